@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { isInstitutionCode } from '../../schema/ids';
+import { isCountryCode, isLanguageCode } from '../../schema/scalars';
+
+/**
+ * The federation's members: which institutions there are and where each kind's shard of each one
+ * answers. Adding an institution is an edit of this file, never of code.
+ */
+const institutionSchema = z.object({
+  code: z.string().refine(isInstitutionCode, 'must be an institution code such as "rvt.lv"'),
+  names: z.array(z.object({ lang: z.string().refine(isLanguageCode, 'must be a known BCP 47 language'), value: z.string().min(1) })).min(1),
+  country: z.string().refine(isCountryCode, 'must be an ISO 3166-1 alpha-2 code'),
+  /** Subgraph kind → URL of this institution's shard of it. */
+  shards: z.record(z.string(), z.url()),
+  /** Name of the environment variable holding the secret shared with this institution's shards (default HUB_HOP_SECRET). */
+  hopSecretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+  /** `iss` of the institution's tokens (default https://<code>). */
+  issuer: z.string().optional(),
+  /** Where the institution publishes the public keys of its identity provider… */
+  jwksUrl: z.url().optional(),
+  /** …or the keys themselves. */
+  jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).optional(),
+});
+const registrySchema = z.object({ institutions: z.array(institutionSchema).min(1) });
+
+export type RegisteredInstitution = z.infer<typeof institutionSchema>;
+
+export interface Shard {
+  institution: string;
+  kind: string;
+  url: string;
+  hopSecretEnv: string | undefined;
+}
+
+export class Registry {
+  private readonly byCode: Map<string, RegisteredInstitution>;
+  /** Institutions ordered by code: the order fanned-out lists are merged in when they have no sort key. */
+  readonly institutions: readonly RegisteredInstitution[];
+
+  constructor(institutions: RegisteredInstitution[]) {
+    this.institutions = [...institutions].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+    this.byCode = new Map();
+    for (const institution of this.institutions) {
+      if (this.byCode.has(institution.code)) throw new Error(`Registry lists ${institution.code} twice`);
+      this.byCode.set(institution.code, institution);
+    }
+  }
+
+  institution(code: string): RegisteredInstitution | undefined {
+    return this.byCode.get(code);
+  }
+
+  /** The shard of `kind` that `institution` runs; undefined when it is not a member or runs none. */
+  shard(kind: string, institution: string): Shard | undefined {
+    const entry = this.byCode.get(institution);
+    const url = entry?.shards[kind];
+    return entry && url ? { institution, kind, url, hopSecretEnv: entry.hopSecretEnv } : undefined;
+  }
+
+  /** Every shard of a kind, in institution code order. */
+  shards(kind: string): Shard[] {
+    return this.institutions.flatMap((entry) => {
+      const url = entry.shards[kind];
+      return url ? [{ institution: entry.code, kind, url, hopSecretEnv: entry.hopSecretEnv }] : [];
+    });
+  }
+
+  kinds(): string[] {
+    return [...new Set(this.institutions.flatMap((entry) => Object.keys(entry.shards)))].sort();
+  }
+}
+
+export function parseRegistry(json: unknown, source = 'registry'): Registry {
+  const result = registrySchema.safeParse(json);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`${source} is invalid:\n${lines.join('\n')}`);
+  }
+  return new Registry(result.data.institutions);
+}
+
+export function loadRegistry(path: string): Registry {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`Cannot read the registry ${path}: ${(error as Error).message}`);
+  }
+  return parseRegistry(json, path);
+}

@@ -1,0 +1,326 @@
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLRequest, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { FieldNode, VariableDefinitionNode } from 'graphql';
+import { LRUCache } from 'lru-cache';
+import { ErrorCode } from '../../schema/errors';
+import { malformedIdMessage, ownerOf } from '../../schema/ids';
+import type { HubContext } from '../context';
+import type { Registry, Shard } from '../registry/registry';
+import { decodeHubCursor, type Positions } from './cursor';
+import { mergeConnection, prepareConnection, type PreparedConnection } from './fan-out';
+import {
+  argumentValue,
+  parseFetch,
+  pickVariables,
+  rootFields,
+  subOperation,
+  type FetchOperation,
+  type RootField,
+  type SubOperation,
+  type Variables,
+} from './operation';
+import { routeFor, type Route, type RoutingRules } from './rules';
+import { dedupe, fromShard, shardFailure, type ResponseError } from './shard-errors';
+
+type ProcessOptions = GraphQLDataSourceProcessOptions<HubContext>;
+/** `GraphQLDataSourceRequestKind` is a type only: the incoming-operation branch is picked by its string. */
+type IncomingOptions = Extract<ProcessOptions, { incomingRequestContext: unknown }>;
+type Json = Record<string, unknown>;
+
+export interface OwnerRoutingOptions {
+  kind: string;
+  registry: Registry;
+  rules: RoutingRules;
+  /** The data source that calls one shard (signing, connection pool, timeout); one per shard. */
+  shardSource: (shard: Shard) => GraphQLDataSource<HubContext>;
+}
+
+type ShardResult = { shard: Shard; response: GatewayGraphQLResponse } | { shard: Shard; failure: unknown };
+
+interface FanOut {
+  field: RootField;
+  route: Extract<Route, { kind: 'fan-out' }>;
+  prepared: PreparedConnection | null;
+  first: number;
+  after: Positions;
+}
+
+interface Plan {
+  data: Json;
+  errors: ResponseError[];
+  /** Root fields by the institution that answers them. */
+  owned: Map<string, RootField[]>;
+  fanOuts: FanOut[];
+}
+
+const errorAt = (field: RootField, code: ErrorCode, message: string, extra: Json = {}): ResponseError => ({
+  message,
+  path: [field.responseKey],
+  extensions: { code, ...extra },
+});
+
+/** Cut-down fetches repeat as often as the fetches they come from. */
+const subOperations = new LRUCache<string, SubOperation>({ max: 2_000 });
+
+/**
+ * The hub's routing data source for one subgraph kind: federation routes by type, this routes by owner.
+ * By-ID fields and mutations go to the owner's shard, `_entities` batches are split by owner and put back
+ * in order, lists fan out to every shard and are merged. It never throws: a failing shard costs only its
+ * own data, reported in errors that name the institution and the cause.
+ */
+export class OwnerRoutingDataSource implements GraphQLDataSource<HubContext> {
+  constructor(private readonly options: OwnerRoutingOptions) {}
+
+  async process(options: ProcessOptions): Promise<GatewayGraphQLResponse> {
+    try {
+      if (options.kind !== 'incoming operation') return await this.anyShard(options);
+      const fetch = parseFetch(options.request.query ?? '');
+      const variables: Variables = options.request.variables ?? {};
+      const fields = rootFields(fetch, variables);
+      if (fields.length === 1 && fields[0]?.name === '_entities') return await this.entities(options, fields[0], variables);
+      if (fetch.type === 'mutation') return await this.mutations(options, fetch, fields, variables);
+      return await this.queries(options, fetch, fields, variables);
+    } catch (error) {
+      return { errors: [{ message: (error as Error).message, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, kind: this.options.kind } }] };
+    }
+  }
+
+  private async anyShard(options: ProcessOptions): Promise<GatewayGraphQLResponse> {
+    const shard = this.options.registry.shards(this.options.kind)[0];
+    if (!shard) return { errors: [{ message: `No institution runs a ${this.options.kind} shard` }] };
+    return this.options.shardSource(shard).process(options);
+  }
+
+  private async call(options: IncomingOptions, shard: Shard, query: string, variables: Variables): Promise<ShardResult> {
+    const request: GatewayGraphQLRequest = { query, variables, operationName: options.request.operationName };
+    try {
+      return { shard, response: await this.options.shardSource(shard).process({ ...options, request }) };
+    } catch (error) {
+      // A shard that answers 4xx/5xx with GraphQL errors still has something to say to the client.
+      const body = (error as { extensions?: { response?: { body?: { errors?: unknown } } } }).extensions?.response?.body;
+      if (body && Array.isArray(body.errors)) return { shard, response: { data: null, errors: body.errors as ResponseError[] } };
+      return { shard, failure: error };
+    }
+  }
+
+  /** The shard that owns a root field's target, or the error that says why there is none. */
+  private ownerShard(field: RootField, route: Route, context: HubContext, variables: Variables): Shard | ResponseError {
+    let institution: string | null;
+    if (route.kind === 'owner') {
+      const value = argumentValue(field.node, route.argument, variables);
+      const path = route.argument.join('.');
+      if (typeof value !== 'string') return errorAt(field, ErrorCode.BAD_USER_INPUT, `${path} must be a hub ID`, { field: path });
+      institution = ownerOf(value);
+      if (!institution) return errorAt(field, ErrorCode.BAD_USER_INPUT, malformedIdMessage(path, value), { field: path });
+    } else if (route.kind === 'caller') {
+      institution = context.caller?.institution ?? null;
+      if (!institution) {
+        return errorAt(field, ErrorCode.UNAUTHENTICATED, context.authError ?? `${field.name} acts for the caller's institution: send a bearer token`);
+      }
+    } else {
+      institution = this.options.registry.shards(this.options.kind)[0]?.institution ?? null;
+    }
+    const shard = institution ? this.options.registry.shard(this.options.kind, institution) : undefined;
+    if (!shard) {
+      return errorAt(field, ErrorCode.NOT_FOUND, `No institution "${institution}" with a ${this.options.kind} shard is registered in the hub`, {
+        institution,
+      });
+    }
+    return shard;
+  }
+
+  private plan(fields: RootField[], context: HubContext, variables: Variables): Plan {
+    const plan: Plan = { data: {}, errors: [], owned: new Map(), fanOuts: [] };
+    fields.forEach((field, index) => {
+      if (field.name === '__typename') {
+        plan.data[field.responseKey] = 'Query';
+        return;
+      }
+      const route = routeFor(this.options.rules, 'query', field.name) ?? { kind: 'any' };
+      if (route.kind === 'fan-out') {
+        try {
+          const prepared = route.shape === 'connection' ? prepareConnection(field.node, index) : null;
+          const after = prepared ? decodeHubCursor(argumentValue(field.node, ['after'], variables) as string | null) : {};
+          const first = Number(argumentValue(field.node, ['first'], variables) ?? route.defaultFirst);
+          plan.fanOuts.push({ field, route, prepared, first, after });
+        } catch (error) {
+          plan.data[field.responseKey] = null;
+          plan.errors.push({ ...errorAt(field, ErrorCode.BAD_USER_INPUT, (error as Error).message), extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'after' } });
+        }
+        return;
+      }
+      const shard = this.ownerShard(field, route, context, variables);
+      if ('message' in shard) {
+        plan.data[field.responseKey] = null;
+        plan.errors.push(shard);
+        return;
+      }
+      const list = plan.owned.get(shard.institution) ?? [];
+      list.push(field);
+      plan.owned.set(shard.institution, list);
+    });
+    return plan;
+  }
+
+  private subOperation(fetch: FetchOperation, fields: readonly FieldNode[], keys: string, extra: readonly VariableDefinitionNode[]): SubOperation {
+    const cacheKey = `${keys}\u0000${fetch.query}`;
+    let cut = subOperations.get(cacheKey);
+    if (!cut) {
+      cut = subOperation(fetch, fields, extra);
+      subOperations.set(cacheKey, cut);
+    }
+    return cut;
+  }
+
+  private async queries(options: IncomingOptions, fetch: FetchOperation, fields: RootField[], variables: Variables): Promise<GatewayGraphQLResponse> {
+    const plan = this.plan(fields, options.context, variables);
+    const kindShards = this.options.registry.shards(this.options.kind);
+    const targets = plan.fanOuts.length > 0 ? kindShards : kindShards.filter((s) => plan.owned.has(s.institution));
+    const everyFieldToOne = plan.fanOuts.length === 0 && targets.length === 1 && plan.errors.length === 0;
+
+    const calls = targets.map((shard) => {
+      const owned = plan.owned.get(shard.institution) ?? [];
+      if (everyFieldToOne && owned.length === fields.length) return this.call(options, shard, fetch.query, variables);
+      const nodes = [...owned.map((f) => f.node), ...plan.fanOuts.map((f) => f.prepared?.node ?? f.field.node)];
+      const keys = [...owned.map((f) => f.responseKey), ...plan.fanOuts.map((f) => `*${f.field.responseKey}`)].join(',');
+      const extra = plan.fanOuts.flatMap((f) => (f.prepared ? [f.prepared.definition] : []));
+      const cut = this.subOperation(fetch, nodes, keys, extra);
+      const shardVariables = pickVariables(variables, cut.variableNames);
+      for (const fanOut of plan.fanOuts) {
+        if (fanOut.prepared) shardVariables[fanOut.prepared.afterVariable] = fanOut.after[shard.institution] ?? null;
+      }
+      return this.call(options, shard, cut.query, shardVariables);
+    });
+    const results = await Promise.all(calls);
+
+    const fanOutErrors: ResponseError[] = [];
+    const fanOutValues = new Map<string, Array<{ institution: string; value: unknown }>>();
+    for (const result of results) {
+      const owned = plan.owned.get(result.shard.institution) ?? [];
+      const ownedKeys = new Set(owned.map((f) => f.responseKey));
+      if ('failure' in result) {
+        for (const field of owned) {
+          plan.data[field.responseKey] = null;
+          plan.errors.push(shardFailure(result.shard, result.failure, [field.responseKey]));
+        }
+        if (plan.fanOuts.length > 0) fanOutErrors.push(shardFailure(result.shard, result.failure, undefined));
+        continue;
+      }
+      const data = (result.response.data ?? {}) as Json;
+      for (const field of owned) plan.data[field.responseKey] = data[field.responseKey] ?? null;
+      for (const fanOut of plan.fanOuts) {
+        const list = fanOutValues.get(fanOut.field.responseKey) ?? [];
+        if (data[fanOut.field.responseKey] != null) list.push({ institution: result.shard.institution, value: data[fanOut.field.responseKey] });
+        fanOutValues.set(fanOut.field.responseKey, list);
+      }
+      for (const error of (result.response.errors ?? []) as ResponseError[]) {
+        const head = error.path?.[0];
+        if (typeof head === 'string' && ownedKeys.has(head)) plan.errors.push(fromShard(result.shard, error));
+        else fanOutErrors.push(fromShard(result.shard, error, typeof head === 'string' ? [head] : undefined));
+      }
+    }
+
+    for (const fanOut of plan.fanOuts) {
+      const values = fanOutValues.get(fanOut.field.responseKey) ?? [];
+      const key = fanOut.field.responseKey;
+      if (values.length === 0 && fanOutErrors.length > 0) plan.data[key] = null;
+      else if (fanOut.prepared) {
+        plan.data[key] = mergeConnection({
+          node: fanOut.field.node,
+          fragments: fetch.fragments,
+          first: fanOut.first,
+          after: fanOut.after,
+          shards: values.map((v) => ({ institution: v.institution, value: v.value as Json })),
+        });
+      } else plan.data[key] = values.flatMap((v) => (Array.isArray(v.value) ? v.value : [v.value]));
+    }
+    const errors = [...plan.errors, ...dedupe(fanOutErrors)];
+    return errors.length > 0 ? { data: plan.data, errors } : { data: plan.data };
+  }
+
+  /** Mutation fields run one after another, in document order, each on its owner's shard. */
+  private async mutations(options: IncomingOptions, fetch: FetchOperation, fields: RootField[], variables: Variables): Promise<GatewayGraphQLResponse> {
+    const data: Json = {};
+    const errors: ResponseError[] = [];
+    for (const field of fields) {
+      if (field.name === '__typename') {
+        data[field.responseKey] = 'Mutation';
+        continue;
+      }
+      const route = routeFor(this.options.rules, 'mutation', field.name) ?? { kind: 'caller' };
+      const shard = this.ownerShard(field, route, options.context, variables);
+      if ('message' in shard) {
+        data[field.responseKey] = null;
+        errors.push(shard);
+        continue;
+      }
+      const alone = fields.length === 1;
+      const cut = alone ? null : this.subOperation(fetch, [field.node], field.responseKey, []);
+      const result = await this.call(options, shard, cut?.query ?? fetch.query, cut ? pickVariables(variables, cut.variableNames) : variables);
+      if ('failure' in result) {
+        data[field.responseKey] = null;
+        errors.push(shardFailure(shard, result.failure, [field.responseKey]));
+        continue;
+      }
+      data[field.responseKey] = (result.response.data as Json | null | undefined)?.[field.responseKey] ?? null;
+      for (const error of (result.response.errors ?? []) as ResponseError[]) errors.push(fromShard(shard, error));
+    }
+    return errors.length > 0 ? { data, errors } : { data };
+  }
+
+  /**
+   * One `_entities` batch, split by owner and sent to the owners in parallel; answers go back to their
+   * original positions and error paths are renumbered to match.
+   */
+  private async entities(options: IncomingOptions, field: RootField, variables: Variables): Promise<GatewayGraphQLResponse> {
+    const representations = (variables.representations as Array<Json> | undefined) ?? [];
+    const results: unknown[] = representations.map(() => null);
+    const errors: ResponseError[] = [];
+    const groups = new Map<string, { shard: Shard; indexes: number[] }>();
+    representations.forEach((representation, index) => {
+      const id = representation.id;
+      const owner = typeof id === 'string' ? ownerOf(id) : null;
+      const shard = owner ? this.options.registry.shard(this.options.kind, owner) : undefined;
+      if (!shard) {
+        errors.push({
+          message: owner
+            ? `No institution "${owner}" with a ${this.options.kind} shard is registered in the hub (${String(representation.__typename)} ${String(id)})`
+            : `${String(representation.__typename)} reference ${JSON.stringify(id)} is not a hub ID`,
+          path: [field.responseKey, index],
+          extensions: { code: ErrorCode.NOT_FOUND, institution: owner },
+        });
+        return;
+      }
+      const group = groups.get(shard.institution) ?? { shard, indexes: [] };
+      group.indexes.push(index);
+      groups.set(shard.institution, group);
+    });
+    const query = options.request.query ?? '';
+    await Promise.all(
+      [...groups.values()].map(async ({ shard, indexes }) => {
+        const subset = indexes.map((i) => representations[i]);
+        const result = await this.call(options, shard, query, { ...variables, representations: subset });
+        if ('failure' in result) {
+          for (const index of indexes) errors.push(shardFailure(shard, result.failure, [field.responseKey, index]));
+          return;
+        }
+        const answers = (result.response.data as Json | null | undefined)?.[field.responseKey];
+        if (!Array.isArray(answers) || answers.length !== indexes.length) {
+          for (const index of indexes) {
+            errors.push(fromShard(shard, { message: `The ${shard.kind} shard of ${shard.institution} answered ${indexes.length} references wrongly`, path: [field.responseKey, index], extensions: { code: ErrorCode.SHARD_UNAVAILABLE, cause: 'malformed' } }));
+          }
+        } else {
+          answers.forEach((answer, j) => {
+            results[indexes[j] as number] = answer;
+          });
+        }
+        for (const error of (result.response.errors ?? []) as ResponseError[]) {
+          const [head, position, ...rest] = error.path ?? [];
+          const original = typeof position === 'number' ? indexes[position] : undefined;
+          errors.push(fromShard(shard, error, head !== undefined && original !== undefined ? [head, original, ...rest] : error.path));
+        }
+      }),
+    );
+    return errors.length > 0 ? { data: { [field.responseKey]: results }, errors } : { data: { [field.responseKey]: results } };
+  }
+}

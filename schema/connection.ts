@@ -1,0 +1,47 @@
+import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
+
+@ObjectType({ description: 'Where a page of a list ends and whether more follows.' })
+export class PageInfo {
+  @Field({ description: 'True when another page follows; ask for it with `after: endCursor`.' })
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the last edge of this page; null on an empty page.' })
+  endCursor!: string | null;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+/**
+ * Relay-style forward pagination. Through the hub a cursor spans every institution's shard: pass it back
+ * unchanged as `after` to continue.
+ */
+export function Connection<T extends object>(Item: ClassType<T>, name: string) {
+  @ObjectType(`${name}Edge`, { description: `One ${name} in a page, with its cursor.` })
+  class EdgeType implements Edge<T> {
+    @Field({ description: 'Opaque position of this edge; pass it as `after` to read on from here.' })
+    cursor!: string;
+
+    @Field(() => Item, { description: `The ${name}.` })
+    node!: T;
+  }
+
+  // Only the concrete subclass is reachable from resolvers, so this base never reaches the schema.
+  @ObjectType(`${name}ConnectionBase`)
+  abstract class ConnectionType {
+    @Field(() => [EdgeType], { description: 'The edges of this page, in order.' })
+    edges!: EdgeType[];
+
+    @Field(() => [Item], { description: 'The nodes of this page, in order (the edges without cursors).' })
+    nodes!: T[];
+
+    @Field(() => PageInfo, { description: 'Where this page ends.' })
+    pageInfo!: PageInfo;
+
+    @Field(() => Int, { description: 'How many items match in all, across every institution that answered.' })
+    totalCount!: number;
+  }
+  return ConnectionType;
+}

@@ -1,0 +1,137 @@
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+
+/**
+ * Scalars that reject what is out of range, so every institution's data is comparable by construction.
+ * A rejected value is a `BAD_USER_INPUT` error whose message names the scalar and the rule.
+ */
+
+/** Returns the accepted value, or the rule it broke. */
+type Check<T> = (value: unknown) => { value: T } | { rule: string };
+const ok = <T>(value: T) => ({ value });
+const broken = (rule: string) => ({ rule });
+
+function literalValue(ast: ValueNode): unknown {
+  switch (ast.kind) {
+    case Kind.INT:
+      return Number(ast.value);
+    case Kind.FLOAT:
+      return Number(ast.value);
+    case Kind.STRING:
+    case Kind.ENUM:
+      return ast.value;
+    case Kind.BOOLEAN:
+      return ast.value;
+    default:
+      return undefined;
+  }
+}
+
+function scalar<T>(name: string, description: string, check: Check<T>): GraphQLScalarType<T, T> {
+  const parse = (value: unknown): T => {
+    const result = check(value);
+    if ('rule' in result) {
+      throw new GraphQLError(`${name} ${result.rule} (got ${JSON.stringify(value)})`, {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+    }
+    return result.value;
+  };
+  return new GraphQLScalarType<T, T>({
+    name,
+    description,
+    serialize: (value) => value as T,
+    parseValue: parse,
+    parseLiteral: (ast) => parse(literalValue(ast)),
+  });
+}
+
+const languageNames = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' });
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+const BCP47 = /^[a-z]{2,3}(-[A-Z][a-z]{3})?(-(?:[A-Z]{2}|[0-9]{3}))?$/;
+
+/** True for a BCP 47 tag whose language (and region, if any) is a known ISO code. */
+export function isLanguageCode(value: string): boolean {
+  if (!BCP47.test(value)) return false;
+  const [language] = value.split('-');
+  return language !== undefined && languageNames.of(language) !== undefined && languageNames.of(value) !== undefined;
+}
+
+export function isCountryCode(value: string): boolean {
+  return /^[A-Z]{2}$/.test(value) && regionNames.of(value) !== undefined && value !== 'ZZ';
+}
+
+export function isLocalDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+}
+
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+export const ESCO_SKILL_PREFIX = 'http://data.europa.eu/esco/skill/';
+export const ESCO_OCCUPATION_PREFIX = 'http://data.europa.eu/esco/occupation/';
+const ESCO_SKILL = new RegExp(`^http://data\\.europa\\.eu/esco/skill/${UUID}$`);
+const ESCO_OCCUPATION = new RegExp(`^http://data\\.europa\\.eu/esco/occupation/${UUID}$`);
+
+export const EqfLevelScalar = scalar<number>(
+  'EqfLevel',
+  'A European Qualifications Framework level: an integer from 1 to 8 (http://data.europa.eu/snb/eqf/N).',
+  (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 8 ? ok(v) : broken('must be an integer from 1 to 8')),
+);
+
+/** 60 ECVET points stand for one year of full-time formal VET; no unit or qualification reaches 1,000. */
+export const EcvetPointsScalar = scalar<number>(
+  'EcvetPoints',
+  'ECVET credit points: a number from 0 to 999 with at most two decimals. 60 points = one year of full-time formal VET.',
+  (v) =>
+    typeof v === 'number' && Number.isFinite(v) && v >= 0 && v < 1000 && Math.abs(Math.round(v * 100) - v * 100) < 1e-9
+      ? ok(v)
+      : broken('must be a number from 0 to 999 with at most two decimals'),
+);
+
+export const LanguageCodeScalar = scalar<string>(
+  'LanguageCode',
+  'A BCP 47 language tag with a known ISO 639 language, e.g. "en", "lv", "de-AT".',
+  (v) => (typeof v === 'string' && isLanguageCode(v) ? ok(v) : broken('must be a BCP 47 tag of a known language, e.g. "en" or "de-AT"')),
+);
+
+export const CountryCodeScalar = scalar<string>(
+  'CountryCode',
+  'An ISO 3166-1 alpha-2 country code in upper case, e.g. "LV", "DE", "FI".',
+  (v) => (typeof v === 'string' && isCountryCode(v) ? ok(v) : broken('must be an ISO 3166-1 alpha-2 code in upper case, e.g. "LV"')),
+);
+
+export const IscedFieldCodeScalar = scalar<string>(
+  'IscedFieldCode',
+  'An ISCED-F 2013 field of education and training: 2 digits (broad field), 3 (narrow) or 4 (detailed), e.g. "0715" mechanics and metal trades.',
+  (v) => (typeof v === 'string' && /^(?:0\d|10|99)\d{0,2}$/.test(v) ? ok(v) : broken('must be an ISCED-F 2013 code of 2 to 4 digits, e.g. "0715"')),
+);
+
+export const LocalDateScalar = scalar<string>(
+  'LocalDate',
+  'A calendar date, ISO 8601 "YYYY-MM-DD".',
+  (v) => (typeof v === 'string' && isLocalDate(v) ? ok(v) : broken('must be a valid date written YYYY-MM-DD')),
+);
+
+export const DateTimeScalar = scalar<string>(
+  'DateTime',
+  'An instant, ISO 8601 in UTC, e.g. "2026-03-01T09:30:00.000Z".',
+  (v) =>
+    typeof v === 'string' && !Number.isNaN(Date.parse(v)) && /^\d{4}-\d{2}-\d{2}T/.test(v)
+      ? ok(new Date(v).toISOString())
+      : broken('must be an ISO 8601 date-time'),
+);
+
+export const EscoSkillUriScalar = scalar<string>(
+  'EscoSkillUri',
+  'An ESCO skill or competence concept: http://data.europa.eu/esco/skill/<uuid>.',
+  (v) => (typeof v === 'string' && ESCO_SKILL.test(v) ? ok(v) : broken('must be an ESCO skill URI http://data.europa.eu/esco/skill/<uuid>')),
+);
+
+export const EscoOccupationUriScalar = scalar<string>(
+  'EscoOccupationUri',
+  'An ESCO occupation concept: http://data.europa.eu/esco/occupation/<uuid>.',
+  (v) =>
+    typeof v === 'string' && ESCO_OCCUPATION.test(v)
+      ? ok(v)
+      : broken('must be an ESCO occupation URI http://data.europa.eu/esco/occupation/<uuid>'),
+);

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseRegistry } from '../gateway/registry/registry';
+import { startGatewayProcess, startShardProcess, type ManagedProcess } from './processes';
+import { DEMO_TOKEN_SECRET } from './demo-secret';
+import { projectRoot } from './project-root';
+
+/**
+ * `npm start`: the whole demo hub on one machine — every demo institution's shards as their own processes on
+ * SQLite files under data/ (seeded on first start), and the gateway in front.
+ */
+
+async function main(): Promise<void> {
+  const root = projectRoot();
+  const registryPath = resolve(process.env.REGISTRY_PATH ?? join(root, 'demo', 'registry.json'));
+  const registry = parseRegistry(JSON.parse(readFileSync(registryPath, 'utf8')), registryPath);
+  const dataDir = resolve(process.env.DATA_DIR ?? join(root, 'data'));
+  const hopSecret = process.env.HUB_HOP_SECRET ?? randomBytes(24).toString('base64url');
+  const port = Number(process.env.PORT ?? 4000);
+  const processes: ManagedProcess[] = [];
+  const stopAll = async () => {
+    await Promise.all(processes.map((p) => p.stop()));
+  };
+  process.once('SIGINT', () => void stopAll().then(() => process.exit(0)));
+  process.once('SIGTERM', () => void stopAll().then(() => process.exit(0)));
+
+  try {
+    const shards = registry.kinds().flatMap((kind) => registry.shards(kind));
+    await Promise.all(
+      shards.map(async (shard) => {
+        const seedFile = join(root, 'demo', 'institutions', `${shard.institution}.json`);
+        const started = await startShardProcess({
+          kind: shard.kind,
+          institution: shard.institution,
+          databaseUrl: process.env.DEMO_DATABASE_URL
+            ? `${process.env.DEMO_DATABASE_URL.replace(/\/$/, '')}/hub_${shard.kind}_${shard.institution.replace(/[^a-z0-9]/g, '_')}`
+            : `sqlite:${join(dataDir, shard.institution, `${shard.kind}.sqlite`)}`,
+          port: Number(new URL(shard.url).port),
+          hopSecret,
+          ...(shard.kind === 'qualifications' && existsSync(seedFile) ? { seedFile } : {}),
+        });
+        processes.push(started);
+      }),
+    );
+    const gateway = await startGatewayProcess(
+      {
+        REGISTRY_PATH: registryPath,
+        SUPERGRAPH_PATH: join(root, 'schema', 'supergraph.graphql'),
+        HUB_HOP_SECRET: hopSecret,
+        HUB_DEMO_TOKEN_SECRET: process.env.HUB_DEMO_TOKEN_SECRET ?? DEMO_TOKEN_SECRET,
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      },
+      port,
+      true,
+    );
+    processes.push(gateway);
+    console.log(`
+ECVET federation hub (demo) is running: ${gateway.url}
+  ${shards.length} shards of ${registry.institutions.length} institutions in ${new Set(registry.institutions.map((i) => i.country)).size} countries; data in ${dataDir}
+
+Try it (EQF level 4 units across every partner school):
+  curl -s ${gateway.url} -H 'content-type: application/json' \\
+    -d '{"query":"{ units(filter: { eqfLevel: 4 }, first: 5) { totalCount edges { node { id title institution { name country } learningOutcomes { category statement } } } } }"}'
+
+Sign in as a coordinator of Riga State Technical School:
+  npm run token -- --institution rvt.lv --role coordinator
+Stop with Ctrl+C.`);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    await stopAll();
+    process.exit(1);
+  }
+}
+
+void main();

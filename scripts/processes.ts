@@ -1,0 +1,111 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/** Starting the hub's processes (shards and gateway) and waiting until they answer: for the demo, tests and benchmarks. */
+
+export interface ManagedProcess {
+  name: string;
+  child: ChildProcess;
+  /** Output so far, for reports when it fails. */
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** A port that was free a moment ago (the OS picks it). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function distEntry(...parts: string[]): string {
+  return join(__dirname, '..', ...parts);
+}
+
+export function startProcess(name: string, entry: string, env: Record<string, string>, options: { echo?: boolean } = {}): ManagedProcess {
+  const child = spawn(process.execPath, [entry], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-20_000);
+    if (options.echo) process.stderr.write(chunk);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return {
+    name,
+    child,
+    output: () => output,
+    stop: (signal = 'SIGTERM') =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill(signal);
+      }),
+  };
+}
+
+/** Polls `url` until it answers 2xx, the process exits, or `timeoutMs` passes. */
+export async function waitUntilUp(processInfo: ManagedProcess, url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (processInfo.child.exitCode !== null) {
+      throw new Error(`${processInfo.name} exited with code ${processInfo.child.exitCode}:\n${processInfo.output()}`);
+    }
+    try {
+      const answer = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      if (answer.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${processInfo.name} did not answer at ${url} within ${timeoutMs} ms:\n${processInfo.output()}`);
+}
+
+export interface ShardProcessOptions {
+  kind: string;
+  institution: string;
+  databaseUrl: string;
+  port: number;
+  hopSecret: string;
+  seedFile?: string;
+  echo?: boolean;
+}
+
+export async function startShardProcess(options: ShardProcessOptions): Promise<ManagedProcess & { url: string }> {
+  const shard = startProcess(
+    `${options.kind} shard of ${options.institution}`,
+    distEntry('subgraphs', options.kind, 'main.js'),
+    {
+      INSTITUTION: options.institution,
+      DATABASE_URL: options.databaseUrl,
+      PORT: String(options.port),
+      HOST: '127.0.0.1',
+      HUB_HOP_SECRET: options.hopSecret,
+      ...(options.seedFile ? { SEED_FILE: options.seedFile } : {}),
+    },
+    { echo: options.echo },
+  );
+  await waitUntilUp(shard, `http://127.0.0.1:${options.port}/health`);
+  return { ...shard, url: `http://127.0.0.1:${options.port}/graphql` };
+}
+
+export async function startGatewayProcess(env: Record<string, string>, port: number, echo = false): Promise<ManagedProcess & { url: string }> {
+  const gateway = startProcess('gateway', distEntry('gateway', 'main.js'), { ...env, PORT: String(port), HOST: env.HOST ?? '127.0.0.1' }, { echo });
+  await waitUntilUp(gateway, `http://127.0.0.1:${port}/health/live`);
+  return { ...gateway, url: `http://127.0.0.1:${port}/graphql` };
+}

@@ -1,0 +1,25 @@
+import type { GraphQLSchema } from 'graphql';
+import { buildFederatedSchema } from '../../schema/federation';
+import { resolveInstitutionReference } from './institution/institution.reference';
+import { InstitutionResolver } from './institution/institution.resolver';
+import { resolveLearningOutcomeReference } from './learning-outcome/learning-outcome.reference';
+import { LearningOutcomeResolver } from './learning-outcome/learning-outcome.resolver';
+import { resolveQualificationReference } from './qualification/qualification.reference';
+import { QualificationResolver } from './qualification/qualification.resolver';
+import { resolveUnitReference } from './unit/unit.reference';
+import { UnitResolver } from './unit/unit.resolver';
+
+export const QUALIFICATIONS_KIND = 'qualifications';
+
+/** The qualifications kind's subgraph schema; it needs no database, so the SDL can be printed from it. */
+export function buildQualificationsSchema(): Promise<GraphQLSchema> {
+  return buildFederatedSchema({
+    resolvers: [InstitutionResolver, QualificationResolver, UnitResolver, LearningOutcomeResolver],
+    referenceResolvers: {
+      Institution: { __resolveReference: resolveInstitutionReference },
+      Qualification: { __resolveReference: resolveQualificationReference },
+      Unit: { __resolveReference: resolveUnitReference },
+      LearningOutcome: { __resolveReference: resolveLearningOutcomeReference },
+    },
+  });
+}

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { isInstitutionCode } from '../../schema/ids';
+
+/** Settings every shard process reads from its environment, checked once at start. */
+export const shardEnvironment = z.object({
+  INSTITUTION: z.string().refine(isInstitutionCode, 'must be an institution code such as "rvt.lv"'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:|mysql:\/\/|mariadb:\/\/)/, 'must be sqlite:<file> or mysql://user:password@host:port/database'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4001),
+  HOST: z.string().default('127.0.0.1'),
+  HUB_HOP_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  SEED_FILE: z.string().optional(),
+});
+export type ShardEnvironment = z.infer<typeof shardEnvironment>;
+
+/** Parses the environment or stops the process with one line per bad variable. */
+export function readEnvironment<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  console.error(`Invalid configuration:\n${lines.join('\n')}`);
+  process.exit(78);
+}

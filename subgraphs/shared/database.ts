@@ -1,0 +1,90 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createConnection } from 'mysql2/promise';
+import { DataSource, type EntitySchema, type Logger, type MixedList } from 'typeorm';
+
+/**
+ * A shard's own database: SQLite files for the embedded demo and newcomers, MySQL 8 / MariaDB in production.
+ * The schema comes only from migrations; `synchronize` is never used.
+ */
+export interface DatabaseOptions {
+  /** `sqlite:<file>` (or `sqlite::memory:`) or `mysql://user:password@host:port/database`. */
+  url: string;
+  entities: MixedList<Function | string | EntitySchema>;
+  migrations: MixedList<Function | string>;
+}
+
+/** Counts the SQL statements a data source issues; tests and the benchmark read it to prove batching. */
+export class StatementCounter implements Logger {
+  count = 0;
+  logQuery(): void {
+    this.count += 1;
+  }
+  logQueryError(): void {}
+  logQuerySlow(): void {}
+  logSchemaBuild(): void {}
+  logMigration(): void {}
+  log(): void {}
+}
+
+export interface Database {
+  dataSource: DataSource;
+  statements: StatementCounter;
+  driver: 'sqlite' | 'mysql';
+  close(): Promise<void>;
+}
+
+function sqlitePath(url: string): string {
+  return url.slice('sqlite:'.length);
+}
+
+/**
+ * MySQL needs the shard's database to exist before TypeORM connects; create it on first start. Returns
+ * whether the server is MariaDB, whose catalogue TypeORM reads differently.
+ */
+async function ensureMysqlDatabase(url: string): Promise<boolean> {
+  const parsed = new URL(url);
+  const name = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z0-9_]+$/.test(name)) {
+    throw new Error(`DATABASE_URL names database "${name}": use letters, digits and underscores only`);
+  }
+  parsed.pathname = '/';
+  const connection = await createConnection({ uri: parsed.toString() });
+  try {
+    await connection.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    const [rows] = await connection.query('SELECT VERSION() AS version');
+    return /mariadb/i.test(String((rows as Array<{ version: string }>)[0]?.version));
+  } finally {
+    await connection.end();
+  }
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const statements = new StatementCounter();
+  const common = { entities: options.entities, migrations: options.migrations, logger: statements, logging: ['query' as const] };
+  let dataSource: DataSource;
+  let driver: Database['driver'];
+  if (options.url.startsWith('sqlite:')) {
+    const file = sqlitePath(options.url);
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    dataSource = new DataSource({ type: 'better-sqlite3', database: file, enableWAL: file !== ':memory:', ...common });
+    driver = 'sqlite';
+  } else if (options.url.startsWith('mysql://') || options.url.startsWith('mariadb://')) {
+    const url = options.url.replace(/^mariadb:/, 'mysql:');
+    const mariadb = await ensureMysqlDatabase(url);
+    dataSource = new DataSource({ type: mariadb ? 'mariadb' : 'mysql', url, charset: 'utf8mb4_unicode_ci', timezone: 'Z', poolSize: 10, ...common });
+    driver = 'mysql';
+  } else {
+    throw new Error(`DATABASE_URL "${options.url}" is neither sqlite:<file> nor mysql://…`);
+  }
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  return {
+    dataSource,
+    statements,
+    driver,
+    close: async () => {
+      if (dataSource.isInitialized) await dataSource.destroy();
+    },
+  };
+}
