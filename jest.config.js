@@ -16,4 +16,6 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   setupFiles: ['reflect-metadata'],
   testTimeout: 60_000,
+  // Integration tests start several processes each: two files at a time suit a 2-core machine.
+  maxWorkers: 2,
 };

@@ -56,8 +56,19 @@ export function isLanguageCode(value: string): boolean {
   return language !== undefined && languageNames.of(language) !== undefined && languageNames.of(value) !== undefined;
 }
 
+/** Codes Intl names that are not countries: the EU, the euro zone, the UN, "outlying Oceania", "unknown". */
+const NOT_COUNTRIES = new Set(['EU', 'EZ', 'UN', 'QO', 'ZZ']);
+
 export function isCountryCode(value: string): boolean {
-  return /^[A-Z]{2}$/.test(value) && regionNames.of(value) !== undefined && value !== 'ZZ';
+  return /^[A-Z]{2}$/.test(value) && !NOT_COUNTRIES.has(value) && regionNames.of(value) !== undefined;
+}
+
+const DATE_TIME = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** An ISO 8601 instant with a real calendar date and an explicit offset (no server-time guessing). */
+export function isDateTime(value: string): boolean {
+  const match = DATE_TIME.exec(value);
+  return match !== null && isLocalDate(match[1] as string) && !Number.isNaN(Date.parse(value));
 }
 
 export function isLocalDate(value: string): boolean {
@@ -116,9 +127,9 @@ export const DateTimeScalar = scalar<string>(
   'DateTime',
   'An instant, ISO 8601 in UTC, e.g. "2026-03-01T09:30:00.000Z".',
   (v) =>
-    typeof v === 'string' && !Number.isNaN(Date.parse(v)) && /^\d{4}-\d{2}-\d{2}T/.test(v)
+    typeof v === 'string' && isDateTime(v)
       ? ok(new Date(v).toISOString())
-      : broken('must be an ISO 8601 date-time'),
+      : broken('must be an ISO 8601 date-time with a valid date and an offset, e.g. "2026-03-01T09:30:00Z"'),
 );
 
 export const EscoSkillUriScalar = scalar<string>(

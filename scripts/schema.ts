@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { composeServices } from '@apollo/composition';
 import { diff, CriticalityLevel } from '@graphql-inspector/core';
-import { buildSchema, parse } from 'graphql';
+import { buildSchema } from 'graphql';
+import { composeSupergraph } from '../schema/compose';
 import { printKindSdl } from '../schema/federation';
 import { buildQualificationsSchema, QUALIFICATIONS_KIND } from '../subgraphs/qualifications/schema';
 import { projectRoot } from './project-root';
@@ -17,18 +17,9 @@ const KINDS: Array<{ name: string; build: () => Promise<import('graphql').GraphQ
   { name: QUALIFICATIONS_KIND, build: buildQualificationsSchema },
 ];
 
-/** Placeholder URLs: the registry, not the supergraph, says where each institution's shard is. */
-const kindUrl = (kind: string) => `http://${kind}.shards.invalid/graphql`;
-
 const schemaDir = join(projectRoot(), 'schema');
 const sdlPath = (kind: string) => join(schemaDir, `${kind}.graphql`);
 const supergraphPath = join(schemaDir, 'supergraph.graphql');
-
-export function composeSupergraph(sdls: Array<{ name: string; sdl: string }>): string {
-  const result = composeServices(sdls.map(({ name, sdl }) => ({ name, url: kindUrl(name), typeDefs: parse(sdl) })));
-  if (result.errors) throw new Error(`Composition failed:\n${result.errors.map((e) => `- ${e.message}`).join('\n')}`);
-  return `${result.supergraphSdl.trim()}\n`;
-}
 
 function readOrEmpty(path: string): string {
   try {

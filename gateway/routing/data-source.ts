@@ -14,6 +14,7 @@ import {
   pickVariables,
   rootFields,
   subOperation,
+  withDefaults,
   type FetchOperation,
   type RootField,
   type SubOperation,
@@ -75,7 +76,7 @@ export class OwnerRoutingDataSource implements GraphQLDataSource<HubContext> {
     try {
       if (options.kind !== 'incoming operation') return await this.anyShard(options);
       const fetch = parseFetch(options.request.query ?? '');
-      const variables: Variables = options.request.variables ?? {};
+      const variables = withDefaults(fetch, options.request.variables ?? {});
       const fields = rootFields(fetch, variables);
       if (fields.length === 1 && fields[0]?.name === '_entities') return await this.entities(options, fields[0], variables);
       if (fetch.type === 'mutation') return await this.mutations(options, fetch, fields, variables);

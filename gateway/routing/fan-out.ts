@@ -59,19 +59,30 @@ interface SelectedField {
   selectionSet: SelectionSetNode | undefined;
 }
 
-/** The fields a selection asks for, fragments flattened (all of a connection's fragments are on its own type). */
+/**
+ * The fields a selection asks for, fragments flattened (all of a connection's fragments are on its own
+ * type) and repeats of one response key merged, as GraphQL merges them.
+ */
 function selectedFields(set: SelectionSetNode | undefined, fragments: ReadonlyMap<string, FragmentDefinitionNode>): SelectedField[] {
-  const out: SelectedField[] = [];
-  for (const selection of set?.selections ?? []) {
-    if (selection.kind === Kind.FIELD) {
-      out.push({ key: selection.alias?.value ?? selection.name.value, name: selection.name.value, selectionSet: selection.selectionSet });
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      out.push(...selectedFields(selection.selectionSet, fragments));
-    } else {
-      out.push(...selectedFields(fragments.get(selection.name.value)?.selectionSet, fragments));
+  const byKey = new Map<string, SelectedField>();
+  const collect = (selections: SelectionSetNode['selections']) => {
+    for (const selection of selections) {
+      if (selection.kind === Kind.INLINE_FRAGMENT) collect(selection.selectionSet.selections);
+      else if (selection.kind === Kind.FRAGMENT_SPREAD) collect(fragments.get(selection.name.value)?.selectionSet.selections ?? []);
+      else {
+        const key = selection.alias?.value ?? selection.name.value;
+        const seen = byKey.get(key);
+        const merged = [...(seen?.selectionSet?.selections ?? []), ...(selection.selectionSet?.selections ?? [])];
+        byKey.set(key, {
+          key,
+          name: selection.name.value,
+          selectionSet: merged.length > 0 ? { kind: Kind.SELECTION_SET, selections: merged } : undefined,
+        });
+      }
     }
-  }
-  return out;
+  };
+  collect(set?.selections ?? []);
+  return [...byKey.values()];
 }
 
 type Json = Record<string, unknown>;

@@ -59,6 +59,22 @@ function directiveIf(directives: readonly DirectiveNode[] | undefined, name: str
   return condition ? Boolean(valueFromASTUntyped(condition, variables)) : undefined;
 }
 
+/**
+ * The variables a fetch runs with: what the client sent, plus the defaults its definitions declare, so
+ * routing sees the same values the shard will.
+ */
+export function withDefaults(fetch: FetchOperation, variables: Variables): Variables {
+  let effective = variables;
+  for (const definition of fetch.operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (definition.defaultValue && !(name in variables)) {
+      if (effective === variables) effective = { ...variables };
+      effective[name] = valueFromASTUntyped(definition.defaultValue);
+    }
+  }
+  return effective;
+}
+
 /** `@skip` and `@include` decided before routing, so a skipped field goes nowhere. */
 export function isIncluded(directives: readonly DirectiveNode[] | undefined, variables: Variables): boolean {
   return directiveIf(directives, 'skip', variables) !== true && directiveIf(directives, 'include', variables) !== false;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { ShardRequestContext } from './context';
 import type { Database } from './database';
@@ -64,6 +65,7 @@ export async function startShard<C extends BaseContext>(options: ShardOptions<C>
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
   const http = await startHttpServer<C>({

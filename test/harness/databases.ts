@@ -1,0 +1,41 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
+
+/**
+ * Where test shards keep their data: a fresh MySQL/MariaDB database each when TEST_MYSQL_URL is set
+ * (as in CI), otherwise a fresh SQLite file. Never a mock.
+ */
+export const MYSQL_BASE_URL = process.env.TEST_MYSQL_URL?.replace(/\/$/, '') ?? null;
+
+export interface TestDatabases {
+  url(name: string): string;
+  dispose(): Promise<void>;
+}
+
+export function testDatabases(): TestDatabases {
+  const run = randomBytes(4).toString('hex');
+  const created: string[] = [];
+  const dir = MYSQL_BASE_URL ? null : mkdtempSync(join(tmpdir(), 'hub-test-'));
+  return {
+    url: (name) => {
+      const safe = name.replace(/[^a-z0-9]/gi, '_');
+      if (!MYSQL_BASE_URL) return `sqlite:${join(dir as string, `${safe}.sqlite`)}`;
+      const database = `hubtest_${run}_${safe}`.slice(0, 64);
+      created.push(database);
+      return `${MYSQL_BASE_URL}/${database}`;
+    },
+    dispose: async () => {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      if (!MYSQL_BASE_URL || created.length === 0) return;
+      const connection = await createConnection({ uri: `${MYSQL_BASE_URL}/` });
+      try {
+        for (const database of created) await connection.query(`DROP DATABASE IF EXISTS \`${database}\``);
+      } finally {
+        await connection.end();
+      }
+    },
+  };
+}

@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startGateway, type RunningGateway } from '../../gateway';
+import { parseRegistry } from '../../gateway/registry/registry';
+import { composeSupergraph } from '../../schema/compose';
+import { freePort, startShardProcess, type ManagedProcess } from '../../scripts/processes';
+import { mintDemoToken } from '../../scripts/token';
+import type { Database } from '../../subgraphs/shared/database';
+import { readSeed, seedQualifications, startQualificationsShard, type QualificationsShard } from '../../subgraphs/qualifications';
+import { testDatabases } from './databases';
+
+/** A demo institution's seed, as `npm start` loads it. */
+export const DEMO_INSTITUTIONS = ['bbs-hannover.de', 'cifp-aviles.es', 'omnia.fi', 'rvt.lv'] as const;
+export const ROOT = join(__dirname, '..', '..');
+export const seedFileOf = (code: string) => join(ROOT, 'demo', 'institutions', `${code}.json`);
+
+export interface TestShard {
+  institution: string;
+  url: string;
+  /** In-process shards only: the shard's database (its statement counter proves batching). */
+  db: Database | null;
+  stop(): Promise<void>;
+  /** Process shards only: freeze the process (SIGSTOP) to make it hang, and thaw it. */
+  pause(): void;
+  resume(): void;
+}
+
+export interface ExtraSubgraph {
+  name: string;
+  url: string;
+  sdl: string;
+}
+
+export interface TestHubOptions {
+  institutions?: readonly string[];
+  /** Real shard processes (as deployed) or shards inside the test process. @default 'process' */
+  shards?: 'process' | 'in-process';
+  shardTimeoutMs?: number;
+  /** More subgraphs with one URL each, composed into the supergraph with the committed kinds. */
+  extraSubgraphs?: ExtraSubgraph[];
+  /** Changes to an institution's registry entry (issuer, keys…), by code. */
+  registryEntries?: Record<string, Record<string, unknown>>;
+}
+
+export interface GraphQLAnswer {
+  status: number;
+  body: { data?: Record<string, unknown> | null; errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }> };
+}
+
+export interface TestHub {
+  url: string;
+  /** The secret the gateway signs hops with, to forge or replay calls in tests. */
+  hopSecret: string;
+  gateway: RunningGateway;
+  shards: Map<string, TestShard>;
+  request(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLAnswer>;
+  token(institution: string, roles: string[], learnerId?: string): Promise<string>;
+  dispose(): Promise<void>;
+}
+
+export async function postGraphQL(url: string, query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLAnswer> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, body: (await response.json()) as GraphQLAnswer['body'] };
+}
+
+async function startProcessShard(code: string, databaseUrl: string, hopSecret: string): Promise<TestShard> {
+  const port = await freePort();
+  const shard: ManagedProcess & { url: string } = await startShardProcess({
+    kind: 'qualifications',
+    institution: code,
+    databaseUrl,
+    port,
+    hopSecret,
+    seedFile: seedFileOf(code),
+  });
+  return {
+    institution: code,
+    url: shard.url,
+    db: null,
+    stop: () => shard.stop(),
+    pause: () => shard.child.kill('SIGSTOP'),
+    resume: () => shard.child.kill('SIGCONT'),
+  };
+}
+
+async function startInProcessShard(code: string, databaseUrl: string, hopSecret: string): Promise<TestShard> {
+  const shard: QualificationsShard = await startQualificationsShard({ institution: code, databaseUrl, hopSecret });
+  await seedQualifications(shard.db, readSeed(seedFileOf(code)));
+  let stopped = false;
+  return {
+    institution: code,
+    url: shard.url,
+    db: shard.db,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await shard.close();
+    },
+    pause: () => {
+      throw new Error('Only process shards can be paused');
+    },
+    resume: () => undefined,
+  };
+}
+
+/** A whole hub for one test file: shards seeded with the demo data, the registry, and the gateway in front. */
+export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
+  const institutions = options.institutions ?? DEMO_INSTITUTIONS;
+  const hopSecret = randomBytes(24).toString('base64url');
+  const tokenSecret = randomBytes(24).toString('base64url');
+  const databases = testDatabases();
+  const shards = new Map<string, TestShard>();
+  const start = options.shards === 'in-process' ? startInProcessShard : startProcessShard;
+  try {
+    for (const shard of await Promise.all(institutions.map((code) => start(code, databases.url(`${code}_qualifications`), hopSecret)))) {
+      shards.set(shard.institution, shard);
+    }
+    const demo = JSON.parse(readFileSync(join(ROOT, 'demo', 'registry.json'), 'utf8')) as { institutions: Array<{ code: string }> };
+    const registry = parseRegistry({
+      institutions: demo.institutions
+        .filter((entry) => shards.has(entry.code))
+        .map((entry) => ({ ...entry, ...options.registryEntries?.[entry.code], shards: { qualifications: shards.get(entry.code)?.url } })),
+    });
+    const committed = readFileSync(join(ROOT, 'schema', 'qualifications.graphql'), 'utf8');
+    const supergraphSdl = options.extraSubgraphs
+      ? composeSupergraph([{ name: 'qualifications', sdl: committed }, ...options.extraSubgraphs])
+      : readFileSync(join(ROOT, 'schema', 'supergraph.graphql'), 'utf8');
+    const gateway = await startGateway({
+      supergraphSdl,
+      registry,
+      hopSecretFor: () => hopSecret,
+      demoTokenSecret: tokenSecret,
+      shardTimeoutMs: options.shardTimeoutMs ?? 5_000,
+    });
+    return {
+      url: gateway.url,
+      hopSecret,
+      gateway,
+      shards,
+      request: (query, variables, token) => postGraphQL(gateway.url, query, variables, token),
+      token: (institution, roles, learnerId) => mintDemoToken({ institution, roles, learnerId, secret: tokenSecret }),
+      dispose: async () => {
+        await gateway.close();
+        await Promise.all([...shards.values()].map((shard) => shard.stop()));
+        await databases.dispose();
+      },
+    };
+  } catch (error) {
+    await Promise.all([...shards.values()].map((shard) => shard.stop()));
+    await databases.dispose();
+    throw error;
+  }
+}
