@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { logLevel } from '../subgraphs/shared/config';
 
 /** Every setting of the gateway process, read from the environment once at start. */
 export const gatewayEnvironment = z.object({
@@ -16,6 +17,10 @@ export const gatewayEnvironment = z.object({
   SHARD_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5_000),
   CONNECTIONS_PER_SHARD: z.coerce.number().int().min(1).max(1_024).default(32),
   NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
+  LOG_LEVEL: logLevel,
+}).refine((env) => !(env.NODE_ENV === 'production' && env.HUB_DEMO_TOKEN_SECRET), {
+  message: 'must not be set when NODE_ENV=production: demo tokens are for development only',
+  path: ['HUB_DEMO_TOKEN_SECRET'],
 });
 export type GatewayEnvironment = z.infer<typeof gatewayEnvironment>;
 

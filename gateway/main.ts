@@ -6,9 +6,14 @@ import { loadRegistry, startGateway } from '.';
 /** Process entry of the hub. */
 async function main(): Promise<void> {
   const env = readEnvironment(gatewayEnvironment);
+  const registry = loadRegistry(env.REGISTRY_PATH);
+  for (const name of new Set(registry.institutions.flatMap((entry) => (entry.hopSecretEnv ? [entry.hopSecretEnv] : [])))) {
+    const secret = process.env[name];
+    if (secret !== undefined && secret.length < 16) throw new Error(`${name} must be at least 16 characters`);
+  }
   const gateway = await startGateway({
     supergraphSdl: readText(env.SUPERGRAPH_PATH, 'the supergraph'),
-    registry: loadRegistry(env.REGISTRY_PATH),
+    registry,
     port: env.PORT,
     host: env.HOST,
     hopSecretFor: (shard) => (shard.hopSecretEnv ? process.env[shard.hopSecretEnv] : undefined) ?? env.HUB_HOP_SECRET ?? null,

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { projectRoot } from './project-root';
 
 /** Starting the hub's processes (shards and gateway) and waiting until they answer: for the demo, tests and benchmarks. */
 
@@ -25,8 +26,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** A compiled entry point, whether the caller runs from dist/ or from sources (tests). */
 export function distEntry(...parts: string[]): string {
-  return join(__dirname, '..', ...parts);
+  return join(projectRoot(), 'dist', ...parts);
 }
 
 export function startProcess(name: string, entry: string, env: Record<string, string>, options: { echo?: boolean } = {}): ManagedProcess {

@@ -52,3 +52,27 @@ test('createQualification goes to the caller\'s own institution', async () => {
   );
   expect(answer.body).toEqual({ data: { createQualification: { id: 'omnia.fi:BAKER', title: 'Leipuri', institution: { id: 'omnia.fi' } } } });
 });
+
+test('accepted writes are in the audit trail, readable by the owner\'s coordinators only', async () => {
+  const coordinator = await hub.token('rvt.lv', ['coordinator']);
+  const trail = `query($since: DateTime) { qualificationsAuditTrail(institution: "rvt.lv", since: $since, first: 100) {
+    totalCount nodes { kind action entityId institution roles subject requestId input at } } }`;
+  const since = new Date(Date.now() - 600_000).toISOString();
+  const answer = await hub.request(trail, { since }, coordinator);
+  expect(answer.body.errors).toBeUndefined();
+  const entries = (answer.body.data?.qualificationsAuditTrail as { nodes: Array<Record<string, unknown>> }).nodes.filter((n) => n.subject !== 'seed');
+  expect(entries.map((e) => [e.action, e.entityId])).toEqual([
+    ['updateUnit', rvtUnit()],
+    ['retireUnit', rvtUnit()],
+  ]);
+  expect(entries[0]).toEqual(
+    expect.objectContaining({ kind: 'qualifications', institution: 'rvt.lv', roles: ['coordinator'], subject: 'demo:coordinator@rvt.lv' }),
+  );
+  expect(JSON.parse(entries[0]?.input as string)).toEqual({ titles: [{ lang: 'en', value: 'Aardvark-grade tungsten inert gas welding' }] });
+  expect(String(entries[0]?.requestId)).toMatch(/^[0-9a-f-]{36}$/);
+
+  for (const token of [await hub.token('rvt.lv', ['viewer']), await hub.token('omnia.fi', ['coordinator'])]) {
+    const refused = await hub.request(trail, { since }, token);
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  }
+});

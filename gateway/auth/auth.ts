@@ -1,4 +1,12 @@
-import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { UnauthenticatedError } from '../../schema/errors';
 import { isRole, type Caller } from '../../subgraphs/shared/caller';
 import type { Registry } from '../registry/registry';
@@ -45,7 +53,8 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
     const cached = keySets.get(code);
     if (cached) return cached;
     const entry = options.registry.institution(code);
-    const keySet = entry?.jwks ? createLocalJWKSet(entry.jwks) : entry?.jwksUrl ? createRemoteJWKSet(new URL(entry.jwksUrl)) : null;
+    // The registry checks the set's shape; jose checks each key when it is used.
+    const keySet = entry?.jwks ? createLocalJWKSet(entry.jwks as unknown as JSONWebKeySet) : entry?.jwksUrl ? createRemoteJWKSet(new URL(entry.jwksUrl)) : null;
     if (keySet) keySets.set(code, keySet);
     return keySet;
   };

@@ -3,6 +3,7 @@ import { startShard, type RunningShard } from '../shared/shard';
 import { createQualificationsContext } from './context';
 import { qualificationsEntities, qualificationsMigrations } from './entities';
 import { buildQualificationsSchema, QUALIFICATIONS_KIND } from './schema';
+import { seedQualifications, type QualificationsSeed } from './seed';
 
 export interface QualificationsShardOptions {
   institution: string;
@@ -11,6 +12,8 @@ export interface QualificationsShardOptions {
   hopSecret: string | null;
   port?: number;
   host?: string;
+  /** Loaded into an empty shard before it starts answering. */
+  seed?: QualificationsSeed | null;
 }
 
 export interface QualificationsShard extends RunningShard {
@@ -25,6 +28,7 @@ export async function openQualificationsDatabase(url: string): Promise<Database>
 export async function startQualificationsShard(options: QualificationsShardOptions): Promise<QualificationsShard> {
   const db = await openQualificationsDatabase(options.databaseUrl);
   try {
+    if (options.seed) await seedQualifications(db, options.seed);
     const shard = await startShard({
       kind: QUALIFICATIONS_KIND,
       institution: options.institution,

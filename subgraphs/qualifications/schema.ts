@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema } from '../../schema/federation';
+import { createAuditResolver } from '../shared/audit/audit.resolver';
 import { resolveInstitutionReference } from './institution/institution.reference';
 import { InstitutionResolver } from './institution/institution.resolver';
 import { resolveLearningOutcomeReference } from './learning-outcome/learning-outcome.reference';
@@ -14,7 +15,7 @@ export const QUALIFICATIONS_KIND = 'qualifications';
 /** The qualifications kind's subgraph schema; it needs no database, so the SDL can be printed from it. */
 export function buildQualificationsSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema({
-    resolvers: [InstitutionResolver, QualificationResolver, UnitResolver, LearningOutcomeResolver],
+    resolvers: [InstitutionResolver, QualificationResolver, UnitResolver, LearningOutcomeResolver, createAuditResolver(QUALIFICATIONS_KIND)],
     referenceResolvers: {
       Institution: { __resolveReference: resolveInstitutionReference },
       Qualification: { __resolveReference: resolveQualificationReference },

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { isInstitutionCode } from '../../schema/ids';
 
+/** pino's levels; the logger itself reads the variable, this rejects a typo at start. */
+export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional();
+
 /** Settings every shard process reads from its environment, checked once at start. */
 export const shardEnvironment = z.object({
   INSTITUTION: z.string().refine(isInstitutionCode, 'must be an institution code such as "rvt.lv"'),
@@ -11,6 +14,8 @@ export const shardEnvironment = z.object({
   HOST: z.string().default('127.0.0.1'),
   HUB_HOP_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   SEED_FILE: z.string().optional(),
+  LOG_LEVEL: logLevel,
+  NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
 });
 export type ShardEnvironment = z.infer<typeof shardEnvironment>;
 

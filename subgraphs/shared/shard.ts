@@ -85,7 +85,7 @@ export async function startShard<C extends BaseContext>(options: ShardOptions<C>
     },
     routes: [
       async (request, response) => {
-        if (request.url !== '/health') return false;
+        if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/health') return false;
         try {
           await options.db.dataSource.query('SELECT 1');
           sendJson(response, 200, { status: 'ok', kind: options.kind, institution: options.institution });

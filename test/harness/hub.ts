@@ -7,7 +7,7 @@ import { composeSupergraph } from '../../schema/compose';
 import { freePort, startShardProcess, type ManagedProcess } from '../../scripts/processes';
 import { mintDemoToken } from '../../scripts/token';
 import type { Database } from '../../subgraphs/shared/database';
-import { readSeed, seedQualifications, startQualificationsShard, type QualificationsShard } from '../../subgraphs/qualifications';
+import { readSeed, startQualificationsShard, type QualificationsShard } from '../../subgraphs/qualifications';
 import { testDatabases } from './databases';
 
 /** A demo institution's seed, as `npm start` loads it. */
@@ -89,8 +89,7 @@ async function startProcessShard(code: string, databaseUrl: string, hopSecret: s
 }
 
 async function startInProcessShard(code: string, databaseUrl: string, hopSecret: string): Promise<TestShard> {
-  const shard: QualificationsShard = await startQualificationsShard({ institution: code, databaseUrl, hopSecret });
-  await seedQualifications(shard.db, readSeed(seedFileOf(code)));
+  const shard: QualificationsShard = await startQualificationsShard({ institution: code, databaseUrl, hopSecret, seed: readSeed(seedFileOf(code)) });
   let stopped = false;
   return {
     institution: code,

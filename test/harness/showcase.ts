@@ -1,4 +1,5 @@
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { startHttpServer, type RunningHttpServer } from '../../subgraphs/shared/http';
@@ -33,7 +34,7 @@ export async function startShowcaseSubgraph(): Promise<RunningHttpServer & { sdl
       Query: { showcase: (_: unknown, args: { ids: string[] }) => ({ title: 'Showcase', units: args.ids.map((id) => ({ __typename: 'Unit', id })) }) },
     },
   });
-  const apollo = new ApolloServer({ schema });
+  const apollo = new ApolloServer({ schema, plugins: [ApolloServerPluginInlineTraceDisabled()] });
   await apollo.start();
   const http = await startHttpServer({ apollo, context: async () => ({}) });
   return {

@@ -5,6 +5,7 @@ import type { Qualification } from '../../../schema/qualification';
 import { foldText, sortKeyOf } from '../../../schema/cursor';
 import { pickText } from '../../../schema/localized-text';
 import { requireStaffRole } from '../../shared/access';
+import { recordAudit } from '../../shared/audit/audit';
 import type { QualificationsContext } from '../context';
 import { ownLocalId } from '../local-id';
 import { UnitRecord } from '../unit/unit.entity';
@@ -28,7 +29,7 @@ function indexText(record: Pick<QualificationRecord, 'id' | 'titles' | 'descript
 }
 
 export async function createQualification(context: QualificationsContext, input: CreateQualificationInput): Promise<Qualification> {
-  requireStaffRole(context, context.institution, 'coordinator', 'create its qualifications');
+  const caller = requireStaffRole(context, context.institution, 'coordinator', 'create its qualifications');
   validateCreateQualification(input);
   return context.db.dataSource.transaction(async (manager) => {
     if (await manager.existsBy(QualificationRecord, { id: input.localId })) {
@@ -52,6 +53,7 @@ export async function createQualification(context: QualificationsContext, input:
     };
     const record = manager.create(QualificationRecord, { ...fields, ...indexText(fields) });
     await manager.insert(QualificationRecord, record);
+    await recordAudit(manager, context, caller, { action: 'createQualification', entityId: entityId(context.institution, record.id), input });
     return toQualification(record, context.institution);
   });
 }
@@ -61,7 +63,7 @@ export async function updateQualification(
   id: string,
   input: UpdateQualificationInput,
 ): Promise<Qualification> {
-  requireStaffRole(context, context.institution, 'coordinator', 'change its qualifications');
+  const caller = requireStaffRole(context, context.institution, 'coordinator', 'change its qualifications');
   validateUpdateQualification(input);
   const localId = ownLocalId(context.institution, id);
   return context.db.dataSource.transaction(async (manager) => {
@@ -82,6 +84,7 @@ export async function updateQualification(
     Object.assign(record, changes, { updatedAt: new Date() });
     Object.assign(record, indexText(record));
     await manager.save(QualificationRecord, record);
+    await recordAudit(manager, context, caller, { action: 'updateQualification', entityId: id, input });
     return toQualification(record, context.institution);
   });
 }

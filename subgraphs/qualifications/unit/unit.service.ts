@@ -6,6 +6,7 @@ import { entityId, malformedIdMessage, parseEntityId } from '../../../schema/ids
 import { pickText } from '../../../schema/localized-text';
 import type { Unit } from '../../../schema/unit';
 import { requireStaffRole } from '../../shared/access';
+import { recordAudit } from '../../shared/audit/audit';
 import type { QualificationsContext } from '../context';
 import { LearningOutcomeRecord, LearningOutcomeSkillRecord } from '../learning-outcome/learning-outcome.entity';
 import { ownLocalId } from '../local-id';
@@ -76,7 +77,7 @@ async function checkPointBudget(
 }
 
 export async function createUnit(context: QualificationsContext, input: CreateUnitInput): Promise<Unit> {
-  requireStaffRole(context, context.institution, 'coordinator', 'create its units');
+  const caller = requireStaffRole(context, context.institution, 'coordinator', 'create its units');
   validateCreateUnit(input);
   const qualificationRef = parseEntityId(input.qualificationId);
   if (!qualificationRef) throw new BadUserInputError(malformedIdMessage('input.qualificationId', input.qualificationId), 'input.qualificationId');
@@ -111,6 +112,7 @@ export async function createUnit(context: QualificationsContext, input: CreateUn
     const record = manager.create(UnitRecord, { ...fields, ...indexText(fields, input.learningOutcomes) });
     await manager.insert(UnitRecord, record);
     await writeOutcomes(manager, record.id, input.learningOutcomes);
+    await recordAudit(manager, context, caller, { action: 'createUnit', entityId: entityId(context.institution, record.id), input });
     return toUnit(record, context.institution);
   });
 }
@@ -123,7 +125,7 @@ async function loadOwnUnit(manager: EntityManager, context: QualificationsContex
 }
 
 export async function updateUnit(context: QualificationsContext, id: string, input: UpdateUnitInput): Promise<Unit> {
-  requireStaffRole(context, context.institution, 'coordinator', 'change its units');
+  const caller = requireStaffRole(context, context.institution, 'coordinator', 'change its units');
   validateUpdateUnit(input);
   return context.db.dataSource.transaction(async (manager) => {
     const record = await loadOwnUnit(manager, context, id);
@@ -150,18 +152,20 @@ export async function updateUnit(context: QualificationsContext, id: string, inp
       }));
     Object.assign(record, indexText(record, outcomes), { updatedAt: new Date() });
     await manager.save(UnitRecord, record);
+    await recordAudit(manager, context, caller, { action: 'updateUnit', entityId: id, input });
     return toUnit(record, context.institution);
   });
 }
 
 export async function retireUnit(context: QualificationsContext, id: string): Promise<Unit> {
-  requireStaffRole(context, context.institution, 'coordinator', 'retire its units');
+  const caller = requireStaffRole(context, context.institution, 'coordinator', 'retire its units');
   return context.db.dataSource.transaction(async (manager) => {
     const record = await loadOwnUnit(manager, context, id);
     if (record.status === LifecycleStatus.RETIRED) throw new ConflictError(`Unit ${id} is retired already`, { field: 'id' });
     record.status = LifecycleStatus.RETIRED;
     record.updatedAt = new Date();
     await manager.save(UnitRecord, record);
+    await recordAudit(manager, context, caller, { action: 'retireUnit', entityId: id, input: { id } });
     return toUnit(record, context.institution);
   });
 }
