@@ -22,3 +22,37 @@ export function requireStaffRole(context: ShardRequestContext, institution: stri
   }
   return caller;
 }
+
+/** The parties to a mobility record (learning agreement, assessment, transcript, recognition). */
+export interface Parties {
+  sendingInstitution: string;
+  hostingInstitution: string;
+  learnerId: string;
+}
+
+export type PartyRole = 'sending' | 'hosting' | 'learner';
+
+/**
+ * How the caller takes part in a mobility record, or null if not at all: staff of the sending or hosting
+ * institution (any staff role), or the learner reading their own.
+ */
+export function partyRoleOf(caller: Caller | null, parties: Parties): PartyRole | null {
+  if (!caller) return null;
+  if (caller.roles.includes('learner') && caller.learnerId === parties.learnerId) return 'learner';
+  const staff = caller.roles.some((role) => role !== 'learner');
+  if (staff && caller.institution === parties.sendingInstitution) return 'sending';
+  if (staff && caller.institution === parties.hostingInstitution) return 'hosting';
+  return null;
+}
+
+/** Personal data of a mobility: parties only. Non-parties get FORBIDDEN at the field's path, never data. */
+export function requireParty(context: ShardRequestContext, parties: Parties, what: string): PartyRole {
+  const caller = requireCaller(context);
+  const role = partyRoleOf(caller, parties);
+  if (!role) {
+    throw new ForbiddenError(
+      `Only ${parties.sendingInstitution}, ${parties.hostingInstitution} and the learner may see ${what}; the caller belongs to ${caller.institution}`,
+    );
+  }
+  return role;
+}

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startGateway, type RunningGateway } from '../../gateway';
+import { startGateway, type GatewayOptions, type RunningGateway } from '../../gateway';
 import { parseRegistry } from '../../gateway/registry/registry';
 import { composeSupergraph } from '../../schema/compose';
 import { freePort, startShardProcess, type ManagedProcess } from '../../scripts/processes';
@@ -39,6 +39,8 @@ export interface TestHubOptions {
   shardTimeoutMs?: number;
   /** More subgraphs with one URL each, composed into the supergraph with the committed kinds. */
   extraSubgraphs?: ExtraSubgraph[];
+  /** More gateway options (limits, rate limits, CORS…), passed through as they are. */
+  gateway?: Partial<GatewayOptions>;
   /** Changes to an institution's registry entry (issuer, keys…), by code. */
   registryEntries?: Record<string, Record<string, unknown>>;
 }
@@ -135,6 +137,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       hopSecretFor: () => hopSecret,
       demoTokenSecret: tokenSecret,
       shardTimeoutMs: options.shardTimeoutMs ?? 5_000,
+      ...options.gateway,
     });
     return {
       url: gateway.url,

@@ -1,0 +1,42 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { distEntry, freePort, startProcess, waitUntilUp, type ManagedProcess } from '../scripts/processes';
+import { mintDemoToken } from '../scripts/token';
+import { postGraphQL, ROOT } from './harness/hub';
+
+/** `npm start` as a newcomer meets it: every demo school's shard on SQLite, seeded, behind the gateway. */
+let demo: ManagedProcess;
+let dir: string;
+let url: string;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'hub-demo-'));
+  // The demo registry with free ports, so the test runs beside a developer's own `npm start`.
+  const registry = JSON.parse(readFileSync(join(ROOT, 'demo', 'registry.json'), 'utf8')) as { institutions: Array<{ shards: Record<string, string> }> };
+  for (const institution of registry.institutions) institution.shards.qualifications = `http://127.0.0.1:${await freePort()}/graphql`;
+  writeFileSync(join(dir, 'registry.json'), JSON.stringify(registry));
+  const port = await freePort();
+  demo = startProcess('demo', distEntry('scripts', 'demo.js'), { PORT: String(port), DATA_DIR: join(dir, 'data'), REGISTRY_PATH: join(dir, 'registry.json') });
+  await waitUntilUp(demo, `http://127.0.0.1:${port}/health/ready`, 60_000);
+  url = `http://127.0.0.1:${port}/graphql`;
+}, 90_000);
+afterAll(async () => {
+  await demo?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('prints its URL and an example query, and answers it with units from several countries', async () => {
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(demo.output()).toContain(`is running: ${url}`);
+  expect(demo.output()).toContain('npm run token -- --institution rvt.lv --role coordinator');
+  const answer = await postGraphQL(url, '{ units(filter: { eqfLevel: 4 }, first: 100) { totalCount nodes { institution { country } learningOutcomes { statement } } } }');
+  expect(answer.body.errors).toBeUndefined();
+  const nodes = (answer.body.data?.units as { nodes: Array<{ institution: { country: string }; learningOutcomes: unknown[] }> }).nodes;
+  expect(new Set(nodes.map((n) => n.institution.country)).size).toBeGreaterThanOrEqual(3);
+});
+
+test('accepts the tokens `npm run token` prints', async () => {
+  const token = await mintDemoToken({ institution: 'omnia.fi', roles: ['coordinator'] });
+  const answer = await postGraphQL(url, 'mutation { updateUnit(id: "omnia.fi:COOK-U1", input: { validUntil: "2031-07-31" }) { validUntil } }', undefined, token);
+  expect(answer.body).toEqual({ data: { updateUnit: { validUntil: '2031-07-31' } } });
+});
