@@ -1,7 +1,8 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, ObjectType } from 'type-graphql';
 import { Connection } from './connection';
 import { DateTimeScalar } from './scalars';
 
+@Directive('@shareable')
 @ObjectType({ description: 'One accepted write: who made it, what, when, and in which request.' })
 export class AuditEntry {
   @Field(() => ID, { description: 'Identifier of the entry.' })
@@ -35,5 +36,6 @@ export class AuditEntry {
   input!: string;
 }
 
+@Directive('@shareable')
 @ObjectType({ description: 'A page of audit entries, oldest first.' })
 export class AuditEntryConnection extends Connection(AuditEntry, 'AuditEntry') {}

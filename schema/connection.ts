@@ -1,5 +1,6 @@
-import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import { Directive, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 
+@Directive('@shareable')
 @ObjectType({ description: 'Where a page of a list ends and whether more follows.' })
 export class PageInfo {
   @Field({ description: 'True when another page follows; ask for it with `after: endCursor`.' })
@@ -19,6 +20,7 @@ export interface Edge<T> {
  * unchanged as `after` to continue.
  */
 export function Connection<T extends object>(Item: ClassType<T>, name: string) {
+  @Directive('@shareable')
   @ObjectType(`${name}Edge`, { description: `One ${name} in a page, with its cursor.` })
   class EdgeType implements Edge<T> {
     @Field({ description: 'Opaque position of this edge; pass it as `after` to read on from here.' })

@@ -1,7 +1,8 @@
-import { Field, InputType, ObjectType } from 'type-graphql';
+import { Directive, Field, InputType, ObjectType } from 'type-graphql';
 import { LanguageCodeScalar } from './scalars';
 
 /** One translation of a text. Lists of these carry every multilingual field of the hub. */
+@Directive('@shareable')
 @ObjectType({ description: 'A text in one language.' })
 export class LocalizedText {
   @Field(() => LanguageCodeScalar, { description: 'BCP 47 language tag of the text, e.g. "lv" or "en".' })

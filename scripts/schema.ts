@@ -5,6 +5,7 @@ import { diff, CriticalityLevel } from '@graphql-inspector/core';
 import { buildSchema } from 'graphql';
 import { composeSupergraph } from '../schema/compose';
 import { printKindSdl } from '../schema/federation';
+import { buildMobilitiesSchema, MOBILITIES_KIND } from '../subgraphs/mobilities/schema';
 import { buildQualificationsSchema, QUALIFICATIONS_KIND } from '../subgraphs/qualifications/schema';
 import { projectRoot } from './project-root';
 
@@ -15,6 +16,7 @@ import { projectRoot } from './project-root';
  */
 const KINDS: Array<{ name: string; build: () => Promise<import('graphql').GraphQLSchema> }> = [
   { name: QUALIFICATIONS_KIND, build: buildQualificationsSchema },
+  { name: MOBILITIES_KIND, build: buildMobilitiesSchema },
 ];
 
 const schemaDir = join(projectRoot(), 'schema');

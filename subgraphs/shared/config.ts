@@ -14,6 +14,8 @@ export const shardEnvironment = z.object({
   HOST: z.string().default('127.0.0.1'),
   HUB_HOP_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   SEED_FILE: z.string().optional(),
+  /** The hub's GraphQL URL, for shards that read what other shards own (mobilities). */
+  HUB_URL: z.url().optional(),
   LOG_LEVEL: logLevel,
   NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
 });

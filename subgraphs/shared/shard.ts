@@ -7,7 +7,7 @@ import type { ShardRequestContext } from './context';
 import type { Database } from './database';
 import { sendJson, startHttpServer, type RunningHttpServer } from './http';
 import { moduleLogger } from './logger';
-import { createHopVerifier, HOP_HEADERS } from './signed-hop';
+import { createHopVerifier, HOP_HEADERS, operationOf } from './signed-hop';
 
 export interface ShardOptions<C extends BaseContext> {
   /** The subgraph kind, e.g. "qualifications". */
@@ -45,14 +45,6 @@ function header(request: IncomingMessage) {
   return (name: string): string | undefined => {
     const value = request.headers[name];
     return Array.isArray(value) ? value[0] : value;
-  };
-}
-
-function operationOf(body: unknown): { query: string; variables: Record<string, unknown> | null } {
-  const record = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  return {
-    query: typeof record.query === 'string' ? record.query : '',
-    variables: typeof record.variables === 'object' ? (record.variables as Record<string, unknown> | null) : null,
   };
 }
 

@@ -83,6 +83,15 @@ function parseCaller(encoded: string): Caller | null {
   return { institution, roles, learnerId: typeof learnerId === 'string' ? learnerId : null, subject };
 }
 
+/** The operation a request body carries, as the hop signs it. */
+export function operationOf(body: unknown): HopOperation {
+  const record = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  return {
+    query: typeof record.query === 'string' ? record.query : '',
+    variables: typeof record.variables === 'object' ? (record.variables as Record<string, unknown> | null) : null,
+  };
+}
+
 /** Shard half: checks a hop's headers. Unsigned calls are public; a bad signature never yields a caller. */
 export function createHopVerifier(options: { secret: string | null; windowMs?: number }) {
   const windowMs = options.windowMs ?? DEFAULT_HOP_WINDOW_MS;

@@ -7,6 +7,7 @@ import { composeSupergraph } from '../../schema/compose';
 import { freePort, startShardProcess, type ManagedProcess } from '../../scripts/processes';
 import { mintDemoToken } from '../../scripts/token';
 import type { Database } from '../../subgraphs/shared/database';
+import { startMobilitiesShard, type MobilitiesShard } from '../../subgraphs/mobilities';
 import { readSeed, startQualificationsShard, type QualificationsShard } from '../../subgraphs/qualifications';
 import { testDatabases } from './databases';
 
@@ -39,6 +40,8 @@ export interface TestHubOptions {
   shardTimeoutMs?: number;
   /** More subgraphs with one URL each, composed into the supergraph with the committed kinds. */
   extraSubgraphs?: ExtraSubgraph[];
+  /** Also run a mobilities shard per institution (they check agreements against the hub). @default false */
+  mobilities?: boolean;
   /** More gateway options (limits, rate limits, CORS…), passed through as they are. */
   gateway?: Partial<GatewayOptions>;
   /** Changes to an institution's registry entry (issuer, keys…), by code. */
@@ -56,6 +59,8 @@ export interface TestHub {
   hopSecret: string;
   gateway: RunningGateway;
   shards: Map<string, TestShard>;
+  /** Mobilities shards by institution, when asked for. */
+  mobilityShards: Map<string, TestShard>;
   request(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLAnswer>;
   token(institution: string, roles: string[], learnerId?: string): Promise<string>;
   dispose(): Promise<void>;
@@ -70,15 +75,15 @@ export async function postGraphQL(url: string, query: string, variables?: Record
   return { status: response.status, body: (await response.json()) as GraphQLAnswer['body'] };
 }
 
-async function startProcessShard(code: string, databaseUrl: string, hopSecret: string): Promise<TestShard> {
+async function startProcessShard(code: string, databaseUrl: string, hopSecret: string, kind = 'qualifications', hubUrl?: string): Promise<TestShard> {
   const port = await freePort();
   const shard: ManagedProcess & { url: string } = await startShardProcess({
-    kind: 'qualifications',
+    kind,
     institution: code,
     databaseUrl,
     port,
     hopSecret,
-    seedFile: seedFileOf(code),
+    ...(kind === 'qualifications' ? { seedFile: seedFileOf(code) } : { env: { HUB_URL: hubUrl ?? '' } }),
   });
   return {
     institution: code,
@@ -90,8 +95,11 @@ async function startProcessShard(code: string, databaseUrl: string, hopSecret: s
   };
 }
 
-async function startInProcessShard(code: string, databaseUrl: string, hopSecret: string): Promise<TestShard> {
-  const shard: QualificationsShard = await startQualificationsShard({ institution: code, databaseUrl, hopSecret, seed: readSeed(seedFileOf(code)) });
+async function startInProcessShard(code: string, databaseUrl: string, hopSecret: string, kind = 'qualifications', hubUrl?: string): Promise<TestShard> {
+  const shard: QualificationsShard | MobilitiesShard =
+    kind === 'qualifications'
+      ? await startQualificationsShard({ institution: code, databaseUrl, hopSecret, seed: readSeed(seedFileOf(code)) })
+      : await startMobilitiesShard({ institution: code, databaseUrl, hopSecret, hubUrl: hubUrl ?? null });
   let stopped = false;
   return {
     institution: code,
@@ -116,16 +124,31 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   const tokenSecret = randomBytes(24).toString('base64url');
   const databases = testDatabases();
   const shards = new Map<string, TestShard>();
+  const mobilityShards = new Map<string, TestShard>();
   const start = options.shards === 'in-process' ? startInProcessShard : startProcessShard;
+  const port = await freePort();
+  const hubUrl = `http://127.0.0.1:${port}/graphql`;
+  const all = () => [...shards.values(), ...mobilityShards.values()];
   try {
     for (const shard of await Promise.all(institutions.map((code) => start(code, databases.url(`${code}_qualifications`), hopSecret)))) {
       shards.set(shard.institution, shard);
+    }
+    if (options.mobilities) {
+      const started = await Promise.all(institutions.map((code) => start(code, databases.url(`${code}_mobilities`), hopSecret, 'mobilities', hubUrl)));
+      for (const shard of started) mobilityShards.set(shard.institution, shard);
     }
     const demo = JSON.parse(readFileSync(join(ROOT, 'demo', 'registry.json'), 'utf8')) as { institutions: Array<{ code: string }> };
     const registry = parseRegistry({
       institutions: demo.institutions
         .filter((entry) => shards.has(entry.code))
-        .map((entry) => ({ ...entry, ...options.registryEntries?.[entry.code], shards: { qualifications: shards.get(entry.code)?.url } })),
+        .map((entry) => ({
+          ...entry,
+          ...options.registryEntries?.[entry.code],
+          shards: {
+            qualifications: shards.get(entry.code)?.url,
+            ...(mobilityShards.has(entry.code) ? { mobilities: mobilityShards.get(entry.code)?.url } : {}),
+          },
+        })),
     });
     const committed = readFileSync(join(ROOT, 'schema', 'qualifications.graphql'), 'utf8');
     const supergraphSdl = options.extraSubgraphs
@@ -137,6 +160,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       hopSecretFor: () => hopSecret,
       demoTokenSecret: tokenSecret,
       shardTimeoutMs: options.shardTimeoutMs ?? 5_000,
+      port,
       ...options.gateway,
     });
     return {
@@ -144,16 +168,17 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       hopSecret,
       gateway,
       shards,
+      mobilityShards,
       request: (query, variables, token) => postGraphQL(gateway.url, query, variables, token),
       token: (institution, roles, learnerId) => mintDemoToken({ institution, roles, learnerId, secret: tokenSecret }),
       dispose: async () => {
         await gateway.close();
-        await Promise.all([...shards.values()].map((shard) => shard.stop()));
+        await Promise.all(all().map((shard) => shard.stop()));
         await databases.dispose();
       },
     };
   } catch (error) {
-    await Promise.all([...shards.values()].map((shard) => shard.stop()));
+    await Promise.all(all().map((shard) => shard.stop()));
     await databases.dispose();
     throw error;
   }

@@ -1,6 +1,6 @@
 import type { LearningOutcome } from '../../../schema/learning-outcome';
 import type { QualificationsContext } from '../context';
-import { ownLocalId } from '../local-id';
+import { ownLocalId } from '../../shared/local-id';
 import { toLearningOutcome } from './learning-outcome.mapper';
 
 export async function resolveLearningOutcomeReference(

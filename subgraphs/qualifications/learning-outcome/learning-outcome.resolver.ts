@@ -3,7 +3,7 @@ import { LearningOutcome } from '../../../schema/learning-outcome';
 import { EscoSkillUriScalar } from '../../../schema/scalars';
 import { Unit } from '../../../schema/unit';
 import type { QualificationsContext } from '../context';
-import { ownLocalId } from '../local-id';
+import { ownLocalId } from '../../shared/local-id';
 import { toUnit } from '../unit/unit.mapper';
 
 @Resolver(() => LearningOutcome)

@@ -1,6 +1,6 @@
 import type { Qualification } from '../../../schema/qualification';
 import type { QualificationsContext } from '../context';
-import { ownLocalId } from '../local-id';
+import { ownLocalId } from '../../shared/local-id';
 import { toQualification } from './qualification.mapper';
 
 export async function resolveQualificationReference(

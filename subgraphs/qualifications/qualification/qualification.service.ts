@@ -7,7 +7,7 @@ import { pickText } from '../../../schema/localized-text';
 import { requireStaffRole } from '../../shared/access';
 import { recordAudit } from '../../shared/audit/audit';
 import type { QualificationsContext } from '../context';
-import { ownLocalId } from '../local-id';
+import { ownLocalId } from '../../shared/local-id';
 import { UnitRecord } from '../unit/unit.entity';
 import { QualificationRecord } from './qualification.entity';
 import {
@@ -21,7 +21,8 @@ import { toQualification } from './qualification.mapper';
 /** Fields a client may clear with an explicit null; a null for any other means "leave as it is". */
 const CLEARABLE = new Set(['nqfLevel', 'escoOccupation']);
 
-function indexText(record: Pick<QualificationRecord, 'id' | 'titles' | 'descriptions'>): Pick<QualificationRecord, 'sortKey' | 'searchText'> {
+/** Sort key and search text of a record, as every write computes them (bulk loaders reuse it). */
+export function indexText(record: Pick<QualificationRecord, 'id' | 'titles' | 'descriptions'>): Pick<QualificationRecord, 'sortKey' | 'searchText'> {
   return {
     sortKey: sortKeyOf(pickText(record.titles, 'en') ?? record.id),
     searchText: foldText([record.id, ...record.titles.map((t) => t.value), ...record.descriptions.map((t) => t.value)].join(' ')),

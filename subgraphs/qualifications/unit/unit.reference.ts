@@ -1,6 +1,6 @@
 import type { Unit } from '../../../schema/unit';
 import type { QualificationsContext } from '../context';
-import { ownLocalId } from '../local-id';
+import { ownLocalId } from '../../shared/local-id';
 import { toUnit } from './unit.mapper';
 
 export async function resolveUnitReference(reference: Pick<Unit, 'id'>, context: QualificationsContext): Promise<Unit | null> {

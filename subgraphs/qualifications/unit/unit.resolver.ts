@@ -10,7 +10,7 @@ import { keysetPage } from '../../shared/paging';
 import type { QualificationsContext } from '../context';
 import { toInstitution } from '../institution/institution.mapper';
 import { toLearningOutcome } from '../learning-outcome/learning-outcome.mapper';
-import { ownLocalId } from '../local-id';
+import { ownLocalId } from '../../shared/local-id';
 import { toQualification } from '../qualification/qualification.mapper';
 import { isced, scopeExcludesShard, whereText } from '../search';
 import { UnitRecord } from './unit.entity';

@@ -9,7 +9,7 @@ import { requireStaffRole } from '../../shared/access';
 import { recordAudit } from '../../shared/audit/audit';
 import type { QualificationsContext } from '../context';
 import { LearningOutcomeRecord, LearningOutcomeSkillRecord } from '../learning-outcome/learning-outcome.entity';
-import { ownLocalId } from '../local-id';
+import { ownLocalId } from '../../shared/local-id';
 import { QualificationRecord } from '../qualification/qualification.entity';
 import { UnitRecord } from './unit.entity';
 import {
@@ -22,7 +22,8 @@ import {
 } from './unit.input';
 import { toUnit } from './unit.mapper';
 
-function indexText(unit: Pick<UnitRecord, 'id' | 'titles' | 'assessmentCriteria'>, outcomes: readonly LearningOutcomeInput[]) {
+/** Sort key and search text of a record, as every write computes them (bulk loaders reuse it). */
+export function indexText(unit: Pick<UnitRecord, 'id' | 'titles' | 'assessmentCriteria'>, outcomes: readonly LearningOutcomeInput[]) {
   const texts = [
     unit.id,
     ...unit.titles.map((t) => t.value),

@@ -1,0 +1,36 @@
+import { Directive, Field, ID, ObjectType } from 'type-graphql';
+
+/**
+ * Entities of the qualifications kind as the mobilities kind sees them: by key only. The gateway fetches
+ * their other fields from the owners' qualifications shards. `Unit` is also resolvable here, because this
+ * kind adds `Unit.learningAgreements`.
+ */
+@Directive('@key(fields: "id", resolvable: false)')
+@ObjectType('Institution', { description: 'An institution of the federation.' })
+export class InstitutionRef {
+  @Field(() => ID, { description: 'The institution code.' })
+  id!: string;
+}
+
+@Directive('@key(fields: "id", resolvable: false)')
+@ObjectType('Qualification', { description: 'A qualification described in units of learning outcomes.' })
+export class QualificationRef {
+  @Field(() => ID, { description: 'Hub ID of the qualification.' })
+  id!: string;
+}
+
+@Directive('@key(fields: "id", resolvable: false)')
+@ObjectType('LearningOutcome', { description: 'A learning outcome of a unit.' })
+export class LearningOutcomeRef {
+  @Field(() => ID, { description: 'Hub ID of the learning outcome.' })
+  id!: string;
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType('Unit', { description: 'A unit of learning outcomes.' })
+export class UnitRef {
+  @Field(() => ID, { description: 'Hub ID of the unit.' })
+  id!: string;
+}
+
+export const ref = <T extends { id: string }>(Type: new () => T, id: string): T => Object.assign(new Type(), { id });

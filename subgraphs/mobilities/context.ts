@@ -1,0 +1,55 @@
+import DataLoader from 'dataloader';
+import { In } from 'typeorm';
+import type { ShardRequestContext } from '../shared/context';
+import type { Database } from '../shared/database';
+import type { HubClient } from '../shared/hub-client';
+import { AssessmentRecord, TranscriptRecord } from './assessment/assessment.entity';
+import { AgreementSignatureRecord, AgreementVersionRecord, LearningAgreementRecord } from './learning-agreement/learning-agreement.entity';
+import { MemorandumSignatureRecord } from './memorandum/memorandum.entity';
+
+export interface MobilitiesLoaders {
+  agreement: DataLoader<string, LearningAgreementRecord | null>;
+  versionsOf: DataLoader<string, AgreementVersionRecord[]>;
+  signaturesOf: DataLoader<string, AgreementSignatureRecord[]>;
+  assessmentsOf: DataLoader<string, AssessmentRecord[]>;
+  transcriptsOf: DataLoader<string, TranscriptRecord[]>;
+  memorandumSignaturesOf: DataLoader<string, MemorandumSignatureRecord[]>;
+}
+
+export interface MobilitiesContext extends ShardRequestContext {
+  db: Database;
+  loaders: MobilitiesLoaders;
+  /** Reads what other shards own (memoranda, units); null when the shard was started without a hub URL. */
+  hub: HubClient | null;
+}
+
+function groupBy<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): T[][] {
+  const groups = new Map<string, T[]>(keys.map((key) => [key, []]));
+  for (const row of rows) groups.get(keyOf(row))?.push(row);
+  return keys.map((key) => groups.get(key) ?? []);
+}
+
+/** Per-request loaders: every list an agreement shows is read in one statement for all agreements of a page. */
+export function createMobilitiesContext(db: Database, hub: HubClient | null, request: ShardRequestContext): MobilitiesContext {
+  const manager = db.dataSource.manager;
+  const grouped = <T extends object>(entity: new () => T, key: keyof T & string, order: Record<string, 'ASC'>) =>
+    new DataLoader<string, T[]>(async (ids) =>
+      groupBy(ids, await manager.find(entity, { where: { [key]: In([...ids]) } as never, order: order as never }), (row) => String(row[key])),
+    );
+  return {
+    ...request,
+    db,
+    hub,
+    loaders: {
+      agreement: new DataLoader(async (ids) => {
+        const rows = await manager.findBy(LearningAgreementRecord, { id: In([...ids]) });
+        return ids.map((id) => rows.find((row) => row.id === id) ?? null);
+      }),
+      versionsOf: grouped(AgreementVersionRecord, 'agreementId', { number: 'ASC' }),
+      signaturesOf: grouped(AgreementSignatureRecord, 'agreementId', { signedAt: 'ASC' }),
+      assessmentsOf: grouped(AssessmentRecord, 'agreementId', { assessedOn: 'ASC' }),
+      transcriptsOf: grouped(TranscriptRecord, 'agreementId', { version: 'ASC' }),
+      memorandumSignaturesOf: grouped(MemorandumSignatureRecord, 'memorandumId', { signedAt: 'ASC' }),
+    },
+  };
+}

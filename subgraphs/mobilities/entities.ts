@@ -1,0 +1,24 @@
+import { AuditEntryRecord } from '../shared/audit/audit.entity';
+import { AssessmentRecord, TranscriptRecord } from './assessment/assessment.entity';
+import {
+  AgreementSignatureRecord,
+  AgreementVersionRecord,
+  EvaluationRecord,
+  LearningAgreementRecord,
+} from './learning-agreement/learning-agreement.entity';
+import { MemorandumRecord, MemorandumSignatureRecord } from './memorandum/memorandum.entity';
+import { CreateMobilities1763900000100 } from './migrations/1763900000100-CreateMobilities';
+
+/** Every table of a mobilities shard, and the migrations that create them, in order. */
+export const mobilitiesEntities = [
+  MemorandumRecord,
+  MemorandumSignatureRecord,
+  LearningAgreementRecord,
+  AgreementVersionRecord,
+  AgreementSignatureRecord,
+  EvaluationRecord,
+  AssessmentRecord,
+  TranscriptRecord,
+  AuditEntryRecord,
+];
+export const mobilitiesMigrations = [CreateMobilities1763900000100];

@@ -1,0 +1,68 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { LocalizedText } from '../../../schema/localized-text';
+import type { MemorandumProcedures } from '../../../schema/mobility/memorandum';
+
+@Entity('memorandum')
+@Index('idx_memorandum_order', ['sortKey', 'id'])
+export class MemorandumRecord {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  id!: string;
+
+  @Column({ type: 'simple-json' })
+  titles!: LocalizedText[];
+
+  @Column({ type: 'varchar', length: 100 })
+  proposer!: string;
+
+  /** Codes of every partner, the proposer included. */
+  @Column({ type: 'simple-json' })
+  partners!: string[];
+
+  @Column({ type: 'simple-json' })
+  qualificationIds!: string[];
+
+  @Column({ type: 'simple-json' })
+  unitIds!: string[];
+
+  @Column({ type: 'simple-json' })
+  procedures!: MemorandumProcedures;
+
+  @Column({ type: 'varchar', length: 10 })
+  validFrom!: string;
+
+  @Column({ type: 'varchar', length: 10 })
+  validUntil!: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  contentHash!: string;
+
+  @Column({ type: 'varchar', length: 1000, nullable: true })
+  terminationReason!: string | null;
+
+  @Column({ type: 'varchar', length: 160 })
+  sortKey!: string;
+
+  @Column({ type: 'datetime', precision: 3 })
+  createdAt!: Date;
+}
+
+@Entity('memorandum_signature')
+export class MemorandumSignatureRecord {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  memorandumId!: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 100 })
+  institution!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  signerName!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  signerPosition!: string;
+
+  @Column({ type: 'datetime', precision: 3 })
+  signedAt!: Date;
+
+  @Column({ type: 'varchar', length: 64 })
+  contentHash!: string;
+}

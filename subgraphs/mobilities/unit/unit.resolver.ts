@@ -1,0 +1,30 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { LearningAgreement } from '../../../schema/mobility/learning-agreement';
+import { UnitRef } from '../../../schema/mobility/references';
+import { partyRoleOf } from '../../shared/access';
+import type { MobilitiesContext } from '../context';
+import { AgreementVersionRecord, LearningAgreementRecord } from '../learning-agreement/learning-agreement.entity';
+import { toAgreement } from '../learning-agreement/learning-agreement.mapper';
+import { partiesOf } from '../learning-agreement/learning-agreement.service';
+
+/** The unit's owner's shard knows the agreements it sends learners abroad under: ECVET agreements list the home institution's units. */
+@Resolver(() => UnitRef)
+export class UnitAgreementsResolver {
+  @FieldResolver(() => [LearningAgreement], {
+    description: "Learning agreements of the unit's institution that include the unit in their binding version, those the caller is party to. Empty for anonymous callers.",
+  })
+  async learningAgreements(@Root() unit: UnitRef, @Ctx() context: MobilitiesContext): Promise<LearningAgreement[]> {
+    if (!context.caller) return [];
+    const rows = await context.db.dataSource.manager
+      .createQueryBuilder(LearningAgreementRecord, 'a')
+      .innerJoin(AgreementVersionRecord, 'v', 'v.agreementId = a.id AND v.number = a.currentVersion')
+      .where('v.content LIKE :unit', { unit: `%${JSON.stringify(unit.id)}%` })
+      .orderBy('a.sortKey')
+      .getMany();
+    return rows.filter((row) => partyRoleOf(context.caller, partiesOf(row)) !== null).map(toAgreement);
+  }
+}
+
+export async function resolveUnitReference(reference: { id: string }): Promise<UnitRef> {
+  return Object.assign(new UnitRef(), { id: reference.id });
+}

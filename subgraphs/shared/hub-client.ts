@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import type { Caller } from './caller';
+import { signHop } from './signed-hop';
+
+/**
+ * A shard asking the hub, as a service of its own institution, for data other shards own (a memorandum
+ * it is party to, public units). The call is signed with the shard's hop secret; the gateway checks it
+ * as it checks its own hops, and the service acts as a viewer of the shard's institution.
+ */
+export interface HubClient {
+  request<T>(query: string, variables?: Record<string, unknown>): Promise<{ data: T | null; errors: GraphQLError[] }>;
+}
+
+export interface HubClientOptions {
+  /** The hub's GraphQL endpoint. */
+  url: string;
+  institution: string;
+  kind: string;
+  secret: string;
+  /** @default 5000 */
+  timeoutMs?: number;
+}
+
+export function serviceCaller(institution: string, kind: string): Caller {
+  return { institution, roles: ['viewer'], learnerId: null, subject: `service:${kind}@${institution}` };
+}
+
+export function createHubClient(options: HubClientOptions): HubClient {
+  const caller = serviceCaller(options.institution, options.kind);
+  return {
+    async request<T>(query: string, variables: Record<string, unknown> = {}) {
+      const headers = signHop({ secret: options.secret, caller, requestId: randomUUID(), operation: { query, variables } });
+      const response = await fetch(options.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
+      });
+      const body = (await response.json()) as { data?: T | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+      return {
+        data: body.data ?? null,
+        errors: (body.errors ?? []).map((e) => new GraphQLError(e.message, { extensions: e.extensions })),
+      };
+    },
+  };
+}
