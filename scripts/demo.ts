@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseRegistry } from '../gateway/registry/registry';
 import { startGatewayProcess, startShardProcess, type ManagedProcess } from './processes';
 import { DEMO_TOKEN_SECRET } from './demo-secret';
+import { createDemoMobilities } from './demo-mobilities';
 import { projectRoot } from './project-root';
 
 /**
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
             : `sqlite:${join(dataDir, shard.institution, `${shard.kind}.sqlite`)}`,
           port: Number(new URL(shard.url).port),
           hopSecret,
+          env: { HUB_URL: `http://127.0.0.1:${port}/graphql` },
           ...(shard.kind === 'qualifications' && existsSync(seedFile) ? { seedFile } : {}),
         });
         processes.push(started);
@@ -55,6 +57,9 @@ async function main(): Promise<void> {
       true,
     );
     processes.push(gateway);
+    if (registry.kinds().includes('mobilities') && (await createDemoMobilities(gateway.url, process.env.HUB_DEMO_TOKEN_SECRET))) {
+      console.log('Created the demo mobilities (a memorandum and two learning agreements).');
+    }
     console.log(`
 ECVET federation hub (demo) is running: ${gateway.url}
   ${shards.length} shards of ${registry.institutions.length} institutions in ${new Set(registry.institutions.map((i) => i.country)).size} countries; data in ${dataDir}
@@ -63,8 +68,9 @@ Try it (EQF level 4 units across every partner school):
   curl -s ${gateway.url} -H 'content-type: application/json' \\
     -d '{"query":"{ units(filter: { eqfLevel: 4 }, first: 5) { totalCount edges { node { id title institution { name country } learningOutcomes { category statement } } } } }"}'
 
-Sign in as a coordinator of Riga State Technical School:
+Sign in as a coordinator of Riga State Technical School, and read its mobilities:
   npm run token -- --institution rvt.lv --role coordinator
+  (query: { learningAgreements { nodes { id status learner { name } transcript { totalEcvetPoints } } } })
 Stop with Ctrl+C.`);
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);

@@ -13,12 +13,19 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hub-demo-'));
   // The demo registry with free ports, so the test runs beside a developer's own `npm start`.
   const registry = JSON.parse(readFileSync(join(ROOT, 'demo', 'registry.json'), 'utf8')) as { institutions: Array<{ shards: Record<string, string> }> };
-  for (const institution of registry.institutions) institution.shards.qualifications = `http://127.0.0.1:${await freePort()}/graphql`;
+  for (const institution of registry.institutions) {
+    for (const kind of Object.keys(institution.shards)) institution.shards[kind] = `http://127.0.0.1:${await freePort()}/graphql`;
+  }
   writeFileSync(join(dir, 'registry.json'), JSON.stringify(registry));
   const port = await freePort();
   demo = startProcess('demo', distEntry('scripts', 'demo.js'), { PORT: String(port), DATA_DIR: join(dir, 'data'), REGISTRY_PATH: join(dir, 'registry.json') });
   await waitUntilUp(demo, `http://127.0.0.1:${port}/health/ready`, 60_000);
   url = `http://127.0.0.1:${port}/graphql`;
+  // The demo mobilities are made through the API once the gateway answers; the banner follows them.
+  for (let waited = 0; !demo.output().includes('is running') && waited < 60_000; waited += 100) {
+    if (demo.child.exitCode !== null) throw new Error(`The demo stopped:\n${demo.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }, 90_000);
 afterAll(async () => {
   await demo?.stop();
@@ -26,13 +33,23 @@ afterAll(async () => {
 });
 
 test('prints its URL and an example query, and answers it with units from several countries', async () => {
-  await new Promise((resolve) => setTimeout(resolve, 200));
   expect(demo.output()).toContain(`is running: ${url}`);
   expect(demo.output()).toContain('npm run token -- --institution rvt.lv --role coordinator');
   const answer = await postGraphQL(url, '{ units(filter: { eqfLevel: 4 }, first: 100) { totalCount nodes { institution { country } learningOutcomes { statement } } } }');
   expect(answer.body.errors).toBeUndefined();
   const nodes = (answer.body.data?.units as { nodes: Array<{ institution: { country: string }; learningOutcomes: unknown[] }> }).nodes;
   expect(new Set(nodes.map((n) => n.institution.country)).size).toBeGreaterThanOrEqual(3);
+});
+
+test('holds two demo mobilities: one finished with a transcript, one waiting for signatures', async () => {
+  const token = await mintDemoToken({ institution: 'cifp-aviles.es', roles: ['coordinator'] });
+  const answer = await postGraphQL(url, '{ learningAgreements { nodes { id status transcript { totalEcvetPoints } current { units { unit { title } } } } } }', undefined, token);
+  expect(answer.body.errors).toBeUndefined();
+  const nodes = (answer.body.data?.learningAgreements as { nodes: Array<{ id: string; status: string; transcript: { totalEcvetPoints: number } | null }> }).nodes;
+  expect(nodes.map((n) => [n.id, n.status, n.transcript?.totalEcvetPoints ?? null]).sort()).toEqual([
+    ['cifp-aviles.es:LA-2026-014', 'DRAFT', null],
+    ['rvt.lv:LA-2026-001', 'SIGNED', 55],
+  ]);
 });
 
 test('accepts the tokens `npm run token` prints', async () => {

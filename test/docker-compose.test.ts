@@ -316,13 +316,19 @@ function healthcheckUrl(service: ComposeService): URL | undefined {
 // ---------------------------------------------------------------------------------------------------------
 
 describe('docker-compose.yml', () => {
-  test('has MySQL 8, Redis 7, a gateway and one shard per registry institution', () => {
+  test('has MySQL 8, Redis 7, a gateway and one shard of each kind per registry institution', () => {
     expect(services.get('mysql')?.image).toMatch(/^mysql:8(\.|$)/);
     expect(services.get('mysql')?.volumes.some((volume) => volume.endsWith(':/var/lib/mysql'))).toBe(true);
     expect(services.get('redis')?.image).toMatch(/^redis:7(\.|-|$)/);
     for (const name of ['mysql', 'redis']) expect(services.get(name)?.healthcheck?.length).toBeGreaterThan(1);
     expect(gateways.map((service) => service.name)).toEqual(['gateway']);
-    expect(shards.map(({ service }) => env(service, 'INSTITUTION')).sort()).toEqual(registry.institutions.map((institution) => institution.code));
+    for (const kind of registry.kinds()) {
+      const ofKind = shards.filter((shard) => shard.kind === kind);
+      expect({ kind, institutions: ofKind.map(({ service }) => env(service, 'INSTITUTION')).sort() }).toEqual({
+        kind,
+        institutions: registry.institutions.map((institution) => institution.code),
+      });
+    }
     // Every service built from the Dockerfile has a role.
     expect(hubServices.filter((service) => entryOf(service) === undefined).map((service) => service.name)).toEqual([]);
   });
@@ -359,7 +365,7 @@ describe('docker-compose.yml', () => {
   test('every shard URL in the registry names a compose shard of that kind listening on the port of the URL', () => {
     const problems: string[] = [];
     const urls = registry.kinds().flatMap((kind) => registry.shards(kind));
-    expect(urls.length).toBe(registry.institutions.length);
+    expect(urls.length).toBe(registry.institutions.length * registry.kinds().length);
     for (const shard of urls) {
       const url = new URL(shard.url);
       const service = services.get(url.hostname);
@@ -431,8 +437,8 @@ describe('docker-compose.yml', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
-  test('SEED_FILE paths are demo/institutions/<INSTITUTION>.json', () => {
-    for (const { service } of shards) {
+  test('SEED_FILE paths of qualifications shards are demo/institutions/<INSTITUTION>.json', () => {
+    for (const { service } of shards.filter((shard) => shard.kind === 'qualifications')) {
       const seed = env(service, 'SEED_FILE');
       expect(posix.dirname(posix.normalize(seed))).toBe('demo/institutions');
       // main.ts refuses a seed of another institution.
@@ -485,7 +491,7 @@ describe('docker-compose.yml', () => {
     const commands = [...services.values()].flatMap((service) => (service.command ? [service.command] : []));
     const entries = [...new Set([...hubServices.map(entryOf), dockerCmd?.find((word) => word.endsWith('.js'))])];
     expect(commands.length).toBeGreaterThanOrEqual(hubServices.length);
-    expect(entries).toEqual(expect.arrayContaining(['dist/gateway/main.js', 'dist/subgraphs/qualifications/main.js']));
+    expect(entries).toEqual(expect.arrayContaining(['dist/gateway/main.js', 'dist/subgraphs/qualifications/main.js', 'dist/subgraphs/mobilities/main.js']));
     for (const entry of entries) {
       const source = /^dist\/(.+)\.js$/.exec(entry ?? '')?.[1];
       expect(source).toBeDefined();

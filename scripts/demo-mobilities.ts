@@ -1,0 +1,114 @@
+import { addDays, today } from '../subgraphs/mobilities/dates';
+import { mintDemoToken } from './token';
+
+/**
+ * The demo's mobilities, made through the hub's own API as the schools would make them: a memorandum
+ * between Riga and Avilés, one finished mobility (signed, assessed, transcript issued) and one agreement
+ * still waiting for signatures. Runs once, on a hub whose mobilities shards are empty.
+ */
+type Answer = { data?: Record<string, unknown> | null; errors?: Array<{ message: string }> };
+
+async function call(url: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as Answer;
+  if (body.errors?.length) throw new Error(`Demo mobilities: ${body.errors.map((e) => e.message).join('; ')}`);
+  return body.data ?? {};
+}
+
+const terms = (start: string, end: string, units: Array<[string, number]>, assessor: string) => ({
+  mobilityStart: start,
+  mobilityEnd: end,
+  units: units.map(([unitId, ecvetPoints]) => ({
+    unitId,
+    ecvetPoints,
+    learningActivities: 'Work in the host school workshop and a partner company, with a tutor.',
+    assessment: { assessor, method: 'Practical test piece and oral questions', plannedOn: addDays(end, -2) },
+  })),
+  qualityAssurance: 'Tutors of both schools meet by video every week; the learner keeps a logbook.',
+  validationAndRecognition: 'The sending school validates the transcript against this agreement and recognises achieved units in full.',
+  documentation: 'Transcript of records issued by the host; Europass Mobility.',
+});
+
+const SIGN = 'mutation($id: ID!, $n: String!, $p: String!) { signLearningAgreement(id: $id, signature: { signerName: $n, signerPosition: $p }) { status } }';
+const CREATE = 'mutation($input: CreateLearningAgreementInput!) { createLearningAgreement(input: $input) { id } }';
+
+/** Returns false when the demo mobilities exist already. */
+export async function createDemoMobilities(url: string, secret?: string): Promise<boolean> {
+  const token = (institution: string, roles: string[], learnerId?: string) => mintDemoToken({ institution, roles, learnerId, secret });
+  const rvt = await token('rvt.lv', ['coordinator']);
+  const existing = await call(url, rvt, '{ memoranda { totalCount } }');
+  if ((existing.memoranda as { totalCount: number }).totalCount > 0) return false;
+  const cifp = await token('cifp-aviles.es', ['coordinator']);
+
+  const mou = 'rvt.lv:MOU-WELD';
+  const proposed = await call(url, rvt, 'mutation($input: ProposeMemorandumInput!) { proposeMemorandum(input: $input) { contentHash } }', {
+    input: {
+      localId: 'MOU-WELD',
+      titles: [
+        { lang: 'en', value: 'ECVET partnership in welding, Riga and Avilés' },
+        { lang: 'lv', value: 'ECVET partnerība metināšanā, Rīga un Avilesa' },
+        { lang: 'es', value: 'Asociación ECVET en soldadura, Riga y Avilés' },
+      ],
+      partners: ['cifp-aviles.es'],
+      qualificationIds: ['rvt.lv:WELD', 'cifp-aviles.es:SOLCAL'],
+      procedures: {
+        assessment: 'The host assesses agreed units against the sending school\'s assessment criteria, by practical test pieces.',
+        documentation: 'The host issues a transcript of records; the learner receives Europass Mobility.',
+        validation: 'The sending school checks the transcript against the learning agreement within four weeks.',
+        recognition: 'Units achieved abroad are recognised as the corresponding units of the home qualification.',
+      },
+      validFrom: addDays(today(), -365),
+      validUntil: addDays(today(), 3 * 365),
+    },
+  });
+  const hash = (proposed.proposeMemorandum as { contentHash: string }).contentHash;
+  const signMou = 'mutation($id: ID!, $h: String!, $n: String!) { signMemorandum(id: $id, contentHash: $h, signature: { signerName: $n, signerPosition: "Director" }) { status } }';
+  await call(url, rvt, signMou, { id: mou, h: hash, n: 'Director of Riga State Technical School' });
+  await call(url, cifp, signMou, { id: mou, h: hash, n: 'Directora del CIFP de Avilés' });
+
+  // A finished mobility: Riga learner in Avilés, assessed, transcript issued.
+  const start = addDays(today(), -70);
+  const end = addDays(today(), -14);
+  await call(url, rvt, CREATE, {
+    input: {
+      localId: 'LA-2026-001',
+      hostingInstitution: 'cifp-aviles.es',
+      memorandumId: mou,
+      learner: { localId: 'L-17', name: 'Anna Bērziņa', dateOfBirth: '2007-04-12', email: 'anna.berzina@example.lv', homeQualificationId: 'rvt.lv:WELD', progress: '2nd year, 40 of 120 ECVET points' },
+      sendingContact: { name: 'Jānis Ozols', position: 'Mobility coordinator', email: 'mobility@example.lv' },
+      hostingContact: { name: 'Lucía Fernández', position: 'Jefa de estudios', email: 'movilidad@example.es' },
+      terms: terms(start, end, [['rvt.lv:WELD-U4', 25], ['rvt.lv:WELD-U5', 30]], 'Carlos Menéndez, welding workshop master'),
+    },
+  });
+  const la = 'rvt.lv:LA-2026-001';
+  await call(url, rvt, SIGN, { id: la, n: 'Jānis Ozols', p: 'Mobility coordinator' });
+  await call(url, cifp, SIGN, { id: la, n: 'Lucía Fernández', p: 'Jefa de estudios' });
+  await call(url, await token('rvt.lv', ['learner'], 'rvt.lv:L-17'), SIGN, { id: la, n: 'Anna Bērziņa', p: 'learner' });
+  const assessor = await token('cifp-aviles.es', ['assessor']);
+  for (const [unitId, grade] of [['rvt.lv:WELD-U4', '8/10'], ['rvt.lv:WELD-U5', '7/10']] as const) {
+    await call(url, assessor, 'mutation($i: RecordAssessmentInput!) { recordAssessment(input: $i) { id } }', {
+      i: { learningAgreementId: la, unitId, result: 'ACHIEVED', grade, method: 'Practical test piece and oral questions', assessorName: 'Carlos Menéndez', assessedOn: addDays(end, -2), evidence: 'Test pieces inspected visually and by bend test.' },
+    });
+  }
+  await call(url, cifp, 'mutation($id: ID!) { issueTranscript(learningAgreementId: $id, issuedBy: "Lucía Fernández") { version } }', { id: la });
+
+  // A mobility being prepared: an Avilés learner going to Riga, signed so far by the sending school only.
+  const next = addDays(today(), 60);
+  await call(url, cifp, CREATE, {
+    input: {
+      localId: 'LA-2026-014',
+      hostingInstitution: 'rvt.lv',
+      memorandumId: mou,
+      learner: { localId: 'A-2208', name: 'Pablo García Suárez', dateOfBirth: '2006-11-03', email: 'pablo.garcia@example.es', homeQualificationId: 'cifp-aviles.es:SOLCAL', progress: '1st year completed' },
+      sendingContact: { name: 'Lucía Fernández', position: 'Jefa de estudios', email: 'movilidad@example.es' },
+      hostingContact: { name: 'Jānis Ozols', position: 'Mobility coordinator', email: 'mobility@example.lv' },
+      terms: terms(next, addDays(next, 42), [['cifp-aviles.es:SOLCAL-0094', 30]], 'Workshop master of RVT'),
+    },
+  });
+  await call(url, cifp, SIGN, { id: 'cifp-aviles.es:LA-2026-014', n: 'Lucía Fernández', p: 'Jefa de estudios' });
+  return true;
+}
