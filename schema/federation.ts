@@ -32,6 +32,8 @@ extend schema
 export interface FederatedSchemaOptions {
   /** type-graphql resolver classes of the kind. */
   resolvers: [Function, ...Function[]];
+  /** Entities the kind only extends (no root field reaches them), so they must be named to be in the schema. */
+  extendedEntities?: Function[];
   /** `__resolveReference` per entity type, merged into the generated resolvers. */
   referenceResolvers: Record<string, { __resolveReference: (...args: never[]) => unknown }>;
 }
@@ -49,7 +51,7 @@ export async function buildFederatedSchema(options: FederatedSchemaOptions): Pro
   const schema = await buildSchema({
     resolvers: options.resolvers,
     // Only the types the kind's resolvers reach: several kinds may be loaded in one process.
-    orphanedTypes: [],
+    orphanedTypes: options.extendedEntities ?? [],
     directives: [ownerDirective],
     skipCheck: true,
     validate: false,

@@ -3,8 +3,8 @@ import { mintDemoToken } from './token';
 
 /**
  * The demo's mobilities, made through the hub's own API as the schools would make them: a memorandum
- * between Riga and Avilés, one finished mobility (signed, assessed, transcript issued) and one agreement
- * still waiting for signatures. Runs once, on a hub whose mobilities shards are empty.
+ * between Riga and Avilés, one finished mobility (signed, assessed, transcript issued; with recognition
+ * shards also validated, recognised and certified) and one agreement still waiting for signatures. Runs once, on a hub whose mobilities shards are empty.
  */
 type Answer = { data?: Record<string, unknown> | null; errors?: Array<{ message: string }> };
 
@@ -37,7 +37,7 @@ const SIGN = 'mutation($id: ID!, $n: String!, $p: String!) { signLearningAgreeme
 const CREATE = 'mutation($input: CreateLearningAgreementInput!) { createLearningAgreement(input: $input) { id } }';
 
 /** Returns false when the demo mobilities exist already. */
-export async function createDemoMobilities(url: string, secret?: string): Promise<boolean> {
+export async function createDemoMobilities(url: string, withRecognition: boolean, secret?: string): Promise<boolean> {
   const token = (institution: string, roles: string[], learnerId?: string) => mintDemoToken({ institution, roles, learnerId, secret });
   const rvt = await token('rvt.lv', ['coordinator']);
   const existing = await call(url, rvt, '{ memoranda { totalCount } }');
@@ -95,6 +95,21 @@ export async function createDemoMobilities(url: string, secret?: string): Promis
     });
   }
   await call(url, cifp, 'mutation($id: ID!) { issueTranscript(learningAgreementId: $id, issuedBy: "Lucía Fernández") { version } }', { id: la });
+  if (withRecognition) {
+    // Riga validates the transcript and recognises both units towards the learner's welding qualification.
+    await call(url, rvt, 'mutation($id: ID!) { validateTranscript(learningAgreementId: $id) { id } }', { id: la });
+    await call(url, rvt, 'mutation($input: RecognizeUnitsInput!) { recognizeUnits(input: $input) { id } }', {
+      input: {
+        learningAgreementId: la,
+        idempotencyKey: 'demo-LA-2026-001',
+        decisions: [
+          { unitId: 'rvt.lv:WELD-U4', decision: 'RECOGNISED' },
+          { unitId: 'rvt.lv:WELD-U5', decision: 'RECOGNISED' },
+        ],
+      },
+    });
+    await call(url, rvt, 'mutation { issueCertificate(learnerId: "rvt.lv:L-17", qualificationId: "rvt.lv:WELD") { code } }');
+  }
 
   // A mobility being prepared: an Avilés learner going to Riga, signed so far by the sending school only.
   const next = addDays(today(), 60);

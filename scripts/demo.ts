@@ -57,8 +57,8 @@ async function main(): Promise<void> {
       true,
     );
     processes.push(gateway);
-    if (registry.kinds().includes('mobilities') && (await createDemoMobilities(gateway.url, process.env.HUB_DEMO_TOKEN_SECRET))) {
-      console.log('Created the demo mobilities (a memorandum and two learning agreements).');
+    if (registry.kinds().includes('mobilities') && (await createDemoMobilities(gateway.url, registry.kinds().includes('recognition'), process.env.HUB_DEMO_TOKEN_SECRET))) {
+      console.log('Created the demo mobilities: a memorandum, two learning agreements, a recognised transcript.');
     }
     console.log(`
 ECVET federation hub (demo) is running: ${gateway.url}

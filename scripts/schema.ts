@@ -7,6 +7,7 @@ import { composeSupergraph } from '../schema/compose';
 import { printKindSdl } from '../schema/federation';
 import { buildMobilitiesSchema, MOBILITIES_KIND } from '../subgraphs/mobilities/schema';
 import { buildQualificationsSchema, QUALIFICATIONS_KIND } from '../subgraphs/qualifications/schema';
+import { buildRecognitionSchema, RECOGNITION_KIND } from '../subgraphs/recognition/schema';
 import { projectRoot } from './project-root';
 
 /**
@@ -17,6 +18,7 @@ import { projectRoot } from './project-root';
 const KINDS: Array<{ name: string; build: () => Promise<import('graphql').GraphQLSchema> }> = [
   { name: QUALIFICATIONS_KIND, build: buildQualificationsSchema },
   { name: MOBILITIES_KIND, build: buildMobilitiesSchema },
+  { name: RECOGNITION_KIND, build: buildRecognitionSchema },
 ];
 
 const schemaDir = join(projectRoot(), 'schema');

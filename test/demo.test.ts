@@ -52,6 +52,16 @@ test('holds two demo mobilities: one finished with a transcript, one waiting for
   ]);
 });
 
+test("the finished mobility's units are recognised in the learner's record, with a certificate that verifies", async () => {
+  const learner = await mintDemoToken({ institution: 'rvt.lv', roles: ['learner'], learnerId: 'rvt.lv:L-17' });
+  const answer = await postGraphQL(url, '{ learnerRecord(learnerId: "rvt.lv:L-17") { qualifications { accumulatedEcvetPoints } certificates { code } } }', undefined, learner);
+  expect(answer.body.errors).toBeUndefined();
+  const record = answer.body.data?.learnerRecord as { qualifications: Array<{ accumulatedEcvetPoints: number }>; certificates: Array<{ code: string }> };
+  expect(record.qualifications[0]?.accumulatedEcvetPoints).toBe(55);
+  const verified = await postGraphQL(url, 'query($c: String!) { verifyCertificate(code: $c) { totalEcvetPoints } }', { c: record.certificates[0]?.code });
+  expect(verified.body.data).toEqual({ verifyCertificate: { totalEcvetPoints: 55 } });
+});
+
 test('accepts the tokens `npm run token` prints', async () => {
   const token = await mintDemoToken({ institution: 'omnia.fi', roles: ['coordinator'] });
   const answer = await postGraphQL(url, 'mutation { updateUnit(id: "omnia.fi:COOK-U1", input: { validUntil: "2031-07-31" }) { validUntil } }', undefined, token);

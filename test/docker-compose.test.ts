@@ -491,7 +491,7 @@ describe('docker-compose.yml', () => {
     const commands = [...services.values()].flatMap((service) => (service.command ? [service.command] : []));
     const entries = [...new Set([...hubServices.map(entryOf), dockerCmd?.find((word) => word.endsWith('.js'))])];
     expect(commands.length).toBeGreaterThanOrEqual(hubServices.length);
-    expect(entries).toEqual(expect.arrayContaining(['dist/gateway/main.js', 'dist/subgraphs/qualifications/main.js', 'dist/subgraphs/mobilities/main.js']));
+    expect(entries).toEqual(expect.arrayContaining(['dist/gateway/main.js', 'dist/subgraphs/qualifications/main.js', 'dist/subgraphs/mobilities/main.js', 'dist/subgraphs/recognition/main.js']));
     for (const entry of entries) {
       const source = /^dist\/(.+)\.js$/.exec(entry ?? '')?.[1];
       expect(source).toBeDefined();

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
+import { openDatabase, type DatabaseOptions } from '../../subgraphs/shared/database';
 
 /**
  * Where test shards keep their data: a fresh MySQL/MariaDB database each when TEST_MYSQL_URL is set
@@ -38,4 +39,16 @@ export function testDatabases(): TestDatabases {
       }
     },
   };
+}
+
+/** The SQL TypeORM would still run after a kind's migrations: empty when migrations and entities agree. */
+export async function pendingSchemaChanges(name: string, options: Omit<DatabaseOptions, 'url'>): Promise<string[]> {
+  const databases = testDatabases();
+  const db = await openDatabase({ url: databases.url(name), ...options });
+  try {
+    return (await db.dataSource.driver.createSchemaBuilder().log()).upQueries.map((query) => query.query);
+  } finally {
+    await db.close();
+    await databases.dispose();
+  }
 }

@@ -8,6 +8,7 @@ import { freePort, startShardProcess, type ManagedProcess } from '../../scripts/
 import { mintDemoToken } from '../../scripts/token';
 import type { Database } from '../../subgraphs/shared/database';
 import { startMobilitiesShard, type MobilitiesShard } from '../../subgraphs/mobilities';
+import { startRecognitionShard, type RecognitionShard } from '../../subgraphs/recognition';
 import { readSeed, startQualificationsShard, type QualificationsShard } from '../../subgraphs/qualifications';
 import { testDatabases } from './databases';
 
@@ -42,6 +43,8 @@ export interface TestHubOptions {
   extraSubgraphs?: ExtraSubgraph[];
   /** Also run a mobilities shard per institution (they check agreements against the hub). @default false */
   mobilities?: boolean;
+  /** Also run a recognition shard per institution (they read transcripts through the hub). @default false */
+  recognition?: boolean;
   /** More gateway options (limits, rate limits, CORS…), passed through as they are. */
   gateway?: Partial<GatewayOptions>;
   /** Changes to an institution's registry entry (issuer, keys…), by code. */
@@ -61,6 +64,8 @@ export interface TestHub {
   shards: Map<string, TestShard>;
   /** Mobilities shards by institution, when asked for. */
   mobilityShards: Map<string, TestShard>;
+  /** Recognition shards by institution, when asked for. */
+  recognitionShards: Map<string, TestShard>;
   request(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLAnswer>;
   token(institution: string, roles: string[], learnerId?: string): Promise<string>;
   dispose(): Promise<void>;
@@ -96,10 +101,13 @@ async function startProcessShard(code: string, databaseUrl: string, hopSecret: s
 }
 
 async function startInProcessShard(code: string, databaseUrl: string, hopSecret: string, kind = 'qualifications', hubUrl?: string): Promise<TestShard> {
-  const shard: QualificationsShard | MobilitiesShard =
+  const options = { institution: code, databaseUrl, hopSecret, hubUrl: hubUrl ?? null };
+  const shard: QualificationsShard | MobilitiesShard | RecognitionShard =
     kind === 'qualifications'
-      ? await startQualificationsShard({ institution: code, databaseUrl, hopSecret, seed: readSeed(seedFileOf(code)) })
-      : await startMobilitiesShard({ institution: code, databaseUrl, hopSecret, hubUrl: hubUrl ?? null });
+      ? await startQualificationsShard({ ...options, seed: readSeed(seedFileOf(code)) })
+      : kind === 'mobilities'
+        ? await startMobilitiesShard(options)
+        : await startRecognitionShard(options);
   let stopped = false;
   return {
     institution: code,
@@ -125,10 +133,11 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   const databases = testDatabases();
   const shards = new Map<string, TestShard>();
   const mobilityShards = new Map<string, TestShard>();
+  const recognitionShards = new Map<string, TestShard>();
   const start = options.shards === 'in-process' ? startInProcessShard : startProcessShard;
   const port = await freePort();
   const hubUrl = `http://127.0.0.1:${port}/graphql`;
-  const all = () => [...shards.values(), ...mobilityShards.values()];
+  const all = () => [...shards.values(), ...mobilityShards.values(), ...recognitionShards.values()];
   try {
     for (const shard of await Promise.all(institutions.map((code) => start(code, databases.url(`${code}_qualifications`), hopSecret)))) {
       shards.set(shard.institution, shard);
@@ -136,6 +145,10 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     if (options.mobilities) {
       const started = await Promise.all(institutions.map((code) => start(code, databases.url(`${code}_mobilities`), hopSecret, 'mobilities', hubUrl)));
       for (const shard of started) mobilityShards.set(shard.institution, shard);
+    }
+    if (options.recognition) {
+      const started = await Promise.all(institutions.map((code) => start(code, databases.url(`${code}_recognition`), hopSecret, 'recognition', hubUrl)));
+      for (const shard of started) recognitionShards.set(shard.institution, shard);
     }
     const demo = JSON.parse(readFileSync(join(ROOT, 'demo', 'registry.json'), 'utf8')) as { institutions: Array<{ code: string }> };
     const registry = parseRegistry({
@@ -147,6 +160,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
           shards: {
             qualifications: shards.get(entry.code)?.url,
             ...(mobilityShards.has(entry.code) ? { mobilities: mobilityShards.get(entry.code)?.url } : {}),
+            ...(recognitionShards.has(entry.code) ? { recognition: recognitionShards.get(entry.code)?.url } : {}),
           },
         })),
     });
@@ -169,6 +183,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       gateway,
       shards,
       mobilityShards,
+      recognitionShards,
       request: (query, variables, token) => postGraphQL(gateway.url, query, variables, token),
       token: (institution, roles, learnerId) => mintDemoToken({ institution, roles, learnerId, secret: tokenSecret }),
       dispose: async () => {

@@ -4,12 +4,13 @@ import { startTestHub, type GraphQLAnswer, type TestHub } from './harness/hub';
 /**
  * The ECVET chain through the gateway, as three institutions and a learner: memorandum proposed and signed,
  * learning agreement created and signed by all three, an amendment approved, assessments recorded and
- * corrected, the transcript issued; a non-party institution sees none of it.
+ * corrected, the transcript issued; then the sending institution validates it, recognises units, and the
+ * learner's record and certificate show the credit. A non-party institution sees none of it.
  */
 let hub: TestHub;
 const tokens: Record<string, string> = {};
 beforeAll(async () => {
-  hub = await startTestHub({ institutions: ['rvt.lv', 'cifp-aviles.es', 'omnia.fi'], mobilities: true });
+  hub = await startTestHub({ institutions: ['rvt.lv', 'cifp-aviles.es', 'omnia.fi'], mobilities: true, recognition: true });
   tokens.rvt = await hub.token('rvt.lv', ['coordinator']);
   tokens.rvtAssessor = await hub.token('rvt.lv', ['assessor']);
   tokens.cifp = await hub.token('cifp-aviles.es', ['coordinator']);
@@ -124,7 +125,7 @@ test('the agreement is created, signed by sending, hosting and learner, and then
 test('an amendment is proposed by the host and approved by the others; every version stays readable', async () => {
   const propose = `mutation($id: ID!, $terms: AgreementTermsInput!) { proposeLearningAgreementChange(id: $id, reason: "Unit 1 is not offered this term", terms: $terms,
     signature: { signerName: "Lucía Fernández", signerPosition: "Jefa de estudios" }) { pendingChange { number status } } }`;
-  const proposed = await ok(propose, { id: LA, terms: terms([['rvt.lv:WELD-U4', 25], ['rvt.lv:WELD-U5', 30]]) }, tokens.cifp as string);
+  const proposed = await ok(propose, { id: LA, terms: terms([['rvt.lv:WELD-U4', 25], ['rvt.lv:WELD-U5', 30], ['rvt.lv:WELD-U2', 15]]) }, tokens.cifp as string);
   expect(proposed.proposeLearningAgreementChange.pendingChange).toEqual({ number: 2, status: 'PROPOSED' });
   const approve = 'mutation($id: ID!, $n: String!) { approveLearningAgreementChange(id: $id, signature: { signerName: $n, signerPosition: "x" }) { current { number } pendingChange { number } } }';
   expect((await ok(approve, { id: LA, n: 'Jānis Ozols' }, tokens.rvt as string)).approveLearningAgreementChange).toEqual({ current: { number: 1 }, pendingChange: { number: 2 } });
@@ -132,7 +133,7 @@ test('an amendment is proposed by the host and approved by the others; every ver
   const versions = await ok('query($id: ID!) { learningAgreement(id: $id) { versions { number status totalEcvetPoints changeReason signatures { party } } } }', { id: LA }, tokens.learner as string);
   expect(versions.learningAgreement.versions.map((v: { number: number; status: string; totalEcvetPoints: number }) => [v.number, v.status, v.totalEcvetPoints])).toEqual([
     [1, 'SUPERSEDED', 65],
-    [2, 'SIGNED', 55],
+    [2, 'SIGNED', 70],
   ]);
 });
 
@@ -153,7 +154,8 @@ test('the host\'s assessors record and correct assessments; the transcript waits
   const u4 = await ok(RECORD, { i: assessment('rvt.lv:WELD-U4', 'ACHIEVED') }, tokens.cifpAssessor as string);
   expect(u4.recordAssessment).toEqual(expect.objectContaining({ result: 'ACHIEVED', ecvetPoints: 25 }));
   const issue = 'mutation($id: ID!) { issueTranscript(learningAgreementId: $id, issuedBy: "Lucía Fernández") { version totalEcvetPoints entries { unit { id title } result grade ecvetPoints } } }';
-  refused(await hub.request(issue, { id: LA }, tokens.cifp), 'CONFLICT', /not assessed yet: rvt\.lv:WELD-U5/);
+  refused(await hub.request(issue, { id: LA }, tokens.cifp), 'CONFLICT', /not assessed yet: rvt\.lv:WELD-U5, rvt\.lv:WELD-U2/);
+  await ok(RECORD, { i: assessment('rvt.lv:WELD-U2', 'NOT_ACHIEVED') }, tokens.cifpAssessor as string);
   const u5 = await ok(RECORD, { i: assessment('rvt.lv:WELD-U5', 'NOT_ACHIEVED') }, tokens.cifpAssessor as string);
   const corrected = await ok(
     'mutation($id: ID!) { correctAssessment(id: $id, input: { result: ACHIEVED, grade: "7/10", assessedOn: "' + addDays(end, 1) + '", reason: "Retest passed" }) { revision ecvetPoints history { revision result reason } } }',
@@ -169,6 +171,7 @@ test('the host\'s assessors record and correct assessments; the transcript waits
     entries: [
       { unit: { id: 'rvt.lv:WELD-U4', title: 'Manual metal arc welding with covered electrodes (111)' }, result: 'ACHIEVED', grade: '8/10', ecvetPoints: 25 },
       { unit: { id: 'rvt.lv:WELD-U5', title: 'MAG welding with solid and flux-cored wire (135, 136)' }, result: 'ACHIEVED', grade: '7/10', ecvetPoints: 30 },
+      { unit: { id: 'rvt.lv:WELD-U2', title: 'Reading technical drawings and welding documentation' }, result: 'NOT_ACHIEVED', grade: '4/10', ecvetPoints: 0 },
     ],
   });
 });
@@ -197,4 +200,106 @@ test('both institutions evaluate the finished mobility; a cancelled agreement is
   const both = await ok(evaluate, { id: LA }, tokens.cifp as string);
   expect(both.recordEvaluation.evaluations.map((e: { institution: string }) => e.institution).sort()).toEqual(['cifp-aviles.es', 'rvt.lv']);
   refused(await hub.request('mutation($id: ID!) { cancelLearningAgreement(id: $id, reason: "x") { status } }', { id: LA }, tokens.rvt), 'CONFLICT', /transcript/);
+});
+
+const RECOGNIZE = `mutation($input: RecognizeUnitsInput!) { recognizeUnits(input: $input) { id unit { id } decision ecvetPoints reason } }`;
+const decisions = [
+  { unitId: 'rvt.lv:WELD-U4', decision: 'RECOGNISED' },
+  { unitId: 'rvt.lv:WELD-U5', decision: 'RECOGNISED' },
+  { unitId: 'rvt.lv:WELD-U2', decision: 'REFUSED', reason: 'Not achieved abroad; to be taken at home in the spring term' },
+];
+
+test('no recognition before validation; the sending coordinator validates the transcript against the agreement', async () => {
+  refused(await hub.request(RECOGNIZE, { input: { learningAgreementId: LA, idempotencyKey: 'k-0', decisions } }, tokens.rvt), 'CONFLICT', /No recognition before validation/);
+  refused(await hub.request('mutation($id: ID!) { validateTranscript(learningAgreementId: $id) { id } }', { id: LA }, tokens.cifp), 'FORBIDDEN');
+  const validation = await ok(
+    'mutation($id: ID!) { validateTranscript(learningAgreementId: $id) { transcriptVersion agreementVersion consistent findings { unit { id } achieved differences } } }',
+    { id: LA },
+    tokens.rvt as string,
+  );
+  expect(validation.validateTranscript).toEqual({
+    transcriptVersion: 1,
+    agreementVersion: 2,
+    consistent: false,
+    findings: [
+      { unit: { id: 'rvt.lv:WELD-U4' }, achieved: true, differences: [] },
+      { unit: { id: 'rvt.lv:WELD-U5' }, achieved: true, differences: [] },
+      { unit: { id: 'rvt.lv:WELD-U2' }, achieved: false, differences: ['reported not achieved'] },
+    ],
+  });
+});
+
+test('two units are recognised and one refused with a reason; a retry with the same key changes nothing', async () => {
+  refused(
+    await hub.request(RECOGNIZE, { input: { learningAgreementId: LA, idempotencyKey: 'k-1', decisions: [{ unitId: 'rvt.lv:WELD-U2', decision: 'REFUSED' }] } }, tokens.rvt),
+    'BAD_USER_INPUT',
+    /reason is required when a unit is refused/,
+  );
+  refused(
+    await hub.request(RECOGNIZE, { input: { learningAgreementId: LA, idempotencyKey: 'k-1', decisions: [{ unitId: 'rvt.lv:WELD-U4', decision: 'PARTIALLY_RECOGNISED', learningOutcomeIds: ['omnia.fi:COOK-U1-LO1'] }] } }, tokens.rvt),
+    'BAD_USER_INPUT',
+    /is not an agreed learning outcome/,
+  );
+  const first = await ok(RECOGNIZE, { input: { learningAgreementId: LA, idempotencyKey: 'k-1', decisions } }, tokens.rvt as string);
+  expect(first.recognizeUnits.map((d: { decision: string; ecvetPoints: number }) => [d.decision, d.ecvetPoints])).toEqual([
+    ['RECOGNISED', 25],
+    ['RECOGNISED', 30],
+    ['REFUSED', 0],
+  ]);
+  const retry = await ok(RECOGNIZE, { input: { learningAgreementId: LA, idempotencyKey: 'k-1', decisions } }, tokens.rvt as string);
+  expect(retry.recognizeUnits.map((d: { id: string }) => d.id).sort()).toEqual(first.recognizeUnits.map((d: { id: string }) => d.id).sort());
+  refused(await hub.request(RECOGNIZE, { input: { learningAgreementId: LA, idempotencyKey: 'k-2', decisions: decisions.slice(0, 1) } }, tokens.rvt), 'CONFLICT', /decided already/);
+  refused(await hub.request(RECOGNIZE, { input: { learningAgreementId: LA, idempotencyKey: 'k-1', decisions: decisions.slice(0, 1) } }, tokens.rvt), 'CONFLICT', /used for a different request/);
+});
+
+test("the learner's record shows the points added and the gap to the qualification; the certificate verifies publicly", async () => {
+  const record = await ok(
+    `query($id: ID!) { learnerRecord(learnerId: $id) { qualifications { qualification { id title } requiredEcvetPoints accumulatedEcvetPoints missingEcvetPoints
+      credits { unit { id } ecvetPoints source } missingUnits { id } } decisions { decision } } }`,
+    { id: 'rvt.lv:L-17' },
+    tokens.learner as string,
+  );
+  expect(record.learnerRecord.qualifications).toEqual([
+    {
+      qualification: { id: 'rvt.lv:WELD', title: 'Welder' },
+      requiredEcvetPoints: 120,
+      accumulatedEcvetPoints: 55,
+      missingEcvetPoints: 65,
+      credits: [
+        { unit: { id: 'rvt.lv:WELD-U4' }, ecvetPoints: 25, source: 'ABROAD' },
+        { unit: { id: 'rvt.lv:WELD-U5' }, ecvetPoints: 30, source: 'ABROAD' },
+      ],
+      missingUnits: expect.arrayContaining([{ id: 'rvt.lv:WELD-U1' }, { id: 'rvt.lv:WELD-U2' }, { id: 'rvt.lv:WELD-U3' }, { id: 'rvt.lv:WELD-U6' }]),
+    },
+  ]);
+  expect(record.learnerRecord.qualifications[0].missingUnits).toHaveLength(4);
+  refused(await hub.request('query { learnerRecord(learnerId: "rvt.lv:L-17") { learnerId } }', {}, tokens.cifp), 'FORBIDDEN');
+
+  const issued = await ok('mutation { issueCertificate(learnerId: "rvt.lv:L-17", qualificationId: "rvt.lv:WELD") { code totalEcvetPoints } }', {}, tokens.rvt as string);
+  const code = issued.issueCertificate.code as string;
+  expect(code).toMatch(/^rvt\.lv:[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+  const verified = await hub.request('query($code: String!) { verifyCertificate(code: $code) { learnerName totalEcvetPoints current issuer { name } units { unit { title } ecvetPoints } } }', { code });
+  expect(verified.body.errors).toBeUndefined();
+  expect(verified.body.data?.verifyCertificate).toEqual({
+    learnerName: 'Anna Bērziņa',
+    totalEcvetPoints: 55,
+    current: true,
+    issuer: { name: 'Riga State Technical School' },
+    units: [
+      { unit: { title: 'Manual metal arc welding with covered electrodes (111)' }, ecvetPoints: 25 },
+      { unit: { title: 'MAG welding with solid and flux-cored wire (135, 136)' }, ecvetPoints: 30 },
+    ],
+  });
+  expect((await hub.request('{ verifyCertificate(code: "rvt.lv:AAAA-BBBB-CCCC") { learnerName } }')).body.data).toEqual({ verifyCertificate: null });
+});
+
+test('LearningAgreement.recognition and Unit.recognitions come from the recognition kind, for the sending side only', async () => {
+  const query = 'query($id: ID!) { learningAgreement(id: $id) { recognition { validation { consistent } decisions { decision unit { title } } } } }';
+  const seen = await ok(query, { id: LA }, tokens.rvt as string);
+  expect(seen.learningAgreement.recognition.decisions.map((d: { decision: string }) => d.decision)).toEqual(['RECOGNISED', 'RECOGNISED', 'REFUSED']);
+  const host = await hub.request(query, { id: LA }, tokens.cifp);
+  expect((host.body.data?.learningAgreement as { recognition: unknown }).recognition).toBeNull();
+  expect({ errors: host.body.errors }).toEqual({ errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })] });
+  const unit = await ok('{ unit(id: "rvt.lv:WELD-U2") { recognitions { decision reason } } }', {}, tokens.rvt as string);
+  expect(unit.unit.recognitions).toEqual([{ decision: 'REFUSED', reason: decisions[2]?.reason }]);
 });

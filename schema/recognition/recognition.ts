@@ -1,0 +1,213 @@
+import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { LearningOutcomeRef, QualificationRef, InstitutionRef } from '../mobility/references';
+import { RecognitionUnitRef } from './references';
+import { DateTimeScalar, EcvetPointsScalar, LocalDateScalar } from '../scalars';
+
+export enum RecognitionDecisionKind {
+  RECOGNISED = 'RECOGNISED',
+  PARTIALLY_RECOGNISED = 'PARTIALLY_RECOGNISED',
+  REFUSED = 'REFUSED',
+}
+registerEnumType(RecognitionDecisionKind, {
+  name: 'RecognitionDecisionKind',
+  description: 'What the sending institution decides for a unit achieved abroad.',
+  valuesConfig: {
+    RECOGNISED: { description: 'Recognised in full: the unit\'s points are credited.' },
+    PARTIALLY_RECOGNISED: { description: 'Some learning outcomes recognised: points in proportion to them.' },
+    REFUSED: { description: 'Not recognised, with a reason: nothing is credited.' },
+  },
+});
+
+export enum CreditSource {
+  HOME = 'HOME',
+  ABROAD = 'ABROAD',
+}
+registerEnumType(CreditSource, { name: 'CreditSource', description: 'Where a credited unit was achieved.' });
+
+@ObjectType({ description: 'What validation found for one agreed unit.' })
+export class ValidationFinding {
+  @Field(() => RecognitionUnitRef, { description: 'The unit.' })
+  unit!: RecognitionUnitRef;
+
+  @Field({ description: 'Whether the transcript reports it achieved.' })
+  achieved!: boolean;
+
+  @Field(() => EcvetPointsScalar, { description: 'Points the agreement gives the unit.' })
+  agreedEcvetPoints!: number;
+
+  @Field(() => EcvetPointsScalar, { description: 'Points the transcript reports for it.' })
+  transcriptEcvetPoints!: number;
+
+  @Field(() => [LearningOutcomeRef], { description: 'Agreed learning outcomes the transcript does not report achieved.' })
+  outcomesNotAchieved!: LearningOutcomeRef[];
+
+  @Field(() => [String], { description: 'Differences between agreement and transcript, in words; empty when they agree.' })
+  differences!: string[];
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType({ description: "The sending institution's check of an issued transcript against the learning agreement version it refers to." })
+export class TranscriptValidation {
+  @Field(() => ID, { description: 'Hub ID.' })
+  id!: string;
+
+  @Field(() => ID, { description: 'The learning agreement.' })
+  learningAgreementId!: string;
+
+  @Field({ description: 'Transcript version validated.' })
+  transcriptVersion!: number;
+
+  @Field({ description: 'Learning agreement version the transcript refers to.' })
+  agreementVersion!: number;
+
+  @Field({ description: 'True when agreement and transcript agree on every unit.' })
+  consistent!: boolean;
+
+  @Field(() => [ValidationFinding], { description: 'Per agreed unit.' })
+  findings!: ValidationFinding[];
+
+  @Field(() => DateTimeScalar, { description: 'When.' })
+  validatedAt!: string;
+
+  @Field({ description: 'Who validated (token subject).' })
+  validatedBy!: string;
+}
+
+@ObjectType({ description: 'An earlier value of a revised decision.' })
+export class DecisionRevision {
+  @Field(() => RecognitionDecisionKind, { description: 'The decision then.' })
+  decision!: RecognitionDecisionKind;
+
+  @Field(() => EcvetPointsScalar, { description: 'Points credited then.' })
+  ecvetPoints!: number;
+
+  @Field(() => String, { nullable: true, description: 'Reason given then.' })
+  reason!: string | null;
+
+  @Field(() => DateTimeScalar, { description: 'When it was decided.' })
+  decidedAt!: string;
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType({ description: 'The sending institution\'s recognition decision for one unit achieved abroad. Visible to the sending institution and the learner.' })
+export class RecognitionDecision {
+  @Field(() => ID, { description: 'Hub ID.' })
+  id!: string;
+
+  @Field(() => ID, { description: 'The learning agreement.' })
+  learningAgreementId!: string;
+
+  @Field(() => ID, { description: 'The learner.' })
+  learnerId!: string;
+
+  @Field(() => RecognitionUnitRef, { description: 'The unit.' })
+  unit!: RecognitionUnitRef;
+
+  @Field(() => RecognitionDecisionKind, { description: 'Recognised, partially, or refused.' })
+  decision!: RecognitionDecisionKind;
+
+  @Field(() => [LearningOutcomeRef], { description: 'For a partial recognition: the learning outcomes recognised.' })
+  recognisedOutcomes!: LearningOutcomeRef[];
+
+  @Field(() => EcvetPointsScalar, { description: 'Points credited to the learner\'s record.' })
+  ecvetPoints!: number;
+
+  @Field(() => String, { nullable: true, description: 'Why (required when refused, and for every revision).' })
+  reason!: string | null;
+
+  @Field(() => DateTimeScalar, { description: 'When it was decided (last revision).' })
+  decidedAt!: string;
+
+  @Field(() => [DecisionRevision], { description: 'Earlier values, oldest first.' })
+  history!: DecisionRevision[];
+}
+
+@ObjectType({ description: 'A unit credited to the learner.' })
+export class Credit {
+  @Field(() => RecognitionUnitRef, { description: 'The unit of the home qualification.' })
+  unit!: RecognitionUnitRef;
+
+  @Field(() => EcvetPointsScalar, { description: 'Points credited.' })
+  ecvetPoints!: number;
+
+  @Field(() => CreditSource, { description: 'Achieved at home or recognised from abroad.' })
+  source!: CreditSource;
+
+  @Field(() => LocalDateScalar, { description: 'When it was achieved or recognised.' })
+  creditedOn!: string;
+
+  @Field(() => ID, { nullable: true, description: 'The recognition decision, for units from abroad.' })
+  decisionId!: string | null;
+}
+
+@ObjectType({ description: 'Progress towards one qualification.' })
+export class QualificationProgress {
+  @Field(() => QualificationRef, { description: 'The qualification.' })
+  qualification!: QualificationRef;
+
+  @Field(() => EcvetPointsScalar, { description: 'Points the qualification requires.' })
+  requiredEcvetPoints!: number;
+
+  @Field(() => EcvetPointsScalar, { description: 'Points accumulated so far.' })
+  accumulatedEcvetPoints!: number;
+
+  @Field(() => EcvetPointsScalar, { description: 'Points still missing.' })
+  missingEcvetPoints!: number;
+
+  @Field(() => [Credit], { description: 'Units credited, home and abroad.' })
+  credits!: Credit[];
+
+  @Field(() => [RecognitionUnitRef], { description: 'Units of the qualification not credited yet.' })
+  missingUnits!: RecognitionUnitRef[];
+}
+
+@ObjectType({ description: 'What a certificate states: all that its public verification reveals.' })
+export class CertificateStatement {
+  @Field({ description: 'Verification code, printed on the certificate.' })
+  code!: string;
+
+  @Field(() => InstitutionRef, { description: 'The issuing institution.' })
+  issuer!: InstitutionRef;
+
+  @Field({ description: "The learner's name as printed." })
+  learnerName!: string;
+
+  @Field(() => QualificationRef, { description: 'The qualification the units belong to.' })
+  qualification!: QualificationRef;
+
+  @Field(() => [Credit], { description: 'Recognised units and their points.' })
+  units!: Credit[];
+
+  @Field(() => EcvetPointsScalar, { description: 'Points in all.' })
+  totalEcvetPoints!: number;
+
+  @Field(() => DateTimeScalar, { description: 'When it was issued.' })
+  issuedAt!: string;
+
+  @Field({ description: 'False once a later certificate for the same learner and qualification replaced it.' })
+  current!: boolean;
+}
+
+@ObjectType({ description: "A learner's record at their sending institution: credits, progress and certificates." })
+export class LearnerRecord {
+  @Field(() => ID, { description: 'The learner ID.' })
+  learnerId!: string;
+
+  @Field(() => [QualificationProgress], { description: 'Progress per qualification.' })
+  qualifications!: QualificationProgress[];
+
+  @Field(() => [RecognitionDecision], { description: 'Every recognition decision.' })
+  decisions!: RecognitionDecision[];
+
+  @Field(() => [CertificateStatement], { description: 'Certificates of recognised units issued.' })
+  certificates!: CertificateStatement[];
+}
+
+@ObjectType({ description: "What the sending institution did with a mobility's transcript." })
+export class AgreementRecognition {
+  @Field(() => TranscriptValidation, { nullable: true, description: 'The latest validation of the transcript, if any.' })
+  validation!: TranscriptValidation | null;
+
+  @Field(() => [RecognitionDecision], { description: 'Recognition decisions per unit.' })
+  decisions!: RecognitionDecision[];
+}

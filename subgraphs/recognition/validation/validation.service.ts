@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { ConflictError } from '../../../schema/errors';
+import { entityId, ownerOf } from '../../../schema/ids';
+import { requireStaffRole } from '../../shared/access';
+import { recordAudit } from '../../shared/audit/audit';
+import type { RecognitionContext } from '../context';
+import { askHub } from '../hub';
+import { TranscriptValidationRecord, type ValidatedUnit } from './validation.entity';
+
+interface HubAgreement {
+  learner: { id: string; name: string; homeQualification: { id: string } };
+  versions: Array<{ number: number; units: Array<{ unit: { id: string }; ecvetPoints: number; learningOutcomes: Array<{ id: string }> }> }>;
+  transcript: {
+    version: number;
+    agreementVersion: number;
+    entries: Array<{ unit: { id: string }; result: string; ecvetPoints: number; outcomeResults: Array<{ learningOutcome: { id: string }; result: string }> }>;
+  } | null;
+}
+
+const AGREEMENT = `query ForValidation($id: ID!) {
+  learningAgreement(id: $id) {
+    learner { id name homeQualification { id } }
+    versions { number units { unit { id } ecvetPoints learningOutcomes { id } } }
+    transcript { version agreementVersion entries { unit { id } result ecvetPoints outcomeResults { learningOutcome { id } result } } }
+  }
+}`;
+
+/** Agreement against transcript, unit by unit: what was achieved, and every difference in points or outcomes. */
+export function compare(agreement: HubAgreement): { agreementVersion: number; units: ValidatedUnit[] } {
+  const transcript = agreement.transcript;
+  if (!transcript) throw new Error('compare needs a transcript');
+  const version = agreement.versions.find((v) => v.number === transcript.agreementVersion);
+  if (!version) throw new ConflictError(`The transcript refers to version ${transcript.agreementVersion} of the agreement, which does not exist`);
+  const units: ValidatedUnit[] = version.units.map((agreed) => {
+    const entry = transcript.entries.find((e) => e.unit.id === agreed.unit.id);
+    const differences: string[] = [];
+    if (!entry) differences.push('not on the transcript');
+    const achieved = entry?.result === 'ACHIEVED';
+    if (entry && !achieved) differences.push('reported not achieved');
+    if (entry && achieved && Math.abs(entry.ecvetPoints - agreed.ecvetPoints) > 1e-9) {
+      differences.push(`transcript gives ${entry.ecvetPoints} ECVET points, the agreement ${agreed.ecvetPoints}`);
+    }
+    const agreedOutcomes = agreed.learningOutcomes.map((o) => o.id);
+    const reported = entry && entry.outcomeResults.length > 0 ? entry.outcomeResults : null;
+    const achievedOutcomes = reported ? reported.filter((o) => o.result === 'ACHIEVED').map((o) => o.learningOutcome.id) : null;
+    const missing = achievedOutcomes ? agreedOutcomes.filter((id) => !achievedOutcomes.includes(id)) : [];
+    if (missing.length > 0) differences.push(`learning outcomes not achieved: ${missing.join(', ')}`);
+    return {
+      unitId: agreed.unit.id,
+      agreedEcvetPoints: agreed.ecvetPoints,
+      agreedOutcomeIds: agreedOutcomes,
+      achieved,
+      transcriptEcvetPoints: entry?.ecvetPoints ?? 0,
+      achievedOutcomeIds: achievedOutcomes,
+      differences,
+    };
+  });
+  for (const entry of transcript.entries) {
+    if (!version.units.some((agreed) => agreed.unit.id === entry.unit.id)) {
+      units.push({
+        unitId: entry.unit.id,
+        agreedEcvetPoints: 0,
+        agreedOutcomeIds: [],
+        achieved: entry.result === 'ACHIEVED',
+        transcriptEcvetPoints: entry.ecvetPoints,
+        achievedOutcomeIds: null,
+        differences: ['on the transcript but not in the agreement'],
+      });
+    }
+  }
+  return { agreementVersion: version.number, units };
+}
+
+export async function validateTranscript(context: RecognitionContext, learningAgreementId: string): Promise<TranscriptValidationRecord> {
+  const caller = requireStaffRole(context, context.institution, 'coordinator', 'validate transcripts of its learners');
+  if (ownerOf(learningAgreementId) !== context.institution) {
+    throw new ConflictError(`Only the sending institution validates a transcript; ${learningAgreementId} is not ${context.institution}'s`, { field: 'learningAgreementId' });
+  }
+  const data = await askHub<{ learningAgreement: HubAgreement | null }>(context, `learning agreement ${learningAgreementId}`, AGREEMENT, { id: learningAgreementId });
+  const agreement = data.learningAgreement;
+  if (!agreement) throw new ConflictError(`No learning agreement ${learningAgreementId}`, { field: 'learningAgreementId' });
+  if (!agreement.transcript) {
+    throw new ConflictError(`Learning agreement ${learningAgreementId} has no issued transcript: there is nothing to validate yet`, { field: 'learningAgreementId' });
+  }
+  const { agreementVersion, units } = compare(agreement);
+  return context.db.dataSource.transaction(async (manager) => {
+    const record = manager.create(TranscriptValidationRecord, {
+      id: `V-${randomUUID()}`,
+      agreementId: learningAgreementId,
+      learnerId: agreement.learner.id,
+      learnerName: agreement.learner.name,
+      homeQualificationId: agreement.learner.homeQualification.id,
+      transcriptVersion: agreement.transcript?.version ?? 0,
+      agreementVersion,
+      consistent: units.every((unit) => unit.differences.length === 0),
+      units,
+      validatedAt: new Date(),
+      validatedBy: caller.subject,
+    });
+    await manager.insert(TranscriptValidationRecord, record);
+    await recordAudit(manager, context, caller, { action: 'validateTranscript', entityId: entityId(context.institution, record.id), input: { learningAgreementId } });
+    return record;
+  });
+}
