@@ -1,6 +1,30 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { logLevel } from '../subgraphs/shared/config';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../subgraphs/shared/http';
+import { parseOrigins } from './cors/cors';
+import type { GatewayOptions } from './index';
+import {
+  DEFAULT_LIST_SIZE,
+  DEFAULT_MAX_ALIASES,
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_COST,
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_DIRECTIVES,
+  DEFAULT_MAX_ROOT_FIELDS,
+  DEFAULT_MAX_TOKENS,
+} from './limits/limits';
+import { DEFAULT_RATE_LIMIT_PER_INSTITUTION, DEFAULT_RATE_LIMIT_PER_IP, DEFAULT_RATE_LIMIT_WINDOW_SECONDS } from './rate-limit/rate-limit';
+import {
+  DEFAULT_BREAKER_THRESHOLD,
+  DEFAULT_HALF_OPEN_AFTER_MS,
+  DEFAULT_MAX_CONCURRENT_PER_SHARD,
+  DEFAULT_MAX_QUEUED_PER_SHARD,
+  DEFAULT_RETRIES,
+} from './resilience/resilience';
+
+const count = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
 /** Every setting of the gateway process, read from the environment once at start. */
 export const gatewayEnvironment = z.object({
@@ -18,11 +42,82 @@ export const gatewayEnvironment = z.object({
   CONNECTIONS_PER_SHARD: z.coerce.number().int().min(1).max(1_024).default(32),
   NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
   LOG_LEVEL: logLevel,
+  // Operation limits (gateway/limits/).
+  MAX_DEPTH: count(1, 1_000, DEFAULT_MAX_DEPTH),
+  MAX_ALIASES: count(0, 10_000, DEFAULT_MAX_ALIASES),
+  MAX_TOKENS: count(10, 1_000_000, DEFAULT_MAX_TOKENS),
+  MAX_DIRECTIVES: count(0, 10_000, DEFAULT_MAX_DIRECTIVES),
+  MAX_ROOT_FIELDS: count(1, 10_000, DEFAULT_MAX_ROOT_FIELDS),
+  MAX_COST: count(1, 1_000_000_000, DEFAULT_MAX_COST),
+  /** Items a list counts in the cost when no `first` says how many. */
+  COST_LIST_SIZE: count(1, 10_000, DEFAULT_LIST_SIZE),
+  MAX_BODY_BYTES: count(1_024, 100_000_000, DEFAULT_MAX_BODY_BYTES),
+  /** Operations per batched request; 0 refuses batches. */
+  MAX_BATCH_SIZE: count(0, 1_000, DEFAULT_MAX_BATCH_SIZE),
+  /** Comma-separated origins whose browser pages may call the hub (`*`: any). */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .refine((list) => parseOrigins(list).every((origin) => origin === '*' || /^https?:\/\/[^/\s]+$/.test(origin)), 'must be comma-separated origins such as https://dashboard.example.org'),
+  // Partners that fail (gateway/resilience/).
+  SHARD_RETRIES: count(0, 10, DEFAULT_RETRIES),
+  BREAKER_THRESHOLD: count(1, 1_000, DEFAULT_BREAKER_THRESHOLD),
+  BREAKER_HALF_OPEN_MS: count(100, 3_600_000, DEFAULT_HALF_OPEN_AFTER_MS),
+  SHARD_MAX_CONCURRENT: count(1, 10_000, DEFAULT_MAX_CONCURRENT_PER_SHARD),
+  SHARD_MAX_QUEUED: count(0, 100_000, DEFAULT_MAX_QUEUED_PER_SHARD),
+  // Rate limits (gateway/rate-limit/); 0 turns one off.
+  RATE_LIMIT_PER_IP: count(0, 100_000_000, DEFAULT_RATE_LIMIT_PER_IP),
+  RATE_LIMIT_PER_INSTITUTION: count(0, 100_000_000, DEFAULT_RATE_LIMIT_PER_INSTITUTION),
+  RATE_LIMIT_WINDOW_SECONDS: count(1, 86_400, DEFAULT_RATE_LIMIT_WINDOW_SECONDS),
+  /** Redis for rate-limit counters shared by every gateway replica. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be redis://host:port (or rediss://)').optional(),
+  /** Proxies in front of the gateway whose X-Forwarded-For entries are trusted. */
+  TRUST_PROXY_HOPS: count(0, 10, 0),
+  /** How long a stopping gateway lets in-flight requests finish. */
+  SHUTDOWN_TIMEOUT_MS: count(0, 300_000, DEFAULT_SHUTDOWN_TIMEOUT_MS),
 }).refine((env) => !(env.NODE_ENV === 'production' && env.HUB_DEMO_TOKEN_SECRET), {
   message: 'must not be set when NODE_ENV=production: demo tokens are for development only',
   path: ['HUB_DEMO_TOKEN_SECRET'],
 });
 export type GatewayEnvironment = z.infer<typeof gatewayEnvironment>;
+
+/** The gateway options the environment sets (everything but the registry, supergraph and secrets). */
+export function gatewayOptionsFrom(env: GatewayEnvironment): Omit<GatewayOptions, 'supergraphSdl' | 'registry' | 'hopSecretFor' | 'demoTokenSecret'> {
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    shardTimeoutMs: env.SHARD_TIMEOUT_MS,
+    connectionsPerShard: env.CONNECTIONS_PER_SHARD,
+    production: env.NODE_ENV === 'production',
+    limits: {
+      maxDepth: env.MAX_DEPTH,
+      maxAliases: env.MAX_ALIASES,
+      maxTokens: env.MAX_TOKENS,
+      maxDirectives: env.MAX_DIRECTIVES,
+      maxRootFields: env.MAX_ROOT_FIELDS,
+      maxCost: env.MAX_COST,
+      defaultListSize: env.COST_LIST_SIZE,
+      maxBodyBytes: env.MAX_BODY_BYTES,
+      maxBatchSize: env.MAX_BATCH_SIZE,
+    },
+    cors: { origins: parseOrigins(env.CORS_ORIGINS) },
+    resilience: {
+      retries: env.SHARD_RETRIES,
+      breakerThreshold: env.BREAKER_THRESHOLD,
+      halfOpenAfterMs: env.BREAKER_HALF_OPEN_MS,
+      maxConcurrentPerShard: env.SHARD_MAX_CONCURRENT,
+      maxQueuedPerShard: env.SHARD_MAX_QUEUED,
+    },
+    rateLimit: {
+      perIp: env.RATE_LIMIT_PER_IP,
+      perInstitution: env.RATE_LIMIT_PER_INSTITUTION,
+      windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
+      redisUrl: env.REDIS_URL ?? null,
+      trustProxyHops: env.TRUST_PROXY_HOPS,
+    },
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  };
+}
 
 export function readText(path: string, what: string): string {
   try {

@@ -2,9 +2,12 @@ import type { Caller } from '../subgraphs/shared/caller';
 
 /** What the gateway knows about a request, handed to every data source call. */
 export interface HubContext {
+  /** The request's id: on the response, in every error, on every log line and on the signed hop to shards. */
   requestId: string;
   /** The verified caller, or null for anonymous (public) requests. */
   caller: Caller | null;
   /** Why a presented token was refused, if one was. */
   authError?: string;
+  /** `performance.now()` when the GraphQL request was taken up (latency metrics). */
+  receivedAt: number;
 }

@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { readEnvironment } from '../subgraphs/shared/config';
-import { gatewayEnvironment, readText } from './config';
+import { moduleLogger } from '../subgraphs/shared/logger';
+import { gatewayEnvironment, gatewayOptionsFrom, readText } from './config';
 import { loadRegistry, startGateway } from '.';
 
 /** Process entry of the hub. */
 async function main(): Promise<void> {
+  const log = moduleLogger('gateway');
   const env = readEnvironment(gatewayEnvironment);
   const registry = loadRegistry(env.REGISTRY_PATH);
   for (const name of new Set(registry.institutions.flatMap((entry) => (entry.hopSecretEnv ? [entry.hopSecretEnv] : [])))) {
@@ -12,19 +14,36 @@ async function main(): Promise<void> {
     if (secret !== undefined && secret.length < 16) throw new Error(`${name} must be at least 16 characters`);
   }
   const gateway = await startGateway({
+    ...gatewayOptionsFrom(env),
     supergraphSdl: readText(env.SUPERGRAPH_PATH, 'the supergraph'),
     registry,
-    port: env.PORT,
-    host: env.HOST,
     hopSecretFor: (shard) => (shard.hopSecretEnv ? process.env[shard.hopSecretEnv] : undefined) ?? env.HUB_HOP_SECRET ?? null,
     demoTokenSecret: env.HUB_DEMO_TOKEN_SECRET ?? null,
-    shardTimeoutMs: env.SHARD_TIMEOUT_MS,
-    connectionsPerShard: env.CONNECTIONS_PER_SHARD,
-    production: env.NODE_ENV === 'production',
+    logger: log,
   });
-  const stop = () => void gateway.close().then(() => process.exit(0));
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  // Graceful shutdown: readiness fails, no new connections, in-flight requests finish (up to
+  // SHUTDOWN_TIMEOUT_MS), sockets close; a second signal stops at once.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down: finishing in-flight requests');
+    gateway.close().then(
+      () => {
+        log.info('gateway stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 void main().catch((error: unknown) => {

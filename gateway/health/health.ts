@@ -1,40 +1,58 @@
-import type { Registry } from '../registry/registry';
+import type { ServerResponse } from 'node:http';
+import type { Registry, Shard } from '../registry/registry';
+import type { CircuitStateName } from '../resilience/resilience';
 import { sendJson, type Route } from '../../subgraphs/shared/http';
 
 export interface HealthOptions {
   registry: Registry;
   /** How long a shard's /health may take before it counts as down. @default 2000 */
   timeoutMs?: number;
+  /** The circuit breaker state of a shard, reported beside its health. */
+  circuitOf?: (shard: Shard) => CircuitStateName;
+  /** True once the gateway is shutting down: readiness then fails, so load balancers stop sending requests. */
+  draining?: () => boolean;
 }
+
+export const DEFAULT_HEALTH_TIMEOUT_MS = 2_000;
 
 /**
  * `/health/live`: the process answers. `/health/ready`: the supergraph is loaded and the registry read, with
- * each shard's state; ready even when some shards are down, since the hub serves the rest.
+ * each shard's state and circuit; ready even when some shards are down, since the hub serves the rest; not
+ * ready (503) while shutting down.
  */
 export function healthRoutes(options: HealthOptions): Route[] {
-  const timeoutMs = options.timeoutMs ?? 2_000;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
+  const ready = async (response: ServerResponse): Promise<boolean> => {
+    const shards = options.registry.kinds().flatMap((kind) => options.registry.shards(kind));
+    const states = await Promise.all(
+      shards.map(async (shard) => {
+        const url = new URL('/health', shard.url);
+        const circuit = options.circuitOf ? { circuit: options.circuitOf(shard) } : {};
+        try {
+          const answer = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+          return { institution: shard.institution, kind: shard.kind, status: answer.ok ? 'up' : 'down', ...circuit };
+        } catch {
+          return { institution: shard.institution, kind: shard.kind, status: 'down', ...circuit };
+        }
+      }),
+    );
+    sendJson(response, 200, { status: 'ready', shards: states });
+    return true;
+  };
   return [
     (request, response) => {
       if (request.url !== '/health/live') return false;
       sendJson(response, 200, { status: 'ok' });
       return true;
     },
-    async (request, response) => {
+    // Synchronous until the path matches: other requests pay no await here.
+    (request, response) => {
       if (request.url !== '/health/ready') return false;
-      const shards = options.registry.kinds().flatMap((kind) => options.registry.shards(kind));
-      const states = await Promise.all(
-        shards.map(async (shard) => {
-          const url = new URL('/health', shard.url);
-          try {
-            const answer = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-            return { institution: shard.institution, kind: shard.kind, status: answer.ok ? 'up' : 'down' };
-          } catch {
-            return { institution: shard.institution, kind: shard.kind, status: 'down' };
-          }
-        }),
-      );
-      sendJson(response, 200, { status: 'ready', shards: states });
-      return true;
+      if (options.draining?.()) {
+        sendJson(response, 503, { status: 'draining' });
+        return true;
+      }
+      return ready(response);
     },
   ];
 }

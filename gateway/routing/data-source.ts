@@ -21,7 +21,8 @@ import {
   type Variables,
 } from './operation';
 import { routeFor, type Route, type RoutingRules } from './rules';
-import { dedupe, fromShard, shardFailure, type ResponseError } from './shard-errors';
+import type { Resilience } from '../resilience/resilience';
+import { dedupe, failureCause, fromShard, MalformedAnswer, shardFailure, type FailureCause, type ResponseError } from './shard-errors';
 
 type ProcessOptions = GraphQLDataSourceProcessOptions<HubContext>;
 /** `GraphQLDataSourceRequestKind` is a type only: the incoming-operation branch is picked by its string. */
@@ -34,6 +35,32 @@ export interface OwnerRoutingOptions {
   rules: RoutingRules;
   /** The data source that calls one shard (signing, connection pool, timeout); one per shard. */
   shardSource: (shard: Shard) => GraphQLDataSource<HubContext>;
+  /** Bulkhead, circuit breaker and retries around every shard call; none: calls go straight out. */
+  resilience?: Resilience;
+  /** Told about every shard call once it is over (metrics, logs). */
+  onShardCall?: (event: ShardCallEvent) => void;
+}
+
+/** One finished shard call. */
+export interface ShardCallEvent {
+  shard: Shard;
+  operation: 'query' | 'mutation';
+  /** `ok`; `errors` when the shard answered with GraphQL errors; otherwise why its data is missing. */
+  outcome: 'ok' | 'errors' | FailureCause;
+  durationMs: number;
+  requestId: string;
+  /** What went wrong, when the call failed. */
+  failure?: unknown;
+  /** The shard's own GraphQL errors, when it answered with some. */
+  errors?: readonly ResponseError[];
+}
+
+/** A body a GraphQL server could have sent: `data` (an object or null) and/or an `errors` list. */
+function isGraphQLResponse(response: GatewayGraphQLResponse | null | undefined): boolean {
+  if (typeof response !== 'object' || response === null) return false;
+  const { data, errors } = response;
+  if (data === undefined && errors === undefined) return false;
+  return (data === undefined || typeof data === 'object') && (errors === undefined || Array.isArray(errors));
 }
 
 type ShardResult = { shard: Shard; response: GatewayGraphQLResponse } | { shard: Shard; failure: unknown };
@@ -92,16 +119,42 @@ export class OwnerRoutingDataSource implements GraphQLDataSource<HubContext> {
     return this.options.shardSource(shard).process(options);
   }
 
-  private async call(options: IncomingOptions, shard: Shard, query: string, variables: Variables): Promise<ShardResult> {
-    const request: GatewayGraphQLRequest = { query, variables, operationName: options.request.operationName };
+  /** The one place a shard is called: under its bulkhead and breaker (queries retried), timed and reported. */
+  private async call(options: IncomingOptions, shard: Shard, query: string, variables: Variables, operation: 'query' | 'mutation' = 'query'): Promise<ShardResult> {
+    const source = this.options.shardSource(shard);
+    const operationName = options.request.operationName;
+    // A fresh request per attempt: RemoteGraphQLDataSource writes `http` (and the signed headers) on the one it gets.
+    const attempt = async (): Promise<GatewayGraphQLResponse> => {
+      const response = await source.process({ ...options, request: { query, variables, operationName } });
+      if (!isGraphQLResponse(response)) throw new MalformedAnswer();
+      return response;
+    };
+    const started = performance.now();
+    let result: ShardResult;
     try {
-      return { shard, response: await this.options.shardSource(shard).process({ ...options, request }) };
+      result = { shard, response: this.options.resilience ? await this.options.resilience.execute(shard, operation, attempt) : await attempt() };
     } catch (error) {
       // A shard that answers 4xx/5xx with GraphQL errors still has something to say to the client.
-      const body = (error as { extensions?: { response?: { body?: { errors?: unknown } } } }).extensions?.response?.body;
-      if (body && Array.isArray(body.errors)) return { shard, response: { data: null, errors: body.errors as ResponseError[] } };
-      return { shard, failure: error };
+      // Its data counts too: a FORBIDDEN field error can set a 403 on a partly answered request.
+      const body = (error as { extensions?: { response?: { body?: { data?: unknown; errors?: unknown } } } }).extensions?.response?.body;
+      result =
+        body && Array.isArray(body.errors)
+          ? { shard, response: { data: (body.data as Record<string, unknown> | null | undefined) ?? null, errors: body.errors as ResponseError[] } }
+          : { shard, failure: error };
     }
+    if (this.options.onShardCall) {
+      const errors = 'response' in result ? (result.response.errors as ResponseError[] | undefined) : undefined;
+      this.options.onShardCall({
+        shard,
+        operation,
+        outcome: 'failure' in result ? failureCause(result.failure) : errors && errors.length > 0 ? 'errors' : 'ok',
+        durationMs: performance.now() - started,
+        requestId: options.context.requestId,
+        ...('failure' in result ? { failure: result.failure } : {}),
+        ...(errors && errors.length > 0 ? { errors } : {}),
+      });
+    }
+    return result;
   }
 
   /** The shard that owns a root field's target, or the error that says why there is none. */
@@ -257,7 +310,7 @@ export class OwnerRoutingDataSource implements GraphQLDataSource<HubContext> {
       }
       const alone = fields.length === 1;
       const cut = alone ? null : this.subOperation(fetch, [field.node], field.responseKey, []);
-      const result = await this.call(options, shard, cut?.query ?? fetch.query, cut ? pickVariables(variables, cut.variableNames) : variables);
+      const result = await this.call(options, shard, cut?.query ?? fetch.query, cut ? pickVariables(variables, cut.variableNames) : variables, 'mutation');
       if ('failure' in result) {
         data[field.responseKey] = null;
         errors.push(shardFailure(shard, result.failure, [field.responseKey]));

@@ -1,25 +1,55 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '../../schema/errors';
 import type { Shard } from '../registry/registry';
+import { httpStatusOf, isTimeout, ShardCallRefused } from '../resilience/resilience';
 
 type ResponseError = GraphQLFormattedError & { extensions?: Record<string, unknown> };
 
-/** Why a shard call failed, in words a client can act on and a code it can branch on. */
-export function shardFailure(shard: Shard, error: unknown, path: ReadonlyArray<string | number> | undefined): ResponseError {
-  const cause = error instanceof Error ? error : new Error(String(error));
-  const timedOut = cause.name === 'TimeoutError' || cause.name === 'AbortError' || /timeout|aborted/i.test(cause.message);
-  const code = timedOut ? ErrorCode.GATEWAY_TIMEOUT : ErrorCode.SHARD_UNAVAILABLE;
-  const reason = timedOut ? 'did not answer in time' : `could not be reached (${describe(cause)})`;
-  return {
-    message: `The ${shard.kind} shard of ${shard.institution} ${reason}; its data is missing from this answer`,
-    ...(path ? { path } : {}),
-    extensions: { code, institution: shard.institution, kind: shard.kind, cause: timedOut ? 'timeout' : 'unavailable' },
-  };
+/** Why a shard's data is missing, as `extensions.cause` says it. */
+export type FailureCause = 'timeout' | 'unavailable' | 'malformed' | 'circuit-open' | 'overloaded';
+
+/** A shard answered, but not with a GraphQL response (HTML, garbage, JSON of another shape). */
+export class MalformedAnswer extends Error {
+  constructor() {
+    super('the answer is not a GraphQL response');
+    this.name = 'MalformedAnswer';
+  }
 }
 
-function describe(error: Error): string {
-  const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? error.message;
+export function failureCause(error: unknown): FailureCause {
+  if (error instanceof ShardCallRefused) return error.reason;
+  if (error instanceof MalformedAnswer || error instanceof SyntaxError) return 'malformed';
+  if (isTimeout(error)) return 'timeout';
+  // RemoteGraphQLDataSource's words for a 2xx body that is not JSON.
+  if (error instanceof Error && error.message.startsWith('Expected JSON response body')) return 'malformed';
+  return 'unavailable';
+}
+
+const REASONS: Record<FailureCause, string> = {
+  timeout: 'did not answer in time',
+  unavailable: 'could not be reached',
+  malformed: 'answered with something that is not a GraphQL response',
+  'circuit-open': 'is skipped for now: it failed repeatedly and will be tried again shortly',
+  overloaded: 'has too many calls in flight',
+};
+
+/** A network code or HTTP status says what went wrong without repeating what the shard said (its internals). */
+function detail(error: unknown): string {
+  const status = httpStatusOf(error);
+  if (status !== undefined) return ` (HTTP ${status})`;
+  const code = (error as { cause?: { code?: unknown } })?.cause?.code;
+  return typeof code === 'string' && /^[A-Z_]+$/.test(code) ? ` (${code})` : '';
+}
+
+/** Why a shard call failed, in words a client can act on and a code it can branch on. */
+export function shardFailure(shard: Shard, error: unknown, path: ReadonlyArray<string | number> | undefined): ResponseError {
+  const cause = failureCause(error);
+  const code = cause === 'timeout' ? ErrorCode.GATEWAY_TIMEOUT : ErrorCode.SHARD_UNAVAILABLE;
+  return {
+    message: `The ${shard.kind} shard of ${shard.institution} ${REASONS[cause]}${cause === 'unavailable' ? detail(error) : ''}; its data is missing from this answer`,
+    ...(path ? { path } : {}),
+    extensions: { code, institution: shard.institution, kind: shard.kind, cause },
+  };
 }
 
 /** Marks a shard's own error with the institution and kind it came from; its code is kept. */

@@ -1,9 +1,22 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import { BadRequestError, ErrorCode, PayloadTooLargeError } from '../../schema/errors';
 
-/** A route besides GraphQL (health, metrics, pages): return false to fall through to 404. */
+/**
+ * A route besides GraphQL (health, metrics, pages, guards): return false to fall through to the next route,
+ * then GraphQL. A route may also throw a GraphQLError (`extensions.http` gives status and headers) to refuse
+ * the request with a coded error.
+ */
 export type Route = (request: IncomingMessage, response: ServerResponse) => boolean | Promise<boolean>;
+
+/** One error of an error response, as it is about to be sent. */
+export interface ResponseErrorBody {
+  message: string;
+  extensions?: Record<string, unknown>;
+  [key: string]: unknown;
+}
 
 export interface HttpServerOptions<C extends BaseContext> {
   apollo: ApolloServer<C>;
@@ -11,32 +24,59 @@ export interface HttpServerOptions<C extends BaseContext> {
   context: (request: IncomingMessage, body: unknown) => Promise<C>;
   port?: number;
   host?: string;
-  /** Largest request body accepted, in bytes. */
+  /** Largest request body accepted, in bytes; a larger one is answered 413 PAYLOAD_TOO_LARGE. @default 1_000_000 */
   maxBodyBytes?: number;
   routes?: Route[];
   path?: string;
+  /**
+   * Sees (and may extend) the errors of every response that fails the whole request (status 4xx/5xx) before it
+   * is sent: request ids, metrics. Responses with data and errors are Apollo's to decorate (a plugin).
+   */
+  onErrors?: (request: IncomingMessage, errors: ResponseErrorBody[]) => void;
+  /** How long `close()` waits for in-flight requests before it cuts their connections. @default 10_000 */
+  shutdownTimeoutMs?: number;
 }
 
 export interface RunningHttpServer {
   server: Server;
   url: string;
   port: number;
+  /** Stops accepting, lets in-flight requests finish (up to the shutdown timeout), then closes every socket. */
   close(): Promise<void>;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
-class BodyTooLarge extends Error {}
-
-async function readBody(request: IncomingMessage, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLarge(`Request body is larger than ${limit} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * Reads the body up to `limit` bytes. Past the limit it stops keeping chunks but keeps the stream flowing, so
+ * the 413 answer reaches a client that is still sending (destroying the request would reset the socket).
+ */
+function readBody(request: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    request.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        reject(new PayloadTooLargeError(limit));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.once('end', () => {
+      if (!over) resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+    });
+    request.once('error', reject);
+    // A client that goes away mid-body settles the read, so nothing waits on it.
+    request.once('close', () => {
+      if (!request.complete) reject(new BadRequestError('The request body was cut off'));
+    });
+  });
 }
 
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {
@@ -44,11 +84,11 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   response.end(JSON.stringify(body));
 }
 
-async function writeGraphQLResponse(response: ServerResponse, result: HTTPGraphQLResponse): Promise<void> {
+async function writeGraphQLResponse(response: ServerResponse, result: HTTPGraphQLResponse, body: string | null): Promise<void> {
   response.statusCode = result.status ?? 200;
   for (const [name, value] of result.headers) response.setHeader(name, value);
   if (result.body.kind === 'complete') {
-    response.end(result.body.string);
+    response.end(body ?? result.body.string);
     return;
   }
   for await (const chunk of result.body.asyncIterator) response.write(chunk);
@@ -59,20 +99,47 @@ async function writeGraphQLResponse(response: ServerResponse, result: HTTPGraphQ
 export async function startHttpServer<C extends BaseContext>(options: HttpServerOptions<C>): Promise<RunningHttpServer> {
   const path = options.path ?? '/graphql';
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+
+  const sendError = (request: IncomingMessage, response: ServerResponse, error: GraphQLError): void => {
+    const { http, ...extensions } = error.extensions as { http?: { status?: number; headers?: ReadonlyMap<string, string> } } & Record<string, unknown>;
+    const errors: ResponseErrorBody[] = [{ message: error.message, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...extensions } }];
+    options.onErrors?.(request, errors);
+    response.writeHead(http?.status ?? 500, { ...Object.fromEntries(http?.headers ?? []), 'content-type': 'application/json; charset=utf-8' });
+    response.end(JSON.stringify({ errors }));
+  };
+
+  /** Apollo's own refusals (CSRF, batching, context errors) get the same decoration as ours; only on errors. */
+  const decorate = (request: IncomingMessage, result: HTTPGraphQLResponse): string | null => {
+    if (!options.onErrors || (result.status ?? 200) < 400 || result.body.kind !== 'complete') return null;
+    try {
+      const parsed = JSON.parse(result.body.string) as { errors?: ResponseErrorBody[] };
+      if (!Array.isArray(parsed.errors)) return null;
+      options.onErrors(request, parsed.errors);
+      return JSON.stringify(parsed);
+    } catch {
+      return null;
+    }
+  };
+
   const server = createServer((request, response) => {
     void (async () => {
-      const url = new URL(request.url ?? '/', 'http://localhost');
       for (const route of options.routes ?? []) {
-        if (await route(request, response)) return;
+        // Most routes decline at once (a path check): no await, so no microtask, for those.
+        const handled = route(request, response);
+        if (handled === false) continue;
+        if (handled === true || (await handled)) return;
       }
+      const url = new URL(request.url ?? '/', 'http://localhost');
       if (url.pathname !== path) return sendJson(response, 404, { error: `Nothing at ${url.pathname}; GraphQL is at ${path}` });
       let body: unknown = undefined;
       if (request.method === 'POST') {
+        // A declared size over the limit is refused before a byte of it is read.
+        if (Number(request.headers['content-length'] ?? 0) > limit) throw new PayloadTooLargeError(limit);
         const text = await readBody(request, limit);
         try {
           body = text === '' ? undefined : JSON.parse(text);
         } catch {
-          return sendJson(response, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+          throw new BadRequestError('Request body is not valid JSON');
         }
       }
       const headers = new HeaderMap();
@@ -83,13 +150,11 @@ export async function startHttpServer<C extends BaseContext>(options: HttpServer
         httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
         context: () => options.context(request, body),
       });
-      await writeGraphQLResponse(response, result);
+      await writeGraphQLResponse(response, result, decorate(request, result));
     })().catch((error: unknown) => {
       if (response.headersSent) return response.destroy();
-      if (error instanceof BodyTooLarge) {
-        return sendJson(response, 413, { errors: [{ message: error.message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
-      }
-      sendJson(response, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      // Anything unexpected is reported without its details: they are for the logs, not for clients.
+      sendError(request, response, error instanceof GraphQLError ? error : new GraphQLError('Internal server error', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }));
     });
   });
   server.keepAliveTimeout = 65_000;
@@ -99,15 +164,24 @@ export async function startHttpServer<C extends BaseContext>(options: HttpServer
   });
   const { port } = server.address() as AddressInfo;
   const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
+  let closing: Promise<void> | null = null;
   return {
     server,
     port,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${path}`,
-    close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        // Keep-alive sockets that finish their request while we wait become idle: close them as they do.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        const force = setTimeout(() => server.closeAllConnections(), options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
+        server.close(() => {
+          clearInterval(sweep);
+          clearTimeout(force);
+          resolve();
+        });
         server.closeIdleConnections();
       });
+      return closing;
     },
   };
 }

@@ -1,0 +1,23 @@
+import { gatewayEnvironment, gatewayOptionsFrom } from './config';
+
+test('an empty environment gives the documented defaults', () => {
+  const env = gatewayEnvironment.parse({});
+  const options = gatewayOptionsFrom(env);
+  expect(options.production).toBe(false);
+  expect(options.limits).toEqual({ maxDepth: 12, maxAliases: 30, maxTokens: 2_000, maxDirectives: 50, maxRootFields: 20, maxCost: 50_000, defaultListSize: 20, maxBodyBytes: 1_000_000, maxBatchSize: 0 });
+  expect(options.cors).toEqual({ origins: [] });
+  expect(options.resilience).toEqual({ retries: 2, breakerThreshold: 5, halfOpenAfterMs: 10_000, maxConcurrentPerShard: 32, maxQueuedPerShard: 32 });
+  expect(options.rateLimit).toEqual({ perIp: 1_200, perInstitution: 6_000, windowSeconds: 60, redisUrl: null, trustProxyHops: 0 });
+  expect(options.shutdownTimeoutMs).toBe(10_000);
+});
+
+test('settings are read from the environment and checked', () => {
+  const env = gatewayEnvironment.parse({ NODE_ENV: 'production', MAX_DEPTH: '8', CORS_ORIGINS: 'https://a.example, https://b.example', REDIS_URL: 'redis://redis:6379', RATE_LIMIT_PER_IP: '0' });
+  const options = gatewayOptionsFrom(env);
+  expect(options.production).toBe(true);
+  expect(options.limits?.maxDepth).toBe(8);
+  expect(options.cors?.origins).toEqual(['https://a.example', 'https://b.example']);
+  expect(options.rateLimit).toEqual(expect.objectContaining({ perIp: 0, redisUrl: 'redis://redis:6379' }));
+  const bad = gatewayEnvironment.safeParse({ CORS_ORIGINS: 'evil', REDIS_URL: 'localhost:6379', MAX_DEPTH: '0' });
+  expect(bad.error?.issues.map((issue) => issue.path.join('.')).sort()).toEqual(['CORS_ORIGINS', 'MAX_DEPTH', 'REDIS_URL']);
+});

@@ -1,0 +1,142 @@
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLError, type GraphQLFormattedError, type ValidationContext, type ValidationRule } from 'graphql';
+import { ErrorCode, OperationLimitError, type OperationLimit } from '../../schema/errors';
+import { DEFAULT_MAX_BODY_BYTES } from '../../subgraphs/shared/http';
+import type { HubContext } from '../context';
+import { costLimitRule, costMessage, operationCost, type CostOptions } from './cost';
+import { maxRootFieldsRule } from './root-fields';
+
+/** How large an operation may be. Every limit refuses with OPERATION_LIMIT_EXCEEDED, naming the limit and its value. */
+export interface LimitsOptions {
+  /** Deepest nesting of fields (fragments flattened, so they add no level of their own). @default 12 */
+  maxDepth?: number;
+  /** Aliases per operation, fragments included (`__typename` aliases are free). @default 30 */
+  maxAliases?: number;
+  /** Lexical tokens per document; the parser stops at the limit, so a huge document costs no more than this. @default 2000 */
+  maxTokens?: number;
+  /** Directives per operation. @default 50 */
+  maxDirectives?: number;
+  /** Root fields per operation (aliases count; `__typename` is free). @default 20 */
+  maxRootFields?: number;
+  /** Largest cost: objects an operation may return, list sizes multiplied down nested lists (see `operationCost`). @default 50_000 */
+  maxCost?: number;
+  /** Items a list counts in the cost when no `first` says how many. @default 20 */
+  defaultListSize?: number;
+  /** Largest request body, in bytes (413 PAYLOAD_TOO_LARGE). @default 1_000_000 */
+  maxBodyBytes?: number;
+  /** Operations per batched (JSON array) request; 0 refuses batches. @default 0 */
+  maxBatchSize?: number;
+  /** Hide "Did you mean …" suggestions in errors (they reveal the schema when introspection is off). @default false */
+  blockFieldSuggestions?: boolean;
+}
+
+export const DEFAULT_MAX_DEPTH = 12;
+export const DEFAULT_MAX_ALIASES = 30;
+export const DEFAULT_MAX_TOKENS = 2_000;
+export const DEFAULT_MAX_DIRECTIVES = 50;
+export const DEFAULT_MAX_ROOT_FIELDS = 20;
+export const DEFAULT_MAX_COST = 50_000;
+export const DEFAULT_LIST_SIZE = 20;
+export const DEFAULT_MAX_BATCH_SIZE = 0;
+export { DEFAULT_MAX_BODY_BYTES };
+
+export interface Limits {
+  /** The effective limits. */
+  values: Required<LimitsOptions>;
+  /** Apollo `validationRules`: depth, aliases, directives (graphql-armor), root fields and cost (the hub's). */
+  validationRules: ValidationRule[];
+  /** Apollo `parseOptions`: graphql-js's own token guard, which aborts the parse at the limit. */
+  parseOptions: { maxTokens: number };
+  /** The cost check of operations whose list sizes come from variables, and the suggestion mask. */
+  plugins: Array<ApolloServerPlugin<HubContext>>;
+  allowBatchedHttpRequests: boolean;
+  /** Refuses a batched body over `maxBatchSize` (call it with the parsed body, before anything runs). */
+  checkBatch(body: unknown): void;
+  /** A `formatError` step: the parser's token guard reported as the limit it is. */
+  formatError(formatted: GraphQLFormattedError): GraphQLFormattedError;
+}
+
+/** graphql-armor's rules say "… limit of N exceeded, found M."; the hub's messages put the value first. */
+function armorReporter(limit: OperationLimit, what: string, max: number) {
+  return (context: ValidationContext | null, error: GraphQLError): void => {
+    const found = Number(/found (\d+)/.exec(error.message)?.[1]);
+    const known = Number.isFinite(found);
+    context?.reportError(new OperationLimitError(known ? `${what} ${found} exceeds the limit of ${max}` : `${what} exceeds the limit of ${max}`, limit, max, known ? found : undefined));
+  };
+}
+
+const TOKEN_GUARD = /Document contains more th[ae]t? (\d+) tokens/;
+
+/** Operation limits: what stops a hostile query before it reaches a shard. */
+export function useLimits(options: LimitsOptions = {}): Limits {
+  const values: Required<LimitsOptions> = {
+    maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
+    maxAliases: options.maxAliases ?? DEFAULT_MAX_ALIASES,
+    maxTokens: options.maxTokens ?? DEFAULT_MAX_TOKENS,
+    maxDirectives: options.maxDirectives ?? DEFAULT_MAX_DIRECTIVES,
+    maxRootFields: options.maxRootFields ?? DEFAULT_MAX_ROOT_FIELDS,
+    maxCost: options.maxCost ?? DEFAULT_MAX_COST,
+    defaultListSize: options.defaultListSize ?? DEFAULT_LIST_SIZE,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
+    blockFieldSuggestions: options.blockFieldSuggestions ?? false,
+  };
+  const armor = new ApolloArmor({
+    maxDepth: { n: values.maxDepth, flattenFragments: true, propagateOnRejection: false, onReject: [armorReporter('depth', 'Query depth', values.maxDepth)] },
+    maxAliases: { n: values.maxAliases, propagateOnRejection: false, onReject: [armorReporter('aliases', 'Query alias count', values.maxAliases)] },
+    maxDirectives: { n: values.maxDirectives, propagateOnRejection: false, onReject: [armorReporter('directives', 'Query directive count', values.maxDirectives)] },
+    blockFieldSuggestion: { enabled: values.blockFieldSuggestions },
+    // Tokens: graphql-js's parser guard does the same count without parsing twice; cost: the hub's own rule.
+    maxTokens: { enabled: false },
+    costLimit: { enabled: false },
+  }).protect();
+
+  const cost: CostOptions = { maxCost: values.maxCost, defaultListSize: values.defaultListSize };
+  const variableSized = new WeakSet<DocumentNode>();
+  const fragmentIndexes = new WeakMap<DocumentNode, Map<string, FragmentDefinitionNode>>();
+  const fragmentsOf = (document: DocumentNode): Map<string, FragmentDefinitionNode> => {
+    let index = fragmentIndexes.get(document);
+    if (!index) {
+      index = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+      fragmentIndexes.set(document, index);
+    }
+    return index;
+  };
+  // Shared by every request; only documents whose cost depends on variables do any work here.
+  const listener: GraphQLRequestListener<HubContext> = {
+    async didResolveOperation({ document, operation, request, schema }) {
+      if (!operation || !variableSized.has(document)) return;
+      const fragments = fragmentsOf(document);
+      const result = operationCost(schema, operation, (name) => fragments.get(name), request.variables ?? {}, cost);
+      if (result.cost > values.maxCost) throw new OperationLimitError(costMessage(result.cost, values.maxCost), 'cost', values.maxCost, result.cost);
+    },
+  };
+
+  return {
+    values,
+    validationRules: [...armor.validationRules, maxRootFieldsRule(values.maxRootFields), costLimitRule(cost, (document) => variableSized.add(document))],
+    parseOptions: { maxTokens: values.maxTokens },
+    // Armor's plugins are typed for any context; the hub's context is one.
+    plugins: [{ requestDidStart: async () => listener }, ...(armor.plugins as Array<ApolloServerPlugin<HubContext>>)],
+    allowBatchedHttpRequests: values.maxBatchSize > 0,
+    checkBatch: (body) => {
+      if (!Array.isArray(body)) return;
+      if (values.maxBatchSize === 0) {
+        throw new OperationLimitError('Batched operations are not accepted: send one operation per request', 'batch', 0, body.length);
+      }
+      if (body.length > values.maxBatchSize) {
+        throw new OperationLimitError(`Batch size ${body.length} exceeds the limit of ${values.maxBatchSize}`, 'batch', values.maxBatchSize, body.length);
+      }
+    },
+    formatError: (formatted) => {
+      if (formatted.extensions?.code !== 'GRAPHQL_PARSE_FAILED') return formatted;
+      if (!TOKEN_GUARD.test(formatted.message)) return formatted;
+      return {
+        message: `Query token count exceeds the limit of ${values.maxTokens}`,
+        ...(formatted.locations ? { locations: formatted.locations } : {}),
+        extensions: { ...formatted.extensions, code: ErrorCode.OPERATION_LIMIT_EXCEEDED, limit: 'tokens', max: values.maxTokens },
+      };
+    },
+  };
+}
