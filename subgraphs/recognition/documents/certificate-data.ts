@@ -1,0 +1,71 @@
+import { In } from 'typeorm';
+import { entityId } from '../../../schema/ids';
+import { RecognitionDecisionKind } from '../../../schema/recognition/recognition';
+import { publicDataFromHub, type PublicInstitution, type PublicLearningOutcome, type PublicQualification, type PublicUnit } from '../../shared/documents/hub-data';
+import type { RecognitionContext } from '../context';
+import { RecognitionDecisionRecord, TranscriptValidationRecord, type CertificateRecord } from '../validation/validation.entity';
+
+/** One credited unit of a certificate with what its document shows. */
+export interface CertificateUnit {
+  unit: PublicUnit;
+  ecvetPoints: number;
+  creditedOn: string;
+  decision: RecognitionDecisionKind | null;
+  /** The learning outcomes recognised: the partial recognition's, else those agreed for the mobility, else all. */
+  outcomes: PublicLearningOutcome[];
+}
+
+export interface CertificateDocumentData {
+  code: string;
+  learner: { id: string; name: string };
+  issuer: PublicInstitution;
+  qualification: PublicQualification;
+  issuedAt: string;
+  units: CertificateUnit[];
+  totalEcvetPoints: number;
+}
+
+function pick(outcomes: readonly PublicLearningOutcome[], ids: readonly string[] | undefined): PublicLearningOutcome[] {
+  if (!ids || ids.length === 0) return [...outcomes];
+  const wanted = new Set(ids);
+  return outcomes.filter((outcome) => wanted.has(outcome.id));
+}
+
+/**
+ * A certificate's data: the record, the decisions and validations behind its units (this shard's own), and
+ * the public descriptions of issuer, qualification and units through the hub in one request. It states only
+ * what the certificate states, with the units described as their owner publishes them.
+ */
+export async function loadCertificateDocumentData(context: RecognitionContext, record: CertificateRecord): Promise<CertificateDocumentData> {
+  const manager = context.db.dataSource.manager;
+  const decisionIds = record.units.flatMap((u) => (u.decisionId ? [u.decisionId] : []));
+  const decisions = decisionIds.length > 0 ? await manager.findBy(RecognitionDecisionRecord, { id: In(decisionIds) }) : [];
+  const agreementIds = [...new Set(decisions.map((d) => d.agreementId))];
+  const validations = agreementIds.length > 0 ? await manager.find(TranscriptValidationRecord, { where: { agreementId: In(agreementIds) }, order: { validatedAt: 'DESC' } }) : [];
+  const data = await publicDataFromHub(context.hub, {
+    institutions: [context.institution],
+    qualifications: [record.qualificationId],
+    units: record.units.map((u) => u.unitId),
+  });
+  return {
+    code: entityId(context.institution, record.code),
+    learner: { id: record.learnerId, name: record.learnerName },
+    issuer: data.institutions.get(context.institution) as PublicInstitution,
+    qualification: data.qualifications.get(record.qualificationId) as PublicQualification,
+    issuedAt: record.issuedAt.toISOString(),
+    units: record.units.map((credit) => {
+      const unit = data.units.get(credit.unitId) as PublicUnit;
+      const decision = decisions.find((d) => d.id === credit.decisionId);
+      const validated = validations.find((v) => v.agreementId === decision?.agreementId)?.units.find((u) => u.unitId === credit.unitId);
+      const partial = decision?.decision === RecognitionDecisionKind.PARTIALLY_RECOGNISED;
+      return {
+        unit,
+        ecvetPoints: credit.ecvetPoints,
+        creditedOn: credit.creditedOn,
+        decision: decision?.decision ?? null,
+        outcomes: pick(unit.learningOutcomes, partial ? decision?.recognisedOutcomeIds : validated?.agreedOutcomeIds),
+      };
+    }),
+    totalEcvetPoints: record.totalEcvetPoints,
+  };
+}

@@ -1,0 +1,58 @@
+import { Arg, Ctx, Directive, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { CredentialVerification, DocumentFormat, HubDocument } from '../../../schema/documents';
+import { NotFoundError } from '../../../schema/errors';
+import { CertificateStatement } from '../../../schema/recognition/recognition';
+import { publishedKeys } from '../../shared/documents/signing';
+import type { RecognitionContext } from '../context';
+import { toStatement } from '../record/record.mapper';
+import { CERTIFICATE_SIGNER_KIND, certificateDocument, findCertificate, revokeCertificate } from './documents.service';
+import { verifyCredential } from './verify.service';
+
+/** `CertificateStatement.document`: readable wherever the statement is (its verification is public). */
+@Resolver(() => CertificateStatement)
+export class CertificateDocumentResolver {
+  @FieldResolver(() => HubDocument, {
+    description:
+      'The certificate as a Europass Digital Credential signed by its issuer (EDC only), stating what the certificate states, with the units, learning outcomes and EQF levels as their owner publishes them.',
+  })
+  async document(
+    @Root() statement: CertificateStatement,
+    @Arg('format', () => DocumentFormat, { description: 'EDC (ELMO is for transcripts).' }) format: DocumentFormat,
+    @Ctx() context: RecognitionContext,
+  ): Promise<HubDocument> {
+    const record = await findCertificate(context, statement.code);
+    if (!record) throw new NotFoundError(`No certificate ${statement.code} at ${context.institution}`);
+    return certificateDocument(context, record, format);
+  }
+}
+
+@Resolver()
+export class RecognitionDocumentsResolver {
+  @Directive('@owner(argument: "institution")')
+  @Query(() => String, {
+    description:
+      "Public: the JSON Web Key Set (RFC 7517, as JSON text) of the keys the institution's recognition shard signs certificate credentials with. Key IDs read \"<institution>/recognition#<thumbprint>\".",
+  })
+  async recognitionSigningKeys(@Arg('institution', () => ID, { description: 'The institution code.' }) institution: string, @Ctx() context: RecognitionContext): Promise<string> {
+    if (institution !== context.institution) throw new NotFoundError(`This shard signs for ${context.institution}, not ${institution}`, { field: 'institution' });
+    return JSON.stringify(await publishedKeys(context.db, { institution, kind: CERTIFICATE_SIGNER_KIND }));
+  }
+
+  @Query(() => CredentialVerification, {
+    description:
+      "Public: checks a credential the hub signed (the `signedCredential` of a Document, a compact JWS) — the signature against the issuing institution's published keys, and whether the transcript or certificate it attests was superseded or revoked. A changed credential fails, with the reason.",
+  })
+  async verifyCredential(@Arg('credential', { description: 'The signed credential (compact JWS).' }) credential: string, @Ctx() context: RecognitionContext): Promise<CredentialVerification> {
+    return verifyCredential(context, credential);
+  }
+
+  @Directive('@owner(argument: "code")')
+  @Mutation(() => CertificateStatement, { description: "Revokes a certificate (its institution's coordinators): its credentials stop verifying. The learner's credits stay." })
+  async revokeCertificate(
+    @Arg('code', { description: 'The verification code, e.g. "rvt.lv:K7QP-2M9X-WD4H".' }) code: string,
+    @Arg('reason', { description: 'Why it is revoked.' }) reason: string,
+    @Ctx() context: RecognitionContext,
+  ): Promise<CertificateStatement> {
+    return toStatement(await revokeCertificate(context, code, reason), context.institution);
+  }
+}
