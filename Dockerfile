@@ -36,10 +36,14 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # Only the committed SDL (supergraph.graphql, qualifications.graphql); the .ts sources are compiled into dist/.
 COPY --from=build /app/schema/*.graphql ./schema/
+# The dashboard page is served as it is, not compiled.
+COPY gateway/dashboard/page.html ./gateway/dashboard/page.html
 # Seed data (demo/institutions/<code>.json) and the demo registry.
 COPY demo ./demo
 # The registry docker-compose.yml points the gateway at (REGISTRY_PATH=/app/deploy/registry.compose.json).
 COPY deploy ./deploy
+# Official schemas (ELMO XSD, Europass EDC JSON Schema) with their licences: shards validate ELMO uploads against them.
+COPY third_party ./third_party
 
 # Writable only where a shard on SQLite (DATABASE_URL=sqlite:data/...) would keep its file; the code stays root-owned.
 RUN mkdir -p /app/data && chown node:node /app/data

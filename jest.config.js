@@ -15,7 +15,7 @@ module.exports = {
   testMatch: ['<rootDir>/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   setupFiles: ['reflect-metadata'],
-  testTimeout: 60_000,
+  testTimeout: 180_000,
   // Integration tests start several processes each: two files at a time suit a 2-core machine.
   maxWorkers: 2,
 };

@@ -1,17 +1,29 @@
-import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { createAuthenticator } from './auth/auth';
+import { createServiceAuthenticator } from './auth/service-hop';
+import { useSubscriptions } from './subscriptions/subscriptions';
+import { dashboardRoute } from './dashboard/dashboard';
+import { documentRoute } from './documents/documents';
 import type { HubContext } from './context';
+import { useCors, type CorsOptions } from './cors/cors';
+import { useErrors } from './errors/errors';
 import { healthRoutes } from './health/health';
+import { useLimits, type LimitsOptions } from './limits/limits';
+import { useMetrics, type MetricsOptions } from './metrics/metrics';
+import { useRateLimit, type RateLimitOptions } from './rate-limit/rate-limit';
 import { Registry, type Shard } from './registry/registry';
-import { OwnerRoutingDataSource } from './routing/data-source';
+import { useRequestId } from './request-id/request-id';
+import { createResilience, type ResilienceOptions } from './resilience/resilience';
+import { OwnerRoutingDataSource, type ShardCallEvent } from './routing/data-source';
 import { routingRulesFromSupergraph } from './routing/rules';
 import { createShardClients, DEFAULT_CONNECTIONS_PER_SHARD, DEFAULT_SHARD_TIMEOUT_MS } from './routing/shard-client';
-import { startHttpServer, type RunningHttpServer } from '../subgraphs/shared/http';
-import { moduleLogger } from '../subgraphs/shared/logger';
+import { startHttpServer, type Route, type RunningHttpServer } from '../subgraphs/shared/http';
+import { moduleLogger, type Logger } from '../subgraphs/shared/logger';
+import { operationOf } from '../subgraphs/shared/signed-hop';
 
 export interface GatewayOptions {
   /** The composed supergraph SDL (the committed schema/supergraph.graphql, or any other). */
@@ -27,8 +39,25 @@ export interface GatewayOptions {
   shardTimeoutMs?: number;
   /** @default 32 */
   connectionsPerShard?: number;
-  /** Introspection and the landing page are for development only. @default false */
+  /**
+   * Production: no introspection, no landing page, no field suggestions, and no internals (messages of internal
+   * errors, stack traces) in answers. @default false
+   */
   production?: boolean;
+  /** Operation limits: depth, aliases, tokens, directives, root fields, cost, body size, batches (defaults: see limits/). */
+  limits?: LimitsOptions;
+  /** Browser origins allowed to call the hub. @default none */
+  cors?: CorsOptions;
+  /** Retries, circuit breakers and bulkheads around every shard call (defaults: see resilience/). */
+  resilience?: ResilienceOptions;
+  /** Rate limits per IP and per institution; false turns them off. @default on, in memory (see rate-limit/) */
+  rateLimit?: RateLimitOptions | false;
+  /** Prometheus metrics at /metrics; false turns them off. @default on */
+  metrics?: MetricsOptions | false;
+  /** How long `close()` lets in-flight requests finish before it cuts their connections. @default 10_000 */
+  shutdownTimeoutMs?: number;
+  /** @default the `gateway` module logger (each concern logs through a child of it) */
+  logger?: Logger;
 }
 
 export interface RunningGateway extends RunningHttpServer {
@@ -38,56 +67,141 @@ export interface RunningGateway extends RunningHttpServer {
 /**
  * The hub: Apollo Gateway over a static supergraph, with owner routing for every kind the registry shards.
  * A kind without shards in the registry is served from its supergraph URL exactly as stock Apollo Gateway
- * would.
+ * would. Around it, one module per concern: request ids, CORS, health, metrics, rate limits, operation limits,
+ * error shaping, and resilience around shard calls.
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
-  const log = moduleLogger('gateway');
+  const log = options.logger ?? moduleLogger('gateway');
+  const production = options.production ?? false;
   const rules = routingRulesFromSupergraph(options.supergraphSdl);
   const clients = createShardClients({
     timeoutMs: options.shardTimeoutMs ?? DEFAULT_SHARD_TIMEOUT_MS,
     connectionsPerShard: options.connectionsPerShard ?? DEFAULT_CONNECTIONS_PER_SHARD,
     secretFor: options.hopSecretFor,
   });
+  const resilience = createResilience({
+    ...options.resilience,
+    onCircuitChange: (shard, state) => {
+      log.warn({ module: 'resilience', institution: shard.institution, kind: shard.kind, state }, `circuit ${state}`);
+      options.resilience?.onCircuitChange?.(shard, state);
+    },
+  });
+  const everyShard = () => options.registry.kinds().flatMap((kind) => options.registry.shards(kind));
+  const metrics = options.metrics === false ? null : useMetrics({ ...options.metrics, circuits: () => everyShard().map((shard) => ({ institution: shard.institution, kind: shard.kind, state: resilience.circuitOf(shard) })) });
+  const requestIds = useRequestId();
+  const errors = useErrors({ production, requestIdOf: requestIds.requestIdOf, onError: metrics?.countError, log: log.child({ module: 'errors' }) });
+  const limits = useLimits({ blockFieldSuggestions: production, ...options.limits });
+  const rateLimit = options.rateLimit === false ? null : useRateLimit({ log: log.child({ module: 'rate-limit' }), ...options.rateLimit });
+  await rateLimit?.ready;
+  const onShardCall = (event: ShardCallEvent): void => {
+    metrics?.observeShardCall(event);
+    if (event.outcome !== 'ok') errors.logShardCall(event);
+  };
+
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }): GraphQLDataSource<HubContext> => {
       if (options.registry.shards(name).length > 0) {
-        return new OwnerRoutingDataSource({ kind: name, registry: options.registry, rules, shardSource: clients.sourceFor });
+        return new OwnerRoutingDataSource({ kind: name, registry: options.registry, rules, shardSource: clients.sourceFor, resilience, onShardCall });
       }
       return clients.sourceFor({ institution: '', kind: name, url: url ?? '', hopSecretEnv: undefined });
     },
   });
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate((state) => {
+    apiSchema = state.apiSchema;
+  });
   const authenticate = createAuthenticator({ registry: options.registry, demoSecret: options.demoTokenSecret });
+  const authenticateService = createServiceAuthenticator({ registry: options.registry, secretFor: options.hopSecretFor });
   const apollo = new ApolloServer<HubContext>({
     gateway,
-    introspection: !options.production,
+    introspection: !production,
     includeStacktraceInErrorResponses: false,
-    plugins: options.production ? [ApolloServerPluginLandingPageDisabled()] : [],
+    // On by default in Apollo Server 5; stated here because the hub relies on it (GET mutations, form posts).
+    csrfPrevention: true,
+    hideSchemaDetailsFromClientErrors: production,
+    // Shutdown is the gateway's (main.ts): Apollo's own handler would stop it under in-flight requests and re-raise the signal.
+    stopOnTerminationSignals: false,
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
+    allowBatchedHttpRequests: limits.allowBatchedHttpRequests,
+    formatError: (formatted, error) => errors.formatError(limits.formatError(formatted), error),
+    plugins: [...limits.plugins, errors.plugin, ...(metrics ? [metrics.plugin] : []), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
   });
   await apollo.start();
+
+  let draining = false;
+  let closing: Promise<void> | null = null;
+  // Queries the gateway runs on a caller's behalf: subscription payloads and document downloads.
+  const execute = async (query: string, variables: Record<string, unknown>, contextValue: HubContext): Promise<ExecutionResult> => {
+    const answer = await apollo.executeOperation({ query, variables }, { contextValue });
+    return answer.body.kind === 'single' ? (answer.body.singleResult as ExecutionResult) : { errors: [new GraphQLError('Incremental delivery is not used by the hub')] };
+  };
+  const routes: Route[] = [
+    requestIds.route,
+    useCors(options.cors),
+    ...healthRoutes({ registry: options.registry, circuitOf: resilience.circuitOf, draining: () => draining }),
+    ...(metrics ? [metrics.route] : []),
+    dashboardRoute(),
+    ...(rateLimit ? [rateLimit.route] : []),
+    documentRoute({
+      execute,
+      contextOf: async (request) => {
+        const caller = await authenticate(request.headers.authorization);
+        if (caller && rateLimit) await rateLimit.consumeInstitution(caller.institution, 1);
+        return { requestId: requestIds.requestIdOf(request), caller, receivedAt: performance.now() };
+      },
+    }),
+  ];
   const http = await startHttpServer<HubContext>({
     apollo,
     port: options.port,
     host: options.host,
-    routes: healthRoutes({ registry: options.registry }),
-    context: async (request) => {
-      const requestId = (request.headers['x-request-id'] as string | undefined) ?? randomUUID();
+    maxBodyBytes: limits.values.maxBodyBytes,
+    shutdownTimeoutMs: options.shutdownTimeoutMs,
+    routes,
+    onErrors: errors.onErrors,
+    context: async (request, body) => {
+      const receivedAt = performance.now();
+      const requestId = requestIds.requestIdOf(request);
+      limits.checkBatch(body);
+      let caller: HubContext['caller'];
       try {
-        return { requestId, caller: await authenticate(request.headers.authorization) };
+        const service = authenticateService((name) => request.headers[name] as string | undefined, operationOf(body));
+        caller = service ?? (await authenticate(request.headers.authorization));
       } catch (error) {
         if (error instanceof GraphQLError) throw error;
         throw new GraphQLError('Authentication failed', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
       }
+      if (caller && rateLimit) await rateLimit.consumeInstitution(caller.institution, Array.isArray(body) ? body.length : 1);
+      return { requestId, caller, receivedAt };
     },
   });
-  log.info({ url: http.url, institutions: options.registry.institutions.length }, 'gateway listening');
+  const subscriptions = useSubscriptions({
+    server: http.server,
+    supergraphSdl: options.supergraphSdl,
+    registry: options.registry,
+    schema: () => apiSchema,
+    authenticate,
+    secretFor: options.hopSecretFor,
+    execute,
+    allowedOrigins: options.cors?.origins ?? [],
+  });
+  log.info({ url: http.url, institutions: options.registry.institutions.length, limits: limits.values }, 'gateway listening');
   return {
     ...http,
     registry: options.registry,
-    close: async () => {
-      await http.close();
-      await apollo.stop();
-      await clients.close();
+    // Stop accepting, let in-flight requests finish, close sockets; then the shard pools and Redis.
+    close: () => {
+      closing ??= (async () => {
+        draining = true;
+        await subscriptions.close();
+        await http.close();
+        await apollo.stop();
+        await clients.close();
+        await rateLimit?.close();
+      })();
+      return closing;
     },
   };
 }

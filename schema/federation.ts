@@ -46,6 +46,19 @@ function mergeReferenceResolvers(map: ResolversMap, references: FederatedSchemaO
   return merged;
 }
 
+/**
+ * Subscriptions stream from each shard's outbox through their own `subscribe` functions; topic-based
+ * ones (type-graphql's PubSub) would bypass the outbox and lose events, so none may be declared.
+ */
+const noTopics = {
+  publish: () => {
+    throw new Error('Publish events through the outbox, not a PubSub topic');
+  },
+  subscribe: () => {
+    throw new Error('Subscribe to the outbox, not a PubSub topic');
+  },
+};
+
 /** Builds a kind's Federation 2 subgraph schema from its type-graphql resolvers. */
 export async function buildFederatedSchema(options: FederatedSchemaOptions): Promise<GraphQLSchema> {
   const schema = await buildSchema({
@@ -55,6 +68,7 @@ export async function buildFederatedSchema(options: FederatedSchemaOptions): Pro
     directives: [ownerDirective],
     skipCheck: true,
     validate: false,
+    pubSub: noTopics,
   });
   return buildSubgraphSchema({
     typeDefs: parse(FEDERATION_LINK + printSchemaWithDirectives(schema)),

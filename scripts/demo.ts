@@ -5,7 +5,7 @@ import { parseRegistry } from '../gateway/registry/registry';
 import { startGatewayProcess, startShardProcess, type ManagedProcess } from './processes';
 import { DEMO_TOKEN_SECRET } from './demo-secret';
 import { createDemoMobilities } from './demo-mobilities';
-import { projectRoot } from './project-root';
+import { projectRoot } from '../subgraphs/shared/project-root';
 
 /**
  * `npm start`: the whole demo hub on one machine — every demo institution's shards as their own processes on

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { projectRoot } from './project-root';
+import { projectRoot } from '../subgraphs/shared/project-root';
 
 /** Starting the hub's processes (shards and gateway) and waiting until they answer: for the demo, tests and benchmarks. */
 
@@ -31,8 +31,13 @@ export function distEntry(...parts: string[]): string {
   return join(projectRoot(), 'dist', ...parts);
 }
 
-export function startProcess(name: string, entry: string, env: Record<string, string>, options: { echo?: boolean } = {}): ManagedProcess {
-  const child = spawn(process.execPath, [entry], {
+export function startProcess(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  options: { echo?: boolean; /** Node options before the entry, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */ nodeArgs?: string[] } = {},
+): ManagedProcess {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -61,7 +66,7 @@ export function startProcess(name: string, entry: string, env: Record<string, st
 }
 
 /** Polls `url` until it answers 2xx, the process exits, or `timeoutMs` passes. */
-export async function waitUntilUp(processInfo: ManagedProcess, url: string, timeoutMs = 30_000): Promise<void> {
+export async function waitUntilUp(processInfo: ManagedProcess, url: string, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (processInfo.child.exitCode !== null) {
@@ -85,6 +90,8 @@ export interface ShardProcessOptions {
   port: number;
   hopSecret: string;
   seedFile?: string;
+  /** More environment for the shard (e.g. HUB_URL). */
+  env?: Record<string, string>;
   echo?: boolean;
 }
 
@@ -99,15 +106,31 @@ export async function startShardProcess(options: ShardProcessOptions): Promise<M
       HOST: '127.0.0.1',
       HUB_HOP_SECRET: options.hopSecret,
       ...(options.seedFile ? { SEED_FILE: options.seedFile } : {}),
+      ...options.env,
     },
     { echo: options.echo },
   );
-  await waitUntilUp(shard, `http://127.0.0.1:${options.port}/health`);
+  try {
+    await waitUntilUp(shard, `http://127.0.0.1:${options.port}/health`);
+  } catch (error) {
+    await shard.stop('SIGKILL');
+    throw error;
+  }
   return { ...shard, url: `http://127.0.0.1:${options.port}/graphql` };
 }
 
-export async function startGatewayProcess(env: Record<string, string>, port: number, echo = false): Promise<ManagedProcess & { url: string }> {
-  const gateway = startProcess('gateway', distEntry('gateway', 'main.js'), { ...env, PORT: String(port), HOST: env.HOST ?? '127.0.0.1' }, { echo });
-  await waitUntilUp(gateway, `http://127.0.0.1:${port}/health/live`);
+export async function startGatewayProcess(
+  env: Record<string, string>,
+  port: number,
+  echo = false,
+  nodeArgs: string[] = [],
+): Promise<ManagedProcess & { url: string }> {
+  const gateway = startProcess('gateway', distEntry('gateway', 'main.js'), { ...env, PORT: String(port), HOST: env.HOST ?? '127.0.0.1' }, { echo, nodeArgs });
+  try {
+    await waitUntilUp(gateway, `http://127.0.0.1:${port}/health/live`);
+  } catch (error) {
+    await gateway.stop('SIGKILL');
+    throw error;
+  }
   return { ...gateway, url: `http://127.0.0.1:${port}/graphql` };
 }

@@ -19,14 +19,14 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'registry.json'), JSON.stringify(registry));
   const port = await freePort();
   demo = startProcess('demo', distEntry('scripts', 'demo.js'), { PORT: String(port), DATA_DIR: join(dir, 'data'), REGISTRY_PATH: join(dir, 'registry.json') });
-  await waitUntilUp(demo, `http://127.0.0.1:${port}/health/ready`, 60_000);
+  await waitUntilUp(demo, `http://127.0.0.1:${port}/health/ready`, 150_000);
   url = `http://127.0.0.1:${port}/graphql`;
   // The demo mobilities are made through the API once the gateway answers; the banner follows them.
   for (let waited = 0; !demo.output().includes('is running') && waited < 60_000; waited += 100) {
     if (demo.child.exitCode !== null) throw new Error(`The demo stopped:\n${demo.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}, 90_000);
+}, 200_000);
 afterAll(async () => {
   await demo?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });

@@ -344,7 +344,7 @@ describe('docker-compose.yml', () => {
     }
     expect(problems).toEqual([]);
     for (const { service } of shards) expect(service.dependsOn.get('mysql')).toBe('service_healthy');
-    expect([...(services.get('gateway')?.dependsOn.keys() ?? [])].sort()).toEqual(shards.map(({ service }) => service.name).sort());
+    expect([...(services.get('gateway')?.dependsOn.keys() ?? [])].sort()).toEqual([...shards.map(({ service }) => service.name), 'redis'].sort());
     expect([...(services.get('gateway')?.dependsOn.values() ?? [])].every((condition) => condition === 'service_healthy')).toBe(true);
   });
 
@@ -414,8 +414,11 @@ describe('docker-compose.yml', () => {
     expect(registry.institutions.filter((institution) => institution.hopSecretEnv !== undefined)).toEqual([]);
   });
 
-  test('no service sets REDIS_URL (nothing reads it yet)', () => {
-    for (const service of services.values()) expect(service.environment.has('REDIS_URL')).toBe(false);
+  test('the gateway and every shard share events and rate limits through the compose Redis', () => {
+    for (const service of [...gateways, ...shards.map(({ service: shard }) => shard)]) {
+      expect({ service: service.name, redis: service.environment.get('REDIS_URL') }).toEqual({ service: service.name, redis: 'redis://redis:6379' });
+      expect(service.dependsOn.get('redis')).toBe('service_healthy');
+    }
   });
 
   test('every DATABASE_URL is accepted by the shards, points at the mysql service and names its own database', () => {

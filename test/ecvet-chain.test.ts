@@ -17,7 +17,7 @@ beforeAll(async () => {
   tokens.cifpAssessor = await hub.token('cifp-aviles.es', ['assessor']);
   tokens.omnia = await hub.token('omnia.fi', ['coordinator']);
   tokens.learner = await hub.token('rvt.lv', ['learner'], 'rvt.lv:L-17');
-}, 120_000);
+});
 afterAll(async () => hub?.dispose());
 
 const MOU = 'rvt.lv:MOU-WELD-2026';

@@ -2,6 +2,7 @@ import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql
 import { LearningOutcomeRef, QualificationRef, InstitutionRef } from '../mobility/references';
 import { RecognitionUnitRef } from './references';
 import { DateTimeScalar, EcvetPointsScalar, LocalDateScalar } from '../scalars';
+import { CredentialVerification } from '../documents';
 
 export enum RecognitionDecisionKind {
   RECOGNISED = 'RECOGNISED',
@@ -186,6 +187,18 @@ export class CertificateStatement {
 
   @Field({ description: 'False once a later certificate for the same learner and qualification replaced it.' })
   current!: boolean;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When the issuing institution revoked it; null while it stands.' })
+  revokedAt!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Why it was revoked.' })
+  revocationReason!: string | null;
+
+  @Field(() => CredentialVerification, {
+    nullable: true,
+    description: 'Only on `verifyCertificate` given the signed credential: whether its signature holds, it states this certificate, and the certificate stands. Null otherwise.',
+  })
+  credentialCheck!: CredentialVerification | null;
 }
 
 @ObjectType({ description: "A learner's record at their sending institution: credits, progress and certificates." })

@@ -3,6 +3,8 @@ import { In } from 'typeorm';
 import type { ShardRequestContext } from '../shared/context';
 import type { Database } from '../shared/database';
 import type { HubClient } from '../shared/hub-client';
+import type { ShardServices } from '../shared/kind';
+import type { OutboxSignal } from '../shared/outbox/outbox';
 import { AssessmentRecord, TranscriptRecord } from './assessment/assessment.entity';
 import { AgreementSignatureRecord, AgreementVersionRecord, LearningAgreementRecord } from './learning-agreement/learning-agreement.entity';
 import { MemorandumSignatureRecord } from './memorandum/memorandum.entity';
@@ -21,6 +23,8 @@ export interface MobilitiesContext extends ShardRequestContext {
   loaders: MobilitiesLoaders;
   /** Reads what other shards own (memoranda, units); null when the shard was started without a hub URL. */
   hub: HubClient | null;
+  /** Wakes event subscribers after a commit. */
+  outbox: OutboxSignal;
 }
 
 function groupBy<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): T[][] {
@@ -30,7 +34,7 @@ function groupBy<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => strin
 }
 
 /** Per-request loaders: every list an agreement shows is read in one statement for all agreements of a page. */
-export function createMobilitiesContext(db: Database, hub: HubClient | null, request: ShardRequestContext): MobilitiesContext {
+export function createMobilitiesContext(db: Database, services: ShardServices, request: ShardRequestContext): MobilitiesContext {
   const manager = db.dataSource.manager;
   const grouped = <T extends object>(entity: new () => T, key: keyof T & string, order: Record<string, 'ASC'>) =>
     new DataLoader<string, T[]>(async (ids) =>
@@ -39,7 +43,8 @@ export function createMobilitiesContext(db: Database, hub: HubClient | null, req
   return {
     ...request,
     db,
-    hub,
+    hub: services.hub,
+    outbox: services.outbox,
     loaders: {
       agreement: new DataLoader(async (ids) => {
         const rows = await manager.findBy(LearningAgreementRecord, { id: In([...ids]) });
@@ -47,7 +52,7 @@ export function createMobilitiesContext(db: Database, hub: HubClient | null, req
       }),
       versionsOf: grouped(AgreementVersionRecord, 'agreementId', { number: 'ASC' }),
       signaturesOf: grouped(AgreementSignatureRecord, 'agreementId', { signedAt: 'ASC' }),
-      assessmentsOf: grouped(AssessmentRecord, 'agreementId', { assessedOn: 'ASC' }),
+      assessmentsOf: grouped(AssessmentRecord, 'agreementId', { assessedOn: 'ASC', unitId: 'ASC' }),
       transcriptsOf: grouped(TranscriptRecord, 'agreementId', { version: 'ASC' }),
       memorandumSignaturesOf: grouped(MemorandumSignatureRecord, 'memorandumId', { signedAt: 'ASC' }),
     },

@@ -8,6 +8,10 @@ import {
 } from './learning-agreement/learning-agreement.entity';
 import { MemorandumRecord, MemorandumSignatureRecord } from './memorandum/memorandum.entity';
 import { CreateMobilities1763900000100 } from './migrations/1763900000100-CreateMobilities';
+import { CreateOutbox1763900000101 } from './migrations/1763900000101-CreateOutbox';
+import { OutboxEventRecord } from '../shared/outbox/outbox.entity';
+import { SigningKeyRecord } from '../shared/documents/signing-key.entity';
+import { CreateSigningKeys1763900000150 } from './migrations/1763900000150-CreateSigningKeys';
 
 /** Every table of a mobilities shard, and the migrations that create them, in order. */
 export const mobilitiesEntities = [
@@ -20,5 +24,7 @@ export const mobilitiesEntities = [
   AssessmentRecord,
   TranscriptRecord,
   AuditEntryRecord,
+  OutboxEventRecord,
+  SigningKeyRecord,
 ];
-export const mobilitiesMigrations = [CreateMobilities1763900000100];
+export const mobilitiesMigrations = [CreateMobilities1763900000100, CreateOutbox1763900000101, CreateSigningKeys1763900000150];

@@ -2,16 +2,18 @@ import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema } from '../../schema/federation';
 import { createAuditResolver } from '../shared/audit/audit.resolver';
 import { AssessmentResolver, resolveAssessmentReference } from './assessment/assessment.resolver';
+import { EventsResolver } from './events/events.resolver';
 import { LearningAgreementResolver, resolveAgreementReference } from './learning-agreement/learning-agreement.resolver';
 import { MemorandumResolver, resolveMemorandumReference } from './memorandum/memorandum.resolver';
 import { resolveUnitReference, UnitAgreementsResolver } from './unit/unit.resolver';
+import { MobilityDocumentsResolver, TranscriptDocumentResolver } from './documents/documents.resolver';
 
 export const MOBILITIES_KIND = 'mobilities';
 
 /** The mobilities kind's subgraph schema; it needs no database, so the SDL can be printed from it. */
 export function buildMobilitiesSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema({
-    resolvers: [MemorandumResolver, LearningAgreementResolver, AssessmentResolver, UnitAgreementsResolver, createAuditResolver(MOBILITIES_KIND)],
+    resolvers: [MemorandumResolver, LearningAgreementResolver, AssessmentResolver, UnitAgreementsResolver, EventsResolver, createAuditResolver(MOBILITIES_KIND), TranscriptDocumentResolver, MobilityDocumentsResolver],
     referenceResolvers: {
       Memorandum: { __resolveReference: resolveMemorandumReference },
       LearningAgreement: { __resolveReference: resolveAgreementReference },

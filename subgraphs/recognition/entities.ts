@@ -1,5 +1,9 @@
 import { AuditEntryRecord } from '../shared/audit/audit.entity';
+import { OutboxEventRecord } from '../shared/outbox/outbox.entity';
+import { CreateOutbox1763900000203 } from './migrations/1763900000203-CreateOutbox';
+import { EscoBroaderRecord, EscoConceptRecord } from './comparability/esco.entity';
 import { CreateRecognition1763900000200 } from './migrations/1763900000200-CreateRecognition';
+import { CreateEsco1763900000201 } from './migrations/1763900000201-CreateEsco';
 import {
   CertificateRecord,
   CreditRecord,
@@ -7,6 +11,8 @@ import {
   RecognitionDecisionRecord,
   TranscriptValidationRecord,
 } from './validation/validation.entity';
+import { SigningKeyRecord } from '../shared/documents/signing-key.entity';
+import { AddCredentials1763900000250 } from './migrations/1763900000250-AddCredentials';
 
 /** Every table of a recognition shard, and the migrations that create them, in order. */
 export const recognitionEntities = [
@@ -16,5 +22,9 @@ export const recognitionEntities = [
   IdempotentRequestRecord,
   CertificateRecord,
   AuditEntryRecord,
+  EscoConceptRecord,
+  EscoBroaderRecord,
+  OutboxEventRecord,
+  SigningKeyRecord,
 ];
-export const recognitionMigrations = [CreateRecognition1763900000200];
+export const recognitionMigrations = [CreateRecognition1763900000200, CreateEsco1763900000201, CreateOutbox1763900000203, AddCredentials1763900000250];

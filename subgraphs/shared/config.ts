@@ -16,6 +16,8 @@ export const shardEnvironment = z.object({
   SEED_FILE: z.string().optional(),
   /** The hub's GraphQL URL, for shards that read what other shards own (mobilities). */
   HUB_URL: z.url().optional(),
+  /** Redis, so that replicas of a shard share their events; in-process delivery without it. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be redis://host:port').optional(),
   LOG_LEVEL: logLevel,
   NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
 });

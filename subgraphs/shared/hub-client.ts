@@ -37,10 +37,14 @@ export function createHubClient(options: HubClientOptions): HubClient {
         body: JSON.stringify({ query, variables }),
         signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
       });
-      const body = (await response.json()) as { data?: T | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+      const body = (await response.json()) as {
+        data?: T | null;
+        errors?: Array<{ message: string; path?: ReadonlyArray<string | number>; extensions?: Record<string, unknown> }>;
+      };
       return {
         data: body.data ?? null,
-        errors: (body.errors ?? []).map((e) => new GraphQLError(e.message, { extensions: e.extensions })),
+        // The path tells which aliased field of a batched read an error belongs to.
+        errors: (body.errors ?? []).map((e) => new GraphQLError(e.message, { extensions: e.extensions, path: e.path })),
       };
     },
   };

@@ -5,6 +5,7 @@ import { readEnvironment, shardEnvironment } from './config';
 import type { ShardRequestContext } from './context';
 import { openDatabase, type Database } from './database';
 import { createHubClient, type HubClient } from './hub-client';
+import { createOutboxSignal, type OutboxSignal } from './outbox/outbox';
 import { startShard, type RunningShard } from './shard';
 
 /** What makes a subgraph kind: its tables, its schema, and how a request's context is built. */
@@ -13,7 +14,15 @@ export interface KindDefinition<C extends BaseContext> {
   entities: MixedList<Function | string | EntitySchema>;
   migrations: MixedList<Function | string>;
   buildSchema: () => Promise<GraphQLSchema>;
-  createContext: (db: Database, hub: HubClient | null, request: ShardRequestContext) => C;
+  createContext: (db: Database, services: ShardServices, request: ShardRequestContext) => C;
+}
+
+/** What a shard's resolvers reach besides their database. */
+export interface ShardServices {
+  /** Reads what other shards own, through the hub; null without a hub URL. */
+  hub: HubClient | null;
+  /** Wakes event subscribers after a commit (Redis across replicas when configured). */
+  outbox: OutboxSignal;
 }
 
 export interface ShardOptions {
@@ -24,6 +33,8 @@ export interface ShardOptions {
   hopSecret: string | null;
   /** The hub's GraphQL URL, for kinds that read what other shards own. */
   hubUrl?: string | null;
+  /** Redis, so that replicas of one shard hear each other's events; in-process without it. */
+  redisUrl?: string | null;
   port?: number;
   host?: string;
 }
@@ -46,6 +57,10 @@ export async function startKindShard<C extends BaseContext>(
     options.hubUrl && options.hopSecret
       ? createHubClient({ url: options.hubUrl, institution: options.institution, kind: definition.kind, secret: options.hopSecret })
       : null;
+  const services: ShardServices = {
+    hub,
+    outbox: createOutboxSignal({ channel: `hub:outbox:${definition.kind}:${options.institution}`, redisUrl: options.redisUrl }),
+  };
   try {
     if (prepare) await prepare(db);
     const shard = await startShard({
@@ -53,7 +68,7 @@ export async function startKindShard<C extends BaseContext>(
       institution: options.institution,
       schema: await definition.buildSchema(),
       db,
-      createContext: (request) => definition.createContext(db, hub, request),
+      createContext: (request) => definition.createContext(db, services, request),
       hopSecret: options.hopSecret,
       port: options.port,
       host: options.host,
@@ -63,10 +78,12 @@ export async function startKindShard<C extends BaseContext>(
       db,
       close: async () => {
         await shard.close();
+        await services.outbox.close();
         await db.close();
       },
     };
   } catch (error) {
+    await services.outbox.close();
     await db.close();
     throw error;
   }
@@ -77,7 +94,15 @@ export function runShardProcess(start: (options: ShardOptions, seedFile: string 
   const main = async () => {
     const env = readEnvironment(shardEnvironment);
     const shard = await start(
-      { institution: env.INSTITUTION, databaseUrl: env.DATABASE_URL, hopSecret: env.HUB_HOP_SECRET ?? null, hubUrl: env.HUB_URL ?? null, port: env.PORT, host: env.HOST },
+      {
+        institution: env.INSTITUTION,
+        databaseUrl: env.DATABASE_URL,
+        hopSecret: env.HUB_HOP_SECRET ?? null,
+        hubUrl: env.HUB_URL ?? null,
+        redisUrl: env.REDIS_URL ?? null,
+        port: env.PORT,
+        host: env.HOST,
+      },
       env.SEED_FILE,
     );
     const stop = () => void shard.close().then(() => process.exit(0));

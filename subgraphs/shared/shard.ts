@@ -7,7 +7,10 @@ import type { ShardRequestContext } from './context';
 import type { Database } from './database';
 import { sendJson, startHttpServer, type RunningHttpServer } from './http';
 import { moduleLogger } from './logger';
-import { createHopVerifier, HOP_HEADERS, operationOf } from './signed-hop';
+import { createHopVerifier, HOP_HEADERS, operationOf, type HopResult, type HopVerifier } from './signed-hop';
+import type { Server } from 'node:http';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
 
 export interface ShardOptions<C extends BaseContext> {
   /** The subgraph kind, e.g. "qualifications". */
@@ -48,6 +51,41 @@ function header(request: IncomingMessage) {
   };
 }
 
+/** What the gateway signs a subscription connection over: the connection itself, not one operation. */
+export const SUBSCRIPTION_HOP_OPERATION = { query: 'graphql-ws', variables: null };
+
+/**
+ * Subscriptions over graphql-ws on the shard's /graphql path. The gateway signs the connection (its
+ * `connection_init` payload carries the hop headers); the caller it vouches for holds for every
+ * subscription on that connection.
+ */
+function serveEvents<C extends BaseContext>(options: ShardOptions<C>, server: Server, verifyHop: HopVerifier) {
+  const sockets = new WebSocketServer({ server, path: '/graphql' });
+  const callers = new WeakMap<object, HopResult>();
+  const disposable = useServer<Record<string, unknown>>(
+    {
+      schema: options.schema,
+      onConnect: (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const hop = verifyHop((name) => (typeof params[name] === 'string' ? (params[name] as string) : undefined), SUBSCRIPTION_HOP_OPERATION);
+        callers.set(ctx, hop);
+        return hop.error === null;
+      },
+      context: (ctx) => {
+        const hop = callers.get(ctx) ?? { caller: null, error: null };
+        return options.createContext({ institution: options.institution, caller: hop.caller, hopError: hop.error, requestId: randomUUID() });
+      },
+    },
+    sockets,
+  );
+  return {
+    close: async () => {
+      await disposable.dispose();
+      await new Promise<void>((resolve) => sockets.close(() => resolve()));
+    },
+  };
+}
+
 /** Starts one shard: one institution's data of one kind, behind its own HTTP endpoint. */
 export async function startShard<C extends BaseContext>(options: ShardOptions<C>): Promise<RunningShard> {
   const log = moduleLogger('shard', { kind: options.kind, institution: options.institution });
@@ -67,13 +105,9 @@ export async function startShard<C extends BaseContext>(options: ShardOptions<C>
     context: async (request, body) => {
       const get = header(request);
       const hop = verifyHop(get, operationOf(body));
-      if (hop.error) log.warn({ reason: hop.error }, 'refused signed hop');
-      return options.createContext({
-        institution: options.institution,
-        caller: hop.caller,
-        hopError: hop.error,
-        requestId: get(HOP_HEADERS.requestId) ?? randomUUID(),
-      });
+      const requestId = get(HOP_HEADERS.requestId) ?? randomUUID();
+      if (hop.error) log.warn({ requestId, reason: hop.error }, 'refused signed hop');
+      return options.createContext({ institution: options.institution, caller: hop.caller, hopError: hop.error, requestId });
     },
     routes: [
       async (request, response) => {
@@ -88,12 +122,14 @@ export async function startShard<C extends BaseContext>(options: ShardOptions<C>
       },
     ],
   });
+  const events = options.schema.getSubscriptionType() ? serveEvents(options, http.server, verifyHop) : null;
   log.info({ url: http.url }, 'shard listening');
   return {
     ...http,
     kind: options.kind,
     institution: options.institution,
     close: async () => {
+      await events?.close();
       await http.close();
       await apollo.stop();
     },

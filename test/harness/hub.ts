@@ -60,6 +60,8 @@ export interface TestHub {
   url: string;
   /** The secret the gateway signs hops with, to forge or replay calls in tests. */
   hopSecret: string;
+  /** The secret the hub's demo tokens are signed with, for scripts that mint their own. */
+  tokenSecret: string;
   gateway: RunningGateway;
   shards: Map<string, TestShard>;
   /** Mobilities shards by institution, when asked for. */
@@ -180,6 +182,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     return {
       url: gateway.url,
       hopSecret,
+      tokenSecret,
       gateway,
       shards,
       mobilityShards,

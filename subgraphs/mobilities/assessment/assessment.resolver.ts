@@ -20,6 +20,12 @@ export async function resolveAssessmentReference(reference: { id: string }, cont
 
 @Resolver(() => Assessment)
 export class AssessmentResolver {
+  @Directive('@owner(argument: "id")')
+  @Query(() => Assessment, { nullable: true, description: 'An assessment by hub ID; for the parties to its learning agreement.' })
+  async assessment(@Arg('id', () => ID, { description: 'Hub ID.' }) id: string, @Ctx() context: MobilitiesContext): Promise<Assessment | null> {
+    return resolveAssessmentReference({ id }, context);
+  }
+
   @Directive('@owner(argument: "input.learningAgreementId")')
   @Mutation(() => Assessment, { description: "Records the hosting institution's assessment of an agreed unit (its assessors only)." })
   async recordAssessment(@Arg('input', () => RecordAssessmentInput) input: RecordAssessmentInput, @Ctx() context: MobilitiesContext): Promise<Assessment> {

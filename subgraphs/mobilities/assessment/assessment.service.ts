@@ -5,12 +5,13 @@ import { entityId } from '../../../schema/ids';
 import { AgreementStatus, AssessmentResult } from '../../../schema/mobility/enums';
 import { requireCaller, requireStaffRole } from '../../shared/access';
 import { recordAudit } from '../../shared/audit/audit';
+import { inTransaction, recordEvent } from '../../shared/outbox/outbox';
 import type { Caller } from '../../shared/caller';
 import { ownLocalId } from '../../shared/local-id';
 import type { MobilitiesContext } from '../context';
 import { addDays, today } from '../dates';
 import { AgreementVersionRecord, type LearningAgreementRecord, type StoredAgreedUnit } from '../learning-agreement/learning-agreement.entity';
-import { loadAgreement } from '../learning-agreement/learning-agreement.service';
+import { agreementEvent, loadAgreement } from '../learning-agreement/learning-agreement.service';
 import { AssessmentRecord, TranscriptRecord, type StoredTranscriptEntry } from './assessment.entity';
 import type { CorrectAssessmentInput, OutcomeResultInput, RecordAssessmentInput } from './assessment.input';
 
@@ -49,7 +50,7 @@ function checkResult(version: AgreementVersionRecord, agreed: StoredAgreedUnit, 
 const points = (agreed: StoredAgreedUnit, result: AssessmentResult) => (result === AssessmentResult.ACHIEVED ? agreed.ecvetPoints : 0);
 
 export async function recordAssessment(context: MobilitiesContext, input: RecordAssessmentInput): Promise<AssessmentRecord> {
-  return context.db.dataSource.transaction(async (manager) => {
+  return inTransaction(context, async (manager) => {
     const record = await loadAgreement(manager, context, input.learningAgreementId, 'input.learningAgreementId');
     const caller = requireHostingRole(context, record, 'assessor', 'record assessments');
     const version = await bindingTerms(manager, record);
@@ -76,6 +77,7 @@ export async function recordAssessment(context: MobilitiesContext, input: Record
       history: [{ revision: 1, result: input.result, grade: input.grade ?? null, assessedOn: input.assessedOn, reason: null, recordedAt }],
     });
     await manager.insert(AssessmentRecord, assessment);
+    await agreementEvent(manager, record, 'ASSESSMENT_RECORDED', entityId(context.institution, assessment.id));
     await recordAudit(manager, context, caller, { action: 'recordAssessment', entityId: entityId(context.institution, assessment.id), input });
     return assessment;
   });
@@ -83,7 +85,7 @@ export async function recordAssessment(context: MobilitiesContext, input: Record
 
 export async function correctAssessment(context: MobilitiesContext, id: string, input: CorrectAssessmentInput): Promise<AssessmentRecord> {
   if (input.reason.trim() === '') throw new BadUserInputError('input.reason must say why the assessment is corrected', 'input.reason');
-  return context.db.dataSource.transaction(async (manager) => {
+  return inTransaction(context, async (manager) => {
     const localId = ownLocalId(context.institution, id);
     const assessment = localId === null ? null : await manager.findOneBy(AssessmentRecord, { id: localId });
     if (!assessment) throw new NotFoundError(`No assessment ${id} at ${context.institution}`, { field: 'id' });
@@ -108,6 +110,7 @@ export async function correctAssessment(context: MobilitiesContext, id: string, 
       ],
     });
     await manager.save(AssessmentRecord, assessment);
+    await agreementEvent(manager, record, 'ASSESSMENT_CORRECTED', id);
     await recordAudit(manager, context, caller, { action: 'correctAssessment', entityId: id, input });
     return assessment;
   });
@@ -115,7 +118,7 @@ export async function correctAssessment(context: MobilitiesContext, id: string, 
 
 export async function issueTranscript(context: MobilitiesContext, agreementId: string, issuedBy: string): Promise<TranscriptRecord> {
   if (issuedBy.trim() === '') throw new BadUserInputError('issuedBy must name who issues the transcript', 'issuedBy');
-  return context.db.dataSource.transaction(async (manager) => {
+  return inTransaction(context, async (manager) => {
     const record = await loadAgreement(manager, context, agreementId, 'learningAgreementId');
     const caller = requireHostingRole(context, record, 'coordinator', 'issue the transcript');
     const version = await bindingTerms(manager, record);
@@ -147,6 +150,7 @@ export async function issueTranscript(context: MobilitiesContext, agreementId: s
       totalEcvetPoints: entries.reduce((sum, entry) => sum + entry.ecvetPoints, 0),
     });
     await manager.insert(TranscriptRecord, transcript);
+    await agreementEvent(manager, record, 'TRANSCRIPT_ISSUED', entityId(context.institution, transcript.id));
     await recordAudit(manager, context, caller, { action: 'issueTranscript', entityId: entityId(context.institution, transcript.id), input: { agreementId, issuedBy } });
     return transcript;
   });

@@ -5,6 +5,7 @@ import { entityId } from '../../../schema/ids';
 import { AgreementParty, AgreementStatus, VersionStatus } from '../../../schema/mobility/enums';
 import { partyRoleOf, requireCaller, requireParty, requireStaffRole } from '../../shared/access';
 import { recordAudit } from '../../shared/audit/audit';
+import { inTransaction, recordEvent } from '../../shared/outbox/outbox';
 import type { Caller } from '../../shared/caller';
 import { ownLocalId } from '../../shared/local-id';
 import { TranscriptRecord } from '../assessment/assessment.entity';
@@ -25,6 +26,18 @@ import {
   LearningAgreementRecord,
   type StoredVersionContent,
 } from './learning-agreement.entity';
+
+/** The outbox event of a change to an agreement, in the change's transaction. */
+export function agreementEvent(manager: EntityManager, record: LearningAgreementRecord, type: string, subjectId = entityId(record.sendingInstitution, record.id)) {
+  return recordEvent(manager, {
+    type,
+    subjectId,
+    learningAgreementId: entityId(record.sendingInstitution, record.id),
+    sendingInstitution: record.sendingInstitution,
+    hostingInstitution: record.hostingInstitution,
+    learnerId: record.learnerId,
+  });
+}
 
 export const partiesOf = (record: LearningAgreementRecord) => ({
   sendingInstitution: record.sendingInstitution,
@@ -80,7 +93,7 @@ export async function createLearningAgreement(context: MobilitiesContext, input:
   const caller = requireStaffRole(context, context.institution, 'coordinator', 'create learning agreements for its learners');
   validateCreateAgreement(input, context.institution);
   const outcomes = await checkTermsAgainstHub(context, input.memorandumId, { sending: context.institution, hosting: input.hostingInstitution }, input.terms);
-  return context.db.dataSource.transaction(async (manager) => {
+  return inTransaction(context, async (manager) => {
     if (await manager.existsBy(LearningAgreementRecord, { id: input.localId })) {
       throw new ConflictError(`Learning agreement ${entityId(context.institution, input.localId)} exists already: localId must be new`, { field: 'input.localId' });
     }
@@ -119,6 +132,7 @@ export async function createLearningAgreement(context: MobilitiesContext, input:
       changeReason: null,
       createdAt: now,
     });
+    await agreementEvent(manager, record, 'AGREEMENT_CREATED');
     await recordAudit(manager, context, caller, { action: 'createLearningAgreement', entityId: entityId(context.institution, record.id), input });
     return record;
   });
@@ -135,7 +149,7 @@ async function addSignature(manager: EntityManager, record: LearningAgreementRec
 
 export async function signLearningAgreement(context: MobilitiesContext, id: string, signature: SignatureInput): Promise<LearningAgreementRecord> {
   validateSignature('signature', signature);
-  return context.db.dataSource.transaction(async (manager) => {
+  return inTransaction(context, async (manager) => {
     const record = await loadAgreement(manager, context, id);
     const { caller, party } = requireSigningParty(context, record, 'sign it');
     if (record.status !== AgreementStatus.DRAFT) {
@@ -147,6 +161,7 @@ export async function signLearningAgreement(context: MobilitiesContext, id: stri
     }
     record.updatedAt = new Date();
     await manager.save(LearningAgreementRecord, record);
+    await agreementEvent(manager, record, 'AGREEMENT_SIGNED');
     await recordAudit(manager, context, caller, { action: 'signLearningAgreement', entityId: id, input: { party, ...signature } });
     return record;
   });
@@ -161,7 +176,7 @@ export async function proposeChange(context: MobilitiesContext, id: string, reas
   if (record.status !== AgreementStatus.SIGNED) throw new ConflictError(`Learning agreement ${id} is ${record.status.toLowerCase()}: only a signed agreement is amended`);
   if (record.pendingVersion !== null) throw new ConflictError(`Learning agreement ${id} has a change waiting for approval (version ${record.pendingVersion})`);
   const outcomes = await checkTermsAgainstHub(context, record.memorandumId ?? '', { sending: record.sendingInstitution, hosting: record.hostingInstitution }, terms, 'terms');
-  return context.db.dataSource.transaction(async (manager) => {
+  return inTransaction(context, async (manager) => {
     const number = record.currentVersion + 1;
     await manager.insert(AgreementVersionRecord, {
       agreementId: record.id,
@@ -177,13 +192,14 @@ export async function proposeChange(context: MobilitiesContext, id: string, reas
     record.pendingVersion = number;
     record.updatedAt = new Date();
     await manager.save(LearningAgreementRecord, record);
+    await agreementEvent(manager, record, 'AGREEMENT_CHANGE_PROPOSED');
     await recordAudit(manager, context, caller, { action: 'proposeLearningAgreementChange', entityId: id, input: { reason, terms } });
     return record;
   });
 }
 
 export async function decideChange(context: MobilitiesContext, id: string, decision: 'approve' | 'reject', detail: SignatureInput | string): Promise<LearningAgreementRecord> {
-  return context.db.dataSource.transaction(async (manager) => {
+  return inTransaction(context, async (manager) => {
     const record = await loadAgreement(manager, context, id);
     const { caller, party } = requireSigningParty(context, record, `${decision} a change`);
     const number = record.pendingVersion;
@@ -204,13 +220,14 @@ export async function decideChange(context: MobilitiesContext, id: string, decis
     }
     record.updatedAt = new Date();
     await manager.save(LearningAgreementRecord, record);
+    await agreementEvent(manager, record, 'AGREEMENT_CHANGE_DECIDED');
     await recordAudit(manager, context, caller, { action: `${decision}LearningAgreementChange`, entityId: id, input: { party, detail } });
     return record;
   });
 }
 
 export async function cancelLearningAgreement(context: MobilitiesContext, id: string, reason: string): Promise<LearningAgreementRecord> {
-  return context.db.dataSource.transaction(async (manager) => {
+  return inTransaction(context, async (manager) => {
     const record = await loadAgreement(manager, context, id);
     const { caller, party } = requireSigningParty(context, record, 'cancel it');
     if (party === AgreementParty.LEARNER) throw new ForbiddenError('Only the sending or hosting coordinator may cancel a learning agreement');
@@ -223,13 +240,14 @@ export async function cancelLearningAgreement(context: MobilitiesContext, id: st
     record.pendingVersion = null;
     record.updatedAt = new Date();
     await manager.save(LearningAgreementRecord, record);
+    await agreementEvent(manager, record, 'AGREEMENT_CANCELLED');
     await recordAudit(manager, context, caller, { action: 'cancelLearningAgreement', entityId: id, input: { reason } });
     return record;
   });
 }
 
 export async function recordEvaluation(context: MobilitiesContext, id: string, wentAsAgreed: boolean, comments: string): Promise<EvaluationRecord> {
-  return context.db.dataSource.transaction(async (manager) => {
+  return inTransaction(context, async (manager) => {
     const record = await loadAgreement(manager, context, id);
     const caller = requireCaller(context);
     const role = partyRoleOf(caller, partiesOf(record));
@@ -244,6 +262,7 @@ export async function recordEvaluation(context: MobilitiesContext, id: string, w
     }
     const evaluation = manager.create(EvaluationRecord, { agreementId: record.id, institution: caller.institution, wentAsAgreed, comments, recordedAt: new Date() });
     await manager.insert(EvaluationRecord, evaluation);
+    await agreementEvent(manager, record, 'AGREEMENT_EVALUATED');
     await recordAudit(manager, context, caller, { action: 'recordEvaluation', entityId: id, input: { wentAsAgreed, comments } });
     return evaluation;
   });

@@ -6,6 +6,7 @@ import { RecognitionDecisionKind } from '../../../schema/recognition/recognition
 import { isLocalDate } from '../../../schema/scalars';
 import { requireStaffRole } from '../../shared/access';
 import { recordAudit } from '../../shared/audit/audit';
+import { inTransaction, recordEvent } from '../../shared/outbox/outbox';
 import { ownLocalId } from '../../shared/local-id';
 import type { RecognitionContext } from '../context';
 import { askHub } from '../hub';
@@ -19,6 +20,19 @@ import {
 import type { HomeCreditInput, RecognizeUnitsInput, ReviseRecognitionInput, UnitDecisionInput } from './decision.input';
 
 const today = () => new Date().toISOString().slice(0, 10);
+
+/** The outbox event of a decision, in its transaction: the learner and the sending institution may follow it. */
+function decisionEvent(manager: EntityManager, context: RecognitionContext, decision: RecognitionDecisionRecord, type: string) {
+  return recordEvent(manager, {
+    type,
+    subjectId: `${context.institution}:${decision.id}`,
+    learningAgreementId: decision.agreementId,
+    sendingInstitution: context.institution,
+    // Recognition is the sending institution's business: the host follows the mobility, not the decision.
+    hostingInstitution: '',
+    learnerId: decision.learnerId,
+  });
+}
 
 /** Points a decision credits: all for a recognised unit, a share by outcomes for a partial one, none when refused. */
 export function creditedPoints(unit: ValidatedUnit, decision: RecognitionDecisionKind, outcomes: readonly string[]): number {
@@ -64,7 +78,7 @@ export async function recognizeUnits(context: RecognitionContext, input: Recogni
   if (input.decisions.length === 0) throw new BadUserInputError('input.decisions must hold at least one decision', 'input.decisions');
   const key = `recognizeUnits:${caller.institution}:${input.idempotencyKey}`;
   const requestHash = hashOf(input);
-  return context.db.dataSource.transaction(async (manager) => {
+  return inTransaction(context, async (manager) => {
     const earlier = await manager.findOneBy(IdempotentRequestRecord, { key });
     if (earlier) {
       if (earlier.requestHash !== requestHash) {
@@ -99,6 +113,7 @@ export async function recognizeUnits(context: RecognitionContext, input: Recogni
         history: [],
       });
       await manager.insert(RecognitionDecisionRecord, decision);
+      await decisionEvent(manager, context, decision, 'RECOGNITION_DECIDED');
       if (points > 0) {
         await manager.insert(CreditRecord, {
           learnerId: validation.learnerId,
@@ -121,7 +136,7 @@ export async function recognizeUnits(context: RecognitionContext, input: Recogni
 export async function reviseRecognition(context: RecognitionContext, id: string, input: ReviseRecognitionInput): Promise<RecognitionDecisionRecord> {
   const caller = requireStaffRole(context, context.institution, 'coordinator', 'revise recognition decisions');
   if (input.reason.trim() === '') throw new BadUserInputError('input.reason is required to revise a decision', 'input.reason');
-  return context.db.dataSource.transaction(async (manager) => {
+  return inTransaction(context, async (manager) => {
     const localId = ownLocalId(context.institution, id);
     const decision = localId === null ? null : await manager.findOneBy(RecognitionDecisionRecord, { id: localId });
     if (!decision) throw new NotFoundError(`No recognition decision ${id} at ${context.institution}`, { field: 'id' });
@@ -141,6 +156,7 @@ export async function reviseRecognition(context: RecognitionContext, id: string,
       decidedAt: new Date(),
     });
     await manager.save(RecognitionDecisionRecord, decision);
+    await decisionEvent(manager, context, decision, 'RECOGNITION_REVISED');
     await manager.delete(CreditRecord, { learnerId: decision.learnerId, unitId: decision.unitId, decisionId: decision.id });
     if (points > 0) {
       if (await manager.existsBy(CreditRecord, { learnerId: decision.learnerId, unitId: decision.unitId })) {
@@ -175,7 +191,7 @@ export async function recordHomeCredit(context: RecognitionContext, input: HomeC
   );
   if (!data.unit) throw new NotFoundError(`No unit ${input.unitId}`, { field: 'input.unitId' });
   const unit = data.unit;
-  return context.db.dataSource.transaction(async (manager) => {
+  return inTransaction(context, async (manager) => {
     if (await manager.existsBy(CreditRecord, { learnerId: input.learnerId, unitId: input.unitId })) {
       throw new ConflictError(`Unit ${input.unitId} is credited to ${input.learnerId} already; a unit is never credited twice`, { field: 'input.unitId' });
     }

@@ -71,5 +71,8 @@ export function toStatement(record: CertificateRecord, institution: string): Cer
     totalEcvetPoints: record.totalEcvetPoints,
     issuedAt: record.issuedAt.toISOString(),
     current: record.current,
+    revokedAt: record.revokedAt?.toISOString() ?? null,
+    revocationReason: record.revocationReason ?? null,
+    credentialCheck: null,
   });
 }

@@ -16,6 +16,7 @@ import { recognizeUnits, recordHomeCredit, reviseRecognition } from '../decision
 import { CertificateRecord } from '../validation/validation.entity';
 import { validateTranscript } from '../validation/validation.service';
 import { toCredit, toDecision, toStatement, toValidation } from './record.mapper';
+import { checkCertificateCredential } from '../documents/verify.service';
 import { issueCertificate, loadLearnerRecord } from './record.service';
 
 @Resolver()
@@ -90,9 +91,17 @@ export class RecognitionResolver {
 
   @Directive('@owner(argument: "code")')
   @Query(() => CertificateStatement, { nullable: true, description: 'Public: what the certificate with this verification code states, or null if there is none.' })
-  async verifyCertificate(@Arg('code', { description: 'The code printed on the certificate, e.g. "rvt.lv:K7QP-2M9X-WD4H".' }) code: string, @Ctx() context: RecognitionContext): Promise<CertificateStatement | null> {
+  async verifyCertificate(
+    @Arg('code', { description: 'The code printed on the certificate, e.g. "rvt.lv:K7QP-2M9X-WD4H".' }) code: string,
+    @Arg('credential', () => String, { nullable: true, description: 'Optionally, the signed credential (compact JWS) of the certificate, to check as well: see `credentialCheck`.' })
+    credential: string | null | undefined,
+    @Ctx() context: RecognitionContext,
+  ): Promise<CertificateStatement | null> {
     const localId = ownLocalId(context.institution, code, 'code');
     const record = localId === null ? null : await context.db.dataSource.manager.findOneBy(CertificateRecord, { code: localId });
-    return record ? toStatement(record, context.institution) : null;
+    if (!record) return null;
+    const statement = toStatement(record, context.institution);
+    if (credential) statement.credentialCheck = await checkCertificateCredential(context, statement.code, credential);
+    return statement;
   }
 }

@@ -3,6 +3,7 @@ import { ConflictError, ForbiddenError } from '../../../schema/errors';
 import { entityId, ownerOf } from '../../../schema/ids';
 import { requireCaller, requireStaffRole } from '../../shared/access';
 import { recordAudit } from '../../shared/audit/audit';
+import { inTransaction } from '../../shared/outbox/outbox';
 import type { RecognitionContext } from '../context';
 import { qualificationsFromHub, type HubQualification } from '../hub';
 import { CertificateRecord, CreditRecord, RecognitionDecisionRecord, TranscriptValidationRecord } from '../validation/validation.entity';
@@ -47,7 +48,7 @@ function verificationCode(): string {
 export async function issueCertificate(context: RecognitionContext, learnerId: string, qualificationId: string): Promise<CertificateRecord> {
   const caller = requireStaffRole(context, context.institution, 'coordinator', 'issue certificates');
   if (ownerOf(learnerId) !== context.institution) throw new ConflictError(`${learnerId} is not a learner of ${context.institution}`, { field: 'learnerId' });
-  return context.db.dataSource.transaction(async (manager) => {
+  return inTransaction(context, async (manager) => {
     const credits = await manager.find(CreditRecord, { where: { learnerId, qualificationId, source: 'ABROAD' }, order: { unitId: 'ASC' } });
     if (credits.length === 0) throw new ConflictError(`${learnerId} has no recognised units of ${qualificationId}: there is nothing to certify`, { field: 'qualificationId' });
     const [validation] = await manager.find(TranscriptValidationRecord, { where: { learnerId }, order: { validatedAt: 'DESC' }, take: 1 });

@@ -160,4 +160,11 @@ export class CertificateRecord {
 
   @Column({ type: 'boolean' })
   current!: boolean;
+
+  /** When the issuing institution revoked it; null while it stands. */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  revokedAt!: Date | null;
+
+  @Column({ type: 'varchar', length: 1000, nullable: true })
+  revocationReason!: string | null;
 }

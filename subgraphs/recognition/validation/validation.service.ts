@@ -3,6 +3,7 @@ import { ConflictError } from '../../../schema/errors';
 import { entityId, ownerOf } from '../../../schema/ids';
 import { requireStaffRole } from '../../shared/access';
 import { recordAudit } from '../../shared/audit/audit';
+import { inTransaction } from '../../shared/outbox/outbox';
 import type { RecognitionContext } from '../context';
 import { askHub } from '../hub';
 import { TranscriptValidationRecord, type ValidatedUnit } from './validation.entity';
@@ -83,7 +84,7 @@ export async function validateTranscript(context: RecognitionContext, learningAg
     throw new ConflictError(`Learning agreement ${learningAgreementId} has no issued transcript: there is nothing to validate yet`, { field: 'learningAgreementId' });
   }
   const { agreementVersion, units } = compare(agreement);
-  return context.db.dataSource.transaction(async (manager) => {
+  return inTransaction(context, async (manager) => {
     const record = manager.create(TranscriptValidationRecord, {
       id: `V-${randomUUID()}`,
       agreementId: learningAgreementId,

@@ -1,0 +1,99 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { SUBSCRIPTION_HOP_OPERATION } from '../../subgraphs/shared/shard';
+import { signHop } from '../../subgraphs/shared/signed-hop';
+import type { Caller } from '../../subgraphs/shared/caller';
+import type { Shard } from '../registry/registry';
+
+export interface UpstreamEvent {
+  cursor: string;
+  type: string;
+  occurredAt: string;
+  /** Hub IDs of the records the event carries, by field name (e.g. assessment, learningAgreement). */
+  ids: Record<string, string>;
+}
+
+export interface UpstreamOptions {
+  shard: Shard;
+  secret: string | null;
+  caller: Caller;
+  requestId: string;
+  field: string;
+  /** The event's entity fields, each asked for with `{ id }`. */
+  entityFields: readonly string[];
+  filter: unknown;
+  /** The shard's own cursor to resume after. */
+  after: string | null;
+  onEvent: (event: UpstreamEvent) => void;
+  /** A shard that cannot be reached is retried; this reports each failure. */
+  onError: (error: unknown) => void;
+  /** @default 500 ms, doubling up to 10 s */
+  retryDelayMs?: number;
+}
+
+/**
+ * One subscription on one shard, resumed from the last cursor received whenever the connection drops:
+ * the shard replays what was missed, so nothing is lost and nothing repeats.
+ */
+export function subscribeUpstream(options: UpstreamOptions): () => void {
+  let after = options.after;
+  let closed = false;
+  let client: Client | null = null;
+  let stop: (() => void) | null = null;
+  let delay = options.retryDelayMs ?? 500;
+  const query = `subscription HubEvents($filter: AgreementEventFilter, $after: String) {
+    ${options.field}(filter: $filter, after: $after) { cursor type occurredAt ${options.entityFields.map((f) => `${f} { id }`).join(' ')} }
+  }`;
+
+  const connect = () => {
+    if (closed) return;
+    const url = options.shard.url.replace(/^http/, 'ws');
+    client = createClient({
+      url,
+      webSocketImpl: WebSocket,
+      lazy: false,
+      retryAttempts: 0,
+      connectionParams: () =>
+        options.secret
+          ? signHop({ secret: options.secret, caller: options.caller, requestId: options.requestId, operation: SUBSCRIPTION_HOP_OPERATION })
+          : {},
+    });
+    stop = client.subscribe<Record<string, Record<string, unknown>>>(
+      { query, variables: { filter: options.filter ?? null, after } },
+      {
+        next: (result) => {
+          const event = result.data?.[options.field];
+          if (!event) {
+            options.onError(new Error(result.errors?.map((e) => e.message).join('; ') ?? 'empty event'));
+            return;
+          }
+          delay = options.retryDelayMs ?? 500;
+          after = String(event.cursor);
+          const ids: Record<string, string> = {};
+          for (const field of options.entityFields) ids[field] = String((event[field] as { id?: unknown } | undefined)?.id ?? '');
+          options.onEvent({ cursor: after, type: String(event.type), occurredAt: String(event.occurredAt), ids });
+        },
+        error: (error) => {
+          options.onError(error);
+          retry();
+        },
+        complete: () => retry(),
+      },
+    );
+  };
+
+  const retry = () => {
+    void client?.dispose();
+    client = null;
+    if (closed) return;
+    setTimeout(connect, delay).unref();
+    delay = Math.min(delay * 2, 10_000);
+  };
+
+  connect();
+  return () => {
+    closed = true;
+    stop?.();
+    void client?.dispose();
+  };
+}

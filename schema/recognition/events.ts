@@ -1,0 +1,18 @@
+import { Field, ObjectType } from 'type-graphql';
+import { DateTimeScalar } from '../scalars';
+import { RecognitionDecision } from './recognition';
+
+@ObjectType({ description: 'A recognition decision was taken or revised.' })
+export class RecognitionEvent {
+  @Field({ description: 'Resume after this event: pass it as `after` when subscribing again.' })
+  cursor!: string;
+
+  @Field({ description: 'RECOGNITION_DECIDED or RECOGNITION_REVISED.' })
+  type!: string;
+
+  @Field(() => DateTimeScalar, { description: 'When it was committed.' })
+  occurredAt!: string;
+
+  @Field(() => RecognitionDecision, { description: 'The decision, as it is now.' })
+  recognitionDecision!: RecognitionDecision;
+}

@@ -1,0 +1,48 @@
+import { chromium, type Browser } from 'playwright-core';
+import { createDemoMobilities } from '../scripts/demo-mobilities';
+import { addDays, today } from '../subgraphs/mobilities/dates';
+import { startTestHub, type TestHub } from './harness/hub';
+
+/** The dashboard in real headless Chromium: an assessment recorded through the API appears as a row. */
+let hub: TestHub;
+let browser: Browser;
+beforeAll(async () => {
+  hub = await startTestHub({ institutions: ['rvt.lv', 'cifp-aviles.es'], mobilities: true, shards: 'in-process' });
+  await createDemoMobilities(hub.url, false, hub.tokenSecret);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await hub?.dispose();
+});
+
+test('a coordinator signs in, sees the assessments so far, and a new one appears live with its unit title', async () => {
+  const page = await browser.newPage();
+  await page.goto(hub.url.replace(/\/graphql$/, '/dashboard'));
+  await page.fill('#token', await hub.token('rvt.lv', ['coordinator']));
+  await page.fill('#institution', 'rvt.lv');
+  await page.click('button[type=submit]');
+  await page.locator('#events tbody tr').nth(1).waitFor({ timeout: 15_000 });
+  expect(await page.locator('#events tbody tr').count()).toBe(2);
+
+  const assessor = await hub.token('cifp-aviles.es', ['assessor']);
+  const agreement = await hub.request('{ learningAgreement(id: "rvt.lv:LA-2026-001") { assessments { id unit { id } } } }', undefined, assessor);
+  const assessments = (agreement.body.data?.learningAgreement as { assessments: Array<{ id: string; unit: { id: string } }> }).assessments;
+  const id = assessments.find((a) => a.unit.id === 'rvt.lv:WELD-U5')?.id;
+  const corrected = await hub.request(
+    `mutation($id: ID!) { correctAssessment(id: $id, input: { result: NOT_ACHIEVED, grade: "3/10", assessedOn: "${addDays(today(), -20)}", reason: "Weld seam failed the bend test" }) { grade } }`,
+    { id },
+    assessor,
+  );
+  expect(corrected.body.errors).toBeUndefined();
+
+  await page.locator('#events tbody tr').nth(2).waitFor({ timeout: 10_000 });
+  const newest = await page.$$eval('#events tbody tr:first-child td', (cells) => cells.map((cell) => cell.textContent));
+  expect(newest.slice(1, 5)).toEqual(['corrected', 'MAG welding with solid and flux-cored wire (135, 136)', 'NOT_ACHIEVED', '3/10']);
+  expect(await page.$$eval('#counters tbody tr td', (cells) => cells.map((cell) => cell.textContent))).toEqual(['rvt.lv:LA-2026-001', 'Anna Bērziņa', '3']);
+  if (process.env.DASHBOARD_SCREENSHOT) await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT, fullPage: true });
+  await page.close();
+});

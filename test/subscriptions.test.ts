@@ -1,0 +1,132 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { createDemoMobilities } from '../scripts/demo-mobilities';
+import { addDays, today } from '../subgraphs/mobilities/dates';
+import { startTestHub, type TestHub } from './harness/hub';
+
+/** Live assessment updates through the gateway's WebSocket: federated payloads, party rules, nothing lost. */
+let hub: TestHub;
+const clients: Client[] = [];
+beforeAll(async () => {
+  hub = await startTestHub({ institutions: ['rvt.lv', 'cifp-aviles.es', 'omnia.fi'], mobilities: true, recognition: true });
+  await createDemoMobilities(hub.url, true, hub.tokenSecret);
+});
+afterAll(async () => {
+  await Promise.all(clients.map((client) => client.dispose()));
+  await hub?.dispose();
+});
+
+const LA = 'rvt.lv:LA-2026-001';
+const SUBSCRIBE = `subscription($after: String) {
+  assessmentRecorded(filter: { institution: "rvt.lv", role: SENDING }, after: $after) {
+    cursor type
+    assessment { result grade unit { title } }
+    learningAgreement { id hostingInstitution { name country } }
+  }
+}`;
+
+interface Event {
+  cursor: string;
+  type: string;
+  assessment: { result: string; grade: string; unit: { title: string } };
+  learningAgreement: { id: string; hostingInstitution: { name: string; country: string } };
+}
+
+function connect(token?: string): Client {
+  const client = createClient({
+    url: hub.url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  clients.push(client);
+  return client;
+}
+
+/** Reads `count` events (or fewer if `waitMs` passes first), then unsubscribes. */
+async function take(client: Client, count: number, after: string | null, waitMs = 10_000): Promise<{ events: Event[]; errors: unknown[] }> {
+  const events: Event[] = [];
+  const errors: unknown[] = [];
+  const iterator = client.iterate<{ assessmentRecorded: Event }>({ query: SUBSCRIBE, variables: { after } });
+  const timer = setTimeout(() => void iterator.return?.(), waitMs);
+  try {
+    for await (const result of iterator) {
+      if (result.errors) errors.push(...result.errors);
+      if (result.data) events.push(result.data.assessmentRecorded);
+      if (events.length >= count || errors.length > 0) break;
+    }
+  } catch (error) {
+    errors.push(error);
+  } finally {
+    clearTimeout(timer);
+  }
+  return { events, errors };
+}
+
+const correct = async (grade: string) => {
+  const assessor = await hub.token('cifp-aviles.es', ['assessor']);
+  const agreement = await hub.request('query($id: ID!) { learningAgreement(id: $id) { assessments { id unit { id } } } }', { id: LA }, assessor);
+  const assessments = (agreement.body.data?.learningAgreement as { assessments: Array<{ id: string; unit: { id: string } }> }).assessments;
+  const id = assessments.find((a) => a.unit.id === 'rvt.lv:WELD-U4')?.id;
+  const answer = await hub.request(
+    `mutation($id: ID!, $grade: String!) { correctAssessment(id: $id, input: { result: ACHIEVED, grade: $grade, assessedOn: "${addDays(today(), -20)}", reason: "Re-marked" }) { revision } }`,
+    { id, grade },
+    assessor,
+  );
+  expect(answer.body.errors).toBeUndefined();
+};
+
+test('an event carries fields from two subgraphs: the assessment (mobilities) and unit titles and institutions (qualifications)', async () => {
+  const { events, errors } = await take(connect(await hub.token('rvt.lv', ['coordinator'])), 2, null);
+  expect(errors).toEqual([]);
+  expect(events.map((e) => [e.type, e.assessment.unit.title, e.learningAgreement.hostingInstitution.country])).toEqual([
+    ['ASSESSMENT_RECORDED', 'Manual metal arc welding with covered electrodes (111)', 'ES'],
+    ['ASSESSMENT_RECORDED', 'MAG welding with solid and flux-cored wire (135, 136)', 'ES'],
+  ]);
+  expect(events[1]?.cursor.startsWith('hub1.')).toBe(true);
+});
+
+test('a subscriber that is not a party gets no events; one without a token is refused', async () => {
+  const outsider = take(connect(await hub.token('omnia.fi', ['coordinator'])), 1, null, 3_000);
+  await correct('9/10');
+  expect((await outsider).events).toEqual([]);
+  const anonymous = await take(connect(), 1, null, 3_000);
+  expect(anonymous.events).toEqual([]);
+  expect(JSON.stringify(anonymous.errors)).toMatch(/UNAUTHENTICATED|signed-in caller/);
+});
+
+test('a client that disconnects, misses three events and reconnects with its cursor gets exactly those three, in order', async () => {
+  const token = await hub.token('rvt.lv', ['viewer']);
+  const before = await take(connect(token), 3, null);
+  const cursor = before.events.at(-1)?.cursor ?? null;
+  expect(before.events.map((e) => e.type)).toEqual(['ASSESSMENT_RECORDED', 'ASSESSMENT_RECORDED', 'ASSESSMENT_CORRECTED']);
+  for (const grade of ['6/10', '7/10', '8/10']) await correct(grade);
+  const after = await take(connect(token), 4, cursor, 3_000);
+  expect(after.events.map((e) => [e.type, e.assessment.grade])).toEqual([
+    ['ASSESSMENT_CORRECTED', '8/10'],
+    ['ASSESSMENT_CORRECTED', '8/10'],
+    ['ASSESSMENT_CORRECTED', '8/10'],
+  ]);
+  // Payloads show each assessment as it is now; the cursors show the three events, one after another.
+  const seqs = after.events.map((e) => Number(JSON.parse(Buffer.from(e.cursor.slice('hub1.'.length), 'base64url').toString())['rvt.lv'].slice('e1.'.length)));
+  expect(seqs).toEqual([(seqs[0] ?? 0), (seqs[0] ?? 0) + 1, (seqs[0] ?? 0) + 2]);
+  const live = take(connect(token), 1, after.events.at(-1)?.cursor ?? null);
+  await correct('5/10');
+  expect((await live).events.map((e) => e.assessment.grade)).toEqual(['5/10']);
+});
+
+test('recognition decisions reach the learner they concern, with the units resolved from the qualifications kind', async () => {
+  const client = connect(await hub.token('rvt.lv', ['learner'], 'rvt.lv:L-17'));
+  const events: Array<{ type: string; recognitionDecision: { decision: string; unit: { title: string } } }> = [];
+  const iterator = client.iterate<{ recognitionDecided: (typeof events)[number] }>({
+    query: 'subscription { recognitionDecided { type recognitionDecision { decision ecvetPoints unit { title } } } }',
+  });
+  for await (const result of iterator) {
+    if (result.data) events.push(result.data.recognitionDecided);
+    if (events.length === 2 || result.errors) break;
+  }
+  expect(events.map((e) => [e.type, e.recognitionDecision.decision, e.recognitionDecision.unit.title])).toEqual([
+    ['RECOGNITION_DECIDED', 'RECOGNISED', 'Manual metal arc welding with covered electrodes (111)'],
+    ['RECOGNITION_DECIDED', 'RECOGNISED', 'MAG welding with solid and flux-cored wire (135, 136)'],
+  ]);
+});
