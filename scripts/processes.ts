@@ -13,8 +13,23 @@ export interface ManagedProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** A port that was free a moment ago (the OS picks it). */
+const handedOut = new Set<number>();
+
+/**
+ * A port that was free a moment ago (the OS picks it), never the same one twice in this process: ports are
+ * chosen before the processes that listen on them start, and the OS may offer a just-released port again.
+ */
 export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await osPort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+function osPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -65,8 +80,11 @@ export function startProcess(
   };
 }
 
-/** Polls `url` until it answers 2xx, the process exits, or `timeoutMs` passes. */
-export async function waitUntilUp(processInfo: ManagedProcess, url: string, timeoutMs = 90_000): Promise<void> {
+/**
+ * Polls `url` until it answers 2xx (and, with `answers`, says it is the process expected: another process may
+ * hold the port), the process exits, or `timeoutMs` passes.
+ */
+export async function waitUntilUp(processInfo: ManagedProcess, url: string, timeoutMs = 90_000, answers?: (body: unknown) => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (processInfo.child.exitCode !== null) {
@@ -74,7 +92,7 @@ export async function waitUntilUp(processInfo: ManagedProcess, url: string, time
     }
     try {
       const answer = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-      if (answer.ok) return;
+      if (answer.ok && (!answers || answers(await answer.json()))) return;
     } catch {
       // not up yet
     }
@@ -111,7 +129,10 @@ export async function startShardProcess(options: ShardProcessOptions): Promise<M
     { echo: options.echo },
   );
   try {
-    await waitUntilUp(shard, `http://127.0.0.1:${options.port}/health`);
+    await waitUntilUp(shard, `http://127.0.0.1:${options.port}/health`, undefined, (body) => {
+      const health = body as { kind?: string; institution?: string };
+      return health.kind === options.kind && health.institution === options.institution;
+    });
   } catch (error) {
     await shard.stop('SIGKILL');
     throw error;

@@ -35,28 +35,16 @@ async function redisAnswers(): Promise<void> {
   }
 }
 
-/** A free port not handed out before in this file: gateway ports are chosen before the gateways listen. */
-const taken = new Set<number>();
-async function newPort(): Promise<number> {
-  for (;;) {
-    const port = await freePort();
-    if (!taken.has(port)) {
-      taken.add(port);
-      return port;
-    }
-  }
-}
-
 beforeAll(async () => {
   await redisAnswers();
   const codes = ['rvt.lv', 'cifp-aviles.es'];
-  const ports = { a: await newPort(), b: await newPort() };
+  const ports = { a: await freePort(), b: await freePort() };
   const shard = async (kind: string, code: string, name: string, hubPort: number, env: Record<string, string> = {}) => {
     const started = await startShardProcess({
       kind,
       institution: code,
       databaseUrl: databases.url(name),
-      port: await newPort(),
+      port: await freePort(),
       hopSecret,
       ...(kind === 'qualifications' ? { seedFile: seedFileOf(code) } : { env: { HUB_URL: `http://127.0.0.1:${hubPort}/graphql`, ...env } }),
     });
