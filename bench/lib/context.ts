@@ -1,0 +1,27 @@
+import type { Cleanup } from './cleanup';
+import type { BenchSettings } from './env';
+import type { ScenarioResult } from './report';
+
+/** What every scenario gets from the runner. */
+export interface BenchContext {
+  settings: BenchSettings;
+  /** This scenario's scope: everything registered here is stopped or removed when the scenario ends. */
+  cleanup: Cleanup;
+  /** A fresh directory for this scenario's registries, seeds and SQLite files. */
+  tmp: string;
+  /** Secret of signed hops between the hub and the shards of this run. */
+  hopSecret: string;
+  /** The committed supergraph the hub serves. */
+  supergraphPath: string;
+  log(line: string): void;
+}
+
+export type ScenarioOutput = Omit<ScenarioResult, 'name' | 'command' | 'title' | 'machine' | 'durationSeconds'>;
+
+export interface Scenario {
+  name: string;
+  title: string;
+  /** A rough duration with default settings, for the plan printed at start. */
+  estimate: string;
+  run(context: BenchContext): Promise<ScenarioOutput>;
+}

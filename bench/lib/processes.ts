@@ -1,0 +1,252 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  distEntry,
+  freePort,
+  startGatewayProcess,
+  startProcess,
+  startShardProcess,
+  waitUntilUp,
+  type ManagedProcess,
+} from '../../scripts/processes';
+import type { Cleanup } from './cleanup';
+
+/** A process the bench started and measures: where it answers, its pid for CPU accounting, how to stop it. */
+export interface Service {
+  name: string;
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+function register(cleanup: Cleanup, managed: ManagedProcess & { url: string }): Service {
+  cleanup.track(managed.child);
+  const stop = cleanup.add(`stop ${managed.name}`, () => managed.stop(), 'processes');
+  return { name: managed.name, url: managed.url, pid: managed.child.pid ?? -1, stop };
+}
+
+async function withRetry<T>(what: string, attempts: number, start: () => Promise<T>): Promise<T> {
+  let last: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    try {
+      return await start();
+    } catch (error) {
+      last = error;
+      // A port picked by freePort() can be taken by another process before ours binds it: try again.
+      console.error(`bench: ${what} failed to start (attempt ${attempt}/${attempts}): ${String((error as Error).message).split('\n')[0]}`);
+    }
+  }
+  throw last;
+}
+
+export interface ShardSpec {
+  institution: string;
+  databaseUrl: string;
+  seedFile?: string;
+}
+
+/** Qualifications shard processes (dist/subgraphs/qualifications/main.js), `concurrency` starting at a time. */
+export async function startShards(cleanup: Cleanup, specs: readonly ShardSpec[], hopSecret: string, concurrency = 4): Promise<Service[]> {
+  const services: Service[] = new Array<Service>(specs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < specs.length) {
+      const index = next;
+      next += 1;
+      const spec = specs[index] as ShardSpec;
+      services[index] = await withRetry(`shard ${spec.institution}`, 2, async () =>
+        register(
+          cleanup,
+          await startShardProcess({
+            kind: 'qualifications',
+            institution: spec.institution,
+            databaseUrl: spec.databaseUrl,
+            port: await freePort(),
+            hopSecret,
+            ...(spec.seedFile ? { seedFile: spec.seedFile } : {}),
+          }),
+        ),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, specs.length) }, worker));
+  return services;
+}
+
+export interface RegistryInstitution {
+  code: string;
+  names: Array<{ lang: string; value: string }>;
+  country: string;
+  shardUrl: string;
+}
+
+/** Writes a registry file for the hub: these institutions, each with its qualifications shard. */
+export function writeRegistry(dir: string, name: string, institutions: readonly RegistryInstitution[]): string {
+  const path = join(dir, `${name}.registry.json`);
+  const json = {
+    institutions: institutions.map((i) => ({ code: i.code, names: i.names, country: i.country, shards: { qualifications: i.shardUrl } })),
+  };
+  writeFileSync(path, `${JSON.stringify(json, null, 2)}\n`);
+  return path;
+}
+
+/** The hub (dist/gateway/main.js) on a registry, serving the committed supergraph. */
+export async function startHub(
+  cleanup: Cleanup,
+  options: { name: string; registryPath: string; supergraphPath: string; hopSecret: string; nodeArgs?: string[] },
+): Promise<Service> {
+  return withRetry(options.name, 2, async () => {
+    const managed = await startGatewayProcess(
+      {
+        REGISTRY_PATH: options.registryPath,
+        SUPERGRAPH_PATH: options.supergraphPath,
+        HUB_HOP_SECRET: options.hopSecret,
+        // One load generator on one IP would hit the per-IP limit within seconds; the limiter still runs.
+        RATE_LIMIT_PER_IP: '100000000',
+      },
+      await freePort(),
+      false,
+      options.nodeArgs ?? [],
+    );
+    return register(cleanup, { ...managed, name: options.name });
+  });
+}
+
+/**
+ * The hub with the prototype shard transport (bench/prototype-hub.ts): gateway/main.ts as is, except that
+ * shard calls go through undici Pool.request. Same environment as `startHub`.
+ */
+export async function startPrototypeHub(
+  cleanup: Cleanup,
+  options: { name: string; registryPath: string; supergraphPath: string; hopSecret: string },
+): Promise<Service> {
+  return withRetry(options.name, 2, async () => {
+    const port = await freePort();
+    const managed = startProcess(options.name, distEntry('bench', 'prototype-hub.js'), {
+      REGISTRY_PATH: options.registryPath,
+      SUPERGRAPH_PATH: options.supergraphPath,
+      HUB_HOP_SECRET: options.hopSecret,
+      RATE_LIMIT_PER_IP: '100000000',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    });
+    try {
+      await waitUntilUp(managed, `http://127.0.0.1:${port}/health/live`);
+    } catch (error) {
+      await managed.stop('SIGKILL');
+      throw error;
+    }
+    return register(cleanup, { ...managed, url: `http://127.0.0.1:${port}/graphql` });
+  });
+}
+
+/** Polls with a GraphQL POST until the server answers 200, it exits, or `timeoutMs` passes. */
+async function waitForGraphQL(managed: ManagedProcess, url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (managed.child.exitCode !== null) throw new Error(`${managed.name} exited with code ${managed.child.exitCode}:\n${managed.output()}`);
+    try {
+      const answer = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{ __typename }"}',
+        signal: AbortSignal.timeout(1_000),
+      });
+      if (answer.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${managed.name} did not answer at ${url} within ${timeoutMs} ms:\n${managed.output()}`);
+}
+
+/** Stock @apollo/gateway + @apollo/server (bench/stock-gateway.ts) on a supergraph that names the shard's URL. */
+export async function startStockGateway(cleanup: Cleanup, options: { supergraphPath: string; nodeArgs?: string[] }): Promise<Service> {
+  return withRetry('stock gateway', 2, async () => {
+    const port = await freePort();
+    const managed = startProcess(
+      'stock @apollo/gateway',
+      distEntry('bench', 'stock-gateway.js'),
+      { SUPERGRAPH_PATH: options.supergraphPath, PORT: String(port) },
+      { nodeArgs: options.nodeArgs ?? [] },
+    );
+    const url = `http://127.0.0.1:${port}/`;
+    try {
+      await waitForGraphQL(managed, url);
+    } catch (error) {
+      await managed.stop('SIGKILL');
+      throw error;
+    }
+    return register(cleanup, { ...managed, url });
+  });
+}
+
+/** `count` distinct ports that were free a moment ago. */
+async function freePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  for (let attempt = 0; ports.size < count && attempt < count * 10; attempt += 1) ports.add(await freePort());
+  if (ports.size < count) throw new Error(`could not find ${count} free ports`);
+  return [...ports];
+}
+
+/**
+ * Recording/replaying stand-ins for shards (bench/replay-shards.ts), all in one process: the first answer
+ * to each request body comes from the upstream shard, later ones from memory.
+ */
+export async function startReplayShards(cleanup: Cleanup, upstreams: readonly string[]): Promise<{ service: Service; urls: string[] }> {
+  return withRetry('replaying shards', 2, async () => {
+    const ports = await freePorts(upstreams.length);
+    const managed = startProcess('replaying shards', distEntry('bench', 'replay-shards.js'), {
+      REPLAY_SHARDS: JSON.stringify(ports.map((port, i) => ({ port, upstream: upstreams[i] }))),
+    });
+    try {
+      await waitUntilUp(managed, `http://127.0.0.1:${ports.at(-1)}/health`);
+    } catch (error) {
+      await managed.stop('SIGKILL');
+      throw error;
+    }
+    const urls = ports.map((port) => `http://127.0.0.1:${port}/graphql`);
+    return { service: register(cleanup, { ...managed, url: urls[0] ?? '' }), urls };
+  });
+}
+
+let clockTicks: number | null = null;
+
+function ticksPerSecond(): number {
+  if (clockTicks === null) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+/** User + system CPU time a process has used so far, in ms (Linux /proc); null when unknown. */
+export function cpuMs(pid: number): number | null {
+  if (pid === process.pid) {
+    const usage = process.cpuUsage();
+    return (usage.user + usage.system) / 1_000;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1_000) / ticksPerSecond() : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Resident memory of a process in MB (Linux /proc); null when unknown. */
+export function rssMb(pid: number): number | null {
+  try {
+    const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
+    return match ? Number(match[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,127 @@
+import './lib/env';
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { projectRoot } from '../subgraphs/shared/project-root';
+import { Cleanup } from './lib/cleanup';
+import type { Scenario } from './lib/context';
+import { readSettings } from './lib/env';
+import { machineInfo, printScenario, writeResults, type ScenarioResult } from './lib/report';
+import { dataScale } from './scenarios/data-scale';
+import { fanOut } from './scenarios/fan-out';
+import { hubOverhead } from './scenarios/hub-overhead';
+import { nested } from './scenarios/nested';
+import { profile } from './scenarios/profile';
+import { shardClient } from './scenarios/shard-client';
+
+/**
+ * `npm run bench [-- <scenario> …]`: starts what it measures on this machine (shards, the hub, a stock Apollo
+ * gateway, MariaDB databases), loads them side by side, prints the figures and writes bench/results/latest.{json,md}.
+ */
+const SCENARIOS: Scenario[] = [hubOverhead, profile, shardClient, fanOut, nested, dataScale];
+
+const USAGE = `usage: npm run bench [-- <scenario> …]
+
+scenarios (default: all, in this order):
+${SCENARIOS.map((s) => `  ${s.name.padEnd(14)} ${s.title} (${s.estimate})`).join('\n')}
+
+environment:
+  BENCH_ROUNDS=3         measuring rounds per target (figures are medians over rounds)
+  BENCH_SECONDS=5        seconds of load per target and round
+  BENCH_SCALE=30x2000    data-scale: institutions x units per institution (6 outcomes each)
+  BENCH_FAN_OUT=1,4,16,32  fan-out: shard counts
+  BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306  data-scale: MariaDB/MySQL (creates and drops bench_<n>)
+  BENCH_INDEX_TRIAL=1    data-scale: also measure with candidate indexes (0: skip)
+  BENCH_SEED_MINUTES=6   data-scale: give up seeding after this long
+  BENCH_MAX_MINUTES=15   stop everything after this long`;
+
+function command(args: readonly string[]): string {
+  const env = Object.entries(process.env)
+    .filter(([key]) => key.startsWith('BENCH_'))
+    .map(([key, value]) => `${key}=${value}`);
+  return [...env, 'npm run bench', ...(args.length > 0 ? ['--', ...args] : [])].join(' ');
+}
+
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
+  const unknown = args.filter((a) => !SCENARIOS.some((s) => s.name === a));
+  if (unknown.length > 0) {
+    console.error(`unknown scenario${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}\n\n${USAGE}`);
+    return 64;
+  }
+  const selected = args.length > 0 ? SCENARIOS.filter((s) => args.includes(s.name)) : SCENARIOS;
+  const settings = readSettings();
+  const cleanup = new Cleanup();
+  const disarm = cleanup.install(settings.maxMinutes);
+  const tmp = mkdtempSync(join(tmpdir(), 'ecvet-bench-'));
+  cleanup.add(`remove ${tmp}`, async () => rmSync(tmp, { recursive: true, force: true }));
+  const root = projectRoot();
+  const machine = machineInfo();
+  console.log(
+    `ECVET hub benchmark — ${machine.cpuCount} × ${machine.cpuModel}, Node ${machine.node}, load average ${machine.loadAverage}\n` +
+      `scenarios: ${selected.map((s) => s.name).join(', ')}; ${settings.rounds} rounds × ${settings.seconds} s per target`,
+  );
+  if (machine.loadAverage > 1) console.log(`warning: load average ${machine.loadAverage} > 1 — other work on this machine will make the figures noisy`);
+
+  const fresh: Record<string, ScenarioResult> = {};
+  const failed: string[] = [];
+  const started = Date.now();
+  try {
+    for (const scenario of selected) {
+      const scope = cleanup.scope(`scenario ${scenario.name}`);
+      const dir = join(tmp, scenario.name);
+      mkdirSync(dir, { recursive: true });
+      const scenarioMachine = machineInfo();
+      const t0 = Date.now();
+      console.log(`\n▶ ${scenario.name}: ${scenario.title}`);
+      try {
+        const output = await scenario.run({
+          settings,
+          cleanup: scope.cleanup,
+          tmp: dir,
+          hopSecret: randomBytes(24).toString('base64url'),
+          supergraphPath: join(root, 'schema', 'supergraph.graphql'),
+          log: (line) => console.log(line),
+        });
+        const result: ScenarioResult = {
+          name: scenario.name,
+          command: command(args),
+          title: scenario.title,
+          machine: scenarioMachine,
+          durationSeconds: (Date.now() - t0) / 1000,
+          ...output,
+        };
+        fresh[scenario.name] = result;
+        printScenario(result);
+      } catch (error) {
+        failed.push(scenario.name);
+        console.error(`✗ ${scenario.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      } finally {
+        await scope.close();
+      }
+      // Written after every scenario, so a later failure or interruption keeps what was measured.
+      if (Object.keys(fresh).length > 0) writeResults(join(root, 'bench', 'results'), command(args), fresh, SCENARIOS.map((s) => s.name));
+    }
+  } finally {
+    await cleanup.run();
+    disarm();
+  }
+  const minutes = (Date.now() - started) / 60_000;
+  console.log(`\n${Object.keys(fresh).length} scenario(s) in ${minutes.toFixed(1)} min; results in bench/results/latest.md`);
+  if (failed.length > 0) console.error(`failed: ${failed.join(', ')}`);
+  return failed.length > 0 ? 1 : 0;
+}
+
+void main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
