@@ -105,7 +105,8 @@ export interface ShardProcessOptions {
   kind: string;
   institution: string;
   databaseUrl: string;
-  port: number;
+  /** A fixed port (the demo's registry); without it a free one is picked, and another if it is taken meanwhile. */
+  port?: number;
   hopSecret: string;
   seedFile?: string;
   /** More environment for the shard (e.g. HUB_URL). */
@@ -114,13 +115,25 @@ export interface ShardProcessOptions {
 }
 
 export async function startShardProcess(options: ShardProcessOptions): Promise<ManagedProcess & { url: string }> {
+  if (options.port !== undefined) return startShardOn(options, options.port);
+  // A port picked free can be taken by another process before the shard listens: try a few.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startShardOn(options, await freePort());
+    } catch (error) {
+      if (attempt >= 3 || !String((error as Error).message).includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+async function startShardOn(options: ShardProcessOptions, port: number): Promise<ManagedProcess & { url: string }> {
   const shard = startProcess(
     `${options.kind} shard of ${options.institution}`,
     distEntry('subgraphs', options.kind, 'main.js'),
     {
       INSTITUTION: options.institution,
       DATABASE_URL: options.databaseUrl,
-      PORT: String(options.port),
+      PORT: String(port),
       HOST: '127.0.0.1',
       HUB_HOP_SECRET: options.hopSecret,
       ...(options.seedFile ? { SEED_FILE: options.seedFile } : {}),
@@ -129,7 +142,7 @@ export async function startShardProcess(options: ShardProcessOptions): Promise<M
     { echo: options.echo },
   );
   try {
-    await waitUntilUp(shard, `http://127.0.0.1:${options.port}/health`, undefined, (body) => {
+    await waitUntilUp(shard, `http://127.0.0.1:${port}/health`, undefined, (body) => {
       const health = body as { kind?: string; institution?: string };
       return health.kind === options.kind && health.institution === options.institution;
     });
@@ -137,7 +150,7 @@ export async function startShardProcess(options: ShardProcessOptions): Promise<M
     await shard.stop('SIGKILL');
     throw error;
   }
-  return { ...shard, url: `http://127.0.0.1:${options.port}/graphql` };
+  return { ...shard, url: `http://127.0.0.1:${port}/graphql` };
 }
 
 export async function startGatewayProcess(

@@ -44,7 +44,6 @@ beforeAll(async () => {
       kind,
       institution: code,
       databaseUrl: databases.url(name),
-      port: await freePort(),
       hopSecret,
       ...(kind === 'qualifications' ? { seedFile: seedFileOf(code) } : { env: { HUB_URL: `http://127.0.0.1:${hubPort}/graphql`, ...env } }),
     });

@@ -83,12 +83,10 @@ export async function postGraphQL(url: string, query: string, variables?: Record
 }
 
 async function startProcessShard(code: string, databaseUrl: string, hopSecret: string, kind = 'qualifications', hubUrl?: string): Promise<TestShard> {
-  const port = await freePort();
   const shard: ManagedProcess & { url: string } = await startShardProcess({
     kind,
     institution: code,
     databaseUrl,
-    port,
     hopSecret,
     ...(kind === 'qualifications' ? { seedFile: seedFileOf(code) } : { env: { HUB_URL: hubUrl ?? '' } }),
   });
