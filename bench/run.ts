@@ -2,7 +2,7 @@ import './lib/env';
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../subgraphs/shared/project-root';
 import { Cleanup } from './lib/cleanup';
@@ -95,6 +95,7 @@ async function main(): Promise<number> {
           title: scenario.title,
           machine: scenarioMachine,
           durationSeconds: (Date.now() - t0) / 1000,
+          loadAverageEnd: Number((loadavg()[0] ?? 0).toFixed(2)),
           ...output,
         };
         fresh[scenario.name] = result;

@@ -16,7 +16,7 @@ export interface BenchContext {
   log(line: string): void;
 }
 
-export type ScenarioOutput = Omit<ScenarioResult, 'name' | 'command' | 'title' | 'machine' | 'durationSeconds'>;
+export type ScenarioOutput = Omit<ScenarioResult, 'name' | 'command' | 'title' | 'machine' | 'durationSeconds' | 'loadAverageEnd'>;
 
 export interface Scenario {
   name: string;

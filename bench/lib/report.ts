@@ -54,6 +54,8 @@ export interface ScenarioResult {
   /** Every round's figures, for whoever wants to recompute. */
   raw: unknown;
   durationSeconds: number;
+  /** 1-minute load average when the scenario ended: with the one at start, how busy the machine was meanwhile. */
+  loadAverageEnd: number;
 }
 
 export interface BenchResults {
@@ -79,7 +81,7 @@ function textTable(table: Table): string {
 const verdict = (met: boolean | null) => (met === null ? 'info' : met ? 'MET' : 'MISSED');
 
 export function printScenario(result: ScenarioResult): void {
-  console.log(`\n== ${result.title} (${result.durationSeconds.toFixed(0)} s, load ${result.machine.loadAverage}) ==`);
+  console.log(`\n== ${result.title} (${result.durationSeconds.toFixed(0)} s, load average ${result.machine.loadAverage} → ${result.loadAverageEnd}) ==`);
   for (const table of result.tables) console.log(`\n${textTable(table)}`);
   if (result.targets.length > 0) {
     console.log('');
@@ -124,7 +126,7 @@ export function markdown(results: BenchResults, order: readonly string[]): strin
     lines.push(
       `## ${result.title}`,
       '',
-      `\`${result.command}\` · ran ${sm.date.replace('T', ' ').slice(0, 16)} UTC · ${sm.cpuCount} × ${sm.cpuModel}, ${sm.memoryGb} GB · Node ${sm.node} · load average ${sm.loadAverage} at start · ${result.durationSeconds.toFixed(0)} s`,
+      `\`${result.command}\` · ran ${sm.date.replace('T', ' ').slice(0, 16)} UTC · ${sm.cpuCount} × ${sm.cpuModel}, ${sm.memoryGb} GB · Node ${sm.node} · load average ${sm.loadAverage} at start, ${result.loadAverageEnd ?? '?'} at end · ${result.durationSeconds.toFixed(0)} s`,
       '',
       `Settings: ${Object.entries(result.settings)
         .map(([key, value]) => `${key} = ${typeof value === 'string' ? value : JSON.stringify(value)}`)
