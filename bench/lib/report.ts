@@ -90,13 +90,21 @@ export function printScenario(result: ScenarioResult): void {
   for (const note of result.notes) console.log(`  note: ${note}`);
 }
 
+/** A column of figures (right-aligned): every non-empty cell starts with a digit or a dash. */
+function numeric(table: Table, column: number): boolean {
+  return table.rows.every((row) => {
+    const cell = (row[column] ?? '').trim();
+    return cell === '' || /^[-–\d]/.test(cell);
+  });
+}
+
 function markdownTable(table: Table): string {
   const escape = (cell: string) => cell.replace(/\|/g, '\\|');
   return [
     `**${table.caption}**`,
     '',
     `| ${table.columns.map(escape).join(' | ')} |`,
-    `| ${table.columns.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
+    `| ${table.columns.map((_, i) => (i > 0 && numeric(table, i) ? '---:' : '---')).join(' | ')} |`,
     ...table.rows.map((row) => `| ${row.map(escape).join(' | ')} |`),
   ].join('\n');
 }
@@ -106,10 +114,11 @@ export function markdown(results: BenchResults, order: readonly string[]): strin
   const lines = [
     '# Benchmark results',
     '',
-    `Written by \`${results.command}\` on ${m.date.slice(0, 10)} — ${m.cpuCount} × ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node}, ${m.platform}.`,
-    'Every target runs as its own process on this machine; figures are medians over alternating rounds (see each',
-    'scenario\'s settings). Latencies in ms, measured by the load generator (autocannon) per response. Regenerate',
-    'with `npm run bench` (all scenarios) or `npm run bench -- <scenario> …`; see the README\'s "Benchmark" section.',
+    `Machine: ${m.cpuCount} × ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node}, ${m.platform}. Last written by \`${results.command}\` on ${m.date.slice(0, 10)};`,
+    'each section below names the command, time and load average of its own run (running one scenario keeps the',
+    'others\' last results). Every target runs as its own process on this machine; figures are medians over',
+    'alternating rounds (see each scenario\'s settings). Latencies in ms, as the load generator (autocannon) timed',
+    'each response. Regenerate with `npm run bench` or `npm run bench -- <scenario> …` (README, "Benchmark").',
     '',
   ];
   const names = [...order.filter((n) => results.scenarios[n]), ...Object.keys(results.scenarios).filter((n) => !order.includes(n))];

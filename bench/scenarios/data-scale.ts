@@ -11,7 +11,8 @@ import { fmt, type Table } from '../lib/report';
 import { FILTER_SEARCH, TEXT_SEARCH } from '../queries';
 
 const CONNECTIONS = 1;
-const HUB_REQUESTS_PER_ROUND = 5;
+const HUB_REQUESTS_PER_ROUND = 4;
+const HUB_REQUESTS_PER_LEVER_ROUND = 3;
 const SEED_CONCURRENCY = 3;
 const SEED_BUDGET_MS = Number(process.env.BENCH_SEED_MINUTES ?? 6) * 60_000;
 
@@ -292,7 +293,7 @@ export const dataScale: Scenario = {
         ['filter page → semi-join, plain LIMIT, no DISTINCT wrapper (code change)', '', fmt.ms(semiPage?.ms ?? Number.NaN)],
         ['filter page → walk INDEX(eqfLevel, sortKey, id) in order, EXISTS per row (code change)', '', fmt.ms(walkPage?.ms ?? Number.NaN)],
       );
-      const trialTargets = targets.map((t) => ({ ...t, name: `${t.name} + schema levers` }));
+      const trialTargets = targets.map((t) => ({ ...t, name: `${t.name} + schema levers`, ...(t.amount ? { amount: HUB_REQUESTS_PER_LEVER_ROUND } : {}) }));
       trial.summaries = await alternate(trialTargets, { rounds: Math.min(2, settings.rounds), seconds, warmupSeconds: 1, log: context.log });
     }
     await stopProbe();
@@ -337,6 +338,7 @@ export const dataScale: Scenario = {
         connections: CONNECTIONS,
         rounds: settings.rounds,
         hubRequestsPerRound: HUB_REQUESTS_PER_ROUND,
+        hubRequestsPerLeverRound: HUB_REQUESTS_PER_LEVER_ROUND,
         shardSecondsPerRun: seconds,
         leverRounds: Math.min(2, settings.rounds),
         schemaLevers: settings.indexTrial
