@@ -49,19 +49,32 @@ const languageNames = new Intl.DisplayNames(['en'], { type: 'language', fallback
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
 const BCP47 = /^[a-z]{2,3}(-[A-Z][a-z]{3})?(-(?:[A-Z]{2}|[0-9]{3}))?$/;
 
+/** ICU look-ups cost a shard several percent of its CPU per page; answers never change, so keep them. */
+function remembered(check: (value: string) => boolean): (value: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (value) => {
+    let answer = known.get(value);
+    if (answer === undefined) {
+      answer = check(value);
+      if (known.size < 10_000) known.set(value, answer);
+    }
+    return answer;
+  };
+}
+
 /** True for a BCP 47 tag whose language (and region, if any) is a known ISO code. */
-export function isLanguageCode(value: string): boolean {
+export const isLanguageCode = remembered(function isLanguageCode(value: string): boolean {
   if (!BCP47.test(value)) return false;
   const [language] = value.split('-');
   return language !== undefined && languageNames.of(language) !== undefined && languageNames.of(value) !== undefined;
-}
+});
 
 /** Codes Intl names that are not countries: the EU, the euro zone, the UN, "outlying Oceania", "unknown". */
 const NOT_COUNTRIES = new Set(['EU', 'EZ', 'UN', 'QO', 'ZZ']);
 
-export function isCountryCode(value: string): boolean {
+export const isCountryCode = remembered(function isCountryCode(value: string): boolean {
   return /^[A-Z]{2}$/.test(value) && !NOT_COUNTRIES.has(value) && regionNames.of(value) !== undefined;
-}
+});
 
 const DATE_TIME = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
