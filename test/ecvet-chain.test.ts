@@ -296,7 +296,7 @@ test("the learner's record shows the points added and the gap to the qualificati
 test('LearningAgreement.recognition and Unit.recognitions come from the recognition kind, for the sending side only', async () => {
   const query = 'query($id: ID!) { learningAgreement(id: $id) { recognition { validation { consistent } decisions { decision unit { title } } } } }';
   const seen = await ok(query, { id: LA }, tokens.rvt as string);
-  expect(seen.learningAgreement.recognition.decisions.map((d: { decision: string }) => d.decision)).toEqual(['RECOGNISED', 'RECOGNISED', 'REFUSED']);
+  expect(seen.learningAgreement.recognition.decisions.map((d: { decision: string }) => d.decision)).toEqual(['REFUSED', 'RECOGNISED', 'RECOGNISED']);
   const host = await hub.request(query, { id: LA }, tokens.cifp);
   expect((host.body.data?.learningAgreement as { recognition: unknown }).recognition).toBeNull();
   expect({ errors: host.body.errors }).toEqual({ errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })] });

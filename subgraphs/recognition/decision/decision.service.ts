@@ -88,6 +88,8 @@ export async function recognizeUnits(context: RecognitionContext, input: Recogni
     }
     const validation = await latestValidation(manager, input.learningAgreementId);
     const decided: RecognitionDecisionRecord[] = [];
+    // One act of deciding: every decision of the request carries the same instant (lists order them by unit).
+    const decidedAt = new Date();
     for (const [index, item] of input.decisions.entries()) {
       const field = `input.decisions[${index}]`;
       const unit = validation.units.find((u) => u.unitId === item.unitId);
@@ -109,7 +111,7 @@ export async function recognizeUnits(context: RecognitionContext, input: Recogni
         recognisedOutcomeIds: item.decision === RecognitionDecisionKind.PARTIALLY_RECOGNISED ? item.learningOutcomeIds : [],
         ecvetPoints: points,
         reason: item.reason ?? null,
-        decidedAt: new Date(),
+        decidedAt,
         history: [],
       });
       await manager.insert(RecognitionDecisionRecord, decision);

@@ -19,7 +19,7 @@ export class AgreementRecognitionResolver {
     const [validation] = await manager.find(TranscriptValidationRecord, { where: { agreementId: agreement.id }, order: { validatedAt: 'DESC' }, take: 1 });
     if (!validation) return null;
     requireRecordReader(context, validation.learnerId);
-    const decisions = await manager.find(RecognitionDecisionRecord, { where: { agreementId: agreement.id }, order: { decidedAt: 'ASC' } });
+    const decisions = await manager.find(RecognitionDecisionRecord, { where: { agreementId: agreement.id }, order: { decidedAt: 'ASC', unitId: 'ASC' } });
     return Object.assign(new AgreementRecognition(), {
       validation: toValidation(validation, context.institution),
       decisions: decisions.map((d) => toDecision(d, context.institution)),
@@ -40,7 +40,7 @@ export class UnitRecognitionsResolver {
     if (!staff && !caller.learnerId) return [];
     const rows = await context.db.dataSource.manager.find(RecognitionDecisionRecord, {
       where: staff ? { unitId: unit.id } : { unitId: unit.id, learnerId: caller.learnerId ?? '' },
-      order: { decidedAt: 'ASC' },
+      order: { decidedAt: 'ASC', unitId: 'ASC' },
     });
     return rows.map((row) => toDecision(row, context.institution));
   }

@@ -28,7 +28,7 @@ export async function loadLearnerRecord(context: RecognitionContext, learnerId: 
   const manager = context.db.dataSource.manager;
   const [credits, decisions, certificates, validations] = await Promise.all([
     manager.find(CreditRecord, { where: { learnerId }, order: { creditedOn: 'ASC', unitId: 'ASC' } }),
-    manager.find(RecognitionDecisionRecord, { where: { learnerId }, order: { decidedAt: 'ASC' } }),
+    manager.find(RecognitionDecisionRecord, { where: { learnerId }, order: { decidedAt: 'ASC', unitId: 'ASC' } }),
     manager.find(CertificateRecord, { where: { learnerId }, order: { issuedAt: 'ASC' } }),
     manager.find(TranscriptValidationRecord, { where: { learnerId } }),
   ]);
