@@ -37,7 +37,8 @@ const REASONS: Record<FailureCause, string> = {
 function detail(error: unknown): string {
   const status = httpStatusOf(error);
   if (status !== undefined) return ` (HTTP ${status})`;
-  const code = (error as { cause?: { code?: unknown } })?.cause?.code;
+  const failure = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  const code = failure?.code ?? failure?.cause?.code;
   return typeof code === 'string' && /^[A-Z_]+$/.test(code) ? ` (${code})` : '';
 }
 

@@ -1,4 +1,6 @@
 import { AuditEntryRecord } from '../shared/audit/audit.entity';
+import { IdempotencyRecord } from '../shared/idempotency/idempotency.entity';
+import { CreateIdempotencyRecords1763900000010 } from './migrations/1763900000010-CreateIdempotencyRecords';
 import { AssessmentRecord, TranscriptRecord } from './assessment/assessment.entity';
 import {
   AgreementSignatureRecord,
@@ -26,5 +28,6 @@ export const mobilitiesEntities = [
   AuditEntryRecord,
   OutboxEventRecord,
   SigningKeyRecord,
+  IdempotencyRecord,
 ];
-export const mobilitiesMigrations = [CreateMobilities1763900000100, CreateOutbox1763900000101, CreateSigningKeys1763900000150];
+export const mobilitiesMigrations = [CreateIdempotencyRecords1763900000010, CreateMobilities1763900000100, CreateOutbox1763900000101, CreateSigningKeys1763900000150];

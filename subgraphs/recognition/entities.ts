@@ -1,4 +1,6 @@
 import { AuditEntryRecord } from '../shared/audit/audit.entity';
+import { IdempotencyRecord } from '../shared/idempotency/idempotency.entity';
+import { CreateIdempotencyRecords1763900000010 } from './migrations/1763900000010-CreateIdempotencyRecords';
 import { OutboxEventRecord } from '../shared/outbox/outbox.entity';
 import { CreateOutbox1763900000203 } from './migrations/1763900000203-CreateOutbox';
 import { EscoBroaderRecord, EscoConceptRecord } from './comparability/esco.entity';
@@ -26,5 +28,6 @@ export const recognitionEntities = [
   EscoBroaderRecord,
   OutboxEventRecord,
   SigningKeyRecord,
+  IdempotencyRecord,
 ];
-export const recognitionMigrations = [CreateRecognition1763900000200, CreateEsco1763900000201, CreateOutbox1763900000203, AddCredentials1763900000250];
+export const recognitionMigrations = [CreateIdempotencyRecords1763900000010, CreateRecognition1763900000200, CreateEsco1763900000201, CreateOutbox1763900000203, AddCredentials1763900000250];

@@ -15,6 +15,20 @@ export const HOP_HEADERS = {
   signature: 'x-hub-signature',
 } as const;
 
+/**
+ * The client's Idempotency-Key and the digest of its whole operation, as `<digest> <key>` (a key is visible ASCII,
+ * so the first space splits them). Optional, and covered by the signature when present: a shard trusts a key only
+ * as the gateway vouched for it. Not one of HOP_HEADERS, which every hop carries.
+ */
+export const HOP_IDEMPOTENCY_HEADER = 'x-hub-idempotency';
+
+/** An Idempotency-Key as it crosses the hop. */
+export interface HopIdempotency {
+  key: string;
+  /** Digest of the client's whole operation (query, variables, operation name) at the gateway. */
+  digest: string;
+}
+
 /** How far a hop's clock may be from the shard's before it counts as stale. */
 export const DEFAULT_HOP_WINDOW_MS = 30_000;
 
@@ -38,8 +52,9 @@ interface Signed {
   caller: string;
 }
 
-function sign(secret: string, signed: Signed, operation: HopOperation): string {
-  const payload = `${signed.timestamp}.${signed.nonce}.${signed.requestId}.${signed.caller}.${digest(operation)}`;
+function sign(secret: string, signed: Signed, operation: HopOperation, idempotency: string | undefined): string {
+  // The operation digest has a fixed length, so the optional suffix cannot be confused with another payload.
+  const payload = `${signed.timestamp}.${signed.nonce}.${signed.requestId}.${signed.caller}.${digest(operation)}${idempotency === undefined ? '' : `\n${idempotency}`}`;
   return `v1=${createHmac('sha256', secret).update(payload).digest('base64url')}`;
 }
 
@@ -49,6 +64,8 @@ export function signHop(options: {
   caller: Caller | null;
   requestId: string;
   operation: HopOperation;
+  /** The client's Idempotency-Key for a mutation; absent, the hop is signed as before. */
+  idempotency?: HopIdempotency | null;
   now?: number;
 }): Record<string, string> {
   const signed: Signed = {
@@ -57,12 +74,14 @@ export function signHop(options: {
     requestId: options.requestId,
     caller: options.caller ? Buffer.from(JSON.stringify(options.caller), 'utf8').toString('base64url') : '',
   };
+  const idempotency = options.idempotency ? `${options.idempotency.digest} ${options.idempotency.key}` : undefined;
   return {
     [HOP_HEADERS.caller]: signed.caller,
     [HOP_HEADERS.requestId]: signed.requestId,
     [HOP_HEADERS.nonce]: signed.nonce,
     [HOP_HEADERS.timestamp]: signed.timestamp,
-    [HOP_HEADERS.signature]: sign(options.secret, signed, options.operation),
+    [HOP_HEADERS.signature]: sign(options.secret, signed, options.operation, idempotency),
+    ...(idempotency === undefined ? {} : { [HOP_IDEMPOTENCY_HEADER]: idempotency }),
   };
 }
 
@@ -70,6 +89,13 @@ export interface HopResult {
   caller: Caller | null;
   /** Set when a signature was present but refused; the shard answers UNAUTHENTICATED where a caller is needed. */
   error: string | null;
+  /** The Idempotency-Key the gateway signed into the hop, if any (absent on unsigned or refused calls). */
+  idempotency?: HopIdempotency;
+}
+
+function parseIdempotency(value: string): HopIdempotency | undefined {
+  const space = value.indexOf(' ');
+  return space > 0 && space < value.length - 1 ? { digest: value.slice(0, space), key: value.slice(space + 1) } : undefined;
 }
 
 function parseCaller(encoded: string): Caller | null {
@@ -110,7 +136,8 @@ export function createHopVerifier(options: { secret: string | null; windowMs?: n
     if (!Number.isFinite(sentAt) || Math.abs(now - sentAt) > windowMs) {
       return { caller: null, error: `Refused a stale or undated call from the gateway (more than ${windowMs} ms off)` };
     }
-    const expected = Buffer.from(sign(options.secret, signed, operation));
+    const idempotency = headers(HOP_IDEMPOTENCY_HEADER);
+    const expected = Buffer.from(sign(options.secret, signed, operation, idempotency));
     const given = Buffer.from(signature);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
       return { caller: null, error: 'Refused a call whose hub signature does not match' };
@@ -118,7 +145,8 @@ export function createHopVerifier(options: { secret: string | null; windowMs?: n
     if (seen.has(signature)) return { caller: null, error: 'Refused a replayed call: this signature was used already' };
     seen.set(signature, true);
     try {
-      return { caller: parseCaller(signed.caller), error: null };
+      const vouched = idempotency === undefined ? undefined : parseIdempotency(idempotency);
+      return { caller: parseCaller(signed.caller), error: null, ...(vouched ? { idempotency: vouched } : {}) };
     } catch (error) {
       return { caller: null, error: `Refused a signed call with an unreadable caller: ${(error as Error).message}` };
     }

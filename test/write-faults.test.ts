@@ -1,0 +1,278 @@
+import { openShardDatabase, startKillableHub, waitFor, type KillableHub, type KillableShard, type ShardDatabase } from './harness/killable-hub';
+import { seedUnits } from './seeds';
+
+/**
+ * Writes that survive faults: a mutation cut off by a killed shard or a failed database connection happened
+ * completely or not at all, the gateway keeps serving the other shards, and a retry with the same
+ * Idempotency-Key gets the answer of the one write.
+ */
+let hub: KillableHub;
+let rvt: KillableShard;
+let db: ShardDatabase;
+let coordinator: string;
+beforeAll(async () => {
+  // The shard's SQLite busy timeout is 5 s: the gateway waits longer, so that a shard stuck on the lock is seen to fail.
+  hub = await startKillableHub({ institutions: ['rvt.lv', 'omnia.fi'], gateway: { shardTimeoutMs: 8_000, resilience: { halfOpenAfterMs: 300 } } });
+  rvt = hub.shards.get('rvt.lv') as KillableShard;
+  db = await openShardDatabase(rvt.databaseUrl);
+  coordinator = await hub.token('rvt.lv', ['coordinator']);
+  const raised = await hub.request('mutation($id: ID!) { updateQualification(id: $id, input: { ecvetPoints: 900 }) { id } }', { id: rvtUnit().qualificationId }, coordinator);
+  expect(raised.body.errors).toBeUndefined();
+});
+afterAll(async () => {
+  await db?.close();
+  await hub?.dispose();
+});
+
+const rvtUnit = () => seedUnits(['rvt.lv'])[0] as ReturnType<typeof seedUnits>[number];
+const omniaUnit = () => seedUnits(['omnia.fi'])[0]?.id as string;
+const mysql = () => db.driver === 'mysql';
+const UPDATE = `mutation($id: ID!, $title: String!) {
+  updateUnit(id: $id, input: { titles: [{ lang: "en", value: $title }],
+    learningOutcomes: [{ category: SKILLS, statements: [{ lang: "en", value: $title }], escoSkills: [] }] }) { id title } }`;
+
+/** Every row of every table of the shard's database, in a stable order: "no half-written row" is this unchanged. */
+async function snapshot(): Promise<Record<string, string[]>> {
+  const tables = mysql()
+    ? (await db.query<{ name: string }>('SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()')).map((t) => t.name)
+    : (await db.query<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")).map((t) => t.name);
+  const quote = (name: string) => (mysql() ? `\`${name}\`` : `"${name}"`);
+  const all: Record<string, string[]> = {};
+  for (const table of tables.sort()) all[table] = (await db.query(`SELECT * FROM ${quote(table)}`)).map((row) => JSON.stringify(row)).sort();
+  return all;
+}
+
+/**
+ * Holds the lock the mutation will need, from the test's own connection: on MySQL/MariaDB the unit's row
+ * (`SELECT … FOR UPDATE`), on SQLite the database's write lock (`BEGIN IMMEDIATE`).
+ */
+async function holdLock(localId: string): Promise<ShardDatabase> {
+  const locker = await openShardDatabase(rvt.databaseUrl);
+  if (locker.driver === 'mysql') {
+    await locker.query('START TRANSACTION');
+    await locker.query('SELECT id FROM unit WHERE id = ? FOR UPDATE', [localId]);
+  } else {
+    await locker.query('BEGIN IMMEDIATE');
+  }
+  return locker;
+}
+
+/**
+ * MySQL/MariaDB: resolves with the shard connection whose write waits on the test's lock: a connection to the
+ * shard's database, neither the test's nor the locker's, running an INSERT, UPDATE or DELETE (MariaDB does not
+ * list a transaction waiting on a foreign-key check as LOCK WAIT in INNODB_TRX, so the process list is asked).
+ */
+async function blockedShard(locker: ShardDatabase): Promise<number> {
+  const mine = [await db.connectionId(), await locker.connectionId()];
+  let blocked = 0;
+  await waitFor('the shard waits on the lock', async () => {
+    const [waiting] = await db.query<{ id: number }>(
+      `SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID NOT IN (?, ?) AND COMMAND = 'Query'
+       AND (INFO LIKE 'INSERT%' OR INFO LIKE 'UPDATE%' OR INFO LIKE 'DELETE%')`,
+      mine,
+    );
+    blocked = Number(waiting?.id ?? 0);
+    return blocked > 0;
+  });
+  return blocked;
+}
+
+/** MySQL: the killed shard's connections are gone (the server rolled their transactions back). */
+async function noShardConnections(): Promise<void> {
+  if (!mysql()) return;
+  const own = await db.connectionId();
+  await waitFor('the killed shard has no connection left', async () => {
+    const rows = await db.query('SELECT ID FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> ?', [own]);
+    return rows.length === 0;
+  });
+}
+
+async function auditEntries(entityId: string): Promise<number> {
+  const [row] = await db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM audit_entry WHERE entityId = ?', [entityId]);
+  return Number(row?.n);
+}
+
+/**
+ * MySQL/MariaDB: the shard is killed inside the mutation's transaction, after it deleted and inserted learning
+ * outcomes and while its UPDATE of the unit waits on the test's row lock. SQLite cannot hold a shard mid-transaction
+ * (in WAL mode a write after a read fails at once with SQLITE_BUSY instead of waiting), so there the shard is killed
+ * with the mutation sent to it but not run; the fault-injection test below kills SQLite shards at random points.
+ */
+const killName = () =>
+  mysql()
+    ? 'a shard killed inside a mutation\'s transaction (MariaDB row lock): SHARD_UNAVAILABLE, nothing written, others served, the retry applies it once'
+    : 'a shard killed with a mutation in flight (SQLite): SHARD_UNAVAILABLE, nothing written, others served, the retry applies it once';
+
+test('a shard killed in the middle of a mutation', async () => {
+  const name = killName();
+  const unit = rvtUnit();
+  const headers = { 'Idempotency-Key': `killed-${Date.now()}` };
+  const variables = { id: unit.id, title: 'Welding after the crash' };
+  const before = await snapshot();
+  const audits = await auditEntries(unit.id);
+  const locker = mysql() ? await holdLock(unit.id.split(':')[1] as string) : null;
+  if (!locker) rvt.pause();
+  const pending = hub.request(UPDATE, variables, coordinator, headers);
+  try {
+    if (locker) await blockedShard(locker);
+    else await new Promise((resolve) => setTimeout(resolve, 300));
+    await rvt.kill();
+    const answer = await pending;
+    expect({ name, data: answer.body.data }).toEqual({ name, data: null });
+    expect(answer.body.errors?.[0]).toEqual(
+      expect.objectContaining({ message: expect.stringContaining('rvt.lv'), extensions: expect.objectContaining({ code: 'SHARD_UNAVAILABLE', institution: 'rvt.lv' }) }),
+    );
+  } finally {
+    await locker?.query('ROLLBACK');
+    await locker?.close();
+  }
+  await noShardConnections();
+  expect(await snapshot()).toEqual(before);
+
+  const other = await hub.request(`{ unit(id: "${omniaUnit()}") { id } }`, undefined, undefined);
+  expect(other.body).toEqual({ data: { unit: { id: omniaUnit() } } });
+
+  await rvt.restart();
+  const retry = await hub.request(UPDATE, variables, coordinator, headers);
+  expect(retry.body).toEqual({ data: { updateUnit: { id: unit.id, title: 'Welding after the crash' } } });
+  expect((await hub.request(UPDATE, variables, coordinator, headers)).text).toBe(retry.text);
+  expect(await auditEntries(unit.id)).toBe(audits + 1);
+});
+
+const dropName = () =>
+  mysql()
+    ? 'a MariaDB connection killed in the middle of a mutation: a coded error, nothing written, the pool recovers'
+    : 'a SQLite database that refuses the write in the middle of a mutation (locked by another connection): a coded error, nothing written, the next write succeeds';
+
+test('the database failing a shard mid-mutation (MariaDB: KILL of its connection; SQLite: write lock held elsewhere)', async () => {
+  const name = dropName();
+  const unit = rvtUnit();
+  const headers = { 'Idempotency-Key': `dropped-${Date.now()}` };
+  const variables = { id: unit.id, title: 'Welding after the dropped connection' };
+  const before = await snapshot();
+  const locker = await holdLock(unit.id.split(':')[1] as string);
+  let answer;
+  try {
+    const pending = hub.request(UPDATE, variables, coordinator, headers);
+    if (mysql()) await db.query(`KILL ${await blockedShard(locker)}`);
+    answer = await pending;
+  } finally {
+    await locker.query('ROLLBACK');
+    await locker.close();
+  }
+  expect({ name, data: answer.body.data }).toEqual({ name, data: null });
+  expect(answer.body.errors?.[0]).toEqual(
+    expect.objectContaining({
+      message: expect.stringMatching(/database/i),
+      extensions: expect.objectContaining({ code: 'SHARD_UNAVAILABLE', institution: 'rvt.lv', cause: 'database' }),
+    }),
+  );
+  expect(await snapshot()).toEqual(before);
+  // No claim was made, so the same key runs the write now; the shard's pool has a fresh connection for it.
+  const retry = await hub.request(UPDATE, variables, coordinator, headers);
+  expect(retry.body).toEqual({ data: { updateUnit: { id: unit.id, title: 'Welding after the dropped connection' } } });
+  const other = await hub.request(`{ unit(id: "${omniaUnit()}") { id } }`, undefined, undefined);
+  expect(other.body.errors).toBeUndefined();
+});
+
+const RETRYABLE = new Set(['SHARD_UNAVAILABLE', 'GATEWAY_TIMEOUT']);
+const CREATE = 'mutation($input: CreateUnitInput!) { createUnit(input: $input) { id } }';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('fault injection: the shard killed and restarted under concurrent writes and reads; every acknowledged write is there once', async () => {
+  const run = Date.now().toString(36).toUpperCase();
+  const answers = new Map<string, Set<string>>();
+  const acknowledged = new Set<string>();
+  const committedUnanswered = new Set<string>();
+  const unexpected: unknown[] = [];
+  let writing = true;
+  let killing = true;
+  let attempted = 0;
+  let reads = 0;
+  let retries = 0;
+  const readerFailures: unknown[] = [];
+
+  const write = async (localId: string): Promise<void> => {
+    const headers = { 'Idempotency-Key': `fault-${localId}` };
+    const input = {
+      qualificationId: rvtUnit().qualificationId,
+      localId,
+      titles: [{ lang: 'en', value: `Fault-injected unit ${localId}` }],
+      eqfLevel: 4,
+      ecvetPoints: 1,
+      learningOutcomes: [{ category: 'SKILLS', statements: [{ lang: 'en', value: 'The learner survives a crash.' }], escoSkills: [] }],
+      validFrom: '2026-09-01',
+    };
+    for (let attempt = 0, deadline = Date.now() + 30_000; Date.now() < deadline; attempt += 1, await sleep(100 + Math.random() * 150)) {
+      if (attempt > 0) retries += 1;
+      let answer;
+      try {
+        answer = await hub.request(CREATE, { input }, coordinator, headers);
+      } catch {
+        continue;
+      }
+      const id = (answer.body.data?.createUnit as { id?: string } | null | undefined)?.id;
+      if (id) {
+        answers.set(localId, (answers.get(localId) ?? new Set()).add(id));
+        acknowledged.add(localId);
+        return;
+      }
+      const error = answer.body.errors?.[0]?.extensions ?? {};
+      if (error.code === 'CONFLICT' && error.committed === true) {
+        committedUnanswered.add(localId);
+        return;
+      }
+      if (!RETRYABLE.has(String(error.code))) {
+        unexpected.push({ localId, answer: answer.body });
+        return;
+      }
+    }
+    unexpected.push({ localId, reason: 'no answer within 30 s' });
+  };
+  const writer = async (index: number) => {
+    // Writes keep coming until the last restart, so that every kill lands among them.
+    for (let n = 0; n < 6 || killing; n += 1) {
+      attempted += 1;
+      await write(`FI-${run}-${index}-${n}`);
+    }
+  };
+  const reader = async () => {
+    while (writing) {
+      const answer = await hub.request(`{ unit(id: "${omniaUnit()}") { id title } }`, undefined, undefined);
+      reads += 1;
+      if (answer.body.errors || !answer.body.data?.unit) readerFailures.push(answer.body);
+    }
+  };
+  const killer = async () => {
+    for (let round = 0; round < 3; round += 1) {
+      await sleep(400 + Math.random() * 400);
+      await rvt.kill();
+      await sleep(200);
+      await rvt.restart();
+    }
+    killing = false;
+  };
+
+  const writers = Promise.all(Array.from({ length: 6 }, (_, index) => writer(index)));
+  const readers = [reader(), reader()];
+  await Promise.all([writers, killer()]);
+  writing = false;
+  await Promise.all(readers);
+
+  expect(unexpected).toEqual([]);
+  expect(readerFailures).toEqual([]);
+  expect(reads).toBeGreaterThan(0);
+  // The kills did cut writes off: some were retried with their key.
+  expect(retries).toBeGreaterThan(0);
+  expect(acknowledged.size + committedUnanswered.size).toBe(attempted);
+  for (const [localId, ids] of answers) expect([localId, [...ids]]).toEqual([localId, [`rvt.lv:${localId}`]]);
+  const units = await db.query<{ id: string; n: number | string }>('SELECT id, COUNT(*) AS n FROM unit WHERE id LIKE ? GROUP BY id', [`FI-${run}-%`]);
+  const audits = await db.query<{ id: string; n: number | string }>(
+    "SELECT entityId AS id, COUNT(*) AS n FROM audit_entry WHERE entityId LIKE ? AND action = 'createUnit' GROUP BY entityId",
+    [`rvt.lv:FI-${run}-%`],
+  );
+  const once = (rows: Array<{ id: string; n: number | string }>) => Object.fromEntries(rows.map((row) => [row.id.replace(/^rvt\.lv:/, ''), Number(row.n)]));
+  const expected = Object.fromEntries([...acknowledged, ...committedUnanswered].map((localId) => [localId, 1]));
+  expect(once(units)).toEqual(expected);
+  expect(once(audits)).toEqual(expected);
+});
