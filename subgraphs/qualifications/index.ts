@@ -1,5 +1,7 @@
 import { openDatabase, type Database } from '../shared/database';
 import { startKindShard, type KindDefinition, type KindShard, type ShardOptions } from '../shared/kind';
+import { ChangeCommits } from '../shared/changes/changes';
+import { QualificationsReadTags } from './cache-tags';
 import { createQualificationsContext, type QualificationsContext } from './context';
 import { qualificationsEntities, qualificationsMigrations } from './entities';
 import { buildQualificationsSchema, QUALIFICATIONS_KIND } from './schema';
@@ -10,6 +12,8 @@ export const qualificationsKind: KindDefinition<QualificationsContext> = {
   kind: QUALIFICATIONS_KIND,
   entities: qualificationsEntities,
   migrations: qualificationsMigrations,
+  subscribers: [QualificationsReadTags, ChangeCommits],
+  publicCache: true,
   buildSchema: buildQualificationsSchema,
   createContext: (db, _hub, request) => createQualificationsContext(db, request),
 };
@@ -22,7 +26,7 @@ export interface QualificationsShardOptions extends ShardOptions {
 export type QualificationsShard = KindShard;
 
 export async function openQualificationsDatabase(url: string): Promise<Database> {
-  return openDatabase({ url, entities: qualificationsEntities, migrations: qualificationsMigrations });
+  return openDatabase({ url, entities: qualificationsEntities, migrations: qualificationsMigrations, subscribers: [QualificationsReadTags, ChangeCommits] });
 }
 
 export function startQualificationsShard(options: QualificationsShardOptions): Promise<QualificationsShard> {

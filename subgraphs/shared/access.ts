@@ -1,12 +1,20 @@
 import { ForbiddenError, UnauthenticatedError } from '../../schema/errors';
 import type { Caller, Role } from './caller';
+import { currentRequestScope } from './request-scope';
 import type { ShardRequestContext } from './context';
+
+/** An answer shaped by an access rule is the caller's own: the hub must not serve it to anybody else. */
+function markCallerConsulted(): void {
+  const scope = currentRequestScope();
+  if (scope) scope.callerConsulted = true;
+}
 
 /**
  * The authorization rules every kind applies, in one place. Resolvers, reference resolvers and loaders call
  * these; none decides access on its own.
  */
 export function requireCaller(context: ShardRequestContext): Caller {
+  markCallerConsulted();
   if (context.caller) return context.caller;
   throw new UnauthenticatedError(context.hopError ?? 'This needs a signed-in caller: send a bearer token to the hub');
 }
@@ -37,6 +45,7 @@ export type PartyRole = 'sending' | 'hosting' | 'learner';
  * institution (any staff role), or the learner reading their own.
  */
 export function partyRoleOf(caller: Caller | null, parties: Parties): PartyRole | null {
+  markCallerConsulted();
   if (!caller) return null;
   if (caller.roles.includes('learner') && caller.learnerId === parties.learnerId) return 'learner';
   const staff = caller.roles.some((role) => role !== 'learner');

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createConnection } from 'mysql2/promise';
+import { FEED_STATEMENT_COMMENT } from './changes/changes';
+import { serializeSqliteTransactions } from './sqlite-transactions';
 import { DataSource, type EntitySchema, type Logger, type MixedList } from 'typeorm';
 
 /**
@@ -12,13 +14,18 @@ export interface DatabaseOptions {
   url: string;
   entities: MixedList<Function | string | EntitySchema>;
   migrations: MixedList<Function | string>;
+  /** TypeORM subscribers: hooks on loads and commits (entity-cache tags, idempotency claims). */
+  subscribers?: MixedList<Function | string>;
 }
 
-/** Counts the SQL statements a data source issues; tests and the benchmark read it to prove batching. */
+/**
+ * Counts the SQL statements a data source issues for requests; tests and the benchmark read it to prove
+ * batching. Background statements marked with a comment (the change feed's polls) are not counted.
+ */
 export class StatementCounter implements Logger {
   count = 0;
-  logQuery(): void {
-    this.count += 1;
+  logQuery(query: string): void {
+    if (!query.startsWith(`/* ${FEED_STATEMENT_COMMENT} */`)) this.count += 1;
   }
   logQueryError(): void {}
   logQuerySlow(): void {}
@@ -61,7 +68,7 @@ async function ensureMysqlDatabase(url: string): Promise<boolean> {
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const statements = new StatementCounter();
-  const common = { entities: options.entities, migrations: options.migrations, logger: statements, logging: ['query' as const] };
+  const common = { entities: options.entities, migrations: options.migrations, subscribers: options.subscribers ?? [], logger: statements, logging: ['query' as const] };
   let dataSource: DataSource;
   let driver: Database['driver'];
   if (options.url.startsWith('sqlite:')) {
@@ -78,6 +85,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     throw new Error(`DATABASE_URL "${options.url}" is neither sqlite:<file> nor mysql://…`);
   }
   await dataSource.initialize();
+  // Writes (and idempotency claims) are atomic only if transactions do not interleave on SQLite's one connection.
+  if (driver === 'sqlite') serializeSqliteTransactions(dataSource);
   await dataSource.runMigrations({ transaction: 'each' });
   return {
     dataSource,

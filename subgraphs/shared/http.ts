@@ -22,6 +22,8 @@ export interface HttpServerOptions<C extends BaseContext> {
   apollo: ApolloServer<C>;
   /** Builds the request's context from the HTTP request and its parsed body. */
   context: (request: IncomingMessage, body: unknown) => Promise<C>;
+  /** Runs each GraphQL request inside it (a request scope that hooks deep in the call tree can reach). */
+  scope?: <T>(work: () => Promise<T>) => Promise<T>;
   port?: number;
   host?: string;
   /** Largest request body accepted, in bytes; a larger one is answered 413 PAYLOAD_TOO_LARGE. @default 1_000_000 */
@@ -146,10 +148,12 @@ export async function startHttpServer<C extends BaseContext>(options: HttpServer
       for (const [name, value] of Object.entries(request.headers)) {
         if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
       }
-      const result = await options.apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
-        context: () => options.context(request, body),
-      });
+      const execute = () =>
+        options.apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
+          context: () => options.context(request, body),
+        });
+      const result = await (options.scope ? options.scope(execute) : execute());
       await writeGraphQLResponse(response, result, decorate(request, result));
     })().catch((error: unknown) => {
       if (response.headersSent) return response.destroy();

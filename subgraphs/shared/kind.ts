@@ -4,6 +4,7 @@ import type { EntitySchema, MixedList } from 'typeorm';
 import { readEnvironment, shardEnvironment } from './config';
 import type { ShardRequestContext } from './context';
 import { openDatabase, type Database } from './database';
+import { createChangeFeed } from './changes/feed';
 import { createHubClient, type HubClient } from './hub-client';
 import { createOutboxSignal, type OutboxSignal } from './outbox/outbox';
 import { startShard, type RunningShard } from './shard';
@@ -13,7 +14,14 @@ export interface KindDefinition<C extends BaseContext> {
   kind: string;
   entities: MixedList<Function | string | EntitySchema>;
   migrations: MixedList<Function | string>;
+  /** TypeORM subscribers the kind's database runs (hooks on loads and commits). */
+  subscribers?: MixedList<Function | string>;
   buildSchema: () => Promise<GraphQLSchema>;
+  /**
+   * The kind's data is public and the hub may cache it: the kind tags what it reads (a read-tag subscriber in
+   * `subscribers`), records what its writes change, and the shard serves its change feed.
+   */
+  publicCache?: boolean;
   createContext: (db: Database, services: ShardServices, request: ShardRequestContext) => C;
 }
 
@@ -52,7 +60,7 @@ export async function startKindShard<C extends BaseContext>(
   options: ShardOptions,
   prepare?: (db: Database) => Promise<void>,
 ): Promise<KindShard> {
-  const db = await openDatabase({ url: options.databaseUrl, entities: definition.entities, migrations: definition.migrations });
+  const db = await openDatabase({ url: options.databaseUrl, entities: definition.entities, migrations: definition.migrations, subscribers: definition.subscribers });
   const hub =
     options.hubUrl && options.hopSecret
       ? createHubClient({ url: options.hubUrl, institution: options.institution, kind: definition.kind, secret: options.hopSecret })
@@ -61,6 +69,9 @@ export async function startKindShard<C extends BaseContext>(
     hub,
     outbox: createOutboxSignal({ channel: `hub:outbox:${definition.kind}:${options.institution}`, redisUrl: options.redisUrl }),
   };
+  const changes = definition.publicCache
+    ? createChangeFeed({ kind: definition.kind, institution: options.institution, db, redisUrl: options.redisUrl ?? null })
+    : null;
   try {
     if (prepare) await prepare(db);
     const shard = await startShard({
@@ -72,17 +83,21 @@ export async function startKindShard<C extends BaseContext>(
       hopSecret: options.hopSecret,
       port: options.port,
       host: options.host,
+      routes: changes ? [changes.route] : [],
+      plugins: changes ? [changes.plugin] : [],
     });
     return {
       ...shard,
       db,
       close: async () => {
         await shard.close();
+        await changes?.close();
         await services.outbox.close();
         await db.close();
       },
     };
   } catch (error) {
+    await changes?.close();
     await services.outbox.close();
     await db.close();
     throw error;

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { ShardRequestContext } from './context';
 import type { Database } from './database';
-import { sendJson, startHttpServer, type RunningHttpServer } from './http';
+import { sendJson, startHttpServer, type Route, type RunningHttpServer } from './http';
 import { moduleLogger } from './logger';
+import { runInRequestScope } from './request-scope';
+import { noteIdempotency, useIdempotency } from './idempotency/idempotency';
+import { useDatabaseErrors } from './idempotency/database-errors';
 import { createHopVerifier, HOP_HEADERS, operationOf, type HopResult, type HopVerifier } from './signed-hop';
 import type { Server } from 'node:http';
 import { useServer } from 'graphql-ws/use/ws';
@@ -25,6 +28,10 @@ export interface ShardOptions<C extends BaseContext> {
   hopSecret: string | null;
   port?: number;
   host?: string;
+  /** More HTTP routes, tried before GraphQL (e.g. the change feed). */
+  routes?: Route[];
+  /** More Apollo plugins (e.g. cache hints on answers). */
+  plugins?: ApolloServerPlugin<C>[];
 }
 
 export interface RunningShard extends RunningHttpServer {
@@ -90,23 +97,27 @@ function serveEvents<C extends BaseContext>(options: ShardOptions<C>, server: Se
 export async function startShard<C extends BaseContext>(options: ShardOptions<C>): Promise<RunningShard> {
   const log = moduleLogger('shard', { kind: options.kind, institution: options.institution });
   const verifyHop = createHopVerifier({ secret: options.hopSecret });
+  const idempotency = useIdempotency<C>({ db: options.db, log });
   const apollo = new ApolloServer<C>({
     schema: options.schema,
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    // The kind's plugins before idempotency: what they add to an answer (cache hints) is stored with it and replayed.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), useDatabaseErrors<C>(options), ...(options.plugins ?? []), idempotency.plugin],
   });
   await apollo.start();
   const http = await startHttpServer<C>({
     apollo,
     port: options.port,
     host: options.host,
+    scope: runInRequestScope,
     context: async (request, body) => {
       const get = header(request);
       const hop = verifyHop(get, operationOf(body));
       const requestId = get(HOP_HEADERS.requestId) ?? randomUUID();
       if (hop.error) log.warn({ requestId, reason: hop.error }, 'refused signed hop');
+      noteIdempotency(hop);
       return options.createContext({ institution: options.institution, caller: hop.caller, hopError: hop.error, requestId });
     },
     routes: [
@@ -120,6 +131,7 @@ export async function startShard<C extends BaseContext>(options: ShardOptions<C>
         }
         return true;
       },
+      ...(options.routes ?? []),
     ],
   });
   const events = options.schema.getSubscriptionType() ? serveEvents(options, http.server, verifyHop) : null;

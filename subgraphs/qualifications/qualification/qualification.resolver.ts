@@ -1,9 +1,10 @@
-import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, Directive, FieldResolver, ID, Info, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { Connection } from '../../../schema/connection';
 import { Institution } from '../../../schema/institution';
 import { Qualification } from '../../../schema/qualification';
 import { Unit } from '../../../schema/unit';
-import { keysetPage } from '../../shared/paging';
+import { keysetPage, selects } from '../../shared/paging';
 import type { QualificationsContext } from '../context';
 import { toInstitution } from '../institution/institution.mapper';
 import { isced, scopeExcludesShard, whereText } from '../search';
@@ -15,6 +16,7 @@ import {
   UpdateQualificationInput,
   validateQualificationFilter,
 } from './qualification.input';
+import { readsList, tags } from '../cache-tags';
 import { toQualification } from './qualification.mapper';
 import { resolveQualificationReference } from './qualification.reference';
 import { createQualification, updateQualification } from './qualification.service';
@@ -39,8 +41,10 @@ export class QualificationResolver {
     @Arg('first', () => Int, { defaultValue: 20, description: 'Page size, 1-100.' }) first: number,
     @Arg('after', () => String, { nullable: true, description: 'Cursor of the last edge already read.' }) after: string | undefined,
     @Ctx() context: QualificationsContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<QualificationConnection> {
     validateQualificationFilter(filter);
+    readsList(tags.qualificationList());
     const query = context.db.dataSource.manager.createQueryBuilder(QualificationRecord, 'q');
     if (await scopeExcludesShard(filter, context)) query.andWhere('1 = 0');
     whereText(query, 'q.searchText', filter?.text);
@@ -56,13 +60,14 @@ export class QualificationResolver {
         { skill: filter.escoSkill },
       );
     }
-    const page = await keysetPage(query, 'q', first, after);
+    const page = await keysetPage(query, 'q', first, after, { totalCount: selects(info, 'totalCount') });
     const nodes = page.records.map((record) => toQualification(record, context.institution));
     return {
       edges: nodes.map((node, index) => ({ node, cursor: page.cursors[index] ?? '' })),
       nodes,
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
-      totalCount: page.totalCount,
+      // Not counted only when not selected, so this 0 is never sent.
+      totalCount: page.totalCount ?? 0,
     };
   }
 

@@ -6,6 +6,8 @@ import { foldText, sortKeyOf } from '../../../schema/cursor';
 import { pickText } from '../../../schema/localized-text';
 import { requireStaffRole } from '../../shared/access';
 import { recordAudit } from '../../shared/audit/audit';
+import { recordChange } from '../../shared/changes/changes';
+import { tags } from '../cache-tags';
 import type { QualificationsContext } from '../context';
 import { ownLocalId } from '../../shared/local-id';
 import { UnitRecord } from '../unit/unit.entity';
@@ -55,6 +57,7 @@ export async function createQualification(context: QualificationsContext, input:
     const record = manager.create(QualificationRecord, { ...fields, ...indexText(fields) });
     await manager.insert(QualificationRecord, record);
     await recordAudit(manager, context, caller, { action: 'createQualification', entityId: entityId(context.institution, record.id), input });
+    await recordChange(manager, [tags.qualification(record.id), tags.institution(), tags.qualificationList()]);
     return toQualification(record, context.institution);
   });
 }
@@ -86,6 +89,9 @@ export async function updateQualification(
     Object.assign(record, indexText(record));
     await manager.save(QualificationRecord, record);
     await recordAudit(manager, context, caller, { action: 'updateQualification', entityId: id, input });
+    // The institution's list and the searches order and filter by the qualification's own fields (unit
+    // searches by its ISCED field and occupation too).
+    await recordChange(manager, [tags.qualification(record.id), tags.institution(), tags.qualificationList(), tags.unitList()]);
     return toQualification(record, context.institution);
   });
 }

@@ -7,6 +7,8 @@ import { pickText } from '../../../schema/localized-text';
 import type { Unit } from '../../../schema/unit';
 import { requireStaffRole } from '../../shared/access';
 import { recordAudit } from '../../shared/audit/audit';
+import { recordChange } from '../../shared/changes/changes';
+import { tags } from '../cache-tags';
 import type { QualificationsContext } from '../context';
 import { LearningOutcomeRecord, LearningOutcomeSkillRecord } from '../learning-outcome/learning-outcome.entity';
 import { ownLocalId } from '../../shared/local-id';
@@ -33,12 +35,27 @@ export function indexText(unit: Pick<UnitRecord, 'id' | 'titles' | 'assessmentCr
   return { sortKey: sortKeyOf(pickText(unit.titles, 'en') ?? unit.id), searchText: foldText(texts.join(' ')) };
 }
 
-/** Replaces a unit's outcomes; an outcome's local ID is the unit's plus its position, so it stays stable. */
+/** An outcome's local ID is its unit's plus its position, so it stays stable across edits. */
+function outcomeId(unitId: string, position: number): string {
+  return `${unitId}-LO${position}`;
+}
+
+/**
+ * What a unit write changes: the unit (with its outcomes), its qualification (its list of units and their
+ * points), what searches find (qualification searches filter by their units' skills), and the IDs of the
+ * outcomes it now has, which a reader may have asked for before they existed.
+ */
+function unitChangeTags(unit: Pick<UnitRecord, 'id' | 'qualificationId'>, outcomeCount: number): string[] {
+  const outcomes = Array.from({ length: outcomeCount }, (_, index) => tags.outcome(outcomeId(unit.id, index + 1)));
+  return [tags.unit(unit.id), tags.qualification(unit.qualificationId), tags.unitList(), tags.qualificationList(), ...outcomes];
+}
+
+/** Replaces a unit's outcomes. */
 async function writeOutcomes(manager: EntityManager, unitId: string, outcomes: readonly LearningOutcomeInput[]): Promise<void> {
   await manager.delete(LearningOutcomeRecord, { unitId });
   const records = outcomes.map((outcome, index) =>
     manager.create(LearningOutcomeRecord, {
-      id: `${unitId}-LO${index + 1}`,
+      id: outcomeId(unitId, index + 1),
       unitId,
       position: index + 1,
       category: outcome.category,
@@ -114,6 +131,7 @@ export async function createUnit(context: QualificationsContext, input: CreateUn
     await manager.insert(UnitRecord, record);
     await writeOutcomes(manager, record.id, input.learningOutcomes);
     await recordAudit(manager, context, caller, { action: 'createUnit', entityId: entityId(context.institution, record.id), input });
+    await recordChange(manager, unitChangeTags(record, input.learningOutcomes.length));
     return toUnit(record, context.institution);
   });
 }
@@ -154,6 +172,7 @@ export async function updateUnit(context: QualificationsContext, id: string, inp
     Object.assign(record, indexText(record, outcomes), { updatedAt: new Date() });
     await manager.save(UnitRecord, record);
     await recordAudit(manager, context, caller, { action: 'updateUnit', entityId: id, input });
+    await recordChange(manager, unitChangeTags(record, outcomes.length));
     return toUnit(record, context.institution);
   });
 }
@@ -167,6 +186,7 @@ export async function retireUnit(context: QualificationsContext, id: string): Pr
     record.updatedAt = new Date();
     await manager.save(UnitRecord, record);
     await recordAudit(manager, context, caller, { action: 'retireUnit', entityId: id, input: { id } });
+    await recordChange(manager, unitChangeTags(record, 0));
     return toUnit(record, context.institution);
   });
 }

@@ -1,0 +1,31 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { IdempotencyState } from './idempotency/idempotency';
+
+/**
+ * What a shard learns about one GraphQL request while running it, wherever in the call tree it learns it:
+ * database hooks (TypeORM subscribers) and plugins see the same object without it being passed down.
+ */
+export interface ShardRequestScope {
+  /** Cache tags of the public records the answer was read from: the hub's entity cache keys on them. */
+  readonly reads: Set<string>;
+  /** Cache tags of the records a committed write changed: the hub drops its entries for them. */
+  readonly changes: Set<string>;
+  /** The change-feed numbers of those changes: the hub need not drop the same entries again when the feed brings them. */
+  readonly changeSeqs: number[];
+  /** Whether an answer depended on who asked (an access rule read the caller): never cached across callers. */
+  callerConsulted: boolean;
+  /** The mutation's Idempotency-Key, when the gateway signed one in, and whether a commit has claimed it. */
+  idempotency?: IdempotencyState;
+}
+
+const storage = new AsyncLocalStorage<ShardRequestScope>();
+
+/** Runs one request with a fresh scope. */
+export function runInRequestScope<T>(work: () => Promise<T>): Promise<T> {
+  return storage.run({ reads: new Set(), changes: new Set(), changeSeqs: [], callerConsulted: false }, work);
+}
+
+/** The running request's scope; undefined outside one (seeding, migrations, background work). */
+export function currentRequestScope(): ShardRequestScope | undefined {
+  return storage.getStore();
+}

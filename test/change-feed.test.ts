@@ -1,0 +1,72 @@
+import { renameUnitAtShard } from './harness/cache';
+import { startTestHub, type TestHub } from './harness/hub';
+import { seedUnits } from './seeds';
+
+/** A qualifications shard's change feed, `GET /changes`, as the hub's entity cache reads it. */
+let hub: TestHub;
+let feed: URL;
+beforeAll(async () => {
+  hub = await startTestHub({ institutions: ['rvt.lv'], shards: 'in-process', gateway: { entityCache: false } });
+  feed = new URL('/changes', hub.shards.get('rvt.lv')?.url);
+});
+afterAll(async () => hub?.dispose());
+
+interface Page {
+  kind: string;
+  institution: string;
+  feedId: string;
+  first: number | null;
+  last: number;
+  changes: Array<{ seq: number; tags: string[]; occurredAt: string }>;
+}
+
+async function get(params: Record<string, string>): Promise<{ status: number; body: Page & { error?: string } }> {
+  const url = new URL(feed);
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+  const response = await fetch(url);
+  return { status: response.status, body: (await response.json()) as Page & { error?: string } };
+}
+
+const unit = () => seedUnits(['rvt.lv'])[0]?.id as string;
+
+test('without a cursor it says where the feed stands; with one it replays what came after, with the tags each write changed', async () => {
+  const now = (await get({})).body;
+  expect(now).toEqual(expect.objectContaining({ kind: 'qualifications', institution: 'rvt.lv', changes: [] }));
+  expect(now.feedId).toMatch(/^[\w-]{16}$/);
+  await renameUnitAtShard(hub, unit(), 'Welding, as the feed tells it');
+  const page = (await get({ after: String(now.last) })).body;
+  expect(page.changes).toHaveLength(1);
+  expect(page.changes[0]).toEqual(expect.objectContaining({ seq: now.last + 1, tags: expect.arrayContaining([`Unit:${unit().split(':')[1]}`, 'UnitList']) }));
+  expect(page.last).toBe(now.last + 1);
+});
+
+test('a long poll waits for the next write and answers as soon as it commits', async () => {
+  const now = (await get({})).body;
+  const started = performance.now();
+  const waiting = get({ after: String(now.last), waitMs: '5000', feedId: now.feedId });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await renameUnitAtShard(hub, unit(), 'Welding, while someone waited');
+  const page = (await waiting).body;
+  expect(page.changes.map((change) => change.seq)).toEqual([now.last + 1]);
+  expect(performance.now() - started).toBeLessThan(2_000);
+});
+
+test('a long poll that names another feed history is answered at once, and one with nothing new at its deadline', async () => {
+  const now = (await get({})).body;
+  let started = performance.now();
+  const other = (await get({ after: String(now.last), waitMs: '5000', feedId: 'another-history' })).body;
+  expect(other.feedId).toBe(now.feedId);
+  expect(performance.now() - started).toBeLessThan(1_000);
+  started = performance.now();
+  expect((await get({ after: String(now.last), waitMs: '300', feedId: now.feedId })).body.changes).toEqual([]);
+  expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+});
+
+test('a cursor or wait that is not a number is refused with the rule', async () => {
+  const refused: Array<Record<string, string>> = [{ after: '-1' }, { after: 'e1.4' }, { after: '3', waitMs: 'soon' }];
+  for (const params of refused) {
+    const answer = await get(params);
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toBe('after must be a change sequence number (0 or more) and waitMs a number of milliseconds');
+  }
+});
