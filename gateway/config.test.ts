@@ -21,3 +21,15 @@ test('settings are read from the environment and checked', () => {
   const bad = gatewayEnvironment.safeParse({ CORS_ORIGINS: 'evil', REDIS_URL: 'localhost:6379', MAX_DEPTH: '0' });
   expect(bad.error?.issues.map((issue) => issue.path.join('.')).sort()).toEqual(['CORS_ORIGINS', 'MAX_DEPTH', 'REDIS_URL']);
 });
+
+test('the entity cache is on by default, in memory, with the documented types; its settings are checked', () => {
+  const options = gatewayOptionsFrom(gatewayEnvironment.parse({}));
+  expect(options.entityCache).toEqual(expect.objectContaining({ redisUrl: null, feedWaitMs: 10_000, feedGraceMs: 2_000, clientMaxAgeSeconds: 0, operatorToken: null }));
+  expect(options.entityCache && [...(options.entityCache.types ?? new Map()).keys()]).toEqual(['Institution', 'Qualification', 'Unit', 'LearningOutcome']);
+  expect(gatewayOptionsFrom(gatewayEnvironment.parse({ ENTITY_CACHE: 'off' })).entityCache).toBe(false);
+  const bad = gatewayEnvironment.safeParse({ ENTITY_CACHE_TYPES: 'Unit:32MB,Qualification:lots', HUB_OPERATOR_TOKEN: 'short' });
+  expect(bad.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
+    ['ENTITY_CACHE_TYPES', '"Qualification:lots" is not Type:size (e.g. Unit:32MB)'],
+    ['HUB_OPERATOR_TOKEN', 'must be at least 16 characters'],
+  ]);
+});

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { logLevel } from '../subgraphs/shared/config';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../subgraphs/shared/http';
+import { DEFAULT_CACHED_TYPES, DEFAULT_FEED_GRACE_MS, DEFAULT_FEED_WAIT_MS, parseCachedTypes } from './cache/entity-cache';
 import { parseOrigins } from './cors/cors';
 import type { GatewayOptions } from './index';
 import {
@@ -73,6 +74,25 @@ export const gatewayEnvironment = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be redis://host:port (or rediss://)').optional(),
   /** Proxies in front of the gateway whose X-Forwarded-For entries are trusted. */
   TRUST_PROXY_HOPS: count(0, 10, 0),
+  // Entity cache for public types (gateway/cache/); Redis (REDIS_URL) shares it between replicas.
+  ENTITY_CACHE: z.enum(['on', 'off']).default('on'),
+  /** Cached types with their byte budget, e.g. "Unit:32MB,Qualification:8MB"; types not listed are not cached. */
+  ENTITY_CACHE_TYPES: z
+    .string()
+    .default([...DEFAULT_CACHED_TYPES].map(([type, bytes]) => `${type}:${bytes}`).join(','))
+    .superRefine((text, context) => {
+      try {
+        parseCachedTypes(text);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
+  ENTITY_CACHE_FEED_WAIT_MS: count(100, 60_000, DEFAULT_FEED_WAIT_MS),
+  ENTITY_CACHE_FEED_GRACE_MS: count(100, 60_000, DEFAULT_FEED_GRACE_MS),
+  /** max-age of the Cache-Control hint on answers made only of public entities. */
+  ENTITY_CACHE_CLIENT_MAX_AGE: count(0, 86_400, 0),
+  /** Bearer token for operators' POST /cache/flush?institution=…; unset: no such route. */
+  HUB_OPERATOR_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** How long a stopping gateway lets in-flight requests finish. */
   SHUTDOWN_TIMEOUT_MS: count(0, 300_000, DEFAULT_SHUTDOWN_TIMEOUT_MS),
 }).refine((env) => !(env.NODE_ENV === 'production' && env.HUB_DEMO_TOKEN_SECRET), {
@@ -115,6 +135,17 @@ export function gatewayOptionsFrom(env: GatewayEnvironment): Omit<GatewayOptions
       redisUrl: env.REDIS_URL ?? null,
       trustProxyHops: env.TRUST_PROXY_HOPS,
     },
+    entityCache:
+      env.ENTITY_CACHE === 'off'
+        ? false
+        : {
+            types: parseCachedTypes(env.ENTITY_CACHE_TYPES),
+            redisUrl: env.REDIS_URL ?? null,
+            feedWaitMs: env.ENTITY_CACHE_FEED_WAIT_MS,
+            feedGraceMs: env.ENTITY_CACHE_FEED_GRACE_MS,
+            clientMaxAgeSeconds: env.ENTITY_CACHE_CLIENT_MAX_AGE,
+            operatorToken: env.HUB_OPERATOR_TOKEN ?? null,
+          },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };
 }

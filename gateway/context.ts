@@ -1,4 +1,5 @@
 import type { Caller } from '../subgraphs/shared/caller';
+import type { HopIdempotency } from '../subgraphs/shared/signed-hop';
 
 /** What the gateway knows about a request, handed to every data source call. */
 export interface HubContext {
@@ -10,4 +11,6 @@ export interface HubContext {
   authError?: string;
   /** `performance.now()` when the GraphQL request was taken up (latency metrics). */
   receivedAt: number;
+  /** A mutation's Idempotency-Key and the digest of the whole operation, signed into every hop to the shards. */
+  idempotency?: HopIdempotency;
 }

@@ -5,7 +5,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { createAuthenticator } from './auth/auth';
 import { createServiceAuthenticator } from './auth/service-hop';
-import { useSubscriptions } from './subscriptions/subscriptions';
+import { useSubscriptions, type SubscriptionStats } from './subscriptions/subscriptions';
 import { dashboardRoute } from './dashboard/dashboard';
 import { documentRoute } from './documents/documents';
 import type { HubContext } from './context';
@@ -18,12 +18,14 @@ import { useRateLimit, type RateLimitOptions } from './rate-limit/rate-limit';
 import { Registry, type Shard } from './registry/registry';
 import { useRequestId } from './request-id/request-id';
 import { createResilience, type ResilienceOptions } from './resilience/resilience';
+import { createEntityCache, type EntityCache, type EntityCacheSettings } from './cache/entity-cache';
 import { OwnerRoutingDataSource, type ShardCallEvent } from './routing/data-source';
 import { routingRulesFromSupergraph } from './routing/rules';
 import { createShardClients, DEFAULT_CONNECTIONS_PER_SHARD, DEFAULT_SHARD_TIMEOUT_MS } from './routing/shard-client';
 import { startHttpServer, type Route, type RunningHttpServer } from '../subgraphs/shared/http';
 import { moduleLogger, type Logger } from '../subgraphs/shared/logger';
 import { operationOf } from '../subgraphs/shared/signed-hop';
+import { readIdempotencyKey } from '../subgraphs/shared/idempotency/idempotency-key';
 
 export interface GatewayOptions {
   /** The composed supergraph SDL (the committed schema/supergraph.graphql, or any other). */
@@ -54,6 +56,8 @@ export interface GatewayOptions {
   rateLimit?: RateLimitOptions | false;
   /** Prometheus metrics at /metrics; false turns them off. @default on */
   metrics?: MetricsOptions | false;
+  /** The entity cache for public types (see cache/); false turns it off. @default on, in memory */
+  entityCache?: EntityCacheSettings | false;
   /** How long `close()` lets in-flight requests finish before it cuts their connections. @default 10_000 */
   shutdownTimeoutMs?: number;
   /** @default the `gateway` module logger (each concern logs through a child of it) */
@@ -62,6 +66,8 @@ export interface GatewayOptions {
 
 export interface RunningGateway extends RunningHttpServer {
   registry: Registry;
+  /** The entity cache, when on (its feeds' states, flushes). */
+  entityCache: EntityCache | null;
 }
 
 /**
@@ -87,12 +93,26 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     },
   });
   const everyShard = () => options.registry.kinds().flatMap((kind) => options.registry.shards(kind));
-  const metrics = options.metrics === false ? null : useMetrics({ ...options.metrics, circuits: () => everyShard().map((shard) => ({ institution: shard.institution, kind: shard.kind, state: resilience.circuitOf(shard) })) });
+  // Subscriptions start with the HTTP server, after the metrics: read through this once they have.
+  let subscriptionStats: (() => SubscriptionStats) | undefined;
+  const metrics =
+    options.metrics === false
+      ? null
+      : useMetrics({
+          ...options.metrics,
+          circuits: () => everyShard().map((shard) => ({ institution: shard.institution, kind: shard.kind, state: resilience.circuitOf(shard) })),
+          subscriptions: () => subscriptionStats?.(),
+        });
   const requestIds = useRequestId();
   const errors = useErrors({ production, requestIdOf: requestIds.requestIdOf, onError: metrics?.countError, log: log.child({ module: 'errors' }) });
   const limits = useLimits({ blockFieldSuggestions: production, ...options.limits });
   const rateLimit = options.rateLimit === false ? null : useRateLimit({ log: log.child({ module: 'rate-limit' }), ...options.rateLimit });
   await rateLimit?.ready;
+  const entityCache =
+    options.entityCache === false
+      ? null
+      : createEntityCache({ ...options.entityCache, supergraphSdl: options.supergraphSdl, registry: options.registry, metrics: metrics?.registry, log });
+  await entityCache?.ready;
   const onShardCall = (event: ShardCallEvent): void => {
     metrics?.observeShardCall(event);
     if (event.outcome !== 'ok') errors.logShardCall(event);
@@ -102,7 +122,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }): GraphQLDataSource<HubContext> => {
       if (options.registry.shards(name).length > 0) {
-        return new OwnerRoutingDataSource({ kind: name, registry: options.registry, rules, shardSource: clients.sourceFor, resilience, onShardCall });
+        return new OwnerRoutingDataSource({ kind: name, registry: options.registry, rules, shardSource: clients.sourceFor, resilience, onShardCall, cache: entityCache ?? undefined });
       }
       return clients.sourceFor({ institution: '', kind: name, url: url ?? '', hopSecretEnv: undefined });
     },
@@ -126,7 +146,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     parseOptions: limits.parseOptions,
     allowBatchedHttpRequests: limits.allowBatchedHttpRequests,
     formatError: (formatted, error) => errors.formatError(limits.formatError(formatted), error),
-    plugins: [...limits.plugins, errors.plugin, ...(metrics ? [metrics.plugin] : []), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
+    plugins: [...limits.plugins, errors.plugin, ...(metrics ? [metrics.plugin] : []), ...(entityCache ? [entityCache.plugin] : []), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
   });
   await apollo.start();
 
@@ -135,15 +155,27 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // Queries the gateway runs on a caller's behalf: subscription payloads and document downloads.
   const execute = async (query: string, variables: Record<string, unknown>, contextValue: HubContext): Promise<ExecutionResult> => {
     const answer = await apollo.executeOperation({ query, variables }, { contextValue });
-    return answer.body.kind === 'single' ? (answer.body.singleResult as ExecutionResult) : { errors: [new GraphQLError('Incremental delivery is not used by the hub')] };
+    if (answer.body.kind !== 'single') return { errors: [new GraphQLError('Incremental delivery is not used by the hub')] };
+    const { data, errors } = answer.body.singleResult;
+    // Apollo hands back formatted errors; graphql-ws serialises GraphQLErrors (toJSON), so they become ones again.
+    return {
+      data: data ?? null,
+      ...(errors ? { errors: errors.map((error) => new GraphQLError(error.message, { path: error.path, extensions: error.extensions })) } : {}),
+    };
   };
   const routes: Route[] = [
     requestIds.route,
     useCors(options.cors),
-    ...healthRoutes({ registry: options.registry, circuitOf: resilience.circuitOf, draining: () => draining }),
+    ...healthRoutes({
+      registry: options.registry,
+      circuitOf: resilience.circuitOf,
+      draining: () => draining,
+      cacheFeed: (shard) => (entityCache?.feeds.hasFeed(shard) ? { current: entityCache.feeds.isCurrent(shard) } : null),
+    }),
     ...(metrics ? [metrics.route] : []),
     dashboardRoute(),
     ...(rateLimit ? [rateLimit.route] : []),
+    ...(entityCache ? [entityCache.route] : []),
     documentRoute({
       execute,
       contextOf: async (request) => {
@@ -174,7 +206,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         throw new GraphQLError('Authentication failed', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
       }
       if (caller && rateLimit) await rateLimit.consumeInstitution(caller.institution, Array.isArray(body) ? body.length : 1);
-      return { requestId, caller, receivedAt };
+      const idempotency = readIdempotencyKey(request.headers['idempotency-key'], body);
+      return { requestId, caller, receivedAt, ...(idempotency ? { idempotency } : {}) };
     },
   });
   const subscriptions = useSubscriptions({
@@ -187,10 +220,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     execute,
     allowedOrigins: options.cors?.origins ?? [],
   });
+  subscriptionStats = subscriptions.stats;
   log.info({ url: http.url, institutions: options.registry.institutions.length, limits: limits.values }, 'gateway listening');
   return {
     ...http,
     registry: options.registry,
+    entityCache,
     // Stop accepting, let in-flight requests finish, close sockets; then the shard pools and Redis.
     close: () => {
       closing ??= (async () => {
@@ -200,6 +235,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         await apollo.stop();
         await clients.close();
         await rateLimit?.close();
+        await entityCache?.close();
       })();
       return closing;
     },

@@ -11,13 +11,15 @@ export interface HealthOptions {
   circuitOf?: (shard: Shard) => CircuitStateName;
   /** True once the gateway is shutting down: readiness then fails, so load balancers stop sending requests. */
   draining?: () => boolean;
+  /** Whether the entity cache follows a shard's change feed (only shards with one are asked). */
+  cacheFeed?: (shard: Shard) => { current: boolean } | null;
 }
 
 export const DEFAULT_HEALTH_TIMEOUT_MS = 2_000;
 
 /**
  * `/health/live`: the process answers. `/health/ready`: the supergraph is loaded and the registry read, with
- * each shard's state and circuit; ready even when some shards are down, since the hub serves the rest; not
+ * each shard's state, circuit and (for shards with public data) whether the entity cache follows its feed; ready even when some shards are down, since the hub serves the rest; not
  * ready (503) while shutting down.
  */
 export function healthRoutes(options: HealthOptions): Route[] {
@@ -27,12 +29,13 @@ export function healthRoutes(options: HealthOptions): Route[] {
     const states = await Promise.all(
       shards.map(async (shard) => {
         const url = new URL('/health', shard.url);
-        const circuit = options.circuitOf ? { circuit: options.circuitOf(shard) } : {};
+        const feed = options.cacheFeed?.(shard);
+        const extra = { ...(options.circuitOf ? { circuit: options.circuitOf(shard) } : {}), ...(feed ? { cacheFeed: feed.current ? 'current' : 'lost' } : {}) };
         try {
           const answer = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-          return { institution: shard.institution, kind: shard.kind, status: answer.ok ? 'up' : 'down', ...circuit };
+          return { institution: shard.institution, kind: shard.kind, status: answer.ok ? 'up' : 'down', ...extra };
         } catch {
-          return { institution: shard.institution, kind: shard.kind, status: 'down', ...circuit };
+          return { institution: shard.institution, kind: shard.kind, status: 'down', ...extra };
         }
       }),
     );

@@ -4,6 +4,7 @@ import { sendJson, type Route } from '../../subgraphs/shared/http';
 import type { HubContext } from '../context';
 import type { CircuitReport, CircuitStateName } from '../resilience/resilience';
 import type { ShardCallEvent } from '../routing/data-source';
+import type { SubscriptionStats } from '../subscriptions/subscriptions';
 
 export interface MetricsOptions {
   /** Where Prometheus scrapes. @default '/metrics' */
@@ -14,6 +15,8 @@ export interface MetricsOptions {
   maxLabelValues?: number;
   /** Every shard's circuit, read at each scrape. */
   circuits?: () => CircuitReport[];
+  /** What subscriptions hold open, read at each scrape. */
+  subscriptions?: () => SubscriptionStats | undefined;
 }
 
 export interface Metrics {
@@ -84,6 +87,23 @@ export function useMetrics(options: MetricsOptions = {}): Metrics {
       for (const circuit of circuits?.() ?? []) this.labels(circuit.institution, circuit.kind).set(CIRCUIT_VALUES[circuit.state]);
     },
   });
+
+  const subscriptions = options.subscriptions;
+  const gauges: Array<[keyof SubscriptionStats, string, string]> = [
+    ['connections', 'hub_subscription_connections_open', 'WebSocket connections open for subscriptions'],
+    ['subscriptions', 'hub_subscriptions_open', 'Subscriptions open'],
+    ['upstreams', 'hub_subscription_upstreams_open', 'Subscriptions to shards open behind them (shared by subscribers with the same caller and operation)'],
+  ];
+  for (const [key, name, help] of gauges) {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(subscriptions?.()?.[key] ?? 0);
+      },
+    });
+  }
 
   // Children by label value, so the hot path skips prom-client's label hashing.
   const requestChildren = new Map<string, { count: Counter.Internal; seconds: Histogram.Internal<'operation'> }>();

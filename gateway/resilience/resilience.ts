@@ -65,6 +65,8 @@ type ErrorLike = Error & { code?: string; cause?: { code?: string; name?: string
 
 export function isTimeout(error: unknown): boolean {
   const e = error as ErrorLike;
+  // Not reaching the shard at all is its unavailability (and worth a retry), not a slow answer.
+  if ((e?.code ?? e?.cause?.code) === 'UND_ERR_CONNECT_TIMEOUT') return false;
   return e?.name === 'TimeoutError' || e?.name === 'AbortError' || e?.cause?.name === 'TimeoutError' || /timeout|aborted/i.test(String(e?.message));
 }
 
@@ -73,7 +75,7 @@ export function httpStatusOf(error: unknown): number | undefined {
   return (error as ErrorLike)?.extensions?.response?.status;
 }
 
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** Worth another try at once: the call never reached the shard's resolvers, or a proxy in front said "try again". */
 export function isTransient(error: unknown): boolean {

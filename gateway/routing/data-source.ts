@@ -21,6 +21,7 @@ import {
   type Variables,
 } from './operation';
 import { routeFor, type Route, type RoutingRules } from './rules';
+import type { CacheMiss, EntityCache } from '../cache/entity-cache';
 import type { Resilience } from '../resilience/resilience';
 import { dedupe, failureCause, fromShard, MalformedAnswer, shardFailure, type FailureCause, type ResponseError } from './shard-errors';
 
@@ -39,6 +40,8 @@ export interface OwnerRoutingOptions {
   resilience?: Resilience;
   /** Told about every shard call once it is over (metrics, logs). */
   onShardCall?: (event: ShardCallEvent) => void;
+  /** The entity cache for public types; none: every call goes to its shard. */
+  cache?: EntityCache;
 }
 
 /** One finished shard call. */
@@ -157,6 +160,27 @@ export class OwnerRoutingDataSource implements GraphQLDataSource<HubContext> {
     return result;
   }
 
+  /**
+   * A query to one shard through the entity cache: answered from it when the call asks only for cached
+   * types (by ID, or a shard's page of a list) and an entry is there; otherwise sent, and its answer stored
+   * if the shard marked it public.
+   */
+  private async cachedCall(options: IncomingOptions, shard: Shard, query: string, variables: Variables, fields: readonly RootField[]): Promise<ShardResult> {
+    const cache = this.options.cache;
+    if (!cache) return this.call(options, shard, query, variables);
+    const typeName = cache.rootType(fields.map((field) => field.name));
+    const ids = () => fields.map((field) => argumentValue(field.node, ['id'], variables)).filter((id): id is string => typeof id === 'string');
+    const lookup = typeName ? await cache.lookup(options.context, shard, typeName, { query, variables }, ids()) : null;
+    if (!lookup) {
+      cache.bypass(options.context);
+      return this.call(options, shard, query, variables);
+    }
+    if ('hit' in lookup) return { shard, response: lookup.hit as GatewayGraphQLResponse };
+    const result = await this.call(options, shard, query, variables);
+    if ('response' in result) await cache.fill(lookup.miss, { data: result.response.data }, result.response);
+    return result;
+  }
+
   /** The shard that owns a root field's target, or the error that says why there is none. */
   private ownerShard(field: RootField, route: Route, context: HubContext, variables: Variables): Shard | ResponseError {
     let institution: string | null;
@@ -234,7 +258,7 @@ export class OwnerRoutingDataSource implements GraphQLDataSource<HubContext> {
 
     const calls = targets.map((shard) => {
       const owned = plan.owned.get(shard.institution) ?? [];
-      if (everyFieldToOne && owned.length === fields.length) return this.call(options, shard, fetch.query, variables);
+      if (everyFieldToOne && owned.length === fields.length) return this.cachedCall(options, shard, fetch.query, variables, owned);
       const nodes = [...owned.map((f) => f.node), ...plan.fanOuts.map((f) => f.prepared?.node ?? f.field.node)];
       const keys = [...owned.map((f) => f.responseKey), ...plan.fanOuts.map((f) => `*${f.field.responseKey}`)].join(',');
       const extra = plan.fanOuts.flatMap((f) => (f.prepared ? [f.prepared.definition] : []));
@@ -243,7 +267,7 @@ export class OwnerRoutingDataSource implements GraphQLDataSource<HubContext> {
       for (const fanOut of plan.fanOuts) {
         if (fanOut.prepared) shardVariables[fanOut.prepared.afterVariable] = fanOut.after[shard.institution] ?? null;
       }
-      return this.call(options, shard, cut.query, shardVariables);
+      return this.cachedCall(options, shard, cut.query, shardVariables, [...owned, ...plan.fanOuts.map((fanOut) => fanOut.field)]);
     });
     const results = await Promise.all(calls);
 
@@ -311,6 +335,8 @@ export class OwnerRoutingDataSource implements GraphQLDataSource<HubContext> {
       const alone = fields.length === 1;
       const cut = alone ? null : this.subOperation(fetch, [field.node], field.responseKey, []);
       const result = await this.call(options, shard, cut?.query ?? fetch.query, cut ? pickVariables(variables, cut.variableNames) : variables, 'mutation');
+      // Before the answer goes back: a read that follows it must not find what the write changed.
+      await this.options.cache?.afterWrite(shard, 'response' in result ? result.response : null);
       if ('failure' in result) {
         data[field.responseKey] = null;
         errors.push(shardFailure(shard, result.failure, [field.responseKey]));
@@ -320,6 +346,43 @@ export class OwnerRoutingDataSource implements GraphQLDataSource<HubContext> {
       for (const error of (result.response.errors ?? []) as ResponseError[]) errors.push(fromShard(shard, error));
     }
     return errors.length > 0 ? { data, errors } : { data };
+  }
+
+  /**
+   * Answers the representations of cached types that the cache holds (into `results`); returns the
+   * positions still to ask the shard, with the misses to fill for those the cache may keep.
+   */
+  private async entitiesFromCache(
+    options: IncomingOptions,
+    shard: Shard,
+    query: string,
+    otherVariables: Variables,
+    indexes: readonly number[],
+    representations: readonly Json[],
+    results: unknown[],
+  ): Promise<Map<number, CacheMiss | null>> {
+    const cache = this.options.cache;
+    const misses = new Map<number, CacheMiss | null>();
+    if (!cache) {
+      for (const index of indexes) misses.set(index, null);
+      return misses;
+    }
+    await Promise.all(
+      indexes.map(async (index) => {
+        const representation = representations[index] ?? {};
+        const typeName = String(representation.__typename);
+        const requestedIds = typeof representation.id === 'string' ? [representation.id] : [];
+        const lookup = cache.cachesType(typeName)
+          ? await cache.lookup(options.context, shard, typeName, { query, variables: { representation, variables: otherVariables } }, requestedIds)
+          : null;
+        if (lookup && 'hit' in lookup) results[index] = lookup.hit;
+        else {
+          if (!lookup) cache.bypass(options.context);
+          misses.set(index, lookup ? lookup.miss : null);
+        }
+      }),
+    );
+    return misses;
   }
 
   /**
@@ -350,8 +413,12 @@ export class OwnerRoutingDataSource implements GraphQLDataSource<HubContext> {
       groups.set(shard.institution, group);
     });
     const query = options.request.query ?? '';
+    const { representations: _representations, ...otherVariables } = variables;
     await Promise.all(
-      [...groups.values()].map(async ({ shard, indexes }) => {
+      [...groups.values()].map(async ({ shard, indexes: owned }) => {
+        const misses = await this.entitiesFromCache(options, shard, query, otherVariables, owned, representations, results);
+        const indexes = owned.filter((index) => misses.has(index));
+        if (indexes.length === 0) return;
         const subset = indexes.map((i) => representations[i]);
         const result = await this.call(options, shard, query, { ...variables, representations: subset });
         if ('failure' in result) {
@@ -367,6 +434,10 @@ export class OwnerRoutingDataSource implements GraphQLDataSource<HubContext> {
           answers.forEach((answer, j) => {
             results[indexes[j] as number] = answer;
           });
+          await Promise.all(indexes.map((index, j) => {
+            const miss = misses.get(index);
+            return miss ? this.options.cache?.fill(miss, answers[j], result.response) : undefined;
+          }));
         }
         for (const error of (result.response.errors ?? []) as ResponseError[]) {
           const [head, position, ...rest] = error.path ?? [];

@@ -1,8 +1,10 @@
-import { RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { Agent, fetch as undiciFetch } from 'undici';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { Pool } from 'undici';
 import { signHop } from '../../subgraphs/shared/signed-hop';
 import type { HubContext } from '../context';
 import type { Shard } from '../registry/registry';
+import { MalformedAnswer } from './shard-errors';
 
 export interface ShardClientOptions {
   /** How long one shard call may take before its data is given up (GATEWAY_TIMEOUT). */
@@ -16,50 +18,100 @@ export interface ShardClientOptions {
 export const DEFAULT_SHARD_TIMEOUT_MS = 5_000;
 export const DEFAULT_CONNECTIONS_PER_SHARD = 32;
 
-type Fetcher = NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>['fetcher'];
+/**
+ * A shard's non-2xx answer, in the shape RemoteGraphQLDataSource gives it (`extensions.response`): the
+ * resilience policies read the status, and the routing reads GraphQL errors from the body.
+ */
+export class ShardHttpError extends Error {
+  readonly extensions: { response: { status: number; body: unknown } };
 
-/** A stock RemoteGraphQLDataSource that signs the caller into every call (the gateway half of the hop). */
-class SignedShardDataSource extends RemoteGraphQLDataSource<HubContext> {
-  constructor(
-    url: string,
-    fetcher: Fetcher,
-    private readonly secret: string | null,
-  ) {
-    super({ url, fetcher });
-  }
-
-  override willSendRequest(options: GraphQLDataSourceProcessOptions<HubContext>): void {
-    if (!this.secret || !options.request.http) return;
-    const context = options.kind === 'incoming operation' ? (options.context as HubContext) : null;
-    const headers = signHop({
-      secret: this.secret,
-      caller: context?.caller ?? null,
-      requestId: context?.requestId ?? 'health',
-      operation: { query: options.request.query ?? '', variables: options.request.variables ?? null },
-    });
-    for (const [name, value] of Object.entries(headers)) options.request.http.headers.set(name, value);
+  constructor(status: number, body: unknown) {
+    super(`${status}: the shard answered HTTP ${status}`);
+    this.name = 'ShardHttpError';
+    this.extensions = { response: { status, body } };
   }
 }
 
 /**
- * One data source per shard URL, each on an undici connection pool with a cap, and a deadline on every
- * call: the default fetcher opens a socket per concurrent call and waits forever.
+ * One shard's data source: a POST on an undici connection pool, signed for the caller (the gateway half of
+ * the hop). Written for the hub's hot path rather than on RemoteGraphQLDataSource: no WHATWG
+ * Request/Headers/streams per call, the body written in one piece.
+ */
+class ShardSource implements GraphQLDataSource<HubContext> {
+  private readonly path: string;
+
+  constructor(
+    private readonly pool: Pool,
+    url: URL,
+    private readonly secret: string | null,
+    private readonly timeoutMs: number,
+  ) {
+    this.path = `${url.pathname}${url.search}`;
+  }
+
+  async process(options: GraphQLDataSourceProcessOptions<HubContext>): Promise<GatewayGraphQLResponse> {
+    const { request } = options;
+    const context = options.kind === 'incoming operation' ? options.context : null;
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+    if (this.secret) {
+      Object.assign(
+        headers,
+        signHop({
+          secret: this.secret,
+          caller: context?.caller ?? null,
+          requestId: context?.requestId ?? 'health',
+          operation: { query: request.query ?? '', variables: request.variables ?? null },
+          idempotency: context?.idempotency ?? null,
+        }),
+      );
+    }
+    const response = await this.pool.request({
+      path: this.path,
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName }),
+      // The deadline covers the whole call, waiting for a pooled connection included (undici's own timers
+      // start only once the request is on a socket).
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    const text = await response.body.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      if (response.statusCode >= 200 && response.statusCode < 300) throw new MalformedAnswer();
+      body = text;
+    }
+    if (response.statusCode < 200 || response.statusCode >= 300) throw new ShardHttpError(response.statusCode, body);
+    return body as GatewayGraphQLResponse;
+  }
+}
+
+/**
+ * One data source per shard URL, on one undici pool per shard origin with a cap on connections, and a
+ * deadline on every call: a shard that hangs costs its data, not the gateway's sockets.
  */
 export function createShardClients(options: ShardClientOptions): { sourceFor: (shard: Shard) => GraphQLDataSource<HubContext>; close: () => Promise<void> } {
-  const agent = new Agent({ connections: options.connectionsPerShard, keepAliveTimeout: 30_000, pipelining: 1 });
-  const fetcher = ((url: string, init?: Parameters<typeof undiciFetch>[1]) =>
-    undiciFetch(url, { ...init, dispatcher: agent, signal: AbortSignal.timeout(options.timeoutMs) })) as unknown as Fetcher;
-  const sources = new Map<string, GraphQLDataSource<HubContext>>();
+  const pools = new Map<string, Pool>();
+  const sources = new Map<string, ShardSource>();
   return {
     sourceFor: (shard) => {
       const key = `${shard.url}\u0000${shard.institution}`;
       let source = sources.get(key);
       if (!source) {
-        source = new SignedShardDataSource(shard.url, fetcher, options.secretFor(shard));
+        const url = new URL(shard.url);
+        let pool = pools.get(url.origin);
+        if (!pool) {
+          pool = new Pool(url.origin, { connections: options.connectionsPerShard, keepAliveTimeout: 30_000, pipelining: 1 });
+          pools.set(url.origin, pool);
+        }
+        source = new ShardSource(pool, url, options.secretFor(shard), options.timeoutMs);
         sources.set(key, source);
       }
       return source;
     },
-    close: () => agent.close(),
+    close: async () => {
+      await Promise.all([...pools.values()].map((pool) => pool.close()));
+    },
   };
 }

@@ -1,0 +1,175 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from 'undici';
+import type { Logger } from '../../subgraphs/shared/logger';
+import type { Shard } from '../registry/registry';
+import type { CacheStore, DropReason } from './store';
+
+/** A page of a shard's change feed (`GET /changes`, subgraphs/shared/changes). */
+interface FeedPage {
+  first: number | null;
+  last: number;
+  feedId: string;
+  changes: Array<{ seq: number; tags: string[]; occurredAt: string }>;
+}
+
+export interface FeedFollowerOptions {
+  shards: readonly Shard[];
+  store: CacheStore;
+  /** How long the shard may hold a poll open waiting for a change. */
+  waitMs: number;
+  /** How much longer than `waitMs` a silent (hung) feed is trusted; a failed one is not trusted at all. */
+  graceMs: number;
+  log: Logger;
+  /** `dropped`: how many entries went, or null where the store does not count them (a Redis flush). */
+  onInvalidate: (shard: Shard, reason: DropReason, dropped: number | null) => void;
+  /** Seconds from a change's commit at the shard to its invalidation here: the staleness a reader could see. */
+  onLag: (seconds: number) => void;
+  /**
+   * Whether this change was already dropped by the write that made it (through this gateway): dropping again
+   * would only throw away entries filled since, which are current.
+   */
+  alreadyApplied?: (shard: Shard, seq: number) => boolean;
+}
+
+export interface FeedFollower {
+  /** Whether the shard's entries are current: its feed answered within `waitMs + graceMs`. */
+  isCurrent(shard: Shard): boolean;
+  /** Whether the shard serves a change feed at all (kinds with public data do). */
+  hasFeed(shard: Shard): boolean;
+  /** The last change applied from the shard's feed, or null before the first answer. */
+  cursorOf(shard: Shard): number | null;
+  /** Each followed shard and whether its feed is current (health). */
+  states(): Array<{ kind: string; institution: string; current: boolean; cursor: number | null }>;
+  close(): Promise<void>;
+}
+
+/** Entries, tags and cursors are kept per shard: an institution has one shard of each kind. */
+export function scopeOf(shard: Pick<Shard, 'kind' | 'institution'>): string {
+  return `${shard.kind}/${shard.institution}`;
+}
+
+class NoFeed extends Error {}
+
+function isFeedPage(body: unknown): body is FeedPage {
+  const page = body as FeedPage;
+  return typeof page === 'object' && page !== null && typeof page.last === 'number' && typeof page.feedId === 'string' && Array.isArray(page.changes) && (page.first === null || typeof page.first === 'number');
+}
+
+/**
+ * Follows every shard's change feed (a shard without one, 404, is left alone) with long polls and drops the entries each change names. A feed
+ * that went quiet longer than it may, or that cannot replay from our cursor (pruned, or a shard whose
+ * database was replaced), costs its institution its entries; nothing is served from a feed not followed.
+ */
+export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
+  const stop = new AbortController();
+  const follows = new Map<string, { shard: Shard; feedId: string; cursor: number | null; heardAt: number }>();
+  const current = (shard: Shard) => {
+    const follow = follows.get(scopeOf(shard));
+    return !!follow && follow.cursor !== null && performance.now() - follow.heardAt <= options.waitMs + options.graceMs;
+  };
+
+  const poll = async (shard: Shard, after: { seq: number; feedId: string } | null): Promise<FeedPage> => {
+    const url = new URL('/changes', shard.url);
+    if (after !== null) {
+      url.searchParams.set('after', String(after.seq));
+      url.searchParams.set('feedId', after.feedId);
+      url.searchParams.set('waitMs', String(options.waitMs));
+    }
+    const limit = options.waitMs + options.graceMs;
+    const response = await request(url, { signal: stop.signal, headersTimeout: limit, bodyTimeout: limit });
+    if (response.statusCode === 404) {
+      await response.body.dump();
+      throw new NoFeed();
+    }
+    const body: unknown = await response.body.json();
+    if (response.statusCode !== 200 || !isFeedPage(body)) throw new Error(`the change feed answered ${response.statusCode}`);
+    return body;
+  };
+
+  const drop = async (shard: Shard, reason: DropReason) => {
+    options.onInvalidate(shard, reason, await options.store.flush(scopeOf(shard)));
+  };
+
+  const follow = async (shard: Shard) => {
+    const scope = scopeOf(shard);
+    const state = { shard, feedId: '', cursor: null as number | null, heardAt: 0 };
+    follows.set(scope, state);
+    const log = options.log.child({ kind: shard.kind, institution: shard.institution });
+    let failures = 0;
+    let lost = false;
+    // Entries count as current only once the changes the feed held when we joined are applied.
+    let catchUpTo = 0;
+    while (!stop.signal.aborted) {
+      try {
+        if (state.cursor === null) {
+          // Where the feed stands; the entries are kept only if a replica's cursor (Redis) can replay from there.
+          const page = await poll(shard, null);
+          const shared = await options.store.sharedCursor(scope);
+          const replayable =
+            shared !== null && shared.feedId === page.feedId && shared.seq <= page.last && (page.first === null ? shared.seq === page.last : shared.seq >= page.first - 1);
+          if (!replayable) {
+            await drop(shard, 'gap');
+            await options.store.setSharedCursor(scope, { feedId: page.feedId, seq: page.last });
+          }
+          state.feedId = page.feedId;
+          state.cursor = replayable ? shared.seq : page.last;
+          catchUpTo = page.last;
+        } else {
+          const page = await poll(shard, { seq: state.cursor, feedId: state.feedId });
+          const cursor = state.cursor;
+          const reset = page.feedId !== state.feedId || page.last < cursor;
+          const gap = page.first === null ? page.last > cursor : page.first > cursor + 1;
+          if (reset || gap) {
+            log.warn({ cursor, first: page.first, last: page.last }, reset ? 'change feed restarted (another database, or below our cursor): entries dropped' : 'change feed cannot replay from our cursor: entries dropped');
+            await drop(shard, 'gap');
+            state.feedId = page.feedId;
+            state.cursor = page.last;
+            await options.store.setSharedCursor(scope, { feedId: page.feedId, seq: page.last });
+          } else {
+            for (const change of page.changes) {
+              if (!options.alreadyApplied?.(shard, change.seq)) {
+                options.onInvalidate(shard, 'feed', await options.store.invalidate(scope, change.tags));
+                options.onLag(Math.max(0, (Date.now() - Date.parse(change.occurredAt)) / 1000));
+              }
+              state.cursor = change.seq;
+            }
+            if (page.changes.length > 0) await options.store.setSharedCursor(scope, { feedId: state.feedId, seq: state.cursor });
+          }
+        }
+        if (state.cursor !== null && state.cursor >= catchUpTo) state.heardAt = performance.now();
+        if (lost) log.info({ cursor: state.cursor }, 'change feed followed again');
+        failures = 0;
+        lost = false;
+      } catch (error) {
+        if (stop.signal.aborted) return;
+        if (error instanceof NoFeed) {
+          // A kind without public data: nothing of it is cached.
+          follows.delete(scope);
+          return;
+        }
+        failures += 1;
+        // A feed that fails (the shard went away, or answered nonsense) stops vouching for the entries at
+        // once; only a feed that stays silent is trusted for `graceMs` past its wait.
+        state.heardAt = Number.NEGATIVE_INFINITY;
+        if (!lost) {
+          lost = true;
+          log.warn({ error: (error as Error).message }, 'change feed unreachable: entries dropped until it answers again');
+          await drop(shard, 'feed-lost').catch(() => undefined);
+        }
+        await sleep(Math.min(100 * 2 ** failures, 2_000), undefined, { signal: stop.signal }).catch(() => undefined);
+      }
+    }
+  };
+
+  const loops = options.shards.map((shard) => follow(shard));
+  return {
+    isCurrent: current,
+    hasFeed: (shard) => follows.has(scopeOf(shard)),
+    cursorOf: (shard) => follows.get(scopeOf(shard))?.cursor ?? null,
+    states: () => [...follows.values()].map((follow) => ({ kind: follow.shard.kind, institution: follow.shard.institution, current: current(follow.shard), cursor: follow.cursor })),
+    close: async () => {
+      stop.abort();
+      await Promise.allSettled(loops);
+    },
+  };
+}
