@@ -130,3 +130,52 @@ test('recognition decisions reach the learner they concern, with the units resol
     ['RECOGNITION_DECIDED', 'RECOGNISED', 'MAG welding with solid and flux-cored wire (135, 136)'],
   ]);
 });
+
+test('/metrics counts the connections, subscriptions and shard upstreams open, and counts them down when they close', async () => {
+  const open = async () => {
+    const text = await (await fetch(new URL('/metrics', hub.url))).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
+    return { connections: value('hub_subscription_connections_open'), subscriptions: value('hub_subscriptions_open'), upstreams: value('hub_subscription_upstreams_open') };
+  };
+  const client = connect(await hub.token('rvt.lv', ['coordinator']));
+  const iterator = client.iterate({ query: SUBSCRIBE, variables: { after: null } });
+  await iterator.next();
+  const during = await open();
+  expect(during.connections).toBeGreaterThanOrEqual(1);
+  expect(during.subscriptions).toBeGreaterThanOrEqual(1);
+  expect(during.upstreams).toBeGreaterThanOrEqual(1);
+  await iterator.return?.();
+  await client.dispose();
+  const deadline = Date.now() + 5_000;
+  let after = await open();
+  while ((after.subscriptions >= during.subscriptions || after.connections >= during.connections) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    after = await open();
+  }
+  expect(after.subscriptions).toBe(during.subscriptions - 1);
+  expect(after.connections).toBe(during.connections - 1);
+});
+
+test('an event whose payload a shard cannot complete still arrives, with the shard\'s error beside the data', async () => {
+  const client = connect(await hub.token('rvt.lv', ['coordinator']));
+  const start = await take(client, 1, null);
+  expect(start.errors).toEqual([]);
+  // Unit titles live in rvt.lv's qualifications shard: without it, the payload misses them.
+  await hub.shards.get('rvt.lv')?.stop();
+  const results: Array<{ data?: unknown; errors?: ReadonlyArray<{ message: string; extensions?: Record<string, unknown> }> }> = [];
+  const iterator = connect(await hub.token('rvt.lv', ['coordinator'])).iterate({ query: SUBSCRIBE, variables: { after: start.events[0]?.cursor ?? null } });
+  const next = (async () => {
+    for await (const result of iterator) {
+      results.push(result);
+      break;
+    }
+  })();
+  await correct('7/10');
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([next, new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+  clearTimeout(timer);
+  await iterator.return?.();
+  expect(results).toHaveLength(1);
+  expect(results[0]?.errors?.[0]?.extensions?.code).toBe('SHARD_UNAVAILABLE');
+  expect((results[0]?.data as { assessmentRecorded: { type: string } } | undefined)?.assessmentRecorded.type).toMatch(/^ASSESSMENT_/);
+});

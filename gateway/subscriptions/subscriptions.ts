@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
+import { bulkhead } from 'cockatiel';
 import {
   GraphQLError,
   Kind,
@@ -23,7 +24,8 @@ import { decodeHubCursor, encodeHubCursor } from '../routing/cursor';
 import { parseFetch, rootFields, subOperation } from '../routing/operation';
 import { AsyncQueue } from './async-queue';
 import { subscriptionRoutes, type SubscriptionRoute } from './routes';
-import { subscribeUpstream, type UpstreamEvent } from './upstream';
+import { Feed, type Delivery, type FeedMember, type FeedSource } from './feed';
+import { openUpstreamCount, subscribeUpstream } from './upstream';
 
 export interface SubscriptionsOptions {
   /** The gateway's HTTP server: subscriptions share its port and its /graphql path (WebSocket upgrade). */
@@ -43,10 +45,16 @@ export interface SubscriptionsOptions {
   maxSubscriptionsPerConnection?: number;
   /** @default 1000 */
   maxConnectionsPerInstitution?: number;
+  /**
+   * Event payloads resolved at once; more wait their turn. A burst (a thousand dashboards catching up at
+   * once) is paced here instead of overflowing the shards' bulkheads. @default 16
+   */
+  maxConcurrentPayloads?: number;
 }
 
 export const DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 20;
 export const DEFAULT_MAX_CONNECTIONS_PER_INSTITUTION = 1_000;
+export const DEFAULT_MAX_CONCURRENT_PAYLOADS = 16;
 
 interface ConnectionState {
   context: HubContext;
@@ -88,19 +96,33 @@ export function payloadQuery(document: ExecutionArgs['document'], operation: Ope
 }
 
 /**
- * Federated, lossless subscriptions at the gateway over graphql-ws. A subscription opens one upstream
- * subscription on every shard of the kind that emits it, resuming each from its position in the client's
- * cursor; each event's payload is then resolved through the supergraph as a query by the subscriber, so
- * access rules and cross-kind fields work exactly as for queries.
+ * Federated, lossless subscriptions at the gateway over graphql-ws. Subscribers with the same caller, field,
+ * filter and payload selection share a feed (feed.ts): one upstream subscription on every shard of the kind
+ * that emits it, each event's payload resolved once through the supergraph as a query by that caller, so
+ * access rules and cross-kind fields work exactly as for queries. Each subscriber keeps its own positions
+ * (its `after` cursor, or the shards' first events) and catches up privately before joining the feed.
  */
-export function useSubscriptions(options: SubscriptionsOptions): { close: () => Promise<void> } {
+/** What is open right now: for metrics. */
+export interface SubscriptionStats {
+  /** WebSocket connections accepted and not yet closed. */
+  connections: number;
+  /** Subscriptions running on them. */
+  subscriptions: number;
+  /** Subscriptions to shards behind them (shared by subscribers with the same caller and operation). */
+  upstreams: number;
+}
+
+export function useSubscriptions(options: SubscriptionsOptions): { stats: () => SubscriptionStats; close: () => Promise<void> } {
   const log = moduleLogger('subscriptions');
   const routes = subscriptionRoutes(options.supergraphSdl);
   const perInstitution = new Map<string, number>();
   const connections = new WeakMap<object, ConnectionState>();
+  const open = { connections: 0, subscriptions: 0 };
+  const feeds = new Map<string, Feed>();
   const maxPerConnection = options.maxSubscriptionsPerConnection ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION;
   const maxPerInstitution = options.maxConnectionsPerInstitution ?? DEFAULT_MAX_CONNECTIONS_PER_INSTITUTION;
   const sockets = new WebSocketServer({ server: options.server, path: '/graphql' });
+  const payloads = bulkhead(options.maxConcurrentPayloads ?? DEFAULT_MAX_CONCURRENT_PAYLOADS, Number.MAX_SAFE_INTEGER);
 
   const hubSubscribe = async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
     const context = args.contextValue as HubContext;
@@ -122,34 +144,11 @@ export function useSubscriptions(options: SubscriptionsOptions): { close: () => 
     }
     const payload = payloadQuery(args.document, operation, route, field.node);
     const caller = context.caller;
-    const stops: Array<() => void> = [];
-    const queue = new AsyncQueue<ExecutionResult>(() => stops.forEach((stop) => stop()));
-    // Events are resolved one after another, so a subscriber sees each shard's events in order.
-    let chain = Promise.resolve();
-    const deliver = (shard: Shard, event: UpstreamEvent) => {
-      chain = chain.then(async () => {
-        positions = { ...positions, [shard.institution]: event.cursor };
-        const result: Record<string, unknown> = {};
-        let errors: readonly GraphQLError[] | undefined;
-        if (payload.query) {
-          const ids = Object.fromEntries(Object.entries(event.ids).map(([entity, id]) => [idVariable(entity), id]));
-          const answer = await options.execute(payload.query, { ...Object.fromEntries(payload.variableNames.map((n) => [n, variables[n]])), ...ids }, context);
-          Object.assign(result, answer.data ?? {});
-          errors = answer.errors;
-        }
-        for (const selection of field.node.selectionSet?.selections ?? []) {
-          if (selection.kind !== Kind.FIELD) continue;
-          const key = selection.alias?.value ?? selection.name.value;
-          if (selection.name.value === 'cursor') result[key] = encodeHubCursor(positions);
-          else if (selection.name.value === 'type') result[key] = event.type;
-          else if (selection.name.value === 'occurredAt') result[key] = event.occurredAt;
-          else if (selection.name.value === '__typename') result[key] = getEventTypeName(options.schema(), field.name);
-        }
-        queue.push({ data: { [field.responseKey]: result }, ...(errors?.length ? { errors } : {}) });
-      });
-    };
-    for (const shard of options.registry.shards(route.kind)) {
-      stops.push(
+    const filter = argument('filter') ?? null;
+    const payloadVariables = Object.fromEntries(payload.variableNames.map((n) => [n, variables[n]]));
+    const source: FeedSource = {
+      shards: options.registry.shards(route.kind),
+      open: (shard, after, onEvent) =>
         subscribeUpstream({
           shard,
           secret: options.secretFor(shard),
@@ -157,12 +156,43 @@ export function useSubscriptions(options: SubscriptionsOptions): { close: () => 
           requestId: context.requestId,
           field: field.name,
           entityFields: route.entities.map((e) => e.field),
-          filter: argument('filter') ?? null,
-          after: positions[shard.institution] ?? null,
-          onEvent: (event) => deliver(shard, event),
+          filter,
+          after,
+          onEvent,
           onError: (error) => log.warn({ institution: shard.institution, kind: shard.kind, error: String(error) }, 'upstream subscription interrupted'),
         }),
-      );
+      resolve: async (event) => {
+        if (!payload.query) return null;
+        const ids = Object.fromEntries(Object.entries(event.ids).map(([entity, id]) => [idVariable(entity), id]));
+        const query = payload.query;
+        return payloads.execute(() => options.execute(query, { ...payloadVariables, ...ids }, context));
+      },
+    };
+    let member: FeedMember | null = null;
+    const queue = new AsyncQueue<ExecutionResult>(() => member?.leave());
+    const deliver: Delivery = (_shard, event, answer, reached) => {
+      const result: Record<string, unknown> = { ...(answer?.data ?? {}) };
+      for (const selection of field.node.selectionSet?.selections ?? []) {
+        if (selection.kind !== Kind.FIELD) continue;
+        const key = selection.alias?.value ?? selection.name.value;
+        if (selection.name.value === 'cursor') result[key] = encodeHubCursor(reached);
+        else if (selection.name.value === 'type') result[key] = event.type;
+        else if (selection.name.value === 'occurredAt') result[key] = event.occurredAt;
+        else if (selection.name.value === '__typename') result[key] = getEventTypeName(options.schema(), field.name);
+      }
+      queue.push({ data: { [field.responseKey]: result }, ...(answer?.errors?.length ? { errors: answer.errors } : {}) });
+    };
+    // Everything the signed hop says about the caller, the field, its filter and the payload selection:
+    // subscribers equal in all of these would receive the same events with the same payloads.
+    const key = stableJson([caller, field.name, filter, payload.query, payloadVariables]);
+    member = feeds.get(key)?.join(positions, deliver) ?? null;
+    if (!member) {
+      const feed: Feed = new Feed(source, positions, () => {
+        if (feeds.get(key) === feed) feeds.delete(key);
+      });
+      // When a live feed refused the join (cursors that cannot be compared), this one stays private.
+      if (!feeds.get(key)?.size) feeds.set(key, feed);
+      member = feed.founder(deliver);
     }
     return queue;
   };
@@ -189,23 +219,37 @@ export function useSubscriptions(options: SubscriptionsOptions): { close: () => 
           perInstitution.set(caller.institution, open + 1);
         }
         connections.set(ctx, { context: { requestId: requestIdOf(ctx.extra.request), caller, receivedAt: performance.now() }, subscriptions: 0 });
+        open.connections += 1;
         return true;
       },
       onClose: (ctx) => {
-        const caller = connections.get(ctx)?.context.caller;
+        const state = connections.get(ctx);
+        const caller = state?.context.caller;
         if (caller) perInstitution.set(caller.institution, Math.max(0, (perInstitution.get(caller.institution) ?? 1) - 1));
+        if (state) {
+          open.connections -= 1;
+          open.subscriptions -= state.subscriptions;
+          state.subscriptions = 0;
+          connections.delete(ctx);
+        }
       },
       onSubscribe: (ctx) => {
         const state = connections.get(ctx);
         if (state && state.subscriptions >= maxPerConnection) {
           return [new GraphQLError(`At most ${maxPerConnection} subscriptions per connection`, { extensions: { code: 'LIMIT_EXCEEDED' } })];
         }
-        if (state) state.subscriptions += 1;
+        if (state) {
+          state.subscriptions += 1;
+          open.subscriptions += 1;
+        }
         return undefined;
       },
       onComplete: (ctx) => {
         const state = connections.get(ctx);
-        if (state) state.subscriptions = Math.max(0, state.subscriptions - 1);
+        if (state && state.subscriptions > 0) {
+          state.subscriptions -= 1;
+          open.subscriptions -= 1;
+        }
       },
       context: (ctx) => connections.get(ctx)?.context ?? { requestId: randomUUID(), caller: null, receivedAt: performance.now() },
       subscribe: hubSubscribe as never,
@@ -213,6 +257,7 @@ export function useSubscriptions(options: SubscriptionsOptions): { close: () => 
     sockets,
   );
   return {
+    stats: () => ({ ...open, upstreams: openUpstreamCount() }),
     close: async () => {
       await disposable.dispose();
       await new Promise<void>((resolve) => sockets.close(() => resolve()));
@@ -239,4 +284,13 @@ function requestIdOf(request: IncomingMessage): string {
 function getEventTypeName(schema: GraphQLSchema | undefined, field: string): string {
   const type = schema?.getSubscriptionType()?.getFields()[field]?.type;
   return type ? String(type).replace(/[!\[\]]/g, '') : field;
+}
+
+/** JSON with object keys sorted, so equal values give equal keys whatever order their fields were set in. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : item,
+  );
 }

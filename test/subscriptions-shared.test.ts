@@ -1,0 +1,162 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { openUpstreamCount } from '../gateway/subscriptions/upstream';
+import { createDemoMobilities } from '../scripts/demo-mobilities';
+import { addDays, today } from '../subgraphs/mobilities/dates';
+import { startTestHub, type TestHub } from './harness/hub';
+
+/** Subscribers with the same caller and operation share one upstream per shard: every event once, none they may not see. */
+const INSTITUTIONS = ['rvt.lv', 'cifp-aviles.es', 'omnia.fi'];
+let hub: TestHub;
+const clients: Client[] = [];
+beforeAll(async () => {
+  hub = await startTestHub({ institutions: INSTITUTIONS, mobilities: true });
+  await createDemoMobilities(hub.url, false, hub.tokenSecret);
+});
+afterAll(async () => {
+  await Promise.all(clients.map((client) => client.dispose()));
+  await hub?.dispose();
+});
+
+const SUBSCRIBE = `subscription($after: String) {
+  assessmentRecorded(filter: { institution: "rvt.lv", role: SENDING }, after: $after) {
+    cursor type
+    assessment { grade }
+    learningAgreement { id }
+  }
+}`;
+
+interface Event {
+  cursor: string;
+  type: string;
+  assessment: { grade: string };
+}
+
+/** One subscriber on its own socket, collecting what arrives until `stop()`. */
+function subscribe(token: string, after: string | null = null) {
+  const client = createClient({ url: hub.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } });
+  clients.push(client);
+  const events: Event[] = [];
+  const errors: unknown[] = [];
+  const stop = client.subscribe<{ assessmentRecorded: Event }>(
+    { query: SUBSCRIBE, variables: { after } },
+    {
+      next: (result) => {
+        if (result.errors) errors.push(...result.errors);
+        if (result.data) events.push(result.data.assessmentRecorded);
+      },
+      error: (error) => errors.push(error),
+      complete: () => undefined,
+    },
+  );
+  return { events, errors, stop };
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits for a subscriber's replayed history to stop growing: its length depends on the tests before. */
+async function historySettled(subscriber: { events: Event[] }, quietMs = 750): Promise<number> {
+  await until(() => subscriber.events.length >= 2, 'the history');
+  let seen = -1;
+  while (subscriber.events.length !== seen) {
+    seen = subscriber.events.length;
+    await sleep(quietMs);
+  }
+  return seen;
+}
+const LA = 'rvt.lv:LA-2026-001';
+
+async function correct(grade: string): Promise<void> {
+  const assessor = await hub.token('cifp-aviles.es', ['assessor']);
+  const agreement = await hub.request('query($id: ID!) { learningAgreement(id: $id) { assessments { id unit { id } } } }', { id: LA }, assessor);
+  const assessments = (agreement.body.data?.learningAgreement as { assessments: Array<{ id: string; unit: { id: string } }> }).assessments;
+  const answer = await hub.request(
+    `mutation($id: ID!, $grade: String!) { correctAssessment(id: $id, input: { result: ACHIEVED, grade: $grade, assessedOn: "${addDays(today(), -20)}", reason: "Re-marked" }) { revision } }`,
+    { id: assessments.find((a) => a.unit.id === 'rvt.lv:WELD-U4')?.id, grade },
+    assessor,
+  );
+  expect(answer.body.errors).toBeUndefined();
+}
+
+test('subscribers of one caller share an upstream per shard; late joiners get the history and every live event, each once', async () => {
+  const baseline = openUpstreamCount();
+  const token = await hub.token('rvt.lv', ['coordinator']);
+  const first = subscribe(token);
+  // The history: the demo's recorded assessments, replayed to a subscriber that gives no cursor.
+  const history = await historySettled(first);
+
+  const late = Array.from({ length: 4 }, () => subscribe(token));
+  await until(() => late.every((s) => s.events.length >= history), 'late joiners to catch up');
+  await until(() => openUpstreamCount() === baseline + INSTITUTIONS.length, 'catch-ups to close');
+
+  // One more joins while events are being written: it must neither miss nor repeat any.
+  const writes = correct('6/10');
+  const racing = subscribe(token);
+  await writes;
+  await correct('7/10');
+  await correct('8/10');
+  const all = [first, ...late, racing];
+  await until(() => all.every((s) => s.events.length >= history + 3), 'three live events at every subscriber');
+  await sleep(500);
+
+  expect(all.flatMap((s) => s.errors)).toEqual([]);
+  const cursors = first.events.map((e) => e.cursor);
+  expect(new Set(cursors).size).toBe(history + 3);
+  for (const subscriber of all) expect(subscriber.events.map((e) => e.cursor)).toEqual(cursors);
+  expect(first.events.slice(-3).map((e) => e.type)).toEqual(['ASSESSMENT_CORRECTED', 'ASSESSMENT_CORRECTED', 'ASSESSMENT_CORRECTED']);
+  // Six subscribers, three shards: three upstream sockets instead of eighteen.
+  expect(openUpstreamCount()).toBe(baseline + INSTITUTIONS.length);
+
+  for (const subscriber of all) subscriber.stop();
+  await until(() => openUpstreamCount() === baseline, 'the last one out to close the upstreams');
+});
+
+test('a subscriber resuming from a cursor joins the shared feed and gets exactly what it missed', async () => {
+  const baseline = openUpstreamCount();
+  const token = await hub.token('rvt.lv', ['viewer']);
+  const live = subscribe(token);
+  const before = await historySettled(live);
+  const cursor = live.events.at(-1)?.cursor ?? null;
+  await correct('5/10');
+  await until(() => live.events.length === before + 1, 'a live event');
+  const resumed = subscribe(token, cursor);
+  await correct('4/10');
+  await until(() => resumed.events.length >= 2 && live.events.length === before + 2, 'the missed and the next event');
+  await sleep(500);
+  expect(resumed.events.map((e) => e.cursor)).toEqual(live.events.slice(before).map((e) => e.cursor));
+  expect(resumed.errors).toEqual([]);
+  live.stop();
+  resumed.stop();
+  await until(() => openUpstreamCount() === baseline, 'the upstreams to close');
+});
+
+test('subscribers of other callers, with the same operation, never see what they may not', async () => {
+  const baseline = openUpstreamCount();
+  const party = subscribe(await hub.token('rvt.lv', ['coordinator']));
+  const outsiders = [
+    subscribe(await hub.token('omnia.fi', ['coordinator'])),
+    subscribe(await hub.token('omnia.fi', ['coordinator'])),
+    subscribe(await hub.token('rvt.lv', ['learner'], 'rvt.lv:L-99')),
+  ];
+  const before = await historySettled(party);
+  // Three callers, three feeds (the two omnia.fi subscribers share theirs).
+  await until(() => openUpstreamCount() === baseline + 3 * INSTITUTIONS.length, 'one feed per caller');
+  await correct('9/10');
+  await until(() => party.events.length > before, 'the party to see the event');
+  await sleep(1_000);
+  expect(party.events.slice(before).map((e) => e.assessment.grade)).toEqual(['9/10']);
+  for (const outsider of outsiders) {
+    expect(outsider.events).toEqual([]);
+    expect(outsider.errors).toEqual([]);
+  }
+  for (const subscriber of [party, ...outsiders]) subscriber.stop();
+  await until(() => openUpstreamCount() === baseline, 'the upstreams to close');
+});
