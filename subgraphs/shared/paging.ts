@@ -1,3 +1,4 @@
+import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { decodeShardCursor, encodeShardCursor } from '../../schema/cursor';
 import { BadUserInputError } from '../../schema/errors';
@@ -8,6 +9,14 @@ export interface Page<T> {
   cursors: string[];
   hasNextPage: boolean;
   totalCount: number;
+}
+
+/** A page whose total was not asked for: the COUNT(*) is most of a search's cost, so it is skipped. */
+export type UncountedPage<T> = Omit<Page<T>, 'totalCount'> & { totalCount: null };
+
+export interface PageOptions {
+  /** Count every match for `totalCount`; pass `selects(info, 'totalCount')`. @default true */
+  totalCount?: boolean;
 }
 
 interface Ordered {
@@ -24,9 +33,22 @@ export async function keysetPage<T extends ObjectLiteral & Ordered>(
   alias: string,
   first: number,
   after: string | null | undefined,
-): Promise<Page<T>> {
+): Promise<Page<T>>;
+export async function keysetPage<T extends ObjectLiteral & Ordered>(
+  query: SelectQueryBuilder<T>,
+  alias: string,
+  first: number,
+  after: string | null | undefined,
+  options: PageOptions,
+): Promise<Page<T> | UncountedPage<T>>;
+export async function keysetPage<T extends ObjectLiteral & Ordered>(
+  query: SelectQueryBuilder<T>,
+  alias: string,
+  first: number,
+  after: string | null | undefined,
+  options: PageOptions = {},
+): Promise<Page<T> | UncountedPage<T>> {
   checkPageSize(first);
-  const totalCount = await query.clone().getCount();
   const paged = query.clone();
   if (after) {
     const position = decodeShardCursor(after);
@@ -36,7 +58,11 @@ export async function keysetPage<T extends ObjectLiteral & Ordered>(
       afterId: position.id,
     });
   }
-  const rows = await paged.orderBy(`${alias}.sortKey`, 'ASC').addOrderBy(`${alias}.id`, 'ASC').take(first + 1).getMany();
+  // Count and page are independent: on a server database they run at once, on two pooled connections.
+  const [totalCount, rows] = await Promise.all([
+    options.totalCount === false ? null : query.clone().getCount(),
+    paged.orderBy(`${alias}.sortKey`, 'ASC').addOrderBy(`${alias}.id`, 'ASC').take(first + 1).getMany(),
+  ]);
   const records = rows.slice(0, first);
   return {
     records,
@@ -44,4 +70,18 @@ export async function keysetPage<T extends ObjectLiteral & Ordered>(
     hasNextPage: rows.length > first,
     totalCount,
   };
+}
+
+/**
+ * Whether the field being resolved selects `name` directly (through fragments too). `@skip`/`@include` are
+ * not evaluated: a conditional selection counts as asked, which costs a query but never drops a value.
+ */
+export function selects(info: GraphQLResolveInfo, name: string): boolean {
+  const visit = (set: SelectionSetNode | undefined): boolean =>
+    (set?.selections ?? []).some((selection) => {
+      if (selection.kind === Kind.FIELD) return selection.name.value === name;
+      if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet);
+      return visit(info.fragments[selection.name.value]?.selectionSet);
+    });
+  return info.fieldNodes.some((node) => visit(node.selectionSet));
 }

@@ -1,11 +1,12 @@
-import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, Directive, FieldResolver, ID, Info, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { Connection } from '../../../schema/connection';
 import { Assessment, Evaluation, Transcript } from '../../../schema/mobility/assessment';
 import { AgreementParty } from '../../../schema/mobility/enums';
 import { LearningAgreement, LearningAgreementVersion } from '../../../schema/mobility/learning-agreement';
 import { requireCaller, requireParty } from '../../shared/access';
 import { ownLocalId } from '../../shared/local-id';
-import { keysetPage } from '../../shared/paging';
+import { keysetPage, selects } from '../../shared/paging';
 import { EvaluationRecord, LearningAgreementRecord } from './learning-agreement.entity';
 import { toAssessment, toTranscript } from '../assessment/assessment.mapper';
 import type { MobilitiesContext } from '../context';
@@ -47,6 +48,7 @@ export class LearningAgreementResolver {
     @Arg('first', () => Int, { defaultValue: 20, description: 'Page size, 1-100.' }) first: number,
     @Arg('after', () => String, { nullable: true, description: 'Cursor of the last edge already read.' }) after: string | undefined,
     @Ctx() context: MobilitiesContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<LearningAgreementConnection> {
     const caller = requireCaller(context);
     const query = context.db.dataSource.manager.createQueryBuilder(LearningAgreementRecord, 'a');
@@ -67,13 +69,14 @@ export class LearningAgreementResolver {
         { on: filter.activeOn },
       );
     }
-    const page = await keysetPage(query, 'a', first, after);
+    const page = await keysetPage(query, 'a', first, after, { totalCount: selects(info, 'totalCount') });
     const nodes = page.records.map(toAgreement);
     return {
       edges: nodes.map((node, index) => ({ node, cursor: page.cursors[index] ?? '' })),
       nodes,
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
-      totalCount: page.totalCount,
+      // Counted only when selected, so this 0 is never sent.
+      totalCount: page.totalCount ?? 0,
     };
   }
 
