@@ -17,21 +17,6 @@ export const UNITS_EQF4 = `query UnitsEqf4 {
   }
 }`;
 
-/** Scenario nested: a page of units with everything a comparison screen shows. */
-export const NESTED_UNITS = `query NestedUnits($first: Int!) {
-  units(first: $first) {
-    totalCount
-    nodes {
-      id title(lang: "en") eqfLevel ecvetPoints
-      learningOutcomes { id category statement(lang: "en") escoSkills }
-      escoSkills
-      qualification { id title(lang: "en") eqfLevel iscedCode ecvetPoints }
-      institution { id name country }
-    }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
-
 const SEARCH_SELECTION = `totalCount
     edges { cursor node { id title(lang: "en") eqfLevel ecvetPoints qualification { id title(lang: "en") } institution { id name country } } }
     pageInfo { hasNextPage endCursor }`;
@@ -47,5 +32,53 @@ export const TEXT_SEARCH = `query TextSearch {
 export const FILTER_SEARCH = `query FilterSearch {
   units(filter: { eqfLevel: 4, iscedField: "07" }, first: 20) {
     ${SEARCH_SELECTION}
+  }
+}`;
+
+/** The same searches without `totalCount`: the page a result list shows, with no COUNT(*) on any shard. */
+export const TEXT_SEARCH_PAGE = TEXT_SEARCH.replace('TextSearch', 'TextSearchPage').replace('totalCount\n', '');
+export const FILTER_SEARCH_PAGE = FILTER_SEARCH.replace('FilterSearch', 'FilterSearchPage').replace('totalCount\n', '');
+
+/**
+ * Scenario nested: a page of learning agreements (the sending institution's mobilities shard) with each agreed
+ * unit, its outcomes, qualification and institution (the hosting institutions' qualifications shards, reached
+ * through `_entities`). For a coordinator of the sending institution: agreements are personal data.
+ */
+export const NESTED_AGREEMENTS = `query NestedAgreements($first: Int!) {
+  learningAgreements(first: $first) {
+    nodes {
+      id status
+      learner { name }
+      hostingInstitution { id name }
+      current {
+        number mobilityStart mobilityEnd totalEcvetPoints
+        units {
+          ecvetPoints
+          unit {
+            id title(lang: "en") ecvetPoints
+            learningOutcomes { id statement(lang: "en") escoSkills }
+            qualification { id title(lang: "en") }
+            institution { id name }
+          }
+        }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+/** The mobilities shard's own part of NESTED_AGREEMENTS (what the hub asks it), sent to the shard directly. */
+export const NESTED_AGREEMENTS_SHARD = `query NestedAgreementsShard($first: Int!) {
+  learningAgreements(first: $first) {
+    nodes {
+      id status
+      learner { name }
+      hostingInstitution { id }
+      current {
+        number mobilityStart mobilityEnd totalEcvetPoints
+        units { ecvetPoints unit { id } }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
   }
 }`;

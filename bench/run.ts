@@ -10,8 +10,10 @@ import type { Scenario } from './lib/context';
 import { readSettings } from './lib/env';
 import { machineInfo, printScenario, writeResults, type ScenarioResult } from './lib/report';
 import { dataScale } from './scenarios/data-scale';
+import { entityCache } from './scenarios/entity-cache';
 import { fanOut } from './scenarios/fan-out';
 import { hubOverhead } from './scenarios/hub-overhead';
+import { liveUpdates } from './scenarios/live-updates';
 import { nested } from './scenarios/nested';
 import { profile } from './scenarios/profile';
 import { shardClient } from './scenarios/shard-client';
@@ -20,7 +22,7 @@ import { shardClient } from './scenarios/shard-client';
  * `npm run bench [-- <scenario> …]`: starts what it measures on this machine (shards, the hub, a stock Apollo
  * gateway, MariaDB databases), loads them side by side, prints the figures and writes bench/results/latest.{json,md}.
  */
-const SCENARIOS: Scenario[] = [hubOverhead, profile, shardClient, fanOut, nested, dataScale];
+const SCENARIOS: Scenario[] = [hubOverhead, entityCache, profile, shardClient, fanOut, nested, dataScale, liveUpdates];
 
 const USAGE = `usage: npm run bench [-- <scenario> …]
 
@@ -33,8 +35,9 @@ environment:
   BENCH_SCALE=30x2000    data-scale: institutions x units per institution (6 outcomes each)
   BENCH_FAN_OUT=1,4,16,32  fan-out: shard counts
   BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306  data-scale: MariaDB/MySQL (creates and drops bench_<n>)
-  BENCH_INDEX_TRIAL=1    data-scale: also measure with candidate indexes (0: skip)
+  BENCH_INDEX_TRIAL=1    data-scale: also time a FULLTEXT index on one shard (0: skip)
   BENCH_SEED_MINUTES=6   data-scale: give up seeding after this long
+  BENCH_SUBSCRIBERS=1000 live-updates: open subscriptions
   BENCH_MAX_MINUTES=15   stop everything after this long`;
 
 function command(args: readonly string[]): string {

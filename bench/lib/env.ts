@@ -16,7 +16,7 @@ export interface BenchSettings {
   fanOut: number[];
   /** MySQL/MariaDB server of the data-scale scenario (databases bench_<n> are created and dropped). */
   mysqlUrl: string;
-  /** Also measure the data-scale searches with candidate indexes added to the bench databases. */
+  /** Also time the data-scale text search with a FULLTEXT index on one bench database (a code change left open). */
   indexTrial: boolean;
   maxMinutes: number;
 }

@@ -7,6 +7,8 @@ export interface LoadTarget {
   url: string;
   /** The JSON request body. */
   body: string;
+  /** More request headers (a bearer token for personal data). */
+  headers?: Record<string, string>;
   connections: number;
   /**
    * Requests per run instead of a duration, for targets so slow that a few seconds would hold too few answers
@@ -54,8 +56,8 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
-/** Nearest-rank percentile of a sorted list. */
-function percentile(sorted: readonly number[], p: number): number {
+/** The p-th percentile of sorted values (nearest rank). */
+export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[rank] as number;
@@ -80,7 +82,7 @@ export async function runLoad(target: LoadTarget, seconds: number): Promise<RunS
       {
         url: target.url,
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...target.headers },
         body: target.body,
         connections: target.connections,
         ...(target.amount ? { amount: target.amount } : { duration: seconds }),

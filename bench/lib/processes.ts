@@ -94,7 +94,7 @@ export function writeRegistry(dir: string, name: string, institutions: readonly 
 /** The hub (dist/gateway/main.js) on a registry, serving the committed supergraph. */
 export async function startHub(
   cleanup: Cleanup,
-  options: { name: string; registryPath: string; supergraphPath: string; hopSecret: string; nodeArgs?: string[] },
+  options: { name: string; registryPath: string; supergraphPath: string; hopSecret: string; nodeArgs?: string[]; env?: Record<string, string> },
 ): Promise<Service> {
   return withRetry(options.name, 2, async () => {
     const managed = await startGatewayProcess(
@@ -104,40 +104,13 @@ export async function startHub(
         HUB_HOP_SECRET: options.hopSecret,
         // One load generator on one IP would hit the per-IP limit within seconds; the limiter still runs.
         RATE_LIMIT_PER_IP: '100000000',
+        ...options.env,
       },
       await freePort(),
       false,
       options.nodeArgs ?? [],
     );
     return register(cleanup, { ...managed, name: options.name });
-  });
-}
-
-/**
- * The hub with the prototype shard transport (bench/prototype-hub.ts): gateway/main.ts as is, except that
- * shard calls go through undici Pool.request. Same environment as `startHub`.
- */
-export async function startPrototypeHub(
-  cleanup: Cleanup,
-  options: { name: string; registryPath: string; supergraphPath: string; hopSecret: string },
-): Promise<Service> {
-  return withRetry(options.name, 2, async () => {
-    const port = await freePort();
-    const managed = startProcess(options.name, distEntry('bench', 'prototype-hub.js'), {
-      REGISTRY_PATH: options.registryPath,
-      SUPERGRAPH_PATH: options.supergraphPath,
-      HUB_HOP_SECRET: options.hopSecret,
-      RATE_LIMIT_PER_IP: '100000000',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-    });
-    try {
-      await waitUntilUp(managed, `http://127.0.0.1:${port}/health/live`);
-    } catch (error) {
-      await managed.stop('SIGKILL');
-      throw error;
-    }
-    return register(cleanup, { ...managed, url: `http://127.0.0.1:${port}/graphql` });
   });
 }
 

@@ -6,7 +6,6 @@ import { createShardClients } from '../../gateway/routing/shard-client';
 import { projectRoot } from '../../subgraphs/shared/project-root';
 import type { Scenario } from '../lib/context';
 import { runSeconds } from '../lib/env';
-import { LeanShardSource } from '../lib/lean-shard-source';
 import { median } from '../lib/load';
 import { startReplayShards, startShards } from '../lib/processes';
 import { fmt } from '../lib/report';
@@ -51,13 +50,13 @@ async function drive(source: GraphQLDataSource<HubContext>, seconds: number, con
 }
 
 /**
- * The transport lever, isolated: CPU per shard call of the hub's shard client, of stock
- * RemoteGraphQLDataSource, and of an undici Pool.request() prototype, against a replaying shard (so the
- * shard's own work is out of the picture). All three run in the bench process, one after another.
+ * The transport, isolated: CPU per shard call of the hub's shard client (undici Pool.request, signed) and of
+ * stock RemoteGraphQLDataSource, against a replaying shard (so the shard's own work is out of the picture).
+ * Both run in the bench process, one after another.
  */
 export const shardClient: Scenario = {
   name: 'shard-client',
-  title: 'Shard client: CPU per shard call (hub client vs stock RemoteGraphQLDataSource vs undici.request prototype)',
+  title: 'Shard client: CPU per shard call (hub client vs stock RemoteGraphQLDataSource)',
   estimate: '~40 s',
   async run(context) {
     const { settings } = context;
@@ -80,12 +79,9 @@ export const shardClient: Scenario = {
     const shardInfo = { institution: OVERHEAD_INSTITUTION, kind: 'qualifications', url, hopSecretEnv: undefined };
     const hubClients = createShardClients({ timeoutMs: 5_000, connectionsPerShard: 32, secretFor: () => context.hopSecret });
     context.cleanup.add('close the hub shard client', () => hubClients.close());
-    const lean = new LeanShardSource(url, context.hopSecret, 5_000, 32);
-    context.cleanup.add('close the prototype client', () => lean.close());
     const clients: Array<[string, GraphQLDataSource<HubContext>]> = [
-      ['hub shard client (RemoteGraphQLDataSource + undici fetch, signed)', hubClients.sourceFor(shardInfo)],
+      ['hub shard client (undici Pool.request, signed)', hubClients.sourceFor(shardInfo)],
       ['stock RemoteGraphQLDataSource (default fetcher, unsigned)', new RemoteGraphQLDataSource<HubContext>({ url })],
-      ['prototype: undici Pool.request (signed)', lean],
     ];
     for (const [, source] of clients) await drive(source, 1, CONCURRENCY); // warm-up; records the replies
     const seconds = runSeconds(settings, 0.4);
@@ -118,7 +114,7 @@ export const shardClient: Scenario = {
       ],
       targets: [],
       notes: [
-        'The prototype lives in bench/lib/lean-shard-source.ts and is not used by the hub; it shows what replacing the transport in gateway/routing/shard-client.ts would save per shard call (a hub request makes one call per shard it reaches).',
+        'A hub request makes one such call per shard it reaches, so this CPU is paid per shard of a fan-out.',
       ],
       raw: Object.fromEntries(runs),
     };

@@ -4,19 +4,32 @@ import { composeSupergraph } from '../../schema/compose';
 import { projectRoot } from '../../subgraphs/shared/project-root';
 import type { Cleanup } from '../lib/cleanup';
 import type { BenchContext } from '../lib/context';
-import { expectData, requestBody } from '../lib/load';
-import { startHub, startPrototypeHub, startShards, startStockGateway, writeRegistry, type Service } from '../lib/processes';
+import { expectData, requestBody, type Summary } from '../lib/load';
+import { fmt } from '../lib/report';
+import { startHub, startShards, startStockGateway, writeRegistry, type Service } from '../lib/processes';
 import { UNIT_BY_ID } from '../queries';
 
 export const OVERHEAD_INSTITUTION = 'rvt.lv';
+/** The columns of a single-shard table, and a row of it: figures of one target next to the direct shard's. */
+export const SINGLE_SHARD_COLUMNS = ['target', 'req/s', 'p50 ms', 'p99 ms', '× direct req/s', 'gateway CPU ms/req', 'shard CPU ms/req', 'errors'];
+export function singleShardRow(direct: Summary): (name: string, s: Summary) => string[] {
+  return (name, s) => [
+    name,
+    fmt.int(s.rps),
+    fmt.ms(s.p50),
+    fmt.ms(s.p99),
+    fmt.ratio(s.rps / direct.rps),
+    fmt.ms(s.cpuMsPerRequest.gateway ?? Number.NaN),
+    fmt.ms(s.cpuMsPerRequest.shard ?? Number.NaN),
+    String(s.errors + s.sizeMismatches),
+  ];
+}
 export const OVERHEAD_UNIT = 'rvt.lv:WELD-U3';
 
 export interface SingleShardSetup {
   shard: Service;
   hub: Service;
   stock: Service;
-  /** The hub with the prototype shard transport, when asked for. */
-  prototype: Service | null;
   /** The request all three answer: `unit(id)` with its six learning outcomes. */
   body: string;
 }
@@ -29,7 +42,7 @@ export interface SingleShardSetup {
 export async function startSingleShard(
   context: BenchContext,
   cleanup: Cleanup,
-  options: { hubNodeArgs?: string[]; stockNodeArgs?: string[]; tag: string; prototype?: boolean },
+  options: { hubNodeArgs?: string[]; stockNodeArgs?: string[]; tag: string; hubEnv?: Record<string, string> },
 ): Promise<SingleShardSetup> {
   const root = projectRoot();
   const dir = join(context.tmp, options.tag);
@@ -62,18 +75,16 @@ export async function startSingleShard(
       supergraphPath: context.supergraphPath,
       hopSecret: context.hopSecret,
       ...(options.hubNodeArgs ? { nodeArgs: options.hubNodeArgs } : {}),
+      ...(options.hubEnv ? { env: options.hubEnv } : {}),
     }),
     startStockGateway(cleanup, { supergraphPath: stockSupergraphPath, ...(options.stockNodeArgs ? { nodeArgs: options.stockNodeArgs } : {}) }),
   ]);
-  const prototype = options.prototype
-    ? await startPrototypeHub(cleanup, { name: 'hub, prototype shard client', registryPath, supergraphPath: context.supergraphPath, hopSecret: context.hopSecret })
-    : null;
 
   const body = requestBody(UNIT_BY_ID, { id: OVERHEAD_UNIT });
-  const answers = await Promise.all([shard, hub, stock, ...(prototype ? [prototype] : [])].map((s) => expectData(s.url, body, `unit(id) via ${s.name}`)));
+  const answers = await Promise.all([shard, hub, stock].map((s) => expectData(s.url, body, `unit(id) via ${s.name}`)));
   const texts = answers.map((a) => JSON.stringify(a));
   if (new Set(texts).size !== 1) throw new Error(`the direct shard and the gateways answer differently:\n${texts.join('\n')}`);
   const outcomes = (answers[0]?.unit as { learningOutcomes?: unknown[] } | null)?.learningOutcomes?.length ?? 0;
   if (outcomes !== 6) throw new Error(`${OVERHEAD_UNIT} should have 6 learning outcomes, has ${outcomes}`);
-  return { shard, hub, stock, prototype, body };
+  return { shard, hub, stock, body };
 }
