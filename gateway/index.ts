@@ -111,7 +111,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const entityCache =
     options.entityCache === false
       ? null
-      : createEntityCache({ ...options.entityCache, supergraphSdl: options.supergraphSdl, registry: options.registry, metrics: metrics?.registry, log });
+      : createEntityCache({ ...options.entityCache, supergraphSdl: options.supergraphSdl, registry: options.registry, hopSecretFor: options.hopSecretFor, metrics: metrics?.registry, log });
   await entityCache?.ready;
   const onShardCall = (event: ShardCallEvent): void => {
     metrics?.observeShardCall(event);

@@ -1,8 +1,9 @@
+import { getHopOperation, signHop } from '../subgraphs/shared/signed-hop';
 import { renameUnitAtShard } from './harness/cache';
 import { startTestHub, type TestHub } from './harness/hub';
 import { seedUnits } from './seeds';
 
-/** A qualifications shard's change feed, `GET /changes`, as the hub's entity cache reads it. */
+/** A qualifications shard's change feed, `GET /changes`, as the hub's entity cache reads it (signed, as the gateway signs it). */
 let hub: TestHub;
 let feed: URL;
 beforeAll(async () => {
@@ -20,10 +21,15 @@ interface Page {
   changes: Array<{ seq: number; tags: string[]; occurredAt: string }>;
 }
 
-async function get(params: Record<string, string>): Promise<{ status: number; body: Page & { error?: string } }> {
+type Signing = 'gateway' | 'unsigned' | 'another secret' | 'another cursor';
+
+async function get(params: Record<string, string>, signing: Signing = 'gateway'): Promise<{ status: number; body: Page & { error?: string } }> {
   const url = new URL(feed);
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
-  const response = await fetch(url);
+  const signed = signing === 'another cursor' ? `${url.pathname}?after=0` : `${url.pathname}${url.search}`;
+  const secret = signing === 'another secret' ? 'not-the-secret-of-this-hub' : hub.hopSecret;
+  const headers = signing === 'unsigned' ? {} : signHop({ secret, caller: null, requestId: 'change-feed-test', operation: getHopOperation(signed) });
+  const response = await fetch(url, { headers });
   return { status: response.status, body: (await response.json()) as Page & { error?: string } };
 }
 
@@ -69,4 +75,18 @@ test('a cursor or wait that is not a number is refused with the rule', async () 
     expect(answer.status).toBe(400);
     expect(answer.body.error).toBe('after must be a change sequence number (0 or more) and waitMs a number of milliseconds');
   }
+});
+
+test('the feed answers only calls the gateway signed, for the cursor it signed', async () => {
+  const refusals: Array<[Signing, string]> = [
+    ['unsigned', "the change feed answers the hub's gateways only: the call must be signed"],
+    ['another secret', 'Refused a call whose hub signature does not match'],
+    ['another cursor', 'Refused a call whose hub signature does not match'],
+  ];
+  for (const [signing, error] of refusals) {
+    const answer = await get({ after: '1' }, signing);
+    expect({ signing, status: answer.status, error: answer.body.error }).toEqual({ signing, status: 401, error });
+    expect(answer.body.changes).toBeUndefined();
+  }
+  expect((await get({ after: '1' })).status).toBe(200);
 });

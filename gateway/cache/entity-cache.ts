@@ -44,11 +44,13 @@ export const DEFAULT_FEED_WAIT_MS = 10_000;
 export const DEFAULT_FEED_GRACE_MS = 2_000;
 
 /** What configuration sets (gateway options, environment). */
-export type EntityCacheSettings = Omit<EntityCacheOptions, 'supergraphSdl' | 'registry' | 'metrics' | 'log'>;
+export type EntityCacheSettings = Omit<EntityCacheOptions, 'supergraphSdl' | 'registry' | 'hopSecretFor' | 'metrics' | 'log'>;
 
 export interface EntityCacheOptions {
   supergraphSdl: string;
   registry: Registry;
+  /** Each shard's hop secret, to sign the change-feed polls. */
+  hopSecretFor: (shard: Shard) => string | null;
   /** Cached types: each with its byte budget in memory, or its largest entry in Redis. */
   types?: ReadonlyMap<string, number>;
   /** Redis shared by the gateway replicas; in memory without it. */
@@ -217,6 +219,7 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
   };
   const feeds = followChangeFeeds({
     shards: options.registry.kinds().flatMap((kind) => options.registry.shards(kind)),
+    secretFor: options.hopSecretFor,
     store,
     waitMs: options.feedWaitMs ?? DEFAULT_FEED_WAIT_MS,
     graceMs: options.feedGraceMs ?? DEFAULT_FEED_GRACE_MS,

@@ -70,7 +70,7 @@ export async function startKindShard<C extends BaseContext>(
     outbox: createOutboxSignal({ channel: `hub:outbox:${definition.kind}:${options.institution}`, redisUrl: options.redisUrl }),
   };
   const changes = definition.publicCache
-    ? createChangeFeed({ kind: definition.kind, institution: options.institution, db, redisUrl: options.redisUrl ?? null })
+    ? createChangeFeed({ kind: definition.kind, institution: options.institution, db, redisUrl: options.redisUrl ?? null, hopSecret: options.hopSecret })
     : null;
   try {
     if (prepare) await prepare(db);

@@ -109,6 +109,14 @@ function parseCaller(encoded: string): Caller | null {
   return { institution, roles, learnerId: typeof learnerId === 'string' ? learnerId : null, subject };
 }
 
+/**
+ * What a hop signs for a plain GET (the change feed): its path and query, so a signature cannot be moved to
+ * another cursor or route.
+ */
+export function getHopOperation(pathAndQuery: string): HopOperation {
+  return { query: `GET ${pathAndQuery}`, variables: null };
+}
+
 /** The operation a request body carries, as the hop signs it. */
 export function operationOf(body: unknown): HopOperation {
   const record = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;

@@ -19,7 +19,7 @@ export interface ChangeFeed {
  * A public-data shard's change feed: the `/changes` route, the plugin that hints the hub's cache, commit
  * wake-ups (through Redis, so every replica of the shard wakes its readers), and the hourly pruning.
  */
-export function createChangeFeed(options: { kind: string; institution: string; db: Database; redisUrl: string | null }): ChangeFeed {
+export function createChangeFeed(options: { kind: string; institution: string; db: Database; redisUrl: string | null; hopSecret: string | null }): ChangeFeed {
   const log = moduleLogger('changes', { kind: options.kind, institution: options.institution });
   const signal = createOutboxSignal({ channel: `hub:changes:${options.kind}:${options.institution}`, redisUrl: options.redisUrl });
   const prune = setInterval(() => {
