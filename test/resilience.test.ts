@@ -53,7 +53,8 @@ test('the breaker opens after repeated failures (the shard is then skipped witho
 
   const started = Date.now();
   const skipped = await gateway.request(LIST);
-  expect(Date.now() - started).toBeLessThan(300);
+  // Skipped without a call: the count is the proof; the time only has to be far from the shard's timeout.
+  expect(Date.now() - started).toBeLessThan(1_000);
   expect(shard.calls).toBe(3);
   expect(idsOf(skipped)).toHaveLength(seedUnits(['rvt.lv']).length);
   expect(skipped.body.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'SHARD_UNAVAILABLE', institution: 'omnia.fi', cause: 'circuit-open' }) })]);
