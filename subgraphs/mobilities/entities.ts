@@ -8,17 +8,19 @@ import {
   EvaluationRecord,
   LearningAgreementRecord,
 } from './learning-agreement/learning-agreement.entity';
-import { MemorandumRecord, MemorandumSignatureRecord } from './memorandum/memorandum.entity';
+import { MemorandumPartnerRecord, MemorandumRecord, MemorandumSignatureRecord } from './memorandum/memorandum.entity';
 import { CreateMobilities1763900000100 } from './migrations/1763900000100-CreateMobilities';
 import { CreateOutbox1763900000101 } from './migrations/1763900000101-CreateOutbox';
 import { OutboxEventRecord } from '../shared/outbox/outbox.entity';
 import { SigningKeyRecord } from '../shared/documents/signing-key.entity';
 import { CreateSigningKeys1763900000150 } from './migrations/1763900000150-CreateSigningKeys';
+import { IndexMemorandumPartners1763900000160 } from './migrations/1763900000160-IndexMemorandumPartners';
 
 /** Every table of a mobilities shard, and the migrations that create them, in order. */
 export const mobilitiesEntities = [
   MemorandumRecord,
   MemorandumSignatureRecord,
+  MemorandumPartnerRecord,
   LearningAgreementRecord,
   AgreementVersionRecord,
   AgreementSignatureRecord,
@@ -30,4 +32,10 @@ export const mobilitiesEntities = [
   SigningKeyRecord,
   IdempotencyRecord,
 ];
-export const mobilitiesMigrations = [CreateIdempotencyRecords1763900000010, CreateMobilities1763900000100, CreateOutbox1763900000101, CreateSigningKeys1763900000150];
+export const mobilitiesMigrations = [
+  CreateIdempotencyRecords1763900000010,
+  CreateMobilities1763900000100,
+  CreateOutbox1763900000101,
+  CreateSigningKeys1763900000150,
+  IndexMemorandumPartners1763900000160,
+];

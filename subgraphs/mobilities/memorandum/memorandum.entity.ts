@@ -66,3 +66,17 @@ export class MemorandumSignatureRecord {
   @Column({ type: 'varchar', length: 64 })
   contentHash!: string;
 }
+
+/**
+ * One row per partner of a memorandum, the proposer included: the `partners` JSON stays the signed text, and
+ * this lets `memoranda` find an institution's memoranda through an index and count partners in SQL.
+ */
+@Entity('memorandum_partner')
+@Index('idx_memorandum_partner_institution', ['institution', 'memorandumId'])
+export class MemorandumPartnerRecord {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  memorandumId!: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 100 })
+  institution!: string;
+}

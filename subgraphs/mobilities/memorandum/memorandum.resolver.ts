@@ -1,16 +1,17 @@
-import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, Directive, FieldResolver, ID, Info, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { Connection } from '../../../schema/connection';
 import { MemorandumStatus } from '../../../schema/mobility/enums';
 import { Memorandum, MemorandumSignature } from '../../../schema/mobility/memorandum';
 import { InstitutionRef, ref } from '../../../schema/mobility/references';
 import { requireCaller } from '../../shared/access';
 import { ownLocalId } from '../../shared/local-id';
-import { keysetPage } from '../../shared/paging';
+import { keysetPage, selects } from '../../shared/paging';
 import type { MobilitiesContext } from '../context';
 import { MemorandumRecord } from './memorandum.entity';
 import { ProposeMemorandumInput, SignatureInput } from './memorandum.input';
 import { toMemorandum, type MemorandumView } from './memorandum.mapper';
-import { proposeMemorandum, requirePartner, signMemorandum, statusOf, terminateMemorandum } from './memorandum.service';
+import { proposeMemorandum, requirePartner, signMemorandum, statusCondition, statusOf, terminateMemorandum } from './memorandum.service';
 
 @ObjectType({ description: 'A page of memoranda.' })
 export class MemorandumConnection extends Connection(Memorandum, 'Memorandum') {}
@@ -37,23 +38,26 @@ export class MemorandumResolver {
     @Arg('first', () => Int, { defaultValue: 20, description: 'Page size, 1-100.' }) first: number,
     @Arg('after', () => String, { nullable: true, description: 'Cursor of the last edge already read.' }) after: string | undefined,
     @Ctx() context: MobilitiesContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<MemorandumConnection> {
     const caller = requireCaller(context);
-    const query = context.db.dataSource.manager.createQueryBuilder(MemorandumRecord, 'm').where('m.partners LIKE :partner', { partner: `%${JSON.stringify(caller.institution)}%` });
+    // Partners through the (institution, memorandumId) index; the status in SQL too, so pages are full and counts exact.
+    const query = context.db.dataSource.manager
+      .createQueryBuilder(MemorandumRecord, 'm')
+      .where('m.id IN (SELECT p.memorandumId FROM memorandum_partner p WHERE p.institution = :partner)', { partner: caller.institution });
     if (caller.roles.every((role) => role === 'learner')) query.andWhere('1 = 0');
-    const page = await keysetPage(query, 'm', first, after);
-    const nodes: MemorandumView[] = [];
-    const cursors: string[] = [];
-    for (const [index, record] of page.records.entries()) {
-      if (status && statusOf(record, await context.loaders.memorandumSignaturesOf.load(record.id)) !== status) continue;
-      nodes.push(toMemorandum(record));
-      cursors.push(page.cursors[index] ?? '');
+    if (status) {
+      const condition = statusCondition(status, 'm');
+      query.andWhere(condition.where, condition.parameters);
     }
+    const page = await keysetPage(query, 'm', first, after, { totalCount: selects(info, 'totalCount') });
+    const nodes: MemorandumView[] = page.records.map(toMemorandum);
     return {
-      edges: nodes.map((node, index) => ({ node, cursor: cursors[index] ?? '' })),
+      edges: nodes.map((node, index) => ({ node, cursor: page.cursors[index] ?? '' })),
       nodes,
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
-      totalCount: status ? nodes.length : page.totalCount,
+      // Counted only when selected, so this 0 is never sent.
+      totalCount: page.totalCount ?? 0,
     };
   }
 

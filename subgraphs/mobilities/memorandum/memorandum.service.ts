@@ -8,7 +8,7 @@ import { requireCaller, requireStaffRole } from '../../shared/access';
 import { recordAudit } from '../../shared/audit/audit';
 import type { MobilitiesContext } from '../context';
 import { today } from '../dates';
-import { MemorandumRecord, MemorandumSignatureRecord } from './memorandum.entity';
+import { MemorandumPartnerRecord, MemorandumRecord, MemorandumSignatureRecord } from './memorandum.entity';
 import { validateProposal, validateSignature, type ProposeMemorandumInput, type SignatureInput } from './memorandum.input';
 import { ownLocalId } from '../../shared/local-id';
 
@@ -33,6 +33,34 @@ export function statusOf(record: MemorandumRecord, signatures: readonly Memorand
   if (signed.size === 0) return MemorandumStatus.DRAFT;
   if (record.partners.some((partner) => !signed.has(partner))) return MemorandumStatus.PARTIALLY_SIGNED;
   return on > record.validUntil ? MemorandumStatus.EXPIRED : MemorandumStatus.IN_EFFECT;
+}
+
+/**
+ * `statusOf` as an SQL condition on the memorandum aliased `alias`, so that lists filter by status in the
+ * database and their pages and counts are exact. Each branch restates one line of `statusOf`, on partners as
+ * `memorandum_partner` rows; plain subqueries, so SQLite and MySQL/MariaDB read it alike. The subqueries
+ * alias their tables `ms` and `mp`, so `alias` must be neither.
+ */
+export function statusCondition(status: MemorandumStatus, alias: string, on = today()): { where: string; parameters: Record<string, string> } {
+  // LENGTH, not `<> ''`: MariaDB's collations compare ' ' equal to '', JavaScript finds ' ' truthy.
+  const terminated = `COALESCE(LENGTH(${alias}.terminationReason), 0) > 0`;
+  const live = `COALESCE(LENGTH(${alias}.terminationReason), 0) = 0`;
+  // Any institution's signature of this text, as `signed` in statusOf: DRAFT does not rely on only partners signing.
+  const anySigned = `EXISTS (SELECT 1 FROM memorandum_signature ms WHERE ms.memorandumId = ${alias}.id AND ms.contentHash = ${alias}.contentHash)`;
+  const signedPartners =
+    `(SELECT COUNT(DISTINCT ms.institution) FROM memorandum_signature ms` +
+    ` INNER JOIN memorandum_partner mp ON mp.memorandumId = ms.memorandumId AND mp.institution = ms.institution` +
+    ` WHERE ms.memorandumId = ${alias}.id AND ms.contentHash = ${alias}.contentHash)`;
+  const partners = `(SELECT COUNT(*) FROM memorandum_partner mp WHERE mp.memorandumId = ${alias}.id)`;
+  const allSigned = `${live} AND ${anySigned} AND ${signedPartners} >= ${partners}`;
+  const where: Record<MemorandumStatus, string> = {
+    [MemorandumStatus.TERMINATED]: terminated,
+    [MemorandumStatus.DRAFT]: `${live} AND NOT ${anySigned}`,
+    [MemorandumStatus.PARTIALLY_SIGNED]: `${live} AND ${anySigned} AND ${signedPartners} < ${partners}`,
+    [MemorandumStatus.EXPIRED]: `${allSigned} AND ${alias}.validUntil < :statusOn`,
+    [MemorandumStatus.IN_EFFECT]: `${allSigned} AND ${alias}.validUntil >= :statusOn`,
+  };
+  return { where: `(${where[status]})`, parameters: { statusOn: on } };
 }
 
 /** Memoranda are for their partners' eyes: any staff role of a partner institution. */
@@ -74,6 +102,7 @@ export async function proposeMemorandum(context: MobilitiesContext, input: Propo
     };
     const record = manager.create(MemorandumRecord, { ...fields, contentHash: contentHashOf(fields) });
     await manager.insert(MemorandumRecord, record);
+    await manager.insert(MemorandumPartnerRecord, partners.map((institution) => ({ memorandumId: record.id, institution })));
     await recordAudit(manager, context, caller, { action: 'proposeMemorandum', entityId: entityId(context.institution, record.id), input });
     return record;
   });
