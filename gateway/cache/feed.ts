@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { getHopOperation, signHop } from '../../subgraphs/shared/signed-hop';
@@ -66,6 +67,8 @@ function isFeedPage(body: unknown): body is FeedPage {
  */
 export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
   const stop = new AbortController();
+  // Every followed shard's poll (or back-off) listens on this one signal at once.
+  setMaxListeners(options.shards.length + 10, stop.signal);
   const follows = new Map<string, { shard: Shard; feedId: string; cursor: number | null; heardAt: number }>();
   const current = (shard: Shard) => {
     const follow = follows.get(scopeOf(shard));
