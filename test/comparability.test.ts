@@ -19,7 +19,7 @@ const JOINING = 'http://data.europa.eu/esco/skill/24a39c1b-b8cc-4210-8b74-b388a9
 const ATTEND_TO_DETAIL = 'http://data.europa.eu/esco/skill/83e6510b-ffeb-4aec-959c-4265fd0ff7b7';
 
 let hub: TestHub;
-/** The recognition shard the gateway asks for root fields without an owner: the registry's first. */
+/** The recognition shard the gateway asks for root fields without an owner when the caller has none of its own: the registry's first. */
 let answering: string;
 beforeAll(async () => {
   hub = await startTestHub({ institutions: ['rvt.lv', 'cifp-aviles.es', 'omnia.fi'], recognition: true, shards: 'in-process' });
@@ -167,3 +167,16 @@ test('npm run esco:import loads the ESCO folder into DATABASE_URL and changes no
     await databases.dispose();
   }
 }, 120_000);
+
+test("compareUnits goes to the caller's own recognition shard, and to another when the one it would ask is down", async () => {
+  const compare = 'query($a: ID!, $b: ID!) { compareUnits(a: $a, b: $b) { score escoImported } }';
+  const other = ['rvt.lv', 'cifp-aviles.es', 'omnia.fi'].find((code) => code !== answering) ?? '';
+  // Only the answering shard has ESCO: whose shard answered shows in escoImported.
+  const own = await hub.request(compare, { a: WELD_LV, b: WELD_ES }, await hub.token(other, ['coordinator']));
+  expect(own.body).toEqual({ data: { compareUnits: expect.objectContaining({ escoImported: false }) } });
+  expect((await ok(compare, { a: WELD_LV, b: WELD_ES })).compareUnits.escoImported).toBe(true);
+
+  await hub.recognitionShards.get(answering)?.stop();
+  const standIn = await hub.request(compare, { a: WELD_LV, b: WELD_ES });
+  expect(standIn.body).toEqual({ data: { compareUnits: expect.objectContaining({ escoImported: false }) } });
+});

@@ -81,6 +81,8 @@ interface Plan {
   errors: ResponseError[];
   /** Root fields by the institution that answers them. */
   owned: Map<string, RootField[]>;
+  /** Fields that any shard of the kind can answer: another may stand in when theirs fails. */
+  anyShard: Set<RootField>;
   fanOuts: FanOut[];
 }
 
@@ -181,6 +183,20 @@ export class OwnerRoutingDataSource implements GraphQLDataSource<HubContext> {
     return result;
   }
 
+  /**
+   * Who answers a field any shard of the kind can answer (`compareUnits`, `verifyCredential`): the caller's own
+   * institution, so each institution's questions cost its own shard and it sees its own shard's reference data
+   * (ESCO); else the first in the registry whose circuit is not open, so one dead shard does not take such
+   * fields down for everyone, and the same question keeps getting the same shard.
+   */
+  private anyInstitution(context: HubContext): string | null {
+    const shards = this.options.registry.shards(this.options.kind);
+    const open = (shard: Shard) => this.options.resilience?.circuitOf(shard) === 'open';
+    const own = context.caller ? shards.find((shard) => shard.institution === context.caller?.institution) : undefined;
+    const chosen = own && !open(own) ? own : (shards.find((shard) => !open(shard)) ?? own ?? shards[0]);
+    return chosen?.institution ?? null;
+  }
+
   /** The shard that owns a root field's target, or the error that says why there is none. */
   private ownerShard(field: RootField, route: Route, context: HubContext, variables: Variables): Shard | ResponseError {
     let institution: string | null;
@@ -196,7 +212,7 @@ export class OwnerRoutingDataSource implements GraphQLDataSource<HubContext> {
         return errorAt(field, ErrorCode.UNAUTHENTICATED, context.authError ?? `${field.name} acts for the caller's institution: send a bearer token`);
       }
     } else {
-      institution = this.options.registry.shards(this.options.kind)[0]?.institution ?? null;
+      institution = this.anyInstitution(context);
     }
     const shard = institution ? this.options.registry.shard(this.options.kind, institution) : undefined;
     if (!shard) {
@@ -208,7 +224,7 @@ export class OwnerRoutingDataSource implements GraphQLDataSource<HubContext> {
   }
 
   private plan(fields: RootField[], context: HubContext, variables: Variables): Plan {
-    const plan: Plan = { data: {}, errors: [], owned: new Map(), fanOuts: [] };
+    const plan: Plan = { data: {}, errors: [], owned: new Map(), anyShard: new Set(), fanOuts: [] };
     fields.forEach((field, index) => {
       if (field.name === '__typename') {
         plan.data[field.responseKey] = 'Query';
@@ -236,6 +252,7 @@ export class OwnerRoutingDataSource implements GraphQLDataSource<HubContext> {
       const list = plan.owned.get(shard.institution) ?? [];
       list.push(field);
       plan.owned.set(shard.institution, list);
+      if (route.kind === 'any') plan.anyShard.add(field);
     });
     return plan;
   }
@@ -250,6 +267,31 @@ export class OwnerRoutingDataSource implements GraphQLDataSource<HubContext> {
     return cut;
   }
 
+  /** The part of a fetch that asks for `owned` only, with the variables it uses. */
+  private cutFor(fetch: FetchOperation, owned: readonly RootField[], variables: Variables): { query: string; variables: Variables } {
+    const cut = this.subOperation(fetch, owned.map((f) => f.node), owned.map((f) => f.responseKey).join(','), []);
+    return { query: cut.query, variables: pickVariables(variables, cut.variableNames) };
+  }
+
+  /**
+   * Runs a call any shard of the kind could answer; when its shard fails (no answer at all), up to two others
+   * whose circuits are closed stand in. The result keeps the first shard's name, under which the plan filed
+   * the fields; its failure is the one reported when no stand-in answers.
+   */
+  private async withStandIns(shard: Shard, run: (shard: Shard) => Promise<ShardResult>): Promise<ShardResult> {
+    const first = await run(shard);
+    if (!('failure' in first)) return first;
+    const standIns = this.options.registry
+      .shards(this.options.kind)
+      .filter((other) => other.institution !== shard.institution && this.options.resilience?.circuitOf(other) !== 'open')
+      .slice(0, 2);
+    for (const standIn of standIns) {
+      const result = await run(standIn);
+      if ('response' in result) return { shard, response: result.response };
+    }
+    return first;
+  }
+
   private async queries(options: IncomingOptions, fetch: FetchOperation, fields: RootField[], variables: Variables): Promise<GatewayGraphQLResponse> {
     const plan = this.plan(fields, options.context, variables);
     const kindShards = this.options.registry.shards(this.options.kind);
@@ -258,6 +300,10 @@ export class OwnerRoutingDataSource implements GraphQLDataSource<HubContext> {
 
     const calls = targets.map((shard) => {
       const owned = plan.owned.get(shard.institution) ?? [];
+      if (plan.fanOuts.length === 0 && owned.every((field) => plan.anyShard.has(field))) {
+        const cut = everyFieldToOne ? { query: fetch.query, variables } : this.cutFor(fetch, owned, variables);
+        return this.withStandIns(shard, (standIn) => this.cachedCall(options, standIn, cut.query, cut.variables, owned));
+      }
       if (everyFieldToOne && owned.length === fields.length) return this.cachedCall(options, shard, fetch.query, variables, owned);
       const nodes = [...owned.map((f) => f.node), ...plan.fanOuts.map((f) => f.prepared?.node ?? f.field.node)];
       const keys = [...owned.map((f) => f.responseKey), ...plan.fanOuts.map((f) => `*${f.field.responseKey}`)].join(',');
