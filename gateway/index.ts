@@ -124,7 +124,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (options.registry.shards(name).length > 0) {
         return new OwnerRoutingDataSource({ kind: name, registry: options.registry, rules, shardSource: clients.sourceFor, resilience, onShardCall, cache: entityCache ?? undefined });
       }
-      return clients.sourceFor({ institution: '', kind: name, url: url ?? '', hopSecretEnv: undefined });
+      const source = clients.sourceFor({ institution: '', kind: name, url: url ?? '', hopSecretEnv: undefined });
+      if (!entityCache) return source;
+      // A subgraph without shards has no cache hints: what it answers is never called public.
+      return {
+        process: (request) => {
+          if (request.kind === 'incoming operation') entityCache.bypass(request.context);
+          return source.process(request);
+        },
+      };
     },
   });
   let apiSchema: GraphQLSchema | undefined;

@@ -108,6 +108,9 @@ test('a qualification and a unit asked for before they exist are answered once t
   expect((await readQualification()).body.data).toEqual({ qualification: null });
   expect((await read(hub.url, unitId)).answer.body.data).toEqual({ unit: null });
   expect((await read(hub.url, unitId)).cache).toBe('hit');
+  // The same ID in other letters (MySQL/MariaDB compare IDs without regard to case): the hub answers as the shard does.
+  const otherCase = unitId.replace('CACHE-NEW', 'cache-new');
+  expect((await read(hub.url, otherCase)).answer.body.data).toEqual({ unit: null });
 
   const qualification = await hub.request(
     'mutation($input: CreateQualificationInput!) { createQualification(input: $input) { id } }',
@@ -144,6 +147,8 @@ test('a qualification and a unit asked for before they exist are answered once t
   );
   expect(unit.body.errors).toBeUndefined();
   expect(titleOf((await read(hub.url, unitId)).answer)).toBe('A unit created after it was asked for');
+  const shardAnswer = await postGraphQL(hub.shards.get('rvt.lv')?.url ?? '', READ, { id: otherCase });
+  expect((await read(hub.url, otherCase)).answer.body.data).toEqual(shardAnswer.body.data);
   // The qualification's list of units changed with it.
   expect((await readQualification()).body.data).toEqual({ qualification: { id: 'rvt.lv:CACHE-Q', title: 'Cache keeper', units: [{ id: unitId }] } });
 });

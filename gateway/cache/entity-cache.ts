@@ -77,6 +77,8 @@ export interface CacheMiss {
   epoch: number;
   /** The tags of the entities asked for, so a "not found" is dropped when they are created. */
   requestedTags: string[];
+  /** The request it belongs to: an answer the shard marks private makes the whole answer private. */
+  context: HubContext;
 }
 
 export type CacheLookup = { hit: unknown } | { miss: CacheMiss };
@@ -179,6 +181,19 @@ interface ShardHints {
 
 /** Most change numbers remembered per shard between a write's answer and the feed bringing the change. */
 const APPLIED_MEMORY = 1_000;
+
+/**
+ * Errors after which a write may have committed though its answer names no changes: the shard or its database
+ * failed mid-way, or an Idempotency-Key retry is told its first attempt committed. A refusal (bad input,
+ * forbidden, conflict) changed nothing.
+ */
+function outcomeUnknown(response: GatewayGraphQLResponse): boolean {
+  return (response.errors ?? []).some((error) => {
+    const extensions = (error as { extensions?: { code?: unknown; committed?: unknown } }).extensions;
+    return extensions?.committed === true || UNKNOWN_OUTCOME_CODES.has(String(extensions?.code));
+  });
+}
+const UNKNOWN_OUTCOME_CODES = new Set(['SHARD_UNAVAILABLE', 'GATEWAY_TIMEOUT', 'INTERNAL_SERVER_ERROR']);
 
 function stringList(value: unknown): string[] | null {
   return Array.isArray(value) && value.every((item) => typeof item === 'string') ? (value as string[]) : null;
@@ -290,7 +305,7 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
         misses.inc({ type: typeName });
         tallyOf(context).misses += 1;
         const requestedTags = requestedIds.map((id) => localTag(typeName, id, shard.institution)).filter((tag): tag is string => tag !== null);
-        return { miss: { shard, typeName, key, epoch, requestedTags } };
+        return { miss: { shard, typeName, key, epoch, requestedTags, context } };
       } catch (error) {
         log.warn({ error: (error as Error).message }, 'entity cache unavailable: asking the shard');
         return null;
@@ -299,6 +314,7 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
     fill: async (miss, value, response) => {
       const hints = response.extensions as ShardHints | undefined;
       const tags = stringList(hints?.cache?.tags);
+      if (hints?.cache?.scope !== 'public') tallyOf(miss.context).bypassed += 1;
       if (hints?.cache?.scope !== 'public' || !tags || (response.errors?.length ?? 0) > 0 || !feeds.isCurrent(miss.shard)) return;
       const all = [...tags, ...miss.requestedTags];
       try {
@@ -316,8 +332,8 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
           onInvalidate(shard, 'write', await store.invalidate(scopeOf(shard), changes));
           rememberApplied(shard, hints?.changeSeqs);
         }
-        // No answer: the write may have committed without telling us what it changed.
-        else if (!response) await flushShard(shard, 'write-unknown');
+        // No answer, or one that cannot say what happened: the write may have committed without naming its changes.
+        else if (!response || outcomeUnknown(response)) await flushShard(shard, 'write-unknown');
       } catch (error) {
         // The write happened; the feed delivers its change once the store is back (the cursor waits for it).
         log.error({ error: (error as Error).message, institution: shard.institution }, 'entity cache invalidation after a write failed');

@@ -101,7 +101,8 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
 
   const follow = async (shard: Shard) => {
     const scope = scopeOf(shard);
-    const state = { shard, feedId: '', cursor: null as number | null, heardAt: 0 };
+    // Never heard until the catch-up is applied (performance.now() starts near 0 with the process).
+    const state = { shard, feedId: '', cursor: null as number | null, heardAt: Number.NEGATIVE_INFINITY };
     follows.set(scope, state);
     const log = options.log.child({ kind: shard.kind, institution: shard.institution });
     let failures = 0;

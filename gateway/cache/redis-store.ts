@@ -36,8 +36,11 @@ end
 redis.call('SET', entry, ARGV[4], 'PX', ARGV[5])
 return 1`;
 
-/** Moves the epoch on, then drops the entries of every tag given (ARGV[2…]). */
-const INVALIDATE = `
+/**
+ * Moves the epoch on, then drops the entries of every tag given (ARGV[2…]). Allowed when Redis is full
+ * (noeviction): an invalidation refused there would leave stale entries served.
+ */
+const INVALIDATE = `#!lua flags=allow-oom
 redis.call('INCR', KEYS[1])
 local gen = redis.call('GET', KEYS[2]) or '0'
 local dropped = 0
@@ -47,6 +50,13 @@ for i = 2, #ARGV do
   redis.call('DEL', set)
 end
 return dropped`;
+
+/** A new generation and epoch, and no cursor; allowed when Redis is full, for the reason INVALIDATE is. */
+const FLUSH = `#!lua flags=allow-oom
+redis.call('INCR', KEYS[1])
+redis.call('INCR', KEYS[2])
+redis.call('DEL', KEYS[3])
+return 0`;
 
 /** The cursor is "<feedId> <seq>": raised within one feed, replaced by another feed's. */
 const RAISE_CURSOR = `
@@ -77,7 +87,8 @@ export interface RedisStoreOptions {
  * The shared store: one copy for every gateway replica, invalidated atomically by a script, so a write
  * acknowledged through one replica is never followed by a stale read through another. Run Redis with
  * `maxmemory-policy noeviction`: an evicted tag set would leave its entries where no invalidation finds them.
- * Memory is bounded by each entry's expiry; when Redis is full, fills fail (and are skipped), reads go on.
+ * Memory is bounded by each entry's expiry; when Redis is full, fills fail (and are skipped), reads go on, and
+ * invalidations and flushes still run (their scripts are flagged allow-oom; Redis 7 or later).
  */
 export function createRedisStore(options: RedisStoreOptions): CacheStore & { ready: Promise<void> } {
   // No offline queue: while Redis is away a lookup fails at once (the shard answers) instead of waiting.
@@ -110,7 +121,7 @@ export function createRedisStore(options: RedisStoreOptions): CacheStore & { rea
     // A new generation: every entry of the older one is unreachable at once and expires on its own.
     flush: async (scope) => {
       const p = prefixOf(scope);
-      await redis.multi().incr(`${p}epoch`).incr(`${p}gen`).del(`${p}cursor`).exec();
+      await redis.eval(FLUSH, 3, `${p}epoch`, `${p}gen`, `${p}cursor`);
       return null;
     },
     sharedCursor: async (scope) => {

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import Redis from 'ioredis';
 import { parseCachedTypes } from './entity-cache';
 import { createMemoryStore } from './memory-store';
@@ -101,6 +103,55 @@ test('a Redis tag set that reached its bound is emptied before the next fill: on
     expect(await store.invalidate(s, ['UnitList'])).toBe(1);
   } finally {
     await store.close();
+  }
+});
+
+/** A port nothing listens on, for a private Redis. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+test('a full Redis (noeviction) still takes invalidations and flushes, so nothing stale is served', async () => {
+  const port = await freePort();
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory', '4mb', '--maxmemory-policy', 'noeviction']);
+  const url = `redis://127.0.0.1:${port}`;
+  // The admin client waits (offline queue) until the new server listens; the store is opened after that.
+  const admin = new Redis(url, { retryStrategy: (times) => (times < 100 ? 50 : null) });
+  let store: CacheStore | null = null;
+  try {
+    await admin.ping();
+    const redisStore = createRedisStore({ url, namespace: 'full', maxEntryBytes: new Map([['Unit', 10_000]]) });
+    store = redisStore;
+    await redisStore.ready;
+    const scope = 'qualifications/rvt.lv';
+    const fillOne = async (key: string, tag: string) => redisStore.fill(scope, (await redisStore.read(scope, key)).epoch, key, entry(key), [tag]);
+    expect(await fillOne('a', 'Unit:A')).toBe(true);
+    expect(await fillOne('b', 'Unit:B')).toBe(true);
+    const pad = 'x'.repeat(50_000);
+    let full = false;
+    for (let i = 0; !full && i < 1_000; i += 1) {
+      full = await admin.set(`pad:${i}`, pad).then(
+        () => false,
+        (error: Error) => {
+          if (!/OOM/.test(error.message)) throw error;
+          return true;
+        },
+      );
+    }
+    expect(full).toBe(true);
+    expect(await redisStore.invalidate(scope, ['Unit:A'])).toBe(1);
+    expect((await redisStore.read(scope, 'a')).entry).toBeUndefined();
+    await redisStore.flush(scope);
+    expect((await redisStore.read(scope, 'b')).entry).toBeUndefined();
+  } finally {
+    await store?.close();
+    admin.disconnect();
+    server.kill();
   }
 });
 

@@ -23,7 +23,7 @@ import {
 import { routeFor, type Route, type RoutingRules } from './rules';
 import type { CacheMiss, EntityCache } from '../cache/entity-cache';
 import type { Resilience } from '../resilience/resilience';
-import { dedupe, failureCause, fromShard, MalformedAnswer, shardFailure, type FailureCause, type ResponseError } from './shard-errors';
+import { dedupe, failureCause, fromShard, MalformedAnswer, neverSent, shardFailure, type FailureCause, type ResponseError } from './shard-errors';
 
 type ProcessOptions = GraphQLDataSourceProcessOptions<HubContext>;
 /** `GraphQLDataSourceRequestKind` is a type only: the incoming-operation branch is picked by its string. */
@@ -141,10 +141,12 @@ export class OwnerRoutingDataSource implements GraphQLDataSource<HubContext> {
     } catch (error) {
       // A shard that answers 4xx/5xx with GraphQL errors still has something to say to the client.
       // Its data counts too: a FORBIDDEN field error can set a 403 on a partly answered request.
-      const body = (error as { extensions?: { response?: { body?: { data?: unknown; errors?: unknown } } } }).extensions?.response?.body;
+      const body = (error as { extensions?: { response?: { body?: { data?: unknown; errors?: unknown; extensions?: unknown } } } }).extensions?.response?.body;
+      // Its extensions too: a write's change hints must reach the entity cache whatever the status.
+      const extensions = typeof body?.extensions === 'object' && body.extensions !== null ? { extensions: body.extensions as Record<string, unknown> } : {};
       result =
         body && Array.isArray(body.errors)
-          ? { shard, response: { data: (body.data as Record<string, unknown> | null | undefined) ?? null, errors: body.errors as ResponseError[] } }
+          ? { shard, response: { data: (body.data as Record<string, unknown> | null | undefined) ?? null, errors: body.errors as ResponseError[], ...extensions } }
           : { shard, failure: error };
     }
     if (this.options.onShardCall) {
@@ -381,8 +383,9 @@ export class OwnerRoutingDataSource implements GraphQLDataSource<HubContext> {
       const alone = fields.length === 1;
       const cut = alone ? null : this.subOperation(fetch, [field.node], field.responseKey, []);
       const result = await this.call(options, shard, cut?.query ?? fetch.query, cut ? pickVariables(variables, cut.variableNames) : variables, 'mutation');
-      // Before the answer goes back: a read that follows it must not find what the write changed.
-      await this.options.cache?.afterWrite(shard, 'response' in result ? result.response : null);
+      // Before the answer goes back: a read that follows it must not find what the write changed. A call that
+      // never reached the shard changed nothing (and flushing then would only add load to an overloaded shard).
+      if ('response' in result || !neverSent(result.failure)) await this.options.cache?.afterWrite(shard, 'response' in result ? result.response : null);
       if ('failure' in result) {
         data[field.responseKey] = null;
         errors.push(shardFailure(shard, result.failure, [field.responseKey]));

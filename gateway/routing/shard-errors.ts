@@ -8,6 +8,17 @@ type ResponseError = GraphQLFormattedError & { extensions?: Record<string, unkno
 /** Why a shard's data is missing, as `extensions.cause` says it. */
 export type FailureCause = 'timeout' | 'unavailable' | 'malformed' | 'circuit-open' | 'overloaded';
 
+/** Connection failures that happen before a request is written: the shard never saw the call. */
+const BEFORE_SENDING = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** Whether a failed call never reached its shard (refused by the gateway, or no connection made). */
+export function neverSent(error: unknown): boolean {
+  if (error instanceof ShardCallRefused) return true;
+  const failure = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  const code = failure?.code ?? failure?.cause?.code;
+  return typeof code === 'string' && BEFORE_SENDING.has(code);
+}
+
 /** A shard answered, but not with a GraphQL response (HTML, garbage, JSON of another shape). */
 export class MalformedAnswer extends Error {
   constructor() {

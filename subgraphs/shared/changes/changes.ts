@@ -107,10 +107,12 @@ export function cacheHintsPlugin(onChanges: () => void): ApolloServerPlugin<Base
           const result = response.body.singleResult;
           const hints: CacheHints = {};
           if (operation.operation === 'mutation') {
+            // Woken after every write, even one that names nothing: a commit whose outcome its request never
+            // learnt (the connection failed as it committed) still reaches the feed's readers at once.
+            onChanges();
             if (scope.changes.size === 0) return;
             hints.changes = [...scope.changes];
             hints.changeSeqs = [...scope.changeSeqs];
-            onChanges();
           } else if (operation.operation === 'query') {
             hints.cache = { scope: scope.callerConsulted ? 'private' : 'public', tags: [...scope.reads] };
           } else return;
@@ -222,7 +224,8 @@ export function changeFeedRoute(options: {
       // A reader that names the feed it follows hears at once when this database is another one.
       const feedId = url.searchParams.get('feedId');
       let position = { last: page.last, feedId: page.feedId };
-      while (page.changes.length === 0 && position.last <= after && (feedId === null || feedId === position.feedId) && !closed && Date.now() < deadline) {
+      // A feed below the reader's cursor (a restored database) is answered at once, as is another feed.
+      while (page.changes.length === 0 && position.last === after && (feedId === null || feedId === position.feedId) && !closed && Date.now() < deadline) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, Math.min(options.pollMs, Math.max(deadline - Date.now(), 0)));
           const stop = options.signal.onNotify(done);
@@ -236,7 +239,7 @@ export function changeFeedRoute(options: {
         });
         // While waiting, only the counter is read; the page again once something moved.
         position = await readPosition(options.db);
-        if (position.last > after || (feedId !== null && feedId !== position.feedId)) page = await readPage(options.db, after);
+        if (position.last !== after || (feedId !== null && feedId !== position.feedId)) page = await readPage(options.db, after);
       }
       if (!closed) sendJson(response, 200, { ...identity, ...page });
       return true;

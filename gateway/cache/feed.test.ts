@@ -1,0 +1,79 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { moduleLogger } from '../../subgraphs/shared/logger';
+import type { Shard } from '../registry/registry';
+import { followChangeFeeds, type FeedFollower } from './feed';
+import { createMemoryStore } from './memory-store';
+import type { CacheStore, FeedPosition } from './store';
+
+/**
+ * A replica that joins behind the cursor its peers share (Redis) keeps their entries, but serves none of them
+ * before it has applied the changes it missed: until then a dropped entry could still be read.
+ */
+let server: Server;
+let follower: FeedFollower | null = null;
+let releaseCatchUp: () => void = () => undefined;
+const catchUpHeld = new Promise<void>((resolve) => {
+  releaseCatchUp = resolve;
+});
+const invalidated: string[][] = [];
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const after = url.searchParams.get('after');
+    const answer = (body: unknown) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const page = { kind: 'qualifications', institution: 'rvt.lv', feedId: 'history-1', first: 1, last: 10 };
+    if (after === null) answer({ ...page, changes: [] });
+    else if (after === '5') {
+      const missed = [6, 7, 8, 9, 10].map((seq) => ({ seq, tags: [`Unit:U${seq}`], occurredAt: new Date().toISOString() }));
+      void catchUpHeld.then(() => answer({ ...page, changes: missed }));
+    } else setTimeout(() => answer({ ...page, changes: [] }), Number(url.searchParams.get('waitMs') ?? 0));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+});
+afterAll(async () => {
+  releaseCatchUp();
+  await follower?.close();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+test('a replica joining from an older shared cursor is current only once it has replayed what it missed', async () => {
+  const shard: Shard = { institution: 'rvt.lv', kind: 'qualifications', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, hopSecretEnv: undefined };
+  // Peers' entries are current with change 5 of this history; the feed is at 10.
+  let shared: FeedPosition | null = { feedId: 'history-1', seq: 5 };
+  const memory = createMemoryStore({ budgets: new Map([['Unit', 10_000]]) });
+  const store: CacheStore = {
+    ...memory,
+    invalidate: async (scope, tags) => {
+      invalidated.push([...tags]);
+      return memory.invalidate(scope, tags);
+    },
+    sharedCursor: async () => shared,
+    setSharedCursor: async (_scope, position) => {
+      shared = position;
+    },
+  };
+  follower = followChangeFeeds({
+    shards: [shard],
+    secretFor: () => null,
+    store,
+    waitMs: 200,
+    graceMs: 2_000,
+    log: moduleLogger('feed-test'),
+    onInvalidate: () => undefined,
+    onLag: () => undefined,
+  });
+  const deadline = Date.now() + 5_000;
+  while (follower.cursorOf(shard) === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(follower.cursorOf(shard)).toBe(5);
+  expect(follower.isCurrent(shard)).toBe(false);
+
+  releaseCatchUp();
+  while (!follower.isCurrent(shard) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(follower.isCurrent(shard)).toBe(true);
+  expect(follower.cursorOf(shard)).toBe(10);
+  expect(invalidated).toEqual([['Unit:U6'], ['Unit:U7'], ['Unit:U8'], ['Unit:U9'], ['Unit:U10']]);
+  expect(shared).toEqual({ feedId: 'history-1', seq: 10 });
+});
