@@ -25,7 +25,7 @@ import { createShardClients, DEFAULT_CONNECTIONS_PER_SHARD, DEFAULT_SHARD_TIMEOU
 import { startHttpServer, type Route, type RunningHttpServer } from '../subgraphs/shared/http';
 import { moduleLogger, type Logger } from '../subgraphs/shared/logger';
 import { operationOf } from '../subgraphs/shared/signed-hop';
-import { readIdempotencyKey } from '../subgraphs/shared/idempotency/idempotency-key';
+import { checkIdempotencyKey, useIdempotencyKeys } from '../subgraphs/shared/idempotency/idempotency-key';
 
 export interface GatewayOptions {
   /** The composed supergraph SDL (the committed schema/supergraph.graphql, or any other). */
@@ -154,7 +154,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     parseOptions: limits.parseOptions,
     allowBatchedHttpRequests: limits.allowBatchedHttpRequests,
     formatError: (formatted, error) => errors.formatError(limits.formatError(formatted), error),
-    plugins: [...limits.plugins, errors.plugin, ...(metrics ? [metrics.plugin] : []), ...(entityCache ? [entityCache.plugin] : []), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
+    plugins: [...limits.plugins, errors.plugin, ...(metrics ? [metrics.plugin] : []), ...(entityCache ? [entityCache.plugin] : []), useIdempotencyKeys<HubContext>(), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
   });
   await apollo.start();
 
@@ -214,8 +214,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         throw new GraphQLError('Authentication failed', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
       }
       if (caller && rateLimit) await rateLimit.consumeInstitution(caller.institution, Array.isArray(body) ? body.length : 1);
-      const idempotency = readIdempotencyKey(request.headers['idempotency-key'], body);
-      return { requestId, caller, receivedAt, ...(idempotency ? { idempotency } : {}) };
+      checkIdempotencyKey(request.headers['idempotency-key'], body);
+      return { requestId, caller, receivedAt };
     },
   });
   const subscriptions = useSubscriptions({

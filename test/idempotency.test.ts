@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import type { GraphQLAnswer } from './harness/hub';
 import { openShardDatabase, startKillableHub, type KillableHub, type ShardDatabase } from './harness/killable-hub';
 import { seedUnits } from './seeds';
 
@@ -150,6 +152,61 @@ test('each root mutation of one operation is remembered on its own, and a retry 
   const again = await hub.request(both, undefined, coordinator, headers);
   expect(again.text).toBe(first.text);
   expect(await rowsOf('IDEM-7')).toEqual({ units: 1, audits: 2 });
+});
+
+/** Automatic persisted queries (on in Apollo Server): a client may send the text with its hash, then the hash alone. */
+const persisted = (query: string) => ({ persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') } });
+
+async function post(body: Record<string, unknown>, token: string, headers: Record<string, string>): Promise<GraphQLAnswer & { text: string }> {
+  const response = await fetch(hub.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, text, body: JSON.parse(text) as GraphQLAnswer['body'] };
+}
+
+test('a mutation retried as its persisted-query hash alone is answered, not run again, and so the other way round', async () => {
+  const headers = key('apq');
+  const variables = { input: unitInput('IDEM-APQ-1') };
+  const first = await post({ query: CREATE, variables, extensions: persisted(CREATE) }, coordinator, headers);
+  expect(first.body).toEqual({ data: { createUnit: { id: 'rvt.lv:IDEM-APQ-1', title: 'Orbital welding IDEM-APQ-1', ecvetPoints: 1 } } });
+  const hashOnly = await post({ variables, extensions: persisted(CREATE) }, coordinator, headers);
+  expect(hashOnly.status).toBe(200);
+  expect(hashOnly.text).toBe(first.text);
+  expect(await rowsOf('IDEM-APQ-1')).toEqual({ units: 1, audits: 1 });
+  // The hash alone names the same operation: other variables under the key are another request.
+  const other = await post({ variables: { input: unitInput('IDEM-APQ-2') }, extensions: persisted(CREATE) }, coordinator, headers);
+  expect(other.body.errors?.[0]).toEqual(
+    expect.objectContaining({ message: expect.stringMatching(/was used for a different request/), extensions: expect.objectContaining({ code: 'CONFLICT' }) }),
+  );
+  expect(await rowsOf('IDEM-APQ-2')).toEqual({ units: 0, audits: 0 });
+
+  // A first attempt sent as the hash alone (known to the hub by now) and its retry sent as text.
+  const second = key('apq-text');
+  const next = { input: unitInput('IDEM-APQ-3') };
+  const byHash = await post({ variables: next, extensions: persisted(CREATE) }, coordinator, second);
+  expect(byHash.body.data).toEqual({ createUnit: expect.objectContaining({ id: 'rvt.lv:IDEM-APQ-3' }) });
+  const byText = await hub.request(CREATE, next, coordinator, second);
+  expect(byText.text).toBe(byHash.text);
+  expect(await rowsOf('IDEM-APQ-3')).toEqual({ units: 1, audits: 1 });
+});
+
+test('a malformed key on a mutation sent as its persisted-query hash is refused with 400; a query sent so ignores it', async () => {
+  const query = '{ unit(id: "rvt.lv:IDEM-1") { id } }';
+  expect((await post({ query, extensions: persisted(query) }, coordinator, {})).body.errors).toBeUndefined();
+  const read = await post({ extensions: persisted(query) }, coordinator, { 'Idempotency-Key': 'two words' });
+  expect(read.body).toEqual({ data: { unit: { id: 'rvt.lv:IDEM-1' } } });
+  const write = await post({ variables: { input: unitInput('IDEM-APQ-BAD') }, extensions: persisted(CREATE) }, coordinator, { 'Idempotency-Key': 'two words' });
+  expect(write.status).toBe(400);
+  expect(write.body.errors?.[0]).toEqual(
+    expect.objectContaining({
+      message: 'The Idempotency-Key header must be 1 to 200 visible ASCII characters (no spaces)',
+      extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'Idempotency-Key' }),
+    }),
+  );
+  expect(await rowsOf('IDEM-APQ-BAD')).toEqual({ units: 0, audits: 0 });
 });
 
 /** A GraphQL input literal of a plain value (enum values are the upper-case strings). */

@@ -43,14 +43,15 @@ async function snapshot(): Promise<Record<string, string[]>> {
 }
 
 /**
- * Holds the lock the mutation will need, from the test's own connection: on MySQL/MariaDB the unit's row
- * (`SELECT … FOR UPDATE`), on SQLite the database's write lock (`BEGIN IMMEDIATE`).
+ * Holds the lock the mutation will need, from the test's own connection: on MySQL/MariaDB the row of a unit (or of
+ * a qualification, which a new unit's foreign key waits on) (`SELECT … FOR UPDATE`), on SQLite the database's
+ * write lock (`BEGIN IMMEDIATE`).
  */
-async function holdLock(localId: string): Promise<ShardDatabase> {
+async function holdLock(localId: string, table: 'unit' | 'qualification' = 'unit'): Promise<ShardDatabase> {
   const locker = await openShardDatabase(rvt.databaseUrl);
   if (locker.driver === 'mysql') {
     await locker.query('START TRANSACTION');
-    await locker.query('SELECT id FROM unit WHERE id = ? FOR UPDATE', [localId]);
+    await locker.query(`SELECT id FROM ${table} WHERE id = ? FOR UPDATE`, [localId]);
   } else {
     await locker.query('BEGIN IMMEDIATE');
   }
@@ -58,24 +59,27 @@ async function holdLock(localId: string): Promise<ShardDatabase> {
 }
 
 /**
- * MySQL/MariaDB: resolves with the shard connection whose write waits on the test's lock: a connection to the
- * shard's database, neither the test's nor the locker's, running an INSERT, UPDATE or DELETE (MariaDB does not
- * list a transaction waiting on a foreign-key check as LOCK WAIT in INNODB_TRX, so the process list is asked).
+ * MySQL/MariaDB: resolves with the shard connections whose writes wait on a lock (the test's, or one a waiting
+ * shard transaction holds), once there are `count`: connections to the shard's database, neither the test's nor
+ * the locker's, running an INSERT, UPDATE or DELETE (MariaDB does not list a transaction waiting on a foreign-key
+ * check as LOCK WAIT in INNODB_TRX, so the process list is asked).
  */
-async function blockedShard(locker: ShardDatabase): Promise<number> {
+async function blockedShards(locker: ShardDatabase, count: number): Promise<number[]> {
   const mine = [await db.connectionId(), await locker.connectionId()];
-  let blocked = 0;
-  await waitFor('the shard waits on the lock', async () => {
-    const [waiting] = await db.query<{ id: number }>(
+  let blocked: number[] = [];
+  await waitFor(`${count} shard write(s) wait on a lock`, async () => {
+    const waiting = await db.query<{ id: number }>(
       `SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID NOT IN (?, ?) AND COMMAND = 'Query'
        AND (INFO LIKE 'INSERT%' OR INFO LIKE 'UPDATE%' OR INFO LIKE 'DELETE%')`,
       mine,
     );
-    blocked = Number(waiting?.id ?? 0);
-    return blocked > 0;
+    blocked = waiting.map((row) => Number(row.id));
+    return blocked.length >= count;
   });
   return blocked;
 }
+
+const blockedShard = async (locker: ShardDatabase): Promise<number> => (await blockedShards(locker, 1))[0] as number;
 
 /** MySQL: the killed shard's connections are gone (the server rolled their transactions back). */
 async function noShardConnections(): Promise<void> {
@@ -275,4 +279,126 @@ test('fault injection: the shard killed and restarted under concurrent writes an
   const expected = Object.fromEntries([...acknowledged, ...committedUnanswered].map((localId) => [localId, 1]));
   expect(once(units)).toEqual(expected);
   expect(once(audits)).toEqual(expected);
+});
+
+/**
+ * MySQL/MariaDB: the first attempt claims its key, then its INSERT of the unit waits on the test's lock of the
+ * qualification row; the retry's claim waits on the first one's. SQLite: the first attempt's claim waits on the
+ * test's write lock (the shard's busy timeout), the retry is sent meanwhile, and its transaction takes its turn after
+ * the first one's commit. Either way the retry finds the key claimed once the first commits.
+ */
+const overlapName = () =>
+  mysql()
+    ? 'a retry sent while the first attempt waits mid-transaction (MariaDB row lock): it waits on the claim, the unit is written once, the retry is answered as documented'
+    : 'a retry sent while the first attempt waits on the write lock (SQLite): after the first commits it is answered as documented, the unit is written once';
+
+test('a retry that overlaps the first attempt of a mutation', async () => {
+  const name = overlapName();
+  const localId = `OVERLAP-${Date.now().toString(36).toUpperCase()}`;
+  const headers = { 'Idempotency-Key': `overlap-${localId}` };
+  const input = {
+    qualificationId: rvtUnit().qualificationId,
+    localId,
+    titles: [{ lang: 'en', value: `Slow unit ${localId}` }],
+    eqfLevel: 4,
+    ecvetPoints: 1,
+    learningOutcomes: [{ category: 'SKILLS', statements: [{ lang: 'en', value: 'The learner waits for a lock.' }], escoSkills: [] }],
+    validFrom: '2026-09-01',
+  };
+  const written = { data: { createUnit: { id: `rvt.lv:${localId}` } } };
+  const locker = await holdLock(rvtUnit().qualificationId.split(':')[1] as string, 'qualification');
+  let first: Awaited<ReturnType<KillableHub['request']>>;
+  let retry: Awaited<ReturnType<KillableHub['request']>>;
+  try {
+    const firstPending = hub.request(CREATE, { input }, coordinator, headers);
+    if (mysql()) await blockedShard(locker);
+    else await sleep(300);
+    const retryPending = hub.request(CREATE, { input }, coordinator, headers);
+    if (mysql()) await blockedShards(locker, 2);
+    else await sleep(300);
+    await locker.query('ROLLBACK');
+    [first, retry] = await Promise.all([firstPending, retryPending]);
+  } finally {
+    await locker.close();
+  }
+  // On MariaDB the first attempt writes; on SQLite the shard may take the two up in either order.
+  const [writer, other] = mysql() || first.body.data ? [first, retry] : [retry, first];
+  expect({ name, answer: writer.body }).toEqual({ name, answer: written });
+  // The other one got the stored answer (replayed) or, if it looked before it was stored, CONFLICT committed: true.
+  if (other.text !== writer.text) {
+    expect({ name, answer: other.body }).toEqual({
+      name,
+      answer: {
+        data: null,
+        errors: [
+          expect.objectContaining({
+            message: expect.stringMatching(/was committed, but its answer is not recorded/),
+            extensions: expect.objectContaining({ code: 'CONFLICT', committed: true, institution: 'rvt.lv' }),
+          }),
+        ],
+      },
+    });
+  }
+  const [units] = await db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM unit WHERE id = ?', [localId]);
+  expect(Number(units?.n)).toBe(1);
+  expect(await auditEntries(`rvt.lv:${localId}`)).toBe(1);
+  const claims = await db.query<{ response: string | null }>('SELECT response FROM idempotency_record WHERE idempotencyKey = ?', [headers['Idempotency-Key']]);
+  expect(claims).toEqual([{ response: expect.stringContaining(localId) }]);
+  // A later retry gets the stored answer.
+  expect((await hub.request(CREATE, { input }, coordinator, headers)).text).toBe(writer.text);
+});
+
+/**
+ * MySQL/MariaDB: the first attempt's connection is killed while it waits mid-transaction and the retry waits on its
+ * claim; the first rolls back, so the retry claims the key and writes. SQLite cannot hold two attempts so (the
+ * shard blocks on the write lock as a whole): there the first fails on the held write lock and the retry after it writes.
+ */
+const rolledBackName = () =>
+  mysql()
+    ? 'a retry waiting on the claim of a first attempt that rolls back (MariaDB: its connection killed) goes ahead and writes once'
+    : 'a first attempt that fails on the write lock (SQLite) leaves no claim: its retry writes once';
+
+test('a retry after (or alongside) a first attempt that rolls back', async () => {
+  const name = rolledBackName();
+  const localId = `ROLLBACK-${Date.now().toString(36).toUpperCase()}`;
+  const headers = { 'Idempotency-Key': `rollback-${localId}` };
+  const input = {
+    qualificationId: rvtUnit().qualificationId,
+    localId,
+    titles: [{ lang: 'en', value: `Rolled-back unit ${localId}` }],
+    eqfLevel: 4,
+    ecvetPoints: 1,
+    learningOutcomes: [{ category: 'SKILLS', statements: [{ lang: 'en', value: 'The learner tries again.' }], escoSkills: [] }],
+    validFrom: '2026-09-01',
+  };
+  const locker = await holdLock(rvtUnit().qualificationId.split(':')[1] as string, 'qualification');
+  let first: Awaited<ReturnType<KillableHub['request']>>;
+  let retry: Awaited<ReturnType<KillableHub['request']>>;
+  try {
+    const firstPending = hub.request(CREATE, { input }, coordinator, headers);
+    if (mysql()) {
+      const firstConnection = await blockedShard(locker);
+      const retryPending = hub.request(CREATE, { input }, coordinator, headers);
+      await blockedShards(locker, 2);
+      await db.query(`KILL ${firstConnection}`);
+      first = await firstPending;
+      await locker.query('ROLLBACK');
+      retry = await retryPending;
+    } else {
+      first = await firstPending;
+      await locker.query('ROLLBACK');
+      retry = await hub.request(CREATE, { input }, coordinator, headers);
+    }
+  } finally {
+    await locker.close();
+  }
+  expect({ name, code: first.body.errors?.[0]?.extensions?.code, cause: first.body.errors?.[0]?.extensions?.cause }).toEqual({
+    name,
+    code: 'SHARD_UNAVAILABLE',
+    cause: 'database',
+  });
+  expect({ name, answer: retry.body }).toEqual({ name, answer: { data: { createUnit: { id: `rvt.lv:${localId}` } } } });
+  const [units] = await db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM unit WHERE id = ?', [localId]);
+  expect(Number(units?.n)).toBe(1);
+  expect(await auditEntries(`rvt.lv:${localId}`)).toBe(1);
 });

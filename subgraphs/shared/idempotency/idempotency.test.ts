@@ -1,6 +1,6 @@
 import type { Caller } from '../caller';
 import { createHopVerifier, HOP_IDEMPOTENCY_HEADER, signHop } from '../signed-hop';
-import { readIdempotencyKey } from './idempotency-key';
+import { checkIdempotencyKey, idempotencyOf } from './idempotency-key';
 
 const SECRET = 'a-long-shared-hop-secret-for-tests';
 const caller: Caller = { institution: 'rvt.lv', roles: ['coordinator'], learnerId: null, subject: 'anna@rvt.lv' };
@@ -32,19 +32,36 @@ describe('Idempotency-Key on the signed hop', () => {
   });
 });
 
-describe('readIdempotencyKey', () => {
-  const mutation = { query: 'mutation($id: ID!, $x: Int) { retireUnit(id: $id) { id } }', variables: { id: 'a', x: 1 } };
+describe('idempotencyOf', () => {
+  const mutation = { source: 'mutation($id: ID!, $x: Int) { retireUnit(id: $id) { id } }', variables: { id: 'a', x: 1 } };
 
   it('digests the whole operation, whatever the order of the variables', () => {
-    const a = readIdempotencyKey('k1', mutation);
+    const a = idempotencyOf('k1', mutation);
     expect(a).toEqual({ key: 'k1', digest: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
-    expect(readIdempotencyKey('k1', { ...mutation, variables: { x: 1, id: 'a' } })).toEqual(a);
-    expect(readIdempotencyKey('k1', { ...mutation, variables: { id: 'b', x: 1 } })?.digest).not.toBe(a?.digest);
+    expect(idempotencyOf('k1', { ...mutation, variables: { x: 1, id: 'a' } })).toEqual(a);
+    expect(idempotencyOf('k1', { ...mutation, variables: { id: 'b', x: 1 } }).digest).not.toBe(a.digest);
+    expect(idempotencyOf('k1', { ...mutation, operationName: 'Retire' }).digest).not.toBe(a.digest);
   });
 
-  it('ignores the header on queries and refuses it on batches', () => {
-    expect(readIdempotencyKey('bad key', { query: '{ institutions { id } }' })).toBeNull();
-    expect(readIdempotencyKey(undefined, mutation)).toBeNull();
-    expect(() => readIdempotencyKey('k1', [mutation])).toThrow(/names one operation/);
+  it('refuses a malformed or repeated key', () => {
+    expect(() => idempotencyOf('two words', mutation)).toThrow(/must be 1 to 200 visible ASCII characters/);
+    expect(() => idempotencyOf(['k1', 'k1'], mutation)).toThrow(/may be sent once/);
+  });
+});
+
+describe('checkIdempotencyKey (the HTTP layer)', () => {
+  const mutation = { query: 'mutation { retireUnit(id: "a") { id } }' };
+
+  it('refuses a malformed key on a mutation sent as text, and a key on a batch', () => {
+    expect(() => checkIdempotencyKey('two words', mutation)).toThrow(/must be 1 to 200 visible ASCII characters/);
+    expect(() => checkIdempotencyKey(['k1', 'k2'], mutation)).toThrow(/may be sent once/);
+    expect(() => checkIdempotencyKey('k1', [mutation])).toThrow(/names one operation/);
+    expect(() => checkIdempotencyKey('k1', mutation)).not.toThrow();
+  });
+
+  it('ignores the header on queries, and leaves a persisted-query hash to the plugin', () => {
+    expect(() => checkIdempotencyKey('bad key', { query: '{ institutions { id } }' })).not.toThrow();
+    expect(() => checkIdempotencyKey('bad key', { extensions: { persistedQuery: { version: 1, sha256Hash: 'ab' } } })).not.toThrow();
+    expect(() => checkIdempotencyKey(undefined, mutation)).not.toThrow();
   });
 });

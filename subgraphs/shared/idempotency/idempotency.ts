@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin, type BaseContext, type GraphQLRequestListener, type GraphQLResponse } from '@apollo/server';
 import { Kind, type FormattedExecutionResult, type OperationDefinitionNode } from 'graphql';
-import { LessThan, type EntitySubscriberInterface, type QueryRunner, type TransactionCommitEvent, type TransactionRollbackEvent } from 'typeorm';
+import { LessThan, type EntityManager, type EntitySubscriberInterface, type QueryRunner, type TransactionRollbackEvent, type TransactionStartEvent } from 'typeorm';
 import { ConflictError, ErrorCode } from '../../../schema/errors';
 import type { Database } from '../database';
 import type { Logger } from '../logger';
@@ -12,8 +12,9 @@ import { IDEMPOTENCY_KEY_HEADER } from './idempotency-key';
 
 /**
  * The shard half of idempotent writes. A mutation that carries an Idempotency-Key (signed into the hop by the
- * gateway) claims it in the transaction that commits its write, so the claim exists exactly when the write does;
- * its answer is stored once known. A retry with the same key is answered from the store without running again.
+ * gateway) claims it as the first write of its write's transaction, so the claim exists exactly when the write does
+ * and a retry running alongside waits on it; its answer is stored once known. A retry with the same key is
+ * answered from the store without running again.
  */
 
 /** How long a key is remembered. A retry later than this runs as a new request. */
@@ -30,6 +31,8 @@ export interface IdempotencyState {
   field: string | null;
   /** The transaction that claimed the key, and its depth then: a rollback at that depth or above undoes the claim. */
   claim: { runner: QueryRunner; depth: number } | null;
+  /** Another request with the key committed its claim while this one ran: this one writes nothing and is answered as a retry. */
+  taken: boolean;
 }
 
 export interface IdempotencyOptions {
@@ -56,6 +59,7 @@ export function noteIdempotency(hop: HopResult): void {
     digest: hop.idempotency.digest,
     field: null,
     claim: null,
+    taken: false,
   };
 }
 
@@ -77,13 +81,17 @@ function alreadyCommitted(key: string): ConflictError {
 }
 
 /**
- * Claims the running request's key in the first transaction it commits, inside that transaction. A rolled-back
- * transaction takes its claim with it, so a failed mutation leaves no claim and its retry runs afresh.
+ * Claims the running request's key as the first statement of the first transaction it starts. A retry running
+ * alongside inserts the same primary key: MySQL/MariaDB make it wait on the first one's row lock (on SQLite it waits
+ * its turn for the one writer), then it fails as a duplicate if the first committed, or claims and runs if the first
+ * rolled back. A rolled-back transaction takes its claim with it, so a failed mutation leaves no claim.
  */
 class IdempotencyClaims implements EntitySubscriberInterface {
-  async beforeTransactionCommit(event: TransactionCommitEvent): Promise<void> {
+  async afterTransactionStart(event: TransactionStartEvent): Promise<void> {
     const state = currentRequestScope()?.idempotency;
     if (!state || state.field === null || state.claim !== null) return;
+    // A later transaction of a request that lost its claim: nothing of it may run (its answer is replaced anyway).
+    if (state.taken) throw alreadyCommitted(state.key);
     state.claim = { runner: event.queryRunner, depth: depthOf(event.queryRunner) };
     try {
       await event.queryRunner.manager.insert(IdempotencyRecord, {
@@ -96,8 +104,10 @@ class IdempotencyClaims implements EntitySubscriberInterface {
       });
     } catch (error) {
       state.claim = null;
-      // Another request with the key committed first (they ran side by side): this one's write is undone.
-      throw isDuplicateKey(error) ? alreadyCommitted(state.key) : error;
+      if (!isDuplicateKey(error)) throw error;
+      // Another request with the key committed first (they ran side by side): the plugin answers this one as its retry.
+      state.taken = true;
+      throw alreadyCommitted(state.key);
     }
   }
 
@@ -137,6 +147,10 @@ export function useIdempotency<C extends BaseContext>(options: IdempotencyOption
     installed.add(dataSource);
     dataSource.subscribers.push(new IdempotencyClaims());
   }
+  // SQLite runs every query on one connection, where a read outside a transaction sees another request's uncommitted
+  // claim: there the check takes its turn among the (serialised) transactions, so it sees committed claims only.
+  const committedRead = <T>(read: (manager: EntityManager) => Promise<T>): Promise<T> =>
+    options.db.driver === 'sqlite' ? dataSource.transaction(read) : read(dataSource.manager);
   let prunedAt = 0;
   const prune = async (): Promise<void> => {
     const now = Date.now();
@@ -149,14 +163,32 @@ export function useIdempotency<C extends BaseContext>(options: IdempotencyOption
     }
   };
 
+  /** The answer to a request whose key is on record for this field, or null when it is not: the request runs. */
+  const recorded = async (state: IdempotencyState, field: string, manager: EntityManager): Promise<GraphQLResponse | null> => {
+    const records = await manager.findBy(IdempotencyRecord, { scope: state.scope, idempotencyKey: state.key });
+    if (records.some((record) => record.requestDigest !== state.digest)) {
+      return refusal(
+        new ConflictError(
+          `The ${IDEMPOTENCY_KEY_HEADER} ${state.key} was used for a different request: a key names one operation with its variables. ` +
+            'Use a new key for a new request.',
+          { field: IDEMPOTENCY_KEY_HEADER },
+        ),
+      );
+    }
+    const mine = records.find((record) => record.field === field);
+    if (!mine) return null;
+    return mine.response === null ? refusal(alreadyCommitted(state.key)) : answer(JSON.parse(mine.response) as FormattedExecutionResult);
+  };
+
   const listener: GraphQLRequestListener<C> = {
     async responseForOperation({ operation }) {
       const state = currentRequestScope()?.idempotency;
       if (!state || operation.operation !== 'mutation') return null;
       const field = rootFields(operation);
-      let records: IdempotencyRecord[];
+      let response: GraphQLResponse | null;
       try {
-        records = await dataSource.getRepository(IdempotencyRecord).findBy({ scope: state.scope, idempotencyKey: state.key });
+        // The check's own transaction (SQLite) starts before `field` is set, so it claims nothing.
+        response = await committedRead((manager) => recorded(state, field, manager));
       } catch (error) {
         log.warn({ reason: (error as Error).message }, 'could not read idempotency records');
         return refusal({
@@ -164,24 +196,27 @@ export function useIdempotency<C extends BaseContext>(options: IdempotencyOption
           extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
         });
       }
-      if (records.some((record) => record.requestDigest !== state.digest)) {
-        return refusal(
-          new ConflictError(
-            `The ${IDEMPOTENCY_KEY_HEADER} ${state.key} was used for a different request: a key names one operation with its variables. ` +
-              'Use a new key for a new request.',
-            { field: IDEMPOTENCY_KEY_HEADER },
-          ),
-        );
-      }
-      const mine = records.find((record) => record.field === field);
-      if (mine) return mine.response === null ? refusal(alreadyCommitted(state.key)) : answer(JSON.parse(mine.response) as FormattedExecutionResult);
+      if (response) return response;
       state.field = field;
       return null;
     },
 
     async willSendResponse({ response }) {
       const state = currentRequestScope()?.idempotency;
-      if (!state?.claim || state.field === null || response.body.kind !== 'single') return;
+      if (!state || state.field === null || response.body.kind !== 'single') return;
+      if (state.taken) {
+        // A retry that ran alongside the request that committed the key: answered as if it had come after it. The
+        // claim is committed (the duplicate proved it), so a plain read sees it; failing that, it is still "committed".
+        const recordedAnswer = await recorded(state, state.field, dataSource.manager).catch((error: unknown) => {
+          log.warn({ reason: (error as Error).message }, 'could not read idempotency records');
+          return null;
+        });
+        const replacement = recordedAnswer ?? refusal(alreadyCommitted(state.key));
+        response.body = replacement.body;
+        response.http.status = replacement.http.status;
+        return;
+      }
+      if (!state.claim) return;
       try {
         await dataSource
           .getRepository(IdempotencyRecord)
