@@ -148,12 +148,19 @@ const dropName = () =>
     ? 'a MariaDB connection killed in the middle of a mutation: a coded error, nothing written, the pool recovers'
     : 'a SQLite database that refuses the write in the middle of a mutation (locked by another connection): a coded error, nothing written, the next write succeeds';
 
+/** How often the gateway dropped a shard's cached entries because a write's outcome was unknown. */
+async function unknownWriteFlushes(): Promise<number> {
+  const metrics = await (await fetch(new URL('/metrics', hub.url))).text();
+  return Number(/^hub_entity_cache_invalidations_total\{source="write-unknown"\} (\d+)/m.exec(metrics)?.[1] ?? 0);
+}
+
 test('the database failing a shard mid-mutation (MariaDB: KILL of its connection; SQLite: write lock held elsewhere)', async () => {
   const name = dropName();
   const unit = rvtUnit();
   const headers = { 'Idempotency-Key': `dropped-${Date.now()}` };
   const variables = { id: unit.id, title: 'Welding after the dropped connection' };
   const before = await snapshot();
+  const flushes = await unknownWriteFlushes();
   const locker = await holdLock(unit.id.split(':')[1] as string);
   let answer;
   try {
@@ -172,6 +179,8 @@ test('the database failing a shard mid-mutation (MariaDB: KILL of its connection
     }),
   );
   expect(await snapshot()).toEqual(before);
+  // The answer cannot say whether a commit happened: the gateway's cache drops what it held of the shard.
+  expect(await unknownWriteFlushes()).toBe(flushes + 1);
   // No claim was made, so the same key runs the write now; the shard's pool has a fresh connection for it.
   const retry = await hub.request(UPDATE, variables, coordinator, headers);
   expect(retry.body).toEqual({ data: { updateUnit: { id: unit.id, title: 'Welding after the dropped connection' } } });
