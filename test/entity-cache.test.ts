@@ -108,7 +108,8 @@ test('a qualification and a unit asked for before they exist are answered once t
   expect((await readQualification()).body.data).toEqual({ qualification: null });
   expect((await read(hub.url, unitId)).answer.body.data).toEqual({ unit: null });
   expect((await read(hub.url, unitId)).cache).toBe('hit');
-  // The same ID in other letters (MySQL/MariaDB compare IDs without regard to case): the hub answers as the shard does.
+  // The same ID in other letters: MySQL/MariaDB find the row without regard to case, the shard answers only the exact
+  // ID, and the hub answers as the shard does.
   const otherCase = unitId.replace('CACHE-NEW', 'cache-new');
   expect((await read(hub.url, otherCase)).answer.body.data).toEqual({ unit: null });
 

@@ -77,3 +77,48 @@ test('a replica joining from an older shared cursor is current only once it has 
   expect(invalidated).toEqual([['Unit:U6'], ['Unit:U7'], ['Unit:U8'], ['Unit:U9'], ['Unit:U10']]);
   expect(shared).toEqual({ feedId: 'history-1', seq: 10 });
 });
+
+test('after its shard restarts its feed (a restored or replaced database), a follower drops the entries and is current from the new position on', async () => {
+  // The shard's feed as it stands: a history, and how far it is.
+  const feed = { feedId: 'before-restore', last: 40 };
+  const shardServer = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const after = url.searchParams.get('after');
+    const page = { kind: 'qualifications', institution: 'omnia.fi', feedId: feed.feedId, first: null, last: feed.last, changes: [] };
+    const answer = () => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(page));
+    // A long poll waits while nothing moved, as a shard does; anything else is answered at once.
+    if (after !== null && Number(after) === feed.last && url.searchParams.get('feedId') === feed.feedId) setTimeout(answer, 100);
+    else answer();
+  });
+  await new Promise<void>((resolve) => shardServer.listen(0, '127.0.0.1', resolve));
+  const shard: Shard = { institution: 'omnia.fi', kind: 'qualifications', url: `http://127.0.0.1:${(shardServer.address() as AddressInfo).port}/`, hopSecretEnv: undefined };
+  const drops: string[] = [];
+  const restarted = followChangeFeeds({
+    shards: [shard],
+    secretFor: () => null,
+    store: createMemoryStore({ budgets: new Map([['Unit', 10_000]]) }),
+    waitMs: 100,
+    graceMs: 300,
+    log: moduleLogger('feed-test'),
+    onInvalidate: (_shard, reason) => drops.push(reason),
+    onLag: () => undefined,
+  });
+  try {
+    const until = async (condition: () => boolean) => {
+      const deadline = Date.now() + 5_000;
+      while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    await until(() => restarted.isCurrent(shard));
+    expect(restarted.cursorOf(shard)).toBe(40);
+    const before = drops.length;
+    Object.assign(feed, { feedId: 'after-restore', last: 3 });
+    await until(() => restarted.cursorOf(shard) === 3);
+    // Longer than wait + grace: only a follower that heard the new feed since counts as current.
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect({ cursor: restarted.cursorOf(shard), current: restarted.isCurrent(shard), drops: drops.slice(before) }).toEqual({ cursor: 3, current: true, drops: ['gap'] });
+  } finally {
+    await restarted.close();
+    shardServer.closeAllConnections();
+    await new Promise((resolve) => shardServer.close(resolve));
+  }
+});

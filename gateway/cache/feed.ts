@@ -134,6 +134,8 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
             await drop(shard, 'gap');
             state.feedId = page.feedId;
             state.cursor = page.last;
+            // Nothing is held any more: current again from here, not once the feed passes the old position.
+            catchUpTo = page.last;
             await options.store.setSharedCursor(scope, { feedId: page.feedId, seq: page.last });
           } else {
             for (const change of page.changes) {

@@ -58,8 +58,11 @@ redis.call('INCR', KEYS[2])
 redis.call('DEL', KEYS[3])
 return 0`;
 
-/** The cursor is "<feedId> <seq>": raised within one feed, replaced by another feed's. */
-const RAISE_CURSOR = `
+/**
+ * The cursor is "<feedId> <seq>": raised within one feed, replaced by another feed's. Allowed when Redis is full:
+ * a cursor that cannot move would make the feed follower give up the shard's entries again and again.
+ */
+const RAISE_CURSOR = `#!lua flags=allow-oom
 local current = redis.call('GET', KEYS[1])
 if current then
   local space = string.find(current, ' ', 1, true)

@@ -116,15 +116,17 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-test('a full Redis (noeviction) still takes invalidations and flushes, so nothing stale is served', async () => {
+test('a full Redis (noeviction) still takes invalidations, cursor moves and flushes, so nothing stale is served', async () => {
   const port = await freePort();
+  // A Redis of its own (Debian's redis-server), so that filling it up disturbs no other test.
   const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory', '4mb', '--maxmemory-policy', 'noeviction']);
+  const started = new Promise<never>((_resolve, reject) => server.once('error', (error) => reject(new Error(`this test starts redis-server from PATH: ${error.message}`))));
   const url = `redis://127.0.0.1:${port}`;
   // The admin client waits (offline queue) until the new server listens; the store is opened after that.
   const admin = new Redis(url, { retryStrategy: (times) => (times < 100 ? 50 : null) });
   let store: CacheStore | null = null;
   try {
-    await admin.ping();
+    await Promise.race([admin.ping(), started]);
     const redisStore = createRedisStore({ url, namespace: 'full', maxEntryBytes: new Map([['Unit', 10_000]]) });
     store = redisStore;
     await redisStore.ready;
@@ -146,6 +148,8 @@ test('a full Redis (noeviction) still takes invalidations and flushes, so nothin
     expect(full).toBe(true);
     expect(await redisStore.invalidate(scope, ['Unit:A'])).toBe(1);
     expect((await redisStore.read(scope, 'a')).entry).toBeUndefined();
+    await redisStore.setSharedCursor(scope, { feedId: 'history-1', seq: 7 });
+    expect(await redisStore.sharedCursor(scope)).toEqual({ feedId: 'history-1', seq: 7 });
     await redisStore.flush(scope);
     expect((await redisStore.read(scope, 'b')).entry).toBeUndefined();
   } finally {

@@ -66,7 +66,8 @@ function isGraphQLResponse(response: GatewayGraphQLResponse | null | undefined):
   return (data === undefined || typeof data === 'object') && (errors === undefined || Array.isArray(errors));
 }
 
-type ShardResult = { shard: Shard; response: GatewayGraphQLResponse } | { shard: Shard; failure: unknown };
+/** `shard` is the one the plan filed the call under; `answeredBy` the one that answered, where another stood in. */
+type ShardResult = { shard: Shard; response: GatewayGraphQLResponse; answeredBy?: Shard } | { shard: Shard; failure: unknown };
 
 interface FanOut {
   field: RootField;
@@ -277,19 +278,20 @@ export class OwnerRoutingDataSource implements GraphQLDataSource<HubContext> {
 
   /**
    * Runs a call any shard of the kind could answer; when its shard fails (no answer at all), up to two others
-   * whose circuits are closed stand in. The result keeps the first shard's name, under which the plan filed
-   * the fields; its failure is the one reported when no stand-in answers.
+   * whose circuits are not open stand in. Not after a timeout: the client has waited one shard timeout already.
+   * The result keeps the first shard's name, under which the plan filed the fields; its failure is the one
+   * reported when no stand-in answers.
    */
   private async withStandIns(shard: Shard, run: (shard: Shard) => Promise<ShardResult>): Promise<ShardResult> {
     const first = await run(shard);
-    if (!('failure' in first)) return first;
+    if (!('failure' in first) || failureCause(first.failure) === 'timeout') return first;
     const standIns = this.options.registry
       .shards(this.options.kind)
       .filter((other) => other.institution !== shard.institution && this.options.resilience?.circuitOf(other) !== 'open')
       .slice(0, 2);
     for (const standIn of standIns) {
       const result = await run(standIn);
-      if ('response' in result) return { shard, response: result.response };
+      if ('response' in result) return { shard, response: result.response, answeredBy: standIn };
     }
     return first;
   }
@@ -341,7 +343,7 @@ export class OwnerRoutingDataSource implements GraphQLDataSource<HubContext> {
       }
       for (const error of (result.response.errors ?? []) as ResponseError[]) {
         const head = error.path?.[0];
-        if (typeof head === 'string' && ownedKeys.has(head)) plan.errors.push(fromShard(result.shard, error));
+        if (typeof head === 'string' && ownedKeys.has(head)) plan.errors.push(fromShard(result.answeredBy ?? result.shard, error));
         else fanOutErrors.push(fromShard(result.shard, error, typeof head === 'string' ? [head] : undefined));
       }
     }

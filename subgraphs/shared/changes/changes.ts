@@ -195,7 +195,8 @@ export function changeFeedRoute(options: {
       };
       // The signature covers the path and query as sent, so it cannot be moved to another cursor.
       const hop = verifyHop(header, getHopOperation(request.url ?? ''));
-      const refusal = header(HOP_HEADERS.signature) === undefined ? 'the change feed answers the hub\'s gateways only: the call must be signed' : hop.error;
+      // An empty signature is no signature: the verifier would take it for an unsigned (public) call.
+      const refusal = !header(HOP_HEADERS.signature) ? 'the change feed answers the hub\'s gateways only: the call must be signed' : hop.error;
       if (refusal) {
         sendJson(response, 401, { error: refusal });
         return true;
