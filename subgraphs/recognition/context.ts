@@ -1,17 +1,64 @@
+import DataLoader from 'dataloader';
+import { In } from 'typeorm';
 import type { ShardRequestContext } from '../shared/context';
 import type { Database } from '../shared/database';
 import type { HubClient } from '../shared/hub-client';
 import type { ShardServices } from '../shared/kind';
 import type { OutboxSignal } from '../shared/outbox/outbox';
+import { RecognitionDecisionRecord, TranscriptValidationRecord } from './validation/validation.entity';
+
+/**
+ * Per-request loaders for the fields other kinds' entities gain here (`LearningAgreement.recognition`,
+ * `Unit.recognitions`): a page of agreements or units is read in one statement each, not one per row.
+ */
+export interface RecognitionLoaders {
+  /** An agreement's latest transcript validation. */
+  latestValidation: DataLoader<string, TranscriptValidationRecord | null>;
+  /** An agreement's decisions, in the order they were made (by unit on ties). */
+  decisionsOfAgreement: DataLoader<string, RecognitionDecisionRecord[]>;
+  /** A unit's decisions that the caller may read: all for the institution's staff, a learner's own for a learner. */
+  decisionsOfUnit: DataLoader<string, RecognitionDecisionRecord[]>;
+}
 
 export interface RecognitionContext extends ShardRequestContext {
   db: Database;
+  loaders: RecognitionLoaders;
   /** Reads transcripts, agreements and qualifications through the hub; null without HUB_URL. */
   hub: HubClient | null;
   /** Wakes event subscribers after a commit. */
   outbox: OutboxSignal;
 }
 
+const DECISION_ORDER = { decidedAt: 'ASC', unitId: 'ASC' } as const;
+
+function groupBy<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): T[][] {
+  const groups = new Map<string, T[]>(keys.map((key) => [key, []]));
+  for (const row of rows) groups.get(keyOf(row))?.push(row);
+  return keys.map((key) => groups.get(key) ?? []);
+}
+
 export function createRecognitionContext(db: Database, services: ShardServices, request: ShardRequestContext): RecognitionContext {
-  return { ...request, db, hub: services.hub, outbox: services.outbox };
+  const manager = db.dataSource.manager;
+  const caller = request.caller;
+  const staff = !!caller && caller.institution === request.institution && caller.roles.some((role) => role !== 'learner');
+  return {
+    ...request,
+    db,
+    hub: services.hub,
+    outbox: services.outbox,
+    loaders: {
+      latestValidation: new DataLoader(async (ids) => {
+        const rows = await manager.find(TranscriptValidationRecord, { where: { agreementId: In([...ids]) }, order: { validatedAt: 'DESC' } });
+        return groupBy(ids, rows, (row) => row.agreementId).map((validations) => validations[0] ?? null);
+      }),
+      decisionsOfAgreement: new DataLoader(async (ids) =>
+        groupBy(ids, await manager.find(RecognitionDecisionRecord, { where: { agreementId: In([...ids]) }, order: DECISION_ORDER }), (row) => row.agreementId),
+      ),
+      // The caller is the same for the whole request, so the rule is part of the one statement.
+      decisionsOfUnit: new DataLoader(async (ids) => {
+        const where = staff ? { unitId: In([...ids]) } : { unitId: In([...ids]), learnerId: caller?.learnerId ?? '' };
+        return groupBy(ids, await manager.find(RecognitionDecisionRecord, { where, order: DECISION_ORDER }), (row) => row.unitId);
+      }),
+    },
+  };
 }

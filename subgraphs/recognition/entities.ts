@@ -3,6 +3,7 @@ import { IdempotencyRecord } from '../shared/idempotency/idempotency.entity';
 import { CreateIdempotencyRecords1763900000010 } from './migrations/1763900000010-CreateIdempotencyRecords';
 import { OutboxEventRecord } from '../shared/outbox/outbox.entity';
 import { CreateOutbox1763900000203 } from './migrations/1763900000203-CreateOutbox';
+import { IndexDecisionsByUnit1763900000260 } from './migrations/1763900000260-IndexDecisionsByUnit';
 import { EscoBroaderRecord, EscoConceptRecord } from './comparability/esco.entity';
 import { CreateRecognition1763900000200 } from './migrations/1763900000200-CreateRecognition';
 import { CreateEsco1763900000201 } from './migrations/1763900000201-CreateEsco';
@@ -30,4 +31,11 @@ export const recognitionEntities = [
   SigningKeyRecord,
   IdempotencyRecord,
 ];
-export const recognitionMigrations = [CreateIdempotencyRecords1763900000010, CreateRecognition1763900000200, CreateEsco1763900000201, CreateOutbox1763900000203, AddCredentials1763900000250];
+export const recognitionMigrations = [
+  CreateIdempotencyRecords1763900000010,
+  CreateRecognition1763900000200,
+  CreateEsco1763900000201,
+  CreateOutbox1763900000203,
+  AddCredentials1763900000250,
+  IndexDecisionsByUnit1763900000260,
+];

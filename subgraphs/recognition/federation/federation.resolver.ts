@@ -5,7 +5,6 @@ import { LearningAgreementRef } from '../../../schema/recognition/references';
 import type { RecognitionContext } from '../context';
 import { toDecision, toValidation } from '../record/record.mapper';
 import { requireRecordReader } from '../record/record.service';
-import { RecognitionDecisionRecord, TranscriptValidationRecord } from '../validation/validation.entity';
 
 /** `LearningAgreement.recognition`, answered by the sending institution's recognition shard. */
 @Resolver(() => LearningAgreementRef)
@@ -15,11 +14,10 @@ export class AgreementRecognitionResolver {
     description: "The sending institution's validation and recognition decisions; null until it validated the transcript. For the sending institution and the learner.",
   })
   async recognition(@Root() agreement: LearningAgreementRef, @Ctx() context: RecognitionContext): Promise<AgreementRecognition | null> {
-    const manager = context.db.dataSource.manager;
-    const [validation] = await manager.find(TranscriptValidationRecord, { where: { agreementId: agreement.id }, order: { validatedAt: 'DESC' }, take: 1 });
+    const validation = await context.loaders.latestValidation.load(agreement.id);
     if (!validation) return null;
     requireRecordReader(context, validation.learnerId);
-    const decisions = await manager.find(RecognitionDecisionRecord, { where: { agreementId: agreement.id }, order: { decidedAt: 'ASC', unitId: 'ASC' } });
+    const decisions = await context.loaders.decisionsOfAgreement.load(agreement.id);
     return Object.assign(new AgreementRecognition(), {
       validation: toValidation(validation, context.institution),
       decisions: decisions.map((d) => toDecision(d, context.institution)),
@@ -38,11 +36,7 @@ export class UnitRecognitionsResolver {
     if (!caller) return [];
     const staff = caller.institution === context.institution && caller.roles.some((role) => role !== 'learner');
     if (!staff && !caller.learnerId) return [];
-    const rows = await context.db.dataSource.manager.find(RecognitionDecisionRecord, {
-      where: staff ? { unitId: unit.id } : { unitId: unit.id, learnerId: caller.learnerId ?? '' },
-      order: { decidedAt: 'ASC', unitId: 'ASC' },
-    });
-    return rows.map((row) => toDecision(row, context.institution));
+    return (await context.loaders.decisionsOfUnit.load(unit.id)).map((row) => toDecision(row, context.institution));
   }
 }
 

@@ -60,6 +60,7 @@ export interface StoredDecisionRevision {
 @Entity('recognition_decision')
 @Index('uq_decision_unit', ['agreementId', 'unitId'], { unique: true })
 @Index('idx_decision_learner', ['learnerId'])
+@Index('idx_decision_unit', ['unitId'])
 export class RecognitionDecisionRecord {
   @PrimaryColumn({ type: 'varchar', length: 64 })
   id!: string;
