@@ -6,7 +6,7 @@ import type { HubClient } from '../shared/hub-client';
 import type { ShardServices } from '../shared/kind';
 import type { OutboxSignal } from '../shared/outbox/outbox';
 import { AssessmentRecord, TranscriptRecord } from './assessment/assessment.entity';
-import { AgreementSignatureRecord, AgreementVersionRecord, LearningAgreementRecord } from './learning-agreement/learning-agreement.entity';
+import { AgreementSignatureRecord, AgreementUnitRecord, AgreementVersionRecord, LearningAgreementRecord } from './learning-agreement/learning-agreement.entity';
 import { MemorandumSignatureRecord } from './memorandum/memorandum.entity';
 
 export interface MobilitiesLoaders {
@@ -16,6 +16,8 @@ export interface MobilitiesLoaders {
   assessmentsOf: DataLoader<string, AssessmentRecord[]>;
   transcriptsOf: DataLoader<string, TranscriptRecord[]>;
   memorandumSignaturesOf: DataLoader<string, MemorandumSignatureRecord[]>;
+  /** By unit hub ID: the agreements whose binding version lists the unit, by sort key, whoever is party to them. */
+  agreementsOfUnit: DataLoader<string, LearningAgreementRecord[]>;
 }
 
 export interface MobilitiesContext extends ShardRequestContext {
@@ -55,6 +57,23 @@ export function createMobilitiesContext(db: Database, services: ShardServices, r
       assessmentsOf: grouped(AssessmentRecord, 'agreementId', { assessedOn: 'ASC', unitId: 'ASC' }),
       transcriptsOf: grouped(TranscriptRecord, 'agreementId', { version: 'ASC' }),
       memorandumSignaturesOf: grouped(MemorandumSignatureRecord, 'memorandumId', { signedAt: 'ASC' }),
+      agreementsOfUnit: new DataLoader(async (unitIds) => {
+        const { entities, raw } = await manager
+          .createQueryBuilder(LearningAgreementRecord, 'a')
+          .innerJoin(AgreementUnitRecord, 'au', 'au.agreementId = a.id AND au.versionNumber = a.currentVersion')
+          .addSelect('au.unitId', 'au_unitId')
+          .where('au.unitId IN (:...unitIds)', { unitIds: [...unitIds] })
+          .orderBy('a.sortKey')
+          .addOrderBy('a.id')
+          .getRawAndEntities<{ a_id: string; au_unitId: string }>();
+        // One raw row per agreement and unit, in order; the entities come once per agreement.
+        const byId = new Map(entities.map((agreement) => [agreement.id, agreement]));
+        const pairs = raw.flatMap((row) => {
+          const agreement = byId.get(row.a_id);
+          return agreement ? [{ unitId: row.au_unitId, agreement }] : [];
+        });
+        return groupBy(unitIds, pairs, (pair) => pair.unitId).map((group) => group.map((pair) => pair.agreement));
+      }),
     },
   };
 }

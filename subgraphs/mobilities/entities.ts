@@ -4,6 +4,7 @@ import { CreateIdempotencyRecords1763900000010 } from './migrations/176390000001
 import { AssessmentRecord, TranscriptRecord } from './assessment/assessment.entity';
 import {
   AgreementSignatureRecord,
+  AgreementUnitRecord,
   AgreementVersionRecord,
   EvaluationRecord,
   LearningAgreementRecord,
@@ -15,6 +16,7 @@ import { OutboxEventRecord } from '../shared/outbox/outbox.entity';
 import { SigningKeyRecord } from '../shared/documents/signing-key.entity';
 import { CreateSigningKeys1763900000150 } from './migrations/1763900000150-CreateSigningKeys';
 import { IndexMemorandumPartners1763900000160 } from './migrations/1763900000160-IndexMemorandumPartners';
+import { IndexAgreementUnits1763900000170 } from './migrations/1763900000170-IndexAgreementUnits';
 
 /** Every table of a mobilities shard, and the migrations that create them, in order. */
 export const mobilitiesEntities = [
@@ -23,6 +25,7 @@ export const mobilitiesEntities = [
   MemorandumPartnerRecord,
   LearningAgreementRecord,
   AgreementVersionRecord,
+  AgreementUnitRecord,
   AgreementSignatureRecord,
   EvaluationRecord,
   AssessmentRecord,
@@ -38,4 +41,5 @@ export const mobilitiesMigrations = [
   CreateOutbox1763900000101,
   CreateSigningKeys1763900000150,
   IndexMemorandumPartners1763900000160,
+  IndexAgreementUnits1763900000170,
 ];

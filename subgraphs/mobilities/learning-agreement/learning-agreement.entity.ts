@@ -106,6 +106,24 @@ export class AgreementVersionRecord {
   createdAt!: Date;
 }
 
+/**
+ * The units a version agrees, as rows: `Unit.learningAgreements` finds a unit's agreements by index, where a LIKE
+ * on the version's content JSON could use none. Written with the version and, like it, never changed.
+ */
+@Entity('agreement_unit')
+@Index('idx_agreement_unit_unit', ['unitId', 'agreementId'])
+export class AgreementUnitRecord {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  agreementId!: string;
+
+  @PrimaryColumn({ type: 'integer' })
+  versionNumber!: number;
+
+  /** A hub ID, as long as the other entity IDs this shard keeps (`learnerId`, `memorandumId`). */
+  @PrimaryColumn({ type: 'varchar', length: 200 })
+  unitId!: string;
+}
+
 @Entity('agreement_signature')
 export class AgreementSignatureRecord {
   @PrimaryColumn({ type: 'varchar', length: 64 })

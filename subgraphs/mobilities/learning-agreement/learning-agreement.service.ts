@@ -21,6 +21,7 @@ import {
 } from './learning-agreement.input';
 import {
   AgreementSignatureRecord,
+  AgreementUnitRecord,
   AgreementVersionRecord,
   EvaluationRecord,
   LearningAgreementRecord,
@@ -89,6 +90,16 @@ function content(terms: AgreementTermsInput, outcomes: Map<string, string[]>): S
   };
 }
 
+/** Writes a version with its unit rows, in the caller's transaction: the rows are how a unit finds its agreements. */
+async function insertVersion(manager: EntityManager, version: AgreementVersionRecord): Promise<void> {
+  await manager.insert(AgreementVersionRecord, version);
+  // validateTerms lets no version through without units or with a unit twice: one row per unit, never none.
+  await manager.insert(
+    AgreementUnitRecord,
+    version.content.units.map((unit) => ({ agreementId: version.agreementId, versionNumber: version.number, unitId: unit.unitId })),
+  );
+}
+
 export async function createLearningAgreement(context: MobilitiesContext, input: CreateLearningAgreementInput): Promise<LearningAgreementRecord> {
   const caller = requireStaffRole(context, context.institution, 'coordinator', 'create learning agreements for its learners');
   validateCreateAgreement(input, context.institution);
@@ -122,7 +133,7 @@ export async function createLearningAgreement(context: MobilitiesContext, input:
       updatedAt: now,
     });
     await manager.insert(LearningAgreementRecord, record);
-    await manager.insert(AgreementVersionRecord, {
+    await insertVersion(manager, {
       agreementId: record.id,
       number: 1,
       status: VersionStatus.PROPOSED,
@@ -178,7 +189,7 @@ export async function proposeChange(context: MobilitiesContext, id: string, reas
   const outcomes = await checkTermsAgainstHub(context, record.memorandumId ?? '', { sending: record.sendingInstitution, hosting: record.hostingInstitution }, terms, 'terms');
   return inTransaction(context, async (manager) => {
     const number = record.currentVersion + 1;
-    await manager.insert(AgreementVersionRecord, {
+    await insertVersion(manager, {
       agreementId: record.id,
       number,
       status: VersionStatus.PROPOSED,

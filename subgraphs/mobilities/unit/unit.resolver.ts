@@ -3,7 +3,6 @@ import { LearningAgreement } from '../../../schema/mobility/learning-agreement';
 import { UnitRef } from '../../../schema/mobility/references';
 import { partyRoleOf } from '../../shared/access';
 import type { MobilitiesContext } from '../context';
-import { AgreementVersionRecord, LearningAgreementRecord } from '../learning-agreement/learning-agreement.entity';
 import { toAgreement } from '../learning-agreement/learning-agreement.mapper';
 import { partiesOf } from '../learning-agreement/learning-agreement.service';
 
@@ -15,13 +14,8 @@ export class UnitAgreementsResolver {
   })
   async learningAgreements(@Root() unit: UnitRef, @Ctx() context: MobilitiesContext): Promise<LearningAgreement[]> {
     if (!context.caller) return [];
-    const rows = await context.db.dataSource.manager
-      .createQueryBuilder(LearningAgreementRecord, 'a')
-      .innerJoin(AgreementVersionRecord, 'v', 'v.agreementId = a.id AND v.number = a.currentVersion')
-      .where('v.content LIKE :unit', { unit: `%${JSON.stringify(unit.id)}%` })
-      .orderBy('a.sortKey')
-      .getMany();
-    return rows.filter((row) => partyRoleOf(context.caller, partiesOf(row)) !== null).map(toAgreement);
+    const agreements = await context.loaders.agreementsOfUnit.load(unit.id);
+    return agreements.filter((row) => partyRoleOf(context.caller, partiesOf(row)) !== null).map(toAgreement);
   }
 }
 
