@@ -183,3 +183,19 @@ test('the migration gives versions written before it their unit rows', async () 
     await databases.dispose();
   }
 });
+
+test("a page of agreements reads their partners' evaluations in one statement, for 1 agreement as for 3", async () => {
+  const db = hub.mobilityShards.get('rvt.lv')?.db;
+  if (!db) throw new Error('no in-process mobilities shard for rvt.lv');
+  const statements = async (first: number, selection: string) => {
+    const before = db.statements.count;
+    const answer = await hub.request(`query($first: Int!) { learningAgreements(first: $first) { nodes { id ${selection} } } }`, { first }, tokens.rvt);
+    expect(answer.body.errors).toBeUndefined();
+    expect((answer.body.data?.learningAgreements as { nodes: unknown[] }).nodes).toHaveLength(first);
+    return db.statements.count - before;
+  };
+  for (const first of [1, 3]) {
+    const extra = (await statements(first, 'evaluations { institution wentAsAgreed }')) - (await statements(first, ''));
+    expect({ first, extra }).toEqual({ first, extra: 1 });
+  }
+});

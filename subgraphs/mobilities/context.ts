@@ -6,7 +6,7 @@ import type { HubClient } from '../shared/hub-client';
 import type { ShardServices } from '../shared/kind';
 import type { OutboxSignal } from '../shared/outbox/outbox';
 import { AssessmentRecord, TranscriptRecord } from './assessment/assessment.entity';
-import { AgreementSignatureRecord, AgreementUnitRecord, AgreementVersionRecord, LearningAgreementRecord } from './learning-agreement/learning-agreement.entity';
+import { AgreementSignatureRecord, AgreementUnitRecord, AgreementVersionRecord, EvaluationRecord, LearningAgreementRecord } from './learning-agreement/learning-agreement.entity';
 import { MemorandumSignatureRecord } from './memorandum/memorandum.entity';
 
 export interface MobilitiesLoaders {
@@ -15,6 +15,7 @@ export interface MobilitiesLoaders {
   signaturesOf: DataLoader<string, AgreementSignatureRecord[]>;
   assessmentsOf: DataLoader<string, AssessmentRecord[]>;
   transcriptsOf: DataLoader<string, TranscriptRecord[]>;
+  evaluationsOf: DataLoader<string, EvaluationRecord[]>;
   memorandumSignaturesOf: DataLoader<string, MemorandumSignatureRecord[]>;
   /** By unit hub ID: the agreements whose binding version lists the unit, by sort key, whoever is party to them. */
   agreementsOfUnit: DataLoader<string, LearningAgreementRecord[]>;
@@ -56,6 +57,7 @@ export function createMobilitiesContext(db: Database, services: ShardServices, r
       signaturesOf: grouped(AgreementSignatureRecord, 'agreementId', { signedAt: 'ASC' }),
       assessmentsOf: grouped(AssessmentRecord, 'agreementId', { assessedOn: 'ASC', unitId: 'ASC' }),
       transcriptsOf: grouped(TranscriptRecord, 'agreementId', { version: 'ASC' }),
+      evaluationsOf: grouped(EvaluationRecord, 'agreementId', { recordedAt: 'ASC', institution: 'ASC' }),
       memorandumSignaturesOf: grouped(MemorandumSignatureRecord, 'memorandumId', { signedAt: 'ASC' }),
       agreementsOfUnit: new DataLoader(async (unitIds) => {
         const { entities, raw } = await manager

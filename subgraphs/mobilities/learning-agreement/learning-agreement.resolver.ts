@@ -7,7 +7,7 @@ import { LearningAgreement, LearningAgreementVersion } from '../../../schema/mob
 import { requireCaller, requireParty } from '../../shared/access';
 import { ownLocalId } from '../../shared/local-id';
 import { keysetPage, selects } from '../../shared/paging';
-import { EvaluationRecord, LearningAgreementRecord } from './learning-agreement.entity';
+import { LearningAgreementRecord } from './learning-agreement.entity';
 import { toAssessment, toTranscript } from '../assessment/assessment.mapper';
 import type { MobilitiesContext } from '../context';
 import { SignatureInput } from '../memorandum/memorandum.input';
@@ -119,7 +119,7 @@ export class LearningAgreementResolver {
 
   @FieldResolver(() => [Evaluation], { description: "The partners' evaluations of the finished mobility." })
   async evaluations(@Root() agreement: AgreementView, @Ctx() context: MobilitiesContext): Promise<Evaluation[]> {
-    const rows = await context.db.dataSource.manager.findBy(EvaluationRecord, { agreementId: agreement.record.id });
+    const rows = await context.loaders.evaluationsOf.load(agreement.record.id);
     return rows.map((row) => Object.assign(new Evaluation(), { ...row, recordedAt: row.recordedAt.toISOString() }));
   }
 
