@@ -4,6 +4,7 @@ import type { ShardRequestContext } from '../shared/context';
 import type { Database } from '../shared/database';
 import type { HubClient } from '../shared/hub-client';
 import type { ShardServices } from '../shared/kind';
+import { byKey, groupBy } from '../shared/loaders';
 import type { OutboxSignal } from '../shared/outbox/outbox';
 import { AssessmentRecord, TranscriptRecord } from './assessment/assessment.entity';
 import { AgreementSignatureRecord, AgreementUnitRecord, AgreementVersionRecord, EvaluationRecord, LearningAgreementRecord } from './learning-agreement/learning-agreement.entity';
@@ -30,12 +31,6 @@ export interface MobilitiesContext extends ShardRequestContext {
   outbox: OutboxSignal;
 }
 
-function groupBy<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): T[][] {
-  const groups = new Map<string, T[]>(keys.map((key) => [key, []]));
-  for (const row of rows) groups.get(keyOf(row))?.push(row);
-  return keys.map((key) => groups.get(key) ?? []);
-}
-
 /** Per-request loaders: every list an agreement shows is read in one statement for all agreements of a page. */
 export function createMobilitiesContext(db: Database, services: ShardServices, request: ShardRequestContext): MobilitiesContext {
   const manager = db.dataSource.manager;
@@ -49,10 +44,7 @@ export function createMobilitiesContext(db: Database, services: ShardServices, r
     hub: services.hub,
     outbox: services.outbox,
     loaders: {
-      agreement: new DataLoader(async (ids) => {
-        const rows = await manager.findBy(LearningAgreementRecord, { id: In([...ids]) });
-        return ids.map((id) => rows.find((row) => row.id === id) ?? null);
-      }),
+      agreement: new DataLoader(async (ids) => byKey(ids, await manager.findBy(LearningAgreementRecord, { id: In([...ids]) }), (row) => row.id)),
       versionsOf: grouped(AgreementVersionRecord, 'agreementId', { number: 'ASC' }),
       signaturesOf: grouped(AgreementSignatureRecord, 'agreementId', { signedAt: 'ASC' }),
       assessmentsOf: grouped(AssessmentRecord, 'agreementId', { assessedOn: 'ASC', unitId: 'ASC' }),

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { In } from 'typeorm';
 import type { Database } from '../shared/database';
+import { byKey, groupBy } from '../shared/loaders';
 import { InstitutionRecord } from './institution/institution.entity';
 import { LearningOutcomeRecord, LearningOutcomeSkillRecord } from './learning-outcome/learning-outcome.entity';
 import { QualificationRecord } from './qualification/qualification.entity';
@@ -18,17 +19,6 @@ export interface QualificationsLoaders {
   outcome: DataLoader<string, LearningOutcomeRecord | null>;
   outcomesOfUnit: DataLoader<string, LearningOutcomeRecord[]>;
   skillsOfOutcome: DataLoader<string, string[]>;
-}
-
-function byKey<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): Array<T | null> {
-  const map = new Map(rows.map((row) => [keyOf(row), row]));
-  return keys.map((key) => map.get(key) ?? null);
-}
-
-function groupBy<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): T[][] {
-  const groups = new Map<string, T[]>(keys.map((key) => [key, []]));
-  for (const row of rows) groups.get(keyOf(row))?.push(row);
-  return keys.map((key) => groups.get(key) ?? []);
 }
 
 export function createLoaders(db: Database): QualificationsLoaders {

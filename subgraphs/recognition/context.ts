@@ -4,6 +4,7 @@ import type { ShardRequestContext } from '../shared/context';
 import type { Database } from '../shared/database';
 import type { HubClient } from '../shared/hub-client';
 import type { ShardServices } from '../shared/kind';
+import { groupBy } from '../shared/loaders';
 import type { OutboxSignal } from '../shared/outbox/outbox';
 import { RecognitionDecisionRecord, TranscriptValidationRecord } from './validation/validation.entity';
 
@@ -30,12 +31,6 @@ export interface RecognitionContext extends ShardRequestContext {
 }
 
 const DECISION_ORDER = { decidedAt: 'ASC', unitId: 'ASC' } as const;
-
-function groupBy<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): T[][] {
-  const groups = new Map<string, T[]>(keys.map((key) => [key, []]));
-  for (const row of rows) groups.get(keyOf(row))?.push(row);
-  return keys.map((key) => groups.get(key) ?? []);
-}
 
 export function createRecognitionContext(db: Database, services: ShardServices, request: ShardRequestContext): RecognitionContext {
   const manager = db.dataSource.manager;
