@@ -229,8 +229,10 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
     invalidations.inc({ source: reason });
     if (count !== null) dropped.inc({ source: reason }, count);
     // Whatever drops a shard's entries wholesale also ends what was remembered of its writes (a restore may reuse numbers).
-    if (reason !== 'write' && reason !== 'feed') appliedByWrite.delete(scopeOf(shard));
-    if (reason !== 'write' && reason !== 'feed') log.info({ kind: shard.kind, institution: shard.institution, reason, dropped: count }, 'entity cache entries of a shard dropped');
+    if (reason !== 'write' && reason !== 'feed') {
+      appliedByWrite.delete(scopeOf(shard));
+      log.info({ kind: shard.kind, institution: shard.institution, reason, dropped: count }, 'entity cache entries of a shard dropped');
+    }
   };
   const feeds = followChangeFeeds({
     shards: options.registry.kinds().flatMap((kind) => options.registry.shards(kind)),
@@ -314,8 +316,12 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
     fill: async (miss, value, response) => {
       const hints = response.extensions as ShardHints | undefined;
       const tags = stringList(hints?.cache?.tags);
-      if (hints?.cache?.scope !== 'public') tallyOf(miss.context).bypassed += 1;
-      if (hints?.cache?.scope !== 'public' || !tags || (response.errors?.length ?? 0) > 0 || !feeds.isCurrent(miss.shard)) return;
+      if (hints?.cache?.scope !== 'public') {
+        // The shard read the caller for this answer: the whole answer is private.
+        tallyOf(miss.context).bypassed += 1;
+        return;
+      }
+      if (!tags || (response.errors?.length ?? 0) > 0 || !feeds.isCurrent(miss.shard)) return;
       const all = [...tags, ...miss.requestedTags];
       try {
         await store.fill(scopeOf(miss.shard), miss.epoch, miss.key, { typeName: miss.typeName, value: JSON.stringify(value) }, all);

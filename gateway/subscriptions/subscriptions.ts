@@ -95,13 +95,6 @@ export function payloadQuery(document: ExecutionArgs['document'], operation: Ope
   return { query: entityFields.length > 0 ? cut.query : null, variableNames: cut.variableNames };
 }
 
-/**
- * Federated, lossless subscriptions at the gateway over graphql-ws. Subscribers with the same caller, field,
- * filter and payload selection share a feed (feed.ts): one upstream subscription on every shard of the kind
- * that emits it, each event's payload resolved once through the supergraph as a query by that caller, so
- * access rules and cross-kind fields work exactly as for queries. Each subscriber keeps its own positions
- * (its `after` cursor, or the shards' first events) and catches up privately before joining the feed.
- */
 /** What is open right now: for metrics. */
 export interface SubscriptionStats {
   /** WebSocket connections accepted and not yet closed. */
@@ -112,6 +105,13 @@ export interface SubscriptionStats {
   upstreams: number;
 }
 
+/**
+ * Federated, lossless subscriptions at the gateway over graphql-ws. Subscribers with the same caller, field,
+ * filter and payload selection share a feed (feed.ts): one upstream subscription on every shard of the kind
+ * that emits it, each event's payload resolved once through the supergraph as a query by that caller, so
+ * access rules and cross-kind fields work exactly as for queries. Each subscriber keeps its own positions
+ * (its `after` cursor, or the shards' first events) and catches up privately before joining the feed.
+ */
 export function useSubscriptions(options: SubscriptionsOptions): { stats: () => SubscriptionStats; close: () => Promise<void> } {
   const log = moduleLogger('subscriptions');
   const routes = subscriptionRoutes(options.supergraphSdl);
