@@ -389,7 +389,7 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
     },
     feeds,
     // Redis away at start costs the cache, not the gateway: lookups go to the shards until it answers.
-    ready: redis ? redis.ready.catch((error: unknown) => log.warn({ error: (error as Error).message }, 'entity cache: Redis unreachable; reads go to the shards until it answers')) : Promise.resolve(),
+    ready: redis ? redis.ready.catch((error: unknown) => log.warn({ error: (error as Error).message }, 'entity cache: Redis not usable; reads go to the shards until it is')) : Promise.resolve(),
     close: async () => {
       await feeds.close();
       await store.close();

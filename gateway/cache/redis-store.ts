@@ -71,6 +71,16 @@ end
 redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. ARGV[2])
 return 1`;
 
+/**
+ * The scripts that must run when Redis is full carry `#!lua flags=allow-oom`, which Redis reads from 7.0 on; an
+ * older one refuses them. Says what is wrong with the server's `INFO server`, or null when it will do.
+ */
+export function unsupportedRedis(info: string): string | null {
+  const version = /^redis_version:(\d+)\.(\d+)/m.exec(info);
+  if (!version) return 'the server did not say its version (INFO server)';
+  return Number(version[1]) >= 7 ? null : `Redis ${version[1]}.${version[2]} cannot run the cache's scripts: the entity cache needs Redis 7 or later`;
+}
+
 /** Most entries one tag set holds before it is emptied (one invalidation deletes at most this many). */
 export const DEFAULT_MAX_TAGGED = 10_000;
 
@@ -101,9 +111,23 @@ export function createRedisStore(options: RedisStoreOptions): CacheStore & { rea
   const namespace = options.namespace ?? 'hub';
   const ttl = String(options.ttlMs ?? 86_400_000);
   const prefixOf = (scope: string) => scopePrefix(namespace, scope);
+  // A Redis that cannot run every script is not used at all: one that could read and fill but not invalidate would
+  // serve stale entries. Each (re)connection is checked; until a check passes, every call fails (the cache asks the shards).
+  let refusal: Error | null = new Error('the entity cache has not checked its Redis yet');
+  const usable = () => {
+    if (refusal) throw refusal;
+  };
+  const check = async () => {
+    const problem = unsupportedRedis(await redis.info('server'));
+    refusal = problem ? new Error(problem) : null;
+    if (refusal) throw refusal;
+  };
+  redis.on('ready', () => void check().catch(() => undefined));
+  const ready = redis.connect().then(check);
   return {
-    ready: redis.connect(),
+    ready,
     read: async (scope, key) => {
+      usable();
       const p = prefixOf(scope);
       const [epoch, value] = (await redis.eval(READ, 2, `${p}epoch`, `${p}gen`, p, key)) as [string, string | null];
       if (!value) return { epoch: Number(epoch), entry: undefined };
@@ -111,6 +135,7 @@ export function createRedisStore(options: RedisStoreOptions): CacheStore & { rea
       return { epoch: Number(epoch), entry: { typeName: value.slice(0, split), value: value.slice(split + 1) } };
     },
     fill: async (scope, epoch, key, entry: CachedEntry, tags) => {
+      usable();
       const limit = options.maxEntryBytes.get(entry.typeName);
       if (limit === undefined || entry.value.length > limit) return false;
       const p = prefixOf(scope);
@@ -118,21 +143,25 @@ export function createRedisStore(options: RedisStoreOptions): CacheStore & { rea
       return stored === 1;
     },
     invalidate: async (scope, tags) => {
+      usable();
       const p = prefixOf(scope);
       return Number(await redis.eval(INVALIDATE, 2, `${p}epoch`, `${p}gen`, p, ...tags));
     },
     // A new generation: every entry of the older one is unreachable at once and expires on its own.
     flush: async (scope) => {
+      usable();
       const p = prefixOf(scope);
       await redis.eval(FLUSH, 3, `${p}epoch`, `${p}gen`, `${p}cursor`);
       return null;
     },
     sharedCursor: async (scope) => {
+      usable();
       const value = await redis.get(`${prefixOf(scope)}cursor`);
       const [feedId, seq] = value?.split(' ') ?? [];
       return feedId && seq ? { feedId, seq: Number(seq) } : null;
     },
     setSharedCursor: async (scope, position) => {
+      usable();
       await redis.eval(RAISE_CURSOR, 1, `${prefixOf(scope)}cursor`, position.feedId, String(position.seq));
     },
     close: async () => {

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import Redis from 'ioredis';
 import { parseCachedTypes } from './entity-cache';
 import { createMemoryStore } from './memory-store';
-import { createRedisStore } from './redis-store';
+import { createRedisStore, unsupportedRedis } from './redis-store';
 import type { CacheStore } from './store';
 
 const entry = (value: string) => ({ typeName: 'Unit', value });
@@ -181,4 +181,11 @@ test('cached types are read as Type:size with optional units, and a bad entry is
     ]),
   );
   expect(() => parseCachedTypes('Unit:lots')).toThrow('"Unit:lots" is not Type:size (e.g. Unit:32MB)');
+});
+
+test('a Redis older than 7 is refused with the reason: it cannot run the scripts that must work when it is full', () => {
+  expect(unsupportedRedis('# Server\r\nredis_version:7.0.15\r\nredis_mode:standalone\r\n')).toBeNull();
+  expect(unsupportedRedis('# Server\r\nredis_version:8.2.1\r\n')).toBeNull();
+  expect(unsupportedRedis('# Server\r\nredis_version:6.2.14\r\n')).toBe("Redis 6.2 cannot run the cache's scripts: the entity cache needs Redis 7 or later");
+  expect(unsupportedRedis('# Server\r\n')).toBe('the server did not say its version (INFO server)');
 });
