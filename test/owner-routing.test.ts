@@ -73,3 +73,19 @@ test('a malformed or unknown-owner ID is a clear error, not a crash', async () =
   expect(codes).toEqual({ a: 'BAD_USER_INPUT', b: 'NOT_FOUND' });
   expect(answer.body.errors?.find((e) => e.path?.[0] === 'b')?.message).toMatch(/unknown\.example/);
 });
+
+test('an answer partly from a subgraph without shards is never hinted public, though its units come from the cache', async () => {
+  const ids = [byInstitution('rvt.lv')[0]?.id, byInstitution('omnia.fi')[0]?.id];
+  const post = async (query: string, variables: Record<string, unknown> = {}) => {
+    const response = await fetch(hub.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    await response.text();
+    return { status: response.status, cacheControl: response.headers.get('cache-control'), hub: response.headers.get('x-hub-cache') };
+  };
+  const mixed = 'query($ids: [ID!]!) { showcase(ids: $ids) { title units { id title } } }';
+  await post(mixed, { ids }); // fills the cache with the units
+  expect(await post(mixed, { ids })).toEqual({ status: 200, cacheControl: 'private, no-store', hub: 'bypass' });
+  // The public part asked alone is answered from the cache and hinted public.
+  const unit = `{ unit(id: "${ids[0]}") { id title } }`;
+  await post(unit);
+  expect(await post(unit)).toEqual({ status: 200, cacheControl: 'public, max-age=0', hub: 'hit' });
+});
