@@ -11,7 +11,7 @@ import { ROOT, startTestHub, type GraphQLAnswer, type TestHub } from './harness/
  * into that shard, and `Unit.equivalents` (the unit's own institution's recognition shard answers).
  * Demo data: a Latvian MAG welding unit, a Spanish MAG/MIG/TIG welding unit, a Finnish cooking unit.
  */
-const ESCO = join(ROOT, '..', 'shared', 'fixtures', 'esco');
+const ESCO = join(ROOT, 'third_party', 'esco');
 const WELD_LV = 'rvt.lv:WELD-U5';
 const WELD_ES = 'cifp-aviles.es:SOLCAL-0094';
 const COOK_FI = 'omnia.fi:COOK-U2';
@@ -49,7 +49,7 @@ const COMPARISON = `score skillSimilarity outcomeCategorySimilarity eqfCloseness
   sharedSkills { uri label skillType reuseLevel } skillsOnlyInA { uri label } skillsOnlyInB { uri label }
   relatedSkills { skillOfA { uri } skillOfB { uri } relation viaUri viaLabel }`;
 
-test('the ESCO fixtures are there (CI has them beside the project)', () => {
+test('the ESCO subset ships with the project', () => {
   expect(existsSync(join(ESCO, 'transversalSkillsCollection_en.csv'))).toBe(true);
 });
 
@@ -156,13 +156,13 @@ test('npm run esco:import loads the ESCO folder into DATABASE_URL and changes no
   expect(existsSync(entry)).toBe(true);
   const databases = testDatabases();
   try {
-    const run = () => promisify(execFile)(process.execPath, [entry, '../shared/fixtures/esco'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databases.url('esco_cli') } });
+    const run = () => promisify(execFile)(process.execPath, [entry, 'third_party/esco'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databases.url('esco_cli') } });
     const first = await run();
-    expect(first.stdout).toMatch(/concepts: +5622 read, 5622 added, 0 changed, 0 unchanged/);
-    expect(first.stdout).toMatch(/broader relations: 2870 read, 2870 added, 0 removed, 0 unchanged/);
+    expect(first.stdout).toMatch(/concepts: +441 read, 441 added, 0 changed, 0 unchanged/);
+    expect(first.stdout).toMatch(/broader relations: 158 read, 158 added, 0 removed, 0 unchanged/);
     const second = await run();
-    expect(second.stdout).toMatch(/concepts: +5622 read, 0 added, 0 changed, 5622 unchanged/);
-    expect(second.stdout).toMatch(/broader relations: 2870 read, 0 added, 0 removed, 2870 unchanged/);
+    expect(second.stdout).toMatch(/concepts: +441 read, 0 added, 0 changed, 441 unchanged/);
+    expect(second.stdout).toMatch(/broader relations: 158 read, 0 added, 0 removed, 158 unchanged/);
   } finally {
     await databases.dispose();
   }

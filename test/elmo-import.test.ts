@@ -1,4 +1,4 @@
-import { sharedFixture } from '../subgraphs/shared/documents/demo-data.fixture';
+import { readThirdParty } from '../subgraphs/shared/documents/third-party';
 import { signedAgreement, startDocumentsHub, type DocumentsHub } from './documents-chain';
 
 /**
@@ -43,7 +43,7 @@ test('a file that is not well-formed or fails the XSD is refused with libxml2\'s
 });
 
 test('the official example.xml is valid ELMO but not this agreement\'s: the learner and the issuer are named', async () => {
-  const error = await refusedImport(sharedFixture('elmo', 'example.xml'));
+  const error = await refusedImport(readThirdParty('elmo', 'examples', 'example.xml'));
   expect(error.extensions.code).toBe('BAD_USER_INPUT');
   expect(error.message).toBe(
     'This ELMO file does not belong to learning agreement rvt.lv:LA-2026-003: ' +

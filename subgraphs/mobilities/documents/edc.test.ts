@@ -1,4 +1,4 @@
-import { sharedFixture } from '../../shared/documents/demo-data.fixture';
+import { readThirdParty } from '../../shared/documents/third-party';
 import { ECVET_FRAMEWORK, type Json } from '../../shared/documents/edc';
 import { validateEdc } from '../../shared/documents/edc-schema';
 import { buildTranscriptCredential } from './edc';
@@ -11,7 +11,7 @@ describe('transcript as a Europass Digital Credential', () => {
   const credential = buildTranscriptCredential(sampleTranscript()) as Any;
 
   it('validates against the official EDC JSON Schema, as the official transcript example does', () => {
-    expect(validateEdc(JSON.parse(sharedFixture('europass-edc', 'examples', 'Transcript of records - generic.json')))).toEqual({ valid: true, problems: [] });
+    expect(validateEdc(JSON.parse(readThirdParty('europass-edc', 'examples', 'Transcript of records - generic.json')))).toEqual({ valid: true, problems: [] });
     expect(validateEdc(credential)).toEqual({ valid: true, problems: [] });
   });
 

@@ -1,5 +1,6 @@
 import { AssessmentResult } from '../../../schema/mobility/enums';
-import { demoInstitution, demoUnit, sharedFixture } from '../../shared/documents/demo-data.fixture';
+import { demoInstitution, demoUnit } from '../../shared/documents/demo-data.fixture';
+import { readThirdParty } from '../../shared/documents/third-party';
 import { validateElmoDocuments } from '../../shared/documents/elmo-schema';
 import type { StoredAgreedUnit } from '../learning-agreement/learning-agreement.entity';
 import { buildElmo, splitName } from './elmo';
@@ -36,7 +37,7 @@ describe('ELMO export', () => {
   const xml = buildElmo(sampleTranscript(), '2026-06-21T10:00:00.000Z');
 
   it('validates against the official schema.xsd, offline, like the official example does', async () => {
-    const [ours, example] = await validateElmoDocuments([xml, sharedFixture('elmo', 'example.xml')]);
+    const [ours, example] = await validateElmoDocuments([xml, readThirdParty('elmo', 'examples', 'example.xml')]);
     expect(ours).toEqual({ valid: true, problems: [] });
     expect(example).toEqual({ valid: true, problems: [] });
   });
@@ -110,14 +111,14 @@ describe('ELMO import', () => {
   });
 
   it('rejects the official example for an agreement it does not match, with learner and issuer named', () => {
-    const error = rejection(() => mapElmoToAgreement(parseElmo(sharedFixture('elmo', 'example.xml')), target()));
+    const error = rejection(() => mapElmoToAgreement(parseElmo(readThirdParty('elmo', 'examples', 'example.xml')), target()));
     expect(error.message).toContain('does not belong to learning agreement rvt.lv:LA-2026-002');
     expect(error.message).toContain('the learner "Wojciech Łukasz Rygielski" (born 1983-04-12) is not the agreement\'s learner "Anna Bērziņa"');
     expect(error.message).toContain('"University of Warsaw" (pic 999572294, erasmus PL WARSZAW01, schac uw.edu.pl)');
   });
 
   it('opens degree programmes up and reads an absent status as passed, as ELMO says', () => {
-    const file = parseElmo(sharedFixture('elmo', 'example.xml'));
+    const file = parseElmo(readThirdParty('elmo', 'examples', 'example.xml'));
     expect(file.reports[0]?.opportunities.map((o) => [o.titles[0]?.value, o.status])).toEqual([
       ['Identifying ectomycorrhizal fungi (KÃ¸benhavns Universitet)', 'passed'],
       ['Budowa kompilatorów', 'passed'],

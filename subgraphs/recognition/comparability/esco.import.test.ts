@@ -8,8 +8,8 @@ import { recognitionEntities, recognitionMigrations } from '../entities';
 import { EscoBroaderRecord, EscoConceptRecord } from './esco.entity';
 import { formatEscoReport, importEsco } from './esco.import';
 
-/** The ESCO v1.2.0 files every checkout's CI has beside the project; a missing folder fails the test. */
-const ESCO_FIXTURES = join(projectRoot(), '..', 'shared', 'fixtures', 'esco');
+/** The ESCO v1.2.0 subset shipped under third_party/esco (see its README). */
+const ESCO_FIXTURES = join(projectRoot(), 'third_party', 'esco');
 const skill = (uuid: string) => `http://data.europa.eu/esco/skill/${uuid}`;
 
 let databases: TestDatabases;
@@ -32,11 +32,11 @@ test('imports labels, types, codes and broader relations from the ESCO files', a
     ['skillGroups_en.csv', 'concepts'],
     ['transversalSkillsCollection_en.csv', 'concepts'],
   ]);
-  // 1,284 + 591 + 3,039 + 640 + 95 rows; skills in several collections count once.
-  expect(report.files.map((f) => f.rows)).toEqual([1284, 591, 3039, 640, 95]);
-  expect(report.concepts).toEqual({ read: 5622, added: 5622, changed: 0, unchanged: 0 });
-  expect(report.relations).toEqual({ read: 2870, added: 2870, removed: 0, unchanged: 0 });
-  expect(formatEscoReport('esco', report)).toMatch(/concepts: +5622 read, 5622 added/);
+  // 18 + 34 + 8 + 299 + 95 rows of the subset; skills in several collections count once.
+  expect(report.files.map((f) => f.rows)).toEqual([18, 34, 8, 299, 95]);
+  expect(report.concepts).toEqual({ read: 441, added: 441, changed: 0, unchanged: 0 });
+  expect(report.relations).toEqual({ read: 158, added: 158, removed: 0, unchanged: 0 });
+  expect(formatEscoReport('esco', report)).toMatch(/concepts: +441 read, 441 added/);
 
   const manager = db.dataSource.manager;
   expect(await manager.findOneBy(EscoConceptRecord, { uri: skill('24a39c1b-b8cc-4210-8b74-b388a90e8f59') })).toEqual(
@@ -63,10 +63,10 @@ test('imports labels, types, codes and broader relations from the ESCO files', a
 
 test('a second import of the same files changes nothing', async () => {
   const report = await importEsco(db, ESCO_FIXTURES);
-  expect(report.concepts).toEqual({ read: 5622, added: 0, changed: 0, unchanged: 5622 });
-  expect(report.relations).toEqual({ read: 2870, added: 0, removed: 0, unchanged: 2870 });
-  expect(await db.dataSource.manager.count(EscoConceptRecord)).toBe(5622);
-  expect(await db.dataSource.manager.count(EscoBroaderRecord)).toBe(2870);
+  expect(report.concepts).toEqual({ read: 441, added: 0, changed: 0, unchanged: 441 });
+  expect(report.relations).toEqual({ read: 158, added: 0, removed: 0, unchanged: 158 });
+  expect(await db.dataSource.manager.count(EscoConceptRecord)).toBe(441);
+  expect(await db.dataSource.manager.count(EscoBroaderRecord)).toBe(158);
 });
 
 describe('a later release', () => {
@@ -101,7 +101,7 @@ describe('a later release', () => {
     const broader = await manager.findBy(EscoBroaderRecord, { conceptUri: skill('9c0f93f7-2592-4d4d-9673-fd640502345f') });
     expect(broader.map((b) => b.broaderUri)).toEqual([skill('24a39c1b-b8cc-4210-8b74-b388a90e8f59')]);
     // Concepts the files say nothing about keep their relations.
-    expect(await manager.count(EscoBroaderRecord)).toBe(2870);
+    expect(await manager.count(EscoBroaderRecord)).toBe(158);
   });
 });
 

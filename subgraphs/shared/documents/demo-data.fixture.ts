@@ -43,13 +43,3 @@ export function demoUnit(id: string): PublicUnit {
   }
   throw new Error(`No demo unit ${id}`);
 }
-
-/** The official fixtures outside the project (examples are not shipped): fails loudly when they are missing. */
-export function sharedFixture(...parts: string[]): string {
-  const path = join(thirdPartyDir(), '..', '..', 'shared', 'fixtures', ...parts);
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    throw new Error(`Missing reference fixture ${path}: the tests read the official examples from ../shared/fixtures/`);
-  }
-}
