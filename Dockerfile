@@ -6,7 +6,7 @@
 # Configuration comes only from the environment (see gateway/config.ts and subgraphs/shared/config.ts).
 
 # --- build: compile TypeScript and the native better-sqlite3 module, then drop dev dependencies ---
-FROM node:20-bookworm-slim AS build
+FROM node:26-bookworm-slim AS build
 WORKDIR /app
 
 # node-gyp toolchain for better-sqlite3 when no prebuilt binary fits; this stage only.
@@ -27,7 +27,7 @@ RUN npm run build \
   && npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime: compiled code, production dependencies, committed schema and seed data ---
-FROM node:20-bookworm-slim AS runtime
+FROM node:26-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 

@@ -517,8 +517,8 @@ describe('deploy/registry.compose.json', () => {
 });
 
 describe('Dockerfile', () => {
-  test('builds on node:20-bookworm-slim: npm ci, the build, pruned dev dependencies, a toolchain for better-sqlite3', () => {
-    for (const stage of stages) expect(stage.base).toBe('node:20-bookworm-slim');
+  test('builds on node:26-bookworm-slim: npm ci, the build, pruned dev dependencies, a toolchain for better-sqlite3', () => {
+    for (const stage of stages) expect(stage.base).toBe('node:26-bookworm-slim');
     const build = runsOf(buildStage);
     expect(build).toMatch(/npm ci\b/);
     expect(build).toMatch(/npm run build\b/);
