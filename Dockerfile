@@ -17,13 +17,13 @@ RUN apt-get update \
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 
-# The sources tsconfig.json compiles (test/ and bench/ are left out of the image).
-COPY tsconfig.json ./
+# The sources tsconfig.build.json compiles: the application without its tests (test/ and bench/ stay out).
+COPY tsconfig.json tsconfig.build.json ./
 COPY gateway ./gateway
 COPY subgraphs ./subgraphs
 COPY schema ./schema
 COPY scripts ./scripts
-RUN npm run build \
+RUN npm run build:image \
   && npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime: compiled code, production dependencies, committed schema and seed data ---

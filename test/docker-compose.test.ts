@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { gatewayEnvironment } from '../gateway/config';
 import { parseRegistry, type Registry } from '../gateway/registry/registry';
 import { shardEnvironment } from '../subgraphs/shared/config';
+import { copiesOf, dockerfileInstructions, execForm, globMatches, runsOf, stagesOf, type Stage } from './harness/dockerfile';
 
 /**
  * The container set-up (Dockerfile, docker-compose.yml, deploy/registry.compose.json) cannot be run here, so it
@@ -150,106 +151,12 @@ if (!isRecord(composeRaw) || !isRecord(composeRaw.services)) throw new Error('do
 const compose = interpolateDeep(composeRaw, VARIABLES) as Record<string, unknown> & { services: Record<string, unknown> };
 const services = new Map(Object.entries(compose.services).map(([name, raw]) => [name, serviceOf(name, raw)]));
 
-// ---------------------------------------------------------------------------------------------------------
-// Dockerfile, split into stages of instructions.
-
-interface Instruction {
-  keyword: string;
-  args: string;
-}
-interface Stage {
-  name: string | undefined;
-  base: string;
-  instructions: Instruction[];
-  workdir: string;
-}
-
-function dockerfileInstructions(text: string): Instruction[] {
-  const lines: string[] = [];
-  let current = '';
-  for (const raw of text.split(/\r?\n/)) {
-    if (/^\s*#/.test(raw)) continue; // comments, also between continuation lines
-    const line = raw.trimEnd();
-    if (line.endsWith('\\')) {
-      current += `${line.slice(0, -1)} `;
-      continue;
-    }
-    current += line;
-    if (current.trim() !== '') lines.push(current.trim());
-    current = '';
-  }
-  return lines.map((line) => {
-    const match = /^(\S+)\s*(.*)$/.exec(line);
-    if (!match) throw new Error(`Unreadable Dockerfile line ${line}`);
-    return { keyword: (match[1] ?? '').toUpperCase(), args: match[2] ?? '' };
-  });
-}
-
-function stagesOf(instructions: Instruction[]): Stage[] {
-  const stages: Stage[] = [];
-  for (const instruction of instructions) {
-    if (instruction.keyword === 'FROM') {
-      const match = /^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?$/i.exec(instruction.args);
-      if (!match) throw new Error(`Unreadable FROM ${instruction.args}`);
-      stages.push({ name: match[2], base: match[1] ?? '', instructions: [], workdir: '/' });
-      continue;
-    }
-    const stage = stages.at(-1);
-    if (!stage) throw new Error(`${instruction.keyword} before FROM`);
-    stage.instructions.push(instruction);
-    if (instruction.keyword === 'WORKDIR') stage.workdir = posix.resolve(stage.workdir, instruction.args);
-  }
-  return stages;
-}
-
-/** Exec form only: shell form would put /bin/sh in front of node and keep SIGTERM from the process. */
-function execForm(args: string): string[] | undefined {
-  if (!args.startsWith('[')) return undefined;
-  const parsed: unknown = JSON.parse(args);
-  return Array.isArray(parsed) && parsed.every((item) => typeof item === 'string') ? parsed : undefined;
-}
-
-interface Copy {
-  from: string | undefined;
-  sources: string[];
-  /** Absolute path in the image. */
-  destination: string;
-}
-
-function copiesOf(stage: Stage): Copy[] {
-  let workdir = '/';
-  const copies: Copy[] = [];
-  for (const instruction of stage.instructions) {
-    if (instruction.keyword === 'WORKDIR') workdir = posix.resolve(workdir, instruction.args);
-    if (instruction.keyword !== 'COPY') continue;
-    const words = execForm(instruction.args) ?? instruction.args.split(/\s+/);
-    const flags = words.filter((word) => word.startsWith('--'));
-    const paths = words.filter((word) => !word.startsWith('--'));
-    const destination = paths.at(-1);
-    if (!destination || paths.length < 2) throw new Error(`Unreadable COPY ${instruction.args}`);
-    copies.push({
-      from: flags.find((flag) => flag.startsWith('--from='))?.slice('--from='.length),
-      sources: paths.slice(0, -1),
-      destination: posix.resolve(workdir, destination),
-    });
-  }
-  return copies;
-}
-
-function globMatches(glob: string, name: string): boolean {
-  const pattern = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
-  return new RegExp(`^${pattern}$`).test(name);
-}
-
 const dockerfileText = read('Dockerfile');
 const stages = stagesOf(dockerfileInstructions(dockerfileText));
 const buildStage = stages[0];
 const runtimeStage = stages.at(-1);
 if (!buildStage || !runtimeStage || buildStage === runtimeStage) throw new Error('Dockerfile needs a build stage and a runtime stage');
 const dockerCmd = execForm(runtimeStage.instructions.filter((i) => i.keyword === 'CMD').at(-1)?.args ?? '');
-
-/** Runs a shell command of the stage, joined, for "does it run npm ci" kinds of questions. */
-const runsOf = (stage: Stage): string => stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args).join(' && ');
 
 /**
  * The repository file behind an absolute path in a service's container: a bind mount, or a COPY of the runtime
@@ -488,8 +395,8 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  test('every command runs a file that npm run build produces', () => {
-    const include = (JSON.parse(read('tsconfig.json')) as { include: string[] }).include;
+  test('every command runs a file that the image build (tsconfig.build.json) produces', () => {
+    const include = (JSON.parse(read('tsconfig.build.json')) as { include: string[] }).include;
     const built = copiesOf(buildStage).flatMap((copy) => copy.sources);
     const commands = [...services.values()].flatMap((service) => (service.command ? [service.command] : []));
     const entries = [...new Set([...hubServices.map(entryOf), dockerCmd?.find((word) => word.endsWith('.js'))])];
@@ -521,11 +428,11 @@ describe('Dockerfile', () => {
     for (const stage of stages) expect(stage.base).toBe('node:26-bookworm-slim');
     const build = runsOf(buildStage);
     expect(build).toMatch(/npm ci\b/);
-    expect(build).toMatch(/npm run build\b/);
+    expect(build).toMatch(/npm run build:image\b/);
     expect(build).toMatch(/npm prune --omit=dev\b/);
     for (const tool of ['python3', 'make', 'g++']) expect(build.split(/\s+/)).toContain(tool);
-    expect(build.indexOf('npm ci')).toBeLessThan(build.indexOf('npm run build'));
-    expect(build.indexOf('npm run build')).toBeLessThan(build.indexOf('npm prune'));
+    expect(build.indexOf('npm ci')).toBeLessThan(build.indexOf('npm run build:image'));
+    expect(build.indexOf('npm run build:image')).toBeLessThan(build.indexOf('npm prune'));
   });
 
   test('runs as node in production with only what the processes need', () => {
