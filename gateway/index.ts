@@ -7,6 +7,7 @@ import { createAuthenticator } from './auth/auth';
 import { createServiceAuthenticator } from './auth/service-hop';
 import { useSubscriptions, type SubscriptionStats } from './subscriptions/subscriptions';
 import { dashboardRoute } from './dashboard/dashboard';
+import { explorerLandingPage, explorerRoute } from './explorer/explorer';
 import { documentRoute } from './documents/documents';
 import type { HubContext } from './context';
 import { useCors, type CorsOptions } from './cors/cors';
@@ -154,7 +155,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     parseOptions: limits.parseOptions,
     allowBatchedHttpRequests: limits.allowBatchedHttpRequests,
     formatError: (formatted, error) => errors.formatError(limits.formatError(formatted), error),
-    plugins: [...limits.plugins, errors.plugin, ...(metrics ? [metrics.plugin] : []), ...(entityCache ? [entityCache.plugin] : []), useIdempotencyKeys<HubContext>(), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
+    plugins: [...limits.plugins, errors.plugin, ...(metrics ? [metrics.plugin] : []), ...(entityCache ? [entityCache.plugin] : []), useIdempotencyKeys<HubContext>(), production ? ApolloServerPluginLandingPageDisabled() : explorerLandingPage()],
   });
   await apollo.start();
 
@@ -182,6 +183,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }),
     ...(metrics ? [metrics.route] : []),
     dashboardRoute(),
+    ...(production ? [] : [explorerRoute()]),
     ...(rateLimit ? [rateLimit.route] : []),
     ...(entityCache ? [entityCache.route] : []),
     documentRoute({
