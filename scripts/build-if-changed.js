@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+'use strict';
+// Compiles the project (tsc -p .) only when a source or a build setting is newer than the last build, so
+// `npm run token`, `npm start` and the other scripts start at once when nothing changed. Plain JavaScript:
+// it must run before anything is compiled.
+const { spawnSync } = require('node:child_process');
+const { existsSync, readdirSync, statSync, utimesSync } = require('node:fs');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..');
+const stamp = join(root, 'dist', '.tsbuildinfo');
+const SOURCES = ['gateway', 'subgraphs', 'schema', 'scripts', 'test', 'bench'];
+const SETTINGS = ['tsconfig.json', 'package-lock.json'];
+
+function newestIn(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestIn(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function newestSource() {
+  let newest = 0;
+  for (const dir of SOURCES) if (existsSync(join(root, dir))) newest = Math.max(newest, newestIn(join(root, dir)));
+  for (const file of SETTINGS) if (existsSync(join(root, file))) newest = Math.max(newest, statSync(join(root, file)).mtimeMs);
+  return newest;
+}
+
+if (!existsSync(stamp) || statSync(stamp).mtimeMs < newestSource()) {
+  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', root], { stdio: 'inherit' });
+  if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+  // tsc leaves its build info untouched when the output did not change; the stamp records that this build ran.
+  const now = new Date();
+  utimesSync(stamp, now, now);
+}
