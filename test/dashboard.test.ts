@@ -46,3 +46,28 @@ test('a coordinator signs in, sees the assessments so far, and a new one appears
   if (process.env.DASHBOARD_SCREENSHOT) await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT, fullPage: true });
   await page.close();
 });
+
+test('an institution other than the token\'s says why the table stays empty, instead of waiting silently', async () => {
+  const page = await browser.newPage();
+  await page.goto(hub.url.replace(/\/graphql$/, '/dashboard'));
+  await page.fill('#token', await hub.token('cifp-aviles.es', ['coordinator']));
+  await page.fill('#institution', 'omnia.fi');
+  await page.click('button[type=submit]');
+  await page.locator('#status.warning').waitFor({ timeout: 15_000 });
+  expect(await page.textContent('#status')).toMatch(/The token is cifp-aviles\.es's: it sees only mobilities cifp-aviles\.es is party to/);
+
+  await page.fill('#token', 'Bearer not-a-token');
+  await page.click('button[type=submit]');
+  expect(await page.textContent('#status')).toMatch(/That is not a token/);
+  await page.close();
+});
+
+test('fits a phone\'s width: the form stacks and the tables scroll inside the page', async () => {
+  const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+  await page.goto(hub.url.replace(/\/graphql$/, '/dashboard'));
+  await page.fill('#token', await hub.token('rvt.lv', ['coordinator']));
+  await page.click('button[type=submit]');
+  await page.locator('#events tbody tr').first().waitFor({ timeout: 15_000 });
+  expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+  await page.close();
+});
