@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { readEnvironment } from '../subgraphs/shared/config';
 import { moduleLogger } from '../subgraphs/shared/logger';
+import { explainStartupError } from '../subgraphs/shared/startup-errors';
 import { gatewayEnvironment, gatewayOptionsFrom, readText } from './config';
 import { loadRegistry, startGateway } from '.';
 
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
 }
 
 void main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  const env = readEnvironment(gatewayEnvironment);
+  console.error(explainStartupError(error, { what: 'The gateway', port: env.PORT, host: env.HOST }) ?? (error instanceof Error ? error.message : error));
   process.exit(1);
 });

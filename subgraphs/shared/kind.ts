@@ -2,6 +2,7 @@ import type { BaseContext } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import type { EntitySchema, MixedList } from 'typeorm';
 import { readEnvironment, shardEnvironment } from './config';
+import { explainStartupError } from './startup-errors';
 import type { ShardRequestContext } from './context';
 import { openDatabase, type Database } from './database';
 import { createChangeFeed } from './changes/feed';
@@ -106,8 +107,8 @@ export async function startKindShard<C extends BaseContext>(
 
 /** A shard process: settings from the environment, stopped cleanly on SIGTERM/SIGINT. */
 export function runShardProcess(start: (options: ShardOptions, seedFile: string | undefined) => Promise<KindShard>): void {
+  const env = readEnvironment(shardEnvironment);
   const main = async () => {
-    const env = readEnvironment(shardEnvironment);
     const shard = await start(
       {
         institution: env.INSTITUTION,
@@ -125,7 +126,7 @@ export function runShardProcess(start: (options: ShardOptions, seedFile: string 
     process.once('SIGINT', stop);
   };
   void main().catch((error: unknown) => {
-    console.error(error);
+    console.error(explainStartupError(error, { what: `The shard of ${env.INSTITUTION}`, port: env.PORT, host: env.HOST, databaseUrl: env.DATABASE_URL }) ?? error);
     process.exit(1);
   });
 }
