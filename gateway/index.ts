@@ -12,7 +12,9 @@ import type { HubContext } from './context';
 import { useCors, type CorsOptions } from './cors/cors';
 import { useErrors } from './errors/errors';
 import { healthRoutes } from './health/health';
+import { checkBodyStrings, httpInputRoute } from './limits/http-input';
 import { useLimits, type LimitsOptions } from './limits/limits';
+import { persistedQueryCheck } from './limits/persisted-queries';
 import { useMetrics, type MetricsOptions } from './metrics/metrics';
 import { useRateLimit, type RateLimitOptions } from './rate-limit/rate-limit';
 import { Registry, type Shard } from './registry/registry';
@@ -154,7 +156,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     parseOptions: limits.parseOptions,
     allowBatchedHttpRequests: limits.allowBatchedHttpRequests,
     formatError: (formatted, error) => errors.formatError(limits.formatError(formatted), error),
-    plugins: [...limits.plugins, errors.plugin, ...(metrics ? [metrics.plugin] : []), ...(entityCache ? [entityCache.plugin] : []), useIdempotencyKeys<HubContext>(), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
+    plugins: [persistedQueryCheck(), ...limits.plugins, errors.plugin, ...(metrics ? [metrics.plugin] : []), ...(entityCache ? [entityCache.plugin] : []), useIdempotencyKeys<HubContext>(), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
   });
   await apollo.start();
 
@@ -174,6 +176,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const routes: Route[] = [
     requestIds.route,
     useCors(options.cors),
+    httpInputRoute(),
     ...healthRoutes({
       registry: options.registry,
       circuitOf: resilience.circuitOf,
@@ -205,6 +208,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const receivedAt = performance.now();
       const requestId = requestIds.requestIdOf(request);
       limits.checkBatch(body);
+      checkBodyStrings(body);
       let caller: HubContext['caller'];
       try {
         const service = authenticateService((name) => request.headers[name] as string | undefined, operationOf(body));
