@@ -12,9 +12,8 @@ import type { HubContext } from './context';
 import { useCors, type CorsOptions } from './cors/cors';
 import { useErrors } from './errors/errors';
 import { healthRoutes } from './health/health';
-import { checkBodyStrings, httpInputRoute } from './limits/http-input';
+import { checkBodyStrings, getParameters, httpInputRoute, type GraphQLRequestFields } from './limits/http-input';
 import { useLimits, type LimitsOptions } from './limits/limits';
-import { persistedQueryCheck } from './limits/persisted-queries';
 import { useMetrics, type MetricsOptions } from './metrics/metrics';
 import { useRateLimit, type RateLimitOptions } from './rate-limit/rate-limit';
 import { Registry, type Shard } from './registry/registry';
@@ -156,7 +155,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     parseOptions: limits.parseOptions,
     allowBatchedHttpRequests: limits.allowBatchedHttpRequests,
     formatError: (formatted, error) => errors.formatError(limits.formatError(formatted), error),
-    plugins: [persistedQueryCheck(), ...limits.plugins, errors.plugin, ...(metrics ? [metrics.plugin] : []), ...(entityCache ? [entityCache.plugin] : []), useIdempotencyKeys<HubContext>(), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
+    plugins: [...limits.plugins, errors.plugin, ...(metrics ? [metrics.plugin] : []), ...(entityCache ? [entityCache.plugin] : []), useIdempotencyKeys<HubContext>(), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
   });
   await apollo.start();
 
@@ -209,6 +208,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const requestId = requestIds.requestIdOf(request);
       limits.checkBatch(body);
       checkBodyStrings(body);
+      for (const operation of Array.isArray(body) ? body : [body ?? getParameters(request)]) limits.checkRequest(apiSchema, operation as GraphQLRequestFields);
       let caller: HubContext['caller'];
       try {
         const service = authenticateService((name) => request.headers[name] as string | undefined, operationOf(body));

@@ -39,6 +39,24 @@ export function checkBodyStrings(value: unknown, path = 'body'): void {
   }
 }
 
+/** The fields of a GraphQL-over-HTTP request the gateway checks before Apollo reads them. */
+export interface GraphQLRequestFields {
+  query?: unknown;
+  extensions?: unknown;
+}
+
+/** A GET request's `query` and `extensions` parameters (`extensions` is JSON; Apollo refuses it when it is not). */
+export function getParameters(request: IncomingMessage): GraphQLRequestFields {
+  const parameters = new URL(request.url ?? '/', 'http://localhost').searchParams;
+  let extensions: unknown;
+  try {
+    extensions = JSON.parse(parameters.get('extensions') ?? 'null');
+  } catch {
+    extensions = undefined;
+  }
+  return { query: parameters.get('query') ?? undefined, extensions };
+}
+
 function mediaTypeOf(request: IncomingMessage): { type: string; charset: string | null } {
   const [type = '', ...parameters] = (request.headers['content-type'] ?? '').split(';');
   const charset = parameters.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith('charset='));

@@ -2,6 +2,7 @@ import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server'
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
   Kind,
+  parse,
   validate,
   type DocumentNode,
   type FragmentDefinitionNode,
@@ -16,6 +17,7 @@ import { ErrorCode, OperationLimitError, type OperationLimit } from '../../schem
 import { DEFAULT_MAX_BODY_BYTES } from '../../subgraphs/shared/http';
 import type { HubContext } from '../context';
 import { costLimitRule, costMessage, operationCost, type CostOptions } from './cost';
+import { checkPersistedQuery } from './persisted-queries';
 import { preValidationError } from './pre-validation';
 import { maxRootFieldsRule } from './root-fields';
 
@@ -67,6 +69,12 @@ export interface Limits {
    * then the cost with the variables sent. Returns the errors to refuse with; empty when the operation is within.
    */
   checkOperation(schema: GraphQLSchema, document: DocumentNode, variables?: Record<string, unknown>, operationName?: string | null): readonly GraphQLError[];
+  /**
+   * One GraphQL-over-HTTP request (a body, or a GET's parameters), before Apollo parses and validates it:
+   * the persisted-query hash, then unknown or repeated directives and field repeats, refused with one error
+   * (thrown) while graphql-js's validation would report each. A query that does not parse is left to Apollo.
+   */
+  checkRequest(schema: GraphQLSchema | undefined, request: { query?: unknown; extensions?: unknown }): void;
   /** Apollo `parseOptions`: graphql-js's own token guard, which aborts the parse at the limit. */
   parseOptions: { maxTokens: number };
   /** The cost check of operations whose list sizes come from variables, and the suggestion mask. */
@@ -131,14 +139,10 @@ export function useLimits(options: LimitsOptions = {}): Limits {
     const result = operationCost(schema, operation, (name) => fragments.get(name), variables, cost);
     return result.cost > values.maxCost ? new OperationLimitError(costMessage(result.cost, values.maxCost), 'cost', values.maxCost, result.cost) : null;
   };
+  const parseOptions = { maxTokens: values.maxTokens };
   const validationRules = [...armor.validationRules, maxRootFieldsRule(values.maxRootFields), costLimitRule(cost, (document) => variableSized.add(document))];
   // Shared by every request; only documents whose cost depends on variables do any work after validation.
   const listener: GraphQLRequestListener<HubContext> = {
-    // Thrown, the error answers the request at once (HTTP 400): graphql-js's validation never starts.
-    async validationDidStart({ document, schema }) {
-      const error = preValidationError(schema, document, values.maxFieldRepeats);
-      if (error) throw error;
-    },
     async didResolveOperation({ document, operation, request, schema }) {
       if (!operation || !variableSized.has(document)) return;
       const error = variableCostError(schema, document, operation, request.variables ?? {});
@@ -149,6 +153,18 @@ export function useLimits(options: LimitsOptions = {}): Limits {
   return {
     values,
     validationRules,
+    checkRequest: (schema, request) => {
+      checkPersistedQuery(request.query, request.extensions);
+      if (!schema || typeof request.query !== 'string') return;
+      let document: DocumentNode;
+      try {
+        document = parse(request.query, parseOptions);
+      } catch {
+        return;
+      }
+      const error = preValidationError(schema, document, values.maxFieldRepeats);
+      if (error) throw error;
+    },
     checkOperation: (schema, document, variables = {}, operationName = null) => {
       const early = preValidationError(schema, document, values.maxFieldRepeats);
       if (early) return [early];
@@ -161,7 +177,7 @@ export function useLimits(options: LimitsOptions = {}): Limits {
       const error = operation ? variableCostError(schema, document, operation, variables) : null;
       return error ? [error] : [];
     },
-    parseOptions: { maxTokens: values.maxTokens },
+    parseOptions,
     // Armor's plugins are typed for any context; the hub's context is one.
     plugins: [{ requestDidStart: async () => listener }, ...(armor.plugins as Array<ApolloServerPlugin<HubContext>>)],
     allowBatchedHttpRequests: values.maxBatchSize > 0,
