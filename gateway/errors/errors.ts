@@ -47,12 +47,6 @@ function restoreHubCode(formatted: GraphQLFormattedError, error: unknown): Graph
   return { ...formatted, extensions: { ...formatted.extensions, ...extensions } };
 }
 
-/** Apollo's OPERATION_RESOLUTION_FAILURE (an `operationName` the document does not define, or none where one is needed) is the client's input. */
-function operationNameError(formatted: GraphQLFormattedError): GraphQLFormattedError {
-  if (formatted.extensions?.code !== 'OPERATION_RESOLUTION_FAILURE') return formatted;
-  return { ...formatted, message: `operationName: ${formatted.message}`, extensions: { ...formatted.extensions, code: ErrorCode.BAD_USER_INPUT, field: 'operationName' } };
-}
-
 /** What a failure was, for the logs: its name, message and network code; never a whole response body. */
 function describeFailure(failure: unknown): Record<string, unknown> {
   const error = failure as { name?: unknown; message?: unknown; cause?: { code?: unknown }; extensions?: { response?: { status?: unknown } } };
@@ -120,7 +114,7 @@ export function useErrors(options: ErrorsOptions): ErrorHandling {
 
   return {
     formatError: (formatted, error) => {
-      const restored = operationNameError(restoreHubCode(formatted, error));
+      const restored = restoreHubCode(formatted, error);
       return production ? masked(restored) : restored;
     },
     plugin: { requestDidStart: async () => listener },

@@ -13,7 +13,7 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
-import { ErrorCode, OperationLimitError, type OperationLimit } from '../../schema/errors';
+import { BadUserInputError, ErrorCode, OperationLimitError, type OperationLimit } from '../../schema/errors';
 import { DEFAULT_MAX_BODY_BYTES } from '../../subgraphs/shared/http';
 import type { HubContext } from '../context';
 import { costLimitRule, costMessage, operationCost, type CostOptions } from './cost';
@@ -86,6 +86,17 @@ export interface Limits {
   formatError(formatted: GraphQLFormattedError): GraphQLFormattedError;
 }
 
+/** The request's `operationName` picks no operation of the document (or none is given and it holds several). */
+function operationNameError(document: DocumentNode, operationName: string | undefined): BadUserInputError {
+  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
+  return new BadUserInputError(
+    operationName
+      ? `operationName "${operationName}" names no operation of the document`
+      : `operationName is required: the document holds ${operations} operations`,
+    'operationName',
+  );
+}
+
 /** graphql-armor's rules say "… limit of N exceeded, found M."; the hub's messages put the value first. */
 function armorReporter(limit: OperationLimit, what: string, max: number) {
   return (context: ValidationContext | null, error: GraphQLError): void => {
@@ -144,7 +155,9 @@ export function useLimits(options: LimitsOptions = {}): Limits {
   // Shared by every request; only documents whose cost depends on variables do any work after validation.
   const listener: GraphQLRequestListener<HubContext> = {
     async didResolveOperation({ document, operation, request, schema }) {
-      if (!operation || !variableSized.has(document)) return;
+      // Apollo leaves this to the executor, whose error (the gateway's INVALID_GRAPHQL) would be a 500.
+      if (!operation) throw operationNameError(document, request.operationName);
+      if (!variableSized.has(document)) return;
       const error = variableCostError(schema, document, operation, request.variables ?? {});
       if (error) throw error;
     },
