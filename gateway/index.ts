@@ -207,8 +207,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const receivedAt = performance.now();
       const requestId = requestIds.requestIdOf(request);
       limits.checkBatch(body);
-      checkBodyStrings(body);
-      for (const operation of Array.isArray(body) ? body : [body ?? getParameters(request)]) limits.checkRequest(apiSchema, operation as GraphQLRequestFields);
+      const fields = body ?? getParameters(request);
+      checkBodyStrings(fields, body === undefined ? 'query string' : 'body');
+      for (const operation of Array.isArray(fields) ? fields : [fields]) limits.checkRequest(apiSchema, operation as GraphQLRequestFields);
       let caller: HubContext['caller'];
       try {
         const service = authenticateService((name) => request.headers[name] as string | undefined, operationOf(body));

@@ -45,16 +45,17 @@ export interface GraphQLRequestFields {
   extensions?: unknown;
 }
 
-/** A GET request's `query` and `extensions` parameters (`extensions` is JSON; Apollo refuses it when it is not). */
-export function getParameters(request: IncomingMessage): GraphQLRequestFields {
+/** A GET request's parameters, `variables` and `extensions` read as JSON (Apollo refuses them when they are not). */
+export function getParameters(request: IncomingMessage): GraphQLRequestFields & { variables?: unknown } {
   const parameters = new URL(request.url ?? '/', 'http://localhost').searchParams;
-  let extensions: unknown;
-  try {
-    extensions = JSON.parse(parameters.get('extensions') ?? 'null');
-  } catch {
-    extensions = undefined;
-  }
-  return { query: parameters.get('query') ?? undefined, extensions };
+  const json = (name: string): unknown => {
+    try {
+      return JSON.parse(parameters.get(name) ?? 'null');
+    } catch {
+      return undefined;
+    }
+  };
+  return { query: parameters.get('query') ?? undefined, variables: json('variables'), extensions: json('extensions') };
 }
 
 function mediaTypeOf(request: IncomingMessage): { type: string; charset: string | null } {

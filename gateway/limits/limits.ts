@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { LRUCache } from 'lru-cache';
 import {
   Kind,
   parse,
@@ -151,6 +153,8 @@ export function useLimits(options: LimitsOptions = {}): Limits {
     return result.cost > values.maxCost ? new OperationLimitError(costMessage(result.cost, values.maxCost), 'cost', values.maxCost, result.cost) : null;
   };
   const parseOptions = { maxTokens: values.maxTokens };
+  // Queries that passed the pre-validation checks, by hash: a client's repeated query is not parsed twice per request.
+  const passed = new LRUCache<string, true>({ max: 2_000 });
   const validationRules = [...armor.validationRules, maxRootFieldsRule(values.maxRootFields), costLimitRule(cost, (document) => variableSized.add(document))];
   // Shared by every request; only documents whose cost depends on variables do any work after validation.
   const listener: GraphQLRequestListener<HubContext> = {
@@ -169,6 +173,8 @@ export function useLimits(options: LimitsOptions = {}): Limits {
     checkRequest: (schema, request) => {
       checkPersistedQuery(request.query, request.extensions);
       if (!schema || typeof request.query !== 'string') return;
+      const hash = createHash('sha256').update(request.query).digest('base64url');
+      if (passed.has(hash)) return;
       let document: DocumentNode;
       try {
         document = parse(request.query, parseOptions);
@@ -177,6 +183,7 @@ export function useLimits(options: LimitsOptions = {}): Limits {
       }
       const error = preValidationError(schema, document, values.maxFieldRepeats);
       if (error) throw error;
+      passed.set(hash, true);
     },
     checkOperation: (schema, document, variables = {}, operationName = null) => {
       const early = preValidationError(schema, document, values.maxFieldRepeats);

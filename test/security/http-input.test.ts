@@ -83,6 +83,8 @@ describe('encodings', () => {
     await refused(() => send(null, { 'apollo-require-preflight': 'true' }, '/graphql?query=%E0%A4%A'), 400, 'BAD_USER_INPUT', { field: 'query string' });
     await refused(() => send(null, { 'apollo-require-preflight': 'true' }, `/graphql?query=${encodeURIComponent('{ __typename }')}&x=%ED%A0%80`), 400, 'BAD_USER_INPUT', { field: 'query string' });
     await refused(() => send(rename('By POST'), {}, '/graphql?%zz'), 400, 'BAD_USER_INPUT', { field: 'query string' });
+    const escaped = `/graphql?query=${encodeURIComponent('query($t: String) { __typename }')}&variables=${encodeURIComponent('{"t":"\\ud800"}')}`;
+    await refused(() => send(null, { 'apollo-require-preflight': 'true' }, escaped), 400, 'BAD_USER_INPUT', { field: 'query string.variables.t' }, /lone surrogate/);
   });
 });
 
