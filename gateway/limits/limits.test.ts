@@ -87,11 +87,13 @@ test('`__typename` aliases count like any other', () => {
   ]);
 });
 
-test('checkOperation: unknown or repeated directives are one error, before validation', () => {
+test('checkOperation: unknown, misplaced or repeated directives are one error, before validation', () => {
   const query = `{ __typename ${'@aa '.repeat(990)}}`;
   expect(limits.checkOperation(schema, parse(query)).map((e) => [e.message, e.extensions.code])).toEqual([
-    ['Unknown directive "@aa" (990 unknown or repeated directives in this operation): an operation may use only the schema\'s directives, a non-repeatable one once per location', 'GRAPHQL_VALIDATION_FAILED'],
+    ['Unknown directive "@aa" (990 unknown, misplaced or repeated directives in this operation): an operation may use only the schema\'s directives, where they are allowed, a non-repeatable one once per location', 'GRAPHQL_VALIDATION_FAILED'],
   ]);
+  const misplaced = limits.checkOperation(schema, parse('query @include(if: true) { __typename @deprecated }'));
+  expect(misplaced.map((e) => e.message)).toEqual([expect.stringMatching(/^The directive "@include" may not be used on QUERY \(2 unknown, misplaced or repeated/)]);
   const repeated = limits.checkOperation(schema, parse('{ __typename @skip(if: false) @skip(if: false) }'));
   expect(repeated.map((e) => e.message)).toEqual([expect.stringMatching(/^The directive "@skip" is used more than once at one location: /)]);
 });

@@ -67,13 +67,13 @@ export interface Limits {
   validationRules: ValidationRule[];
   /**
    * Every operation limit but tokens (a parse option) on a parsed document, for paths that do not go through
-   * Apollo's pipeline (subscriptions): unknown or repeated directives and field repeats first, then the rules,
+   * Apollo's pipeline (subscriptions): unknown, misplaced or repeated directives and field repeats first, then the rules,
    * then the cost with the variables sent. Returns the errors to refuse with; empty when the operation is within.
    */
   checkOperation(schema: GraphQLSchema, document: DocumentNode, variables?: Record<string, unknown>, operationName?: string | null): readonly GraphQLError[];
   /**
    * One GraphQL-over-HTTP request (a body, or a GET's parameters), before Apollo parses and validates it:
-   * the persisted-query hash, then unknown or repeated directives and field repeats, refused with one error
+   * the persisted-query hash, then unknown, misplaced or repeated directives and field repeats, refused with one error
    * (thrown) while graphql-js's validation would report each. A query that does not parse is left to Apollo.
    */
   checkRequest(schema: GraphQLSchema | undefined, request: { query?: unknown; extensions?: unknown }): void;

@@ -71,7 +71,7 @@ test('alias overloading: 101 `__typename` aliases are counted and refused (Graph
 test('directive overloading: unknown directives are one error, however many (GraphQL Cop)', async () => {
   for (const count of [10, 990]) {
     const answer = await refusedUntouched(() => send(JSON.stringify({ query: `query { __typename ${'@aa '.repeat(count)}}` })));
-    expectOnly(answer, 400, 'GRAPHQL_VALIDATION_FAILED', {}, new RegExp(`^Unknown directive "@aa" \\(${count} unknown or repeated directives in this operation\\)`));
+    expectOnly(answer, 400, 'GRAPHQL_VALIDATION_FAILED', {}, new RegExp(`^Unknown directive "@aa" \\(${count} unknown, misplaced or repeated directives in this operation\\)`));
   }
   const write = await refusedUntouched(() => send(renameWith('@aa @bb'), { authorization: `Bearer ${coordinator}` }));
   expectOnly(write, 400, 'GRAPHQL_VALIDATION_FAILED', {}, /^Unknown directive "@aa" \(2 unknown/);
@@ -79,7 +79,7 @@ test('directive overloading: unknown directives are one error, however many (Gra
 
 test('a non-repeatable directive repeated at one location is one error', async () => {
   const answer = await refusedUntouched(() => send(JSON.stringify({ query: `{ __typename ${'@include(if: true) '.repeat(40)}}` })));
-  expectOnly(answer, 400, 'GRAPHQL_VALIDATION_FAILED', {}, /^The directive "@include" is used more than once at one location \(39 unknown or repeated/);
+  expectOnly(answer, 400, 'GRAPHQL_VALIDATION_FAILED', {}, /^The directive "@include" is used more than once at one location \(39 unknown, misplaced or repeated/);
 });
 
 test('field duplication: one field repeated past MAX_FIELD_REPEATS is refused (GraphQL Cop)', async () => {
