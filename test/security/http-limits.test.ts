@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { metricSum } from '../faults';
+import { metricSum, startGatewayOver } from '../faults';
 import { startTestHub, type TestHub } from '../harness/hub';
 import { seedUnits } from '../seeds';
 
@@ -33,20 +33,20 @@ const unitId = () => seedUnits(['rvt.lv'])[0]?.id as string;
 const RENAME = 'mutation Rename($id: ID!, $title: String!) { updateUnit(id: $id, input: { titles: [{ lang: "en", value: $title }] }) { id title } }';
 
 /** What a refused write must leave as it was: the shard's units and audit trail, and the count of shard calls. */
-async function state(): Promise<{ units: unknown; audits: unknown; shardCalls: number }> {
+async function state(gatewayUrl = hub.url): Promise<{ units: unknown; audits: unknown; shardCalls: number }> {
   const db = hub.shards.get('rvt.lv')?.db;
   if (!db) throw new Error('in-process shard expected');
   return {
     units: await db.dataSource.query('SELECT * FROM unit ORDER BY id'),
     audits: await db.dataSource.query('SELECT COUNT(*) AS n FROM audit_entry'),
-    shardCalls: await metricSum(hub.url, 'hub_shard_calls_total'),
+    shardCalls: await metricSum(gatewayUrl, 'hub_shard_calls_total'),
   };
 }
 
-async function refusedUntouched(attempt: () => Promise<Answer>): Promise<Answer> {
-  const before = await state();
+async function refusedUntouched(attempt: () => Promise<Answer>, gatewayUrl = hub.url): Promise<Answer> {
+  const before = await state(gatewayUrl);
   const answer = await attempt();
-  expect(await state()).toEqual(before);
+  expect(await state(gatewayUrl)).toEqual(before);
   expect(answer.body.data ?? null).toBeNull();
   return answer;
 }
@@ -155,4 +155,19 @@ describe('automatic persisted queries', () => {
     expect((await send(persisted(sha(query), query))).body.errors).toBeUndefined();
     expect((await send(persisted(sha(query)))).body).toEqual({ data: { institutions: expect.arrayContaining([{ id: 'rvt.lv' }]) } });
   });
+});
+
+test('in production the same refusals keep their codes and messages, and reveal no schema', async () => {
+  const production = await startGatewayOver(hub, {}, { production: true, rateLimit: false });
+  try {
+    const directives = await refusedUntouched(() => send(JSON.stringify({ query: `{ __typename ${'@aa '.repeat(10)}}` }), {}, 'POST', production.url), production.url);
+    expectOnly(directives, 400, 'GRAPHQL_VALIDATION_FAILED', {}, /^Unknown directive "@aa" \(10 unknown/);
+    const aliases = await refusedUntouched(() => send(JSON.stringify({ query: `{ ${Array.from({ length: 101 }, (_, i) => `t${i}: __typename`).join(' ')} }` }), {}, 'POST', production.url), production.url);
+    expectOnly(aliases, 400, 'OPERATION_LIMIT_EXCEEDED', { limit: 'aliases', found: 101 });
+    const hash = createHash('sha256').update('{ __typename }').digest('hex');
+    const apq = await refusedUntouched(() => send(JSON.stringify({ query: '{ institutions { id } }', extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }), {}, 'POST', production.url), production.url);
+    expectOnly(apq, 400, 'BAD_USER_INPUT', { field: 'extensions.persistedQuery.sha256Hash' });
+  } finally {
+    await production.close();
+  }
 });
