@@ -4,7 +4,7 @@ test('an empty environment gives the documented defaults', () => {
   const env = gatewayEnvironment.parse({});
   const options = gatewayOptionsFrom(env);
   expect(options.production).toBe(false);
-  expect(options.limits).toEqual({ maxDepth: 12, maxAliases: 30, maxTokens: 2_000, maxDirectives: 50, maxRootFields: 20, maxCost: 50_000, defaultListSize: 20, maxBodyBytes: 1_000_000, maxBatchSize: 0 });
+  expect(options.limits).toEqual({ maxDepth: 12, maxAliases: 30, maxTokens: 2_000, maxDirectives: 50, maxFieldRepeats: 10, maxRootFields: 20, maxCost: 50_000, defaultListSize: 20, maxBodyBytes: 1_000_000, maxBatchSize: 0 });
   expect(options.cors).toEqual({ origins: [] });
   expect(options.resilience).toEqual({ retries: 2, breakerThreshold: 5, halfOpenAfterMs: 10_000, maxConcurrentPerShard: 32, maxQueuedPerShard: 32 });
   expect(options.rateLimit).toEqual({ perIp: 1_200, perInstitution: 6_000, windowSeconds: 60, redisUrl: null, trustProxyHops: 0 });

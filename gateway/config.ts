@@ -13,6 +13,7 @@ import {
   DEFAULT_MAX_COST,
   DEFAULT_MAX_DEPTH,
   DEFAULT_MAX_DIRECTIVES,
+  DEFAULT_MAX_FIELD_REPEATS,
   DEFAULT_MAX_ROOT_FIELDS,
   DEFAULT_MAX_TOKENS,
 } from './limits/limits';
@@ -48,6 +49,7 @@ export const gatewayEnvironment = z.object({
   MAX_ALIASES: count(0, 10_000, DEFAULT_MAX_ALIASES),
   MAX_TOKENS: count(10, 1_000_000, DEFAULT_MAX_TOKENS),
   MAX_DIRECTIVES: count(0, 10_000, DEFAULT_MAX_DIRECTIVES),
+  MAX_FIELD_REPEATS: count(1, 10_000, DEFAULT_MAX_FIELD_REPEATS),
   MAX_ROOT_FIELDS: count(1, 10_000, DEFAULT_MAX_ROOT_FIELDS),
   MAX_COST: count(1, 1_000_000_000, DEFAULT_MAX_COST),
   /** Items a list counts in the cost when no `first` says how many. */
@@ -114,6 +116,7 @@ export function gatewayOptionsFrom(env: GatewayEnvironment): Omit<GatewayOptions
       maxAliases: env.MAX_ALIASES,
       maxTokens: env.MAX_TOKENS,
       maxDirectives: env.MAX_DIRECTIVES,
+      maxFieldRepeats: env.MAX_FIELD_REPEATS,
       maxRootFields: env.MAX_ROOT_FIELDS,
       maxCost: env.MAX_COST,
       defaultListSize: env.COST_LIST_SIZE,

@@ -13,6 +13,7 @@ import type { HubContext } from './context';
 import { useCors, type CorsOptions } from './cors/cors';
 import { useErrors } from './errors/errors';
 import { healthRoutes } from './health/health';
+import { checkBodyStrings, getParameters, httpInputRoute, type GraphQLRequestFields } from './limits/http-input';
 import { useLimits, type LimitsOptions } from './limits/limits';
 import { useMetrics, type MetricsOptions } from './metrics/metrics';
 import { useRateLimit, type RateLimitOptions } from './rate-limit/rate-limit';
@@ -175,6 +176,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const routes: Route[] = [
     requestIds.route,
     useCors(options.cors),
+    httpInputRoute(),
     ...healthRoutes({
       registry: options.registry,
       circuitOf: resilience.circuitOf,
@@ -207,6 +209,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const receivedAt = performance.now();
       const requestId = requestIds.requestIdOf(request);
       limits.checkBatch(body);
+      const fields = body ?? getParameters(request);
+      checkBodyStrings(fields, body === undefined ? 'query string' : 'body');
+      for (const operation of Array.isArray(fields) ? fields : [fields]) limits.checkRequest(apiSchema, operation as GraphQLRequestFields);
       let caller: HubContext['caller'];
       try {
         const service = authenticateService((name) => request.headers[name] as string | undefined, operationOf(body));

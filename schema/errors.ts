@@ -69,7 +69,7 @@ export class ConflictError extends HubError {
 }
 
 /** Names of the operation limits, as `extensions.limit` carries them. */
-export type OperationLimit = 'depth' | 'aliases' | 'tokens' | 'directives' | 'rootFields' | 'cost' | 'batch';
+export type OperationLimit = 'depth' | 'aliases' | 'tokens' | 'directives' | 'fieldRepeats' | 'rootFields' | 'cost' | 'batch';
 
 /** An operation over one of the hub's limits: the message names the limit and its value. */
 export class OperationLimitError extends HubError {

@@ -32,7 +32,13 @@ export function documentRoute(options: DocumentRoutesOptions): Route {
     const match = /^\/documents\/(transcript|certificate)\/([^/]+)\.(xml|json)$/.exec(path);
     if (!match || request.method !== 'GET') return false;
     const [, kind, encoded, extension] = match as unknown as [string, 'transcript' | 'certificate', string, 'xml' | 'json'];
-    const id = decodeURIComponent(encoded);
+    let id: string;
+    try {
+      id = decodeURIComponent(encoded);
+    } catch {
+      sendJson(response, 400, { errors: [{ message: `The document ID in ${path} is not valid percent-encoded UTF-8`, extensions: { code: 'BAD_USER_INPUT', field: 'id' } }] });
+      return true;
+    }
     if (!ownerOf(id) || !id.includes(':') || (kind === 'certificate' && extension !== 'json')) {
       sendJson(response, 404, { errors: [{ message: `No document at ${path}`, extensions: { code: 'NOT_FOUND' } }] });
       return true;

@@ -71,6 +71,7 @@ test('defaults are the documented ones', () => {
     maxAliases: 30,
     maxTokens: 2_000,
     maxDirectives: 50,
+    maxFieldRepeats: 10,
     maxRootFields: 20,
     maxCost: 50_000,
     defaultListSize: 20,
@@ -78,4 +79,32 @@ test('defaults are the documented ones', () => {
     maxBatchSize: 0,
     blockFieldSuggestions: false,
   });
+});
+
+test('`__typename` aliases count like any other', () => {
+  expect(refusals('{ a: __typename b: __typename c: __typename d: __typename }')).toEqual([
+    { message: 'Query alias count 4 exceeds the limit of 3', extensions: expect.objectContaining({ limit: 'aliases', max: 3, found: 4 }) },
+  ]);
+});
+
+test('checkOperation: unknown, misplaced or repeated directives are one error, before validation', () => {
+  const query = `{ __typename ${'@aa '.repeat(990)}}`;
+  expect(limits.checkOperation(schema, parse(query)).map((e) => [e.message, e.extensions.code])).toEqual([
+    ['Unknown directive "@aa" (990 unknown, misplaced or repeated directives in this operation): an operation may use only the schema\'s directives, where they are allowed, a non-repeatable one once per location', 'GRAPHQL_VALIDATION_FAILED'],
+  ]);
+  const misplaced = limits.checkOperation(schema, parse('query @include(if: true) { __typename @deprecated }'));
+  expect(misplaced.map((e) => e.message)).toEqual([expect.stringMatching(/^The directive "@include" may not be used on QUERY \(2 unknown, misplaced or repeated/)]);
+  const repeated = limits.checkOperation(schema, parse('{ __typename @skip(if: false) @skip(if: false) }'));
+  expect(repeated.map((e) => e.message)).toEqual([expect.stringMatching(/^The directive "@skip" is used more than once at one location: /)]);
+});
+
+test('checkOperation: repeats of one response key in a selection are capped; the other limits and the variable cost follow', () => {
+  const repeats = limits.checkOperation(schema, parse(`{ ${'__typename '.repeat(11)}}`));
+  expect(repeats).toEqual([new OperationLimitError('Field "__typename" repeated 11 times in one selection exceeds the limit of 10', 'fieldRepeats', 10, 11)]);
+  expect(repeats[0]?.extensions).toEqual(expect.objectContaining({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'fieldRepeats', max: 10, found: 11 }));
+  expect(limits.checkOperation(schema, parse(`{ ${'__typename '.repeat(10)}}`))).toEqual([]);
+  expect(limits.checkOperation(schema, parse('{ unit(id: "a:b") { qualification { units { qualification { id } } } } }')).map((e) => e.extensions.limit)).toEqual(['depth']);
+  const paged = parse('query($n: Int!) { units(first: $n) { nodes { id } } }');
+  expect(limits.checkOperation(schema, paged, { n: 5 })).toEqual([]);
+  expect(limits.checkOperation(schema, paged, { n: 1_000_000 }).map((e) => e.extensions.limit)).toEqual(['cost']);
 });

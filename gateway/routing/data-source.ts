@@ -237,7 +237,7 @@ export class OwnerRoutingDataSource implements GraphQLDataSource<HubContext> {
       if (route.kind === 'fan-out') {
         try {
           const prepared = route.shape === 'connection' ? prepareConnection(field.node, index) : null;
-          const after = prepared ? decodeHubCursor(argumentValue(field.node, ['after'], variables) as string | null) : {};
+          const after = prepared ? decodeHubCursor(argumentValue(field.node, ['after'], variables) as string | null, 'after', field.name) : {};
           const first = Number(argumentValue(field.node, ['first'], variables) ?? route.defaultFirst);
           plan.fanOuts.push({ field, route, prepared, first, after });
         } catch (error) {

@@ -95,7 +95,7 @@ describe('mergeConnection', () => {
   it("gives each edge a hub cursor holding, per institution, the last item read so far", () => {
     const earlier = shardCursorOf(FI, 'omnia.fi:H0');
     const result = mergeAll(3, { [FI]: earlier });
-    const positions = edgesOf(result).map((e) => decodeHubCursor(e.cursor));
+    const positions = edgesOf(result).map((e) => decodeHubCursor(e.cursor, 'after', 'units'));
     expect(positions).toEqual([
       { [FI]: earlier, [DE]: shardCursorOf(DE, 'bbs-hannover.de:K2') },
       { [FI]: earlier, [DE]: shardCursorOf(DE, 'bbs-hannover.de:K2'), [LV]: shardCursorOf(LV, 'rvt.lv:U2') },
@@ -121,7 +121,7 @@ describe('mergeConnection', () => {
         seen.push(...edgesOf(result).map((e) => e.node.id));
         const { hasNextPage, endCursor } = pageInfoOf(result);
         if (!hasNextPage) break;
-        after = decodeHubCursor(endCursor);
+        after = decodeHubCursor(endCursor, 'after', 'units');
       }
       expect(seen).toEqual(GLOBAL_ORDER);
     }
@@ -140,7 +140,7 @@ describe('mergeConnection', () => {
     expect(Object.keys(result).sort()).toEqual(['items', 'n', 'page']);
     const edges = result.items as Array<{ c: string; node: { id: string } }>;
     expect(edges.map((e) => e.node.id)).toEqual(['rvt.lv:U2', 'rvt.lv:U1']);
-    expect(edges.map((e) => decodeHubCursor(e.c))).toEqual([{ [LV]: items[0]?.cursor }, { [LV]: items[1]?.cursor }]);
+    expect(edges.map((e) => decodeHubCursor(e.c, 'after', 'units'))).toEqual([{ [LV]: items[0]?.cursor }, { [LV]: items[1]?.cursor }]);
     expect(result.page).toEqual({ more: true, end: edges[1]?.c });
   });
 
@@ -154,7 +154,7 @@ describe('mergeConnection', () => {
     const result = merge(query, 2, {}, shards);
     expect(result.totalCount).toBe(5);
     expect(result.nodes).toEqual([{ id: 'bbs-hannover.de:K2' }, { id: 'rvt.lv:U2' }]);
-    expect(edgesOf(result).map((e) => decodeHubCursor(e.cursor))).toEqual([
+    expect(edgesOf(result).map((e) => decodeHubCursor(e.cursor, 'after', 'units'))).toEqual([
       { [DE]: shardCursorOf(DE, 'bbs-hannover.de:K2') },
       { [DE]: shardCursorOf(DE, 'bbs-hannover.de:K2'), [LV]: shardCursorOf(LV, 'rvt.lv:U2') },
     ]);
@@ -181,6 +181,16 @@ describe('hub cursors', () => {
     expect(cursor).toMatch(/^hub1\.[A-Za-z0-9_-]+$/);
     expect(decodeHubCursor(cursor)).toEqual(positions);
     for (const absent of [null, undefined, '']) expect(decodeHubCursor(absent)).toEqual({});
+  });
+
+  it('name their list: a cursor of one list is refused by another', () => {
+    const positions = { [LV]: shardCursorOf(LV, 'rvt.lv:U1') };
+    const units = encodeHubCursor(positions, 'units');
+    expect(units).toMatch(/^hub1\.units\.[A-Za-z0-9_-]+$/);
+    expect(decodeHubCursor(units, 'after', 'units')).toEqual(positions);
+    expect(() => decodeHubCursor(units, 'after', 'qualifications')).toThrow('after is a cursor of `units`, not of `qualifications`: a cursor pages only the list that issued it');
+    expect(() => decodeHubCursor(encodeHubCursor(positions), 'after', 'units')).toThrow('after is a cursor of another list, not of `units`');
+    expect(() => decodeHubCursor(units)).toThrow('after is a cursor of `units`, not of this one');
   });
 
   const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64url');

@@ -132,7 +132,7 @@ export function mergeConnection(options: {
   const positions: Positions = { ...options.after };
   const cursors = taken.map((item) => {
     positions[item.institution] = item.cursor;
-    return encodeHubCursor(positions);
+    return encodeHubCursor(positions, options.node.name.value);
   });
   const hasNextPage = all.length > taken.length || pages.some((page) => page.hasNextPage);
   const listAt = (item: Item, key: string) => (byInstitution.get(item.institution)?.[key] as unknown[] | undefined)?.[item.index];

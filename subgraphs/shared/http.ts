@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { BadRequestError, ErrorCode, PayloadTooLargeError } from '../../schema/errors';
+import { BadRequestError, BadUserInputError, ErrorCode, PayloadTooLargeError } from '../../schema/errors';
 
 /**
  * A route besides GraphQL (health, metrics, pages, guards): return false to fall through to the next route,
@@ -50,6 +50,9 @@ export interface RunningHttpServer {
 export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
+/** Refuses bytes that are not UTF-8 (a lenient decoder would store U+FFFD in their place). */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
  * Reads the body up to `limit` bytes. Past the limit it stops keeping chunks but keeps the stream flowing, so
  * the 413 answer reaches a client that is still sending (destroying the request would reset the socket).
@@ -71,7 +74,12 @@ function readBody(request: IncomingMessage, limit: number): Promise<string> {
       chunks.push(chunk);
     });
     request.once('end', () => {
-      if (!over) resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+      if (over) return;
+      try {
+        resolve(strictUtf8.decode(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+      } catch {
+        reject(new BadUserInputError('The request body is not valid UTF-8', 'body'));
+      }
     });
     request.once('error', reject);
     // A client that goes away mid-body settles the read, so nothing waits on it.
