@@ -8,8 +8,8 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { UnauthenticatedError } from '../../schema/errors';
-import { isRole, type Caller } from '../../subgraphs/shared/caller';
-import type { Registry } from '../registry/registry';
+import { callerInconsistency, isRole, ROLES, SERVICE_SUBJECT_PREFIX, type Caller } from '../../subgraphs/shared/caller';
+import { issuerOf, type Registry } from '../registry/registry';
 
 /**
  * Who is calling: a JWT issued by the caller's institution (RS256/ES256, checked against the institution's
@@ -31,17 +31,30 @@ const ASYMMETRIC = ['RS256', 'ES256'];
 
 export type Authenticate = (authorization: string | undefined) => Promise<Caller | null>;
 
-function callerFrom(payload: JWTPayload, registry: Registry): Caller {
+/**
+ * The caller a verified token describes. `signer` is the member whose registered key signed it (null for a demo
+ * token, which the hub's own secret signed): a member vouches only for itself and its own learners.
+ */
+function callerFrom(payload: JWTPayload, registry: Registry, signer: string | null): Caller {
   const { institution, roles, learner_id: learnerId, sub } = payload as JWTPayload & Record<string, unknown>;
   if (typeof institution !== 'string' || !registry.institution(institution)) {
     throw new UnauthenticatedError(`Token names institution ${JSON.stringify(institution)}, which is not a member of this hub`);
   }
-  if (!Array.isArray(roles) || roles.length === 0 || !roles.every(isRole)) {
-    throw new UnauthenticatedError('Token roles must be a non-empty list of coordinator, assessor, viewer, learner');
+  if (signer !== null && institution !== signer) {
+    throw new UnauthenticatedError(`Token names institution ${institution} but was signed with a key of ${signer}`);
   }
-  if (roles.includes('learner') && typeof learnerId !== 'string') throw new UnauthenticatedError('A learner token needs a learner_id claim');
+  if (!Array.isArray(roles) || roles.length === 0 || !roles.every(isRole)) {
+    throw new UnauthenticatedError(`Token roles must be a non-empty list of ${ROLES.join(', ')}`);
+  }
+  if (learnerId !== undefined && typeof learnerId !== 'string') throw new UnauthenticatedError('Token learner_id must be a string');
   if (typeof sub !== 'string' || sub === '') throw new UnauthenticatedError('Token has no subject (sub)');
-  return { institution, roles, learnerId: typeof learnerId === 'string' ? learnerId : null, subject: sub };
+  if (sub.startsWith(SERVICE_SUBJECT_PREFIX)) {
+    throw new UnauthenticatedError(`Token subject ${sub} is refused: subjects starting "${SERVICE_SUBJECT_PREFIX}" are reserved for the hub's own services`);
+  }
+  const caller: Caller = { institution, roles, learnerId: typeof learnerId === 'string' ? learnerId : null, subject: sub };
+  const inconsistency = callerInconsistency(caller);
+  if (inconsistency) throw new UnauthenticatedError(`Token refused: ${inconsistency}`);
+  return caller;
 }
 
 export function createAuthenticator(options: AuthOptions): Authenticate {
@@ -76,7 +89,7 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
       if (alg === 'HS256') {
         if (!demoKey) throw new UnauthenticatedError('HS256 demo tokens are not accepted by this hub');
         const { payload } = await jwtVerify(token, demoKey, { algorithms: ['HS256'], issuer: DEMO_ISSUER, clockTolerance: tolerance, requiredClaims: ['exp'] });
-        return callerFrom(payload, options.registry);
+        return callerFrom(payload, options.registry, null);
       }
       if (!alg || !ASYMMETRIC.includes(alg)) throw new UnauthenticatedError(`Token algorithm ${alg} is not accepted: use RS256 or ES256`);
       const code = (claimed as Record<string, unknown> | null)?.institution;
@@ -85,11 +98,11 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
       if (!entry || !keySet) throw new UnauthenticatedError(`Token names institution ${JSON.stringify(code)}, which has no keys registered in this hub`);
       const { payload } = await jwtVerify(token, keySet, {
         algorithms: ASYMMETRIC,
-        issuer: entry.issuer ?? `https://${entry.code}`,
+        issuer: issuerOf(entry),
         clockTolerance: tolerance,
         requiredClaims: ['exp'],
       });
-      return callerFrom(payload, options.registry);
+      return callerFrom(payload, options.registry, entry.code);
     } catch (error) {
       if (error instanceof UnauthenticatedError) throw error;
       throw new UnauthenticatedError(`Bearer token refused: ${describe(error)}`);
