@@ -186,3 +186,28 @@ test('assessmentRecorded: a forged learner claim is refused at connection_init; 
   const other = await subscribe(tokens.otherLearner, 2_000);
   expect({ events: other.events, errors: other.errors, closed: other.closed }).toEqual({ events: [], errors: [], closed: null });
 });
+
+test('writes by a non-party get the NOT_FOUND an unknown ID gets, and change nothing', async () => {
+  const state = async () =>
+    h.ok(
+      `query($id: ID!) { learningAgreement(id: $id) { status assessments { grade } current { signatures { party } } }
+         mobilitiesAuditTrail(institution: "rvt.lv", first: 100) { totalCount } }`,
+      { id: ANNA.agreement },
+      tokens.rvt,
+    );
+  const writes: Array<{ query: string; real: () => Record<string, unknown>; unknown: Record<string, unknown> }> = [
+    { query: 'mutation($id: ID!) { signLearningAgreement(id: $id, signature: { signerName: "M", signerPosition: "Director" }) { status } }', real: () => ({ id: ANNA.agreement }), unknown: { id: 'rvt.lv:LA-NONE' } },
+    { query: 'mutation($id: ID!) { correctAssessment(id: $id, input: { result: NOT_ACHIEVED, grade: "1/10", assessedOn: "2026-01-05", reason: "x" }) { id } }', real: () => ({ id: ids.assessment }), unknown: { id: 'rvt.lv:AS-NONE' } },
+    { query: 'mutation($id: ID!) { signMemorandum(id: $id, contentHash: "x", signature: { signerName: "M", signerPosition: "Director" }) { status } }', real: () => ({ id: MOU }), unknown: { id: 'rvt.lv:MOU-NONE' } },
+  ];
+  const before = await state();
+  for (const write of writes) {
+    const real = await h.request(write.query, write.real(), tokens.nonParty);
+    const unknown = await h.request(write.query, write.unknown, tokens.nonParty);
+    expect(errorCodes(real.body)).toEqual(['NOT_FOUND']);
+    const message = (answer: typeof real) => answer.body.errors?.[0]?.message.replace(String(Object.values(write.real())[0]), '<id>').replace(String(Object.values(write.unknown)[0]), '<id>');
+    expect({ query: write.query, message: message(real) }).toEqual({ query: write.query, message: message(unknown) });
+    expectNothingPersonal(real.body);
+  }
+  expect(await state()).toEqual(before);
+});
