@@ -32,16 +32,14 @@ const ASYMMETRIC = ['RS256', 'ES256'];
 export type Authenticate = (authorization: string | undefined) => Promise<Caller | null>;
 
 /**
- * The caller a verified token describes. `signer` is the member whose registered key signed it (null for a demo
- * token, which the hub's own secret signed): a member vouches only for itself and its own learners.
+ * The caller a verified token describes. A member's token verifies only with the keys registered for the
+ * institution it names (and the registry gives no two members one key or issuer), so its `institution` is its
+ * signer; what else it may claim, about roles and learners, is `callerInconsistency`'s rule.
  */
-function callerFrom(payload: JWTPayload, registry: Registry, signer: string | null): Caller {
+function callerFrom(payload: JWTPayload, registry: Registry): Caller {
   const { institution, roles, learner_id: learnerId, sub } = payload as JWTPayload & Record<string, unknown>;
   if (typeof institution !== 'string' || !registry.institution(institution)) {
     throw new UnauthenticatedError(`Token names institution ${JSON.stringify(institution)}, which is not a member of this hub`);
-  }
-  if (signer !== null && institution !== signer) {
-    throw new UnauthenticatedError(`Token names institution ${institution} but was signed with a key of ${signer}`);
   }
   if (!Array.isArray(roles) || roles.length === 0 || !roles.every(isRole)) {
     throw new UnauthenticatedError(`Token roles must be a non-empty list of ${ROLES.join(', ')}`);
@@ -89,7 +87,7 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
       if (alg === 'HS256') {
         if (!demoKey) throw new UnauthenticatedError('HS256 demo tokens are not accepted by this hub');
         const { payload } = await jwtVerify(token, demoKey, { algorithms: ['HS256'], issuer: DEMO_ISSUER, clockTolerance: tolerance, requiredClaims: ['exp'] });
-        return callerFrom(payload, options.registry, null);
+        return callerFrom(payload, options.registry);
       }
       if (!alg || !ASYMMETRIC.includes(alg)) throw new UnauthenticatedError(`Token algorithm ${alg} is not accepted: use RS256 or ES256`);
       const code = (claimed as Record<string, unknown> | null)?.institution;
@@ -102,7 +100,7 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
         clockTolerance: tolerance,
         requiredClaims: ['exp'],
       });
-      return callerFrom(payload, options.registry, entry.code);
+      return callerFrom(payload, options.registry);
     } catch (error) {
       if (error instanceof UnauthenticatedError) throw error;
       throw new UnauthenticatedError(`Bearer token refused: ${describe(error)}`);
