@@ -241,7 +241,7 @@ test('an operator flushes one institution; without the operator token the route 
   expect((await read(hub.url)).cache).toBe('miss');
 });
 
-test('answers that depend on the caller are never cached: a second caller without rights gets FORBIDDEN', async () => {
+test('answers that depend on the caller are never cached: a second caller without rights gets FORBIDDEN or nothing', async () => {
   const trail = `{ qualificationsAuditTrail(institution: "rvt.lv", first: 2) { edges { node { action } } } }`;
   const owner = await token('rvt.lv', ['coordinator']);
   const stranger = await token('cifp-aviles.es', ['coordinator']);
@@ -260,8 +260,7 @@ test('answers that depend on the caller are never cached: a second caller withou
   expect(((await party.json()) as GraphQLAnswer['body']).errors).toBeUndefined();
   expect(party.headers.get('cache-control')).toBe('private, no-store');
   const outsider = await hub.request(query, { id }, await token('rvt.lv', ['learner'], 'rvt.lv:someone-else'));
-  expect(outsider.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-  expect(outsider.body.data?.learningAgreement ?? null).toBeNull();
+  expect(outsider.body).toEqual({ data: { learningAgreement: null } });
 });
 
 test('a second gateway without the cache reads the same data (the cache changes speed, not answers)', async () => {

@@ -8,8 +8,8 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { UnauthenticatedError } from '../../schema/errors';
-import { isRole, type Caller } from '../../subgraphs/shared/caller';
-import type { Registry } from '../registry/registry';
+import { callerInconsistency, isRole, ROLES, SERVICE_SUBJECT_PREFIX, type Caller } from '../../subgraphs/shared/caller';
+import { issuerOf, type Registry } from '../registry/registry';
 
 /**
  * Who is calling: a JWT issued by the caller's institution (RS256/ES256, checked against the institution's
@@ -31,17 +31,28 @@ const ASYMMETRIC = ['RS256', 'ES256'];
 
 export type Authenticate = (authorization: string | undefined) => Promise<Caller | null>;
 
+/**
+ * The caller a verified token describes. A member's token verifies only with the keys registered for the
+ * institution it names (and the registry gives no two members one key or issuer), so its `institution` is its
+ * signer; what else it may claim, about roles and learners, is `callerInconsistency`'s rule.
+ */
 function callerFrom(payload: JWTPayload, registry: Registry): Caller {
   const { institution, roles, learner_id: learnerId, sub } = payload as JWTPayload & Record<string, unknown>;
   if (typeof institution !== 'string' || !registry.institution(institution)) {
     throw new UnauthenticatedError(`Token names institution ${JSON.stringify(institution)}, which is not a member of this hub`);
   }
   if (!Array.isArray(roles) || roles.length === 0 || !roles.every(isRole)) {
-    throw new UnauthenticatedError('Token roles must be a non-empty list of coordinator, assessor, viewer, learner');
+    throw new UnauthenticatedError(`Token roles must be a non-empty list of ${ROLES.join(', ')}`);
   }
-  if (roles.includes('learner') && typeof learnerId !== 'string') throw new UnauthenticatedError('A learner token needs a learner_id claim');
+  if (learnerId !== undefined && typeof learnerId !== 'string') throw new UnauthenticatedError('Token learner_id must be a string');
   if (typeof sub !== 'string' || sub === '') throw new UnauthenticatedError('Token has no subject (sub)');
-  return { institution, roles, learnerId: typeof learnerId === 'string' ? learnerId : null, subject: sub };
+  if (sub.startsWith(SERVICE_SUBJECT_PREFIX)) {
+    throw new UnauthenticatedError(`Token subject ${sub} is refused: subjects starting "${SERVICE_SUBJECT_PREFIX}" are reserved for the hub's own services`);
+  }
+  const caller: Caller = { institution, roles, learnerId: typeof learnerId === 'string' ? learnerId : null, subject: sub };
+  const inconsistency = callerInconsistency(caller);
+  if (inconsistency) throw new UnauthenticatedError(`Token refused: ${inconsistency}`);
+  return caller;
 }
 
 export function createAuthenticator(options: AuthOptions): Authenticate {
@@ -85,7 +96,7 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
       if (!entry || !keySet) throw new UnauthenticatedError(`Token names institution ${JSON.stringify(code)}, which has no keys registered in this hub`);
       const { payload } = await jwtVerify(token, keySet, {
         algorithms: ASYMMETRIC,
-        issuer: entry.issuer ?? `https://${entry.code}`,
+        issuer: issuerOf(entry),
         clockTolerance: tolerance,
         requiredClaims: ['exp'],
       });

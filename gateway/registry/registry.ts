@@ -41,9 +41,20 @@ export class Registry {
   constructor(institutions: RegisteredInstitution[]) {
     this.institutions = [...institutions].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
     this.byCode = new Map();
+    // A token's issuer and key must point at one member only, or one member could sign as another.
+    const issuers = new Map<string, string>();
+    const keys = new Map<string, string>();
+    const claim = (seen: Map<string, string>, value: string, code: string, what: string) => {
+      const other = seen.get(value);
+      if (other !== undefined && other !== code) throw new Error(`Registry gives ${other} and ${code} the same ${what}: each member needs its own`);
+      seen.set(value, code);
+    };
     for (const institution of this.institutions) {
       if (this.byCode.has(institution.code)) throw new Error(`Registry lists ${institution.code} twice`);
       this.byCode.set(institution.code, institution);
+      claim(issuers, issuerOf(institution), institution.code, `token issuer ${issuerOf(institution)}`);
+      if (institution.jwksUrl) claim(keys, `url ${institution.jwksUrl}`, institution.code, `jwksUrl ${institution.jwksUrl}`);
+      for (const key of institution.jwks?.keys ?? []) claim(keys, keyMaterial(key), institution.code, `signing key${typeof key.kid === 'string' ? ` ${key.kid}` : ''}`);
     }
   }
 
@@ -69,6 +80,16 @@ export class Registry {
   kinds(): string[] {
     return [...new Set(this.institutions.flatMap((entry) => Object.keys(entry.shards)))].sort();
   }
+}
+
+/** The `iss` an institution's tokens must carry. */
+export function issuerOf(institution: RegisteredInstitution): string {
+  return institution.issuer ?? `https://${institution.code}`;
+}
+
+/** The public part of a JWK that identifies the key whatever its `kid` or other metadata. */
+function keyMaterial(key: Record<string, unknown>): string {
+  return ['kty', 'crv', 'n', 'e', 'x', 'y'].map((name) => String(key[name] ?? '')).join('|');
 }
 
 export function parseRegistry(json: unknown, source = 'registry'): Registry {

@@ -22,13 +22,14 @@ describe('partyRoleOf', () => {
 });
 
 describe('requireParty and requireStaffRole', () => {
-  it('answer FORBIDDEN to a known non-party and UNAUTHENTICATED to nobody, with the hop error when there was one', () => {
-    expect(() => requireParty(context(caller('bbs-hannover.de', ['coordinator'])), parties, 'this agreement')).toThrow(
-      expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }),
+  it('answer a known non-party exactly as an unknown ID (NOT_FOUND), nobody UNAUTHENTICATED, with the hop error when there was one', () => {
+    const notFound = { message: 'No learning agreement rvt.lv:LA-1 at rvt.lv', field: 'id' };
+    expect(() => requireParty(context(caller('bbs-hannover.de', ['coordinator'])), parties, notFound)).toThrow(
+      expect.objectContaining({ message: notFound.message, extensions: expect.objectContaining({ code: 'NOT_FOUND', field: 'id' }) }),
     );
-    expect(() => requireParty(context(null), parties, 'this agreement')).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }));
+    expect(() => requireParty(context(null), parties, notFound)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }));
     expect(() => requireStaffRole(context(null, 'Refused a replayed call'), 'rvt.lv', 'coordinator', 'x')).toThrow('Refused a replayed call');
-    expect(requireParty(context(caller('omnia.fi', ['viewer'])), parties, 'this agreement')).toBe('hosting');
+    expect(requireParty(context(caller('omnia.fi', ['viewer'])), parties, notFound)).toBe('hosting');
   });
 
   it('require the role at the named institution', () => {

@@ -1,4 +1,4 @@
-import { ForbiddenError, UnauthenticatedError } from '../../schema/errors';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../schema/errors';
 import type { Caller, Role } from './caller';
 import { currentRequestScope } from './request-scope';
 import type { ShardRequestContext } from './context';
@@ -54,14 +54,12 @@ export function partyRoleOf(caller: Caller | null, parties: Parties): PartyRole 
   return null;
 }
 
-/** Personal data of a mobility: parties only. Non-parties get FORBIDDEN at the field's path, never data. */
-export function requireParty(context: ShardRequestContext, parties: Parties, what: string): PartyRole {
-  const caller = requireCaller(context);
-  const role = partyRoleOf(caller, parties);
-  if (!role) {
-    throw new ForbiddenError(
-      `Only ${parties.sendingInstitution}, ${parties.hostingInstitution} and the learner may see ${what}; the caller belongs to ${caller.institution}`,
-    );
-  }
+/**
+ * Personal data of a mobility: parties only. A non-party gets exactly what an unknown ID gets (`notFound`, the
+ * same NOT_FOUND the caller throws for a missing record), so no answer tells it that the record exists.
+ */
+export function requireParty(context: ShardRequestContext, parties: Parties, notFound: { message: string; field?: string }): PartyRole {
+  const role = partyRoleOf(requireCaller(context), parties);
+  if (!role) throw new NotFoundError(notFound.message, notFound.field === undefined ? {} : { field: notFound.field });
   return role;
 }

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { callerInconsistency } from './caller';
 import type { ShardRequestContext } from './context';
 import type { Database } from './database';
 import { sendJson, startHttpServer, type Route, type RunningHttpServer } from './http';
@@ -93,10 +94,22 @@ function serveEvents<C extends BaseContext>(options: ShardOptions<C>, server: Se
   };
 }
 
+/**
+ * A signature says who sent a hop, not that its caller makes sense: a caller is believed only when it is
+ * consistent in itself (a learner of the caller's own institution, a service naming its institution).
+ */
+function believingConsistentCallers(verify: HopVerifier): HopVerifier {
+  return (headers, operation, now) => {
+    const hop = verify(headers, operation, now);
+    const inconsistency = hop.caller ? callerInconsistency(hop.caller) : null;
+    return inconsistency ? { caller: null, error: `Refused the caller of a signed call: ${inconsistency}` } : hop;
+  };
+}
+
 /** Starts one shard: one institution's data of one kind, behind its own HTTP endpoint. */
 export async function startShard<C extends BaseContext>(options: ShardOptions<C>): Promise<RunningShard> {
   const log = moduleLogger('shard', { kind: options.kind, institution: options.institution });
-  const verifyHop = createHopVerifier({ secret: options.hopSecret });
+  const verifyHop = believingConsistentCallers(createHopVerifier({ secret: options.hopSecret }));
   const idempotency = useIdempotency<C>({ db: options.db, log });
   const apollo = new ApolloServer<C>({
     schema: options.schema,

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Directive, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { Assessment, Transcript } from '../../../schema/mobility/assessment';
-import { requireParty } from '../../shared/access';
+import { partyRoleOf, requireCaller } from '../../shared/access';
 import { ownLocalId } from '../../shared/local-id';
 import type { MobilitiesContext } from '../context';
 import { partiesOf } from '../learning-agreement/learning-agreement.service';
@@ -9,13 +9,13 @@ import { CorrectAssessmentInput, RecordAssessmentInput } from './assessment.inpu
 import { toAssessment, toTranscript } from './assessment.mapper';
 import { correctAssessment, issueTranscript, recordAssessment } from './assessment.service';
 
+/** An assessment for the parties to its agreement; null for anyone else, as for an unknown ID. */
 export async function resolveAssessmentReference(reference: { id: string }, context: MobilitiesContext): Promise<Assessment | null> {
+  const caller = requireCaller(context);
   const localId = ownLocalId(context.institution, reference.id);
   const record = localId === null ? null : await context.db.dataSource.manager.findOneBy(AssessmentRecord, { id: localId });
   const agreement = record ? await context.loaders.agreement.load(record.agreementId) : null;
-  if (!record || !agreement) return null;
-  requireParty(context, partiesOf(agreement), `assessment ${reference.id}`);
-  return toAssessment(record, context.institution);
+  return record && agreement && partyRoleOf(caller, partiesOf(agreement)) ? toAssessment(record, context.institution) : null;
 }
 
 @Resolver(() => Assessment)
@@ -58,10 +58,11 @@ export class AssessmentResolver {
     @Arg('learningAgreementId', () => ID, { description: 'Hub ID of the learning agreement.' }) learningAgreementId: string,
     @Ctx() context: MobilitiesContext,
   ): Promise<Transcript | null> {
+    const caller = requireCaller(context);
     const localId = ownLocalId(context.institution, learningAgreementId, 'learningAgreementId');
     const agreement = localId === null ? null : await context.loaders.agreement.load(localId);
-    if (!agreement) return null;
-    requireParty(context, partiesOf(agreement), `the transcript of ${learningAgreementId}`);
+    // A non-party gets what an unknown agreement gets.
+    if (!agreement || !partyRoleOf(caller, partiesOf(agreement))) return null;
     const current = (await context.loaders.transcriptsOf.load(agreement.id)).find((t) => t.current);
     return current ? toTranscript(current, context.institution) : null;
   }

@@ -3,15 +3,15 @@ import type { EntityManager } from 'typeorm';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../../schema/errors';
 import { entityId } from '../../../schema/ids';
 import { AgreementStatus, AssessmentResult } from '../../../schema/mobility/enums';
-import { requireCaller, requireStaffRole } from '../../shared/access';
+import { requireCaller, requireParty, requireStaffRole } from '../../shared/access';
 import { recordAudit } from '../../shared/audit/audit';
 import { inTransaction, recordEvent } from '../../shared/outbox/outbox';
 import type { Caller } from '../../shared/caller';
 import { ownLocalId } from '../../shared/local-id';
 import type { MobilitiesContext } from '../context';
 import { addDays, today } from '../dates';
-import { AgreementVersionRecord, type LearningAgreementRecord, type StoredAgreedUnit } from '../learning-agreement/learning-agreement.entity';
-import { agreementEvent, loadAgreement } from '../learning-agreement/learning-agreement.service';
+import { AgreementVersionRecord, LearningAgreementRecord, type StoredAgreedUnit } from '../learning-agreement/learning-agreement.entity';
+import { agreementEvent, loadAgreement, partiesOf } from '../learning-agreement/learning-agreement.service';
 import { AssessmentRecord, TranscriptRecord, type StoredTranscriptEntry } from './assessment.entity';
 import type { CorrectAssessmentInput, OutcomeResultInput, RecordAssessmentInput } from './assessment.input';
 
@@ -86,10 +86,14 @@ export async function recordAssessment(context: MobilitiesContext, input: Record
 export async function correctAssessment(context: MobilitiesContext, id: string, input: CorrectAssessmentInput): Promise<AssessmentRecord> {
   if (input.reason.trim() === '') throw new BadUserInputError('input.reason must say why the assessment is corrected', 'input.reason');
   return inTransaction(context, async (manager) => {
+    requireCaller(context);
     const localId = ownLocalId(context.institution, id);
     const assessment = localId === null ? null : await manager.findOneBy(AssessmentRecord, { id: localId });
-    if (!assessment) throw new NotFoundError(`No assessment ${id} at ${context.institution}`, { field: 'id' });
-    const record = await loadAgreement(manager, context, entityId(context.institution, assessment.agreementId));
+    const record = assessment ? await manager.findOneBy(LearningAgreementRecord, { id: assessment.agreementId }) : null;
+    const notFound = { message: `No assessment ${id} at ${context.institution}`, field: 'id' };
+    if (!assessment || !record) throw new NotFoundError(notFound.message, { field: notFound.field });
+    // A non-party learns neither that the assessment exists nor which agreement it belongs to.
+    requireParty(context, partiesOf(record), notFound);
     const caller = requireHostingRole(context, record, 'assessor', 'correct assessments');
     const version = await bindingTerms(manager, record);
     const agreed = version.content.units.find((unit) => unit.unitId === assessment.unitId);

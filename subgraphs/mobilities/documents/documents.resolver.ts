@@ -2,10 +2,12 @@ import { Arg, Ctx, Directive, FieldResolver, ID, Mutation, Query, Resolver, Root
 import { CredentialStatus, DocumentFormat, HubDocument } from '../../../schema/documents';
 import { NotFoundError } from '../../../schema/errors';
 import { Transcript } from '../../../schema/mobility/assessment';
+import { partyRoleOf, requireCaller } from '../../shared/access';
 import { publishedKeys } from '../../shared/documents/signing';
 import { ownLocalId } from '../../shared/local-id';
 import { toTranscript } from '../assessment/assessment.mapper';
 import type { MobilitiesContext } from '../context';
+import { partiesOf } from '../learning-agreement/learning-agreement.service';
 import { importElmoTranscript, requireOwnInstitution, TRANSCRIPT_SIGNER_KIND, transcriptDocument, transcriptStatus } from './documents.service';
 import { findTranscript } from './transcript-data';
 
@@ -42,9 +44,12 @@ export class MobilityDocumentsResolver {
     @Arg('format', () => DocumentFormat, { description: FORMAT_DESCRIPTION }) format: DocumentFormat,
     @Ctx() context: MobilitiesContext,
   ): Promise<HubDocument | null> {
+    const caller = requireCaller(context);
     const localId = ownLocalId(context.institution, id);
     const record = localId === null ? null : await findTranscript(context, localId);
-    return record ? transcriptDocument(context, record, format) : null;
+    const agreement = record ? await context.loaders.agreement.load(record.agreementId) : null;
+    // A non-party gets what an unknown transcript gets.
+    return record && agreement && partyRoleOf(caller, partiesOf(agreement)) ? transcriptDocument(context, record, format) : null;
   }
 
   @Directive('@owner(argument: "institution")')

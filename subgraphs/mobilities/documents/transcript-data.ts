@@ -39,14 +39,14 @@ export function agreedOutcomes(unit: PublicUnit, agreed: StoredAgreedUnit | unde
 }
 
 /**
- * Loads a transcript this shard keeps, for a caller who is party to its agreement (FORBIDDEN otherwise), with the
+ * Loads a transcript this shard keeps, for a caller who is party to its agreement (NOT_FOUND otherwise, as for an unknown transcript), with the
  * units, outcomes and institutions it shows, read through the hub in one request.
  */
 export async function loadTranscriptDocumentData(context: MobilitiesContext, record: TranscriptRecord): Promise<TranscriptDocumentData> {
   const agreement = await context.loaders.agreement.load(record.agreementId);
   if (!agreement) throw new Error(`Transcript ${record.id} refers to agreement ${record.agreementId}, which is missing`);
   const transcriptId = entityId(agreement.sendingInstitution, record.id);
-  requireParty(context, partiesOf(agreement), `transcript ${transcriptId}`);
+  requireParty(context, partiesOf(agreement), { message: `No transcript ${transcriptId} at ${context.institution}` });
   const version = await context.db.dataSource.manager.findOneByOrFail(AgreementVersionRecord, { agreementId: agreement.id, number: record.agreementVersion });
   const unitIds = record.entries.map((entry) => entry.unitId);
   const data = await publicDataFromHub(context.hub, { institutions: [agreement.sendingInstitution, agreement.hostingInstitution], units: unitIds });

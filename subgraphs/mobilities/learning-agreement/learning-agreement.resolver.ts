@@ -4,7 +4,7 @@ import { Connection } from '../../../schema/connection';
 import { Assessment, Evaluation, Transcript } from '../../../schema/mobility/assessment';
 import { AgreementParty } from '../../../schema/mobility/enums';
 import { LearningAgreement, LearningAgreementVersion } from '../../../schema/mobility/learning-agreement';
-import { requireCaller, requireParty } from '../../shared/access';
+import { partyRoleOf, requireCaller } from '../../shared/access';
 import { ownLocalId } from '../../shared/local-id';
 import { keysetPage, selects } from '../../shared/paging';
 import { LearningAgreementRecord } from './learning-agreement.entity';
@@ -26,12 +26,12 @@ import {
 @ObjectType({ description: 'A page of learning agreements.' })
 export class LearningAgreementConnection extends Connection(LearningAgreement, 'LearningAgreement') {}
 
+/** An agreement for its parties; null for anyone else, as for an unknown ID, so nobody learns which exist. */
 export async function resolveAgreementReference(reference: { id: string }, context: MobilitiesContext): Promise<LearningAgreement | null> {
+  const caller = requireCaller(context);
   const localId = ownLocalId(context.institution, reference.id);
   const record = localId === null ? null : await context.loaders.agreement.load(localId);
-  if (!record) return null;
-  requireParty(context, partiesOf(record), `learning agreement ${reference.id}`);
-  return toAgreement(record);
+  return record && partyRoleOf(caller, partiesOf(record)) ? toAgreement(record) : null;
 }
 
 @Resolver(() => LearningAgreement)

@@ -68,10 +68,12 @@ function requireSigningParty(context: MobilitiesContext, record: LearningAgreeme
 
 /** Loads an agreement this shard owns, for a caller who is a party to it. */
 export async function loadAgreement(manager: EntityManager, context: MobilitiesContext, id: string, field = 'id'): Promise<LearningAgreementRecord> {
+  requireCaller(context);
   const localId = ownLocalId(context.institution, id, field);
   const record = localId === null ? null : await manager.findOneBy(LearningAgreementRecord, { id: localId });
-  if (!record) throw new NotFoundError(`No learning agreement ${id} at ${context.institution}`, { field });
-  requireParty(context, partiesOf(record), `learning agreement ${id}`);
+  const notFound = { message: `No learning agreement ${id} at ${context.institution}`, field };
+  if (!record) throw new NotFoundError(notFound.message, { field });
+  requireParty(context, partiesOf(record), notFound);
   return record;
 }
 

@@ -11,17 +11,17 @@ import type { MobilitiesContext } from '../context';
 import { MemorandumRecord } from './memorandum.entity';
 import { ProposeMemorandumInput, SignatureInput } from './memorandum.input';
 import { toMemorandum, type MemorandumView } from './memorandum.mapper';
-import { proposeMemorandum, requirePartner, signMemorandum, statusCondition, statusOf, terminateMemorandum } from './memorandum.service';
+import { isPartner, proposeMemorandum, signMemorandum, statusCondition, statusOf, terminateMemorandum } from './memorandum.service';
 
 @ObjectType({ description: 'A page of memoranda.' })
 export class MemorandumConnection extends Connection(Memorandum, 'Memorandum') {}
 
+/** A memorandum for its partners; null for anyone else, as for an unknown ID. */
 export async function resolveMemorandumReference(reference: { id: string }, context: MobilitiesContext): Promise<Memorandum | null> {
+  const caller = requireCaller(context);
   const localId = ownLocalId(context.institution, reference.id);
   const record = localId === null ? null : await context.db.dataSource.manager.findOneBy(MemorandumRecord, { id: localId });
-  if (!record) return null;
-  requirePartner(context, record);
-  return toMemorandum(record);
+  return record && isPartner(caller, record) ? toMemorandum(record) : null;
 }
 
 @Resolver(() => Memorandum)

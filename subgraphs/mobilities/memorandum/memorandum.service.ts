@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { sortKeyOf } from '../../../schema/cursor';
-import { ConflictError, ForbiddenError, NotFoundError } from '../../../schema/errors';
+import { ConflictError, NotFoundError } from '../../../schema/errors';
 import { entityId } from '../../../schema/ids';
 import { pickText } from '../../../schema/localized-text';
 import { MemorandumStatus } from '../../../schema/mobility/enums';
 import { requireCaller, requireStaffRole } from '../../shared/access';
+import type { Caller } from '../../shared/caller';
 import { recordAudit } from '../../shared/audit/audit';
 import type { MobilitiesContext } from '../context';
 import { today } from '../dates';
@@ -64,18 +65,16 @@ export function statusCondition(status: MemorandumStatus, alias: string, on = to
 }
 
 /** Memoranda are for their partners' eyes: any staff role of a partner institution. */
-export function requirePartner(context: MobilitiesContext, record: MemorandumRecord): string {
-  const caller = requireCaller(context);
-  if (!record.partners.includes(caller.institution) || !caller.roles.some((role) => role !== 'learner')) {
-    throw new ForbiddenError(`Only staff of the partners (${record.partners.join(', ')}) may see memorandum ${entityId(record.proposer, record.id)}`);
-  }
-  return caller.institution;
+export function isPartner(caller: Caller, record: MemorandumRecord): boolean {
+  return record.partners.includes(caller.institution) && caller.roles.some((role) => role !== 'learner');
 }
 
+/** A memorandum this shard keeps, for a partner; anyone else gets what an unknown ID gets, so nobody learns which exist. */
 async function loadOwn(context: MobilitiesContext, id: string): Promise<MemorandumRecord> {
+  const caller = requireCaller(context);
   const localId = ownLocalId(context.institution, id);
   const record = localId === null ? null : await context.db.dataSource.manager.findOneBy(MemorandumRecord, { id: localId });
-  if (!record) throw new NotFoundError(`No memorandum ${id} at ${context.institution}`, { field: 'id' });
+  if (!record || !isPartner(caller, record)) throw new NotFoundError(`No memorandum ${id} at ${context.institution}`, { field: 'id' });
   return record;
 }
 
@@ -111,9 +110,7 @@ export async function proposeMemorandum(context: MobilitiesContext, input: Propo
 export async function signMemorandum(context: MobilitiesContext, id: string, contentHash: string, signature: SignatureInput): Promise<MemorandumRecord> {
   validateSignature('signature', signature);
   const record = await loadOwn(context, id);
-  const caller = requireCaller(context);
-  if (!record.partners.includes(caller.institution)) throw new ForbiddenError(`${caller.institution} is not a partner of memorandum ${id}`);
-  requireStaffRole(context, caller.institution, 'coordinator', `sign memorandum ${id}`);
+  const caller = requireStaffRole(context, requireCaller(context).institution, 'coordinator', `sign memorandum ${id}`);
   return context.db.dataSource.transaction(async (manager) => {
     const signatures = await manager.findBy(MemorandumSignatureRecord, { memorandumId: record.id });
     const status = statusOf(record, signatures);
@@ -139,9 +136,7 @@ export async function signMemorandum(context: MobilitiesContext, id: string, con
 
 export async function terminateMemorandum(context: MobilitiesContext, id: string, reason: string): Promise<MemorandumRecord> {
   const record = await loadOwn(context, id);
-  const caller = requireCaller(context);
-  if (!record.partners.includes(caller.institution)) throw new ForbiddenError(`${caller.institution} is not a partner of memorandum ${id}`);
-  requireStaffRole(context, caller.institution, 'coordinator', `terminate memorandum ${id}`);
+  const caller = requireStaffRole(context, requireCaller(context).institution, 'coordinator', `terminate memorandum ${id}`);
   if (reason.trim() === '') throw new ConflictError('reason must say why the memorandum ends', { field: 'reason' });
   if (record.terminationReason) throw new ConflictError(`Memorandum ${id} is terminated already`);
   return context.db.dataSource.transaction(async (manager) => {

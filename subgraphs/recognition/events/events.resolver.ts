@@ -8,7 +8,8 @@ import type { OutboxEventRecord } from '../../shared/outbox/outbox.entity';
 import { subscribeToOutbox } from '../../shared/outbox/subscribe';
 import type { RecognitionContext } from '../context';
 import { toDecision } from '../record/record.mapper';
-import { requireRecordReader } from '../record/record.service';
+import { requireCaller } from '../../shared/access';
+import { mayReadRecord } from '../record/record.service';
 import { RecognitionDecisionRecord } from '../validation/validation.entity';
 
 @Resolver()
@@ -16,11 +17,11 @@ export class RecognitionEventsResolver {
   @Directive('@owner(argument: "id")')
   @Query(() => RecognitionDecision, { nullable: true, description: "A recognition decision by hub ID; for the sending institution's staff and the learner." })
   async recognitionDecision(@Arg('id', () => ID, { description: 'Hub ID.' }) id: string, @Ctx() context: RecognitionContext): Promise<RecognitionDecision | null> {
+    const caller = requireCaller(context);
     const localId = ownLocalId(context.institution, id);
     const record = localId === null ? null : await context.db.dataSource.manager.findOneBy(RecognitionDecisionRecord, { id: localId });
-    if (!record) return null;
-    requireRecordReader(context, record.learnerId);
-    return toDecision(record, context.institution);
+    // Anyone else gets what an unknown ID gets: neither the decision's existence nor its learner.
+    return record && mayReadRecord(caller, context, record.learnerId) ? toDecision(record, context.institution) : null;
   }
 
   @Subscription(() => RecognitionEvent, {

@@ -4,19 +4,19 @@ import { AgreementRecognition, RecognitionDecision } from '../../../schema/recog
 import { LearningAgreementRef } from '../../../schema/recognition/references';
 import type { RecognitionContext } from '../context';
 import { toDecision, toValidation } from '../record/record.mapper';
-import { requireRecordReader } from '../record/record.service';
+import { mayReadRecord } from '../record/record.service';
 
 /** `LearningAgreement.recognition`, answered by the sending institution's recognition shard. */
 @Resolver(() => LearningAgreementRef)
 export class AgreementRecognitionResolver {
   @FieldResolver(() => AgreementRecognition, {
     nullable: true,
-    description: "The sending institution's validation and recognition decisions; null until it validated the transcript. For the sending institution and the learner.",
+    description:
+      "The sending institution's validation and recognition decisions; null until it validated the transcript, and always null for anyone but the sending institution's staff and the learner (the hosting institution included).",
   })
   async recognition(@Root() agreement: LearningAgreementRef, @Ctx() context: RecognitionContext): Promise<AgreementRecognition | null> {
     const validation = await context.loaders.latestValidation.load(agreement.id);
-    if (!validation) return null;
-    requireRecordReader(context, validation.learnerId);
+    if (!validation || !mayReadRecord(context.caller, context, validation.learnerId)) return null;
     const decisions = await context.loaders.decisionsOfAgreement.load(agreement.id);
     return Object.assign(new AgreementRecognition(), {
       validation: toValidation(validation, context.institution),
