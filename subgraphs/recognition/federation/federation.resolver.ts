@@ -1,6 +1,9 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { RecognitionUnitRef } from '../../../schema/recognition/references';
-import { AgreementRecognition, RecognitionDecision } from '../../../schema/recognition/recognition';
+import { AgreementRecognition, RecognitionDecision, TranscriptValidation } from '../../../schema/recognition/recognition';
+import { requireCaller } from '../../shared/access';
+import { ownLocalId } from '../../shared/local-id';
+import { RecognitionDecisionRecord, TranscriptValidationRecord } from '../validation/validation.entity';
 import { LearningAgreementRef } from '../../../schema/recognition/references';
 import type { RecognitionContext } from '../context';
 import { toDecision, toValidation } from '../record/record.mapper';
@@ -40,5 +43,35 @@ export class UnitRecognitionsResolver {
   }
 }
 
-export const resolveLearningAgreementReference = async (reference: { id: string }) => Object.assign(new LearningAgreementRef(), { id: reference.id });
+/**
+ * An agreement as this shard knows it: once validated, its record's readers (the sending institution's staff
+ * and the learner) reach it; before that, only the staff, since the shard cannot tell whose agreement it is.
+ * Anyone else cannot tell a validated agreement from one that is not, or from none.
+ */
+export async function resolveLearningAgreementReference(reference: { id: string }, context: RecognitionContext): Promise<LearningAgreementRef | null> {
+  const validation = await context.loaders.latestValidation.load(reference.id);
+  if (validation) {
+    requireRecordReader(context, validation.learnerId);
+  } else {
+    const caller = requireCaller(context);
+    if (caller.institution !== context.institution || !caller.roles.some((role) => role !== 'learner')) return null;
+  }
+  return Object.assign(new LearningAgreementRef(), { id: reference.id });
+}
+
+export async function resolveValidationReference(reference: { id: string }, context: RecognitionContext): Promise<TranscriptValidation | null> {
+  const localId = ownLocalId(context.institution, reference.id);
+  const record = localId === null ? null : await context.db.dataSource.manager.findOneBy(TranscriptValidationRecord, { id: localId });
+  if (!record) return null;
+  requireRecordReader(context, record.learnerId);
+  return toValidation(record, context.institution);
+}
+
+export async function resolveDecisionReference(reference: { id: string }, context: RecognitionContext): Promise<RecognitionDecision | null> {
+  const localId = ownLocalId(context.institution, reference.id);
+  const record = localId === null ? null : await context.db.dataSource.manager.findOneBy(RecognitionDecisionRecord, { id: localId });
+  if (!record) return null;
+  requireRecordReader(context, record.learnerId);
+  return toDecision(record, context.institution);
+}
 export const resolveUnitReference = async (reference: { id: string }) => Object.assign(new RecognitionUnitRef(), { id: reference.id });
