@@ -72,6 +72,8 @@ function expectRefused(answer: GraphQLAnswer, code: string): string {
   return error?.message ?? '';
 }
 
+const REFUSING = Object.keys(FIELDS).filter((name) => name !== 'RecognitionLearningAgreement');
+
 describe.each(Object.keys(FIELDS))('_entities of %s directly on the shard', (name) => {
   test('without a caller (unsigned, or signed for an anonymous client): UNAUTHENTICATED', async () => {
     const id = ids[name] as string;
@@ -79,19 +81,31 @@ describe.each(Object.keys(FIELDS))('_entities of %s directly on the shard', (nam
     expectRefused(await signedShardCall(chain.hub, shardOf(name), body(name, id), null), 'UNAUTHENTICATED');
   });
 
-  test('a non-party gets NOT_FOUND, worded exactly as for a record that does not exist', async () => {
-    const id = ids[name] as string;
-    const missing = `rvt.lv:NO-SUCH-${name}`;
-    for (const stranger of [NON_PARTY, OTHER_LEARNER, HOST_LEARNER]) {
-      const absent = expectRefused(await signedShardCall(chain.hub, shardOf(name), body(name, missing), stranger), 'NOT_FOUND');
-      const message = expectRefused(await signedShardCall(chain.hub, shardOf(name), body(name, id), stranger), 'NOT_FOUND');
-      expect(message).toBe(absent.replace(missing, id));
-    }
-  });
-
   test('a party gets the entity', async () => {
     const answer = await signedShardCall(chain.hub, shardOf(name), body(name, ids[name] as string), SENDING);
     expect(answer.body.errors).toBeUndefined();
     expect(answer.body.data?._entities).toEqual([expect.objectContaining({ __typename: typeName(name), id: ids[name] })]);
   });
+});
+
+test.each(REFUSING)('_entities of %s directly on the shard: a non-party gets NOT_FOUND, worded exactly as for a record that does not exist', async (name) => {
+  const id = ids[name] as string;
+  const missing = `rvt.lv:NO-SUCH-${name}`;
+  for (const stranger of [NON_PARTY, OTHER_LEARNER, HOST_LEARNER]) {
+    const absent = expectRefused(await signedShardCall(chain.hub, shardOf(name), body(name, missing), stranger), 'NOT_FOUND');
+    const message = expectRefused(await signedShardCall(chain.hub, shardOf(name), body(name, id), stranger), 'NOT_FOUND');
+    expect(message).toBe(absent.replace(missing, id));
+  }
+});
+
+test('LearningAgreement.recognition directly on the recognition shard: a non-party gets the same empty answer as for no record', async () => {
+  const shard = shardOf('RecognitionLearningAgreement');
+  for (const stranger of [NON_PARTY, OTHER_LEARNER, HOST_LEARNER, caller('cifp-aviles.es', ['coordinator'])]) {
+    for (const id of [LA, 'rvt.lv:LA-NONE']) {
+      const answer = await signedShardCall(chain.hub, shard, body('RecognitionLearningAgreement', id), stranger);
+      expect(answer.body).toEqual({ data: { _entities: [{ __typename: 'LearningAgreement', id, recognition: null }] } });
+    }
+  }
+  const learner = await signedShardCall(chain.hub, shard, body('RecognitionLearningAgreement', LA), caller('rvt.lv', ['learner'], 'rvt.lv:L-17'));
+  expect(learner.body.data?._entities).toEqual([expect.objectContaining({ recognition: { decisions: expect.arrayContaining([expect.objectContaining({ learnerId: 'rvt.lv:L-17' })]) } })]);
 });

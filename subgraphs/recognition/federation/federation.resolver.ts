@@ -1,25 +1,25 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import { RecognitionUnitRef } from '../../../schema/recognition/references';
+import { LearningAgreementRef, RecognitionUnitRef } from '../../../schema/recognition/references';
 import { AgreementRecognition, RecognitionDecision, TranscriptValidation } from '../../../schema/recognition/recognition';
 import { requireCaller } from '../../shared/access';
 import { ownLocalId } from '../../shared/local-id';
-import { RecognitionDecisionRecord, TranscriptValidationRecord } from '../validation/validation.entity';
-import { LearningAgreementRef } from '../../../schema/recognition/references';
 import type { RecognitionContext } from '../context';
+import { RecognitionDecisionRecord, TranscriptValidationRecord } from '../validation/validation.entity';
 import { toDecision, toValidation } from '../record/record.mapper';
-import { requireRecordReader } from '../record/record.service';
+import { mayReadRecord, requireRecordReader } from '../record/record.service';
 
 /** `LearningAgreement.recognition`, answered by the sending institution's recognition shard. */
 @Resolver(() => LearningAgreementRef)
 export class AgreementRecognitionResolver {
   @FieldResolver(() => AgreementRecognition, {
     nullable: true,
-    description: "The sending institution's validation and recognition decisions; null until it validated the transcript. For the sending institution and the learner.",
+    description: "The sending institution's validation and recognition decisions; null until it validated the transcript, and for anyone but the sending institution's staff and the learner.",
   })
   async recognition(@Root() agreement: LearningAgreementRef, @Ctx() context: RecognitionContext): Promise<AgreementRecognition | null> {
     const validation = await context.loaders.latestValidation.load(agreement.id);
-    if (!validation) return null;
-    requireRecordReader(context, validation.learnerId);
+    // Null alike for no validation and for one the caller may not read: a party to the mobility (the host) and a
+    // stranger calling the shard directly learn nothing about the record.
+    if (!validation || !mayReadRecord(context, requireCaller(context), validation.learnerId)) return null;
     const decisions = await context.loaders.decisionsOfAgreement.load(agreement.id);
     return Object.assign(new AgreementRecognition(), {
       validation: toValidation(validation, context.institution),
@@ -44,20 +44,10 @@ export class UnitRecognitionsResolver {
 }
 
 /**
- * An agreement as this shard knows it: once validated, its record's readers (the sending institution's staff
- * and the learner) reach it; before that, only the staff, since the shard cannot tell whose agreement it is.
- * Anyone else cannot tell a validated agreement from one that is not, or from none.
+ * An agreement extended here holds nothing but the ID the caller gave: its `recognition` says what the caller
+ * may see, so a signed-in caller always gets the reference, and anonymous callers are refused.
  */
-export async function resolveLearningAgreementReference(reference: { id: string }, context: RecognitionContext): Promise<LearningAgreementRef | null> {
-  const validation = await context.loaders.latestValidation.load(reference.id);
-  if (validation) {
-    requireRecordReader(context, validation.learnerId);
-  } else {
-    const caller = requireCaller(context);
-    if (caller.institution !== context.institution || !caller.roles.some((role) => role !== 'learner')) return null;
-  }
-  return Object.assign(new LearningAgreementRef(), { id: reference.id });
-}
+export const resolveLearningAgreementReference = async (reference: { id: string }) => Object.assign(new LearningAgreementRef(), { id: reference.id });
 
 export async function resolveValidationReference(reference: { id: string }, context: RecognitionContext): Promise<TranscriptValidation | null> {
   const localId = ownLocalId(context.institution, reference.id);

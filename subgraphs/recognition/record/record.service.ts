@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ConflictError, ForbiddenError } from '../../../schema/errors';
 import { entityId, ownerOf } from '../../../schema/ids';
 import { requireCaller, requireStaffRole } from '../../shared/access';
+import type { Caller } from '../../shared/caller';
 import { recordAudit } from '../../shared/audit/audit';
 import { inTransaction } from '../../shared/outbox/outbox';
 import type { RecognitionContext } from '../context';
@@ -9,11 +10,15 @@ import { qualificationsFromHub, type HubQualification } from '../hub';
 import { CertificateRecord, CreditRecord, RecognitionDecisionRecord, TranscriptValidationRecord } from '../validation/validation.entity';
 
 /** A learner's record is read by the sending institution's staff and by the learner. */
-export function requireRecordReader(context: RecognitionContext, learnerId: string): void {
-  const caller = requireCaller(context);
+export function mayReadRecord(context: RecognitionContext, caller: Caller, learnerId: string): boolean {
   const ownLearner = caller.roles.includes('learner') && caller.learnerId === learnerId;
   const staff = caller.institution === context.institution && caller.roles.some((role) => role !== 'learner');
-  if (!ownLearner && !staff) throw new ForbiddenError(`Only ${context.institution} and the learner may read the record of ${learnerId}`);
+  return ownLearner || staff;
+}
+
+export function requireRecordReader(context: RecognitionContext, learnerId: string): void {
+  const caller = requireCaller(context);
+  if (!mayReadRecord(context, caller, learnerId)) throw new ForbiddenError(`Only ${context.institution} and the learner may read the record of ${learnerId}`);
 }
 
 export interface LearnerRecordData {
