@@ -64,4 +64,5 @@ export async function resolveDecisionReference(reference: { id: string }, contex
   requireRecordReader(context, record.learnerId);
   return toDecision(record, context.institution);
 }
+
 export const resolveUnitReference = async (reference: { id: string }) => Object.assign(new RecognitionUnitRef(), { id: reference.id });
