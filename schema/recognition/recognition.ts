@@ -137,7 +137,7 @@ export class Credit {
   @Field(() => LocalDateScalar, { description: 'When it was achieved or recognised.' })
   creditedOn!: string;
 
-  @Field(() => ID, { nullable: true, description: 'The recognition decision, for units from abroad.' })
+  @Field(() => ID, { nullable: true, description: "The recognition decision, for units from abroad, to the learner's record readers; null on a certificate's public statement (`verifyCertificate`)." })
   decisionId!: string | null;
 }
 

@@ -1,7 +1,8 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema } from '../../schema/federation';
 import { createAuditResolver } from '../shared/audit/audit.resolver';
-import { AssessmentResolver, resolveAssessmentReference } from './assessment/assessment.resolver';
+import { personalReference } from '../shared/personal-reference';
+import { AssessmentResolver, resolveAssessmentReference, resolveTranscriptReference } from './assessment/assessment.resolver';
 import { EventsResolver } from './events/events.resolver';
 import { LearningAgreementResolver, resolveAgreementReference } from './learning-agreement/learning-agreement.resolver';
 import { MemorandumResolver, resolveMemorandumReference } from './memorandum/memorandum.resolver';
@@ -15,9 +16,10 @@ export function buildMobilitiesSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema({
     resolvers: [MemorandumResolver, LearningAgreementResolver, AssessmentResolver, UnitAgreementsResolver, EventsResolver, createAuditResolver(MOBILITIES_KIND), TranscriptDocumentResolver, MobilityDocumentsResolver],
     referenceResolvers: {
-      Memorandum: { __resolveReference: resolveMemorandumReference },
-      LearningAgreement: { __resolveReference: resolveAgreementReference },
-      Assessment: { __resolveReference: resolveAssessmentReference },
+      Memorandum: { __resolveReference: personalReference('memorandum', resolveMemorandumReference) },
+      LearningAgreement: { __resolveReference: personalReference('learning agreement', resolveAgreementReference) },
+      Assessment: { __resolveReference: personalReference('assessment', resolveAssessmentReference) },
+      Transcript: { __resolveReference: personalReference('transcript', resolveTranscriptReference) },
       Unit: { __resolveReference: resolveUnitReference },
     },
   });

@@ -2,11 +2,14 @@ import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema } from '../../schema/federation';
 import { LearningAgreementRef } from '../../schema/recognition/references';
 import { createAuditResolver } from '../shared/audit/audit.resolver';
+import { personalReference } from '../shared/personal-reference';
 import { ComparabilityResolver, UnitEquivalentsResolver } from './comparability/comparability.resolver';
 import {
   AgreementRecognitionResolver,
+  resolveDecisionReference,
   resolveLearningAgreementReference,
   resolveUnitReference,
+  resolveValidationReference,
   UnitRecognitionsResolver,
 } from './federation/federation.resolver';
 import { RecognitionEventsResolver } from './events/events.resolver';
@@ -31,7 +34,9 @@ export function buildRecognitionSchema(): Promise<GraphQLSchema> {
     ],
     extendedEntities: [LearningAgreementRef],
     referenceResolvers: {
-      LearningAgreement: { __resolveReference: resolveLearningAgreementReference },
+      LearningAgreement: { __resolveReference: personalReference('recognition record of learning agreement', resolveLearningAgreementReference) },
+      TranscriptValidation: { __resolveReference: personalReference('transcript validation', resolveValidationReference) },
+      RecognitionDecision: { __resolveReference: personalReference('recognition decision', resolveDecisionReference) },
       Unit: { __resolveReference: resolveUnitReference },
     },
   });

@@ -4,7 +4,7 @@ import { partyRoleOf, requireCaller } from '../../shared/access';
 import { ownLocalId } from '../../shared/local-id';
 import type { MobilitiesContext } from '../context';
 import { partiesOf } from '../learning-agreement/learning-agreement.service';
-import { AssessmentRecord } from './assessment.entity';
+import { AssessmentRecord, TranscriptRecord } from './assessment.entity';
 import { CorrectAssessmentInput, RecordAssessmentInput } from './assessment.input';
 import { toAssessment, toTranscript } from './assessment.mapper';
 import { correctAssessment, issueTranscript, recordAssessment } from './assessment.service';
@@ -16,6 +16,15 @@ export async function resolveAssessmentReference(reference: { id: string }, cont
   const record = localId === null ? null : await context.db.dataSource.manager.findOneBy(AssessmentRecord, { id: localId });
   const agreement = record ? await context.loaders.agreement.load(record.agreementId) : null;
   return record && agreement && partyRoleOf(caller, partiesOf(agreement)) ? toAssessment(record, context.institution) : null;
+}
+
+/** A transcript for the parties to its agreement; null for anyone else, as for an unknown ID. */
+export async function resolveTranscriptReference(reference: { id: string }, context: MobilitiesContext): Promise<Transcript | null> {
+  const caller = requireCaller(context);
+  const localId = ownLocalId(context.institution, reference.id);
+  const record = localId === null ? null : await context.db.dataSource.manager.findOneBy(TranscriptRecord, { id: localId });
+  const agreement = record ? await context.loaders.agreement.load(record.agreementId) : null;
+  return record && agreement && partyRoleOf(caller, partiesOf(agreement)) ? toTranscript(record, context.institution) : null;
 }
 
 @Resolver(() => Assessment)

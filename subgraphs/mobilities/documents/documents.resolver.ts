@@ -82,7 +82,7 @@ export class MobilityDocumentsResolver {
   })
   async importElmoTranscript(
     @Arg('learningAgreementId', () => ID, { description: 'Hub ID of a signed learning agreement of the caller\'s institution.' }) learningAgreementId: string,
-    @Arg('document', { description: 'The ELMO file, as XML text (UTF-8).' }) document: string,
+    @Arg('document', { description: 'The ELMO file, as XML text: UTF-8, at most 500,000 bytes, without DOCTYPE, entities or XInclude.' }) document: string,
     @Ctx() context: MobilitiesContext,
   ): Promise<Transcript> {
     return toTranscript(await importElmoTranscript(context, learningAgreementId, document), context.institution);

@@ -6,6 +6,7 @@ import { requireStaffRole } from '../../shared/access';
 import { recordAudit } from '../../shared/audit/audit';
 import { credentialText, hubDocument } from '../../shared/documents/document';
 import { validateElmo } from '../../shared/documents/elmo-schema';
+import { checkXmlInput } from '../../shared/documents/xml-input';
 import { publicDataFromHub, type PublicInstitution, type PublicUnit } from '../../shared/documents/hub-data';
 import { attestedRecord } from '../../shared/documents/credential-ids';
 import { publishedKeys, signCredential } from '../../shared/documents/signing';
@@ -58,9 +59,6 @@ export async function transcriptStatus(context: MobilitiesContext, learningAgree
   return record.current ? CredentialStatus.CURRENT : CredentialStatus.SUPERSEDED;
 }
 
-/** Largest ELMO file accepted (characters); the hub's request limit is lower still. */
-export const MAX_ELMO_LENGTH = 2_000_000;
-
 /**
  * A partner's ELMO transcript, uploaded by the sending institution's coordinator against one of its signed
  * agreements: checked against the XSD, then against the agreement (learner, hosting institution, units), and
@@ -73,7 +71,7 @@ export async function importElmoTranscript(context: MobilitiesContext, learningA
   if (agreement.status !== AgreementStatus.SIGNED) {
     throw new ConflictError(`Learning agreement ${learningAgreementId} is not signed by all three parties yet: no transcript before that`);
   }
-  if (document.length > MAX_ELMO_LENGTH) throw new BadUserInputError(`document is larger than ${MAX_ELMO_LENGTH} characters`, 'document');
+  checkXmlInput('document', document);
 
   const validation = await validateElmo(document);
   if (!validation.valid) {

@@ -12,6 +12,7 @@ import {
   IscedFieldCodeScalar,
 } from '../../../schema/scalars';
 import { checkPattern, checkRange, checkTexts } from '../../shared/validation';
+import { checkSearchText } from '../search';
 
 @InputType({ description: 'An inclusive range of ECVET points; either end may be left open.' })
 export class PointsRange {
@@ -24,7 +25,7 @@ export class PointsRange {
 
 @InputType({ description: 'Narrows a list of qualifications; all given conditions must hold.' })
 export class QualificationFilter {
-  @Field({ nullable: true, description: 'Words that must all occur in a title or description, in any language (accents and case ignored).' })
+  @Field({ nullable: true, description: 'Words that must all occur in a title or description, in any language (accents, case and punctuation ignored; at most 200 characters).' })
   text?: string;
 
   @Field(() => EqfLevelScalar, { nullable: true, description: 'Only this EQF level.' })
@@ -130,5 +131,6 @@ export function validateUpdateQualification(input: UpdateQualificationInput): vo
 }
 
 export function validateQualificationFilter(filter: QualificationFilter | undefined): void {
+  checkSearchText('filter.text', filter?.text);
   checkRange('filter.ecvetPoints', filter?.ecvetPoints?.min, filter?.ecvetPoints?.max);
 }

@@ -14,10 +14,11 @@ import {
 } from '../../../schema/scalars';
 import { checkPattern, checkRange, checkTexts } from '../../shared/validation';
 import { PointsRange } from '../qualification/qualification.input';
+import { checkSearchText } from '../search';
 
 @InputType({ description: 'Narrows a list of units; all given conditions must hold.' })
 export class UnitFilter {
-  @Field({ nullable: true, description: 'Words that must all occur in a title, learning outcome or criterion, in any language (accents and case ignored).' })
+  @Field({ nullable: true, description: 'Words that must all occur in a title, learning outcome or criterion, in any language (accents, case and punctuation ignored; at most 200 characters).' })
   text?: string;
 
   @Field(() => EqfLevelScalar, { nullable: true, description: 'Only this EQF level.' })
@@ -167,6 +168,7 @@ export function validateUpdateUnit(input: UpdateUnitInput): void {
 }
 
 export function validateUnitFilter(filter: UnitFilter | undefined): void {
+  checkSearchText('filter.text', filter?.text);
   checkRange('filter.ecvetPoints', filter?.ecvetPoints?.min, filter?.ecvetPoints?.max);
   if (filter?.escoSkills && filter.escoSkills.length > MAX_SKILLS) {
     throw new BadUserInputError(`filter.escoSkills may hold at most ${MAX_SKILLS} skills`, 'filter.escoSkills');

@@ -1,10 +1,11 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import { RecognitionUnitRef } from '../../../schema/recognition/references';
-import { AgreementRecognition, RecognitionDecision } from '../../../schema/recognition/recognition';
-import { LearningAgreementRef } from '../../../schema/recognition/references';
+import { LearningAgreementRef, RecognitionUnitRef } from '../../../schema/recognition/references';
+import { AgreementRecognition, RecognitionDecision, TranscriptValidation } from '../../../schema/recognition/recognition';
+import { ownLocalId } from '../../shared/local-id';
 import type { RecognitionContext } from '../context';
+import { RecognitionDecisionRecord, TranscriptValidationRecord } from '../validation/validation.entity';
 import { toDecision, toValidation } from '../record/record.mapper';
-import { mayReadRecord } from '../record/record.service';
+import { mayReadRecord, requireRecordReader } from '../record/record.service';
 
 /** `LearningAgreement.recognition`, answered by the sending institution's recognition shard. */
 @Resolver(() => LearningAgreementRef)
@@ -16,6 +17,8 @@ export class AgreementRecognitionResolver {
   })
   async recognition(@Root() agreement: LearningAgreementRef, @Ctx() context: RecognitionContext): Promise<AgreementRecognition | null> {
     const validation = await context.loaders.latestValidation.load(agreement.id);
+    // Null alike for no validation and for one the caller may not read: a party to the mobility (the host) and a
+    // stranger calling the shard directly learn nothing about the record.
     if (!validation || !mayReadRecord(context.caller, context, validation.learnerId)) return null;
     const decisions = await context.loaders.decisionsOfAgreement.load(agreement.id);
     return Object.assign(new AgreementRecognition(), {
@@ -40,5 +43,26 @@ export class UnitRecognitionsResolver {
   }
 }
 
+/**
+ * An agreement extended here holds nothing but the ID the caller gave: its `recognition` says what the caller
+ * may see, so a signed-in caller always gets the reference, and anonymous callers are refused.
+ */
 export const resolveLearningAgreementReference = async (reference: { id: string }) => Object.assign(new LearningAgreementRef(), { id: reference.id });
+
+export async function resolveValidationReference(reference: { id: string }, context: RecognitionContext): Promise<TranscriptValidation | null> {
+  const localId = ownLocalId(context.institution, reference.id);
+  const record = localId === null ? null : await context.db.dataSource.manager.findOneBy(TranscriptValidationRecord, { id: localId });
+  if (!record) return null;
+  requireRecordReader(context, record.learnerId);
+  return toValidation(record, context.institution);
+}
+
+export async function resolveDecisionReference(reference: { id: string }, context: RecognitionContext): Promise<RecognitionDecision | null> {
+  const localId = ownLocalId(context.institution, reference.id);
+  const record = localId === null ? null : await context.db.dataSource.manager.findOneBy(RecognitionDecisionRecord, { id: localId });
+  if (!record) return null;
+  requireRecordReader(context, record.learnerId);
+  return toDecision(record, context.institution);
+}
+
 export const resolveUnitReference = async (reference: { id: string }) => Object.assign(new RecognitionUnitRef(), { id: reference.id });

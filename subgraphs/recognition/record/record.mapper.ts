@@ -61,6 +61,16 @@ export function toValidation(record: TranscriptValidationRecord, institution: st
   });
 }
 
+/**
+ * What the certificate itself states, for anyone holding its code: the decision behind each unit belongs to the
+ * learner's record, not to the certificate, so its ID is left out.
+ */
+export function toPublicStatement(record: CertificateRecord, institution: string): CertificateStatement {
+  const statement = toStatement(record, institution);
+  for (const unit of statement.units) unit.decisionId = null;
+  return statement;
+}
+
 export function toStatement(record: CertificateRecord, institution: string): CertificateStatement {
   return Object.assign(new CertificateStatement(), {
     code: entityId(institution, record.code),

@@ -15,7 +15,7 @@ import { HomeCreditInput, RecognizeUnitsInput, ReviseRecognitionInput } from '..
 import { recognizeUnits, recordHomeCredit, reviseRecognition } from '../decision/decision.service';
 import { CertificateRecord } from '../validation/validation.entity';
 import { validateTranscript } from '../validation/validation.service';
-import { toCredit, toDecision, toStatement, toValidation } from './record.mapper';
+import { toCredit, toDecision, toPublicStatement, toStatement, toValidation } from './record.mapper';
 import { checkCertificateCredential } from '../documents/verify.service';
 import { issueCertificate, loadLearnerRecord } from './record.service';
 
@@ -100,7 +100,7 @@ export class RecognitionResolver {
     const localId = ownLocalId(context.institution, code, 'code');
     const record = localId === null ? null : await context.db.dataSource.manager.findOneBy(CertificateRecord, { code: localId });
     if (!record) return null;
-    const statement = toStatement(record, context.institution);
+    const statement = toPublicStatement(record, context.institution);
     if (credential) statement.credentialCheck = await checkCertificateCredential(context, statement.code, credential);
     return statement;
   }
