@@ -3,7 +3,9 @@ import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import type { JSONWebKeySet } from 'jose';
 import { createAuthenticator } from './auth/auth';
+import { hopKeysRoute } from './auth/hop-keys-route';
 import { createServiceAuthenticator } from './auth/service-hop';
 import { useSubscriptions, type SubscriptionStats } from './subscriptions/subscriptions';
 import { dashboardRoute } from './dashboard/dashboard';
@@ -24,6 +26,7 @@ import { routingRulesFromSupergraph } from './routing/rules';
 import { createShardClients, DEFAULT_CONNECTIONS_PER_SHARD, DEFAULT_SHARD_TIMEOUT_MS } from './routing/shard-client';
 import { startHttpServer, type Route, type RunningHttpServer } from '../subgraphs/shared/http';
 import { moduleLogger, type Logger } from '../subgraphs/shared/logger';
+import type { HopSigningKey } from '../subgraphs/shared/hop-keys';
 import { operationOf } from '../subgraphs/shared/signed-hop';
 import { checkIdempotencyKey, useIdempotencyKeys } from '../subgraphs/shared/idempotency/idempotency-key';
 
@@ -33,8 +36,10 @@ export interface GatewayOptions {
   registry: Registry;
   port?: number;
   host?: string;
-  /** Secret shared with a shard for signed hops; null sends that shard unsigned calls. */
-  hopSecretFor: (shard: Shard) => string | null;
+  /** The private key that signs hops to shards; null sends unsigned calls (public data only). */
+  hopKey: HopSigningKey | null;
+  /** Public keys published at /.well-known/hub-hop-keys.json besides the signing key's, during a rotation. */
+  hopRolloverKeys?: JSONWebKeySet;
   /** Secret for HS256 demo tokens; null accepts only institutions' RS256/ES256 tokens. */
   demoTokenSecret: string | null;
   /** @default 5000 */
@@ -83,7 +88,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const clients = createShardClients({
     timeoutMs: options.shardTimeoutMs ?? DEFAULT_SHARD_TIMEOUT_MS,
     connectionsPerShard: options.connectionsPerShard ?? DEFAULT_CONNECTIONS_PER_SHARD,
-    secretFor: options.hopSecretFor,
+    hopKey: options.hopKey,
   });
   const resilience = createResilience({
     ...options.resilience,
@@ -111,7 +116,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const entityCache =
     options.entityCache === false
       ? null
-      : createEntityCache({ ...options.entityCache, supergraphSdl: options.supergraphSdl, registry: options.registry, hopSecretFor: options.hopSecretFor, metrics: metrics?.registry, log });
+      : createEntityCache({ ...options.entityCache, supergraphSdl: options.supergraphSdl, registry: options.registry, hopKey: options.hopKey, metrics: metrics?.registry, log });
   await entityCache?.ready;
   const onShardCall = (event: ShardCallEvent): void => {
     metrics?.observeShardCall(event);
@@ -124,7 +129,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (options.registry.shards(name).length > 0) {
         return new OwnerRoutingDataSource({ kind: name, registry: options.registry, rules, shardSource: clients.sourceFor, resilience, onShardCall, cache: entityCache ?? undefined });
       }
-      const source = clients.sourceFor({ institution: '', kind: name, url: url ?? '', hopSecretEnv: undefined });
+      const source = clients.sourceFor({ institution: '', kind: name, url: url ?? '' });
       if (!entityCache) return source;
       // A subgraph without shards has no cache hints: what it answers is never called public.
       return {
@@ -140,7 +145,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     apiSchema = state.apiSchema;
   });
   const authenticate = createAuthenticator({ registry: options.registry, demoSecret: options.demoTokenSecret });
-  const authenticateService = createServiceAuthenticator({ registry: options.registry, secretFor: options.hopSecretFor });
+  const authenticateService = createServiceAuthenticator({ registry: options.registry });
   const apollo = new ApolloServer<HubContext>({
     gateway,
     introspection: !production,
@@ -182,6 +187,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }),
     ...(metrics ? [metrics.route] : []),
     dashboardRoute(),
+    hopKeysRoute({ key: options.hopKey, rollover: options.hopRolloverKeys }),
     ...(rateLimit ? [rateLimit.route] : []),
     ...(entityCache ? [entityCache.route] : []),
     documentRoute({
@@ -207,7 +213,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       limits.checkBatch(body);
       let caller: HubContext['caller'];
       try {
-        const service = authenticateService((name) => request.headers[name] as string | undefined, operationOf(body));
+        const service = await authenticateService((name) => request.headers[name] as string | undefined, operationOf(body));
         caller = service ?? (await authenticate(request.headers.authorization));
       } catch (error) {
         if (error instanceof GraphQLError) throw error;
@@ -224,7 +230,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     registry: options.registry,
     schema: () => apiSchema,
     authenticate,
-    secretFor: options.hopSecretFor,
+    hopKey: options.hopKey,
     execute,
     allowedOrigins: options.cors?.origins ?? [],
   });

@@ -10,7 +10,9 @@ import { moduleLogger } from './logger';
 import { runInRequestScope } from './request-scope';
 import { noteIdempotency, useIdempotency } from './idempotency/idempotency';
 import { useDatabaseErrors } from './idempotency/database-errors';
-import { createHopVerifier, HOP_HEADERS, operationOf, type HopResult, type HopVerifier } from './signed-hop';
+import type { JWTVerifyGetKey } from 'jose';
+import { UnauthenticatedError } from '../../schema/errors';
+import { createHopVerifier, HOP_HEADERS, hopAudience, operationOf, type HopResult, type HopVerifier } from './signed-hop';
 import type { Server } from 'node:http';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -24,8 +26,8 @@ export interface ShardOptions<C extends BaseContext> {
   db: Database;
   /** Builds a kind's context from the request facts every shard knows. */
   createContext: (request: ShardRequestContext) => C;
-  /** Secret shared with the gateway for signed hops; without it the shard serves public data only. */
-  hopSecret: string | null;
+  /** The hub's public keys that hops are checked with; without them the shard serves public data only. */
+  hopKeys: JWTVerifyGetKey | null;
   port?: number;
   host?: string;
   /** More HTTP routes, tried before GraphQL (e.g. the change feed). */
@@ -72,9 +74,9 @@ function serveEvents<C extends BaseContext>(options: ShardOptions<C>, server: Se
   const disposable = useServer<Record<string, unknown>>(
     {
       schema: options.schema,
-      onConnect: (ctx) => {
+      onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
-        const hop = verifyHop((name) => (typeof params[name] === 'string' ? (params[name] as string) : undefined), SUBSCRIPTION_HOP_OPERATION);
+        const hop = await verifyHop((name) => (typeof params[name] === 'string' ? (params[name] as string) : undefined), SUBSCRIPTION_HOP_OPERATION);
         callers.set(ctx, hop);
         return hop.error === null;
       },
@@ -96,7 +98,7 @@ function serveEvents<C extends BaseContext>(options: ShardOptions<C>, server: Se
 /** Starts one shard: one institution's data of one kind, behind its own HTTP endpoint. */
 export async function startShard<C extends BaseContext>(options: ShardOptions<C>): Promise<RunningShard> {
   const log = moduleLogger('shard', { kind: options.kind, institution: options.institution });
-  const verifyHop = createHopVerifier({ secret: options.hopSecret });
+  const verifyHop = createHopVerifier({ audience: hopAudience(options.kind, options.institution), keys: options.hopKeys });
   const idempotency = useIdempotency<C>({ db: options.db, log });
   const apollo = new ApolloServer<C>({
     schema: options.schema,
@@ -114,9 +116,13 @@ export async function startShard<C extends BaseContext>(options: ShardOptions<C>
     scope: runInRequestScope,
     context: async (request, body) => {
       const get = header(request);
-      const hop = verifyHop(get, operationOf(body));
+      const hop = await verifyHop(get, operationOf(body));
       const requestId = get(HOP_HEADERS.requestId) ?? randomUUID();
-      if (hop.error) log.warn({ requestId, reason: hop.error }, 'refused signed hop');
+      if (hop.error) {
+        log.warn({ requestId, reason: hop.error }, 'refused signed hop');
+        // A hop that fails is refused whole: it is never served as if it were an anonymous call.
+        throw new UnauthenticatedError(hop.error);
+      }
       noteIdempotency(hop);
       return options.createContext({ institution: options.institution, caller: hop.caller, hopError: hop.error, requestId });
     },
