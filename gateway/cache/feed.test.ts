@@ -57,7 +57,7 @@ test('a replica joining from an older shared cursor is current only once it has 
   };
   follower = followChangeFeeds({
     shards: [shard],
-    secretFor: () => null,
+    hopKey: null,
     store,
     waitMs: 200,
     graceMs: 2_000,
@@ -95,7 +95,7 @@ test('after its shard restarts its feed (a restored or replaced database), a fol
   const drops: string[] = [];
   const restarted = followChangeFeeds({
     shards: [shard],
-    secretFor: () => null,
+    hopKey: null,
     store: createMemoryStore({ budgets: new Map([['Unit', 10_000]]) }),
     waitMs: 100,
     graceMs: 300,

@@ -56,7 +56,7 @@ export async function readPublicKeys(text: string, name: string): Promise<JSONWe
   try {
     const value = JSON.parse(text) as { keys?: unknown } | JWK;
     const keys = 'keys' in value && Array.isArray(value.keys) ? (value.keys as JWK[]) : [value as JWK];
-    return publicKeySet(keys);
+    return await publicKeySet(keys);
   } catch (error) {
     throw new Error(`${name} must be a JWKS of Ed25519 public keys: ${(error as Error).message}`);
   }
