@@ -5,7 +5,6 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { JSONWebKeySet } from 'jose';
 import { createAuthenticator } from './auth/auth';
-import { hopKeysRoute } from './auth/hop-keys-route';
 import { createServiceAuthenticator } from './auth/service-hop';
 import { useSubscriptions, type SubscriptionStats } from './subscriptions/subscriptions';
 import { dashboardRoute } from './dashboard/dashboard';
@@ -27,6 +26,7 @@ import { createShardClients, DEFAULT_CONNECTIONS_PER_SHARD, DEFAULT_SHARD_TIMEOU
 import { startHttpServer, type Route, type RunningHttpServer } from '../subgraphs/shared/http';
 import { moduleLogger, type Logger } from '../subgraphs/shared/logger';
 import type { HopSigningKey } from '../subgraphs/shared/hop-keys';
+import { HOP_KEYS_PATH, jwksRoute } from '../subgraphs/shared/jwks-route';
 import { operationOf } from '../subgraphs/shared/signed-hop';
 import { checkIdempotencyKey, useIdempotencyKeys } from '../subgraphs/shared/idempotency/idempotency-key';
 
@@ -187,7 +187,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }),
     ...(metrics ? [metrics.route] : []),
     dashboardRoute(),
-    hopKeysRoute({ key: options.hopKey, rollover: options.hopRolloverKeys }),
+    jwksRoute(HOP_KEYS_PATH, [...(options.hopKey ? [options.hopKey.publicJwk] : []), ...(options.hopRolloverKeys?.keys ?? [])]),
     ...(rateLimit ? [rateLimit.route] : []),
     ...(entityCache ? [entityCache.route] : []),
     documentRoute({

@@ -15,6 +15,8 @@ const institutionSchema = z.object({
   shards: z.record(z.string(), z.url()),
   /** Subgraph kind → public keys (JWKS) of that shard's own service key, for the calls it makes to the hub. */
   serviceJwks: z.record(z.string(), z.object({ keys: z.array(z.looseObject({ kty: z.string() })).min(1) })).optional(),
+  /** …or, by kind, where that shard publishes it (its /.well-known/service-keys.json), fetched and cached. */
+  serviceJwksUrl: z.record(z.string(), z.url()).optional(),
   /** `iss` of the institution's tokens (default https://<code>). */
   issuer: z.string().optional(),
   /** Where the institution publishes the public keys of its identity provider… */

@@ -8,6 +8,7 @@ import { openDatabase, type Database } from './database';
 import { createChangeFeed } from './changes/feed';
 import { createHubClient, type HubClient } from './hub-client';
 import { hopKeyResolver, readPublicKeys, readSigningKey, type HopSigningKey } from './hop-keys';
+import { jwksRoute, SERVICE_KEYS_PATH } from './jwks-route';
 import { createOutboxSignal, type OutboxSignal } from './outbox/outbox';
 import { startShard, type RunningShard } from './shard';
 
@@ -87,7 +88,7 @@ export async function startKindShard<C extends BaseContext>(
       hopKeys: options.hopKeys,
       port: options.port,
       host: options.host,
-      routes: changes ? [changes.route] : [],
+      routes: [...(changes ? [changes.route] : []), ...(options.serviceKey ? [jwksRoute(SERVICE_KEYS_PATH, [options.serviceKey.publicJwk])] : [])],
       plugins: changes ? [changes.plugin] : [],
     });
     return {

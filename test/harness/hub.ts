@@ -14,7 +14,7 @@ import { readSeed, startQualificationsShard, type QualificationsShard } from '..
 import type { Caller } from '../../subgraphs/shared/caller';
 import { generateHopKeyPair, hopKeyResolver, type HopKeyPair, type HopSigningKey } from '../../subgraphs/shared/hop-keys';
 import { hopAudience, signHop, type HopOperation } from '../../subgraphs/shared/signed-hop';
-import { HOP_KEYS_PATH } from '../../gateway/auth/hop-keys-route';
+import { HOP_KEYS_PATH } from '../../subgraphs/shared/jwks-route';
 import { testDatabases } from './databases';
 
 /** A demo institution's seed, as `npm start` loads it. */
