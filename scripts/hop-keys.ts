@@ -1,20 +1,23 @@
+import { exportJWK } from 'jose';
 import { generateHopKeyPair } from '../subgraphs/shared/hop-keys';
 
 /**
- * `npm run hop-keys`: a new Ed25519 key pair in the settings' format. The private key goes to the one process that
- * signs (HUB_HOP_PRIVATE_KEY for the gateway, SHARD_SERVICE_PRIVATE_KEY for a shard); the public JWKS goes to those
- * that check (HUB_HOP_PUBLIC_KEYS or HUB_HOP_ROLLOVER_PUBLIC_KEYS, or the registry's `serviceJwks`).
+ * `npm run -s hop-keys [-- <VARIABLE>]`: a new Ed25519 key pair as env lines, ready for a .env file. The private key
+ * (a one-line JWK) is assigned to VARIABLE (default HUB_HOP_PRIVATE_KEY, the gateway's; a shard's service key goes
+ * in its SHARD_SERVICE_PRIVATE_KEY). The public JWKS follows: as HUB_HOP_PUBLIC_KEYS for the gateway's key, as a
+ * comment to copy into the registry's `serviceJwks` for a shard's.
  */
 async function main(): Promise<void> {
-  const { key, privateKeyPem, publicKeys } = await generateHopKeyPair();
-  const quoted = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+  const variable = process.argv[2] ?? 'HUB_HOP_PRIVATE_KEY';
+  if (!/^[A-Z_][A-Z0-9_]*$/.test(variable)) throw new Error(`${variable} is not an environment variable name (A-Z, 0-9, _)`);
+  const { key, publicKeys } = await generateHopKeyPair();
+  const { kty, crv, x, d } = await exportJWK(key.privateKey);
+  const jwks = JSON.stringify(publicKeys);
   process.stdout.write(
     [
-      `# key id (JWK thumbprint): ${key.kid}`,
-      '# private: only for the signer (gateway: HUB_HOP_PRIVATE_KEY; a shard: SHARD_SERVICE_PRIVATE_KEY)',
-      `PRIVATE_KEY=${quoted(privateKeyPem.trim())}`,
-      '# public: for the checkers (shards: HUB_HOP_PUBLIC_KEYS; rotation: HUB_HOP_ROLLOVER_PUBLIC_KEYS; registry: serviceJwks)',
-      `PUBLIC_KEYS=${quoted(JSON.stringify(publicKeys))}`,
+      `# ${variable}: key id (JWK thumbprint) ${key.kid}; keep this private key with the one process that signs`,
+      `${variable}='${JSON.stringify({ kty, crv, x, d })}'`,
+      variable === 'HUB_HOP_PRIVATE_KEY' ? `HUB_HOP_PUBLIC_KEYS='${jwks}'` : `# public half, for the registry's serviceJwks: ${jwks}`,
       '',
     ].join('\n'),
   );
