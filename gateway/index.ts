@@ -16,7 +16,7 @@ import { healthRoutes } from './health/health';
 import { useLimits, type LimitsOptions } from './limits/limits';
 import { useMetrics, type MetricsOptions } from './metrics/metrics';
 import { useRateLimit, type RateLimitOptions } from './rate-limit/rate-limit';
-import { Registry, type Shard } from './registry/registry';
+import { Registry } from './registry/registry';
 import { useRequestId } from './request-id/request-id';
 import { createResilience, type ResilienceOptions } from './resilience/resilience';
 import { createEntityCache, type EntityCache, type EntityCacheSettings } from './cache/entity-cache';

@@ -20,7 +20,7 @@ import type { Caller } from '../../subgraphs/shared/caller';
 import type { HopSigningKey } from '../../subgraphs/shared/hop-keys';
 import { moduleLogger } from '../../subgraphs/shared/logger';
 import type { HubContext } from '../context';
-import type { Registry, Shard } from '../registry/registry';
+import type { Registry } from '../registry/registry';
 import { decodeHubCursor, encodeHubCursor } from '../routing/cursor';
 import { parseFetch, rootFields, subOperation } from '../routing/operation';
 import { AsyncQueue } from './async-queue';
