@@ -1,9 +1,9 @@
 import './lib/env';
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateHopKeyPair } from '../subgraphs/shared/hop-keys';
 import { projectRoot } from '../subgraphs/shared/project-root';
 import { Cleanup } from './lib/cleanup';
 import type { Scenario } from './lib/context';
@@ -88,7 +88,7 @@ async function main(): Promise<number> {
           settings,
           cleanup: scope.cleanup,
           tmp: dir,
-          hopSecret: randomBytes(24).toString('base64url'),
+          hopKeys: await generateHopKeyPair(),
           supergraphPath: join(root, 'schema', 'supergraph.graphql'),
           log: (line) => console.log(line),
         });

@@ -36,8 +36,10 @@ export const gatewayEnvironment = z.object({
   REGISTRY_PATH: z.string().default('demo/registry.json'),
   /** The supergraph to serve; any composed supergraph works. */
   SUPERGRAPH_PATH: z.string().default('schema/supergraph.graphql'),
-  /** Secret shared with shards for signed hops (an institution's `hopSecretEnv` names another variable). */
-  HUB_HOP_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The gateway's Ed25519 private key that signs hops (PKCS8 PEM or JWK); without it shards get unsigned, public-only calls. */
+  HUB_HOP_PRIVATE_KEY: z.string().optional(),
+  /** Public keys (JWKS) published and accepted besides the signing key's during a rotation: the next key, or the old one. */
+  HUB_HOP_ROLLOVER_PUBLIC_KEYS: z.string().optional(),
   /** Secret of HS256 demo tokens; leave unset in production. */
   HUB_DEMO_TOKEN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   SHARD_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5_000),
@@ -104,7 +106,7 @@ export const gatewayEnvironment = z.object({
 export type GatewayEnvironment = z.infer<typeof gatewayEnvironment>;
 
 /** The gateway options the environment sets (everything but the registry, supergraph and secrets). */
-export function gatewayOptionsFrom(env: GatewayEnvironment): Omit<GatewayOptions, 'supergraphSdl' | 'registry' | 'hopSecretFor' | 'demoTokenSecret'> {
+export function gatewayOptionsFrom(env: GatewayEnvironment): Omit<GatewayOptions, 'supergraphSdl' | 'registry' | 'hopKey' | 'hopRolloverKeys' | 'demoTokenSecret'> {
   return {
     port: env.PORT,
     host: env.HOST,

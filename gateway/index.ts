@@ -3,6 +3,7 @@ import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import type { JSONWebKeySet } from 'jose';
 import { createAuthenticator } from './auth/auth';
 import { createServiceAuthenticator } from './auth/service-hop';
 import { useSubscriptions, type SubscriptionStats } from './subscriptions/subscriptions';
@@ -17,7 +18,7 @@ import { checkBodyStrings, getParameters, httpInputRoute, type GraphQLRequestFie
 import { useLimits, type LimitsOptions } from './limits/limits';
 import { useMetrics, type MetricsOptions } from './metrics/metrics';
 import { useRateLimit, type RateLimitOptions } from './rate-limit/rate-limit';
-import { Registry, type Shard } from './registry/registry';
+import { Registry } from './registry/registry';
 import { useRequestId } from './request-id/request-id';
 import { createResilience, type ResilienceOptions } from './resilience/resilience';
 import { createEntityCache, type EntityCache, type EntityCacheSettings } from './cache/entity-cache';
@@ -26,6 +27,8 @@ import { routingRulesFromSupergraph } from './routing/rules';
 import { createShardClients, DEFAULT_CONNECTIONS_PER_SHARD, DEFAULT_SHARD_TIMEOUT_MS } from './routing/shard-client';
 import { startHttpServer, type Route, type RunningHttpServer } from '../subgraphs/shared/http';
 import { moduleLogger, type Logger } from '../subgraphs/shared/logger';
+import type { HopSigningKey } from '../subgraphs/shared/hop-keys';
+import { HOP_KEYS_PATH, jwksRoute } from '../subgraphs/shared/jwks-route';
 import { operationOf } from '../subgraphs/shared/signed-hop';
 import { checkIdempotencyKey, useIdempotencyKeys } from '../subgraphs/shared/idempotency/idempotency-key';
 
@@ -35,8 +38,10 @@ export interface GatewayOptions {
   registry: Registry;
   port?: number;
   host?: string;
-  /** Secret shared with a shard for signed hops; null sends that shard unsigned calls. */
-  hopSecretFor: (shard: Shard) => string | null;
+  /** The private key that signs hops to shards; null sends unsigned calls (public data only). */
+  hopKey: HopSigningKey | null;
+  /** Public keys published at /.well-known/hub-hop-keys.json besides the signing key's, during a rotation. */
+  hopRolloverKeys?: JSONWebKeySet;
   /** Secret for HS256 demo tokens; null accepts only institutions' RS256/ES256 tokens. */
   demoTokenSecret: string | null;
   /** @default 5000 */
@@ -85,7 +90,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const clients = createShardClients({
     timeoutMs: options.shardTimeoutMs ?? DEFAULT_SHARD_TIMEOUT_MS,
     connectionsPerShard: options.connectionsPerShard ?? DEFAULT_CONNECTIONS_PER_SHARD,
-    secretFor: options.hopSecretFor,
+    hopKey: options.hopKey,
   });
   const resilience = createResilience({
     ...options.resilience,
@@ -113,7 +118,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const entityCache =
     options.entityCache === false
       ? null
-      : createEntityCache({ ...options.entityCache, supergraphSdl: options.supergraphSdl, registry: options.registry, hopSecretFor: options.hopSecretFor, metrics: metrics?.registry, log });
+      : createEntityCache({ ...options.entityCache, supergraphSdl: options.supergraphSdl, registry: options.registry, hopKey: options.hopKey, metrics: metrics?.registry, log });
   await entityCache?.ready;
   const onShardCall = (event: ShardCallEvent): void => {
     metrics?.observeShardCall(event);
@@ -126,7 +131,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (options.registry.shards(name).length > 0) {
         return new OwnerRoutingDataSource({ kind: name, registry: options.registry, rules, shardSource: clients.sourceFor, resilience, onShardCall, cache: entityCache ?? undefined });
       }
-      const source = clients.sourceFor({ institution: '', kind: name, url: url ?? '', hopSecretEnv: undefined });
+      const source = clients.sourceFor({ institution: '', kind: name, url: url ?? '' });
       if (!entityCache) return source;
       // A subgraph without shards has no cache hints: what it answers is never called public.
       return {
@@ -142,7 +147,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     apiSchema = state.apiSchema;
   });
   const authenticate = createAuthenticator({ registry: options.registry, demoSecret: options.demoTokenSecret });
-  const authenticateService = createServiceAuthenticator({ registry: options.registry, secretFor: options.hopSecretFor });
+  const authenticateService = createServiceAuthenticator({ registry: options.registry });
   const apollo = new ApolloServer<HubContext>({
     gateway,
     introspection: !production,
@@ -186,6 +191,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ...(metrics ? [metrics.route] : []),
     dashboardRoute(),
     ...(production ? [] : [explorerRoute()]),
+    jwksRoute(HOP_KEYS_PATH, [...(options.hopKey ? [options.hopKey.publicJwk] : []), ...(options.hopRolloverKeys?.keys ?? [])]),
     ...(rateLimit ? [rateLimit.route] : []),
     ...(entityCache ? [entityCache.route] : []),
     documentRoute({
@@ -214,7 +220,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       for (const operation of Array.isArray(fields) ? fields : [fields]) limits.checkRequest(apiSchema, operation as GraphQLRequestFields);
       let caller: HubContext['caller'];
       try {
-        const service = authenticateService((name) => request.headers[name] as string | undefined, operationOf(body));
+        const service = await authenticateService((name) => request.headers[name] as string | undefined, operationOf(body));
         caller = service ?? (await authenticate(request.headers.authorization));
       } catch (error) {
         if (error instanceof GraphQLError) throw error;
@@ -231,7 +237,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     registry: options.registry,
     schema: () => apiSchema,
     authenticate,
-    secretFor: options.hopSecretFor,
+    hopKey: options.hopKey,
     execute,
     allowedOrigins: options.cors?.origins ?? [],
   });

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { readEnvironment } from '../subgraphs/shared/config';
+import { readPublicKeys, readSigningKey } from '../subgraphs/shared/hop-keys';
 import { moduleLogger } from '../subgraphs/shared/logger';
 import { explainStartupError } from '../subgraphs/shared/startup-errors';
 import { gatewayEnvironment, gatewayOptionsFrom, readText } from './config';
@@ -10,15 +11,12 @@ async function main(): Promise<void> {
   const log = moduleLogger('gateway');
   const env = readEnvironment(gatewayEnvironment);
   const registry = loadRegistry(env.REGISTRY_PATH);
-  for (const name of new Set(registry.institutions.flatMap((entry) => (entry.hopSecretEnv ? [entry.hopSecretEnv] : [])))) {
-    const secret = process.env[name];
-    if (secret !== undefined && secret.length < 16) throw new Error(`${name} must be at least 16 characters`);
-  }
   const gateway = await startGateway({
     ...gatewayOptionsFrom(env),
     supergraphSdl: readText(env.SUPERGRAPH_PATH, 'the supergraph'),
     registry,
-    hopSecretFor: (shard) => (shard.hopSecretEnv ? process.env[shard.hopSecretEnv] : undefined) ?? env.HUB_HOP_SECRET ?? null,
+    hopKey: env.HUB_HOP_PRIVATE_KEY ? await readSigningKey(env.HUB_HOP_PRIVATE_KEY, 'HUB_HOP_PRIVATE_KEY') : null,
+    hopRolloverKeys: env.HUB_HOP_ROLLOVER_PUBLIC_KEYS ? await readPublicKeys(env.HUB_HOP_ROLLOVER_PUBLIC_KEYS, 'HUB_HOP_ROLLOVER_PUBLIC_KEYS') : undefined,
     demoTokenSecret: env.HUB_DEMO_TOKEN_SECRET ?? null,
     logger: log,
   });

@@ -1,11 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseRegistry } from '../gateway/registry/registry';
 import { startGatewayProcess, startShardProcess, type ManagedProcess } from './processes';
 import { DEMO_TOKEN_SECRET } from './demo-secret';
 import { createDemoMobilities } from './demo-mobilities';
 import { projectRoot } from '../subgraphs/shared/project-root';
+import { generateHopKeyPair } from '../subgraphs/shared/hop-keys';
+import { hopAudience } from '../subgraphs/shared/signed-hop';
+
+/** Kinds whose shards call the hub with their own service key. */
+const SERVICE_KINDS = new Set(['mobilities', 'recognition']);
 
 /**
  * `npm start`: the whole demo hub on one machine — every demo institution's shards as their own processes on
@@ -17,7 +21,26 @@ async function main(): Promise<void> {
   const registryPath = resolve(process.env.REGISTRY_PATH ?? join(root, 'demo', 'registry.json'));
   const registry = parseRegistry(JSON.parse(readFileSync(registryPath, 'utf8')), registryPath);
   const dataDir = resolve(process.env.DATA_DIR ?? join(root, 'data'));
-  const hopSecret = process.env.HUB_HOP_SECRET ?? randomBytes(24).toString('base64url');
+  // Ephemeral keys: the gateway's hop key and each calling shard's service key live only as long as the demo.
+  const hopKeys = await generateHopKeyPair();
+  const shards = registry.kinds().flatMap((kind) => registry.shards(kind));
+  const serviceKeys = new Map(
+    await Promise.all(shards.filter((shard) => SERVICE_KINDS.has(shard.kind)).map(async (shard) => [hopAudience(shard.kind, shard.institution), await generateHopKeyPair()] as const)),
+  );
+  // The gateway reads the shards' service public keys from its registry: the demo's, with them added.
+  const raw = JSON.parse(readFileSync(registryPath, 'utf8')) as { institutions: Array<{ code: string; shards: Record<string, string> }> };
+  const gatewayRegistry = {
+    institutions: raw.institutions.map((entry) => {
+      const serviceJwks = Object.fromEntries(Object.keys(entry.shards).flatMap((kind) => {
+        const pair = serviceKeys.get(hopAudience(kind, entry.code));
+        return pair ? [[kind, pair.publicKeys]] : [];
+      }));
+      return Object.keys(serviceJwks).length > 0 ? { ...entry, serviceJwks } : entry;
+    }),
+  };
+  mkdirSync(dataDir, { recursive: true });
+  const gatewayRegistryPath = join(dataDir, 'registry.with-service-keys.json');
+  writeFileSync(gatewayRegistryPath, JSON.stringify(gatewayRegistry, null, 2));
   const port = Number(process.env.PORT ?? 4000);
   const processes: ManagedProcess[] = [];
   const stopAll = async () => {
@@ -27,7 +50,6 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stopAll().then(() => process.exit(0)));
 
   try {
-    const shards = registry.kinds().flatMap((kind) => registry.shards(kind));
     await Promise.all(
       shards.map(async (shard) => {
         const seedFile = join(root, 'demo', 'institutions', `${shard.institution}.json`);
@@ -38,7 +60,8 @@ async function main(): Promise<void> {
             ? `${process.env.DEMO_DATABASE_URL.replace(/\/$/, '')}/hub_${shard.kind}_${shard.institution.replace(/[^a-z0-9]/g, '_')}`
             : `sqlite:${join(dataDir, shard.institution, `${shard.kind}.sqlite`)}`,
           port: Number(new URL(shard.url).port),
-          hopSecret,
+          hopPublicKeys: hopKeys.publicKeys,
+          ...(serviceKeys.has(hopAudience(shard.kind, shard.institution)) ? { servicePrivateKey: serviceKeys.get(hopAudience(shard.kind, shard.institution))?.privateKeyPem } : {}),
           env: { HUB_URL: `http://127.0.0.1:${port}/graphql` },
           ...(shard.kind === 'qualifications' && existsSync(seedFile) ? { seedFile } : {}),
         });
@@ -47,9 +70,9 @@ async function main(): Promise<void> {
     );
     const gateway = await startGatewayProcess(
       {
-        REGISTRY_PATH: registryPath,
+        REGISTRY_PATH: gatewayRegistryPath,
         SUPERGRAPH_PATH: join(root, 'schema', 'supergraph.graphql'),
-        HUB_HOP_SECRET: hopSecret,
+        HUB_HOP_PRIVATE_KEY: hopKeys.privateKeyPem,
         HUB_DEMO_TOKEN_SECRET: process.env.HUB_DEMO_TOKEN_SECRET ?? DEMO_TOKEN_SECRET,
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       },

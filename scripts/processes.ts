@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import type { JSONWebKeySet } from 'jose';
 import { projectRoot } from '../subgraphs/shared/project-root';
 
 /** Starting the hub's processes (shards and gateway) and waiting until they answer: for the demo, tests and benchmarks. */
@@ -107,7 +108,10 @@ export interface ShardProcessOptions {
   databaseUrl: string;
   /** A fixed port (the demo's registry); without it a free one is picked, and another if it is taken meanwhile. */
   port?: number;
-  hopSecret: string;
+  /** The hub's public hop keys the shard trusts (HUB_HOP_PUBLIC_KEYS); null trusts no hop (public data only). */
+  hopPublicKeys: JSONWebKeySet | null;
+  /** The shard's own service key, PKCS8 PEM (SHARD_SERVICE_PRIVATE_KEY), for kinds that call the hub. */
+  servicePrivateKey?: string;
   seedFile?: string;
   /** More environment for the shard (e.g. HUB_URL). */
   env?: Record<string, string>;
@@ -135,7 +139,8 @@ async function startShardOn(options: ShardProcessOptions, port: number): Promise
       DATABASE_URL: options.databaseUrl,
       PORT: String(port),
       HOST: '127.0.0.1',
-      HUB_HOP_SECRET: options.hopSecret,
+      ...(options.hopPublicKeys ? { HUB_HOP_PUBLIC_KEYS: JSON.stringify(options.hopPublicKeys) } : {}),
+      ...(options.servicePrivateKey ? { SHARD_SERVICE_PRIVATE_KEY: options.servicePrivateKey } : {}),
       ...(options.seedFile ? { SEED_FILE: options.seedFile } : {}),
       ...options.env,
     },

@@ -1,5 +1,5 @@
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { signHop } from '../subgraphs/shared/signed-hop';
+import { generateHopKeyPair } from '../subgraphs/shared/hop-keys';
 import { postGraphQL, startTestHub, type TestHub } from './harness/hub';
 import { seedUnits } from './seeds';
 
@@ -74,19 +74,19 @@ describe('calling a shard directly', () => {
 
   test('refuses forged, stale, tampered and replayed signed calls', async () => {
     const operation = { query: RETITLE, variables: { id: unitId() } };
-    const forged = signHop({ secret: 'a-secret-the-shard-does-not-know', caller, requestId: 'r1', operation });
-    const stale = signHop({ secret: hub.hopSecret, caller, requestId: 'r2', operation, now: Date.now() - 120_000 });
-    const other = signHop({ secret: hub.hopSecret, caller, requestId: 'r3', operation: { query: '{ institutions { id } }', variables: null } });
+    const forged = await hub.signHop({ institution: 'rvt.lv', caller, operation, key: (await generateHopKeyPair()).key });
+    const stale = await hub.signHop({ institution: 'rvt.lv', caller, operation, now: Date.now() - 120_000 });
+    const other = await hub.signHop({ institution: 'rvt.lv', caller, operation: { query: '{ institutions { id } }', variables: null } });
     for (const [headers, reason] of [
-      [forged, /signature does not match/],
-      [stale, /stale/],
-      [other, /signature does not match/],
+      [forged, /unknown key id/],
+      [stale, /expired/],
+      [other, /another operation/],
     ] as const) {
       const answer = await send(headers);
       expect(answer.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
       expect(answer.errors?.[0]?.message).toMatch(reason);
     }
-    const genuine = signHop({ secret: hub.hopSecret, caller, requestId: 'r4', operation });
+    const genuine = await hub.signHop({ institution: 'rvt.lv', caller, operation });
     expect((await send(genuine)).errors).toBeUndefined();
     const replay = await send(genuine);
     expect(replay.errors?.[0]?.message).toMatch(/replayed/);

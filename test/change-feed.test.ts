@@ -1,4 +1,5 @@
-import { getHopOperation, signHop } from '../subgraphs/shared/signed-hop';
+import { generateHopKeyPair } from '../subgraphs/shared/hop-keys';
+import { getHopOperation } from '../subgraphs/shared/signed-hop';
 import { renameUnitAtShard } from './harness/cache';
 import { startTestHub, type TestHub } from './harness/hub';
 import { seedUnits } from './seeds';
@@ -21,15 +22,15 @@ interface Page {
   changes: Array<{ seq: number; tags: string[]; occurredAt: string }>;
 }
 
-type Signing = 'gateway' | 'unsigned' | 'empty signature' | 'another secret' | 'another cursor';
+type Signing = 'gateway' | 'unsigned' | 'empty signature' | 'another key' | 'another cursor';
 
 async function get(params: Record<string, string>, signing: Signing = 'gateway'): Promise<{ status: number; body: Page & { error?: string } }> {
   const url = new URL(feed);
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
   const signed = signing === 'another cursor' ? `${url.pathname}?after=0` : `${url.pathname}${url.search}`;
-  const secret = signing === 'another secret' ? 'not-the-secret-of-this-hub' : hub.hopSecret;
-  const hop = signHop({ secret, caller: null, requestId: 'change-feed-test', operation: getHopOperation(signed) });
-  const headers = signing === 'unsigned' ? {} : signing === 'empty signature' ? { ...hop, 'x-hub-signature': '' } : hop;
+  const key = signing === 'another key' ? (await generateHopKeyPair()).key : hub.hopKeys.key;
+  const hop = await hub.signHop({ institution: 'rvt.lv', caller: null, requestId: 'change-feed-test', operation: getHopOperation(signed), key });
+  const headers = signing === 'unsigned' ? {} : signing === 'empty signature' ? { ...hop, 'x-hub-hop': '' } : hop;
   const response = await fetch(url, { headers });
   return { status: response.status, body: (await response.json()) as Page & { error?: string } };
 }
@@ -81,9 +82,9 @@ test('a cursor or wait that is not a number is refused with the rule', async () 
 test('the feed answers only calls the gateway signed, for the cursor it signed', async () => {
   const refusals: Array<[Signing, string]> = [
     ['unsigned', "the change feed answers the hub's gateways only: the call must be signed"],
-    ['empty signature', "the change feed answers the hub's gateways only: the call must be signed"],
-    ['another secret', 'Refused a call whose hub signature does not match'],
-    ['another cursor', 'Refused a call whose hub signature does not match'],
+    ['empty signature', 'Refused a malformed hop: it must be a JWT signed by the hub'],
+    ['another key', 'Refused a hop signed with an unknown key id: no key of the hub has it'],
+    ['another cursor', 'Refused a hop signed for another operation'],
   ];
   for (const [signing, error] of refusals) {
     const answer = await get({ after: '1' }, signing);
@@ -94,8 +95,8 @@ test('the feed answers only calls the gateway signed, for the cursor it signed',
   // A captured poll cannot be sent again.
   const url = new URL(feed);
   url.searchParams.set('after', '1');
-  const headers = signHop({ secret: hub.hopSecret, caller: null, requestId: 'change-feed-test', operation: getHopOperation(`${url.pathname}${url.search}`) });
+  const headers = await hub.signHop({ institution: 'rvt.lv', caller: null, requestId: 'change-feed-test', operation: getHopOperation(`${url.pathname}${url.search}`) });
   expect((await fetch(url, { headers })).status).toBe(200);
   const replayed = await fetch(url, { headers });
-  expect({ status: replayed.status, body: await replayed.json() }).toEqual({ status: 401, body: { error: 'Refused a replayed call: this signature was used already' } });
+  expect({ status: replayed.status, body: await replayed.json() }).toEqual({ status: 401, body: { error: 'Refused a replayed hop: its nonce was used already' } });
 });

@@ -16,11 +16,15 @@ const root = join(__dirname, '..');
 const read = (path: string): string => readFileSync(join(root, path), 'utf8');
 
 /** What a user's .env would hold; the compose file must need nothing else to start. */
+const SERVICE_KEYS = ['MOBILITIES', 'RECOGNITION'].flatMap((kind) =>
+  ['RVT_LV', 'BBS_HANNOVER_DE', 'OMNIA_FI', 'CIFP_AVILES_ES'].map((institution) => `${kind}_${institution}_SERVICE_KEY`),
+);
 const VARIABLES: Record<string, string> = {
   MYSQL_ROOT_PASSWORD: 'compose-test-root-password',
-  HUB_HOP_SECRET: 'compose-test-hop-secret-0123456789',
+  HUB_HOP_PRIVATE_KEY: 'compose-test-hub-hop-private-key',
+  ...Object.fromEntries(SERVICE_KEYS.map((name) => [name, `compose-test-${name.toLowerCase()}`])),
 };
-const SECRETS = ['MYSQL_ROOT_PASSWORD', 'HUB_HOP_SECRET'] as const;
+const SECRETS = ['MYSQL_ROOT_PASSWORD', 'HUB_HOP_PRIVATE_KEY', ...SERVICE_KEYS];
 /** Read by every process besides its zod schema (subgraphs/shared/logger.ts). */
 const ALSO_READ = ['NODE_ENV', 'LOG_LEVEL'];
 
@@ -302,7 +306,7 @@ describe('docker-compose.yml', () => {
       // Reachable from outside its container, in production mode, and signing hops.
       expect(parsed.data?.HOST).toBe('0.0.0.0');
       expect(parsed.data?.NODE_ENV).toBe('production');
-      expect(parsed.data?.HUB_HOP_SECRET).toBe(VARIABLES.HUB_HOP_SECRET);
+      expect(parsed.data?.HUB_HOP_PRIVATE_KEY).toBe(VARIABLES.HUB_HOP_PRIVATE_KEY);
       expect(parsed.data?.HUB_DEMO_TOKEN_SECRET).toBeUndefined();
       expect(service.ports.some((port) => port.endsWith(`:${parsed.data?.PORT}`))).toBe(true);
     }
@@ -315,10 +319,23 @@ describe('docker-compose.yml', () => {
       const parsed = shardEnvironment.safeParse(Object.fromEntries(service.environment));
       expect(parsed.error?.issues ?? []).toEqual([]);
       expect(parsed.data?.HOST).toBe('0.0.0.0');
-      // The gateway signs with its HUB_HOP_SECRET (the registry names no other hopSecretEnv); shards must check with the same.
-      expect(parsed.data?.HUB_HOP_SECRET).toBe(services.get('gateway')?.environment.get('HUB_HOP_SECRET'));
+      // Shards hold nothing of the hub's: they fetch its public keys from the gateway.
+      expect(parsed.data?.HUB_HOP_JWKS_URL).toBe('http://gateway:4000/.well-known/hub-hop-keys.json');
+      expect(service.environment.has('HUB_HOP_PRIVATE_KEY')).toBe(false);
     }
-    expect(registry.institutions.filter((institution) => institution.hopSecretEnv !== undefined)).toEqual([]);
+  });
+
+  test('each shard that calls the hub has its own service key, published where the registry says', () => {
+    const calling = shards.filter(({ service }) => service.environment.has('HUB_URL'));
+    expect(calling.length).toBe(SERVICE_KEYS.length);
+    const keys = calling.map(({ service }) => service.environment.get('SHARD_SERVICE_PRIVATE_KEY'));
+    expect(new Set(keys).size).toBe(SERVICE_KEYS.length);
+    expect(keys).not.toContain(VARIABLES.HUB_HOP_PRIVATE_KEY);
+    for (const { service, kind } of calling) {
+      const institution = service.environment.get('INSTITUTION') ?? '';
+      const published = registry.institution(institution)?.serviceJwksUrl?.[kind];
+      expect({ service: service.name, published }).toEqual({ service: service.name, published: `http://${service.name}:4001/.well-known/service-keys.json` });
+    }
   });
 
   test('the gateway and every shard share events and rate limits through the compose Redis', () => {
@@ -382,7 +399,6 @@ describe('docker-compose.yml', () => {
       const { [secret]: _missing, ...others } = VARIABLES;
       expect(() => interpolateDeep(composeRaw, others)).toThrow(secret);
     }
-    expect(VARIABLES.HUB_HOP_SECRET?.length).toBeGreaterThanOrEqual(16);
   });
 
   test('the registry the gateway reads is deploy/registry.compose.json, and the supergraph it reads is committed', () => {

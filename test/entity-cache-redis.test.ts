@@ -37,7 +37,7 @@ async function replica(): Promise<RunningGateway> {
   const gateway = await startGateway({
     supergraphSdl,
     registry: hub.gateway.registry,
-    hopSecretFor: () => hub.hopSecret,
+    hopKey: hub.hopKeys.key,
     demoTokenSecret: hub.tokenSecret,
     port: 0,
     entityCache: { redisUrl: REDIS_URL, redisNamespace: namespace },

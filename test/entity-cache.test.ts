@@ -267,7 +267,7 @@ test('a second gateway without the cache reads the same data (the cache changes 
   const plain = await startGateway({
     supergraphSdl: readFileSync(join(ROOT, 'schema', 'supergraph.graphql'), 'utf8'),
     registry: hub.gateway.registry,
-    hopSecretFor: () => hub.hopSecret,
+    hopKey: hub.hopKeys.key,
     demoTokenSecret: tokenSecret,
     entityCache: false,
     port: 0,

@@ -125,7 +125,7 @@ export async function startGatewayOver(hub: TestHub, overrides: Record<string, s
   const gateway = await startGateway({
     supergraphSdl: readFileSync(join(__dirname, '..', 'schema', 'supergraph.graphql'), 'utf8'),
     registry,
-    hopSecretFor: () => hub.hopSecret,
+    hopKey: hub.hopKeys.key,
     demoTokenSecret: tokenSecret,
     ...options,
   });

@@ -44,7 +44,7 @@ test('SIGTERM: the gateway process finishes the in-flight request and exits 0', 
   };
   writeFileSync(join(dir, 'registry.json'), JSON.stringify(registry));
   const gateway = await startGatewayProcess(
-    { REGISTRY_PATH: join(dir, 'registry.json'), SUPERGRAPH_PATH: join(__dirname, '..', 'schema', 'supergraph.graphql'), HUB_HOP_SECRET: hub.hopSecret, NODE_ENV: 'production', LOG_LEVEL: 'info' },
+    { REGISTRY_PATH: join(dir, 'registry.json'), SUPERGRAPH_PATH: join(__dirname, '..', 'schema', 'supergraph.graphql'), HUB_HOP_PRIVATE_KEY: hub.hopKeys.privateKeyPem, NODE_ENV: 'production', LOG_LEVEL: 'info' },
     await freePort(),
   );
   try {

@@ -10,6 +10,7 @@ import { createDemoMobilities } from '../scripts/demo-mobilities';
 import { freePort, startShardProcess, type ManagedProcess } from '../scripts/processes';
 import { mintDemoToken } from '../scripts/token';
 import { addDays, today } from '../subgraphs/mobilities/dates';
+import { generateHopKeyPair, type HopKeyPair } from '../subgraphs/shared/hop-keys';
 import { testDatabases } from './harness/databases';
 import { postGraphQL, ROOT, seedFileOf } from './harness/hub';
 
@@ -22,7 +23,6 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const databases = testDatabases();
 const processes: ManagedProcess[] = [];
 const gateways: RunningGateway[] = [];
-const hopSecret = randomBytes(24).toString('base64url');
 const tokenSecret = randomBytes(24).toString('base64url');
 
 async function redisAnswers(): Promise<void> {
@@ -35,8 +35,14 @@ async function redisAnswers(): Promise<void> {
   }
 }
 
+let hopKeys: HopKeyPair;
+
 beforeAll(async () => {
   await redisAnswers();
+  hopKeys = await generateHopKeyPair();
+  // Both replicas of a mobilities shard share one service key; the registry lists its public half.
+  const serviceKeys = new Map<string, HopKeyPair>();
+  for (const code of ['rvt.lv', 'cifp-aviles.es']) serviceKeys.set(code, await generateHopKeyPair());
   const codes = ['rvt.lv', 'cifp-aviles.es'];
   const ports = { a: await freePort(), b: await freePort() };
   const shard = async (kind: string, code: string, name: string, hubPort: number, env: Record<string, string> = {}) => {
@@ -44,8 +50,10 @@ beforeAll(async () => {
       kind,
       institution: code,
       databaseUrl: databases.url(name),
-      hopSecret,
-      ...(kind === 'qualifications' ? { seedFile: seedFileOf(code) } : { env: { HUB_URL: `http://127.0.0.1:${hubPort}/graphql`, ...env } }),
+      hopPublicKeys: hopKeys.publicKeys,
+      ...(kind === 'qualifications'
+        ? { seedFile: seedFileOf(code) }
+        : { env: { HUB_URL: `http://127.0.0.1:${hubPort}/graphql`, ...env }, servicePrivateKey: serviceKeys.get(code)?.privateKeyPem }),
     });
     processes.push(started);
     return started.url;
@@ -63,14 +71,18 @@ beforeAll(async () => {
     const registry = parseRegistry({
       institutions: demo.institutions
         .filter((entry) => codes.includes(entry.code))
-        .map((entry) => ({ ...entry, shards: { qualifications: urls[entry.code]?.qualifications, mobilities: urls[entry.code]?.[`mobilities${replica}`] } })),
+        .map((entry) => ({
+          ...entry,
+          shards: { qualifications: urls[entry.code]?.qualifications, mobilities: urls[entry.code]?.[`mobilities${replica}`] },
+          serviceJwks: { mobilities: serviceKeys.get(entry.code)?.publicKeys },
+        })),
     });
     gateways.push(
       await startGateway({
         supergraphSdl: readFileSync(join(ROOT, 'schema', 'supergraph.graphql'), 'utf8'),
         registry,
         port: replica === 'A' ? ports.a : ports.b,
-        hopSecretFor: () => hopSecret,
+        hopKey: hopKeys.key,
         demoTokenSecret: tokenSecret,
       }),
     );

@@ -1,3 +1,4 @@
+import type { HopKeyPair } from '../../subgraphs/shared/hop-keys';
 import type { Cleanup } from './cleanup';
 import type { BenchSettings } from './env';
 import type { ScenarioResult } from './report';
@@ -9,8 +10,8 @@ export interface BenchContext {
   cleanup: Cleanup;
   /** A fresh directory for this scenario's registries, seeds and SQLite files. */
   tmp: string;
-  /** Secret of signed hops between the hub and the shards of this run. */
-  hopSecret: string;
+  /** The hub's hop key pair for this run: the hub signs with it, the shards check with its public half. */
+  hopKeys: HopKeyPair;
   /** The committed supergraph the hub serves. */
   supergraphPath: string;
   log(line: string): void;

@@ -10,6 +10,8 @@ import {
   waitUntilUp,
   type ManagedProcess,
 } from '../../scripts/processes';
+import type { JSONWebKeySet } from 'jose';
+import type { HopKeyPair } from '../../subgraphs/shared/hop-keys';
 import type { Cleanup } from './cleanup';
 
 /** A process the bench started and measures: where it answers, its pid for CPU accounting, how to stop it. */
@@ -47,7 +49,7 @@ export interface ShardSpec {
 }
 
 /** Qualifications shard processes (dist/subgraphs/qualifications/main.js), `concurrency` starting at a time. */
-export async function startShards(cleanup: Cleanup, specs: readonly ShardSpec[], hopSecret: string, concurrency = 4): Promise<Service[]> {
+export async function startShards(cleanup: Cleanup, specs: readonly ShardSpec[], hopPublicKeys: JSONWebKeySet, concurrency = 4): Promise<Service[]> {
   const services: Service[] = new Array<Service>(specs.length);
   let next = 0;
   const worker = async () => {
@@ -63,7 +65,7 @@ export async function startShards(cleanup: Cleanup, specs: readonly ShardSpec[],
             institution: spec.institution,
             databaseUrl: spec.databaseUrl,
             port: await freePort(),
-            hopSecret,
+            hopPublicKeys,
             ...(spec.seedFile ? { seedFile: spec.seedFile } : {}),
           }),
         ),
@@ -94,14 +96,14 @@ export function writeRegistry(dir: string, name: string, institutions: readonly 
 /** The hub (dist/gateway/main.js) on a registry, serving the committed supergraph. */
 export async function startHub(
   cleanup: Cleanup,
-  options: { name: string; registryPath: string; supergraphPath: string; hopSecret: string; nodeArgs?: string[]; env?: Record<string, string> },
+  options: { name: string; registryPath: string; supergraphPath: string; hopKeys: HopKeyPair; nodeArgs?: string[]; env?: Record<string, string> },
 ): Promise<Service> {
   return withRetry(options.name, 2, async () => {
     const managed = await startGatewayProcess(
       {
         REGISTRY_PATH: options.registryPath,
         SUPERGRAPH_PATH: options.supergraphPath,
-        HUB_HOP_SECRET: options.hopSecret,
+        HUB_HOP_PRIVATE_KEY: options.hopKeys.privateKeyPem,
         // One load generator on one IP would hit the per-IP limit within seconds; the limiter still runs.
         RATE_LIMIT_PER_IP: '100000000',
         ...options.env,

@@ -162,7 +162,7 @@ export const dataScale: Scenario = {
     const shards = await startShards(
       context.cleanup,
       names.map((name, i) => ({ institution: benchInstitution(templates, i + 1).code, databaseUrl: `${settings.mysqlUrl}/${name}` })),
-      context.hopSecret,
+      context.hopKeys.publicKeys,
       4,
     );
     const shardSeconds = (Date.now() - shardStart) / 1000;
@@ -175,8 +175,8 @@ export const dataScale: Scenario = {
       }),
     );
     // The searches themselves: with the entity cache on, a repeated search would be answered from it.
-    const hub = await startHub(context.cleanup, { name: 'hub', registryPath, supergraphPath: context.supergraphPath, hopSecret: context.hopSecret, env: { ENTITY_CACHE: 'off' } });
-    const cachedHub = await startHub(context.cleanup, { name: 'hub, cache on', registryPath, supergraphPath: context.supergraphPath, hopSecret: context.hopSecret });
+    const hub = await startHub(context.cleanup, { name: 'hub', registryPath, supergraphPath: context.supergraphPath, hopKeys: context.hopKeys, env: { ENTITY_CACHE: 'off' } });
+    const cachedHub = await startHub(context.cleanup, { name: 'hub, cache on', registryPath, supergraphPath: context.supergraphPath, hopKeys: context.hopKeys });
     context.log(`  seeded in ${seedSeconds.toFixed(0)} s (${fmt.num(totalMb, 0)} MB), ${count} shards up in ${shardSeconds.toFixed(0)} s`);
 
     const text = requestBody(TEXT_SEARCH);
@@ -196,7 +196,7 @@ export const dataScale: Scenario = {
     }
 
     // The SQL a shard runs for each search, its plan and its time, from an in-process shard on bench_1.
-    const probe = await startQualificationsShard({ institution: benchInstitution(templates, 1).code, databaseUrl: `${settings.mysqlUrl}/bench_1`, hopSecret: null });
+    const probe = await startQualificationsShard({ institution: benchInstitution(templates, 1).code, databaseUrl: `${settings.mysqlUrl}/bench_1`, hopKeys: null });
     const stopProbe = context.cleanup.add('stop the probe shard', () => probe.close());
     const unitStatements = async (body: string) =>
       (await captureSql(probe.db, () => expectData(probe.url, body, 'probe'))).filter((s) => /^\s*SELECT/i.test(s.sql) && /`unit`/.test(s.sql));

@@ -34,7 +34,7 @@ export const fanOut: Scenario = {
       return { institution: code, databaseUrl: `sqlite:${join(dir, `${code}.sqlite`)}`, seedFile: writeFanOutSeed(dir, templates, n) };
     });
     context.log(`  starting ${most} shard processes (SQLite, seeded from the demo templates)…`);
-    const shards = await startShards(context.cleanup, specs, context.hopSecret, 4);
+    const shards = await startShards(context.cleanup, specs, context.hopKeys.publicKeys, 4);
     const startSeconds = (Date.now() - started) / 1000;
     context.log(`  ${most} shards up in ${startSeconds.toFixed(0)} s`);
 
@@ -50,14 +50,14 @@ export const fanOut: Scenario = {
         }),
       );
       registries.set(count, registryPath);
-      hubs.set(count, await startHub(context.cleanup, { name: `hub over ${count} shards`, registryPath, supergraphPath: context.supergraphPath, hopSecret: context.hopSecret, env: NO_CACHE }));
+      hubs.set(count, await startHub(context.cleanup, { name: `hub over ${count} shards`, registryPath, supergraphPath: context.supergraphPath, hopKeys: context.hopKeys, env: NO_CACHE }));
     }
     // The same search through hubs with the entity cache on: each shard's page is answered from the cache once warm.
     const fewest = counts[0] ?? 1;
     const cached = new Map<number, Service>();
     for (const count of new Set([fewest, most])) {
       const registryPath = registries.get(count) as string;
-      cached.set(count, await startHub(context.cleanup, { name: `hub over ${count} shards, cache on`, registryPath, supergraphPath: context.supergraphPath, hopSecret: context.hopSecret }));
+      cached.set(count, await startHub(context.cleanup, { name: `hub over ${count} shards, cache on`, registryPath, supergraphPath: context.supergraphPath, hopKeys: context.hopKeys }));
     }
 
     const body = requestBody(UNITS_EQF4);
@@ -105,7 +105,7 @@ export const fanOut: Scenario = {
           return { code: institution.code, names: institution.names, country: institution.country, shardUrl: url };
         }),
       );
-      const hub = await startHub(context.cleanup, { name: `hub over ${count} replayed shards`, registryPath, supergraphPath: context.supergraphPath, hopSecret: context.hopSecret, env: NO_CACHE });
+      const hub = await startHub(context.cleanup, { name: `hub over ${count} replayed shards`, registryPath, supergraphPath: context.supergraphPath, hopKeys: context.hopKeys, env: NO_CACHE });
       const data = await expectData(hub.url, body, `fan-out over ${count} replayed shards`); // records the answers
       if ((data.units as { edges: unknown[] }).edges.length !== 20) throw new Error(`hub over ${count} replayed shards: expected 20 edges`);
       replayTargets.push({

@@ -6,6 +6,7 @@ import { createDemoMobilities } from '../../scripts/demo-mobilities';
 import { freePort, startGatewayProcess, startShardProcess } from '../../scripts/processes';
 import { mintDemoToken } from '../../scripts/token';
 import { addDays, today } from '../../subgraphs/mobilities/dates';
+import { generateHopKeyPair } from '../../subgraphs/shared/hop-keys';
 import { projectRoot } from '../../subgraphs/shared/project-root';
 import type { Scenario } from '../lib/context';
 import { median, percentile } from '../lib/load';
@@ -84,20 +85,22 @@ export const liveUpdates: Scenario = {
     for (const code of INSTITUTIONS) {
       const seedFile = join(root, 'demo', 'institutions', `${code}.json`);
       const shards: Record<string, string> = {};
+      // The mobilities shard checks agreements through the hub with its own service key, listed in the registry.
+      const service = await generateHopKeyPair();
       for (const kind of ['qualifications', 'mobilities'] as const) {
         const shard = await startShardProcess({
           kind,
           institution: code,
           databaseUrl: `sqlite:${join(context.tmp, `${code}-${kind}.sqlite`)}`,
-          hopSecret: context.hopSecret,
-          ...(kind === 'qualifications' ? { seedFile } : { env: { HUB_URL: hubUrl } }),
+          hopPublicKeys: context.hopKeys.publicKeys,
+          ...(kind === 'qualifications' ? { seedFile } : { env: { HUB_URL: hubUrl }, servicePrivateKey: service.privateKeyPem }),
         });
         context.cleanup.track(shard.child);
         context.cleanup.add(`stop ${code} ${kind}`, () => shard.stop(), 'processes');
         shards[kind] = shard.url;
       }
       const seed = JSON.parse(readFileSync(seedFile, 'utf8')) as { institution: { names: unknown; country: string } };
-      entries.push({ code, names: seed.institution.names, country: seed.institution.country, shards });
+      entries.push({ code, names: seed.institution.names, country: seed.institution.country, shards, serviceJwks: { mobilities: service.publicKeys } });
     }
     const registryPath = join(context.tmp, 'live-updates.registry.json');
     writeFileSync(registryPath, `${JSON.stringify({ institutions: entries }, null, 2)}\n`);
@@ -108,7 +111,7 @@ export const liveUpdates: Scenario = {
         LOG_LEVEL: 'warn',
         REGISTRY_PATH: registryPath,
         SUPERGRAPH_PATH: context.supergraphPath,
-        HUB_HOP_SECRET: context.hopSecret,
+        HUB_HOP_PRIVATE_KEY: context.hopKeys.privateKeyPem,
         HUB_DEMO_TOKEN_SECRET: tokenSecret,
         RATE_LIMIT_PER_IP: '100000000',
       },

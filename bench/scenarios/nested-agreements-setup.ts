@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import { In } from 'typeorm';
 import { mintDemoToken } from '../../scripts/token';
 import { sortKeyOf } from '../../schema/cursor';
@@ -14,6 +15,7 @@ import {
 } from '../../subgraphs/mobilities/learning-agreement/learning-agreement.entity';
 import { openQualificationsDatabase, startQualificationsShard, type QualificationsShard } from '../../subgraphs/qualifications';
 import { freePort } from '../../scripts/processes';
+import { generateHopKeyPair } from '../../subgraphs/shared/hop-keys';
 import type { BenchContext } from '../lib/context';
 import { bulkSeed, loadTemplates, scaledData, type ScaledData } from '../lib/data';
 
@@ -55,6 +57,8 @@ interface RegistryEntry {
   names: Array<{ lang: string; value: string }>;
   country: string;
   shards: { qualifications: string; mobilities: string };
+  /** The sending mobilities shard's service public key: it checks agreements through the hub. */
+  serviceJwks?: { mobilities: JSONWebKeySet };
 }
 
 export async function startFederation(context: BenchContext): Promise<Federation> {
@@ -63,6 +67,8 @@ export async function startFederation(context: BenchContext): Promise<Federation
   const shards: BenchShard[] = [];
   const entries: RegistryEntry[] = [];
   let sendingPort = 0;
+  const sendingService = await generateHopKeyPair();
+  const hopKeys = createLocalJWKSet(context.hopKeys.publicKeys);
   // Each in-process shard's ApolloServer adds a SIGINT and a SIGTERM handler until it stops: ten shards are no leak.
   const maxListeners = process.getMaxListeners();
   process.setMaxListeners(maxListeners + 2 * (HOSTS + 1));
@@ -77,7 +83,7 @@ export async function startFederation(context: BenchContext): Promise<Federation
     } finally {
       await seedDb.close();
     }
-    const qualifications = await startQualificationsShard({ institution: code, databaseUrl, hopSecret: context.hopSecret });
+    const qualifications = await startQualificationsShard({ institution: code, databaseUrl, hopKeys });
     context.cleanup.add(`stop qualifications ${code}`, () => qualifications.close());
     shards.push({ label: `qualifications ${code} (${role})`, kind: 'qualifications', role, institution: code, shard: qualifications });
     let mobilitiesUrl: string;
@@ -86,7 +92,7 @@ export async function startFederation(context: BenchContext): Promise<Federation
       sendingPort = await freePort();
       mobilitiesUrl = `http://127.0.0.1:${sendingPort}/graphql`;
     } else {
-      const mobilities = await startMobilitiesShard({ institution: code, databaseUrl: `sqlite:${join(context.tmp, `${code}-mobilities.sqlite`)}`, hopSecret: context.hopSecret });
+      const mobilities = await startMobilitiesShard({ institution: code, databaseUrl: `sqlite:${join(context.tmp, `${code}-mobilities.sqlite`)}`, hopKeys });
       context.cleanup.add(`stop mobilities ${code}`, () => mobilities.close());
       shards.push({ label: `mobilities ${code} (hosting)`, kind: 'mobilities', role, institution: code, shard: mobilities });
       mobilitiesUrl = mobilities.url;
@@ -96,6 +102,7 @@ export async function startFederation(context: BenchContext): Promise<Federation
       names: institution.institution.names,
       country: institution.institution.country,
       shards: { qualifications: qualifications.url, mobilities: mobilitiesUrl },
+      ...(role === 'sending' ? { serviceJwks: { mobilities: sendingService.publicKeys } } : {}),
     });
   }
   const registryPath = join(context.tmp, 'nested.registry.json');
@@ -111,7 +118,8 @@ export async function startFederation(context: BenchContext): Promise<Federation
       const shard = await startMobilitiesShard({
         institution: sending,
         databaseUrl: `sqlite:${join(context.tmp, `${sending}-mobilities.sqlite`)}`,
-        hopSecret: context.hopSecret,
+        hopKeys,
+        serviceKey: sendingService.key,
         hubUrl,
         port: sendingPort,
         host: '127.0.0.1',

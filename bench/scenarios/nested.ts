@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mintDemoToken } from '../../scripts/token';
-import { signHop } from '../../subgraphs/shared/signed-hop';
+import { hopAudience, signHop } from '../../subgraphs/shared/signed-hop';
 import type { Scenario } from '../lib/context';
 import { runSeconds } from '../lib/env';
 import { alternate, type LoadTarget, type Summary } from '../lib/load';
@@ -94,7 +94,7 @@ export const nested: Scenario = {
     const tokenSecret = randomBytes(24).toString('base64url');
     // Demo tokens (a coordinator of the sending institution) are refused in production mode.
     const hubEnv = { NODE_ENV: 'development', HUB_DEMO_TOKEN_SECRET: tokenSecret };
-    const common = { registryPath: federation.registryPath, supergraphPath: context.supergraphPath, hopSecret: context.hopSecret };
+    const common = { registryPath: federation.registryPath, supergraphPath: context.supergraphPath, hopKeys: context.hopKeys };
     const hubOff = await startHub(context.cleanup, { ...common, name: 'hub, entity cache off', env: { ...hubEnv, ENTITY_CACHE: 'off' } });
     const hubOn = await startHub(context.cleanup, { ...common, name: 'hub, entity cache on', env: { ...hubEnv, ENTITY_CACHE: 'on' } });
     const sendingMobilities = await federation.startSendingMobilities(hubOff.url);
@@ -109,9 +109,15 @@ export const nested: Scenario = {
     const hubBody = (page: number) => JSON.stringify({ query: NESTED_AGREEMENTS, variables: { first: page } });
     const viaHub = (url: string, page: number) => () => post(url, hubBody(page), bearer, `page of ${page}`);
     // The shard's part of the query, signed as the hub signs it for the same caller (each hop signed afresh: shards refuse replays).
-    const direct = (page: number) => () => {
+    const direct = (page: number) => async () => {
       const operation = { query: NESTED_AGREEMENTS_SHARD, variables: { first: page } };
-      const headers = signHop({ secret: context.hopSecret, caller: { institution: sending, roles: ['coordinator'], learnerId: null, subject: 'bench:nested' }, requestId: randomUUID(), operation });
+      const headers = await signHop({
+        key: context.hopKeys.key,
+        audience: hopAudience('mobilities', sending),
+        caller: { institution: sending, roles: ['coordinator'], learnerId: null, subject: 'bench:nested' },
+        requestId: randomUUID(),
+        operation,
+      });
       return post(sendingMobilities.url, JSON.stringify(operation), headers, `direct page of ${page}`);
     };
 

@@ -71,13 +71,13 @@ export const shardClient: Scenario = {
           seedFile: join(projectRoot(), 'demo', 'institutions', `${OVERHEAD_INSTITUTION}.json`),
         },
       ],
-      context.hopSecret,
+      context.hopKeys.publicKeys,
     );
     if (!shard) throw new Error('shard did not start');
     const replay = await startReplayShards(context.cleanup, [shard.url]);
     const url = replay.urls[0] ?? '';
-    const shardInfo = { institution: OVERHEAD_INSTITUTION, kind: 'qualifications', url, hopSecretEnv: undefined };
-    const hubClients = createShardClients({ timeoutMs: 5_000, connectionsPerShard: 32, secretFor: () => context.hopSecret });
+    const shardInfo = { institution: OVERHEAD_INSTITUTION, kind: 'qualifications', url };
+    const hubClients = createShardClients({ timeoutMs: 5_000, connectionsPerShard: 32, hopKey: context.hopKeys.key });
     context.cleanup.add('close the hub shard client', () => hubClients.close());
     const clients: Array<[string, GraphQLDataSource<HubContext>]> = [
       ['hub shard client (undici Pool.request, signed)', hubClients.sourceFor(shardInfo)],

@@ -56,7 +56,7 @@ export async function startSingleShard(
         seedFile: join(root, 'demo', 'institutions', `${OVERHEAD_INSTITUTION}.json`),
       },
     ],
-    context.hopSecret,
+    context.hopKeys.publicKeys,
   );
   if (!shard) throw new Error('shard did not start');
   const demo = JSON.parse(readFileSync(join(root, 'demo', 'registry.json'), 'utf8')) as {
@@ -73,7 +73,7 @@ export async function startSingleShard(
       name: 'hub',
       registryPath,
       supergraphPath: context.supergraphPath,
-      hopSecret: context.hopSecret,
+      hopKeys: context.hopKeys,
       ...(options.hubNodeArgs ? { nodeArgs: options.hubNodeArgs } : {}),
       ...(options.hubEnv ? { env: options.hubEnv } : {}),
     }),

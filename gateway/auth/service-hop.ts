@@ -1,37 +1,44 @@
+import { createLocalJWKSet, decodeJwt, type JWTVerifyGetKey } from 'jose';
+import { hopKeyResolver } from '../../subgraphs/shared/hop-keys';
 import { UnauthenticatedError } from '../../schema/errors';
 import type { Caller } from '../../subgraphs/shared/caller';
-import { createHopVerifier, HOP_HEADERS, type HopOperation, type HopVerifier } from '../../subgraphs/shared/signed-hop';
-import type { Registry, Shard } from '../registry/registry';
+import { createHopVerifier, HOP_HEADERS, HUB_ISSUER, serviceIssuer, type HopOperation, type HopVerifier } from '../../subgraphs/shared/signed-hop';
+import type { Registry } from '../registry/registry';
 
 /**
- * Shards that read what other shards own (a mobilities shard checking a memorandum) call the hub as a
- * service of their institution, signing the call with the hop secret they share with the hub. This checks
- * such a call: the signature must verify with the claimed institution's secret, and the service acts as a
- * viewer of that institution only.
+ * Shards that read what other shards own (a mobilities shard checking a memorandum) call the hub as a service
+ * of their institution, signing the call with their own private key. This checks such a call: the token must
+ * verify with the public key the registry lists for that very shard (`serviceJwks` of its institution, by kind, or
+ * the `serviceJwksUrl` where that shard publishes it),
+ * be addressed to the hub, and the service acts as a viewer of its own institution only.
  */
-export function createServiceAuthenticator(options: { registry: Registry; secretFor: (shard: Shard) => string | null }) {
+export function createServiceAuthenticator(options: { registry: Registry }) {
   const verifiers = new Map<string, HopVerifier>();
-  return (header: (name: string) => string | undefined, operation: HopOperation): Caller | null => {
-    if (!header(HOP_HEADERS.signature)) return null;
-    let claimed: { institution?: unknown; subject?: unknown };
+  return async (header: (name: string) => string | undefined, operation: HopOperation): Promise<Caller | null> => {
+    const token = header(HOP_HEADERS.hop);
+    if (token === undefined) return null;
+    let issuer: unknown;
     try {
-      claimed = JSON.parse(Buffer.from(header(HOP_HEADERS.caller) ?? '', 'base64url').toString('utf8')) as typeof claimed;
+      issuer = decodeJwt(token).iss;
     } catch {
-      throw new UnauthenticatedError('A signed service call must name its caller');
+      throw new UnauthenticatedError('A signed service call must be a JWT naming its issuer (service:<kind>@<institution>)');
     }
-    const institution = typeof claimed.institution === 'string' ? claimed.institution : '';
-    const kind = typeof claimed.subject === 'string' ? (/^service:([a-z]+)@/.exec(claimed.subject)?.[1] ?? '') : '';
-    const shard = options.registry.shard(kind, institution);
-    const secret = shard ? options.secretFor(shard) : null;
-    if (!shard || !secret) throw new UnauthenticatedError(`No ${kind || 'service'} shard of ${institution || 'an unnamed institution'} may call the hub`);
-    let verify = verifiers.get(shard.url);
+    const [, kind = '', institution = ''] = (typeof issuer === 'string' ? /^service:([a-z]+)@(.+)$/.exec(issuer) : null) ?? [];
+    const entry = options.registry.institution(institution);
+    const inline = entry?.serviceJwks?.[kind];
+    const url = entry?.serviceJwksUrl?.[kind];
+    if (!options.registry.shard(kind, institution) || (!inline && !url)) {
+      throw new UnauthenticatedError(`No ${kind || 'service'} shard of ${institution || 'an unnamed institution'} has service keys in the registry: it may not call the hub`);
+    }
+    let verify = verifiers.get(serviceIssuer(kind, institution));
     if (!verify) {
-      verify = createHopVerifier({ secret });
-      verifiers.set(shard.url, verify);
+      const keys: JWTVerifyGetKey | null = inline ? createLocalJWKSet(inline) : hopKeyResolver({ jwksUrl: url });
+      verify = createHopVerifier({ audience: HUB_ISSUER, issuer: serviceIssuer(kind, institution), keys });
+      verifiers.set(serviceIssuer(kind, institution), verify);
     }
-    const result = verify(header, operation);
-    if (!result.caller) throw new UnauthenticatedError(result.error ?? 'Refused an unsigned service call');
-    if (result.caller.institution !== institution || result.caller.roles.some((role) => role !== 'viewer')) {
+    const result = await verify(header, operation);
+    if (!result.caller) throw new UnauthenticatedError(result.error ?? 'Refused a service call that names no caller');
+    if (result.caller.institution !== institution || result.caller.subject !== serviceIssuer(kind, institution) || result.caller.roles.some((role) => role !== 'viewer')) {
       throw new UnauthenticatedError('A service call acts as a viewer of its own institution only');
     }
     return result.caller;

@@ -1,3 +1,4 @@
+import type { HopSigningKey } from '../../subgraphs/shared/hop-keys';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
@@ -44,13 +45,13 @@ export const DEFAULT_FEED_WAIT_MS = 10_000;
 export const DEFAULT_FEED_GRACE_MS = 2_000;
 
 /** What configuration sets (gateway options, environment). */
-export type EntityCacheSettings = Omit<EntityCacheOptions, 'supergraphSdl' | 'registry' | 'hopSecretFor' | 'metrics' | 'log'>;
+export type EntityCacheSettings = Omit<EntityCacheOptions, 'supergraphSdl' | 'registry' | 'hopKey' | 'metrics' | 'log'>;
 
 export interface EntityCacheOptions {
   supergraphSdl: string;
   registry: Registry;
-  /** Each shard's hop secret, to sign the change-feed polls. */
-  hopSecretFor: (shard: Shard) => string | null;
+  /** The hub's hop key, to sign the change-feed polls. */
+  hopKey: HopSigningKey | null;
   /** Cached types: each with its byte budget in memory, or its largest entry in Redis. */
   types?: ReadonlyMap<string, number>;
   /** Redis shared by the gateway replicas; in memory without it. */
@@ -236,7 +237,7 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
   };
   const feeds = followChangeFeeds({
     shards: options.registry.kinds().flatMap((kind) => options.registry.shards(kind)),
-    secretFor: options.hopSecretFor,
+    hopKey: options.hopKey,
     store,
     waitMs: options.feedWaitMs ?? DEFAULT_FEED_WAIT_MS,
     graceMs: options.feedGraceMs ?? DEFAULT_FEED_GRACE_MS,

@@ -40,7 +40,7 @@ afterAll(async () => {
 });
 
 test('a replica joining from an older shared cursor is current only once it has replayed what it missed', async () => {
-  const shard: Shard = { institution: 'rvt.lv', kind: 'qualifications', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, hopSecretEnv: undefined };
+  const shard: Shard = { institution: 'rvt.lv', kind: 'qualifications', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
   // Peers' entries are current with change 5 of this history; the feed is at 10.
   let shared: FeedPosition | null = { feedId: 'history-1', seq: 5 };
   const memory = createMemoryStore({ budgets: new Map([['Unit', 10_000]]) });
@@ -57,7 +57,7 @@ test('a replica joining from an older shared cursor is current only once it has 
   };
   follower = followChangeFeeds({
     shards: [shard],
-    secretFor: () => null,
+    hopKey: null,
     store,
     waitMs: 200,
     graceMs: 2_000,
@@ -91,11 +91,11 @@ test('after its shard restarts its feed (a restored or replaced database), a fol
     else answer();
   });
   await new Promise<void>((resolve) => shardServer.listen(0, '127.0.0.1', resolve));
-  const shard: Shard = { institution: 'omnia.fi', kind: 'qualifications', url: `http://127.0.0.1:${(shardServer.address() as AddressInfo).port}/`, hopSecretEnv: undefined };
+  const shard: Shard = { institution: 'omnia.fi', kind: 'qualifications', url: `http://127.0.0.1:${(shardServer.address() as AddressInfo).port}/` };
   const drops: string[] = [];
   const restarted = followChangeFeeds({
     shards: [shard],
-    secretFor: () => null,
+    hopKey: null,
     store: createMemoryStore({ budgets: new Map([['Unit', 10_000]]) }),
     waitMs: 100,
     graceMs: 300,

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import { getHopOperation, signHop } from '../../subgraphs/shared/signed-hop';
+import type { HopSigningKey } from '../../subgraphs/shared/hop-keys';
+import { getHopOperation, hopAudience, signHop } from '../../subgraphs/shared/signed-hop';
 import type { Logger } from '../../subgraphs/shared/logger';
 import type { Shard } from '../registry/registry';
 import type { CacheStore, DropReason } from './store';
@@ -17,8 +18,8 @@ interface FeedPage {
 
 export interface FeedFollowerOptions {
   shards: readonly Shard[];
-  /** Each shard's hop secret: a shard that has one answers its feed to signed calls only. */
-  secretFor: (shard: Shard) => string | null;
+  /** The hub's hop key: a shard that has the hub's public keys answers its feed to signed calls only. */
+  hopKey: HopSigningKey | null;
   store: CacheStore;
   /** How long the shard may hold a poll open waiting for a change. */
   waitMs: number;
@@ -83,8 +84,9 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
       url.searchParams.set('waitMs', String(options.waitMs));
     }
     const limit = options.waitMs + options.graceMs;
-    const secret = options.secretFor(shard);
-    const headers = secret ? signHop({ secret, caller: null, requestId: randomUUID(), operation: getHopOperation(`${url.pathname}${url.search}`) }) : {};
+    const headers = options.hopKey
+      ? await signHop({ key: options.hopKey, audience: hopAudience(shard.kind, shard.institution), caller: null, requestId: randomUUID(), operation: getHopOperation(`${url.pathname}${url.search}`) })
+      : {};
     const response = await request(url, { headers, signal: stop.signal, headersTimeout: limit, bodyTimeout: limit });
     if (response.statusCode === 404) {
       await response.body.dump();

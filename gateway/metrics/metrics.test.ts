@@ -2,7 +2,7 @@ import type { ShardCallEvent } from '../routing/data-source';
 import { useMetrics } from './metrics';
 
 const event = (outcome: ShardCallEvent['outcome']): ShardCallEvent => ({
-  shard: { institution: 'rvt.lv', kind: 'qualifications', url: 'http://127.0.0.1:1/graphql', hopSecretEnv: undefined },
+  shard: { institution: 'rvt.lv', kind: 'qualifications', url: 'http://127.0.0.1:1/graphql' },
   operation: 'query',
   outcome,
   durationMs: 12,

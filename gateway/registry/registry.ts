@@ -13,8 +13,10 @@ const institutionSchema = z.object({
   country: z.string().refine(isCountryCode, 'must be an ISO 3166-1 alpha-2 code'),
   /** Subgraph kind → URL of this institution's shard of it. */
   shards: z.record(z.string(), z.url()),
-  /** Name of the environment variable holding the secret shared with this institution's shards (default HUB_HOP_SECRET). */
-  hopSecretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+  /** Subgraph kind → public keys (JWKS) of that shard's own service key, for the calls it makes to the hub. */
+  serviceJwks: z.record(z.string(), z.object({ keys: z.array(z.looseObject({ kty: z.string() })).min(1) })).optional(),
+  /** …or, by kind, where that shard publishes it (its /.well-known/service-keys.json), fetched and cached. */
+  serviceJwksUrl: z.record(z.string(), z.url()).optional(),
   /** `iss` of the institution's tokens (default https://<code>). */
   issuer: z.string().optional(),
   /** Where the institution publishes the public keys of its identity provider… */
@@ -30,7 +32,6 @@ export interface Shard {
   institution: string;
   kind: string;
   url: string;
-  hopSecretEnv: string | undefined;
 }
 
 export class Registry {
@@ -66,14 +67,14 @@ export class Registry {
   shard(kind: string, institution: string): Shard | undefined {
     const entry = this.byCode.get(institution);
     const url = entry?.shards[kind];
-    return entry && url ? { institution, kind, url, hopSecretEnv: entry.hopSecretEnv } : undefined;
+    return entry && url ? { institution, kind, url } : undefined;
   }
 
   /** Every shard of a kind, in institution code order. */
   shards(kind: string): Shard[] {
     return this.institutions.flatMap((entry) => {
       const url = entry.shards[kind];
-      return url ? [{ institution: entry.code, kind, url, hopSecretEnv: entry.hopSecretEnv }] : [];
+      return url ? [{ institution: entry.code, kind, url }] : [];
     });
   }
 

@@ -1,7 +1,8 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { Pool } from 'undici';
-import { signHop } from '../../subgraphs/shared/signed-hop';
+import type { HopSigningKey } from '../../subgraphs/shared/hop-keys';
+import { hopAudience, signHop } from '../../subgraphs/shared/signed-hop';
 import type { HubContext } from '../context';
 import type { Shard } from '../registry/registry';
 import { MalformedAnswer } from './shard-errors';
@@ -11,8 +12,8 @@ export interface ShardClientOptions {
   timeoutMs: number;
   /** Most connections kept open to one shard. */
   connectionsPerShard: number;
-  /** The secret shared with a shard for signed hops; null sends calls unsigned (public data only). */
-  secretFor: (shard: Shard) => string | null;
+  /** The hub's private key that signs hops; null sends calls unsigned (public data only). */
+  hopKey: HopSigningKey | null;
 }
 
 export const DEFAULT_SHARD_TIMEOUT_MS = 5_000;
@@ -43,7 +44,8 @@ class ShardSource implements GraphQLDataSource<HubContext> {
   constructor(
     private readonly pool: Pool,
     url: URL,
-    private readonly secret: string | null,
+    private readonly hopKey: HopSigningKey | null,
+    private readonly audience: string,
     private readonly timeoutMs: number,
   ) {
     this.path = `${url.pathname}${url.search}`;
@@ -53,11 +55,12 @@ class ShardSource implements GraphQLDataSource<HubContext> {
     const { request } = options;
     const context = options.kind === 'incoming operation' ? options.context : null;
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-    if (this.secret) {
+    if (this.hopKey) {
       Object.assign(
         headers,
-        signHop({
-          secret: this.secret,
+        await signHop({
+          key: this.hopKey,
+          audience: this.audience,
           caller: context?.caller ?? null,
           requestId: context?.requestId ?? 'health',
           operation: { query: request.query ?? '', variables: request.variables ?? null },
@@ -105,7 +108,7 @@ export function createShardClients(options: ShardClientOptions): { sourceFor: (s
           pool = new Pool(url.origin, { connections: options.connectionsPerShard, keepAliveTimeout: 30_000, pipelining: 1 });
           pools.set(url.origin, pool);
         }
-        source = new ShardSource(pool, url, options.secretFor(shard), options.timeoutMs);
+        source = new ShardSource(pool, url, options.hopKey, hopAudience(shard.kind, shard.institution), options.timeoutMs);
         sources.set(key, source);
       }
       return source;

@@ -17,9 +17,10 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { ErrorCode } from '../../schema/errors';
 import type { Caller } from '../../subgraphs/shared/caller';
+import type { HopSigningKey } from '../../subgraphs/shared/hop-keys';
 import { moduleLogger } from '../../subgraphs/shared/logger';
 import type { HubContext } from '../context';
-import type { Registry, Shard } from '../registry/registry';
+import type { Registry } from '../registry/registry';
 import { decodeHubCursor, encodeHubCursor } from '../routing/cursor';
 import { parseFetch, rootFields, subOperation } from '../routing/operation';
 import { AsyncQueue } from './async-queue';
@@ -36,7 +37,7 @@ export interface SubscriptionsOptions {
   schema: () => GraphQLSchema | undefined;
   /** Checks the token sent in `connection_init` (`{ authorization: "Bearer …" }`). */
   authenticate: (authorization: string | undefined) => Promise<Caller | null>;
-  secretFor: (shard: Shard) => string | null;
+  hopKey: HopSigningKey | null;
   /** Runs a query through the supergraph as the subscriber: how each event's payload is resolved. */
   execute: (query: string, variables: Record<string, unknown>, context: HubContext) => Promise<ExecutionResult>;
   /** Browser origins allowed to open a socket besides the hub's own pages; `*` or null allows any. @default null */
@@ -151,7 +152,7 @@ export function useSubscriptions(options: SubscriptionsOptions): { stats: () => 
       open: (shard, after, onEvent) =>
         subscribeUpstream({
           shard,
-          secret: options.secretFor(shard),
+          hopKey: options.hopKey,
           caller,
           requestId: context.requestId,
           field: field.name,

@@ -1,7 +1,8 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { SUBSCRIPTION_HOP_OPERATION } from '../../subgraphs/shared/shard';
-import { signHop } from '../../subgraphs/shared/signed-hop';
+import type { HopSigningKey } from '../../subgraphs/shared/hop-keys';
+import { hopAudience, signHop } from '../../subgraphs/shared/signed-hop';
 import type { Caller } from '../../subgraphs/shared/caller';
 import type { Shard } from '../registry/registry';
 
@@ -15,7 +16,7 @@ export interface UpstreamEvent {
 
 export interface UpstreamOptions {
   shard: Shard;
-  secret: string | null;
+  hopKey: HopSigningKey | null;
   caller: Caller;
   requestId: string;
   field: string;
@@ -60,9 +61,15 @@ export function subscribeUpstream(options: UpstreamOptions): () => void {
       webSocketImpl: WebSocket,
       lazy: false,
       retryAttempts: 0,
-      connectionParams: () =>
-        options.secret
-          ? signHop({ secret: options.secret, caller: options.caller, requestId: options.requestId, operation: SUBSCRIPTION_HOP_OPERATION })
+      connectionParams: async () =>
+        options.hopKey
+          ? signHop({
+              key: options.hopKey,
+              audience: hopAudience(options.shard.kind, options.shard.institution),
+              caller: options.caller,
+              requestId: options.requestId,
+              operation: SUBSCRIPTION_HOP_OPERATION,
+            })
           : {},
     });
     stop = client.subscribe<Record<string, Record<string, unknown>>>(

@@ -12,7 +12,13 @@ export const shardEnvironment = z.object({
     .regex(/^(sqlite:|mysql:\/\/|mariadb:\/\/)/, 'must be sqlite:<file> or mysql://user:password@host:port/database'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4001),
   HOST: z.string().default('127.0.0.1'),
-  HUB_HOP_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The hub's public hop keys (a JWKS); or… */
+  HUB_HOP_PUBLIC_KEYS: z.string().optional(),
+  /** …where the hub publishes them (its /.well-known/hub-hop-keys.json), fetched and cached. */
+  HUB_HOP_JWKS_URL: z.url().optional(),
+  HUB_HOP_JWKS_CACHE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  /** This shard's own Ed25519 private key (PKCS8 PEM or JWK) for its service calls to the hub. */
+  SHARD_SERVICE_PRIVATE_KEY: z.string().optional(),
   SEED_FILE: z.string().optional(),
   /** The hub's GraphQL URL, for shards that read what other shards own (mobilities). */
   HUB_URL: z.url().optional(),

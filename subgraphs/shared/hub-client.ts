@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import type { Caller } from './caller';
-import { signHop } from './signed-hop';
+import type { HopSigningKey } from './hop-keys';
+import { HUB_ISSUER, serviceIssuer, signHop } from './signed-hop';
 
 /**
  * A shard asking the hub, as a service of its own institution, for data other shards own (a memorandum
- * it is party to, public units). The call is signed with the shard's hop secret; the gateway checks it
- * as it checks its own hops, and the service acts as a viewer of the shard's institution.
+ * it is party to, public units). The call is signed with the shard's own private key, addressed to the hub;
+ * the gateway checks it with the public key the registry lists for this shard, and the service acts as a
+ * viewer of the shard's institution.
  */
 export interface HubClient {
   request<T>(query: string, variables?: Record<string, unknown>): Promise<{ data: T | null; errors: GraphQLError[] }>;
@@ -17,20 +19,28 @@ export interface HubClientOptions {
   url: string;
   institution: string;
   kind: string;
-  secret: string;
+  /** The shard's own key (SHARD_SERVICE_PRIVATE_KEY). */
+  key: HopSigningKey;
   /** @default 5000 */
   timeoutMs?: number;
 }
 
 export function serviceCaller(institution: string, kind: string): Caller {
-  return { institution, roles: ['viewer'], learnerId: null, subject: `service:${kind}@${institution}` };
+  return { institution, roles: ['viewer'], learnerId: null, subject: serviceIssuer(kind, institution) };
 }
 
 export function createHubClient(options: HubClientOptions): HubClient {
   const caller = serviceCaller(options.institution, options.kind);
   return {
     async request<T>(query: string, variables: Record<string, unknown> = {}) {
-      const headers = signHop({ secret: options.secret, caller, requestId: randomUUID(), operation: { query, variables } });
+      const headers = await signHop({
+        key: options.key,
+        issuer: caller.subject,
+        audience: HUB_ISSUER,
+        caller,
+        requestId: randomUUID(),
+        operation: { query, variables },
+      });
       const response = await fetch(options.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },

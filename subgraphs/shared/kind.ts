@@ -1,5 +1,6 @@
 import type { BaseContext } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
+import type { JWTVerifyGetKey } from 'jose';
 import type { EntitySchema, MixedList } from 'typeorm';
 import { readEnvironment, shardEnvironment } from './config';
 import { explainStartupError } from './startup-errors';
@@ -7,6 +8,8 @@ import type { ShardRequestContext } from './context';
 import { openDatabase, type Database } from './database';
 import { createChangeFeed } from './changes/feed';
 import { createHubClient, type HubClient } from './hub-client';
+import { hopKeyResolver, readPublicKeys, readSigningKey, type HopSigningKey } from './hop-keys';
+import { jwksRoute, SERVICE_KEYS_PATH } from './jwks-route';
 import { createOutboxSignal, type OutboxSignal } from './outbox/outbox';
 import { startShard, type RunningShard } from './shard';
 
@@ -38,8 +41,10 @@ export interface ShardOptions {
   institution: string;
   /** `sqlite:<file>` or `mysql://…`; the schema is migrated on start. */
   databaseUrl: string;
-  /** Secret shared with the gateway for signed hops; without it the shard serves public data only. */
-  hopSecret: string | null;
+  /** The hub's public keys that hops are checked with ({@link hopKeyResolver}); without them the shard serves public data only. */
+  hopKeys: JWTVerifyGetKey | null;
+  /** This shard's own private key, for its service calls to the hub (its public half is in the registry's `serviceJwks`). */
+  serviceKey?: HopSigningKey | null;
   /** The hub's GraphQL URL, for kinds that read what other shards own. */
   hubUrl?: string | null;
   /** Redis, so that replicas of one shard hear each other's events; in-process without it. */
@@ -63,15 +68,15 @@ export async function startKindShard<C extends BaseContext>(
 ): Promise<KindShard> {
   const db = await openDatabase({ url: options.databaseUrl, entities: definition.entities, migrations: definition.migrations, subscribers: definition.subscribers });
   const hub =
-    options.hubUrl && options.hopSecret
-      ? createHubClient({ url: options.hubUrl, institution: options.institution, kind: definition.kind, secret: options.hopSecret })
+    options.hubUrl && options.serviceKey
+      ? createHubClient({ url: options.hubUrl, institution: options.institution, kind: definition.kind, key: options.serviceKey })
       : null;
   const services: ShardServices = {
     hub,
     outbox: createOutboxSignal({ channel: `hub:outbox:${definition.kind}:${options.institution}`, redisUrl: options.redisUrl }),
   };
   const changes = definition.publicCache
-    ? createChangeFeed({ kind: definition.kind, institution: options.institution, db, redisUrl: options.redisUrl ?? null, hopSecret: options.hopSecret })
+    ? createChangeFeed({ kind: definition.kind, institution: options.institution, db, redisUrl: options.redisUrl ?? null, hopKeys: options.hopKeys })
     : null;
   try {
     if (prepare) await prepare(db);
@@ -81,10 +86,10 @@ export async function startKindShard<C extends BaseContext>(
       schema: await definition.buildSchema(),
       db,
       createContext: (request) => definition.createContext(db, services, request),
-      hopSecret: options.hopSecret,
+      hopKeys: options.hopKeys,
       port: options.port,
       host: options.host,
-      routes: changes ? [changes.route] : [],
+      routes: [...(changes ? [changes.route] : []), ...(options.serviceKey ? [jwksRoute(SERVICE_KEYS_PATH, [options.serviceKey.publicJwk])] : [])],
       plugins: changes ? [changes.plugin] : [],
     });
     return {
@@ -113,7 +118,12 @@ export function runShardProcess(start: (options: ShardOptions, seedFile: string 
       {
         institution: env.INSTITUTION,
         databaseUrl: env.DATABASE_URL,
-        hopSecret: env.HUB_HOP_SECRET ?? null,
+        hopKeys: hopKeyResolver({
+          keys: env.HUB_HOP_PUBLIC_KEYS ? await readPublicKeys(env.HUB_HOP_PUBLIC_KEYS, 'HUB_HOP_PUBLIC_KEYS') : null,
+          jwksUrl: env.HUB_HOP_JWKS_URL ?? null,
+          cacheSeconds: env.HUB_HOP_JWKS_CACHE_SECONDS,
+        }),
+        serviceKey: env.SHARD_SERVICE_PRIVATE_KEY ? await readSigningKey(env.SHARD_SERVICE_PRIVATE_KEY, 'SHARD_SERVICE_PRIVATE_KEY') : null,
         hubUrl: env.HUB_URL ?? null,
         redisUrl: env.REDIS_URL ?? null,
         port: env.PORT,

@@ -11,7 +11,9 @@ import { moduleLogger } from './logger';
 import { runInRequestScope } from './request-scope';
 import { noteIdempotency, useIdempotency } from './idempotency/idempotency';
 import { useDatabaseErrors } from './idempotency/database-errors';
-import { createHopVerifier, HOP_HEADERS, operationOf, type HopResult, type HopVerifier } from './signed-hop';
+import type { JWTVerifyGetKey } from 'jose';
+import { UnauthenticatedError } from '../../schema/errors';
+import { createHopVerifier, HOP_HEADERS, hopAudience, operationOf, type HopResult, type HopVerifier } from './signed-hop';
 import type { Server } from 'node:http';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -25,8 +27,8 @@ export interface ShardOptions<C extends BaseContext> {
   db: Database;
   /** Builds a kind's context from the request facts every shard knows. */
   createContext: (request: ShardRequestContext) => C;
-  /** Secret shared with the gateway for signed hops; without it the shard serves public data only. */
-  hopSecret: string | null;
+  /** The hub's public keys that hops are checked with; without them the shard serves public data only. */
+  hopKeys: JWTVerifyGetKey | null;
   port?: number;
   host?: string;
   /** More HTTP routes, tried before GraphQL (e.g. the change feed). */
@@ -73,9 +75,9 @@ function serveEvents<C extends BaseContext>(options: ShardOptions<C>, server: Se
   const disposable = useServer<Record<string, unknown>>(
     {
       schema: options.schema,
-      onConnect: (ctx) => {
+      onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
-        const hop = verifyHop((name) => (typeof params[name] === 'string' ? (params[name] as string) : undefined), SUBSCRIPTION_HOP_OPERATION);
+        const hop = await verifyHop((name) => (typeof params[name] === 'string' ? (params[name] as string) : undefined), SUBSCRIPTION_HOP_OPERATION);
         callers.set(ctx, hop);
         return hop.error === null;
       },
@@ -99,8 +101,8 @@ function serveEvents<C extends BaseContext>(options: ShardOptions<C>, server: Se
  * consistent in itself (a learner of the caller's own institution, a service naming its institution).
  */
 function believingConsistentCallers(verify: HopVerifier): HopVerifier {
-  return (headers, operation, now) => {
-    const hop = verify(headers, operation, now);
+  return async (headers, operation, now) => {
+    const hop = await verify(headers, operation, now);
     const inconsistency = hop.caller ? callerInconsistency(hop.caller) : null;
     return inconsistency ? { caller: null, error: `Refused the caller of a signed call: ${inconsistency}` } : hop;
   };
@@ -109,7 +111,7 @@ function believingConsistentCallers(verify: HopVerifier): HopVerifier {
 /** Starts one shard: one institution's data of one kind, behind its own HTTP endpoint. */
 export async function startShard<C extends BaseContext>(options: ShardOptions<C>): Promise<RunningShard> {
   const log = moduleLogger('shard', { kind: options.kind, institution: options.institution });
-  const verifyHop = believingConsistentCallers(createHopVerifier({ secret: options.hopSecret }));
+  const verifyHop = believingConsistentCallers(createHopVerifier({ audience: hopAudience(options.kind, options.institution), keys: options.hopKeys }));
   const idempotency = useIdempotency<C>({ db: options.db, log });
   const apollo = new ApolloServer<C>({
     schema: options.schema,
@@ -127,9 +129,13 @@ export async function startShard<C extends BaseContext>(options: ShardOptions<C>
     scope: runInRequestScope,
     context: async (request, body) => {
       const get = header(request);
-      const hop = verifyHop(get, operationOf(body));
+      const hop = await verifyHop(get, operationOf(body));
       const requestId = get(HOP_HEADERS.requestId) ?? randomUUID();
-      if (hop.error) log.warn({ requestId, reason: hop.error }, 'refused signed hop');
+      if (hop.error) {
+        log.warn({ requestId, reason: hop.error }, 'refused signed hop');
+        // A hop that fails is refused whole: it is never served as if it were an anonymous call.
+        throw new UnauthenticatedError(hop.error);
+      }
       noteIdempotency(hop);
       return options.createContext({ institution: options.institution, caller: hop.caller, hopError: hop.error, requestId });
     },

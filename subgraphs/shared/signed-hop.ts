@@ -1,36 +1,49 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { isRole, type Caller } from './caller';
+import { HOP_ALGORITHM, type HopSigningKey } from './hop-keys';
 
 /**
- * The signed hop: the gateway vouches for the caller to a shard. Both halves live here so they cannot drift.
- * The signature covers the time, the request ID, the caller and the operation itself, so a captured header
- * set cannot be replayed later, reused for another query, or edited to claim another caller.
+ * The signed hop: the gateway vouches for the caller to one shard. Both halves live here so they cannot drift.
+ * It is a JWT signed with the hub's Ed25519 private key; shards hold only public keys, so no member's shard can
+ * speak for the hub. The token names its audience (`<kind>@<institution>`), the operation, a nonce and a 30 s
+ * life: it cannot be replayed, moved to another shard or another query, or edited to claim another caller.
  */
 export const HOP_HEADERS = {
-  caller: 'x-hub-caller',
+  /** The signed token. */
+  hop: 'x-hub-hop',
+  /** The request ID for logs (also signed, inside the token). */
   requestId: 'x-hub-request-id',
-  nonce: 'x-hub-nonce',
-  timestamp: 'x-hub-timestamp',
-  signature: 'x-hub-signature',
 } as const;
 
-/**
- * The client's Idempotency-Key and the digest of its whole operation, as `<digest> <key>` (a key is visible ASCII,
- * so the first space splits them). Optional, and covered by the signature when present: a shard trusts a key only
- * as the gateway vouched for it. Not one of HOP_HEADERS, which every hop carries.
- */
-export const HOP_IDEMPOTENCY_HEADER = 'x-hub-idempotency';
+/** `typ` of a hop token, so no other JWT signed with the same key passes for a hop. */
+export const HOP_TOKEN_TYPE = 'hub-hop+jwt';
+/** `iss` of the gateway's hops, and the audience of shards' service calls to the hub. */
+export const HUB_ISSUER = 'hub';
+/** How long a hop is valid after it is issued. */
+export const DEFAULT_HOP_TTL_SECONDS = 30;
+/** How far a shard's clock may be from the gateway's. */
+export const DEFAULT_CLOCK_SKEW_SECONDS = 5;
+/** Nonces remembered per verifier; a hop's nonce need only be kept for its short life. */
+export const DEFAULT_NONCE_CACHE_SIZE = 200_000;
 
-/** An Idempotency-Key as it crosses the hop. */
+/** The audience a shard of `kind` run by `institution` accepts, e.g. `qualifications@omnia.fi`. */
+export function hopAudience(kind: string, institution: string): string {
+  return institution ? `${kind}@${institution}` : kind;
+}
+
+/** The issuer of a shard's own service calls, e.g. `service:mobilities@rvt.lv`. */
+export function serviceIssuer(kind: string, institution: string): string {
+  return `service:${kind}@${institution}`;
+}
+
+/** An Idempotency-Key as it crosses the hop: a shard trusts a key only as the gateway vouched for it. */
 export interface HopIdempotency {
   key: string;
   /** Digest of the client's whole operation (query, variables, operation name) at the gateway. */
   digest: string;
 }
-
-/** How far a hop's clock may be from the shard's before it counts as stale. */
-export const DEFAULT_HOP_WINDOW_MS = 30_000;
 
 export interface HopOperation {
   query: string;
@@ -45,69 +58,154 @@ function digest(operation: HopOperation): string {
     .digest('base64url');
 }
 
-interface Signed {
-  timestamp: string;
-  nonce: string;
-  requestId: string;
-  caller: string;
+interface HopClaims extends JWTPayload {
+  caller: Caller | null;
+  /** Digest of the operation. */
+  op: string;
+  /** Request ID. */
+  rid: string;
+  idem?: HopIdempotency;
 }
 
-function sign(secret: string, signed: Signed, operation: HopOperation, idempotency: string | undefined): string {
-  // The operation digest has a fixed length, so the optional suffix cannot be confused with another payload.
-  const payload = `${signed.timestamp}.${signed.nonce}.${signed.requestId}.${signed.caller}.${digest(operation)}${idempotency === undefined ? '' : `\n${idempotency}`}`;
-  return `v1=${createHmac('sha256', secret).update(payload).digest('base64url')}`;
-}
-
-/** Gateway half: the headers that carry `caller` (or nobody) to a shard for `operation`. */
-export function signHop(options: {
-  secret: string;
+export interface SignHopOptions {
+  key: HopSigningKey;
+  /** Who the hop is for: {@link hopAudience} of the shard, or {@link HUB_ISSUER} for a service call to the hub. */
+  audience: string;
+  /** @default HUB_ISSUER */
+  issuer?: string;
   caller: Caller | null;
   requestId: string;
   operation: HopOperation;
-  /** The client's Idempotency-Key for a mutation; absent, the hop is signed as before. */
+  /** The client's Idempotency-Key for a mutation. */
   idempotency?: HopIdempotency | null;
+  /** Milliseconds since the epoch. @default Date.now() */
   now?: number;
-}): Record<string, string> {
-  const signed: Signed = {
-    timestamp: String(options.now ?? Date.now()),
-    nonce: randomBytes(12).toString('base64url'),
-    requestId: options.requestId,
-    caller: options.caller ? Buffer.from(JSON.stringify(options.caller), 'utf8').toString('base64url') : '',
+  /** @default DEFAULT_HOP_TTL_SECONDS */
+  ttlSeconds?: number;
+}
+
+/** Signing half: the headers that carry `caller` (or nobody) to `audience` for `operation`. */
+export async function signHop(options: SignHopOptions): Promise<Record<string, string>> {
+  const issuedAt = Math.floor((options.now ?? Date.now()) / 1000);
+  const claims: HopClaims = {
+    caller: options.caller,
+    op: digest(options.operation),
+    rid: options.requestId,
+    ...(options.idempotency ? { idem: { key: options.idempotency.key, digest: options.idempotency.digest } } : {}),
   };
-  const idempotency = options.idempotency ? `${options.idempotency.digest} ${options.idempotency.key}` : undefined;
-  return {
-    [HOP_HEADERS.caller]: signed.caller,
-    [HOP_HEADERS.requestId]: signed.requestId,
-    [HOP_HEADERS.nonce]: signed.nonce,
-    [HOP_HEADERS.timestamp]: signed.timestamp,
-    [HOP_HEADERS.signature]: sign(options.secret, signed, options.operation, idempotency),
-    ...(idempotency === undefined ? {} : { [HOP_IDEMPOTENCY_HEADER]: idempotency }),
-  };
+  const token = await new SignJWT(claims)
+    .setProtectedHeader({ alg: HOP_ALGORITHM, kid: options.key.kid, typ: HOP_TOKEN_TYPE })
+    .setIssuer(options.issuer ?? HUB_ISSUER)
+    .setAudience(options.audience)
+    .setJti(randomBytes(16).toString('base64url'))
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + (options.ttlSeconds ?? DEFAULT_HOP_TTL_SECONDS))
+    .sign(options.key.privateKey);
+  return { [HOP_HEADERS.hop]: token, [HOP_HEADERS.requestId]: options.requestId };
 }
 
 export interface HopResult {
   caller: Caller | null;
-  /** Set when a signature was present but refused; the shard answers UNAUTHENTICATED where a caller is needed. */
+  /** Set when a hop was present but refused: the shard refuses the call (UNAUTHENTICATED) with this reason. */
   error: string | null;
-  /** The Idempotency-Key the gateway signed into the hop, if any (absent on unsigned or refused calls). */
+  /** The Idempotency-Key the gateway signed into the hop, if any. */
   idempotency?: HopIdempotency;
 }
 
-function parseIdempotency(value: string): HopIdempotency | undefined {
-  const space = value.indexOf(' ');
-  return space > 0 && space < value.length - 1 ? { digest: value.slice(0, space), key: value.slice(space + 1) } : undefined;
-}
-
-function parseCaller(encoded: string): Caller | null {
-  if (encoded === '') return null;
-  const value: unknown = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
-  if (typeof value !== 'object' || value === null) throw new Error('caller is not an object');
+function parseCaller(value: unknown): Caller | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'object') throw new Error('caller is not an object');
   const { institution, roles, learnerId, subject } = value as Record<string, unknown>;
   if (typeof institution !== 'string' || !Array.isArray(roles) || !roles.every(isRole) || typeof subject !== 'string') {
     throw new Error('caller lacks institution, roles or subject');
   }
   return { institution, roles, learnerId: typeof learnerId === 'string' ? learnerId : null, subject };
 }
+
+function parseIdempotency(value: unknown): HopIdempotency | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { key, digest: operationDigest } = value as Record<string, unknown>;
+  return typeof key === 'string' && typeof operationDigest === 'string' ? { key, digest: operationDigest } : undefined;
+}
+
+/** A jose failure, said in the words of the hop. */
+function reasonOf(error: unknown, audience: string, issuer: string): string {
+  const { code, claim } = error as { code?: string; claim?: string };
+  switch (code) {
+    case 'ERR_JWT_EXPIRED':
+      return 'Refused an expired hop: it was signed more than its lifetime ago';
+    case 'ERR_JWKS_NO_MATCHING_KEY':
+      return 'Refused a hop signed with an unknown key id: no key of the hub has it';
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      return `Refused a hop not signed with ${HOP_ALGORITHM}: only the hub's Ed25519 keys sign hops`;
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      return 'Refused a hop whose signature does not verify with the hub\'s public key';
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      if (claim === 'aud') return `Refused a hop addressed to another service: this one is ${audience}`;
+      if (claim === 'iss') return `Refused a hop not issued by ${issuer}`;
+      if (claim === 'nbf' || claim === 'iat') return 'Refused a hop issued in the future';
+      return `Refused a hop whose ${claim ?? 'claims'} claim is missing or wrong`;
+    default:
+      return 'Refused a malformed hop: it must be a JWT signed by the hub';
+  }
+}
+
+export interface HopVerifierOptions {
+  /** The audience this service answers to ({@link hopAudience}). */
+  audience: string;
+  /** The public keys the signer may use; null refuses every signed call (and serves public data only). */
+  keys: JWTVerifyGetKey | null;
+  /** @default HUB_ISSUER */
+  issuer?: string;
+  /** @default DEFAULT_HOP_TTL_SECONDS */
+  ttlSeconds?: number;
+  /** @default DEFAULT_CLOCK_SKEW_SECONDS */
+  skewSeconds?: number;
+  /** @default DEFAULT_NONCE_CACHE_SIZE */
+  nonceCacheSize?: number;
+}
+
+/** Checking half: reads a hop's headers. Without a hop the call is public; a refused hop never yields a caller. */
+export function createHopVerifier(options: HopVerifierOptions) {
+  const issuer = options.issuer ?? HUB_ISSUER;
+  const ttl = options.ttlSeconds ?? DEFAULT_HOP_TTL_SECONDS;
+  const skew = options.skewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS;
+  // A nonce is kept as long as its hop could still verify; after that, expiry refuses a replay.
+  const seen = new LRUCache<string, true>({ max: options.nonceCacheSize ?? DEFAULT_NONCE_CACHE_SIZE, ttl: (ttl + 2 * skew) * 1000 });
+  const refuse = (error: string): HopResult => ({ caller: null, error });
+  return async function verifyHop(headers: (name: string) => string | undefined, operation: HopOperation, now = Date.now()): Promise<HopResult> {
+    const token = headers(HOP_HEADERS.hop);
+    if (token === undefined) return { caller: null, error: null };
+    if (!options.keys) return refuse(`This service has no public keys of ${issuer} configured and trusts no signed call`);
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, options.keys, {
+        algorithms: [HOP_ALGORITHM],
+        typ: HOP_TOKEN_TYPE,
+        issuer,
+        audience: options.audience,
+        clockTolerance: skew,
+        currentDate: new Date(now),
+        requiredClaims: ['iat', 'exp', 'jti'],
+      }));
+    } catch (error) {
+      return refuse(reasonOf(error, options.audience, issuer));
+    }
+    const { iat = 0, exp = 0, jti = '' } = payload;
+    if (iat > now / 1000 + skew) return refuse('Refused a hop issued in the future');
+    if (exp - iat > ttl) return refuse(`Refused a hop valid for more than ${ttl} s`);
+    if (payload.op !== digest(operation)) return refuse('Refused a hop signed for another operation');
+    if (seen.has(jti)) return refuse('Refused a replayed hop: its nonce was used already');
+    seen.set(jti, true);
+    try {
+      const idempotency = parseIdempotency(payload.idem);
+      return { caller: parseCaller(payload.caller), error: null, ...(idempotency ? { idempotency } : {}) };
+    } catch (error) {
+      return refuse(`Refused a hop with an unreadable caller: ${(error as Error).message}`);
+    }
+  };
+}
+export type HopVerifier = ReturnType<typeof createHopVerifier>;
 
 /**
  * What a hop signs for a plain GET (the change feed): its path and query, so a signature cannot be moved to
@@ -125,39 +223,3 @@ export function operationOf(body: unknown): HopOperation {
     variables: typeof record.variables === 'object' ? (record.variables as Record<string, unknown> | null) : null,
   };
 }
-
-/** Shard half: checks a hop's headers. Unsigned calls are public; a bad signature never yields a caller. */
-export function createHopVerifier(options: { secret: string | null; windowMs?: number }) {
-  const windowMs = options.windowMs ?? DEFAULT_HOP_WINDOW_MS;
-  const seen = new LRUCache<string, true>({ max: 200_000, ttl: windowMs * 2 });
-  return function verifyHop(headers: (name: string) => string | undefined, operation: HopOperation, now = Date.now()): HopResult {
-    const signature = headers(HOP_HEADERS.signature);
-    if (!signature) return { caller: null, error: null };
-    if (!options.secret) return { caller: null, error: 'This shard has no hop secret configured and trusts no caller' };
-    const signed: Signed = {
-      timestamp: headers(HOP_HEADERS.timestamp) ?? '',
-      nonce: headers(HOP_HEADERS.nonce) ?? '',
-      requestId: headers(HOP_HEADERS.requestId) ?? '',
-      caller: headers(HOP_HEADERS.caller) ?? '',
-    };
-    const sentAt = Number(signed.timestamp);
-    if (!Number.isFinite(sentAt) || Math.abs(now - sentAt) > windowMs) {
-      return { caller: null, error: `Refused a stale or undated call from the gateway (more than ${windowMs} ms off)` };
-    }
-    const idempotency = headers(HOP_IDEMPOTENCY_HEADER);
-    const expected = Buffer.from(sign(options.secret, signed, operation, idempotency));
-    const given = Buffer.from(signature);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-      return { caller: null, error: 'Refused a call whose hub signature does not match' };
-    }
-    if (seen.has(signature)) return { caller: null, error: 'Refused a replayed call: this signature was used already' };
-    seen.set(signature, true);
-    try {
-      const vouched = idempotency === undefined ? undefined : parseIdempotency(idempotency);
-      return { caller: parseCaller(signed.caller), error: null, ...(vouched ? { idempotency: vouched } : {}) };
-    } catch (error) {
-      return { caller: null, error: `Refused a signed call with an unreadable caller: ${(error as Error).message}` };
-    }
-  };
-}
-export type HopVerifier = ReturnType<typeof createHopVerifier>;

@@ -1,6 +1,5 @@
 import type { RunningGateway } from '../../gateway';
 import { ownerOf } from '../../schema/ids';
-import { signHop } from '../../subgraphs/shared/signed-hop';
 import type { GraphQLAnswer, TestHub } from './hub';
 
 /** The entity cache serves nothing before it follows its shards' change feeds: wait until it does. */
@@ -21,7 +20,7 @@ export async function feedsCurrent(gateway: RunningGateway, kinds: readonly stri
 export async function renameUnitAtShard(hub: TestHub, id: string, title: string): Promise<void> {
   const institution = ownerOf(id) ?? '';
   const operation = { query: 'mutation($id: ID!, $title: String!) { updateUnit(id: $id, input: { titles: [{ lang: "en", value: $title }] }) { id } }', variables: { id, title } };
-  const headers = signHop({ secret: hub.hopSecret, caller: { institution, roles: ['coordinator'], learnerId: null, subject: 'direct' }, requestId: 'direct', operation });
+  const headers = await hub.signHop({ institution, caller: { institution, roles: ['coordinator'], learnerId: null, subject: 'direct' }, operation });
   const response = await fetch(hub.shards.get(institution)?.url as string, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(operation) });
   const body = (await response.json()) as GraphQLAnswer['body'];
   if (body.errors) throw new Error(`the shard refused the rename: ${JSON.stringify(body.errors)}`);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { JSONWebKeySet } from 'jose';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../../gateway';
 import { parseRegistry } from '../../gateway/registry/registry';
 import { composeSupergraph } from '../../schema/compose';
@@ -10,6 +11,10 @@ import type { Database } from '../../subgraphs/shared/database';
 import { startMobilitiesShard, type MobilitiesShard } from '../../subgraphs/mobilities';
 import { startRecognitionShard, type RecognitionShard } from '../../subgraphs/recognition';
 import { readSeed, startQualificationsShard, type QualificationsShard } from '../../subgraphs/qualifications';
+import type { Caller } from '../../subgraphs/shared/caller';
+import { generateHopKeyPair, hopKeyResolver, type HopKeyPair, type HopSigningKey } from '../../subgraphs/shared/hop-keys';
+import { hopAudience, signHop, type HopOperation } from '../../subgraphs/shared/signed-hop';
+import { HOP_KEYS_PATH } from '../../subgraphs/shared/jwks-route';
 import { testDatabases } from './databases';
 
 /** A demo institution's seed, as `npm start` loads it. */
@@ -49,6 +54,31 @@ export interface TestHubOptions {
   gateway?: Partial<GatewayOptions>;
   /** Changes to an institution's registry entry (issuer, keys…), by code. */
   registryEntries?: Record<string, Record<string, unknown>>;
+  /** How shards learn the hub's public hop keys: given to them, or fetched from the gateway's JWKS URL. @default 'keys' */
+  hopKeySource?: 'keys' | 'jwks-url';
+}
+
+/** What a test signs a direct shard call with; the defaults make a genuine hop of the hub. */
+export interface SignHopRequest {
+  institution: string;
+  /** @default 'qualifications' */
+  kind?: string;
+  caller: Caller | null;
+  /** @default an empty query */
+  operation?: HopOperation;
+  requestId?: string;
+  /** Milliseconds since the epoch. @default now */
+  now?: number;
+  ttlSeconds?: number;
+  /** Another key than the hub's (a member's own, an old one). */
+  key?: HopSigningKey;
+}
+
+/** The keys a shard starts with: the hub's public keys (or its JWKS URL), and its own service key. */
+interface ShardKeys {
+  hopPublicKeys: JSONWebKeySet;
+  jwksUrl: string | null;
+  service: HopKeyPair | null;
 }
 
 export interface GraphQLAnswer {
@@ -58,8 +88,10 @@ export interface GraphQLAnswer {
 
 export interface TestHub {
   url: string;
-  /** The secret the gateway signs hops with, to forge or replay calls in tests. */
-  hopSecret: string;
+  /** The key pair the gateway signs hops with. */
+  hopKeys: HopKeyPair;
+  /** The headers of a hop to a shard, signed as the gateway would (or with `key`), to call shards directly in tests. */
+  signHop(request: SignHopRequest): Promise<Record<string, string>>;
   /** The secret the hub's demo tokens are signed with, for scripts that mint their own. */
   tokenSecret: string;
   gateway: RunningGateway;
@@ -82,13 +114,15 @@ export async function postGraphQL(url: string, query: string, variables?: Record
   return { status: response.status, body: (await response.json()) as GraphQLAnswer['body'] };
 }
 
-async function startProcessShard(code: string, databaseUrl: string, hopSecret: string, kind = 'qualifications', hubUrl?: string): Promise<TestShard> {
+async function startProcessShard(code: string, databaseUrl: string, keys: ShardKeys, kind = 'qualifications', hubUrl?: string): Promise<TestShard> {
   const shard: ManagedProcess & { url: string } = await startShardProcess({
     kind,
     institution: code,
     databaseUrl,
-    hopSecret,
-    ...(kind === 'qualifications' ? { seedFile: seedFileOf(code) } : { env: { HUB_URL: hubUrl ?? '' } }),
+    hopPublicKeys: keys.jwksUrl ? null : keys.hopPublicKeys,
+    ...(keys.service ? { servicePrivateKey: keys.service.privateKeyPem } : {}),
+    ...(kind === 'qualifications' ? { seedFile: seedFileOf(code) } : {}),
+    env: { ...(kind === 'qualifications' ? {} : { HUB_URL: hubUrl ?? '' }), ...(keys.jwksUrl ? { HUB_HOP_JWKS_URL: keys.jwksUrl } : {}) },
   });
   return {
     institution: code,
@@ -100,8 +134,14 @@ async function startProcessShard(code: string, databaseUrl: string, hopSecret: s
   };
 }
 
-async function startInProcessShard(code: string, databaseUrl: string, hopSecret: string, kind = 'qualifications', hubUrl?: string): Promise<TestShard> {
-  const options = { institution: code, databaseUrl, hopSecret, hubUrl: hubUrl ?? null };
+async function startInProcessShard(code: string, databaseUrl: string, keys: ShardKeys, kind = 'qualifications', hubUrl?: string): Promise<TestShard> {
+  const options = {
+    institution: code,
+    databaseUrl,
+    hopKeys: hopKeyResolver({ keys: keys.hopPublicKeys, jwksUrl: keys.jwksUrl }),
+    serviceKey: keys.service?.key ?? null,
+    hubUrl: hubUrl ?? null,
+  };
   const shard: QualificationsShard | MobilitiesShard | RecognitionShard =
     kind === 'qualifications'
       ? await startQualificationsShard({ ...options, seed: readSeed(seedFileOf(code)) })
@@ -128,7 +168,7 @@ async function startInProcessShard(code: string, databaseUrl: string, hopSecret:
 /** A whole hub for one test file: shards seeded with the demo data, the registry, and the gateway in front. */
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
   const institutions = options.institutions ?? DEMO_INSTITUTIONS;
-  const hopSecret = randomBytes(24).toString('base64url');
+  const hopKeys = await generateHopKeyPair();
   const tokenSecret = randomBytes(24).toString('base64url');
   const databases = testDatabases();
   const shards = new Map<string, TestShard>();
@@ -137,17 +177,35 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   const start = options.shards === 'in-process' ? startInProcessShard : startProcessShard;
   const port = await freePort();
   const hubUrl = `http://127.0.0.1:${port}/graphql`;
+  const jwksUrl = options.hopKeySource === 'jwks-url' ? `http://127.0.0.1:${port}${HOP_KEYS_PATH}` : null;
+  // Shards that call the hub have their own key pair; the registry lists the public halves.
+  const serviceKeys = new Map<string, HopKeyPair>();
+  const keysFor = async (code: string, kind: string): Promise<ShardKeys> => {
+    let service: HopKeyPair | null = null;
+    if (kind !== 'qualifications') {
+      service = await generateHopKeyPair();
+      serviceKeys.set(hopAudience(kind, code), service);
+    }
+    return { hopPublicKeys: hopKeys.publicKeys, jwksUrl, service };
+  };
+  const serviceJwksOf = (code: string) => {
+    const entries = ['mobilities', 'recognition'].flatMap((kind) => {
+      const pair = serviceKeys.get(hopAudience(kind, code));
+      return pair ? [[kind, pair.publicKeys] as const] : [];
+    });
+    return entries.length > 0 ? { serviceJwks: Object.fromEntries(entries) } : {};
+  };
   const all = () => [...shards.values(), ...mobilityShards.values(), ...recognitionShards.values()];
   try {
-    for (const shard of await Promise.all(institutions.map((code) => start(code, databases.url(`${code}_qualifications`), hopSecret)))) {
+    for (const shard of await Promise.all(institutions.map(async (code) => start(code, databases.url(`${code}_qualifications`), await keysFor(code, 'qualifications'))))) {
       shards.set(shard.institution, shard);
     }
     if (options.mobilities) {
-      const started = await Promise.all(institutions.map((code) => start(code, databases.url(`${code}_mobilities`), hopSecret, 'mobilities', hubUrl)));
+      const started = await Promise.all(institutions.map(async (code) => start(code, databases.url(`${code}_mobilities`), await keysFor(code, 'mobilities'), 'mobilities', hubUrl)));
       for (const shard of started) mobilityShards.set(shard.institution, shard);
     }
     if (options.recognition) {
-      const started = await Promise.all(institutions.map((code) => start(code, databases.url(`${code}_recognition`), hopSecret, 'recognition', hubUrl)));
+      const started = await Promise.all(institutions.map(async (code) => start(code, databases.url(`${code}_recognition`), await keysFor(code, 'recognition'), 'recognition', hubUrl)));
       for (const shard of started) recognitionShards.set(shard.institution, shard);
     }
     const demo = JSON.parse(readFileSync(join(ROOT, 'demo', 'registry.json'), 'utf8')) as { institutions: Array<{ code: string }> };
@@ -156,6 +214,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
         .filter((entry) => shards.has(entry.code))
         .map((entry) => ({
           ...entry,
+          ...serviceJwksOf(entry.code),
           ...options.registryEntries?.[entry.code],
           shards: {
             qualifications: shards.get(entry.code)?.url,
@@ -171,7 +230,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     const gateway = await startGateway({
       supergraphSdl,
       registry,
-      hopSecretFor: () => hopSecret,
+      hopKey: hopKeys.key,
       demoTokenSecret: tokenSecret,
       shardTimeoutMs: options.shardTimeoutMs ?? 5_000,
       port,
@@ -179,7 +238,17 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     });
     return {
       url: gateway.url,
-      hopSecret,
+      hopKeys,
+      signHop: (request) =>
+        signHop({
+          key: request.key ?? hopKeys.key,
+          audience: hopAudience(request.kind ?? 'qualifications', request.institution),
+          caller: request.caller,
+          requestId: request.requestId ?? 'direct',
+          operation: request.operation ?? { query: '', variables: null },
+          ...(request.now === undefined ? {} : { now: request.now }),
+          ...(request.ttlSeconds === undefined ? {} : { ttlSeconds: request.ttlSeconds }),
+        }),
       tokenSecret,
       gateway,
       shards,

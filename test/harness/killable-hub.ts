@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { JSONWebKeySet } from 'jose';
+import { generateHopKeyPair } from '../../subgraphs/shared/hop-keys';
 import BetterSqlite3 from 'better-sqlite3';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../../gateway';
@@ -54,9 +56,9 @@ export async function postWithHeaders(
   return { status: response.status, text, body: JSON.parse(text) as GraphQLAnswer['body'] };
 }
 
-async function startKillableShard(institution: string, databaseUrl: string, hopSecret: string): Promise<KillableShard> {
+async function startKillableShard(institution: string, databaseUrl: string, hopPublicKeys: JSONWebKeySet): Promise<KillableShard> {
   const port = await freePort();
-  const start = () => startShardProcess({ kind: 'qualifications', institution, databaseUrl, hopSecret, port, seedFile: seedFileOf(institution) });
+  const start = () => startShardProcess({ kind: 'qualifications', institution, databaseUrl, hopPublicKeys, port, seedFile: seedFileOf(institution) });
   let current: ManagedProcess = await start();
   return {
     institution,
@@ -76,12 +78,12 @@ async function startKillableShard(institution: string, databaseUrl: string, hopS
 
 export async function startKillableHub(options: { institutions?: readonly string[]; gateway?: Partial<GatewayOptions> } = {}): Promise<KillableHub> {
   const institutions = options.institutions ?? DEMO_INSTITUTIONS;
-  const hopSecret = randomBytes(24).toString('base64url');
+  const hopKeys = await generateHopKeyPair();
   const tokenSecret = randomBytes(24).toString('base64url');
   const databases = testDatabases();
   const shards = new Map<string, KillableShard>();
   try {
-    for (const shard of await Promise.all(institutions.map((code) => startKillableShard(code, databases.url(`${code}_qualifications`), hopSecret)))) {
+    for (const shard of await Promise.all(institutions.map((code) => startKillableShard(code, databases.url(`${code}_qualifications`), hopKeys.publicKeys)))) {
       shards.set(shard.institution, shard);
     }
     const demo = JSON.parse(readFileSync(join(ROOT, 'demo', 'registry.json'), 'utf8')) as { institutions: Array<{ code: string }> };
@@ -91,7 +93,7 @@ export async function startKillableHub(options: { institutions?: readonly string
     const gateway = await startGateway({
       supergraphSdl: readFileSync(join(ROOT, 'schema', 'supergraph.graphql'), 'utf8'),
       registry,
-      hopSecretFor: () => hopSecret,
+      hopKey: hopKeys.key,
       demoTokenSecret: tokenSecret,
       shardTimeoutMs: 5_000,
       rateLimit: false,

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '../../subgraphs/shared/caller';
-import { signHop } from '../../subgraphs/shared/signed-hop';
 import type { GraphQLAnswer, TestHub, TestShard } from '../harness/hub';
 
 /** A GraphQL request body as a shard receives it from the gateway. */
@@ -15,7 +14,8 @@ export interface ShardCallBody {
  * changes this one function.
  */
 export async function signedShardCall(hub: TestHub, shard: TestShard, body: ShardCallBody, caller: Caller | null): Promise<GraphQLAnswer> {
-  const headers = signHop({ secret: hub.hopSecret, caller, requestId: randomUUID(), operation: { query: body.query, variables: body.variables ?? null } });
+  const kind = [...hub.mobilityShards.values()].includes(shard) ? 'mobilities' : [...hub.recognitionShards.values()].includes(shard) ? 'recognition' : 'qualifications';
+  const headers = await hub.signHop({ institution: shard.institution, kind, caller, requestId: randomUUID(), operation: { query: body.query, variables: body.variables ?? null } });
   const response = await fetch(shard.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },

@@ -5,7 +5,8 @@ import type { Database } from '../database';
 import { sendJson, type Route } from '../http';
 import type { OutboxSignal } from '../outbox/outbox';
 import { currentRequestScope } from '../request-scope';
-import { createHopVerifier, getHopOperation, HOP_HEADERS } from '../signed-hop';
+import type { JWTVerifyGetKey } from 'jose';
+import { createHopVerifier, getHopOperation, HOP_HEADERS, hopAudience } from '../signed-hop';
 import { PublicChangeRecord, PublicChangeSequenceRecord } from './change.entity';
 
 /**
@@ -173,7 +174,7 @@ async function readPage(db: Database, after: number): Promise<Omit<FeedPage, 'ki
  * `GET /changes?after=<seq>&waitMs=<ms>[&feedId=<id>]`: the changes after `after`, waiting up to `waitMs` for one when
  * there are none (a long poll, woken by the shard's own commits, re-read every `pollMs` for writes made by
  * other processes). Without `after`, only where the feed stands. It carries tags, never data, yet each poll may hold a
- * connection open for seconds: with a hop secret, only the gateways' signed calls are answered.
+ * connection open for seconds: with the hub's public keys, only the gateways' signed calls are answered.
  */
 export function changeFeedRoute(options: {
   kind: string;
@@ -181,28 +182,27 @@ export function changeFeedRoute(options: {
   db: Database;
   signal: OutboxSignal;
   pollMs: number;
-  /** With a hop secret, only the hub's gateways (a signed call) may read the feed; without one it is open, like the shard. */
-  hopSecret: string | null;
+  /** With the hub's public keys, only the hub's gateways (a signed call) may read the feed; without them it is open, like the shard. */
+  hopKeys: JWTVerifyGetKey | null;
 }): Route {
-  const verifyHop = options.hopSecret ? createHopVerifier({ secret: options.hopSecret }) : null;
+  const verifyHop = options.hopKeys ? createHopVerifier({ audience: hopAudience(options.kind, options.institution), keys: options.hopKeys }) : null;
   return (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname !== FEED_PATH) return false;
-    if (verifyHop) {
-      const header = (name: string) => {
-        const value = request.headers[name];
-        return typeof value === 'string' ? value : undefined;
-      };
-      // The signature covers the path and query as sent, so it cannot be moved to another cursor.
-      const hop = verifyHop(header, getHopOperation(request.url ?? ''));
-      // An empty signature is no signature: the verifier would take it for an unsigned (public) call.
-      const refusal = !header(HOP_HEADERS.signature) ? 'the change feed answers the hub\'s gateways only: the call must be signed' : hop.error;
-      if (refusal) {
-        sendJson(response, 401, { error: refusal });
-        return true;
-      }
-    }
+    const header = (name: string) => {
+      const value = request.headers[name];
+      return typeof value === 'string' ? value : undefined;
+    };
     return (async () => {
+      if (verifyHop) {
+        // The hop covers the path and query as sent, so it cannot be moved to another cursor.
+        const hop = await verifyHop(header, getHopOperation(request.url ?? ''));
+        const refusal = header(HOP_HEADERS.hop) === undefined ? "the change feed answers the hub's gateways only: the call must be signed" : hop.error;
+        if (refusal) {
+          sendJson(response, 401, { error: refusal });
+          return true;
+        }
+      }
       const afterText = url.searchParams.get('after');
       const after = afterText === null ? null : Number(afterText);
       const waitMs = Math.min(Number(url.searchParams.get('waitMs') ?? 0), FEED_MAX_WAIT_MS);

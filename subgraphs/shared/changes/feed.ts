@@ -1,3 +1,4 @@
+import type { JWTVerifyGetKey } from 'jose';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { Database } from '../database';
 import type { Route } from '../http';
@@ -19,7 +20,7 @@ export interface ChangeFeed {
  * A public-data shard's change feed: the `/changes` route, the plugin that hints the hub's cache, commit
  * wake-ups (through Redis, so every replica of the shard wakes its readers), and the hourly pruning.
  */
-export function createChangeFeed(options: { kind: string; institution: string; db: Database; redisUrl: string | null; hopSecret: string | null }): ChangeFeed {
+export function createChangeFeed(options: { kind: string; institution: string; db: Database; redisUrl: string | null; hopKeys: JWTVerifyGetKey | null }): ChangeFeed {
   const log = moduleLogger('changes', { kind: options.kind, institution: options.institution });
   const signal = createOutboxSignal({ channel: `hub:changes:${options.kind}:${options.institution}`, redisUrl: options.redisUrl });
   const prune = setInterval(() => {
