@@ -266,3 +266,9 @@ describe('the JWKS URL', () => {
     expect(old.body.errors?.[0]?.message).toMatch(/unknown key id/);
   });
 });
+
+test('a hop the hub signed is still refused when its caller is inconsistent: another member\'s learner, a learner with staff roles', async () => {
+  const sign = (caller: Caller) => (operation: HopOperation) => hub.signHop({ institution: 'rvt.lv', caller, operation });
+  await expectBothRefused(sign({ institution: 'omnia.fi', roles: ['learner'], learnerId: 'rvt.lv:L-17', subject: 'mallory@omnia.fi' }), /Refused the caller of a signed call: .*rvt\.lv:L-17/);
+  await expectBothRefused(sign({ institution: 'rvt.lv', roles: ['learner', 'coordinator'], learnerId: 'rvt.lv:L-17', subject: 'mallory@rvt.lv' }), /Refused the caller of a signed call: .*learner/);
+});
