@@ -12,7 +12,7 @@ test('an empty environment gives the documented defaults', () => {
 });
 
 test('settings are read from the environment and checked', () => {
-  const env = gatewayEnvironment.parse({ NODE_ENV: 'production', MAX_DEPTH: '8', CORS_ORIGINS: 'https://a.example, https://b.example', REDIS_URL: 'redis://redis:6379', RATE_LIMIT_PER_IP: '0' });
+  const env = gatewayEnvironment.parse({ NODE_ENV: 'production', HUB_HOP_PRIVATE_KEY: '{"kty":"OKP"}', MAX_DEPTH: '8', CORS_ORIGINS: 'https://a.example, https://b.example', REDIS_URL: 'redis://redis:6379', RATE_LIMIT_PER_IP: '0' });
   const options = gatewayOptionsFrom(env);
   expect(options.production).toBe(true);
   expect(options.limits?.maxDepth).toBe(8);
@@ -31,5 +31,13 @@ test('the entity cache is on by default, in memory, with the documented types; i
   expect(bad.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
     ['ENTITY_CACHE_TYPES', '"Qualification:lots" is not Type:size (e.g. Unit:32MB)'],
     ['HUB_OPERATOR_TOKEN', 'must be at least 16 characters'],
+  ]);
+});
+
+test('production needs the hop signing key: without it no shard would believe any caller', () => {
+  const result = gatewayEnvironment.safeParse({ NODE_ENV: 'production' });
+  expect(result.success).toBe(false);
+  expect(result.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
+    ['HUB_HOP_PRIVATE_KEY', 'must be set when NODE_ENV=production: the key the gateway signs its calls to shards with (npm run hop-keys prints one)'],
   ]);
 });

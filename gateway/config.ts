@@ -99,10 +99,16 @@ export const gatewayEnvironment = z.object({
   HUB_OPERATOR_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** How long a stopping gateway lets in-flight requests finish. */
   SHUTDOWN_TIMEOUT_MS: count(0, 300_000, DEFAULT_SHUTDOWN_TIMEOUT_MS),
-}).refine((env) => !(env.NODE_ENV === 'production' && env.HUB_DEMO_TOKEN_SECRET), {
-  message: 'must not be set when NODE_ENV=production: demo tokens are for development only',
-  path: ['HUB_DEMO_TOKEN_SECRET'],
-});
+})
+  .refine((env) => !(env.NODE_ENV === 'production' && env.HUB_DEMO_TOKEN_SECRET), {
+    message: 'must not be set when NODE_ENV=production: demo tokens are for development only',
+    path: ['HUB_DEMO_TOKEN_SECRET'],
+  })
+  // Without it every hop is unsigned and shards serve public data only: no member could use the hub.
+  .refine((env) => !(env.NODE_ENV === 'production' && !env.HUB_HOP_PRIVATE_KEY), {
+    message: 'must be set when NODE_ENV=production: the key the gateway signs its calls to shards with (npm run hop-keys prints one)',
+    path: ['HUB_HOP_PRIVATE_KEY'],
+  });
 export type GatewayEnvironment = z.infer<typeof gatewayEnvironment>;
 
 /** The gateway options the environment sets (everything but the registry, supergraph and secrets). */
