@@ -5,7 +5,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { createAuthenticator } from './auth/auth';
 import { createServiceAuthenticator } from './auth/service-hop';
-import { useSubscriptions, type SubscriptionStats } from './subscriptions/subscriptions';
+import { useSubscriptions, type SubscriptionStats, type WebSocketLimitsOptions } from './subscriptions/subscriptions';
 import { dashboardRoute } from './dashboard/dashboard';
 import { documentRoute } from './documents/documents';
 import type { HubContext } from './context';
@@ -14,7 +14,7 @@ import { useErrors } from './errors/errors';
 import { healthRoutes } from './health/health';
 import { useLimits, type LimitsOptions } from './limits/limits';
 import { useMetrics, type MetricsOptions } from './metrics/metrics';
-import { useRateLimit, type RateLimitOptions } from './rate-limit/rate-limit';
+import { clientAddress, useRateLimit, type RateLimitOptions } from './rate-limit/rate-limit';
 import { Registry, type Shard } from './registry/registry';
 import { useRequestId } from './request-id/request-id';
 import { createResilience, type ResilienceOptions } from './resilience/resilience';
@@ -54,6 +54,8 @@ export interface GatewayOptions {
   resilience?: ResilienceOptions;
   /** Rate limits per IP and per institution; false turns them off. @default on, in memory (see rate-limit/) */
   rateLimit?: RateLimitOptions | false;
+  /** Limits on WebSocket connections: anonymous message size and counts, connection_init timeout (defaults: see subscriptions/). */
+  webSockets?: WebSocketLimitsOptions;
   /** Prometheus metrics at /metrics; false turns them off. @default on */
   metrics?: MetricsOptions | false;
   /** The entity cache for public types (see cache/); false turns it off. @default on, in memory */
@@ -227,6 +229,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     secretFor: options.hopSecretFor,
     execute,
     allowedOrigins: options.cors?.origins ?? [],
+    limits,
+    rateLimit,
+    clientAddress: (request) => clientAddress(request, options.rateLimit ? (options.rateLimit.trustProxyHops ?? 0) : 0),
+    ...options.webSockets,
   });
   subscriptionStats = subscriptions.stats;
   log.info({ url: http.url, institutions: options.registry.institutions.length, limits: limits.values }, 'gateway listening');

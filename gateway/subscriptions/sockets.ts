@@ -1,0 +1,134 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { CloseCode, handleProtocols, type Server as ProtocolServer } from 'graphql-ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { Logger } from '../../subgraphs/shared/logger';
+import type { AnonymousAdmission, Ticket } from './admission';
+
+/** What each graphql-ws callback gets about its socket (`ctx.extra`). */
+export interface SocketExtra {
+  socket: WebSocket;
+  request: IncomingMessage;
+  /** The client's address, as the rate limits see it. */
+  address: string;
+  /** The socket's anonymous place: released once it signs in, or when it closes. */
+  ticket: Ticket;
+}
+
+export interface SocketServerOptions {
+  server: Server;
+  path: string;
+  protocol: ProtocolServer<SocketExtra>;
+  admission: AnonymousAdmission;
+  addressOf: (request: IncomingMessage) => string;
+  /** Largest message before a valid token, in bytes. */
+  anonymousMaxPayload: number;
+  /** A socket that answers no ping within this long is cut. @default 12_000 */
+  keepAliveMs?: number;
+  log: Logger;
+}
+
+export const DEFAULT_KEEP_ALIVE_MS = 12_000;
+
+/**
+ * graphql-ws over `ws`, as `graphql-ws/use/ws` does it, with what the hub needs before and around the protocol:
+ * the admission of anonymous sockets at the upgrade (refused with an HTTP status, before any socket exists),
+ * the small message cap until a socket signs in, and socket errors logged instead of printed.
+ */
+export function serveSockets(options: SocketServerOptions): { dispose: () => Promise<void> } {
+  const keepAlive = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
+  // Every socket starts with the anonymous cap; `raiseMaxPayload` lifts it for one socket once it signs in.
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: options.anonymousMaxPayload, handleProtocols });
+
+  const onUpgrade = (request: IncomingMessage, stream: Duplex, head: Buffer) => {
+    if (pathOf(request) !== options.path) return refuse(stream, 404, 'No WebSocket endpoint here');
+    const address = options.addressOf(request);
+    const refusal = options.admission.refusal(address);
+    if (refusal) return refuse(stream, refusal.status, refusal.message);
+    // ws completes an upgrade without verifyClient in this same tick, so no other upgrade can take the place meanwhile.
+    sockets.handleUpgrade(request, stream, head, (socket) => accept(socket, request, address));
+  };
+
+  const accept = (socket: WebSocket, request: IncomingMessage, address: string) => {
+    const ticket = options.admission.admit(address);
+    // An oversized message (1009) or a broken frame: ws has already closed the socket with the right code.
+    socket.on('error', (error) => options.log.debug({ address, error: error.message }, 'socket error'));
+    let alive = true;
+    socket.on('pong', () => {
+      alive = true;
+    });
+    const pinger = setInterval(() => {
+      if (!alive) return socket.terminate();
+      alive = false;
+      socket.ping();
+    }, keepAlive);
+    pinger.unref();
+    const closed = options.protocol.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) =>
+          new Promise<void>((resolve, reject) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            socket.send(data, (error) => (error ? reject(error) : resolve()));
+          }),
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (handle) =>
+          socket.on('message', (data: RawData) => {
+            handle(String(data)).catch((error: unknown) => {
+              options.log.error({ address, error: String(error) }, 'message handling failed');
+              socket.close(CloseCode.InternalServerError, 'Internal server error');
+            });
+          }),
+      },
+      { socket, request, address, ticket },
+    );
+    socket.once('close', (code, reason) => {
+      clearInterval(pinger);
+      ticket.release();
+      void closed(code, String(reason));
+    });
+  };
+
+  options.server.on('upgrade', onUpgrade);
+  return {
+    dispose: async () => {
+      options.server.off('upgrade', onUpgrade);
+      for (const socket of sockets.clients) socket.close(1001, 'Going away');
+      await new Promise<void>((resolve) => sockets.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * ws has no public per-socket message cap: the server's `maxPayload` is handed to each socket's Receiver, which
+ * checks every frame's declared length (and a fragmented message's running total) against `_maxPayload` as soon
+ * as the frame header arrives, before any of the payload is buffered, then closes with 1009 and discards the
+ * rest unread. Raising that field on one socket after its token is verified is the only way to give signed-in
+ * callers MAX_BODY_BYTES without letting every anonymous socket buffer as much. Should ws rename the field, the
+ * socket keeps the anonymous cap (the safe side) and this says so.
+ */
+export function raiseMaxPayload(socket: WebSocket, bytes: number): boolean {
+  const receiver = (socket as unknown as { _receiver?: { _maxPayload?: unknown } })._receiver;
+  if (!receiver || typeof receiver._maxPayload !== 'number') return false;
+  receiver._maxPayload = bytes;
+  return true;
+}
+
+function pathOf(request: IncomingMessage): string {
+  const url = request.url ?? '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
+const REASONS: Record<number, string> = { 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
+
+/** Answers the upgrade request with a plain HTTP error and drops the connection: no WebSocket is made. */
+function refuse(stream: Duplex, status: 404 | 429 | 503, message: string): void {
+  if (!stream.writable) return void stream.destroy();
+  const body = `${message}\n`;
+  stream.once('finish', () => stream.destroy());
+  stream.end(
+      `HTTP/1.1 ${status} ${REASONS[status]}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `${status === 404 ? '' : 'Retry-After: 1\r\n'}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
