@@ -29,6 +29,42 @@ export interface SocketServerOptions {
 }
 
 export const DEFAULT_KEEP_ALIVE_MS = 12_000;
+/** Longest stretch of message handling before the event loop gets a turn. */
+const TURN_MS = 5;
+
+/**
+ * Runs tasks in arrival order, a few milliseconds' worth at a time, yielding to the event loop in between.
+ * A thousand sockets whose messages arrive together would otherwise be decoded and parsed in one go (64 MB of
+ * JSON at the anonymous cap), stalling every timer and request for that long; paced, the same work is spread.
+ */
+class Turns {
+  private readonly queue: Array<() => void> = [];
+  private next = 0;
+  private scheduled = false;
+
+  push(task: () => void): void {
+    this.queue.push(task);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(this.run);
+  }
+
+  private readonly run = (): void => {
+    const until = performance.now() + TURN_MS;
+    while (this.next < this.queue.length && performance.now() < until) {
+      const task = this.queue[this.next];
+      this.next += 1;
+      task?.();
+    }
+    if (this.next < this.queue.length) {
+      setImmediate(this.run);
+      return;
+    }
+    this.queue.length = 0;
+    this.next = 0;
+    this.scheduled = false;
+  };
+}
 
 /**
  * graphql-ws over `ws`, as `graphql-ws/use/ws` does it, with what the hub needs before and around the protocol:
@@ -39,6 +75,7 @@ export function serveSockets(options: SocketServerOptions): { dispose: () => Pro
   const keepAlive = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
   // Every socket starts with the anonymous cap; `raiseMaxPayload` lifts it for one socket once it signs in.
   const sockets = new WebSocketServer({ noServer: true, maxPayload: options.anonymousMaxPayload, handleProtocols });
+  const turns = new Turns();
 
   const onUpgrade = (request: IncomingMessage, stream: Duplex, head: Buffer) => {
     if (pathOf(request) !== options.path) return refuse(stream, 404, 'No WebSocket endpoint here');
@@ -73,12 +110,15 @@ export function serveSockets(options: SocketServerOptions): { dispose: () => Pro
           }),
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>
-          socket.on('message', (data: RawData) => {
-            handle(String(data)).catch((error: unknown) => {
-              options.log.error({ address, error: String(error) }, 'message handling failed');
-              socket.close(CloseCode.InternalServerError, 'Internal server error');
-            });
-          }),
+          socket.on('message', (data: RawData) =>
+            turns.push(() => {
+              if (socket.readyState !== socket.OPEN) return;
+              handle(String(data)).catch((error: unknown) => {
+                options.log.error({ address, error: String(error) }, 'message handling failed');
+                socket.close(CloseCode.InternalServerError, 'Internal server error');
+              });
+            }),
+          ),
       },
       { socket, request, address, ticket },
     );
