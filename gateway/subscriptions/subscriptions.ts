@@ -249,6 +249,8 @@ export function useSubscriptions(options: SubscriptionsOptions): { stats: () => 
       if (!originAllowed(request, options.allowedOrigins ?? null)) return false;
       const params = ctx.connectionParams ?? {};
       const authorization = typeof params.authorization === 'string' ? params.authorization : undefined;
+      // Only `authorization` is read: the rest (up to the message cap) would stay in memory as long as the socket.
+      (ctx as { connectionParams?: unknown }).connectionParams = undefined;
       let caller: Caller | null;
       let expiresAt: number | null = null;
       try {
