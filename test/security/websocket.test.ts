@@ -182,6 +182,10 @@ test('anonymous sockets are capped per client address (HTTP 429) and in all (HTT
   await again.close();
   await sleep(300);
   expect(await probe('127.0.0.4').status).toBe(101);
+  await Promise.all(probes.splice(0).map((p) => p.close()));
+  await sleep(300);
+  const metrics = await (await fetch(new URL('/metrics', hub.url))).text();
+  expect(/^hub_subscription_anonymous_sockets_open (\d+)$/m.exec(metrics)?.[1]).toBe('0');
 });
 
 test('a socket that sends no connection_init is closed with 4408 once the init timeout passes', async () => {
