@@ -2,6 +2,8 @@
 export interface Refusal {
   status: 429 | 503;
   message: string;
+  /** Seconds to wait before trying again. @default 1 */
+  retryAfterSeconds?: number;
 }
 
 /** An admitted anonymous socket's place; giving it back (signed in, or closed) is idempotent. */

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { CloseCode, handleProtocols, type Server as ProtocolServer } from 'graphql-ws';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from '../../subgraphs/shared/logger';
-import type { AnonymousAdmission, Ticket } from './admission';
+import type { AnonymousAdmission, Refusal, Ticket } from './admission';
 
 /** What each graphql-ws callback gets about its socket (`ctx.extra`). */
 export interface SocketExtra {
@@ -21,6 +21,8 @@ export interface SocketServerOptions {
   protocol: ProtocolServer<SocketExtra>;
   admission: AnonymousAdmission;
   addressOf: (request: IncomingMessage) => string;
+  /** Counts the upgrade request as an HTTP request of its address: a refusal answers it instead. */
+  countUpgrade: (address: string) => Promise<Refusal | null>;
   /** Largest message before a valid token, in bytes. */
   anonymousMaxPayload: number;
   /** A socket that answers no ping within this long is cut. @default 12_000 */
@@ -77,11 +79,12 @@ export function serveSockets(options: SocketServerOptions): { dispose: () => Pro
   const sockets = new WebSocketServer({ noServer: true, maxPayload: options.anonymousMaxPayload, handleProtocols });
   const turns = new Turns();
 
-  const onUpgrade = (request: IncomingMessage, stream: Duplex, head: Buffer) => {
-    if (pathOf(request) !== options.path) return refuse(stream, 404, 'No WebSocket endpoint here');
+  const onUpgrade = async (request: IncomingMessage, stream: Duplex, head: Buffer) => {
+    if (pathOf(request) !== options.path) return refuse(stream, { status: 404, message: 'No WebSocket endpoint here' });
+    stream.on('error', () => stream.destroy());
     const address = options.addressOf(request);
-    const refusal = options.admission.refusal(address);
-    if (refusal) return refuse(stream, refusal.status, refusal.message);
+    const refusal = (await options.countUpgrade(address)) ?? options.admission.refusal(address);
+    if (refusal) return refuse(stream, refusal);
     // ws completes an upgrade without verifyClient in this same tick, so no other upgrade can take the place meanwhile.
     sockets.handleUpgrade(request, stream, head, (socket) => accept(socket, request, address));
   };
@@ -129,10 +132,15 @@ export function serveSockets(options: SocketServerOptions): { dispose: () => Pro
     });
   };
 
-  options.server.on('upgrade', onUpgrade);
+  const upgrade = (request: IncomingMessage, stream: Duplex, head: Buffer) =>
+    onUpgrade(request, stream, head).catch((error: unknown) => {
+      options.log.error({ error: String(error) }, 'upgrade failed');
+      stream.destroy();
+    });
+  options.server.on('upgrade', upgrade);
   return {
     dispose: async () => {
-      options.server.off('upgrade', onUpgrade);
+      options.server.off('upgrade', upgrade);
       for (const socket of sockets.clients) socket.close(1001, 'Going away');
       await new Promise<void>((resolve) => sockets.close(() => resolve()));
     },
@@ -163,12 +171,13 @@ function pathOf(request: IncomingMessage): string {
 const REASONS: Record<number, string> = { 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
 
 /** Answers the upgrade request with a plain HTTP error and drops the connection: no WebSocket is made. */
-function refuse(stream: Duplex, status: 404 | 429 | 503, message: string): void {
+function refuse(stream: Duplex, refusal: Refusal | { status: 404; message: string }): void {
   if (!stream.writable) return void stream.destroy();
-  const body = `${message}\n`;
+  const body = `${refusal.message}\n`;
+  const retry = refusal.status === 404 ? '' : `Retry-After: ${refusal.retryAfterSeconds ?? 1}\r\n`;
   stream.once('finish', () => stream.destroy());
   stream.end(
-      `HTTP/1.1 ${status} ${REASONS[status]}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-      `${status === 404 ? '' : 'Retry-After: 1\r\n'}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `HTTP/1.1 ${refusal.status} ${REASONS[refusal.status]}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `${retry}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }

@@ -13,7 +13,7 @@ import {
   type VariableDefinitionNode,
 } from 'graphql';
 import { CloseCode, makeServer } from 'graphql-ws';
-import { ErrorCode } from '../../schema/errors';
+import { ErrorCode, RateLimitedError } from '../../schema/errors';
 import type { Caller } from '../../subgraphs/shared/caller';
 import { moduleLogger } from '../../subgraphs/shared/logger';
 import type { HubContext } from '../context';
@@ -333,6 +333,15 @@ export function useSubscriptions(options: SubscriptionsOptions): { stats: () => 
     protocol,
     admission,
     addressOf: options.clientAddress,
+    countUpgrade: async (address) => {
+      try {
+        await options.rateLimit?.consumeIp(address);
+        return null;
+      } catch (error) {
+        if (!(error instanceof RateLimitedError)) throw error;
+        return { status: 429, message: error.message, retryAfterSeconds: Number(error.extensions.retryAfterSeconds) };
+      }
+    },
     anonymousMaxPayload: Math.min(options.maxAnonymousMessageBytes ?? DEFAULT_WS_MAX_ANONYMOUS_MESSAGE_BYTES, options.limits.values.maxBodyBytes),
     log,
   });

@@ -198,7 +198,7 @@ test('a socket that sends no connection_init is closed with 4408 once the init t
   expect(at - opened).toBeLessThan(LIMITS.initTimeoutMs + 2_000);
 });
 
-test('subscribe messages count against the HTTP rate limit of their address: past it, RATE_LIMITED with the wait', async () => {
+test('the upgrade and every subscribe message count against the HTTP rate limit of their address: past it, RATE_LIMITED with the wait', async () => {
   const p = probe('127.0.0.5');
   await p.init();
   const count = PER_IP + 50;
@@ -207,10 +207,12 @@ test('subscribe messages count against the HTTP rate limit of their address: pas
   while (p.received.length < count && Date.now() < deadline) await sleep(50);
   const answers = p.received.filter((r) => r.message.type === 'error').map((r) => errorsOf(r.message)[0]?.extensions);
   const limited = answers.filter((e) => e?.code === 'RATE_LIMITED');
-  expect(limited).toHaveLength(50);
+  // The upgrade request took one of the address's requests.
+  expect(limited).toHaveLength(51);
   expect(limited[0]).toEqual({ code: 'RATE_LIMITED', limit: 'ip', retryAfterSeconds: expect.any(Number) });
-  expect(answers.filter((e) => e?.code === 'UNAUTHENTICATED')).toHaveLength(PER_IP);
+  expect(answers.filter((e) => e?.code === 'UNAUTHENTICATED')).toHaveLength(PER_IP - 1);
   expect(p.received.some((r) => r.message.type === 'next')).toBe(false);
+  expect(await probe('127.0.0.5').status).toBe(429);
 });
 
 test('a socket closes with 4403 "token expired" at the token\'s exp and delivers nothing after; a fresh token on a new socket resumes', async () => {
