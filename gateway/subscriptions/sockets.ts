@@ -76,6 +76,8 @@ class Turns {
 export function serveSockets(options: SocketServerOptions): { dispose: () => Promise<void> } {
   const keepAlive = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
   // Every socket starts with the anonymous cap; `raiseMaxPayload` lifts it for one socket once it signs in.
+  // ws unmasks client frames with the bufferutil addon (a dependency for this reason); in plain JS, the 64 MB of
+  // a thousand anonymous messages at the cap took 400 ms of one core, in the read path where nothing can pace it.
   const sockets = new WebSocketServer({ noServer: true, maxPayload: options.anonymousMaxPayload, handleProtocols });
   const turns = new Turns();
 
