@@ -241,8 +241,8 @@ export function useSubscriptions(options: SubscriptionsOptions): { stats: () => 
     return queue;
   };
 
+  // No `schema` here: onSubscribe hands graphql-ws the checked document and the schema it was checked against.
   const protocol = makeServer<Record<string, unknown>, SocketExtra>({
-    schema: () => options.schema() as GraphQLSchema,
     connectionInitWaitTimeout: options.initTimeoutMs ?? DEFAULT_WS_INIT_TIMEOUT_MS,
     onConnect: async (ctx) => {
       const { socket, request, ticket } = ctx.extra;
