@@ -31,6 +31,8 @@ export interface SocketServerOptions {
 }
 
 export const DEFAULT_KEEP_ALIVE_MS = 12_000;
+/** How long a socket closed for a protocol error (an oversized message) may take to read its close frame before it is cut. */
+const CUT_AFTER_ERROR_MS = 200;
 /** Longest stretch of message handling before the event loop gets a turn. */
 const TURN_MS = 5;
 
@@ -93,8 +95,12 @@ export function serveSockets(options: SocketServerOptions): { dispose: () => Pro
 
   const accept = (socket: WebSocket, request: IncomingMessage, address: string) => {
     const ticket = options.admission.admit(address);
-    // An oversized message (1009) or a broken frame: ws has already closed the socket with the right code.
-    socket.on('error', (error) => options.log.debug({ address, error: error.message }, 'socket error'));
+    // An oversized message (1009) or a broken frame: ws has already sent the close frame with the right code, and
+    // would go on reading (and discarding) the rest of the message until the peer's close frame, up to 30 s.
+    socket.on('error', (error) => {
+      options.log.debug({ address, error: error.message }, 'socket error');
+      setTimeout(() => socket.terminate(), CUT_AFTER_ERROR_MS).unref();
+    });
     let alive = true;
     socket.on('pong', () => {
       alive = true;
