@@ -17,12 +17,13 @@ import { liveUpdates } from './scenarios/live-updates';
 import { nested } from './scenarios/nested';
 import { profile } from './scenarios/profile';
 import { shardClient } from './scenarios/shard-client';
+import { wsFlood } from './scenarios/ws-flood';
 
 /**
  * `npm run bench [-- <scenario> …]`: starts what it measures on this machine (shards, the hub, a stock Apollo
  * gateway, MariaDB databases), loads them side by side, prints the figures and writes bench/results/latest.{json,md}.
  */
-const SCENARIOS: Scenario[] = [hubOverhead, entityCache, profile, shardClient, fanOut, nested, dataScale, liveUpdates];
+const SCENARIOS: Scenario[] = [hubOverhead, entityCache, profile, shardClient, fanOut, nested, dataScale, liveUpdates, wsFlood];
 
 const USAGE = `usage: npm run bench [-- <scenario> …]
 
@@ -38,6 +39,7 @@ environment:
   BENCH_INDEX_TRIAL=1    data-scale: also time a FULLTEXT index on one shard (0: skip)
   BENCH_SEED_MINUTES=6   data-scale: give up seeding after this long
   BENCH_SUBSCRIBERS=1000 live-updates: open subscriptions
+  BENCH_WS_SOCKETS=1000  ws-flood: anonymous sockets
   BENCH_MAX_MINUTES=15   stop everything after this long`;
 
 function command(args: readonly string[]): string {

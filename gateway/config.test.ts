@@ -8,6 +8,7 @@ test('an empty environment gives the documented defaults', () => {
   expect(options.cors).toEqual({ origins: [] });
   expect(options.resilience).toEqual({ retries: 2, breakerThreshold: 5, halfOpenAfterMs: 10_000, maxConcurrentPerShard: 32, maxQueuedPerShard: 32 });
   expect(options.rateLimit).toEqual({ perIp: 1_200, perInstitution: 6_000, windowSeconds: 60, redisUrl: null, trustProxyHops: 0 });
+  expect(options.webSockets).toEqual({ maxAnonymousMessageBytes: 65_536, maxAnonymousPerIp: 32, maxAnonymous: 2_000, initTimeoutMs: 3_000 });
   expect(options.shutdownTimeoutMs).toBe(10_000);
 });
 

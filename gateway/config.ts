@@ -17,6 +17,12 @@ import {
   DEFAULT_MAX_ROOT_FIELDS,
   DEFAULT_MAX_TOKENS,
 } from './limits/limits';
+import {
+  DEFAULT_WS_INIT_TIMEOUT_MS,
+  DEFAULT_WS_MAX_ANONYMOUS,
+  DEFAULT_WS_MAX_ANONYMOUS_MESSAGE_BYTES,
+  DEFAULT_WS_MAX_ANONYMOUS_PER_IP,
+} from './subscriptions/subscriptions';
 import { DEFAULT_RATE_LIMIT_PER_INSTITUTION, DEFAULT_RATE_LIMIT_PER_IP, DEFAULT_RATE_LIMIT_WINDOW_SECONDS } from './rate-limit/rate-limit';
 import {
   DEFAULT_BREAKER_THRESHOLD,
@@ -74,6 +80,15 @@ export const gatewayEnvironment = z.object({
   RATE_LIMIT_PER_IP: count(0, 100_000_000, DEFAULT_RATE_LIMIT_PER_IP),
   RATE_LIMIT_PER_INSTITUTION: count(0, 100_000_000, DEFAULT_RATE_LIMIT_PER_INSTITUTION),
   RATE_LIMIT_WINDOW_SECONDS: count(1, 86_400, DEFAULT_RATE_LIMIT_WINDOW_SECONDS),
+  // WebSocket connections (gateway/subscriptions/); signed-in sockets' messages are capped by MAX_BODY_BYTES.
+  /** Largest message from a socket before a valid token in connection_init (larger closes it with 1009). */
+  WS_MAX_ANONYMOUS_MESSAGE_BYTES: count(1_024, 100_000_000, DEFAULT_WS_MAX_ANONYMOUS_MESSAGE_BYTES),
+  /** Sockets without a valid token per client IP (more: HTTP 429 at the upgrade). */
+  WS_MAX_ANONYMOUS_PER_IP: count(1, 1_000_000, DEFAULT_WS_MAX_ANONYMOUS_PER_IP),
+  /** Sockets without a valid token in all (more: HTTP 503 at the upgrade). */
+  WS_MAX_ANONYMOUS: count(1, 10_000_000, DEFAULT_WS_MAX_ANONYMOUS),
+  /** How long a socket may take to send connection_init (then closed with 4408). */
+  WS_INIT_TIMEOUT_MS: count(100, 600_000, DEFAULT_WS_INIT_TIMEOUT_MS),
   /** Redis for rate-limit counters shared by every gateway replica. */
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be redis://host:port (or rediss://)').optional(),
   /** Proxies in front of the gateway whose X-Forwarded-For entries are trusted. */
@@ -132,6 +147,12 @@ export function gatewayOptionsFrom(env: GatewayEnvironment): Omit<GatewayOptions
       maxBatchSize: env.MAX_BATCH_SIZE,
     },
     cors: { origins: parseOrigins(env.CORS_ORIGINS) },
+    webSockets: {
+      maxAnonymousMessageBytes: env.WS_MAX_ANONYMOUS_MESSAGE_BYTES,
+      maxAnonymousPerIp: env.WS_MAX_ANONYMOUS_PER_IP,
+      maxAnonymous: env.WS_MAX_ANONYMOUS,
+      initTimeoutMs: env.WS_INIT_TIMEOUT_MS,
+    },
     resilience: {
       retries: env.SHARD_RETRIES,
       breakerThreshold: env.BREAKER_THRESHOLD,

@@ -6,7 +6,7 @@ import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql'
 import type { JSONWebKeySet } from 'jose';
 import { createAuthenticator } from './auth/auth';
 import { createServiceAuthenticator } from './auth/service-hop';
-import { useSubscriptions, type SubscriptionStats } from './subscriptions/subscriptions';
+import { useSubscriptions, type SubscriptionStats, type WebSocketLimitsOptions } from './subscriptions/subscriptions';
 import { dashboardRoute } from './dashboard/dashboard';
 import { explorerLandingPage, explorerRoute } from './explorer/explorer';
 import { documentRoute } from './documents/documents';
@@ -17,7 +17,7 @@ import { healthRoutes } from './health/health';
 import { checkBodyStrings, getParameters, httpInputRoute, type GraphQLRequestFields } from './limits/http-input';
 import { useLimits, type LimitsOptions } from './limits/limits';
 import { useMetrics, type MetricsOptions } from './metrics/metrics';
-import { useRateLimit, type RateLimitOptions } from './rate-limit/rate-limit';
+import { clientAddress, useRateLimit, type RateLimitOptions } from './rate-limit/rate-limit';
 import { Registry } from './registry/registry';
 import { useRequestId } from './request-id/request-id';
 import { createResilience, type ResilienceOptions } from './resilience/resilience';
@@ -61,6 +61,8 @@ export interface GatewayOptions {
   resilience?: ResilienceOptions;
   /** Rate limits per IP and per institution; false turns them off. @default on, in memory (see rate-limit/) */
   rateLimit?: RateLimitOptions | false;
+  /** Limits on WebSocket connections: anonymous message size and counts, connection_init timeout (defaults: see subscriptions/). */
+  webSockets?: WebSocketLimitsOptions;
   /** Prometheus metrics at /metrics; false turns them off. @default on */
   metrics?: MetricsOptions | false;
   /** The entity cache for public types (see cache/); false turns it off. @default on, in memory */
@@ -240,6 +242,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     hopKey: options.hopKey,
     execute,
     allowedOrigins: options.cors?.origins ?? [],
+    limits,
+    rateLimit,
+    clientAddress: (request) => clientAddress(request, options.rateLimit ? (options.rateLimit.trustProxyHops ?? 0) : 0),
+    ...options.webSockets,
   });
   subscriptionStats = subscriptions.stats;
   log.info({ url: http.url, institutions: options.registry.institutions.length, limits: limits.values }, 'gateway listening');

@@ -91,6 +91,7 @@ export function useMetrics(options: MetricsOptions = {}): Metrics {
   const subscriptions = options.subscriptions;
   const gauges: Array<[keyof SubscriptionStats, string, string]> = [
     ['connections', 'hub_subscription_connections_open', 'WebSocket connections open for subscriptions'],
+    ['anonymous', 'hub_subscription_anonymous_sockets_open', 'WebSocket connections open without a valid token (capped per client IP and in all)'],
     ['subscriptions', 'hub_subscriptions_open', 'Subscriptions open'],
     ['upstreams', 'hub_subscription_upstreams_open', 'Subscriptions to shards open behind them (shared by subscribers with the same caller and operation)'],
   ];

@@ -30,6 +30,8 @@ export const DEFAULT_RATE_LIMIT_KEY_PREFIX = 'hub:rate';
 export interface RateLimit {
   /** Refuses a request over its IP's limit (429 RATE_LIMITED, `Retry-After`) before its body is read. */
   route: Route;
+  /** Counts `points` requests from a client address (as `clientAddress` gives it); throws RateLimitedError over the limit. */
+  consumeIp(address: string, points?: number): Promise<void>;
   /** Counts `points` requests of an institution's callers; throws RateLimitedError over the limit. */
   consumeInstitution(institution: string, points?: number): Promise<void>;
   /** Settles once the Redis counter is connected (or has failed to within its connect timeout); at once without Redis. */
@@ -106,13 +108,19 @@ export function useRateLimit(options: RateLimitOptions = {}): RateLimit {
     }
   };
 
+  const consumeIp = async (address: string, points = 1): Promise<void> => {
+    if (!byIp) return;
+    await consume(byIp, address, points, (retryAfter) =>
+      new RateLimitedError(`Too many requests from this IP address (limit ${perIp} per ${duration} s); retry in ${retryAfter} s`, 'ip', retryAfter),
+    );
+  };
+
   return {
     route: (request) => {
       if (!byIp || request.method === 'OPTIONS') return false;
-      return consume(byIp, clientAddress(request, hops), 1, (retryAfter) =>
-        new RateLimitedError(`Too many requests from this IP address (limit ${perIp} per ${duration} s); retry in ${retryAfter} s`, 'ip', retryAfter),
-      ).then(() => false);
+      return consumeIp(clientAddress(request, hops)).then(() => false);
     },
+    consumeIp,
     consumeInstitution: async (institution, points = 1) => {
       if (!byInstitution) return;
       await consume(byInstitution, institution, points, (retryAfter) =>

@@ -12,23 +12,53 @@ import {
   type OperationDefinitionNode,
   type VariableDefinitionNode,
 } from 'graphql';
-import { CloseCode } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
-import { ErrorCode } from '../../schema/errors';
+import { CloseCode, makeServer } from 'graphql-ws';
+import { ErrorCode, RateLimitedError } from '../../schema/errors';
 import type { Caller } from '../../subgraphs/shared/caller';
 import type { HopSigningKey } from '../../subgraphs/shared/hop-keys';
 import { moduleLogger } from '../../subgraphs/shared/logger';
 import type { HubContext } from '../context';
+import type { Limits } from '../limits/limits';
+import type { RateLimit } from '../rate-limit/rate-limit';
 import type { Registry } from '../registry/registry';
 import { decodeHubCursor, encodeHubCursor } from '../routing/cursor';
 import { parseFetch, rootFields, subOperation } from '../routing/operation';
+import { AnonymousAdmission } from './admission';
 import { AsyncQueue } from './async-queue';
+import { bare, checkSubscription } from './operation-check';
+import { raiseMaxPayload, serveSockets, type SocketExtra } from './sockets';
+import { atTime, tokenExpiry } from './token-expiry';
 import { subscriptionRoutes, type SubscriptionRoute } from './routes';
 import { Feed, type Delivery, type FeedMember, type FeedSource } from './feed';
 import { openUpstreamCount, subscribeUpstream } from './upstream';
 
-export interface SubscriptionsOptions {
+/** Limits on sockets themselves, before and around the operations they carry. */
+export interface WebSocketLimitsOptions {
+  /**
+   * Largest message, in bytes, from a socket that has not shown a valid token in `connection_init`; larger closes
+   * the socket with 1009 before the message is read. Signed-in sockets get the limits' `maxBodyBytes`. @default 65_536
+   */
+  maxAnonymousMessageBytes?: number;
+  /** Sockets without a valid token open at once from one client address; more are refused at the upgrade with HTTP 429. @default 32 */
+  maxAnonymousPerIp?: number;
+  /** Sockets without a valid token open at once in all; more are refused at the upgrade with HTTP 503. @default 2000 */
+  maxAnonymous?: number;
+  /** How long a socket may wait before sending `connection_init`; then it is closed with 4408. @default 3000 */
+  initTimeoutMs?: number;
+}
+
+export const DEFAULT_WS_MAX_ANONYMOUS_MESSAGE_BYTES = 65_536;
+export const DEFAULT_WS_MAX_ANONYMOUS_PER_IP = 32;
+export const DEFAULT_WS_MAX_ANONYMOUS = 2_000;
+export const DEFAULT_WS_INIT_TIMEOUT_MS = 3_000;
+
+/**
+ * Why a socket closes when its token expires. 4403 rather than 4401: graphql-ws clients give up on 4401 but
+ * reconnect on 4403, so a client whose `connectionParams` fetch a fresh token comes back on its own.
+ */
+export const TOKEN_EXPIRED = { code: CloseCode.Forbidden, reason: 'token expired' } as const;
+
+export interface SubscriptionsOptions extends WebSocketLimitsOptions {
   /** The gateway's HTTP server: subscriptions share its port and its /graphql path (WebSocket upgrade). */
   server: Server;
   supergraphSdl: string;
@@ -42,6 +72,12 @@ export interface SubscriptionsOptions {
   execute: (query: string, variables: Record<string, unknown>, context: HubContext) => Promise<ExecutionResult>;
   /** Browser origins allowed to open a socket besides the hub's own pages; `*` or null allows any. @default null */
   allowedOrigins?: readonly string[] | null;
+  /** Operation limits, applied to every `subscribe` message as to an HTTP request; `maxBodyBytes` caps signed-in sockets' messages. */
+  limits: Limits;
+  /** The HTTP rate limits: every `subscribe` message counts as a request of its client address and institution. Null: none. */
+  rateLimit: Pick<RateLimit, 'consumeIp' | 'consumeInstitution'> | null;
+  /** The client's address, as the rate limits see it (proxies trusted alike). */
+  clientAddress: (request: IncomingMessage) => string;
   /** @default 20 */
   maxSubscriptionsPerConnection?: number;
   /** @default 1000 */
@@ -60,6 +96,8 @@ export const DEFAULT_MAX_CONCURRENT_PAYLOADS = 16;
 interface ConnectionState {
   context: HubContext;
   subscriptions: number;
+  /** Stops the timer that closes the socket when its token expires. */
+  cancelExpiry: (() => void) | null;
 }
 
 const idVariable = (field: string) => `__hub_${field}`;
@@ -100,6 +138,8 @@ export function payloadQuery(document: ExecutionArgs['document'], operation: Ope
 export interface SubscriptionStats {
   /** WebSocket connections accepted and not yet closed. */
   connections: number;
+  /** Sockets open without a valid token (counted from the upgrade on). */
+  anonymous: number;
   /** Subscriptions running on them. */
   subscriptions: number;
   /** Subscriptions to shards behind them (shared by subscribers with the same caller and operation). */
@@ -122,7 +162,9 @@ export function useSubscriptions(options: SubscriptionsOptions): { stats: () => 
   const feeds = new Map<string, Feed>();
   const maxPerConnection = options.maxSubscriptionsPerConnection ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION;
   const maxPerInstitution = options.maxConnectionsPerInstitution ?? DEFAULT_MAX_CONNECTIONS_PER_INSTITUTION;
-  const sockets = new WebSocketServer({ server: options.server, path: '/graphql' });
+  const admission = new AnonymousAdmission(options.maxAnonymousPerIp ?? DEFAULT_WS_MAX_ANONYMOUS_PER_IP, options.maxAnonymous ?? DEFAULT_WS_MAX_ANONYMOUS);
+  // When each signed-in connection's token expires: no event leaves after it, even one already on its way.
+  const expiries = new WeakMap<HubContext, number>();
   const payloads = bulkhead(options.maxConcurrentPayloads ?? DEFAULT_MAX_CONCURRENT_PAYLOADS, Number.MAX_SAFE_INTEGER);
 
   const hubSubscribe = async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
@@ -172,6 +214,8 @@ export function useSubscriptions(options: SubscriptionsOptions): { stats: () => 
     let member: FeedMember | null = null;
     const queue = new AsyncQueue<ExecutionResult>(() => member?.leave());
     const deliver: Delivery = (_shard, event, answer, reached) => {
+      const expiresAt = expiries.get(context);
+      if (expiresAt !== undefined && Date.now() >= expiresAt) return;
       const result: Record<string, unknown> = { ...(answer?.data ?? {}) };
       for (const selection of field.node.selectionSet?.selections ?? []) {
         if (selection.kind !== Kind.FIELD) continue;
@@ -198,71 +242,113 @@ export function useSubscriptions(options: SubscriptionsOptions): { stats: () => 
     return queue;
   };
 
-  const disposable = useServer<Record<string, unknown>>(
-    {
-      schema: () => options.schema() as GraphQLSchema,
-      onConnect: async (ctx) => {
-        if (!originAllowed(ctx.extra.request, options.allowedOrigins ?? null)) return false;
-        const params = ctx.connectionParams ?? {};
-        let caller: Caller | null;
-        try {
-          caller = await options.authenticate(typeof params.authorization === 'string' ? params.authorization : undefined);
-        } catch {
-          ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized');
+  // No `schema` here: onSubscribe hands graphql-ws the checked document and the schema it was checked against.
+  const protocol = makeServer<Record<string, unknown>, SocketExtra>({
+    connectionInitWaitTimeout: options.initTimeoutMs ?? DEFAULT_WS_INIT_TIMEOUT_MS,
+    onConnect: async (ctx) => {
+      const { socket, request, ticket } = ctx.extra;
+      if (!originAllowed(request, options.allowedOrigins ?? null)) return false;
+      const params = ctx.connectionParams ?? {};
+      const authorization = typeof params.authorization === 'string' ? params.authorization : undefined;
+      // Only `authorization` is read: the rest (up to the message cap) would stay in memory as long as the socket.
+      (ctx as { connectionParams?: unknown }).connectionParams = undefined;
+      let caller: Caller | null;
+      let expiresAt: number | null = null;
+      try {
+        caller = await options.authenticate(authorization);
+        if (caller) expiresAt = tokenExpiry(authorization);
+      } catch {
+        socket.close(CloseCode.Unauthorized, 'Unauthorized');
+        return false;
+      }
+      // The authenticator tolerates clock skew past `exp`; an open socket lives by the hub's own clock.
+      if (expiresAt !== null && expiresAt <= Date.now()) {
+        socket.close(TOKEN_EXPIRED.code, TOKEN_EXPIRED.reason);
+        return false;
+      }
+      let cancelExpiry: (() => void) | null = null;
+      if (caller) {
+        const open = perInstitution.get(caller.institution) ?? 0;
+        if (open >= maxPerInstitution) {
+          socket.close(CloseCode.Forbidden, `Too many connections for ${caller.institution}`);
           return false;
         }
-        if (caller) {
-          const open = perInstitution.get(caller.institution) ?? 0;
-          if (open >= maxPerInstitution) {
-            ctx.extra.socket.close(CloseCode.Forbidden, `Too many connections for ${caller.institution}`);
-            return false;
-          }
-          perInstitution.set(caller.institution, open + 1);
-        }
-        connections.set(ctx, { context: { requestId: requestIdOf(ctx.extra.request), caller, receivedAt: performance.now() }, subscriptions: 0 });
-        open.connections += 1;
-        return true;
-      },
-      onClose: (ctx) => {
-        const state = connections.get(ctx);
-        const caller = state?.context.caller;
-        if (caller) perInstitution.set(caller.institution, Math.max(0, (perInstitution.get(caller.institution) ?? 1) - 1));
-        if (state) {
-          open.connections -= 1;
-          open.subscriptions -= state.subscriptions;
-          state.subscriptions = 0;
-          connections.delete(ctx);
-        }
-      },
-      onSubscribe: (ctx) => {
-        const state = connections.get(ctx);
-        if (state && state.subscriptions >= maxPerConnection) {
-          return [new GraphQLError(`At most ${maxPerConnection} subscriptions per connection`, { extensions: { code: 'LIMIT_EXCEEDED' } })];
-        }
-        if (state) {
-          state.subscriptions += 1;
-          open.subscriptions += 1;
-        }
-        return undefined;
-      },
-      onComplete: (ctx) => {
-        const state = connections.get(ctx);
-        if (state && state.subscriptions > 0) {
-          state.subscriptions -= 1;
-          open.subscriptions -= 1;
-        }
-      },
-      context: (ctx) => connections.get(ctx)?.context ?? { requestId: randomUUID(), caller: null, receivedAt: performance.now() },
-      subscribe: hubSubscribe as never,
+        perInstitution.set(caller.institution, open + 1);
+        ticket.release();
+        if (!raiseMaxPayload(socket, options.limits.values.maxBodyBytes)) log.warn('cannot raise the message cap of a signed-in socket: it keeps the anonymous cap');
+        if (expiresAt !== null) cancelExpiry = atTime(expiresAt, () => socket.close(TOKEN_EXPIRED.code, TOKEN_EXPIRED.reason));
+      }
+      const context: HubContext = { requestId: requestIdOf(request), caller, receivedAt: performance.now() };
+      if (expiresAt !== null) expiries.set(context, expiresAt);
+      connections.set(ctx, { context, subscriptions: 0, cancelExpiry });
+      open.connections += 1;
+      return true;
     },
-    sockets,
-  );
+    onClose: (ctx) => {
+      const state = connections.get(ctx);
+      const caller = state?.context.caller;
+      if (caller) perInstitution.set(caller.institution, Math.max(0, (perInstitution.get(caller.institution) ?? 1) - 1));
+      if (state) {
+        state.cancelExpiry?.();
+        open.connections -= 1;
+        open.subscriptions -= state.subscriptions;
+        state.subscriptions = 0;
+        connections.delete(ctx);
+      }
+    },
+    // Every check HTTP makes, in the order it makes them, before anything is opened upstream.
+    onSubscribe: async (ctx, _id, payload) => {
+      const state = connections.get(ctx);
+      const caller = state?.context.caller ?? null;
+      try {
+        await options.rateLimit?.consumeIp(ctx.extra.address);
+        if (caller) await options.rateLimit?.consumeInstitution(caller.institution);
+      } catch (error) {
+        if (error instanceof GraphQLError) return [bare(error)];
+        throw error;
+      }
+      if (!state || !caller) return [new GraphQLError('Subscriptions need a signed-in caller: send a token in connection_init', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
+      if (state.subscriptions >= maxPerConnection) {
+        return [new GraphQLError(`At most ${maxPerConnection} subscriptions per connection`, { extensions: { code: 'LIMIT_EXCEEDED' } })];
+      }
+      const schema = options.schema();
+      if (!schema) return [new GraphQLError('The hub is still loading its schema: retry shortly', { extensions: { code: ErrorCode.SHARD_UNAVAILABLE } })];
+      const checked = checkSubscription(schema, payload, options.limits);
+      if (Array.isArray(checked)) return checked;
+      state.subscriptions += 1;
+      open.subscriptions += 1;
+      return { schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables, contextValue: state.context };
+    },
+    onComplete: (ctx) => {
+      const state = connections.get(ctx);
+      if (state && state.subscriptions > 0) {
+        state.subscriptions -= 1;
+        open.subscriptions -= 1;
+      }
+    },
+    subscribe: hubSubscribe as never,
+  });
+  const sockets = serveSockets({
+    server: options.server,
+    path: '/graphql',
+    protocol,
+    admission,
+    addressOf: options.clientAddress,
+    countUpgrade: async (address) => {
+      try {
+        await options.rateLimit?.consumeIp(address);
+        return null;
+      } catch (error) {
+        if (!(error instanceof RateLimitedError)) throw error;
+        return { status: 429, message: error.message, retryAfterSeconds: Number(error.extensions.retryAfterSeconds) };
+      }
+    },
+    anonymousMaxPayload: Math.min(options.maxAnonymousMessageBytes ?? DEFAULT_WS_MAX_ANONYMOUS_MESSAGE_BYTES, options.limits.values.maxBodyBytes),
+    log,
+  });
   return {
-    stats: () => ({ ...open, upstreams: openUpstreamCount() }),
-    close: async () => {
-      await disposable.dispose();
-      await new Promise<void>((resolve) => sockets.close(() => resolve()));
-    },
+    stats: () => ({ ...open, anonymous: admission.size, upstreams: openUpstreamCount() }),
+    close: () => sockets.dispose(),
   };
 }
 
