@@ -1,6 +1,5 @@
-import { metricSum } from '../faults';
 import { startTestHub, type TestHub } from '../harness/hub';
-import { seedUnits } from '../seeds';
+import { expectOnly, RENAME, shardState, unitId, type Answer } from './http-attempts';
 
 /**
  * Malformed HTTP input — encodings, content types, operation names, cursors, a reused Idempotency-Key — is
@@ -16,12 +15,6 @@ afterAll(async () => {
   await hub?.dispose();
 });
 
-interface Answer {
-  status: number;
-  text: string;
-  body: { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
-}
-
 async function send(body: string | Buffer | null, headers: Record<string, string> = {}, path = '/graphql', method = body === null ? 'GET' : 'POST'): Promise<Answer> {
   const response = await fetch(new URL(path, hub.url), {
     method,
@@ -32,30 +25,15 @@ async function send(body: string | Buffer | null, headers: Record<string, string
   return { status: response.status, text, body: JSON.parse(text) as Answer['body'] };
 }
 
-const unitId = () => seedUnits(['rvt.lv'])[0]?.id as string;
-const RENAME = 'mutation Rename($id: ID!, $title: String!) { updateUnit(id: $id, input: { titles: [{ lang: "en", value: $title }] }) { id title } }';
 const rename = (title: string, extra: Record<string, unknown> = {}) => JSON.stringify({ query: RENAME, variables: { id: unitId(), title }, ...extra });
-
-async function state(): Promise<{ units: unknown; audits: unknown; shardCalls: number }> {
-  const db = hub.shards.get('rvt.lv')?.db;
-  if (!db) throw new Error('in-process shard expected');
-  return {
-    units: await db.dataSource.query('SELECT * FROM unit ORDER BY id'),
-    audits: await db.dataSource.query('SELECT COUNT(*) AS n FROM audit_entry'),
-    shardCalls: await metricSum(hub.url, 'hub_shard_calls_total'),
-  };
-}
 
 /** The attempt is refused with one error of `code` (and `extensions`), nothing changed, `shardCalls` shards called. */
 async function refused(attempt: () => Promise<Answer>, status: number, code: string, extensions: Record<string, unknown> = {}, message?: RegExp, shardCalls = 0): Promise<Answer> {
-  const before = await state();
+  const before = await shardState(hub);
   const answer = await attempt();
-  expect(await state()).toEqual({ ...before, shardCalls: before.shardCalls + shardCalls });
-  expect(answer.status).toBe(status);
+  expect(await shardState(hub)).toEqual({ ...before, shardCalls: before.shardCalls + shardCalls });
   expect(answer.body.data ?? null).toBeNull();
-  expect(answer.body.errors).toEqual([
-    expect.objectContaining({ ...(message ? { message: expect.stringMatching(message) } : {}), extensions: expect.objectContaining({ code, requestId: expect.any(String), ...extensions }) }),
-  ]);
+  expectOnly(answer, status, code, extensions, message);
   return answer;
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { metricSum, startGatewayOver } from '../faults';
+import { startGatewayOver } from '../faults';
 import { startTestHub, type TestHub } from '../harness/hub';
-import { seedUnits } from '../seeds';
+import { expectOnly, RENAME, shardState, unitId, type Answer } from './http-attempts';
 
 /**
  * Operation and payload limits on HTTP, as an outside scanner (GraphQL Cop) and a hostile client try them: each
@@ -17,46 +17,21 @@ afterAll(async () => {
   await hub?.dispose();
 });
 
-interface Answer {
-  status: number;
-  text: string;
-  body: { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
-}
-
 async function send(body: string | Buffer, headers: Record<string, string> = {}, method = 'POST', url = hub.url): Promise<Answer> {
   const response = await fetch(url, { method, headers: { 'content-type': 'application/json', ...headers }, ...(method === 'GET' ? {} : { body }) });
   const text = await response.text();
   return { status: response.status, text, body: JSON.parse(text) as Answer['body'] };
 }
 
-const unitId = () => seedUnits(['rvt.lv'])[0]?.id as string;
-const RENAME = 'mutation Rename($id: ID!, $title: String!) { updateUnit(id: $id, input: { titles: [{ lang: "en", value: $title }] }) { id title } }';
-
-/** What a refused write must leave as it was: the shard's units and audit trail, and the count of shard calls. */
-async function state(gatewayUrl = hub.url): Promise<{ units: unknown; audits: unknown; shardCalls: number }> {
-  const db = hub.shards.get('rvt.lv')?.db;
-  if (!db) throw new Error('in-process shard expected');
-  return {
-    units: await db.dataSource.query('SELECT * FROM unit ORDER BY id'),
-    audits: await db.dataSource.query('SELECT COUNT(*) AS n FROM audit_entry'),
-    shardCalls: await metricSum(gatewayUrl, 'hub_shard_calls_total'),
-  };
-}
 
 async function refusedUntouched(attempt: () => Promise<Answer>, gatewayUrl = hub.url): Promise<Answer> {
-  const before = await state(gatewayUrl);
+  const before = await shardState(hub, gatewayUrl);
   const answer = await attempt();
-  expect(await state(gatewayUrl)).toEqual(before);
+  expect(await shardState(hub, gatewayUrl)).toEqual(before);
   expect(answer.body.data ?? null).toBeNull();
   return answer;
 }
 
-function expectOnly(answer: Answer, status: number, code: string, extensions: Record<string, unknown> = {}, message?: RegExp): void {
-  expect(answer.status).toBe(status);
-  expect(answer.body.errors).toEqual([
-    expect.objectContaining({ ...(message ? { message: expect.stringMatching(message) } : {}), extensions: expect.objectContaining({ code, requestId: expect.any(String), ...extensions }) }),
-  ]);
-}
 
 const renameWith = (selection: string) => JSON.stringify({ query: RENAME.replace('{ id title }', `{ id title ${selection} }`), variables: { id: unitId(), title: 'Renamed by an attacker' } });
 
