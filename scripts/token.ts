@@ -1,7 +1,7 @@
-import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { calculateJwkThumbprint, SignJWT } from 'jose';
+import { SignJWT } from 'jose';
 import { DEMO_ISSUER } from '../gateway/auth/auth';
 import { isInstitutionCode } from '../schema/ids';
 import { isRole, ROLES } from '../subgraphs/shared/caller';
@@ -34,11 +34,12 @@ export async function mintDemoToken(options: {
 interface MemberKey {
   key: KeyObject;
   alg: 'RS256' | 'ES256';
-  kid: string;
+  /** The JWK's `kid`; a PEM has none, and a token without one is checked against each of the member's keys. */
+  kid: string | undefined;
 }
 
-/** A member's private key from a JWK or PKCS8 PEM file; the `kid` is the JWK's, else the public key's thumbprint. */
-export async function readMemberKey(file: string): Promise<MemberKey> {
+/** A member's private key from a JWK or PKCS8 PEM file. */
+export function readMemberKey(file: string): MemberKey {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -55,9 +56,7 @@ export async function readMemberKey(file: string): Promise<MemberKey> {
   }
   const alg = key.asymmetricKeyType === 'rsa' ? 'RS256' : key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? 'ES256' : null;
   if (!alg) throw new Error(`${file} holds a ${key.asymmetricKeyType ?? 'unknown'} key: the hub accepts RS256 (RSA) or ES256 (EC P-256) tokens only`);
-  const publicJwk = createPublicKey(key).export({ format: 'jwk' });
-  const kid = typeof jwk?.kid === 'string' ? jwk.kid : await calculateJwkThumbprint({ ...publicJwk, kty: String(publicJwk.kty) });
-  return { key, alg, kid };
+  return { key, alg, kid: typeof jwk?.kid === 'string' ? jwk.kid : undefined };
 }
 
 /** A token a member signs with its own key, as its identity provider would; the hub checks it against the registry. */
@@ -70,9 +69,9 @@ export async function mintMemberToken(options: {
   issuer?: string;
   subject?: string;
 }): Promise<string> {
-  const { key, alg, kid } = await readMemberKey(options.keyFile);
+  const { key, alg, kid } = readMemberKey(options.keyFile);
   return new SignJWT({ institution: options.institution, roles: options.roles, ...(options.learnerId ? { learner_id: options.learnerId } : {}) })
-    .setProtectedHeader({ alg, kid })
+    .setProtectedHeader(kid ? { alg, kid } : { alg })
     // The registry's default issuer of a member (issuerOf in gateway/registry/registry.ts).
     .setIssuer(options.issuer ?? `https://${options.institution}`)
     .setSubject(options.subject ?? `${options.roles.join('+')}@${options.institution}`)
