@@ -39,7 +39,7 @@ interface MemberKey {
 }
 
 /** A member's private key from a JWK or PKCS8 PEM file. */
-export function readMemberKey(file: string): MemberKey {
+function readMemberKey(file: string): MemberKey {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
