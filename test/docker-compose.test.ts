@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
@@ -519,6 +519,8 @@ describe('member keys: npm run member-keys and npm run token --key', () => {
     expect(fields.issuer).toBe('https://rvt.lv');
     expect(fields.jwks.keys.map((key) => Object.keys(key).sort())).toEqual([['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']]);
     expect(readFileSync(keyFile, 'utf8')).toContain('"d":');
+    // The private key is its owner's alone.
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
 
     // The production gateway: member keys only, no demo secret.
     const authenticate = createAuthenticator({ registry: registryWith('rvt.lv', fields), demoSecret: null });
