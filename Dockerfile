@@ -3,6 +3,8 @@
 # One image for every role of the hub. The command picks the role:
 #   gateway:                node dist/gateway/main.js                  (the default CMD)
 #   qualifications shard:   node dist/subgraphs/qualifications/main.js
+#   mobilities shard:       node dist/subgraphs/mobilities/main.js
+#   recognition shard:      node dist/subgraphs/recognition/main.js
 # Configuration comes only from the environment (see gateway/config.ts and subgraphs/shared/config.ts).
 
 # --- build: compile TypeScript and the native better-sqlite3 module, then drop dev dependencies ---

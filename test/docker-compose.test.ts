@@ -1,8 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
+import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { createAuthenticator } from '../gateway/auth/auth';
 import { gatewayEnvironment } from '../gateway/config';
-import { parseRegistry, type Registry } from '../gateway/registry/registry';
+import { issuerOf, parseRegistry, type Registry } from '../gateway/registry/registry';
 import { shardEnvironment } from '../subgraphs/shared/config';
 import { copiesOf, dockerfileInstructions, execForm, globMatches, runsOf, stagesOf, type Stage } from './harness/dockerfile';
 
@@ -439,7 +444,131 @@ describe('deploy/registry.compose.json', () => {
   });
 });
 
+describe('deploy/registry.compose.json: who may sign tokens', () => {
+  test('every member has its own token issuer and public signing keys, shared with no other member', () => {
+    const issuers = registry.institutions.map(issuerOf);
+    expect(registry.institutions.map((member) => member.issuer)).toEqual(issuers);
+    expect(new Set(issuers).size).toBe(registry.institutions.length);
+    const keys = registry.institutions.flatMap((member) => {
+      const memberKeys = member.jwks?.keys ?? [];
+      expect({ member: member.code, keys: memberKeys.length }).toEqual({ member: member.code, keys: 1 });
+      return memberKeys;
+    });
+    for (const key of keys) {
+      expect(key).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig', kid: expect.any(String) });
+      // Public halves only: a private part here would let anyone who reads the repository sign as the member.
+      for (const part of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']) expect(key).not.toHaveProperty(part);
+    }
+    expect(new Set(keys.map((key) => `${String(key.x)}|${String(key.y)}`)).size).toBe(keys.length);
+    expect(new Set(keys.map((key) => key.kid)).size).toBe(keys.length);
+  });
+});
+
+describe('docker-compose.demo.yml', () => {
+  const demoText = read('docker-compose.demo.yml');
+  const demoRaw: unknown = parse(demoText, { merge: true });
+  const DEMO_SECRET = 'compose-test-demo-token-secret';
+
+  test('says at its top that it is a demo for trying the hub out only', () => {
+    expect(demoText.split('\n')[0]).toMatch(/^# DEMO MODE, FOR TRYING THE HUB OUT ONLY\. Never deploy with this file\.$/);
+  });
+
+  test('only adds NODE_ENV=development and HUB_DEMO_TOKEN_SECRET to the gateway, which then accepts demo tokens', () => {
+    if (!isRecord(demoRaw) || !isRecord(demoRaw.services)) throw new Error('docker-compose.demo.yml has no services');
+    expect(Object.keys(demoRaw)).toEqual(['services']);
+    expect(Object.keys(demoRaw.services)).toEqual(['gateway']);
+    const gatewayOverride = demoRaw.services.gateway;
+    expect(isRecord(gatewayOverride) && Object.keys(gatewayOverride)).toEqual(['environment']);
+    const added = serviceOf('gateway', interpolateDeep(gatewayOverride, { ...VARIABLES, HUB_DEMO_TOKEN_SECRET: DEMO_SECRET })).environment;
+    expect(Object.fromEntries(added)).toEqual({ NODE_ENV: 'development', HUB_DEMO_TOKEN_SECRET: DEMO_SECRET });
+    // Compose merges environment mappings key by key: the base gateway's with these two on top.
+    const base = services.get('gateway')?.environment ?? new Map<string, string | undefined>();
+    const parsed = gatewayEnvironment.safeParse(Object.fromEntries([...base, ...added]));
+    expect(parsed.error?.issues ?? []).toEqual([]);
+    expect(parsed.data?.HUB_DEMO_TOKEN_SECRET).toBe(DEMO_SECRET);
+    expect(parsed.data?.HUB_HOP_PRIVATE_KEY).toBe(VARIABLES.HUB_HOP_PRIVATE_KEY);
+    // The same secret in production mode is refused by the gateway.
+    expect(gatewayEnvironment.safeParse(Object.fromEntries([...base, ['HUB_DEMO_TOKEN_SECRET', DEMO_SECRET]])).success).toBe(false);
+  });
+
+  test('has no default secret: compose stops when HUB_DEMO_TOKEN_SECRET is not set', () => {
+    expect(demoText).toContain('${HUB_DEMO_TOKEN_SECRET:?');
+    expect(() => interpolateDeep(demoRaw, VARIABLES)).toThrow('HUB_DEMO_TOKEN_SECRET');
+  });
+});
+
+describe('member keys: npm run member-keys and npm run token --key', () => {
+  const run = promisify(execFile);
+  const script = (name: string) => join(root, 'dist', 'scripts', `${name}.js`);
+  const directory = mkdtempSync(join(tmpdir(), 'member-keys-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  /** The compose registry with one member's issuer and keys replaced, as the README's steps do. */
+  function registryWith(code: string, fields: { issuer: string; jwks: unknown }): Registry {
+    const json = JSON.parse(read(registryPath)) as { institutions: Array<Record<string, unknown>> };
+    const institutions = json.institutions.map((member) => (member.code === code ? { ...member, ...fields } : member));
+    return parseRegistry({ institutions }, registryPath);
+  }
+
+  const mint = async (...args: string[]) => (await run(process.execPath, [script('token'), ...args], { cwd: root })).stdout.trim();
+
+  test('a token signed with the key member-keys wrote verifies with the JWKS it printed, through the gateway authenticator', async () => {
+    const keyFile = join(directory, 'rvt.lv.member-key.json');
+    const { stdout } = await run(process.execPath, [script('member-keys'), 'rvt.lv', '--out', keyFile], { cwd: root });
+    const fields = JSON.parse(stdout) as { issuer: string; jwks: { keys: Array<Record<string, unknown>> } };
+    expect(fields.issuer).toBe('https://rvt.lv');
+    expect(fields.jwks.keys.map((key) => Object.keys(key).sort())).toEqual([['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']]);
+    expect(readFileSync(keyFile, 'utf8')).toContain('"d":');
+    // The private key is its owner's alone.
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+
+    // The production gateway: member keys only, no demo secret.
+    const authenticate = createAuthenticator({ registry: registryWith('rvt.lv', fields), demoSecret: null });
+    const token = await mint('--institution', 'rvt.lv', '--role', 'coordinator', '--key', keyFile, '--issuer', fields.issuer, '--subject', 'anna.berzina');
+    await expect(authenticate(`Bearer ${token}`)).resolves.toEqual({ institution: 'rvt.lv', roles: ['coordinator'], learnerId: null, subject: 'anna.berzina' });
+
+    // The committed placeholder keys are not this one; another issuer, or another member's name, is refused.
+    await expect(createAuthenticator({ registry, demoSecret: null })(`Bearer ${token}`)).rejects.toThrow('no registered key of its institution matches it');
+    const otherIssuer = await mint('--institution', 'rvt.lv', '--role', 'coordinator', '--key', keyFile, '--issuer', 'https://idp.example.org');
+    await expect(authenticate(`Bearer ${otherIssuer}`)).rejects.toThrow(/unexpected "iss" claim value/);
+    const asOmnia = await mint('--institution', 'omnia.fi', '--role', 'coordinator', '--key', keyFile, '--issuer', fields.issuer);
+    await expect(authenticate(`Bearer ${asOmnia}`)).rejects.toThrow('Bearer token refused');
+    const demo = await mint('--institution', 'rvt.lv', '--role', 'coordinator');
+    await expect(authenticate(`Bearer ${demo}`)).rejects.toThrow('HS256 demo tokens are not accepted by this hub');
+
+    // A key in use is never overwritten.
+    await expect(run(process.execPath, [script('member-keys'), 'rvt.lv', '--out', keyFile], { cwd: root })).rejects.toMatchObject({
+      stderr: expect.stringContaining(`${keyFile} exists already`),
+    });
+  });
+
+  test('an RSA key of a member\'s own identity provider (PKCS8 PEM) signs RS256 tokens the hub accepts', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const keyFile = join(directory, 'omnia.fi.pem');
+    writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    const fields = { issuer: 'https://idp.omnia.fi', jwks: { keys: [publicKey.export({ format: 'jwk' })] } };
+    const token = await mint('--institution', 'omnia.fi', '--role', 'assessor', '--key', keyFile, '--issuer', fields.issuer);
+    expect(JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'))).toMatchObject({ alg: 'RS256' });
+    const authenticate = createAuthenticator({ registry: registryWith('omnia.fi', fields), demoSecret: null });
+    await expect(authenticate(`Bearer ${token}`)).resolves.toMatchObject({ institution: 'omnia.fi', roles: ['assessor'] });
+  });
+
+  test('the token script names what is wrong with its options', async () => {
+    await expect(mint('--institution', 'rvt.lv', '--role', 'coordinator', '--issuer', 'https://rvt.lv')).rejects.toMatchObject({
+      stderr: expect.stringContaining('--issuer and --subject go with --key <private key file>'),
+    });
+    await expect(mint('--institution', 'rvt.lv', '--role', 'coordinator', '--key', join(directory, 'missing.json'))).rejects.toMatchObject({
+      stderr: expect.stringContaining('Cannot read the key file'),
+    });
+  });
+});
+
 describe('Dockerfile', () => {
+  test('its header lists the command of every role compose runs', () => {
+    const header = dockerfileText.split('\n').filter((line) => line.startsWith('#')).join('\n');
+    for (const entry of new Set(hubServices.map(entryOf))) expect(header).toContain(`node ${entry ?? ''}`);
+  });
+
   test('builds on node:26-bookworm-slim: npm ci, the build, pruned dev dependencies, a toolchain for better-sqlite3', () => {
     for (const stage of stages) expect(stage.base).toBe('node:26-bookworm-slim');
     const build = runsOf(buildStage);
