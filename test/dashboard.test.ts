@@ -1,6 +1,7 @@
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createDemoMobilities } from '../scripts/demo-mobilities';
 import { addDays, today } from '../subgraphs/mobilities/dates';
+import { launchChromium } from './harness/browser';
 import { startTestHub, type TestHub } from './harness/hub';
 
 /** The dashboard in real headless Chromium: an assessment recorded through the API appears as a row. */
@@ -9,10 +10,7 @@ let browser: Browser;
 beforeAll(async () => {
   hub = await startTestHub({ institutions: ['rvt.lv', 'cifp-aviles.es'], mobilities: true, shards: 'in-process' });
   await createDemoMobilities(hub.url, false, hub.tokenSecret);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

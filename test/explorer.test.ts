@@ -1,5 +1,6 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createDemoMobilities } from '../scripts/demo-mobilities';
+import { launchChromium } from './harness/browser';
 import { startTestHub, type TestHub } from './harness/hub';
 
 /**
@@ -12,10 +13,7 @@ let browser: Browser;
 beforeAll(async () => {
   hub = await startTestHub({ institutions: ['rvt.lv', 'cifp-aviles.es'], mobilities: true, shards: 'in-process' });
   await createDemoMobilities(hub.url, false, hub.tokenSecret);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

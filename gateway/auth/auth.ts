@@ -85,7 +85,11 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
     }
     try {
       if (alg === 'HS256') {
-        if (!demoKey) throw new UnauthenticatedError('HS256 demo tokens are not accepted by this hub');
+        if (!demoKey) {
+          throw new UnauthenticatedError(
+            'HS256 demo tokens are not accepted by this hub: it was started without HUB_DEMO_TOKEN_SECRET (npm start sets one; with npm run gateway, set the secret the token was signed with). Members sign their tokens with RS256 or ES256.',
+          );
+        }
         const { payload } = await jwtVerify(token, demoKey, { algorithms: ['HS256'], issuer: DEMO_ISSUER, clockTolerance: tolerance, requiredClaims: ['exp'] });
         return callerFrom(payload, options.registry);
       }
