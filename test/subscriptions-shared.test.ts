@@ -2,8 +2,8 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { openUpstreamCount } from '../gateway/subscriptions/upstream';
 import { createDemoMobilities } from '../scripts/demo-mobilities';
-import { addDays, today } from '../subgraphs/mobilities/dates';
 import { startTestHub, type TestHub } from './harness/hub';
+import { correctDemoAssessment } from './harness/demo-assessments';
 
 /** Subscribers with the same caller and operation share one upstream per shard: every event once, none they may not see. */
 const INSTITUTIONS = ['rvt.lv', 'cifp-aviles.es', 'omnia.fi'];
@@ -74,17 +74,7 @@ async function historySettled(subscriber: { events: Event[] }, quietMs = 750): P
 }
 const LA = 'rvt.lv:LA-2026-001';
 
-async function correct(grade: string): Promise<void> {
-  const assessor = await hub.token('cifp-aviles.es', ['assessor']);
-  const agreement = await hub.request('query($id: ID!) { learningAgreement(id: $id) { assessments { id unit { id } } } }', { id: LA }, assessor);
-  const assessments = (agreement.body.data?.learningAgreement as { assessments: Array<{ id: string; unit: { id: string } }> }).assessments;
-  const answer = await hub.request(
-    `mutation($id: ID!, $grade: String!) { correctAssessment(id: $id, input: { result: ACHIEVED, grade: $grade, assessedOn: "${addDays(today(), -20)}", reason: "Re-marked" }) { revision } }`,
-    { id: assessments.find((a) => a.unit.id === 'rvt.lv:WELD-U4')?.id, grade },
-    assessor,
-  );
-  expect(answer.body.errors).toBeUndefined();
-}
+const correct = (grade: string) => correctDemoAssessment(hub, grade, 'rvt.lv:WELD-U4', LA);
 
 test('subscribers of one caller share an upstream per shard; late joiners get the history and every live event, each once', async () => {
   const baseline = openUpstreamCount();

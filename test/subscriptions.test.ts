@@ -1,8 +1,8 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { createDemoMobilities } from '../scripts/demo-mobilities';
-import { addDays, today } from '../subgraphs/mobilities/dates';
 import { startTestHub, type TestHub } from './harness/hub';
+import { correctDemoAssessment } from './harness/demo-assessments';
 
 /** Live assessment updates through the gateway's WebSocket: federated payloads, party rules, nothing lost. */
 let hub: TestHub;
@@ -63,18 +63,7 @@ async function take(client: Client, count: number, after: string | null, waitMs 
   return { events, errors };
 }
 
-const correct = async (grade: string) => {
-  const assessor = await hub.token('cifp-aviles.es', ['assessor']);
-  const agreement = await hub.request('query($id: ID!) { learningAgreement(id: $id) { assessments { id unit { id } } } }', { id: LA }, assessor);
-  const assessments = (agreement.body.data?.learningAgreement as { assessments: Array<{ id: string; unit: { id: string } }> }).assessments;
-  const id = assessments.find((a) => a.unit.id === 'rvt.lv:WELD-U4')?.id;
-  const answer = await hub.request(
-    `mutation($id: ID!, $grade: String!) { correctAssessment(id: $id, input: { result: ACHIEVED, grade: $grade, assessedOn: "${addDays(today(), -20)}", reason: "Re-marked" }) { revision } }`,
-    { id, grade },
-    assessor,
-  );
-  expect(answer.body.errors).toBeUndefined();
-};
+const correct = (grade: string) => correctDemoAssessment(hub, grade, 'rvt.lv:WELD-U4', LA);
 
 test('an event carries fields from two subgraphs: the assessment (mobilities) and unit titles and institutions (qualifications)', async () => {
   const { events, errors } = await take(connect(await hub.token('rvt.lv', ['coordinator'])), 2, null);

@@ -2,8 +2,8 @@ import WebSocket from 'ws';
 import { createDemoMobilities } from '../../scripts/demo-mobilities';
 import { mintDemoToken } from '../../scripts/token';
 import { openUpstreamCount } from '../../gateway/subscriptions/upstream';
-import { addDays, today } from '../../subgraphs/mobilities/dates';
 import { startTestHub, type TestHub } from '../harness/hub';
+import { correctDemoAssessment } from '../harness/demo-assessments';
 
 /**
  * The gateway's WebSocket as an attacker meets it: message size before sign-in, operation limits at subscribe
@@ -109,17 +109,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const errorsOf = (message: Received['message']) => message.payload as Array<{ message: string; extensions?: Record<string, unknown> }>;
 const coordinator = () => hub.token('rvt.lv', ['coordinator']);
 
-async function correctGrade(grade: string): Promise<void> {
-  const assessor = await hub.token('cifp-aviles.es', ['assessor']);
-  const agreement = await hub.request('query($id: ID!) { learningAgreement(id: $id) { assessments { id unit { id } } } }', { id: 'rvt.lv:LA-2026-001' }, assessor);
-  const assessments = (agreement.body.data?.learningAgreement as { assessments: Array<{ id: string; unit: { id: string } }> }).assessments;
-  const answer = await hub.request(
-    `mutation($id: ID!, $grade: String!) { correctAssessment(id: $id, input: { result: ACHIEVED, grade: $grade, assessedOn: "${addDays(today(), -20)}", reason: "Re-marked" }) { revision } }`,
-    { id: assessments.find((a) => a.unit.id === 'rvt.lv:WELD-U4')?.id, grade },
-    assessor,
-  );
-  expect(answer.body.errors).toBeUndefined();
-}
+const correctGrade = (grade: string) => correctDemoAssessment(hub, grade);
 
 /** Sends a subscribe as a signed-in caller and returns the error message it gets. */
 async function refused(query: string): Promise<Array<{ message: string; extensions?: Record<string, unknown> }>> {
