@@ -11,10 +11,13 @@ export interface ShardIdentityOptions {
   recheckAfterMs?: number;
   /** How long a shard's /health may take before it counts as down. @default 2000 */
   timeoutMs?: number;
+  /** How long a call waits for a verdict not yet known before it goes ahead unchecked (the check goes on for later calls). @default 250 */
+  callWaitMs?: number;
 }
 
 export const DEFAULT_IDENTITY_RECHECK_MS = 30_000;
 export const DEFAULT_HEALTH_TIMEOUT_MS = 2_000;
+export const DEFAULT_IDENTITY_CALL_WAIT_MS = 250;
 
 /** What a shard's /health says about who answers at its URL. */
 export type ShardIdentityVerdict =
@@ -50,6 +53,7 @@ const short = (ids: readonly string[]): string => `[${ids.map((id) => `${id.slic
 export function useShardIdentity(options: ShardIdentityOptions): ShardIdentity {
   const recheckAfterMs = options.recheckAfterMs ?? DEFAULT_IDENTITY_RECHECK_MS;
   const timeoutMs = options.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
+  const callWaitMs = options.callWaitMs ?? DEFAULT_IDENTITY_CALL_WAIT_MS;
   const verdicts = new Map<string, { at: number; verdict: Promise<ShardIdentityVerdict> }>();
   const keyOf = (shard: Shard) => `${shard.kind}\u0000${shard.institution}\u0000${shard.url}`;
 
@@ -59,8 +63,10 @@ export function useShardIdentity(options: ShardIdentityOptions): ShardIdentity {
   };
 
   const judge = (shard: Shard, answer: HealthAnswer, serviceKeyIds: string[] | null): ShardIdentityVerdict => {
+    // An answer that names no kind and institution proves nothing either way: the call itself will tell.
+    if (typeof answer.kind !== 'string' || typeof answer.institution !== 'string') return { status: 'up' };
     const hopKeyIds = Array.isArray(answer.hopKeyIds) ? answer.hopKeyIds.map(String) : null;
-    const as = `${shard.url} answers as ${String(answer.kind)}@${String(answer.institution)}`;
+    const as = `${shard.url} answers as ${answer.kind}@${answer.institution}`;
     if (answer.kind !== shard.kind || answer.institution !== shard.institution) {
       return { status: 'wrong shard', error: `${as}, not as ${shard.kind}@${shard.institution}: the registry names another shard at that URL` };
     }
@@ -99,10 +105,13 @@ export function useShardIdentity(options: ShardIdentityOptions): ShardIdentity {
   return {
     verdict,
     assert: async (shard) => {
-      const known = await verdict(shard);
-      if (known.status === 'wrong shard') throw new ShardCallRefused('wrong-shard', known.error);
-      // A shard that did not answer is not judged: the call itself says what is wrong, and asks again after it fails.
-      if (known.status === 'down') verdicts.delete(keyOf(shard));
+      // A shard that is slow to say who it is is not held up for it: a hanging shard costs its call's deadline, no more.
+      let timer: NodeJS.Timeout | undefined;
+      const unknown = new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), callWaitMs);
+      });
+      const known = await Promise.race([verdict(shard), unknown]).finally(() => clearTimeout(timer));
+      if (known?.status === 'wrong shard') throw new ShardCallRefused('wrong-shard', known.error);
     },
     forget: (shard) => {
       verdicts.delete(keyOf(shard));
