@@ -244,6 +244,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     schema: () => apiSchema,
     authenticate,
     hopKey: options.hopKey,
+    identity,
     execute,
     allowedOrigins: options.cors?.origins ?? [],
     limits,
