@@ -54,7 +54,8 @@ export function useShardIdentity(options: ShardIdentityOptions): ShardIdentity {
   const recheckAfterMs = options.recheckAfterMs ?? DEFAULT_IDENTITY_RECHECK_MS;
   const timeoutMs = options.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
   const callWaitMs = options.callWaitMs ?? DEFAULT_IDENTITY_CALL_WAIT_MS;
-  const verdicts = new Map<string, { at: number; verdict: Promise<ShardIdentityVerdict> }>();
+  /** Per shard: when it was asked, the answer to come, and the answer once it came (read without awaiting on the hot path). */
+  const verdicts = new Map<string, { at: number; verdict: Promise<ShardIdentityVerdict>; settled?: ShardIdentityVerdict }>();
   const keyOf = (shard: Shard) => `${shard.kind}\u0000${shard.institution}\u0000${shard.url}`;
 
   const expectedServiceKeyIds = async (shard: Shard): Promise<string[] | null> => {
@@ -97,14 +98,22 @@ export function useShardIdentity(options: ShardIdentityOptions): ShardIdentity {
     const key = keyOf(shard);
     const known = verdicts.get(key);
     if (!fresh && known && Date.now() - known.at < recheckAfterMs) return known.verdict;
-    const next = ask(shard);
-    verdicts.set(key, { at: Date.now(), verdict: next });
-    return next;
+    const entry: { at: number; verdict: Promise<ShardIdentityVerdict>; settled?: ShardIdentityVerdict } = { at: Date.now(), verdict: ask(shard) };
+    void entry.verdict.then((settled) => {
+      entry.settled = settled;
+    });
+    verdicts.set(key, entry);
+    return entry.verdict;
   };
 
   return {
     verdict,
     assert: async (shard) => {
+      const cached = verdicts.get(keyOf(shard));
+      if (cached?.settled && Date.now() - cached.at < recheckAfterMs) {
+        if (cached.settled.status === 'wrong shard') throw new ShardCallRefused('wrong-shard', cached.settled.error);
+        return;
+      }
       // A shard that is slow to say who it is is not held up for it: a hanging shard costs its call's deadline, no more.
       let timer: NodeJS.Timeout | undefined;
       const unknown = new Promise<null>((resolve) => {
