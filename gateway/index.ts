@@ -14,6 +14,7 @@ import type { HubContext } from './context';
 import { useCors, type CorsOptions } from './cors/cors';
 import { useErrors } from './errors/errors';
 import { healthRoutes } from './health/health';
+import { useShardIdentity } from './health/shard-identity';
 import { checkBodyStrings, getParameters, httpInputRoute, type GraphQLRequestFields } from './limits/http-input';
 import { useLimits, type LimitsOptions } from './limits/limits';
 import { useMetrics, type MetricsOptions } from './metrics/metrics';
@@ -89,10 +90,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const log = options.logger ?? moduleLogger('gateway');
   const production = options.production ?? false;
   const rules = routingRulesFromSupergraph(options.supergraphSdl);
+  const identity = useShardIdentity({ registry: options.registry, hopKey: options.hopKey });
   const clients = createShardClients({
     timeoutMs: options.shardTimeoutMs ?? DEFAULT_SHARD_TIMEOUT_MS,
     connectionsPerShard: options.connectionsPerShard ?? DEFAULT_CONNECTIONS_PER_SHARD,
     hopKey: options.hopKey,
+    identity,
   });
   const resilience = createResilience({
     ...options.resilience,
@@ -186,6 +189,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     httpInputRoute(),
     ...healthRoutes({
       registry: options.registry,
+      identity,
       circuitOf: resilience.circuitOf,
       draining: () => draining,
       cacheFeed: (shard) => (entityCache?.feeds.hasFeed(shard) ? { current: entityCache.feeds.isCurrent(shard) } : null),
@@ -240,6 +244,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     schema: () => apiSchema,
     authenticate,
     hopKey: options.hopKey,
+    identity,
     execute,
     allowedOrigins: options.cors?.origins ?? [],
     limits,

@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseRegistry } from '../gateway/registry/registry';
 import { startGatewayProcess, startShardProcess, type ManagedProcess } from './processes';
 import { DEMO_TOKEN_SECRET } from './demo-secret';
 import { createDemoMobilities } from './demo-mobilities';
 import { projectRoot } from '../subgraphs/shared/project-root';
-import { generateHopKeyPair } from '../subgraphs/shared/hop-keys';
+import { generateHopKeyPair, type HopKeyPair } from '../subgraphs/shared/hop-keys';
 import { hopAudience } from '../subgraphs/shared/signed-hop';
 
 /** Kinds whose shards call the hub with their own service key. */
@@ -13,38 +13,61 @@ const SERVICE_KINDS = new Set(['mobilities', 'recognition']);
 
 /**
  * `npm start`: the whole demo hub on one machine — every demo institution's shards as their own processes on
- * SQLite files under data/ (seeded on first start), and the gateway in front.
+ * SQLite files under data/ (seeded on first start), and the gateway in front. The shards listen on ports the OS
+ * picks (the registry's URLs give only institutions and kinds), and a PORT other than 4000 gets its own data
+ * directory, so two demos run side by side without sharing a shard or a database.
  */
+
+const DEFAULT_PORT = 4000;
+
+/** data/ for the default port, data/port-<PORT>/ for any other: the SQLite files of two demos never meet. */
+function dataDirOf(root: string, port: number): string {
+  if (process.env.DATA_DIR) return resolve(process.env.DATA_DIR);
+  return port === DEFAULT_PORT ? join(root, 'data') : join(root, 'data', `port-${port}`);
+}
+
+/** Claims the data directory for this demo, refusing one another running demo holds; returns its release. */
+function claimDataDir(dataDir: string): () => void {
+  const lock = join(dataDir, 'demo.pid');
+  if (existsSync(lock)) {
+    const holder = Number(readFileSync(lock, 'utf8'));
+    if (Number.isInteger(holder) && holder !== process.pid && isRunning(holder)) {
+      throw new Error(`${dataDir} is in use by another demo (process ${holder}): two demos must not share SQLite files; give this one another PORT or DATA_DIR`);
+    }
+  }
+  writeFileSync(lock, String(process.pid));
+  return () => rmSync(lock, { force: true });
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 async function main(): Promise<void> {
   const root = projectRoot();
   const registryPath = resolve(process.env.REGISTRY_PATH ?? join(root, 'demo', 'registry.json'));
   const registry = parseRegistry(JSON.parse(readFileSync(registryPath, 'utf8')), registryPath);
-  const dataDir = resolve(process.env.DATA_DIR ?? join(root, 'data'));
+  const port = Number(process.env.PORT ?? DEFAULT_PORT);
+  const dataDir = dataDirOf(root, port);
   // Ephemeral keys: the gateway's hop key and each calling shard's service key live only as long as the demo.
   const hopKeys = await generateHopKeyPair();
   const shards = registry.kinds().flatMap((kind) => registry.shards(kind));
   const serviceKeys = new Map(
     await Promise.all(shards.filter((shard) => SERVICE_KINDS.has(shard.kind)).map(async (shard) => [hopAudience(shard.kind, shard.institution), await generateHopKeyPair()] as const)),
   );
-  // The gateway reads the shards' service public keys from its registry: the demo's, with them added.
-  const raw = JSON.parse(readFileSync(registryPath, 'utf8')) as { institutions: Array<{ code: string; shards: Record<string, string> }> };
-  const gatewayRegistry = {
-    institutions: raw.institutions.map((entry) => {
-      const serviceJwks = Object.fromEntries(Object.keys(entry.shards).flatMap((kind) => {
-        const pair = serviceKeys.get(hopAudience(kind, entry.code));
-        return pair ? [[kind, pair.publicKeys]] : [];
-      }));
-      return Object.keys(serviceJwks).length > 0 ? { ...entry, serviceJwks } : entry;
-    }),
-  };
   mkdirSync(dataDir, { recursive: true });
-  const gatewayRegistryPath = join(dataDir, 'registry.with-service-keys.json');
-  writeFileSync(gatewayRegistryPath, JSON.stringify(gatewayRegistry, null, 2));
-  const port = Number(process.env.PORT ?? 4000);
+  const release = claimDataDir(dataDir);
   const processes: ManagedProcess[] = [];
+  const shardUrls = new Map<string, string>();
   const stopAll = async () => {
     await Promise.all(processes.map((p) => p.stop()));
+    release();
   };
   process.once('SIGINT', () => void stopAll().then(() => process.exit(0)));
   process.once('SIGTERM', () => void stopAll().then(() => process.exit(0)));
@@ -59,15 +82,16 @@ async function main(): Promise<void> {
           databaseUrl: process.env.DEMO_DATABASE_URL
             ? `${process.env.DEMO_DATABASE_URL.replace(/\/$/, '')}/hub_${shard.kind}_${shard.institution.replace(/[^a-z0-9]/g, '_')}`
             : `sqlite:${join(dataDir, shard.institution, `${shard.kind}.sqlite`)}`,
-          port: Number(new URL(shard.url).port),
           hopPublicKeys: hopKeys.publicKeys,
           ...(serviceKeys.has(hopAudience(shard.kind, shard.institution)) ? { servicePrivateKey: serviceKeys.get(hopAudience(shard.kind, shard.institution))?.privateKeyPem } : {}),
           env: { HUB_URL: `http://127.0.0.1:${port}/graphql` },
           ...(shard.kind === 'qualifications' && existsSync(seedFile) ? { seedFile } : {}),
         });
         processes.push(started);
+        shardUrls.set(hopAudience(shard.kind, shard.institution), started.url);
       }),
     );
+    const gatewayRegistryPath = writeGatewayRegistry(registryPath, dataDir, shardUrls, serviceKeys);
     const gateway = await startGatewayProcess(
       {
         REGISTRY_PATH: gatewayRegistryPath,
@@ -102,4 +126,30 @@ Stop with Ctrl+C.`);
   }
 }
 
-void main();
+/**
+ * The registry the demo's gateway runs with, in the data directory: the demo's, with the URLs its shards actually
+ * listen on and their service public keys added.
+ */
+function writeGatewayRegistry(registryPath: string, dataDir: string, shardUrls: Map<string, string>, serviceKeys: Map<string, HopKeyPair>): string {
+  const raw = JSON.parse(readFileSync(registryPath, 'utf8')) as { institutions: Array<{ code: string; shards: Record<string, string> }> };
+  const gatewayRegistry = {
+    institutions: raw.institutions.map((entry) => {
+      const shards = Object.fromEntries(Object.entries(entry.shards).map(([kind, url]) => [kind, shardUrls.get(hopAudience(kind, entry.code)) ?? url]));
+      const serviceJwks = Object.fromEntries(
+        Object.keys(entry.shards).flatMap((kind) => {
+          const pair = serviceKeys.get(hopAudience(kind, entry.code));
+          return pair ? [[kind, pair.publicKeys]] : [];
+        }),
+      );
+      return Object.keys(serviceJwks).length > 0 ? { ...entry, shards, serviceJwks } : { ...entry, shards };
+    }),
+  };
+  const path = join(dataDir, 'registry.with-service-keys.json');
+  writeFileSync(path, JSON.stringify(gatewayRegistry, null, 2));
+  return path;
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

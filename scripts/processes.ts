@@ -106,7 +106,7 @@ export interface ShardProcessOptions {
   kind: string;
   institution: string;
   databaseUrl: string;
-  /** A fixed port (the demo's registry); without it a free one is picked, and another if it is taken meanwhile. */
+  /** A fixed port (a shard restarted where it was); without it a free one is picked, and another if it is taken meanwhile. */
   port?: number;
   /** The hub's public hop keys the shard trusts (HUB_HOP_PUBLIC_KEYS); null trusts no hop (public data only). */
   hopPublicKeys: JSONWebKeySet | null;

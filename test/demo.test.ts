@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { distEntry, freePort, startProcess, waitUntilUp, type ManagedProcess } from '../scripts/processes';
 import { mintDemoToken } from '../scripts/token';
-import { postGraphQL, ROOT } from './harness/hub';
+import { postGraphQL } from './harness/hub';
 
 /** `npm start` as a newcomer meets it: every demo school's shard on SQLite, seeded, behind the gateway. */
 let demo: ManagedProcess;
@@ -11,14 +11,9 @@ let dir: string;
 let url: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hub-demo-'));
-  // The demo registry with free ports, so the test runs beside a developer's own `npm start`.
-  const registry = JSON.parse(readFileSync(join(ROOT, 'demo', 'registry.json'), 'utf8')) as { institutions: Array<{ shards: Record<string, string> }> };
-  for (const institution of registry.institutions) {
-    for (const kind of Object.keys(institution.shards)) institution.shards[kind] = `http://127.0.0.1:${await freePort()}/graphql`;
-  }
-  writeFileSync(join(dir, 'registry.json'), JSON.stringify(registry));
+  // The demo's own registry: its shards take free ports, so the test runs beside a developer's own `npm start`.
   const port = await freePort();
-  demo = startProcess('demo', distEntry('scripts', 'demo.js'), { PORT: String(port), DATA_DIR: join(dir, 'data'), REGISTRY_PATH: join(dir, 'registry.json') });
+  demo = startProcess('demo', distEntry('scripts', 'demo.js'), { PORT: String(port), DATA_DIR: join(dir, 'data') });
   await waitUntilUp(demo, `http://127.0.0.1:${port}/health/ready`, 150_000);
   url = `http://127.0.0.1:${port}/graphql`;
   // The demo mobilities are made through the API once the gateway answers; the banner follows them.

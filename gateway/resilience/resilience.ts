@@ -55,8 +55,12 @@ const STATE_NAMES: Record<CircuitState, CircuitStateName> = {
 
 /** A shard call the gateway did not make: its circuit is open, or its bulkhead and queue are full. */
 export class ShardCallRefused extends Error {
-  constructor(readonly reason: 'circuit-open' | 'overloaded') {
-    super(reason === 'circuit-open' ? 'circuit open: the shard failed repeatedly and is skipped for a while' : 'too many calls to this shard are in flight');
+  constructor(
+    readonly reason: 'circuit-open' | 'overloaded' | 'wrong-shard',
+    /** For a wrong shard: what answers at its URL instead. */
+    readonly detail?: string,
+  ) {
+    super(reason === 'circuit-open' ? 'circuit open: the shard failed repeatedly and is skipped for a while' : reason === 'overloaded' ? 'too many calls to this shard are in flight' : `not the shard this hub was configured for: ${detail ?? ''}`);
     this.name = 'ShardCallRefused';
   }
 }
@@ -89,6 +93,8 @@ export function isTransient(error: unknown): boolean {
 
 /** A failure of the shard (counts towards its breaker), as opposed to a 4xx with GraphQL errors, which is the request's. */
 export function isShardFault(error: unknown): boolean {
+  // A wrong shard is refused before any call: it is a configuration fault, not a failing shard to break a circuit on.
+  if (error instanceof ShardCallRefused) return false;
   const status = httpStatusOf(error);
   if (status === undefined || status >= 500) return true;
   const body = (error as ErrorLike).extensions?.response?.body as { errors?: unknown } | undefined;

@@ -4,6 +4,7 @@ import { Pool } from 'undici';
 import type { HopSigningKey } from '../../subgraphs/shared/hop-keys';
 import { hopAudience, signHop } from '../../subgraphs/shared/signed-hop';
 import type { HubContext } from '../context';
+import type { ShardIdentity } from '../health/shard-identity';
 import type { Shard } from '../registry/registry';
 import { MalformedAnswer } from './shard-errors';
 
@@ -14,6 +15,8 @@ export interface ShardClientOptions {
   connectionsPerShard: number;
   /** The hub's private key that signs hops; null sends calls unsigned (public data only). */
   hopKey: HopSigningKey | null;
+  /** Checks that a registry shard is the one this hub was configured for before calling it; without it, no check. */
+  identity?: ShardIdentity;
 }
 
 export const DEFAULT_SHARD_TIMEOUT_MS = 5_000;
@@ -47,11 +50,25 @@ class ShardSource implements GraphQLDataSource<HubContext> {
     private readonly hopKey: HopSigningKey | null,
     private readonly audience: string,
     private readonly timeoutMs: number,
+    /** The registry shard behind this source and its identity check; null for a kind without shards. */
+    private readonly checked: { shard: Shard; identity: ShardIdentity } | null,
   ) {
     this.path = `${url.pathname}${url.search}`;
   }
 
   async process(options: GraphQLDataSourceProcessOptions<HubContext>): Promise<GatewayGraphQLResponse> {
+    if (!this.checked) return this.send(options);
+    await this.checked.identity.assert(this.checked.shard);
+    try {
+      return await this.send(options);
+    } catch (error) {
+      // A failing shard may have been replaced by another at its URL: ask who it is before the next call.
+      this.checked.identity.forget(this.checked.shard);
+      throw error;
+    }
+  }
+
+  private async send(options: GraphQLDataSourceProcessOptions<HubContext>): Promise<GatewayGraphQLResponse> {
     const { request } = options;
     const context = options.kind === 'incoming operation' ? options.context : null;
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
@@ -108,7 +125,8 @@ export function createShardClients(options: ShardClientOptions): { sourceFor: (s
           pool = new Pool(url.origin, { connections: options.connectionsPerShard, keepAliveTimeout: 30_000, pipelining: 1 });
           pools.set(url.origin, pool);
         }
-        source = new ShardSource(pool, url, options.hopKey, hopAudience(shard.kind, shard.institution), options.timeoutMs);
+        const checked = options.identity && shard.institution !== '' ? { shard, identity: options.identity } : null;
+        source = new ShardSource(pool, url, options.hopKey, hopAudience(shard.kind, shard.institution), options.timeoutMs, checked);
         sources.set(key, source);
       }
       return source;

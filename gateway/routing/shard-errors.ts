@@ -6,7 +6,7 @@ import { httpStatusOf, isTimeout, ShardCallRefused } from '../resilience/resilie
 type ResponseError = GraphQLFormattedError & { extensions?: Record<string, unknown> };
 
 /** Why a shard's data is missing, as `extensions.cause` says it. */
-export type FailureCause = 'timeout' | 'unavailable' | 'malformed' | 'circuit-open' | 'overloaded';
+export type FailureCause = 'timeout' | 'unavailable' | 'malformed' | 'circuit-open' | 'overloaded' | 'wrong-shard';
 
 /** Connection failures that happen before a request is written: the shard never saw the call. */
 const BEFORE_SENDING = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -42,6 +42,7 @@ const REASONS: Record<FailureCause, string> = {
   malformed: 'answered with something that is not a GraphQL response',
   'circuit-open': 'is skipped for now: it failed repeatedly and will be tried again shortly',
   overloaded: 'has too many calls in flight',
+  'wrong-shard': 'is not the shard this hub was configured for',
 };
 
 /** A network code or HTTP status says what went wrong without repeating what the shard said (its internals). */
@@ -53,12 +54,17 @@ function detail(error: unknown): string {
   return typeof code === 'string' && /^[A-Z_]+$/.test(code) ? ` (${code})` : '';
 }
 
+/** What answers at a wrong shard's URL instead (its URL, kind, institution and key ids: no secrets). */
+function wrongShard(error: unknown): string {
+  return error instanceof ShardCallRefused && error.reason === 'wrong-shard' && error.detail ? ` (${error.detail})` : '';
+}
+
 /** Why a shard call failed, in words a client can act on and a code it can branch on. */
 export function shardFailure(shard: Shard, error: unknown, path: ReadonlyArray<string | number> | undefined): ResponseError {
   const cause = failureCause(error);
   const code = cause === 'timeout' ? ErrorCode.GATEWAY_TIMEOUT : ErrorCode.SHARD_UNAVAILABLE;
   return {
-    message: `The ${shard.kind} shard of ${shard.institution} ${REASONS[cause]}${cause === 'unavailable' ? detail(error) : ''}; its data is missing from this answer`,
+    message: `The ${shard.kind} shard of ${shard.institution} ${REASONS[cause]}${cause === 'unavailable' ? detail(error) : ''}${wrongShard(error)}; its data is missing from this answer`,
     ...(path ? { path } : {}),
     extensions: { code, institution: shard.institution, kind: shard.kind, cause },
   };

@@ -30,6 +30,7 @@ import { raiseMaxPayload, serveSockets, type SocketExtra } from './sockets';
 import { atTime, tokenExpiry } from './token-expiry';
 import { subscriptionRoutes, type SubscriptionRoute } from './routes';
 import { Feed, type Delivery, type FeedMember, type FeedSource } from './feed';
+import type { ShardIdentity } from '../health/shard-identity';
 import { openUpstreamCount, subscribeUpstream } from './upstream';
 
 /** Limits on sockets themselves, before and around the operations they carry. */
@@ -68,6 +69,8 @@ export interface SubscriptionsOptions extends WebSocketLimitsOptions {
   /** Checks the token sent in `connection_init` (`{ authorization: "Bearer …" }`). */
   authenticate: (authorization: string | undefined) => Promise<Caller | null>;
   hopKey: HopSigningKey | null;
+  /** Checks that a shard is the one this hub was configured for before a subscription is opened on it; without it, no check. */
+  identity?: ShardIdentity;
   /** Runs a query through the supergraph as the subscriber: how each event's payload is resolved. */
   execute: (query: string, variables: Record<string, unknown>, context: HubContext) => Promise<ExecutionResult>;
   /** Browser origins allowed to open a socket besides the hub's own pages; `*` or null allows any. @default null */
@@ -195,6 +198,7 @@ export function useSubscriptions(options: SubscriptionsOptions): { stats: () => 
         subscribeUpstream({
           shard,
           hopKey: options.hopKey,
+          identity: options.identity,
           caller,
           requestId: context.requestId,
           field: field.name,

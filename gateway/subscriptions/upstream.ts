@@ -4,6 +4,7 @@ import { SUBSCRIPTION_HOP_OPERATION } from '../../subgraphs/shared/shard';
 import type { HopSigningKey } from '../../subgraphs/shared/hop-keys';
 import { hopAudience, signHop } from '../../subgraphs/shared/signed-hop';
 import type { Caller } from '../../subgraphs/shared/caller';
+import type { ShardIdentity } from '../health/shard-identity';
 import type { Shard } from '../registry/registry';
 
 export interface UpstreamEvent {
@@ -17,6 +18,8 @@ export interface UpstreamEvent {
 export interface UpstreamOptions {
   shard: Shard;
   hopKey: HopSigningKey | null;
+  /** Refuses a shard that proves to be another hub's before a socket is opened on it (retried like a shard that is down). */
+  identity?: ShardIdentity;
   caller: Caller;
   requestId: string;
   field: string;
@@ -53,7 +56,15 @@ export function subscribeUpstream(options: UpstreamOptions): () => void {
     ${options.field}(filter: $filter, after: $after) { cursor type occurredAt ${options.entityFields.map((f) => `${f} { id }`).join(' ')} }
   }`;
 
-  const connect = () => {
+  const connect = async () => {
+    if (closed) return;
+    try {
+      await options.identity?.assert(options.shard);
+    } catch (error) {
+      options.onError(error);
+      retry();
+      return;
+    }
     if (closed) return;
     const url = options.shard.url.replace(/^http/, 'ws');
     client = createClient({
@@ -89,6 +100,7 @@ export function subscribeUpstream(options: UpstreamOptions): () => void {
         },
         error: (error) => {
           options.onError(error);
+          options.identity?.forget(options.shard);
           retry();
         },
         complete: () => retry(),
@@ -100,11 +112,11 @@ export function subscribeUpstream(options: UpstreamOptions): () => void {
     void client?.dispose();
     client = null;
     if (closed) return;
-    setTimeout(connect, delay).unref();
+    setTimeout(() => void connect(), delay).unref();
     delay = Math.min(delay * 2, 10_000);
   };
 
-  connect();
+  void connect();
   openUpstreams += 1;
   return () => {
     if (closed) return;

@@ -43,6 +43,8 @@ export interface ShardOptions {
   databaseUrl: string;
   /** The hub's public keys that hops are checked with ({@link hopKeyResolver}); without them the shard serves public data only. */
   hopKeys: JWTVerifyGetKey | null;
+  /** Ids (thumbprints) of the hub hop keys given inline, reported by /health so a gateway can tell it is this shard's hub; null when fetched from a URL. */
+  hopKeyIds?: readonly string[] | null;
   /** This shard's own private key, for its service calls to the hub (its public half is in the registry's `serviceJwks`). */
   serviceKey?: HopSigningKey | null;
   /** The hub's GraphQL URL, for kinds that read what other shards own. */
@@ -87,6 +89,7 @@ export async function startKindShard<C extends BaseContext>(
       db,
       createContext: (request) => definition.createContext(db, services, request),
       hopKeys: options.hopKeys,
+      identity: { hopKeyIds: options.hopKeyIds ?? null, serviceKeyId: options.serviceKey?.kid ?? null },
       port: options.port,
       host: options.host,
       routes: [...(changes ? [changes.route] : []), ...(options.serviceKey ? [jwksRoute(SERVICE_KEYS_PATH, [options.serviceKey.publicJwk])] : [])],
@@ -114,15 +117,13 @@ export async function startKindShard<C extends BaseContext>(
 export function runShardProcess(start: (options: ShardOptions, seedFile: string | undefined) => Promise<KindShard>): void {
   const env = readEnvironment(shardEnvironment);
   const main = async () => {
+    const inlineHopKeys = env.HUB_HOP_PUBLIC_KEYS ? await readPublicKeys(env.HUB_HOP_PUBLIC_KEYS, 'HUB_HOP_PUBLIC_KEYS') : null;
     const shard = await start(
       {
         institution: env.INSTITUTION,
         databaseUrl: env.DATABASE_URL,
-        hopKeys: hopKeyResolver({
-          keys: env.HUB_HOP_PUBLIC_KEYS ? await readPublicKeys(env.HUB_HOP_PUBLIC_KEYS, 'HUB_HOP_PUBLIC_KEYS') : null,
-          jwksUrl: env.HUB_HOP_JWKS_URL ?? null,
-          cacheSeconds: env.HUB_HOP_JWKS_CACHE_SECONDS,
-        }),
+        hopKeys: hopKeyResolver({ keys: inlineHopKeys, jwksUrl: env.HUB_HOP_JWKS_URL ?? null, cacheSeconds: env.HUB_HOP_JWKS_CACHE_SECONDS }),
+        hopKeyIds: inlineHopKeys ? inlineHopKeys.keys.map((key) => String(key.kid)) : null,
         serviceKey: env.SHARD_SERVICE_PRIVATE_KEY ? await readSigningKey(env.SHARD_SERVICE_PRIVATE_KEY, 'SHARD_SERVICE_PRIVATE_KEY') : null,
         hubUrl: env.HUB_URL ?? null,
         redisUrl: env.REDIS_URL ?? null,

@@ -29,12 +29,22 @@ export interface ShardOptions<C extends BaseContext> {
   createContext: (request: ShardRequestContext) => C;
   /** The hub's public keys that hops are checked with; without them the shard serves public data only. */
   hopKeys: JWTVerifyGetKey | null;
+  /** What /health reports besides kind and institution, so a gateway can tell this shard is the one it was configured for. */
+  identity?: ShardKeyIdentity;
   port?: number;
   host?: string;
   /** More HTTP routes, tried before GraphQL (e.g. the change feed). */
   routes?: Route[];
   /** More Apollo plugins (e.g. cache hints on answers). */
   plugins?: ApolloServerPlugin<C>[];
+}
+
+/** The key ids a shard's /health reports: public thumbprints only, never key material. */
+export interface ShardKeyIdentity {
+  /** Thumbprints of the hub hop keys this shard trusts; null when it fetches them from the hub's JWKS URL. */
+  hopKeyIds: readonly string[] | null;
+  /** Thumbprint of the shard's own service key, if it calls the hub. */
+  serviceKeyId: string | null;
 }
 
 export interface RunningShard extends RunningHttpServer {
@@ -142,11 +152,12 @@ export async function startShard<C extends BaseContext>(options: ShardOptions<C>
     routes: [
       async (request, response) => {
         if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/health') return false;
+        const identity = { kind: options.kind, institution: options.institution, hopKeyIds: options.identity?.hopKeyIds ?? null, serviceKeyId: options.identity?.serviceKeyId ?? null };
         try {
           await options.db.dataSource.query('SELECT 1');
-          sendJson(response, 200, { status: 'ok', kind: options.kind, institution: options.institution });
+          sendJson(response, 200, { status: 'ok', ...identity });
         } catch (error) {
-          sendJson(response, 503, { status: 'unavailable', kind: options.kind, institution: options.institution, reason: (error as Error).message });
+          sendJson(response, 503, { status: 'unavailable', ...identity, reason: (error as Error).message });
         }
         return true;
       },

@@ -139,6 +139,7 @@ async function startInProcessShard(code: string, databaseUrl: string, keys: Shar
     institution: code,
     databaseUrl,
     hopKeys: hopKeyResolver({ keys: keys.hopPublicKeys, jwksUrl: keys.jwksUrl }),
+    hopKeyIds: keys.jwksUrl ? null : (keys.hopPublicKeys?.keys.map((key) => String(key.kid)) ?? null),
     serviceKey: keys.service?.key ?? null,
     hubUrl: hubUrl ?? null,
   };

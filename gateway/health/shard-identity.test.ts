@@ -1,0 +1,74 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { generateHopKeyPair, type HopKeyPair } from '../../subgraphs/shared/hop-keys';
+import { parseRegistry, type Shard } from '../registry/registry';
+import { ShardCallRefused } from '../resilience/resilience';
+import { useShardIdentity } from './shard-identity';
+
+/** What a shard's /health answers here; each test sets it. */
+let health: Record<string, unknown> = {};
+let asked = 0;
+let server: Server;
+let shard: Shard;
+let hub: HopKeyPair;
+let other: HopKeyPair;
+let service: HopKeyPair;
+
+const registryWith = (url: string) =>
+  parseRegistry(
+    { institutions: [{ code: 'rvt.lv', names: [{ lang: 'en', value: 'Riga State Technical School' }], country: 'LV', shards: { mobilities: url }, serviceJwks: { mobilities: service.publicKeys } }] },
+    'test registry',
+  );
+
+beforeAll(async () => {
+  [hub, other, service] = await Promise.all([generateHopKeyPair(), generateHopKeyPair(), generateHopKeyPair()]);
+  server = createServer((_request, response) => {
+    asked += 1;
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(health));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  shard = { kind: 'mobilities', institution: 'rvt.lv', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql` };
+});
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+});
+beforeEach(() => {
+  asked = 0;
+});
+
+const identity = () => useShardIdentity({ registry: registryWith(shard.url), hopKey: hub.key });
+
+test("a shard of the registry's kind and institution, trusting this hub's key and holding the registered service key, is up", async () => {
+  health = { status: 'ok', kind: 'mobilities', institution: 'rvt.lv', hopKeyIds: [other.key.kid, hub.key.kid], serviceKeyId: service.key.kid };
+  expect(await identity().verdict(shard)).toEqual({ status: 'up' });
+});
+
+test.each([
+  ['another institution', { institution: 'omnia.fi', hopKeyIds: [] }, /answers as mobilities@omnia\.fi, not as mobilities@rvt\.lv/],
+  ['another kind', { kind: 'recognition' }, /answers as recognition@rvt\.lv, not as mobilities@rvt\.lv/],
+  ["another hub's hop key", { hopKeyIds: ['other'] }, /answers as mobilities@rvt\.lv trusting hop keys \[other…\], not this hub's key \[.{8}…\]: is another hub's demo running on that port\?/],
+  ['another service key', { serviceKeyId: 'stranger' }, /with service key \[stranger…\], not the registry's \[.{8}…\]/],
+])('a shard answering as %s is a wrong shard, and calls to it are refused', async (_name, change, error) => {
+  health = { status: 'ok', kind: 'mobilities', institution: 'rvt.lv', hopKeyIds: [hub.key.kid], serviceKeyId: service.key.kid, ...change };
+  const checks = identity();
+  const verdict = await checks.verdict(shard);
+  expect(verdict).toEqual({ status: 'wrong shard', error: expect.stringMatching(error) as unknown });
+  await expect(checks.assert(shard)).rejects.toBeInstanceOf(ShardCallRefused);
+});
+
+test('a shard that fetches its hop keys from a URL proves its kind and institution only', async () => {
+  health = { status: 'ok', kind: 'mobilities', institution: 'rvt.lv', hopKeyIds: null, serviceKeyId: null };
+  expect(await identity().verdict(shard)).toEqual({ status: 'up' });
+});
+
+test('the verdict is cached for calls, and asked again after a failed call', async () => {
+  health = { status: 'ok', kind: 'mobilities', institution: 'rvt.lv', hopKeyIds: [hub.key.kid] };
+  const checks = identity();
+  for (let call = 0; call < 5; call += 1) await checks.assert(shard);
+  expect(asked).toBe(1);
+  health = { ...health, hopKeyIds: [other.key.kid] };
+  checks.forget(shard);
+  await expect(checks.assert(shard)).rejects.toThrow(/not this hub's key/);
+  expect(asked).toBe(2);
+});

@@ -1,0 +1,129 @@
+import { calculateJwkThumbprint, type JWK } from 'jose';
+import type { HopSigningKey } from '../../subgraphs/shared/hop-keys';
+import type { Registry, Shard } from '../registry/registry';
+import { ShardCallRefused } from '../resilience/resilience';
+
+export interface ShardIdentityOptions {
+  registry: Registry;
+  /** The hub's hop key: a shard that lists the hop keys it trusts must list this one. Null compares kind and institution only. */
+  hopKey: HopSigningKey | null;
+  /** How long a verdict holds before the shard is asked again. @default 30000 */
+  recheckAfterMs?: number;
+  /** How long a shard's /health may take before it counts as down. @default 2000 */
+  timeoutMs?: number;
+  /** How long a call waits for a verdict not yet known before it goes ahead unchecked (the check goes on for later calls). @default 250 */
+  callWaitMs?: number;
+}
+
+export const DEFAULT_IDENTITY_RECHECK_MS = 30_000;
+export const DEFAULT_HEALTH_TIMEOUT_MS = 2_000;
+export const DEFAULT_IDENTITY_CALL_WAIT_MS = 250;
+
+/** What a shard's /health says about who answers at its URL. */
+export type ShardIdentityVerdict =
+  | { status: 'up' }
+  | { status: 'down'; reason: string }
+  /** Something answers, but not the shard the registry names (another hub's demo on that port, say). */
+  | { status: 'wrong shard'; error: string };
+
+export interface ShardIdentity {
+  /** The verdict on one shard, asked again once it is older than `recheckAfterMs`. */
+  verdict(shard: Shard, fresh?: boolean): Promise<ShardIdentityVerdict>;
+  /** Refuses a call (SHARD_UNAVAILABLE, cause wrong-shard) to a shard that proved to be another; cheap once cached. */
+  assert(shard: Shard): Promise<void>;
+  /** Forgets a shard's verdict after a failed call, so the next call asks again. */
+  forget(shard: Shard): void;
+}
+
+interface HealthAnswer {
+  kind?: unknown;
+  institution?: unknown;
+  hopKeyIds?: unknown;
+  serviceKeyId?: unknown;
+}
+
+const short = (ids: readonly string[]): string => `[${ids.map((id) => `${id.slice(0, 8)}…`).join(', ')}]`;
+
+/**
+ * A shard proves who it is in its /health answer: its kind, its institution, the ids (thumbprints) of the hub
+ * hop keys it trusts and of its own service key. A shard that names another kind or institution, trusts hop
+ * keys without this hub's, or holds a service key the registry does not list is another hub's shard: calls to
+ * it would fail later with a signature error, so they are refused at once, naming the problem.
+ */
+export function useShardIdentity(options: ShardIdentityOptions): ShardIdentity {
+  const recheckAfterMs = options.recheckAfterMs ?? DEFAULT_IDENTITY_RECHECK_MS;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
+  const callWaitMs = options.callWaitMs ?? DEFAULT_IDENTITY_CALL_WAIT_MS;
+  /** Per shard: when it was asked, the answer to come, and the answer once it came (read without awaiting on the hot path). */
+  const verdicts = new Map<string, { at: number; verdict: Promise<ShardIdentityVerdict>; settled?: ShardIdentityVerdict }>();
+  const keyOf = (shard: Shard) => `${shard.kind}\u0000${shard.institution}\u0000${shard.url}`;
+
+  const expectedServiceKeyIds = async (shard: Shard): Promise<string[] | null> => {
+    const keys = options.registry.institution(shard.institution)?.serviceJwks?.[shard.kind]?.keys;
+    return keys ? Promise.all(keys.map((key) => calculateJwkThumbprint(key as JWK))) : null;
+  };
+
+  const judge = (shard: Shard, answer: HealthAnswer, serviceKeyIds: string[] | null): ShardIdentityVerdict => {
+    // An answer that names no kind and institution proves nothing either way: the call itself will tell.
+    if (typeof answer.kind !== 'string' || typeof answer.institution !== 'string') return { status: 'up' };
+    const hopKeyIds = Array.isArray(answer.hopKeyIds) ? answer.hopKeyIds.map(String) : null;
+    const as = `${shard.url} answers as ${answer.kind}@${answer.institution}`;
+    if (answer.kind !== shard.kind || answer.institution !== shard.institution) {
+      return { status: 'wrong shard', error: `${as}, not as ${shard.kind}@${shard.institution}: the registry names another shard at that URL` };
+    }
+    // A shard that fetches the hop keys from a JWKS URL cannot list them; kind and institution are all it proves.
+    if (options.hopKey && hopKeyIds && !hopKeyIds.includes(options.hopKey.kid)) {
+      return { status: 'wrong shard', error: `${as} trusting hop keys ${short(hopKeyIds)}, not this hub's key ${short([options.hopKey.kid])}: is another hub's demo running on that port?` };
+    }
+    const serviceKeyId = typeof answer.serviceKeyId === 'string' ? answer.serviceKeyId : null;
+    if (serviceKeyIds && serviceKeyId && !serviceKeyIds.includes(serviceKeyId)) {
+      return { status: 'wrong shard', error: `${as} with service key ${short([serviceKeyId])}, not the registry's ${short(serviceKeyIds)}: is another hub's demo running on that port?` };
+    }
+    return { status: 'up' };
+  };
+
+  const ask = async (shard: Shard): Promise<ShardIdentityVerdict> => {
+    try {
+      const answer = await fetch(new URL('/health', shard.url), { signal: AbortSignal.timeout(timeoutMs) });
+      const body = (await answer.json().catch(() => ({}))) as HealthAnswer;
+      const verdict = judge(shard, body, await expectedServiceKeyIds(shard));
+      if (verdict.status === 'wrong shard' || answer.ok) return verdict;
+      return { status: 'down', reason: `HTTP ${answer.status}` };
+    } catch (error) {
+      return { status: 'down', reason: (error as Error).message };
+    }
+  };
+
+  const verdict = (shard: Shard, fresh = false): Promise<ShardIdentityVerdict> => {
+    const key = keyOf(shard);
+    const known = verdicts.get(key);
+    if (!fresh && known && Date.now() - known.at < recheckAfterMs) return known.verdict;
+    const entry: { at: number; verdict: Promise<ShardIdentityVerdict>; settled?: ShardIdentityVerdict } = { at: Date.now(), verdict: ask(shard) };
+    void entry.verdict.then((settled) => {
+      entry.settled = settled;
+    });
+    verdicts.set(key, entry);
+    return entry.verdict;
+  };
+
+  return {
+    verdict,
+    assert: async (shard) => {
+      const cached = verdicts.get(keyOf(shard));
+      if (cached?.settled && Date.now() - cached.at < recheckAfterMs) {
+        if (cached.settled.status === 'wrong shard') throw new ShardCallRefused('wrong-shard', cached.settled.error);
+        return;
+      }
+      // A shard that is slow to say who it is is not held up for it: a hanging shard costs its call's deadline, no more.
+      let timer: NodeJS.Timeout | undefined;
+      const unknown = new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), callWaitMs);
+      });
+      const known = await Promise.race([verdict(shard), unknown]).finally(() => clearTimeout(timer));
+      if (known?.status === 'wrong shard') throw new ShardCallRefused('wrong-shard', known.error);
+    },
+    forget: (shard) => {
+      verdicts.delete(keyOf(shard));
+    },
+  };
+}
