@@ -69,8 +69,9 @@ async function main(): Promise<void> {
     await Promise.all(processes.map((p) => p.stop()));
     release();
   };
-  process.once('SIGINT', () => void stopAll().then(() => process.exit(0)));
-  process.once('SIGTERM', () => void stopAll().then(() => process.exit(0)));
+  // The processes run in their own process group (startProcess), so Ctrl+C reaches only this launcher, which
+  // then gives each one signal and waits for its orderly drain.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void stopAll().then(() => process.exit(0)));
 
   try {
     await Promise.all(
@@ -99,6 +100,9 @@ async function main(): Promise<void> {
         HUB_HOP_PRIVATE_KEY: hopKeys.privateKeyPem,
         HUB_DEMO_TOKEN_SECRET: process.env.HUB_DEMO_TOKEN_SECRET ?? DEMO_TOKEN_SECRET,
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+        // Its lines are echoed to this terminal: readable ones, coloured when the terminal is.
+        LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty',
+        ...(process.stderr.isTTY ? { FORCE_COLOR: '1' } : {}),
       },
       port,
       true,

@@ -56,6 +56,9 @@ export function startProcess(
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a terminal's Ctrl+C goes to the launcher alone, which stops its processes with one
+    // SIGTERM each (a gateway that got SIGINT from the terminal and then SIGTERM would exit without draining).
+    detached: true,
   });
   let output = '';
   const keep = (chunk: Buffer) => {

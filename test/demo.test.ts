@@ -62,3 +62,11 @@ test('accepts the tokens `npm run token` prints', async () => {
   const answer = await postGraphQL(url, 'mutation { updateUnit(id: "omnia.fi:COOK-U1", input: { validUntil: "2031-07-31" }) { validUntil } }', undefined, token);
   expect(answer.body).toEqual({ data: { updateUnit: { validUntil: '2031-07-31' } } });
 });
+
+test('Ctrl+C stops it in order: one signal per process, each drains, the launcher exits 0', async () => {
+  const exited = new Promise<number | null>((resolve) => demo.child.once('exit', (code) => resolve(code)));
+  // What a terminal does on Ctrl+C: SIGINT to the foreground process group, here the launcher's.
+  process.kill(-(demo.child.pid as number), 'SIGINT');
+  expect(await exited).toBe(0);
+  expect(demo.output()).not.toMatch(/exiting without waiting/);
+}, 60_000);
