@@ -1,21 +1,17 @@
 import type { Browser } from 'playwright-core';
-import { createDemoMobilities } from '../scripts/demo-mobilities';
 import { addDays, today } from '../subgraphs/mobilities/dates';
-import { launchChromium } from './harness/browser';
-import { startTestHub, type TestHub } from './harness/hub';
+import { startBrowserHub, type BrowserHub } from './harness/browser';
+import type { TestHub } from './harness/hub';
 
 /** The dashboard in real headless Chromium: an assessment recorded through the API appears as a row. */
+let started: BrowserHub;
 let hub: TestHub;
 let browser: Browser;
 beforeAll(async () => {
-  hub = await startTestHub({ institutions: ['rvt.lv', 'cifp-aviles.es'], mobilities: true, shards: 'in-process' });
-  await createDemoMobilities(hub.url, false, hub.tokenSecret);
-  browser = await launchChromium();
+  started = await startBrowserHub();
+  ({ hub, browser } = started);
 });
-afterAll(async () => {
-  await browser?.close();
-  await hub?.dispose();
-});
+afterAll(async () => started?.dispose());
 
 test('a coordinator signs in, sees the assessments so far, and a new one appears live with its unit title', async () => {
   const page = await browser.newPage();

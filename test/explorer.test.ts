@@ -1,6 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { createDemoMobilities } from '../scripts/demo-mobilities';
-import { launchChromium } from './harness/browser';
+import { startBrowserHub, type BrowserHub } from './harness/browser';
 import { startTestHub, type TestHub } from './harness/hub';
 
 /**
@@ -8,17 +7,14 @@ import { startTestHub, type TestHub } from './harness/hub';
  * offline machine or a school network without CDNs: GraphiQL loads from the hub itself, runs a query, and runs a
  * subscription with the token typed into its Headers tab.
  */
+let started: BrowserHub;
 let hub: TestHub;
 let browser: Browser;
 beforeAll(async () => {
-  hub = await startTestHub({ institutions: ['rvt.lv', 'cifp-aviles.es'], mobilities: true, shards: 'in-process' });
-  await createDemoMobilities(hub.url, false, hub.tokenSecret);
-  browser = await launchChromium();
+  started = await startBrowserHub();
+  ({ hub, browser } = started);
 });
-afterAll(async () => {
-  await browser?.close();
-  await hub?.dispose();
-});
+afterAll(async () => started?.dispose());
 
 /** A page that may reach the hub only; what it tried elsewhere is collected. */
 async function offlinePage(): Promise<{ page: Page; outside: string[] }> {
