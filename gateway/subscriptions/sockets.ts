@@ -89,9 +89,9 @@ export function serveSockets(options: SocketServerOptions): { dispose: () => Pro
   const keepAlive = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
   // Every socket starts with the anonymous cap; `raiseMaxPayload` lifts it for one socket once it signs in.
   // ws unmasks client frames with the bufferutil addon (a dependency for this reason); in plain JS, the 64 MB of
-  // a thousand anonymous messages at the cap took 400 ms of one core, in the read path where nothing can pace it.
+  // a thousand anonymous messages at the cap took 400 ms of one core, in the read path (which only the read budget paces).
   const sockets = new WebSocketServer({ noServer: true, maxPayload: options.anonymousMaxPayload, handleProtocols });
-  const budget: ReadBudget = new ReadBudget(READ_BYTES_PER_TURN, () => turns.idle);
+  const budget = new ReadBudget(READ_BYTES_PER_TURN, () => turns.idle);
   const turns = new Turns(() => budget.resume());
 
   const onUpgrade = async (request: IncomingMessage, stream: Duplex, head: Buffer) => {
