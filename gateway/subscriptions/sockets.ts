@@ -4,6 +4,7 @@ import { CloseCode, handleProtocols, type Server as ProtocolServer } from 'graph
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from '../../subgraphs/shared/logger';
 import type { AnonymousAdmission, Refusal, Ticket } from './admission';
+import { READ_BYTES_PER_TURN, ReadBudget } from './read-budget';
 
 /** What each graphql-ws callback gets about its socket (`ctx.extra`). */
 export interface SocketExtra {
@@ -46,6 +47,14 @@ class Turns {
   private next = 0;
   private scheduled = false;
 
+  /** `drained` runs each time the last queued task has run. */
+  constructor(private readonly drained: () => void) {}
+
+  /** Whether every task pushed so far has run. */
+  get idle(): boolean {
+    return !this.scheduled;
+  }
+
   push(task: () => void): void {
     this.queue.push(task);
     if (this.scheduled) return;
@@ -67,6 +76,7 @@ class Turns {
     this.queue.length = 0;
     this.next = 0;
     this.scheduled = false;
+    this.drained();
   };
 }
 
@@ -79,9 +89,10 @@ export function serveSockets(options: SocketServerOptions): { dispose: () => Pro
   const keepAlive = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
   // Every socket starts with the anonymous cap; `raiseMaxPayload` lifts it for one socket once it signs in.
   // ws unmasks client frames with the bufferutil addon (a dependency for this reason); in plain JS, the 64 MB of
-  // a thousand anonymous messages at the cap took 400 ms of one core, in the read path where nothing can pace it.
+  // a thousand anonymous messages at the cap took 400 ms of one core, in the read path (which only the read budget paces).
   const sockets = new WebSocketServer({ noServer: true, maxPayload: options.anonymousMaxPayload, handleProtocols });
-  const turns = new Turns();
+  const budget = new ReadBudget(READ_BYTES_PER_TURN, () => turns.idle);
+  const turns = new Turns(() => budget.resume());
 
   const onUpgrade = async (request: IncomingMessage, stream: Duplex, head: Buffer) => {
     if (pathOf(request) !== options.path) return refuse(stream, { status: 404, message: 'No WebSocket endpoint here' });
@@ -90,7 +101,10 @@ export function serveSockets(options: SocketServerOptions): { dispose: () => Pro
     const refusal = (await options.countUpgrade(address)) ?? options.admission.refusal(address);
     if (refusal) return refuse(stream, refusal);
     // ws completes an upgrade without verifyClient in this same tick, so no other upgrade can take the place meanwhile.
-    sockets.handleUpgrade(request, stream, head, (socket) => accept(socket, request, address));
+    sockets.handleUpgrade(request, stream, head, (socket) => {
+      budget.track(stream);
+      accept(socket, request, address);
+    });
   };
 
   const accept = (socket: WebSocket, request: IncomingMessage, address: string) => {
