@@ -66,7 +66,10 @@ async function main(): Promise<void> {
   const processes: ManagedProcess[] = [];
   const shardUrls = new Map<string, string>();
   const stopAll = async () => {
-    await Promise.all(processes.map((p) => p.stop()));
+    // The gateway first, then the shards: shards stopping under a running gateway would make it log every failed call.
+    const gateway = processes.filter((p) => p.name === 'gateway');
+    await Promise.all(gateway.map((p) => p.stop()));
+    await Promise.all(processes.filter((p) => !gateway.includes(p)).map((p) => p.stop()));
     release();
   };
   // The processes run in their own process group (startProcess), so Ctrl+C reaches only this launcher, which
