@@ -1,9 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { buildClientSchema, getIntrospectionQuery, parse, validate, type IntrospectionQuery } from 'graphql';
 import { distEntry, freePort, startProcess, waitUntilUp, type ManagedProcess } from '../scripts/processes';
 import { mintDemoToken } from '../scripts/token';
-import { postGraphQL } from './harness/hub';
+import { postGraphQL, ROOT } from './harness/hub';
 
 /** `npm start` as a newcomer meets it: every demo school's shard on SQLite, seeded, behind the gateway. */
 let demo: ManagedProcess;
@@ -61,6 +64,51 @@ test('accepts the tokens `npm run token` prints', async () => {
   const token = await mintDemoToken({ institution: 'omnia.fi', roles: ['coordinator'] });
   const answer = await postGraphQL(url, 'mutation { updateUnit(id: "omnia.fi:COOK-U1", input: { validUntil: "2031-07-31" }) { validUntil } }', undefined, token);
   expect(answer.body).toEqual({ data: { updateUnit: { validUntil: '2031-07-31' } } });
+});
+
+/** The README's fenced blocks of one language, in order. */
+function readmeBlocks(language: string): string[] {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  return [...readme.matchAll(new RegExp('^```' + language + '\\n([\\s\\S]*?)^```', 'gm'))].map((match) => match[1] ?? '');
+}
+
+test("the README's shell examples against the demo run as written, in order, and answer without errors", async () => {
+  // The examples for a running demo; Docker and production key set-up are checked by test/docker-compose.test.ts.
+  const blocks = readmeBlocks('sh').filter((block) => block.includes('127.0.0.1:4000'));
+  expect(blocks.length).toBeGreaterThanOrEqual(5);
+  const cwd = mkdtempSync(join(tmpdir(), 'hub-readme-'));
+  // A signed credential for the verification example's placeholder, as the transcript example prints it.
+  const coordinator = await mintDemoToken({ institution: 'rvt.lv', roles: ['coordinator'] });
+  const transcript = await postGraphQL(url, '{ transcript(learningAgreementId: "rvt.lv:LA-2026-001") { document(format: EDC) { signedCredential } } }', undefined, coordinator);
+  const credential = (transcript.body.data?.transcript as { document: { signedCredential: string } }).document.signedCredential;
+  // One shell, as a reader pastes the blocks one after the other (TOKEN carries over); npm runs in the project.
+  const script = [`npm() { command npm --prefix ${JSON.stringify(ROOT)} "$@"; }`, 'set -e', ...blocks.map((block, index) => `echo "--- block ${index}"\n${block}`)]
+    .join('\n')
+    .replaceAll('127.0.0.1:4000', new URL(url).host)
+    .replaceAll('<signedCredential>', credential);
+  try {
+    const { stdout } = await promisify(execFile)('bash', ['-c', script], { cwd, maxBuffer: 16 * 1024 * 1024 });
+    const answers = stdout.split(/^--- block \d+$/m).slice(1);
+    expect(answers).toHaveLength(blocks.length);
+    for (const [index, answer] of answers.entries()) {
+      const graphql = answer.trim().startsWith('{') ? answer : null;
+      expect({ block: index, errors: graphql?.includes('"errors"') ?? false, data: graphql === null || graphql.includes('"data"') }).toEqual({ block: index, errors: false, data: true });
+    }
+    // The download example saved the ELMO file under the name the hub gave it (Content-Disposition).
+    const saved = readdirSync(cwd).filter((name) => name.endsWith('.xml'));
+    expect(saved).toHaveLength(1);
+    expect(readFileSync(join(cwd, saved[0] as string), 'utf8')).toContain('<elmo');
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}, 120_000);
+
+test("the README's GraphQL examples are valid against the hub's schema", async () => {
+  const introspection = await postGraphQL(url, getIntrospectionQuery());
+  const schema = buildClientSchema(introspection.body.data as unknown as IntrospectionQuery);
+  const blocks = readmeBlocks('graphql');
+  expect(blocks.length).toBeGreaterThanOrEqual(1);
+  for (const block of blocks) expect(validate(schema, parse(block)).map((error) => error.message)).toEqual([]);
 });
 
 test('Ctrl+C stops it in order: one signal per process, each drains, the launcher exits 0', async () => {
