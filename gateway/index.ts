@@ -116,9 +116,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           subscriptions: () => subscriptionStats?.(),
         });
   const requestIds = useRequestId();
-  const errors = useErrors({ production, requestIdOf: requestIds.requestIdOf, onError: metrics?.countError, log: log.child({ module: 'errors' }) });
+  const errors = useErrors({ production, requestIdOf: requestIds.requestIdOf, onError: metrics?.countError, log: log.child({ component: 'errors' }) });
   const limits = useLimits({ blockFieldSuggestions: production, ...options.limits });
-  const rateLimit = options.rateLimit === false ? null : useRateLimit({ log: log.child({ module: 'rate-limit' }), ...options.rateLimit });
+  const rateLimit = options.rateLimit === false ? null : useRateLimit({ log: log.child({ component: 'rate-limit' }), ...options.rateLimit });
   await rateLimit?.ready;
   const entityCache =
     options.entityCache === false

@@ -241,7 +241,7 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
     store,
     waitMs: options.feedWaitMs ?? DEFAULT_FEED_WAIT_MS,
     graceMs: options.feedGraceMs ?? DEFAULT_FEED_GRACE_MS,
-    log: log.child({ module: 'entity-cache' }),
+    log: log.child({ component: 'entity-cache' }),
     onInvalidate,
     onLag: (seconds) => staleness.observe(seconds),
     alreadyApplied: (shard, seq) => appliedByWrite.get(scopeOf(shard))?.delete(seq) ?? false,

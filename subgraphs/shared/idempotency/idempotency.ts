@@ -142,7 +142,7 @@ function refusal(error: ConflictError | { message: string; extensions: Record<st
 export function useIdempotency<C extends BaseContext>(options: IdempotencyOptions): { plugin: ApolloServerPlugin<C> } {
   const { dataSource } = options.db;
   const retentionMs = options.retentionMs ?? DEFAULT_IDEMPOTENCY_RETENTION_MS;
-  const log = options.log.child({ module: 'idempotency' });
+  const log = options.log.child({ component: 'idempotency' });
   if (!installed.has(dataSource)) {
     installed.add(dataSource);
     dataSource.subscribers.push(new IdempotencyClaims());
