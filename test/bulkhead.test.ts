@@ -19,7 +19,7 @@ const rvtUnit = () => seedUnits(['rvt.lv'])[0]?.id as string;
 const causeOf = (answer: GraphQLAnswer) => answer.body.errors?.[0]?.extensions?.cause;
 
 test('a shard that hangs: its calls end at the timeout, calls over its bulkhead are refused at once, other shards keep serving', async () => {
-  const gateway = await startGatewayOver(hub, {}, { rateLimit: false, shardTimeoutMs: 1_200, resilience: { maxConcurrentPerShard: 2, maxQueuedPerShard: 1, breakerThreshold: 100 } });
+  const gateway = await startGatewayOver(hub, {}, { rateLimit: false, shardTimeoutMs: 2_500, resilience: { maxConcurrentPerShard: 2, maxQueuedPerShard: 1, breakerThreshold: 100 } });
   close = () => gateway.close();
   const omnia = hub.shards.get('omnia.fi');
   omnia?.pause();
@@ -29,13 +29,14 @@ test('a shard that hangs: its calls end at the timeout, calls over its bulkhead 
     const hanging = Array.from({ length: 6 }, () => timed(`{ unit(id: "${omniaUnit()}") { id } }`));
     const other = await timed(`{ unit(id: "${rvtUnit()}") { id } }`);
     expect(other.answer.body).toEqual({ data: { unit: { id: rvtUnit() } } });
-    expect(other.ms).toBeLessThan(1_000);
+    // Well before the hanging shard's timeout: not held up behind it (a wide margin, for a busy 2-core machine).
+    expect(other.ms).toBeLessThan(2_000);
     const results = await Promise.all(hanging);
     const overloaded = results.filter((r) => causeOf(r.answer) === 'overloaded');
     const timedOut = results.filter((r) => causeOf(r.answer) === 'timeout');
     expect({ overloaded: overloaded.length, timedOut: timedOut.length }).toEqual({ overloaded: 3, timedOut: 3 });
     for (const { answer, ms } of overloaded) {
-      expect(ms).toBeLessThan(1_000);
+      expect(ms).toBeLessThan(2_000);
       expect(answer.body.data).toEqual({ unit: null });
       expect(answer.body.errors?.[0]?.extensions).toEqual(expect.objectContaining({ code: 'SHARD_UNAVAILABLE', institution: 'omnia.fi', cause: 'overloaded' }));
     }
