@@ -84,7 +84,9 @@ export async function recognizeUnits(context: RecognitionContext, input: Recogni
       if (earlier.requestHash !== requestHash) {
         throw new ConflictError(`input.idempotencyKey "${input.idempotencyKey}" was used for a different request`, { field: 'input.idempotencyKey' });
       }
-      return manager.findBy(RecognitionDecisionRecord, earlier.resultIds.map((id) => ({ id })));
+      // The same answer as the first time: its decisions in the order of the request, not the table's ID order.
+      const found = new Map((await manager.findBy(RecognitionDecisionRecord, earlier.resultIds.map((id) => ({ id })))).map((d) => [d.id, d]));
+      return earlier.resultIds.flatMap((id) => found.get(id) ?? []);
     }
     const validation = await latestValidation(manager, input.learningAgreementId);
     const decided: RecognitionDecisionRecord[] = [];
