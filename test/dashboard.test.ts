@@ -1,32 +1,23 @@
-import type { Browser } from 'playwright-core';
 import { addDays, today } from '../subgraphs/mobilities/dates';
-import { startBrowserHub, type BrowserHub } from './harness/browser';
-import type { TestHub } from './harness/hub';
+import { useBrowserHub } from './harness/browser';
 
 /** The dashboard in real headless Chromium: an assessment recorded through the API appears as a row. */
-let started: BrowserHub;
-let hub: TestHub;
-let browser: Browser;
-beforeAll(async () => {
-  started = await startBrowserHub();
-  ({ hub, browser } = started);
-});
-afterAll(async () => started?.dispose());
+const started = useBrowserHub();
 
 test('a coordinator signs in, sees the assessments so far, and a new one appears live with its unit title', async () => {
-  const page = await browser.newPage();
-  await page.goto(hub.url.replace(/\/graphql$/, '/dashboard'));
-  await page.fill('#token', await hub.token('rvt.lv', ['coordinator']));
+  const page = await started.browser.newPage();
+  await page.goto(started.hub.url.replace(/\/graphql$/, '/dashboard'));
+  await page.fill('#token', await started.hub.token('rvt.lv', ['coordinator']));
   await page.fill('#institution', 'rvt.lv');
   await page.click('button[type=submit]');
   await page.locator('#events tbody tr').nth(1).waitFor({ timeout: 15_000 });
   expect(await page.locator('#events tbody tr').count()).toBe(2);
 
-  const assessor = await hub.token('cifp-aviles.es', ['assessor']);
-  const agreement = await hub.request('{ learningAgreement(id: "rvt.lv:LA-2026-001") { assessments { id unit { id } } } }', undefined, assessor);
+  const assessor = await started.hub.token('cifp-aviles.es', ['assessor']);
+  const agreement = await started.hub.request('{ learningAgreement(id: "rvt.lv:LA-2026-001") { assessments { id unit { id } } } }', undefined, assessor);
   const assessments = (agreement.body.data?.learningAgreement as { assessments: Array<{ id: string; unit: { id: string } }> }).assessments;
   const id = assessments.find((a) => a.unit.id === 'rvt.lv:WELD-U5')?.id;
-  const corrected = await hub.request(
+  const corrected = await started.hub.request(
     `mutation($id: ID!) { correctAssessment(id: $id, input: { result: NOT_ACHIEVED, grade: "3/10", assessedOn: "${addDays(today(), -20)}", reason: "Weld seam failed the bend test" }) { grade } }`,
     { id },
     assessor,
@@ -42,9 +33,9 @@ test('a coordinator signs in, sees the assessments so far, and a new one appears
 });
 
 test('an institution other than the token\'s says why the table stays empty, instead of waiting silently', async () => {
-  const page = await browser.newPage();
-  await page.goto(hub.url.replace(/\/graphql$/, '/dashboard'));
-  await page.fill('#token', await hub.token('cifp-aviles.es', ['coordinator']));
+  const page = await started.browser.newPage();
+  await page.goto(started.hub.url.replace(/\/graphql$/, '/dashboard'));
+  await page.fill('#token', await started.hub.token('cifp-aviles.es', ['coordinator']));
   await page.fill('#institution', 'omnia.fi');
   await page.click('button[type=submit]');
   await page.locator('#status.warning').waitFor({ timeout: 15_000 });
@@ -57,9 +48,9 @@ test('an institution other than the token\'s says why the table stays empty, ins
 });
 
 test('fits a phone\'s width: the form stacks and the tables scroll inside the page', async () => {
-  const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
-  await page.goto(hub.url.replace(/\/graphql$/, '/dashboard'));
-  await page.fill('#token', await hub.token('rvt.lv', ['coordinator']));
+  const page = await started.browser.newPage({ viewport: { width: 360, height: 740 } });
+  await page.goto(started.hub.url.replace(/\/graphql$/, '/dashboard'));
+  await page.fill('#token', await started.hub.token('rvt.lv', ['coordinator']));
   await page.click('button[type=submit]');
   await page.locator('#events tbody tr').first().waitFor({ timeout: 15_000 });
   expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);

@@ -1,26 +1,19 @@
-import type { Browser, Page } from 'playwright-core';
-import { startBrowserHub, type BrowserHub } from './harness/browser';
-import { startTestHub, type TestHub } from './harness/hub';
+import type { Page } from 'playwright-core';
+import { useBrowserHub } from './harness/browser';
+import { startTestHub } from './harness/hub';
 
 /**
  * The GraphQL IDE at /graphql in real headless Chromium with every request outside the hub refused, as on an
  * offline machine or a school network without CDNs: GraphiQL loads from the hub itself, runs a query, and runs a
  * subscription with the token typed into its Headers tab.
  */
-let started: BrowserHub;
-let hub: TestHub;
-let browser: Browser;
-beforeAll(async () => {
-  started = await startBrowserHub();
-  ({ hub, browser } = started);
-});
-afterAll(async () => started?.dispose());
+const started = useBrowserHub();
 
 /** A page that may reach the hub only; what it tried elsewhere is collected. */
 async function offlinePage(): Promise<{ page: Page; outside: string[] }> {
-  const origin = new URL(hub.url).origin;
+  const origin = new URL(started.hub.url).origin;
   const outside: string[] = [];
-  const page = await browser.newPage();
+  const page = await started.browser.newPage();
   await page.route('**/*', async (route) => {
     const url = route.request().url();
     if (new URL(url).origin === origin || url.startsWith('data:')) return route.continue();
@@ -34,7 +27,7 @@ const result = (page: Page) => page.locator('.graphiql-response .CodeMirror-code
 
 test('GraphiQL loads from the hub alone and runs the example query', async () => {
   const { page, outside } = await offlinePage();
-  await page.goto(hub.url);
+  await page.goto(started.hub.url);
   await page.locator('.graphiql-execute-button').waitFor({ timeout: 30_000 });
   await page.click('.graphiql-execute-button');
   await page.waitForFunction(`document.querySelector('.graphiql-response')?.textContent?.includes('"units"')`, undefined, { timeout: 15_000 });
@@ -49,12 +42,12 @@ test('a subscription runs over graphql-ws with the Authorization header from the
   const { page, outside } = await offlinePage();
   const subscription = 'subscription { assessmentRecorded(filter: { institution: "rvt.lv", role: SENDING }) { cursor type assessment { result } } }';
   await page.addInitScript(`localStorage.setItem('graphiql:query', ${JSON.stringify(subscription)})`);
-  await page.goto(hub.url);
+  await page.goto(started.hub.url);
   await page.locator('.graphiql-execute-button').waitFor({ timeout: 30_000 });
   await page.getByRole('button', { name: 'Headers' }).click();
   await page.locator('.graphiql-editor-tool .CodeMirror').last().click();
   await page.keyboard.press('Control+A');
-  await page.keyboard.insertText(JSON.stringify({ Authorization: `Bearer ${await hub.token('rvt.lv', ['coordinator'])}` }));
+  await page.keyboard.insertText(JSON.stringify({ Authorization: `Bearer ${await started.hub.token('rvt.lv', ['coordinator'])}` }));
   await page.click('.graphiql-execute-button');
   await page.waitForFunction(`document.querySelector('.graphiql-response')?.textContent?.includes('"assessmentRecorded"')`, undefined, { timeout: 15_000 });
   const text = (await result(page).textContent()) ?? '';
@@ -65,11 +58,11 @@ test('a subscription runs over graphql-ws with the Authorization header from the
 });
 
 test('the explorer serves only its own files, and a production hub has no explorer', async () => {
-  const asset = await fetch(new URL('/explorer/graphiql.min.js', hub.url));
+  const asset = await fetch(new URL('/explorer/graphiql.min.js', started.hub.url));
   expect(asset.status).toBe(200);
   expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
-  expect((await fetch(new URL('/explorer/react/package.json', hub.url))).status).toBe(404);
-  expect((await fetch(new URL('/explorer/%2e%2e/package.json', hub.url))).status).toBe(404);
+  expect((await fetch(new URL('/explorer/react/package.json', started.hub.url))).status).toBe(404);
+  expect((await fetch(new URL('/explorer/%2e%2e/package.json', started.hub.url))).status).toBe(404);
 
   const production = await startTestHub({ institutions: ['rvt.lv'], shards: 'in-process', gateway: { production: true } });
   try {

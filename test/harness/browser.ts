@@ -30,3 +30,15 @@ export async function startBrowserHub(): Promise<BrowserHub> {
     },
   };
 }
+
+/** Starts a BrowserHub before the file's tests and disposes of it after them; its fields are set once started. */
+export function useBrowserHub(): { hub: TestHub; browser: Browser } {
+  const current = {} as { hub: TestHub; browser: Browser };
+  let started: BrowserHub | undefined;
+  beforeAll(async () => {
+    started = await startBrowserHub();
+    Object.assign(current, { hub: started.hub, browser: started.browser });
+  });
+  afterAll(async () => started?.dispose());
+  return current;
+}

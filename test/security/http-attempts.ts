@@ -1,5 +1,5 @@
 import { metricSum } from '../faults';
-import type { TestHub } from '../harness/hub';
+import { startTestHub, type TestHub } from '../harness/hub';
 import { seedUnits } from '../seeds';
 
 /** What the HTTP security tests send and check: a raw answer, the rvt.lv shard's state, one expected error. */
@@ -29,4 +29,18 @@ export function expectOnly(answer: Answer, status: number, code: string, extensi
   expect(answer.body.errors).toEqual([
     expect.objectContaining({ ...(message ? { message: expect.stringMatching(message) } : {}), extensions: expect.objectContaining({ code, requestId: expect.any(String), ...extensions }) }),
   ]);
+}
+
+/**
+ * A hub of rvt.lv and omnia.fi with in-process shards (their databases are read directly) and a coordinator's
+ * token of rvt.lv, started before the file's tests and disposed of after them; the fields are set once started.
+ */
+export function useAttemptHub(): { hub: TestHub; coordinator: string } {
+  const current = {} as { hub: TestHub; coordinator: string };
+  beforeAll(async () => {
+    current.hub = await startTestHub({ institutions: ['rvt.lv', 'omnia.fi'], shards: 'in-process' });
+    current.coordinator = await current.hub.token('rvt.lv', ['coordinator']);
+  });
+  afterAll(async () => current.hub?.dispose());
+  return current;
 }

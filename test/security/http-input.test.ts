@@ -1,24 +1,15 @@
-import { startTestHub, type TestHub } from '../harness/hub';
-import { expectOnly, RENAME, shardState, unitId, type Answer } from './http-attempts';
+import { expectOnly, RENAME, shardState, unitId, useAttemptHub, type Answer } from './http-attempts';
 
 /**
  * Malformed HTTP input — encodings, content types, operation names, cursors, a reused Idempotency-Key — is
  * refused with its exact code, and nothing is written: the shard's units and audit trail are as they were.
  */
-let hub: TestHub;
-let coordinator: string;
-beforeAll(async () => {
-  hub = await startTestHub({ institutions: ['rvt.lv', 'omnia.fi'], shards: 'in-process' });
-  coordinator = await hub.token('rvt.lv', ['coordinator']);
-});
-afterAll(async () => {
-  await hub?.dispose();
-});
+const target = useAttemptHub();
 
 async function send(body: string | Buffer | null, headers: Record<string, string> = {}, path = '/graphql', method = body === null ? 'GET' : 'POST'): Promise<Answer> {
-  const response = await fetch(new URL(path, hub.url), {
+  const response = await fetch(new URL(path, target.hub.url), {
     method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${coordinator}`, ...headers },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${target.coordinator}`, ...headers },
     ...(body === null ? {} : { body }),
   });
   const text = await response.text();
@@ -29,9 +20,9 @@ const rename = (title: string, extra: Record<string, unknown> = {}) => JSON.stri
 
 /** The attempt is refused with one error of `code` (and `extensions`), nothing changed, `shardCalls` shards called. */
 async function refused(attempt: () => Promise<Answer>, status: number, code: string, extensions: Record<string, unknown> = {}, message?: RegExp, shardCalls = 0): Promise<Answer> {
-  const before = await shardState(hub);
+  const before = await shardState(target.hub);
   const answer = await attempt();
-  expect(await shardState(hub)).toEqual({ ...before, shardCalls: before.shardCalls + shardCalls });
+  expect(await shardState(target.hub)).toEqual({ ...before, shardCalls: before.shardCalls + shardCalls });
   expect(answer.body.data ?? null).toBeNull();
   expectOnly(answer, status, code, extensions, message);
   return answer;
@@ -97,10 +88,10 @@ describe('cursors', () => {
   const QUALIFICATIONS = 'query($after: String) { qualifications(first: 1, after: $after) { edges { node { id } } } }';
 
   test('a cursor from one list is refused by another, naming both', async () => {
-    const units = await hub.request('{ units(first: 1) { pageInfo { endCursor } } }');
+    const units = await target.hub.request('{ units(first: 1) { pageInfo { endCursor } } }');
     const cursor = (units.body.data?.units as { pageInfo: { endCursor: string } }).pageInfo.endCursor;
     expect(cursor).toMatch(/^hub1\.units\./);
-    const answer = await hub.request(QUALIFICATIONS, { after: cursor });
+    const answer = await target.hub.request(QUALIFICATIONS, { after: cursor });
     expect(answer.body.errors).toEqual([
       expect.objectContaining({
         message: 'after is a cursor of `units`, not of `qualifications`: a cursor pages only the list that issued it',
@@ -110,9 +101,9 @@ describe('cursors', () => {
     ]);
   });
 
-  test('a cursor the hub did not issue is BAD_USER_INPUT', async () => {
+  test('a cursor the target.hub did not issue is BAD_USER_INPUT', async () => {
     for (const after of ['garbage', 'hub1.x.y.z', `hub1.${Buffer.from('[1]').toString('base64url')}`]) {
-      const answer = await hub.request(QUALIFICATIONS, { after });
+      const answer = await target.hub.request(QUALIFICATIONS, { after });
       expect(answer.body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
     }
   });
@@ -125,6 +116,6 @@ test('an Idempotency-Key reused with another body is CONFLICT and writes nothing
   // The owner's shard holds the key's claim, so it is the one that refuses.
   const answer = await refused(() => send(rename('Welding, second name'), headers), 200, 'CONFLICT', { institution: 'rvt.lv' }, /Idempotency-Key .* was used for a different request/, 1);
   expect(answer.text).not.toContain('first name');
-  const unit = await hub.request('query($id: ID!) { unit(id: $id) { title } }', { id: unitId() });
+  const unit = await target.hub.request('query($id: ID!) { unit(id: $id) { title } }', { id: unitId() });
   expect(unit.body.data).toEqual({ unit: { title: 'Welding, first name' } });
 });
