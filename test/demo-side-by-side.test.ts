@@ -44,7 +44,10 @@ beforeAll(async () => {
   const small = { institutions: registry.institutions.filter((entry) => INSTITUTIONS.includes(entry.code)).map((entry) => ({ ...entry, shards: { qualifications: entry.shards.qualifications } })) };
   const registryPath = join(dir, 'registry.json');
   writeFileSync(registryPath, JSON.stringify(small));
-  demos = await Promise.all([startDemo('first', registryPath), startDemo('second', registryPath)]);
+  // One after the other: a port picked free for the second demo's gateway before the first demo's shards listen could
+  // be handed to one of them by the OS meanwhile.
+  demos = [await startDemo('first', registryPath)];
+  demos.push(await startDemo('second', registryPath));
 }, 180_000);
 afterAll(async () => {
   await stranger?.stop();
