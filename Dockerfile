@@ -5,7 +5,7 @@
 #   qualifications shard:   node dist/subgraphs/qualifications/main.js
 #   mobilities shard:       node dist/subgraphs/mobilities/main.js
 #   recognition shard:      node dist/subgraphs/recognition/main.js
-# Configuration comes only from the environment (see gateway/config.ts and subgraphs/shared/config.ts).
+# Configuration comes only from the environment (see gateway/config.ts and subgraphs/shared/config.ts; platform/config.ts reads them).
 
 # --- build: compile TypeScript and the native better-sqlite3 module, then drop dev dependencies ---
 FROM node:26-bookworm-slim AS build
@@ -21,6 +21,7 @@ RUN npm ci --no-audit --no-fund
 
 # The sources tsconfig.build.json compiles: the application without its tests (test/ and bench/ stay out).
 COPY tsconfig.json tsconfig.build.json ./
+COPY platform ./platform
 COPY gateway ./gateway
 COPY subgraphs ./subgraphs
 COPY schema ./schema

@@ -1,9 +1,9 @@
 import { createHash, createHmac, createPublicKey, randomBytes, sign as edSign, timingSafeEqual, verify as edVerify, type KeyObject } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createLocalJWKSet } from 'jose';
-import { generateHopKeyPair } from '../subgraphs/shared/hop-keys';
-import { createHopVerifier, hopAudience, signHop, type HopOperation } from '../subgraphs/shared/signed-hop';
-import type { Caller } from '../subgraphs/shared/caller';
+import { generateHopKeyPair } from '../platform/hop-keys';
+import { createHopVerifier, hopAudience, signHop, type HopOperation } from '../platform/signed-hop';
+import type { Caller } from '../platform/caller';
 
 /**
  * `node dist/bench/hop-cost.js [rounds]`: what one hop costs to sign at the gateway and check at the shard, the

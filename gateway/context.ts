@@ -1,5 +1,5 @@
-import type { Caller } from '../subgraphs/shared/caller';
-import type { HopIdempotency } from '../subgraphs/shared/signed-hop';
+import type { Caller } from '../platform/caller';
+import type { HopIdempotency } from '../platform/signed-hop';
 
 /** What the gateway knows about a request, handed to every data source call. */
 export interface HubContext {

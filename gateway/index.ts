@@ -26,12 +26,12 @@ import { createEntityCache, type EntityCache, type EntityCacheSettings } from '.
 import { OwnerRoutingDataSource, type ShardCallEvent } from './routing/data-source';
 import { routingRulesFromSupergraph } from './routing/rules';
 import { createShardClients, DEFAULT_CONNECTIONS_PER_SHARD, DEFAULT_SHARD_TIMEOUT_MS } from './routing/shard-client';
-import { startHttpServer, type Route, type RunningHttpServer } from '../subgraphs/shared/http';
-import { moduleLogger, type Logger } from '../subgraphs/shared/logger';
-import type { HopSigningKey } from '../subgraphs/shared/hop-keys';
-import { HOP_KEYS_PATH, jwksRoute } from '../subgraphs/shared/jwks-route';
-import { operationOf } from '../subgraphs/shared/signed-hop';
-import { checkIdempotencyKey, useIdempotencyKeys } from '../subgraphs/shared/idempotency/idempotency-key';
+import { startHttpServer, type Route, type RunningHttpServer } from '../platform/http';
+import { moduleLogger, type Logger } from '../platform/logger';
+import type { HopSigningKey } from '../platform/hop-keys';
+import { HOP_KEYS_PATH, jwksRoute } from '../platform/jwks-route';
+import { operationOf } from '../platform/signed-hop';
+import { checkIdempotencyKey, useIdempotencyKeys } from '../platform/idempotency-key';
 
 export interface GatewayOptions {
   /** The composed supergraph SDL (the committed schema/supergraph.graphql, or any other). */

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { readEnvironment } from '../subgraphs/shared/config';
-import { readPublicKeys, readSigningKey } from '../subgraphs/shared/hop-keys';
-import { moduleLogger } from '../subgraphs/shared/logger';
-import { explainStartupError } from '../subgraphs/shared/startup-errors';
+import { readEnvironment } from '../platform/config';
+import { readPublicKeys, readSigningKey } from '../platform/hop-keys';
+import { moduleLogger } from '../platform/logger';
+import { explainStartupError } from '../platform/startup-errors';
 import { gatewayEnvironment, gatewayOptionsFrom, readText } from './config';
 import { loadRegistry, startGateway } from '.';
 

@@ -9,7 +9,7 @@ const { join } = require('node:path');
 
 const root = join(__dirname, '..');
 const stamp = join(root, 'dist', '.tsbuildinfo');
-const SOURCES = ['gateway', 'subgraphs', 'schema', 'scripts', 'test', 'bench'];
+const SOURCES = ['platform', 'gateway', 'subgraphs', 'schema', 'scripts', 'test', 'bench'];
 const SETTINGS = ['tsconfig.json', 'package-lock.json'];
 
 function newestIn(dir) {

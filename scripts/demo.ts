@@ -4,9 +4,9 @@ import { parseRegistry } from '../gateway/registry/registry';
 import { startGatewayProcess, startShardProcess, type ManagedProcess } from './processes';
 import { DEMO_TOKEN_SECRET } from './demo-secret';
 import { createDemoMobilities } from './demo-mobilities';
-import { projectRoot } from '../subgraphs/shared/project-root';
-import { generateHopKeyPair, type HopKeyPair } from '../subgraphs/shared/hop-keys';
-import { hopAudience } from '../subgraphs/shared/signed-hop';
+import { projectRoot } from '../platform/project-root';
+import { generateHopKeyPair, type HopKeyPair } from '../platform/hop-keys';
+import { hopAudience } from '../platform/signed-hop';
 
 /** Kinds whose shards call the hub with their own service key. */
 const SERVICE_KINDS = new Set(['mobilities', 'recognition']);

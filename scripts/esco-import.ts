@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { openDatabase } from '../subgraphs/shared/database';
-import { readEnvironment, shardEnvironment } from '../subgraphs/shared/config';
+import { readEnvironment } from '../platform/config';
+import { SHARD_VARIABLE_PURPOSES, shardEnvironment } from '../subgraphs/shared/config';
 import { formatEscoReport, importEsco } from '../subgraphs/recognition/comparability/esco.import';
 import { recognitionEntities, recognitionMigrations } from '../subgraphs/recognition/entities';
 
@@ -12,7 +13,7 @@ import { recognitionEntities, recognitionMigrations } from '../subgraphs/recogni
  * that `compareUnits` and `Unit.equivalents` show labels and use the hierarchy. Running it again changes nothing.
  */
 async function main(): Promise<void> {
-  const env = readEnvironment(z.object({ DATABASE_URL: shardEnvironment.shape.DATABASE_URL }));
+  const env = readEnvironment(z.object({ DATABASE_URL: shardEnvironment.shape.DATABASE_URL }), process.env, SHARD_VARIABLE_PURPOSES);
   const folder = process.argv[2];
   if (!folder) {
     console.error('usage: npm run esco:import -- <folder of ESCO CSV files>   (DATABASE_URL names the recognition shard database)');

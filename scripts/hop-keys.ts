@@ -1,5 +1,5 @@
 import { exportJWK } from 'jose';
-import { generateHopKeyPair } from '../subgraphs/shared/hop-keys';
+import { generateHopKeyPair } from '../platform/hop-keys';
 
 /**
  * `npm run -s hop-keys [-- <VARIABLE>]`: a new Ed25519 key pair as env lines, ready for a .env file. The private key

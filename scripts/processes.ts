@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { JSONWebKeySet } from 'jose';
-import { projectRoot } from '../subgraphs/shared/project-root';
+import { projectRoot } from '../platform/project-root';
 
 /** Starting the hub's processes (shards and gateway) and waiting until they answer: for the demo, tests and benchmarks. */
 

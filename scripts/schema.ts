@@ -8,7 +8,7 @@ import { printKindSdl } from '../schema/federation';
 import { buildMobilitiesSchema, MOBILITIES_KIND } from '../subgraphs/mobilities/schema';
 import { buildQualificationsSchema, QUALIFICATIONS_KIND } from '../subgraphs/qualifications/schema';
 import { buildRecognitionSchema, RECOGNITION_KIND } from '../subgraphs/recognition/schema';
-import { projectRoot } from '../subgraphs/shared/project-root';
+import { projectRoot } from '../platform/project-root';
 
 /**
  * Prints each kind's SDL from the code and composes the supergraph from the committed SDL.

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 import { DEMO_ISSUER } from '../gateway/auth/auth';
 import { isInstitutionCode } from '../schema/ids';
-import { isRole, ROLES } from '../subgraphs/shared/caller';
+import { isRole, ROLES } from '../platform/caller';
 import { DEMO_TOKEN_SECRET } from './demo-secret';
 
 /**

@@ -1,5 +1,5 @@
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { generateHopKeyPair } from '../subgraphs/shared/hop-keys';
+import { generateHopKeyPair } from '../platform/hop-keys';
 import { postGraphQL, startTestHub, type TestHub } from './harness/hub';
 import { seedUnits } from './seeds';
 

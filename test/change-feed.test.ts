@@ -1,5 +1,5 @@
-import { generateHopKeyPair } from '../subgraphs/shared/hop-keys';
-import { getHopOperation } from '../subgraphs/shared/signed-hop';
+import { generateHopKeyPair } from '../platform/hop-keys';
+import { getHopOperation } from '../platform/signed-hop';
 import { renameUnitAtShard } from './harness/cache';
 import { startTestHub, type TestHub } from './harness/hub';
 import { seedUnits } from './seeds';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { distEntry, freePort, startGatewayProcess, startProcess, waitUntilUp, type ManagedProcess } from '../scripts/processes';
 import { DEMO_TOKEN_SECRET } from '../scripts/demo-secret';
 import { mintDemoToken } from '../scripts/token';
-import { generateHopKeyPair } from '../subgraphs/shared/hop-keys';
+import { generateHopKeyPair } from '../platform/hop-keys';
 import { postGraphQL, ROOT } from './harness/hub';
 
 /**

@@ -30,7 +30,7 @@ const VARIABLES: Record<string, string> = {
   ...Object.fromEntries(SERVICE_KEYS.map((name) => [name, `compose-test-${name.toLowerCase()}`])),
 };
 const SECRETS = ['MYSQL_ROOT_PASSWORD', 'HUB_HOP_PRIVATE_KEY', ...SERVICE_KEYS];
-/** Read by every process besides its zod schema (subgraphs/shared/logger.ts). */
+/** Read by every process besides its zod schema (platform/logger.ts). */
 const ALSO_READ = ['NODE_ENV', 'LOG_LEVEL'];
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import type { RunningHttpServer } from '../subgraphs/shared/http';
+import type { RunningHttpServer } from '../platform/http';
 import { startTestHub, type TestHub } from './harness/hub';
 import { startShowcaseSubgraph } from './harness/showcase';
 import { seedUnits } from './seeds';

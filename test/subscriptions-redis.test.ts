@@ -10,7 +10,7 @@ import { createDemoMobilities } from '../scripts/demo-mobilities';
 import { freePort, startShardProcess, type ManagedProcess } from '../scripts/processes';
 import { mintDemoToken } from '../scripts/token';
 import { addDays, today } from '../subgraphs/mobilities/dates';
-import { generateHopKeyPair, type HopKeyPair } from '../subgraphs/shared/hop-keys';
+import { generateHopKeyPair, type HopKeyPair } from '../platform/hop-keys';
 import { testDatabases } from './harness/databases';
 import { postGraphQL, ROOT, seedFileOf } from './harness/hub';
 

@@ -1,4 +1,4 @@
-import type { HopKeyPair } from '../../subgraphs/shared/hop-keys';
+import type { HopKeyPair } from '../../platform/hop-keys';
 import type { Cleanup } from './cleanup';
 import type { BenchSettings } from './env';
 import type { ScenarioResult } from './report';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LifecycleStatus } from '../../schema/enums';
-import { projectRoot } from '../../subgraphs/shared/project-root';
+import { projectRoot } from '../../platform/project-root';
 import type { Database } from '../../subgraphs/shared/database';
 import { InstitutionRecord } from '../../subgraphs/qualifications/institution/institution.entity';
 import { LearningOutcomeRecord, LearningOutcomeSkillRecord } from '../../subgraphs/qualifications/learning-outcome/learning-outcome.entity';

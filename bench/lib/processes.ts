@@ -11,7 +11,7 @@ import {
   type ManagedProcess,
 } from '../../scripts/processes';
 import type { JSONWebKeySet } from 'jose';
-import type { HopKeyPair } from '../../subgraphs/shared/hop-keys';
+import type { HopKeyPair } from '../../platform/hop-keys';
 import type { Cleanup } from './cleanup';
 
 /** A process the bench started and measures: where it answers, its pid for CPU accounting, how to stop it. */

@@ -15,7 +15,7 @@ import {
 } from '../../subgraphs/mobilities/learning-agreement/learning-agreement.entity';
 import { openQualificationsDatabase, startQualificationsShard, type QualificationsShard } from '../../subgraphs/qualifications';
 import { freePort } from '../../scripts/processes';
-import { generateHopKeyPair } from '../../subgraphs/shared/hop-keys';
+import { generateHopKeyPair } from '../../platform/hop-keys';
 import type { BenchContext } from '../lib/context';
 import { bulkSeed, loadTemplates, scaledData, type ScaledData } from '../lib/data';
 

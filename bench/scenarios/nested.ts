@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mintDemoToken } from '../../scripts/token';
-import { hopAudience, signHop } from '../../subgraphs/shared/signed-hop';
+import { hopAudience, signHop } from '../../platform/signed-hop';
 import type { Scenario } from '../lib/context';
 import { runSeconds } from '../lib/env';
 import { alternate, type LoadTarget, type Summary } from '../lib/load';

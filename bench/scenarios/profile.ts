@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from '../../subgraphs/shared/project-root';
+import { projectRoot } from '../../platform/project-root';
 import type { Scenario } from '../lib/context';
 import { summarizeProfile, type ProfileSummary } from '../lib/cpu-profile';
 import { runLoad } from '../lib/load';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { HubContext } from '../../gateway/context';
 import { createShardClients } from '../../gateway/routing/shard-client';
-import { projectRoot } from '../../subgraphs/shared/project-root';
+import { projectRoot } from '../../platform/project-root';
 import type { Scenario } from '../lib/context';
 import { runSeconds } from '../lib/env';
 import { median } from '../lib/load';

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeSupergraph } from '../../schema/compose';
-import { projectRoot } from '../../subgraphs/shared/project-root';
+import { projectRoot } from '../../platform/project-root';
 import type { Cleanup } from '../lib/cleanup';
 import type { BenchContext } from '../lib/context';
 import { expectData, requestBody, type Summary } from '../lib/load';

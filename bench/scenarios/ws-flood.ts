@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { freePort, startGatewayProcess, startShardProcess } from '../../scripts/processes';
-import { projectRoot } from '../../subgraphs/shared/project-root';
+import { projectRoot } from '../../platform/project-root';
 import type { BenchContext, Scenario } from '../lib/context';
 import { cpuMs, rssMb } from '../lib/processes';
 import { fmt } from '../lib/report';

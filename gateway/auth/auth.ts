@@ -8,7 +8,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { UnauthenticatedError } from '../../schema/errors';
-import { callerInconsistency, isRole, ROLES, SERVICE_SUBJECT_PREFIX, type Caller } from '../../subgraphs/shared/caller';
+import { callerInconsistency, isRole, ROLES, SERVICE_SUBJECT_PREFIX, type Caller } from '../../platform/caller';
 import { issuerOf, type Registry } from '../registry/registry';
 
 /**

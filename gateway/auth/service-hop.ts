@@ -1,8 +1,8 @@
 import { createLocalJWKSet, decodeJwt, type JWTVerifyGetKey } from 'jose';
-import { hopKeyResolver } from '../../subgraphs/shared/hop-keys';
+import { hopKeyResolver } from '../../platform/hop-keys';
 import { UnauthenticatedError } from '../../schema/errors';
-import type { Caller } from '../../subgraphs/shared/caller';
-import { createHopVerifier, HOP_HEADERS, HUB_ISSUER, serviceIssuer, type HopOperation, type HopVerifier } from '../../subgraphs/shared/signed-hop';
+import type { Caller } from '../../platform/caller';
+import { createHopVerifier, HOP_HEADERS, HUB_ISSUER, serviceIssuer, type HopOperation, type HopVerifier } from '../../platform/signed-hop';
 import type { Registry } from '../registry/registry';
 
 /**

@@ -1,4 +1,4 @@
-import type { HopSigningKey } from '../../subgraphs/shared/hop-keys';
+import type { HopSigningKey } from '../../platform/hop-keys';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
@@ -7,8 +7,8 @@ import { buildSchema, getNamedType, isObjectType, type GraphQLObjectType, type G
 import { Counter, Histogram, type Registry as MetricsRegistry } from 'prom-client';
 import { OWNER_DIRECTIVE } from '../../schema/federation';
 import { parseEntityId } from '../../schema/ids';
-import { sendJson, type Route } from '../../subgraphs/shared/http';
-import type { Logger } from '../../subgraphs/shared/logger';
+import { sendJson, type Route } from '../../platform/http';
+import type { Logger } from '../../platform/logger';
 import type { HubContext } from '../context';
 import type { Registry, Shard } from '../registry/registry';
 import { followChangeFeeds, scopeOf, type FeedFollower } from './feed';

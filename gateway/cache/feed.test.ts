@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { moduleLogger } from '../../subgraphs/shared/logger';
+import { moduleLogger } from '../../platform/logger';
 import type { Shard } from '../registry/registry';
 import { followChangeFeeds, type FeedFollower } from './feed';
 import { createMemoryStore } from './memory-store';

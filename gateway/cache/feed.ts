@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import type { HopSigningKey } from '../../subgraphs/shared/hop-keys';
-import { getHopOperation, hopAudience, signHop } from '../../subgraphs/shared/signed-hop';
-import type { Logger } from '../../subgraphs/shared/logger';
+import type { HopSigningKey } from '../../platform/hop-keys';
+import { getHopOperation, hopAudience, signHop } from '../../platform/signed-hop';
+import type { Logger } from '../../platform/logger';
 import type { Shard } from '../registry/registry';
 import type { CacheStore, DropReason } from './store';
 

@@ -1,4 +1,4 @@
-import type { Route } from '../../subgraphs/shared/http';
+import type { Route } from '../../platform/http';
 
 export interface CorsOptions {
   /**

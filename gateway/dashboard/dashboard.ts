@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Route } from '../../subgraphs/shared/http';
-import { projectRoot } from '../../subgraphs/shared/project-root';
+import type { Route } from '../../platform/http';
+import { projectRoot } from '../../platform/project-root';
 
 /**
  * `/dashboard`: a coordinator's live table of assessments from partner schools, on the hub's own

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExecutionResult } from 'graphql';
 import { ownerOf } from '../../schema/ids';
-import { sendJson, type Route } from '../../subgraphs/shared/http';
+import { sendJson, type Route } from '../../platform/http';
 import type { HubContext } from '../context';
 
 export interface DocumentRoutesOptions {

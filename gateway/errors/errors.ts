@@ -2,8 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '../../schema/errors';
-import type { ResponseErrorBody } from '../../subgraphs/shared/http';
-import { moduleLogger, type Logger } from '../../subgraphs/shared/logger';
+import type { ResponseErrorBody } from '../../platform/http';
+import { moduleLogger, type Logger } from '../../platform/logger';
 import type { HubContext } from '../context';
 import type { ShardCallEvent } from '../routing/data-source';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Route } from '../../subgraphs/shared/http';
+import type { Route } from '../../platform/http';
 
 /**
  * The GraphQL IDE a browser gets at `/graphql`: GraphiQL served from the hub's own dependencies, so it works

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Registry, Shard } from '../registry/registry';
 import type { CircuitStateName } from '../resilience/resilience';
 import type { ShardIdentity } from './shard-identity';
-import { sendJson, type Route } from '../../subgraphs/shared/http';
+import { sendJson, type Route } from '../../platform/http';
 
 export interface HealthOptions {
   registry: Registry;

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { generateHopKeyPair, type HopKeyPair } from '../../subgraphs/shared/hop-keys';
+import { generateHopKeyPair, type HopKeyPair } from '../../platform/hop-keys';
 import { parseRegistry, type Shard } from '../registry/registry';
 import { ShardCallRefused } from '../resilience/resilience';
 import { useShardIdentity } from './shard-identity';

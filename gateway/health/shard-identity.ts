@@ -1,5 +1,5 @@
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import type { HopSigningKey } from '../../subgraphs/shared/hop-keys';
+import type { HopSigningKey } from '../../platform/hop-keys';
 import type { Registry, Shard } from '../registry/registry';
 import { ShardCallRefused } from '../resilience/resilience';
 

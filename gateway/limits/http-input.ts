@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { BadUserInputError } from '../../schema/errors';
-import type { Route } from '../../subgraphs/shared/http';
+import type { Route } from '../../platform/http';
 
 /** A UTF-16 code unit of a surrogate pair standing alone: no UTF-8 encodes it, so no record may hold it. */
 const LONE_SURROGATE = /\p{Cs}/u;

@@ -16,7 +16,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { BadUserInputError, ErrorCode, OperationLimitError, type OperationLimit } from '../../schema/errors';
-import { DEFAULT_MAX_BODY_BYTES } from '../../subgraphs/shared/http';
+import { DEFAULT_MAX_BODY_BYTES } from '../../platform/http';
 import type { HubContext } from '../context';
 import { costLimitRule, costMessage, operationCost, type CostOptions } from './cost';
 import { checkPersistedQuery } from './persisted-queries';

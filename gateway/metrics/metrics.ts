@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { sendJson, type Route } from '../../subgraphs/shared/http';
+import { sendJson, type Route } from '../../platform/http';
 import type { HubContext } from '../context';
 import type { CircuitReport, CircuitStateName } from '../resilience/resilience';
 import type { ShardCallEvent } from '../routing/data-source';

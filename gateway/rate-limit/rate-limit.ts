@@ -2,8 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimitedError } from '../../schema/errors';
-import type { Route } from '../../subgraphs/shared/http';
-import { moduleLogger, type Logger } from '../../subgraphs/shared/logger';
+import type { Route } from '../../platform/http';
+import { moduleLogger, type Logger } from '../../platform/logger';
 
 export interface RateLimitOptions {
   /** Requests per window from one client IP address; 0 turns the per-IP limit off. @default 1200 */

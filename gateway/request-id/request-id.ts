@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { Route } from '../../subgraphs/shared/http';
+import type { Route } from '../../platform/http';
 
 export interface RequestIdOptions {
   /** The header a request id is read from (a proxy's or client's) and written to on every response. @default 'x-request-id' */

@@ -1,8 +1,8 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { Pool } from 'undici';
-import type { HopSigningKey } from '../../subgraphs/shared/hop-keys';
-import { hopAudience, signHop } from '../../subgraphs/shared/signed-hop';
+import type { HopSigningKey } from '../../platform/hop-keys';
+import { hopAudience, signHop } from '../../platform/signed-hop';
 import type { HubContext } from '../context';
 import type { ShardIdentity } from '../health/shard-identity';
 import type { Shard } from '../registry/registry';

@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CloseCode, handleProtocols, type Server as ProtocolServer } from 'graphql-ws';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { Logger } from '../../subgraphs/shared/logger';
+import type { Logger } from '../../platform/logger';
 import type { AnonymousAdmission, Refusal, Ticket } from './admission';
 import { READ_BYTES_PER_TURN, ReadBudget } from './read-budget';
 

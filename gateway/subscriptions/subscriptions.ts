@@ -14,9 +14,9 @@ import {
 } from 'graphql';
 import { CloseCode, makeServer } from 'graphql-ws';
 import { ErrorCode, RateLimitedError } from '../../schema/errors';
-import type { Caller } from '../../subgraphs/shared/caller';
-import type { HopSigningKey } from '../../subgraphs/shared/hop-keys';
-import { moduleLogger } from '../../subgraphs/shared/logger';
+import type { Caller } from '../../platform/caller';
+import type { HopSigningKey } from '../../platform/hop-keys';
+import { moduleLogger } from '../../platform/logger';
 import type { HubContext } from '../context';
 import type { Limits } from '../limits/limits';
 import type { RateLimit } from '../rate-limit/rate-limit';

@@ -1,9 +1,8 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { SUBSCRIPTION_HOP_OPERATION } from '../../subgraphs/shared/shard';
-import type { HopSigningKey } from '../../subgraphs/shared/hop-keys';
-import { hopAudience, signHop } from '../../subgraphs/shared/signed-hop';
-import type { Caller } from '../../subgraphs/shared/caller';
+import type { HopSigningKey } from '../../platform/hop-keys';
+import { hopAudience, signHop, SUBSCRIPTION_HOP_OPERATION } from '../../platform/signed-hop';
+import type { Caller } from '../../platform/caller';
 import type { ShardIdentity } from '../health/shard-identity';
 import type { Shard } from '../registry/registry';
 

@@ -1,4 +1,4 @@
-import type { Caller } from './caller';
+import type { Caller } from '../../platform/caller';
 import { partyRoleOf, requireParty, requireStaffRole, type Parties } from './access';
 import type { ShardRequestContext } from './context';
 

@@ -1,5 +1,5 @@
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../schema/errors';
-import type { Caller, Role } from './caller';
+import type { Caller, Role } from '../../platform/caller';
 import { currentRequestScope } from './request-scope';
 import type { ShardRequestContext } from './context';
 

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { isInstitutionCode } from '../../schema/ids';
-
-/** pino's levels; the logger itself reads the variable, this rejects a typo at start. */
-export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional();
+import { logLevel, readEnvironment } from '../../platform/config';
 
 /** Settings every shard process reads from its environment, checked once at start. */
 export const shardEnvironment = z.object({
@@ -30,21 +28,12 @@ export const shardEnvironment = z.object({
 export type ShardEnvironment = z.infer<typeof shardEnvironment>;
 
 /** What each variable without a default is for, said when it is missing. */
-const REQUIRED: Record<string, string> = {
+export const SHARD_VARIABLE_PURPOSES: Readonly<Record<string, string>> = {
   INSTITUTION: 'the code of the institution this shard serves, e.g. INSTITUTION=rvt.lv',
   DATABASE_URL: 'where its data lives, e.g. DATABASE_URL=sqlite:data/rvt.lv/qualifications.sqlite or mysql://user:password@host:3306/database',
 };
 
-/** Parses the environment or stops the process with one line per bad variable. */
-export function readEnvironment<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
-  const result = schema.safeParse(env);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
-    const name = issue.path.join('.');
-    // A variable that is simply not set gets its purpose, not zod's "expected string, received undefined".
-    if (issue.code === 'invalid_type' && env[name] === undefined) return `  ${name} is not set: ${REQUIRED[name] ?? 'this process needs it'}`;
-    return `  ${name}: ${issue.message}`;
-  });
-  console.error(`Invalid configuration:\n${lines.join('\n')}`);
-  process.exit(78);
+/** Reads a shard's settings from the environment or stops the process saying what is wrong. */
+export function readShardEnvironment(env: NodeJS.ProcessEnv = process.env): ShardEnvironment {
+  return readEnvironment(shardEnvironment, env, SHARD_VARIABLE_PURPOSES);
 }

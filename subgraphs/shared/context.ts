@@ -1,4 +1,4 @@
-import type { Caller } from './caller';
+import type { Caller } from '../../platform/caller';
 
 /** What every shard resolver knows about the request, whatever the kind. */
 export interface ShardRequestContext {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import type { Caller } from './caller';
-import type { HopSigningKey } from './hop-keys';
-import { HUB_ISSUER, serviceIssuer, signHop } from './signed-hop';
+import type { Caller } from '../../platform/caller';
+import type { HopSigningKey } from '../../platform/hop-keys';
+import { HUB_ISSUER, serviceIssuer, signHop } from '../../platform/signed-hop';
 
 /**
  * A shard asking the hub, as a service of its own institution, for data other shards own (a memorandum

@@ -2,14 +2,14 @@ import type { BaseContext } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import type { JWTVerifyGetKey } from 'jose';
 import type { EntitySchema, MixedList } from 'typeorm';
-import { readEnvironment, shardEnvironment } from './config';
-import { explainStartupError } from './startup-errors';
+import { readShardEnvironment } from './config';
+import { explainStartupError } from '../../platform/startup-errors';
 import type { ShardRequestContext } from './context';
 import { openDatabase, type Database } from './database';
 import { createChangeFeed } from './changes/feed';
 import { createHubClient, type HubClient } from './hub-client';
-import { hopKeyResolver, readPublicKeys, readSigningKey, type HopSigningKey } from './hop-keys';
-import { jwksRoute, SERVICE_KEYS_PATH } from './jwks-route';
+import { hopKeyResolver, readPublicKeys, readSigningKey, type HopSigningKey } from '../../platform/hop-keys';
+import { jwksRoute, SERVICE_KEYS_PATH } from '../../platform/jwks-route';
 import { createOutboxSignal, type OutboxSignal } from './outbox/outbox';
 import { startShard, type RunningShard } from './shard';
 
@@ -115,7 +115,7 @@ export async function startKindShard<C extends BaseContext>(
 
 /** A shard process: settings from the environment, stopped cleanly on SIGTERM/SIGINT. */
 export function runShardProcess(start: (options: ShardOptions, seedFile: string | undefined) => Promise<KindShard>): void {
-  const env = readEnvironment(shardEnvironment);
+  const env = readShardEnvironment();
   const main = async () => {
     const inlineHopKeys = env.HUB_HOP_PUBLIC_KEYS ? await readPublicKeys(env.HUB_HOP_PUBLIC_KEYS, 'HUB_HOP_PUBLIC_KEYS') : null;
     const shard = await start(

@@ -3,17 +3,25 @@ import type { IncomingMessage } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import { callerInconsistency } from './caller';
+import { callerInconsistency } from '../../platform/caller';
 import type { ShardRequestContext } from './context';
 import type { Database } from './database';
-import { sendJson, startHttpServer, type Route, type RunningHttpServer } from './http';
-import { moduleLogger } from './logger';
+import { sendJson, startHttpServer, type Route, type RunningHttpServer } from '../../platform/http';
+import { moduleLogger } from '../../platform/logger';
 import { runInRequestScope } from './request-scope';
 import { noteIdempotency, useIdempotency } from './idempotency/idempotency';
 import { useDatabaseErrors } from './idempotency/database-errors';
 import type { JWTVerifyGetKey } from 'jose';
 import { UnauthenticatedError } from '../../schema/errors';
-import { createHopVerifier, HOP_HEADERS, hopAudience, operationOf, type HopResult, type HopVerifier } from './signed-hop';
+import {
+  createHopVerifier,
+  HOP_HEADERS,
+  hopAudience,
+  operationOf,
+  SUBSCRIPTION_HOP_OPERATION,
+  type HopResult,
+  type HopVerifier,
+} from '../../platform/signed-hop';
 import type { Server } from 'node:http';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -70,9 +78,6 @@ function header(request: IncomingMessage) {
     return Array.isArray(value) ? value[0] : value;
   };
 }
-
-/** What the gateway signs a subscription connection over: the connection itself, not one operation. */
-export const SUBSCRIPTION_HOP_OPERATION = { query: 'graphql-ws', variables: null };
 
 /**
  * Subscriptions over graphql-ws on the shard's /graphql path. The gateway signs the connection (its

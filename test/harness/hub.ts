@@ -11,10 +11,10 @@ import type { Database } from '../../subgraphs/shared/database';
 import { startMobilitiesShard, type MobilitiesShard } from '../../subgraphs/mobilities';
 import { startRecognitionShard, type RecognitionShard } from '../../subgraphs/recognition';
 import { readSeed, startQualificationsShard, type QualificationsShard } from '../../subgraphs/qualifications';
-import type { Caller } from '../../subgraphs/shared/caller';
-import { generateHopKeyPair, hopKeyResolver, type HopKeyPair, type HopSigningKey } from '../../subgraphs/shared/hop-keys';
-import { hopAudience, signHop, type HopOperation } from '../../subgraphs/shared/signed-hop';
-import { HOP_KEYS_PATH } from '../../subgraphs/shared/jwks-route';
+import type { Caller } from '../../platform/caller';
+import { generateHopKeyPair, hopKeyResolver, type HopKeyPair, type HopSigningKey } from '../../platform/hop-keys';
+import { hopAudience, signHop, type HopOperation } from '../../platform/signed-hop';
+import { HOP_KEYS_PATH } from '../../platform/jwks-route';
 import { testDatabases } from './databases';
 
 /** A demo institution's seed, as `npm start` loads it. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JSONWebKeySet } from 'jose';
-import { generateHopKeyPair } from '../../subgraphs/shared/hop-keys';
+import { generateHopKeyPair } from '../../platform/hop-keys';
 import BetterSqlite3 from 'better-sqlite3';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../../gateway';

@@ -2,7 +2,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
-import { startHttpServer, type RunningHttpServer } from '../../subgraphs/shared/http';
+import { startHttpServer, type RunningHttpServer } from '../../platform/http';
 
 /**
  * A one-URL subgraph that references units by key, as a partner's own system would: it makes the gateway

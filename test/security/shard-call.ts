@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Caller } from '../../subgraphs/shared/caller';
+import type { Caller } from '../../platform/caller';
 import type { GraphQLAnswer, TestHub, TestShard } from '../harness/hub';
 
 /** A GraphQL request body as a shard receives it from the gateway. */

@@ -1,4 +1,4 @@
-import type { Caller } from '../../subgraphs/shared/caller';
+import type { Caller } from '../../platform/caller';
 import { postGraphQL, type GraphQLAnswer, type TestShard } from '../harness/hub';
 import { startDocumentsHub, type DocumentsHub } from '../documents-chain';
 import { signedShardCall } from './shard-call';

@@ -6,7 +6,7 @@ import { AgreementStatus, AssessmentResult } from '../../../schema/mobility/enum
 import { requireCaller, requireParty, requireStaffRole } from '../../shared/access';
 import { recordAudit } from '../../shared/audit/audit';
 import { inTransaction, recordEvent } from '../../shared/outbox/outbox';
-import type { Caller } from '../../shared/caller';
+import type { Caller } from '../../../platform/caller';
 import { ownLocalId } from '../../shared/local-id';
 import type { MobilitiesContext } from '../context';
 import { addDays, today } from '../dates';

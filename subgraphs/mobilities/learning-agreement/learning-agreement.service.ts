@@ -6,7 +6,7 @@ import { AgreementParty, AgreementStatus, VersionStatus } from '../../../schema/
 import { partyRoleOf, requireCaller, requireParty, requireStaffRole } from '../../shared/access';
 import { recordAudit } from '../../shared/audit/audit';
 import { inTransaction, recordEvent } from '../../shared/outbox/outbox';
-import type { Caller } from '../../shared/caller';
+import type { Caller } from '../../../platform/caller';
 import { ownLocalId } from '../../shared/local-id';
 import { TranscriptRecord } from '../assessment/assessment.entity';
 import type { MobilitiesContext } from '../context';

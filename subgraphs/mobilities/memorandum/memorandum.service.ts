@@ -5,7 +5,7 @@ import { entityId } from '../../../schema/ids';
 import { pickText } from '../../../schema/localized-text';
 import { MemorandumStatus } from '../../../schema/mobility/enums';
 import { requireCaller, requireStaffRole } from '../../shared/access';
-import type { Caller } from '../../shared/caller';
+import type { Caller } from '../../../platform/caller';
 import { recordAudit } from '../../shared/audit/audit';
 import type { MobilitiesContext } from '../context';
 import { today } from '../dates';

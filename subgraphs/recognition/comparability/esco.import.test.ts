@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../../shared/project-root';
+import { projectRoot } from '../../../platform/project-root';
 import { testDatabases, type TestDatabases } from '../../../test/harness/databases';
 import { openDatabase, type Database } from '../../shared/database';
 import { recognitionEntities, recognitionMigrations } from '../entities';

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
 import type { LearningOutcomeCategory } from '../../../schema/enums';
 import { ConflictError } from '../../../schema/errors';
-import { moduleLogger } from '../../shared/logger';
+import { moduleLogger } from '../../../platform/logger';
 import type { RecognitionContext } from '../context';
 import { groups } from './groups';
 import type { UnitProfile } from './score';

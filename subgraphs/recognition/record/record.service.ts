@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ConflictError, ForbiddenError } from '../../../schema/errors';
 import { entityId, ownerOf } from '../../../schema/ids';
 import { requireCaller, requireStaffRole } from '../../shared/access';
-import type { Caller } from '../../shared/caller';
+import type { Caller } from '../../../platform/caller';
 import { recordAudit } from '../../shared/audit/audit';
 import { inTransaction } from '../../shared/outbox/outbox';
 import type { RecognitionContext } from '../context';

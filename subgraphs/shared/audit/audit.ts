@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import type { Caller } from '../caller';
+import type { Caller } from '../../../platform/caller';
 import type { ShardRequestContext } from '../context';
 import { AuditEntryRecord } from './audit.entity';
 

@@ -2,11 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { EventSubscriber, LessThan, MoreThan, type EntityManager, type EntitySubscriberInterface, type TransactionCommitEvent, type TransactionRollbackEvent } from 'typeorm';
 import type { Database } from '../database';
-import { sendJson, type Route } from '../http';
+import { sendJson, type Route } from '../../../platform/http';
 import type { OutboxSignal } from '../outbox/outbox';
 import { currentRequestScope } from '../request-scope';
 import type { JWTVerifyGetKey } from 'jose';
-import { createHopVerifier, getHopOperation, HOP_HEADERS, hopAudience } from '../signed-hop';
+import { createHopVerifier, getHopOperation, HOP_HEADERS, hopAudience } from '../../../platform/signed-hop';
 import { PublicChangeRecord, PublicChangeSequenceRecord } from './change.entity';
 
 /**

@@ -1,8 +1,8 @@
 import type { JWTVerifyGetKey } from 'jose';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { Database } from '../database';
-import type { Route } from '../http';
-import { moduleLogger } from '../logger';
+import type { Route } from '../../../platform/http';
+import { moduleLogger } from '../../../platform/logger';
 import { createOutboxSignal, OUTBOX_POLL_MS } from '../outbox/outbox';
 import { cacheHintsPlugin, changeFeedRoute, pruneChanges } from './changes';
 

@@ -1,8 +1,8 @@
 import { createLocalJWKSet } from 'jose';
-import type { Caller } from '../caller';
-import { generateHopKeyPair, type HopKeyPair } from '../hop-keys';
-import { createHopVerifier, signHop } from '../signed-hop';
-import { checkIdempotencyKey, idempotencyOf } from './idempotency-key';
+import type { Caller } from '../../../platform/caller';
+import { generateHopKeyPair, type HopKeyPair } from '../../../platform/hop-keys';
+import { createHopVerifier, signHop } from '../../../platform/signed-hop';
+import { checkIdempotencyKey, idempotencyOf } from '../../../platform/idempotency-key';
 
 const caller: Caller = { institution: 'rvt.lv', roles: ['coordinator'], learnerId: null, subject: 'anna@rvt.lv' };
 const operation = { query: 'mutation { retireUnit(id: "rvt.lv:U1") { id } }', variables: null };

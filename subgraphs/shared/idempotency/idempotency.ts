@@ -4,11 +4,11 @@ import { Kind, type FormattedExecutionResult, type OperationDefinitionNode } fro
 import { LessThan, type EntityManager, type EntitySubscriberInterface, type QueryRunner, type TransactionRollbackEvent, type TransactionStartEvent } from 'typeorm';
 import { ConflictError, ErrorCode } from '../../../schema/errors';
 import type { Database } from '../database';
-import type { Logger } from '../logger';
+import type { Logger } from '../../../platform/logger';
 import { currentRequestScope } from '../request-scope';
-import type { HopResult } from '../signed-hop';
+import type { HopResult } from '../../../platform/signed-hop';
 import { IdempotencyRecord } from './idempotency.entity';
-import { IDEMPOTENCY_KEY_HEADER } from './idempotency-key';
+import { IDEMPOTENCY_KEY_HEADER } from '../../../platform/idempotency-key';
 
 /**
  * The shard half of idempotent writes. A mutation that carries an Idempotency-Key (signed into the hop by the

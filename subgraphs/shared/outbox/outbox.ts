@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import Redis from 'ioredis';
 import { MoreThan, type EntityManager } from 'typeorm';
-import type { Caller } from '../caller';
+import type { Caller } from '../../../platform/caller';
 import type { Database } from '../database';
-import { moduleLogger } from '../logger';
+import { moduleLogger } from '../../../platform/logger';
 import { OutboxEventRecord } from './outbox.entity';
 
 export type OutboxEvent = Omit<OutboxEventRecord, 'seq' | 'occurredAt'>;

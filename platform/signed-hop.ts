@@ -17,6 +17,9 @@ export const HOP_HEADERS = {
   requestId: 'x-hub-request-id',
 } as const;
 
+/** What the gateway signs a subscription connection over: the connection itself, not one operation. */
+export const SUBSCRIPTION_HOP_OPERATION = { query: 'graphql-ws', variables: null };
+
 /** `typ` of a hop token, so no other JWT signed with the same key passes for a hop. */
 export const HOP_TOKEN_TYPE = 'hub-hop+jwt';
 /** `iss` of the gateway's hops, and the audience of shards' service calls to the hub. */

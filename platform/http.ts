@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { BadRequestError, BadUserInputError, ErrorCode, PayloadTooLargeError } from '../../schema/errors';
+import { BadRequestError, BadUserInputError, ErrorCode, PayloadTooLargeError } from '../schema/errors';
 
 /**
  * A route besides GraphQL (health, metrics, pages, guards): return false to fall through to the next route,

@@ -1,4 +1,4 @@
-import { ownerOf } from '../../schema/ids';
+import { ownerOf } from '../schema/ids';
 
 /** The ECVET roles a caller can hold at their institution. */
 export const ROLES = ['coordinator', 'assessor', 'viewer', 'learner'] as const;

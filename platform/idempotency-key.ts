@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { getOperationAST, parse } from 'graphql';
-import { BadUserInputError } from '../../../schema/errors';
-import type { HopIdempotency } from '../signed-hop';
+import { BadUserInputError } from '../schema/errors';
+import type { HopIdempotency } from './signed-hop';
 
 /** The gateway half of idempotent writes: the client's header, checked, and the digest of what it asked. */
 
