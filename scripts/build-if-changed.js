@@ -4,11 +4,12 @@
 // `npm run token`, `npm start` and the other scripts start at once when nothing changed. Plain JavaScript:
 // it must run before anything is compiled.
 const { spawnSync } = require('node:child_process');
-const { existsSync, readdirSync, statSync, utimesSync } = require('node:fs');
+const { existsSync, readdirSync, statSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
-const stamp = join(root, 'dist', '.tsbuildinfo');
+// Its own stamp, not tsc's build info: `tsc --noEmit` (a type check) writes that too, without building.
+const stamp = join(root, 'dist', '.build-stamp');
 const SOURCES = ['platform', 'gateway', 'subgraphs', 'schema', 'scripts', 'test', 'bench'];
 const SETTINGS = ['tsconfig.json', 'package-lock.json'];
 
@@ -32,7 +33,5 @@ function newestSource() {
 if (!existsSync(stamp) || statSync(stamp).mtimeMs < newestSource()) {
   const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', root], { stdio: 'inherit' });
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
-  // tsc leaves its build info untouched when the output did not change; the stamp records that this build ran.
-  const now = new Date();
-  utimesSync(stamp, now, now);
+  writeFileSync(stamp, `${new Date().toISOString()}\n`);
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, mkdtempSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,7 +12,7 @@ import { ROOT } from './harness/hub';
  */
 let dir: string;
 const run = () => promisify(execFile)(process.execPath, [join(dir, 'scripts', 'build-if-changed.js')], { cwd: dir });
-const stamp = () => statSync(join(dir, 'dist', '.tsbuildinfo')).mtimeMs;
+const stamp = () => statSync(join(dir, 'dist', '.build-stamp')).mtimeMs;
 const output = () => join(dir, 'dist', 'gateway', 'answer.js');
 
 beforeAll(() => {
@@ -28,6 +28,12 @@ beforeAll(() => {
   writeFileSync(join(dir, 'gateway', 'answer.ts'), 'export const answer: number = 41;\n');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a type check alone (tsc --noEmit, which writes the build info) does not pass for a build', async () => {
+  await promisify(execFile)(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', dir], { cwd: dir });
+  await run();
+  expect(readFileSync(output(), 'utf8')).toContain('exports.answer = 41;');
+}, 120_000);
 
 test('builds when there is no build, then not again until a source changes', async () => {
   await run();
