@@ -5,7 +5,7 @@ import { projectRoot } from './project-root';
 
 /** The log format a process picks from its environment, seen in what a real process prints. */
 async function logLine(env: Record<string, string>): Promise<string> {
-  const logger = join(projectRoot(), 'dist', 'subgraphs', 'shared', 'logger.js');
+  const logger = join(projectRoot(), 'dist', 'platform', 'logger.js');
   const script = `require(${JSON.stringify(logger)}).moduleLogger('gateway').info({ port: 4000 }, 'listening')`;
   const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !['LOG_FORMAT', 'LOG_LEVEL', 'NODE_ENV', 'FORCE_COLOR'].includes(name)));
   const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { env: { ...clean, ...env } });
