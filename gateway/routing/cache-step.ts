@@ -8,9 +8,12 @@ import { neverSent } from './shard-errors';
 
 type Json = Record<string, unknown>;
 
+/** What routing uses of the entity cache. */
+export type RoutingCache = Pick<EntityCache, 'rootType' | 'cachesType' | 'lookup' | 'fill' | 'afterWrite' | 'bypass'>;
+
 /** The entity cache and the request it serves. */
 export interface CacheStep {
-  cache: EntityCache;
+  cache: RoutingCache;
   context: HubContext;
 }
 
