@@ -4,7 +4,7 @@ import { ErrorCode } from '../../schema/errors';
 import type { EntityCache } from '../cache/entity-cache';
 import type { HubContext } from '../context';
 import type { Registry } from '../registry/registry';
-import { planFetch } from './plan';
+import { planFetch } from './planner';
 import type { RoutingRules } from './rules';
 import { runPlan } from './run-plan';
 import { createShardCaller, type ShardCallerOptions } from './shard-call';

@@ -1,7 +1,8 @@
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { ErrorCode } from '../../schema/errors';
 import type { Shard } from '../registry/registry';
-import { planFetch, type FetchPlan, type PlanCaller, type ShardRequest } from './plan';
+import type { FetchPlan, PlanCaller, ShardRequest } from './plan';
+import { planFetch } from './planner';
 import type { Route } from './rules';
 import { runPlan } from './run-plan';
 import type { ShardCaller, ShardResult } from './shard-call';

@@ -1,7 +1,8 @@
 import { ErrorCode } from '../../schema/errors';
 import type { Shard } from '../registry/registry';
 import { encodeHubCursor } from './cursor';
-import { planFetch, type EntitiesPlan, type MutationPlan, type PlanCaller, type QueryPlan, type RoutingView } from './plan';
+import type { EntitiesPlan, MutationPlan, PlanCaller, QueryPlan, RoutingView } from './plan';
+import { planFetch } from './planner';
 import type { Route } from './rules';
 
 const DE = 'bbs-hannover.de';
@@ -92,10 +93,11 @@ describe('planFetch: by owner', () => {
     expect(flat(plan.calls[0]?.query ?? '')).toBe('{ ok: unit(id: "rvt.lv:U1") { id } }');
   });
 
-  it('answers __typename itself', () => {
+  it('answers __typename itself and cuts it from what the owner is sent', () => {
     const plan = planQuery('{ __typename unit(id: "rvt.lv:U1") { id } }');
     expect(plan.data).toEqual({ __typename: 'Query' });
     expect(plan.calls[0]?.owned).toEqual(['unit']);
+    expect(flat(plan.calls[0]?.query ?? '')).toBe('{ unit(id: "rvt.lv:U1") { id } }');
   });
 });
 
@@ -133,6 +135,11 @@ describe('planFetch: any shard', () => {
 
   it('treats a field without a rule as answerable by any shard', () => {
     expect(planQuery('{ version }').calls[0]).toMatchObject({ owned: ['version'], standIns: [shard(FI), shard(LV)] });
+  });
+
+  it('sends an any-shard fetch that one shard answers whole, __typename included', () => {
+    const query = '{ __typename compareUnits { score } }';
+    expect(planQuery(query, {}, fromLatvia).calls[0]).toMatchObject({ query, owned: ['compareUnits'] });
   });
 
   it('sends an any-shard field with owned ones to the same shard in one call, without stand-ins', () => {
