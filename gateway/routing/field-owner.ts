@@ -8,6 +8,7 @@ import type { ResponseError } from './shard-errors';
 
 type Json = Record<string, unknown>;
 
+/** A routing error at a root field: the field answers null. */
 export const errorAt = (field: RootField, code: ErrorCode, message: string, extra: Json = {}): ResponseError => ({
   message,
   path: [field.responseKey],

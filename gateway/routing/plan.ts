@@ -70,6 +70,7 @@ export interface QueryPlan {
   fanOuts: FanOutMerge[];
 }
 
+/** One mutation field: answered by the hub itself, refused with the routing error, or sent to its owner. */
 export type MutationStep =
   | { responseKey: string; value: 'Mutation' }
   | { responseKey: string; error: ResponseError }
@@ -98,4 +99,5 @@ export interface EntitiesPlan {
   calls: EntitiesCall[];
 }
 
+/** What `planFetch` decides for one fetch and `runPlan` carries out: plain data, no I/O. */
 export type FetchPlan = QueryPlan | MutationPlan | EntitiesPlan;
