@@ -1,0 +1,204 @@
+import type { FieldNode, VariableDefinitionNode } from 'graphql';
+import { LRUCache } from 'lru-cache';
+import { ErrorCode } from '../../schema/errors';
+import { ownerOf } from '../../schema/ids';
+import type { Shard } from '../registry/registry';
+import { decodeHubCursor, type Positions } from './cursor';
+import { prepareConnection, type PreparedConnection } from './fan-out';
+import { errorAt, ownerShard } from './field-owner';
+import {
+  argumentValue,
+  parseFetch,
+  pickVariables,
+  rootFields,
+  subOperation,
+  withDefaults,
+  type FetchOperation,
+  type RootField,
+  type SubOperation,
+  type Variables,
+} from './operation';
+import type { CacheKeys, EntitiesPlan, FanOutMerge, FetchPlan, MutationPlan, MutationStep, PlanCaller, QueryCall, QueryPlan, RoutingView, ShardRequest } from './plan';
+import { routeFor, type Route } from './rules';
+import type { ResponseError } from './shard-errors';
+
+type Json = Record<string, unknown>;
+
+/** Cut-down fetches repeat as often as the fetches they come from. */
+const subOperations = new LRUCache<string, SubOperation>({ max: 2_000 });
+
+function cut(fetch: FetchOperation, fields: readonly FieldNode[], keys: string, extra: readonly VariableDefinitionNode[]): SubOperation {
+  const cacheKey = `${keys}\u0000${fetch.query}`;
+  let sub = subOperations.get(cacheKey);
+  if (!sub) {
+    sub = subOperation(fetch, fields, extra);
+    subOperations.set(cacheKey, sub);
+  }
+  return sub;
+}
+
+/** The part of a fetch that asks for `fields` only, with the variables it uses. */
+function cutFor(fetch: FetchOperation, fields: readonly RootField[], variables: Variables): ShardRequest {
+  const sub = cut(fetch, fields.map((f) => f.node), fields.map((f) => f.responseKey).join(','), []);
+  return { query: sub.query, variables: pickVariables(variables, sub.variableNames) };
+}
+
+/** What the entity cache is told of a call: the root fields' names and the IDs they ask for. */
+function cacheKeys(fields: readonly RootField[], variables: Variables): CacheKeys {
+  const ids = fields.map((field) => argumentValue(field.node, ['id'], variables)).filter((id): id is string => typeof id === 'string');
+  return { fields: fields.map((field) => field.name), ids };
+}
+
+interface FanOut {
+  field: RootField;
+  prepared: PreparedConnection | null;
+  merge: FanOutMerge;
+  after: Positions;
+}
+
+/** A fanned-out root field: a connection is rewritten for the shards; a cursor the hub did not issue throws. */
+function fanOutOf(fetch: FetchOperation, field: RootField, index: number, route: Extract<Route, { kind: 'fan-out' }>, variables: Variables): FanOut {
+  const prepared = route.shape === 'connection' ? prepareConnection(field.node, index) : null;
+  const after = prepared ? decodeHubCursor(argumentValue(field.node, ['after'], variables) as string | null, 'after', field.name) : {};
+  const first = Number(argumentValue(field.node, ['first'], variables) ?? route.defaultFirst);
+  const merge: FanOutMerge = prepared
+    ? { responseKey: field.responseKey, merge: 'connection', node: field.node, fragments: fetch.fragments, first, after }
+    : { responseKey: field.responseKey, merge: 'list' };
+  return { field, prepared, merge, after };
+}
+
+/** Where each root field of a query goes, before the calls are shaped. */
+interface RoutedFields {
+  data: Json;
+  errors: ResponseError[];
+  /** Root fields by the institution that answers them. */
+  owned: Map<string, RootField[]>;
+  /** Fields that any shard of the kind can answer: another may stand in when theirs fails. */
+  anyShard: Set<RootField>;
+  fanOuts: FanOut[];
+}
+
+function routeQueryFields(fetch: FetchOperation, fields: readonly RootField[], variables: Variables, view: RoutingView, caller: PlanCaller): RoutedFields {
+  const routed: RoutedFields = { data: {}, errors: [], owned: new Map(), anyShard: new Set(), fanOuts: [] };
+  fields.forEach((field, index) => {
+    if (field.name === '__typename') {
+      routed.data[field.responseKey] = 'Query';
+      return;
+    }
+    const route = routeFor(view.rules, 'query', field.name) ?? { kind: 'any' };
+    if (route.kind === 'fan-out') {
+      try {
+        routed.fanOuts.push(fanOutOf(fetch, field, index, route, variables));
+      } catch (error) {
+        routed.data[field.responseKey] = null;
+        routed.errors.push({ ...errorAt(field, ErrorCode.BAD_USER_INPUT, (error as Error).message), extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'after' } });
+      }
+      return;
+    }
+    const shard = ownerShard(field, route, view, caller, variables);
+    if ('message' in shard) {
+      routed.data[field.responseKey] = null;
+      routed.errors.push(shard);
+      return;
+    }
+    const list = routed.owned.get(shard.institution) ?? [];
+    list.push(field);
+    routed.owned.set(shard.institution, list);
+    if (route.kind === 'any') routed.anyShard.add(field);
+  });
+  return routed;
+}
+
+function planQuery(fetch: FetchOperation, fields: readonly RootField[], variables: Variables, view: RoutingView, caller: PlanCaller): QueryPlan {
+  const { data, errors, owned, anyShard, fanOuts } = routeQueryFields(fetch, fields, variables, view, caller);
+  const targets = fanOuts.length > 0 ? view.shards : view.shards.filter((s) => owned.has(s.institution));
+  // One shard answers the whole fetch: it gets the fetch as it came, uncut.
+  const everyFieldToOne = fanOuts.length === 0 && targets.length === 1 && errors.length === 0;
+  const calls = targets.map((shard): QueryCall => {
+    const mine = owned.get(shard.institution) ?? [];
+    const keys = mine.map((f) => f.responseKey);
+    if (fanOuts.length === 0 && mine.every((field) => anyShard.has(field))) {
+      const request = everyFieldToOne ? { query: fetch.query, variables } : cutFor(fetch, mine, variables);
+      const standIns = view.shards.filter((other) => other.institution !== shard.institution);
+      return { shard, ...request, owned: keys, standIns, cache: cacheKeys(mine, request.variables) };
+    }
+    if (everyFieldToOne && mine.length === fields.length) {
+      return { shard, query: fetch.query, variables, owned: keys, standIns: null, cache: cacheKeys(mine, variables) };
+    }
+    return { shard, ...withFanOuts(fetch, mine, fanOuts, shard, variables), owned: keys, standIns: null };
+  });
+  return { type: 'query', data, errors, calls, fanOuts: fanOuts.map((fanOut) => fanOut.merge) };
+}
+
+/** A shard's owned fields and every fan-out, cut from the fetch, each connection read from the shard's own position. */
+function withFanOuts(fetch: FetchOperation, mine: readonly RootField[], fanOuts: readonly FanOut[], shard: Shard, variables: Variables): ShardRequest & { cache: CacheKeys } {
+  const nodes = [...mine.map((f) => f.node), ...fanOuts.map((f) => f.prepared?.node ?? f.field.node)];
+  const keys = [...mine.map((f) => f.responseKey), ...fanOuts.map((f) => `*${f.field.responseKey}`)].join(',');
+  const extra = fanOuts.flatMap((f) => (f.prepared ? [f.prepared.definition] : []));
+  const sub = cut(fetch, nodes, keys, extra);
+  const shardVariables = pickVariables(variables, sub.variableNames);
+  for (const fanOut of fanOuts) {
+    if (fanOut.prepared) shardVariables[fanOut.prepared.afterVariable] = fanOut.after[shard.institution] ?? null;
+  }
+  return { query: sub.query, variables: shardVariables, cache: cacheKeys([...mine, ...fanOuts.map((fanOut) => fanOut.field)], shardVariables) };
+}
+
+function planMutation(fetch: FetchOperation, fields: RootField[], variables: Variables, view: RoutingView, caller: PlanCaller): MutationPlan {
+  const steps = fields.map((field): MutationStep => {
+    const responseKey = field.responseKey;
+    if (field.name === '__typename') return { responseKey, value: 'Mutation' };
+    const route = routeFor(view.rules, 'mutation', field.name) ?? { kind: 'caller' };
+    const shard = ownerShard(field, route, view, caller, variables);
+    if ('message' in shard) return { responseKey, error: shard };
+    if (fields.length === 1) return { responseKey, call: { shard, query: fetch.query, variables } };
+    const sub = cut(fetch, [field.node], responseKey, []);
+    return { responseKey, call: { shard, query: sub.query, variables: pickVariables(variables, sub.variableNames) } };
+  });
+  return { type: 'mutation', steps };
+}
+
+function planEntities(fetch: FetchOperation, field: RootField, variables: Variables, view: RoutingView): EntitiesPlan {
+  const representations = (variables.representations as Json[] | undefined) ?? [];
+  const errors: ResponseError[] = [];
+  const groups = new Map<string, { shard: Shard; indexes: number[] }>();
+  const byInstitution = new Map(view.shards.map((shard) => [shard.institution, shard]));
+  representations.forEach((representation, index) => {
+    const id = representation.id;
+    const owner = typeof id === 'string' ? ownerOf(id) : null;
+    const shard = owner ? byInstitution.get(owner) : undefined;
+    if (!shard) {
+      errors.push({
+        message: owner
+          ? `No institution "${owner}" with a ${view.kind} shard is registered in the hub (${String(representation.__typename)} ${String(id)})`
+          : `${String(representation.__typename)} reference ${JSON.stringify(id)} is not a hub ID`,
+        path: [field.responseKey, index],
+        extensions: { code: ErrorCode.NOT_FOUND, institution: owner },
+      });
+      return;
+    }
+    const group = groups.get(shard.institution) ?? { shard, indexes: [] };
+    group.indexes.push(index);
+    groups.set(shard.institution, group);
+  });
+  const calls = [...groups.values()].map(({ shard, indexes }) => ({
+    shard,
+    query: fetch.query,
+    variables: { ...variables, representations: indexes.map((i) => representations[i]) },
+    indexes,
+  }));
+  return { type: 'entities', responseKey: field.responseKey, representations, errors, calls };
+}
+
+/**
+ * Decides where one subgraph fetch goes, without any I/O: by-ID fields and mutations to the owner's shard,
+ * fields for the caller to the caller's, lists and connections out to every shard, other fields to any one
+ * shard, `_entities` batches split by owner. Throws only on a fetch that does not parse as exactly one operation.
+ */
+export function planFetch(fetch: ShardRequest, view: RoutingView, caller: PlanCaller): FetchPlan {
+  const operation = parseFetch(fetch.query);
+  const variables = withDefaults(operation, fetch.variables);
+  const fields = rootFields(operation, variables);
+  if (fields.length === 1 && fields[0]?.name === '_entities') return planEntities(operation, fields[0], variables, view);
+  if (operation.type === 'mutation') return planMutation(operation, fields, variables, view, caller);
+  return planQuery(operation, fields, variables, view, caller);
+}

@@ -1,0 +1,159 @@
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { ErrorCode } from '../../schema/errors';
+import type { Shard } from '../registry/registry';
+import { afterWrite, entitiesFromCache, fillEntities, throughCache, type CacheStep } from './cache-step';
+import { mergeConnection } from './fan-out';
+import type { EntitiesCall, EntitiesPlan, FetchPlan, MutationPlan, QueryCall, QueryPlan } from './plan';
+import type { ShardCaller, ShardResult } from './shard-call';
+import { dedupe, failureCause, fromShard, shardFailure, type ResponseError } from './shard-errors';
+
+type Json = Record<string, unknown>;
+
+/** Where a plan runs: the request's shards and, when the hub has one, its entity cache. */
+export interface RunEnvironment {
+  shards: ShardCaller;
+  cache?: CacheStep;
+}
+
+/** Most shards that stand in, one after another, for a failed call any shard could answer. */
+const MAX_STAND_INS = 2;
+
+const answer = (data: Json, errors: ResponseError[]): GatewayGraphQLResponse => (errors.length > 0 ? { data, errors } : { data });
+
+/**
+ * Runs a call any shard of the kind could answer; when its shard fails (no answer at all), up to two others
+ * whose circuits are not open stand in. Not after a timeout: the client has waited one shard timeout already.
+ * The result keeps the first shard's name, under which the plan filed the fields; its failure is the one
+ * reported when no stand-in answers.
+ */
+async function withStandIns(env: RunEnvironment, call: QueryCall, standIns: readonly Shard[], run: (shard: Shard) => Promise<ShardResult>): Promise<ShardResult> {
+  const first = await run(call.shard);
+  if (!('failure' in first) || failureCause(first.failure) === 'timeout') return first;
+  for (const standIn of standIns.filter((other) => !env.shards.circuitOpen(other)).slice(0, MAX_STAND_INS)) {
+    const result = await run(standIn);
+    if ('response' in result) return { shard: call.shard, response: result.response, answeredBy: standIn };
+  }
+  return first;
+}
+
+function sendQuery(env: RunEnvironment, call: QueryCall): Promise<ShardResult> {
+  const request = { query: call.query, variables: call.variables };
+  const run = (shard: Shard) => throughCache(env.cache, shard, request, call.cache, () => env.shards.call(shard, request, 'query'));
+  return call.standIns ? withStandIns(env, call, call.standIns, run) : run(call.shard);
+}
+
+/** Each shard's answer goes to the fields it owns; fanned-out fields are merged from every shard's answer. */
+async function runQuery(env: RunEnvironment, plan: QueryPlan): Promise<GatewayGraphQLResponse> {
+  const results = await Promise.all(plan.calls.map((call) => sendQuery(env, call)));
+  const data: Json = { ...plan.data };
+  const errors = [...plan.errors];
+  const fanOutErrors: ResponseError[] = [];
+  const fanOutValues = new Map<string, Array<{ institution: string; value: unknown }>>();
+  results.forEach((result, i) => {
+    const owned = plan.calls[i]?.owned ?? [];
+    if ('failure' in result) {
+      for (const key of owned) {
+        data[key] = null;
+        errors.push(shardFailure(result.shard, result.failure, [key]));
+      }
+      if (plan.fanOuts.length > 0) fanOutErrors.push(shardFailure(result.shard, result.failure, undefined));
+      return;
+    }
+    const answered = (result.response.data ?? {}) as Json;
+    for (const key of owned) data[key] = answered[key] ?? null;
+    for (const { responseKey } of plan.fanOuts) {
+      const list = fanOutValues.get(responseKey) ?? [];
+      if (answered[responseKey] != null) list.push({ institution: result.shard.institution, value: answered[responseKey] });
+      fanOutValues.set(responseKey, list);
+    }
+    for (const error of (result.response.errors ?? []) as ResponseError[]) {
+      const head = error.path?.[0];
+      if (typeof head === 'string' && owned.includes(head)) errors.push(fromShard(result.answeredBy ?? result.shard, error));
+      else fanOutErrors.push(fromShard(result.shard, error, typeof head === 'string' ? [head] : undefined));
+    }
+  });
+  for (const fanOut of plan.fanOuts) {
+    const values = fanOutValues.get(fanOut.responseKey) ?? [];
+    if (values.length === 0 && fanOutErrors.length > 0) data[fanOut.responseKey] = null;
+    else if (fanOut.merge === 'connection') {
+      const shards = values.map((v) => ({ institution: v.institution, value: v.value as Json }));
+      data[fanOut.responseKey] = mergeConnection({ node: fanOut.node, fragments: fanOut.fragments, first: fanOut.first, after: fanOut.after, shards });
+    } else data[fanOut.responseKey] = values.flatMap((v) => (Array.isArray(v.value) ? v.value : [v.value]));
+  }
+  return answer(data, [...errors, ...dedupe(fanOutErrors)]);
+}
+
+/** One step after another, in document order; the cache forgets what each write changed before the next. */
+async function runMutation(env: RunEnvironment, plan: MutationPlan): Promise<GatewayGraphQLResponse> {
+  const data: Json = {};
+  const errors: ResponseError[] = [];
+  for (const step of plan.steps) {
+    if ('value' in step) {
+      data[step.responseKey] = step.value;
+      continue;
+    }
+    if ('error' in step) {
+      data[step.responseKey] = null;
+      errors.push(step.error);
+      continue;
+    }
+    const { shard, query, variables } = step.call;
+    const result = await env.shards.call(shard, { query, variables }, 'mutation');
+    await afterWrite(env.cache, shard, result);
+    if ('failure' in result) {
+      data[step.responseKey] = null;
+      errors.push(shardFailure(shard, result.failure, [step.responseKey]));
+      continue;
+    }
+    data[step.responseKey] = (result.response.data as Json | null | undefined)?.[step.responseKey] ?? null;
+    for (const error of (result.response.errors ?? []) as ResponseError[]) errors.push(fromShard(shard, error));
+  }
+  return answer(data, errors);
+}
+
+/** One owner's references: those the cache holds answered from it, the rest asked of the owner's shard. */
+async function runEntitiesCall(env: RunEnvironment, plan: EntitiesPlan, call: EntitiesCall, results: unknown[], errors: ResponseError[]): Promise<void> {
+  const { shard } = call;
+  const { responseKey } = plan;
+  const misses = await entitiesFromCache(env.cache, call, plan.representations, results);
+  const indexes = call.indexes.filter((index) => misses.has(index));
+  if (indexes.length === 0) return;
+  const variables = indexes.length === call.indexes.length ? call.variables : { ...call.variables, representations: indexes.map((i) => plan.representations[i]) };
+  const result = await env.shards.call(shard, { query: call.query, variables }, 'query');
+  if ('failure' in result) {
+    for (const index of indexes) errors.push(shardFailure(shard, result.failure, [responseKey, index]));
+    return;
+  }
+  const answers = (result.response.data as Json | null | undefined)?.[responseKey];
+  if (!Array.isArray(answers) || answers.length !== indexes.length) {
+    for (const index of indexes) {
+      const message = `The ${shard.kind} shard of ${shard.institution} answered ${indexes.length} references wrongly`;
+      errors.push(fromShard(shard, { message, path: [responseKey, index], extensions: { code: ErrorCode.SHARD_UNAVAILABLE, cause: 'malformed' } }));
+    }
+  } else {
+    answers.forEach((value, j) => {
+      results[indexes[j] as number] = value;
+    });
+    await fillEntities(env.cache, misses, indexes, answers, result.response);
+  }
+  for (const error of (result.response.errors ?? []) as ResponseError[]) {
+    const [head, position, ...rest] = error.path ?? [];
+    const original = typeof position === 'number' ? indexes[position] : undefined;
+    errors.push(fromShard(shard, error, head !== undefined && original !== undefined ? [head, original, ...rest] : error.path));
+  }
+}
+
+/** The owners' calls in parallel; answers go back to their original positions and error paths are renumbered to match. */
+async function runEntities(env: RunEnvironment, plan: EntitiesPlan): Promise<GatewayGraphQLResponse> {
+  const results: unknown[] = plan.representations.map(() => null);
+  const errors = [...plan.errors];
+  await Promise.all(plan.calls.map((call) => runEntitiesCall(env, plan, call, results, errors)));
+  return answer({ [plan.responseKey]: results }, errors);
+}
+
+/** Executes a plan against the shards and merges their answers into one response; a failing shard costs only its own data. */
+export function runPlan(env: RunEnvironment, plan: FetchPlan): Promise<GatewayGraphQLResponse> {
+  if (plan.type === 'mutation') return runMutation(env, plan);
+  if (plan.type === 'entities') return runEntities(env, plan);
+  return runQuery(env, plan);
+}

@@ -1,0 +1,100 @@
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { HubContext } from '../context';
+import type { Shard } from '../registry/registry';
+import type { Resilience } from '../resilience/resilience';
+import type { ShardRequest } from './plan';
+import { failureCause, MalformedAnswer, type FailureCause, type ResponseError } from './shard-errors';
+
+/** `shard` is the one the plan filed the call under; `answeredBy` the one that answered, where another stood in. */
+export type ShardResult = { shard: Shard; response: GatewayGraphQLResponse; answeredBy?: Shard } | { shard: Shard; failure: unknown };
+
+/** What a plan runs against: the shards of one request. */
+export interface ShardCaller {
+  /** Sends one request to one shard; never throws: a call that brought no GraphQL answer comes back as its failure. */
+  call(shard: Shard, request: ShardRequest, operation: 'query' | 'mutation'): Promise<ShardResult>;
+  /** Whether calls to a shard are refused for now (its circuit is open): no stand-in is taken from those. */
+  circuitOpen(shard: Shard): boolean;
+}
+
+/** One finished shard call. */
+export interface ShardCallEvent {
+  shard: Shard;
+  operation: 'query' | 'mutation';
+  /** `ok`; `errors` when the shard answered with GraphQL errors; otherwise why its data is missing. */
+  outcome: 'ok' | 'errors' | FailureCause;
+  durationMs: number;
+  requestId: string;
+  /** What went wrong, when the call failed. */
+  failure?: unknown;
+  /** The shard's own GraphQL errors, when it answered with some. */
+  errors?: readonly ResponseError[];
+}
+
+export interface ShardCallerOptions {
+  /** The data source that calls one shard (signing, connection pool, timeout); one per shard. */
+  shardSource: (shard: Shard) => GraphQLDataSource<HubContext>;
+  /** Bulkhead, circuit breaker and retries around every shard call; none: calls go straight out. */
+  resilience?: Resilience;
+  /** Told about every shard call once it is over (metrics, logs). */
+  onShardCall?: (event: ShardCallEvent) => void;
+}
+
+/** `GraphQLDataSourceRequestKind` is a type only: the incoming-operation branch is picked by its string. */
+export type IncomingOptions = Extract<GraphQLDataSourceProcessOptions<HubContext>, { incomingRequestContext: unknown }>;
+
+/** A body a GraphQL server could have sent: `data` (an object or null) and/or an `errors` list. */
+function isGraphQLResponse(response: GatewayGraphQLResponse | null | undefined): boolean {
+  if (typeof response !== 'object' || response === null) return false;
+  const { data, errors } = response;
+  if (data === undefined && errors === undefined) return false;
+  return (data === undefined || typeof data === 'object') && (errors === undefined || Array.isArray(errors));
+}
+
+/**
+ * The real shards for one incoming operation: every call under its shard's bulkhead and breaker (queries
+ * retried), timed and reported.
+ */
+export function createShardCaller(options: ShardCallerOptions, incoming: IncomingOptions): ShardCaller {
+  const operationName = incoming.request.operationName;
+  return {
+    circuitOpen: (shard) => options.resilience?.circuitOf(shard) === 'open',
+    call: async (shard, { query, variables }, operation) => {
+      const source = options.shardSource(shard);
+      // A fresh request per attempt: RemoteGraphQLDataSource writes `http` (and the signed headers) on the one it gets.
+      const attempt = async (): Promise<GatewayGraphQLResponse> => {
+        const response = await source.process({ ...incoming, request: { query, variables, operationName } });
+        if (!isGraphQLResponse(response)) throw new MalformedAnswer();
+        return response;
+      };
+      const started = performance.now();
+      let result: ShardResult;
+      try {
+        result = { shard, response: options.resilience ? await options.resilience.execute(shard, operation, attempt) : await attempt() };
+      } catch (error) {
+        // A shard that answers 4xx/5xx with GraphQL errors still has something to say to the client.
+        // Its data counts too: a FORBIDDEN field error can set a 403 on a partly answered request.
+        const body = (error as { extensions?: { response?: { body?: { data?: unknown; errors?: unknown; extensions?: unknown } } } }).extensions?.response?.body;
+        // Its extensions too: a write's change hints must reach the entity cache whatever the status.
+        const extensions = typeof body?.extensions === 'object' && body.extensions !== null ? { extensions: body.extensions as Record<string, unknown> } : {};
+        result =
+          body && Array.isArray(body.errors)
+            ? { shard, response: { data: (body.data as Record<string, unknown> | null | undefined) ?? null, errors: body.errors as ResponseError[], ...extensions } }
+            : { shard, failure: error };
+      }
+      if (options.onShardCall) {
+        const errors = 'response' in result ? (result.response.errors as ResponseError[] | undefined) : undefined;
+        options.onShardCall({
+          shard,
+          operation,
+          outcome: 'failure' in result ? failureCause(result.failure) : errors && errors.length > 0 ? 'errors' : 'ok',
+          durationMs: performance.now() - started,
+          requestId: incoming.context.requestId,
+          ...('failure' in result ? { failure: result.failure } : {}),
+          ...(errors && errors.length > 0 ? { errors } : {}),
+        });
+      }
+      return result;
+    },
+  };
+}
