@@ -27,7 +27,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(replicas.map((replica) => replica.close()));
-  await hub?.dispose();
+  // Without a hub (Redis did not answer, or the hub did not start) no replica wrote to Redis.
+  if (!hub) return;
+  await hub.dispose();
   const redis = new Redis(TEST_REDIS_URL);
   const keys = await redis.keys(`${namespace}:*`);
   if (keys.length > 0) await redis.del(...keys);
