@@ -1,4 +1,13 @@
 import { addDays, today } from '../subgraphs/mobilities/dates';
+import {
+  agreementTerms,
+  AVILES_COORDINATOR,
+  CREATE_LEARNING_AGREEMENT,
+  DEMO_MEMORANDUM,
+  RIGA_COORDINATOR,
+  rigaToAvilesAgreement,
+  SIGN_LEARNING_AGREEMENT,
+} from './fixtures/learning-agreements';
 import { mintDemoToken } from './token';
 
 /**
@@ -19,23 +28,6 @@ async function call(url: string, token: string, query: string, variables: Record
   return body.data ?? {};
 }
 
-const terms = (start: string, end: string, units: Array<[string, number]>, assessor: string) => ({
-  mobilityStart: start,
-  mobilityEnd: end,
-  units: units.map(([unitId, ecvetPoints]) => ({
-    unitId,
-    ecvetPoints,
-    learningActivities: 'Work in the host school workshop and a partner company, with a tutor.',
-    assessment: { assessor, method: 'Practical test piece and oral questions', plannedOn: addDays(end, -2) },
-  })),
-  qualityAssurance: 'Tutors of both schools meet by video every week; the learner keeps a logbook.',
-  validationAndRecognition: 'The sending school validates the transcript against this agreement and recognises achieved units in full.',
-  documentation: 'Transcript of records issued by the host; Europass Mobility.',
-});
-
-const SIGN = 'mutation($id: ID!, $n: String!, $p: String!) { signLearningAgreement(id: $id, signature: { signerName: $n, signerPosition: $p }) { status } }';
-const CREATE = 'mutation($input: CreateLearningAgreementInput!) { createLearningAgreement(input: $input) { id } }';
-
 /** Returns false when the demo mobilities exist already. */
 export async function createDemoMobilities(url: string, withRecognition: boolean, secret?: string): Promise<boolean> {
   const token = (institution: string, roles: string[], learnerId?: string) => mintDemoToken({ institution, roles, learnerId, secret });
@@ -44,7 +36,7 @@ export async function createDemoMobilities(url: string, withRecognition: boolean
   if ((existing.memoranda as { totalCount: number }).totalCount > 0) return false;
   const cifp = await token('cifp-aviles.es', ['coordinator']);
 
-  const mou = 'rvt.lv:MOU-WELD';
+  const mou = DEMO_MEMORANDUM;
   const proposed = await call(url, rvt, 'mutation($input: ProposeMemorandumInput!) { proposeMemorandum(input: $input) { contentHash } }', {
     input: {
       localId: 'MOU-WELD',
@@ -73,21 +65,17 @@ export async function createDemoMobilities(url: string, withRecognition: boolean
   // A finished mobility: Riga learner in Avilés, assessed, transcript issued.
   const start = addDays(today(), -70);
   const end = addDays(today(), -14);
-  await call(url, rvt, CREATE, {
-    input: {
-      localId: 'LA-2026-001',
-      hostingInstitution: 'cifp-aviles.es',
-      memorandumId: mou,
-      learner: { localId: 'L-17', name: 'Anna Bērziņa', dateOfBirth: '2007-04-12', email: 'anna.berzina@example.lv', homeQualificationId: 'rvt.lv:WELD', progress: '2nd year, 40 of 120 ECVET points' },
-      sendingContact: { name: 'Jānis Ozols', position: 'Mobility coordinator', email: 'mobility@example.lv' },
-      hostingContact: { name: 'Lucía Fernández', position: 'Jefa de estudios', email: 'movilidad@example.es' },
-      terms: terms(start, end, [['rvt.lv:WELD-U4', 25], ['rvt.lv:WELD-U5', 30]], 'Carlos Menéndez, welding workshop master'),
-    },
+  await call(url, rvt, CREATE_LEARNING_AGREEMENT, {
+    input: rigaToAvilesAgreement(
+      'LA-2026-001',
+      { localId: 'L-17', name: 'Anna Bērziņa', dateOfBirth: '2007-04-12', email: 'anna.berzina@example.lv', progress: '2nd year, 40 of 120 ECVET points' },
+      agreementTerms(start, end, [['rvt.lv:WELD-U4', 25], ['rvt.lv:WELD-U5', 30]]),
+    ),
   });
   const la = 'rvt.lv:LA-2026-001';
-  await call(url, rvt, SIGN, { id: la, n: 'Jānis Ozols', p: 'Mobility coordinator' });
-  await call(url, cifp, SIGN, { id: la, n: 'Lucía Fernández', p: 'Jefa de estudios' });
-  await call(url, await token('rvt.lv', ['learner'], 'rvt.lv:L-17'), SIGN, { id: la, n: 'Anna Bērziņa', p: 'learner' });
+  await call(url, rvt, SIGN_LEARNING_AGREEMENT, { id: la, n: 'Jānis Ozols', p: 'Mobility coordinator' });
+  await call(url, cifp, SIGN_LEARNING_AGREEMENT, { id: la, n: 'Lucía Fernández', p: 'Jefa de estudios' });
+  await call(url, await token('rvt.lv', ['learner'], 'rvt.lv:L-17'), SIGN_LEARNING_AGREEMENT, { id: la, n: 'Anna Bērziņa', p: 'learner' });
   const assessor = await token('cifp-aviles.es', ['assessor']);
   for (const [unitId, grade] of [['rvt.lv:WELD-U4', '8/10'], ['rvt.lv:WELD-U5', '7/10']] as const) {
     await call(url, assessor, 'mutation($i: RecordAssessmentInput!) { recordAssessment(input: $i) { id } }', {
@@ -113,17 +101,17 @@ export async function createDemoMobilities(url: string, withRecognition: boolean
 
   // A mobility being prepared: an Avilés learner going to Riga, signed so far by the sending school only.
   const next = addDays(today(), 60);
-  await call(url, cifp, CREATE, {
+  await call(url, cifp, CREATE_LEARNING_AGREEMENT, {
     input: {
       localId: 'LA-2026-014',
       hostingInstitution: 'rvt.lv',
       memorandumId: mou,
       learner: { localId: 'A-2208', name: 'Pablo García Suárez', dateOfBirth: '2006-11-03', email: 'pablo.garcia@example.es', homeQualificationId: 'cifp-aviles.es:SOLCAL', progress: '1st year completed' },
-      sendingContact: { name: 'Lucía Fernández', position: 'Jefa de estudios', email: 'movilidad@example.es' },
-      hostingContact: { name: 'Jānis Ozols', position: 'Mobility coordinator', email: 'mobility@example.lv' },
-      terms: terms(next, addDays(next, 42), [['cifp-aviles.es:SOLCAL-0094', 30]], 'Workshop master of RVT'),
+      sendingContact: AVILES_COORDINATOR,
+      hostingContact: RIGA_COORDINATOR,
+      terms: agreementTerms(next, addDays(next, 42), [['cifp-aviles.es:SOLCAL-0094', 30]], 'Workshop master of RVT'),
     },
   });
-  await call(url, cifp, SIGN, { id: 'cifp-aviles.es:LA-2026-014', n: 'Lucía Fernández', p: 'Jefa de estudios' });
+  await call(url, cifp, SIGN_LEARNING_AGREEMENT, { id: 'cifp-aviles.es:LA-2026-014', n: 'Lucía Fernández', p: 'Jefa de estudios' });
   return true;
 }

@@ -6,6 +6,7 @@ import { DEMO_TOKEN_SECRET } from '../scripts/demo-secret';
 import { mintDemoToken } from '../scripts/token';
 import { generateHopKeyPair } from '../platform/hop-keys';
 import { postGraphQL, ROOT } from './harness/hub';
+import { waitFor } from './harness/wait';
 
 /**
  * Two `npm start`s with different PORT and DATA_DIR, as two developers on one machine would run them. Each
@@ -31,7 +32,7 @@ async function startDemo(name: string, registryPath: string): Promise<Demo> {
   const dataDir = join(dir, name);
   const demo = startProcess(`demo ${name}`, distEntry('scripts', 'demo.js'), { PORT: String(port), DATA_DIR: dataDir, REGISTRY_PATH: registryPath });
   await waitUntilUp(demo, `http://127.0.0.1:${port}/health/ready`, 120_000);
-  for (let waited = 0; !demo.output().includes('is running') && waited < 30_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+  await waitFor(`demo ${name} prints its banner`, () => demo.output().includes('is running'), 30_000);
   return { process: demo, url: `http://127.0.0.1:${port}/graphql`, dataDir };
 }
 

@@ -7,6 +7,7 @@ import { buildClientSchema, getIntrospectionQuery, parse, validate, type Introsp
 import { distEntry, freePort, startProcess, waitUntilUp, type ManagedProcess } from '../scripts/processes';
 import { mintDemoToken } from '../scripts/token';
 import { postGraphQL, ROOT } from './harness/hub';
+import { waitFor } from './harness/wait';
 
 /** `npm start` as a newcomer meets it: every demo school's shard on SQLite, seeded, behind the gateway. */
 let demo: ManagedProcess;
@@ -20,10 +21,10 @@ beforeAll(async () => {
   await waitUntilUp(demo, `http://127.0.0.1:${port}/health/ready`, 150_000);
   url = `http://127.0.0.1:${port}/graphql`;
   // The demo mobilities are made through the API once the gateway answers; the banner follows them.
-  for (let waited = 0; !demo.output().includes('is running') && waited < 60_000; waited += 100) {
+  await waitFor('the demo prints its banner', () => {
     if (demo.child.exitCode !== null) throw new Error(`The demo stopped:\n${demo.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    return demo.output().includes('is running');
+  }, 60_000);
 }, 200_000);
 afterAll(async () => {
   await demo?.stop();

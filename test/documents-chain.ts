@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createDemoMobilities } from '../scripts/demo-mobilities';
+import { agreementTerms, CREATE_LEARNING_AGREEMENT, rigaToAvilesAgreement, SIGN_LEARNING_AGREEMENT, type AgreedUnit } from '../scripts/fixtures/learning-agreements';
 import { mintDemoToken } from '../scripts/token';
 import { addDays, today } from '../subgraphs/mobilities/dates';
 import { startTestHub, type GraphQLAnswer, type TestHub } from './harness/hub';
@@ -39,49 +40,21 @@ export async function startDocumentsHub(institutions: readonly string[]): Promis
   };
 }
 
-export const MOU = 'rvt.lv:MOU-WELD';
-export const SIGN = 'mutation($id: ID!, $n: String!, $p: String!) { signLearningAgreement(id: $id, signature: { signerName: $n, signerPosition: $p }) { status } }';
 
 /** A learning agreement of Riga with Avilés under the demo memorandum, signed by all three parties; returns its hub ID. */
 export async function signedAgreement(
   chain: DocumentsHub,
   localId: string,
   learner: { localId: string; name: string; dateOfBirth: string },
-  units: Array<[string, number]>,
+  units: readonly AgreedUnit[],
 ): Promise<string> {
   const end = addDays(today(), -10);
   const rvt = await chain.token('rvt.lv', ['coordinator']);
-  await chain.ok(
-    'mutation($input: CreateLearningAgreementInput!) { createLearningAgreement(input: $input) { id } }',
-    {
-      input: {
-        localId,
-        hostingInstitution: 'cifp-aviles.es',
-        memorandumId: MOU,
-        learner: { ...learner, email: 'learner@example.lv', homeQualificationId: 'rvt.lv:WELD', progress: '2nd year' },
-        sendingContact: { name: 'Jānis Ozols', position: 'Mobility coordinator', email: 'mobility@example.lv' },
-        hostingContact: { name: 'Lucía Fernández', position: 'Jefa de estudios', email: 'movilidad@example.es' },
-        terms: {
-          mobilityStart: addDays(end, -40),
-          mobilityEnd: end,
-          units: units.map(([unitId, ecvetPoints]) => ({
-            unitId,
-            ecvetPoints,
-            learningActivities: 'Workshop practice with a tutor.',
-            assessment: { assessor: 'Workshop master', method: 'Practical test', plannedOn: addDays(end, -3) },
-          })),
-          qualityAssurance: 'Weekly calls.',
-          validationAndRecognition: 'Validated and recognised by the sending school.',
-          documentation: 'Transcript of records.',
-        },
-      },
-    },
-    rvt,
-  );
+  await chain.ok(CREATE_LEARNING_AGREEMENT, { input: rigaToAvilesAgreement(localId, learner, agreementTerms(addDays(end, -40), end, units)) }, rvt);
   const id = `rvt.lv:${localId}`;
-  await chain.ok(SIGN, { id, n: 'Jānis Ozols', p: 'Coordinator' }, rvt);
-  await chain.ok(SIGN, { id, n: 'Lucía Fernández', p: 'Jefa de estudios' }, await chain.token('cifp-aviles.es', ['coordinator']));
-  await chain.ok(SIGN, { id, n: learner.name, p: 'learner' }, await chain.token('rvt.lv', ['learner'], `rvt.lv:${learner.localId}`));
+  await chain.ok(SIGN_LEARNING_AGREEMENT, { id, n: 'Jānis Ozols', p: 'Coordinator' }, rvt);
+  await chain.ok(SIGN_LEARNING_AGREEMENT, { id, n: 'Lucía Fernández', p: 'Jefa de estudios' }, await chain.token('cifp-aviles.es', ['coordinator']));
+  await chain.ok(SIGN_LEARNING_AGREEMENT, { id, n: learner.name, p: 'learner' }, await chain.token('rvt.lv', ['learner'], `rvt.lv:${learner.localId}`));
   return id;
 }
 

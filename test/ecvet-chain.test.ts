@@ -1,3 +1,4 @@
+import { agreementTerms, AVILES_COORDINATOR, RIGA_COORDINATOR, SIGN_LEARNING_AGREEMENT, type AgreedUnit } from '../scripts/fixtures/learning-agreements';
 import { addDays, today } from '../subgraphs/mobilities/dates';
 import { startTestHub, type GraphQLAnswer, type TestHub } from './harness/hub';
 
@@ -37,21 +38,7 @@ function refused(answer: GraphQLAnswer, code: string, message?: RegExp): void {
   if (message) expect(answer.body.errors?.[0]?.message).toMatch(message);
 }
 
-const terms = (units: Array<[string, number]>) => ({
-  mobilityStart: start,
-  mobilityEnd: end,
-  units: units.map(([unitId, ecvetPoints]) => ({
-    unitId,
-    ecvetPoints,
-    learningActivities: 'Workshop practice in the host company, supervised by a tutor.',
-    assessment: { assessor: 'Workshop master', method: 'Practical test and oral questions', plannedOn: addDays(end, -3) },
-  })),
-  qualityAssurance: 'Weekly video call between tutors.',
-  validationAndRecognition: 'Units achieved are validated by the RVT qualification board and recognised in full.',
-  documentation: 'Transcript of records and Europass Mobility.',
-});
-
-const SIGN = 'mutation($id: ID!, $n: String!, $p: String!) { signLearningAgreement(id: $id, signature: { signerName: $n, signerPosition: $p }) { status } }';
+const terms = (units: readonly AgreedUnit[]) => agreementTerms(start, end, units, 'Workshop master');
 
 test('a memorandum is proposed, read by its partners with a content hash, and signed by both', async () => {
   const proposed = await ok(
@@ -88,8 +75,8 @@ const agreement = (change: Record<string, unknown> = {}) => ({
   hostingInstitution: 'cifp-aviles.es',
   memorandumId: MOU,
   learner: { localId: 'L-17', name: 'Anna Bērziņa', dateOfBirth: '2007-04-12', email: 'anna@example.lv', homeQualificationId: 'rvt.lv:WELD', progress: '2nd year, 40 of 120 points' },
-  sendingContact: { name: 'Jānis Ozols', position: 'Mobility coordinator', email: 'janis@example.lv' },
-  hostingContact: { name: 'Lucía Fernández', position: 'Jefa de estudios', email: 'lucia@example.es' },
+  sendingContact: RIGA_COORDINATOR,
+  hostingContact: AVILES_COORDINATOR,
   terms: terms([['rvt.lv:WELD-U4', 25], ['rvt.lv:WELD-U5', 30], ['rvt.lv:WELD-U1', 10]]),
   ...change,
 });
@@ -117,10 +104,10 @@ test('the agreement is created, signed by sending, hosting and learner, and then
     'CONFLICT',
     /not signed by all three/,
   );
-  expect((await ok(SIGN, { id: LA, n: 'Jānis Ozols', p: 'Coordinator' }, tokens.rvt as string)).signLearningAgreement.status).toBe('DRAFT');
-  expect((await ok(SIGN, { id: LA, n: 'Lucía Fernández', p: 'Jefa de estudios' }, tokens.cifp as string)).signLearningAgreement.status).toBe('DRAFT');
-  refused(await hub.request(SIGN, { id: LA, n: 'Again', p: 'Coordinator' }, tokens.cifp), 'CONFLICT', /signed version 1 .* already/);
-  expect((await ok(SIGN, { id: LA, n: 'Anna Bērziņa', p: 'learner' }, tokens.learner as string)).signLearningAgreement.status).toBe('SIGNED');
+  expect((await ok(SIGN_LEARNING_AGREEMENT, { id: LA, n: 'Jānis Ozols', p: 'Coordinator' }, tokens.rvt as string)).signLearningAgreement.status).toBe('DRAFT');
+  expect((await ok(SIGN_LEARNING_AGREEMENT, { id: LA, n: 'Lucía Fernández', p: 'Jefa de estudios' }, tokens.cifp as string)).signLearningAgreement.status).toBe('DRAFT');
+  refused(await hub.request(SIGN_LEARNING_AGREEMENT, { id: LA, n: 'Again', p: 'Coordinator' }, tokens.cifp), 'CONFLICT', /signed version 1 .* already/);
+  expect((await ok(SIGN_LEARNING_AGREEMENT, { id: LA, n: 'Anna Bērziņa', p: 'learner' }, tokens.learner as string)).signLearningAgreement.status).toBe('SIGNED');
 });
 
 test('an amendment is proposed by the host and approved by the others; every version stays readable', async () => {

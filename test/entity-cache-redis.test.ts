@@ -7,6 +7,7 @@ import { startGateway, type RunningGateway } from '../gateway';
 import { PublicChangeRecord } from '../subgraphs/shared/changes/change.entity';
 import { feedsCurrent, renameUnitAtShard } from './harness/cache';
 import { postGraphQL, ROOT, startTestHub, type GraphQLAnswer, type TestHub } from './harness/hub';
+import { requireRedis, TEST_REDIS_URL } from './harness/redis';
 import { seedUnits } from './seeds';
 
 /**
@@ -14,20 +15,22 @@ import { seedUnits } from './seeds';
  * never followed by a stale read through another, and a replica that starts later replays the change feed
  * from the replicas' shared cursor, or drops the institution's entries when the feed cannot replay.
  */
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const namespace = `hubtest-${randomBytes(4).toString('hex')}`;
 const supergraphSdl = readFileSync(join(ROOT, 'schema', 'supergraph.graphql'), 'utf8');
 
 let hub: TestHub;
 const replicas: RunningGateway[] = [];
 beforeAll(async () => {
+  await requireRedis();
   // The test hub's own gateway stays out of the shared cache: each test decides which replicas run.
   hub = await startTestHub({ institutions: ['rvt.lv', 'omnia.fi'], shards: 'in-process', gateway: { entityCache: false } });
 });
 afterAll(async () => {
   await Promise.all(replicas.map((replica) => replica.close()));
-  await hub?.dispose();
-  const redis = new Redis(REDIS_URL);
+  // Without a hub (Redis did not answer, or the hub did not start) no replica wrote to Redis.
+  if (!hub) return;
+  await hub.dispose();
+  const redis = new Redis(TEST_REDIS_URL);
   const keys = await redis.keys(`${namespace}:*`);
   if (keys.length > 0) await redis.del(...keys);
   redis.disconnect();
@@ -40,7 +43,7 @@ async function replica(): Promise<RunningGateway> {
     hopKey: hub.hopKeys.key,
     demoTokenSecret: hub.tokenSecret,
     port: 0,
-    entityCache: { redisUrl: REDIS_URL, redisNamespace: namespace },
+    entityCache: { redisUrl: TEST_REDIS_URL, redisNamespace: namespace },
   });
   replicas.push(gateway);
   await feedsCurrent(gateway);

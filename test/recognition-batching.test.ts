@@ -1,4 +1,5 @@
 import { createDemoMobilities } from '../scripts/demo-mobilities';
+import { agreementTerms, CREATE_LEARNING_AGREEMENT, rigaToAvilesAgreement } from '../scripts/fixtures/learning-agreements';
 import { addDays, today } from '../subgraphs/mobilities/dates';
 import { startTestHub, type TestHub } from './harness/hub';
 
@@ -14,35 +15,9 @@ beforeAll(async () => {
   coordinator = await hub.token('rvt.lv', ['coordinator']);
   // Three more agreements Riga sends, not yet validated: a page of four of its own.
   for (const n of [1, 2, 3]) {
-    const created = await hub.request(
-      'mutation($input: CreateLearningAgreementInput!) { createLearningAgreement(input: $input) { id } }',
-      {
-        input: {
-          localId: `LA-BATCH-${n}`,
-          hostingInstitution: 'cifp-aviles.es',
-          memorandumId: 'rvt.lv:MOU-WELD',
-          learner: { localId: `L-BATCH-${n}`, name: `Learner ${n}`, dateOfBirth: '2007-01-01', email: `learner${n}@example.lv`, homeQualificationId: 'rvt.lv:WELD', progress: '2nd year' },
-          sendingContact: { name: 'Jānis Ozols', position: 'Mobility coordinator', email: 'mobility@example.lv' },
-          hostingContact: { name: 'Lucía Fernández', position: 'Jefa de estudios', email: 'movilidad@example.es' },
-          terms: {
-            mobilityStart: addDays(today(), 30),
-            mobilityEnd: addDays(today(), 60),
-            units: [
-              {
-                unitId: 'rvt.lv:WELD-U4',
-                ecvetPoints: 25,
-                learningActivities: 'Work in the host school workshop.',
-                assessment: { assessor: 'Carlos Menéndez', method: 'Practical test piece', plannedOn: addDays(today(), 58) },
-              },
-            ],
-            qualityAssurance: 'Tutors of both schools meet every week.',
-            validationAndRecognition: 'Validated against this agreement, recognised in full.',
-            documentation: 'Transcript of records.',
-          },
-        },
-      },
-      coordinator,
-    );
+    const learner = { localId: `L-BATCH-${n}`, name: `Learner ${n}`, dateOfBirth: '2007-01-01', email: `learner${n}@example.lv` };
+    const terms = agreementTerms(addDays(today(), 30), addDays(today(), 60), [['rvt.lv:WELD-U4', 25]]);
+    const created = await hub.request(CREATE_LEARNING_AGREEMENT, { input: rigaToAvilesAgreement(`LA-BATCH-${n}`, learner, terms) }, coordinator);
     expect(created.body.errors).toBeUndefined();
   }
 }, 120_000);

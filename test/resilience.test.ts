@@ -1,5 +1,6 @@
 import { LEAKED, metricSum, startFaultyShard, startGatewayOver, type FaultyShard } from './faults';
 import { startTestHub, type GraphQLAnswer, type TestHub } from './harness/hub';
+import { waitFor } from './harness/wait';
 import { seedUnits } from './seeds';
 
 /** Partners that fail cost only their own data, and fast: circuit breakers, retries, garbage. (Hangs and bulkheads: bulkhead.test.ts.) */
@@ -62,15 +63,14 @@ test('the breaker opens after repeated failures (the shard is then skipped witho
   expect(ready.shards).toEqual(expect.arrayContaining([expect.objectContaining({ institution: 'omnia.fi', circuit: 'open' }), expect.objectContaining({ institution: 'rvt.lv', circuit: 'closed' })]));
   expect(await metricSum(gateway.url, 'hub_shard_circuit_state', 'institution="omnia.fi"')).toBe(1);
 
-  // Still failing when the half-open trial comes: open again.
-  await new Promise((resolve) => setTimeout(resolve, 600));
-  expect(causeOf(await gateway.request(LIST))).toBe('unavailable');
+  // Still failing when the half-open trial comes: open again. Until then every request is skipped without a call.
+  await waitFor('the half-open trial reaches the failing shard', async () => causeOf(await gateway.request(LIST)) === 'unavailable');
   expect(causeOf(await gateway.request(LIST))).toBe('circuit-open');
   expect(shard.calls).toBe(4);
 
   // Recovered: the next trial succeeds and the circuit closes.
   shard.behaviour = 'pass';
-  await new Promise((resolve) => setTimeout(resolve, 600));
+  await waitFor('the next trial closes the circuit', async () => (await gateway.request(LIST)).body.errors === undefined);
   const back = await gateway.request(LIST);
   expect(back.body.errors).toBeUndefined();
   expect(idsOf(back)).toHaveLength(seedUnits(['rvt.lv', 'omnia.fi']).length);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { freePort, startGatewayProcess } from '../scripts/processes';
 import { startFaultyShard, startGatewayOver, type FaultyShard } from './faults';
 import { postGraphQL, startTestHub, type TestHub } from './harness/hub';
+import { waitFor } from './harness/wait';
 import { seedUnits } from './seeds';
 
 /** Graceful shutdown: no new connections, in-flight requests finish, sockets close, the process exits 0. */
@@ -26,8 +27,9 @@ const QUERY = `{ unit(id: "${seedUnits(['omnia.fi'])[0]?.id}") { id } }`;
 
 test('close() refuses new connections, lets the in-flight request finish, then resolves', async () => {
   const gateway = await startGatewayOver(hub, { 'omnia.fi': slow.url });
+  const before = slow.calls;
   const inFlight = gateway.request(QUERY);
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await waitFor('the request is in flight at the slow shard', () => slow.calls > before);
   const started = Date.now();
   const closed = gateway.close();
   const ready = await fetch(new URL('/health/ready', gateway.url)).then((r) => r.status, () => 'refused');
@@ -48,8 +50,9 @@ test('SIGTERM: the gateway process finishes the in-flight request and exits 0', 
     await freePort(),
   );
   try {
+    const before = slow.calls;
     const inFlight = postGraphQL(gateway.url, QUERY);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitFor('the request is in flight at the slow shard', () => slow.calls > before);
     const exited = new Promise<number | null>((resolve) => gateway.child.once('exit', (code) => resolve(code)));
     gateway.child.kill('SIGTERM');
     const settled = await inFlight.catch((error: unknown) => {

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from 'graphql-ws';
-import Redis from 'ioredis';
 import WebSocket from 'ws';
 import { startGateway, type RunningGateway } from '../gateway';
 import { parseRegistry } from '../gateway/registry/registry';
@@ -13,32 +12,22 @@ import { addDays, today } from '../subgraphs/mobilities/dates';
 import { generateHopKeyPair, type HopKeyPair } from '../platform/hop-keys';
 import { testDatabases } from './harness/databases';
 import { postGraphQL, ROOT, seedFileOf } from './harness/hub';
+import { requireRedis, TEST_REDIS_URL } from './harness/redis';
 
 /**
  * Two replicas of one mobilities shard share a database and hear each other's commits through Redis: an
  * assessment written through one replica (and one gateway) reaches a subscriber of the other gateway at once,
  * although neither replica polls the database for a minute.
  */
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const databases = testDatabases();
 const processes: ManagedProcess[] = [];
 const gateways: RunningGateway[] = [];
 const tokenSecret = randomBytes(24).toString('base64url');
 
-async function redisAnswers(): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0 });
-  try {
-    await redis.connect();
-    await redis.ping();
-  } finally {
-    redis.disconnect();
-  }
-}
-
 let hopKeys: HopKeyPair;
 
 beforeAll(async () => {
-  await redisAnswers();
+  await requireRedis();
   hopKeys = await generateHopKeyPair();
   // Both replicas of a mobilities shard share one service key; the registry lists its public half.
   const serviceKeys = new Map<string, HopKeyPair>();
@@ -62,8 +51,8 @@ beforeAll(async () => {
   for (const code of codes) {
     urls[code] = {
       qualifications: await shard('qualifications', code, `${code}_q`, ports.a),
-      mobilitiesA: await shard('mobilities', code, `${code}_m`, ports.a, { REDIS_URL, OUTBOX_POLL_MS: '60000' }),
-      mobilitiesB: await shard('mobilities', code, `${code}_m`, ports.b, { REDIS_URL, OUTBOX_POLL_MS: '60000' }),
+      mobilitiesA: await shard('mobilities', code, `${code}_m`, ports.a, { REDIS_URL: TEST_REDIS_URL, OUTBOX_POLL_MS: '60000' }),
+      mobilitiesB: await shard('mobilities', code, `${code}_m`, ports.b, { REDIS_URL: TEST_REDIS_URL, OUTBOX_POLL_MS: '60000' }),
     };
   }
   const demo = JSON.parse(readFileSync(join(ROOT, 'demo', 'registry.json'), 'utf8')) as { institutions: Array<{ code: string }> };

@@ -4,6 +4,7 @@ import { openUpstreamCount } from '../gateway/subscriptions/upstream';
 import { createDemoMobilities } from '../scripts/demo-mobilities';
 import { startTestHub, type TestHub } from './harness/hub';
 import { correctDemoAssessment } from './harness/demo-assessments';
+import { waitFor } from './harness/wait';
 
 /** Subscribers with the same caller and operation share one upstream per shard: every event once, none they may not see. */
 const INSTITUTIONS = ['rvt.lv', 'cifp-aviles.es', 'omnia.fi'];
@@ -52,19 +53,11 @@ function subscribe(token: string, after: string | null = null) {
   return { events, errors, stop };
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits for a subscriber's replayed history to stop growing: its length depends on the tests before. */
 async function historySettled(subscriber: { events: Event[] }, quietMs = 750): Promise<number> {
-  await until(() => subscriber.events.length >= 2, 'the history');
+  await waitFor('the history has begun', () => subscriber.events.length >= 2, 15_000);
   let seen = -1;
   while (subscriber.events.length !== seen) {
     seen = subscriber.events.length;
@@ -84,8 +77,8 @@ test('subscribers of one caller share an upstream per shard; late joiners get th
   const history = await historySettled(first);
 
   const late = Array.from({ length: 4 }, () => subscribe(token));
-  await until(() => late.every((s) => s.events.length >= history), 'late joiners to catch up');
-  await until(() => openUpstreamCount() === baseline + INSTITUTIONS.length, 'catch-ups to close');
+  await waitFor('late joiners catch up', () => late.every((s) => s.events.length >= history), 15_000);
+  await waitFor('the catch-ups are closed', () => openUpstreamCount() === baseline + INSTITUTIONS.length, 15_000);
 
   // One more joins while events are being written: it must neither miss nor repeat any.
   const writes = correct('6/10');
@@ -94,7 +87,7 @@ test('subscribers of one caller share an upstream per shard; late joiners get th
   await correct('7/10');
   await correct('8/10');
   const all = [first, ...late, racing];
-  await until(() => all.every((s) => s.events.length >= history + 3), 'three live events at every subscriber');
+  await waitFor('three live events are at every subscriber', () => all.every((s) => s.events.length >= history + 3), 15_000);
   await sleep(500);
 
   expect(all.flatMap((s) => s.errors)).toEqual([]);
@@ -106,7 +99,7 @@ test('subscribers of one caller share an upstream per shard; late joiners get th
   expect(openUpstreamCount()).toBe(baseline + INSTITUTIONS.length);
 
   for (const subscriber of all) subscriber.stop();
-  await until(() => openUpstreamCount() === baseline, 'the last one out to close the upstreams');
+  await waitFor('the last one out has closed the upstreams', () => openUpstreamCount() === baseline, 15_000);
 });
 
 test('a subscriber resuming from a cursor joins the shared feed and gets exactly what it missed', async () => {
@@ -116,16 +109,16 @@ test('a subscriber resuming from a cursor joins the shared feed and gets exactly
   const before = await historySettled(live);
   const cursor = live.events.at(-1)?.cursor ?? null;
   await correct('5/10');
-  await until(() => live.events.length === before + 1, 'a live event');
+  await waitFor('a live event is in', () => live.events.length === before + 1, 15_000);
   const resumed = subscribe(token, cursor);
   await correct('4/10');
-  await until(() => resumed.events.length >= 2 && live.events.length === before + 2, 'the missed and the next event');
+  await waitFor('the missed and the next event are in', () => resumed.events.length >= 2 && live.events.length === before + 2, 15_000);
   await sleep(500);
   expect(resumed.events.map((e) => e.cursor)).toEqual(live.events.slice(before).map((e) => e.cursor));
   expect(resumed.errors).toEqual([]);
   live.stop();
   resumed.stop();
-  await until(() => openUpstreamCount() === baseline, 'the upstreams to close');
+  await waitFor('the upstreams are closed', () => openUpstreamCount() === baseline, 15_000);
 });
 
 test('subscribers of other callers, with the same operation, never see what they may not', async () => {
@@ -138,9 +131,9 @@ test('subscribers of other callers, with the same operation, never see what they
   ];
   const before = await historySettled(party);
   // Three callers, three feeds (the two omnia.fi subscribers share theirs).
-  await until(() => openUpstreamCount() === baseline + 3 * INSTITUTIONS.length, 'one feed per caller');
+  await waitFor('there is one feed per caller', () => openUpstreamCount() === baseline + 3 * INSTITUTIONS.length, 15_000);
   await correct('9/10');
-  await until(() => party.events.length > before, 'the party to see the event');
+  await waitFor('the party sees the event', () => party.events.length > before, 15_000);
   await sleep(1_000);
   expect(party.events.slice(before).map((e) => e.assessment.grade)).toEqual(['9/10']);
   for (const outsider of outsiders) {
@@ -148,5 +141,5 @@ test('subscribers of other callers, with the same operation, never see what they
     expect(outsider.errors).toEqual([]);
   }
   for (const subscriber of [party, ...outsiders]) subscriber.stop();
-  await until(() => openUpstreamCount() === baseline, 'the upstreams to close');
+  await waitFor('the upstreams are closed', () => openUpstreamCount() === baseline, 15_000);
 });

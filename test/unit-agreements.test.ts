@@ -1,4 +1,5 @@
 import { createDemoMobilities } from '../scripts/demo-mobilities';
+import { agreementTerms, CREATE_LEARNING_AGREEMENT, rigaToAvilesAgreement } from '../scripts/fixtures/learning-agreements';
 import { addDays, today } from '../subgraphs/mobilities/dates';
 import { mobilitiesEntities, mobilitiesMigrations } from '../subgraphs/mobilities/entities';
 import { AgreementUnitRecord, AgreementVersionRecord } from '../subgraphs/mobilities/learning-agreement/learning-agreement.entity';
@@ -16,20 +17,7 @@ const tokens = { rvt: '', cifp: '', omnia: '', learner1: '', learner2: '' };
 
 /** The seed's points of the units used here: an agreement must agree them. */
 const POINTS: Record<string, number> = { 'rvt.lv:WELD-U1': 10, 'rvt.lv:WELD-U2': 15, 'rvt.lv:WELD-U3': 15, 'rvt.lv:WELD-U4': 25 };
-const agreedUnit = (unitId: string, end: string) => ({
-  unitId,
-  ecvetPoints: POINTS[unitId] ?? 10,
-  learningActivities: 'Work in the host school workshop.',
-  assessment: { assessor: 'Carlos Menéndez', method: 'Practical test piece', plannedOn: addDays(end, -2) },
-});
-const terms = (start: string, unitIds: string[]) => ({
-  mobilityStart: start,
-  mobilityEnd: addDays(start, 30),
-  units: unitIds.map((unitId) => agreedUnit(unitId, addDays(start, 30))),
-  qualityAssurance: 'Tutors of both schools meet every week.',
-  validationAndRecognition: 'Validated against this agreement, recognised in full.',
-  documentation: 'Transcript of records.',
-});
+const terms = (start: string, unitIds: string[]) => agreementTerms(start, addDays(start, 30), unitIds.map((unitId) => [unitId, POINTS[unitId] ?? 10] as const));
 
 async function ok(query: string, variables: Record<string, unknown>, token: string): Promise<Record<string, unknown>> {
   const answer = await hub.request(query, variables, token);
@@ -46,23 +34,9 @@ beforeAll(async () => {
   tokens.learner1 = await hub.token('rvt.lv', ['learner'], 'rvt.lv:L-U1');
   tokens.learner2 = await hub.token('rvt.lv', ['learner'], 'rvt.lv:L-U2');
   // Besides the demo's LA-2026-001 (WELD-U4, WELD-U5, signed): two more agreements Riga sends.
-  const create = 'mutation($input: CreateLearningAgreementInput!) { createLearningAgreement(input: $input) { id } }';
   for (const [n, unitIds] of [[1, ['rvt.lv:WELD-U1', 'rvt.lv:WELD-U4']], [2, ['rvt.lv:WELD-U2']]] as const) {
-    await ok(
-      create,
-      {
-        input: {
-          localId: `LA-UNITS-${n}`,
-          hostingInstitution: 'cifp-aviles.es',
-          memorandumId: 'rvt.lv:MOU-WELD',
-          learner: { localId: `L-U${n}`, name: `Learner ${n}`, dateOfBirth: '2007-01-01', email: `learner${n}@example.lv`, homeQualificationId: 'rvt.lv:WELD', progress: '2nd year' },
-          sendingContact: { name: 'Jānis Ozols', position: 'Mobility coordinator', email: 'mobility@example.lv' },
-          hostingContact: { name: 'Lucía Fernández', position: 'Jefa de estudios', email: 'movilidad@example.es' },
-          terms: terms(addDays(today(), 30 + n), [...unitIds]),
-        },
-      },
-      tokens.rvt,
-    );
+    const learner = { localId: `L-U${n}`, name: `Learner ${n}`, dateOfBirth: '2007-01-01', email: `learner${n}@example.lv` };
+    await ok(CREATE_LEARNING_AGREEMENT, { input: rigaToAvilesAgreement(`LA-UNITS-${n}`, learner, terms(addDays(today(), 30 + n), [...unitIds])) }, tokens.rvt);
   }
   // LA-UNITS-2 signed, then a change to WELD-U3 proposed: the pending version's units are not the binding ones.
   const sign = 'mutation($id: ID!) { signLearningAgreement(id: $id, signature: { signerName: "x", signerPosition: "y" }) { status } }';
@@ -157,7 +131,7 @@ test('the migration gives versions written before it their unit rows', async () 
             mobilityStart: '2026-01-01',
             mobilityEnd: '2026-02-01',
             content: {
-              units: unitIds.map((unitId) => ({ ...agreedUnit(unitId, '2026-02-01'), learningOutcomeIds: [] })),
+              units: terms('2026-01-01', unitIds).units.map((unit) => ({ ...unit, learningOutcomeIds: [] })),
               qualityAssurance: 'Q',
               validationAndRecognition: 'V',
               documentation: 'D',

@@ -1,4 +1,5 @@
-import { openShardDatabase, startKillableHub, waitFor, type KillableHub, type KillableShard, type ShardDatabase } from './harness/killable-hub';
+import { openShardDatabase, startKillableHub, type KillableHub, type KillableShard, type ShardDatabase } from './harness/killable-hub';
+import { waitFor } from './harness/wait';
 import { seedUnits } from './seeds';
 
 /**

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import { In } from 'typeorm';
+import { agreementTerms, CREATE_LEARNING_AGREEMENT, SIGN_LEARNING_AGREEMENT } from '../../scripts/fixtures/learning-agreements';
 import { mintDemoToken } from '../../scripts/token';
 import { sortKeyOf } from '../../schema/cursor';
 import { entityId } from '../../schema/ids';
@@ -177,25 +178,9 @@ function agreementInput(data: readonly ScaledData[], sending: string, i: number)
     },
     sendingContact: { name: 'Mobility coordinator', position: 'Coordinator', email: `mobility@${sending}` },
     hostingContact: { name: 'International office', position: 'Coordinator', email: `mobility@${unit.host}` },
-    terms: {
-      mobilityStart: MOBILITY_START,
-      mobilityEnd: MOBILITY_END,
-      units: [
-        {
-          unitId: unit.unitId,
-          ecvetPoints: unit.ecvetPoints,
-          learningActivities: 'Work in the host school workshop and a partner company, with a tutor.',
-          assessment: { assessor: 'Workshop master of the host', method: 'Practical test piece and oral questions', plannedOn: addDays(MOBILITY_END, -2) },
-        },
-      ],
-      qualityAssurance: 'Tutors of both schools meet by video every week; the learner keeps a logbook.',
-      validationAndRecognition: 'The sending school validates the transcript against this agreement and recognises achieved units in full.',
-      documentation: 'Transcript of records issued by the host; Europass Mobility.',
-    },
+    terms: agreementTerms(MOBILITY_START, MOBILITY_END, [[unit.unitId, unit.ecvetPoints]], 'Workshop master of the host'),
   };
 }
-
-const SIGN = 'mutation($id: ID!, $n: String!, $p: String!) { signLearningAgreement(id: $id, signature: { signerName: $n, signerPosition: $p }) { status } }';
 
 /**
  * `count` signed learning agreements at the sending shard. The memorandum and the first agreement go through
@@ -229,12 +214,12 @@ export async function seedAgreements(federation: Federation, sendingMobilities: 
   for (const institution of [sending, ...hosts]) await call(hubUrl, await coordinator(institution), signMou, { id: memorandumId, h: contentHash });
 
   const first = agreementInput(data, sending, 0);
-  const created = await call(hubUrl, sendingToken, 'mutation($input: CreateLearningAgreementInput!) { createLearningAgreement(input: $input) { id } }', { input: first });
+  const created = await call(hubUrl, sendingToken, CREATE_LEARNING_AGREEMENT, { input: first });
   const id = (created.createLearningAgreement as { id: string }).id;
-  await call(hubUrl, sendingToken, SIGN, { id, n: first.sendingContact.name, p: first.sendingContact.position });
-  await call(hubUrl, await coordinator(first.hostingInstitution), SIGN, { id, n: first.hostingContact.name, p: first.hostingContact.position });
+  await call(hubUrl, sendingToken, SIGN_LEARNING_AGREEMENT, { id, n: first.sendingContact.name, p: first.sendingContact.position });
+  await call(hubUrl, await coordinator(first.hostingInstitution), SIGN_LEARNING_AGREEMENT, { id, n: first.hostingContact.name, p: first.hostingContact.position });
   const learnerToken = await mintDemoToken({ institution: sending, roles: ['learner'], learnerId: entityId(sending, first.learner.localId), secret: tokenSecret });
-  await call(hubUrl, learnerToken, SIGN, { id, n: first.learner.name, p: 'learner' });
+  await call(hubUrl, learnerToken, SIGN_LEARNING_AGREEMENT, { id, n: first.learner.name, p: 'learner' });
 
   const manager = sendingMobilities.db.dataSource.manager;
   const template = await manager.findOneByOrFail(LearningAgreementRecord, { id: first.localId });

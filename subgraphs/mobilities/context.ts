@@ -1,11 +1,8 @@
 import DataLoader from 'dataloader';
 import { In } from 'typeorm';
-import type { ShardRequestContext } from '../shared/context';
+import type { ServedKindContext, ShardRequestContext, ShardServices } from '../shared/context';
 import type { Database } from '../shared/database';
-import type { HubClient } from '../shared/hub-client';
-import type { ShardServices } from '../shared/kind';
 import { byKey, groupBy } from '../shared/loaders';
-import type { OutboxSignal } from '../shared/outbox/outbox';
 import { AssessmentRecord, TranscriptRecord } from './assessment/assessment.entity';
 import { AgreementSignatureRecord, AgreementUnitRecord, AgreementVersionRecord, EvaluationRecord, LearningAgreementRecord } from './learning-agreement/learning-agreement.entity';
 import { MemorandumSignatureRecord } from './memorandum/memorandum.entity';
@@ -22,14 +19,7 @@ export interface MobilitiesLoaders {
   agreementsOfUnit: DataLoader<string, LearningAgreementRecord[]>;
 }
 
-export interface MobilitiesContext extends ShardRequestContext {
-  db: Database;
-  loaders: MobilitiesLoaders;
-  /** Reads what other shards own (memoranda, units); null when the shard was started without a hub URL. */
-  hub: HubClient | null;
-  /** Wakes event subscribers after a commit. */
-  outbox: OutboxSignal;
-}
+export type MobilitiesContext = ServedKindContext<MobilitiesLoaders>;
 
 /** Per-request loaders: every list an agreement shows is read in one statement for all agreements of a page. */
 export function createMobilitiesContext(db: Database, services: ShardServices, request: ShardRequestContext): MobilitiesContext {

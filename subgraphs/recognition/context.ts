@@ -1,11 +1,8 @@
 import DataLoader from 'dataloader';
 import { In } from 'typeorm';
-import type { ShardRequestContext } from '../shared/context';
+import type { ServedKindContext, ShardRequestContext, ShardServices } from '../shared/context';
 import type { Database } from '../shared/database';
-import type { HubClient } from '../shared/hub-client';
-import type { ShardServices } from '../shared/kind';
 import { groupBy } from '../shared/loaders';
-import type { OutboxSignal } from '../shared/outbox/outbox';
 import { RecognitionDecisionRecord, TranscriptValidationRecord } from './validation/validation.entity';
 
 /**
@@ -21,14 +18,7 @@ export interface RecognitionLoaders {
   decisionsOfUnit: DataLoader<string, RecognitionDecisionRecord[]>;
 }
 
-export interface RecognitionContext extends ShardRequestContext {
-  db: Database;
-  loaders: RecognitionLoaders;
-  /** Reads transcripts, agreements and qualifications through the hub; null without HUB_URL. */
-  hub: HubClient | null;
-  /** Wakes event subscribers after a commit. */
-  outbox: OutboxSignal;
-}
+export type RecognitionContext = ServedKindContext<RecognitionLoaders>;
 
 const DECISION_ORDER = { decidedAt: 'ASC', unitId: 'ASC' } as const;
 

@@ -1,4 +1,7 @@
 import type { Caller } from '../../platform/caller';
+import type { Database } from './database';
+import type { HubClient } from './hub-client';
+import type { OutboxSignal } from './outbox/outbox';
 
 /** What every shard resolver knows about the request, whatever the kind. */
 export interface ShardRequestContext {
@@ -10,3 +13,20 @@ export interface ShardRequestContext {
   hopError: string | null;
   requestId: string;
 }
+
+/** What a shard's resolvers reach besides their database. */
+export interface ShardServices {
+  /** Reads what other shards own (memoranda, units, transcripts), through the hub; null without a hub URL. */
+  hub: HubClient | null;
+  /** Wakes event subscribers after a commit (Redis across replicas when configured). */
+  outbox: OutboxSignal;
+}
+
+/** A kind's request context: the request, the shard's database and the kind's per-request loaders. */
+export interface KindContext<Loaders> extends ShardRequestContext {
+  db: Database;
+  loaders: Loaders;
+}
+
+/** The context of a kind that reads other shards through the hub and publishes events. */
+export interface ServedKindContext<Loaders> extends KindContext<Loaders>, ShardServices {}

@@ -4,13 +4,13 @@ import type { JWTVerifyGetKey } from 'jose';
 import type { EntitySchema, MixedList } from 'typeorm';
 import { readShardEnvironment } from './config';
 import { explainStartupError } from '../../platform/startup-errors';
-import type { ShardRequestContext } from './context';
+import type { ShardRequestContext, ShardServices } from './context';
 import { openDatabase, type Database } from './database';
 import { createChangeFeed } from './changes/feed';
-import { createHubClient, type HubClient } from './hub-client';
+import { createHubClient } from './hub-client';
 import { hopKeyResolver, readPublicKeys, readSigningKey, type HopSigningKey } from '../../platform/hop-keys';
 import { jwksRoute, SERVICE_KEYS_PATH } from '../../platform/jwks-route';
-import { createOutboxSignal, type OutboxSignal } from './outbox/outbox';
+import { createOutboxSignal } from './outbox/outbox';
 import { startShard, type RunningShard } from './shard';
 
 /** What makes a subgraph kind: its tables, its schema, and how a request's context is built. */
@@ -29,14 +29,7 @@ export interface KindDefinition<C extends BaseContext> {
   createContext: (db: Database, services: ShardServices, request: ShardRequestContext) => C;
 }
 
-/** What a shard's resolvers reach besides their database. */
-export interface ShardServices {
-  /** Reads what other shards own, through the hub; null without a hub URL. */
-  hub: HubClient | null;
-  /** Wakes event subscribers after a commit (Redis across replicas when configured). */
-  outbox: OutboxSignal;
-}
-
+/** What one institution's shard of a kind is started with, by its process or by a test. */
 export interface ShardOptions {
   institution: string;
   /** `sqlite:<file>` or `mysql://…`; the schema is migrated on start. */

@@ -26,7 +26,8 @@ import type { Server } from 'node:http';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 
-export interface ShardOptions<C extends BaseContext> {
+/** The server of one shard, once its kind has built the schema and opened the database (a shard is started with `ShardOptions` of `kind.ts`). */
+export interface ShardServerOptions<C extends BaseContext> {
   /** The subgraph kind, e.g. "qualifications". */
   kind: string;
   /** Code of the institution whose data this shard serves. */
@@ -84,7 +85,7 @@ function header(request: IncomingMessage) {
  * `connection_init` payload carries the hop headers); the caller it vouches for holds for every
  * subscription on that connection.
  */
-function serveEvents<C extends BaseContext>(options: ShardOptions<C>, server: Server, verifyHop: HopVerifier) {
+function serveEvents<C extends BaseContext>(options: ShardServerOptions<C>, server: Server, verifyHop: HopVerifier) {
   const sockets = new WebSocketServer({ server, path: '/graphql' });
   const callers = new WeakMap<object, HopResult>();
   const disposable = useServer<Record<string, unknown>>(
@@ -124,7 +125,7 @@ function believingConsistentCallers(verify: HopVerifier): HopVerifier {
 }
 
 /** Starts one shard: one institution's data of one kind, behind its own HTTP endpoint. */
-export async function startShard<C extends BaseContext>(options: ShardOptions<C>): Promise<RunningShard> {
+export async function startShard<C extends BaseContext>(options: ShardServerOptions<C>): Promise<RunningShard> {
   const log = moduleLogger('shard', { kind: options.kind, institution: options.institution });
   const verifyHop = believingConsistentCallers(createHopVerifier({ audience: hopAudience(options.kind, options.institution), keys: options.hopKeys }));
   const idempotency = useIdempotency<C>({ db: options.db, log });

@@ -156,13 +156,3 @@ export async function openShardDatabase(databaseUrl: string): Promise<ShardDatab
     close: () => connection.end(),
   };
 }
-
-/** Resolves once `check` holds, polling; fails with `what` after `timeoutMs`. */
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`Timed out after ${timeoutMs} ms waiting until ${what}`);
-}
