@@ -28,9 +28,12 @@ const uncommitted = new WeakMap<object, Array<{ seq: number | null; tags: CacheT
  */
 export async function writePublicData<T>(db: Database, work: (manager: EntityManager) => Promise<T>): Promise<T> {
   return db.dataSource.transaction(async (manager) => {
-    // Rows after this number are the transaction's own: on SQLite it is the one writer once it writes; on
-    // MySQL/MariaDB this read fixes the transaction's snapshot, so later commits stay out of its reads.
-    const before = (await manager.findOneByOrFail(PublicChangeSequenceRecord, { id: 1 })).last;
+    // On MySQL/MariaDB the counter's row lock, which every row's trigger takes until commit, is taken first: no
+    // other writer numbers a change until this one commits, so the rows after this number are this transaction's
+    // own whatever the isolation level, and the shard's writes wait here rather than while holding row locks.
+    // SQLite has one writer.
+    const lock = db.driver === 'mysql' ? { lock: { mode: 'pessimistic_write' as const } } : {};
+    const before = (await manager.findOneOrFail(PublicChangeSequenceRecord, { where: { id: 1 }, ...lock })).last;
     const result = await work(manager);
     const rows = await manager.find(PublicChangeRecord, { where: { seq: MoreThan(before) }, order: { seq: 'ASC' } });
     if (rows.length > 0) {
