@@ -1,3 +1,4 @@
+import type { Caller } from '../platform/caller';
 import { generateHopKeyPair } from '../platform/hop-keys';
 import { getHopOperation } from '../platform/signed-hop';
 import { renameUnitAtShard } from './harness/cache';
@@ -99,4 +100,33 @@ test('the feed answers only calls the gateway signed, for the cursor it signed',
   expect((await fetch(url, { headers })).status).toBe(200);
   const replayed = await fetch(url, { headers });
   expect({ status: replayed.status, body: await replayed.json() }).toEqual({ status: 401, body: { error: 'Refused a replayed hop: its nonce was used already' } });
+});
+
+test('concurrent writes at the shard each name exactly the changes their own rows recorded', async () => {
+  const units = seedUnits(['rvt.lv']).slice(0, 6);
+  const now = (await get({})).body;
+  // Each write replaces its unit's outcomes with one more or fewer than its neighbour's: adjacent index ranges.
+  const answers = await Promise.all(
+    units.map(async (unit, index) => {
+      const outcomes = Array.from({ length: 1 + (index % 3) }, (_, position) => ({ category: 'SKILLS', statements: [{ lang: 'en', value: `Outcome ${position + 1}` }], escoSkills: [] }));
+      const operation = {
+        query: 'mutation($id: ID!, $outcomes: [LearningOutcomeInput!]!) { updateUnit(id: $id, input: { learningOutcomes: $outcomes }) { id } }',
+        variables: { id: unit.id, outcomes },
+      };
+      const caller: Caller = { institution: 'rvt.lv', roles: ['coordinator'], learnerId: null, subject: 'direct' };
+      const headers = await hub.signHop({ institution: 'rvt.lv', caller, operation });
+      const response = await fetch(hub.shards.get('rvt.lv')?.url as string, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(operation) });
+      return { unit, body: (await response.json()) as { errors?: unknown; extensions?: { changes?: string[]; changeSeqs?: number[] } } };
+    }),
+  );
+  const page = (await get({ after: String(now.last) })).body;
+  const seqs = answers.flatMap(({ unit, body }) => {
+    expect(body.errors).toBeUndefined();
+    const own = page.changes.filter((change) => body.extensions?.changeSeqs?.includes(change.seq));
+    // The answer names its changes' tags and no other write's.
+    expect(new Set(body.extensions?.changes)).toEqual(new Set(own.flatMap((change) => change.tags)));
+    expect(body.extensions?.changes).toContain(`Unit:${unit.id.split(':')[1]}`);
+    return body.extensions?.changeSeqs ?? [];
+  });
+  expect(seqs.sort((a, b) => a - b)).toEqual(page.changes.map((change) => change.seq));
 });

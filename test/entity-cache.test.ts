@@ -200,13 +200,16 @@ test('a unit write that gives a qualification a skill is seen by a cached qualif
 test('a shard whose database was replaced (another feed history) costs its entries at once', async () => {
   await read(hub.url);
   expect((await read(hub.url)).cache).toBe('hit');
-  // A restore from backup: other data, and a feed with another history, without a change row for the reader.
+  // A restore from backup: other data, and a feed with another history, seen together (the other data's own
+  // change row alone would drop the entry without the history's change).
   const db = hub.shards.get('rvt.lv')?.db;
   if (!db) throw new Error('in-process shard expected');
   const title = `Restored from a backup ${Date.now()}`;
   const unit = await db.dataSource.manager.findOneByOrFail(UnitRecord, { id: rvtUnit().split(':')[1] as string });
-  await db.dataSource.manager.update(UnitRecord, { id: unit.id }, { titles: [{ lang: 'en', value: title }] });
-  await db.dataSource.manager.update(PublicChangeSequenceRecord, { id: 1 }, { feedId: `restored-${Date.now()}` });
+  await db.dataSource.transaction(async (manager) => {
+    await manager.update(UnitRecord, { id: unit.id }, { titles: [{ lang: 'en', value: title }] });
+    await manager.update(PublicChangeSequenceRecord, { id: 1 }, { feedId: `restored-${Date.now()}` });
+  });
   const written = performance.now();
   while (titleOf((await read(hub.url)).answer) !== title) {
     if (performance.now() - written > 3_000) throw new Error('the cache kept answering from the replaced database');

@@ -6,11 +6,12 @@ import { QualificationRecord } from './qualification/qualification.entity';
 import { UnitRecord } from './unit/unit.entity';
 
 /**
- * The cache tags of a qualifications shard. Outcomes and their skills belong to their unit's aggregate: they
- * change only with it, so they carry its tag. `Qualification:` also stands for the list of its units and
+ * The cache tags of a qualifications shard, as reads collect them. Outcomes and their skills belong to their
+ * unit's aggregate: they carry its tag. `Qualification:` also stands for the list of its units and
  * `Institution` for the list of its qualifications: a write that changes a list names its owner too.
  * `UnitList` and `QualificationList` stand for which records the searches find (filters read qualifications
- * too): every write names them.
+ * too): every write names them. Writes name their tags through the database's triggers, whoever writes
+ * (migrations/1763900000040-RecordChangesByTriggers.ts); the two must name records alike.
  */
 export const tags = {
   institution: (): CacheTag => 'Institution',
@@ -18,7 +19,6 @@ export const tags = {
   qualificationList: (): CacheTag => 'QualificationList',
   qualification: (localId: string): CacheTag => `Qualification:${localId}`,
   unit: (localId: string): CacheTag => `Unit:${localId}`,
-  outcome: (localId: string): CacheTag => `LearningOutcome:${localId}`,
 };
 
 function readTagOf(entity: object): CacheTag | null {

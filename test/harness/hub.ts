@@ -25,6 +25,8 @@ export const seedFileOf = (code: string) => join(ROOT, 'demo', 'institutions', `
 export interface TestShard {
   institution: string;
   url: string;
+  /** Where the shard keeps its data (`sqlite:<file>` or `mysql://…`), for tests that write it as another program would. */
+  databaseUrl: string;
   /** In-process shards only: the shard's database (its statement counter proves batching). */
   db: Database | null;
   stop(): Promise<void>;
@@ -127,6 +129,7 @@ async function startProcessShard(code: string, databaseUrl: string, keys: ShardK
   return {
     institution: code,
     url: shard.url,
+    databaseUrl,
     db: null,
     stop: () => shard.stop(),
     pause: () => shard.child.kill('SIGSTOP'),
@@ -153,6 +156,7 @@ async function startInProcessShard(code: string, databaseUrl: string, keys: Shar
   return {
     institution: code,
     url: shard.url,
+    databaseUrl,
     db: shard.db,
     stop: async () => {
       if (stopped) return;

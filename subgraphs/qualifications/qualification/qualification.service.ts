@@ -6,8 +6,7 @@ import { foldText, sortKeyOf } from '../../../schema/cursor';
 import { pickText } from '../../../schema/localized-text';
 import { requireStaffRole } from '../../shared/access';
 import { recordAudit } from '../../shared/audit/audit';
-import { recordChange } from '../../shared/changes/changes';
-import { tags } from '../cache-tags';
+import { writePublicData } from '../../shared/changes/changes';
 import type { QualificationsContext } from '../context';
 import { ownLocalId } from '../../shared/local-id';
 import { UnitRecord } from '../unit/unit.entity';
@@ -34,7 +33,7 @@ export function indexText(record: Pick<QualificationRecord, 'id' | 'titles' | 'd
 export async function createQualification(context: QualificationsContext, input: CreateQualificationInput): Promise<Qualification> {
   const caller = requireStaffRole(context, context.institution, 'coordinator', 'create its qualifications');
   validateCreateQualification(input);
-  return context.db.dataSource.transaction(async (manager) => {
+  return writePublicData(context.db, async (manager) => {
     if (await manager.existsBy(QualificationRecord, { id: input.localId })) {
       throw new ConflictError(`Qualification ${entityId(context.institution, input.localId)} exists already: localId must be new`, {
         field: 'input.localId',
@@ -57,7 +56,6 @@ export async function createQualification(context: QualificationsContext, input:
     const record = manager.create(QualificationRecord, { ...fields, ...indexText(fields) });
     await manager.insert(QualificationRecord, record);
     await recordAudit(manager, context, caller, { action: 'createQualification', entityId: entityId(context.institution, record.id), input });
-    await recordChange(manager, [tags.qualification(record.id), tags.institution(), tags.qualificationList()]);
     return toQualification(record, context.institution);
   });
 }
@@ -70,7 +68,7 @@ export async function updateQualification(
   const caller = requireStaffRole(context, context.institution, 'coordinator', 'change its qualifications');
   validateUpdateQualification(input);
   const localId = ownLocalId(context.institution, id);
-  return context.db.dataSource.transaction(async (manager) => {
+  return writePublicData(context.db, async (manager) => {
     const record = localId === null ? null : await manager.findOneBy(QualificationRecord, { id: localId });
     if (!record) throw new NotFoundError(`No qualification ${id} at ${context.institution}`, { field: 'id' });
     if (input.ecvetPoints !== undefined) {
@@ -89,9 +87,6 @@ export async function updateQualification(
     Object.assign(record, indexText(record));
     await manager.save(QualificationRecord, record);
     await recordAudit(manager, context, caller, { action: 'updateQualification', entityId: id, input });
-    // The institution's list and the searches order and filter by the qualification's own fields (unit
-    // searches by its ISCED field and occupation too).
-    await recordChange(manager, [tags.qualification(record.id), tags.institution(), tags.qualificationList(), tags.unitList()]);
     return toQualification(record, context.institution);
   });
 }

@@ -7,8 +7,7 @@ import { pickText } from '../../../schema/localized-text';
 import type { Unit } from '../../../schema/unit';
 import { requireStaffRole } from '../../shared/access';
 import { recordAudit } from '../../shared/audit/audit';
-import { recordChange } from '../../shared/changes/changes';
-import { tags } from '../cache-tags';
+import { writePublicData } from '../../shared/changes/changes';
 import type { QualificationsContext } from '../context';
 import { LearningOutcomeRecord, LearningOutcomeSkillRecord } from '../learning-outcome/learning-outcome.entity';
 import { ownLocalId } from '../../shared/local-id';
@@ -38,16 +37,6 @@ export function indexText(unit: Pick<UnitRecord, 'id' | 'titles' | 'assessmentCr
 /** An outcome's local ID is its unit's plus its position, so it stays stable across edits. */
 function outcomeId(unitId: string, position: number): string {
   return `${unitId}-LO${position}`;
-}
-
-/**
- * What a unit write changes: the unit (with its outcomes), its qualification (its list of units and their
- * points), what searches find (qualification searches filter by their units' skills), and the IDs of the
- * outcomes it now has, which a reader may have asked for before they existed.
- */
-function unitChangeTags(unit: Pick<UnitRecord, 'id' | 'qualificationId'>, outcomeCount: number): string[] {
-  const outcomes = Array.from({ length: outcomeCount }, (_, index) => tags.outcome(outcomeId(unit.id, index + 1)));
-  return [tags.unit(unit.id), tags.qualification(unit.qualificationId), tags.unitList(), tags.qualificationList(), ...outcomes];
 }
 
 /** Replaces a unit's outcomes. */
@@ -99,7 +88,7 @@ export async function createUnit(context: QualificationsContext, input: CreateUn
   validateCreateUnit(input);
   const qualificationRef = parseEntityId(input.qualificationId);
   if (!qualificationRef) throw new BadUserInputError(malformedIdMessage('input.qualificationId', input.qualificationId), 'input.qualificationId');
-  return context.db.dataSource.transaction(async (manager) => {
+  return writePublicData(context.db, async (manager) => {
     const qualification =
       qualificationRef.institution === context.institution
         ? await manager.findOneBy(QualificationRecord, { id: qualificationRef.localId })
@@ -131,7 +120,6 @@ export async function createUnit(context: QualificationsContext, input: CreateUn
     await manager.insert(UnitRecord, record);
     await writeOutcomes(manager, record.id, input.learningOutcomes);
     await recordAudit(manager, context, caller, { action: 'createUnit', entityId: entityId(context.institution, record.id), input });
-    await recordChange(manager, unitChangeTags(record, input.learningOutcomes.length));
     return toUnit(record, context.institution);
   });
 }
@@ -146,7 +134,7 @@ async function loadOwnUnit(manager: EntityManager, context: QualificationsContex
 export async function updateUnit(context: QualificationsContext, id: string, input: UpdateUnitInput): Promise<Unit> {
   const caller = requireStaffRole(context, context.institution, 'coordinator', 'change its units');
   validateUpdateUnit(input);
-  return context.db.dataSource.transaction(async (manager) => {
+  return writePublicData(context.db, async (manager) => {
     const record = await loadOwnUnit(manager, context, id);
     if (input.titles) record.titles = input.titles;
     if (input.eqfLevel != null) record.eqfLevel = input.eqfLevel;
@@ -172,21 +160,19 @@ export async function updateUnit(context: QualificationsContext, id: string, inp
     Object.assign(record, indexText(record, outcomes), { updatedAt: new Date() });
     await manager.save(UnitRecord, record);
     await recordAudit(manager, context, caller, { action: 'updateUnit', entityId: id, input });
-    await recordChange(manager, unitChangeTags(record, outcomes.length));
     return toUnit(record, context.institution);
   });
 }
 
 export async function retireUnit(context: QualificationsContext, id: string): Promise<Unit> {
   const caller = requireStaffRole(context, context.institution, 'coordinator', 'retire its units');
-  return context.db.dataSource.transaction(async (manager) => {
+  return writePublicData(context.db, async (manager) => {
     const record = await loadOwnUnit(manager, context, id);
     if (record.status === LifecycleStatus.RETIRED) throw new ConflictError(`Unit ${id} is retired already`, { field: 'id' });
     record.status = LifecycleStatus.RETIRED;
     record.updatedAt = new Date();
     await manager.save(UnitRecord, record);
     await recordAudit(manager, context, caller, { action: 'retireUnit', entityId: id, input: { id } });
-    await recordChange(manager, unitChangeTags(record, 0));
     return toUnit(record, context.institution);
   });
 }

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { Column, Entity, PrimaryColumn, Table, type QueryRunner } from 'typeorm';
 
 /**
- * The change feed of a shard's public data: one row per committed write, naming the cache tags it touched.
- * Written in the write's own transaction, so no change exists without its row; `seq` is the feed's cursor.
+ * The change feed of a shard's public data: one row per changed row of a public table, naming the cache tags
+ * it touched. Written by the database's triggers (triggers.ts) in the writer's own transaction, whoever the
+ * writer is, so no change exists without its row; `seq` is the feed's cursor.
  */
 @Entity('public_change')
 export class PublicChangeRecord {

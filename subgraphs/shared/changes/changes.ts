@@ -12,8 +12,8 @@ import { PublicChangeRecord, PublicChangeSequenceRecord } from './change.entity'
 /**
  * Cache tags tie the hub's entity cache to a shard's public data. A tag names one record by its local ID
  * ("Unit:WELD-U1"), or a whole aggregate's membership ("Qualification:WELD" also changes when a unit joins or
- * leaves it). Reads collect the tags of every record they load; writes record the tags they change, in their
- * transaction, on the shard's change feed. The hub prefixes them with the institution.
+ * leaves it). Reads collect the tags of every record they load; database triggers record the tags each write
+ * changes, in its transaction, on the shard's change feed. The hub prefixes them with the institution.
  */
 export type CacheTag = string;
 
@@ -21,21 +21,29 @@ export type CacheTag = string;
 const uncommitted = new WeakMap<object, Array<{ seq: number | null; tags: CacheTag[] }>>();
 
 /**
- * Records that a write changed these tags, in the write's transaction (so the feed has it once committed).
- * Once the transaction commits, the request learns them too (`ChangeCommits`), so the answer to the hub names
- * them and the hub drops its entries before answering; a rolled-back write names nothing.
+ * Runs a write to public data in a transaction. The database's triggers record what it changed on the feed,
+ * as they do for any writer (see triggers.ts); the rows they added in this transaction are read back before it
+ * commits, and once it has committed the request learns them (`ChangeCommits`), so the answer to the hub names
+ * them and the hub drops its entries before answering. A rolled-back write names nothing.
  */
-export async function recordChange(manager: EntityManager, tags: Iterable<CacheTag>): Promise<void> {
-  const unique = [...new Set(tags)];
-  if (unique.length === 0) return;
-  // The update holds the counter's row lock until commit: sequence numbers become visible in order.
-  await manager.increment(PublicChangeSequenceRecord, { id: 1 }, 'last', 1);
-  const counter = await manager.findOneByOrFail(PublicChangeSequenceRecord, { id: 1 });
-  await manager.insert(PublicChangeRecord, { seq: counter.last, tags: unique.join(' '), occurredAt: new Date() });
-  const runner: object = manager.queryRunner ?? manager;
-  const pending = uncommitted.get(runner) ?? [];
-  pending.push({ seq: counter.last, tags: unique });
-  uncommitted.set(runner, pending);
+export async function writePublicData<T>(db: Database, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  return db.dataSource.transaction(async (manager) => {
+    // On MySQL/MariaDB the counter's row lock, which every row's trigger takes until commit, is taken first: no
+    // other writer numbers a change until this one commits, so the rows after this number are this transaction's
+    // own whatever the isolation level, and the shard's writes wait here rather than while holding row locks.
+    // SQLite has one writer.
+    const lock = db.driver === 'mysql' ? { lock: { mode: 'pessimistic_write' as const } } : {};
+    const before = (await manager.findOneOrFail(PublicChangeSequenceRecord, { where: { id: 1 }, ...lock })).last;
+    const result = await work(manager);
+    const rows = await manager.find(PublicChangeRecord, { where: { seq: MoreThan(before) }, order: { seq: 'ASC' } });
+    if (rows.length > 0) {
+      const runner: object = manager.queryRunner ?? manager;
+      const pending = uncommitted.get(runner) ?? [];
+      pending.push(...rows.map((row) => ({ seq: row.seq, tags: row.tags.split(' ') })));
+      uncommitted.set(runner, pending);
+    }
+    return result;
+  });
 }
 
 /**
