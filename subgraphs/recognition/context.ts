@@ -6,7 +6,8 @@ import type { HubClient } from '../shared/hub-client';
 import type { ShardServices } from '../shared/kind';
 import { groupBy } from '../shared/loaders';
 import type { OutboxSignal } from '../shared/outbox/outbox';
-import { RecognitionDecisionRecord, TranscriptValidationRecord } from './validation/validation.entity';
+import { RecognitionDecisionRecord } from './decision/decision.entity';
+import { TranscriptValidationRecord } from './validation/validation.entity';
 
 /**
  * Per-request loaders for the fields other kinds' entities gain here (`LearningAgreement.recognition`,
