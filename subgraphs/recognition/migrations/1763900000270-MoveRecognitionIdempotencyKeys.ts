@@ -13,6 +13,8 @@ interface OldRequest {
 
 /** A datetime as the driver reads it: MySQL/MariaDB give a Date, SQLite the UTC text TypeORM wrote. */
 const isoOf = (value: Date | string): string => (value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`)).toISOString();
+/** A datetime as TypeORM writes it, in UTC: SQLite binds no Date, and both drivers read this text back alike. */
+const datetimeOf = (iso: string): string => new Date(iso).toISOString().replace('T', ' ').replace('Z', '');
 
 /**
  * `recognizeUnits(input: { idempotencyKey })` keeps its keys with the Idempotency-Key claims (scoped to the
@@ -58,7 +60,7 @@ export class MoveRecognitionIdempotencyKeys1763900000270 implements MigrationInt
         .createQueryBuilder()
         .insert()
         .into('idempotent_request')
-        .values({ key: `${FIELD}:${row.scope}:${row.idempotencyKey}`, requestHash: row.requestDigest, resultIds: row.response, createdAt: new Date(row.createdAt) })
+        .values({ key: `${FIELD}:${row.scope}:${row.idempotencyKey}`, requestHash: row.requestDigest, resultIds: row.response, createdAt: datetimeOf(row.createdAt) })
         .execute();
       await queryRunner.manager
         .createQueryBuilder()
