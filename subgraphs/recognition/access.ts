@@ -25,6 +25,16 @@ export function requireRecordReader(context: RecognitionContext, learnerId: stri
 }
 
 /**
+ * A record the caller names by ID, read only for a signed-in caller, or null alike when there is none and when the
+ * caller may not read it.
+ */
+export async function readableOrNull<T extends { learnerId: string }>(context: RecognitionContext, read: () => Promise<T | null>): Promise<T | null> {
+  requireCaller(context);
+  const record = await read();
+  return record && mayReadRecord(context, record.learnerId) ? record : null;
+}
+
+/**
  * Which decisions on a unit the caller reads: all of them for this institution's staff, a learner's own for a
  * learner, none for anyone else.
  */

@@ -8,8 +8,7 @@ import { recordAudit } from '../../shared/audit/audit';
 import { inTransaction, recordEvent } from '../../shared/outbox/outbox';
 import { ownLocalId } from '../../shared/local-id';
 import type { OutboxEventRecord } from '../../shared/outbox/outbox.entity';
-import { requireCaller } from '../../shared/access';
-import { mayReadRecord, requireCoordinator, requireRecordReader, unitDecisionsReadable } from '../access';
+import { readableOrNull, requireCoordinator, requireRecordReader, unitDecisionsReadable } from '../access';
 import type { RecognitionContext } from '../context';
 import { CreditRecord } from '../record/credit.entity';
 import { TranscriptValidationRecord, type ValidatedUnit } from '../validation/validation.entity';
@@ -176,12 +175,12 @@ export async function reviseRecognition(context: RecognitionContext, id: string,
 }
 
 /** A decision by hub ID, for the sending institution's staff and the learner; anyone else gets what an unknown ID gets. */
-export async function findDecision(context: RecognitionContext, id: string): Promise<RecognitionDecisionRecord | null> {
-  requireCaller(context);
-  const localId = ownLocalId(context.institution, id);
-  const record = localId === null ? null : await context.db.dataSource.manager.findOneBy(RecognitionDecisionRecord, { id: localId });
+export function findDecision(context: RecognitionContext, id: string): Promise<RecognitionDecisionRecord | null> {
   // Neither the decision's existence nor its learner is told to anyone else.
-  return record && mayReadRecord(context, record.learnerId) ? record : null;
+  return readableOrNull(context, async () => {
+    const localId = ownLocalId(context.institution, id);
+    return localId === null ? null : context.db.dataSource.manager.findOneBy(RecognitionDecisionRecord, { id: localId });
+  });
 }
 
 /** A decision for a client naming it by ID (a reference): FORBIDDEN unless the caller may read the learner's record. */
