@@ -15,6 +15,7 @@ export function requireCoordinator(context: RecognitionContext, action: string):
 
 /** A learner's record is read by the sending institution's staff (this shard's) and by the learner. */
 export function mayReadRecord(context: RecognitionContext, learnerId: string): boolean {
+  // No institution hosts here: the learner and the sending institution are the record's only parties.
   return partyRoleOf(context.caller, { sendingInstitution: context.institution, hostingInstitution: '', learnerId }) !== null;
 }
 

@@ -73,7 +73,13 @@ export async function recognizeUnits(context: RecognitionContext, input: Recogni
   }
   if (input.decisions.length === 0) throw new BadUserInputError('input.decisions must hold at least one decision', 'input.decisions');
   // The key is the institution's: a retry by another of its coordinators gets the same answer.
-  const claim: ArgumentKey = { scope: caller.institution, key: input.idempotencyKey, field: 'recognizeUnits', digest: hashOf(input), argument: 'input.idempotencyKey' };
+  const claim: ArgumentKey = {
+    scope: caller.institution,
+    key: input.idempotencyKey,
+    field: 'recognizeUnits',
+    digest: hashOf(input),
+    argument: 'input.idempotencyKey',
+  };
   return inTransaction(context, async (manager) => {
     const earlierIds = await answerUnderKey<string[]>(manager, claim);
     if (earlierIds) {

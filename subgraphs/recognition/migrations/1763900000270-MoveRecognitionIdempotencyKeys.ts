@@ -60,7 +60,12 @@ export class MoveRecognitionIdempotencyKeys1763900000270 implements MigrationInt
         .createQueryBuilder()
         .insert()
         .into('idempotent_request')
-        .values({ key: `${FIELD}:${row.scope}:${row.idempotencyKey}`, requestHash: row.requestDigest, resultIds: row.response, createdAt: datetimeOf(row.createdAt) })
+        .values({
+          key: `${FIELD}:${row.scope}:${row.idempotencyKey}`,
+          requestHash: row.requestDigest,
+          resultIds: row.response,
+          createdAt: datetimeOf(row.createdAt),
+        })
         .execute();
       await queryRunner.manager
         .createQueryBuilder()

@@ -25,7 +25,11 @@ test('recognizeUnits keys move to the idempotency records and back', async () =>
     expect(await after.dataSource.query('SELECT createdAt FROM idempotency_record')).toEqual([{ createdAt: '2026-11-30T08:15:00.250Z' }]);
 
     await after.dataSource.undoLastMigration();
-    const restored = await after.dataSource.createQueryBuilder().select(['r.key AS k', 'r.resultIds AS ids']).from('idempotent_request', 'r').getRawMany();
+    const restored = await after.dataSource
+      .createQueryBuilder()
+      .select(['r.key AS k', 'r.resultIds AS ids'])
+      .from('idempotent_request', 'r')
+      .getRawMany();
     expect(restored).toEqual([{ k: 'recognizeUnits:rvt.lv:batch:7', ids: '["R-2","R-1"]' }]);
     expect(await after.dataSource.query('SELECT * FROM idempotency_record')).toEqual([]);
     await after.close();

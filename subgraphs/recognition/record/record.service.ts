@@ -80,4 +80,3 @@ export async function recordHomeCredit(context: RecognitionContext, input: HomeC
     return credit;
   });
 }
-
