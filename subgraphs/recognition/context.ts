@@ -3,7 +3,8 @@ import { In } from 'typeorm';
 import type { ServedKindContext, ShardRequestContext, ShardServices } from '../shared/context';
 import type { Database } from '../shared/database';
 import { groupBy } from '../shared/loaders';
-import { RecognitionDecisionRecord, TranscriptValidationRecord } from './validation/validation.entity';
+import { RecognitionDecisionRecord } from './decision/decision.entity';
+import { TranscriptValidationRecord } from './validation/validation.entity';
 
 /**
  * Per-request loaders for the fields other kinds' entities gain here (`LearningAgreement.recognition`,

@@ -7,22 +7,19 @@ import { IndexDecisionsByUnit1763900000260 } from './migrations/1763900000260-In
 import { EscoBroaderRecord, EscoConceptRecord } from './comparability/esco.entity';
 import { CreateRecognition1763900000200 } from './migrations/1763900000200-CreateRecognition';
 import { CreateEsco1763900000201 } from './migrations/1763900000201-CreateEsco';
-import {
-  CertificateRecord,
-  CreditRecord,
-  IdempotentRequestRecord,
-  RecognitionDecisionRecord,
-  TranscriptValidationRecord,
-} from './validation/validation.entity';
+import { TranscriptValidationRecord } from './validation/validation.entity';
+import { RecognitionDecisionRecord } from './decision/decision.entity';
+import { CreditRecord } from './record/credit.entity';
+import { CertificateRecord } from './certificate/certificate.entity';
 import { SigningKeyRecord } from '../shared/documents/signing-key.entity';
 import { AddCredentials1763900000250 } from './migrations/1763900000250-AddCredentials';
+import { MoveRecognitionIdempotencyKeys1763900000270 } from './migrations/1763900000270-MoveRecognitionIdempotencyKeys';
 
 /** Every table of a recognition shard, and the migrations that create them, in order. */
 export const recognitionEntities = [
   TranscriptValidationRecord,
   RecognitionDecisionRecord,
   CreditRecord,
-  IdempotentRequestRecord,
   CertificateRecord,
   AuditEntryRecord,
   EscoConceptRecord,
@@ -38,4 +35,5 @@ export const recognitionMigrations = [
   CreateOutbox1763900000203,
   AddCredentials1763900000250,
   IndexDecisionsByUnit1763900000260,
+  MoveRecognitionIdempotencyKeys1763900000270,
 ];

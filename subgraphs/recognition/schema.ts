@@ -4,16 +4,15 @@ import { LearningAgreementRef } from '../../schema/recognition/references';
 import { createAuditResolver } from '../shared/audit/audit.resolver';
 import { personalReference } from '../shared/personal-reference';
 import { ComparabilityResolver, UnitEquivalentsResolver } from './comparability/comparability.resolver';
-import {
-  AgreementRecognitionResolver,
-  resolveDecisionReference,
-  resolveLearningAgreementReference,
-  resolveUnitReference,
-  resolveValidationReference,
-  UnitRecognitionsResolver,
-} from './federation/federation.resolver';
+import { AgreementRecognitionResolver, UnitRecognitionsResolver } from './federation/federation.resolver';
+import { resolveLearningAgreementReference, resolveUnitReference } from './federation/federation.reference';
+import { ValidationResolver } from './validation/validation.resolver';
+import { resolveValidationReference } from './validation/validation.reference';
+import { DecisionResolver } from './decision/decision.resolver';
+import { resolveDecisionReference } from './decision/decision.reference';
+import { RecordResolver } from './record/record.resolver';
+import { CertificateResolver } from './certificate/certificate.resolver';
 import { RecognitionEventsResolver } from './events/events.resolver';
-import { RecognitionResolver } from './record/record.resolver';
 import { CertificateDocumentResolver, RecognitionDocumentsResolver } from './documents/documents.resolver';
 
 export const RECOGNITION_KIND = 'recognition';
@@ -22,7 +21,10 @@ export const RECOGNITION_KIND = 'recognition';
 export function buildRecognitionSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema({
     resolvers: [
-      RecognitionResolver,
+      ValidationResolver,
+      DecisionResolver,
+      RecordResolver,
+      CertificateResolver,
       RecognitionEventsResolver,
       AgreementRecognitionResolver,
       UnitRecognitionsResolver,

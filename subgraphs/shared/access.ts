@@ -48,10 +48,15 @@ export function partyRoleOf(caller: Caller | null, parties: Parties): PartyRole 
   markCallerConsulted();
   if (!caller) return null;
   if (caller.roles.includes('learner') && caller.learnerId === parties.learnerId) return 'learner';
-  const staff = caller.roles.some((role) => role !== 'learner');
-  if (staff && caller.institution === parties.sendingInstitution) return 'sending';
-  if (staff && caller.institution === parties.hostingInstitution) return 'hosting';
+  if (isStaffOf(caller, parties.sendingInstitution)) return 'sending';
+  if (isStaffOf(caller, parties.hostingInstitution)) return 'hosting';
   return null;
+}
+
+/** Staff of the institution: a caller of it holding any role but learner. */
+export function isStaffOf(caller: Caller | null, institution: string): boolean {
+  markCallerConsulted();
+  return !!caller && caller.institution === institution && caller.roles.some((role) => role !== 'learner');
 }
 
 /**

@@ -3,21 +3,17 @@ import type { EntityManager } from 'typeorm';
 import { BadUserInputError, ConflictError, NotFoundError } from '../../../schema/errors';
 import { ownerOf } from '../../../schema/ids';
 import { RecognitionDecisionKind } from '../../../schema/recognition/recognition';
-import { isLocalDate } from '../../../schema/scalars';
-import { requireStaffRole } from '../../shared/access';
+import { answerUnderKey, recordAnswerUnderKey, type ArgumentKey } from '../../shared/idempotency/argument-key';
 import { recordAudit } from '../../shared/audit/audit';
 import { inTransaction, recordEvent } from '../../shared/outbox/outbox';
 import { ownLocalId } from '../../shared/local-id';
+import type { OutboxEventRecord } from '../../shared/outbox/outbox.entity';
+import { readableOrNull, requireCoordinator, requireRecordReader, unitDecisionsReadable } from '../access';
 import type { RecognitionContext } from '../context';
-import { askHub } from '../hub';
-import {
-  CreditRecord,
-  IdempotentRequestRecord,
-  RecognitionDecisionRecord,
-  TranscriptValidationRecord,
-  type ValidatedUnit,
-} from '../validation/validation.entity';
-import type { HomeCreditInput, RecognizeUnitsInput, ReviseRecognitionInput, UnitDecisionInput } from './decision.input';
+import { CreditRecord } from '../record/credit.entity';
+import { TranscriptValidationRecord, type ValidatedUnit } from '../validation/validation.entity';
+import { RecognitionDecisionRecord } from './decision.entity';
+import type { RecognizeUnitsInput, ReviseRecognitionInput, UnitDecisionInput } from './decision.input';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -68,7 +64,7 @@ const hashOf = (input: RecognizeUnitsInput) =>
   createHash('sha256').update(JSON.stringify([input.learningAgreementId, input.decisions.map((d) => [d.unitId, d.decision, [...d.learningOutcomeIds].sort(), d.reason ?? null])])).digest('hex');
 
 export async function recognizeUnits(context: RecognitionContext, input: RecognizeUnitsInput): Promise<RecognitionDecisionRecord[]> {
-  const caller = requireStaffRole(context, context.institution, 'coordinator', 'decide on recognition');
+  const caller = requireCoordinator(context, 'decide on recognition');
   if (ownerOf(input.learningAgreementId) !== context.institution) {
     throw new ConflictError(`Only the sending institution decides; ${input.learningAgreementId} is not ${context.institution}'s`, { field: 'input.learningAgreementId' });
   }
@@ -76,17 +72,20 @@ export async function recognizeUnits(context: RecognitionContext, input: Recogni
     throw new BadUserInputError('input.idempotencyKey must be 1-150 characters', 'input.idempotencyKey');
   }
   if (input.decisions.length === 0) throw new BadUserInputError('input.decisions must hold at least one decision', 'input.decisions');
-  const key = `recognizeUnits:${caller.institution}:${input.idempotencyKey}`;
-  const requestHash = hashOf(input);
+  // The key is the institution's: a retry by another of its coordinators gets the same answer.
+  const claim: ArgumentKey = {
+    scope: caller.institution,
+    key: input.idempotencyKey,
+    field: 'recognizeUnits',
+    digest: hashOf(input),
+    argument: 'input.idempotencyKey',
+  };
   return inTransaction(context, async (manager) => {
-    const earlier = await manager.findOneBy(IdempotentRequestRecord, { key });
-    if (earlier) {
-      if (earlier.requestHash !== requestHash) {
-        throw new ConflictError(`input.idempotencyKey "${input.idempotencyKey}" was used for a different request`, { field: 'input.idempotencyKey' });
-      }
+    const earlierIds = await answerUnderKey<string[]>(manager, claim);
+    if (earlierIds) {
       // The same answer as the first time: its decisions in the order of the request, not the table's ID order.
-      const found = new Map((await manager.findBy(RecognitionDecisionRecord, earlier.resultIds.map((id) => ({ id })))).map((d) => [d.id, d]));
-      return earlier.resultIds.flatMap((id) => found.get(id) ?? []);
+      const found = new Map((await manager.findBy(RecognitionDecisionRecord, earlierIds.map((id) => ({ id })))).map((d) => [d.id, d]));
+      return earlierIds.flatMap((id) => found.get(id) ?? []);
     }
     const validation = await latestValidation(manager, input.learningAgreementId);
     const decided: RecognitionDecisionRecord[] = [];
@@ -131,14 +130,14 @@ export async function recognizeUnits(context: RecognitionContext, input: Recogni
       }
       decided.push(decision);
     }
-    await manager.insert(IdempotentRequestRecord, { key, requestHash, resultIds: decided.map((d) => d.id), createdAt: new Date() });
+    await recordAnswerUnderKey(manager, claim, decided.map((d) => d.id));
     await recordAudit(manager, context, caller, { action: 'recognizeUnits', entityId: input.learningAgreementId, input });
     return decided;
   });
 }
 
 export async function reviseRecognition(context: RecognitionContext, id: string, input: ReviseRecognitionInput): Promise<RecognitionDecisionRecord> {
-  const caller = requireStaffRole(context, context.institution, 'coordinator', 'revise recognition decisions');
+  const caller = requireCoordinator(context, 'revise recognition decisions');
   if (input.reason.trim() === '') throw new BadUserInputError('input.reason is required to revise a decision', 'input.reason');
   return inTransaction(context, async (manager) => {
     const localId = ownLocalId(context.institution, id);
@@ -181,36 +180,31 @@ export async function reviseRecognition(context: RecognitionContext, id: string,
   });
 }
 
-export async function recordHomeCredit(context: RecognitionContext, input: HomeCreditInput): Promise<CreditRecord> {
-  const caller = requireStaffRole(context, context.institution, 'coordinator', 'credit units achieved at home');
-  if (ownerOf(input.unitId) !== context.institution || !input.unitId.includes(':')) {
-    throw new BadUserInputError(`input.unitId must be a unit of ${context.institution}`, 'input.unitId');
-  }
-  if (!isLocalDate(input.achievedOn)) throw new BadUserInputError('input.achievedOn must be a date written YYYY-MM-DD', 'input.achievedOn');
-  const data = await askHub<{ unit: { ecvetPoints: number; qualification: { id: string } } | null }>(
-    context,
-    `unit ${input.unitId}`,
-    'query($id: ID!) { unit(id: $id) { ecvetPoints qualification { id } } }',
-    { id: input.unitId },
-  );
-  if (!data.unit) throw new NotFoundError(`No unit ${input.unitId}`, { field: 'input.unitId' });
-  const unit = data.unit;
-  return inTransaction(context, async (manager) => {
-    if (await manager.existsBy(CreditRecord, { learnerId: input.learnerId, unitId: input.unitId })) {
-      throw new ConflictError(`Unit ${input.unitId} is credited to ${input.learnerId} already; a unit is never credited twice`, { field: 'input.unitId' });
-    }
-    const credit = manager.create(CreditRecord, {
-      learnerId: input.learnerId,
-      unitId: input.unitId,
-      qualificationId: unit.qualification.id,
-      ecvetPoints: unit.ecvetPoints,
-      source: 'HOME',
-      creditedOn: input.achievedOn,
-      decisionId: null,
-    });
-    await manager.insert(CreditRecord, credit);
-    await recordAudit(manager, context, caller, { action: 'recordHomeCredit', entityId: input.learnerId, input });
-    return credit;
+/** A decision by hub ID, for the sending institution's staff and the learner; anyone else gets what an unknown ID gets. */
+export function findDecision(context: RecognitionContext, id: string): Promise<RecognitionDecisionRecord | null> {
+  // Neither the decision's existence nor its learner is told to anyone else.
+  return readableOrNull(context, async () => {
+    const localId = ownLocalId(context.institution, id);
+    return localId === null ? null : context.db.dataSource.manager.findOneBy(RecognitionDecisionRecord, { id: localId });
   });
 }
 
+/** A decision for a client naming it by ID (a reference): FORBIDDEN unless the caller may read the learner's record. */
+export async function requireDecision(context: RecognitionContext, id: string): Promise<RecognitionDecisionRecord | null> {
+  const localId = ownLocalId(context.institution, id);
+  const record = localId === null ? null : await context.db.dataSource.manager.findOneBy(RecognitionDecisionRecord, { id: localId });
+  if (record) requireRecordReader(context, record.learnerId);
+  return record;
+}
+
+/** The decision an outbox event names, for the subscriber the event was filtered for. */
+export function decisionOfEvent(context: RecognitionContext, event: OutboxEventRecord): Promise<RecognitionDecisionRecord> {
+  const decisionId = ownLocalId(context.institution, event.subjectId);
+  return context.db.dataSource.manager.findOneByOrFail(RecognitionDecisionRecord, { id: decisionId ?? '' });
+}
+
+/** `Unit.recognitions`: the decisions on the unit the caller may read, read with the page's other units. */
+export async function decisionsOfUnit(context: RecognitionContext, unitId: string): Promise<RecognitionDecisionRecord[]> {
+  if (unitDecisionsReadable(context) === 'none') return [];
+  return context.loaders.decisionsOfUnit.load(unitId);
+}

@@ -3,7 +3,9 @@ import { entityId } from '../../../schema/ids';
 import { RecognitionDecisionKind } from '../../../schema/recognition/recognition';
 import { publicDataFromHub, type PublicInstitution, type PublicLearningOutcome, type PublicQualification, type PublicUnit } from '../../shared/documents/hub-data';
 import type { RecognitionContext } from '../context';
-import { RecognitionDecisionRecord, TranscriptValidationRecord, type CertificateRecord } from '../validation/validation.entity';
+import type { CertificateRecord } from '../certificate/certificate.entity';
+import { RecognitionDecisionRecord } from '../decision/decision.entity';
+import { TranscriptValidationRecord } from '../validation/validation.entity';
 
 /** One credited unit of a certificate with what its document shows. */
 export interface CertificateUnit {

@@ -1,11 +1,11 @@
-import { Arg, Ctx, Directive, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Directive, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { CredentialVerification, DocumentFormat, HubDocument } from '../../../schema/documents';
 import { NotFoundError } from '../../../schema/errors';
 import { CertificateStatement } from '../../../schema/recognition/recognition';
 import { publishedKeys } from '../../shared/documents/signing';
 import type { RecognitionContext } from '../context';
-import { toStatement } from '../record/record.mapper';
-import { CERTIFICATE_SIGNER_KIND, certificateDocument, findCertificate, revokeCertificate } from './documents.service';
+import { findCertificate } from '../certificate/certificate.service';
+import { CERTIFICATE_SIGNER_KIND, certificateDocument } from './documents.service';
 import { verifyCredential } from './verify.service';
 
 /** `CertificateStatement.document`: readable wherever the statement is (its verification is public). */
@@ -44,15 +44,5 @@ export class RecognitionDocumentsResolver {
   })
   async verifyCredential(@Arg('credential', { description: 'The signed credential (compact JWS).' }) credential: string, @Ctx() context: RecognitionContext): Promise<CredentialVerification> {
     return verifyCredential(context, credential);
-  }
-
-  @Directive('@owner(argument: "code")')
-  @Mutation(() => CertificateStatement, { description: "Revokes a certificate (its institution's coordinators): its credentials stop verifying. The learner's credits stay." })
-  async revokeCertificate(
-    @Arg('code', { description: 'The verification code, e.g. "rvt.lv:K7QP-2M9X-WD4H".' }) code: string,
-    @Arg('reason', { description: 'Why it is revoked.' }) reason: string,
-    @Ctx() context: RecognitionContext,
-  ): Promise<CertificateStatement> {
-    return toStatement(await revokeCertificate(context, code, reason), context.institution);
   }
 }

@@ -1,12 +1,15 @@
 import { CredentialStatus, CredentialVerification } from '../../../schema/documents';
 import { InstitutionRef, ref } from '../../../schema/mobility/references';
+import { CertificateStatement } from '../../../schema/recognition/recognition';
 import { attestedRecord, certificateCredentialId } from '../../shared/documents/credential-ids';
 import { uris } from '../../shared/documents/edc';
 import { publishedKeys, type JsonWebKeySet, type Signer } from '../../shared/documents/signing';
 import { checkSignature, claimedSigner } from '../../shared/documents/verify';
 import type { RecognitionContext } from '../context';
 import { askHub } from '../hub';
-import { CERTIFICATE_SIGNER_KIND, certificateStatus, findCertificate } from './documents.service';
+import { certificateStatus, findCertificate } from '../certificate/certificate.service';
+import { toPublicStatement } from '../certificate/certificate.mapper';
+import { CERTIFICATE_SIGNER_KIND } from './documents.service';
 
 /** Which kind signs which record: transcripts are kept (and signed) by mobilities shards, certificates by recognition shards. */
 const SIGNER_OF = { transcript: 'mobilities', certificate: CERTIFICATE_SIGNER_KIND } as const;
@@ -117,4 +120,13 @@ export async function checkCertificateCredential(context: RecognitionContext, co
     return Object.assign(verification, { valid: false, reason: `The credential attests ${verification.credentialId ?? 'something else'}, not certificate ${code}` });
   }
   return verification;
+}
+
+/** Public: what the certificate with this code states, and whether the signed credential given with it holds. */
+export async function verifyCertificate(context: RecognitionContext, code: string, credential: string | null | undefined): Promise<CertificateStatement | null> {
+  const record = await findCertificate(context, code);
+  if (!record) return null;
+  const statement = toPublicStatement(record, context.institution);
+  if (credential) statement.credentialCheck = await checkCertificateCredential(context, statement.code, credential);
+  return statement;
 }

@@ -1,88 +1,32 @@
-import { entityId } from '../../../schema/ids';
-import { InstitutionRef, LearningOutcomeRef, QualificationRef, ref } from '../../../schema/mobility/references';
+import { QualificationRef, ref } from '../../../schema/mobility/references';
 import { RecognitionUnitRef } from '../../../schema/recognition/references';
-import {
-  CertificateStatement,
-  Credit,
-  CreditSource,
-  DecisionRevision,
-  RecognitionDecision,
-  TranscriptValidation,
-  ValidationFinding,
-} from '../../../schema/recognition/recognition';
-import type { CertificateRecord, CreditRecord, RecognitionDecisionRecord, TranscriptValidationRecord } from '../validation/validation.entity';
+import { LearnerRecord, QualificationProgress } from '../../../schema/recognition/recognition';
+import { toStatement } from '../certificate/certificate.mapper';
+import { toDecision } from '../decision/decision.mapper';
+import { toCredit } from './credit.mapper';
+import type { LearnerRecordData } from './record.service';
 
-export function toCredit(credit: Pick<CreditRecord, 'unitId' | 'ecvetPoints' | 'source' | 'creditedOn' | 'decisionId'>, institution: string): Credit {
-  return Object.assign(new Credit(), {
-    unit: ref(RecognitionUnitRef, credit.unitId),
-    ecvetPoints: credit.ecvetPoints,
-    source: credit.source === 'HOME' ? CreditSource.HOME : CreditSource.ABROAD,
-    creditedOn: credit.creditedOn,
-    decisionId: credit.decisionId ? entityId(institution, credit.decisionId) : null,
-  });
-}
-
-export function toDecision(record: RecognitionDecisionRecord, institution: string): RecognitionDecision {
-  return Object.assign(new RecognitionDecision(), {
-    id: entityId(institution, record.id),
-    learningAgreementId: record.agreementId,
-    learnerId: record.learnerId,
-    unit: ref(RecognitionUnitRef, record.unitId),
-    decision: record.decision,
-    recognisedOutcomes: record.recognisedOutcomeIds.map((id) => ref(LearningOutcomeRef, id)),
-    ecvetPoints: record.ecvetPoints,
-    reason: record.reason,
-    decidedAt: record.decidedAt.toISOString(),
-    history: record.history.map((h) => Object.assign(new DecisionRevision(), h)),
-  });
-}
-
-export function toValidation(record: TranscriptValidationRecord, institution: string): TranscriptValidation {
-  return Object.assign(new TranscriptValidation(), {
-    id: entityId(institution, record.id),
-    learningAgreementId: record.agreementId,
-    transcriptVersion: record.transcriptVersion,
-    agreementVersion: record.agreementVersion,
-    consistent: record.consistent,
-    findings: record.units.map((unit) =>
-      Object.assign(new ValidationFinding(), {
-        unit: ref(RecognitionUnitRef, unit.unitId),
-        achieved: unit.achieved,
-        agreedEcvetPoints: unit.agreedEcvetPoints,
-        transcriptEcvetPoints: unit.transcriptEcvetPoints,
-        outcomesNotAchieved: unit.achievedOutcomeIds
-          ? unit.agreedOutcomeIds.filter((id) => !unit.achievedOutcomeIds?.includes(id)).map((id) => ref(LearningOutcomeRef, id))
-          : [],
-        differences: unit.differences,
-      }),
-    ),
-    validatedAt: record.validatedAt.toISOString(),
-    validatedBy: record.validatedBy,
-  });
-}
-
-/**
- * What the certificate itself states, for anyone holding its code: the decision behind each unit belongs to the
- * learner's record, not to the certificate, so its ID is left out.
- */
-export function toPublicStatement(record: CertificateRecord, institution: string): CertificateStatement {
-  const statement = toStatement(record, institution);
-  for (const unit of statement.units) unit.decisionId = null;
-  return statement;
-}
-
-export function toStatement(record: CertificateRecord, institution: string): CertificateStatement {
-  return Object.assign(new CertificateStatement(), {
-    code: entityId(institution, record.code),
-    issuer: ref(InstitutionRef, institution),
-    learnerName: record.learnerName,
-    qualification: ref(QualificationRef, record.qualificationId),
-    units: record.units.map((unit) => toCredit(unit, institution)),
-    totalEcvetPoints: record.totalEcvetPoints,
-    issuedAt: record.issuedAt.toISOString(),
-    current: record.current,
-    revokedAt: record.revokedAt?.toISOString() ?? null,
-    revocationReason: record.revocationReason ?? null,
-    credentialCheck: null,
+/** A learner's record with the progress towards each qualification: points accumulated and missing, units missing. */
+export function toLearnerRecord(learnerId: string, data: LearnerRecordData, institution: string): LearnerRecord {
+  const qualificationIds = [...new Set([...data.credits.map((c) => c.qualificationId), ...data.qualifications.keys()])];
+  return Object.assign(new LearnerRecord(), {
+    learnerId,
+    qualifications: qualificationIds.map((id) => {
+      const credits = data.credits.filter((c) => c.qualificationId === id);
+      const qualification = data.qualifications.get(id);
+      const accumulated = credits.reduce((sum, c) => sum + c.ecvetPoints, 0);
+      const required = qualification?.ecvetPoints ?? 0;
+      const credited = new Set(credits.map((c) => c.unitId));
+      return Object.assign(new QualificationProgress(), {
+        qualification: ref(QualificationRef, id),
+        requiredEcvetPoints: required,
+        accumulatedEcvetPoints: accumulated,
+        missingEcvetPoints: Math.max(0, required - accumulated),
+        credits: credits.map((c) => toCredit(c, institution)),
+        missingUnits: (qualification?.units ?? []).filter((u) => u.status === 'ACTIVE' && !credited.has(u.id)).map((u) => ref(RecognitionUnitRef, u.id)),
+      });
+    }),
+    decisions: data.decisions.map((d) => toDecision(d, institution)),
+    certificates: data.certificates.map((c) => toStatement(c, institution)),
   });
 }

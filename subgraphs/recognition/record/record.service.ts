@@ -1,26 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { ConflictError, ForbiddenError } from '../../../schema/errors';
-import { entityId, ownerOf } from '../../../schema/ids';
-import { requireCaller, requireStaffRole } from '../../shared/access';
-import type { Caller } from '../../../platform/caller';
+import { BadUserInputError, ConflictError, NotFoundError } from '../../../schema/errors';
+import { ownerOf } from '../../../schema/ids';
+import { isLocalDate } from '../../../schema/scalars';
 import { recordAudit } from '../../shared/audit/audit';
 import { inTransaction } from '../../shared/outbox/outbox';
+import { mayReadRecord, requireCoordinator, requireRecordReader } from '../access';
+import { CertificateRecord } from '../certificate/certificate.entity';
 import type { RecognitionContext } from '../context';
-import { qualificationsFromHub, type HubQualification } from '../hub';
-import { CertificateRecord, CreditRecord, RecognitionDecisionRecord, TranscriptValidationRecord } from '../validation/validation.entity';
-
-/** A learner's record is read by the sending institution's staff (this shard's) and by the learner. */
-export function mayReadRecord(caller: Caller | null, context: RecognitionContext, learnerId: string): boolean {
-  if (!caller) return false;
-  const ownLearner = caller.roles.includes('learner') && caller.learnerId === learnerId;
-  const staff = caller.institution === context.institution && caller.roles.some((role) => role !== 'learner');
-  return ownLearner || staff;
-}
-
-/** For a learner ID the client names: the rule depends on the ID alone, so refusing tells nothing about the record. */
-export function requireRecordReader(context: RecognitionContext, learnerId: string): void {
-  if (!mayReadRecord(requireCaller(context), context, learnerId)) throw new ForbiddenError(`Only ${context.institution} and the learner may read the record of ${learnerId}`);
-}
+import { RecognitionDecisionRecord } from '../decision/decision.entity';
+import { askHub, qualificationsFromHub, type HubQualification } from '../hub';
+import { TranscriptValidationRecord } from '../validation/validation.entity';
+import { CreditRecord } from './credit.entity';
+import type { HomeCreditInput } from './record.input';
 
 export interface LearnerRecordData {
   credits: CreditRecord[];
@@ -29,6 +19,7 @@ export interface LearnerRecordData {
   qualifications: Map<string, HubQualification>;
 }
 
+/** A learner's credits, decisions and certificates, with the qualifications they count towards as their owners publish them. */
 export async function loadLearnerRecord(context: RecognitionContext, learnerId: string): Promise<LearnerRecordData> {
   requireRecordReader(context, learnerId);
   const manager = context.db.dataSource.manager;
@@ -42,35 +33,50 @@ export async function loadLearnerRecord(context: RecognitionContext, learnerId: 
   return { credits, decisions, certificates, qualifications: await qualificationsFromHub(context, qualificationIds) };
 }
 
-/** Codes are easy to read aloud and type: no 0/O or 1/I. */
-const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-
-function verificationCode(): string {
-  const bytes = randomBytes(12);
-  const chars = [...bytes].map((b) => ALPHABET[b % ALPHABET.length]).join('');
-  return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8, 12)}`;
+/**
+ * `LearningAgreement.recognition`: the latest validation and the decisions, read with the page's other agreements.
+ * Null alike for no validation and for one the caller may not read: a party to the mobility (the host) and a
+ * stranger calling the shard directly learn nothing about the record.
+ */
+export async function agreementRecognition(
+  context: RecognitionContext,
+  agreementId: string,
+): Promise<{ validation: TranscriptValidationRecord; decisions: RecognitionDecisionRecord[] } | null> {
+  const validation = await context.loaders.latestValidation.load(agreementId);
+  if (!validation || !mayReadRecord(context, validation.learnerId)) return null;
+  return { validation, decisions: await context.loaders.decisionsOfAgreement.load(agreementId) };
 }
 
-export async function issueCertificate(context: RecognitionContext, learnerId: string, qualificationId: string): Promise<CertificateRecord> {
-  const caller = requireStaffRole(context, context.institution, 'coordinator', 'issue certificates');
-  if (ownerOf(learnerId) !== context.institution) throw new ConflictError(`${learnerId} is not a learner of ${context.institution}`, { field: 'learnerId' });
+/** Credits a unit the learner achieved at home, at its points as the unit's qualification states them. */
+export async function recordHomeCredit(context: RecognitionContext, input: HomeCreditInput): Promise<CreditRecord> {
+  const caller = requireCoordinator(context, 'credit units achieved at home');
+  if (ownerOf(input.unitId) !== context.institution || !input.unitId.includes(':')) {
+    throw new BadUserInputError(`input.unitId must be a unit of ${context.institution}`, 'input.unitId');
+  }
+  if (!isLocalDate(input.achievedOn)) throw new BadUserInputError('input.achievedOn must be a date written YYYY-MM-DD', 'input.achievedOn');
+  const data = await askHub<{ unit: { ecvetPoints: number; qualification: { id: string } } | null }>(
+    context,
+    `unit ${input.unitId}`,
+    'query($id: ID!) { unit(id: $id) { ecvetPoints qualification { id } } }',
+    { id: input.unitId },
+  );
+  if (!data.unit) throw new NotFoundError(`No unit ${input.unitId}`, { field: 'input.unitId' });
+  const unit = data.unit;
   return inTransaction(context, async (manager) => {
-    const credits = await manager.find(CreditRecord, { where: { learnerId, qualificationId, source: 'ABROAD' }, order: { unitId: 'ASC' } });
-    if (credits.length === 0) throw new ConflictError(`${learnerId} has no recognised units of ${qualificationId}: there is nothing to certify`, { field: 'qualificationId' });
-    const [validation] = await manager.find(TranscriptValidationRecord, { where: { learnerId }, order: { validatedAt: 'DESC' }, take: 1 });
-    await manager.update(CertificateRecord, { learnerId, qualificationId }, { current: false });
-    const certificate = manager.create(CertificateRecord, {
-      code: verificationCode(),
-      learnerId,
-      learnerName: validation?.learnerName ?? learnerId,
-      qualificationId,
-      units: credits.map((c) => ({ unitId: c.unitId, ecvetPoints: c.ecvetPoints, source: c.source, creditedOn: c.creditedOn, decisionId: c.decisionId })),
-      totalEcvetPoints: credits.reduce((sum, c) => sum + c.ecvetPoints, 0),
-      issuedAt: new Date(),
-      current: true,
+    if (await manager.existsBy(CreditRecord, { learnerId: input.learnerId, unitId: input.unitId })) {
+      throw new ConflictError(`Unit ${input.unitId} is credited to ${input.learnerId} already; a unit is never credited twice`, { field: 'input.unitId' });
+    }
+    const credit = manager.create(CreditRecord, {
+      learnerId: input.learnerId,
+      unitId: input.unitId,
+      qualificationId: unit.qualification.id,
+      ecvetPoints: unit.ecvetPoints,
+      source: 'HOME',
+      creditedOn: input.achievedOn,
+      decisionId: null,
     });
-    await manager.insert(CertificateRecord, certificate);
-    await recordAudit(manager, context, caller, { action: 'issueCertificate', entityId: entityId(context.institution, certificate.code), input: { learnerId, qualificationId } });
-    return certificate;
+    await manager.insert(CreditRecord, credit);
+    await recordAudit(manager, context, caller, { action: 'recordHomeCredit', entityId: input.learnerId, input });
+    return credit;
   });
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError } from '../../../schema/errors';
 import { entityId, ownerOf } from '../../../schema/ids';
-import { requireStaffRole } from '../../shared/access';
 import { recordAudit } from '../../shared/audit/audit';
+import { ownLocalId } from '../../shared/local-id';
 import { inTransaction } from '../../shared/outbox/outbox';
+import { requireCoordinator, requireRecordReader } from '../access';
 import type { RecognitionContext } from '../context';
 import { askHub } from '../hub';
 import { TranscriptValidationRecord, type ValidatedUnit } from './validation.entity';
@@ -73,7 +74,7 @@ export function compare(agreement: HubAgreement): { agreementVersion: number; un
 }
 
 export async function validateTranscript(context: RecognitionContext, learningAgreementId: string): Promise<TranscriptValidationRecord> {
-  const caller = requireStaffRole(context, context.institution, 'coordinator', 'validate transcripts of its learners');
+  const caller = requireCoordinator(context, 'validate transcripts of its learners');
   if (ownerOf(learningAgreementId) !== context.institution) {
     throw new ConflictError(`Only the sending institution validates a transcript; ${learningAgreementId} is not ${context.institution}'s`, { field: 'learningAgreementId' });
   }
@@ -102,4 +103,12 @@ export async function validateTranscript(context: RecognitionContext, learningAg
     await recordAudit(manager, context, caller, { action: 'validateTranscript', entityId: entityId(context.institution, record.id), input: { learningAgreementId } });
     return record;
   });
+}
+
+/** A validation for a client naming it by ID (a reference): FORBIDDEN unless the caller may read the learner's record. */
+export async function requireValidation(context: RecognitionContext, id: string): Promise<TranscriptValidationRecord | null> {
+  const localId = ownLocalId(context.institution, id);
+  const record = localId === null ? null : await context.db.dataSource.manager.findOneBy(TranscriptValidationRecord, { id: localId });
+  if (record) requireRecordReader(context, record.learnerId);
+  return record;
 }

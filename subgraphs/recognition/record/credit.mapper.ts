@@ -1,0 +1,15 @@
+import { entityId } from '../../../schema/ids';
+import { ref } from '../../../schema/mobility/references';
+import { RecognitionUnitRef } from '../../../schema/recognition/references';
+import { Credit, CreditSource } from '../../../schema/recognition/recognition';
+import type { CreditRecord } from './credit.entity';
+
+export function toCredit(credit: Pick<CreditRecord, 'unitId' | 'ecvetPoints' | 'source' | 'creditedOn' | 'decisionId'>, institution: string): Credit {
+  return Object.assign(new Credit(), {
+    unit: ref(RecognitionUnitRef, credit.unitId),
+    ecvetPoints: credit.ecvetPoints,
+    source: credit.source === 'HOME' ? CreditSource.HOME : CreditSource.ABROAD,
+    creditedOn: credit.creditedOn,
+    decisionId: credit.decisionId ? entityId(institution, credit.decisionId) : null,
+  });
+}
