@@ -39,7 +39,7 @@ export async function readableOrNull<T extends { learnerId: string }>(context: R
  * Which decisions on a unit the caller reads: all of them for this institution's staff, a learner's own for a
  * learner, none for anyone else.
  */
-export function unitDecisionsReadable(context: RecognitionContext): 'all' | 'own' | 'none' {
+export function unitDecisionsReadable(context: Pick<RecognitionContext, 'caller' | 'institution'>): 'all' | 'own' | 'none' {
   if (isStaffOf(context.caller, context.institution)) return 'all';
   return context.caller?.learnerId ? 'own' : 'none';
 }

@@ -3,6 +3,7 @@ import { In } from 'typeorm';
 import type { ServedKindContext, ShardRequestContext, ShardServices } from '../shared/context';
 import type { Database } from '../shared/database';
 import { groupBy } from '../shared/loaders';
+import { unitDecisionsReadable } from './access';
 import { RecognitionDecisionRecord } from './decision/decision.entity';
 import { TranscriptValidationRecord } from './validation/validation.entity';
 
@@ -26,7 +27,6 @@ const DECISION_ORDER = { decidedAt: 'ASC', unitId: 'ASC' } as const;
 export function createRecognitionContext(db: Database, services: ShardServices, request: ShardRequestContext): RecognitionContext {
   const manager = db.dataSource.manager;
   const caller = request.caller;
-  const staff = !!caller && caller.institution === request.institution && caller.roles.some((role) => role !== 'learner');
   return {
     ...request,
     db,
@@ -42,7 +42,10 @@ export function createRecognitionContext(db: Database, services: ShardServices, 
       ),
       // The caller is the same for the whole request, so the rule is part of the one statement.
       decisionsOfUnit: new DataLoader(async (ids) => {
-        const where = staff ? { unitId: In([...ids]) } : { unitId: In([...ids]), learnerId: caller?.learnerId ?? '' };
+        // Asked here, not when the context is built: asking marks the answer as depending on the caller.
+        const readable = unitDecisionsReadable(request);
+        if (readable === 'none') return ids.map(() => []);
+        const where = readable === 'all' ? { unitId: In([...ids]) } : { unitId: In([...ids]), learnerId: caller?.learnerId ?? '' };
         return groupBy(ids, await manager.find(RecognitionDecisionRecord, { where, order: DECISION_ORDER }), (row) => row.unitId);
       }),
     },
