@@ -1,0 +1,27 @@
+// ESLint flat config: typescript-eslint's type-aware recommended rules on the TypeScript sources, ESLint's own
+// recommended rules on the few plain JavaScript files. Layout rules (who may import whom) are dependency-cruiser's
+// job (.dependency-cruiser.cjs); formatting is Prettier's.
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'third_party/', 'bench/results/', 'bench/tmp/', 'data/', 'coverage/'] },
+  {
+    files: ['**/*.ts'],
+    extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    extends: [js.configs.recommended],
+    languageOptions: { globals: globals.node },
+  },
+  {
+    files: ['**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+  },
+);
