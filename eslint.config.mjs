@@ -20,6 +20,8 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       // `const { http: _http, ...rest } = …` names a property to leave it out of the copy.
       '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
+      // Libraries type disposers as `void | Promise<void>` (graphql-ws clients); `Promise.all` over them waits for each.
+      '@typescript-eslint/await-thenable': ['error', { allowMixedPromiseArrays: true }],
     },
   },
   {

@@ -92,7 +92,7 @@ function serveEvents<C extends BaseContext>(options: ShardOptions<C>, server: Se
       schema: options.schema,
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
-        const hop = await verifyHop((name) => (typeof params[name] === 'string' ? (params[name] as string) : undefined), SUBSCRIPTION_HOP_OPERATION);
+        const hop = await verifyHop((name) => (typeof params[name] === 'string' ? params[name] : undefined), SUBSCRIPTION_HOP_OPERATION);
         callers.set(ctx, hop);
         return hop.error === null;
       },
