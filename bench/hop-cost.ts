@@ -36,7 +36,7 @@ function stats(samples: number[]): { median: number; p99: number } {
   return { median: at(0.5), p99: at(0.99) };
 }
 
-async function measure(rounds: number, sign: () => Promise<unknown> | unknown, verify: (hop: never) => Promise<unknown> | unknown) {
+async function measure(rounds: number, sign: () => unknown, verify: (hop: never) => unknown) {
   const signing: number[] = [];
   const checking: number[] = [];
   for (let i = 0; i < rounds + rounds / 10; i += 1) {

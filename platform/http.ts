@@ -76,7 +76,7 @@ function readBody(request: IncomingMessage, limit: number): Promise<string> {
     request.once('end', () => {
       if (over) return;
       try {
-        resolve(strictUtf8.decode(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+        resolve(strictUtf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
       } catch {
         reject(new BadUserInputError('The request body is not valid UTF-8', 'body'));
       }

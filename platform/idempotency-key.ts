@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { getOperationAST, parse } from 'graphql';
+import { getOperationAST, OperationTypeNode, parse } from 'graphql';
 import { BadUserInputError } from '../schema/errors';
 import type { HopIdempotency } from './signed-hop';
 
@@ -27,7 +27,7 @@ function canonicalJson(value: unknown): string {
 
 function isMutation(query: string, operationName: string | null): boolean {
   try {
-    return getOperationAST(parse(query), operationName)?.operation === 'mutation';
+    return getOperationAST(parse(query), operationName)?.operation === OperationTypeNode.MUTATION;
   } catch {
     // Not GraphQL: Apollo answers that itself; the key plays no part.
     return false;
@@ -86,7 +86,7 @@ export function useIdempotencyKeys<C extends BaseContext & { idempotency?: HopId
       if (key === undefined) return {};
       return {
         async didResolveOperation({ operation, source, request: resolved, contextValue }) {
-          if (operation?.operation !== 'mutation') return;
+          if (operation?.operation !== OperationTypeNode.MUTATION) return;
           contextValue.idempotency = idempotencyOf(key, { source, variables: resolved.variables, operationName: resolved.operationName });
         },
       };

@@ -1,7 +1,7 @@
 import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { DirectiveLocation, GraphQLDirective, GraphQLSchema, GraphQLString, parse } from 'graphql';
-import { buildSchema, createResolversMap, type ResolversMap } from 'type-graphql';
+import { buildSchema, createResolversMap, type BuildSchemaOptions, type ResolversMap } from 'type-graphql';
 
 /**
  * The hub's routing hint, carried from each subgraph's SDL into the supergraph (`@composeDirective`), so a
@@ -31,9 +31,9 @@ extend schema
 
 export interface FederatedSchemaOptions {
   /** type-graphql resolver classes of the kind. */
-  resolvers: [Function, ...Function[]];
+  resolvers: BuildSchemaOptions['resolvers'];
   /** Entities the kind only extends (no root field reaches them), so they must be named to be in the schema. */
-  extendedEntities?: Function[];
+  extendedEntities?: BuildSchemaOptions['orphanedTypes'];
   /** `__resolveReference` per entity type, merged into the generated resolvers. */
   referenceResolvers: Record<string, { __resolveReference: (...args: never[]) => unknown }>;
 }

@@ -50,6 +50,7 @@ test('builds when there is no build, then not again until a source changes', asy
   utimesSync(join(dir, 'gateway', 'answer.ts'), later, later);
   await run();
   expect(stamp()).toBeGreaterThan(built);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loads the module the script just compiled
   expect(require(output())).toEqual({ answer: 42 });
 }, 120_000);
 

@@ -30,10 +30,11 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => hub?.dispose());
 
-// `any`: the test walks deep answers whose shape each assertion states anyway.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test walks deep answers whose shape each assertion states anyway.
 async function ok(query: string, variables: Record<string, unknown> = {}): Promise<Record<string, any>> {
   const answer = await hub.request(query, variables);
   expect(answer.body.errors).toBeUndefined();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as the signature says
   return answer.body.data as Record<string, any>;
 }
 
@@ -109,6 +110,7 @@ test('Unit.equivalents lists units of other institutions, best first: a Spanish 
     `query($id: ID!) { unit(id: $id) { id equivalents { score unit { id title(lang: "en") } comparison { a { unit { id } } b { unit { id } } score escoImported } } } }`,
     { id: WELD_LV },
   );
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a comparison's details are walked by the assertions below
   const equivalents = data.unit.equivalents as Array<{ score: number; unit: { id: string; title: string }; comparison: Record<string, any> }>;
   expect(equivalents.length).toBeGreaterThan(0);
   expect(equivalents[0]?.unit.id).toBe(WELD_ES);

@@ -13,7 +13,8 @@ import { startTestHub, type GraphQLAnswer, type TestHub } from './harness/hub';
 export interface DocumentsHub {
   hub: TestHub;
   token(institution: string, roles: string[], learnerId?: string): Promise<string>;
-  /** Runs an operation that must succeed; `any`: callers walk deep answers whose shape each assertion states. */
+  /** Runs an operation that must succeed. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- callers walk deep answers whose shape each assertion states
   ok(query: string, variables: Record<string, unknown>, token?: string): Promise<Record<string, any>>;
   request(query: string, variables: Record<string, unknown>, token?: string): Promise<GraphQLAnswer>;
 }
@@ -35,6 +36,7 @@ export async function startDocumentsHub(institutions: readonly string[]): Promis
     ok: async (query, variables, token) => {
       const answer = await request(query, variables, token);
       if (answer.body.errors) throw new Error(`${answer.body.errors.map((e) => e.message).join('; ')}\nin: ${query}`);
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as the signature says
       return answer.body.data as Record<string, any>;
     },
   };

@@ -119,7 +119,7 @@ export interface ExtraGateway {
  */
 export async function startGatewayOver(hub: TestHub, overrides: Record<string, string>, options: Partial<GatewayOptions> = {}): Promise<ExtraGateway> {
   const registry = new Registry(
-    hub.gateway.registry.institutions.map((entry) => ({ ...entry, shards: { ...entry.shards, ...(overrides[entry.code] ? { qualifications: overrides[entry.code] as string } : {}) } })),
+    hub.gateway.registry.institutions.map((entry) => ({ ...entry, shards: { ...entry.shards, ...(overrides[entry.code] ? { qualifications: overrides[entry.code] } : {}) } })),
   );
   const tokenSecret = randomBytes(24).toString('base64url');
   const gateway = await startGateway({

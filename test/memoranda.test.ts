@@ -48,10 +48,11 @@ const PLANS: Plan[] = [
 const other = (proposer: Proposer): Proposer => (proposer === 'rvt.lv' ? 'cifp-aviles.es' : 'rvt.lv');
 const idOf = (plan: Plan) => `${plan.proposer}:MOU-${plan.title[0]}`;
 
-// `any`: the test reads answers whose shape each assertion states anyway.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test reads answers whose shape each assertion states anyway.
 async function ok(query: string, variables: Record<string, unknown>, token: string): Promise<Record<string, any>> {
   const answer = await hub.request(query, variables, token);
   expect(answer.body.errors).toBeUndefined();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as the signature says
   return answer.body.data as Record<string, any>;
 }
 

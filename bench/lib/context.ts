@@ -14,7 +14,7 @@ export interface BenchContext {
   hopKeys: HopKeyPair;
   /** The committed supergraph the hub serves. */
   supergraphPath: string;
-  log(line: string): void;
+  log: (line: string) => void;
 }
 
 export type ScenarioOutput = Omit<ScenarioResult, 'name' | 'command' | 'title' | 'machine' | 'durationSeconds' | 'loadAverageEnd'>;

@@ -88,7 +88,7 @@ export async function runLoad(target: LoadTarget, seconds: number): Promise<RunS
         ...(target.amount ? { amount: target.amount } : { duration: seconds }),
         timeout: 10,
       },
-      (error: unknown, done: autocannon.Result) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(done)),
+      (error: Error | null, done: autocannon.Result) => (error ? reject(error) : resolve(done)),
     );
     instance.on('response', (_client, statusCode, bytes, responseTime) => {
       if (statusCode !== 200) errors += 1;

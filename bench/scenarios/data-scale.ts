@@ -24,11 +24,11 @@ interface Captured {
 /** Records the SQL a database runs while `action` runs (the shard's statement counter is its TypeORM logger). */
 async function captureSql(db: Database, action: () => Promise<unknown>): Promise<Captured[]> {
   const counter = db.statements;
-  const original = counter.logQuery;
+  const original = counter.logQuery.bind(counter);
   const captured: Captured[] = [];
   counter.logQuery = (sql?: string, parameters?: unknown[]) => {
     captured.push({ sql: sql ?? '', parameters: parameters ?? [] });
-    original.call(counter, sql ?? '');
+    original(sql ?? '');
   };
   try {
     await action();
@@ -58,7 +58,7 @@ interface ExplainRow {
 }
 
 async function explain(db: Database, statement: Captured): Promise<ExplainRow[]> {
-  return (await db.dataSource.query(`EXPLAIN ${statement.sql}`, statement.parameters)) as ExplainRow[];
+  return db.dataSource.query<ExplainRow[]>(`EXPLAIN ${statement.sql}`, statement.parameters);
 }
 
 const shortSql = (sql: string) =>

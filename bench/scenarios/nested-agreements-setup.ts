@@ -14,7 +14,8 @@ import {
   AgreementVersionRecord,
   LearningAgreementRecord,
 } from '../../subgraphs/mobilities/learning-agreement/learning-agreement.entity';
-import { openQualificationsDatabase, startQualificationsShard, type QualificationsShard } from '../../subgraphs/qualifications';
+import { openQualificationsDatabase, startQualificationsShard } from '../../subgraphs/qualifications';
+import type { KindShard } from '../../subgraphs/shared/kind';
 import { freePort } from '../../scripts/processes';
 import { generateHopKeyPair } from '../../platform/hop-keys';
 import type { BenchContext } from '../lib/context';
@@ -38,7 +39,7 @@ export interface BenchShard {
   kind: 'qualifications' | 'mobilities';
   role: 'sending' | 'hosting';
   institution: string;
-  shard: QualificationsShard | MobilitiesShard;
+  shard: KindShard;
 }
 
 export interface Federation {

@@ -76,7 +76,7 @@ async function flood(hubUrl: string, pid: number, count: number, messageBytes: n
       (socket) =>
         new Promise<string>((resolve) => {
           socket.on('message', (data) => {
-            if (String(data).includes('connection_ack')) resolve('ack');
+            if ((data as Buffer).toString().includes('connection_ack')) resolve('ack');
           });
           socket.once('close', (code) => resolve(`close ${code}`));
           socket.send(message);

@@ -42,7 +42,7 @@ function restoreHubCode(formatted: GraphQLFormattedError, error: unknown): Graph
   if (formatted.extensions?.code !== 'GRAPHQL_VALIDATION_FAILED') return formatted;
   const original = error instanceof GraphQLError ? error.originalError : undefined;
   if (!(original instanceof GraphQLError)) return formatted;
-  const { http: _http, ...extensions } = original.extensions as Extensions;
+  const { http: _http, ...extensions } = original.extensions;
   if (typeof extensions.code !== 'string' || !HUB_CODES.has(extensions.code)) return formatted;
   return { ...formatted, extensions: { ...formatted.extensions, ...extensions } };
 }
@@ -58,8 +58,14 @@ function describeFailure(failure: unknown): Record<string, unknown> {
   };
 }
 
+/** An error's code as a metric label; an error without one counts as an internal error. */
+function codeLabel(code: unknown): string {
+  if (code === undefined || code === null) return ErrorCode.INTERNAL_SERVER_ERROR;
+  return typeof code === 'string' ? code : JSON.stringify(code);
+}
+
 function masked(formatted: GraphQLFormattedError): GraphQLFormattedError {
-  const extensions = (formatted.extensions ?? {}) as Extensions;
+  const extensions: Extensions = formatted.extensions ?? {};
   const code = typeof extensions.code === 'string' ? extensions.code : undefined;
   if (code !== undefined && !UNEXPECTED.has(code)) {
     if (!INTERNAL_EXTENSIONS.some((key) => key in extensions)) return formatted;
@@ -95,7 +101,7 @@ export function useErrors(options: ErrorsOptions): ErrorHandling {
       for (const error of errors) {
         const code = error.extensions.code;
         // Shard errors are logged where the shard call is made, with the institution; these are the hub's own.
-        if ((code === undefined || UNEXPECTED.has(String(code))) && error.extensions.institution === undefined) {
+        if ((code === undefined || (typeof code === 'string' && UNEXPECTED.has(code))) && error.extensions.institution === undefined) {
           log.error({ requestId: contextValue.requestId, err: error.originalError ?? error, path: error.path }, 'unexpected error');
         }
       }
@@ -106,7 +112,7 @@ export function useErrors(options: ErrorsOptions): ErrorHandling {
       if (!result.errors) return;
       const requestId = contextValue.requestId;
       result.errors = result.errors.map((error) => {
-        count?.(String(error.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR));
+        count?.(codeLabel(error.extensions?.code));
         return { ...error, extensions: { ...error.extensions, requestId } };
       });
     },
@@ -126,7 +132,7 @@ export function useErrors(options: ErrorsOptions): ErrorHandling {
       }
       for (const error of event.errors ?? []) {
         const code = error.extensions?.code;
-        if (code === undefined || UNEXPECTED.has(String(code))) log.error({ ...where, code, message: error.message, path: error.path }, 'shard reported an internal error');
+        if (code === undefined || (typeof code === 'string' && UNEXPECTED.has(code))) log.error({ ...where, code, message: error.message, path: error.path }, 'shard reported an internal error');
         else log.debug({ ...where, code, message: error.message, path: error.path }, 'shard answered with an error');
       }
     },
@@ -136,7 +142,7 @@ export function useErrors(options: ErrorsOptions): ErrorHandling {
         // Already seen by the plugin (a GraphQL answer with a 4xx status, such as a validation failure).
         if (error.extensions?.requestId !== undefined) continue;
         error.extensions = { ...error.extensions, requestId };
-        count?.(String(error.extensions.code ?? ErrorCode.INTERNAL_SERVER_ERROR));
+        count?.(codeLabel(error.extensions.code));
       }
     },
   };

@@ -14,7 +14,8 @@ const OPERATION_LOCATIONS = {
  * pairwise. One walk over the document, one error at most.
  */
 export function preValidationError(schema: GraphQLSchema, document: DocumentNode, maxFieldRepeats: number): GraphQLError | null {
-  let first: string | null = null;
+  // Set inside the walk below, which narrowing cannot see into.
+  let first = null as string | null;
   let wrongDirectives = 0;
   let repeated: { key: string; count: number } | null = null;
   const checkDirectives = (directives: readonly DirectiveNode[] | undefined, location: DirectiveLocation): void => {

@@ -90,7 +90,7 @@ export function issuerOf(institution: RegisteredInstitution): string {
 
 /** The public part of a JWK that identifies the key whatever its `kid` or other metadata. */
 function keyMaterial(key: Record<string, unknown>): string {
-  return ['kty', 'crv', 'n', 'e', 'x', 'y'].map((name) => String(key[name] ?? '')).join('|');
+  return JSON.stringify(['kty', 'crv', 'n', 'e', 'x', 'y'].map((name) => key[name] ?? null));
 }
 
 export function parseRegistry(json: unknown, source = 'registry'): Registry {

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { FEED_STATEMENT_COMMENT } from './changes/changes';
 import { serializeSqliteTransactions } from './sqlite-transactions';
-import { DataSource, type EntitySchema, type Logger, type MixedList } from 'typeorm';
+import { DataSource, type DataSourceOptions, type Logger } from 'typeorm';
 
 /**
  * A shard's own database: SQLite files for the embedded demo and newcomers, MySQL 8 / MariaDB in production.
@@ -12,10 +12,10 @@ import { DataSource, type EntitySchema, type Logger, type MixedList } from 'type
 export interface DatabaseOptions {
   /** `sqlite:<file>` (or `sqlite::memory:`) or `mysql://user:password@host:port/database`. */
   url: string;
-  entities: MixedList<Function | string | EntitySchema>;
-  migrations: MixedList<Function | string>;
+  entities: NonNullable<DataSourceOptions['entities']>;
+  migrations: NonNullable<DataSourceOptions['migrations']>;
   /** TypeORM subscribers: hooks on loads and commits (entity-cache tags, idempotency claims). */
-  subscribers?: MixedList<Function | string>;
+  subscribers?: DataSourceOptions['subscribers'];
 }
 
 /**

@@ -1,11 +1,10 @@
 import type { BaseContext } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import type { JWTVerifyGetKey } from 'jose';
-import type { EntitySchema, MixedList } from 'typeorm';
 import { readShardEnvironment } from './config';
 import { explainStartupError } from '../../platform/startup-errors';
 import type { ShardRequestContext, ShardServices } from './context';
-import { openDatabase, type Database } from './database';
+import { openDatabase, type Database, type DatabaseOptions } from './database';
 import { createChangeFeed } from './changes/feed';
 import { createHubClient } from './hub-client';
 import { hopKeyResolver, readPublicKeys, readSigningKey, type HopSigningKey } from '../../platform/hop-keys';
@@ -16,10 +15,10 @@ import { startShard, type RunningShard } from './shard';
 /** What makes a subgraph kind: its tables, its schema, and how a request's context is built. */
 export interface KindDefinition<C extends BaseContext> {
   kind: string;
-  entities: MixedList<Function | string | EntitySchema>;
-  migrations: MixedList<Function | string>;
+  entities: DatabaseOptions['entities'];
+  migrations: DatabaseOptions['migrations'];
   /** TypeORM subscribers the kind's database runs (hooks on loads and commits). */
-  subscribers?: MixedList<Function | string>;
+  subscribers?: DatabaseOptions['subscribers'];
   buildSchema: () => Promise<GraphQLSchema>;
   /**
    * The kind's data is public and the hub may cache it: the kind tags what it reads (a read-tag subscriber in

@@ -93,7 +93,7 @@ function serveEvents<C extends BaseContext>(options: ShardServerOptions<C>, serv
       schema: options.schema,
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
-        const hop = await verifyHop((name) => (typeof params[name] === 'string' ? (params[name] as string) : undefined), SUBSCRIPTION_HOP_OPERATION);
+        const hop = await verifyHop((name) => (typeof params[name] === 'string' ? params[name] : undefined), SUBSCRIPTION_HOP_OPERATION);
         callers.set(ctx, hop);
         return hop.error === null;
       },

@@ -16,12 +16,12 @@ export function serializeSqliteTransactions(dataSource: DataSource): void {
   const inside = new AsyncLocalStorage<true>();
   const original = manager.transaction.bind(manager) as (...args: unknown[]) => Promise<unknown>;
   let tail: Promise<unknown> = Promise.resolve();
-  manager.transaction = ((...args: unknown[]) => {
+  manager.transaction = (...args: unknown[]) => {
     if (inside.getStore()) return original(...args);
     const turn = tail.then(() => inside.run(true, () => original(...args)));
     tail = turn.catch(() => undefined);
     return turn;
-  }) as EntityManager['transaction'];
+  };
 }
 
 const serialized = new WeakSet<EntityManager>();

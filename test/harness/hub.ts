@@ -8,9 +8,9 @@ import { composeSupergraph } from '../../schema/compose';
 import { freePort, startShardProcess, type ManagedProcess } from '../../scripts/processes';
 import { mintDemoToken } from '../../scripts/token';
 import type { Database } from '../../subgraphs/shared/database';
-import { startMobilitiesShard, type MobilitiesShard } from '../../subgraphs/mobilities';
-import { startRecognitionShard, type RecognitionShard } from '../../subgraphs/recognition';
-import { readSeed, startQualificationsShard, type QualificationsShard } from '../../subgraphs/qualifications';
+import { startMobilitiesShard } from '../../subgraphs/mobilities';
+import { startRecognitionShard } from '../../subgraphs/recognition';
+import { readSeed, startQualificationsShard } from '../../subgraphs/qualifications';
 import type { Caller } from '../../platform/caller';
 import { generateHopKeyPair, hopKeyResolver, type HopKeyPair, type HopSigningKey } from '../../platform/hop-keys';
 import { hopAudience, signHop, type HopOperation } from '../../platform/signed-hop';
@@ -146,7 +146,7 @@ async function startInProcessShard(code: string, databaseUrl: string, keys: Shar
     serviceKey: keys.service?.key ?? null,
     hubUrl: hubUrl ?? null,
   };
-  const shard: QualificationsShard | MobilitiesShard | RecognitionShard =
+  const shard =
     kind === 'qualifications'
       ? await startQualificationsShard({ ...options, seed: readSeed(seedFileOf(code)) })
       : kind === 'mobilities'

@@ -82,7 +82,7 @@ test('a body over MAX_BODY_BYTES is PAYLOAD_TOO_LARGE (413), declared or streame
     },
   });
   const streamed = await refusedUntouched(async () => {
-    const response = await fetch(target.hub.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${target.coordinator}` }, body: chunks, duplex: 'half' } as RequestInit);
+    const response = await fetch(target.hub.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${target.coordinator}` }, body: chunks, duplex: 'half' });
     const text = await response.text();
     return { status: response.status, text, body: JSON.parse(text) as Answer['body'] };
   });

@@ -56,7 +56,7 @@ function probe(localAddress?: string): Probe {
   const received: Received[] = [];
   const listeners = new Set<() => void>();
   socket.on('message', (data) => {
-    received.push({ at: Date.now(), message: JSON.parse(String(data)) as Received['message'] });
+    received.push({ at: Date.now(), message: JSON.parse((data as Buffer).toString()) as Received['message'] });
     for (const listener of listeners) listener();
   });
   socket.on('error', () => undefined);

@@ -5,7 +5,7 @@ import { entityId } from '../../../schema/ids';
 import { AgreementStatus, AssessmentResult } from '../../../schema/mobility/enums';
 import { requireCaller, requireParty, requireStaffRole } from '../../shared/access';
 import { recordAudit } from '../../shared/audit/audit';
-import { inTransaction, recordEvent } from '../../shared/outbox/outbox';
+import { inTransaction } from '../../shared/outbox/outbox';
 import type { Caller } from '../../../platform/caller';
 import { ownLocalId } from '../../shared/local-id';
 import type { MobilitiesContext } from '../context';

@@ -4,7 +4,7 @@ import { validateEdc } from '../../shared/documents/edc-schema';
 import { buildTranscriptCredential } from './edc';
 import { sampleTranscript } from './transcript.fixture';
 
-// `any`: assertions walk the credential's JSON, whose shape each assertion states.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions walk the credential's JSON, whose shape each assertion states
 type Any = any;
 
 describe('transcript as a Europass Digital Credential', () => {
@@ -40,7 +40,7 @@ describe('transcript as a Europass Digital Credential', () => {
   });
 
   it('is refused by the schema when a required part is missing (the validator is not a rubber stamp)', () => {
-    const broken = JSON.parse(JSON.stringify(credential)) as Any;
+    const broken = JSON.parse(JSON.stringify(credential));
     delete broken.credentialSubject.hasClaim[0].awardedBy;
     delete broken.displayParameter;
     const result = validateEdc(broken);

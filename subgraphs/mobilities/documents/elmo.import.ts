@@ -58,6 +58,9 @@ function matchUnit(opportunity: ElmoOpportunity, target: ImportTarget): ImportTa
   return target.units.find(({ unit }) => unit.titles.some((t) => titles.has(normalize(t.value)))) ?? null;
 }
 
+const ASSESSMENT_RESULTS: ReadonlySet<string> = new Set(Object.values(AssessmentResult));
+const isAssessmentResult = (value: string): value is AssessmentResult => ASSESSMENT_RESULTS.has(value);
+
 function entryOf(opportunity: ElmoOpportunity, agreed: StoredAgreedUnit, unit: PublicUnit, fallbackDate: string): StoredTranscriptEntry {
   const at = `learning opportunity "${firstTitle(opportunity.titles)}" (line ${opportunity.line}, unit ${unit.id})`;
   if (opportunity.status === 'in-progress') throw reject(`${at} is still in progress: a transcript reports units passed or failed`, { line: opportunity.line, unitId: unit.id });
@@ -72,7 +75,7 @@ function entryOf(opportunity: ElmoOpportunity, agreed: StoredAgreedUnit, unit: P
     if (!agreed.learningOutcomeIds.includes(outcome.id)) {
       throw reject(`${at} reports learning outcome ${outcome.id} (line ${outcome.line}), which is not agreed for the unit`, { line: outcome.line, unitId: unit.id });
     }
-    if (outcome.result !== AssessmentResult.ACHIEVED && outcome.result !== AssessmentResult.NOT_ACHIEVED) {
+    if (!isAssessmentResult(outcome.result)) {
       throw reject(`${at}: learning outcome ${outcome.id} (line ${outcome.line}) has result "${outcome.result}", not ACHIEVED or NOT_ACHIEVED`, { line: outcome.line, unitId: unit.id });
     }
     return [{ learningOutcomeId: outcome.id, result: outcome.result }];

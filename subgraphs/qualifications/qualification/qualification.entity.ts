@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { LifecycleStatus, LocalizedText } from '../../../schema';
 
 @Entity('qualification')

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { OperationTypeNode } from 'graphql';
 import { EventSubscriber, LessThan, MoreThan, type EntityManager, type EntitySubscriberInterface, type TransactionCommitEvent, type TransactionRollbackEvent } from 'typeorm';
 import type { Database } from '../database';
 import { sendJson, type Route } from '../../../platform/http';
@@ -115,14 +116,14 @@ export function cacheHintsPlugin(onChanges: () => void): ApolloServerPlugin<Base
           if (!scope || response.body.kind !== 'single' || !operation) return;
           const result = response.body.singleResult;
           const hints: CacheHints = {};
-          if (operation.operation === 'mutation') {
+          if (operation.operation === OperationTypeNode.MUTATION) {
             // Woken after every write, even one that names nothing: a commit whose outcome its request never
             // learnt (the connection failed as it committed) still reaches the feed's readers at once.
             onChanges();
             if (scope.changes.size === 0) return;
             hints.changes = [...scope.changes];
             hints.changeSeqs = [...scope.changeSeqs];
-          } else if (operation.operation === 'query') {
+          } else if (operation.operation === OperationTypeNode.QUERY) {
             hints.cache = { scope: scope.callerConsulted ? 'private' : 'public', tags: [...scope.reads] };
           } else return;
           result.extensions = { ...result.extensions, ...hints };

@@ -58,7 +58,8 @@ async function loadOrCreate(db: Database): Promise<LoadedKey> {
       createdAt: new Date(),
     });
     // Another replica of the shard may have made one at the same moment: every replica signs with the oldest.
-    row = (await oldestKey(db)) as SigningKeyRecord;
+    row = await oldestKey(db);
+    if (!row) throw new Error('The document signing key just stored cannot be read back');
   }
   return { thumbprint: row.kid, privateKey: await importJWK(JSON.parse(row.privateJwk) as JWK, SIGNING_ALGORITHM) };
 }

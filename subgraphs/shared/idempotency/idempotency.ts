@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin, type BaseContext, type GraphQLRequestListener, type GraphQLResponse } from '@apollo/server';
-import { Kind, type FormattedExecutionResult, type OperationDefinitionNode } from 'graphql';
+import { Kind, OperationTypeNode, type FormattedExecutionResult, type OperationDefinitionNode } from 'graphql';
 import { LessThan, type EntityManager, type EntitySubscriberInterface, type QueryRunner, type TransactionRollbackEvent, type TransactionStartEvent } from 'typeorm';
 import { ConflictError, ErrorCode } from '../../../schema/errors';
 import type { Database } from '../database';
@@ -183,7 +183,7 @@ export function useIdempotency<C extends BaseContext>(options: IdempotencyOption
   const listener: GraphQLRequestListener<C> = {
     async responseForOperation({ operation }) {
       const state = currentRequestScope()?.idempotency;
-      if (!state || operation.operation !== 'mutation') return null;
+      if (!state || operation.operation !== OperationTypeNode.MUTATION) return null;
       const field = rootFields(operation);
       let response: GraphQLResponse | null;
       try {
