@@ -24,7 +24,7 @@ import { useRequestId } from './request-id/request-id';
 import { createResilience, type ResilienceOptions } from './resilience/resilience';
 import { createEntityCache, type EntityCache, type EntityCacheSettings } from './cache/entity-cache';
 import { OwnerRoutingDataSource, type ShardCallEvent } from './routing/data-source';
-import { routingRulesFromSupergraph } from './routing/rules';
+import { buildRoutingTable } from './routing/routing-table';
 import { createShardClients, DEFAULT_CONNECTIONS_PER_SHARD, DEFAULT_SHARD_TIMEOUT_MS } from './routing/shard-client';
 import { startHttpServer, type Route, type RunningHttpServer } from '../platform/http';
 import { moduleLogger, type Logger } from '../platform/logger';
@@ -89,7 +89,7 @@ export interface RunningGateway extends RunningHttpServer {
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const log = options.logger ?? moduleLogger('gateway');
   const production = options.production ?? false;
-  const rules = routingRulesFromSupergraph(options.supergraphSdl);
+  const routing = buildRoutingTable(options.supergraphSdl);
   const identity = useShardIdentity({ registry: options.registry, hopKey: options.hopKey });
   const clients = createShardClients({
     timeoutMs: options.shardTimeoutMs ?? DEFAULT_SHARD_TIMEOUT_MS,
@@ -123,7 +123,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const entityCache =
     options.entityCache === false
       ? null
-      : createEntityCache({ ...options.entityCache, supergraphSdl: options.supergraphSdl, registry: options.registry, hopKey: options.hopKey, metrics: metrics?.registry, log });
+      : createEntityCache({ ...options.entityCache, routing, registry: options.registry, hopKey: options.hopKey, metrics: metrics?.registry, log });
   await entityCache?.ready;
   const onShardCall = (event: ShardCallEvent): void => {
     metrics?.observeShardCall(event);
@@ -134,7 +134,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }): GraphQLDataSource<HubContext> => {
       if (options.registry.shards(name).length > 0) {
-        return new OwnerRoutingDataSource({ kind: name, registry: options.registry, rules, shardSource: clients.sourceFor, resilience, onShardCall, cache: entityCache ?? undefined });
+        return new OwnerRoutingDataSource({ kind: name, registry: options.registry, rules: routing, shardSource: clients.sourceFor, resilience, onShardCall, cache: entityCache ?? undefined });
       }
       const source = clients.sourceFor({ institution: '', kind: name, url: url ?? '' });
       if (!entityCache) return source;
@@ -239,7 +239,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const subscriptions = useSubscriptions({
     server: http.server,
-    supergraphSdl: options.supergraphSdl,
+    routing,
     registry: options.registry,
     schema: () => apiSchema,
     authenticate,

@@ -3,14 +3,13 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { buildSchema, getNamedType, isObjectType, type GraphQLObjectType, type GraphQLOutputType } from 'graphql';
 import { Counter, Histogram, type Registry as MetricsRegistry } from 'prom-client';
-import { OWNER_DIRECTIVE } from '../../schema/federation';
 import { parseEntityId } from '../../schema/ids';
 import { sendJson, type Route } from '../../platform/http';
 import type { Logger } from '../../platform/logger';
 import type { HubContext } from '../context';
 import type { Registry, Shard } from '../registry/registry';
+import type { RoutingTable } from '../routing/routing-table';
 import { followChangeFeeds, scopeOf, type FeedFollower } from './feed';
 import { createMemoryStore } from './memory-store';
 import { createRedisStore } from './redis-store';
@@ -45,10 +44,11 @@ export const DEFAULT_FEED_WAIT_MS = 10_000;
 export const DEFAULT_FEED_GRACE_MS = 2_000;
 
 /** What configuration sets (gateway options, environment). */
-export type EntityCacheSettings = Omit<EntityCacheOptions, 'supergraphSdl' | 'registry' | 'hopKey' | 'metrics' | 'log'>;
+export type EntityCacheSettings = Omit<EntityCacheOptions, 'routing' | 'registry' | 'hopKey' | 'metrics' | 'log'>;
 
 export interface EntityCacheOptions {
-  supergraphSdl: string;
+  /** The supergraph's routing table: which root fields answer cacheable types. */
+  routing: RoutingTable;
   registry: Registry;
   /** The hub's hop key, to sign the change-feed polls. */
   hopKey: HopSigningKey | null;
@@ -127,33 +127,14 @@ interface RequestTally {
   bypassed: number;
 }
 
-/** The entity type a list or connection field returns (a connection's `nodes`, or its edges' `node`). */
-function elementType(type: GraphQLOutputType): string {
-  const named = getNamedType(type);
-  if (!isObjectType(named)) return named.name;
-  const fields = named.getFields();
-  if (fields.nodes) return getNamedType(fields.nodes.type).name;
-  const edge = fields.edges ? getNamedType(fields.edges.type) : null;
-  const node = edge && isObjectType(edge) ? edge.getFields().node : undefined;
-  return node ? getNamedType(node.type).name : named.name;
-}
-
 /**
  * Root fields whose shard answers may be cached, with the type they count against: by-ID fields routed by
  * an `@owner(argument: "id")` hint, and lists without an owner (each shard's page of a fan-out) of a cached
  * type. Other owner-routed fields (the caller's institution, another argument) are left alone.
  */
-export function cachedRootFields(supergraphSdl: string, types: ReadonlyMap<string, number>): Map<string, string> {
-  const schema = buildSchema(supergraphSdl, { assumeValidSDL: true });
+export function cachedRootFields(routing: RoutingTable, types: ReadonlyMap<string, number>): Map<string, string> {
   const fields = new Map<string, string>();
-  const query: GraphQLObjectType | null | undefined = schema.getQueryType();
-  for (const field of Object.values(query?.getFields() ?? {})) {
-    const owner = field.astNode?.directives?.find((directive) => directive.name.value === OWNER_DIRECTIVE);
-    const argument = owner?.arguments?.find((a) => a.name.value === 'argument')?.value;
-    const byId = argument?.kind === 'StringValue' && argument.value === 'id';
-    const typeName = byId ? getNamedType(field.type).name : owner ? null : elementType(field.type);
-    if (typeName && types.has(typeName)) fields.set(field.name, typeName);
-  }
+  for (const [field, rule] of routing.query) if (rule.entityType && types.has(rule.entityType)) fields.set(field, rule.entityType);
   return fields;
 }
 
@@ -202,7 +183,7 @@ function stringList(value: unknown): string[] | null {
 
 export function createEntityCache(options: EntityCacheOptions): EntityCache {
   const types = options.types ?? DEFAULT_CACHED_TYPES;
-  const rootFields = cachedRootFields(options.supergraphSdl, types);
+  const rootFields = cachedRootFields(options.routing, types);
   const log = options.log;
   const registers = options.metrics ? [options.metrics] : [];
   const hits = new Counter({ name: 'hub_entity_cache_hits_total', help: 'Shard calls answered from the entity cache, by type', labelNames: ['type'], registers });

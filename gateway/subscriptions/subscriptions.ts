@@ -21,6 +21,7 @@ import type { HubContext } from '../context';
 import type { Limits } from '../limits/limits';
 import type { RateLimit } from '../rate-limit/rate-limit';
 import type { Registry } from '../registry/registry';
+import type { RoutingTable, SubscriptionRoot } from '../routing/routing-table';
 import { decodeHubCursor, encodeHubCursor } from '../routing/cursor';
 import { parseFetch, rootFields, subOperation } from '../routing/operation';
 import { AnonymousAdmission } from './admission';
@@ -28,7 +29,6 @@ import { AsyncQueue } from './async-queue';
 import { bare, checkSubscription } from './operation-check';
 import { raiseMaxPayload, serveSockets, type SocketExtra } from './sockets';
 import { atTime, tokenExpiry } from './token-expiry';
-import { subscriptionRoutes, type SubscriptionRoute } from './routes';
 import { Feed, type Delivery, type FeedMember, type FeedSource } from './feed';
 import type { ShardIdentity } from '../health/shard-identity';
 import { openUpstreamCount, subscribeUpstream } from './upstream';
@@ -62,7 +62,8 @@ export const TOKEN_EXPIRED = { code: CloseCode.Forbidden, reason: 'token expired
 export interface SubscriptionsOptions extends WebSocketLimitsOptions {
   /** The gateway's HTTP server: subscriptions share its port and its /graphql path (WebSocket upgrade). */
   server: Server;
-  supergraphSdl: string;
+  /** The supergraph's routing table: the kind, filter and entity fields of every subscription root. */
+  routing: RoutingTable;
   registry: Registry;
   /** The gateway's API schema once loaded, to validate subscriptions against. */
   schema: () => GraphQLSchema | undefined;
@@ -117,7 +118,7 @@ function variableDefinition(name: string): VariableDefinitionNode {
  * The query that resolves one event's payload through the supergraph: each entity field the client selected
  * becomes the by-ID root field of its type, with the client's own selection (aliases, fragments, variables).
  */
-export function payloadQuery(document: ExecutionArgs['document'], operation: OperationDefinitionNode, route: SubscriptionRoute, field: FieldNode) {
+export function payloadQuery(document: ExecutionArgs['document'], operation: OperationDefinitionNode, route: SubscriptionRoot, field: FieldNode) {
   const selected = (field.selectionSet?.selections ?? []).filter((s): s is FieldNode => s.kind === Kind.FIELD);
   const entityFields = selected.flatMap((s) => {
     const entity = route.entities.find((e) => e.field === s.name.value);
@@ -158,7 +159,6 @@ export interface SubscriptionStats {
  */
 export function useSubscriptions(options: SubscriptionsOptions): { stats: () => SubscriptionStats; close: () => Promise<void> } {
   const log = moduleLogger('subscriptions');
-  const routes = subscriptionRoutes(options.supergraphSdl);
   const perInstitution = new Map<string, number>();
   const connections = new WeakMap<object, ConnectionState>();
   const open = { connections: 0, subscriptions: 0 };
@@ -175,7 +175,7 @@ export function useSubscriptions(options: SubscriptionsOptions): { stats: () => 
     const operation = args.document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
     const variables = (args.variableValues ?? {}) as Record<string, unknown>;
     const [field] = operation ? rootFields({ ...parseFetch('{ __typename }'), document: args.document, operation, type: 'subscription', fragments: new Map() }, variables) : [];
-    const route = field ? routes.get(field.name) : undefined;
+    const route = field ? options.routing.subscription.get(field.name) : undefined;
     if (!operation || !field || !route) return { errors: [new GraphQLError('The hub serves subscriptions to one root field at a time', { extensions: { code: ErrorCode.BAD_USER_INPUT } })] };
     if (!context.caller) return { errors: [new GraphQLError('Subscriptions need a signed-in caller: send a token in connection_init', { extensions: { code: ErrorCode.UNAUTHENTICATED } })] };
     const argument = (name: string) => {
@@ -184,13 +184,13 @@ export function useSubscriptions(options: SubscriptionsOptions): { stats: () => 
     };
     let positions: Record<string, string>;
     try {
-      positions = decodeHubCursor(argument('after') as string | null | undefined);
+      positions = decodeHubCursor(argument(route.cursorArgument) as string | null | undefined);
     } catch (error) {
       return { errors: [error as GraphQLError] };
     }
     const payload = payloadQuery(args.document, operation, route, field.node);
     const caller = context.caller;
-    const filter = argument('filter') ?? null;
+    const filter = route.filter ? (argument(route.filter.argument) ?? null) : null;
     const payloadVariables = Object.fromEntries(payload.variableNames.map((n) => [n, variables[n]]));
     const source: FeedSource = {
       shards: options.registry.shards(route.kind),
@@ -202,7 +202,7 @@ export function useSubscriptions(options: SubscriptionsOptions): { stats: () => 
           caller,
           requestId: context.requestId,
           field: field.name,
-          entityFields: route.entities.map((e) => e.field),
+          root: route,
           filter,
           after,
           onEvent,
