@@ -1,6 +1,5 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { openUpstreamCount } from '../gateway/subscriptions/upstream';
 import { createDemoMobilities } from '../scripts/demo-mobilities';
 import { startTestHub, type TestHub } from './harness/hub';
 import { correctDemoAssessment } from './harness/demo-assessments';
@@ -59,6 +58,9 @@ async function until(condition: () => boolean, what: string, timeoutMs = 15_000)
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** Subscriptions to shards this hub's gateway holds open: what sharing saves. */
+const openUpstreamCount = () => hub.gateway.subscriptions.stats().upstreams;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

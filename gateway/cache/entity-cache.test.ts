@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildRoutingTable } from '../routing/routing-table';
-import { cachedRootFields, DEFAULT_CACHED_TYPES } from './entity-cache';
+import { cachedRootFields } from './entity-cache';
+import { DEFAULT_CACHED_TYPES } from './settings';
 
 test('the cached root fields of the committed supergraph are the public by-ID fields and lists, nothing personal', () => {
   const supergraph = buildRoutingTable(readFileSync(join(__dirname, '..', '..', 'schema', 'supergraph.graphql'), 'utf8'));

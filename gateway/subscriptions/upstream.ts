@@ -36,13 +36,6 @@ export interface UpstreamOptions {
   retryDelayMs?: number;
 }
 
-let openUpstreams = 0;
-
-/** Upstream subscriptions open in this process (sockets to shards): what sharing saves, for tests and the bench. */
-export function openUpstreamCount(): number {
-  return openUpstreams;
-}
-
 /**
  * One subscription on one shard, resumed from the last cursor received whenever the connection drops:
  * the shard replays what was missed, so nothing is lost and nothing repeats.
@@ -121,10 +114,8 @@ export function subscribeUpstream(options: UpstreamOptions): () => void {
   };
 
   void connect();
-  openUpstreams += 1;
   return () => {
     if (closed) return;
-    openUpstreams -= 1;
     closed = true;
     stop?.();
     void client?.dispose();
