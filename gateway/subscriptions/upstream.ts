@@ -37,6 +37,18 @@ export interface UpstreamOptions {
 }
 
 /**
+ * What the hub asks a shard for: the events after a cursor, through the filter the subscriber gave (its argument
+ * and input type as the supergraph names them), with only the IDs of the event's entities.
+ */
+export function upstreamQuery(field: string, root: SubscriptionRoot): string {
+  const filter = root.filter ? { definition: `, $filter: ${root.filter.type}`, argument: `, ${root.filter.argument}: $filter` } : { definition: '', argument: '' };
+  const entities = root.entities.map((entity) => `${entity.field} { id }`).join(' ');
+  return `subscription HubEvents($after: String${filter.definition}) {
+    ${field}(${root.cursorArgument}: $after${filter.argument}) { cursor type occurredAt ${entities} }
+  }`;
+}
+
+/**
  * One subscription on one shard, resumed from the last cursor received whenever the connection drops:
  * the shard replays what was missed, so nothing is lost and nothing repeats.
  */
@@ -48,10 +60,7 @@ export function subscribeUpstream(options: UpstreamOptions): () => void {
   let delay = options.retryDelayMs ?? 500;
   const { root } = options;
   const entityFields = root.entities.map((entity) => entity.field);
-  const filter = root.filter ? { definition: `, $filter: ${root.filter.type}`, argument: `, ${root.filter.argument}: $filter` } : { definition: '', argument: '' };
-  const query = `subscription HubEvents($after: String${filter.definition}) {
-    ${options.field}(${root.cursorArgument}: $after${filter.argument}) { cursor type occurredAt ${entityFields.map((f) => `${f} { id }`).join(' ')} }
-  }`;
+  const query = upstreamQuery(options.field, root);
 
   const connect = async () => {
     if (closed) return;
