@@ -1,4 +1,4 @@
-import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { JSONWebKeySet } from 'jose';
@@ -20,8 +20,9 @@ import { Registry } from './registry/registry';
 import { useRequestId } from './request-id/request-id';
 import { createResilience, type ResilienceOptions } from './resilience/resilience';
 import { createEntityCache, type EntityCache, type EntityCacheSettings } from './cache';
-import { OwnerRoutingDataSource, type ShardCallEvent } from './routing/data-source';
+import type { ShardCallEvent } from './routing/data-source';
 import { buildRoutingTable } from './routing/routing-table';
+import { buildServices } from './routing/services';
 import { createShardClients, DEFAULT_CONNECTIONS_PER_SHARD, DEFAULT_SHARD_TIMEOUT_MS } from './routing/shard-client';
 import { startHttpServer, type RunningHttpServer } from '../platform/http';
 import { moduleLogger, type Logger } from '../platform/logger';
@@ -173,20 +174,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: ({ name, url }): GraphQLDataSource<HubContext> => {
-      if (options.registry.shards(name).length > 0) {
-        return new OwnerRoutingDataSource({ kind: name, registry: options.registry, rules: routing, shardSource: clients.sourceFor, resilience, onShardCall, cache: entityCache ?? undefined });
-      }
-      const source = clients.sourceFor({ institution: '', kind: name, url: url ?? '' });
-      if (!entityCache) return source;
-      // A subgraph without shards has no cache hints: what it answers is never called public.
-      return {
-        process: (request) => {
-          if (request.kind === 'incoming operation') entityCache.bypass(request.context);
-          return source.process(request);
-        },
-      };
-    },
+    buildService: buildServices({ registry: options.registry, routing, shardSource: clients.sourceFor, resilience, onShardCall, cache: entityCache ?? undefined }),
   });
   gateway.onSchemaLoadOrUpdate((state) => {
     apiSchema = state.apiSchema;
