@@ -1,7 +1,8 @@
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
-import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import type { ApolloServer } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
 import type { JSONWebKeySet } from 'jose';
+import { createApolloServer, executeAs } from './apollo-server';
 import { createRequestContexts } from './auth/request-context';
 import { useSubscriptions, type SubscriptionStats, type WebSocketLimitsOptions } from './subscriptions/subscriptions';
 import { useDashboard } from './dashboard/dashboard';
@@ -18,12 +19,12 @@ import { composeParts, type GatewayPart } from './part';
 import { clientAddress, useRateLimit, type RateLimitOptions } from './rate-limit/rate-limit';
 import { Registry } from './registry/registry';
 import { useRequestId } from './request-id/request-id';
-import { createResilience, type ResilienceOptions } from './resilience/resilience';
+import type { ResilienceOptions } from './resilience/resilience';
 import { createEntityCache, type EntityCache, type EntityCacheSettings } from './cache';
 import type { ShardCallEvent } from './routing/data-source';
 import { buildRoutingTable } from './routing/routing-table';
 import { buildServices } from './routing/services';
-import { createShardClients, DEFAULT_CONNECTIONS_PER_SHARD, DEFAULT_SHARD_TIMEOUT_MS } from './routing/shard-client';
+import { useShardCalls } from './routing/shard-calls';
 import { startHttpServer, type RunningHttpServer } from '../platform/http';
 import { moduleLogger, type Logger } from '../platform/logger';
 import type { HopSigningKey } from '../platform/hop-keys';
@@ -79,18 +80,6 @@ export interface RunningGateway extends RunningHttpServer {
   subscriptions: { stats(): SubscriptionStats };
 }
 
-/** Runs a query through the supergraph on a caller's behalf (subscription payloads, document downloads). */
-async function executeAs(apollo: ApolloServer<HubContext>, query: string, variables: Record<string, unknown>, contextValue: HubContext): Promise<ExecutionResult> {
-  const answer = await apollo.executeOperation({ query, variables }, { contextValue });
-  if (answer.body.kind !== 'single') return { errors: [new GraphQLError('Incremental delivery is not used by the hub')] };
-  const { data, errors } = answer.body.singleResult;
-  // Apollo hands back formatted errors; graphql-ws serialises GraphQLErrors (toJSON), so they become ones again.
-  return {
-    data: data ?? null,
-    ...(errors ? { errors: errors.map((error) => new GraphQLError(error.message, { path: error.path, extensions: error.extensions })) } : {}),
-  };
-}
-
 /**
  * The hub: Apollo Gateway over a static supergraph, with owner routing for every kind the registry shards.
  * A kind without shards in the registry is served from its supergraph URL exactly as stock Apollo Gateway
@@ -102,20 +91,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const production = options.production ?? false;
   const routing = buildRoutingTable(options.supergraphSdl);
   const identity = useShardIdentity({ registry: options.registry, hopKey: options.hopKey });
-  const clients = createShardClients({
-    timeoutMs: options.shardTimeoutMs ?? DEFAULT_SHARD_TIMEOUT_MS,
-    connectionsPerShard: options.connectionsPerShard ?? DEFAULT_CONNECTIONS_PER_SHARD,
+  const shardCalls = useShardCalls({
+    registry: options.registry,
     hopKey: options.hopKey,
     identity,
+    timeoutMs: options.shardTimeoutMs,
+    connectionsPerShard: options.connectionsPerShard,
+    resilience: options.resilience,
+    log,
   });
-  const resilience = createResilience({
-    ...options.resilience,
-    onCircuitChange: (shard, state) => {
-      log.warn({ module: 'resilience', institution: shard.institution, kind: shard.kind, state }, `circuit ${state}`);
-      options.resilience?.onCircuitChange?.(shard, state);
-    },
-  });
-  const everyShard = () => options.registry.kinds().flatMap((kind) => options.registry.shards(kind));
   // Subscriptions start with the HTTP server, after the metrics: read through this once they have.
   let subscriptionStats: (() => SubscriptionStats) | undefined;
   let draining = false;
@@ -132,7 +116,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ? null
       : useMetrics({
           ...options.metrics,
-          circuits: () => everyShard().map((shard) => ({ institution: shard.institution, kind: shard.kind, state: resilience.circuitOf(shard) })),
+          circuits: shardCalls.circuits,
           subscriptions: () => subscriptionStats?.(),
         });
   const requestIds = useRequestId();
@@ -144,7 +128,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ? null
       : createEntityCache({ ...options.entityCache, routing, registry: options.registry, hopKey: options.hopKey, metrics: metrics?.registry, log });
   const contexts = createRequestContexts({ registry: options.registry, demoTokenSecret: options.demoTokenSecret, requestIdOf: requestIds.requestIdOf, limits, rateLimit, schema: () => apiSchema });
+  // Stopped in reverse order: the shard pools last, once no part is left to call a shard.
   const parts: GatewayPart[] = [
+    shardCalls,
     requestIds,
     { name: 'cors', routes: [useCors(options.cors)] },
     limits,
@@ -152,7 +138,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     useHealth({
       registry: options.registry,
       identity,
-      circuitOf: resilience.circuitOf,
+      circuitOf: shardCalls.resilience.circuitOf,
       draining: () => draining,
       cacheFeed: (shard) => (entityCache?.feeds.hasFeed(shard) ? { current: entityCache.feeds.isCurrent(shard) } : null),
     }),
@@ -174,26 +160,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: buildServices({ registry: options.registry, routing, shardSource: clients.sourceFor, resilience, onShardCall, cache: entityCache ?? undefined }),
+    buildService: buildServices({ registry: options.registry, routing, shardSource: shardCalls.sourceFor, resilience: shardCalls.resilience, onShardCall, cache: entityCache ?? undefined }),
   });
   gateway.onSchemaLoadOrUpdate((state) => {
     apiSchema = state.apiSchema;
   });
-  const server = new ApolloServer<HubContext>({
-    gateway,
-    introspection: !production,
-    includeStacktraceInErrorResponses: false,
-    // On by default in Apollo Server 5; stated here because the hub relies on it (GET mutations, form posts).
-    csrfPrevention: true,
-    hideSchemaDetailsFromClientErrors: production,
-    // Shutdown is the gateway's (main.ts): Apollo's own handler would stop it under in-flight requests and re-raise the signal.
-    stopOnTerminationSignals: false,
-    validationRules: limits.validationRules,
-    parseOptions: limits.parseOptions,
-    allowBatchedHttpRequests: limits.allowBatchedHttpRequests,
-    formatError: (formatted, error) => errors.formatError(limits.formatError(formatted), error),
-    plugins: composed.plugins,
-  });
+  const server = createApolloServer({ gateway, production, limits, errors, plugins: composed.plugins });
   await server.start();
   apollo = server;
 
@@ -231,14 +203,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     registry: options.registry,
     entityCache,
     subscriptions,
-    // Stop accepting, let in-flight requests finish, close sockets; then the shard pools and each part (Redis, feeds).
+    // Close sockets, stop accepting, let in-flight requests finish; then each part (Redis, feeds, the shard pools).
     close: () => {
       closing ??= (async () => {
         draining = true;
         await running.drain();
         await http.close();
         await server.stop();
-        await clients.close();
         await running.stop();
       })();
       return closing;
