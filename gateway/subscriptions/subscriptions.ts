@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import { CloseCode, makeServer } from 'graphql-ws';
+import { makeServer } from 'graphql-ws';
 import { ErrorCode, RateLimitedError } from '../../schema/errors';
 import type { Caller } from '../../platform/caller';
 import type { HopSigningKey } from '../../platform/hop-keys';
@@ -15,9 +14,9 @@ import type { Registry } from '../registry/registry';
 import type { RoutingTable } from '../routing/routing-table';
 import { AnonymousAdmission } from './admission';
 import { bare, checkSubscription } from './operation-check';
-import { raiseMaxPayload, serveSockets, type SocketExtra } from './sockets';
+import { createAdmission, type Connection } from './connection';
+import { serveSockets, type SocketExtra } from './sockets';
 import { createSubscribe } from './subscribe';
-import { atTime, tokenExpiry } from './token-expiry';
 
 /** Limits on sockets themselves, before and around the operations they carry. */
 export interface WebSocketLimitsOptions {
@@ -38,12 +37,6 @@ export const DEFAULT_WS_MAX_ANONYMOUS_MESSAGE_BYTES = 65_536;
 export const DEFAULT_WS_MAX_ANONYMOUS_PER_IP = 32;
 export const DEFAULT_WS_MAX_ANONYMOUS = 2_000;
 export const DEFAULT_WS_INIT_TIMEOUT_MS = 3_000;
-
-/**
- * Why a socket closes when its token expires. 4403 rather than 4401: graphql-ws clients give up on 4401 but
- * reconnect on 4403, so a client whose `connectionParams` fetch a fresh token comes back on its own.
- */
-export const TOKEN_EXPIRED = { code: CloseCode.Forbidden, reason: 'token expired' } as const;
 
 export interface SubscriptionsOptions extends WebSocketLimitsOptions {
   /** The gateway's HTTP server: subscriptions share its port and its /graphql path (WebSocket upgrade). */
@@ -83,12 +76,6 @@ export const DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 20;
 export const DEFAULT_MAX_CONNECTIONS_PER_INSTITUTION = 1_000;
 export const DEFAULT_MAX_CONCURRENT_PAYLOADS = 16;
 
-interface ConnectionState {
-  context: HubContext;
-  subscriptions: number;
-  /** Stops the timer that closes the socket when its token expires. */
-  cancelExpiry: (() => void) | null;
-}
 
 /** What is open right now: for metrics. */
 export interface SubscriptionStats {
@@ -116,11 +103,16 @@ export interface Subscriptions extends GatewayPart {
  */
 export function useSubscriptions(options: SubscriptionsOptions): Subscriptions {
   const log = moduleLogger('subscriptions');
-  const perInstitution = new Map<string, number>();
-  const connections = new WeakMap<object, ConnectionState>();
+  const { admit, release } = createAdmission({
+    authenticate: options.authenticate,
+    allowedOrigins: options.allowedOrigins ?? null,
+    maxPerInstitution: options.maxConnectionsPerInstitution ?? DEFAULT_MAX_CONNECTIONS_PER_INSTITUTION,
+    maxBodyBytes: options.limits.values.maxBodyBytes,
+    log,
+  });
+  const connections = new WeakMap<object, Connection>();
   const open = { connections: 0, subscriptions: 0 };
   const maxPerConnection = options.maxSubscriptionsPerConnection ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION;
-  const maxPerInstitution = options.maxConnectionsPerInstitution ?? DEFAULT_MAX_CONNECTIONS_PER_INSTITUTION;
   const admission = new AnonymousAdmission(options.maxAnonymousPerIp ?? DEFAULT_WS_MAX_ANONYMOUS_PER_IP, options.maxAnonymous ?? DEFAULT_WS_MAX_ANONYMOUS);
   // When each signed-in connection's token expires: no event leaves after it, even one already on its way.
   const expiries = new WeakMap<HubContext, number>();
@@ -140,50 +132,17 @@ export function useSubscriptions(options: SubscriptionsOptions): Subscriptions {
   const protocol = makeServer<Record<string, unknown>, SocketExtra>({
     connectionInitWaitTimeout: options.initTimeoutMs ?? DEFAULT_WS_INIT_TIMEOUT_MS,
     onConnect: async (ctx) => {
-      const { socket, request, ticket } = ctx.extra;
-      if (!originAllowed(request, options.allowedOrigins ?? null)) return false;
-      const params = ctx.connectionParams ?? {};
-      const authorization = typeof params.authorization === 'string' ? params.authorization : undefined;
-      // Only `authorization` is read: the rest (up to the message cap) would stay in memory as long as the socket.
-      (ctx as { connectionParams?: unknown }).connectionParams = undefined;
-      let caller: Caller | null;
-      let expiresAt: number | null = null;
-      try {
-        caller = await options.authenticate(authorization);
-        if (caller) expiresAt = tokenExpiry(authorization);
-      } catch {
-        socket.close(CloseCode.Unauthorized, 'Unauthorized');
-        return false;
-      }
-      // The authenticator tolerates clock skew past `exp`; an open socket lives by the hub's own clock.
-      if (expiresAt !== null && expiresAt <= Date.now()) {
-        socket.close(TOKEN_EXPIRED.code, TOKEN_EXPIRED.reason);
-        return false;
-      }
-      let cancelExpiry: (() => void) | null = null;
-      if (caller) {
-        const open = perInstitution.get(caller.institution) ?? 0;
-        if (open >= maxPerInstitution) {
-          socket.close(CloseCode.Forbidden, `Too many connections for ${caller.institution}`);
-          return false;
-        }
-        perInstitution.set(caller.institution, open + 1);
-        ticket.release();
-        if (!raiseMaxPayload(socket, options.limits.values.maxBodyBytes)) log.warn('cannot raise the message cap of a signed-in socket: it keeps the anonymous cap');
-        if (expiresAt !== null) cancelExpiry = atTime(expiresAt, () => socket.close(TOKEN_EXPIRED.code, TOKEN_EXPIRED.reason));
-      }
-      const context: HubContext = { requestId: requestIdOf(request), caller, receivedAt: performance.now() };
-      if (expiresAt !== null) expiries.set(context, expiresAt);
-      connections.set(ctx, { context, subscriptions: 0, cancelExpiry });
+      const connection = await admit(ctx);
+      if (!connection) return false;
+      if (connection.expiresAt !== null) expiries.set(connection.context, connection.expiresAt);
+      connections.set(ctx, connection);
       open.connections += 1;
       return true;
     },
     onClose: (ctx) => {
       const state = connections.get(ctx);
-      const caller = state?.context.caller;
-      if (caller) perInstitution.set(caller.institution, Math.max(0, (perInstitution.get(caller.institution) ?? 1) - 1));
       if (state) {
-        state.cancelExpiry?.();
+        release(state);
         open.connections -= 1;
         open.subscriptions -= state.subscriptions;
         state.subscriptions = 0;
@@ -245,20 +204,4 @@ export function useSubscriptions(options: SubscriptionsOptions): Subscriptions {
     stats: () => ({ ...open, anonymous: admission.size, upstreams: feeds.upstreams() }),
     drain: () => sockets.dispose(),
   };
-}
-
-/** Sockets from non-browser clients (no Origin) and from the hub's own pages are always let in. */
-function originAllowed(request: IncomingMessage, allowed: readonly string[] | null): boolean {
-  const origin = request.headers.origin;
-  if (!origin || allowed === null || allowed.includes('*') || allowed.includes(origin)) return true;
-  try {
-    return new URL(origin).host === request.headers.host;
-  } catch {
-    return false;
-  }
-}
-
-function requestIdOf(request: IncomingMessage): string {
-  const header = request.headers['x-request-id'];
-  return typeof header === 'string' ? header : randomUUID();
 }
