@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { logLevel } from '../platform/config';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../platform/http';
-import { DEFAULT_CACHED_TYPES, DEFAULT_FEED_GRACE_MS, DEFAULT_FEED_WAIT_MS, parseCachedTypes } from './cache/entity-cache';
+import { DEFAULT_CACHED_TYPES, DEFAULT_FEED_GRACE_MS, DEFAULT_FEED_WAIT_MS, parseCachedTypes } from './cache';
 import { parseOrigins } from './cors/cors';
 import type { GatewayOptions } from './index';
 import {

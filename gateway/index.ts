@@ -1,37 +1,35 @@
-import { performance } from 'node:perf_hooks';
-import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { ApolloGateway } from '@apollo/gateway';
+import type { ApolloServer } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
 import type { JSONWebKeySet } from 'jose';
-import { createAuthenticator } from './auth/auth';
-import { createServiceAuthenticator } from './auth/service-hop';
+import { createApolloServer, executeAs } from './apollo-server';
+import { createRequestContexts } from './auth/request-context';
 import { useSubscriptions, type SubscriptionStats, type WebSocketLimitsOptions } from './subscriptions/subscriptions';
-import { dashboardRoute } from './dashboard/dashboard';
-import { explorerLandingPage, explorerRoute } from './explorer/explorer';
-import { documentRoute } from './documents/documents';
+import { useDashboard } from './dashboard/dashboard';
+import { useExplorer } from './explorer/explorer';
+import { useDocuments } from './documents/documents';
 import type { HubContext } from './context';
 import { useCors, type CorsOptions } from './cors/cors';
 import { useErrors } from './errors/errors';
-import { healthRoutes } from './health/health';
+import { useHealth } from './health/health';
 import { useShardIdentity } from './health/shard-identity';
-import { checkBodyStrings, getParameters, httpInputRoute, type GraphQLRequestFields } from './limits/http-input';
 import { useLimits, type LimitsOptions } from './limits/limits';
 import { useMetrics, type MetricsOptions } from './metrics/metrics';
+import { composeParts, type GatewayPart } from './part';
 import { clientAddress, useRateLimit, type RateLimitOptions } from './rate-limit/rate-limit';
 import { Registry } from './registry/registry';
 import { useRequestId } from './request-id/request-id';
-import { createResilience, type ResilienceOptions } from './resilience/resilience';
-import { createEntityCache, type EntityCache, type EntityCacheSettings } from './cache/entity-cache';
-import { OwnerRoutingDataSource, type ShardCallEvent } from './routing/data-source';
-import { routingRulesFromSupergraph } from './routing/rules';
-import { createShardClients, DEFAULT_CONNECTIONS_PER_SHARD, DEFAULT_SHARD_TIMEOUT_MS } from './routing/shard-client';
-import { startHttpServer, type Route, type RunningHttpServer } from '../platform/http';
+import type { ResilienceOptions } from './resilience/resilience';
+import { createEntityCache, type EntityCache, type EntityCacheSettings } from './cache';
+import type { ShardCallEvent } from './routing/data-source';
+import { buildRoutingTable } from './routing/routing-table';
+import { buildServices } from './routing/services';
+import { useShardCalls } from './routing/shard-calls';
+import { startHttpServer, type RunningHttpServer } from '../platform/http';
 import { moduleLogger, type Logger } from '../platform/logger';
 import type { HopSigningKey } from '../platform/hop-keys';
 import { HOP_KEYS_PATH, jwksRoute } from '../platform/jwks-route';
-import { operationOf } from '../platform/signed-hop';
-import { checkIdempotencyKey, useIdempotencyKeys } from '../platform/idempotency-key';
+import { useIdempotencyKeys } from '../platform/idempotency-key';
 
 export interface GatewayOptions {
   /** The composed supergraph SDL (the committed schema/supergraph.graphql, or any other). */
@@ -78,53 +76,83 @@ export interface RunningGateway extends RunningHttpServer {
   registry: Registry;
   /** The entity cache, when on (its feeds' states, flushes). */
   entityCache: EntityCache | null;
+  /** What subscriptions hold open on this gateway: sockets, subscriptions, upstreams to shards. */
+  subscriptions: { stats(): SubscriptionStats };
 }
 
 /**
  * The hub: Apollo Gateway over a static supergraph, with owner routing for every kind the registry shards.
  * A kind without shards in the registry is served from its supergraph URL exactly as stock Apollo Gateway
- * would. Around it, one module per concern: request ids, CORS, health, metrics, rate limits, operation limits,
- * error shaping, and resilience around shard calls.
+ * would. Around it, one part per concern (gateway/part.ts): request ids, CORS, operation limits, error shaping,
+ * health, metrics, rate limits, the entity cache, documents, subscriptions; resilience around shard calls.
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const log = options.logger ?? moduleLogger('gateway');
   const production = options.production ?? false;
-  const rules = routingRulesFromSupergraph(options.supergraphSdl);
+  const routing = buildRoutingTable(options.supergraphSdl);
   const identity = useShardIdentity({ registry: options.registry, hopKey: options.hopKey });
-  const clients = createShardClients({
-    timeoutMs: options.shardTimeoutMs ?? DEFAULT_SHARD_TIMEOUT_MS,
-    connectionsPerShard: options.connectionsPerShard ?? DEFAULT_CONNECTIONS_PER_SHARD,
+  const shardCalls = useShardCalls({
+    registry: options.registry,
     hopKey: options.hopKey,
     identity,
+    timeoutMs: options.shardTimeoutMs,
+    connectionsPerShard: options.connectionsPerShard,
+    resilience: options.resilience,
+    log,
   });
-  const resilience = createResilience({
-    ...options.resilience,
-    onCircuitChange: (shard, state) => {
-      log.warn({ module: 'resilience', institution: shard.institution, kind: shard.kind, state }, `circuit ${state}`);
-      options.resilience?.onCircuitChange?.(shard, state);
-    },
-  });
-  const everyShard = () => options.registry.kinds().flatMap((kind) => options.registry.shards(kind));
   // Subscriptions start with the HTTP server, after the metrics: read through this once they have.
   let subscriptionStats: (() => SubscriptionStats) | undefined;
+  let draining = false;
+  let apiSchema: GraphQLSchema | undefined;
+  // Parts run queries through Apollo, which takes their plugins: it exists by the time they call.
+  let apollo: ApolloServer<HubContext> | undefined;
+  const execute = (query: string, variables: Record<string, unknown>, context: HubContext) => {
+    if (!apollo) throw new Error('the gateway has not started');
+    return executeAs(apollo, query, variables, context);
+  };
+
   const metrics =
     options.metrics === false
       ? null
       : useMetrics({
           ...options.metrics,
-          circuits: () => everyShard().map((shard) => ({ institution: shard.institution, kind: shard.kind, state: resilience.circuitOf(shard) })),
+          circuits: shardCalls.circuits,
           subscriptions: () => subscriptionStats?.(),
         });
   const requestIds = useRequestId();
   const errors = useErrors({ production, requestIdOf: requestIds.requestIdOf, onError: metrics?.countError, log: log.child({ component: 'errors' }) });
   const limits = useLimits({ blockFieldSuggestions: production, ...options.limits });
   const rateLimit = options.rateLimit === false ? null : useRateLimit({ log: log.child({ component: 'rate-limit' }), ...options.rateLimit });
-  await rateLimit?.ready;
   const entityCache =
     options.entityCache === false
       ? null
-      : createEntityCache({ ...options.entityCache, supergraphSdl: options.supergraphSdl, registry: options.registry, hopKey: options.hopKey, metrics: metrics?.registry, log });
-  await entityCache?.ready;
+      : createEntityCache({ ...options.entityCache, routing, registry: options.registry, hopKey: options.hopKey, metrics: metrics?.registry, log });
+  const contexts = createRequestContexts({ registry: options.registry, demoTokenSecret: options.demoTokenSecret, requestIdOf: requestIds.requestIdOf, limits, rateLimit, schema: () => apiSchema });
+  // Stopped in reverse order: the shard pools last, once no part is left to call a shard.
+  const parts: GatewayPart[] = [
+    shardCalls,
+    requestIds,
+    { name: 'cors', routes: [useCors(options.cors)] },
+    limits,
+    errors,
+    useHealth({
+      registry: options.registry,
+      identity,
+      circuitOf: shardCalls.resilience.circuitOf,
+      draining: () => draining,
+      cacheFeed: (shard) => (entityCache?.feeds.hasFeed(shard) ? { current: entityCache.feeds.isCurrent(shard) } : null),
+    }),
+    ...(metrics ? [metrics] : []),
+    useDashboard(),
+    useExplorer({ production }),
+    { name: 'hop-keys', routes: [jwksRoute(HOP_KEYS_PATH, [...(options.hopKey ? [options.hopKey.publicJwk] : []), ...(options.hopRolloverKeys?.keys ?? [])])] },
+    ...(rateLimit ? [rateLimit] : []),
+    ...(entityCache ? [entityCache] : []),
+    { name: 'idempotency-keys', plugins: [useIdempotencyKeys<HubContext>()] },
+    useDocuments({ execute, contextOf: contexts.download }),
+  ];
+  const composed = composeParts(parts);
+  await composed.start();
   const onShardCall = (event: ShardCallEvent): void => {
     metrics?.observeShardCall(event);
     if (event.outcome !== 'ok') errors.logShardCall(event);
@@ -132,117 +160,32 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: ({ name, url }): GraphQLDataSource<HubContext> => {
-      if (options.registry.shards(name).length > 0) {
-        return new OwnerRoutingDataSource({ kind: name, registry: options.registry, rules, shardSource: clients.sourceFor, resilience, onShardCall, cache: entityCache ?? undefined });
-      }
-      const source = clients.sourceFor({ institution: '', kind: name, url: url ?? '' });
-      if (!entityCache) return source;
-      // A subgraph without shards has no cache hints: what it answers is never called public.
-      return {
-        process: (request) => {
-          if (request.kind === 'incoming operation') entityCache.bypass(request.context);
-          return source.process(request);
-        },
-      };
-    },
+    buildService: buildServices({ registry: options.registry, routing, shardSource: shardCalls.sourceFor, resilience: shardCalls.resilience, onShardCall, cache: entityCache ?? undefined }),
   });
-  let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate((state) => {
     apiSchema = state.apiSchema;
   });
-  const authenticate = createAuthenticator({ registry: options.registry, demoSecret: options.demoTokenSecret });
-  const authenticateService = createServiceAuthenticator({ registry: options.registry });
-  const apollo = new ApolloServer<HubContext>({
-    gateway,
-    introspection: !production,
-    includeStacktraceInErrorResponses: false,
-    // On by default in Apollo Server 5; stated here because the hub relies on it (GET mutations, form posts).
-    csrfPrevention: true,
-    hideSchemaDetailsFromClientErrors: production,
-    // Shutdown is the gateway's (main.ts): Apollo's own handler would stop it under in-flight requests and re-raise the signal.
-    stopOnTerminationSignals: false,
-    validationRules: limits.validationRules,
-    parseOptions: limits.parseOptions,
-    allowBatchedHttpRequests: limits.allowBatchedHttpRequests,
-    formatError: (formatted, error) => errors.formatError(limits.formatError(formatted), error),
-    plugins: [...limits.plugins, errors.plugin, ...(metrics ? [metrics.plugin] : []), ...(entityCache ? [entityCache.plugin] : []), useIdempotencyKeys<HubContext>(), production ? ApolloServerPluginLandingPageDisabled() : explorerLandingPage()],
-  });
-  await apollo.start();
+  const server = createApolloServer({ gateway, production, limits, errors, plugins: composed.plugins });
+  await server.start();
+  apollo = server;
 
-  let draining = false;
   let closing: Promise<void> | null = null;
-  // Queries the gateway runs on a caller's behalf: subscription payloads and document downloads.
-  const execute = async (query: string, variables: Record<string, unknown>, contextValue: HubContext): Promise<ExecutionResult> => {
-    const answer = await apollo.executeOperation({ query, variables }, { contextValue });
-    if (answer.body.kind !== 'single') return { errors: [new GraphQLError('Incremental delivery is not used by the hub')] };
-    const { data, errors } = answer.body.singleResult;
-    // Apollo hands back formatted errors; graphql-ws serialises GraphQLErrors (toJSON), so they become ones again.
-    return {
-      data: data ?? null,
-      ...(errors ? { errors: errors.map((error) => new GraphQLError(error.message, { path: error.path, extensions: error.extensions })) } : {}),
-    };
-  };
-  const routes: Route[] = [
-    requestIds.route,
-    useCors(options.cors),
-    httpInputRoute(),
-    ...healthRoutes({
-      registry: options.registry,
-      identity,
-      circuitOf: resilience.circuitOf,
-      draining: () => draining,
-      cacheFeed: (shard) => (entityCache?.feeds.hasFeed(shard) ? { current: entityCache.feeds.isCurrent(shard) } : null),
-    }),
-    ...(metrics ? [metrics.route] : []),
-    dashboardRoute(),
-    ...(production ? [] : [explorerRoute()]),
-    jwksRoute(HOP_KEYS_PATH, [...(options.hopKey ? [options.hopKey.publicJwk] : []), ...(options.hopRolloverKeys?.keys ?? [])]),
-    ...(rateLimit ? [rateLimit.route] : []),
-    ...(entityCache ? [entityCache.route] : []),
-    documentRoute({
-      execute,
-      contextOf: async (request) => {
-        const caller = await authenticate(request.headers.authorization);
-        if (caller && rateLimit) await rateLimit.consumeInstitution(caller.institution, 1);
-        return { requestId: requestIds.requestIdOf(request), caller, receivedAt: performance.now() };
-      },
-    }),
-  ];
   const http = await startHttpServer<HubContext>({
-    apollo,
+    apollo: server,
     port: options.port,
     host: options.host,
     maxBodyBytes: limits.values.maxBodyBytes,
     shutdownTimeoutMs: options.shutdownTimeoutMs,
-    routes,
+    routes: composed.routes,
     onErrors: errors.onErrors,
-    context: async (request, body) => {
-      const receivedAt = performance.now();
-      const requestId = requestIds.requestIdOf(request);
-      limits.checkBatch(body);
-      const fields = body ?? getParameters(request);
-      checkBodyStrings(fields, body === undefined ? 'query string' : 'body');
-      for (const operation of Array.isArray(fields) ? fields : [fields]) limits.checkRequest(apiSchema, operation as GraphQLRequestFields);
-      let caller: HubContext['caller'];
-      try {
-        const service = await authenticateService((name) => request.headers[name] as string | undefined, operationOf(body));
-        caller = service ?? (await authenticate(request.headers.authorization));
-      } catch (error) {
-        if (error instanceof GraphQLError) throw error;
-        throw new GraphQLError('Authentication failed', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-      }
-      if (caller && rateLimit) await rateLimit.consumeInstitution(caller.institution, Array.isArray(body) ? body.length : 1);
-      checkIdempotencyKey(request.headers['idempotency-key'], body);
-      return { requestId, caller, receivedAt };
-    },
+    context: contexts.graphql,
   });
   const subscriptions = useSubscriptions({
     server: http.server,
-    supergraphSdl: options.supergraphSdl,
+    routing,
     registry: options.registry,
     schema: () => apiSchema,
-    authenticate,
+    authenticate: contexts.authenticate,
     hopKey: options.hopKey,
     identity,
     execute,
@@ -253,21 +196,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ...options.webSockets,
   });
   subscriptionStats = subscriptions.stats;
+  const running = composeParts([...parts, subscriptions]);
   log.info({ url: http.url, institutions: options.registry.institutions.length, limits: limits.values }, 'gateway listening');
   return {
     ...http,
     registry: options.registry,
     entityCache,
-    // Stop accepting, let in-flight requests finish, close sockets; then the shard pools and Redis.
+    subscriptions,
+    // Close sockets, stop accepting, let in-flight requests finish; then each part (Redis, feeds, the shard pools).
     close: () => {
       closing ??= (async () => {
         draining = true;
-        await subscriptions.close();
+        await running.drain();
         await http.close();
-        await apollo.stop();
-        await clients.close();
-        await rateLimit?.close();
-        await entityCache?.close();
+        await server.stop();
+        await running.stop();
       })();
       return closing;
     },

@@ -1,6 +1,5 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { openUpstreamCount } from '../gateway/subscriptions/upstream';
 import { createDemoMobilities } from '../scripts/demo-mobilities';
 import { startTestHub, type TestHub } from './harness/hub';
 import { correctDemoAssessment } from './harness/demo-assessments';
@@ -52,6 +51,9 @@ function subscribe(token: string, after: string | null = null) {
   );
   return { events, errors, stop };
 }
+
+/** Subscriptions to shards this hub's gateway holds open: what sharing saves. */
+const openUpstreamCount = () => hub.gateway.subscriptions.stats().upstreams;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

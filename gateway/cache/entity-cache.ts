@@ -1,71 +1,30 @@
-import type { HopSigningKey } from '../../platform/hop-keys';
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApolloServerPlugin } from '@apollo/server';
+import { createHash } from 'node:crypto';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { buildSchema, getNamedType, isObjectType, type GraphQLObjectType, type GraphQLOutputType } from 'graphql';
-import { Counter, Histogram, type Registry as MetricsRegistry } from 'prom-client';
-import { OWNER_DIRECTIVE } from '../../schema/federation';
+import type { Registry as MetricsRegistry } from 'prom-client';
 import { parseEntityId } from '../../schema/ids';
-import { sendJson, type Route } from '../../platform/http';
+import type { HopSigningKey } from '../../platform/hop-keys';
 import type { Logger } from '../../platform/logger';
 import type { HubContext } from '../context';
+import type { GatewayPart } from '../part';
 import type { Registry, Shard } from '../registry/registry';
+import type { RoutingTable } from '../routing/routing-table';
+import { createAnswerHint } from './answer-hint';
+import { createAppliedWrites } from './applied-writes';
+import { createCacheMetrics } from './cache-metrics';
 import { followChangeFeeds, scopeOf, type FeedFollower } from './feed';
+import { flushRoute } from './flush-route';
 import { createMemoryStore } from './memory-store';
 import { createRedisStore } from './redis-store';
+import { DEFAULT_CACHED_TYPES, DEFAULT_FEED_GRACE_MS, DEFAULT_FEED_WAIT_MS, type EntityCacheSettings } from './settings';
 import type { CacheStore, DropReason } from './store';
 
-/** The public types cached by default, with the memory store's byte budget of each. */
-export const DEFAULT_CACHED_TYPES: ReadonlyMap<string, number> = new Map([
-  ['Institution', 1_000_000],
-  ['Qualification', 8_000_000],
-  ['Unit', 32_000_000],
-  ['LearningOutcome', 16_000_000],
-]);
-
-const UNITS: Record<string, number> = { '': 1, B: 1, KB: 1_000, MB: 1_000_000, GB: 1_000_000_000 };
-
-/**
- * Reads `Type:size,Type:size` (sizes in bytes, or with KB/MB/GB), e.g. "Unit:32MB,Qualification:8MB"; the
- * types listed are the ones cached. Throws with the entry at fault.
- */
-export function parseCachedTypes(text: string): Map<string, number> {
-  const types = new Map<string, number>();
-  for (const entry of text.split(',').map((part) => part.trim()).filter(Boolean)) {
-    const match = /^([A-Z][A-Za-z0-9_]*):(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)?$/i.exec(entry);
-    if (!match) throw new Error(`"${entry}" is not Type:size (e.g. Unit:32MB)`);
-    const [, typeName = '', amount = '0', unit = ''] = match;
-    types.set(typeName, Math.round(Number(amount) * (UNITS[unit.toUpperCase()] ?? 1)));
-  }
-  return types;
-}
-
-export const DEFAULT_FEED_WAIT_MS = 10_000;
-export const DEFAULT_FEED_GRACE_MS = 2_000;
-
-/** What configuration sets (gateway options, environment). */
-export type EntityCacheSettings = Omit<EntityCacheOptions, 'supergraphSdl' | 'registry' | 'hopKey' | 'metrics' | 'log'>;
-
-export interface EntityCacheOptions {
-  supergraphSdl: string;
+export interface EntityCacheOptions extends EntityCacheSettings {
+  /** The supergraph's routing table: which root fields answer cacheable types. */
+  routing: RoutingTable;
   registry: Registry;
   /** The hub's hop key, to sign the change-feed polls. */
   hopKey: HopSigningKey | null;
-  /** Cached types: each with its byte budget in memory, or its largest entry in Redis. */
-  types?: ReadonlyMap<string, number>;
-  /** Redis shared by the gateway replicas; in memory without it. */
-  redisUrl?: string | null;
-  /** Prefix of the cache's Redis keys, for hubs sharing one Redis. @default 'hub' */
-  redisNamespace?: string;
-  /** How long a shard may hold a change-feed poll open. @default 10_000 */
-  feedWaitMs?: number;
-  /** How much longer a silent feed is trusted before its institution's entries are dropped. @default 2_000 */
-  feedGraceMs?: number;
-  /** `max-age` of the Cache-Control hint on answers made only of public entities. @default 0 */
-  clientMaxAgeSeconds?: number;
-  /** Bearer token of operators allowed to flush an institution's entries (`POST /cache/flush`); none: no route. */
-  operatorToken?: string | null;
+  /** The gateway's metrics registry; none: the cache counts nowhere. */
   metrics?: MetricsRegistry;
   log: Logger;
 }
@@ -92,8 +51,10 @@ export type CacheLookup = { hit: unknown } | { miss: CacheMiss };
  * `public` (no access rule read the caller) are stored, tagged with every record they were read from.
  * Invalidation: a write through the hub drops its tags before its answer goes back; writes made anywhere
  * else reach us through the owner's change feed.
+ * As a gateway part: its plugin sets the Cache-Control hint and X-Hub-Cache on every answer, its route is
+ * `POST /cache/flush?institution=<code>` for operators, start waits for Redis (if used), stop ends the feeds.
  */
-export interface EntityCache {
+export interface EntityCache extends GatewayPart {
   /** The cached type all these root fields return, or null if any is not a cached by-ID field. */
   rootType(fieldNames: readonly string[]): string | null;
   /** Whether `_entities` answers of this type are cached. */
@@ -111,31 +72,8 @@ export interface EntityCache {
   bypass(context: HubContext): void;
   /** Drops one institution's entries; how many, or null where the store does not count them (Redis). */
   flush(institution: string, reason: DropReason): Promise<number | null>;
-  /** Sets the Cache-Control hint and X-Hub-Cache on every answer. */
-  plugin: ApolloServerPlugin<HubContext>;
-  /** `POST /cache/flush?institution=<code>` for operators. */
-  route: Route;
+  /** The change feeds it follows, one per shard with public data (health). */
   feeds: FeedFollower;
-  ready: Promise<void>;
-  close(): Promise<void>;
-}
-
-/** What the shard calls of one request did with the cache: the answer's hint follows from it. */
-interface RequestTally {
-  hits: number;
-  misses: number;
-  bypassed: number;
-}
-
-/** The entity type a list or connection field returns (a connection's `nodes`, or its edges' `node`). */
-function elementType(type: GraphQLOutputType): string {
-  const named = getNamedType(type);
-  if (!isObjectType(named)) return named.name;
-  const fields = named.getFields();
-  if (fields.nodes) return getNamedType(fields.nodes.type).name;
-  const edge = fields.edges ? getNamedType(fields.edges.type) : null;
-  const node = edge && isObjectType(edge) ? edge.getFields().node : undefined;
-  return node ? getNamedType(node.type).name : named.name;
 }
 
 /**
@@ -143,17 +81,9 @@ function elementType(type: GraphQLOutputType): string {
  * an `@owner(argument: "id")` hint, and lists without an owner (each shard's page of a fan-out) of a cached
  * type. Other owner-routed fields (the caller's institution, another argument) are left alone.
  */
-export function cachedRootFields(supergraphSdl: string, types: ReadonlyMap<string, number>): Map<string, string> {
-  const schema = buildSchema(supergraphSdl, { assumeValidSDL: true });
+export function cachedRootFields(routing: RoutingTable, types: ReadonlyMap<string, number>): Map<string, string> {
   const fields = new Map<string, string>();
-  const query: GraphQLObjectType | null | undefined = schema.getQueryType();
-  for (const field of Object.values(query?.getFields() ?? {})) {
-    const owner = field.astNode?.directives?.find((directive) => directive.name.value === OWNER_DIRECTIVE);
-    const argument = owner?.arguments?.find((a) => a.name.value === 'argument')?.value;
-    const byId = argument?.kind === 'StringValue' && argument.value === 'id';
-    const typeName = byId ? getNamedType(field.type).name : owner ? null : elementType(field.type);
-    if (typeName && types.has(typeName)) fields.set(field.name, typeName);
-  }
+  for (const [field, rule] of routing.query) if (rule.entityType && types.has(rule.entityType)) fields.set(field, rule.entityType);
   return fields;
 }
 
@@ -180,9 +110,6 @@ interface ShardHints {
   changeSeqs?: unknown;
 }
 
-/** Most change numbers remembered per shard between a write's answer and the feed bringing the change. */
-const APPLIED_MEMORY = 1_000;
-
 /**
  * Errors after which a write may have committed though its answer names no changes: the shard or its database
  * failed mid-way, or an Idempotency-Key retry is told its first attempt committed. A refusal (bad input,
@@ -202,36 +129,18 @@ function stringList(value: unknown): string[] | null {
 
 export function createEntityCache(options: EntityCacheOptions): EntityCache {
   const types = options.types ?? DEFAULT_CACHED_TYPES;
-  const rootFields = cachedRootFields(options.supergraphSdl, types);
+  const rootFields = cachedRootFields(options.routing, types);
   const log = options.log;
-  const registers = options.metrics ? [options.metrics] : [];
-  const hits = new Counter({ name: 'hub_entity_cache_hits_total', help: 'Shard calls answered from the entity cache, by type', labelNames: ['type'], registers });
-  const misses = new Counter({ name: 'hub_entity_cache_misses_total', help: 'Cacheable shard calls sent to the shard, by type', labelNames: ['type'], registers });
-  const evictions = new Counter({ name: 'hub_entity_cache_evictions_total', help: 'Entries pushed out to stay within a type budget', labelNames: ['type'], registers });
-  const invalidations = new Counter({
-    name: 'hub_entity_cache_invalidations_total',
-    help: 'Invalidations by source (write through the hub, change feed, feed gap, operator flush, feed lost)',
-    labelNames: ['source'],
-    registers,
-  });
-  const dropped = new Counter({ name: 'hub_entity_cache_dropped_entries_total', help: 'Entries dropped by invalidations, by source', labelNames: ['source'], registers });
-  const staleness = new Histogram({
-    name: 'hub_entity_cache_staleness_seconds',
-    help: "From a change's commit at its shard to its invalidation here: how stale a cached read could have been",
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers,
-  });
-
+  const metrics = createCacheMetrics(options.metrics);
   const redis = options.redisUrl ? createRedisStore({ url: options.redisUrl, namespace: options.redisNamespace, maxEntryBytes: types }) : null;
-  const store: CacheStore = redis ?? createMemoryStore({ budgets: types, onEvict: (type) => evictions.inc({ type }) });
-  // Changes this gateway dropped as their writes answered, by shard: the feed brings them again later.
-  const appliedByWrite = new Map<string, Set<number>>();
+  const store: CacheStore = redis ?? createMemoryStore({ budgets: types, onEvict: (type) => metrics.evictions.inc({ type }) });
+  const applied = createAppliedWrites();
   const onInvalidate = (shard: Shard, reason: DropReason, count: number | null) => {
-    invalidations.inc({ source: reason });
-    if (count !== null) dropped.inc({ source: reason }, count);
+    metrics.invalidations.inc({ source: reason });
+    if (count !== null) metrics.dropped.inc({ source: reason }, count);
     // Whatever drops a shard's entries wholesale also ends what was remembered of its writes (a restore may reuse numbers).
     if (reason !== 'write' && reason !== 'feed') {
-      appliedByWrite.delete(scopeOf(shard));
+      applied.forget(shard);
       log.info({ kind: shard.kind, institution: shard.institution, reason, dropped: count }, 'entity cache entries of a shard dropped');
     }
   };
@@ -243,32 +152,10 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
     graceMs: options.feedGraceMs ?? DEFAULT_FEED_GRACE_MS,
     log: log.child({ component: 'entity-cache' }),
     onInvalidate,
-    onLag: (seconds) => staleness.observe(seconds),
-    alreadyApplied: (shard, seq) => appliedByWrite.get(scopeOf(shard))?.delete(seq) ?? false,
+    onLag: (seconds) => metrics.staleness.observe(seconds),
+    alreadyApplied: (shard, seq) => applied.take(shard, seq),
   });
-  const tallies = new WeakMap<HubContext, RequestTally>();
-  const tallyOf = (context: HubContext): RequestTally => {
-    let tally = tallies.get(context);
-    if (!tally) {
-      tally = { hits: 0, misses: 0, bypassed: 0 };
-      tallies.set(context, tally);
-    }
-    return tally;
-  };
-  const rememberApplied = (shard: Shard, seqs: unknown) => {
-    if (!Array.isArray(seqs)) return;
-    const scope = scopeOf(shard);
-    const applied = appliedByWrite.get(scope) ?? new Set<number>();
-    // Changes the feed brought already (it often beats the write's own answer) will not come again.
-    const delivered = feeds.cursorOf(shard) ?? Number.POSITIVE_INFINITY;
-    for (const seq of seqs) if (typeof seq === 'number' && seq > delivered) applied.add(seq);
-    // Oldest first out: a change the feed never brought back (the feed was lost meanwhile) must not pile up.
-    for (const seq of applied) {
-      if (applied.size <= APPLIED_MEMORY) break;
-      applied.delete(seq);
-    }
-    appliedByWrite.set(scope, applied);
-  };
+  const hint = createAnswerHint(options.clientMaxAgeSeconds ?? 0);
   const flushShard = async (shard: Shard, reason: DropReason) => {
     const count = await store.flush(scopeOf(shard));
     onInvalidate(shard, reason, count);
@@ -284,10 +171,9 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
     }
     return count;
   };
-  const operatorToken = options.operatorToken ? Buffer.from(`Bearer ${options.operatorToken}`) : null;
-  const maxAge = options.clientMaxAgeSeconds ?? 0;
 
   return {
+    name: 'entity-cache',
     rootType: (fieldNames) => {
       const found = new Set(fieldNames.map((name) => rootFields.get(name) ?? null));
       const [only] = found;
@@ -301,12 +187,12 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
         // The epoch is read with the entry: an invalidation after it makes the fill refuse, never the reverse.
         const { epoch, entry } = await store.read(scopeOf(shard), key);
         if (entry) {
-          hits.inc({ type: typeName });
-          tallyOf(context).hits += 1;
+          metrics.hits.inc({ type: typeName });
+          hint.tallyOf(context).hits += 1;
           return { hit: JSON.parse(entry.value) as unknown };
         }
-        misses.inc({ type: typeName });
-        tallyOf(context).misses += 1;
+        metrics.misses.inc({ type: typeName });
+        hint.tallyOf(context).misses += 1;
         const requestedTags = requestedIds.map((id) => localTag(typeName, id, shard.institution)).filter((tag): tag is string => tag !== null);
         return { miss: { shard, typeName, key, epoch, requestedTags, context } };
       } catch (error) {
@@ -319,7 +205,7 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
       const tags = stringList(hints?.cache?.tags);
       if (hints?.cache?.scope !== 'public') {
         // The shard read the caller for this answer: the whole answer is private.
-        tallyOf(miss.context).bypassed += 1;
+        hint.tallyOf(miss.context).bypassed += 1;
         return;
       }
       if (!tags || (response.errors?.length ?? 0) > 0 || !feeds.isCurrent(miss.shard)) return;
@@ -337,7 +223,7 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
       try {
         if (changes) {
           onInvalidate(shard, 'write', await store.invalidate(scopeOf(shard), changes));
-          rememberApplied(shard, hints?.changeSeqs);
+          applied.remember(shard, hints?.changeSeqs, feeds.cursorOf(shard));
         }
         // No answer, or one that cannot say what happened: the write may have committed without naming its changes.
         else if (!response || outcomeUnknown(response)) await flushShard(shard, 'write-unknown');
@@ -347,51 +233,17 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
       }
     },
     bypass: (context) => {
-      tallyOf(context).bypassed += 1;
+      hint.tallyOf(context).bypassed += 1;
     },
     flush,
-    plugin: {
-      async requestDidStart() {
-        return {
-          async willSendResponse({ contextValue, response, operation }) {
-            const tally = tallies.get(contextValue);
-            if (operation?.operation !== 'query' || !tally) return;
-            const served = tally.hits + tally.misses;
-            // A partial answer (a shard failed) is not one to keep anywhere.
-            const complete = response.body.kind === 'single' && !response.body.singleResult.errors?.length;
-            if (tally.bypassed === 0 && served > 0 && complete) {
-              response.http.headers.set('cache-control', `public, max-age=${maxAge}`);
-              response.http.headers.set('x-hub-cache', tally.misses === 0 ? 'hit' : tally.hits === 0 ? 'miss' : 'partial');
-            } else {
-              response.http.headers.set('cache-control', 'private, no-store');
-              response.http.headers.set('x-hub-cache', 'bypass');
-            }
-          },
-        };
-      },
-    },
-    route: (request: IncomingMessage, response: ServerResponse) => {
-      const url = new URL(request.url ?? '/', 'http://localhost');
-      if (url.pathname !== '/cache/flush') return false;
-      return (async () => {
-        const presented = Buffer.from(request.headers.authorization ?? '');
-        if (!operatorToken || request.method !== 'POST' || presented.length !== operatorToken.length || !timingSafeEqual(presented, operatorToken)) {
-          sendJson(response, operatorToken ? 403 : 404, { error: operatorToken ? 'POST with the operator token (HUB_OPERATOR_TOKEN) as bearer' : 'No operator token is configured' });
-          return true;
-        }
-        const institution = url.searchParams.get('institution') ?? '';
-        if (!options.registry.institutions.some((known) => known.code === institution)) {
-          sendJson(response, 400, { error: `institution "${institution}" is not in the registry` });
-          return true;
-        }
-        sendJson(response, 200, { institution, dropped: await flush(institution, 'flush') });
-        return true;
-      })();
-    },
+    plugins: [hint.plugin],
+    routes: [flushRoute({ operatorToken: options.operatorToken ?? null, registry: options.registry, flush: (institution) => flush(institution, 'flush') })],
     feeds,
     // Redis away at start costs the cache, not the gateway: lookups go to the shards until it answers.
-    ready: redis ? redis.ready.catch((error: unknown) => log.warn({ error: (error as Error).message }, 'entity cache: Redis not usable; reads go to the shards until it is')) : Promise.resolve(),
-    close: async () => {
+    start: async () => {
+      await redis?.ready.catch((error: unknown) => log.warn({ error: (error as Error).message }, 'entity cache: Redis not usable; reads go to the shards until it is'));
+    },
+    stop: async () => {
       await feeds.close();
       await store.close();
     },

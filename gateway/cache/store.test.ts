@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import Redis from 'ioredis';
-import { parseCachedTypes } from './entity-cache';
+import { parseCachedTypes } from './settings';
 import { createMemoryStore } from './memory-store';
 import { createRedisStore, unsupportedRedis } from './redis-store';
 import type { CacheStore } from './store';

@@ -2,15 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Route } from '../../platform/http';
 import { projectRoot } from '../../platform/project-root';
+import type { GatewayPart } from '../part';
 
 /**
  * `/dashboard`: a coordinator's live table of assessments from partner schools, on the hub's own
  * subscriptions. One static page, no framework: the browser speaks graphql-ws to /graphql itself.
  */
-export function dashboardRoute(): Route {
+export function useDashboard(): GatewayPart {
   // The page is not compiled: it is read from the project (the image copies it too).
   const page = readFileSync(join(projectRoot(), 'gateway', 'dashboard', 'page.html'));
-  return (request, response) => {
+  const route: Route = (request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (request.method !== 'GET' || (path !== '/dashboard' && path !== '/dashboard/')) return false;
     response.writeHead(200, {
@@ -21,4 +22,5 @@ export function dashboardRoute(): Route {
     response.end(page);
     return true;
   };
+  return { name: 'dashboard', routes: [route] };
 }

@@ -3,6 +3,7 @@ import type { ExecutionResult } from 'graphql';
 import { ownerOf } from '../../schema/ids';
 import { sendJson, type Route } from '../../platform/http';
 import type { HubContext } from '../context';
+import type { GatewayPart } from '../part';
 
 export interface DocumentRoutesOptions {
   /** The context a GraphQL request with these headers would get (token checked, request id). */
@@ -26,8 +27,8 @@ const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 4
  * GraphQL `document` fields as plain downloads, through the same query path (owner routing, signed hops,
  * party rules): a transcript for its parties only, a certificate for anyone with its code.
  */
-export function documentRoute(options: DocumentRoutesOptions): Route {
-  return async (request: IncomingMessage, response: ServerResponse) => {
+export function useDocuments(options: DocumentRoutesOptions): GatewayPart {
+  const route: Route = async (request: IncomingMessage, response: ServerResponse) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const match = /^\/documents\/(transcript|certificate)\/([^/]+)\.(xml|json)$/.exec(path);
     if (!match || request.method !== 'GET') return false;
@@ -75,4 +76,5 @@ export function documentRoute(options: DocumentRoutesOptions): Route {
     response.end(document.content);
     return true;
   };
+  return { name: 'documents', routes: [route] };
 }

@@ -5,6 +5,7 @@ import { ErrorCode } from '../../schema/errors';
 import type { ResponseErrorBody } from '../../platform/http';
 import { moduleLogger, type Logger } from '../../platform/logger';
 import type { HubContext } from '../context';
+import type { GatewayPart } from '../part';
 import type { ShardCallEvent } from '../routing/data-source';
 
 export interface ErrorsOptions {
@@ -18,11 +19,11 @@ export interface ErrorsOptions {
   log?: Logger;
 }
 
-export interface ErrorHandling {
+/** As a gateway part: its plugin puts the request id on every error of a GraphQL answer and logs unexpected ones. */
+export interface ErrorHandling extends GatewayPart {
   /** Apollo's `formatError`: hub codes restored where Apollo re-files them, internals hidden in production. */
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
-  /** Puts the request id on every error of a GraphQL answer and logs unexpected ones. */
-  plugin: ApolloServerPlugin<HubContext>;
+  plugins: readonly [ApolloServerPlugin<HubContext>];
   /** The same for responses that fail before or outside GraphQL (413, 429, CSRF, bad JSON): `onErrors` of the HTTP server. */
   onErrors: (request: IncomingMessage, errors: ResponseErrorBody[]) => void;
   /** Logs a shard call that failed or answered with errors, with the institution and the request id. */
@@ -119,11 +120,12 @@ export function useErrors(options: ErrorsOptions): ErrorHandling {
   };
 
   return {
+    name: 'errors',
     formatError: (formatted, error) => {
       const restored = restoreHubCode(formatted, error);
       return production ? masked(restored) : restored;
     },
-    plugin: { requestDidStart: async () => listener },
+    plugins: [{ requestDidStart: async () => listener }],
     logShardCall: (event) => {
       const where = { requestId: event.requestId, institution: event.shard.institution, kind: event.shard.kind, operation: event.operation };
       if (event.failure !== undefined) {

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Route } from '../../platform/http';
+import type { GatewayPart } from '../part';
 
 /**
  * The GraphQL IDE a browser gets at `/graphql`: GraphiQL served from the hub's own dependencies, so it works
@@ -107,7 +109,7 @@ const PAGE = `<!doctype html>
 `;
 
 /** Apollo Server's landing page (GET /graphql from a browser) replaced by the local GraphiQL page. */
-export function explorerLandingPage(): ApolloServerPlugin {
+function explorerLandingPage(): ApolloServerPlugin {
   return {
     async serverWillStart() {
       return { async renderLandingPage() { return { html: PAGE }; } };
@@ -116,7 +118,7 @@ export function explorerLandingPage(): ApolloServerPlugin {
 }
 
 /** `GET /explorer/<file>`: GraphiQL and React from node_modules, and the start script; nothing else. */
-export function explorerRoute(): Route {
+function explorerRoute(): Route {
   const files = new Map<string, { body: Buffer; type: string }>();
   for (const [name, { module, type }] of Object.entries(VENDOR)) {
     const [pkg, ...rest] = module.split('/');
@@ -143,4 +145,15 @@ export function explorerRoute(): Route {
     response.end(request.method === 'HEAD' ? undefined : file.body);
     return true;
   };
+}
+
+export interface ExplorerOptions {
+  /** Production: no landing page and no explorer files. @default false */
+  production?: boolean;
+}
+
+/** The explorer as a gateway part: the landing page plugin and the route of its files, or, in production, the landing page turned off. */
+export function useExplorer(options: ExplorerOptions = {}): GatewayPart {
+  if (options.production) return { name: 'explorer', plugins: [ApolloServerPluginLandingPageDisabled()] };
+  return { name: 'explorer', plugins: [explorerLandingPage()], routes: [explorerRoute()] };
 }

@@ -2,7 +2,8 @@ import type { ServerResponse } from 'node:http';
 import type { Registry, Shard } from '../registry/registry';
 import type { CircuitStateName } from '../resilience/resilience';
 import type { ShardIdentity } from './shard-identity';
-import { sendJson, type Route } from '../../platform/http';
+import { sendJson } from '../../platform/http';
+import type { GatewayPart } from '../part';
 
 export interface HealthOptions {
   registry: Registry;
@@ -21,7 +22,7 @@ export interface HealthOptions {
  * each shard's state (up, down, or "wrong shard" with the problem), circuit and (for shards with public data) whether the entity cache follows its feed; ready even when some shards are down, since the hub serves the rest; not
  * ready (503) while shutting down.
  */
-export function healthRoutes(options: HealthOptions): Route[] {
+export function useHealth(options: HealthOptions): GatewayPart {
   const ready = async (response: ServerResponse): Promise<boolean> => {
     const shards = options.registry.kinds().flatMap((kind) => options.registry.shards(kind));
     const states = await Promise.all(
@@ -36,20 +37,23 @@ export function healthRoutes(options: HealthOptions): Route[] {
     sendJson(response, 200, { status: 'ready', shards: states });
     return true;
   };
-  return [
-    (request, response) => {
-      if (request.url !== '/health/live') return false;
-      sendJson(response, 200, { status: 'ok' });
-      return true;
-    },
-    // Synchronous until the path matches: other requests pay no await here.
-    (request, response) => {
-      if (request.url !== '/health/ready') return false;
-      if (options.draining?.()) {
-        sendJson(response, 503, { status: 'draining' });
+  return {
+    name: 'health',
+    routes: [
+      (request, response) => {
+        if (request.url !== '/health/live') return false;
+        sendJson(response, 200, { status: 'ok' });
         return true;
-      }
-      return ready(response);
-    },
-  ];
+      },
+      // Synchronous until the path matches: other requests pay no await here.
+      (request, response) => {
+        if (request.url !== '/health/ready') return false;
+        if (options.draining?.()) {
+          sendJson(response, 503, { status: 'draining' });
+          return true;
+        }
+        return ready(response);
+      },
+    ],
+  };
 }

@@ -18,6 +18,8 @@ import {
 import { BadUserInputError, ErrorCode, OperationLimitError, type OperationLimit } from '../../schema/errors';
 import { DEFAULT_MAX_BODY_BYTES } from '../../platform/http';
 import type { HubContext } from '../context';
+import type { GatewayPart } from '../part';
+import { httpInputRoute } from './http-input';
 import { costLimitRule, costMessage, operationCost, type CostOptions } from './cost';
 import { checkPersistedQuery } from './persisted-queries';
 import { preValidationError } from './pre-validation';
@@ -60,7 +62,8 @@ export const DEFAULT_LIST_SIZE = 20;
 export const DEFAULT_MAX_BATCH_SIZE = 0;
 export { DEFAULT_MAX_BODY_BYTES };
 
-export interface Limits {
+/** As a gateway part: its route checks a request's URL before its body is read, its plugins check what validation cannot. */
+export interface Limits extends GatewayPart {
   /** The effective limits. */
   values: Required<LimitsOptions>;
   /** Apollo `validationRules`: depth, aliases, directives (graphql-armor), root fields and cost (the hub's). */
@@ -80,7 +83,7 @@ export interface Limits {
   /** Apollo `parseOptions`: graphql-js's own token guard, which aborts the parse at the limit. */
   parseOptions: { maxTokens: number };
   /** The cost check of operations whose list sizes come from variables, and the suggestion mask. */
-  plugins: Array<ApolloServerPlugin<HubContext>>;
+  plugins: ReadonlyArray<ApolloServerPlugin<HubContext>>;
   allowBatchedHttpRequests: boolean;
   /** Refuses a batched body over `maxBatchSize` (call it with the parsed body, before anything runs). */
   checkBatch(body: unknown): void;
@@ -168,6 +171,8 @@ export function useLimits(options: LimitsOptions = {}): Limits {
   };
 
   return {
+    name: 'limits',
+    routes: [httpInputRoute()],
     values,
     validationRules,
     checkRequest: (schema, request) => {

@@ -2,6 +2,7 @@ import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { sendJson, type Route } from '../../platform/http';
 import type { HubContext } from '../context';
+import type { GatewayPart } from '../part';
 import type { CircuitReport, CircuitStateName } from '../resilience/resilience';
 import type { ShardCallEvent } from '../routing/data-source';
 import type { SubscriptionStats } from '../subscriptions/subscriptions';
@@ -19,12 +20,12 @@ export interface MetricsOptions {
   subscriptions?: () => SubscriptionStats | undefined;
 }
 
-export interface Metrics {
+/** As a gateway part: its route is GET `path` (the metrics in Prometheus' text format), its plugin counts requests and their latency by operation name. */
+export interface Metrics extends GatewayPart {
+  /** The gateway's own registry: every part registers its metrics here. */
   registry: Registry;
-  /** GET `path`: the metrics in Prometheus' text format. */
-  route: Route;
-  /** Requests and their latency by operation name. */
-  plugin: ApolloServerPlugin<HubContext>;
+  routes: readonly [Route];
+  plugins: readonly [ApolloServerPlugin<HubContext>];
   observeShardCall(event: ShardCallEvent): void;
   countError(code: string): void;
 }
@@ -125,24 +126,27 @@ export function useMetrics(options: MetricsOptions = {}): Metrics {
     },
   };
 
+  // Synchronous until the path matches: GraphQL requests pay no await here.
+  const route: Route = (request, response) => {
+    if (request.method !== 'GET' || (request.url ?? '').split('?')[0] !== path) return false;
+    return registry.metrics().then(
+      (text) => {
+        response.writeHead(200, { 'content-type': registry.contentType });
+        response.end(text);
+        return true;
+      },
+      (error: unknown) => {
+        sendJson(response, 500, { error: (error as Error).message });
+        return true;
+      },
+    );
+  };
+
   return {
+    name: 'metrics',
     registry,
-    // Synchronous until the path matches: GraphQL requests pay no await here.
-    route: (request, response) => {
-      if (request.method !== 'GET' || (request.url ?? '').split('?')[0] !== path) return false;
-      return registry.metrics().then(
-        (text) => {
-          response.writeHead(200, { 'content-type': registry.contentType });
-          response.end(text);
-          return true;
-        },
-        (error: unknown) => {
-          sendJson(response, 500, { error: (error as Error).message });
-          return true;
-        },
-      );
-    },
-    plugin: { requestDidStart: async () => listener },
+    routes: [route],
+    plugins: [{ requestDidStart: async () => listener }],
     observeShardCall: (event) => {
       const { institution, kind } = event.shard;
       const callKey = `${institution}\u0000${kind}\u0000${event.outcome}`;

@@ -15,9 +15,9 @@ test("the client's address: the socket's, or what the nearest trusted proxy saw"
 
 test('per IP: the request over the limit is refused with 429 and Retry-After; another IP is not', async () => {
   const limit = useRateLimit({ perIp: 2, perInstitution: 0, windowSeconds: 30 });
-  expect(await limit.route(request('1.1.1.1'), response)).toBe(false);
-  expect(await limit.route(request('1.1.1.1'), response)).toBe(false);
-  const refusal = await Promise.resolve(limit.route(request('1.1.1.1'), response)).catch((error: unknown) => error);
+  expect(await limit.routes[0](request('1.1.1.1'), response)).toBe(false);
+  expect(await limit.routes[0](request('1.1.1.1'), response)).toBe(false);
+  const refusal = await Promise.resolve(limit.routes[0](request('1.1.1.1'), response)).catch((error: unknown) => error);
   expect(refusal).toBeInstanceOf(RateLimitedError);
   const { extensions } = refusal as RateLimitedError;
   expect(extensions).toEqual(
@@ -25,8 +25,8 @@ test('per IP: the request over the limit is refused with 429 and Retry-After; an
   );
   expect(extensions.retryAfterSeconds).toBeGreaterThan(0);
   expect(extensions.retryAfterSeconds).toBeLessThanOrEqual(30);
-  expect(await limit.route(request('2.2.2.2'), response)).toBe(false);
-  await limit.close();
+  expect(await limit.routes[0](request('2.2.2.2'), response)).toBe(false);
+  await limit.stop();
 });
 
 test('per institution: a batch counts each operation; 0 turns a limit off', async () => {
@@ -34,6 +34,6 @@ test('per institution: a batch counts each operation; 0 turns a limit off', asyn
   await limit.consumeInstitution('rvt.lv', 4);
   await expect(limit.consumeInstitution('rvt.lv', 2)).rejects.toThrow(/^Too many requests from rvt\.lv \(limit 5 per 60 s\)/);
   await expect(limit.consumeInstitution('omnia.fi')).resolves.toBeUndefined();
-  for (let i = 0; i < 20; i += 1) expect(await limit.route(request('1.1.1.1'), response)).toBe(false);
-  await limit.close();
+  for (let i = 0; i < 20; i += 1) expect(await limit.routes[0](request('1.1.1.1'), response)).toBe(false);
+  await limit.stop();
 });

@@ -4,6 +4,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import { RateLimitedError } from '../../schema/errors';
 import type { Route } from '../../platform/http';
 import { moduleLogger, type Logger } from '../../platform/logger';
+import type { GatewayPart } from '../part';
 
 export interface RateLimitOptions {
   /** Requests per window from one client IP address; 0 turns the per-IP limit off. @default 1200 */
@@ -27,16 +28,17 @@ export const DEFAULT_RATE_LIMIT_PER_INSTITUTION = 6_000;
 export const DEFAULT_RATE_LIMIT_WINDOW_SECONDS = 60;
 export const DEFAULT_RATE_LIMIT_KEY_PREFIX = 'hub:rate';
 
-export interface RateLimit {
+/** As a gateway part: start waits for the Redis counter (or its failure to connect), stop disconnects it. */
+export interface RateLimit extends GatewayPart {
   /** Refuses a request over its IP's limit (429 RATE_LIMITED, `Retry-After`) before its body is read. */
-  route: Route;
+  routes: readonly [Route];
   /** Counts `points` requests from a client address (as `clientAddress` gives it); throws RateLimitedError over the limit. */
   consumeIp(address: string, points?: number): Promise<void>;
   /** Counts `points` requests of an institution's callers; throws RateLimitedError over the limit. */
   consumeInstitution(institution: string, points?: number): Promise<void>;
   /** Settles once the Redis counter is connected (or has failed to within its connect timeout); at once without Redis. */
-  ready: Promise<void>;
-  close(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
 }
 
 /** The client's address: the socket's, or the entry `hops` from the right of X-Forwarded-For (what the nearest trusted proxy saw). */
@@ -116,10 +118,13 @@ export function useRateLimit(options: RateLimitOptions = {}): RateLimit {
   };
 
   return {
-    route: (request) => {
-      if (!byIp || request.method === 'OPTIONS') return false;
-      return consumeIp(clientAddress(request, hops)).then(() => false);
-    },
+    name: 'rate-limit',
+    routes: [
+      (request) => {
+        if (!byIp || request.method === 'OPTIONS') return false;
+        return consumeIp(clientAddress(request, hops)).then(() => false);
+      },
+    ],
     consumeIp,
     consumeInstitution: async (institution, points = 1) => {
       if (!byInstitution) return;
@@ -127,8 +132,8 @@ export function useRateLimit(options: RateLimitOptions = {}): RateLimit {
         new RateLimitedError(`Too many requests from ${institution} (limit ${perInstitution} per ${duration} s); retry in ${retryAfter} s`, 'institution', retryAfter),
       );
     },
-    ready,
-    close: async () => {
+    start: () => ready,
+    stop: async () => {
       if (!redis) return;
       // quit() waits for pending replies; a client that is not connected has none and only needs to stop reconnecting.
       if (redis.status === 'ready') await redis.quit().catch(() => redis?.disconnect());

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Route } from '../../platform/http';
+import type { GatewayPart } from '../part';
 
 export interface RequestIdOptions {
   /** The header a request id is read from (a proxy's or client's) and written to on every response. @default 'x-request-id' */
@@ -9,9 +10,9 @@ export interface RequestIdOptions {
   trustIncoming?: boolean;
 }
 
-export interface RequestIds {
+export interface RequestIds extends GatewayPart {
   /** Runs first: gives the request its id and puts it on the response; never answers the request itself. */
-  route: Route;
+  routes: readonly [Route];
   /** The id of a request (made on the spot if the route has not run). */
   requestIdOf(request: IncomingMessage): string;
 }
@@ -38,10 +39,13 @@ export function useRequestId(options: RequestIdOptions = {}): RequestIds {
     return id;
   };
   return {
+    name: 'request-id',
     requestIdOf,
-    route: (request, response) => {
-      response.setHeader(header, requestIdOf(request));
-      return false;
-    },
+    routes: [
+      (request, response) => {
+        response.setHeader(header, requestIdOf(request));
+        return false;
+      },
+    ],
   };
 }

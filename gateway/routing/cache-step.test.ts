@@ -1,18 +1,19 @@
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import type { CacheLookup, CacheMiss } from '../cache/entity-cache';
+import type { CacheLookup, CacheMiss } from '../cache';
 import type { HubContext } from '../context';
 import type { Shard } from '../registry/registry';
 import type { RoutingCache } from './cache-step';
 import type { FetchPlan, ShardRequest } from './plan';
 import { planFetch } from './planner';
-import type { Route } from './rules';
+import type { Route } from './routing-table';
+import { routingTableOf } from './routing-table.fixture';
 import { runPlan } from './run-plan';
 import type { ShardCaller, ShardResult } from './shard-call';
 
 const LV = 'rvt.lv';
 const DE = 'bbs-hannover.de';
 const shard = (institution: string): Shard => ({ institution, kind: 'qualifications', url: `http://${institution}/graphql` });
-const rules = new Map<string, Route>([
+const rules = routingTableOf([
   ['query.unit', { kind: 'owner', argument: ['id'] }],
   ['query.mine', { kind: 'caller' }],
   ['mutation.retireUnit', { kind: 'owner', argument: ['id'] }],

@@ -1,5 +1,5 @@
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import type { CacheMiss, EntityCache } from '../cache/entity-cache';
+import type { CacheMiss, EntityCache } from '../cache';
 import type { HubContext } from '../context';
 import type { Shard } from '../registry/registry';
 import type { CacheKeys, EntitiesCall, ShardRequest } from './plan';

@@ -1,11 +1,11 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { ErrorCode } from '../../schema/errors';
-import type { EntityCache } from '../cache/entity-cache';
+import type { EntityCache } from '../cache';
 import type { HubContext } from '../context';
 import type { Registry } from '../registry/registry';
 import { planFetch } from './planner';
-import type { RoutingRules } from './rules';
+import type { RoutingTable } from './routing-table';
 import { runPlan } from './run-plan';
 import { createShardCaller, type ShardCallerOptions } from './shard-call';
 
@@ -16,7 +16,7 @@ type ProcessOptions = GraphQLDataSourceProcessOptions<HubContext>;
 export interface OwnerRoutingOptions extends ShardCallerOptions {
   kind: string;
   registry: Registry;
-  rules: RoutingRules;
+  rules: RoutingTable;
   /** The entity cache for public types; none: every call goes to its shard. */
   cache?: EntityCache;
 }

@@ -3,7 +3,7 @@ import { malformedIdMessage, ownerOf } from '../../schema/ids';
 import type { Shard } from '../registry/registry';
 import { argumentValue, type RootField, type Variables } from './operation';
 import type { PlanCaller, RoutingView } from './plan';
-import type { Route } from './rules';
+import type { Route } from './routing-table';
 import type { ResponseError } from './shard-errors';
 
 type Json = Record<string, unknown>;

@@ -2,7 +2,7 @@ import type { FieldNode, FragmentDefinitionNode } from 'graphql';
 import type { Shard } from '../registry/registry';
 import type { Positions } from './cursor';
 import type { Variables } from './operation';
-import type { RoutingRules } from './rules';
+import type { RoutingTable } from './routing-table';
 import type { ResponseError } from './shard-errors';
 
 type Json = Record<string, unknown>;
@@ -12,7 +12,7 @@ export interface RoutingView {
   kind: string;
   /** Every shard of the kind, in institution code order (the registry's order). */
   shards: readonly Shard[];
-  rules: RoutingRules;
+  rules: RoutingTable;
   /** Institutions whose circuit to their shard of this kind is open: fields any shard can answer avoid them. */
   openCircuits: ReadonlySet<string>;
 }

@@ -3,7 +3,8 @@ import type { Shard } from '../registry/registry';
 import { encodeHubCursor } from './cursor';
 import type { EntitiesPlan, MutationPlan, PlanCaller, QueryPlan, RoutingView } from './plan';
 import { planFetch } from './planner';
-import type { Route } from './rules';
+import type { Route } from './routing-table';
+import { routingTableOf } from './routing-table.fixture';
 
 const DE = 'bbs-hannover.de';
 const FI = 'omnia.fi';
@@ -12,7 +13,7 @@ const shard = (institution: string): Shard => ({ institution, kind: 'qualificati
 /** In institution code order, as the registry lists them. */
 const SHARDS = [shard(DE), shard(FI), shard(LV)];
 
-const rules = new Map<string, Route>([
+const rules = routingTableOf([
   ['query.unit', { kind: 'owner', argument: ['id'] }],
   ['query.myQualifications', { kind: 'caller' }],
   ['query.compareUnits', { kind: 'any' }],

@@ -19,7 +19,7 @@ import {
   type Variables,
 } from './operation';
 import type { CacheKeys, EntitiesPlan, FanOutMerge, FetchPlan, MutationPlan, MutationStep, PlanCaller, QueryCall, QueryPlan, RoutingView, ShardRequest } from './plan';
-import { routeFor, type Route } from './rules';
+import { routeFor, type Route } from './routing-table';
 import type { ResponseError } from './shard-errors';
 
 type Json = Record<string, unknown>;

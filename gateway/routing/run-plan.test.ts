@@ -3,7 +3,8 @@ import { ErrorCode } from '../../schema/errors';
 import type { Shard } from '../registry/registry';
 import type { FetchPlan, PlanCaller, ShardRequest } from './plan';
 import { planFetch } from './planner';
-import type { Route } from './rules';
+import type { Route } from './routing-table';
+import { routingTableOf } from './routing-table.fixture';
 import { runPlan } from './run-plan';
 import type { ShardCaller, ShardResult } from './shard-call';
 
@@ -13,7 +14,7 @@ const LV = 'rvt.lv';
 const shard = (institution: string): Shard => ({ institution, kind: 'qualifications', url: `http://${institution}/graphql` });
 const SHARDS = [shard(DE), shard(FI), shard(LV)];
 
-const rules = new Map<string, Route>([
+const rules = routingTableOf([
   ['query.unit', { kind: 'owner', argument: ['id'] }],
   ['query.compareUnits', { kind: 'any' }],
   ['query.institutions', { kind: 'fan-out', shape: 'list', defaultFirst: 20 }],

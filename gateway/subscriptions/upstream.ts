@@ -5,6 +5,7 @@ import { hopAudience, signHop, SUBSCRIPTION_HOP_OPERATION } from '../../platform
 import type { Caller } from '../../platform/caller';
 import type { ShardIdentity } from '../health/shard-identity';
 import type { Shard } from '../registry/registry';
+import type { SubscriptionRoot } from '../routing/routing-table';
 
 export interface UpstreamEvent {
   cursor: string;
@@ -22,8 +23,9 @@ export interface UpstreamOptions {
   caller: Caller;
   requestId: string;
   field: string;
-  /** The event's entity fields, each asked for with `{ id }`. */
-  entityFields: readonly string[];
+  /** The field's arguments and entity fields (each asked for with `{ id }`), from the routing table. */
+  root: SubscriptionRoot;
+  /** The filter argument's value, passed on as the subscriber gave it. */
   filter: unknown;
   /** The shard's own cursor to resume after. */
   after: string | null;
@@ -34,11 +36,16 @@ export interface UpstreamOptions {
   retryDelayMs?: number;
 }
 
-let openUpstreams = 0;
-
-/** Upstream subscriptions open in this process (sockets to shards): what sharing saves, for tests and the bench. */
-export function openUpstreamCount(): number {
-  return openUpstreams;
+/**
+ * What the hub asks a shard for: the events after a cursor, through the filter the subscriber gave (its argument
+ * and input type as the supergraph names them), with only the IDs of the event's entities.
+ */
+export function upstreamQuery(field: string, root: SubscriptionRoot): string {
+  const filter = root.filter ? { definition: `, $filter: ${root.filter.type}`, argument: `, ${root.filter.argument}: $filter` } : { definition: '', argument: '' };
+  const entities = root.entities.map((entity) => `${entity.field} { id }`).join(' ');
+  return `subscription HubEvents($after: String${filter.definition}) {
+    ${field}(${root.cursorArgument}: $after${filter.argument}) { cursor type occurredAt ${entities} }
+  }`;
 }
 
 /**
@@ -51,9 +58,9 @@ export function subscribeUpstream(options: UpstreamOptions): () => void {
   let client: Client | null = null;
   let stop: (() => void) | null = null;
   let delay = options.retryDelayMs ?? 500;
-  const query = `subscription HubEvents($filter: AgreementEventFilter, $after: String) {
-    ${options.field}(filter: $filter, after: $after) { cursor type occurredAt ${options.entityFields.map((f) => `${f} { id }`).join(' ')} }
-  }`;
+  const { root } = options;
+  const entityFields = root.entities.map((entity) => entity.field);
+  const query = upstreamQuery(options.field, root);
 
   const connect = async () => {
     if (closed) return;
@@ -83,7 +90,7 @@ export function subscribeUpstream(options: UpstreamOptions): () => void {
           : {},
     });
     stop = client.subscribe<Record<string, Record<string, unknown>>>(
-      { query, variables: { filter: options.filter ?? null, after } },
+      { query, variables: { ...(root.filter ? { filter: options.filter ?? null } : {}), after } },
       {
         next: (result) => {
           const event = result.data?.[options.field];
@@ -94,7 +101,7 @@ export function subscribeUpstream(options: UpstreamOptions): () => void {
           delay = options.retryDelayMs ?? 500;
           after = String(event.cursor);
           const ids: Record<string, string> = {};
-          for (const field of options.entityFields) ids[field] = String((event[field] as { id?: unknown } | undefined)?.id ?? '');
+          for (const field of entityFields) ids[field] = String((event[field] as { id?: unknown } | undefined)?.id ?? '');
           options.onEvent({ cursor: after, type: String(event.type), occurredAt: String(event.occurredAt), ids });
         },
         error: (error) => {
@@ -116,10 +123,8 @@ export function subscribeUpstream(options: UpstreamOptions): () => void {
   };
 
   void connect();
-  openUpstreams += 1;
   return () => {
     if (closed) return;
-    openUpstreams -= 1;
     closed = true;
     stop?.();
     void client?.dispose();

@@ -1,7 +1,6 @@
 import WebSocket from 'ws';
 import { createDemoMobilities } from '../../scripts/demo-mobilities';
 import { mintDemoToken } from '../../scripts/token';
-import { openUpstreamCount } from '../../gateway/subscriptions/upstream';
 import { startTestHub, type TestHub } from '../harness/hub';
 import { correctDemoAssessment } from '../harness/demo-assessments';
 import { waitFor } from '../harness/wait';
@@ -120,12 +119,12 @@ const correctGrade = (grade: string) => correctDemoAssessment(hub, grade);
 async function refused(query: string): Promise<Array<{ message: string; extensions?: Record<string, unknown> }>> {
   const p = probe();
   await p.init(await coordinator());
-  const upstreams = openUpstreamCount();
+  const upstreams = hub.gateway.subscriptions.stats().upstreams;
   p.send({ id: 'refused', type: 'subscribe', payload: { query, variables: { after: null } } });
   const answer = await p.wait((m) => m.id === 'refused');
   expect(answer.type).toBe('error');
   expect(p.received.some((r) => r.message.type === 'next')).toBe(false);
-  expect(openUpstreamCount()).toBe(upstreams);
+  expect(hub.gateway.subscriptions.stats().upstreams).toBe(upstreams);
   return errorsOf(answer);
 }
 
