@@ -17,13 +17,16 @@ export function toLearnerRecord(learnerId: string, data: LearnerRecordData, inst
       const accumulated = credits.reduce((sum, c) => sum + c.ecvetPoints, 0);
       const required = qualification?.ecvetPoints ?? 0;
       const credited = new Set(credits.map((c) => c.unitId));
+      const missing = (qualification?.units ?? []).filter((u) => u.status === 'ACTIVE' && !credited.has(u.id)).map((u) => u.id);
       return Object.assign(new QualificationProgress(), {
+        qualificationId: id,
         qualification: ref(QualificationRef, id),
         requiredEcvetPoints: required,
         accumulatedEcvetPoints: accumulated,
         missingEcvetPoints: Math.max(0, required - accumulated),
         credits: credits.map((c) => toCredit(c, institution)),
-        missingUnits: (qualification?.units ?? []).filter((u) => u.status === 'ACTIVE' && !credited.has(u.id)).map((u) => ref(RecognitionUnitRef, u.id)),
+        missingUnitIds: missing,
+        missingUnits: missing.map((unitId) => ref(RecognitionUnitRef, unitId)),
       });
     }),
     decisions: data.decisions.map((d) => toDecision(d, institution)),
