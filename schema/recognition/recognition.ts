@@ -164,23 +164,23 @@ export class QualificationProgress {
   @Field(() => QualificationRef, { nullable: true, description: `The qualification.${whenOwnerFails('qualificationId')}` })
   qualification!: QualificationRef;
 
-  @Field(() => EcvetPointsScalar, { description: 'Points the qualification requires.' })
-  requiredEcvetPoints!: number;
+  @Field(() => EcvetPointsScalar, { nullable: true, description: "Points the qualification requires. Null when the qualification could not be read from its owner's qualifications shard (an error on `requiredEcvetPoints` names the institution)." })
+  requiredEcvetPoints!: number | null;
 
   @Field(() => EcvetPointsScalar, { description: 'Points accumulated so far.' })
   accumulatedEcvetPoints!: number;
 
-  @Field(() => EcvetPointsScalar, { description: 'Points still missing.' })
-  missingEcvetPoints!: number;
+  @Field(() => EcvetPointsScalar, { nullable: true, description: "Points still missing. Null when the qualification could not be read from its owner's qualifications shard (an error on `requiredEcvetPoints` names the institution)." })
+  missingEcvetPoints!: number | null;
 
   @Field(() => [Credit], { description: 'Units credited, home and abroad.' })
   credits!: Credit[];
 
-  @Field(() => [ID], { description: 'Hub IDs of the units of the qualification not credited yet.' })
-  missingUnitIds!: string[];
+  @Field(() => [ID], { nullable: true, description: "Hub IDs of the units of the qualification not credited yet. Null when the qualification could not be read from its owner's qualifications shard (an error on `requiredEcvetPoints` names the institution)." })
+  missingUnitIds!: string[] | null;
 
-  @Field(() => [RecognitionUnitRef], { nullable: 'items', description: `Units of the qualification not credited yet.${whenOwnersFail('missingUnitIds')}` })
-  missingUnits!: RecognitionUnitRef[];
+  @Field(() => [RecognitionUnitRef], { nullable: 'itemsAndList', description: `Units of the qualification not credited yet; null with \`missingUnitIds\`.${whenOwnersFail('missingUnitIds')}` })
+  missingUnits!: RecognitionUnitRef[] | null;
 }
 
 @ObjectType({ description: 'What a certificate states: all that its public verification reveals.' })
