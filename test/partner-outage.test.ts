@@ -10,7 +10,9 @@ import { waitFor } from './harness/wait';
  * A partner's outage costs only that partner's fields: every reference a mobilities or recognition record holds to
  * a unit, institution, qualification or learning outcome is filled in from the owner's qualifications shard, so with
  * that shard hung or stopped the record still arrives, the reference alone is null, its ID field still says what it
- * was, and an error names the institution. Real shard processes: SIGSTOP makes a shard hang as a frozen host does.
+ * was, and an error names the institution. The other way round, the lists the mobilities and recognition kinds add
+ * to a unit are null when their shards fail, and the unit arrives. Real shard processes: SIGSTOP makes a shard hang
+ * as a frozen host does. The tests run in order: a stopped shard stays stopped.
  */
 const RIGA = 'rvt.lv';
 const AVILES = 'cifp-aviles.es';
@@ -248,6 +250,42 @@ test('with every shard up, every reference is filled in and agrees with its ID',
   expect(progress).toEqual([expect.objectContaining({ requiredEcvetPoints: expect.any(Number), missingEcvetPoints: expect.any(Number), missingUnitIds: expect.any(Array) })]);
   // Both partners' entities are referenced, so each outage below costs some references and spares others.
   expect(new Set(slots.map((s) => ownerOf(s.id)))).toEqual(new Set([RIGA, AVILES]));
+});
+
+/** The other direction: fields the mobilities and recognition kinds add to a unit the qualifications kind owns. */
+const UNIT_QUERY = `query($id: ID!) { unit(id: $id) {
+  id status title(lang: "en")
+  learningAgreements { id }
+  recognitions { id }
+  equivalents(minScore: 0) { unitId unit { status } }
+} }`;
+const AVILES_UNIT = 'cifp-aviles.es:SOLCAL-0094';
+
+test.each(['hung', 'stopped'] as const)("the unit's own mobilities and recognition shards %s: the unit arrives, their fields are null with a named error", async (outage) => {
+  const shards = [hub.mobilityShards.get(AVILES), hub.recognitionShards.get(AVILES)];
+  const avilesCoordinator = await token(AVILES, ['coordinator']);
+  const healthy = await hub.request(UNIT_QUERY, { id: AVILES_UNIT }, avilesCoordinator);
+  expect(healthy.body.errors).toBeUndefined();
+  expect(healthy.body.data?.unit).toEqual(
+    expect.objectContaining({ learningAgreements: [{ id: 'cifp-aviles.es:LA-2026-014' }], recognitions: [], equivalents: expect.arrayContaining([{ unitId: 'rvt.lv:WELD-U5', unit: { status: 'ACTIVE' } }]) }),
+  );
+  for (const shard of shards) {
+    if (outage === 'hung') shard?.pause();
+    else await shard?.stop();
+  }
+  try {
+    const answer = await hub.request(UNIT_QUERY, { id: AVILES_UNIT }, avilesCoordinator);
+    expect(answer.body.data?.unit).toEqual({ id: AVILES_UNIT, status: 'ACTIVE', title: expect.any(String), learningAgreements: null, recognitions: null, equivalents: null });
+    const code = outage === 'hung' ? 'GATEWAY_TIMEOUT' : 'SHARD_UNAVAILABLE';
+    for (const kind of ['mobilities', 'recognition']) {
+      expect(answer.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ extensions: expect.objectContaining({ code, institution: AVILES, kind }) })]));
+    }
+  } finally {
+    if (outage === 'hung') for (const shard of shards) shard?.resume();
+  }
+  if (outage === 'hung') {
+    await waitFor("Avilés' mobilities and recognition shards answer again", async () => (await hub.request(UNIT_QUERY, { id: AVILES_UNIT }, avilesCoordinator)).body.errors === undefined);
+  }
 });
 
 type Outage = 'hung' | 'stopped';
