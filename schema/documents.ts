@@ -80,7 +80,7 @@ export class CredentialVerification {
   @Field(() => CredentialStatus, { description: "Status of the attested record at the issuer (UNKNOWN when the signature does not hold)." })
   status!: CredentialStatus;
 
-  @Field(() => InstitutionRef, { nullable: true, description: 'The institution whose key signed it, when the key ID names one.' })
+  @Field(() => InstitutionRef, { nullable: true, description: "The institution whose key signed it, when the key ID names one; also null when that institution's qualifications shard cannot answer (an error names it; `keyId` still names the institution)." })
   issuer!: InstitutionRef | null;
 
   @Field(() => String, { nullable: true, description: 'The key ID from the JWS header.' })

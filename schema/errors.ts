@@ -68,6 +68,13 @@ export class ConflictError extends HubError {
   }
 }
 
+/** Data a record needs from another shard could not be read: the message names the institution and why. */
+export class ShardUnavailableError extends HubError {
+  constructor(message: string, extensions: Extensions = {}) {
+    super(message, ErrorCode.SHARD_UNAVAILABLE, 503, extensions);
+  }
+}
+
 /** Names of the operation limits, as `extensions.limit` carries them. */
 export type OperationLimit = 'depth' | 'aliases' | 'tokens' | 'directives' | 'fieldRepeats' | 'rootFields' | 'cost' | 'batch';
 

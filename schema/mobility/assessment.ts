@@ -1,11 +1,14 @@
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar, EcvetPointsScalar, LocalDateScalar } from '../scalars';
 import { AssessmentResult } from './enums';
-import { LearningOutcomeRef, UnitRef } from './references';
+import { LearningOutcomeRef, UnitRef, whenOwnerFails } from './references';
 
 @ObjectType({ description: 'The result for one learning outcome of the unit.' })
 export class OutcomeResult {
-  @Field(() => LearningOutcomeRef, { description: 'The learning outcome.' })
+  @Field(() => ID, { description: 'Hub ID of the learning outcome.' })
+  learningOutcomeId!: string;
+
+  @Field(() => LearningOutcomeRef, { nullable: true, description: `The learning outcome.${whenOwnerFails('learningOutcomeId')}` })
   learningOutcome!: LearningOutcomeRef;
 
   @Field(() => AssessmentResult, { description: 'Achieved or not.' })
@@ -42,7 +45,10 @@ export class Assessment {
   @Field(() => ID, { description: 'The Learning Agreement.' })
   learningAgreementId!: string;
 
-  @Field(() => UnitRef, { description: 'The unit assessed.' })
+  @Field(() => ID, { description: 'Hub ID of the unit assessed.' })
+  unitId!: string;
+
+  @Field(() => UnitRef, { nullable: true, description: `The unit assessed.${whenOwnerFails('unitId')}` })
   unit!: UnitRef;
 
   @Field(() => AssessmentResult, { description: 'Achieved or not.' })
@@ -78,7 +84,10 @@ export class Assessment {
 
 @ObjectType({ description: 'One unit on a transcript of records.' })
 export class TranscriptEntry {
-  @Field(() => UnitRef, { description: 'The unit.' })
+  @Field(() => ID, { description: 'Hub ID of the unit.' })
+  unitId!: string;
+
+  @Field(() => UnitRef, { nullable: true, description: `The unit.${whenOwnerFails('unitId')}` })
   unit!: UnitRef;
 
   @Field(() => AssessmentResult, { description: 'Result.' })

@@ -1,7 +1,7 @@
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar, EcvetPointsScalar, LocalDateScalar } from '../scalars';
 import { AgreementParty, AgreementStatus, VersionStatus } from './enums';
-import { InstitutionRef, LearningOutcomeRef, QualificationRef, UnitRef } from './references';
+import { InstitutionRef, LearningOutcomeRef, QualificationRef, UnitRef, whenOwnerFails, whenOwnersFail } from './references';
 
 @ObjectType({ description: 'The learner: personal data, visible to the parties only.' })
 export class Learner {
@@ -17,7 +17,10 @@ export class Learner {
   @Field({ description: 'E-mail address.' })
   email!: string;
 
-  @Field(() => QualificationRef, { description: 'The qualification the learner prepares at home.' })
+  @Field(() => ID, { description: 'Hub ID of the qualification the learner prepares at home.' })
+  homeQualificationId!: string;
+
+  @Field(() => QualificationRef, { nullable: true, description: `The qualification the learner prepares at home.${whenOwnerFails('homeQualificationId')}` })
   homeQualification!: QualificationRef;
 
   @Field({ description: 'Progress so far towards it, in words (e.g. "2nd year, 60 of 120 points").' })
@@ -50,13 +53,19 @@ export class AssessmentArrangement {
 
 @ObjectType({ description: 'A unit the learner is to achieve abroad, as agreed.' })
 export class AgreedUnit {
-  @Field(() => UnitRef, { description: 'The unit (resolved from its owner).' })
+  @Field(() => ID, { description: 'Hub ID of the unit.' })
+  unitId!: string;
+
+  @Field(() => UnitRef, { nullable: true, description: `The unit (resolved from its owner).${whenOwnerFails('unitId')}` })
   unit!: UnitRef;
 
   @Field(() => EcvetPointsScalar, { description: "ECVET points: the unit's own points." })
   ecvetPoints!: number;
 
-  @Field(() => [LearningOutcomeRef], { description: 'The learning outcomes of the unit to be achieved abroad (all when the unit is taken whole).' })
+  @Field(() => [ID], { description: 'Hub IDs of the learning outcomes to be achieved abroad (all of the unit\'s when it is taken whole).' })
+  learningOutcomeIds!: string[];
+
+  @Field(() => [LearningOutcomeRef], { nullable: 'items', description: `The learning outcomes of the unit to be achieved abroad (all when the unit is taken whole).${whenOwnersFail('learningOutcomeIds')}` })
   learningOutcomes!: LearningOutcomeRef[];
 
   @Field({ description: 'Learning activities abroad that lead to the outcomes.' })
@@ -133,10 +142,16 @@ export class LearningAgreement {
   @Field(() => AgreementStatus, { description: 'Where it stands.' })
   status!: AgreementStatus;
 
-  @Field(() => InstitutionRef, { description: 'The sending (home, competent) institution.' })
+  @Field(() => ID, { description: 'Code of the sending (home, competent) institution.' })
+  sendingInstitutionId!: string;
+
+  @Field(() => InstitutionRef, { nullable: true, description: `The sending (home, competent) institution.${whenOwnerFails('sendingInstitutionId')}` })
   sendingInstitution!: InstitutionRef;
 
-  @Field(() => InstitutionRef, { description: 'The hosting institution abroad.' })
+  @Field(() => ID, { description: 'Code of the hosting institution abroad.' })
+  hostingInstitutionId!: string;
+
+  @Field(() => InstitutionRef, { nullable: true, description: `The hosting institution abroad.${whenOwnerFails('hostingInstitutionId')}` })
   hostingInstitution!: InstitutionRef;
 
   @Field(() => ContactPerson, { description: 'Contact at the sending institution.' })

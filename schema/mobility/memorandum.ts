@@ -2,7 +2,7 @@ import { Directive, Field, ID, ObjectType } from 'type-graphql';
 import { LocalizedText } from '../localized-text';
 import { DateTimeScalar, LocalDateScalar } from '../scalars';
 import { MemorandumStatus } from './enums';
-import { InstitutionRef, QualificationRef, UnitRef } from './references';
+import { InstitutionRef, QualificationRef, UnitRef, whenOwnerFails, whenOwnersFail } from './references';
 
 @ObjectType({ description: 'The procedures the partners agree on, as ECVET asks of a Memorandum of Understanding.' })
 export class MemorandumProcedures {
@@ -21,7 +21,10 @@ export class MemorandumProcedures {
 
 @ObjectType({ description: "A partner's signature of the memorandum's text." })
 export class MemorandumSignature {
-  @Field(() => InstitutionRef, { description: 'The signing institution.' })
+  @Field(() => ID, { description: 'Code of the signing institution.' })
+  institutionId!: string;
+
+  @Field(() => InstitutionRef, { nullable: true, description: `The signing institution.${whenOwnerFails('institutionId')}` })
   institution!: InstitutionRef;
 
   @Field({ description: 'Who signed.' })
@@ -50,16 +53,28 @@ export class Memorandum {
   @Field(() => [LocalizedText], { description: 'Titles, one per language.' })
   titles!: LocalizedText[];
 
-  @Field(() => InstitutionRef, { description: 'The institution that proposed it.' })
+  @Field(() => ID, { description: 'Code of the institution that proposed it.' })
+  proposerId!: string;
+
+  @Field(() => InstitutionRef, { nullable: true, description: `The institution that proposed it.${whenOwnerFails('proposerId')}` })
   proposer!: InstitutionRef;
 
-  @Field(() => [InstitutionRef], { description: 'Every partner, the proposer included.' })
+  @Field(() => [ID], { description: 'Codes of every partner, the proposer included.' })
+  partnerIds!: string[];
+
+  @Field(() => [InstitutionRef], { nullable: 'items', description: `Every partner, the proposer included.${whenOwnersFail('partnerIds')}` })
   partners!: InstitutionRef[];
 
-  @Field(() => [QualificationRef], { description: 'Qualifications covered.' })
+  @Field(() => [ID], { description: 'Hub IDs of the qualifications covered.' })
+  qualificationIds!: string[];
+
+  @Field(() => [QualificationRef], { nullable: 'items', description: `Qualifications covered.${whenOwnersFail('qualificationIds')}` })
   qualifications!: QualificationRef[];
 
-  @Field(() => [UnitRef], { description: 'Units covered.' })
+  @Field(() => [ID], { description: 'Hub IDs of the units covered.' })
+  unitIds!: string[];
+
+  @Field(() => [UnitRef], { nullable: 'items', description: `Units covered.${whenOwnersFail('unitIds')}` })
   units!: UnitRef[];
 
   @Field(() => MemorandumProcedures, { description: 'Agreed procedures.' })

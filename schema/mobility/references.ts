@@ -34,3 +34,14 @@ export class UnitRef {
 }
 
 export const ref = <T extends { id: string }>(Type: new () => T, id: string): T => Object.assign(new Type(), { id });
+
+/**
+ * Description endings for fields that point at another kind's entity. The gateway fetches the entity from its owner's
+ * shard; when that shard cannot answer, only this field is null (it is nullable for that reason), and the ID field next
+ * to it still carries what the owner of the record stored.
+ */
+export const whenOwnerFails = (idField: string): string =>
+  ` Null when the owning institution's qualifications shard cannot answer (an error names the institution); \`${idField}\` still gives its ID.`;
+
+export const whenOwnersFail = (idsField: string): string =>
+  ` An entry is null when its owning institution's qualifications shard cannot answer (an error names the institution); \`${idsField}\` gives the IDs in the same order.`;

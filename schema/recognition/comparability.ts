@@ -1,6 +1,7 @@
-import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { LearningOutcomeCategory } from '../enums';
 import { EcvetPointsScalar, EqfLevelScalar, EscoSkillUriScalar } from '../scalars';
+import { whenOwnerFails } from '../mobility/references';
 import { RecognitionUnitRef } from './references';
 
 /**
@@ -77,7 +78,10 @@ export class OutcomeCategoryProfile {
 
 @ObjectType({ description: 'One side of a comparison: the unit and the figures the comparison used.' })
 export class ComparedUnit {
-  @Field(() => RecognitionUnitRef, { description: 'The unit (its other fields come from its owner).' })
+  @Field(() => ID, { description: 'Hub ID of the unit.' })
+  unitId!: string;
+
+  @Field(() => RecognitionUnitRef, { nullable: true, description: `The unit (its other fields come from its owner).${whenOwnerFails('unitId')}` })
   unit!: RecognitionUnitRef;
 
   @Field(() => EqfLevelScalar, { description: 'Its EQF level.' })
@@ -138,7 +142,10 @@ export class UnitComparison {
 
 @ObjectType({ description: 'A unit of another institution that compares well with this one.' })
 export class UnitEquivalent {
-  @Field(() => RecognitionUnitRef, { description: 'The comparable unit.' })
+  @Field(() => ID, { description: 'Hub ID of the comparable unit.' })
+  unitId!: string;
+
+  @Field(() => RecognitionUnitRef, { nullable: true, description: `The comparable unit.${whenOwnerFails('unitId')}` })
   unit!: RecognitionUnitRef;
 
   @Field(() => Float, { description: 'Its comparison score with this unit (`UnitComparison.score`), in [0, 1].' })

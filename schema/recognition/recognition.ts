@@ -1,5 +1,5 @@
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { LearningOutcomeRef, QualificationRef, InstitutionRef } from '../mobility/references';
+import { LearningOutcomeRef, QualificationRef, InstitutionRef, whenOwnerFails, whenOwnersFail } from '../mobility/references';
 import { RecognitionUnitRef } from './references';
 import { DateTimeScalar, EcvetPointsScalar, LocalDateScalar } from '../scalars';
 import { CredentialVerification } from '../documents';
@@ -27,7 +27,10 @@ registerEnumType(CreditSource, { name: 'CreditSource', description: 'Where a cre
 
 @ObjectType({ description: 'What validation found for one agreed unit.' })
 export class ValidationFinding {
-  @Field(() => RecognitionUnitRef, { description: 'The unit.' })
+  @Field(() => ID, { description: 'Hub ID of the unit.' })
+  unitId!: string;
+
+  @Field(() => RecognitionUnitRef, { nullable: true, description: `The unit.${whenOwnerFails('unitId')}` })
   unit!: RecognitionUnitRef;
 
   @Field({ description: 'Whether the transcript reports it achieved.' })
@@ -39,7 +42,10 @@ export class ValidationFinding {
   @Field(() => EcvetPointsScalar, { description: 'Points the transcript reports for it.' })
   transcriptEcvetPoints!: number;
 
-  @Field(() => [LearningOutcomeRef], { description: 'Agreed learning outcomes the transcript does not report achieved.' })
+  @Field(() => [ID], { description: 'Hub IDs of the agreed learning outcomes the transcript does not report achieved.' })
+  outcomeIdsNotAchieved!: string[];
+
+  @Field(() => [LearningOutcomeRef], { nullable: 'items', description: `Agreed learning outcomes the transcript does not report achieved.${whenOwnersFail('outcomeIdsNotAchieved')}` })
   outcomesNotAchieved!: LearningOutcomeRef[];
 
   @Field(() => [String], { description: 'Differences between agreement and transcript, in words; empty when they agree.' })
@@ -101,13 +107,19 @@ export class RecognitionDecision {
   @Field(() => ID, { description: 'The learner.' })
   learnerId!: string;
 
-  @Field(() => RecognitionUnitRef, { description: 'The unit.' })
+  @Field(() => ID, { description: 'Hub ID of the unit.' })
+  unitId!: string;
+
+  @Field(() => RecognitionUnitRef, { nullable: true, description: `The unit.${whenOwnerFails('unitId')}` })
   unit!: RecognitionUnitRef;
 
   @Field(() => RecognitionDecisionKind, { description: 'Recognised, partially, or refused.' })
   decision!: RecognitionDecisionKind;
 
-  @Field(() => [LearningOutcomeRef], { description: 'For a partial recognition: the learning outcomes recognised.' })
+  @Field(() => [ID], { description: 'For a partial recognition: hub IDs of the learning outcomes recognised.' })
+  recognisedOutcomeIds!: string[];
+
+  @Field(() => [LearningOutcomeRef], { nullable: 'items', description: `For a partial recognition: the learning outcomes recognised.${whenOwnersFail('recognisedOutcomeIds')}` })
   recognisedOutcomes!: LearningOutcomeRef[];
 
   @Field(() => EcvetPointsScalar, { description: 'Points credited to the learner\'s record.' })
@@ -125,7 +137,10 @@ export class RecognitionDecision {
 
 @ObjectType({ description: 'A unit credited to the learner.' })
 export class Credit {
-  @Field(() => RecognitionUnitRef, { description: 'The unit of the home qualification.' })
+  @Field(() => ID, { description: 'Hub ID of the unit of the home qualification.' })
+  unitId!: string;
+
+  @Field(() => RecognitionUnitRef, { nullable: true, description: `The unit of the home qualification.${whenOwnerFails('unitId')}` })
   unit!: RecognitionUnitRef;
 
   @Field(() => EcvetPointsScalar, { description: 'Points credited.' })
@@ -143,23 +158,29 @@ export class Credit {
 
 @ObjectType({ description: 'Progress towards one qualification.' })
 export class QualificationProgress {
-  @Field(() => QualificationRef, { description: 'The qualification.' })
+  @Field(() => ID, { description: 'Hub ID of the qualification.' })
+  qualificationId!: string;
+
+  @Field(() => QualificationRef, { nullable: true, description: `The qualification.${whenOwnerFails('qualificationId')}` })
   qualification!: QualificationRef;
 
-  @Field(() => EcvetPointsScalar, { description: 'Points the qualification requires.' })
-  requiredEcvetPoints!: number;
+  @Field(() => EcvetPointsScalar, { nullable: true, description: "Points the qualification requires. Null when the qualification could not be read from its owner's qualifications shard (an error on `requiredEcvetPoints` names the institution)." })
+  requiredEcvetPoints!: number | null;
 
   @Field(() => EcvetPointsScalar, { description: 'Points accumulated so far.' })
   accumulatedEcvetPoints!: number;
 
-  @Field(() => EcvetPointsScalar, { description: 'Points still missing.' })
-  missingEcvetPoints!: number;
+  @Field(() => EcvetPointsScalar, { nullable: true, description: "Points still missing. Null when the qualification could not be read from its owner's qualifications shard (an error on `requiredEcvetPoints` names the institution)." })
+  missingEcvetPoints!: number | null;
 
   @Field(() => [Credit], { description: 'Units credited, home and abroad.' })
   credits!: Credit[];
 
-  @Field(() => [RecognitionUnitRef], { description: 'Units of the qualification not credited yet.' })
-  missingUnits!: RecognitionUnitRef[];
+  @Field(() => [ID], { nullable: true, description: "Hub IDs of the units of the qualification not credited yet. Null when the qualification could not be read from its owner's qualifications shard (an error on `requiredEcvetPoints` names the institution)." })
+  missingUnitIds!: string[] | null;
+
+  @Field(() => [RecognitionUnitRef], { nullable: 'itemsAndList', description: `Units of the qualification not credited yet; null with \`missingUnitIds\`.${whenOwnersFail('missingUnitIds')}` })
+  missingUnits!: RecognitionUnitRef[] | null;
 }
 
 @ObjectType({ description: 'What a certificate states: all that its public verification reveals.' })
@@ -167,13 +188,19 @@ export class CertificateStatement {
   @Field({ description: 'Verification code, printed on the certificate.' })
   code!: string;
 
-  @Field(() => InstitutionRef, { description: 'The issuing institution.' })
+  @Field(() => ID, { description: 'Code of the issuing institution.' })
+  issuerId!: string;
+
+  @Field(() => InstitutionRef, { nullable: true, description: `The issuing institution.${whenOwnerFails('issuerId')}` })
   issuer!: InstitutionRef;
 
   @Field({ description: "The learner's name as printed." })
   learnerName!: string;
 
-  @Field(() => QualificationRef, { description: 'The qualification the units belong to.' })
+  @Field(() => ID, { description: 'Hub ID of the qualification the units belong to.' })
+  qualificationId!: string;
+
+  @Field(() => QualificationRef, { nullable: true, description: `The qualification the units belong to.${whenOwnerFails('qualificationId')}` })
   qualification!: QualificationRef;
 
   @Field(() => [Credit], { description: 'Recognised units and their points.' })

@@ -10,7 +10,7 @@ import { ValidationResolver } from './validation/validation.resolver';
 import { resolveValidationReference } from './validation/validation.reference';
 import { DecisionResolver } from './decision/decision.resolver';
 import { resolveDecisionReference } from './decision/decision.reference';
-import { RecordResolver } from './record/record.resolver';
+import { QualificationProgressResolver, RecordResolver } from './record/record.resolver';
 import { CertificateResolver } from './certificate/certificate.resolver';
 import { RecognitionEventsResolver } from './events/events.resolver';
 import { CertificateDocumentResolver, RecognitionDocumentsResolver } from './documents/documents.resolver';
@@ -24,6 +24,7 @@ export function buildRecognitionSchema(): Promise<GraphQLSchema> {
       ValidationResolver,
       DecisionResolver,
       RecordResolver,
+      QualificationProgressResolver,
       CertificateResolver,
       RecognitionEventsResolver,
       AgreementRecognitionResolver,

@@ -4,12 +4,13 @@ import { LearningOutcomeRef, ref, UnitRef } from '../../../schema/mobility/refer
 import type { AssessmentRecord, StoredOutcomeResult, TranscriptRecord } from './assessment.entity';
 
 const outcomeResults = (results: StoredOutcomeResult[]) =>
-  results.map((o) => Object.assign(new OutcomeResult(), { learningOutcome: ref(LearningOutcomeRef, o.learningOutcomeId), result: o.result }));
+  results.map((o) => Object.assign(new OutcomeResult(), { learningOutcomeId: o.learningOutcomeId, learningOutcome: ref(LearningOutcomeRef, o.learningOutcomeId), result: o.result }));
 
 export function toAssessment(record: AssessmentRecord, sending: string): Assessment {
   return Object.assign(new Assessment(), {
     id: entityId(sending, record.id),
     learningAgreementId: entityId(sending, record.agreementId),
+    unitId: record.unitId,
     unit: ref(UnitRef, record.unitId),
     result: record.result,
     grade: record.grade,
@@ -35,6 +36,7 @@ export function toTranscript(record: TranscriptRecord, sending: string): Transcr
     issuedBy: record.issuedBy,
     entries: record.entries.map((e) =>
       Object.assign(new TranscriptEntry(), {
+        unitId: e.unitId,
         unit: ref(UnitRef, e.unitId),
         result: e.result,
         grade: e.grade,

@@ -17,8 +17,10 @@ const FORMAT_DESCRIPTION = 'ELMO (XML) or EDC (Europass Digital Credential, JSON
 @Resolver(() => Transcript)
 export class TranscriptDocumentResolver {
   @FieldResolver(() => HubDocument, {
+    nullable: true,
     description:
-      'The transcript as an ELMO file or a signed Europass Digital Credential, with the units, learning outcomes, EQF levels and institutions read from their owners. Parties to the agreement only.',
+      'The transcript as an ELMO file or a signed Europass Digital Credential, with the units, learning outcomes, EQF levels and institutions read from their owners. Parties to the agreement only. ' +
+      'Null, with an error, when it cannot be written (an owner\'s shard cannot answer, say): the transcript itself still arrives.',
   })
   async document(
     @Root() transcript: Transcript,

@@ -15,9 +15,9 @@ interface HubMemorandum {
   status: MemorandumStatus;
   validFrom: string;
   validUntil: string;
-  partners: Array<{ id: string }>;
-  units: Array<{ id: string }>;
-  qualifications: Array<{ id: string }>;
+  partnerIds: string[];
+  unitIds: string[];
+  qualificationIds: string[];
 }
 
 /**
@@ -38,7 +38,7 @@ export async function checkTermsAgainstHub(
     .map((_, index) => `u${index}: unit(id: $u${index}) { id ecvetPoints status qualification { id } learningOutcomes { id } }`)
     .join('\n');
   const query = `query AgreementCheck($m: ID!${unitVariables ? `, ${unitVariables}` : ''}) {
-    memorandum(id: $m) { status validFrom validUntil partners { id } units { id } qualifications { id } }
+    memorandum(id: $m) { status validFrom validUntil partnerIds unitIds qualificationIds }
     ${unitFields}
   }`;
   const variables: Record<string, unknown> = { m: memorandumId };
@@ -54,7 +54,7 @@ export async function checkTermsAgainstHub(
   if (memorandum.status !== MemorandumStatus.IN_EFFECT) {
     throw new ConflictError(`Memorandum ${memorandumId} is ${memorandum.status}: a learning agreement needs one in effect`, { field: 'input.memorandumId' });
   }
-  const partners = new Set(memorandum.partners.map((p) => p.id));
+  const partners = new Set(memorandum.partnerIds);
   for (const code of [parties.sending, parties.hosting]) {
     if (!partners.has(code)) throw new ConflictError(`${code} is not a partner of memorandum ${memorandumId}`, { field: 'input.memorandumId' });
   }
@@ -65,8 +65,8 @@ export async function checkTermsAgainstHub(
     );
   }
   const outcomesOfUnit = new Map<string, string[]>();
-  const coveredUnits = new Set(memorandum.units.map((u) => u.id));
-  const coveredQualifications = new Set(memorandum.qualifications.map((q) => q.id));
+  const coveredUnits = new Set(memorandum.unitIds);
+  const coveredQualifications = new Set(memorandum.qualificationIds);
   terms.units.forEach((agreed, index) => {
     const at = `${field}.units[${index}]`;
     const unit = answer.data?.[`u${index}`] as HubUnit | null | undefined;

@@ -17,7 +17,9 @@ export function toAgreement(record: LearningAgreementRecord): AgreementView {
   return Object.assign(new LearningAgreement(), {
     id: entityId(record.sendingInstitution, record.id),
     status: record.status,
+    sendingInstitutionId: record.sendingInstitution,
     sendingInstitution: ref(InstitutionRef, record.sendingInstitution),
+    hostingInstitutionId: record.hostingInstitution,
     hostingInstitution: ref(InstitutionRef, record.hostingInstitution),
     sendingContact: Object.assign(new ContactPerson(), record.sendingContact),
     hostingContact: Object.assign(new ContactPerson(), record.hostingContact),
@@ -26,6 +28,7 @@ export function toAgreement(record: LearningAgreementRecord): AgreementView {
       name: record.learner.name,
       dateOfBirth: record.learner.dateOfBirth,
       email: record.learner.email,
+      homeQualificationId: record.learner.homeQualificationId,
       homeQualification: ref(QualificationRef, record.learner.homeQualificationId),
       progress: record.learner.progress,
     }),
@@ -42,8 +45,10 @@ export function toVersion(version: AgreementVersionRecord, signatures: readonly 
     mobilityEnd: version.mobilityEnd,
     units: version.content.units.map((unit) =>
       Object.assign(new AgreedUnit(), {
+        unitId: unit.unitId,
         unit: ref(UnitRef, unit.unitId),
         ecvetPoints: unit.ecvetPoints,
+        learningOutcomeIds: unit.learningOutcomeIds,
         learningOutcomes: unit.learningOutcomeIds.map((id) => ref(LearningOutcomeRef, id)),
         learningActivities: unit.learningActivities,
         assessment: Object.assign(new AssessmentArrangement(), unit.assessment),

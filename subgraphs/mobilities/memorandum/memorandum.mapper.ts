@@ -10,9 +10,13 @@ export function toMemorandum(record: MemorandumRecord): MemorandumView {
   return Object.assign(new Memorandum(), {
     id: entityId(record.proposer, record.id),
     titles: record.titles,
+    proposerId: record.proposer,
     proposer: ref(InstitutionRef, record.proposer),
+    partnerIds: record.partners,
     partners: record.partners.map((code) => ref(InstitutionRef, code)),
+    qualificationIds: record.qualificationIds,
     qualifications: record.qualificationIds.map((id) => ref(QualificationRef, id)),
+    unitIds: record.unitIds,
     units: record.unitIds.map((id) => ref(UnitRef, id)),
     procedures: Object.assign(new MemorandumProcedures(), record.procedures),
     validFrom: record.validFrom,

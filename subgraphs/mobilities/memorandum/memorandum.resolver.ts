@@ -71,6 +71,7 @@ export class MemorandumResolver {
     const rows = await context.loaders.memorandumSignaturesOf.load(memorandum.record.id);
     return rows.map((row) =>
       Object.assign(new MemorandumSignature(), {
+        institutionId: row.institution,
         institution: ref(InstitutionRef, row.institution),
         signerName: row.signerName,
         signerPosition: row.signerPosition,

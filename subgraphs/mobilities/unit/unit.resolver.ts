@@ -10,7 +10,10 @@ import { partiesOf } from '../learning-agreement/learning-agreement.service';
 @Resolver(() => UnitRef)
 export class UnitAgreementsResolver {
   @FieldResolver(() => [LearningAgreement], {
-    description: "Learning agreements of the unit's institution that include the unit in their binding version, those the caller is party to. Empty for anonymous callers.",
+    nullable: true,
+    description:
+      "Learning agreements of the unit's institution that include the unit in their binding version, those the caller is party to. Empty for anonymous callers. " +
+      "Null when that institution's mobilities shard cannot answer (an error names the institution): the unit itself still arrives.",
   })
   async learningAgreements(@Root() unit: UnitRef, @Ctx() context: MobilitiesContext): Promise<LearningAgreement[]> {
     if (!context.caller) return [];

@@ -17,8 +17,10 @@ export function toPublicStatement(record: CertificateRecord, institution: string
 export function toStatement(record: CertificateRecord, institution: string): CertificateStatement {
   return Object.assign(new CertificateStatement(), {
     code: entityId(institution, record.code),
+    issuerId: institution,
     issuer: ref(InstitutionRef, institution),
     learnerName: record.learnerName,
+    qualificationId: record.qualificationId,
     qualification: ref(QualificationRef, record.qualificationId),
     units: record.units.map((unit) => toCredit(unit, institution)),
     totalEcvetPoints: record.totalEcvetPoints,

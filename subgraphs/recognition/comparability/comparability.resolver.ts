@@ -26,9 +26,11 @@ export class ComparabilityResolver {
 @Resolver(() => RecognitionUnitRef)
 export class UnitEquivalentsResolver {
   @FieldResolver(() => [UnitEquivalent], {
+    nullable: true,
     description:
       'Public: active units of other institutions that compare well with this one (they share at least one ESCO skill with it; ' +
-      'searched among the first 100 such units per 20 skills), scored as `compareUnits` does, best first, ties by ID.',
+      'searched among the first 100 such units per 20 skills), scored as `compareUnits` does, best first, ties by ID. ' +
+      "Null when the unit's institution's recognition shard cannot answer (an error names the institution): the unit itself still arrives.",
   })
   async equivalents(
     @Root() unit: RecognitionUnitRef,

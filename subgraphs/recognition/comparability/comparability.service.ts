@@ -32,6 +32,7 @@ function skill(uri: string, esco: EscoIndex): ComparedSkill {
 
 function side(unit: UnitProfile, outcomes: CategoryCount[]): ComparedUnit {
   return Object.assign(new ComparedUnit(), {
+    unitId: unit.id,
     unit: ref(RecognitionUnitRef, unit.id),
     eqfLevel: unit.eqfLevel,
     ecvetPoints: unit.ecvetPoints,
@@ -112,6 +113,7 @@ export async function findEquivalents(context: RecognitionContext, unitId: strin
     .slice(0, first)
     .map(({ candidate, figures }) =>
       Object.assign(new UnitEquivalent(), {
+        unitId: candidate.id,
         unit: ref(RecognitionUnitRef, candidate.id),
         score: figures.score,
         comparison: toComparison(unit, candidate, figures, esco),

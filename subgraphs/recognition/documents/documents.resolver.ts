@@ -12,8 +12,10 @@ import { verifyCredential } from './verify.service';
 @Resolver(() => CertificateStatement)
 export class CertificateDocumentResolver {
   @FieldResolver(() => HubDocument, {
+    nullable: true,
     description:
-      'The certificate as a Europass Digital Credential signed by its issuer (EDC only), stating what the certificate states, with the units, learning outcomes and EQF levels as their owner publishes them.',
+      'The certificate as a Europass Digital Credential signed by its issuer (EDC only), stating what the certificate states, with the units, learning outcomes and EQF levels as their owner publishes them. ' +
+      'Null, with an error, when it cannot be written (an owner\'s shard cannot answer, say): the statement itself still arrives.',
   })
   async document(
     @Root() statement: CertificateStatement,

@@ -13,7 +13,7 @@ export class AgreementRecognitionResolver {
   @FieldResolver(() => AgreementRecognition, {
     nullable: true,
     description:
-      "The sending institution's validation and recognition decisions; null until it validated the transcript, and always null for anyone but the sending institution's staff and the learner (the hosting institution included).",
+      "The sending institution's validation and recognition decisions; null until it validated the transcript, and always null for anyone but the sending institution's staff and the learner (the hosting institution included); also null when the sending institution's recognition shard cannot answer (an error names the institution).",
   })
   async recognition(@Root() agreement: LearningAgreementRef, @Ctx() context: RecognitionContext): Promise<AgreementRecognition | null> {
     const recognition = await agreementRecognition(context, agreement.id);
@@ -29,7 +29,10 @@ export class AgreementRecognitionResolver {
 @Resolver(() => RecognitionUnitRef)
 export class UnitRecognitionsResolver {
   @FieldResolver(() => [RecognitionDecision], {
-    description: "Recognition decisions on this unit by its institution: all of them for that institution's staff, a learner's own for a learner, none for others.",
+    nullable: true,
+    description:
+      "Recognition decisions on this unit by its institution: all of them for that institution's staff, a learner's own for a learner, none for others. " +
+      "Null when that institution's recognition shard cannot answer (an error names the institution): the unit itself still arrives.",
   })
   async recognitions(@Root() unit: RecognitionUnitRef, @Ctx() context: RecognitionContext): Promise<RecognitionDecision[]> {
     return (await decisionsOfUnit(context, unit.id)).map((row) => toDecision(row, context.institution));

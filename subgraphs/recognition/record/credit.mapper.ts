@@ -6,6 +6,7 @@ import type { CreditRecord } from './credit.entity';
 
 export function toCredit(credit: Pick<CreditRecord, 'unitId' | 'ecvetPoints' | 'source' | 'creditedOn' | 'decisionId'>, institution: string): Credit {
   return Object.assign(new Credit(), {
+    unitId: credit.unitId,
     unit: ref(RecognitionUnitRef, credit.unitId),
     ecvetPoints: credit.ecvetPoints,
     source: credit.source === 'HOME' ? CreditSource.HOME : CreditSource.ABROAD,

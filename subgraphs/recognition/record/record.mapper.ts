@@ -6,6 +6,9 @@ import { toDecision } from '../decision/decision.mapper';
 import { toCredit } from './credit.mapper';
 import type { LearnerRecordData } from './record.service';
 
+/** Progress with why the qualification could not be read, if so (not in the schema: the field resolver raises it). */
+export type ProgressView = QualificationProgress & { unreadable: string | null };
+
 /** A learner's record with the progress towards each qualification: points accumulated and missing, units missing. */
 export function toLearnerRecord(learnerId: string, data: LearnerRecordData, institution: string): LearnerRecord {
   const qualificationIds = [...new Set([...data.credits.map((c) => c.qualificationId), ...data.qualifications.keys()])];
@@ -15,16 +18,22 @@ export function toLearnerRecord(learnerId: string, data: LearnerRecordData, inst
       const credits = data.credits.filter((c) => c.qualificationId === id);
       const qualification = data.qualifications.get(id);
       const accumulated = credits.reduce((sum, c) => sum + c.ecvetPoints, 0);
-      const required = qualification?.ecvetPoints ?? 0;
+      const unreadable = qualification ? null : data.qualificationsUnreadable;
+      const required = unreadable ? null : (qualification?.ecvetPoints ?? 0);
       const credited = new Set(credits.map((c) => c.unitId));
-      return Object.assign(new QualificationProgress(), {
+      const missing = unreadable ? null : (qualification?.units ?? []).filter((u) => u.status === 'ACTIVE' && !credited.has(u.id)).map((u) => u.id);
+      const progress: ProgressView = Object.assign(new QualificationProgress(), {
+        qualificationId: id,
         qualification: ref(QualificationRef, id),
         requiredEcvetPoints: required,
         accumulatedEcvetPoints: accumulated,
-        missingEcvetPoints: Math.max(0, required - accumulated),
+        missingEcvetPoints: required === null ? null : Math.max(0, required - accumulated),
         credits: credits.map((c) => toCredit(c, institution)),
-        missingUnits: (qualification?.units ?? []).filter((u) => u.status === 'ACTIVE' && !credited.has(u.id)).map((u) => ref(RecognitionUnitRef, u.id)),
+        missingUnitIds: missing,
+        missingUnits: missing?.map((unitId) => ref(RecognitionUnitRef, unitId)) ?? null,
+        unreadable,
       });
+      return progress;
     }),
     decisions: data.decisions.map((d) => toDecision(d, institution)),
     certificates: data.certificates.map((c) => toStatement(c, institution)),

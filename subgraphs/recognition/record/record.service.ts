@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import { BadUserInputError, ConflictError, NotFoundError } from '../../../schema/errors';
 import { ownerOf } from '../../../schema/ids';
 import { isLocalDate } from '../../../schema/scalars';
@@ -17,6 +18,8 @@ export interface LearnerRecordData {
   decisions: RecognitionDecisionRecord[];
   certificates: CertificateRecord[];
   qualifications: Map<string, HubQualification>;
+  /** Why the qualifications could not be read through the hub (their owner's shard is down, say); null when they were. */
+  qualificationsUnreadable: string | null;
 }
 
 /** A learner's credits, decisions and certificates, with the qualifications they count towards as their owners publish them. */
@@ -30,7 +33,14 @@ export async function loadLearnerRecord(context: RecognitionContext, learnerId: 
     manager.find(TranscriptValidationRecord, { where: { learnerId } }),
   ]);
   const qualificationIds = [...new Set([...credits.map((c) => c.qualificationId), ...validations.map((v) => v.homeQualificationId)])];
-  return { credits, decisions, certificates, qualifications: await qualificationsFromHub(context, qualificationIds) };
+  // The learner's own credits, decisions and certificates are this shard's: an outage of the qualifications'
+  // owner costs only the figures read from it.
+  try {
+    return { credits, decisions, certificates, qualifications: await qualificationsFromHub(context, qualificationIds), qualificationsUnreadable: null };
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error;
+    return { credits, decisions, certificates, qualifications: new Map(), qualificationsUnreadable: error.message };
+  }
 }
 
 /**

@@ -11,18 +11,19 @@ export function toValidation(record: TranscriptValidationRecord, institution: st
     transcriptVersion: record.transcriptVersion,
     agreementVersion: record.agreementVersion,
     consistent: record.consistent,
-    findings: record.units.map((unit) =>
-      Object.assign(new ValidationFinding(), {
+    findings: record.units.map((unit) => {
+      const notAchieved = unit.achievedOutcomeIds ? unit.agreedOutcomeIds.filter((id) => !unit.achievedOutcomeIds?.includes(id)) : [];
+      return Object.assign(new ValidationFinding(), {
+        unitId: unit.unitId,
         unit: ref(RecognitionUnitRef, unit.unitId),
         achieved: unit.achieved,
         agreedEcvetPoints: unit.agreedEcvetPoints,
         transcriptEcvetPoints: unit.transcriptEcvetPoints,
-        outcomesNotAchieved: unit.achievedOutcomeIds
-          ? unit.agreedOutcomeIds.filter((id) => !unit.achievedOutcomeIds?.includes(id)).map((id) => ref(LearningOutcomeRef, id))
-          : [],
+        outcomeIdsNotAchieved: notAchieved,
+        outcomesNotAchieved: notAchieved.map((id) => ref(LearningOutcomeRef, id)),
         differences: unit.differences,
-      }),
-    ),
+      });
+    }),
     validatedAt: record.validatedAt.toISOString(),
     validatedBy: record.validatedBy,
   });

@@ -10,20 +10,20 @@ import { askHub } from '../hub';
 import { TranscriptValidationRecord, type ValidatedUnit } from './validation.entity';
 
 interface HubAgreement {
-  learner: { id: string; name: string; homeQualification: { id: string } };
-  versions: Array<{ number: number; units: Array<{ unit: { id: string }; ecvetPoints: number; learningOutcomes: Array<{ id: string }> }> }>;
+  learner: { id: string; name: string; homeQualificationId: string };
+  versions: Array<{ number: number; units: Array<{ unitId: string; ecvetPoints: number; learningOutcomeIds: string[] }> }>;
   transcript: {
     version: number;
     agreementVersion: number;
-    entries: Array<{ unit: { id: string }; result: string; ecvetPoints: number; outcomeResults: Array<{ learningOutcome: { id: string }; result: string }> }>;
+    entries: Array<{ unitId: string; result: string; ecvetPoints: number; outcomeResults: Array<{ learningOutcomeId: string; result: string }> }>;
   } | null;
 }
 
 const AGREEMENT = `query ForValidation($id: ID!) {
   learningAgreement(id: $id) {
-    learner { id name homeQualification { id } }
-    versions { number units { unit { id } ecvetPoints learningOutcomes { id } } }
-    transcript { version agreementVersion entries { unit { id } result ecvetPoints outcomeResults { learningOutcome { id } result } } }
+    learner { id name homeQualificationId }
+    versions { number units { unitId ecvetPoints learningOutcomeIds } }
+    transcript { version agreementVersion entries { unitId result ecvetPoints outcomeResults { learningOutcomeId result } } }
   }
 }`;
 
@@ -34,7 +34,7 @@ export function compare(agreement: HubAgreement): { agreementVersion: number; un
   const version = agreement.versions.find((v) => v.number === transcript.agreementVersion);
   if (!version) throw new ConflictError(`The transcript refers to version ${transcript.agreementVersion} of the agreement, which does not exist`);
   const units: ValidatedUnit[] = version.units.map((agreed) => {
-    const entry = transcript.entries.find((e) => e.unit.id === agreed.unit.id);
+    const entry = transcript.entries.find((e) => e.unitId === agreed.unitId);
     const differences: string[] = [];
     if (!entry) differences.push('not on the transcript');
     const achieved = entry?.result === 'ACHIEVED';
@@ -42,13 +42,13 @@ export function compare(agreement: HubAgreement): { agreementVersion: number; un
     if (entry && achieved && Math.abs(entry.ecvetPoints - agreed.ecvetPoints) > 1e-9) {
       differences.push(`transcript gives ${entry.ecvetPoints} ECVET points, the agreement ${agreed.ecvetPoints}`);
     }
-    const agreedOutcomes = agreed.learningOutcomes.map((o) => o.id);
+    const agreedOutcomes = agreed.learningOutcomeIds;
     const reported = entry && entry.outcomeResults.length > 0 ? entry.outcomeResults : null;
-    const achievedOutcomes = reported ? reported.filter((o) => o.result === 'ACHIEVED').map((o) => o.learningOutcome.id) : null;
+    const achievedOutcomes = reported ? reported.filter((o) => o.result === 'ACHIEVED').map((o) => o.learningOutcomeId) : null;
     const missing = achievedOutcomes ? agreedOutcomes.filter((id) => !achievedOutcomes.includes(id)) : [];
     if (missing.length > 0) differences.push(`learning outcomes not achieved: ${missing.join(', ')}`);
     return {
-      unitId: agreed.unit.id,
+      unitId: agreed.unitId,
       agreedEcvetPoints: agreed.ecvetPoints,
       agreedOutcomeIds: agreedOutcomes,
       achieved,
@@ -58,9 +58,9 @@ export function compare(agreement: HubAgreement): { agreementVersion: number; un
     };
   });
   for (const entry of transcript.entries) {
-    if (!version.units.some((agreed) => agreed.unit.id === entry.unit.id)) {
+    if (!version.units.some((agreed) => agreed.unitId === entry.unitId)) {
       units.push({
-        unitId: entry.unit.id,
+        unitId: entry.unitId,
         agreedEcvetPoints: 0,
         agreedOutcomeIds: [],
         achieved: entry.result === 'ACHIEVED',
@@ -91,7 +91,7 @@ export async function validateTranscript(context: RecognitionContext, learningAg
       agreementId: learningAgreementId,
       learnerId: agreement.learner.id,
       learnerName: agreement.learner.name,
-      homeQualificationId: agreement.learner.homeQualification.id,
+      homeQualificationId: agreement.learner.homeQualificationId,
       transcriptVersion: agreement.transcript?.version ?? 0,
       agreementVersion,
       consistent: units.every((unit) => unit.differences.length === 0),
