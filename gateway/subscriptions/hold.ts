@@ -59,6 +59,7 @@ export async function resolveHeld(resolve: () => Promise<ExecutionResult | null>
     const left = deadline - Date.now();
     if (left <= 0 || options.signal?.aborted) return { outage };
     await sleep(Math.min(delay, left), options.signal);
+    if (options.signal?.aborted) return { outage };
     delay = Math.min(delay * 2, maxDelay);
   }
 }
