@@ -33,21 +33,34 @@ interface Received {
 
 async function startHub(liveEventHoldMs: number): Promise<TestHub> {
   // A short half-open time: the shard's circuit, opened by the failed tries, lets calls through soon after it is back.
-  const hub = await startTestHub({ institutions: ['rvt.lv', 'cifp-aviles.es'], mobilities: true, gateway: { liveEventHoldMs, resilience: { halfOpenAfterMs: 500 } } });
+  const hub = await startTestHub({
+    institutions: ['rvt.lv', 'cifp-aviles.es'],
+    mobilities: true,
+    gateway: { liveEventHoldMs, resilience: { halfOpenAfterMs: 500 } },
+  });
   await createDemoMobilities(hub.url, false, hub.tokenSecret);
   return hub;
 }
 
 /** A subscription read in the background: every result as it comes, and whether it ended with an error. */
 function listen(clients: Client[], hub: TestHub, token: string, after: string | null) {
-  const client = createClient({ url: hub.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } });
+  const client = createClient({
+    url: hub.url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    connectionParams: { authorization: `Bearer ${token}` },
+  });
   clients.push(client);
   const received: Received[] = [];
   const outcome: { ended: boolean; error: unknown } = { ended: false, error: null };
   const iterator = client.iterate<{ assessmentRecorded: Event }>({ query: SUBSCRIBE, variables: { after } });
   void (async () => {
     try {
-      for await (const result of iterator) received.push({ ...(result.data ? { event: result.data.assessmentRecorded } : {}), ...(result.errors ? { errors: result.errors } : {}) });
+      for await (const result of iterator)
+        received.push({
+          ...(result.data ? { event: result.data.assessmentRecorded } : {}),
+          ...(result.errors ? { errors: result.errors } : {}),
+        });
     } catch (error) {
       outcome.error = error;
     }
@@ -57,15 +70,22 @@ function listen(clients: Client[], hub: TestHub, token: string, after: string | 
 }
 
 /** The position in rvt.lv's mobilities outbox that a hub cursor holds. */
-const sequence = (cursor: string) => Number(String(JSON.parse(Buffer.from(cursor.slice('hub1.'.length), 'base64url').toString())['rvt.lv']).slice('e1.'.length));
+const sequence = (cursor: string) =>
+  Number(
+    String(JSON.parse(Buffer.from(cursor.slice('hub1.'.length), 'base64url').toString())['rvt.lv']).slice('e1.'.length),
+  );
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Until the hub answers the unit's title again: the shard is back and its circuit closed. */
 async function unitTitleAnswered(hub: TestHub): Promise<void> {
-  await waitFor('the hub answers unit titles of rvt.lv again', async () => {
-    const answer = await hub.request('{ unit(id: "rvt.lv:WELD-U4") { title } }');
-    return !answer.body.errors && Boolean((answer.body.data?.unit as { title?: string } | null)?.title);
-  }, 20_000);
+  await waitFor(
+    'the hub answers unit titles of rvt.lv again',
+    async () => {
+      const answer = await hub.request('{ unit(id: "rvt.lv:WELD-U4") { title } }');
+      return !answer.body.errors && Boolean((answer.body.data?.unit as { title?: string } | null)?.title);
+    },
+    20_000,
+  );
 }
 
 describe('a shard back within the hold', () => {
@@ -96,8 +116,18 @@ describe('a shard back within the hold', () => {
     await pause(1_000);
     const late = dashboard.received.slice(2);
     expect(late).toEqual([
-      { event: expect.objectContaining({ type: 'ASSESSMENT_CORRECTED', assessment: { grade: '8/10', unit: { title: expect.any(String) } } }) },
-      { event: expect.objectContaining({ type: 'ASSESSMENT_CORRECTED', assessment: { grade: '8/10', unit: { title: expect.any(String) } } }) },
+      {
+        event: expect.objectContaining({
+          type: 'ASSESSMENT_CORRECTED',
+          assessment: { grade: '8/10', unit: { title: expect.any(String) } },
+        }),
+      },
+      {
+        event: expect.objectContaining({
+          type: 'ASSESSMENT_CORRECTED',
+          assessment: { grade: '8/10', unit: { title: expect.any(String) } },
+        }),
+      },
     ]);
     const [first, second] = late.map((r) => sequence(r.event?.cursor ?? ''));
     expect(second).toBe((first ?? 0) + 1);
@@ -142,7 +172,12 @@ describe('a shard down for longer than the hold', () => {
     await waitFor('the resumed subscription gets the event', () => resumed.received.length >= 1, 15_000);
     await pause(500);
     expect(resumed.received).toEqual([
-      { event: expect.objectContaining({ type: 'ASSESSMENT_CORRECTED', assessment: { grade: '6/10', unit: { title: expect.any(String) } } }) },
+      {
+        event: expect.objectContaining({
+          type: 'ASSESSMENT_CORRECTED',
+          assessment: { grade: '6/10', unit: { title: expect.any(String) } },
+        }),
+      },
     ]);
     expect(sequence(resumed.received[0]?.event?.cursor ?? '')).toBeGreaterThan(sequence(lastCursor ?? ''));
     await resumed.stop();

@@ -5,8 +5,15 @@ import type { UpstreamEvent } from './upstream';
 
 const RVT: Shard = { institution: 'rvt.lv', kind: 'mobilities', url: 'http://rvt.invalid' };
 const OMNIA: Shard = { institution: 'omnia.fi', kind: 'mobilities', url: 'http://omnia.invalid' };
-const event = (seq: number): UpstreamEvent => ({ cursor: `e1.${seq}`, type: 'ASSESSMENT_RECORDED', occurredAt: '2026-05-01T10:00:00Z', ids: { assessment: `a${seq}` } });
-const complete = (seq: number): Resolution => ({ answer: { data: { assessment: { id: `a${seq}`, unit: { title: 'MAG welding' } } } } });
+const event = (seq: number): UpstreamEvent => ({
+  cursor: `e1.${seq}`,
+  type: 'ASSESSMENT_RECORDED',
+  occurredAt: '2026-05-01T10:00:00Z',
+  ids: { assessment: `a${seq}` },
+});
+const complete = (seq: number): Resolution => ({
+  answer: { data: { assessment: { id: `a${seq}`, unit: { title: 'MAG welding' } } } },
+});
 const outage: Resolution = { outage: { institution: 'rvt.lv', kind: 'qualifications' } };
 
 /** Upstreams the test pushes events into, and payloads it settles by hand (pending until `settle`). */

@@ -4,7 +4,11 @@ import { heldTooLong, outageOf, resolveHeld } from './hold';
 const complete: ExecutionResult = { data: { assessment: { unit: { title: 'MAG welding' } } } };
 const down = (code = 'SHARD_UNAVAILABLE'): ExecutionResult => ({
   data: { assessment: { unit: null } },
-  errors: [new GraphQLError('The qualifications shard of rvt.lv could not be reached', { extensions: { code, institution: 'rvt.lv', kind: 'qualifications' } })],
+  errors: [
+    new GraphQLError('The qualifications shard of rvt.lv could not be reached', {
+      extensions: { code, institution: 'rvt.lv', kind: 'qualifications' },
+    }),
+  ],
 });
 
 /** A resolver that answers from `answers` in turn (the last one again when they run out), noting when it was called. */
@@ -45,7 +49,10 @@ test('waits double up to 5 s; past the hold the shard that could not answer is n
 });
 
 test('errors other than a shard outage are final: an authorization null is delivered as it is, without retries', async () => {
-  const forbidden: ExecutionResult = { data: { assessment: null }, errors: [new GraphQLError('Not a party', { extensions: { code: 'FORBIDDEN' } })] };
+  const forbidden: ExecutionResult = {
+    data: { assessment: null },
+    errors: [new GraphQLError('Not a party', { extensions: { code: 'FORBIDDEN' } })],
+  };
   const { resolve, calls } = scripted(forbidden, complete);
   await expect(resolveHeld(resolve, { holdMs: 30_000 })).resolves.toEqual({ answer: forbidden });
   expect(calls).toEqual([0]);
@@ -58,7 +65,9 @@ test('a resolver that throws is delivered as an error, not held', async () => {
 
 test('a hold of 0 tries once', async () => {
   const { resolve, calls } = scripted(down(), complete);
-  await expect(resolveHeld(resolve, { holdMs: 0 })).resolves.toEqual({ outage: { institution: 'rvt.lv', kind: 'qualifications' } });
+  await expect(resolveHeld(resolve, { holdMs: 0 })).resolves.toEqual({
+    outage: { institution: 'rvt.lv', kind: 'qualifications' },
+  });
   expect(calls).toEqual([0]);
 });
 
@@ -74,12 +83,21 @@ test('an aborted hold stops waiting at once', async () => {
 
 test('the outage is read from the gateway error codes only', () => {
   expect(outageOf(down('GATEWAY_TIMEOUT'))).toEqual({ institution: 'rvt.lv', kind: 'qualifications' });
-  expect(outageOf({ errors: [new GraphQLError('x', { extensions: { code: 'INTERNAL_SERVER_ERROR', institution: 'rvt.lv' } })] })).toBeNull();
+  expect(
+    outageOf({
+      errors: [new GraphQLError('x', { extensions: { code: 'INTERNAL_SERVER_ERROR', institution: 'rvt.lv' } })],
+    }),
+  ).toBeNull();
   expect(outageOf(null)).toBeNull();
 });
 
 test('the ending error names the institution and says how to resume', () => {
   const error = heldTooLong({ institution: 'rvt.lv', kind: 'qualifications' }, 30_000, 'hub1.abc');
   expect(error.message).toMatch(/qualifications shard of rvt\.lv .*30000 ms.*`after:` the last cursor you received/);
-  expect(error.extensions).toEqual({ code: 'SHARD_UNAVAILABLE', institution: 'rvt.lv', kind: 'qualifications', after: 'hub1.abc' });
+  expect(error.extensions).toEqual({
+    code: 'SHARD_UNAVAILABLE',
+    institution: 'rvt.lv',
+    kind: 'qualifications',
+    after: 'hub1.abc',
+  });
 });

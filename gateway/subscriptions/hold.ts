@@ -39,7 +39,10 @@ export function outageOf(answer: ExecutionResult | null): ShardOutage | null {
   for (const error of answer?.errors ?? []) {
     const extensions = error.extensions as Record<string, unknown> | undefined;
     if (!OUTAGE_CODES.has(extensions?.code)) continue;
-    return { institution: String(extensions?.institution ?? 'an unknown institution'), kind: typeof extensions?.kind === 'string' ? extensions.kind : null };
+    return {
+      institution: String(extensions?.institution ?? 'an unknown institution'),
+      kind: typeof extensions?.kind === 'string' ? extensions.kind : null,
+    };
   }
   return null;
 }
@@ -48,7 +51,10 @@ export function outageOf(answer: ExecutionResult | null): ShardOutage | null {
  * Resolves an event's payload; while a shard cannot answer, waits (250 ms doubling to 5 s by default) and resolves
  * it again, up to `holdMs` after the first try. Other errors are final and delivered with the answer.
  */
-export async function resolveHeld(resolve: () => Promise<ExecutionResult | null>, options: HoldOptions): Promise<Resolution> {
+export async function resolveHeld(
+  resolve: () => Promise<ExecutionResult | null>,
+  options: HoldOptions,
+): Promise<Resolution> {
   const deadline = Date.now() + options.holdMs;
   let delay = options.firstRetryMs ?? DEFAULT_HOLD_FIRST_RETRY_MS;
   const maxDelay = options.maxRetryMs ?? DEFAULT_HOLD_MAX_RETRY_MS;
@@ -68,7 +74,13 @@ async function resolveSafely(resolve: () => Promise<ExecutionResult | null>): Pr
   try {
     return await resolve();
   } catch (error) {
-    return { errors: [error instanceof GraphQLError ? error : new GraphQLError(error instanceof Error ? error.message : String(error))] };
+    return {
+      errors: [
+        error instanceof GraphQLError
+          ? error
+          : new GraphQLError(error instanceof Error ? error.message : String(error)),
+      ],
+    };
   }
 }
 
@@ -95,6 +107,13 @@ export function heldTooLong(outage: ShardOutage, holdMs: number, lastCursor: str
   return new GraphQLError(
     `${shard} could not complete the next event within ${holdMs} ms, so nothing after it was delivered. ` +
       'Subscribe again with `after:` the last cursor you received to get it complete once the shard is back.',
-    { extensions: { code: ErrorCode.SHARD_UNAVAILABLE, institution: outage.institution, ...(outage.kind ? { kind: outage.kind } : {}), after: lastCursor } },
+    {
+      extensions: {
+        code: ErrorCode.SHARD_UNAVAILABLE,
+        institution: outage.institution,
+        ...(outage.kind ? { kind: outage.kind } : {}),
+        after: lastCursor,
+      },
+    },
   );
 }
