@@ -1,4 +1,4 @@
-type Waiter<T> = { resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void };
+type Waiter<T> = { resolve: (result: IteratorResult<T>) => void; reject: (error: Error) => void };
 
 /**
  * A push-to-pull bridge: producers push, one consumer iterates. `return()` (the client unsubscribed) runs
@@ -9,7 +9,7 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
   private readonly values: T[] = [];
   private readonly waiting: Array<Waiter<T>> = [];
   private ended = false;
-  private failure: { error: unknown } | null = null;
+  private failure: { error: Error } | null = null;
 
   constructor(private readonly cleanup: () => void) {}
 
@@ -21,7 +21,7 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
   }
 
   /** Ends the iteration: values pushed before are still read, then `next()` rejects with `error` once. */
-  fail(error: unknown): void {
+  fail(error: Error): void {
     if (this.ended) return;
     this.ended = true;
     this.cleanup();

@@ -40,7 +40,7 @@ export function outageOf(answer: ExecutionResult | null): ShardOutage | null {
     const extensions = error.extensions as Record<string, unknown> | undefined;
     if (!OUTAGE_CODES.has(extensions?.code)) continue;
     return {
-      institution: String(extensions?.institution ?? 'an unknown institution'),
+      institution: typeof extensions?.institution === 'string' ? extensions.institution : 'an unknown institution',
       kind: typeof extensions?.kind === 'string' ? extensions.kind : null,
     };
   }
