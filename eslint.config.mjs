@@ -22,6 +22,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
       // Libraries type disposers as `void | Promise<void>` (graphql-ws clients); `Promise.all` over them waits for each.
       '@typescript-eslint/await-thenable': ['error', { allowMixedPromiseArrays: true }],
+      // Parts and services are objects of closures, never classes with `this`: passing `metrics.countError` on is safe.
+      '@typescript-eslint/unbound-method': 'off',
+      // A part wired before its source exists is read through a closure and assigned once, later.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
   },
   {

@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { OperationTypeNode } from 'graphql';
 import type { HubContext } from '../context';
 
 /** What the shard calls of one request did with the cache: the answer's hint follows from it. */
@@ -28,7 +29,7 @@ export function createAnswerHint(clientMaxAgeSeconds: number) {
       return {
         async willSendResponse({ contextValue, response, operation }) {
           const tally = tallies.get(contextValue);
-          if (operation?.operation !== 'query' || !tally) return;
+          if (operation?.operation !== OperationTypeNode.QUERY || !tally) return;
           const served = tally.hits + tally.misses;
           // A partial answer (a shard failed) is not one to keep anywhere.
           const complete = response.body.kind === 'single' && !response.body.singleResult.errors?.length;

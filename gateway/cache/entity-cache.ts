@@ -124,7 +124,7 @@ function outcomeUnknown(response: GatewayGraphQLResponse): boolean {
 const UNKNOWN_OUTCOME_CODES = new Set(['SHARD_UNAVAILABLE', 'GATEWAY_TIMEOUT', 'INTERNAL_SERVER_ERROR']);
 
 function stringList(value: unknown): string[] | null {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string') ? (value as string[]) : null;
+  return Array.isArray(value) && value.every((item): item is string => typeof item === 'string') ? value : null;
 }
 
 export function createEntityCache(options: EntityCacheOptions): EntityCache {

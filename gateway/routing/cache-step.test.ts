@@ -5,7 +5,6 @@ import type { Shard } from '../registry/registry';
 import type { RoutingCache } from './cache-step';
 import type { FetchPlan, ShardRequest } from './plan';
 import { planFetch } from './planner';
-import type { Route } from './routing-table';
 import { routingTableOf } from './routing-table.fixture';
 import { runPlan } from './run-plan';
 import type { ShardCaller, ShardResult } from './shard-call';

@@ -8,6 +8,7 @@ import { planFetch } from './planner';
 import type { RoutingTable } from './routing-table';
 import { runPlan } from './run-plan';
 import { createShardCaller, type ShardCallerOptions } from './shard-call';
+import { isIncomingOperation } from './shard-client';
 
 export type { ShardCallEvent } from './shard-call';
 
@@ -34,7 +35,7 @@ export class OwnerRoutingDataSource implements GraphQLDataSource<HubContext> {
 
   async process(options: ProcessOptions): Promise<GatewayGraphQLResponse> {
     try {
-      if (options.kind !== 'incoming operation') return await this.anyShard(options);
+      if (!isIncomingOperation(options)) return await this.anyShard(options);
       const { kind, registry, rules, resilience, cache } = this.options;
       const shards = registry.shards(kind);
       const openCircuits = resilience ? new Set(shards.filter((shard) => resilience.circuitOf(shard) === 'open').map((shard) => shard.institution)) : NO_OPEN_CIRCUITS;

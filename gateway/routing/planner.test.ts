@@ -3,7 +3,6 @@ import type { Shard } from '../registry/registry';
 import { encodeHubCursor } from './cursor';
 import type { EntitiesPlan, MutationPlan, PlanCaller, QueryPlan, RoutingView } from './plan';
 import { planFetch } from './planner';
-import type { Route } from './routing-table';
 import { routingTableOf } from './routing-table.fixture';
 
 const DE = 'bbs-hannover.de';

@@ -3,7 +3,6 @@ import { ErrorCode } from '../../schema/errors';
 import type { Shard } from '../registry/registry';
 import type { FetchPlan, PlanCaller, ShardRequest } from './plan';
 import { planFetch } from './planner';
-import type { Route } from './routing-table';
 import { routingTableOf } from './routing-table.fixture';
 import { runPlan } from './run-plan';
 import type { ShardCaller, ShardResult } from './shard-call';

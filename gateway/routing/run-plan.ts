@@ -78,7 +78,7 @@ async function runQuery(env: RunEnvironment, plan: QueryPlan): Promise<GatewayGr
     else if (fanOut.merge === 'connection') {
       const shards = values.map((v) => ({ institution: v.institution, value: v.value as Json }));
       data[fanOut.responseKey] = mergeConnection({ node: fanOut.node, fragments: fanOut.fragments, first: fanOut.first, after: fanOut.after, shards });
-    } else data[fanOut.responseKey] = values.flatMap((v) => (Array.isArray(v.value) ? v.value : [v.value]));
+    } else data[fanOut.responseKey] = values.flatMap((v): unknown[] => (Array.isArray(v.value) ? (v.value as unknown[]) : [v.value]));
   }
   return answer(data, [...errors, ...dedupe(fanOutErrors)]);
 }

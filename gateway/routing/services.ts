@@ -5,6 +5,7 @@ import type { Registry, Shard } from '../registry/registry';
 import type { Resilience } from '../resilience/resilience';
 import { OwnerRoutingDataSource, type ShardCallEvent } from './data-source';
 import type { RoutingTable } from './routing-table';
+import { isIncomingOperation } from './shard-client';
 
 export interface ServicesOptions {
   registry: Registry;
@@ -30,7 +31,7 @@ export function buildServices(options: ServicesOptions): (service: { name: strin
     // A subgraph without shards has no cache hints: what it answers is never called public.
     return {
       process: (request) => {
-        if (request.kind === 'incoming operation') cache.bypass(request.context);
+        if (isIncomingOperation(request)) cache.bypass(request.context);
         return source.process(request);
       },
     };

@@ -1,9 +1,10 @@
-import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GraphQLDataSource } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { HubContext } from '../context';
 import type { Shard } from '../registry/registry';
 import type { Resilience } from '../resilience/resilience';
 import type { ShardRequest } from './plan';
+import type { IncomingOptions } from './shard-client';
 import { failureCause, MalformedAnswer, type FailureCause, type ResponseError } from './shard-errors';
 
 /** `shard` is the one the plan filed the call under; `answeredBy` the one that answered, where another stood in. */
@@ -40,8 +41,6 @@ export interface ShardCallerOptions {
   onShardCall?: (event: ShardCallEvent) => void;
 }
 
-/** `GraphQLDataSourceRequestKind` is a type only: the incoming-operation branch is picked by its string. */
-export type IncomingOptions = Extract<GraphQLDataSourceProcessOptions<HubContext>, { incomingRequestContext: unknown }>;
 
 /** A body a GraphQL server could have sent: `data` (an object or null) and/or an `errors` list. */
 function isGraphQLResponse(response: GatewayGraphQLResponse | null | undefined): boolean {

@@ -8,6 +8,14 @@ import type { ShardIdentity } from '../health/shard-identity';
 import type { Shard } from '../registry/registry';
 import { MalformedAnswer } from './shard-errors';
 
+/** `GraphQLDataSourceRequestKind` is a type only: the incoming-operation branch is picked by its string. */
+export type IncomingOptions = Extract<GraphQLDataSourceProcessOptions<HubContext>, { incomingRequestContext: unknown }>;
+
+/** A fetch made for a client's operation (not the gateway's own health check or schema load). */
+export function isIncomingOperation(options: GraphQLDataSourceProcessOptions<HubContext>): options is IncomingOptions {
+  return (options.kind as string) === 'incoming operation';
+}
+
 export interface ShardClientOptions {
   /** How long one shard call may take before its data is given up (GATEWAY_TIMEOUT). */
   timeoutMs: number;
@@ -70,7 +78,7 @@ class ShardSource implements GraphQLDataSource<HubContext> {
 
   private async send(options: GraphQLDataSourceProcessOptions<HubContext>): Promise<GatewayGraphQLResponse> {
     const { request } = options;
-    const context = options.kind === 'incoming operation' ? options.context : null;
+    const context = isIncomingOperation(options) ? options.context : null;
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
     if (this.hopKey) {
       Object.assign(

@@ -2,6 +2,7 @@ import {
   getOperationAST,
   GraphQLError,
   Kind,
+  OperationTypeNode,
   parse,
   specifiedRules,
   validate,
@@ -46,7 +47,7 @@ export function checkSubscription(schema: GraphQLSchema, payload: SubscribePaylo
   if (invalid.length > 0) return invalid.map((error) => asHttpValidationError(error, limits.values.blockFieldSuggestions));
   const operation = getOperationAST(document, payload.operationName);
   if (!operation) return [bare(new BadUserInputError('Name the operation to run (operationName): the document holds several', 'operationName'))];
-  if (operation.operation !== 'subscription') {
+  if (operation.operation !== OperationTypeNode.SUBSCRIPTION) {
     return [bare(new BadUserInputError(`Only subscriptions are served over WebSocket: send the ${operation.operation} over HTTP`, 'query'))];
   }
   const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));

@@ -138,7 +138,7 @@ export function serveSockets(options: SocketServerOptions): { dispose: () => Pro
           socket.on('message', (data: RawData) =>
             turns.push(() => {
               if (socket.readyState !== socket.OPEN) return;
-              handle(String(data)).catch((error: unknown) => {
+              handle(textOf(data)).catch((error: unknown) => {
                 options.log.error({ address, error: String(error) }, 'message handling failed');
                 socket.close(CloseCode.InternalServerError, 'Internal server error');
               });
@@ -154,11 +154,12 @@ export function serveSockets(options: SocketServerOptions): { dispose: () => Pro
     });
   };
 
-  const upgrade = (request: IncomingMessage, stream: Duplex, head: Buffer) =>
+  const upgrade = (request: IncomingMessage, stream: Duplex, head: Buffer): void => {
     onUpgrade(request, stream, head).catch((error: unknown) => {
       options.log.error({ error: String(error) }, 'upgrade failed');
       stream.destroy();
     });
+  };
   options.server.on('upgrade', upgrade);
   return {
     dispose: async () => {
@@ -202,4 +203,10 @@ function refuse(stream: Duplex, refusal: Refusal | { status: 404; message: strin
     `HTTP/1.1 ${refusal.status} ${REASONS[refusal.status]}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
       `${retry}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
+}
+
+/** A message's text: ws hands a Buffer by default, fragments as a list, an ArrayBuffer when asked to. */
+function textOf(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
 }

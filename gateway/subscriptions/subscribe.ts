@@ -147,7 +147,7 @@ export function createSubscribe(options: SubscribeOptions) {
 
 function getEventTypeName(schema: GraphQLSchema | undefined, field: string): string {
   const type = schema?.getSubscriptionType()?.getFields()[field]?.type;
-  return type ? String(type).replace(/[!\[\]]/g, '') : field;
+  return type ? String(type).replace(/[![\]]/g, '') : field;
 }
 
 /** JSON with object keys sorted, so equal values give equal keys whatever order their fields were set in. */

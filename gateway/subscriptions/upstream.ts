@@ -101,7 +101,10 @@ export function subscribeUpstream(options: UpstreamOptions): () => void {
           delay = options.retryDelayMs ?? 500;
           after = String(event.cursor);
           const ids: Record<string, string> = {};
-          for (const field of entityFields) ids[field] = String((event[field] as { id?: unknown } | undefined)?.id ?? '');
+          for (const field of entityFields) {
+            const id = (event[field] as { id?: unknown } | undefined)?.id;
+            ids[field] = typeof id === 'string' ? id : '';
+          }
           options.onEvent({ cursor: after, type: String(event.type), occurredAt: String(event.occurredAt), ids });
         },
         error: (error) => {

@@ -5,7 +5,7 @@ import { validateEdc } from '../../shared/documents/edc-schema';
 import type { CertificateDocumentData } from './certificate-data';
 import { buildCertificateCredential } from './edc';
 
-// `any`: assertions walk the credential's JSON, whose shape each assertion states.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions walk the credential's JSON, whose shape each assertion states
 type Any = any;
 
 const u4 = demoUnit('rvt.lv:WELD-U4');

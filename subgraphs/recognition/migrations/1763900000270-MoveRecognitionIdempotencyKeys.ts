@@ -24,7 +24,7 @@ export class MoveRecognitionIdempotencyKeys1763900000270 implements MigrationInt
   name = 'MoveRecognitionIdempotencyKeys1763900000270';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const rows = (await queryRunner.manager.createQueryBuilder().select('*').from('idempotent_request', 'r').getRawMany()) as OldRequest[];
+    const rows = await queryRunner.manager.createQueryBuilder().select('*').from('idempotent_request', 'r').getRawMany<OldRequest>();
     const moved = rows.flatMap((row) => {
       const match = OLD_KEY.exec(row.key);
       if (!match) return [];
@@ -47,12 +47,12 @@ export class MoveRecognitionIdempotencyKeys1763900000270 implements MigrationInt
         ],
       }),
     );
-    const rows = (await queryRunner.manager
+    const rows = await queryRunner.manager
       .createQueryBuilder()
       .select('*')
       .from('idempotency_record', 'r')
       .where('r.field = :field', { field: FIELD })
-      .getRawMany()) as Array<{ scope: string; idempotencyKey: string; requestDigest: string; response: string | null; createdAt: string }>;
+      .getRawMany<{ scope: string; idempotencyKey: string; requestDigest: string; response: string | null; createdAt: string }>();
     // An Idempotency-Key's scope names the caller's subject after its institution (or is a digest): those stay.
     const keys = rows.filter((row) => !row.scope.includes(' ') && !row.scope.startsWith('sha256:') && row.response !== null);
     for (const row of keys) {
