@@ -10,6 +10,7 @@ test('an empty environment gives the documented defaults', () => {
   expect(options.rateLimit).toEqual({ perIp: 1_200, perInstitution: 6_000, windowSeconds: 60, redisUrl: null, trustProxyHops: 0 });
   expect(options.webSockets).toEqual({ maxAnonymousMessageBytes: 65_536, maxAnonymousPerIp: 32, maxAnonymous: 2_000, initTimeoutMs: 3_000 });
   expect(options.shutdownTimeoutMs).toBe(10_000);
+  expect(options.liveEventHoldMs).toBe(30_000);
 });
 
 test('settings are read from the environment and checked', () => {
@@ -19,8 +20,9 @@ test('settings are read from the environment and checked', () => {
   expect(options.limits?.maxDepth).toBe(8);
   expect(options.cors?.origins).toEqual(['https://a.example', 'https://b.example']);
   expect(options.rateLimit).toEqual(expect.objectContaining({ perIp: 0, redisUrl: 'redis://redis:6379' }));
-  const bad = gatewayEnvironment.safeParse({ CORS_ORIGINS: 'evil', REDIS_URL: 'localhost:6379', MAX_DEPTH: '0' });
-  expect(bad.error?.issues.map((issue) => issue.path.join('.')).sort()).toEqual(['CORS_ORIGINS', 'MAX_DEPTH', 'REDIS_URL']);
+  expect(gatewayOptionsFrom(gatewayEnvironment.parse({ LIVE_EVENT_HOLD_MS: '1500' })).liveEventHoldMs).toBe(1_500);
+  const bad = gatewayEnvironment.safeParse({ CORS_ORIGINS: 'evil', REDIS_URL: 'localhost:6379', MAX_DEPTH: '0', LIVE_EVENT_HOLD_MS: '-1' });
+  expect(bad.error?.issues.map((issue) => issue.path.join('.')).sort()).toEqual(['CORS_ORIGINS', 'LIVE_EVENT_HOLD_MS', 'MAX_DEPTH', 'REDIS_URL']);
 });
 
 test('the entity cache is on by default, in memory, with the documented types; its settings are checked', () => {

@@ -23,6 +23,7 @@ import {
   DEFAULT_WS_MAX_ANONYMOUS_MESSAGE_BYTES,
   DEFAULT_WS_MAX_ANONYMOUS_PER_IP,
 } from './subscriptions/subscriptions';
+import { DEFAULT_LIVE_EVENT_HOLD_MS } from './subscriptions/hold';
 import { DEFAULT_RATE_LIMIT_PER_INSTITUTION, DEFAULT_RATE_LIMIT_PER_IP, DEFAULT_RATE_LIMIT_WINDOW_SECONDS } from './rate-limit/rate-limit';
 import {
   DEFAULT_BREAKER_THRESHOLD,
@@ -89,6 +90,8 @@ export const gatewayEnvironment = z.object({
   WS_MAX_ANONYMOUS: count(1, 10_000_000, DEFAULT_WS_MAX_ANONYMOUS),
   /** How long a socket may take to send connection_init (then closed with 4408). */
   WS_INIT_TIMEOUT_MS: count(100, 600_000, DEFAULT_WS_INIT_TIMEOUT_MS),
+  /** How long a live event a shard cannot complete is held and retried before its subscribers are ended (0: not held). */
+  LIVE_EVENT_HOLD_MS: count(0, 600_000, DEFAULT_LIVE_EVENT_HOLD_MS),
   /** Redis for rate-limit counters shared by every gateway replica. */
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be redis://host:port (or rediss://)').optional(),
   /** Proxies in front of the gateway whose X-Forwarded-For entries are trusted. */
@@ -153,6 +156,7 @@ export function gatewayOptionsFrom(env: GatewayEnvironment): Omit<GatewayOptions
       maxAnonymous: env.WS_MAX_ANONYMOUS,
       initTimeoutMs: env.WS_INIT_TIMEOUT_MS,
     },
+    liveEventHoldMs: env.LIVE_EVENT_HOLD_MS,
     resilience: {
       retries: env.SHARD_RETRIES,
       breakerThreshold: env.BREAKER_THRESHOLD,

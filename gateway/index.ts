@@ -62,6 +62,8 @@ export interface GatewayOptions {
   rateLimit?: RateLimitOptions | false;
   /** Limits on WebSocket connections: anonymous message size and counts, connection_init timeout (defaults: see subscriptions/). */
   webSockets?: WebSocketLimitsOptions;
+  /** How long a live event a shard cannot complete is held before its subscribers are ended (see subscriptions/hold.ts). @default 30_000 */
+  liveEventHoldMs?: number;
   /** Prometheus metrics at /metrics; false turns them off. @default on */
   metrics?: MetricsOptions | false;
   /** The entity cache for public types (see cache/); false turns it off. @default on, in memory */
@@ -194,6 +196,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     rateLimit,
     clientAddress: (request) => clientAddress(request, options.rateLimit ? (options.rateLimit.trustProxyHops ?? 0) : 0),
     ...options.webSockets,
+    liveEventHoldMs: options.liveEventHoldMs,
   });
   subscriptionStats = subscriptions.stats;
   const running = composeParts([...parts, subscriptions]);

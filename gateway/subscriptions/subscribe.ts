@@ -10,7 +10,8 @@ import { decodeHubCursor, encodeHubCursor } from '../routing/cursor';
 import { parseFetch, rootFields } from '../routing/operation';
 import type { RoutingTable } from '../routing/routing-table';
 import { AsyncQueue } from './async-queue';
-import { Feed, type Delivery, type FeedMember, type FeedSource } from './feed';
+import { Feed, type FeedMember, type FeedSource, type Subscriber } from './feed';
+import { heldTooLong, resolveHeld } from './hold';
 import { idVariable, payloadQuery } from './payload';
 import { subscribeUpstream } from './upstream';
 
@@ -25,6 +26,8 @@ export interface SubscribeOptions {
   schema: () => GraphQLSchema | undefined;
   /** Event payloads resolved at once; more wait their turn. */
   maxConcurrentPayloads: number;
+  /** How long an event whose payload a shard cannot complete is held (hold.ts) before its subscribers are ended. */
+  liveEventHoldMs: number;
   /** When the connection's token expires (ms since the epoch); no event leaves after it. */
   expiresAt: (context: HubContext) => number | undefined;
   log: Logger;
@@ -90,40 +93,51 @@ export function createSubscribe(options: SubscribeOptions) {
           onEvent,
           onError: (error) => options.log.warn({ institution: shard.institution, kind: shard.kind, error: String(error) }, 'upstream subscription interrupted'),
         })),
-      resolve: async (event) => {
-        if (!payload.query) return null;
-        const ids = Object.fromEntries(Object.entries(event.ids).map(([entity, id]) => [idVariable(entity), id]));
+      resolve: async (event, signal) => {
         const query = payload.query;
-        return payloads.execute(() => options.execute(query, { ...payloadVariables, ...ids }, context));
+        if (!query) return { answer: null };
+        const ids = Object.fromEntries(Object.entries(event.ids).map(([entity, id]) => [idVariable(entity), id]));
+        const resolution = await resolveHeld(() => payloads.execute(() => options.execute(query, { ...payloadVariables, ...ids }, context)), {
+          holdMs: options.liveEventHoldMs,
+          signal,
+        });
+        if ('outage' in resolution && !signal.aborted) {
+          options.log.warn({ ...resolution.outage, event: event.cursor, holdMs: options.liveEventHoldMs }, 'live event could not be completed within the hold');
+        }
+        return resolution;
       },
     };
     let member: FeedMember | null = null;
     const queue = new AsyncQueue<ExecutionResult>(() => member?.leave());
-    const deliver: Delivery = (_shard, event, answer, reached) => {
-      const expiresAt = options.expiresAt(context);
-      if (expiresAt !== undefined && Date.now() >= expiresAt) return;
-      const result: Record<string, unknown> = { ...(answer?.data ?? {}) };
-      for (const selection of field.node.selectionSet?.selections ?? []) {
-        if (selection.kind !== Kind.FIELD) continue;
-        const key = selection.alias?.value ?? selection.name.value;
-        if (selection.name.value === 'cursor') result[key] = encodeHubCursor(reached);
-        else if (selection.name.value === 'type') result[key] = event.type;
-        else if (selection.name.value === 'occurredAt') result[key] = event.occurredAt;
-        else if (selection.name.value === '__typename') result[key] = getEventTypeName(options.schema(), field.name);
-      }
-      queue.push({ data: { [field.responseKey]: result }, ...(answer?.errors?.length ? { errors: answer.errors } : {}) });
+    const subscriber: Subscriber = {
+      deliver: (_shard, event, answer, reached) => {
+        const expiresAt = options.expiresAt(context);
+        if (expiresAt !== undefined && Date.now() >= expiresAt) return;
+        const result: Record<string, unknown> = { ...(answer?.data ?? {}) };
+        for (const selection of field.node.selectionSet?.selections ?? []) {
+          if (selection.kind !== Kind.FIELD) continue;
+          const key = selection.alias?.value ?? selection.name.value;
+          if (selection.name.value === 'cursor') result[key] = encodeHubCursor(reached);
+          else if (selection.name.value === 'type') result[key] = event.type;
+          else if (selection.name.value === 'occurredAt') result[key] = event.occurredAt;
+          else if (selection.name.value === '__typename') result[key] = getEventTypeName(options.schema(), field.name);
+        }
+        queue.push({ data: { [field.responseKey]: result }, ...(answer?.errors?.length ? { errors: answer.errors } : {}) });
+      },
+      // graphql-ws sends a thrown error as the operation's `error` message: the subscription ends with it.
+      end: (_shard, outage, reached) => queue.fail(heldTooLong(outage, options.liveEventHoldMs, encodeHubCursor(reached))),
     };
     // Everything the signed hop says about the caller, the field, its filter and the payload selection:
     // subscribers equal in all of these would receive the same events with the same payloads.
     const key = stableJson([caller, field.name, filter, payload.query, payloadVariables]);
-    member = feeds.get(key)?.join(positions, deliver) ?? null;
+    member = feeds.get(key)?.join(positions, subscriber) ?? null;
     if (!member) {
       const feed: Feed = new Feed(source, positions, () => {
         if (feeds.get(key) === feed) feeds.delete(key);
       });
       // When a live feed refused the join (cursors that cannot be compared), this one stays private.
       if (!feeds.get(key)?.size) feeds.set(key, feed);
-      member = feed.founder(deliver);
+      member = feed.founder(subscriber);
     }
     return queue;
   };

@@ -16,6 +16,7 @@ import { AnonymousAdmission } from './admission';
 import { bare, checkSubscription } from './operation-check';
 import { createAdmission, type Connection } from './connection';
 import { serveSockets, type SocketExtra } from './sockets';
+import { DEFAULT_LIVE_EVENT_HOLD_MS } from './hold';
 import { createSubscribe } from './subscribe';
 
 /** Limits on sockets themselves, before and around the operations they carry. */
@@ -70,6 +71,13 @@ export interface SubscriptionsOptions extends WebSocketLimitsOptions {
    * once) is paced here instead of overflowing the shards' bulkheads. @default 16
    */
   maxConcurrentPayloads?: number;
+  /**
+   * How long an event whose payload a shard cannot complete (unavailable, timed out) is held and resolved again,
+   * with the shard's later events waiting behind it. Completed within it: delivered once, complete. Not: each
+   * subscriber that has not had it gets a SHARD_UNAVAILABLE error ending its subscription, and resumes with
+   * `after:` its last cursor. 0 ends them at the first failure. @default DEFAULT_LIVE_EVENT_HOLD_MS (30 s)
+   */
+  liveEventHoldMs?: number;
 }
 
 export const DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 20;
@@ -124,6 +132,7 @@ export function useSubscriptions(options: SubscriptionsOptions): Subscriptions {
     execute: options.execute,
     schema: options.schema,
     maxConcurrentPayloads: options.maxConcurrentPayloads ?? DEFAULT_MAX_CONCURRENT_PAYLOADS,
+    liveEventHoldMs: options.liveEventHoldMs ?? DEFAULT_LIVE_EVENT_HOLD_MS,
     expiresAt: (context) => expiries.get(context),
     log,
   });

@@ -33,6 +33,8 @@ export interface TestShard {
   /** Process shards only: freeze the process (SIGSTOP) to make it hang, and thaw it. */
   pause(): void;
   resume(): void;
+  /** Process shards only: starts a stopped shard again on its port and database (a seed is not loaded twice). */
+  restart(): Promise<void>;
 }
 
 export interface ExtraSubgraph {
@@ -117,7 +119,7 @@ export async function postGraphQL(url: string, query: string, variables?: Record
 }
 
 async function startProcessShard(code: string, databaseUrl: string, keys: ShardKeys, kind = 'qualifications', hubUrl?: string): Promise<TestShard> {
-  const shard: ManagedProcess & { url: string } = await startShardProcess({
+  const options = {
     kind,
     institution: code,
     databaseUrl,
@@ -125,7 +127,9 @@ async function startProcessShard(code: string, databaseUrl: string, keys: ShardK
     ...(keys.service ? { servicePrivateKey: keys.service.privateKeyPem } : {}),
     ...(kind === 'qualifications' ? { seedFile: seedFileOf(code) } : {}),
     env: { ...(kind === 'qualifications' ? {} : { HUB_URL: hubUrl ?? '' }), ...(keys.jwksUrl ? { HUB_HOP_JWKS_URL: keys.jwksUrl } : {}) },
-  });
+  };
+  let shard: ManagedProcess & { url: string } = await startShardProcess(options);
+  const port = Number(new URL(shard.url).port);
   return {
     institution: code,
     url: shard.url,
@@ -134,6 +138,9 @@ async function startProcessShard(code: string, databaseUrl: string, keys: ShardK
     stop: () => shard.stop(),
     pause: () => shard.child.kill('SIGSTOP'),
     resume: () => shard.child.kill('SIGCONT'),
+    restart: async () => {
+      shard = await startShardProcess({ ...options, port });
+    },
   };
 }
 
@@ -167,6 +174,7 @@ async function startInProcessShard(code: string, databaseUrl: string, keys: Shar
       throw new Error('Only process shards can be paused');
     },
     resume: () => undefined,
+    restart: () => Promise.reject(new Error('Only process shards can be restarted')),
   };
 }
 
