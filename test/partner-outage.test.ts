@@ -122,59 +122,62 @@ interface Slot {
   value: unknown;
 }
 
-// `any`: the answers are walked by the field names the queries above select.
+// The answers are decoded JSON, walked by the field names the queries above select.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+type Answer = any;
+
 const one = (field: string, id: string, value: unknown): Slot[] => [{ field, id, value }];
 const many = (field: string, ids: string[], values: unknown[]): Slot[] => ids.map((id, index) => ({ field, id, value: values[index] }));
 
-function agreementSlots(la: any): Slot[] {
+function agreementSlots(la: Answer): Slot[] {
   return [
     ...one('LearningAgreement.sendingInstitution', la.sendingInstitutionId, la.sendingInstitution),
     ...one('LearningAgreement.hostingInstitution', la.hostingInstitutionId, la.hostingInstitution),
     ...one('Learner.homeQualification', la.learner.homeQualificationId, la.learner.homeQualification),
-    ...la.current.units.flatMap((u: any) => [...one('AgreedUnit.unit', u.unitId, u.unit), ...many('AgreedUnit.learningOutcomes', u.learningOutcomeIds, u.learningOutcomes)]),
-    ...la.assessments.flatMap((a: any) => [
+    ...la.current.units.flatMap((u: Answer) => [...one('AgreedUnit.unit', u.unitId, u.unit), ...many('AgreedUnit.learningOutcomes', u.learningOutcomeIds, u.learningOutcomes)]),
+    ...la.assessments.flatMap((a: Answer) => [
       ...one('Assessment.unit', a.unitId, a.unit),
-      ...a.outcomeResults.flatMap((o: any) => one('OutcomeResult.learningOutcome', o.learningOutcomeId, o.learningOutcome)),
+      ...a.outcomeResults.flatMap((o: Answer) => one('OutcomeResult.learningOutcome', o.learningOutcomeId, o.learningOutcome)),
     ]),
-    ...la.transcript.entries.flatMap((e: any) => one('TranscriptEntry.unit', e.unitId, e.unit)),
-    ...la.recognition.validation.findings.flatMap((f: any) => [
+    ...la.transcript.entries.flatMap((e: Answer) => one('TranscriptEntry.unit', e.unitId, e.unit)),
+    ...la.recognition.validation.findings.flatMap((f: Answer) => [
       ...one('ValidationFinding.unit', f.unitId, f.unit),
       ...many('ValidationFinding.outcomesNotAchieved', f.outcomeIdsNotAchieved, f.outcomesNotAchieved),
     ]),
-    ...la.recognition.decisions.flatMap((d: any) => [
+    ...la.recognition.decisions.flatMap((d: Answer) => [
       ...one('RecognitionDecision.unit', d.unitId, d.unit),
       ...many('RecognitionDecision.recognisedOutcomes', d.recognisedOutcomeIds, d.recognisedOutcomes),
     ]),
   ];
 }
 
-function memorandumSlots(m: any): Slot[] {
+function memorandumSlots(m: Answer): Slot[] {
   return [
     ...one('Memorandum.proposer', m.proposerId, m.proposer),
     ...many('Memorandum.partners', m.partnerIds, m.partners),
     ...many('Memorandum.qualifications', m.qualificationIds, m.qualifications),
     ...many('Memorandum.units', m.unitIds, m.units),
-    ...m.signatures.flatMap((s: any) => one('MemorandumSignature.institution', s.institutionId, s.institution)),
+    ...m.signatures.flatMap((s: Answer) => one('MemorandumSignature.institution', s.institutionId, s.institution)),
   ];
 }
 
-function recordSlots(r: any): Slot[] {
+function recordSlots(r: Answer): Slot[] {
   return [
-    ...r.qualifications.flatMap((q: any) => [
+    ...r.qualifications.flatMap((q: Answer) => [
       ...one('QualificationProgress.qualification', q.qualificationId, q.qualification),
       ...many('QualificationProgress.missingUnits', q.missingUnitIds ?? [], q.missingUnits ?? []),
-      ...q.credits.flatMap((c: any) => one('Credit.unit', c.unitId, c.unit)),
+      ...q.credits.flatMap((c: Answer) => one('Credit.unit', c.unitId, c.unit)),
     ]),
-    ...r.decisions.flatMap((d: any) => one('RecognitionDecision.unit', d.unitId, d.unit)),
-    ...r.certificates.flatMap((c: any) => one('CertificateStatement.issuer', c.issuerId, c.issuer)),
+    ...r.decisions.flatMap((d: Answer) => one('RecognitionDecision.unit', d.unitId, d.unit)),
+    ...r.certificates.flatMap((c: Answer) => one('CertificateStatement.issuer', c.issuerId, c.issuer)),
   ];
 }
 
-function certificateSlots(c: any): Slot[] {
+function certificateSlots(c: Answer): Slot[] {
   return [
     ...one('CertificateStatement.issuer', c.issuerId, c.issuer),
     ...one('CertificateStatement.qualification', c.qualificationId, c.qualification),
-    ...c.units.flatMap((u: any) => one('Credit.unit', u.unitId, u.unit)),
+    ...c.units.flatMap((u: Answer) => one('Credit.unit', u.unitId, u.unit)),
   ];
 }
 
