@@ -134,7 +134,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }): GraphQLDataSource<HubContext> => {
       if (options.registry.shards(name).length > 0) {
-        return new OwnerRoutingDataSource({ kind: name, registry: options.registry, rules, shardSource: clients.sourceFor, resilience, onShardCall, cache: entityCache ?? undefined });
+        return new OwnerRoutingDataSource({ kind: name, registry: options.registry, rules, shardSource: clients.sourceFor, timeoutMs: options.shardTimeoutMs ?? DEFAULT_SHARD_TIMEOUT_MS, resilience, onShardCall, cache: entityCache ?? undefined });
       }
       const source = clients.sourceFor({ institution: '', kind: name, url: url ?? '' });
       if (!entityCache) return source;
@@ -174,7 +174,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   let closing: Promise<void> | null = null;
   // Queries the gateway runs on a caller's behalf: subscription payloads and document downloads.
   const execute = async (query: string, variables: Record<string, unknown>, contextValue: HubContext): Promise<ExecutionResult> => {
-    const answer = await apollo.executeOperation({ query, variables }, { contextValue });
+    // Its deadline counts from now: a subscription's context was made when its socket opened.
+    const answer = await apollo.executeOperation({ query, variables }, { contextValue: { ...contextValue, receivedAt: performance.now() } });
     if (answer.body.kind !== 'single') return { errors: [new GraphQLError('Incremental delivery is not used by the hub')] };
     const { data, errors } = answer.body.singleResult;
     // Apollo hands back formatted errors; graphql-ws serialises GraphQLErrors (toJSON), so they become ones again.

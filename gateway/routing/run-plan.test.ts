@@ -35,6 +35,8 @@ const later = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeou
 class FakeShards implements ShardCaller {
   readonly calls: Array<{ institution: string; request: ShardRequest; operation: 'query' | 'mutation' }> = [];
   readonly log: string[] = [];
+  /** Set by a test to say the request's deadline has passed. */
+  pastDeadline = false;
 
   constructor(
     private readonly answers: Record<string, Answer>,
@@ -43,6 +45,10 @@ class FakeShards implements ShardCaller {
 
   circuitOpen(target: Shard): boolean {
     return this.open.has(target.institution);
+  }
+
+  expired(): boolean {
+    return this.pastDeadline;
   }
 
   async call(target: Shard, request: ShardRequest, operation: 'query' | 'mutation'): Promise<ShardResult> {
