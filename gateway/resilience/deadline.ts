@@ -19,7 +19,7 @@ export function deadlineOf(context: { receivedAt: number }, timeoutMs: number): 
   return context.receivedAt + timeoutMs;
 }
 
-/** Milliseconds left before a deadline; 0 once it has passed. */
+/** Whole milliseconds left before a deadline (what `AbortSignal.timeout` takes), rounded up; 0 once it has passed. */
 export function timeLeft(deadline: number): number {
-  return Math.max(0, deadline - performance.now());
+  return Math.max(0, Math.ceil(deadline - performance.now()));
 }

@@ -154,6 +154,19 @@ describe('runPlan: stand-ins for any shard', () => {
     });
   });
 
+  it("does not stand in once the request's deadline has passed", async () => {
+    const shards: FakeShards = new FakeShards({
+      [DE]: () => {
+        shards.pastDeadline = true;
+        return Promise.reject(refused());
+      },
+      [FI]: answered(FI),
+    });
+    const result = await runPlan({ shards }, plan(compare));
+    expect(shards.calls.map((call) => call.institution)).toEqual([DE]);
+    expect(result.errors).toEqual([expect.objectContaining({ path: ['compareUnits'], extensions: expect.objectContaining({ institution: DE, cause: 'unavailable' }) })]);
+  });
+
   it('does not stand in for a shard that answered with errors', async () => {
     const shards = new FakeShards({ [DE]: () => ({ data: null, errors: [{ message: 'bad input', path: ['compareUnits'] }] }), [FI]: answered(FI) });
     await runPlan({ shards }, plan(compare));
