@@ -1,12 +1,9 @@
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../platform/project-root';
-import type { Cleanup } from '../lib/cleanup';
 import type { Scenario } from '../lib/context';
 import { expectData, requestBody, runLoad, type RunStats } from '../lib/load';
-import { startHub, startShards, writeRegistry } from '../lib/processes';
+import { startHub, startReplayShards, startShards, writeRegistry } from '../lib/processes';
 import { fmt } from '../lib/report';
 import { UNIT_BY_ID } from '../queries';
 import { OVERHEAD_INSTITUTION, OVERHEAD_UNIT } from './single-shard';
@@ -18,44 +15,21 @@ const SHARD_DELAY_MS = 3_000;
 /** The issue's bound: no answer later than the deadline plus this. */
 const LATE_MS = 100;
 
-async function bodyOf(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-/** A slow partner: a proxy in front of a real shard that holds every GraphQL call `delayMs` before passing it on. */
-async function startSlowProxy(cleanup: Cleanup, upstream: string, delayMs: number): Promise<string> {
-  const target = new URL(upstream);
-  const server = createServer((request, response) => {
-    void (async () => {
-      const body = await bodyOf(request);
-      if (request.method === 'POST') await new Promise((resolve) => setTimeout(resolve, delayMs));
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(request.headers)) {
-        if (typeof value === 'string' && (name === 'content-type' || name === 'accept' || name.startsWith('x-hub-'))) headers[name] = value;
-      }
-      const answer = await fetch(new URL(request.url ?? '/', target), { method: request.method, headers, ...(request.method === 'POST' ? { body } : {}) });
-      response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await answer.arrayBuffer()));
-    })().catch(() => response.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanup.add('stop the slow proxy', () => new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  }), 'processes');
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}${target.pathname}`;
-}
-
-/** The hub's shard calls so far, by outcome (ok, timeout, overloaded…), from its /metrics. */
-async function shardCallOutcomes(hubUrl: string): Promise<Map<string, number>> {
+/**
+ * From the hub's /metrics: its shard calls so far by outcome (ok, timeout, overloaded…), and its answers by how
+ * long they took on its own clock, from the request's arrival (`le:5`, `le:10`, `le:+Inf` of its histogram).
+ */
+async function hubCounts(hubUrl: string): Promise<Map<string, number>> {
   const text = await (await fetch(new URL('/metrics', hubUrl))).text();
-  const outcomes = new Map<string, number>();
+  const counts = new Map<string, number>();
+  const add = (key: string, n: number) => counts.set(key, (counts.get(key) ?? 0) + n);
   for (const line of text.split('\n')) {
-    const match = /^hub_shard_calls_total\{.*outcome="([^"]+)".*\} (\d+)$/.exec(line);
-    if (match) outcomes.set(match[1] as string, (outcomes.get(match[1] as string) ?? 0) + Number(match[2]));
+    const call = /^hub_shard_calls_total\{.*outcome="([^"]+)".*\} (\d+)$/.exec(line);
+    if (call) add(call[1] as string, Number(call[2]));
+    const answer = /^hub_graphql_request_duration_seconds_bucket\{le="(5|10|\+Inf)".*\} (\d+)$/.exec(line);
+    if (answer) add(`le:${answer[1] as string}`, Number(answer[2]));
   }
-  return outcomes;
+  return counts;
 }
 
 /**
@@ -78,7 +52,9 @@ export const overload: Scenario = {
       context.hopKeys.publicKeys,
     );
     if (!shard) throw new Error('shard did not start');
-    const slowUrl = await startSlowProxy(context.cleanup, shard.url, SHARD_DELAY_MS);
+    // A replaying stand-in in its own process, holding every answer: the slow partner costs the hub's machine little CPU.
+    const slow = await startReplayShards(context.cleanup, [shard.url], SHARD_DELAY_MS);
+    const slowUrl = slow.urls[0] ?? '';
     const demo = JSON.parse(readFileSync(join(root, 'demo', 'registry.json'), 'utf8')) as {
       institutions: Array<{ code: string; names: Array<{ lang: string; value: string }>; country: string }>;
     };
@@ -91,34 +67,36 @@ export const overload: Scenario = {
       supergraphPath: context.supergraphPath,
       hopKeys: context.hopKeys,
       // Every request must reach the slow shard; the breaker must not skip it (a skipped call answers at once).
-      env: { ENTITY_CACHE: 'off', SHARD_TIMEOUT_MS: String(SHARD_TIMEOUT_MS), BREAKER_THRESHOLD: '1000' },
+      // Each refused call logs a warning: thousands a second through a pipe to this busy process would measure the pipe.
+      env: { ENTITY_CACHE: 'off', SHARD_TIMEOUT_MS: String(SHARD_TIMEOUT_MS), BREAKER_THRESHOLD: '1000', LOG_LEVEL: 'error' },
     });
     const body = requestBody(UNIT_BY_ID, { id: OVERHEAD_UNIT });
     await expectData(hub.url, body, 'the hub through the slow shard');
     const seconds = Math.max(15, settings.seconds * 3);
     context.log(`  ${settings.rounds} rounds × ${seconds} s, ${CONNECTIONS} connections`);
-    const runs: Array<RunStats & { outcomes: Record<string, number> }> = [];
+    const runs: Array<RunStats & { hub: Record<string, number> }> = [];
     for (let round = 0; round < settings.rounds; round += 1) {
-      const before = await shardCallOutcomes(hub.url);
+      const before = await hubCounts(hub.url);
       const stats = await runLoad({ name: 'hub', url: hub.url, body, connections: CONNECTIONS, processes: { gateway: [hub.pid] } }, seconds);
-      const after = await shardCallOutcomes(hub.url);
-      const outcomes = Object.fromEntries([...after].map(([outcome, n]) => [outcome, n - (before.get(outcome) ?? 0)]));
-      runs.push({ ...stats, outcomes });
+      const after = await hubCounts(hub.url);
+      const counts = Object.fromEntries([...after].map(([key, n]) => [key, n - (before.get(key) ?? 0)]));
+      runs.push({ ...stats, hub: counts });
       context.log(
         `  round ${round + 1}/${settings.rounds}  ${stats.rps.toFixed(0)} req/s  p50 ${stats.p50.toFixed(1)} ms  p99 ${stats.p99.toFixed(1)} ms  p100 ${stats.max.toFixed(1)} ms  ` +
-          `${stats.timeouts} unanswered after 10 s  shard calls ${JSON.stringify(outcomes)}`,
+          `${stats.timeouts} unanswered after 10 s  hub ${JSON.stringify(counts)}`,
       );
     }
     const bound = SHARD_TIMEOUT_MS + LATE_MS;
     const worst = Math.max(...runs.map((r) => r.max));
     const unanswered = runs.reduce((sum, r) => sum + r.timeouts, 0);
-    const outcome = (r: (typeof runs)[number], name: string) => fmt.int(r.outcomes[name] ?? 0);
+    const hubCount = (r: (typeof runs)[number], key: string) => r.hub[key] ?? 0;
+    const hubOver10s = runs.reduce((sum, r) => sum + hubCount(r, 'le:+Inf') - hubCount(r, 'le:10'), 0);
     return {
       settings: { query: `unit(id: "${OVERHEAD_UNIT}")`, connections: CONNECTIONS, shardDelayMs: SHARD_DELAY_MS, shardTimeoutMs: SHARD_TIMEOUT_MS, bulkhead: '32 in flight, 32 queued (defaults)', rounds: settings.rounds, secondsPerRun: seconds },
       tables: [
         {
           caption: `every answer, per round (bound: SHARD_TIMEOUT_MS + ${LATE_MS} ms = ${bound} ms)`,
-          columns: ['round', 'answers', 'req/s', 'p50 ms', 'p99 ms', 'p100 ms', 'unanswered', 'shard calls ok', 'timeout', 'overloaded'],
+          columns: ['round', 'answers', 'req/s', 'p50 ms', 'p99 ms', 'p100 ms', 'unanswered', 'hub CPU cores', 'hub > 5 s', 'hub > 10 s', 'shard calls ok', 'timeout', 'overloaded'],
           rows: runs.map((r, i) => [
             String(i + 1),
             fmt.int(r.requests),
@@ -127,15 +105,22 @@ export const overload: Scenario = {
             fmt.ms(r.p99),
             fmt.ms(r.max),
             String(r.timeouts),
-            outcome(r, 'ok'),
-            outcome(r, 'timeout'),
-            outcome(r, 'overloaded'),
+            ((r.cpuMsPerRequest.gateway ?? Number.NaN) * r.rps / 1_000).toFixed(2),
+            fmt.int(hubCount(r, 'le:+Inf') - hubCount(r, 'le:5')),
+            fmt.int(hubCount(r, 'le:+Inf') - hubCount(r, 'le:10')),
+            fmt.int(hubCount(r, 'ok')),
+            fmt.int(hubCount(r, 'timeout')),
+            fmt.int(hubCount(r, 'overloaded')),
           ]),
         },
       ],
-      targets: [{ target: `p100 ≤ SHARD_TIMEOUT_MS + ${LATE_MS} ms (${bound} ms), every request answered`, measured: `${fmt.ms(worst)} ms, ${unanswered} unanswered`, met: worst <= bound && unanswered === 0 }],
+      targets: [
+        { target: `p100 ≤ SHARD_TIMEOUT_MS + ${LATE_MS} ms (${bound} ms), every request answered (load generator's clock)`, measured: `${fmt.ms(worst)} ms, ${unanswered} unanswered`, met: worst <= bound && unanswered === 0 },
+        { target: 'no answer later than 10 s after its arrival (hub\'s clock, its latency histogram)', measured: `${hubOver10s} later`, met: hubOver10s === 0 },
+      ],
       notes: [
-        'Latencies are autocannon\'s, from the load generator on the same machine: they include its own queueing, so they bound the hub\'s from above.',
+        'Latencies are autocannon\'s, from the load generator on the same machine: they include its own queueing and the time a request waits in the hub\'s socket before the hub reads it, so they bound the hub\'s from above.',
+        '"hub > 5 s" and "hub > 10 s" count answers by the hub\'s own request-duration histogram (from arrival to answer; its buckets are 5 s and 10 s, so an answer at 5.0x s counts over 5 s): the shard calls cut at the deadline land there.',
         'Calls refused by the full bulkhead answer at once (SHARD_UNAVAILABLE, overloaded) and their connections ask again, so most answers are fast refusals; p100 is the figure that matters here.',
       ],
       raw: runs,
