@@ -8,7 +8,7 @@ import { seedUnits } from './seeds';
 let hub: TestHub;
 let slow: FaultyShard;
 let gateway: ExtraGateway;
-const TIMEOUT_MS = 1_200;
+const TIMEOUT_MS = 1_600;
 /** The bound the issue sets: the deadline plus 100 ms. */
 const LATE_MS = 100;
 const SLOTS = 2;
@@ -19,7 +19,7 @@ beforeAll(async () => {
   hub = await startTestHub({ institutions: ['rvt.lv', 'omnia.fi'], shards: 'in-process' });
   slow = await startFaultyShard(hub.shards.get('omnia.fi')?.url ?? '', 'slow');
   // Two answers in a row do not fit in one deadline: a call that waited for a slot must be cut, not run in full.
-  slow.delayMs = 900;
+  slow.delayMs = 1_000;
   gateway = await startGatewayOver(
     hub,
     { 'omnia.fi': slow.url },

@@ -45,10 +45,10 @@ const incoming = (receivedAt: number) =>
 
 let shard: Awaited<ReturnType<typeof slowShard>>;
 let clients: ReturnType<typeof createShardClients>;
-const TIMEOUT_MS = 400;
+const TIMEOUT_MS = 1_000;
 
 beforeEach(async () => {
-  shard = await slowShard(250);
+  shard = await slowShard(600);
   clients = createShardClients({ timeoutMs: TIMEOUT_MS, connectionsPerShard: 4, hopKey: null });
 });
 afterEach(async () => {
@@ -67,7 +67,7 @@ test("queued calls get what is left of the request's deadline; one still queued 
       return { result, at: performance.now() };
     }),
   );
-  // The first answers in 250 ms; the second gets the slot then and is cut at the deadline; the third never gets one.
+  // The first answers in 600 ms; the second gets the slot then and is cut at the deadline; the third never gets one.
   expect(results.map(({ result }) => ('failure' in result ? failureCause(result.failure) : 'ok'))).toEqual(['ok', 'timeout', 'timeout']);
   for (const { at } of results) expect(at).toBeLessThan(deadline + LATE_MS);
   expect(shard.received()).toBe(2);
