@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { projectRoot } from '../../platform/project-root';
 import type { Scenario } from '../lib/context';
@@ -77,16 +78,21 @@ export const overload: Scenario = {
     await expectData(hub.url, body, 'the hub through the slow shard');
     const seconds = Math.max(15, settings.seconds * 3);
     context.log(`  ${settings.rounds} rounds × ${seconds} s, ${CONNECTIONS} connections`);
-    const runs: Array<RunStats & { hub: Record<string, number> }> = [];
+    const runs: Array<RunStats & { hub: Record<string, number>; loadPauseMs: number }> = [];
     for (let round = 0; round < settings.rounds; round += 1) {
       const before = await hubCounts(hub.url);
+      // autocannon times answers in this process: a pause here lengthens them as much as one in the hub.
+      const loadPauses = monitorEventLoopDelay({ resolution: 10 });
+      loadPauses.enable();
       const stats = await runLoad({ name: 'hub', url: hub.url, body, connections: CONNECTIONS, processes: { gateway: [hub.pid] } }, seconds);
+      loadPauses.disable();
+      const loadPauseMs = loadPauses.max / 1e6;
       const after = await hubCounts(hub.url);
       const counts = Object.fromEntries([...after].map(([key, n]) => [key, key === 'pauseMs' ? n : n - (before.get(key) ?? 0)]));
-      runs.push({ ...stats, hub: counts });
+      runs.push({ ...stats, hub: counts, loadPauseMs });
       context.log(
         `  round ${round + 1}/${settings.rounds}  ${stats.rps.toFixed(0)} req/s  p50 ${stats.p50.toFixed(1)} ms  p99 ${stats.p99.toFixed(1)} ms  p100 ${stats.max.toFixed(1)} ms  ` +
-          `${stats.timeouts} unanswered after 10 s  hub ${JSON.stringify(counts)}`,
+          `${stats.timeouts} unanswered after 10 s  load generator's longest pause ${loadPauseMs.toFixed(0)} ms  hub ${JSON.stringify(counts)}`,
       );
     }
     const bound = SHARD_TIMEOUT_MS + LATE_MS;
@@ -99,7 +105,7 @@ export const overload: Scenario = {
       tables: [
         {
           caption: `every answer, per round (bound: SHARD_TIMEOUT_MS + ${LATE_MS} ms = ${bound} ms)`,
-          columns: ['round', 'answers', 'req/s', 'p50 ms', 'p99 ms', 'p100 ms', 'unanswered', 'hub CPU cores', 'hub longest pause ms', 'hub > 5 s', 'hub > 10 s', 'shard calls ok', 'timeout', 'overloaded'],
+          columns: ['round', 'answers', 'req/s', 'p50 ms', 'p99 ms', 'p100 ms', 'unanswered', 'load generator longest pause ms', 'hub CPU cores', 'hub longest pause ms', 'hub > 5 s', 'hub > 10 s', 'shard calls ok', 'timeout', 'overloaded'],
           rows: runs.map((r, i) => [
             String(i + 1),
             fmt.int(r.requests),
@@ -108,6 +114,7 @@ export const overload: Scenario = {
             fmt.ms(r.p99),
             fmt.ms(r.max),
             String(r.timeouts),
+            fmt.int(r.loadPauseMs),
             ((r.cpuMsPerRequest.gateway ?? Number.NaN) * r.rps / 1_000).toFixed(2),
             fmt.int(hubCount(r, 'pauseMs')),
             fmt.int(hubCount(r, 'le:+Inf') - hubCount(r, 'le:5')),
