@@ -127,7 +127,8 @@ export const overload: Scenario = {
       ],
       targets: [
         { target: `p100 ≤ SHARD_TIMEOUT_MS + ${LATE_MS} ms (${bound} ms), every request answered (load generator's clock)`, measured: `${fmt.ms(worst)} ms, ${unanswered} unanswered`, met: worst <= bound && unanswered === 0 },
-        { target: 'no answer later than 10 s after its arrival (hub\'s clock, its latency histogram)', measured: `${hubOver10s} later`, met: hubOver10s === 0 },
+        // Informational: the histogram holds only the answers the hub gave, not a request it never finished.
+        { target: 'answers the hub gave later than 10 s after arrival (its own clock, its latency histogram)', measured: `${hubOver10s}`, met: null },
       ],
       notes: [
         'Latencies are autocannon\'s, from the load generator on the same machine: they include its own queueing and the time a request waits in the hub\'s socket before the hub reads it, so they bound the hub\'s from above.',
