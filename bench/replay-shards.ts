@@ -8,10 +8,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
  * to its upstream shard (headers included, so the signed hop verifies), keeps the answer, and from then on
  * answers that body from memory. The hub's sub-requests of one query are byte-identical from one request to
  * the next (the hop signature travels in headers), so after the first request every answer is replayed.
+ * With `delayMs`, every GraphQL answer is held that long: a slow partner.
  */
 interface Replay {
   port: number;
   upstream: string;
+  delayMs?: number;
 }
 
 interface Recorded {
@@ -38,6 +40,7 @@ function serve(replay: Replay): Promise<void> {
         return;
       }
       const body = await readBody(request);
+      if (replay.delayMs) await new Promise((resolve) => setTimeout(resolve, replay.delayMs));
       const key = body.toString('utf8');
       let recorded = recordings.get(key);
       if (!recorded) {

@@ -15,6 +15,7 @@ import { fanOut } from './scenarios/fan-out';
 import { hubOverhead } from './scenarios/hub-overhead';
 import { liveUpdates } from './scenarios/live-updates';
 import { nested } from './scenarios/nested';
+import { overload } from './scenarios/overload';
 import { profile } from './scenarios/profile';
 import { shardClient } from './scenarios/shard-client';
 import { wsFlood } from './scenarios/ws-flood';
@@ -23,7 +24,7 @@ import { wsFlood } from './scenarios/ws-flood';
  * `npm run bench [-- <scenario> …]`: starts what it measures on this machine (shards, the hub, a stock Apollo
  * gateway, MariaDB databases), loads them side by side, prints the figures and writes bench/results/latest.{json,md}.
  */
-const SCENARIOS: Scenario[] = [hubOverhead, entityCache, profile, shardClient, fanOut, nested, dataScale, liveUpdates, wsFlood];
+const SCENARIOS: Scenario[] = [hubOverhead, entityCache, profile, shardClient, fanOut, nested, dataScale, liveUpdates, wsFlood, overload];
 
 const USAGE = `usage: npm run bench [-- <scenario> …]
 

@@ -49,6 +49,10 @@ export const gatewayEnvironment = z.object({
   HUB_HOP_ROLLOVER_PUBLIC_KEYS: z.string().optional(),
   /** Secret of HS256 demo tokens; leave unset in production. */
   HUB_DEMO_TOKEN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * A request's deadline for its shard calls, counted from its arrival: a call queued for a slot, retried, standing
+   * in or made later in the request gets what is left of it, so no answer waits longer (GATEWAY_TIMEOUT).
+   */
   SHARD_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5_000),
   CONNECTIONS_PER_SHARD: z.coerce.number().int().min(1).max(1_024).default(32),
   NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),

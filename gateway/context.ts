@@ -9,7 +9,7 @@ export interface HubContext {
   caller: Caller | null;
   /** Why a presented token was refused, if one was. */
   authError?: string;
-  /** `performance.now()` when the GraphQL request was taken up (latency metrics). */
+  /** `performance.now()` when the request arrived (latency metrics); its shard calls' deadline counts from it. */
   receivedAt: number;
   /** A mutation's Idempotency-Key and the digest of the whole operation, signed into every hop to the shards. */
   idempotency?: HopIdempotency;

@@ -25,6 +25,7 @@ import type { ShardCallEvent } from './routing/data-source';
 import { buildRoutingTable } from './routing/routing-table';
 import { buildServices } from './routing/services';
 import { useShardCalls } from './routing/shard-calls';
+import { DEFAULT_SHARD_TIMEOUT_MS } from './routing/shard-client';
 import { startHttpServer, type RunningHttpServer } from '../platform/http';
 import { moduleLogger, type Logger } from '../platform/logger';
 import type { HopSigningKey } from '../platform/hop-keys';
@@ -162,7 +163,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: buildServices({ registry: options.registry, routing, shardSource: shardCalls.sourceFor, resilience: shardCalls.resilience, onShardCall, cache: entityCache ?? undefined }),
+    buildService: buildServices({
+      registry: options.registry,
+      routing,
+      shardSource: shardCalls.sourceFor,
+      timeoutMs: options.shardTimeoutMs ?? DEFAULT_SHARD_TIMEOUT_MS,
+      resilience: shardCalls.resilience,
+      onShardCall,
+      cache: entityCache ?? undefined,
+    }),
   });
   gateway.onSchemaLoadOrUpdate((state) => {
     apiSchema = state.apiSchema;

@@ -26,7 +26,11 @@ export interface RunStats {
   p50: number;
   p90: number;
   p99: number;
+  /** The slowest answer (p100); answers that never came are counted in `timeouts` instead. */
+  max: number;
   mean: number;
+  /** Requests autocannon gave up on after its 10 s timeout (also counted in `errors`). */
+  timeouts: number;
   /** Connection errors and timeouts, and answers that were not HTTP 200. */
   errors: number;
   /**
@@ -108,7 +112,9 @@ export async function runLoad(target: LoadTarget, seconds: number): Promise<RunS
     p50: percentile(latencies, 50),
     p90: percentile(latencies, 90),
     p99: percentile(latencies, 99),
+    max: latencies.at(-1) ?? Number.NaN,
     mean: requests > 0 ? latencies.reduce((a, b) => a + b, 0) / requests : Number.NaN,
+    timeouts: result.timeouts,
     errors: errors + result.errors + result.timeouts,
     sizeMismatches: requests - modal,
     cpuMsPerRequest,

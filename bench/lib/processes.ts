@@ -168,13 +168,13 @@ async function freePorts(count: number): Promise<number[]> {
 
 /**
  * Recording/replaying stand-ins for shards (bench/replay-shards.ts), all in one process: the first answer
- * to each request body comes from the upstream shard, later ones from memory.
+ * to each request body comes from the upstream shard, later ones from memory; each held `delayMs` when given.
  */
-export async function startReplayShards(cleanup: Cleanup, upstreams: readonly string[]): Promise<{ service: Service; urls: string[] }> {
+export async function startReplayShards(cleanup: Cleanup, upstreams: readonly string[], delayMs = 0): Promise<{ service: Service; urls: string[] }> {
   return withRetry('replaying shards', 2, async () => {
     const ports = await freePorts(upstreams.length);
     const managed = startProcess('replaying shards', distEntry('bench', 'replay-shards.js'), {
-      REPLAY_SHARDS: JSON.stringify(ports.map((port, i) => ({ port, upstream: upstreams[i] }))),
+      REPLAY_SHARDS: JSON.stringify(ports.map((port, i) => ({ port, upstream: upstreams[i], delayMs }))),
     });
     try {
       await waitUntilUp(managed, `http://127.0.0.1:${ports.at(-1)}/health`);

@@ -34,7 +34,7 @@ async function drive(source: GraphQLDataSource<HubContext>, seconds: number, con
       const options = {
         kind: 'incoming operation',
         request: { query: UNIT_BY_ID, variables: { id: OVERHEAD_UNIT } },
-        context: { requestId: 'bench', caller: null, receivedAt: 0 },
+        context: { requestId: 'bench', caller: null, receivedAt: performance.now() },
         incomingRequestContext: {},
       } as unknown as GraphQLDataSourceProcessOptions<HubContext>;
       const t0 = process.hrtime.bigint();

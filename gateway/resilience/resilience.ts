@@ -1,7 +1,5 @@
 import {
   BrokenCircuitError,
-  BulkheadRejectedError,
-  bulkhead,
   circuitBreaker,
   CircuitState,
   ConsecutiveBreaker,
@@ -11,6 +9,8 @@ import {
   wrap,
   type IPolicy,
 } from 'cockatiel';
+import { Bulkhead, BulkheadFull } from './bulkhead';
+import { DeadlinePassed, timeLeft } from './deadline';
 
 /** Which shard a call goes to (a registry `Shard` fits). */
 export interface ShardKey {
@@ -31,7 +31,10 @@ export interface ResilienceOptions {
   halfOpenAfterMs?: number;
   /** Calls in flight to one shard at once (the bulkhead). @default 32 */
   maxConcurrentPerShard?: number;
-  /** Calls waiting for one of those slots; beyond, a call is refused at once (SHARD_UNAVAILABLE, cause "overloaded"). @default 32 */
+  /**
+   * Calls waiting for one of those slots; beyond, a call is refused at once (SHARD_UNAVAILABLE, cause "overloaded").
+   * A call still waiting at its request's deadline leaves the queue (GATEWAY_TIMEOUT, cause "timeout"). @default 32
+   */
   maxQueuedPerShard?: number;
   /** Told when a shard's circuit changes state (logs). */
   onCircuitChange?: (shard: ShardKey, state: CircuitStateName) => void;
@@ -94,7 +97,8 @@ export function isTransient(error: unknown): boolean {
 /** A failure of the shard (counts towards its breaker), as opposed to a 4xx with GraphQL errors, which is the request's. */
 export function isShardFault(error: unknown): boolean {
   // A wrong shard is refused before any call: it is a configuration fault, not a failing shard to break a circuit on.
-  if (error instanceof ShardCallRefused) return false;
+  // A retry not made because the request's deadline passed says nothing about the shard either.
+  if (error instanceof ShardCallRefused || error instanceof DeadlinePassed) return false;
   const status = httpStatusOf(error);
   if (status === undefined || status >= 500) return true;
   const body = (error as ErrorLike).extensions?.response?.body as { errors?: unknown } | undefined;
@@ -108,8 +112,12 @@ export interface CircuitReport {
 }
 
 export interface Resilience {
-  /** Runs one call to a shard under its bulkhead and circuit breaker, retrying queries on transient failures. */
-  execute<T>(shard: ShardKey, operation: 'query' | 'mutation', call: () => Promise<T>): Promise<T>;
+  /**
+   * Runs one call to a shard under its bulkhead and circuit breaker, retrying queries on transient failures.
+   * With a `deadline` (`performance.now()` clock), it settles by then: a call still queued, or a retry not yet
+   * started, is given up with `DeadlinePassed`; `call` itself must end by then too (its own abort signal).
+   */
+  execute<T>(shard: ShardKey, operation: 'query' | 'mutation', call: () => Promise<T>, deadline?: number): Promise<T>;
   /** The circuit state of one shard (closed until it has been called). */
   circuitOf(shard: ShardKey): CircuitStateName;
   /** The circuits of every shard called so far. */
@@ -119,15 +127,27 @@ export interface Resilience {
 interface ShardPolicies {
   shard: ShardKey;
   breaker: ReturnType<typeof circuitBreaker>;
+  slots: Bulkhead;
   query: IPolicy;
   mutation: IPolicy;
+}
+
+/** A backoff delay may end after the deadline: the caller gets its answer at the deadline, not after the delay. */
+function untilDeadline<T>(work: Promise<T>, deadline: number | undefined): Promise<T> {
+  if (deadline === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const expiry = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlinePassed()), timeLeft(deadline));
+  });
+  return Promise.race([work, expiry]).finally(() => clearTimeout(timer));
 }
 
 /**
  * Partners that fail cost little: per shard a bulkhead (a cap on concurrent calls plus a small queue, so one slow
  * shard cannot tie up the gateway), a circuit breaker (a dead shard is skipped at once and tried again after a
- * pause) and, for queries only, retries with exponential backoff. The per-call deadline stays in the shard
- * client. Policies are built once per shard, on its first call.
+ * pause) and, for queries only, retries with exponential backoff. Every call ends by its request's deadline:
+ * queued calls leave the queue then, and no retry starts after it; the shard client aborts the call in flight.
+ * Policies are built once per shard, on its first call.
  */
 export function createResilience(options: ResilienceOptions = {}): Resilience {
   const retries = options.retries ?? DEFAULT_RETRIES;
@@ -152,22 +172,29 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
         const report = options.onCircuitChange;
         breaker.onStateChange((state) => report(known, STATE_NAMES[state]));
       }
-      const slots = bulkhead(options.maxConcurrentPerShard ?? DEFAULT_MAX_CONCURRENT_PER_SHARD, options.maxQueuedPerShard ?? DEFAULT_MAX_QUEUED_PER_SHARD);
+      const slots = new Bulkhead(options.maxConcurrentPerShard ?? DEFAULT_MAX_CONCURRENT_PER_SHARD, options.maxQueuedPerShard ?? DEFAULT_MAX_QUEUED_PER_SHARD);
       // The bulkhead is outermost (a retried call keeps its slot), the breaker innermost (it sees every attempt).
-      policies = { shard: known, breaker, query: retries > 0 ? wrap(slots, retryPolicy, breaker) : wrap(slots, breaker), mutation: wrap(slots, breaker) };
+      policies = { shard: known, breaker, slots, query: retries > 0 ? wrap(retryPolicy, breaker) : breaker, mutation: breaker };
       byShard.set(key, policies);
     }
     return policies;
   };
 
   return {
-    execute: async (shard, operation, call) => {
+    execute: async (shard, operation, call, deadline) => {
       const policies = policiesOf(shard);
+      const policy = operation === 'mutation' ? policies.mutation : policies.query;
+      // Each attempt checks the deadline first: a retry whose backoff ran past it is not sent.
+      const attempt = () => (deadline !== undefined && timeLeft(deadline) === 0 ? Promise.reject(new DeadlinePassed()) : call());
       try {
-        return await (operation === 'mutation' ? policies.mutation : policies.query).execute(call);
+        // The slot is held until the work really ends, even when the caller was answered at the deadline.
+        return await untilDeadline(
+          policies.slots.run(() => policy.execute(attempt), deadline),
+          deadline,
+        );
       } catch (error) {
         if (error instanceof BrokenCircuitError) throw new ShardCallRefused('circuit-open');
-        if (error instanceof BulkheadRejectedError) throw new ShardCallRefused('overloaded');
+        if (error instanceof BulkheadFull) throw new ShardCallRefused('overloaded');
         throw error;
       }
     },

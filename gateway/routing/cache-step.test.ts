@@ -64,6 +64,7 @@ function shards(answer: (institution: string, request: ShardRequest) => GatewayG
   return {
     calls,
     circuitOpen: () => false,
+    expired: () => false,
     call: (target, request): Promise<ShardResult> => {
       calls.push(request);
       const response = answer(target.institution, request);

@@ -35,6 +35,8 @@ const later = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeou
 class FakeShards implements ShardCaller {
   readonly calls: Array<{ institution: string; request: ShardRequest; operation: 'query' | 'mutation' }> = [];
   readonly log: string[] = [];
+  /** Set by a test to say the request's deadline has passed. */
+  pastDeadline = false;
 
   constructor(
     private readonly answers: Record<string, Answer>,
@@ -43,6 +45,10 @@ class FakeShards implements ShardCaller {
 
   circuitOpen(target: Shard): boolean {
     return this.open.has(target.institution);
+  }
+
+  expired(): boolean {
+    return this.pastDeadline;
   }
 
   async call(target: Shard, request: ShardRequest, operation: 'query' | 'mutation'): Promise<ShardResult> {
@@ -146,6 +152,19 @@ describe('runPlan: stand-ins for any shard', () => {
       data: { compareUnits: null },
       errors: [expect.objectContaining({ path: ['compareUnits'], extensions: expect.objectContaining({ code: ErrorCode.GATEWAY_TIMEOUT, institution: DE, cause: 'timeout' }) })],
     });
+  });
+
+  it("does not stand in once the request's deadline has passed", async () => {
+    const shards: FakeShards = new FakeShards({
+      [DE]: () => {
+        shards.pastDeadline = true;
+        return Promise.reject(refused());
+      },
+      [FI]: answered(FI),
+    });
+    const result = await runPlan({ shards }, plan(compare));
+    expect(shards.calls.map((call) => call.institution)).toEqual([DE]);
+    expect(result.errors).toEqual([expect.objectContaining({ path: ['compareUnits'], extensions: expect.objectContaining({ institution: DE, cause: 'unavailable' }) })]);
   });
 
   it('does not stand in for a shard that answered with errors', async () => {

@@ -22,7 +22,7 @@ const answer = (data: Json, errors: ResponseError[]): GatewayGraphQLResponse => 
 
 /**
  * Runs a call any shard of the kind could answer; when its shard fails (no answer at all), up to two others
- * whose circuits are not open stand in. Not after a timeout: the client has waited one shard timeout already.
+ * whose circuits are not open stand in. Not after a timeout, nor once the request's deadline has passed.
  * The result keeps the first shard's name, under which the plan filed the fields; its failure is the one
  * reported when no stand-in answers.
  */
@@ -30,6 +30,7 @@ async function withStandIns(env: RunEnvironment, call: QueryCall, standIns: read
   const first = await run(call.shard);
   if (!('failure' in first) || failureCause(first.failure) === 'timeout') return first;
   for (const standIn of standIns.filter((other) => !env.shards.circuitOpen(other)).slice(0, MAX_STAND_INS)) {
+    if (env.shards.expired()) break;
     const result = await run(standIn);
     if ('response' in result) return { shard: call.shard, response: result.response, answeredBy: standIn };
   }

@@ -12,6 +12,8 @@ export interface ServicesOptions {
   routing: RoutingTable;
   /** The data source that calls one shard (signing, connection pool, timeout); also serves a kind without shards. */
   shardSource: (shard: Shard) => GraphQLDataSource<HubContext>;
+  /** A request's deadline: this long after it arrived (`HubContext.receivedAt`). */
+  timeoutMs: number;
   resilience: Resilience;
   onShardCall: (event: ShardCallEvent) => void;
   /** The entity cache for public types; none: every call goes to its shard. */
@@ -23,9 +25,9 @@ export interface ServicesOptions {
  * called at its supergraph URL exactly as stock Apollo Gateway would.
  */
 export function buildServices(options: ServicesOptions): (service: { name: string; url?: string }) => GraphQLDataSource<HubContext> {
-  const { registry, routing, shardSource, resilience, onShardCall, cache } = options;
+  const { registry, routing, shardSource, timeoutMs, resilience, onShardCall, cache } = options;
   return ({ name, url }) => {
-    if (registry.shards(name).length > 0) return new OwnerRoutingDataSource({ kind: name, registry, rules: routing, shardSource, resilience, onShardCall, cache });
+    if (registry.shards(name).length > 0) return new OwnerRoutingDataSource({ kind: name, registry, rules: routing, shardSource, timeoutMs, resilience, onShardCall, cache });
     const source = shardSource({ institution: '', kind: name, url: url ?? '' });
     if (!cache) return source;
     // A subgraph without shards has no cache hints: what it answers is never called public.

@@ -2,6 +2,7 @@ import type { GraphQLDataSource } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { HubContext } from '../context';
 import type { Shard } from '../registry/registry';
+import { DeadlinePassed, deadlineOf, timeLeft } from '../resilience/deadline';
 import type { Resilience } from '../resilience/resilience';
 import type { ShardRequest } from './plan';
 import type { IncomingOptions } from './shard-client';
@@ -16,6 +17,8 @@ export interface ShardCaller {
   call(shard: Shard, request: ShardRequest, operation: 'query' | 'mutation'): Promise<ShardResult>;
   /** Whether calls to a shard are refused for now (its circuit is open): no stand-in is taken from those. */
   circuitOpen(shard: Shard): boolean;
+  /** Whether the request's deadline has passed: no stand-in starts after it. */
+  expired(): boolean;
 }
 
 /** One finished shard call. */
@@ -35,6 +38,8 @@ export interface ShardCallEvent {
 export interface ShardCallerOptions {
   /** The data source that calls one shard (signing, connection pool, timeout); one per shard. */
   shardSource: (shard: Shard) => GraphQLDataSource<HubContext>;
+  /** The request's deadline, counted from its arrival: every shard call of the request, queued or retried, ends by then. */
+  timeoutMs: number;
   /** Bulkhead, circuit breaker and retries around every shard call; none: calls go straight out. */
   resilience?: Resilience;
   /** Told about every shard call once it is over (metrics, logs). */
@@ -52,12 +57,14 @@ function isGraphQLResponse(response: GatewayGraphQLResponse | null | undefined):
 
 /**
  * The real shards for one incoming operation: every call under its shard's bulkhead and breaker (queries
- * retried), timed and reported.
+ * retried), by the request's deadline, timed and reported.
  */
 export function createShardCaller(options: ShardCallerOptions, incoming: IncomingOptions): ShardCaller {
   const operationName = incoming.request.operationName;
+  const deadline = deadlineOf(incoming.context, options.timeoutMs);
   return {
     circuitOpen: (shard) => options.resilience?.circuitOf(shard) === 'open',
+    expired: () => timeLeft(deadline) === 0,
     call: async (shard, { query, variables }, operation) => {
       const source = options.shardSource(shard);
       // A fresh request per attempt: RemoteGraphQLDataSource writes `http` (and the signed headers) on the one it gets.
@@ -69,7 +76,8 @@ export function createShardCaller(options: ShardCallerOptions, incoming: Incomin
       const started = performance.now();
       let result: ShardResult;
       try {
-        result = { shard, response: options.resilience ? await options.resilience.execute(shard, operation, attempt) : await attempt() };
+        if (!options.resilience && timeLeft(deadline) === 0) throw new DeadlinePassed();
+        result = { shard, response: options.resilience ? await options.resilience.execute(shard, operation, attempt, deadline) : await attempt() };
       } catch (error) {
         // A shard that answers 4xx/5xx with GraphQL errors still has something to say to the client.
         // Its data counts too: a FORBIDDEN field error can set a 403 on a partly answered request.

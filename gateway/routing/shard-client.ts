@@ -4,6 +4,7 @@ import { Pool } from 'undici';
 import type { HopSigningKey } from '../../platform/hop-keys';
 import { hopAudience, signHop } from '../../platform/signed-hop';
 import type { HubContext } from '../context';
+import { deadlineOf, timeLeft } from '../resilience/deadline';
 import type { ShardIdentity } from '../health/shard-identity';
 import type { Shard } from '../registry/registry';
 import { MalformedAnswer } from './shard-errors';
@@ -17,7 +18,10 @@ export function isIncomingOperation(options: GraphQLDataSourceProcessOptions<Hub
 }
 
 export interface ShardClientOptions {
-  /** How long one shard call may take before its data is given up (GATEWAY_TIMEOUT). */
+  /**
+   * The request's deadline, counted from its arrival (`HubContext.receivedAt`): a shard call gets what is left of
+   * it, then its data is given up (GATEWAY_TIMEOUT). Health checks and schema loads get all of it.
+   */
   timeoutMs: number;
   /** Most connections kept open to one shard. */
   connectionsPerShard: number;
@@ -99,8 +103,8 @@ class ShardSource implements GraphQLDataSource<HubContext> {
       headers,
       body: JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName }),
       // The deadline covers the whole call, waiting for a pooled connection included (undici's own timers
-      // start only once the request is on a socket).
-      signal: AbortSignal.timeout(this.timeoutMs),
+      // start only once the request is on a socket), and whatever the request waited before it.
+      signal: AbortSignal.timeout(context ? timeLeft(deadlineOf(context, this.timeoutMs)) : this.timeoutMs),
     });
     const text = await response.body.text();
     let body: unknown;

@@ -1,0 +1,25 @@
+import { performance } from 'node:perf_hooks';
+
+/**
+ * A shard call the gateway gave up on because its request's deadline passed: still queued for a slot, or before a
+ * retry or stand-in started. Named as the platform names an expired `AbortSignal.timeout`, so it reads as a timeout.
+ */
+export class DeadlinePassed extends Error {
+  constructor() {
+    super("the request's deadline passed before the shard answered");
+    this.name = 'TimeoutError';
+  }
+}
+
+/**
+ * When a request's shard calls must all be over, on the `performance.now()` clock: its arrival plus the shard
+ * timeout. Calls queued, retried or sent later in the request get what is left, so no answer outlives it.
+ */
+export function deadlineOf(context: { receivedAt: number }, timeoutMs: number): number {
+  return context.receivedAt + timeoutMs;
+}
+
+/** Whole milliseconds left before a deadline (what `AbortSignal.timeout` takes), rounded up; 0 once it has passed. */
+export function timeLeft(deadline: number): number {
+  return Math.max(0, Math.ceil(deadline - performance.now()));
+}
