@@ -33,6 +33,8 @@ export interface TestShard {
   /** Process shards only: freeze the process (SIGSTOP) to make it hang, and thaw it. */
   pause(): void;
   resume(): void;
+  /** Process shards only: what the process has written lately (its log lines); empty for in-process shards. */
+  output(): string;
 }
 
 export interface ExtraSubgraph {
@@ -134,6 +136,7 @@ async function startProcessShard(code: string, databaseUrl: string, keys: ShardK
     stop: () => shard.stop(),
     pause: () => shard.child.kill('SIGSTOP'),
     resume: () => shard.child.kill('SIGCONT'),
+    output: () => shard.output(),
   };
 }
 
@@ -167,6 +170,7 @@ async function startInProcessShard(code: string, databaseUrl: string, keys: Shar
       throw new Error('Only process shards can be paused');
     },
     resume: () => undefined,
+    output: () => '',
   };
 }
 
