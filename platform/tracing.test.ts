@@ -22,7 +22,9 @@ describe('parseTraceparent', () => {
   });
 
   it('keeps a well-formed tracestate with it', () => {
-    expect(parseTraceparent(VALID, 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE')?.traceState).toBe('rojo=00f067aa0ba902b7,congo=t61rcWkgMzE');
+    expect(parseTraceparent(VALID, 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE')?.traceState).toBe(
+      'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE',
+    );
   });
 
   it.each([
@@ -43,7 +45,11 @@ describe('parseTraceparent', () => {
   });
 
   it('reads the known fields of a later version and ignores the rest', () => {
-    expect(parseTraceparent(`01-${TRACE_ID}-${SPAN_ID}-01-future`)).toEqual({ traceId: TRACE_ID, spanId: SPAN_ID, flags: 1 });
+    expect(parseTraceparent(`01-${TRACE_ID}-${SPAN_ID}-01-future`)).toEqual({
+      traceId: TRACE_ID,
+      spanId: SPAN_ID,
+      flags: 1,
+    });
   });
 });
 
@@ -58,23 +64,42 @@ describe('parseTracestate', () => {
 describe('formatTraceparent', () => {
   it('writes what parseTraceparent reads', () => {
     expect(formatTraceparent({ traceId: TRACE_ID, spanId: SPAN_ID, flags: 1 })).toBe(VALID);
-    expect(parseTraceparent(formatTraceparent({ traceId: TRACE_ID, spanId: SPAN_ID, flags: 0 }))).toEqual({ traceId: TRACE_ID, spanId: SPAN_ID, flags: 0 });
+    expect(parseTraceparent(formatTraceparent({ traceId: TRACE_ID, spanId: SPAN_ID, flags: 0 }))).toEqual({
+      traceId: TRACE_ID,
+      spanId: SPAN_ID,
+      flags: 0,
+    });
   });
 
   it('passes tracestate on beside it', () => {
-    expect(traceHeaders({ traceId: TRACE_ID, spanId: SPAN_ID, flags: 1, traceState: 'rojo=1' })).toEqual({ traceparent: VALID, tracestate: 'rojo=1' });
+    expect(traceHeaders({ traceId: TRACE_ID, spanId: SPAN_ID, flags: 1, traceState: 'rojo=1' })).toEqual({
+      traceparent: VALID,
+      tracestate: 'rojo=1',
+    });
   });
 });
 
 describe('startSpan without export', () => {
   it('loads no SDK', () => {
     expect(tracingExported()).toBe(false);
-    expect(Object.keys(require.cache).some((path) => path.includes('sdk-trace-base') || path.includes('exporter-trace-otlp'))).toBe(false);
+    expect(
+      Object.keys(require.cache).some(
+        (path) => path.includes('sdk-trace-base') || path.includes('exporter-trace-otlp'),
+      ),
+    ).toBe(false);
   });
 
   it('continues the parent trace under a new span id, keeping its flags and tracestate', () => {
-    const span = startSpan('call', { kind: 'client', parent: { traceId: TRACE_ID, spanId: SPAN_ID, flags: 1, traceState: 'rojo=1' } });
-    expect(span.context).toEqual({ traceId: TRACE_ID, spanId: expect.stringMatching(/^[0-9a-f]{16}$/), flags: 1, traceState: 'rojo=1' });
+    const span = startSpan('call', {
+      kind: 'client',
+      parent: { traceId: TRACE_ID, spanId: SPAN_ID, flags: 1, traceState: 'rojo=1' },
+    });
+    expect(span.context).toEqual({
+      traceId: TRACE_ID,
+      spanId: expect.stringMatching(/^[0-9a-f]{16}$/),
+      flags: 1,
+      traceState: 'rojo=1',
+    });
     expect(span.context.spanId).not.toBe(SPAN_ID);
     span.end();
   });
@@ -84,7 +109,11 @@ describe('startSpan without export', () => {
     const b = startSpan('request', { kind: 'server', parent: null });
     expect(a.context.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(a.context.traceId).not.toBe(b.context.traceId);
-    expect(parseTraceparent(formatTraceparent(a.context))).toEqual({ traceId: a.context.traceId, spanId: a.context.spanId, flags: 0 });
+    expect(parseTraceparent(formatTraceparent(a.context))).toEqual({
+      traceId: a.context.traceId,
+      spanId: a.context.spanId,
+      flags: 0,
+    });
   });
 });
 

@@ -1,6 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span as ApiSpan } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Span as ApiSpan,
+} from '@opentelemetry/api';
 
 /**
  * W3C trace context (https://www.w3.org/TR/trace-context/) for the hub and its shards: the `traceparent` a
@@ -45,7 +52,14 @@ export function parseTraceparent(header: string | undefined, traceState?: string
   if (header === undefined || header.length > MAX_TRACEPARENT_LENGTH) return null;
   const match = TRACEPARENT.exec(header.trim());
   if (!match) return null;
-  const [, version, traceId, spanId, flags, rest] = match as unknown as [string, string, string, string, string, string | undefined];
+  const [, version, traceId, spanId, flags, rest] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string | undefined,
+  ];
   if (version === 'ff' || (version === '00' && rest !== undefined)) return null;
   if (traceId === ZERO_TRACE_ID || spanId === ZERO_SPAN_ID) return null;
   const state = parseTracestate(traceState);
@@ -66,7 +80,9 @@ export function formatTraceparent(context: TraceContext): string {
 
 /** The headers a hop carries for its trace. */
 export function traceHeaders(context: TraceContext): Record<string, string> {
-  return context.traceState ? { [TRACEPARENT_HEADER]: formatTraceparent(context), [TRACESTATE_HEADER]: context.traceState } : { [TRACEPARENT_HEADER]: formatTraceparent(context) };
+  return context.traceState
+    ? { [TRACEPARENT_HEADER]: formatTraceparent(context), [TRACESTATE_HEADER]: context.traceState }
+    : { [TRACEPARENT_HEADER]: formatTraceparent(context) };
 }
 
 /** The trace context of an incoming request's headers; null when it has none or a malformed one. */
@@ -137,15 +153,30 @@ class ApiTraceSpan implements TraceSpan {
 export function startSpan(name: string, options: SpanOptions): TraceSpan {
   const { parent } = options;
   const parentContext = parent
-    ? trace.setSpanContext(ROOT_CONTEXT, { traceId: parent.traceId, spanId: parent.spanId, traceFlags: parent.flags, isRemote: true })
+    ? trace.setSpanContext(ROOT_CONTEXT, {
+        traceId: parent.traceId,
+        spanId: parent.spanId,
+        traceFlags: parent.flags,
+        isRemote: true,
+      })
     : ROOT_CONTEXT;
   const span = tracer.startSpan(name, { kind: API_KINDS[options.kind], attributes: options.attributes }, parentContext);
   const traceState = parent?.traceState ? { traceState: parent.traceState } : {};
   if (exporting) {
     const made = span.spanContext();
-    return new ApiTraceSpan(span, { traceId: made.traceId, spanId: made.spanId, flags: made.traceFlags, ...traceState });
+    return new ApiTraceSpan(span, {
+      traceId: made.traceId,
+      spanId: made.spanId,
+      flags: made.traceFlags,
+      ...traceState,
+    });
   }
-  return new ApiTraceSpan(span, { traceId: parent?.traceId ?? randomHex(16), spanId: randomHex(8), flags: parent?.flags ?? 0, ...traceState });
+  return new ApiTraceSpan(span, {
+    traceId: parent?.traceId ?? randomHex(16),
+    spanId: randomHex(8),
+    flags: parent?.flags ?? 0,
+    ...traceState,
+  });
 }
 
 /** Whether spans are exported (the SDK was started from the environment). */
@@ -170,14 +201,21 @@ export function startTracingFromEnv(serviceName: string, env: NodeJS.ProcessEnv 
   if (exporting || !otlpEndpoint(env) || env.OTEL_SDK_DISABLED === 'true') return () => Promise.resolve();
   // Lazy: a process without an endpoint never loads the SDK.
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { BasicTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
-  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
-  const { defaultResource, detectResources, envDetector, resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+  const { BasicTracerProvider, BatchSpanProcessor } =
+    require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const { OTLPTraceExporter } =
+    require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+  const { detectResourcesSync, envDetectorSync, Resource } =
+    require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const resource = defaultResource()
-    .merge(resourceFromAttributes({ 'service.name': serviceName }))
-    .merge(detectResources({ detectors: [envDetector] }));
-  const provider = new BasicTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
+  // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (the env detector) win over the default name.
+  const resource = new Resource({ 'service.name': serviceName }).merge(
+    detectResourcesSync({ detectors: [envDetectorSync] }),
+  );
+  const provider = new BasicTracerProvider({
+    resource,
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+  });
   trace.setGlobalTracerProvider(provider);
   exporting = true;
   return async () => {

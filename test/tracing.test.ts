@@ -46,15 +46,30 @@ function startCollector(): Promise<Server> {
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
     request.on('end', () => {
-      if (request.method !== 'POST' || request.url !== '/v1/traces' || !String(request.headers['content-type']).startsWith('application/json')) {
+      if (
+        request.method !== 'POST' ||
+        request.url !== '/v1/traces' ||
+        !String(request.headers['content-type']).startsWith('application/json')
+      ) {
         response.writeHead(404).end();
         return;
       }
-      const payload = JSON.parse(body) as { resourceSpans?: Array<{ resource?: { attributes?: OtlpSpan['attributes'] }; scopeSpans?: Array<{ spans?: OtlpSpan[] }> }> };
+      const payload = JSON.parse(body) as {
+        resourceSpans?: Array<{
+          resource?: { attributes?: OtlpSpan['attributes'] };
+          scopeSpans?: Array<{ spans?: OtlpSpan[] }>;
+        }>;
+      };
       for (const resourceSpans of payload.resourceSpans ?? []) {
-        const service = String(readValue(resourceSpans.resource?.attributes?.find((a) => a.key === 'service.name')?.value));
+        const service = String(
+          readValue(resourceSpans.resource?.attributes?.find((a) => a.key === 'service.name')?.value),
+        );
         for (const span of (resourceSpans.scopeSpans ?? []).flatMap((scope) => scope.spans ?? [])) {
-          received.push({ ...span, service, attribute: (key) => readValue(span.attributes?.find((a) => a.key === key)?.value) });
+          received.push({
+            ...span,
+            service,
+            attribute: (key) => readValue(span.attributes?.find((a) => a.key === key)?.value),
+          });
         }
       }
       response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
@@ -85,30 +100,51 @@ afterAll(async () => {
   }
 });
 
-test('a learning agreement read is one trace: the client\'s, the gateway\'s span, a span per shard call, the shards\' spans and log lines', async () => {
+test("a learning agreement read is one trace: the client's, the gateway's span, a span per shard call, the shards' spans and log lines", async () => {
   const token = await hub.token('rvt.lv', ['coordinator']);
   const list = await hub.request('{ learningAgreements(first: 1) { edges { node { id } } } }', {}, token);
-  const id = (list.body.data?.learningAgreements as { edges: Array<{ node: { id: string } }> } | undefined)?.edges[0]?.node.id;
+  const id = (list.body.data?.learningAgreements as { edges: Array<{ node: { id: string } }> } | undefined)?.edges[0]
+    ?.node.id;
   if (!id) throw new Error(`no demo agreement: ${JSON.stringify(list.body.errors)}`);
 
-  const query = 'query Agreement($id: ID!) { learningAgreement(id: $id) { id status current { units { unit { id title } ecvetPoints } } } }';
+  const query =
+    'query Agreement($id: ID!) { learningAgreement(id: $id) { id status current { units { unit { id title } ecvetPoints } } } }';
   const response = await fetch(hub.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, traceparent: `00-${CLIENT_TRACE_ID}-${CLIENT_SPAN_ID}-01`, tracestate: 'vendor=client' },
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${token}`,
+      traceparent: `00-${CLIENT_TRACE_ID}-${CLIENT_SPAN_ID}-01`,
+      tracestate: 'vendor=client',
+    },
     body: JSON.stringify({ query, variables: { id } }),
   });
-  const body = (await response.json()) as { data?: { learningAgreement?: { current: { units: Array<{ unit: { title: string } | null }> } } }; errors?: unknown[] };
+  const body = (await response.json()) as {
+    data?: { learningAgreement?: { current: { units: Array<{ unit: { title: string } | null }> } } };
+    errors?: unknown[];
+  };
   expect(body.errors).toBeUndefined();
   expect(body.data?.learningAgreement?.current.units.length).toBeGreaterThan(0);
 
   const ofTrace = () => received.filter((span) => span.traceId === CLIENT_TRACE_ID);
-  const gatewaySpan = () => ofTrace().find((span) => span.service === 'ecvet-hub-gateway' && span.parentSpanId === CLIENT_SPAN_ID);
-  const callsOf = (kind: string) => ofTrace().filter((span) => span.service === 'ecvet-hub-gateway' && span.attribute('hub.kind') === kind && span.name.endsWith('shard call'));
-  const shardSpansUnder = (call: ReceivedSpan) => ofTrace().filter((span) => span.parentSpanId === call.spanId && span.service !== 'ecvet-hub-gateway');
-  const sentCalls = () => [...callsOf('mobilities'), ...callsOf('qualifications')].filter((call) => call.attribute('hub.cache') !== 'hit');
+  const gatewaySpan = () =>
+    ofTrace().find((span) => span.service === 'ecvet-hub-gateway' && span.parentSpanId === CLIENT_SPAN_ID);
+  const callsOf = (kind: string) =>
+    ofTrace().filter(
+      (span) =>
+        span.service === 'ecvet-hub-gateway' && span.attribute('hub.kind') === kind && span.name.endsWith('shard call'),
+    );
+  const shardSpansUnder = (call: ReceivedSpan) =>
+    ofTrace().filter((span) => span.parentSpanId === call.spanId && span.service !== 'ecvet-hub-gateway');
+  const sentCalls = () =>
+    [...callsOf('mobilities'), ...callsOf('qualifications')].filter((call) => call.attribute('hub.cache') !== 'hit');
   await waitFor(
-    'the gateway span, a span per shard call and the shards\' own spans at the collector',
-    () => gatewaySpan() !== undefined && callsOf('mobilities').length > 0 && callsOf('qualifications').length > 0 && sentCalls().every((call) => shardSpansUnder(call).length > 0),
+    "the gateway span, a span per shard call and the shards' own spans at the collector",
+    () =>
+      gatewaySpan() !== undefined &&
+      callsOf('mobilities').length > 0 &&
+      callsOf('qualifications').length > 0 &&
+      sentCalls().every((call) => shardSpansUnder(call).length > 0),
     15_000,
   );
 
@@ -132,12 +168,16 @@ test('a learning agreement read is one trace: the client\'s, the gateway\'s span
     expect(shardSpan?.attribute('hub.institution')).toBe(call.attribute('hub.institution'));
     expect(shardSpan?.attribute('hub.outcome')).toBe('ok');
     // The shard's log lines of this request name the trace and the shard's own span.
-    const shard = (call.attribute('hub.kind') === 'mobilities' ? hub.mobilityShards : hub.shards).get(String(call.attribute('hub.institution')));
+    const shard = (call.attribute('hub.kind') === 'mobilities' ? hub.mobilityShards : hub.shards).get(
+      String(call.attribute('hub.institution')),
+    );
     const lines = (shard?.output() ?? '')
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as { trace_id?: string; span_id?: string; msg?: string });
-    expect(lines).toContainEqual(expect.objectContaining({ trace_id: CLIENT_TRACE_ID, span_id: shardSpan?.spanId, msg: 'request answered' }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ trace_id: CLIENT_TRACE_ID, span_id: shardSpan?.spanId, msg: 'request answered' }),
+    );
   }
 });
 
@@ -150,7 +190,8 @@ test('a malformed traceparent is not trusted: the request starts a trace of its 
     body: JSON.stringify({ query: 'query Units { units(first: 1) { totalCount } }' }),
   });
   expect(response.status).toBe(200);
-  const gatewaySpan = () => received.slice(before).find((span) => span.service === 'ecvet-hub-gateway' && span.name === 'query Units');
+  const gatewaySpan = () =>
+    received.slice(before).find((span) => span.service === 'ecvet-hub-gateway' && span.name === 'query Units');
   await waitFor('the gateway span of the request', () => gatewaySpan() !== undefined, 15_000);
   expect(gatewaySpan()?.traceId).toMatch(/^[0-9a-f]{32}$/);
   expect(gatewaySpan()?.traceId).not.toBe('0'.repeat(32));

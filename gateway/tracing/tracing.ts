@@ -34,8 +34,12 @@ export function useTracing(options: TracingOptions = {}): Tracing {
   const trustIncoming = options.trustIncoming ?? true;
   const listener = (span: TraceSpan): GraphQLRequestListener<HubContext> => ({
     async didResolveOperation({ operation, operationName }) {
+      if (!operation) return;
       span.updateName(`${operation.operation} ${operationName ?? '(anonymous)'}`);
-      span.setAttributes({ 'graphql.operation.type': operation.operation, 'graphql.operation.name': operationName ?? '' });
+      span.setAttributes({
+        'graphql.operation.type': operation.operation,
+        'graphql.operation.name': operationName ?? '',
+      });
     },
     async willSendResponse({ response, errors }) {
       const status = response.http.status ?? 200;
@@ -54,7 +58,10 @@ export function useTracing(options: TracingOptions = {}): Tracing {
       },
     ],
     traced: async (request, context) => {
-      const span = startSpan('graphql', { kind: 'server', parent: trustIncoming ? traceOfHeaders(firstValue(request)) : null });
+      const span = startSpan('graphql', {
+        kind: 'server',
+        parent: trustIncoming ? traceOfHeaders(firstValue(request)) : null,
+      });
       setScopeTrace(span.context);
       try {
         return { ...(await context()), trace: span };

@@ -17,7 +17,11 @@ export interface ShardTracing<C extends BaseContext> {
   plugin: ApolloServerPlugin<C>;
 }
 
-export function useShardTracing<C extends BaseContext>(options: { kind: string; institution: string; log: Logger }): ShardTracing<C> {
+export function useShardTracing<C extends BaseContext>(options: {
+  kind: string;
+  institution: string;
+  log: Logger;
+}): ShardTracing<C> {
   const attributes = { 'hub.kind': options.kind, 'hub.institution': options.institution };
   return {
     scope: (work) => runInTraceScope(() => runInRequestScope(work)),
@@ -33,7 +37,10 @@ export function useShardTracing<C extends BaseContext>(options: { kind: string; 
         const started = performance.now();
         return {
           async didResolveOperation({ operation, operationName }) {
-            currentRequestScope()?.trace?.updateName(`${options.kind} shard: ${operation.operation} ${operationName ?? '(anonymous)'}`);
+            if (operation)
+              currentRequestScope()?.trace?.updateName(
+                `${options.kind} shard: ${operation.operation} ${operationName ?? '(anonymous)'}`,
+              );
           },
           async willSendResponse({ response, errors, operationName }) {
             const span = currentRequestScope()?.trace;
@@ -41,7 +48,10 @@ export function useShardTracing<C extends BaseContext>(options: { kind: string; 
             const status = response.http.status ?? 200;
             span?.setAttributes({ 'hub.outcome': outcome, 'http.response.status_code': status });
             span?.end(status >= 500 ? `HTTP ${status}` : undefined);
-            options.log.debug({ operationName, outcome, status, durationMs: Math.round(performance.now() - started) }, 'request answered');
+            options.log.debug(
+              { operationName, outcome, status, durationMs: Math.round(performance.now() - started) },
+              'request answered',
+            );
           },
         };
       },
