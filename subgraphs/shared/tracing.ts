@@ -10,7 +10,7 @@ import { currentRequestScope, runInRequestScope } from './request-scope';
  */
 export interface ShardTracing<C extends BaseContext> {
   /** Runs one request in its request scope, with room for its trace. */
-  scope<T>(work: () => Promise<T>): Promise<T>;
+  scope: <T>(work: () => Promise<T>) => Promise<T>;
   /** Starts the request's span from its headers; called once the request's scope is running. */
   start(header: (name: string) => string | undefined): TraceSpan;
   /** Names the span after the operation, records its outcome, ends it, and logs the request (at debug). */
