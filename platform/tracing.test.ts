@@ -80,13 +80,8 @@ describe('formatTraceparent', () => {
 });
 
 describe('startSpan without export', () => {
-  it('loads no SDK', () => {
+  it('exports nothing', () => {
     expect(tracingExported()).toBe(false);
-    expect(
-      Object.keys(require.cache).some(
-        (path) => path.includes('sdk-trace-base') || path.includes('exporter-trace-otlp'),
-      ),
-    ).toBe(false);
   });
 
   it('continues the parent trace under a new span id, keeping its flags and tracestate', () => {

@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTracingFromEnv, type StopTracing } from '../platform/tracing';
 import { createDemoMobilities } from '../scripts/demo-mobilities';
-import { startTestHub, type TestHub } from './harness/hub';
+import { ROOT, startTestHub, type TestHub } from './harness/hub';
 import { waitFor } from './harness/wait';
 
 /**
@@ -196,4 +197,25 @@ test('a malformed traceparent is not trusted: the request starts a trace of its 
   expect(gatewaySpan()?.traceId).toMatch(/^[0-9a-f]{32}$/);
   expect(gatewaySpan()?.traceId).not.toBe('0'.repeat(32));
   expect(gatewaySpan()?.parentSpanId ?? '').toBe('');
+});
+
+test('without an OTLP endpoint a process loads no OpenTelemetry SDK, and still passes trace context on', () => {
+  const script = `
+    const tracing = require(${JSON.stringify(`${ROOT}/dist/platform/tracing.js`)});
+    const stop = tracing.startTracingFromEnv('check');
+    const span = tracing.startSpan('call', { kind: 'client', parent: tracing.parseTraceparent('00-${CLIENT_TRACE_ID}-${CLIENT_SPAN_ID}-01') });
+    span.end();
+    const loaded = Object.keys(require.cache).filter((path) => /sdk-trace|exporter-trace|otlp/.test(path));
+    console.log(JSON.stringify({ loaded, traceparent: tracing.formatTraceparent(span.context) }));
+    void stop();
+  `;
+  const env = { ...process.env };
+  delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  delete env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  const result = JSON.parse(execFileSync(process.execPath, ['-e', script], { env, encoding: 'utf8' })) as {
+    loaded: string[];
+    traceparent: string;
+  };
+  expect(result.loaded).toEqual([]);
+  expect(result.traceparent).toMatch(new RegExp(`^00-${CLIENT_TRACE_ID}-(?!${CLIENT_SPAN_ID})[0-9a-f]{16}-01$`));
 });
