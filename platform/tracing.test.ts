@@ -4,6 +4,7 @@ import {
   parseTraceparent,
   parseTracestate,
   runInTraceScope,
+  scopeTrace,
   setScopeTrace,
   startSpan,
   traceHeaders,
@@ -119,6 +120,7 @@ describe('log fields', () => {
       setScopeTrace({ traceId: TRACE_ID, spanId: SPAN_ID, flags: 1 });
       await Promise.resolve();
       expect(traceLogFields()).toEqual({ trace_id: TRACE_ID, span_id: SPAN_ID });
+      expect(scopeTrace()).toEqual({ traceId: TRACE_ID, spanId: SPAN_ID, flags: 1 });
     });
     expect(traceLogFields()).toEqual({});
   });

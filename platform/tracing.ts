@@ -238,6 +238,11 @@ export function setScopeTrace(span: TraceContext): void {
   if (scope) scope.span = span;
 }
 
+/** The span of the running request, when it is traced: what a call it makes names as its parent. */
+export function scopeTrace(): TraceContext | undefined {
+  return scopes.getStore()?.span;
+}
+
 /** The log fields of the running request's trace: `trace_id`, `span_id` (the names log collectors join on). */
 export function traceLogFields(): { trace_id: string; span_id: string } | Record<string, never> {
   const span = scopes.getStore()?.span;
