@@ -1,5 +1,6 @@
 import type { Caller } from '../platform/caller';
 import type { HopIdempotency } from '../platform/signed-hop';
+import type { TraceSpan } from '../platform/tracing';
 
 /** What the gateway knows about a request, handed to every data source call. */
 export interface HubContext {
@@ -13,4 +14,6 @@ export interface HubContext {
   receivedAt: number;
   /** A mutation's Idempotency-Key and the digest of the whole operation, signed into every hop to the shards. */
   idempotency?: HopIdempotency;
+  /** The span the next hop names as its parent (`traceparent`): the request's at the gateway, a shard call's on its hop. */
+  trace?: TraceSpan;
 }

@@ -26,11 +26,13 @@ import { buildRoutingTable } from './routing/routing-table';
 import { buildServices } from './routing/services';
 import { useShardCalls } from './routing/shard-calls';
 import { DEFAULT_SHARD_TIMEOUT_MS } from './routing/shard-client';
+import { useTracing, type TracingOptions } from './tracing/tracing';
 import { startHttpServer, type RunningHttpServer } from '../platform/http';
 import { moduleLogger, type Logger } from '../platform/logger';
 import type { HopSigningKey } from '../platform/hop-keys';
 import { HOP_KEYS_PATH, jwksRoute } from '../platform/jwks-route';
 import { useIdempotencyKeys } from '../platform/idempotency-key';
+import { runInTraceScope } from '../platform/tracing';
 
 export interface GatewayOptions {
   /** The composed supergraph SDL (the committed schema/supergraph.graphql, or any other). */
@@ -69,6 +71,8 @@ export interface GatewayOptions {
   metrics?: MetricsOptions | false;
   /** The entity cache for public types (see cache/); false turns it off. @default on, in memory */
   entityCache?: EntityCacheSettings | false;
+  /** W3C trace context: whether a client's `traceparent` is continued (spans are exported when the process started tracing, see platform/tracing.ts). @default continued */
+  tracing?: TracingOptions;
   /** How long `close()` lets in-flight requests finish before it cuts their connections. @default 10_000 */
   shutdownTimeoutMs?: number;
   /** @default the `gateway` module logger (each concern logs through a child of it) */
@@ -86,7 +90,7 @@ export interface RunningGateway extends RunningHttpServer {
 /**
  * The hub: Apollo Gateway over a static supergraph, with owner routing for every kind the registry shards.
  * A kind without shards in the registry is served from its supergraph URL exactly as stock Apollo Gateway
- * would. Around it, one part per concern (gateway/part.ts): request ids, CORS, operation limits, error shaping,
+ * would. Around it, one part per concern (gateway/part.ts): request ids, tracing, CORS, operation limits, error shaping,
  * health, metrics, rate limits, the entity cache, documents, subscriptions; resilience around shard calls.
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
@@ -123,6 +127,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           subscriptions: () => subscriptionStats?.(),
         });
   const requestIds = useRequestId();
+  const tracing = useTracing(options.tracing);
   const errors = useErrors({ production, requestIdOf: requestIds.requestIdOf, onError: metrics?.countError, log: log.child({ component: 'errors' }) });
   const limits = useLimits({ blockFieldSuggestions: production, ...options.limits });
   const rateLimit = options.rateLimit === false ? null : useRateLimit({ log: log.child({ component: 'rate-limit' }), ...options.rateLimit });
@@ -135,6 +140,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const parts: GatewayPart[] = [
     shardCalls,
     requestIds,
+    tracing,
     { name: 'cors', routes: [useCors(options.cors)] },
     limits,
     errors,
@@ -189,7 +195,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     shutdownTimeoutMs: options.shutdownTimeoutMs,
     routes: composed.routes,
     onErrors: errors.onErrors,
-    context: contexts.graphql,
+    scope: runInTraceScope,
+    context: (request, body) => tracing.traced(request, () => contexts.graphql(request, body)),
   });
   const subscriptions = useSubscriptions({
     server: http.server,

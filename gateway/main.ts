@@ -3,6 +3,7 @@ import { readEnvironment } from '../platform/config';
 import { readPublicKeys, readSigningKey } from '../platform/hop-keys';
 import { moduleLogger } from '../platform/logger';
 import { explainStartupError } from '../platform/startup-errors';
+import { startTracingFromEnv } from '../platform/tracing';
 import { gatewayEnvironment, gatewayOptionsFrom, readText } from './config';
 import { loadRegistry, startGateway } from '.';
 
@@ -11,6 +12,8 @@ async function main(): Promise<void> {
   const log = moduleLogger('gateway');
   const env = readEnvironment(gatewayEnvironment);
   const registry = loadRegistry(env.REGISTRY_PATH);
+  // Exported when OTEL_EXPORTER_OTLP_ENDPOINT is set; nothing of the SDK is loaded otherwise.
+  const stopTracing = startTracingFromEnv('ecvet-hub-gateway');
   const gateway = await startGateway({
     ...gatewayOptionsFrom(env),
     supergraphSdl: readText(env.SUPERGRAPH_PATH, 'the supergraph'),
@@ -30,7 +33,7 @@ async function main(): Promise<void> {
     }
     stopping = true;
     log.info({ signal }, 'shutting down: finishing in-flight requests');
-    gateway.close().then(
+    gateway.close().then(stopTracing).then(
       () => {
         log.info('gateway stopped');
         process.exit(0);

@@ -1,10 +1,12 @@
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { traceLogFields } from './tracing';
 
 /**
  * One logger per process; modules take a child named after themselves. JSON lines in production and whenever
  * the output is not a terminal (log collectors read them); readable lines (pino's pretty printer) in development
- * on a terminal, or with LOG_FORMAT=pretty (the demo launcher sets it for the processes it starts).
+ * on a terminal, or with LOG_FORMAT=pretty (the demo launcher sets it for the processes it starts). A line
+ * logged while a request runs names its trace (`trace_id`, `span_id`; see tracing.ts).
  */
 function format(): 'json' | 'pretty' {
   const chosen = process.env.LOG_FORMAT;
@@ -15,6 +17,7 @@ function format(): 'json' | 'pretty' {
 const options = {
   level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
   base: { pid: process.pid },
+  mixin: traceLogFields,
 };
 
 export const rootLogger: Logger =

@@ -1,9 +1,28 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Cleanup } from '../lib/cleanup';
 import type { Scenario } from '../lib/context';
-import { alternate, type LoadTarget, type Summary } from '../lib/load';
+import { alternate, expectData, type LoadTarget, type Summary } from '../lib/load';
+import { startHub } from '../lib/processes';
 import { fmt } from '../lib/report';
 import { OVERHEAD_UNIT, SINGLE_SHARD_COLUMNS, singleShardRow, startSingleShard } from './single-shard';
 
 const CONNECTIONS = 10;
+
+/** An OTLP/HTTP collector stand-in that takes every export (POST /v1/traces) and counts the requests. */
+async function startTraceSink(cleanup: Cleanup): Promise<{ url: string; exports: () => number }> {
+  let exports = 0;
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      if (request.url === '/v1/traces') exports += 1;
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  cleanup.add('stop the trace sink', () => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, exports: () => exports };
+}
 
 /** Scenario 1: what the hub costs over calling the owning shard directly, and over a stock Apollo gateway. */
 export const hubOverhead: Scenario = {
@@ -12,14 +31,25 @@ export const hubOverhead: Scenario = {
   estimate: '~1.5 min',
   async run(context) {
     const { settings } = context;
-    const { shard, hub, stock, body } = await startSingleShard(context, context.cleanup, {
+    const { shard, hub, stock, body, registryPath } = await startSingleShard(context, context.cleanup, {
       tag: 'hub-overhead',
       // The routing cost itself: every request reaches the shard (the entity-cache scenario measures the cache).
       hubEnv: { ENTITY_CACHE: 'off' },
     });
+    // The same hub exporting a span per request and per shard call (OTLP/HTTP JSON, batched) to a local stand-in.
+    const sink = await startTraceSink(context.cleanup);
+    const traced = await startHub(context.cleanup, {
+      name: 'hub, tracing on',
+      registryPath,
+      supergraphPath: context.supergraphPath,
+      hopKeys: context.hopKeys,
+      env: { ENTITY_CACHE: 'off', OTEL_EXPORTER_OTLP_ENDPOINT: sink.url },
+    });
+    await expectData(traced.url, body, 'unit(id) via the hub with tracing on');
     const targets: LoadTarget[] = [
       { name: 'direct shard', url: shard.url, body, connections: CONNECTIONS, processes: { gateway: [], shard: [shard.pid] } },
       { name: 'hub', url: hub.url, body, connections: CONNECTIONS, processes: { gateway: [hub.pid], shard: [shard.pid] } },
+      { name: 'hub, tracing on', url: traced.url, body, connections: CONNECTIONS, processes: { gateway: [traced.pid], shard: [shard.pid] } },
       { name: 'stock @apollo/gateway', url: stock.url, body, connections: CONNECTIONS, processes: { gateway: [stock.pid], shard: [shard.pid] } },
     ];
     context.log(`  ${targets.length} targets × ${settings.rounds} rounds × ${settings.seconds} s, ${CONNECTIONS} connections`);
@@ -28,6 +58,7 @@ export const hubOverhead: Scenario = {
     const direct = get('direct shard');
     const viaHub = get('hub');
     const viaStock = get('stock @apollo/gateway');
+    const viaTraced = get('hub, tracing on');
     const row = singleShardRow(direct);
     const hubVsDirect = viaHub.rps / direct.rps;
     const hubVsStock = viaHub.rps / viaStock.rps;
@@ -37,7 +68,7 @@ export const hubOverhead: Scenario = {
         {
           caption: 'unit(id) — medians over rounds',
           columns: SINGLE_SHARD_COLUMNS,
-          rows: [row('direct shard', direct), row('hub', viaHub), row('stock @apollo/gateway', viaStock)],
+          rows: [row('direct shard', direct), row('hub', viaHub), row('hub, tracing on', viaTraced), row('stock @apollo/gateway', viaStock)],
         },
         {
           caption: 'ratios',
@@ -46,6 +77,7 @@ export const hubOverhead: Scenario = {
             ['hub / direct shard', fmt.ratio(hubVsDirect), fmt.ratio(viaHub.p50 / direct.p50), fmt.ratio(viaHub.p99 / direct.p99)],
             ['hub / stock @apollo/gateway', fmt.ratio(hubVsStock), fmt.ratio(viaHub.p50 / viaStock.p50), fmt.ratio(viaHub.p99 / viaStock.p99)],
             ['stock / direct shard', fmt.ratio(viaStock.rps / direct.rps), fmt.ratio(viaStock.p50 / direct.p50), fmt.ratio(viaStock.p99 / direct.p99)],
+            ['hub tracing on / off', fmt.ratio(viaTraced.rps / viaHub.rps), fmt.ratio(viaTraced.p50 / viaHub.p50), fmt.ratio(viaTraced.p99 / viaHub.p99)],
           ],
         },
       ],
@@ -56,6 +88,7 @@ export const hubOverhead: Scenario = {
       notes: [
         'All three share the machine with the load generator; on a 2-core machine the gateway and the shard compete for the CPU, so "× direct" is bounded by the CPU each request costs in both processes (see the CPU columns).',
         'The hub signs every hop (HMAC) and the shard verifies it; the stock gateway and the direct calls are unsigned.',
+        `"hub" propagates W3C trace context (always on) with no exporter: no OpenTelemetry SDK is loaded. "hub, tracing on" is the same hub with OTEL_EXPORTER_OTLP_ENDPOINT set, exporting a span per request and per shard call to a local stand-in collector (${sink.exports()} export requests received); the shard does not export in either.`,
         'The hub runs with its entity cache off here (ENTITY_CACHE=off), so every request reaches the shard; scenario entity-cache measures it with the cache on.',
       ],
       raw: Object.fromEntries(summaries),

@@ -32,6 +32,8 @@ export interface SingleShardSetup {
   stock: Service;
   /** The request all three answer: `unit(id)` with its six learning outcomes. */
   body: string;
+  /** The hub's registry (the one shard), for another hub beside it. */
+  registryPath: string;
 }
 
 /**
@@ -86,5 +88,5 @@ export async function startSingleShard(
   if (new Set(texts).size !== 1) throw new Error(`the direct shard and the gateways answer differently:\n${texts.join('\n')}`);
   const outcomes = (answers[0]?.unit as { learningOutcomes?: unknown[] } | null)?.learningOutcomes?.length ?? 0;
   if (outcomes !== 6) throw new Error(`${OVERHEAD_UNIT} should have 6 learning outcomes, has ${outcomes}`);
-  return { shard, hub, stock, body };
+  return { shard, hub, stock, body, registryPath };
 }

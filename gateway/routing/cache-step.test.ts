@@ -59,14 +59,20 @@ class FakeCache implements RoutingCache {
 }
 
 /** Shards that answer `_entities` with each reference's ID, other queries with `answer`, and count their calls. */
-function shards(answer: (institution: string, request: ShardRequest) => GatewayGraphQLResponse | Error): ShardCaller & { calls: ShardRequest[] } {
+function shards(answer: (institution: string, request: ShardRequest) => GatewayGraphQLResponse | Error): ShardCaller & { calls: ShardRequest[]; cacheResults: string[] } {
   const calls: ShardRequest[] = [];
+  const cacheResults: string[] = [];
   return {
     calls,
+    cacheResults,
     circuitOpen: () => false,
     expired: () => false,
-    call: (target, request): Promise<ShardResult> => {
+    cacheHit: () => {
+      cacheResults.push('hit');
+    },
+    call: (target, request, _operation, cache = 'bypass'): Promise<ShardResult> => {
       calls.push(request);
+      cacheResults.push(cache);
       const response = answer(target.institution, request);
       return Promise.resolve(response instanceof Error ? { shard: target, failure: response } : { shard: target, response });
     },
@@ -83,6 +89,7 @@ describe('the cache step of a query', () => {
     expect(first).toEqual({ data: { unit: { id: 'rvt.lv:U1' } } });
     expect(second).toEqual(first);
     expect(fake.calls).toHaveLength(1);
+    expect(fake.cacheResults).toEqual(['miss', 'hit']);
     expect(cache.events).toEqual(['lookup rvt.lv {"id":"rvt.lv:U1"}', 'fill rvt.lv {"id":"rvt.lv:U1"}', 'lookup rvt.lv {"id":"rvt.lv:U1"}']);
   });
 
@@ -92,6 +99,7 @@ describe('the cache step of a query', () => {
     await runPlan({ shards: fake, cache: { cache, context } }, plan('{ mine { id } }'));
     expect(cache.events).toEqual(['bypass']);
     expect(fake.calls).toHaveLength(1);
+    expect(fake.cacheResults).toEqual(['bypass']);
   });
 });
 
@@ -107,6 +115,7 @@ describe('the cache step of _entities', () => {
     const result = await runPlan({ shards: fake, cache: { cache, context } }, plan(query, { representations }));
     expect(result).toEqual({ data: { _entities: [{ id: 'rvt.lv:U1' }, { id: 'rvt.lv:U2', cached: true }, { id: 'rvt.lv:U3' }] } });
     expect(fake.calls.map((call) => call.variables.representations)).toEqual([[ref('rvt.lv:U1'), ref('rvt.lv:U3')]]);
+    expect(fake.cacheResults).toEqual(['miss']);
     expect(cache.events.filter((event) => event.startsWith('fill'))).toHaveLength(2);
   });
 
@@ -117,6 +126,7 @@ describe('the cache step of _entities', () => {
     const result = await runPlan({ shards: fake, cache: { cache, context } }, plan(query, { representations: [ref('rvt.lv:U1')] }));
     expect(result).toEqual({ data: { _entities: [{ id: 'rvt.lv:U1' }] } });
     expect(fake.calls).toEqual([]);
+    expect(fake.cacheResults).toEqual(['hit']);
   });
 });
 

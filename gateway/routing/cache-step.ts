@@ -3,7 +3,7 @@ import type { CacheMiss, EntityCache } from '../cache';
 import type { HubContext } from '../context';
 import type { Shard } from '../registry/registry';
 import type { CacheKeys, EntitiesCall, ShardRequest } from './plan';
-import type { ShardResult } from './shard-call';
+import type { CacheResult, ShardResult } from './shard-call';
 import { neverSent } from './shard-errors';
 
 type Json = Record<string, unknown>;
@@ -27,18 +27,22 @@ export async function throughCache(
   shard: Shard,
   request: ShardRequest,
   keys: CacheKeys,
-  send: () => Promise<ShardResult>,
+  send: (cache: Exclude<CacheResult, 'hit'>) => Promise<ShardResult>,
+  onHit: () => void,
 ): Promise<ShardResult> {
-  if (!step) return send();
+  if (!step) return send('bypass');
   const { cache, context } = step;
   const typeName = cache.rootType(keys.fields);
   const lookup = typeName ? await cache.lookup(context, shard, typeName, request, keys.ids) : null;
   if (!lookup) {
     cache.bypass(context);
-    return send();
+    return send('bypass');
   }
-  if ('hit' in lookup) return { shard, response: lookup.hit as GatewayGraphQLResponse };
-  const result = await send();
+  if ('hit' in lookup) {
+    onHit();
+    return { shard, response: lookup.hit as GatewayGraphQLResponse };
+  }
+  const result = await send('miss');
   if ('response' in result) await cache.fill(lookup.miss, { data: result.response.data }, result.response);
   return result;
 }

@@ -51,6 +51,10 @@ class FakeShards implements ShardCaller {
     return this.pastDeadline;
   }
 
+  cacheHit(target: Shard): void {
+    this.log.push(`cache hit ${target.institution}`);
+  }
+
   async call(target: Shard, request: ShardRequest, operation: 'query' | 'mutation'): Promise<ShardResult> {
     this.calls.push({ institution: target.institution, request, operation });
     this.log.push(`start ${target.institution}`);

@@ -39,7 +39,8 @@ async function withStandIns(env: RunEnvironment, call: QueryCall, standIns: read
 
 function sendQuery(env: RunEnvironment, call: QueryCall): Promise<ShardResult> {
   const request = { query: call.query, variables: call.variables };
-  const run = (shard: Shard) => throughCache(env.cache, shard, request, call.cache, () => env.shards.call(shard, request, 'query'));
+  const run = (shard: Shard) =>
+    throughCache(env.cache, shard, request, call.cache, (cache) => env.shards.call(shard, request, 'query', cache), () => env.shards.cacheHit(shard));
   return call.standIns ? withStandIns(env, call, call.standIns, run) : run(call.shard);
 }
 
@@ -118,9 +119,13 @@ async function runEntitiesCall(env: RunEnvironment, plan: EntitiesPlan, call: En
   const { responseKey } = plan;
   const misses = await entitiesFromCache(env.cache, call, plan.representations, results);
   const indexes = call.indexes.filter((index) => misses.has(index));
-  if (indexes.length === 0) return;
+  if (indexes.length === 0) {
+    env.shards.cacheHit(shard);
+    return;
+  }
   const variables = indexes.length === call.indexes.length ? call.variables : { ...call.variables, representations: indexes.map((i) => plan.representations[i]) };
-  const result = await env.shards.call(shard, { query: call.query, variables }, 'query');
+  const looked = indexes.some((index) => misses.get(index));
+  const result = await env.shards.call(shard, { query: call.query, variables }, 'query', looked ? 'miss' : 'bypass');
   if ('failure' in result) {
     for (const index of indexes) errors.push(shardFailure(shard, result.failure, [responseKey, index]));
     return;

@@ -3,6 +3,7 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { Pool } from 'undici';
 import type { HopSigningKey } from '../../platform/hop-keys';
 import { hopAudience, signHop } from '../../platform/signed-hop';
+import { traceHeaders } from '../../platform/tracing';
 import type { HubContext } from '../context';
 import { deadlineOf, timeLeft } from '../resilience/deadline';
 import type { ShardIdentity } from '../health/shard-identity';
@@ -83,7 +84,7 @@ class ShardSource implements GraphQLDataSource<HubContext> {
   private async send(options: GraphQLDataSourceProcessOptions<HubContext>): Promise<GatewayGraphQLResponse> {
     const { request } = options;
     const context = isIncomingOperation(options) ? options.context : null;
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...(context?.trace ? traceHeaders(context.trace.context) : {}) };
     if (this.hopKey) {
       Object.assign(
         headers,

@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import type { Caller } from '../../platform/caller';
 import type { HopSigningKey } from '../../platform/hop-keys';
 import { HUB_ISSUER, serviceIssuer, signHop } from '../../platform/signed-hop';
+import { scopeTrace, traceHeaders } from '../../platform/tracing';
 
 /**
  * A shard asking the hub, as a service of its own institution, for data other shards own (a memorandum
@@ -41,9 +42,11 @@ export function createHubClient(options: HubClientOptions): HubClient {
         requestId: randomUUID(),
         operation: { query, variables },
       });
+      // Asked while answering a request: the hub continues that request's trace.
+      const trace = scopeTrace();
       const response = await fetch(options.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
+        headers: { 'content-type': 'application/json', ...headers, ...(trace ? traceHeaders(trace) : {}) },
         body: JSON.stringify({ query, variables }),
         signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
       });

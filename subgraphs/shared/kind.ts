@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { JWTVerifyGetKey } from 'jose';
 import { readShardEnvironment } from './config';
 import { explainStartupError } from '../../platform/startup-errors';
+import { startTracingFromEnv } from '../../platform/tracing';
 import type { ShardRequestContext, ShardServices } from './context';
 import { openDatabase, type Database, type DatabaseOptions } from './database';
 import { createChangeFeed } from './changes/feed';
@@ -124,7 +125,13 @@ export function runShardProcess(start: (options: ShardOptions, seedFile: string 
       },
       env.SEED_FILE,
     );
-    const stop = () => void shard.close().then(() => process.exit(0));
+    // Exported when OTEL_EXPORTER_OTLP_ENDPOINT is set, under a service name that says the kind; flushed on stop.
+    const stopTracing = startTracingFromEnv(`ecvet-${shard.kind}-shard`);
+    const stop = () =>
+      void shard
+        .close()
+        .then(stopTracing)
+        .finally(() => process.exit(0));
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   };

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { TraceSpan } from '../../platform/tracing';
 import type { IdempotencyState } from './idempotency/idempotency';
 
 /**
@@ -16,6 +17,8 @@ export interface ShardRequestScope {
   callerConsulted: boolean;
   /** The mutation's Idempotency-Key, when the gateway signed one in, and whether a commit has claimed it. */
   idempotency?: IdempotencyState;
+  /** The request's span, continuing the gateway's shard call (see tracing.ts). */
+  trace?: TraceSpan;
 }
 
 const storage = new AsyncLocalStorage<ShardRequestScope>();

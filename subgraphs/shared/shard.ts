@@ -8,7 +8,7 @@ import type { ShardRequestContext } from './context';
 import type { Database } from './database';
 import { sendJson, startHttpServer, type Route, type RunningHttpServer } from '../../platform/http';
 import { moduleLogger } from '../../platform/logger';
-import { runInRequestScope } from './request-scope';
+import { useShardTracing } from './tracing';
 import { noteIdempotency, useIdempotency } from './idempotency/idempotency';
 import { useDatabaseErrors } from './idempotency/database-errors';
 import type { JWTVerifyGetKey } from 'jose';
@@ -129,26 +129,29 @@ export async function startShard<C extends BaseContext>(options: ShardServerOpti
   const log = moduleLogger('shard', { kind: options.kind, institution: options.institution });
   const verifyHop = believingConsistentCallers(createHopVerifier({ audience: hopAudience(options.kind, options.institution), keys: options.hopKeys }));
   const idempotency = useIdempotency<C>({ db: options.db, log });
+  const tracing = useShardTracing<C>({ kind: options.kind, institution: options.institution, log });
   const apollo = new ApolloServer<C>({
     schema: options.schema,
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
     // The kind's plugins before idempotency: what they add to an answer (cache hints) is stored with it and replayed.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), useDatabaseErrors<C>(options), ...(options.plugins ?? []), idempotency.plugin],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), tracing.plugin, useDatabaseErrors<C>(options), ...(options.plugins ?? []), idempotency.plugin],
   });
   await apollo.start();
   const http = await startHttpServer<C>({
     apollo,
     port: options.port,
     host: options.host,
-    scope: runInRequestScope,
+    scope: tracing.scope,
     context: async (request, body) => {
       const get = header(request);
+      const span = tracing.start(get);
       const hop = await verifyHop(get, operationOf(body));
       const requestId = get(HOP_HEADERS.requestId) ?? randomUUID();
       if (hop.error) {
         log.warn({ requestId, reason: hop.error }, 'refused signed hop');
+        span.end(hop.error);
         // A hop that fails is refused whole: it is never served as if it were an anonymous call.
         throw new UnauthenticatedError(hop.error);
       }

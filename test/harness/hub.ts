@@ -35,6 +35,8 @@ export interface TestShard {
   resume(): void;
   /** Process shards only: starts a stopped shard again on its port and database (a seed is not loaded twice). */
   restart(): Promise<void>;
+  /** Process shards only: what the process has written lately (its log lines); empty for in-process shards. */
+  output(): string;
 }
 
 export interface ExtraSubgraph {
@@ -141,6 +143,7 @@ async function startProcessShard(code: string, databaseUrl: string, keys: ShardK
     restart: async () => {
       shard = await startShardProcess({ ...options, port });
     },
+    output: () => shard.output(),
   };
 }
 
@@ -175,6 +178,7 @@ async function startInProcessShard(code: string, databaseUrl: string, keys: Shar
     },
     resume: () => undefined,
     restart: () => Promise.reject(new Error('Only process shards can be restarted')),
+    output: () => '',
   };
 }
 
