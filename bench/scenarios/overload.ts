@@ -92,6 +92,7 @@ export const overload: Scenario = {
       runs.push({ ...stats, hub: counts, loadPauseMs });
       context.log(
         `  round ${round + 1}/${settings.rounds}  ${stats.rps.toFixed(0)} req/s  p50 ${stats.p50.toFixed(1)} ms  p99 ${stats.p99.toFixed(1)} ms  p100 ${stats.max.toFixed(1)} ms  ` +
+          `(established connections ${stats.maxEstablished.toFixed(1)} ms, first request of a connection ${stats.maxFirstOnConnection.toFixed(1)} ms)  ` +
           `${stats.timeouts} unanswered after 10 s  load generator's longest pause ${loadPauseMs.toFixed(0)} ms  hub ${JSON.stringify(counts)}`,
       );
     }
