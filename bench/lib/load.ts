@@ -28,6 +28,15 @@ export interface RunStats {
   p99: number;
   /** The slowest answer (p100); answers that never came are counted in `timeouts` instead. */
   max: number;
+  /**
+   * The slowest answer to a request sent on a connection that had already answered one. autocannon starts the
+   * clock of a connection's first request when it starts connecting, so that answer also holds the wait to be
+   * accepted (seconds when a busy server meets many new connections at once), which no server-side deadline can
+   * bound: the server does not know of the request before it accepts the connection.
+   */
+  maxEstablished: number;
+  /** The slowest answer to a connection's first request (from connecting to the answer). */
+  maxFirstOnConnection: number;
   mean: number;
   /** Requests autocannon gave up on after its 10 s timeout (also counted in `errors`). */
   timeouts: number;
@@ -80,6 +89,10 @@ export async function runLoad(target: LoadTarget, seconds: number): Promise<RunS
   const latencies: number[] = [];
   const sizes = new Map<number, number>();
   let errors = 0;
+  let maxEstablished = 0;
+  let maxFirstOnConnection = 0;
+  // autocannon replaces a client's socket when it reconnects: a socket not seen yet is a new connection.
+  const answered = new WeakSet<object>();
   const before = cpuSnapshot(target);
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
@@ -94,8 +107,15 @@ export async function runLoad(target: LoadTarget, seconds: number): Promise<RunS
       },
       (error: Error | null, done: autocannon.Result) => (error ? reject(error) : resolve(done)),
     );
-    instance.on('response', (_client, statusCode, bytes, responseTime) => {
+    instance.on('response', (client, statusCode, bytes, responseTime) => {
       if (statusCode !== 200) errors += 1;
+      // Not in autocannon's typings: the client's current socket.
+      const { conn } = client as unknown as { conn: object };
+      if (answered.has(conn)) maxEstablished = Math.max(maxEstablished, responseTime);
+      else {
+        answered.add(conn);
+        maxFirstOnConnection = Math.max(maxFirstOnConnection, responseTime);
+      }
       latencies.push(responseTime);
       sizes.set(bytes, (sizes.get(bytes) ?? 0) + 1);
     });
@@ -113,6 +133,8 @@ export async function runLoad(target: LoadTarget, seconds: number): Promise<RunS
     p90: percentile(latencies, 90),
     p99: percentile(latencies, 99),
     max: latencies.at(-1) ?? Number.NaN,
+    maxEstablished: requests > 0 ? maxEstablished : Number.NaN,
+    maxFirstOnConnection: requests > 0 ? maxFirstOnConnection : Number.NaN,
     mean: requests > 0 ? latencies.reduce((a, b) => a + b, 0) / requests : Number.NaN,
     timeouts: result.timeouts,
     errors: errors + result.errors + result.timeouts,
