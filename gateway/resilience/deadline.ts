@@ -12,11 +12,20 @@ export class DeadlinePassed extends Error {
 }
 
 /**
+ * What a request keeps of its deadline to build and send its answer after its last shard call is cut: under
+ * overload a timer fires only at the next turn of a busy event loop, tens of milliseconds late.
+ */
+export function answerReserveMs(timeoutMs: number): number {
+  return Math.min(50, Math.floor(timeoutMs / 20));
+}
+
+/**
  * When a request's shard calls must all be over, on the `performance.now()` clock: its arrival plus the shard
- * timeout. Calls queued, retried or sent later in the request get what is left, so no answer outlives it.
+ * timeout, less the answer's reserve. Calls queued, retried or sent later in the request get what is left, so no
+ * answer outlives the deadline.
  */
 export function deadlineOf(context: { receivedAt: number }, timeoutMs: number): number {
-  return context.receivedAt + timeoutMs;
+  return context.receivedAt + timeoutMs - answerReserveMs(timeoutMs);
 }
 
 /** Whole milliseconds left before a deadline (what `AbortSignal.timeout` takes), rounded up; 0 once it has passed. */
