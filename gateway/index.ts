@@ -32,7 +32,6 @@ import { moduleLogger, type Logger } from '../platform/logger';
 import type { HopSigningKey } from '../platform/hop-keys';
 import { HOP_KEYS_PATH, jwksRoute } from '../platform/jwks-route';
 import { useIdempotencyKeys } from '../platform/idempotency-key';
-import { runInTraceScope } from '../platform/tracing';
 
 export interface GatewayOptions {
   /** The composed supergraph SDL (the committed schema/supergraph.graphql, or any other). */
@@ -195,7 +194,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     shutdownTimeoutMs: options.shutdownTimeoutMs,
     routes: composed.routes,
     onErrors: errors.onErrors,
-    scope: runInTraceScope,
     context: (request, body) => tracing.traced(request, () => contexts.graphql(request, body)),
   });
   const subscriptions = useSubscriptions({

@@ -225,11 +225,26 @@ export function startTracingFromEnv(serviceName: string, env: NodeJS.ProcessEnv 
   };
 }
 
-const scopes = new AsyncLocalStorage<{ span?: TraceContext }>();
+/** What a request carries through its call tree: room for its trace, and whatever the process adds to it. */
+export interface TraceScope {
+  span?: TraceContext;
+}
 
-/** Runs a request with room for its trace, set once known (`setScopeTrace`), read by every log line in it. */
-export function runInTraceScope<T>(work: () => Promise<T>): Promise<T> {
-  return scopes.run({}, work);
+// One AsyncLocalStorage per process for requests: on Node.js 22 every instance adds work to every promise made.
+const scopes = new AsyncLocalStorage<TraceScope>();
+
+/**
+ * Runs a request in `scope`, its trace set once known (`setScopeTrace`) and read by every log line in it. A
+ * process that keeps more per request (the shards, see subgraphs/shared/request-scope.ts) passes its own
+ * object, so that one storage serves both.
+ */
+export function runInTraceScope<T>(work: () => Promise<T>, scope: TraceScope = {}): Promise<T> {
+  return scopes.run(scope, work);
+}
+
+/** The running request's scope, as given to `runInTraceScope`; undefined outside one. */
+export function currentTraceScope(): TraceScope | undefined {
+  return scopes.getStore();
 }
 
 /** Names the span of the running request (from inside `runInTraceScope`). */

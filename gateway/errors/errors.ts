@@ -6,6 +6,7 @@ import type { ResponseErrorBody } from '../../platform/http';
 import { moduleLogger, type Logger } from '../../platform/logger';
 import type { HubContext } from '../context';
 import type { GatewayPart } from '../part';
+import { traceFieldsOf } from '../tracing/tracing';
 import type { ShardCallEvent } from '../routing/data-source';
 
 export interface ErrorsOptions {
@@ -103,7 +104,7 @@ export function useErrors(options: ErrorsOptions): ErrorHandling {
         const code = error.extensions.code;
         // Shard errors are logged where the shard call is made, with the institution; these are the hub's own.
         if ((code === undefined || (typeof code === 'string' && UNEXPECTED.has(code))) && error.extensions.institution === undefined) {
-          log.error({ requestId: contextValue.requestId, err: error.originalError ?? error, path: error.path }, 'unexpected error');
+          log.error({ requestId: contextValue.requestId, ...traceFieldsOf(contextValue), err: error.originalError ?? error, path: error.path }, 'unexpected error');
         }
       }
     },

@@ -1,12 +1,11 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import type { TraceSpan } from '../../platform/tracing';
+import { currentTraceScope, runInTraceScope, type TraceScope, type TraceSpan } from '../../platform/tracing';
 import type { IdempotencyState } from './idempotency/idempotency';
 
 /**
  * What a shard learns about one GraphQL request while running it, wherever in the call tree it learns it:
  * database hooks (TypeORM subscribers) and plugins see the same object without it being passed down.
  */
-export interface ShardRequestScope {
+export interface ShardRequestScope extends TraceScope {
   /** Cache tags of the public records the answer was read from: the hub's entity cache keys on them. */
   readonly reads: Set<string>;
   /** Cache tags of the records a committed write changed: the hub drops its entries for them. */
@@ -21,14 +20,18 @@ export interface ShardRequestScope {
   trace?: TraceSpan;
 }
 
-const storage = new AsyncLocalStorage<ShardRequestScope>();
+const scopes = new WeakSet<TraceScope>();
 
-/** Runs one request with a fresh scope. */
+/** Runs one request with a fresh scope, in the process's one request storage (platform/tracing.ts). */
 export function runInRequestScope<T>(work: () => Promise<T>): Promise<T> {
-  return storage.run({ reads: new Set(), changes: new Set(), changeSeqs: [], callerConsulted: false }, work);
+  const scope: ShardRequestScope = { reads: new Set(), changes: new Set(), changeSeqs: [], callerConsulted: false };
+  scopes.add(scope);
+  return runInTraceScope(work, scope);
 }
 
 /** The running request's scope; undefined outside one (seeding, migrations, background work). */
 export function currentRequestScope(): ShardRequestScope | undefined {
-  return storage.getStore();
+  const scope = currentTraceScope();
+  // Only scopes made above are shard request scopes; the set says so without trusting a cast.
+  return scope && scopes.has(scope) ? (scope as ShardRequestScope) : undefined;
 }

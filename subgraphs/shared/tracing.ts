@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { Logger } from '../../platform/logger';
-import { runInTraceScope, setScopeTrace, startSpan, traceOfHeaders, type TraceSpan } from '../../platform/tracing';
+import { setScopeTrace, startSpan, traceOfHeaders, type TraceSpan } from '../../platform/tracing';
 import { currentRequestScope, runInRequestScope } from './request-scope';
 
 /**
@@ -24,7 +24,7 @@ export function useShardTracing<C extends BaseContext>(options: {
 }): ShardTracing<C> {
   const attributes = { 'hub.kind': options.kind, 'hub.institution': options.institution };
   return {
-    scope: (work) => runInTraceScope(() => runInRequestScope(work)),
+    scope: (work) => runInRequestScope(work),
     start: (header) => {
       const span = startSpan(`${options.kind} shard`, { kind: 'server', parent: traceOfHeaders(header), attributes });
       setScopeTrace(span.context);
