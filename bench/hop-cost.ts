@@ -1,4 +1,13 @@
-import { createHash, createHmac, createPublicKey, randomBytes, sign as edSign, timingSafeEqual, verify as edVerify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createHmac,
+  createPublicKey,
+  randomBytes,
+  sign as edSign,
+  timingSafeEqual,
+  verify as edVerify,
+  type KeyObject,
+} from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createLocalJWKSet } from 'jose';
 import { generateHopKeyPair } from '../platform/hop-keys';
@@ -9,16 +18,37 @@ import type { Caller } from '../platform/caller';
  * `node dist/bench/hop-cost.js [rounds]`: what one hop costs to sign at the gateway and check at the shard, the
  * shared-secret HMAC the hub used before against the Ed25519 JWT it signs now. Median and p99 in µs per hop.
  */
-const caller: Caller = { institution: 'rvt.lv', roles: ['coordinator'], learnerId: null, subject: 'anna.berzina@rvt.lv' };
-const operation: HopOperation = { query: 'query($id: ID!) { unit(id: $id) { id title learningOutcomes { statement } } }', variables: { id: 'rvt.lv:WELD-U3' } };
+const caller: Caller = {
+  institution: 'rvt.lv',
+  roles: ['coordinator'],
+  learnerId: null,
+  subject: 'anna.berzina@rvt.lv',
+};
+const operation: HopOperation = {
+  query: 'query($id: ID!) { unit(id: $id) { id title learningOutcomes { statement } } }',
+  variables: { id: 'rvt.lv:WELD-U3' },
+};
 
 /** The former scheme, as it was: HMAC-SHA256 over time, nonce, request ID, caller and operation digest. */
 function hmacHop(secret: string) {
-  const digest = (op: HopOperation) => createHash('sha256').update(op.query).update('\n').update(JSON.stringify(op.variables ?? {})).digest('base64url');
-  const mac = (fields: string[], op: HopOperation) => `v1=${createHmac('sha256', secret).update(`${fields.join('.')}.${digest(op)}`).digest('base64url')}`;
+  const digest = (op: HopOperation) =>
+    createHash('sha256')
+      .update(op.query)
+      .update('\n')
+      .update(JSON.stringify(op.variables ?? {}))
+      .digest('base64url');
+  const mac = (fields: string[], op: HopOperation) =>
+    `v1=${createHmac('sha256', secret)
+      .update(`${fields.join('.')}.${digest(op)}`)
+      .digest('base64url')}`;
   return {
     sign: () => {
-      const fields = [String(Date.now()), randomBytes(12).toString('base64url'), 'req', Buffer.from(JSON.stringify(caller)).toString('base64url')];
+      const fields = [
+        String(Date.now()),
+        randomBytes(12).toString('base64url'),
+        'req',
+        Buffer.from(JSON.stringify(caller)).toString('base64url'),
+      ];
       return { fields, signature: mac(fields, operation) };
     },
     verify: (hop: { fields: string[]; signature: string }) => {
@@ -85,7 +115,9 @@ async function main(): Promise<void> {
   console.log(`Hop cost per call, µs (median / p99), ${rounds} hops, Node ${process.version}`);
   for (const [name, r] of Object.entries(results)) {
     const f = (s: { median: number; p99: number }) => `${s.median.toFixed(1)} / ${s.p99.toFixed(1)}`;
-    console.log(`  ${name.padEnd(38)} sign ${f(r.sign).padEnd(16)} verify ${f(r.verify).padEnd(16)} sign+verify ${f(r.total)}`);
+    console.log(
+      `  ${name.padEnd(38)} sign ${f(r.sign).padEnd(16)} verify ${f(r.verify).padEnd(16)} sign+verify ${f(r.total)}`,
+    );
   }
 }
 

@@ -46,13 +46,26 @@ function serve(replay: Replay): Promise<void> {
       if (!recorded) {
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(request.headers)) {
-          if (value !== undefined && !['host', 'content-length', 'connection', 'keep-alive'].includes(name)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+          if (value !== undefined && !['host', 'content-length', 'connection', 'keep-alive'].includes(name))
+            headers[name] = Array.isArray(value) ? value.join(', ') : value;
         }
-        const answer = await fetch(replay.upstream, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) });
-        recorded = { status: answer.status, contentType: answer.headers.get('content-type') ?? 'application/json', body: Buffer.from(await answer.arrayBuffer()) };
+        const answer = await fetch(replay.upstream, {
+          method: 'POST',
+          headers,
+          body,
+          signal: AbortSignal.timeout(10_000),
+        });
+        recorded = {
+          status: answer.status,
+          contentType: answer.headers.get('content-type') ?? 'application/json',
+          body: Buffer.from(await answer.arrayBuffer()),
+        };
         if (answer.status === 200 && recordings.size < MAX_RECORDINGS) recordings.set(key, recorded);
       }
-      response.writeHead(recorded.status, { 'content-type': recorded.contentType, 'content-length': recorded.body.length });
+      response.writeHead(recorded.status, {
+        'content-type': recorded.contentType,
+        'content-length': recorded.body.length,
+      });
       response.end(recorded.body);
     })().catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(502, { 'content-type': 'application/json' });

@@ -24,7 +24,18 @@ import { wsFlood } from './scenarios/ws-flood';
  * `npm run bench [-- <scenario> …]`: starts what it measures on this machine (shards, the hub, a stock Apollo
  * gateway, MariaDB databases), loads them side by side, prints the figures and writes bench/results/latest.{json,md}.
  */
-const SCENARIOS: Scenario[] = [hubOverhead, entityCache, profile, shardClient, fanOut, nested, dataScale, liveUpdates, wsFlood, overload];
+const SCENARIOS: Scenario[] = [
+  hubOverhead,
+  entityCache,
+  profile,
+  shardClient,
+  fanOut,
+  nested,
+  dataScale,
+  liveUpdates,
+  wsFlood,
+  overload,
+];
 
 const USAGE = `usage: npm run bench [-- <scenario> …]
 
@@ -73,7 +84,10 @@ async function main(): Promise<number> {
     `ECVET hub benchmark — ${machine.cpuCount} × ${machine.cpuModel}, Node ${machine.node}, load average ${machine.loadAverage}\n` +
       `scenarios: ${selected.map((s) => s.name).join(', ')}; ${settings.rounds} rounds × ${settings.seconds} s per target`,
   );
-  if (machine.loadAverage > 1) console.log(`warning: load average ${machine.loadAverage} > 1 — other work on this machine will make the figures noisy`);
+  if (machine.loadAverage > 1)
+    console.log(
+      `warning: load average ${machine.loadAverage} > 1 — other work on this machine will make the figures noisy`,
+    );
 
   const fresh: Record<string, ScenarioResult> = {};
   const failed: string[] = [];
@@ -108,19 +122,29 @@ async function main(): Promise<number> {
         printScenario(result);
       } catch (error) {
         failed.push(scenario.name);
-        console.error(`✗ ${scenario.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        console.error(
+          `✗ ${scenario.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
       } finally {
         await scope.close();
       }
       // Written after every scenario, so a later failure or interruption keeps what was measured.
-      if (Object.keys(fresh).length > 0) writeResults(join(root, 'bench', 'results'), command(args), fresh, SCENARIOS.map((s) => s.name));
+      if (Object.keys(fresh).length > 0)
+        writeResults(
+          join(root, 'bench', 'results'),
+          command(args),
+          fresh,
+          SCENARIOS.map((s) => s.name),
+        );
     }
   } finally {
     await cleanup.run();
     disarm();
   }
   const minutes = (Date.now() - started) / 60_000;
-  console.log(`\n${Object.keys(fresh).length} scenario(s) in ${minutes.toFixed(1)} min; results in bench/results/latest.md`);
+  console.log(
+    `\n${Object.keys(fresh).length} scenario(s) in ${minutes.toFixed(1)} min; results in bench/results/latest.md`,
+  );
   if (failed.length > 0) console.error(`failed: ${failed.join(', ')}`);
   return failed.length > 0 ? 1 : 0;
 }

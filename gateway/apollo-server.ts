@@ -36,14 +36,29 @@ export function createApolloServer(options: ApolloServerOptions): ApolloServer<H
 }
 
 /** Runs a query through the supergraph on a caller's behalf (subscription payloads, document downloads). */
-export async function executeAs(apollo: ApolloServer<HubContext>, query: string, variables: Record<string, unknown>, contextValue: HubContext): Promise<ExecutionResult> {
+export async function executeAs(
+  apollo: ApolloServer<HubContext>,
+  query: string,
+  variables: Record<string, unknown>,
+  contextValue: HubContext,
+): Promise<ExecutionResult> {
   // Its deadline counts from now: a subscription's context was made when its socket opened.
-  const answer = await apollo.executeOperation({ query, variables }, { contextValue: { ...contextValue, receivedAt: performance.now() } });
-  if (answer.body.kind !== 'single') return { errors: [new GraphQLError('Incremental delivery is not used by the hub')] };
+  const answer = await apollo.executeOperation(
+    { query, variables },
+    { contextValue: { ...contextValue, receivedAt: performance.now() } },
+  );
+  if (answer.body.kind !== 'single')
+    return { errors: [new GraphQLError('Incremental delivery is not used by the hub')] };
   const { data, errors } = answer.body.singleResult;
   // Apollo hands back formatted errors; graphql-ws serialises GraphQLErrors (toJSON), so they become ones again.
   return {
     data: data ?? null,
-    ...(errors ? { errors: errors.map((error) => new GraphQLError(error.message, { path: error.path, extensions: error.extensions })) } : {}),
+    ...(errors
+      ? {
+          errors: errors.map(
+            (error) => new GraphQLError(error.message, { path: error.path, extensions: error.extensions }),
+          ),
+        }
+      : {}),
   };
 }

@@ -127,14 +127,36 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         });
   const requestIds = useRequestId();
   const tracing = useTracing(options.tracing);
-  const errors = useErrors({ production, requestIdOf: requestIds.requestIdOf, onError: metrics?.countError, log: log.child({ component: 'errors' }) });
+  const errors = useErrors({
+    production,
+    requestIdOf: requestIds.requestIdOf,
+    onError: metrics?.countError,
+    log: log.child({ component: 'errors' }),
+  });
   const limits = useLimits({ blockFieldSuggestions: production, ...options.limits });
-  const rateLimit = options.rateLimit === false ? null : useRateLimit({ log: log.child({ component: 'rate-limit' }), ...options.rateLimit });
+  const rateLimit =
+    options.rateLimit === false
+      ? null
+      : useRateLimit({ log: log.child({ component: 'rate-limit' }), ...options.rateLimit });
   const entityCache =
     options.entityCache === false
       ? null
-      : createEntityCache({ ...options.entityCache, routing, registry: options.registry, hopKey: options.hopKey, metrics: metrics?.registry, log });
-  const contexts = createRequestContexts({ registry: options.registry, demoTokenSecret: options.demoTokenSecret, requestIdOf: requestIds.requestIdOf, limits, rateLimit, schema: () => apiSchema });
+      : createEntityCache({
+          ...options.entityCache,
+          routing,
+          registry: options.registry,
+          hopKey: options.hopKey,
+          metrics: metrics?.registry,
+          log,
+        });
+  const contexts = createRequestContexts({
+    registry: options.registry,
+    demoTokenSecret: options.demoTokenSecret,
+    requestIdOf: requestIds.requestIdOf,
+    limits,
+    rateLimit,
+    schema: () => apiSchema,
+  });
   // Stopped in reverse order: the shard pools last, once no part is left to call a shard.
   const parts: GatewayPart[] = [
     shardCalls,
@@ -148,12 +170,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       identity,
       circuitOf: shardCalls.resilience.circuitOf,
       draining: () => draining,
-      cacheFeed: (shard) => (entityCache?.feeds.hasFeed(shard) ? { current: entityCache.feeds.isCurrent(shard) } : null),
+      cacheFeed: (shard) =>
+        entityCache?.feeds.hasFeed(shard) ? { current: entityCache.feeds.isCurrent(shard) } : null,
     }),
     ...(metrics ? [metrics] : []),
     useDashboard(),
     useExplorer({ production }),
-    { name: 'hop-keys', routes: [jwksRoute(HOP_KEYS_PATH, [...(options.hopKey ? [options.hopKey.publicJwk] : []), ...(options.hopRolloverKeys?.keys ?? [])])] },
+    {
+      name: 'hop-keys',
+      routes: [
+        jwksRoute(HOP_KEYS_PATH, [
+          ...(options.hopKey ? [options.hopKey.publicJwk] : []),
+          ...(options.hopRolloverKeys?.keys ?? []),
+        ]),
+      ],
+    },
     ...(rateLimit ? [rateLimit] : []),
     ...(entityCache ? [entityCache] : []),
     { name: 'idempotency-keys', plugins: [useIdempotencyKeys<HubContext>()] },
@@ -214,7 +245,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   subscriptionStats = subscriptions.stats;
   const running = composeParts([...parts, subscriptions]);
-  log.info({ url: http.url, institutions: options.registry.institutions.length, limits: limits.values }, 'gateway listening');
+  log.info(
+    { url: http.url, institutions: options.registry.institutions.length, limits: limits.values },
+    'gateway listening',
+  );
   return {
     ...http,
     registry: options.registry,

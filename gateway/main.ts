@@ -19,7 +19,9 @@ async function main(): Promise<void> {
     supergraphSdl: readText(env.SUPERGRAPH_PATH, 'the supergraph'),
     registry,
     hopKey: env.HUB_HOP_PRIVATE_KEY ? await readSigningKey(env.HUB_HOP_PRIVATE_KEY, 'HUB_HOP_PRIVATE_KEY') : null,
-    hopRolloverKeys: env.HUB_HOP_ROLLOVER_PUBLIC_KEYS ? await readPublicKeys(env.HUB_HOP_ROLLOVER_PUBLIC_KEYS, 'HUB_HOP_ROLLOVER_PUBLIC_KEYS') : undefined,
+    hopRolloverKeys: env.HUB_HOP_ROLLOVER_PUBLIC_KEYS
+      ? await readPublicKeys(env.HUB_HOP_ROLLOVER_PUBLIC_KEYS, 'HUB_HOP_ROLLOVER_PUBLIC_KEYS')
+      : undefined,
     demoTokenSecret: env.HUB_DEMO_TOKEN_SECRET ?? null,
     logger: log,
   });
@@ -33,16 +35,19 @@ async function main(): Promise<void> {
     }
     stopping = true;
     log.info({ signal }, 'shutting down: finishing in-flight requests');
-    gateway.close().then(stopTracing).then(
-      () => {
-        log.info('gateway stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    gateway
+      .close()
+      .then(stopTracing)
+      .then(
+        () => {
+          log.info('gateway stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          log.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
@@ -50,6 +55,9 @@ async function main(): Promise<void> {
 
 void main().catch((error: unknown) => {
   const env = readEnvironment(gatewayEnvironment);
-  console.error(explainStartupError(error, { what: 'The gateway', port: env.PORT, host: env.HOST }) ?? (error instanceof Error ? error.message : error));
+  console.error(
+    explainStartupError(error, { what: 'The gateway', port: env.PORT, host: env.HOST }) ??
+      (error instanceof Error ? error.message : error),
+  );
   process.exit(1);
 });

@@ -15,19 +15,37 @@ function recordingPart(name: string, steps: string[], extra: Partial<GatewayPart
 
 test('parts start and drain in order and stop in reverse order', async () => {
   const steps: string[] = [];
-  const composed = composeParts([recordingPart('cache', steps), { name: 'dashboard' }, recordingPart('subscriptions', steps)]);
+  const composed = composeParts([
+    recordingPart('cache', steps),
+    { name: 'dashboard' },
+    recordingPart('subscriptions', steps),
+  ]);
   await composed.start();
   await composed.drain();
   await composed.stop();
-  expect(steps).toEqual(['start cache', 'start subscriptions', 'drain cache', 'drain subscriptions', 'stop subscriptions', 'stop cache']);
+  expect(steps).toEqual([
+    'start cache',
+    'start subscriptions',
+    'drain cache',
+    'drain subscriptions',
+    'stop subscriptions',
+    'stop cache',
+  ]);
 });
 
 test("plugins and routes keep the order of the parts, then each part's own", () => {
-  const route = (path: string): Route => (request) => request.url === path;
+  const route =
+    (path: string): Route =>
+    (request) =>
+      request.url === path;
   const plugin = (): ApolloServerPlugin<HubContext> => ({});
   const [a, b, c] = [route('/a'), route('/b'), route('/c')];
   const [p, q] = [plugin(), plugin()];
-  const composed = composeParts([{ name: 'one', routes: [a, b], plugins: [p] }, { name: 'two' }, { name: 'three', routes: [c], plugins: [q] }]);
+  const composed = composeParts([
+    { name: 'one', routes: [a, b], plugins: [p] },
+    { name: 'two' },
+    { name: 'three', routes: [c], plugins: [q] },
+  ]);
   expect(composed.routes).toEqual([a, b, c]);
   expect(composed.plugins).toEqual([p, q]);
 });

@@ -1,6 +1,12 @@
 import { callerInconsistency, type Caller } from './caller';
 
-const caller = (overrides: Partial<Caller>): Caller => ({ institution: 'omnia.fi', roles: ['coordinator'], learnerId: null, subject: 'anna@omnia.fi', ...overrides });
+const caller = (overrides: Partial<Caller>): Caller => ({
+  institution: 'omnia.fi',
+  roles: ['coordinator'],
+  learnerId: null,
+  subject: 'anna@omnia.fi',
+  ...overrides,
+});
 
 describe('callerInconsistency', () => {
   it('believes staff, a learner of the caller’s own institution and a service naming its institution', () => {
@@ -21,7 +27,9 @@ describe('callerInconsistency', () => {
   });
 
   it('keeps learners to the learner role and the learner ID to learners', () => {
-    expect(callerInconsistency(caller({ roles: ['learner', 'coordinator'], learnerId: 'omnia.fi:L-3' }))).toMatch(/only the learner role, not also coordinator/);
+    expect(callerInconsistency(caller({ roles: ['learner', 'coordinator'], learnerId: 'omnia.fi:L-3' }))).toMatch(
+      /only the learner role, not also coordinator/,
+    );
     expect(callerInconsistency(caller({ roles: ['learner'] }))).toMatch(/needs a learner_id/);
     expect(callerInconsistency(caller({ learnerId: 'omnia.fi:L-3' }))).toMatch(/only for the learner role/);
   });
@@ -33,8 +41,12 @@ describe('callerInconsistency', () => {
   });
 
   it('refuses a service subject for another institution or with more than viewing rights', () => {
-    expect(callerInconsistency(caller({ roles: ['viewer'], subject: 'service:mobilities@rvt.lv' }))).toMatch(/does not name omnia.fi/);
+    expect(callerInconsistency(caller({ roles: ['viewer'], subject: 'service:mobilities@rvt.lv' }))).toMatch(
+      /does not name omnia.fi/,
+    );
     expect(callerInconsistency(caller({ roles: ['viewer'], subject: 'service:' }))).toMatch(/does not name/);
-    expect(callerInconsistency(caller({ roles: ['coordinator'], subject: 'service:mobilities@omnia.fi' }))).toBe('a service acts as a viewer only');
+    expect(callerInconsistency(caller({ roles: ['coordinator'], subject: 'service:mobilities@omnia.fi' }))).toBe(
+      'a service acts as a viewer only',
+    );
   });
 });

@@ -32,12 +32,14 @@ export function callerInconsistency(caller: Caller): string | null {
   if (caller.roles.length === 0) return 'the caller holds no role';
   if (new Set(caller.roles).size !== caller.roles.length) return `roles ${caller.roles.join(', ')} repeat a role`;
   const learner = caller.roles.includes('learner');
-  if (learner && caller.roles.length > 1) return `a learner holds only the learner role, not also ${caller.roles.filter((role) => role !== 'learner').join(', ')}`;
+  if (learner && caller.roles.length > 1)
+    return `a learner holds only the learner role, not also ${caller.roles.filter((role) => role !== 'learner').join(', ')}`;
   if (learner && caller.learnerId === null) return 'a learner needs a learner_id';
   if (!learner && caller.learnerId !== null) return `learner_id ${caller.learnerId} is only for the learner role`;
   if (caller.learnerId !== null) {
     const owner = ownerOf(caller.learnerId);
-    if (owner === null || !caller.learnerId.includes(':')) return `learner_id ${JSON.stringify(caller.learnerId)} is not a hub ID such as "rvt.lv:L-17"`;
+    if (owner === null || !caller.learnerId.includes(':'))
+      return `learner_id ${JSON.stringify(caller.learnerId)} is not a hub ID such as "rvt.lv:L-17"`;
     if (owner !== caller.institution) {
       return `learner_id ${caller.learnerId} belongs to ${owner}; only ${owner} may vouch for its learners, not ${caller.institution}`;
     }
@@ -45,7 +47,8 @@ export function callerInconsistency(caller: Caller): string | null {
   if (caller.subject === '') return 'the caller has no subject';
   if (caller.subject.startsWith(SERVICE_SUBJECT_PREFIX)) {
     const service = /^service:[a-z]+@(.+)$/.exec(caller.subject);
-    if (!service || service[1] !== caller.institution) return `service subject ${caller.subject} does not name ${caller.institution}`;
+    if (!service || service[1] !== caller.institution)
+      return `service subject ${caller.subject} does not name ${caller.institution}`;
     if (caller.roles.length !== 1 || caller.roles[0] !== 'viewer') return 'a service acts as a viewer only';
   }
   return null;

@@ -17,7 +17,8 @@ export function readEnvironment<T extends z.ZodType>(
   const lines = result.error.issues.map((issue) => {
     const name = issue.path.join('.');
     // A variable that is simply not set gets its purpose, not zod's "expected string, received undefined".
-    if (issue.code === 'invalid_type' && env[name] === undefined) return `  ${name} is not set: ${purposes[name] ?? 'this process needs it'}`;
+    if (issue.code === 'invalid_type' && env[name] === undefined)
+      return `  ${name} is not set: ${purposes[name] ?? 'this process needs it'}`;
     return `  ${name}: ${issue.message}`;
   });
   console.error(`Invalid configuration:\n${lines.join('\n')}`);

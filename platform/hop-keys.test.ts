@@ -23,16 +23,26 @@ describe('hop keys', () => {
 
   it('refuses a public key, a non-Ed25519 key and garbage where a private key is due, naming the setting', async () => {
     const pair = await generateHopKeyPair();
-    await expect(readSigningKey(JSON.stringify(pair.publicKeys.keys[0]), 'HUB_HOP_PRIVATE_KEY')).rejects.toThrow(/HUB_HOP_PRIVATE_KEY .*private key is needed/);
-    await expect(readSigningKey(JSON.stringify({ kty: 'oct', k: 'c2VjcmV0', d: 'x' }), 'HUB_HOP_PRIVATE_KEY')).rejects.toThrow(/must be an Ed25519 key/);
-    await expect(readSigningKey('a-shared-secret-of-old', 'SHARD_SERVICE_PRIVATE_KEY')).rejects.toThrow(/SHARD_SERVICE_PRIVATE_KEY must be an Ed25519 private key/);
+    await expect(readSigningKey(JSON.stringify(pair.publicKeys.keys[0]), 'HUB_HOP_PRIVATE_KEY')).rejects.toThrow(
+      /HUB_HOP_PRIVATE_KEY .*private key is needed/,
+    );
+    await expect(
+      readSigningKey(JSON.stringify({ kty: 'oct', k: 'c2VjcmV0', d: 'x' }), 'HUB_HOP_PRIVATE_KEY'),
+    ).rejects.toThrow(/must be an Ed25519 key/);
+    await expect(readSigningKey('a-shared-secret-of-old', 'SHARD_SERVICE_PRIVATE_KEY')).rejects.toThrow(
+      /SHARD_SERVICE_PRIVATE_KEY must be an Ed25519 private key/,
+    );
   });
 
   it('reads a JWKS or a single JWK of public keys, adding the key ids', async () => {
     const pair = await generateHopKeyPair();
     const { kty, crv, x } = pair.key.publicJwk;
-    expect((await readPublicKeys(JSON.stringify({ kty, crv, x }), 'HUB_HOP_PUBLIC_KEYS')).keys[0]?.kid).toBe(pair.key.kid);
+    expect((await readPublicKeys(JSON.stringify({ kty, crv, x }), 'HUB_HOP_PUBLIC_KEYS')).keys[0]?.kid).toBe(
+      pair.key.kid,
+    );
     expect(await readPublicKeys(JSON.stringify(pair.publicKeys), 'HUB_HOP_PUBLIC_KEYS')).toEqual(pair.publicKeys);
-    await expect(readPublicKeys('{"keys": [{"kty": "RSA"}]}', 'HUB_HOP_PUBLIC_KEYS')).rejects.toThrow(/HUB_HOP_PUBLIC_KEYS must be a JWKS of Ed25519 public keys/);
+    await expect(readPublicKeys('{"keys": [{"kty": "RSA"}]}', 'HUB_HOP_PUBLIC_KEYS')).rejects.toThrow(
+      /HUB_HOP_PUBLIC_KEYS must be a JWKS of Ed25519 public keys/,
+    );
   });
 });

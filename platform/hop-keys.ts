@@ -31,7 +31,8 @@ export interface HopSigningKey {
 }
 
 async function publicJwkOf(jwk: JWK): Promise<JWK> {
-  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') throw new Error('must be an Ed25519 key (kty OKP, crv Ed25519)');
+  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string')
+    throw new Error('must be an Ed25519 key (kty OKP, crv Ed25519)');
   const bare = { kty: jwk.kty, crv: jwk.crv, x: jwk.x };
   return { ...bare, kid: await calculateJwkThumbprint(bare), alg: HOP_ALGORITHM, use: 'sig' };
 }
@@ -40,7 +41,9 @@ async function publicJwkOf(jwk: JWK): Promise<JWK> {
 export async function readSigningKey(text: string, name: string): Promise<HopSigningKey> {
   try {
     const trimmed = text.trim();
-    const jwk = trimmed.startsWith('{') ? (JSON.parse(trimmed) as JWK) : await exportJWK(await importPKCS8(trimmed, HOP_ALGORITHM, { extractable: true }));
+    const jwk = trimmed.startsWith('{')
+      ? (JSON.parse(trimmed) as JWK)
+      : await exportJWK(await importPKCS8(trimmed, HOP_ALGORITHM, { extractable: true }));
     if (typeof jwk.d !== 'string') throw new Error('is a public key; the private key is needed');
     const publicJwk = await publicJwkOf(jwk);
     const privateKey = await importJWK({ ...jwk, alg: HOP_ALGORITHM }, HOP_ALGORITHM);
@@ -85,12 +88,21 @@ export async function generateHopKeyPair(): Promise<HopKeyPair> {
 }
 
 /** Where a shard finds the public keys it checks hops with: given keys, or the hub's JWKS URL (cached). */
-export function hopKeyResolver(options: { keys?: JSONWebKeySet | null; jwksUrl?: string | null; cacheSeconds?: number; cooldownSeconds?: number }): JWTVerifyGetKey | null {
+export function hopKeyResolver(options: {
+  keys?: JSONWebKeySet | null;
+  jwksUrl?: string | null;
+  cacheSeconds?: number;
+  cooldownSeconds?: number;
+}): JWTVerifyGetKey | null {
   if (options.jwksUrl) {
     return createRemoteJWKSet(new URL(options.jwksUrl), {
       cacheMaxAge: (options.cacheSeconds ?? DEFAULT_JWKS_CACHE_SECONDS) * 1000,
       // An unknown kid triggers a fetch, but never more often than this: a flood of made-up kids costs nothing.
-      cooldownDuration: Math.min(options.cooldownSeconds ?? DEFAULT_JWKS_COOLDOWN_SECONDS, options.cacheSeconds ?? DEFAULT_JWKS_CACHE_SECONDS) * 1000,
+      cooldownDuration:
+        Math.min(
+          options.cooldownSeconds ?? DEFAULT_JWKS_COOLDOWN_SECONDS,
+          options.cacheSeconds ?? DEFAULT_JWKS_CACHE_SECONDS,
+        ) * 1000,
     });
   }
   return options.keys ? createLocalJWKSet(options.keys) : null;

@@ -94,7 +94,11 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   response.end(JSON.stringify(body));
 }
 
-async function writeGraphQLResponse(response: ServerResponse, result: HTTPGraphQLResponse, body: string | null): Promise<void> {
+async function writeGraphQLResponse(
+  response: ServerResponse,
+  result: HTTPGraphQLResponse,
+  body: string | null,
+): Promise<void> {
   response.statusCode = result.status ?? 200;
   for (const [name, value] of result.headers) response.setHeader(name, value);
   if (result.body.kind === 'complete') {
@@ -106,15 +110,24 @@ async function writeGraphQLResponse(response: ServerResponse, result: HTTPGraphQ
 }
 
 /** Serves an Apollo Server on node:http, with no framework in between: the hot path stays short. */
-export async function startHttpServer<C extends BaseContext>(options: HttpServerOptions<C>): Promise<RunningHttpServer> {
+export async function startHttpServer<C extends BaseContext>(
+  options: HttpServerOptions<C>,
+): Promise<RunningHttpServer> {
   const path = options.path ?? '/graphql';
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
   const sendError = (request: IncomingMessage, response: ServerResponse, error: GraphQLError): void => {
-    const { http, ...extensions } = error.extensions as { http?: { status?: number; headers?: ReadonlyMap<string, string> } } & Record<string, unknown>;
-    const errors: ResponseErrorBody[] = [{ message: error.message, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...extensions } }];
+    const { http, ...extensions } = error.extensions as {
+      http?: { status?: number; headers?: ReadonlyMap<string, string> };
+    } & Record<string, unknown>;
+    const errors: ResponseErrorBody[] = [
+      { message: error.message, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...extensions } },
+    ];
     options.onErrors?.(request, errors);
-    response.writeHead(http?.status ?? 500, { ...Object.fromEntries(http?.headers ?? []), 'content-type': 'application/json; charset=utf-8' });
+    response.writeHead(http?.status ?? 500, {
+      ...Object.fromEntries(http?.headers ?? []),
+      'content-type': 'application/json; charset=utf-8',
+    });
     response.end(JSON.stringify({ errors }));
   };
 
@@ -140,7 +153,8 @@ export async function startHttpServer<C extends BaseContext>(options: HttpServer
         if (handled === true || (await handled)) return;
       }
       const url = new URL(request.url ?? '/', 'http://localhost');
-      if (url.pathname !== path) return sendJson(response, 404, { error: `Nothing at ${url.pathname}; GraphQL is at ${path}` });
+      if (url.pathname !== path)
+        return sendJson(response, 404, { error: `Nothing at ${url.pathname}; GraphQL is at ${path}` });
       let body: unknown = undefined;
       if (request.method === 'POST') {
         // A declared size over the limit is refused before a byte of it is read.
@@ -166,7 +180,13 @@ export async function startHttpServer<C extends BaseContext>(options: HttpServer
     })().catch((error: unknown) => {
       if (response.headersSent) return response.destroy();
       // Anything unexpected is reported without its details: they are for the logs, not for clients.
-      sendError(request, response, error instanceof GraphQLError ? error : new GraphQLError('Internal server error', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }));
+      sendError(
+        request,
+        response,
+        error instanceof GraphQLError
+          ? error
+          : new GraphQLError('Internal server error', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }),
+      );
     });
   });
   server.keepAliveTimeout = 65_000;
@@ -185,7 +205,10 @@ export async function startHttpServer<C extends BaseContext>(options: HttpServer
       closing ??= new Promise<void>((resolve) => {
         // Keep-alive sockets that finish their request while we wait become idle: close them as they do.
         const sweep = setInterval(() => server.closeIdleConnections(), 50);
-        const force = setTimeout(() => server.closeAllConnections(), options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
+        const force = setTimeout(
+          () => server.closeAllConnections(),
+          options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
+        );
         server.close(() => {
           clearInterval(sweep);
           clearTimeout(force);

@@ -34,7 +34,8 @@ function isMutation(query: string, operationName: string | null): boolean {
   }
 }
 
-const refuse = (rule: string) => new BadUserInputError(`The ${IDEMPOTENCY_KEY_HEADER} header ${rule}`, IDEMPOTENCY_KEY_HEADER);
+const refuse = (rule: string) =>
+  new BadUserInputError(`The ${IDEMPOTENCY_KEY_HEADER} header ${rule}`, IDEMPOTENCY_KEY_HEADER);
 
 function validKey(header: string | string[]): string {
   if (Array.isArray(header)) throw refuse('may be sent once');
@@ -54,7 +55,13 @@ export function idempotencyOf(
   operation: { source: string; variables?: Record<string, unknown> | null; operationName?: string | null },
 ): HopIdempotency {
   const digest = createHash('sha256')
-    .update(canonicalJson({ query: operation.source, variables: operation.variables ?? null, operationName: operation.operationName ?? null }))
+    .update(
+      canonicalJson({
+        query: operation.source,
+        variables: operation.variables ?? null,
+        operationName: operation.operationName ?? null,
+      }),
+    )
     .digest('base64url');
   return { key: validKey(header), digest };
 }
@@ -70,7 +77,8 @@ export function checkIdempotencyKey(header: string | string[] | undefined, body:
   const record = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   // Without text (a persisted query's hash alone) the operation is known only after Apollo's lookup: the plugin checks it then.
   if (typeof record.query !== 'string') return;
-  if (isMutation(record.query, typeof record.operationName === 'string' ? record.operationName : null)) validKey(header);
+  if (isMutation(record.query, typeof record.operationName === 'string' ? record.operationName : null))
+    validKey(header);
 }
 
 /**
@@ -87,7 +95,11 @@ export function useIdempotencyKeys<C extends BaseContext & { idempotency?: HopId
       return {
         async didResolveOperation({ operation, source, request: resolved, contextValue }) {
           if (operation?.operation !== OperationTypeNode.MUTATION) return;
-          contextValue.idempotency = idempotencyOf(key, { source, variables: resolved.variables, operationName: resolved.operationName });
+          contextValue.idempotency = idempotencyOf(key, {
+            source,
+            variables: resolved.variables,
+            operationName: resolved.operationName,
+          });
         },
       };
     },

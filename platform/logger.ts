@@ -23,7 +23,17 @@ const options = {
 export const rootLogger: Logger =
   format() === 'pretty'
     ? // In-process and synchronous: a worker-thread transport per process would cost more than the demo's logs.
-      pino(options, pretty({ sync: true, colorize: process.stdout.isTTY || process.env.FORCE_COLOR === '1', singleLine: true, ignore: 'pid,hostname,module,component', messageFormat: '{if module}{module}: {end}{if component}{component}: {end}{msg}', translateTime: 'SYS:HH:MM:ss' }))
+      pino(
+        options,
+        pretty({
+          sync: true,
+          colorize: process.stdout.isTTY || process.env.FORCE_COLOR === '1',
+          singleLine: true,
+          ignore: 'pid,hostname,module,component',
+          messageFormat: '{if module}{module}: {end}{if component}{component}: {end}{msg}',
+          translateTime: 'SYS:HH:MM:ss',
+        }),
+      )
     : pino(options);
 
 /** A module's logger; parts of a module take `child({ component })`, so no JSON line repeats a key. */

@@ -16,8 +16,16 @@ import {
 
 const NOW = 1_767_000_000_000;
 const AUDIENCE = hopAudience('qualifications', 'rvt.lv');
-const caller: Caller = { institution: 'rvt.lv', roles: ['coordinator', 'assessor'], learnerId: null, subject: 'anna@rvt.lv' };
-const operation: HopOperation = { query: 'query($id: ID!) { unit(id: $id) { id } }', variables: { id: 'rvt.lv:WELD-U3' } };
+const caller: Caller = {
+  institution: 'rvt.lv',
+  roles: ['coordinator', 'assessor'],
+  learnerId: null,
+  subject: 'anna@rvt.lv',
+};
+const operation: HopOperation = {
+  query: 'query($id: ID!) { unit(id: $id) { id } }',
+  variables: { id: 'rvt.lv:WELD-U3' },
+};
 const reader = (headers: Record<string, string>) => (name: string) => headers[name];
 
 let hub: HopKeyPair;
@@ -26,8 +34,10 @@ beforeAll(async () => {
   [hub, member] = await Promise.all([generateHopKeyPair(), generateHopKeyPair()]);
 });
 
-const sign = (overrides: Partial<SignHopOptions> = {}) => signHop({ key: hub.key, audience: AUDIENCE, caller, requestId: 'req-1', operation, now: NOW, ...overrides });
-const verifier = (keys = hub.publicKeys, audience = AUDIENCE) => createHopVerifier({ audience, keys: createLocalJWKSet(keys) });
+const sign = (overrides: Partial<SignHopOptions> = {}) =>
+  signHop({ key: hub.key, audience: AUDIENCE, caller, requestId: 'req-1', operation, now: NOW, ...overrides });
+const verifier = (keys = hub.publicKeys, audience = AUDIENCE) =>
+  createHopVerifier({ audience, keys: createLocalJWKSet(keys) });
 
 describe('signed hop', () => {
   it('carries a signed caller to the shard in an EdDSA token naming audience, nonce, issue and expiry', async () => {
@@ -36,13 +46,23 @@ describe('signed hop', () => {
     const token = headers[HOP_HEADERS.hop] as string;
     expect(decodeProtectedHeader(token)).toEqual({ alg: 'EdDSA', kid: hub.key.kid, typ: HOP_TOKEN_TYPE });
     const claims = decodeJwt(token);
-    expect(claims).toMatchObject({ iss: 'hub', aud: AUDIENCE, iat: NOW / 1000, exp: NOW / 1000 + DEFAULT_HOP_TTL_SECONDS, rid: 'req-1', caller });
+    expect(claims).toMatchObject({
+      iss: 'hub',
+      aud: AUDIENCE,
+      iat: NOW / 1000,
+      exp: NOW / 1000 + DEFAULT_HOP_TTL_SECONDS,
+      rid: 'req-1',
+      caller,
+    });
     expect(claims.jti).toMatch(/^[A-Za-z0-9_-]{20,}$/);
     expect(await verifier()(reader(headers), operation, NOW + 1_000)).toEqual({ caller, error: null });
   });
 
   it('carries a signed anonymous call as no caller and no error', async () => {
-    expect(await verifier()(reader(await sign({ caller: null })), operation, NOW)).toEqual({ caller: null, error: null });
+    expect(await verifier()(reader(await sign({ caller: null })), operation, NOW)).toEqual({
+      caller: null,
+      error: null,
+    });
   });
 
   it('treats a call without a hop as public', async () => {
@@ -55,16 +75,21 @@ describe('signed hop', () => {
   });
 
   describe('refuses', () => {
-    const refused = async (headers: Record<string, string>, options: { op?: HopOperation; now?: number; verify?: ReturnType<typeof verifier> } = {}) => {
+    const refused = async (
+      headers: Record<string, string>,
+      options: { op?: HopOperation; now?: number; verify?: ReturnType<typeof verifier> } = {},
+    ) => {
       const result = await (options.verify ?? verifier())(reader(headers), options.op ?? operation, options.now ?? NOW);
       expect(result.caller).toBeNull();
       expect(typeof result.error).toBe('string');
       return result.error;
     };
 
-    it('a hop signed with another key (a member\'s own), whatever kid it claims', async () => {
+    it("a hop signed with another key (a member's own), whatever kid it claims", async () => {
       expect(await refused(await sign({ key: member.key }))).toMatch(/unknown key id/);
-      expect(await refused(await sign({ key: { ...member.key, kid: hub.key.kid } }))).toMatch(/signature does not verify/);
+      expect(await refused(await sign({ key: { ...member.key, kid: hub.key.kid } }))).toMatch(
+        /signature does not verify/,
+      );
     });
 
     it('an HS256 token made with a guessed secret, and an unsigned one', async () => {
@@ -78,13 +103,19 @@ describe('signed hop', () => {
         .sign(randomBytes(32));
       expect(await refused({ [HOP_HEADERS.hop]: hs })).toMatch(/not signed with EdDSA/);
       const [header, payload] = (await sign()).hop?.split('.') ?? [];
-      expect(await refused({ [HOP_HEADERS.hop]: `${header}.${payload}.` })).toMatch(/signature does not verify|malformed/);
+      expect(await refused({ [HOP_HEADERS.hop]: `${header}.${payload}.` })).toMatch(
+        /signature does not verify|malformed/,
+      );
       expect(await refused({ [HOP_HEADERS.hop]: '' })).toMatch(/malformed/);
     });
 
     it('a hop for another audience: another institution, another kind', async () => {
-      expect(await refused(await sign({ audience: hopAudience('qualifications', 'omnia.fi') }))).toMatch(/addressed to another service: this one is qualifications@rvt.lv/);
-      expect(await refused(await sign({ audience: hopAudience('mobilities', 'rvt.lv') }))).toMatch(/addressed to another service/);
+      expect(await refused(await sign({ audience: hopAudience('qualifications', 'omnia.fi') }))).toMatch(
+        /addressed to another service: this one is qualifications@rvt.lv/,
+      );
+      expect(await refused(await sign({ audience: hopAudience('mobilities', 'rvt.lv') }))).toMatch(
+        /addressed to another service/,
+      );
     });
 
     it('a hop with another issuer or token type', async () => {
@@ -92,8 +123,12 @@ describe('signed hop', () => {
     });
 
     it('headers reused for another query or other variables', async () => {
-      expect(await refused(await sign(), { op: { ...operation, query: '{ units { totalCount } }' } })).toMatch(/another operation/);
-      expect(await refused(await sign(), { op: { ...operation, variables: { id: 'rvt.lv:OTHER' } } })).toMatch(/another operation/);
+      expect(await refused(await sign(), { op: { ...operation, query: '{ units { totalCount } }' } })).toMatch(
+        /another operation/,
+      );
+      expect(await refused(await sign(), { op: { ...operation, variables: { id: 'rvt.lv:OTHER' } } })).toMatch(
+        /another operation/,
+      );
     });
 
     it('an expired hop, beyond the clock-skew allowance only', async () => {
@@ -104,7 +139,9 @@ describe('signed hop', () => {
     });
 
     it('a hop issued in the future beyond the skew, or living longer than the hop lifetime', async () => {
-      expect(await refused(await sign(), { now: NOW - DEFAULT_CLOCK_SKEW_SECONDS * 1000 - 2_000 })).toMatch(/issued in the future/);
+      expect(await refused(await sign(), { now: NOW - DEFAULT_CLOCK_SKEW_SECONDS * 1000 - 2_000 })).toMatch(
+        /issued in the future/,
+      );
       expect(await refused(await sign({ ttlSeconds: 3_600 }))).toMatch(/valid for more than 30 s/);
     });
 
@@ -121,7 +158,9 @@ describe('signed hop', () => {
     });
 
     it('a caller that is not a caller', async () => {
-      const headers = await sign({ caller: { institution: 'rvt.lv', roles: ['king'], learnerId: null, subject: 'x' } as unknown as Caller });
+      const headers = await sign({
+        caller: { institution: 'rvt.lv', roles: ['king'], learnerId: null, subject: 'x' } as unknown as Caller,
+      });
       expect(await refused(headers)).toMatch(/unreadable caller/);
     });
   });
@@ -132,6 +171,9 @@ describe('signed hop', () => {
     expect((await during(reader(await sign()), operation, NOW)).error).toBeNull();
     expect((await during(reader(await sign({ key: member.key })), operation, NOW)).error).toBeNull();
     const after = verifier(member.publicKeys);
-    expect(await after(reader(await sign()), operation, NOW)).toEqual({ caller: null, error: expect.stringMatching(/unknown key id/) });
+    expect(await after(reader(await sign()), operation, NOW)).toEqual({
+      caller: null,
+      error: expect.stringMatching(/unknown key id/),
+    });
   });
 });

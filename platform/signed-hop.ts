@@ -142,7 +142,7 @@ function reasonOf(error: unknown, audience: string, issuer: string): string {
     case 'ERR_JOSE_ALG_NOT_ALLOWED':
       return `Refused a hop not signed with ${HOP_ALGORITHM}: only the hub's Ed25519 keys sign hops`;
     case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
-      return 'Refused a hop whose signature does not verify with the hub\'s public key';
+      return "Refused a hop whose signature does not verify with the hub's public key";
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
       if (claim === 'aud') return `Refused a hop addressed to another service: this one is ${audience}`;
       if (claim === 'iss') return `Refused a hop not issued by ${issuer}`;
@@ -174,12 +174,20 @@ export function createHopVerifier(options: HopVerifierOptions) {
   const ttl = options.ttlSeconds ?? DEFAULT_HOP_TTL_SECONDS;
   const skew = options.skewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS;
   // A nonce is kept as long as its hop could still verify; after that, expiry refuses a replay.
-  const seen = new LRUCache<string, true>({ max: options.nonceCacheSize ?? DEFAULT_NONCE_CACHE_SIZE, ttl: (ttl + 2 * skew) * 1000 });
+  const seen = new LRUCache<string, true>({
+    max: options.nonceCacheSize ?? DEFAULT_NONCE_CACHE_SIZE,
+    ttl: (ttl + 2 * skew) * 1000,
+  });
   const refuse = (error: string): HopResult => ({ caller: null, error });
-  return async function verifyHop(headers: (name: string) => string | undefined, operation: HopOperation, now = Date.now()): Promise<HopResult> {
+  return async function verifyHop(
+    headers: (name: string) => string | undefined,
+    operation: HopOperation,
+    now = Date.now(),
+  ): Promise<HopResult> {
     const token = headers(HOP_HEADERS.hop);
     if (token === undefined) return { caller: null, error: null };
-    if (!options.keys) return refuse(`This service has no public keys of ${issuer} configured and trusts no signed call`);
+    if (!options.keys)
+      return refuse(`This service has no public keys of ${issuer} configured and trusts no signed call`);
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, options.keys, {

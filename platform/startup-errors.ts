@@ -24,7 +24,10 @@ export function withoutPassword(url: string): string {
 }
 
 /** One line for an error that stopped start-up, or null when it is not one a user can act on from here. */
-export function explainStartupError(error: unknown, context: { what: string; port?: number; host?: string; databaseUrl?: string }): string | null {
+export function explainStartupError(
+  error: unknown,
+  context: { what: string; port?: number; host?: string; databaseUrl?: string },
+): string | null {
   const failure = error as SystemError;
   const code = failure?.code;
   const database = context.databaseUrl ? withoutPassword(context.databaseUrl) : 'the database';
@@ -32,7 +35,8 @@ export function explainStartupError(error: unknown, context: { what: string; por
     case 'EADDRINUSE':
       return `${context.what} cannot listen on ${context.host ?? failure.address ?? '127.0.0.1'}:${context.port ?? failure.port}: another process uses that port. Stop it, or set PORT to a free port.`;
     case 'EACCES':
-      if (failure.syscall === 'listen') return `${context.what} may not listen on port ${context.port ?? failure.port}: ports below 1024 need privileges. Set PORT to 1024 or above.`;
+      if (failure.syscall === 'listen')
+        return `${context.what} may not listen on port ${context.port ?? failure.port}: ports below 1024 need privileges. Set PORT to 1024 or above.`;
       return null;
     case 'EADDRNOTAVAIL':
       return `${context.what} cannot listen on ${context.host ?? failure.address}: no network interface has that address. Set HOST to 127.0.0.1 or 0.0.0.0.`;

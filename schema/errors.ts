@@ -27,7 +27,13 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 type Extensions = Record<string, unknown>;
 
 abstract class HubError extends GraphQLError {
-  protected constructor(message: string, code: ErrorCode, status: number, extensions: Extensions = {}, headers?: ReadonlyMap<string, string>) {
+  protected constructor(
+    message: string,
+    code: ErrorCode,
+    status: number,
+    extensions: Extensions = {},
+    headers?: ReadonlyMap<string, string>,
+  ) {
     // Apollo Server sends `http.headers` with the response when the error fails the whole request.
     super(message, { extensions: { ...extensions, code, http: headers ? { status, headers } : { status } } });
   }
@@ -76,26 +82,41 @@ export class ShardUnavailableError extends HubError {
 }
 
 /** Names of the operation limits, as `extensions.limit` carries them. */
-export type OperationLimit = 'depth' | 'aliases' | 'tokens' | 'directives' | 'fieldRepeats' | 'rootFields' | 'cost' | 'batch';
+export type OperationLimit =
+  'depth' | 'aliases' | 'tokens' | 'directives' | 'fieldRepeats' | 'rootFields' | 'cost' | 'batch';
 
 /** An operation over one of the hub's limits: the message names the limit and its value. */
 export class OperationLimitError extends HubError {
   constructor(message: string, limit: OperationLimit, max: number, found?: number) {
-    super(message, ErrorCode.OPERATION_LIMIT_EXCEEDED, 400, found === undefined ? { limit, max } : { limit, max, found });
+    super(
+      message,
+      ErrorCode.OPERATION_LIMIT_EXCEEDED,
+      400,
+      found === undefined ? { limit, max } : { limit, max, found },
+    );
   }
 }
 
 /** A request body over the size limit. */
 export class PayloadTooLargeError extends HubError {
   constructor(maxBytes: number) {
-    super(`Request body exceeds the limit of ${maxBytes} bytes`, ErrorCode.PAYLOAD_TOO_LARGE, 413, { limit: 'bodyBytes', max: maxBytes });
+    super(`Request body exceeds the limit of ${maxBytes} bytes`, ErrorCode.PAYLOAD_TOO_LARGE, 413, {
+      limit: 'bodyBytes',
+      max: maxBytes,
+    });
   }
 }
 
 /** Over a rate limit; `Retry-After` (seconds) says when the next request will be accepted. */
 export class RateLimitedError extends HubError {
   constructor(message: string, limit: 'ip' | 'institution', retryAfterSeconds: number) {
-    super(message, ErrorCode.RATE_LIMITED, 429, { limit, retryAfterSeconds }, new Map([['retry-after', String(retryAfterSeconds)]]));
+    super(
+      message,
+      ErrorCode.RATE_LIMITED,
+      429,
+      { limit, retryAfterSeconds },
+      new Map([['retry-after', String(retryAfterSeconds)]]),
+    );
   }
 }
 

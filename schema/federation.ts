@@ -38,7 +38,10 @@ export interface FederatedSchemaOptions {
   referenceResolvers: Record<string, { __resolveReference: (...args: never[]) => unknown }>;
 }
 
-function mergeReferenceResolvers(map: ResolversMap, references: FederatedSchemaOptions['referenceResolvers']): ResolversMap {
+function mergeReferenceResolvers(
+  map: ResolversMap,
+  references: FederatedSchemaOptions['referenceResolvers'],
+): ResolversMap {
   const merged: ResolversMap = { ...map };
   for (const [typeName, reference] of Object.entries(references)) {
     merged[typeName] = { ...(merged[typeName] as object), ...reference } as ResolversMap[string];

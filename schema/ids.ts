@@ -4,7 +4,8 @@
  */
 
 /** Institution codes look like domain names: lower case labels joined by dots (`bbs-hannover.de`). */
-export const INSTITUTION_CODE_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
+export const INSTITUTION_CODE_PATTERN =
+  /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
 /** Local IDs are chosen by the owner: letters, digits, `.`, `_`, `-`, at most 64 characters. */
 export const LOCAL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

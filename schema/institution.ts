@@ -5,7 +5,9 @@ import { CountryCodeScalar, LanguageCodeScalar } from './scalars';
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'A VET school or other competent institution taking part in the federation.' })
 export class Institution {
-  @Field(() => ID, { description: 'The institution code, which is also the owner part of every ID it issues, e.g. "rvt.lv".' })
+  @Field(() => ID, {
+    description: 'The institution code, which is also the owner part of every ID it issues, e.g. "rvt.lv".',
+  })
   id!: string;
 
   @Field(() => [LocalizedText], { description: 'Official names, one per language.' })

@@ -18,7 +18,10 @@ export class LearningOutcome {
   @Field(() => [LocalizedText], { description: 'The outcome statement, one per language.' })
   statements!: LocalizedText[];
 
-  @Field(() => String, { nullable: true, description: 'The statement in `lang`, falling back to English, then to any.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The statement in `lang`, falling back to English, then to any.',
+  })
   statement(
     @Arg('lang', () => LanguageCodeScalar, { nullable: true, description: 'Preferred language (default "en").' })
     lang?: string,

@@ -37,7 +37,10 @@ export class Qualification {
   @Field(() => [LocalizedText], { description: 'Short descriptions of the qualification, one per language.' })
   descriptions!: LocalizedText[];
 
-  @Field(() => String, { nullable: true, description: 'The description in `lang`, falling back to English, then to any.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The description in `lang`, falling back to English, then to any.',
+  })
   description(
     @Arg('lang', () => LanguageCodeScalar, { nullable: true, description: 'Preferred language (default "en").' })
     lang?: string,
@@ -48,13 +51,18 @@ export class Qualification {
   @Field(() => EqfLevelScalar, { description: 'EQF level (1-8).' })
   eqfLevel!: number;
 
-  @Field(() => Int, { nullable: true, description: 'Level in the national qualifications framework, where it has one.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Level in the national qualifications framework, where it has one.',
+  })
   nqfLevel!: number | null;
 
   @Field(() => IscedFieldCodeScalar, { description: 'ISCED-F 2013 detailed field (4 digits), e.g. "0715".' })
   iscedCode!: string;
 
-  @Field(() => EcvetPointsScalar, { description: 'ECVET points of the whole qualification (60 = one year of full-time VET).' })
+  @Field(() => EcvetPointsScalar, {
+    description: 'ECVET points of the whole qualification (60 = one year of full-time VET).',
+  })
   ecvetPoints!: number;
 
   @Field(() => EscoOccupationUriScalar, { nullable: true, description: 'The ESCO occupation it prepares for.' })

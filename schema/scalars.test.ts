@@ -27,17 +27,42 @@ interface Case {
 const cases: Case[] = [
   { scalar: EqfLevelScalar, accepted: [1, 4, 8], rejected: [0, 9, 4.5, -1, '4'] },
   { scalar: EcvetPointsScalar, accepted: [0, 7.5, 0.07, 30, 999.99], rejected: [-1, 1000, 1.234, 999.999, '5'] },
-  { scalar: LanguageCodeScalar, accepted: ['en', 'lv', 'de-AT', 'fi', 'sr-Latn-RS'], rejected: ['xx', 'EN', 'english', 'en-us', 'en-XX', '', 5] },
+  {
+    scalar: LanguageCodeScalar,
+    accepted: ['en', 'lv', 'de-AT', 'fi', 'sr-Latn-RS'],
+    rejected: ['xx', 'EN', 'english', 'en-us', 'en-XX', '', 5],
+  },
   { scalar: CountryCodeScalar, accepted: ['LV', 'DE', 'FI'], rejected: ['lv', 'XX', 'ZZ', 'LVA', 'L', 1] },
-  { scalar: IscedFieldCodeScalar, accepted: ['00', '07', '071', '0715', '10', '99'], rejected: ['7', '11', '07151', '07a5', 715] },
-  { scalar: LocalDateScalar, accepted: ['2024-02-29', '2025-12-31'], rejected: ['2025-02-30', '2023-02-29', '2025-13-01', '2025-1-1', '2025-01-01T00:00:00Z', 20250101] },
-  { scalar: DateTimeScalar, accepted: ['2026-03-01T09:30:00.000Z'], rejected: ['2026-03-01', 'yesterday', '2026-13-01T00:00:00Z', '2026-02-30T10:00:00Z', '2026-03-01T09:30:00', 0] },
-  { scalar: EscoSkillUriScalar, accepted: [SKILL], rejected: [OCCUPATION, SKILL.replace('http:', 'https:'), SKILL.toUpperCase(), `${SKILL}/`, UUID] },
-  { scalar: EscoOccupationUriScalar, accepted: [OCCUPATION], rejected: [SKILL, `${OCCUPATION}x`, OCCUPATION.replace('-', '')] },
+  {
+    scalar: IscedFieldCodeScalar,
+    accepted: ['00', '07', '071', '0715', '10', '99'],
+    rejected: ['7', '11', '07151', '07a5', 715],
+  },
+  {
+    scalar: LocalDateScalar,
+    accepted: ['2024-02-29', '2025-12-31'],
+    rejected: ['2025-02-30', '2023-02-29', '2025-13-01', '2025-1-1', '2025-01-01T00:00:00Z', 20250101],
+  },
+  {
+    scalar: DateTimeScalar,
+    accepted: ['2026-03-01T09:30:00.000Z'],
+    rejected: ['2026-03-01', 'yesterday', '2026-13-01T00:00:00Z', '2026-02-30T10:00:00Z', '2026-03-01T09:30:00', 0],
+  },
+  {
+    scalar: EscoSkillUriScalar,
+    accepted: [SKILL],
+    rejected: [OCCUPATION, SKILL.replace('http:', 'https:'), SKILL.toUpperCase(), `${SKILL}/`, UUID],
+  },
+  {
+    scalar: EscoOccupationUriScalar,
+    accepted: [OCCUPATION],
+    rejected: [SKILL, `${OCCUPATION}x`, OCCUPATION.replace('-', '')],
+  },
 ];
 
 /** The GraphQL literal that writes a test value: numbers bare, strings quoted. */
-const literal = (value: string | number) => parseValueNode(typeof value === 'number' ? String(value) : JSON.stringify(value));
+const literal = (value: string | number) =>
+  parseValueNode(typeof value === 'number' ? String(value) : JSON.stringify(value));
 
 function expectRejected(parse: () => unknown, scalarName: string): void {
   let thrown: unknown;
@@ -64,7 +89,8 @@ describe.each(cases)('$scalar.name', ({ scalar, accepted, rejected }) => {
 
   it('rejects null, booleans, objects and lists', () => {
     for (const value of [null, true, {}, ['en']]) expectRejected(() => scalar.parseValue(value), scalar.name);
-    for (const text of ['true', '{ a: 1 }', '[1]']) expectRejected(() => scalar.parseLiteral(parseValueNode(text), undefined), scalar.name);
+    for (const text of ['true', '{ a: 1 }', '[1]'])
+      expectRejected(() => scalar.parseLiteral(parseValueNode(text), undefined), scalar.name);
   });
 });
 
@@ -78,7 +104,8 @@ describe('scalar details', () => {
   });
 
   it('rejects non-finite ECVET points', () => {
-    for (const value of [Number.POSITIVE_INFINITY, Number.NaN]) expectRejected(() => EcvetPointsScalar.parseValue(value), 'EcvetPoints');
+    for (const value of [Number.POSITIVE_INFINITY, Number.NaN])
+      expectRejected(() => EcvetPointsScalar.parseValue(value), 'EcvetPoints');
   });
 });
 
@@ -99,7 +126,15 @@ describe('pickText', () => {
   it('falls back to English (also when no language is asked), then to the first text', () => {
     expect(pickText(texts, 'fi')).toBe('Welding');
     expect(pickText(texts, undefined)).toBe('Welding');
-    expect(pickText([{ lang: 'lv', value: 'Metināšana' }, { lang: 'fi', value: 'Hitsaus' }], 'de')).toBe('Metināšana');
+    expect(
+      pickText(
+        [
+          { lang: 'lv', value: 'Metināšana' },
+          { lang: 'fi', value: 'Hitsaus' },
+        ],
+        'de',
+      ),
+    ).toBe('Metināšana');
   });
 
   it('is null for no texts', () => {
@@ -114,13 +149,21 @@ describe('entity IDs', () => {
     expect(parseEntityId(entityId('omnia.fi', 'H1'))).toEqual({ institution: 'omnia.fi', localId: 'H1' });
   });
 
-  it.each(['rvt.lv', 'rvt:WELD', 'RVT.lv:WELD', ':WELD', 'rvt.lv:', 'rvt.lv:-WELD', 'rvt.lv:a:b', 'rvt.lv:WE LD', `rvt.lv:${'x'.repeat(65)}`, '-rvt.lv:W'])(
-    'rejects the malformed ID %p',
-    (id) => {
-      expect(parseEntityId(id)).toBeNull();
-      if (id.includes(':')) expect(ownerOf(id)).toBeNull();
-    },
-  );
+  it.each([
+    'rvt.lv',
+    'rvt:WELD',
+    'RVT.lv:WELD',
+    ':WELD',
+    'rvt.lv:',
+    'rvt.lv:-WELD',
+    'rvt.lv:a:b',
+    'rvt.lv:WE LD',
+    `rvt.lv:${'x'.repeat(65)}`,
+    '-rvt.lv:W',
+  ])('rejects the malformed ID %p', (id) => {
+    expect(parseEntityId(id)).toBeNull();
+    if (id.includes(':')) expect(ownerOf(id)).toBeNull();
+  });
 
   it("names the owner of an entity ID or of an institution's own ID", () => {
     expect(ownerOf('rvt.lv:WELD-U3')).toBe('rvt.lv');

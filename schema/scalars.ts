@@ -99,7 +99,8 @@ const ESCO_OCCUPATION = new RegExp(`^http://data\\.europa\\.eu/esco/occupation/$
 export const EqfLevelScalar = scalar<number>(
   'EqfLevel',
   'A European Qualifications Framework level: an integer from 1 to 8 (http://data.europa.eu/snb/eqf/N).',
-  (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 8 ? ok(v) : broken('must be an integer from 1 to 8')),
+  (v) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 8 ? ok(v) : broken('must be an integer from 1 to 8'),
 );
 
 /** 60 ECVET points stand for one year of full-time formal VET; no unit or qualification reaches 1,000. */
@@ -115,25 +116,32 @@ export const EcvetPointsScalar = scalar<number>(
 export const LanguageCodeScalar = scalar<string>(
   'LanguageCode',
   'A BCP 47 language tag with a known ISO 639 language, e.g. "en", "lv", "de-AT".',
-  (v) => (typeof v === 'string' && isLanguageCode(v) ? ok(v) : broken('must be a BCP 47 tag of a known language, e.g. "en" or "de-AT"')),
+  (v) =>
+    typeof v === 'string' && isLanguageCode(v)
+      ? ok(v)
+      : broken('must be a BCP 47 tag of a known language, e.g. "en" or "de-AT"'),
 );
 
 export const CountryCodeScalar = scalar<string>(
   'CountryCode',
   'An ISO 3166-1 alpha-2 country code in upper case, e.g. "LV", "DE", "FI".',
-  (v) => (typeof v === 'string' && isCountryCode(v) ? ok(v) : broken('must be an ISO 3166-1 alpha-2 code in upper case, e.g. "LV"')),
+  (v) =>
+    typeof v === 'string' && isCountryCode(v)
+      ? ok(v)
+      : broken('must be an ISO 3166-1 alpha-2 code in upper case, e.g. "LV"'),
 );
 
 export const IscedFieldCodeScalar = scalar<string>(
   'IscedFieldCode',
   'An ISCED-F 2013 field of education and training: 2 digits (broad field), 3 (narrow) or 4 (detailed), e.g. "0715" mechanics and metal trades.',
-  (v) => (typeof v === 'string' && /^(?:0\d|10|99)\d{0,2}$/.test(v) ? ok(v) : broken('must be an ISCED-F 2013 code of 2 to 4 digits, e.g. "0715"')),
+  (v) =>
+    typeof v === 'string' && /^(?:0\d|10|99)\d{0,2}$/.test(v)
+      ? ok(v)
+      : broken('must be an ISCED-F 2013 code of 2 to 4 digits, e.g. "0715"'),
 );
 
-export const LocalDateScalar = scalar<string>(
-  'LocalDate',
-  'A calendar date, ISO 8601 "YYYY-MM-DD".',
-  (v) => (typeof v === 'string' && isLocalDate(v) ? ok(v) : broken('must be a valid date written YYYY-MM-DD')),
+export const LocalDateScalar = scalar<string>('LocalDate', 'A calendar date, ISO 8601 "YYYY-MM-DD".', (v) =>
+  typeof v === 'string' && isLocalDate(v) ? ok(v) : broken('must be a valid date written YYYY-MM-DD'),
 );
 
 export const DateTimeScalar = scalar<string>(
@@ -148,7 +156,10 @@ export const DateTimeScalar = scalar<string>(
 export const EscoSkillUriScalar = scalar<string>(
   'EscoSkillUri',
   'An ESCO skill or competence concept: http://data.europa.eu/esco/skill/<uuid>.',
-  (v) => (typeof v === 'string' && ESCO_SKILL.test(v) ? ok(v) : broken('must be an ESCO skill URI http://data.europa.eu/esco/skill/<uuid>')),
+  (v) =>
+    typeof v === 'string' && ESCO_SKILL.test(v)
+      ? ok(v)
+      : broken('must be an ESCO skill URI http://data.europa.eu/esco/skill/<uuid>'),
 );
 
 export const EscoOccupationUriScalar = scalar<string>(

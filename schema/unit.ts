@@ -8,7 +8,10 @@ export class AssessmentCriterion {
   @Field(() => [LocalizedText], { description: 'The criterion, one per language.' })
   texts!: LocalizedText[];
 
-  @Field(() => String, { nullable: true, description: 'The criterion in `lang`, falling back to English, then to any.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The criterion in `lang`, falling back to English, then to any.',
+  })
   text(
     @Arg('lang', () => LanguageCodeScalar, { nullable: true, description: 'Preferred language (default "en").' })
     lang?: string,

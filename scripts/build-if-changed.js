@@ -26,7 +26,8 @@ function newestIn(dir) {
 function newestSource() {
   let newest = 0;
   for (const dir of SOURCES) if (existsSync(join(root, dir))) newest = Math.max(newest, newestIn(join(root, dir)));
-  for (const file of SETTINGS) if (existsSync(join(root, file))) newest = Math.max(newest, statSync(join(root, file)).mtimeMs);
+  for (const file of SETTINGS)
+    if (existsSync(join(root, file))) newest = Math.max(newest, statSync(join(root, file)).mtimeMs);
   return newest;
 }
 

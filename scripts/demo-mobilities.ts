@@ -17,7 +17,12 @@ import { mintDemoToken } from './token';
  */
 type Answer = { data?: Record<string, unknown> | null; errors?: Array<{ message: string }> };
 
-async function call(url: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+async function call(
+  url: string,
+  token: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<Record<string, unknown>> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -30,35 +35,43 @@ async function call(url: string, token: string, query: string, variables: Record
 
 /** Returns false when the demo mobilities exist already. */
 export async function createDemoMobilities(url: string, withRecognition: boolean, secret?: string): Promise<boolean> {
-  const token = (institution: string, roles: string[], learnerId?: string) => mintDemoToken({ institution, roles, learnerId, secret });
+  const token = (institution: string, roles: string[], learnerId?: string) =>
+    mintDemoToken({ institution, roles, learnerId, secret });
   const rvt = await token('rvt.lv', ['coordinator']);
   const existing = await call(url, rvt, '{ memoranda { totalCount } }');
   if ((existing.memoranda as { totalCount: number }).totalCount > 0) return false;
   const cifp = await token('cifp-aviles.es', ['coordinator']);
 
   const mou = DEMO_MEMORANDUM;
-  const proposed = await call(url, rvt, 'mutation($input: ProposeMemorandumInput!) { proposeMemorandum(input: $input) { contentHash } }', {
-    input: {
-      localId: 'MOU-WELD',
-      titles: [
-        { lang: 'en', value: 'ECVET partnership in welding, Riga and Avilés' },
-        { lang: 'lv', value: 'ECVET partnerība metināšanā, Rīga un Avilesa' },
-        { lang: 'es', value: 'Asociación ECVET en soldadura, Riga y Avilés' },
-      ],
-      partners: ['cifp-aviles.es'],
-      qualificationIds: ['rvt.lv:WELD', 'cifp-aviles.es:SOLCAL'],
-      procedures: {
-        assessment: 'The host assesses agreed units against the sending school\'s assessment criteria, by practical test pieces.',
-        documentation: 'The host issues a transcript of records; the learner receives Europass Mobility.',
-        validation: 'The sending school checks the transcript against the learning agreement within four weeks.',
-        recognition: 'Units achieved abroad are recognised as the corresponding units of the home qualification.',
+  const proposed = await call(
+    url,
+    rvt,
+    'mutation($input: ProposeMemorandumInput!) { proposeMemorandum(input: $input) { contentHash } }',
+    {
+      input: {
+        localId: 'MOU-WELD',
+        titles: [
+          { lang: 'en', value: 'ECVET partnership in welding, Riga and Avilés' },
+          { lang: 'lv', value: 'ECVET partnerība metināšanā, Rīga un Avilesa' },
+          { lang: 'es', value: 'Asociación ECVET en soldadura, Riga y Avilés' },
+        ],
+        partners: ['cifp-aviles.es'],
+        qualificationIds: ['rvt.lv:WELD', 'cifp-aviles.es:SOLCAL'],
+        procedures: {
+          assessment:
+            "The host assesses agreed units against the sending school's assessment criteria, by practical test pieces.",
+          documentation: 'The host issues a transcript of records; the learner receives Europass Mobility.',
+          validation: 'The sending school checks the transcript against the learning agreement within four weeks.',
+          recognition: 'Units achieved abroad are recognised as the corresponding units of the home qualification.',
+        },
+        validFrom: addDays(today(), -365),
+        validUntil: addDays(today(), 3 * 365),
       },
-      validFrom: addDays(today(), -365),
-      validUntil: addDays(today(), 3 * 365),
     },
-  });
+  );
   const hash = (proposed.proposeMemorandum as { contentHash: string }).contentHash;
-  const signMou = 'mutation($id: ID!, $h: String!, $n: String!) { signMemorandum(id: $id, contentHash: $h, signature: { signerName: $n, signerPosition: "Director" }) { status } }';
+  const signMou =
+    'mutation($id: ID!, $h: String!, $n: String!) { signMemorandum(id: $id, contentHash: $h, signature: { signerName: $n, signerPosition: "Director" }) { status } }';
   await call(url, rvt, signMou, { id: mou, h: hash, n: 'Director of Riga State Technical School' });
   await call(url, cifp, signMou, { id: mou, h: hash, n: 'Directora del CIFP de Avilés' });
 
@@ -68,21 +81,51 @@ export async function createDemoMobilities(url: string, withRecognition: boolean
   await call(url, rvt, CREATE_LEARNING_AGREEMENT, {
     input: rigaToAvilesAgreement(
       'LA-2026-001',
-      { localId: 'L-17', name: 'Anna Bērziņa', dateOfBirth: '2007-04-12', email: 'anna.berzina@example.lv', progress: '2nd year, 40 of 120 ECVET points' },
-      agreementTerms(start, end, [['rvt.lv:WELD-U4', 25], ['rvt.lv:WELD-U5', 30]]),
+      {
+        localId: 'L-17',
+        name: 'Anna Bērziņa',
+        dateOfBirth: '2007-04-12',
+        email: 'anna.berzina@example.lv',
+        progress: '2nd year, 40 of 120 ECVET points',
+      },
+      agreementTerms(start, end, [
+        ['rvt.lv:WELD-U4', 25],
+        ['rvt.lv:WELD-U5', 30],
+      ]),
     ),
   });
   const la = 'rvt.lv:LA-2026-001';
   await call(url, rvt, SIGN_LEARNING_AGREEMENT, { id: la, n: 'Jānis Ozols', p: 'Mobility coordinator' });
   await call(url, cifp, SIGN_LEARNING_AGREEMENT, { id: la, n: 'Lucía Fernández', p: 'Jefa de estudios' });
-  await call(url, await token('rvt.lv', ['learner'], 'rvt.lv:L-17'), SIGN_LEARNING_AGREEMENT, { id: la, n: 'Anna Bērziņa', p: 'learner' });
+  await call(url, await token('rvt.lv', ['learner'], 'rvt.lv:L-17'), SIGN_LEARNING_AGREEMENT, {
+    id: la,
+    n: 'Anna Bērziņa',
+    p: 'learner',
+  });
   const assessor = await token('cifp-aviles.es', ['assessor']);
-  for (const [unitId, grade] of [['rvt.lv:WELD-U4', '8/10'], ['rvt.lv:WELD-U5', '7/10']] as const) {
+  for (const [unitId, grade] of [
+    ['rvt.lv:WELD-U4', '8/10'],
+    ['rvt.lv:WELD-U5', '7/10'],
+  ] as const) {
     await call(url, assessor, 'mutation($i: RecordAssessmentInput!) { recordAssessment(input: $i) { id } }', {
-      i: { learningAgreementId: la, unitId, result: 'ACHIEVED', grade, method: 'Practical test piece and oral questions', assessorName: 'Carlos Menéndez', assessedOn: addDays(end, -2), evidence: 'Test pieces inspected visually and by bend test.' },
+      i: {
+        learningAgreementId: la,
+        unitId,
+        result: 'ACHIEVED',
+        grade,
+        method: 'Practical test piece and oral questions',
+        assessorName: 'Carlos Menéndez',
+        assessedOn: addDays(end, -2),
+        evidence: 'Test pieces inspected visually and by bend test.',
+      },
     });
   }
-  await call(url, cifp, 'mutation($id: ID!) { issueTranscript(learningAgreementId: $id, issuedBy: "Lucía Fernández") { version } }', { id: la });
+  await call(
+    url,
+    cifp,
+    'mutation($id: ID!) { issueTranscript(learningAgreementId: $id, issuedBy: "Lucía Fernández") { version } }',
+    { id: la },
+  );
   if (withRecognition) {
     // Riga validates the transcript and recognises both units towards the learner's welding qualification.
     await call(url, rvt, 'mutation($id: ID!) { validateTranscript(learningAgreementId: $id) { id } }', { id: la });
@@ -96,7 +139,11 @@ export async function createDemoMobilities(url: string, withRecognition: boolean
         ],
       },
     });
-    await call(url, rvt, 'mutation { issueCertificate(learnerId: "rvt.lv:L-17", qualificationId: "rvt.lv:WELD") { code } }');
+    await call(
+      url,
+      rvt,
+      'mutation { issueCertificate(learnerId: "rvt.lv:L-17", qualificationId: "rvt.lv:WELD") { code } }',
+    );
   }
 
   // A mobility being prepared: an Avilés learner going to Riga, signed so far by the sending school only.
@@ -106,12 +153,23 @@ export async function createDemoMobilities(url: string, withRecognition: boolean
       localId: 'LA-2026-014',
       hostingInstitution: 'rvt.lv',
       memorandumId: mou,
-      learner: { localId: 'A-2208', name: 'Pablo García Suárez', dateOfBirth: '2006-11-03', email: 'pablo.garcia@example.es', homeQualificationId: 'cifp-aviles.es:SOLCAL', progress: '1st year completed' },
+      learner: {
+        localId: 'A-2208',
+        name: 'Pablo García Suárez',
+        dateOfBirth: '2006-11-03',
+        email: 'pablo.garcia@example.es',
+        homeQualificationId: 'cifp-aviles.es:SOLCAL',
+        progress: '1st year completed',
+      },
       sendingContact: AVILES_COORDINATOR,
       hostingContact: RIGA_COORDINATOR,
       terms: agreementTerms(next, addDays(next, 42), [['cifp-aviles.es:SOLCAL-0094', 30]], 'Workshop master of RVT'),
     },
   });
-  await call(url, cifp, SIGN_LEARNING_AGREEMENT, { id: 'cifp-aviles.es:LA-2026-014', n: 'Lucía Fernández', p: 'Jefa de estudios' });
+  await call(url, cifp, SIGN_LEARNING_AGREEMENT, {
+    id: 'cifp-aviles.es:LA-2026-014',
+    n: 'Lucía Fernández',
+    p: 'Jefa de estudios',
+  });
   return true;
 }

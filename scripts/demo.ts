@@ -32,7 +32,9 @@ function claimDataDir(dataDir: string): () => void {
   if (existsSync(lock)) {
     const holder = Number(readFileSync(lock, 'utf8'));
     if (Number.isInteger(holder) && holder !== process.pid && isRunning(holder)) {
-      throw new Error(`${dataDir} is in use by another demo (process ${holder}): two demos must not share SQLite files; give this one another PORT or DATA_DIR`);
+      throw new Error(
+        `${dataDir} is in use by another demo (process ${holder}): two demos must not share SQLite files; give this one another PORT or DATA_DIR`,
+      );
     }
   }
   writeFileSync(lock, String(process.pid));
@@ -59,7 +61,11 @@ async function main(): Promise<void> {
   const hopKeys = await generateHopKeyPair();
   const shards = registry.kinds().flatMap((kind) => registry.shards(kind));
   const serviceKeys = new Map(
-    await Promise.all(shards.filter((shard) => SERVICE_KINDS.has(shard.kind)).map(async (shard) => [hopAudience(shard.kind, shard.institution), await generateHopKeyPair()] as const)),
+    await Promise.all(
+      shards
+        .filter((shard) => SERVICE_KINDS.has(shard.kind))
+        .map(async (shard) => [hopAudience(shard.kind, shard.institution), await generateHopKeyPair()] as const),
+    ),
   );
   mkdirSync(dataDir, { recursive: true });
   const release = claimDataDir(dataDir);
@@ -74,7 +80,8 @@ async function main(): Promise<void> {
   };
   // The processes run in their own process group (startProcess), so Ctrl+C reaches only this launcher, which
   // then gives each one signal and waits for its orderly drain.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void stopAll().then(() => process.exit(0)));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.once(signal, () => void stopAll().then(() => process.exit(0)));
 
   try {
     await Promise.all(
@@ -87,7 +94,9 @@ async function main(): Promise<void> {
             ? `${process.env.DEMO_DATABASE_URL.replace(/\/$/, '')}/hub_${shard.kind}_${shard.institution.replace(/[^a-z0-9]/g, '_')}`
             : `sqlite:${join(dataDir, shard.institution, `${shard.kind}.sqlite`)}`,
           hopPublicKeys: hopKeys.publicKeys,
-          ...(serviceKeys.has(hopAudience(shard.kind, shard.institution)) ? { servicePrivateKey: serviceKeys.get(hopAudience(shard.kind, shard.institution))?.privateKeyPem } : {}),
+          ...(serviceKeys.has(hopAudience(shard.kind, shard.institution))
+            ? { servicePrivateKey: serviceKeys.get(hopAudience(shard.kind, shard.institution))?.privateKeyPem }
+            : {}),
           env: { HUB_URL: `http://127.0.0.1:${port}/graphql` },
           ...(shard.kind === 'qualifications' && existsSync(seedFile) ? { seedFile } : {}),
         });
@@ -111,7 +120,14 @@ async function main(): Promise<void> {
       true,
     );
     processes.push(gateway);
-    if (registry.kinds().includes('mobilities') && (await createDemoMobilities(gateway.url, registry.kinds().includes('recognition'), process.env.HUB_DEMO_TOKEN_SECRET))) {
+    if (
+      registry.kinds().includes('mobilities') &&
+      (await createDemoMobilities(
+        gateway.url,
+        registry.kinds().includes('recognition'),
+        process.env.HUB_DEMO_TOKEN_SECRET,
+      ))
+    ) {
       console.log('Created the demo mobilities: a memorandum, two learning agreements, a recognised transcript.');
     }
     console.log(`
@@ -137,11 +153,20 @@ Stop with Ctrl+C.`);
  * The registry the demo's gateway runs with, in the data directory: the demo's, with the URLs its shards actually
  * listen on and their service public keys added.
  */
-function writeGatewayRegistry(registryPath: string, dataDir: string, shardUrls: Map<string, string>, serviceKeys: Map<string, HopKeyPair>): string {
-  const raw = JSON.parse(readFileSync(registryPath, 'utf8')) as { institutions: Array<{ code: string; shards: Record<string, string> }> };
+function writeGatewayRegistry(
+  registryPath: string,
+  dataDir: string,
+  shardUrls: Map<string, string>,
+  serviceKeys: Map<string, HopKeyPair>,
+): string {
+  const raw = JSON.parse(readFileSync(registryPath, 'utf8')) as {
+    institutions: Array<{ code: string; shards: Record<string, string> }>;
+  };
   const gatewayRegistry = {
     institutions: raw.institutions.map((entry) => {
-      const shards = Object.fromEntries(Object.entries(entry.shards).map(([kind, url]) => [kind, shardUrls.get(hopAudience(kind, entry.code)) ?? url]));
+      const shards = Object.fromEntries(
+        Object.entries(entry.shards).map(([kind, url]) => [kind, shardUrls.get(hopAudience(kind, entry.code)) ?? url]),
+      );
       const serviceJwks = Object.fromEntries(
         Object.keys(entry.shards).flatMap((kind) => {
           const pair = serviceKeys.get(hopAudience(kind, entry.code));

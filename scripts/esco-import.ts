@@ -13,13 +13,23 @@ import { recognitionEntities, recognitionMigrations } from '../subgraphs/recogni
  * that `compareUnits` and `Unit.equivalents` show labels and use the hierarchy. Running it again changes nothing.
  */
 async function main(): Promise<void> {
-  const env = readEnvironment(z.object({ DATABASE_URL: shardEnvironment.shape.DATABASE_URL }), process.env, SHARD_VARIABLE_PURPOSES);
+  const env = readEnvironment(
+    z.object({ DATABASE_URL: shardEnvironment.shape.DATABASE_URL }),
+    process.env,
+    SHARD_VARIABLE_PURPOSES,
+  );
   const folder = process.argv[2];
   if (!folder) {
-    console.error('usage: npm run esco:import -- <folder of ESCO CSV files>   (DATABASE_URL names the recognition shard database)');
+    console.error(
+      'usage: npm run esco:import -- <folder of ESCO CSV files>   (DATABASE_URL names the recognition shard database)',
+    );
     process.exit(2);
   }
-  const db = await openDatabase({ url: env.DATABASE_URL, entities: recognitionEntities, migrations: recognitionMigrations });
+  const db = await openDatabase({
+    url: env.DATABASE_URL,
+    entities: recognitionEntities,
+    migrations: recognitionMigrations,
+  });
   try {
     const path = resolve(folder);
     console.log(formatEscoReport(path, await importEsco(db, path)));

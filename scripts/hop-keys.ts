@@ -9,7 +9,8 @@ import { generateHopKeyPair } from '../platform/hop-keys';
  */
 async function main(): Promise<void> {
   const variable = process.argv[2] ?? 'HUB_HOP_PRIVATE_KEY';
-  if (!/^[A-Z_][A-Z0-9_]*$/.test(variable)) throw new Error(`${variable} is not an environment variable name (A-Z, 0-9, _)`);
+  if (!/^[A-Z_][A-Z0-9_]*$/.test(variable))
+    throw new Error(`${variable} is not an environment variable name (A-Z, 0-9, _)`);
   const { key, publicKeys } = await generateHopKeyPair();
   const { kty, crv, x, d } = await exportJWK(key.privateKey);
   const jwks = JSON.stringify(publicKeys);
@@ -17,7 +18,9 @@ async function main(): Promise<void> {
     [
       `# ${variable}: key id (JWK thumbprint) ${key.kid}; keep this private key with the one process that signs`,
       `${variable}='${JSON.stringify({ kty, crv, x, d })}'`,
-      variable === 'HUB_HOP_PRIVATE_KEY' ? `HUB_HOP_PUBLIC_KEYS='${jwks}'` : `# public half, for the registry's serviceJwks: ${jwks}`,
+      variable === 'HUB_HOP_PRIVATE_KEY'
+        ? `HUB_HOP_PUBLIC_KEYS='${jwks}'`
+        : `# public half, for the registry's serviceJwks: ${jwks}`,
       '',
     ].join('\n'),
   );

@@ -51,7 +51,10 @@ export function startProcess(
   name: string,
   entry: string,
   env: Record<string, string>,
-  options: { echo?: boolean; /** Node options before the entry, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */ nodeArgs?: string[] } = {},
+  options: {
+    echo?: boolean;
+    /** Node options before the entry, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */ nodeArgs?: string[];
+  } = {},
 ): ManagedProcess {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], {
     env: { ...process.env, ...env },
@@ -88,7 +91,12 @@ export function startProcess(
  * Polls `url` until it answers 2xx (and, with `answers`, says it is the process expected: another process may
  * hold the port), the process exits, or `timeoutMs` passes.
  */
-export async function waitUntilUp(processInfo: ManagedProcess, url: string, timeoutMs = 90_000, answers?: (body: unknown) => boolean): Promise<void> {
+export async function waitUntilUp(
+  processInfo: ManagedProcess,
+  url: string,
+  timeoutMs = 90_000,
+  answers?: (body: unknown) => boolean,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (processInfo.child.exitCode !== null) {
@@ -167,7 +175,12 @@ export async function startGatewayProcess(
   echo = false,
   nodeArgs: string[] = [],
 ): Promise<ManagedProcess & { url: string }> {
-  const gateway = startProcess('gateway', distEntry('gateway', 'main.js'), { ...env, PORT: String(port), HOST: env.HOST ?? '127.0.0.1' }, { echo, nodeArgs });
+  const gateway = startProcess(
+    'gateway',
+    distEntry('gateway', 'main.js'),
+    { ...env, PORT: String(port), HOST: env.HOST ?? '127.0.0.1' },
+    { echo, nodeArgs },
+  );
   try {
     await waitUntilUp(gateway, `http://127.0.0.1:${port}/health/live`);
   } catch (error) {

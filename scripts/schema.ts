@@ -35,7 +35,9 @@ function readOrEmpty(path: string): string {
 
 async function main(): Promise<void> {
   const mode = process.argv[2];
-  const generated = await Promise.all(KINDS.map(async (kind) => ({ name: kind.name, sdl: printKindSdl(await kind.build()) })));
+  const generated = await Promise.all(
+    KINDS.map(async (kind) => ({ name: kind.name, sdl: printKindSdl(await kind.build()) })),
+  );
   const supergraph = composeSupergraph(generated);
   if (mode === 'write') {
     for (const { name, sdl } of generated) writeFileSync(sdlPath(name), sdl);
@@ -51,10 +53,14 @@ async function main(): Promise<void> {
     drift = true;
     console.error(`schema/${name}.graphql differs from the code.`);
     if (committed) {
-      const changes = await diff(buildSchema(committed, { assumeValidSDL: true }), buildSchema(sdl, { assumeValidSDL: true }));
+      const changes = await diff(
+        buildSchema(committed, { assumeValidSDL: true }),
+        buildSchema(sdl, { assumeValidSDL: true }),
+      );
       const breaking = changes.filter((c) => c.criticality.level === CriticalityLevel.Breaking);
       for (const change of breaking) console.error(`  BREAKING: ${change.message}`);
-      for (const change of changes.filter((c) => c.criticality.level !== CriticalityLevel.Breaking)) console.error(`  ${change.criticality.level.toLowerCase()}: ${change.message}`);
+      for (const change of changes.filter((c) => c.criticality.level !== CriticalityLevel.Breaking))
+        console.error(`  ${change.criticality.level.toLowerCase()}: ${change.message}`);
       if (changes.length === 0) console.error('  (only formatting or directive differences)');
     }
   }

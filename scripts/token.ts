@@ -22,7 +22,11 @@ export async function mintDemoToken(options: {
   subject?: string;
 }): Promise<string> {
   const secret = new TextEncoder().encode(options.secret ?? process.env.HUB_DEMO_TOKEN_SECRET ?? DEMO_TOKEN_SECRET);
-  return new SignJWT({ institution: options.institution, roles: options.roles, ...(options.learnerId ? { learner_id: options.learnerId } : {}) })
+  return new SignJWT({
+    institution: options.institution,
+    roles: options.roles,
+    ...(options.learnerId ? { learner_id: options.learnerId } : {}),
+  })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(DEMO_ISSUER)
     .setSubject(options.subject ?? `demo:${options.roles.join('+')}@${options.institution}`)
@@ -54,8 +58,16 @@ function readMemberKey(file: string): MemberKey {
   } catch (error) {
     throw new Error(`${file} is not a private key (JWK or PKCS8 PEM): ${(error as Error).message}`);
   }
-  const alg = key.asymmetricKeyType === 'rsa' ? 'RS256' : key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? 'ES256' : null;
-  if (!alg) throw new Error(`${file} holds a ${key.asymmetricKeyType ?? 'unknown'} key: the hub accepts RS256 (RSA) or ES256 (EC P-256) tokens only`);
+  const alg =
+    key.asymmetricKeyType === 'rsa'
+      ? 'RS256'
+      : key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1'
+        ? 'ES256'
+        : null;
+  if (!alg)
+    throw new Error(
+      `${file} holds a ${key.asymmetricKeyType ?? 'unknown'} key: the hub accepts RS256 (RSA) or ES256 (EC P-256) tokens only`,
+    );
   return { key, alg, kid: typeof jwk?.kid === 'string' ? jwk.kid : undefined };
 }
 
@@ -70,14 +82,20 @@ export async function mintMemberToken(options: {
   subject?: string;
 }): Promise<string> {
   const { key, alg, kid } = readMemberKey(options.keyFile);
-  return new SignJWT({ institution: options.institution, roles: options.roles, ...(options.learnerId ? { learner_id: options.learnerId } : {}) })
-    .setProtectedHeader(kid ? { alg, kid } : { alg })
-    // The registry's default issuer of a member (issuerOf in gateway/registry/registry.ts).
-    .setIssuer(options.issuer ?? `https://${options.institution}`)
-    .setSubject(options.subject ?? `${options.roles.join('+')}@${options.institution}`)
-    .setIssuedAt()
-    .setExpirationTime(`${options.hours ?? 8}h`)
-    .sign(key);
+  return (
+    new SignJWT({
+      institution: options.institution,
+      roles: options.roles,
+      ...(options.learnerId ? { learner_id: options.learnerId } : {}),
+    })
+      .setProtectedHeader(kid ? { alg, kid } : { alg })
+      // The registry's default issuer of a member (issuerOf in gateway/registry/registry.ts).
+      .setIssuer(options.issuer ?? `https://${options.institution}`)
+      .setSubject(options.subject ?? `${options.roles.join('+')}@${options.institution}`)
+      .setIssuedAt()
+      .setExpirationTime(`${options.hours ?? 8}h`)
+      .sign(key)
+  );
 }
 
 async function main(): Promise<void> {
@@ -94,17 +112,32 @@ async function main(): Promise<void> {
   });
   const roles = values.role ?? [];
   const problems = [
-    ...(values.institution && isInstitutionCode(values.institution) ? [] : ['--institution <code> is required, e.g. rvt.lv']),
-    ...(roles.length > 0 && roles.every(isRole) ? [] : [`--role must be one of ${ROLES.join(', ')} (repeat for several)`]),
+    ...(values.institution && isInstitutionCode(values.institution)
+      ? []
+      : ['--institution <code> is required, e.g. rvt.lv']),
+    ...(roles.length > 0 && roles.every(isRole)
+      ? []
+      : [`--role must be one of ${ROLES.join(', ')} (repeat for several)`]),
     ...(roles.includes('learner') && !values.learner ? ['--learner <learner id> is required with --role learner'] : []),
-    ...(!values.key && (values.issuer || values.subject) ? ['--issuer and --subject go with --key <private key file>: demo tokens have their own'] : []),
+    ...(!values.key && (values.issuer || values.subject)
+      ? ['--issuer and --subject go with --key <private key file>: demo tokens have their own']
+      : []),
   ];
   if (problems.length > 0) {
     console.error(problems.join('\n'));
     process.exit(2);
   }
-  const claims = { institution: values.institution as string, roles, learnerId: values.learner, hours: Number(values.hours) };
-  console.log(values.key ? await mintMemberToken({ ...claims, keyFile: values.key, issuer: values.issuer, subject: values.subject }) : await mintDemoToken(claims));
+  const claims = {
+    institution: values.institution as string,
+    roles,
+    learnerId: values.learner,
+    hours: Number(values.hours),
+  };
+  console.log(
+    values.key
+      ? await mintMemberToken({ ...claims, keyFile: values.key, issuer: values.issuer, subject: values.subject })
+      : await mintDemoToken(claims),
+  );
 }
 
 if (require.main === module) {

@@ -8,7 +8,11 @@ const TIMEOUT_MS = 1_000;
 let hub: TestHub;
 let coordinator: string;
 beforeAll(async () => {
-  hub = await startTestHub({ institutions: ['rvt.lv', 'cifp-aviles.es'], recognition: true, shardTimeoutMs: TIMEOUT_MS });
+  hub = await startTestHub({
+    institutions: ['rvt.lv', 'cifp-aviles.es'],
+    recognition: true,
+    shardTimeoutMs: TIMEOUT_MS,
+  });
   coordinator = await hub.token('rvt.lv', ['coordinator']);
 }, 120_000);
 afterAll(async () => {
@@ -27,7 +31,12 @@ test('a hanging own shard: GATEWAY_TIMEOUT naming it after one shard timeout, no
     const answer = await hub.request(COMPARE, undefined, coordinator);
     const elapsed = Date.now() - started;
     expect(answer.body.data ?? null).toBeNull(); // compareUnits is non-null: its error nulls the answer
-    expect(answer.body.errors).toEqual([expect.objectContaining({ path: ['compareUnits'], extensions: expect.objectContaining({ code: 'GATEWAY_TIMEOUT', institution: 'rvt.lv', kind: 'recognition' }) })]);
+    expect(answer.body.errors).toEqual([
+      expect.objectContaining({
+        path: ['compareUnits'],
+        extensions: expect.objectContaining({ code: 'GATEWAY_TIMEOUT', institution: 'rvt.lv', kind: 'recognition' }),
+      }),
+    ]);
     // The error (no stand-in's answer) is the proof; the time says it came from the timeout, with room for a busy machine.
     expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
     expect(elapsed).toBeLessThan(3 * TIMEOUT_MS);
@@ -36,7 +45,7 @@ test('a hanging own shard: GATEWAY_TIMEOUT naming it after one shard timeout, no
   }
 });
 
-test('a stopped own shard: another institution\'s shard stands in and answers', async () => {
+test("a stopped own shard: another institution's shard stands in and answers", async () => {
   await hub.recognitionShards.get('rvt.lv')?.stop();
   const answer = await hub.request(COMPARE, undefined, coordinator);
   expect(answer.body).toEqual({ data: { compareUnits: { score: expect.any(Number), eqfLevelDifference: 0 } } });

@@ -19,9 +19,13 @@ beforeAll(async () => {
 afterAll(async () => hub?.dispose());
 
 const unitId = () => seedUnits(['rvt.lv'])[0]?.id as string;
-const RETITLE = 'mutation($id: ID!) { updateUnit(id: $id, input: { titles: [{ lang: "en", value: "Signed change" }] }) { title } }';
+const RETITLE =
+  'mutation($id: ID!) { updateUnit(id: $id, input: { titles: [{ lang: "en", value: "Signed change" }] }) { title } }';
 
-function institutionToken(claims: Record<string, unknown>, options: { issuer?: string; expires?: string | number } = {}) {
+function institutionToken(
+  claims: Record<string, unknown>,
+  options: { issuer?: string; expires?: string | number } = {},
+) {
   return new SignJWT({ institution: 'rvt.lv', roles: ['coordinator'], ...claims })
     .setProtectedHeader({ alg: 'ES256', kid: 'rvt-2026' })
     .setIssuer(options.issuer ?? 'https://idp.rvt.lv')
@@ -52,7 +56,11 @@ test('bad tokens are refused with UNAUTHENTICATED and a reason', async () => {
   ];
   for (const [name, token, reason] of cases) {
     const answer = await hub.request('{ institutions { id } }', undefined, await token);
-    expect({ name, status: answer.status, code: answer.body.errors?.[0]?.extensions?.code }).toEqual({ name, status: 401, code: 'UNAUTHENTICATED' });
+    expect({ name, status: answer.status, code: answer.body.errors?.[0]?.extensions?.code }).toEqual({
+      name,
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    });
     expect(answer.body.errors?.[0]?.message).toMatch(reason);
   }
 });
@@ -60,9 +68,18 @@ test('bad tokens are refused with UNAUTHENTICATED and a reason', async () => {
 describe('calling a shard directly', () => {
   const shardUrl = () => hub.shards.get('rvt.lv')?.url as string;
   const caller = { institution: 'rvt.lv', roles: ['coordinator' as const], learnerId: null, subject: 'mallory' };
-  const send = (headers: Record<string, string>, query = RETITLE, variables: Record<string, unknown> = { id: unitId() }) =>
-    fetch(shardUrl(), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) }).then(
-      async (r) => (await r.json()) as { data?: unknown; errors?: Array<{ message: string; extensions?: { code?: string } }> },
+  const send = (
+    headers: Record<string, string>,
+    query = RETITLE,
+    variables: Record<string, unknown> = { id: unitId() },
+  ) =>
+    fetch(shardUrl(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query, variables }),
+    }).then(
+      async (r) =>
+        (await r.json()) as { data?: unknown; errors?: Array<{ message: string; extensions?: { code?: string } }> },
     );
 
   test('gives public data without a signature, and nothing more', async () => {
@@ -74,9 +91,18 @@ describe('calling a shard directly', () => {
 
   test('refuses forged, stale, tampered and replayed signed calls', async () => {
     const operation = { query: RETITLE, variables: { id: unitId() } };
-    const forged = await hub.signHop({ institution: 'rvt.lv', caller, operation, key: (await generateHopKeyPair()).key });
+    const forged = await hub.signHop({
+      institution: 'rvt.lv',
+      caller,
+      operation,
+      key: (await generateHopKeyPair()).key,
+    });
     const stale = await hub.signHop({ institution: 'rvt.lv', caller, operation, now: Date.now() - 120_000 });
-    const other = await hub.signHop({ institution: 'rvt.lv', caller, operation: { query: '{ institutions { id } }', variables: null } });
+    const other = await hub.signHop({
+      institution: 'rvt.lv',
+      caller,
+      operation: { query: '{ institutions { id } }', variables: null },
+    });
     for (const [headers, reason] of [
       [forged, /unknown key id/],
       [stale, /expired/],

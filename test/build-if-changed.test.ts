@@ -1,5 +1,15 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, mkdtempSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  readFileSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,14 +33,26 @@ beforeAll(() => {
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   writeFileSync(
     join(dir, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { strict: true, outDir: 'dist', rootDir: '.', incremental: true, tsBuildInfoFile: 'dist/.tsbuildinfo', types: [] }, include: ['gateway'] }),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        outDir: 'dist',
+        rootDir: '.',
+        incremental: true,
+        tsBuildInfoFile: 'dist/.tsbuildinfo',
+        types: [],
+      },
+      include: ['gateway'],
+    }),
   );
   writeFileSync(join(dir, 'gateway', 'answer.ts'), 'export const answer: number = 41;\n');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 test('a type check alone (tsc --noEmit, which writes the build info) does not pass for a build', async () => {
-  await promisify(execFile)(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', dir], { cwd: dir });
+  await promisify(execFile)(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', dir], {
+    cwd: dir,
+  });
   await run();
   expect(readFileSync(output(), 'utf8')).toContain('exports.answer = 41;');
 }, 120_000);
@@ -54,9 +76,12 @@ test('builds when there is no build, then not again until a source changes', asy
   expect(require(output())).toEqual({ answer: 42 });
 }, 120_000);
 
-test('a compile error stops the script with the compiler\'s exit code and output', async () => {
+test("a compile error stops the script with the compiler's exit code and output", async () => {
   writeFileSync(join(dir, 'gateway', 'answer.ts'), 'export const answer: number = "forty-two";\n');
   const later = new Date(stamp() + 4_000);
   utimesSync(join(dir, 'gateway', 'answer.ts'), later, later);
-  await expect(run()).rejects.toMatchObject({ code: 2, stdout: expect.stringContaining("Type 'string' is not assignable to type 'number'") });
+  await expect(run()).rejects.toMatchObject({
+    code: 2,
+    stdout: expect.stringContaining("Type 'string' is not assignable to type 'number'"),
+  });
 }, 120_000);

@@ -19,7 +19,15 @@ const rvtUnit = () => seedUnits(['rvt.lv'])[0]?.id as string;
 const causeOf = (answer: GraphQLAnswer) => answer.body.errors?.[0]?.extensions?.cause;
 
 test('a shard that hangs: its calls end at the timeout, calls over its bulkhead are refused at once, other shards keep serving', async () => {
-  const gateway = await startGatewayOver(hub, {}, { rateLimit: false, shardTimeoutMs: 2_500, resilience: { maxConcurrentPerShard: 2, maxQueuedPerShard: 1, breakerThreshold: 100 } });
+  const gateway = await startGatewayOver(
+    hub,
+    {},
+    {
+      rateLimit: false,
+      shardTimeoutMs: 2_500,
+      resilience: { maxConcurrentPerShard: 2, maxQueuedPerShard: 1, breakerThreshold: 100 },
+    },
+  );
   close = () => gateway.close();
   const omnia = hub.shards.get('omnia.fi');
   omnia?.pause();
@@ -38,9 +46,14 @@ test('a shard that hangs: its calls end at the timeout, calls over its bulkhead 
     for (const { answer, ms } of overloaded) {
       expect(ms).toBeLessThan(2_000);
       expect(answer.body.data).toEqual({ unit: null });
-      expect(answer.body.errors?.[0]?.extensions).toEqual(expect.objectContaining({ code: 'SHARD_UNAVAILABLE', institution: 'omnia.fi', cause: 'overloaded' }));
+      expect(answer.body.errors?.[0]?.extensions).toEqual(
+        expect.objectContaining({ code: 'SHARD_UNAVAILABLE', institution: 'omnia.fi', cause: 'overloaded' }),
+      );
     }
-    for (const { answer } of timedOut) expect(answer.body.errors?.[0]?.extensions).toEqual(expect.objectContaining({ code: 'GATEWAY_TIMEOUT', institution: 'omnia.fi' }));
+    for (const { answer } of timedOut)
+      expect(answer.body.errors?.[0]?.extensions).toEqual(
+        expect.objectContaining({ code: 'GATEWAY_TIMEOUT', institution: 'omnia.fi' }),
+      );
   } finally {
     omnia?.resume();
   }

@@ -25,12 +25,21 @@ interface Page {
 
 type Signing = 'gateway' | 'unsigned' | 'empty signature' | 'another key' | 'another cursor';
 
-async function get(params: Record<string, string>, signing: Signing = 'gateway'): Promise<{ status: number; body: Page & { error?: string } }> {
+async function get(
+  params: Record<string, string>,
+  signing: Signing = 'gateway',
+): Promise<{ status: number; body: Page & { error?: string } }> {
   const url = new URL(feed);
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
   const signed = signing === 'another cursor' ? `${url.pathname}?after=0` : `${url.pathname}${url.search}`;
   const key = signing === 'another key' ? (await generateHopKeyPair()).key : hub.hopKeys.key;
-  const hop = await hub.signHop({ institution: 'rvt.lv', caller: null, requestId: 'change-feed-test', operation: getHopOperation(signed), key });
+  const hop = await hub.signHop({
+    institution: 'rvt.lv',
+    caller: null,
+    requestId: 'change-feed-test',
+    operation: getHopOperation(signed),
+    key,
+  });
   const headers = signing === 'unsigned' ? {} : signing === 'empty signature' ? { ...hop, 'x-hub-hop': '' } : hop;
   const response = await fetch(url, { headers });
   return { status: response.status, body: (await response.json()) as Page & { error?: string } };
@@ -45,7 +54,12 @@ test('without a cursor it says where the feed stands; with one it replays what c
   await renameUnitAtShard(hub, unit(), 'Welding, as the feed tells it');
   const page = (await get({ after: String(now.last) })).body;
   expect(page.changes).toHaveLength(1);
-  expect(page.changes[0]).toEqual(expect.objectContaining({ seq: now.last + 1, tags: expect.arrayContaining([`Unit:${unit().split(':')[1]}`, 'UnitList']) }));
+  expect(page.changes[0]).toEqual(
+    expect.objectContaining({
+      seq: now.last + 1,
+      tags: expect.arrayContaining([`Unit:${unit().split(':')[1]}`, 'UnitList']),
+    }),
+  );
   expect(page.last).toBe(now.last + 1);
 });
 
@@ -76,7 +90,9 @@ test('a cursor or wait that is not a number is refused with the rule', async () 
   for (const params of refused) {
     const answer = await get(params);
     expect(answer.status).toBe(400);
-    expect(answer.body.error).toBe('after must be a change sequence number (0 or more) and waitMs a number of milliseconds');
+    expect(answer.body.error).toBe(
+      'after must be a change sequence number (0 or more) and waitMs a number of milliseconds',
+    );
   }
 });
 
@@ -96,10 +112,18 @@ test('the feed answers only calls the gateway signed, for the cursor it signed',
   // A captured poll cannot be sent again.
   const url = new URL(feed);
   url.searchParams.set('after', '1');
-  const headers = await hub.signHop({ institution: 'rvt.lv', caller: null, requestId: 'change-feed-test', operation: getHopOperation(`${url.pathname}${url.search}`) });
+  const headers = await hub.signHop({
+    institution: 'rvt.lv',
+    caller: null,
+    requestId: 'change-feed-test',
+    operation: getHopOperation(`${url.pathname}${url.search}`),
+  });
   expect((await fetch(url, { headers })).status).toBe(200);
   const replayed = await fetch(url, { headers });
-  expect({ status: replayed.status, body: await replayed.json() }).toEqual({ status: 401, body: { error: 'Refused a replayed hop: its nonce was used already' } });
+  expect({ status: replayed.status, body: await replayed.json() }).toEqual({
+    status: 401,
+    body: { error: 'Refused a replayed hop: its nonce was used already' },
+  });
 });
 
 test('concurrent writes at the shard each name exactly the changes their own rows recorded', async () => {
@@ -108,15 +132,30 @@ test('concurrent writes at the shard each name exactly the changes their own row
   // Each write replaces its unit's outcomes with one more or fewer than its neighbour's: adjacent index ranges.
   const answers = await Promise.all(
     units.map(async (unit, index) => {
-      const outcomes = Array.from({ length: 1 + (index % 3) }, (_, position) => ({ category: 'SKILLS', statements: [{ lang: 'en', value: `Outcome ${position + 1}` }], escoSkills: [] }));
+      const outcomes = Array.from({ length: 1 + (index % 3) }, (_, position) => ({
+        category: 'SKILLS',
+        statements: [{ lang: 'en', value: `Outcome ${position + 1}` }],
+        escoSkills: [],
+      }));
       const operation = {
-        query: 'mutation($id: ID!, $outcomes: [LearningOutcomeInput!]!) { updateUnit(id: $id, input: { learningOutcomes: $outcomes }) { id } }',
+        query:
+          'mutation($id: ID!, $outcomes: [LearningOutcomeInput!]!) { updateUnit(id: $id, input: { learningOutcomes: $outcomes }) { id } }',
         variables: { id: unit.id, outcomes },
       };
       const caller: Caller = { institution: 'rvt.lv', roles: ['coordinator'], learnerId: null, subject: 'direct' };
       const headers = await hub.signHop({ institution: 'rvt.lv', caller, operation });
-      const response = await fetch(hub.shards.get('rvt.lv')?.url as string, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(operation) });
-      return { unit, body: (await response.json()) as { errors?: unknown; extensions?: { changes?: string[]; changeSeqs?: number[] } } };
+      const response = await fetch(hub.shards.get('rvt.lv')?.url as string, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(operation),
+      });
+      return {
+        unit,
+        body: (await response.json()) as {
+          errors?: unknown;
+          extensions?: { changes?: string[]; changeSeqs?: number[] };
+        },
+      };
     }),
   );
   const page = (await get({ after: String(now.last) })).body;

@@ -22,7 +22,11 @@ let hub: TestHub;
 /** The recognition shard the gateway asks for root fields without an owner when the caller has none of its own: the registry's first. */
 let answering: string;
 beforeAll(async () => {
-  hub = await startTestHub({ institutions: ['rvt.lv', 'cifp-aviles.es', 'omnia.fi'], recognition: true, shards: 'in-process' });
+  hub = await startTestHub({
+    institutions: ['rvt.lv', 'cifp-aviles.es', 'omnia.fi'],
+    recognition: true,
+    shards: 'in-process',
+  });
   answering = hub.gateway.registry.shards('recognition')[0]?.institution ?? '';
   const db = hub.recognitionShards.get(answering)?.db;
   if (!db) throw new Error(`No in-process recognition shard for ${answering}`);
@@ -65,10 +69,23 @@ test('compareUnits scores a welding unit from Spain far above a cooking unit fro
   expect(welding.score).toBeCloseTo(0.9359, 4);
   // 0.6 × 0 + 0.2 × 1 + 0.1 × 1 + 0.1 × 30/35
   expect(cooking.score).toBeCloseTo(0.3857, 4);
-  expect(welding).toEqual(expect.objectContaining({ skillSimilarity: 0.9091, eqfLevelDifference: 0, ecvetPointsRatio: 1, escoImported: true }));
+  expect(welding).toEqual(
+    expect.objectContaining({
+      skillSimilarity: 0.9091,
+      eqfLevelDifference: 0,
+      ecvetPointsRatio: 1,
+      escoImported: true,
+    }),
+  );
   expect(welding.a.unit).toEqual({ id: WELD_LV, title: 'MAG welding with solid and flux-cored wire (135, 136)' });
-  expect(welding.b.unit).toEqual({ id: WELD_ES, title: 'Welding in protective atmosphere (MAG, MIG and TIG)', institution: { country: 'ES' } });
-  expect(welding.a.outcomesByCategory.map((c: { category: string; outcomes: number }) => [c.category, c.outcomes])).toEqual([
+  expect(welding.b.unit).toEqual({
+    id: WELD_ES,
+    title: 'Welding in protective atmosphere (MAG, MIG and TIG)',
+    institution: { country: 'ES' },
+  });
+  expect(
+    welding.a.outcomesByCategory.map((c: { category: string; outcomes: number }) => [c.category, c.outcomes]),
+  ).toEqual([
     ['KNOWLEDGE', 1],
     ['SKILLS', 4],
     ['COMPETENCE', 1],
@@ -76,9 +93,18 @@ test('compareUnits scores a welding unit from Spain far above a cooking unit fro
   expect(welding.b.outcomesByCategory.map((c: { outcomes: number }) => c.outcomes)).toEqual([1, 5, 1]);
 
   expect(welding.sharedSkills).toHaveLength(5);
-  expect(welding.sharedSkills).toContainEqual({ uri: JOINING, label: 'joining parts using soldering, welding or brazing techniques', skillType: null, reuseLevel: null });
+  expect(welding.sharedSkills).toContainEqual({
+    uri: JOINING,
+    label: 'joining parts using soldering, welding or brazing techniques',
+    skillType: null,
+    reuseLevel: null,
+  });
   expect(welding.sharedSkills).toContainEqual(
-    expect.objectContaining({ label: 'use equipment, tools or technology with precision', skillType: 'skill/competence', reuseLevel: 'transversal' }),
+    expect.objectContaining({
+      label: 'use equipment, tools or technology with precision',
+      skillType: 'skill/competence',
+      reuseLevel: 'transversal',
+    }),
   );
   for (const skill of welding.sharedSkills) expect(skill.label).toEqual(expect.any(String));
   expect(welding.skillsOnlyInA).toEqual([]);
@@ -110,8 +136,12 @@ test('Unit.equivalents lists units of other institutions, best first: a Spanish 
     `query($id: ID!) { unit(id: $id) { id equivalents { score unit { id title(lang: "en") } comparison { a { unit { id } } b { unit { id } } score escoImported } } } }`,
     { id: WELD_LV },
   );
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a comparison's details are walked by the assertions below
-  const equivalents = data.unit.equivalents as Array<{ score: number; unit: { id: string; title: string }; comparison: Record<string, any> }>;
+  const equivalents = data.unit.equivalents as Array<{
+    score: number;
+    unit: { id: string; title: string };
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a comparison's details are walked by the assertions below
+    comparison: Record<string, any>;
+  }>;
   expect(equivalents.length).toBeGreaterThan(0);
   expect(equivalents[0]?.unit.id).toBe(WELD_ES);
   expect(equivalents[0]?.score).toBeCloseTo(0.9359, 4);
@@ -125,14 +155,20 @@ test('Unit.equivalents lists units of other institutions, best first: a Spanish 
   // The cooking unit shares no skill with it: not even a candidate.
   expect(equivalents.map((e) => e.unit.id)).not.toContain(COOK_FI);
 
-  const strict = await ok(`query($id: ID!) { unit(id: $id) { equivalents(minScore: 0.9) { unit { id } } } }`, { id: WELD_LV });
+  const strict = await ok(`query($id: ID!) { unit(id: $id) { equivalents(minScore: 0.9) { unit { id } } } }`, {
+    id: WELD_LV,
+  });
   expect(strict.unit.equivalents).toEqual([{ unit: { id: WELD_ES } }]);
-  const one = await ok(`query($id: ID!) { unit(id: $id) { equivalents(minScore: 0, first: 1) { unit { id } } } }`, { id: WELD_LV });
+  const one = await ok(`query($id: ID!) { unit(id: $id) { equivalents(minScore: 0, first: 1) { unit { id } } } }`, {
+    id: WELD_LV,
+  });
   expect(one.unit.equivalents).toEqual([{ unit: { id: WELD_ES } }]);
 });
 
 test('equivalents of several units come in one request, each leaving out its own institution', async () => {
-  const data = await ok(`{ units(filter: { institution: "cifp-aviles.es" }, first: 10) { nodes { id equivalents(minScore: 0.6, first: 3) { unit { id } score } } } }`);
+  const data = await ok(
+    `{ units(filter: { institution: "cifp-aviles.es" }, first: 10) { nodes { id equivalents(minScore: 0.6, first: 3) { unit { id } score } } } }`,
+  );
   const nodes = data.units.nodes as Array<{ id: string; equivalents: Array<{ unit: { id: string } }> }>;
   expect(nodes.length).toBeGreaterThan(1);
   for (const node of nodes) expect(node.equivalents.every((e) => !e.unit.id.startsWith('cifp-aviles.es:'))).toBe(true);
@@ -141,16 +177,53 @@ test('equivalents of several units come in one request, each leaving out its own
 
 test('bad input: malformed IDs, unknown units, out-of-range arguments', async () => {
   const compare = 'query($a: ID!, $b: ID!) { compareUnits(a: $a, b: $b) { score } }';
-  refused(await hub.request(compare, { a: 'WELD-U5', b: WELD_ES }), 'BAD_USER_INPUT', /a "WELD-U5" is not a hub ID/, 'a');
-  refused(await hub.request(compare, { a: WELD_LV, b: 'rvt.lv:bad id' }), 'BAD_USER_INPUT', /b "rvt.lv:bad id" is not a hub ID/, 'b');
-  refused(await hub.request(compare, { a: 'rvt.lv:WELD-U99', b: WELD_ES }), 'NOT_FOUND', /No unit rvt\.lv:WELD-U99/, 'a');
-  refused(await hub.request(compare, { a: WELD_LV, b: 'nowhere.example:U1' }), 'NOT_FOUND', /No unit nowhere\.example:U1: .*nowhere\.example.* registered/, 'b');
+  refused(
+    await hub.request(compare, { a: 'WELD-U5', b: WELD_ES }),
+    'BAD_USER_INPUT',
+    /a "WELD-U5" is not a hub ID/,
+    'a',
+  );
+  refused(
+    await hub.request(compare, { a: WELD_LV, b: 'rvt.lv:bad id' }),
+    'BAD_USER_INPUT',
+    /b "rvt.lv:bad id" is not a hub ID/,
+    'b',
+  );
+  refused(
+    await hub.request(compare, { a: 'rvt.lv:WELD-U99', b: WELD_ES }),
+    'NOT_FOUND',
+    /No unit rvt\.lv:WELD-U99/,
+    'a',
+  );
+  refused(
+    await hub.request(compare, { a: WELD_LV, b: 'nowhere.example:U1' }),
+    'NOT_FOUND',
+    /No unit nowhere\.example:U1: .*nowhere\.example.* registered/,
+    'b',
+  );
 
-  const equivalents = 'query($id: ID!, $min: Float!, $first: Int!) { unit(id: $id) { equivalents(minScore: $min, first: $first) { score } } }';
-  refused(await hub.request(equivalents, { id: WELD_LV, min: 1.5, first: 10 }), 'BAD_USER_INPUT', /minScore must be between 0 and 1 \(got 1\.5\)/);
-  refused(await hub.request(equivalents, { id: WELD_LV, min: -0.1, first: 10 }), 'BAD_USER_INPUT', /minScore must be between 0 and 1/);
-  refused(await hub.request(equivalents, { id: WELD_LV, min: 0.5, first: 0 }), 'BAD_USER_INPUT', /first must be between 1 and 50 \(got 0\)/);
-  refused(await hub.request(equivalents, { id: WELD_LV, min: 0.5, first: 51 }), 'BAD_USER_INPUT', /first must be between 1 and 50 \(got 51\)/);
+  const equivalents =
+    'query($id: ID!, $min: Float!, $first: Int!) { unit(id: $id) { equivalents(minScore: $min, first: $first) { score } } }';
+  refused(
+    await hub.request(equivalents, { id: WELD_LV, min: 1.5, first: 10 }),
+    'BAD_USER_INPUT',
+    /minScore must be between 0 and 1 \(got 1\.5\)/,
+  );
+  refused(
+    await hub.request(equivalents, { id: WELD_LV, min: -0.1, first: 10 }),
+    'BAD_USER_INPUT',
+    /minScore must be between 0 and 1/,
+  );
+  refused(
+    await hub.request(equivalents, { id: WELD_LV, min: 0.5, first: 0 }),
+    'BAD_USER_INPUT',
+    /first must be between 1 and 50 \(got 0\)/,
+  );
+  refused(
+    await hub.request(equivalents, { id: WELD_LV, min: 0.5, first: 51 }),
+    'BAD_USER_INPUT',
+    /first must be between 1 and 50 \(got 51\)/,
+  );
 });
 
 test('npm run esco:import loads the ESCO folder into DATABASE_URL and changes nothing the second time', async () => {
@@ -158,7 +231,11 @@ test('npm run esco:import loads the ESCO folder into DATABASE_URL and changes no
   expect(existsSync(entry)).toBe(true);
   const databases = testDatabases();
   try {
-    const run = () => promisify(execFile)(process.execPath, [entry, 'third_party/esco'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databases.url('esco_cli') } });
+    const run = () =>
+      promisify(execFile)(process.execPath, [entry, 'third_party/esco'], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: databases.url('esco_cli') },
+      });
     const first = await run();
     expect(first.stdout).toMatch(/concepts: +441 read, 441 added, 0 changed, 0 unchanged/);
     expect(first.stdout).toMatch(/broader relations: 158 read, 158 added, 0 removed, 0 unchanged/);

@@ -14,8 +14,14 @@ test('a coordinator signs in, sees the assessments so far, and a new one appears
   expect(await page.locator('#events tbody tr').count()).toBe(2);
 
   const assessor = await started.hub.token('cifp-aviles.es', ['assessor']);
-  const agreement = await started.hub.request('{ learningAgreement(id: "rvt.lv:LA-2026-001") { assessments { id unit { id } } } }', undefined, assessor);
-  const assessments = (agreement.body.data?.learningAgreement as { assessments: Array<{ id: string; unit: { id: string } }> }).assessments;
+  const agreement = await started.hub.request(
+    '{ learningAgreement(id: "rvt.lv:LA-2026-001") { assessments { id unit { id } } } }',
+    undefined,
+    assessor,
+  );
+  const assessments = (
+    agreement.body.data?.learningAgreement as { assessments: Array<{ id: string; unit: { id: string } }> }
+  ).assessments;
   const id = assessments.find((a) => a.unit.id === 'rvt.lv:WELD-U5')?.id;
   const corrected = await started.hub.request(
     `mutation($id: ID!) { correctAssessment(id: $id, input: { result: NOT_ACHIEVED, grade: "3/10", assessedOn: "${addDays(today(), -20)}", reason: "Weld seam failed the bend test" }) { grade } }`,
@@ -26,20 +32,32 @@ test('a coordinator signs in, sees the assessments so far, and a new one appears
 
   await page.locator('#events tbody tr').nth(2).waitFor({ timeout: 10_000 });
   const newest = await page.$$eval('#events tbody tr:first-child td', (cells) => cells.map((cell) => cell.textContent));
-  expect(newest.slice(1, 5)).toEqual(['corrected', 'MAG welding with solid and flux-cored wire (135, 136)', 'NOT_ACHIEVED', '3/10']);
-  expect(await page.$$eval('#counters tbody tr td', (cells) => cells.map((cell) => cell.textContent))).toEqual(['rvt.lv:LA-2026-001', 'Anna Bērziņa', '3']);
-  if (process.env.DASHBOARD_SCREENSHOT) await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT, fullPage: true });
+  expect(newest.slice(1, 5)).toEqual([
+    'corrected',
+    'MAG welding with solid and flux-cored wire (135, 136)',
+    'NOT_ACHIEVED',
+    '3/10',
+  ]);
+  expect(await page.$$eval('#counters tbody tr td', (cells) => cells.map((cell) => cell.textContent))).toEqual([
+    'rvt.lv:LA-2026-001',
+    'Anna Bērziņa',
+    '3',
+  ]);
+  if (process.env.DASHBOARD_SCREENSHOT)
+    await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT, fullPage: true });
   await page.close();
 });
 
-test('an institution other than the token\'s says why the table stays empty, instead of waiting silently', async () => {
+test("an institution other than the token's says why the table stays empty, instead of waiting silently", async () => {
   const page = await started.browser.newPage();
   await page.goto(started.hub.url.replace(/\/graphql$/, '/dashboard'));
   await page.fill('#token', await started.hub.token('cifp-aviles.es', ['coordinator']));
   await page.fill('#institution', 'omnia.fi');
   await page.click('button[type=submit]');
   await page.locator('#status.warning').waitFor({ timeout: 15_000 });
-  expect(await page.textContent('#status')).toMatch(/The token is cifp-aviles\.es's: it sees only mobilities cifp-aviles\.es is party to/);
+  expect(await page.textContent('#status')).toMatch(
+    /The token is cifp-aviles\.es's: it sees only mobilities cifp-aviles\.es is party to/,
+  );
 
   await page.fill('#token', 'Bearer not-a-token');
   await page.click('button[type=submit]');
@@ -47,7 +65,7 @@ test('an institution other than the token\'s says why the table stays empty, ins
   await page.close();
 });
 
-test('fits a phone\'s width: the form stacks and the tables scroll inside the page', async () => {
+test("fits a phone's width: the form stacks and the tables scroll inside the page", async () => {
   const page = await started.browser.newPage({ viewport: { width: 360, height: 740 } });
   await page.goto(started.hub.url.replace(/\/graphql$/, '/dashboard'));
   await page.fill('#token', await started.hub.token('rvt.lv', ['coordinator']));

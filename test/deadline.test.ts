@@ -23,7 +23,12 @@ beforeAll(async () => {
   gateway = await startGatewayOver(
     hub,
     { 'omnia.fi': slow.url },
-    { rateLimit: false, entityCache: false, shardTimeoutMs: TIMEOUT_MS, resilience: { maxConcurrentPerShard: SLOTS, maxQueuedPerShard: QUEUED, breakerThreshold: 1_000 } },
+    {
+      rateLimit: false,
+      entityCache: false,
+      shardTimeoutMs: TIMEOUT_MS,
+      resilience: { maxConcurrentPerShard: SLOTS, maxQueuedPerShard: QUEUED, breakerThreshold: 1_000 },
+    },
   );
 });
 afterAll(async () => {
@@ -61,11 +66,17 @@ test('more concurrent requests than slots and queue places: every answer comes b
   const causes = results.map(({ body }) => (body.errors?.[0]?.extensions?.cause as string | undefined) ?? 'ok');
   const count = (cause: string) => causes.filter((c) => c === cause).length;
   // The first calls answer; those that waited for a slot are cut at the deadline or dropped from the queue; the rest are refused at once.
-  expect({ ok: count('ok'), timeout: count('timeout'), overloaded: count('overloaded') }).toEqual({ ok: SLOTS, timeout: QUEUED, overloaded: REQUESTS - SLOTS - QUEUED });
+  expect({ ok: count('ok'), timeout: count('timeout'), overloaded: count('overloaded') }).toEqual({
+    ok: SLOTS,
+    timeout: QUEUED,
+    overloaded: REQUESTS - SLOTS - QUEUED,
+  });
   for (const { body } of results) {
     if (body.errors) {
       expect(body.data).toEqual({ unit: null });
-      expect(body.errors[0]?.extensions).toEqual(expect.objectContaining({ institution: 'omnia.fi', kind: 'qualifications' }));
+      expect(body.errors[0]?.extensions).toEqual(
+        expect.objectContaining({ institution: 'omnia.fi', kind: 'qualifications' }),
+      );
     } else expect(body.data).toEqual({ unit: { id: unit } });
   }
 });

@@ -21,10 +21,14 @@ beforeAll(async () => {
   await waitUntilUp(demo, `http://127.0.0.1:${port}/health/ready`, 150_000);
   url = `http://127.0.0.1:${port}/graphql`;
   // The demo mobilities are made through the API once the gateway answers; the banner follows them.
-  await waitFor('the demo prints its banner', () => {
-    if (demo.child.exitCode !== null) throw new Error(`The demo stopped:\n${demo.output()}`);
-    return demo.output().includes('is running');
-  }, 60_000);
+  await waitFor(
+    'the demo prints its banner',
+    () => {
+      if (demo.child.exitCode !== null) throw new Error(`The demo stopped:\n${demo.output()}`);
+      return demo.output().includes('is running');
+    },
+    60_000,
+  );
 }, 200_000);
 afterAll(async () => {
   await demo?.stop();
@@ -34,17 +38,31 @@ afterAll(async () => {
 test('prints its URL and an example query, and answers it with units from several countries', async () => {
   expect(demo.output()).toContain(`is running: ${url}`);
   expect(demo.output()).toContain('npm run token -- --institution rvt.lv --role coordinator');
-  const answer = await postGraphQL(url, '{ units(filter: { eqfLevel: 4 }, first: 100) { totalCount nodes { institution { country } learningOutcomes { statement } } } }');
+  const answer = await postGraphQL(
+    url,
+    '{ units(filter: { eqfLevel: 4 }, first: 100) { totalCount nodes { institution { country } learningOutcomes { statement } } } }',
+  );
   expect(answer.body.errors).toBeUndefined();
-  const nodes = (answer.body.data?.units as { nodes: Array<{ institution: { country: string }; learningOutcomes: unknown[] }> }).nodes;
+  const nodes = (
+    answer.body.data?.units as { nodes: Array<{ institution: { country: string }; learningOutcomes: unknown[] }> }
+  ).nodes;
   expect(new Set(nodes.map((n) => n.institution.country)).size).toBeGreaterThanOrEqual(3);
 });
 
 test('holds two demo mobilities: one finished with a transcript, one waiting for signatures', async () => {
   const token = await mintDemoToken({ institution: 'cifp-aviles.es', roles: ['coordinator'] });
-  const answer = await postGraphQL(url, '{ learningAgreements { nodes { id status transcript { totalEcvetPoints } current { units { unit { title } } } } } }', undefined, token);
+  const answer = await postGraphQL(
+    url,
+    '{ learningAgreements { nodes { id status transcript { totalEcvetPoints } current { units { unit { title } } } } } }',
+    undefined,
+    token,
+  );
   expect(answer.body.errors).toBeUndefined();
-  const nodes = (answer.body.data?.learningAgreements as { nodes: Array<{ id: string; status: string; transcript: { totalEcvetPoints: number } | null }> }).nodes;
+  const nodes = (
+    answer.body.data?.learningAgreements as {
+      nodes: Array<{ id: string; status: string; transcript: { totalEcvetPoints: number } | null }>;
+    }
+  ).nodes;
   expect(nodes.map((n) => [n.id, n.status, n.transcript?.totalEcvetPoints ?? null]).sort()).toEqual([
     ['cifp-aviles.es:LA-2026-014', 'DRAFT', null],
     ['rvt.lv:LA-2026-001', 'SIGNED', 55],
@@ -53,24 +71,41 @@ test('holds two demo mobilities: one finished with a transcript, one waiting for
 
 test("the finished mobility's units are recognised in the learner's record, with a certificate that verifies", async () => {
   const learner = await mintDemoToken({ institution: 'rvt.lv', roles: ['learner'], learnerId: 'rvt.lv:L-17' });
-  const answer = await postGraphQL(url, '{ learnerRecord(learnerId: "rvt.lv:L-17") { qualifications { accumulatedEcvetPoints } certificates { code } } }', undefined, learner);
+  const answer = await postGraphQL(
+    url,
+    '{ learnerRecord(learnerId: "rvt.lv:L-17") { qualifications { accumulatedEcvetPoints } certificates { code } } }',
+    undefined,
+    learner,
+  );
   expect(answer.body.errors).toBeUndefined();
-  const record = answer.body.data?.learnerRecord as { qualifications: Array<{ accumulatedEcvetPoints: number }>; certificates: Array<{ code: string }> };
+  const record = answer.body.data?.learnerRecord as {
+    qualifications: Array<{ accumulatedEcvetPoints: number }>;
+    certificates: Array<{ code: string }>;
+  };
   expect(record.qualifications[0]?.accumulatedEcvetPoints).toBe(55);
-  const verified = await postGraphQL(url, 'query($c: String!) { verifyCertificate(code: $c) { totalEcvetPoints } }', { c: record.certificates[0]?.code });
+  const verified = await postGraphQL(url, 'query($c: String!) { verifyCertificate(code: $c) { totalEcvetPoints } }', {
+    c: record.certificates[0]?.code,
+  });
   expect(verified.body.data).toEqual({ verifyCertificate: { totalEcvetPoints: 55 } });
 });
 
 test('accepts the tokens `npm run token` prints', async () => {
   const token = await mintDemoToken({ institution: 'omnia.fi', roles: ['coordinator'] });
-  const answer = await postGraphQL(url, 'mutation { updateUnit(id: "omnia.fi:COOK-U1", input: { validUntil: "2031-07-31" }) { validUntil } }', undefined, token);
+  const answer = await postGraphQL(
+    url,
+    'mutation { updateUnit(id: "omnia.fi:COOK-U1", input: { validUntil: "2031-07-31" }) { validUntil } }',
+    undefined,
+    token,
+  );
   expect(answer.body).toEqual({ data: { updateUnit: { validUntil: '2031-07-31' } } });
 });
 
 /** The README's fenced blocks of one language, in order. */
 function readmeBlocks(language: string): string[] {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  return [...readme.matchAll(new RegExp('^```' + language + '\\n([\\s\\S]*?)^```', 'gm'))].map((match) => match[1] ?? '');
+  return [...readme.matchAll(new RegExp('^```' + language + '\\n([\\s\\S]*?)^```', 'gm'))].map(
+    (match) => match[1] ?? '',
+  );
 }
 
 test("the README's shell examples against the demo run as written, in order, and answer without errors", async () => {
@@ -80,10 +115,20 @@ test("the README's shell examples against the demo run as written, in order, and
   const cwd = mkdtempSync(join(tmpdir(), 'hub-readme-'));
   // A signed credential for the verification example's placeholder, as the transcript example prints it.
   const coordinator = await mintDemoToken({ institution: 'rvt.lv', roles: ['coordinator'] });
-  const transcript = await postGraphQL(url, '{ transcript(learningAgreementId: "rvt.lv:LA-2026-001") { document(format: EDC) { signedCredential } } }', undefined, coordinator);
-  const credential = (transcript.body.data?.transcript as { document: { signedCredential: string } }).document.signedCredential;
+  const transcript = await postGraphQL(
+    url,
+    '{ transcript(learningAgreementId: "rvt.lv:LA-2026-001") { document(format: EDC) { signedCredential } } }',
+    undefined,
+    coordinator,
+  );
+  const credential = (transcript.body.data?.transcript as { document: { signedCredential: string } }).document
+    .signedCredential;
   // One shell, as a reader pastes the blocks one after the other (TOKEN carries over); npm runs in the project.
-  const script = [`npm() { command npm --prefix ${JSON.stringify(ROOT)} "$@"; }`, 'set -e', ...blocks.map((block, index) => `echo "--- block ${index}"\n${block}`)]
+  const script = [
+    `npm() { command npm --prefix ${JSON.stringify(ROOT)} "$@"; }`,
+    'set -e',
+    ...blocks.map((block, index) => `echo "--- block ${index}"\n${block}`),
+  ]
     .join('\n')
     .replaceAll('127.0.0.1:4000', new URL(url).host)
     .replaceAll('<signedCredential>', credential);
@@ -93,7 +138,11 @@ test("the README's shell examples against the demo run as written, in order, and
     expect(answers).toHaveLength(blocks.length);
     for (const [index, answer] of answers.entries()) {
       const graphql = answer.trim().startsWith('{') ? answer : null;
-      expect({ block: index, errors: graphql?.includes('"errors"') ?? false, data: graphql === null || graphql.includes('"data"') }).toEqual({ block: index, errors: false, data: true });
+      expect({
+        block: index,
+        errors: graphql?.includes('"errors"') ?? false,
+        data: graphql === null || graphql.includes('"data"'),
+      }).toEqual({ block: index, errors: false, data: true });
     }
     // The download example saved the ELMO file under the name the hub gave it (Content-Disposition).
     const saved = readdirSync(cwd).filter((name) => name.endsWith('.xml'));

@@ -9,7 +9,15 @@ import { createAuthenticator } from '../gateway/auth/auth';
 import { gatewayEnvironment } from '../gateway/config';
 import { issuerOf, parseRegistry, type Registry } from '../gateway/registry/registry';
 import { shardEnvironment } from '../subgraphs/shared/config';
-import { copiesOf, dockerfileInstructions, execForm, globMatches, runsOf, stagesOf, type Stage } from './harness/dockerfile';
+import {
+  copiesOf,
+  dockerfileInstructions,
+  execForm,
+  globMatches,
+  runsOf,
+  stagesOf,
+  type Stage,
+} from './harness/dockerfile';
 
 /**
  * The container set-up (Dockerfile, docker-compose.yml, deploy/registry.compose.json) cannot be run here, so it
@@ -22,7 +30,9 @@ const read = (path: string): string => readFileSync(join(root, path), 'utf8');
 
 /** What a user's .env would hold; the compose file must need nothing else to start. */
 const SERVICE_KEYS = ['MOBILITIES', 'RECOGNITION'].flatMap((kind) =>
-  ['RVT_LV', 'BBS_HANNOVER_DE', 'OMNIA_FI', 'CIFP_AVILES_ES'].map((institution) => `${kind}_${institution}_SERVICE_KEY`),
+  ['RVT_LV', 'BBS_HANNOVER_DE', 'OMNIA_FI', 'CIFP_AVILES_ES'].map(
+    (institution) => `${kind}_${institution}_SERVICE_KEY`,
+  ),
 );
 const VARIABLES: Record<string, string> = {
   MYSQL_ROOT_PASSWORD: 'compose-test-root-password',
@@ -39,40 +49,44 @@ const ALSO_READ = ['NODE_ENV', 'LOG_LEVEL'];
 const VARIABLE = /\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*)|(\{))/g;
 
 function interpolate(text: string, variables: Record<string, string>): string {
-  return text.replace(VARIABLE, (match, dollar?: string, braced?: string, operator?: string, word?: string, bare?: string, broken?: string) => {
-    if (dollar) return '$';
-    if (broken) throw new Error(`Malformed interpolation in "${text}"`);
-    const name = (braced ?? bare) as string;
-    const value = variables[name];
-    const set = value !== undefined;
-    const nonEmpty = set && value !== '';
-    switch (operator) {
-      case undefined:
-        return value ?? '';
-      case ':-':
-        return nonEmpty ? value : (word ?? '');
-      case '-':
-        return set ? value : (word ?? '');
-      case ':?':
-        if (!nonEmpty) throw new Error(`${name}: ${word ?? 'required'}`);
-        return value;
-      case '?':
-        if (!set) throw new Error(`${name}: ${word ?? 'required'}`);
-        return value;
-      case ':+':
-        return nonEmpty ? (word ?? '') : '';
-      case '+':
-        return set ? (word ?? '') : '';
-      default:
-        throw new Error(`Unknown interpolation ${match}`);
-    }
-  });
+  return text.replace(
+    VARIABLE,
+    (match, dollar?: string, braced?: string, operator?: string, word?: string, bare?: string, broken?: string) => {
+      if (dollar) return '$';
+      if (broken) throw new Error(`Malformed interpolation in "${text}"`);
+      const name = (braced ?? bare) as string;
+      const value = variables[name];
+      const set = value !== undefined;
+      const nonEmpty = set && value !== '';
+      switch (operator) {
+        case undefined:
+          return value ?? '';
+        case ':-':
+          return nonEmpty ? value : (word ?? '');
+        case '-':
+          return set ? value : (word ?? '');
+        case ':?':
+          if (!nonEmpty) throw new Error(`${name}: ${word ?? 'required'}`);
+          return value;
+        case '?':
+          if (!set) throw new Error(`${name}: ${word ?? 'required'}`);
+          return value;
+        case ':+':
+          return nonEmpty ? (word ?? '') : '';
+        case '+':
+          return set ? (word ?? '') : '';
+        default:
+          throw new Error(`Unknown interpolation ${match}`);
+      }
+    },
+  );
 }
 
 function interpolateDeep(value: unknown, variables: Record<string, string>): unknown {
   if (typeof value === 'string') return interpolate(value, variables);
   if (Array.isArray(value)) return value.map((item) => interpolateDeep(item, variables));
-  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolateDeep(item, variables)]));
+  if (isRecord(value))
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolateDeep(item, variables)]));
   return value;
 }
 
@@ -128,7 +142,12 @@ function dependsOnOf(value: unknown): Map<string, string> {
   if (value === undefined || value === null) return new Map();
   if (Array.isArray(value)) return new Map(stringList(value).map((name) => [name, 'service_started']));
   if (isRecord(value)) {
-    return new Map(Object.entries(value).map(([name, item]) => [name, (isRecord(item) ? scalar(item.condition) : undefined) ?? 'service_started']));
+    return new Map(
+      Object.entries(value).map(([name, item]) => [
+        name,
+        (isRecord(item) ? scalar(item.condition) : undefined) ?? 'service_started',
+      ]),
+    );
   }
   throw new Error(`Unreadable depends_on ${JSON.stringify(value)}`);
 }
@@ -144,10 +163,20 @@ function serviceOf(name: string, raw: unknown): ComposeService {
     name,
     image: scalar(raw.image),
     builds: context !== undefined && posix.normalize(context) === '.' && dockerfile === 'Dockerfile',
-    command: command === undefined ? undefined : typeof command === 'string' ? command.trim().split(/\s+/) : stringList(command),
+    command:
+      command === undefined
+        ? undefined
+        : typeof command === 'string'
+          ? command.trim().split(/\s+/)
+          : stringList(command),
     environment: environmentOf(raw.environment),
     dependsOn: dependsOnOf(raw.depends_on),
-    healthcheck: healthcheck === undefined ? undefined : typeof healthcheck === 'string' ? ['CMD-SHELL', healthcheck] : stringList(healthcheck),
+    healthcheck:
+      healthcheck === undefined
+        ? undefined
+        : typeof healthcheck === 'string'
+          ? ['CMD-SHELL', healthcheck]
+          : stringList(healthcheck),
     ports: stringList(raw.ports),
     volumes: stringList(raw.volumes),
   };
@@ -157,14 +186,17 @@ const composeText = read('docker-compose.yml');
 /** As written (before interpolation), with YAML merge keys resolved as Compose resolves them. */
 const composeRaw: unknown = parse(composeText, { merge: true });
 if (!isRecord(composeRaw) || !isRecord(composeRaw.services)) throw new Error('docker-compose.yml has no services');
-const compose = interpolateDeep(composeRaw, VARIABLES) as Record<string, unknown> & { services: Record<string, unknown> };
+const compose = interpolateDeep(composeRaw, VARIABLES) as Record<string, unknown> & {
+  services: Record<string, unknown>;
+};
 const services = new Map(Object.entries(compose.services).map(([name, raw]) => [name, serviceOf(name, raw)]));
 
 const dockerfileText = read('Dockerfile');
 const stages = stagesOf(dockerfileInstructions(dockerfileText));
 const buildStage = stages[0];
 const runtimeStage = stages.at(-1);
-if (!buildStage || !runtimeStage || buildStage === runtimeStage) throw new Error('Dockerfile needs a build stage and a runtime stage');
+if (!buildStage || !runtimeStage || buildStage === runtimeStage)
+  throw new Error('Dockerfile needs a build stage and a runtime stage');
 const dockerCmd = execForm(runtimeStage.instructions.filter((i) => i.keyword === 'CMD').at(-1)?.args ?? '');
 
 /**
@@ -207,7 +239,9 @@ function entryOf(service: ComposeService): string | undefined {
   return command.find((word) => word.endsWith('.js'));
 }
 
-const hubServices = [...services.values()].filter((service) => service.builds || service.image === services.get('gateway')?.image);
+const hubServices = [...services.values()].filter(
+  (service) => service.builds || service.image === services.get('gateway')?.image,
+);
 const gateways = hubServices.filter((service) => entryOf(service) === 'dist/gateway/main.js');
 const shards = hubServices.flatMap((service) => {
   const kind = /^dist\/subgraphs\/([^/]+)\/main\.js$/.exec(entryOf(service) ?? '')?.[1];
@@ -255,13 +289,18 @@ describe('docker-compose.yml', () => {
       for (const [name, condition] of service.dependsOn) {
         const target = services.get(name);
         if (!target) problems.push(`${service.name} depends on missing service ${name}`);
-        else if (condition === 'service_healthy' && !target.healthcheck) problems.push(`${service.name} waits for ${name} to be healthy, which has no healthcheck`);
+        else if (condition === 'service_healthy' && !target.healthcheck)
+          problems.push(`${service.name} waits for ${name} to be healthy, which has no healthcheck`);
       }
     }
     expect(problems).toEqual([]);
     for (const { service } of shards) expect(service.dependsOn.get('mysql')).toBe('service_healthy');
-    expect([...(services.get('gateway')?.dependsOn.keys() ?? [])].sort()).toEqual([...shards.map(({ service }) => service.name), 'redis'].sort());
-    expect([...(services.get('gateway')?.dependsOn.values() ?? [])].every((condition) => condition === 'service_healthy')).toBe(true);
+    expect([...(services.get('gateway')?.dependsOn.keys() ?? [])].sort()).toEqual(
+      [...shards.map(({ service }) => service.name), 'redis'].sort(),
+    );
+    expect(
+      [...(services.get('gateway')?.dependsOn.values() ?? [])].every((condition) => condition === 'service_healthy'),
+    ).toBe(true);
   });
 
   test("every shard's INSTITUTION is in the registry, which routes its kind to that very service", () => {
@@ -273,7 +312,8 @@ describe('docker-compose.yml', () => {
         problems.push(`${service.name}: ${institution} runs no ${kind} shard in ${registryPath}`);
         continue;
       }
-      if (new URL(shard.url).hostname !== service.name) problems.push(`${service.name}: the registry sends ${institution}'s ${kind} to ${shard.url}`);
+      if (new URL(shard.url).hostname !== service.name)
+        problems.push(`${service.name}: the registry sends ${institution}'s ${kind} to ${shard.url}`);
     }
     expect(problems).toEqual([]);
   });
@@ -296,7 +336,8 @@ describe('docker-compose.yml', () => {
       if (!parsed.success) problems.push(`${service.name}: environment invalid`);
       else {
         if (parsed.data.PORT !== port) problems.push(`${shard.url}: ${service.name} listens on ${parsed.data.PORT}`);
-        if (parsed.data.INSTITUTION !== shard.institution) problems.push(`${shard.url}: ${service.name} serves ${parsed.data.INSTITUTION}, not ${shard.institution}`);
+        if (parsed.data.INSTITUTION !== shard.institution)
+          problems.push(`${shard.url}: ${service.name} serves ${parsed.data.INSTITUTION}, not ${shard.institution}`);
       }
     }
     expect(problems).toEqual([]);
@@ -339,13 +380,19 @@ describe('docker-compose.yml', () => {
     for (const { service, kind } of calling) {
       const institution = service.environment.get('INSTITUTION') ?? '';
       const published = registry.institution(institution)?.serviceJwksUrl?.[kind];
-      expect({ service: service.name, published }).toEqual({ service: service.name, published: `http://${service.name}:4001/.well-known/service-keys.json` });
+      expect({ service: service.name, published }).toEqual({
+        service: service.name,
+        published: `http://${service.name}:4001/.well-known/service-keys.json`,
+      });
     }
   });
 
   test('the gateway and every shard share events and rate limits through the compose Redis', () => {
     for (const service of [...gateways, ...shards.map(({ service: shard }) => shard)]) {
-      expect({ service: service.name, redis: service.environment.get('REDIS_URL') }).toEqual({ service: service.name, redis: 'redis://redis:6379' });
+      expect({ service: service.name, redis: service.environment.get('REDIS_URL') }).toEqual({
+        service: service.name,
+        redis: 'redis://redis:6379',
+      });
       expect(service.dependsOn.get('redis')).toBe('service_healthy');
     }
   });
@@ -391,14 +438,18 @@ describe('docker-compose.yml', () => {
       if (service.healthcheck?.[1] === 'curl') problems.push(`${service.name}: the slim image has no curl`);
       return undefined;
     };
-    for (const service of gateways) check(service, Number(env(service, 'PORT')), '/health/live', 'gateway/health/health.ts');
-    for (const { service } of shards) check(service, Number(env(service, 'PORT')), '/health', 'subgraphs/shared/shard.ts');
+    for (const service of gateways)
+      check(service, Number(env(service, 'PORT')), '/health/live', 'gateway/health/health.ts');
+    for (const { service } of shards)
+      check(service, Number(env(service, 'PORT')), '/health', 'subgraphs/shared/shard.ts');
     expect(problems).toEqual([]);
   });
 
   test('secrets must be given: no defaults, compose stops when they are missing', () => {
     for (const secret of SECRETS) {
-      const references = [...composeText.matchAll(new RegExp(`\\$\\{?${secret}([^A-Za-z0-9_][^}]*)?\\}?`, 'g'))].map((match) => match[0]);
+      const references = [...composeText.matchAll(new RegExp(`\\$\\{?${secret}([^A-Za-z0-9_][^}]*)?\\}?`, 'g'))].map(
+        (match) => match[0],
+      );
       expect(references.length).toBeGreaterThan(0);
       for (const reference of references) expect(reference.startsWith(`\${${secret}:?`)).toBe(true);
       const { [secret]: _missing, ...others } = VARIABLES;
@@ -410,7 +461,10 @@ describe('docker-compose.yml', () => {
     for (const service of gateways) {
       const registryFile = env(service, 'REGISTRY_PATH');
       expect(repositoryFileFor(service, posix.resolve(runtimeStage.workdir, registryFile))).toBe(registryPath);
-      const supergraph = repositoryFileFor(service, posix.resolve(runtimeStage.workdir, env(service, 'SUPERGRAPH_PATH')));
+      const supergraph = repositoryFileFor(
+        service,
+        posix.resolve(runtimeStage.workdir, env(service, 'SUPERGRAPH_PATH')),
+      );
       expect(supergraph).toBe('schema/supergraph.graphql');
       expect(existsSync(join(root, supergraph ?? ''))).toBe(true);
     }
@@ -422,7 +476,14 @@ describe('docker-compose.yml', () => {
     const commands = [...services.values()].flatMap((service) => (service.command ? [service.command] : []));
     const entries = [...new Set([...hubServices.map(entryOf), dockerCmd?.find((word) => word.endsWith('.js'))])];
     expect(commands.length).toBeGreaterThanOrEqual(hubServices.length);
-    expect(entries).toEqual(expect.arrayContaining(['dist/gateway/main.js', 'dist/subgraphs/qualifications/main.js', 'dist/subgraphs/mobilities/main.js', 'dist/subgraphs/recognition/main.js']));
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        'dist/gateway/main.js',
+        'dist/subgraphs/qualifications/main.js',
+        'dist/subgraphs/mobilities/main.js',
+        'dist/subgraphs/recognition/main.js',
+      ]),
+    );
     for (const entry of entries) {
       const source = /^dist\/(.+)\.js$/.exec(entry ?? '')?.[1];
       expect(source).toBeDefined();
@@ -470,7 +531,9 @@ describe('docker-compose.demo.yml', () => {
   const DEMO_SECRET = 'compose-test-demo-token-secret';
 
   test('says at its top that it is a demo for trying the hub out only', () => {
-    expect(demoText.split('\n')[0]).toMatch(/^# DEMO MODE, FOR TRYING THE HUB OUT ONLY\. Never deploy with this file\.$/);
+    expect(demoText.split('\n')[0]).toMatch(
+      /^# DEMO MODE, FOR TRYING THE HUB OUT ONLY\. Never deploy with this file\.$/,
+    );
   });
 
   test('only adds NODE_ENV=development and HUB_DEMO_TOKEN_SECRET to the gateway, which then accepts demo tokens', () => {
@@ -479,7 +542,10 @@ describe('docker-compose.demo.yml', () => {
     expect(Object.keys(demoRaw.services)).toEqual(['gateway']);
     const gatewayOverride = demoRaw.services.gateway;
     expect(isRecord(gatewayOverride) && Object.keys(gatewayOverride)).toEqual(['environment']);
-    const added = serviceOf('gateway', interpolateDeep(gatewayOverride, { ...VARIABLES, HUB_DEMO_TOKEN_SECRET: DEMO_SECRET })).environment;
+    const added = serviceOf(
+      'gateway',
+      interpolateDeep(gatewayOverride, { ...VARIABLES, HUB_DEMO_TOKEN_SECRET: DEMO_SECRET }),
+    ).environment;
     expect(Object.fromEntries(added)).toEqual({ NODE_ENV: 'development', HUB_DEMO_TOKEN_SECRET: DEMO_SECRET });
     // Compose merges environment mappings key by key: the base gateway's with these two on top.
     const base = services.get('gateway')?.environment ?? new Map<string, string | undefined>();
@@ -488,7 +554,9 @@ describe('docker-compose.demo.yml', () => {
     expect(parsed.data?.HUB_DEMO_TOKEN_SECRET).toBe(DEMO_SECRET);
     expect(parsed.data?.HUB_HOP_PRIVATE_KEY).toBe(VARIABLES.HUB_HOP_PRIVATE_KEY);
     // The same secret in production mode is refused by the gateway.
-    expect(gatewayEnvironment.safeParse(Object.fromEntries([...base, ['HUB_DEMO_TOKEN_SECRET', DEMO_SECRET]])).success).toBe(false);
+    expect(
+      gatewayEnvironment.safeParse(Object.fromEntries([...base, ['HUB_DEMO_TOKEN_SECRET', DEMO_SECRET]])).success,
+    ).toBe(false);
   });
 
   test('has no default secret: compose stops when HUB_DEMO_TOKEN_SECRET is not set', () => {
@@ -510,54 +578,113 @@ describe('member keys: npm run member-keys and npm run token --key', () => {
     return parseRegistry({ institutions }, registryPath);
   }
 
-  const mint = async (...args: string[]) => (await run(process.execPath, [script('token'), ...args], { cwd: root })).stdout.trim();
+  const mint = async (...args: string[]) =>
+    (await run(process.execPath, [script('token'), ...args], { cwd: root })).stdout.trim();
 
   test('a token signed with the key member-keys wrote verifies with the JWKS it printed, through the gateway authenticator', async () => {
     const keyFile = join(directory, 'rvt.lv.member-key.json');
     const { stdout } = await run(process.execPath, [script('member-keys'), 'rvt.lv', '--out', keyFile], { cwd: root });
     const fields = JSON.parse(stdout) as { issuer: string; jwks: { keys: Array<Record<string, unknown>> } };
     expect(fields.issuer).toBe('https://rvt.lv');
-    expect(fields.jwks.keys.map((key) => Object.keys(key).sort())).toEqual([['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']]);
+    expect(fields.jwks.keys.map((key) => Object.keys(key).sort())).toEqual([
+      ['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y'],
+    ]);
     expect(readFileSync(keyFile, 'utf8')).toContain('"d":');
     // The private key is its owner's alone.
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
 
     // The production gateway: member keys only, no demo secret.
     const authenticate = createAuthenticator({ registry: registryWith('rvt.lv', fields), demoSecret: null });
-    const token = await mint('--institution', 'rvt.lv', '--role', 'coordinator', '--key', keyFile, '--issuer', fields.issuer, '--subject', 'anna.berzina');
-    await expect(authenticate(`Bearer ${token}`)).resolves.toEqual({ institution: 'rvt.lv', roles: ['coordinator'], learnerId: null, subject: 'anna.berzina' });
+    const token = await mint(
+      '--institution',
+      'rvt.lv',
+      '--role',
+      'coordinator',
+      '--key',
+      keyFile,
+      '--issuer',
+      fields.issuer,
+      '--subject',
+      'anna.berzina',
+    );
+    await expect(authenticate(`Bearer ${token}`)).resolves.toEqual({
+      institution: 'rvt.lv',
+      roles: ['coordinator'],
+      learnerId: null,
+      subject: 'anna.berzina',
+    });
 
     // The committed placeholder keys are not this one; another issuer, or another member's name, is refused.
-    await expect(createAuthenticator({ registry, demoSecret: null })(`Bearer ${token}`)).rejects.toThrow('no registered key of its institution matches it');
-    const otherIssuer = await mint('--institution', 'rvt.lv', '--role', 'coordinator', '--key', keyFile, '--issuer', 'https://idp.example.org');
+    await expect(createAuthenticator({ registry, demoSecret: null })(`Bearer ${token}`)).rejects.toThrow(
+      'no registered key of its institution matches it',
+    );
+    const otherIssuer = await mint(
+      '--institution',
+      'rvt.lv',
+      '--role',
+      'coordinator',
+      '--key',
+      keyFile,
+      '--issuer',
+      'https://idp.example.org',
+    );
     await expect(authenticate(`Bearer ${otherIssuer}`)).rejects.toThrow(/unexpected "iss" claim value/);
-    const asOmnia = await mint('--institution', 'omnia.fi', '--role', 'coordinator', '--key', keyFile, '--issuer', fields.issuer);
+    const asOmnia = await mint(
+      '--institution',
+      'omnia.fi',
+      '--role',
+      'coordinator',
+      '--key',
+      keyFile,
+      '--issuer',
+      fields.issuer,
+    );
     await expect(authenticate(`Bearer ${asOmnia}`)).rejects.toThrow('Bearer token refused');
     const demo = await mint('--institution', 'rvt.lv', '--role', 'coordinator');
     await expect(authenticate(`Bearer ${demo}`)).rejects.toThrow('HS256 demo tokens are not accepted by this hub');
 
     // A key in use is never overwritten.
-    await expect(run(process.execPath, [script('member-keys'), 'rvt.lv', '--out', keyFile], { cwd: root })).rejects.toMatchObject({
+    await expect(
+      run(process.execPath, [script('member-keys'), 'rvt.lv', '--out', keyFile], { cwd: root }),
+    ).rejects.toMatchObject({
       stderr: expect.stringContaining(`${keyFile} exists already`),
     });
   });
 
-  test('an RSA key of a member\'s own identity provider (PKCS8 PEM) signs RS256 tokens the hub accepts', async () => {
+  test("an RSA key of a member's own identity provider (PKCS8 PEM) signs RS256 tokens the hub accepts", async () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const keyFile = join(directory, 'omnia.fi.pem');
     writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     const fields = { issuer: 'https://idp.omnia.fi', jwks: { keys: [publicKey.export({ format: 'jwk' })] } };
-    const token = await mint('--institution', 'omnia.fi', '--role', 'assessor', '--key', keyFile, '--issuer', fields.issuer);
-    expect(JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'))).toMatchObject({ alg: 'RS256' });
+    const token = await mint(
+      '--institution',
+      'omnia.fi',
+      '--role',
+      'assessor',
+      '--key',
+      keyFile,
+      '--issuer',
+      fields.issuer,
+    );
+    expect(JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'))).toMatchObject({
+      alg: 'RS256',
+    });
     const authenticate = createAuthenticator({ registry: registryWith('omnia.fi', fields), demoSecret: null });
-    await expect(authenticate(`Bearer ${token}`)).resolves.toMatchObject({ institution: 'omnia.fi', roles: ['assessor'] });
+    await expect(authenticate(`Bearer ${token}`)).resolves.toMatchObject({
+      institution: 'omnia.fi',
+      roles: ['assessor'],
+    });
   });
 
   test('the token script names what is wrong with its options', async () => {
-    await expect(mint('--institution', 'rvt.lv', '--role', 'coordinator', '--issuer', 'https://rvt.lv')).rejects.toMatchObject({
+    await expect(
+      mint('--institution', 'rvt.lv', '--role', 'coordinator', '--issuer', 'https://rvt.lv'),
+    ).rejects.toMatchObject({
       stderr: expect.stringContaining('--issuer and --subject go with --key <private key file>'),
     });
-    await expect(mint('--institution', 'rvt.lv', '--role', 'coordinator', '--key', join(directory, 'missing.json'))).rejects.toMatchObject({
+    await expect(
+      mint('--institution', 'rvt.lv', '--role', 'coordinator', '--key', join(directory, 'missing.json')),
+    ).rejects.toMatchObject({
       stderr: expect.stringContaining('Cannot read the key file'),
     });
   });
@@ -565,7 +692,10 @@ describe('member keys: npm run member-keys and npm run token --key', () => {
 
 describe('Dockerfile', () => {
   test('its header lists the command of every role compose runs', () => {
-    const header = dockerfileText.split('\n').filter((line) => line.startsWith('#')).join('\n');
+    const header = dockerfileText
+      .split('\n')
+      .filter((line) => line.startsWith('#'))
+      .join('\n');
     for (const entry of new Set(hubServices.map(entryOf))) expect(header).toContain(`node ${entry ?? ''}`);
   });
 
@@ -588,7 +718,9 @@ describe('Dockerfile', () => {
     const copied = copiesOf(runtimeStage).map((copy) => posix.relative(runtimeStage.workdir, copy.destination));
     expect(copied).toEqual(expect.arrayContaining(['dist', 'node_modules', 'package.json', 'schema', 'demo']));
     for (const name of ['dist', 'node_modules', 'package.json']) {
-      expect(copiesOf(runtimeStage).find((copy) => copy.destination === posix.join(runtimeStage.workdir, name))?.from).toBe(buildStage.name);
+      expect(
+        copiesOf(runtimeStage).find((copy) => copy.destination === posix.join(runtimeStage.workdir, name))?.from,
+      ).toBe(buildStage.name);
     }
   });
 
@@ -605,7 +737,12 @@ describe('.dockerignore', () => {
       .filter((line) => line !== '' && !line.startsWith('#'));
     expect(patterns).toEqual(expect.arrayContaining(['node_modules', 'dist', 'data', '.git', '.env', 'coverage']));
     // Nothing the build or runtime stage copies from the context is ignored.
-    const fromContext = stages.flatMap((stage) => copiesOf(stage).filter((copy) => copy.from === undefined).flatMap((copy) => copy.sources));
-    for (const source of fromContext) expect(patterns.some((pattern) => globMatches(pattern, source.split('/')[0] ?? ''))).toBe(false);
+    const fromContext = stages.flatMap((stage) =>
+      copiesOf(stage)
+        .filter((copy) => copy.from === undefined)
+        .flatMap((copy) => copy.sources),
+    );
+    for (const source of fromContext)
+      expect(patterns.some((pattern) => globMatches(pattern, source.split('/')[0] ?? ''))).toBe(false);
   });
 });

@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { createDemoMobilities } from '../scripts/demo-mobilities';
-import { agreementTerms, CREATE_LEARNING_AGREEMENT, rigaToAvilesAgreement, SIGN_LEARNING_AGREEMENT, type AgreedUnit } from '../scripts/fixtures/learning-agreements';
+import {
+  agreementTerms,
+  CREATE_LEARNING_AGREEMENT,
+  rigaToAvilesAgreement,
+  SIGN_LEARNING_AGREEMENT,
+  type AgreedUnit,
+} from '../scripts/fixtures/learning-agreements';
 import { mintDemoToken } from '../scripts/token';
 import { addDays, today } from '../subgraphs/mobilities/dates';
 import { startTestHub, type GraphQLAnswer, type TestHub } from './harness/hub';
@@ -21,14 +27,21 @@ export interface DocumentsHub {
 
 export async function startDocumentsHub(institutions: readonly string[]): Promise<DocumentsHub> {
   const secret = randomBytes(24).toString('base64url');
-  const hub = await startTestHub({ institutions, mobilities: true, recognition: true, shards: 'in-process', gateway: { demoTokenSecret: secret } });
+  const hub = await startTestHub({
+    institutions,
+    mobilities: true,
+    recognition: true,
+    shards: 'in-process',
+    gateway: { demoTokenSecret: secret },
+  });
   try {
     await createDemoMobilities(hub.url, true, secret);
   } catch (error) {
     await hub.dispose();
     throw error;
   }
-  const request = (query: string, variables: Record<string, unknown>, token?: string) => hub.request(query, variables, token);
+  const request = (query: string, variables: Record<string, unknown>, token?: string) =>
+    hub.request(query, variables, token);
   return {
     hub,
     token: (institution, roles, learnerId) => mintDemoToken({ institution, roles, learnerId, secret }),
@@ -42,7 +55,6 @@ export async function startDocumentsHub(institutions: readonly string[]): Promis
   };
 }
 
-
 /** A learning agreement of Riga with Avilés under the demo memorandum, signed by all three parties; returns its hub ID. */
 export async function signedAgreement(
   chain: DocumentsHub,
@@ -52,11 +64,23 @@ export async function signedAgreement(
 ): Promise<string> {
   const end = addDays(today(), -10);
   const rvt = await chain.token('rvt.lv', ['coordinator']);
-  await chain.ok(CREATE_LEARNING_AGREEMENT, { input: rigaToAvilesAgreement(localId, learner, agreementTerms(addDays(end, -40), end, units)) }, rvt);
+  await chain.ok(
+    CREATE_LEARNING_AGREEMENT,
+    { input: rigaToAvilesAgreement(localId, learner, agreementTerms(addDays(end, -40), end, units)) },
+    rvt,
+  );
   const id = `rvt.lv:${localId}`;
   await chain.ok(SIGN_LEARNING_AGREEMENT, { id, n: 'Jānis Ozols', p: 'Coordinator' }, rvt);
-  await chain.ok(SIGN_LEARNING_AGREEMENT, { id, n: 'Lucía Fernández', p: 'Jefa de estudios' }, await chain.token('cifp-aviles.es', ['coordinator']));
-  await chain.ok(SIGN_LEARNING_AGREEMENT, { id, n: learner.name, p: 'learner' }, await chain.token('rvt.lv', ['learner'], `rvt.lv:${learner.localId}`));
+  await chain.ok(
+    SIGN_LEARNING_AGREEMENT,
+    { id, n: 'Lucía Fernández', p: 'Jefa de estudios' },
+    await chain.token('cifp-aviles.es', ['coordinator']),
+  );
+  await chain.ok(
+    SIGN_LEARNING_AGREEMENT,
+    { id, n: learner.name, p: 'learner' },
+    await chain.token('rvt.lv', ['learner'], `rvt.lv:${learner.localId}`),
+  );
   return id;
 }
 

@@ -23,7 +23,11 @@ const replicas: RunningGateway[] = [];
 beforeAll(async () => {
   await requireRedis();
   // The test hub's own gateway stays out of the shared cache: each test decides which replicas run.
-  hub = await startTestHub({ institutions: ['rvt.lv', 'omnia.fi'], shards: 'in-process', gateway: { entityCache: false } });
+  hub = await startTestHub({
+    institutions: ['rvt.lv', 'omnia.fi'],
+    shards: 'in-process',
+    gateway: { entityCache: false },
+  });
 });
 afterAll(async () => {
   await Promise.all(replicas.map((replica) => replica.close()));
@@ -52,10 +56,15 @@ async function replica(): Promise<RunningGateway> {
 
 const [unitA, unitB] = seedUnits(['rvt.lv']).map((unit) => unit.id) as [string, string];
 const READ = 'query($id: ID!) { unit(id: $id) { id title } }';
-const UPDATE = 'mutation($id: ID!, $title: String!) { updateUnit(id: $id, input: { titles: [{ lang: "en", value: $title }] }) { id title } }';
+const UPDATE =
+  'mutation($id: ID!, $title: String!) { updateUnit(id: $id, input: { titles: [{ lang: "en", value: $title }] }) { id title } }';
 
 async function read(gateway: RunningGateway, id: string): Promise<{ title: string | undefined; cache: string | null }> {
-  const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: READ, variables: { id } }) });
+  const response = await fetch(gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: READ, variables: { id } }),
+  });
   const body = (await response.json()) as GraphQLAnswer['body'];
   return { title: (body.data?.unit as { title?: string } | null)?.title, cache: response.headers.get('x-hub-cache') };
 }
@@ -71,7 +80,12 @@ test('reads through one replica never lag writes acknowledged through another (m
   let writing = true;
   const writer = (async () => {
     for (let revision = 1; revision <= 25; revision += 1) {
-      const written = await postGraphQL(writeThrough.url, UPDATE, { id: unitA, title: `Shared-cache welding, revision ${revision}` }, token);
+      const written = await postGraphQL(
+        writeThrough.url,
+        UPDATE,
+        { id: unitA, title: `Shared-cache welding, revision ${revision}` },
+        token,
+      );
       expect(written.body.errors).toBeUndefined();
       acknowledged = revision;
       // Reads outnumber writes in the field: leave room for the entry to be filled and served between writes.

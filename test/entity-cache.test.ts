@@ -26,15 +26,25 @@ beforeAll(async () => {
   await createDemoMobilities(hub.url, false, tokenSecret);
   await feedsCurrent(hub.gateway);
 });
-const token = (institution: string, roles: string[], learnerId?: string) => mintDemoToken({ institution, roles, learnerId, secret: tokenSecret });
+const token = (institution: string, roles: string[], learnerId?: string) =>
+  mintDemoToken({ institution, roles, learnerId, secret: tokenSecret });
 afterAll(async () => hub?.dispose());
 
 const rvtUnit = () => seedUnits(['rvt.lv'])[0]?.id as string;
-const READ = 'query($id: ID!) { unit(id: $id) { id title ecvetPoints learningOutcomes { id statement } qualification { id title } } }';
-const UPDATE = 'mutation($id: ID!, $title: String!) { updateUnit(id: $id, input: { titles: [{ lang: "en", value: $title }] }) { id title } }';
+const READ =
+  'query($id: ID!) { unit(id: $id) { id title ecvetPoints learningOutcomes { id statement } qualification { id title } } }';
+const UPDATE =
+  'mutation($id: ID!, $title: String!) { updateUnit(id: $id, input: { titles: [{ lang: "en", value: $title }] }) { id title } }';
 
-async function read(url: string, id = rvtUnit()): Promise<{ answer: GraphQLAnswer; cache: string | null; cacheControl: string | null }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: READ, variables: { id } }) });
+async function read(
+  url: string,
+  id = rvtUnit(),
+): Promise<{ answer: GraphQLAnswer; cache: string | null; cacheControl: string | null }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: READ, variables: { id } }),
+  });
   return {
     answer: { status: response.status, body: (await response.json()) as GraphQLAnswer['body'] },
     cache: response.headers.get('x-hub-cache'),
@@ -67,7 +77,7 @@ test('a write through the hub is seen by the very next read (the mutation invali
   }
 });
 
-test('a change to a record an answer read on the way (the unit\'s qualification) drops that answer too', async () => {
+test("a change to a record an answer read on the way (the unit's qualification) drops that answer too", async () => {
   const coordinator = await token('rvt.lv', ['coordinator']);
   const qualificationId = (seedUnits(['rvt.lv'])[0] as { qualificationId: string }).qualificationId;
   await read(hub.url);
@@ -128,7 +138,9 @@ test('a qualification and a unit asked for before they exist are answered once t
     coordinator,
   );
   expect(qualification.body.errors).toBeUndefined();
-  expect((await readQualification()).body.data).toEqual({ qualification: { id: 'rvt.lv:CACHE-Q', title: 'Cache keeper', units: [] } });
+  expect((await readQualification()).body.data).toEqual({
+    qualification: { id: 'rvt.lv:CACHE-Q', title: 'Cache keeper', units: [] },
+  });
 
   const unit = await hub.request(
     'mutation($input: CreateUnitInput!) { createUnit(input: $input) { id } }',
@@ -141,7 +153,9 @@ test('a qualification and a unit asked for before they exist are answered once t
         ecvetPoints: 10,
         validFrom: '2026-01-01',
         assessmentCriteria: [],
-        learningOutcomes: [{ category: 'KNOWLEDGE', statements: [{ lang: 'en', value: 'Knows what the cache forgot' }], escoSkills: [] }],
+        learningOutcomes: [
+          { category: 'KNOWLEDGE', statements: [{ lang: 'en', value: 'Knows what the cache forgot' }], escoSkills: [] },
+        ],
       },
     },
     coordinator,
@@ -151,7 +165,9 @@ test('a qualification and a unit asked for before they exist are answered once t
   const shardAnswer = await postGraphQL(hub.shards.get('rvt.lv')?.url ?? '', READ, { id: otherCase });
   expect((await read(hub.url, otherCase)).answer.body.data).toEqual(shardAnswer.body.data);
   // The qualification's list of units changed with it.
-  expect((await readQualification()).body.data).toEqual({ qualification: { id: 'rvt.lv:CACHE-Q', title: 'Cache keeper', units: [{ id: unitId }] } });
+  expect((await readQualification()).body.data).toEqual({
+    qualification: { id: 'rvt.lv:CACHE-Q', title: 'Cache keeper', units: [{ id: unitId }] },
+  });
 });
 
 test("each shard's page of a search is cached, and a write that changes what the search finds is seen at once", async () => {
@@ -159,17 +175,29 @@ test("each shard's page of a search is cached, and a write that changes what the
     const response = await fetch(hub.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ units(filter: { text: "fresh-search-marker" }, first: 10) { totalCount nodes { id title } } }' }),
+      body: JSON.stringify({
+        query: '{ units(filter: { text: "fresh-search-marker" }, first: 10) { totalCount nodes { id title } } }',
+      }),
     });
     const body = (await response.json()) as GraphQLAnswer['body'];
-    return { units: body.data?.units as { totalCount: number; nodes: Array<{ id: string; title: string }> }, cache: response.headers.get('x-hub-cache') };
+    return {
+      units: body.data?.units as { totalCount: number; nodes: Array<{ id: string; title: string }> },
+      cache: response.headers.get('x-hub-cache'),
+    };
   };
   expect((await search()).units.totalCount).toBe(0);
   expect((await search()).cache).toBe('hit');
   const coordinator = await token('rvt.lv', ['coordinator']);
-  const renamed = await hub.request(UPDATE, { id: rvtUnit(), title: 'Welding, fresh-search-marker edition' }, coordinator);
+  const renamed = await hub.request(
+    UPDATE,
+    { id: rvtUnit(), title: 'Welding, fresh-search-marker edition' },
+    coordinator,
+  );
   expect(renamed.body.errors).toBeUndefined();
-  expect((await search()).units).toEqual({ totalCount: 1, nodes: [{ id: rvtUnit(), title: 'Welding, fresh-search-marker edition' }] });
+  expect((await search()).units).toEqual({
+    totalCount: 1,
+    nodes: [{ id: rvtUnit(), title: 'Welding, fresh-search-marker edition' }],
+  });
   expect((await search()).cache).toBe('hit');
   await hub.request(UPDATE, { id: rvtUnit(), title: 'Welding without the marker' }, coordinator);
   expect((await search()).units.totalCount).toBe(0);
@@ -181,10 +209,15 @@ test('a unit write that gives a qualification a skill is seen by a cached qualif
     const response = await fetch(hub.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: `{ qualifications(filter: { escoSkill: "${skill}" }, first: 10) { totalCount } }` }),
+      body: JSON.stringify({
+        query: `{ qualifications(filter: { escoSkill: "${skill}" }, first: 10) { totalCount } }`,
+      }),
     });
     const body = (await response.json()) as GraphQLAnswer['body'];
-    return { count: (body.data?.qualifications as { totalCount: number }).totalCount, cache: response.headers.get('x-hub-cache') };
+    return {
+      count: (body.data?.qualifications as { totalCount: number }).totalCount,
+      cache: response.headers.get('x-hub-cache'),
+    };
   };
   expect(await search()).toEqual({ count: 0, cache: 'miss' });
   expect(await search()).toEqual({ count: 0, cache: 'hit' });
@@ -221,7 +254,11 @@ test('a shard whose database was replaced (another feed history) costs its entri
 
 test('an answer with a failed part is private, even when every part asked for public data', async () => {
   const query = `{ found: unit(id: "${rvtUnit()}") { id } missing: unit(id: "nowhere.example:X") { id } }`;
-  const response = await fetch(hub.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+  const response = await fetch(hub.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
   const body = (await response.json()) as GraphQLAnswer['body'];
   expect(body.data?.found).toEqual({ id: rvtUnit() });
   expect(body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
@@ -229,16 +266,26 @@ test('an answer with a failed part is private, even when every part asked for pu
 });
 
 test('/health/ready says, for each shard with public data, whether the cache follows its change feed', async () => {
-  const ready = (await (await fetch(new URL('/health/ready', hub.url))).json()) as { shards: Array<{ institution: string; kind: string; cacheFeed?: string }> };
-  expect(ready.shards.filter((shard) => shard.kind === 'qualifications').map((shard) => shard.cacheFeed)).toEqual(['current', 'current']);
-  expect(ready.shards.filter((shard) => shard.kind === 'mobilities').every((shard) => shard.cacheFeed === undefined)).toBe(true);
+  const ready = (await (await fetch(new URL('/health/ready', hub.url))).json()) as {
+    shards: Array<{ institution: string; kind: string; cacheFeed?: string }>;
+  };
+  expect(ready.shards.filter((shard) => shard.kind === 'qualifications').map((shard) => shard.cacheFeed)).toEqual([
+    'current',
+    'current',
+  ]);
+  expect(
+    ready.shards.filter((shard) => shard.kind === 'mobilities').every((shard) => shard.cacheFeed === undefined),
+  ).toBe(true);
 });
 
 test('an operator flushes one institution; without the operator token the route refuses', async () => {
   await read(hub.url);
   const flushUrl = new URL('/cache/flush?institution=rvt.lv', hub.url);
   expect((await fetch(flushUrl, { method: 'POST' })).status).toBe(403);
-  const flushed = await fetch(flushUrl, { method: 'POST', headers: { authorization: 'Bearer operator-token-for-tests' } });
+  const flushed = await fetch(flushUrl, {
+    method: 'POST',
+    headers: { authorization: 'Bearer operator-token-for-tests' },
+  });
   expect(flushed.status).toBe(200);
   expect(((await flushed.json()) as { dropped: number }).dropped).toBeGreaterThan(0);
   expect((await read(hub.url)).cache).toBe('miss');
@@ -248,7 +295,11 @@ test('answers that depend on the caller are never cached: a second caller withou
   const trail = `{ qualificationsAuditTrail(institution: "rvt.lv", first: 2) { edges { node { action } } } }`;
   const owner = await token('rvt.lv', ['coordinator']);
   const stranger = await token('cifp-aviles.es', ['coordinator']);
-  const allowed = await fetch(hub.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${owner}` }, body: JSON.stringify({ query: trail }) });
+  const allowed = await fetch(hub.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${owner}` },
+    body: JSON.stringify({ query: trail }),
+  });
   expect(((await allowed.json()) as GraphQLAnswer['body']).errors).toBeUndefined();
   expect(allowed.headers.get('cache-control')).toBe('private, no-store');
   const refused = await hub.request(trail, {}, stranger);
@@ -256,10 +307,15 @@ test('answers that depend on the caller are never cached: a second caller withou
 
   // A learning agreement (personal data) read by its sending coordinator, then by a learner it is not about.
   const list = await hub.request('{ learningAgreements(first: 1) { edges { node { id } } } }', {}, owner);
-  const id = (list.body.data?.learningAgreements as { edges: Array<{ node: { id: string } }> } | undefined)?.edges[0]?.node.id;
+  const id = (list.body.data?.learningAgreements as { edges: Array<{ node: { id: string } }> } | undefined)?.edges[0]
+    ?.node.id;
   if (!id) throw new Error(`no demo agreement: ${JSON.stringify(list.body.errors)}`);
   const query = 'query($id: ID!) { learningAgreement(id: $id) { id learner { id } } }';
-  const party = await fetch(hub.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${owner}` }, body: JSON.stringify({ query, variables: { id } }) });
+  const party = await fetch(hub.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${owner}` },
+    body: JSON.stringify({ query, variables: { id } }),
+  });
   expect(((await party.json()) as GraphQLAnswer['body']).errors).toBeUndefined();
   expect(party.headers.get('cache-control')).toBe('private, no-store');
   const outsider = await hub.request(query, { id }, await token('rvt.lv', ['learner'], 'rvt.lv:someone-else'));

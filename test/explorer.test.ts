@@ -30,7 +30,11 @@ test('GraphiQL loads from the hub alone and runs the example query', async () =>
   await page.goto(started.hub.url);
   await page.locator('.graphiql-execute-button').waitFor({ timeout: 30_000 });
   await page.click('.graphiql-execute-button');
-  await page.waitForFunction(`document.querySelector('.graphiql-response')?.textContent?.includes('"units"')`, undefined, { timeout: 15_000 });
+  await page.waitForFunction(
+    `document.querySelector('.graphiql-response')?.textContent?.includes('"units"')`,
+    undefined,
+    { timeout: 15_000 },
+  );
   const text = (await result(page).textContent()) ?? '';
   expect(text).toContain('rvt.lv:');
   expect(text).not.toContain('errors');
@@ -40,16 +44,23 @@ test('GraphiQL loads from the hub alone and runs the example query', async () =>
 
 test('a subscription runs over graphql-ws with the Authorization header from the Headers tab', async () => {
   const { page, outside } = await offlinePage();
-  const subscription = 'subscription { assessmentRecorded(filter: { institution: "rvt.lv", role: SENDING }) { cursor type assessment { result } } }';
+  const subscription =
+    'subscription { assessmentRecorded(filter: { institution: "rvt.lv", role: SENDING }) { cursor type assessment { result } } }';
   await page.addInitScript(`localStorage.setItem('graphiql:query', ${JSON.stringify(subscription)})`);
   await page.goto(started.hub.url);
   await page.locator('.graphiql-execute-button').waitFor({ timeout: 30_000 });
   await page.getByRole('button', { name: 'Headers' }).click();
   await page.locator('.graphiql-editor-tool .CodeMirror').last().click();
   await page.keyboard.press('Control+A');
-  await page.keyboard.insertText(JSON.stringify({ Authorization: `Bearer ${await started.hub.token('rvt.lv', ['coordinator'])}` }));
+  await page.keyboard.insertText(
+    JSON.stringify({ Authorization: `Bearer ${await started.hub.token('rvt.lv', ['coordinator'])}` }),
+  );
   await page.click('.graphiql-execute-button');
-  await page.waitForFunction(`document.querySelector('.graphiql-response')?.textContent?.includes('"assessmentRecorded"')`, undefined, { timeout: 15_000 });
+  await page.waitForFunction(
+    `document.querySelector('.graphiql-response')?.textContent?.includes('"assessmentRecorded"')`,
+    undefined,
+    { timeout: 15_000 },
+  );
   const text = (await result(page).textContent()) ?? '';
   expect(text).toContain('"result"');
   expect(text).not.toContain('UNAUTHENTICATED');
@@ -64,7 +75,11 @@ test('the explorer serves only its own files, and a production hub has no explor
   expect((await fetch(new URL('/explorer/react/package.json', started.hub.url))).status).toBe(404);
   expect((await fetch(new URL('/explorer/%2e%2e/package.json', started.hub.url))).status).toBe(404);
 
-  const production = await startTestHub({ institutions: ['rvt.lv'], shards: 'in-process', gateway: { production: true } });
+  const production = await startTestHub({
+    institutions: ['rvt.lv'],
+    shards: 'in-process',
+    gateway: { production: true },
+  });
   try {
     expect((await fetch(new URL('/explorer/graphiql.min.js', production.url))).status).toBe(404);
     const page = await fetch(production.url, { headers: { accept: 'text/html' } });

@@ -48,7 +48,15 @@ async function bodyOf(request: IncomingMessage): Promise<string> {
 
 /** A stand-in for a shard on 127.0.0.1: passes calls through to `target` (a real shard) or misbehaves as told. */
 export async function startFaultyShard(target: string, behaviour: Behaviour = 'pass'): Promise<FaultyShard> {
-  const faulty: FaultyShard = { url: '', behaviour, remaining: Infinity, delayMs: 0, calls: 0, queries: [], close: async () => undefined };
+  const faulty: FaultyShard = {
+    url: '',
+    behaviour,
+    remaining: Infinity,
+    delayMs: 0,
+    calls: 0,
+    queries: [],
+    close: async () => undefined,
+  };
   const server = createServer((request, response) => {
     void (async () => {
       const body = await bodyOf(request);
@@ -75,7 +83,15 @@ export async function startFaultyShard(target: string, behaviour: Behaviour = 'p
           response.writeHead(200, { 'content-type': 'application/json' }).end(
             JSON.stringify({
               data: null,
-              errors: [{ message: SECRET_DETAIL, extensions: { code: 'INTERNAL_SERVER_ERROR', exception: { stacktrace: ['Error: deadlock', '    at /srv/shard/db.js:42:7'] } } }],
+              errors: [
+                {
+                  message: SECRET_DETAIL,
+                  extensions: {
+                    code: 'INTERNAL_SERVER_ERROR',
+                    exception: { stacktrace: ['Error: deadlock', '    at /srv/shard/db.js:42:7'] },
+                  },
+                },
+              ],
             }),
           );
           return;
@@ -90,7 +106,9 @@ export async function startFaultyShard(target: string, behaviour: Behaviour = 'p
         if (typeof value === 'string' && (name === 'content-type' || name.startsWith('x-hub-'))) headers[name] = value;
       }
       const answer = await fetch(target, { method: 'POST', headers, body });
-      response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' }).end(await answer.text());
+      response
+        .writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' })
+        .end(await answer.text());
     })().catch(() => response.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -117,9 +135,16 @@ export interface ExtraGateway {
  * A second gateway over a test hub's shards, with some institutions' qualifications shard replaced (by a
  * faulty stand-in) and its own options (production, limits, resilience…).
  */
-export async function startGatewayOver(hub: TestHub, overrides: Record<string, string>, options: Partial<GatewayOptions> = {}): Promise<ExtraGateway> {
+export async function startGatewayOver(
+  hub: TestHub,
+  overrides: Record<string, string>,
+  options: Partial<GatewayOptions> = {},
+): Promise<ExtraGateway> {
   const registry = new Registry(
-    hub.gateway.registry.institutions.map((entry) => ({ ...entry, shards: { ...entry.shards, ...(overrides[entry.code] ? { qualifications: overrides[entry.code] } : {}) } })),
+    hub.gateway.registry.institutions.map((entry) => ({
+      ...entry,
+      shards: { ...entry.shards, ...(overrides[entry.code] ? { qualifications: overrides[entry.code] } : {}) },
+    })),
   );
   const tokenSecret = randomBytes(24).toString('base64url');
   const gateway = await startGateway({
@@ -143,11 +168,19 @@ export function memoryLogger(): { logger: Logger; lines: () => Array<Record<stri
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
+      lines.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((line) => line !== ''),
+      );
       done();
     },
   });
-  return { logger: pino({ level: 'debug' }, sink), lines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
+  return {
+    logger: pino({ level: 'debug' }, sink),
+    lines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
 }
 
 /** Sum of a Prometheus metric's samples (optionally those whose labels contain `labels`). */

@@ -31,14 +31,22 @@ const unitInput = (localId: string, title = `Orbital welding ${localId}`) => ({
   titles: [{ lang: 'en', value: title }],
   eqfLevel: 4,
   ecvetPoints: 1,
-  learningOutcomes: [{ category: 'SKILLS', statements: [{ lang: 'en', value: 'The learner sets up an orbital welding head.' }], escoSkills: [] }],
+  learningOutcomes: [
+    {
+      category: 'SKILLS',
+      statements: [{ lang: 'en', value: 'The learner sets up an orbital welding head.' }],
+      escoSkills: [],
+    },
+  ],
   validFrom: '2026-09-01',
 });
 const key = (name: string) => ({ 'Idempotency-Key': `${name}-${Date.now()}` });
 
 async function rowsOf(localId: string): Promise<{ units: number; audits: number }> {
   const [units] = await db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM unit WHERE id = ?', [localId]);
-  const [audits] = await db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM audit_entry WHERE entityId = ?', [`rvt.lv:${localId}`]);
+  const [audits] = await db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM audit_entry WHERE entityId = ?', [
+    `rvt.lv:${localId}`,
+  ]);
   return { units: Number(units?.n), audits: Number(audits?.n) };
 }
 
@@ -49,14 +57,18 @@ async function claims(idempotencyKey: string): Promise<Array<{ scope: string; re
 test('a retry with the same key gets the byte-identical answer and the write happens once', async () => {
   const headers = key('create');
   const first = await hub.request(CREATE, { input: unitInput('IDEM-1') }, coordinator, headers);
-  expect(first.body).toEqual({ data: { createUnit: { id: 'rvt.lv:IDEM-1', title: 'Orbital welding IDEM-1', ecvetPoints: 1 } } });
+  expect(first.body).toEqual({
+    data: { createUnit: { id: 'rvt.lv:IDEM-1', title: 'Orbital welding IDEM-1', ecvetPoints: 1 } },
+  });
   for (let retry = 0; retry < 3; retry += 1) {
     const again = await hub.request(CREATE, { input: unitInput('IDEM-1') }, coordinator, headers);
     expect(again.status).toBe(200);
     expect(again.text).toBe(first.text);
   }
   expect(await rowsOf('IDEM-1')).toEqual({ units: 1, audits: 1 });
-  expect(await claims(headers['Idempotency-Key'])).toEqual([{ scope: 'rvt.lv demo:coordinator@rvt.lv', response: expect.stringContaining('IDEM-1') }]);
+  expect(await claims(headers['Idempotency-Key'])).toEqual([
+    { scope: 'rvt.lv demo:coordinator@rvt.lv', response: expect.stringContaining('IDEM-1') },
+  ]);
 });
 
 test('the same key with another operation or other variables is refused with CONFLICT naming the header', async () => {
@@ -69,7 +81,12 @@ test('the same key with another operation or other variables is refused with CON
       extensions: expect.objectContaining({ code: 'CONFLICT', institution: 'rvt.lv' }),
     }),
   );
-  const update = await hub.request('mutation { updateUnit(id: "rvt.lv:IDEM-2", input: { eqfLevel: 5 }) { id eqfLevel } }', undefined, coordinator, headers);
+  const update = await hub.request(
+    'mutation { updateUnit(id: "rvt.lv:IDEM-2", input: { eqfLevel: 5 }) { id eqfLevel } }',
+    undefined,
+    coordinator,
+    headers,
+  );
   expect(update.body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
   expect(await rowsOf('IDEM-3')).toEqual({ units: 0, audits: 0 });
   expect(await rowsOf('IDEM-2')).toEqual({ units: 1, audits: 1 });
@@ -78,7 +95,12 @@ test('the same key with another operation or other variables is refused with CON
 test('without a key a mutation runs as before: a repeated create is a duplicate', async () => {
   expect((await hub.request(CREATE, { input: unitInput('IDEM-4') }, coordinator)).body.errors).toBeUndefined();
   const again = await hub.request(CREATE, { input: unitInput('IDEM-4') }, coordinator);
-  expect(again.body.errors?.[0]).toEqual(expect.objectContaining({ message: expect.stringMatching(/exists already/), extensions: expect.objectContaining({ code: 'CONFLICT' }) }));
+  expect(again.body.errors?.[0]).toEqual(
+    expect.objectContaining({
+      message: expect.stringMatching(/exists already/),
+      extensions: expect.objectContaining({ code: 'CONFLICT' }),
+    }),
+  );
   expect(await rowsOf('IDEM-4')).toEqual({ units: 1, audits: 1 });
 });
 
@@ -87,20 +109,27 @@ test.each([
   ['too long', 'k'.repeat(201)],
   ['with a space', 'two words'],
   ['not ASCII', 'clé-1'],
-])('a key that is %s is refused with 400 BAD_USER_INPUT naming the header and the rule; nothing is written', async (_name, value) => {
-  const answer = await hub.request(CREATE, { input: unitInput('IDEM-BAD') }, coordinator, { 'Idempotency-Key': value });
-  expect(answer.status).toBe(400);
-  expect(answer.body.errors?.[0]).toEqual(
-    expect.objectContaining({
-      message: 'The Idempotency-Key header must be 1 to 200 visible ASCII characters (no spaces)',
-      extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'Idempotency-Key' }),
-    }),
-  );
-  expect(await rowsOf('IDEM-BAD')).toEqual({ units: 0, audits: 0 });
-});
+])(
+  'a key that is %s is refused with 400 BAD_USER_INPUT naming the header and the rule; nothing is written',
+  async (_name, value) => {
+    const answer = await hub.request(CREATE, { input: unitInput('IDEM-BAD') }, coordinator, {
+      'Idempotency-Key': value,
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors?.[0]).toEqual(
+      expect.objectContaining({
+        message: 'The Idempotency-Key header must be 1 to 200 visible ASCII characters (no spaces)',
+        extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'Idempotency-Key' }),
+      }),
+    );
+    expect(await rowsOf('IDEM-BAD')).toEqual({ units: 0, audits: 0 });
+  },
+);
 
 test('a query ignores the header, even a malformed one', async () => {
-  const answer = await hub.request('{ unit(id: "rvt.lv:IDEM-1") { id } }', undefined, coordinator, { 'Idempotency-Key': 'two words' });
+  const answer = await hub.request('{ unit(id: "rvt.lv:IDEM-1") { id } }', undefined, coordinator, {
+    'Idempotency-Key': 'two words',
+  });
   expect(answer.body).toEqual({ data: { unit: { id: 'rvt.lv:IDEM-1' } } });
 });
 
@@ -112,9 +141,17 @@ test("a key another caller used is that caller's: it neither answers nor blocks 
   expect(mine.body.data).toEqual({ createUnit: expect.objectContaining({ id: 'rvt.lv:IDEM-5' }) });
   expect(theirs.body.data).toEqual({ createUnit: expect.objectContaining({ id: 'rvt.lv:IDEM-6' }) });
   const omnia = await hub.token('omnia.fi', ['coordinator']);
-  const elsewhere = await hub.request('mutation { updateUnit(id: "rvt.lv:IDEM-5", input: { eqfLevel: 5 }) { id } }', undefined, omnia, headers);
+  const elsewhere = await hub.request(
+    'mutation { updateUnit(id: "rvt.lv:IDEM-5", input: { eqfLevel: 5 }) { id } }',
+    undefined,
+    omnia,
+    headers,
+  );
   expect(elsewhere.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-  expect((await claims(headers['Idempotency-Key'])).map((claim) => claim.scope).sort()).toEqual(['rvt.lv demo:coordinator@rvt.lv', 'rvt.lv maris@rvt.lv']);
+  expect((await claims(headers['Idempotency-Key'])).map((claim) => claim.scope).sort()).toEqual([
+    'rvt.lv demo:coordinator@rvt.lv',
+    'rvt.lv maris@rvt.lv',
+  ]);
 });
 
 test('a refused mutation leaves no claim, so its retry runs afresh', async () => {
@@ -133,7 +170,9 @@ test('a key whose write committed but whose answer was not stored gets CONFLICT 
   const update = 'mutation { updateUnit(id: "rvt.lv:IDEM-4", input: { eqfLevel: 5 }) { id eqfLevel } }';
   expect((await hub.request(update, undefined, coordinator, headers)).body.errors).toBeUndefined();
   // As if the shard had stopped between its commit and storing the answer.
-  await db.query('UPDATE idempotency_record SET response = NULL WHERE idempotencyKey = ?', [headers['Idempotency-Key']]);
+  await db.query('UPDATE idempotency_record SET response = NULL WHERE idempotencyKey = ?', [
+    headers['Idempotency-Key'],
+  ]);
   const retry = await hub.request(update, undefined, coordinator, headers);
   expect(retry.body.errors?.[0]).toEqual(
     expect.objectContaining({
@@ -155,9 +194,15 @@ test('each root mutation of one operation is remembered on its own, and a retry 
 });
 
 /** Automatic persisted queries (on in Apollo Server): a client may send the text with its hash, then the hash alone. */
-const persisted = (query: string) => ({ persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') } });
+const persisted = (query: string) => ({
+  persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') },
+});
 
-async function post(body: Record<string, unknown>, token: string, headers: Record<string, string>): Promise<GraphQLAnswer & { text: string }> {
+async function post(
+  body: Record<string, unknown>,
+  token: string,
+  headers: Record<string, string>,
+): Promise<GraphQLAnswer & { text: string }> {
   const response = await fetch(hub.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
@@ -171,15 +216,24 @@ test('a mutation retried as its persisted-query hash alone is answered, not run 
   const headers = key('apq');
   const variables = { input: unitInput('IDEM-APQ-1') };
   const first = await post({ query: CREATE, variables, extensions: persisted(CREATE) }, coordinator, headers);
-  expect(first.body).toEqual({ data: { createUnit: { id: 'rvt.lv:IDEM-APQ-1', title: 'Orbital welding IDEM-APQ-1', ecvetPoints: 1 } } });
+  expect(first.body).toEqual({
+    data: { createUnit: { id: 'rvt.lv:IDEM-APQ-1', title: 'Orbital welding IDEM-APQ-1', ecvetPoints: 1 } },
+  });
   const hashOnly = await post({ variables, extensions: persisted(CREATE) }, coordinator, headers);
   expect(hashOnly.status).toBe(200);
   expect(hashOnly.text).toBe(first.text);
   expect(await rowsOf('IDEM-APQ-1')).toEqual({ units: 1, audits: 1 });
   // The hash alone names the same operation: other variables under the key are another request.
-  const other = await post({ variables: { input: unitInput('IDEM-APQ-2') }, extensions: persisted(CREATE) }, coordinator, headers);
+  const other = await post(
+    { variables: { input: unitInput('IDEM-APQ-2') }, extensions: persisted(CREATE) },
+    coordinator,
+    headers,
+  );
   expect(other.body.errors?.[0]).toEqual(
-    expect.objectContaining({ message: expect.stringMatching(/was used for a different request/), extensions: expect.objectContaining({ code: 'CONFLICT' }) }),
+    expect.objectContaining({
+      message: expect.stringMatching(/was used for a different request/),
+      extensions: expect.objectContaining({ code: 'CONFLICT' }),
+    }),
   );
   expect(await rowsOf('IDEM-APQ-2')).toEqual({ units: 0, audits: 0 });
 
@@ -198,7 +252,11 @@ test('a malformed key on a mutation sent as its persisted-query hash is refused 
   expect((await post({ query, extensions: persisted(query) }, coordinator, {})).body.errors).toBeUndefined();
   const read = await post({ extensions: persisted(query) }, coordinator, { 'Idempotency-Key': 'two words' });
   expect(read.body).toEqual({ data: { unit: { id: 'rvt.lv:IDEM-1' } } });
-  const write = await post({ variables: { input: unitInput('IDEM-APQ-BAD') }, extensions: persisted(CREATE) }, coordinator, { 'Idempotency-Key': 'two words' });
+  const write = await post(
+    { variables: { input: unitInput('IDEM-APQ-BAD') }, extensions: persisted(CREATE) },
+    coordinator,
+    { 'Idempotency-Key': 'two words' },
+  );
   expect(write.status).toBe(400);
   expect(write.body.errors?.[0]).toEqual(
     expect.objectContaining({
@@ -212,7 +270,10 @@ test('a malformed key on a mutation sent as its persisted-query hash is refused 
 /** A GraphQL input literal of a plain value (enum values are the upper-case strings). */
 function literal(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`;
-  if (typeof value === 'object' && value !== null) return `{ ${Object.entries(value).map(([name, item]) => `${name}: ${literal(item)}`).join(', ')} }`;
+  if (typeof value === 'object' && value !== null)
+    return `{ ${Object.entries(value)
+      .map(([name, item]) => `${name}: ${literal(item)}`)
+      .join(', ')} }`;
   if (typeof value === 'string' && /^[A-Z_]+$/.test(value)) return value;
   return JSON.stringify(value);
 }

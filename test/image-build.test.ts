@@ -44,22 +44,39 @@ test('the build stage runs: npm ci, the build and the prune on exactly what it c
   for (const instruction of buildStage.instructions) {
     if (instruction.keyword === 'COPY') {
       const copy = copies[copyIndex++];
-      if (!copy || copy.from !== undefined) throw new Error(`The build stage copies from another stage: ${instruction.args}`);
+      if (!copy || copy.from !== undefined)
+        throw new Error(`The build stage copies from another stage: ${instruction.args}`);
       const destination = local(copy.destination);
       for (const source of copy.sources) {
-        const target = copy.sources.length > 1 || copy.destination.endsWith('/') ? join(destination, posix.basename(source)) : destination;
+        const target =
+          copy.sources.length > 1 || copy.destination.endsWith('/')
+            ? join(destination, posix.basename(source))
+            : destination;
         cpSync(join(root, source), target, { recursive: true });
       }
     }
     if (instruction.keyword === 'RUN' && !/^apt-get\b/.test(instruction.args)) {
-      await run('sh', ['-c', instruction.args], { cwd: dir, env: { ...process.env, NODE_ENV: undefined }, maxBuffer: 64 * 1024 * 1024 });
+      await run('sh', ['-c', instruction.args], {
+        cwd: dir,
+        env: { ...process.env, NODE_ENV: undefined },
+        maxBuffer: 64 * 1024 * 1024,
+      });
     }
   }
-  for (const entry of ['gateway/main.js', 'subgraphs/qualifications/main.js', 'subgraphs/mobilities/main.js', 'subgraphs/recognition/main.js']) {
+  for (const entry of [
+    'gateway/main.js',
+    'subgraphs/qualifications/main.js',
+    'subgraphs/mobilities/main.js',
+    'subgraphs/recognition/main.js',
+  ]) {
     expect(existsSync(join(dir, 'dist', entry))).toBe(true);
   }
   // Tests and their fixtures stay out of the image.
-  expect((readdirSync(join(dir, 'dist'), { recursive: true }) as string[]).filter((path) => /\.(test|fixture)\.js$/.test(path))).toEqual([]);
+  expect(
+    (readdirSync(join(dir, 'dist'), { recursive: true }) as string[]).filter((path) =>
+      /\.(test|fixture)\.js$/.test(path),
+    ),
+  ).toEqual([]);
   expect(existsSync(join(dir, 'dist', 'test'))).toBe(false);
   // Pruned: no test runner in the runtime's node_modules.
   expect(readdirSync(join(dir, 'node_modules'))).not.toContain('jest');
@@ -69,13 +86,25 @@ test('what the runtime stage takes from the build stage is there, and its code l
   for (const copy of copiesOf(runtimeStage).filter((c) => c.from === buildStage.name)) {
     for (const source of copy.sources) {
       const path = posix.relative(buildStage.workdir, posix.resolve(buildStage.workdir, source));
-      expect({ source, found: path === 'node_modules' ? existsSync(join(dir, path)) : matching(path).length > 0 }).toEqual({ source, found: true });
+      expect({
+        source,
+        found: path === 'node_modules' ? existsSync(join(dir, path)) : matching(path).length > 0,
+      }).toEqual({ source, found: true });
     }
   }
-  const modules = ['./dist/gateway/index.js', './dist/subgraphs/qualifications/index.js', './dist/subgraphs/mobilities/index.js', './dist/subgraphs/recognition/index.js'];
-  const { stdout } = await run(process.execPath, ['-e', `${modules.map((m) => `require(${JSON.stringify(m)});`).join('')} console.log('loaded')`], {
-    cwd: dir,
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
+  const modules = [
+    './dist/gateway/index.js',
+    './dist/subgraphs/qualifications/index.js',
+    './dist/subgraphs/mobilities/index.js',
+    './dist/subgraphs/recognition/index.js',
+  ];
+  const { stdout } = await run(
+    process.execPath,
+    ['-e', `${modules.map((m) => `require(${JSON.stringify(m)});`).join('')} console.log('loaded')`],
+    {
+      cwd: dir,
+      env: { ...process.env, NODE_ENV: 'production' },
+    },
+  );
   expect(stdout.trim()).toBe('loaded');
 }, 120_000);

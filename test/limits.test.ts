@@ -47,24 +47,46 @@ test('a depth bomb is refused with the depth and the limit', async () => {
 
 test('an alias bomb is refused with the alias count and the limit', async () => {
   const aliases = Array.from({ length: 500 }, (_, i) => `a${i}: id`).join(' ');
-  expectLimit(await refusedBeforeAnyShard(hub.request(`{ unit(id: "${unitId()}") { ${aliases} } }`)), 'aliases', 'Query alias count 500 exceeds the limit of 30');
+  expectLimit(
+    await refusedBeforeAnyShard(hub.request(`{ unit(id: "${unitId()}") { ${aliases} } }`)),
+    'aliases',
+    'Query alias count 500 exceeds the limit of 30',
+  );
 });
 
 test('too many root fields, directives or tokens are refused', async () => {
   const roots = Array.from({ length: 25 }, (_, i) => `u${i}: unit(id: "${unitId()}") { id }`).join(' ');
-  expectLimit(await refusedBeforeAnyShard(hub.request(`{ ${roots} }`)), 'rootFields', 'Query root field count 25 exceeds the limit of 20');
+  expectLimit(
+    await refusedBeforeAnyShard(hub.request(`{ ${roots} }`)),
+    'rootFields',
+    'Query root field count 25 exceeds the limit of 20',
+  );
   // On inline fragments: sixty `id` fields side by side would be refused as repeats first.
   const directives = Array.from({ length: 60 }, () => '... @include(if: true) { id }').join(' ');
-  expectLimit(await refusedBeforeAnyShard(hub.request(`{ unit(id: "${unitId()}") { ${directives} } }`)), 'directives', 'Query directive count 60 exceeds the limit of 50');
+  expectLimit(
+    await refusedBeforeAnyShard(hub.request(`{ unit(id: "${unitId()}") { ${directives} } }`)),
+    'directives',
+    'Query directive count 60 exceeds the limit of 50',
+  );
   const tokens = `{ unit(id: "${unitId()}") { ${'id '.repeat(3_000)} } }`;
-  expectLimit(await refusedBeforeAnyShard(hub.request(tokens)), 'tokens', 'Query token count exceeds the limit of 2000');
+  expectLimit(
+    await refusedBeforeAnyShard(hub.request(tokens)),
+    'tokens',
+    'Query token count exceeds the limit of 2000',
+  );
 });
 
 test('`first: 1000000` is refused by the cost limit, as a literal and as a variable, before any shard call', async () => {
-  const literal = await refusedBeforeAnyShard(hub.request('{ units(first: 1000000) { nodes { id learningOutcomes { id } } } }'));
+  const literal = await refusedBeforeAnyShard(
+    hub.request('{ units(first: 1000000) { nodes { id learningOutcomes { id } } } }'),
+  );
   expectLimit(literal, 'cost', /^Query cost 22000000 exceeds the limit of 50000/);
   const query = 'query Page($n: Int!) { units(first: $n) { nodes { id } } }';
-  expectLimit(await refusedBeforeAnyShard(hub.request(query, { n: 1_000_000 })), 'cost', /^Query cost 2000000 exceeds the limit of 50000/);
+  expectLimit(
+    await refusedBeforeAnyShard(hub.request(query, { n: 1_000_000 })),
+    'cost',
+    /^Query cost 2000000 exceeds the limit of 50000/,
+  );
   // The same document with a fair page size is served (its cost is checked per request).
   const fair = await hub.request(query, { n: 3 });
   expect(fair.body.errors).toBeUndefined();
@@ -73,36 +95,67 @@ test('`first: 1000000` is refused by the cost limit, as a literal and as a varia
 
 test('a fragment cycle is refused as invalid, quickly', async () => {
   const answer = await refusedBeforeAnyShard(
-    hub.request(`{ unit(id: "${unitId()}") { ...A } } fragment A on Unit { qualification { units { ...B } } } fragment B on Unit { ...A }`),
+    hub.request(
+      `{ unit(id: "${unitId()}") { ...A } } fragment A on Unit { qualification { units { ...B } } } fragment B on Unit { ...A }`,
+    ),
   );
   expect(answer.status).toBe(400);
   expect(answer.body.errors?.[0]).toEqual(
-    expect.objectContaining({ message: expect.stringContaining('Cannot spread fragment "A" within itself'), extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }) }),
+    expect.objectContaining({
+      message: expect.stringContaining('Cannot spread fragment "A" within itself'),
+      extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }),
+    }),
   );
 });
 
 /** A raw POST whose body is sent as given (with or without a content-length), read to the end. */
-function rawPost(url: string, body: Buffer, chunked: boolean): Promise<{ status: number; text: string; requestId: string | undefined }> {
+function rawPost(
+  url: string,
+  body: Buffer,
+  chunked: boolean,
+): Promise<{ status: number; text: string; requestId: string | undefined }> {
   return new Promise((resolve, reject) => {
-    const request = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(chunked ? {} : { 'content-length': String(body.length) }) } }, (response) => {
-      let text = '';
-      response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, text, requestId: response.headers['x-request-id'] as string | undefined }));
-    });
+    const request = httpRequest(
+      url,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(chunked ? {} : { 'content-length': String(body.length) }) },
+      },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            text,
+            requestId: response.headers['x-request-id'] as string | undefined,
+          }),
+        );
+      },
+    );
     request.on('error', reject);
-    if (chunked) for (let offset = 0; offset < body.length; offset += 64 * 1024) request.write(body.subarray(offset, offset + 64 * 1024));
+    if (chunked)
+      for (let offset = 0; offset < body.length; offset += 64 * 1024)
+        request.write(body.subarray(offset, offset + 64 * 1024));
     else request.write(body);
     request.end();
   });
 }
 
 test('a 10 MB body is answered 413 PAYLOAD_TOO_LARGE (declared or streamed), and the gateway keeps serving', async () => {
-  const body = Buffer.from(JSON.stringify({ query: `{ __typename }`, variables: { junk: 'x'.repeat(10 * 1024 * 1024) } }));
+  const body = Buffer.from(
+    JSON.stringify({ query: `{ __typename }`, variables: { junk: 'x'.repeat(10 * 1024 * 1024) } }),
+  );
   for (const chunked of [false, true]) {
     const answer = await rawPost(hub.url, body, chunked);
     expect({ chunked, status: answer.status }).toEqual({ chunked, status: 413 });
     expect(JSON.parse(answer.text)).toEqual({
-      errors: [{ message: 'Request body exceeds the limit of 1000000 bytes', extensions: { code: 'PAYLOAD_TOO_LARGE', limit: 'bodyBytes', max: 1_000_000, requestId: answer.requestId } }],
+      errors: [
+        {
+          message: 'Request body exceeds the limit of 1000000 bytes',
+          extensions: { code: 'PAYLOAD_TOO_LARGE', limit: 'bodyBytes', max: 1_000_000, requestId: answer.requestId },
+        },
+      ],
     });
   }
   const after = await hub.request('{ institutions { id } }');
@@ -117,7 +170,10 @@ test('a batched request is refused (batches are off by default)', async () => {
   });
   expect(response.status).toBe(400);
   expect(((await response.json()) as GraphQLAnswer['body']).errors?.[0]).toEqual(
-    expect.objectContaining({ message: expect.stringMatching(/^Batched operations are not accepted/), extensions: expect.objectContaining({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'batch' }) }),
+    expect.objectContaining({
+      message: expect.stringMatching(/^Batched operations are not accepted/),
+      extensions: expect.objectContaining({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'batch' }),
+    }),
   );
 });
 

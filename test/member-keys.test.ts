@@ -12,7 +12,8 @@ import { seedUnits } from './seeds';
  * and a gateway that accepts no demo tokens lets that user write.
  */
 const run = promisify(execFile);
-const script = (name: string, ...args: string[]) => run(process.execPath, [join(ROOT, 'dist', 'scripts', `${name}.js`), ...args], { cwd: ROOT });
+const script = (name: string, ...args: string[]) =>
+  run(process.execPath, [join(ROOT, 'dist', 'scripts', `${name}.js`), ...args], { cwd: ROOT });
 const directory = mkdtempSync(join(tmpdir(), 'member-keys-'));
 const keyFile = join(directory, 'rvt.lv.member-key.json');
 let hub: TestHub;
@@ -31,17 +32,28 @@ afterAll(async () => {
   rmSync(directory, { recursive: true, force: true });
 });
 
-const RETITLE = 'mutation($id: ID!) { updateUnit(id: $id, input: { titles: [{ lang: "en", value: "Signed by the member" }] }) { title } }';
+const RETITLE =
+  'mutation($id: ID!) { updateUnit(id: $id, input: { titles: [{ lang: "en", value: "Signed by the member" }] }) { title } }';
 const unitId = () => seedUnits(['rvt.lv'])[0]?.id as string;
-const token = async (...args: string[]) => (await script('token', '--institution', 'rvt.lv', '--role', 'coordinator', ...args)).stdout.trim();
+const token = async (...args: string[]) =>
+  (await script('token', '--institution', 'rvt.lv', '--role', 'coordinator', ...args)).stdout.trim();
 
 test("a coordinator writes with a token signed by the member's key from npm run member-keys", async () => {
-  const answer = await hub.request(RETITLE, { id: unitId() }, await token('--key', keyFile, '--issuer', 'https://rvt.lv', '--subject', 'anna.berzina'));
+  const answer = await hub.request(
+    RETITLE,
+    { id: unitId() },
+    await token('--key', keyFile, '--issuer', 'https://rvt.lv', '--subject', 'anna.berzina'),
+  );
   expect(answer.body).toEqual({ data: { updateUnit: { title: 'Signed by the member' } } });
 });
 
 test('without the demo override, demo tokens are refused with the reason', async () => {
   const answer = await hub.request(RETITLE, { id: unitId() }, await token());
   expect(answer.status).toBe(401);
-  expect(answer.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^HS256 demo tokens are not accepted by this hub: it was started without HUB_DEMO_TOKEN_SECRET/), extensions: { code: 'UNAUTHENTICATED' } });
+  expect(answer.body.errors?.[0]).toMatchObject({
+    message: expect.stringMatching(
+      /^HS256 demo tokens are not accepted by this hub: it was started without HUB_DEMO_TOKEN_SECRET/,
+    ),
+    extensions: { code: 'UNAUTHENTICATED' },
+  });
 });

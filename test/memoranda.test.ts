@@ -13,7 +13,11 @@ import { startTestHub, type TestHub } from './harness/hub';
 let hub: TestHub;
 const tokens: Record<string, string> = {};
 beforeAll(async () => {
-  hub = await startTestHub({ institutions: ['rvt.lv', 'cifp-aviles.es', 'omnia.fi'], shards: 'in-process', mobilities: true });
+  hub = await startTestHub({
+    institutions: ['rvt.lv', 'cifp-aviles.es', 'omnia.fi'],
+    shards: 'in-process',
+    mobilities: true,
+  });
   tokens['rvt.lv'] = await hub.token('rvt.lv', ['coordinator']);
   tokens['cifp-aviles.es'] = await hub.token('cifp-aviles.es', ['coordinator']);
   tokens['omnia.fi'] = await hub.token('omnia.fi', ['coordinator']);
@@ -57,7 +61,8 @@ async function ok(query: string, variables: Record<string, unknown>, token: stri
 }
 
 const PROPOSE = 'mutation($input: ProposeMemorandumInput!) { proposeMemorandum(input: $input) { id contentHash } }';
-const SIGN = 'mutation($id: ID!, $h: String!) { signMemorandum(id: $id, contentHash: $h, signature: { signerName: "N", signerPosition: "Director" }) { status } }';
+const SIGN =
+  'mutation($id: ID!, $h: String!) { signMemorandum(id: $id, contentHash: $h, signature: { signerName: "N", signerPosition: "Director" }) { status } }';
 const TERMINATE = 'mutation($id: ID!) { terminateMemorandum(id: $id, reason: "The programme closed") { status } }';
 
 beforeAll(async () => {
@@ -72,7 +77,12 @@ beforeAll(async () => {
           titles: [{ lang: 'en', value: plan.title }],
           partners: [other(plan.proposer)],
           qualificationIds: ['rvt.lv:WELD'],
-          procedures: { assessment: 'By the host', documentation: 'Transcript of records', validation: 'By the sender', recognition: 'Full credit' },
+          procedures: {
+            assessment: 'By the host',
+            documentation: 'Transcript of records',
+            validation: 'By the sender',
+            recognition: 'Full credit',
+          },
           validFrom: expired ? '2020-01-01' : '2025-01-01',
           validUntil: expired ? addDays(today(), -1) : '2030-12-31',
         },
@@ -81,7 +91,12 @@ beforeAll(async () => {
     );
     const { id, contentHash } = proposed.proposeMemorandum as { id: string; contentHash: string };
     expect(id).toBe(idOf(plan));
-    const signers = plan.status === 'DRAFT' ? [] : plan.status === 'PARTIALLY_SIGNED' ? [other(plan.proposer)] : [plan.proposer, other(plan.proposer)];
+    const signers =
+      plan.status === 'DRAFT'
+        ? []
+        : plan.status === 'PARTIALLY_SIGNED'
+          ? [other(plan.proposer)]
+          : [plan.proposer, other(plan.proposer)];
     for (const signer of signers) await ok(SIGN, { id, h: contentHash }, tokens[signer] as string);
     if (plan.status === 'TERMINATED') await ok(TERMINATE, { id }, tokens[other(plan.proposer)] as string);
   }
@@ -105,7 +120,11 @@ test('each memorandum shows the status it was brought to, to both partners', asy
   const expected = PLANS.map((plan) => ({ id: idOf(plan), status: plan.status }));
   for (const partner of ['rvt.lv', 'cifp-aviles.es']) {
     const all = await list(tokens[partner] as string, null, 100);
-    expect(all).toEqual({ totalCount: PLANS.length, pageInfo: { hasNextPage: false, endCursor: expect.any(String) }, nodes: expected });
+    expect(all).toEqual({
+      totalCount: PLANS.length,
+      pageInfo: { hasNextPage: false, endCursor: expect.any(String) },
+      nodes: expected,
+    });
   }
 });
 
@@ -113,36 +132,47 @@ test.each(STATUSES)('filtered by %s, the whole list holds exactly the memoranda 
   const expected = PLANS.filter((plan) => plan.status === status).map((plan) => ({ id: idOf(plan), status }));
   for (const partner of ['rvt.lv', 'cifp-aviles.es']) {
     const all = await list(tokens[partner] as string, status, 100);
-    expect(all).toEqual({ totalCount: expected.length, pageInfo: { hasNextPage: false, endCursor: expect.any(String) }, nodes: expected });
+    expect(all).toEqual({
+      totalCount: expected.length,
+      pageInfo: { hasNextPage: false, endCursor: expect.any(String) },
+      nodes: expected,
+    });
   }
 });
 
-test.each([1, 2])('pages of %i under each status filter are full, end exactly, and add up to the whole list', async (first) => {
-  const token = tokens['rvt.lv'] as string;
-  for (const status of [null, ...STATUSES]) {
-    const whole = await list(token, status, 100);
-    const read: Listed['nodes'] = [];
-    let after: string | null = null;
-    for (;;) {
-      const page = await list(token, status, first, after);
-      expect(page.totalCount).toBe(whole.totalCount);
-      read.push(...page.nodes);
-      expect(page.pageInfo.hasNextPage).toBe(read.length < whole.nodes.length);
-      if (!page.pageInfo.hasNextPage) {
-        expect(page.nodes.length).toBeGreaterThan(0);
-        break;
+test.each([1, 2])(
+  'pages of %i under each status filter are full, end exactly, and add up to the whole list',
+  async (first) => {
+    const token = tokens['rvt.lv'] as string;
+    for (const status of [null, ...STATUSES]) {
+      const whole = await list(token, status, 100);
+      const read: Listed['nodes'] = [];
+      let after: string | null = null;
+      for (;;) {
+        const page = await list(token, status, first, after);
+        expect(page.totalCount).toBe(whole.totalCount);
+        read.push(...page.nodes);
+        expect(page.pageInfo.hasNextPage).toBe(read.length < whole.nodes.length);
+        if (!page.pageInfo.hasNextPage) {
+          expect(page.nodes.length).toBeGreaterThan(0);
+          break;
+        }
+        expect(page.nodes).toHaveLength(first);
+        after = page.pageInfo.endCursor;
       }
-      expect(page.nodes).toHaveLength(first);
-      after = page.pageInfo.endCursor;
+      expect(read).toEqual(whole.nodes);
     }
-    expect(read).toEqual(whole.nodes);
-  }
-});
+  },
+);
 
 test('an institution that is no partner, and a learner of a partner, see none', async () => {
   for (const token of [tokens['omnia.fi'] as string, tokens.learner as string]) {
     for (const status of [null, ...STATUSES]) {
-      expect(await list(token, status, 20)).toEqual({ totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] });
+      expect(await list(token, status, 20)).toEqual({
+        totalCount: 0,
+        pageInfo: { hasNextPage: false, endCursor: null },
+        nodes: [],
+      });
     }
   }
 });
@@ -155,7 +185,10 @@ test('the migration gives memoranda written before it their partner rows', async
   try {
     const old = await openDatabase({ url, entities: mobilitiesEntities, migrations: before });
     try {
-      for (const [id, partners] of [['MOU-1', ['rvt.lv', 'cifp-aviles.es']], ['MOU-2', ['rvt.lv', 'omnia.fi', 'bbs-hannover.de']]] as const) {
+      for (const [id, partners] of [
+        ['MOU-1', ['rvt.lv', 'cifp-aviles.es']],
+        ['MOU-2', ['rvt.lv', 'omnia.fi', 'bbs-hannover.de']],
+      ] as const) {
         await old.dataSource.manager.insert(MemorandumRecord, {
           id,
           titles: [{ lang: 'en', value: id }],

@@ -14,7 +14,8 @@ const scrape = async () => {
 };
 
 test('requests by operation name, shard calls by institution and outcome, errors by code, circuits, process metrics', async () => {
-  for (let i = 0; i < 2; i += 1) expect((await hub.request('query UnitsPage { units(first: 5) { nodes { id } } }')).body.errors).toBeUndefined();
+  for (let i = 0; i < 2; i += 1)
+    expect((await hub.request('query UnitsPage { units(first: 5) { nodes { id } } }')).body.errors).toBeUndefined();
   await hub.request('{ institutions { id } }');
   await hub.request('{ nope }');
   const { type, text } = await scrape();
@@ -32,7 +33,11 @@ test('requests by operation name, shard calls by institution and outcome, errors
 
 test('refusals outside GraphQL (413, 401) are counted by code too', async () => {
   const before = await metricSum(hub.url, 'hub_errors_total', 'code="PAYLOAD_TOO_LARGE"');
-  await fetch(hub.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }', junk: 'x'.repeat(1_100_000) }) });
+  await fetch(hub.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ __typename }', junk: 'x'.repeat(1_100_000) }),
+  });
   await hub.request('{ institutions { id } }', undefined, 'not-a-token');
   expect(await metricSum(hub.url, 'hub_errors_total', 'code="PAYLOAD_TOO_LARGE"')).toBe(before + 1);
   expect(await metricSum(hub.url, 'hub_errors_total', 'code="UNAUTHENTICATED"')).toBe(1);

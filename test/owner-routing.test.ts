@@ -8,7 +8,11 @@ let hub: TestHub;
 let showcase: RunningHttpServer;
 beforeAll(async () => {
   showcase = await startShowcaseSubgraph();
-  hub = await startTestHub({ extraSubgraphs: [{ name: 'showcase', url: showcase.url, sdl: (showcase as RunningHttpServer & { sdl: string }).sdl }] });
+  hub = await startTestHub({
+    extraSubgraphs: [
+      { name: 'showcase', url: showcase.url, sdl: (showcase as RunningHttpServer & { sdl: string }).sdl },
+    ],
+  });
 });
 afterAll(async () => {
   await hub?.dispose();
@@ -52,7 +56,11 @@ test('an _entities batch mixing owners is split, and answers come back in the or
     'query($ids: [ID!]!) { showcase(ids: $ids) { title units { id eqfLevel institution { id } learningOutcomes { category } } } }',
     { ids },
   );
-  const showcaseUnits = (answer.body.data?.showcase as { units: Array<{ id: string; institution: { id: string }; learningOutcomes: unknown[] } | null> }).units;
+  const showcaseUnits = (
+    answer.body.data?.showcase as {
+      units: Array<{ id: string; institution: { id: string }; learningOutcomes: unknown[] } | null>;
+    }
+  ).units;
   expect(showcaseUnits.map((u) => u?.id ?? null)).toEqual([ids[0], ids[1], ids[2], null, ids[4], null, ids[6]]);
   for (const unit of showcaseUnits.filter((u) => u !== null)) {
     expect(unit.id.startsWith(`${unit.institution.id}:`)).toBe(true);
@@ -67,7 +75,9 @@ test('an _entities batch mixing owners is split, and answers come back in the or
 });
 
 test('a malformed or unknown-owner ID is a clear error, not a crash', async () => {
-  const answer = await hub.request('{ a: unit(id: "no-colon") { id } b: unit(id: "unknown.example:U1") { id } c: institution(id: "omnia.fi") { id } }');
+  const answer = await hub.request(
+    '{ a: unit(id: "no-colon") { id } b: unit(id: "unknown.example:U1") { id } c: institution(id: "omnia.fi") { id } }',
+  );
   expect(answer.body.data).toEqual({ a: null, b: null, c: { id: 'omnia.fi' } });
   const codes = Object.fromEntries((answer.body.errors ?? []).map((e) => [e.path?.[0], e.extensions?.code]));
   expect(codes).toEqual({ a: 'BAD_USER_INPUT', b: 'NOT_FOUND' });
@@ -77,9 +87,17 @@ test('a malformed or unknown-owner ID is a clear error, not a crash', async () =
 test('an answer partly from a subgraph without shards is never hinted public, though its units come from the cache', async () => {
   const ids = [byInstitution('rvt.lv')[0]?.id, byInstitution('omnia.fi')[0]?.id];
   const post = async (query: string, variables: Record<string, unknown> = {}) => {
-    const response = await fetch(hub.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    const response = await fetch(hub.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
     await response.text();
-    return { status: response.status, cacheControl: response.headers.get('cache-control'), hub: response.headers.get('x-hub-cache') };
+    return {
+      status: response.status,
+      cacheControl: response.headers.get('cache-control'),
+      hub: response.headers.get('x-hub-cache'),
+    };
   };
   const mixed = 'query($ids: [ID!]!) { showcase(ids: $ids) { title units { id title } } }';
   await post(mixed, { ids }); // fills the cache with the units

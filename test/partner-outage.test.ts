@@ -23,7 +23,8 @@ const SHARD_TIMEOUT_MS = 1_000;
 let hub: TestHub;
 let secret: string;
 let certificate: string;
-const token = (institution: string, roles: string[], learnerId?: string) => mintDemoToken({ institution, roles, learnerId, secret });
+const token = (institution: string, roles: string[], learnerId?: string) =>
+  mintDemoToken({ institution, roles, learnerId, secret });
 
 beforeAll(async () => {
   secret = randomBytes(24).toString('base64url');
@@ -40,8 +41,14 @@ beforeAll(async () => {
   const riga = await token(RIGA, ['coordinator']);
   // Results per learning outcome and a partial recognition, so that learning outcomes are referenced there too.
   const unit = await hub.request('{ unit(id: "rvt.lv:WELD-U5") { learningOutcomes { id } } }');
-  const outcomes = (unit.body.data?.unit as { learningOutcomes: Array<{ id: string }> }).learningOutcomes.slice(0, 2).map((o) => o.id);
-  const read = await hub.request(`{ learningAgreement(id: "${AGREEMENT}") { assessments { id unitId assessedOn } recognition { decisions { id unitId } } } }`, undefined, riga);
+  const outcomes = (unit.body.data?.unit as { learningOutcomes: Array<{ id: string }> }).learningOutcomes
+    .slice(0, 2)
+    .map((o) => o.id);
+  const read = await hub.request(
+    `{ learningAgreement(id: "${AGREEMENT}") { assessments { id unitId assessedOn } recognition { decisions { id unitId } } } }`,
+    undefined,
+    riga,
+  );
   const agreement = read.body.data?.learningAgreement as {
     assessments: Array<{ id: string; unitId: string; assessedOn: string }>;
     recognition: { decisions: Array<{ id: string; unitId: string }> };
@@ -51,7 +58,13 @@ beforeAll(async () => {
     'mutation($id: ID!, $input: CorrectAssessmentInput!) { correctAssessment(id: $id, input: $input) { id } }',
     {
       id: assessment?.id,
-      input: { result: 'ACHIEVED', grade: '7/10', assessedOn: assessment?.assessedOn, reason: 'Outcome results added', outcomeResults: outcomes.map((id) => ({ learningOutcomeId: id, result: 'ACHIEVED' })) },
+      input: {
+        result: 'ACHIEVED',
+        grade: '7/10',
+        assessedOn: assessment?.assessedOn,
+        reason: 'Outcome results added',
+        outcomeResults: outcomes.map((id) => ({ learningOutcomeId: id, result: 'ACHIEVED' })),
+      },
     },
     await token(AVILES, ['assessor']),
   );
@@ -63,8 +76,13 @@ beforeAll(async () => {
     riga,
   );
   expect(revised.body.errors).toBeUndefined();
-  const record = await hub.request(`{ learnerRecord(learnerId: "${LEARNER}") { certificates { code } } }`, undefined, riga);
-  certificate = (record.body.data?.learnerRecord as { certificates: Array<{ code: string }> }).certificates[0]?.code as string;
+  const record = await hub.request(
+    `{ learnerRecord(learnerId: "${LEARNER}") { certificates { code } } }`,
+    undefined,
+    riga,
+  );
+  certificate = (record.body.data?.learnerRecord as { certificates: Array<{ code: string }> }).certificates[0]
+    ?.code as string;
 }, 120_000);
 
 afterAll(async () => {
@@ -127,17 +145,23 @@ interface Slot {
 type Answer = any;
 
 const one = (field: string, id: string, value: unknown): Slot[] => [{ field, id, value }];
-const many = (field: string, ids: string[], values: unknown[]): Slot[] => ids.map((id, index) => ({ field, id, value: values[index] }));
+const many = (field: string, ids: string[], values: unknown[]): Slot[] =>
+  ids.map((id, index) => ({ field, id, value: values[index] }));
 
 function agreementSlots(la: Answer): Slot[] {
   return [
     ...one('LearningAgreement.sendingInstitution', la.sendingInstitutionId, la.sendingInstitution),
     ...one('LearningAgreement.hostingInstitution', la.hostingInstitutionId, la.hostingInstitution),
     ...one('Learner.homeQualification', la.learner.homeQualificationId, la.learner.homeQualification),
-    ...la.current.units.flatMap((u: Answer) => [...one('AgreedUnit.unit', u.unitId, u.unit), ...many('AgreedUnit.learningOutcomes', u.learningOutcomeIds, u.learningOutcomes)]),
+    ...la.current.units.flatMap((u: Answer) => [
+      ...one('AgreedUnit.unit', u.unitId, u.unit),
+      ...many('AgreedUnit.learningOutcomes', u.learningOutcomeIds, u.learningOutcomes),
+    ]),
     ...la.assessments.flatMap((a: Answer) => [
       ...one('Assessment.unit', a.unitId, a.unit),
-      ...a.outcomeResults.flatMap((o: Answer) => one('OutcomeResult.learningOutcome', o.learningOutcomeId, o.learningOutcome)),
+      ...a.outcomeResults.flatMap((o: Answer) =>
+        one('OutcomeResult.learningOutcome', o.learningOutcomeId, o.learningOutcome),
+      ),
     ]),
     ...la.transcript.entries.flatMap((e: Answer) => one('TranscriptEntry.unit', e.unitId, e.unit)),
     ...la.recognition.validation.findings.flatMap((f: Answer) => [
@@ -209,22 +233,49 @@ async function readAll(withHubReads = true): Promise<Read> {
     hub.request(AGREEMENT_QUERY, { id: AGREEMENT }, riga),
     hub.request(MEMORANDUM_QUERY, { id: DEMO_MEMORANDUM }, riga),
     hub.request(CERTIFICATE_QUERY, { code: certificate }),
-    ...(withHubReads ? [hub.request(RECORD_QUERY, { id: LEARNER }, riga), hub.request(DOCUMENTS_QUERY, { la: AGREEMENT, code: certificate }, riga)] : []),
+    ...(withHubReads
+      ? [
+          hub.request(RECORD_QUERY, { id: LEARNER }, riga),
+          hub.request(DOCUMENTS_QUERY, { la: AGREEMENT, code: certificate }, riga),
+        ]
+      : []),
   ]);
   const la = agreement.body.data?.learningAgreement as Record<string, unknown> | null;
   const m = memorandum.body.data?.memorandum as Record<string, unknown> | null;
   const c = statement.body.data?.verifyCertificate as Record<string, unknown> | null;
-  expect(la).toEqual(expect.objectContaining({ id: AGREEMENT, status: 'SIGNED', learner: expect.objectContaining({ name: 'Anna Bērziņa' }) }));
+  expect(la).toEqual(
+    expect.objectContaining({
+      id: AGREEMENT,
+      status: 'SIGNED',
+      learner: expect.objectContaining({ name: 'Anna Bērziņa' }),
+    }),
+  );
   expect(m).toEqual(expect.objectContaining({ id: DEMO_MEMORANDUM, status: 'IN_EFFECT' }));
   expect(c).toEqual(expect.objectContaining({ code: certificate, learnerName: 'Anna Bērziņa' }));
-  const read: Read = { answers: [agreement, memorandum, statement], slots: [...agreementSlots(la), ...memorandumSlots(m), ...certificateSlots(c)], progress: [], documents: [] };
+  const read: Read = {
+    answers: [agreement, memorandum, statement],
+    slots: [...agreementSlots(la), ...memorandumSlots(m), ...certificateSlots(c)],
+    progress: [],
+    documents: [],
+  };
   if (!record || !documents) return read;
-  const written = documents.body.data as { transcript: { id: string; document: unknown }; verifyCertificate: { code: string; document: unknown } } | null;
+  const written = documents.body.data as {
+    transcript: { id: string; document: unknown };
+    verifyCertificate: { code: string; document: unknown };
+  } | null;
   expect(written?.transcript).toEqual(expect.objectContaining({ id: expect.any(String), version: 1 }));
   expect(written?.verifyCertificate).toEqual(expect.objectContaining({ code: certificate }));
   const r = record.body.data?.learnerRecord as { qualifications: Progress[] } | null;
-  expect(r).toEqual(expect.objectContaining({ learnerId: LEARNER, decisions: [expect.anything(), expect.anything()], certificates: [expect.anything()] }));
-  expect(r?.qualifications.map((q) => [q.qualificationId, q.accumulatedEcvetPoints])).toEqual([['rvt.lv:WELD', expect.any(Number)]]);
+  expect(r).toEqual(
+    expect.objectContaining({
+      learnerId: LEARNER,
+      decisions: [expect.anything(), expect.anything()],
+      certificates: [expect.anything()],
+    }),
+  );
+  expect(r?.qualifications.map((q) => [q.qualificationId, q.accumulatedEcvetPoints])).toEqual([
+    ['rvt.lv:WELD', expect.any(Number)],
+  ]);
   return {
     answers: [...read.answers, record, documents],
     slots: [...read.slots, ...recordSlots(r)],
@@ -266,12 +317,22 @@ const EVERY_REFERENCE = [
 
 test('with every shard up, every reference is filled in and agrees with its ID', async () => {
   const { answers, slots, progress, documents } = await readAll();
-  expect(documents.map((d) => d.document)).toEqual([{ fileName: expect.any(String) }, { fileName: expect.any(String) }]);
+  expect(documents.map((d) => d.document)).toEqual([
+    { fileName: expect.any(String) },
+    { fileName: expect.any(String) },
+  ]);
   for (const answer of answers) expect(answer.body.errors).toBeUndefined();
   const seen = new Set(slots.map((s) => s.field));
   expect(EVERY_REFERENCE.filter((field) => !seen.has(field))).toEqual([]);
-  for (const slot of slots) expect({ ...slot, value: slot.value === null ? null : 'filled' }).toEqual({ ...slot, value: 'filled' });
-  expect(progress).toEqual([expect.objectContaining({ requiredEcvetPoints: expect.any(Number), missingEcvetPoints: expect.any(Number), missingUnitIds: expect.any(Array) })]);
+  for (const slot of slots)
+    expect({ ...slot, value: slot.value === null ? null : 'filled' }).toEqual({ ...slot, value: 'filled' });
+  expect(progress).toEqual([
+    expect.objectContaining({
+      requiredEcvetPoints: expect.any(Number),
+      missingEcvetPoints: expect.any(Number),
+      missingUnitIds: expect.any(Array),
+    }),
+  ]);
   // Both partners' entities are referenced, so each outage below costs some references and spares others.
   expect(new Set(slots.map((s) => ownerOf(s.id)))).toEqual(new Set([RIGA, AVILES]));
 });
@@ -285,32 +346,53 @@ const UNIT_QUERY = `query($id: ID!) { unit(id: $id) {
 } }`;
 const AVILES_UNIT = 'cifp-aviles.es:SOLCAL-0094';
 
-test.each(['hung', 'stopped'] as const)("the unit's own mobilities and recognition shards %s: the unit arrives, their fields are null with a named error", async (outage) => {
-  const shards = [hub.mobilityShards.get(AVILES), hub.recognitionShards.get(AVILES)];
-  const avilesCoordinator = await token(AVILES, ['coordinator']);
-  const healthy = await hub.request(UNIT_QUERY, { id: AVILES_UNIT }, avilesCoordinator);
-  expect(healthy.body.errors).toBeUndefined();
-  expect(healthy.body.data?.unit).toEqual(
-    expect.objectContaining({ learningAgreements: [{ id: 'cifp-aviles.es:LA-2026-014' }], recognitions: [], equivalents: expect.arrayContaining([{ unitId: 'rvt.lv:WELD-U5', unit: { status: 'ACTIVE' } }]) }),
-  );
-  for (const shard of shards) {
-    if (outage === 'hung') shard?.pause();
-    else await shard?.stop();
-  }
-  try {
-    const answer = await hub.request(UNIT_QUERY, { id: AVILES_UNIT }, avilesCoordinator);
-    expect(answer.body.data?.unit).toEqual({ id: AVILES_UNIT, status: 'ACTIVE', title: expect.any(String), learningAgreements: null, recognitions: null, equivalents: null });
-    const code = outage === 'hung' ? 'GATEWAY_TIMEOUT' : 'SHARD_UNAVAILABLE';
-    for (const kind of ['mobilities', 'recognition']) {
-      expect(answer.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ extensions: expect.objectContaining({ code, institution: AVILES, kind }) })]));
+test.each(['hung', 'stopped'] as const)(
+  "the unit's own mobilities and recognition shards %s: the unit arrives, their fields are null with a named error",
+  async (outage) => {
+    const shards = [hub.mobilityShards.get(AVILES), hub.recognitionShards.get(AVILES)];
+    const avilesCoordinator = await token(AVILES, ['coordinator']);
+    const healthy = await hub.request(UNIT_QUERY, { id: AVILES_UNIT }, avilesCoordinator);
+    expect(healthy.body.errors).toBeUndefined();
+    expect(healthy.body.data?.unit).toEqual(
+      expect.objectContaining({
+        learningAgreements: [{ id: 'cifp-aviles.es:LA-2026-014' }],
+        recognitions: [],
+        equivalents: expect.arrayContaining([{ unitId: 'rvt.lv:WELD-U5', unit: { status: 'ACTIVE' } }]),
+      }),
+    );
+    for (const shard of shards) {
+      if (outage === 'hung') shard?.pause();
+      else await shard?.stop();
     }
-  } finally {
-    if (outage === 'hung') for (const shard of shards) shard?.resume();
-  }
-  if (outage === 'hung') {
-    await waitFor("Avilés' mobilities and recognition shards answer again", async () => (await hub.request(UNIT_QUERY, { id: AVILES_UNIT }, avilesCoordinator)).body.errors === undefined);
-  }
-});
+    try {
+      const answer = await hub.request(UNIT_QUERY, { id: AVILES_UNIT }, avilesCoordinator);
+      expect(answer.body.data?.unit).toEqual({
+        id: AVILES_UNIT,
+        status: 'ACTIVE',
+        title: expect.any(String),
+        learningAgreements: null,
+        recognitions: null,
+        equivalents: null,
+      });
+      const code = outage === 'hung' ? 'GATEWAY_TIMEOUT' : 'SHARD_UNAVAILABLE';
+      for (const kind of ['mobilities', 'recognition']) {
+        expect(answer.body.errors).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({ extensions: expect.objectContaining({ code, institution: AVILES, kind }) }),
+          ]),
+        );
+      }
+    } finally {
+      if (outage === 'hung') for (const shard of shards) shard?.resume();
+    }
+    if (outage === 'hung') {
+      await waitFor(
+        "Avilés' mobilities and recognition shards answer again",
+        async () => (await hub.request(UNIT_QUERY, { id: AVILES_UNIT }, avilesCoordinator)).body.errors === undefined,
+      );
+    }
+  },
+);
 
 type Outage = 'hung' | 'stopped';
 /**
@@ -326,44 +408,56 @@ const CASES: Array<{ outage: Outage; institution: string; down: string[]; withHu
   { outage: 'stopped', institution: RIGA, down: [AVILES, RIGA], withHubReads: true },
 ];
 
-test.each(CASES)("$institution's qualifications shard $outage: its references are null with a named error, the rest arrives", async ({ outage, institution, down, withHubReads }) => {
-  const shard = hub.shards.get(institution);
-  if (!shard) throw new Error(`no qualifications shard for ${institution}`);
-  if (outage === 'hung') shard.pause();
-  else await shard.stop();
-  try {
-    const started = Date.now();
-    const { answers, slots, progress, documents } = await readAll(withHubReads);
-    // A hung partner costs its deadline once per hop, not the whole answer.
-    if (outage === 'hung') expect(Date.now() - started).toBeLessThan(SHARD_TIMEOUT_MS * 4);
-    for (const slot of slots) {
-      expect(slot.id).toEqual(expect.any(String));
-      const expected = down.includes(ownerOf(slot.id) ?? '') ? null : 'filled';
-      expect({ ...slot, value: slot.value === null ? null : 'filled' }).toEqual({ ...slot, value: expected });
+test.each(CASES)(
+  "$institution's qualifications shard $outage: its references are null with a named error, the rest arrives",
+  async ({ outage, institution, down, withHubReads }) => {
+    const shard = hub.shards.get(institution);
+    if (!shard) throw new Error(`no qualifications shard for ${institution}`);
+    if (outage === 'hung') shard.pause();
+    else await shard.stop();
+    try {
+      const started = Date.now();
+      const { answers, slots, progress, documents } = await readAll(withHubReads);
+      // A hung partner costs its deadline once per hop, not the whole answer.
+      if (outage === 'hung') expect(Date.now() - started).toBeLessThan(SHARD_TIMEOUT_MS * 4);
+      for (const slot of slots) {
+        expect(slot.id).toEqual(expect.any(String));
+        const expected = down.includes(ownerOf(slot.id) ?? '') ? null : 'filled';
+        expect({ ...slot, value: slot.value === null ? null : 'filled' }).toEqual({ ...slot, value: expected });
+      }
+      // The learner record reads the qualification's figures through the hub: without its owner, they alone are null.
+      for (const figures of progress) {
+        const lost = down.includes(ownerOf(figures.qualificationId) ?? '');
+        expect(
+          [figures.requiredEcvetPoints, figures.missingEcvetPoints, figures.missingUnitIds].map(
+            (value) => value === null,
+          ),
+        ).toEqual([lost, lost, lost]);
+      }
+      // A document needs every owner it quotes: without one it alone is null.
+      for (const { quotes, document } of documents) {
+        expect(document === null).toBe(quotes.some((code) => down.includes(code)));
+      }
+      const code = outage === 'hung' ? 'GATEWAY_TIMEOUT' : 'SHARD_UNAVAILABLE';
+      const errors = answers.flatMap((a) => a.body.errors ?? []);
+      expect(errors).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            message: expect.stringContaining(institution),
+            extensions: expect.objectContaining({ code, institution, kind: 'qualifications' }),
+          }),
+        ]),
+      );
+      // Only the failed partners are blamed: nothing of the healthy shards is missing. (An error of a shard that read
+      // the partner through the hub, a document's say, carries that shard's own institution and names the partner.)
+      for (const error of errors) expect(down.some((code) => error.message.includes(code))).toBe(true);
+    } finally {
+      if (outage === 'hung') shard.resume();
     }
-    // The learner record reads the qualification's figures through the hub: without its owner, they alone are null.
-    for (const figures of progress) {
-      const lost = down.includes(ownerOf(figures.qualificationId) ?? '');
-      expect([figures.requiredEcvetPoints, figures.missingEcvetPoints, figures.missingUnitIds].map((value) => value === null)).toEqual([lost, lost, lost]);
+    if (outage === 'hung') {
+      await waitFor(`${institution}'s qualifications shard answers again`, async () =>
+        (await readAll()).answers.every((a) => a.body.errors === undefined),
+      );
     }
-    // A document needs every owner it quotes: without one it alone is null.
-    for (const { quotes, document } of documents) {
-      expect(document === null).toBe(quotes.some((code) => down.includes(code)));
-    }
-    const code = outage === 'hung' ? 'GATEWAY_TIMEOUT' : 'SHARD_UNAVAILABLE';
-    const errors = answers.flatMap((a) => a.body.errors ?? []);
-    expect(errors).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ message: expect.stringContaining(institution), extensions: expect.objectContaining({ code, institution, kind: 'qualifications' }) }),
-      ]),
-    );
-    // Only the failed partners are blamed: nothing of the healthy shards is missing. (An error of a shard that read
-    // the partner through the hub, a document's say, carries that shard's own institution and names the partner.)
-    for (const error of errors) expect(down.some((code) => error.message.includes(code))).toBe(true);
-  } finally {
-    if (outage === 'hung') shard.resume();
-  }
-  if (outage === 'hung') {
-    await waitFor(`${institution}'s qualifications shard answers again`, async () => (await readAll()).answers.every((a) => a.body.errors === undefined));
-  }
-});
+  },
+);

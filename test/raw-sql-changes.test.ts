@@ -55,7 +55,9 @@ afterAll(async () => {
   await other?.close();
   await hub?.dispose();
   // The measurement the README's bound rests on, in the test's output.
-  console.info(`raw SQL writes reached the hub's cached answer after (ms, bound ${BOUND_MS}): ${JSON.stringify(measured)}`);
+  console.info(
+    `raw SQL writes reached the hub's cached answer after (ms, bound ${BOUND_MS}): ${JSON.stringify(measured)}`,
+  );
 });
 
 const unitId = () => seedUnits(['rvt.lv'])[0]?.id as string;
@@ -68,7 +70,11 @@ interface UnitAnswer {
 }
 
 async function read(): Promise<{ unit: UnitAnswer; cache: string | null }> {
-  const response = await fetch(hub.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: READ, variables: { id: unitId() } }) });
+  const response = await fetch(hub.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: READ, variables: { id: unitId() } }),
+  });
   const body = (await response.json()) as { data?: { unit: UnitAnswer } };
   if (!body.data?.unit) throw new Error(`no unit in the answer: ${JSON.stringify(body)}`);
   return { unit: body.data.unit, cache: response.headers.get('x-hub-cache') };
@@ -90,7 +96,8 @@ async function msUntilSeen(write: () => Promise<void>, seen: (unit: UnitAnswer) 
 test("an UPDATE of a unit's title in plain SQL reaches the hub's cached answer within the bound", async () => {
   const title = `Renamed by the institution's own system ${Date.now()}`;
   const ms = await msUntilSeen(
-    () => other.run('UPDATE unit SET titles = ? WHERE id = ?', [JSON.stringify([{ lang: 'en', value: title }]), localId()]),
+    () =>
+      other.run('UPDATE unit SET titles = ? WHERE id = ?', [JSON.stringify([{ lang: 'en', value: title }]), localId()]),
     (unit) => unit.title === title,
   );
   measured.updateUnitTitle = Math.round(ms);

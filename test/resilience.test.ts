@@ -18,11 +18,15 @@ afterAll(async () => {
 
 const omniaUnit = () => seedUnits(['omnia.fi'])[0]?.id as string;
 const LIST = '{ units(first: 100) { nodes { id } } }';
-const idsOf = (answer: GraphQLAnswer) => ((answer.body.data?.units as { nodes: Array<{ id: string }> } | null)?.nodes ?? []).map((n) => n.id);
+const idsOf = (answer: GraphQLAnswer) =>
+  ((answer.body.data?.units as { nodes: Array<{ id: string }> } | null)?.nodes ?? []).map((n) => n.id);
 const causeOf = (answer: GraphQLAnswer) => answer.body.errors?.[0]?.extensions?.cause;
 
 async function gatewayWith(omniaUrl: string | null, options: Parameters<typeof startGatewayOver>[2]) {
-  const gateway = await startGatewayOver(hub, omniaUrl ? { 'omnia.fi': omniaUrl } : {}, { rateLimit: false, ...options });
+  const gateway = await startGatewayOver(hub, omniaUrl ? { 'omnia.fi': omniaUrl } : {}, {
+    rateLimit: false,
+    ...options,
+  });
   closers.push(() => gateway.close());
   return gateway;
 }
@@ -35,16 +39,24 @@ async function faultyOmnia(behaviour: Parameters<typeof startFaultyShard>[1]) {
 test('a shard that answers garbage: its data is missing (cause "malformed"), nothing of the garbage reaches the client', async () => {
   const gateway = await gatewayWith((await faultyOmnia('garbage')).url, {});
   const answer = await gateway.request(LIST);
-  expect(idsOf(answer).sort()).toEqual(seedUnits(['rvt.lv']).map((u) => u.id).sort());
+  expect(idsOf(answer).sort()).toEqual(
+    seedUnits(['rvt.lv'])
+      .map((u) => u.id)
+      .sort(),
+  );
   expect(answer.body.errors).toEqual([
-    expect.objectContaining({ extensions: expect.objectContaining({ code: 'SHARD_UNAVAILABLE', institution: 'omnia.fi', cause: 'malformed' }) }),
+    expect.objectContaining({
+      extensions: expect.objectContaining({ code: 'SHARD_UNAVAILABLE', institution: 'omnia.fi', cause: 'malformed' }),
+    }),
   ]);
   for (const secret of LEAKED) expect(JSON.stringify(answer.body)).not.toContain(secret);
 });
 
 test('the breaker opens after repeated failures (the shard is then skipped without a call) and closes after recovery', async () => {
   const shard = await faultyOmnia('fail');
-  const gateway = await gatewayWith(shard.url, { resilience: { retries: 0, breakerThreshold: 3, halfOpenAfterMs: 500 } });
+  const gateway = await gatewayWith(shard.url, {
+    resilience: { retries: 0, breakerThreshold: 3, halfOpenAfterMs: 500 },
+  });
   for (let i = 0; i < 3; i += 1) {
     const answer = await gateway.request(LIST);
     expect(causeOf(answer)).toBe('unavailable');
@@ -58,19 +70,40 @@ test('the breaker opens after repeated failures (the shard is then skipped witho
   expect(Date.now() - started).toBeLessThan(1_000);
   expect(shard.calls).toBe(3);
   expect(idsOf(skipped)).toHaveLength(seedUnits(['rvt.lv']).length);
-  expect(skipped.body.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'SHARD_UNAVAILABLE', institution: 'omnia.fi', cause: 'circuit-open' }) })]);
-  const ready = (await (await fetch(new URL('/health/ready', gateway.url))).json()) as { shards: Array<{ institution: string; circuit: string }> };
-  expect(ready.shards).toEqual(expect.arrayContaining([expect.objectContaining({ institution: 'omnia.fi', circuit: 'open' }), expect.objectContaining({ institution: 'rvt.lv', circuit: 'closed' })]));
+  expect(skipped.body.errors).toEqual([
+    expect.objectContaining({
+      extensions: expect.objectContaining({
+        code: 'SHARD_UNAVAILABLE',
+        institution: 'omnia.fi',
+        cause: 'circuit-open',
+      }),
+    }),
+  ]);
+  const ready = (await (await fetch(new URL('/health/ready', gateway.url))).json()) as {
+    shards: Array<{ institution: string; circuit: string }>;
+  };
+  expect(ready.shards).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ institution: 'omnia.fi', circuit: 'open' }),
+      expect.objectContaining({ institution: 'rvt.lv', circuit: 'closed' }),
+    ]),
+  );
   expect(await metricSum(gateway.url, 'hub_shard_circuit_state', 'institution="omnia.fi"')).toBe(1);
 
   // Still failing when the half-open trial comes: open again. Until then every request is skipped without a call.
-  await waitFor('the half-open trial reaches the failing shard', async () => causeOf(await gateway.request(LIST)) === 'unavailable');
+  await waitFor(
+    'the half-open trial reaches the failing shard',
+    async () => causeOf(await gateway.request(LIST)) === 'unavailable',
+  );
   expect(causeOf(await gateway.request(LIST))).toBe('circuit-open');
   expect(shard.calls).toBe(4);
 
   // Recovered: the next trial succeeds and the circuit closes.
   shard.behaviour = 'pass';
-  await waitFor('the next trial closes the circuit', async () => (await gateway.request(LIST)).body.errors === undefined);
+  await waitFor(
+    'the next trial closes the circuit',
+    async () => (await gateway.request(LIST)).body.errors === undefined,
+  );
   const back = await gateway.request(LIST);
   expect(back.body.errors).toBeUndefined();
   expect(idsOf(back)).toHaveLength(seedUnits(['rvt.lv', 'omnia.fi']).length);
@@ -87,8 +120,14 @@ test('a query is retried after a cut connection; a mutation never is', async () 
 
   shard.remaining = 1;
   const token = await gateway.token('omnia.fi', ['coordinator']);
-  const mutation = await gateway.request(`mutation { updateUnit(id: "${omniaUnit()}", input: { validUntil: "2031-01-31" }) { validUntil } }`, undefined, token);
+  const mutation = await gateway.request(
+    `mutation { updateUnit(id: "${omniaUnit()}", input: { validUntil: "2031-01-31" }) { validUntil } }`,
+    undefined,
+    token,
+  );
   expect(mutation.body.data).toBeNull();
-  expect(mutation.body.errors?.[0]?.extensions).toEqual(expect.objectContaining({ code: 'SHARD_UNAVAILABLE', institution: 'omnia.fi', cause: 'unavailable' }));
+  expect(mutation.body.errors?.[0]?.extensions).toEqual(
+    expect.objectContaining({ code: 'SHARD_UNAVAILABLE', institution: 'omnia.fi', cause: 'unavailable' }),
+  );
   expect(shard.calls).toBe(3);
 });

@@ -27,8 +27,17 @@ test('a hanging shard times out: the others answer, with a GATEWAY_TIMEOUT error
     expect(answer.body.data?.one).toBeNull();
     expect(answer.body.errors).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ extensions: expect.objectContaining({ code: 'GATEWAY_TIMEOUT', institution: 'omnia.fi', kind: 'qualifications' }) }),
-        expect.objectContaining({ path: ['one'], extensions: expect.objectContaining({ code: 'GATEWAY_TIMEOUT', institution: 'omnia.fi' }) }),
+        expect.objectContaining({
+          extensions: expect.objectContaining({
+            code: 'GATEWAY_TIMEOUT',
+            institution: 'omnia.fi',
+            kind: 'qualifications',
+          }),
+        }),
+        expect.objectContaining({
+          path: ['one'],
+          extensions: expect.objectContaining({ code: 'GATEWAY_TIMEOUT', institution: 'omnia.fi' }),
+        }),
       ]),
     );
   } finally {
@@ -47,10 +56,16 @@ test("a stopped shard's institution is missing with a SHARD_UNAVAILABLE error; t
   expect(answer.body.errors).toEqual([
     expect.objectContaining({
       message: expect.stringContaining('cifp-aviles.es'),
-      extensions: expect.objectContaining({ code: 'SHARD_UNAVAILABLE', institution: 'cifp-aviles.es', cause: 'unavailable' }),
+      extensions: expect.objectContaining({
+        code: 'SHARD_UNAVAILABLE',
+        institution: 'cifp-aviles.es',
+        cause: 'unavailable',
+      }),
     }),
   ]);
   const byId = await hub.request(`{ unit(id: "${unitsOf('cifp-aviles.es')[0]?.id}") { id } }`);
   expect(byId.body.data).toEqual({ unit: null });
-  expect(byId.body.errors?.[0]?.extensions).toEqual(expect.objectContaining({ code: 'SHARD_UNAVAILABLE', institution: 'cifp-aviles.es' }));
+  expect(byId.body.errors?.[0]?.extensions).toEqual(
+    expect.objectContaining({ code: 'SHARD_UNAVAILABLE', institution: 'cifp-aviles.es' }),
+  );
 });

@@ -32,7 +32,10 @@ test('close() refuses new connections, lets the in-flight request finish, then r
   await waitFor('the request is in flight at the slow shard', () => slow.calls > before);
   const started = Date.now();
   const closed = gateway.close();
-  const ready = await fetch(new URL('/health/ready', gateway.url)).then((r) => r.status, () => 'refused');
+  const ready = await fetch(new URL('/health/ready', gateway.url)).then(
+    (r) => r.status,
+    () => 'refused',
+  );
   expect(ready).toBe('refused');
   const answer = await inFlight;
   expect(answer.body).toEqual({ data: { unit: { id: seedUnits(['omnia.fi'])[0]?.id } } });
@@ -42,11 +45,20 @@ test('close() refuses new connections, lets the in-flight request finish, then r
 
 test('SIGTERM: the gateway process finishes the in-flight request and exits 0', async () => {
   const registry = {
-    institutions: hub.gateway.registry.institutions.map((entry) => ({ ...entry, shards: { qualifications: entry.code === 'omnia.fi' ? slow.url : entry.shards.qualifications } })),
+    institutions: hub.gateway.registry.institutions.map((entry) => ({
+      ...entry,
+      shards: { qualifications: entry.code === 'omnia.fi' ? slow.url : entry.shards.qualifications },
+    })),
   };
   writeFileSync(join(dir, 'registry.json'), JSON.stringify(registry));
   const gateway = await startGatewayProcess(
-    { REGISTRY_PATH: join(dir, 'registry.json'), SUPERGRAPH_PATH: join(__dirname, '..', 'schema', 'supergraph.graphql'), HUB_HOP_PRIVATE_KEY: hub.hopKeys.privateKeyPem, NODE_ENV: 'production', LOG_LEVEL: 'info' },
+    {
+      REGISTRY_PATH: join(dir, 'registry.json'),
+      SUPERGRAPH_PATH: join(__dirname, '..', 'schema', 'supergraph.graphql'),
+      HUB_HOP_PRIVATE_KEY: hub.hopKeys.privateKeyPem,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+    },
     await freePort(),
   );
   try {
@@ -60,8 +72,14 @@ test('SIGTERM: the gateway process finishes the in-flight request and exits 0', 
     });
     expect(settled.body.data).toEqual({ unit: { id: seedUnits(['omnia.fi'])[0]?.id } });
     expect(await exited).toBe(0);
-    const lines = gateway.output().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines.map((line) => line.msg)).toEqual(expect.arrayContaining(['shutting down: finishing in-flight requests', 'gateway stopped']));
+    const lines = gateway
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => line.msg)).toEqual(
+      expect.arrayContaining(['shutting down: finishing in-flight requests', 'gateway stopped']),
+    );
   } finally {
     await gateway.stop('SIGKILL');
   }

@@ -12,10 +12,19 @@ import { ROOT } from './harness/hub';
 const shardEntry = join(ROOT, 'dist', 'subgraphs', 'qualifications', 'main.js');
 const gatewayEntry = join(ROOT, 'dist', 'gateway', 'main.js');
 
-async function failedStart(entry: string, env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !['INSTITUTION', 'DATABASE_URL', 'PORT', 'HOST'].includes(name)));
+async function failedStart(
+  entry: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stderr: string }> {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !['INSTITUTION', 'DATABASE_URL', 'PORT', 'HOST'].includes(name)),
+  );
   try {
-    await promisify(execFile)(process.execPath, [entry], { cwd: ROOT, env: { ...clean, LOG_LEVEL: 'silent', ...env }, timeout: 60_000 });
+    await promisify(execFile)(process.execPath, [entry], {
+      cwd: ROOT,
+      env: { ...clean, LOG_LEVEL: 'silent', ...env },
+      timeout: 60_000,
+    });
     throw new Error('The process started');
   } catch (error) {
     const failure = error as { code: number | null; stderr: string };
@@ -40,20 +49,36 @@ afterAll(async () => {
 test('a shard without INSTITUTION says what the variable is for', async () => {
   const { code, stderr } = await failedStart(shardEntry, { DATABASE_URL: databases.url('no_institution') });
   expect(code).toBe(78);
-  expect(stderr).toMatch(/INSTITUTION is not set: the code of the institution this shard serves, e\.g\. INSTITUTION=rvt\.lv/);
+  expect(stderr).toMatch(
+    /INSTITUTION is not set: the code of the institution this shard serves, e\.g\. INSTITUTION=rvt\.lv/,
+  );
   expect(stderr).not.toMatch(/received undefined/);
 });
 
 test('a shard on a port in use says so in one line', async () => {
-  const { code, stderr } = await failedStart(shardEntry, { INSTITUTION: 'rvt.lv', DATABASE_URL: databases.url('port_in_use'), PORT: String(occupiedPort) });
+  const { code, stderr } = await failedStart(shardEntry, {
+    INSTITUTION: 'rvt.lv',
+    DATABASE_URL: databases.url('port_in_use'),
+    PORT: String(occupiedPort),
+  });
   expect(code).toBe(1);
-  expect(stderr.trim()).toBe(`The shard of rvt.lv cannot listen on 127.0.0.1:${occupiedPort}: another process uses that port. Stop it, or set PORT to a free port.`);
+  expect(stderr.trim()).toBe(
+    `The shard of rvt.lv cannot listen on 127.0.0.1:${occupiedPort}: another process uses that port. Stop it, or set PORT to a free port.`,
+  );
 });
 
 test('a shard whose MySQL does not answer names the database without its password', async () => {
-  const { code, stderr } = await failedStart(shardEntry, { INSTITUTION: 'rvt.lv', DATABASE_URL: `mysql://hub:s3cret@127.0.0.1:${occupiedPort + 1}/hub`, PORT: '0' });
+  const { code, stderr } = await failedStart(shardEntry, {
+    INSTITUTION: 'rvt.lv',
+    DATABASE_URL: `mysql://hub:s3cret@127.0.0.1:${occupiedPort + 1}/hub`,
+    PORT: '0',
+  });
   expect(code).toBe(1);
-  expect(stderr).toMatch(new RegExp(`The shard of rvt\\.lv cannot reach mysql://hub@127\\.0\\.0\\.1:${occupiedPort + 1}/hub: .*Check DATABASE_URL\\.`));
+  expect(stderr).toMatch(
+    new RegExp(
+      `The shard of rvt\\.lv cannot reach mysql://hub@127\\.0\\.0\\.1:${occupiedPort + 1}/hub: .*Check DATABASE_URL\\.`,
+    ),
+  );
   expect(stderr).not.toContain('s3cret');
   expect(stderr).not.toMatch(/\n\s+at /);
 });
@@ -61,5 +86,7 @@ test('a shard whose MySQL does not answer names the database without its passwor
 test('the gateway on a port in use says so in one line', async () => {
   const { code, stderr } = await failedStart(gatewayEntry, { PORT: String(occupiedPort) });
   expect(code).toBe(1);
-  expect(stderr).toContain(`The gateway cannot listen on 127.0.0.1:${occupiedPort}: another process uses that port. Stop it, or set PORT to a free port.`);
+  expect(stderr).toContain(
+    `The gateway cannot listen on 127.0.0.1:${occupiedPort}: another process uses that port. Stop it, or set PORT to a free port.`,
+  );
 });

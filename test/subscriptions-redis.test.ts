@@ -42,7 +42,10 @@ beforeAll(async () => {
       hopPublicKeys: hopKeys.publicKeys,
       ...(kind === 'qualifications'
         ? { seedFile: seedFileOf(code) }
-        : { env: { HUB_URL: `http://127.0.0.1:${hubPort}/graphql`, ...env }, servicePrivateKey: serviceKeys.get(code)?.privateKeyPem }),
+        : {
+            env: { HUB_URL: `http://127.0.0.1:${hubPort}/graphql`, ...env },
+            servicePrivateKey: serviceKeys.get(code)?.privateKeyPem,
+          }),
     });
     processes.push(started);
     return started.url;
@@ -51,18 +54,29 @@ beforeAll(async () => {
   for (const code of codes) {
     urls[code] = {
       qualifications: await shard('qualifications', code, `${code}_q`, ports.a),
-      mobilitiesA: await shard('mobilities', code, `${code}_m`, ports.a, { REDIS_URL: TEST_REDIS_URL, OUTBOX_POLL_MS: '60000' }),
-      mobilitiesB: await shard('mobilities', code, `${code}_m`, ports.b, { REDIS_URL: TEST_REDIS_URL, OUTBOX_POLL_MS: '60000' }),
+      mobilitiesA: await shard('mobilities', code, `${code}_m`, ports.a, {
+        REDIS_URL: TEST_REDIS_URL,
+        OUTBOX_POLL_MS: '60000',
+      }),
+      mobilitiesB: await shard('mobilities', code, `${code}_m`, ports.b, {
+        REDIS_URL: TEST_REDIS_URL,
+        OUTBOX_POLL_MS: '60000',
+      }),
     };
   }
-  const demo = JSON.parse(readFileSync(join(ROOT, 'demo', 'registry.json'), 'utf8')) as { institutions: Array<{ code: string }> };
+  const demo = JSON.parse(readFileSync(join(ROOT, 'demo', 'registry.json'), 'utf8')) as {
+    institutions: Array<{ code: string }>;
+  };
   for (const replica of ['A', 'B'] as const) {
     const registry = parseRegistry({
       institutions: demo.institutions
         .filter((entry) => codes.includes(entry.code))
         .map((entry) => ({
           ...entry,
-          shards: { qualifications: urls[entry.code]?.qualifications, mobilities: urls[entry.code]?.[`mobilities${replica}`] },
+          shards: {
+            qualifications: urls[entry.code]?.qualifications,
+            mobilities: urls[entry.code]?.[`mobilities${replica}`],
+          },
           serviceJwks: { mobilities: serviceKeys.get(entry.code)?.publicKeys },
         })),
     });
@@ -88,7 +102,12 @@ afterAll(async () => {
 test('an assessment written through replica A reaches a subscriber of gateway B within a second', async () => {
   const [a, b] = gateways as [RunningGateway, RunningGateway];
   const token = await mintDemoToken({ institution: 'rvt.lv', roles: ['viewer'], secret: tokenSecret });
-  const client = createClient({ url: b.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } });
+  const client = createClient({
+    url: b.url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    connectionParams: { authorization: `Bearer ${token}` },
+  });
   try {
     const iterator = client.iterate<{ assessmentRecorded: { type: string; assessment: { grade: string } } }>({
       query: 'subscription { assessmentRecorded { type assessment { grade } } }',
@@ -96,7 +115,12 @@ test('an assessment written through replica A reaches a subscriber of gateway B 
     // The replay of the two assessments the demo recorded comes first.
     for (let seen = 0; seen < 2; seen += 1) await iterator.next();
     const assessor = await mintDemoToken({ institution: 'cifp-aviles.es', roles: ['assessor'], secret: tokenSecret });
-    const agreement = await postGraphQL(a.url, '{ learningAgreement(id: "rvt.lv:LA-2026-001") { assessments { id } } }', undefined, assessor);
+    const agreement = await postGraphQL(
+      a.url,
+      '{ learningAgreement(id: "rvt.lv:LA-2026-001") { assessments { id } } }',
+      undefined,
+      assessor,
+    );
     const id = (agreement.body.data?.learningAgreement as { assessments: Array<{ id: string }> }).assessments[0]?.id;
     const written = Date.now();
     const corrected = await postGraphQL(
@@ -107,9 +131,15 @@ test('an assessment written through replica A reaches a subscriber of gateway B 
     );
     expect(corrected.body.errors).toBeUndefined();
     let timer: NodeJS.Timeout | undefined;
-    const next = await Promise.race([iterator.next(), new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), 5_000)))]);
+    const next = await Promise.race([
+      iterator.next(),
+      new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), 5_000))),
+    ]);
     clearTimeout(timer);
-    expect(next && !next.done ? next.value.data?.assessmentRecorded : null).toEqual({ type: 'ASSESSMENT_CORRECTED', assessment: { grade: '10/10' } });
+    expect(next && !next.done ? next.value.data?.assessmentRecorded : null).toEqual({
+      type: 'ASSESSMENT_CORRECTED',
+      assessment: { grade: '10/10' },
+    });
     expect(Date.now() - written).toBeLessThan(1_000);
     await iterator.return?.();
   } finally {

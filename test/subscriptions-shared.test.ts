@@ -34,7 +34,12 @@ interface Event {
 
 /** One subscriber on its own socket, collecting what arrives until `stop()`. */
 function subscribe(token: string, after: string | null = null) {
-  const client = createClient({ url: hub.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } });
+  const client = createClient({
+    url: hub.url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    connectionParams: { authorization: `Bearer ${token}` },
+  });
   clients.push(client);
   const events: Event[] = [];
   const errors: unknown[] = [];
@@ -89,14 +94,22 @@ test('subscribers of one caller share an upstream per shard; late joiners get th
   await correct('7/10');
   await correct('8/10');
   const all = [first, ...late, racing];
-  await waitFor('three live events are at every subscriber', () => all.every((s) => s.events.length >= history + 3), 15_000);
+  await waitFor(
+    'three live events are at every subscriber',
+    () => all.every((s) => s.events.length >= history + 3),
+    15_000,
+  );
   await sleep(500);
 
   expect(all.flatMap((s) => s.errors)).toEqual([]);
   const cursors = first.events.map((e) => e.cursor);
   expect(new Set(cursors).size).toBe(history + 3);
   for (const subscriber of all) expect(subscriber.events.map((e) => e.cursor)).toEqual(cursors);
-  expect(first.events.slice(-3).map((e) => e.type)).toEqual(['ASSESSMENT_CORRECTED', 'ASSESSMENT_CORRECTED', 'ASSESSMENT_CORRECTED']);
+  expect(first.events.slice(-3).map((e) => e.type)).toEqual([
+    'ASSESSMENT_CORRECTED',
+    'ASSESSMENT_CORRECTED',
+    'ASSESSMENT_CORRECTED',
+  ]);
   // Six subscribers, three shards: three upstream sockets instead of eighteen.
   expect(openUpstreamCount()).toBe(baseline + INSTITUTIONS.length);
 
@@ -114,7 +127,11 @@ test('a subscriber resuming from a cursor joins the shared feed and gets exactly
   await waitFor('a live event is in', () => live.events.length === before + 1, 15_000);
   const resumed = subscribe(token, cursor);
   await correct('4/10');
-  await waitFor('the missed and the next event are in', () => resumed.events.length >= 2 && live.events.length === before + 2, 15_000);
+  await waitFor(
+    'the missed and the next event are in',
+    () => resumed.events.length >= 2 && live.events.length === before + 2,
+    15_000,
+  );
   await sleep(500);
   expect(resumed.events.map((e) => e.cursor)).toEqual(live.events.slice(before).map((e) => e.cursor));
   expect(resumed.errors).toEqual([]);
@@ -133,7 +150,11 @@ test('subscribers of other callers, with the same operation, never see what they
   ];
   const before = await historySettled(party);
   // Three callers, three feeds (the two omnia.fi subscribers share theirs).
-  await waitFor('there is one feed per caller', () => openUpstreamCount() === baseline + 3 * INSTITUTIONS.length, 15_000);
+  await waitFor(
+    'there is one feed per caller',
+    () => openUpstreamCount() === baseline + 3 * INSTITUTIONS.length,
+    15_000,
+  );
   await correct('9/10');
   await waitFor('the party sees the event', () => party.events.length > before, 15_000);
   await sleep(1_000);

@@ -8,7 +8,11 @@ import { correctDemoAssessment } from './harness/demo-assessments';
 let hub: TestHub;
 const clients: Client[] = [];
 beforeAll(async () => {
-  hub = await startTestHub({ institutions: ['rvt.lv', 'cifp-aviles.es', 'omnia.fi'], mobilities: true, recognition: true });
+  hub = await startTestHub({
+    institutions: ['rvt.lv', 'cifp-aviles.es', 'omnia.fi'],
+    mobilities: true,
+    recognition: true,
+  });
   await createDemoMobilities(hub.url, true, hub.tokenSecret);
 });
 afterAll(async () => {
@@ -44,7 +48,12 @@ function connect(token?: string): Client {
 }
 
 /** Reads `count` events (or fewer if `waitMs` passes first), then unsubscribes. */
-async function take(client: Client, count: number, after: string | null, waitMs = 10_000): Promise<{ events: Event[]; errors: unknown[] }> {
+async function take(
+  client: Client,
+  count: number,
+  after: string | null,
+  waitMs = 10_000,
+): Promise<{ events: Event[]; errors: unknown[] }> {
   const events: Event[] = [];
   const errors: unknown[] = [];
   const iterator = client.iterate<{ assessmentRecorded: Event }>({ query: SUBSCRIBE, variables: { after } });
@@ -88,7 +97,11 @@ test('a client that disconnects, misses three events and reconnects with its cur
   const token = await hub.token('rvt.lv', ['viewer']);
   const before = await take(connect(token), 3, null);
   const cursor = before.events.at(-1)?.cursor ?? null;
-  expect(before.events.map((e) => e.type)).toEqual(['ASSESSMENT_RECORDED', 'ASSESSMENT_RECORDED', 'ASSESSMENT_CORRECTED']);
+  expect(before.events.map((e) => e.type)).toEqual([
+    'ASSESSMENT_RECORDED',
+    'ASSESSMENT_RECORDED',
+    'ASSESSMENT_CORRECTED',
+  ]);
   for (const grade of ['6/10', '7/10', '8/10']) await correct(grade);
   const after = await take(connect(token), 4, cursor, 3_000);
   expect(after.events.map((e) => [e.type, e.assessment.grade])).toEqual([
@@ -97,8 +110,12 @@ test('a client that disconnects, misses three events and reconnects with its cur
     ['ASSESSMENT_CORRECTED', '8/10'],
   ]);
   // Payloads show each assessment as it is now; the cursors show the three events, one after another.
-  const seqs = after.events.map((e) => Number(JSON.parse(Buffer.from(e.cursor.slice('hub1.'.length), 'base64url').toString())['rvt.lv'].slice('e1.'.length)));
-  expect(seqs).toEqual([(seqs[0] ?? 0), (seqs[0] ?? 0) + 1, (seqs[0] ?? 0) + 2]);
+  const seqs = after.events.map((e) =>
+    Number(
+      JSON.parse(Buffer.from(e.cursor.slice('hub1.'.length), 'base64url').toString())['rvt.lv'].slice('e1.'.length),
+    ),
+  );
+  expect(seqs).toEqual([seqs[0] ?? 0, (seqs[0] ?? 0) + 1, (seqs[0] ?? 0) + 2]);
   const live = take(connect(token), 1, after.events.at(-1)?.cursor ?? null);
   await correct('5/10');
   expect((await live).events.map((e) => e.assessment.grade)).toEqual(['5/10']);
@@ -124,7 +141,11 @@ test('/metrics counts the connections, subscriptions and shard upstreams open, a
   const open = async () => {
     const text = await (await fetch(new URL('/metrics', hub.url))).text();
     const value = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
-    return { connections: value('hub_subscription_connections_open'), subscriptions: value('hub_subscriptions_open'), upstreams: value('hub_subscription_upstreams_open') };
+    return {
+      connections: value('hub_subscription_connections_open'),
+      subscriptions: value('hub_subscriptions_open'),
+      upstreams: value('hub_subscription_upstreams_open'),
+    };
   };
   const client = connect(await hub.token('rvt.lv', ['coordinator']));
   const iterator = client.iterate({ query: SUBSCRIBE, variables: { after: null } });
@@ -137,7 +158,10 @@ test('/metrics counts the connections, subscriptions and shard upstreams open, a
   await client.dispose();
   const deadline = Date.now() + 5_000;
   let after = await open();
-  while ((after.subscriptions >= during.subscriptions || after.connections >= during.connections) && Date.now() < deadline) {
+  while (
+    (after.subscriptions >= during.subscriptions || after.connections >= during.connections) &&
+    Date.now() < deadline
+  ) {
     await new Promise((resolve) => setTimeout(resolve, 50));
     after = await open();
   }

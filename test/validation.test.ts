@@ -28,7 +28,13 @@ const validUnit = () => ({
   titles: [{ lang: 'en', value: 'Orbital welding of stainless pipes' }],
   eqfLevel: 4,
   ecvetPoints: 0.5,
-  learningOutcomes: [{ category: 'SKILLS', statements: [{ lang: 'en', value: 'The learner sets up an orbital welding head.' }], escoSkills: [] }],
+  learningOutcomes: [
+    {
+      category: 'SKILLS',
+      statements: [{ lang: 'en', value: 'The learner sets up an orbital welding head.' }],
+      escoSkills: [],
+    },
+  ],
   validFrom: '2026-09-01',
 });
 
@@ -41,12 +47,32 @@ const cases: Array<[string, Record<string, unknown>, string, RegExp]> = [
   ['EQF level out of range', { eqfLevel: 9 }, 'BAD_USER_INPUT', /EqfLevel must be an integer from 1 to 8/],
   ['negative points', { ecvetPoints: -5 }, 'BAD_USER_INPUT', /EcvetPoints must be a number from 0 to 999/],
   ['non-numeric points', { ecvetPoints: 'ten' }, 'BAD_USER_INPUT', /EcvetPoints/],
-  ['unknown language code', { titles: [{ lang: 'xx', value: 'Title' }] }, 'BAD_USER_INPUT', /LanguageCode must be a BCP 47 tag/],
+  [
+    'unknown language code',
+    { titles: [{ lang: 'xx', value: 'Title' }] },
+    'BAD_USER_INPUT',
+    /LanguageCode must be a BCP 47 tag/,
+  ],
   ['empty title list', { titles: [] }, 'BAD_USER_INPUT', /input\.titles must contain at least one text/],
-  ['blank title', { titles: [{ lang: 'en', value: '  ' }] }, 'BAD_USER_INPUT', /input\.titles\[0\]\.value must not be blank/],
-  ['end before start', { validUntil: '2026-01-01' }, 'BAD_USER_INPUT', /input\.validUntil .* must not be before validFrom/],
+  [
+    'blank title',
+    { titles: [{ lang: 'en', value: '  ' }] },
+    'BAD_USER_INPUT',
+    /input\.titles\[0\]\.value must not be blank/,
+  ],
+  [
+    'end before start',
+    { validUntil: '2026-01-01' },
+    'BAD_USER_INPUT',
+    /input\.validUntil .* must not be before validFrom/,
+  ],
   ['no learning outcomes', { learningOutcomes: [] }, 'BAD_USER_INPUT', /input\.learningOutcomes must hold 1 to 50/],
-  ['malformed qualification ID', { qualificationId: 'WELD' }, 'BAD_USER_INPUT', /input\.qualificationId "WELD" is not a hub ID/],
+  [
+    'malformed qualification ID',
+    { qualificationId: 'WELD' },
+    'BAD_USER_INPUT',
+    /input\.qualificationId "WELD" is not a hub ID/,
+  ],
   ['unknown owner', { qualificationId: 'nowhere.example:Q' }, 'NOT_FOUND', /nowhere\.example/],
   ['bad local ID', { localId: '../etc' }, 'BAD_USER_INPUT', /input\.localId "\.\.\/etc" must be 1-64 letters/],
   ['more points than the qualification has left', { ecvetPoints: 500 }, 'CONFLICT', /more than the qualification's/],
@@ -67,8 +93,16 @@ test('list arguments are checked: page size, unknown enum value, bad cursor, bad
     ['{ units(first: 0) { totalCount } }', 'BAD_USER_INPUT', /first must be between 1 and 100/],
     ['{ units(filter: { status: GONE }) { totalCount } }', 'GRAPHQL_VALIDATION_FAILED', /GONE.*LifecycleStatus/],
     ['{ units(after: "not-a-cursor") { totalCount } }', 'BAD_USER_INPUT', /after "not-a-cursor" is not a cursor/],
-    ['{ units(filter: { ecvetPoints: { min: 30, max: 10 } }) { totalCount } }', 'BAD_USER_INPUT', /filter\.ecvetPoints\.min \(30\) must not exceed/],
-    ['{ units(filter: { country: "Latvia" }) { totalCount } }', 'BAD_USER_INPUT', /CountryCode must be an ISO 3166-1 alpha-2 code/],
+    [
+      '{ units(filter: { ecvetPoints: { min: 30, max: 10 } }) { totalCount } }',
+      'BAD_USER_INPUT',
+      /filter\.ecvetPoints\.min \(30\) must not exceed/,
+    ],
+    [
+      '{ units(filter: { country: "Latvia" }) { totalCount } }',
+      'BAD_USER_INPUT',
+      /CountryCode must be an ISO 3166-1 alpha-2 code/,
+    ],
     ['{ units(filter: { iscedField: "7" }) { totalCount } }', 'BAD_USER_INPUT', /IscedFieldCode/],
   ];
   for (const [query, code, message] of expectations) {

@@ -1,4 +1,10 @@
-import { openShardDatabase, startKillableHub, type KillableHub, type KillableShard, type ShardDatabase } from './harness/killable-hub';
+import {
+  openShardDatabase,
+  startKillableHub,
+  type KillableHub,
+  type KillableShard,
+  type ShardDatabase,
+} from './harness/killable-hub';
 import { waitFor } from './harness/wait';
 import { seedUnits } from './seeds';
 
@@ -13,11 +19,18 @@ let db: ShardDatabase;
 let coordinator: string;
 beforeAll(async () => {
   // The shard's SQLite busy timeout is 5 s: the gateway waits longer, so that a shard stuck on the lock is seen to fail.
-  hub = await startKillableHub({ institutions: ['rvt.lv', 'omnia.fi'], gateway: { shardTimeoutMs: 8_000, resilience: { halfOpenAfterMs: 300 } } });
+  hub = await startKillableHub({
+    institutions: ['rvt.lv', 'omnia.fi'],
+    gateway: { shardTimeoutMs: 8_000, resilience: { halfOpenAfterMs: 300 } },
+  });
   rvt = hub.shards.get('rvt.lv') as KillableShard;
   db = await openShardDatabase(rvt.databaseUrl);
   coordinator = await hub.token('rvt.lv', ['coordinator']);
-  const raised = await hub.request('mutation($id: ID!) { updateQualification(id: $id, input: { ecvetPoints: 900 }) { id } }', { id: rvtUnit().qualificationId }, coordinator);
+  const raised = await hub.request(
+    'mutation($id: ID!) { updateQualification(id: $id, input: { ecvetPoints: 900 }) { id } }',
+    { id: rvtUnit().qualificationId },
+    coordinator,
+  );
   expect(raised.body.errors).toBeUndefined();
 });
 afterAll(async () => {
@@ -35,11 +48,20 @@ const UPDATE = `mutation($id: ID!, $title: String!) {
 /** Every row of every table of the shard's database, in a stable order: "no half-written row" is this unchanged. */
 async function snapshot(): Promise<Record<string, string[]>> {
   const tables = mysql()
-    ? (await db.query<{ name: string }>('SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()')).map((t) => t.name)
-    : (await db.query<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")).map((t) => t.name);
+    ? (
+        await db.query<{ name: string }>(
+          'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()',
+        )
+      ).map((t) => t.name)
+    : (
+        await db.query<{ name: string }>(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        )
+      ).map((t) => t.name);
   const quote = (name: string) => (mysql() ? `\`${name}\`` : `"${name}"`);
   const all: Record<string, string[]> = {};
-  for (const table of tables.sort()) all[table] = (await db.query(`SELECT * FROM ${quote(table)}`)).map((row) => JSON.stringify(row)).sort();
+  for (const table of tables.sort())
+    all[table] = (await db.query(`SELECT * FROM ${quote(table)}`)).map((row) => JSON.stringify(row)).sort();
   return all;
 }
 
@@ -87,13 +109,17 @@ async function noShardConnections(): Promise<void> {
   if (!mysql()) return;
   const own = await db.connectionId();
   await waitFor('the killed shard has no connection left', async () => {
-    const rows = await db.query('SELECT ID FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> ?', [own]);
+    const rows = await db.query('SELECT ID FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> ?', [
+      own,
+    ]);
     return rows.length === 0;
   });
 }
 
 async function auditEntries(entityId: string): Promise<number> {
-  const [row] = await db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM audit_entry WHERE entityId = ?', [entityId]);
+  const [row] = await db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM audit_entry WHERE entityId = ?', [
+    entityId,
+  ]);
   return Number(row?.n);
 }
 
@@ -105,7 +131,7 @@ async function auditEntries(entityId: string): Promise<number> {
  */
 const killName = () =>
   mysql()
-    ? 'a shard killed inside a mutation\'s transaction (MariaDB row lock): SHARD_UNAVAILABLE, nothing written, others served, the retry applies it once'
+    ? "a shard killed inside a mutation's transaction (MariaDB row lock): SHARD_UNAVAILABLE, nothing written, others served, the retry applies it once"
     : 'a shard killed with a mutation in flight (SQLite): SHARD_UNAVAILABLE, nothing written, others served, the retry applies it once';
 
 test('a shard killed in the middle of a mutation', async () => {
@@ -125,7 +151,10 @@ test('a shard killed in the middle of a mutation', async () => {
     const answer = await pending;
     expect({ name, data: answer.body.data }).toEqual({ name, data: null });
     expect(answer.body.errors?.[0]).toEqual(
-      expect.objectContaining({ message: expect.stringContaining('rvt.lv'), extensions: expect.objectContaining({ code: 'SHARD_UNAVAILABLE', institution: 'rvt.lv' }) }),
+      expect.objectContaining({
+        message: expect.stringContaining('rvt.lv'),
+        extensions: expect.objectContaining({ code: 'SHARD_UNAVAILABLE', institution: 'rvt.lv' }),
+      }),
     );
   } finally {
     await locker?.query('ROLLBACK');
@@ -214,10 +243,16 @@ test('fault injection: the shard killed and restarted under concurrent writes an
       titles: [{ lang: 'en', value: `Fault-injected unit ${localId}` }],
       eqfLevel: 4,
       ecvetPoints: 1,
-      learningOutcomes: [{ category: 'SKILLS', statements: [{ lang: 'en', value: 'The learner survives a crash.' }], escoSkills: [] }],
+      learningOutcomes: [
+        { category: 'SKILLS', statements: [{ lang: 'en', value: 'The learner survives a crash.' }], escoSkills: [] },
+      ],
       validFrom: '2026-09-01',
     };
-    for (let attempt = 0, deadline = Date.now() + 30_000; Date.now() < deadline; attempt += 1, await sleep(100 + Math.random() * 150)) {
+    for (
+      let attempt = 0, deadline = Date.now() + 30_000;
+      Date.now() < deadline;
+      attempt += 1, await sleep(100 + Math.random() * 150)
+    ) {
       if (attempt > 0) retries += 1;
       let answer;
       try {
@@ -280,12 +315,16 @@ test('fault injection: the shard killed and restarted under concurrent writes an
   expect(retries).toBeGreaterThan(0);
   expect(acknowledged.size + committedUnanswered.size).toBe(attempted);
   for (const [localId, ids] of answers) expect([localId, [...ids]]).toEqual([localId, [`rvt.lv:${localId}`]]);
-  const units = await db.query<{ id: string; n: number | string }>('SELECT id, COUNT(*) AS n FROM unit WHERE id LIKE ? GROUP BY id', [`FI-${run}-%`]);
+  const units = await db.query<{ id: string; n: number | string }>(
+    'SELECT id, COUNT(*) AS n FROM unit WHERE id LIKE ? GROUP BY id',
+    [`FI-${run}-%`],
+  );
   const audits = await db.query<{ id: string; n: number | string }>(
     "SELECT entityId AS id, COUNT(*) AS n FROM audit_entry WHERE entityId LIKE ? AND action = 'createUnit' GROUP BY entityId",
     [`rvt.lv:FI-${run}-%`],
   );
-  const once = (rows: Array<{ id: string; n: number | string }>) => Object.fromEntries(rows.map((row) => [row.id.replace(/^rvt\.lv:/, ''), Number(row.n)]));
+  const once = (rows: Array<{ id: string; n: number | string }>) =>
+    Object.fromEntries(rows.map((row) => [row.id.replace(/^rvt\.lv:/, ''), Number(row.n)]));
   const expected = Object.fromEntries([...acknowledged, ...committedUnanswered].map((localId) => [localId, 1]));
   expect(once(units)).toEqual(expected);
   expect(once(audits)).toEqual(expected);
@@ -312,7 +351,9 @@ test('a retry that overlaps the first attempt of a mutation', async () => {
     titles: [{ lang: 'en', value: `Slow unit ${localId}` }],
     eqfLevel: 4,
     ecvetPoints: 1,
-    learningOutcomes: [{ category: 'SKILLS', statements: [{ lang: 'en', value: 'The learner waits for a lock.' }], escoSkills: [] }],
+    learningOutcomes: [
+      { category: 'SKILLS', statements: [{ lang: 'en', value: 'The learner waits for a lock.' }], escoSkills: [] },
+    ],
     validFrom: '2026-09-01',
   };
   const written = { data: { createUnit: { id: `rvt.lv:${localId}` } } };
@@ -352,7 +393,10 @@ test('a retry that overlaps the first attempt of a mutation', async () => {
   const [units] = await db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM unit WHERE id = ?', [localId]);
   expect(Number(units?.n)).toBe(1);
   expect(await auditEntries(`rvt.lv:${localId}`)).toBe(1);
-  const claims = await db.query<{ response: string | null }>('SELECT response FROM idempotency_record WHERE idempotencyKey = ?', [headers['Idempotency-Key']]);
+  const claims = await db.query<{ response: string | null }>(
+    'SELECT response FROM idempotency_record WHERE idempotencyKey = ?',
+    [headers['Idempotency-Key']],
+  );
   expect(claims).toEqual([{ response: expect.stringContaining(localId) }]);
   // A later retry gets the stored answer.
   expect((await hub.request(CREATE, { input }, coordinator, headers)).text).toBe(writer.text);
@@ -378,7 +422,9 @@ test('a retry after (or alongside) a first attempt that rolls back', async () =>
     titles: [{ lang: 'en', value: `Rolled-back unit ${localId}` }],
     eqfLevel: 4,
     ecvetPoints: 1,
-    learningOutcomes: [{ category: 'SKILLS', statements: [{ lang: 'en', value: 'The learner tries again.' }], escoSkills: [] }],
+    learningOutcomes: [
+      { category: 'SKILLS', statements: [{ lang: 'en', value: 'The learner tries again.' }], escoSkills: [] },
+    ],
     validFrom: '2026-09-01',
   };
   const locker = await holdLock(rvtUnit().qualificationId.split(':')[1] as string, 'qualification');
@@ -402,7 +448,11 @@ test('a retry after (or alongside) a first attempt that rolls back', async () =>
   } finally {
     await locker.close();
   }
-  expect({ name, code: first.body.errors?.[0]?.extensions?.code, cause: first.body.errors?.[0]?.extensions?.cause }).toEqual({
+  expect({
+    name,
+    code: first.body.errors?.[0]?.extensions?.code,
+    cause: first.body.errors?.[0]?.extensions?.cause,
+  }).toEqual({
     name,
     code: 'SHARD_UNAVAILABLE',
     cause: 'database',

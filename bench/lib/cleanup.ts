@@ -51,7 +51,8 @@ export class Cleanup {
         const last = this.steps.pop();
         if (!last) break;
         const batch = [last];
-        while (last.group !== undefined && this.steps.at(-1)?.group === last.group) batch.push(this.steps.pop() as typeof last);
+        while (last.group !== undefined && this.steps.at(-1)?.group === last.group)
+          batch.push(this.steps.pop() as typeof last);
         await Promise.all(
           batch.map(async (step) => {
             let timer: NodeJS.Timeout | undefined;
@@ -96,7 +97,10 @@ export class Cleanup {
     process.once('SIGINT', onSigint);
     process.once('SIGTERM', onSigterm);
     process.on('exit', onExit);
-    const watchdog = setTimeout(() => stop(`still running after ${maxMinutes} minutes (BENCH_MAX_MINUTES)`, 124), maxMinutes * 60_000);
+    const watchdog = setTimeout(
+      () => stop(`still running after ${maxMinutes} minutes (BENCH_MAX_MINUTES)`, 124),
+      maxMinutes * 60_000,
+    );
     return () => {
       clearTimeout(watchdog);
       process.removeListener('SIGINT', onSigint);

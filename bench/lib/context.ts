@@ -17,7 +17,10 @@ export interface BenchContext {
   log: (line: string) => void;
 }
 
-export type ScenarioOutput = Omit<ScenarioResult, 'name' | 'command' | 'title' | 'machine' | 'durationSeconds' | 'loadAverageEnd'>;
+export type ScenarioOutput = Omit<
+  ScenarioResult,
+  'name' | 'command' | 'title' | 'machine' | 'durationSeconds' | 'loadAverageEnd'
+>;
 
 export interface Scenario {
   name: string;

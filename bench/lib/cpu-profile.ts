@@ -48,13 +48,23 @@ export function groupOf(url: string, name: string): string {
   }
   if (url.startsWith('node:')) return 'node (internals)';
   const dist = url.indexOf('/dist/');
-  if (dist >= 0) return `project: ${url.slice(dist + '/dist/'.length).split('/').slice(0, 2).join('/')}`;
+  if (dist >= 0)
+    return `project: ${url
+      .slice(dist + '/dist/'.length)
+      .split('/')
+      .slice(0, 2)
+      .join('/')}`;
   return url;
 }
 
 function shortLocation(url: string, line: number): string {
   const modules = url.lastIndexOf('node_modules/');
-  const short = modules >= 0 ? url.slice(modules + 'node_modules/'.length) : url.includes('/dist/') ? url.slice(url.indexOf('/dist/') + 6) : url;
+  const short =
+    modules >= 0
+      ? url.slice(modules + 'node_modules/'.length)
+      : url.includes('/dist/')
+        ? url.slice(url.indexOf('/dist/') + 6)
+        : url;
   return short ? `${short.replace(/^file:\/\//, '')}:${line + 1}` : '(native)';
 }
 

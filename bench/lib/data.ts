@@ -4,7 +4,10 @@ import { LifecycleStatus } from '../../schema/enums';
 import { projectRoot } from '../../platform/project-root';
 import type { Database } from '../../subgraphs/shared/database';
 import { InstitutionRecord } from '../../subgraphs/qualifications/institution/institution.entity';
-import { LearningOutcomeRecord, LearningOutcomeSkillRecord } from '../../subgraphs/qualifications/learning-outcome/learning-outcome.entity';
+import {
+  LearningOutcomeRecord,
+  LearningOutcomeSkillRecord,
+} from '../../subgraphs/qualifications/learning-outcome/learning-outcome.entity';
 import { QualificationRecord } from '../../subgraphs/qualifications/qualification/qualification.entity';
 import { indexText as qualificationIndexText } from '../../subgraphs/qualifications/qualification/qualification.service';
 import type { QualificationsSeed } from '../../subgraphs/qualifications/seed';
@@ -39,12 +42,18 @@ function template(templates: readonly QualificationsSeed[], n: number): Qualific
 }
 
 /** Institution `n`: the code rewritten, everything else taken from a demo school. */
-export function benchInstitution(templates: readonly QualificationsSeed[], n: number): QualificationsSeed['institution'] {
+export function benchInstitution(
+  templates: readonly QualificationsSeed[],
+  n: number,
+): QualificationsSeed['institution'] {
   const base = template(templates, n).institution;
   const code = benchCode(n);
   return {
     code,
-    names: base.names.map((name) => ({ lang: name.lang, value: `${name.value} (bench ${String(n).padStart(2, '0')})` })),
+    names: base.names.map((name) => ({
+      lang: name.lang,
+      value: `${name.value} (bench ${String(n).padStart(2, '0')})`,
+    })),
     country: base.country,
     city: base.city,
     website: `https://www.${code}`,
@@ -78,7 +87,12 @@ const withCopy = (texts: ReadonlyArray<{ lang: string; value: string }>, copy: n
  * the template units in turn, each template qualification copied as often as needed (copy k's IDs end in
  * `-k`, its titles in "(k)"). Sort keys and search text come from the services' own `indexText`.
  */
-export function scaledData(templates: readonly QualificationsSeed[], n: number, units: number, outcomesPerUnit = 6): ScaledData {
+export function scaledData(
+  templates: readonly QualificationsSeed[],
+  n: number,
+  units: number,
+  outcomesPerUnit = 6,
+): ScaledData {
   const pool = templates.flatMap((t) => t.qualifications.flatMap((q) => q.units.map((u, index) => ({ q, u, index }))));
   if (pool.length === 0) throw new Error('The templates have no units');
   const now = new Date();
@@ -108,7 +122,10 @@ export function scaledData(templates: readonly QualificationsSeed[], n: number, 
         createdAt: now,
         updatedAt: now,
       };
-      qualifications.set(qualificationId, Object.assign(new QualificationRecord(), fields, qualificationIndexText(fields)));
+      qualifications.set(
+        qualificationId,
+        Object.assign(new QualificationRecord(), fields, qualificationIndexText(fields)),
+      );
     }
     // Outcomes: the unit's own, topped up from the next units of its qualification when it has fewer.
     const outcomes: SeedOutcome[] = [];
@@ -135,10 +152,18 @@ export function scaledData(templates: readonly QualificationsSeed[], n: number, 
     outcomes.forEach((outcome, position) => {
       const outcomeId = `${id}-LO${position + 1}`;
       data.outcomes.push(
-        Object.assign(new LearningOutcomeRecord(), { id: outcomeId, unitId: id, position: position + 1, category: outcome.category, statements: outcome.statements }),
+        Object.assign(new LearningOutcomeRecord(), {
+          id: outcomeId,
+          unitId: id,
+          position: position + 1,
+          category: outcome.category,
+          statements: outcome.statements,
+        }),
       );
       [...new Set(outcome.escoSkills)].forEach((skillUri, skillPosition) =>
-        data.skills.push(Object.assign(new LearningOutcomeSkillRecord(), { outcomeId, skillUri, unitId: id, position: skillPosition })),
+        data.skills.push(
+          Object.assign(new LearningOutcomeSkillRecord(), { outcomeId, skillUri, unitId: id, position: skillPosition }),
+        ),
       );
     });
   }
@@ -171,6 +196,12 @@ export async function bulkSeed(db: Database, data: ScaledData): Promise<void> {
         await manager.createQueryBuilder().insert().into(entity).values(chunk).updateEntity(false).execute();
       }
     }
-    await manager.createQueryBuilder().insert().into(InstitutionRecord).values(data.institution).updateEntity(false).execute();
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(InstitutionRecord)
+      .values(data.institution)
+      .updateEntity(false)
+      .execute();
   });
 }

@@ -33,9 +33,11 @@ export function readSettings(): BenchSettings {
   const scale = (process.env.BENCH_SCALE ?? '30x2000').match(/^(\d+)x(\d+)$/);
   if (!scale) throw new Error(`BENCH_SCALE=${process.env.BENCH_SCALE}: expected <institutions>x<units>, e.g. 30x2000`);
   const fanOut = (process.env.BENCH_FAN_OUT ?? '1,4,16,32').split(',').map(Number);
-  if (fanOut.some((n) => !Number.isInteger(n) || n < 1 || n > 64)) throw new Error(`BENCH_FAN_OUT=${process.env.BENCH_FAN_OUT}: expected shard counts 1-64`);
+  if (fanOut.some((n) => !Number.isInteger(n) || n < 1 || n > 64))
+    throw new Error(`BENCH_FAN_OUT=${process.env.BENCH_FAN_OUT}: expected shard counts 1-64`);
   const mysqlUrl = (process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/$/, '');
-  if (!/^mysql:\/\/[^/]*@?(127\.0\.0\.1|localhost)(:\d+)?$/.test(mysqlUrl)) throw new Error(`BENCH_MYSQL_URL=${mysqlUrl}: the bench only targets 127.0.0.1`);
+  if (!/^mysql:\/\/[^/]*@?(127\.0\.0\.1|localhost)(:\d+)?$/.test(mysqlUrl))
+    throw new Error(`BENCH_MYSQL_URL=${mysqlUrl}: the bench only targets 127.0.0.1`);
   return {
     rounds: Math.round(positive('BENCH_ROUNDS', 3)),
     seconds: positive('BENCH_SECONDS', 5),

@@ -66,7 +66,9 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
   if (sorted.length === 0) return Number.NaN;
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 /** The p-th percentile of sorted values (nearest rank). */
@@ -125,7 +127,8 @@ export async function runLoad(target: LoadTarget, seconds: number): Promise<RunS
   const modal = Math.max(0, ...sizes.values());
   const requests = latencies.length;
   const cpuMsPerRequest: Record<string, number> = {};
-  for (const role of Object.keys(before)) cpuMsPerRequest[role] = requests > 0 ? ((after[role] ?? 0) - (before[role] ?? 0)) / requests : Number.NaN;
+  for (const role of Object.keys(before))
+    cpuMsPerRequest[role] = requests > 0 ? ((after[role] ?? 0) - (before[role] ?? 0)) / requests : Number.NaN;
   return {
     requests,
     rps: requests / result.duration,
@@ -155,9 +158,13 @@ export interface AlternateOptions {
  * Runs targets side by side: every round loads each target in turn (the order rotates from round to round so
  * no target always follows the same one), and each figure is the median over the rounds.
  */
-export async function alternate(targets: readonly LoadTarget[], options: AlternateOptions): Promise<Map<string, Summary>> {
+export async function alternate(
+  targets: readonly LoadTarget[],
+  options: AlternateOptions,
+): Promise<Map<string, Summary>> {
   if (options.warmupSeconds > 0) {
-    for (const target of targets) await runLoad(target.amount ? { ...target, amount: Math.min(2, target.amount) } : target, options.warmupSeconds);
+    for (const target of targets)
+      await runLoad(target.amount ? { ...target, amount: Math.min(2, target.amount) } : target, options.warmupSeconds);
   }
   const runs = new Map<string, RunStats[]>(targets.map((t) => [t.name, []]));
   for (let round = 0; round < options.rounds; round += 1) {
@@ -167,7 +174,9 @@ export async function alternate(targets: readonly LoadTarget[], options: Alterna
       runs.get(target.name)?.push(stats);
       options.log?.(
         `  round ${round + 1}/${options.rounds} ${target.name.padEnd(28)} ${stats.rps.toFixed(0).padStart(6)} req/s  p50 ${stats.p50.toFixed(2)} ms  p99 ${stats.p99.toFixed(2)} ms` +
-          (stats.errors + stats.sizeMismatches > 0 ? `  (${stats.errors} errors, ${stats.sizeMismatches} odd answers)` : ''),
+          (stats.errors + stats.sizeMismatches > 0
+            ? `  (${stats.errors} errors, ${stats.sizeMismatches} odd answers)`
+            : ''),
       );
     }
   }
@@ -181,7 +190,9 @@ export async function alternate(targets: readonly LoadTarget[], options: Alterna
       p99: median(list.map((r) => r.p99)),
       errors: list.reduce((sum, r) => sum + r.errors, 0),
       sizeMismatches: list.reduce((sum, r) => sum + r.sizeMismatches, 0),
-      cpuMsPerRequest: Object.fromEntries(roles.map((role) => [role, median(list.map((r) => r.cpuMsPerRequest[role] ?? Number.NaN))])),
+      cpuMsPerRequest: Object.fromEntries(
+        roles.map((role) => [role, median(list.map((r) => r.cpuMsPerRequest[role] ?? Number.NaN))]),
+      ),
       runs: list,
     });
   }
@@ -189,8 +200,17 @@ export async function alternate(targets: readonly LoadTarget[], options: Alterna
 }
 
 /** One GraphQL request with a deadline, for checks outside the measured runs. */
-export async function graphql(url: string, body: string, timeoutMs = 10_000): Promise<{ data?: Record<string, unknown> | null; errors?: unknown[] }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(timeoutMs) });
+export async function graphql(
+  url: string,
+  body: string,
+  timeoutMs = 10_000,
+): Promise<{ data?: Record<string, unknown> | null; errors?: unknown[] }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
   const text = await response.text();
   try {
     return JSON.parse(text) as { data?: Record<string, unknown> | null; errors?: unknown[] };
@@ -203,12 +223,18 @@ export async function graphql(url: string, body: string, timeoutMs = 10_000): Pr
  * Fails unless the answer has data and no errors; returns the data. A first request may meet cold caches
  * (buffer pool, JIT) and time out at a shard: it is tried `attempts` times, a second apart.
  */
-export async function expectData(url: string, body: string, what: string, attempts = 3): Promise<Record<string, unknown>> {
+export async function expectData(
+  url: string,
+  body: string,
+  what: string,
+  attempts = 3,
+): Promise<Record<string, unknown>> {
   let problem = '';
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
     if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 1_000));
     const answer = await graphql(url, body, 30_000);
-    if (answer.errors && answer.errors.length > 0) problem = `answered with errors: ${JSON.stringify(answer.errors).slice(0, 500)}`;
+    if (answer.errors && answer.errors.length > 0)
+      problem = `answered with errors: ${JSON.stringify(answer.errors).slice(0, 500)}`;
     else if (!answer.data) problem = 'answered without data';
     else return answer.data;
   }

@@ -36,7 +36,9 @@ async function withRetry<T>(what: string, attempts: number, start: () => Promise
     } catch (error) {
       last = error;
       // A port picked by freePort() can be taken by another process before ours binds it: try again.
-      console.error(`bench: ${what} failed to start (attempt ${attempt}/${attempts}): ${String((error as Error).message).split('\n')[0]}`);
+      console.error(
+        `bench: ${what} failed to start (attempt ${attempt}/${attempts}): ${String((error as Error).message).split('\n')[0]}`,
+      );
     }
   }
   throw last;
@@ -49,7 +51,12 @@ export interface ShardSpec {
 }
 
 /** Qualifications shard processes (dist/subgraphs/qualifications/main.js), `concurrency` starting at a time. */
-export async function startShards(cleanup: Cleanup, specs: readonly ShardSpec[], hopPublicKeys: JSONWebKeySet, concurrency = 4): Promise<Service[]> {
+export async function startShards(
+  cleanup: Cleanup,
+  specs: readonly ShardSpec[],
+  hopPublicKeys: JSONWebKeySet,
+  concurrency = 4,
+): Promise<Service[]> {
   const services: Service[] = new Array<Service>(specs.length);
   let next = 0;
   const worker = async () => {
@@ -87,7 +94,12 @@ export interface RegistryInstitution {
 export function writeRegistry(dir: string, name: string, institutions: readonly RegistryInstitution[]): string {
   const path = join(dir, `${name}.registry.json`);
   const json = {
-    institutions: institutions.map((i) => ({ code: i.code, names: i.names, country: i.country, shards: { qualifications: i.shardUrl } })),
+    institutions: institutions.map((i) => ({
+      code: i.code,
+      names: i.names,
+      country: i.country,
+      shards: { qualifications: i.shardUrl },
+    })),
   };
   writeFileSync(path, `${JSON.stringify(json, null, 2)}\n`);
   return path;
@@ -96,7 +108,14 @@ export function writeRegistry(dir: string, name: string, institutions: readonly 
 /** The hub (dist/gateway/main.js) on a registry, serving the committed supergraph. */
 export async function startHub(
   cleanup: Cleanup,
-  options: { name: string; registryPath: string; supergraphPath: string; hopKeys: HopKeyPair; nodeArgs?: string[]; env?: Record<string, string> },
+  options: {
+    name: string;
+    registryPath: string;
+    supergraphPath: string;
+    hopKeys: HopKeyPair;
+    nodeArgs?: string[];
+    env?: Record<string, string>;
+  },
 ): Promise<Service> {
   return withRetry(options.name, 2, async () => {
     const managed = await startGatewayProcess(
@@ -120,7 +139,8 @@ export async function startHub(
 async function waitForGraphQL(managed: ManagedProcess, url: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (managed.child.exitCode !== null) throw new Error(`${managed.name} exited with code ${managed.child.exitCode}:\n${managed.output()}`);
+    if (managed.child.exitCode !== null)
+      throw new Error(`${managed.name} exited with code ${managed.child.exitCode}:\n${managed.output()}`);
     try {
       const answer = await fetch(url, {
         method: 'POST',
@@ -138,7 +158,10 @@ async function waitForGraphQL(managed: ManagedProcess, url: string, timeoutMs = 
 }
 
 /** Stock @apollo/gateway + @apollo/server (bench/stock-gateway.ts) on a supergraph that names the shard's URL. */
-export async function startStockGateway(cleanup: Cleanup, options: { supergraphPath: string; nodeArgs?: string[] }): Promise<Service> {
+export async function startStockGateway(
+  cleanup: Cleanup,
+  options: { supergraphPath: string; nodeArgs?: string[] },
+): Promise<Service> {
   return withRetry('stock gateway', 2, async () => {
     const port = await freePort();
     const managed = startProcess(
@@ -170,7 +193,11 @@ async function freePorts(count: number): Promise<number[]> {
  * Recording/replaying stand-ins for shards (bench/replay-shards.ts), all in one process: the first answer
  * to each request body comes from the upstream shard, later ones from memory; each held `delayMs` when given.
  */
-export async function startReplayShards(cleanup: Cleanup, upstreams: readonly string[], delayMs = 0): Promise<{ service: Service; urls: string[] }> {
+export async function startReplayShards(
+  cleanup: Cleanup,
+  upstreams: readonly string[],
+  delayMs = 0,
+): Promise<{ service: Service; urls: string[] }> {
   return withRetry('replaying shards', 2, async () => {
     const ports = await freePorts(upstreams.length);
     const managed = startProcess('replaying shards', distEntry('bench', 'replay-shards.js'), {

@@ -73,19 +73,30 @@ export const fmt = {
 };
 
 function textTable(table: Table): string {
-  const widths = table.columns.map((column, i) => Math.max(column.length, ...table.rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
-  return [table.caption, line(table.columns), widths.map((w) => '-'.repeat(w)).join('  '), ...table.rows.map(line)].join('\n');
+  const widths = table.columns.map((column, i) =>
+    Math.max(column.length, ...table.rows.map((row) => (row[i] ?? '').length)),
+  );
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
+  return [
+    table.caption,
+    line(table.columns),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...table.rows.map(line),
+  ].join('\n');
 }
 
 const verdict = (met: boolean | null) => (met === null ? 'info' : met ? 'MET' : 'MISSED');
 
 export function printScenario(result: ScenarioResult): void {
-  console.log(`\n== ${result.title} (${result.durationSeconds.toFixed(0)} s, load average ${result.machine.loadAverage} → ${result.loadAverageEnd}) ==`);
+  console.log(
+    `\n== ${result.title} (${result.durationSeconds.toFixed(0)} s, load average ${result.machine.loadAverage} → ${result.loadAverageEnd}) ==`,
+  );
   for (const table of result.tables) console.log(`\n${textTable(table)}`);
   if (result.targets.length > 0) {
     console.log('');
-    for (const check of result.targets) console.log(`  [${verdict(check.met).padEnd(6)}] ${check.target}: ${check.measured}`);
+    for (const check of result.targets)
+      console.log(`  [${verdict(check.met).padEnd(6)}] ${check.target}: ${check.measured}`);
   }
   for (const note of result.notes) console.log(`  note: ${note}`);
 }
@@ -116,13 +127,18 @@ export function markdown(results: BenchResults, order: readonly string[]): strin
     '',
     `Machine: ${m.cpuCount} × ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node}, ${m.platform}. Last written by \`${results.command}\` on ${m.date.slice(0, 10)};`,
     'each section below names the command, time and load average of its own run (running one scenario keeps the',
-    'others\' last results). Every target runs as its own process on this machine; figures are medians over',
-    'alternating rounds (see each scenario\'s settings). Latencies in ms, as the load generator (autocannon) timed',
+    "others' last results). Every target runs as its own process on this machine; figures are medians over",
+    "alternating rounds (see each scenario's settings). Latencies in ms, as the load generator (autocannon) timed",
     'each response. Regenerate with `npm run bench` or `npm run bench -- <scenario> …` (README, "Benchmark").',
     '',
   ];
-  const names = [...order.filter((n) => results.scenarios[n]), ...Object.keys(results.scenarios).filter((n) => !order.includes(n))];
-  const all = names.flatMap((name) => (results.scenarios[name]?.targets ?? []).map((t) => ({ name, ...t }))).filter((t) => t.met !== null);
+  const names = [
+    ...order.filter((n) => results.scenarios[n]),
+    ...Object.keys(results.scenarios).filter((n) => !order.includes(n)),
+  ];
+  const all = names
+    .flatMap((name) => (results.scenarios[name]?.targets ?? []).map((t) => ({ name, ...t })))
+    .filter((t) => t.met !== null);
   if (all.length > 0) {
     lines.push('## Targets', '', '| scenario | target | measured | |', '| --- | --- | --- | --- |');
     for (const t of all) lines.push(`| ${t.name} | ${t.target} | ${t.measured} | ${t.met ? 'met' : '**missed**'} |`);
@@ -144,7 +160,10 @@ export function markdown(results: BenchResults, order: readonly string[]): strin
     );
     for (const table of result.tables) lines.push(markdownTable(table), '');
     if (result.targets.length > 0) {
-      for (const check of result.targets) lines.push(`- ${check.met === null ? '' : check.met ? '**met** — ' : '**missed** — '}${check.target}: ${check.measured}`);
+      for (const check of result.targets)
+        lines.push(
+          `- ${check.met === null ? '' : check.met ? '**met** — ' : '**missed** — '}${check.target}: ${check.measured}`,
+        );
       lines.push('');
     }
     for (const note of result.notes) lines.push(`> ${note}`, '');
@@ -156,7 +175,12 @@ export function markdown(results: BenchResults, order: readonly string[]): strin
  * Writes latest.json and latest.md; scenarios not run this time keep their previous results (each carries
  * its own date and machine), so running one scenario does not erase the others.
  */
-export function writeResults(dir: string, command: string, fresh: Record<string, ScenarioResult>, order: readonly string[]): BenchResults {
+export function writeResults(
+  dir: string,
+  command: string,
+  fresh: Record<string, ScenarioResult>,
+  order: readonly string[],
+): BenchResults {
   mkdirSync(dir, { recursive: true });
   const jsonPath = join(dir, 'latest.json');
   let previous: Record<string, ScenarioResult> = {};

@@ -68,7 +68,11 @@ const shortSql = (sql: string) =>
     .replace(/\s+/g, ' ')
     .slice(0, 220);
 
-async function explainTable(db: Database, label: string, statements: Captured[]): Promise<{ table: Table; timings: Array<{ sql: string; ms: number }> }> {
+async function explainTable(
+  db: Database,
+  label: string,
+  statements: Captured[],
+): Promise<{ table: Table; timings: Array<{ sql: string; ms: number }> }> {
   const rows: string[][] = [];
   const timings: Array<{ sql: string; ms: number }> = [];
   for (const [index, statement] of statements.entries()) {
@@ -87,7 +91,14 @@ async function explainTable(db: Database, label: string, statements: Captured[])
       ]);
     });
   }
-  return { table: { caption: label, columns: ['statement (bench_1)', 'ms (median of 7)', 'step', 'access', 'index', 'rows', 'extra'], rows }, timings };
+  return {
+    table: {
+      caption: label,
+      columns: ['statement (bench_1)', 'ms (median of 7)', 'step', 'access', 'index', 'rows', 'extra'],
+      rows,
+    },
+    timings,
+  };
 }
 
 function mariadbPid(): number | null {
@@ -128,7 +139,9 @@ export const dataScale: Scenario = {
       while (next < count && !failed) {
         const n = (next += 1);
         if (Date.now() - seedStart > SEED_BUDGET_MS) {
-          throw new Error(`seeding took longer than ${SEED_BUDGET_MS / 60_000} min (BENCH_SEED_MINUTES); try a smaller BENCH_SCALE`);
+          throw new Error(
+            `seeding took longer than ${SEED_BUDGET_MS / 60_000} min (BENCH_SEED_MINUTES); try a smaller BENCH_SCALE`,
+          );
         }
         const db = await openQualificationsDatabase(`${settings.mysqlUrl}/bench_${n}`);
         try {
@@ -136,7 +149,8 @@ export const dataScale: Scenario = {
         } finally {
           await db.close();
         }
-        if (n % 5 === 0 || n === count) context.log(`  seeded ${n}/${count} databases (${((Date.now() - seedStart) / 1000).toFixed(0)} s)`);
+        if (n % 5 === 0 || n === count)
+          context.log(`  seeded ${n}/${count} databases (${((Date.now() - seedStart) / 1000).toFixed(0)} s)`);
       }
     };
     // Every worker is awaited before a failure is reported, so that none creates a database after the drop.
@@ -161,7 +175,10 @@ export const dataScale: Scenario = {
     const shardStart = Date.now();
     const shards = await startShards(
       context.cleanup,
-      names.map((name, i) => ({ institution: benchInstitution(templates, i + 1).code, databaseUrl: `${settings.mysqlUrl}/${name}` })),
+      names.map((name, i) => ({
+        institution: benchInstitution(templates, i + 1).code,
+        databaseUrl: `${settings.mysqlUrl}/${name}`,
+      })),
       context.hopKeys.publicKeys,
       4,
     );
@@ -175,36 +192,70 @@ export const dataScale: Scenario = {
       }),
     );
     // The searches themselves: with the entity cache on, a repeated search would be answered from it.
-    const hub = await startHub(context.cleanup, { name: 'hub', registryPath, supergraphPath: context.supergraphPath, hopKeys: context.hopKeys, env: { ENTITY_CACHE: 'off' } });
-    const cachedHub = await startHub(context.cleanup, { name: 'hub, cache on', registryPath, supergraphPath: context.supergraphPath, hopKeys: context.hopKeys });
-    context.log(`  seeded in ${seedSeconds.toFixed(0)} s (${fmt.num(totalMb, 0)} MB), ${count} shards up in ${shardSeconds.toFixed(0)} s`);
+    const hub = await startHub(context.cleanup, {
+      name: 'hub',
+      registryPath,
+      supergraphPath: context.supergraphPath,
+      hopKeys: context.hopKeys,
+      env: { ENTITY_CACHE: 'off' },
+    });
+    const cachedHub = await startHub(context.cleanup, {
+      name: 'hub, cache on',
+      registryPath,
+      supergraphPath: context.supergraphPath,
+      hopKeys: context.hopKeys,
+    });
+    context.log(
+      `  seeded in ${seedSeconds.toFixed(0)} s (${fmt.num(totalMb, 0)} MB), ${count} shards up in ${shardSeconds.toFixed(0)} s`,
+    );
 
     const text = requestBody(TEXT_SEARCH);
     const filter = requestBody(FILTER_SEARCH);
     const textPage = requestBody(TEXT_SEARCH_PAGE);
     const filterPage = requestBody(FILTER_SEARCH_PAGE);
     const totals: Record<string, number> = {};
-    for (const [name, body] of [['text', text], ['filter', filter]] as const) {
+    for (const [name, body] of [
+      ['text', text],
+      ['filter', filter],
+    ] as const) {
       const data = await expectData(hub.url, body, `${name} search`);
       const found = data.units as { totalCount: number; edges: unknown[] };
       if (found.totalCount === 0 || found.edges.length === 0) throw new Error(`${name} search found nothing`);
       totals[name] = found.totalCount;
     }
-    for (const [name, body] of [['text', textPage], ['filter', filterPage]] as const) {
+    for (const [name, body] of [
+      ['text', textPage],
+      ['filter', filterPage],
+    ] as const) {
       const data = await expectData(hub.url, body, `${name} search without totalCount`);
-      if ((data.units as { edges: unknown[] }).edges.length === 0) throw new Error(`${name} search without totalCount found nothing`);
+      if ((data.units as { edges: unknown[] }).edges.length === 0)
+        throw new Error(`${name} search without totalCount found nothing`);
     }
 
     // The SQL a shard runs for each search, its plan and its time, from an in-process shard on bench_1.
-    const probe = await startQualificationsShard({ institution: benchInstitution(templates, 1).code, databaseUrl: `${settings.mysqlUrl}/bench_1`, hopKeys: null });
+    const probe = await startQualificationsShard({
+      institution: benchInstitution(templates, 1).code,
+      databaseUrl: `${settings.mysqlUrl}/bench_1`,
+      hopKeys: null,
+    });
     const stopProbe = context.cleanup.add('stop the probe shard', () => probe.close());
     const unitStatements = async (body: string) =>
-      (await captureSql(probe.db, () => expectData(probe.url, body, 'probe'))).filter((s) => /^\s*SELECT/i.test(s.sql) && /`unit`/.test(s.sql));
+      (await captureSql(probe.db, () => expectData(probe.url, body, 'probe'))).filter(
+        (s) => /^\s*SELECT/i.test(s.sql) && /`unit`/.test(s.sql),
+      );
     const textSql = await unitStatements(text);
     const filterSql = await unitStatements(filter);
     const plans = [
-      await explainTable(probe.db, 'text search: the unit statements of one shard (with totalCount: count and page)', textSql),
-      await explainTable(probe.db, 'filter search: the unit statements of one shard (with totalCount: count and page)', filterSql),
+      await explainTable(
+        probe.db,
+        'text search: the unit statements of one shard (with totalCount: count and page)',
+        textSql,
+      ),
+      await explainTable(
+        probe.db,
+        'filter search: the unit statements of one shard (with totalCount: count and page)',
+        filterSql,
+      ),
     ];
 
     const db = mariadbPid();
@@ -213,7 +264,14 @@ export const dataScale: Scenario = {
     const first = shards[0];
     if (!first) throw new Error('no shards');
     const shardRoles = { shards: [first.pid], ...(db ? { mariadb: [db] } : {}) };
-    const hubTarget = (name: string, body: string): LoadTarget => ({ name, url: hub.url, body, connections: CONNECTIONS, amount: HUB_REQUESTS_PER_ROUND, processes: roles });
+    const hubTarget = (name: string, body: string): LoadTarget => ({
+      name,
+      url: hub.url,
+      body,
+      connections: CONNECTIONS,
+      amount: HUB_REQUESTS_PER_ROUND,
+      processes: roles,
+    });
     // A search through the hub costs every shard's work on this one machine: a fixed number of requests per round.
     const targets: LoadTarget[] = [
       hubTarget('hub text search', text),
@@ -223,30 +281,53 @@ export const dataScale: Scenario = {
       { ...hubTarget('hub text search, entity cache warm', text), url: cachedHub.url, processes: cachedRoles },
       { ...hubTarget('hub filter search, entity cache warm', filter), url: cachedHub.url, processes: cachedRoles },
       { name: `one shard text search`, url: first.url, body: text, connections: CONNECTIONS, processes: shardRoles },
-      { name: `one shard filter search`, url: first.url, body: filter, connections: CONNECTIONS, processes: shardRoles },
+      {
+        name: `one shard filter search`,
+        url: first.url,
+        body: filter,
+        connections: CONNECTIONS,
+        processes: shardRoles,
+      },
     ];
     const seconds = runSeconds(settings, 0.4);
-    context.log(`  ${targets.length} targets × ${settings.rounds} rounds (hub: ${HUB_REQUESTS_PER_ROUND} requests, one shard: ${seconds} s), ${CONNECTIONS} connection`);
-    const summaries = await alternate(targets, { rounds: settings.rounds, seconds, warmupSeconds: 2, log: context.log });
+    context.log(
+      `  ${targets.length} targets × ${settings.rounds} rounds (hub: ${HUB_REQUESTS_PER_ROUND} requests, one shard: ${seconds} s), ${CONNECTIONS} connection`,
+    );
+    const summaries = await alternate(targets, {
+      rounds: settings.rounds,
+      seconds,
+      warmupSeconds: 2,
+      log: context.log,
+    });
 
     // What is left: FULLTEXT instead of LIKE needs a code change (MATCH … AGAINST), timed as the SQL it would issue.
     let fulltext: { table: Table; timings: Array<{ sql: string; ms: number }> } | null = null;
     if (settings.indexTrial) {
       await probe.db.dataSource.query('ALTER TABLE `unit` ADD FULLTEXT INDEX `bench_unit_fulltext` (`searchText`)');
       const words = '+welding* +safety*';
-      fulltext = await explainTable(probe.db, 'not done (code change): text search with a FULLTEXT index, as the SQL it would issue', [
-        { sql: 'SELECT COUNT(*) AS cnt FROM `unit` `u` WHERE MATCH(`u`.`searchText`) AGAINST (? IN BOOLEAN MODE)', parameters: [words] },
-        {
-          sql: 'SELECT `u`.* FROM `unit` `u` WHERE MATCH(`u`.`searchText`) AGAINST (? IN BOOLEAN MODE) ORDER BY `u`.`sortKey` ASC, `u`.`id` ASC LIMIT 21',
-          parameters: [words],
-        },
-      ]);
+      fulltext = await explainTable(
+        probe.db,
+        'not done (code change): text search with a FULLTEXT index, as the SQL it would issue',
+        [
+          {
+            sql: 'SELECT COUNT(*) AS cnt FROM `unit` `u` WHERE MATCH(`u`.`searchText`) AGAINST (? IN BOOLEAN MODE)',
+            parameters: [words],
+          },
+          {
+            sql: 'SELECT `u`.* FROM `unit` `u` WHERE MATCH(`u`.`searchText`) AGAINST (? IN BOOLEAN MODE) ORDER BY `u`.`sortKey` ASC, `u`.`id` ASC LIMIT 21',
+            parameters: [words],
+          },
+        ],
+      );
       await probe.db.dataSource.query('ALTER TABLE `unit` DROP INDEX `bench_unit_fulltext`');
     }
     await stopProbe();
 
     const get = (name: string) => summaries.get(name);
-    const cpuOf = (s: Summary | undefined) => (s ? (s.cpuMsPerRequest.hub ?? 0) + (s.cpuMsPerRequest.shards ?? 0) + (s.cpuMsPerRequest.mariadb ?? 0) : Number.NaN);
+    const cpuOf = (s: Summary | undefined) =>
+      s
+        ? (s.cpuMsPerRequest.hub ?? 0) + (s.cpuMsPerRequest.shards ?? 0) + (s.cpuMsPerRequest.mariadb ?? 0)
+        : Number.NaN;
     const latencyRow = (name: string, s: Summary | undefined, total: number | undefined) =>
       s
         ? [
@@ -270,7 +351,11 @@ export const dataScale: Scenario = {
       latencyRow(`hub, filter eqfLevel 4 + ISCED 07 (${count} shards)`, hubFilter, totals.filter),
       latencyRow('hub, text, no totalCount (no COUNT on any shard)', hubTextPage, undefined),
       latencyRow('hub, filter, no totalCount (no COUNT on any shard)', hubFilterPage, undefined),
-      latencyRow('hub with the entity cache warm, text (each shard\'s page from the cache)', get('hub text search, entity cache warm'), totals.text),
+      latencyRow(
+        "hub with the entity cache warm, text (each shard's page from the cache)",
+        get('hub text search, entity cache warm'),
+        totals.text,
+      ),
       latencyRow('hub with the entity cache warm, filter', get('hub filter search, entity cache warm'), totals.filter),
       latencyRow('one shard direct, text', get('one shard text search'), undefined),
       latencyRow('one shard direct, filter', get('one shard filter search'), undefined),
@@ -290,7 +375,8 @@ export const dataScale: Scenario = {
         scale: `${count} institutions × ${units} units × 6 outcomes (BENCH_SCALE=${count}x${units})`,
         rows: Object.fromEntries(sizes.map((s) => [s.t, Number(s.r)])),
         data: `${fmt.num(totalMb, 0)} MB data + indexes in MariaDB (innodb_buffer_pool_size as configured)`,
-        schema: 'as migrated: idx_unit_eqf_order (eqfLevel, sortKey, id); unit.searchText ASCII, ascii_bin (migration 1763900000030)',
+        schema:
+          'as migrated: idx_unit_eqf_order (eqfLevel, sortKey, id); unit.searchText ASCII, ascii_bin (migration 1763900000030)',
         seedSeconds: Math.round(seedSeconds),
         shardStartSeconds: Math.round(shardSeconds),
         connections: CONNECTIONS,
@@ -301,12 +387,28 @@ export const dataScale: Scenario = {
       tables: [
         {
           caption: 'search latency — medians over rounds (1 connection)',
-          columns: ['search', 'p50 ms', 'p99 ms', 'req/s', 'matches', 'hub CPU ms/req', 'shards CPU ms/req', 'MariaDB CPU ms/req', 'errors'],
+          columns: [
+            'search',
+            'p50 ms',
+            'p99 ms',
+            'req/s',
+            'matches',
+            'hub CPU ms/req',
+            'shards CPU ms/req',
+            'MariaDB CPU ms/req',
+            'errors',
+          ],
           rows,
         },
         {
           caption: `CPU floor: CPU time one hub search costs on this machine, spread over its ${cores} cores`,
-          columns: ['search', 'CPU ms per search (hub + shards + MariaDB)', `floor ms (÷ ${cores} cores)`, 'measured p50 ms', 'shard + MariaDB CPU ms per shard'],
+          columns: [
+            'search',
+            'CPU ms per search (hub + shards + MariaDB)',
+            `floor ms (÷ ${cores} cores)`,
+            'measured p50 ms',
+            'shard + MariaDB CPU ms per shard',
+          ],
           rows: [
             floorRow('text, with totalCount', hubText),
             floorRow('filter, with totalCount', hubFilter),
@@ -318,12 +420,20 @@ export const dataScale: Scenario = {
         ...(fulltext ? [fulltext.table] : []),
       ],
       targets: [
-        { target: `text search p99 ≤ 100 ms (${count} × ${units} units)`, measured: `${fmt.ms(p99(hubText))} ms (no totalCount: ${fmt.ms(p99(hubTextPage))} ms)`, met: p99(hubText) <= 100 },
-        { target: `filter search p99 ≤ 100 ms (${count} × ${units} units)`, measured: `${fmt.ms(p99(hubFilter))} ms (no totalCount: ${fmt.ms(p99(hubFilterPage))} ms)`, met: p99(hubFilter) <= 100 },
+        {
+          target: `text search p99 ≤ 100 ms (${count} × ${units} units)`,
+          measured: `${fmt.ms(p99(hubText))} ms (no totalCount: ${fmt.ms(p99(hubTextPage))} ms)`,
+          met: p99(hubText) <= 100,
+        },
+        {
+          target: `filter search p99 ≤ 100 ms (${count} × ${units} units)`,
+          measured: `${fmt.ms(p99(hubFilter))} ms (no totalCount: ${fmt.ms(p99(hubFilterPage))} ms)`,
+          met: p99(hubFilter) <= 100,
+        },
       ],
       notes: [
         `Seeded with multi-row INSERTs through the TypeORM entities after each shard's migrations ran (${fmt.num(seedSeconds, 0)} s for ${count} databases).`,
-        'The schema is the migrated one: migration 1763900000030 adds INDEX unit(eqfLevel, sortKey, id) and stores unit.searchText (folded, [a-z0-9 ] only) as ASCII with a binary collation on MySQL/MariaDB. Shards run COUNT(*) only when the client selects totalCount, count and page at once, and filter by the qualification\'s fields with scalar subqueries (no join) so the page is a plain LIMIT.',
+        "The schema is the migrated one: migration 1763900000030 adds INDEX unit(eqfLevel, sortKey, id) and stores unit.searchText (folded, [a-z0-9 ] only) as ASCII with a binary collation on MySQL/MariaDB. Shards run COUNT(*) only when the client selects totalCount, count and page at once, and filter by the qualification's fields with scalar subqueries (no join) so the page is a plain LIMIT.",
         'The targets are measured on a hub with its entity cache off (ENTITY_CACHE=off): every search reaches all shards. The "entity cache warm" rows are a second hub with the cache on, where each shard\'s page of a repeated search comes from the cache until a write changes what it finds.',
         `The ${count} shards, MariaDB, the hub and the load generator share ${cores} cores: a search through the hub cannot finish before its CPU time ÷ ${cores} (the CPU-floor table), however fast each statement is. On separate shard hosts the latency would be that of the slowest shard plus the hub's merge.`,
         "MariaDB's CPU column also counts whatever else used the server meanwhile.",

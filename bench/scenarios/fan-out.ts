@@ -25,13 +25,19 @@ export const fanOut: Scenario = {
     const dir = join(context.tmp, 'fan-out');
     mkdirSync(dir, { recursive: true });
     const templates = loadTemplates();
-    const perShard = templates.flatMap((t) => t.qualifications.flatMap((q) => q.units)).filter((u) => u.eqfLevel === 4).length;
+    const perShard = templates
+      .flatMap((t) => t.qualifications.flatMap((q) => q.units))
+      .filter((u) => u.eqfLevel === 4).length;
 
     const started = Date.now();
     const specs = Array.from({ length: most }, (_, i) => {
       const n = i + 1;
       const code = benchInstitution(templates, n).code;
-      return { institution: code, databaseUrl: `sqlite:${join(dir, `${code}.sqlite`)}`, seedFile: writeFanOutSeed(dir, templates, n) };
+      return {
+        institution: code,
+        databaseUrl: `sqlite:${join(dir, `${code}.sqlite`)}`,
+        seedFile: writeFanOutSeed(dir, templates, n),
+      };
     });
     context.log(`  starting ${most} shard processes (SQLite, seeded from the demo templates)…`);
     const shards = await startShards(context.cleanup, specs, context.hopKeys.publicKeys, 4);
@@ -46,18 +52,40 @@ export const fanOut: Scenario = {
         `hub-${count}`,
         shards.slice(0, count).map((shard, i) => {
           const institution = benchInstitution(templates, i + 1);
-          return { code: institution.code, names: institution.names, country: institution.country, shardUrl: shard.url };
+          return {
+            code: institution.code,
+            names: institution.names,
+            country: institution.country,
+            shardUrl: shard.url,
+          };
         }),
       );
       registries.set(count, registryPath);
-      hubs.set(count, await startHub(context.cleanup, { name: `hub over ${count} shards`, registryPath, supergraphPath: context.supergraphPath, hopKeys: context.hopKeys, env: NO_CACHE }));
+      hubs.set(
+        count,
+        await startHub(context.cleanup, {
+          name: `hub over ${count} shards`,
+          registryPath,
+          supergraphPath: context.supergraphPath,
+          hopKeys: context.hopKeys,
+          env: NO_CACHE,
+        }),
+      );
     }
     // The same search through hubs with the entity cache on: each shard's page is answered from the cache once warm.
     const fewest = counts[0] ?? 1;
     const cached = new Map<number, Service>();
     for (const count of new Set([fewest, most])) {
       const registryPath = registries.get(count) as string;
-      cached.set(count, await startHub(context.cleanup, { name: `hub over ${count} shards, cache on`, registryPath, supergraphPath: context.supergraphPath, hopKeys: context.hopKeys }));
+      cached.set(
+        count,
+        await startHub(context.cleanup, {
+          name: `hub over ${count} shards, cache on`,
+          registryPath,
+          supergraphPath: context.supergraphPath,
+          hopKeys: context.hopKeys,
+        }),
+      );
     }
 
     const body = requestBody(UNITS_EQF4);
@@ -65,12 +93,20 @@ export const fanOut: Scenario = {
       const data = await expectData(hub.url, body, `fan-out over ${count}`);
       const units = data.units as { totalCount: number; edges: unknown[] };
       if (units.edges.length !== 20 || units.totalCount !== perShard * count) {
-        throw new Error(`hub over ${count} shards: expected 20 edges of ${perShard * count}, got ${units.edges.length} of ${units.totalCount}`);
+        throw new Error(
+          `hub over ${count} shards: expected 20 edges of ${perShard * count}, got ${units.edges.length} of ${units.totalCount}`,
+        );
       }
     }
     const firstShard = shards[0] as Service;
     const targets: LoadTarget[] = [
-      { name: 'shard direct', url: firstShard.url, body, connections: CONNECTIONS, processes: { hub: [], shards: [firstShard.pid] } },
+      {
+        name: 'shard direct',
+        url: firstShard.url,
+        body,
+        connections: CONNECTIONS,
+        processes: { hub: [], shards: [firstShard.pid] },
+      },
       ...counts.map((count) => ({
         name: `hub, ${count} shard${count === 1 ? '' : 's'}`,
         url: (hubs.get(count) as Service).url,
@@ -88,13 +124,21 @@ export const fanOut: Scenario = {
     ];
     const seconds = runSeconds(settings, 0.6);
     context.log(`  ${targets.length} targets × ${settings.rounds} rounds × ${seconds} s, ${CONNECTIONS} connection`);
-    const summaries = await alternate(targets, { rounds: settings.rounds, seconds, warmupSeconds: 1, log: context.log });
+    const summaries = await alternate(targets, {
+      rounds: settings.rounds,
+      seconds,
+      warmupSeconds: 1,
+      log: context.log,
+    });
     const rss = shards.map((s) => rssMb(s.pid) ?? Number.NaN).filter(Number.isFinite);
     const hubRss = [...hubs.values(), ...cached.values()].map((h) => rssMb(h.pid) ?? Number.NaN);
 
     // The same hubs' work with the shards' CPU taken out: recorded answers replayed from one process.
-    context.log('  replaying shards: the hub over recorded answers (isolates the hub\'s own cost per shard)');
-    const replay = await startReplayShards(context.cleanup, shards.map((s) => s.url));
+    context.log("  replaying shards: the hub over recorded answers (isolates the hub's own cost per shard)");
+    const replay = await startReplayShards(
+      context.cleanup,
+      shards.map((s) => s.url),
+    );
     const replayTargets: LoadTarget[] = [];
     for (const count of counts) {
       const registryPath = writeRegistry(
@@ -105,9 +149,16 @@ export const fanOut: Scenario = {
           return { code: institution.code, names: institution.names, country: institution.country, shardUrl: url };
         }),
       );
-      const hub = await startHub(context.cleanup, { name: `hub over ${count} replayed shards`, registryPath, supergraphPath: context.supergraphPath, hopKeys: context.hopKeys, env: NO_CACHE });
+      const hub = await startHub(context.cleanup, {
+        name: `hub over ${count} replayed shards`,
+        registryPath,
+        supergraphPath: context.supergraphPath,
+        hopKeys: context.hopKeys,
+        env: NO_CACHE,
+      });
       const data = await expectData(hub.url, body, `fan-out over ${count} replayed shards`); // records the answers
-      if ((data.units as { edges: unknown[] }).edges.length !== 20) throw new Error(`hub over ${count} replayed shards: expected 20 edges`);
+      if ((data.units as { edges: unknown[] }).edges.length !== 20)
+        throw new Error(`hub over ${count} replayed shards: expected 20 edges`);
       replayTargets.push({
         name: `hub, ${count} replayed shard${count === 1 ? '' : 's'}`,
         url: hub.url,
@@ -117,7 +168,12 @@ export const fanOut: Scenario = {
       });
     }
     const replaySeconds = runSeconds(settings, 0.4);
-    const replayed = await alternate(replayTargets, { rounds: Math.min(2, settings.rounds), seconds: replaySeconds, warmupSeconds: 1, log: context.log });
+    const replayed = await alternate(replayTargets, {
+      rounds: Math.min(2, settings.rounds),
+      seconds: replaySeconds,
+      warmupSeconds: 1,
+      log: context.log,
+    });
 
     const one = summaries.get(targets[1]?.name ?? '') as Summary;
     const all = summaries.get(targets[counts.length]?.name ?? '') as Summary;
@@ -137,11 +193,22 @@ export const fanOut: Scenario = {
       `${fmt.ms(s.cpuMsPerRequest.shards ?? Number.NaN)}${shardsLabel}`,
       String(s.errors + s.sizeMismatches),
     ];
-    const columns = ['target', 'p50 ms', 'p99 ms', 'req/s', 'p50 × 1 shard', 'hub CPU ms/req', 'shards CPU ms/req', 'errors'];
-    const perShardHubCpu = ((replayAll.cpuMsPerRequest.hub ?? Number.NaN) - (replayOne.cpuMsPerRequest.hub ?? Number.NaN)) / (most - 1);
+    const columns = [
+      'target',
+      'p50 ms',
+      'p99 ms',
+      'req/s',
+      'p50 × 1 shard',
+      'hub CPU ms/req',
+      'shards CPU ms/req',
+      'errors',
+    ];
+    const perShardHubCpu =
+      ((replayAll.cpuMsPerRequest.hub ?? Number.NaN) - (replayOne.cpuMsPerRequest.hub ?? Number.NaN)) / (most - 1);
     return {
       settings: {
-        query: 'units(filter: { eqfLevel: 4 }, first: 20) { totalCount edges { cursor node { id title eqfLevel ecvetPoints institution { id name country } } } pageInfo }',
+        query:
+          'units(filter: { eqfLevel: 4 }, first: 20) { totalCount edges { cursor node { id title eqfLevel ecvetPoints institution { id name country } } } pageInfo }',
         shards: `${most} processes on SQLite, ${perShard} matching units each (demo templates, codes rewritten to bench-NN.example)`,
         connections: CONNECTIONS,
         rounds: settings.rounds,
@@ -157,13 +224,20 @@ export const fanOut: Scenario = {
           rows: targets.map((target) => row(target.name, summaries.get(target.name) as Summary, one)),
         },
         {
-          caption: "replayed shards: the shards' answers recorded once and replayed from one process, so only the hub works — medians over rounds (1 connection)",
+          caption:
+            "replayed shards: the shards' answers recorded once and replayed from one process, so only the hub works — medians over rounds (1 connection)",
           columns,
-          rows: replayTargets.map((target) => row(target.name, replayed.get(target.name) as Summary, replayOne, ' (replay)')),
+          rows: replayTargets.map((target) =>
+            row(target.name, replayed.get(target.name) as Summary, replayOne, ' (replay)'),
+          ),
         },
       ],
       targets: [
-        { target: `${most}-shard p50 ≤ 2× 1-shard p50 (real shards)`, measured: `${fmt.ratio(ratio)} (${fmt.ms(all.p50)} ms vs ${fmt.ms(one.p50)} ms)`, met: ratio <= 2 },
+        {
+          target: `${most}-shard p50 ≤ 2× 1-shard p50 (real shards)`,
+          measured: `${fmt.ratio(ratio)} (${fmt.ms(all.p50)} ms vs ${fmt.ms(one.p50)} ms)`,
+          met: ratio <= 2,
+        },
         {
           target: `${most}-shard p50 ≤ 2× 1-shard p50 (hub alone, replayed shards)`,
           measured: `${fmt.ratio(replayRatio)} (${fmt.ms(replayAll.p50)} ms vs ${fmt.ms(replayOne.p50)} ms; hub CPU ≈ ${fmt.ms(perShardHubCpu)} ms per extra shard)`,

@@ -47,13 +47,44 @@ export const hubOverhead: Scenario = {
     });
     await expectData(traced.url, body, 'unit(id) via the hub with tracing on');
     const targets: LoadTarget[] = [
-      { name: 'direct shard', url: shard.url, body, connections: CONNECTIONS, processes: { gateway: [], shard: [shard.pid] } },
-      { name: 'hub', url: hub.url, body, connections: CONNECTIONS, processes: { gateway: [hub.pid], shard: [shard.pid] } },
-      { name: 'hub, tracing on', url: traced.url, body, connections: CONNECTIONS, processes: { gateway: [traced.pid], shard: [shard.pid] } },
-      { name: 'stock @apollo/gateway', url: stock.url, body, connections: CONNECTIONS, processes: { gateway: [stock.pid], shard: [shard.pid] } },
+      {
+        name: 'direct shard',
+        url: shard.url,
+        body,
+        connections: CONNECTIONS,
+        processes: { gateway: [], shard: [shard.pid] },
+      },
+      {
+        name: 'hub',
+        url: hub.url,
+        body,
+        connections: CONNECTIONS,
+        processes: { gateway: [hub.pid], shard: [shard.pid] },
+      },
+      {
+        name: 'hub, tracing on',
+        url: traced.url,
+        body,
+        connections: CONNECTIONS,
+        processes: { gateway: [traced.pid], shard: [shard.pid] },
+      },
+      {
+        name: 'stock @apollo/gateway',
+        url: stock.url,
+        body,
+        connections: CONNECTIONS,
+        processes: { gateway: [stock.pid], shard: [shard.pid] },
+      },
     ];
-    context.log(`  ${targets.length} targets × ${settings.rounds} rounds × ${settings.seconds} s, ${CONNECTIONS} connections`);
-    const summaries = await alternate(targets, { rounds: settings.rounds, seconds: settings.seconds, warmupSeconds: 2, log: context.log });
+    context.log(
+      `  ${targets.length} targets × ${settings.rounds} rounds × ${settings.seconds} s, ${CONNECTIONS} connections`,
+    );
+    const summaries = await alternate(targets, {
+      rounds: settings.rounds,
+      seconds: settings.seconds,
+      warmupSeconds: 2,
+      log: context.log,
+    });
     const get = (name: string) => summaries.get(name) as Summary;
     const direct = get('direct shard');
     const viaHub = get('hub');
@@ -63,27 +94,62 @@ export const hubOverhead: Scenario = {
     const hubVsDirect = viaHub.rps / direct.rps;
     const hubVsStock = viaHub.rps / viaStock.rps;
     return {
-      settings: { query: `unit(id: "${OVERHEAD_UNIT}") with 6 learning outcomes`, connections: CONNECTIONS, rounds: settings.rounds, secondsPerRun: settings.seconds, warmupSeconds: 2 },
+      settings: {
+        query: `unit(id: "${OVERHEAD_UNIT}") with 6 learning outcomes`,
+        connections: CONNECTIONS,
+        rounds: settings.rounds,
+        secondsPerRun: settings.seconds,
+        warmupSeconds: 2,
+      },
       tables: [
         {
           caption: 'unit(id) — medians over rounds',
           columns: SINGLE_SHARD_COLUMNS,
-          rows: [row('direct shard', direct), row('hub', viaHub), row('hub, tracing on', viaTraced), row('stock @apollo/gateway', viaStock)],
+          rows: [
+            row('direct shard', direct),
+            row('hub', viaHub),
+            row('hub, tracing on', viaTraced),
+            row('stock @apollo/gateway', viaStock),
+          ],
         },
         {
           caption: 'ratios',
           columns: ['ratio', 'req/s', 'p50', 'p99'],
           rows: [
-            ['hub / direct shard', fmt.ratio(hubVsDirect), fmt.ratio(viaHub.p50 / direct.p50), fmt.ratio(viaHub.p99 / direct.p99)],
-            ['hub / stock @apollo/gateway', fmt.ratio(hubVsStock), fmt.ratio(viaHub.p50 / viaStock.p50), fmt.ratio(viaHub.p99 / viaStock.p99)],
-            ['stock / direct shard', fmt.ratio(viaStock.rps / direct.rps), fmt.ratio(viaStock.p50 / direct.p50), fmt.ratio(viaStock.p99 / direct.p99)],
-            ['hub tracing on / off', fmt.ratio(viaTraced.rps / viaHub.rps), fmt.ratio(viaTraced.p50 / viaHub.p50), fmt.ratio(viaTraced.p99 / viaHub.p99)],
+            [
+              'hub / direct shard',
+              fmt.ratio(hubVsDirect),
+              fmt.ratio(viaHub.p50 / direct.p50),
+              fmt.ratio(viaHub.p99 / direct.p99),
+            ],
+            [
+              'hub / stock @apollo/gateway',
+              fmt.ratio(hubVsStock),
+              fmt.ratio(viaHub.p50 / viaStock.p50),
+              fmt.ratio(viaHub.p99 / viaStock.p99),
+            ],
+            [
+              'stock / direct shard',
+              fmt.ratio(viaStock.rps / direct.rps),
+              fmt.ratio(viaStock.p50 / direct.p50),
+              fmt.ratio(viaStock.p99 / direct.p99),
+            ],
+            [
+              'hub tracing on / off',
+              fmt.ratio(viaTraced.rps / viaHub.rps),
+              fmt.ratio(viaTraced.p50 / viaHub.p50),
+              fmt.ratio(viaTraced.p99 / viaHub.p99),
+            ],
           ],
         },
       ],
       targets: [
         { target: 'hub ≥ 0.5× direct shard requests/s', measured: fmt.ratio(hubVsDirect), met: hubVsDirect >= 0.5 },
-        { target: 'hub ≥ 0.9× stock @apollo/gateway requests/s', measured: fmt.ratio(hubVsStock), met: hubVsStock >= 0.9 },
+        {
+          target: 'hub ≥ 0.9× stock @apollo/gateway requests/s',
+          measured: fmt.ratio(hubVsStock),
+          met: hubVsStock >= 0.9,
+        },
       ],
       notes: [
         'All three share the machine with the load generator; on a 2-core machine the gateway and the shard compete for the CPU, so "× direct" is bounded by the CPU each request costs in both processes (see the CPU columns).',

@@ -38,14 +38,20 @@ interface Subscriber {
   lastError?: string;
 }
 
-async function post(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<Record<string, unknown>> {
+async function post(
+  url: string,
+  token: string,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   const answer = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await answer.json()) as { data?: Record<string, unknown>; errors?: Array<{ message: string }> };
-  if (body.errors?.length || !body.data) throw new Error(`hub answered ${answer.status}: ${JSON.stringify(body.errors)}`);
+  if (body.errors?.length || !body.data)
+    throw new Error(`hub answered ${answer.status}: ${JSON.stringify(body.errors)}`);
   return body.data;
 }
 
@@ -62,7 +68,12 @@ async function settledRssMb(pid: number): Promise<number> {
   return lowest;
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs: number, state: () => string = () => ''): Promise<void> {
+async function until(
+  condition: () => boolean,
+  what: string,
+  timeoutMs: number,
+  state: () => string = () => '',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${state()}`);
@@ -93,14 +104,22 @@ export const liveUpdates: Scenario = {
           institution: code,
           databaseUrl: `sqlite:${join(context.tmp, `${code}-${kind}.sqlite`)}`,
           hopPublicKeys: context.hopKeys.publicKeys,
-          ...(kind === 'qualifications' ? { seedFile } : { env: { HUB_URL: hubUrl }, servicePrivateKey: service.privateKeyPem }),
+          ...(kind === 'qualifications'
+            ? { seedFile }
+            : { env: { HUB_URL: hubUrl }, servicePrivateKey: service.privateKeyPem }),
         });
         context.cleanup.track(shard.child);
         context.cleanup.add(`stop ${code} ${kind}`, () => shard.stop(), 'processes');
         shards[kind] = shard.url;
       }
       const seed = JSON.parse(readFileSync(seedFile, 'utf8')) as { institution: { names: unknown; country: string } };
-      entries.push({ code, names: seed.institution.names, country: seed.institution.country, shards, serviceJwks: { mobilities: service.publicKeys } });
+      entries.push({
+        code,
+        names: seed.institution.names,
+        country: seed.institution.country,
+        shards,
+        serviceJwks: { mobilities: service.publicKeys },
+      });
     }
     const registryPath = join(context.tmp, 'live-updates.registry.json');
     writeFileSync(registryPath, `${JSON.stringify({ institutions: entries }, null, 2)}\n`);
@@ -123,7 +142,12 @@ export const liveUpdates: Scenario = {
     await createDemoMobilities(hubUrl, false, tokenSecret);
 
     const assessor = await mintDemoToken({ institution: 'cifp-aviles.es', roles: ['assessor'], secret: tokenSecret });
-    const agreement = await post(hubUrl, assessor, 'query($id: ID!) { learningAgreement(id: $id) { assessments { id unit { id } } } }', { id: LA });
+    const agreement = await post(
+      hubUrl,
+      assessor,
+      'query($id: ID!) { learningAgreement(id: $id) { assessments { id unit { id } } } }',
+      { id: LA },
+    );
     const assessmentId = (agreement.learningAgreement as { assessments: Array<{ id: string }> }).assessments[0]?.id;
     if (!assessmentId) throw new Error('the demo mobility has no assessment');
     let grade = 0;
@@ -137,11 +161,20 @@ export const liveUpdates: Scenario = {
 
     // Where the dashboards start: after the history (a dashboard that reconnects passes its last cursor).
     const probeToken = await mintDemoToken({ institution: 'rvt.lv', roles: ['coordinator'], secret: tokenSecret });
-    const probe = createClient({ url: hubUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${probeToken}` } });
+    const probe = createClient({
+      url: hubUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${probeToken}` },
+    });
     let start: string | null = null;
     const stopProbe = probe.subscribe<{ assessmentRecorded: { cursor: string } }>(
       { query: SUBSCRIBE, variables: { after: null } },
-      { next: (r) => void (start = r.data?.assessmentRecorded.cursor ?? start), error: () => undefined, complete: () => undefined },
+      {
+        next: (r) => void (start = r.data?.assessmentRecorded.cursor ?? start),
+        error: () => undefined,
+        complete: () => undefined,
+      },
     );
     await until(() => start !== null, 'the history', 10_000);
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -150,7 +183,12 @@ export const liveUpdates: Scenario = {
 
     const tokens = await Promise.all(
       Array.from({ length: CALLERS }, (_, i) =>
-        mintDemoToken({ institution: INSTITUTIONS[i % 2] as string, roles: ['coordinator'], subject: `bench:dashboard-${i}`, secret: tokenSecret }),
+        mintDemoToken({
+          institution: INSTITUTIONS[i % 2] as string,
+          roles: ['coordinator'],
+          subject: `bench:dashboard-${i}`,
+          secret: tokenSecret,
+        }),
       ),
     );
     await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -191,11 +229,18 @@ export const liveUpdates: Scenario = {
     await write();
     const tally = () =>
       ` (${subscribers.filter((s) => s.received >= 1).length} have it, ${subscribers.filter((s) => s.errors > 0).length} saw errors${subscribers.find((s) => s.lastError) ? `, e.g. ${subscribers.find((s) => s.lastError)?.lastError}` : ''})`;
-    await until(() => subscribers.every((s) => s.received >= 1), `the first event at all ${SUBSCRIBERS} subscribers`, 60_000, tally);
+    await until(
+      () => subscribers.every((s) => s.received >= 1),
+      `the first event at all ${SUBSCRIBERS} subscribers`,
+      60_000,
+      tally,
+    );
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const rssOpen = await settledRssMb(hubPid);
     const kbPerSubscription = ((rssOpen - rssBefore) * 1024) / SUBSCRIBERS;
-    context.log(`  ${SUBSCRIBERS} subscribers open over ${CALLERS} callers; hub RSS ${fmt.num(rssBefore, 0)} → ${fmt.num(rssOpen, 0)} MB`);
+    context.log(
+      `  ${SUBSCRIBERS} subscribers open over ${CALLERS} callers; hub RSS ${fmt.num(rssBefore, 0)} → ${fmt.num(rssOpen, 0)} MB`,
+    );
 
     const rounds: Array<{ p50: number; p99: number; max: number }> = [];
     for (let round = 1; round <= context.settings.rounds; round += 1) {
@@ -209,9 +254,15 @@ export const liveUpdates: Scenario = {
         await new Promise((resolve) => setTimeout(resolve, GAP_MS));
       }
       latencies.sort((a, b) => a - b);
-      const stats = { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? Number.NaN };
+      const stats = {
+        p50: percentile(latencies, 50),
+        p99: percentile(latencies, 99),
+        max: latencies.at(-1) ?? Number.NaN,
+      };
       rounds.push(stats);
-      context.log(`  round ${round}/${context.settings.rounds}: ${EVENTS_PER_ROUND} events × ${SUBSCRIBERS} subscribers  p50 ${fmt.ms(stats.p50)} ms  p99 ${fmt.ms(stats.p99)} ms`);
+      context.log(
+        `  round ${round}/${context.settings.rounds}: ${EVENTS_PER_ROUND} events × ${SUBSCRIBERS} subscribers  p50 ${fmt.ms(stats.p50)} ms  p99 ${fmt.ms(stats.p99)} ms`,
+      );
     }
     const errors = subscribers.reduce((sum, s) => sum + s.errors, 0);
     const p50 = median(rounds.map((r) => r.p50));
@@ -220,8 +271,10 @@ export const liveUpdates: Scenario = {
       settings: {
         subscribers: SUBSCRIBERS,
         callers: `${CALLERS} (token subjects), coordinators of rvt.lv and cifp-aviles.es, ${SUBSCRIBERS / CALLERS} subscribers each, one WebSocket per subscriber`,
-        subscription: 'assessmentRecorded(filter: { institution: "rvt.lv", role: SENDING }) with assessment { result grade unit { title } } and learningAgreement { id hostingInstitution { name } }',
-        event: 'correctAssessment through the hub (the same outbox event path and subscription field as recordAssessment, which a unit allows only once)',
+        subscription:
+          'assessmentRecorded(filter: { institution: "rvt.lv", role: SENDING }) with assessment { result grade unit { title } } and learningAgreement { id hostingInstitution { name } }',
+        event:
+          'correctAssessment through the hub (the same outbox event path and subscription field as recordAssessment, which a unit allows only once)',
         rounds: context.settings.rounds,
         eventsPerRound: EVENTS_PER_ROUND,
         gapMs: GAP_MS,
@@ -231,7 +284,10 @@ export const liveUpdates: Scenario = {
         {
           caption: 'delivery: from the write returning to the event at each subscriber (ms), per round',
           columns: ['round', 'p50 ms', 'p99 ms', 'max ms'],
-          rows: [...rounds.map((r, i) => [String(i + 1), fmt.ms(r.p50), fmt.ms(r.p99), fmt.ms(r.max)]), ['median', fmt.ms(p50), fmt.ms(p99), '']],
+          rows: [
+            ...rounds.map((r, i) => [String(i + 1), fmt.ms(r.p50), fmt.ms(r.p99), fmt.ms(r.max)]),
+            ['median', fmt.ms(p50), fmt.ms(p99), ''],
+          ],
         },
         {
           caption: 'gateway memory',
@@ -240,14 +296,26 @@ export const liveUpdates: Scenario = {
         },
       ],
       targets: [
-        { target: `delivery p99 ≤ 250 ms with ${SUBSCRIBERS} subscribers`, measured: `${fmt.ms(p99)} ms (p50 ${fmt.ms(p50)} ms)`, met: p99 <= 250 },
-        { target: '≤ 50 KB gateway RSS per subscription', measured: `${fmt.num(kbPerSubscription, 1)} KB`, met: kbPerSubscription <= 50 },
+        {
+          target: `delivery p99 ≤ 250 ms with ${SUBSCRIBERS} subscribers`,
+          measured: `${fmt.ms(p99)} ms (p50 ${fmt.ms(p50)} ms)`,
+          met: p99 <= 250,
+        },
+        {
+          target: '≤ 50 KB gateway RSS per subscription',
+          measured: `${fmt.num(kbPerSubscription, 1)} KB`,
+          met: kbPerSubscription <= 50,
+        },
       ],
       notes: [
         `Subscribers with the same caller, operation and variables share one upstream subscription per shard and one payload resolution per event (gateway/subscriptions/feed.ts): ${CALLERS} callers × ${INSTITUTIONS.length} mobilities shards = ${CALLERS * INSTITUTIONS.length} upstream sockets for ${SUBSCRIBERS} subscribers.`,
         'The subscribers (1,000 WebSockets) run in the bench process on the same 2 cores as the hub and the shards; their receive time is part of the latency.',
-        'RSS per subscription: the hub\'s resident memory with the subscriptions open minus before, over the count (one WebSocket connection each, so it includes the connection); each is the lowest of 8 samples over 4 s, so that garbage not yet collected is not counted as kept.',
-        ...(errors > 0 ? [`Errors seen by subscribers: ${errors}, e.g. ${subscribers.find((s) => s.lastError)?.lastError ?? '(no message)'}`] : []),
+        "RSS per subscription: the hub's resident memory with the subscriptions open minus before, over the count (one WebSocket connection each, so it includes the connection); each is the lowest of 8 samples over 4 s, so that garbage not yet collected is not counted as kept.",
+        ...(errors > 0
+          ? [
+              `Errors seen by subscribers: ${errors}, e.g. ${subscribers.find((s) => s.lastError)?.lastError ?? '(no message)'}`,
+            ]
+          : []),
       ],
       raw: { rounds, rssBefore, rssOpen },
     };

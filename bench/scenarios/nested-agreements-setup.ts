@@ -2,7 +2,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import { In } from 'typeorm';
-import { agreementTerms, CREATE_LEARNING_AGREEMENT, SIGN_LEARNING_AGREEMENT } from '../../scripts/fixtures/learning-agreements';
+import {
+  agreementTerms,
+  CREATE_LEARNING_AGREEMENT,
+  SIGN_LEARNING_AGREEMENT,
+} from '../../scripts/fixtures/learning-agreements';
 import { mintDemoToken } from '../../scripts/token';
 import { sortKeyOf } from '../../schema/cursor';
 import { entityId } from '../../schema/ids';
@@ -65,7 +69,10 @@ interface RegistryEntry {
 
 export async function startFederation(context: BenchContext): Promise<Federation> {
   const templates = loadTemplates();
-  const data = [scaledData(templates, 1, SENDING_UNITS), ...Array.from({ length: HOSTS }, (_, h) => scaledData(templates, h + 2, UNITS_PER_HOST))];
+  const data = [
+    scaledData(templates, 1, SENDING_UNITS),
+    ...Array.from({ length: HOSTS }, (_, h) => scaledData(templates, h + 2, UNITS_PER_HOST)),
+  ];
   const shards: BenchShard[] = [];
   const entries: RegistryEntry[] = [];
   let sendingPort = 0;
@@ -87,16 +94,32 @@ export async function startFederation(context: BenchContext): Promise<Federation
     }
     const qualifications = await startQualificationsShard({ institution: code, databaseUrl, hopKeys });
     context.cleanup.add(`stop qualifications ${code}`, () => qualifications.close());
-    shards.push({ label: `qualifications ${code} (${role})`, kind: 'qualifications', role, institution: code, shard: qualifications });
+    shards.push({
+      label: `qualifications ${code} (${role})`,
+      kind: 'qualifications',
+      role,
+      institution: code,
+      shard: qualifications,
+    });
     let mobilitiesUrl: string;
     if (role === 'sending') {
       // Started after the hub (it checks new agreements through it); its port is chosen now for the registry.
       sendingPort = await freePort();
       mobilitiesUrl = `http://127.0.0.1:${sendingPort}/graphql`;
     } else {
-      const mobilities = await startMobilitiesShard({ institution: code, databaseUrl: `sqlite:${join(context.tmp, `${code}-mobilities.sqlite`)}`, hopKeys });
+      const mobilities = await startMobilitiesShard({
+        institution: code,
+        databaseUrl: `sqlite:${join(context.tmp, `${code}-mobilities.sqlite`)}`,
+        hopKeys,
+      });
       context.cleanup.add(`stop mobilities ${code}`, () => mobilities.close());
-      shards.push({ label: `mobilities ${code} (hosting)`, kind: 'mobilities', role, institution: code, shard: mobilities });
+      shards.push({
+        label: `mobilities ${code} (hosting)`,
+        kind: 'mobilities',
+        role,
+        institution: code,
+        shard: mobilities,
+      });
       mobilitiesUrl = mobilities.url;
     }
     entries.push({
@@ -127,7 +150,13 @@ export async function startFederation(context: BenchContext): Promise<Federation
         host: '127.0.0.1',
       });
       context.cleanup.add(`stop mobilities ${sending}`, () => shard.close());
-      shards.unshift({ label: `mobilities ${sending} (sending)`, kind: 'mobilities', role: 'sending', institution: sending, shard });
+      shards.unshift({
+        label: `mobilities ${sending} (sending)`,
+        kind: 'mobilities',
+        role: 'sending',
+        institution: sending,
+        shard,
+      });
       return shard;
     },
   };
@@ -135,14 +164,22 @@ export async function startFederation(context: BenchContext): Promise<Federation
 
 type Answer = { data?: Record<string, unknown> | null; errors?: Array<{ message: string }> };
 
-async function call(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<Record<string, unknown>> {
+async function call(
+  url: string,
+  token: string,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as Answer;
-  if (body.errors?.length || !body.data) throw new Error(`nested setup: ${body.errors?.map((e) => e.message).join('; ') ?? `HTTP ${response.status} without data`}`);
+  if (body.errors?.length || !body.data)
+    throw new Error(
+      `nested setup: ${body.errors?.map((e) => e.message).join('; ') ?? `HTTP ${response.status} without data`}`,
+    );
   return body.data;
 }
 
@@ -153,7 +190,12 @@ function unitOf(data: readonly ScaledData[], i: number) {
   if (!unit) throw new Error(`host ${host.institution.code} has no unit for agreement ${i}`);
   const code = host.institution.code;
   const outcomes = host.outcomes.filter((o) => o.unitId === unit.id).sort((a, b) => a.position - b.position);
-  return { host: code, unitId: entityId(code, unit.id), ecvetPoints: unit.ecvetPoints, outcomeIds: outcomes.map((o) => entityId(code, o.id)) };
+  return {
+    host: code,
+    unitId: entityId(code, unit.id),
+    ecvetPoints: unit.ecvetPoints,
+    outcomeIds: outcomes.map((o) => entityId(code, o.id)),
+  };
 }
 
 const MOBILITY_START = addDays(today(), 30);
@@ -179,7 +221,12 @@ function agreementInput(data: readonly ScaledData[], sending: string, i: number)
     },
     sendingContact: { name: 'Mobility coordinator', position: 'Coordinator', email: `mobility@${sending}` },
     hostingContact: { name: 'International office', position: 'Coordinator', email: `mobility@${unit.host}` },
-    terms: agreementTerms(MOBILITY_START, MOBILITY_END, [[unit.unitId, unit.ecvetPoints]], 'Workshop master of the host'),
+    terms: agreementTerms(
+      MOBILITY_START,
+      MOBILITY_END,
+      [[unit.unitId, unit.ecvetPoints]],
+      'Workshop master of the host',
+    ),
   };
 }
 
@@ -190,36 +237,63 @@ function agreementInput(data: readonly ScaledData[], sending: string, i: number)
  * changes (IDs, learner, hosting institution, the unit and its points and outcomes), as the service would write
  * them. Not copied: the audit entries and outbox events of the writes, which no read touches.
  */
-export async function seedAgreements(federation: Federation, sendingMobilities: MobilitiesShard, hubUrl: string, tokenSecret: string, count: number): Promise<void> {
+export async function seedAgreements(
+  federation: Federation,
+  sendingMobilities: MobilitiesShard,
+  hubUrl: string,
+  tokenSecret: string,
+  count: number,
+): Promise<void> {
   const { sending, hosts, data } = federation;
-  const coordinator = (institution: string) => mintDemoToken({ institution, roles: ['coordinator'], secret: tokenSecret });
+  const coordinator = (institution: string) =>
+    mintDemoToken({ institution, roles: ['coordinator'], secret: tokenSecret });
   const sendingToken = await coordinator(sending);
-  const proposed = await call(hubUrl, sendingToken, 'mutation($input: ProposeMemorandumInput!) { proposeMemorandum(input: $input) { id contentHash } }', {
-    input: {
-      localId: 'MOU-BENCH',
-      titles: [{ lang: 'en', value: 'ECVET partnership of the bench schools' }],
-      partners: hosts,
-      qualificationIds: data.slice(1).flatMap((d) => d.qualifications.map((q) => entityId(d.institution.code, q.id))),
-      procedures: {
-        assessment: 'The host assesses agreed units against the sending school\'s assessment criteria.',
-        documentation: 'The host issues a transcript of records.',
-        validation: 'The sending school checks the transcript against the learning agreement.',
-        recognition: 'Units achieved abroad are recognised as the corresponding units of the home qualification.',
+  const proposed = await call(
+    hubUrl,
+    sendingToken,
+    'mutation($input: ProposeMemorandumInput!) { proposeMemorandum(input: $input) { id contentHash } }',
+    {
+      input: {
+        localId: 'MOU-BENCH',
+        titles: [{ lang: 'en', value: 'ECVET partnership of the bench schools' }],
+        partners: hosts,
+        qualificationIds: data.slice(1).flatMap((d) => d.qualifications.map((q) => entityId(d.institution.code, q.id))),
+        procedures: {
+          assessment: "The host assesses agreed units against the sending school's assessment criteria.",
+          documentation: 'The host issues a transcript of records.',
+          validation: 'The sending school checks the transcript against the learning agreement.',
+          recognition: 'Units achieved abroad are recognised as the corresponding units of the home qualification.',
+        },
+        validFrom: addDays(today(), -365),
+        validUntil: addDays(today(), 3 * 365),
       },
-      validFrom: addDays(today(), -365),
-      validUntil: addDays(today(), 3 * 365),
     },
-  });
+  );
   const { id: memorandumId, contentHash } = proposed.proposeMemorandum as { id: string; contentHash: string };
-  const signMou = 'mutation($id: ID!, $h: String!) { signMemorandum(id: $id, contentHash: $h, signature: { signerName: "Director", signerPosition: "Director" }) { status } }';
-  for (const institution of [sending, ...hosts]) await call(hubUrl, await coordinator(institution), signMou, { id: memorandumId, h: contentHash });
+  const signMou =
+    'mutation($id: ID!, $h: String!) { signMemorandum(id: $id, contentHash: $h, signature: { signerName: "Director", signerPosition: "Director" }) { status } }';
+  for (const institution of [sending, ...hosts])
+    await call(hubUrl, await coordinator(institution), signMou, { id: memorandumId, h: contentHash });
 
   const first = agreementInput(data, sending, 0);
   const created = await call(hubUrl, sendingToken, CREATE_LEARNING_AGREEMENT, { input: first });
   const id = (created.createLearningAgreement as { id: string }).id;
-  await call(hubUrl, sendingToken, SIGN_LEARNING_AGREEMENT, { id, n: first.sendingContact.name, p: first.sendingContact.position });
-  await call(hubUrl, await coordinator(first.hostingInstitution), SIGN_LEARNING_AGREEMENT, { id, n: first.hostingContact.name, p: first.hostingContact.position });
-  const learnerToken = await mintDemoToken({ institution: sending, roles: ['learner'], learnerId: entityId(sending, first.learner.localId), secret: tokenSecret });
+  await call(hubUrl, sendingToken, SIGN_LEARNING_AGREEMENT, {
+    id,
+    n: first.sendingContact.name,
+    p: first.sendingContact.position,
+  });
+  await call(hubUrl, await coordinator(first.hostingInstitution), SIGN_LEARNING_AGREEMENT, {
+    id,
+    n: first.hostingContact.name,
+    p: first.hostingContact.position,
+  });
+  const learnerToken = await mintDemoToken({
+    institution: sending,
+    roles: ['learner'],
+    learnerId: entityId(sending, first.learner.localId),
+    secret: tokenSecret,
+  });
   await call(hubUrl, learnerToken, SIGN_LEARNING_AGREEMENT, { id, n: first.learner.name, p: 'learner' });
 
   const manager = sendingMobilities.db.dataSource.manager;
@@ -228,12 +302,22 @@ export async function seedAgreements(federation: Federation, sendingMobilities: 
   const signatures = await manager.findBy(AgreementSignatureRecord, { agreementId: first.localId });
   const version = versions[0];
   const agreed = version?.content.units[0];
-  if (template.status !== AgreementStatus.SIGNED || versions.length !== 1 || !version || !agreed || signatures.length !== 3) {
-    throw new Error(`nested setup: the API-made agreement is ${template.status} with ${versions.length} version(s) and ${signatures.length} signature(s)`);
+  if (
+    template.status !== AgreementStatus.SIGNED ||
+    versions.length !== 1 ||
+    !version ||
+    !agreed ||
+    signatures.length !== 3
+  ) {
+    throw new Error(
+      `nested setup: the API-made agreement is ${template.status} with ${versions.length} version(s) and ${signatures.length} signature(s)`,
+    );
   }
   // The copies carry outcome IDs as the service fills them from the hub's answer; the template proves the order.
   if (JSON.stringify(agreed.learningOutcomeIds) !== JSON.stringify(unitOf(data, 0).outcomeIds)) {
-    throw new Error(`nested setup: the service stored outcomes ${agreed.learningOutcomeIds.join(', ')}, not ${unitOf(data, 0).outcomeIds.join(', ')}`);
+    throw new Error(
+      `nested setup: the service stored outcomes ${agreed.learningOutcomeIds.join(', ')}, not ${unitOf(data, 0).outcomeIds.join(', ')}`,
+    );
   }
 
   const agreements: LearningAgreementRecord[] = [];
@@ -256,7 +340,12 @@ export async function seedAgreements(federation: Federation, sendingMobilities: 
     copiedVersions.push(
       Object.assign(new AgreementVersionRecord(), version, {
         agreementId: input.localId,
-        content: { ...version.content, units: [{ ...agreed, unitId: unit.unitId, ecvetPoints: unit.ecvetPoints, learningOutcomeIds: unit.outcomeIds }] },
+        content: {
+          ...version.content,
+          units: [
+            { ...agreed, unitId: unit.unitId, ecvetPoints: unit.ecvetPoints, learningOutcomeIds: unit.outcomeIds },
+          ],
+        },
       }),
     );
     for (const signature of signatures) {
@@ -274,8 +363,11 @@ export async function seedAgreements(federation: Federation, sendingMobilities: 
       await tx.insert(LearningAgreementRecord, agreements.slice(i, i + 50));
       await tx.insert(AgreementVersionRecord, copiedVersions.slice(i, i + 50));
     }
-    for (let i = 0; i < copiedSignatures.length; i += 100) await tx.insert(AgreementSignatureRecord, copiedSignatures.slice(i, i + 100));
+    for (let i = 0; i < copiedSignatures.length; i += 100)
+      await tx.insert(AgreementSignatureRecord, copiedSignatures.slice(i, i + 100));
   });
-  const stored = await manager.countBy(LearningAgreementRecord, { id: In([first.localId, ...agreements.map((a) => a.id)]) });
+  const stored = await manager.countBy(LearningAgreementRecord, {
+    id: In([first.localId, ...agreements.map((a) => a.id)]),
+  });
   if (stored !== count) throw new Error(`nested setup: ${stored} agreements stored, expected ${count}`);
 }

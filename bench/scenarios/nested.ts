@@ -29,21 +29,37 @@ interface Counted {
 }
 
 async function post(url: string, body: string, headers: Record<string, string>, what: string): Promise<AgreementPage> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal: AbortSignal.timeout(30_000) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+    signal: AbortSignal.timeout(30_000),
+  });
   const answer = (await response.json()) as { data?: AgreementPage | null; errors?: unknown[] };
-  if (answer.errors?.length || !answer.data) throw new Error(`${what}: ${url} answered ${response.status} ${JSON.stringify(answer.errors ?? 'without data').slice(0, 500)}`);
+  if (answer.errors?.length || !answer.data)
+    throw new Error(
+      `${what}: ${url} answered ${response.status} ${JSON.stringify(answer.errors ?? 'without data').slice(0, 500)}`,
+    );
   return answer.data;
 }
 
 /** Sends one request and reads how many statements each shard ran for it (nothing else reaches them meanwhile). */
-async function counted(shards: readonly BenchShard[], page: number, send: () => Promise<AgreementPage>, what: string): Promise<Counted> {
+async function counted(
+  shards: readonly BenchShard[],
+  page: number,
+  send: () => Promise<AgreementPage>,
+  what: string,
+): Promise<Counted> {
   const before = shards.map((s) => s.shard.db.statements.count);
   const data = await send();
   const statements = shards.map((s, i) => s.shard.db.statements.count - (before[i] ?? 0));
   const nodes = data.learningAgreements.nodes;
   const units = nodes.flatMap((n) => n.current.units);
   const outcomes = units.reduce((sum, u) => sum + (u.unit?.learningOutcomes?.length ?? 0), 0);
-  if (nodes.length !== page || units.some((u) => !u.unit)) throw new Error(`${what}: ${nodes.length} agreements (expected ${page}), ${units.filter((u) => !u.unit).length} units unresolved`);
+  if (nodes.length !== page || units.some((u) => !u.unit))
+    throw new Error(
+      `${what}: ${nodes.length} agreements (expected ${page}), ${units.filter((u) => !u.unit).length} units unresolved`,
+    );
   return { page, rows: units.length, outcomes, statements };
 }
 
@@ -94,17 +110,36 @@ export const nested: Scenario = {
     const tokenSecret = randomBytes(24).toString('base64url');
     // Demo tokens (a coordinator of the sending institution) are refused in production mode.
     const hubEnv = { NODE_ENV: 'development', HUB_DEMO_TOKEN_SECRET: tokenSecret };
-    const common = { registryPath: federation.registryPath, supergraphPath: context.supergraphPath, hopKeys: context.hopKeys };
-    const hubOff = await startHub(context.cleanup, { ...common, name: 'hub, entity cache off', env: { ...hubEnv, ENTITY_CACHE: 'off' } });
-    const hubOn = await startHub(context.cleanup, { ...common, name: 'hub, entity cache on', env: { ...hubEnv, ENTITY_CACHE: 'on' } });
+    const common = {
+      registryPath: federation.registryPath,
+      supergraphPath: context.supergraphPath,
+      hopKeys: context.hopKeys,
+    };
+    const hubOff = await startHub(context.cleanup, {
+      ...common,
+      name: 'hub, entity cache off',
+      env: { ...hubEnv, ENTITY_CACHE: 'off' },
+    });
+    const hubOn = await startHub(context.cleanup, {
+      ...common,
+      name: 'hub, entity cache on',
+      env: { ...hubEnv, ENTITY_CACHE: 'on' },
+    });
     const sendingMobilities = await federation.startSendingMobilities(hubOff.url);
     const seedStart = Date.now();
     await seedAgreements(federation, sendingMobilities, hubOff.url, tokenSecret, AGREEMENTS);
     const seedSeconds = (Date.now() - seedStart) / 1000;
-    context.log(`  ${AGREEMENTS} signed learning agreements of ${federation.sending} with units at ${HOSTS} hosts (${seedSeconds.toFixed(1)} s)`);
+    context.log(
+      `  ${AGREEMENTS} signed learning agreements of ${federation.sending} with units at ${HOSTS} hosts (${seedSeconds.toFixed(1)} s)`,
+    );
 
     const { sending, shards } = federation;
-    const token = await mintDemoToken({ institution: sending, roles: ['coordinator'], subject: 'bench:nested', secret: tokenSecret });
+    const token = await mintDemoToken({
+      institution: sending,
+      roles: ['coordinator'],
+      subject: 'bench:nested',
+      secret: tokenSecret,
+    });
     const bearer = { authorization: `Bearer ${token}` };
     const hubBody = (page: number) => JSON.stringify({ query: NESTED_AGREEMENTS, variables: { first: page } });
     const viaHub = (url: string, page: number) => () => post(url, hubBody(page), bearer, `page of ${page}`);
@@ -138,7 +173,8 @@ export const nested: Scenario = {
     const readsOff = await traced(shards, viaHub(hubOff.url, smallest));
     const readsWarm = await traced(shards, viaHub(hubOn.url, smallest));
     const sendingIndex = shards.findIndex((s) => s.kind === 'mobilities' && s.role === 'sending');
-    const indexes = (kind: BenchShard['kind'], role: BenchShard['role']) => shards.flatMap((s, i) => (s.kind === kind && s.role === role ? [i] : []));
+    const indexes = (kind: BenchShard['kind'], role: BenchShard['role']) =>
+      shards.flatMap((s, i) => (s.kind === kind && s.role === role ? [i] : []));
     const hostMobilities = indexes('mobilities', 'hosting');
     const hostQualifications = indexes('qualifications', 'hosting');
     const sendingQualifications = indexes('qualifications', 'sending');
@@ -156,7 +192,8 @@ export const nested: Scenario = {
       String(total(c)),
     ];
     // Constant: every shard runs the same number of statements at every page size.
-    const constant = (list: readonly Counted[]) => shards.every((_, i) => new Set(list.map((c) => c.statements[i])).size === 1);
+    const constant = (list: readonly Counted[]) =>
+      shards.every((_, i) => new Set(list.map((c) => c.statements[i])).size === 1);
     const directConstant = new Set(directCounts.map((c) => c.statements[sendingIndex])).size === 1;
     const offConstant = constant(off) && directConstant;
     const warmConstant = constant(warm);
@@ -164,18 +201,39 @@ export const nested: Scenario = {
 
     const seconds = runSeconds(settings, 0.4);
     const targets: LoadTarget[] = PAGE_SIZES.flatMap((page) => [
-      { name: `cache off, page ${page}`, url: hubOff.url, body: hubBody(page), headers: bearer, connections: 1, processes: { hub: [hubOff.pid] } },
-      { name: `cache on, page ${page}`, url: hubOn.url, body: hubBody(page), headers: bearer, connections: 1, processes: { hub: [hubOn.pid] } },
+      {
+        name: `cache off, page ${page}`,
+        url: hubOff.url,
+        body: hubBody(page),
+        headers: bearer,
+        connections: 1,
+        processes: { hub: [hubOff.pid] },
+      },
+      {
+        name: `cache on, page ${page}`,
+        url: hubOn.url,
+        body: hubBody(page),
+        headers: bearer,
+        connections: 1,
+        processes: { hub: [hubOn.pid] },
+      },
     ]);
     context.log(`  ${targets.length} targets × ${settings.rounds} rounds × ${seconds} s, 1 connection`);
-    const summaries = await alternate(targets, { rounds: settings.rounds, seconds, warmupSeconds: 1, log: context.log });
+    const summaries = await alternate(targets, {
+      rounds: settings.rounds,
+      seconds,
+      warmupSeconds: 1,
+      log: context.log,
+    });
     const get = (name: string) => summaries.get(name) as Summary;
     const base = get(`cache off, page ${PAGE_SIZES[0]}`);
     const errors = [...summaries.values()].reduce((sum, s) => sum + s.errors + s.sizeMismatches, 0);
 
     const shardsNote = `${HOSTS} hosting institutions`;
     // NESTED_AGREEMENTS selects no totalCount: a COUNT here is a statement the shard could skip.
-    const countsUnasked = readsOff.some((reads, i) => shards[i]?.kind === 'mobilities' && reads.some((r) => r.startsWith('COUNT ')));
+    const countsUnasked = readsOff.some(
+      (reads, i) => shards[i]?.kind === 'mobilities' && reads.some((r) => r.startsWith('COUNT ')),
+    );
     return {
       settings: {
         query: NESTED_AGREEMENTS.replace(/\s+/g, ' ').trim(),
@@ -192,12 +250,31 @@ export const nested: Scenario = {
       tables: [
         {
           caption: `SQL statements per request, entity cache off (the routing cost): each shard's statement counter, one request at a time (${shardsNote}: figures per shard)`,
-          columns: ['page', 'agreements × units', 'outcomes', 'sending mobilities, direct', 'sending mobilities', 'hosting mobilities', 'hosting qualifications', 'sending qualifications', 'all shards'],
+          columns: [
+            'page',
+            'agreements × units',
+            'outcomes',
+            'sending mobilities, direct',
+            'sending mobilities',
+            'hosting mobilities',
+            'hosting qualifications',
+            'sending qualifications',
+            'all shards',
+          ],
           rows: off.map((c, i) => statementRow(`${c.page}`, c, directCounts[i])),
         },
         {
           caption: `SQL statements per request, entity cache on: the first request (cold) and then warm, every unit of the page cached (${shardsNote}: figures per shard)`,
-          columns: ['page', 'agreements × units', 'outcomes', 'sending mobilities', 'hosting mobilities', 'hosting qualifications', 'sending qualifications', 'all shards'],
+          columns: [
+            'page',
+            'agreements × units',
+            'outcomes',
+            'sending mobilities',
+            'hosting mobilities',
+            'hosting qualifications',
+            'sending qualifications',
+            'all shards',
+          ],
           rows: [statementRow(`${cold.page}, cold`, cold), ...warm.map((c) => statementRow(`${c.page}, warm`, c))],
         },
         {
@@ -207,7 +284,19 @@ export const nested: Scenario = {
         },
         {
           caption: 'latency through the hub per page size — medians over rounds (1 connection)',
-          columns: ['page', 'cache off p50 ms', 'p99 ms', 'req/s', 'hub CPU ms/req', 'p50 × page 10', 'cache on p50 ms', 'p99 ms', 'req/s', 'hub CPU ms/req', 'on / off p50'],
+          columns: [
+            'page',
+            'cache off p50 ms',
+            'p99 ms',
+            'req/s',
+            'hub CPU ms/req',
+            'p50 × page 10',
+            'cache on p50 ms',
+            'p99 ms',
+            'req/s',
+            'hub CPU ms/req',
+            'on / off p50',
+          ],
           rows: PAGE_SIZES.map((page) => {
             const o = get(`cache off, page ${page}`);
             const w = get(`cache on, page ${page}`);
@@ -229,7 +318,8 @@ export const nested: Scenario = {
       ],
       targets: [
         {
-          target: 'SQL statements per request constant from 10 to 100 agreements × units (every shard, entity cache off)',
+          target:
+            'SQL statements per request constant from 10 to 100 agreements × units (every shard, entity cache off)',
           measured:
             `sending mobilities ${series(off, [sendingIndex])} (direct ${series(directCounts, [sendingIndex])}); ` +
             `each hosting qualifications ${series(off, hostQualifications)}; all shards ${off.map(total).join(' / ')}; ` +
@@ -242,13 +332,26 @@ export const nested: Scenario = {
         `Seeding: the memorandum (the ${HOSTS} hosts' qualifications) and the first agreement are made through the hub's API (hub checks, three signatures); the other ${AGREEMENTS - 1} are that agreement's rows copied with new IDs, learner, host, unit, points and outcome IDs, as the service writes them (their audit entries and outbox events are not copied; no read touches them).`,
         'Both hubs run with NODE_ENV=development so that they accept the demo token of a coordinator (production refuses demo tokens); nothing on the read path differs.',
         '"sending mobilities, direct" is the shard\'s part of the query sent to it with a hop signed for the same caller; only counted, not timed under load (each direct call needs a freshly signed hop: shards refuse replayed signatures).',
-        'The shards run inside the bench process, next to the load generator, so the latencies include some of the generator\'s work; errors and odd answers in the load runs: ' + String(errors) + '.',
+        "The shards run inside the bench process, next to the load generator, so the latencies include some of the generator's work; errors and odd answers in the load runs: " +
+          String(errors) +
+          '.',
         'Learning agreements are personal data and are never cached: with the cache warm the mobilities shards run the same statements, the qualifications shards none.',
         ...(countsUnasked
-          ? ['Left open (subgraphs/mobilities, not the bench): `learningAgreements` runs COUNT(*) on every mobilities shard although totalCount is not selected (the units search counts only when asked since the data-scale work) — one statement per mobilities shard and request, constant but avoidable.']
+          ? [
+              'Left open (subgraphs/mobilities, not the bench): `learningAgreements` runs COUNT(*) on every mobilities shard although totalCount is not selected (the units search counts only when asked since the data-scale work) — one statement per mobilities shard and request, constant but avoidable.',
+            ]
           : []),
       ],
-      raw: { statements: { shards: shards.map((s) => s.label), direct: directCounts, cacheOff: off, cacheOnCold: cold, cacheOnWarm: warm }, latency: Object.fromEntries(summaries) },
+      raw: {
+        statements: {
+          shards: shards.map((s) => s.label),
+          direct: directCounts,
+          cacheOff: off,
+          cacheOnCold: cold,
+          cacheOnWarm: warm,
+        },
+        latency: Object.fromEntries(summaries),
+      },
     };
   },
 };

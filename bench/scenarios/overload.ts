@@ -52,7 +52,13 @@ export const overload: Scenario = {
     mkdirSync(dir, { recursive: true });
     const [shard] = await startShards(
       context.cleanup,
-      [{ institution: OVERHEAD_INSTITUTION, databaseUrl: `sqlite:${join(dir, 'rvt.lv.sqlite')}`, seedFile: join(root, 'demo', 'institutions', `${OVERHEAD_INSTITUTION}.json`) }],
+      [
+        {
+          institution: OVERHEAD_INSTITUTION,
+          databaseUrl: `sqlite:${join(dir, 'rvt.lv.sqlite')}`,
+          seedFile: join(root, 'demo', 'institutions', `${OVERHEAD_INSTITUTION}.json`),
+        },
+      ],
       context.hopKeys.publicKeys,
     );
     if (!shard) throw new Error('shard did not start');
@@ -64,7 +70,9 @@ export const overload: Scenario = {
     };
     const entry = demo.institutions.find((i) => i.code === OVERHEAD_INSTITUTION);
     if (!entry) throw new Error(`${OVERHEAD_INSTITUTION} is not in demo/registry.json`);
-    const registryPath = writeRegistry(dir, 'hub', [{ code: entry.code, names: entry.names, country: entry.country, shardUrl: slowUrl }]);
+    const registryPath = writeRegistry(dir, 'hub', [
+      { code: entry.code, names: entry.names, country: entry.country, shardUrl: slowUrl },
+    ]);
     const hub = await startHub(context.cleanup, {
       name: 'hub',
       registryPath,
@@ -72,7 +80,12 @@ export const overload: Scenario = {
       hopKeys: context.hopKeys,
       // Every request must reach the slow shard; the breaker must not skip it (a skipped call answers at once).
       // Each refused call logs a warning: thousands a second through a pipe to this busy process would measure the pipe.
-      env: { ENTITY_CACHE: 'off', SHARD_TIMEOUT_MS: String(SHARD_TIMEOUT_MS), BREAKER_THRESHOLD: '1000', LOG_LEVEL: 'error' },
+      env: {
+        ENTITY_CACHE: 'off',
+        SHARD_TIMEOUT_MS: String(SHARD_TIMEOUT_MS),
+        BREAKER_THRESHOLD: '1000',
+        LOG_LEVEL: 'error',
+      },
     });
     const body = requestBody(UNIT_BY_ID, { id: OVERHEAD_UNIT });
     await expectData(hub.url, body, 'the hub through the slow shard');
@@ -84,11 +97,16 @@ export const overload: Scenario = {
       // autocannon times answers in this process: a pause here lengthens them as much as one in the hub.
       const loadPauses = monitorEventLoopDelay({ resolution: 10 });
       loadPauses.enable();
-      const stats = await runLoad({ name: 'hub', url: hub.url, body, connections: CONNECTIONS, processes: { gateway: [hub.pid] } }, seconds);
+      const stats = await runLoad(
+        { name: 'hub', url: hub.url, body, connections: CONNECTIONS, processes: { gateway: [hub.pid] } },
+        seconds,
+      );
       loadPauses.disable();
       const loadPauseMs = loadPauses.max / 1e6;
       const after = await hubCounts(hub.url);
-      const counts = Object.fromEntries([...after].map(([key, n]) => [key, key === 'pauseMs' ? n : n - (before.get(key) ?? 0)]));
+      const counts = Object.fromEntries(
+        [...after].map(([key, n]) => [key, key === 'pauseMs' ? n : n - (before.get(key) ?? 0)]),
+      );
       runs.push({ ...stats, hub: counts, loadPauseMs });
       context.log(
         `  round ${round + 1}/${settings.rounds}  ${stats.rps.toFixed(0)} req/s  p50 ${stats.p50.toFixed(1)} ms  p99 ${stats.p99.toFixed(1)} ms  p100 ${stats.max.toFixed(1)} ms  ` +
@@ -103,11 +121,37 @@ export const overload: Scenario = {
     const hubCount = (r: (typeof runs)[number], key: string) => r.hub[key] ?? 0;
     const hubOver10s = runs.reduce((sum, r) => sum + hubCount(r, 'le:+Inf') - hubCount(r, 'le:10'), 0);
     return {
-      settings: { query: `unit(id: "${OVERHEAD_UNIT}")`, connections: CONNECTIONS, shardDelayMs: SHARD_DELAY_MS, shardTimeoutMs: SHARD_TIMEOUT_MS, bulkhead: '32 in flight, 32 queued (defaults)', rounds: settings.rounds, secondsPerRun: seconds },
+      settings: {
+        query: `unit(id: "${OVERHEAD_UNIT}")`,
+        connections: CONNECTIONS,
+        shardDelayMs: SHARD_DELAY_MS,
+        shardTimeoutMs: SHARD_TIMEOUT_MS,
+        bulkhead: '32 in flight, 32 queued (defaults)',
+        rounds: settings.rounds,
+        secondsPerRun: seconds,
+      },
       tables: [
         {
           caption: `every answer, per round (bound: SHARD_TIMEOUT_MS + ${LATE_MS} ms = ${bound} ms)`,
-          columns: ['round', 'answers', 'req/s', 'p50 ms', 'p99 ms', 'p100 ms', 'p100 established ms', 'p100 first on connection ms', 'unanswered', 'load generator longest pause ms', 'hub CPU cores', 'hub longest pause ms', 'hub > 5 s', 'hub > 10 s', 'shard calls ok', 'timeout', 'overloaded'],
+          columns: [
+            'round',
+            'answers',
+            'req/s',
+            'p50 ms',
+            'p99 ms',
+            'p100 ms',
+            'p100 established ms',
+            'p100 first on connection ms',
+            'unanswered',
+            'load generator longest pause ms',
+            'hub CPU cores',
+            'hub longest pause ms',
+            'hub > 5 s',
+            'hub > 10 s',
+            'shard calls ok',
+            'timeout',
+            'overloaded',
+          ],
           rows: runs.map((r, i) => [
             String(i + 1),
             fmt.int(r.requests),
@@ -119,7 +163,7 @@ export const overload: Scenario = {
             fmt.ms(r.maxFirstOnConnection),
             String(r.timeouts),
             fmt.int(r.loadPauseMs),
-            ((r.cpuMsPerRequest.gateway ?? Number.NaN) * r.rps / 1_000).toFixed(2),
+            (((r.cpuMsPerRequest.gateway ?? Number.NaN) * r.rps) / 1_000).toFixed(2),
             fmt.int(hubCount(r, 'pauseMs')),
             fmt.int(hubCount(r, 'le:+Inf') - hubCount(r, 'le:5')),
             fmt.int(hubCount(r, 'le:+Inf') - hubCount(r, 'le:10')),
@@ -136,13 +180,21 @@ export const overload: Scenario = {
           met: worst <= bound && unanswered === 0,
         },
         // Informational: the hub cannot bound the time before it accepts a connection.
-        { target: 'slowest first request of a connection, from connecting to the answer', measured: `${fmt.ms(worstFirst)} ms`, met: null },
+        {
+          target: 'slowest first request of a connection, from connecting to the answer',
+          measured: `${fmt.ms(worstFirst)} ms`,
+          met: null,
+        },
         // Informational: the histogram holds only the answers the hub gave, not a request it never finished.
-        { target: 'answers the hub gave later than 10 s after arrival (its own clock, its latency histogram)', measured: `${hubOver10s}`, met: null },
+        {
+          target: 'answers the hub gave later than 10 s after arrival (its own clock, its latency histogram)',
+          measured: `${hubOver10s}`,
+          met: null,
+        },
       ],
       notes: [
-        'Every round opens its 200 connections at once. autocannon times a connection\'s first request from the moment it starts connecting, so that answer also holds the wait until the hub accepts the connection: measured at up to 3.4 s: the handshakes complete at once, but the hub, saturated by the refused requests of the connections already open, takes the rest from its listen queue (up to 102 waiting) about one per event-loop turn, every 45-100 ms (no SYN retransmitted, no listen queue overflow). A deadline counts from the request\'s arrival, which the hub cannot see before it accepts the connection, so the target is taken on established connections and the first requests are shown apart.',
-        'Latencies are autocannon\'s, from the load generator on the same machine: they include its own queueing and the time a request waits in the hub\'s socket before the hub reads it, so they bound the hub\'s from above.',
+        "Every round opens its 200 connections at once. autocannon times a connection's first request from the moment it starts connecting, so that answer also holds the wait until the hub accepts the connection: measured at up to 3.4 s: the handshakes complete at once, but the hub, saturated by the refused requests of the connections already open, takes the rest from its listen queue (up to 102 waiting) about one per event-loop turn, every 45-100 ms (no SYN retransmitted, no listen queue overflow). A deadline counts from the request's arrival, which the hub cannot see before it accepts the connection, so the target is taken on established connections and the first requests are shown apart.",
+        "Latencies are autocannon's, from the load generator on the same machine: they include its own queueing and the time a request waits in the hub's socket before the hub reads it, so they bound the hub's from above.",
         '"hub longest pause" is the longest event-loop delay in the hub during the round (nodejs_eventloop_lag_max_seconds): a deadline timer fires that much late at worst.',
         '"hub > 5 s" and "hub > 10 s" count answers by the hub\'s own request-duration histogram (from arrival to answer; its buckets are 5 s and 10 s, so an answer at 5.0x s counts over 5 s): the shard calls cut at the deadline land there.',
         'Calls refused by the full bulkhead answer at once (SHARD_UNAVAILABLE, overloaded) and their connections ask again, so most answers are fast refusals; p100 is the figure that matters here.',

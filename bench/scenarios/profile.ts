@@ -43,7 +43,10 @@ export const profile: Scenario = {
     });
     const runs: Record<string, { rps: number; p50: number; requests: number; fromUs: number; toUs: number }> = {};
     const nowUs = () => Number(process.hrtime.bigint() / 1000n);
-    for (const [name, service] of [['hub', hub], ['stock', stock]] as const) {
+    for (const [name, service] of [
+      ['hub', hub],
+      ['stock', stock],
+    ] as const) {
       await runLoad({ name, url: service.url, body, connections: CONNECTIONS }, 2);
       const fromUs = nowUs();
       const stats = await runLoad({ name, url: service.url, body, connections: CONNECTIONS }, settings.seconds);
@@ -69,7 +72,8 @@ export const profile: Scenario = {
       }
     }
     // Per request: over the measured run when the window applied, else over warm-up + run (and start-up).
-    const requests = (side: 'hub' | 'stock') => (runs[side]?.requests ?? Number.NaN) * (summaries[side].windowed ? 1 : (settings.seconds + 2) / settings.seconds);
+    const requests = (side: 'hub' | 'stock') =>
+      (runs[side]?.requests ?? Number.NaN) * (summaries[side].windowed ? 1 : (settings.seconds + 2) / settings.seconds);
     const perRequest = (ms: number, side: 'hub' | 'stock') => (1000 * ms) / requests(side);
     const groupRows = [...groups.entries()]
       .sort((a, b) => b[1].hub - a[1].hub)
@@ -82,7 +86,10 @@ export const profile: Scenario = {
         fmt.num(perRequest(ms.stock, 'stock'), 1),
       ]);
     return {
-      settings: { load: `hub-overhead query, ${CONNECTIONS} connections, 2 s warm-up + ${settings.seconds} s, each gateway under --cpu-prof`, profiles: `bench/tmp/profiles/${stamp}-{hub,stock}/` },
+      settings: {
+        load: `hub-overhead query, ${CONNECTIONS} connections, 2 s warm-up + ${settings.seconds} s, each gateway under --cpu-prof`,
+        profiles: `bench/tmp/profiles/${stamp}-{hub,stock}/`,
+      },
       tables: [
         {
           caption: `self time by package (% of the busy time; µs per request)${summaries.hub.windowed ? ' — samples of the measured run only' : ' — whole profile, start-up included'}`,

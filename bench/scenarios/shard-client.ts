@@ -39,14 +39,20 @@ async function drive(source: GraphQLDataSource<HubContext>, seconds: number, con
       } as unknown as GraphQLDataSourceProcessOptions<HubContext>;
       const t0 = process.hrtime.bigint();
       const answer = await source.process(options);
-      if (!answer.data || answer.errors) throw new Error(`shard call failed: ${JSON.stringify(answer.errors ?? answer).slice(0, 300)}`);
+      if (!answer.data || answer.errors)
+        throw new Error(`shard call failed: ${JSON.stringify(answer.errors ?? answer).slice(0, 300)}`);
       latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const cpu = process.cpuUsage(cpuBefore);
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-  return { calls: latencies.length, callsPerSecond: latencies.length / elapsed, cpuUsPerCall: (cpu.user + cpu.system) / latencies.length, p50: median(latencies) };
+  return {
+    calls: latencies.length,
+    callsPerSecond: latencies.length / elapsed,
+    cpuUsPerCall: (cpu.user + cpu.system) / latencies.length,
+    p50: median(latencies),
+  };
 }
 
 /**
@@ -91,17 +97,28 @@ export const shardClient: Scenario = {
         const [name, source] = clients[(i + round) % clients.length] as [string, GraphQLDataSource<HubContext>];
         const run = await drive(source, seconds, CONCURRENCY);
         runs.get(name)?.push(run);
-        context.log(`  round ${round + 1}/${settings.rounds} ${name.slice(0, 40).padEnd(40)} ${run.callsPerSecond.toFixed(0).padStart(6)} calls/s  ${run.cpuUsPerCall.toFixed(0)} µs CPU/call`);
+        context.log(
+          `  round ${round + 1}/${settings.rounds} ${name.slice(0, 40).padEnd(40)} ${run.callsPerSecond.toFixed(0).padStart(6)} calls/s  ${run.cpuUsPerCall.toFixed(0)} µs CPU/call`,
+        );
       }
     }
     const summary = (name: string) => {
       const list = runs.get(name) ?? [];
-      return { cps: median(list.map((r) => r.callsPerSecond)), cpu: median(list.map((r) => r.cpuUsPerCall)), p50: median(list.map((r) => r.p50)) };
+      return {
+        cps: median(list.map((r) => r.callsPerSecond)),
+        cpu: median(list.map((r) => r.cpuUsPerCall)),
+        p50: median(list.map((r) => r.p50)),
+      };
     };
     const hubName = clients[0]?.[0] ?? '';
     const hub = summary(hubName);
     return {
-      settings: { call: `unit(id: "${OVERHEAD_UNIT}") to a replaying shard`, concurrency: CONCURRENCY, rounds: settings.rounds, secondsPerRun: seconds },
+      settings: {
+        call: `unit(id: "${OVERHEAD_UNIT}") to a replaying shard`,
+        concurrency: CONCURRENCY,
+        rounds: settings.rounds,
+        secondsPerRun: seconds,
+      },
       tables: [
         {
           caption: 'one shard call, medians over rounds (CPU: the calling process only)',
@@ -113,9 +130,7 @@ export const shardClient: Scenario = {
         },
       ],
       targets: [],
-      notes: [
-        'A hub request makes one such call per shard it reaches, so this CPU is paid per shard of a fan-out.',
-      ],
+      notes: ['A hub request makes one such call per shard it reaches, so this CPU is paid per shard of a fan-out.'],
       raw: Object.fromEntries(runs),
     };
   },

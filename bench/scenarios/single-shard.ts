@@ -11,7 +11,16 @@ import { UNIT_BY_ID } from '../queries';
 
 export const OVERHEAD_INSTITUTION = 'rvt.lv';
 /** The columns of a single-shard table, and a row of it: figures of one target next to the direct shard's. */
-export const SINGLE_SHARD_COLUMNS = ['target', 'req/s', 'p50 ms', 'p99 ms', '× direct req/s', 'gateway CPU ms/req', 'shard CPU ms/req', 'errors'];
+export const SINGLE_SHARD_COLUMNS = [
+  'target',
+  'req/s',
+  'p50 ms',
+  'p99 ms',
+  '× direct req/s',
+  'gateway CPU ms/req',
+  'shard CPU ms/req',
+  'errors',
+];
 export function singleShardRow(direct: Summary): (name: string, s: Summary) => string[] {
   return (name, s) => [
     name,
@@ -66,7 +75,9 @@ export async function startSingleShard(
   };
   const entry = demo.institutions.find((i) => i.code === OVERHEAD_INSTITUTION);
   if (!entry) throw new Error(`${OVERHEAD_INSTITUTION} is not in demo/registry.json`);
-  const registryPath = writeRegistry(dir, 'hub', [{ code: entry.code, names: entry.names, country: entry.country, shardUrl: shard.url }]);
+  const registryPath = writeRegistry(dir, 'hub', [
+    { code: entry.code, names: entry.names, country: entry.country, shardUrl: shard.url },
+  ]);
   const stockSupergraphPath = join(dir, 'stock-supergraph.graphql');
   const sdl = readFileSync(join(root, 'schema', 'qualifications.graphql'), 'utf8');
   writeFileSync(stockSupergraphPath, composeSupergraph([{ name: 'qualifications', sdl, url: shard.url }]));
@@ -79,13 +90,17 @@ export async function startSingleShard(
       ...(options.hubNodeArgs ? { nodeArgs: options.hubNodeArgs } : {}),
       ...(options.hubEnv ? { env: options.hubEnv } : {}),
     }),
-    startStockGateway(cleanup, { supergraphPath: stockSupergraphPath, ...(options.stockNodeArgs ? { nodeArgs: options.stockNodeArgs } : {}) }),
+    startStockGateway(cleanup, {
+      supergraphPath: stockSupergraphPath,
+      ...(options.stockNodeArgs ? { nodeArgs: options.stockNodeArgs } : {}),
+    }),
   ]);
 
   const body = requestBody(UNIT_BY_ID, { id: OVERHEAD_UNIT });
   const answers = await Promise.all([shard, hub, stock].map((s) => expectData(s.url, body, `unit(id) via ${s.name}`)));
   const texts = answers.map((a) => JSON.stringify(a));
-  if (new Set(texts).size !== 1) throw new Error(`the direct shard and the gateways answer differently:\n${texts.join('\n')}`);
+  if (new Set(texts).size !== 1)
+    throw new Error(`the direct shard and the gateways answer differently:\n${texts.join('\n')}`);
   const outcomes = (answers[0]?.unit as { learningOutcomes?: unknown[] } | null)?.learningOutcomes?.length ?? 0;
   if (outcomes !== 6) throw new Error(`${OVERHEAD_UNIT} should have 6 learning outcomes, has ${outcomes}`);
   return { shard, hub, stock, body, registryPath };

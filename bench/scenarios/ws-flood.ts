@@ -34,7 +34,10 @@ interface Flood {
 /** A connection_init of exactly `bytes` bytes, its padding in a connection parameter the hub ignores. */
 function initMessage(bytes: number): string {
   const empty = JSON.stringify({ type: 'connection_init', payload: { padding: '' } });
-  return JSON.stringify({ type: 'connection_init', payload: { padding: 'x'.repeat(Math.max(0, bytes - empty.length)) } });
+  return JSON.stringify({
+    type: 'connection_init',
+    payload: { padding: 'x'.repeat(Math.max(0, bytes - empty.length)) },
+  });
 }
 
 /** The gateway's event-loop delay (perf_hooks monitorEventLoopDelay, through prom-client) since the last scrape, in ms. */
@@ -51,7 +54,9 @@ async function open(url: string, count: number, addressOf: (i: number) => string
       socket.on('error', () => undefined);
       return new Promise<WebSocket>((resolve, reject) => {
         socket.once('open', () => resolve(socket));
-        socket.once('unexpected-response', (_request, response) => reject(new Error(`upgrade refused with ${response.statusCode}`)));
+        socket.once('unexpected-response', (_request, response) =>
+          reject(new Error(`upgrade refused with ${response.statusCode}`)),
+        );
       });
     });
     sockets.push(...(await Promise.all(batch)));
@@ -60,7 +65,13 @@ async function open(url: string, count: number, addressOf: (i: number) => string
 }
 
 /** Opens the sockets, then has every one send one message at once; RSS sampled every 20 ms until each has its answer. */
-async function flood(hubUrl: string, pid: number, count: number, messageBytes: number, addressOf: (i: number) => string): Promise<Flood> {
+async function flood(
+  hubUrl: string,
+  pid: number,
+  count: number,
+  messageBytes: number,
+  addressOf: (i: number) => string,
+): Promise<Flood> {
   const sockets = await open(hubUrl.replace(/^http/, 'ws'), count, addressOf);
   const message = initMessage(messageBytes);
   const rssBeforeMb = rssMb(pid) ?? Number.NaN;
@@ -87,21 +98,48 @@ async function flood(hubUrl: string, pid: number, count: number, messageBytes: n
   const cpu = (cpuMs(pid) ?? Number.NaN) - cpuBefore;
   clearInterval(sampler);
   const loopDelay = await loopDelayMaxMs(hubUrl);
-  await Promise.all(sockets.map((socket) => new Promise<void>((resolve) => (socket.readyState === WebSocket.CLOSED ? resolve() : (socket.once('close', () => resolve()), socket.terminate())))));
+  await Promise.all(
+    sockets.map(
+      (socket) =>
+        new Promise<void>((resolve) =>
+          socket.readyState === WebSocket.CLOSED
+            ? resolve()
+            : (socket.once('close', () => resolve()), socket.terminate()),
+        ),
+    ),
+  );
   const counted: Record<string, number> = {};
   for (const outcome of outcomes) counted[outcome] = (counted[outcome] ?? 0) + 1;
-  return { sockets: count, messageBytes, outcomes: counted, rssBeforeMb, rssPeakMb, loopDelayMaxMs: loopDelay, cpuMs: cpu, seconds };
+  return {
+    sockets: count,
+    messageBytes,
+    outcomes: counted,
+    rssBeforeMb,
+    rssPeakMb,
+    loopDelayMaxMs: loopDelay,
+    cpuMs: cpu,
+    seconds,
+  };
 }
 
 async function startHub(context: BenchContext, env: Record<string, string>) {
   const root = projectRoot();
   const seedFile = join(root, 'demo', 'institutions', 'rvt.lv.json');
-  const shard = await startShardProcess({ kind: 'qualifications', institution: 'rvt.lv', databaseUrl: `sqlite:${join(context.tmp, `rvt-${Date.now()}.sqlite`)}`, hopPublicKeys: context.hopKeys.publicKeys, seedFile });
+  const shard = await startShardProcess({
+    kind: 'qualifications',
+    institution: 'rvt.lv',
+    databaseUrl: `sqlite:${join(context.tmp, `rvt-${Date.now()}.sqlite`)}`,
+    hopPublicKeys: context.hopKeys.publicKeys,
+    seedFile,
+  });
   context.cleanup.track(shard.child);
   const stopShard = context.cleanup.add('stop the rvt.lv shard', () => shard.stop(), 'processes');
   const seed = JSON.parse(readFileSync(seedFile, 'utf8')) as { institution: { names: unknown; country: string } };
   const registryPath = join(context.tmp, `ws-flood-${Date.now()}.registry.json`);
-  writeFileSync(registryPath, `${JSON.stringify({ institutions: [{ code: 'rvt.lv', names: seed.institution.names, country: seed.institution.country, shards: { qualifications: shard.url } }] }, null, 2)}\n`);
+  writeFileSync(
+    registryPath,
+    `${JSON.stringify({ institutions: [{ code: 'rvt.lv', names: seed.institution.names, country: seed.institution.country, shards: { qualifications: shard.url } }] }, null, 2)}\n`,
+  );
   const hub = await startGatewayProcess(
     {
       NODE_ENV: 'production',
@@ -160,7 +198,9 @@ export const wsFlood: Scenario = {
     await loopDelayMaxMs(hub.url);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const idleLoopDelayMs = await loopDelayMaxMs(hub.url);
-    context.log(`  ${SOCKETS} anonymous sockets over ${Math.ceil(SOCKETS / PER_ADDRESS)} loopback addresses, ${fmt.int(ANONYMOUS_CAP)} bytes each`);
+    context.log(
+      `  ${SOCKETS} anonymous sockets over ${Math.ceil(SOCKETS / PER_ADDRESS)} loopback addresses, ${fmt.int(ANONYMOUS_CAP)} bytes each`,
+    );
     const allowed = await flood(hub.url, hub.pid, SOCKETS, ANONYMOUS_CAP, addressOf);
     context.log(`  ${OVERSIZED_SOCKETS} anonymous sockets, ${fmt.int(OVERSIZED_BYTES)} bytes each (over the cap)`);
     const oversized = await flood(hub.url, hub.pid, OVERSIZED_SOCKETS, OVERSIZED_BYTES, addressOf);
@@ -177,23 +217,45 @@ export const wsFlood: Scenario = {
         sockets: SOCKETS,
         message: `connection_init padded to the anonymous cap (${ANONYMOUS_CAP} bytes), all sent at once once every socket is open`,
         addresses: `127.0.1.x, ${PER_ADDRESS} sockets each (the default WS_MAX_ANONYMOUS_PER_IP)`,
-        gateway: 'one process, NODE_ENV=production, one qualifications shard; WS_INIT_TIMEOUT_MS=120000 so that no socket times out while the rest open',
-        bufferutil: bufferutilInstalled() ? 'installed (ws unmasks frames natively)' : 'not installed: ws unmasks frames in JavaScript (npm ci installs it)',
-        loopDelay: 'nodejs_eventloop_lag_max_seconds from /metrics (perf_hooks monitorEventLoopDelay, 10 ms resolution), reset by a scrape just before the sends',
+        gateway:
+          'one process, NODE_ENV=production, one qualifications shard; WS_INIT_TIMEOUT_MS=120000 so that no socket times out while the rest open',
+        bufferutil: bufferutilInstalled()
+          ? 'installed (ws unmasks frames natively)'
+          : 'not installed: ws unmasks frames in JavaScript (npm ci installs it)',
+        loopDelay:
+          'nodejs_eventloop_lag_max_seconds from /metrics (perf_hooks monitorEventLoopDelay, 10 ms resolution), reset by a scrape just before the sends',
       },
       tables: [
         {
           caption: 'gateway under one message from every socket',
-          columns: ['flood', 'sockets', 'bytes each', 'outcome', 'RSS before MB', 'RSS peak MB', 'loop delay max ms', 'gateway CPU ms', 'seconds'],
-          rows: [row('allowed size, hub caps', allowed), row('over the cap, hub caps', oversized), row('old cap: ~100 MB per message', before)],
+          columns: [
+            'flood',
+            'sockets',
+            'bytes each',
+            'outcome',
+            'RSS before MB',
+            'RSS peak MB',
+            'loop delay max ms',
+            'gateway CPU ms',
+            'seconds',
+          ],
+          rows: [
+            row('allowed size, hub caps', allowed),
+            row('over the cap, hub caps', oversized),
+            row('old cap: ~100 MB per message', before),
+          ],
         },
       ],
       targets: [
-        { target: `gateway RSS < 512 MB while ${SOCKETS} anonymous sockets each send a maximal message`, measured: `${fmt.num(worst, 0)} MB peak`, met: worst < 512 },
+        {
+          target: `gateway RSS < 512 MB while ${SOCKETS} anonymous sockets each send a maximal message`,
+          measured: `${fmt.num(worst, 0)} MB peak`,
+          met: worst < 512,
+        },
         { target: 'no event-loop pause over 100 ms meanwhile', measured: `${fmt.ms(pause)} ms max`, met: pause <= 100 },
       ],
       notes: [
-        'The old cap is emulated with today\'s code and WS_MAX_ANONYMOUS_MESSAGE_BYTES = MAX_BODY_BYTES = 100,000,000 (ws\'s default was 100 MiB); the same connection_init messages, so it shows what one large message costs to receive and parse, not the unbounded parse of a large subscribe that the old code also did.',
+        "The old cap is emulated with today's code and WS_MAX_ANONYMOUS_MESSAGE_BYTES = MAX_BODY_BYTES = 100,000,000 (ws's default was 100 MiB); the same connection_init messages, so it shows what one large message costs to receive and parse, not the unbounded parse of a large subscribe that the old code also did.",
         `Same bytes in all for the old cap (${OLD_SOCKETS} × ${OLD_MESSAGE_BYTES / 1_048_576} MiB) as for the flood (${SOCKETS} × 64 KiB): what the old cap costs comes from one message being large, not from the total.`,
         'Oversized messages are refused from the frame header (close 1009) and the rest of each is discarded unread.',
         `Idle, the same gateway's loop delay max over 2 s was ${fmt.ms(idleLoopDelayMs)} ms: what other work on the machine adds to every figure.`,

@@ -39,17 +39,27 @@ export type Authenticate = (authorization: string | undefined) => Promise<Caller
 function callerFrom(payload: JWTPayload, registry: Registry): Caller {
   const { institution, roles, learner_id: learnerId, sub } = payload as JWTPayload & Record<string, unknown>;
   if (typeof institution !== 'string' || !registry.institution(institution)) {
-    throw new UnauthenticatedError(`Token names institution ${JSON.stringify(institution)}, which is not a member of this hub`);
+    throw new UnauthenticatedError(
+      `Token names institution ${JSON.stringify(institution)}, which is not a member of this hub`,
+    );
   }
   if (!Array.isArray(roles) || roles.length === 0 || !roles.every(isRole)) {
     throw new UnauthenticatedError(`Token roles must be a non-empty list of ${ROLES.join(', ')}`);
   }
-  if (learnerId !== undefined && typeof learnerId !== 'string') throw new UnauthenticatedError('Token learner_id must be a string');
+  if (learnerId !== undefined && typeof learnerId !== 'string')
+    throw new UnauthenticatedError('Token learner_id must be a string');
   if (typeof sub !== 'string' || sub === '') throw new UnauthenticatedError('Token has no subject (sub)');
   if (sub.startsWith(SERVICE_SUBJECT_PREFIX)) {
-    throw new UnauthenticatedError(`Token subject ${sub} is refused: subjects starting "${SERVICE_SUBJECT_PREFIX}" are reserved for the hub's own services`);
+    throw new UnauthenticatedError(
+      `Token subject ${sub} is refused: subjects starting "${SERVICE_SUBJECT_PREFIX}" are reserved for the hub's own services`,
+    );
   }
-  const caller: Caller = { institution, roles, learnerId: typeof learnerId === 'string' ? learnerId : null, subject: sub };
+  const caller: Caller = {
+    institution,
+    roles,
+    learnerId: typeof learnerId === 'string' ? learnerId : null,
+    subject: sub,
+  };
   const inconsistency = callerInconsistency(caller);
   if (inconsistency) throw new UnauthenticatedError(`Token refused: ${inconsistency}`);
   return caller;
@@ -65,7 +75,11 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
     if (cached) return cached;
     const entry = options.registry.institution(code);
     // The registry checks the set's shape; jose checks each key when it is used.
-    const keySet = entry?.jwks ? createLocalJWKSet(entry.jwks as unknown as JSONWebKeySet) : entry?.jwksUrl ? createRemoteJWKSet(new URL(entry.jwksUrl)) : null;
+    const keySet = entry?.jwks
+      ? createLocalJWKSet(entry.jwks as unknown as JSONWebKeySet)
+      : entry?.jwksUrl
+        ? createRemoteJWKSet(new URL(entry.jwksUrl))
+        : null;
     if (keySet) keySets.set(code, keySet);
     return keySet;
   };
@@ -90,14 +104,23 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
             'HS256 demo tokens are not accepted by this hub: it was started without HUB_DEMO_TOKEN_SECRET (npm start sets one; with npm run gateway, set the secret the token was signed with). Members sign their tokens with RS256 or ES256.',
           );
         }
-        const { payload } = await jwtVerify(token, demoKey, { algorithms: ['HS256'], issuer: DEMO_ISSUER, clockTolerance: tolerance, requiredClaims: ['exp'] });
+        const { payload } = await jwtVerify(token, demoKey, {
+          algorithms: ['HS256'],
+          issuer: DEMO_ISSUER,
+          clockTolerance: tolerance,
+          requiredClaims: ['exp'],
+        });
         return callerFrom(payload, options.registry);
       }
-      if (!alg || !ASYMMETRIC.includes(alg)) throw new UnauthenticatedError(`Token algorithm ${alg} is not accepted: use RS256 or ES256`);
+      if (!alg || !ASYMMETRIC.includes(alg))
+        throw new UnauthenticatedError(`Token algorithm ${alg} is not accepted: use RS256 or ES256`);
       const code = (claimed as Record<string, unknown> | null)?.institution;
       const entry = typeof code === 'string' ? options.registry.institution(code) : undefined;
       const keySet = typeof code === 'string' ? keySetOf(code) : null;
-      if (!entry || !keySet) throw new UnauthenticatedError(`Token names institution ${JSON.stringify(code)}, which has no keys registered in this hub`);
+      if (!entry || !keySet)
+        throw new UnauthenticatedError(
+          `Token names institution ${JSON.stringify(code)}, which has no keys registered in this hub`,
+        );
       const { payload } = await jwtVerify(token, keySet, {
         algorithms: ASYMMETRIC,
         issuer: issuerOf(entry),

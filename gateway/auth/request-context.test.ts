@@ -6,8 +6,11 @@ import { parseRegistry } from '../registry/registry';
 import { createRequestContexts } from './request-context';
 
 const SECRET = 'a demo secret long enough for HS256 tokens';
-const registry = parseRegistry({ institutions: [{ code: 'rvt.lv', names: [{ lang: 'en', value: 'RVT' }], country: 'LV', shards: {} }] });
-const request = (headers: Record<string, string> = {}, url = '/graphql') => ({ url, method: 'POST', headers, socket: {} }) as unknown as IncomingMessage;
+const registry = parseRegistry({
+  institutions: [{ code: 'rvt.lv', names: [{ lang: 'en', value: 'RVT' }], country: 'LV', shards: {} }],
+});
+const request = (headers: Record<string, string> = {}, url = '/graphql') =>
+  ({ url, method: 'POST', headers, socket: {} }) as unknown as IncomingMessage;
 
 function contexts() {
   const consumed: Array<[string, number]> = [];
@@ -24,7 +27,10 @@ function contexts() {
 
 test('an anonymous request gets its id and no caller, and counts against no institution', async () => {
   const { graphql, consumed } = contexts();
-  await expect(graphql(request(), { query: '{ __typename }' })).resolves.toMatchObject({ requestId: 'request-1', caller: null });
+  await expect(graphql(request(), { query: '{ __typename }' })).resolves.toMatchObject({
+    requestId: 'request-1',
+    caller: null,
+  });
   expect(consumed).toEqual([]);
 });
 
@@ -42,7 +48,9 @@ test("a signed-in batch counts each of its operations against the caller's insti
 
 test('a bad token is UNAUTHENTICATED; a batch over the limit is refused before the token is read', async () => {
   const { graphql, consumed } = contexts();
-  const refusal = await graphql(request({ authorization: 'Bearer not-a-token' }), { query: '{ __typename }' }).catch((error: unknown) => error);
+  const refusal = await graphql(request({ authorization: 'Bearer not-a-token' }), { query: '{ __typename }' }).catch(
+    (error: unknown) => error,
+  );
   expect(refusal).toBeInstanceOf(GraphQLError);
   expect((refusal as GraphQLError).extensions.code).toBe('UNAUTHENTICATED');
   const batch = Array.from({ length: 4 }, () => ({ query: '{ __typename }' }));

@@ -49,16 +49,23 @@ export function createRequestContexts(options: RequestContextOptions): RequestCo
       limits.checkBatch(body);
       const fields = body ?? getParameters(request);
       checkBodyStrings(fields, body === undefined ? 'query string' : 'body');
-      for (const operation of Array.isArray(fields) ? fields : [fields]) limits.checkRequest(options.schema(), operation as GraphQLRequestFields);
+      for (const operation of Array.isArray(fields) ? fields : [fields])
+        limits.checkRequest(options.schema(), operation as GraphQLRequestFields);
       let caller: HubContext['caller'];
       try {
-        const service = await authenticateService((name) => request.headers[name] as string | undefined, operationOf(body));
+        const service = await authenticateService(
+          (name) => request.headers[name] as string | undefined,
+          operationOf(body),
+        );
         caller = service ?? (await authenticate(request.headers.authorization));
       } catch (error) {
         if (error instanceof GraphQLError) throw error;
-        throw new GraphQLError('Authentication failed', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+        throw new GraphQLError('Authentication failed', {
+          extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+        });
       }
-      if (caller && rateLimit) await rateLimit.consumeInstitution(caller.institution, Array.isArray(body) ? body.length : 1);
+      if (caller && rateLimit)
+        await rateLimit.consumeInstitution(caller.institution, Array.isArray(body) ? body.length : 1);
       checkIdempotencyKey(request.headers['idempotency-key'], body);
       return { requestId, caller, receivedAt };
     },

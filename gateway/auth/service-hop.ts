@@ -2,7 +2,14 @@ import { createLocalJWKSet, decodeJwt, type JWTVerifyGetKey } from 'jose';
 import { hopKeyResolver } from '../../platform/hop-keys';
 import { UnauthenticatedError } from '../../schema/errors';
 import type { Caller } from '../../platform/caller';
-import { createHopVerifier, HOP_HEADERS, HUB_ISSUER, serviceIssuer, type HopOperation, type HopVerifier } from '../../platform/signed-hop';
+import {
+  createHopVerifier,
+  HOP_HEADERS,
+  HUB_ISSUER,
+  serviceIssuer,
+  type HopOperation,
+  type HopVerifier,
+} from '../../platform/signed-hop';
 import type { Registry } from '../registry/registry';
 
 /**
@@ -21,14 +28,19 @@ export function createServiceAuthenticator(options: { registry: Registry }) {
     try {
       issuer = decodeJwt(token).iss;
     } catch {
-      throw new UnauthenticatedError('A signed service call must be a JWT naming its issuer (service:<kind>@<institution>)');
+      throw new UnauthenticatedError(
+        'A signed service call must be a JWT naming its issuer (service:<kind>@<institution>)',
+      );
     }
-    const [, kind = '', institution = ''] = (typeof issuer === 'string' ? /^service:([a-z]+)@(.+)$/.exec(issuer) : null) ?? [];
+    const [, kind = '', institution = ''] =
+      (typeof issuer === 'string' ? /^service:([a-z]+)@(.+)$/.exec(issuer) : null) ?? [];
     const entry = options.registry.institution(institution);
     const inline = entry?.serviceJwks?.[kind];
     const url = entry?.serviceJwksUrl?.[kind];
     if (!options.registry.shard(kind, institution) || (!inline && !url)) {
-      throw new UnauthenticatedError(`No ${kind || 'service'} shard of ${institution || 'an unnamed institution'} has service keys in the registry: it may not call the hub`);
+      throw new UnauthenticatedError(
+        `No ${kind || 'service'} shard of ${institution || 'an unnamed institution'} has service keys in the registry: it may not call the hub`,
+      );
     }
     let verify = verifiers.get(serviceIssuer(kind, institution));
     if (!verify) {
@@ -38,7 +50,11 @@ export function createServiceAuthenticator(options: { registry: Registry }) {
     }
     const result = await verify(header, operation);
     if (!result.caller) throw new UnauthenticatedError(result.error ?? 'Refused a service call that names no caller');
-    if (result.caller.institution !== institution || result.caller.subject !== serviceIssuer(kind, institution) || result.caller.roles.some((role) => role !== 'viewer')) {
+    if (
+      result.caller.institution !== institution ||
+      result.caller.subject !== serviceIssuer(kind, institution) ||
+      result.caller.roles.some((role) => role !== 'viewer')
+    ) {
       throw new UnauthenticatedError('A service call acts as a viewer of its own institution only');
     }
     return result.caller;

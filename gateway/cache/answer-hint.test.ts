@@ -4,11 +4,23 @@ import type { HubContext } from '../context';
 import { createAnswerHint } from './answer-hint';
 
 /** Runs the plugin's willSendResponse for one answer and returns the headers it set. */
-async function headersOf(hint: ReturnType<typeof createAnswerHint>, context: HubContext, operation: 'query' | 'mutation' = 'query', errors = false) {
+async function headersOf(
+  hint: ReturnType<typeof createAnswerHint>,
+  context: HubContext,
+  operation: 'query' | 'mutation' = 'query',
+  errors = false,
+) {
   const listener = (await hint.plugin.requestDidStart?.({} as never)) as GraphQLRequestListener<HubContext>;
   const headers = new HeaderMap();
-  const response = { http: { headers }, body: { kind: 'single', singleResult: errors ? { errors: [{ message: 'shard down' }] } : { data: {} } } };
-  await listener.willSendResponse?.({ contextValue: context, response, operation: { operation } } as unknown as GraphQLRequestContextWillSendResponse<HubContext>);
+  const response = {
+    http: { headers },
+    body: { kind: 'single', singleResult: errors ? { errors: [{ message: 'shard down' }] } : { data: {} } },
+  };
+  await listener.willSendResponse?.({
+    contextValue: context,
+    response,
+    operation: { operation },
+  } as unknown as GraphQLRequestContextWillSendResponse<HubContext>);
   return Object.fromEntries(headers);
 }
 

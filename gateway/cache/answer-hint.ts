@@ -35,7 +35,10 @@ export function createAnswerHint(clientMaxAgeSeconds: number) {
           const complete = response.body.kind === 'single' && !response.body.singleResult.errors?.length;
           if (tally.bypassed === 0 && served > 0 && complete) {
             response.http.headers.set('cache-control', `public, max-age=${clientMaxAgeSeconds}`);
-            response.http.headers.set('x-hub-cache', tally.misses === 0 ? 'hit' : tally.hits === 0 ? 'miss' : 'partial');
+            response.http.headers.set(
+              'x-hub-cache',
+              tally.misses === 0 ? 'hit' : tally.hits === 0 ? 'miss' : 'partial',
+            );
           } else {
             response.http.headers.set('cache-control', 'private, no-store');
             response.http.headers.set('x-hub-cache', 'bypass');

@@ -20,7 +20,11 @@ test('before the first feed answer nothing is remembered; forget drops a shard; 
   applied.remember(shard('rvt.lv'), [3], 0);
   applied.forget(shard('rvt.lv'));
   expect(applied.take(shard('rvt.lv'), 3)).toBe(false);
-  applied.remember(shard('rvt.lv'), Array.from({ length: APPLIED_MEMORY + 5 }, (_, i) => i + 1), 0);
+  applied.remember(
+    shard('rvt.lv'),
+    Array.from({ length: APPLIED_MEMORY + 5 }, (_, i) => i + 1),
+    0,
+  );
   expect(applied.take(shard('rvt.lv'), 5)).toBe(false);
   expect(applied.take(shard('rvt.lv'), 6)).toBe(true);
   expect(applied.take(shard('rvt.lv'), APPLIED_MEMORY + 5)).toBe(true);

@@ -5,7 +5,9 @@ import { cachedRootFields } from './entity-cache';
 import { DEFAULT_CACHED_TYPES } from './settings';
 
 test('the cached root fields of the committed supergraph are the public by-ID fields and lists, nothing personal', () => {
-  const supergraph = buildRoutingTable(readFileSync(join(__dirname, '..', '..', 'schema', 'supergraph.graphql'), 'utf8'));
+  const supergraph = buildRoutingTable(
+    readFileSync(join(__dirname, '..', '..', 'schema', 'supergraph.graphql'), 'utf8'),
+  );
   expect(Object.fromEntries(cachedRootFields(supergraph, DEFAULT_CACHED_TYPES))).toEqual({
     institution: 'Institution',
     institutions: 'Institution',

@@ -15,7 +15,12 @@ import { followChangeFeeds, scopeOf, type FeedFollower } from './feed';
 import { flushRoute } from './flush-route';
 import { createMemoryStore } from './memory-store';
 import { createRedisStore } from './redis-store';
-import { DEFAULT_CACHED_TYPES, DEFAULT_FEED_GRACE_MS, DEFAULT_FEED_WAIT_MS, type EntityCacheSettings } from './settings';
+import {
+  DEFAULT_CACHED_TYPES,
+  DEFAULT_FEED_GRACE_MS,
+  DEFAULT_FEED_WAIT_MS,
+  type EntityCacheSettings,
+} from './settings';
 import type { CacheStore, DropReason } from './store';
 
 export interface EntityCacheOptions extends EntityCacheSettings {
@@ -63,7 +68,13 @@ export interface EntityCache extends GatewayPart {
    * Looks up one shard call (its query and variables: the key) whose answer is of `typeName`; null when it may
    * not be served from the cache now (the shard's feed is not followed, the store is away).
    */
-  lookup(context: HubContext, shard: Shard, typeName: string, call: ShardCall, requestedIds: readonly string[]): Promise<CacheLookup | null>;
+  lookup(
+    context: HubContext,
+    shard: Shard,
+    typeName: string,
+    call: ShardCall,
+    requestedIds: readonly string[],
+  ): Promise<CacheLookup | null>;
   /** Stores the shard's answer (`value`) if the shard marked the response public and nothing was invalidated meanwhile. */
   fill(miss: CacheMiss, value: unknown, response: GatewayGraphQLResponse): Promise<void>;
   /** After a mutation at `shard`: drops what it changed (or, if its outcome is unknown, the institution's entries). */
@@ -83,7 +94,8 @@ export interface EntityCache extends GatewayPart {
  */
 export function cachedRootFields(routing: RoutingTable, types: ReadonlyMap<string, number>): Map<string, string> {
   const fields = new Map<string, string>();
-  for (const [field, rule] of routing.query) if (rule.entityType && types.has(rule.entityType)) fields.set(field, rule.entityType);
+  for (const [field, rule] of routing.query)
+    if (rule.entityType && types.has(rule.entityType)) fields.set(field, rule.entityType);
   return fields;
 }
 
@@ -95,7 +107,11 @@ export interface ShardCall {
 
 /** The entry's key within its shard's scope (the store keeps scopes apart). */
 function keyOf(call: ShardCall): string {
-  return createHash('sha256').update(call.query).update('\u0000').update(JSON.stringify(call.variables)).digest('base64url');
+  return createHash('sha256')
+    .update(call.query)
+    .update('\u0000')
+    .update(JSON.stringify(call.variables))
+    .digest('base64url');
 }
 
 function localTag(typeName: string, id: string, institution: string): string | null {
@@ -132,8 +148,11 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
   const rootFields = cachedRootFields(options.routing, types);
   const log = options.log;
   const metrics = createCacheMetrics(options.metrics);
-  const redis = options.redisUrl ? createRedisStore({ url: options.redisUrl, namespace: options.redisNamespace, maxEntryBytes: types }) : null;
-  const store: CacheStore = redis ?? createMemoryStore({ budgets: types, onEvict: (type) => metrics.evictions.inc({ type }) });
+  const redis = options.redisUrl
+    ? createRedisStore({ url: options.redisUrl, namespace: options.redisNamespace, maxEntryBytes: types })
+    : null;
+  const store: CacheStore =
+    redis ?? createMemoryStore({ budgets: types, onEvict: (type) => metrics.evictions.inc({ type }) });
   const applied = createAppliedWrites();
   const onInvalidate = (shard: Shard, reason: DropReason, count: number | null) => {
     metrics.invalidations.inc({ source: reason });
@@ -141,7 +160,10 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
     // Whatever drops a shard's entries wholesale also ends what was remembered of its writes (a restore may reuse numbers).
     if (reason !== 'write' && reason !== 'feed') {
       applied.forget(shard);
-      log.info({ kind: shard.kind, institution: shard.institution, reason, dropped: count }, 'entity cache entries of a shard dropped');
+      log.info(
+        { kind: shard.kind, institution: shard.institution, reason, dropped: count },
+        'entity cache entries of a shard dropped',
+      );
     }
   };
   const feeds = followChangeFeeds({
@@ -193,7 +215,9 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
         }
         metrics.misses.inc({ type: typeName });
         hint.tallyOf(context).misses += 1;
-        const requestedTags = requestedIds.map((id) => localTag(typeName, id, shard.institution)).filter((tag): tag is string => tag !== null);
+        const requestedTags = requestedIds
+          .map((id) => localTag(typeName, id, shard.institution))
+          .filter((tag): tag is string => tag !== null);
         return { miss: { shard, typeName, key, epoch, requestedTags, context } };
       } catch (error) {
         log.warn({ error: (error as Error).message }, 'entity cache unavailable: asking the shard');
@@ -211,7 +235,13 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
       if (!tags || (response.errors?.length ?? 0) > 0 || !feeds.isCurrent(miss.shard)) return;
       const all = [...tags, ...miss.requestedTags];
       try {
-        await store.fill(scopeOf(miss.shard), miss.epoch, miss.key, { typeName: miss.typeName, value: JSON.stringify(value) }, all);
+        await store.fill(
+          scopeOf(miss.shard),
+          miss.epoch,
+          miss.key,
+          { typeName: miss.typeName, value: JSON.stringify(value) },
+          all,
+        );
       } catch (error) {
         log.warn({ error: (error as Error).message }, 'entity cache fill failed');
       }
@@ -229,7 +259,10 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
         else if (!response || outcomeUnknown(response)) await flushShard(shard, 'write-unknown');
       } catch (error) {
         // The write happened; the feed delivers its change once the store is back (the cursor waits for it).
-        log.error({ error: (error as Error).message, institution: shard.institution }, 'entity cache invalidation after a write failed');
+        log.error(
+          { error: (error as Error).message, institution: shard.institution },
+          'entity cache invalidation after a write failed',
+        );
       }
     },
     bypass: (context) => {
@@ -237,11 +270,22 @@ export function createEntityCache(options: EntityCacheOptions): EntityCache {
     },
     flush,
     plugins: [hint.plugin],
-    routes: [flushRoute({ operatorToken: options.operatorToken ?? null, registry: options.registry, flush: (institution) => flush(institution, 'flush') })],
+    routes: [
+      flushRoute({
+        operatorToken: options.operatorToken ?? null,
+        registry: options.registry,
+        flush: (institution) => flush(institution, 'flush'),
+      }),
+    ],
     feeds,
     // Redis away at start costs the cache, not the gateway: lookups go to the shards until it answers.
     start: async () => {
-      await redis?.ready.catch((error: unknown) => log.warn({ error: (error as Error).message }, 'entity cache: Redis not usable; reads go to the shards until it is'));
+      await redis?.ready.catch((error: unknown) =>
+        log.warn(
+          { error: (error as Error).message },
+          'entity cache: Redis not usable; reads go to the shards until it is',
+        ),
+      );
     },
     stop: async () => {
       await feeds.close();

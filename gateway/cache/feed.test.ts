@@ -22,11 +22,16 @@ beforeAll(async () => {
   server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const after = url.searchParams.get('after');
-    const answer = (body: unknown) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const answer = (body: unknown) =>
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     const page = { kind: 'qualifications', institution: 'rvt.lv', feedId: 'history-1', first: 1, last: 10 };
     if (after === null) answer({ ...page, changes: [] });
     else if (after === '5') {
-      const missed = [6, 7, 8, 9, 10].map((seq) => ({ seq, tags: [`Unit:U${seq}`], occurredAt: new Date().toISOString() }));
+      const missed = [6, 7, 8, 9, 10].map((seq) => ({
+        seq,
+        tags: [`Unit:U${seq}`],
+        occurredAt: new Date().toISOString(),
+      }));
       void catchUpHeld.then(() => answer({ ...page, changes: missed }));
     } else setTimeout(() => answer({ ...page, changes: [] }), Number(url.searchParams.get('waitMs') ?? 0));
   });
@@ -40,7 +45,11 @@ afterAll(async () => {
 });
 
 test('a replica joining from an older shared cursor is current only once it has replayed what it missed', async () => {
-  const shard: Shard = { institution: 'rvt.lv', kind: 'qualifications', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+  const shard: Shard = {
+    institution: 'rvt.lv',
+    kind: 'qualifications',
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+  };
   // Peers' entries are current with change 5 of this history; the feed is at 10.
   let shared: FeedPosition | null = { feedId: 'history-1', seq: 5 };
   const memory = createMemoryStore({ budgets: new Map([['Unit', 10_000]]) });
@@ -66,7 +75,8 @@ test('a replica joining from an older shared cursor is current only once it has 
     onLag: () => undefined,
   });
   const deadline = Date.now() + 5_000;
-  while (follower.cursorOf(shard) === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  while (follower.cursorOf(shard) === null && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 10));
   expect(follower.cursorOf(shard)).toBe(5);
   expect(follower.isCurrent(shard)).toBe(false);
 
@@ -84,14 +94,26 @@ test('after its shard restarts its feed (a restored or replaced database), a fol
   const shardServer = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const after = url.searchParams.get('after');
-    const page = { kind: 'qualifications', institution: 'omnia.fi', feedId: feed.feedId, first: null, last: feed.last, changes: [] };
+    const page = {
+      kind: 'qualifications',
+      institution: 'omnia.fi',
+      feedId: feed.feedId,
+      first: null,
+      last: feed.last,
+      changes: [],
+    };
     const answer = () => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(page));
     // A long poll waits while nothing moved, as a shard does; anything else is answered at once.
-    if (after !== null && Number(after) === feed.last && url.searchParams.get('feedId') === feed.feedId) setTimeout(answer, 100);
+    if (after !== null && Number(after) === feed.last && url.searchParams.get('feedId') === feed.feedId)
+      setTimeout(answer, 100);
     else answer();
   });
   await new Promise<void>((resolve) => shardServer.listen(0, '127.0.0.1', resolve));
-  const shard: Shard = { institution: 'omnia.fi', kind: 'qualifications', url: `http://127.0.0.1:${(shardServer.address() as AddressInfo).port}/` };
+  const shard: Shard = {
+    institution: 'omnia.fi',
+    kind: 'qualifications',
+    url: `http://127.0.0.1:${(shardServer.address() as AddressInfo).port}/`,
+  };
   const drops: string[] = [];
   const restarted = followChangeFeeds({
     shards: [shard],
@@ -115,7 +137,11 @@ test('after its shard restarts its feed (a restored or replaced database), a fol
     await until(() => restarted.cursorOf(shard) === 3);
     // Longer than wait + grace: only a follower that heard the new feed since counts as current.
     await new Promise((resolve) => setTimeout(resolve, 800));
-    expect({ cursor: restarted.cursorOf(shard), current: restarted.isCurrent(shard), drops: drops.slice(before) }).toEqual({ cursor: 3, current: true, drops: ['gap'] });
+    expect({
+      cursor: restarted.cursorOf(shard),
+      current: restarted.isCurrent(shard),
+      drops: drops.slice(before),
+    }).toEqual({ cursor: 3, current: true, drops: ['gap'] });
   } finally {
     await restarted.close();
     shardServer.closeAllConnections();

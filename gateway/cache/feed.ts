@@ -58,7 +58,14 @@ class NoFeed extends Error {}
 
 function isFeedPage(body: unknown): body is FeedPage {
   const page = body as FeedPage;
-  return typeof page === 'object' && page !== null && typeof page.last === 'number' && typeof page.feedId === 'string' && Array.isArray(page.changes) && (page.first === null || typeof page.first === 'number');
+  return (
+    typeof page === 'object' &&
+    page !== null &&
+    typeof page.last === 'number' &&
+    typeof page.feedId === 'string' &&
+    Array.isArray(page.changes) &&
+    (page.first === null || typeof page.first === 'number')
+  );
 }
 
 /**
@@ -85,7 +92,13 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
     }
     const limit = options.waitMs + options.graceMs;
     const headers = options.hopKey
-      ? await signHop({ key: options.hopKey, audience: hopAudience(shard.kind, shard.institution), caller: null, requestId: randomUUID(), operation: getHopOperation(`${url.pathname}${url.search}`) })
+      ? await signHop({
+          key: options.hopKey,
+          audience: hopAudience(shard.kind, shard.institution),
+          caller: null,
+          requestId: randomUUID(),
+          operation: getHopOperation(`${url.pathname}${url.search}`),
+        })
       : {};
     const response = await request(url, { headers, signal: stop.signal, headersTimeout: limit, bodyTimeout: limit });
     if (response.statusCode === 404) {
@@ -93,7 +106,8 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
       throw new NoFeed();
     }
     const body: unknown = await response.body.json();
-    if (response.statusCode !== 200 || !isFeedPage(body)) throw new Error(`the change feed answered ${response.statusCode}`);
+    if (response.statusCode !== 200 || !isFeedPage(body))
+      throw new Error(`the change feed answered ${response.statusCode}`);
     return body;
   };
 
@@ -118,7 +132,10 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
           const page = await poll(shard, null);
           const shared = await options.store.sharedCursor(scope);
           const replayable =
-            shared !== null && shared.feedId === page.feedId && shared.seq <= page.last && (page.first === null ? shared.seq === page.last : shared.seq >= page.first - 1);
+            shared !== null &&
+            shared.feedId === page.feedId &&
+            shared.seq <= page.last &&
+            (page.first === null ? shared.seq === page.last : shared.seq >= page.first - 1);
           if (!replayable) {
             await drop(shard, 'gap');
             await options.store.setSharedCursor(scope, { feedId: page.feedId, seq: page.last });
@@ -132,7 +149,12 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
           const reset = page.feedId !== state.feedId || page.last < cursor;
           const gap = page.first === null ? page.last > cursor : page.first > cursor + 1;
           if (reset || gap) {
-            log.warn({ cursor, first: page.first, last: page.last }, reset ? 'change feed restarted (another database, or below our cursor): entries dropped' : 'change feed cannot replay from our cursor: entries dropped');
+            log.warn(
+              { cursor, first: page.first, last: page.last },
+              reset
+                ? 'change feed restarted (another database, or below our cursor): entries dropped'
+                : 'change feed cannot replay from our cursor: entries dropped',
+            );
             await drop(shard, 'gap');
             state.feedId = page.feedId;
             state.cursor = page.last;
@@ -147,7 +169,8 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
               }
               state.cursor = change.seq;
             }
-            if (page.changes.length > 0) await options.store.setSharedCursor(scope, { feedId: state.feedId, seq: state.cursor });
+            if (page.changes.length > 0)
+              await options.store.setSharedCursor(scope, { feedId: state.feedId, seq: state.cursor });
           }
         }
         if (state.cursor !== null && state.cursor >= catchUpTo) state.heardAt = performance.now();
@@ -167,7 +190,10 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
         state.heardAt = Number.NEGATIVE_INFINITY;
         if (!lost) {
           lost = true;
-          log.warn({ error: (error as Error).message }, 'change feed unreachable: entries dropped until it answers again');
+          log.warn(
+            { error: (error as Error).message },
+            'change feed unreachable: entries dropped until it answers again',
+          );
           await drop(shard, 'feed-lost').catch(() => undefined);
         }
         await sleep(Math.min(100 * 2 ** failures, 2_000), undefined, { signal: stop.signal }).catch(() => undefined);
@@ -180,7 +206,13 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
     isCurrent: current,
     hasFeed: (shard) => follows.has(scopeOf(shard)),
     cursorOf: (shard) => follows.get(scopeOf(shard))?.cursor ?? null,
-    states: () => [...follows.values()].map((follow) => ({ kind: follow.shard.kind, institution: follow.shard.institution, current: current(follow.shard), cursor: follow.cursor })),
+    states: () =>
+      [...follows.values()].map((follow) => ({
+        kind: follow.shard.kind,
+        institution: follow.shard.institution,
+        current: current(follow.shard),
+        cursor: follow.cursor,
+      })),
     close: async () => {
       stop.abort();
       await Promise.allSettled(loops);

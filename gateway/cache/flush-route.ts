@@ -19,8 +19,17 @@ export function flushRoute(options: FlushRouteOptions): Route {
     if (url.pathname !== '/cache/flush') return false;
     return (async () => {
       const presented = Buffer.from(request.headers.authorization ?? '');
-      if (!operatorToken || request.method !== 'POST' || presented.length !== operatorToken.length || !timingSafeEqual(presented, operatorToken)) {
-        sendJson(response, operatorToken ? 403 : 404, { error: operatorToken ? 'POST with the operator token (HUB_OPERATOR_TOKEN) as bearer' : 'No operator token is configured' });
+      if (
+        !operatorToken ||
+        request.method !== 'POST' ||
+        presented.length !== operatorToken.length ||
+        !timingSafeEqual(presented, operatorToken)
+      ) {
+        sendJson(response, operatorToken ? 403 : 404, {
+          error: operatorToken
+            ? 'POST with the operator token (HUB_OPERATOR_TOKEN) as bearer'
+            : 'No operator token is configured',
+        });
         return true;
       }
       const institution = url.searchParams.get('institution') ?? '';

@@ -78,7 +78,9 @@ return 1`;
 export function unsupportedRedis(info: string): string | null {
   const version = /^redis_version:(\d+)\.(\d+)/m.exec(info);
   if (!version) return 'the server did not say its version (INFO server)';
-  return Number(version[1]) >= 7 ? null : `Redis ${version[1]}.${version[2]} cannot run the cache's scripts: the entity cache needs Redis 7 or later`;
+  return Number(version[1]) >= 7
+    ? null
+    : `Redis ${version[1]}.${version[2]} cannot run the cache's scripts: the entity cache needs Redis 7 or later`;
 }
 
 /** Most entries one tag set holds before it is emptied (one invalidation deletes at most this many). */
@@ -139,7 +141,19 @@ export function createRedisStore(options: RedisStoreOptions): CacheStore & { rea
       const limit = options.maxEntryBytes.get(entry.typeName);
       if (limit === undefined || entry.value.length > limit) return false;
       const p = prefixOf(scope);
-      const stored = await redis.eval(FILL, 2, `${p}epoch`, `${p}gen`, p, String(epoch), key, `${entry.typeName}\n${entry.value}`, ttl, String(options.maxTagged ?? DEFAULT_MAX_TAGGED), ...tags);
+      const stored = await redis.eval(
+        FILL,
+        2,
+        `${p}epoch`,
+        `${p}gen`,
+        p,
+        String(epoch),
+        key,
+        `${entry.typeName}\n${entry.value}`,
+        ttl,
+        String(options.maxTagged ?? DEFAULT_MAX_TAGGED),
+        ...tags,
+      );
       return stored === 1;
     },
     invalidate: async (scope, tags) => {

@@ -35,7 +35,10 @@ const UNITS: Record<string, number> = { '': 1, B: 1, KB: 1_000, MB: 1_000_000, G
  */
 export function parseCachedTypes(text: string): Map<string, number> {
   const types = new Map<string, number>();
-  for (const entry of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const match = /^([A-Z][A-Za-z0-9_]*):(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)?$/i.exec(entry);
     if (!match) throw new Error(`"${entry}" is not Type:size (e.g. Unit:32MB)`);
     const [, typeName = '', amount = '0', unit = ''] = match;

@@ -92,7 +92,12 @@ describe.each(stores)('the %s store', (_name, open) => {
 });
 
 test('a Redis tag set that reached its bound is emptied before the next fill: one invalidation deletes a bounded number', async () => {
-  const store = createRedisStore({ url: REDIS_URL, namespace, maxEntryBytes: new Map([['Unit', 10_000]]), maxTagged: 2 });
+  const store = createRedisStore({
+    url: REDIS_URL,
+    namespace,
+    maxEntryBytes: new Map([['Unit', 10_000]]),
+    maxTagged: 2,
+  });
   await store.ready;
   try {
     const s = `qualifications/bound-${randomBytes(3).toString('hex')}`;
@@ -119,8 +124,23 @@ async function freePort(): Promise<number> {
 test('a full Redis (noeviction) still takes invalidations, cursor moves and flushes, so nothing stale is served', async () => {
   const port = await freePort();
   // A Redis of its own (Debian's redis-server), so that filling it up disturbs no other test.
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory', '4mb', '--maxmemory-policy', 'noeviction']);
-  const started = new Promise<never>((_resolve, reject) => server.once('error', (error) => reject(new Error(`this test starts redis-server from PATH: ${error.message}`))));
+  const server = spawn('redis-server', [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--maxmemory',
+    '4mb',
+    '--maxmemory-policy',
+    'noeviction',
+  ]);
+  const started = new Promise<never>((_resolve, reject) =>
+    server.once('error', (error) => reject(new Error(`this test starts redis-server from PATH: ${error.message}`))),
+  );
   const url = `redis://127.0.0.1:${port}`;
   // The admin client waits (offline queue) until the new server listens; the store is opened after that.
   const admin = new Redis(url, { retryStrategy: (times) => (times < 100 ? 50 : null) });
@@ -131,7 +151,8 @@ test('a full Redis (noeviction) still takes invalidations, cursor moves and flus
     store = redisStore;
     await redisStore.ready;
     const scope = 'qualifications/rvt.lv';
-    const fillOne = async (key: string, tag: string) => redisStore.fill(scope, (await redisStore.read(scope, key)).epoch, key, entry(key), [tag]);
+    const fillOne = async (key: string, tag: string) =>
+      redisStore.fill(scope, (await redisStore.read(scope, key)).epoch, key, entry(key), [tag]);
     expect(await fillOne('a', 'Unit:A')).toBe(true);
     expect(await fillOne('b', 'Unit:B')).toBe(true);
     const pad = 'x'.repeat(50_000);
@@ -186,6 +207,8 @@ test('cached types are read as Type:size with optional units, and a bad entry is
 test('a Redis older than 7 is refused with the reason: it cannot run the scripts that must work when it is full', () => {
   expect(unsupportedRedis('# Server\r\nredis_version:7.0.15\r\nredis_mode:standalone\r\n')).toBeNull();
   expect(unsupportedRedis('# Server\r\nredis_version:8.2.1\r\n')).toBeNull();
-  expect(unsupportedRedis('# Server\r\nredis_version:6.2.14\r\n')).toBe("Redis 6.2 cannot run the cache's scripts: the entity cache needs Redis 7 or later");
+  expect(unsupportedRedis('# Server\r\nredis_version:6.2.14\r\n')).toBe(
+    "Redis 6.2 cannot run the cache's scripts: the entity cache needs Redis 7 or later",
+  );
   expect(unsupportedRedis('# Server\r\n')).toBe('the server did not say its version (INFO server)');
 });

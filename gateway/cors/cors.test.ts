@@ -13,7 +13,10 @@ function exchange(headers: Record<string, string>, method = 'POST') {
 }
 
 test('CORS_ORIGINS is a comma-separated list; blanks and trailing slashes are dropped', () => {
-  expect(parseOrigins(' https://a.example/, ,http://localhost:3000 ')).toEqual(['https://a.example', 'http://localhost:3000']);
+  expect(parseOrigins(' https://a.example/, ,http://localhost:3000 ')).toEqual([
+    'https://a.example',
+    'http://localhost:3000',
+  ]);
   expect(parseOrigins(undefined)).toEqual([]);
 });
 
@@ -28,11 +31,15 @@ test('an allowed origin is echoed; a preflight is answered here', () => {
   const cors = useCors({ origins: ['https://a.example'] });
   const post = exchange({ origin: 'https://a.example' });
   expect(cors(post.request, post.response)).toBe(false);
-  expect(post.set).toEqual(expect.objectContaining({ 'access-control-allow-origin': 'https://a.example', vary: 'Origin' }));
+  expect(post.set).toEqual(
+    expect.objectContaining({ 'access-control-allow-origin': 'https://a.example', vary: 'Origin' }),
+  );
   const preflight = exchange({ origin: 'https://a.example', 'access-control-request-method': 'POST' }, 'OPTIONS');
   expect(cors(preflight.request, preflight.response)).toBe(true);
   expect(preflight.status()).toBe(204);
-  expect(preflight.set).toEqual(expect.objectContaining({ 'access-control-allow-methods': 'GET, POST, OPTIONS', 'access-control-max-age': '600' }));
+  expect(preflight.set).toEqual(
+    expect.objectContaining({ 'access-control-allow-methods': 'GET, POST, OPTIONS', 'access-control-max-age': '600' }),
+  );
 });
 
 test('another origin gets no CORS header; `*` allows any page, without credentials', () => {

@@ -14,7 +14,13 @@ export interface CorsOptions {
   maxAgeSeconds?: number;
 }
 
-export const DEFAULT_CORS_ALLOWED_HEADERS = ['authorization', 'content-type', 'apollo-require-preflight', 'x-apollo-operation-name', 'x-request-id'] as const;
+export const DEFAULT_CORS_ALLOWED_HEADERS = [
+  'authorization',
+  'content-type',
+  'apollo-require-preflight',
+  'x-apollo-operation-name',
+  'x-request-id',
+] as const;
 export const DEFAULT_CORS_EXPOSED_HEADERS = ['x-request-id', 'retry-after'] as const;
 export const DEFAULT_CORS_MAX_AGE_SECONDS = 600;
 const METHODS = 'GET, POST, OPTIONS';

@@ -18,9 +18,18 @@ interface DownloadedDocument {
   content: string;
 }
 
-const TRANSCRIPT = 'query($id: ID!, $format: DocumentFormat!) { transcriptDocument(id: $id, format: $format) { mediaType fileName content } }';
-const CERTIFICATE = 'query($code: String!) { verifyCertificate(code: $code) { document(format: EDC) { mediaType fileName content } } }';
-const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, GATEWAY_TIMEOUT: 504, SHARD_UNAVAILABLE: 503 };
+const TRANSCRIPT =
+  'query($id: ID!, $format: DocumentFormat!) { transcriptDocument(id: $id, format: $format) { mediaType fileName content } }';
+const CERTIFICATE =
+  'query($code: String!) { verifyCertificate(code: $code) { document(format: EDC) { mediaType fileName content } } }';
+const STATUS: Record<string, number> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  GATEWAY_TIMEOUT: 504,
+  SHARD_UNAVAILABLE: 503,
+};
 
 /**
  * `GET /documents/transcript/<id>.xml|json` and `GET /documents/certificate/<code>.json`: the documents of the
@@ -32,12 +41,24 @@ export function useDocuments(options: DocumentRoutesOptions): GatewayPart {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const match = /^\/documents\/(transcript|certificate)\/([^/]+)\.(xml|json)$/.exec(path);
     if (!match || request.method !== 'GET') return false;
-    const [, kind, encoded, extension] = match as unknown as [string, 'transcript' | 'certificate', string, 'xml' | 'json'];
+    const [, kind, encoded, extension] = match as unknown as [
+      string,
+      'transcript' | 'certificate',
+      string,
+      'xml' | 'json',
+    ];
     let id: string;
     try {
       id = decodeURIComponent(encoded);
     } catch {
-      sendJson(response, 400, { errors: [{ message: `The document ID in ${path} is not valid percent-encoded UTF-8`, extensions: { code: 'BAD_USER_INPUT', field: 'id' } }] });
+      sendJson(response, 400, {
+        errors: [
+          {
+            message: `The document ID in ${path} is not valid percent-encoded UTF-8`,
+            extensions: { code: 'BAD_USER_INPUT', field: 'id' },
+          },
+        ],
+      });
       return true;
     }
     if (!ownerOf(id) || !id.includes(':') || (kind === 'certificate' && extension !== 'json')) {
@@ -49,20 +70,28 @@ export function useDocuments(options: DocumentRoutesOptions): GatewayPart {
       context = await options.contextOf(request);
     } catch (error) {
       const extensions = (error as { extensions?: { code?: string } }).extensions;
-      sendJson(response, STATUS[extensions?.code ?? ''] ?? 401, { errors: [{ message: (error as Error).message, extensions }] });
+      sendJson(response, STATUS[extensions?.code ?? ''] ?? 401, {
+        errors: [{ message: (error as Error).message, extensions }],
+      });
       return true;
     }
     const answer =
       kind === 'transcript'
         ? await options.execute(TRANSCRIPT, { id, format: extension === 'xml' ? 'ELMO' : 'EDC' }, context)
         : await options.execute(CERTIFICATE, { code: id }, context);
-    const document = (kind === 'transcript'
-      ? answer.data?.transcriptDocument
-      : (answer.data?.verifyCertificate as { document?: unknown } | null | undefined)?.document) as DownloadedDocument | null | undefined;
+    const document = (
+      kind === 'transcript'
+        ? answer.data?.transcriptDocument
+        : (answer.data?.verifyCertificate as { document?: unknown } | null | undefined)?.document
+    ) as DownloadedDocument | null | undefined;
     if (!document) {
       const error = answer.errors?.[0];
       const code = typeof error?.extensions?.code === 'string' ? error.extensions.code : 'NOT_FOUND';
-      sendJson(response, STATUS[code] ?? 500, { errors: error ? [{ message: error.message, extensions: { code } }] : [{ message: `No ${kind} ${id}`, extensions: { code } }] });
+      sendJson(response, STATUS[code] ?? 500, {
+        errors: error
+          ? [{ message: error.message, extensions: { code } }]
+          : [{ message: `No ${kind} ${id}`, extensions: { code } }],
+      });
       return true;
     }
     response.writeHead(200, {

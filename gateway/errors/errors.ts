@@ -51,7 +51,12 @@ function restoreHubCode(formatted: GraphQLFormattedError, error: unknown): Graph
 
 /** What a failure was, for the logs: its name, message and network code; never a whole response body. */
 function describeFailure(failure: unknown): Record<string, unknown> {
-  const error = failure as { name?: unknown; message?: unknown; cause?: { code?: unknown }; extensions?: { response?: { status?: unknown } } };
+  const error = failure as {
+    name?: unknown;
+    message?: unknown;
+    cause?: { code?: unknown };
+    extensions?: { response?: { status?: unknown } };
+  };
   return {
     name: error?.name,
     message: typeof error?.message === 'string' ? error.message.slice(0, 500) : String(failure).slice(0, 500),
@@ -84,7 +89,11 @@ function masked(formatted: GraphQLFormattedError): GraphQLFormattedError {
     message,
     ...(formatted.locations ? { locations: formatted.locations } : {}),
     ...(formatted.path ? { path: formatted.path } : {}),
-    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(typeof institution === 'string' ? { institution } : {}), ...(typeof kind === 'string' ? { kind } : {}) },
+    extensions: {
+      code: ErrorCode.INTERNAL_SERVER_ERROR,
+      ...(typeof institution === 'string' ? { institution } : {}),
+      ...(typeof kind === 'string' ? { kind } : {}),
+    },
   };
 }
 
@@ -103,8 +112,19 @@ export function useErrors(options: ErrorsOptions): ErrorHandling {
       for (const error of errors) {
         const code = error.extensions.code;
         // Shard errors are logged where the shard call is made, with the institution; these are the hub's own.
-        if ((code === undefined || (typeof code === 'string' && UNEXPECTED.has(code))) && error.extensions.institution === undefined) {
-          log.error({ requestId: contextValue.requestId, ...traceFieldsOf(contextValue), err: error.originalError ?? error, path: error.path }, 'unexpected error');
+        if (
+          (code === undefined || (typeof code === 'string' && UNEXPECTED.has(code))) &&
+          error.extensions.institution === undefined
+        ) {
+          log.error(
+            {
+              requestId: contextValue.requestId,
+              ...traceFieldsOf(contextValue),
+              err: error.originalError ?? error,
+              path: error.path,
+            },
+            'unexpected error',
+          );
         }
       }
     },
@@ -128,14 +148,28 @@ export function useErrors(options: ErrorsOptions): ErrorHandling {
     },
     plugins: [{ requestDidStart: async () => listener }],
     logShardCall: (event) => {
-      const where = { requestId: event.requestId, institution: event.shard.institution, kind: event.shard.kind, operation: event.operation };
+      const where = {
+        requestId: event.requestId,
+        institution: event.shard.institution,
+        kind: event.shard.kind,
+        operation: event.operation,
+      };
       if (event.failure !== undefined) {
-        log.warn({ ...where, cause: event.outcome, durationMs: Math.round(event.durationMs), failure: describeFailure(event.failure) }, 'shard call failed');
+        log.warn(
+          {
+            ...where,
+            cause: event.outcome,
+            durationMs: Math.round(event.durationMs),
+            failure: describeFailure(event.failure),
+          },
+          'shard call failed',
+        );
         return;
       }
       for (const error of event.errors ?? []) {
         const code = error.extensions?.code;
-        if (code === undefined || (typeof code === 'string' && UNEXPECTED.has(code))) log.error({ ...where, code, message: error.message, path: error.path }, 'shard reported an internal error');
+        if (code === undefined || (typeof code === 'string' && UNEXPECTED.has(code)))
+          log.error({ ...where, code, message: error.message, path: error.path }, 'shard reported an internal error');
         else log.debug({ ...where, code, message: error.message, path: error.path }, 'shard answered with an error');
       }
     },

@@ -3,7 +3,8 @@ import type { HubContext } from '../context';
 import { useExplorer } from './explorer';
 
 /** Apollo marks its built-in plugins with an id; the disabled landing page is one of them. */
-const idOf = (plugin: ApolloServerPlugin<HubContext>) => (plugin as { __internal_plugin_id__?: string }).__internal_plugin_id__;
+const idOf = (plugin: ApolloServerPlugin<HubContext>) =>
+  (plugin as { __internal_plugin_id__?: string }).__internal_plugin_id__;
 
 test('in development the explorer renders the landing page and serves its files', async () => {
   const explorer = useExplorer();

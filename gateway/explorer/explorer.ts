@@ -112,7 +112,11 @@ const PAGE = `<!doctype html>
 function explorerLandingPage(): ApolloServerPlugin {
   return {
     async serverWillStart() {
-      return { async renderLandingPage() { return { html: PAGE }; } };
+      return {
+        async renderLandingPage() {
+          return { html: PAGE };
+        },
+      };
     },
   };
 }
@@ -130,7 +134,8 @@ function explorerRoute(): Route {
   return (request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (!path.startsWith(ASSET_PREFIX)) return false;
-    const file = request.method === 'GET' || request.method === 'HEAD' ? files.get(path.slice(ASSET_PREFIX.length)) : undefined;
+    const file =
+      request.method === 'GET' || request.method === 'HEAD' ? files.get(path.slice(ASSET_PREFIX.length)) : undefined;
     if (!file) {
       response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
       response.end('Not found\n');

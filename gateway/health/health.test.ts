@@ -3,7 +3,9 @@ import { parseRegistry } from '../registry/registry';
 import { useHealth } from './health';
 import type { ShardIdentity } from './shard-identity';
 
-const registry = parseRegistry({ institutions: [{ code: 'rvt.lv', names: [{ lang: 'en', value: 'RVT' }], country: 'LV', shards: {} }] });
+const registry = parseRegistry({
+  institutions: [{ code: 'rvt.lv', names: [{ lang: 'en', value: 'RVT' }], country: 'LV', shards: {} }],
+});
 
 /** Tries the part's routes in order, as the HTTP server does, and returns what answered. */
 async function get(routes: ReturnType<typeof useHealth>['routes'], url: string) {
@@ -13,7 +15,8 @@ async function get(routes: ReturnType<typeof useHealth>['routes'], url: string) 
     setHeader: () => response,
     end: (body: string) => void (sent.body = JSON.parse(body)),
   } as unknown as ServerResponse;
-  for (const route of routes ?? []) if (await route({ url, method: 'GET', headers: {} } as IncomingMessage, response)) return sent;
+  for (const route of routes ?? [])
+    if (await route({ url, method: 'GET', headers: {} } as IncomingMessage, response)) return sent;
   return null;
 }
 

@@ -28,10 +28,19 @@ export function useHealth(options: HealthOptions): GatewayPart {
     const states = await Promise.all(
       shards.map(async (shard) => {
         const feed = options.cacheFeed?.(shard);
-        const extra = { ...(options.circuitOf ? { circuit: options.circuitOf(shard) } : {}), ...(feed ? { cacheFeed: feed.current ? 'current' : 'lost' } : {}) };
+        const extra = {
+          ...(options.circuitOf ? { circuit: options.circuitOf(shard) } : {}),
+          ...(feed ? { cacheFeed: feed.current ? 'current' : 'lost' } : {}),
+        };
         // Readiness always asks afresh; calls share the verdict it leaves.
         const verdict = await options.identity.verdict(shard, true);
-        return { institution: shard.institution, kind: shard.kind, status: verdict.status, ...(verdict.status === 'wrong shard' ? { error: verdict.error } : {}), ...extra };
+        return {
+          institution: shard.institution,
+          kind: shard.kind,
+          status: verdict.status,
+          ...(verdict.status === 'wrong shard' ? { error: verdict.error } : {}),
+          ...extra,
+        };
       }),
     );
     sendJson(response, 200, { status: 'ready', shards: states });

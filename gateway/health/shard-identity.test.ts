@@ -16,7 +16,17 @@ let service: HopKeyPair;
 
 const registryWith = (url: string) =>
   parseRegistry(
-    { institutions: [{ code: 'rvt.lv', names: [{ lang: 'en', value: 'Riga State Technical School' }], country: 'LV', shards: { mobilities: url }, serviceJwks: { mobilities: service.publicKeys } }] },
+    {
+      institutions: [
+        {
+          code: 'rvt.lv',
+          names: [{ lang: 'en', value: 'Riga State Technical School' }],
+          country: 'LV',
+          shards: { mobilities: url },
+          serviceJwks: { mobilities: service.publicKeys },
+        },
+      ],
+    },
     'test registry',
   );
 
@@ -28,7 +38,11 @@ beforeAll(async () => {
     response.end(JSON.stringify(health));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  shard = { kind: 'mobilities', institution: 'rvt.lv', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql` };
+  shard = {
+    kind: 'mobilities',
+    institution: 'rvt.lv',
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+  };
 });
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
@@ -40,17 +54,38 @@ beforeEach(() => {
 const identity = () => useShardIdentity({ registry: registryWith(shard.url), hopKey: hub.key });
 
 test("a shard of the registry's kind and institution, trusting this hub's key and holding the registered service key, is up", async () => {
-  health = { status: 'ok', kind: 'mobilities', institution: 'rvt.lv', hopKeyIds: [other.key.kid, hub.key.kid], serviceKeyId: service.key.kid };
+  health = {
+    status: 'ok',
+    kind: 'mobilities',
+    institution: 'rvt.lv',
+    hopKeyIds: [other.key.kid, hub.key.kid],
+    serviceKeyId: service.key.kid,
+  };
   expect(await identity().verdict(shard)).toEqual({ status: 'up' });
 });
 
 test.each([
-  ['another institution', { institution: 'omnia.fi', hopKeyIds: [] }, /answers as mobilities@omnia\.fi, not as mobilities@rvt\.lv/],
+  [
+    'another institution',
+    { institution: 'omnia.fi', hopKeyIds: [] },
+    /answers as mobilities@omnia\.fi, not as mobilities@rvt\.lv/,
+  ],
   ['another kind', { kind: 'recognition' }, /answers as recognition@rvt\.lv, not as mobilities@rvt\.lv/],
-  ["another hub's hop key", { hopKeyIds: ['other'] }, /answers as mobilities@rvt\.lv trusting hop keys \[other…\], not this hub's key \[.{8}…\]: is another hub's demo running on that port\?/],
+  [
+    "another hub's hop key",
+    { hopKeyIds: ['other'] },
+    /answers as mobilities@rvt\.lv trusting hop keys \[other…\], not this hub's key \[.{8}…\]: is another hub's demo running on that port\?/,
+  ],
   ['another service key', { serviceKeyId: 'stranger' }, /with service key \[stranger…\], not the registry's \[.{8}…\]/],
 ])('a shard answering as %s is a wrong shard, and calls to it are refused', async (_name, change, error) => {
-  health = { status: 'ok', kind: 'mobilities', institution: 'rvt.lv', hopKeyIds: [hub.key.kid], serviceKeyId: service.key.kid, ...change };
+  health = {
+    status: 'ok',
+    kind: 'mobilities',
+    institution: 'rvt.lv',
+    hopKeyIds: [hub.key.kid],
+    serviceKeyId: service.key.kid,
+    ...change,
+  };
   const checks = identity();
   const verdict = await checks.verdict(shard);
   expect(verdict).toEqual({ status: 'wrong shard', error: expect.stringMatching(error) as unknown });

@@ -55,7 +55,10 @@ export function useShardIdentity(options: ShardIdentityOptions): ShardIdentity {
   const timeoutMs = options.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
   const callWaitMs = options.callWaitMs ?? DEFAULT_IDENTITY_CALL_WAIT_MS;
   /** Per shard: when it was asked, the answer to come, and the answer once it came (read without awaiting on the hot path). */
-  const verdicts = new Map<string, { at: number; verdict: Promise<ShardIdentityVerdict>; settled?: ShardIdentityVerdict }>();
+  const verdicts = new Map<
+    string,
+    { at: number; verdict: Promise<ShardIdentityVerdict>; settled?: ShardIdentityVerdict }
+  >();
   const keyOf = (shard: Shard) => `${shard.kind}\u0000${shard.institution}\u0000${shard.url}`;
 
   const expectedServiceKeyIds = async (shard: Shard): Promise<string[] | null> => {
@@ -69,15 +72,24 @@ export function useShardIdentity(options: ShardIdentityOptions): ShardIdentity {
     const hopKeyIds = Array.isArray(answer.hopKeyIds) ? answer.hopKeyIds.map(String) : null;
     const as = `${shard.url} answers as ${answer.kind}@${answer.institution}`;
     if (answer.kind !== shard.kind || answer.institution !== shard.institution) {
-      return { status: 'wrong shard', error: `${as}, not as ${shard.kind}@${shard.institution}: the registry names another shard at that URL` };
+      return {
+        status: 'wrong shard',
+        error: `${as}, not as ${shard.kind}@${shard.institution}: the registry names another shard at that URL`,
+      };
     }
     // A shard that fetches the hop keys from a JWKS URL cannot list them; kind and institution are all it proves.
     if (options.hopKey && hopKeyIds && !hopKeyIds.includes(options.hopKey.kid)) {
-      return { status: 'wrong shard', error: `${as} trusting hop keys ${short(hopKeyIds)}, not this hub's key ${short([options.hopKey.kid])}: is another hub's demo running on that port?` };
+      return {
+        status: 'wrong shard',
+        error: `${as} trusting hop keys ${short(hopKeyIds)}, not this hub's key ${short([options.hopKey.kid])}: is another hub's demo running on that port?`,
+      };
     }
     const serviceKeyId = typeof answer.serviceKeyId === 'string' ? answer.serviceKeyId : null;
     if (serviceKeyIds && serviceKeyId && !serviceKeyIds.includes(serviceKeyId)) {
-      return { status: 'wrong shard', error: `${as} with service key ${short([serviceKeyId])}, not the registry's ${short(serviceKeyIds)}: is another hub's demo running on that port?` };
+      return {
+        status: 'wrong shard',
+        error: `${as} with service key ${short([serviceKeyId])}, not the registry's ${short(serviceKeyIds)}: is another hub's demo running on that port?`,
+      };
     }
     return { status: 'up' };
   };
@@ -98,7 +110,10 @@ export function useShardIdentity(options: ShardIdentityOptions): ShardIdentity {
     const key = keyOf(shard);
     const known = verdicts.get(key);
     if (!fresh && known && Date.now() - known.at < recheckAfterMs) return known.verdict;
-    const entry: { at: number; verdict: Promise<ShardIdentityVerdict>; settled?: ShardIdentityVerdict } = { at: Date.now(), verdict: ask(shard) };
+    const entry: { at: number; verdict: Promise<ShardIdentityVerdict>; settled?: ShardIdentityVerdict } = {
+      at: Date.now(),
+      verdict: ask(shard),
+    };
     void entry.verdict.then((settled) => {
       entry.settled = settled;
     });

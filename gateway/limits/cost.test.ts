@@ -3,19 +3,29 @@ import { join } from 'node:path';
 import { buildSchema, Kind, parse, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { operationCost, type CostOptions } from './cost';
 
-const schema = buildSchema(readFileSync(join(__dirname, '..', '..', 'schema', 'supergraph.graphql'), 'utf8'), { assumeValidSDL: true });
+const schema = buildSchema(readFileSync(join(__dirname, '..', '..', 'schema', 'supergraph.graphql'), 'utf8'), {
+  assumeValidSDL: true,
+});
 const OPTIONS: CostOptions = { maxCost: 50_000, defaultListSize: 20 };
 
 function cost(query: string, variables: Record<string, unknown> | null = null) {
   const document = parse(query);
-  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+  const operation = document.definitions.find(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
+  const fragments = new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((d) => [d.name.value, d]),
+  );
   if (!operation) throw new Error('no operation');
   return operationCost(schema, operation, (name) => fragments.get(name), variables, OPTIONS);
 }
 
 test('a connection counts `first` items, its edges and nodes no more, and lists below multiply', () => {
-  expect(cost('{ units(first: 100) { totalCount nodes { id learningOutcomes { id } } } }').cost).toBe(100 + 100 + 100 * 20);
+  expect(cost('{ units(first: 100) { totalCount nodes { id learningOutcomes { id } } } }').cost).toBe(
+    100 + 100 + 100 * 20,
+  );
   expect(cost('{ units(first: 100) { edges { cursor node { id } } } }').cost).toBe(300);
 });
 
@@ -42,7 +52,9 @@ test('a size from a variable is checked with the value sent (and flagged for it)
 });
 
 test('fragments are costed where they are spread, inline fragments too', () => {
-  const spread = cost('{ units(first: 10) { ...Page } } fragment Page on UnitConnection { nodes { ...U } } fragment U on Unit { learningOutcomes { id } }');
+  const spread = cost(
+    '{ units(first: 10) { ...Page } } fragment Page on UnitConnection { nodes { ...U } } fragment U on Unit { learningOutcomes { id } }',
+  );
   expect(spread.cost).toBe(10 + 10 + 200);
   expect(cost('{ units(first: 10) { ... on UnitConnection { nodes { id } } } }').cost).toBe(20);
 });
@@ -50,11 +62,17 @@ test('fragments are costed where they are spread, inline fragments too', () => {
 test('a fragment bomb is priced in linear time and a fragment cycle terminates', () => {
   const levels = 30;
   const fragments = Array.from({ length: levels }, (_, i) =>
-    i === 0 ? 'fragment F0 on Unit { qualification { id } }' : `fragment F${i} on Unit { a: qualification { units { ...F${i - 1} } } b: qualification { units { ...F${i - 1} } } }`,
+    i === 0
+      ? 'fragment F0 on Unit { qualification { id } }'
+      : `fragment F${i} on Unit { a: qualification { units { ...F${i - 1} } } b: qualification { units { ...F${i - 1} } } }`,
   ).join('\n');
   const started = Date.now();
   const bomb = cost(`{ unit(id: "x:y") { ...F${levels - 1} } } ${fragments}`);
   expect(Date.now() - started).toBeLessThan(500);
   expect(bomb.cost).toBeGreaterThan(1e30);
-  expect(cost('{ unit(id: "x:y") { ...A } } fragment A on Unit { qualification { units { ...B } } } fragment B on Unit { ...A }').cost).toBe(1 + 1 + 20);
+  expect(
+    cost(
+      '{ unit(id: "x:y") { ...A } } fragment A on Unit { qualification { units { ...B } } } fragment B on Unit { ...A }',
+    ).cost,
+  ).toBe(1 + 1 + 20);
 });

@@ -41,7 +41,8 @@ const connections = new WeakMap<GraphQLNamedType, boolean>();
 function isConnection(type: GraphQLNamedType): boolean {
   let known = connections.get(type);
   if (known === undefined) {
-    known = (isObjectType(type) || isInterfaceType(type)) && 'edges' in type.getFields() && 'pageInfo' in type.getFields();
+    known =
+      (isObjectType(type) || isInterfaceType(type)) && 'edges' in type.getFields() && 'pageInfo' in type.getFields();
     connections.set(type, known);
   }
   return known;
@@ -86,7 +87,9 @@ export function operationCost(
         variableSized = true;
         value = variableValue(given.name.value);
       }
-      return typeof value === 'number' && Number.isFinite(value) ? Math.max(0, Math.floor(value)) : options.defaultListSize;
+      return typeof value === 'number' && Number.isFinite(value)
+        ? Math.max(0, Math.floor(value))
+        : options.defaultListSize;
     }
     if (isListType(getNullableType(field.type))) return inConnection ? 1 : options.defaultListSize;
     return 1;
@@ -148,7 +151,9 @@ export function costLimitRule(options: CostOptions, variableSized: (document: Do
       const result = operationCost(context.getSchema(), operation, (name) => context.getFragment(name), null, options);
       if (result.variableSized) variableSized(context.getDocument());
       if (result.cost > options.maxCost) {
-        context.reportError(new OperationLimitError(costMessage(result.cost, options.maxCost), 'cost', options.maxCost, result.cost));
+        context.reportError(
+          new OperationLimitError(costMessage(result.cost, options.maxCost), 'cost', options.maxCost, result.cost),
+        );
       }
       return false;
     },

@@ -10,7 +10,10 @@ function decodeComponent(encoded: string, where: string): string {
   try {
     return decodeURIComponent(encoded);
   } catch {
-    throw new BadUserInputError(`The ${where} is not valid percent-encoded UTF-8: every % must start %XX and the bytes must be UTF-8`, where);
+    throw new BadUserInputError(
+      `The ${where} is not valid percent-encoded UTF-8: every % must start %XX and the bytes must be UTF-8`,
+      where,
+    );
   }
 }
 
@@ -28,12 +31,17 @@ export function checkRequestUrl(url: string): void {
 /** Every string of a parsed JSON body, keys included, is well-formed UTF-16; throws BAD_USER_INPUT naming where. */
 export function checkBodyStrings(value: unknown, path = 'body'): void {
   if (typeof value === 'string') {
-    if (LONE_SURROGATE.test(value)) throw new BadUserInputError(`${path} holds a lone surrogate (\\uD800–\\uDFFF without its pair): text must be valid Unicode`, path);
+    if (LONE_SURROGATE.test(value))
+      throw new BadUserInputError(
+        `${path} holds a lone surrogate (\\uD800–\\uDFFF without its pair): text must be valid Unicode`,
+        path,
+      );
   } else if (Array.isArray(value)) {
     value.forEach((item, index) => checkBodyStrings(item, `${path}[${index}]`));
   } else if (typeof value === 'object' && value !== null) {
     for (const [key, item] of Object.entries(value)) {
-      if (LONE_SURROGATE.test(key)) throw new BadUserInputError(`A key in ${path} holds a lone surrogate: text must be valid Unicode`, path);
+      if (LONE_SURROGATE.test(key))
+        throw new BadUserInputError(`A key in ${path} holds a lone surrogate: text must be valid Unicode`, path);
       checkBodyStrings(item, `${path}.${key}`);
     }
   }
@@ -61,7 +69,10 @@ export function getParameters(request: IncomingMessage): GraphQLRequestFields & 
 function mediaTypeOf(request: IncomingMessage): { type: string; charset: string | null } {
   const [type = '', ...parameters] = (request.headers['content-type'] ?? '').split(';');
   const charset = parameters.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith('charset='));
-  return { type: type.trim().toLowerCase(), charset: charset ? charset.slice('charset='.length).replace(/"/g, '') : null };
+  return {
+    type: type.trim().toLowerCase(),
+    charset: charset ? charset.slice('charset='.length).replace(/"/g, '') : null,
+  };
 }
 
 /**
@@ -81,7 +92,10 @@ export function httpInputRoute(graphqlPath = '/graphql'): Route {
       );
     }
     if (charset !== null && charset !== 'utf-8' && charset !== 'utf8') {
-      throw new BadUserInputError(`Content-Type charset "${charset}" is not accepted: JSON is sent in UTF-8`, 'content-type');
+      throw new BadUserInputError(
+        `Content-Type charset "${charset}" is not accepted: JSON is sent in UTF-8`,
+        'content-type',
+      );
     }
     return false;
   };

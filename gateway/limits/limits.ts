@@ -73,7 +73,12 @@ export interface Limits extends GatewayPart {
    * Apollo's pipeline (subscriptions): unknown, misplaced or repeated directives and field repeats first, then the rules,
    * then the cost with the variables sent. Returns the errors to refuse with; empty when the operation is within.
    */
-  checkOperation(schema: GraphQLSchema, document: DocumentNode, variables?: Record<string, unknown>, operationName?: string | null): readonly GraphQLError[];
+  checkOperation(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    variables?: Record<string, unknown>,
+    operationName?: string | null,
+  ): readonly GraphQLError[];
   /**
    * One GraphQL-over-HTTP request (a body, or a GET's parameters), before Apollo parses and validates it:
    * the persisted-query hash, then unknown, misplaced or repeated directives and field repeats, refused with one error
@@ -107,7 +112,14 @@ function armorReporter(limit: OperationLimit, what: string, max: number) {
   return (context: ValidationContext | null, error: GraphQLError): void => {
     const found = Number(/found (\d+)/.exec(error.message)?.[1]);
     const known = Number.isFinite(found);
-    context?.reportError(new OperationLimitError(known ? `${what} ${found} exceeds the limit of ${max}` : `${what} exceeds the limit of ${max}`, limit, max, known ? found : undefined));
+    context?.reportError(
+      new OperationLimitError(
+        known ? `${what} ${found} exceeds the limit of ${max}` : `${what} exceeds the limit of ${max}`,
+        limit,
+        max,
+        known ? found : undefined,
+      ),
+    );
   };
 }
 
@@ -129,10 +141,24 @@ export function useLimits(options: LimitsOptions = {}): Limits {
     blockFieldSuggestions: options.blockFieldSuggestions ?? false,
   };
   const armor = new ApolloArmor({
-    maxDepth: { n: values.maxDepth, flattenFragments: true, propagateOnRejection: false, onReject: [armorReporter('depth', 'Query depth', values.maxDepth)] },
+    maxDepth: {
+      n: values.maxDepth,
+      flattenFragments: true,
+      propagateOnRejection: false,
+      onReject: [armorReporter('depth', 'Query depth', values.maxDepth)],
+    },
     // Aliases of `__typename` cost as much to validate and answer as any other: armor's allow-list is emptied.
-    maxAliases: { n: values.maxAliases, allowList: [], propagateOnRejection: false, onReject: [armorReporter('aliases', 'Query alias count', values.maxAliases)] },
-    maxDirectives: { n: values.maxDirectives, propagateOnRejection: false, onReject: [armorReporter('directives', 'Query directive count', values.maxDirectives)] },
+    maxAliases: {
+      n: values.maxAliases,
+      allowList: [],
+      propagateOnRejection: false,
+      onReject: [armorReporter('aliases', 'Query alias count', values.maxAliases)],
+    },
+    maxDirectives: {
+      n: values.maxDirectives,
+      propagateOnRejection: false,
+      onReject: [armorReporter('directives', 'Query directive count', values.maxDirectives)],
+    },
     blockFieldSuggestion: { enabled: values.blockFieldSuggestions },
     // Tokens: graphql-js's parser guard does the same count without parsing twice; cost: the hub's own rule.
     maxTokens: { enabled: false },
@@ -145,20 +171,35 @@ export function useLimits(options: LimitsOptions = {}): Limits {
   const fragmentsOf = (document: DocumentNode): Map<string, FragmentDefinitionNode> => {
     let index = fragmentIndexes.get(document);
     if (!index) {
-      index = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+      index = new Map(
+        document.definitions
+          .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+          .map((d) => [d.name.value, d]),
+      );
       fragmentIndexes.set(document, index);
     }
     return index;
   };
-  const variableCostError = (schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): OperationLimitError | null => {
+  const variableCostError = (
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Record<string, unknown>,
+  ): OperationLimitError | null => {
     const fragments = fragmentsOf(document);
     const result = operationCost(schema, operation, (name) => fragments.get(name), variables, cost);
-    return result.cost > values.maxCost ? new OperationLimitError(costMessage(result.cost, values.maxCost), 'cost', values.maxCost, result.cost) : null;
+    return result.cost > values.maxCost
+      ? new OperationLimitError(costMessage(result.cost, values.maxCost), 'cost', values.maxCost, result.cost)
+      : null;
   };
   const parseOptions = { maxTokens: values.maxTokens };
   // Queries that passed the pre-validation checks, by hash: a client's repeated query is not parsed twice per request.
   const passed = new LRUCache<string, true>({ max: 2_000 });
-  const validationRules = [...armor.validationRules, maxRootFieldsRule(values.maxRootFields), costLimitRule(cost, (document) => variableSized.add(document))];
+  const validationRules = [
+    ...armor.validationRules,
+    maxRootFieldsRule(values.maxRootFields),
+    costLimitRule(cost, (document) => variableSized.add(document)),
+  ];
   // Shared by every request; only documents whose cost depends on variables do any work after validation.
   const listener: GraphQLRequestListener<HubContext> = {
     async didResolveOperation({ document, operation, request, schema }) {
@@ -197,7 +238,8 @@ export function useLimits(options: LimitsOptions = {}): Limits {
       if (errors.length > 0) return errors;
       if (!variableSized.has(document)) return [];
       const operation = document.definitions.find(
-        (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (operationName == null || d.name?.value === operationName),
+        (d): d is OperationDefinitionNode =>
+          d.kind === Kind.OPERATION_DEFINITION && (operationName == null || d.name?.value === operationName),
       );
       const error = operation ? variableCostError(schema, document, operation, variables) : null;
       return error ? [error] : [];
@@ -209,10 +251,20 @@ export function useLimits(options: LimitsOptions = {}): Limits {
     checkBatch: (body) => {
       if (!Array.isArray(body)) return;
       if (values.maxBatchSize === 0) {
-        throw new OperationLimitError('Batched operations are not accepted: send one operation per request', 'batch', 0, body.length);
+        throw new OperationLimitError(
+          'Batched operations are not accepted: send one operation per request',
+          'batch',
+          0,
+          body.length,
+        );
       }
       if (body.length > values.maxBatchSize) {
-        throw new OperationLimitError(`Batch size ${body.length} exceeds the limit of ${values.maxBatchSize}`, 'batch', values.maxBatchSize, body.length);
+        throw new OperationLimitError(
+          `Batch size ${body.length} exceeds the limit of ${values.maxBatchSize}`,
+          'batch',
+          values.maxBatchSize,
+          body.length,
+        );
       }
     },
     formatError: (formatted) => {
@@ -221,7 +273,12 @@ export function useLimits(options: LimitsOptions = {}): Limits {
       return {
         message: `Query token count exceeds the limit of ${values.maxTokens}`,
         ...(formatted.locations ? { locations: formatted.locations } : {}),
-        extensions: { ...formatted.extensions, code: ErrorCode.OPERATION_LIMIT_EXCEEDED, limit: 'tokens', max: values.maxTokens },
+        extensions: {
+          ...formatted.extensions,
+          code: ErrorCode.OPERATION_LIMIT_EXCEEDED,
+          limit: 'tokens',
+          max: values.maxTokens,
+        },
       };
     },
   };

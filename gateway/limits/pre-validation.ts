@@ -1,7 +1,20 @@
-import { DirectiveLocation, GraphQLError, Kind, OperationTypeNode, type DirectiveNode, type DocumentNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import {
+  DirectiveLocation,
+  GraphQLError,
+  Kind,
+  OperationTypeNode,
+  type DirectiveNode,
+  type DocumentNode,
+  type GraphQLSchema,
+  type SelectionSetNode,
+} from 'graphql';
 import { OperationLimitError } from '../../schema/errors';
 
-const LOCATIONS = { [Kind.FIELD]: DirectiveLocation.FIELD, [Kind.FRAGMENT_SPREAD]: DirectiveLocation.FRAGMENT_SPREAD, [Kind.INLINE_FRAGMENT]: DirectiveLocation.INLINE_FRAGMENT } as const;
+const LOCATIONS = {
+  [Kind.FIELD]: DirectiveLocation.FIELD,
+  [Kind.FRAGMENT_SPREAD]: DirectiveLocation.FRAGMENT_SPREAD,
+  [Kind.INLINE_FRAGMENT]: DirectiveLocation.INLINE_FRAGMENT,
+} as const;
 const OPERATION_LOCATIONS = {
   [OperationTypeNode.QUERY]: DirectiveLocation.QUERY,
   [OperationTypeNode.MUTATION]: DirectiveLocation.MUTATION,
@@ -13,7 +26,11 @@ const OPERATION_LOCATIONS = {
  * grow with what they refuse: every unknown or misplaced directive is an error of its own, and repeated fields are compared
  * pairwise. One walk over the document, one error at most.
  */
-export function preValidationError(schema: GraphQLSchema, document: DocumentNode, maxFieldRepeats: number): GraphQLError | null {
+export function preValidationError(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  maxFieldRepeats: number,
+): GraphQLError | null {
   // Set inside the walk below, which narrowing cannot see into.
   let first = null as string | null;
   let wrongDirectives = 0;
@@ -27,7 +44,8 @@ export function preValidationError(schema: GraphQLSchema, document: DocumentNode
       let problem: string | null = null;
       if (!known) problem = `Unknown directive "@${name}"`;
       else if (!known.locations.includes(location)) problem = `The directive "@${name}" may not be used on ${location}`;
-      else if (!known.isRepeatable && seen.has(name)) problem = `The directive "@${name}" is used more than once at one location`;
+      else if (!known.isRepeatable && seen.has(name))
+        problem = `The directive "@${name}" is used more than once at one location`;
       seen.add(name);
       if (problem) {
         wrongDirectives += 1;
@@ -55,21 +73,31 @@ export function preValidationError(schema: GraphQLSchema, document: DocumentNode
     if (definition.kind !== Kind.OPERATION_DEFINITION && definition.kind !== Kind.FRAGMENT_DEFINITION) continue;
     if (definition.kind === Kind.OPERATION_DEFINITION) {
       checkDirectives(definition.directives, OPERATION_LOCATIONS[definition.operation]);
-      for (const variable of definition.variableDefinitions ?? []) checkDirectives(variable.directives, DirectiveLocation.VARIABLE_DEFINITION);
+      for (const variable of definition.variableDefinitions ?? [])
+        checkDirectives(variable.directives, DirectiveLocation.VARIABLE_DEFINITION);
     } else {
       checkDirectives(definition.directives, DirectiveLocation.FRAGMENT_DEFINITION);
     }
     walk(definition.selectionSet);
   }
   if (first !== null) {
-    const more = wrongDirectives > 1 ? ` (${wrongDirectives} unknown, misplaced or repeated directives in this operation)` : '';
-    return new GraphQLError(`${first}${more}: an operation may use only the schema's directives, where they are allowed, a non-repeatable one once per location`, {
-      extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
-    });
+    const more =
+      wrongDirectives > 1 ? ` (${wrongDirectives} unknown, misplaced or repeated directives in this operation)` : '';
+    return new GraphQLError(
+      `${first}${more}: an operation may use only the schema's directives, where they are allowed, a non-repeatable one once per location`,
+      {
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+      },
+    );
   }
   const found = repeated as { key: string; count: number } | null;
   if (found) {
-    return new OperationLimitError(`Field "${found.key}" repeated ${found.count} times in one selection exceeds the limit of ${maxFieldRepeats}`, 'fieldRepeats', maxFieldRepeats, found.count);
+    return new OperationLimitError(
+      `Field "${found.key}" repeated ${found.count} times in one selection exceeds the limit of ${maxFieldRepeats}`,
+      'fieldRepeats',
+      maxFieldRepeats,
+      found.count,
+    );
   }
   return null;
 }

@@ -2,7 +2,11 @@ import { Kind, type FragmentDefinitionNode, type SelectionSetNode, type Validati
 import { OperationLimitError } from '../../schema/errors';
 
 /** Root fields of an operation, through fragments and aliases (`__typename` is free); each fragment counted once. */
-export function countRootFields(selectionSet: SelectionSetNode, fragmentOf: (name: string) => FragmentDefinitionNode | null | undefined, seen = new Set<string>()): number {
+export function countRootFields(
+  selectionSet: SelectionSetNode,
+  fragmentOf: (name: string) => FragmentDefinitionNode | null | undefined,
+  seen = new Set<string>(),
+): number {
   let count = 0;
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
@@ -27,7 +31,14 @@ export function maxRootFieldsRule(max: number): ValidationRule {
     OperationDefinition(operation) {
       const count = countRootFields(operation.selectionSet, (name) => context.getFragment(name));
       if (count > max) {
-        context.reportError(new OperationLimitError(`Query root field count ${count} exceeds the limit of ${max}`, 'rootFields', max, count));
+        context.reportError(
+          new OperationLimitError(
+            `Query root field count ${count} exceeds the limit of ${max}`,
+            'rootFields',
+            max,
+            count,
+          ),
+        );
       }
       return false;
     },

@@ -11,7 +11,10 @@ const event = (outcome: ShardCallEvent['outcome']): ShardCallEvent => ({
 
 test('shard calls by institution, kind and outcome; circuits read at each scrape', async () => {
   let state: 'closed' | 'open' = 'closed';
-  const metrics = useMetrics({ processMetrics: false, circuits: () => [{ institution: 'rvt.lv', kind: 'qualifications', state }] });
+  const metrics = useMetrics({
+    processMetrics: false,
+    circuits: () => [{ institution: 'rvt.lv', kind: 'qualifications', state }],
+  });
   metrics.observeShardCall(event('ok'));
   metrics.observeShardCall(event('ok'));
   metrics.observeShardCall(event('timeout'));

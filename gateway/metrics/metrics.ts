@@ -55,7 +55,12 @@ export function useMetrics(options: MetricsOptions = {}): Metrics {
   const operationLabel = boundedLabels(max);
   const codeLabel = boundedLabels(max);
 
-  const requests = new Counter({ name: 'hub_graphql_requests_total', help: 'GraphQL requests by operation name', labelNames: ['operation'], registers: [registry] });
+  const requests = new Counter({
+    name: 'hub_graphql_requests_total',
+    help: 'GraphQL requests by operation name',
+    labelNames: ['operation'],
+    registers: [registry],
+  });
   const requestSeconds = new Histogram({
     name: 'hub_graphql_request_duration_seconds',
     help: 'GraphQL request latency by operation name, from the request to its answer',
@@ -76,7 +81,12 @@ export function useMetrics(options: MetricsOptions = {}): Metrics {
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
-  const errors = new Counter({ name: 'hub_errors_total', help: 'Errors sent to clients, by extensions.code', labelNames: ['code'], registers: [registry] });
+  const errors = new Counter({
+    name: 'hub_errors_total',
+    help: 'Errors sent to clients, by extensions.code',
+    labelNames: ['code'],
+    registers: [registry],
+  });
   const circuits = options.circuits;
   new Gauge({
     name: 'hub_shard_circuit_state',
@@ -85,16 +95,25 @@ export function useMetrics(options: MetricsOptions = {}): Metrics {
     registers: [registry],
     collect() {
       this.reset();
-      for (const circuit of circuits?.() ?? []) this.labels(circuit.institution, circuit.kind).set(CIRCUIT_VALUES[circuit.state]);
+      for (const circuit of circuits?.() ?? [])
+        this.labels(circuit.institution, circuit.kind).set(CIRCUIT_VALUES[circuit.state]);
     },
   });
 
   const subscriptions = options.subscriptions;
   const gauges: Array<[keyof SubscriptionStats, string, string]> = [
     ['connections', 'hub_subscription_connections_open', 'WebSocket connections open for subscriptions'],
-    ['anonymous', 'hub_subscription_anonymous_sockets_open', 'WebSocket connections open without a valid token (capped per client IP and in all)'],
+    [
+      'anonymous',
+      'hub_subscription_anonymous_sockets_open',
+      'WebSocket connections open without a valid token (capped per client IP and in all)',
+    ],
     ['subscriptions', 'hub_subscriptions_open', 'Subscriptions open'],
-    ['upstreams', 'hub_subscription_upstreams_open', 'Subscriptions to shards open behind them (shared by subscribers with the same caller and operation)'],
+    [
+      'upstreams',
+      'hub_subscription_upstreams_open',
+      'Subscriptions to shards open behind them (shared by subscribers with the same caller and operation)',
+    ],
   ];
   for (const [key, name, help] of gauges) {
     new Gauge({

@@ -46,7 +46,10 @@ export function clientAddress(request: IncomingMessage, hops: number): string {
   const socket = request.socket.remoteAddress ?? 'unknown';
   if (hops <= 0) return socket;
   const header = request.headers['x-forwarded-for'];
-  const list = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const list = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   return list[list.length - hops] ?? socket;
 }
 
@@ -67,7 +70,12 @@ export function useRateLimit(options: RateLimitOptions = {}): RateLimit {
   let ready: Promise<void> = Promise.resolve();
   if (options.redisUrl) {
     // No offline queue: while Redis is away, a call fails at once and the in-memory insurance counts instead.
-    redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, disconnectTimeout: 500 });
+    redis = new Redis(options.redisUrl, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2_000,
+      disconnectTimeout: 500,
+    });
     let down = false;
     redis.on('error', (error: Error) => {
       if (!down) log.warn({ err: error.message }, 'Redis for rate limits unavailable: counting in memory');
@@ -95,13 +103,26 @@ export function useRateLimit(options: RateLimitOptions = {}): RateLimit {
   const limiter = (name: string, points: number): RateLimiterAbstract | null => {
     if (points <= 0) return null;
     const memory = new RateLimiterMemory({ points, duration, keyPrefix: `${prefix}:${name}` });
-    return redis ? new RateLimiterRedis({ storeClient: redis, points, duration, keyPrefix: `${prefix}:${name}`, insuranceLimiter: memory }) : memory;
+    return redis
+      ? new RateLimiterRedis({
+          storeClient: redis,
+          points,
+          duration,
+          keyPrefix: `${prefix}:${name}`,
+          insuranceLimiter: memory,
+        })
+      : memory;
   };
   const byIp = limiter('ip', perIp);
   const byInstitution = limiter('institution', perInstitution);
 
   /** Resolves when allowed; throws RateLimitedError when over; lets the request through if the counter itself fails. */
-  const consume = async (counter: RateLimiterAbstract, key: string, points: number, refusal: (retryAfter: number) => RateLimitedError): Promise<void> => {
+  const consume = async (
+    counter: RateLimiterAbstract,
+    key: string,
+    points: number,
+    refusal: (retryAfter: number) => RateLimitedError,
+  ): Promise<void> => {
     try {
       await counter.consume(key, points);
     } catch (outcome) {
@@ -112,8 +133,16 @@ export function useRateLimit(options: RateLimitOptions = {}): RateLimit {
 
   const consumeIp = async (address: string, points = 1): Promise<void> => {
     if (!byIp) return;
-    await consume(byIp, address, points, (retryAfter) =>
-      new RateLimitedError(`Too many requests from this IP address (limit ${perIp} per ${duration} s); retry in ${retryAfter} s`, 'ip', retryAfter),
+    await consume(
+      byIp,
+      address,
+      points,
+      (retryAfter) =>
+        new RateLimitedError(
+          `Too many requests from this IP address (limit ${perIp} per ${duration} s); retry in ${retryAfter} s`,
+          'ip',
+          retryAfter,
+        ),
     );
   };
 
@@ -128,8 +157,16 @@ export function useRateLimit(options: RateLimitOptions = {}): RateLimit {
     consumeIp,
     consumeInstitution: async (institution, points = 1) => {
       if (!byInstitution) return;
-      await consume(byInstitution, institution, points, (retryAfter) =>
-        new RateLimitedError(`Too many requests from ${institution} (limit ${perInstitution} per ${duration} s); retry in ${retryAfter} s`, 'institution', retryAfter),
+      await consume(
+        byInstitution,
+        institution,
+        points,
+        (retryAfter) =>
+          new RateLimitedError(
+            `Too many requests from ${institution} (limit ${perInstitution} per ${duration} s); retry in ${retryAfter} s`,
+            'institution',
+            retryAfter,
+          ),
       );
     },
     start: () => ready,

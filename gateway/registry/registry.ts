@@ -9,7 +9,14 @@ import { isCountryCode, isLanguageCode } from '../../schema/scalars';
  */
 const institutionSchema = z.object({
   code: z.string().refine(isInstitutionCode, 'must be an institution code such as "rvt.lv"'),
-  names: z.array(z.object({ lang: z.string().refine(isLanguageCode, 'must be a known BCP 47 language'), value: z.string().min(1) })).min(1),
+  names: z
+    .array(
+      z.object({
+        lang: z.string().refine(isLanguageCode, 'must be a known BCP 47 language'),
+        value: z.string().min(1),
+      }),
+    )
+    .min(1),
   country: z.string().refine(isCountryCode, 'must be an ISO 3166-1 alpha-2 code'),
   /** Subgraph kind → URL of this institution's shard of it. */
   shards: z.record(z.string(), z.url()),
@@ -47,15 +54,23 @@ export class Registry {
     const keys = new Map<string, string>();
     const claim = (seen: Map<string, string>, value: string, code: string, what: string) => {
       const other = seen.get(value);
-      if (other !== undefined && other !== code) throw new Error(`Registry gives ${other} and ${code} the same ${what}: each member needs its own`);
+      if (other !== undefined && other !== code)
+        throw new Error(`Registry gives ${other} and ${code} the same ${what}: each member needs its own`);
       seen.set(value, code);
     };
     for (const institution of this.institutions) {
       if (this.byCode.has(institution.code)) throw new Error(`Registry lists ${institution.code} twice`);
       this.byCode.set(institution.code, institution);
       claim(issuers, issuerOf(institution), institution.code, `token issuer ${issuerOf(institution)}`);
-      if (institution.jwksUrl) claim(keys, `url ${institution.jwksUrl}`, institution.code, `jwksUrl ${institution.jwksUrl}`);
-      for (const key of institution.jwks?.keys ?? []) claim(keys, keyMaterial(key), institution.code, `signing key${typeof key.kid === 'string' ? ` ${key.kid}` : ''}`);
+      if (institution.jwksUrl)
+        claim(keys, `url ${institution.jwksUrl}`, institution.code, `jwksUrl ${institution.jwksUrl}`);
+      for (const key of institution.jwks?.keys ?? [])
+        claim(
+          keys,
+          keyMaterial(key),
+          institution.code,
+          `signing key${typeof key.kid === 'string' ? ` ${key.kid}` : ''}`,
+        );
     }
   }
 

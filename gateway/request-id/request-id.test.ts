@@ -16,5 +16,7 @@ test('one id per request, on the response; a well-formed incoming one is kept', 
   expect(ids.requestIdOf(fresh)).toMatch(/^[0-9a-f-]{36}$/);
   expect(ids.requestIdOf(fresh)).toBe(ids.requestIdOf(fresh));
   expect(ids.requestIdOf(request({ 'x-request-id': 'x'.repeat(200) }))).toMatch(/^[0-9a-f-]{36}$/);
-  expect(useRequestId({ trustIncoming: false }).requestIdOf(request({ 'x-request-id': 'trace-1' }))).not.toBe('trace-1');
+  expect(useRequestId({ trustIncoming: false }).requestIdOf(request({ 'x-request-id': 'trace-1' }))).not.toBe(
+    'trace-1',
+  );
 });

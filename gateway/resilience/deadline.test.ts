@@ -26,7 +26,11 @@ function gate(): { call: () => Promise<string>; release: () => void; running: ()
   };
 }
 
-const settle = <T>(work: Promise<T>) => work.then((value) => ({ value, at: performance.now() }), (error: unknown) => ({ error, at: performance.now() }));
+const settle = <T>(work: Promise<T>) =>
+  work.then(
+    (value) => ({ value, at: performance.now() }),
+    (error: unknown) => ({ error, at: performance.now() }),
+  );
 
 describe('Bulkhead', () => {
   it('drops a queued call from the queue at its deadline, and its place can be taken again', async () => {
@@ -98,7 +102,12 @@ describe('resilience with a deadline', () => {
   });
 
   it('starts no retry after the deadline, even when a backoff delay ends past it', async () => {
-    const resilience = createResilience({ retries: 5, retryInitialDelayMs: 200, retryMaxDelayMs: 200, breakerThreshold: 100 });
+    const resilience = createResilience({
+      retries: 5,
+      retryInitialDelayMs: 200,
+      retryMaxDelayMs: 200,
+      breakerThreshold: 100,
+    });
     const starts: number[] = [];
     const deadline = performance.now() + 60;
     const result = await settle(
@@ -125,7 +134,9 @@ describe('resilience with a deadline', () => {
     const resilience = createResilience({ maxConcurrentPerShard: 1, maxQueuedPerShard: 1 });
     const held = gate();
     const deadline = performance.now() + 5_000;
-    const calls = [0, 1, 2].map(() => resilience.execute(shard, 'query', held.call, deadline).catch((error: unknown) => error));
+    const calls = [0, 1, 2].map(() =>
+      resilience.execute(shard, 'query', held.call, deadline).catch((error: unknown) => error),
+    );
     await expect(calls[2]).resolves.toEqual(new ShardCallRefused('overloaded'));
     held.release();
     await expect(Promise.all(calls.slice(0, 2))).resolves.toEqual(['done', 'done']);

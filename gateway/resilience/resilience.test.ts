@@ -4,7 +4,8 @@ import { createResilience, isShardFault, isTransient, ShardCallRefused } from '.
 const shard = { institution: 'rvt.lv', kind: 'qualifications' };
 const refused = (code: string) => Object.assign(new TypeError('fetch failed'), { cause: { code } });
 const timeout = () => Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
-const httpError = (status: number, body: unknown) => Object.assign(new Error(`${status}`), { extensions: { response: { status, body } } });
+const httpError = (status: number, body: unknown) =>
+  Object.assign(new Error(`${status}`), { extensions: { response: { status, body } } });
 
 test('what is retried and what counts against a shard', () => {
   expect(isTransient(refused('ECONNREFUSED'))).toBe(true);
@@ -60,11 +61,18 @@ test('the breaker opens after consecutive failures, skips the shard, and closes 
   await expect(resilience.execute(shard, 'query', call)).rejects.toEqual(new ShardCallRefused('circuit-open'));
   expect(calls).toBe(3);
   // Another shard is not affected.
-  await expect(resilience.execute({ institution: 'omnia.fi', kind: 'qualifications' }, 'query', async () => 'fine')).resolves.toBe('fine');
+  await expect(
+    resilience.execute({ institution: 'omnia.fi', kind: 'qualifications' }, 'query', async () => 'fine'),
+  ).resolves.toBe('fine');
 
   healthy = true;
   // Skipped without a call until the half-open trial, which now succeeds.
-  await waitFor('the half-open trial passes', () => resilience.execute(shard, 'query', call).then((answer) => answer === 'ok', () => false));
+  await waitFor('the half-open trial passes', () =>
+    resilience.execute(shard, 'query', call).then(
+      (answer) => answer === 'ok',
+      () => false,
+    ),
+  );
   expect(resilience.circuitOf(shard)).toBe('closed');
   expect(resilience.circuits()).toEqual(
     expect.arrayContaining([
@@ -76,7 +84,10 @@ test('the breaker opens after consecutive failures, skips the shard, and closes 
 
 test("a shard's 4xx answers with GraphQL errors do not open its breaker", async () => {
   const resilience = createResilience({ retries: 0, breakerThreshold: 2 });
-  for (let i = 0; i < 5; i += 1) await expect(resilience.execute(shard, 'query', async () => Promise.reject(httpError(400, { errors: [{ message: 'no' }] })))).rejects.toThrow();
+  for (let i = 0; i < 5; i += 1)
+    await expect(
+      resilience.execute(shard, 'query', async () => Promise.reject(httpError(400, { errors: [{ message: 'no' }] }))),
+    ).rejects.toThrow();
   expect(resilience.circuitOf(shard)).toBe('closed');
 });
 
@@ -93,7 +104,9 @@ test('the bulkhead: calls beyond the slots and the queue are refused at once as 
     running -= 1;
     return 'done';
   };
-  const calls = Array.from({ length: 5 }, () => resilience.execute(shard, 'query', slow).catch((error: unknown) => error));
+  const calls = Array.from({ length: 5 }, () =>
+    resilience.execute(shard, 'query', slow).catch((error: unknown) => error),
+  );
   await waitFor('both slots are taken', () => running === 2);
   release();
   const results = await Promise.all(calls);

@@ -63,18 +63,33 @@ export class ShardCallRefused extends Error {
     /** For a wrong shard: what answers at its URL instead. */
     readonly detail?: string,
   ) {
-    super(reason === 'circuit-open' ? 'circuit open: the shard failed repeatedly and is skipped for a while' : reason === 'overloaded' ? 'too many calls to this shard are in flight' : `not the shard this hub was configured for: ${detail ?? ''}`);
+    super(
+      reason === 'circuit-open'
+        ? 'circuit open: the shard failed repeatedly and is skipped for a while'
+        : reason === 'overloaded'
+          ? 'too many calls to this shard are in flight'
+          : `not the shard this hub was configured for: ${detail ?? ''}`,
+    );
     this.name = 'ShardCallRefused';
   }
 }
 
-type ErrorLike = Error & { code?: string; cause?: { code?: string; name?: string }; extensions?: { response?: { status?: number; body?: unknown } } };
+type ErrorLike = Error & {
+  code?: string;
+  cause?: { code?: string; name?: string };
+  extensions?: { response?: { status?: number; body?: unknown } };
+};
 
 export function isTimeout(error: unknown): boolean {
   const e = error as ErrorLike;
   // Not reaching the shard at all is its unavailability (and worth a retry), not a slow answer.
   if ((e?.code ?? e?.cause?.code) === 'UND_ERR_CONNECT_TIMEOUT') return false;
-  return e?.name === 'TimeoutError' || e?.name === 'AbortError' || e?.cause?.name === 'TimeoutError' || /timeout|aborted/i.test(String(e?.message));
+  return (
+    e?.name === 'TimeoutError' ||
+    e?.name === 'AbortError' ||
+    e?.cause?.name === 'TimeoutError' ||
+    /timeout|aborted/i.test(String(e?.message))
+  );
 }
 
 /** The HTTP status of a shard's non-2xx answer, as RemoteGraphQLDataSource reports it. */
@@ -82,7 +97,15 @@ export function httpStatusOf(error: unknown): number | undefined {
   return (error as ErrorLike)?.extensions?.response?.status;
 }
 
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT']);
+const CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /** Worth another try at once: the call never reached the shard's resolvers, or a proxy in front said "try again". */
 export function isTransient(error: unknown): boolean {
@@ -172,9 +195,18 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
         const report = options.onCircuitChange;
         breaker.onStateChange((state) => report(known, STATE_NAMES[state]));
       }
-      const slots = new Bulkhead(options.maxConcurrentPerShard ?? DEFAULT_MAX_CONCURRENT_PER_SHARD, options.maxQueuedPerShard ?? DEFAULT_MAX_QUEUED_PER_SHARD);
+      const slots = new Bulkhead(
+        options.maxConcurrentPerShard ?? DEFAULT_MAX_CONCURRENT_PER_SHARD,
+        options.maxQueuedPerShard ?? DEFAULT_MAX_QUEUED_PER_SHARD,
+      );
       // The bulkhead is outermost (a retried call keeps its slot), the breaker innermost (it sees every attempt).
-      policies = { shard: known, breaker, slots, query: retries > 0 ? wrap(retryPolicy, breaker) : breaker, mutation: breaker };
+      policies = {
+        shard: known,
+        breaker,
+        slots,
+        query: retries > 0 ? wrap(retryPolicy, breaker) : breaker,
+        mutation: breaker,
+      };
       byShard.set(key, policies);
     }
     return policies;
@@ -185,7 +217,8 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
       const policies = policiesOf(shard);
       const policy = operation === 'mutation' ? policies.mutation : policies.query;
       // Each attempt checks the deadline first: a retry whose backoff ran past it is not sent.
-      const attempt = () => (deadline !== undefined && timeLeft(deadline) === 0 ? Promise.reject(new DeadlinePassed()) : call());
+      const attempt = () =>
+        deadline !== undefined && timeLeft(deadline) === 0 ? Promise.reject(new DeadlinePassed()) : call();
       try {
         // The slot is held until the work really ends, even when the caller was answered at the deadline.
         return await untilDeadline(
@@ -202,6 +235,7 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
       const policies = byShard.get(`${shard.kind}\u0000${shard.institution}`);
       return policies ? STATE_NAMES[policies.breaker.state] : 'closed';
     },
-    circuits: () => [...byShard.values()].map(({ shard, breaker }) => ({ ...shard, state: STATE_NAMES[breaker.state] })),
+    circuits: () =>
+      [...byShard.values()].map(({ shard, breaker }) => ({ ...shard, state: STATE_NAMES[breaker.state] })),
   };
 }

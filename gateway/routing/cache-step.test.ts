@@ -11,7 +11,11 @@ import type { ShardCaller, ShardResult } from './shard-call';
 
 const LV = 'rvt.lv';
 const DE = 'bbs-hannover.de';
-const shard = (institution: string): Shard => ({ institution, kind: 'qualifications', url: `http://${institution}/graphql` });
+const shard = (institution: string): Shard => ({
+  institution,
+  kind: 'qualifications',
+  url: `http://${institution}/graphql`,
+});
 const rules = routingTableOf([
   ['query.unit', { kind: 'owner', argument: ['id'] }],
   ['query.mine', { kind: 'caller' }],
@@ -20,7 +24,11 @@ const rules = routingTableOf([
 const context: HubContext = { requestId: 'r-1', caller: null, receivedAt: 0 };
 
 const plan = (query: string, variables: Record<string, unknown> = {}): FetchPlan =>
-  planFetch({ query, variables }, { kind: 'qualifications', shards: [shard(DE), shard(LV)], rules, openCircuits: new Set() }, { institution: LV });
+  planFetch(
+    { query, variables },
+    { kind: 'qualifications', shards: [shard(DE), shard(LV)], rules, openCircuits: new Set() },
+    { institution: LV },
+  );
 
 /** A cache of `Unit` that keeps what it is given in a map, and notes what routing told it. */
 class FakeCache implements RoutingCache {
@@ -35,7 +43,12 @@ class FakeCache implements RoutingCache {
     return typeName === 'Unit';
   }
 
-  lookup(_context: HubContext, target: Shard, typeName: string, call: { query: string; variables: unknown }): Promise<CacheLookup | null> {
+  lookup(
+    _context: HubContext,
+    target: Shard,
+    typeName: string,
+    call: { query: string; variables: unknown },
+  ): Promise<CacheLookup | null> {
     const key = `${target.institution} ${JSON.stringify(call.variables)}`;
     this.events.push(`lookup ${key}`);
     const miss: CacheMiss = { shard: target, typeName, key, epoch: 0, requestedTags: [], context };
@@ -59,7 +72,9 @@ class FakeCache implements RoutingCache {
 }
 
 /** Shards that answer `_entities` with each reference's ID, other queries with `answer`, and count their calls. */
-function shards(answer: (institution: string, request: ShardRequest) => GatewayGraphQLResponse | Error): ShardCaller & { calls: ShardRequest[]; cacheResults: string[] } {
+function shards(
+  answer: (institution: string, request: ShardRequest) => GatewayGraphQLResponse | Error,
+): ShardCaller & { calls: ShardRequest[]; cacheResults: string[] } {
   const calls: ShardRequest[] = [];
   const cacheResults: string[] = [];
   return {
@@ -74,7 +89,9 @@ function shards(answer: (institution: string, request: ShardRequest) => GatewayG
       calls.push(request);
       cacheResults.push(cache);
       const response = answer(target.institution, request);
-      return Promise.resolve(response instanceof Error ? { shard: target, failure: response } : { shard: target, response });
+      return Promise.resolve(
+        response instanceof Error ? { shard: target, failure: response } : { shard: target, response },
+      );
     },
   };
 }
@@ -90,7 +107,11 @@ describe('the cache step of a query', () => {
     expect(second).toEqual(first);
     expect(fake.calls).toHaveLength(1);
     expect(fake.cacheResults).toEqual(['miss', 'hit']);
-    expect(cache.events).toEqual(['lookup rvt.lv {"id":"rvt.lv:U1"}', 'fill rvt.lv {"id":"rvt.lv:U1"}', 'lookup rvt.lv {"id":"rvt.lv:U1"}']);
+    expect(cache.events).toEqual([
+      'lookup rvt.lv {"id":"rvt.lv:U1"}',
+      'fill rvt.lv {"id":"rvt.lv:U1"}',
+      'lookup rvt.lv {"id":"rvt.lv:U1"}',
+    ]);
   });
 
   it('bypasses the cache for fields of types it does not keep', async () => {
@@ -104,16 +125,24 @@ describe('the cache step of a query', () => {
 });
 
 describe('the cache step of _entities', () => {
-  const query = 'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Unit { id } } }';
+  const query =
+    'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Unit { id } } }';
   const ref = (id: string) => ({ __typename: 'Unit', id });
 
   it('asks the owner only for the references the cache does not hold, and puts every answer in its place', async () => {
     const cache = new FakeCache();
-    cache.entries.set(`${LV} ${JSON.stringify({ representation: ref('rvt.lv:U2'), variables: {} })}`, { id: 'rvt.lv:U2', cached: true });
-    const fake = shards((_institution, request) => ({ data: { _entities: (request.variables.representations as Array<{ id: string }>).map((r) => ({ id: r.id })) } }));
+    cache.entries.set(`${LV} ${JSON.stringify({ representation: ref('rvt.lv:U2'), variables: {} })}`, {
+      id: 'rvt.lv:U2',
+      cached: true,
+    });
+    const fake = shards((_institution, request) => ({
+      data: { _entities: (request.variables.representations as Array<{ id: string }>).map((r) => ({ id: r.id })) },
+    }));
     const representations = [ref('rvt.lv:U1'), ref('rvt.lv:U2'), ref('rvt.lv:U3')];
     const result = await runPlan({ shards: fake, cache: { cache, context } }, plan(query, { representations }));
-    expect(result).toEqual({ data: { _entities: [{ id: 'rvt.lv:U1' }, { id: 'rvt.lv:U2', cached: true }, { id: 'rvt.lv:U3' }] } });
+    expect(result).toEqual({
+      data: { _entities: [{ id: 'rvt.lv:U1' }, { id: 'rvt.lv:U2', cached: true }, { id: 'rvt.lv:U3' }] },
+    });
     expect(fake.calls.map((call) => call.variables.representations)).toEqual([[ref('rvt.lv:U1'), ref('rvt.lv:U3')]]);
     expect(fake.cacheResults).toEqual(['miss']);
     expect(cache.events.filter((event) => event.startsWith('fill'))).toHaveLength(2);
@@ -121,9 +150,14 @@ describe('the cache step of _entities', () => {
 
   it('sends nothing when the cache holds every reference', async () => {
     const cache = new FakeCache();
-    cache.entries.set(`${LV} ${JSON.stringify({ representation: ref('rvt.lv:U1'), variables: {} })}`, { id: 'rvt.lv:U1' });
+    cache.entries.set(`${LV} ${JSON.stringify({ representation: ref('rvt.lv:U1'), variables: {} })}`, {
+      id: 'rvt.lv:U1',
+    });
     const fake = shards(() => new Error('not called'));
-    const result = await runPlan({ shards: fake, cache: { cache, context } }, plan(query, { representations: [ref('rvt.lv:U1')] }));
+    const result = await runPlan(
+      { shards: fake, cache: { cache, context } },
+      plan(query, { representations: [ref('rvt.lv:U1')] }),
+    );
     expect(result).toEqual({ data: { _entities: [{ id: 'rvt.lv:U1' }] } });
     expect(fake.calls).toEqual([]);
     expect(fake.cacheResults).toEqual(['hit']);
@@ -137,11 +171,18 @@ describe('the cache step of a mutation', () => {
     const cache = new FakeCache();
     const fake = shards((institution) => {
       cache.events.push(`write ${institution}`);
-      return institution === LV ? { data: { a: { id: 'rvt.lv:U1' } } } : Object.assign(new Error('socket hang up'), { code: 'UND_ERR_SOCKET' });
+      return institution === LV
+        ? { data: { a: { id: 'rvt.lv:U1' } } }
+        : Object.assign(new Error('socket hang up'), { code: 'UND_ERR_SOCKET' });
     });
     await runPlan({ shards: fake, cache: { cache, context } }, plan(mutation));
     // The second write failed after it was sent: its outcome is unknown, so the cache forgets its institution too.
-    expect(cache.events).toEqual([`write ${LV}`, `afterWrite ${LV} answered`, `write ${DE}`, `afterWrite ${DE} unknown`]);
+    expect(cache.events).toEqual([
+      `write ${LV}`,
+      `afterWrite ${LV} answered`,
+      `write ${DE}`,
+      `afterWrite ${DE} unknown`,
+    ]);
   });
 
   it('leaves the cache alone after a write that never reached its shard', async () => {

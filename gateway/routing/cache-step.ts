@@ -70,7 +70,13 @@ export async function entitiesFromCache(
       const typeName = String(representation.__typename);
       const requestedIds = typeof representation.id === 'string' ? [representation.id] : [];
       const lookup = cache.cachesType(typeName)
-        ? await cache.lookup(context, call.shard, typeName, { query: call.query, variables: { representation, variables } }, requestedIds)
+        ? await cache.lookup(
+            context,
+            call.shard,
+            typeName,
+            { query: call.query, variables: { representation, variables } },
+            requestedIds,
+          )
         : null;
       if (lookup && 'hit' in lookup) results[index] = lookup.hit;
       else {
@@ -105,5 +111,6 @@ export async function fillEntities(
  * overloaded shard).
  */
 export async function afterWrite(step: CacheStep | undefined, shard: Shard, result: ShardResult): Promise<void> {
-  if (step && ('response' in result || !neverSent(result.failure))) await step.cache.afterWrite(shard, 'response' in result ? result.response : null);
+  if (step && ('response' in result || !neverSent(result.failure)))
+    await step.cache.afterWrite(shard, 'response' in result ? result.response : null);
 }

@@ -20,7 +20,12 @@ export function encodeHubCursor(positions: Positions, list?: string): string {
 function readPositions(payload: string): Positions | null {
   try {
     const value: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string')) {
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      Object.values(value).every((v) => typeof v === 'string')
+    ) {
       return value as Positions;
     }
   } catch {
@@ -35,9 +40,16 @@ export function decodeHubCursor(cursor: string | null | undefined, field = 'afte
   const parts = cursor.startsWith(PREFIX) ? cursor.slice(PREFIX.length).split('.') : [];
   const [named, payload] = parts.length === 2 ? parts : ['', parts[0]];
   const positions = parts.length <= 2 && payload !== undefined ? readPositions(payload) : null;
-  if (!positions) throw new BadUserInputError(`${field} "${cursor}" is not a cursor the hub issued: pass an edge's cursor or pageInfo.endCursor unchanged`, field);
+  if (!positions)
+    throw new BadUserInputError(
+      `${field} "${cursor}" is not a cursor the hub issued: pass an edge's cursor or pageInfo.endCursor unchanged`,
+      field,
+    );
   if (named !== (list ?? '')) {
-    throw new BadUserInputError(`${field} is a cursor of ${named ? `\`${named}\`` : 'another list'}, not of ${list ? `\`${list}\`` : 'this one'}: a cursor pages only the list that issued it`, field);
+    throw new BadUserInputError(
+      `${field} is a cursor of ${named ? `\`${named}\`` : 'another list'}, not of ${list ? `\`${list}\`` : 'this one'}: a cursor pages only the list that issued it`,
+      field,
+    );
   }
   return positions;
 }

@@ -38,16 +38,28 @@ export class OwnerRoutingDataSource implements GraphQLDataSource<HubContext> {
       if (!isIncomingOperation(options)) return await this.anyShard(options);
       const { kind, registry, rules, resilience, cache } = this.options;
       const shards = registry.shards(kind);
-      const openCircuits = resilience ? new Set(shards.filter((shard) => resilience.circuitOf(shard) === 'open').map((shard) => shard.institution)) : NO_OPEN_CIRCUITS;
+      const openCircuits = resilience
+        ? new Set(shards.filter((shard) => resilience.circuitOf(shard) === 'open').map((shard) => shard.institution))
+        : NO_OPEN_CIRCUITS;
       const { context, request } = options;
       const plan = planFetch(
         { query: request.query ?? '', variables: request.variables ?? {} },
         { kind, shards, rules, openCircuits },
         { institution: context.caller?.institution ?? null, authError: context.authError },
       );
-      return await runPlan({ shards: createShardCaller(this.options, options), cache: cache ? { cache, context } : undefined }, plan);
+      return await runPlan(
+        { shards: createShardCaller(this.options, options), cache: cache ? { cache, context } : undefined },
+        plan,
+      );
     } catch (error) {
-      return { errors: [{ message: (error as Error).message, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, kind: this.options.kind } }] };
+      return {
+        errors: [
+          {
+            message: (error as Error).message,
+            extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, kind: this.options.kind },
+          },
+        ],
+      };
     }
   }
 

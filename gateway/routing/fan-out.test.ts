@@ -5,7 +5,10 @@ import { mergeConnection, prepareConnection, type ShardConnection } from './fan-
 import { parseFetch, rootFields } from './operation';
 
 type Json = Record<string, unknown>;
-interface Item { id: string; cursor: string }
+interface Item {
+  id: string;
+  cursor: string;
+}
 
 const LV = 'rvt.lv';
 const DE = 'bbs-hannover.de';
@@ -17,7 +20,15 @@ const TITLES: Record<string, Record<string, string>> = {
   [DE]: { 'bbs-hannover.de:K1': 'Schweißen', 'bbs-hannover.de:K2': 'Drehen' },
   [FI]: { 'omnia.fi:H1': 'Hitsaus', 'omnia.fi:H2': 'Metinasana' },
 };
-const GLOBAL_ORDER = ['bbs-hannover.de:K2', 'rvt.lv:U2', 'omnia.fi:H1', 'omnia.fi:H2', 'rvt.lv:U1', 'bbs-hannover.de:K1', 'rvt.lv:U3'];
+const GLOBAL_ORDER = [
+  'bbs-hannover.de:K2',
+  'rvt.lv:U2',
+  'omnia.fi:H1',
+  'omnia.fi:H2',
+  'rvt.lv:U1',
+  'bbs-hannover.de:K1',
+  'rvt.lv:U3',
+];
 
 /** What a shard answers for `first` items after its own cursor `after`, in the shards' shared order. */
 function shardPage(institution: string, first: number, after?: string) {
@@ -31,13 +42,21 @@ function shardPage(institution: string, first: number, after?: string) {
 }
 
 /** The hub's own keys that `prepareConnection` adds to every shard's selection. */
-const hubKeys = (items: Item[], hasNextPage: boolean) => ({ __hubEdges: items.map((i) => ({ cursor: i.cursor })), __hubPage: { hasNextPage } });
+const hubKeys = (items: Item[], hasNextPage: boolean) => ({
+  __hubEdges: items.map((i) => ({ cursor: i.cursor })),
+  __hubPage: { hasNextPage },
+});
 
 const QUERY = '{ units(first: 3) { totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }';
 function standardValue(institution: string, first: number, after?: string): Json {
   const { items, hasNextPage, total } = shardPage(institution, first, after);
   const edges = items.map((i) => ({ cursor: i.cursor, node: { id: i.id } }));
-  return { totalCount: total, edges, pageInfo: { hasNextPage, endCursor: items.at(-1)?.cursor ?? null }, ...hubKeys(items, hasNextPage) };
+  return {
+    totalCount: total,
+    edges,
+    pageInfo: { hasNextPage, endCursor: items.at(-1)?.cursor ?? null },
+    ...hubKeys(items, hasNextPage),
+  };
 }
 
 function merge(query: string, first: number, after: Positions, shards: ShardConnection[]): Json {
@@ -48,17 +67,24 @@ function merge(query: string, first: number, after: Positions, shards: ShardConn
 }
 
 function mergeAll(first: number, after: Positions = {}, institutions = [LV, DE, FI]): Json {
-  const shards = institutions.map((institution) => ({ institution, value: standardValue(institution, first, after[institution]) }));
+  const shards = institutions.map((institution) => ({
+    institution,
+    value: standardValue(institution, first, after[institution]),
+  }));
   return merge(QUERY, first, after, shards);
 }
 
 const edgesOf = (result: Json) => result.edges as Array<{ cursor: string; node: { id: string } }>;
 const pageInfoOf = (result: Json) => result.pageInfo as { hasNextPage: boolean; endCursor: string | null };
-const shardCursorOf = (institution: string, id: string) => encodeShardCursor({ sortKey: sortKeyOf(TITLES[institution]?.[id] ?? ''), id });
+const shardCursorOf = (institution: string, id: string) =>
+  encodeShardCursor({ sortKey: sortKeyOf(TITLES[institution]?.[id] ?? ''), id });
 
 describe('prepareConnection', () => {
   it('replaces `after` with a per-field variable, keeps the other arguments and asks for positions', () => {
-    const [field] = rootFields(parseFetch('query($c: String, $f: Int) { units(first: $f, after: $c, filter: { q: "x" }) { totalCount } }'), {});
+    const [field] = rootFields(
+      parseFetch('query($c: String, $f: Int) { units(first: $f, after: $c, filter: { q: "x" }) { totalCount } }'),
+      {},
+    );
     if (!field) throw new Error('no root field');
     const prepared = prepareConnection(field.node, 1);
     expect(prepared.afterVariable).toBe('__hubAfter1');
@@ -66,7 +92,9 @@ describe('prepareConnection', () => {
     const printed = print(prepared.node);
     expect(printed).toContain('units(first: $f, filter: {q: "x"}, after: $__hubAfter1)');
     expect(printed).not.toContain('$c');
-    expect(printed).toMatch(/totalCount\s+__hubEdges: edges \{\s+cursor\s+\}\s+__hubPage: pageInfo \{\s+hasNextPage\s+\}/);
+    expect(printed).toMatch(
+      /totalCount\s+__hubEdges: edges \{\s+cursor\s+\}\s+__hubPage: pageInfo \{\s+hasNextPage\s+\}/,
+    );
   });
 
   it('adds `after` to a connection field that had none', () => {
@@ -88,18 +116,25 @@ describe('mergeConnection', () => {
   it('breaks a tie of sort key and ID by institution', () => {
     const cursor = encodeShardCursor({ sortKey: 'same', id: 'dup' });
     const value = (id: string): Json => ({ edges: [{ cursor, node: { id } }], ...hubKeys([{ id, cursor }], false) });
-    const result = merge(QUERY, 5, {}, [{ institution: LV, value: value('from-lv') }, { institution: DE, value: value('from-de') }]);
+    const result = merge(QUERY, 5, {}, [
+      { institution: LV, value: value('from-lv') },
+      { institution: DE, value: value('from-de') },
+    ]);
     expect(edgesOf(result).map((e) => e.node.id)).toEqual(['from-de', 'from-lv']);
   });
 
-  it("gives each edge a hub cursor holding, per institution, the last item read so far", () => {
+  it('gives each edge a hub cursor holding, per institution, the last item read so far', () => {
     const earlier = shardCursorOf(FI, 'omnia.fi:H0');
     const result = mergeAll(3, { [FI]: earlier });
     const positions = edgesOf(result).map((e) => decodeHubCursor(e.cursor, 'after', 'units'));
     expect(positions).toEqual([
       { [FI]: earlier, [DE]: shardCursorOf(DE, 'bbs-hannover.de:K2') },
       { [FI]: earlier, [DE]: shardCursorOf(DE, 'bbs-hannover.de:K2'), [LV]: shardCursorOf(LV, 'rvt.lv:U2') },
-      { [FI]: shardCursorOf(FI, 'omnia.fi:H1'), [DE]: shardCursorOf(DE, 'bbs-hannover.de:K2'), [LV]: shardCursorOf(LV, 'rvt.lv:U2') },
+      {
+        [FI]: shardCursorOf(FI, 'omnia.fi:H1'),
+        [DE]: shardCursorOf(DE, 'bbs-hannover.de:K2'),
+        [LV]: shardCursorOf(LV, 'rvt.lv:U2'),
+      },
     ]);
     expect(pageInfoOf(result).endCursor).toBe(edgesOf(result)[2]?.cursor);
     expect(JSON.stringify(result)).not.toContain('__hub');
@@ -135,20 +170,30 @@ describe('mergeConnection', () => {
       page: { more: hasNextPage, end: items.at(-1)?.cursor },
       ...hubKeys(items, hasNextPage),
     };
-    const query = '{ list: units(first: 2) { n: totalCount items: edges { c: cursor node { id } } page: pageInfo { more: hasNextPage end: endCursor } } }';
+    const query =
+      '{ list: units(first: 2) { n: totalCount items: edges { c: cursor node { id } } page: pageInfo { more: hasNextPage end: endCursor } } }';
     const result = merge(query, 2, {}, [{ institution: LV, value }]);
     expect(Object.keys(result).sort()).toEqual(['items', 'n', 'page']);
     const edges = result.items as Array<{ c: string; node: { id: string } }>;
     expect(edges.map((e) => e.node.id)).toEqual(['rvt.lv:U2', 'rvt.lv:U1']);
-    expect(edges.map((e) => decodeHubCursor(e.c, 'after', 'units'))).toEqual([{ [LV]: items[0]?.cursor }, { [LV]: items[1]?.cursor }]);
+    expect(edges.map((e) => decodeHubCursor(e.c, 'after', 'units'))).toEqual([
+      { [LV]: items[0]?.cursor },
+      { [LV]: items[1]?.cursor },
+    ]);
     expect(result.page).toEqual({ more: true, end: edges[1]?.c });
   });
 
   it('reads a selection made of named fragments, `nodes` included', () => {
-    const query = '{ units(first: 2) { ...Conn } } fragment Conn on UnitConnection { totalCount nodes { id } edges { ...Edge } } fragment Edge on UnitEdge { cursor }';
+    const query =
+      '{ units(first: 2) { ...Conn } } fragment Conn on UnitConnection { totalCount nodes { id } edges { ...Edge } } fragment Edge on UnitEdge { cursor }';
     const shards = [LV, DE].map((institution) => {
       const { items, hasNextPage, total } = shardPage(institution, 2);
-      const value = { totalCount: total, nodes: items.map((i) => ({ id: i.id })), edges: items.map((i) => ({ cursor: i.cursor })), ...hubKeys(items, hasNextPage) };
+      const value = {
+        totalCount: total,
+        nodes: items.map((i) => ({ id: i.id })),
+        edges: items.map((i) => ({ cursor: i.cursor })),
+        ...hubKeys(items, hasNextPage),
+      };
       return { institution, value };
     });
     const result = merge(query, 2, {}, shards);
@@ -162,15 +207,27 @@ describe('mergeConnection', () => {
   });
 
   it('answers an empty page when no shard has items', () => {
-    const empty = { totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null }, ...hubKeys([], false) };
+    const empty = {
+      totalCount: 0,
+      edges: [],
+      pageInfo: { hasNextPage: false, endCursor: null },
+      ...hubKeys([], false),
+    };
     const expected = { totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
-    expect(merge(QUERY, 3, {}, [{ institution: LV, value: empty }, { institution: DE, value: empty }])).toEqual(expected);
+    expect(
+      merge(QUERY, 3, {}, [
+        { institution: LV, value: empty },
+        { institution: DE, value: empty },
+      ]),
+    ).toEqual(expected);
     expect(merge(QUERY, 3, {}, [])).toEqual(expected);
   });
 
   it('refuses a shard cursor it cannot read', () => {
     const value = { edges: [{ cursor: 'nope', node: { id: 'x' } }], __hubEdges: [{ cursor: 'nope' }] };
-    expect(() => merge(QUERY, 3, {}, [{ institution: LV, value }])).toThrow(`Shard ${LV} returned a cursor the hub cannot read`);
+    expect(() => merge(QUERY, 3, {}, [{ institution: LV, value }])).toThrow(
+      `Shard ${LV} returned a cursor the hub cannot read`,
+    );
   });
 });
 
@@ -188,26 +245,34 @@ describe('hub cursors', () => {
     const units = encodeHubCursor(positions, 'units');
     expect(units).toMatch(/^hub1\.units\.[A-Za-z0-9_-]+$/);
     expect(decodeHubCursor(units, 'after', 'units')).toEqual(positions);
-    expect(() => decodeHubCursor(units, 'after', 'qualifications')).toThrow('after is a cursor of `units`, not of `qualifications`: a cursor pages only the list that issued it');
-    expect(() => decodeHubCursor(encodeHubCursor(positions), 'after', 'units')).toThrow('after is a cursor of another list, not of `units`');
+    expect(() => decodeHubCursor(units, 'after', 'qualifications')).toThrow(
+      'after is a cursor of `units`, not of `qualifications`: a cursor pages only the list that issued it',
+    );
+    expect(() => decodeHubCursor(encodeHubCursor(positions), 'after', 'units')).toThrow(
+      'after is a cursor of another list, not of `units`',
+    );
     expect(() => decodeHubCursor(units)).toThrow('after is a cursor of `units`, not of this one');
   });
 
   const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
-  it.each(['garbage', shardCursorOf(LV, 'rvt.lv:U1'), 'hub1.!!!', `hub1.${b64('null')}`, `hub1.${b64('["a"]')}`, `hub1.${b64('{"rvt.lv":1}')}`])(
-    'rejects %s as BAD_USER_INPUT',
-    (cursor) => {
-      let thrown: unknown;
-      try {
-        decodeHubCursor(cursor, 'units.after');
-      } catch (error) {
-        thrown = error;
-      }
-      expect(thrown).toBeInstanceOf(GraphQLError);
-      expect((thrown as GraphQLError).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'units.after' });
-      expect((thrown as GraphQLError).message).toContain(`units.after "${cursor}" is not a cursor the hub issued`);
-    },
-  );
+  it.each([
+    'garbage',
+    shardCursorOf(LV, 'rvt.lv:U1'),
+    'hub1.!!!',
+    `hub1.${b64('null')}`,
+    `hub1.${b64('["a"]')}`,
+    `hub1.${b64('{"rvt.lv":1}')}`,
+  ])('rejects %s as BAD_USER_INPUT', (cursor) => {
+    let thrown: unknown;
+    try {
+      decodeHubCursor(cursor, 'units.after');
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(GraphQLError);
+    expect((thrown as GraphQLError).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'units.after' });
+    expect((thrown as GraphQLError).message).toContain(`units.after "${cursor}" is not a cursor the hub issued`);
+  });
 });
 
 describe('mergeConnection with a field selected twice', () => {
@@ -223,4 +288,3 @@ describe('mergeConnection with a field selected twice', () => {
     expect(pageInfoOf(result)).toEqual({ hasNextPage: true, endCursor: edgesOf(result).at(-1)?.cursor });
   });
 });
-

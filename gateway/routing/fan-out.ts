@@ -63,12 +63,16 @@ interface SelectedField {
  * The fields a selection asks for, fragments flattened (all of a connection's fragments are on its own
  * type) and repeats of one response key merged, as GraphQL merges them.
  */
-function selectedFields(set: SelectionSetNode | undefined, fragments: ReadonlyMap<string, FragmentDefinitionNode>): SelectedField[] {
+function selectedFields(
+  set: SelectionSetNode | undefined,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+): SelectedField[] {
   const byKey = new Map<string, SelectedField>();
   const collect = (selections: SelectionSetNode['selections']) => {
     for (const selection of selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) collect(selection.selectionSet.selections);
-      else if (selection.kind === Kind.FRAGMENT_SPREAD) collect(fragments.get(selection.name.value)?.selectionSet.selections ?? []);
+      else if (selection.kind === Kind.FRAGMENT_SPREAD)
+        collect(fragments.get(selection.name.value)?.selectionSet.selections ?? []);
       else {
         const key = selection.alias?.value ?? selection.name.value;
         const seen = byKey.get(key);
@@ -106,11 +110,17 @@ function items(shard: ShardConnection): { items: Item[]; hasNextPage: boolean } 
     if (!position) throw new Error(`Shard ${shard.institution} returned a cursor the hub cannot read`);
     return { institution: shard.institution, index, cursor: edge.cursor, position };
   });
-  return { items: list, hasNextPage: Boolean((shard.value[PAGE_KEY] as { hasNextPage?: boolean } | undefined)?.hasNextPage) };
+  return {
+    items: list,
+    hasNextPage: Boolean((shard.value[PAGE_KEY] as { hasNextPage?: boolean } | undefined)?.hasNextPage),
+  };
 }
 
 function compareItems(a: Item, b: Item): number {
-  return compareShardPositions(a.position, b.position) || (a.institution < b.institution ? -1 : a.institution > b.institution ? 1 : 0);
+  return (
+    compareShardPositions(a.position, b.position) ||
+    (a.institution < b.institution ? -1 : a.institution > b.institution ? 1 : 0)
+  );
 }
 
 /**
@@ -135,13 +145,16 @@ export function mergeConnection(options: {
     return encodeHubCursor(positions, options.node.name.value);
   });
   const hasNextPage = all.length > taken.length || pages.some((page) => page.hasNextPage);
-  const listAt = (item: Item, key: string) => (byInstitution.get(item.institution)?.[key] as unknown[] | undefined)?.[item.index];
+  const listAt = (item: Item, key: string) =>
+    (byInstitution.get(item.institution)?.[key] as unknown[] | undefined)?.[item.index];
 
   const result: Json = {};
   for (const selected of selectedFields(options.node.selectionSet, options.fragments)) {
     switch (selected.name) {
       case 'edges': {
-        const cursorKeys = selectedFields(selected.selectionSet, options.fragments).filter((f) => f.name === 'cursor').map((f) => f.key);
+        const cursorKeys = selectedFields(selected.selectionSet, options.fragments)
+          .filter((f) => f.name === 'cursor')
+          .map((f) => f.key);
         result[selected.key] = taken.map((item, i) => {
           const edge = { ...(listAt(item, selected.key) as Json) };
           for (const key of cursorKeys) edge[key] = cursors[i];

@@ -29,25 +29,41 @@ function anyInstitution(view: RoutingView, caller: PlanCaller): string | null {
 }
 
 /** The shard that owns a root field's target, or the error that says why there is none. */
-export function ownerShard(field: RootField, route: Route, view: RoutingView, caller: PlanCaller, variables: Variables): Shard | ResponseError {
+export function ownerShard(
+  field: RootField,
+  route: Route,
+  view: RoutingView,
+  caller: PlanCaller,
+  variables: Variables,
+): Shard | ResponseError {
   let institution: string | null;
   if (route.kind === 'owner') {
     const value = argumentValue(field.node, route.argument, variables);
     const path = route.argument.join('.');
-    if (typeof value !== 'string') return errorAt(field, ErrorCode.BAD_USER_INPUT, `${path} must be a hub ID`, { field: path });
+    if (typeof value !== 'string')
+      return errorAt(field, ErrorCode.BAD_USER_INPUT, `${path} must be a hub ID`, { field: path });
     institution = ownerOf(value);
     if (!institution) return errorAt(field, ErrorCode.BAD_USER_INPUT, malformedIdMessage(path, value), { field: path });
   } else if (route.kind === 'caller') {
     institution = caller.institution;
     if (!institution) {
-      return errorAt(field, ErrorCode.UNAUTHENTICATED, caller.authError ?? `${field.name} acts for the caller's institution: send a bearer token`);
+      return errorAt(
+        field,
+        ErrorCode.UNAUTHENTICATED,
+        caller.authError ?? `${field.name} acts for the caller's institution: send a bearer token`,
+      );
     }
   } else {
     institution = anyInstitution(view, caller);
   }
   const shard = institution ? view.shards.find((s) => s.institution === institution) : undefined;
   if (!shard) {
-    return errorAt(field, ErrorCode.NOT_FOUND, `No institution "${institution}" with a ${view.kind} shard is registered in the hub`, { institution });
+    return errorAt(
+      field,
+      ErrorCode.NOT_FOUND,
+      `No institution "${institution}" with a ${view.kind} shard is registered in the hub`,
+      { institution },
+    );
   }
   return shard;
 }

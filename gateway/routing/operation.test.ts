@@ -1,5 +1,13 @@
 import { Kind, parse, type FieldNode, type OperationDefinitionNode, type VariableDefinitionNode } from 'graphql';
-import { argumentValue, parseFetch, pickVariables, rootFields, subOperation, withDefaults, type Variables } from './operation';
+import {
+  argumentValue,
+  parseFetch,
+  pickVariables,
+  rootFields,
+  subOperation,
+  withDefaults,
+  type Variables,
+} from './operation';
 
 /** The root fields of `query` under `variables`, by response key. */
 function keys(query: string, variables: Variables = {}): string[] {
@@ -14,7 +22,9 @@ function rootField(query: string, name: string): FieldNode {
 }
 
 function variableNamesOf(query: string): string[] {
-  const operation = parse(query).definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = parse(query).definitions.find(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   return (operation?.variableDefinitions ?? []).map((d) => d.variable.name.value);
 }
 
@@ -60,11 +70,15 @@ describe('rootFields', () => {
   });
 
   it('applies @skip and @include with literals', () => {
-    expect(keys('{ a @skip(if: true) b @skip(if: false) c @include(if: false) d @include(if: true) }')).toEqual(['b', 'd']);
+    expect(keys('{ a @skip(if: true) b @skip(if: false) c @include(if: false) d @include(if: true) }')).toEqual([
+      'b',
+      'd',
+    ]);
   });
 
   it('applies @skip and @include with variables, also on fragments', () => {
-    const query = 'query($s: Boolean!, $i: Boolean!) { a @skip(if: $s) b @include(if: $i) ... @include(if: $i) { c } ...F @skip(if: $s) } fragment F on Query { d }';
+    const query =
+      'query($s: Boolean!, $i: Boolean!) { a @skip(if: $s) b @include(if: $i) ... @include(if: $i) { c } ...F @skip(if: $s) } fragment F on Query { d }';
     expect(keys(query, { s: true, i: false })).toEqual([]);
     expect(keys(query, { s: false, i: true })).toEqual(['a', 'b', 'c', 'd']);
   });
@@ -72,7 +86,9 @@ describe('rootFields', () => {
 
 describe('argumentValue', () => {
   it('reads a literal argument', () => {
-    expect(argumentValue(rootField('{ unit(id: "rvt.lv:WELD-U3") { id } }', 'unit'), ['id'], {})).toBe('rvt.lv:WELD-U3');
+    expect(argumentValue(rootField('{ unit(id: "rvt.lv:WELD-U3") { id } }', 'unit'), ['id'], {})).toBe(
+      'rvt.lv:WELD-U3',
+    );
     expect(argumentValue(rootField('{ units(first: 5) { totalCount } }', 'units'), ['first'], {})).toBe(5);
   });
 
@@ -83,7 +99,10 @@ describe('argumentValue', () => {
   });
 
   it('follows a path into an input object literal, with variables inside', () => {
-    const node = rootField('query($q: ID!) { createUnit(input: { qualificationId: $q, points: 5 }) { id } }', 'createUnit');
+    const node = rootField(
+      'query($q: ID!) { createUnit(input: { qualificationId: $q, points: 5 }) { id } }',
+      'createUnit',
+    );
     expect(argumentValue(node, ['input', 'qualificationId'], { q: 'rvt.lv:WELD' })).toBe('rvt.lv:WELD');
     expect(argumentValue(node, ['input', 'points'], {})).toBe(5);
     expect(argumentValue(node, ['input', 'missing', 'deeper'], {})).toBeUndefined();
@@ -91,7 +110,9 @@ describe('argumentValue', () => {
 
   it('follows a path into an input object passed as one variable', () => {
     const node = rootField('mutation($input: CreateUnitInput!) { createUnit(input: $input) { id } }', 'createUnit');
-    expect(argumentValue(node, ['input', 'qualificationId'], { input: { qualificationId: 'rvt.lv:WELD' } })).toBe('rvt.lv:WELD');
+    expect(argumentValue(node, ['input', 'qualificationId'], { input: { qualificationId: 'rvt.lv:WELD' } })).toBe(
+      'rvt.lv:WELD',
+    );
     expect(argumentValue(node, ['input', 'qualificationId'], { input: null })).toBeUndefined();
   });
 });
@@ -135,7 +156,11 @@ describe('subOperation', () => {
       variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: 'cursor' } },
       type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: 'String' } },
     };
-    const cut = subOperation(fetch, rootFields(fetch, {}).map((f) => f.node), [extra]);
+    const cut = subOperation(
+      fetch,
+      rootFields(fetch, {}).map((f) => f.node),
+      [extra],
+    );
     expect(cut.variableNames).toEqual(['f', 'cursor']);
     expect(() => parse(cut.query)).not.toThrow();
     expect(variableNamesOf(cut.query)).toEqual(['f', 'cursor']);
@@ -144,7 +169,9 @@ describe('subOperation', () => {
 
 describe('withDefaults', () => {
   it('fills variables the client left out from their declared defaults, so routing sees what the shard will', () => {
-    const fetch = parseFetch('query($show: Boolean! = true, $id: ID! = "rvt.lv:WELD-U3", $n: Int = 5) { a @include(if: $show) { id } unit(id: $id) { id } b }');
+    const fetch = parseFetch(
+      'query($show: Boolean! = true, $id: ID! = "rvt.lv:WELD-U3", $n: Int = 5) { a @include(if: $show) { id } unit(id: $id) { id } b }',
+    );
     const variables = withDefaults(fetch, { n: 7 });
     expect(variables).toEqual({ show: true, id: 'rvt.lv:WELD-U3', n: 7 });
     expect(rootFields(fetch, variables).map((f) => f.responseKey)).toEqual(['a', 'unit', 'b']);

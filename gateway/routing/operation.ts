@@ -40,7 +40,9 @@ export function parseFetch(query: string): FetchOperation {
   const cached = parsed.get(query);
   if (cached) return cached;
   const document = parse(query, { noLocation: true });
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   const operation = operations[0];
   if (!operation || operations.length > 1) throw new Error('A subgraph fetch must hold exactly one operation');
   const fragments = new Map(
@@ -53,7 +55,11 @@ export function parseFetch(query: string): FetchOperation {
   return result;
 }
 
-function directiveIf(directives: readonly DirectiveNode[] | undefined, name: string, variables: Variables): boolean | undefined {
+function directiveIf(
+  directives: readonly DirectiveNode[] | undefined,
+  name: string,
+  variables: Variables,
+): boolean | undefined {
   const directive = directives?.find((d) => d.name.value === name);
   const condition = directive?.arguments?.find((a) => a.name.value === 'if')?.value;
   return condition ? Boolean(valueFromASTUntyped(condition, variables)) : undefined;
@@ -87,7 +93,11 @@ export function rootFields(fetch: FetchOperation, variables: Variables): RootFie
     for (const selection of selections) {
       if (!isIncluded(selection.directives, variables)) continue;
       if (selection.kind === Kind.FIELD) {
-        fields.push({ responseKey: selection.alias?.value ?? selection.name.value, name: selection.name.value, node: selection });
+        fields.push({
+          responseKey: selection.alias?.value ?? selection.name.value,
+          name: selection.name.value,
+          node: selection,
+        });
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         collect(selection.selectionSet.selections);
       } else {
@@ -106,7 +116,8 @@ export function argumentValue(field: FieldNode, path: readonly string[], variabl
   const argument = field.arguments?.find((a) => a.name.value === name);
   if (!argument) return undefined;
   let value: unknown = valueFromASTUntyped(argument.value, variables);
-  for (const key of rest) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  for (const key of rest)
+    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
   return value;
 }
 

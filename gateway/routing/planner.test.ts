@@ -8,7 +8,11 @@ import { routingTableOf } from './routing-table.fixture';
 const DE = 'bbs-hannover.de';
 const FI = 'omnia.fi';
 const LV = 'rvt.lv';
-const shard = (institution: string): Shard => ({ institution, kind: 'qualifications', url: `http://${institution}/graphql` });
+const shard = (institution: string): Shard => ({
+  institution,
+  kind: 'qualifications',
+  url: `http://${institution}/graphql`,
+});
 /** In institution code order, as the registry lists them. */
 const SHARDS = [shard(DE), shard(FI), shard(LV)];
 
@@ -23,11 +27,21 @@ const rules = routingTableOf([
   ['mutation.retireUnit', { kind: 'owner', argument: ['id'] }],
 ]);
 
-const view = (openCircuits: string[] = []): RoutingView => ({ kind: 'qualifications', shards: SHARDS, rules, openCircuits: new Set(openCircuits) });
+const view = (openCircuits: string[] = []): RoutingView => ({
+  kind: 'qualifications',
+  shards: SHARDS,
+  rules,
+  openCircuits: new Set(openCircuits),
+});
 const anonymous: PlanCaller = { institution: null };
 const fromLatvia: PlanCaller = { institution: LV };
 
-function planQuery(query: string, variables: Record<string, unknown> = {}, caller = anonymous, open: string[] = []): QueryPlan {
+function planQuery(
+  query: string,
+  variables: Record<string, unknown> = {},
+  caller = anonymous,
+  open: string[] = [],
+): QueryPlan {
   const plan = planFetch({ query, variables }, view(open), caller);
   if (plan.type !== 'query') throw new Error(`expected a query plan, got ${plan.type}`);
   return plan;
@@ -51,36 +65,60 @@ describe('planFetch: by owner', () => {
       type: 'query',
       data: {},
       errors: [],
-      calls: [{ shard: shard(LV), query, variables: {}, owned: ['unit'], standIns: null, cache: { fields: ['unit'], ids: ['rvt.lv:U1'] } }],
+      calls: [
+        {
+          shard: shard(LV),
+          query,
+          variables: {},
+          owned: ['unit'],
+          standIns: null,
+          cache: { fields: ['unit'], ids: ['rvt.lv:U1'] },
+        },
+      ],
       fanOuts: [],
     });
   });
 
   it('cuts a fetch by owner: each shard gets its aliased fields and only the variables they use', () => {
-    const plan = planQuery('query Pair($a: ID!, $b: ID!, $unused: Int) { lv: unit(id: $a) { id } de: unit(id: $b) { id } }', {
-      a: 'rvt.lv:U1',
-      b: 'bbs-hannover.de:K1',
-      unused: 3,
-    });
+    const plan = planQuery(
+      'query Pair($a: ID!, $b: ID!, $unused: Int) { lv: unit(id: $a) { id } de: unit(id: $b) { id } }',
+      {
+        a: 'rvt.lv:U1',
+        b: 'bbs-hannover.de:K1',
+        unused: 3,
+      },
+    );
     expect(institutions(plan)).toEqual([DE, LV]);
     const [de, lv] = plan.calls;
     expect(flat(de?.query ?? '')).toBe('query Pair($b: ID!) { de: unit(id: $b) { id } }');
-    expect(de).toMatchObject({ variables: { b: 'bbs-hannover.de:K1' }, owned: ['de'], cache: { fields: ['unit'], ids: ['bbs-hannover.de:K1'] } });
+    expect(de).toMatchObject({
+      variables: { b: 'bbs-hannover.de:K1' },
+      owned: ['de'],
+      cache: { fields: ['unit'], ids: ['bbs-hannover.de:K1'] },
+    });
     expect(flat(lv?.query ?? '')).toBe('query Pair($a: ID!) { lv: unit(id: $a) { id } }');
     expect(lv).toMatchObject({ variables: { a: 'rvt.lv:U1' }, owned: ['lv'] });
   });
 
   it('reads owners from variable defaults and drops skipped fields before routing', () => {
-    const plan = planQuery('query($id: ID! = "omnia.fi:H1", $no: Boolean = true) { unit(id: $id) { id } other: unit(id: "rvt.lv:U1") @skip(if: $no) { id } }');
+    const plan = planQuery(
+      'query($id: ID! = "omnia.fi:H1", $no: Boolean = true) { unit(id: $id) { id } other: unit(id: "rvt.lv:U1") @skip(if: $no) { id } }',
+    );
     expect(institutions(plan)).toEqual([FI]);
     expect(plan.calls[0]?.variables).toEqual({ id: 'omnia.fi:H1', no: true });
   });
 
   it('answers a field with no owner it can find with null and says why, and still sends the rest', () => {
-    const plan = planQuery('query($id: ID) { bad: unit(id: "U1") { id } none: unit(id: $id) { id } gone: unit(id: "nowhere.xx:U1") { id } ok: unit(id: "rvt.lv:U1") { id } }');
+    const plan = planQuery(
+      'query($id: ID) { bad: unit(id: "U1") { id } none: unit(id: $id) { id } gone: unit(id: "nowhere.xx:U1") { id } ok: unit(id: "rvt.lv:U1") { id } }',
+    );
     expect(plan.data).toEqual({ bad: null, none: null, gone: null });
     expect(plan.errors).toEqual([
-      { message: expect.stringContaining('id "U1" is not a hub ID'), path: ['bad'], extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'id' } },
+      {
+        message: expect.stringContaining('id "U1" is not a hub ID'),
+        path: ['bad'],
+        extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'id' },
+      },
       { message: 'id must be a hub ID', path: ['none'], extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'id' } },
       {
         message: 'No institution "nowhere.xx" with a qualifications shard is registered in the hub',
@@ -108,7 +146,11 @@ describe('planFetch: for the caller', () => {
 
   it('refuses it without a caller, with the reason their token was refused when there is one', () => {
     expect(planQuery('{ myQualifications { id } }').errors).toEqual([
-      { message: "myQualifications acts for the caller's institution: send a bearer token", path: ['myQualifications'], extensions: { code: ErrorCode.UNAUTHENTICATED } },
+      {
+        message: "myQualifications acts for the caller's institution: send a bearer token",
+        path: ['myQualifications'],
+        extensions: { code: ErrorCode.UNAUTHENTICATED },
+      },
     ]);
     const refused = planQuery('{ myQualifications { id } }', {}, { institution: null, authError: 'token expired' });
     expect(refused.errors[0]?.message).toBe('token expired');
@@ -159,13 +201,21 @@ describe('planFetch: fan-out', () => {
 
   it('sends a connection to every shard, each from its own position, asking for the positions of what it returns', () => {
     const after = encodeHubCursor({ [LV]: 'lv-position' }, 'units');
-    const plan = planQuery('query($after: String) { page: units(first: 2, after: $after) { edges { node { id } } } }', { after });
+    const plan = planQuery('query($after: String) { page: units(first: 2, after: $after) { edges { node { id } } } }', {
+      after,
+    });
     expect(institutions(plan)).toEqual([DE, FI, LV]);
-    expect(plan.calls.map((call) => call.variables)).toEqual([{ __hubAfter0: null }, { __hubAfter0: null }, { __hubAfter0: 'lv-position' }]);
+    expect(plan.calls.map((call) => call.variables)).toEqual([
+      { __hubAfter0: null },
+      { __hubAfter0: null },
+      { __hubAfter0: 'lv-position' },
+    ]);
     expect(flat(plan.calls[0]?.query ?? '')).toBe(
       'query ($__hubAfter0: String) { page: units(first: 2, after: $__hubAfter0) { edges { node { id } } __hubEdges: edges { cursor } __hubPage: pageInfo { hasNextPage } } }',
     );
-    expect(plan.fanOuts).toEqual([expect.objectContaining({ responseKey: 'page', merge: 'connection', first: 2, after: { [LV]: 'lv-position' } })]);
+    expect(plan.fanOuts).toEqual([
+      expect.objectContaining({ responseKey: 'page', merge: 'connection', first: 2, after: { [LV]: 'lv-position' } }),
+    ]);
   });
 
   it('uses the default page size when the fetch gives none', () => {
@@ -177,7 +227,13 @@ describe('planFetch: fan-out', () => {
       const plan = planQuery('query($after: String) { units(after: $after) { totalCount } }', { after });
       expect(plan.calls).toEqual([]);
       expect(plan.data).toEqual({ units: null });
-      expect(plan.errors).toEqual([{ message: expect.stringContaining('after'), path: ['units'], extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'after' } }]);
+      expect(plan.errors).toEqual([
+        {
+          message: expect.stringContaining('after'),
+          path: ['units'],
+          extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'after' },
+        },
+      ]);
     }
   });
 
@@ -203,24 +259,46 @@ describe('planFetch: mutations', () => {
   });
 
   it('plans one step per field, in document order, each cut to its field and its variables', () => {
-    const plan = planMutation('mutation($input: UnitInput!, $id: ID!) { __typename made: createUnit(input: $input) { id } retireUnit(id: $id) { id } createQualification { id } }', {
-      input: { qualificationId: 'bbs-hannover.de:Q1' },
-      id: 'omnia.fi:H1',
-    });
-    expect(plan.steps.map((step) => step.responseKey)).toEqual(['__typename', 'made', 'retireUnit', 'createQualification']);
+    const plan = planMutation(
+      'mutation($input: UnitInput!, $id: ID!) { __typename made: createUnit(input: $input) { id } retireUnit(id: $id) { id } createQualification { id } }',
+      {
+        input: { qualificationId: 'bbs-hannover.de:Q1' },
+        id: 'omnia.fi:H1',
+      },
+    );
+    expect(plan.steps.map((step) => step.responseKey)).toEqual([
+      '__typename',
+      'made',
+      'retireUnit',
+      'createQualification',
+    ]);
     const [typename, made, retire, create] = plan.steps;
     expect(typename).toEqual({ responseKey: '__typename', value: 'Mutation' });
-    expect(made).toMatchObject({ call: { shard: shard(DE), variables: { input: { qualificationId: 'bbs-hannover.de:Q1' } } } });
-    expect(made && 'call' in made ? flat(made.call.query) : '').toBe('mutation ($input: UnitInput!) { made: createUnit(input: $input) { id } }');
+    expect(made).toMatchObject({
+      call: { shard: shard(DE), variables: { input: { qualificationId: 'bbs-hannover.de:Q1' } } },
+    });
+    expect(made && 'call' in made ? flat(made.call.query) : '').toBe(
+      'mutation ($input: UnitInput!) { made: createUnit(input: $input) { id } }',
+    );
     expect(retire).toMatchObject({ call: { shard: shard(FI), variables: { id: 'omnia.fi:H1' } } });
     expect(create).toMatchObject({ call: { shard: shard(LV), variables: {} } });
   });
 
   it('turns a mutation with no owner into an error step and plans the others', () => {
-    const plan = planMutation('mutation { createQualification { id } retireUnit(id: "nowhere.xx:U1") { id } }', {}, anonymous);
+    const plan = planMutation(
+      'mutation { createQualification { id } retireUnit(id: "nowhere.xx:U1") { id } }',
+      {},
+      anonymous,
+    );
     expect(plan.steps).toEqual([
-      { responseKey: 'createQualification', error: expect.objectContaining({ extensions: { code: ErrorCode.UNAUTHENTICATED } }) },
-      { responseKey: 'retireUnit', error: expect.objectContaining({ extensions: { code: ErrorCode.NOT_FOUND, institution: 'nowhere.xx' } }) },
+      {
+        responseKey: 'createQualification',
+        error: expect.objectContaining({ extensions: { code: ErrorCode.UNAUTHENTICATED } }),
+      },
+      {
+        responseKey: 'retireUnit',
+        error: expect.objectContaining({ extensions: { code: ErrorCode.NOT_FOUND, institution: 'nowhere.xx' } }),
+      },
     ]);
   });
 
@@ -230,7 +308,8 @@ describe('planFetch: mutations', () => {
 });
 
 describe('planFetch: _entities', () => {
-  const query = 'query($representations: [_Any!]!, $lang: String) { _entities(representations: $representations) { ... on Unit { title(lang: $lang) } } }';
+  const query =
+    'query($representations: [_Any!]!, $lang: String) { _entities(representations: $representations) { ... on Unit { title(lang: $lang) } } }';
   const representations = [
     { __typename: 'Unit', id: 'rvt.lv:U1' },
     { __typename: 'Unit', id: 'bbs-hannover.de:K1' },
@@ -244,7 +323,12 @@ describe('planFetch: _entities', () => {
     expect(plan.type).toBe('entities');
     expect(plan.responseKey).toBe('_entities');
     expect(plan.calls).toEqual([
-      { shard: shard(LV), query, indexes: [0, 3], variables: { representations: [representations[0], representations[3]], lang: 'lv' } },
+      {
+        shard: shard(LV),
+        query,
+        indexes: [0, 3],
+        variables: { representations: [representations[0], representations[3]], lang: 'lv' },
+      },
       { shard: shard(DE), query, indexes: [1], variables: { representations: [representations[1]], lang: 'lv' } },
     ]);
   });
@@ -253,15 +337,22 @@ describe('planFetch: _entities', () => {
     const plan = planFetch({ query, variables: { representations } }, view(), anonymous) as EntitiesPlan;
     expect(plan.errors).toEqual([
       {
-        message: 'No institution "nowhere.xx" with a qualifications shard is registered in the hub (Unit nowhere.xx:U9)',
+        message:
+          'No institution "nowhere.xx" with a qualifications shard is registered in the hub (Unit nowhere.xx:U9)',
         path: ['_entities', 2],
         extensions: { code: ErrorCode.NOT_FOUND, institution: 'nowhere.xx' },
       },
-      { message: 'Unit reference 42 is not a hub ID', path: ['_entities', 4], extensions: { code: ErrorCode.NOT_FOUND, institution: null } },
+      {
+        message: 'Unit reference 42 is not a hub ID',
+        path: ['_entities', 4],
+        extensions: { code: ErrorCode.NOT_FOUND, institution: null },
+      },
     ]);
   });
 });
 
 it('refuses a fetch that is not exactly one operation', () => {
-  expect(() => planFetch({ query: 'query A { version } query B { version }', variables: {} }, view(), anonymous)).toThrow('exactly one operation');
+  expect(() =>
+    planFetch({ query: 'query A { version } query B { version }', variables: {} }, view(), anonymous),
+  ).toThrow('exactly one operation');
 });

@@ -18,7 +18,19 @@ import {
   type SubOperation,
   type Variables,
 } from './operation';
-import type { CacheKeys, EntitiesPlan, FanOutMerge, FetchPlan, MutationPlan, MutationStep, PlanCaller, QueryCall, QueryPlan, RoutingView, ShardRequest } from './plan';
+import type {
+  CacheKeys,
+  EntitiesPlan,
+  FanOutMerge,
+  FetchPlan,
+  MutationPlan,
+  MutationStep,
+  PlanCaller,
+  QueryCall,
+  QueryPlan,
+  RoutingView,
+  ShardRequest,
+} from './plan';
 import { routeFor, type Route } from './routing-table';
 import type { ResponseError } from './shard-errors';
 
@@ -27,7 +39,12 @@ type Json = Record<string, unknown>;
 /** Cut-down fetches repeat as often as the fetches they come from. */
 const subOperations = new LRUCache<string, SubOperation>({ max: 2_000 });
 
-function cut(fetch: FetchOperation, fields: readonly FieldNode[], keys: string, extra: readonly VariableDefinitionNode[]): SubOperation {
+function cut(
+  fetch: FetchOperation,
+  fields: readonly FieldNode[],
+  keys: string,
+  extra: readonly VariableDefinitionNode[],
+): SubOperation {
   const cacheKey = `${keys}\u0000${fetch.query}`;
   let sub = subOperations.get(cacheKey);
   if (!sub) {
@@ -39,13 +56,20 @@ function cut(fetch: FetchOperation, fields: readonly FieldNode[], keys: string, 
 
 /** The part of a fetch that asks for `fields` only, with the variables it uses. */
 function cutFor(fetch: FetchOperation, fields: readonly RootField[], variables: Variables): ShardRequest {
-  const sub = cut(fetch, fields.map((f) => f.node), fields.map((f) => f.responseKey).join(','), []);
+  const sub = cut(
+    fetch,
+    fields.map((f) => f.node),
+    fields.map((f) => f.responseKey).join(','),
+    [],
+  );
   return { query: sub.query, variables: pickVariables(variables, sub.variableNames) };
 }
 
 /** What the entity cache is told of a call: the root fields' names and the IDs they ask for. */
 function cacheKeys(fields: readonly RootField[], variables: Variables): CacheKeys {
-  const ids = fields.map((field) => argumentValue(field.node, ['id'], variables)).filter((id): id is string => typeof id === 'string');
+  const ids = fields
+    .map((field) => argumentValue(field.node, ['id'], variables))
+    .filter((id): id is string => typeof id === 'string');
   return { fields: fields.map((field) => field.name), ids };
 }
 
@@ -57,12 +81,27 @@ interface FanOut {
 }
 
 /** A fanned-out root field: a connection is rewritten for the shards; a cursor the hub did not issue throws. */
-function fanOutOf(fetch: FetchOperation, field: RootField, index: number, route: Extract<Route, { kind: 'fan-out' }>, variables: Variables): FanOut {
+function fanOutOf(
+  fetch: FetchOperation,
+  field: RootField,
+  index: number,
+  route: Extract<Route, { kind: 'fan-out' }>,
+  variables: Variables,
+): FanOut {
   const prepared = route.shape === 'connection' ? prepareConnection(field.node, index) : null;
-  const after = prepared ? decodeHubCursor(argumentValue(field.node, ['after'], variables) as string | null, 'after', field.name) : {};
+  const after = prepared
+    ? decodeHubCursor(argumentValue(field.node, ['after'], variables) as string | null, 'after', field.name)
+    : {};
   const first = Number(argumentValue(field.node, ['first'], variables) ?? route.defaultFirst);
   const merge: FanOutMerge = prepared
-    ? { responseKey: field.responseKey, merge: 'connection', node: field.node, fragments: fetch.fragments, first, after }
+    ? {
+        responseKey: field.responseKey,
+        merge: 'connection',
+        node: field.node,
+        fragments: fetch.fragments,
+        first,
+        after,
+      }
     : { responseKey: field.responseKey, merge: 'list' };
   return { field, prepared, merge, after };
 }
@@ -78,7 +117,13 @@ interface RoutedFields {
   fanOuts: FanOut[];
 }
 
-function routeQueryFields(fetch: FetchOperation, fields: readonly RootField[], variables: Variables, view: RoutingView, caller: PlanCaller): RoutedFields {
+function routeQueryFields(
+  fetch: FetchOperation,
+  fields: readonly RootField[],
+  variables: Variables,
+  view: RoutingView,
+  caller: PlanCaller,
+): RoutedFields {
   const routed: RoutedFields = { data: {}, errors: [], owned: new Map(), anyShard: new Set(), fanOuts: [] };
   fields.forEach((field, index) => {
     if (field.name === '__typename') {
@@ -91,7 +136,10 @@ function routeQueryFields(fetch: FetchOperation, fields: readonly RootField[], v
         routed.fanOuts.push(fanOutOf(fetch, field, index, route, variables));
       } catch (error) {
         routed.data[field.responseKey] = null;
-        routed.errors.push({ ...errorAt(field, ErrorCode.BAD_USER_INPUT, (error as Error).message), extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'after' } });
+        routed.errors.push({
+          ...errorAt(field, ErrorCode.BAD_USER_INPUT, (error as Error).message),
+          extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'after' },
+        });
       }
       return;
     }
@@ -109,7 +157,13 @@ function routeQueryFields(fetch: FetchOperation, fields: readonly RootField[], v
   return routed;
 }
 
-function planQuery(fetch: FetchOperation, fields: readonly RootField[], variables: Variables, view: RoutingView, caller: PlanCaller): QueryPlan {
+function planQuery(
+  fetch: FetchOperation,
+  fields: readonly RootField[],
+  variables: Variables,
+  view: RoutingView,
+  caller: PlanCaller,
+): QueryPlan {
   const { data, errors, owned, anyShard, fanOuts } = routeQueryFields(fetch, fields, variables, view, caller);
   const targets = fanOuts.length > 0 ? view.shards : view.shards.filter((s) => owned.has(s.institution));
   // One shard answers the whole fetch: it gets the fetch as it came, uncut.
@@ -131,7 +185,13 @@ function planQuery(fetch: FetchOperation, fields: readonly RootField[], variable
 }
 
 /** A shard's owned fields and every fan-out, cut from the fetch, each connection read from the shard's own position. */
-function withFanOuts(fetch: FetchOperation, mine: readonly RootField[], fanOuts: readonly FanOut[], shard: Shard, variables: Variables): ShardRequest & { cache: CacheKeys } {
+function withFanOuts(
+  fetch: FetchOperation,
+  mine: readonly RootField[],
+  fanOuts: readonly FanOut[],
+  shard: Shard,
+  variables: Variables,
+): ShardRequest & { cache: CacheKeys } {
   const nodes = [...mine.map((f) => f.node), ...fanOuts.map((f) => f.prepared?.node ?? f.field.node)];
   const keys = [...mine.map((f) => f.responseKey), ...fanOuts.map((f) => `*${f.field.responseKey}`)].join(',');
   const extra = fanOuts.flatMap((f) => (f.prepared ? [f.prepared.definition] : []));
@@ -140,10 +200,20 @@ function withFanOuts(fetch: FetchOperation, mine: readonly RootField[], fanOuts:
   for (const fanOut of fanOuts) {
     if (fanOut.prepared) shardVariables[fanOut.prepared.afterVariable] = fanOut.after[shard.institution] ?? null;
   }
-  return { query: sub.query, variables: shardVariables, cache: cacheKeys([...mine, ...fanOuts.map((fanOut) => fanOut.field)], shardVariables) };
+  return {
+    query: sub.query,
+    variables: shardVariables,
+    cache: cacheKeys([...mine, ...fanOuts.map((fanOut) => fanOut.field)], shardVariables),
+  };
 }
 
-function planMutation(fetch: FetchOperation, fields: RootField[], variables: Variables, view: RoutingView, caller: PlanCaller): MutationPlan {
+function planMutation(
+  fetch: FetchOperation,
+  fields: RootField[],
+  variables: Variables,
+  view: RoutingView,
+  caller: PlanCaller,
+): MutationPlan {
   const steps = fields.map((field): MutationStep => {
     const responseKey = field.responseKey;
     if (field.name === '__typename') return { responseKey, value: 'Mutation' };
@@ -198,7 +268,8 @@ export function planFetch(fetch: ShardRequest, view: RoutingView, caller: PlanCa
   const operation = parseFetch(fetch.query);
   const variables = withDefaults(operation, fetch.variables);
   const fields = rootFields(operation, variables);
-  if (fields.length === 1 && fields[0]?.name === '_entities') return planEntities(operation, fields[0], variables, view);
+  if (fields.length === 1 && fields[0]?.name === '_entities')
+    return planEntities(operation, fields[0], variables, view);
   if (operation.type === 'mutation') return planMutation(operation, fields, variables, view, caller);
   return planQuery(operation, fields, variables, view, caller);
 }

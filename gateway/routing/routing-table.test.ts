@@ -177,10 +177,29 @@ describe('subscription roots', () => {
 describe('subscription roots of the committed supergraph', () => {
   it('follow agreements through AgreementEventFilter and resolve their entities by ID', () => {
     const table = buildRoutingTable(supergraph);
-    expect(Object.fromEntries([...table.subscription].map(([field, root]) => [field, [root.kind, root.filter, root.entities.map((e) => `${e.field}:${e.rootField}`)]]))).toEqual({
-      assessmentRecorded: ['mobilities', { argument: 'filter', type: 'AgreementEventFilter' }, ['assessment:assessment', 'learningAgreement:learningAgreement']],
-      learningAgreementChanged: ['mobilities', { argument: 'filter', type: 'AgreementEventFilter' }, ['learningAgreement:learningAgreement']],
-      recognitionDecided: ['recognition', { argument: 'filter', type: 'AgreementEventFilter' }, ['recognitionDecision:recognitionDecision']],
+    expect(
+      Object.fromEntries(
+        [...table.subscription].map(([field, root]) => [
+          field,
+          [root.kind, root.filter, root.entities.map((e) => `${e.field}:${e.rootField}`)],
+        ]),
+      ),
+    ).toEqual({
+      assessmentRecorded: [
+        'mobilities',
+        { argument: 'filter', type: 'AgreementEventFilter' },
+        ['assessment:assessment', 'learningAgreement:learningAgreement'],
+      ],
+      learningAgreementChanged: [
+        'mobilities',
+        { argument: 'filter', type: 'AgreementEventFilter' },
+        ['learningAgreement:learningAgreement'],
+      ],
+      recognitionDecided: [
+        'recognition',
+        { argument: 'filter', type: 'AgreementEventFilter' },
+        ['recognitionDecision:recognitionDecision'],
+      ],
     });
   });
 });

@@ -102,10 +102,19 @@ function entityTypeOf(field: GraphQLField<unknown, unknown>): string | null {
   return owner === undefined ? elementType(field.type) : null;
 }
 
-function rootRules(type: GraphQLObjectType | null | undefined, operation: 'query' | 'mutation'): Map<string, RootFieldRule> {
+function rootRules(
+  type: GraphQLObjectType | null | undefined,
+  operation: 'query' | 'mutation',
+): Map<string, RootFieldRule> {
   const rules = new Map<string, RootFieldRule>();
   for (const field of Object.values(type?.getFields() ?? {})) {
-    rules.set(field.name, Object.freeze({ route: Object.freeze(fieldRoute(field, operation)), entityType: operation === 'query' ? entityTypeOf(field) : null }));
+    rules.set(
+      field.name,
+      Object.freeze({
+        route: Object.freeze(fieldRoute(field, operation)),
+        entityType: operation === 'query' ? entityTypeOf(field) : null,
+      }),
+    );
   }
   return rules;
 }
@@ -126,7 +135,9 @@ function graphNames(schema: GraphQLSchema): Map<string, string> {
   const names = new Map<string, string>();
   const graphs = schema.getType('join__Graph');
   for (const value of isEnumType(graphs) ? graphs.getValues() : []) {
-    const name = value.astNode?.directives?.find((d) => d.name.value === 'join__graph')?.arguments?.find((a) => a.name.value === 'name')?.value;
+    const name = value.astNode?.directives
+      ?.find((d) => d.name.value === 'join__graph')
+      ?.arguments?.find((a) => a.name.value === 'name')?.value;
     if (name?.kind === Kind.STRING) names.set(value.name, name.value);
   }
   return names;
@@ -145,7 +156,9 @@ function subscriptionRoots(schema: GraphQLSchema, byId: ReadonlyMap<string, stri
     .map((d) => d.arguments?.find((a) => a.name.value === 'graph')?.value)
     .flatMap((v) => (v?.kind === Kind.ENUM ? [v.value] : []));
   for (const field of Object.values(subscription?.getFields() ?? {})) {
-    const fieldGraph = field.astNode?.directives?.find((d) => d.name.value === 'join__field')?.arguments?.find((a) => a.name.value === 'graph')?.value;
+    const fieldGraph = field.astNode?.directives
+      ?.find((d) => d.name.value === 'join__field')
+      ?.arguments?.find((a) => a.name.value === 'graph')?.value;
     const graph = fieldGraph?.kind === Kind.ENUM ? fieldGraph.value : typeGraphs[0];
     const kind = graph ? kinds.get(graph) : undefined;
     const eventType = getNamedType(field.type);

@@ -10,7 +10,11 @@ import type { ShardCaller, ShardResult } from './shard-call';
 const DE = 'bbs-hannover.de';
 const FI = 'omnia.fi';
 const LV = 'rvt.lv';
-const shard = (institution: string): Shard => ({ institution, kind: 'qualifications', url: `http://${institution}/graphql` });
+const shard = (institution: string): Shard => ({
+  institution,
+  kind: 'qualifications',
+  url: `http://${institution}/graphql`,
+});
 const SHARDS = [shard(DE), shard(FI), shard(LV)];
 
 const rules = routingTableOf([
@@ -20,8 +24,17 @@ const rules = routingTableOf([
   ['mutation.retireUnit', { kind: 'owner', argument: ['id'] }],
 ]);
 
-function plan(query: string, variables: Record<string, unknown> = {}, caller: PlanCaller = { institution: null }, openCircuits: string[] = []): FetchPlan {
-  return planFetch({ query, variables }, { kind: 'qualifications', shards: SHARDS, rules, openCircuits: new Set(openCircuits) }, caller);
+function plan(
+  query: string,
+  variables: Record<string, unknown> = {},
+  caller: PlanCaller = { institution: null },
+  openCircuits: string[] = [],
+): FetchPlan {
+  return planFetch(
+    { query, variables },
+    { kind: 'qualifications', shards: SHARDS, rules, openCircuits: new Set(openCircuits) },
+    caller,
+  );
 }
 
 type Answer = (request: ShardRequest) => GatewayGraphQLResponse | Promise<GatewayGraphQLResponse>;
@@ -88,9 +101,21 @@ describe('runPlan: queries', () => {
       [DE]: () => ({ data: { de: { id: 'bbs-hannover.de:K1' } } }),
       [LV]: () => ({ data: { lv: { id: 'rvt.lv:U1' } } }),
     });
-    const result = await runPlan({ shards }, plan('{ __typename lv: unit(id: "rvt.lv:U1") { id } de: unit(id: "bbs-hannover.de:K1") { id } bad: unit(id: "U") { id } }'));
-    expect(result.data).toEqual({ __typename: 'Query', bad: null, de: { id: 'bbs-hannover.de:K1' }, lv: { id: 'rvt.lv:U1' } });
-    expect(result.errors).toEqual([expect.objectContaining({ path: ['bad'], extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'id' } })]);
+    const result = await runPlan(
+      { shards },
+      plan(
+        '{ __typename lv: unit(id: "rvt.lv:U1") { id } de: unit(id: "bbs-hannover.de:K1") { id } bad: unit(id: "U") { id } }',
+      ),
+    );
+    expect(result.data).toEqual({
+      __typename: 'Query',
+      bad: null,
+      de: { id: 'bbs-hannover.de:K1' },
+      lv: { id: 'rvt.lv:U1' },
+    });
+    expect(result.errors).toEqual([
+      expect.objectContaining({ path: ['bad'], extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'id' } }),
+    ]);
   });
 
   it('costs a failing shard only its own data, in an error naming the institution and the cause', async () => {
@@ -98,12 +123,33 @@ describe('runPlan: queries', () => {
       [DE]: () => ({ data: { institutions: [{ code: DE }], de: { id: 'bbs-hannover.de:K1' } } }),
       [FI]: () => ({ data: { institutions: [{ code: FI }] } }),
     });
-    const result = await runPlan({ shards }, plan('{ lv: unit(id: "rvt.lv:U1") { id } de: unit(id: "bbs-hannover.de:K1") { id } institutions { code } }'));
-    expect(result.data).toEqual({ lv: null, de: { id: 'bbs-hannover.de:K1' }, institutions: [{ code: DE }, { code: FI }] });
-    const failure = { code: ErrorCode.SHARD_UNAVAILABLE, institution: LV, kind: 'qualifications', cause: 'unavailable' };
+    const result = await runPlan(
+      { shards },
+      plan('{ lv: unit(id: "rvt.lv:U1") { id } de: unit(id: "bbs-hannover.de:K1") { id } institutions { code } }'),
+    );
+    expect(result.data).toEqual({
+      lv: null,
+      de: { id: 'bbs-hannover.de:K1' },
+      institutions: [{ code: DE }, { code: FI }],
+    });
+    const failure = {
+      code: ErrorCode.SHARD_UNAVAILABLE,
+      institution: LV,
+      kind: 'qualifications',
+      cause: 'unavailable',
+    };
     expect(result.errors).toEqual([
-      { message: 'The qualifications shard of rvt.lv could not be reached (ECONNREFUSED); its data is missing from this answer', path: ['lv'], extensions: failure },
-      { message: 'The qualifications shard of rvt.lv could not be reached (ECONNREFUSED); its data is missing from this answer', extensions: failure },
+      {
+        message:
+          'The qualifications shard of rvt.lv could not be reached (ECONNREFUSED); its data is missing from this answer',
+        path: ['lv'],
+        extensions: failure,
+      },
+      {
+        message:
+          'The qualifications shard of rvt.lv could not be reached (ECONNREFUSED); its data is missing from this answer',
+        extensions: failure,
+      },
     ]);
   });
 
@@ -114,38 +160,79 @@ describe('runPlan: queries', () => {
   });
 
   it("tags a shard's own errors with its institution and reports the same rejection from every shard once", async () => {
-    const rejection = { message: 'filter is not valid', path: ['institutions'], extensions: { code: ErrorCode.BAD_USER_INPUT } };
+    const rejection = {
+      message: 'filter is not valid',
+      path: ['institutions'],
+      extensions: { code: ErrorCode.BAD_USER_INPUT },
+    };
     const answer = () => ({ data: { institutions: null }, errors: [rejection] });
-    const result = await runPlan({ shards: new FakeShards({ [DE]: answer, [FI]: answer, [LV]: answer }) }, plan('{ institutions { code } }'));
-    expect(result).toEqual({ data: { institutions: null }, errors: [{ ...rejection, extensions: { code: ErrorCode.BAD_USER_INPUT, kind: 'qualifications' } }] });
+    const result = await runPlan(
+      { shards: new FakeShards({ [DE]: answer, [FI]: answer, [LV]: answer }) },
+      plan('{ institutions { code } }'),
+    );
+    expect(result).toEqual({
+      data: { institutions: null },
+      errors: [{ ...rejection, extensions: { code: ErrorCode.BAD_USER_INPUT, kind: 'qualifications' } }],
+    });
 
     const owned = await runPlan(
-      { shards: new FakeShards({ [LV]: () => ({ data: { unit: null }, errors: [{ message: 'no such unit', path: ['unit'], extensions: { code: 'NOT_FOUND' } }] }) }) },
+      {
+        shards: new FakeShards({
+          [LV]: () => ({
+            data: { unit: null },
+            errors: [{ message: 'no such unit', path: ['unit'], extensions: { code: 'NOT_FOUND' } }],
+          }),
+        }),
+      },
       plan('{ unit(id: "rvt.lv:U404") { id } }'),
     );
-    expect(owned.errors).toEqual([{ message: 'no such unit', path: ['unit'], extensions: { code: 'NOT_FOUND', institution: LV, kind: 'qualifications' } }]);
+    expect(owned.errors).toEqual([
+      {
+        message: 'no such unit',
+        path: ['unit'],
+        extensions: { code: 'NOT_FOUND', institution: LV, kind: 'qualifications' },
+      },
+    ]);
   });
 });
 
 describe('runPlan: stand-ins for any shard', () => {
   const compare = '{ compareUnits { score } }';
-  const answered = (institution: string) => () => ({ data: { compareUnits: { score: 1 } }, errors: [{ message: `note from ${institution}`, path: ['compareUnits', 'score'] }] });
+  const answered = (institution: string) => () => ({
+    data: { compareUnits: { score: 1 } },
+    errors: [{ message: `note from ${institution}`, path: ['compareUnits', 'score'] }],
+  });
 
   it('asks the next shard whose circuit is not open when the first fails without answering', async () => {
-    const shards = new FakeShards({ [DE]: () => Promise.reject(new Error('socket hang up')), [LV]: answered(LV) }, new Set([FI]));
+    const shards = new FakeShards(
+      { [DE]: () => Promise.reject(new Error('socket hang up')), [LV]: answered(LV) },
+      new Set([FI]),
+    );
     const result = await runPlan({ shards }, plan(compare));
     expect(shards.calls.map((call) => call.institution)).toEqual([DE, LV]);
     // The answer is the stand-in's: its errors carry its name.
-    expect(result).toEqual({ data: { compareUnits: { score: 1 } }, errors: [expect.objectContaining({ extensions: { institution: LV, kind: 'qualifications' } })] });
+    expect(result).toEqual({
+      data: { compareUnits: { score: 1 } },
+      errors: [expect.objectContaining({ extensions: { institution: LV, kind: 'qualifications' } })],
+    });
   });
 
   it('tries at most two stand-ins and then reports the first failure', async () => {
     const fourShards = [...SHARDS, shard('zz.ee')];
-    const planned = planFetch({ query: compare, variables: {} }, { kind: 'qualifications', shards: fourShards, rules, openCircuits: new Set() }, { institution: null });
+    const planned = planFetch(
+      { query: compare, variables: {} },
+      { kind: 'qualifications', shards: fourShards, rules, openCircuits: new Set() },
+      { institution: null },
+    );
     const shards = new FakeShards({});
     const result = await runPlan({ shards }, planned);
     expect(shards.calls.map((call) => call.institution)).toEqual([DE, FI, LV]);
-    expect(result.errors).toEqual([expect.objectContaining({ path: ['compareUnits'], extensions: expect.objectContaining({ institution: DE, cause: 'unavailable' }) })]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        path: ['compareUnits'],
+        extensions: expect.objectContaining({ institution: DE, cause: 'unavailable' }),
+      }),
+    ]);
   });
 
   it('does not stand in after a timeout: the client has waited one shard timeout already', async () => {
@@ -154,7 +241,12 @@ describe('runPlan: stand-ins for any shard', () => {
     expect(shards.calls.map((call) => call.institution)).toEqual([DE]);
     expect(result).toEqual({
       data: { compareUnits: null },
-      errors: [expect.objectContaining({ path: ['compareUnits'], extensions: expect.objectContaining({ code: ErrorCode.GATEWAY_TIMEOUT, institution: DE, cause: 'timeout' }) })],
+      errors: [
+        expect.objectContaining({
+          path: ['compareUnits'],
+          extensions: expect.objectContaining({ code: ErrorCode.GATEWAY_TIMEOUT, institution: DE, cause: 'timeout' }),
+        }),
+      ],
     });
   });
 
@@ -168,11 +260,19 @@ describe('runPlan: stand-ins for any shard', () => {
     });
     const result = await runPlan({ shards }, plan(compare));
     expect(shards.calls.map((call) => call.institution)).toEqual([DE]);
-    expect(result.errors).toEqual([expect.objectContaining({ path: ['compareUnits'], extensions: expect.objectContaining({ institution: DE, cause: 'unavailable' }) })]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        path: ['compareUnits'],
+        extensions: expect.objectContaining({ institution: DE, cause: 'unavailable' }),
+      }),
+    ]);
   });
 
   it('does not stand in for a shard that answered with errors', async () => {
-    const shards = new FakeShards({ [DE]: () => ({ data: null, errors: [{ message: 'bad input', path: ['compareUnits'] }] }), [FI]: answered(FI) });
+    const shards = new FakeShards({
+      [DE]: () => ({ data: null, errors: [{ message: 'bad input', path: ['compareUnits'] }] }),
+      [FI]: answered(FI),
+    });
     await runPlan({ shards }, plan(compare));
     expect(shards.calls.map((call) => call.institution)).toEqual([DE]);
   });
@@ -184,7 +284,12 @@ describe('runPlan: mutations', () => {
       [LV]: () => later(20, { data: { first: { id: 'rvt.lv:U1' } } }),
       [DE]: () => ({ data: { second: { id: 'bbs-hannover.de:K1' } } }),
     });
-    const result = await runPlan({ shards }, plan('mutation { first: retireUnit(id: "rvt.lv:U1") { id } second: retireUnit(id: "bbs-hannover.de:K1") { id } }'));
+    const result = await runPlan(
+      { shards },
+      plan(
+        'mutation { first: retireUnit(id: "rvt.lv:U1") { id } second: retireUnit(id: "bbs-hannover.de:K1") { id } }',
+      ),
+    );
     expect(shards.log).toEqual([`start ${LV}`, `end ${LV}`, `start ${DE}`, `end ${DE}`]);
     expect(shards.calls.map((call) => call.operation)).toEqual(['mutation', 'mutation']);
     expect(result).toEqual({ data: { first: { id: 'rvt.lv:U1' }, second: { id: 'bbs-hannover.de:K1' } } });
@@ -194,9 +299,16 @@ describe('runPlan: mutations', () => {
     const shards = new FakeShards({ [DE]: () => ({ data: { ok: { id: 'bbs-hannover.de:K1' } } }) });
     const result = await runPlan(
       { shards },
-      plan('mutation { __typename failed: retireUnit(id: "rvt.lv:U1") { id } nowhere: retireUnit(id: "x") { id } ok: retireUnit(id: "bbs-hannover.de:K1") { id } }'),
+      plan(
+        'mutation { __typename failed: retireUnit(id: "rvt.lv:U1") { id } nowhere: retireUnit(id: "x") { id } ok: retireUnit(id: "bbs-hannover.de:K1") { id } }',
+      ),
     );
-    expect(result.data).toEqual({ __typename: 'Mutation', failed: null, nowhere: null, ok: { id: 'bbs-hannover.de:K1' } });
+    expect(result.data).toEqual({
+      __typename: 'Mutation',
+      failed: null,
+      nowhere: null,
+      ok: { id: 'bbs-hannover.de:K1' },
+    });
     expect(result.errors?.map((error) => [error.path, error.extensions?.code])).toEqual([
       [['failed'], ErrorCode.SHARD_UNAVAILABLE],
       [['nowhere'], ErrorCode.BAD_USER_INPUT],
@@ -205,39 +317,70 @@ describe('runPlan: mutations', () => {
 });
 
 describe('runPlan: _entities', () => {
-  const query = 'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Unit { title } } }';
+  const query =
+    'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Unit { title } } }';
   const ref = (id: string) => ({ __typename: 'Unit', id });
   /** A shard that answers each reference with its ID as title, after `delay` ms. */
-  const echo = (delay: number, errors: GatewayGraphQLResponse['errors'] = undefined): Answer => (request) => {
-    const references = request.variables.representations as Array<{ id: string }>;
-    return later(delay, { data: { _entities: references.map((r) => ({ title: r.id })) }, ...(errors ? { errors } : {}) });
-  };
+  const echo =
+    (delay: number, errors: GatewayGraphQLResponse['errors'] = undefined): Answer =>
+    (request) => {
+      const references = request.variables.representations as Array<{ id: string }>;
+      return later(delay, {
+        data: { _entities: references.map((r) => ({ title: r.id })) },
+        ...(errors ? { errors } : {}),
+      });
+    };
 
   it('puts every answer back at its reference’s position and renumbers error paths to match', async () => {
-    const representations = [ref('rvt.lv:U1'), ref('bbs-hannover.de:K1'), ref('rvt.lv:U2'), ref('nowhere.xx:U1'), ref('omnia.fi:H1')];
+    const representations = [
+      ref('rvt.lv:U1'),
+      ref('bbs-hannover.de:K1'),
+      ref('rvt.lv:U2'),
+      ref('nowhere.xx:U1'),
+      ref('omnia.fi:H1'),
+    ];
     const shards = new FakeShards({
       [LV]: echo(30, [{ message: 'title withheld', path: ['_entities', 1, 'title'] }]),
       [DE]: echo(0),
       [FI]: echo(10),
     });
     const result = await runPlan({ shards }, plan(query, { representations }));
-    expect(result.data).toEqual({ _entities: [{ title: 'rvt.lv:U1' }, { title: 'bbs-hannover.de:K1' }, { title: 'rvt.lv:U2' }, null, { title: 'omnia.fi:H1' }] });
-    expect(shards.calls.find((call) => call.institution === LV)?.request.variables).toEqual({ representations: [representations[0], representations[2]] });
+    expect(result.data).toEqual({
+      _entities: [
+        { title: 'rvt.lv:U1' },
+        { title: 'bbs-hannover.de:K1' },
+        { title: 'rvt.lv:U2' },
+        null,
+        { title: 'omnia.fi:H1' },
+      ],
+    });
+    expect(shards.calls.find((call) => call.institution === LV)?.request.variables).toEqual({
+      representations: [representations[0], representations[2]],
+    });
     expect(result.errors).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ path: ['_entities', 3], extensions: { code: ErrorCode.NOT_FOUND, institution: 'nowhere.xx' } }),
-        { message: 'title withheld', path: ['_entities', 2, 'title'], extensions: { institution: LV, kind: 'qualifications' } },
+        expect.objectContaining({
+          path: ['_entities', 3],
+          extensions: { code: ErrorCode.NOT_FOUND, institution: 'nowhere.xx' },
+        }),
+        {
+          message: 'title withheld',
+          path: ['_entities', 2, 'title'],
+          extensions: { institution: LV, kind: 'qualifications' },
+        },
       ]),
     );
     expect(result.errors).toHaveLength(2);
   });
 
-  it("reports each reference of a failing owner, and of an owner that answers the wrong count, at its position", async () => {
+  it('reports each reference of a failing owner, and of an owner that answers the wrong count, at its position', async () => {
     const representations = [ref('rvt.lv:U1'), ref('bbs-hannover.de:K1'), ref('rvt.lv:U2')];
     const shards = new FakeShards({ [DE]: () => ({ data: { _entities: [] } }) });
     const result = await runPlan({ shards }, plan(query, { representations }));
     expect(result.data).toEqual({ _entities: [null, null, null] });
-    expect(result.errors?.map((error) => [error.path, error.extensions?.institution, error.extensions?.cause]).sort()).toEqual([
+    expect(
+      result.errors?.map((error) => [error.path, error.extensions?.institution, error.extensions?.cause]).sort(),
+    ).toEqual([
       [['_entities', 0], LV, 'unavailable'],
       [['_entities', 1], DE, 'malformed'],
       [['_entities', 2], LV, 'unavailable'],

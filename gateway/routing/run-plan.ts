@@ -18,7 +18,8 @@ export interface RunEnvironment {
 /** Most shards that stand in, one after another, for a failed call any shard could answer. */
 const MAX_STAND_INS = 2;
 
-const answer = (data: Json, errors: ResponseError[]): GatewayGraphQLResponse => (errors.length > 0 ? { data, errors } : { data });
+const answer = (data: Json, errors: ResponseError[]): GatewayGraphQLResponse =>
+  errors.length > 0 ? { data, errors } : { data };
 
 /**
  * Runs a call any shard of the kind could answer; when its shard fails (no answer at all), up to two others
@@ -26,7 +27,12 @@ const answer = (data: Json, errors: ResponseError[]): GatewayGraphQLResponse => 
  * The result keeps the first shard's name, under which the plan filed the fields; its failure is the one
  * reported when no stand-in answers.
  */
-async function withStandIns(env: RunEnvironment, call: QueryCall, standIns: readonly Shard[], run: (shard: Shard) => Promise<ShardResult>): Promise<ShardResult> {
+async function withStandIns(
+  env: RunEnvironment,
+  call: QueryCall,
+  standIns: readonly Shard[],
+  run: (shard: Shard) => Promise<ShardResult>,
+): Promise<ShardResult> {
   const first = await run(call.shard);
   if (!('failure' in first) || failureCause(first.failure) === 'timeout') return first;
   for (const standIn of standIns.filter((other) => !env.shards.circuitOpen(other)).slice(0, MAX_STAND_INS)) {
@@ -40,7 +46,14 @@ async function withStandIns(env: RunEnvironment, call: QueryCall, standIns: read
 function sendQuery(env: RunEnvironment, call: QueryCall): Promise<ShardResult> {
   const request = { query: call.query, variables: call.variables };
   const run = (shard: Shard) =>
-    throughCache(env.cache, shard, request, call.cache, (cache) => env.shards.call(shard, request, 'query', cache), () => env.shards.cacheHit(shard));
+    throughCache(
+      env.cache,
+      shard,
+      request,
+      call.cache,
+      (cache) => env.shards.call(shard, request, 'query', cache),
+      () => env.shards.cacheHit(shard),
+    );
   return call.standIns ? withStandIns(env, call, call.standIns, run) : run(call.shard);
 }
 
@@ -65,12 +78,14 @@ async function runQuery(env: RunEnvironment, plan: QueryPlan): Promise<GatewayGr
     for (const key of owned) data[key] = answered[key] ?? null;
     for (const { responseKey } of plan.fanOuts) {
       const list = fanOutValues.get(responseKey) ?? [];
-      if (answered[responseKey] != null) list.push({ institution: result.shard.institution, value: answered[responseKey] });
+      if (answered[responseKey] != null)
+        list.push({ institution: result.shard.institution, value: answered[responseKey] });
       fanOutValues.set(responseKey, list);
     }
     for (const error of (result.response.errors ?? []) as ResponseError[]) {
       const head = error.path?.[0];
-      if (typeof head === 'string' && owned.includes(head)) errors.push(fromShard(result.answeredBy ?? result.shard, error));
+      if (typeof head === 'string' && owned.includes(head))
+        errors.push(fromShard(result.answeredBy ?? result.shard, error));
       else fanOutErrors.push(fromShard(result.shard, error, typeof head === 'string' ? [head] : undefined));
     }
   });
@@ -79,8 +94,17 @@ async function runQuery(env: RunEnvironment, plan: QueryPlan): Promise<GatewayGr
     if (values.length === 0 && fanOutErrors.length > 0) data[fanOut.responseKey] = null;
     else if (fanOut.merge === 'connection') {
       const shards = values.map((v) => ({ institution: v.institution, value: v.value as Json }));
-      data[fanOut.responseKey] = mergeConnection({ node: fanOut.node, fragments: fanOut.fragments, first: fanOut.first, after: fanOut.after, shards });
-    } else data[fanOut.responseKey] = values.flatMap((v): unknown[] => (Array.isArray(v.value) ? (v.value as unknown[]) : [v.value]));
+      data[fanOut.responseKey] = mergeConnection({
+        node: fanOut.node,
+        fragments: fanOut.fragments,
+        first: fanOut.first,
+        after: fanOut.after,
+        shards,
+      });
+    } else
+      data[fanOut.responseKey] = values.flatMap((v): unknown[] =>
+        Array.isArray(v.value) ? (v.value as unknown[]) : [v.value],
+      );
   }
   return answer(data, [...errors, ...dedupe(fanOutErrors)]);
 }
@@ -114,7 +138,13 @@ async function runMutation(env: RunEnvironment, plan: MutationPlan): Promise<Gat
 }
 
 /** One owner's references: those the cache holds answered from it, the rest asked of the owner's shard. */
-async function runEntitiesCall(env: RunEnvironment, plan: EntitiesPlan, call: EntitiesCall, results: unknown[], errors: ResponseError[]): Promise<void> {
+async function runEntitiesCall(
+  env: RunEnvironment,
+  plan: EntitiesPlan,
+  call: EntitiesCall,
+  results: unknown[],
+  errors: ResponseError[],
+): Promise<void> {
   const { shard } = call;
   const { responseKey } = plan;
   const misses = await entitiesFromCache(env.cache, call, plan.representations, results);
@@ -123,7 +153,10 @@ async function runEntitiesCall(env: RunEnvironment, plan: EntitiesPlan, call: En
     env.shards.cacheHit(shard);
     return;
   }
-  const variables = indexes.length === call.indexes.length ? call.variables : { ...call.variables, representations: indexes.map((i) => plan.representations[i]) };
+  const variables =
+    indexes.length === call.indexes.length
+      ? call.variables
+      : { ...call.variables, representations: indexes.map((i) => plan.representations[i]) };
   const looked = indexes.some((index) => misses.get(index));
   const result = await env.shards.call(shard, { query: call.query, variables }, 'query', looked ? 'miss' : 'bypass');
   if ('failure' in result) {
@@ -134,7 +167,13 @@ async function runEntitiesCall(env: RunEnvironment, plan: EntitiesPlan, call: En
   if (!Array.isArray(answers) || answers.length !== indexes.length) {
     for (const index of indexes) {
       const message = `The ${shard.kind} shard of ${shard.institution} answered ${indexes.length} references wrongly`;
-      errors.push(fromShard(shard, { message, path: [responseKey, index], extensions: { code: ErrorCode.SHARD_UNAVAILABLE, cause: 'malformed' } }));
+      errors.push(
+        fromShard(shard, {
+          message,
+          path: [responseKey, index],
+          extensions: { code: ErrorCode.SHARD_UNAVAILABLE, cause: 'malformed' },
+        }),
+      );
     }
   } else {
     answers.forEach((value, j) => {
@@ -145,7 +184,9 @@ async function runEntitiesCall(env: RunEnvironment, plan: EntitiesPlan, call: En
   for (const error of (result.response.errors ?? []) as ResponseError[]) {
     const [head, position, ...rest] = error.path ?? [];
     const original = typeof position === 'number' ? indexes[position] : undefined;
-    errors.push(fromShard(shard, error, head !== undefined && original !== undefined ? [head, original, ...rest] : error.path));
+    errors.push(
+      fromShard(shard, error, head !== undefined && original !== undefined ? [head, original, ...rest] : error.path),
+    );
   }
 }
 

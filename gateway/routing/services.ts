@@ -24,10 +24,22 @@ export interface ServicesOptions {
  * Apollo Gateway's `buildService`: owner routing for every kind the registry shards; a kind without shards is
  * called at its supergraph URL exactly as stock Apollo Gateway would.
  */
-export function buildServices(options: ServicesOptions): (service: { name: string; url?: string }) => GraphQLDataSource<HubContext> {
+export function buildServices(
+  options: ServicesOptions,
+): (service: { name: string; url?: string }) => GraphQLDataSource<HubContext> {
   const { registry, routing, shardSource, timeoutMs, resilience, onShardCall, cache } = options;
   return ({ name, url }) => {
-    if (registry.shards(name).length > 0) return new OwnerRoutingDataSource({ kind: name, registry, rules: routing, shardSource, timeoutMs, resilience, onShardCall, cache });
+    if (registry.shards(name).length > 0)
+      return new OwnerRoutingDataSource({
+        kind: name,
+        registry,
+        rules: routing,
+        shardSource,
+        timeoutMs,
+        resilience,
+        onShardCall,
+        cache,
+      });
     const source = shardSource({ institution: '', kind: name, url: url ?? '' });
     if (!cache) return source;
     // A subgraph without shards has no cache hints: what it answers is never called public.

@@ -13,12 +13,20 @@ const LATE_MS = 100;
 const QUERY = '{ unit(id: "rvt.lv:U1") { id } }';
 
 /** A shard that answers every call after `delayMs`, and counts the calls it received. */
-async function slowShard(delayMs: number): Promise<{ shard: Shard; received: () => number; close: () => Promise<void> }> {
+async function slowShard(
+  delayMs: number,
+): Promise<{ shard: Shard; received: () => number; close: () => Promise<void> }> {
   let received = 0;
   const server: Server = createServer((request, response) => {
     received += 1;
     request.resume();
-    const timer = setTimeout(() => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { unit: { id: 'rvt.lv:U1' } } })), delayMs);
+    const timer = setTimeout(
+      () =>
+        response
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ data: { unit: { id: 'rvt.lv:U1' } } })),
+      delayMs,
+    );
     response.on('close', () => clearTimeout(timer));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -57,9 +65,17 @@ afterEach(async () => {
 });
 
 test("queued calls get what is left of the request's deadline; one still queued at it is dropped, never sent", async () => {
-  const resilience = createResilience({ maxConcurrentPerShard: 1, maxQueuedPerShard: 4, retries: 0, breakerThreshold: 100 });
+  const resilience = createResilience({
+    maxConcurrentPerShard: 1,
+    maxQueuedPerShard: 4,
+    retries: 0,
+    breakerThreshold: 100,
+  });
   const arrived = performance.now();
-  const caller = createShardCaller({ shardSource: clients.sourceFor, timeoutMs: TIMEOUT_MS, resilience }, incoming(arrived));
+  const caller = createShardCaller(
+    { shardSource: clients.sourceFor, timeoutMs: TIMEOUT_MS, resilience },
+    incoming(arrived),
+  );
   const deadline = arrived + TIMEOUT_MS;
   const results = await Promise.all(
     [0, 1, 2].map(async () => {
@@ -68,13 +84,20 @@ test("queued calls get what is left of the request's deadline; one still queued 
     }),
   );
   // The first answers in 600 ms; the second gets the slot then and is cut at the deadline; the third never gets one.
-  expect(results.map(({ result }) => ('failure' in result ? failureCause(result.failure) : 'ok'))).toEqual(['ok', 'timeout', 'timeout']);
+  expect(results.map(({ result }) => ('failure' in result ? failureCause(result.failure) : 'ok'))).toEqual([
+    'ok',
+    'timeout',
+    'timeout',
+  ]);
   for (const { at } of results) expect(at).toBeLessThan(deadline + LATE_MS);
   expect(shard.received()).toBe(2);
   expect(caller.expired()).toBe(true);
   const dropped = results[2]?.result;
   expect(dropped && 'failure' in dropped && shardFailure(dropped.shard, dropped.failure, ['unit'])).toEqual(
-    expect.objectContaining({ path: ['unit'], extensions: { code: ErrorCode.GATEWAY_TIMEOUT, institution: 'rvt.lv', kind: 'qualifications', cause: 'timeout' } }),
+    expect.objectContaining({
+      path: ['unit'],
+      extensions: { code: ErrorCode.GATEWAY_TIMEOUT, institution: 'rvt.lv', kind: 'qualifications', cause: 'timeout' },
+    }),
   );
 });
 
@@ -87,7 +110,10 @@ test('a call made late in a request is cut when the request is due, not a whole 
 });
 
 test('a call made after the deadline is not sent', async () => {
-  const caller = createShardCaller({ shardSource: clients.sourceFor, timeoutMs: TIMEOUT_MS }, incoming(performance.now() - TIMEOUT_MS - 1));
+  const caller = createShardCaller(
+    { shardSource: clients.sourceFor, timeoutMs: TIMEOUT_MS },
+    incoming(performance.now() - TIMEOUT_MS - 1),
+  );
   const result = await caller.call(shard.shard, { query: QUERY, variables: {} }, 'query');
   expect('failure' in result && failureCause(result.failure)).toBe('timeout');
   expect(shard.received()).toBe(0);

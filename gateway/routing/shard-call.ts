@@ -10,7 +10,8 @@ import type { IncomingOptions } from './shard-client';
 import { failureCause, MalformedAnswer, type FailureCause, type ResponseError } from './shard-errors';
 
 /** `shard` is the one the plan filed the call under; `answeredBy` the one that answered, where another stood in. */
-export type ShardResult = { shard: Shard; response: GatewayGraphQLResponse; answeredBy?: Shard } | { shard: Shard; failure: unknown };
+export type ShardResult =
+  { shard: Shard; response: GatewayGraphQLResponse; answeredBy?: Shard } | { shard: Shard; failure: unknown };
 
 /** What the entity cache did for a call: answered it (`hit`), looked and sent it (`miss`), or had no say (`bypass`). */
 export type CacheResult = 'hit' | 'miss' | 'bypass';
@@ -18,7 +19,12 @@ export type CacheResult = 'hit' | 'miss' | 'bypass';
 /** What a plan runs against: the shards of one request. */
 export interface ShardCaller {
   /** Sends one request to one shard; never throws: a call that brought no GraphQL answer comes back as its failure. */
-  call(shard: Shard, request: ShardRequest, operation: 'query' | 'mutation', cache?: Exclude<CacheResult, 'hit'>): Promise<ShardResult>;
+  call(
+    shard: Shard,
+    request: ShardRequest,
+    operation: 'query' | 'mutation',
+    cache?: Exclude<CacheResult, 'hit'>,
+  ): Promise<ShardResult>;
   /** Tells of a call the entity cache answered in the shard's place (traced as a shard call that hit). */
   cacheHit(shard: Shard): void;
   /** Whether calls to a shard are refused for now (its circuit is open): no stand-in is taken from those. */
@@ -52,7 +58,6 @@ export interface ShardCallerOptions {
   onShardCall?: (event: ShardCallEvent) => void;
 }
 
-
 /** A body a GraphQL server could have sent: `data` (an object or null) and/or an `errors` list. */
 function isGraphQLResponse(response: GatewayGraphQLResponse | null | undefined): boolean {
   if (typeof response !== 'object' || response === null) return false;
@@ -80,13 +85,21 @@ export function createShardCaller(options: ShardCallerOptions, incoming: Incomin
     circuitOpen: (shard) => options.resilience?.circuitOf(shard) === 'open',
     expired: () => timeLeft(deadline) === 0,
     cacheHit: (shard) => {
-      const span = startSpan(`${shard.kind} shard call`, { kind: 'client', parent: incoming.context.trace?.context ?? null, attributes: { ...spanAttributes(shard), 'hub.cache': 'hit', 'hub.outcome': 'ok' } });
+      const span = startSpan(`${shard.kind} shard call`, {
+        kind: 'client',
+        parent: incoming.context.trace?.context ?? null,
+        attributes: { ...spanAttributes(shard), 'hub.cache': 'hit', 'hub.outcome': 'ok' },
+      });
       span.end();
     },
     call: async (shard, { query, variables }, operation, cache = 'bypass') => {
       const source = options.shardSource(shard);
       // The call's span is the parent its shard names (the hop's traceparent).
-      const span = startSpan(`${shard.kind} shard call`, { kind: 'client', parent: incoming.context.trace?.context ?? null, attributes: { ...spanAttributes(shard), 'hub.cache': cache } });
+      const span = startSpan(`${shard.kind} shard call`, {
+        kind: 'client',
+        parent: incoming.context.trace?.context ?? null,
+        attributes: { ...spanAttributes(shard), 'hub.cache': cache },
+      });
       const context = { ...incoming.context, trace: span };
       // A fresh request per attempt: RemoteGraphQLDataSource writes `http` (and the signed headers) on the one it gets.
       const attempt = async (): Promise<GatewayGraphQLResponse> => {
@@ -99,22 +112,43 @@ export function createShardCaller(options: ShardCallerOptions, incoming: Incomin
       let status: number | undefined = 200;
       try {
         if (!options.resilience && timeLeft(deadline) === 0) throw new DeadlinePassed();
-        result = { shard, response: options.resilience ? await options.resilience.execute(shard, operation, attempt, deadline) : await attempt() };
+        result = {
+          shard,
+          response: options.resilience
+            ? await options.resilience.execute(shard, operation, attempt, deadline)
+            : await attempt(),
+        };
       } catch (error) {
         status = httpStatusOf(error);
         // A shard that answers 4xx/5xx with GraphQL errors still has something to say to the client.
         // Its data counts too: a FORBIDDEN field error can set a 403 on a partly answered request.
-        const body = (error as { extensions?: { response?: { body?: { data?: unknown; errors?: unknown; extensions?: unknown } } } }).extensions?.response?.body;
+        const body = (
+          error as { extensions?: { response?: { body?: { data?: unknown; errors?: unknown; extensions?: unknown } } } }
+        ).extensions?.response?.body;
         // Its extensions too: a write's change hints must reach the entity cache whatever the status.
-        const extensions = typeof body?.extensions === 'object' && body.extensions !== null ? { extensions: body.extensions as Record<string, unknown> } : {};
+        const extensions =
+          typeof body?.extensions === 'object' && body.extensions !== null
+            ? { extensions: body.extensions as Record<string, unknown> }
+            : {};
         result =
           body && Array.isArray(body.errors)
-            ? { shard, response: { data: (body.data as Record<string, unknown> | null | undefined) ?? null, errors: body.errors as ResponseError[], ...extensions } }
+            ? {
+                shard,
+                response: {
+                  data: (body.data as Record<string, unknown> | null | undefined) ?? null,
+                  errors: body.errors as ResponseError[],
+                  ...extensions,
+                },
+              }
             : { shard, failure: error };
       }
       const errors = 'response' in result ? (result.response.errors as ResponseError[] | undefined) : undefined;
-      const outcome = 'failure' in result ? failureCause(result.failure) : errors && errors.length > 0 ? 'errors' : 'ok';
-      span.setAttributes({ 'hub.outcome': outcome, ...(status === undefined ? {} : { 'http.response.status_code': status }) });
+      const outcome =
+        'failure' in result ? failureCause(result.failure) : errors && errors.length > 0 ? 'errors' : 'ok';
+      span.setAttributes({
+        'hub.outcome': outcome,
+        ...(status === undefined ? {} : { 'http.response.status_code': status }),
+      });
       span.end('failure' in result ? outcome : undefined);
       if (options.onShardCall) {
         options.onShardCall({

@@ -5,7 +5,12 @@ import type { HubContext } from '../context';
 import type { ShardIdentity } from '../health/shard-identity';
 import type { GatewayPart } from '../part';
 import type { Registry, Shard } from '../registry/registry';
-import { createResilience, type CircuitReport, type Resilience, type ResilienceOptions } from '../resilience/resilience';
+import {
+  createResilience,
+  type CircuitReport,
+  type Resilience,
+  type ResilienceOptions,
+} from '../resilience/resilience';
 import { createShardClients, DEFAULT_CONNECTIONS_PER_SHARD, DEFAULT_SHARD_TIMEOUT_MS } from './shard-client';
 
 export interface ShardCallsOptions {
@@ -44,7 +49,10 @@ export function useShardCalls(options: ShardCallsOptions): ShardCalls {
   const resilience = createResilience({
     ...options.resilience,
     onCircuitChange: (shard, state) => {
-      options.log.warn({ module: 'resilience', institution: shard.institution, kind: shard.kind, state }, `circuit ${state}`);
+      options.log.warn(
+        { module: 'resilience', institution: shard.institution, kind: shard.kind, state },
+        `circuit ${state}`,
+      );
       options.resilience?.onCircuitChange?.(shard, state);
     },
   });

@@ -84,7 +84,11 @@ class ShardSource implements GraphQLDataSource<HubContext> {
   private async send(options: GraphQLDataSourceProcessOptions<HubContext>): Promise<GatewayGraphQLResponse> {
     const { request } = options;
     const context = isIncomingOperation(options) ? options.context : null;
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...(context?.trace ? traceHeaders(context.trace.context) : {}) };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      ...(context?.trace ? traceHeaders(context.trace.context) : {}),
+    };
     if (this.hopKey) {
       Object.assign(
         headers,
@@ -102,7 +106,11 @@ class ShardSource implements GraphQLDataSource<HubContext> {
       path: this.path,
       method: 'POST',
       headers,
-      body: JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName }),
+      body: JSON.stringify({
+        query: request.query,
+        variables: request.variables,
+        operationName: request.operationName,
+      }),
       // The deadline covers the whole call, waiting for a pooled connection included (undici's own timers
       // start only once the request is on a socket), and whatever the request waited before it.
       signal: AbortSignal.timeout(context ? timeLeft(deadlineOf(context, this.timeoutMs)) : this.timeoutMs),
@@ -124,7 +132,10 @@ class ShardSource implements GraphQLDataSource<HubContext> {
  * One data source per shard URL, on one undici pool per shard origin with a cap on connections, and a
  * deadline on every call: a shard that hangs costs its data, not the gateway's sockets.
  */
-export function createShardClients(options: ShardClientOptions): { sourceFor: (shard: Shard) => GraphQLDataSource<HubContext>; close: () => Promise<void> } {
+export function createShardClients(options: ShardClientOptions): {
+  sourceFor: (shard: Shard) => GraphQLDataSource<HubContext>;
+  close: () => Promise<void>;
+} {
   const pools = new Map<string, Pool>();
   const sources = new Map<string, ShardSource>();
   return {
@@ -135,11 +146,22 @@ export function createShardClients(options: ShardClientOptions): { sourceFor: (s
         const url = new URL(shard.url);
         let pool = pools.get(url.origin);
         if (!pool) {
-          pool = new Pool(url.origin, { connections: options.connectionsPerShard, keepAliveTimeout: 30_000, pipelining: 1 });
+          pool = new Pool(url.origin, {
+            connections: options.connectionsPerShard,
+            keepAliveTimeout: 30_000,
+            pipelining: 1,
+          });
           pools.set(url.origin, pool);
         }
         const checked = options.identity && shard.institution !== '' ? { shard, identity: options.identity } : null;
-        source = new ShardSource(pool, url, options.hopKey, hopAudience(shard.kind, shard.institution), options.timeoutMs, checked);
+        source = new ShardSource(
+          pool,
+          url,
+          options.hopKey,
+          hopAudience(shard.kind, shard.institution),
+          options.timeoutMs,
+          checked,
+        );
         sources.set(key, source);
       }
       return source;

@@ -56,11 +56,17 @@ function detail(error: unknown): string {
 
 /** What answers at a wrong shard's URL instead (its URL, kind, institution and key ids: no secrets). */
 function wrongShard(error: unknown): string {
-  return error instanceof ShardCallRefused && error.reason === 'wrong-shard' && error.detail ? ` (${error.detail})` : '';
+  return error instanceof ShardCallRefused && error.reason === 'wrong-shard' && error.detail
+    ? ` (${error.detail})`
+    : '';
 }
 
 /** Why a shard call failed, in words a client can act on and a code it can branch on. */
-export function shardFailure(shard: Shard, error: unknown, path: ReadonlyArray<string | number> | undefined): ResponseError {
+export function shardFailure(
+  shard: Shard,
+  error: unknown,
+  path: ReadonlyArray<string | number> | undefined,
+): ResponseError {
   const cause = failureCause(error);
   const code = cause === 'timeout' ? ErrorCode.GATEWAY_TIMEOUT : ErrorCode.SHARD_UNAVAILABLE;
   return {

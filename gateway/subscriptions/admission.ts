@@ -28,9 +28,16 @@ export class AnonymousAdmission {
   /** Null when a socket from `address` may open now. */
   refusal(address: string): Refusal | null {
     if ((this.perIp.get(address) ?? 0) >= this.maxPerIp) {
-      return { status: 429, message: `Too many anonymous WebSocket connections from this IP address (limit ${this.maxPerIp}): send a token in connection_init on the open ones` };
+      return {
+        status: 429,
+        message: `Too many anonymous WebSocket connections from this IP address (limit ${this.maxPerIp}): send a token in connection_init on the open ones`,
+      };
     }
-    if (this.total >= this.maxTotal) return { status: 503, message: `The hub holds its limit of ${this.maxTotal} anonymous WebSocket connections; retry later` };
+    if (this.total >= this.maxTotal)
+      return {
+        status: 503,
+        message: `The hub holds its limit of ${this.maxTotal} anonymous WebSocket connections; retry later`,
+      };
     return null;
   }
 

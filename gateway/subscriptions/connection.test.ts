@@ -8,14 +8,20 @@ const coordinator: Caller = { institution: 'rvt.lv', roles: ['coordinator'], sub
 
 /** A socket at connection_init: what it was closed with, whether it left the anonymous count, its message cap. */
 function socketAt(headers: Record<string, string>, authorization?: string) {
-  const seen: { closed?: [number, string]; released: boolean; receiver: { _maxPayload: number } } = { released: false, receiver: { _maxPayload: 65_536 } };
+  const seen: { closed?: [number, string]; released: boolean; receiver: { _maxPayload: number } } = {
+    released: false,
+    receiver: { _maxPayload: 65_536 },
+  };
   const extra = {
     socket: { close: (code: number, reason: string) => (seen.closed = [code, reason]), _receiver: seen.receiver },
     request: { headers: { host: 'hub.example', ...headers } },
     ticket: { release: () => (seen.released = true) },
     address: '127.0.0.1',
   } as unknown as SocketExtra;
-  const ctx = { extra, connectionParams: authorization ? { authorization, padding: 'x' } : {} } as unknown as Context<Record<string, unknown>, SocketExtra>;
+  const ctx = { extra, connectionParams: authorization ? { authorization, padding: 'x' } : {} } as unknown as Context<
+    Record<string, unknown>,
+    SocketExtra
+  >;
   return { ctx, seen };
 }
 
@@ -42,7 +48,9 @@ test("an anonymous socket from the hub's own page is admitted and stays anonymou
   await expect(admit(own.ctx)).resolves.toMatchObject({ context: { caller: null }, expiresAt: null, subscriptions: 0 });
   expect(own.seen.released).toBe(false);
   await expect(admit(socketAt({ origin: 'https://elsewhere.example' }).ctx)).resolves.toBeNull();
-  await expect(admission(['https://elsewhere.example']).admit(socketAt({ origin: 'https://elsewhere.example' }).ctx)).resolves.not.toBeNull();
+  await expect(
+    admission(['https://elsewhere.example']).admit(socketAt({ origin: 'https://elsewhere.example' }).ctx),
+  ).resolves.not.toBeNull();
 });
 
 test('a bad token closes with 4401; a signed-in socket leaves the anonymous count, keeps no other params, and holds its place until released', async () => {

@@ -73,15 +73,23 @@ export function createAdmission(options: AdmissionOptions) {
         }
         perInstitution.set(caller.institution, open + 1);
         ticket.release();
-        if (!raiseMaxPayload(socket, options.maxBodyBytes)) options.log.warn('cannot raise the message cap of a signed-in socket: it keeps the anonymous cap');
-        if (expiresAt !== null) cancelExpiry = atTime(expiresAt, () => socket.close(TOKEN_EXPIRED.code, TOKEN_EXPIRED.reason));
+        if (!raiseMaxPayload(socket, options.maxBodyBytes))
+          options.log.warn('cannot raise the message cap of a signed-in socket: it keeps the anonymous cap');
+        if (expiresAt !== null)
+          cancelExpiry = atTime(expiresAt, () => socket.close(TOKEN_EXPIRED.code, TOKEN_EXPIRED.reason));
       }
-      return { context: { requestId: requestIdOf(request), caller, receivedAt: performance.now() }, subscriptions: 0, expiresAt, cancelExpiry };
+      return {
+        context: { requestId: requestIdOf(request), caller, receivedAt: performance.now() },
+        subscriptions: 0,
+        expiresAt,
+        cancelExpiry,
+      };
     },
     /** Gives a closed connection's place back to its institution and stops its expiry timer. */
     release: (connection: Connection): void => {
       const caller = connection.context.caller;
-      if (caller) perInstitution.set(caller.institution, Math.max(0, (perInstitution.get(caller.institution) ?? 1) - 1));
+      if (caller)
+        perInstitution.set(caller.institution, Math.max(0, (perInstitution.get(caller.institution) ?? 1) - 1));
       connection.cancelExpiry?.();
     },
   };

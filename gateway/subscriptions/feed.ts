@@ -18,7 +18,12 @@ export interface FeedSource {
 /** One subscriber of a feed; `positions` are its own, reached through the events delivered so far. */
 export interface Subscriber {
   /** Hands over one event; `positions` include it. */
-  deliver(shard: Shard, event: UpstreamEvent, answer: ExecutionResult | null, positions: Readonly<Record<string, string>>): void;
+  deliver(
+    shard: Shard,
+    event: UpstreamEvent,
+    answer: ExecutionResult | null,
+    positions: Readonly<Record<string, string>>,
+  ): void;
   /** The next event on `shard` could not be completed within the hold: nothing more is delivered, the member has left. */
   end(shard: Shard, outage: ShardOutage, positions: Readonly<Record<string, string>>): void;
 }
@@ -156,7 +161,9 @@ export class Feed {
     private readonly onClose: () => void,
   ) {
     this.positions = { ...start };
-    this.stops = source.shards.map((shard) => source.open(shard, start[shard.institution] ?? null, (event) => this.receive(shard, event)));
+    this.stops = source.shards.map((shard) =>
+      source.open(shard, start[shard.institution] ?? null, (event) => this.receive(shard, event)),
+    );
   }
 
   get size(): number {

@@ -15,7 +15,9 @@ const root: SubscriptionRoot = {
 
 function payloadOf(text: string) {
   const document = parse(text);
-  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = document.definitions.find(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   const field = operation?.selectionSet.selections[0] as FieldNode;
   if (!operation) throw new Error('no operation');
   return payloadQuery(document, operation, root, field);

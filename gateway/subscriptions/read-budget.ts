@@ -74,7 +74,12 @@ export class ReadBudget {
 
 function handleOf(stream: Duplex): StreamHandle | undefined {
   const handle = (stream as unknown as { _handle?: Partial<StreamHandle> | null })._handle;
-  if (typeof handle?.reading !== 'boolean' || typeof handle.readStart !== 'function' || typeof handle.readStop !== 'function') return undefined;
+  if (
+    typeof handle?.reading !== 'boolean' ||
+    typeof handle.readStart !== 'function' ||
+    typeof handle.readStop !== 'function'
+  )
+    return undefined;
   return handle as StreamHandle;
 }
 

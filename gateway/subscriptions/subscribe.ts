@@ -1,5 +1,13 @@
 import { bulkhead } from 'cockatiel';
-import { GraphQLError, Kind, valueFromASTUntyped, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  valueFromASTUntyped,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { ErrorCode } from '../../schema/errors';
 import type { HopSigningKey } from '../../platform/hop-keys';
 import type { Logger } from '../../platform/logger';
@@ -57,12 +65,39 @@ export function createSubscribe(options: SubscribeOptions) {
 
   const subscribe = async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
     const context = args.contextValue as HubContext;
-    const operation = args.document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    const operation = args.document.definitions.find(
+      (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+    );
     const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-    const [field] = operation ? rootFields({ ...parseFetch('{ __typename }'), document: args.document, operation, type: 'subscription', fragments: new Map() }, variables) : [];
+    const [field] = operation
+      ? rootFields(
+          {
+            ...parseFetch('{ __typename }'),
+            document: args.document,
+            operation,
+            type: 'subscription',
+            fragments: new Map(),
+          },
+          variables,
+        )
+      : [];
     const route = field ? options.routing.subscription.get(field.name) : undefined;
-    if (!operation || !field || !route) return { errors: [new GraphQLError('The hub serves subscriptions to one root field at a time', { extensions: { code: ErrorCode.BAD_USER_INPUT } })] };
-    if (!context.caller) return { errors: [new GraphQLError('Subscriptions need a signed-in caller: send a token in connection_init', { extensions: { code: ErrorCode.UNAUTHENTICATED } })] };
+    if (!operation || !field || !route)
+      return {
+        errors: [
+          new GraphQLError('The hub serves subscriptions to one root field at a time', {
+            extensions: { code: ErrorCode.BAD_USER_INPUT },
+          }),
+        ],
+      };
+    if (!context.caller)
+      return {
+        errors: [
+          new GraphQLError('Subscriptions need a signed-in caller: send a token in connection_init', {
+            extensions: { code: ErrorCode.UNAUTHENTICATED },
+          }),
+        ],
+      };
     const argument = (name: string) => {
       const node = field.node.arguments?.find((a) => a.name.value === name)?.value;
       return node ? valueFromASTUntyped(node, variables) : undefined;
@@ -80,29 +115,41 @@ export function createSubscribe(options: SubscribeOptions) {
     const source: FeedSource = {
       shards: options.registry.shards(route.kind),
       open: (shard, after, onEvent) =>
-        counted(subscribeUpstream({
-          shard,
-          hopKey: options.hopKey,
-          identity: options.identity,
-          caller,
-          requestId: context.requestId,
-          field: field.name,
-          root: route,
-          filter,
-          after,
-          onEvent,
-          onError: (error) => options.log.warn({ institution: shard.institution, kind: shard.kind, error: String(error) }, 'upstream subscription interrupted'),
-        })),
+        counted(
+          subscribeUpstream({
+            shard,
+            hopKey: options.hopKey,
+            identity: options.identity,
+            caller,
+            requestId: context.requestId,
+            field: field.name,
+            root: route,
+            filter,
+            after,
+            onEvent,
+            onError: (error) =>
+              options.log.warn(
+                { institution: shard.institution, kind: shard.kind, error: String(error) },
+                'upstream subscription interrupted',
+              ),
+          }),
+        ),
       resolve: async (event, signal) => {
         const query = payload.query;
         if (!query) return { answer: null };
         const ids = Object.fromEntries(Object.entries(event.ids).map(([entity, id]) => [idVariable(entity), id]));
-        const resolution = await resolveHeld(() => payloads.execute(() => options.execute(query, { ...payloadVariables, ...ids }, context)), {
-          holdMs: options.liveEventHoldMs,
-          signal,
-        });
+        const resolution = await resolveHeld(
+          () => payloads.execute(() => options.execute(query, { ...payloadVariables, ...ids }, context)),
+          {
+            holdMs: options.liveEventHoldMs,
+            signal,
+          },
+        );
         if ('outage' in resolution && !signal.aborted) {
-          options.log.warn({ ...resolution.outage, event: event.cursor, holdMs: options.liveEventHoldMs }, 'live event could not be completed within the hold');
+          options.log.warn(
+            { ...resolution.outage, event: event.cursor, holdMs: options.liveEventHoldMs },
+            'live event could not be completed within the hold',
+          );
         }
         return resolution;
       },
@@ -122,10 +169,14 @@ export function createSubscribe(options: SubscribeOptions) {
           else if (selection.name.value === 'occurredAt') result[key] = event.occurredAt;
           else if (selection.name.value === '__typename') result[key] = getEventTypeName(options.schema(), field.name);
         }
-        queue.push({ data: { [field.responseKey]: result }, ...(answer?.errors?.length ? { errors: answer.errors } : {}) });
+        queue.push({
+          data: { [field.responseKey]: result },
+          ...(answer?.errors?.length ? { errors: answer.errors } : {}),
+        });
       },
       // graphql-ws sends a thrown error as the operation's `error` message: the subscription ends with it.
-      end: (_shard, outage, reached) => queue.fail(heldTooLong(outage, options.liveEventHoldMs, encodeHubCursor(reached))),
+      end: (_shard, outage, reached) =>
+        queue.fail(heldTooLong(outage, options.liveEventHoldMs, encodeHubCursor(reached))),
     };
     // Everything the signed hop says about the caller, the field, its filter and the payload selection:
     // subscribers equal in all of these would receive the same events with the same payloads.
@@ -142,7 +193,6 @@ export function createSubscribe(options: SubscribeOptions) {
     return queue;
   };
   return { subscribe, upstreams: () => upstreams };
-
 }
 
 function getEventTypeName(schema: GraphQLSchema | undefined, field: string): string {
@@ -154,7 +204,9 @@ function getEventTypeName(schema: GraphQLSchema | undefined, field: string): str
 function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) =>
     item && typeof item === 'object' && !Array.isArray(item)
-      ? Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : item,
   );
 }

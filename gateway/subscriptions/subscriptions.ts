@@ -84,7 +84,6 @@ export const DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 20;
 export const DEFAULT_MAX_CONNECTIONS_PER_INSTITUTION = 1_000;
 export const DEFAULT_MAX_CONCURRENT_PAYLOADS = 16;
 
-
 /** What is open right now: for metrics. */
 export interface SubscriptionStats {
   /** WebSocket connections accepted and not yet closed. */
@@ -121,7 +120,10 @@ export function useSubscriptions(options: SubscriptionsOptions): Subscriptions {
   const connections = new WeakMap<object, Connection>();
   const open = { connections: 0, subscriptions: 0 };
   const maxPerConnection = options.maxSubscriptionsPerConnection ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION;
-  const admission = new AnonymousAdmission(options.maxAnonymousPerIp ?? DEFAULT_WS_MAX_ANONYMOUS_PER_IP, options.maxAnonymous ?? DEFAULT_WS_MAX_ANONYMOUS);
+  const admission = new AnonymousAdmission(
+    options.maxAnonymousPerIp ?? DEFAULT_WS_MAX_ANONYMOUS_PER_IP,
+    options.maxAnonymous ?? DEFAULT_WS_MAX_ANONYMOUS,
+  );
   // When each signed-in connection's token expires: no event leaves after it, even one already on its way.
   const expiries = new WeakMap<HubContext, number>();
   const feeds = createSubscribe({
@@ -169,17 +171,37 @@ export function useSubscriptions(options: SubscriptionsOptions): Subscriptions {
         if (error instanceof GraphQLError) return [bare(error)];
         throw error;
       }
-      if (!state || !caller) return [new GraphQLError('Subscriptions need a signed-in caller: send a token in connection_init', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
+      if (!state || !caller)
+        return [
+          new GraphQLError('Subscriptions need a signed-in caller: send a token in connection_init', {
+            extensions: { code: ErrorCode.UNAUTHENTICATED },
+          }),
+        ];
       if (state.subscriptions >= maxPerConnection) {
-        return [new GraphQLError(`At most ${maxPerConnection} subscriptions per connection`, { extensions: { code: 'LIMIT_EXCEEDED' } })];
+        return [
+          new GraphQLError(`At most ${maxPerConnection} subscriptions per connection`, {
+            extensions: { code: 'LIMIT_EXCEEDED' },
+          }),
+        ];
       }
       const schema = options.schema();
-      if (!schema) return [new GraphQLError('The hub is still loading its schema: retry shortly', { extensions: { code: ErrorCode.SHARD_UNAVAILABLE } })];
+      if (!schema)
+        return [
+          new GraphQLError('The hub is still loading its schema: retry shortly', {
+            extensions: { code: ErrorCode.SHARD_UNAVAILABLE },
+          }),
+        ];
       const checked = checkSubscription(schema, payload, options.limits);
       if (Array.isArray(checked)) return checked;
       state.subscriptions += 1;
       open.subscriptions += 1;
-      return { schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables, contextValue: state.context };
+      return {
+        schema,
+        document: checked.document,
+        operationName: payload.operationName,
+        variableValues: payload.variables,
+        contextValue: state.context,
+      };
     },
     onComplete: (ctx) => {
       const state = connections.get(ctx);
@@ -205,7 +227,10 @@ export function useSubscriptions(options: SubscriptionsOptions): Subscriptions {
         return { status: 429, message: error.message, retryAfterSeconds: Number(error.extensions.retryAfterSeconds) };
       }
     },
-    anonymousMaxPayload: Math.min(options.maxAnonymousMessageBytes ?? DEFAULT_WS_MAX_ANONYMOUS_MESSAGE_BYTES, options.limits.values.maxBodyBytes),
+    anonymousMaxPayload: Math.min(
+      options.maxAnonymousMessageBytes ?? DEFAULT_WS_MAX_ANONYMOUS_MESSAGE_BYTES,
+      options.limits.values.maxBodyBytes,
+    ),
     log,
   });
   return {

@@ -23,12 +23,20 @@ const root = (field: string) => {
 
 test("the shard is asked through the filter argument and input type the supergraph names, for the entities' IDs", () => {
   expect(print(parse(upstreamQuery('assessmentRecorded', root('assessmentRecorded'))))).toBe(
-    print(parse('subscription HubEvents($after: String, $filter: MobilityFilter!) { assessmentRecorded(after: $after, which: $filter) { cursor type occurredAt assessment { id } } }')),
+    print(
+      parse(
+        'subscription HubEvents($after: String, $filter: MobilityFilter!) { assessmentRecorded(after: $after, which: $filter) { cursor type occurredAt assessment { id } } }',
+      ),
+    ),
   );
 });
 
 test('a subscription without a filter is asked without one', () => {
   expect(print(parse(upstreamQuery('everything', root('everything'))))).toBe(
-    print(parse('subscription HubEvents($after: String) { everything(after: $after) { cursor type occurredAt assessment { id } } }')),
+    print(
+      parse(
+        'subscription HubEvents($after: String) { everything(after: $after) { cursor type occurredAt assessment { id } } }',
+      ),
+    ),
   );
 });

@@ -41,7 +41,9 @@ export interface UpstreamOptions {
  * and input type as the supergraph names them), with only the IDs of the event's entities.
  */
 export function upstreamQuery(field: string, root: SubscriptionRoot): string {
-  const filter = root.filter ? { definition: `, $filter: ${root.filter.type}`, argument: `, ${root.filter.argument}: $filter` } : { definition: '', argument: '' };
+  const filter = root.filter
+    ? { definition: `, $filter: ${root.filter.type}`, argument: `, ${root.filter.argument}: $filter` }
+    : { definition: '', argument: '' };
   const entities = root.entities.map((entity) => `${entity.field} { id }`).join(' ');
   return `subscription HubEvents($after: String${filter.definition}) {
     ${field}(${root.cursorArgument}: $after${filter.argument}) { cursor type occurredAt ${entities} }

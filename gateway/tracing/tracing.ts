@@ -78,6 +78,8 @@ export function useTracing(options: TracingOptions = {}): Tracing {
  * The log fields naming a request's trace. The gateway keeps no request storage (on Node.js 22 one costs every
  * promise of every request), so its log lines take them from the context.
  */
-export function traceFieldsOf(context: Pick<HubContext, 'trace'>): { trace_id: string; span_id: string } | Record<string, never> {
+export function traceFieldsOf(
+  context: Pick<HubContext, 'trace'>,
+): { trace_id: string; span_id: string } | Record<string, never> {
   return context.trace ? { trace_id: context.trace.context.traceId, span_id: context.trace.context.spanId } : {};
 }

@@ -8,7 +8,10 @@ export class OutcomeResult {
   @Field(() => ID, { description: 'Hub ID of the learning outcome.' })
   learningOutcomeId!: string;
 
-  @Field(() => LearningOutcomeRef, { nullable: true, description: `The learning outcome.${whenOwnerFails('learningOutcomeId')}` })
+  @Field(() => LearningOutcomeRef, {
+    nullable: true,
+    description: `The learning outcome.${whenOwnerFails('learningOutcomeId')}`,
+  })
   learningOutcome!: LearningOutcomeRef;
 
   @Field(() => AssessmentResult, { description: 'Achieved or not.' })
@@ -37,7 +40,7 @@ export class AssessmentRevision {
 }
 
 @Directive('@key(fields: "id")')
-@ObjectType({ description: 'The hosting institution\'s assessment of one agreed unit. Visible to the parties only.' })
+@ObjectType({ description: "The hosting institution's assessment of one agreed unit. Visible to the parties only." })
 export class Assessment {
   @Field(() => ID, { description: 'Hub ID: "<sending code>:<local id>".' })
   id!: string;
@@ -72,7 +75,9 @@ export class Assessment {
   @Field(() => [OutcomeResult], { description: 'Results per learning outcome, where assessed one by one.' })
   outcomeResults!: OutcomeResult[];
 
-  @Field(() => EcvetPointsScalar, { description: 'ECVET points this assessment credits (the agreed points if achieved, else 0).' })
+  @Field(() => EcvetPointsScalar, {
+    description: 'ECVET points this assessment credits (the agreed points if achieved, else 0).',
+  })
   ecvetPoints!: number;
 
   @Field(() => Int, { description: 'Current revision; corrections add one.' })
@@ -107,7 +112,10 @@ export class TranscriptEntry {
 }
 
 @Directive('@key(fields: "id")')
-@ObjectType({ description: 'The transcript of records the hosting institution issues at the end of the mobility. Immutable: a reissue is a new version.' })
+@ObjectType({
+  description:
+    'The transcript of records the hosting institution issues at the end of the mobility. Immutable: a reissue is a new version.',
+})
 export class Transcript {
   @Field(() => ID, { description: 'Hub ID.' })
   id!: string;

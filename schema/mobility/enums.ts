@@ -62,4 +62,7 @@ export enum AssessmentResult {
   ACHIEVED = 'ACHIEVED',
   NOT_ACHIEVED = 'NOT_ACHIEVED',
 }
-registerEnumType(AssessmentResult, { name: 'AssessmentResult', description: 'Outcome of assessing a unit or learning outcome.' });
+registerEnumType(AssessmentResult, {
+  name: 'AssessmentResult',
+  description: 'Outcome of assessing a unit or learning outcome.',
+});

@@ -1,7 +1,14 @@
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar, EcvetPointsScalar, LocalDateScalar } from '../scalars';
 import { AgreementParty, AgreementStatus, VersionStatus } from './enums';
-import { InstitutionRef, LearningOutcomeRef, QualificationRef, UnitRef, whenOwnerFails, whenOwnersFail } from './references';
+import {
+  InstitutionRef,
+  LearningOutcomeRef,
+  QualificationRef,
+  UnitRef,
+  whenOwnerFails,
+  whenOwnersFail,
+} from './references';
 
 @ObjectType({ description: 'The learner: personal data, visible to the parties only.' })
 export class Learner {
@@ -20,7 +27,10 @@ export class Learner {
   @Field(() => ID, { description: 'Hub ID of the qualification the learner prepares at home.' })
   homeQualificationId!: string;
 
-  @Field(() => QualificationRef, { nullable: true, description: `The qualification the learner prepares at home.${whenOwnerFails('homeQualificationId')}` })
+  @Field(() => QualificationRef, {
+    nullable: true,
+    description: `The qualification the learner prepares at home.${whenOwnerFails('homeQualificationId')}`,
+  })
   homeQualification!: QualificationRef;
 
   @Field({ description: 'Progress so far towards it, in words (e.g. "2nd year, 60 of 120 points").' })
@@ -56,16 +66,24 @@ export class AgreedUnit {
   @Field(() => ID, { description: 'Hub ID of the unit.' })
   unitId!: string;
 
-  @Field(() => UnitRef, { nullable: true, description: `The unit (resolved from its owner).${whenOwnerFails('unitId')}` })
+  @Field(() => UnitRef, {
+    nullable: true,
+    description: `The unit (resolved from its owner).${whenOwnerFails('unitId')}`,
+  })
   unit!: UnitRef;
 
   @Field(() => EcvetPointsScalar, { description: "ECVET points: the unit's own points." })
   ecvetPoints!: number;
 
-  @Field(() => [ID], { description: 'Hub IDs of the learning outcomes to be achieved abroad (all of the unit\'s when it is taken whole).' })
+  @Field(() => [ID], {
+    description: "Hub IDs of the learning outcomes to be achieved abroad (all of the unit's when it is taken whole).",
+  })
   learningOutcomeIds!: string[];
 
-  @Field(() => [LearningOutcomeRef], { nullable: 'items', description: `The learning outcomes of the unit to be achieved abroad (all when the unit is taken whole).${whenOwnersFail('learningOutcomeIds')}` })
+  @Field(() => [LearningOutcomeRef], {
+    nullable: 'items',
+    description: `The learning outcomes of the unit to be achieved abroad (all when the unit is taken whole).${whenOwnersFail('learningOutcomeIds')}`,
+  })
   learningOutcomes!: LearningOutcomeRef[];
 
   @Field({ description: 'Learning activities abroad that lead to the outcomes.' })
@@ -83,14 +101,16 @@ export class AgreementSignature {
   @Field({ description: 'Who signed.' })
   signerName!: string;
 
-  @Field({ description: "The signer's position (\"learner\" for the learner)." })
+  @Field({ description: 'The signer\'s position ("learner" for the learner).' })
   signerPosition!: string;
 
   @Field(() => DateTimeScalar, { description: 'When.' })
   signedAt!: string;
 }
 
-@ObjectType({ description: 'One version of a Learning Agreement: the first, or an amendment. Never edited once signed.' })
+@ObjectType({
+  description: 'One version of a Learning Agreement: the first, or an amendment. Never edited once signed.',
+})
 export class LearningAgreementVersion {
   @Field(() => Int, { description: 'Version number, from 1.' })
   number!: number;
@@ -133,7 +153,7 @@ export class LearningAgreementVersion {
 @ObjectType({
   description:
     'A Learning Agreement between the sending institution, the hosting institution and the learner. Owned by the sending ' +
-    "institution; visible to staff of both institutions and to the learner.",
+    'institution; visible to staff of both institutions and to the learner.',
 })
 export class LearningAgreement {
   @Field(() => ID, { description: 'Hub ID: "<sending code>:<local id>".' })
@@ -145,13 +165,19 @@ export class LearningAgreement {
   @Field(() => ID, { description: 'Code of the sending (home, competent) institution.' })
   sendingInstitutionId!: string;
 
-  @Field(() => InstitutionRef, { nullable: true, description: `The sending (home, competent) institution.${whenOwnerFails('sendingInstitutionId')}` })
+  @Field(() => InstitutionRef, {
+    nullable: true,
+    description: `The sending (home, competent) institution.${whenOwnerFails('sendingInstitutionId')}`,
+  })
   sendingInstitution!: InstitutionRef;
 
   @Field(() => ID, { description: 'Code of the hosting institution abroad.' })
   hostingInstitutionId!: string;
 
-  @Field(() => InstitutionRef, { nullable: true, description: `The hosting institution abroad.${whenOwnerFails('hostingInstitutionId')}` })
+  @Field(() => InstitutionRef, {
+    nullable: true,
+    description: `The hosting institution abroad.${whenOwnerFails('hostingInstitutionId')}`,
+  })
   hostingInstitution!: InstitutionRef;
 
   @Field(() => ContactPerson, { description: 'Contact at the sending institution.' })
@@ -163,7 +189,9 @@ export class LearningAgreement {
   @Field(() => Learner, { description: 'The learner.' })
   learner!: Learner;
 
-  @Field(() => ID, { description: 'Hub ID of the Memorandum of Understanding it falls under (read it with `memorandum(id:)`).' })
+  @Field(() => ID, {
+    description: 'Hub ID of the Memorandum of Understanding it falls under (read it with `memorandum(id:)`).',
+  })
   memorandumId!: string;
 
   @Field(() => LearningAgreementVersion, { description: 'The binding version (or version 1 while unsigned).' })

@@ -24,7 +24,10 @@ export class MemorandumSignature {
   @Field(() => ID, { description: 'Code of the signing institution.' })
   institutionId!: string;
 
-  @Field(() => InstitutionRef, { nullable: true, description: `The signing institution.${whenOwnerFails('institutionId')}` })
+  @Field(() => InstitutionRef, {
+    nullable: true,
+    description: `The signing institution.${whenOwnerFails('institutionId')}`,
+  })
   institution!: InstitutionRef;
 
   @Field({ description: 'Who signed.' })
@@ -56,19 +59,28 @@ export class Memorandum {
   @Field(() => ID, { description: 'Code of the institution that proposed it.' })
   proposerId!: string;
 
-  @Field(() => InstitutionRef, { nullable: true, description: `The institution that proposed it.${whenOwnerFails('proposerId')}` })
+  @Field(() => InstitutionRef, {
+    nullable: true,
+    description: `The institution that proposed it.${whenOwnerFails('proposerId')}`,
+  })
   proposer!: InstitutionRef;
 
   @Field(() => [ID], { description: 'Codes of every partner, the proposer included.' })
   partnerIds!: string[];
 
-  @Field(() => [InstitutionRef], { nullable: 'items', description: `Every partner, the proposer included.${whenOwnersFail('partnerIds')}` })
+  @Field(() => [InstitutionRef], {
+    nullable: 'items',
+    description: `Every partner, the proposer included.${whenOwnersFail('partnerIds')}`,
+  })
   partners!: InstitutionRef[];
 
   @Field(() => [ID], { description: 'Hub IDs of the qualifications covered.' })
   qualificationIds!: string[];
 
-  @Field(() => [QualificationRef], { nullable: 'items', description: `Qualifications covered.${whenOwnersFail('qualificationIds')}` })
+  @Field(() => [QualificationRef], {
+    nullable: 'items',
+    description: `Qualifications covered.${whenOwnersFail('qualificationIds')}`,
+  })
   qualifications!: QualificationRef[];
 
   @Field(() => [ID], { description: 'Hub IDs of the units covered.' })

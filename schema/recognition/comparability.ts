@@ -13,7 +13,7 @@ export const SCORE_FORMULA =
   'skillSimilarity = (2 × shared skills + ½ × related skills) / (skills of A + skills of B), 0 when neither has skills; a related skill is one ' +
   'of either unit, not shared, that ESCO relates to a skill of the other (one is the direct broader concept of the other, or both have the ' +
   'same direct broader concept), counted only where the answering shard has ESCO imported. outcomeCategorySimilarity = Σ over ' +
-  'KNOWLEDGE, SKILLS, COMPETENCE of the smaller of the two units\' shares of learning outcomes in that category. ' +
+  "KNOWLEDGE, SKILLS, COMPETENCE of the smaller of the two units' shares of learning outcomes in that category. " +
   'eqfCloseness = 1 − |EQF level difference| / 7. ecvetPointsRatio = smaller / larger ECVET points (1 when both are 0).';
 
 export enum EscoSkillRelation {
@@ -36,17 +36,31 @@ export class ComparedSkill {
   @Field(() => EscoSkillUriScalar, { description: 'The ESCO skill URI.' })
   uri!: string;
 
-  @Field(() => String, { nullable: true, description: "ESCO's English preferred label; null when the answering shard has not imported ESCO or does not know the skill." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "ESCO's English preferred label; null when the answering shard has not imported ESCO or does not know the skill.",
+  })
   label!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'ESCO skill type ("skill/competence" or "knowledge"); null for skill groups and unknown skills.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'ESCO skill type ("skill/competence" or "knowledge"); null for skill groups and unknown skills.',
+  })
   skillType!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'ESCO reuse level ("transversal", "cross-sector", "sector-specific", "occupation-specific"); null when unknown.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'ESCO reuse level ("transversal", "cross-sector", "sector-specific", "occupation-specific"); null when unknown.',
+  })
   reuseLevel!: string | null;
 }
 
-@ObjectType({ description: "Two skills, one only in A and one only in B, that ESCO's hierarchy relates: each earns half the credit of a shared skill." })
+@ObjectType({
+  description:
+    "Two skills, one only in A and one only in B, that ESCO's hierarchy relates: each earns half the credit of a shared skill.",
+})
 export class RelatedSkillPair {
   @Field(() => ComparedSkill, { description: 'The skill only unit A has.' })
   skillOfA!: ComparedSkill;
@@ -57,7 +71,11 @@ export class RelatedSkillPair {
   @Field(() => EscoSkillRelation, { description: "How A's skill stands to B's." })
   relation!: EscoSkillRelation;
 
-  @Field(() => String, { nullable: true, description: 'For SIBLING: the URI of the broader ESCO concept both have (a skill group or an ISCED-F field); null otherwise.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'For SIBLING: the URI of the broader ESCO concept both have (a skill group or an ISCED-F field); null otherwise.',
+  })
   viaUri!: string | null;
 
   @Field(() => String, { nullable: true, description: "For SIBLING: that concept's ESCO label, when known." })
@@ -69,10 +87,15 @@ export class OutcomeCategoryProfile {
   @Field(() => LearningOutcomeCategory, { description: 'Knowledge, skills or competence.' })
   category!: LearningOutcomeCategory;
 
-  @Field(() => Int, { description: 'How many of the unit\'s learning outcomes are of this category (0 included, so every category is listed).' })
+  @Field(() => Int, {
+    description:
+      "How many of the unit's learning outcomes are of this category (0 included, so every category is listed).",
+  })
   outcomes!: number;
 
-  @Field(() => [EscoSkillUriScalar], { description: 'The ESCO skills those outcomes evidence, without repeats, in URI order.' })
+  @Field(() => [EscoSkillUriScalar], {
+    description: 'The ESCO skills those outcomes evidence, without repeats, in URI order.',
+  })
   escoSkills!: string[];
 }
 
@@ -81,7 +104,10 @@ export class ComparedUnit {
   @Field(() => ID, { description: 'Hub ID of the unit.' })
   unitId!: string;
 
-  @Field(() => RecognitionUnitRef, { nullable: true, description: `The unit (its other fields come from its owner).${whenOwnerFails('unitId')}` })
+  @Field(() => RecognitionUnitRef, {
+    nullable: true,
+    description: `The unit (its other fields come from its owner).${whenOwnerFails('unitId')}`,
+  })
   unit!: RecognitionUnitRef;
 
   @Field(() => EqfLevelScalar, { description: 'Its EQF level.' })
@@ -90,7 +116,9 @@ export class ComparedUnit {
   @Field(() => EcvetPointsScalar, { description: 'Its ECVET points.' })
   ecvetPoints!: number;
 
-  @Field(() => [OutcomeCategoryProfile], { description: 'Its learning outcomes per category: KNOWLEDGE, SKILLS, COMPETENCE, in that order.' })
+  @Field(() => [OutcomeCategoryProfile], {
+    description: 'Its learning outcomes per category: KNOWLEDGE, SKILLS, COMPETENCE, in that order.',
+  })
   outcomesByCategory!: OutcomeCategoryProfile[];
 }
 
@@ -106,13 +134,21 @@ export class UnitComparison {
   @Field(() => ComparedUnit, { description: 'Unit B, as given in `b`.' })
   b!: ComparedUnit;
 
-  @Field(() => Float, { description: `One figure for the match, from 0 (nothing in common) to 1 (alike), rounded to 4 decimals. ${SCORE_FORMULA}` })
+  @Field(() => Float, {
+    description: `One figure for the match, from 0 (nothing in common) to 1 (alike), rounded to 4 decimals. ${SCORE_FORMULA}`,
+  })
   score!: number;
 
-  @Field(() => Float, { description: 'The ESCO skill part of the score, in [0, 1]: (2 × shared + ½ × related) / (skills of A + skills of B).' })
+  @Field(() => Float, {
+    description:
+      'The ESCO skill part of the score, in [0, 1]: (2 × shared + ½ × related) / (skills of A + skills of B).',
+  })
   skillSimilarity!: number;
 
-  @Field(() => Float, { description: "The outcome category part of the score, in [0, 1]: Σ per category of the smaller of the units' shares of outcomes." })
+  @Field(() => Float, {
+    description:
+      "The outcome category part of the score, in [0, 1]: Σ per category of the smaller of the units' shares of outcomes.",
+  })
   outcomeCategorySimilarity!: number;
 
   @Field(() => Float, { description: 'The EQF part of the score, in [0, 1]: 1 − |eqfLevelDifference| / 7.' })
@@ -133,10 +169,16 @@ export class UnitComparison {
   @Field(() => [ComparedSkill], { description: 'ESCO skills only unit B evidences: what A would leave missing.' })
   skillsOnlyInB!: ComparedSkill[];
 
-  @Field(() => [RelatedSkillPair], { description: "Skills only in A and only in B that ESCO's hierarchy relates (partial credit); empty without ESCO data." })
+  @Field(() => [RelatedSkillPair], {
+    description:
+      "Skills only in A and only in B that ESCO's hierarchy relates (partial credit); empty without ESCO data.",
+  })
   relatedSkills!: RelatedSkillPair[];
 
-  @Field({ description: 'Whether the answering shard has ESCO imported (`npm run esco:import`): without it labels are null and no skill earns partial credit.' })
+  @Field({
+    description:
+      'Whether the answering shard has ESCO imported (`npm run esco:import`): without it labels are null and no skill earns partial credit.',
+  })
   escoImported!: boolean;
 }
 

@@ -1,5 +1,11 @@
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { LearningOutcomeRef, QualificationRef, InstitutionRef, whenOwnerFails, whenOwnersFail } from '../mobility/references';
+import {
+  LearningOutcomeRef,
+  QualificationRef,
+  InstitutionRef,
+  whenOwnerFails,
+  whenOwnersFail,
+} from '../mobility/references';
 import { RecognitionUnitRef } from './references';
 import { DateTimeScalar, EcvetPointsScalar, LocalDateScalar } from '../scalars';
 import { CredentialVerification } from '../documents';
@@ -13,7 +19,7 @@ registerEnumType(RecognitionDecisionKind, {
   name: 'RecognitionDecisionKind',
   description: 'What the sending institution decides for a unit achieved abroad.',
   valuesConfig: {
-    RECOGNISED: { description: 'Recognised in full: the unit\'s points are credited.' },
+    RECOGNISED: { description: "Recognised in full: the unit's points are credited." },
     PARTIALLY_RECOGNISED: { description: 'Some learning outcomes recognised: points in proportion to them.' },
     REFUSED: { description: 'Not recognised, with a reason: nothing is credited.' },
   },
@@ -42,18 +48,28 @@ export class ValidationFinding {
   @Field(() => EcvetPointsScalar, { description: 'Points the transcript reports for it.' })
   transcriptEcvetPoints!: number;
 
-  @Field(() => [ID], { description: 'Hub IDs of the agreed learning outcomes the transcript does not report achieved.' })
+  @Field(() => [ID], {
+    description: 'Hub IDs of the agreed learning outcomes the transcript does not report achieved.',
+  })
   outcomeIdsNotAchieved!: string[];
 
-  @Field(() => [LearningOutcomeRef], { nullable: 'items', description: `Agreed learning outcomes the transcript does not report achieved.${whenOwnersFail('outcomeIdsNotAchieved')}` })
+  @Field(() => [LearningOutcomeRef], {
+    nullable: 'items',
+    description: `Agreed learning outcomes the transcript does not report achieved.${whenOwnersFail('outcomeIdsNotAchieved')}`,
+  })
   outcomesNotAchieved!: LearningOutcomeRef[];
 
-  @Field(() => [String], { description: 'Differences between agreement and transcript, in words; empty when they agree.' })
+  @Field(() => [String], {
+    description: 'Differences between agreement and transcript, in words; empty when they agree.',
+  })
   differences!: string[];
 }
 
 @Directive('@key(fields: "id")')
-@ObjectType({ description: "The sending institution's check of an issued transcript against the learning agreement version it refers to." })
+@ObjectType({
+  description:
+    "The sending institution's check of an issued transcript against the learning agreement version it refers to.",
+})
 export class TranscriptValidation {
   @Field(() => ID, { description: 'Hub ID.' })
   id!: string;
@@ -96,7 +112,10 @@ export class DecisionRevision {
 }
 
 @Directive('@key(fields: "id")')
-@ObjectType({ description: 'The sending institution\'s recognition decision for one unit achieved abroad. Visible to the sending institution and the learner.' })
+@ObjectType({
+  description:
+    "The sending institution's recognition decision for one unit achieved abroad. Visible to the sending institution and the learner.",
+})
 export class RecognitionDecision {
   @Field(() => ID, { description: 'Hub ID.' })
   id!: string;
@@ -119,10 +138,13 @@ export class RecognitionDecision {
   @Field(() => [ID], { description: 'For a partial recognition: hub IDs of the learning outcomes recognised.' })
   recognisedOutcomeIds!: string[];
 
-  @Field(() => [LearningOutcomeRef], { nullable: 'items', description: `For a partial recognition: the learning outcomes recognised.${whenOwnersFail('recognisedOutcomeIds')}` })
+  @Field(() => [LearningOutcomeRef], {
+    nullable: 'items',
+    description: `For a partial recognition: the learning outcomes recognised.${whenOwnersFail('recognisedOutcomeIds')}`,
+  })
   recognisedOutcomes!: LearningOutcomeRef[];
 
-  @Field(() => EcvetPointsScalar, { description: 'Points credited to the learner\'s record.' })
+  @Field(() => EcvetPointsScalar, { description: "Points credited to the learner's record." })
   ecvetPoints!: number;
 
   @Field(() => String, { nullable: true, description: 'Why (required when refused, and for every revision).' })
@@ -140,7 +162,10 @@ export class Credit {
   @Field(() => ID, { description: 'Hub ID of the unit of the home qualification.' })
   unitId!: string;
 
-  @Field(() => RecognitionUnitRef, { nullable: true, description: `The unit of the home qualification.${whenOwnerFails('unitId')}` })
+  @Field(() => RecognitionUnitRef, {
+    nullable: true,
+    description: `The unit of the home qualification.${whenOwnerFails('unitId')}`,
+  })
   unit!: RecognitionUnitRef;
 
   @Field(() => EcvetPointsScalar, { description: 'Points credited.' })
@@ -152,7 +177,11 @@ export class Credit {
   @Field(() => LocalDateScalar, { description: 'When it was achieved or recognised.' })
   creditedOn!: string;
 
-  @Field(() => ID, { nullable: true, description: "The recognition decision, for units from abroad, to the learner's record readers; null on a certificate's public statement (`verifyCertificate`)." })
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "The recognition decision, for units from abroad, to the learner's record readers; null on a certificate's public statement (`verifyCertificate`).",
+  })
   decisionId!: string | null;
 }
 
@@ -161,25 +190,43 @@ export class QualificationProgress {
   @Field(() => ID, { description: 'Hub ID of the qualification.' })
   qualificationId!: string;
 
-  @Field(() => QualificationRef, { nullable: true, description: `The qualification.${whenOwnerFails('qualificationId')}` })
+  @Field(() => QualificationRef, {
+    nullable: true,
+    description: `The qualification.${whenOwnerFails('qualificationId')}`,
+  })
   qualification!: QualificationRef;
 
-  @Field(() => EcvetPointsScalar, { nullable: true, description: "Points the qualification requires. Null when the qualification could not be read from its owner's qualifications shard (an error on `requiredEcvetPoints` names the institution)." })
+  @Field(() => EcvetPointsScalar, {
+    nullable: true,
+    description:
+      "Points the qualification requires. Null when the qualification could not be read from its owner's qualifications shard (an error on `requiredEcvetPoints` names the institution).",
+  })
   requiredEcvetPoints!: number | null;
 
   @Field(() => EcvetPointsScalar, { description: 'Points accumulated so far.' })
   accumulatedEcvetPoints!: number;
 
-  @Field(() => EcvetPointsScalar, { nullable: true, description: "Points still missing. Null when the qualification could not be read from its owner's qualifications shard (an error on `requiredEcvetPoints` names the institution)." })
+  @Field(() => EcvetPointsScalar, {
+    nullable: true,
+    description:
+      "Points still missing. Null when the qualification could not be read from its owner's qualifications shard (an error on `requiredEcvetPoints` names the institution).",
+  })
   missingEcvetPoints!: number | null;
 
   @Field(() => [Credit], { description: 'Units credited, home and abroad.' })
   credits!: Credit[];
 
-  @Field(() => [ID], { nullable: true, description: "Hub IDs of the units of the qualification not credited yet. Null when the qualification could not be read from its owner's qualifications shard (an error on `requiredEcvetPoints` names the institution)." })
+  @Field(() => [ID], {
+    nullable: true,
+    description:
+      "Hub IDs of the units of the qualification not credited yet. Null when the qualification could not be read from its owner's qualifications shard (an error on `requiredEcvetPoints` names the institution).",
+  })
   missingUnitIds!: string[] | null;
 
-  @Field(() => [RecognitionUnitRef], { nullable: 'itemsAndList', description: `Units of the qualification not credited yet; null with \`missingUnitIds\`.${whenOwnersFail('missingUnitIds')}` })
+  @Field(() => [RecognitionUnitRef], {
+    nullable: 'itemsAndList',
+    description: `Units of the qualification not credited yet; null with \`missingUnitIds\`.${whenOwnersFail('missingUnitIds')}`,
+  })
   missingUnits!: RecognitionUnitRef[] | null;
 }
 
@@ -200,7 +247,10 @@ export class CertificateStatement {
   @Field(() => ID, { description: 'Hub ID of the qualification the units belong to.' })
   qualificationId!: string;
 
-  @Field(() => QualificationRef, { nullable: true, description: `The qualification the units belong to.${whenOwnerFails('qualificationId')}` })
+  @Field(() => QualificationRef, {
+    nullable: true,
+    description: `The qualification the units belong to.${whenOwnerFails('qualificationId')}`,
+  })
   qualification!: QualificationRef;
 
   @Field(() => [Credit], { description: 'Recognised units and their points.' })
@@ -215,7 +265,10 @@ export class CertificateStatement {
   @Field({ description: 'False once a later certificate for the same learner and qualification replaced it.' })
   current!: boolean;
 
-  @Field(() => DateTimeScalar, { nullable: true, description: 'When the issuing institution revoked it; null while it stands.' })
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: 'When the issuing institution revoked it; null while it stands.',
+  })
   revokedAt!: string | null;
 
   @Field(() => String, { nullable: true, description: 'Why it was revoked.' })
@@ -223,7 +276,8 @@ export class CertificateStatement {
 
   @Field(() => CredentialVerification, {
     nullable: true,
-    description: 'Only on `verifyCertificate` given the signed credential: whether its signature holds, it states this certificate, and the certificate stands. Null otherwise.',
+    description:
+      'Only on `verifyCertificate` given the signed credential: whether its signature holds, it states this certificate, and the certificate stands. Null otherwise.',
   })
   credentialCheck!: CredentialVerification | null;
 }
@@ -245,7 +299,10 @@ export class LearnerRecord {
 
 @ObjectType({ description: "What the sending institution did with a mobility's transcript." })
 export class AgreementRecognition {
-  @Field(() => TranscriptValidation, { nullable: true, description: 'The latest validation of the transcript, if any.' })
+  @Field(() => TranscriptValidation, {
+    nullable: true,
+    description: 'The latest validation of the transcript, if any.',
+  })
   validation!: TranscriptValidation | null;
 
   @Field(() => [RecognitionDecision], { description: 'Recognition decisions per unit.' })

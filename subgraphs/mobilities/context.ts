@@ -4,7 +4,13 @@ import type { ServedKindContext, ShardRequestContext, ShardServices } from '../s
 import type { Database } from '../shared/database';
 import { byKey, groupBy } from '../shared/loaders';
 import { AssessmentRecord, TranscriptRecord } from './assessment/assessment.entity';
-import { AgreementSignatureRecord, AgreementUnitRecord, AgreementVersionRecord, EvaluationRecord, LearningAgreementRecord } from './learning-agreement/learning-agreement.entity';
+import {
+  AgreementSignatureRecord,
+  AgreementUnitRecord,
+  AgreementVersionRecord,
+  EvaluationRecord,
+  LearningAgreementRecord,
+} from './learning-agreement/learning-agreement.entity';
 import { MemorandumSignatureRecord } from './memorandum/memorandum.entity';
 
 export interface MobilitiesLoaders {
@@ -22,11 +28,19 @@ export interface MobilitiesLoaders {
 export type MobilitiesContext = ServedKindContext<MobilitiesLoaders>;
 
 /** Per-request loaders: every list an agreement shows is read in one statement for all agreements of a page. */
-export function createMobilitiesContext(db: Database, services: ShardServices, request: ShardRequestContext): MobilitiesContext {
+export function createMobilitiesContext(
+  db: Database,
+  services: ShardServices,
+  request: ShardRequestContext,
+): MobilitiesContext {
   const manager = db.dataSource.manager;
   const grouped = <T extends object>(entity: new () => T, key: keyof T & string, order: Record<string, 'ASC'>) =>
     new DataLoader<string, T[]>(async (ids) =>
-      groupBy(ids, await manager.find(entity, { where: { [key]: In([...ids]) } as never, order: order as never }), (row) => String(row[key])),
+      groupBy(
+        ids,
+        await manager.find(entity, { where: { [key]: In([...ids]) } as never, order: order as never }),
+        (row) => String(row[key]),
+      ),
     );
   return {
     ...request,
@@ -34,7 +48,9 @@ export function createMobilitiesContext(db: Database, services: ShardServices, r
     hub: services.hub,
     outbox: services.outbox,
     loaders: {
-      agreement: new DataLoader(async (ids) => byKey(ids, await manager.findBy(LearningAgreementRecord, { id: In([...ids]) }), (row) => row.id)),
+      agreement: new DataLoader(async (ids) =>
+        byKey(ids, await manager.findBy(LearningAgreementRecord, { id: In([...ids]) }), (row) => row.id),
+      ),
       versionsOf: grouped(AgreementVersionRecord, 'agreementId', { number: 'ASC' }),
       signaturesOf: grouped(AgreementSignatureRecord, 'agreementId', { signedAt: 'ASC' }),
       assessmentsOf: grouped(AssessmentRecord, 'agreementId', { assessedOn: 'ASC', unitId: 'ASC' }),

@@ -2,7 +2,11 @@ import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema } from '../../schema/federation';
 import { createAuditResolver } from '../shared/audit/audit.resolver';
 import { personalReference } from '../shared/personal-reference';
-import { AssessmentResolver, resolveAssessmentReference, resolveTranscriptReference } from './assessment/assessment.resolver';
+import {
+  AssessmentResolver,
+  resolveAssessmentReference,
+  resolveTranscriptReference,
+} from './assessment/assessment.resolver';
 import { EventsResolver } from './events/events.resolver';
 import { LearningAgreementResolver, resolveAgreementReference } from './learning-agreement/learning-agreement.resolver';
 import { MemorandumResolver, resolveMemorandumReference } from './memorandum/memorandum.resolver';
@@ -14,7 +18,16 @@ export const MOBILITIES_KIND = 'mobilities';
 /** The mobilities kind's subgraph schema; it needs no database, so the SDL can be printed from it. */
 export function buildMobilitiesSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema({
-    resolvers: [MemorandumResolver, LearningAgreementResolver, AssessmentResolver, UnitAgreementsResolver, EventsResolver, createAuditResolver(MOBILITIES_KIND), TranscriptDocumentResolver, MobilityDocumentsResolver],
+    resolvers: [
+      MemorandumResolver,
+      LearningAgreementResolver,
+      AssessmentResolver,
+      UnitAgreementsResolver,
+      EventsResolver,
+      createAuditResolver(MOBILITIES_KIND),
+      TranscriptDocumentResolver,
+      MobilityDocumentsResolver,
+    ],
     referenceResolvers: {
       Memorandum: { __resolveReference: personalReference('memorandum', resolveMemorandumReference) },
       LearningAgreement: { __resolveReference: personalReference('learning agreement', resolveAgreementReference) },

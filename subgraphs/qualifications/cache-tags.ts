@@ -23,7 +23,8 @@ export const tags = {
 
 function readTagOf(entity: object): CacheTag | null {
   if (entity instanceof UnitRecord) return tags.unit(entity.id);
-  if (entity instanceof LearningOutcomeRecord || entity instanceof LearningOutcomeSkillRecord) return tags.unit(entity.unitId);
+  if (entity instanceof LearningOutcomeRecord || entity instanceof LearningOutcomeSkillRecord)
+    return tags.unit(entity.unitId);
   if (entity instanceof QualificationRecord) return tags.qualification(entity.id);
   if (entity instanceof InstitutionRecord) return tags.institution();
   return null;

@@ -13,5 +13,22 @@ import { QualificationRecord } from './qualification/qualification.entity';
 import { UnitRecord } from './unit/unit.entity';
 
 /** Every table of a qualifications shard, and the migrations that create them, in order. */
-export const qualificationsEntities = [InstitutionRecord, QualificationRecord, UnitRecord, LearningOutcomeRecord, LearningOutcomeSkillRecord, AuditEntryRecord, IdempotencyRecord, PublicChangeRecord, PublicChangeSequenceRecord];
-export const qualificationsMigrations = [CreateQualifications1763900000000, CreateAuditTrail1763900000001, CreateIdempotencyRecords1763900000010, CreatePublicChanges1763900000020, FasterUnitSearch1763900000030, RecordChangesByTriggers1763900000040];
+export const qualificationsEntities = [
+  InstitutionRecord,
+  QualificationRecord,
+  UnitRecord,
+  LearningOutcomeRecord,
+  LearningOutcomeSkillRecord,
+  AuditEntryRecord,
+  IdempotencyRecord,
+  PublicChangeRecord,
+  PublicChangeSequenceRecord,
+];
+export const qualificationsMigrations = [
+  CreateQualifications1763900000000,
+  CreateAuditTrail1763900000001,
+  CreateIdempotencyRecords1763900000010,
+  CreatePublicChanges1763900000020,
+  FasterUnitSearch1763900000030,
+  RecordChangesByTriggers1763900000040,
+];

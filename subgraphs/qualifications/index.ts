@@ -26,12 +26,21 @@ export interface QualificationsShardOptions extends ShardOptions {
 export type QualificationsShard = KindShard;
 
 export async function openQualificationsDatabase(url: string): Promise<Database> {
-  return openDatabase({ url, entities: qualificationsEntities, migrations: qualificationsMigrations, subscribers: [QualificationsReadTags, ChangeCommits] });
+  return openDatabase({
+    url,
+    entities: qualificationsEntities,
+    migrations: qualificationsMigrations,
+    subscribers: [QualificationsReadTags, ChangeCommits],
+  });
 }
 
 export function startQualificationsShard(options: QualificationsShardOptions): Promise<QualificationsShard> {
   const seed = options.seed;
-  return startKindShard(qualificationsKind, options, seed ? (db) => seedQualifications(db, seed).then(() => undefined) : undefined);
+  return startKindShard(
+    qualificationsKind,
+    options,
+    seed ? (db) => seedQualifications(db, seed).then(() => undefined) : undefined,
+  );
 }
 
 export { QUALIFICATIONS_KIND } from './schema';

@@ -30,11 +30,16 @@ export function createLoaders(db: Database): QualificationsLoaders {
     qualification: new DataLoader(async (ids) =>
       byKey(ids, await manager.findBy(QualificationRecord, { id: In([...ids]) }), (row) => row.id),
     ),
-    unit: new DataLoader(async (ids) => byKey(ids, await manager.findBy(UnitRecord, { id: In([...ids]) }), (row) => row.id)),
+    unit: new DataLoader(async (ids) =>
+      byKey(ids, await manager.findBy(UnitRecord, { id: In([...ids]) }), (row) => row.id),
+    ),
     unitsOfQualification: new DataLoader(async (ids) =>
       groupBy(
         ids,
-        await manager.find(UnitRecord, { where: { qualificationId: In([...ids]) }, order: { sortKey: 'ASC', id: 'ASC' } }),
+        await manager.find(UnitRecord, {
+          where: { qualificationId: In([...ids]) },
+          order: { sortKey: 'ASC', id: 'ASC' },
+        }),
         (row) => row.qualificationId,
       ),
     ),
@@ -44,14 +49,20 @@ export function createLoaders(db: Database): QualificationsLoaders {
     outcomesOfUnit: new DataLoader(async (ids) =>
       groupBy(
         ids,
-        await manager.find(LearningOutcomeRecord, { where: { unitId: In([...ids]) }, order: { unitId: 'ASC', position: 'ASC' } }),
+        await manager.find(LearningOutcomeRecord, {
+          where: { unitId: In([...ids]) },
+          order: { unitId: 'ASC', position: 'ASC' },
+        }),
         (row) => row.unitId,
       ),
     ),
     skillsOfOutcome: new DataLoader(async (ids) =>
       groupBy(
         ids,
-        await manager.find(LearningOutcomeSkillRecord, { where: { outcomeId: In([...ids]) }, order: { position: 'ASC' } }),
+        await manager.find(LearningOutcomeSkillRecord, {
+          where: { outcomeId: In([...ids]) },
+          order: { position: 'ASC' },
+        }),
         (row) => row.outcomeId,
       ).map((rows) => rows.map((row) => row.skillUri)),
     ),

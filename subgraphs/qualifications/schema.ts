@@ -15,7 +15,13 @@ export const QUALIFICATIONS_KIND = 'qualifications';
 /** The qualifications kind's subgraph schema; it needs no database, so the SDL can be printed from it. */
 export function buildQualificationsSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema({
-    resolvers: [InstitutionResolver, QualificationResolver, UnitResolver, LearningOutcomeResolver, createAuditResolver(QUALIFICATIONS_KIND)],
+    resolvers: [
+      InstitutionResolver,
+      QualificationResolver,
+      UnitResolver,
+      LearningOutcomeResolver,
+      createAuditResolver(QUALIFICATIONS_KIND),
+    ],
     referenceResolvers: {
       Institution: { __resolveReference: resolveInstitutionReference },
       Qualification: { __resolveReference: resolveQualificationReference },

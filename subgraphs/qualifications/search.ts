@@ -11,7 +11,10 @@ export interface ShardScope {
 }
 
 /** True when the filter names another institution or country, so this shard has nothing to add. */
-export async function scopeExcludesShard(scope: ShardScope | undefined, context: QualificationsContext): Promise<boolean> {
+export async function scopeExcludesShard(
+  scope: ShardScope | undefined,
+  context: QualificationsContext,
+): Promise<boolean> {
   if (scope?.institution && ownerOf(scope.institution) !== context.institution) return true;
   if (scope?.country) {
     const own = await context.loaders.institution.load(context.institution);
@@ -25,7 +28,10 @@ export const MAX_SEARCH_TEXT_LENGTH = 200;
 
 export function checkSearchText(field: string, text: string | null | undefined): void {
   if (text != null && text.length > MAX_SEARCH_TEXT_LENGTH) {
-    throw new BadUserInputError(`${field} must be at most ${MAX_SEARCH_TEXT_LENGTH} characters (got ${text.length})`, field);
+    throw new BadUserInputError(
+      `${field} must be at most ${MAX_SEARCH_TEXT_LENGTH} characters (got ${text.length})`,
+      field,
+    );
   }
 }
 
@@ -38,12 +44,21 @@ export function containsPattern(word: string): string {
  * Every word of `text` must occur in the folded search text (any language; accents, case and punctuation ignored).
  * A text of punctuation alone (`_`, `%`) names no word, and the folded text holds none of it: it finds nothing.
  */
-export function whereText<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, column: string, text: string | null | undefined): void {
+export function whereText<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<T>,
+  column: string,
+  text: string | null | undefined,
+): void {
   if (text == null || text.trim() === '') return;
-  const words = foldText(text).split(' ').filter((word) => word.length > 0).slice(0, 8);
+  const words = foldText(text)
+    .split(' ')
+    .filter((word) => word.length > 0)
+    .slice(0, 8);
   if (words.length === 0) query.andWhere('1 = 0');
   // The words hold only [a-z0-9] today; the escape keeps them literal should folding ever keep more.
-  words.forEach((word, index) => query.andWhere(`${column} LIKE :word${index} ESCAPE '!'`, { [`word${index}`]: containsPattern(word) }));
+  words.forEach((word, index) =>
+    query.andWhere(`${column} LIKE :word${index} ESCAPE '!'`, { [`word${index}`]: containsPattern(word) }),
+  );
 }
 
 export function isced(prefix: string): string {

@@ -60,6 +60,9 @@ export async function seedQualifications(db: Database, seed: QualificationsSeed)
     }
   }
   // Written last: its presence marks a complete seed, so an interrupted one is redone on the next start.
-  await db.dataSource.manager.insert(InstitutionRecord, { ...seed.institution, website: seed.institution.website ?? null });
+  await db.dataSource.manager.insert(InstitutionRecord, {
+    ...seed.institution,
+    website: seed.institution.website ?? null,
+  });
   return true;
 }

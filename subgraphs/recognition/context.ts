@@ -24,7 +24,11 @@ export type RecognitionContext = ServedKindContext<RecognitionLoaders>;
 
 const DECISION_ORDER = { decidedAt: 'ASC', unitId: 'ASC' } as const;
 
-export function createRecognitionContext(db: Database, services: ShardServices, request: ShardRequestContext): RecognitionContext {
+export function createRecognitionContext(
+  db: Database,
+  services: ShardServices,
+  request: ShardRequestContext,
+): RecognitionContext {
   const manager = db.dataSource.manager;
   const caller = request.caller;
   return {
@@ -34,19 +38,34 @@ export function createRecognitionContext(db: Database, services: ShardServices, 
     outbox: services.outbox,
     loaders: {
       latestValidation: new DataLoader(async (ids) => {
-        const rows = await manager.find(TranscriptValidationRecord, { where: { agreementId: In([...ids]) }, order: { validatedAt: 'DESC' } });
+        const rows = await manager.find(TranscriptValidationRecord, {
+          where: { agreementId: In([...ids]) },
+          order: { validatedAt: 'DESC' },
+        });
         return groupBy(ids, rows, (row) => row.agreementId).map((validations) => validations[0] ?? null);
       }),
       decisionsOfAgreement: new DataLoader(async (ids) =>
-        groupBy(ids, await manager.find(RecognitionDecisionRecord, { where: { agreementId: In([...ids]) }, order: DECISION_ORDER }), (row) => row.agreementId),
+        groupBy(
+          ids,
+          await manager.find(RecognitionDecisionRecord, {
+            where: { agreementId: In([...ids]) },
+            order: DECISION_ORDER,
+          }),
+          (row) => row.agreementId,
+        ),
       ),
       // The caller is the same for the whole request, so the rule is part of the one statement.
       decisionsOfUnit: new DataLoader(async (ids) => {
         // Asked here, not when the context is built: asking marks the answer as depending on the caller.
         const readable = unitDecisionsReadable(request);
         if (readable === 'none') return ids.map(() => []);
-        const where = readable === 'all' ? { unitId: In([...ids]) } : { unitId: In([...ids]), learnerId: caller?.learnerId ?? '' };
-        return groupBy(ids, await manager.find(RecognitionDecisionRecord, { where, order: DECISION_ORDER }), (row) => row.unitId);
+        const where =
+          readable === 'all' ? { unitId: In([...ids]) } : { unitId: In([...ids]), learnerId: caller?.learnerId ?? '' };
+        return groupBy(
+          ids,
+          await manager.find(RecognitionDecisionRecord, { where, order: DECISION_ORDER }),
+          (row) => row.unitId,
+        );
       }),
     },
   };

@@ -37,8 +37,15 @@ export function buildRecognitionSchema(): Promise<GraphQLSchema> {
     ],
     extendedEntities: [LearningAgreementRef],
     referenceResolvers: {
-      LearningAgreement: { __resolveReference: personalReference('recognition record of learning agreement', resolveLearningAgreementReference) },
-      TranscriptValidation: { __resolveReference: personalReference('transcript validation', resolveValidationReference) },
+      LearningAgreement: {
+        __resolveReference: personalReference(
+          'recognition record of learning agreement',
+          resolveLearningAgreementReference,
+        ),
+      },
+      TranscriptValidation: {
+        __resolveReference: personalReference('transcript validation', resolveValidationReference),
+      },
       RecognitionDecision: { __resolveReference: personalReference('recognition decision', resolveDecisionReference) },
       Unit: { __resolveReference: resolveUnitReference },
     },

@@ -20,13 +20,20 @@ export function requireCaller(context: ShardRequestContext): Caller {
 }
 
 /** Only staff of `institution` holding `role` may do this (e.g. a coordinator changing its own units). */
-export function requireStaffRole(context: ShardRequestContext, institution: string, role: Role, action: string): Caller {
+export function requireStaffRole(
+  context: ShardRequestContext,
+  institution: string,
+  role: Role,
+  action: string,
+): Caller {
   const caller = requireCaller(context);
   if (caller.institution !== institution) {
     throw new ForbiddenError(`Only ${institution} may ${action}; the caller belongs to ${caller.institution}`);
   }
   if (!caller.roles.includes(role)) {
-    throw new ForbiddenError(`Only a ${role} of ${institution} may ${action}; the caller holds: ${caller.roles.join(', ') || 'no role'}`);
+    throw new ForbiddenError(
+      `Only a ${role} of ${institution} may ${action}; the caller holds: ${caller.roles.join(', ') || 'no role'}`,
+    );
   }
   return caller;
 }
@@ -63,7 +70,11 @@ export function isStaffOf(caller: Caller | null, institution: string): boolean {
  * Personal data of a mobility: parties only. A non-party gets exactly what an unknown ID gets (`notFound`, the
  * same NOT_FOUND the caller throws for a missing record), so no answer tells it that the record exists.
  */
-export function requireParty(context: ShardRequestContext, parties: Parties, notFound: { message: string; field?: string }): PartyRole {
+export function requireParty(
+  context: ShardRequestContext,
+  parties: Parties,
+  notFound: { message: string; field?: string },
+): PartyRole {
   const role = partyRoleOf(requireCaller(context), parties);
   if (!role) throw new NotFoundError(notFound.message, notFound.field === undefined ? {} : { field: notFound.field });
   return role;

@@ -21,7 +21,10 @@ export const shardEnvironment = z.object({
   /** The hub's GraphQL URL, for shards that read what other shards own (mobilities). */
   HUB_URL: z.url().optional(),
   /** Redis, so that replicas of a shard share their events; in-process delivery without it. */
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be redis://host:port').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be redis://host:port')
+    .optional(),
   LOG_LEVEL: logLevel,
   NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
 });
@@ -30,7 +33,8 @@ export type ShardEnvironment = z.infer<typeof shardEnvironment>;
 /** What each variable without a default is for, said when it is missing. */
 export const SHARD_VARIABLE_PURPOSES: Readonly<Record<string, string>> = {
   INSTITUTION: 'the code of the institution this shard serves, e.g. INSTITUTION=rvt.lv',
-  DATABASE_URL: 'where its data lives, e.g. DATABASE_URL=sqlite:data/rvt.lv/qualifications.sqlite or mysql://user:password@host:3306/database',
+  DATABASE_URL:
+    'where its data lives, e.g. DATABASE_URL=sqlite:data/rvt.lv/qualifications.sqlite or mysql://user:password@host:3306/database',
 };
 
 /** Reads a shard's settings from the environment or stops the process saying what is wrong. */

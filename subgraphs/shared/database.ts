@@ -58,7 +58,9 @@ async function ensureMysqlDatabase(url: string): Promise<boolean> {
   parsed.pathname = '/';
   const connection = await createConnection({ uri: parsed.toString() });
   try {
-    await connection.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    await connection.query(
+      `CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
     const [rows] = await connection.query('SELECT VERSION() AS version');
     return /mariadb/i.test(String((rows as Array<{ version: string }>)[0]?.version));
   } finally {
@@ -68,7 +70,13 @@ async function ensureMysqlDatabase(url: string): Promise<boolean> {
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const statements = new StatementCounter();
-  const common = { entities: options.entities, migrations: options.migrations, subscribers: options.subscribers ?? [], logger: statements, logging: ['query' as const] };
+  const common = {
+    entities: options.entities,
+    migrations: options.migrations,
+    subscribers: options.subscribers ?? [],
+    logger: statements,
+    logging: ['query' as const],
+  };
   let dataSource: DataSource;
   let driver: Database['driver'];
   if (options.url.startsWith('sqlite:')) {
@@ -79,7 +87,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   } else if (options.url.startsWith('mysql://') || options.url.startsWith('mariadb://')) {
     const url = options.url.replace(/^mariadb:/, 'mysql:');
     const mariadb = await ensureMysqlDatabase(url);
-    dataSource = new DataSource({ type: mariadb ? 'mariadb' : 'mysql', url, charset: 'utf8mb4_unicode_ci', timezone: 'Z', poolSize: 10, ...common });
+    dataSource = new DataSource({
+      type: mariadb ? 'mariadb' : 'mysql',
+      url,
+      charset: 'utf8mb4_unicode_ci',
+      timezone: 'Z',
+      poolSize: 10,
+      ...common,
+    });
     driver = 'mysql';
   } else {
     throw new Error(`DATABASE_URL "${options.url}" is neither sqlite:<file> nor mysql://…`);

@@ -52,7 +52,11 @@ export function createHubClient(options: HubClientOptions): HubClient {
       });
       const body = (await response.json()) as {
         data?: T | null;
-        errors?: Array<{ message: string; path?: ReadonlyArray<string | number>; extensions?: Record<string, unknown> }>;
+        errors?: Array<{
+          message: string;
+          path?: ReadonlyArray<string | number>;
+          extensions?: Record<string, unknown>;
+        }>;
       };
       return {
         data: body.data ?? null,

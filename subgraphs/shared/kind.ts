@@ -61,17 +61,36 @@ export async function startKindShard<C extends BaseContext>(
   options: ShardOptions,
   prepare?: (db: Database) => Promise<void>,
 ): Promise<KindShard> {
-  const db = await openDatabase({ url: options.databaseUrl, entities: definition.entities, migrations: definition.migrations, subscribers: definition.subscribers });
+  const db = await openDatabase({
+    url: options.databaseUrl,
+    entities: definition.entities,
+    migrations: definition.migrations,
+    subscribers: definition.subscribers,
+  });
   const hub =
     options.hubUrl && options.serviceKey
-      ? createHubClient({ url: options.hubUrl, institution: options.institution, kind: definition.kind, key: options.serviceKey })
+      ? createHubClient({
+          url: options.hubUrl,
+          institution: options.institution,
+          kind: definition.kind,
+          key: options.serviceKey,
+        })
       : null;
   const services: ShardServices = {
     hub,
-    outbox: createOutboxSignal({ channel: `hub:outbox:${definition.kind}:${options.institution}`, redisUrl: options.redisUrl }),
+    outbox: createOutboxSignal({
+      channel: `hub:outbox:${definition.kind}:${options.institution}`,
+      redisUrl: options.redisUrl,
+    }),
   };
   const changes = definition.publicCache
-    ? createChangeFeed({ kind: definition.kind, institution: options.institution, db, redisUrl: options.redisUrl ?? null, hopKeys: options.hopKeys })
+    ? createChangeFeed({
+        kind: definition.kind,
+        institution: options.institution,
+        db,
+        redisUrl: options.redisUrl ?? null,
+        hopKeys: options.hopKeys,
+      })
     : null;
   try {
     if (prepare) await prepare(db);
@@ -85,7 +104,10 @@ export async function startKindShard<C extends BaseContext>(
       identity: { hopKeyIds: options.hopKeyIds ?? null, serviceKeyId: options.serviceKey?.kid ?? null },
       port: options.port,
       host: options.host,
-      routes: [...(changes ? [changes.route] : []), ...(options.serviceKey ? [jwksRoute(SERVICE_KEYS_PATH, [options.serviceKey.publicJwk])] : [])],
+      routes: [
+        ...(changes ? [changes.route] : []),
+        ...(options.serviceKey ? [jwksRoute(SERVICE_KEYS_PATH, [options.serviceKey.publicJwk])] : []),
+      ],
       plugins: changes ? [changes.plugin] : [],
     });
     return {
@@ -107,17 +129,27 @@ export async function startKindShard<C extends BaseContext>(
 }
 
 /** A shard process: settings from the environment, stopped cleanly on SIGTERM/SIGINT. */
-export function runShardProcess(start: (options: ShardOptions, seedFile: string | undefined) => Promise<KindShard>): void {
+export function runShardProcess(
+  start: (options: ShardOptions, seedFile: string | undefined) => Promise<KindShard>,
+): void {
   const env = readShardEnvironment();
   const main = async () => {
-    const inlineHopKeys = env.HUB_HOP_PUBLIC_KEYS ? await readPublicKeys(env.HUB_HOP_PUBLIC_KEYS, 'HUB_HOP_PUBLIC_KEYS') : null;
+    const inlineHopKeys = env.HUB_HOP_PUBLIC_KEYS
+      ? await readPublicKeys(env.HUB_HOP_PUBLIC_KEYS, 'HUB_HOP_PUBLIC_KEYS')
+      : null;
     const shard = await start(
       {
         institution: env.INSTITUTION,
         databaseUrl: env.DATABASE_URL,
-        hopKeys: hopKeyResolver({ keys: inlineHopKeys, jwksUrl: env.HUB_HOP_JWKS_URL ?? null, cacheSeconds: env.HUB_HOP_JWKS_CACHE_SECONDS }),
+        hopKeys: hopKeyResolver({
+          keys: inlineHopKeys,
+          jwksUrl: env.HUB_HOP_JWKS_URL ?? null,
+          cacheSeconds: env.HUB_HOP_JWKS_CACHE_SECONDS,
+        }),
         hopKeyIds: inlineHopKeys ? inlineHopKeys.keys.map((key) => String(key.kid)) : null,
-        serviceKey: env.SHARD_SERVICE_PRIVATE_KEY ? await readSigningKey(env.SHARD_SERVICE_PRIVATE_KEY, 'SHARD_SERVICE_PRIVATE_KEY') : null,
+        serviceKey: env.SHARD_SERVICE_PRIVATE_KEY
+          ? await readSigningKey(env.SHARD_SERVICE_PRIVATE_KEY, 'SHARD_SERVICE_PRIVATE_KEY')
+          : null,
         hubUrl: env.HUB_URL ?? null,
         redisUrl: env.REDIS_URL ?? null,
         port: env.PORT,
@@ -136,7 +168,14 @@ export function runShardProcess(start: (options: ShardOptions, seedFile: string 
     process.once('SIGINT', stop);
   };
   void main().catch((error: unknown) => {
-    console.error(explainStartupError(error, { what: `The shard of ${env.INSTITUTION}`, port: env.PORT, host: env.HOST, databaseUrl: env.DATABASE_URL }) ?? error);
+    console.error(
+      explainStartupError(error, {
+        what: `The shard of ${env.INSTITUTION}`,
+        port: env.PORT,
+        host: env.HOST,
+        databaseUrl: env.DATABASE_URL,
+      }) ?? error,
+    );
     process.exit(1);
   });
 }

@@ -61,7 +61,11 @@ export async function keysetPage<T extends ObjectLiteral & Ordered>(
   // Count and page are independent: on a server database they run at once, on two pooled connections.
   const [totalCount, rows] = await Promise.all([
     options.totalCount === false ? null : query.clone().getCount(),
-    paged.orderBy(`${alias}.sortKey`, 'ASC').addOrderBy(`${alias}.id`, 'ASC').take(first + 1).getMany(),
+    paged
+      .orderBy(`${alias}.sortKey`, 'ASC')
+      .addOrderBy(`${alias}.id`, 'ASC')
+      .take(first + 1)
+      .getMany(),
   ]);
   const records = rows.slice(0, first);
   return {

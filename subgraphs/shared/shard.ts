@@ -67,7 +67,11 @@ export interface RunningShard extends RunningHttpServer {
  */
 function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = error instanceof GraphQLError ? error.originalError : undefined;
-  if (formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' && original instanceof GraphQLError && original.extensions.code === 'BAD_USER_INPUT') {
+  if (
+    formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' &&
+    original instanceof GraphQLError &&
+    original.extensions.code === 'BAD_USER_INPUT'
+  ) {
     return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_USER_INPUT' } };
   }
   return formatted;
@@ -93,13 +97,21 @@ function serveEvents<C extends BaseContext>(options: ShardServerOptions<C>, serv
       schema: options.schema,
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
-        const hop = await verifyHop((name) => (typeof params[name] === 'string' ? params[name] : undefined), SUBSCRIPTION_HOP_OPERATION);
+        const hop = await verifyHop(
+          (name) => (typeof params[name] === 'string' ? params[name] : undefined),
+          SUBSCRIPTION_HOP_OPERATION,
+        );
         callers.set(ctx, hop);
         return hop.error === null;
       },
       context: (ctx) => {
         const hop = callers.get(ctx) ?? { caller: null, error: null };
-        return options.createContext({ institution: options.institution, caller: hop.caller, hopError: hop.error, requestId: randomUUID() });
+        return options.createContext({
+          institution: options.institution,
+          caller: hop.caller,
+          hopError: hop.error,
+          requestId: randomUUID(),
+        });
       },
     },
     sockets,
@@ -127,7 +139,9 @@ function believingConsistentCallers(verify: HopVerifier): HopVerifier {
 /** Starts one shard: one institution's data of one kind, behind its own HTTP endpoint. */
 export async function startShard<C extends BaseContext>(options: ShardServerOptions<C>): Promise<RunningShard> {
   const log = moduleLogger('shard', { kind: options.kind, institution: options.institution });
-  const verifyHop = believingConsistentCallers(createHopVerifier({ audience: hopAudience(options.kind, options.institution), keys: options.hopKeys }));
+  const verifyHop = believingConsistentCallers(
+    createHopVerifier({ audience: hopAudience(options.kind, options.institution), keys: options.hopKeys }),
+  );
   const idempotency = useIdempotency<C>({ db: options.db, log });
   const tracing = useShardTracing<C>({ kind: options.kind, institution: options.institution, log });
   const apollo = new ApolloServer<C>({
@@ -136,7 +150,13 @@ export async function startShard<C extends BaseContext>(options: ShardServerOpti
     includeStacktraceInErrorResponses: false,
     introspection: true,
     // The kind's plugins before idempotency: what they add to an answer (cache hints) is stored with it and replayed.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), tracing.plugin, useDatabaseErrors<C>(options), ...(options.plugins ?? []), idempotency.plugin],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      tracing.plugin,
+      useDatabaseErrors<C>(options),
+      ...(options.plugins ?? []),
+      idempotency.plugin,
+    ],
   });
   await apollo.start();
   const http = await startHttpServer<C>({
@@ -156,12 +176,22 @@ export async function startShard<C extends BaseContext>(options: ShardServerOpti
         throw new UnauthenticatedError(hop.error);
       }
       noteIdempotency(hop);
-      return options.createContext({ institution: options.institution, caller: hop.caller, hopError: hop.error, requestId });
+      return options.createContext({
+        institution: options.institution,
+        caller: hop.caller,
+        hopError: hop.error,
+        requestId,
+      });
     },
     routes: [
       async (request, response) => {
         if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/health') return false;
-        const identity = { kind: options.kind, institution: options.institution, hopKeyIds: options.identity?.hopKeyIds ?? null, serviceKeyId: options.identity?.serviceKeyId ?? null };
+        const identity = {
+          kind: options.kind,
+          institution: options.institution,
+          hopKeyIds: options.identity?.hopKeyIds ?? null,
+          serviceKeyId: options.identity?.serviceKeyId ?? null,
+        };
         try {
           await options.db.dataSource.query('SELECT 1');
           sendJson(response, 200, { status: 'ok', ...identity });

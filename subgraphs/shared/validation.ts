@@ -3,17 +3,26 @@ import type { LocalizedText } from '../../schema/localized-text';
 
 /** Input checks shared by every kind; each names the field (as a path in the input) and the rule it broke. */
 
-export function checkTexts(field: string, texts: readonly LocalizedText[], { required = true, maxLength = 4000 } = {}): void {
+export function checkTexts(
+  field: string,
+  texts: readonly LocalizedText[],
+  { required = true, maxLength = 4000 } = {},
+): void {
   if (required && texts.length === 0) {
     throw new BadUserInputError(`${field} must contain at least one text (e.g. in English)`, field);
   }
   const seen = new Set<string>();
   texts.forEach((text, index) => {
-    if (text.value.trim() === '') throw new BadUserInputError(`${field}[${index}].value must not be blank`, `${field}[${index}].value`);
+    if (text.value.trim() === '')
+      throw new BadUserInputError(`${field}[${index}].value must not be blank`, `${field}[${index}].value`);
     if (text.value.length > maxLength) {
-      throw new BadUserInputError(`${field}[${index}].value must be at most ${maxLength} characters`, `${field}[${index}].value`);
+      throw new BadUserInputError(
+        `${field}[${index}].value must be at most ${maxLength} characters`,
+        `${field}[${index}].value`,
+      );
     }
-    if (seen.has(text.lang)) throw new BadUserInputError(`${field} has two texts in "${text.lang}": give one per language`, field);
+    if (seen.has(text.lang))
+      throw new BadUserInputError(`${field} has two texts in "${text.lang}": give one per language`, field);
     seen.add(text.lang);
   });
 }

@@ -86,9 +86,16 @@ export function copiesOf(stage: Stage): Copy[] {
 }
 
 export function globMatches(glob: string, name: string): boolean {
-  const pattern = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  const pattern = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]');
   return new RegExp(`^${pattern}$`).test(name);
 }
 
 /** The stage's shell commands joined, for "does it run npm ci" kinds of questions. */
-export const runsOf = (stage: Stage): string => stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args).join(' && ');
+export const runsOf = (stage: Stage): string =>
+  stage.instructions
+    .filter((i) => i.keyword === 'RUN')
+    .map((i) => i.args)
+    .join(' && ');

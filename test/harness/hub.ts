@@ -89,7 +89,10 @@ interface ShardKeys {
 
 export interface GraphQLAnswer {
   status: number;
-  body: { data?: Record<string, unknown> | null; errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }> };
+  body: {
+    data?: Record<string, unknown> | null;
+    errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+  };
 }
 
 export interface TestHub {
@@ -111,7 +114,12 @@ export interface TestHub {
   dispose(): Promise<void>;
 }
 
-export async function postGraphQL(url: string, query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLAnswer> {
+export async function postGraphQL(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  token?: string,
+): Promise<GraphQLAnswer> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -120,7 +128,13 @@ export async function postGraphQL(url: string, query: string, variables?: Record
   return { status: response.status, body: (await response.json()) as GraphQLAnswer['body'] };
 }
 
-async function startProcessShard(code: string, databaseUrl: string, keys: ShardKeys, kind = 'qualifications', hubUrl?: string): Promise<TestShard> {
+async function startProcessShard(
+  code: string,
+  databaseUrl: string,
+  keys: ShardKeys,
+  kind = 'qualifications',
+  hubUrl?: string,
+): Promise<TestShard> {
   const options = {
     kind,
     institution: code,
@@ -128,7 +142,10 @@ async function startProcessShard(code: string, databaseUrl: string, keys: ShardK
     hopPublicKeys: keys.jwksUrl ? null : keys.hopPublicKeys,
     ...(keys.service ? { servicePrivateKey: keys.service.privateKeyPem } : {}),
     ...(kind === 'qualifications' ? { seedFile: seedFileOf(code) } : {}),
-    env: { ...(kind === 'qualifications' ? {} : { HUB_URL: hubUrl ?? '' }), ...(keys.jwksUrl ? { HUB_HOP_JWKS_URL: keys.jwksUrl } : {}) },
+    env: {
+      ...(kind === 'qualifications' ? {} : { HUB_URL: hubUrl ?? '' }),
+      ...(keys.jwksUrl ? { HUB_HOP_JWKS_URL: keys.jwksUrl } : {}),
+    },
   };
   let shard: ManagedProcess & { url: string } = await startShardProcess(options);
   const port = Number(new URL(shard.url).port);
@@ -147,7 +164,13 @@ async function startProcessShard(code: string, databaseUrl: string, keys: ShardK
   };
 }
 
-async function startInProcessShard(code: string, databaseUrl: string, keys: ShardKeys, kind = 'qualifications', hubUrl?: string): Promise<TestShard> {
+async function startInProcessShard(
+  code: string,
+  databaseUrl: string,
+  keys: ShardKeys,
+  kind = 'qualifications',
+  hubUrl?: string,
+): Promise<TestShard> {
   const options = {
     institution: code,
     databaseUrl,
@@ -214,18 +237,32 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   };
   const all = () => [...shards.values(), ...mobilityShards.values(), ...recognitionShards.values()];
   try {
-    for (const shard of await Promise.all(institutions.map(async (code) => start(code, databases.url(`${code}_qualifications`), await keysFor(code, 'qualifications'))))) {
+    for (const shard of await Promise.all(
+      institutions.map(async (code) =>
+        start(code, databases.url(`${code}_qualifications`), await keysFor(code, 'qualifications')),
+      ),
+    )) {
       shards.set(shard.institution, shard);
     }
     if (options.mobilities) {
-      const started = await Promise.all(institutions.map(async (code) => start(code, databases.url(`${code}_mobilities`), await keysFor(code, 'mobilities'), 'mobilities', hubUrl)));
+      const started = await Promise.all(
+        institutions.map(async (code) =>
+          start(code, databases.url(`${code}_mobilities`), await keysFor(code, 'mobilities'), 'mobilities', hubUrl),
+        ),
+      );
       for (const shard of started) mobilityShards.set(shard.institution, shard);
     }
     if (options.recognition) {
-      const started = await Promise.all(institutions.map(async (code) => start(code, databases.url(`${code}_recognition`), await keysFor(code, 'recognition'), 'recognition', hubUrl)));
+      const started = await Promise.all(
+        institutions.map(async (code) =>
+          start(code, databases.url(`${code}_recognition`), await keysFor(code, 'recognition'), 'recognition', hubUrl),
+        ),
+      );
       for (const shard of started) recognitionShards.set(shard.institution, shard);
     }
-    const demo = JSON.parse(readFileSync(join(ROOT, 'demo', 'registry.json'), 'utf8')) as { institutions: Array<{ code: string }> };
+    const demo = JSON.parse(readFileSync(join(ROOT, 'demo', 'registry.json'), 'utf8')) as {
+      institutions: Array<{ code: string }>;
+    };
     const registry = parseRegistry({
       institutions: demo.institutions
         .filter((entry) => shards.has(entry.code))

@@ -36,7 +36,12 @@ export interface KillableHub {
   shards: Map<string, KillableShard>;
   token(institution: string, roles: string[], subject?: string): Promise<string>;
   /** POST /graphql with extra headers (Idempotency-Key); the body's text is kept for byte comparisons. */
-  request(query: string, variables: Record<string, unknown> | undefined, token: string | undefined, headers?: Record<string, string>): Promise<GraphQLAnswer & { text: string }>;
+  request(
+    query: string,
+    variables: Record<string, unknown> | undefined,
+    token: string | undefined,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLAnswer & { text: string }>;
   dispose(): Promise<void>;
 }
 
@@ -56,9 +61,21 @@ export async function postWithHeaders(
   return { status: response.status, text, body: JSON.parse(text) as GraphQLAnswer['body'] };
 }
 
-async function startKillableShard(institution: string, databaseUrl: string, hopPublicKeys: JSONWebKeySet): Promise<KillableShard> {
+async function startKillableShard(
+  institution: string,
+  databaseUrl: string,
+  hopPublicKeys: JSONWebKeySet,
+): Promise<KillableShard> {
   const port = await freePort();
-  const start = () => startShardProcess({ kind: 'qualifications', institution, databaseUrl, hopPublicKeys, port, seedFile: seedFileOf(institution) });
+  const start = () =>
+    startShardProcess({
+      kind: 'qualifications',
+      institution,
+      databaseUrl,
+      hopPublicKeys,
+      port,
+      seedFile: seedFileOf(institution),
+    });
   let current: ManagedProcess = await start();
   return {
     institution,
@@ -76,19 +93,27 @@ async function startKillableShard(institution: string, databaseUrl: string, hopP
   };
 }
 
-export async function startKillableHub(options: { institutions?: readonly string[]; gateway?: Partial<GatewayOptions> } = {}): Promise<KillableHub> {
+export async function startKillableHub(
+  options: { institutions?: readonly string[]; gateway?: Partial<GatewayOptions> } = {},
+): Promise<KillableHub> {
   const institutions = options.institutions ?? DEMO_INSTITUTIONS;
   const hopKeys = await generateHopKeyPair();
   const tokenSecret = randomBytes(24).toString('base64url');
   const databases = testDatabases();
   const shards = new Map<string, KillableShard>();
   try {
-    for (const shard of await Promise.all(institutions.map((code) => startKillableShard(code, databases.url(`${code}_qualifications`), hopKeys.publicKeys)))) {
+    for (const shard of await Promise.all(
+      institutions.map((code) => startKillableShard(code, databases.url(`${code}_qualifications`), hopKeys.publicKeys)),
+    )) {
       shards.set(shard.institution, shard);
     }
-    const demo = JSON.parse(readFileSync(join(ROOT, 'demo', 'registry.json'), 'utf8')) as { institutions: Array<{ code: string }> };
+    const demo = JSON.parse(readFileSync(join(ROOT, 'demo', 'registry.json'), 'utf8')) as {
+      institutions: Array<{ code: string }>;
+    };
     const registry = parseRegistry({
-      institutions: demo.institutions.filter((entry) => shards.has(entry.code)).map((entry) => ({ ...entry, shards: { qualifications: shards.get(entry.code)?.url } })),
+      institutions: demo.institutions
+        .filter((entry) => shards.has(entry.code))
+        .map((entry) => ({ ...entry, shards: { qualifications: shards.get(entry.code)?.url } })),
     });
     const gateway = await startGateway({
       supergraphSdl: readFileSync(join(ROOT, 'schema', 'supergraph.graphql'), 'utf8'),
@@ -103,7 +128,8 @@ export async function startKillableHub(options: { institutions?: readonly string
       url: gateway.url,
       gateway,
       shards,
-      token: (institution, roles, subject) => mintDemoToken({ institution, roles, secret: tokenSecret, ...(subject ? { subject } : {}) }),
+      token: (institution, roles, subject) =>
+        mintDemoToken({ institution, roles, secret: tokenSecret, ...(subject ? { subject } : {}) }),
       request: (query, variables, token, headers) => postWithHeaders(gateway.url, query, variables, token, headers),
       dispose: async () => {
         await gateway.close();

@@ -31,7 +31,12 @@ export async function startShowcaseSubgraph(): Promise<RunningHttpServer & { sdl
   const schema = buildSubgraphSchema({
     typeDefs: parse(SHOWCASE_SDL),
     resolvers: {
-      Query: { showcase: (_: unknown, args: { ids: string[] }) => ({ title: 'Showcase', units: args.ids.map((id) => ({ __typename: 'Unit', id })) }) },
+      Query: {
+        showcase: (_: unknown, args: { ids: string[] }) => ({
+          title: 'Showcase',
+          units: args.ids.map((id) => ({ __typename: 'Unit', id })),
+        }),
+      },
     },
   });
   const apollo = new ApolloServer({ schema, plugins: [ApolloServerPluginInlineTraceDisabled()] });

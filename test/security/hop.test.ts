@@ -6,7 +6,14 @@ import { readSeed, startQualificationsShard, type QualificationsShard } from '..
 import type { Caller } from '../../platform/caller';
 import { generateHopKeyPair, hopKeyResolver, type HopKeyPair } from '../../platform/hop-keys';
 import { HOP_KEYS_PATH } from '../../platform/jwks-route';
-import { HOP_HEADERS, HOP_TOKEN_TYPE, hopAudience, serviceIssuer, signHop, type HopOperation } from '../../platform/signed-hop';
+import {
+  HOP_HEADERS,
+  HOP_TOKEN_TYPE,
+  hopAudience,
+  serviceIssuer,
+  signHop,
+  type HopOperation,
+} from '../../platform/signed-hop';
 import { testDatabases } from '../harness/databases';
 import { seedFileOf, startTestHub, type TestHub } from '../harness/hub';
 import { waitFor } from '../harness/wait';
@@ -29,10 +36,17 @@ afterAll(async () => {
 });
 
 const unitId = () => seedUnits(['rvt.lv'])[0]?.id as string;
-const RETITLE = 'mutation($id: ID!, $title: String!) { updateUnit(id: $id, input: { titles: [{ lang: "en", value: $title }] }) { id title } }';
-const TRAIL = 'query($institution: ID!) { qualificationsAuditTrail(institution: $institution, first: 100) { totalCount nodes { subject action entityId } } }';
+const RETITLE =
+  'mutation($id: ID!, $title: String!) { updateUnit(id: $id, input: { titles: [{ lang: "en", value: $title }] }) { id title } }';
+const TRAIL =
+  'query($institution: ID!) { qualificationsAuditTrail(institution: $institution, first: 100) { totalCount nodes { subject action entityId } } }';
 const retitle = (title: string): HopOperation => ({ query: RETITLE, variables: { id: unitId(), title } });
-const coordinator = (institution: string): Caller => ({ institution, roles: ['coordinator'], learnerId: null, subject: `mallory@${institution}` });
+const coordinator = (institution: string): Caller => ({
+  institution,
+  roles: ['coordinator'],
+  learnerId: null,
+  subject: `mallory@${institution}`,
+});
 const shardUrl = (code = 'rvt.lv') => hub.shards.get(code)?.url as string;
 
 interface Answer {
@@ -42,7 +56,11 @@ interface Answer {
 }
 
 async function direct(url: string, headers: Record<string, string>, operation: HopOperation): Promise<Answer> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(operation) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(operation),
+  });
   const text = await response.text();
   return { status: response.status, text, body: JSON.parse(text) as Answer['body'] };
 }
@@ -59,7 +77,10 @@ async function state(): Promise<unknown> {
 async function expectRefused(send: () => Promise<Answer>, reason: RegExp): Promise<void> {
   const before = await state();
   const answer = await send();
-  expect({ status: answer.status, code: answer.body.errors?.[0]?.extensions?.code }).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
+  expect({ status: answer.status, code: answer.body.errors?.[0]?.extensions?.code }).toEqual({
+    status: 401,
+    code: 'UNAUTHENTICATED',
+  });
   expect(answer.body.errors?.[0]?.message).toMatch(reason);
   expect(answer.body.data ?? null).toBeNull();
   expect(answer.text).not.toMatch(/Forged|"subject"|mallory@/);
@@ -67,7 +88,11 @@ async function expectRefused(send: () => Promise<Answer>, reason: RegExp): Promi
 }
 
 /** A forged write and a forged audit-trail read, each signed by `sign`. */
-async function expectBothRefused(sign: (operation: HopOperation) => Promise<Record<string, string>>, reason: RegExp, url = shardUrl()): Promise<void> {
+async function expectBothRefused(
+  sign: (operation: HopOperation) => Promise<Record<string, string>>,
+  reason: RegExp,
+  url = shardUrl(),
+): Promise<void> {
   const write = retitle('Forged title');
   await expectRefused(async () => direct(url, await sign(write), write), reason);
   const read = { query: TRAIL, variables: { institution: 'rvt.lv' } };
@@ -75,7 +100,11 @@ async function expectBothRefused(sign: (operation: HopOperation) => Promise<Reco
 }
 
 test('an unsigned call gets public data only: a write or the audit trail is UNAUTHENTICATED and nothing changes', async () => {
-  const unit = await direct(shardUrl(), {}, { query: 'query($id: ID!) { unit(id: $id) { id } }', variables: { id: unitId() } });
+  const unit = await direct(
+    shardUrl(),
+    {},
+    { query: 'query($id: ID!) { unit(id: $id) { id } }', variables: { id: unitId() } },
+  );
   expect(unit.body.data).toEqual({ unit: { id: unitId() } });
   const before = await state();
   const write = await direct(shardUrl(), {}, retitle('Forged title'));
@@ -103,18 +132,30 @@ test('an HS256 hop made with a guessed secret is refused', async () => {
 
 test("a hop signed with a member's own key is refused, whichever key id it claims", async () => {
   const member = await generateHopKeyPair();
-  await expectBothRefused((operation) => hub.signHop({ institution: 'rvt.lv', caller: coordinator('rvt.lv'), operation, key: member.key }), /unknown key id/);
+  await expectBothRefused(
+    (operation) => hub.signHop({ institution: 'rvt.lv', caller: coordinator('rvt.lv'), operation, key: member.key }),
+    /unknown key id/,
+  );
   const spoofed = { ...member.key, kid: hub.hopKeys.key.kid };
-  await expectBothRefused((operation) => hub.signHop({ institution: 'rvt.lv', caller: coordinator('rvt.lv'), operation, key: spoofed }), /signature does not verify/);
+  await expectBothRefused(
+    (operation) => hub.signHop({ institution: 'rvt.lv', caller: coordinator('rvt.lv'), operation, key: spoofed }),
+    /signature does not verify/,
+  );
 });
 
 test('a hop signed with an unknown key id is refused', async () => {
   const unknown = { ...hub.hopKeys.key, kid: 'next-year-key' };
-  await expectBothRefused((operation) => hub.signHop({ institution: 'rvt.lv', caller: coordinator('rvt.lv'), operation, key: unknown }), /unknown key id/);
+  await expectBothRefused(
+    (operation) => hub.signHop({ institution: 'rvt.lv', caller: coordinator('rvt.lv'), operation, key: unknown }),
+    /unknown key id/,
+  );
 });
 
 test("a hop addressed to another institution's shard, or to another kind, is refused", async () => {
-  await expectBothRefused((operation) => hub.signHop({ institution: 'omnia.fi', caller: coordinator('rvt.lv'), operation }), /addressed to another service: this one is qualifications@rvt.lv/);
+  await expectBothRefused(
+    (operation) => hub.signHop({ institution: 'omnia.fi', caller: coordinator('rvt.lv'), operation }),
+    /addressed to another service: this one is qualifications@rvt.lv/,
+  );
   await expectBothRefused(
     (operation) => hub.signHop({ institution: 'rvt.lv', kind: 'mobilities', caller: coordinator('rvt.lv'), operation }),
     /addressed to another service: this one is qualifications@rvt.lv/,
@@ -122,9 +163,20 @@ test("a hop addressed to another institution's shard, or to another kind, is ref
 });
 
 test('an expired hop, and one issued in the future, are refused', async () => {
-  await expectBothRefused((operation) => hub.signHop({ institution: 'rvt.lv', caller: coordinator('rvt.lv'), operation, now: Date.now() - 60_000 }), /expired/);
-  await expectBothRefused((operation) => hub.signHop({ institution: 'rvt.lv', caller: coordinator('rvt.lv'), operation, now: Date.now() + 60_000 }), /issued in the future/);
-  await expectBothRefused((operation) => hub.signHop({ institution: 'rvt.lv', caller: coordinator('rvt.lv'), operation, ttlSeconds: 3_600 }), /valid for more than 30 s/);
+  await expectBothRefused(
+    (operation) =>
+      hub.signHop({ institution: 'rvt.lv', caller: coordinator('rvt.lv'), operation, now: Date.now() - 60_000 }),
+    /expired/,
+  );
+  await expectBothRefused(
+    (operation) =>
+      hub.signHop({ institution: 'rvt.lv', caller: coordinator('rvt.lv'), operation, now: Date.now() + 60_000 }),
+    /issued in the future/,
+  );
+  await expectBothRefused(
+    (operation) => hub.signHop({ institution: 'rvt.lv', caller: coordinator('rvt.lv'), operation, ttlSeconds: 3_600 }),
+    /valid for more than 30 s/,
+  );
 });
 
 test('a captured hop is refused when replayed at the same shard, and at another shard', async () => {
@@ -135,15 +187,25 @@ test('a captured hop is refused when replayed at the same shard, and at another 
   await expectRefused(() => direct(shardUrl(), headers, write), /replayed hop: its nonce was used already/);
   const omnia = { query: RETITLE, variables: { id: seedUnits(['omnia.fi'])[0]?.id, title: 'Forged title' } };
   const captured = await hub.signHop({ institution: 'rvt.lv', caller: coordinator('omnia.fi'), operation: omnia });
-  await expectRefused(() => direct(shardUrl('omnia.fi'), captured, omnia), /addressed to another service: this one is qualifications@omnia.fi/);
+  await expectRefused(
+    () => direct(shardUrl('omnia.fi'), captured, omnia),
+    /addressed to another service: this one is qualifications@omnia.fi/,
+  );
 });
 
 test('a hop whose body was tampered with is refused', async () => {
   const signed = retitle('What the hub signed');
   const headers = await hub.signHop({ institution: 'rvt.lv', caller: coordinator('rvt.lv'), operation: signed });
   await expectRefused(() => direct(shardUrl(), headers, retitle('Forged title')), /signed for another operation/);
-  const trail = await hub.signHop({ institution: 'rvt.lv', caller: null, operation: { query: TRAIL, variables: { institution: 'rvt.lv' } } });
-  await expectRefused(() => direct(shardUrl(), trail, { query: TRAIL, variables: { institution: 'omnia.fi' } }), /signed for another operation/);
+  const trail = await hub.signHop({
+    institution: 'rvt.lv',
+    caller: null,
+    operation: { query: TRAIL, variables: { institution: 'rvt.lv' } },
+  });
+  await expectRefused(
+    () => direct(shardUrl(), trail, { query: TRAIL, variables: { institution: 'omnia.fi' } }),
+    /signed for another operation/,
+  );
 });
 
 test("a shard's service call to the hub must be signed with that very shard's key from the registry", async () => {
@@ -154,17 +216,30 @@ test("a shard's service call to the hub must be signed with that very shard's ke
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        ...(await signHop({ key, issuer, audience: 'hub', caller: { institution: 'rvt.lv', roles: ['viewer'], learnerId: null, subject: issuer }, requestId: 'r', operation: { query, variables: {} } })),
+        ...(await signHop({
+          key,
+          issuer,
+          audience: 'hub',
+          caller: { institution: 'rvt.lv', roles: ['viewer'], learnerId: null, subject: issuer },
+          requestId: 'r',
+          operation: { query, variables: {} },
+        })),
       },
       body: JSON.stringify({ query, variables: {} }),
     }).then(async (response) => ({ status: response.status, body: (await response.json()) as Answer['body'] }));
   for (const [answer, reason] of [
     [await asService(serviceIssuer('mobilities', 'rvt.lv')), /unknown key id/],
     [await asService(serviceIssuer('mobilities', 'rvt.lv'), hub.hopKeys.key), /unknown key id/],
-    [await asService(serviceIssuer('mobilities', 'unknown.example')), /No mobilities shard of unknown.example has service keys/],
+    [
+      await asService(serviceIssuer('mobilities', 'unknown.example')),
+      /No mobilities shard of unknown.example has service keys/,
+    ],
     [await asService(serviceIssuer('qualifications', 'rvt.lv')), /No qualifications shard of rvt.lv has service keys/],
   ] as const) {
-    expect({ status: answer.status, code: answer.body.errors?.[0]?.extensions?.code }).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
+    expect({ status: answer.status, code: answer.body.errors?.[0]?.extensions?.code }).toEqual({
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    });
     expect(answer.body.errors?.[0]?.message).toMatch(reason);
     expect(answer.body.data ?? null).toBeNull();
   }
@@ -175,7 +250,12 @@ describe('key rotation', () => {
   let next: HopKeyPair;
   const databaseUrl = () => databases.url('rotation_qualifications');
   const start = async (keys: JSONWebKeySet) => {
-    shard = await startQualificationsShard({ institution: 'rvt.lv', databaseUrl: databaseUrl(), hopKeys: createLocalJWKSet(keys), seed: readSeed(seedFileOf('rvt.lv')) });
+    shard = await startQualificationsShard({
+      institution: 'rvt.lv',
+      databaseUrl: databaseUrl(),
+      hopKeys: createLocalJWKSet(keys),
+      seed: readSeed(seedFileOf('rvt.lv')),
+    });
     return shard;
   };
   beforeAll(async () => {
@@ -186,16 +266,27 @@ describe('key rotation', () => {
     shard = null;
   });
   const read = { query: TRAIL, variables: { institution: 'rvt.lv' } };
-  const signedWith = (key: HopKeyPair) => signHop({ key: key.key, audience: hopAudience('qualifications', 'rvt.lv'), caller: coordinator('rvt.lv'), requestId: 'rotation', operation: read });
+  const signedWith = (key: HopKeyPair) =>
+    signHop({
+      key: key.key,
+      audience: hopAudience('qualifications', 'rvt.lv'),
+      caller: coordinator('rvt.lv'),
+      requestId: 'rotation',
+      operation: read,
+    });
 
   test('during a rollover the old and the new key are both accepted; after it, the old one is refused', async () => {
     const during = await start({ keys: [...hub.hopKeys.publicKeys.keys, ...next.publicKeys.keys] });
-    for (const key of [hub.hopKeys, next]) expect((await direct(during.url, await signedWith(key), read)).body.errors).toBeUndefined();
+    for (const key of [hub.hopKeys, next])
+      expect((await direct(during.url, await signedWith(key), read)).body.errors).toBeUndefined();
     await during.close();
     const after = await start(next.publicKeys);
     expect((await direct(after.url, await signedWith(next), read)).body.errors).toBeUndefined();
     const old = await direct(after.url, await signedWith(hub.hopKeys), read);
-    expect({ status: old.status, code: old.body.errors?.[0]?.extensions?.code }).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
+    expect({ status: old.status, code: old.body.errors?.[0]?.extensions?.code }).toEqual({
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    });
     expect(old.body.errors?.[0]?.message).toMatch(/unknown key id/);
   });
 });
@@ -207,7 +298,14 @@ describe('the JWKS URL', () => {
   let shard: QualificationsShard;
   let next: HopKeyPair;
   const read = { query: TRAIL, variables: { institution: 'rvt.lv' } };
-  const signedWith = (key: HopKeyPair['key']) => signHop({ key, audience: hopAudience('qualifications', 'rvt.lv'), caller: coordinator('rvt.lv'), requestId: 'jwks', operation: read });
+  const signedWith = (key: HopKeyPair['key']) =>
+    signHop({
+      key,
+      audience: hopAudience('qualifications', 'rvt.lv'),
+      caller: coordinator('rvt.lv'),
+      requestId: 'jwks',
+      operation: read,
+    });
   beforeAll(async () => {
     next = await generateHopKeyPair();
     published = hub.hopKeys.publicKeys;
@@ -235,7 +333,12 @@ describe('the JWKS URL', () => {
     const body = (await response.json()) as JSONWebKeySet;
     expect(body.keys.map((key) => key.kid)).toEqual([hub.hopKeys.key.kid]);
     expect(JSON.stringify(body)).not.toMatch(/"d"/);
-    const rolling = await startTestHub({ institutions: ['rvt.lv'], shards: 'in-process', hopKeySource: 'jwks-url', gateway: { hopRolloverKeys: next.publicKeys, entityCache: false } });
+    const rolling = await startTestHub({
+      institutions: ['rvt.lv'],
+      shards: 'in-process',
+      hopKeySource: 'jwks-url',
+      gateway: { hopRolloverKeys: next.publicKeys, entityCache: false },
+    });
     try {
       const keys = ((await (await fetch(new URL(HOP_KEYS_PATH, rolling.url))).json()) as JSONWebKeySet).keys;
       expect(keys.map((key) => key.kid)).toEqual([rolling.hopKeys.key.kid, next.key.kid]);
@@ -243,7 +346,11 @@ describe('the JWKS URL', () => {
       const token = await rolling.token('rvt.lv', ['coordinator']);
       const trail = await rolling.request(TRAIL, { institution: 'rvt.lv' }, token);
       expect(trail.body.errors).toBeUndefined();
-      const direct2 = await direct(rolling.shards.get('rvt.lv')?.url as string, await rolling.signHop({ institution: 'rvt.lv', caller: coordinator('rvt.lv'), operation: read, key: next.key }), read);
+      const direct2 = await direct(
+        rolling.shards.get('rvt.lv')?.url as string,
+        await rolling.signHop({ institution: 'rvt.lv', caller: coordinator('rvt.lv'), operation: read, key: next.key }),
+        read,
+      );
       expect(direct2.body.errors).toBeUndefined();
     } finally {
       await rolling.dispose();
@@ -255,21 +362,46 @@ describe('the JWKS URL', () => {
     const afterFirst = fetches;
     expect(afterFirst).toBe(1);
     // A flood of made-up key ids: at most one more fetch within the cooldown.
-    const flood = await Promise.all(Array.from({ length: 50 }, async (_, i) => direct(shard.url, await signedWith({ ...next.key, kid: `made-up-${i}` }), read)));
-    expect(flood.every((answer) => answer.status === 401 && /unknown key id/.test(answer.body.errors?.[0]?.message ?? ''))).toBe(true);
+    const flood = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) =>
+        direct(shard.url, await signedWith({ ...next.key, kid: `made-up-${i}` }), read),
+      ),
+    );
+    expect(
+      flood.every((answer) => answer.status === 401 && /unknown key id/.test(answer.body.errors?.[0]?.message ?? '')),
+    ).toBe(true);
     expect(fetches - afterFirst).toBeLessThanOrEqual(1);
     // The hub rotates: the new key is published, the old one dropped. Once the shard refetches (its cache aged out, or
     // the cooldown over for the new key's unknown id), the new key passes and the old one no longer does.
     published = next.publicKeys;
-    await waitFor('the shard accepts the rotated key', async () => (await direct(shard.url, await signedWith(next.key), read)).body.errors === undefined, 5_000);
+    await waitFor(
+      'the shard accepts the rotated key',
+      async () => (await direct(shard.url, await signedWith(next.key), read)).body.errors === undefined,
+      5_000,
+    );
     const old = await direct(shard.url, await signedWith(hub.hopKeys.key), read);
-    expect({ status: old.status, code: old.body.errors?.[0]?.extensions?.code }).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
+    expect({ status: old.status, code: old.body.errors?.[0]?.extensions?.code }).toEqual({
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    });
     expect(old.body.errors?.[0]?.message).toMatch(/unknown key id/);
   });
 });
 
-test('a hop the hub signed is still refused when its caller is inconsistent: another member\'s learner, a learner with staff roles', async () => {
-  const sign = (caller: Caller) => (operation: HopOperation) => hub.signHop({ institution: 'rvt.lv', caller, operation });
-  await expectBothRefused(sign({ institution: 'omnia.fi', roles: ['learner'], learnerId: 'rvt.lv:L-17', subject: 'mallory@omnia.fi' }), /Refused the caller of a signed call: .*rvt\.lv:L-17/);
-  await expectBothRefused(sign({ institution: 'rvt.lv', roles: ['learner', 'coordinator'], learnerId: 'rvt.lv:L-17', subject: 'mallory@rvt.lv' }), /Refused the caller of a signed call: .*learner/);
+test("a hop the hub signed is still refused when its caller is inconsistent: another member's learner, a learner with staff roles", async () => {
+  const sign = (caller: Caller) => (operation: HopOperation) =>
+    hub.signHop({ institution: 'rvt.lv', caller, operation });
+  await expectBothRefused(
+    sign({ institution: 'omnia.fi', roles: ['learner'], learnerId: 'rvt.lv:L-17', subject: 'mallory@omnia.fi' }),
+    /Refused the caller of a signed call: .*rvt\.lv:L-17/,
+  );
+  await expectBothRefused(
+    sign({
+      institution: 'rvt.lv',
+      roles: ['learner', 'coordinator'],
+      learnerId: 'rvt.lv:L-17',
+      subject: 'mallory@rvt.lv',
+    }),
+    /Refused the caller of a signed call: .*learner/,
+  );
 });

@@ -11,7 +11,11 @@ import { startTestHub, type GraphQLAnswer, type TestHub } from '../harness/hub';
 export interface HostileHub {
   hub: TestHub;
   /** A token signed with `signer`'s registered key; claims and header fields override the defaults of an honest token. */
-  memberToken(signer: Member, claims?: Record<string, unknown>, options?: { issuer?: string; subject?: string; expires?: number | string }): Promise<string>;
+  memberToken(
+    signer: Member,
+    claims?: Record<string, unknown>,
+    options?: { issuer?: string; subject?: string; expires?: number | string },
+  ): Promise<string>;
   /** A demo token (the hub's own secret), as the demo's partners use. */
   token(institution: string, roles: string[], learnerId?: string): Promise<string>;
   request(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLAnswer>;
@@ -31,7 +35,8 @@ export const PERSONAL = ['Anna', 'anna.berzina', '2007-04-12', 'L-17', 'Pablo', 
 /** `echoed`: what the caller itself sent (a learner ID in its own token), which an error may quote back. */
 export function expectNothingPersonal(answer: unknown, echoed: readonly string[] = []): void {
   const text = echoed.reduce((left, value) => left.split(value).join('<echoed>'), JSON.stringify(answer));
-  for (const value of PERSONAL) expect({ leaked: value, in: text.includes(value) ? text : '' }).toEqual({ leaked: value, in: '' });
+  for (const value of PERSONAL)
+    expect({ leaked: value, in: text.includes(value) ? text : '' }).toEqual({ leaked: value, in: '' });
 }
 
 const issuerOf = (member: Member) => `https://idp.${member}`;
@@ -42,9 +47,18 @@ export async function startHostileHub(): Promise<HostileHub> {
   for (const member of ['omnia.fi', 'rvt.lv'] as const) {
     const pair = await generateKeyPair('ES256', { extractable: true });
     keys.set(member, pair.privateKey);
-    registryEntries[member] = { issuer: issuerOf(member), jwks: { keys: [{ ...(await exportJWK(pair.publicKey)), kid: `${member}-2026`, alg: 'ES256', use: 'sig' }] } };
+    registryEntries[member] = {
+      issuer: issuerOf(member),
+      jwks: { keys: [{ ...(await exportJWK(pair.publicKey)), kid: `${member}-2026`, alg: 'ES256', use: 'sig' }] },
+    };
   }
-  const hub = await startTestHub({ institutions: ['rvt.lv', 'cifp-aviles.es', 'omnia.fi'], mobilities: true, recognition: true, shards: 'in-process', registryEntries });
+  const hub = await startTestHub({
+    institutions: ['rvt.lv', 'cifp-aviles.es', 'omnia.fi'],
+    mobilities: true,
+    recognition: true,
+    shards: 'in-process',
+    registryEntries,
+  });
   try {
     await createDemoMobilities(hub.url, true, hub.tokenSecret);
   } catch (error) {

@@ -10,10 +10,14 @@ export interface Answer {
 }
 
 export const unitId = () => seedUnits(['rvt.lv'])[0]?.id as string;
-export const RENAME = 'mutation Rename($id: ID!, $title: String!) { updateUnit(id: $id, input: { titles: [{ lang: "en", value: $title }] }) { id title } }';
+export const RENAME =
+  'mutation Rename($id: ID!, $title: String!) { updateUnit(id: $id, input: { titles: [{ lang: "en", value: $title }] }) { id title } }';
 
 /** What a refused write must leave as it was: the shard's units and audit trail, and the count of shard calls. */
-export async function shardState(hub: TestHub, gatewayUrl = hub.url): Promise<{ units: unknown; audits: unknown; shardCalls: number }> {
+export async function shardState(
+  hub: TestHub,
+  gatewayUrl = hub.url,
+): Promise<{ units: unknown; audits: unknown; shardCalls: number }> {
   const db = hub.shards.get('rvt.lv')?.db;
   if (!db) throw new Error('in-process shard expected');
   return {
@@ -24,10 +28,19 @@ export async function shardState(hub: TestHub, gatewayUrl = hub.url): Promise<{ 
 }
 
 /** The answer is `status` with exactly one error of `code` (and `extensions`, and a message matching `message`). */
-export function expectOnly(answer: Answer, status: number, code: string, extensions: Record<string, unknown> = {}, message?: RegExp): void {
+export function expectOnly(
+  answer: Answer,
+  status: number,
+  code: string,
+  extensions: Record<string, unknown> = {},
+  message?: RegExp,
+): void {
   expect(answer.status).toBe(status);
   expect(answer.body.errors).toEqual([
-    expect.objectContaining({ ...(message ? { message: expect.stringMatching(message) } : {}), extensions: expect.objectContaining({ code, requestId: expect.any(String), ...extensions }) }),
+    expect.objectContaining({
+      ...(message ? { message: expect.stringMatching(message) } : {}),
+      extensions: expect.objectContaining({ code, requestId: expect.any(String), ...extensions }),
+    }),
   ]);
 }
 

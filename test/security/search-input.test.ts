@@ -8,9 +8,11 @@ beforeAll(async () => {
 afterAll(async () => hub?.dispose());
 
 const UNITS = 'query($filter: UnitFilter) { units(filter: $filter, first: 100) { totalCount nodes { id } } }';
-const QUALIFICATIONS = 'query($filter: QualificationFilter) { qualifications(filter: $filter, first: 100) { totalCount nodes { id } } }';
+const QUALIFICATIONS =
+  'query($filter: QualificationFilter) { qualifications(filter: $filter, first: 100) { totalCount nodes { id } } }';
 
-const totalOf = (answer: GraphQLAnswer, field: string) => (answer.body.data?.[field] as { totalCount: number }).totalCount;
+const totalOf = (answer: GraphQLAnswer, field: string) =>
+  (answer.body.data?.[field] as { totalCount: number }).totalCount;
 
 function expectTextRefused(answer: GraphQLAnswer, length: number): void {
   expect(answer.body.data?.units ?? answer.body.data?.qualifications ?? null).toBeNull();

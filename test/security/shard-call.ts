@@ -13,9 +13,24 @@ export interface ShardCallBody {
  * call for an anonymous client). Every direct-shard test signs through here, so a change of the hop protocol
  * changes this one function.
  */
-export async function signedShardCall(hub: TestHub, shard: TestShard, body: ShardCallBody, caller: Caller | null): Promise<GraphQLAnswer> {
-  const kind = [...hub.mobilityShards.values()].includes(shard) ? 'mobilities' : [...hub.recognitionShards.values()].includes(shard) ? 'recognition' : 'qualifications';
-  const headers = await hub.signHop({ institution: shard.institution, kind, caller, requestId: randomUUID(), operation: { query: body.query, variables: body.variables ?? null } });
+export async function signedShardCall(
+  hub: TestHub,
+  shard: TestShard,
+  body: ShardCallBody,
+  caller: Caller | null,
+): Promise<GraphQLAnswer> {
+  const kind = [...hub.mobilityShards.values()].includes(shard)
+    ? 'mobilities'
+    : [...hub.recognitionShards.values()].includes(shard)
+      ? 'recognition'
+      : 'qualifications';
+  const headers = await hub.signHop({
+    institution: shard.institution,
+    kind,
+    caller,
+    requestId: randomUUID(),
+    operation: { query: body.query, variables: body.variables ?? null },
+  });
   const response = await fetch(shard.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },

@@ -9,7 +9,8 @@ let chain: DocumentsHub;
 let code: string;
 let decisionIds: string[];
 
-const VERIFY = 'query($code: String!) { verifyCertificate(code: $code) { code learnerName totalEcvetPoints current revokedAt units { unit { id } ecvetPoints source creditedOn decisionId } } }';
+const VERIFY =
+  'query($code: String!) { verifyCertificate(code: $code) { code learnerName totalEcvetPoints current revokedAt units { unit { id } ecvetPoints source creditedOn decisionId } } }';
 
 beforeAll(async () => {
   chain = await startDocumentsHub(['rvt.lv', 'cifp-aviles.es']);
@@ -37,8 +38,14 @@ test('anyone verifying the code gets what the certificate states, without decisi
   ];
   for (const answer of answers) {
     expect(answer.body.errors).toBeUndefined();
-    const statement = answer.body.data?.verifyCertificate as { learnerName: string; current: boolean; units: Array<{ decisionId: string | null; ecvetPoints: number }> };
-    expect(statement).toEqual(expect.objectContaining({ code, learnerName: 'Anna Bērziņa', current: true, revokedAt: null }));
+    const statement = answer.body.data?.verifyCertificate as {
+      learnerName: string;
+      current: boolean;
+      units: Array<{ decisionId: string | null; ecvetPoints: number }>;
+    };
+    expect(statement).toEqual(
+      expect.objectContaining({ code, learnerName: 'Anna Bērziņa', current: true, revokedAt: null }),
+    );
     expect(statement.units).toHaveLength(decisionIds.length);
     expect(statement.units.map((unit) => unit.decisionId)).toEqual(decisionIds.map(() => null));
     const text = JSON.stringify(answer.body);

@@ -15,7 +15,11 @@ const probes: Probe[] = [];
 const LIMITS = { maxAnonymousPerIp: 4, maxAnonymous: 6, initTimeoutMs: 1_000 };
 const PER_IP = 1_000;
 beforeAll(async () => {
-  hub = await startTestHub({ institutions: ['rvt.lv', 'cifp-aviles.es'], mobilities: true, gateway: { webSockets: LIMITS, rateLimit: { perIp: PER_IP } } });
+  hub = await startTestHub({
+    institutions: ['rvt.lv', 'cifp-aviles.es'],
+    mobilities: true,
+    gateway: { webSockets: LIMITS, rateLimit: { perIp: PER_IP } },
+  });
   await createDemoMobilities(hub.url, false, hub.tokenSecret);
 });
 afterEach(async () => {
@@ -51,7 +55,11 @@ interface Probe {
 }
 
 function probe(localAddress?: string): Probe {
-  const socket = new WebSocket(hub.url.replace(/^http/, 'ws'), 'graphql-transport-ws', localAddress ? { localAddress } : {});
+  const socket = new WebSocket(
+    hub.url.replace(/^http/, 'ws'),
+    'graphql-transport-ws',
+    localAddress ? { localAddress } : {},
+  );
   const received: Received[] = [];
   const listeners = new Set<() => void>();
   socket.on('message', (data) => {
@@ -66,7 +74,9 @@ function probe(localAddress?: string): Probe {
       response.resume();
     });
   });
-  const closed = new Promise<{ code: number; reason: string; at: number }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: String(reason), at: Date.now() })));
+  const closed = new Promise<{ code: number; reason: string; at: number }>((resolve) =>
+    socket.once('close', (code, reason) => resolve({ code, reason: String(reason), at: Date.now() })),
+  );
   const wait: Probe['wait'] = (match, timeoutMs = 10_000) =>
     new Promise((resolve, reject) => {
       const check = () => {
@@ -78,7 +88,11 @@ function probe(localAddress?: string): Probe {
       };
       const timer = setTimeout(() => {
         listeners.delete(check);
-        reject(new Error(`no matching message in ${timeoutMs} ms; got ${JSON.stringify(received.map((r) => r.message)).slice(0, 500)}`));
+        reject(
+          new Error(
+            `no matching message in ${timeoutMs} ms; got ${JSON.stringify(received.map((r) => r.message)).slice(0, 500)}`,
+          ),
+        );
       }, timeoutMs);
       listeners.add(check);
       check();
@@ -105,7 +119,8 @@ function probe(localAddress?: string): Probe {
   return self;
 }
 
-const errorsOf = (message: Received['message']) => message.payload as Array<{ message: string; extensions?: Record<string, unknown> }>;
+const errorsOf = (message: Received['message']) =>
+  message.payload as Array<{ message: string; extensions?: Record<string, unknown> }>;
 const coordinator = () => hub.token('rvt.lv', ['coordinator']);
 /** Anonymous sockets the hub counts open (its metric); NaN without the metric. */
 const anonymousOpen = async () => {
@@ -138,7 +153,11 @@ test('an anonymous 1 MB message closes the socket with 1009 before it is read; a
 
   const signedIn = probe();
   await signedIn.init(await coordinator());
-  signedIn.send({ id: 'large', type: 'subscribe', payload: { query: SUBSCRIBE, variables: { after: null, padding: 'x'.repeat(100_000) } } });
+  signedIn.send({
+    id: 'large',
+    type: 'subscribe',
+    payload: { query: SUBSCRIBE, variables: { after: null, padding: 'x'.repeat(100_000) } },
+  });
   expect((await signedIn.wait((m) => m.id === 'large')).type).toBe('next');
 });
 
@@ -147,25 +166,42 @@ test('a subscription deeper than 12 is refused with OPERATION_LIMIT_EXCEEDED (de
   for (let level = 0; level < 5; level += 1) selection = `{ qualification { units ${selection} } }`;
   const query = `subscription { assessmentRecorded { assessment { unit ${selection} } } }`;
   const errors = await refused(query);
-  expect(errors.find((e) => e.extensions?.limit === 'depth')?.extensions).toEqual({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'depth', max: 12, found: expect.any(Number) });
+  expect(errors.find((e) => e.extensions?.limit === 'depth')?.extensions).toEqual({
+    code: 'OPERATION_LIMIT_EXCEEDED',
+    limit: 'depth',
+    max: 12,
+    found: expect.any(Number),
+  });
   const overHttp = await hub.request(query, undefined, await coordinator());
-  expect(overHttp.body.errors?.find((e) => e.extensions?.limit === 'depth')?.extensions?.code).toBe('OPERATION_LIMIT_EXCEEDED');
+  expect(overHttp.body.errors?.find((e) => e.extensions?.limit === 'depth')?.extensions?.code).toBe(
+    'OPERATION_LIMIT_EXCEEDED',
+  );
   expect(overHttp.body.data ?? null).toBeNull();
 });
 
 test('too many aliases, directives or tokens are refused at subscribe time with the limit named', async () => {
   const aliases = Array.from({ length: 31 }, (_, i) => `t${i}: type`).join(' ');
-  expect((await refused(`subscription { assessmentRecorded { ${aliases} } }`))[0]?.extensions).toEqual(expect.objectContaining({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'aliases', max: 30 }));
+  expect((await refused(`subscription { assessmentRecorded { ${aliases} } }`))[0]?.extensions).toEqual(
+    expect.objectContaining({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'aliases', max: 30 }),
+  );
   const typenames = Array.from({ length: 31 }, (_, i) => `t${i}: __typename`).join(' ');
-  expect((await refused(`subscription { assessmentRecorded { ${typenames} } }`))[0]?.extensions).toEqual(expect.objectContaining({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'aliases', max: 30 }));
+  expect((await refused(`subscription { assessmentRecorded { ${typenames} } }`))[0]?.extensions).toEqual(
+    expect.objectContaining({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'aliases', max: 30 }),
+  );
   const directives = Array.from({ length: 51 }, () => '... @include(if: true) { type }').join(' ');
-  expect((await refused(`subscription { assessmentRecorded { ${directives} } }`))[0]?.extensions).toEqual(expect.objectContaining({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'directives', max: 50 }));
+  expect((await refused(`subscription { assessmentRecorded { ${directives} } }`))[0]?.extensions).toEqual(
+    expect.objectContaining({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'directives', max: 50 }),
+  );
   // Unknown or repeated directives: one error however many, before validation work grows with them.
-  const unknown = await refused(`subscription { assessmentRecorded { type ${Array.from({ length: 200 }, () => '@aa').join(' ')} } }`);
+  const unknown = await refused(
+    `subscription { assessmentRecorded { type ${Array.from({ length: 200 }, () => '@aa').join(' ')} } }`,
+  );
   expect(unknown).toHaveLength(1);
   expect(unknown[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   const tokens = Array.from({ length: 2_100 }, () => 'type').join(' ');
-  expect((await refused(`subscription { assessmentRecorded { ${tokens} } }`))[0]?.extensions).toEqual(expect.objectContaining({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'tokens', max: 2_000 }));
+  expect((await refused(`subscription { assessmentRecorded { ${tokens} } }`))[0]?.extensions).toEqual(
+    expect.objectContaining({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'tokens', max: 2_000 }),
+  );
   expect((await refused('{ __typename }'))[0]?.extensions?.code).toBe('BAD_USER_INPUT');
 });
 
@@ -200,7 +236,8 @@ test('the upgrade and every subscribe message count against the HTTP rate limit 
   const p = probe('127.0.0.5');
   await p.init();
   const count = PER_IP + 50;
-  for (let i = 0; i < count; i += 1) p.send({ id: `s${i}`, type: 'subscribe', payload: { query: 'subscription { assessmentRecorded { type } }' } });
+  for (let i = 0; i < count; i += 1)
+    p.send({ id: `s${i}`, type: 'subscribe', payload: { query: 'subscription { assessmentRecorded { type } }' } });
   await waitFor('every subscribe is answered', () => p.received.length >= count, 30_000);
   const answers = p.received.filter((r) => r.message.type === 'error').map((r) => errorsOf(r.message)[0]?.extensions);
   const limited = answers.filter((e) => e?.code === 'RATE_LIMITED');
@@ -213,8 +250,14 @@ test('the upgrade and every subscribe message count against the HTTP rate limit 
 });
 
 test('a socket closes with 4403 "token expired" at the token\'s exp and delivers nothing after; a fresh token on a new socket resumes', async () => {
-  const token = await mintDemoToken({ institution: 'rvt.lv', roles: ['coordinator'], hours: 4 / 3_600, secret: hub.tokenSecret });
-  const exp = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { exp: number }).exp * 1_000;
+  const token = await mintDemoToken({
+    institution: 'rvt.lv',
+    roles: ['coordinator'],
+    hours: 4 / 3_600,
+    secret: hub.tokenSecret,
+  });
+  const exp =
+    (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { exp: number }).exp * 1_000;
   const p = probe();
   await p.init(token);
   p.send({ id: 'live', type: 'subscribe', payload: { query: SUBSCRIBE, variables: { after: null } } });
@@ -225,7 +268,8 @@ test('a socket closes with 4403 "token expired" at the token\'s exp and delivers
   expect(at).toBeLessThan(exp + 1_000);
   const events = p.received.filter((r) => r.message.type === 'next');
   expect(events.every((r) => r.at < exp)).toBe(true);
-  const last = (events.at(-1)?.message.payload as { data: { assessmentRecorded: { cursor: string } } }).data.assessmentRecorded.cursor;
+  const last = (events.at(-1)?.message.payload as { data: { assessmentRecorded: { cursor: string } } }).data
+    .assessmentRecorded.cursor;
 
   await correctGrade('6/10');
   const renewed = probe();
@@ -241,7 +285,10 @@ test('a signed-in subscriber still gets its events, live ones included, with fie
   await p.init(await coordinator());
   p.send({ id: 'normal', type: 'subscribe', payload: { query: SUBSCRIBE, variables: { after: null } } });
   const first = await p.wait((m) => m.id === 'normal' && m.type === 'next');
-  expect((first.payload as { data: { assessmentRecorded: { assessment: { unit: { title: string } } } } }).data.assessmentRecorded.assessment.unit.title).toMatch(/welding/);
+  expect(
+    (first.payload as { data: { assessmentRecorded: { assessment: { unit: { title: string } } } } }).data
+      .assessmentRecorded.assessment.unit.title,
+  ).toMatch(/welding/);
   await correctGrade('8/10');
   await p.wait((m) => m.id === 'normal' && m.type === 'next' && JSON.stringify(m.payload).includes('"8/10"'));
 });

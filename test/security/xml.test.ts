@@ -10,7 +10,8 @@ let rvt: string;
 let elmo: string;
 let target: string;
 
-const IMPORT = 'mutation($id: ID!, $doc: String!) { importElmoTranscript(learningAgreementId: $id, document: $doc) { id } }';
+const IMPORT =
+  'mutation($id: ID!, $doc: String!) { importElmoTranscript(learningAgreementId: $id, document: $doc) { id } }';
 const STATE = `query($id: ID!) {
   learningAgreement(id: $id) { transcript { id } }
   mobilitiesAuditTrail(institution: "rvt.lv", first: 100) { totalCount nodes { id action entityId } }
@@ -19,17 +20,25 @@ const STATE = `query($id: ID!) {
 beforeAll(async () => {
   chain = await startDocumentsHub(['rvt.lv', 'cifp-aviles.es']);
   rvt = await chain.token('rvt.lv', ['coordinator']);
-  elmo = (await chain.ok('query { transcriptDocument(id: "rvt.lv:T-LA-2026-001-1", format: ELMO) { content } }', {}, rvt)).transcriptDocument.content;
-  target = await signedAgreement(chain, 'LA-2026-003', { localId: 'L-17', name: 'Anna Bērziņa', dateOfBirth: '2007-04-12' }, [
-    ['rvt.lv:WELD-U4', 25],
-    ['rvt.lv:WELD-U5', 30],
-  ]);
+  elmo = (
+    await chain.ok('query { transcriptDocument(id: "rvt.lv:T-LA-2026-001-1", format: ELMO) { content } }', {}, rvt)
+  ).transcriptDocument.content;
+  target = await signedAgreement(
+    chain,
+    'LA-2026-003',
+    { localId: 'L-17', name: 'Anna Bērziņa', dateOfBirth: '2007-04-12' },
+    [
+      ['rvt.lv:WELD-U4', 25],
+      ['rvt.lv:WELD-U5', 30],
+    ],
+  );
 }, 120_000);
 afterAll(async () => chain?.hub.dispose());
 
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 /** The valid export with a DTD placed after its declaration and an entity reference in the learner's name. */
-const withDtd = (dtd: string, reference = '') => elmo.replace(DECLARATION, `${DECLARATION}${dtd}\n`).replace('<givenNames>', `<givenNames>${reference}`);
+const withDtd = (dtd: string, reference = '') =>
+  elmo.replace(DECLARATION, `${DECLARATION}${dtd}\n`).replace('<givenNames>', `<givenNames>${reference}`);
 
 async function expectRefused(document: string, rule: string, message: RegExp): Promise<void> {
   const before = await chain.ok(STATE, { id: target }, rvt);
@@ -49,7 +58,11 @@ async function expectRefused(document: string, rule: string, message: RegExp): P
 }
 
 test('XXE: an external entity reading a local file', async () => {
-  await expectRefused(withDtd('<!DOCTYPE elmo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>', '&xxe;'), 'entity', /^document declares an external entity "xxe": /);
+  await expectRefused(
+    withDtd('<!DOCTYPE elmo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>', '&xxe;'),
+    'entity',
+    /^document declares an external entity "xxe": /,
+  );
 });
 
 test('a parameter entity fetching an outside DTD', async () => {
@@ -62,15 +75,26 @@ test('a parameter entity fetching an outside DTD', async () => {
 
 test('billion laughs is refused at once, nothing expanded', async () => {
   const levels = Array.from({ length: 10 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i};`.repeat(10)}">`).join('\n');
-  await expectRefused(withDtd(`<!DOCTYPE elmo [\n<!ENTITY lol0 "lol">\n${levels}\n]>`, '&lol10;'), 'entity', /^document declares an internal entity "lol0"/);
+  await expectRefused(
+    withDtd(`<!DOCTYPE elmo [\n<!ENTITY lol0 "lol">\n${levels}\n]>`, '&lol10;'),
+    'entity',
+    /^document declares an internal entity "lol0"/,
+  );
 });
 
 test('a DOCTYPE naming an outside DTD, with no entity', async () => {
-  await expectRefused(withDtd('<!DOCTYPE elmo SYSTEM "http://127.0.0.1:9/elmo.dtd">'), 'doctype', /^document has a DOCTYPE: XML input may carry no DTD$/);
+  await expectRefused(
+    withDtd('<!DOCTYPE elmo SYSTEM "http://127.0.0.1:9/elmo.dtd">'),
+    'doctype',
+    /^document has a DOCTYPE: XML input may carry no DTD$/,
+  );
 });
 
 test('XInclude of a local file', async () => {
-  const include = elmo.replace('<givenNames>', '<givenNames><xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file:///etc/passwd" parse="text"/>');
+  const include = elmo.replace(
+    '<givenNames>',
+    '<givenNames><xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file:///etc/passwd" parse="text"/>',
+  );
   await expectRefused(include, 'xinclude', /^document uses XInclude/);
 });
 
@@ -80,7 +104,11 @@ test('a file over 500,000 bytes (within the request limit)', async () => {
 });
 
 test('a declared encoding other than UTF-8', async () => {
-  await expectRefused(elmo.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"'), 'encoding', /^document declares the encoding "ISO-8859-1": only UTF-8 XML is accepted$/);
+  await expectRefused(
+    elmo.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"'),
+    'encoding',
+    /^document declares the encoding "ISO-8859-1": only UTF-8 XML is accepted$/,
+  );
 });
 
 test('the same file without the attack is imported: the refusals were the rules, not the file', async () => {

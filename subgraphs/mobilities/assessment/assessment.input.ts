@@ -31,13 +31,18 @@ export class RecordAssessmentInput {
   @Field({ description: 'Who assessed.' })
   assessorName!: string;
 
-  @Field(() => LocalDateScalar, { description: 'When: within the mobility period or up to 30 days after it, and not in the future.' })
+  @Field(() => LocalDateScalar, {
+    description: 'When: within the mobility period or up to 30 days after it, and not in the future.',
+  })
   assessedOn!: string;
 
   @Field(() => String, { nullable: true, description: 'Evidence note.' })
   evidence?: string | null;
 
-  @Field(() => [OutcomeResultInput], { defaultValue: [], description: 'Results per learning outcome, where assessed one by one.' })
+  @Field(() => [OutcomeResultInput], {
+    defaultValue: [],
+    description: 'Results per learning outcome, where assessed one by one.',
+  })
   outcomeResults!: OutcomeResultInput[];
 }
 

@@ -1,10 +1,22 @@
 import { entityId } from '../../../schema/ids';
-import { Assessment, AssessmentRevision, OutcomeResult, Transcript, TranscriptEntry } from '../../../schema/mobility/assessment';
+import {
+  Assessment,
+  AssessmentRevision,
+  OutcomeResult,
+  Transcript,
+  TranscriptEntry,
+} from '../../../schema/mobility/assessment';
 import { LearningOutcomeRef, ref, UnitRef } from '../../../schema/mobility/references';
 import type { AssessmentRecord, StoredOutcomeResult, TranscriptRecord } from './assessment.entity';
 
 const outcomeResults = (results: StoredOutcomeResult[]) =>
-  results.map((o) => Object.assign(new OutcomeResult(), { learningOutcomeId: o.learningOutcomeId, learningOutcome: ref(LearningOutcomeRef, o.learningOutcomeId), result: o.result }));
+  results.map((o) =>
+    Object.assign(new OutcomeResult(), {
+      learningOutcomeId: o.learningOutcomeId,
+      learningOutcome: ref(LearningOutcomeRef, o.learningOutcomeId),
+      result: o.result,
+    }),
+  );
 
 export function toAssessment(record: AssessmentRecord, sending: string): Assessment {
   return Object.assign(new Assessment(), {

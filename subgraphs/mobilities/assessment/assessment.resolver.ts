@@ -10,34 +10,57 @@ import { toAssessment, toTranscript } from './assessment.mapper';
 import { correctAssessment, issueTranscript, recordAssessment } from './assessment.service';
 
 /** An assessment for the parties to its agreement; null for anyone else, as for an unknown ID. */
-export async function resolveAssessmentReference(reference: { id: string }, context: MobilitiesContext): Promise<Assessment | null> {
+export async function resolveAssessmentReference(
+  reference: { id: string },
+  context: MobilitiesContext,
+): Promise<Assessment | null> {
   const caller = requireCaller(context);
   const localId = ownLocalId(context.institution, reference.id);
-  const record = localId === null ? null : await context.db.dataSource.manager.findOneBy(AssessmentRecord, { id: localId });
+  const record =
+    localId === null ? null : await context.db.dataSource.manager.findOneBy(AssessmentRecord, { id: localId });
   const agreement = record ? await context.loaders.agreement.load(record.agreementId) : null;
-  return record && agreement && partyRoleOf(caller, partiesOf(agreement)) ? toAssessment(record, context.institution) : null;
+  return record && agreement && partyRoleOf(caller, partiesOf(agreement))
+    ? toAssessment(record, context.institution)
+    : null;
 }
 
 /** A transcript for the parties to its agreement; null for anyone else, as for an unknown ID. */
-export async function resolveTranscriptReference(reference: { id: string }, context: MobilitiesContext): Promise<Transcript | null> {
+export async function resolveTranscriptReference(
+  reference: { id: string },
+  context: MobilitiesContext,
+): Promise<Transcript | null> {
   const caller = requireCaller(context);
   const localId = ownLocalId(context.institution, reference.id);
-  const record = localId === null ? null : await context.db.dataSource.manager.findOneBy(TranscriptRecord, { id: localId });
+  const record =
+    localId === null ? null : await context.db.dataSource.manager.findOneBy(TranscriptRecord, { id: localId });
   const agreement = record ? await context.loaders.agreement.load(record.agreementId) : null;
-  return record && agreement && partyRoleOf(caller, partiesOf(agreement)) ? toTranscript(record, context.institution) : null;
+  return record && agreement && partyRoleOf(caller, partiesOf(agreement))
+    ? toTranscript(record, context.institution)
+    : null;
 }
 
 @Resolver(() => Assessment)
 export class AssessmentResolver {
   @Directive('@owner(argument: "id")')
-  @Query(() => Assessment, { nullable: true, description: 'An assessment by hub ID; for the parties to its learning agreement.' })
-  async assessment(@Arg('id', () => ID, { description: 'Hub ID.' }) id: string, @Ctx() context: MobilitiesContext): Promise<Assessment | null> {
+  @Query(() => Assessment, {
+    nullable: true,
+    description: 'An assessment by hub ID; for the parties to its learning agreement.',
+  })
+  async assessment(
+    @Arg('id', () => ID, { description: 'Hub ID.' }) id: string,
+    @Ctx() context: MobilitiesContext,
+  ): Promise<Assessment | null> {
     return resolveAssessmentReference({ id }, context);
   }
 
   @Directive('@owner(argument: "input.learningAgreementId")')
-  @Mutation(() => Assessment, { description: "Records the hosting institution's assessment of an agreed unit (its assessors only)." })
-  async recordAssessment(@Arg('input', () => RecordAssessmentInput) input: RecordAssessmentInput, @Ctx() context: MobilitiesContext): Promise<Assessment> {
+  @Mutation(() => Assessment, {
+    description: "Records the hosting institution's assessment of an agreed unit (its assessors only).",
+  })
+  async recordAssessment(
+    @Arg('input', () => RecordAssessmentInput) input: RecordAssessmentInput,
+    @Ctx() context: MobilitiesContext,
+  ): Promise<Assessment> {
     return toAssessment(await recordAssessment(context, input), context.institution);
   }
 
@@ -52,9 +75,13 @@ export class AssessmentResolver {
   }
 
   @Directive('@owner(argument: "learningAgreementId")')
-  @Mutation(() => Transcript, { description: 'Issues the transcript of records once every agreed unit is assessed (hosting coordinator). A reissue is a new version.' })
+  @Mutation(() => Transcript, {
+    description:
+      'Issues the transcript of records once every agreed unit is assessed (hosting coordinator). A reissue is a new version.',
+  })
   async issueTranscript(
-    @Arg('learningAgreementId', () => ID, { description: 'Hub ID of the learning agreement.' }) learningAgreementId: string,
+    @Arg('learningAgreementId', () => ID, { description: 'Hub ID of the learning agreement.' })
+    learningAgreementId: string,
     @Arg('issuedBy', { description: 'Name of the issuing coordinator.' }) issuedBy: string,
     @Ctx() context: MobilitiesContext,
   ): Promise<Transcript> {
@@ -62,9 +89,13 @@ export class AssessmentResolver {
   }
 
   @Directive('@owner(argument: "learningAgreementId")')
-  @Query(() => Transcript, { nullable: true, description: 'The current transcript of records of a learning agreement; null until issued. Parties only.' })
+  @Query(() => Transcript, {
+    nullable: true,
+    description: 'The current transcript of records of a learning agreement; null until issued. Parties only.',
+  })
   async transcript(
-    @Arg('learningAgreementId', () => ID, { description: 'Hub ID of the learning agreement.' }) learningAgreementId: string,
+    @Arg('learningAgreementId', () => ID, { description: 'Hub ID of the learning agreement.' })
+    learningAgreementId: string,
     @Ctx() context: MobilitiesContext,
   ): Promise<Transcript | null> {
     const caller = requireCaller(context);

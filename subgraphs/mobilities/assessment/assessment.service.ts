@@ -10,7 +10,11 @@ import type { Caller } from '../../../platform/caller';
 import { ownLocalId } from '../../shared/local-id';
 import type { MobilitiesContext } from '../context';
 import { addDays, today } from '../dates';
-import { AgreementVersionRecord, LearningAgreementRecord, type StoredAgreedUnit } from '../learning-agreement/learning-agreement.entity';
+import {
+  AgreementVersionRecord,
+  LearningAgreementRecord,
+  type StoredAgreedUnit,
+} from '../learning-agreement/learning-agreement.entity';
 import { agreementEvent, loadAgreement, partiesOf } from '../learning-agreement/learning-agreement.service';
 import { AssessmentRecord, TranscriptRecord, type StoredTranscriptEntry } from './assessment.entity';
 import type { CorrectAssessmentInput, OutcomeResultInput, RecordAssessmentInput } from './assessment.input';
@@ -18,47 +22,80 @@ import type { CorrectAssessmentInput, OutcomeResultInput, RecordAssessmentInput 
 /** How long after the mobility an assessment may still be dated. */
 export const ASSESSMENT_GRACE_DAYS = 30;
 
-function requireHostingRole(context: MobilitiesContext, record: LearningAgreementRecord, role: 'assessor' | 'coordinator', action: string): Caller {
+function requireHostingRole(
+  context: MobilitiesContext,
+  record: LearningAgreementRecord,
+  role: 'assessor' | 'coordinator',
+  action: string,
+): Caller {
   const caller = requireCaller(context);
   if (caller.institution !== record.hostingInstitution) {
-    throw new ForbiddenError(`Only the hosting institution ${record.hostingInstitution} may ${action}; the caller belongs to ${caller.institution}`);
+    throw new ForbiddenError(
+      `Only the hosting institution ${record.hostingInstitution} may ${action}; the caller belongs to ${caller.institution}`,
+    );
   }
   return requireStaffRole(context, record.hostingInstitution, role, action);
 }
 
 async function bindingTerms(manager: EntityManager, record: LearningAgreementRecord): Promise<AgreementVersionRecord> {
-  if (record.status === AgreementStatus.CANCELLED) throw new ConflictError(`Learning agreement ${entityId(record.sendingInstitution, record.id)} is cancelled: nothing more is assessed`);
+  if (record.status === AgreementStatus.CANCELLED)
+    throw new ConflictError(
+      `Learning agreement ${entityId(record.sendingInstitution, record.id)} is cancelled: nothing more is assessed`,
+    );
   if (record.status !== AgreementStatus.SIGNED) {
-    throw new ConflictError(`Learning agreement ${entityId(record.sendingInstitution, record.id)} is not signed by all three parties yet: no assessment before that`);
+    throw new ConflictError(
+      `Learning agreement ${entityId(record.sendingInstitution, record.id)} is not signed by all three parties yet: no assessment before that`,
+    );
   }
   return manager.findOneByOrFail(AgreementVersionRecord, { agreementId: record.id, number: record.currentVersion });
 }
 
-function checkResult(version: AgreementVersionRecord, agreed: StoredAgreedUnit, input: { assessedOn: string; outcomeResults: OutcomeResultInput[] }): void {
+function checkResult(
+  version: AgreementVersionRecord,
+  agreed: StoredAgreedUnit,
+  input: { assessedOn: string; outcomeResults: OutcomeResultInput[] },
+): void {
   const last = addDays(version.mobilityEnd, ASSESSMENT_GRACE_DAYS);
   if (input.assessedOn < version.mobilityStart || input.assessedOn > last) {
-    throw new ConflictError(`assessedOn ${input.assessedOn} must fall within the mobility (${version.mobilityStart} to ${version.mobilityEnd}) or the ${ASSESSMENT_GRACE_DAYS} days after it`, { field: 'input.assessedOn' });
+    throw new ConflictError(
+      `assessedOn ${input.assessedOn} must fall within the mobility (${version.mobilityStart} to ${version.mobilityEnd}) or the ${ASSESSMENT_GRACE_DAYS} days after it`,
+      { field: 'input.assessedOn' },
+    );
   }
-  if (input.assessedOn > today()) throw new BadUserInputError(`assessedOn ${input.assessedOn} is in the future`, 'input.assessedOn');
+  if (input.assessedOn > today())
+    throw new BadUserInputError(`assessedOn ${input.assessedOn} is in the future`, 'input.assessedOn');
   input.outcomeResults.forEach((outcome, index) => {
     if (!agreed.learningOutcomeIds.includes(outcome.learningOutcomeId)) {
-      throw new BadUserInputError(`input.outcomeResults[${index}].learningOutcomeId ${outcome.learningOutcomeId} is not an agreed outcome of unit ${agreed.unitId}`, `input.outcomeResults[${index}].learningOutcomeId`);
+      throw new BadUserInputError(
+        `input.outcomeResults[${index}].learningOutcomeId ${outcome.learningOutcomeId} is not an agreed outcome of unit ${agreed.unitId}`,
+        `input.outcomeResults[${index}].learningOutcomeId`,
+      );
     }
   });
 }
 
-const points = (agreed: StoredAgreedUnit, result: AssessmentResult) => (result === AssessmentResult.ACHIEVED ? agreed.ecvetPoints : 0);
+const points = (agreed: StoredAgreedUnit, result: AssessmentResult) =>
+  result === AssessmentResult.ACHIEVED ? agreed.ecvetPoints : 0;
 
-export async function recordAssessment(context: MobilitiesContext, input: RecordAssessmentInput): Promise<AssessmentRecord> {
+export async function recordAssessment(
+  context: MobilitiesContext,
+  input: RecordAssessmentInput,
+): Promise<AssessmentRecord> {
   return inTransaction(context, async (manager) => {
     const record = await loadAgreement(manager, context, input.learningAgreementId, 'input.learningAgreementId');
     const caller = requireHostingRole(context, record, 'assessor', 'record assessments');
     const version = await bindingTerms(manager, record);
     const agreed = version.content.units.find((unit) => unit.unitId === input.unitId);
-    if (!agreed) throw new ConflictError(`input.unitId ${input.unitId} is not in the signed learning agreement (version ${version.number})`, { field: 'input.unitId' });
+    if (!agreed)
+      throw new ConflictError(
+        `input.unitId ${input.unitId} is not in the signed learning agreement (version ${version.number})`,
+        { field: 'input.unitId' },
+      );
     checkResult(version, agreed, input);
     if (await manager.existsBy(AssessmentRecord, { agreementId: record.id, unitId: input.unitId })) {
-      throw new ConflictError(`Unit ${input.unitId} is assessed already under this agreement: use correctAssessment`, { field: 'input.unitId' });
+      throw new ConflictError(`Unit ${input.unitId} is assessed already under this agreement: use correctAssessment`, {
+        field: 'input.unitId',
+      });
     }
     const recordedAt = new Date().toISOString();
     const assessment = manager.create(AssessmentRecord, {
@@ -74,17 +111,35 @@ export async function recordAssessment(context: MobilitiesContext, input: Record
       outcomeResults: input.outcomeResults.map((o) => ({ ...o })),
       ecvetPoints: points(agreed, input.result),
       revision: 1,
-      history: [{ revision: 1, result: input.result, grade: input.grade ?? null, assessedOn: input.assessedOn, reason: null, recordedAt }],
+      history: [
+        {
+          revision: 1,
+          result: input.result,
+          grade: input.grade ?? null,
+          assessedOn: input.assessedOn,
+          reason: null,
+          recordedAt,
+        },
+      ],
     });
     await manager.insert(AssessmentRecord, assessment);
     await agreementEvent(manager, record, 'ASSESSMENT_RECORDED', entityId(context.institution, assessment.id));
-    await recordAudit(manager, context, caller, { action: 'recordAssessment', entityId: entityId(context.institution, assessment.id), input });
+    await recordAudit(manager, context, caller, {
+      action: 'recordAssessment',
+      entityId: entityId(context.institution, assessment.id),
+      input,
+    });
     return assessment;
   });
 }
 
-export async function correctAssessment(context: MobilitiesContext, id: string, input: CorrectAssessmentInput): Promise<AssessmentRecord> {
-  if (input.reason.trim() === '') throw new BadUserInputError('input.reason must say why the assessment is corrected', 'input.reason');
+export async function correctAssessment(
+  context: MobilitiesContext,
+  id: string,
+  input: CorrectAssessmentInput,
+): Promise<AssessmentRecord> {
+  if (input.reason.trim() === '')
+    throw new BadUserInputError('input.reason must say why the assessment is corrected', 'input.reason');
   return inTransaction(context, async (manager) => {
     requireCaller(context);
     const localId = ownLocalId(context.institution, id);
@@ -97,7 +152,8 @@ export async function correctAssessment(context: MobilitiesContext, id: string, 
     const caller = requireHostingRole(context, record, 'assessor', 'correct assessments');
     const version = await bindingTerms(manager, record);
     const agreed = version.content.units.find((unit) => unit.unitId === assessment.unitId);
-    if (!agreed) throw new ConflictError(`Unit ${assessment.unitId} is no longer in the binding version of the agreement`);
+    if (!agreed)
+      throw new ConflictError(`Unit ${assessment.unitId} is no longer in the binding version of the agreement`);
     checkResult(version, agreed, input);
     const revision = assessment.revision + 1;
     Object.assign(assessment, {
@@ -110,7 +166,14 @@ export async function correctAssessment(context: MobilitiesContext, id: string, 
       revision,
       history: [
         ...assessment.history,
-        { revision, result: input.result, grade: input.grade ?? null, assessedOn: input.assessedOn, reason: input.reason, recordedAt: new Date().toISOString() },
+        {
+          revision,
+          result: input.result,
+          grade: input.grade ?? null,
+          assessedOn: input.assessedOn,
+          reason: input.reason,
+          recordedAt: new Date().toISOString(),
+        },
       ],
     });
     await manager.save(AssessmentRecord, assessment);
@@ -120,15 +183,22 @@ export async function correctAssessment(context: MobilitiesContext, id: string, 
   });
 }
 
-export async function issueTranscript(context: MobilitiesContext, agreementId: string, issuedBy: string): Promise<TranscriptRecord> {
+export async function issueTranscript(
+  context: MobilitiesContext,
+  agreementId: string,
+  issuedBy: string,
+): Promise<TranscriptRecord> {
   if (issuedBy.trim() === '') throw new BadUserInputError('issuedBy must name who issues the transcript', 'issuedBy');
   return inTransaction(context, async (manager) => {
     const record = await loadAgreement(manager, context, agreementId, 'learningAgreementId');
     const caller = requireHostingRole(context, record, 'coordinator', 'issue the transcript');
     const version = await bindingTerms(manager, record);
     const assessments = await manager.findBy(AssessmentRecord, { agreementId: record.id });
-    const missing = version.content.units.filter((unit) => !assessments.some((a) => a.unitId === unit.unitId)).map((unit) => unit.unitId);
-    if (missing.length > 0) throw new ConflictError(`Units not assessed yet: ${missing.join(', ')}; a transcript lists every agreed unit`);
+    const missing = version.content.units
+      .filter((unit) => !assessments.some((a) => a.unitId === unit.unitId))
+      .map((unit) => unit.unitId);
+    if (missing.length > 0)
+      throw new ConflictError(`Units not assessed yet: ${missing.join(', ')}; a transcript lists every agreed unit`);
     const entries: StoredTranscriptEntry[] = version.content.units.map((unit) => {
       const assessment = assessments.find((a) => a.unitId === unit.unitId) as AssessmentRecord;
       return {
@@ -140,7 +210,11 @@ export async function issueTranscript(context: MobilitiesContext, agreementId: s
         outcomeResults: assessment.outcomeResults,
       };
     });
-    const previous = await manager.find(TranscriptRecord, { where: { agreementId: record.id }, order: { version: 'DESC' }, take: 1 });
+    const previous = await manager.find(TranscriptRecord, {
+      where: { agreementId: record.id },
+      order: { version: 'DESC' },
+      take: 1,
+    });
     await manager.update(TranscriptRecord, { agreementId: record.id }, { current: false });
     const transcript = manager.create(TranscriptRecord, {
       id: `T-${record.id}-${(previous[0]?.version ?? 0) + 1}`,
@@ -155,7 +229,11 @@ export async function issueTranscript(context: MobilitiesContext, agreementId: s
     });
     await manager.insert(TranscriptRecord, transcript);
     await agreementEvent(manager, record, 'TRANSCRIPT_ISSUED', entityId(context.institution, transcript.id));
-    await recordAudit(manager, context, caller, { action: 'issueTranscript', entityId: entityId(context.institution, transcript.id), input: { agreementId, issuedBy } });
+    await recordAudit(manager, context, caller, {
+      action: 'issueTranscript',
+      entityId: entityId(context.institution, transcript.id),
+      input: { agreementId, issuedBy },
+    });
     return transcript;
   });
 }

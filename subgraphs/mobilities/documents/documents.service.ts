@@ -27,11 +27,20 @@ import { loadTranscriptDocumentData } from './transcript-data';
 export const TRANSCRIPT_SIGNER_KIND = 'mobilities';
 
 /** A transcript this shard keeps, in a format, for a party to its agreement. */
-export async function transcriptDocument(context: MobilitiesContext, record: TranscriptRecord, format: DocumentFormat): Promise<HubDocument> {
+export async function transcriptDocument(
+  context: MobilitiesContext,
+  record: TranscriptRecord,
+  format: DocumentFormat,
+): Promise<HubDocument> {
   const data = await loadTranscriptDocumentData(context, record);
-  if (format === DocumentFormat.ELMO) return hubDocument('transcript', data.transcriptId, format, buildElmo(data, new Date().toISOString()), null);
+  if (format === DocumentFormat.ELMO)
+    return hubDocument('transcript', data.transcriptId, format, buildElmo(data, new Date().toISOString()), null);
   const content = credentialText(buildTranscriptCredential(data));
-  const signed = await signCredential(context.db, { institution: context.institution, kind: TRANSCRIPT_SIGNER_KIND }, content);
+  const signed = await signCredential(
+    context.db,
+    { institution: context.institution, kind: TRANSCRIPT_SIGNER_KIND },
+    content,
+  );
   return hubDocument('transcript', data.transcriptId, format, content, signed);
 }
 
@@ -40,10 +49,20 @@ export async function transcriptDocument(context: MobilitiesContext, record: Tra
  * credential: it must be one this shard signed for this agreement, else the answer is UNKNOWN, so the status
  * query tells nobody else whether an agreement or transcript exists.
  */
-export async function transcriptStatus(context: MobilitiesContext, learningAgreementId: string, credential: string): Promise<CredentialStatus> {
+export async function transcriptStatus(
+  context: MobilitiesContext,
+  learningAgreementId: string,
+  credential: string,
+): Promise<CredentialStatus> {
   const localId = ownLocalId(context.institution, learningAgreementId, 'learningAgreementId');
   const claim = await claimedSigner(credential);
-  if (localId === null || !claim.ok || claim.signer.institution !== context.institution || claim.signer.kind !== TRANSCRIPT_SIGNER_KIND) return CredentialStatus.UNKNOWN;
+  if (
+    localId === null ||
+    !claim.ok ||
+    claim.signer.institution !== context.institution ||
+    claim.signer.kind !== TRANSCRIPT_SIGNER_KIND
+  )
+    return CredentialStatus.UNKNOWN;
   const check = await checkSignature(credential, await publishedKeys(context.db, claim.signer), claim.signer);
   if (!check.ok) return CredentialStatus.UNKNOWN;
   let id: unknown;
@@ -53,8 +72,12 @@ export async function transcriptStatus(context: MobilitiesContext, learningAgree
     return CredentialStatus.UNKNOWN;
   }
   const attested = typeof id === 'string' ? attestedRecord(id) : null;
-  if (attested?.kind !== 'transcript' || attested.learningAgreementId !== learningAgreementId) return CredentialStatus.UNKNOWN;
-  const record = await context.db.dataSource.manager.findOneBy(TranscriptRecord, { agreementId: localId, version: attested.version });
+  if (attested?.kind !== 'transcript' || attested.learningAgreementId !== learningAgreementId)
+    return CredentialStatus.UNKNOWN;
+  const record = await context.db.dataSource.manager.findOneBy(TranscriptRecord, {
+    agreementId: localId,
+    version: attested.version,
+  });
   if (!record) return CredentialStatus.UNKNOWN;
   return record.current ? CredentialStatus.CURRENT : CredentialStatus.SUPERSEDED;
 }
@@ -64,12 +87,29 @@ export async function transcriptStatus(context: MobilitiesContext, learningAgree
  * agreements: checked against the XSD, then against the agreement (learner, hosting institution, units), and
  * stored as the agreement's next transcript exactly as `issueTranscript` stores one. Nothing is written on error.
  */
-export async function importElmoTranscript(context: MobilitiesContext, learningAgreementId: string, document: string): Promise<TranscriptRecord> {
-  const agreement = await loadAgreement(context.db.dataSource.manager, context, learningAgreementId, 'learningAgreementId');
-  const caller = requireStaffRole(context, agreement.sendingInstitution, 'coordinator', 'import transcripts of its learners');
-  if (agreement.status === AgreementStatus.CANCELLED) throw new ConflictError(`Learning agreement ${learningAgreementId} is cancelled: it gets no transcript`);
+export async function importElmoTranscript(
+  context: MobilitiesContext,
+  learningAgreementId: string,
+  document: string,
+): Promise<TranscriptRecord> {
+  const agreement = await loadAgreement(
+    context.db.dataSource.manager,
+    context,
+    learningAgreementId,
+    'learningAgreementId',
+  );
+  const caller = requireStaffRole(
+    context,
+    agreement.sendingInstitution,
+    'coordinator',
+    'import transcripts of its learners',
+  );
+  if (agreement.status === AgreementStatus.CANCELLED)
+    throw new ConflictError(`Learning agreement ${learningAgreementId} is cancelled: it gets no transcript`);
   if (agreement.status !== AgreementStatus.SIGNED) {
-    throw new ConflictError(`Learning agreement ${learningAgreementId} is not signed by all three parties yet: no transcript before that`);
+    throw new ConflictError(
+      `Learning agreement ${learningAgreementId} is not signed by all three parties yet: no transcript before that`,
+    );
   }
   checkXmlInput('document', document);
 
@@ -82,22 +122,34 @@ export async function importElmoTranscript(context: MobilitiesContext, learningA
     });
   }
 
-  const version = await context.db.dataSource.manager.findOneByOrFail(AgreementVersionRecord, { agreementId: agreement.id, number: agreement.currentVersion });
-  const data = await publicDataFromHub(context.hub, { institutions: [agreement.hostingInstitution], units: version.content.units.map((u) => u.unitId) });
+  const version = await context.db.dataSource.manager.findOneByOrFail(AgreementVersionRecord, {
+    agreementId: agreement.id,
+    number: agreement.currentVersion,
+  });
+  const data = await publicDataFromHub(context.hub, {
+    institutions: [agreement.hostingInstitution],
+    units: version.content.units.map((u) => u.unitId),
+  });
   const entries = mapElmoToAgreement(parseElmo(document), {
     learningAgreementId,
     learner: { id: agreement.learner.id, name: agreement.learner.name, dateOfBirth: agreement.learner.dateOfBirth },
     host: data.institutions.get(agreement.hostingInstitution) as PublicInstitution,
     units: version.content.units.map((agreed) => ({ agreed, unit: data.units.get(agreed.unitId) as PublicUnit })),
   });
-  const hostName = (data.institutions.get(agreement.hostingInstitution) as PublicInstitution).names.find((n) => n.lang === 'en')?.value ?? agreement.hostingInstitution;
+  const hostName =
+    (data.institutions.get(agreement.hostingInstitution) as PublicInstitution).names.find((n) => n.lang === 'en')
+      ?.value ?? agreement.hostingInstitution;
 
   return inTransaction(context, async (manager) => {
     const now = await manager.findOneByOrFail(LearningAgreementRecord, { id: agreement.id });
     if (now.status !== AgreementStatus.SIGNED || now.currentVersion !== agreement.currentVersion) {
       throw new ConflictError(`Learning agreement ${learningAgreementId} changed while the file was read: try again`);
     }
-    const previous = await manager.find(TranscriptRecord, { where: { agreementId: agreement.id }, order: { version: 'DESC' }, take: 1 });
+    const previous = await manager.find(TranscriptRecord, {
+      where: { agreementId: agreement.id },
+      order: { version: 'DESC' },
+      take: 1,
+    });
     const next = (previous[0]?.version ?? 0) + 1;
     await manager.update(TranscriptRecord, { agreementId: agreement.id }, { current: false });
     const transcript = manager.create(TranscriptRecord, {
@@ -124,5 +176,8 @@ export async function importElmoTranscript(context: MobilitiesContext, learningA
 
 /** The signing keys query answers for this shard's own institution only. */
 export function requireOwnInstitution(context: MobilitiesContext, institution: string): void {
-  if (institution !== context.institution) throw new NotFoundError(`This shard signs for ${context.institution}, not ${institution}`, { field: 'institution' });
+  if (institution !== context.institution)
+    throw new NotFoundError(`This shard signs for ${context.institution}, not ${institution}`, {
+      field: 'institution',
+    });
 }

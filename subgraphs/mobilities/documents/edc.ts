@@ -32,7 +32,9 @@ function specification(unit: TranscriptUnit): Json {
 
 /** Outcomes assessed one by one and not achieved, as a note on the assessment. */
 function outcomeNotes(unit: TranscriptUnit): Json[] {
-  const missed = unit.entry.outcomeResults.filter((r) => r.result !== AssessmentResult.ACHIEVED).map((r) => r.learningOutcomeId);
+  const missed = unit.entry.outcomeResults
+    .filter((r) => r.result !== AssessmentResult.ACHIEVED)
+    .map((r) => r.learningOutcomeId);
   return missed.length > 0 ? [note(`Learning outcomes not achieved: ${missed.join(', ')}`)] : [];
 }
 
@@ -104,7 +106,15 @@ export function buildTranscriptCredential(data: TranscriptDocumentData): Json {
       identifier(data.learningAgreementId, 'ECVET hub learning agreement ID'),
       identifier(String(data.agreementVersion), 'ECVET hub learning agreement version'),
     ],
-    subject: person(data.learner, data.units.map((unit, index) => claim(id, data, unit, index))),
-    display: displayParameter(id, 'Transcript of records', `ECVET transcript of records of ${data.learner.name}, issued by ${host}.`, lines),
+    subject: person(
+      data.learner,
+      data.units.map((unit, index) => claim(id, data, unit, index)),
+    ),
+    display: displayParameter(
+      id,
+      'Transcript of records',
+      `ECVET transcript of records of ${data.learner.name}, issued by ${host}.`,
+      lines,
+    ),
   });
 }

@@ -21,9 +21,11 @@ export function normalize(text: string): string {
 }
 
 const field = 'document';
-const reject = (message: string, extensions: Record<string, unknown> = {}) => new BadUserInputError(message, field, extensions);
+const reject = (message: string, extensions: Record<string, unknown> = {}) =>
+  new BadUserInputError(message, field, extensions);
 const describeIds = (ids: readonly ElmoIdentifier[]) => ids.map((i) => `${i.type} ${i.value}`).join(', ');
-const firstTitle = (titles: readonly ElmoText[]) => titles.find((t) => t.lang === 'en')?.value ?? titles[0]?.value ?? '(untitled)';
+const firstTitle = (titles: readonly ElmoText[]) =>
+  titles.find((t) => t.lang === 'en')?.value ?? titles[0]?.value ?? '(untitled)';
 
 function learnerProblem(file: ElmoFile, target: ImportTarget): string | null {
   const { learner } = file;
@@ -39,11 +41,18 @@ function learnerProblem(file: ElmoFile, target: ImportTarget): string | null {
 
 function issuerProblems(file: ElmoFile, target: ImportTarget): string[] {
   return file.reports.flatMap((report) => {
-    const codes = report.issuer.identifiers.filter((i) => i.type === 'schac' || i.type === HUB_IDENTIFIER_TYPE).map((i) => i.value.toLowerCase());
+    const codes = report.issuer.identifiers
+      .filter((i) => i.type === 'schac' || i.type === HUB_IDENTIFIER_TYPE)
+      .map((i) => i.value.toLowerCase());
     const who = `"${firstTitle(report.issuer.titles)}" (${describeIds(report.issuer.identifiers) || 'no identifier'}), line ${report.line}`;
-    if (!codes.includes(target.host.id)) return [`the report issuer ${who} is not the hosting institution ${target.host.id} (expected its SCHAC code "${target.host.id}")`];
+    if (!codes.includes(target.host.id))
+      return [
+        `the report issuer ${who} is not the hosting institution ${target.host.id} (expected its SCHAC code "${target.host.id}")`,
+      ];
     if (report.issuer.country && report.issuer.country.toUpperCase() !== target.host.country) {
-      return [`the report issuer ${who} is in ${report.issuer.country}, the hosting institution ${target.host.id} in ${target.host.country}`];
+      return [
+        `the report issuer ${who} is in ${report.issuer.country}, the hosting institution ${target.host.id} in ${target.host.country}`,
+      ];
     }
     return [];
   });
@@ -61,22 +70,40 @@ function matchUnit(opportunity: ElmoOpportunity, target: ImportTarget): ImportTa
 const ASSESSMENT_RESULTS: ReadonlySet<string> = new Set(Object.values(AssessmentResult));
 const isAssessmentResult = (value: string): value is AssessmentResult => ASSESSMENT_RESULTS.has(value);
 
-function entryOf(opportunity: ElmoOpportunity, agreed: StoredAgreedUnit, unit: PublicUnit, fallbackDate: string): StoredTranscriptEntry {
+function entryOf(
+  opportunity: ElmoOpportunity,
+  agreed: StoredAgreedUnit,
+  unit: PublicUnit,
+  fallbackDate: string,
+): StoredTranscriptEntry {
   const at = `learning opportunity "${firstTitle(opportunity.titles)}" (line ${opportunity.line}, unit ${unit.id})`;
-  if (opportunity.status === 'in-progress') throw reject(`${at} is still in progress: a transcript reports units passed or failed`, { line: opportunity.line, unitId: unit.id });
+  if (opportunity.status === 'in-progress')
+    throw reject(`${at} is still in progress: a transcript reports units passed or failed`, {
+      line: opportunity.line,
+      unitId: unit.id,
+    });
   const achieved = opportunity.status === 'passed';
   const credit = opportunity.credits.find((c) => c.scheme === 'ecvet');
   if (credit && (credit.value === null || !Number.isFinite(credit.value) || credit.value < 0)) {
-    throw reject(`${at} gives an ECVET credit without a valid number of points`, { line: opportunity.line, unitId: unit.id });
+    throw reject(`${at} gives an ECVET credit without a valid number of points`, {
+      line: opportunity.line,
+      unitId: unit.id,
+    });
   }
   // Outcomes listed without a result were not assessed one by one: only those with a result are read.
   const outcomeResults: StoredOutcomeResult[] = opportunity.outcomes.flatMap((outcome) => {
     if (outcome.result === null) return [];
     if (!agreed.learningOutcomeIds.includes(outcome.id)) {
-      throw reject(`${at} reports learning outcome ${outcome.id} (line ${outcome.line}), which is not agreed for the unit`, { line: outcome.line, unitId: unit.id });
+      throw reject(
+        `${at} reports learning outcome ${outcome.id} (line ${outcome.line}), which is not agreed for the unit`,
+        { line: outcome.line, unitId: unit.id },
+      );
     }
     if (!isAssessmentResult(outcome.result)) {
-      throw reject(`${at}: learning outcome ${outcome.id} (line ${outcome.line}) has result "${outcome.result}", not ACHIEVED or NOT_ACHIEVED`, { line: outcome.line, unitId: unit.id });
+      throw reject(
+        `${at}: learning outcome ${outcome.id} (line ${outcome.line}) has result "${outcome.result}", not ACHIEVED or NOT_ACHIEVED`,
+        { line: outcome.line, unitId: unit.id },
+      );
     }
     return [{ learningOutcomeId: outcome.id, result: outcome.result }];
   });
@@ -98,8 +125,13 @@ function entryOf(opportunity: ElmoOpportunity, agreed: StoredAgreedUnit, unit: P
  * the transcript entries in the agreement's order, or throws BAD_USER_INPUT naming the person, institution or unit.
  */
 export function mapElmoToAgreement(file: ElmoFile, target: ImportTarget): StoredTranscriptEntry[] {
-  const identity = [learnerProblem(file, target), ...issuerProblems(file, target)].filter((p): p is string => p !== null);
-  if (identity.length > 0) throw reject(`This ELMO file does not belong to learning agreement ${target.learningAgreementId}: ${identity.join('; ')}`);
+  const identity = [learnerProblem(file, target), ...issuerProblems(file, target)].filter(
+    (p): p is string => p !== null,
+  );
+  if (identity.length > 0)
+    throw reject(
+      `This ELMO file does not belong to learning agreement ${target.learningAgreementId}: ${identity.join('; ')}`,
+    );
   const found = new Map<string, StoredTranscriptEntry>();
   for (const report of file.reports) {
     for (const opportunity of report.opportunities) {
@@ -112,12 +144,19 @@ export function mapElmoToAgreement(file: ElmoFile, target: ImportTarget): Stored
         );
       }
       if (found.has(match.unit.id)) {
-        throw reject(`Learning opportunity "${firstTitle(opportunity.titles)}" (line ${opportunity.line}) reports unit ${match.unit.id} a second time`, { line: opportunity.line, unitId: match.unit.id });
+        throw reject(
+          `Learning opportunity "${firstTitle(opportunity.titles)}" (line ${opportunity.line}) reports unit ${match.unit.id} a second time`,
+          { line: opportunity.line, unitId: match.unit.id },
+        );
       }
       found.set(match.unit.id, entryOf(opportunity, match.agreed, match.unit, report.issueDate.slice(0, 10)));
     }
   }
   const missing = target.units.filter(({ unit }) => !found.has(unit.id)).map(({ unit }) => unit.id);
-  if (missing.length > 0) throw reject(`The ELMO file does not report every agreed unit: missing ${missing.join(', ')}; a transcript lists every agreed unit`, { missing });
+  if (missing.length > 0)
+    throw reject(
+      `The ELMO file does not report every agreed unit: missing ${missing.join(', ')}; a transcript lists every agreed unit`,
+      { missing },
+    );
   return target.units.map(({ unit }) => found.get(unit.id) as StoredTranscriptEntry);
 }

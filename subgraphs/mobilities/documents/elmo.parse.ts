@@ -44,7 +44,15 @@ export interface ElmoFile {
 /** A parsed node: text under "#text", attributes under "@_name", children by name. */
 type XmlNode = { [key: string]: XmlNode | XmlNode[] | string | undefined };
 
-const ARRAYS = new Set(['report', 'learningOpportunitySpecification', 'identifier', 'title', 'credit', 'hasPart', 'learningOutcome']);
+const ARRAYS = new Set([
+  'report',
+  'learningOpportunitySpecification',
+  'identifier',
+  'title',
+  'credit',
+  'hasPart',
+  'learningOutcome',
+]);
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -96,7 +104,8 @@ const attribute = (node: XmlNode | undefined, name: string): string | null => {
 };
 const identifiers = (node: XmlNode | undefined): ElmoIdentifier[] =>
   children(node, 'identifier').map((i) => ({ type: attribute(i, 'type') ?? '', value: text(i) ?? '' }));
-const texts = (nodes: XmlNode[]): ElmoText[] => nodes.map((n) => ({ lang: attribute(n, 'lang'), value: text(n) ?? '' }));
+const texts = (nodes: XmlNode[]): ElmoText[] =>
+  nodes.map((n) => ({ lang: attribute(n, 'lang'), value: text(n) ?? '' }));
 const day = (value: string | null) => (value ? value.slice(0, 10) : null);
 
 function opportunity(lineOf: (node: unknown) => number, spec: XmlNode): ElmoOpportunity {
@@ -122,7 +131,10 @@ function opportunity(lineOf: (node: unknown) => number, spec: XmlNode): ElmoOppo
 function opportunities(lineOf: (node: unknown) => number, specs: XmlNode[]): ElmoOpportunity[] {
   return specs.flatMap((spec) =>
     text(child(spec, 'type')) === 'Degree Programme'
-      ? opportunities(lineOf, children(spec, 'hasPart').flatMap((part) => children(part, 'learningOpportunitySpecification')))
+      ? opportunities(
+          lineOf,
+          children(spec, 'hasPart').flatMap((part) => children(part, 'learningOpportunitySpecification')),
+        )
       : [opportunity(lineOf, spec)],
   );
 }
@@ -142,7 +154,11 @@ export function parseElmo(source: string): ElmoFile {
       const issuer = child(report, 'issuer');
       return {
         line: lineOf(report),
-        issuer: { country: text(child(issuer, 'country')), identifiers: identifiers(issuer), titles: texts(children(issuer, 'title')) },
+        issuer: {
+          country: text(child(issuer, 'country')),
+          identifiers: identifiers(issuer),
+          titles: texts(children(issuer, 'title')),
+        },
         issueDate: text(child(report, 'issueDate')) ?? '',
         opportunities: opportunities(lineOf, children(report, 'learningOpportunitySpecification')),
       };

@@ -20,7 +20,10 @@ const target = (change: Partial<ImportTarget> = {}): ImportTarget => ({
   learningAgreementId: 'rvt.lv:LA-2026-002',
   learner: { id: 'rvt.lv:L-17', name: 'Anna Bērziņa', dateOfBirth: '2007-04-12' },
   host: demoInstitution('cifp-aviles.es'),
-  units: [agreed('rvt.lv:WELD-U4', 25), agreed('rvt.lv:WELD-U2', 15)].map((a) => ({ agreed: a, unit: demoUnit(a.unitId) })),
+  units: [agreed('rvt.lv:WELD-U4', 25), agreed('rvt.lv:WELD-U2', 15)].map((a) => ({
+    agreed: a,
+    unit: demoUnit(a.unitId),
+  })),
   ...change,
 });
 
@@ -49,7 +52,9 @@ describe('ELMO export', () => {
     expect(xml).toContain('<identifier type="schac">cifp-aviles.es</identifier>');
     expect(xml).toContain('<credit>\n');
     expect(xml).toMatch(/<credit>\s*<scheme>ecvet<\/scheme>\s*<value>25<\/value>\s*<\/credit>/);
-    expect(xml).toMatch(/<level>\s*<type>EQF<\/type>\s*<description>European Qualifications Framework<\/description>\s*<value>4<\/value>/);
+    expect(xml).toMatch(
+      /<level>\s*<type>EQF<\/type>\s*<description>European Qualifications Framework<\/description>\s*<value>4<\/value>/,
+    );
     expect(xml).toMatch(/<status>passed<\/status>\s*<resultLabel>8\/10<\/resultLabel>/);
     expect(xml).toContain('<status>failed</status>');
     expect(xml).toContain('<date>2026-06-10</date>');
@@ -64,7 +69,12 @@ describe('ELMO export', () => {
     const [good, bad] = await validateElmoDocuments([xml, broken]);
     expect(good).toEqual({ valid: true, problems: [] });
     expect(bad?.valid).toBe(false);
-    expect(bad?.problems[0]).toEqual({ line: 8, message: expect.stringContaining("Element '{https://github.com/emrex-eu/elmo-schemas/tree/v1}bday': '12.04.2007' is not a valid value of the atomic type 'xs:date'") });
+    expect(bad?.problems[0]).toEqual({
+      line: 8,
+      message: expect.stringContaining(
+        "Element '{https://github.com/emrex-eu/elmo-schemas/tree/v1}bday': '12.04.2007' is not a valid value of the atomic type 'xs:date'",
+      ),
+    });
   });
 
   it('escapes text, so a title with markup stays valid', async () => {
@@ -87,7 +97,10 @@ describe('ELMO import', () => {
   it('matches a partner file with no hub identifiers by title, in any language, accents and case ignored', () => {
     const partner = xml
       .replace(/<identifier type="(ecvet-hub|local)">[^<]*<\/identifier>\s*/g, '')
-      .replace('Manual metal arc welding with covered electrodes (111)', 'MANUAL METAL ARC WELDING WITH COVERED ELECTRODES (111)')
+      .replace(
+        'Manual metal arc welding with covered electrodes (111)',
+        'MANUAL METAL ARC WELDING WITH COVERED ELECTRODES (111)',
+      )
       .replace(/<extension>[\s\S]*?<\/extension>/g, '');
     const entries = mapElmoToAgreement(parseElmo(partner), target());
     expect(entries.map((e) => [e.unitId, e.result, e.ecvetPoints, e.grade, e.outcomeResults.length])).toEqual([
@@ -97,23 +110,42 @@ describe('ELMO import', () => {
   });
 
   it('refuses another learner, another issuer, an unknown unit and a missing unit, naming them', () => {
-    expect(rejection(() => mapElmoToAgreement(parseElmo(xml), target({ learner: { id: 'rvt.lv:L-18', name: 'Pēteris Kalniņš', dateOfBirth: '2006-01-02' } }))).message).toMatch(
+    expect(
+      rejection(() =>
+        mapElmoToAgreement(
+          parseElmo(xml),
+          target({ learner: { id: 'rvt.lv:L-18', name: 'Pēteris Kalniņš', dateOfBirth: '2006-01-02' } }),
+        ),
+      ).message,
+    ).toMatch(
       /learner "Anna Bērziņa" \(born 2007-04-12\) \[rvt\.lv:L-17\] is not the agreement's learner "Pēteris Kalniņš"/,
     );
-    expect(rejection(() => mapElmoToAgreement(parseElmo(xml), target({ host: demoInstitution('omnia.fi') }))).message).toMatch(
+    expect(
+      rejection(() => mapElmoToAgreement(parseElmo(xml), target({ host: demoInstitution('omnia.fi') }))).message,
+    ).toMatch(
       /report issuer "Integrated Vocational Training Centre Avilés" \(schac cifp-aviles\.es\), line \d+ is not the hosting institution omnia\.fi/,
     );
     const unknown = rejection(() => mapElmoToAgreement(parseElmo(xml), target({ units: target().units.slice(1) })));
-    expect(unknown.message).toMatch(/Learning opportunity "Manual metal arc welding with covered electrodes \(111\)" \(line \d+, ecvet-hub rvt\.lv:WELD-U4, local WELD-U4\) is not a unit of learning agreement rvt\.lv:LA-2026-002/);
-    expect(unknown.extensions).toEqual(expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'document', line: expect.any(Number) }));
+    expect(unknown.message).toMatch(
+      /Learning opportunity "Manual metal arc welding with covered electrodes \(111\)" \(line \d+, ecvet-hub rvt\.lv:WELD-U4, local WELD-U4\) is not a unit of learning agreement rvt\.lv:LA-2026-002/,
+    );
+    expect(unknown.extensions).toEqual(
+      expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'document', line: expect.any(Number) }),
+    );
     const u5 = { agreed: agreed('rvt.lv:WELD-U5', 30), unit: demoUnit('rvt.lv:WELD-U5') };
-    expect(rejection(() => mapElmoToAgreement(parseElmo(xml), target({ units: [...target().units, u5] }))).message).toMatch(/missing rvt\.lv:WELD-U5/);
+    expect(
+      rejection(() => mapElmoToAgreement(parseElmo(xml), target({ units: [...target().units, u5] }))).message,
+    ).toMatch(/missing rvt\.lv:WELD-U5/);
   });
 
   it('rejects the official example for an agreement it does not match, with learner and issuer named', () => {
-    const error = rejection(() => mapElmoToAgreement(parseElmo(readThirdParty('elmo', 'examples', 'example.xml')), target()));
+    const error = rejection(() =>
+      mapElmoToAgreement(parseElmo(readThirdParty('elmo', 'examples', 'example.xml')), target()),
+    );
     expect(error.message).toContain('does not belong to learning agreement rvt.lv:LA-2026-002');
-    expect(error.message).toContain('the learner "Wojciech Łukasz Rygielski" (born 1983-04-12) is not the agreement\'s learner "Anna Bērziņa"');
+    expect(error.message).toContain(
+      'the learner "Wojciech Łukasz Rygielski" (born 1983-04-12) is not the agreement\'s learner "Anna Bērziņa"',
+    );
     expect(error.message).toContain('"University of Warsaw" (pic 999572294, erasmus PL WARSZAW01, schac uw.edu.pl)');
   });
 

@@ -19,14 +19,19 @@ const CATEGORY_LABEL = { KNOWLEDGE: 'knowledge', SKILLS: 'skills', COMPETENCE: '
 /** "Anna Bērziņa" → given names "Anna", family name "Bērziņa": the last word is taken for the family name. */
 export function splitName(name: string): { givenNames: string; familyName: string } {
   const parts = name.trim().split(/\s+/);
-  return parts.length > 1 ? { givenNames: parts.slice(0, -1).join(' '), familyName: parts.at(-1) as string } : { givenNames: '', familyName: name.trim() };
+  return parts.length > 1
+    ? { givenNames: parts.slice(0, -1).join(' '), familyName: parts.at(-1) as string }
+    : { givenNames: '', familyName: name.trim() };
 }
 
 /** Outcome statements as readable text, one description per language the unit's outcomes are written in. */
 function outcomeDescriptions(unit: TranscriptUnit): XmlElement[] {
   const languages = [...new Set(unit.outcomes.flatMap((o) => o.statements.map((s) => s.lang)))];
   return languages.map((lang) => {
-    const lines = unit.outcomes.map((o) => `- (${CATEGORY_LABEL[o.category]}) ${o.statements.find((s) => s.lang === lang)?.value ?? o.statements[0]?.value ?? o.id}`);
+    const lines = unit.outcomes.map(
+      (o) =>
+        `- (${CATEGORY_LABEL[o.category]}) ${o.statements.find((s) => s.lang === lang)?.value ?? o.statements[0]?.value ?? o.id}`,
+    );
     return el('description', { 'xml:lang': lang }, `Learning outcomes:\n${lines.join('\n')}`);
   });
 }
@@ -73,7 +78,13 @@ function learningOpportunity(data: TranscriptDocumentData, unit: TranscriptUnit)
         el('status', {}, entry.result === AssessmentResult.ACHIEVED ? 'passed' : 'failed'),
         entry.grade ? el('resultLabel', {}, entry.grade) : null,
         el('credit', {}, el('scheme', {}, 'ecvet'), el('value', {}, entry.ecvetPoints)),
-        el('level', {}, el('type', {}, 'EQF'), el('description', {}, 'European Qualifications Framework'), el('value', {}, unit.unit.eqfLevel)),
+        el(
+          'level',
+          {},
+          el('type', {}, 'EQF'),
+          el('description', {}, 'European Qualifications Framework'),
+          el('value', {}, unit.unit.eqfLevel),
+        ),
         outcomesExtension(unit),
       ),
     ),

@@ -1,6 +1,11 @@
 import { entityId } from '../../../schema/ids';
 import { requireParty } from '../../shared/access';
-import { publicDataFromHub, type PublicInstitution, type PublicLearningOutcome, type PublicUnit } from '../../shared/documents/hub-data';
+import {
+  publicDataFromHub,
+  type PublicInstitution,
+  type PublicLearningOutcome,
+  type PublicUnit,
+} from '../../shared/documents/hub-data';
 import { TranscriptRecord, type StoredTranscriptEntry } from '../assessment/assessment.entity';
 import type { MobilitiesContext } from '../context';
 import { AgreementVersionRecord, type StoredAgreedUnit } from '../learning-agreement/learning-agreement.entity';
@@ -42,14 +47,24 @@ export function agreedOutcomes(unit: PublicUnit, agreed: StoredAgreedUnit | unde
  * Loads a transcript this shard keeps, for a caller who is party to its agreement (NOT_FOUND otherwise, as for an unknown transcript), with the
  * units, outcomes and institutions it shows, read through the hub in one request.
  */
-export async function loadTranscriptDocumentData(context: MobilitiesContext, record: TranscriptRecord): Promise<TranscriptDocumentData> {
+export async function loadTranscriptDocumentData(
+  context: MobilitiesContext,
+  record: TranscriptRecord,
+): Promise<TranscriptDocumentData> {
   const agreement = await context.loaders.agreement.load(record.agreementId);
-  if (!agreement) throw new Error(`Transcript ${record.id} refers to agreement ${record.agreementId}, which is missing`);
+  if (!agreement)
+    throw new Error(`Transcript ${record.id} refers to agreement ${record.agreementId}, which is missing`);
   const transcriptId = entityId(agreement.sendingInstitution, record.id);
   requireParty(context, partiesOf(agreement), { message: `No transcript ${transcriptId} at ${context.institution}` });
-  const version = await context.db.dataSource.manager.findOneByOrFail(AgreementVersionRecord, { agreementId: agreement.id, number: record.agreementVersion });
+  const version = await context.db.dataSource.manager.findOneByOrFail(AgreementVersionRecord, {
+    agreementId: agreement.id,
+    number: record.agreementVersion,
+  });
   const unitIds = record.entries.map((entry) => entry.unitId);
-  const data = await publicDataFromHub(context.hub, { institutions: [agreement.sendingInstitution, agreement.hostingInstitution], units: unitIds });
+  const data = await publicDataFromHub(context.hub, {
+    institutions: [agreement.sendingInstitution, agreement.hostingInstitution],
+    units: unitIds,
+  });
   return {
     transcriptId,
     learningAgreementId: entityId(agreement.sendingInstitution, agreement.id),
@@ -64,7 +79,14 @@ export async function loadTranscriptDocumentData(context: MobilitiesContext, rec
     host: data.institutions.get(agreement.hostingInstitution) as PublicInstitution,
     units: record.entries.map((entry) => {
       const unit = data.units.get(entry.unitId) as PublicUnit;
-      return { entry, unit, outcomes: agreedOutcomes(unit, version.content.units.find((u) => u.unitId === entry.unitId)) };
+      return {
+        entry,
+        unit,
+        outcomes: agreedOutcomes(
+          unit,
+          version.content.units.find((u) => u.unitId === entry.unitId),
+        ),
+      };
     }),
     totalEcvetPoints: record.totalEcvetPoints,
   };

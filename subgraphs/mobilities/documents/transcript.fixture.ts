@@ -17,7 +17,14 @@ export function sampleTranscript(change: Partial<TranscriptDocumentData> = {}): 
         { learningOutcomeId: 'rvt.lv:WELD-U4-LO2', result: AssessmentResult.NOT_ACHIEVED },
       ],
     },
-    { unitId: 'rvt.lv:WELD-U2', result: AssessmentResult.NOT_ACHIEVED, grade: null, assessedOn: '2026-06-11', ecvetPoints: 0, outcomeResults: [] },
+    {
+      unitId: 'rvt.lv:WELD-U2',
+      result: AssessmentResult.NOT_ACHIEVED,
+      grade: null,
+      assessedOn: '2026-06-11',
+      ecvetPoints: 0,
+      outcomeResults: [],
+    },
   ];
   return {
     transcriptId: 'rvt.lv:T-LA-2026-001-1',

@@ -24,17 +24,27 @@ const AGREEMENT_TYPES = [
 export class EventsResolver {
   @Subscription(() => AssessmentEvent, {
     subscribe: subscribeToOutbox(ASSESSMENT_TYPES) as never,
-    description: 'Assessments recorded or corrected on mobilities the subscriber is party to, from `after` on (missed ones first), then live.',
+    description:
+      'Assessments recorded or corrected on mobilities the subscriber is party to, from `after` on (missed ones first), then live.',
   })
   async assessmentRecorded(
     @Root() event: OutboxEventRecord,
-    @Arg('filter', () => AgreementEventFilter, { nullable: true, description: 'Which mobilities to follow.' }) _filter: AgreementEventFilter | undefined,
-    @Arg('after', () => String, { nullable: true, description: 'The cursor of the last event received; omitted: from the start.' }) _after: string | undefined,
+    @Arg('filter', () => AgreementEventFilter, { nullable: true, description: 'Which mobilities to follow.' })
+    _filter: AgreementEventFilter | undefined,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: 'The cursor of the last event received; omitted: from the start.',
+    })
+    _after: string | undefined,
     @Ctx() context: MobilitiesContext,
   ): Promise<AssessmentEvent> {
     const assessmentId = ownLocalId(context.institution, event.subjectId);
-    const assessment = assessmentId ? await context.db.dataSource.manager.findOneByOrFail(AssessmentRecord, { id: assessmentId }) : null;
-    const agreement = await context.loaders.agreement.load(ownLocalId(context.institution, event.learningAgreementId) ?? '');
+    const assessment = assessmentId
+      ? await context.db.dataSource.manager.findOneByOrFail(AssessmentRecord, { id: assessmentId })
+      : null;
+    const agreement = await context.loaders.agreement.load(
+      ownLocalId(context.institution, event.learningAgreementId) ?? '',
+    );
     if (!assessment || !agreement) throw new Error(`Event ${event.seq} names records this shard does not have`);
     return Object.assign(new AssessmentEvent(), {
       cursor: eventCursor(event.seq),
@@ -47,15 +57,23 @@ export class EventsResolver {
 
   @Subscription(() => LearningAgreementEvent, {
     subscribe: subscribeToOutbox(AGREEMENT_TYPES) as never,
-    description: 'Changes to learning agreements the subscriber is party to, from `after` on (missed ones first), then live.',
+    description:
+      'Changes to learning agreements the subscriber is party to, from `after` on (missed ones first), then live.',
   })
   async learningAgreementChanged(
     @Root() event: OutboxEventRecord,
-    @Arg('filter', () => AgreementEventFilter, { nullable: true, description: 'Which mobilities to follow.' }) _filter: AgreementEventFilter | undefined,
-    @Arg('after', () => String, { nullable: true, description: 'The cursor of the last event received; omitted: from the start.' }) _after: string | undefined,
+    @Arg('filter', () => AgreementEventFilter, { nullable: true, description: 'Which mobilities to follow.' })
+    _filter: AgreementEventFilter | undefined,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: 'The cursor of the last event received; omitted: from the start.',
+    })
+    _after: string | undefined,
     @Ctx() context: MobilitiesContext,
   ): Promise<LearningAgreementEvent> {
-    const agreement = await context.loaders.agreement.load(ownLocalId(context.institution, event.learningAgreementId) ?? '');
+    const agreement = await context.loaders.agreement.load(
+      ownLocalId(context.institution, event.learningAgreementId) ?? '',
+    );
     if (!agreement) throw new Error(`Event ${event.seq} names an agreement this shard does not have`);
     return Object.assign(new LearningAgreementEvent(), {
       cursor: eventCursor(event.seq),

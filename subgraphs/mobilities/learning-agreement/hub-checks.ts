@@ -32,10 +32,16 @@ export async function checkTermsAgainstHub(
   terms: AgreementTermsInput,
   field = 'input.terms',
 ): Promise<Map<string, string[]>> {
-  if (!context.hub) throw new ConflictError('This shard was started without HUB_URL, so it cannot check agreements against memoranda and units');
+  if (!context.hub)
+    throw new ConflictError(
+      'This shard was started without HUB_URL, so it cannot check agreements against memoranda and units',
+    );
   const unitVariables = terms.units.map((_, index) => `$u${index}: ID!`).join(', ');
   const unitFields = terms.units
-    .map((_, index) => `u${index}: unit(id: $u${index}) { id ecvetPoints status qualification { id } learningOutcomes { id } }`)
+    .map(
+      (_, index) =>
+        `u${index}: unit(id: $u${index}) { id ecvetPoints status qualification { id } learningOutcomes { id } }`,
+    )
     .join('\n');
   const query = `query AgreementCheck($m: ID!${unitVariables ? `, ${unitVariables}` : ''}) {
     memorandum(id: $m) { status validFrom validUntil partnerIds unitIds qualificationIds }
@@ -48,15 +54,22 @@ export async function checkTermsAgainstHub(
   const answer = await context.hub.request<Record<string, unknown>>(query, variables);
   const memorandum = answer.data?.memorandum as HubMemorandum | null | undefined;
   if (!memorandum) {
-    const why = answer.errors.find((e) => e.path === undefined || e.path[0] === 'memorandum')?.message ?? 'it does not exist';
+    const why =
+      answer.errors.find((e) => e.path === undefined || e.path[0] === 'memorandum')?.message ?? 'it does not exist';
     throw new ConflictError(`memorandumId ${memorandumId} cannot be used: ${why}`, { field: 'input.memorandumId' });
   }
   if (memorandum.status !== MemorandumStatus.IN_EFFECT) {
-    throw new ConflictError(`Memorandum ${memorandumId} is ${memorandum.status}: a learning agreement needs one in effect`, { field: 'input.memorandumId' });
+    throw new ConflictError(
+      `Memorandum ${memorandumId} is ${memorandum.status}: a learning agreement needs one in effect`,
+      { field: 'input.memorandumId' },
+    );
   }
   const partners = new Set(memorandum.partnerIds);
   for (const code of [parties.sending, parties.hosting]) {
-    if (!partners.has(code)) throw new ConflictError(`${code} is not a partner of memorandum ${memorandumId}`, { field: 'input.memorandumId' });
+    if (!partners.has(code))
+      throw new ConflictError(`${code} is not a partner of memorandum ${memorandumId}`, {
+        field: 'input.memorandumId',
+      });
   }
   if (terms.mobilityStart < memorandum.validFrom || terms.mobilityEnd > memorandum.validUntil) {
     throw new ConflictError(
@@ -70,17 +83,28 @@ export async function checkTermsAgainstHub(
   terms.units.forEach((agreed, index) => {
     const at = `${field}.units[${index}]`;
     const unit = answer.data?.[`u${index}`] as HubUnit | null | undefined;
-    if (!unit) throw new NotFoundError(`${at}.unitId: no unit ${agreed.unitId} in the federation`, { field: `${at}.unitId` });
-    if (unit.status !== 'ACTIVE') throw new ConflictError(`${at}.unitId: unit ${unit.id} is retired`, { field: `${at}.unitId` });
+    if (!unit)
+      throw new NotFoundError(`${at}.unitId: no unit ${agreed.unitId} in the federation`, { field: `${at}.unitId` });
+    if (unit.status !== 'ACTIVE')
+      throw new ConflictError(`${at}.unitId: unit ${unit.id} is retired`, { field: `${at}.unitId` });
     if (!coveredUnits.has(unit.id) && !coveredQualifications.has(unit.qualification.id)) {
-      throw new ConflictError(`${at}.unitId: unit ${unit.id} is not covered by memorandum ${memorandumId}`, { field: `${at}.unitId` });
+      throw new ConflictError(`${at}.unitId: unit ${unit.id} is not covered by memorandum ${memorandumId}`, {
+        field: `${at}.unitId`,
+      });
     }
     if (Math.abs(unit.ecvetPoints - agreed.ecvetPoints) > 1e-9) {
-      throw new BadUserInputError(`${at}.ecvetPoints ${agreed.ecvetPoints} does not match unit ${unit.id}'s ${unit.ecvetPoints} ECVET points`, `${at}.ecvetPoints`);
+      throw new BadUserInputError(
+        `${at}.ecvetPoints ${agreed.ecvetPoints} does not match unit ${unit.id}'s ${unit.ecvetPoints} ECVET points`,
+        `${at}.ecvetPoints`,
+      );
     }
     const outcomes = new Set(unit.learningOutcomes.map((o) => o.id));
     const foreign = agreed.learningOutcomeIds.find((id) => !outcomes.has(id));
-    if (foreign) throw new BadUserInputError(`${at}.learningOutcomeIds: ${foreign} is not a learning outcome of unit ${unit.id}`, `${at}.learningOutcomeIds`);
+    if (foreign)
+      throw new BadUserInputError(
+        `${at}.learningOutcomeIds: ${foreign} is not a learning outcome of unit ${unit.id}`,
+        `${at}.learningOutcomeIds`,
+      );
     outcomesOfUnit.set(unit.id, [...outcomes]);
   });
   return outcomesOfUnit;

@@ -7,7 +7,9 @@ import { checkPattern } from '../../shared/validation';
 
 @InputType({ description: 'The learner, as the sending institution knows them.' })
 export class LearnerInput {
-  @Field({ description: "The sending institution's learner ID (local part); the hub ID becomes \"<sending>:<localId>\"." })
+  @Field({
+    description: 'The sending institution\'s learner ID (local part); the hub ID becomes "<sending>:<localId>".',
+  })
   localId!: string;
 
   @Field({ description: 'Full name.' })
@@ -58,7 +60,10 @@ export class AgreedUnitInput {
   @Field(() => EcvetPointsScalar, { description: "ECVET points: must equal the unit's own points." })
   ecvetPoints!: number;
 
-  @Field(() => [ID], { defaultValue: [], description: 'The learning outcomes to achieve abroad; empty for all of the unit.' })
+  @Field(() => [ID], {
+    defaultValue: [],
+    description: 'The learning outcomes to achieve abroad; empty for all of the unit.',
+  })
   learningOutcomeIds!: string[];
 
   @Field({ description: 'Learning activities abroad.' })
@@ -97,7 +102,9 @@ export class CreateLearningAgreementInput {
   @Field(() => ID, { description: 'The hosting institution (code).' })
   hostingInstitution!: string;
 
-  @Field(() => ID, { description: 'The memorandum it falls under; in effect, with both institutions as partners, covering the units.' })
+  @Field(() => ID, {
+    description: 'The memorandum it falls under; in effect, with both institutions as partners, covering the units.',
+  })
   memorandumId!: string;
 
   @Field(() => LearnerInput, { description: 'The learner.' })
@@ -118,7 +125,10 @@ export class LearningAgreementFilter {
   @Field(() => ID, { nullable: true, description: 'Agreements this institution is party to.' })
   institution?: string;
 
-  @Field(() => AgreementParty, { nullable: true, description: 'With `institution`: only where it is the SENDING or HOSTING party.' })
+  @Field(() => AgreementParty, {
+    nullable: true,
+    description: 'With `institution`: only where it is the SENDING or HOSTING party.',
+  })
   role?: AgreementParty;
 
   @Field(() => AgreementStatus, { nullable: true, description: 'Only in this status.' })
@@ -137,20 +147,29 @@ function nonBlank(field: string, value: string): void {
 
 export function validateTerms(terms: AgreementTermsInput, field = 'input.terms'): void {
   if (terms.mobilityEnd < terms.mobilityStart) {
-    throw new BadUserInputError(`${field}.mobilityEnd (${terms.mobilityEnd}) must not be before mobilityStart (${terms.mobilityStart})`, `${field}.mobilityEnd`);
+    throw new BadUserInputError(
+      `${field}.mobilityEnd (${terms.mobilityEnd}) must not be before mobilityStart (${terms.mobilityStart})`,
+      `${field}.mobilityEnd`,
+    );
   }
-  if (terms.units.length === 0) throw new BadUserInputError(`${field}.units must name at least one unit`, `${field}.units`);
+  if (terms.units.length === 0)
+    throw new BadUserInputError(`${field}.units must name at least one unit`, `${field}.units`);
   const seen = new Set<string>();
   terms.units.forEach((unit, index) => {
     const at = `${field}.units[${index}]`;
-    if (!parseEntityId(unit.unitId)) throw new BadUserInputError(`${at}.unitId "${unit.unitId}" is not a hub ID`, `${at}.unitId`);
-    if (seen.has(unit.unitId)) throw new BadUserInputError(`${at}.unitId ${unit.unitId} is listed twice`, `${at}.unitId`);
+    if (!parseEntityId(unit.unitId))
+      throw new BadUserInputError(`${at}.unitId "${unit.unitId}" is not a hub ID`, `${at}.unitId`);
+    if (seen.has(unit.unitId))
+      throw new BadUserInputError(`${at}.unitId ${unit.unitId} is listed twice`, `${at}.unitId`);
     seen.add(unit.unitId);
     nonBlank(`${at}.learningActivities`, unit.learningActivities);
     nonBlank(`${at}.assessment.assessor`, unit.assessment.assessor);
     nonBlank(`${at}.assessment.method`, unit.assessment.method);
     if (unit.assessment.plannedOn < terms.mobilityStart || unit.assessment.plannedOn > terms.mobilityEnd) {
-      throw new BadUserInputError(`${at}.assessment.plannedOn (${unit.assessment.plannedOn}) must fall within the mobility period`, `${at}.assessment.plannedOn`);
+      throw new BadUserInputError(
+        `${at}.assessment.plannedOn (${unit.assessment.plannedOn}) must fall within the mobility period`,
+        `${at}.assessment.plannedOn`,
+      );
     }
   });
   nonBlank(`${field}.qualityAssurance`, terms.qualityAssurance);
@@ -160,15 +179,31 @@ export function validateTerms(terms: AgreementTermsInput, field = 'input.terms')
 
 export function validateCreateAgreement(input: CreateLearningAgreementInput, sending: string): void {
   checkPattern('input.localId', input.localId, LOCAL_ID_PATTERN, 'must be 1-64 letters, digits, ".", "_" or "-"');
-  checkPattern('input.learner.localId', input.learner.localId, LOCAL_ID_PATTERN, 'must be 1-64 letters, digits, ".", "_" or "-"');
+  checkPattern(
+    'input.learner.localId',
+    input.learner.localId,
+    LOCAL_ID_PATTERN,
+    'must be 1-64 letters, digits, ".", "_" or "-"',
+  );
   if (ownerOf(input.hostingInstitution) !== input.hostingInstitution) {
-    throw new BadUserInputError(`input.hostingInstitution "${input.hostingInstitution}" is not an institution code`, 'input.hostingInstitution');
+    throw new BadUserInputError(
+      `input.hostingInstitution "${input.hostingInstitution}" is not an institution code`,
+      'input.hostingInstitution',
+    );
   }
-  if (input.hostingInstitution === sending) throw new BadUserInputError('input.hostingInstitution must be another institution than the sending one', 'input.hostingInstitution');
+  if (input.hostingInstitution === sending)
+    throw new BadUserInputError(
+      'input.hostingInstitution must be another institution than the sending one',
+      'input.hostingInstitution',
+    );
   if (ownerOf(input.learner.homeQualificationId) !== sending || !input.learner.homeQualificationId.includes(':')) {
-    throw new BadUserInputError(`input.learner.homeQualificationId must be a qualification of ${sending}`, 'input.learner.homeQualificationId');
+    throw new BadUserInputError(
+      `input.learner.homeQualificationId must be a qualification of ${sending}`,
+      'input.learner.homeQualificationId',
+    );
   }
-  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(input.learner.email)) throw new BadUserInputError('input.learner.email is not an e-mail address', 'input.learner.email');
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(input.learner.email))
+    throw new BadUserInputError('input.learner.email is not an e-mail address', 'input.learner.email');
   nonBlank('input.learner.name', input.learner.name);
   validateTerms(input.terms);
 }

@@ -8,8 +8,18 @@ import {
   LearningAgreement,
   LearningAgreementVersion,
 } from '../../../schema/mobility/learning-agreement';
-import { InstitutionRef, LearningOutcomeRef, QualificationRef, ref, UnitRef } from '../../../schema/mobility/references';
-import type { AgreementSignatureRecord, AgreementVersionRecord, LearningAgreementRecord } from './learning-agreement.entity';
+import {
+  InstitutionRef,
+  LearningOutcomeRef,
+  QualificationRef,
+  ref,
+  UnitRef,
+} from '../../../schema/mobility/references';
+import type {
+  AgreementSignatureRecord,
+  AgreementVersionRecord,
+  LearningAgreementRecord,
+} from './learning-agreement.entity';
 
 export type AgreementView = LearningAgreement & { record: LearningAgreementRecord };
 
@@ -37,7 +47,10 @@ export function toAgreement(record: LearningAgreementRecord): AgreementView {
   });
 }
 
-export function toVersion(version: AgreementVersionRecord, signatures: readonly AgreementSignatureRecord[]): LearningAgreementVersion {
+export function toVersion(
+  version: AgreementVersionRecord,
+  signatures: readonly AgreementSignatureRecord[],
+): LearningAgreementVersion {
   return Object.assign(new LearningAgreementVersion(), {
     number: version.number,
     status: version.status,
@@ -61,7 +74,14 @@ export function toVersion(version: AgreementVersionRecord, signatures: readonly 
     changeReason: version.changeReason,
     signatures: signatures
       .filter((s) => s.number === version.number)
-      .map((s) => Object.assign(new AgreementSignature(), { party: s.party, signerName: s.signerName, signerPosition: s.signerPosition, signedAt: s.signedAt.toISOString() })),
+      .map((s) =>
+        Object.assign(new AgreementSignature(), {
+          party: s.party,
+          signerName: s.signerName,
+          signerPosition: s.signerPosition,
+          signedAt: s.signedAt.toISOString(),
+        }),
+      ),
     createdAt: version.createdAt.toISOString(),
   });
 }

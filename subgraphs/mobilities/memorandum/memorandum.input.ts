@@ -22,7 +22,9 @@ export class MemorandumProceduresInput {
 
 @InputType({ description: "A new Memorandum of Understanding, proposed by the caller's institution." })
 export class ProposeMemorandumInput {
-  @Field({ description: "The proposer's own identifier for it (also the retry key: proposing it again is a CONFLICT)." })
+  @Field({
+    description: "The proposer's own identifier for it (also the retry key: proposing it again is a CONFLICT).",
+  })
   localId!: string;
 
   @Field(() => [LocalizedTextInput], { description: 'Titles, one per language.' })
@@ -31,7 +33,7 @@ export class ProposeMemorandumInput {
   @Field(() => [ID], { description: 'The other partner institutions (codes); the proposer is a partner anyway.' })
   partners!: string[];
 
-  @Field(() => [ID], { defaultValue: [], description: 'Qualifications covered (hub IDs of partners\' qualifications).' })
+  @Field(() => [ID], { defaultValue: [], description: "Qualifications covered (hub IDs of partners' qualifications)." })
   qualificationIds!: string[];
 
   @Field(() => [ID], { defaultValue: [], description: "Units covered (hub IDs of partners' units)." })
@@ -65,21 +67,43 @@ export function validateProposal(input: ProposeMemorandumInput, proposer: string
   checkTexts('input.titles', input.titles, { maxLength: 300 });
   const partners = [...new Set([proposer, ...input.partners])];
   input.partners.forEach((code, index) => {
-    if (ownerOf(code) !== code) throw new BadUserInputError(`input.partners[${index}] "${code}" is not an institution code`, `input.partners[${index}]`);
+    if (ownerOf(code) !== code)
+      throw new BadUserInputError(
+        `input.partners[${index}] "${code}" is not an institution code`,
+        `input.partners[${index}]`,
+      );
   });
-  if (partners.length < 2) throw new BadUserInputError('input.partners must name at least one institution besides the proposer', 'input.partners');
-  for (const [field, ids] of [['input.qualificationIds', input.qualificationIds], ['input.unitIds', input.unitIds]] as const) {
+  if (partners.length < 2)
+    throw new BadUserInputError(
+      'input.partners must name at least one institution besides the proposer',
+      'input.partners',
+    );
+  for (const [field, ids] of [
+    ['input.qualificationIds', input.qualificationIds],
+    ['input.unitIds', input.unitIds],
+  ] as const) {
     ids.forEach((id, index) => {
       const owner = ownerOf(id);
-      if (!owner || !id.includes(':')) throw new BadUserInputError(`${field}[${index}] "${id}" is not a hub ID`, `${field}[${index}]`);
-      if (!partners.includes(owner)) throw new BadUserInputError(`${field}[${index}] "${id}" belongs to ${owner}, which is not a partner`, `${field}[${index}]`);
+      if (!owner || !id.includes(':'))
+        throw new BadUserInputError(`${field}[${index}] "${id}" is not a hub ID`, `${field}[${index}]`);
+      if (!partners.includes(owner))
+        throw new BadUserInputError(
+          `${field}[${index}] "${id}" belongs to ${owner}, which is not a partner`,
+          `${field}[${index}]`,
+        );
     });
   }
   if (input.qualificationIds.length + input.unitIds.length === 0) {
-    throw new BadUserInputError('input must cover at least one qualification or unit (qualificationIds, unitIds)', 'input.unitIds');
+    throw new BadUserInputError(
+      'input must cover at least one qualification or unit (qualificationIds, unitIds)',
+      'input.unitIds',
+    );
   }
   if (input.validUntil < input.validFrom) {
-    throw new BadUserInputError(`input.validUntil (${input.validUntil}) must not be before validFrom (${input.validFrom})`, 'input.validUntil');
+    throw new BadUserInputError(
+      `input.validUntil (${input.validUntil}) must not be before validFrom (${input.validFrom})`,
+      'input.validUntil',
+    );
   }
   checkProcedure('input.procedures.assessment', input.procedures.assessment);
   checkProcedure('input.procedures.documentation', input.procedures.documentation);
@@ -89,6 +113,8 @@ export function validateProposal(input: ProposeMemorandumInput, proposer: string
 }
 
 export function validateSignature(field: string, signature: SignatureInput): void {
-  if (signature.signerName.trim() === '') throw new BadUserInputError(`${field}.signerName must not be blank`, `${field}.signerName`);
-  if (signature.signerPosition.trim() === '') throw new BadUserInputError(`${field}.signerPosition must not be blank`, `${field}.signerPosition`);
+  if (signature.signerName.trim() === '')
+    throw new BadUserInputError(`${field}.signerName must not be blank`, `${field}.signerName`);
+  if (signature.signerPosition.trim() === '')
+    throw new BadUserInputError(`${field}.signerPosition must not be blank`, `${field}.signerPosition`);
 }

@@ -10,25 +10,44 @@ import { recordAudit } from '../../shared/audit/audit';
 import type { MobilitiesContext } from '../context';
 import { today } from '../dates';
 import { MemorandumPartnerRecord, MemorandumRecord, MemorandumSignatureRecord } from './memorandum.entity';
-import { validateProposal, validateSignature, type ProposeMemorandumInput, type SignatureInput } from './memorandum.input';
+import {
+  validateProposal,
+  validateSignature,
+  type ProposeMemorandumInput,
+  type SignatureInput,
+} from './memorandum.input';
 import { ownLocalId } from '../../shared/local-id';
 
 /** The hash partners sign: canonical JSON of everything they agree to, so each can prove which text it signed. */
-export function contentHashOf(record: Pick<MemorandumRecord, 'titles' | 'proposer' | 'partners' | 'qualificationIds' | 'unitIds' | 'procedures' | 'validFrom' | 'validUntil'>): string {
+export function contentHashOf(
+  record: Pick<
+    MemorandumRecord,
+    'titles' | 'proposer' | 'partners' | 'qualificationIds' | 'unitIds' | 'procedures' | 'validFrom' | 'validUntil'
+  >,
+): string {
   const canonical = JSON.stringify([
     record.titles.map((t) => [t.lang, t.value]),
     record.proposer,
     [...record.partners].sort(),
     [...record.qualificationIds].sort(),
     [...record.unitIds].sort(),
-    [record.procedures.assessment, record.procedures.documentation, record.procedures.validation, record.procedures.recognition],
+    [
+      record.procedures.assessment,
+      record.procedures.documentation,
+      record.procedures.validation,
+      record.procedures.recognition,
+    ],
     record.validFrom,
     record.validUntil,
   ]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-export function statusOf(record: MemorandumRecord, signatures: readonly MemorandumSignatureRecord[], on = today()): MemorandumStatus {
+export function statusOf(
+  record: MemorandumRecord,
+  signatures: readonly MemorandumSignatureRecord[],
+  on = today(),
+): MemorandumStatus {
   if (record.terminationReason) return MemorandumStatus.TERMINATED;
   const signed = new Set(signatures.filter((s) => s.contentHash === record.contentHash).map((s) => s.institution));
   if (signed.size === 0) return MemorandumStatus.DRAFT;
@@ -42,7 +61,11 @@ export function statusOf(record: MemorandumRecord, signatures: readonly Memorand
  * `memorandum_partner` rows; plain subqueries, so SQLite and MySQL/MariaDB read it alike. The subqueries
  * alias their tables `ms` and `mp`, so `alias` must be neither.
  */
-export function statusCondition(status: MemorandumStatus, alias: string, on = today()): { where: string; parameters: Record<string, string> } {
+export function statusCondition(
+  status: MemorandumStatus,
+  alias: string,
+  on = today(),
+): { where: string; parameters: Record<string, string> } {
   // LENGTH, not `<> ''`: MariaDB's collations compare ' ' equal to '', JavaScript finds ' ' truthy.
   const terminated = `COALESCE(LENGTH(${alias}.terminationReason), 0) > 0`;
   const live = `COALESCE(LENGTH(${alias}.terminationReason), 0) = 0`;
@@ -73,17 +96,25 @@ export function isPartner(caller: Caller, record: MemorandumRecord): boolean {
 async function loadOwn(context: MobilitiesContext, id: string): Promise<MemorandumRecord> {
   const caller = requireCaller(context);
   const localId = ownLocalId(context.institution, id);
-  const record = localId === null ? null : await context.db.dataSource.manager.findOneBy(MemorandumRecord, { id: localId });
-  if (!record || !isPartner(caller, record)) throw new NotFoundError(`No memorandum ${id} at ${context.institution}`, { field: 'id' });
+  const record =
+    localId === null ? null : await context.db.dataSource.manager.findOneBy(MemorandumRecord, { id: localId });
+  if (!record || !isPartner(caller, record))
+    throw new NotFoundError(`No memorandum ${id} at ${context.institution}`, { field: 'id' });
   return record;
 }
 
-export async function proposeMemorandum(context: MobilitiesContext, input: ProposeMemorandumInput): Promise<MemorandumRecord> {
+export async function proposeMemorandum(
+  context: MobilitiesContext,
+  input: ProposeMemorandumInput,
+): Promise<MemorandumRecord> {
   const caller = requireStaffRole(context, context.institution, 'coordinator', 'propose memoranda');
   const partners = validateProposal(input, context.institution);
   return context.db.dataSource.transaction(async (manager) => {
     if (await manager.existsBy(MemorandumRecord, { id: input.localId })) {
-      throw new ConflictError(`Memorandum ${entityId(context.institution, input.localId)} exists already: localId must be new`, { field: 'input.localId' });
+      throw new ConflictError(
+        `Memorandum ${entityId(context.institution, input.localId)} exists already: localId must be new`,
+        { field: 'input.localId' },
+      );
     }
     const fields = {
       id: input.localId,
@@ -101,13 +132,25 @@ export async function proposeMemorandum(context: MobilitiesContext, input: Propo
     };
     const record = manager.create(MemorandumRecord, { ...fields, contentHash: contentHashOf(fields) });
     await manager.insert(MemorandumRecord, record);
-    await manager.insert(MemorandumPartnerRecord, partners.map((institution) => ({ memorandumId: record.id, institution })));
-    await recordAudit(manager, context, caller, { action: 'proposeMemorandum', entityId: entityId(context.institution, record.id), input });
+    await manager.insert(
+      MemorandumPartnerRecord,
+      partners.map((institution) => ({ memorandumId: record.id, institution })),
+    );
+    await recordAudit(manager, context, caller, {
+      action: 'proposeMemorandum',
+      entityId: entityId(context.institution, record.id),
+      input,
+    });
     return record;
   });
 }
 
-export async function signMemorandum(context: MobilitiesContext, id: string, contentHash: string, signature: SignatureInput): Promise<MemorandumRecord> {
+export async function signMemorandum(
+  context: MobilitiesContext,
+  id: string,
+  contentHash: string,
+  signature: SignatureInput,
+): Promise<MemorandumRecord> {
   validateSignature('signature', signature);
   const record = await loadOwn(context, id);
   const caller = requireStaffRole(context, requireCaller(context).institution, 'coordinator', `sign memorandum ${id}`);
@@ -118,9 +161,13 @@ export async function signMemorandum(context: MobilitiesContext, id: string, con
       throw new ConflictError(`Memorandum ${id} is ${status.toLowerCase()}: it can no longer be signed`);
     }
     if (contentHash !== record.contentHash) {
-      throw new ConflictError(`contentHash ${contentHash} is not the hash of memorandum ${id}'s text (${record.contentHash}): read it again before signing`, { field: 'contentHash' });
+      throw new ConflictError(
+        `contentHash ${contentHash} is not the hash of memorandum ${id}'s text (${record.contentHash}): read it again before signing`,
+        { field: 'contentHash' },
+      );
     }
-    if (signatures.some((s) => s.institution === caller.institution)) throw new ConflictError(`${caller.institution} has signed memorandum ${id} already`);
+    if (signatures.some((s) => s.institution === caller.institution))
+      throw new ConflictError(`${caller.institution} has signed memorandum ${id} already`);
     await manager.insert(MemorandumSignatureRecord, {
       memorandumId: record.id,
       institution: caller.institution,
@@ -129,14 +176,27 @@ export async function signMemorandum(context: MobilitiesContext, id: string, con
       signedAt: new Date(),
       contentHash,
     });
-    await recordAudit(manager, context, caller, { action: 'signMemorandum', entityId: id, input: { contentHash, ...signature } });
+    await recordAudit(manager, context, caller, {
+      action: 'signMemorandum',
+      entityId: id,
+      input: { contentHash, ...signature },
+    });
     return record;
   });
 }
 
-export async function terminateMemorandum(context: MobilitiesContext, id: string, reason: string): Promise<MemorandumRecord> {
+export async function terminateMemorandum(
+  context: MobilitiesContext,
+  id: string,
+  reason: string,
+): Promise<MemorandumRecord> {
   const record = await loadOwn(context, id);
-  const caller = requireStaffRole(context, requireCaller(context).institution, 'coordinator', `terminate memorandum ${id}`);
+  const caller = requireStaffRole(
+    context,
+    requireCaller(context).institution,
+    'coordinator',
+    `terminate memorandum ${id}`,
+  );
   if (reason.trim() === '') throw new ConflictError('reason must say why the memorandum ends', { field: 'reason' });
   if (record.terminationReason) throw new ConflictError(`Memorandum ${id} is terminated already`);
   return context.db.dataSource.transaction(async (manager) => {

@@ -15,7 +15,11 @@ let databases: TestDatabases;
 let db: Database;
 beforeAll(async () => {
   databases = testDatabases();
-  db = await openDatabase({ url: databases.url('memorandum_status'), entities: mobilitiesEntities, migrations: mobilitiesMigrations });
+  db = await openDatabase({
+    url: databases.url('memorandum_status'),
+    entities: mobilitiesEntities,
+    migrations: mobilitiesMigrations,
+  });
 });
 afterAll(async () => {
   await db?.close();
@@ -36,19 +40,87 @@ interface Case {
 
 const cases: Case[] = [
   { id: 'unsigned', partners: ['a.lv', 'b.es'], signed: [] },
-  { id: 'old-text-signed', partners: ['a.lv', 'b.es'], signed: [['a.lv', OLD_HASH], ['b.es', OLD_HASH]] },
+  {
+    id: 'old-text-signed',
+    partners: ['a.lv', 'b.es'],
+    signed: [
+      ['a.lv', OLD_HASH],
+      ['b.es', OLD_HASH],
+    ],
+  },
   { id: 'one-of-two', partners: ['a.lv', 'b.es'], signed: [['a.lv', HASH]] },
-  { id: 'one-current-one-old', partners: ['a.lv', 'b.es'], signed: [['a.lv', HASH], ['b.es', OLD_HASH]] },
-  { id: 'two-of-three', partners: ['a.lv', 'b.es', 'c.fi'], signed: [['a.lv', HASH], ['c.fi', HASH]] },
+  {
+    id: 'one-current-one-old',
+    partners: ['a.lv', 'b.es'],
+    signed: [
+      ['a.lv', HASH],
+      ['b.es', OLD_HASH],
+    ],
+  },
+  {
+    id: 'two-of-three',
+    partners: ['a.lv', 'b.es', 'c.fi'],
+    signed: [
+      ['a.lv', HASH],
+      ['c.fi', HASH],
+    ],
+  },
   { id: 'non-partner-only', partners: ['a.lv', 'b.es'], signed: [['x.de', HASH]] },
-  { id: 'non-partner-and-one', partners: ['a.lv', 'b.es'], signed: [['x.de', HASH], ['b.es', HASH]] },
-  { id: 'non-partner-and-all', partners: ['a.lv', 'b.es'], signed: [['x.de', HASH], ['a.lv', HASH], ['b.es', HASH]] },
-  { id: 'all-signed', partners: ['a.lv', 'b.es'], signed: [['a.lv', HASH], ['b.es', HASH]] },
-  { id: 'all-of-three', partners: ['a.lv', 'b.es', 'c.fi'], signed: [['a.lv', HASH], ['b.es', HASH], ['c.fi', HASH]], validUntil: '2026-03-01' },
-  { id: 'terminated-signed', partners: ['a.lv', 'b.es'], signed: [['a.lv', HASH], ['b.es', HASH]], terminationReason: 'Programme closed' },
+  {
+    id: 'non-partner-and-one',
+    partners: ['a.lv', 'b.es'],
+    signed: [
+      ['x.de', HASH],
+      ['b.es', HASH],
+    ],
+  },
+  {
+    id: 'non-partner-and-all',
+    partners: ['a.lv', 'b.es'],
+    signed: [
+      ['x.de', HASH],
+      ['a.lv', HASH],
+      ['b.es', HASH],
+    ],
+  },
+  {
+    id: 'all-signed',
+    partners: ['a.lv', 'b.es'],
+    signed: [
+      ['a.lv', HASH],
+      ['b.es', HASH],
+    ],
+  },
+  {
+    id: 'all-of-three',
+    partners: ['a.lv', 'b.es', 'c.fi'],
+    signed: [
+      ['a.lv', HASH],
+      ['b.es', HASH],
+      ['c.fi', HASH],
+    ],
+    validUntil: '2026-03-01',
+  },
+  {
+    id: 'terminated-signed',
+    partners: ['a.lv', 'b.es'],
+    signed: [
+      ['a.lv', HASH],
+      ['b.es', HASH],
+    ],
+    terminationReason: 'Programme closed',
+  },
   { id: 'terminated-draft', partners: ['a.lv', 'b.es'], signed: [], terminationReason: 'Withdrawn' },
   { id: 'terminated-blank', partners: ['a.lv', 'b.es'], signed: [['a.lv', HASH]], terminationReason: ' ' },
-  { id: 'empty-reason', partners: ['a.lv', 'b.es'], signed: [['a.lv', HASH], ['b.es', HASH]], terminationReason: '' },
+  {
+    id: 'empty-reason',
+    partners: ['a.lv', 'b.es'],
+    signed: [
+      ['a.lv', HASH],
+      ['b.es', HASH],
+    ],
+    terminationReason: '',
+  },
 ];
 
 beforeAll(async () => {
@@ -69,16 +141,29 @@ beforeAll(async () => {
       sortKey: c.id,
       createdAt: new Date(),
     });
-    await manager.insert(MemorandumPartnerRecord, c.partners.map((institution) => ({ memorandumId: c.id, institution })));
+    await manager.insert(
+      MemorandumPartnerRecord,
+      c.partners.map((institution) => ({ memorandumId: c.id, institution })),
+    );
     for (const [institution, contentHash] of c.signed) {
-      await manager.insert(MemorandumSignatureRecord, { memorandumId: c.id, institution, signerName: 'N', signerPosition: 'P', signedAt: new Date(), contentHash });
+      await manager.insert(MemorandumSignatureRecord, {
+        memorandumId: c.id,
+        institution,
+        signerName: 'N',
+        signerPosition: 'P',
+        signedAt: new Date(),
+        contentHash,
+      });
     }
   }
 });
 
 async function sqlIds(status: MemorandumStatus, on: string): Promise<string[]> {
   const condition = statusCondition(status, 'm', on);
-  const rows = await db.dataSource.manager.createQueryBuilder(MemorandumRecord, 'm').where(condition.where, condition.parameters).getMany();
+  const rows = await db.dataSource.manager
+    .createQueryBuilder(MemorandumRecord, 'm')
+    .where(condition.where, condition.parameters)
+    .getMany();
   return rows.map((row) => row.id).sort();
 }
 
@@ -87,7 +172,8 @@ async function jsIds(status: MemorandumStatus, on: string): Promise<string[]> {
   const records = await manager.find(MemorandumRecord);
   const matching: string[] = [];
   for (const record of records) {
-    if (statusOf(record, await manager.findBy(MemorandumSignatureRecord, { memorandumId: record.id }), on) === status) matching.push(record.id);
+    if (statusOf(record, await manager.findBy(MemorandumSignatureRecord, { memorandumId: record.id }), on) === status)
+      matching.push(record.id);
   }
   return matching.sort();
 }
@@ -95,15 +181,18 @@ async function jsIds(status: MemorandumStatus, on: string): Promise<string[]> {
 // Before the period, its last day, the day after, and past every case's validUntil.
 const days = ['2024-12-31', '2026-03-01', '2026-03-02', '2026-06-30', '2026-07-01', '2030-01-01'];
 
-test.each(Object.values(MemorandumStatus))('the SQL condition for %s selects exactly what statusOf calls so, on every day', async (status) => {
-  const seen = new Set<string>();
-  for (const on of days) {
-    const expected = await jsIds(status, on);
-    expect(await sqlIds(status, on)).toEqual(expected);
-    expected.forEach((id) => seen.add(id));
-  }
-  expect(seen.size).toBeGreaterThan(0);
-});
+test.each(Object.values(MemorandumStatus))(
+  'the SQL condition for %s selects exactly what statusOf calls so, on every day',
+  async (status) => {
+    const seen = new Set<string>();
+    for (const on of days) {
+      const expected = await jsIds(status, on);
+      expect(await sqlIds(status, on)).toEqual(expected);
+      expected.forEach((id) => seen.add(id));
+    }
+    expect(seen.size).toBeGreaterThan(0);
+  },
+);
 
 test('each memorandum has exactly one status on any day', async () => {
   for (const on of days) {

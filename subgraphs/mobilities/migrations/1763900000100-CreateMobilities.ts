@@ -7,7 +7,11 @@ const varchar = (name: string, length: number, extra: Partial<TableColumnOptions
   length: String(length),
   ...extra,
 });
-const column = (name: string, type: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type, ...extra });
+const column = (name: string, type: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({
+  name,
+  type,
+  ...extra,
+});
 const timestamp = (name: string): TableColumnOptions => ({ name, type: 'datetime', precision: 3 });
 
 /** The mobilities shard's first schema: memoranda, learning agreements and their versions, assessments, transcripts. */
@@ -132,7 +136,9 @@ export class CreateMobilities1763900000100 implements MigrationInterface {
           column('revision', 'integer'),
           column('history', 'text'),
         ],
-        indices: [new TableIndex({ name: 'uq_assessment_unit', columnNames: ['agreementId', 'unitId'], isUnique: true })],
+        indices: [
+          new TableIndex({ name: 'uq_assessment_unit', columnNames: ['agreementId', 'unitId'], isUnique: true }),
+        ],
       }),
     );
     await queryRunner.createTable(
@@ -149,14 +155,26 @@ export class CreateMobilities1763900000100 implements MigrationInterface {
           column('entries', 'text'),
           column('totalEcvetPoints', 'double'),
         ],
-        indices: [new TableIndex({ name: 'uq_transcript_version', columnNames: ['agreementId', 'version'], isUnique: true })],
+        indices: [
+          new TableIndex({ name: 'uq_transcript_version', columnNames: ['agreementId', 'version'], isUnique: true }),
+        ],
       }),
     );
     await createAuditTable(queryRunner);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['audit_entry', 'transcript', 'assessment', 'evaluation', 'agreement_signature', 'agreement_version', 'learning_agreement', 'memorandum_signature', 'memorandum']) {
+    for (const table of [
+      'audit_entry',
+      'transcript',
+      'assessment',
+      'evaluation',
+      'agreement_signature',
+      'agreement_version',
+      'learning_agreement',
+      'memorandum_signature',
+      'memorandum',
+    ]) {
       await queryRunner.dropTable(table);
     }
   }

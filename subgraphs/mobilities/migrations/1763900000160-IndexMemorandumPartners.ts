@@ -19,7 +19,9 @@ export class IndexMemorandumPartners1763900000160 implements MigrationInterface 
           { name: 'memorandumId', type: 'varchar', length: '64', isPrimary: true },
           { name: 'institution', type: 'varchar', length: '100', isPrimary: true },
         ],
-        indices: [new TableIndex({ name: 'idx_memorandum_partner_institution', columnNames: ['institution', 'memorandumId'] })],
+        indices: [
+          new TableIndex({ name: 'idx_memorandum_partner_institution', columnNames: ['institution', 'memorandumId'] }),
+        ],
       }),
     );
     const memoranda = await queryRunner.manager
@@ -29,9 +31,16 @@ export class IndexMemorandumPartners1763900000160 implements MigrationInterface 
       .from('memorandum', 'm')
       .getRawMany<{ id: string; partners: string }>();
     // A Set, as the primary key wants each partner once.
-    const rows = memoranda.flatMap(({ id, partners }) => [...new Set(JSON.parse(partners) as string[])].map((institution) => ({ memorandumId: id, institution })));
+    const rows = memoranda.flatMap(({ id, partners }) =>
+      [...new Set(JSON.parse(partners) as string[])].map((institution) => ({ memorandumId: id, institution })),
+    );
     for (let start = 0; start < rows.length; start += BATCH) {
-      await queryRunner.manager.createQueryBuilder().insert().into('memorandum_partner', ['memorandumId', 'institution']).values(rows.slice(start, start + BATCH)).execute();
+      await queryRunner.manager
+        .createQueryBuilder()
+        .insert()
+        .into('memorandum_partner', ['memorandumId', 'institution'])
+        .values(rows.slice(start, start + BATCH))
+        .execute();
     }
   }
 

@@ -32,7 +32,9 @@ export class IndexAgreementUnits1763900000170 implements MigrationInterface {
       .getRawMany<{ agreementId: string; number: number; content: string }>();
     const rows = versions.flatMap(({ agreementId, number, content }) => {
       // A Set, as the primary key wants each unit once; the content is whatever earlier code stored.
-      const unitIds = new Set((JSON.parse(content) as { units: Array<{ unitId: string }> }).units.map((unit) => unit.unitId));
+      const unitIds = new Set(
+        (JSON.parse(content) as { units: Array<{ unitId: string }> }).units.map((unit) => unit.unitId),
+      );
       return [...unitIds].map((unitId) => ({ agreementId, versionNumber: number, unitId }));
     });
     for (let start = 0; start < rows.length; start += BATCH) {

@@ -18,7 +18,9 @@ export class InstitutionResolver {
     return resolveInstitutionReference({ id }, context);
   }
 
-  @Query(() => [Institution], { description: 'Every institution of the federation that is answering, ordered by code.' })
+  @Query(() => [Institution], {
+    description: 'Every institution of the federation that is answering, ordered by code.',
+  })
   async institutions(@Ctx() context: QualificationsContext): Promise<Institution[]> {
     const own = await resolveInstitutionReference({ id: context.institution }, context);
     return own ? [own] : [];
@@ -27,7 +29,8 @@ export class InstitutionResolver {
   @FieldResolver(() => [Qualification], { description: 'Qualifications the institution awards, by title.' })
   async qualifications(
     @Root() institution: Institution,
-    @Arg('status', () => LifecycleStatus, { nullable: true, description: 'Only those in this status.' }) status: LifecycleStatus | null,
+    @Arg('status', () => LifecycleStatus, { nullable: true, description: 'Only those in this status.' })
+    status: LifecycleStatus | null,
     @Ctx() context: QualificationsContext,
   ): Promise<Qualification[]> {
     if (institution.id !== context.institution) return [];

@@ -8,15 +8,22 @@ export class FasterUnitSearch1763900000030 implements MigrationInterface {
   name = 'FasterUnitSearch1763900000030';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.createIndex('unit', new TableIndex({ name: 'idx_unit_eqf_order', columnNames: ['eqfLevel', 'sortKey', 'id'] }));
+    await queryRunner.createIndex(
+      'unit',
+      new TableIndex({ name: 'idx_unit_eqf_order', columnNames: ['eqfLevel', 'sortKey', 'id'] }),
+    );
     if (isMysql(queryRunner)) {
-      await queryRunner.query('ALTER TABLE `unit` MODIFY `searchText` TEXT CHARACTER SET ascii COLLATE ascii_bin NOT NULL');
+      await queryRunner.query(
+        'ALTER TABLE `unit` MODIFY `searchText` TEXT CHARACTER SET ascii COLLATE ascii_bin NOT NULL',
+      );
     }
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     if (isMysql(queryRunner)) {
-      await queryRunner.query('ALTER TABLE `unit` MODIFY `searchText` TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL');
+      await queryRunner.query(
+        'ALTER TABLE `unit` MODIFY `searchText` TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL',
+      );
     }
     await queryRunner.dropIndex('unit', 'idx_unit_eqf_order');
   }

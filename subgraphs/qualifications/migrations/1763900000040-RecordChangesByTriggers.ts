@@ -9,7 +9,11 @@ import { createChangeTriggers, dropChangeTriggers, type ChangeTriggerTable } fro
  */
 const PUBLIC_TABLES: readonly ChangeTriggerTable[] = [
   { table: 'institution', fixed: ['Institution', 'UnitList', 'QualificationList'], columns: [] },
-  { table: 'qualification', fixed: ['Institution', 'UnitList', 'QualificationList'], columns: [{ prefix: 'Qualification:', column: 'id' }] },
+  {
+    table: 'qualification',
+    fixed: ['Institution', 'UnitList', 'QualificationList'],
+    columns: [{ prefix: 'Qualification:', column: 'id' }],
+  },
   {
     table: 'unit',
     fixed: ['UnitList', 'QualificationList'],

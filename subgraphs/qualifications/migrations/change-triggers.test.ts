@@ -7,7 +7,11 @@ let databases: TestDatabases;
 let db: Database;
 beforeAll(async () => {
   databases = testDatabases();
-  db = await openDatabase({ url: databases.url('qualifications_triggers'), entities: qualificationsEntities, migrations: qualificationsMigrations });
+  db = await openDatabase({
+    url: databases.url('qualifications_triggers'),
+    entities: qualificationsEntities,
+    migrations: qualificationsMigrations,
+  });
 });
 afterAll(async () => {
   await db?.close();
@@ -18,7 +22,10 @@ const sql = (query: string) => db.dataSource.query(query);
 
 /** What the feed holds after `seq`, its tags sorted. */
 async function changesAfter(seq: number): Promise<Array<{ seq: number; tags: string[] }>> {
-  const rows = (await sql(`SELECT seq, tags FROM public_change WHERE seq > ${seq} ORDER BY seq`)) as Array<{ seq: number; tags: string }>;
+  const rows = (await sql(`SELECT seq, tags FROM public_change WHERE seq > ${seq} ORDER BY seq`)) as Array<{
+    seq: number;
+    tags: string;
+  }>;
   return rows.map((row) => ({ seq: Number(row.seq), tags: row.tags.split(' ').sort() }));
 }
 
@@ -40,8 +47,12 @@ test('each inserted, updated and deleted row of a public table adds one numbered
     `INSERT INTO unit (id, qualificationId, titles, eqfLevel, ecvetPoints, assessmentCriteria, validFrom, status, sortKey, searchText, version, createdAt, updatedAt)
      VALUES ('U1', 'Q1', '[]', 4, 10, '[]', '2026-01-01', 'ACTIVE', 'u1', 'u1', 1, '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000')`,
   );
-  await sql(`INSERT INTO learning_outcome (id, unitId, position, category, statements) VALUES ('U1-LO1', 'U1', 1, 'SKILLS', '[]')`);
-  await sql(`INSERT INTO learning_outcome_skill (outcomeId, skillUri, unitId, position) VALUES ('U1-LO1', 'esco:s1', 'U1', 0)`);
+  await sql(
+    `INSERT INTO learning_outcome (id, unitId, position, category, statements) VALUES ('U1-LO1', 'U1', 1, 'SKILLS', '[]')`,
+  );
+  await sql(
+    `INSERT INTO learning_outcome_skill (outcomeId, skillUri, unitId, position) VALUES ('U1-LO1', 'esco:s1', 'U1', 0)`,
+  );
   await sql(`UPDATE unit SET titles = '[{"lang":"en","value":"Renamed"}]' WHERE id = 'U1'`);
   await sql(`DELETE FROM learning_outcome_skill WHERE outcomeId = 'U1-LO1'`);
   await sql(`DELETE FROM learning_outcome WHERE id = 'U1-LO1'`);

@@ -3,5 +3,10 @@ import { qualificationsEntities, qualificationsMigrations } from '../entities';
 
 /** The migrations build exactly the schema the entities describe, on SQLite and on MySQL/MariaDB. */
 test('after the migrations, the entities need no schema change', async () => {
-  expect(await pendingSchemaChanges('qualifications_migrations', { entities: qualificationsEntities, migrations: qualificationsMigrations })).toEqual([]);
+  expect(
+    await pendingSchemaChanges('qualifications_migrations', {
+      entities: qualificationsEntities,
+      migrations: qualificationsMigrations,
+    }),
+  ).toEqual([]);
 });

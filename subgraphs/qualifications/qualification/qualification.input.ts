@@ -25,7 +25,11 @@ export class PointsRange {
 
 @InputType({ description: 'Narrows a list of qualifications; all given conditions must hold.' })
 export class QualificationFilter {
-  @Field({ nullable: true, description: 'Words that must all occur in a title or description, in any language (accents, case and punctuation ignored; at most 200 characters).' })
+  @Field({
+    nullable: true,
+    description:
+      'Words that must all occur in a title or description, in any language (accents, case and punctuation ignored; at most 200 characters).',
+  })
   text?: string;
 
   @Field(() => EqfLevelScalar, { nullable: true, description: 'Only this EQF level.' })
@@ -34,13 +38,19 @@ export class QualificationFilter {
   @Field(() => PointsRange, { nullable: true, description: 'Total ECVET points within this range.' })
   ecvetPoints?: PointsRange;
 
-  @Field(() => IscedFieldCodeScalar, { nullable: true, description: 'ISCED-F field; 2 or 3 digits match every detailed field below it.' })
+  @Field(() => IscedFieldCodeScalar, {
+    nullable: true,
+    description: 'ISCED-F field; 2 or 3 digits match every detailed field below it.',
+  })
   iscedField?: string;
 
   @Field(() => EscoOccupationUriScalar, { nullable: true, description: 'Prepares for this ESCO occupation.' })
   escoOccupation?: string;
 
-  @Field(() => EscoSkillUriScalar, { nullable: true, description: 'Has a unit with a learning outcome linked to this ESCO skill.' })
+  @Field(() => EscoSkillUriScalar, {
+    nullable: true,
+    description: 'Has a unit with a learning outcome linked to this ESCO skill.',
+  })
   escoSkill?: string;
 
   @Field(() => CountryCodeScalar, { nullable: true, description: 'Awarded by an institution in this country.' })
@@ -55,7 +65,10 @@ export class QualificationFilter {
 
 @InputType({ description: 'A new qualification of the calling institution.' })
 export class CreateQualificationInput {
-  @Field({ description: 'The institution\'s own identifier: letters, digits, ".", "_", "-", at most 64 characters; the hub ID becomes "<institution>:<localId>".' })
+  @Field({
+    description:
+      'The institution\'s own identifier: letters, digits, ".", "_", "-", at most 64 characters; the hub ID becomes "<institution>:<localId>".',
+  })
   localId!: string;
 
   @Field(() => [LocalizedTextInput], { description: 'Titles, at least one; one per language.' })
@@ -73,7 +86,9 @@ export class CreateQualificationInput {
   @Field(() => IscedFieldCodeScalar, { description: 'ISCED-F 2013 detailed field: exactly 4 digits.' })
   iscedCode!: string;
 
-  @Field(() => EcvetPointsScalar, { description: 'ECVET points of the whole qualification; its units may not add up to more.' })
+  @Field(() => EcvetPointsScalar, {
+    description: 'ECVET points of the whole qualification; its units may not add up to more.',
+  })
   ecvetPoints!: number;
 
   @Field(() => EscoOccupationUriScalar, { nullable: true, description: 'The ESCO occupation it prepares for.' })
@@ -97,7 +112,10 @@ export class UpdateQualificationInput {
   @Field(() => IscedFieldCodeScalar, { nullable: true, description: 'ISCED-F 2013 detailed field: exactly 4 digits.' })
   iscedCode?: string;
 
-  @Field(() => EcvetPointsScalar, { nullable: true, description: 'ECVET points; may not fall below the points of its active units.' })
+  @Field(() => EcvetPointsScalar, {
+    nullable: true,
+    description: 'ECVET points; may not fall below the points of its active units.',
+  })
   ecvetPoints?: number;
 
   @Field(() => EscoOccupationUriScalar, { nullable: true, description: 'The ESCO occupation it prepares for.' })
@@ -108,15 +126,22 @@ export class UpdateQualificationInput {
 }
 
 function checkIsced(field: string, code: string): void {
-  if (code.length !== 4) throw new BadUserInputError(`${field} must be a 4-digit ISCED-F detailed field (got "${code}")`, field);
+  if (code.length !== 4)
+    throw new BadUserInputError(`${field} must be a 4-digit ISCED-F detailed field (got "${code}")`, field);
 }
 
 function checkNqf(field: string, level: number | null | undefined): void {
-  if (level != null && (level < 1 || level > 10)) throw new BadUserInputError(`${field} must be from 1 to 10 (got ${level})`, field);
+  if (level != null && (level < 1 || level > 10))
+    throw new BadUserInputError(`${field} must be from 1 to 10 (got ${level})`, field);
 }
 
 export function validateCreateQualification(input: CreateQualificationInput): void {
-  checkPattern('input.localId', input.localId, LOCAL_ID_PATTERN, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+  checkPattern(
+    'input.localId',
+    input.localId,
+    LOCAL_ID_PATTERN,
+    'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+  );
   checkTexts('input.titles', input.titles, { maxLength: 300 });
   checkTexts('input.descriptions', input.descriptions, { required: false });
   checkIsced('input.iscedCode', input.iscedCode);

@@ -1,5 +1,18 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Ctx, Directive, FieldResolver, ID, Info, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Ctx,
+  Directive,
+  FieldResolver,
+  ID,
+  Info,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import { Connection } from '../../../schema/connection';
 import { Institution } from '../../../schema/institution';
 import { Qualification } from '../../../schema/qualification';
@@ -27,7 +40,10 @@ export class QualificationConnection extends Connection(Qualification, 'Qualific
 @Resolver(() => Qualification)
 export class QualificationResolver {
   @Directive('@owner(argument: "id")')
-  @Query(() => Qualification, { nullable: true, description: 'One qualification by hub ID; null if its owner has none with that ID.' })
+  @Query(() => Qualification, {
+    nullable: true,
+    description: 'One qualification by hub ID; null if its owner has none with that ID.',
+  })
   async qualification(
     @Arg('id', () => ID, { description: 'Hub ID, e.g. "rvt.lv:WELD".' }) id: string,
     @Ctx() context: QualificationsContext,
@@ -35,11 +51,15 @@ export class QualificationResolver {
     return resolveQualificationReference({ id }, context);
   }
 
-  @Query(() => QualificationConnection, { description: 'Qualifications of every institution, filtered, ordered by English title, paged.' })
+  @Query(() => QualificationConnection, {
+    description: 'Qualifications of every institution, filtered, ordered by English title, paged.',
+  })
   async qualifications(
-    @Arg('filter', () => QualificationFilter, { nullable: true, description: 'Conditions that must all hold.' }) filter: QualificationFilter | undefined,
+    @Arg('filter', () => QualificationFilter, { nullable: true, description: 'Conditions that must all hold.' })
+    filter: QualificationFilter | undefined,
     @Arg('first', () => Int, { defaultValue: 20, description: 'Page size, 1-100.' }) first: number,
-    @Arg('after', () => String, { nullable: true, description: 'Cursor of the last edge already read.' }) after: string | undefined,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor of the last edge already read.' })
+    after: string | undefined,
     @Ctx() context: QualificationsContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<QualificationConnection> {
@@ -49,8 +69,10 @@ export class QualificationResolver {
     if (await scopeExcludesShard(filter, context)) query.andWhere('1 = 0');
     whereText(query, 'q.searchText', filter?.text);
     if (filter?.eqfLevel) query.andWhere('q.eqfLevel = :eqf', { eqf: filter.eqfLevel });
-    if (filter?.ecvetPoints?.min != null) query.andWhere('q.ecvetPoints >= :minPoints', { minPoints: filter.ecvetPoints.min });
-    if (filter?.ecvetPoints?.max != null) query.andWhere('q.ecvetPoints <= :maxPoints', { maxPoints: filter.ecvetPoints.max });
+    if (filter?.ecvetPoints?.min != null)
+      query.andWhere('q.ecvetPoints >= :minPoints', { minPoints: filter.ecvetPoints.min });
+    if (filter?.ecvetPoints?.max != null)
+      query.andWhere('q.ecvetPoints <= :maxPoints', { maxPoints: filter.ecvetPoints.max });
     if (filter?.iscedField) query.andWhere('q.iscedCode LIKE :isced', { isced: isced(filter.iscedField) });
     if (filter?.escoOccupation) query.andWhere('q.escoOccupation = :occupation', { occupation: filter.escoOccupation });
     if (filter?.status) query.andWhere('q.status = :status', { status: filter.status });
@@ -71,7 +93,9 @@ export class QualificationResolver {
     };
   }
 
-  @FieldResolver(() => [Unit], { description: 'The units of learning outcomes that make up the qualification, by title.' })
+  @FieldResolver(() => [Unit], {
+    description: 'The units of learning outcomes that make up the qualification, by title.',
+  })
   async units(@Root() qualification: Qualification, @Ctx() context: QualificationsContext): Promise<Unit[]> {
     const records = await context.loaders.unitsOfQualification.load(qualification.localId);
     return records.map((record) => toUnit(record, context.institution));
@@ -94,7 +118,7 @@ export class QualificationResolver {
   }
 
   @Directive('@owner(argument: "id")')
-  @Mutation(() => Qualification, { description: 'Changes a qualification; only its owner\'s coordinators may.' })
+  @Mutation(() => Qualification, { description: "Changes a qualification; only its owner's coordinators may." })
   async updateQualification(
     @Arg('id', () => ID, { description: 'Hub ID of the qualification.' }) id: string,
     @Arg('input', () => UpdateQualificationInput) input: UpdateQualificationInput,

@@ -23,21 +23,31 @@ import { toQualification } from './qualification.mapper';
 const CLEARABLE = new Set(['nqfLevel', 'escoOccupation']);
 
 /** Sort key and search text of a record, as every write computes them (bulk loaders reuse it). */
-export function indexText(record: Pick<QualificationRecord, 'id' | 'titles' | 'descriptions'>): Pick<QualificationRecord, 'sortKey' | 'searchText'> {
+export function indexText(
+  record: Pick<QualificationRecord, 'id' | 'titles' | 'descriptions'>,
+): Pick<QualificationRecord, 'sortKey' | 'searchText'> {
   return {
     sortKey: sortKeyOf(pickText(record.titles, 'en') ?? record.id),
-    searchText: foldText([record.id, ...record.titles.map((t) => t.value), ...record.descriptions.map((t) => t.value)].join(' ')),
+    searchText: foldText(
+      [record.id, ...record.titles.map((t) => t.value), ...record.descriptions.map((t) => t.value)].join(' '),
+    ),
   };
 }
 
-export async function createQualification(context: QualificationsContext, input: CreateQualificationInput): Promise<Qualification> {
+export async function createQualification(
+  context: QualificationsContext,
+  input: CreateQualificationInput,
+): Promise<Qualification> {
   const caller = requireStaffRole(context, context.institution, 'coordinator', 'create its qualifications');
   validateCreateQualification(input);
   return writePublicData(context.db, async (manager) => {
     if (await manager.existsBy(QualificationRecord, { id: input.localId })) {
-      throw new ConflictError(`Qualification ${entityId(context.institution, input.localId)} exists already: localId must be new`, {
-        field: 'input.localId',
-      });
+      throw new ConflictError(
+        `Qualification ${entityId(context.institution, input.localId)} exists already: localId must be new`,
+        {
+          field: 'input.localId',
+        },
+      );
     }
     const now = new Date();
     const fields = {
@@ -55,7 +65,11 @@ export async function createQualification(context: QualificationsContext, input:
     };
     const record = manager.create(QualificationRecord, { ...fields, ...indexText(fields) });
     await manager.insert(QualificationRecord, record);
-    await recordAudit(manager, context, caller, { action: 'createQualification', entityId: entityId(context.institution, record.id), input });
+    await recordAudit(manager, context, caller, {
+      action: 'createQualification',
+      entityId: entityId(context.institution, record.id),
+      input,
+    });
     return toQualification(record, context.institution);
   });
 }
@@ -72,7 +86,10 @@ export async function updateQualification(
     const record = localId === null ? null : await manager.findOneBy(QualificationRecord, { id: localId });
     if (!record) throw new NotFoundError(`No qualification ${id} at ${context.institution}`, { field: 'id' });
     if (input.ecvetPoints !== undefined) {
-      const active = await manager.sum(UnitRecord, 'ecvetPoints', { qualificationId: record.id, status: LifecycleStatus.ACTIVE });
+      const active = await manager.sum(UnitRecord, 'ecvetPoints', {
+        qualificationId: record.id,
+        status: LifecycleStatus.ACTIVE,
+      });
       if ((active ?? 0) > input.ecvetPoints) {
         throw new ConflictError(
           `input.ecvetPoints ${input.ecvetPoints} is less than the ${active} points of the qualification's active units`,

@@ -18,7 +18,11 @@ import { checkSearchText } from '../search';
 
 @InputType({ description: 'Narrows a list of units; all given conditions must hold.' })
 export class UnitFilter {
-  @Field({ nullable: true, description: 'Words that must all occur in a title, learning outcome or criterion, in any language (accents, case and punctuation ignored; at most 200 characters).' })
+  @Field({
+    nullable: true,
+    description:
+      'Words that must all occur in a title, learning outcome or criterion, in any language (accents, case and punctuation ignored; at most 200 characters).',
+  })
   text?: string;
 
   @Field(() => EqfLevelScalar, { nullable: true, description: 'Only this EQF level.' })
@@ -27,13 +31,22 @@ export class UnitFilter {
   @Field(() => PointsRange, { nullable: true, description: 'ECVET points within this range.' })
   ecvetPoints?: PointsRange;
 
-  @Field(() => IscedFieldCodeScalar, { nullable: true, description: "The qualification's ISCED-F field; 2 or 3 digits match every detailed field below it." })
+  @Field(() => IscedFieldCodeScalar, {
+    nullable: true,
+    description: "The qualification's ISCED-F field; 2 or 3 digits match every detailed field below it.",
+  })
   iscedField?: string;
 
-  @Field(() => [EscoSkillUriScalar], { nullable: true, description: 'Has a learning outcome linked to at least one of these ESCO skills (at most 20).' })
+  @Field(() => [EscoSkillUriScalar], {
+    nullable: true,
+    description: 'Has a learning outcome linked to at least one of these ESCO skills (at most 20).',
+  })
   escoSkills?: string[];
 
-  @Field(() => EscoOccupationUriScalar, { nullable: true, description: 'Belongs to a qualification for this ESCO occupation.' })
+  @Field(() => EscoOccupationUriScalar, {
+    nullable: true,
+    description: 'Belongs to a qualification for this ESCO occupation.',
+  })
   escoOccupation?: string;
 
   @Field(() => CountryCodeScalar, { nullable: true, description: 'Awarded by an institution in this country.' })
@@ -67,12 +80,14 @@ export class AssessmentCriterionInput {
   texts!: LocalizedTextInput[];
 }
 
-@InputType({ description: 'A new unit of learning outcomes in one of the calling institution\'s qualifications.' })
+@InputType({ description: "A new unit of learning outcomes in one of the calling institution's qualifications." })
 export class CreateUnitInput {
   @Field(() => ID, { description: 'Hub ID of the qualification the unit belongs to; the unit is stored by its owner.' })
   qualificationId!: string;
 
-  @Field({ description: 'The institution\'s own identifier for the unit (letters, digits, ".", "_", "-"; at most 64).' })
+  @Field({
+    description: 'The institution\'s own identifier for the unit (letters, digits, ".", "_", "-"; at most 64).',
+  })
   localId!: string;
 
   @Field(() => [LocalizedTextInput], { description: 'Titles, at least one; one per language.' })
@@ -81,7 +96,9 @@ export class CreateUnitInput {
   @Field(() => EqfLevelScalar, { description: 'EQF level (1-8).' })
   eqfLevel!: number;
 
-  @Field(() => EcvetPointsScalar, { description: "ECVET points, more than 0; the qualification's active units may not exceed its points." })
+  @Field(() => EcvetPointsScalar, {
+    description: "ECVET points, more than 0; the qualification's active units may not exceed its points.",
+  })
   ecvetPoints!: number;
 
   @Field(() => [LearningOutcomeInput], { description: 'Learning outcomes, 1 to 50, in order.' })
@@ -93,7 +110,10 @@ export class CreateUnitInput {
   @Field(() => LocalDateScalar, { description: 'First day the unit is offered.' })
   validFrom!: string;
 
-  @Field(() => LocalDateScalar, { nullable: true, description: 'Last day it is offered, not before validFrom; null when open-ended.' })
+  @Field(() => LocalDateScalar, {
+    nullable: true,
+    description: 'Last day it is offered, not before validFrom; null when open-ended.',
+  })
   validUntil?: string | null;
 }
 
@@ -108,7 +128,10 @@ export class UpdateUnitInput {
   @Field(() => EcvetPointsScalar, { nullable: true, description: 'ECVET points, more than 0.' })
   ecvetPoints?: number;
 
-  @Field(() => [LearningOutcomeInput], { nullable: true, description: 'New learning outcomes (1-50); IDs follow positions.' })
+  @Field(() => [LearningOutcomeInput], {
+    nullable: true,
+    description: 'New learning outcomes (1-50); IDs follow positions.',
+  })
   learningOutcomes?: LearningOutcomeInput[];
 
   @Field(() => [AssessmentCriterionInput], { nullable: true, description: 'New assessment criteria.' })
@@ -130,7 +153,10 @@ function checkPoints(field: string, points: number): void {
 
 function checkOutcomes(outcomes: readonly LearningOutcomeInput[]): void {
   if (outcomes.length === 0 || outcomes.length > MAX_OUTCOMES) {
-    throw new BadUserInputError(`input.learningOutcomes must hold 1 to ${MAX_OUTCOMES} outcomes (got ${outcomes.length})`, 'input.learningOutcomes');
+    throw new BadUserInputError(
+      `input.learningOutcomes must hold 1 to ${MAX_OUTCOMES} outcomes (got ${outcomes.length})`,
+      'input.learningOutcomes',
+    );
   }
   outcomes.forEach((outcome, index) => {
     const field = `input.learningOutcomes[${index}]`;
@@ -147,12 +173,20 @@ function checkCriteria(criteria: readonly AssessmentCriterionInput[]): void {
 
 export function checkValidity(validFrom: string, validUntil: string | null | undefined): void {
   if (validUntil && validUntil < validFrom) {
-    throw new BadUserInputError(`input.validUntil (${validUntil}) must not be before validFrom (${validFrom})`, 'input.validUntil');
+    throw new BadUserInputError(
+      `input.validUntil (${validUntil}) must not be before validFrom (${validFrom})`,
+      'input.validUntil',
+    );
   }
 }
 
 export function validateCreateUnit(input: CreateUnitInput): void {
-  checkPattern('input.localId', input.localId, LOCAL_ID_PATTERN, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+  checkPattern(
+    'input.localId',
+    input.localId,
+    LOCAL_ID_PATTERN,
+    'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+  );
   checkTexts('input.titles', input.titles, { maxLength: 300 });
   checkPoints('input.ecvetPoints', input.ecvetPoints);
   checkOutcomes(input.learningOutcomes);

@@ -1,5 +1,18 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Ctx, Directive, FieldResolver, ID, Info, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Ctx,
+  Directive,
+  FieldResolver,
+  ID,
+  Info,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import { Connection } from '../../../schema/connection';
 import { LearningOutcomeCategory } from '../../../schema/enums';
 import { Institution } from '../../../schema/institution';
@@ -27,7 +40,10 @@ export class UnitConnection extends Connection(Unit, 'Unit') {}
 @Resolver(() => Unit)
 export class UnitResolver {
   @Directive('@owner(argument: "id")')
-  @Query(() => Unit, { nullable: true, description: 'One unit of learning outcomes by hub ID; null if its owner has none with that ID.' })
+  @Query(() => Unit, {
+    nullable: true,
+    description: 'One unit of learning outcomes by hub ID; null if its owner has none with that ID.',
+  })
   async unit(
     @Arg('id', () => ID, { description: 'Hub ID, e.g. "rvt.lv:WELD-U3".' }) id: string,
     @Ctx() context: QualificationsContext,
@@ -36,12 +52,15 @@ export class UnitResolver {
   }
 
   @Query(() => UnitConnection, {
-    description: 'Units of every institution, filtered, ordered by English title, paged. Compare units across countries with one query.',
+    description:
+      'Units of every institution, filtered, ordered by English title, paged. Compare units across countries with one query.',
   })
   async units(
-    @Arg('filter', () => UnitFilter, { nullable: true, description: 'Conditions that must all hold.' }) filter: UnitFilter | undefined,
+    @Arg('filter', () => UnitFilter, { nullable: true, description: 'Conditions that must all hold.' })
+    filter: UnitFilter | undefined,
     @Arg('first', () => Int, { defaultValue: 20, description: 'Page size, 1-100.' }) first: number,
-    @Arg('after', () => String, { nullable: true, description: 'Cursor of the last edge already read.' }) after: string | undefined,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor of the last edge already read.' })
+    after: string | undefined,
     @Ctx() context: QualificationsContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<UnitConnection> {
@@ -51,8 +70,10 @@ export class UnitResolver {
     if (await scopeExcludesShard(filter, context)) query.andWhere('1 = 0');
     whereText(query, 'u.searchText', filter?.text);
     if (filter?.eqfLevel) query.andWhere('u.eqfLevel = :eqf', { eqf: filter.eqfLevel });
-    if (filter?.ecvetPoints?.min != null) query.andWhere('u.ecvetPoints >= :minPoints', { minPoints: filter.ecvetPoints.min });
-    if (filter?.ecvetPoints?.max != null) query.andWhere('u.ecvetPoints <= :maxPoints', { maxPoints: filter.ecvetPoints.max });
+    if (filter?.ecvetPoints?.min != null)
+      query.andWhere('u.ecvetPoints >= :minPoints', { minPoints: filter.ecvetPoints.min });
+    if (filter?.ecvetPoints?.max != null)
+      query.andWhere('u.ecvetPoints <= :maxPoints', { maxPoints: filter.ecvetPoints.max });
     if (filter?.status) query.andWhere('u.status = :status', { status: filter.status });
     if (filter?.qualification) {
       const localId = ownLocalId(context.institution, filter.qualification, 'filter.qualification');
@@ -63,15 +84,22 @@ export class UnitResolver {
     // semi-join that reads qualifications first and sorts every match: it walks idx_unit_eqf_order in title
     // order and stops after the page (1 ms instead of 8 at 2,000 units).
     if (filter?.iscedField) {
-      query.andWhere('(SELECT q.iscedCode FROM qualification q WHERE q.id = u.qualificationId) LIKE :isced', { isced: isced(filter.iscedField) });
+      query.andWhere('(SELECT q.iscedCode FROM qualification q WHERE q.id = u.qualificationId) LIKE :isced', {
+        isced: isced(filter.iscedField),
+      });
     }
     if (filter?.escoOccupation) {
-      query.andWhere('(SELECT q.escoOccupation FROM qualification q WHERE q.id = u.qualificationId) = :occupation', { occupation: filter.escoOccupation });
+      query.andWhere('(SELECT q.escoOccupation FROM qualification q WHERE q.id = u.qualificationId) = :occupation', {
+        occupation: filter.escoOccupation,
+      });
     }
     if (filter?.escoSkills && filter.escoSkills.length > 0) {
-      query.andWhere('EXISTS (SELECT 1 FROM learning_outcome_skill s WHERE s.unitId = u.id AND s.skillUri IN (:...skills))', {
-        skills: filter.escoSkills,
-      });
+      query.andWhere(
+        'EXISTS (SELECT 1 FROM learning_outcome_skill s WHERE s.unitId = u.id AND s.skillUri IN (:...skills))',
+        {
+          skills: filter.escoSkills,
+        },
+      );
     }
     const page = await keysetPage(query, 'u', first, after, { totalCount: selects(info, 'totalCount') });
     const nodes = page.records.map((record) => toUnit(record, context.institution));
@@ -97,7 +125,9 @@ export class UnitResolver {
       .map((record) => toLearningOutcome(record, context.institution));
   }
 
-  @FieldResolver(() => [EscoSkillUriScalar], { description: 'Every ESCO skill its learning outcomes evidence, without repeats.' })
+  @FieldResolver(() => [EscoSkillUriScalar], {
+    description: 'Every ESCO skill its learning outcomes evidence, without repeats.',
+  })
   async escoSkills(@Root() unit: Unit, @Ctx() context: QualificationsContext): Promise<string[]> {
     const outcomes = await context.loaders.outcomesOfUnit.load(unit.localId);
     const skills = await context.loaders.skillsOfOutcome.loadMany(outcomes.map((outcome) => outcome.id));
@@ -120,8 +150,13 @@ export class UnitResolver {
   }
 
   @Directive('@owner(argument: "input.qualificationId")')
-  @Mutation(() => Unit, { description: "Adds a unit to a qualification; only the qualification owner's coordinators may." })
-  async createUnit(@Arg('input', () => CreateUnitInput) input: CreateUnitInput, @Ctx() context: QualificationsContext): Promise<Unit> {
+  @Mutation(() => Unit, {
+    description: "Adds a unit to a qualification; only the qualification owner's coordinators may.",
+  })
+  async createUnit(
+    @Arg('input', () => CreateUnitInput) input: CreateUnitInput,
+    @Ctx() context: QualificationsContext,
+  ): Promise<Unit> {
     return createUnit(context, input);
   }
 
@@ -136,8 +171,13 @@ export class UnitResolver {
   }
 
   @Directive('@owner(argument: "id")')
-  @Mutation(() => Unit, { description: 'Retires a unit: it stays readable for earlier agreements but is no longer offered.' })
-  async retireUnit(@Arg('id', () => ID, { description: 'Hub ID of the unit.' }) id: string, @Ctx() context: QualificationsContext): Promise<Unit> {
+  @Mutation(() => Unit, {
+    description: 'Retires a unit: it stays readable for earlier agreements but is no longer offered.',
+  })
+  async retireUnit(
+    @Arg('id', () => ID, { description: 'Hub ID of the unit.' }) id: string,
+    @Ctx() context: QualificationsContext,
+  ): Promise<Unit> {
     return retireUnit(context, id);
   }
 }

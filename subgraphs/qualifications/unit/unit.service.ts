@@ -24,7 +24,10 @@ import {
 import { toUnit } from './unit.mapper';
 
 /** Sort key and search text of a record, as every write computes them (bulk loaders reuse it). */
-export function indexText(unit: Pick<UnitRecord, 'id' | 'titles' | 'assessmentCriteria'>, outcomes: readonly LearningOutcomeInput[]) {
+export function indexText(
+  unit: Pick<UnitRecord, 'id' | 'titles' | 'assessmentCriteria'>,
+  outcomes: readonly LearningOutcomeInput[],
+) {
   const texts = [
     unit.id,
     ...unit.titles.map((t) => t.value),
@@ -40,7 +43,11 @@ function outcomeId(unitId: string, position: number): string {
 }
 
 /** Replaces a unit's outcomes. */
-async function writeOutcomes(manager: EntityManager, unitId: string, outcomes: readonly LearningOutcomeInput[]): Promise<void> {
+async function writeOutcomes(
+  manager: EntityManager,
+  unitId: string,
+  outcomes: readonly LearningOutcomeInput[],
+): Promise<void> {
   await manager.delete(LearningOutcomeRecord, { unitId });
   const records = outcomes.map((outcome, index) =>
     manager.create(LearningOutcomeRecord, {
@@ -71,7 +78,11 @@ async function checkPointBudget(
   const others = await manager
     .createQueryBuilder(UnitRecord, 'u')
     .select('COALESCE(SUM(u.ecvetPoints), 0)', 'total')
-    .where('u.qualificationId = :q AND u.status = :active AND u.id <> :id', { q: qualification.id, active: LifecycleStatus.ACTIVE, id: unitId })
+    .where('u.qualificationId = :q AND u.status = :active AND u.id <> :id', {
+      q: qualification.id,
+      active: LifecycleStatus.ACTIVE,
+      id: unitId,
+    })
     .getRawOne<{ total: number | string }>();
   const total = Number(others?.total ?? 0) + points;
   if (total > qualification.ecvetPoints + 1e-9) {
@@ -87,18 +98,30 @@ export async function createUnit(context: QualificationsContext, input: CreateUn
   const caller = requireStaffRole(context, context.institution, 'coordinator', 'create its units');
   validateCreateUnit(input);
   const qualificationRef = parseEntityId(input.qualificationId);
-  if (!qualificationRef) throw new BadUserInputError(malformedIdMessage('input.qualificationId', input.qualificationId), 'input.qualificationId');
+  if (!qualificationRef)
+    throw new BadUserInputError(
+      malformedIdMessage('input.qualificationId', input.qualificationId),
+      'input.qualificationId',
+    );
   return writePublicData(context.db, async (manager) => {
     const qualification =
       qualificationRef.institution === context.institution
         ? await manager.findOneBy(QualificationRecord, { id: qualificationRef.localId })
         : null;
-    if (!qualification) throw new NotFoundError(`No qualification ${input.qualificationId} at ${context.institution}`, { field: 'input.qualificationId' });
+    if (!qualification)
+      throw new NotFoundError(`No qualification ${input.qualificationId} at ${context.institution}`, {
+        field: 'input.qualificationId',
+      });
     if (qualification.status !== LifecycleStatus.ACTIVE) {
-      throw new ConflictError(`Qualification ${input.qualificationId} is retired: no new units`, { field: 'input.qualificationId' });
+      throw new ConflictError(`Qualification ${input.qualificationId} is retired: no new units`, {
+        field: 'input.qualificationId',
+      });
     }
     if (await manager.existsBy(UnitRecord, { id: input.localId })) {
-      throw new ConflictError(`Unit ${entityId(context.institution, input.localId)} exists already: localId must be new`, { field: 'input.localId' });
+      throw new ConflictError(
+        `Unit ${entityId(context.institution, input.localId)} exists already: localId must be new`,
+        { field: 'input.localId' },
+      );
     }
     await checkPointBudget(manager, qualification, input.localId, input.ecvetPoints, 'input.ecvetPoints');
     const now = new Date();
@@ -119,7 +142,11 @@ export async function createUnit(context: QualificationsContext, input: CreateUn
     const record = manager.create(UnitRecord, { ...fields, ...indexText(fields, input.learningOutcomes) });
     await manager.insert(UnitRecord, record);
     await writeOutcomes(manager, record.id, input.learningOutcomes);
-    await recordAudit(manager, context, caller, { action: 'createUnit', entityId: entityId(context.institution, record.id), input });
+    await recordAudit(manager, context, caller, {
+      action: 'createUnit',
+      entityId: entityId(context.institution, record.id),
+      input,
+    });
     return toUnit(record, context.institution);
   });
 }
@@ -138,7 +165,8 @@ export async function updateUnit(context: QualificationsContext, id: string, inp
     const record = await loadOwnUnit(manager, context, id);
     if (input.titles) record.titles = input.titles;
     if (input.eqfLevel != null) record.eqfLevel = input.eqfLevel;
-    if (input.assessmentCriteria) record.assessmentCriteria = input.assessmentCriteria.map((criterion) => criterion.texts);
+    if (input.assessmentCriteria)
+      record.assessmentCriteria = input.assessmentCriteria.map((criterion) => criterion.texts);
     if (input.validFrom != null) record.validFrom = input.validFrom;
     if (input.validUntil !== undefined) record.validUntil = input.validUntil;
     checkValidity(record.validFrom, record.validUntil);
@@ -152,11 +180,13 @@ export async function updateUnit(context: QualificationsContext, id: string, inp
     if (input.learningOutcomes) await writeOutcomes(manager, record.id, input.learningOutcomes);
     const outcomes =
       input.learningOutcomes ??
-      (await manager.find(LearningOutcomeRecord, { where: { unitId: record.id }, order: { position: 'ASC' } })).map((o) => ({
-        category: o.category,
-        statements: o.statements,
-        escoSkills: [],
-      }));
+      (await manager.find(LearningOutcomeRecord, { where: { unitId: record.id }, order: { position: 'ASC' } })).map(
+        (o) => ({
+          category: o.category,
+          statements: o.statements,
+          escoSkills: [],
+        }),
+      );
     Object.assign(record, indexText(record, outcomes), { updatedAt: new Date() });
     await manager.save(UnitRecord, record);
     await recordAudit(manager, context, caller, { action: 'updateUnit', entityId: id, input });
@@ -168,7 +198,8 @@ export async function retireUnit(context: QualificationsContext, id: string): Pr
   const caller = requireStaffRole(context, context.institution, 'coordinator', 'retire its units');
   return writePublicData(context.db, async (manager) => {
     const record = await loadOwnUnit(manager, context, id);
-    if (record.status === LifecycleStatus.RETIRED) throw new ConflictError(`Unit ${id} is retired already`, { field: 'id' });
+    if (record.status === LifecycleStatus.RETIRED)
+      throw new ConflictError(`Unit ${id} is retired already`, { field: 'id' });
     record.status = LifecycleStatus.RETIRED;
     record.updatedAt = new Date();
     await manager.save(UnitRecord, record);

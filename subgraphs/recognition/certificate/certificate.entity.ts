@@ -18,7 +18,13 @@ export class CertificateRecord {
   qualificationId!: string;
 
   @Column({ type: 'simple-json' })
-  units!: Array<{ unitId: string; ecvetPoints: number; source: 'HOME' | 'ABROAD'; creditedOn: string; decisionId: string | null }>;
+  units!: Array<{
+    unitId: string;
+    ecvetPoints: number;
+    source: 'HOME' | 'ABROAD';
+    creditedOn: string;
+    decisionId: string | null;
+  }>;
 
   @Column({ type: 'double' })
   totalEcvetPoints!: number;

@@ -8,7 +8,10 @@ import { issueCertificate, revokeCertificate } from './certificate.service';
 @Resolver()
 export class CertificateResolver {
   @Directive('@owner(argument: "learnerId")')
-  @Mutation(() => CertificateStatement, { description: 'Issues the certificate of units recognised from abroad towards a qualification, with a verification code anyone can check.' })
+  @Mutation(() => CertificateStatement, {
+    description:
+      'Issues the certificate of units recognised from abroad towards a qualification, with a verification code anyone can check.',
+  })
   async issueCertificate(
     @Arg('learnerId', () => ID, { description: 'The learner.' }) learnerId: string,
     @Arg('qualificationId', () => ID, { description: 'The home qualification.' }) qualificationId: string,
@@ -18,10 +21,17 @@ export class CertificateResolver {
   }
 
   @Directive('@owner(argument: "code")')
-  @Query(() => CertificateStatement, { nullable: true, description: 'Public: what the certificate with this verification code states, or null if there is none.' })
+  @Query(() => CertificateStatement, {
+    nullable: true,
+    description: 'Public: what the certificate with this verification code states, or null if there is none.',
+  })
   async verifyCertificate(
     @Arg('code', { description: 'The code printed on the certificate, e.g. "rvt.lv:K7QP-2M9X-WD4H".' }) code: string,
-    @Arg('credential', () => String, { nullable: true, description: 'Optionally, the signed credential (compact JWS) of the certificate, to check as well: see `credentialCheck`.' })
+    @Arg('credential', () => String, {
+      nullable: true,
+      description:
+        'Optionally, the signed credential (compact JWS) of the certificate, to check as well: see `credentialCheck`.',
+    })
     credential: string | null | undefined,
     @Ctx() context: RecognitionContext,
   ): Promise<CertificateStatement | null> {
@@ -29,7 +39,10 @@ export class CertificateResolver {
   }
 
   @Directive('@owner(argument: "code")')
-  @Mutation(() => CertificateStatement, { description: "Revokes a certificate (its institution's coordinators): its credentials stop verifying. The learner's credits stay." })
+  @Mutation(() => CertificateStatement, {
+    description:
+      "Revokes a certificate (its institution's coordinators): its credentials stop verifying. The learner's credits stay.",
+  })
   async revokeCertificate(
     @Arg('code', { description: 'The verification code, e.g. "rvt.lv:K7QP-2M9X-WD4H".' }) code: string,
     @Arg('reason', { description: 'Why it is revoked.' }) reason: string,

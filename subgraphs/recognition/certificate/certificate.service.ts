@@ -20,32 +20,62 @@ function verificationCode(): string {
   return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8, 12)}`;
 }
 /** Issues the certificate of the units a learner was credited from abroad towards a qualification; it supersedes the earlier one. */
-export async function issueCertificate(context: RecognitionContext, learnerId: string, qualificationId: string): Promise<CertificateRecord> {
+export async function issueCertificate(
+  context: RecognitionContext,
+  learnerId: string,
+  qualificationId: string,
+): Promise<CertificateRecord> {
   const caller = requireCoordinator(context, 'issue certificates');
-  if (ownerOf(learnerId) !== context.institution) throw new ConflictError(`${learnerId} is not a learner of ${context.institution}`, { field: 'learnerId' });
+  if (ownerOf(learnerId) !== context.institution)
+    throw new ConflictError(`${learnerId} is not a learner of ${context.institution}`, { field: 'learnerId' });
   return inTransaction(context, async (manager) => {
-    const credits = await manager.find(CreditRecord, { where: { learnerId, qualificationId, source: 'ABROAD' }, order: { unitId: 'ASC' } });
-    if (credits.length === 0) throw new ConflictError(`${learnerId} has no recognised units of ${qualificationId}: there is nothing to certify`, { field: 'qualificationId' });
-    const [validation] = await manager.find(TranscriptValidationRecord, { where: { learnerId }, order: { validatedAt: 'DESC' }, take: 1 });
+    const credits = await manager.find(CreditRecord, {
+      where: { learnerId, qualificationId, source: 'ABROAD' },
+      order: { unitId: 'ASC' },
+    });
+    if (credits.length === 0)
+      throw new ConflictError(
+        `${learnerId} has no recognised units of ${qualificationId}: there is nothing to certify`,
+        { field: 'qualificationId' },
+      );
+    const [validation] = await manager.find(TranscriptValidationRecord, {
+      where: { learnerId },
+      order: { validatedAt: 'DESC' },
+      take: 1,
+    });
     await manager.update(CertificateRecord, { learnerId, qualificationId }, { current: false });
     const certificate = manager.create(CertificateRecord, {
       code: verificationCode(),
       learnerId,
       learnerName: validation?.learnerName ?? learnerId,
       qualificationId,
-      units: credits.map((c) => ({ unitId: c.unitId, ecvetPoints: c.ecvetPoints, source: c.source, creditedOn: c.creditedOn, decisionId: c.decisionId })),
+      units: credits.map((c) => ({
+        unitId: c.unitId,
+        ecvetPoints: c.ecvetPoints,
+        source: c.source,
+        creditedOn: c.creditedOn,
+        decisionId: c.decisionId,
+      })),
       totalEcvetPoints: credits.reduce((sum, c) => sum + c.ecvetPoints, 0),
       issuedAt: new Date(),
       current: true,
     });
     await manager.insert(CertificateRecord, certificate);
-    await recordAudit(manager, context, caller, { action: 'issueCertificate', entityId: entityId(context.institution, certificate.code), input: { learnerId, qualificationId } });
+    await recordAudit(manager, context, caller, {
+      action: 'issueCertificate',
+      entityId: entityId(context.institution, certificate.code),
+      input: { learnerId, qualificationId },
+    });
     return certificate;
   });
 }
 
 /** A certificate by its verification code; readable by anyone holding the code. */
-export async function findCertificate(context: RecognitionContext, code: string, field = 'code'): Promise<CertificateRecord | null> {
+export async function findCertificate(
+  context: RecognitionContext,
+  code: string,
+  field = 'code',
+): Promise<CertificateRecord | null> {
   const localId = ownLocalId(context.institution, code, field);
   return localId === null ? null : context.db.dataSource.manager.findOneBy(CertificateRecord, { code: localId });
 }
@@ -57,18 +87,27 @@ export function certificateStatus(record: CertificateRecord | null): CredentialS
 }
 
 /** Revokes a certificate (its institution's coordinators): its credentials stop verifying. The credits stay. */
-export async function revokeCertificate(context: RecognitionContext, code: string, reason: string): Promise<CertificateRecord> {
+export async function revokeCertificate(
+  context: RecognitionContext,
+  code: string,
+  reason: string,
+): Promise<CertificateRecord> {
   const caller = requireCoordinator(context, 'revoke its certificates');
   if (reason.trim() === '') throw new BadUserInputError('reason must say why the certificate is revoked', 'reason');
   return context.db.dataSource.transaction(async (manager) => {
     const localId = ownLocalId(context.institution, code, 'code');
     const record = localId === null ? null : await manager.findOneBy(CertificateRecord, { code: localId });
     if (!record) throw new NotFoundError(`No certificate ${code} at ${context.institution}`, { field: 'code' });
-    if (record.revokedAt) throw new ConflictError(`Certificate ${code} was revoked already, on ${record.revokedAt.toISOString()}`);
+    if (record.revokedAt)
+      throw new ConflictError(`Certificate ${code} was revoked already, on ${record.revokedAt.toISOString()}`);
     record.revokedAt = new Date();
     record.revocationReason = reason.slice(0, 1000);
     await manager.save(CertificateRecord, record);
-    await recordAudit(manager, context, caller, { action: 'revokeCertificate', entityId: entityId(context.institution, record.code), input: { code, reason } });
+    await recordAudit(manager, context, caller, {
+      action: 'revokeCertificate',
+      entityId: entityId(context.institution, record.code),
+      input: { code, reason },
+    });
     return record;
   });
 }

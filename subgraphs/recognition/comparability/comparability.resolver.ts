@@ -2,7 +2,13 @@ import { Arg, Ctx, FieldResolver, Float, ID, Int, Query, Resolver, Root } from '
 import { UnitComparison, UnitEquivalent } from '../../../schema/recognition/comparability';
 import { RecognitionUnitRef } from '../../../schema/recognition/references';
 import type { RecognitionContext } from '../context';
-import { compareUnits, DEFAULT_EQUIVALENTS, DEFAULT_MIN_SCORE, findEquivalents, MAX_EQUIVALENTS } from './comparability.service';
+import {
+  compareUnits,
+  DEFAULT_EQUIVALENTS,
+  DEFAULT_MIN_SCORE,
+  findEquivalents,
+  MAX_EQUIVALENTS,
+} from './comparability.service';
 
 /** `Query.compareUnits`: no `@owner`, so the gateway asks any one recognition shard; units are public data. */
 @Resolver()
@@ -15,7 +21,8 @@ export class ComparabilityResolver {
   })
   async compareUnits(
     @Arg('a', () => ID, { description: 'Hub ID of unit A, e.g. a home unit "rvt.lv:WELD-U5".' }) a: string,
-    @Arg('b', () => ID, { description: 'Hub ID of unit B, e.g. a unit achieved abroad "cifp-aviles.es:SOLCAL-0094".' }) b: string,
+    @Arg('b', () => ID, { description: 'Hub ID of unit B, e.g. a unit achieved abroad "cifp-aviles.es:SOLCAL-0094".' })
+    b: string,
     @Ctx() context: RecognitionContext,
   ): Promise<UnitComparison> {
     return compareUnits(context, a, b);
@@ -34,8 +41,13 @@ export class UnitEquivalentsResolver {
   })
   async equivalents(
     @Root() unit: RecognitionUnitRef,
-    @Arg('minScore', () => Float, { defaultValue: DEFAULT_MIN_SCORE, description: 'Lowest score listed, from 0 to 1.' }) minScore: number,
-    @Arg('first', () => Int, { defaultValue: DEFAULT_EQUIVALENTS, description: `How many to list at most, 1-${MAX_EQUIVALENTS}.` }) first: number,
+    @Arg('minScore', () => Float, { defaultValue: DEFAULT_MIN_SCORE, description: 'Lowest score listed, from 0 to 1.' })
+    minScore: number,
+    @Arg('first', () => Int, {
+      defaultValue: DEFAULT_EQUIVALENTS,
+      description: `How many to list at most, 1-${MAX_EQUIVALENTS}.`,
+    })
+    first: number,
     @Ctx() context: RecognitionContext,
   ): Promise<UnitEquivalent[]> {
     return findEquivalents(context, unit.id, minScore, first);

@@ -95,7 +95,12 @@ function checkEquivalentsArguments(minScore: number, first: number): void {
  * `Unit.equivalents`: active units of other institutions that share at least one ESCO skill with the unit
  * (the hub's first 100 per 20 skills, in title order), scored as `compareUnits` does, best first.
  */
-export async function findEquivalents(context: RecognitionContext, unitId: string, minScore: number, first: number): Promise<UnitEquivalent[]> {
+export async function findEquivalents(
+  context: RecognitionContext,
+  unitId: string,
+  minScore: number,
+  first: number,
+): Promise<UnitEquivalent[]> {
   checkEquivalentsArguments(minScore, first);
   const loaders = hubUnits(context);
   const unit = await loaders.unit.load(unitId);
@@ -104,7 +109,9 @@ export async function findEquivalents(context: RecognitionContext, unitId: strin
   const skills = skillsOf(unit);
   if (skills.length === 0) return [];
   const found = (await Promise.all(searchKeys(skills).map((key) => loaders.search.load(key)))).flat();
-  const candidates = [...new Map(found.filter((c) => c.institution !== unit.institution).map((c) => [c.id, c])).values()];
+  const candidates = [
+    ...new Map(found.filter((c) => c.institution !== unit.institution).map((c) => [c.id, c])).values(),
+  ];
   const esco = await loadEscoIndex(context.db, [...skills, ...candidates.flatMap(skillsOf)]);
   return candidates
     .map((candidate) => ({ candidate, figures: compareProfiles(unit, candidate, esco.broaderOf) }))

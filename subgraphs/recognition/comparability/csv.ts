@@ -6,7 +6,10 @@
  */
 
 export class CsvSyntaxError extends Error {
-  constructor(message: string, readonly line: number) {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
     super(`line ${line}: ${message}`);
     this.name = 'CsvSyntaxError';
   }
@@ -103,7 +106,8 @@ export function parseCsvObjects(text: string): { columns: string[]; rows: Array<
   // A blank line is no record of a table with columns (an editor's stray newline).
   const filled = records.filter(({ fields }) => !(fields.length === 1 && fields[0] === '' && columns.length > 1));
   const rows = filled.map(({ fields, line }) => {
-    if (fields.length !== columns.length) throw new CsvSyntaxError(`the record has ${fields.length} fields, the header ${columns.length}`, line);
+    if (fields.length !== columns.length)
+      throw new CsvSyntaxError(`the record has ${fields.length} fields, the header ${columns.length}`, line);
     return Object.fromEntries(columns.map((name, column) => [name, fields[column] as string]));
   });
   return { columns, rows };

@@ -16,7 +16,11 @@ let databases: TestDatabases;
 let db: Database;
 beforeAll(async () => {
   databases = testDatabases();
-  db = await openDatabase({ url: databases.url('esco_import'), entities: recognitionEntities, migrations: recognitionMigrations });
+  db = await openDatabase({
+    url: databases.url('esco_import'),
+    entities: recognitionEntities,
+    migrations: recognitionMigrations,
+  });
 });
 afterAll(async () => {
   await db?.close();
@@ -40,20 +44,38 @@ test('imports labels, types, codes and broader relations from the ESCO files', a
 
   const manager = db.dataSource.manager;
   expect(await manager.findOneBy(EscoConceptRecord, { uri: skill('24a39c1b-b8cc-4210-8b74-b388a90e8f59') })).toEqual(
-    expect.objectContaining({ conceptType: 'SkillGroup', preferredLabel: 'joining parts using soldering, welding or brazing techniques', skillType: null }),
+    expect.objectContaining({
+      conceptType: 'SkillGroup',
+      preferredLabel: 'joining parts using soldering, welding or brazing techniques',
+      skillType: null,
+    }),
   );
   expect(await manager.findOneBy(EscoConceptRecord, { uri: skill('9c0f93f7-2592-4d4d-9673-fd640502345f') })).toEqual(
-    expect.objectContaining({ preferredLabel: 'use equipment, tools or technology with precision', skillType: 'skill/competence', reuseLevel: 'transversal' }),
+    expect.objectContaining({
+      preferredLabel: 'use equipment, tools or technology with precision',
+      skillType: 'skill/competence',
+      reuseLevel: 'transversal',
+    }),
   );
   // A label with a trailing space in the distribution is stored trimmed.
-  expect((await manager.findOneBy(EscoConceptRecord, { uri: skill('c4180af3-befd-4bd8-9a65-6a496f9d9f15') }))?.preferredLabel).toBe('demonstrate awareness of health risks');
-  expect(await manager.findOneBy(EscoConceptRecord, { uri: 'http://data.europa.eu/esco/occupation/7aedaa07-3884-4c5b-88f9-80997b2aa54b' })).toEqual(
-    expect.objectContaining({ conceptType: 'Occupation', preferredLabel: 'welder', code: '7212.3' }),
+  expect(
+    (await manager.findOneBy(EscoConceptRecord, { uri: skill('c4180af3-befd-4bd8-9a65-6a496f9d9f15') }))
+      ?.preferredLabel,
+  ).toBe('demonstrate awareness of health risks');
+  expect(
+    await manager.findOneBy(EscoConceptRecord, {
+      uri: 'http://data.europa.eu/esco/occupation/7aedaa07-3884-4c5b-88f9-80997b2aa54b',
+    }),
+  ).toEqual(expect.objectContaining({ conceptType: 'Occupation', preferredLabel: 'welder', code: '7212.3' }));
+  expect((await manager.findOneBy(EscoConceptRecord, { uri: 'http://data.europa.eu/esco/isced-f/0715' }))?.code).toBe(
+    '0715',
   );
-  expect((await manager.findOneBy(EscoConceptRecord, { uri: 'http://data.europa.eu/esco/isced-f/0715' }))?.code).toBe('0715');
 
   // "calculate solar panel orientation" has three broader concepts, separated by " | " in one field.
-  const broader = await manager.find(EscoBroaderRecord, { where: { conceptUri: skill('5bf756dd-a54a-47cd-80fe-3418fedd1c51') }, order: { broaderUri: 'ASC' } });
+  const broader = await manager.find(EscoBroaderRecord, {
+    where: { conceptUri: skill('5bf756dd-a54a-47cd-80fe-3418fedd1c51') },
+    order: { broaderUri: 'ASC' },
+  });
   expect(broader.map((b) => b.broaderUri)).toEqual([
     skill('19ba11f3-9c99-41fd-a7c9-f77e6a026186'),
     skill('7832b684-580c-4eaf-a8b3-322164b041ab'),
@@ -97,8 +119,13 @@ describe('a later release', () => {
     expect(report.concepts).toEqual({ read: 1, added: 0, changed: 1, unchanged: 0 });
     expect(report.relations).toEqual({ read: 1, added: 1, removed: 1, unchanged: 0 });
     const manager = db.dataSource.manager;
-    expect((await manager.findOneBy(EscoConceptRecord, { uri: skill('9c0f93f7-2592-4d4d-9673-fd640502345f') }))?.preferredLabel).toBe('use tools, precisely');
-    const broader = await manager.findBy(EscoBroaderRecord, { conceptUri: skill('9c0f93f7-2592-4d4d-9673-fd640502345f') });
+    expect(
+      (await manager.findOneBy(EscoConceptRecord, { uri: skill('9c0f93f7-2592-4d4d-9673-fd640502345f') }))
+        ?.preferredLabel,
+    ).toBe('use tools, precisely');
+    const broader = await manager.findBy(EscoBroaderRecord, {
+      conceptUri: skill('9c0f93f7-2592-4d4d-9673-fd640502345f'),
+    });
     expect(broader.map((b) => b.broaderUri)).toEqual([skill('24a39c1b-b8cc-4210-8b74-b388a90e8f59')]);
     // Concepts the files say nothing about keep their relations.
     expect(await manager.count(EscoBroaderRecord)).toBe(158);

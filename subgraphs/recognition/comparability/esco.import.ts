@@ -37,7 +37,10 @@ export interface EscoImportReport {
   skippedRows: number;
 }
 
-type ConceptRow = Pick<EscoConceptRecord, 'uri' | 'conceptType' | 'preferredLabel' | 'skillType' | 'reuseLevel' | 'code'>;
+type ConceptRow = Pick<
+  EscoConceptRecord,
+  'uri' | 'conceptType' | 'preferredLabel' | 'skillType' | 'reuseLevel' | 'code'
+>;
 
 const orNull = (value: string | undefined): string | null => (value && value.trim() !== '' ? value.trim() : null);
 
@@ -84,7 +87,8 @@ class EscoReader {
       this.skippedRows += 1;
       return;
     }
-    if (uri.length > 200 || label.length > 512) throw new Error(`${file}: ${uri} is longer than the ESCO tables allow (URI 200, label 512 characters)`);
+    if (uri.length > 200 || label.length > 512)
+      throw new Error(`${file}: ${uri} is longer than the ESCO tables allow (URI 200, label 512 characters)`);
     const read: ConceptRow = {
       uri,
       conceptType,
@@ -116,16 +120,24 @@ class EscoReader {
 }
 
 function csvFilesOf(folder: string): string[] {
-  if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`ESCO folder ${folder} does not exist or is not a folder`);
+  if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory())
+    throw new Error(`ESCO folder ${folder} does not exist or is not a folder`);
   return readdirSync(folder)
     .filter((name) => name.toLowerCase().endsWith('.csv'))
     .sort();
 }
 
 const sameConcept = (a: ConceptRow, b: ConceptRow) =>
-  a.conceptType === b.conceptType && a.preferredLabel === b.preferredLabel && a.skillType === b.skillType && a.reuseLevel === b.reuseLevel && a.code === b.code;
+  a.conceptType === b.conceptType &&
+  a.preferredLabel === b.preferredLabel &&
+  a.skillType === b.skillType &&
+  a.reuseLevel === b.reuseLevel &&
+  a.code === b.code;
 
-async function storeConcepts(manager: EntityManager, concepts: Map<string, ConceptRow>): Promise<EscoImportReport['concepts']> {
+async function storeConcepts(
+  manager: EntityManager,
+  concepts: Map<string, ConceptRow>,
+): Promise<EscoImportReport['concepts']> {
   const stored = new Map((await manager.find(EscoConceptRecord)).map((c) => [c.uri, c]));
   const added: ConceptRow[] = [];
   let changed = 0;
@@ -142,7 +154,10 @@ async function storeConcepts(manager: EntityManager, concepts: Map<string, Conce
   return { read: concepts.size, added: added.length, changed, unchanged: concepts.size - added.length - changed };
 }
 
-async function storeRelations(manager: EntityManager, broader: Map<string, Set<string>>): Promise<EscoImportReport['relations']> {
+async function storeRelations(
+  manager: EntityManager,
+  broader: Map<string, Set<string>>,
+): Promise<EscoImportReport['relations']> {
   const stored = new Map<string, Set<string>>();
   for (const row of await manager.find(EscoBroaderRecord)) {
     const set = stored.get(row.conceptUri) ?? new Set<string>();
@@ -171,7 +186,9 @@ export async function importEsco(db: Database, folder: string): Promise<EscoImpo
   const reader = new EscoReader();
   const files = csvFilesOf(folder).map((name) => reader.read(name, readFileSync(join(folder, name), 'utf8')));
   if (!files.some((f) => f.kind === 'concepts')) {
-    throw new Error(`${folder} holds no ESCO concept CSV file (skills, skillGroups_en.csv, occupations_en.csv with conceptUri and preferredLabel columns)`);
+    throw new Error(
+      `${folder} holds no ESCO concept CSV file (skills, skillGroups_en.csv, occupations_en.csv with conceptUri and preferredLabel columns)`,
+    );
   }
   return db.dataSource.transaction(async (manager) => ({
     files,
@@ -186,7 +203,10 @@ export function formatEscoReport(folder: string, report: EscoImportReport): stri
   const width = Math.max(...report.files.map((f) => f.file.length));
   return [
     `ESCO import from ${folder}`,
-    ...report.files.map((f) => `  ${f.file.padEnd(width)}  ${String(f.rows).padStart(6)} rows  ${f.kind === 'ignored' ? '(ignored: not a concept or broader-relation table)' : f.kind}`),
+    ...report.files.map(
+      (f) =>
+        `  ${f.file.padEnd(width)}  ${String(f.rows).padStart(6)} rows  ${f.kind === 'ignored' ? '(ignored: not a concept or broader-relation table)' : f.kind}`,
+    ),
     `concepts:          ${report.concepts.read} read, ${report.concepts.added} added, ${report.concepts.changed} changed, ${report.concepts.unchanged} unchanged`,
     `broader relations: ${report.relations.read} read, ${report.relations.added} added, ${report.relations.removed} removed, ${report.relations.unchanged} unchanged`,
     ...(report.skippedRows > 0 ? [`rows skipped (other concept types or not ESCO URIs): ${report.skippedRows}`] : []),

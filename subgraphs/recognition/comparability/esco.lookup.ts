@@ -16,7 +16,9 @@ export interface EscoIndex {
 const PER_QUERY = 400;
 
 async function conceptsOf(db: Database, uris: readonly string[]): Promise<EscoConceptRecord[]> {
-  const found = await Promise.all(groups(uris, PER_QUERY).map((group) => db.dataSource.manager.findBy(EscoConceptRecord, { uri: In(group) })));
+  const found = await Promise.all(
+    groups(uris, PER_QUERY).map((group) => db.dataSource.manager.findBy(EscoConceptRecord, { uri: In(group) })),
+  );
   return found.flat();
 }
 
@@ -25,10 +27,13 @@ export async function loadEscoIndex(db: Database, skillUris: Iterable<string>): 
   const manager = db.dataSource.manager;
   const [concepts, relations] = await Promise.all([
     conceptsOf(db, uris),
-    Promise.all(groups(uris, PER_QUERY).map((group) => manager.findBy(EscoBroaderRecord, { conceptUri: In(group) }))).then((rows) => rows.flat()),
+    Promise.all(
+      groups(uris, PER_QUERY).map((group) => manager.findBy(EscoBroaderRecord, { conceptUri: In(group) })),
+    ).then((rows) => rows.flat()),
   ]);
   const broader = new Map<string, string[]>();
-  for (const relation of relations) broader.set(relation.conceptUri, [...(broader.get(relation.conceptUri) ?? []), relation.broaderUri]);
+  for (const relation of relations)
+    broader.set(relation.conceptUri, [...(broader.get(relation.conceptUri) ?? []), relation.broaderUri]);
   const byUri = new Map(concepts.map((c) => [c.uri, c]));
   // Labels of the broader concepts too, for the `via` of sibling skills.
   const parents = [...new Set(relations.map((r) => r.broaderUri))].filter((uri) => !byUri.has(uri));

@@ -24,7 +24,8 @@ export const SKILLS_PER_SEARCH = 20;
 /** Candidates per search: the largest page the hub gives. */
 export const CANDIDATES_PER_SEARCH = 100;
 
-const UNIT_FIELDS = 'fragment ComparedUnitFields on Unit { id eqfLevel ecvetPoints institution { id } learningOutcomes { category escoSkills } }';
+const UNIT_FIELDS =
+  'fragment ComparedUnitFields on Unit { id eqfLevel ecvetPoints institution { id } learningOutcomes { category escoSkills } }';
 
 interface HubUnit {
   id: string;
@@ -47,7 +48,12 @@ interface Answer {
   errors: GraphQLError[];
 }
 
-async function ask(context: RecognitionContext, what: string, query: string, variables: Record<string, unknown>): Promise<Answer> {
+async function ask(
+  context: RecognitionContext,
+  what: string,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<Answer> {
   if (!context.hub) throw new ConflictError(`This shard was started without HUB_URL, so it cannot read ${what}`);
   try {
     return await context.hub.request<Record<string, unknown>>(query, variables);
@@ -56,7 +62,8 @@ async function ask(context: RecognitionContext, what: string, query: string, var
   }
 }
 
-const errorAt = (answer: Answer, alias: string) => answer.errors.find((e) => e.path?.[0] === alias) ?? (answer.data ? undefined : answer.errors[0]);
+const errorAt = (answer: Answer, alias: string) =>
+  answer.errors.find((e) => e.path?.[0] === alias) ?? (answer.data ? undefined : answer.errors[0]);
 
 /** A unit the hub does not have, and why (as the hub says, when it says). */
 export interface MissingUnit {
@@ -64,12 +71,20 @@ export interface MissingUnit {
 }
 
 /** Units by hub ID; a unit its owner does not have (or whose owner is no member of the hub) is a `MissingUnit`. */
-async function readUnits(context: RecognitionContext, ids: readonly string[]): Promise<Array<UnitProfile | MissingUnit | Error>> {
+async function readUnits(
+  context: RecognitionContext,
+  ids: readonly string[],
+): Promise<Array<UnitProfile | MissingUnit | Error>> {
   const answers = await Promise.all(
     groups(ids, ROOT_FIELDS_PER_REQUEST).map(async (group) => {
       const fields = group.map((_, i) => `u${i}: unit(id: $u${i}) { ...ComparedUnitFields }`).join(' ');
       const query = `query ComparedUnits(${group.map((_, i) => `$u${i}: ID!`).join(', ')}) { ${fields} } ${UNIT_FIELDS}`;
-      const answer = await ask(context, `units ${group.join(', ')}`, query, Object.fromEntries(group.map((id, i) => [`u${i}`, id])));
+      const answer = await ask(
+        context,
+        `units ${group.join(', ')}`,
+        query,
+        Object.fromEntries(group.map((id, i) => [`u${i}`, id])),
+      );
       return group.map((id, i): UnitProfile | MissingUnit | Error => {
         const unit = answer.data?.[`u${i}`] as HubUnit | null | undefined;
         if (unit) return toProfile(unit);
@@ -77,7 +92,9 @@ async function readUnits(context: RecognitionContext, ids: readonly string[]): P
         if (!error) return { missing: 'its institution has no unit with that ID' };
         if (error.extensions.code === 'NOT_FOUND') return { missing: error.message };
         // Another cause (a shard down, a timeout) keeps its code, so the client sees why.
-        return new GraphQLError(`Cannot read unit ${id} through the hub: ${error.message}`, { extensions: error.extensions });
+        return new GraphQLError(`Cannot read unit ${id} through the hub: ${error.message}`, {
+          extensions: error.extensions,
+        });
       });
     }),
   );
@@ -85,21 +102,38 @@ async function readUnits(context: RecognitionContext, ids: readonly string[]): P
 }
 
 /** Active units that evidence at least one of a group of skills (each key: up to 20 skill URIs joined by spaces). */
-async function searchUnits(context: RecognitionContext, keys: readonly string[]): Promise<Array<UnitProfile[] | Error>> {
+async function searchUnits(
+  context: RecognitionContext,
+  keys: readonly string[],
+): Promise<Array<UnitProfile[] | Error>> {
   const answers = await Promise.all(
     groups(keys, SEARCHES_PER_REQUEST).map(async (group) => {
       const fields = group
-        .map((_, i) => `c${i}: units(filter: { escoSkills: $s${i}, status: ACTIVE }, first: ${CANDIDATES_PER_SEARCH}) { nodes { ...ComparedUnitFields } }`)
+        .map(
+          (_, i) =>
+            `c${i}: units(filter: { escoSkills: $s${i}, status: ACTIVE }, first: ${CANDIDATES_PER_SEARCH}) { nodes { ...ComparedUnitFields } }`,
+        )
         .join(' ');
       const query = `query ComparableUnits(${group.map((_, i) => `$s${i}: [EscoSkillUri!]!`).join(', ')}) { ${fields} } ${UNIT_FIELDS}`;
-      const answer = await ask(context, 'comparable units', query, Object.fromEntries(group.map((key, i) => [`s${i}`, key.split(' ')])));
+      const answer = await ask(
+        context,
+        'comparable units',
+        query,
+        Object.fromEntries(group.map((key, i) => [`s${i}`, key.split(' ')])),
+      );
       // A fan-out keeps what the shards that answered gave; the others are only logged (suggestions, not records).
-      if (answer.data && answer.errors.length > 0) log.warn({ requestId: context.requestId, errors: answer.errors.map((e) => e.message) }, 'some shards did not answer the search for comparable units');
+      if (answer.data && answer.errors.length > 0)
+        log.warn(
+          { requestId: context.requestId, errors: answer.errors.map((e) => e.message) },
+          'some shards did not answer the search for comparable units',
+        );
       return group.map((_, i): UnitProfile[] | Error => {
         const page = answer.data?.[`c${i}`] as { nodes: HubUnit[] } | null | undefined;
         if (page) return page.nodes.map(toProfile);
         const error = errorAt(answer, `c${i}`);
-        return new GraphQLError(`Cannot search comparable units through the hub: ${error?.message ?? 'no answer'}`, { extensions: error?.extensions });
+        return new GraphQLError(`Cannot search comparable units through the hub: ${error?.message ?? 'no answer'}`, {
+          extensions: error?.extensions,
+        });
       });
     }),
   );

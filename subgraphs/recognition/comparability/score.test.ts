@@ -21,7 +21,14 @@ test('a unit compared with an identical one scores 1', () => {
   ]);
   const result = compareProfiles(a, { ...a, id: 'y.es:B', institution: 'y.es' });
   expect(result).toEqual(
-    expect.objectContaining({ score: 1, skillSimilarity: 1, outcomeCategorySimilarity: 1, eqfCloseness: 1, eqfLevelDifference: 0, ecvetPointsRatio: 1 }),
+    expect.objectContaining({
+      score: 1,
+      skillSimilarity: 1,
+      outcomeCategorySimilarity: 1,
+      eqfCloseness: 1,
+      eqfLevelDifference: 0,
+      ecvetPointsRatio: 1,
+    }),
   );
   expect(result.shared).toEqual(['k1', 's1', 's2']);
   expect(result.onlyInA).toEqual([]);
@@ -74,7 +81,11 @@ test('the comparison is symmetric in its score', () => {
 test('ESCO broader relations give half credit to related skills, and say how they relate', () => {
   const a = unit('x.lv:A', 4, 30, [[C.SKILLS, ['shared', 'mig-welding', 'group:joining']]]);
   const b = unit('y.es:B', 4, 30, [[C.SKILLS, ['shared', 'tig-welding', 'soldering', 'cooking']]]);
-  const broaderOf = hierarchy({ 'mig-welding': ['group:joining'], 'tig-welding': ['group:joining'], soldering: ['group:other'] });
+  const broaderOf = hierarchy({
+    'mig-welding': ['group:joining'],
+    'tig-welding': ['group:joining'],
+    soldering: ['group:other'],
+  });
   const without = compareProfiles(a, b);
   const withEsco = compareProfiles(a, b, broaderOf);
   expect(without.skillSimilarity).toBeCloseTo((2 * 1) / 7, 4);
@@ -85,7 +96,12 @@ test('ESCO broader relations give half credit to related skills, and say how the
     { a: 'group:joining', b: 'tig-welding', relation: 'BROADER', via: null },
     { a: 'mig-welding', b: 'tig-welding', relation: 'SIBLING', via: 'group:joining' },
   ]);
-  expect(compareProfiles(b, a, broaderOf).related).toContainEqual({ a: 'tig-welding', b: 'group:joining', relation: 'NARROWER', via: null });
+  expect(compareProfiles(b, a, broaderOf).related).toContainEqual({
+    a: 'tig-welding',
+    b: 'group:joining',
+    relation: 'NARROWER',
+    via: null,
+  });
 });
 
 test('edge cases stay within [0, 1]', () => {
@@ -93,7 +109,17 @@ test('edge cases stay within [0, 1]', () => {
   const other = unit('y.es:B', 8, 0, []);
   const result = compareProfiles(empty, other);
   // No skills: 0; no outcomes on either side: alike; EQF 1 vs 8: 0; both 0 points: ratio 1.
-  expect(result).toEqual(expect.objectContaining({ skillSimilarity: 0, outcomeCategorySimilarity: 1, eqfCloseness: 0, ecvetPointsRatio: 1, score: 0.3 }));
+  expect(result).toEqual(
+    expect.objectContaining({
+      skillSimilarity: 0,
+      outcomeCategorySimilarity: 1,
+      eqfCloseness: 0,
+      ecvetPointsRatio: 1,
+      score: 0.3,
+    }),
+  );
   const some = unit('y.es:C', 1, 5, [[C.SKILLS, ['s1']]]);
-  expect(compareProfiles(empty, some)).toEqual(expect.objectContaining({ outcomeCategorySimilarity: 0, ecvetPointsRatio: 0, score: 0.1 }));
+  expect(compareProfiles(empty, some)).toEqual(
+    expect.objectContaining({ outcomeCategorySimilarity: 0, ecvetPointsRatio: 0, score: 0.1 }),
+  );
 });

@@ -21,7 +21,11 @@ export const SCORE_WEIGHTS = { skills: 0.6, outcomeCategories: 0.2, eqfLevel: 0.
 /** Credit a related (not shared) skill earns, against 1 for a shared one. */
 export const RELATED_SKILL_CREDIT = 0.5;
 
-export const CATEGORIES = [LearningOutcomeCategory.KNOWLEDGE, LearningOutcomeCategory.SKILLS, LearningOutcomeCategory.COMPETENCE] as const;
+export const CATEGORIES = [
+  LearningOutcomeCategory.KNOWLEDGE,
+  LearningOutcomeCategory.SKILLS,
+  LearningOutcomeCategory.COMPETENCE,
+] as const;
 
 /** A unit as a comparison needs it: what `unit(id:)` at the hub answers. */
 export interface UnitProfile {
@@ -88,7 +92,11 @@ function relationBetween(a: string, b: string, broaderOf: BroaderOf): Pick<Relat
 function categoryCounts(unit: UnitProfile): CategoryCount[] {
   return CATEGORIES.map((category) => {
     const outcomes = unit.outcomes.filter((o) => o.category === category);
-    return { category, outcomes: outcomes.length, escoSkills: [...new Set(outcomes.flatMap((o) => o.escoSkills))].sort() };
+    return {
+      category,
+      outcomes: outcomes.length,
+      escoSkills: [...new Set(outcomes.flatMap((o) => o.escoSkills))].sort(),
+    };
   });
 }
 
@@ -96,7 +104,10 @@ function categorySimilarity(a: CategoryCount[], b: CategoryCount[]): number {
   const totalA = a.reduce((sum, c) => sum + c.outcomes, 0);
   const totalB = b.reduce((sum, c) => sum + c.outcomes, 0);
   if (totalA === 0 || totalB === 0) return totalA === totalB ? 1 : 0;
-  return CATEGORIES.reduce((sum, _, i) => sum + Math.min((a[i]?.outcomes ?? 0) / totalA, (b[i]?.outcomes ?? 0) / totalB), 0);
+  return CATEGORIES.reduce(
+    (sum, _, i) => sum + Math.min((a[i]?.outcomes ?? 0) / totalA, (b[i]?.outcomes ?? 0) / totalB),
+    0,
+  );
 }
 
 export function compareProfiles(a: UnitProfile, b: UnitProfile, broaderOf: BroaderOf = () => []): ComparisonFigures {
@@ -117,7 +128,8 @@ export function compareProfiles(a: UnitProfile, b: UnitProfile, broaderOf: Broad
   }
   const relatedCount = new Set(related.map((r) => r.a)).size + new Set(related.map((r) => r.b)).size;
   const totalSkills = skillsA.length + skillsB.length;
-  const skillSimilarity = totalSkills === 0 ? 0 : (2 * shared.length + RELATED_SKILL_CREDIT * relatedCount) / totalSkills;
+  const skillSimilarity =
+    totalSkills === 0 ? 0 : (2 * shared.length + RELATED_SKILL_CREDIT * relatedCount) / totalSkills;
 
   const outcomesA = categoryCounts(a);
   const outcomesB = categoryCounts(b);

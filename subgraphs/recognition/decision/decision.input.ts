@@ -9,7 +9,10 @@ export class UnitDecisionInput {
   @Field(() => RecognitionDecisionKind, { description: 'Recognised, partially, or refused.' })
   decision!: RecognitionDecisionKind;
 
-  @Field(() => [ID], { defaultValue: [], description: 'For PARTIALLY_RECOGNISED: the agreed learning outcomes recognised (at least one).' })
+  @Field(() => [ID], {
+    defaultValue: [],
+    description: 'For PARTIALLY_RECOGNISED: the agreed learning outcomes recognised (at least one).',
+  })
   learningOutcomeIds!: string[];
 
   @Field(() => String, { nullable: true, description: 'Why; required when REFUSED.' })
@@ -21,7 +24,10 @@ export class RecognizeUnitsInput {
   @Field(() => ID, { description: 'The learning agreement whose transcript was validated.' })
   learningAgreementId!: string;
 
-  @Field({ description: 'Chosen by the client, unique per request: a retry with the same key and input changes nothing and gets the same answer.' })
+  @Field({
+    description:
+      'Chosen by the client, unique per request: a retry with the same key and input changes nothing and gets the same answer.',
+  })
   idempotencyKey!: string;
 
   @Field(() => [UnitDecisionInput], { description: 'One decision per unit, at least one.' })

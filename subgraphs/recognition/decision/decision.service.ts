@@ -18,7 +18,12 @@ import type { RecognizeUnitsInput, ReviseRecognitionInput, UnitDecisionInput } f
 const today = () => new Date().toISOString().slice(0, 10);
 
 /** The outbox event of a decision, in its transaction: the learner and the sending institution may follow it. */
-function decisionEvent(manager: EntityManager, context: RecognitionContext, decision: RecognitionDecisionRecord, type: string) {
+function decisionEvent(
+  manager: EntityManager,
+  context: RecognitionContext,
+  decision: RecognitionDecisionRecord,
+  type: string,
+) {
   return recordEvent(manager, {
     type,
     subjectId: `${context.institution}:${decision.id}`,
@@ -31,47 +36,86 @@ function decisionEvent(manager: EntityManager, context: RecognitionContext, deci
 }
 
 /** Points a decision credits: all for a recognised unit, a share by outcomes for a partial one, none when refused. */
-export function creditedPoints(unit: ValidatedUnit, decision: RecognitionDecisionKind, outcomes: readonly string[]): number {
+export function creditedPoints(
+  unit: ValidatedUnit,
+  decision: RecognitionDecisionKind,
+  outcomes: readonly string[],
+): number {
   if (decision === RecognitionDecisionKind.REFUSED) return 0;
   if (decision === RecognitionDecisionKind.RECOGNISED) return unit.agreedEcvetPoints;
   const share = unit.agreedOutcomeIds.length === 0 ? 0 : outcomes.length / unit.agreedOutcomeIds.length;
   return Math.round(unit.agreedEcvetPoints * share * 100) / 100;
 }
 
-function checkDecision(field: string, unit: ValidatedUnit, input: Pick<UnitDecisionInput, 'decision' | 'learningOutcomeIds' | 'reason'>): void {
+function checkDecision(
+  field: string,
+  unit: ValidatedUnit,
+  input: Pick<UnitDecisionInput, 'decision' | 'learningOutcomeIds' | 'reason'>,
+): void {
   if (input.decision === RecognitionDecisionKind.REFUSED && !input.reason?.trim()) {
     throw new BadUserInputError(`${field}.reason is required when a unit is refused`, `${field}.reason`);
   }
   if (input.decision === RecognitionDecisionKind.PARTIALLY_RECOGNISED) {
     if (input.learningOutcomeIds.length === 0) {
-      throw new BadUserInputError(`${field}.learningOutcomeIds must name the outcomes recognised in a partial recognition`, `${field}.learningOutcomeIds`);
+      throw new BadUserInputError(
+        `${field}.learningOutcomeIds must name the outcomes recognised in a partial recognition`,
+        `${field}.learningOutcomeIds`,
+      );
     }
     const foreign = input.learningOutcomeIds.find((id) => !unit.agreedOutcomeIds.includes(id));
-    if (foreign) throw new BadUserInputError(`${field}.learningOutcomeIds: ${foreign} is not an agreed learning outcome of unit ${unit.unitId}`, `${field}.learningOutcomeIds`);
+    if (foreign)
+      throw new BadUserInputError(
+        `${field}.learningOutcomeIds: ${foreign} is not an agreed learning outcome of unit ${unit.unitId}`,
+        `${field}.learningOutcomeIds`,
+      );
   }
   if (input.decision !== RecognitionDecisionKind.REFUSED && !unit.achieved) {
-    throw new ConflictError(`${field}: the transcript reports unit ${unit.unitId} not achieved; it can only be refused`, { field: `${field}.decision` });
+    throw new ConflictError(
+      `${field}: the transcript reports unit ${unit.unitId} not achieved; it can only be refused`,
+      { field: `${field}.decision` },
+    );
   }
 }
 
 async function latestValidation(manager: EntityManager, agreementId: string): Promise<TranscriptValidationRecord> {
-  const [validation] = await manager.find(TranscriptValidationRecord, { where: { agreementId }, order: { transcriptVersion: 'DESC', validatedAt: 'DESC' }, take: 1 });
-  if (!validation) throw new ConflictError(`No recognition before validation: validate the transcript of ${agreementId} first`, { field: 'input.learningAgreementId' });
+  const [validation] = await manager.find(TranscriptValidationRecord, {
+    where: { agreementId },
+    order: { transcriptVersion: 'DESC', validatedAt: 'DESC' },
+    take: 1,
+  });
+  if (!validation)
+    throw new ConflictError(`No recognition before validation: validate the transcript of ${agreementId} first`, {
+      field: 'input.learningAgreementId',
+    });
   return validation;
 }
 
 const hashOf = (input: RecognizeUnitsInput) =>
-  createHash('sha256').update(JSON.stringify([input.learningAgreementId, input.decisions.map((d) => [d.unitId, d.decision, [...d.learningOutcomeIds].sort(), d.reason ?? null])])).digest('hex');
+  createHash('sha256')
+    .update(
+      JSON.stringify([
+        input.learningAgreementId,
+        input.decisions.map((d) => [d.unitId, d.decision, [...d.learningOutcomeIds].sort(), d.reason ?? null]),
+      ]),
+    )
+    .digest('hex');
 
-export async function recognizeUnits(context: RecognitionContext, input: RecognizeUnitsInput): Promise<RecognitionDecisionRecord[]> {
+export async function recognizeUnits(
+  context: RecognitionContext,
+  input: RecognizeUnitsInput,
+): Promise<RecognitionDecisionRecord[]> {
   const caller = requireCoordinator(context, 'decide on recognition');
   if (ownerOf(input.learningAgreementId) !== context.institution) {
-    throw new ConflictError(`Only the sending institution decides; ${input.learningAgreementId} is not ${context.institution}'s`, { field: 'input.learningAgreementId' });
+    throw new ConflictError(
+      `Only the sending institution decides; ${input.learningAgreementId} is not ${context.institution}'s`,
+      { field: 'input.learningAgreementId' },
+    );
   }
   if (input.idempotencyKey.trim() === '' || input.idempotencyKey.length > 150) {
     throw new BadUserInputError('input.idempotencyKey must be 1-150 characters', 'input.idempotencyKey');
   }
-  if (input.decisions.length === 0) throw new BadUserInputError('input.decisions must hold at least one decision', 'input.decisions');
+  if (input.decisions.length === 0)
+    throw new BadUserInputError('input.decisions must hold at least one decision', 'input.decisions');
   // The key is the institution's: a retry by another of its coordinators gets the same answer.
   const claim: ArgumentKey = {
     scope: caller.institution,
@@ -84,7 +128,14 @@ export async function recognizeUnits(context: RecognitionContext, input: Recogni
     const earlierIds = await answerUnderKey<string[]>(manager, claim);
     if (earlierIds) {
       // The same answer as the first time: its decisions in the order of the request, not the table's ID order.
-      const found = new Map((await manager.findBy(RecognitionDecisionRecord, earlierIds.map((id) => ({ id })))).map((d) => [d.id, d]));
+      const found = new Map(
+        (
+          await manager.findBy(
+            RecognitionDecisionRecord,
+            earlierIds.map((id) => ({ id })),
+          )
+        ).map((d) => [d.id, d]),
+      );
       return earlierIds.flatMap((id) => found.get(id) ?? []);
     }
     const validation = await latestValidation(manager, input.learningAgreementId);
@@ -94,14 +145,32 @@ export async function recognizeUnits(context: RecognitionContext, input: Recogni
     for (const [index, item] of input.decisions.entries()) {
       const field = `input.decisions[${index}]`;
       const unit = validation.units.find((u) => u.unitId === item.unitId);
-      if (!unit) throw new BadUserInputError(`${field}.unitId ${item.unitId} is not on the validated transcript`, `${field}.unitId`);
+      if (!unit)
+        throw new BadUserInputError(
+          `${field}.unitId ${item.unitId} is not on the validated transcript`,
+          `${field}.unitId`,
+        );
       checkDecision(field, unit, item);
-      if (await manager.existsBy(RecognitionDecisionRecord, { agreementId: input.learningAgreementId, unitId: item.unitId })) {
-        throw new ConflictError(`${field}: unit ${item.unitId} is decided already; revise it with reviseRecognition and a reason`, { field: `${field}.unitId` });
+      if (
+        await manager.existsBy(RecognitionDecisionRecord, {
+          agreementId: input.learningAgreementId,
+          unitId: item.unitId,
+        })
+      ) {
+        throw new ConflictError(
+          `${field}: unit ${item.unitId} is decided already; revise it with reviseRecognition and a reason`,
+          { field: `${field}.unitId` },
+        );
       }
       const points = creditedPoints(unit, item.decision, item.learningOutcomeIds);
-      if (points > 0 && (await manager.existsBy(CreditRecord, { learnerId: validation.learnerId, unitId: item.unitId }))) {
-        throw new ConflictError(`${field}: unit ${item.unitId} is credited to ${validation.learnerId} already; a unit is never credited twice`, { field: `${field}.unitId` });
+      if (
+        points > 0 &&
+        (await manager.existsBy(CreditRecord, { learnerId: validation.learnerId, unitId: item.unitId }))
+      ) {
+        throw new ConflictError(
+          `${field}: unit ${item.unitId} is credited to ${validation.learnerId} already; a unit is never credited twice`,
+          { field: `${field}.unitId` },
+        );
       }
       const decision = manager.create(RecognitionDecisionRecord, {
         id: `R-${randomUUID()}`,
@@ -109,7 +178,8 @@ export async function recognizeUnits(context: RecognitionContext, input: Recogni
         learnerId: validation.learnerId,
         unitId: item.unitId,
         decision: item.decision,
-        recognisedOutcomeIds: item.decision === RecognitionDecisionKind.PARTIALLY_RECOGNISED ? item.learningOutcomeIds : [],
+        recognisedOutcomeIds:
+          item.decision === RecognitionDecisionKind.PARTIALLY_RECOGNISED ? item.learningOutcomeIds : [],
         ecvetPoints: points,
         reason: item.reason ?? null,
         decidedAt,
@@ -130,15 +200,28 @@ export async function recognizeUnits(context: RecognitionContext, input: Recogni
       }
       decided.push(decision);
     }
-    await recordAnswerUnderKey(manager, claim, decided.map((d) => d.id));
-    await recordAudit(manager, context, caller, { action: 'recognizeUnits', entityId: input.learningAgreementId, input });
+    await recordAnswerUnderKey(
+      manager,
+      claim,
+      decided.map((d) => d.id),
+    );
+    await recordAudit(manager, context, caller, {
+      action: 'recognizeUnits',
+      entityId: input.learningAgreementId,
+      input,
+    });
     return decided;
   });
 }
 
-export async function reviseRecognition(context: RecognitionContext, id: string, input: ReviseRecognitionInput): Promise<RecognitionDecisionRecord> {
+export async function reviseRecognition(
+  context: RecognitionContext,
+  id: string,
+  input: ReviseRecognitionInput,
+): Promise<RecognitionDecisionRecord> {
   const caller = requireCoordinator(context, 'revise recognition decisions');
-  if (input.reason.trim() === '') throw new BadUserInputError('input.reason is required to revise a decision', 'input.reason');
+  if (input.reason.trim() === '')
+    throw new BadUserInputError('input.reason is required to revise a decision', 'input.reason');
   return inTransaction(context, async (manager) => {
     const localId = ownLocalId(context.institution, id);
     const decision = localId === null ? null : await manager.findOneBy(RecognitionDecisionRecord, { id: localId });
@@ -149,21 +232,33 @@ export async function reviseRecognition(context: RecognitionContext, id: string,
     const points = creditedPoints(unit, input.decision, input.learningOutcomeIds);
     decision.history = [
       ...decision.history,
-      { decision: decision.decision, ecvetPoints: decision.ecvetPoints, reason: decision.reason, decidedAt: decision.decidedAt.toISOString() },
+      {
+        decision: decision.decision,
+        ecvetPoints: decision.ecvetPoints,
+        reason: decision.reason,
+        decidedAt: decision.decidedAt.toISOString(),
+      },
     ];
     Object.assign(decision, {
       decision: input.decision,
-      recognisedOutcomeIds: input.decision === RecognitionDecisionKind.PARTIALLY_RECOGNISED ? input.learningOutcomeIds : [],
+      recognisedOutcomeIds:
+        input.decision === RecognitionDecisionKind.PARTIALLY_RECOGNISED ? input.learningOutcomeIds : [],
       ecvetPoints: points,
       reason: input.reason,
       decidedAt: new Date(),
     });
     await manager.save(RecognitionDecisionRecord, decision);
     await decisionEvent(manager, context, decision, 'RECOGNITION_REVISED');
-    await manager.delete(CreditRecord, { learnerId: decision.learnerId, unitId: decision.unitId, decisionId: decision.id });
+    await manager.delete(CreditRecord, {
+      learnerId: decision.learnerId,
+      unitId: decision.unitId,
+      decisionId: decision.id,
+    });
     if (points > 0) {
       if (await manager.existsBy(CreditRecord, { learnerId: decision.learnerId, unitId: decision.unitId })) {
-        throw new ConflictError(`Unit ${decision.unitId} is credited to ${decision.learnerId} already; a unit is never credited twice`);
+        throw new ConflictError(
+          `Unit ${decision.unitId} is credited to ${decision.learnerId} already; a unit is never credited twice`,
+        );
       }
       await manager.insert(CreditRecord, {
         learnerId: decision.learnerId,
@@ -185,26 +280,38 @@ export function findDecision(context: RecognitionContext, id: string): Promise<R
   // Neither the decision's existence nor its learner is told to anyone else.
   return readableOrNull(context, async () => {
     const localId = ownLocalId(context.institution, id);
-    return localId === null ? null : context.db.dataSource.manager.findOneBy(RecognitionDecisionRecord, { id: localId });
+    return localId === null
+      ? null
+      : context.db.dataSource.manager.findOneBy(RecognitionDecisionRecord, { id: localId });
   });
 }
 
 /** A decision for a client naming it by ID (a reference): FORBIDDEN unless the caller may read the learner's record. */
-export async function requireDecision(context: RecognitionContext, id: string): Promise<RecognitionDecisionRecord | null> {
+export async function requireDecision(
+  context: RecognitionContext,
+  id: string,
+): Promise<RecognitionDecisionRecord | null> {
   const localId = ownLocalId(context.institution, id);
-  const record = localId === null ? null : await context.db.dataSource.manager.findOneBy(RecognitionDecisionRecord, { id: localId });
+  const record =
+    localId === null ? null : await context.db.dataSource.manager.findOneBy(RecognitionDecisionRecord, { id: localId });
   if (record) requireRecordReader(context, record.learnerId);
   return record;
 }
 
 /** The decision an outbox event names, for the subscriber the event was filtered for. */
-export function decisionOfEvent(context: RecognitionContext, event: OutboxEventRecord): Promise<RecognitionDecisionRecord> {
+export function decisionOfEvent(
+  context: RecognitionContext,
+  event: OutboxEventRecord,
+): Promise<RecognitionDecisionRecord> {
   const decisionId = ownLocalId(context.institution, event.subjectId);
   return context.db.dataSource.manager.findOneByOrFail(RecognitionDecisionRecord, { id: decisionId ?? '' });
 }
 
 /** `Unit.recognitions`: the decisions on the unit the caller may read, read with the page's other units. */
-export async function decisionsOfUnit(context: RecognitionContext, unitId: string): Promise<RecognitionDecisionRecord[]> {
+export async function decisionsOfUnit(
+  context: RecognitionContext,
+  unitId: string,
+): Promise<RecognitionDecisionRecord[]> {
   if (unitDecisionsReadable(context) === 'none') return [];
   return context.loaders.decisionsOfUnit.load(unitId);
 }

@@ -1,7 +1,13 @@
 import { In } from 'typeorm';
 import { entityId } from '../../../schema/ids';
 import { RecognitionDecisionKind } from '../../../schema/recognition/recognition';
-import { publicDataFromHub, type PublicInstitution, type PublicLearningOutcome, type PublicQualification, type PublicUnit } from '../../shared/documents/hub-data';
+import {
+  publicDataFromHub,
+  type PublicInstitution,
+  type PublicLearningOutcome,
+  type PublicQualification,
+  type PublicUnit,
+} from '../../shared/documents/hub-data';
 import type { RecognitionContext } from '../context';
 import type { CertificateRecord } from '../certificate/certificate.entity';
 import { RecognitionDecisionRecord } from '../decision/decision.entity';
@@ -38,12 +44,22 @@ function pick(outcomes: readonly PublicLearningOutcome[], ids: readonly string[]
  * the public descriptions of issuer, qualification and units through the hub in one request. It states only
  * what the certificate states, with the units described as their owner publishes them.
  */
-export async function loadCertificateDocumentData(context: RecognitionContext, record: CertificateRecord): Promise<CertificateDocumentData> {
+export async function loadCertificateDocumentData(
+  context: RecognitionContext,
+  record: CertificateRecord,
+): Promise<CertificateDocumentData> {
   const manager = context.db.dataSource.manager;
   const decisionIds = record.units.flatMap((u) => (u.decisionId ? [u.decisionId] : []));
-  const decisions = decisionIds.length > 0 ? await manager.findBy(RecognitionDecisionRecord, { id: In(decisionIds) }) : [];
+  const decisions =
+    decisionIds.length > 0 ? await manager.findBy(RecognitionDecisionRecord, { id: In(decisionIds) }) : [];
   const agreementIds = [...new Set(decisions.map((d) => d.agreementId))];
-  const validations = agreementIds.length > 0 ? await manager.find(TranscriptValidationRecord, { where: { agreementId: In(agreementIds) }, order: { validatedAt: 'DESC' } }) : [];
+  const validations =
+    agreementIds.length > 0
+      ? await manager.find(TranscriptValidationRecord, {
+          where: { agreementId: In(agreementIds) },
+          order: { validatedAt: 'DESC' },
+        })
+      : [];
   const data = await publicDataFromHub(context.hub, {
     institutions: [context.institution],
     qualifications: [record.qualificationId],
@@ -58,7 +74,9 @@ export async function loadCertificateDocumentData(context: RecognitionContext, r
     units: record.units.map((credit) => {
       const unit = data.units.get(credit.unitId) as PublicUnit;
       const decision = decisions.find((d) => d.id === credit.decisionId);
-      const validated = validations.find((v) => v.agreementId === decision?.agreementId)?.units.find((u) => u.unitId === credit.unitId);
+      const validated = validations
+        .find((v) => v.agreementId === decision?.agreementId)
+        ?.units.find((u) => u.unitId === credit.unitId);
       const partial = decision?.decision === RecognitionDecisionKind.PARTIALLY_RECOGNISED;
       return {
         unit,

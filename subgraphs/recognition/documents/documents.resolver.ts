@@ -15,7 +15,7 @@ export class CertificateDocumentResolver {
     nullable: true,
     description:
       'The certificate as a Europass Digital Credential signed by its issuer (EDC only), stating what the certificate states, with the units, learning outcomes and EQF levels as their owner publishes them. ' +
-      'Null, with an error, when it cannot be written (an owner\'s shard cannot answer, say): the statement itself still arrives.',
+      "Null, with an error, when it cannot be written (an owner's shard cannot answer, say): the statement itself still arrives.",
   })
   async document(
     @Root() statement: CertificateStatement,
@@ -33,10 +33,16 @@ export class RecognitionDocumentsResolver {
   @Directive('@owner(argument: "institution")')
   @Query(() => String, {
     description:
-      "Public: the JSON Web Key Set (RFC 7517, as JSON text) of the keys the institution's recognition shard signs certificate credentials with. Key IDs read \"<institution>/recognition#<thumbprint>\".",
+      'Public: the JSON Web Key Set (RFC 7517, as JSON text) of the keys the institution\'s recognition shard signs certificate credentials with. Key IDs read "<institution>/recognition#<thumbprint>".',
   })
-  async recognitionSigningKeys(@Arg('institution', () => ID, { description: 'The institution code.' }) institution: string, @Ctx() context: RecognitionContext): Promise<string> {
-    if (institution !== context.institution) throw new NotFoundError(`This shard signs for ${context.institution}, not ${institution}`, { field: 'institution' });
+  async recognitionSigningKeys(
+    @Arg('institution', () => ID, { description: 'The institution code.' }) institution: string,
+    @Ctx() context: RecognitionContext,
+  ): Promise<string> {
+    if (institution !== context.institution)
+      throw new NotFoundError(`This shard signs for ${context.institution}, not ${institution}`, {
+        field: 'institution',
+      });
     return JSON.stringify(await publishedKeys(context.db, { institution, kind: CERTIFICATE_SIGNER_KIND }));
   }
 
@@ -44,7 +50,10 @@ export class RecognitionDocumentsResolver {
     description:
       "Public: checks a credential the hub signed (the `signedCredential` of a Document, a compact JWS) — the signature against the issuing institution's published keys, and whether the transcript or certificate it attests was superseded or revoked. A changed credential fails, with the reason.",
   })
-  async verifyCredential(@Arg('credential', { description: 'The signed credential (compact JWS).' }) credential: string, @Ctx() context: RecognitionContext): Promise<CredentialVerification> {
+  async verifyCredential(
+    @Arg('credential', { description: 'The signed credential (compact JWS).' }) credential: string,
+    @Ctx() context: RecognitionContext,
+  ): Promise<CredentialVerification> {
     return verifyCredential(context, credential);
   }
 }

@@ -14,12 +14,23 @@ export const CERTIFICATE_SIGNER_KIND = 'recognition';
  * A certificate as a signed Europass credential. Whoever may read the certificate may have it: like
  * `verifyCertificate`, it states only what the certificate states (with the units as their owner publishes them).
  */
-export async function certificateDocument(context: RecognitionContext, record: CertificateRecord, format: DocumentFormat): Promise<HubDocument> {
+export async function certificateDocument(
+  context: RecognitionContext,
+  record: CertificateRecord,
+  format: DocumentFormat,
+): Promise<HubDocument> {
   if (format !== DocumentFormat.EDC) {
-    throw new BadUserInputError('format: a certificate is available as EDC only; ELMO describes transcripts of records', 'format');
+    throw new BadUserInputError(
+      'format: a certificate is available as EDC only; ELMO describes transcripts of records',
+      'format',
+    );
   }
   const data = await loadCertificateDocumentData(context, record);
   const content = credentialText(buildCertificateCredential(data));
-  const signed = await signCredential(context.db, { institution: context.institution, kind: CERTIFICATE_SIGNER_KIND }, content);
+  const signed = await signCredential(
+    context.db,
+    { institution: context.institution, kind: CERTIFICATE_SIGNER_KIND },
+    content,
+  );
   return hubDocument('certificate', data.code, format, content, signed);
 }

@@ -17,8 +17,20 @@ const certificate: CertificateDocumentData = {
   qualification: u4.qualification,
   issuedAt: '2026-07-01T08:00:00.000Z',
   units: [
-    { unit: u4, ecvetPoints: 25, creditedOn: '2026-06-30', decision: RecognitionDecisionKind.RECOGNISED, outcomes: u4.learningOutcomes },
-    { unit: u5, ecvetPoints: 15, creditedOn: '2026-06-30', decision: RecognitionDecisionKind.PARTIALLY_RECOGNISED, outcomes: u5.learningOutcomes.slice(0, 3) },
+    {
+      unit: u4,
+      ecvetPoints: 25,
+      creditedOn: '2026-06-30',
+      decision: RecognitionDecisionKind.RECOGNISED,
+      outcomes: u4.learningOutcomes,
+    },
+    {
+      unit: u5,
+      ecvetPoints: 15,
+      creditedOn: '2026-06-30',
+      decision: RecognitionDecisionKind.PARTIALLY_RECOGNISED,
+      outcomes: u5.learningOutcomes.slice(0, 3),
+    },
   ],
   totalEcvetPoints: 40,
 };
@@ -36,7 +48,9 @@ describe('certificate as a Europass Digital Credential', () => {
     expect(credential.credentialSubject).not.toHaveProperty('dateOfBirth');
     const [full, partial] = credential.credentialSubject.hasClaim;
     expect(full.awardedBy.awardingBody[0].id).toBe('urn:ecvet-hub:institution:rvt.lv');
-    expect(full.creditReceived[0]).toEqual(expect.objectContaining({ point: '25', framework: expect.objectContaining({ id: ECVET_FRAMEWORK }) }));
+    expect(full.creditReceived[0]).toEqual(
+      expect.objectContaining({ point: '25', framework: expect.objectContaining({ id: ECVET_FRAMEWORK }) }),
+    );
     expect(full.provenBy[0].grade.noteLiteral.en).toEqual(['Recognised: 25 of 25 ECVET points']);
     expect(partial.provenBy[0].grade.noteLiteral.en).toEqual(['Partially recognised: 15 of 30 ECVET points']);
     expect(partial.specifiedBy.learningOutcome).toHaveLength(3);

@@ -20,7 +20,8 @@ import type { CertificateDocumentData, CertificateUnit } from './certificate-dat
 const titleOf = (unit: CertificateUnit) => pickText(unit.unit.titles, 'en') ?? unit.unit.id;
 
 function gradeOf(unit: CertificateUnit): string {
-  const partial = unit.decision === RecognitionDecisionKind.PARTIALLY_RECOGNISED || unit.ecvetPoints < unit.unit.ecvetPoints;
+  const partial =
+    unit.decision === RecognitionDecisionKind.PARTIALLY_RECOGNISED || unit.ecvetPoints < unit.unit.ecvetPoints;
   return `${partial ? 'Partially recognised' : 'Recognised'}: ${unit.ecvetPoints} of ${unit.unit.ecvetPoints} ECVET points`;
 }
 
@@ -32,7 +33,11 @@ function claim(credentialId: string, data: CertificateDocumentData, unit: Certif
     type: 'LearningAchievement',
     title: langMap(unit.unit.titles, unit.unit.id),
     identifier: identifier(unit.unit.id, 'ECVET hub unit ID'),
-    additionalNote: [note(`Unit of the qualification "${qualification}" (${data.qualification.id}), achieved abroad and recognised under ECVET.`)],
+    additionalNote: [
+      note(
+        `Unit of the qualification "${qualification}" (${data.qualification.id}), achieved abroad and recognised under ECVET.`,
+      ),
+    ],
     awardedBy: awardingProcess(data.issuer, unit.creditedOn),
     creditReceived: [ecvetCredit(unit.ecvetPoints)],
     provenBy: [
@@ -71,8 +76,19 @@ export function buildCertificateCredential(data: CertificateDocumentData): Json 
     id,
     issuer: data.issuer,
     issued: data.issuedAt,
-    identifiers: [identifier(data.code, 'ECVET hub certificate verification code'), identifier(data.qualification.id, 'ECVET hub qualification ID')],
-    subject: person({ id: data.learner.id, name: data.learner.name }, data.units.map((unit, index) => claim(id, data, unit, index))),
-    display: displayParameter(id, 'Certificate of recognised units', `Units of "${qualification}" that ${data.learner.name} achieved abroad, recognised by ${issuer} under ECVET.`, lines),
+    identifiers: [
+      identifier(data.code, 'ECVET hub certificate verification code'),
+      identifier(data.qualification.id, 'ECVET hub qualification ID'),
+    ],
+    subject: person(
+      { id: data.learner.id, name: data.learner.name },
+      data.units.map((unit, index) => claim(id, data, unit, index)),
+    ),
+    display: displayParameter(
+      id,
+      'Certificate of recognised units',
+      `Units of "${qualification}" that ${data.learner.name} achieved abroad, recognised by ${issuer} under ECVET.`,
+      lines,
+    ),
   });
 }

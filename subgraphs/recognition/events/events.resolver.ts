@@ -12,12 +12,18 @@ import { decisionOfEvent } from '../decision/decision.service';
 export class RecognitionEventsResolver {
   @Subscription(() => RecognitionEvent, {
     subscribe: subscribeToOutbox(['RECOGNITION_DECIDED', 'RECOGNITION_REVISED']) as never,
-    description: "Recognition decisions of the subscriber's institution (or, for a learner, their own), from `after` on, then live.",
+    description:
+      "Recognition decisions of the subscriber's institution (or, for a learner, their own), from `after` on, then live.",
   })
   async recognitionDecided(
     @Root() event: OutboxEventRecord,
-    @Arg('filter', () => AgreementEventFilter, { nullable: true, description: 'Which mobilities to follow.' }) _filter: AgreementEventFilter | undefined,
-    @Arg('after', () => String, { nullable: true, description: 'The cursor of the last event received; omitted: from the start.' }) _after: string | undefined,
+    @Arg('filter', () => AgreementEventFilter, { nullable: true, description: 'Which mobilities to follow.' })
+    _filter: AgreementEventFilter | undefined,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: 'The cursor of the last event received; omitted: from the start.',
+    })
+    _after: string | undefined,
     @Ctx() context: RecognitionContext,
   ): Promise<RecognitionEvent> {
     return Object.assign(new RecognitionEvent(), {

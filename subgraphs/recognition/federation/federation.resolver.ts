@@ -15,7 +15,10 @@ export class AgreementRecognitionResolver {
     description:
       "The sending institution's validation and recognition decisions; null until it validated the transcript, and always null for anyone but the sending institution's staff and the learner (the hosting institution included); also null when the sending institution's recognition shard cannot answer (an error names the institution).",
   })
-  async recognition(@Root() agreement: LearningAgreementRef, @Ctx() context: RecognitionContext): Promise<AgreementRecognition | null> {
+  async recognition(
+    @Root() agreement: LearningAgreementRef,
+    @Ctx() context: RecognitionContext,
+  ): Promise<AgreementRecognition | null> {
     const recognition = await agreementRecognition(context, agreement.id);
     if (!recognition) return null;
     return Object.assign(new AgreementRecognition(), {
@@ -34,7 +37,10 @@ export class UnitRecognitionsResolver {
       "Recognition decisions on this unit by its institution: all of them for that institution's staff, a learner's own for a learner, none for others. " +
       "Null when that institution's recognition shard cannot answer (an error names the institution): the unit itself still arrives.",
   })
-  async recognitions(@Root() unit: RecognitionUnitRef, @Ctx() context: RecognitionContext): Promise<RecognitionDecision[]> {
+  async recognitions(
+    @Root() unit: RecognitionUnitRef,
+    @Ctx() context: RecognitionContext,
+  ): Promise<RecognitionDecision[]> {
     return (await decisionsOfUnit(context, unit.id)).map((row) => toDecision(row, context.institution));
   }
 }

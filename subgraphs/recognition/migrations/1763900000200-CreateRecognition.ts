@@ -1,8 +1,17 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner, type TableColumnOptions } from 'typeorm';
 import { createAuditTable } from '../../shared/audit/audit.entity';
 
-const varchar = (name: string, length: number, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: 'varchar', length: String(length), ...extra });
-const column = (name: string, type: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type, ...extra });
+const varchar = (name: string, length: number, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({
+  name,
+  type: 'varchar',
+  length: String(length),
+  ...extra,
+});
+const column = (name: string, type: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({
+  name,
+  type,
+  ...extra,
+});
 const timestamp = (name: string): TableColumnOptions => ({ name, type: 'datetime', precision: 3 });
 
 /** The recognition shard's first schema: validations, decisions, credits, certificates, idempotency keys. */
@@ -26,7 +35,9 @@ export class CreateRecognition1763900000200 implements MigrationInterface {
           timestamp('validatedAt'),
           varchar('validatedBy', 200),
         ],
-        indices: [new TableIndex({ name: 'idx_validation_agreement', columnNames: ['agreementId', 'transcriptVersion'] })],
+        indices: [
+          new TableIndex({ name: 'idx_validation_agreement', columnNames: ['agreementId', 'transcriptVersion'] }),
+        ],
       }),
     );
     await queryRunner.createTable(
@@ -67,7 +78,12 @@ export class CreateRecognition1763900000200 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'idempotent_request',
-        columns: [varchar('key', 200, { isPrimary: true }), varchar('requestHash', 64), column('resultIds', 'text'), timestamp('createdAt')],
+        columns: [
+          varchar('key', 200, { isPrimary: true }),
+          varchar('requestHash', 64),
+          column('resultIds', 'text'),
+          timestamp('createdAt'),
+        ],
       }),
     );
     await queryRunner.createTable(
@@ -90,7 +106,14 @@ export class CreateRecognition1763900000200 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['audit_entry', 'certificate', 'idempotent_request', 'credit', 'recognition_decision', 'transcript_validation']) {
+    for (const table of [
+      'audit_entry',
+      'certificate',
+      'idempotent_request',
+      'credit',
+      'recognition_decision',
+      'transcript_validation',
+    ]) {
       await queryRunner.dropTable(table);
     }
   }

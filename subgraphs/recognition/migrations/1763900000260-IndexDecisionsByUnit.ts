@@ -5,7 +5,10 @@ export class IndexDecisionsByUnit1763900000260 implements MigrationInterface {
   name = 'IndexDecisionsByUnit1763900000260';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.createIndex('recognition_decision', new TableIndex({ name: 'idx_decision_unit', columnNames: ['unitId'] }));
+    await queryRunner.createIndex(
+      'recognition_decision',
+      new TableIndex({ name: 'idx_decision_unit', columnNames: ['unitId'] }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

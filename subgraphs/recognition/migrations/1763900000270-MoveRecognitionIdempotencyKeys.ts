@@ -12,7 +12,8 @@ interface OldRequest {
 }
 
 /** A datetime as the driver reads it: MySQL/MariaDB give a Date, SQLite the UTC text TypeORM wrote. */
-const isoOf = (value: Date | string): string => (value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`)).toISOString();
+const isoOf = (value: Date | string): string =>
+  (value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`)).toISOString();
 /** A datetime as TypeORM writes it, in UTC: SQLite binds no Date, and both drivers read this text back alike. */
 const datetimeOf = (iso: string): string => new Date(iso).toISOString().replace('T', ' ').replace('Z', '');
 
@@ -24,14 +25,28 @@ export class MoveRecognitionIdempotencyKeys1763900000270 implements MigrationInt
   name = 'MoveRecognitionIdempotencyKeys1763900000270';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const rows = await queryRunner.manager.createQueryBuilder().select('*').from('idempotent_request', 'r').getRawMany<OldRequest>();
+    const rows = await queryRunner.manager
+      .createQueryBuilder()
+      .select('*')
+      .from('idempotent_request', 'r')
+      .getRawMany<OldRequest>();
     const moved = rows.flatMap((row) => {
       const match = OLD_KEY.exec(row.key);
       if (!match) return [];
       const [, scope, idempotencyKey] = match as unknown as [string, string, string];
-      return [{ scope, idempotencyKey, field: FIELD, requestDigest: row.requestHash, response: row.resultIds, createdAt: isoOf(row.createdAt) }];
+      return [
+        {
+          scope,
+          idempotencyKey,
+          field: FIELD,
+          requestDigest: row.requestHash,
+          response: row.resultIds,
+          createdAt: isoOf(row.createdAt),
+        },
+      ];
     });
-    if (moved.length > 0) await queryRunner.manager.createQueryBuilder().insert().into('idempotency_record').values(moved).execute();
+    if (moved.length > 0)
+      await queryRunner.manager.createQueryBuilder().insert().into('idempotency_record').values(moved).execute();
     await queryRunner.dropTable('idempotent_request');
   }
 
@@ -52,9 +67,17 @@ export class MoveRecognitionIdempotencyKeys1763900000270 implements MigrationInt
       .select('*')
       .from('idempotency_record', 'r')
       .where('r.field = :field', { field: FIELD })
-      .getRawMany<{ scope: string; idempotencyKey: string; requestDigest: string; response: string | null; createdAt: string }>();
+      .getRawMany<{
+        scope: string;
+        idempotencyKey: string;
+        requestDigest: string;
+        response: string | null;
+        createdAt: string;
+      }>();
     // An Idempotency-Key's scope names the caller's subject after its institution (or is a digest): those stay.
-    const keys = rows.filter((row) => !row.scope.includes(' ') && !row.scope.startsWith('sha256:') && row.response !== null);
+    const keys = rows.filter(
+      (row) => !row.scope.includes(' ') && !row.scope.startsWith('sha256:') && row.response !== null,
+    );
     for (const row of keys) {
       await queryRunner.manager
         .createQueryBuilder()
@@ -71,7 +94,11 @@ export class MoveRecognitionIdempotencyKeys1763900000270 implements MigrationInt
         .createQueryBuilder()
         .delete()
         .from('idempotency_record')
-        .where('scope = :scope AND idempotencyKey = :key AND field = :field', { scope: row.scope, key: row.idempotencyKey, field: FIELD })
+        .where('scope = :scope AND idempotencyKey = :key AND field = :field', {
+          scope: row.scope,
+          key: row.idempotencyKey,
+          field: FIELD,
+        })
         .execute();
     }
   }

@@ -3,5 +3,10 @@ import { recognitionEntities, recognitionMigrations } from '../entities';
 
 /** The migrations build exactly the schema the entities describe, on SQLite and on MySQL/MariaDB. */
 test('after the migrations, the entities need no schema change', async () => {
-  expect(await pendingSchemaChanges('recognition_migrations', { entities: recognitionEntities, migrations: recognitionMigrations })).toEqual([]);
+  expect(
+    await pendingSchemaChanges('recognition_migrations', {
+      entities: recognitionEntities,
+      migrations: recognitionMigrations,
+    }),
+  ).toEqual([]);
 });

@@ -14,15 +14,30 @@ test('recognizeUnits keys move to the idempotency records and back', async () =>
       .createQueryBuilder()
       .insert()
       .into('idempotent_request')
-      .values({ key: 'recognizeUnits:rvt.lv:batch:7', requestHash: 'a'.repeat(64), resultIds: '["R-2","R-1"]', createdAt: '2026-11-30 08:15:00.250' })
+      .values({
+        key: 'recognizeUnits:rvt.lv:batch:7',
+        requestHash: 'a'.repeat(64),
+        resultIds: '["R-2","R-1"]',
+        createdAt: '2026-11-30 08:15:00.250',
+      })
       .execute();
     await before.close();
 
     const after = await openDatabase({ ...options, migrations: recognitionMigrations });
-    const claim = { scope: 'rvt.lv', key: 'batch:7', field: 'recognizeUnits', digest: 'a'.repeat(64), argument: 'input.idempotencyKey' };
+    const claim = {
+      scope: 'rvt.lv',
+      key: 'batch:7',
+      field: 'recognizeUnits',
+      digest: 'a'.repeat(64),
+      argument: 'input.idempotencyKey',
+    };
     expect(await answerUnderKey(after.dataSource.manager, claim)).toEqual(['R-2', 'R-1']);
-    await expect(answerUnderKey(after.dataSource.manager, { ...claim, digest: 'b'.repeat(64) })).rejects.toThrow(/used for a different request/);
-    expect(await after.dataSource.query('SELECT createdAt FROM idempotency_record')).toEqual([{ createdAt: '2026-11-30T08:15:00.250Z' }]);
+    await expect(answerUnderKey(after.dataSource.manager, { ...claim, digest: 'b'.repeat(64) })).rejects.toThrow(
+      /used for a different request/,
+    );
+    expect(await after.dataSource.query('SELECT createdAt FROM idempotency_record')).toEqual([
+      { createdAt: '2026-11-30T08:15:00.250Z' },
+    ]);
 
     await after.dataSource.undoLastMigration();
     const restored = await after.dataSource

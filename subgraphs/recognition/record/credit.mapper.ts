@@ -4,7 +4,10 @@ import { RecognitionUnitRef } from '../../../schema/recognition/references';
 import { Credit, CreditSource } from '../../../schema/recognition/recognition';
 import type { CreditRecord } from './credit.entity';
 
-export function toCredit(credit: Pick<CreditRecord, 'unitId' | 'ecvetPoints' | 'source' | 'creditedOn' | 'decisionId'>, institution: string): Credit {
+export function toCredit(
+  credit: Pick<CreditRecord, 'unitId' | 'ecvetPoints' | 'source' | 'creditedOn' | 'decisionId'>,
+  institution: string,
+): Credit {
   return Object.assign(new Credit(), {
     unitId: credit.unitId,
     unit: ref(RecognitionUnitRef, credit.unitId),

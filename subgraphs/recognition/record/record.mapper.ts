@@ -21,7 +21,9 @@ export function toLearnerRecord(learnerId: string, data: LearnerRecordData, inst
       const unreadable = qualification ? null : data.qualificationsUnreadable;
       const required = unreadable ? null : (qualification?.ecvetPoints ?? 0);
       const credited = new Set(credits.map((c) => c.unitId));
-      const missing = unreadable ? null : (qualification?.units ?? []).filter((u) => u.status === 'ACTIVE' && !credited.has(u.id)).map((u) => u.id);
+      const missing = unreadable
+        ? null
+        : (qualification?.units ?? []).filter((u) => u.status === 'ACTIVE' && !credited.has(u.id)).map((u) => u.id);
       const progress: ProgressView = Object.assign(new QualificationProgress(), {
         qualificationId: id,
         qualification: ref(QualificationRef, id),

@@ -12,13 +12,22 @@ import { loadLearnerRecord, recordHomeCredit } from './record.service';
 export class RecordResolver {
   @Directive('@owner(argument: "input.learnerId")')
   @Mutation(() => Credit, { description: 'Credits a unit the learner achieved at home.' })
-  async recordHomeCredit(@Arg('input', () => HomeCreditInput) input: HomeCreditInput, @Ctx() context: RecognitionContext): Promise<Credit> {
+  async recordHomeCredit(
+    @Arg('input', () => HomeCreditInput) input: HomeCreditInput,
+    @Ctx() context: RecognitionContext,
+  ): Promise<Credit> {
     return toCredit(await recordHomeCredit(context, input), context.institution);
   }
 
   @Directive('@owner(argument: "learnerId")')
-  @Query(() => LearnerRecord, { description: "A learner's credits, progress per qualification and certificates; for the sending institution's staff and the learner." })
-  async learnerRecord(@Arg('learnerId', () => ID, { description: 'The learner ID.' }) learnerId: string, @Ctx() context: RecognitionContext): Promise<LearnerRecord> {
+  @Query(() => LearnerRecord, {
+    description:
+      "A learner's credits, progress per qualification and certificates; for the sending institution's staff and the learner.",
+  })
+  async learnerRecord(
+    @Arg('learnerId', () => ID, { description: 'The learner ID.' }) learnerId: string,
+    @Ctx() context: RecognitionContext,
+  ): Promise<LearnerRecord> {
     return toLearnerRecord(learnerId, await loadLearnerRecord(context, learnerId), context.institution);
   }
 }
@@ -30,7 +39,9 @@ export class QualificationProgressResolver {
   requiredEcvetPoints(@Root() progress: ProgressView): number | null {
     if (progress.unreadable) {
       const owner = ownerOf(progress.qualificationId);
-      throw new ShardUnavailableError(`The figures of ${progress.qualificationId} could not be read from ${owner}'s qualifications shard: ${progress.unreadable}`);
+      throw new ShardUnavailableError(
+        `The figures of ${progress.qualificationId} could not be read from ${owner}'s qualifications shard: ${progress.unreadable}`,
+      );
     }
     return progress.requiredEcvetPoints;
   }

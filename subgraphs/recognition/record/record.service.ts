@@ -32,11 +32,19 @@ export async function loadLearnerRecord(context: RecognitionContext, learnerId: 
     manager.find(CertificateRecord, { where: { learnerId }, order: { issuedAt: 'ASC' } }),
     manager.find(TranscriptValidationRecord, { where: { learnerId } }),
   ]);
-  const qualificationIds = [...new Set([...credits.map((c) => c.qualificationId), ...validations.map((v) => v.homeQualificationId)])];
+  const qualificationIds = [
+    ...new Set([...credits.map((c) => c.qualificationId), ...validations.map((v) => v.homeQualificationId)]),
+  ];
   // The learner's own credits, decisions and certificates are this shard's: an outage of the qualifications'
   // owner costs only the figures read from it.
   try {
-    return { credits, decisions, certificates, qualifications: await qualificationsFromHub(context, qualificationIds), qualificationsUnreadable: null };
+    return {
+      credits,
+      decisions,
+      certificates,
+      qualifications: await qualificationsFromHub(context, qualificationIds),
+      qualificationsUnreadable: null,
+    };
   } catch (error) {
     if (!(error instanceof GraphQLError)) throw error;
     return { credits, decisions, certificates, qualifications: new Map(), qualificationsUnreadable: error.message };
@@ -63,7 +71,8 @@ export async function recordHomeCredit(context: RecognitionContext, input: HomeC
   if (ownerOf(input.unitId) !== context.institution || !input.unitId.includes(':')) {
     throw new BadUserInputError(`input.unitId must be a unit of ${context.institution}`, 'input.unitId');
   }
-  if (!isLocalDate(input.achievedOn)) throw new BadUserInputError('input.achievedOn must be a date written YYYY-MM-DD', 'input.achievedOn');
+  if (!isLocalDate(input.achievedOn))
+    throw new BadUserInputError('input.achievedOn must be a date written YYYY-MM-DD', 'input.achievedOn');
   const data = await askHub<{ unit: { ecvetPoints: number; qualification: { id: string } } | null }>(
     context,
     `unit ${input.unitId}`,
@@ -74,7 +83,10 @@ export async function recordHomeCredit(context: RecognitionContext, input: HomeC
   const unit = data.unit;
   return inTransaction(context, async (manager) => {
     if (await manager.existsBy(CreditRecord, { learnerId: input.learnerId, unitId: input.unitId })) {
-      throw new ConflictError(`Unit ${input.unitId} is credited to ${input.learnerId} already; a unit is never credited twice`, { field: 'input.unitId' });
+      throw new ConflictError(
+        `Unit ${input.unitId} is credited to ${input.learnerId} already; a unit is never credited twice`,
+        { field: 'input.unitId' },
+      );
     }
     const credit = manager.create(CreditRecord, {
       learnerId: input.learnerId,

@@ -12,7 +12,9 @@ export function toValidation(record: TranscriptValidationRecord, institution: st
     agreementVersion: record.agreementVersion,
     consistent: record.consistent,
     findings: record.units.map((unit) => {
-      const notAchieved = unit.achievedOutcomeIds ? unit.agreedOutcomeIds.filter((id) => !unit.achievedOutcomeIds?.includes(id)) : [];
+      const notAchieved = unit.achievedOutcomeIds
+        ? unit.agreedOutcomeIds.filter((id) => !unit.achievedOutcomeIds?.includes(id))
+        : [];
       return Object.assign(new ValidationFinding(), {
         unitId: unit.unitId,
         unit: ref(RecognitionUnitRef, unit.unitId),

@@ -11,11 +11,19 @@ import { TranscriptValidationRecord, type ValidatedUnit } from './validation.ent
 
 interface HubAgreement {
   learner: { id: string; name: string; homeQualificationId: string };
-  versions: Array<{ number: number; units: Array<{ unitId: string; ecvetPoints: number; learningOutcomeIds: string[] }> }>;
+  versions: Array<{
+    number: number;
+    units: Array<{ unitId: string; ecvetPoints: number; learningOutcomeIds: string[] }>;
+  }>;
   transcript: {
     version: number;
     agreementVersion: number;
-    entries: Array<{ unitId: string; result: string; ecvetPoints: number; outcomeResults: Array<{ learningOutcomeId: string; result: string }> }>;
+    entries: Array<{
+      unitId: string;
+      result: string;
+      ecvetPoints: number;
+      outcomeResults: Array<{ learningOutcomeId: string; result: string }>;
+    }>;
   } | null;
 }
 
@@ -32,7 +40,10 @@ export function compare(agreement: HubAgreement): { agreementVersion: number; un
   const transcript = agreement.transcript;
   if (!transcript) throw new Error('compare needs a transcript');
   const version = agreement.versions.find((v) => v.number === transcript.agreementVersion);
-  if (!version) throw new ConflictError(`The transcript refers to version ${transcript.agreementVersion} of the agreement, which does not exist`);
+  if (!version)
+    throw new ConflictError(
+      `The transcript refers to version ${transcript.agreementVersion} of the agreement, which does not exist`,
+    );
   const units: ValidatedUnit[] = version.units.map((agreed) => {
     const entry = transcript.entries.find((e) => e.unitId === agreed.unitId);
     const differences: string[] = [];
@@ -44,7 +55,9 @@ export function compare(agreement: HubAgreement): { agreementVersion: number; un
     }
     const agreedOutcomes = agreed.learningOutcomeIds;
     const reported = entry && entry.outcomeResults.length > 0 ? entry.outcomeResults : null;
-    const achievedOutcomes = reported ? reported.filter((o) => o.result === 'ACHIEVED').map((o) => o.learningOutcomeId) : null;
+    const achievedOutcomes = reported
+      ? reported.filter((o) => o.result === 'ACHIEVED').map((o) => o.learningOutcomeId)
+      : null;
     const missing = achievedOutcomes ? agreedOutcomes.filter((id) => !achievedOutcomes.includes(id)) : [];
     if (missing.length > 0) differences.push(`learning outcomes not achieved: ${missing.join(', ')}`);
     return {
@@ -73,16 +86,31 @@ export function compare(agreement: HubAgreement): { agreementVersion: number; un
   return { agreementVersion: version.number, units };
 }
 
-export async function validateTranscript(context: RecognitionContext, learningAgreementId: string): Promise<TranscriptValidationRecord> {
+export async function validateTranscript(
+  context: RecognitionContext,
+  learningAgreementId: string,
+): Promise<TranscriptValidationRecord> {
   const caller = requireCoordinator(context, 'validate transcripts of its learners');
   if (ownerOf(learningAgreementId) !== context.institution) {
-    throw new ConflictError(`Only the sending institution validates a transcript; ${learningAgreementId} is not ${context.institution}'s`, { field: 'learningAgreementId' });
+    throw new ConflictError(
+      `Only the sending institution validates a transcript; ${learningAgreementId} is not ${context.institution}'s`,
+      { field: 'learningAgreementId' },
+    );
   }
-  const data = await askHub<{ learningAgreement: HubAgreement | null }>(context, `learning agreement ${learningAgreementId}`, AGREEMENT, { id: learningAgreementId });
+  const data = await askHub<{ learningAgreement: HubAgreement | null }>(
+    context,
+    `learning agreement ${learningAgreementId}`,
+    AGREEMENT,
+    { id: learningAgreementId },
+  );
   const agreement = data.learningAgreement;
-  if (!agreement) throw new ConflictError(`No learning agreement ${learningAgreementId}`, { field: 'learningAgreementId' });
+  if (!agreement)
+    throw new ConflictError(`No learning agreement ${learningAgreementId}`, { field: 'learningAgreementId' });
   if (!agreement.transcript) {
-    throw new ConflictError(`Learning agreement ${learningAgreementId} has no issued transcript: there is nothing to validate yet`, { field: 'learningAgreementId' });
+    throw new ConflictError(
+      `Learning agreement ${learningAgreementId} has no issued transcript: there is nothing to validate yet`,
+      { field: 'learningAgreementId' },
+    );
   }
   const { agreementVersion, units } = compare(agreement);
   return inTransaction(context, async (manager) => {
@@ -100,15 +128,25 @@ export async function validateTranscript(context: RecognitionContext, learningAg
       validatedBy: caller.subject,
     });
     await manager.insert(TranscriptValidationRecord, record);
-    await recordAudit(manager, context, caller, { action: 'validateTranscript', entityId: entityId(context.institution, record.id), input: { learningAgreementId } });
+    await recordAudit(manager, context, caller, {
+      action: 'validateTranscript',
+      entityId: entityId(context.institution, record.id),
+      input: { learningAgreementId },
+    });
     return record;
   });
 }
 
 /** A validation for a client naming it by ID (a reference): FORBIDDEN unless the caller may read the learner's record. */
-export async function requireValidation(context: RecognitionContext, id: string): Promise<TranscriptValidationRecord | null> {
+export async function requireValidation(
+  context: RecognitionContext,
+  id: string,
+): Promise<TranscriptValidationRecord | null> {
   const localId = ownLocalId(context.institution, id);
-  const record = localId === null ? null : await context.db.dataSource.manager.findOneBy(TranscriptValidationRecord, { id: localId });
+  const record =
+    localId === null
+      ? null
+      : await context.db.dataSource.manager.findOneBy(TranscriptValidationRecord, { id: localId });
   if (record) requireRecordReader(context, record.learnerId);
   return record;
 }

@@ -20,13 +20,17 @@ export function createAuditResolver(kind: string) {
       description: `Every accepted ${kind} write of an institution, oldest first. For that institution's coordinators only.`,
     })
     async auditTrail(
-      @Arg('institution', () => ID, { description: 'The institution whose trail to read (its code).' }) institution: string,
+      @Arg('institution', () => ID, { description: 'The institution whose trail to read (its code).' })
+      institution: string,
       @Arg('first', () => Int, { defaultValue: 20, description: 'Page size, 1-100.' }) first: number,
-      @Arg('after', () => String, { nullable: true, description: 'Cursor of the last entry already read.' }) after: string | undefined,
-      @Arg('since', () => DateTimeScalar, { nullable: true, description: 'Only entries from this instant on.' }) since: string | undefined,
+      @Arg('after', () => String, { nullable: true, description: 'Cursor of the last entry already read.' })
+      after: string | undefined,
+      @Arg('since', () => DateTimeScalar, { nullable: true, description: 'Only entries from this instant on.' })
+      since: string | undefined,
       @Ctx() context: AuditContext,
     ): Promise<AuditEntryConnection> {
-      if (institution !== context.institution) throw new BadUserInputError(`institution ${institution} is not served by this shard`, 'institution');
+      if (institution !== context.institution)
+        throw new BadUserInputError(`institution ${institution} is not served by this shard`, 'institution');
       requireStaffRole(context, institution, 'coordinator', 'read its audit trail');
       const query = context.db.dataSource.manager.createQueryBuilder(AuditEntryRecord, 'a');
       if (since) query.andWhere('a.sortKey >= :since', { since });

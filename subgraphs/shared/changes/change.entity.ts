@@ -64,5 +64,7 @@ export async function createPublicChangeSequenceTable(queryRunner: QueryRunner):
       ],
     }),
   );
-  await queryRunner.query('INSERT INTO public_change_sequence (id, last, feedId) VALUES (1, 0, ?)', [randomBytes(12).toString('base64url')]);
+  await queryRunner.query('INSERT INTO public_change_sequence (id, last, feedId) VALUES (1, 0, ?)', [
+    randomBytes(12).toString('base64url'),
+  ]);
 }

@@ -1,7 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { OperationTypeNode } from 'graphql';
-import { EventSubscriber, LessThan, MoreThan, type EntityManager, type EntitySubscriberInterface, type TransactionCommitEvent, type TransactionRollbackEvent } from 'typeorm';
+import {
+  EventSubscriber,
+  LessThan,
+  MoreThan,
+  type EntityManager,
+  type EntitySubscriberInterface,
+  type TransactionCommitEvent,
+  type TransactionRollbackEvent,
+} from 'typeorm';
 import type { Database } from '../database';
 import { sendJson, type Route } from '../../../platform/http';
 import type { OutboxSignal } from '../outbox/outbox';
@@ -162,7 +170,10 @@ const FEED_PAGE = 500;
 export const FEED_MAX_WAIT_MS = 25_000;
 
 async function readPosition(db: Database): Promise<{ last: number; feedId: string }> {
-  const counter = await db.dataSource.manager.findOne(PublicChangeSequenceRecord, { where: { id: 1 }, comment: FEED_STATEMENT_COMMENT });
+  const counter = await db.dataSource.manager.findOne(PublicChangeSequenceRecord, {
+    where: { id: 1 },
+    comment: FEED_STATEMENT_COMMENT,
+  });
   return { last: counter?.last ?? 0, feedId: counter?.feedId ?? '' };
 }
 
@@ -170,8 +181,18 @@ async function readPage(db: Database, after: number): Promise<Omit<FeedPage, 'ki
   const manager = db.dataSource.manager;
   // Rows before the counter: whatever commits in between, `last` is never below the rows' numbers.
   const comment = FEED_STATEMENT_COMMENT;
-  const rows = await manager.find(PublicChangeRecord, { where: { seq: MoreThan(after) }, order: { seq: 'ASC' }, take: FEED_PAGE, comment });
-  const oldest = await manager.find(PublicChangeRecord, { select: { seq: true }, order: { seq: 'ASC' }, take: 1, comment });
+  const rows = await manager.find(PublicChangeRecord, {
+    where: { seq: MoreThan(after) },
+    order: { seq: 'ASC' },
+    take: FEED_PAGE,
+    comment,
+  });
+  const oldest = await manager.find(PublicChangeRecord, {
+    select: { seq: true },
+    order: { seq: 'ASC' },
+    take: 1,
+    comment,
+  });
   return {
     first: oldest[0]?.seq ?? null,
     ...(await readPosition(db)),
@@ -194,7 +215,9 @@ export function changeFeedRoute(options: {
   /** With the hub's public keys, only the hub's gateways (a signed call) may read the feed; without them it is open, like the shard. */
   hopKeys: JWTVerifyGetKey | null;
 }): Route {
-  const verifyHop = options.hopKeys ? createHopVerifier({ audience: hopAudience(options.kind, options.institution), keys: options.hopKeys }) : null;
+  const verifyHop = options.hopKeys
+    ? createHopVerifier({ audience: hopAudience(options.kind, options.institution), keys: options.hopKeys })
+    : null;
   return (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname !== FEED_PATH) return false;
@@ -206,7 +229,10 @@ export function changeFeedRoute(options: {
       if (verifyHop) {
         // The hop covers the path and query as sent, so it cannot be moved to another cursor.
         const hop = await verifyHop(header, getHopOperation(request.url ?? ''));
-        const refusal = header(HOP_HEADERS.hop) === undefined ? "the change feed answers the hub's gateways only: the call must be signed" : hop.error;
+        const refusal =
+          header(HOP_HEADERS.hop) === undefined
+            ? "the change feed answers the hub's gateways only: the call must be signed"
+            : hop.error;
         if (refusal) {
           sendJson(response, 401, { error: refusal });
           return true;
@@ -216,7 +242,9 @@ export function changeFeedRoute(options: {
       const after = afterText === null ? null : Number(afterText);
       const waitMs = Math.min(Number(url.searchParams.get('waitMs') ?? 0), FEED_MAX_WAIT_MS);
       if ((after !== null && (!Number.isSafeInteger(after) || after < 0)) || !Number.isFinite(waitMs) || waitMs < 0) {
-        sendJson(response, 400, { error: 'after must be a change sequence number (0 or more) and waitMs a number of milliseconds' });
+        sendJson(response, 400, {
+          error: 'after must be a change sequence number (0 or more) and waitMs a number of milliseconds',
+        });
         return true;
       }
       const identity = { kind: options.kind, institution: options.institution };
@@ -235,7 +263,13 @@ export function changeFeedRoute(options: {
       const feedId = url.searchParams.get('feedId');
       let position = { last: page.last, feedId: page.feedId };
       // A feed below the reader's cursor (a restored database) is answered at once, as is another feed.
-      while (page.changes.length === 0 && position.last === after && (feedId === null || feedId === position.feedId) && !closed && Date.now() < deadline) {
+      while (
+        page.changes.length === 0 &&
+        position.last === after &&
+        (feedId === null || feedId === position.feedId) &&
+        !closed &&
+        Date.now() < deadline
+      ) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, Math.min(options.pollMs, Math.max(deadline - Date.now(), 0)));
           const stop = options.signal.onNotify(done);
@@ -249,7 +283,8 @@ export function changeFeedRoute(options: {
         });
         // While waiting, only the counter is read; the page again once something moved.
         position = await readPosition(options.db);
-        if (position.last !== after || (feedId !== null && feedId !== position.feedId)) page = await readPage(options.db, after);
+        if (position.last !== after || (feedId !== null && feedId !== position.feedId))
+          page = await readPage(options.db, after);
       }
       if (!closed) sendJson(response, 200, { ...identity, ...page });
       return true;

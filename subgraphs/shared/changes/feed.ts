@@ -20,11 +20,22 @@ export interface ChangeFeed {
  * A public-data shard's change feed: the `/changes` route, the plugin that hints the hub's cache, commit
  * wake-ups (through Redis, so every replica of the shard wakes its readers), and the hourly pruning.
  */
-export function createChangeFeed(options: { kind: string; institution: string; db: Database; redisUrl: string | null; hopKeys: JWTVerifyGetKey | null }): ChangeFeed {
+export function createChangeFeed(options: {
+  kind: string;
+  institution: string;
+  db: Database;
+  redisUrl: string | null;
+  hopKeys: JWTVerifyGetKey | null;
+}): ChangeFeed {
   const log = moduleLogger('changes', { kind: options.kind, institution: options.institution });
-  const signal = createOutboxSignal({ channel: `hub:changes:${options.kind}:${options.institution}`, redisUrl: options.redisUrl });
+  const signal = createOutboxSignal({
+    channel: `hub:changes:${options.kind}:${options.institution}`,
+    redisUrl: options.redisUrl,
+  });
   const prune = setInterval(() => {
-    pruneChanges(options.db, CHANGE_RETENTION_MS).catch((error: unknown) => log.warn({ error: (error as Error).message }, 'pruning the change feed failed'));
+    pruneChanges(options.db, CHANGE_RETENTION_MS).catch((error: unknown) =>
+      log.warn({ error: (error as Error).message }, 'pruning the change feed failed'),
+    );
   }, PRUNE_EVERY_MS);
   prune.unref();
   return {

@@ -41,8 +41,14 @@ function tagsExpression(dialect: Dialect, spec: ChangeTriggerTable, event: Event
     if (event !== 'UPDATE') continue;
     // A row moved to another ID or owner changes what the old one named too; compared byte for byte, as
     // MySQL's collations would take 'a' and 'A' for one ID.
-    const same = dialect === 'mysql' ? `BINARY ${column('OLD', name)} = BINARY ${column('NEW', name)}` : `${column('OLD', name)} = ${column('NEW', name)}`;
-    const old = dialect === 'mysql' ? `CONCAT(${literal(` ${prefix}`)}, ${column('OLD', name)})` : `${literal(` ${prefix}`)} || ${column('OLD', name)}`;
+    const same =
+      dialect === 'mysql'
+        ? `BINARY ${column('OLD', name)} = BINARY ${column('NEW', name)}`
+        : `${column('OLD', name)} = ${column('NEW', name)}`;
+    const old =
+      dialect === 'mysql'
+        ? `CONCAT(${literal(` ${prefix}`)}, ${column('OLD', name)})`
+        : `${literal(` ${prefix}`)} || ${column('OLD', name)}`;
     parts.push(`CASE WHEN ${same} THEN '' ELSE ${old} END`);
   }
   return dialect === 'mysql' ? `CONCAT(${parts.join(', ')})` : parts.join(' || ');
@@ -66,16 +72,23 @@ function createTriggerSql(dialect: Dialect, spec: ChangeTriggerTable, event: Eve
 }
 
 /** Installs the triggers that record every insert, update and delete of these tables on the change feed. */
-export async function createChangeTriggers(queryRunner: QueryRunner, tables: readonly ChangeTriggerTable[]): Promise<void> {
+export async function createChangeTriggers(
+  queryRunner: QueryRunner,
+  tables: readonly ChangeTriggerTable[],
+): Promise<void> {
   const dialect = dialectOf(queryRunner);
   for (const spec of tables) {
     for (const event of EVENTS) await queryRunner.query(createTriggerSql(dialect, spec, event));
   }
 }
 
-export async function dropChangeTriggers(queryRunner: QueryRunner, tables: readonly ChangeTriggerTable[]): Promise<void> {
+export async function dropChangeTriggers(
+  queryRunner: QueryRunner,
+  tables: readonly ChangeTriggerTable[],
+): Promise<void> {
   const dialect = dialectOf(queryRunner);
   for (const spec of tables) {
-    for (const event of EVENTS) await queryRunner.query(`DROP TRIGGER IF EXISTS ${quote(dialect, triggerName(spec.table, event))}`);
+    for (const event of EVENTS)
+      await queryRunner.query(`DROP TRIGGER IF EXISTS ${quote(dialect, triggerName(spec.table, event))}`);
   }
 }

@@ -7,7 +7,8 @@ import { ownerOf } from '../../../schema/ids';
 const TRANSCRIPT = /^urn:ecvet-hub:transcript:(.+):v(\d+)$/;
 const CERTIFICATE = /^urn:ecvet-hub:certificate:(.+)$/;
 
-export const transcriptCredentialId = (learningAgreementId: string, version: number) => `urn:ecvet-hub:transcript:${learningAgreementId}:v${version}`;
+export const transcriptCredentialId = (learningAgreementId: string, version: number) =>
+  `urn:ecvet-hub:transcript:${learningAgreementId}:v${version}`;
 export const certificateCredentialId = (code: string) => `urn:ecvet-hub:certificate:${code}`;
 
 export type AttestedRecord =
@@ -18,9 +19,16 @@ export type AttestedRecord =
 export function attestedRecord(credentialId: string): AttestedRecord | null {
   const transcript = TRANSCRIPT.exec(credentialId);
   const transcriptOwner = transcript ? ownerOf(transcript[1] as string) : null;
-  if (transcript && transcriptOwner) return { kind: 'transcript', owner: transcriptOwner, learningAgreementId: transcript[1] as string, version: Number(transcript[2]) };
+  if (transcript && transcriptOwner)
+    return {
+      kind: 'transcript',
+      owner: transcriptOwner,
+      learningAgreementId: transcript[1] as string,
+      version: Number(transcript[2]),
+    };
   const certificate = CERTIFICATE.exec(credentialId);
   const certificateOwner = certificate ? ownerOf(certificate[1] as string) : null;
-  if (certificate && certificateOwner) return { kind: 'certificate', owner: certificateOwner, code: certificate[1] as string };
+  if (certificate && certificateOwner)
+    return { kind: 'certificate', owner: certificateOwner, code: certificate[1] as string };
   return null;
 }

@@ -15,15 +15,32 @@ interface Seed {
     eqfLevel: number;
     iscedCode: string;
     ecvetPoints: number;
-    units: Array<{ localId: string; titles: Text[]; eqfLevel: number; ecvetPoints: number; learningOutcomes: Array<{ category: PublicUnit['learningOutcomes'][number]['category']; statements: Text[]; escoSkills: string[] }> }>;
+    units: Array<{
+      localId: string;
+      titles: Text[];
+      eqfLevel: number;
+      ecvetPoints: number;
+      learningOutcomes: Array<{
+        category: PublicUnit['learningOutcomes'][number]['category'];
+        statements: Text[];
+        escoSkills: string[];
+      }>;
+    }>;
   }>;
 }
 
-const seed = (code: string) => JSON.parse(readFileSync(join(thirdPartyDir(), '..', 'demo', 'institutions', `${code}.json`), 'utf8')) as Seed;
+const seed = (code: string) =>
+  JSON.parse(readFileSync(join(thirdPartyDir(), '..', 'demo', 'institutions', `${code}.json`), 'utf8')) as Seed;
 
 export function demoInstitution(code: string): PublicInstitution {
   const { institution } = seed(code);
-  return { id: institution.code, names: institution.names, country: institution.country, city: institution.city, website: institution.website };
+  return {
+    id: institution.code,
+    names: institution.names,
+    country: institution.country,
+    city: institution.city,
+    website: institution.website,
+  };
 }
 
 export function demoUnit(id: string): PublicUnit {
@@ -37,8 +54,18 @@ export function demoUnit(id: string): PublicUnit {
       titles: unit.titles,
       eqfLevel: unit.eqfLevel,
       ecvetPoints: unit.ecvetPoints,
-      qualification: { id: `${code}:${q.localId}`, titles: q.titles, eqfLevel: q.eqfLevel, iscedCode: q.iscedCode, ecvetPoints: q.ecvetPoints },
-      learningOutcomes: unit.learningOutcomes.map((o, index) => ({ id: `${id}-LO${index + 1}`, position: index + 1, ...o })),
+      qualification: {
+        id: `${code}:${q.localId}`,
+        titles: q.titles,
+        eqfLevel: q.eqfLevel,
+        iscedCode: q.iscedCode,
+        ecvetPoints: q.ecvetPoints,
+      },
+      learningOutcomes: unit.learningOutcomes.map((o, index) => ({
+        id: `${id}-LO${index + 1}`,
+        position: index + 1,
+        ...o,
+      })),
     };
   }
   throw new Error(`No demo unit ${id}`);

@@ -12,7 +12,13 @@ const FORMATS = {
  * The GraphQL view of a document. `downloadUrl` is the hub's plain HTTP route for it,
  * "/documents/<transcript|certificate>/<hub ID>.<xml|json>", relative to the hub's address.
  */
-export function hubDocument(subject: DocumentSubject, hubId: string, format: DocumentFormat, content: string, signedCredential: string | null): HubDocument {
+export function hubDocument(
+  subject: DocumentSubject,
+  hubId: string,
+  format: DocumentFormat,
+  content: string,
+  signedCredential: string | null,
+): HubDocument {
   const { extension, mediaType } = FORMATS[format];
   return Object.assign(new HubDocument(), {
     format,

@@ -17,8 +17,11 @@ interface SchemaFile {
 
 function compile(): ValidateFunction {
   const edc = JSON.parse(readThirdParty('europass-edc', 'vcdm2.0-europass-edc-schema', 'schema.json')) as SchemaFile;
-  const attestation = JSON.parse(readThirdParty('europass-edc', 'vcdm2.0-attestation-schema', 'schema.json')) as SchemaFile;
-  if (!edc.$id) throw new Error('third_party/europass-edc: the EDC schema has no $id to resolve its references against');
+  const attestation = JSON.parse(
+    readThirdParty('europass-edc', 'vcdm2.0-attestation-schema', 'schema.json'),
+  ) as SchemaFile;
+  if (!edc.$id)
+    throw new Error('third_party/europass-edc: the EDC schema has no $id to resolve its references against');
   // The official schemas use keywords and formats Ajv's strict mode questions; they are meant as published.
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats(ajv);
@@ -36,7 +39,10 @@ function describe(errors: readonly ErrorObject[]): string[] {
   // An `anyOf` over the credential's node types reports every branch that failed; the deepest paths say most.
   return [...errors]
     .sort((a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length)
-    .map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}${e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ''}`);
+    .map(
+      (e) =>
+        `${e.instancePath || '/'} ${e.message ?? 'is invalid'}${e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ''}`,
+    );
 }
 
 /** Validates a credential (the parsed JSON-LD, not the JWS) against the official EDC schema. */

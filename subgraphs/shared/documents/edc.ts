@@ -58,13 +58,16 @@ export function concept(id: string, scheme: string, label?: string, notation?: s
 }
 
 export const eqfLevel = (level: number) => concept(EQF_LEVEL(level), SCHEMES.eqf, `EQF level ${level}`);
-export const iscedField = (code: string) => concept(`http://data.europa.eu/snb/isced-f/${code}`, SCHEMES.isced, undefined, code);
+export const iscedField = (code: string) =>
+  concept(`http://data.europa.eu/snb/isced-f/${code}`, SCHEMES.isced, undefined, code);
 export const escoSkill = (uri: string) => concept(uri, SCHEMES.esco);
 export const ENGLISH = concept(`${SCHEMES.language}/ENG`, SCHEMES.language, 'English');
 
 export function country(alpha2: string): Json {
   const code = alpha3(alpha2);
-  return code ? concept(`${SCHEMES.country}/${code}`, SCHEMES.country) : { type: 'Concept', notation: alpha2.toUpperCase() };
+  return code
+    ? concept(`${SCHEMES.country}/${code}`, SCHEMES.country)
+    : { type: 'Concept', notation: alpha2.toUpperCase() };
 }
 
 /** ECVET points, as ELM writes credit: a decimal in a string, with the ECVET framework. */
@@ -77,7 +80,11 @@ export function ecvetCredit(points: number): Json {
 }
 
 export const note = (text: string): Json => ({ type: 'Note', noteLiteral: { en: [text] } });
-export const identifier = (notation: string, schemeName: string): Json => ({ type: 'Identifier', notation, schemeName });
+export const identifier = (notation: string, schemeName: string): Json => ({
+  type: 'Identifier',
+  notation,
+  schemeName,
+});
 export const dateTime = (date: string) => (date.length === 10 ? `${date}T00:00:00Z` : date);
 
 /** An institution of the hub: legal name in every language it has, its country, SCHAC code and website. */
@@ -93,10 +100,18 @@ export function organisation(institution: PublicInstitution): Json {
 }
 
 export function awardingProcess(awardingBody: PublicInstitution, date?: string): Json {
-  return { type: 'AwardingProcess', awardingBody: [organisation(awardingBody)], ...(date ? { awardingDate: dateTime(date) } : {}) };
+  return {
+    type: 'AwardingProcess',
+    awardingBody: [organisation(awardingBody)],
+    ...(date ? { awardingDate: dateTime(date) } : {}),
+  };
 }
 
-const CATEGORY: Record<PublicLearningOutcome['category'], string> = { KNOWLEDGE: 'knowledge', SKILLS: 'skills', COMPETENCE: 'competence' };
+const CATEGORY: Record<PublicLearningOutcome['category'], string> = {
+  KNOWLEDGE: 'knowledge',
+  SKILLS: 'skills',
+  COMPETENCE: 'competence',
+};
 
 /** A learning outcome with its statement in every language and the ESCO skills it evidences. */
 export function learningOutcome(outcome: PublicLearningOutcome): Json {

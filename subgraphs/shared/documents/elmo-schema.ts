@@ -7,10 +7,22 @@ import { readThirdParty } from './third-party';
  */
 const IMPORTS: ReadonlyArray<readonly [location: string, file: string]> = [
   ['http://www.w3.org/2001/03/xml.xsd', 'xml.xsd'],
-  ['https://raw.githubusercontent.com/emrex-eu/elmo-schemas/v1/references/xmldsig-core-schema.xsd', 'xmldsig-core-schema.xsd'],
-  ['https://raw.githubusercontent.com/emrex-eu/elmo-schemas/v1/references/EUROPASS_ISOCountries_V1.1.xsd', 'EUROPASS_ISOCountries_V1.1.xsd'],
-  ['https://raw.githubusercontent.com/erasmus-without-paper/ewp-specs-types-address/stable-v1/schema.xsd', 'ewp-specs-types-address.xsd'],
-  ['https://raw.githubusercontent.com/erasmus-without-paper/ewp-specs-architecture/stable-v1/common-types.xsd', 'ewp-common-types.xsd'],
+  [
+    'https://raw.githubusercontent.com/emrex-eu/elmo-schemas/v1/references/xmldsig-core-schema.xsd',
+    'xmldsig-core-schema.xsd',
+  ],
+  [
+    'https://raw.githubusercontent.com/emrex-eu/elmo-schemas/v1/references/EUROPASS_ISOCountries_V1.1.xsd',
+    'EUROPASS_ISOCountries_V1.1.xsd',
+  ],
+  [
+    'https://raw.githubusercontent.com/erasmus-without-paper/ewp-specs-types-address/stable-v1/schema.xsd',
+    'ewp-specs-types-address.xsd',
+  ],
+  [
+    'https://raw.githubusercontent.com/erasmus-without-paper/ewp-specs-architecture/stable-v1/common-types.xsd',
+    'ewp-common-types.xsd',
+  ],
 ];
 
 /** The ELMO namespace (v1 branch), the root element's namespace in every valid file. */
@@ -33,7 +45,10 @@ let schemaFiles: { schema: XMLFileInfo; preload: XMLFileInfo[] } | null = null;
 function loadSchema(): { schema: XMLFileInfo; preload: XMLFileInfo[] } {
   schemaFiles ??= {
     schema: { fileName: 'schema.xsd', contents: readThirdParty('elmo', 'schema.xsd') },
-    preload: IMPORTS.map(([location, file]) => ({ fileName: location, contents: readThirdParty('elmo', 'references', file) })),
+    preload: IMPORTS.map(([location, file]) => ({
+      fileName: location,
+      contents: readThirdParty('elmo', 'references', file),
+    })),
   };
   return schemaFiles;
 }

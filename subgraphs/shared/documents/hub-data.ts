@@ -67,7 +67,11 @@ const ROOT = { i: 'institution', q: 'qualification', u: 'unit' } as const;
 
 /** The query for a request: one aliased root field per ID (`i0`, `q0`, `u0`…), so the hub routes each to its owner. */
 export function publicDataQuery(request: PublicDataRequest): { query: string; variables: Record<string, string> } {
-  const lists = { i: [...new Set(request.institutions ?? [])], q: [...new Set(request.qualifications ?? [])], u: [...new Set(request.units ?? [])] };
+  const lists = {
+    i: [...new Set(request.institutions ?? [])],
+    q: [...new Set(request.qualifications ?? [])],
+    u: [...new Set(request.units ?? [])],
+  };
   const variables: Record<string, string> = {};
   const definitions: string[] = [];
   const fields: string[] = [];
@@ -87,7 +91,10 @@ export async function publicDataFromHub(hub: HubClient | null, request: PublicDa
   const data: PublicData = { institutions: new Map(), qualifications: new Map(), units: new Map() };
   const { query, variables } = publicDataQuery(request);
   if (Object.keys(variables).length === 0) return data;
-  if (!hub) throw new ConflictError('This shard was started without HUB_URL, so it cannot read the units and institutions a document shows');
+  if (!hub)
+    throw new ConflictError(
+      'This shard was started without HUB_URL, so it cannot read the units and institutions a document shows',
+    );
   const answer = await hub.request<Record<string, unknown>>(query, variables);
   const missing: string[] = [];
   for (const [alias, id] of Object.entries(variables)) {
@@ -101,6 +108,7 @@ export async function publicDataFromHub(hub: HubClient | null, request: PublicDa
     else if (alias.startsWith('q')) data.qualifications.set(id, value as PublicQualification);
     else data.units.set(id, value as PublicUnit);
   }
-  if (missing.length > 0) throw new ConflictError(`Cannot read through the hub what the document shows: ${missing.join('; ')}`);
+  if (missing.length > 0)
+    throw new ConflictError(`Cannot read through the hub what the document shows: ${missing.join('; ')}`);
   return data;
 }

@@ -15,7 +15,12 @@ class SigningKeys1763900000999 implements MigrationInterface {
 
 const signer = { institution: 'rvt.lv', kind: 'recognition' };
 let dir: string;
-const open = (name: string) => openDatabase({ url: `sqlite:${join(dir, `${name}.sqlite`)}`, entities: [SigningKeyRecord], migrations: [SigningKeys1763900000999] });
+const open = (name: string) =>
+  openDatabase({
+    url: `sqlite:${join(dir, `${name}.sqlite`)}`,
+    entities: [SigningKeyRecord],
+    migrations: [SigningKeys1763900000999],
+  });
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'hub-signing-'));
 });
@@ -38,7 +43,15 @@ describe('credential signing', () => {
     const [a, b] = await Promise.all([signCredential(db, signer, '{"a":1}'), signCredential(db, signer, '{"b":2}')]);
     expect(await db.dataSource.manager.count(SigningKeyRecord)).toBe(1);
     const keys = await publishedKeys(db, signer);
-    expect(keys.keys).toEqual([expect.objectContaining({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig', kid: expect.stringMatching(/^rvt\.lv\/recognition#/) })]);
+    expect(keys.keys).toEqual([
+      expect.objectContaining({
+        kty: 'EC',
+        crv: 'P-256',
+        alg: 'ES256',
+        use: 'sig',
+        kid: expect.stringMatching(/^rvt\.lv\/recognition#/),
+      }),
+    ]);
     expect(keys.keys[0]).not.toHaveProperty('d');
     for (const jws of [a, b]) expect(await claimedSigner(jws)).toEqual({ ok: true, signer, kid: keys.keys[0]?.kid });
   });
@@ -49,13 +62,21 @@ describe('credential signing', () => {
     const keys = await publishedKeys(db, signer);
     expect(await checkSignature(jws, keys, signer)).toEqual({ ok: true, payload: content });
     const tampered = await checkSignature(withPayload(jws, content.replace('25', '30')), keys, signer);
-    expect(tampered).toEqual({ ok: false, reason: expect.stringMatching(/^The signature does not match the content: the credential was changed after rvt\.lv signed it/) });
+    expect(tampered).toEqual({
+      ok: false,
+      reason: expect.stringMatching(
+        /^The signature does not match the content: the credential was changed after rvt\.lv signed it/,
+      ),
+    });
 
     const other = await open('b');
     try {
       const foreign = await signCredential(other, signer, content);
       expect((await checkSignature(foreign, keys, signer)).ok).toBe(false);
-      expect(await checkSignature(foreign, keys, signer)).toEqual({ ok: false, reason: expect.stringContaining('not among the keys rvt.lv publishes') });
+      expect(await checkSignature(foreign, keys, signer)).toEqual({
+        ok: false,
+        reason: expect.stringContaining('not among the keys rvt.lv publishes'),
+      });
     } finally {
       await other.close();
     }
@@ -72,8 +93,14 @@ describe('credential signing', () => {
   it('reads the signer from a key ID, and refuses what is not a compact JWS of the hub', async () => {
     expect(signerOfKeyId(keyId(signer, 'abc_-1'))).toEqual({ ...signer, thumbprint: 'abc_-1' });
     expect(signerOfKeyId('some-other-key')).toBeNull();
-    expect(await claimedSigner('{"not":"a jws"}')).toEqual({ ok: false, reason: expect.stringContaining('not a compact JWS') });
+    expect(await claimedSigner('{"not":"a jws"}')).toEqual({
+      ok: false,
+      reason: expect.stringContaining('not a compact JWS'),
+    });
     const header = Buffer.from(JSON.stringify({ alg: 'ES256', kid: 'x' })).toString('base64url');
-    expect(await claimedSigner(`${header}.e30.c2ln`)).toEqual({ ok: false, reason: 'The JWS names no key of the hub (kid "x")' });
+    expect(await claimedSigner(`${header}.e30.c2ln`)).toEqual({
+      ok: false,
+      reason: 'The JWS names no key of the hub (kid "x")',
+    });
   });
 });

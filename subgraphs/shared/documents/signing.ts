@@ -38,7 +38,10 @@ interface LoadedKey {
 const keys = new WeakMap<DataSource, Promise<LoadedKey>>();
 
 async function oldestKey(db: Database): Promise<SigningKeyRecord | null> {
-  const [row] = await db.dataSource.manager.find(SigningKeyRecord, { order: { createdAt: 'ASC', kid: 'ASC' }, take: 1 });
+  const [row] = await db.dataSource.manager.find(SigningKeyRecord, {
+    order: { createdAt: 'ASC', kid: 'ASC' },
+    take: 1,
+  });
   return row ?? null;
 }
 
@@ -80,7 +83,12 @@ export async function signCredential(db: Database, signer: Signer, credentialJso
   const key = await signingKey(db);
   const { CompactSign } = await jose();
   return new CompactSign(new TextEncoder().encode(credentialJson))
-    .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: keyId(signer, key.thumbprint), typ: CREDENTIAL_JWS_TYPE, cty: 'vc' })
+    .setProtectedHeader({
+      alg: SIGNING_ALGORITHM,
+      kid: keyId(signer, key.thumbprint),
+      typ: CREDENTIAL_JWS_TYPE,
+      cty: 'vc',
+    })
     .sign(key.privateKey);
 }
 
@@ -93,6 +101,11 @@ export async function publishedKeys(db: Database, signer: Signer): Promise<JsonW
   await signingKey(db);
   const rows = await db.dataSource.manager.find(SigningKeyRecord, { order: { createdAt: 'ASC', kid: 'ASC' } });
   return {
-    keys: rows.map((row) => ({ ...(JSON.parse(row.publicJwk) as JWK), kid: keyId(signer, row.kid), alg: row.algorithm, use: 'sig' })),
+    keys: rows.map((row) => ({
+      ...(JSON.parse(row.publicJwk) as JWK),
+      kid: keyId(signer, row.kid),
+      alg: row.algorithm,
+      use: 'sig',
+    })),
   };
 }

@@ -10,7 +10,8 @@ export function thirdPartyDir(from: string = __dirname): string {
   for (;;) {
     if (existsSync(join(dir, 'third_party', 'README.md'))) return join(dir, 'third_party');
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`No third_party/ folder above ${from}: the official schemas are missing from this installation`);
+    if (parent === dir)
+      throw new Error(`No third_party/ folder above ${from}: the official schemas are missing from this installation`);
     dir = parent;
   }
 }

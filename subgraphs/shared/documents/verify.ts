@@ -15,7 +15,8 @@ export async function claimedSigner(jws: string): Promise<SignerClaim> {
     return { ok: false, reason: 'The JWS protected header is not readable JSON' };
   }
   const signer = typeof kid === 'string' ? signerOfKeyId(kid) : null;
-  if (!signer || typeof kid !== 'string') return { ok: false, reason: `The JWS names no key of the hub (kid ${JSON.stringify(kid ?? null)})` };
+  if (!signer || typeof kid !== 'string')
+    return { ok: false, reason: `The JWS names no key of the hub (kid ${JSON.stringify(kid ?? null)})` };
   return { ok: true, signer: { institution: signer.institution, kind: signer.kind }, kid };
 }
 
@@ -29,10 +30,18 @@ export async function checkSignature(jws: string, keys: JsonWebKeySet, signer: S
     return { ok: true, payload: new TextDecoder().decode(payload) };
   } catch (error) {
     if (error instanceof errors.JWSSignatureVerificationFailed) {
-      return { ok: false, reason: `The signature does not match the content: the credential was changed after ${signer.institution} signed it, or ${signer.institution} did not sign it` };
+      return {
+        ok: false,
+        reason: `The signature does not match the content: the credential was changed after ${signer.institution} signed it, or ${signer.institution} did not sign it`,
+      };
     }
-    if (error instanceof errors.JWKSNoMatchingKey) return { ok: false, reason: `The signing key is not among the keys ${signer.institution} publishes for its ${signer.kind} shard` };
-    if (error instanceof errors.JOSEAlgNotAllowed) return { ok: false, reason: `The credential is not signed with ${SIGNING_ALGORITHM}` };
+    if (error instanceof errors.JWKSNoMatchingKey)
+      return {
+        ok: false,
+        reason: `The signing key is not among the keys ${signer.institution} publishes for its ${signer.kind} shard`,
+      };
+    if (error instanceof errors.JOSEAlgNotAllowed)
+      return { ok: false, reason: `The credential is not signed with ${SIGNING_ALGORITHM}` };
     return { ok: false, reason: `The JWS cannot be verified: ${(error as Error).message}` };
   }
 }

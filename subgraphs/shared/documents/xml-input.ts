@@ -36,7 +36,8 @@ function refuse(field: string, rule: XmlInputRule, message: string, line?: numbe
 export function checkXmlInput(field: string, document: string, maxBytes = MAX_XML_BYTES): void {
   // Every character takes at least one byte: the length alone refuses most oversized documents without a count.
   const bytes = document.length > maxBytes ? document.length : Buffer.byteLength(document, 'utf8');
-  if (bytes > maxBytes) refuse(field, 'size', `is larger than ${maxBytes} bytes: an XML document may be at most ${maxBytes} bytes (UTF-8)`);
+  if (bytes > maxBytes)
+    refuse(field, 'size', `is larger than ${maxBytes} bytes: an XML document may be at most ${maxBytes} bytes (UTF-8)`);
 
   const encoding = DECLARED_ENCODING.exec(document)?.[1];
   if (encoding !== undefined && !UTF8.test(encoding)) {
@@ -46,7 +47,12 @@ export function checkXmlInput(field: string, document: string, maxBytes = MAX_XM
   const entity = ENTITY_DECLARATION.exec(document);
   if (entity) {
     const kind = entity[1] ? 'a parameter' : entity[3] ? 'an external' : 'an internal';
-    refuse(field, 'entity', `declares ${kind} entity "${entity[1] ? '%' : ''}${entity[2] ?? ''}": XML input may declare no entities (no DOCTYPE or DTD)`, lineAt(document, entity.index));
+    refuse(
+      field,
+      'entity',
+      `declares ${kind} entity "${entity[1] ? '%' : ''}${entity[2] ?? ''}": XML input may declare no entities (no DOCTYPE or DTD)`,
+      lineAt(document, entity.index),
+    );
   }
   const doctype = DOCTYPE.exec(document);
   if (doctype) refuse(field, 'doctype', 'has a DOCTYPE: XML input may carry no DTD', lineAt(document, doctype.index));
@@ -54,10 +60,21 @@ export function checkXmlInput(field: string, document: string, maxBytes = MAX_XM
   for (const reference of document.matchAll(ENTITY_REFERENCE)) {
     const name = reference[1] ?? '';
     if (!PREDEFINED.has(name)) {
-      refuse(field, 'entity', `refers to the entity "&${name};": only &lt; &gt; &amp; &apos; &quot; and character references are accepted`, lineAt(document, reference.index));
+      refuse(
+        field,
+        'entity',
+        `refers to the entity "&${name};": only &lt; &gt; &amp; &apos; &quot; and character references are accepted`,
+        lineAt(document, reference.index),
+      );
     }
   }
 
   const xinclude = XINCLUDE.exec(document);
-  if (xinclude) refuse(field, 'xinclude', 'uses XInclude: XML input may include no other documents', lineAt(document, xinclude.index));
+  if (xinclude)
+    refuse(
+      field,
+      'xinclude',
+      'uses XInclude: XML input may include no other documents',
+      lineAt(document, xinclude.index),
+    );
 }

@@ -11,9 +11,14 @@ export interface XmlElement {
 type Child = XmlElement | string | number | null | undefined | false | Child[];
 
 /** An element; null, undefined and false children are left out, arrays are flattened, numbers written as text. */
-export function el(name: string, attributes: Record<string, string | number | null | undefined> = {}, ...children: Child[]): XmlElement {
+export function el(
+  name: string,
+  attributes: Record<string, string | number | null | undefined> = {},
+  ...children: Child[]
+): XmlElement {
   const kept: Record<string, string> = {};
-  for (const [key, value] of Object.entries(attributes)) if (value !== null && value !== undefined) kept[key] = String(value);
+  for (const [key, value] of Object.entries(attributes))
+    if (value !== null && value !== undefined) kept[key] = String(value);
   const flat: Array<XmlElement | string> = [];
   const add = (child: Child) => {
     if (child === null || child === undefined || child === false) return;
@@ -33,11 +38,17 @@ export function escapeText(text: string): string {
 }
 
 export function escapeAttribute(text: string): string {
-  return escapeText(text).replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\t/g, '&#9;').replace(/\r/g, '&#13;');
+  return escapeText(text)
+    .replace(/"/g, '&quot;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\t/g, '&#9;')
+    .replace(/\r/g, '&#13;');
 }
 
 function render(element: XmlElement, indent: string, out: string[]): void {
-  const attributes = Object.entries(element.attributes).map(([key, value]) => ` ${key}="${escapeAttribute(value)}"`).join('');
+  const attributes = Object.entries(element.attributes)
+    .map(([key, value]) => ` ${key}="${escapeAttribute(value)}"`)
+    .join('');
   const open = `${indent}<${element.name}${attributes}`;
   if (element.children.length === 0) {
     out.push(`${open}/>`);

@@ -24,10 +24,16 @@ export interface ArgumentKey {
 
 /** The answer recorded under the key, or null when no request used it yet; CONFLICT when another request did. */
 export async function answerUnderKey<T>(manager: EntityManager, claim: ArgumentKey): Promise<T | null> {
-  const record = await manager.findOneBy(IdempotencyRecord, { scope: claim.scope, idempotencyKey: claim.key, field: claim.field });
+  const record = await manager.findOneBy(IdempotencyRecord, {
+    scope: claim.scope,
+    idempotencyKey: claim.key,
+    field: claim.field,
+  });
   if (!record || record.response === null) return null;
   if (record.requestDigest !== claim.digest) {
-    throw new ConflictError(`${claim.argument} "${claim.key}" was used for a different request`, { field: claim.argument });
+    throw new ConflictError(`${claim.argument} "${claim.key}" was used for a different request`, {
+      field: claim.argument,
+    });
   }
   return JSON.parse(record.response) as T;
 }

@@ -27,14 +27,18 @@ function databaseFailure(error: unknown): boolean {
   // GraphQLError → TypeORM QueryFailedError → driver error: look a few levels down.
   for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth += 1) {
     const { code, fatal } = current as { code?: unknown; fatal?: unknown };
-    if (fatal === true || (typeof code === 'string' && (DATABASE_FAILURES.has(code) || code.startsWith('SQLITE_BUSY')))) return true;
+    if (fatal === true || (typeof code === 'string' && (DATABASE_FAILURES.has(code) || code.startsWith('SQLITE_BUSY'))))
+      return true;
     const next = current as { originalError?: unknown; driverError?: unknown };
     current = next.originalError ?? next.driverError;
   }
   return false;
 }
 
-export function useDatabaseErrors<C extends BaseContext>(options: { institution: string; kind: string }): ApolloServerPlugin<C> {
+export function useDatabaseErrors<C extends BaseContext>(options: {
+  institution: string;
+  kind: string;
+}): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
       let failed: ReadonlySet<number> = new Set();

@@ -16,7 +16,8 @@ describe('Idempotency-Key on the signed hop', () => {
     keys = await generateHopKeyPair();
   });
   const verifier = () => createHopVerifier({ audience: AUDIENCE, keys: createLocalJWKSet(keys.publicKeys) });
-  const sign = (idempotencyKey: typeof idempotency | null) => signHop({ key: keys.key, audience: AUDIENCE, caller, requestId: 'r1', operation, idempotency: idempotencyKey });
+  const sign = (idempotencyKey: typeof idempotency | null) =>
+    signHop({ key: keys.key, audience: AUDIENCE, caller, requestId: 'r1', operation, idempotency: idempotencyKey });
 
   it('carries the key to the shard inside the signed token', async () => {
     expect(await verifier()(reader(await sign(idempotency)), operation)).toEqual({ caller, error: null, idempotency });
@@ -25,12 +26,18 @@ describe('Idempotency-Key on the signed hop', () => {
   it('a hop without a key carries none, and nothing outside the token can add one', async () => {
     const headers = await sign(null);
     expect(Object.keys(headers).sort()).toEqual(['x-hub-hop', 'x-hub-request-id']);
-    expect(await verifier()(reader({ ...headers, 'x-hub-idempotency': 'abc order-42' }), operation)).toEqual({ caller, error: null });
+    expect(await verifier()(reader({ ...headers, 'x-hub-idempotency': 'abc order-42' }), operation)).toEqual({
+      caller,
+      error: null,
+    });
   });
 });
 
 describe('idempotencyOf', () => {
-  const mutation = { source: 'mutation($id: ID!, $x: Int) { retireUnit(id: $id) { id } }', variables: { id: 'a', x: 1 } };
+  const mutation = {
+    source: 'mutation($id: ID!, $x: Int) { retireUnit(id: $id) { id } }',
+    variables: { id: 'a', x: 1 },
+  };
 
   it('digests the whole operation, whatever the order of the variables', () => {
     const a = idempotencyOf('k1', mutation);
@@ -58,7 +65,9 @@ describe('checkIdempotencyKey (the HTTP layer)', () => {
 
   it('ignores the header on queries, and leaves a persisted-query hash to the plugin', () => {
     expect(() => checkIdempotencyKey('bad key', { query: '{ institutions { id } }' })).not.toThrow();
-    expect(() => checkIdempotencyKey('bad key', { extensions: { persistedQuery: { version: 1, sha256Hash: 'ab' } } })).not.toThrow();
+    expect(() =>
+      checkIdempotencyKey('bad key', { extensions: { persistedQuery: { version: 1, sha256Hash: 'ab' } } }),
+    ).not.toThrow();
     expect(() => checkIdempotencyKey(undefined, mutation)).not.toThrow();
   });
 });

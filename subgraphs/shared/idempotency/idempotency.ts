@@ -1,7 +1,20 @@
 import { createHash } from 'node:crypto';
-import { HeaderMap, type ApolloServerPlugin, type BaseContext, type GraphQLRequestListener, type GraphQLResponse } from '@apollo/server';
+import {
+  HeaderMap,
+  type ApolloServerPlugin,
+  type BaseContext,
+  type GraphQLRequestListener,
+  type GraphQLResponse,
+} from '@apollo/server';
 import { Kind, OperationTypeNode, type FormattedExecutionResult, type OperationDefinitionNode } from 'graphql';
-import { LessThan, type EntityManager, type EntitySubscriberInterface, type QueryRunner, type TransactionRollbackEvent, type TransactionStartEvent } from 'typeorm';
+import {
+  LessThan,
+  type EntityManager,
+  type EntitySubscriberInterface,
+  type QueryRunner,
+  type TransactionRollbackEvent,
+  type TransactionStartEvent,
+} from 'typeorm';
 import { ConflictError, ErrorCode } from '../../../schema/errors';
 import type { Database } from '../database';
 import type { Logger } from '../../../platform/logger';
@@ -64,11 +77,14 @@ export function noteIdempotency(hop: HopResult): void {
 }
 
 // TypeORM keeps the nesting depth protected; it tells a savepoint's commit from the real one.
-const depthOf = (runner: QueryRunner): number => (runner as unknown as { transactionDepth?: number }).transactionDepth ?? 1;
+const depthOf = (runner: QueryRunner): number =>
+  (runner as unknown as { transactionDepth?: number }).transactionDepth ?? 1;
 
 const DUPLICATE_KEY = new Set(['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAINT_UNIQUE']);
 function isDuplicateKey(error: unknown): boolean {
-  const code = (error as { driverError?: { code?: unknown }; code?: unknown }).driverError?.code ?? (error as { code?: unknown }).code;
+  const code =
+    (error as { driverError?: { code?: unknown }; code?: unknown }).driverError?.code ??
+    (error as { code?: unknown }).code;
   return typeof code === 'string' && DUPLICATE_KEY.has(code);
 }
 
@@ -113,7 +129,8 @@ class IdempotencyClaims implements EntitySubscriberInterface {
 
   beforeTransactionRollback(event: TransactionRollbackEvent): void {
     const state = currentRequestScope()?.idempotency;
-    if (state?.claim && state.claim.runner === event.queryRunner && depthOf(event.queryRunner) <= state.claim.depth) state.claim = null;
+    if (state?.claim && state.claim.runner === event.queryRunner && depthOf(event.queryRunner) <= state.claim.depth)
+      state.claim = null;
   }
 }
 
@@ -157,14 +174,20 @@ export function useIdempotency<C extends BaseContext>(options: IdempotencyOption
     if (now - prunedAt < PRUNE_EVERY_MS) return;
     prunedAt = now;
     try {
-      await dataSource.getRepository(IdempotencyRecord).delete({ createdAt: LessThan(new Date(now - retentionMs).toISOString()) });
+      await dataSource
+        .getRepository(IdempotencyRecord)
+        .delete({ createdAt: LessThan(new Date(now - retentionMs).toISOString()) });
     } catch (error) {
       log.warn({ reason: (error as Error).message }, 'could not prune idempotency records');
     }
   };
 
   /** The answer to a request whose key is on record for this field, or null when it is not: the request runs. */
-  const recorded = async (state: IdempotencyState, field: string, manager: EntityManager): Promise<GraphQLResponse | null> => {
+  const recorded = async (
+    state: IdempotencyState,
+    field: string,
+    manager: EntityManager,
+  ): Promise<GraphQLResponse | null> => {
     const records = await manager.findBy(IdempotencyRecord, { scope: state.scope, idempotencyKey: state.key });
     if (records.some((record) => record.requestDigest !== state.digest)) {
       return refusal(
@@ -177,7 +200,9 @@ export function useIdempotency<C extends BaseContext>(options: IdempotencyOption
     }
     const mine = records.find((record) => record.field === field);
     if (!mine) return null;
-    return mine.response === null ? refusal(alreadyCommitted(state.key)) : answer(JSON.parse(mine.response) as FormattedExecutionResult);
+    return mine.response === null
+      ? refusal(alreadyCommitted(state.key))
+      : answer(JSON.parse(mine.response) as FormattedExecutionResult);
   };
 
   const listener: GraphQLRequestListener<C> = {
@@ -220,7 +245,10 @@ export function useIdempotency<C extends BaseContext>(options: IdempotencyOption
       try {
         await dataSource
           .getRepository(IdempotencyRecord)
-          .update({ scope: state.scope, idempotencyKey: state.key, field: state.field }, { response: JSON.stringify(response.body.singleResult) });
+          .update(
+            { scope: state.scope, idempotencyKey: state.key, field: state.field },
+            { response: JSON.stringify(response.body.singleResult) },
+          );
       } catch (error) {
         // The write stands; a retry is told it committed (CONFLICT, committed: true) instead of getting this answer.
         log.warn({ reason: (error as Error).message }, 'could not store the answer of an idempotent request');

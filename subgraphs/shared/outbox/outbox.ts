@@ -39,7 +39,8 @@ export function createOutboxSignal(options: { channel: string; redisUrl?: string
   const log = moduleLogger('outbox', { channel: options.channel });
   const publisher = new Redis(options.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
   const subscriber = new Redis(options.redisUrl, { lazyConnect: false });
-  for (const client of [publisher, subscriber]) client.on('error', (error) => log.warn({ error: error.message }, 'redis'));
+  for (const client of [publisher, subscriber])
+    client.on('error', (error) => log.warn({ error: error.message }, 'redis'));
   void subscriber.subscribe(options.channel);
   subscriber.on('message', () => emitter.emit('commit'));
   return {
@@ -62,7 +63,10 @@ export function createOutboxSignal(options: { channel: string; redisUrl?: string
 export const OUTBOX_POLL_MS = Number(process.env.OUTBOX_POLL_MS ?? 1_000);
 
 /** Whether the caller may see events of this record: staff of either institution, or the learner. */
-export function mayWatch(caller: Caller, event: Pick<OutboxEventRecord, 'sendingInstitution' | 'hostingInstitution' | 'learnerId'>): boolean {
+export function mayWatch(
+  caller: Caller,
+  event: Pick<OutboxEventRecord, 'sendingInstitution' | 'hostingInstitution' | 'learnerId'>,
+): boolean {
   if (caller.roles.includes('learner') && caller.learnerId === event.learnerId) return true;
   const staff = caller.roles.some((role) => role !== 'learner');
   return staff && (caller.institution === event.sendingInstitution || caller.institution === event.hostingInstitution);
@@ -75,7 +79,12 @@ export function mayWatch(caller: Caller, event: Pick<OutboxEventRecord, 'sending
 export async function* streamEvents(
   db: Database,
   outbox: OutboxSignal,
-  options: { after: number; types: readonly string[]; visible: (event: OutboxEventRecord) => boolean; signal?: AbortSignal },
+  options: {
+    after: number;
+    types: readonly string[];
+    visible: (event: OutboxEventRecord) => boolean;
+    signal?: AbortSignal;
+  },
 ): AsyncGenerator<OutboxEventRecord> {
   let cursor = options.after;
   let wake: (() => void) | null = null;
@@ -87,7 +96,11 @@ export async function* streamEvents(
   try {
     while (!options.signal?.aborted) {
       committed = false;
-      const rows = await db.dataSource.manager.find(OutboxEventRecord, { where: { seq: MoreThan(cursor) }, order: { seq: 'ASC' }, take: 200 });
+      const rows = await db.dataSource.manager.find(OutboxEventRecord, {
+        where: { seq: MoreThan(cursor) },
+        order: { seq: 'ASC' },
+        take: 200,
+      });
       for (const row of rows) {
         cursor = row.seq;
         if (options.types.includes(row.type) && options.visible(row)) yield row;
@@ -123,7 +136,10 @@ export function eventSeq(cursor: string | null | undefined): number | null {
 }
 
 /** Runs a write in one transaction, then wakes event subscribers: events are seen only once committed. */
-export async function inTransaction<T>(context: { db: Database; outbox: OutboxSignal }, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  context: { db: Database; outbox: OutboxSignal },
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
   const result = await context.db.dataSource.transaction(work);
   context.outbox.notify();
   return result;

@@ -31,10 +31,21 @@ interface EventArgs {
  * from its cursor on — replayed from the outbox, then live.
  */
 export function subscribeToOutbox(types: readonly string[]) {
-  return ({ args, context }: { args: EventArgs; context: ShardRequestContext & { db: Database; outbox: OutboxSignal } }) => {
+  return ({
+    args,
+    context,
+  }: {
+    args: EventArgs;
+    context: ShardRequestContext & { db: Database; outbox: OutboxSignal };
+  }) => {
     const caller = requireCaller(context);
     const after = eventSeq(args.after);
-    if (after === null) throw new BadUserInputError(`after "${args.after}" is not an event cursor of this shard`, 'after');
-    return streamEvents(context.db, context.outbox, { after, types, visible: (event) => mayWatch(caller, event) && matches(args.filter, event) });
+    if (after === null)
+      throw new BadUserInputError(`after "${args.after}" is not an event cursor of this shard`, 'after');
+    return streamEvents(context.db, context.outbox, {
+      after,
+      types,
+      visible: (event) => mayWatch(caller, event) && matches(args.filter, event),
+    });
   };
 }
