@@ -5,17 +5,10 @@ import type { Shard } from '../registry/registry';
 import type { RoutingCache } from './cache-step';
 import type { FetchPlan, ShardRequest } from './plan';
 import { planFetch } from './planner';
-import { routingTableOf } from './routing-table.fixture';
+import { DE, LV, routingTableOf, shard } from './routing-table.fixture';
 import { runPlan } from './run-plan';
 import type { ShardCaller, ShardResult } from './shard-call';
 
-const LV = 'rvt.lv';
-const DE = 'bbs-hannover.de';
-const shard = (institution: string): Shard => ({
-  institution,
-  kind: 'qualifications',
-  url: `http://${institution}/graphql`,
-});
 const rules = routingTableOf([
   ['query.unit', { kind: 'owner', argument: ['id'] }],
   ['query.mine', { kind: 'caller' }],

@@ -1,20 +1,8 @@
 import { ErrorCode } from '../../schema/errors';
-import type { Shard } from '../registry/registry';
 import { encodeHubCursor } from './cursor';
 import type { EntitiesPlan, MutationPlan, PlanCaller, QueryPlan, RoutingView } from './plan';
 import { planFetch } from './planner';
-import { routingTableOf } from './routing-table.fixture';
-
-const DE = 'bbs-hannover.de';
-const FI = 'omnia.fi';
-const LV = 'rvt.lv';
-const shard = (institution: string): Shard => ({
-  institution,
-  kind: 'qualifications',
-  url: `http://${institution}/graphql`,
-});
-/** In institution code order, as the registry lists them. */
-const SHARDS = [shard(DE), shard(FI), shard(LV)];
+import { DE, FI, LV, routingTableOf, shard, SHARDS } from './routing-table.fixture';
 
 const rules = routingTableOf([
   ['query.unit', { kind: 'owner', argument: ['id'] }],

@@ -3,19 +3,9 @@ import { ErrorCode } from '../../schema/errors';
 import type { Shard } from '../registry/registry';
 import type { FetchPlan, PlanCaller, ShardRequest } from './plan';
 import { planFetch } from './planner';
-import { routingTableOf } from './routing-table.fixture';
+import { DE, FI, LV, routingTableOf, shard, SHARDS } from './routing-table.fixture';
 import { runPlan } from './run-plan';
 import type { ShardCaller, ShardResult } from './shard-call';
-
-const DE = 'bbs-hannover.de';
-const FI = 'omnia.fi';
-const LV = 'rvt.lv';
-const shard = (institution: string): Shard => ({
-  institution,
-  kind: 'qualifications',
-  url: `http://${institution}/graphql`,
-});
-const SHARDS = [shard(DE), shard(FI), shard(LV)];
 
 const rules = routingTableOf([
   ['query.unit', { kind: 'owner', argument: ['id'] }],
