@@ -12,6 +12,8 @@ export interface HubContext {
   authError?: string;
   /** `performance.now()` when the request arrived (latency metrics); its shard calls' deadline counts from it. */
   receivedAt: number;
+  /** How long the caller said it would wait (`x-hub-budget-ms`, a shard asking through the hub): shortens the deadline. */
+  budgetMs?: number;
   /** A mutation's Idempotency-Key and the digest of the whole operation, signed into every hop to the shards. */
   idempotency?: HopIdempotency;
   /** The span the next hop names as its parent (`traceparent`): the request's at the gateway, a shard call's on its hop. */

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { BUDGET_HEADER, parseBudget } from '../../platform/budget';
 import { checkIdempotencyKey } from '../../platform/idempotency-key';
 import { operationOf } from '../../platform/signed-hop';
 import type { HubContext } from '../context';
@@ -67,7 +68,8 @@ export function createRequestContexts(options: RequestContextOptions): RequestCo
       if (caller && rateLimit)
         await rateLimit.consumeInstitution(caller.institution, Array.isArray(body) ? body.length : 1);
       checkIdempotencyKey(request.headers['idempotency-key'], body);
-      return { requestId, caller, receivedAt };
+      const budgetMs = parseBudget(request.headers[BUDGET_HEADER]);
+      return { requestId, caller, receivedAt, ...(budgetMs === undefined ? {} : { budgetMs }) };
     },
     download: async (request) => {
       const caller = await authenticate(request.headers.authorization);

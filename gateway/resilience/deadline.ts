@@ -22,11 +22,13 @@ export function answerReserveMs(timeoutMs: number): number {
 
 /**
  * When a request's shard calls must all be over, on the `performance.now()` clock: its arrival plus the shard
- * timeout, less the answer's reserve. Calls queued, retried or sent later in the request get what is left, so no
+ * timeout (or the caller's shorter budget), less the answer's reserve. Calls queued, retried or sent later in the request get what is left, so no
  * answer outlives the deadline.
  */
-export function deadlineOf(context: { receivedAt: number }, timeoutMs: number): number {
-  return context.receivedAt + timeoutMs - answerReserveMs(timeoutMs);
+export function deadlineOf(context: { receivedAt: number; budgetMs?: number }, timeoutMs: number): number {
+  // A caller that waits less (a shard asking through the hub, with what is left of its own request) shortens it.
+  const total = Math.min(timeoutMs, context.budgetMs ?? timeoutMs);
+  return context.receivedAt + total - answerReserveMs(total);
 }
 
 /** Whole milliseconds left before a deadline (what `AbortSignal.timeout` takes), rounded up; 0 once it has passed. */

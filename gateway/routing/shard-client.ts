@@ -5,6 +5,7 @@ import type { HopSigningKey } from '../../platform/hop-keys';
 import { hopAudience, signHop } from '../../platform/signed-hop';
 import { traceHeaders } from '../../platform/tracing';
 import type { HubContext } from '../context';
+import { BUDGET_HEADER } from '../../platform/budget';
 import { deadlineOf, timeLeft } from '../resilience/deadline';
 import type { ShardIdentity } from '../health/shard-identity';
 import type { Shard } from '../registry/registry';
@@ -102,6 +103,9 @@ class ShardSource implements GraphQLDataSource<HubContext> {
         }),
       );
     }
+    const timeoutMs = context ? timeLeft(deadlineOf(context, this.timeoutMs)) : this.timeoutMs;
+    // The shard learns how long this call will be waited for: what it asks the hub in turn ends inside it.
+    headers[BUDGET_HEADER] = String(timeoutMs);
     const response = await this.pool.request({
       path: this.path,
       method: 'POST',
@@ -113,7 +117,7 @@ class ShardSource implements GraphQLDataSource<HubContext> {
       }),
       // The deadline covers the whole call, waiting for a pooled connection included (undici's own timers
       // start only once the request is on a socket), and whatever the request waited before it.
-      signal: AbortSignal.timeout(context ? timeLeft(deadlineOf(context, this.timeoutMs)) : this.timeoutMs),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await response.body.text();
     let body: unknown;

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
+import { ErrorCode } from '../../schema/errors';
 import type { Caller } from '../../platform/caller';
 import type { HopSigningKey } from '../../platform/hop-keys';
 import { HUB_ISSUER, serviceIssuer, signHop } from '../../platform/signed-hop';
+import { BUDGET_HEADER, budgetLeft } from '../../platform/budget';
 import { scopeTrace, traceHeaders } from '../../platform/tracing';
+import { currentRequestScope } from './request-scope';
 
 /**
  * A shard asking the hub, as a service of its own institution, for data other shards own (a memorandum
@@ -42,14 +45,39 @@ export function createHubClient(options: HubClientOptions): HubClient {
         requestId: randomUUID(),
         operation: { query, variables },
       });
-      // Asked while answering a request: the hub continues that request's trace.
+      // Asked while answering a request: the hub continues that request's trace, and answers inside what is
+      // left of the gateway's wait for it, less what this shard keeps to build its own answer afterwards.
       const trace = scopeTrace();
-      const response = await fetch(options.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers, ...(trace ? traceHeaders(trace) : {}) },
-        body: JSON.stringify({ query, variables }),
-        signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
-      });
+      const budget = currentRequestScope()?.budget;
+      const timeoutMs = Math.min(
+        options.timeoutMs ?? 5_000,
+        budget ? budgetLeft(budget, keepForOwnAnswer(budget.ms)) : Infinity,
+      );
+      // The hub is told a little less than this shard waits, so that its answer (cut partners named) arrives
+      // before this shard gives up on it.
+      const told = Math.max(0, timeoutMs - Math.min(100, Math.floor(timeoutMs / 10)));
+      let response: Response;
+      try {
+        response = await fetch(options.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...headers,
+            ...(trace ? traceHeaders(trace) : {}),
+            ...(budget ? { [BUDGET_HEADER]: String(told) } : {}),
+          },
+          body: JSON.stringify({ query, variables }),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (error) {
+        // A read through the hub that ran out of time is an outage of what it reads, said as one.
+        if (error instanceof Error && error.name === 'TimeoutError') {
+          throw new GraphQLError(`The hub did not answer within ${timeoutMs} ms`, {
+            extensions: { code: ErrorCode.GATEWAY_TIMEOUT },
+          });
+        }
+        throw error;
+      }
       const body = (await response.json()) as {
         data?: T | null;
         errors?: Array<{
@@ -65,4 +93,12 @@ export function createHubClient(options: HubClientOptions): HubClient {
       };
     },
   };
+}
+
+/**
+ * What a shard keeps of its gateway's wait to build its answer once the hub has answered, and for the hops' own
+ * cost (signing, verifying, a busy event loop): a fifth, at most 500 ms.
+ */
+function keepForOwnAnswer(budgetMs: number): number {
+  return Math.min(500, Math.floor(budgetMs / 5));
 }

@@ -1,3 +1,4 @@
+import type { Budget } from '../../platform/budget';
 import { currentTraceScope, runInTraceScope, type TraceScope, type TraceSpan } from '../../platform/tracing';
 import type { IdempotencyState } from './idempotency/idempotency';
 
@@ -18,6 +19,8 @@ export interface ShardRequestScope extends TraceScope {
   idempotency?: IdempotencyState;
   /** The request's span, continuing the gateway's shard call (see tracing.ts). */
   trace?: TraceSpan;
+  /** How long the gateway waits for this answer (`x-hub-budget-ms`): calls to the hub made for it end inside it. */
+  budget?: Budget;
 }
 
 const scopes = new WeakSet<TraceScope>();

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { BUDGET_HEADER, parseBudget } from '../../platform/budget';
 import { callerInconsistency } from '../../platform/caller';
 import type { ShardRequestContext } from './context';
 import type { Database } from './database';
@@ -11,6 +12,7 @@ import { moduleLogger } from '../../platform/logger';
 import { useShardTracing } from './tracing';
 import { noteIdempotency, useIdempotency } from './idempotency/idempotency';
 import { useDatabaseErrors } from './idempotency/database-errors';
+import { currentRequestScope } from './request-scope';
 import type { JWTVerifyGetKey } from 'jose';
 import { UnauthenticatedError } from '../../schema/errors';
 import {
@@ -167,6 +169,9 @@ export async function startShard<C extends BaseContext>(options: ShardServerOpti
     context: async (request, body) => {
       const get = header(request);
       const span = tracing.start(get);
+      const budgetMs = parseBudget(get(BUDGET_HEADER));
+      const scope = currentRequestScope();
+      if (scope && budgetMs !== undefined) scope.budget = { arrivedAt: performance.now(), ms: budgetMs };
       const hop = await verifyHop(get, operationOf(body));
       const requestId = get(HOP_HEADERS.requestId) ?? randomUUID();
       if (hop.error) {
