@@ -102,7 +102,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   await dataSource.initialize();
   // Writes (and idempotency claims) are atomic only if transactions do not interleave on SQLite's one connection.
   if (driver === 'sqlite') serializeSqliteTransactions(dataSource);
-  await dataSource.runMigrations({ transaction: 'each' });
+  const migrate = () => dataSource.runMigrations({ transaction: 'each' });
+  await (driver === 'mysql' ? oneMigratorAtATime(dataSource, migrate) : migrate());
   return {
     dataSource,
     statements,
@@ -111,4 +112,25 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       if (dataSource.isInitialized) await dataSource.destroy();
     },
   };
+}
+
+/**
+ * Replicas of a shard starting together would run the same migration twice, and MySQL's DDL (tables, triggers) is
+ * not transactional: a named lock per database lets one process migrate while the others wait, then find nothing
+ * left to run. (SQLite's one writer already serialises them.)
+ */
+async function oneMigratorAtATime<T>(dataSource: DataSource, migrate: () => Promise<T>): Promise<T> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    const rows = (await runner.query(
+      "SELECT GET_LOCK(CONCAT('hub-migrations:', DATABASE()), 120) AS locked",
+    )) as Array<{
+      locked: number | string | null;
+    }>;
+    if (Number(rows[0]?.locked) !== 1) throw new Error('another process has been migrating this database for 120 s');
+    return await migrate();
+  } finally {
+    await runner.query("SELECT RELEASE_LOCK(CONCAT('hub-migrations:', DATABASE()))").catch(() => undefined);
+    await runner.release();
+  }
 }

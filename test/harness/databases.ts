@@ -33,7 +33,16 @@ export function testDatabases(): TestDatabases {
       if (!MYSQL_BASE_URL || created.length === 0) return;
       const connection = await createConnection({ uri: `${MYSQL_BASE_URL}/` });
       try {
-        for (const database of created) await connection.query(`DROP DATABASE IF EXISTS \`${database}\``);
+        for (const database of created) {
+          try {
+            await connection.query(`DROP DATABASE IF EXISTS \`${database}\``);
+          } catch (error) {
+            // MariaDB cannot remove a folder holding a file it does not know (a trigger file's backup it left
+            // behind): the tests' results stand; say what is left for whoever cleans the server.
+            if ((error as { errno?: number }).errno !== 1010) throw error;
+            console.warn(`test database ${database} left behind: ${(error as Error).message}`);
+          }
+        }
       } finally {
         await connection.end();
       }
