@@ -1,9 +1,9 @@
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
+import type { Client } from 'graphql-ws';
 import { createDemoMobilities } from '../scripts/demo-mobilities';
 import { correctDemoAssessment } from './harness/demo-assessments';
 import { startTestHub, type TestHub } from './harness/hub';
 import { waitFor } from './harness/wait';
+import { socketClient } from './harness/socket-client';
 
 /**
  * A live event whose payload needs a shard that is down is held, never delivered incomplete: within
@@ -44,12 +44,7 @@ async function startHub(liveEventHoldMs: number): Promise<TestHub> {
 
 /** A subscription read in the background: every result as it comes, and whether it ended with an error. */
 function listen(clients: Client[], hub: TestHub, token: string, after: string | null) {
-  const client = createClient({
-    url: hub.url.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
-    retryAttempts: 0,
-    connectionParams: { authorization: `Bearer ${token}` },
-  });
+  const client = socketClient(hub.url, token);
   clients.push(client);
   const received: Received[] = [];
   const outcome: { ended: boolean; error: unknown } = { ended: false, error: null };

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
 import { startGateway, type RunningGateway } from '../gateway';
 import { parseRegistry } from '../gateway/registry/registry';
 import { createDemoMobilities } from '../scripts/demo-mobilities';
@@ -13,6 +11,7 @@ import { generateHopKeyPair, type HopKeyPair } from '../platform/hop-keys';
 import { testDatabases } from './harness/databases';
 import { postGraphQL, ROOT, seedFileOf } from './harness/hub';
 import { requireRedis, TEST_REDIS_URL } from './harness/redis';
+import { socketClient } from './harness/socket-client';
 
 /**
  * Two replicas of one mobilities shard share a database and hear each other's commits through Redis: an
@@ -102,12 +101,7 @@ afterAll(async () => {
 test('an assessment written through replica A reaches a subscriber of gateway B within a second', async () => {
   const [a, b] = gateways as [RunningGateway, RunningGateway];
   const token = await mintDemoToken({ institution: 'rvt.lv', roles: ['viewer'], secret: tokenSecret });
-  const client = createClient({
-    url: b.url.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
-    retryAttempts: 0,
-    connectionParams: { authorization: `Bearer ${token}` },
-  });
+  const client = socketClient(b.url, token);
   try {
     const iterator = client.iterate<{ assessmentRecorded: { type: string; assessment: { grade: string } } }>({
       query: 'subscription { assessmentRecorded { type assessment { grade } } }',

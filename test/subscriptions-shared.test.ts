@@ -1,9 +1,9 @@
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
+import type { Client } from 'graphql-ws';
 import { createDemoMobilities } from '../scripts/demo-mobilities';
 import { startTestHub, type TestHub } from './harness/hub';
 import { correctDemoAssessment } from './harness/demo-assessments';
 import { waitFor } from './harness/wait';
+import { socketClient } from './harness/socket-client';
 
 /** Subscribers with the same caller and operation share one upstream per shard: every event once, none they may not see. */
 const INSTITUTIONS = ['rvt.lv', 'cifp-aviles.es', 'omnia.fi'];
@@ -34,12 +34,7 @@ interface Event {
 
 /** One subscriber on its own socket, collecting what arrives until `stop()`. */
 function subscribe(token: string, after: string | null = null) {
-  const client = createClient({
-    url: hub.url.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
-    retryAttempts: 0,
-    connectionParams: { authorization: `Bearer ${token}` },
-  });
+  const client = socketClient(hub.url, token);
   clients.push(client);
   const events: Event[] = [];
   const errors: unknown[] = [];

@@ -1,8 +1,8 @@
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
+import type { Client } from 'graphql-ws';
 import { createDemoMobilities } from '../scripts/demo-mobilities';
 import { startTestHub, type TestHub } from './harness/hub';
 import { correctDemoAssessment } from './harness/demo-assessments';
+import { socketClient } from './harness/socket-client';
 
 /** Live assessment updates through the gateway's WebSocket: federated payloads, party rules, nothing lost. */
 let hub: TestHub;
@@ -37,12 +37,7 @@ interface Event {
 }
 
 function connect(token?: string): Client {
-  const client = createClient({
-    url: hub.url.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
-    retryAttempts: 0,
-    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
-  });
+  const client = socketClient(hub.url, token);
   clients.push(client);
   return client;
 }

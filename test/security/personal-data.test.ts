@@ -1,6 +1,6 @@
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
+import type { Client } from 'graphql-ws';
 import { ANNA, expectNothingPersonal, MOU, startHostileHub, type HostileHub } from './hostile-hub';
+import { socketClient } from '../harness/socket-client';
 
 /**
  * Personal data through the gateway, for anonymous callers, non-parties and other learners. Whoever is not a
@@ -261,13 +261,7 @@ async function subscribe(
   token: string,
   waitMs: number,
 ): Promise<{ events: unknown[]; closed: { code: number; reason: string } | null; errors: unknown[] }> {
-  const client = createClient({
-    url: h.hub.url.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
-    retryAttempts: 0,
-    lazy: true,
-    connectionParams: { authorization: `Bearer ${token}` },
-  });
+  const client = socketClient(h.hub.url, token, { lazy: true });
   clients.push(client);
   const events: unknown[] = [];
   const errors: unknown[] = [];
