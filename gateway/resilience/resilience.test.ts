@@ -20,6 +20,14 @@ test('what is retried and what counts against a shard', () => {
   expect(isShardFault(httpError(404, '<html>not here</html>'))).toBe(true);
   // A shard refusing a request with GraphQL errors is working as it should.
   expect(isShardFault(httpError(400, { errors: [{ message: 'bad value' }] }))).toBe(false);
+  // A partial answer whose field error set a 503 (a partner the shard reads was down) is the shard working.
+  const partial = httpError(503, {
+    data: { record: { id: 'x', points: null } },
+    errors: [{ message: 'partner down' }],
+  });
+  expect(isTransient(partial)).toBe(false);
+  expect(isShardFault(partial)).toBe(false);
+  expect(isTransient(httpError(503, { data: null, errors: [{ message: 'down' }] }))).toBe(true);
 });
 
 test('queries are retried on transient failures; mutations and timeouts are not', async () => {

@@ -107,9 +107,19 @@ const CONNECTION_ERRORS = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
+/**
+ * A non-2xx answer that still carries data: the shard ran the operation and answered part of it (an error status set
+ * by a field, say one naming a partner it could not read). That is an answer, neither worth a retry, which would throw
+ * the data away and spend the request's deadline again, nor a fault of the shard.
+ */
+function answeredWithData(error: unknown): boolean {
+  const body = (error as ErrorLike)?.extensions?.response?.body as { data?: unknown; errors?: unknown } | undefined;
+  return typeof body?.data === 'object' && body.data !== null && Array.isArray(body.errors);
+}
+
 /** Worth another try at once: the call never reached the shard's resolvers, or a proxy in front said "try again". */
 export function isTransient(error: unknown): boolean {
-  if (isTimeout(error)) return false;
+  if (isTimeout(error) || answeredWithData(error)) return false;
   const e = error as ErrorLike;
   const code = e?.cause?.code ?? e?.code;
   if (code !== undefined && CONNECTION_ERRORS.has(code)) return true;
@@ -121,7 +131,7 @@ export function isTransient(error: unknown): boolean {
 export function isShardFault(error: unknown): boolean {
   // A wrong shard is refused before any call: it is a configuration fault, not a failing shard to break a circuit on.
   // A retry not made because the request's deadline passed says nothing about the shard either.
-  if (error instanceof ShardCallRefused || error instanceof DeadlinePassed) return false;
+  if (error instanceof ShardCallRefused || error instanceof DeadlinePassed || answeredWithData(error)) return false;
   const status = httpStatusOf(error);
   if (status === undefined || status >= 500) return true;
   const body = (error as ErrorLike).extensions?.response?.body as { errors?: unknown } | undefined;

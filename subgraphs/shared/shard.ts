@@ -79,6 +79,25 @@ function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
   return formatted;
 }
 
+/**
+ * An answer that carries data is sent with 200 whatever status a field's error asked for (GraphQL over HTTP: a
+ * response with non-null data is a success). A field that names a partner this shard could not read (a 503) says
+ * nothing about this shard's own health, and callers must not drop its data as if it had failed.
+ */
+function partialAnswersSucceed<C extends BaseContext>(): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          const status = response.http.status ?? 200;
+          if (status < 300) return;
+          if (response.body.kind === 'single' && response.body.singleResult.data != null) response.http.status = 200;
+        },
+      };
+    },
+  };
+}
+
 function header(request: IncomingMessage) {
   return (name: string): string | undefined => {
     const value = request.headers[name];
@@ -156,6 +175,7 @@ export async function startShard<C extends BaseContext>(options: ShardServerOpti
       ApolloServerPluginInlineTraceDisabled(),
       tracing.plugin,
       useDatabaseErrors<C>(options),
+      partialAnswersSucceed<C>(),
       ...(options.plugins ?? []),
       idempotency.plugin,
     ],
