@@ -11,6 +11,7 @@ import { CreatePublicChanges1763900000020 } from './migrations/1763900000020-Cre
 import { FasterUnitSearch1763900000030 } from './migrations/1763900000030-FasterUnitSearch';
 import { RecordChangesByTriggers1763900000040 } from './migrations/1763900000040-RecordChangesByTriggers';
 import { CreateGradingScales1763900000400 } from './migrations/1763900000400-CreateGradingScales';
+import { RecordGradingScaleChanges1763900000401 } from './migrations/1763900000401-RecordGradingScaleChanges';
 import { QualificationRecord } from './qualification/qualification.entity';
 import { UnitRecord } from './unit/unit.entity';
 
@@ -35,4 +36,5 @@ export const qualificationsMigrations = [
   FasterUnitSearch1763900000030,
   RecordChangesByTriggers1763900000040,
   CreateGradingScales1763900000400,
+  RecordGradingScaleChanges1763900000401,
 ];
