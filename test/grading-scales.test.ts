@@ -325,4 +325,34 @@ describe('grading scales and assessment criteria', () => {
     expect(approved.current.number).toBe(2);
     expect(text(approved.current)).toContain('level B');
   });
+
+  it('a coordinator replaces a published scale: readers see it at once, the signed agreement keeps its copy', async () => {
+    const publish =
+      'mutation($input: PublishGradingScaleInput!) { publishGradingScale(input: $input) { id passGrade } }';
+    const grades = Array.from({ length: 11 }, (_, i) => ({
+      value: String(10 - i),
+      labels: [{ lang: 'en', value: 10 - i >= 6 ? 'pass' : 'fail' }],
+    }));
+    const input = {
+      localId: 'calificaciones-0-10',
+      titles: [{ lang: 'en', value: 'Spanish VET grades 0–10' }],
+      grades,
+    };
+    const READ = '{ institution(id: "cifp-aviles.es") { gradingScales { id passGrade } } }';
+    expect((await chain.ok(READ, {})).institution.gradingScales).toEqual([{ id: SCALE, passGrade: '5' }]);
+    const forbidden = await chain.request(publish, { input: { ...input, passGrade: '6' } }, tokens.assessor);
+    expect(forbidden.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const off = await chain.request(publish, { input: { ...input, passGrade: '11' } }, tokens.cifp);
+    expect(off.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(off.body.errors?.[0]?.message).toContain('input.passGrade "11" is not one of the grades');
+    expect((await chain.ok(publish, { input: { ...input, passGrade: '6' } }, tokens.cifp)).publishGradingScale).toEqual(
+      {
+        id: SCALE,
+        passGrade: '6',
+      },
+    );
+    expect((await chain.ok(READ, {})).institution.gradingScales).toEqual([{ id: SCALE, passGrade: '6' }]);
+    const agreed = (await chain.ok(AGREEMENT, { id: LA }, tokens.rvt)).learningAgreement.current.units;
+    expect(agreed.map((u: { gradingScale: { passGrade: string } }) => u.gradingScale.passGrade)).toEqual(['5', '5']);
+  });
 });

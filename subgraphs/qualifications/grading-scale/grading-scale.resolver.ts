@@ -1,10 +1,12 @@
-import { Arg, Ctx, Directive, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Directive, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { GradingScale } from '../../../schema/grading-scale';
 import { Institution } from '../../../schema/institution';
 import type { QualificationsContext } from '../context';
 import { GradingScaleRecord } from './grading-scale.entity';
 import { toGradingScale } from './grading-scale.mapper';
+import { PublishGradingScaleInput } from './grading-scale.input';
 import { resolveGradingScaleReference } from './grading-scale.reference';
+import { publishGradingScale } from './grading-scale.service';
 
 @Resolver(() => GradingScale)
 export class GradingScaleResolver {
@@ -18,6 +20,18 @@ export class GradingScaleResolver {
     @Ctx() context: QualificationsContext,
   ): Promise<GradingScale | null> {
     return resolveGradingScaleReference({ id }, context);
+  }
+
+  @Directive('@owner')
+  @Mutation(() => GradingScale, {
+    description:
+      "Publishes a grading scale of the calling coordinator's institution, or replaces it (same localId). Agreements keep the copy they signed.",
+  })
+  async publishGradingScale(
+    @Arg('input', () => PublishGradingScaleInput) input: PublishGradingScaleInput,
+    @Ctx() context: QualificationsContext,
+  ): Promise<GradingScale> {
+    return publishGradingScale(context, input);
   }
 }
 

@@ -2,8 +2,16 @@ import type { EntityManager } from 'typeorm';
 import { BadUserInputError } from '../../../schema/errors';
 import { LOCAL_ID_PATTERN } from '../../../schema/ids';
 import type { LocalizedText } from '../../../schema/localized-text';
+import type { GradingScale } from '../../../schema/grading-scale';
+import { entityId } from '../../../schema/ids';
+import { requireStaffRole } from '../../shared/access';
+import { recordAudit } from '../../shared/audit/audit';
+import { writePublicData } from '../../shared/changes/changes';
 import { checkPattern, checkTexts } from '../../shared/validation';
+import type { QualificationsContext } from '../context';
 import { GradingScaleRecord } from './grading-scale.entity';
+import type { PublishGradingScaleInput } from './grading-scale.input';
+import { toGradingScale } from './grading-scale.mapper';
 
 /** A grading scale as an institution publishes it (the seed format). */
 export interface GradingScaleDefinition {
@@ -49,6 +57,39 @@ export function validateGradingScale(scale: GradingScaleDefinition, field = 'gra
   }
 }
 
+const toRecord = (scale: GradingScaleDefinition) => ({
+  id: scale.localId,
+  titles: scale.titles.map((t) => ({ lang: t.lang, value: t.value })),
+  grades: scale.grades.map((g) => ({
+    value: g.value,
+    labels: g.labels.map((t) => ({ lang: t.lang, value: t.value })),
+    share: g.share ?? null,
+  })),
+  passGrade: scale.passGrade,
+});
+
+/**
+ * Publishes a scale of the caller's institution, or replaces it. Agreements that named it keep the copy their
+ * versions took, so a replacement changes only agreements proposed after it.
+ */
+export async function publishGradingScale(
+  context: QualificationsContext,
+  input: PublishGradingScaleInput,
+): Promise<GradingScale> {
+  const caller = requireStaffRole(context, context.institution, 'coordinator', 'publish its grading scales');
+  validateGradingScale(input, 'input');
+  return writePublicData(context.db, async (manager) => {
+    const record = manager.create(GradingScaleRecord, toRecord(input));
+    await manager.save(GradingScaleRecord, record);
+    await recordAudit(manager, context, caller, {
+      action: 'publishGradingScale',
+      entityId: entityId(context.institution, record.id),
+      input,
+    });
+    return toGradingScale(record, context.institution);
+  });
+}
+
 /** Adds the scales a shard does not hold yet: a shard seeded before scales existed gains them on its next start. */
 export async function addGradingScales(
   manager: EntityManager,
@@ -57,11 +98,6 @@ export async function addGradingScales(
   for (const [index, scale] of scales.entries()) {
     validateGradingScale(scale, `gradingScales[${index}]`);
     if (await manager.existsBy(GradingScaleRecord, { id: scale.localId })) continue;
-    await manager.insert(GradingScaleRecord, {
-      id: scale.localId,
-      titles: scale.titles,
-      grades: scale.grades.map((g) => ({ value: g.value, labels: g.labels, share: g.share ?? null })),
-      passGrade: scale.passGrade,
-    });
+    await manager.insert(GradingScaleRecord, toRecord(scale));
   }
 }
