@@ -211,6 +211,23 @@ describe('grading scales and assessment criteria', () => {
       ecvetPoints: 0,
       achievedLearningOutcomeIds: [],
     });
+    const assessments = (await chain.ok(AGREEMENT, { id: LA }, tokens.rvt)).learningAgreement.assessments;
+    const corrected = await chain.request(
+      `mutation($id: ID!) { correctAssessment(id: $id, input: { grade: "4,5", assessedOn: "${assessedOn()}", reason: "Re-marked" }) { revision } }`,
+      {
+        id: (
+          await chain.ok(
+            'query($id: ID!) { learningAgreement(id: $id) { assessments { id } } }',
+            { id: LA },
+            tokens.rvt,
+          )
+        ).learningAgreement.assessments[0].id,
+      },
+      tokens.assessor,
+    );
+    expect(corrected.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(corrected.body.errors?.[0]?.message).toContain('input.grade "4,5" is not a grade of the agreed scale');
+    expect((await chain.ok(AGREEMENT, { id: LA }, tokens.rvt)).learningAgreement.assessments).toEqual(assessments);
   });
 
   it('per-outcome results with evidence name the outcomes achieved, beside the unit result', async () => {
