@@ -4,6 +4,7 @@ export * from './cursor';
 export * from './enums';
 export * from './errors';
 export * from './federation';
+export * from './grading-scale';
 export * from './ids';
 export * from './institution';
 export * from './learning-outcome';

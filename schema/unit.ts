@@ -3,6 +3,8 @@ import { LifecycleStatus } from './enums';
 import { LocalizedText, pickText } from './localized-text';
 import { DateTimeScalar, EcvetPointsScalar, EqfLevelScalar, LanguageCodeScalar, LocalDateScalar } from './scalars';
 
+// Shareable: a learning agreement's assessment criteria per learning outcome (mobilities kind) use the same type.
+@Directive('@shareable')
 @ObjectType({ description: 'A criterion an assessor applies to decide whether the unit is achieved.' })
 export class AssessmentCriterion {
   @Field(() => [LocalizedText], { description: 'The criterion, one per language.' })

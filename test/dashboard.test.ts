@@ -74,3 +74,34 @@ test("fits a phone's width: the form stacks and the tables scroll inside the pag
   expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
   await page.close();
 });
+
+test('per-outcome results appear with the assessment as they arrive, evidence on hover', async () => {
+  const page = await started.browser.newPage();
+  await page.goto(started.hub.url.replace(/\/graphql$/, '/dashboard'));
+  await page.fill('#token', await started.hub.token('rvt.lv', ['coordinator']));
+  await page.click('button[type=submit]');
+  await page.locator('#events tbody tr').nth(1).waitFor({ timeout: 15_000 });
+  const before = await page.locator('#events tbody tr').count();
+  const assessor = await started.hub.token('cifp-aviles.es', ['assessor']);
+  const agreement = await started.hub.request(
+    '{ learningAgreement(id: "rvt.lv:LA-2026-001") { assessments { id unit { id } } } }',
+    undefined,
+    assessor,
+  );
+  const id = (
+    agreement.body.data?.learningAgreement as { assessments: Array<{ id: string; unit: { id: string } }> }
+  ).assessments.find((a) => a.unit.id === 'rvt.lv:WELD-U4')?.id;
+  const corrected = await started.hub.request(
+    `mutation($id: ID!) { correctAssessment(id: $id, input: { result: ACHIEVED, grade: "7/10", assessedOn: "${addDays(today(), -20)}", reason: "Outcomes assessed one by one",
+      outcomeResults: [{ learningOutcomeId: "rvt.lv:WELD-U4-LO1", result: ACHIEVED, evidence: "Bend test passed" },
+                       { learningOutcomeId: "rvt.lv:WELD-U4-LO2", result: NOT_ACHIEVED }] }) { revision } }`,
+    { id },
+    assessor,
+  );
+  expect(corrected.body.errors).toBeUndefined();
+  await page.locator('#events tbody tr').nth(before).waitFor({ timeout: 10_000 });
+  const outcomes = page.locator('#events tbody tr:first-child td').nth(5);
+  expect(await outcomes.textContent()).toBe('WELD-U4-LO1 ✓ · WELD-U4-LO2 ✗');
+  expect(await outcomes.locator('span').first().getAttribute('title')).toBe('Bend test passed');
+  await page.close();
+});

@@ -1,6 +1,7 @@
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar, EcvetPointsScalar, LocalDateScalar } from '../scalars';
 import { AssessmentResult } from './enums';
+import { AgreedGradingScale, OutcomeAssessmentCriteria } from './grading';
 import { LearningOutcomeRef, UnitRef, whenOwnerFails } from './references';
 
 @ObjectType({ description: 'The result for one learning outcome of the unit.' })
@@ -16,6 +17,12 @@ export class OutcomeResult {
 
   @Field(() => AssessmentResult, { description: 'Achieved or not.' })
   result!: AssessmentResult;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Evidence against the agreed criteria for this outcome; null when none was recorded.',
+  })
+  evidence!: string | null;
 }
 
 @ObjectType({ description: 'An earlier value of a corrected assessment.' })
@@ -109,6 +116,15 @@ export class TranscriptEntry {
 
   @Field(() => [OutcomeResult], { description: 'Results per learning outcome.' })
   outcomeResults!: OutcomeResult[];
+
+  @Field(() => AgreedGradingScale, {
+    nullable: true,
+    description: 'The scale the grade is on, as the agreement fixed it; null when the agreement named none.',
+  })
+  gradingScale!: AgreedGradingScale | null;
+
+  @Field(() => [OutcomeAssessmentCriteria], { description: 'The assessment criteria agreed per learning outcome.' })
+  assessmentCriteria!: OutcomeAssessmentCriteria[];
 }
 
 @Directive('@key(fields: "id")')

@@ -1,6 +1,7 @@
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar, EcvetPointsScalar, LocalDateScalar } from '../scalars';
 import { AgreementParty, AgreementStatus, VersionStatus } from './enums';
+import { AgreedGradingScale, OutcomeAssessmentCriteria } from './grading';
 import {
   InstitutionRef,
   LearningOutcomeRef,
@@ -91,6 +92,18 @@ export class AgreedUnit {
 
   @Field(() => AssessmentArrangement, { description: 'How the unit is assessed.' })
   assessment!: AssessmentArrangement;
+
+  @Field(() => AgreedGradingScale, {
+    nullable: true,
+    description:
+      'The scale the host grades the unit on, as agreed; null when none was named (grades are then free text).',
+  })
+  gradingScale!: AgreedGradingScale | null;
+
+  @Field(() => [OutcomeAssessmentCriteria], {
+    description: "Assessment criteria per learning outcome; empty when none were agreed beyond the unit's own.",
+  })
+  assessmentCriteria!: OutcomeAssessmentCriteria[];
 }
 
 @ObjectType({ description: "A party's signature of one version." })

@@ -7,6 +7,7 @@ import {
   resolveAssessmentReference,
   resolveTranscriptReference,
 } from './assessment/assessment.resolver';
+import { AssessmentGradingResolver } from './grading/grading.resolver';
 import { EventsResolver } from './events/events.resolver';
 import { LearningAgreementResolver, resolveAgreementReference } from './learning-agreement/learning-agreement.resolver';
 import { MemorandumResolver, resolveMemorandumReference } from './memorandum/memorandum.resolver';
@@ -27,6 +28,7 @@ export function buildMobilitiesSchema(): Promise<GraphQLSchema> {
       createAuditResolver(MOBILITIES_KIND),
       TranscriptDocumentResolver,
       MobilityDocumentsResolver,
+      AssessmentGradingResolver,
     ],
     referenceResolvers: {
       Memorandum: { __resolveReference: personalReference('memorandum', resolveMemorandumReference) },

@@ -1,5 +1,6 @@
 import { readTagSubscriber, type CacheTag } from '../shared/changes/changes';
 import { currentRequestScope } from '../shared/request-scope';
+import { GradingScaleRecord } from './grading-scale/grading-scale.entity';
 import { InstitutionRecord } from './institution/institution.entity';
 import { LearningOutcomeRecord, LearningOutcomeSkillRecord } from './learning-outcome/learning-outcome.entity';
 import { QualificationRecord } from './qualification/qualification.entity';
@@ -26,7 +27,8 @@ function readTagOf(entity: object): CacheTag | null {
   if (entity instanceof LearningOutcomeRecord || entity instanceof LearningOutcomeSkillRecord)
     return tags.unit(entity.unitId);
   if (entity instanceof QualificationRecord) return tags.qualification(entity.id);
-  if (entity instanceof InstitutionRecord) return tags.institution();
+  // Scales are published with the institution (its seed), so they carry its tag.
+  if (entity instanceof InstitutionRecord || entity instanceof GradingScaleRecord) return tags.institution();
   return null;
 }
 

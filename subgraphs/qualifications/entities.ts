@@ -2,6 +2,7 @@ import { AuditEntryRecord } from '../shared/audit/audit.entity';
 import { PublicChangeRecord, PublicChangeSequenceRecord } from '../shared/changes/change.entity';
 import { IdempotencyRecord } from '../shared/idempotency/idempotency.entity';
 import { CreateIdempotencyRecords1763900000010 } from './migrations/1763900000010-CreateIdempotencyRecords';
+import { GradingScaleRecord } from './grading-scale/grading-scale.entity';
 import { InstitutionRecord } from './institution/institution.entity';
 import { LearningOutcomeRecord, LearningOutcomeSkillRecord } from './learning-outcome/learning-outcome.entity';
 import { CreateQualifications1763900000000 } from './migrations/1763900000000-CreateQualifications';
@@ -9,6 +10,8 @@ import { CreateAuditTrail1763900000001 } from './migrations/1763900000001-Create
 import { CreatePublicChanges1763900000020 } from './migrations/1763900000020-CreatePublicChanges';
 import { FasterUnitSearch1763900000030 } from './migrations/1763900000030-FasterUnitSearch';
 import { RecordChangesByTriggers1763900000040 } from './migrations/1763900000040-RecordChangesByTriggers';
+import { CreateGradingScales1763900000400 } from './migrations/1763900000400-CreateGradingScales';
+import { RecordGradingScaleChanges1763900000401 } from './migrations/1763900000401-RecordGradingScaleChanges';
 import { QualificationRecord } from './qualification/qualification.entity';
 import { UnitRecord } from './unit/unit.entity';
 
@@ -23,6 +26,7 @@ export const qualificationsEntities = [
   IdempotencyRecord,
   PublicChangeRecord,
   PublicChangeSequenceRecord,
+  GradingScaleRecord,
 ];
 export const qualificationsMigrations = [
   CreateQualifications1763900000000,
@@ -31,4 +35,6 @@ export const qualificationsMigrations = [
   CreatePublicChanges1763900000020,
   FasterUnitSearch1763900000030,
   RecordChangesByTriggers1763900000040,
+  CreateGradingScales1763900000400,
+  RecordGradingScaleChanges1763900000401,
 ];

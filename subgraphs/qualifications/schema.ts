@@ -1,6 +1,8 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema } from '../../schema/federation';
 import { createAuditResolver } from '../shared/audit/audit.resolver';
+import { GradingScaleResolver, InstitutionGradingScalesResolver } from './grading-scale/grading-scale.resolver';
+import { resolveGradingScaleReference } from './grading-scale/grading-scale.reference';
 import { resolveInstitutionReference } from './institution/institution.reference';
 import { InstitutionResolver } from './institution/institution.resolver';
 import { resolveLearningOutcomeReference } from './learning-outcome/learning-outcome.reference';
@@ -21,12 +23,15 @@ export function buildQualificationsSchema(): Promise<GraphQLSchema> {
       UnitResolver,
       LearningOutcomeResolver,
       createAuditResolver(QUALIFICATIONS_KIND),
+      GradingScaleResolver,
+      InstitutionGradingScalesResolver,
     ],
     referenceResolvers: {
       Institution: { __resolveReference: resolveInstitutionReference },
       Qualification: { __resolveReference: resolveQualificationReference },
       Unit: { __resolveReference: resolveUnitReference },
       LearningOutcome: { __resolveReference: resolveLearningOutcomeReference },
+      GradingScale: { __resolveReference: resolveGradingScaleReference },
     },
   });
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { LearningOutcomeCategory, LocalizedText } from '../../schema';
 import type { Database } from '../shared/database';
 import { createQualificationsContext } from './context';
+import { addGradingScales, type GradingScaleDefinition } from './grading-scale/grading-scale.service';
 import { InstitutionRecord } from './institution/institution.entity';
 import { createQualification } from './qualification/qualification.service';
 import { createUnit } from './unit/unit.service';
@@ -29,6 +30,8 @@ export interface QualificationsSeed {
       learningOutcomes: Array<{ category: LearningOutcomeCategory; statements: LocalizedText[]; escoSkills: string[] }>;
     }>;
   }>;
+  /** The grading scales the institution publishes. */
+  gradingScales?: GradingScaleDefinition[];
 }
 
 export function readSeed(path: string): QualificationsSeed {
@@ -41,6 +44,7 @@ export function readSeed(path: string): QualificationsSeed {
  */
 export async function seedQualifications(db: Database, seed: QualificationsSeed): Promise<boolean> {
   const code = seed.institution.code;
+  await addGradingScales(db.dataSource.manager, seed.gradingScales ?? []);
   if (await db.dataSource.manager.existsBy(InstitutionRecord, { code })) return false;
   const context = createQualificationsContext(db, {
     institution: code,

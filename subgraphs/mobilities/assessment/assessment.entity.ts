@@ -1,9 +1,12 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { AssessmentResult } from '../../../schema/mobility/enums';
+import type { StoredAgreedGrading } from '../grading/grading.content';
 
 export interface StoredOutcomeResult {
   learningOutcomeId: string;
   result: AssessmentResult;
+  /** Evidence against the agreed criteria; absent in results recorded before criteria existed. */
+  evidence?: string | null;
 }
 
 export interface StoredRevision {
@@ -59,7 +62,7 @@ export class AssessmentRecord {
   history!: StoredRevision[];
 }
 
-export interface StoredTranscriptEntry {
+export interface StoredTranscriptEntry extends StoredAgreedGrading {
   unitId: string;
   result: AssessmentResult;
   grade: string | null;

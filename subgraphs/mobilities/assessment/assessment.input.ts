@@ -9,6 +9,12 @@ export class OutcomeResultInput {
 
   @Field(() => AssessmentResult, { description: 'Achieved or not.' })
   result!: AssessmentResult;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Evidence against the agreed criteria for this outcome (what was observed, documents kept).',
+  })
+  evidence?: string | null;
 }
 
 @InputType({ description: "The hosting institution's assessment of one agreed unit." })
@@ -19,10 +25,17 @@ export class RecordAssessmentInput {
   @Field(() => ID, { description: 'A unit of its binding version.' })
   unitId!: string;
 
-  @Field(() => AssessmentResult, { description: 'Achieved or not.' })
-  result!: AssessmentResult;
+  @Field(() => AssessmentResult, {
+    nullable: true,
+    description:
+      'Achieved or not. May be left out when a grade on the agreed scale (through its pass grade) or the per-outcome results (all achieved or not) say it; must agree with such a grade.',
+  })
+  result?: AssessmentResult | null;
 
-  @Field(() => String, { nullable: true, description: 'Grade, where the host grades.' })
+  @Field(() => String, {
+    nullable: true,
+    description: "Grade, where the host grades: one of the agreed scale's grades when the agreement names a scale.",
+  })
   grade?: string | null;
 
   @Field({ description: 'Method used.' })
@@ -48,10 +61,13 @@ export class RecordAssessmentInput {
 
 @InputType({ description: 'A corrected assessment; the earlier value stays in its history.' })
 export class CorrectAssessmentInput {
-  @Field(() => AssessmentResult, { description: 'Achieved or not.' })
-  result!: AssessmentResult;
+  @Field(() => AssessmentResult, {
+    nullable: true,
+    description: 'Achieved or not; may be left out as in recordAssessment.',
+  })
+  result?: AssessmentResult | null;
 
-  @Field(() => String, { nullable: true, description: 'Grade.' })
+  @Field(() => String, { nullable: true, description: "Grade: one of the agreed scale's when there is one." })
   grade?: string | null;
 
   @Field(() => LocalDateScalar, { description: 'When.' })

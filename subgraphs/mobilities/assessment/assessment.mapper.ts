@@ -7,6 +7,7 @@ import {
   TranscriptEntry,
 } from '../../../schema/mobility/assessment';
 import { LearningOutcomeRef, ref, UnitRef } from '../../../schema/mobility/references';
+import { toAgreedGradingScale, toOutcomeCriteria } from '../grading/grading.content';
 import type { AssessmentRecord, StoredOutcomeResult, TranscriptRecord } from './assessment.entity';
 
 const outcomeResults = (results: StoredOutcomeResult[]) =>
@@ -15,6 +16,7 @@ const outcomeResults = (results: StoredOutcomeResult[]) =>
       learningOutcomeId: o.learningOutcomeId,
       learningOutcome: ref(LearningOutcomeRef, o.learningOutcomeId),
       result: o.result,
+      evidence: o.evidence ?? null,
     }),
   );
 
@@ -55,6 +57,8 @@ export function toTranscript(record: TranscriptRecord, sending: string): Transcr
         assessedOn: e.assessedOn,
         ecvetPoints: e.ecvetPoints,
         outcomeResults: outcomeResults(e.outcomeResults),
+        gradingScale: toAgreedGradingScale(e.gradingScale),
+        assessmentCriteria: toOutcomeCriteria(e.assessmentCriteria),
       }),
     ),
     totalEcvetPoints: record.totalEcvetPoints,

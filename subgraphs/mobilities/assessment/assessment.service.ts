@@ -16,7 +16,13 @@ import {
   type StoredAgreedUnit,
 } from '../learning-agreement/learning-agreement.entity';
 import { agreementEvent, loadAgreement, partiesOf } from '../learning-agreement/learning-agreement.service';
-import { AssessmentRecord, TranscriptRecord, type StoredTranscriptEntry } from './assessment.entity';
+import { decideResult } from '../grading/grade';
+import {
+  AssessmentRecord,
+  TranscriptRecord,
+  type StoredOutcomeResult,
+  type StoredTranscriptEntry,
+} from './assessment.entity';
 import type { CorrectAssessmentInput, OutcomeResultInput, RecordAssessmentInput } from './assessment.input';
 
 /** How long after the mobility an assessment may still be dated. */
@@ -74,6 +80,12 @@ function checkResult(
   });
 }
 
+const storedOutcomeResult = (o: OutcomeResultInput): StoredOutcomeResult => ({
+  learningOutcomeId: o.learningOutcomeId,
+  result: o.result,
+  evidence: o.evidence ?? null,
+});
+
 const points = (agreed: StoredAgreedUnit, result: AssessmentResult) =>
   result === AssessmentResult.ACHIEVED ? agreed.ecvetPoints : 0;
 
@@ -92,6 +104,7 @@ export async function recordAssessment(
         { field: 'input.unitId' },
       );
     checkResult(version, agreed, input);
+    const result = decideResult(agreed.gradingScale, agreed.learningOutcomeIds, input);
     if (await manager.existsBy(AssessmentRecord, { agreementId: record.id, unitId: input.unitId })) {
       throw new ConflictError(`Unit ${input.unitId} is assessed already under this agreement: use correctAssessment`, {
         field: 'input.unitId',
@@ -102,19 +115,19 @@ export async function recordAssessment(
       id: `A-${randomUUID()}`,
       agreementId: record.id,
       unitId: input.unitId,
-      result: input.result,
+      result,
       grade: input.grade ?? null,
       method: input.method,
       assessorName: input.assessorName,
       assessedOn: input.assessedOn,
       evidence: input.evidence ?? null,
-      outcomeResults: input.outcomeResults.map((o) => ({ ...o })),
-      ecvetPoints: points(agreed, input.result),
+      outcomeResults: input.outcomeResults.map(storedOutcomeResult),
+      ecvetPoints: points(agreed, result),
       revision: 1,
       history: [
         {
           revision: 1,
-          result: input.result,
+          result,
           grade: input.grade ?? null,
           assessedOn: input.assessedOn,
           reason: null,
@@ -155,20 +168,21 @@ export async function correctAssessment(
     if (!agreed)
       throw new ConflictError(`Unit ${assessment.unitId} is no longer in the binding version of the agreement`);
     checkResult(version, agreed, input);
+    const result = decideResult(agreed.gradingScale, agreed.learningOutcomeIds, input);
     const revision = assessment.revision + 1;
     Object.assign(assessment, {
-      result: input.result,
+      result,
       grade: input.grade ?? null,
       assessedOn: input.assessedOn,
       evidence: input.evidence ?? null,
-      outcomeResults: input.outcomeResults.map((o) => ({ ...o })),
-      ecvetPoints: points(agreed, input.result),
+      outcomeResults: input.outcomeResults.map(storedOutcomeResult),
+      ecvetPoints: points(agreed, result),
       revision,
       history: [
         ...assessment.history,
         {
           revision,
-          result: input.result,
+          result,
           grade: input.grade ?? null,
           assessedOn: input.assessedOn,
           reason: input.reason,
@@ -208,6 +222,8 @@ export async function issueTranscript(
         assessedOn: assessment.assessedOn,
         ecvetPoints: assessment.ecvetPoints,
         outcomeResults: assessment.outcomeResults,
+        gradingScale: unit.gradingScale ?? null,
+        assessmentCriteria: unit.assessmentCriteria ?? [],
       };
     });
     const previous = await manager.find(TranscriptRecord, {

@@ -13,6 +13,7 @@ import {
   uris,
   type Json,
 } from '../../shared/documents/edc';
+import { edcAssessmentGrading, hasAgreedGrading } from '../grading/grading.documents';
 import { displayParameter } from '../../shared/documents/edc-display';
 import { transcriptCredentialId } from '../../shared/documents/credential-ids';
 import type { TranscriptDocumentData, TranscriptUnit } from './transcript-data';
@@ -47,6 +48,9 @@ function claim(credentialId: string, data: TranscriptDocumentData, unit: Transcr
   const achieved = unit.entry.result === AssessmentResult.ACHIEVED;
   const grade = unit.entry.grade;
   const notes = outcomeNotes(unit);
+  const grading = hasAgreedGrading(unit.entry)
+    ? edcAssessmentGrading(credentialId, index, titleOf(unit), unit.entry, data.host)
+    : null;
   const proof = {
     ...assessment({
       id: uris.node(credentialId, 'assessment', index + 1),
@@ -56,6 +60,7 @@ function claim(credentialId: string, data: TranscriptDocumentData, unit: Transcr
       by: data.host,
     }),
     ...(notes.length > 0 ? { additionalNote: notes } : {}),
+    ...(grading && grading.parts.length > 0 ? { hasPart: grading.parts } : {}),
   };
   if (!achieved) {
     return {
@@ -65,6 +70,7 @@ function claim(credentialId: string, data: TranscriptDocumentData, unit: Transcr
           id: uris.node(credentialId, 'assessment-specification', index + 1),
           type: 'LearningAssessmentSpecification',
           title: { en: [`Assessment of "${titleOf(unit)}"`] },
+          ...grading?.specification,
           proves: [specification(unit)],
         },
       ],
@@ -77,7 +83,7 @@ function claim(credentialId: string, data: TranscriptDocumentData, unit: Transcr
     identifier: identifier(unit.unit.id, 'ECVET hub unit ID'),
     awardedBy: awardingProcess(data.host, unit.entry.assessedOn),
     creditReceived: [ecvetCredit(unit.entry.ecvetPoints)],
-    provenBy: [proof],
+    provenBy: [grading ? { ...proof, specifiedBy: [grading.specification] } : proof],
     specifiedBy: specification(unit),
   };
 }

@@ -1,4 +1,5 @@
 import { AssessmentResult } from '../../../schema/mobility/enums';
+import { elmoGrading, elmoGradingSchemes, elmoOutcomeGrading } from '../grading/grading.documents';
 import { ELMO_NAMESPACE } from '../../shared/documents/elmo-schema';
 import { el, renderXml, type XmlElement } from '../../shared/documents/xml';
 import type { TranscriptDocumentData, TranscriptUnit } from './transcript-data';
@@ -50,6 +51,7 @@ function outcomesExtension(unit: TranscriptUnit): XmlElement {
           { id: o.id, category: o.category, result: results.get(o.id) },
           o.statements.map((s) => el('hub:statement', { 'xml:lang': s.lang }, s.value)),
           o.escoSkills.map((uri) => el('hub:escoSkill', {}, uri)),
+          elmoOutcomeGrading(unit.entry, o.id),
         ),
       ),
     ),
@@ -58,6 +60,7 @@ function outcomesExtension(unit: TranscriptUnit): XmlElement {
 
 function learningOpportunity(data: TranscriptDocumentData, unit: TranscriptUnit): XmlElement {
   const { entry } = unit;
+  const grading = elmoGrading(entry);
   return el(
     'learningOpportunitySpecification',
     {},
@@ -76,7 +79,9 @@ function learningOpportunity(data: TranscriptDocumentData, unit: TranscriptUnit)
         el('start', {}, data.mobility.start),
         el('date', {}, entry.assessedOn),
         el('status', {}, entry.result === AssessmentResult.ACHIEVED ? 'passed' : 'failed'),
+        grading.schemeId,
         entry.grade ? el('resultLabel', {}, entry.grade) : null,
+        grading.shortened,
         el('credit', {}, el('scheme', {}, 'ecvet'), el('value', {}, entry.ecvetPoints)),
         el(
           'level',
@@ -119,6 +124,7 @@ export function buildElmo(data: TranscriptDocumentData, generatedAt: string): st
       ),
       data.units.map((unit) => learningOpportunity(data, unit)),
       el('issueDate', {}, data.issuedAt),
+      elmoGradingSchemes(data.units.map((unit) => unit.entry)),
     ),
     el(
       'extension',

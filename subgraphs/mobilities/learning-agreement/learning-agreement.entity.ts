@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { StoredAgreedGrading } from '../grading/grading.content';
 import type { AgreementParty, AgreementStatus, VersionStatus } from '../../../schema/mobility/enums';
 
 export interface StoredLearner {
@@ -16,7 +17,7 @@ export interface StoredContact {
   email: string;
 }
 
-export interface StoredAgreedUnit {
+export interface StoredAgreedUnit extends StoredAgreedGrading {
   unitId: string;
   ecvetPoints: number;
   learningOutcomeIds: string[];

@@ -4,6 +4,7 @@ import { LOCAL_ID_PATTERN, ownerOf, parseEntityId } from '../../../schema/ids';
 import { AgreementParty, AgreementStatus } from '../../../schema/mobility/enums';
 import { EcvetPointsScalar, LocalDateScalar } from '../../../schema/scalars';
 import { checkPattern } from '../../shared/validation';
+import { OutcomeCriteriaInput, validateAgreedGrading } from '../grading/grading.input';
 
 @InputType({ description: 'The learner, as the sending institution knows them.' })
 export class LearnerInput {
@@ -71,6 +72,19 @@ export class AgreedUnitInput {
 
   @Field(() => AssessmentArrangementInput, { description: 'How it is assessed.' })
   assessment!: AssessmentArrangementInput;
+
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "Hub ID of the hosting institution's grading scale the unit is graded on (see Institution.gradingScales); the version keeps a copy of it. Without one, grades are free text.",
+  })
+  gradingScaleId?: string | null;
+
+  @Field(() => [OutcomeCriteriaInput], {
+    defaultValue: [],
+    description: 'Assessment criteria per agreed learning outcome, in the languages of the agreement.',
+  })
+  assessmentCriteria!: OutcomeCriteriaInput[];
 }
 
 @InputType({ description: 'What a version of the agreement says about the mobility itself.' })
@@ -172,6 +186,7 @@ export function validateTerms(terms: AgreementTermsInput, field = 'input.terms')
       );
     }
   });
+  validateAgreedGrading(terms.units, field);
   nonBlank(`${field}.qualityAssurance`, terms.qualityAssurance);
   nonBlank(`${field}.validationAndRecognition`, terms.validationAndRecognition);
   nonBlank(`${field}.documentation`, terms.documentation);

@@ -15,6 +15,7 @@ import {
   ref,
   UnitRef,
 } from '../../../schema/mobility/references';
+import { toAgreedGradingScale, toOutcomeCriteria } from '../grading/grading.content';
 import type {
   AgreementSignatureRecord,
   AgreementVersionRecord,
@@ -65,6 +66,8 @@ export function toVersion(
         learningOutcomes: unit.learningOutcomeIds.map((id) => ref(LearningOutcomeRef, id)),
         learningActivities: unit.learningActivities,
         assessment: Object.assign(new AssessmentArrangement(), unit.assessment),
+        gradingScale: toAgreedGradingScale(unit.gradingScale),
+        assessmentCriteria: toOutcomeCriteria(unit.assessmentCriteria),
       }),
     ),
     totalEcvetPoints: version.content.units.reduce((sum, unit) => sum + unit.ecvetPoints, 0),

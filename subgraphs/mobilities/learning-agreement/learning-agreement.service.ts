@@ -12,6 +12,9 @@ import { TranscriptRecord } from '../assessment/assessment.entity';
 import type { MobilitiesContext } from '../context';
 import { today } from '../dates';
 import { validateSignature, type SignatureInput } from '../memorandum/memorandum.input';
+import type { StoredGradingScale } from '../../../schema/grading-scale';
+import { agreedGrading } from '../grading/grading.content';
+import { fetchAgreedScales } from '../grading/grading.hub';
 import { checkTermsAgainstHub } from './hub-checks';
 import {
   validateCreateAgreement,
@@ -91,16 +94,25 @@ export async function loadAgreement(
   return record;
 }
 
-function content(terms: AgreementTermsInput, outcomes: Map<string, string[]>): StoredVersionContent {
+function content(
+  terms: AgreementTermsInput,
+  outcomes: Map<string, string[]>,
+  scales: ReadonlyMap<string, StoredGradingScale>,
+  field: string,
+): StoredVersionContent {
   return {
-    units: terms.units.map((unit) => ({
-      unitId: unit.unitId,
-      ecvetPoints: unit.ecvetPoints,
-      learningOutcomeIds:
-        unit.learningOutcomeIds.length > 0 ? unit.learningOutcomeIds : (outcomes.get(unit.unitId) ?? []),
-      learningActivities: unit.learningActivities,
-      assessment: { ...unit.assessment },
-    })),
+    units: terms.units.map((unit, index) => {
+      const learningOutcomeIds =
+        unit.learningOutcomeIds.length > 0 ? unit.learningOutcomeIds : (outcomes.get(unit.unitId) ?? []);
+      return {
+        unitId: unit.unitId,
+        ecvetPoints: unit.ecvetPoints,
+        learningOutcomeIds,
+        learningActivities: unit.learningActivities,
+        assessment: { ...unit.assessment },
+        ...agreedGrading(unit, learningOutcomeIds, scales, `${field}.units[${index}]`),
+      };
+    }),
     qualityAssurance: terms.qualityAssurance,
     validationAndRecognition: terms.validationAndRecognition,
     documentation: terms.documentation,
@@ -138,6 +150,7 @@ export async function createLearningAgreement(
     { sending: context.institution, hosting: input.hostingInstitution },
     input.terms,
   );
+  const scales = await fetchAgreedScales(context, input.hostingInstitution, input.terms.units, 'input.terms');
   return inTransaction(context, async (manager) => {
     if (await manager.existsBy(LearningAgreementRecord, { id: input.localId })) {
       throw new ConflictError(
@@ -176,7 +189,7 @@ export async function createLearningAgreement(
       status: VersionStatus.PROPOSED,
       mobilityStart: input.terms.mobilityStart,
       mobilityEnd: input.terms.mobilityEnd,
-      content: content(input.terms, outcomes),
+      content: content(input.terms, outcomes, scales, 'input.terms'),
       changeReason: null,
       createdAt: now,
     });
@@ -274,6 +287,7 @@ export async function proposeChange(
     terms,
     'terms',
   );
+  const scales = await fetchAgreedScales(context, record.hostingInstitution, terms.units, 'terms');
   return inTransaction(context, async (manager) => {
     const number = record.currentVersion + 1;
     await insertVersion(manager, {
@@ -282,7 +296,7 @@ export async function proposeChange(
       status: VersionStatus.PROPOSED,
       mobilityStart: terms.mobilityStart,
       mobilityEnd: terms.mobilityEnd,
-      content: content(terms, outcomes),
+      content: content(terms, outcomes, scales, 'terms'),
       changeReason: reason,
       createdAt: new Date(),
     });
