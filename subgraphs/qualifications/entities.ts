@@ -9,6 +9,8 @@ import { CreateAuditTrail1763900000001 } from './migrations/1763900000001-Create
 import { CreatePublicChanges1763900000020 } from './migrations/1763900000020-CreatePublicChanges';
 import { FasterUnitSearch1763900000030 } from './migrations/1763900000030-FasterUnitSearch';
 import { RecordChangesByTriggers1763900000040 } from './migrations/1763900000040-RecordChangesByTriggers';
+import { CreateOutcomeReviewSettings1763900000500 } from './migrations/1763900000500-CreateOutcomeReviewSettings';
+import { OutcomeReviewSettingRecord } from './learning-outcome-review/review-settings.entity';
 import { QualificationRecord } from './qualification/qualification.entity';
 import { UnitRecord } from './unit/unit.entity';
 
@@ -23,6 +25,7 @@ export const qualificationsEntities = [
   IdempotencyRecord,
   PublicChangeRecord,
   PublicChangeSequenceRecord,
+  OutcomeReviewSettingRecord,
 ];
 export const qualificationsMigrations = [
   CreateQualifications1763900000000,
@@ -31,4 +34,5 @@ export const qualificationsMigrations = [
   CreatePublicChanges1763900000020,
   FasterUnitSearch1763900000030,
   RecordChangesByTriggers1763900000040,
+  CreateOutcomeReviewSettings1763900000500,
 ];
