@@ -23,6 +23,8 @@ export interface EscoText {
   preferredLabel: string;
   altLabels: string[];
   description: string;
+  /** Labels of the concepts one step up ESCO's hierarchy (`broaderConceptPT`), where the file gives them. */
+  broaderLabels: string[];
 }
 
 export interface EscoCorpus {
@@ -32,7 +34,7 @@ export interface EscoCorpus {
 }
 
 /** Label words count most; a description is long and says much besides the skill. */
-export const FIELD_WEIGHTS = { preferredLabel: 3, altLabels: 2, description: 1 } as const;
+export const FIELD_WEIGHTS = { preferredLabel: 2, altLabels: 1, description: 1, broaderLabels: 1 } as const;
 
 const LANGUAGE_OF_FILE = /_([a-z]{2}(?:-[a-z]+)?)\.csv$/i;
 const SKILL_TYPE = 'KnowledgeSkillCompetence';
@@ -70,6 +72,7 @@ export function readEscoCorpus(folder: string): EscoCorpus {
         preferredLabel,
         altLabels: splitLabels(row.altLabels),
         description: row.description?.trim() ?? '',
+        broaderLabels: splitLabels(row.broaderConceptPT),
       });
     }
   }
@@ -90,6 +93,7 @@ export function indexEscoCorpus(
       fields: [
         { text: text.preferredLabel, weight: FIELD_WEIGHTS.preferredLabel },
         { text: text.altLabels.join(' | '), weight: FIELD_WEIGHTS.altLabels },
+        { text: text.broaderLabels.join(' | '), weight: FIELD_WEIGHTS.broaderLabels },
         ...(options.withDescription(text.uri) ? [{ text: text.description, weight: FIELD_WEIGHTS.description }] : []),
       ],
     });

@@ -1,6 +1,6 @@
 import { EQF_DESCRIPTORS } from './eqf-descriptors';
 import { type ActionVerb, type Category, LANGUAGE_RULES, type LanguageRules } from './language-rules';
-import { isReviewLanguage, primaryLanguage, stem, tokenize, type Token } from './text';
+import { contentTokens, isReviewLanguage, primaryLanguage, stem, tokenize, type Token } from './text';
 
 /**
  * The form checks of a learning outcome statement and what its verbs and scope suggest (category, EQF level).
@@ -57,8 +57,8 @@ export interface FormReview {
 
 /** Three distinct action verbs are three outcomes; two ("measure and record") usually describe one. */
 const MULTIPLE_VERBS = 3;
-/** Content words after the verb below which a statement names no object ("is able to weld."). */
-const MIN_OBJECT_WORDS = 2;
+/** Content words besides its verbs a statement needs to name what the action is done to ("is able to weld." has none). */
+const MIN_OBJECT_WORDS = 1;
 
 /** JavaScript's \b knows only ASCII letters: "gemäß" would have no end. Boundaries here are Unicode letters. */
 function unicodeWords(pattern: RegExp): RegExp {
@@ -268,8 +268,11 @@ export function reviewForm(statement: string, lang: string, category: Category, 
     });
   }
   const lastVerb = verbs.at(-1)?.token ?? vagueTokens.at(-1);
-  const objectWords = tokens.filter((t) => t.word.length > 2 && !c.verbByStem.has(t.stem) && !c.vagueStems.has(t.stem));
-  if (lastVerb && objectWords.filter((t) => t.start !== lastVerb.start).length < MIN_OBJECT_WORDS) {
+  const verbStarts = new Set(verbs.map((use) => use.token.start));
+  const objectWords = contentTokens(statement, language).filter(
+    (t) => !verbStarts.has(t.start) && !c.vagueStems.has(t.stem),
+  );
+  if (lastVerb && objectWords.length < MIN_OBJECT_WORDS) {
     findings.push({
       code: 'MISSING_OBJECT',
       message: 'Say what the action is done to (the object) and in which context',

@@ -16,7 +16,29 @@ export interface Token {
 
 /** Suffixes stripped, longest first, keeping a stem of at least MIN_STEM letters. */
 const SUFFIXES: Readonly<Record<string, readonly string[]>> = {
-  en: ['ations', 'ation', 'ings', 'ing', 'ied', 'ies', 'ers', 'er', 'ed', 'es', 's', 'e', 'y'],
+  en: [
+    'ational',
+    'ations',
+    'ation',
+    'ating',
+    'ments',
+    'ment',
+    'ates',
+    'ated',
+    'ings',
+    'ing',
+    'ies',
+    'ied',
+    'ate',
+    'ers',
+    'er',
+    'ly',
+    'ed',
+    'es',
+    's',
+    'e',
+    'y',
+  ],
   de: ['ungen', 'ung', 'ern', 'em', 'en', 'er', 'es', 'st', 'e', 'n', 's', 't'],
   es: [
     'aciones',
