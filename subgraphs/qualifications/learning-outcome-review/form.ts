@@ -183,14 +183,14 @@ function estimateLevel(statement: string, verbs: VerbUse[], c: CompiledRules, ca
 }
 
 /**
- * The main (first) verb decides, as the handbook's categories do: "knows", "describes" read as knowledge;
- * wording of responsibility or autonomy reads as competence; an action the learner "is able to" do as skills.
+ * The main (first) verb decides, as the handbook's categories do: "knows", "describes" read as knowledge, an
+ * action the learner "is able to" do as skills; without a verb, wording of responsibility or autonomy
+ * ("takes responsibility for …") reads as competence.
  */
 function suggestedCategoryOf(verbs: VerbUse[], firstVague: number | null, autonomy: boolean): Category | null {
   const first = verbs[0];
   if (firstVague !== null && (!first || firstVague < first.token.start)) return 'KNOWLEDGE';
-  if (autonomy) return 'COMPETENCE';
-  if (!first) return null;
+  if (!first) return autonomy ? 'COMPETENCE' : null;
   return first.verb?.category ?? 'SKILLS';
 }
 

@@ -35,14 +35,17 @@ export function reviewStatement(request: ReviewRequest, esco: EscoSuggester): Le
   return {
     statement,
     lang,
-    findings: form.findings.map((finding) => ({
-      code: finding.code as LearningOutcomeFindingCode,
-      message: finding.message,
-      start: finding.start,
-      end: finding.end,
-      text: finding.start !== null && finding.end !== null ? statement.slice(finding.start, finding.end) : null,
-      suggestions: finding.suggestions,
-    })),
+    // In the order of the text; findings on the whole statement after those on a span.
+    findings: [...form.findings]
+      .sort((a, b) => (a.start ?? Infinity) - (b.start ?? Infinity))
+      .map((finding) => ({
+        code: finding.code as LearningOutcomeFindingCode,
+        message: finding.message,
+        start: finding.start,
+        end: finding.end,
+        text: finding.start !== null && finding.end !== null ? statement.slice(finding.start, finding.end) : null,
+        suggestions: finding.suggestions,
+      })),
     suggestedCategory: suggested !== null && suggested !== category ? suggested : null,
     eqf: form.eqf
       ? {
