@@ -66,27 +66,66 @@ export class Bm25Index {
   /** The best `limit` documents for `query`, best first; documents sharing no term are not returned. */
   search(query: string, lang: string, limit: number, accept?: (id: string) => boolean): Bm25Hit[] {
     const n = this.ids.length;
-    if (n === 0) return [];
+    if (n === 0 || limit <= 0) return [];
     const average = this.totalLength / n;
-    const scores = new Map<number, { score: number; matched: Set<string> }>();
     const terms = new Map<string, string>();
     for (const token of contentTokens(query, lang)) if (!terms.has(token.stem)) terms.set(token.stem, token.word);
-    for (const [term, word] of terms) {
+    // Scores in one typed array and the documents touched: a query over 20,000 documents allocates little.
+    const scores = new Float64Array(n);
+    const touched: number[] = [];
+    for (const term of terms.keys()) {
       const list = this.postings.get(term);
       if (!list) continue;
       const idf = Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5));
       for (const { doc, tf } of list) {
         const norm = tf + K1 * (1 - B + (B * (this.lengths[doc] ?? 0)) / average);
-        const entry = scores.get(doc) ?? { score: 0, matched: new Set<string>() };
-        entry.score += (idf * (tf * (K1 + 1))) / norm;
-        entry.matched.add(word);
-        scores.set(doc, entry);
+        if (scores[doc] === 0) touched.push(doc);
+        scores[doc] = (scores[doc] ?? 0) + (idf * (tf * (K1 + 1))) / norm;
       }
     }
-    return [...scores]
-      .map(([doc, { score, matched }]) => ({ id: this.ids[doc] ?? '', score, matched: [...matched] }))
-      .filter((hit) => !accept || accept(hit.id))
-      .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
-      .slice(0, limit);
+    const best = topDocuments(touched, scores, limit, (doc) => !accept || accept(this.ids[doc] ?? ''), this.ids);
+    return best.map((doc) => ({
+      id: this.ids[doc] ?? '',
+      score: scores[doc] ?? 0,
+      matched: [...terms].filter(([term]) => hasDocument(this.postings.get(term), doc)).map(([, word]) => word),
+    }));
   }
+}
+
+/** Postings are in document order (documents are only added): a binary search finds one. */
+function hasDocument(list: Posting[] | undefined, doc: number): boolean {
+  let low = 0;
+  let high = (list?.length ?? 0) - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const at = list?.[middle]?.doc ?? -1;
+    if (at === doc) return true;
+    if (at < doc) low = middle + 1;
+    else high = middle - 1;
+  }
+  return false;
+}
+
+/** The `limit` best documents, best first (ties by ID), kept in a small sorted array instead of sorting all. */
+function topDocuments(
+  docs: readonly number[],
+  scores: Float64Array,
+  limit: number,
+  accept: (doc: number) => boolean,
+  ids: readonly string[],
+): number[] {
+  const better = (a: number, b: number) =>
+    (scores[a] ?? 0) > (scores[b] ?? 0) ||
+    ((scores[a] ?? 0) === (scores[b] ?? 0) && (ids[a] ?? '').localeCompare(ids[b] ?? '') < 0);
+  const top: number[] = [];
+  for (const doc of docs) {
+    const last = top[top.length - 1];
+    if (top.length === limit && last !== undefined && !better(doc, last)) continue;
+    if (!accept(doc)) continue;
+    let at = top.length;
+    while (at > 0 && better(doc, top[at - 1] ?? doc)) at -= 1;
+    top.splice(at, 0, doc);
+    if (top.length > limit) top.pop();
+  }
+  return top;
 }
