@@ -129,7 +129,7 @@ const MIN_STEM = 3;
 /** Words too common to tell statements apart, per language (form words of outcome statements included). */
 const STOPWORDS: Readonly<Record<string, ReadonlySet<string>>> = {
   en: new Set(
-    'a an the and or of to in on at for with by from as is are be been being this that these those it its their his her they he she learner learners student students able will can shall which who when into using use'.split(
+    'a an the and or of to in on at for with by from as is are be been being this that these those it its their his her they he she learner learners student students able will can shall which who when into using use according accordance'.split(
       ' ',
     ),
   ),
