@@ -1,5 +1,6 @@
 import { BadUserInputError } from '../../../schema/errors';
 import { requireStaffRole } from '../../shared/access';
+import { recordAudit } from '../../shared/audit/audit';
 import type { QualificationsContext } from '../context';
 import { OutcomeReviewSettingRecord } from './review-settings.entity';
 import { LearningOutcomeFindingCode } from './review.types';
@@ -23,7 +24,7 @@ export async function setBlockingCodes(
   institution: string,
   codes: readonly LearningOutcomeFindingCode[],
 ): Promise<LearningOutcomeFindingCode[]> {
-  requireStaffRole(context, institution, 'coordinator', 'choose its blocking outcome findings');
+  const caller = requireStaffRole(context, institution, 'coordinator', 'choose its blocking outcome findings');
   if (institution !== context.institution)
     throw new BadUserInputError(
       `institution must be this shard's (${context.institution}), got ${institution}`,
@@ -37,10 +38,18 @@ export async function setBlockingCodes(
     );
   }
   const unique = [...new Set(codes)].sort();
-  await context.db.dataSource.manager.save(OutcomeReviewSettingRecord, {
-    institution: context.institution,
-    blockingCodes: unique.join(','),
-    updatedAt: new Date(),
+  // The setting and its audit entry in one transaction: a setting that changes who may write is a write too.
+  await context.db.dataSource.transaction(async (manager) => {
+    await manager.save(OutcomeReviewSettingRecord, {
+      institution: context.institution,
+      blockingCodes: unique.join(','),
+      updatedAt: new Date(),
+    });
+    await recordAudit(manager, context, caller, {
+      action: 'setBlockingOutcomeFindings',
+      entityId: context.institution,
+      input: { codes: unique },
+    });
   });
   return unique;
 }
