@@ -39,8 +39,9 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # Only the committed SDL (supergraph.graphql, qualifications.graphql); the .ts sources are compiled into dist/.
 COPY --from=build /app/schema/*.graphql ./schema/
-# The dashboard page is served as it is, not compiled.
+# The dashboard and outcome editor pages are served as they are, not compiled.
 COPY gateway/dashboard/page.html ./gateway/dashboard/page.html
+COPY gateway/outcomes/page.html ./gateway/outcomes/page.html
 # Seed data (demo/institutions/<code>.json) and the demo registry.
 COPY demo ./demo
 # The registry docker-compose.yml points the gateway at (REGISTRY_PATH=/app/deploy/registry.compose.json).

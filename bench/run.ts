@@ -15,6 +15,7 @@ import { fanOut } from './scenarios/fan-out';
 import { hubOverhead } from './scenarios/hub-overhead';
 import { liveUpdates } from './scenarios/live-updates';
 import { nested } from './scenarios/nested';
+import { outcomeReview } from './scenarios/outcome-review';
 import { overload } from './scenarios/overload';
 import { profile } from './scenarios/profile';
 import { shardClient } from './scenarios/shard-client';
@@ -35,6 +36,7 @@ const SCENARIOS: Scenario[] = [
   liveUpdates,
   wsFlood,
   overload,
+  outcomeReview,
 ];
 
 const USAGE = `usage: npm run bench [-- <scenario> …]
@@ -52,6 +54,7 @@ environment:
   BENCH_SEED_MINUTES=6   data-scale: give up seeding after this long
   BENCH_SUBSCRIBERS=1000 live-updates: open subscriptions
   BENCH_WS_SOCKETS=1000  ws-flood: anonymous sockets
+  BENCH_ESCO_FOLDER=…    outcome-review: ESCO CSV files (default third_party/esco)
   BENCH_MAX_MINUTES=15   stop everything after this long`;
 
 function command(args: readonly string[]): string {

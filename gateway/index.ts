@@ -6,6 +6,7 @@ import { createApolloServer, executeAs } from './apollo-server';
 import { createRequestContexts } from './auth/request-context';
 import { useSubscriptions, type SubscriptionStats, type WebSocketLimitsOptions } from './subscriptions/subscriptions';
 import { useDashboard } from './dashboard/dashboard';
+import { useOutcomeEditor } from './outcomes/outcomes';
 import { useExplorer } from './explorer/explorer';
 import { useDocuments } from './documents/documents';
 import type { HubContext } from './context';
@@ -175,6 +176,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }),
     ...(metrics ? [metrics] : []),
     useDashboard(),
+    useOutcomeEditor(),
     useExplorer({ production }),
     {
       name: 'hop-keys',

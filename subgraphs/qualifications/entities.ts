@@ -12,6 +12,8 @@ import { FasterUnitSearch1763900000030 } from './migrations/1763900000030-Faster
 import { RecordChangesByTriggers1763900000040 } from './migrations/1763900000040-RecordChangesByTriggers';
 import { CreateGradingScales1763900000400 } from './migrations/1763900000400-CreateGradingScales';
 import { RecordGradingScaleChanges1763900000401 } from './migrations/1763900000401-RecordGradingScaleChanges';
+import { CreateOutcomeReviewSettings1763900000500 } from './migrations/1763900000500-CreateOutcomeReviewSettings';
+import { OutcomeReviewSettingRecord } from './learning-outcome-review/review-settings.entity';
 import { QualificationRecord } from './qualification/qualification.entity';
 import { UnitRecord } from './unit/unit.entity';
 
@@ -27,6 +29,7 @@ export const qualificationsEntities = [
   PublicChangeRecord,
   PublicChangeSequenceRecord,
   GradingScaleRecord,
+  OutcomeReviewSettingRecord,
 ];
 export const qualificationsMigrations = [
   CreateQualifications1763900000000,
@@ -37,4 +40,5 @@ export const qualificationsMigrations = [
   RecordChangesByTriggers1763900000040,
   CreateGradingScales1763900000400,
   RecordGradingScaleChanges1763900000401,
+  CreateOutcomeReviewSettings1763900000500,
 ];

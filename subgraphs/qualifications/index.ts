@@ -18,9 +18,17 @@ export const qualificationsKind: KindDefinition<QualificationsContext> = {
   createContext: (db, _hub, request) => createQualificationsContext(db, request),
 };
 
+/** The kind with the shard's own settings in its request context. */
+const withSettings = (options: QualificationsShardOptions): KindDefinition<QualificationsContext> => ({
+  ...qualificationsKind,
+  createContext: (db, _hub, request) => createQualificationsContext(db, request, options.escoFolder ?? null),
+});
+
 export interface QualificationsShardOptions extends ShardOptions {
   /** Loaded into an empty shard before it starts answering. */
   seed?: QualificationsSeed | null;
+  /** The ESCO CSV files learning outcome reviews read; default: the subset under third_party/esco/. */
+  escoFolder?: string | null;
 }
 
 export type QualificationsShard = KindShard;
@@ -37,7 +45,7 @@ export async function openQualificationsDatabase(url: string): Promise<Database>
 export function startQualificationsShard(options: QualificationsShardOptions): Promise<QualificationsShard> {
   const seed = options.seed;
   return startKindShard(
-    qualificationsKind,
+    withSettings(options),
     options,
     seed ? (db) => seedQualifications(db, seed).then(() => undefined) : undefined,
   );

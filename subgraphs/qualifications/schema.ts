@@ -11,6 +11,8 @@ import { resolveQualificationReference } from './qualification/qualification.ref
 import { QualificationResolver } from './qualification/qualification.resolver';
 import { resolveUnitReference } from './unit/unit.reference';
 import { UnitResolver } from './unit/unit.resolver';
+import { LearningOutcomeReviewResolver } from './learning-outcome-review/review.resolver';
+import { UnitOutcomeReviewResolver } from './learning-outcome-review/unit-review';
 
 export const QUALIFICATIONS_KIND = 'qualifications';
 
@@ -22,6 +24,8 @@ export function buildQualificationsSchema(): Promise<GraphQLSchema> {
       QualificationResolver,
       UnitResolver,
       LearningOutcomeResolver,
+      LearningOutcomeReviewResolver,
+      UnitOutcomeReviewResolver,
       createAuditResolver(QUALIFICATIONS_KIND),
       GradingScaleResolver,
       InstitutionGradingScalesResolver,

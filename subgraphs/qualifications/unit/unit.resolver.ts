@@ -33,6 +33,7 @@ import { readsList, tags } from '../cache-tags';
 import { toUnit } from './unit.mapper';
 import { resolveUnitReference } from './unit.reference';
 import { createUnit, retireUnit, updateUnit } from './unit.service';
+import { reviewUnitWrite, withReviews } from '../learning-outcome-review/unit-review';
 
 @ObjectType({ description: 'A page of units of learning outcomes.' })
 export class UnitConnection extends Connection(Unit, 'Unit') {}
@@ -155,9 +156,17 @@ export class UnitResolver {
   })
   async createUnit(
     @Arg('input', () => CreateUnitInput) input: CreateUnitInput,
+    @Arg('review', {
+      defaultValue: false,
+      description: 'Also review every outcome statement; the reviews come in `outcomeReviews`. Never blocks by itself.',
+    })
+    review: boolean,
     @Ctx() context: QualificationsContext,
   ): Promise<Unit> {
-    return createUnit(context, input);
+    // Blocking findings are checked on every write, asked for or not: a setting a write could skip would not hold.
+    const reviews = await reviewUnitWrite(context, input.learningOutcomes, input.eqfLevel);
+    const unit = await createUnit(context, input);
+    return review ? withReviews(unit, reviews) : unit;
   }
 
   @Directive('@owner(argument: "id")')
@@ -165,9 +174,20 @@ export class UnitResolver {
   async updateUnit(
     @Arg('id', () => ID, { description: 'Hub ID of the unit.' }) id: string,
     @Arg('input', () => UpdateUnitInput) input: UpdateUnitInput,
+    @Arg('review', {
+      defaultValue: false,
+      description:
+        'Also review the outcome statements sent (or, without them, the stored ones); the reviews come in `outcomeReviews`.',
+    })
+    review: boolean,
     @Ctx() context: QualificationsContext,
   ): Promise<Unit> {
-    return updateUnit(context, id, input);
+    const stored = await resolveUnitReference({ id }, context);
+    const outcomes =
+      input.learningOutcomes ?? (review && stored ? await context.loaders.outcomesOfUnit.load(stored.localId) : []);
+    const reviews = await reviewUnitWrite(context, outcomes, input.eqfLevel ?? stored?.eqfLevel ?? null);
+    const unit = await updateUnit(context, id, input);
+    return review ? withReviews(unit, reviews) : unit;
   }
 
   @Directive('@owner(argument: "id")')

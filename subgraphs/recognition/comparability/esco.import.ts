@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EntityManager } from 'typeorm';
 import type { Database } from '../../shared/database';
-import { parseCsvObjects } from './csv';
+import { parseCsvObjects } from '../../shared/csv';
 import { EscoBroaderRecord, EscoConceptRecord } from './esco.entity';
 import { groups } from './groups';
 

@@ -1,0 +1,251 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../../platform/project-root';
+import type { LearningOutcomeCategory } from '../../schema/enums';
+import { Bm25Index } from '../../subgraphs/qualifications/learning-outcome-review/bm25';
+import {
+  FIELD_WEIGHTS,
+  indexEscoCorpus,
+  readEscoCorpus,
+  type EscoCorpus,
+  type EscoText,
+} from '../../subgraphs/qualifications/learning-outcome-review/esco-corpus';
+import { createEscoSuggester } from '../../subgraphs/qualifications/learning-outcome-review/esco-suggestions';
+import { TEST_CONCEPTS } from '../../subgraphs/qualifications/learning-outcome-review/esco-test-concepts.fixture';
+import { reviewStatement } from '../../subgraphs/qualifications/learning-outcome-review/review';
+import { readSeed } from '../../subgraphs/qualifications/seed';
+import type { Scenario } from '../lib/context';
+import { fmt, type Table, type TargetCheck } from '../lib/report';
+
+/** Concepts the latency is measured on (the issue's figure), made up from the loaded ones when fewer are loaded. */
+const LATENCY_CONCEPTS = 20_000;
+/** Statements sampled per language for recall: all of a small subset, an even spread of a full distribution. */
+const SAMPLE_PER_LANGUAGE = 1_000;
+const LATENCY_CALLS = 2_000;
+const TOP = 5;
+
+interface Recall {
+  lang: string;
+  sample: number;
+  at1: number;
+  at5: number;
+}
+
+/** Concepts with a description, minus those the tests name, spread evenly over the corpus. */
+function sampleOf(texts: readonly EscoText[]): EscoText[] {
+  const excluded = new Set<string>(Object.values(TEST_CONCEPTS));
+  const usable = texts.filter((t) => t.description !== '' && !excluded.has(t.uri));
+  const step = Math.max(1, usable.length / SAMPLE_PER_LANGUAGE);
+  const sample: EscoText[] = [];
+  for (let i = 0; i < usable.length && sample.length < SAMPLE_PER_LANGUAGE; i += step) {
+    const text = usable[Math.floor(i)];
+    if (text) sample.push(text);
+  }
+  return sample;
+}
+
+/**
+ * Recall of each sampled concept from its own description. `heldOut`: the sampled concepts are indexed without
+ * their descriptions (the statement must match labels), else the index holds the very text asked with.
+ */
+function recallOf(corpus: EscoCorpus, sample: readonly EscoText[], heldOut: boolean): Recall[] {
+  const sampled = new Set(sample.map((t) => t.uri));
+  const suggester = createEscoSuggester(
+    corpus.concepts,
+    indexEscoCorpus(corpus, { withDescription: (uri) => !heldOut || !sampled.has(uri) }),
+  );
+  const byLang = new Map<string, Recall>();
+  for (const text of sample) {
+    const recall = byLang.get(text.lang) ?? { lang: text.lang, sample: 0, at1: 0, at5: 0 };
+    const hits = suggester.suggest(text.description, text.lang, TOP).map((h) => h.uri);
+    recall.sample += 1;
+    if (hits[0] === text.uri) recall.at1 += 1;
+    if (hits.includes(text.uri)) recall.at5 += 1;
+    byLang.set(text.lang, recall);
+  }
+  return [...byLang.values()].sort((a, b) => a.lang.localeCompare(b.lang));
+}
+
+interface DemoOutcome {
+  statements: Array<{ lang: string; value: string }>;
+  links: string[];
+  category: LearningOutcomeCategory;
+  eqfLevel: number;
+}
+
+function demoOutcomes(): DemoOutcome[] {
+  const folder = join(projectRoot(), 'demo', 'institutions');
+  return readdirSync(folder)
+    .filter((name) => name.endsWith('.json'))
+    .flatMap((name) =>
+      readSeed(join(folder, name)).qualifications.flatMap((q) =>
+        q.units.flatMap((unit) =>
+          unit.learningOutcomes.map((o) => ({
+            statements: o.statements,
+            links: o.escoSkills,
+            category: o.category,
+            eqfLevel: unit.eqfLevel,
+          })),
+        ),
+      ),
+    );
+}
+
+const pct = (part: number, whole: number) => (whole === 0 ? '–' : `${((100 * part) / whole).toFixed(1)} %`);
+
+/** The loaded concepts' texts recombined (label of one, other labels and description of others) up to `size`. */
+function latencyIndex(corpus: EscoCorpus, size: number): Bm25Index {
+  const texts = corpus.texts.filter((t) => t.lang === 'en');
+  const index = new Bm25Index();
+  const n = texts.length;
+  for (let i = 0; i < size && n > 0; i += 1) {
+    const own = texts[i % n];
+    const alt = texts[(i * 7 + 3) % n];
+    const described = texts[(i * 13 + 5) % n];
+    if (!own || !alt || !described) continue;
+    index.add({
+      id: i < n ? own.uri : `${own.uri}#made-up-${i}`,
+      lang: 'en',
+      fields: [
+        { text: own.preferredLabel, weight: FIELD_WEIGHTS.preferredLabel },
+        { text: alt.altLabels.join(' | '), weight: FIELD_WEIGHTS.altLabels },
+        { text: described.description, weight: FIELD_WEIGHTS.description },
+      ],
+    });
+  }
+  return index;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+export const outcomeReview: Scenario = {
+  name: 'outcome-review',
+  title: 'Learning outcome review: ESCO retrieval quality and latency',
+  estimate: 'under a minute',
+  async run({ log }) {
+    const folder = process.env.BENCH_ESCO_FOLDER ?? join(projectRoot(), 'third_party', 'esco');
+    const corpus = readEscoCorpus(folder);
+    const languages = [...new Set(corpus.texts.map((t) => t.lang))].sort();
+    const sample = languages.flatMap((lang) => sampleOf(corpus.texts.filter((t) => t.lang === lang)));
+    log(`ESCO: ${corpus.concepts.size} concepts in ${languages.join(', ')} from ${folder}; ${sample.length} sampled`);
+    const heldOut = recallOf(corpus, sample, true);
+    const indexed = recallOf(corpus, sample, false);
+
+    const full = createEscoSuggester(corpus.concepts, indexEscoCorpus(corpus));
+    const outcomes = demoOutcomes();
+    const linked = outcomes.filter((o) => o.links.some((uri) => corpus.concepts.has(uri)));
+    const demoRows = new Map<string, { asked: number; any: number; all: number }>();
+    for (const outcome of linked) {
+      const known = outcome.links.filter((uri) => corpus.concepts.has(uri));
+      for (const statement of outcome.statements) {
+        const hits = full.suggest(statement.value, statement.lang, TOP).map((h) => h.uri);
+        const row = demoRows.get(statement.lang) ?? { asked: 0, any: 0, all: 0 };
+        row.asked += 1;
+        if (known.some((uri) => hits.includes(uri))) row.any += 1;
+        if (known.every((uri) => hits.includes(uri))) row.all += 1;
+        demoRows.set(statement.lang, row);
+      }
+    }
+
+    const built = process.hrtime.bigint();
+    const large = latencyIndex(corpus, LATENCY_CONCEPTS);
+    const buildMs = Number(process.hrtime.bigint() - built) / 1e6;
+    const largeSuggester = createEscoSuggester(corpus.concepts, new Map([['en', large]]));
+    const queries = outcomes.flatMap((o) => o.statements.map((s) => ({ ...s, category: o.category, eqf: o.eqfLevel })));
+    const times: number[] = [];
+    for (let i = 0; i < LATENCY_CALLS + 200; i += 1) {
+      const q = queries[i % queries.length];
+      if (!q) break;
+      const start = process.hrtime.bigint();
+      reviewStatement(
+        { statement: q.value, lang: q.lang, category: q.category, eqfLevel: q.eqf, escoLimit: 10 },
+        largeSuggester,
+      );
+      // The first 200 calls warm the JIT up and are not counted.
+      if (i >= 200) times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+    times.sort((a, b) => a - b);
+    const p99 = percentile(times, 99);
+
+    const en = heldOut.find((r) => r.lang === 'en');
+    const demoEn = demoRows.get('en');
+    const targets: TargetCheck[] = [
+      ...heldOut.map((r) => ({
+        target: `ESCO descriptions (${r.lang}, held out of the index) retrieve their skill in the top 5 ≥ 80 %`,
+        measured: pct(r.at5, r.sample),
+        met: r.at5 / r.sample >= 0.8,
+      })),
+      {
+        target: "demo units' curated ESCO links in the top 5 for ≥ 70 % of their outcomes (English statements)",
+        measured: demoEn ? pct(demoEn.any, demoEn.asked) : '–',
+        met: demoEn ? demoEn.any / demoEn.asked >= 0.7 : null,
+      },
+      {
+        target: `review p99 < 100 ms on ${fmt.int(large.size)} concepts`,
+        measured: `${fmt.ms(p99)} ms`,
+        met: p99 < 100,
+      },
+    ];
+    const tables: Table[] = [
+      {
+        caption: `Recall of ESCO concepts from their own descriptions (sample without the tests' concepts; top ${TOP})`,
+        columns: ['lang', 'sample', 'recall@1 held out', 'recall@5 held out', 'recall@1 indexed', 'recall@5 indexed'],
+        rows: heldOut.map((r) => {
+          const i = indexed.find((x) => x.lang === r.lang);
+          return [
+            r.lang,
+            String(r.sample),
+            pct(r.at1, r.sample),
+            pct(r.at5, r.sample),
+            i ? pct(i.at1, i.sample) : '–',
+            i ? pct(i.at5, i.sample) : '–',
+          ];
+        }),
+      },
+      {
+        caption: `Demo units: outcomes whose curated ESCO links (those loaded) come in the top ${TOP}, by statement language`,
+        columns: ['statement lang', 'statements', 'a link in top 5', 'every link in top 5'],
+        rows: [...demoRows]
+          .sort((a, b) => a[0].localeCompare(b[0]))
+          .map(([lang, r]) => [lang, String(r.asked), pct(r.any, r.asked), pct(r.all, r.asked)]),
+      },
+      {
+        caption: `reviewLearningOutcome's work (form checks + ESCO top 10) per statement, ${fmt.int(times.length)} demo statements in 5 languages, in process`,
+        columns: ['concepts', 'index build ms', 'p50 ms', 'p99 ms', 'max ms'],
+        rows: [
+          [
+            fmt.int(large.size),
+            fmt.ms(buildMs),
+            fmt.ms(percentile(times, 50)),
+            fmt.ms(p99),
+            fmt.ms(times.at(-1) ?? NaN),
+          ],
+        ],
+      },
+    ];
+    return {
+      settings: {
+        escoFolder: folder,
+        concepts: corpus.concepts.size,
+        languages,
+        sampledPerLanguage: SAMPLE_PER_LANGUAGE,
+        demoOutcomes: outcomes.length,
+        demoOutcomesWithLoadedLinks: linked.length,
+        latencyConcepts: large.size,
+      },
+      tables,
+      targets,
+      notes: [
+        'Held out: the sampled concepts are indexed by their labels only, so a description cannot find itself; "indexed" shows the figure with descriptions in the index too.',
+        `Statements in a language ESCO is not loaded in are matched against the English index (no translation): with only English ESCO files, only the English statements can match. ${linked.length} of ${outcomes.length} demo outcomes link a concept the loaded files hold.`,
+        large.size > corpus.concepts.size
+          ? `Latency index: the ${corpus.concepts.size} loaded concepts' labels and descriptions recombined up to ${fmt.int(large.size)} documents (real vocabulary, made-up concepts); give BENCH_ESCO_FOLDER=<the ESCO distribution> to measure on the real one.`
+          : 'Latency index: the loaded concepts.',
+        en ? `English held-out recall@5: ${pct(en.at5, en.sample)}.` : 'No English ESCO files loaded.',
+      ],
+      raw: { heldOut, indexed, demo: Object.fromEntries(demoRows), latencyMs: { p50: percentile(times, 50), p99 } },
+    };
+  },
+};

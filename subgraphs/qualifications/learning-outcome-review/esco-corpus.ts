@@ -1,0 +1,103 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseCsvObjects } from '../../shared/csv';
+import { Bm25Index } from './bm25';
+
+/**
+ * The ESCO skill and knowledge concepts of the CSV files `npm run esco:import` loads (the ESCO distribution,
+ * or the subset under third_party/esco/), as a retrieval index per language. A file's language is its name's
+ * suffix (`skills_de.csv` → de): ESCO ships one file set per language with the same URIs.
+ */
+
+export interface EscoConcept {
+  uri: string;
+  /** `skill/competence` or `knowledge`. */
+  skillType: string | null;
+  /** Preferred label per language. */
+  labels: Map<string, string>;
+}
+
+export interface EscoText {
+  uri: string;
+  lang: string;
+  preferredLabel: string;
+  altLabels: string[];
+  description: string;
+  /** Labels of the concepts one step up ESCO's hierarchy (`broaderConceptPT`), where the file gives them. */
+  broaderLabels: string[];
+}
+
+export interface EscoCorpus {
+  concepts: Map<string, EscoConcept>;
+  /** One entry per concept and language. */
+  texts: EscoText[];
+}
+
+/** Label words count most; a description is long and says much besides the skill. */
+export const FIELD_WEIGHTS = { preferredLabel: 2, altLabels: 1, description: 1, broaderLabels: 1 } as const;
+
+const LANGUAGE_OF_FILE = /_([a-z]{2}(?:-[a-z]+)?)\.csv$/i;
+const SKILL_TYPE = 'KnowledgeSkillCompetence';
+
+function splitLabels(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(/\s*[|\n]\s*/)
+    .map((label) => label.trim())
+    .filter((label) => label !== '');
+}
+
+/** Every skill and knowledge concept of the CSV files in `folder`; other tables and rows are left out. */
+export function readEscoCorpus(folder: string): EscoCorpus {
+  if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory())
+    throw new Error(`ESCO folder ${folder} does not exist or is not a folder`);
+  const concepts = new Map<string, EscoConcept>();
+  const texts = new Map<string, EscoText>();
+  for (const name of readdirSync(folder).sort()) {
+    const lang = LANGUAGE_OF_FILE.exec(name)?.[1]?.toLowerCase();
+    if (!lang) continue;
+    const { columns, rows } = parseCsvObjects(readFileSync(join(folder, name), 'utf8'));
+    if (!columns.includes('conceptUri') || !columns.includes('preferredLabel')) continue;
+    for (const row of rows) {
+      const uri = row.conceptUri?.trim() ?? '';
+      const skillType = row.skillType?.trim() || null;
+      // Older skill collections have no conceptType: a skill type says the row is a skill.
+      if ((row.conceptType?.trim() || (skillType ? SKILL_TYPE : '')) !== SKILL_TYPE || !uri) continue;
+      const preferredLabel = row.preferredLabel?.trim() ?? '';
+      const concept = concepts.get(uri) ?? { uri, skillType, labels: new Map<string, string>() };
+      concept.labels.set(lang, preferredLabel);
+      concepts.set(uri, concept);
+      texts.set(`${uri} ${lang}`, {
+        uri,
+        lang,
+        preferredLabel,
+        altLabels: splitLabels(row.altLabels),
+        description: row.description?.trim() ?? '',
+        broaderLabels: splitLabels(row.broaderConceptPT),
+      });
+    }
+  }
+  return { concepts, texts: [...texts.values()] };
+}
+
+/** A BM25 index per language; `withDescription` false leaves descriptions out (the benchmark asks with them). */
+export function indexEscoCorpus(
+  corpus: EscoCorpus,
+  options: { withDescription: (uri: string) => boolean } = { withDescription: () => true },
+): Map<string, Bm25Index> {
+  const indexes = new Map<string, Bm25Index>();
+  for (const text of corpus.texts) {
+    const index = indexes.get(text.lang) ?? new Bm25Index();
+    index.add({
+      id: text.uri,
+      lang: text.lang,
+      fields: [
+        { text: text.preferredLabel, weight: FIELD_WEIGHTS.preferredLabel },
+        { text: text.altLabels.join(' | '), weight: FIELD_WEIGHTS.altLabels },
+        { text: text.broaderLabels.join(' | '), weight: FIELD_WEIGHTS.broaderLabels },
+        ...(options.withDescription(text.uri) ? [{ text: text.description, weight: FIELD_WEIGHTS.description }] : []),
+      ],
+    });
+    indexes.set(text.lang, index);
+  }
+  return indexes;
+}
