@@ -11,6 +11,8 @@ interface PersonalKind {
   byId: { query: string; field: string; typename: string; localId: string };
   /** A list of personal data: empty to an anonymous call. */
   list?: { query: string; field: string };
+  /** A subscription of the kind's outbox, for the institution's own events. */
+  subscription: (code: string) => string;
   /** A mutation an anonymous call must be refused. */
   mutation: (code: string) => { query: string; variables: Record<string, unknown> };
 }
@@ -26,6 +28,7 @@ const KINDS: Record<PersonalKind['kind'], PersonalKind> = {
       localId: 'LA-2026-001',
     },
     list: { query: '{ learningAgreements(first: 5) { totalCount nodes { id } } }', field: 'learningAgreements' },
+    subscription: (code) => `subscription { assessmentRecorded(filter: { institution: "${code}" }) { cursor } }`,
     mutation: (code) => ({
       query: 'mutation($id: ID!) { cancelLearningAgreement(id: $id, reason: "conformance") { id } }',
       variables: { id: `${code}:LA-2026-001` },
@@ -40,6 +43,7 @@ const KINDS: Record<PersonalKind['kind'], PersonalKind> = {
       typename: 'RecognitionDecision',
       localId: 'RD-1',
     },
+    subscription: (code) => `subscription { recognitionDecided(filter: { institution: "${code}" }) { cursor } }`,
     mutation: (code) => ({
       query: 'mutation($c: String!) { revokeCertificate(code: $c, reason: "conformance") { code } }',
       variables: { c: `${code}:AAAA-BBBB-CCCC` },
@@ -155,6 +159,35 @@ export function personalRequirements(kind: 'mobilities' | 'recognition', institu
         check(
           codes.some((c) => c === 'UNAUTHENTICATED' || c === 'FORBIDDEN' || c === 'NOT_FOUND'),
           `an unsigned mutation must be UNAUTHENTICATED, FORBIDDEN or NOT_FOUND, got ${codes.join(', ') || 'no error'}`,
+        );
+      },
+    },
+    {
+      id: 'outbox',
+      title: "a subscription connection signed with a stranger's key is closed and sees no event",
+      run: async (probe) => {
+        const outcome = await probe.subscribe(spec.subscription(probe.options.institution), { as: 'stranger' });
+        check(
+          outcome.events.length === 0 && outcome.closeCode !== null && outcome.closeCode >= 4400,
+          `expected the connection closed with a 44xx code and no event, got close ${String(outcome.closeCode)} and ${outcome.events.length} event(s)`,
+        );
+      },
+    },
+    {
+      id: 'outbox',
+      title: "a subscription connection signed by the hub for the institution's coordinator is accepted",
+      run: async (probe) => {
+        probe.requireHopKey();
+        const caller = {
+          institution: probe.options.institution,
+          roles: ['coordinator' as const],
+          learnerId: null,
+          subject: 'conformance',
+        };
+        const outcome = await probe.subscribe(spec.subscription(probe.options.institution), { as: 'hub', caller });
+        check(
+          outcome.errors.length === 0 && outcome.closeCode === null,
+          `expected the subscription to stay open, got close ${String(outcome.closeCode)} and errors ${JSON.stringify(outcome.errors)}`,
         );
       },
     },

@@ -1,5 +1,13 @@
 import { generateHopKeyPair, type HopSigningKey } from '../../platform/hop-keys';
-import { getHopOperation, hopAudience, signHop, type HopOperation } from '../../platform/signed-hop';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import {
+  getHopOperation,
+  hopAudience,
+  signHop,
+  SUBSCRIPTION_HOP_OPERATION,
+  type HopOperation,
+} from '../../platform/signed-hop';
 import type { Caller } from '../../platform/caller';
 
 /** One request the kit made and what came back, as the report shows them. */
@@ -38,6 +46,14 @@ export interface ProbeOptions {
   /** The hub's hop private key: without it, nothing is signed as the hub and checks that need it are skipped. */
   hopKey: HopSigningKey | null;
   timeoutMs?: number;
+}
+
+/** What a subscription over graphql-ws came to within the time the kit waited. */
+export interface SubscriptionOutcome {
+  /** The close code when the shard closed the socket. */
+  closeCode: number | null;
+  errors: unknown[];
+  events: unknown[];
 }
 
 /** Thrown by a check that found the shard breaking a requirement. */
@@ -137,6 +153,51 @@ export class Probe {
     });
     this.errorsSeen.push(...(answer.body.errors ?? []));
     return answer;
+  }
+
+  /**
+   * Subscribes over graphql-ws on the shard's /graphql, the connection signed as the hub signs it (`connection_init`
+   * carries the hop over the connection itself), and reports what happened within `waitMs`.
+   */
+  async subscribe(query: string, signing: Signing, waitMs = 1_500): Promise<SubscriptionOutcome> {
+    const connectionParams = await this.headersFor(signing, SUBSCRIPTION_HOP_OPERATION);
+    const outcome: SubscriptionOutcome = { closeCode: null, errors: [], events: [] };
+    const client = createClient({
+      url: this.options.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: true,
+      connectionParams,
+      on: {
+        closed: (event) => {
+          outcome.closeCode = (event as { code?: number }).code ?? null;
+        },
+      },
+    });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, waitMs);
+      client.subscribe(
+        { query },
+        {
+          next: (value) => outcome.events.push(value),
+          error: (error) => {
+            outcome.errors.push(error instanceof Error ? error.message : error);
+            clearTimeout(timer);
+            resolve();
+          },
+          complete: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        },
+      );
+    });
+    await client.dispose();
+    this.exchanges.push({
+      sent: `WS ${this.options.url.replace(/^http/, 'ws')} (${signing.as === 'anonymous' ? 'unsigned' : `hop: ${signing.as}`}) subscribe ${clip(query)}`,
+      received: clip(JSON.stringify(outcome)),
+    });
+    return outcome;
   }
 
   /** `GET <base><path>`, signed as the hub's gateway signs its change-feed polls when `signed`. */
