@@ -6,6 +6,7 @@ import {
   hopAudience,
   signHop,
   SUBSCRIPTION_HOP_OPERATION,
+  type HopIdempotency,
   type HopOperation,
 } from '../../platform/signed-hop';
 import type { Caller } from '../../platform/caller';
@@ -33,7 +34,7 @@ export interface Answer {
  */
 export type Signing =
   | { as: 'anonymous' }
-  | { as: 'hub'; caller: Caller | null }
+  | { as: 'hub'; caller: Caller | null; idempotency?: HopIdempotency }
   | { as: 'stranger' }
   | { as: 'other-audience' }
   | { as: 'other-operation' };
@@ -94,7 +95,14 @@ export class Probe {
       case 'anonymous':
         return {};
       case 'hub':
-        return signHop({ key: this.requireHopKey(), audience, caller: signing.caller, requestId, operation });
+        return signHop({
+          key: this.requireHopKey(),
+          audience,
+          caller: signing.caller,
+          requestId,
+          operation,
+          idempotency: signing.idempotency ?? null,
+        });
       case 'stranger':
         this.stranger ??= (await generateHopKeyPair()).key;
         return signHop({ key: this.stranger, audience, caller: null, requestId, operation });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { decodeShardCursor, compareShardPositions, foldText } from '../../schema/cursor';
 import { LOCAL_ID_PATTERN } from '../../schema/ids';
 import { commonRequirements, errorCodesRequirement } from './common';
@@ -436,6 +437,44 @@ export function qualificationsRequirements(): Requirement[] {
             onFeed.has(tag),
             `the feed after ${String(before.last)} must name ${tag}, got [${[...onFeed].join(', ')}]`,
           );
+      },
+    },
+    {
+      id: 'idempotency',
+      title:
+        'a retried write with the same Idempotency-Key gets the first answer; another operation under it CONFLICT (--write)',
+      writes: true,
+      run: async (probe) => {
+        probe.requireHopKey();
+        const unit = unitAt(await sampleUnits(probe), 0);
+        const caller = {
+          institution: probe.options.institution,
+          roles: ['coordinator' as const],
+          learnerId: null,
+          subject: 'conformance',
+        };
+        const key = `conformance-${randomUUID()}`;
+        const write = (digest: string) =>
+          probe.graphql(
+            'mutation($id: ID!, $v: LocalDate) { updateUnit(id: $id, input: { validUntil: $v }) { id validUntil updatedAt } }',
+            { id: unit.id, v: unit.validUntil },
+            { as: 'hub', caller, idempotency: { key, digest } },
+          );
+        const first = await write('operation-a');
+        if (codesOf(first).includes('FORBIDDEN'))
+          throw new Skipped('the shard refuses writes through the hub (FORBIDDEN): no write to repeat');
+        const answer = dataOf(first, 'the first write');
+        const retry = dataOf(await write('operation-a'), 'its retry with the same key');
+        check(
+          JSON.stringify(retry) === JSON.stringify(answer),
+          `the retry must get the first answer ${JSON.stringify(answer)}, got ${JSON.stringify(retry)}`,
+        );
+        const other = await write('operation-b');
+        const error = other.body.errors?.[0];
+        check(
+          error?.extensions?.code === 'CONFLICT' && error.message.includes('Idempotency-Key'),
+          `another operation under the same key must be CONFLICT naming Idempotency-Key, got ${JSON.stringify(error ?? other.body.data)}`,
+        );
       },
     },
     errorCodesRequirement,
