@@ -113,9 +113,10 @@ test("a unit is read in the school's language and its outcomes through the mappi
 });
 
 test("a change made in the school's own tables reaches the hub's cache through the triggers' feed", async () => {
-  const query = `{ unit(id: "${SCHOOL}:OE-M02") { validUntil } }`;
-  const read = async () => (await ask(query)).body.data?.unit as { validUntil: string | null };
-  expect(await read()).toEqual({ validUntil: null });
+  const query = `{ unit(id: "${SCHOOL}:OE-M02") { validUntil updatedAt } }`;
+  const read = async () => (await ask(query)).body.data?.unit as { validUntil: string | null; updatedAt: string };
+  const before = await read();
+  expect(before.validUntil).toBeNull();
   // Cached now: the second read is served by the hub.
   const cached = await fetch(gateway.url, {
     method: 'POST',
@@ -125,6 +126,8 @@ test("a change made in the school's own tables reaches the hub's cache through t
   expect(cached.headers.get('x-hub-cache')).toBe('hit');
   await school.db.run("UPDATE moduli SET valido_al = '2031-07-31' WHERE cod_modulo = 'OE-M02'");
   await waitFor('the hub reads the new date', async () => (await read()).validUntil === '2031-07-31', 15_000);
+  // The school's system stamps the record it changed; the mapping shows the stamp as updatedAt.
+  expect(Date.parse((await read()).updatedAt)).toBeGreaterThan(Date.parse(before.updatedAt));
 });
 
 test('writes through the hub are refused: the school changes its units in its own system', async () => {

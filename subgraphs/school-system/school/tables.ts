@@ -52,7 +52,21 @@ export function schoolTables(dialect: Dialect): string[] {
   ];
 }
 
+/** SQLite has no ON UPDATE for a column: the school's system stamps its records by trigger instead. */
+function stampTriggers(dialect: Dialect): string[] {
+  if (dialect === 'mysql') return [];
+  return [
+    ['percorsi', 'cod_percorso'],
+    ['moduli', 'cod_modulo'],
+  ].map(
+    ([table, key]) =>
+      `CREATE TRIGGER IF NOT EXISTS ${table}_aggiornato AFTER UPDATE ON ${table} FOR EACH ROW WHEN NEW.aggiornato_il = OLD.aggiornato_il BEGIN
+         UPDATE ${table} SET aggiornato_il = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE ${key} = NEW.${key};
+       END`,
+  );
+}
+
 /** Creates the example school's tables where they are missing. */
 export async function createSchoolTables(dialect: Dialect, run: Runner): Promise<void> {
-  for (const sql of schoolTables(dialect)) await run(sql);
+  for (const sql of [...schoolTables(dialect), ...stampTriggers(dialect)]) await run(sql);
 }
