@@ -150,6 +150,41 @@ export function personalRequirements(kind: 'mobilities' | 'recognition', institu
           } satisfies Requirement,
         ]
       : []),
+    ...(spec.list
+      ? [
+          {
+            id: 'paging-bounds',
+            title: `${spec.list.field}: first outside 1-100 and a foreign cursor are BAD_USER_INPUT naming the argument`,
+            run: async (probe) => {
+              probe.requireHopKey();
+              const caller = {
+                institution: probe.options.institution,
+                roles: ['coordinator' as const],
+                learnerId: null,
+                subject: 'conformance',
+              };
+              const field = spec.list?.field ?? '';
+              const cases: Array<[Record<string, unknown>, string]> = [
+                [{ first: 0 }, 'first'],
+                [{ first: 101 }, 'first'],
+                [{ first: 2, after: 'not-a-cursor' }, 'after'],
+              ];
+              for (const [variables, name] of cases) {
+                const answer = await probe.graphql(
+                  `query($first: Int!, $after: String) { ${field}(first: $first, after: $after) { totalCount } }`,
+                  variables,
+                  { as: 'hub', caller },
+                );
+                const error = answer.body.errors?.[0];
+                check(
+                  error?.extensions?.code === 'BAD_USER_INPUT' && error.extensions.field === name,
+                  `${JSON.stringify(variables)}: expected BAD_USER_INPUT with extensions.field "${name}", got ${JSON.stringify(error ?? null)}`,
+                );
+              }
+            },
+          } satisfies Requirement,
+        ]
+      : []),
     {
       id: 'writes-refused',
       title: 'an unsigned mutation is refused',
