@@ -45,6 +45,14 @@ module.exports = {
       to: { path: `^subgraphs/${KINDS}/` },
     },
     {
+      name: 'school-system-stands-alone',
+      comment:
+        'The school system shard is a second, independent implementation of the contract: it uses schema/ (the contract) and platform/ (the hop), never the reference shards.',
+      severity: 'error',
+      from: { path: '^subgraphs/school-system/' },
+      to: { path: '^subgraphs/', pathNot: '^subgraphs/school-system/' },
+    },
+    {
       name: 'schema-not-to-implementation',
       comment: 'schema/ holds the shared types and the SDL; it imports no implementation.',
       severity: 'error',

@@ -5,6 +5,7 @@
 #   qualifications shard:   node dist/subgraphs/qualifications/main.js
 #   mobilities shard:       node dist/subgraphs/mobilities/main.js
 #   recognition shard:      node dist/subgraphs/recognition/main.js
+#   a school's own system:  node dist/subgraphs/school-system/main.js (a qualifications shard over the school's tables)
 # Configuration comes only from the environment (see gateway/config.ts and subgraphs/shared/config.ts; platform/config.ts reads them).
 
 # --- build: compile TypeScript and the native better-sqlite3 module, then drop dev dependencies ---

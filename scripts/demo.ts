@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseRegistry } from '../gateway/registry/registry';
-import { startGatewayProcess, startShardProcess, type ManagedProcess } from './processes';
+import { distEntry, startGatewayProcess, startShardProcess, type ManagedProcess } from './processes';
 import { DEMO_TOKEN_SECRET } from './demo-secret';
 import { createDemoMobilities } from './demo-mobilities';
 import { projectRoot } from '../platform/project-root';
@@ -10,6 +10,27 @@ import { hopAudience } from '../platform/signed-hop';
 
 /** Kinds whose shards call the hub with their own service key. */
 const SERVICE_KINDS = new Set(['mobilities', 'recognition']);
+
+/**
+ * Shards the demo runs from another implementation than the reference, by registry entry: `"implementation":
+ * { "qualifications": "school-system" }` (the launcher reads it; the gateway ignores it). Such a school brings its
+ * own example data instead of a seed file.
+ */
+const IMPLEMENTATIONS: Readonly<Record<string, { entry: string[]; env: Record<string, string> }>> = {
+  'school-system': { entry: ['subgraphs', 'school-system', 'main.js'], env: { SCHOOL_EXAMPLE: 'true' } },
+};
+
+function implementationOf(registryPath: string, institution: string, kind: string) {
+  const raw = JSON.parse(readFileSync(registryPath, 'utf8')) as {
+    institutions: Array<{ code: string; implementation?: Record<string, string> }>;
+  };
+  const name = raw.institutions.find((entry) => entry.code === institution)?.implementation?.[kind];
+  if (name === undefined) return null;
+  const implementation = IMPLEMENTATIONS[name];
+  if (!implementation)
+    throw new Error(`${registryPath}: ${institution}'s ${kind} implementation "${name}" is not one the demo knows`);
+  return implementation;
+}
 
 /**
  * `npm start`: the whole demo hub on one machine — every demo institution's shards as their own processes on
@@ -87,6 +108,7 @@ async function main(): Promise<void> {
     await Promise.all(
       shards.map(async (shard) => {
         const seedFile = join(root, 'demo', 'institutions', `${shard.institution}.json`);
+        const implementation = implementationOf(registryPath, shard.institution, shard.kind);
         const started = await startShardProcess({
           kind: shard.kind,
           institution: shard.institution,
@@ -97,7 +119,8 @@ async function main(): Promise<void> {
           ...(serviceKeys.has(hopAudience(shard.kind, shard.institution))
             ? { servicePrivateKey: serviceKeys.get(hopAudience(shard.kind, shard.institution))?.privateKeyPem }
             : {}),
-          env: { HUB_URL: `http://127.0.0.1:${port}/graphql` },
+          env: { HUB_URL: `http://127.0.0.1:${port}/graphql`, ...implementation?.env },
+          ...(implementation ? { entry: distEntry(...implementation.entry) } : {}),
           ...(shard.kind === 'qualifications' && existsSync(seedFile) ? { seedFile } : {}),
         });
         processes.push(started);

@@ -124,6 +124,8 @@ export interface ShardProcessOptions {
   /** The shard's own service key, PKCS8 PEM (SHARD_SERVICE_PRIVATE_KEY), for kinds that call the hub. */
   servicePrivateKey?: string;
   seedFile?: string;
+  /** Another implementation's compiled entry point than the kind's reference shard (e.g. the school system's). */
+  entry?: string;
   /** More environment for the shard (e.g. HUB_URL). */
   env?: Record<string, string>;
   echo?: boolean;
@@ -144,7 +146,7 @@ export async function startShardProcess(options: ShardProcessOptions): Promise<M
 async function startShardOn(options: ShardProcessOptions, port: number): Promise<ManagedProcess & { url: string }> {
   const shard = startProcess(
     `${options.kind} shard of ${options.institution}`,
-    distEntry('subgraphs', options.kind, 'main.js'),
+    options.entry ?? distEntry('subgraphs', options.kind, 'main.js'),
     {
       INSTITUTION: options.institution,
       DATABASE_URL: options.databaseUrl,

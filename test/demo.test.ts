@@ -49,6 +49,25 @@ test('prints its URL and an example query, and answers it with units from severa
   expect(new Set(nodes.map((n) => n.institution.country)).size).toBeGreaterThanOrEqual(3);
 });
 
+test('a fifth school, in Italy, serves its units from its own system: they are found and compared like any other', async () => {
+  const answer = await postGraphQL(
+    url,
+    `{ institutions { id country }
+       units(filter: { country: "IT" }, first: 10) { totalCount nodes { id title(lang: "it") } }
+       compareUnits(a: "cfp-esempio.it:OE-M03", b: "rvt.lv:ELEC-U3") { score } }`,
+  );
+  expect(answer.body.errors).toBeUndefined();
+  const data = answer.body.data as {
+    institutions: Array<{ id: string; country: string }>;
+    units: { totalCount: number; nodes: Array<{ id: string; title: string }> };
+    compareUnits: { score: number };
+  };
+  expect(data.institutions).toContainEqual({ id: 'cfp-esempio.it', country: 'IT' });
+  expect(data.units.totalCount).toBe(5);
+  expect(data.units.nodes).toContainEqual({ id: 'cfp-esempio.it:OE-M03', title: 'Impianti elettrici civili' });
+  expect(data.compareUnits.score).toBeGreaterThan(0.5);
+});
+
 test('holds two demo mobilities: one finished with a transcript, one waiting for signatures', async () => {
   const token = await mintDemoToken({ institution: 'cifp-aviles.es', roles: ['coordinator'] });
   const answer = await postGraphQL(

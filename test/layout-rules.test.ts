@@ -19,6 +19,11 @@ const PLANTED: { rule: string; file: string; imports: string }[] = [
   { rule: 'subgraphs-not-to-gateway', file: 'subgraphs/shared/planted.ts', imports: '../../gateway/main' },
   { rule: 'kind-not-to-other-kind', file: 'subgraphs/mobilities/planted.ts', imports: '../recognition/index' },
   { rule: 'shared-not-to-kind', file: 'subgraphs/shared/planted-kind.ts', imports: '../mobilities/index' },
+  {
+    rule: 'school-system-stands-alone',
+    file: 'subgraphs/school-system/planted.ts',
+    imports: '../qualifications/index',
+  },
   { rule: 'schema-not-to-implementation', file: 'schema/planted.ts', imports: '../platform/logger' },
   {
     rule: 'production-not-to-test',
