@@ -16,6 +16,7 @@ import { hubOverhead } from './scenarios/hub-overhead';
 import { liveUpdates } from './scenarios/live-updates';
 import { nested } from './scenarios/nested';
 import { overload } from './scenarios/overload';
+import { personalRead } from './scenarios/personal-read';
 import { profile } from './scenarios/profile';
 import { shardClient } from './scenarios/shard-client';
 import { wsFlood } from './scenarios/ws-flood';
@@ -26,6 +27,7 @@ import { wsFlood } from './scenarios/ws-flood';
  */
 const SCENARIOS: Scenario[] = [
   hubOverhead,
+  personalRead,
   entityCache,
   profile,
   shardClient,
