@@ -50,3 +50,18 @@ test('different callers, different variables and calls one after another are eac
   await gateway.request(UNIT, { id: omniaUnit() });
   expect(shard.calls - before).toBe(5);
 });
+
+test('with sharing off (SHARD_SHARE_INFLIGHT=off) every query is sent on its own', async () => {
+  const unshared = await startGatewayOver(
+    hub,
+    { 'omnia.fi': shard.url },
+    { rateLimit: false, entityCache: false, shareInflight: false },
+  );
+  try {
+    const before = shard.calls;
+    await Promise.all(Array.from({ length: 3 }, () => unshared.request(UNIT, { id: omniaUnit() })));
+    expect(shard.calls - before).toBe(3);
+  } finally {
+    await unshared.close();
+  }
+});

@@ -50,6 +50,15 @@ export const hubOverhead: Scenario = {
       env: { ENTITY_CACHE: 'off', OTEL_EXPORTER_OTLP_ENDPOINT: sink.url },
     });
     await expectData(traced.url, body, 'unit(id) via the hub with tracing on');
+    // The same hub sending every query on its own: what sharing identical in-flight queries is worth here.
+    const unshared = await startHub(context.cleanup, {
+      name: 'hub, in-flight sharing off',
+      registryPath,
+      supergraphPath: context.supergraphPath,
+      hopKeys: context.hopKeys,
+      env: { ENTITY_CACHE: 'off', SHARD_SHARE_INFLIGHT: 'off' },
+    });
+    await expectData(unshared.url, body, 'unit(id) via the hub with in-flight sharing off');
     const hive = await startHiveGateway(context.cleanup, { supergraphPath: shardSupergraphPath });
     const hiveAnswer = await expectData(hive.url, body, 'unit(id) via Hive Gateway');
     const hubAnswer = await expectData(hub.url, body, 'unit(id) via the hub');
@@ -78,6 +87,13 @@ export const hubOverhead: Scenario = {
         body,
         connections: CONNECTIONS,
         processes: { gateway: [traced.pid], shard: [shard.pid] },
+      },
+      {
+        name: 'hub, in-flight sharing off',
+        url: unshared.url,
+        body,
+        connections: CONNECTIONS,
+        processes: { gateway: [unshared.pid], shard: [shard.pid] },
       },
       {
         name: 'stock @apollo/gateway',
@@ -109,6 +125,7 @@ export const hubOverhead: Scenario = {
     const viaStock = get('stock @apollo/gateway');
     const viaTraced = get('hub, tracing on');
     const viaHive = get('Hive Gateway');
+    const viaUnshared = get('hub, in-flight sharing off');
     const hubVsHive = viaHub.rps / viaHive.rps;
     const hubCpu = viaHub.cpuMsPerRequest.gateway ?? Number.NaN;
     const row = singleShardRow(direct);
@@ -130,6 +147,7 @@ export const hubOverhead: Scenario = {
             row('direct shard', direct),
             row('hub', viaHub),
             row('hub, tracing on', viaTraced),
+            row('hub, in-flight sharing off', viaUnshared),
             row('stock @apollo/gateway', viaStock),
             row('Hive Gateway', viaHive),
           ],
@@ -155,6 +173,12 @@ export const hubOverhead: Scenario = {
               fmt.ratio(hubVsHive),
               fmt.ratio(viaHub.p50 / viaHive.p50),
               fmt.ratio(viaHub.p99 / viaHive.p99),
+            ],
+            [
+              'hub, in-flight sharing off / Hive Gateway',
+              fmt.ratio(viaUnshared.rps / viaHive.rps),
+              fmt.ratio(viaUnshared.p50 / viaHive.p50),
+              fmt.ratio(viaUnshared.p99 / viaHive.p99),
             ],
             [
               'gateway CPU per request, hub / Hive Gateway',
@@ -192,6 +216,7 @@ export const hubOverhead: Scenario = {
         'The hub signs every hop (Ed25519) and the shard verifies it; the stock gateway, Hive Gateway and the direct calls are unsigned.',
         'Hive Gateway 2.15 (@graphql-hive/gateway) runs as its own process in production mode (NODE_ENV=production, `hive-gateway supergraph`), on the same one-subgraph supergraph as the stock gateway.',
         `"hub" propagates W3C trace context (always on) with no exporter: no OpenTelemetry SDK is loaded. "hub, tracing on" is the same hub with OTEL_EXPORTER_OTLP_ENDPOINT set, exporting a span per request and per shard call to a local stand-in collector (${sink.exports()} export requests received); the shard does not export in either.`,
+        'Identical queries in flight at once share one shard call, in the hub (same caller, text and variables) as in Hive Gateway (its default): with 10 connections sending the same read, most requests ride on a call already on its way, so both can pass the shard called directly. "hub, in-flight sharing off" (SHARD_SHARE_INFLIGHT=off) sends every request on its own.',
         'The hub runs with its entity cache off here (ENTITY_CACHE=off), so every request reaches the shard; scenario entity-cache measures it with the cache on.',
       ],
       raw: Object.fromEntries(summaries),

@@ -53,6 +53,18 @@ export const personalRead: Scenario = {
       hopKeys: context.hopKeys,
       env: { NODE_ENV: 'development', HUB_DEMO_TOKEN_SECRET: tokenSecret, ENTITY_CACHE: 'on' },
     });
+    const unshared = await startHub(context.cleanup, {
+      name: 'hub, in-flight sharing off',
+      registryPath: federation.registryPath,
+      supergraphPath: context.supergraphPath,
+      hopKeys: context.hopKeys,
+      env: {
+        NODE_ENV: 'development',
+        HUB_DEMO_TOKEN_SECRET: tokenSecret,
+        ENTITY_CACHE: 'on',
+        SHARD_SHARE_INFLIGHT: 'off',
+      },
+    });
     const sendingMobilities = await federation.startSendingMobilities(hub.url);
     await seedAgreements(federation, sendingMobilities, hub.url, tokenSecret, 1);
     const { sending } = federation;
@@ -92,17 +104,26 @@ export const personalRead: Scenario = {
     const headers = { authorization: `Bearer ${token}` };
     const id = entityId(sending, 'LA-BENCH-0001');
     const body = JSON.stringify({ query: AGREEMENT_BY_ID, variables: { id } });
-    const [viaHub, viaHive] = [
+    const [viaHub, viaHive, viaUnshared] = [
       await ask(hub.url, body, headers, 'learningAgreement(id) via the hub'),
       await ask(hive.url, body, headers, 'learningAgreement(id) via Hive Gateway'),
+      await ask(unshared.url, body, headers, 'learningAgreement(id) via the hub, sharing off'),
     ];
-    if (JSON.stringify(viaHub) !== JSON.stringify(viaHive))
+    if (JSON.stringify(viaHub) !== JSON.stringify(viaHive) || JSON.stringify(viaHub) !== JSON.stringify(viaUnshared))
       throw new Error(
         `the hub and Hive Gateway answer differently:\n${JSON.stringify(viaHub)}\n${JSON.stringify(viaHive)}`,
       );
 
     const targets: LoadTarget[] = [
       { name: 'hub', url: hub.url, body, headers, connections: CONNECTIONS, processes: { gateway: [hub.pid] } },
+      {
+        name: 'hub, in-flight sharing off',
+        url: unshared.url,
+        body,
+        headers,
+        connections: CONNECTIONS,
+        processes: { gateway: [unshared.pid] },
+      },
       {
         name: 'Hive Gateway',
         url: hive.url,
@@ -123,6 +144,7 @@ export const personalRead: Scenario = {
     });
     const hubSummary = summaries.get('hub') as Summary;
     const hiveSummary = summaries.get('Hive Gateway') as Summary;
+    const unsharedSummary = summaries.get('hub, in-flight sharing off') as Summary;
     const ratio = hubSummary.rps / hiveSummary.rps;
     const perRound = hubSummary.runs.map((run, i) => run.rps / (hiveSummary.runs[i]?.rps ?? Number.NaN));
     const cpu = (s: Summary) => s.cpuMsPerRequest.gateway ?? Number.NaN;
@@ -146,7 +168,11 @@ export const personalRead: Scenario = {
         {
           caption: 'learningAgreement(id) — medians over rounds',
           columns: ['target', 'req/s', 'p50 ms', 'p99 ms', 'gateway CPU ms/req', 'errors'],
-          rows: [row('hub', hubSummary), row('Hive Gateway', hiveSummary)],
+          rows: [
+            row('hub', hubSummary),
+            row('hub, in-flight sharing off', unsharedSummary),
+            row('Hive Gateway', hiveSummary),
+          ],
         },
         {
           caption: 'ratios',
@@ -156,6 +182,7 @@ export const personalRead: Scenario = {
             ['hub / Hive Gateway req/s, median of the rounds’ ratios', fmt.ratio(median(perRound))],
             ['hub / Hive Gateway p50', fmt.ratio(hubSummary.p50 / hiveSummary.p50)],
             ['hub / Hive Gateway gateway CPU per request', fmt.ratio(cpu(hubSummary) / cpu(hiveSummary))],
+            ['hub, in-flight sharing off / Hive Gateway req/s', fmt.ratio(unsharedSummary.rps / hiveSummary.rps)],
           ],
         },
       ],
@@ -163,6 +190,7 @@ export const personalRead: Scenario = {
       notes: [
         `The shards run inside the bench process (as in scenario nested): the sending institution's mobilities shard and ${host}'s qualifications shard; only the gateways' CPU is accounted.`,
         'The hub runs with every feature on (entity cache, rate limits, metrics, limits, signed hops, party rules) but in development mode: demo tokens are refused in production mode.',
+        'Identical queries in flight at once share one shard call in the hub (same caller, text and variables) and in Hive Gateway (its default, keyed before its hop plugin adds headers); "hub, in-flight sharing off" (SHARD_SHARE_INFLIGHT=off) sends every request on its own.',
         'Hive Gateway runs in production mode; the shards answer personal data only to a signed hop, so its bench config (bench/hive-gateway.config.ts) signs one per subgraph fetch for a fixed caller, the coordinator the token names. It checks no token and no party rule.',
       ],
       raw: Object.fromEntries(summaries),
