@@ -82,3 +82,25 @@ export const NESTED_AGREEMENTS_SHARD = `query NestedAgreementsShard($first: Int!
     pageInfo { hasNextPage endCursor }
   }
 }`;
+
+/**
+ * Scenario personal-read: one learning agreement by ID (the sending institution's mobilities shard) with its
+ * agreed units and their outcomes (the hosting institution's qualifications shard, through `_entities`). For a
+ * party to the agreement: personal data, which no cache holds.
+ */
+export const AGREEMENT_BY_ID = `query AgreementById($id: ID!) {
+  learningAgreement(id: $id) {
+    id status
+    learner { name }
+    current {
+      number mobilityStart mobilityEnd totalEcvetPoints
+      units {
+        ecvetPoints
+        unit {
+          id title(lang: "en") ecvetPoints
+          learningOutcomes { id statement(lang: "en") escoSkills }
+        }
+      }
+    }
+  }
+}`;

@@ -17,6 +17,7 @@ import { liveUpdates } from './scenarios/live-updates';
 import { nested } from './scenarios/nested';
 import { outcomeReview } from './scenarios/outcome-review';
 import { overload } from './scenarios/overload';
+import { personalRead } from './scenarios/personal-read';
 import { profile } from './scenarios/profile';
 import { shardClient } from './scenarios/shard-client';
 import { wsFlood } from './scenarios/ws-flood';
@@ -27,6 +28,7 @@ import { wsFlood } from './scenarios/ws-flood';
  */
 const SCENARIOS: Scenario[] = [
   hubOverhead,
+  personalRead,
   entityCache,
   profile,
   shardClient,

@@ -61,6 +61,8 @@ export const gatewayEnvironment = z
      */
     SHARD_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5_000),
     CONNECTIONS_PER_SHARD: z.coerce.number().int().min(1).max(1_024).default(32),
+    /** `off`: every query goes to its shard on its own, even when the very same one is on its way there (see routing/shard-client.ts). */
+    SHARD_SHARE_INFLIGHT: z.enum(['on', 'off']).default('on'),
     NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
     LOG_LEVEL: logLevel,
     // Operation limits (gateway/limits/).
@@ -155,6 +157,7 @@ export function gatewayOptionsFrom(
     host: env.HOST,
     shardTimeoutMs: env.SHARD_TIMEOUT_MS,
     connectionsPerShard: env.CONNECTIONS_PER_SHARD,
+    shareInflight: env.SHARD_SHARE_INFLIGHT === 'on',
     production: env.NODE_ENV === 'production',
     limits: {
       maxDepth: env.MAX_DEPTH,

@@ -50,6 +50,8 @@ export interface GatewayOptions {
   shardTimeoutMs?: number;
   /** @default 32 */
   connectionsPerShard?: number;
+  /** Whether identical queries in flight to one shard at once (same caller) share one call (routing/shard-client.ts). @default true */
+  shareInflight?: boolean;
   /**
    * Production: no introspection, no landing page, no field suggestions, and no internals (messages of internal
    * errors, stack traces) in answers. @default false
@@ -104,6 +106,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     identity,
     timeoutMs: options.shardTimeoutMs,
     connectionsPerShard: options.connectionsPerShard,
+    shareInflight: options.shareInflight,
     resilience: options.resilience,
     log,
   });

@@ -146,12 +146,28 @@ class ApiTraceSpan implements TraceSpan {
   }
 }
 
+/** A span nothing records: its ids only, so that hops and log lines name a trace. */
+class IdOnlySpan implements TraceSpan {
+  constructor(readonly context: TraceContext) {}
+  setAttributes(): void {}
+  updateName(): void {}
+  end(): void {}
+}
+
 /**
- * Starts a span under `parent`. When exporting, the SDK makes and records it; otherwise the API's no-op span
- * stands in and only the ids are made here, so that hops and log lines name a trace either way.
+ * Starts a span under `parent`. When exporting, the SDK makes and records it; otherwise only the ids are made
+ * here, so that hops and log lines name a trace either way, and the OpenTelemetry API (whose no-op span would
+ * record nothing anyway) is not called on every request and shard call.
  */
 export function startSpan(name: string, options: SpanOptions): TraceSpan {
   const { parent } = options;
+  if (!exporting)
+    return new IdOnlySpan({
+      traceId: parent?.traceId ?? randomHex(16),
+      spanId: randomHex(8),
+      flags: parent?.flags ?? 0,
+      ...(parent?.traceState ? { traceState: parent.traceState } : {}),
+    });
   const parentContext = parent
     ? trace.setSpanContext(ROOT_CONTEXT, {
         traceId: parent.traceId,
@@ -161,21 +177,12 @@ export function startSpan(name: string, options: SpanOptions): TraceSpan {
       })
     : ROOT_CONTEXT;
   const span = tracer.startSpan(name, { kind: API_KINDS[options.kind], attributes: options.attributes }, parentContext);
-  const traceState = parent?.traceState ? { traceState: parent.traceState } : {};
-  if (exporting) {
-    const made = span.spanContext();
-    return new ApiTraceSpan(span, {
-      traceId: made.traceId,
-      spanId: made.spanId,
-      flags: made.traceFlags,
-      ...traceState,
-    });
-  }
+  const made = span.spanContext();
   return new ApiTraceSpan(span, {
-    traceId: parent?.traceId ?? randomHex(16),
-    spanId: randomHex(8),
-    flags: parent?.flags ?? 0,
-    ...traceState,
+    traceId: made.traceId,
+    spanId: made.spanId,
+    flags: made.traceFlags,
+    ...(parent?.traceState ? { traceState: parent.traceState } : {}),
   });
 }
 

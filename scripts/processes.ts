@@ -54,9 +54,11 @@ export function startProcess(
   options: {
     echo?: boolean;
     /** Node options before the entry, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */ nodeArgs?: string[];
+    /** Arguments after the entry. */
+    args?: string[];
   } = {},
 ): ManagedProcess {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry, ...(options.args ?? [])], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group: a terminal's Ctrl+C goes to the launcher alone, which stops its processes with one

@@ -11,6 +11,7 @@ import {
   type ManagedProcess,
 } from '../../scripts/processes';
 import type { JSONWebKeySet } from 'jose';
+import { projectRoot } from '../../platform/project-root';
 import type { HopKeyPair } from '../../platform/hop-keys';
 import type { Cleanup } from './cleanup';
 
@@ -171,6 +172,46 @@ export async function startStockGateway(
       { nodeArgs: options.nodeArgs ?? [] },
     );
     const url = `http://127.0.0.1:${port}/`;
+    try {
+      await waitForGraphQL(managed, url);
+    } catch (error) {
+      await managed.stop('SIGKILL');
+      throw error;
+    }
+    return register(cleanup, { ...managed, url });
+  });
+}
+
+/**
+ * Hive Gateway (`hive-gateway supergraph <file>`, production mode, its own process) on a supergraph that names
+ * the shards' URLs, with the bench's config (bench/hive-gateway.config.ts; `env` may turn on its hop signing).
+ */
+export async function startHiveGateway(
+  cleanup: Cleanup,
+  options: { supergraphPath: string; name?: string; env?: Record<string, string>; nodeArgs?: string[] },
+): Promise<Service> {
+  const name = options.name ?? 'Hive Gateway';
+  return withRetry(name, 2, async () => {
+    const port = await freePort();
+    const managed = startProcess(
+      name,
+      join(projectRoot(), 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js'),
+      { NODE_ENV: 'production', ...options.env },
+      {
+        nodeArgs: options.nodeArgs ?? [],
+        args: [
+          'supergraph',
+          options.supergraphPath,
+          '--port',
+          String(port),
+          '--host',
+          '127.0.0.1',
+          '--config-path',
+          distEntry('bench', 'hive-gateway.config.js'),
+        ],
+      },
+    );
+    const url = `http://127.0.0.1:${port}/graphql`;
     try {
       await waitForGraphQL(managed, url);
     } catch (error) {

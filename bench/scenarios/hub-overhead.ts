@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Cleanup } from '../lib/cleanup';
 import type { Scenario } from '../lib/context';
 import { alternate, expectData, type LoadTarget, type Summary } from '../lib/load';
-import { startHub } from '../lib/processes';
+import { startHiveGateway, startHub } from '../lib/processes';
 import { fmt } from '../lib/report';
 import { OVERHEAD_UNIT, SINGLE_SHARD_COLUMNS, singleShardRow, startSingleShard } from './single-shard';
 
@@ -31,11 +31,15 @@ export const hubOverhead: Scenario = {
   estimate: '~1.5 min',
   async run(context) {
     const { settings } = context;
-    const { shard, hub, stock, body, registryPath } = await startSingleShard(context, context.cleanup, {
-      tag: 'hub-overhead',
-      // The routing cost itself: every request reaches the shard (the entity-cache scenario measures the cache).
-      hubEnv: { ENTITY_CACHE: 'off' },
-    });
+    const { shard, hub, stock, body, registryPath, shardSupergraphPath } = await startSingleShard(
+      context,
+      context.cleanup,
+      {
+        tag: 'hub-overhead',
+        // The routing cost itself: every request reaches the shard (the entity-cache scenario measures the cache).
+        hubEnv: { ENTITY_CACHE: 'off' },
+      },
+    );
     // The same hub exporting a span per request and per shard call (OTLP/HTTP JSON, batched) to a local stand-in.
     const sink = await startTraceSink(context.cleanup);
     const traced = await startHub(context.cleanup, {
@@ -46,6 +50,22 @@ export const hubOverhead: Scenario = {
       env: { ENTITY_CACHE: 'off', OTEL_EXPORTER_OTLP_ENDPOINT: sink.url },
     });
     await expectData(traced.url, body, 'unit(id) via the hub with tracing on');
+    // The same hub sending every query on its own: what sharing identical in-flight queries is worth here.
+    const unshared = await startHub(context.cleanup, {
+      name: 'hub, in-flight sharing off',
+      registryPath,
+      supergraphPath: context.supergraphPath,
+      hopKeys: context.hopKeys,
+      env: { ENTITY_CACHE: 'off', SHARD_SHARE_INFLIGHT: 'off' },
+    });
+    await expectData(unshared.url, body, 'unit(id) via the hub with in-flight sharing off');
+    const hive = await startHiveGateway(context.cleanup, { supergraphPath: shardSupergraphPath });
+    const hiveAnswer = await expectData(hive.url, body, 'unit(id) via Hive Gateway');
+    const hubAnswer = await expectData(hub.url, body, 'unit(id) via the hub');
+    if (JSON.stringify(hiveAnswer) !== JSON.stringify(hubAnswer))
+      throw new Error(
+        `Hive Gateway and the hub answer differently:\n${JSON.stringify(hiveAnswer)}\n${JSON.stringify(hubAnswer)}`,
+      );
     const targets: LoadTarget[] = [
       {
         name: 'direct shard',
@@ -69,11 +89,25 @@ export const hubOverhead: Scenario = {
         processes: { gateway: [traced.pid], shard: [shard.pid] },
       },
       {
+        name: 'hub, in-flight sharing off',
+        url: unshared.url,
+        body,
+        connections: CONNECTIONS,
+        processes: { gateway: [unshared.pid], shard: [shard.pid] },
+      },
+      {
         name: 'stock @apollo/gateway',
         url: stock.url,
         body,
         connections: CONNECTIONS,
         processes: { gateway: [stock.pid], shard: [shard.pid] },
+      },
+      {
+        name: 'Hive Gateway',
+        url: hive.url,
+        body,
+        connections: CONNECTIONS,
+        processes: { gateway: [hive.pid], shard: [shard.pid] },
       },
     ];
     context.log(
@@ -90,6 +124,10 @@ export const hubOverhead: Scenario = {
     const viaHub = get('hub');
     const viaStock = get('stock @apollo/gateway');
     const viaTraced = get('hub, tracing on');
+    const viaHive = get('Hive Gateway');
+    const viaUnshared = get('hub, in-flight sharing off');
+    const hubVsHive = viaHub.rps / viaHive.rps;
+    const hubCpu = viaHub.cpuMsPerRequest.gateway ?? Number.NaN;
     const row = singleShardRow(direct);
     const hubVsDirect = viaHub.rps / direct.rps;
     const hubVsStock = viaHub.rps / viaStock.rps;
@@ -109,7 +147,9 @@ export const hubOverhead: Scenario = {
             row('direct shard', direct),
             row('hub', viaHub),
             row('hub, tracing on', viaTraced),
+            row('hub, in-flight sharing off', viaUnshared),
             row('stock @apollo/gateway', viaStock),
+            row('Hive Gateway', viaHive),
           ],
         },
         {
@@ -127,6 +167,24 @@ export const hubOverhead: Scenario = {
               fmt.ratio(hubVsStock),
               fmt.ratio(viaHub.p50 / viaStock.p50),
               fmt.ratio(viaHub.p99 / viaStock.p99),
+            ],
+            [
+              'hub / Hive Gateway',
+              fmt.ratio(hubVsHive),
+              fmt.ratio(viaHub.p50 / viaHive.p50),
+              fmt.ratio(viaHub.p99 / viaHive.p99),
+            ],
+            [
+              'hub, in-flight sharing off / Hive Gateway',
+              fmt.ratio(viaUnshared.rps / viaHive.rps),
+              fmt.ratio(viaUnshared.p50 / viaHive.p50),
+              fmt.ratio(viaUnshared.p99 / viaHive.p99),
+            ],
+            [
+              'gateway CPU per request, hub / Hive Gateway',
+              fmt.ratio(hubCpu / (viaHive.cpuMsPerRequest.gateway ?? Number.NaN)),
+              '',
+              '',
             ],
             [
               'stock / direct shard',
@@ -150,11 +208,15 @@ export const hubOverhead: Scenario = {
           measured: fmt.ratio(hubVsStock),
           met: hubVsStock >= 0.9,
         },
+        { target: 'hub ≥ 1.0× Hive Gateway requests/s', measured: fmt.ratio(hubVsHive), met: hubVsHive >= 1 },
+        { target: 'hub gateway CPU ≤ 0.25 ms per request', measured: fmt.ms(hubCpu), met: hubCpu <= 0.25 },
       ],
       notes: [
         'All three share the machine with the load generator; on a 2-core machine the gateway and the shard compete for the CPU, so "× direct" is bounded by the CPU each request costs in both processes (see the CPU columns).',
-        'The hub signs every hop (HMAC) and the shard verifies it; the stock gateway and the direct calls are unsigned.',
+        'The hub signs every hop (Ed25519) and the shard verifies it; the stock gateway, Hive Gateway and the direct calls are unsigned.',
+        'Hive Gateway 2.15 (@graphql-hive/gateway) runs as its own process in production mode (NODE_ENV=production, `hive-gateway supergraph`), on the same one-subgraph supergraph as the stock gateway.',
         `"hub" propagates W3C trace context (always on) with no exporter: no OpenTelemetry SDK is loaded. "hub, tracing on" is the same hub with OTEL_EXPORTER_OTLP_ENDPOINT set, exporting a span per request and per shard call to a local stand-in collector (${sink.exports()} export requests received); the shard does not export in either.`,
+        'Identical queries in flight at once share one shard call, in the hub (same caller, text and variables) as in Hive Gateway (its default): with 10 connections sending the same read, most requests ride on a call already on its way, so both can pass the shard called directly. "hub, in-flight sharing off" (SHARD_SHARE_INFLIGHT=off) sends every request on its own.',
         'The hub runs with its entity cache off here (ENTITY_CACHE=off), so every request reaches the shard; scenario entity-cache measures it with the cache on.',
       ],
       raw: Object.fromEntries(summaries),

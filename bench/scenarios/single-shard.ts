@@ -43,6 +43,8 @@ export interface SingleShardSetup {
   body: string;
   /** The hub's registry (the one shard), for another hub beside it. */
   registryPath: string;
+  /** A supergraph of the one subgraph at the shard's URL (what the stock gateway and Hive Gateway serve). */
+  shardSupergraphPath: string;
 }
 
 /**
@@ -103,5 +105,5 @@ export async function startSingleShard(
     throw new Error(`the direct shard and the gateways answer differently:\n${texts.join('\n')}`);
   const outcomes = (answers[0]?.unit as { learningOutcomes?: unknown[] } | null)?.learningOutcomes?.length ?? 0;
   if (outcomes !== 6) throw new Error(`${OVERHEAD_UNIT} should have 6 learning outcomes, has ${outcomes}`);
-  return { shard, hub, stock, body, registryPath };
+  return { shard, hub, stock, body, registryPath, shardSupergraphPath: stockSupergraphPath };
 }

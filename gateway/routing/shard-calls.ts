@@ -23,6 +23,8 @@ export interface ShardCallsOptions {
   timeoutMs?: number;
   /** @default 32 */
   connectionsPerShard?: number;
+  /** @default true */
+  shareInflight?: boolean;
   /** Retries, circuit breakers and bulkheads around every shard call (defaults: see resilience/). */
   resilience?: ResilienceOptions;
   log: Logger;
@@ -45,6 +47,7 @@ export function useShardCalls(options: ShardCallsOptions): ShardCalls {
     connectionsPerShard: options.connectionsPerShard ?? DEFAULT_CONNECTIONS_PER_SHARD,
     hopKey: options.hopKey,
     identity: options.identity,
+    shareInflight: options.shareInflight,
   });
   const resilience = createResilience({
     ...options.resilience,

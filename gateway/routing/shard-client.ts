@@ -31,6 +31,11 @@ export interface ShardClientOptions {
   hopKey: HopSigningKey | null;
   /** Checks that a registry shard is the one this hub was configured for before calling it; without it, no check. */
   identity?: ShardIdentity;
+  /**
+   * Whether a query sent to a shard while the very same one (same shard, caller, text and variables) is on its
+   * way there waits for that one's answer instead of being sent again (see {@link ShardSource}). @default true
+   */
+  shareInflight?: boolean;
 }
 
 export const DEFAULT_SHARD_TIMEOUT_MS = 5_000;
@@ -50,13 +55,43 @@ export class ShardHttpError extends Error {
   }
 }
 
+/** A shard's HTTP answer before it is parsed: each caller that shares it parses its own copy. */
+interface RawAnswer {
+  statusCode: number;
+  text: string;
+}
+
+/** Queries only: a mutation, or any call that carries an Idempotency-Key, is always sent on its own. */
+const QUERY_TEXT = /^\s*(?:query\b|\{)/;
+
+/**
+ * What makes two calls to one shard the same call: the caller the hop vouches for (the shard applies its party
+ * rules to it), the operation and its variables. Null for a call that is never shared.
+ */
+function sharingKey(
+  context: HubContext | null,
+  request: GraphQLDataSourceProcessOptions<HubContext>['request'],
+): string | null {
+  if (!context || context.idempotency || !request.query || !QUERY_TEXT.test(request.query)) return null;
+  const caller = context.caller ? JSON.stringify(context.caller) : '';
+  return `${caller}\u0000${request.operationName ?? ''}\u0000${request.query}\u0000${JSON.stringify(request.variables ?? {})}`;
+}
+
 /**
  * One shard's data source: a POST on an undici connection pool, signed for the caller (the gateway half of
  * the hop). Written for the hub's hot path rather than on RemoteGraphQLDataSource: no WHATWG
  * Request/Headers/streams per call, the body written in one piece.
+ *
+ * Identical queries in flight at once share one exchange (as Hive Gateway does by default): a call finds the
+ * same query for the same caller already on its way to this shard and waits for that answer, so N clients
+ * reading the same thing at the same moment cost the shard one read and the hub one signature. Only the HTTP
+ * text is shared; each call parses its own answer, so no request sees another's objects. Each shared call still
+ * passes its own bulkhead, breaker, deadline, metrics and span (shard-call.ts): it is the wire exchange that is
+ * shared, under the first call's hop, trace context and deadline.
  */
 class ShardSource implements GraphQLDataSource<HubContext> {
   private readonly path: string;
+  private readonly inflight = new Map<string, Promise<RawAnswer>>();
 
   constructor(
     private readonly pool: Pool,
@@ -66,6 +101,7 @@ class ShardSource implements GraphQLDataSource<HubContext> {
     private readonly timeoutMs: number,
     /** The registry shard behind this source and its identity check; null for a kind without shards. */
     private readonly checked: { shard: Shard; identity: ShardIdentity } | null,
+    private readonly shareInflight: boolean,
   ) {
     this.path = `${url.pathname}${url.search}`;
   }
@@ -83,8 +119,38 @@ class ShardSource implements GraphQLDataSource<HubContext> {
   }
 
   private async send(options: GraphQLDataSourceProcessOptions<HubContext>): Promise<GatewayGraphQLResponse> {
-    const { request } = options;
     const context = isIncomingOperation(options) ? options.context : null;
+    const key = this.shareInflight ? sharingKey(context, options.request) : null;
+    let exchange = key === null ? undefined : this.inflight.get(key);
+    if (!exchange) {
+      exchange = this.exchange(options, context);
+      if (key !== null) {
+        const shared = exchange;
+        this.inflight.set(key, shared);
+        const forget = () => {
+          if (this.inflight.get(key) === shared) this.inflight.delete(key);
+        };
+        shared.then(forget, forget);
+      }
+    }
+    const { statusCode, text } = await exchange;
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      if (statusCode >= 200 && statusCode < 300) throw new MalformedAnswer();
+      body = text;
+    }
+    if (statusCode < 200 || statusCode >= 300) throw new ShardHttpError(statusCode, body);
+    return body as GatewayGraphQLResponse;
+  }
+
+  /** One signed POST to the shard, read to its end. */
+  private async exchange(
+    options: GraphQLDataSourceProcessOptions<HubContext>,
+    context: HubContext | null,
+  ): Promise<RawAnswer> {
+    const { request } = options;
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: 'application/json',
@@ -119,16 +185,7 @@ class ShardSource implements GraphQLDataSource<HubContext> {
       // start only once the request is on a socket), and whatever the request waited before it.
       signal: AbortSignal.timeout(timeoutMs),
     });
-    const text = await response.body.text();
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      if (response.statusCode >= 200 && response.statusCode < 300) throw new MalformedAnswer();
-      body = text;
-    }
-    if (response.statusCode < 200 || response.statusCode >= 300) throw new ShardHttpError(response.statusCode, body);
-    return body as GatewayGraphQLResponse;
+    return { statusCode: response.statusCode, text: await response.body.text() };
   }
 }
 
@@ -165,6 +222,7 @@ export function createShardClients(options: ShardClientOptions): {
           hopAudience(shard.kind, shard.institution),
           options.timeoutMs,
           checked,
+          options.shareInflight ?? true,
         );
         sources.set(key, source);
       }
