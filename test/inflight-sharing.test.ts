@@ -1,6 +1,7 @@
 import { metricSum, startFaultyShard, startGatewayOver, type FaultyShard } from './faults';
 import { startTestHub, type TestHub } from './harness/hub';
 import { seedUnits } from './seeds';
+import { waitFor } from './harness/wait';
 
 /** Identical queries in flight at once share one shard call; other callers, other queries and later calls do not. */
 let hub: TestHub;
@@ -49,6 +50,29 @@ test('different callers, different variables and calls one after another are eac
   await gateway.request(UNIT, { id: omniaUnit() });
   await gateway.request(UNIT, { id: omniaUnit() });
   expect(shard.calls - before).toBe(5);
+});
+
+test('a read made after a write was answered never joins a read sent before it: it sees the write', async () => {
+  const coordinator = await gateway.token('omnia.fi', ['coordinator']);
+  const before = shard.calls;
+  // Only the first call (the early read) is slow: the write and the later read pass at once.
+  shard.delayMs = 800;
+  shard.remaining = 1;
+  const early = gateway.request(UNIT, { id: omniaUnit() });
+  await waitFor('the early read to reach the shard', async () => shard.calls > before);
+  const written = await gateway.request(
+    'mutation($id: ID!) { updateUnit(id: $id, input: { titles: [{ lang: "en", value: "Written while a read was on its way" }] }) { title } }',
+    { id: omniaUnit() },
+    coordinator,
+  );
+  expect(written.body.errors).toBeUndefined();
+  const later = await gateway.request(UNIT, { id: omniaUnit() });
+  expect((later.body.data?.unit as { title: string }).title).toBe('Written while a read was on its way');
+  await early;
+  // The early read, the write and the later read each reached the shard.
+  expect(shard.calls - before).toBe(3);
+  shard.delayMs = 300;
+  shard.remaining = Infinity;
 });
 
 test('with sharing off (SHARD_SHARE_INFLIGHT=off) every query is sent on its own', async () => {

@@ -64,6 +64,19 @@ interface RawAnswer {
 /** Queries only: a mutation, or any call that carries an Idempotency-Key, is always sent on its own. */
 const QUERY_TEXT = /^\s*(?:query\b|\{)/;
 
+function isQuery(text: string | undefined): boolean {
+  return text !== undefined && QUERY_TEXT.test(text);
+}
+
+/**
+ * How many writes this hub has seen answered, over all shards: a write to one shard can change what another
+ * answers (a shard reads its partners through the hub), so one count serves them all. Writes are rare beside
+ * reads; each one only stops later reads from joining the exchanges already in flight.
+ */
+interface WriteCounter {
+  answered: number;
+}
+
 /**
  * What makes two calls to one shard the same call: the caller the hop vouches for (the shard applies its party
  * rules to it), the operation and its variables. Null for a call that is never shared.
@@ -72,7 +85,7 @@ function sharingKey(
   context: HubContext | null,
   request: GraphQLDataSourceProcessOptions<HubContext>['request'],
 ): string | null {
-  if (!context || context.idempotency || !request.query || !QUERY_TEXT.test(request.query)) return null;
+  if (!context || context.idempotency || !isQuery(request.query)) return null;
   const caller = context.caller ? JSON.stringify(context.caller) : '';
   return `${caller}\u0000${request.operationName ?? ''}\u0000${request.query}\u0000${JSON.stringify(request.variables ?? {})}`;
 }
@@ -91,7 +104,7 @@ function sharingKey(
  */
 class ShardSource implements GraphQLDataSource<HubContext> {
   private readonly path: string;
-  private readonly inflight = new Map<string, Promise<RawAnswer>>();
+  private readonly inflight = new Map<string, { answer: Promise<RawAnswer>; writesSeen: number }>();
 
   constructor(
     private readonly pool: Pool,
@@ -102,6 +115,8 @@ class ShardSource implements GraphQLDataSource<HubContext> {
     /** The registry shard behind this source and its identity check; null for a kind without shards. */
     private readonly checked: { shard: Shard; identity: ShardIdentity } | null,
     private readonly shareInflight: boolean,
+    /** Writes answered through this hub so far, over every shard (see {@link WriteCounter}). */
+    private readonly writes: WriteCounter,
   ) {
     this.path = `${url.pathname}${url.search}`;
   }
@@ -121,16 +136,23 @@ class ShardSource implements GraphQLDataSource<HubContext> {
   private async send(options: GraphQLDataSourceProcessOptions<HubContext>): Promise<GatewayGraphQLResponse> {
     const context = isIncomingOperation(options) ? options.context : null;
     const key = this.shareInflight ? sharingKey(context, options.request) : null;
-    let exchange = key === null ? undefined : this.inflight.get(key);
+    const inflight = key === null ? undefined : this.inflight.get(key);
+    // A read sent before a write was answered may not have seen it: a call made after that answer never joins it.
+    let exchange = inflight && inflight.writesSeen === this.writes.answered ? inflight.answer : undefined;
     if (!exchange) {
       exchange = this.exchange(options, context);
       if (key !== null) {
-        const shared = exchange;
+        const shared = { answer: exchange, writesSeen: this.writes.answered };
         this.inflight.set(key, shared);
         const forget = () => {
           if (this.inflight.get(key) === shared) this.inflight.delete(key);
         };
-        shared.then(forget, forget);
+        exchange.then(forget, forget);
+      } else if (!isQuery(options.request.query)) {
+        const counted = () => {
+          this.writes.answered += 1;
+        };
+        exchange.then(counted, counted);
       }
     }
     const { statusCode, text } = await exchange;
@@ -199,6 +221,7 @@ export function createShardClients(options: ShardClientOptions): {
 } {
   const pools = new Map<string, Pool>();
   const sources = new Map<string, ShardSource>();
+  const writes: WriteCounter = { answered: 0 };
   return {
     sourceFor: (shard) => {
       const key = `${shard.url}\u0000${shard.institution}`;
@@ -223,6 +246,7 @@ export function createShardClients(options: ShardClientOptions): {
           options.timeoutMs,
           checked,
           options.shareInflight ?? true,
+          writes,
         );
         sources.set(key, source);
       }
