@@ -1,6 +1,7 @@
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar, EcvetPointsScalar, LocalDateScalar } from '../scalars';
 import { AgreementParty, AgreementStatus, VersionStatus } from './enums';
+import { RecognitionTarget } from './correspondence';
 import {
   InstitutionRef,
   LearningOutcomeRef,
@@ -91,6 +92,14 @@ export class AgreedUnit {
 
   @Field(() => AssessmentArrangement, { description: 'How the unit is assessed.' })
   assessment!: AssessmentArrangement;
+
+  @Field(() => RecognitionTarget, {
+    nullable: true,
+    description:
+      "How the unit will be validated and recognised: the home unit(s) or outcomes of the learner's home qualification it " +
+      'counts as. Null when neither the agreement, the memorandum nor the unit itself says (recognition must then name them).',
+  })
+  recognisedAs!: RecognitionTarget | null;
 }
 
 @ObjectType({ description: "A party's signature of one version." })

@@ -11,6 +11,7 @@ import { EventsResolver } from './events/events.resolver';
 import { LearningAgreementResolver, resolveAgreementReference } from './learning-agreement/learning-agreement.resolver';
 import { MemorandumResolver, resolveMemorandumReference } from './memorandum/memorandum.resolver';
 import { resolveUnitReference, UnitAgreementsResolver } from './unit/unit.resolver';
+import { CorrespondenceResolver } from './correspondence/correspondence.resolver';
 import { MobilityDocumentsResolver, TranscriptDocumentResolver } from './documents/documents.resolver';
 
 export const MOBILITIES_KIND = 'mobilities';
@@ -27,6 +28,7 @@ export function buildMobilitiesSchema(): Promise<GraphQLSchema> {
       createAuditResolver(MOBILITIES_KIND),
       TranscriptDocumentResolver,
       MobilityDocumentsResolver,
+      CorrespondenceResolver,
     ],
     referenceResolvers: {
       Memorandum: { __resolveReference: personalReference('memorandum', resolveMemorandumReference) },

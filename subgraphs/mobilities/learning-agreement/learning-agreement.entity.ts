@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { StoredRecognitionTarget } from '../correspondence/correspondence.entity';
 import type { AgreementParty, AgreementStatus, VersionStatus } from '../../../schema/mobility/enums';
 
 export interface StoredLearner {
@@ -22,6 +23,8 @@ export interface StoredAgreedUnit {
   learningOutcomeIds: string[];
   learningActivities: string;
   assessment: { assessor: string; method: string; plannedOn: string };
+  /** What it will be recognised as at home; absent in versions written before agreements stated it. */
+  recognisedAs?: StoredRecognitionTarget | null;
 }
 
 /** What a version agrees: immutable once written, so it is kept whole. */

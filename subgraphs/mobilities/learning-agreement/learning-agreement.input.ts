@@ -4,6 +4,7 @@ import { LOCAL_ID_PATTERN, ownerOf, parseEntityId } from '../../../schema/ids';
 import { AgreementParty, AgreementStatus } from '../../../schema/mobility/enums';
 import { EcvetPointsScalar, LocalDateScalar } from '../../../schema/scalars';
 import { checkPattern } from '../../shared/validation';
+import { RecognitionTargetInput } from '../correspondence/correspondence.input';
 
 @InputType({ description: 'The learner, as the sending institution knows them.' })
 export class LearnerInput {
@@ -71,6 +72,14 @@ export class AgreedUnitInput {
 
   @Field(() => AssessmentArrangementInput, { description: 'How it is assessed.' })
   assessment!: AssessmentArrangementInput;
+
+  @Field(() => RecognitionTargetInput, {
+    nullable: true,
+    description:
+      "The home unit(s) or outcomes of the learner's home qualification it will be recognised as; when left out, the " +
+      "memorandum's correspondence for the unit, or the unit itself when it is a unit of the home qualification.",
+  })
+  recognisedAs?: RecognitionTargetInput | null;
 }
 
 @InputType({ description: 'What a version of the agreement says about the mobility itself.' })

@@ -21,6 +21,8 @@ import type {
   LearningAgreementRecord,
 } from './learning-agreement.entity';
 
+import { toRecognitionTarget } from '../correspondence/correspondence.mapper';
+
 export type AgreementView = LearningAgreement & { record: LearningAgreementRecord };
 
 export function toAgreement(record: LearningAgreementRecord): AgreementView {
@@ -65,6 +67,7 @@ export function toVersion(
         learningOutcomes: unit.learningOutcomeIds.map((id) => ref(LearningOutcomeRef, id)),
         learningActivities: unit.learningActivities,
         assessment: Object.assign(new AssessmentArrangement(), unit.assessment),
+        recognisedAs: toRecognitionTarget(unit.recognisedAs),
       }),
     ),
     totalEcvetPoints: version.content.units.reduce((sum, unit) => sum + unit.ecvetPoints, 0),

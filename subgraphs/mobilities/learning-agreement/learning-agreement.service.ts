@@ -13,6 +13,8 @@ import type { MobilitiesContext } from '../context';
 import { today } from '../dates';
 import { validateSignature, type SignatureInput } from '../memorandum/memorandum.input';
 import { checkTermsAgainstHub } from './hub-checks';
+import type { StoredRecognitionTarget } from '../correspondence/correspondence.entity';
+import { recognitionTargets } from '../correspondence/correspondence.hub';
 import {
   validateCreateAgreement,
   validateTerms,
@@ -91,15 +93,20 @@ export async function loadAgreement(
   return record;
 }
 
-function content(terms: AgreementTermsInput, outcomes: Map<string, string[]>): StoredVersionContent {
+function content(
+  terms: AgreementTermsInput,
+  outcomes: Map<string, string[]>,
+  targets: ReadonlyArray<StoredRecognitionTarget | null>,
+): StoredVersionContent {
   return {
-    units: terms.units.map((unit) => ({
+    units: terms.units.map((unit, index) => ({
       unitId: unit.unitId,
       ecvetPoints: unit.ecvetPoints,
       learningOutcomeIds:
         unit.learningOutcomeIds.length > 0 ? unit.learningOutcomeIds : (outcomes.get(unit.unitId) ?? []),
       learningActivities: unit.learningActivities,
       assessment: { ...unit.assessment },
+      recognisedAs: targets[index] ?? null,
     })),
     qualityAssurance: terms.qualityAssurance,
     validationAndRecognition: terms.validationAndRecognition,
@@ -137,6 +144,13 @@ export async function createLearningAgreement(
     input.memorandumId,
     { sending: context.institution, hosting: input.hostingInstitution },
     input.terms,
+  );
+  const targets = await recognitionTargets(
+    context,
+    input.memorandumId,
+    input.learner.homeQualificationId,
+    input.terms,
+    'input.terms',
   );
   return inTransaction(context, async (manager) => {
     if (await manager.existsBy(LearningAgreementRecord, { id: input.localId })) {
@@ -176,7 +190,7 @@ export async function createLearningAgreement(
       status: VersionStatus.PROPOSED,
       mobilityStart: input.terms.mobilityStart,
       mobilityEnd: input.terms.mobilityEnd,
-      content: content(input.terms, outcomes),
+      content: content(input.terms, outcomes, targets),
       changeReason: null,
       createdAt: now,
     });
@@ -274,6 +288,13 @@ export async function proposeChange(
     terms,
     'terms',
   );
+  const targets = await recognitionTargets(
+    context,
+    record.memorandumId ?? '',
+    record.learner.homeQualificationId,
+    terms,
+    'terms',
+  );
   return inTransaction(context, async (manager) => {
     const number = record.currentVersion + 1;
     await insertVersion(manager, {
@@ -282,7 +303,7 @@ export async function proposeChange(
       status: VersionStatus.PROPOSED,
       mobilityStart: terms.mobilityStart,
       mobilityEnd: terms.mobilityEnd,
-      content: content(terms, outcomes),
+      content: content(terms, outcomes, targets),
       changeReason: reason,
       createdAt: new Date(),
     });
