@@ -14,6 +14,7 @@ import { CertificateRecord } from './certificate/certificate.entity';
 import { SigningKeyRecord } from '../shared/documents/signing-key.entity';
 import { AddCredentials1763900000250 } from './migrations/1763900000250-AddCredentials';
 import { MoveRecognitionIdempotencyKeys1763900000270 } from './migrations/1763900000270-MoveRecognitionIdempotencyKeys';
+import { CreditHomeUnits1763900000310 } from './migrations/1763900000310-CreditHomeUnits';
 
 /** Every table of a recognition shard, and the migrations that create them, in order. */
 export const recognitionEntities = [
@@ -36,4 +37,5 @@ export const recognitionMigrations = [
   AddCredentials1763900000250,
   IndexDecisionsByUnit1763900000260,
   MoveRecognitionIdempotencyKeys1763900000270,
+  CreditHomeUnits1763900000310,
 ];

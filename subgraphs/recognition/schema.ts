@@ -13,6 +13,7 @@ import { resolveDecisionReference } from './decision/decision.reference';
 import { QualificationProgressResolver, RecordResolver } from './record/record.resolver';
 import { CertificateResolver } from './certificate/certificate.resolver';
 import { RecognitionEventsResolver } from './events/events.resolver';
+import { CorrespondenceSuggestionResolver } from './correspondence/correspondence.resolver';
 import { CertificateDocumentResolver, RecognitionDocumentsResolver } from './documents/documents.resolver';
 
 export const RECOGNITION_KIND = 'recognition';
@@ -34,6 +35,7 @@ export function buildRecognitionSchema(): Promise<GraphQLSchema> {
       UnitEquivalentsResolver,
       CertificateDocumentResolver,
       RecognitionDocumentsResolver,
+      CorrespondenceSuggestionResolver,
     ],
     extendedEntities: [LearningAgreementRef],
     referenceResolvers: {

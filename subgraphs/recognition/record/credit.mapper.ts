@@ -5,7 +5,8 @@ import { Credit, CreditSource } from '../../../schema/recognition/recognition';
 import type { CreditRecord } from './credit.entity';
 
 export function toCredit(
-  credit: Pick<CreditRecord, 'unitId' | 'ecvetPoints' | 'source' | 'creditedOn' | 'decisionId'>,
+  credit: Pick<CreditRecord, 'unitId' | 'ecvetPoints' | 'source' | 'creditedOn' | 'decisionId'> &
+    Partial<Pick<CreditRecord, 'achievedAsUnitId' | 'outcomeIds'>>,
   institution: string,
 ): Credit {
   return Object.assign(new Credit(), {
@@ -15,5 +16,8 @@ export function toCredit(
     source: credit.source === 'HOME' ? CreditSource.HOME : CreditSource.ABROAD,
     creditedOn: credit.creditedOn,
     decisionId: credit.decisionId ? entityId(institution, credit.decisionId) : null,
+    achievedAsUnitId: credit.achievedAsUnitId ?? null,
+    achievedAsUnit: credit.achievedAsUnitId ? ref(RecognitionUnitRef, credit.achievedAsUnitId) : null,
+    creditedOutcomeIds: credit.outcomeIds ?? null,
   });
 }
