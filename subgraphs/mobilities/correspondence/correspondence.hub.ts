@@ -146,10 +146,6 @@ export async function recognitionTargets(
   stated.forEach((target, index) => {
     if (target) checkCoverage(`${field}.units[${index}].recognisedAs`, target);
   });
-  const units = await unitsFromHub(context, [
-    ...terms.units.map((unit) => unit.unitId),
-    ...stated.flatMap((target) => target?.homeUnitIds ?? []),
-  ]);
   const lines =
     ownerOf(memorandumId) && terms.units.some((_, index) => !stated[index])
       ? ((
@@ -159,6 +155,14 @@ export async function recognitionTargets(
           )
         ).data?.memorandum?.correspondences ?? [])
       : [];
+  const units = await unitsFromHub(context, [
+    ...terms.units.map((unit) => unit.unitId),
+    ...stated.flatMap((target) => target?.homeUnitIds ?? []),
+    // Only the lines of agreed units: a large table must not push the request over the hub's root-field limit.
+    ...lines
+      .filter((line) => terms.units.some((agreed) => line.hostUnitIds.includes(agreed.unitId)))
+      .flatMap((line) => line.homeUnitIds),
+  ]);
   const ofHome = (id: string) => units.get(id)?.qualification.id === homeQualificationId;
   return terms.units.map((agreed, index) => {
     const target: RecognitionTargetInput | null = stated[index] ?? null;

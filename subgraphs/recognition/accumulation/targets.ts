@@ -27,6 +27,15 @@ export function foreseenTargets(
   return home.units.some((u) => u.id === unit.unitId) ? { homeUnitIds: [unit.unitId], homeOutcomeIds: [] } : null;
 }
 
+/** Outcomes credited in effect: those named of each unit, or all of a unit none of whose outcomes is named. */
+function effectiveOutcomes(units: HubQualification['units'], named: readonly string[]): string[] {
+  return units.flatMap((unit) => {
+    const own = unit.learningOutcomes.map((o) => o.id);
+    const some = own.filter((id) => named.includes(id));
+    return some.length > 0 ? some : own;
+  });
+}
+
 const sameSet = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && new Set([...a, ...b]).size === new Set(a).size;
 
@@ -77,12 +86,14 @@ export function decisionTargets(
         `${field}.homeOutcomeIds[${index}]`,
       );
   });
-  // Outcomes within what the agreement foresaw (all outcomes of its units when it foresaw them whole) need no reason.
-  const foreseenOutcomes = new Set(
-    foreseen && foreseen.homeOutcomeIds.length > 0 ? foreseen.homeOutcomeIds : outcomesOfUnits,
-  );
+  // What is credited in effect (a unit none of whose outcomes is named counts whole) must lie within what the
+  // agreement foresaw, or a reason is needed.
+  const foreseenUnits = home.units.filter((u) => foreseen?.homeUnitIds.includes(u.id));
+  const foreseenOutcomes = new Set(effectiveOutcomes(foreseenUnits, foreseen?.homeOutcomeIds ?? []));
   const deviates =
-    !foreseen || !sameSet(homeUnitIds, foreseen.homeUnitIds) || homeOutcomeIds.some((id) => !foreseenOutcomes.has(id));
+    !foreseen ||
+    !sameSet(homeUnitIds, foreseen.homeUnitIds) ||
+    effectiveOutcomes(units, homeOutcomeIds).some((id) => !foreseenOutcomes.has(id));
   const reason = request.overrideReason?.trim() ? request.overrideReason : null;
   if (deviates && !reason)
     throw new BadUserInputError(
