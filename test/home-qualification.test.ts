@@ -21,6 +21,7 @@ beforeAll(async () => {
   tokens.rvt = await hub.token('rvt.lv', ['coordinator']);
   tokens.bbs = await hub.token('bbs-hannover.de', ['coordinator']);
   tokens.bbsAssessor = await hub.token('bbs-hannover.de', ['assessor']);
+  tokens.rvtAssessor = await hub.token('rvt.lv', ['assessor']);
   tokens.learner = await hub.token('rvt.lv', ['learner'], 'rvt.lv:L-900');
 }, 120_000);
 afterAll(async () => hub?.dispose());
@@ -48,7 +49,7 @@ const SKILL = (n: number) =>
   ][n] as string;
 
 const HOME = 'rvt.lv:HQ-ELEC';
-const [U1, U2, U3] = ['rvt.lv:HQ-U1', 'rvt.lv:HQ-U2', 'rvt.lv:HQ-U3'];
+const [U1, U2, U3, U4, U5] = ['rvt.lv:HQ-U1', 'rvt.lv:HQ-U2', 'rvt.lv:HQ-U3', 'rvt.lv:HQ-U4', 'rvt.lv:HQ-U5'];
 const [B1, B2] = ['bbs-hannover.de:HQ-B1', 'bbs-hannover.de:HQ-B2'];
 const MOU = 'rvt.lv:MOU-HQ';
 const LA = 'rvt.lv:LA-HQ-1';
@@ -94,10 +95,12 @@ async function unit(token: string, qualificationId: string, localId: string, poi
 }
 
 test('new units at home and abroad; the hub suggests which home unit a unit from abroad could stand for', async () => {
-  await qualification(tokens.rvt as string, 'HQ-ELEC', 30);
+  await qualification(tokens.rvt as string, 'HQ-ELEC', 50);
   await unit(tokens.rvt as string, HOME, 'HQ-U1', 10, [[0], [1]]);
   await unit(tokens.rvt as string, HOME, 'HQ-U2', 10, [[2], [3], [], []]);
   await unit(tokens.rvt as string, HOME, 'HQ-U3', 10, [[]]);
+  await unit(tokens.rvt as string, HOME, 'HQ-U4', 10, [[], []]);
+  await unit(tokens.rvt as string, HOME, 'HQ-U5', 10, [[]]);
   await qualification(tokens.bbs as string, 'HQ-EL', 30);
   await unit(tokens.bbs as string, 'bbs-hannover.de:HQ-EL', 'HQ-B1', 10, [[0], [1]]);
   await unit(tokens.bbs as string, 'bbs-hannover.de:HQ-EL', 'HQ-B2', 8, [[2]]);
@@ -346,6 +349,79 @@ test('a decision crediting what the agreement did not foresee needs a reason; on
   );
 });
 
+const HOME_LEARNING = `mutation($i: RecognizeHomeLearningInput!) { recognizeHomeLearning(input: $i) {
+  id route decision ecvetPoints homeUnitIds sourceUnitId } }`;
+const priorLearning = {
+  learnerId: 'rvt.lv:L-900',
+  route: 'PRIOR_LEARNING',
+  qualificationId: HOME,
+  achievedAt: 'Two summers as an electrician’s helper at a building company',
+  evidence: 'Employer statement and a photo log of installations',
+  method: 'Practical demonstration and interview',
+  assessorName: 'A. Bērziņš',
+  decision: 'RECOGNISED',
+  homeUnitIds: [U4],
+};
+
+test('a unit validated from prior learning and one by transfer credit the same record through the same decision model', async () => {
+  const bad: Array<[Record<string, unknown>, string, string, RegExp]> = [
+    [
+      { evidence: ' ' },
+      tokens.rvtAssessor as string,
+      'BAD_USER_INPUT',
+      /input\.evidence is required to validate prior learning/,
+    ],
+    [
+      { homeUnitIds: ['rvt.lv:WELD-U1'] },
+      tokens.rvtAssessor as string,
+      'BAD_USER_INPUT',
+      /is not a unit of the qualification rvt\.lv:HQ-ELEC/,
+    ],
+    [
+      { homeOutcomeIds: [`${U5}-LO1`] },
+      tokens.rvtAssessor as string,
+      'BAD_USER_INPUT',
+      /is not a learning outcome of the units rvt\.lv:HQ-U4/,
+    ],
+    [{}, tokens.rvt as string, 'FORBIDDEN', /Only a assessor of rvt\.lv/],
+  ];
+  for (const [change, token, code, message] of bad)
+    refused(await hub.request(HOME_LEARNING, { i: { ...priorLearning, ...change } }, token), code, message);
+  const vpl = (await ok(HOME_LEARNING, { i: priorLearning }, tokens.rvtAssessor)).recognizeHomeLearning;
+  expect(vpl).toEqual(
+    expect.objectContaining({ route: 'PRIOR_LEARNING', decision: 'RECOGNISED', ecvetPoints: 10, homeUnitIds: [U4] }),
+  );
+  refused(
+    await hub.request(
+      HOME_LEARNING,
+      { i: { ...priorLearning, route: 'TRANSFER', homeUnitIds: [U5] } },
+      tokens.rvtAssessor,
+    ),
+    'FORBIDDEN',
+    /Only a coordinator of rvt\.lv may decide on transfers/,
+  );
+  const transfer = (
+    await ok(
+      HOME_LEARNING,
+      {
+        i: {
+          learnerId: 'rvt.lv:L-900',
+          route: 'TRANSFER',
+          qualificationId: HOME,
+          sourceUnitId: 'rvt.lv:WELD-U1',
+          achievedAt: 'Welder programme at Riga State Technical School, 2024',
+          decision: 'RECOGNISED',
+          homeUnitIds: [U5],
+        },
+      },
+      tokens.rvt,
+    )
+  ).recognizeHomeLearning;
+  expect(transfer).toEqual(
+    expect.objectContaining({ route: 'TRANSFER', ecvetPoints: 10, sourceUnitId: 'rvt.lv:WELD-U1' }),
+  );
+});
+
 const RECORD = `query { learnerRecord(learnerId: "rvt.lv:L-900") { qualifications {
   qualificationId requiredEcvetPoints accumulatedEcvetPoints missingEcvetPoints missingUnitIds complete
   credits { unitId unit { title } achievedAsUnitId source ecvetPoints creditedOutcomeIds }
@@ -356,8 +432,8 @@ test('the learner record lists each home unit as recognised, partly achieved (wi
   expect(progress).toEqual(
     expect.objectContaining({
       qualificationId: HOME,
-      requiredEcvetPoints: 30,
-      accumulatedEcvetPoints: 25,
+      requiredEcvetPoints: 50,
+      accumulatedEcvetPoints: 45,
       missingEcvetPoints: 5,
       missingUnitIds: [],
       complete: false,
@@ -402,7 +478,19 @@ test('the learner record lists each home unit as recognised, partly achieved (wi
     [U1, 'RECOGNISED', 10, []],
     [U2, 'PARTLY_ACHIEVED', 5, [`${U2}-LO3`, `${U2}-LO4`]],
     [U3, 'ACHIEVED_AT_HOME', 10, []],
+    [U4, 'RECOGNISED', 10, []],
+    [U5, 'RECOGNISED', 10, []],
   ]);
+  expect(progress.units.map((u: { source: string }) => u.source)).toEqual([
+    'ABROAD',
+    'ABROAD',
+    'HOME',
+    'PRIOR_LEARNING',
+    'TRANSFER',
+  ]);
+  expect(progress.credits).toContainEqual(
+    expect.objectContaining({ unitId: U5, source: 'TRANSFER', achievedAsUnitId: 'rvt.lv:WELD-U1' }),
+  );
   expect(progress.units[0].decisionIds).toHaveLength(1);
 });
 
@@ -435,12 +523,14 @@ test('revising the partial decision completes the qualification, and the learner
   });
   const [progress] = (await ok(RECORD, {}, tokens.learner)).learnerRecord.qualifications;
   expect(progress).toEqual(
-    expect.objectContaining({ accumulatedEcvetPoints: 30, missingEcvetPoints: 0, missingUnitIds: [], complete: true }),
+    expect.objectContaining({ accumulatedEcvetPoints: 50, missingEcvetPoints: 0, missingUnitIds: [], complete: true }),
   );
   expect(progress.units.map((u: { status: string }) => u.status)).toEqual([
     'RECOGNISED',
     'RECOGNISED',
     'ACHIEVED_AT_HOME',
+    'RECOGNISED',
+    'RECOGNISED',
   ]);
 
   const client = socketClient(hub.url, tokens.learner);

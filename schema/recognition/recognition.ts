@@ -28,8 +28,23 @@ registerEnumType(RecognitionDecisionKind, {
 export enum CreditSource {
   HOME = 'HOME',
   ABROAD = 'ABROAD',
+  TRANSFER = 'TRANSFER',
+  PRIOR_LEARNING = 'PRIOR_LEARNING',
 }
-registerEnumType(CreditSource, { name: 'CreditSource', description: 'Where a credited unit was achieved.' });
+registerEnumType(CreditSource, {
+  name: 'CreditSource',
+  description: 'Where a credited unit was achieved.',
+  valuesConfig: {
+    HOME: { description: 'In this programme at the home institution.' },
+    ABROAD: { description: 'Abroad, in a mobility, recognised by a decision on its transcript.' },
+    TRANSFER: {
+      description: 'In another programme or at another institution at home, recognised by a transfer decision.',
+    },
+    PRIOR_LEARNING: {
+      description: 'At work or outside school, assessed and recognised by validation of prior learning.',
+    },
+  },
+});
 
 @ObjectType({ description: 'What validation found for one agreed unit.' })
 export class ValidationFinding {
@@ -253,7 +268,10 @@ registerEnumType(HomeUnitStatus, {
   description: "Where one unit of a home qualification stands in a learner's record.",
   valuesConfig: {
     ACHIEVED_AT_HOME: { description: 'Achieved at the home institution.' },
-    RECOGNISED: { description: 'Credited in full from a recognition decision (a unit achieved abroad).' },
+    RECOGNISED: {
+      description:
+        'Credited in full by a recognition decision (abroad, by transfer or from prior learning: see `source`).',
+    },
     PARTLY_ACHIEVED: { description: 'Some of its learning outcomes credited; `missingOutcomeIds` names the rest.' },
     MISSING: { description: 'Nothing credited yet.' },
   },

@@ -15,6 +15,8 @@ import { SigningKeyRecord } from '../shared/documents/signing-key.entity';
 import { AddCredentials1763900000250 } from './migrations/1763900000250-AddCredentials';
 import { MoveRecognitionIdempotencyKeys1763900000270 } from './migrations/1763900000270-MoveRecognitionIdempotencyKeys';
 import { CreditHomeUnits1763900000310 } from './migrations/1763900000310-CreditHomeUnits';
+import { CreateRouteDecisions1763900000311 } from './migrations/1763900000311-CreateRouteDecisions';
+import { RouteDecisionRecord } from './routes/route-decision.entity';
 
 /** Every table of a recognition shard, and the migrations that create them, in order. */
 export const recognitionEntities = [
@@ -28,6 +30,7 @@ export const recognitionEntities = [
   OutboxEventRecord,
   SigningKeyRecord,
   IdempotencyRecord,
+  RouteDecisionRecord,
 ];
 export const recognitionMigrations = [
   CreateIdempotencyRecords1763900000010,
@@ -38,4 +41,5 @@ export const recognitionMigrations = [
   IndexDecisionsByUnit1763900000260,
   MoveRecognitionIdempotencyKeys1763900000270,
   CreditHomeUnits1763900000310,
+  CreateRouteDecisions1763900000311,
 ];

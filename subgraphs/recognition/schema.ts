@@ -13,6 +13,7 @@ import { resolveDecisionReference } from './decision/decision.reference';
 import { QualificationProgressResolver, RecordResolver } from './record/record.resolver';
 import { CertificateResolver } from './certificate/certificate.resolver';
 import { RecognitionEventsResolver } from './events/events.resolver';
+import { RouteDecisionResolver } from './routes/route-decision.resolver';
 import { CorrespondenceSuggestionResolver } from './correspondence/correspondence.resolver';
 import { CertificateDocumentResolver, RecognitionDocumentsResolver } from './documents/documents.resolver';
 
@@ -36,6 +37,7 @@ export function buildRecognitionSchema(): Promise<GraphQLSchema> {
       CertificateDocumentResolver,
       RecognitionDocumentsResolver,
       CorrespondenceSuggestionResolver,
+      RouteDecisionResolver,
     ],
     extendedEntities: [LearningAgreementRef],
     referenceResolvers: {

@@ -1,11 +1,11 @@
 import { entityId } from '../../../schema/ids';
 import { LearningOutcomeRef, ref } from '../../../schema/mobility/references';
 import { RecognitionUnitRef } from '../../../schema/recognition/references';
-import { CreditSource, HomeUnitProgress, HomeUnitStatus } from '../../../schema/recognition/recognition';
-import type { RecognitionDecisionRecord } from '../decision/decision.entity';
+import { HomeUnitProgress, HomeUnitStatus } from '../../../schema/recognition/recognition';
 import type { HubQualification } from '../hub';
 import type { CreditRecord } from '../record/credit.entity';
-import { creditedPart } from './accumulation';
+import { creditedPart, type CreditingDecision } from './accumulation';
+import { creditSourceOf } from '../record/credit-source';
 
 function statusOf(credit: CreditRecord | undefined): HomeUnitStatus {
   if (!credit) return HomeUnitStatus.MISSING;
@@ -17,7 +17,7 @@ function statusOf(credit: CreditRecord | undefined): HomeUnitStatus {
 export function homeUnitsProgress(
   qualification: HubQualification,
   credits: readonly CreditRecord[],
-  decisions: readonly RecognitionDecisionRecord[],
+  decisions: readonly CreditingDecision[],
   institution: string,
 ): HomeUnitProgress[] {
   const ordered = [...decisions].sort((a, b) => a.decidedAt.getTime() - b.decidedAt.getTime());
@@ -31,7 +31,7 @@ export function homeUnitsProgress(
         unitId: unit.id,
         unit: ref(RecognitionUnitRef, unit.id),
         status: statusOf(credit),
-        source: credit ? (credit.source === 'HOME' ? CreditSource.HOME : CreditSource.ABROAD) : null,
+        source: credit ? creditSourceOf(credit.source) : null,
         unitEcvetPoints: unit.ecvetPoints,
         creditedEcvetPoints: credit?.ecvetPoints ?? 0,
         decisionIds: ordered.filter((d) => creditedPart(d, unit) !== null).map((d) => entityId(institution, d.id)),

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { StoredCreditSource } from './credit-source';
 
 /**
  * One credited unit of a learner's home qualification: at most one row per learner and unit, so nothing is credited
@@ -19,7 +20,7 @@ export class CreditRecord {
   ecvetPoints!: number;
 
   @Column({ type: 'varchar', length: 8 })
-  source!: 'HOME' | 'ABROAD';
+  source!: StoredCreditSource;
 
   @Column({ type: 'varchar', length: 10 })
   creditedOn!: string;

@@ -23,7 +23,7 @@ export function toLearnerRecord(learnerId: string, data: LearnerRecordData, inst
       const required = unreadable ? null : (qualification?.ecvetPoints ?? 0);
       const credited = new Set(credits.map((c) => c.unitId));
       const units =
-        qualification && !unreadable ? homeUnitsProgress(qualification, credits, data.decisions, institution) : null;
+        qualification && !unreadable ? homeUnitsProgress(qualification, credits, data.crediting, institution) : null;
       const missing = unreadable
         ? null
         : (qualification?.units ?? []).filter((u) => u.status === 'ACTIVE' && !credited.has(u.id)).map((u) => u.id);
