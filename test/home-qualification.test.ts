@@ -2,6 +2,7 @@ import { agreementTerms, SIGN_LEARNING_AGREEMENT } from '../scripts/fixtures/lea
 import { addDays, today } from '../subgraphs/mobilities/dates';
 import { startTestHub, type GraphQLAnswer, type TestHub } from './harness/hub';
 import { socketClient } from './harness/socket-client';
+import { validateEdc } from '../subgraphs/shared/documents/edc-schema';
 
 /**
  * Units from abroad count toward the home qualification, through the gateway only, with a new learner and new units:
@@ -555,4 +556,41 @@ test('revising the partial decision completes the qualification, and the learner
     ['RECOGNITION_REVISED', B2, [U2]],
   ]);
   expect(events[2]?.recognitionDecision.homeUnits).toEqual([{ title: 'Unit HQ-U2' }]);
+});
+
+test('the certificate of the completed qualification states its units and where each was achieved, valid against the EDC schema', async () => {
+  await ok(
+    'mutation { issueCertificate(learnerId: "rvt.lv:L-900", qualificationId: "rvt.lv:HQ-ELEC") { code totalEcvetPoints } }',
+    {},
+    tokens.rvt,
+  );
+  const { learnerRecord } = await ok(
+    'query { learnerRecord(learnerId: "rvt.lv:L-900") { certificates { totalEcvetPoints units { unitId source } document(format: EDC) { content } } } }',
+    {},
+    tokens.learner,
+  );
+  const [certificate] = learnerRecord.certificates;
+  expect(certificate.totalEcvetPoints).toBe(50);
+  expect(certificate.units.map((u: { unitId: string; source: string }) => [u.unitId, u.source])).toEqual([
+    [U1, 'ABROAD'],
+    [U2, 'ABROAD'],
+    [U3, 'HOME'],
+    [U4, 'PRIOR_LEARNING'],
+    [U5, 'TRANSFER'],
+  ]);
+  const credential = JSON.parse(certificate.document.content as string);
+  expect(validateEdc(credential)).toEqual({ valid: true, problems: [] });
+  const [qualification] = credential.credentialSubject.hasClaim;
+  expect(qualification.identifier.notation).toBe(HOME);
+  expect(
+    qualification.hasPart.map(
+      (part: { additionalNote: Array<{ noteLiteral: { en: string[] } }> }) => part.additionalNote[0]?.noteLiteral.en[0],
+    ),
+  ).toEqual([
+    expect.stringContaining(`achieved abroad (as unit ${B1})`),
+    expect.stringContaining(`achieved abroad (as unit ${B2})`),
+    expect.stringContaining('achieved at the home institution'),
+    expect.stringContaining('validation of prior learning'),
+    expect.stringContaining('(as unit rvt.lv:WELD-U1) and recognised by transfer'),
+  ]);
 });

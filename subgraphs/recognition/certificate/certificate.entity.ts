@@ -25,6 +25,8 @@ export class CertificateRecord {
     source: StoredCreditSource;
     creditedOn: string;
     decisionId: string | null;
+    /** The unit achieved elsewhere this home unit was recognised from; absent on certificates issued before. */
+    achievedAsUnitId?: string | null;
   }>;
 
   @Column({ type: 'double' })
