@@ -397,7 +397,11 @@ export class CertificateStatement {
   })
   qualification!: QualificationRef;
 
-  @Field(() => [Credit], { description: 'Recognised units and their points.' })
+  @Field(() => [Credit], {
+    description:
+      'Credited units of the qualification and their points, each with where it was achieved (`source`); certificates issued ' +
+      'before credits named home units list the units recognised from abroad only.',
+  })
   units!: Credit[];
 
   @Field(() => EcvetPointsScalar, { description: 'Points in all.' })

@@ -19,7 +19,7 @@ function verificationCode(): string {
   const chars = [...bytes].map((b) => ALPHABET[b % ALPHABET.length]).join('');
   return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8, 12)}`;
 }
-/** Issues the certificate of the units a learner was credited from abroad towards a qualification; it supersedes the earlier one. */
+/** Issues the certificate of the units credited to a learner towards a qualification; it supersedes the earlier one. */
 export async function issueCertificate(
   context: RecognitionContext,
   learnerId: string,
