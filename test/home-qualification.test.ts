@@ -594,3 +594,43 @@ test('the certificate of the completed qualification states its units and where 
     expect.stringContaining('(as unit rvt.lv:WELD-U1) and recognised by transfer'),
   ]);
 });
+
+test('revising the prior-learning decision to a partial one keeps its history and takes the qualification back to incomplete', async () => {
+  const { learnerRecord } = await ok(
+    'query { learnerRecord(learnerId: "rvt.lv:L-900") { homeRecognitions { id route } } }',
+    {},
+    tokens.rvt,
+  );
+  const vpl = learnerRecord.homeRecognitions.find((d: { route: string }) => d.route === 'PRIOR_LEARNING');
+  const revised = await ok(
+    `mutation($id: ID!, $input: ReviseHomeRecognitionInput!) { reviseHomeRecognition(id: $id, input: $input) {
+      decision ecvetPoints homeOutcomeIds history { decision homeUnitIds } } }`,
+    {
+      id: vpl.id,
+      input: {
+        decision: 'PARTIALLY_RECOGNISED',
+        homeOutcomeIds: [`${U4}-LO1`],
+        reason: 'Second outcome not evidenced',
+      },
+    },
+    tokens.rvt,
+  );
+  expect(revised.reviseHomeRecognition).toEqual({
+    decision: 'PARTIALLY_RECOGNISED',
+    ecvetPoints: 5,
+    homeOutcomeIds: [`${U4}-LO1`],
+    history: [{ decision: 'RECOGNISED', homeUnitIds: [U4] }],
+  });
+  const [progress] = (await ok(RECORD, {}, tokens.learner)).learnerRecord.qualifications;
+  expect(progress).toEqual(
+    expect.objectContaining({ accumulatedEcvetPoints: 45, missingEcvetPoints: 5, complete: false }),
+  );
+  expect(progress.units[3]).toEqual(
+    expect.objectContaining({
+      unitId: U4,
+      status: 'PARTLY_ACHIEVED',
+      source: 'PRIOR_LEARNING',
+      missingOutcomeIds: [`${U4}-LO2`],
+    }),
+  );
+});

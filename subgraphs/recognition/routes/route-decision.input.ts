@@ -78,3 +78,21 @@ export function validateHomeLearning(input: RecognizeHomeLearningInput): void {
       'input.homeOutcomeIds',
     );
 }
+
+@InputType({ description: 'A revised transfer or prior-learning decision; the earlier one stays in its history.' })
+export class ReviseHomeRecognitionInput {
+  @Field(() => RecognitionDecisionKind, { description: 'The new decision.' })
+  decision!: RecognitionDecisionKind;
+
+  @Field(() => [ID], { nullable: true, description: 'Units of the qualification credited; left out: as before.' })
+  homeUnitIds?: string[] | null;
+
+  @Field(() => [ID], {
+    defaultValue: [],
+    description: 'Learning outcomes of those units credited; required for PARTIALLY_RECOGNISED.',
+  })
+  homeOutcomeIds!: string[];
+
+  @Field({ description: 'Why the decision is revised (required).' })
+  reason!: string;
+}

@@ -1,10 +1,10 @@
-import { Arg, Ctx, Directive, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Directive, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import { LearnerRecord } from '../../../schema/recognition/recognition';
 import { HomeRecognitionDecision } from '../../../schema/recognition/routes';
 import type { RecognitionContext } from '../context';
-import { RecognizeHomeLearningInput } from './route-decision.input';
+import { RecognizeHomeLearningInput, ReviseHomeRecognitionInput } from './route-decision.input';
 import { toHomeRecognition } from './route-decision.mapper';
-import { recognizeHomeLearning, routeDecisionsOf } from './route-decision.service';
+import { recognizeHomeLearning, reviseHomeRecognition, routeDecisionsOf } from './route-decision.service';
 
 @Resolver(() => LearnerRecord)
 export class RouteDecisionResolver {
@@ -19,6 +19,19 @@ export class RouteDecisionResolver {
     @Ctx() context: RecognitionContext,
   ): Promise<HomeRecognitionDecision> {
     return toHomeRecognition(await recognizeHomeLearning(context, input), context.institution);
+  }
+
+  @Directive('@owner(argument: "id")')
+  @Mutation(() => HomeRecognitionDecision, {
+    description:
+      'Revises a transfer or prior-learning decision, with a reason; the earlier decision stays in its history.',
+  })
+  async reviseHomeRecognition(
+    @Arg('id', () => ID, { description: 'Hub ID of the decision.' }) id: string,
+    @Arg('input', () => ReviseHomeRecognitionInput) input: ReviseHomeRecognitionInput,
+    @Ctx() context: RecognitionContext,
+  ): Promise<HomeRecognitionDecision> {
+    return toHomeRecognition(await reviseHomeRecognition(context, id, input), context.institution);
   }
 
   @FieldResolver(() => [HomeRecognitionDecision], {

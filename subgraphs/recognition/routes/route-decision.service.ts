@@ -1,20 +1,54 @@
 import { randomUUID } from 'node:crypto';
 import { BadUserInputError, NotFoundError } from '../../../schema/errors';
 import { entityId, ownerOf } from '../../../schema/ids';
+import { ownLocalId } from '../../shared/local-id';
 import { RecognitionDecisionKind } from '../../../schema/recognition/recognition';
 import { RecognitionRoute } from '../../../schema/recognition/routes';
 import { requireStaffRole } from '../../shared/access';
 import { recordAudit } from '../../shared/audit/audit';
 import { inTransaction } from '../../shared/outbox/outbox';
-import { requireRecordReader } from '../access';
+import { requireCoordinator, requireRecordReader } from '../access';
 import { decisionPoints } from '../accumulation/accumulation';
 import { asCrediting, rebuildCredits } from '../accumulation/credits.service';
 import type { RecognitionContext } from '../context';
-import { qualificationsFromHub } from '../hub';
+import { qualificationsFromHub, type HubQualification } from '../hub';
 import { RouteDecisionRecord } from './route-decision.entity';
-import { validateHomeLearning, type RecognizeHomeLearningInput } from './route-decision.input';
+import {
+  validateHomeLearning,
+  type RecognizeHomeLearningInput,
+  type ReviseHomeRecognitionInput,
+} from './route-decision.input';
 
 const today = () => new Date().toISOString().slice(0, 10);
+
+/** The qualification through the hub, and the named units and outcomes checked against it. */
+async function checkedHomeUnits(
+  context: RecognitionContext,
+  qualificationId: string,
+  homeUnitIds: readonly string[],
+  homeOutcomeIds: readonly string[],
+): Promise<{ home: HubQualification; units: HubQualification['units'] }> {
+  const home = (await qualificationsFromHub(context, [qualificationId])).get(qualificationId);
+  if (!home) throw new NotFoundError(`No qualification ${qualificationId}`, { field: 'input.qualificationId' });
+  const units = homeUnitIds.map((id, index) => {
+    const unit = home.units.find((u) => u.id === id);
+    if (!unit)
+      throw new BadUserInputError(
+        `input.homeUnitIds[${index}] ${id} is not a unit of the qualification ${home.id}`,
+        `input.homeUnitIds[${index}]`,
+      );
+    return unit;
+  });
+  const outcomes = new Set(units.flatMap((u) => u.learningOutcomes.map((o) => o.id)));
+  homeOutcomeIds.forEach((id, index) => {
+    if (!outcomes.has(id))
+      throw new BadUserInputError(
+        `input.homeOutcomeIds[${index}] ${id} is not a learning outcome of the units ${homeUnitIds.join(', ')}`,
+        `input.homeOutcomeIds[${index}]`,
+      );
+  });
+  return { home, units };
+}
 
 /**
  * Credits home units achieved by transfer (a coordinator decides) or validated from prior learning (an assessor
@@ -40,25 +74,12 @@ export async function recognizeHomeLearning(
       'input.qualificationId',
     );
   validateHomeLearning(input);
-  const home = (await qualificationsFromHub(context, [input.qualificationId])).get(input.qualificationId);
-  if (!home) throw new NotFoundError(`No qualification ${input.qualificationId}`, { field: 'input.qualificationId' });
-  const units = input.homeUnitIds.map((id, index) => {
-    const unit = home.units.find((u) => u.id === id);
-    if (!unit)
-      throw new BadUserInputError(
-        `input.homeUnitIds[${index}] ${id} is not a unit of the qualification ${home.id}`,
-        `input.homeUnitIds[${index}]`,
-      );
-    return unit;
-  });
-  const outcomes = new Set(units.flatMap((u) => u.learningOutcomes.map((o) => o.id)));
-  input.homeOutcomeIds.forEach((id, index) => {
-    if (!outcomes.has(id))
-      throw new BadUserInputError(
-        `input.homeOutcomeIds[${index}] ${id} is not a learning outcome of the units ${input.homeUnitIds.join(', ')}`,
-        `input.homeOutcomeIds[${index}]`,
-      );
-  });
+  const { home, units } = await checkedHomeUnits(
+    context,
+    input.qualificationId,
+    input.homeUnitIds,
+    input.homeOutcomeIds,
+  );
   return inTransaction(context, async (manager) => {
     const refused = input.decision === RecognitionDecisionKind.REFUSED;
     const record = manager.create(RouteDecisionRecord, {
@@ -97,5 +118,57 @@ export async function routeDecisionsOf(context: RecognitionContext, learnerId: s
   return context.db.dataSource.manager.find(RouteDecisionRecord, {
     where: { learnerId },
     order: { decidedAt: 'ASC', id: 'ASC' },
+  });
+}
+
+/** Revises a transfer or prior-learning decision (coordinators), with a reason; its credits follow. */
+export async function reviseHomeRecognition(
+  context: RecognitionContext,
+  id: string,
+  input: ReviseHomeRecognitionInput,
+): Promise<RouteDecisionRecord> {
+  const caller = requireCoordinator(context, 'revise recognition decisions');
+  if (input.reason.trim() === '')
+    throw new BadUserInputError('input.reason is required to revise a decision', 'input.reason');
+  const localId = ownLocalId(context.institution, id);
+  const found =
+    localId === null ? null : await context.db.dataSource.manager.findOneBy(RouteDecisionRecord, { id: localId });
+  if (!found) throw new NotFoundError(`No recognition decision ${id} at ${context.institution}`, { field: 'id' });
+  const homeUnitIds = input.homeUnitIds ?? (found.homeUnitIds.length > 0 ? found.homeUnitIds : []);
+  if (input.decision !== RecognitionDecisionKind.REFUSED && homeUnitIds.length === 0)
+    throw new BadUserInputError('input.homeUnitIds must name at least one unit', 'input.homeUnitIds');
+  if (input.decision === RecognitionDecisionKind.PARTIALLY_RECOGNISED && input.homeOutcomeIds.length === 0)
+    throw new BadUserInputError(
+      'input.homeOutcomeIds must name the learning outcomes a partial recognition credits',
+      'input.homeOutcomeIds',
+    );
+  const { home, units } = await checkedHomeUnits(context, found.qualificationId, homeUnitIds, input.homeOutcomeIds);
+  return inTransaction(context, async (manager) => {
+    const record = await manager.findOneByOrFail(RouteDecisionRecord, { id: found.id });
+    const before = home.units.filter((u) => record.homeUnitIds.includes(u.id));
+    const refused = input.decision === RecognitionDecisionKind.REFUSED;
+    record.history = [
+      ...record.history,
+      {
+        decision: record.decision,
+        ecvetPoints: record.ecvetPoints,
+        reason: record.reason,
+        decidedAt: record.decidedAt.toISOString(),
+        homeUnitIds: record.homeUnitIds,
+        homeOutcomeIds: record.homeOutcomeIds,
+      },
+    ];
+    Object.assign(record, {
+      decision: input.decision,
+      homeUnitIds: refused ? [] : homeUnitIds,
+      homeOutcomeIds: refused ? [] : input.homeOutcomeIds,
+      reason: input.reason,
+      decidedAt: new Date(),
+    });
+    record.ecvetPoints = decisionPoints(asCrediting(record), new Map(home.units.map((u) => [u.id, u])));
+    await manager.save(RouteDecisionRecord, record);
+    await rebuildCredits(manager, record.learnerId, home.id, [...new Set([...before, ...units])], today());
+    await recordAudit(manager, context, caller, { action: 'reviseHomeRecognition', entityId: id, input });
+    return record;
   });
 }
