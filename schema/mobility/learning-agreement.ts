@@ -2,6 +2,7 @@ import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar, EcvetPointsScalar, LocalDateScalar } from '../scalars';
 import { AgreementParty, AgreementStatus, VersionStatus } from './enums';
 import { AgreedGradingScale, OutcomeAssessmentCriteria } from './grading';
+import { RecognitionTarget } from './correspondence';
 import {
   InstitutionRef,
   LearningOutcomeRef,
@@ -104,6 +105,13 @@ export class AgreedUnit {
     description: "Assessment criteria per learning outcome; empty when none were agreed beyond the unit's own.",
   })
   assessmentCriteria!: OutcomeAssessmentCriteria[];
+  @Field(() => RecognitionTarget, {
+    nullable: true,
+    description:
+      "How the unit will be validated and recognised: the home unit(s) or outcomes of the learner's home qualification it " +
+      'counts as. Null when neither the agreement, the memorandum nor the unit itself says (recognition must then name them).',
+  })
+  recognisedAs!: RecognitionTarget | null;
 }
 
 @ObjectType({ description: "A party's signature of one version." })

@@ -28,8 +28,23 @@ registerEnumType(RecognitionDecisionKind, {
 export enum CreditSource {
   HOME = 'HOME',
   ABROAD = 'ABROAD',
+  TRANSFER = 'TRANSFER',
+  PRIOR_LEARNING = 'PRIOR_LEARNING',
 }
-registerEnumType(CreditSource, { name: 'CreditSource', description: 'Where a credited unit was achieved.' });
+registerEnumType(CreditSource, {
+  name: 'CreditSource',
+  description: 'Where a credited unit was achieved.',
+  valuesConfig: {
+    HOME: { description: 'In this programme at the home institution.' },
+    ABROAD: { description: 'Abroad, in a mobility, recognised by a decision on its transcript.' },
+    TRANSFER: {
+      description: 'In another programme or at another institution at home, recognised by a transfer decision.',
+    },
+    PRIOR_LEARNING: {
+      description: 'At work or outside school, assessed and recognised by validation of prior learning.',
+    },
+  },
+});
 
 @ObjectType({ description: 'What validation found for one agreed unit.' })
 export class ValidationFinding {
@@ -109,6 +124,12 @@ export class DecisionRevision {
 
   @Field(() => DateTimeScalar, { description: 'When it was decided.' })
   decidedAt!: string;
+
+  @Field(() => [ID], {
+    nullable: true,
+    description: 'Home units credited then; null for revisions recorded before decisions named home units.',
+  })
+  homeUnitIds!: string[] | null;
 }
 
 @Directive('@key(fields: "id")')
@@ -155,6 +176,37 @@ export class RecognitionDecision {
 
   @Field(() => [DecisionRevision], { description: 'Earlier values, oldest first.' })
   history!: DecisionRevision[];
+
+  @Field(() => [ID], {
+    description:
+      "Hub IDs of the units of the learner's home qualification this decision credits (empty when refused): those the " +
+      'agreement foresaw, or others with `overrideReason`.',
+  })
+  homeUnitIds!: string[];
+
+  @Field(() => [RecognitionUnitRef], {
+    nullable: 'items',
+    description: `The home units credited.${whenOwnersFail('homeUnitIds')}`,
+  })
+  homeUnits!: RecognitionUnitRef[];
+
+  @Field(() => [ID], {
+    description: 'Home learning outcomes credited; a home unit none of whose outcomes is listed is credited whole.',
+  })
+  homeOutcomeIds!: string[];
+
+  @Field(() => [LearningOutcomeRef], {
+    nullable: 'items',
+    description: `The home learning outcomes credited.${whenOwnersFail('homeOutcomeIds')}`,
+  })
+  homeOutcomes!: LearningOutcomeRef[];
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why the home units or outcomes credited differ from what the agreement foresaw; null when they do not.',
+  })
+  overrideReason!: string | null;
 }
 
 @ObjectType({ description: 'A unit credited to the learner.' })
@@ -183,6 +235,83 @@ export class Credit {
       "The recognition decision, for units from abroad, to the learner's record readers; null on a certificate's public statement (`verifyCertificate`).",
   })
   decisionId!: string | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'Hub ID of the unit achieved elsewhere (abroad) that was recognised as this home unit; null for units achieved at home ' +
+      'and for credits recorded before decisions named home units (then `unitId` is the unit achieved abroad).',
+  })
+  achievedAsUnitId!: string | null;
+
+  @Field(() => RecognitionUnitRef, {
+    nullable: true,
+    description: `The unit achieved elsewhere that was recognised as this home unit.${whenOwnerFails('achievedAsUnitId')}`,
+  })
+  achievedAsUnit!: RecognitionUnitRef | null;
+
+  @Field(() => [ID], {
+    nullable: true,
+    description: 'When the home unit is credited in part: the learning outcomes credited. Null when credited whole.',
+  })
+  creditedOutcomeIds!: string[] | null;
+}
+
+export enum HomeUnitStatus {
+  ACHIEVED_AT_HOME = 'ACHIEVED_AT_HOME',
+  RECOGNISED = 'RECOGNISED',
+  PARTLY_ACHIEVED = 'PARTLY_ACHIEVED',
+  MISSING = 'MISSING',
+}
+registerEnumType(HomeUnitStatus, {
+  name: 'HomeUnitStatus',
+  description: "Where one unit of a home qualification stands in a learner's record.",
+  valuesConfig: {
+    ACHIEVED_AT_HOME: { description: 'Achieved at the home institution.' },
+    RECOGNISED: {
+      description:
+        'Credited in full by a recognition decision (abroad, by transfer or from prior learning: see `source`).',
+    },
+    PARTLY_ACHIEVED: { description: 'Some of its learning outcomes credited; `missingOutcomeIds` names the rest.' },
+    MISSING: { description: 'Nothing credited yet.' },
+  },
+});
+
+@ObjectType({ description: "One unit of a home qualification in a learner's record." })
+export class HomeUnitProgress {
+  @Field(() => ID, { description: 'Hub ID of the home unit.' })
+  unitId!: string;
+
+  @Field(() => RecognitionUnitRef, { nullable: true, description: `The home unit.${whenOwnerFails('unitId')}` })
+  unit!: RecognitionUnitRef;
+
+  @Field(() => HomeUnitStatus, { description: 'Achieved at home, recognised, partly achieved or missing.' })
+  status!: HomeUnitStatus;
+
+  @Field(() => CreditSource, { nullable: true, description: 'Where its credit comes from; null when missing.' })
+  source!: CreditSource | null;
+
+  @Field(() => EcvetPointsScalar, { description: "The unit's own ECVET points." })
+  unitEcvetPoints!: number;
+
+  @Field(() => EcvetPointsScalar, {
+    description: 'Points credited for it (counted once however many decisions credit it).',
+  })
+  creditedEcvetPoints!: number;
+
+  @Field(() => [ID], {
+    description: "Recognition decisions that credit it, oldest first; the first is the credit's source.",
+  })
+  decisionIds!: string[];
+
+  @Field(() => [ID], { description: 'Its learning outcomes not credited (all of them when missing).' })
+  missingOutcomeIds!: string[];
+
+  @Field(() => [LearningOutcomeRef], {
+    nullable: 'items',
+    description: `Its learning outcomes not credited.${whenOwnersFail('missingOutcomeIds')}`,
+  })
+  missingOutcomes!: LearningOutcomeRef[];
 }
 
 @ObjectType({ description: 'Progress towards one qualification.' })
@@ -228,6 +357,21 @@ export class QualificationProgress {
     description: `Units of the qualification not credited yet; null with \`missingUnitIds\`.${whenOwnersFail('missingUnitIds')}`,
   })
   missingUnits!: RecognitionUnitRef[] | null;
+
+  @Field(() => [HomeUnitProgress], {
+    nullable: true,
+    description:
+      "Every active unit of the qualification and where it stands. Null when the qualification could not be read from its owner's qualifications shard.",
+  })
+  units!: HomeUnitProgress[] | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'True when every active unit of the qualification is credited in full and the required points are reached. Null when the ' +
+      "qualification could not be read from its owner's qualifications shard.",
+  })
+  complete!: boolean | null;
 }
 
 @ObjectType({ description: 'What a certificate states: all that its public verification reveals.' })
@@ -253,7 +397,11 @@ export class CertificateStatement {
   })
   qualification!: QualificationRef;
 
-  @Field(() => [Credit], { description: 'Recognised units and their points.' })
+  @Field(() => [Credit], {
+    description:
+      'Credited units of the qualification and their points, each with where it was achieved (`source`); certificates issued ' +
+      'before credits named home units list the units recognised from abroad only.',
+  })
   units!: Credit[];
 
   @Field(() => EcvetPointsScalar, { description: 'Points in all.' })

@@ -17,6 +17,7 @@ import { SigningKeyRecord } from '../shared/documents/signing-key.entity';
 import { CreateSigningKeys1763900000150 } from './migrations/1763900000150-CreateSigningKeys';
 import { IndexMemorandumPartners1763900000160 } from './migrations/1763900000160-IndexMemorandumPartners';
 import { IndexAgreementUnits1763900000170 } from './migrations/1763900000170-IndexAgreementUnits';
+import { AddCorrespondences1763900000300 } from './migrations/1763900000300-AddCorrespondences';
 
 /** Every table of a mobilities shard, and the migrations that create them, in order. */
 export const mobilitiesEntities = [
@@ -42,4 +43,5 @@ export const mobilitiesMigrations = [
   CreateSigningKeys1763900000150,
   IndexMemorandumPartners1763900000160,
   IndexAgreementUnits1763900000170,
+  AddCorrespondences1763900000300,
 ];

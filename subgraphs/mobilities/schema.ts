@@ -12,6 +12,7 @@ import { EventsResolver } from './events/events.resolver';
 import { LearningAgreementResolver, resolveAgreementReference } from './learning-agreement/learning-agreement.resolver';
 import { MemorandumResolver, resolveMemorandumReference } from './memorandum/memorandum.resolver';
 import { resolveUnitReference, UnitAgreementsResolver } from './unit/unit.resolver';
+import { CorrespondenceResolver } from './correspondence/correspondence.resolver';
 import { MobilityDocumentsResolver, TranscriptDocumentResolver } from './documents/documents.resolver';
 
 export const MOBILITIES_KIND = 'mobilities';
@@ -29,6 +30,7 @@ export function buildMobilitiesSchema(): Promise<GraphQLSchema> {
       TranscriptDocumentResolver,
       MobilityDocumentsResolver,
       AssessmentGradingResolver,
+      CorrespondenceResolver,
     ],
     referenceResolvers: {
       Memorandum: { __resolveReference: personalReference('memorandum', resolveMemorandumReference) },

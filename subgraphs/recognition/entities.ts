@@ -14,6 +14,9 @@ import { CertificateRecord } from './certificate/certificate.entity';
 import { SigningKeyRecord } from '../shared/documents/signing-key.entity';
 import { AddCredentials1763900000250 } from './migrations/1763900000250-AddCredentials';
 import { MoveRecognitionIdempotencyKeys1763900000270 } from './migrations/1763900000270-MoveRecognitionIdempotencyKeys';
+import { CreditHomeUnits1763900000310 } from './migrations/1763900000310-CreditHomeUnits';
+import { CreateRouteDecisions1763900000311 } from './migrations/1763900000311-CreateRouteDecisions';
+import { RouteDecisionRecord } from './routes/route-decision.entity';
 
 /** Every table of a recognition shard, and the migrations that create them, in order. */
 export const recognitionEntities = [
@@ -27,6 +30,7 @@ export const recognitionEntities = [
   OutboxEventRecord,
   SigningKeyRecord,
   IdempotencyRecord,
+  RouteDecisionRecord,
 ];
 export const recognitionMigrations = [
   CreateIdempotencyRecords1763900000010,
@@ -36,4 +40,6 @@ export const recognitionMigrations = [
   AddCredentials1763900000250,
   IndexDecisionsByUnit1763900000260,
   MoveRecognitionIdempotencyKeys1763900000270,
+  CreditHomeUnits1763900000310,
+  CreateRouteDecisions1763900000311,
 ];

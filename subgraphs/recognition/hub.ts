@@ -21,7 +21,7 @@ export async function askHub<T>(
 export interface HubQualification {
   id: string;
   ecvetPoints: number;
-  units: Array<{ id: string; ecvetPoints: number; status: string }>;
+  units: Array<{ id: string; ecvetPoints: number; status: string; learningOutcomes: Array<{ id: string }> }>;
 }
 
 /** Qualifications with their units, in one request for all of them. */
@@ -31,7 +31,10 @@ export async function qualificationsFromHub(
 ): Promise<Map<string, HubQualification>> {
   if (ids.length === 0) return new Map();
   const fields = ids
-    .map((_, i) => `q${i}: qualification(id: $q${i}) { id ecvetPoints units { id ecvetPoints status } }`)
+    .map(
+      (_, i) =>
+        `q${i}: qualification(id: $q${i}) { id ecvetPoints units { id ecvetPoints status learningOutcomes { id } } }`,
+    )
     .join('\n');
   const variables = Object.fromEntries(ids.map((id, i) => [`q${i}`, id]));
   const data = await askHub<Record<string, HubQualification | null>>(

@@ -13,6 +13,8 @@ import { resolveDecisionReference } from './decision/decision.reference';
 import { QualificationProgressResolver, RecordResolver } from './record/record.resolver';
 import { CertificateResolver } from './certificate/certificate.resolver';
 import { RecognitionEventsResolver } from './events/events.resolver';
+import { RouteDecisionResolver } from './routes/route-decision.resolver';
+import { CorrespondenceSuggestionResolver } from './correspondence/correspondence.resolver';
 import { CertificateDocumentResolver, RecognitionDocumentsResolver } from './documents/documents.resolver';
 
 export const RECOGNITION_KIND = 'recognition';
@@ -34,6 +36,8 @@ export function buildRecognitionSchema(): Promise<GraphQLSchema> {
       UnitEquivalentsResolver,
       CertificateDocumentResolver,
       RecognitionDocumentsResolver,
+      CorrespondenceSuggestionResolver,
+      RouteDecisionResolver,
     ],
     extendedEntities: [LearningAgreementRef],
     referenceResolvers: {

@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { StoredAgreedGrading } from '../grading/grading.content';
+import type { StoredRecognitionTarget } from '../correspondence/correspondence.entity';
 import type { AgreementParty, AgreementStatus, VersionStatus } from '../../../schema/mobility/enums';
 
 export interface StoredLearner {
@@ -23,6 +24,8 @@ export interface StoredAgreedUnit extends StoredAgreedGrading {
   learningOutcomeIds: string[];
   learningActivities: string;
   assessment: { assessor: string; method: string; plannedOn: string };
+  /** What it will be recognised as at home; absent in versions written before agreements stated it. */
+  recognisedAs?: StoredRecognitionTarget | null;
 }
 
 /** What a version agrees: immutable once written, so it is kept whole. */

@@ -5,6 +5,7 @@ import { AgreementParty, AgreementStatus } from '../../../schema/mobility/enums'
 import { EcvetPointsScalar, LocalDateScalar } from '../../../schema/scalars';
 import { checkPattern } from '../../shared/validation';
 import { OutcomeCriteriaInput, validateAgreedGrading } from '../grading/grading.input';
+import { RecognitionTargetInput } from '../correspondence/correspondence.input';
 
 @InputType({ description: 'The learner, as the sending institution knows them.' })
 export class LearnerInput {
@@ -85,6 +86,13 @@ export class AgreedUnitInput {
     description: 'Assessment criteria per agreed learning outcome, in the languages of the agreement.',
   })
   assessmentCriteria!: OutcomeCriteriaInput[];
+  @Field(() => RecognitionTargetInput, {
+    nullable: true,
+    description:
+      "The home unit(s) or outcomes of the learner's home qualification it will be recognised as; when left out, the " +
+      "memorandum's correspondence for the unit, or the unit itself when it is a unit of the home qualification.",
+  })
+  recognisedAs?: RecognitionTargetInput | null;
 }
 
 @InputType({ description: 'What a version of the agreement says about the mobility itself.' })

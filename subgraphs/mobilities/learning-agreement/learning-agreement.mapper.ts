@@ -22,6 +22,8 @@ import type {
   LearningAgreementRecord,
 } from './learning-agreement.entity';
 
+import { toRecognitionTarget } from '../correspondence/correspondence.mapper';
+
 export type AgreementView = LearningAgreement & { record: LearningAgreementRecord };
 
 export function toAgreement(record: LearningAgreementRecord): AgreementView {
@@ -68,6 +70,7 @@ export function toVersion(
         assessment: Object.assign(new AssessmentArrangement(), unit.assessment),
         gradingScale: toAgreedGradingScale(unit.gradingScale),
         assessmentCriteria: toOutcomeCriteria(unit.assessmentCriteria),
+        recognisedAs: toRecognitionTarget(unit.recognisedAs),
       }),
     ),
     totalEcvetPoints: version.content.units.reduce((sum, unit) => sum + unit.ecvetPoints, 0),

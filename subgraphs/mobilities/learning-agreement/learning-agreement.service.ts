@@ -16,6 +16,8 @@ import type { StoredGradingScale } from '../../../schema/grading-scale';
 import { agreedGrading } from '../grading/grading.content';
 import { fetchAgreedScales } from '../grading/grading.hub';
 import { checkTermsAgainstHub } from './hub-checks';
+import type { StoredRecognitionTarget } from '../correspondence/correspondence.entity';
+import { recognitionTargets } from '../correspondence/correspondence.hub';
 import {
   validateCreateAgreement,
   validateTerms,
@@ -98,6 +100,7 @@ function content(
   terms: AgreementTermsInput,
   outcomes: Map<string, string[]>,
   scales: ReadonlyMap<string, StoredGradingScale>,
+  targets: ReadonlyArray<StoredRecognitionTarget | null>,
   field: string,
 ): StoredVersionContent {
   return {
@@ -111,6 +114,7 @@ function content(
         learningActivities: unit.learningActivities,
         assessment: { ...unit.assessment },
         ...agreedGrading(unit, learningOutcomeIds, scales, `${field}.units[${index}]`),
+        recognisedAs: targets[index] ?? null,
       };
     }),
     qualityAssurance: terms.qualityAssurance,
@@ -151,6 +155,13 @@ export async function createLearningAgreement(
     input.terms,
   );
   const scales = await fetchAgreedScales(context, input.hostingInstitution, input.terms.units, 'input.terms');
+  const targets = await recognitionTargets(
+    context,
+    input.memorandumId,
+    input.learner.homeQualificationId,
+    input.terms,
+    'input.terms',
+  );
   return inTransaction(context, async (manager) => {
     if (await manager.existsBy(LearningAgreementRecord, { id: input.localId })) {
       throw new ConflictError(
@@ -189,7 +200,7 @@ export async function createLearningAgreement(
       status: VersionStatus.PROPOSED,
       mobilityStart: input.terms.mobilityStart,
       mobilityEnd: input.terms.mobilityEnd,
-      content: content(input.terms, outcomes, scales, 'input.terms'),
+      content: content(input.terms, outcomes, scales, targets, 'input.terms'),
       changeReason: null,
       createdAt: now,
     });
@@ -288,6 +299,13 @@ export async function proposeChange(
     'terms',
   );
   const scales = await fetchAgreedScales(context, record.hostingInstitution, terms.units, 'terms');
+  const targets = await recognitionTargets(
+    context,
+    record.memorandumId ?? '',
+    record.learner.homeQualificationId,
+    terms,
+    'terms',
+  );
   return inTransaction(context, async (manager) => {
     const number = record.currentVersion + 1;
     await insertVersion(manager, {
@@ -296,7 +314,7 @@ export async function proposeChange(
       status: VersionStatus.PROPOSED,
       mobilityStart: terms.mobilityStart,
       mobilityEnd: terms.mobilityEnd,
-      content: content(terms, outcomes, scales, 'terms'),
+      content: content(terms, outcomes, scales, targets, 'terms'),
       changeReason: reason,
       createdAt: new Date(),
     });

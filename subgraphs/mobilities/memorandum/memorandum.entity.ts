@@ -1,6 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { LocalizedText } from '../../../schema/localized-text';
 import type { MemorandumProcedures } from '../../../schema/mobility/memorandum';
+import type { StoredCorrespondence } from '../correspondence/correspondence.entity';
 
 @Entity('memorandum')
 @Index('idx_memorandum_order', ['sortKey', 'id'])
@@ -26,6 +27,10 @@ export class MemorandumRecord {
 
   @Column({ type: 'simple-json' })
   procedures!: MemorandumProcedures;
+
+  /** The correspondence table; null for memoranda proposed before there was one (read as empty). */
+  @Column({ type: 'simple-json', nullable: true })
+  correspondences!: StoredCorrespondence[] | null;
 
   @Column({ type: 'varchar', length: 10 })
   validFrom!: string;

@@ -4,6 +4,7 @@ import { LOCAL_ID_PATTERN, ownerOf } from '../../../schema/ids';
 import { LocalizedTextInput } from '../../../schema/localized-text';
 import { LocalDateScalar } from '../../../schema/scalars';
 import { checkPattern, checkTexts } from '../../shared/validation';
+import { UnitCorrespondenceInput, validateCorrespondences } from '../correspondence/correspondence.input';
 
 @InputType({ description: 'The procedures partners agree on.' })
 export class MemorandumProceduresInput {
@@ -41,6 +42,13 @@ export class ProposeMemorandumInput {
 
   @Field(() => MemorandumProceduresInput, { description: 'Agreed procedures.' })
   procedures!: MemorandumProceduresInput;
+
+  @Field(() => [UnitCorrespondenceInput], {
+    defaultValue: [],
+    description:
+      "Correspondence table: which partner's units are recognised as which units or outcomes of another partner's covered qualification.",
+  })
+  correspondences!: UnitCorrespondenceInput[];
 
   @Field(() => LocalDateScalar, { description: 'First day in effect.' })
   validFrom!: string;
@@ -109,6 +117,7 @@ export function validateProposal(input: ProposeMemorandumInput, proposer: string
   checkProcedure('input.procedures.documentation', input.procedures.documentation);
   checkProcedure('input.procedures.validation', input.procedures.validation);
   checkProcedure('input.procedures.recognition', input.procedures.recognition);
+  validateCorrespondences(input.correspondences, partners);
   return partners.sort();
 }
 

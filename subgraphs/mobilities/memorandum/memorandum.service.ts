@@ -17,14 +17,19 @@ import {
   type SignatureInput,
 } from './memorandum.input';
 import { ownLocalId } from '../../shared/local-id';
+import { canonicalCorrespondences } from '../correspondence/correspondence.canonical';
+import { checkCorrespondencesAgainstHub } from '../correspondence/correspondence.hub';
 
 /** The hash partners sign: canonical JSON of everything they agree to, so each can prove which text it signed. */
 export function contentHashOf(
   record: Pick<
     MemorandumRecord,
     'titles' | 'proposer' | 'partners' | 'qualificationIds' | 'unitIds' | 'procedures' | 'validFrom' | 'validUntil'
-  >,
+  > &
+    Partial<Pick<MemorandumRecord, 'correspondences'>>,
 ): string {
+  // The table joins the hashed text only when there is one, so memoranda without it keep the hash they were signed with.
+  const correspondences = record.correspondences?.length ? [canonicalCorrespondences(record.correspondences)] : [];
   const canonical = JSON.stringify([
     record.titles.map((t) => [t.lang, t.value]),
     record.proposer,
@@ -39,6 +44,7 @@ export function contentHashOf(
     ],
     record.validFrom,
     record.validUntil,
+    ...correspondences,
   ]);
   return createHash('sha256').update(canonical).digest('hex');
 }
@@ -109,6 +115,7 @@ export async function proposeMemorandum(
 ): Promise<MemorandumRecord> {
   const caller = requireStaffRole(context, context.institution, 'coordinator', 'propose memoranda');
   const partners = validateProposal(input, context.institution);
+  const correspondences = await checkCorrespondencesAgainstHub(context, input.correspondences, input);
   return context.db.dataSource.transaction(async (manager) => {
     if (await manager.existsBy(MemorandumRecord, { id: input.localId })) {
       throw new ConflictError(
@@ -124,6 +131,7 @@ export async function proposeMemorandum(
       qualificationIds: input.qualificationIds,
       unitIds: input.unitIds,
       procedures: { ...input.procedures },
+      correspondences: correspondences.length > 0 ? correspondences : null,
       validFrom: input.validFrom,
       validUntil: input.validUntil,
       terminationReason: null,

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { StoredCreditSource } from '../record/credit-source';
 
 /** A certificate of units recognised from abroad towards a qualification; a newer one for the same qualification supersedes it. */
 @Entity('certificate')
@@ -21,9 +22,11 @@ export class CertificateRecord {
   units!: Array<{
     unitId: string;
     ecvetPoints: number;
-    source: 'HOME' | 'ABROAD';
+    source: StoredCreditSource;
     creditedOn: string;
     decisionId: string | null;
+    /** The unit achieved elsewhere this home unit was recognised from; absent on certificates issued before. */
+    achievedAsUnitId?: string | null;
   }>;
 
   @Column({ type: 'double' })

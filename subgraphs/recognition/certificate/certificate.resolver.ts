@@ -10,7 +10,9 @@ export class CertificateResolver {
   @Directive('@owner(argument: "learnerId")')
   @Mutation(() => CertificateStatement, {
     description:
-      'Issues the certificate of units recognised from abroad towards a qualification, with a verification code anyone can check.',
+      'Issues the certificate of the units credited towards a qualification (at least one recognised, not only achieved at home), each ' +
+      'with where it was achieved, with a verification code anyone can check. Once every unit is credited, its Europass credential ' +
+      'states the qualification with its units as parts.',
   })
   async issueCertificate(
     @Arg('learnerId', () => ID, { description: 'The learner.' }) learnerId: string,

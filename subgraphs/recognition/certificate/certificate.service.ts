@@ -19,7 +19,7 @@ function verificationCode(): string {
   const chars = [...bytes].map((b) => ALPHABET[b % ALPHABET.length]).join('');
   return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8, 12)}`;
 }
-/** Issues the certificate of the units a learner was credited from abroad towards a qualification; it supersedes the earlier one. */
+/** Issues the certificate of the units credited to a learner towards a qualification; it supersedes the earlier one. */
 export async function issueCertificate(
   context: RecognitionContext,
   learnerId: string,
@@ -29,11 +29,13 @@ export async function issueCertificate(
   if (ownerOf(learnerId) !== context.institution)
     throw new ConflictError(`${learnerId} is not a learner of ${context.institution}`, { field: 'learnerId' });
   return inTransaction(context, async (manager) => {
+    // Every credited unit of the qualification, with where it was achieved; units achieved at home alone are no
+    // recognition to certify.
     const credits = await manager.find(CreditRecord, {
-      where: { learnerId, qualificationId, source: 'ABROAD' },
+      where: { learnerId, qualificationId },
       order: { unitId: 'ASC' },
     });
-    if (credits.length === 0)
+    if (credits.every((c) => c.source === 'HOME'))
       throw new ConflictError(
         `${learnerId} has no recognised units of ${qualificationId}: there is nothing to certify`,
         { field: 'qualificationId' },
@@ -55,6 +57,7 @@ export async function issueCertificate(
         source: c.source,
         creditedOn: c.creditedOn,
         decisionId: c.decisionId,
+        achievedAsUnitId: c.achievedAsUnitId,
       })),
       totalEcvetPoints: credits.reduce((sum, c) => sum + c.ecvetPoints, 0),
       issuedAt: new Date(),

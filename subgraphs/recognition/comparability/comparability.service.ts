@@ -40,7 +40,12 @@ function side(unit: UnitProfile, outcomes: CategoryCount[]): ComparedUnit {
   });
 }
 
-function toComparison(a: UnitProfile, b: UnitProfile, figures: ComparisonFigures, esco: EscoIndex): UnitComparison {
+export function toComparison(
+  a: UnitProfile,
+  b: UnitProfile,
+  figures: ComparisonFigures,
+  esco: EscoIndex,
+): UnitComparison {
   return Object.assign(new UnitComparison(), {
     a: side(a, figures.outcomesA),
     b: side(b, figures.outcomesB),

@@ -7,6 +7,9 @@ export interface StoredDecisionRevision {
   ecvetPoints: number;
   reason: string | null;
   decidedAt: string;
+  /** Absent on revisions stored before decisions named home units. */
+  homeUnitIds?: string[] | null;
+  homeOutcomeIds?: string[] | null;
 }
 
 /** The sending institution's decision on one unit of a validated transcript; one per agreement and unit. */
@@ -44,4 +47,16 @@ export class RecognitionDecisionRecord {
 
   @Column({ type: 'simple-json' })
   history!: StoredDecisionRevision[];
+
+  /** Home units the decision credits; null on decisions made before decisions named them (they credit `unitId`). */
+  @Column({ type: 'simple-json', nullable: true })
+  homeUnitIds!: string[] | null;
+
+  /** Home outcomes credited; a home unit none of whose outcomes is listed is credited whole. */
+  @Column({ type: 'simple-json', nullable: true })
+  homeOutcomeIds!: string[] | null;
+
+  /** Why the home units differ from what the agreement foresaw; null when they do not. */
+  @Column({ type: 'text', nullable: true })
+  overrideReason!: string | null;
 }

@@ -17,6 +17,27 @@ export class UnitDecisionInput {
 
   @Field(() => String, { nullable: true, description: 'Why; required when REFUSED.' })
   reason?: string | null;
+
+  @Field(() => [ID], {
+    nullable: true,
+    description:
+      "Home units of the learner's home qualification it credits; left out: those the agreement foresaw. Others need an overrideReason.",
+  })
+  homeUnitIds?: string[] | null;
+
+  @Field(() => [ID], {
+    nullable: true,
+    description:
+      'Home learning outcomes it credits (a home unit none of whose outcomes is named is credited whole); required for a partial ' +
+      'recognition of a unit other than the home unit itself. Left out: those the agreement foresaw.',
+  })
+  homeOutcomeIds?: string[] | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why home units or outcomes other than those the agreement foresaw are credited (required then).',
+  })
+  overrideReason?: string | null;
 }
 
 @InputType({ description: 'Recognition decisions for units of a validated transcript.' })
@@ -44,4 +65,25 @@ export class ReviseRecognitionInput {
 
   @Field({ description: 'Why the decision is revised (required).' })
   reason!: string;
+
+  @Field(() => [ID], {
+    nullable: true,
+    description:
+      "Home units of the learner's home qualification it credits; left out: those the agreement foresaw. Others need an overrideReason.",
+  })
+  homeUnitIds?: string[] | null;
+
+  @Field(() => [ID], {
+    nullable: true,
+    description:
+      'Home learning outcomes it credits (a home unit none of whose outcomes is named is credited whole); required for a partial ' +
+      'recognition of a unit other than the home unit itself. Left out: those the agreement foresaw.',
+  })
+  homeOutcomeIds?: string[] | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why home units or outcomes other than those the agreement foresaw are credited (required then).',
+  })
+  overrideReason?: string | null;
 }

@@ -10,7 +10,10 @@ import { ownLocalId } from '../../shared/local-id';
 import type { OutboxEventRecord } from '../../shared/outbox/outbox.entity';
 import { readableOrNull, requireCoordinator, requireRecordReader, unitDecisionsReadable } from '../access';
 import type { RecognitionContext } from '../context';
-import { CreditRecord } from '../record/credit.entity';
+import { decisionPoints, type HomeUnit } from '../accumulation/accumulation';
+import { rebuildCredits } from '../accumulation/credits.service';
+import { decisionTargets } from '../accumulation/targets';
+import { qualificationsFromHub, type HubQualification } from '../hub';
 import { TranscriptValidationRecord, type ValidatedUnit } from '../validation/validation.entity';
 import { RecognitionDecisionRecord } from './decision.entity';
 import type { RecognizeUnitsInput, ReviseRecognitionInput, UnitDecisionInput } from './decision.input';
@@ -33,18 +36,6 @@ function decisionEvent(
     hostingInstitution: '',
     learnerId: decision.learnerId,
   });
-}
-
-/** Points a decision credits: all for a recognised unit, a share by outcomes for a partial one, none when refused. */
-export function creditedPoints(
-  unit: ValidatedUnit,
-  decision: RecognitionDecisionKind,
-  outcomes: readonly string[],
-): number {
-  if (decision === RecognitionDecisionKind.REFUSED) return 0;
-  if (decision === RecognitionDecisionKind.RECOGNISED) return unit.agreedEcvetPoints;
-  const share = unit.agreedOutcomeIds.length === 0 ? 0 : outcomes.length / unit.agreedOutcomeIds.length;
-  return Math.round(unit.agreedEcvetPoints * share * 100) / 100;
 }
 
 function checkDecision(
@@ -90,12 +81,46 @@ async function latestValidation(manager: EntityManager, agreementId: string): Pr
   return validation;
 }
 
+/**
+ * The learner's home qualification with its units and their outcomes, read from its owner before the transaction:
+ * the home units a decision credits are checked against it and credited at its points.
+ */
+async function homeQualificationOf(context: RecognitionContext, agreementId: string): Promise<HubQualification> {
+  const qualificationId = (
+    await context.db.dataSource.manager.find(TranscriptValidationRecord, {
+      where: { agreementId },
+      order: { validatedAt: 'DESC' },
+      take: 1,
+    })
+  )[0]?.homeQualificationId;
+  if (!qualificationId)
+    throw new ConflictError(`No recognition before validation: validate the transcript of ${agreementId} first`, {
+      field: 'input.learningAgreementId',
+    });
+  const home = (await qualificationsFromHub(context, [qualificationId])).get(qualificationId);
+  if (!home) throw new ConflictError(`The home qualification ${qualificationId} cannot be read from its owner`);
+  return home;
+}
+
+const unitsOf = (home: HubQualification): Map<string, HomeUnit> => new Map(home.units.map((u) => [u.id, u]));
+
+const homeUnitsNamed = (home: HubQualification, ids: readonly string[]): HomeUnit[] =>
+  home.units.filter((u) => ids.includes(u.id));
+
 const hashOf = (input: RecognizeUnitsInput) =>
   createHash('sha256')
     .update(
       JSON.stringify([
         input.learningAgreementId,
-        input.decisions.map((d) => [d.unitId, d.decision, [...d.learningOutcomeIds].sort(), d.reason ?? null]),
+        input.decisions.map((d) => [
+          d.unitId,
+          d.decision,
+          [...d.learningOutcomeIds].sort(),
+          d.reason ?? null,
+          ...(d.homeUnitIds || d.homeOutcomeIds || d.overrideReason
+            ? [d.homeUnitIds ?? null, d.homeOutcomeIds ?? null, d.overrideReason ?? null]
+            : []),
+        ]),
       ]),
     )
     .digest('hex');
@@ -124,6 +149,7 @@ export async function recognizeUnits(
     digest: hashOf(input),
     argument: 'input.idempotencyKey',
   };
+  const home = await homeQualificationOf(context, input.learningAgreementId);
   return inTransaction(context, async (manager) => {
     const earlierIds = await answerUnderKey<string[]>(manager, claim);
     if (earlierIds) {
@@ -151,6 +177,7 @@ export async function recognizeUnits(
           `${field}.unitId`,
         );
       checkDecision(field, unit, item);
+      const targets = decisionTargets(field, unit, item, home);
       if (
         await manager.existsBy(RecognitionDecisionRecord, {
           agreementId: input.learningAgreementId,
@@ -162,16 +189,6 @@ export async function recognizeUnits(
           { field: `${field}.unitId` },
         );
       }
-      const points = creditedPoints(unit, item.decision, item.learningOutcomeIds);
-      if (
-        points > 0 &&
-        (await manager.existsBy(CreditRecord, { learnerId: validation.learnerId, unitId: item.unitId }))
-      ) {
-        throw new ConflictError(
-          `${field}: unit ${item.unitId} is credited to ${validation.learnerId} already; a unit is never credited twice`,
-          { field: `${field}.unitId` },
-        );
-      }
       const decision = manager.create(RecognitionDecisionRecord, {
         id: `R-${randomUUID()}`,
         agreementId: input.learningAgreementId,
@@ -180,24 +197,16 @@ export async function recognizeUnits(
         decision: item.decision,
         recognisedOutcomeIds:
           item.decision === RecognitionDecisionKind.PARTIALLY_RECOGNISED ? item.learningOutcomeIds : [],
-        ecvetPoints: points,
+        ecvetPoints: 0,
         reason: item.reason ?? null,
         decidedAt,
         history: [],
+        ...targets,
       });
+      decision.ecvetPoints = decisionPoints(decision, unitsOf(home));
       await manager.insert(RecognitionDecisionRecord, decision);
       await decisionEvent(manager, context, decision, 'RECOGNITION_DECIDED');
-      if (points > 0) {
-        await manager.insert(CreditRecord, {
-          learnerId: validation.learnerId,
-          unitId: item.unitId,
-          qualificationId: validation.homeQualificationId,
-          ecvetPoints: points,
-          source: 'ABROAD',
-          creditedOn: today(),
-          decisionId: decision.id,
-        });
-      }
+      await rebuildCredits(manager, validation.learnerId, home.id, homeUnitsNamed(home, targets.homeUnitIds), today());
       decided.push(decision);
     }
     await recordAnswerUnderKey(
@@ -222,14 +231,27 @@ export async function reviseRecognition(
   const caller = requireCoordinator(context, 'revise recognition decisions');
   if (input.reason.trim() === '')
     throw new BadUserInputError('input.reason is required to revise a decision', 'input.reason');
+  const localId = ownLocalId(context.institution, id);
+  const read = async (manager: EntityManager) => {
+    const found = localId === null ? null : await manager.findOneBy(RecognitionDecisionRecord, { id: localId });
+    if (!found) throw new NotFoundError(`No recognition decision ${id} at ${context.institution}`, { field: 'id' });
+    return found;
+  };
+  // The home qualification is read through the hub before the transaction, so no write waits on another shard.
+  const home = await homeQualificationOf(context, (await read(context.db.dataSource.manager)).agreementId);
   return inTransaction(context, async (manager) => {
-    const localId = ownLocalId(context.institution, id);
-    const decision = localId === null ? null : await manager.findOneBy(RecognitionDecisionRecord, { id: localId });
-    if (!decision) throw new NotFoundError(`No recognition decision ${id} at ${context.institution}`, { field: 'id' });
+    const decision = await read(manager);
     const validation = await latestValidation(manager, decision.agreementId);
     const unit = validation.units.find((u) => u.unitId === decision.unitId) as ValidatedUnit;
     checkDecision('input', unit, input);
-    const points = creditedPoints(unit, input.decision, input.learningOutcomeIds);
+    // The revision's reason stands for an override too: a revision always says why.
+    const targets = decisionTargets(
+      'input',
+      unit,
+      { ...input, overrideReason: input.overrideReason ?? input.reason },
+      home,
+    );
+    const before = decision.homeUnitIds ?? [decision.unitId];
     decision.history = [
       ...decision.history,
       {
@@ -237,39 +259,28 @@ export async function reviseRecognition(
         ecvetPoints: decision.ecvetPoints,
         reason: decision.reason,
         decidedAt: decision.decidedAt.toISOString(),
+        homeUnitIds: decision.homeUnitIds,
+        homeOutcomeIds: decision.homeOutcomeIds,
       },
     ];
     Object.assign(decision, {
       decision: input.decision,
       recognisedOutcomeIds:
         input.decision === RecognitionDecisionKind.PARTIALLY_RECOGNISED ? input.learningOutcomeIds : [],
-      ecvetPoints: points,
       reason: input.reason,
       decidedAt: new Date(),
+      ...targets,
     });
+    decision.ecvetPoints = decisionPoints(decision, unitsOf(home));
     await manager.save(RecognitionDecisionRecord, decision);
     await decisionEvent(manager, context, decision, 'RECOGNITION_REVISED');
-    await manager.delete(CreditRecord, {
-      learnerId: decision.learnerId,
-      unitId: decision.unitId,
-      decisionId: decision.id,
-    });
-    if (points > 0) {
-      if (await manager.existsBy(CreditRecord, { learnerId: decision.learnerId, unitId: decision.unitId })) {
-        throw new ConflictError(
-          `Unit ${decision.unitId} is credited to ${decision.learnerId} already; a unit is never credited twice`,
-        );
-      }
-      await manager.insert(CreditRecord, {
-        learnerId: decision.learnerId,
-        unitId: decision.unitId,
-        qualificationId: validation.homeQualificationId,
-        ecvetPoints: points,
-        source: 'ABROAD',
-        creditedOn: today(),
-        decisionId: decision.id,
-      });
-    }
+    await rebuildCredits(
+      manager,
+      decision.learnerId,
+      home.id,
+      homeUnitsNamed(home, [...new Set([...before, ...targets.homeUnitIds])]),
+      today(),
+    );
     await recordAudit(manager, context, caller, { action: 'reviseRecognition', entityId: id, input });
     return decision;
   });

@@ -9,6 +9,7 @@ import {
   type PublicUnit,
 } from '../../shared/documents/hub-data';
 import type { RecognitionContext } from '../context';
+import type { StoredCreditSource } from '../record/credit-source';
 import type { CertificateRecord } from '../certificate/certificate.entity';
 import { RecognitionDecisionRecord } from '../decision/decision.entity';
 import { TranscriptValidationRecord } from '../validation/validation.entity';
@@ -19,6 +20,10 @@ export interface CertificateUnit {
   ecvetPoints: number;
   creditedOn: string;
   decision: RecognitionDecisionKind | null;
+  /** Where it was achieved. */
+  source: StoredCreditSource;
+  /** The unit achieved elsewhere it was recognised from, when there is one. */
+  achievedAsUnitId: string | null;
   /** The learning outcomes recognised: the partial recognition's, else those agreed for the mobility, else all. */
   outcomes: PublicLearningOutcome[];
 }
@@ -31,6 +36,11 @@ export interface CertificateDocumentData {
   issuedAt: string;
   units: CertificateUnit[];
   totalEcvetPoints: number;
+  /**
+   * Every unit credited whole and the qualification's points reached: since a qualification's active units never
+   * exceed its points, the certificate then states all of its units, and the credential shows the qualification.
+   */
+  complete: boolean;
 }
 
 function pick(outcomes: readonly PublicLearningOutcome[], ids: readonly string[] | undefined): PublicLearningOutcome[] {
@@ -83,9 +93,14 @@ export async function loadCertificateDocumentData(
         ecvetPoints: credit.ecvetPoints,
         creditedOn: credit.creditedOn,
         decision: decision?.decision ?? null,
+        source: credit.source,
+        achievedAsUnitId: credit.achievedAsUnitId ?? null,
         outcomes: pick(unit.learningOutcomes, partial ? decision?.recognisedOutcomeIds : validated?.agreedOutcomeIds),
       };
     }),
     totalEcvetPoints: record.totalEcvetPoints,
+    complete:
+      record.units.every((credit) => credit.ecvetPoints >= (data.units.get(credit.unitId)?.ecvetPoints ?? Infinity)) &&
+      record.totalEcvetPoints + 1e-9 >= (data.qualifications.get(record.qualificationId)?.ecvetPoints ?? Infinity),
   };
 }

@@ -22,6 +22,8 @@ const certificate: CertificateDocumentData = {
       ecvetPoints: 25,
       creditedOn: '2026-06-30',
       decision: RecognitionDecisionKind.RECOGNISED,
+      source: 'ABROAD',
+      achievedAsUnitId: null,
       outcomes: u4.learningOutcomes,
     },
     {
@@ -29,10 +31,13 @@ const certificate: CertificateDocumentData = {
       ecvetPoints: 15,
       creditedOn: '2026-06-30',
       decision: RecognitionDecisionKind.PARTIALLY_RECOGNISED,
+      source: 'ABROAD',
+      achievedAsUnitId: null,
       outcomes: u5.learningOutcomes.slice(0, 3),
     },
   ],
   totalEcvetPoints: 40,
+  complete: false,
 };
 
 describe('certificate as a Europass Digital Credential', () => {
@@ -56,5 +61,27 @@ describe('certificate as a Europass Digital Credential', () => {
     expect(partial.specifiedBy.learningOutcome).toHaveLength(3);
     expect(partial.specifiedBy.educationLevel[0].id).toBe('http://data.europa.eu/snb/eqf/4');
     expect(partial.specifiedBy.thematicArea[0].id).toBe('http://data.europa.eu/snb/isced-f/0715');
+  });
+});
+
+describe('certificate of a completed qualification', () => {
+  const units = certificate.units.map((unit, index) => ({
+    ...unit,
+    ecvetPoints: unit.unit.ecvetPoints,
+    decision: index === 0 ? null : RecognitionDecisionKind.RECOGNISED,
+    source: index === 0 ? ('HOME' as const) : ('TRANSFER' as const),
+    achievedAsUnitId: index === 0 ? null : 'rvt.lv:ELEC-U9',
+  }));
+  const credential = buildCertificateCredential({ ...certificate, units, totalEcvetPoints: 55, complete: true }) as Any;
+
+  it('states the qualification as one achievement whose parts are its units, each saying where it was achieved, valid against the EDC schema', () => {
+    expect(validateEdc(credential)).toEqual({ valid: true, problems: [] });
+    const [qualification] = credential.credentialSubject.hasClaim;
+    expect(qualification.identifier.notation).toBe(u4.qualification.id);
+    expect(qualification.creditReceived[0].point).toBe('55');
+    expect(qualification.hasPart.map((part: Any) => part.additionalNote[0].noteLiteral.en[0])).toEqual([
+      expect.stringMatching(/achieved at the home institution\.$/),
+      expect.stringMatching(/\(as unit rvt\.lv:ELEC-U9\) and recognised by transfer under ECVET\.$/),
+    ]);
   });
 });

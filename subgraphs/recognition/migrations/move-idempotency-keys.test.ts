@@ -2,6 +2,10 @@ import { openDatabase } from '../../shared/database';
 import { answerUnderKey } from '../../shared/idempotency/argument-key';
 import { testDatabases } from '../../../test/harness/databases';
 import { recognitionEntities, recognitionMigrations } from '../entities';
+import { MoveRecognitionIdempotencyKeys1763900000270 } from './1763900000270-MoveRecognitionIdempotencyKeys';
+
+// Up to the migration under test, whatever later migrations follow it.
+const upTo = recognitionMigrations.indexOf(MoveRecognitionIdempotencyKeys1763900000270);
 
 /** The keys `recognizeUnits` was given before its keys moved to the shared idempotency records still answer retries. */
 test('recognizeUnits keys move to the idempotency records and back', async () => {
@@ -9,7 +13,7 @@ test('recognizeUnits keys move to the idempotency records and back', async () =>
   const url = databases.url('recognition_idempotency_keys');
   const options = { url, entities: recognitionEntities };
   try {
-    const before = await openDatabase({ ...options, migrations: recognitionMigrations.slice(0, -1) });
+    const before = await openDatabase({ ...options, migrations: recognitionMigrations.slice(0, upTo) });
     await before.dataSource
       .createQueryBuilder()
       .insert()
@@ -23,7 +27,7 @@ test('recognizeUnits keys move to the idempotency records and back', async () =>
       .execute();
     await before.close();
 
-    const after = await openDatabase({ ...options, migrations: recognitionMigrations });
+    const after = await openDatabase({ ...options, migrations: recognitionMigrations.slice(0, upTo + 1) });
     const claim = {
       scope: 'rvt.lv',
       key: 'batch:7',

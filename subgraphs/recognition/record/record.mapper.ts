@@ -3,6 +3,7 @@ import { RecognitionUnitRef } from '../../../schema/recognition/references';
 import { LearnerRecord, QualificationProgress } from '../../../schema/recognition/recognition';
 import { toStatement } from '../certificate/certificate.mapper';
 import { toDecision } from '../decision/decision.mapper';
+import { homeUnitsProgress, isComplete } from '../accumulation/home-units.mapper';
 import { toCredit } from './credit.mapper';
 import type { LearnerRecordData } from './record.service';
 
@@ -17,10 +18,12 @@ export function toLearnerRecord(learnerId: string, data: LearnerRecordData, inst
     qualifications: qualificationIds.map((id) => {
       const credits = data.credits.filter((c) => c.qualificationId === id);
       const qualification = data.qualifications.get(id);
-      const accumulated = credits.reduce((sum, c) => sum + c.ecvetPoints, 0);
+      const accumulated = Math.round(credits.reduce((sum, c) => sum + c.ecvetPoints, 0) * 100) / 100;
       const unreadable = qualification ? null : data.qualificationsUnreadable;
       const required = unreadable ? null : (qualification?.ecvetPoints ?? 0);
       const credited = new Set(credits.map((c) => c.unitId));
+      const units =
+        qualification && !unreadable ? homeUnitsProgress(qualification, credits, data.crediting, institution) : null;
       const missing = unreadable
         ? null
         : (qualification?.units ?? []).filter((u) => u.status === 'ACTIVE' && !credited.has(u.id)).map((u) => u.id);
@@ -33,6 +36,8 @@ export function toLearnerRecord(learnerId: string, data: LearnerRecordData, inst
         credits: credits.map((c) => toCredit(c, institution)),
         missingUnitIds: missing,
         missingUnits: missing?.map((unitId) => ref(RecognitionUnitRef, unitId)) ?? null,
+        units,
+        complete: units && required !== null ? isComplete(units, accumulated, required) : null,
         unreadable,
       });
       return progress;

@@ -11,12 +11,16 @@ import { RecognitionDecisionRecord } from '../decision/decision.entity';
 import { askHub, qualificationsFromHub, type HubQualification } from '../hub';
 import { TranscriptValidationRecord } from '../validation/validation.entity';
 import { CreditRecord } from './credit.entity';
+import type { CreditingDecision } from '../accumulation/accumulation';
+import { creditingDecisions } from '../accumulation/credits.service';
 import type { HomeCreditInput } from './record.input';
 
 export interface LearnerRecordData {
   credits: CreditRecord[];
   decisions: RecognitionDecisionRecord[];
   certificates: CertificateRecord[];
+  /** Every decision that may credit home units (after mobilities, by transfer, from prior learning). */
+  crediting: CreditingDecision[];
   qualifications: Map<string, HubQualification>;
   /** Why the qualifications could not be read through the hub (their owner's shard is down, say); null when they were. */
   qualificationsUnreadable: string | null;
@@ -26,11 +30,12 @@ export interface LearnerRecordData {
 export async function loadLearnerRecord(context: RecognitionContext, learnerId: string): Promise<LearnerRecordData> {
   requireRecordReader(context, learnerId);
   const manager = context.db.dataSource.manager;
-  const [credits, decisions, certificates, validations] = await Promise.all([
+  const [credits, decisions, certificates, validations, crediting] = await Promise.all([
     manager.find(CreditRecord, { where: { learnerId }, order: { creditedOn: 'ASC', unitId: 'ASC' } }),
     manager.find(RecognitionDecisionRecord, { where: { learnerId }, order: { decidedAt: 'ASC', unitId: 'ASC' } }),
     manager.find(CertificateRecord, { where: { learnerId }, order: { issuedAt: 'ASC' } }),
     manager.find(TranscriptValidationRecord, { where: { learnerId } }),
+    creditingDecisions(manager, learnerId),
   ]);
   const qualificationIds = [
     ...new Set([...credits.map((c) => c.qualificationId), ...validations.map((v) => v.homeQualificationId)]),
@@ -42,12 +47,20 @@ export async function loadLearnerRecord(context: RecognitionContext, learnerId: 
       credits,
       decisions,
       certificates,
+      crediting,
       qualifications: await qualificationsFromHub(context, qualificationIds),
       qualificationsUnreadable: null,
     };
   } catch (error) {
     if (!(error instanceof GraphQLError)) throw error;
-    return { credits, decisions, certificates, qualifications: new Map(), qualificationsUnreadable: error.message };
+    return {
+      credits,
+      decisions,
+      certificates,
+      crediting,
+      qualifications: new Map(),
+      qualificationsUnreadable: error.message,
+    };
   }
 }
 

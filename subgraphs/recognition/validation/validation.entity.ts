@@ -9,6 +9,16 @@ export interface ValidatedUnit {
   transcriptEcvetPoints: number;
   achievedOutcomeIds: string[] | null;
   differences: string[];
+  /** What the agreement says the unit will be recognised as; absent on validations made before agreements said. */
+  recognisedAs?: AgreedRecognitionTarget | null;
+}
+
+/** An agreed unit's `recognisedAs`, as the mobilities kind publishes it. */
+export interface AgreedRecognitionTarget {
+  homeUnitIds: string[];
+  homeOutcomeIds: string[];
+  coverage: string;
+  source: string;
 }
 
 /** A coordinator's check of an issued transcript against the agreement version it refers to. */

@@ -7,13 +7,18 @@ import { inTransaction } from '../../shared/outbox/outbox';
 import { requireCoordinator, requireRecordReader } from '../access';
 import type { RecognitionContext } from '../context';
 import { askHub } from '../hub';
-import { TranscriptValidationRecord, type ValidatedUnit } from './validation.entity';
+import { TranscriptValidationRecord, type AgreedRecognitionTarget, type ValidatedUnit } from './validation.entity';
 
 interface HubAgreement {
   learner: { id: string; name: string; homeQualificationId: string };
   versions: Array<{
     number: number;
-    units: Array<{ unitId: string; ecvetPoints: number; learningOutcomeIds: string[] }>;
+    units: Array<{
+      unitId: string;
+      ecvetPoints: number;
+      learningOutcomeIds: string[];
+      recognisedAs: AgreedRecognitionTarget | null;
+    }>;
   }>;
   transcript: {
     version: number;
@@ -30,7 +35,7 @@ interface HubAgreement {
 const AGREEMENT = `query ForValidation($id: ID!) {
   learningAgreement(id: $id) {
     learner { id name homeQualificationId }
-    versions { number units { unitId ecvetPoints learningOutcomeIds } }
+    versions { number units { unitId ecvetPoints learningOutcomeIds recognisedAs { homeUnitIds homeOutcomeIds coverage source } } }
     transcript { version agreementVersion entries { unitId result ecvetPoints outcomeResults { learningOutcomeId result } } }
   }
 }`;
@@ -68,6 +73,7 @@ export function compare(agreement: HubAgreement): { agreementVersion: number; un
       transcriptEcvetPoints: entry?.ecvetPoints ?? 0,
       achievedOutcomeIds: achievedOutcomes,
       differences,
+      recognisedAs: agreed.recognisedAs,
     };
   });
   for (const entry of transcript.entries) {
