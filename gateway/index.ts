@@ -8,6 +8,8 @@ import { useSubscriptions, type SubscriptionStats, type WebSocketLimitsOptions }
 import { useDashboard } from './dashboard/dashboard';
 import { useExplorer } from './explorer/explorer';
 import { useDocuments } from './documents/documents';
+import { STATISTICS_SUBGRAPH } from './statistics/schema';
+import { useStatistics } from './statistics/statistics';
 import type { HubContext } from './context';
 import { useCors, type CorsOptions } from './cors/cors';
 import { useErrors } from './errors/errors';
@@ -157,6 +159,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     rateLimit,
     schema: () => apiSchema,
   });
+  const statistics = useStatistics({ registry: options.registry, execute, contextOf: contexts.download });
   // Stopped in reverse order: the shard pools last, once no part is left to call a shard.
   const parts: GatewayPart[] = [
     shardCalls,
@@ -189,6 +192,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ...(entityCache ? [entityCache] : []),
     { name: 'idempotency-keys', plugins: [useIdempotencyKeys<HubContext>()] },
     useDocuments({ execute, contextOf: contexts.download }),
+    statistics,
   ];
   const composed = composeParts(parts);
   await composed.start();
@@ -197,17 +201,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     if (event.outcome !== 'ok') errors.logShardCall(event);
   };
 
+  const services = buildServices({
+    registry: options.registry,
+    routing,
+    shardSource: shardCalls.sourceFor,
+    timeoutMs: options.shardTimeoutMs ?? DEFAULT_SHARD_TIMEOUT_MS,
+    resilience: shardCalls.resilience,
+    onShardCall,
+    cache: entityCache ?? undefined,
+  });
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: buildServices({
-      registry: options.registry,
-      routing,
-      shardSource: shardCalls.sourceFor,
-      timeoutMs: options.shardTimeoutMs ?? DEFAULT_SHARD_TIMEOUT_MS,
-      resilience: shardCalls.resilience,
-      onShardCall,
-      cache: entityCache ?? undefined,
-    }),
+    // The hub's own subgraph runs in this process; every other one is a shard kind or a one-URL subgraph.
+    buildService: (service) => (service.name === STATISTICS_SUBGRAPH ? statistics.dataSource : services(service)),
   });
   gateway.onSchemaLoadOrUpdate((state) => {
     apiSchema = state.apiSchema;

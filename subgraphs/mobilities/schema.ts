@@ -12,6 +12,7 @@ import { LearningAgreementResolver, resolveAgreementReference } from './learning
 import { MemorandumResolver, resolveMemorandumReference } from './memorandum/memorandum.resolver';
 import { resolveUnitReference, UnitAgreementsResolver } from './unit/unit.resolver';
 import { MobilityDocumentsResolver, TranscriptDocumentResolver } from './documents/documents.resolver';
+import { MobilityStatisticsResolver } from './statistics/statistics.resolver';
 
 export const MOBILITIES_KIND = 'mobilities';
 
@@ -27,6 +28,7 @@ export function buildMobilitiesSchema(): Promise<GraphQLSchema> {
       createAuditResolver(MOBILITIES_KIND),
       TranscriptDocumentResolver,
       MobilityDocumentsResolver,
+      MobilityStatisticsResolver,
     ],
     referenceResolvers: {
       Memorandum: { __resolveReference: personalReference('memorandum', resolveMemorandumReference) },

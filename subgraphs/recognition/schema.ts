@@ -14,6 +14,7 @@ import { QualificationProgressResolver, RecordResolver } from './record/record.r
 import { CertificateResolver } from './certificate/certificate.resolver';
 import { RecognitionEventsResolver } from './events/events.resolver';
 import { CertificateDocumentResolver, RecognitionDocumentsResolver } from './documents/documents.resolver';
+import { RecognitionStatisticsResolver } from './statistics/statistics.resolver';
 
 export const RECOGNITION_KIND = 'recognition';
 
@@ -34,6 +35,7 @@ export function buildRecognitionSchema(): Promise<GraphQLSchema> {
       UnitEquivalentsResolver,
       CertificateDocumentResolver,
       RecognitionDocumentsResolver,
+      RecognitionStatisticsResolver,
     ],
     extendedEntities: [LearningAgreementRef],
     referenceResolvers: {

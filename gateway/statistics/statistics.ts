@@ -1,0 +1,165 @@
+import type { IncomingMessage } from 'node:http';
+import { LocalGraphQLDataSource, type GraphQLDataSource } from '@apollo/gateway';
+import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  Kind,
+  OperationTypeNode,
+  type ExecutionResult,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { BadUserInputError, ForbiddenError, UnauthenticatedError } from '../../schema/errors';
+import { isCountryCode } from '../../schema/scalars';
+import { checkMonth } from '../../schema/statistics';
+import type { HubContext } from '../context';
+import type { GatewayPart } from '../part';
+import type { Registry } from '../registry/registry';
+import { useStatisticsExport } from './export';
+import { GROUP_DIMENSIONS, mergeStatistics, SUPPRESSION_THRESHOLD, type BaseCell, type GroupDimension } from './merge';
+import { buildStatisticsSchema, type StatisticsArgs } from './schema';
+
+export interface StatisticsOptions {
+  registry: Registry;
+  /** Runs a query through the supergraph, as for `POST /graphql`: the fan-out to the shards goes this way. */
+  execute: (query: string, variables: Record<string, unknown>, context: HubContext) => Promise<ExecutionResult>;
+  /** The context of a plain HTTP request (the export downloads). */
+  contextOf: (request: IncomingMessage) => Promise<HubContext>;
+}
+
+/** What an agency token may ask for: aggregates, and the type names and introspection any client may. */
+const AGENCY_FIELDS = new Set(['ecvetStatistics', '__typename', '__schema', '__type']);
+/** The shards' raw base cells: only the hub's own fan-out reads them, never a client. */
+const BASE_FIELDS = new Set(['mobilityStatisticsBase', 'recognitionStatisticsBase']);
+
+const CELL = 'measure institution partnerInstitution month value learners';
+const FAN_OUT = `query($from: String, $to: String) {
+  m: mobilityStatisticsBase(from: $from, to: $to) { ${CELL} }
+  r: recognitionStatisticsBase(from: $from, to: $to) { ${CELL} }
+}`;
+
+function rootFields(operation: OperationDefinitionNode, fragments: Map<string, SelectionSetNode>): string[] {
+  const names: string[] = [];
+  const collect = (set: SelectionSetNode) => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) names.push(selection.name.value);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) collect(selection.selectionSet);
+      else {
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) collect(fragment);
+      }
+    }
+  };
+  collect(operation.selectionSet);
+  return names;
+}
+
+/**
+ * Refuses every record to agency tokens (they read aggregates only) and the shards' base cells to every client
+ * (only suppressed merges leave the hub), before anything reaches a shard.
+ */
+function statisticsGate(): ApolloServerPlugin<HubContext> {
+  return {
+    requestDidStart: async () => ({
+      async didResolveOperation({ document, operation, contextValue }) {
+        if (!operation) return;
+        const fragments = new Map(
+          document.definitions.flatMap((definition) =>
+            definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition.selectionSet]] : [],
+          ),
+        );
+        const fields = rootFields(operation, fragments);
+        if (contextValue.statisticsFanOut) return;
+        const base = fields.find((field) => BASE_FIELDS.has(field));
+        if (base) throw new ForbiddenError(`${base} is read by the hub only; ask ecvetStatistics`);
+        if (!contextValue.caller?.roles.includes('agency')) return;
+        const record = fields.find((field) => !AGENCY_FIELDS.has(field));
+        if (operation.operation !== OperationTypeNode.QUERY || record) {
+          throw new ForbiddenError(
+            `An agency token reads aggregates only (ecvetStatistics), not ${record ?? `a ${operation.operation}`}`,
+          );
+        }
+      },
+    }),
+  };
+}
+
+interface Scope {
+  from: string | null;
+  to: string | null;
+  institutions: string[];
+  groupBy: GroupDimension[];
+}
+
+/** Who may ask, and what the arguments cover; every refusal names the argument and the rule. */
+function scopeOf(args: StatisticsArgs, context: HubContext, registry: Registry): Scope {
+  const caller = context.caller;
+  if (!caller) throw new UnauthenticatedError(context.authError ?? 'ecvetStatistics needs an agency token');
+  const overseen = caller.roles.includes('agency') ? registry.agencyCountries(caller.institution) : null;
+  if (!overseen) throw new ForbiddenError('Only a national agency reads ecvetStatistics');
+  const from = checkMonth(args.filter?.from, 'filter.from');
+  const to = checkMonth(args.filter?.to, 'filter.to');
+  if (from !== null && to !== null && from > to)
+    throw new BadUserInputError(`filter.from (${from}) must not be after filter.to (${to})`, 'filter.from');
+  const countries = args.filter?.countries ?? [...overseen];
+  for (const country of countries) {
+    if (!isCountryCode(country))
+      throw new BadUserInputError(
+        `filter.countries: ${JSON.stringify(country)} is not an ISO 3166-1 alpha-2 code`,
+        'filter.countries',
+      );
+    if (!overseen.includes(country))
+      throw new ForbiddenError(
+        `filter.countries: ${caller.institution} does not oversee ${country} (it oversees ${overseen.join(', ')})`,
+      );
+  }
+  const groupBy = [...new Set(args.groupBy ?? [])].filter((dimension): dimension is GroupDimension =>
+    (GROUP_DIMENSIONS as readonly string[]).includes(dimension),
+  );
+  const institutions = registry.institutions
+    .filter((entry) => !entry.agency && countries.includes(entry.country))
+    .map((entry) => entry.code);
+  return { from, to, institutions, groupBy };
+}
+
+/**
+ * `ecvetStatistics` and its downloads: the gateway's own subgraph fans the shards' base cells out through the
+ * supergraph (so owner routing, signed hops, deadlines and breakers apply), keeps the institutions in scope, merges
+ * and suppresses (merge.ts), and names the institutions whose shards did not answer.
+ */
+export function useStatistics(options: StatisticsOptions): GatewayPart & {
+  dataSource: GraphQLDataSource<HubContext>;
+} {
+  const { registry } = options;
+  const countryOf = (code: string) => registry.institution(code)?.country ?? null;
+  const resolve = async (args: StatisticsArgs, context: HubContext) => {
+    const scope = scopeOf(args, context, registry);
+    const answer = await options.execute(
+      FAN_OUT,
+      { from: scope.from, to: scope.to },
+      { ...context, statisticsFanOut: true },
+    );
+    const inScope = new Set(scope.institutions);
+    const data = (answer.data ?? {}) as { m?: BaseCell[] | null; r?: BaseCell[] | null };
+    const cells = [...(data.m ?? []), ...(data.r ?? [])].filter((cell) => inScope.has(cell.institution));
+    const missing = new Set<string>();
+    for (const error of answer.errors ?? []) {
+      const institution = error.extensions?.institution;
+      if (typeof institution === 'string' && inScope.has(institution)) missing.add(institution);
+      // A failure without an institution (a whole kind unreachable) costs every institution in scope.
+      else if (typeof institution !== 'string') for (const code of inScope) missing.add(code);
+    }
+    return {
+      cells: mergeStatistics({ cells, groupBy: scope.groupBy, countryOf }),
+      missingInstitutions: [...missing].sort(),
+      institutions: scope.institutions,
+      suppressionThreshold: SUPPRESSION_THRESHOLD,
+    };
+  };
+  const exports = useStatisticsExport({ execute: options.execute, contextOf: options.contextOf });
+  return {
+    name: 'statistics',
+    plugins: [statisticsGate()],
+    routes: exports.routes,
+    dataSource: new LocalGraphQLDataSource<HubContext>(buildStatisticsSchema(resolve)),
+  };
+}
