@@ -41,6 +41,7 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/schema/*.graphql ./schema/
 # The dashboard page is served as it is, not compiled.
 COPY gateway/dashboard/page.html ./gateway/dashboard/page.html
+COPY gateway/statistics/overview.html ./gateway/statistics/overview.html
 # Seed data (demo/institutions/<code>.json) and the demo registry.
 COPY demo ./demo
 # The registry docker-compose.yml points the gateway at (REGISTRY_PATH=/app/deploy/registry.compose.json).

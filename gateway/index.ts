@@ -76,6 +76,8 @@ export interface GatewayOptions {
   tracing?: TracingOptions;
   /** How long `close()` lets in-flight requests finish before it cuts their connections. @default 10_000 */
   shutdownTimeoutMs?: number;
+  /** ecvetStatistics: the suppression threshold and the live recount's debounce (see statistics/). @default 5 learners, 500 ms */
+  statistics?: { suppressionThreshold?: number; debounceMs?: number };
   /** @default the `gateway` module logger (each concern logs through a child of it) */
   logger?: Logger;
 }
@@ -159,7 +161,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     rateLimit,
     schema: () => apiSchema,
   });
-  const statistics = useStatistics({ registry: options.registry, execute, contextOf: contexts.download });
+  const statistics = useStatistics({
+    ...options.statistics,
+    registry: options.registry,
+    execute,
+    contextOf: contexts.download,
+  });
   // Stopped in reverse order: the shard pools last, once no part is left to call a shard.
   const parts: GatewayPart[] = [
     shardCalls,
@@ -248,6 +255,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     clientAddress: (request) => clientAddress(request, options.rateLimit ? (options.rateLimit.trustProxyHops ?? 0) : 0),
     ...options.webSockets,
     liveEventHoldMs: options.liveEventHoldMs,
+    local: statistics.subscribe,
   });
   subscriptionStats = subscriptions.stats;
   const running = composeParts([...parts, subscriptions]);

@@ -11,7 +11,8 @@ extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@
 
 """
 ECVET uptake across the federation without personal data: counts computed by each institution's shards over their
-own data and merged at the hub, where cells of fewer than ${SUPPRESSION_THRESHOLD} learners are suppressed.
+own data and merged at the hub, where cells of fewer than suppressionThreshold learners (${SUPPRESSION_THRESHOLD} by
+default) are suppressed.
 """
 type EcvetStatistics {
   "One cell per measure and group, in measure order, then by group."
@@ -82,6 +83,15 @@ type Query {
   tokens only. See the README's suppression rule.
   """
   ecvetStatistics(filter: EcvetStatisticsFilter, groupBy: [EcvetStatisticsGroupBy!]): EcvetStatistics!
+}
+
+type Subscription {
+  """
+  ecvetStatistics, live: the current aggregates at once, then again whenever a write through the hub (a
+  recognition decision, an assessment, a signature) changed them; writes close together are counted once. For agency
+  tokens only, served by the gateway itself.
+  """
+  ecvetStatisticsChanged(filter: EcvetStatisticsFilter, groupBy: [EcvetStatisticsGroupBy!]): EcvetStatistics!
 }
 `;
 

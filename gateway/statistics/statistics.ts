@@ -15,7 +15,9 @@ import type { HubContext } from '../context';
 import type { GatewayPart } from '../part';
 import type { Registry } from '../registry/registry';
 import { useStatisticsExport } from './export';
+import { useStatisticsLive, type LocalSubscribe } from './live';
 import { GROUP_DIMENSIONS, mergeStatistics, SUPPRESSION_THRESHOLD, type BaseCell, type GroupDimension } from './merge';
+import { useOverviewPage } from './overview';
 import { buildStatisticsSchema, type StatisticsArgs } from './schema';
 
 export interface StatisticsOptions {
@@ -24,6 +26,10 @@ export interface StatisticsOptions {
   execute: (query: string, variables: Record<string, unknown>, context: HubContext) => Promise<ExecutionResult>;
   /** The context of a plain HTTP request (the export downloads). */
   contextOf: (request: IncomingMessage) => Promise<HubContext>;
+  /** How long after a write live statistics are recounted (see live.ts). @default DEFAULT_STATISTICS_DEBOUNCE_MS */
+  debounceMs?: number;
+  /** Fewest learners a base cell needs to count in any figure (merge.ts); at least 1. @default SUPPRESSION_THRESHOLD */
+  suppressionThreshold?: number;
 }
 
 /** What an agency token may ask for: aggregates, and the type names and introspection any client may. */
@@ -128,8 +134,14 @@ function scopeOf(args: StatisticsArgs, context: HubContext, registry: Registry):
  */
 export function useStatistics(options: StatisticsOptions): GatewayPart & {
   dataSource: GraphQLDataSource<HubContext>;
+  subscribe: LocalSubscribe;
 } {
   const { registry } = options;
+  const threshold = options.suppressionThreshold ?? SUPPRESSION_THRESHOLD;
+  if (!Number.isInteger(threshold) || threshold < 1)
+    throw new Error(
+      `statistics: suppressionThreshold must be a whole number of learners, at least 1, not ${threshold}`,
+    );
   const countryOf = (code: string) => registry.institution(code)?.country ?? null;
   const resolve = async (args: StatisticsArgs, context: HubContext) => {
     const scope = scopeOf(args, context, registry);
@@ -149,17 +161,21 @@ export function useStatistics(options: StatisticsOptions): GatewayPart & {
       else if (typeof institution !== 'string') for (const code of inScope) missing.add(code);
     }
     return {
-      cells: mergeStatistics({ cells, groupBy: scope.groupBy, countryOf }),
+      cells: mergeStatistics({ cells, groupBy: scope.groupBy, countryOf, threshold }),
       missingInstitutions: [...missing].sort(),
       institutions: scope.institutions,
-      suppressionThreshold: SUPPRESSION_THRESHOLD,
+      suppressionThreshold: threshold,
     };
   };
   const exports = useStatisticsExport({ execute: options.execute, contextOf: options.contextOf });
+  const live = useStatisticsLive({ execute: options.execute, debounceMs: options.debounceMs });
+  const overview = useOverviewPage();
   return {
     name: 'statistics',
-    plugins: [statisticsGate()],
-    routes: exports.routes,
+    plugins: [statisticsGate(), live.plugin],
+    routes: [...exports.routes, ...overview.routes],
+    subscribe: live.subscribe,
+    stop: async () => live.stop(),
     dataSource: new LocalGraphQLDataSource<HubContext>(buildStatisticsSchema(resolve)),
   };
 }
