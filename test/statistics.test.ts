@@ -20,6 +20,7 @@ import {
 } from '../scripts/fixtures/learning-agreements';
 import { addDays, today } from '../subgraphs/mobilities/dates';
 import { startTestHub, type TestHub } from './harness/hub';
+import { socketClient } from './harness/socket-client';
 
 /**
  * Issue 22: a national agency reads ECVET uptake as aggregates, never a record; small cells are suppressed so that
@@ -257,6 +258,50 @@ test("the agency role is the registry agency entries' alone, and alone in their 
     const answer = await hub.request(STATISTICS, {}, token);
     expect(answer.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   }
+});
+
+/** The first message of one subscription: its first result, or the error that ended it. */
+async function firstOf(query: string, token: string): Promise<{ data?: unknown; code?: unknown }> {
+  const client = socketClient(hub.url, token);
+  try {
+    return await new Promise((resolve) => {
+      const stop = client.subscribe(
+        { query },
+        {
+          next: (result) => {
+            stop();
+            resolve({ data: result.data, code: result.errors?.[0]?.extensions?.code });
+          },
+          error: (error) =>
+            resolve({ code: (error as Array<{ extensions?: { code?: string } }>)[0]?.extensions?.code }),
+          complete: () => resolve({}),
+        },
+      );
+    });
+  } finally {
+    await client.dispose();
+  }
+}
+
+test('over WebSocket an agency gets live statistics, and is refused every subscription to records', async () => {
+  const live = await firstOf(
+    'subscription { ecvetStatisticsChanged(groupBy: [INSTITUTION]) { cells { measure institution value } } }',
+    agency,
+  );
+  expect(live.code).toBeUndefined();
+  const cells = (live.data as { ecvetStatisticsChanged: { cells: Array<Record<string, unknown>> } })
+    .ecvetStatisticsChanged.cells;
+  expect(cells).toContainEqual({ measure: 'AGREEMENTS_DRAFT', institution: 'rvt.lv', value: 5 });
+  for (const query of [
+    'subscription { assessmentRecorded { cursor } }',
+    'subscription { recognitionDecided { cursor } }',
+    'subscription { learningAgreementChanged { cursor } }',
+  ])
+    expect(await firstOf(query, agency)).toEqual({ code: 'FORBIDDEN' });
+  const coordinator = await hub.token('rvt.lv', ['coordinator']);
+  expect(await firstOf('subscription { ecvetStatisticsChanged { institutions } }', coordinator)).toEqual({
+    code: 'FORBIDDEN',
+  });
 });
 
 test('exports the same aggregates as CSV and JSON', async () => {
