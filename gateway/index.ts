@@ -76,8 +76,8 @@ export interface GatewayOptions {
   tracing?: TracingOptions;
   /** How long `close()` lets in-flight requests finish before it cuts their connections. @default 10_000 */
   shutdownTimeoutMs?: number;
-  /** ecvetStatistics: the suppression threshold and the live recount's debounce (see statistics/). @default 5 learners, 500 ms */
-  statistics?: { suppressionThreshold?: number; debounceMs?: number };
+  /** ecvetStatistics: suppression threshold, base-cell reuse, live recount's debounce (see statistics/). @default 5 learners, 30 s, 500 ms */
+  statistics?: { suppressionThreshold?: number; cacheMs?: number; debounceMs?: number };
   /** @default the `gateway` module logger (each concern logs through a child of it) */
   logger?: Logger;
 }

@@ -65,6 +65,8 @@ beforeAll(async () => {
     mobilities: true,
     recognition: true,
     agencies: AGENCIES,
+    // Every answer from the shards, so that a shard stopped between two tests is seen at once.
+    gateway: { statistics: { cacheMs: 0 } },
   });
   await createDemoMobilities(hub.url, true, hub.tokenSecret);
   // Five more Riga learners bound for Avilés in the same month, agreements not yet signed: one cell of 5 learners.

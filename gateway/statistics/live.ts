@@ -25,6 +25,8 @@ export interface StatisticsLiveOptions {
   debounceMs?: number;
   /** @default DEFAULT_STATISTICS_REFRESH_MS */
   refreshMs?: number;
+  /** Told of every mutation this gateway answers, before the recount it schedules. */
+  onWrite?: () => void;
 }
 
 /** The gateway's own subscriptions: graphql-ws `subscribe` asks this first for every root field (see subscribe.ts). */
@@ -153,7 +155,9 @@ export function useStatisticsLive(options: StatisticsLiveOptions): {
   const plugin: ApolloServerPlugin<HubContext> = {
     requestDidStart: async () => ({
       async willSendResponse({ operation }) {
-        if (operation?.operation !== OperationTypeNode.MUTATION || feeds.size === 0) return;
+        if (operation?.operation !== OperationTypeNode.MUTATION) return;
+        options.onWrite?.();
+        if (feeds.size === 0) return;
         // The first write of a burst schedules the recount; the rest of the burst rides on it.
         if (pending) return;
         pending = setTimeout(() => {

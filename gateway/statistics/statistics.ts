@@ -30,6 +30,19 @@ export interface StatisticsOptions {
   debounceMs?: number;
   /** Fewest learners a base cell needs to count in any figure (merge.ts); at least 1. @default SUPPRESSION_THRESHOLD */
   suppressionThreshold?: number;
+  /**
+   * How long the shards' base cells for a period are reused by later requests (any grouping, any agency), unless a
+   * write passes through this gateway first, which drops them; writes through other replicas are seen after it at
+   * the latest. 0: every request fans out. @default DEFAULT_STATISTICS_CACHE_MS
+   */
+  cacheMs?: number;
+}
+
+export const DEFAULT_STATISTICS_CACHE_MS = 30_000;
+
+interface FanOutAnswer {
+  cells: BaseCell[];
+  errors: NonNullable<ExecutionResult['errors']>;
 }
 
 /** What an agency token may ask for: aggregates, and the type names and introspection any client may. */
@@ -143,18 +156,33 @@ export function useStatistics(options: StatisticsOptions): GatewayPart & {
       `statistics: suppressionThreshold must be a whole number of learners, at least 1, not ${threshold}`,
     );
   const countryOf = (code: string) => registry.institution(code)?.country ?? null;
+  const cacheMs = options.cacheMs ?? DEFAULT_STATISTICS_CACHE_MS;
+  // Base cells by period: shared by every grouping and agency (scope is applied after), and by concurrent requests.
+  const cache = new Map<string, { at: number; answer: Promise<FanOutAnswer> }>();
+  const fanOut = (scope: Scope, context: HubContext): Promise<FanOutAnswer> => {
+    const key = `${scope.from ?? ''}|${scope.to ?? ''}`;
+    const cached = cache.get(key);
+    if (cached && performance.now() - cached.at < cacheMs) return cached.answer;
+    const answer = options
+      .execute(FAN_OUT, { from: scope.from, to: scope.to }, { ...context, statisticsFanOut: true })
+      .then((result) => {
+        const data = (result.data ?? {}) as { m?: BaseCell[] | null; r?: BaseCell[] | null };
+        const errors = result.errors ?? [];
+        // A partial answer is not kept: the next request asks the missing shards again.
+        if (errors.length > 0 && cache.get(key)?.answer === answer) cache.delete(key);
+        return { cells: [...(data.m ?? []), ...(data.r ?? [])], errors };
+      });
+    if (cacheMs > 0) cache.set(key, { at: performance.now(), answer });
+    answer.catch(() => cache.delete(key));
+    return answer;
+  };
   const resolve = async (args: StatisticsArgs, context: HubContext) => {
     const scope = scopeOf(args, context, registry);
-    const answer = await options.execute(
-      FAN_OUT,
-      { from: scope.from, to: scope.to },
-      { ...context, statisticsFanOut: true },
-    );
+    const answer = await fanOut(scope, context);
     const inScope = new Set(scope.institutions);
-    const data = (answer.data ?? {}) as { m?: BaseCell[] | null; r?: BaseCell[] | null };
-    const cells = [...(data.m ?? []), ...(data.r ?? [])].filter((cell) => inScope.has(cell.institution));
+    const cells = answer.cells.filter((cell) => inScope.has(cell.institution));
     const missing = new Set<string>();
-    for (const error of answer.errors ?? []) {
+    for (const error of answer.errors) {
       const institution = error.extensions?.institution;
       if (typeof institution === 'string' && inScope.has(institution)) missing.add(institution);
       // A failure without an institution (a whole kind unreachable) costs every institution in scope.
@@ -168,7 +196,12 @@ export function useStatistics(options: StatisticsOptions): GatewayPart & {
     };
   };
   const exports = useStatisticsExport({ execute: options.execute, contextOf: options.contextOf });
-  const live = useStatisticsLive({ execute: options.execute, debounceMs: options.debounceMs });
+  const live = useStatisticsLive({
+    execute: options.execute,
+    debounceMs: options.debounceMs,
+    // A write may change any count: the next request, or the live recount it schedules, asks the shards again.
+    onWrite: () => cache.clear(),
+  });
   const overview = useOverviewPage();
   return {
     name: 'statistics',
