@@ -75,27 +75,33 @@ interface Group {
   measures: Map<string, { value: number; learners: number | null; published: number; hidden: number }>;
 }
 
-const isMeasure = (value: string): value is Measure => (MEASURES as readonly string[]).includes(value);
+const MEASURE_ORDER = new Map<string, number>(MEASURES.map((measure, index) => [measure, index]));
+const isMeasure = (value: string): value is Measure => MEASURE_ORDER.has(value);
 
 export function mergeStatistics(options: MergeOptions): StatisticsCell[] {
   const threshold = options.threshold ?? SUPPRESSION_THRESHOLD;
   const grouped = new Set(options.groupBy);
+  const byCountry = grouped.has('COUNTRY');
+  const byInstitution = grouped.has('INSTITUTION');
+  const byPartnerCountry = grouped.has('PARTNER_COUNTRY');
+  const byPartner = grouped.has('PARTNER_INSTITUTION');
+  const byMonth = grouped.has('MONTH');
   const groups = new Map<string, Group>();
   for (const cell of options.cells) {
     if (!isMeasure(cell.measure)) continue;
-    const key = {
-      country: grouped.has('COUNTRY') ? options.countryOf(cell.institution) : null,
-      institution: grouped.has('INSTITUTION') ? cell.institution : null,
-      partnerCountry:
-        grouped.has('PARTNER_COUNTRY') && cell.partnerInstitution !== null
-          ? options.countryOf(cell.partnerInstitution)
-          : null,
-      partnerInstitution: grouped.has('PARTNER_INSTITUTION') ? cell.partnerInstitution : null,
-      month: grouped.has('MONTH') ? cell.month : null,
-    };
-    const id = JSON.stringify(key);
-    const group: Group = groups.get(id) ?? { key, measures: new Map() };
-    groups.set(id, group);
+    const country = byCountry ? options.countryOf(cell.institution) : null;
+    const institution = byInstitution ? cell.institution : null;
+    const partnerCountry =
+      byPartnerCountry && cell.partnerInstitution !== null ? options.countryOf(cell.partnerInstitution) : null;
+    const partnerInstitution = byPartner ? cell.partnerInstitution : null;
+    const month = byMonth ? cell.month : null;
+    // Tens of thousands of base cells per request: a plain string key, no JSON.
+    const id = `${country}\u0000${institution}\u0000${partnerCountry}\u0000${partnerInstitution}\u0000${month}`;
+    let group = groups.get(id);
+    if (!group) {
+      group = { key: { country, institution, partnerCountry, partnerInstitution, month }, measures: new Map() };
+      groups.set(id, group);
+    }
     const sum = group.measures.get(cell.measure) ?? {
       value: 0,
       learners: cell.learners === null ? null : 0,
@@ -150,15 +156,21 @@ export function mergeStatistics(options: MergeOptions): StatisticsCell[] {
   return result.sort(compareCells);
 }
 
-const order = (value: string | null) => value ?? '';
+/** Codes and months are ASCII: compared by code unit, nulls first. */
+function compareText(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a < b ? -1 : 1;
+}
 
 function compareCells(a: StatisticsCell, b: StatisticsCell): number {
   return (
-    MEASURES.indexOf(a.measure) - MEASURES.indexOf(b.measure) ||
-    order(a.country).localeCompare(order(b.country)) ||
-    order(a.institution).localeCompare(order(b.institution)) ||
-    order(a.partnerCountry).localeCompare(order(b.partnerCountry)) ||
-    order(a.partnerInstitution).localeCompare(order(b.partnerInstitution)) ||
-    order(a.month).localeCompare(order(b.month))
+    (MEASURE_ORDER.get(a.measure) ?? 0) - (MEASURE_ORDER.get(b.measure) ?? 0) ||
+    compareText(a.country, b.country) ||
+    compareText(a.institution, b.institution) ||
+    compareText(a.partnerCountry, b.partnerCountry) ||
+    compareText(a.partnerInstitution, b.partnerInstitution) ||
+    compareText(a.month, b.month)
   );
 }
