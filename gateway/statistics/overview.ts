@@ -14,17 +14,32 @@ const CHART_PATH = '/overview/chart.umd.min.js';
 export function useOverviewPage(): { routes: Route[] } {
   // The page is not compiled: it is read from the project (the image copies it too).
   const page = readFileSync(join(projectRoot(), 'gateway', 'statistics', 'overview.html'));
-  const chart = readFileSync(join(dirname(createRequire(__filename).resolve('chart.js')), 'chart.umd.min.js'));
+  // Read on first use: a gateway whose node_modules lacks the library still starts, and says what is missing here.
+  let chart: Buffer | null = null;
+  const chartLibrary = (): Buffer | null => {
+    try {
+      chart ??= readFileSync(join(dirname(createRequire(__filename).resolve('chart.js')), 'chart.umd.min.js'));
+    } catch {
+      return null;
+    }
+    return chart;
+  };
   const route: Route = (request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (request.method !== 'GET' || (!PAGE_PATHS.has(path) && path !== CHART_PATH)) return false;
     if (path === CHART_PATH) {
+      const library = chartLibrary();
+      if (!library) {
+        response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+        response.end('The chart library (npm package chart.js) is not installed with this gateway: run npm install.');
+        return true;
+      }
       response.writeHead(200, {
         'content-type': 'text/javascript; charset=utf-8',
         'cache-control': 'public, max-age=86400',
         'x-content-type-options': 'nosniff',
       });
-      response.end(chart);
+      response.end(library);
       return true;
     }
     response.writeHead(200, {
