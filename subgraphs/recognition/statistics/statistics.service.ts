@@ -5,40 +5,50 @@ interface DecisionRow {
   decision: string;
   month: string;
   decisions: number | string;
+  learners: number | string;
+}
+
+interface PointsRow {
+  month: string;
   points: number | string | null;
   learners: number | string;
 }
 
 /**
  * The shard's recognition decisions at the base grain (outcome, month of the decision) with their distinct learners,
- * and the ECVET points credited per month: one GROUP BY.
+ * and the ECVET points credited per month with theirs (counted apart: a learner with a full and a partial decision
+ * in one month is one learner, never two, or a small cell could pass the threshold).
  */
 export async function recognitionCounts(context: RecognitionContext): Promise<CountRow[]> {
-  const rows = await context.db.dataSource.manager.query<DecisionRow[]>(
-    `SELECT d.decision AS decision, SUBSTR(d.decidedAt, 1, 7) AS month, COUNT(*) AS decisions,
-            SUM(d.ecvetPoints) AS points, COUNT(DISTINCT d.learnerId) AS learners
-       FROM recognition_decision d
-      GROUP BY d.decision, SUBSTR(d.decidedAt, 1, 7)`,
-  );
-  const points = new Map<string, { value: number; learners: number }>();
-  const cells: CountRow[] = rows.map((row) => {
-    if (row.decision !== 'REFUSED') {
-      // A learner with both full and partial decisions in one month is counted once per outcome: an upper bound.
-      const sum = points.get(row.month) ?? { value: 0, learners: 0 };
-      points.set(row.month, {
-        value: sum.value + Number(row.points ?? 0),
-        learners: sum.learners + Number(row.learners),
-      });
-    }
-    return {
+  const manager = context.db.dataSource.manager;
+  const [decisions, points] = await Promise.all([
+    manager.query<DecisionRow[]>(
+      `SELECT d.decision AS decision, SUBSTR(d.decidedAt, 1, 7) AS month, COUNT(*) AS decisions,
+              COUNT(DISTINCT d.learnerId) AS learners
+         FROM recognition_decision d
+        GROUP BY d.decision, SUBSTR(d.decidedAt, 1, 7)`,
+    ),
+    manager.query<PointsRow[]>(
+      `SELECT SUBSTR(d.decidedAt, 1, 7) AS month, SUM(d.ecvetPoints) AS points, COUNT(DISTINCT d.learnerId) AS learners
+         FROM recognition_decision d
+        WHERE d.decision <> 'REFUSED'
+        GROUP BY SUBSTR(d.decidedAt, 1, 7)`,
+    ),
+  ]);
+  return [
+    ...decisions.map((row) => ({
       measure: `DECISIONS_${row.decision}`,
       partner: null,
       month: row.month,
       value: row.decisions,
       learners: row.learners,
-    };
-  });
-  for (const [month, sum] of points)
-    cells.push({ measure: 'ECVET_POINTS_RECOGNISED', partner: null, month, value: sum.value, learners: sum.learners });
-  return cells;
+    })),
+    ...points.map((row) => ({
+      measure: 'ECVET_POINTS_RECOGNISED',
+      partner: null,
+      month: row.month,
+      value: row.points ?? 0,
+      learners: row.learners,
+    })),
+  ];
 }
