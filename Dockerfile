@@ -43,6 +43,7 @@ COPY --from=build /app/schema/*.graphql ./schema/
 # The dashboard and outcome editor pages are served as they are, not compiled.
 COPY gateway/dashboard/page.html ./gateway/dashboard/page.html
 COPY gateway/outcomes/page.html ./gateway/outcomes/page.html
+COPY gateway/statistics/overview.html ./gateway/statistics/overview.html
 # Seed data (demo/institutions/<code>.json) and the demo registry.
 COPY demo ./demo
 # The registry docker-compose.yml points the gateway at (REGISTRY_PATH=/app/deploy/registry.compose.json).

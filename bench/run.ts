@@ -20,6 +20,7 @@ import { overload } from './scenarios/overload';
 import { personalRead } from './scenarios/personal-read';
 import { profile } from './scenarios/profile';
 import { shardClient } from './scenarios/shard-client';
+import { statistics } from './scenarios/statistics';
 import { wsFlood } from './scenarios/ws-flood';
 
 /**
@@ -39,6 +40,7 @@ const SCENARIOS: Scenario[] = [
   wsFlood,
   overload,
   outcomeReview,
+  statistics,
 ];
 
 const USAGE = `usage: npm run bench [-- <scenario> …]
@@ -49,7 +51,8 @@ ${SCENARIOS.map((s) => `  ${s.name.padEnd(14)} ${s.title} (${s.estimate})`).join
 environment:
   BENCH_ROUNDS=3         measuring rounds per target (figures are medians over rounds)
   BENCH_SECONDS=5        seconds of load per target and round
-  BENCH_SCALE=30x2000    data-scale: institutions x units per institution (6 outcomes each)
+  BENCH_SCALE=30x2000    data-scale: institutions x units per institution (6 outcomes each);
+                         statistics: institutions x learning agreements per institution
   BENCH_FAN_OUT=1,4,16,32  fan-out: shard counts
   BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306  data-scale: MariaDB/MySQL (creates and drops bench_<n>)
   BENCH_INDEX_TRIAL=1    data-scale: also time a FULLTEXT index on one shard (0: skip)

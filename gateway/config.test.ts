@@ -108,3 +108,16 @@ test('production needs the hop signing key: without it no shard would believe an
     ],
   ]);
 });
+
+test('statistics: 5 learners and 30 s of reuse by default; a threshold under 1 is refused', () => {
+  expect(gatewayOptionsFrom(gatewayEnvironment.parse({})).statistics).toEqual({
+    suppressionThreshold: 5,
+    cacheMs: 30_000,
+  });
+  expect(
+    gatewayOptionsFrom(gatewayEnvironment.parse({ STATISTICS_SUPPRESSION_THRESHOLD: '10', STATISTICS_CACHE_MS: '0' }))
+      .statistics,
+  ).toEqual({ suppressionThreshold: 10, cacheMs: 0 });
+  const bad = gatewayEnvironment.safeParse({ STATISTICS_SUPPRESSION_THRESHOLD: '0' });
+  expect(bad.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['STATISTICS_SUPPRESSION_THRESHOLD']);
+});

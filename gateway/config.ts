@@ -24,6 +24,8 @@ import {
   DEFAULT_WS_MAX_ANONYMOUS_PER_IP,
 } from './subscriptions/subscriptions';
 import { DEFAULT_LIVE_EVENT_HOLD_MS } from './subscriptions/hold';
+import { SUPPRESSION_THRESHOLD } from './statistics/merge';
+import { DEFAULT_STATISTICS_CACHE_MS } from './statistics/statistics';
 import {
   DEFAULT_RATE_LIMIT_PER_INSTITUTION,
   DEFAULT_RATE_LIMIT_PER_IP,
@@ -107,6 +109,10 @@ export const gatewayEnvironment = z
     WS_INIT_TIMEOUT_MS: count(100, 600_000, DEFAULT_WS_INIT_TIMEOUT_MS),
     /** How long a live event a shard cannot complete is held and retried before its subscribers are ended (0: not held). */
     LIVE_EVENT_HOLD_MS: count(0, 600_000, DEFAULT_LIVE_EVENT_HOLD_MS),
+    /** ecvetStatistics: fewest learners a base cell needs to count in any figure (see statistics/merge.ts). */
+    STATISTICS_SUPPRESSION_THRESHOLD: count(1, 1_000, SUPPRESSION_THRESHOLD),
+    /** ecvetStatistics: how long the shards' base cells are reused when no write passed through this gateway; 0: never. */
+    STATISTICS_CACHE_MS: count(0, 3_600_000, DEFAULT_STATISTICS_CACHE_MS),
     /** Redis for rate-limit counters shared by every gateway replica. */
     REDIS_URL: z
       .string()
@@ -179,6 +185,7 @@ export function gatewayOptionsFrom(
       initTimeoutMs: env.WS_INIT_TIMEOUT_MS,
     },
     liveEventHoldMs: env.LIVE_EVENT_HOLD_MS,
+    statistics: { suppressionThreshold: env.STATISTICS_SUPPRESSION_THRESHOLD, cacheMs: env.STATISTICS_CACHE_MS },
     resilience: {
       retries: env.SHARD_RETRIES,
       breakerThreshold: env.BREAKER_THRESHOLD,

@@ -18,4 +18,6 @@ export interface HubContext {
   idempotency?: HopIdempotency;
   /** The span the next hop names as its parent (`traceparent`): the request's at the gateway, a shard call's on its hop. */
   trace?: TraceSpan;
+  /** Set by the hub's own statistics fan-out (statistics/): the only request that may read shards' base cells. */
+  statisticsFanOut?: true;
 }

@@ -9,6 +9,8 @@ import { useDashboard } from './dashboard/dashboard';
 import { useOutcomeEditor } from './outcomes/outcomes';
 import { useExplorer } from './explorer/explorer';
 import { useDocuments } from './documents/documents';
+import { STATISTICS_SUBGRAPH } from './statistics/schema';
+import { useStatistics } from './statistics/statistics';
 import type { HubContext } from './context';
 import { useCors, type CorsOptions } from './cors/cors';
 import { useErrors } from './errors/errors';
@@ -77,6 +79,8 @@ export interface GatewayOptions {
   tracing?: TracingOptions;
   /** How long `close()` lets in-flight requests finish before it cuts their connections. @default 10_000 */
   shutdownTimeoutMs?: number;
+  /** ecvetStatistics: suppression threshold, base-cell reuse, live recount's debounce (see statistics/). @default 5 learners, 30 s, 500 ms */
+  statistics?: { suppressionThreshold?: number; cacheMs?: number; debounceMs?: number };
   /** @default the `gateway` module logger (each concern logs through a child of it) */
   logger?: Logger;
 }
@@ -161,6 +165,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     rateLimit,
     schema: () => apiSchema,
   });
+  const statistics = useStatistics({
+    ...options.statistics,
+    registry: options.registry,
+    execute,
+    contextOf: contexts.download,
+  });
   // Stopped in reverse order: the shard pools last, once no part is left to call a shard.
   const parts: GatewayPart[] = [
     shardCalls,
@@ -194,6 +204,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ...(entityCache ? [entityCache] : []),
     { name: 'idempotency-keys', plugins: [useIdempotencyKeys<HubContext>()] },
     useDocuments({ execute, contextOf: contexts.download }),
+    statistics,
   ];
   const composed = composeParts(parts);
   await composed.start();
@@ -202,17 +213,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     if (event.outcome !== 'ok') errors.logShardCall(event);
   };
 
+  const services = buildServices({
+    registry: options.registry,
+    routing,
+    shardSource: shardCalls.sourceFor,
+    timeoutMs: options.shardTimeoutMs ?? DEFAULT_SHARD_TIMEOUT_MS,
+    resilience: shardCalls.resilience,
+    onShardCall,
+    cache: entityCache ?? undefined,
+  });
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: buildServices({
-      registry: options.registry,
-      routing,
-      shardSource: shardCalls.sourceFor,
-      timeoutMs: options.shardTimeoutMs ?? DEFAULT_SHARD_TIMEOUT_MS,
-      resilience: shardCalls.resilience,
-      onShardCall,
-      cache: entityCache ?? undefined,
-    }),
+    // The hub's own subgraph runs in this process; every other one is a shard kind or a one-URL subgraph.
+    buildService: (service) => (service.name === STATISTICS_SUBGRAPH ? statistics.dataSource : services(service)),
   });
   gateway.onSchemaLoadOrUpdate((state) => {
     apiSchema = state.apiSchema;
@@ -247,6 +260,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     clientAddress: (request) => clientAddress(request, options.rateLimit ? (options.rateLimit.trustProxyHops ?? 0) : 0),
     ...options.webSockets,
     liveEventHoldMs: options.liveEventHoldMs,
+    local: statistics.subscribe,
   });
   subscriptionStats = subscriptions.stats;
   const running = composeParts([...parts, subscriptions]);

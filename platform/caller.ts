@@ -1,7 +1,10 @@
 import { ownerOf } from '../schema/ids';
 
-/** The ECVET roles a caller can hold at their institution. */
-export const ROLES = ['coordinator', 'assessor', 'viewer', 'learner'] as const;
+/**
+ * The ECVET roles a caller can hold at their institution. `agency` is a national agency's (or the European
+ * level's) staff: it reads aggregates over the countries it oversees, never a record.
+ */
+export const ROLES = ['coordinator', 'assessor', 'viewer', 'learner', 'agency'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Who is calling, as the gateway established it from the caller's token and vouched for in a signed hop. */
@@ -35,6 +38,8 @@ export function callerInconsistency(caller: Caller): string | null {
   if (learner && caller.roles.length > 1)
     return `a learner holds only the learner role, not also ${caller.roles.filter((role) => role !== 'learner').join(', ')}`;
   if (learner && caller.learnerId === null) return 'a learner needs a learner_id';
+  if (caller.roles.includes('agency') && caller.roles.length > 1)
+    return `an agency holds only the agency role, not also ${caller.roles.filter((role) => role !== 'agency').join(', ')}`;
   if (!learner && caller.learnerId !== null) return `learner_id ${caller.learnerId} is only for the learner role`;
   if (caller.learnerId !== null) {
     const owner = ownerOf(caller.learnerId);

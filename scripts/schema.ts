@@ -9,6 +9,7 @@ import { buildMobilitiesSchema, MOBILITIES_KIND } from '../subgraphs/mobilities/
 import { buildQualificationsSchema, QUALIFICATIONS_KIND } from '../subgraphs/qualifications/schema';
 import { buildRecognitionSchema, RECOGNITION_KIND } from '../subgraphs/recognition/schema';
 import { projectRoot } from '../platform/project-root';
+import { buildStatisticsSchema, STATISTICS_SUBGRAPH } from '../gateway/statistics/schema';
 
 /**
  * Prints each kind's SDL from the code and composes the supergraph from the committed SDL.
@@ -19,6 +20,8 @@ const KINDS: Array<{ name: string; build: () => Promise<import('graphql').GraphQ
   { name: QUALIFICATIONS_KIND, build: buildQualificationsSchema },
   { name: MOBILITIES_KIND, build: buildMobilitiesSchema },
   { name: RECOGNITION_KIND, build: buildRecognitionSchema },
+  // The gateway's own subgraph (ecvetStatistics), answered in-process.
+  { name: STATISTICS_SUBGRAPH, build: () => Promise.resolve(buildStatisticsSchema()) },
 ];
 
 const schemaDir = join(projectRoot(), 'schema');

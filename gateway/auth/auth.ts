@@ -60,6 +60,15 @@ function callerFrom(payload: JWTPayload, registry: Registry): Caller {
     learnerId: typeof learnerId === 'string' ? learnerId : null,
     subject: sub,
   };
+  // The agency role is the registry's to give: only an agency entry's tokens carry it, and they carry nothing else.
+  const agency = registry.agencyCountries(institution) !== null;
+  if (agency !== roles.includes('agency')) {
+    throw new UnauthenticatedError(
+      agency
+        ? `Token refused: ${institution} is an agency, whose tokens hold the agency role only`
+        : `Token refused: ${institution} is not an agency of this hub, so it may not grant the agency role`,
+    );
+  }
   const inconsistency = callerInconsistency(caller);
   if (inconsistency) throw new UnauthenticatedError(`Token refused: ${inconsistency}`);
   return caller;

@@ -30,6 +30,13 @@ const institutionSchema = z.object({
   jwksUrl: z.url().optional(),
   /** …or the keys themselves. */
   jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).optional(),
+  /**
+   * Present for a national agency (or the European level) instead of a school: the countries whose institutions'
+   * aggregates its `agency` tokens read. An agency runs no shards and its tokens read no record.
+   */
+  agency: z
+    .object({ countries: z.array(z.string().refine(isCountryCode, 'must be an ISO 3166-1 alpha-2 code')).min(1) })
+    .optional(),
 });
 const registrySchema = z.object({ institutions: z.array(institutionSchema).min(1) });
 
@@ -60,6 +67,8 @@ export class Registry {
     };
     for (const institution of this.institutions) {
       if (this.byCode.has(institution.code)) throw new Error(`Registry lists ${institution.code} twice`);
+      if (institution.agency && Object.keys(institution.shards).length > 0)
+        throw new Error(`Registry gives agency ${institution.code} shards: an agency holds no records`);
       this.byCode.set(institution.code, institution);
       claim(issuers, issuerOf(institution), institution.code, `token issuer ${issuerOf(institution)}`);
       if (institution.jwksUrl)
@@ -91,6 +100,11 @@ export class Registry {
       const url = entry.shards[kind];
       return url ? [{ institution: entry.code, kind, url }] : [];
     });
+  }
+
+  /** The countries an agency oversees; null when `code` is not an agency of the registry. */
+  agencyCountries(code: string): readonly string[] | null {
+    return this.byCode.get(code)?.agency?.countries ?? null;
   }
 
   kinds(): string[] {

@@ -38,6 +38,15 @@ export interface SubscribeOptions {
   liveEventHoldMs: number;
   /** When the connection's token expires (ms since the epoch); no event leaves after it. */
   expiresAt: (context: HubContext) => number | undefined;
+  /**
+   * Asked first for every subscription: an iterator for a root field the gateway serves itself, an error for one it
+   * refuses this caller, or undefined for the shards' own. @default none
+   */
+  local?: (
+    field: string,
+    args: ExecutionArgs,
+    context: HubContext,
+  ) => AsyncIterableIterator<ExecutionResult> | ExecutionResult | undefined;
   log: Logger;
 }
 
@@ -81,6 +90,8 @@ export function createSubscribe(options: SubscribeOptions) {
           variables,
         )
       : [];
+    const local = field ? options.local?.(field.name, args, context) : undefined;
+    if (local) return local;
     const route = field ? options.routing.subscription.get(field.name) : undefined;
     if (!operation || !field || !route)
       return {

@@ -17,7 +17,7 @@ import { bare, checkSubscription } from './operation-check';
 import { createAdmission, type Connection } from './connection';
 import { serveSockets, type SocketExtra } from './sockets';
 import { DEFAULT_LIVE_EVENT_HOLD_MS } from './hold';
-import { createSubscribe } from './subscribe';
+import { createSubscribe, type SubscribeOptions } from './subscribe';
 
 /** Limits on sockets themselves, before and around the operations they carry. */
 export interface WebSocketLimitsOptions {
@@ -78,6 +78,8 @@ export interface SubscriptionsOptions extends WebSocketLimitsOptions {
    * `after:` its last cursor. 0 ends them at the first failure. @default DEFAULT_LIVE_EVENT_HOLD_MS (30 s)
    */
   liveEventHoldMs?: number;
+  /** Root fields the gateway serves itself, and refusals (see SubscribeOptions.local). @default none */
+  local?: SubscribeOptions['local'];
 }
 
 export const DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 20;
@@ -136,6 +138,7 @@ export function useSubscriptions(options: SubscriptionsOptions): Subscriptions {
     maxConcurrentPayloads: options.maxConcurrentPayloads ?? DEFAULT_MAX_CONCURRENT_PAYLOADS,
     liveEventHoldMs: options.liveEventHoldMs ?? DEFAULT_LIVE_EVENT_HOLD_MS,
     expiresAt: (context) => expiries.get(context),
+    local: options.local,
     log,
   });
 

@@ -14,6 +14,7 @@ import { MemorandumResolver, resolveMemorandumReference } from './memorandum/mem
 import { resolveUnitReference, UnitAgreementsResolver } from './unit/unit.resolver';
 import { CorrespondenceResolver } from './correspondence/correspondence.resolver';
 import { MobilityDocumentsResolver, TranscriptDocumentResolver } from './documents/documents.resolver';
+import { MobilityStatisticsResolver } from './statistics/statistics.resolver';
 
 export const MOBILITIES_KIND = 'mobilities';
 
@@ -31,6 +32,7 @@ export function buildMobilitiesSchema(): Promise<GraphQLSchema> {
       MobilityDocumentsResolver,
       AssessmentGradingResolver,
       CorrespondenceResolver,
+      MobilityStatisticsResolver,
     ],
     referenceResolvers: {
       Memorandum: { __resolveReference: personalReference('memorandum', resolveMemorandumReference) },

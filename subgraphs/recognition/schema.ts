@@ -16,6 +16,7 @@ import { RecognitionEventsResolver } from './events/events.resolver';
 import { RouteDecisionResolver } from './routes/route-decision.resolver';
 import { CorrespondenceSuggestionResolver } from './correspondence/correspondence.resolver';
 import { CertificateDocumentResolver, RecognitionDocumentsResolver } from './documents/documents.resolver';
+import { RecognitionStatisticsResolver } from './statistics/statistics.resolver';
 
 export const RECOGNITION_KIND = 'recognition';
 
@@ -38,6 +39,7 @@ export function buildRecognitionSchema(): Promise<GraphQLSchema> {
       RecognitionDocumentsResolver,
       CorrespondenceSuggestionResolver,
       RouteDecisionResolver,
+      RecognitionStatisticsResolver,
     ],
     extendedEntities: [LearningAgreementRef],
     referenceResolvers: {

@@ -79,3 +79,11 @@ export function requireParty(
   if (!role) throw new NotFoundError(notFound.message, notFound.field === undefined ? {} : { field: notFound.field });
   return role;
 }
+
+/** Aggregates for national agencies: only an `agency` caller, vouched for by the hub, reads a shard's base cells. */
+export function requireAgency(context: ShardRequestContext, action: string): Caller {
+  const caller = requireCaller(context);
+  if (!caller.roles.includes('agency'))
+    throw new ForbiddenError(`Only a national agency may ${action}; the caller holds: ${caller.roles.join(', ')}`);
+  return caller;
+}

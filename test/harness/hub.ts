@@ -60,6 +60,8 @@ export interface TestHubOptions {
   gateway?: Partial<GatewayOptions>;
   /** Changes to an institution's registry entry (issuer, keys…), by code. */
   registryEntries?: Record<string, Record<string, unknown>>;
+  /** National agencies added to the registry (no shards), each with the countries it oversees. */
+  agencies?: Array<{ code: string; country: string; countries: string[] }>;
   /** How shards learn the hub's public hop keys: given to them, or fetched from the gateway's JWKS URL. @default 'keys' */
   hopKeySource?: 'keys' | 'jwks-url';
 }
@@ -264,18 +266,27 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       institutions: Array<{ code: string }>;
     };
     const registry = parseRegistry({
-      institutions: demo.institutions
-        .filter((entry) => shards.has(entry.code))
-        .map((entry) => ({
-          ...entry,
-          ...serviceJwksOf(entry.code),
-          ...options.registryEntries?.[entry.code],
-          shards: {
-            qualifications: shards.get(entry.code)?.url,
-            ...(mobilityShards.has(entry.code) ? { mobilities: mobilityShards.get(entry.code)?.url } : {}),
-            ...(recognitionShards.has(entry.code) ? { recognition: recognitionShards.get(entry.code)?.url } : {}),
-          },
+      institutions: [
+        ...demo.institutions
+          .filter((entry) => shards.has(entry.code))
+          .map((entry) => ({
+            ...entry,
+            ...serviceJwksOf(entry.code),
+            ...options.registryEntries?.[entry.code],
+            shards: {
+              qualifications: shards.get(entry.code)?.url,
+              ...(mobilityShards.has(entry.code) ? { mobilities: mobilityShards.get(entry.code)?.url } : {}),
+              ...(recognitionShards.has(entry.code) ? { recognition: recognitionShards.get(entry.code)?.url } : {}),
+            },
+          })),
+        ...(options.agencies ?? []).map((agency) => ({
+          code: agency.code,
+          names: [{ lang: 'en', value: `National agency ${agency.code}` }],
+          country: agency.country,
+          shards: {},
+          agency: { countries: agency.countries },
         })),
+      ],
     });
     const committed = readFileSync(join(ROOT, 'schema', 'qualifications.graphql'), 'utf8');
     const supergraphSdl = options.extraSubgraphs

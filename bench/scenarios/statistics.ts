@@ -1,0 +1,330 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mintDemoToken } from '../../scripts/token';
+import { startShardProcess } from '../../scripts/processes';
+import { AgreementStatus, AssessmentResult, VersionStatus } from '../../schema/mobility/enums';
+import { RecognitionDecisionKind } from '../../schema/recognition/recognition';
+import { addDays } from '../../subgraphs/mobilities/dates';
+import { mobilitiesEntities, mobilitiesMigrations } from '../../subgraphs/mobilities/entities';
+import { AssessmentRecord } from '../../subgraphs/mobilities/assessment/assessment.entity';
+import {
+  AgreementVersionRecord,
+  LearningAgreementRecord,
+} from '../../subgraphs/mobilities/learning-agreement/learning-agreement.entity';
+import { recognitionEntities, recognitionMigrations } from '../../subgraphs/recognition/entities';
+import { RecognitionDecisionRecord } from '../../subgraphs/recognition/decision/decision.entity';
+import { openDatabase } from '../../subgraphs/shared/database';
+import type { Scenario } from '../lib/context';
+import { alternate, requestBody } from '../lib/load';
+import { startHub } from '../lib/processes';
+
+const COUNTRIES = ['LV', 'DE', 'FI', 'ES', 'EE', 'LT'];
+const code = (n: number) => `stat-${String(n).padStart(2, '0')}.example`;
+const countryOf = (n: number) => COUNTRIES[n % COUNTRIES.length] ?? 'LV';
+const CHUNK = 200;
+
+async function insertChunks<T extends object>(
+  insert: (rows: T[]) => Promise<unknown>,
+  rows: readonly T[],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) await insert(rows.slice(i, i + CHUNK));
+}
+
+/**
+ * One institution's mobilities and recognition databases, written as the services write their rows: `agreements`
+ * learning agreements over 24 months to the other institutions, two assessed units for every other one, and a
+ * recognition decision for every third.
+ */
+async function seed(dir: string, n: number, count: number, institutions: number): Promise<void> {
+  const institution = code(n);
+  const mobilities = await openDatabase({
+    url: `sqlite:${join(dir, `${institution}.mobilities.sqlite`)}`,
+    entities: mobilitiesEntities,
+    migrations: mobilitiesMigrations,
+  });
+  const recognition = await openDatabase({
+    url: `sqlite:${join(dir, `${institution}.recognition.sqlite`)}`,
+    entities: recognitionEntities,
+    migrations: recognitionMigrations,
+  });
+  try {
+    const now = new Date();
+    const agreements: LearningAgreementRecord[] = [];
+    const versions: AgreementVersionRecord[] = [];
+    const assessments: AssessmentRecord[] = [];
+    const decisions: RecognitionDecisionRecord[] = [];
+    for (let i = 0; i < count; i += 1) {
+      const id = `LA-${i}`;
+      const start = addDays('2025-01-06', (i * 7) % 720);
+      const host = code(((n + (i % (institutions - 1))) % institutions) + 1);
+      const learnerId = `${institution}:L-${i}`;
+      agreements.push(
+        Object.assign(new LearningAgreementRecord(), {
+          id,
+          sendingInstitution: institution,
+          hostingInstitution: host,
+          memorandumId: null,
+          learnerId,
+          learner: {
+            id: learnerId,
+            name: `Learner ${i}`,
+            dateOfBirth: '2007-01-01',
+            email: 'l@example.org',
+            homeQualificationId: `${institution}:Q`,
+            progress: '',
+          },
+          sendingContact: { name: 'C', position: 'Coordinator', email: 'c@example.org' },
+          hostingContact: { name: 'H', position: 'Coordinator', email: 'h@example.org' },
+          status: i % 10 === 0 ? AgreementStatus.DRAFT : AgreementStatus.SIGNED,
+          currentVersion: 1,
+          pendingVersion: null,
+          sortKey: `${start}|${id}`,
+          updatedAt: now,
+        }),
+      );
+      versions.push(
+        Object.assign(new AgreementVersionRecord(), {
+          agreementId: id,
+          number: 1,
+          status: VersionStatus.SIGNED,
+          mobilityStart: start,
+          mobilityEnd: addDays(start, 42),
+          content: { units: [], qualityAssurance: '', validationAndRecognition: '', documentation: '' },
+          changeReason: null,
+          createdAt: now,
+        }),
+      );
+      if (i % 2 === 0) {
+        for (const unit of [1, 2]) {
+          assessments.push(
+            Object.assign(new AssessmentRecord(), {
+              id: `A-${i}-${unit}`,
+              agreementId: id,
+              unitId: `${host}:U${unit}`,
+              result: i % 7 === 0 ? AssessmentResult.NOT_ACHIEVED : AssessmentResult.ACHIEVED,
+              grade: null,
+              method: 'Practical test',
+              assessorName: 'Assessor',
+              assessedOn: addDays(start, 40),
+              evidence: null,
+              outcomeResults: [],
+              ecvetPoints: 10,
+              revision: 1,
+              history: [],
+            }),
+          );
+        }
+      }
+      if (i % 3 === 0) {
+        decisions.push(
+          Object.assign(new RecognitionDecisionRecord(), {
+            id: `D-${i}`,
+            agreementId: `${institution}:${id}`,
+            learnerId,
+            unitId: `${host}:U1`,
+            decision: i % 9 === 0 ? RecognitionDecisionKind.REFUSED : RecognitionDecisionKind.RECOGNISED,
+            recognisedOutcomeIds: [],
+            ecvetPoints: i % 9 === 0 ? 0 : 10,
+            reason: null,
+            decidedAt: new Date(`${addDays(start, 60)}T12:00:00Z`),
+            history: [],
+          }),
+        );
+      }
+    }
+    const m = mobilities.dataSource.manager;
+    await insertChunks((rows) => m.insert(LearningAgreementRecord, rows), agreements);
+    await insertChunks((rows) => m.insert(AgreementVersionRecord, rows), versions);
+    await insertChunks((rows) => m.insert(AssessmentRecord, rows), assessments);
+    await insertChunks((rows) => recognition.dataSource.manager.insert(RecognitionDecisionRecord, rows), decisions);
+  } finally {
+    await mobilities.close();
+    await recognition.close();
+  }
+}
+
+const QUERY = `query($groupBy: [EcvetStatisticsGroupBy!]) { ecvetStatistics(groupBy: $groupBy) {
+  cells { measure country partnerCountry month value learners suppressed } missingInstitutions } }`;
+
+export const statistics: Scenario = {
+  name: 'statistics',
+  title: 'ecvetStatistics for a European-level agency over every institution (BENCH_SCALE institutions x agreements)',
+  estimate: '~3 min at 30x2000',
+  async run(context) {
+    const { settings } = context;
+    const { institutions: count, units: agreements } = settings.scale;
+    const seedStart = Date.now();
+    for (let n = 1; n <= count; n += 1) await seed(context.tmp, n, agreements, count);
+    const seedSeconds = (Date.now() - seedStart) / 1000;
+    context.log(`  seeded ${count} x ${agreements} agreements in ${seedSeconds.toFixed(0)} s`);
+
+    // Two shard processes per institution (mobilities, recognition) on their SQLite files, four starting at a time.
+    const specs = Array.from({ length: count }, (_, i) => i + 1).flatMap((n) =>
+      (['mobilities', 'recognition'] as const).map((kind) => ({ n, kind })),
+    );
+    const urls = new Map<string, string>();
+    const pids: number[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < specs.length) {
+        const spec = specs[next];
+        next += 1;
+        if (!spec) return;
+        const shard = await startShardProcess({
+          kind: spec.kind,
+          institution: code(spec.n),
+          databaseUrl: `sqlite:${join(context.tmp, `${code(spec.n)}.${spec.kind}.sqlite`)}`,
+          hopPublicKeys: context.hopKeys.publicKeys,
+          env: { HUB_URL: 'http://127.0.0.1:9/graphql' },
+        });
+        context.cleanup.track(shard.child);
+        context.cleanup.add(`stop ${spec.kind} shard of ${code(spec.n)}`, () => shard.stop(), 'processes');
+        urls.set(`${spec.kind} ${code(spec.n)}`, shard.url);
+        if (shard.child.pid) pids.push(shard.child.pid);
+      }
+    };
+    await Promise.all(Array.from({ length: 4 }, worker));
+
+    const registryPath = join(context.tmp, 'statistics.registry.json');
+    writeFileSync(
+      registryPath,
+      JSON.stringify({
+        institutions: [
+          ...Array.from({ length: count }, (_, i) => ({
+            code: code(i + 1),
+            names: [{ lang: 'en', value: `Statistics bench school ${i + 1}` }],
+            country: countryOf(i + 1),
+            shards: {
+              mobilities: urls.get(`mobilities ${code(i + 1)}`),
+              recognition: urls.get(`recognition ${code(i + 1)}`),
+            },
+          })),
+          {
+            code: 'agency.example',
+            names: [{ lang: 'en', value: 'European level' }],
+            country: 'BE',
+            shards: {},
+            agency: { countries: COUNTRIES },
+          },
+        ],
+      }),
+    );
+    const tokenSecret = 'statistics-bench-demo-token-secret-0123456789';
+    // Side by side: a hub that fans out for every request, and one that reuses the base cells (the default).
+    const modes = [
+      { mode: 'fan-out every request', cacheMs: '0' },
+      { mode: 'base cells reused', cacheMs: '30000' },
+    ];
+    const hubs = [];
+    for (const { mode, cacheMs } of modes) {
+      const service = await startHub(context.cleanup, {
+        name: `hub (${mode})`,
+        registryPath,
+        supergraphPath: context.supergraphPath,
+        hopKeys: context.hopKeys,
+        env: {
+          NODE_ENV: 'development',
+          HUB_DEMO_TOKEN_SECRET: tokenSecret,
+          ENTITY_CACHE: 'off',
+          STATISTICS_CACHE_MS: cacheMs,
+        },
+      });
+      hubs.push({ mode, service });
+    }
+    const token = await mintDemoToken({
+      institution: 'agency.example',
+      roles: ['agency'],
+      secret: tokenSecret,
+      hours: 2,
+    });
+    const headers = { authorization: `Bearer ${token}` };
+    // The first answers meet cold shards (JIT, SQLite pages): asked until every institution answers, as a client would.
+    for (const { service: hub } of hubs) {
+      let problem = '';
+      for (let attempt = 1; attempt <= 10; attempt += 1) {
+        const check = await fetch(hub.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: requestBody(QUERY, { groupBy: ['COUNTRY', 'PARTNER_COUNTRY'] }),
+        });
+        const answer = (await check.json()) as {
+          data?: { ecvetStatistics?: { cells: unknown[]; missingInstitutions: string[] } };
+          errors?: unknown[];
+        };
+        const missing = answer.data?.ecvetStatistics?.missingInstitutions ?? [];
+        if (!answer.errors && answer.data?.ecvetStatistics && missing.length === 0) {
+          problem = '';
+          break;
+        }
+        problem = `attempt ${attempt}: ${missing.length} institutions missing; ${JSON.stringify(answer.errors ?? []).slice(0, 300)}`;
+        context.log(`  ${problem}`);
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+      }
+      if (problem) throw new Error(`ecvetStatistics never answered whole: ${problem}`);
+    }
+
+    const groupings: Array<[string, string[]]> = [
+      ['total', []],
+      ['country x partner country', ['COUNTRY', 'PARTNER_COUNTRY']],
+      ['institution x month', ['INSTITUTION', 'MONTH']],
+    ];
+    const runs = hubs.flatMap(({ mode, service }) =>
+      groupings.map(([grouping, groupBy]) => ({ name: `${grouping}, ${mode}`, grouping, mode, service, groupBy })),
+    );
+    const summaries = await alternate(
+      runs.map((run) => ({
+        name: run.name,
+        url: run.service.url,
+        body: requestBody(QUERY, { groupBy: run.groupBy }),
+        headers,
+        connections: 4,
+        processes: { hub: [run.service.pid], shards: pids },
+      })),
+      { rounds: settings.rounds, seconds: settings.seconds, warmupSeconds: 2, log: context.log },
+    );
+    const rows = runs.map(({ name, grouping, mode }) => {
+      const s = summaries.get(name);
+      return [
+        mode,
+        grouping,
+        (s?.rps ?? 0).toFixed(1),
+        (s?.p50 ?? 0).toFixed(1),
+        (s?.p99 ?? 0).toFixed(1),
+        String(s?.errors ?? 0),
+      ];
+    });
+    const worst = (mode: string) =>
+      Math.max(...runs.filter((run) => run.mode === mode).map((run) => summaries.get(run.name)?.p99 ?? Infinity));
+    const reused = worst('base cells reused');
+    const fannedOut = worst('fan-out every request');
+    return {
+      settings: {
+        institutions: count,
+        agreementsPerInstitution: agreements,
+        shards: specs.length,
+        connections: 4,
+        rounds: settings.rounds,
+        seconds: settings.seconds,
+      },
+      tables: [
+        {
+          caption: 'ecvetStatistics through the hub (medians over rounds)',
+          columns: ['hub', 'groupBy', 'req/s', 'p50 ms', 'p99 ms', 'errors'],
+          rows,
+        },
+      ],
+      targets: [
+        {
+          target: `ecvetStatistics p99 ≤ 200 ms over ${count} institutions x ${agreements} agreements`,
+          measured: `${reused.toFixed(1)} ms with base cells reused, ${fannedOut.toFixed(1)} ms fanning out for every request (worst grouping)`,
+          met: reused <= 200,
+        },
+      ],
+      notes: [
+        `Seeded ${count * agreements} agreements (half with two assessed units, a third with a decision) into SQLite files in ${seedSeconds.toFixed(0)} s; ${specs.length} shard processes, one hub, all on this machine.`,
+        'Fanning out, each request asks every mobilities and recognition shard (one GROUP BY per measure family at each), then the hub merges and suppresses. Reused, the base cells of a period are kept until a write passes through the hub or STATISTICS_CACHE_MS (30 s) passes: the load here writes nothing, so nearly every request is a merge at the hub; the first request after a write costs a fan-out.',
+      ],
+      raw: Object.fromEntries(summaries),
+    };
+  },
+};

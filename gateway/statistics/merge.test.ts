@@ -1,0 +1,92 @@
+import { mergeStatistics, type BaseCell, type StatisticsCell } from './merge';
+
+const COUNTRIES: Record<string, string> = {
+  'rvt.lv': 'LV',
+  'liepaja.lv': 'LV',
+  'omnia.fi': 'FI',
+  'cifp-aviles.es': 'ES',
+};
+const countryOf = (code: string) => COUNTRIES[code] ?? null;
+
+const cell = (
+  measure: string,
+  institution: string,
+  month: string,
+  value: number,
+  learners: number | null,
+  partnerInstitution: string | null = 'cifp-aviles.es',
+): BaseCell => ({ measure, institution, partnerInstitution, month, value, learners });
+
+const pick = (cells: StatisticsCell[], measure: string, where: Partial<StatisticsCell> = {}) =>
+  cells.filter(
+    (c) =>
+      c.measure === measure && Object.entries(where).every(([key, value]) => c[key as keyof StatisticsCell] === value),
+  );
+
+describe('mergeStatistics', () => {
+  const base = [
+    cell('AGREEMENTS_SIGNED', 'rvt.lv', '2026-03', 6, 6),
+    cell('AGREEMENTS_SIGNED', 'liepaja.lv', '2026-03', 3, 3),
+    cell('AGREEMENTS_SIGNED', 'liepaja.lv', '2026-04', 2, 2),
+    cell('AGREEMENTS_SIGNED', 'omnia.fi', '2026-04', 7, 5),
+    cell('MEMORANDA_IN_EFFECT', 'liepaja.lv', '2026-01', 1, null, null),
+  ];
+
+  it('sums base cells of at least the threshold into each group', () => {
+    const byCountry = mergeStatistics({ cells: base, groupBy: ['COUNTRY'], countryOf });
+    expect(pick(byCountry, 'AGREEMENTS_SIGNED', { country: 'LV' })).toEqual([
+      expect.objectContaining({ value: 6, learners: 6, suppressed: false }),
+    ]);
+    expect(pick(byCountry, 'AGREEMENTS_SIGNED', { country: 'FI' })).toEqual([
+      expect.objectContaining({ value: 7, learners: 5, suppressed: false }),
+    ]);
+  });
+
+  it('answers null with the flag for a group whose every base cell is small', () => {
+    const byInstitution = mergeStatistics({ cells: base, groupBy: ['INSTITUTION'], countryOf });
+    expect(pick(byInstitution, 'AGREEMENTS_SIGNED', { institution: 'liepaja.lv' })).toEqual([
+      expect.objectContaining({ value: null, learners: null, suppressed: true }),
+    ]);
+  });
+
+  it('never lets a small cell be derived by differencing a total and its parts', () => {
+    const total = mergeStatistics({ cells: base, groupBy: [], countryOf });
+    const byInstitution = mergeStatistics({ cells: base, groupBy: ['INSTITUTION'], countryOf });
+    const byMonth = mergeStatistics({ cells: base, groupBy: ['MONTH'], countryOf });
+    const sum = (cells: StatisticsCell[]) => cells.reduce((s, c) => s + (c.value ?? 0), 0);
+    const signedTotal = sum(pick(total, 'AGREEMENTS_SIGNED'));
+    // liepaja.lv's 5 agreements (3 + 2 learners) appear in no figure, so no difference reveals them.
+    expect(signedTotal).toBe(13);
+    expect(sum(pick(byInstitution, 'AGREEMENTS_SIGNED'))).toBe(signedTotal);
+    expect(sum(pick(byMonth, 'AGREEMENTS_SIGNED'))).toBe(signedTotal);
+    expect(pick(byMonth, 'AGREEMENTS_SIGNED', { month: '2026-03' })[0]?.value).toBe(6);
+  });
+
+  it('never suppresses counts about institutions (memoranda)', () => {
+    const total = mergeStatistics({ cells: base, groupBy: ['INSTITUTION'], countryOf });
+    expect(pick(total, 'MEMORANDA_IN_EFFECT')).toEqual([
+      expect.objectContaining({ institution: 'liepaja.lv', value: 1, learners: null, suppressed: false }),
+    ]);
+  });
+
+  it('derives the recognition rate from published decisions only', () => {
+    const cells = mergeStatistics({
+      cells: [
+        cell('DECISIONS_RECOGNISED', 'rvt.lv', '2026-05', 12, 6, null),
+        cell('DECISIONS_PARTIALLY_RECOGNISED', 'rvt.lv', '2026-05', 2, 2, null),
+        cell('DECISIONS_REFUSED', 'rvt.lv', '2026-05', 4, 5, null),
+      ],
+      groupBy: [],
+      countryOf,
+    });
+    expect(pick(cells, 'RECOGNITION_RATE')).toEqual([
+      expect.objectContaining({ value: 12 / 16, learners: 11, suppressed: false }),
+    ]);
+    expect(pick(cells, 'DECISIONS_PARTIALLY_RECOGNISED')[0]?.suppressed).toBe(true);
+  });
+
+  it('groups by the partner country through the registry', () => {
+    const cells = mergeStatistics({ cells: base, groupBy: ['PARTNER_COUNTRY', 'COUNTRY'], countryOf });
+    expect(pick(cells, 'AGREEMENTS_SIGNED', { country: 'LV', partnerCountry: 'ES' })[0]?.value).toBe(6);
+  });
+});

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Route } from '../../platform/http';
+import { projectRoot } from '../../platform/project-root';
+
+const PAGE_PATHS = new Set(['/overview', '/overview/']);
+const CHART_PATH = '/overview/chart.umd.min.js';
+
+/**
+ * `/overview`: a national agency's live charts of `ecvetStatisticsChanged`, drawn with Chart.js served by the hub
+ * itself from its own dependencies (no CDN: the page works where the hub does). One static page, like /dashboard.
+ */
+export function useOverviewPage(): { routes: Route[] } {
+  // The page is not compiled: it is read from the project (the image copies it too).
+  const page = readFileSync(join(projectRoot(), 'gateway', 'statistics', 'overview.html'));
+  // Read on first use: a gateway whose node_modules lacks the library still starts, and says what is missing here.
+  let chart: Buffer | null = null;
+  const chartLibrary = (): Buffer | null => {
+    try {
+      chart ??= readFileSync(join(dirname(createRequire(__filename).resolve('chart.js')), 'chart.umd.min.js'));
+    } catch {
+      return null;
+    }
+    return chart;
+  };
+  const route: Route = (request, response) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (request.method !== 'GET' || (!PAGE_PATHS.has(path) && path !== CHART_PATH)) return false;
+    if (path === CHART_PATH) {
+      const library = chartLibrary();
+      if (!library) {
+        response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+        response.end('The chart library (npm package chart.js) is not installed with this gateway: run npm install.');
+        return true;
+      }
+      response.writeHead(200, {
+        'content-type': 'text/javascript; charset=utf-8',
+        'cache-control': 'public, max-age=86400',
+        'x-content-type-options': 'nosniff',
+      });
+      response.end(library);
+      return true;
+    }
+    response.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-cache',
+      'content-security-policy':
+        "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
+    });
+    response.end(page);
+    return true;
+  };
+  return { routes: [route] };
+}

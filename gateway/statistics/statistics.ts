@@ -1,0 +1,214 @@
+import type { IncomingMessage } from 'node:http';
+import { LocalGraphQLDataSource, type GraphQLDataSource } from '@apollo/gateway';
+import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  Kind,
+  OperationTypeNode,
+  type ExecutionResult,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { BadUserInputError, ForbiddenError, UnauthenticatedError } from '../../schema/errors';
+import { isCountryCode } from '../../schema/scalars';
+import { checkMonth } from '../../schema/statistics';
+import type { HubContext } from '../context';
+import type { GatewayPart } from '../part';
+import type { Registry } from '../registry/registry';
+import { useStatisticsExport } from './export';
+import { useStatisticsLive, type LocalSubscribe } from './live';
+import { GROUP_DIMENSIONS, mergeStatistics, SUPPRESSION_THRESHOLD, type BaseCell, type GroupDimension } from './merge';
+import { useOverviewPage } from './overview';
+import { buildStatisticsSchema, type StatisticsArgs } from './schema';
+
+export interface StatisticsOptions {
+  registry: Registry;
+  /** Runs a query through the supergraph, as for `POST /graphql`: the fan-out to the shards goes this way. */
+  execute: (query: string, variables: Record<string, unknown>, context: HubContext) => Promise<ExecutionResult>;
+  /** The context of a plain HTTP request (the export downloads). */
+  contextOf: (request: IncomingMessage) => Promise<HubContext>;
+  /** How long after a write live statistics are recounted (see live.ts). @default DEFAULT_STATISTICS_DEBOUNCE_MS */
+  debounceMs?: number;
+  /** Fewest learners a base cell needs to count in any figure (merge.ts); at least 1. @default SUPPRESSION_THRESHOLD */
+  suppressionThreshold?: number;
+  /**
+   * How long the shards' base cells for a period are reused by later requests (any grouping, any agency), unless a
+   * write passes through this gateway first, which drops them; writes through other replicas are seen after it at
+   * the latest. 0: every request fans out. @default DEFAULT_STATISTICS_CACHE_MS
+   */
+  cacheMs?: number;
+}
+
+export const DEFAULT_STATISTICS_CACHE_MS = 30_000;
+
+interface FanOutAnswer {
+  cells: BaseCell[];
+  errors: NonNullable<ExecutionResult['errors']>;
+}
+
+/** What an agency token may ask for: aggregates, and the type names and introspection any client may. */
+const AGENCY_FIELDS = new Set(['ecvetStatistics', '__typename', '__schema', '__type']);
+/** The shards' raw base cells: only the hub's own fan-out reads them, never a client. */
+const BASE_FIELDS = new Set(['mobilityStatisticsBase', 'recognitionStatisticsBase']);
+
+const CELL = 'measure institution partnerInstitution month value learners';
+const FAN_OUT = `query($from: String, $to: String) {
+  m: mobilityStatisticsBase(from: $from, to: $to) { ${CELL} }
+  r: recognitionStatisticsBase(from: $from, to: $to) { ${CELL} }
+}`;
+
+function rootFields(operation: OperationDefinitionNode, fragments: Map<string, SelectionSetNode>): string[] {
+  const names: string[] = [];
+  const collect = (set: SelectionSetNode) => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) names.push(selection.name.value);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) collect(selection.selectionSet);
+      else {
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) collect(fragment);
+      }
+    }
+  };
+  collect(operation.selectionSet);
+  return names;
+}
+
+/**
+ * Refuses every record to agency tokens (they read aggregates only) and the shards' base cells to every client
+ * (only suppressed merges leave the hub), before anything reaches a shard.
+ */
+function statisticsGate(): ApolloServerPlugin<HubContext> {
+  return {
+    requestDidStart: async () => ({
+      async didResolveOperation({ document, operation, contextValue }) {
+        if (!operation) return;
+        const fragments = new Map(
+          document.definitions.flatMap((definition) =>
+            definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition.selectionSet]] : [],
+          ),
+        );
+        const fields = rootFields(operation, fragments);
+        if (contextValue.statisticsFanOut) return;
+        const base = fields.find((field) => BASE_FIELDS.has(field));
+        if (base) throw new ForbiddenError(`${base} is read by the hub only; ask ecvetStatistics`);
+        if (!contextValue.caller?.roles.includes('agency')) return;
+        const record = fields.find((field) => !AGENCY_FIELDS.has(field));
+        if (operation.operation !== OperationTypeNode.QUERY || record) {
+          throw new ForbiddenError(
+            `An agency token reads aggregates only (ecvetStatistics), not ${record ?? `a ${operation.operation}`}`,
+          );
+        }
+      },
+    }),
+  };
+}
+
+interface Scope {
+  from: string | null;
+  to: string | null;
+  institutions: string[];
+  groupBy: GroupDimension[];
+}
+
+/** Who may ask, and what the arguments cover; every refusal names the argument and the rule. */
+function scopeOf(args: StatisticsArgs, context: HubContext, registry: Registry): Scope {
+  const caller = context.caller;
+  if (!caller) throw new UnauthenticatedError(context.authError ?? 'ecvetStatistics needs an agency token');
+  const overseen = caller.roles.includes('agency') ? registry.agencyCountries(caller.institution) : null;
+  if (!overseen) throw new ForbiddenError('Only a national agency reads ecvetStatistics');
+  const from = checkMonth(args.filter?.from, 'filter.from');
+  const to = checkMonth(args.filter?.to, 'filter.to');
+  if (from !== null && to !== null && from > to)
+    throw new BadUserInputError(`filter.from (${from}) must not be after filter.to (${to})`, 'filter.from');
+  const countries = args.filter?.countries ?? [...overseen];
+  for (const country of countries) {
+    if (!isCountryCode(country))
+      throw new BadUserInputError(
+        `filter.countries: ${JSON.stringify(country)} is not an ISO 3166-1 alpha-2 code`,
+        'filter.countries',
+      );
+    if (!overseen.includes(country))
+      throw new ForbiddenError(
+        `filter.countries: ${caller.institution} does not oversee ${country} (it oversees ${overseen.join(', ')})`,
+      );
+  }
+  const groupBy = [...new Set(args.groupBy ?? [])].filter((dimension): dimension is GroupDimension =>
+    (GROUP_DIMENSIONS as readonly string[]).includes(dimension),
+  );
+  const institutions = registry.institutions
+    .filter((entry) => !entry.agency && countries.includes(entry.country))
+    .map((entry) => entry.code);
+  return { from, to, institutions, groupBy };
+}
+
+/**
+ * `ecvetStatistics` and its downloads: the gateway's own subgraph fans the shards' base cells out through the
+ * supergraph (so owner routing, signed hops, deadlines and breakers apply), keeps the institutions in scope, merges
+ * and suppresses (merge.ts), and names the institutions whose shards did not answer.
+ */
+export function useStatistics(options: StatisticsOptions): GatewayPart & {
+  dataSource: GraphQLDataSource<HubContext>;
+  subscribe: LocalSubscribe;
+} {
+  const { registry } = options;
+  const threshold = options.suppressionThreshold ?? SUPPRESSION_THRESHOLD;
+  if (!Number.isInteger(threshold) || threshold < 1)
+    throw new Error(
+      `statistics: suppressionThreshold must be a whole number of learners, at least 1, not ${threshold}`,
+    );
+  const countryOf = (code: string) => registry.institution(code)?.country ?? null;
+  const cacheMs = options.cacheMs ?? DEFAULT_STATISTICS_CACHE_MS;
+  // Base cells by period: shared by every grouping and agency (scope is applied after), and by concurrent requests.
+  const cache = new Map<string, { at: number; answer: Promise<FanOutAnswer> }>();
+  const fanOut = (scope: Scope, context: HubContext): Promise<FanOutAnswer> => {
+    const key = `${scope.from ?? ''}|${scope.to ?? ''}`;
+    const cached = cache.get(key);
+    if (cached && performance.now() - cached.at < cacheMs) return cached.answer;
+    const answer = options
+      .execute(FAN_OUT, { from: scope.from, to: scope.to }, { ...context, statisticsFanOut: true })
+      .then((result) => {
+        const data = (result.data ?? {}) as { m?: BaseCell[] | null; r?: BaseCell[] | null };
+        const errors = result.errors ?? [];
+        // A partial answer is not kept: the next request asks the missing shards again.
+        if (errors.length > 0 && cache.get(key)?.answer === answer) cache.delete(key);
+        return { cells: [...(data.m ?? []), ...(data.r ?? [])], errors };
+      });
+    if (cacheMs > 0) cache.set(key, { at: performance.now(), answer });
+    answer.catch(() => cache.delete(key));
+    return answer;
+  };
+  const resolve = async (args: StatisticsArgs, context: HubContext) => {
+    const scope = scopeOf(args, context, registry);
+    const answer = await fanOut(scope, context);
+    const inScope = new Set(scope.institutions);
+    const cells = answer.cells.filter((cell) => inScope.has(cell.institution));
+    const missing = new Set<string>();
+    for (const error of answer.errors) {
+      const institution = error.extensions?.institution;
+      if (typeof institution === 'string' && inScope.has(institution)) missing.add(institution);
+      // A failure without an institution (a whole kind unreachable) costs every institution in scope.
+      else if (typeof institution !== 'string') for (const code of inScope) missing.add(code);
+    }
+    return {
+      cells: mergeStatistics({ cells, groupBy: scope.groupBy, countryOf, threshold }),
+      missingInstitutions: [...missing].sort(),
+      institutions: scope.institutions,
+      suppressionThreshold: threshold,
+    };
+  };
+  const exports = useStatisticsExport({ execute: options.execute, contextOf: options.contextOf });
+  const live = useStatisticsLive({
+    execute: options.execute,
+    debounceMs: options.debounceMs,
+    // A write may change any count: the next request, or the live recount it schedules, asks the shards again.
+    onWrite: () => cache.clear(),
+  });
+  const overview = useOverviewPage();
+  return {
+    name: 'statistics',
+    plugins: [statisticsGate(), live.plugin],
+    routes: [...exports.routes, ...overview.routes],
+    subscribe: live.subscribe,
+    stop: async () => live.stop(),
+    dataSource: new LocalGraphQLDataSource<HubContext>(buildStatisticsSchema(resolve)),
+  };
+}

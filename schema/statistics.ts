@@ -1,0 +1,77 @@
+import { Directive, Field, Float, Int, ObjectType } from 'type-graphql';
+import { BadUserInputError } from './errors';
+
+/**
+ * Statistics are built from base cells: one measure, one institution, one partner institution, one month. The hub
+ * suppresses small base cells before it adds any up (see the hub's statistics part), so every shard reports at this
+ * one grain and never anything finer.
+ */
+export const STATISTICS_MEASURES = {
+  /** Memoranda proposed by the institution, by status; month of `validFrom`. About institutions, not learners. */
+  memoranda: [
+    'MEMORANDA_DRAFT',
+    'MEMORANDA_PARTIALLY_SIGNED',
+    'MEMORANDA_IN_EFFECT',
+    'MEMORANDA_EXPIRED',
+    'MEMORANDA_TERMINATED',
+  ],
+  /** Learning agreements sent by the institution, by status; partner: the host; month of the mobility's start. */
+  agreements: ['AGREEMENTS_DRAFT', 'AGREEMENTS_SIGNED', 'AGREEMENTS_CANCELLED'],
+  /** Units assessed abroad, by result; partner: the host; month of the assessment. */
+  units: ['UNITS_ACHIEVED', 'UNITS_NOT_ACHIEVED'],
+  /** Current transcripts of records issued; partner: the host; month of issue. */
+  transcripts: ['TRANSCRIPTS_ISSUED'],
+  /** Recognition decisions by outcome, and the ECVET points they credited; month of the decision. */
+  recognition: [
+    'DECISIONS_RECOGNISED',
+    'DECISIONS_PARTIALLY_RECOGNISED',
+    'DECISIONS_REFUSED',
+    'ECVET_POINTS_RECOGNISED',
+  ],
+} as const;
+
+export type StatisticsMeasureName = (typeof STATISTICS_MEASURES)[keyof typeof STATISTICS_MEASURES][number];
+
+/** A shard's count of one measure for one institution, partner and month. Never sent to a client as it is. */
+@Directive('@shareable')
+@ObjectType({
+  description:
+    "One base cell of the ECVET statistics, as a shard counts its own data: read by the hub only, which suppresses small cells before merging them. Only an agency's request through the hub gets these.",
+})
+export class StatisticsBaseCell {
+  @Field({
+    description:
+      'The measure: MEMORANDA_<status>, AGREEMENTS_<status>, UNITS_ACHIEVED, UNITS_NOT_ACHIEVED, TRANSCRIPTS_ISSUED, DECISIONS_<decision>, ECVET_POINTS_RECOGNISED.',
+  })
+  measure!: string;
+
+  @Field({ description: "The institution whose data it is (the shard's own)." })
+  institution!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The hosting institution of the mobilities counted; null where the measure has none.',
+  })
+  partnerInstitution!: string | null;
+
+  @Field({ description: 'The month counted, YYYY-MM.' })
+  month!: string;
+
+  @Field(() => Float, { description: 'The count (or, for ECVET_POINTS_RECOGNISED, the sum of points).' })
+  value!: number;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Distinct learners behind the cell; null for measures about institutions (memoranda).',
+  })
+  learners!: number | null;
+}
+
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/** A month bound of a statistics filter (YYYY-MM), or a BAD_USER_INPUT error naming the field. */
+export function checkMonth(value: string | null | undefined, field: string): string | null {
+  if (value === null || value === undefined) return null;
+  if (!MONTH.test(value)) throw new BadUserInputError(`${field} must be a month written YYYY-MM, e.g. 2026-03`, field);
+  return value;
+}

@@ -1,0 +1,32 @@
+import { checkMonth, StatisticsBaseCell } from '../../schema/statistics';
+
+/** A row of a shard's GROUP BY: drivers return counts as numbers or strings (MySQL's DECIMAL sums), so both. */
+export interface CountRow {
+  measure: string;
+  partner: string | null;
+  month: string;
+  value: number | string;
+  learners: number | string | null;
+}
+
+/** Base cells of one shard from its grouped rows, keeping the months within `from`–`to` (YYYY-MM, inclusive). */
+export function baseCells(
+  institution: string,
+  rows: readonly CountRow[],
+  period: { from?: string | null; to?: string | null },
+): StatisticsBaseCell[] {
+  const from = checkMonth(period.from, 'from');
+  const to = checkMonth(period.to, 'to');
+  return rows
+    .filter((row) => (from === null || row.month >= from) && (to === null || row.month <= to))
+    .map((row) =>
+      Object.assign(new StatisticsBaseCell(), {
+        measure: row.measure,
+        institution,
+        partnerInstitution: row.partner,
+        month: row.month,
+        value: Number(row.value),
+        learners: row.learners === null ? null : Number(row.learners),
+      }),
+    );
+}
