@@ -5,6 +5,7 @@ import { catalogueReady, testCatalogue, type TestCatalogue } from './harness/cat
 import { renameUnitAtShard } from './harness/cache';
 import { postGraphQL, ROOT, startTestHub, type GraphQLAnswer, type TestHub } from './harness/hub';
 import { waitFor } from './harness/wait';
+import { foldText } from '../schema/cursor';
 import { seedUnits } from './seeds';
 
 /**
@@ -229,4 +230,63 @@ test('an operator rebuilds one institution; others may not', async () => {
     built: true,
     current: true,
   });
+});
+
+const RANKED = `query($text: String, $first: Int!, $after: String) {
+  units(filter: { text: $text }, orderBy: RELEVANCE, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } nodes { id titles { value } }
+  }
+}`;
+interface RankedPage {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  nodes: Array<{ id: string; titles: Array<{ value: string }> }>;
+}
+
+test('orderBy RELEVANCE puts title matches first, pages in that order, and finds what the title order finds', async () => {
+  const word = 'safety';
+  const ranked = (await ask(hub.url, RANKED, { text: word, first: 100 })).body.data?.units as RankedPage;
+  const inTitle = ranked.nodes.map((node) => node.titles.some((title) => foldText(title.value).includes(word)));
+  expect(inTitle).toContain(true);
+  expect(inTitle).toContain(false);
+  // Every title match before every other match.
+  expect(inTitle.lastIndexOf(true)).toBeLessThan(inTitle.indexOf(false));
+  const byTitle = await search(word);
+  expect([...ranked.nodes.map((node) => node.id)].sort()).toEqual([...byTitle].sort());
+  expect(ranked.totalCount).toBe(byTitle.length);
+  const paged: string[] = [];
+  let after: string | null = null;
+  for (let page = 0; page < 20; page += 1) {
+    const answer = (await ask(hub.url, RANKED, { text: word, first: 2, after })).body.data?.units as RankedPage;
+    paged.push(...answer.nodes.map((node) => node.id));
+    if (!answer.pageInfo.hasNextPage) break;
+    after = answer.pageInfo.endCursor;
+  }
+  expect(paged).toEqual(ranked.nodes.map((node) => node.id));
+});
+
+test('RELEVANCE without words is refused, as a shard refuses it', async () => {
+  const query = '{ units(orderBy: RELEVANCE, first: 2) { totalCount } }';
+  const [actual, expected] = [await ask(hub.url, query), await ask(fanOut.url, query)];
+  expect(actual.body.errors?.[0]?.message).toBe(expected.body.errors?.[0]?.message);
+  expect(actual.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+});
+
+test('accents and case are ignored in every language of the demo', async () => {
+  const all = (await ask(hub.url, '{ units(first: 100) { nodes { id titles { lang value } } } }')).body.data?.units as {
+    nodes: Array<{ id: string; titles: Array<{ lang: string; value: string }> }>;
+  };
+  for (const lang of ['lv', 'de', 'es', 'fi', 'en']) {
+    const node = all.nodes.find((n) => n.titles.some((t) => t.lang === lang && /[^ -~]|\w{5}/.test(t.value)));
+    const word = node?.titles
+      .find((t) => t.lang === lang)
+      ?.value.split(/\s+/)
+      .sort((a, b) => b.length - a.length)[0] as string;
+    const shouted = word.toLocaleUpperCase(lang);
+    const plain = word.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+    for (const text of [shouted, plain]) {
+      const ranked = (await ask(hub.url, RANKED, { text, first: 100 })).body.data?.units as RankedPage;
+      expect({ lang, text, found: ranked.nodes.some((n) => n.id === node?.id) }).toEqual({ lang, text, found: true });
+    }
+  }
 });

@@ -1,4 +1,4 @@
 export { createCatalogue, CATALOGUE_LISTS, type Catalogue, type PartState } from './catalogue';
-export type { CatalogueEngine, SearchFilter, SearchRequest, ListPosition } from './engine';
+export type { CatalogueEngine, ListPosition, SearchFilter, SearchOrder, SearchRequest } from './engine';
 export type { StaleInstitution } from './freshness';
 export type { CatalogueSettings } from './settings';

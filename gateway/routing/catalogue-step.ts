@@ -2,7 +2,7 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { Kind, type FieldNode, type SelectionSetNode, type VariableDefinitionNode } from 'graphql';
 import { decodeShardCursor, encodeShardCursor, foldText } from '../../schema/cursor';
 import { ownerOf, parseEntityId } from '../../schema/ids';
-import { CATALOGUE_LISTS, type Catalogue, type ListPosition, type SearchFilter } from '../catalogue';
+import { CATALOGUE_LISTS, type Catalogue, type ListPosition, type SearchFilter, type SearchOrder } from '../catalogue';
 import type { HubContext } from '../context';
 import { encodeHubCursor } from './cursor';
 import { selectedFields } from './fan-out';
@@ -92,9 +92,15 @@ interface Planned {
         first: number;
         after: Record<string, ListPosition>;
         raw: Record<string, string>;
+        order: SearchOrder;
+        /** RELEVANCE: how many items earlier pages handed out. */
+        offset: number;
       }
     | { kind: 'list' };
 }
+
+/** The one "position" of a RELEVANCE cursor: no institution code has an `@`. */
+const RELEVANCE_KEY = '@relevance';
 
 function plannedOf(field: RootField, variables: Variables, merge: QueryPlan['fanOuts'][number]): Planned | null {
   const typeName = CATALOGUE_LISTS.get(field.name);
@@ -102,13 +108,23 @@ function plannedOf(field: RootField, variables: Variables, merge: QueryPlan['fan
   if (merge.merge === 'list') return { field, typeName, search: { kind: 'list' } };
   const filter = searchFilterOf(field.name, argumentValue(field.node, ['filter'], variables));
   if (!filter || !Number.isInteger(merge.first) || merge.first < 1 || merge.first > MAX_PAGE) return null;
+  const order: SearchOrder = argumentValue(field.node, ['orderBy'], variables) === 'RELEVANCE' ? 'RELEVANCE' : 'TITLE';
+  const connection = { kind: 'connection' as const, filter, first: merge.first, raw: merge.after, order };
+  if (order === 'RELEVANCE') {
+    // Nothing to rank without words: the shards say so. A ranked page's cursor is how far the ranking was read.
+    if (!filter.words) return null;
+    const keys = Object.keys(merge.after);
+    const offset = Number(merge.after[RELEVANCE_KEY] ?? 0);
+    if (keys.some((key) => key !== RELEVANCE_KEY) || !Number.isSafeInteger(offset) || offset < 0) return null;
+    return { field, typeName, search: { ...connection, after: {}, offset } };
+  }
   const after: Record<string, ListPosition> = {};
   for (const [institution, cursor] of Object.entries(merge.after)) {
     const position = decodeShardCursor(cursor);
     if (!position) return null;
     after[institution] = position;
   }
-  return { field, typeName, search: { kind: 'connection', filter, first: merge.first, after, raw: merge.after } };
+  return { field, typeName, search: { ...connection, after, offset: 0 } };
 }
 
 const REPRESENTATIONS = '__hubRepresentations';
@@ -235,8 +251,8 @@ async function answerConnection(
     filter: search.filter,
     first: search.first,
     after: search.after,
-    offset: 0,
-    order: 'TITLE',
+    offset: search.offset,
+    order: search.order,
     count: selections.some((selected) => selected.name === 'totalCount'),
   });
   const slots: NodeSlot[] = selections.flatMap((selected): NodeSlot[] => {
@@ -258,6 +274,8 @@ async function answerConnection(
   const newIndex = new Map(keptIndexes.map((index, position) => [index, position]));
   const positions: Record<string, string> = { ...search.raw };
   const cursors = keptIndexes.map((index) => {
+    if (search.order === 'RELEVANCE')
+      return encodeHubCursor({ [RELEVANCE_KEY]: String(search.offset + index + 1) }, field.name);
     const item = page.items[index] as (typeof page.items)[number];
     positions[item.institution] = encodeShardCursor({ sortKey: item.sortKey, id: item.localId });
     return encodeHubCursor(positions, field.name);
