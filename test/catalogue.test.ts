@@ -290,3 +290,16 @@ test('accents and case are ignored in every language of the demo', async () => {
     }
   }
 });
+
+test('an answer from the catalogue says so; one from the fan-out does not', async () => {
+  const headerOf = async (url: string) =>
+    (
+      await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ units(first: 1) { totalCount } }' }),
+      })
+    ).headers.get('x-hub-catalogue');
+  expect(await headerOf(hub.url)).toBe('current');
+  expect(await headerOf(fanOut.url)).toBeNull();
+});

@@ -12,7 +12,8 @@ export interface StaleInstitution {
 
 /**
  * Collects, per request, the institutions whose stale data an answer used, and names them in the answer's
- * `extensions.catalogue.stale`: a client sees which part of a list may be behind and by how much.
+ * `extensions.catalogue.stale`: a client sees which part of a list may be behind and by how much. An answer a list
+ * of which came from the catalogue says so in `X-Hub-Catalogue` (`current` or `stale`).
  */
 export function createFreshnessNotes() {
   const notes = new WeakMap<HubContext, Map<string, StaleInstitution>>();
@@ -21,7 +22,9 @@ export function createFreshnessNotes() {
       return {
         async willSendResponse({ contextValue, response }) {
           const stale = notes.get(contextValue);
-          if (!stale || stale.size === 0 || response.body.kind !== 'single') return;
+          if (!stale) return;
+          response.http.headers.set('x-hub-catalogue', stale.size === 0 ? 'current' : 'stale');
+          if (stale.size === 0 || response.body.kind !== 'single') return;
           const result = response.body.singleResult;
           result.extensions = { ...result.extensions, catalogue: { stale: [...stale.values()] } };
         },
@@ -31,7 +34,6 @@ export function createFreshnessNotes() {
   return {
     plugin,
     note(context: HubContext, stale: readonly StaleInstitution[]): void {
-      if (stale.length === 0) return;
       const map = notes.get(context) ?? new Map<string, StaleInstitution>();
       for (const entry of stale) map.set(entry.institution, entry);
       notes.set(context, map);
