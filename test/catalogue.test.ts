@@ -186,6 +186,24 @@ test('a write through the hub is in the catalogue before its answer returns', as
   expect(await search('zeppelinwerkstatt')).toEqual([id]);
 });
 
+test('mixed writes and reads: no answer is older than the last write acknowledged through the hub', async () => {
+  const id = units.find((u) => u.institution === 'rvt.lv')?.id as string;
+  const token = await hub.token('rvt.lv', ['coordinator']);
+  for (let round = 1; round <= 8; round += 1) {
+    const title = `Freshness probe round${round}x`;
+    const written = await postGraphQL(
+      hub.url,
+      'mutation($id: ID!, $title: String!) { updateUnit(id: $id, input: { titles: [{ lang: "en", value: $title }] }) { id } }',
+      { id, title },
+      token,
+    );
+    expect(written.body.errors).toBeUndefined();
+    // The acknowledged title is found at once, the one before it no longer.
+    expect(await search(`round${round}x`)).toEqual([id]);
+    if (round > 1) expect(await search(`round${round - 1}x`)).toEqual([]);
+  }
+});
+
 test('a change by another writer reaches the catalogue through the feed', async () => {
   const id = units.find((u) => u.institution === 'cifp-aviles.es')?.id as string;
   await renameUnitAtShard(hub, id, 'Quetzalcoatl made elsewhere');
