@@ -102,7 +102,8 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
   const log = options.log.child({ component: 'catalogue' });
   const engine =
     options.engine ?? (options.url ? createPostgresEngine(options.url) : createSqliteEngine(options.sqlitePath));
-  const reader = createShardReader({ hopKey: options.hopKey, timeoutMs: options.readTimeoutMs ?? 10_000 });
+  const readTimeoutMs = options.readTimeoutMs ?? 10_000;
+  const reader = createShardReader({ hopKey: options.hopKey, timeoutMs: readTimeoutMs });
   const shards = options.registry.shards(CATALOGUE_KIND);
   const parts = new Map<string, Part>(
     shards.map((shard) => [
@@ -242,10 +243,14 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
     afterWrite: async (shard, response) => {
       const part = shard.kind === CATALOGUE_KIND ? parts.get(shard.institution) : undefined;
       if (!part) return;
-      // The write's answer waits for a read of the whole part under way, run once more to include the write.
+      // The write's answer waits for a read of the whole part under way, run once more to include the write; not
+      // longer than one read may take (a shard that fails keeps the part stale, and answers say so).
       if (part.rebuilding) {
         part.again = true;
-        await part.rebuilding;
+        await Promise.race([
+          part.rebuilding,
+          sleep(readTimeoutMs, undefined, { signal: stop.signal }).catch(() => undefined),
+        ]);
         return;
       }
       if (!part.built) return;
