@@ -22,7 +22,6 @@ beforeAll(async () => {
   hub = await startTestHub({
     gateway: {
       catalogue: { url: engine.url, feedWaitMs: 300, feedGraceMs: 300, operatorToken: OPERATOR },
-      entityCache: { feedWaitMs: 300, feedGraceMs: 300 },
     },
   });
   fanOut = await startGateway({
@@ -320,4 +319,18 @@ test('an answer from the catalogue says so; one from the fan-out does not', asyn
     ).headers.get('x-hub-catalogue');
   expect(await headerOf(hub.url)).toBe('current');
   expect(await headerOf(fanOut.url)).toBeNull();
+});
+
+test("a repeated search calls no shard: the page from the catalogue, the items' data from the entity cache", async () => {
+  const headers = async () => {
+    const answer = await fetch(hub.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: UNITS, variables: { filter: { eqfLevel: 4 }, first: 5 } }),
+    });
+    await answer.arrayBuffer();
+    return [answer.headers.get('x-hub-catalogue'), answer.headers.get('x-hub-cache')];
+  };
+  await headers();
+  expect(await headers()).toEqual(['current', 'hit']);
 });
