@@ -15,8 +15,10 @@ CREATE INDEX IF NOT EXISTS qualification_text ON qualification USING gin (search
 CREATE TABLE IF NOT EXISTS unit (
   inst TEXT COLLATE "C" NOT NULL, id TEXT COLLATE "C" NOT NULL, qualification TEXT COLLATE "C" NOT NULL,
   sort_key TEXT COLLATE "C" NOT NULL, title_text TEXT NOT NULL, search_text TEXT NOT NULL, eqf INTEGER NOT NULL,
-  points DOUBLE PRECISION NOT NULL, status TEXT NOT NULL, PRIMARY KEY (inst, id));
+  points DOUBLE PRECISION NOT NULL, status TEXT NOT NULL, isced TEXT COLLATE "C" NOT NULL DEFAULT '', occupation TEXT,
+  PRIMARY KEY (inst, id));
 CREATE INDEX IF NOT EXISTS unit_order ON unit (sort_key, id, inst);
+CREATE INDEX IF NOT EXISTS unit_eqf_isced ON unit (eqf, isced text_pattern_ops);
 CREATE INDEX IF NOT EXISTS unit_eqf_order ON unit (eqf, sort_key, id, inst);
 CREATE INDEX IF NOT EXISTS unit_qualification ON unit (inst, qualification);
 CREATE INDEX IF NOT EXISTS unit_text ON unit USING gin (search_text gin_trgm_ops);
@@ -43,11 +45,12 @@ function numbered(statement: Statement): { text: string; values: Array<string | 
 async function putUnit(client: PoolClient, institution: string, unit: UnitDoc): Promise<void> {
   await client.query('DELETE FROM unit_skill WHERE inst = $1 AND unit = $2', [institution, unit.localId]);
   await client.query(
-    `INSERT INTO unit (inst, id, qualification, sort_key, title_text, search_text, eqf, points, status)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    `INSERT INTO unit (inst, id, qualification, sort_key, title_text, search_text, eqf, points, status, isced, occupation)
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE(q.isced, ''), q.occupation
+     FROM (SELECT 1) AS one LEFT JOIN qualification q ON q.inst = $1 AND q.id = $3
      ON CONFLICT (inst, id) DO UPDATE SET qualification = EXCLUDED.qualification, sort_key = EXCLUDED.sort_key,
        title_text = EXCLUDED.title_text, search_text = EXCLUDED.search_text, eqf = EXCLUDED.eqf,
-       points = EXCLUDED.points, status = EXCLUDED.status`,
+       points = EXCLUDED.points, status = EXCLUDED.status, isced = EXCLUDED.isced, occupation = EXCLUDED.occupation`,
     [
       institution,
       unit.localId,
@@ -87,6 +90,12 @@ async function putQualification(client: PoolClient, institution: string, doc: Qu
       doc.status,
     ],
   );
+  await client.query('UPDATE unit SET isced = $1, occupation = $2 WHERE inst = $3 AND qualification = $4', [
+    doc.iscedCode,
+    doc.escoOccupation,
+    institution,
+    doc.localId,
+  ]);
 }
 
 /** The shared engine (`CATALOG_URL`): one PostgreSQL every gateway replica reads and writes. */
@@ -143,8 +152,11 @@ export function createPostgresEngine(url: string): CatalogueEngine {
         );
         const u = part.units;
         await client.query(
-          `INSERT INTO unit (inst, id, qualification, sort_key, title_text, search_text, eqf, points, status)
-           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::float8[], $9::text[])`,
+          `INSERT INTO unit (inst, id, qualification, sort_key, title_text, search_text, eqf, points, status, isced, occupation)
+           SELECT $1, u.*, COALESCE(q.isced, ''), q.occupation
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::float8[], $9::text[])
+             AS u (id, qualification, sort_key, title_text, search_text, eqf, points, status)
+           LEFT JOIN qualification q ON q.inst = $1 AND q.id = u.qualification`,
           [
             code,
             u.map((d) => d.localId),

@@ -52,16 +52,9 @@ export function whereOf(request: SearchRequest, textMatch: TextMatch): Statement
   if (table === 'unit') {
     if (filter.qualification)
       add('r.inst = ? AND r.qualification = ?', filter.qualification.institution, filter.qualification.localId);
-    if (filter.iscedPrefix !== undefined)
-      add(
-        'EXISTS (SELECT 1 FROM qualification q WHERE q.inst = r.inst AND q.id = r.qualification AND q.isced LIKE ?)',
-        `${filter.iscedPrefix}%`,
-      );
-    if (filter.escoOccupation !== undefined)
-      add(
-        'EXISTS (SELECT 1 FROM qualification q WHERE q.inst = r.inst AND q.id = r.qualification AND q.occupation = ?)',
-        filter.escoOccupation,
-      );
+    // The qualification's fields are copied onto its units (the engines keep them in step): no lookup per row.
+    if (filter.iscedPrefix !== undefined) add('r.isced LIKE ?', `${filter.iscedPrefix}%`);
+    if (filter.escoOccupation !== undefined) add('r.occupation = ?', filter.escoOccupation);
     if (filter.escoSkills && filter.escoSkills.length > 0)
       add(
         `EXISTS (SELECT 1 FROM unit_skill s WHERE s.inst = r.inst AND s.unit = r.id AND s.skill IN (${filter.escoSkills.map(() => '?').join(', ')}))`,

@@ -19,9 +19,11 @@ CREATE TABLE IF NOT EXISTS qualification (
 CREATE INDEX IF NOT EXISTS qualification_order ON qualification (sort_key, id, inst);
 CREATE TABLE IF NOT EXISTS unit (
   inst TEXT NOT NULL, id TEXT NOT NULL, qualification TEXT NOT NULL, sort_key TEXT NOT NULL, title_text TEXT NOT NULL,
-  search_text TEXT NOT NULL, eqf INTEGER NOT NULL, points REAL NOT NULL, status TEXT NOT NULL, UNIQUE (inst, id));
+  search_text TEXT NOT NULL, eqf INTEGER NOT NULL, points REAL NOT NULL, status TEXT NOT NULL,
+  isced TEXT NOT NULL DEFAULT '', occupation TEXT, UNIQUE (inst, id));
 CREATE INDEX IF NOT EXISTS unit_order ON unit (sort_key, id, inst);
 CREATE INDEX IF NOT EXISTS unit_eqf_order ON unit (eqf, sort_key, id, inst);
+CREATE INDEX IF NOT EXISTS unit_eqf_isced ON unit (eqf, isced);
 CREATE INDEX IF NOT EXISTS unit_qualification ON unit (inst, qualification);
 CREATE TABLE IF NOT EXISTS unit_skill (inst TEXT NOT NULL, unit TEXT NOT NULL, qualification TEXT NOT NULL, skill TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS unit_skill_skill ON unit_skill (skill, inst, unit);
@@ -53,9 +55,13 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     deleteUnit: db.prepare('DELETE FROM unit WHERE rowid = ?'),
     deleteUnitText: db.prepare('DELETE FROM unit_fts WHERE rowid = ?'),
     deleteUnitSkills: db.prepare('DELETE FROM unit_skill WHERE inst = ? AND unit = ?'),
+    // The qualification's ISCED-F code and occupation ride on the unit, as its filters read them.
     insertUnit: db.prepare(
-      'INSERT INTO unit (inst, id, qualification, sort_key, title_text, search_text, eqf, points, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      `INSERT INTO unit (inst, id, qualification, sort_key, title_text, search_text, eqf, points, status, isced, occupation)
+       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(q.isced, ''), q.occupation
+       FROM (SELECT 1) LEFT JOIN qualification q ON q.inst = ? AND q.id = ?`,
     ),
+    qualificationOfUnits: db.prepare('UPDATE unit SET isced = ?, occupation = ? WHERE inst = ? AND qualification = ?'),
     insertUnitText: db.prepare('INSERT INTO unit_fts (rowid, text) VALUES (?, ?)'),
     insertSkill: db.prepare('INSERT INTO unit_skill (inst, unit, qualification, skill) VALUES (?, ?, ?, ?)'),
     deleteQualification: db.prepare('DELETE FROM qualification WHERE rowid = ?'),
@@ -88,6 +94,8 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
       unit.eqfLevel,
       unit.ecvetPoints,
       unit.status,
+      institution,
+      unit.qualification,
     );
     statements.insertUnitText.run(lastInsertRowid, unit.searchText);
     for (const skill of unit.skills) statements.insertSkill.run(institution, unit.localId, unit.qualification, skill);
@@ -113,6 +121,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
       doc.status,
     );
     statements.insertQualificationText.run(lastInsertRowid, doc.searchText);
+    statements.qualificationOfUnits.run(doc.iscedCode, doc.escoOccupation, institution, doc.localId);
   };
 
   const replace = db.transaction((part: InstitutionPart) => {
