@@ -9,6 +9,7 @@ import { Cleanup } from './lib/cleanup';
 import type { Scenario } from './lib/context';
 import { readSettings } from './lib/env';
 import { machineInfo, printScenario, writeResults, type ScenarioResult } from './lib/report';
+import { catalogueScale } from './scenarios/catalogue-scale';
 import { dataScale } from './scenarios/data-scale';
 import { entityCache } from './scenarios/entity-cache';
 import { fanOut } from './scenarios/fan-out';
@@ -36,6 +37,7 @@ const SCENARIOS: Scenario[] = [
   fanOut,
   nested,
   dataScale,
+  catalogueScale,
   liveUpdates,
   wsFlood,
   overload,
@@ -57,6 +59,8 @@ environment:
   BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306  data-scale: MariaDB/MySQL (creates and drops bench_<n>)
   BENCH_INDEX_TRIAL=1    data-scale: also time a FULLTEXT index on one shard (0: skip)
   BENCH_SEED_MINUTES=6   data-scale: give up seeding after this long
+  BENCH_CATALOG_URL=postgres://postgres@127.0.0.1:5432/postgres  data-scale, catalogue-scale: PostgreSQL (creates and drops bench_catalogue_*)
+  BENCH_CATALOG_SCALE=500x2000  catalogue-scale: institutions x units written straight into each engine
   BENCH_SUBSCRIBERS=1000 live-updates: open subscriptions
   BENCH_WS_SOCKETS=1000  ws-flood: anonymous sockets
   BENCH_ESCO_FOLDER=…    outcome-review: ESCO CSV files (default third_party/esco)

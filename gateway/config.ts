@@ -137,7 +137,14 @@ export const gatewayEnvironment = z
     ENTITY_CACHE_FEED_GRACE_MS: count(100, 60_000, DEFAULT_FEED_GRACE_MS),
     /** max-age of the Cache-Control hint on answers made only of public entities. */
     ENTITY_CACHE_CLIENT_MAX_AGE: count(0, 86_400, 0),
-    /** Bearer token for operators' POST /cache/flush?institution=…; unset: no such route. */
+    // The catalogue that answers lists and searches (gateway/catalogue/): SQLite in the process, or CATALOG_URL.
+    CATALOG: z.enum(['on', 'off']).default('on'),
+    /** A PostgreSQL shared by every gateway replica (postgres://user@host:port/database); unset: embedded SQLite. */
+    CATALOG_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be postgres://user@host:port/database')
+      .optional(),
+    /** Bearer token for operators' POST /cache/flush and /catalogue/rebuild?institution=…; unset: no such routes. */
     HUB_OPERATOR_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     /** How long a stopping gateway lets in-flight requests finish. */
     SHUTDOWN_TIMEOUT_MS: count(0, 300_000, DEFAULT_SHUTDOWN_TIMEOUT_MS),
@@ -211,6 +218,8 @@ export function gatewayOptionsFrom(
             clientMaxAgeSeconds: env.ENTITY_CACHE_CLIENT_MAX_AGE,
             operatorToken: env.HUB_OPERATOR_TOKEN ?? null,
           },
+    catalogue:
+      env.CATALOG === 'off' ? false : { url: env.CATALOG_URL ?? null, operatorToken: env.HUB_OPERATOR_TOKEN ?? null },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -24,6 +24,7 @@ import { Registry } from './registry/registry';
 import { useRequestId } from './request-id/request-id';
 import type { ResilienceOptions } from './resilience/resilience';
 import { createEntityCache, type EntityCache, type EntityCacheSettings } from './cache';
+import { createCatalogue, type Catalogue, type CatalogueSettings } from './catalogue';
 import type { ShardCallEvent } from './routing/data-source';
 import { buildRoutingTable } from './routing/routing-table';
 import { buildServices } from './routing/services';
@@ -75,6 +76,11 @@ export interface GatewayOptions {
   metrics?: MetricsOptions | false;
   /** The entity cache for public types (see cache/); false turns it off. @default on, in memory */
   entityCache?: EntityCacheSettings | false;
+  /**
+   * The catalogue that answers lists and searches (`units`, `qualifications`, `institutions`) without waiting for
+   * every shard (see catalogue/); false or absent: they fan out. The configuration (gateway/config.ts) turns it on.
+   */
+  catalogue?: CatalogueSettings | false;
   /** W3C trace context: whether a client's `traceparent` is continued (spans are exported when the process started tracing, see platform/tracing.ts). @default continued */
   tracing?: TracingOptions;
   /** How long `close()` lets in-flight requests finish before it cuts their connections. @default 10_000 */
@@ -89,6 +95,8 @@ export interface RunningGateway extends RunningHttpServer {
   registry: Registry;
   /** The entity cache, when on (its feeds' states, flushes). */
   entityCache: EntityCache | null;
+  /** The catalogue, when on (its parts' states, rebuilds). */
+  catalogue: Catalogue | null;
   /** What subscriptions hold open on this gateway: sockets, subscriptions, upstreams to shards. */
   subscriptions: { stats(): SubscriptionStats };
 }
@@ -157,6 +165,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           metrics: metrics?.registry,
           log,
         });
+  const catalogue = options.catalogue
+    ? createCatalogue({ ...options.catalogue, registry: options.registry, hopKey: options.hopKey, log })
+    : null;
   const contexts = createRequestContexts({
     registry: options.registry,
     demoTokenSecret: options.demoTokenSecret,
@@ -202,6 +213,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     },
     ...(rateLimit ? [rateLimit] : []),
     ...(entityCache ? [entityCache] : []),
+    ...(catalogue ? [catalogue] : []),
     { name: 'idempotency-keys', plugins: [useIdempotencyKeys<HubContext>()] },
     useDocuments({ execute, contextOf: contexts.download }),
     statistics,
@@ -221,6 +233,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     resilience: shardCalls.resilience,
     onShardCall,
     cache: entityCache ?? undefined,
+    catalogue: catalogue ?? undefined,
   });
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
@@ -272,6 +285,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ...http,
     registry: options.registry,
     entityCache,
+    catalogue,
     subscriptions,
     // Close sockets, stop accepting, let in-flight requests finish; then each part (Redis, feeds, the shard pools).
     close: () => {

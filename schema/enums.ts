@@ -29,3 +29,20 @@ registerEnumType(LifecycleStatus, {
     RETIRED: { description: 'No longer offered; kept so that earlier agreements and credits stay readable.' },
   },
 });
+
+/** How a list of units or qualifications is ordered. */
+export enum ListOrder {
+  TITLE = 'TITLE',
+  RELEVANCE = 'RELEVANCE',
+}
+registerEnumType(ListOrder, {
+  name: 'ListOrder',
+  description: 'How a list of units or qualifications is ordered.',
+  valuesConfig: {
+    TITLE: { description: 'By English title (accents and case ignored), then by ID.' },
+    RELEVANCE: {
+      description:
+        "Best matches of `filter.text` first: words in a title before words elsewhere (descriptions, outcomes, criteria), whole words before parts; ties by title. Ranked by the hub's catalogue; a shard asked directly orders by title.",
+    },
+  },
+});

@@ -126,6 +126,8 @@ export async function startHub(
         HUB_HOP_PRIVATE_KEY: options.hopKeys.privateKeyPem,
         // One load generator on one IP would hit the per-IP limit within seconds; the limiter still runs.
         RATE_LIMIT_PER_IP: '100000000',
+        // Scenarios measure the fan-out unless they ask for the catalogue (CATALOG=on) themselves.
+        CATALOG: 'off',
         ...options.env,
       },
       await freePort(),

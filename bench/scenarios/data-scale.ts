@@ -7,6 +7,7 @@ import type { Scenario } from '../lib/context';
 import { runSeconds } from '../lib/env';
 import { benchInstitution, bulkSeed, loadTemplates, scaledData } from '../lib/data';
 import { alternate, expectData, median, requestBody, type LoadTarget, type Summary } from '../lib/load';
+import { catalogueAnswers, createBenchCatalogueDatabase } from '../lib/catalogue';
 import { startHub, startShards, writeRegistry } from '../lib/processes';
 import { fmt, type Table } from '../lib/report';
 import { FILTER_SEARCH, FILTER_SEARCH_PAGE, TEXT_SEARCH, TEXT_SEARCH_PAGE } from '../queries';
@@ -205,8 +206,27 @@ export const dataScale: Scenario = {
       supergraphPath: context.supergraphPath,
       hopKeys: context.hopKeys,
     });
+    // The catalogue: embedded (SQLite in the hub) and shared (PostgreSQL), each filled from the shards at start.
+    const catalogueStart = Date.now();
+    const catalogueHub = await startHub(context.cleanup, {
+      name: 'hub, catalogue',
+      registryPath,
+      supergraphPath: context.supergraphPath,
+      hopKeys: context.hopKeys,
+      env: { CATALOG: 'on' },
+    });
+    const postgres = await createBenchCatalogueDatabase(context.cleanup, 'bench_catalogue_scale');
+    const postgresHub = await startHub(context.cleanup, {
+      name: 'hub, catalogue on PostgreSQL',
+      registryPath,
+      supergraphPath: context.supergraphPath,
+      hopKeys: context.hopKeys,
+      env: { CATALOG: 'on', CATALOG_URL: postgres },
+    });
+    await Promise.all([catalogueHub, postgresHub].map((one) => catalogueAnswers(one.url, requestBody(TEXT_SEARCH))));
+    const catalogueSeconds = (Date.now() - catalogueStart) / 1000;
     context.log(
-      `  seeded in ${seedSeconds.toFixed(0)} s (${fmt.num(totalMb, 0)} MB), ${count} shards up in ${shardSeconds.toFixed(0)} s`,
+      `  seeded in ${seedSeconds.toFixed(0)} s (${fmt.num(totalMb, 0)} MB), ${count} shards up in ${shardSeconds.toFixed(0)} s, catalogues filled in ${catalogueSeconds.toFixed(0)} s`,
     );
 
     const text = requestBody(TEXT_SEARCH);
@@ -261,6 +281,9 @@ export const dataScale: Scenario = {
     const db = mariadbPid();
     const roles = { hub: [hub.pid], shards: shards.map((s) => s.pid), ...(db ? { mariadb: [db] } : {}) };
     const cachedRoles = { ...roles, hub: [cachedHub.pid] };
+    const catalogueRoles = { ...roles, hub: [catalogueHub.pid] };
+    // PostgreSQL runs a process per connection: its CPU is not counted.
+    const postgresRoles = { ...roles, hub: [postgresHub.pid] };
     const first = shards[0];
     if (!first) throw new Error('no shards');
     const shardRoles = { shards: [first.pid], ...(db ? { mariadb: [db] } : {}) };
@@ -278,6 +301,18 @@ export const dataScale: Scenario = {
       hubTarget('hub filter search', filter),
       hubTarget('hub text search, no totalCount', textPage),
       hubTarget('hub filter search, no totalCount', filterPage),
+      { ...hubTarget('hub text search, catalogue', text), url: catalogueHub.url, processes: catalogueRoles },
+      { ...hubTarget('hub filter search, catalogue', filter), url: catalogueHub.url, processes: catalogueRoles },
+      {
+        ...hubTarget('hub text search, catalogue on PostgreSQL', text),
+        url: postgresHub.url,
+        processes: postgresRoles,
+      },
+      {
+        ...hubTarget('hub filter search, catalogue on PostgreSQL', filter),
+        url: postgresHub.url,
+        processes: postgresRoles,
+      },
       { ...hubTarget('hub text search, entity cache warm', text), url: cachedHub.url, processes: cachedRoles },
       { ...hubTarget('hub filter search, entity cache warm', filter), url: cachedHub.url, processes: cachedRoles },
       { name: `one shard text search`, url: first.url, body: text, connections: CONNECTIONS, processes: shardRoles },
@@ -357,6 +392,22 @@ export const dataScale: Scenario = {
         totals.text,
       ),
       latencyRow('hub with the entity cache warm, filter', get('hub filter search, entity cache warm'), totals.filter),
+      latencyRow('hub with the catalogue (embedded SQLite), text', get('hub text search, catalogue'), totals.text),
+      latencyRow(
+        'hub with the catalogue (embedded SQLite), filter',
+        get('hub filter search, catalogue'),
+        totals.filter,
+      ),
+      latencyRow(
+        'hub with the catalogue on PostgreSQL, text',
+        get('hub text search, catalogue on PostgreSQL'),
+        totals.text,
+      ),
+      latencyRow(
+        'hub with the catalogue on PostgreSQL, filter',
+        get('hub filter search, catalogue on PostgreSQL'),
+        totals.filter,
+      ),
       latencyRow('one shard direct, text', get('one shard text search'), undefined),
       latencyRow('one shard direct, filter', get('one shard filter search'), undefined),
     ];
@@ -430,8 +481,19 @@ export const dataScale: Scenario = {
           measured: `${fmt.ms(p99(hubFilter))} ms (no totalCount: ${fmt.ms(p99(hubFilterPage))} ms)`,
           met: p99(hubFilter) <= 100,
         },
+        ...(['catalogue', 'catalogue on PostgreSQL'] as const).flatMap((engine) =>
+          (['text', 'filter'] as const).map((kind) => {
+            const measured = p99(get(`hub ${kind} search, ${engine}`));
+            return {
+              target: `${kind} search p99 ≤ 50 ms through the hub with the ${engine === 'catalogue' ? 'embedded catalogue' : engine} (${count} × ${units} units)`,
+              measured: `${fmt.ms(measured)} ms`,
+              met: measured <= 50,
+            };
+          }),
+        ),
       ],
       notes: [
+        `The catalogue rows are hubs with CATALOG=on (the entity cache on, as by default): the page, its order and count come from the catalogue, the 20 units' own data from their owners through the entity cache. Both catalogues were filled from the ${count} shards at start (${fmt.num(catalogueSeconds, 0)} s, both at once).`,
         `Seeded with multi-row INSERTs through the TypeORM entities after each shard's migrations ran (${fmt.num(seedSeconds, 0)} s for ${count} databases).`,
         "The schema is the migrated one: migration 1763900000030 adds INDEX unit(eqfLevel, sortKey, id) and stores unit.searchText (folded, [a-z0-9 ] only) as ASCII with a binary collation on MySQL/MariaDB. Shards run COUNT(*) only when the client selects totalCount, count and page at once, and filter by the qualification's fields with scalar subqueries (no join) so the page is a plain LIMIT.",
         'The targets are measured on a hub with its entity cache off (ENTITY_CACHE=off): every search reaches all shards. The "entity cache warm" rows are a second hub with the cache on, where each shard\'s page of a repeated search comes from the cache until a write changes what it finds.',

@@ -4,6 +4,8 @@ import { sendJson, type Route } from '../../platform/http';
 import type { Registry } from '../registry/registry';
 
 export interface FlushRouteOptions {
+  /** @default '/cache/flush' */
+  path?: string;
   /** Bearer token of the operators allowed to flush; none: the route answers 404. */
   operatorToken: string | null;
   registry: Registry;
@@ -11,12 +13,12 @@ export interface FlushRouteOptions {
   flush: (institution: string) => Promise<number | null>;
 }
 
-/** `POST /cache/flush?institution=<code>` for operators. */
+/** `POST /cache/flush?institution=<code>` (or another `path`) for operators. */
 export function flushRoute(options: FlushRouteOptions): Route {
   const operatorToken = options.operatorToken ? Buffer.from(`Bearer ${options.operatorToken}`) : null;
   return (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/cache/flush') return false;
+    if (url.pathname !== (options.path ?? '/cache/flush')) return false;
     return (async () => {
       const presented = Buffer.from(request.headers.authorization ?? '');
       if (

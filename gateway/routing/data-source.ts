@@ -2,8 +2,10 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { ErrorCode } from '../../schema/errors';
 import type { EntityCache } from '../cache';
+import type { Catalogue } from '../catalogue';
 import type { HubContext } from '../context';
 import type { Registry } from '../registry/registry';
+import { answerFromCatalogue } from './catalogue-step';
 import { planFetch } from './planner';
 import type { RoutingTable } from './routing-table';
 import { runPlan } from './run-plan';
@@ -20,6 +22,8 @@ export interface OwnerRoutingOptions extends ShardCallerOptions {
   rules: RoutingTable;
   /** The entity cache for public types; none: every call goes to its shard. */
   cache?: EntityCache;
+  /** The catalogue that answers lists and searches; none: they fan out to every shard. */
+  catalogue?: Catalogue;
 }
 
 const NO_OPEN_CIRCUITS: ReadonlySet<string> = new Set();
@@ -36,21 +40,30 @@ export class OwnerRoutingDataSource implements GraphQLDataSource<HubContext> {
   async process(options: ProcessOptions): Promise<GatewayGraphQLResponse> {
     try {
       if (!isIncomingOperation(options)) return await this.anyShard(options);
-      const { kind, registry, rules, resilience, cache } = this.options;
+      const { kind, registry, rules, resilience, cache, catalogue } = this.options;
       const shards = registry.shards(kind);
       const openCircuits = resilience
         ? new Set(shards.filter((shard) => resilience.circuitOf(shard) === 'open').map((shard) => shard.institution))
         : NO_OPEN_CIRCUITS;
       const { context, request } = options;
-      const plan = planFetch(
-        { query: request.query ?? '', variables: request.variables ?? {} },
-        { kind, shards, rules, openCircuits },
-        { institution: context.caller?.institution ?? null, authError: context.authError },
-      );
-      return await runPlan(
-        { shards: createShardCaller(this.options, options), cache: cache ? { cache, context } : undefined },
-        plan,
-      );
+      const fetch = { query: request.query ?? '', variables: request.variables ?? {} };
+      const view = { kind, shards, rules, openCircuits };
+      const plan = planFetch(fetch, view, {
+        institution: context.caller?.institution ?? null,
+        authError: context.authError,
+      });
+      const env = {
+        shards: createShardCaller(this.options, options),
+        cache: cache ? { cache, context } : undefined,
+        catalogue: catalogue ? { catalogue, context } : undefined,
+      };
+      if (plan.type === 'query') {
+        const answered = await answerFromCatalogue(env.catalogue, fetch, plan, view, (entities) =>
+          runPlan(env, entities),
+        );
+        if (answered) return answered;
+      }
+      return await runPlan(env, plan);
     } catch (error) {
       return {
         errors: [

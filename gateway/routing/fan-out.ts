@@ -53,7 +53,7 @@ export function prepareConnection(node: FieldNode, index: number): PreparedConne
   };
 }
 
-interface SelectedField {
+export interface SelectedField {
   key: string;
   name: string;
   selectionSet: SelectionSetNode | undefined;
@@ -63,7 +63,7 @@ interface SelectedField {
  * The fields a selection asks for, fragments flattened (all of a connection's fragments are on its own
  * type) and repeats of one response key merged, as GraphQL merges them.
  */
-function selectedFields(
+export function selectedFields(
   set: SelectionSetNode | undefined,
   fragments: ReadonlyMap<string, FragmentDefinitionNode>,
 ): SelectedField[] {

@@ -2,17 +2,19 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { ErrorCode } from '../../schema/errors';
 import type { Shard } from '../registry/registry';
 import { afterWrite, entitiesFromCache, fillEntities, throughCache, type CacheStep } from './cache-step';
+import type { CatalogueStep } from './catalogue-step';
 import { mergeConnection } from './fan-out';
 import type { EntitiesCall, EntitiesPlan, FetchPlan, MutationPlan, QueryCall, QueryPlan } from './plan';
 import type { ShardCaller, ShardResult } from './shard-call';
-import { dedupe, failureCause, fromShard, shardFailure, type ResponseError } from './shard-errors';
+import { dedupe, failureCause, fromShard, neverSent, shardFailure, type ResponseError } from './shard-errors';
 
 type Json = Record<string, unknown>;
 
-/** Where a plan runs: the request's shards and, when the hub has one, its entity cache. */
+/** Where a plan runs: the request's shards and, when the hub has them, its entity cache and catalogue. */
 export interface RunEnvironment {
   shards: ShardCaller;
   cache?: CacheStep;
+  catalogue?: CatalogueStep;
 }
 
 /** Most shards that stand in, one after another, for a failed call any shard could answer. */
@@ -109,7 +111,10 @@ async function runQuery(env: RunEnvironment, plan: QueryPlan): Promise<GatewayGr
   return answer(data, [...errors, ...dedupe(fanOutErrors)]);
 }
 
-/** One step after another, in document order; the cache forgets what each write changed before the next. */
+/**
+ * One step after another, in document order; the cache forgets what each write changed, and the catalogue reads
+ * it again, before the next.
+ */
 async function runMutation(env: RunEnvironment, plan: MutationPlan): Promise<GatewayGraphQLResponse> {
   const data: Json = {};
   const errors: ResponseError[] = [];
@@ -126,6 +131,8 @@ async function runMutation(env: RunEnvironment, plan: MutationPlan): Promise<Gat
     const { shard, query, variables } = step.call;
     const result = await env.shards.call(shard, { query, variables }, 'mutation');
     await afterWrite(env.cache, shard, result);
+    if (env.catalogue && ('response' in result || !neverSent(result.failure)))
+      await env.catalogue.catalogue.afterWrite(shard, 'response' in result ? result.response : null);
     if ('failure' in result) {
       data[step.responseKey] = null;
       errors.push(shardFailure(shard, result.failure, [step.responseKey]));

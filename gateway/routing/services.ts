@@ -1,5 +1,6 @@
 import type { GraphQLDataSource } from '@apollo/gateway';
 import type { EntityCache } from '../cache';
+import type { Catalogue } from '../catalogue';
 import type { HubContext } from '../context';
 import type { Registry, Shard } from '../registry/registry';
 import type { Resilience } from '../resilience/resilience';
@@ -18,6 +19,8 @@ export interface ServicesOptions {
   onShardCall: (event: ShardCallEvent) => void;
   /** The entity cache for public types; none: every call goes to its shard. */
   cache?: EntityCache;
+  /** The catalogue that answers lists and searches; none: they fan out. */
+  catalogue?: Catalogue;
 }
 
 /**
@@ -27,7 +30,7 @@ export interface ServicesOptions {
 export function buildServices(
   options: ServicesOptions,
 ): (service: { name: string; url?: string }) => GraphQLDataSource<HubContext> {
-  const { registry, routing, shardSource, timeoutMs, resilience, onShardCall, cache } = options;
+  const { registry, routing, shardSource, timeoutMs, resilience, onShardCall, cache, catalogue } = options;
   return ({ name, url }) => {
     if (registry.shards(name).length > 0)
       return new OwnerRoutingDataSource({
@@ -39,6 +42,7 @@ export function buildServices(
         resilience,
         onShardCall,
         cache,
+        catalogue,
       });
     const source = shardSource({ institution: '', kind: name, url: url ?? '' });
     if (!cache) return source;

@@ -1,5 +1,6 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { foldText } from '../../schema/cursor';
+import { ListOrder } from '../../schema/enums';
 import { BadUserInputError } from '../../schema/errors';
 import { ownerOf } from '../../schema/ids';
 import type { QualificationsContext } from './context';
@@ -63,4 +64,10 @@ export function whereText<T extends ObjectLiteral>(
 
 export function isced(prefix: string): string {
   return `${prefix}%`;
+}
+
+/** RELEVANCE ranks a text search: without words there is nothing to rank by. */
+export function checkListOrder(order: ListOrder, text: string | null | undefined): void {
+  if (order === ListOrder.RELEVANCE && (text == null || text.trim() === ''))
+    throw new BadUserInputError('orderBy RELEVANCE ranks a text search: give filter.text', 'orderBy');
 }

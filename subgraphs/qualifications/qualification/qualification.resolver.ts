@@ -14,13 +14,14 @@ import {
   Root,
 } from 'type-graphql';
 import { Connection } from '../../../schema/connection';
+import { ListOrder } from '../../../schema/enums';
 import { Institution } from '../../../schema/institution';
 import { Qualification } from '../../../schema/qualification';
 import { Unit } from '../../../schema/unit';
 import { keysetPage, selects } from '../../shared/paging';
 import type { QualificationsContext } from '../context';
 import { toInstitution } from '../institution/institution.mapper';
-import { isced, scopeExcludesShard, whereText } from '../search';
+import { checkListOrder, isced, scopeExcludesShard, whereText } from '../search';
 import { toUnit } from '../unit/unit.mapper';
 import { QualificationRecord } from './qualification.entity';
 import {
@@ -60,10 +61,16 @@ export class QualificationResolver {
     @Arg('first', () => Int, { defaultValue: 20, description: 'Page size, 1-100.' }) first: number,
     @Arg('after', () => String, { nullable: true, description: 'Cursor of the last edge already read.' })
     after: string | undefined,
+    @Arg('orderBy', () => ListOrder, {
+      defaultValue: ListOrder.TITLE,
+      description: 'TITLE, or RELEVANCE for a text search (best matches first).',
+    })
+    orderBy: ListOrder,
     @Ctx() context: QualificationsContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<QualificationConnection> {
     validateQualificationFilter(filter);
+    checkListOrder(orderBy, filter?.text);
     readsList(tags.qualificationList());
     const query = context.db.dataSource.manager.createQueryBuilder(QualificationRecord, 'q');
     if (await scopeExcludesShard(filter, context)) query.andWhere('1 = 0');

@@ -14,7 +14,7 @@ import {
   Root,
 } from 'type-graphql';
 import { Connection } from '../../../schema/connection';
-import { LearningOutcomeCategory } from '../../../schema/enums';
+import { LearningOutcomeCategory, ListOrder } from '../../../schema/enums';
 import { Institution } from '../../../schema/institution';
 import { LearningOutcome } from '../../../schema/learning-outcome';
 import { Qualification } from '../../../schema/qualification';
@@ -26,7 +26,7 @@ import { toInstitution } from '../institution/institution.mapper';
 import { toLearningOutcome } from '../learning-outcome/learning-outcome.mapper';
 import { ownLocalId } from '../../shared/local-id';
 import { toQualification } from '../qualification/qualification.mapper';
-import { isced, scopeExcludesShard, whereText } from '../search';
+import { checkListOrder, isced, scopeExcludesShard, whereText } from '../search';
 import { UnitRecord } from './unit.entity';
 import { CreateUnitInput, UnitFilter, UpdateUnitInput, validateUnitFilter } from './unit.input';
 import { readsList, tags } from '../cache-tags';
@@ -62,10 +62,16 @@ export class UnitResolver {
     @Arg('first', () => Int, { defaultValue: 20, description: 'Page size, 1-100.' }) first: number,
     @Arg('after', () => String, { nullable: true, description: 'Cursor of the last edge already read.' })
     after: string | undefined,
+    @Arg('orderBy', () => ListOrder, {
+      defaultValue: ListOrder.TITLE,
+      description: 'TITLE, or RELEVANCE for a text search (best matches first).',
+    })
+    orderBy: ListOrder,
     @Ctx() context: QualificationsContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<UnitConnection> {
     validateUnitFilter(filter);
+    checkListOrder(orderBy, filter?.text);
     readsList(tags.unitList());
     const query = context.db.dataSource.manager.createQueryBuilder(UnitRecord, 'u');
     if (await scopeExcludesShard(filter, context)) query.andWhere('1 = 0');

@@ -1,0 +1,36 @@
+import { Client } from 'pg';
+import type { Cleanup } from './cleanup';
+
+/** PostgreSQL server of the catalogue scenarios (databases are created and dropped on it). */
+export const BENCH_CATALOG_URL = process.env.BENCH_CATALOG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** A fresh database for a PostgreSQL catalogue, dropped when the scenario ends; its URL. */
+export async function createBenchCatalogueDatabase(cleanup: Cleanup, name: string): Promise<string> {
+  const run = async (sql: string) => {
+    const client = new Client({ connectionString: BENCH_CATALOG_URL });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await run(`CREATE DATABASE ${name}`);
+  cleanup.add(`drop the PostgreSQL database ${name}`, () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  const url = new URL(BENCH_CATALOG_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Waits until the hub answers `body` from its catalogue (it was filled from every shard). */
+export async function catalogueAnswers(url: string, body: string, timeoutMs = 600_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    await answer.arrayBuffer();
+    if (answer.headers.get('x-hub-catalogue') === 'current') return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the hub at ${url} did not answer from its catalogue within ${timeoutMs / 1000} s`);
+}

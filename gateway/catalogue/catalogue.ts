@@ -1,0 +1,312 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { HopSigningKey } from '../../platform/hop-keys';
+import type { Logger } from '../../platform/logger';
+import { followChangeFeeds } from '../cache/feed';
+import { flushRoute } from '../cache/flush-route';
+import type { CacheStore, DropReason } from '../cache/store';
+import type { HubContext } from '../context';
+import type { GatewayPart } from '../part';
+import type { Registry, Shard } from '../registry/registry';
+import type { CatalogueEngine, SearchPage, SearchRequest } from './engine';
+import { createFreshnessNotes, type StaleInstitution } from './freshness';
+import { createPostgresEngine } from './postgres-engine';
+import {
+  DEFAULT_CATALOGUE_FEED_GRACE_MS,
+  DEFAULT_CATALOGUE_FEED_WAIT_MS,
+  DEFAULT_REBUILD_BACKOFF_MS,
+  MAX_RECORDS_READ_BY_TAG,
+  type CatalogueSettings,
+} from './settings';
+import { createShardReader } from './shard-reader';
+import { createSqliteEngine } from './sqlite-engine';
+
+/** The kind whose public data the catalogue holds. */
+export const CATALOGUE_KIND = 'qualifications';
+/** Root fields answered from the catalogue, with the type of their items. */
+export const CATALOGUE_LISTS: ReadonlyMap<string, string> = new Map([
+  ['units', 'Unit'],
+  ['qualifications', 'Qualification'],
+  ['institutions', 'Institution'],
+]);
+
+export interface CatalogueOptions extends CatalogueSettings {
+  registry: Registry;
+  /** Signs the catalogue's reads and feed polls as the hub (no caller: public data only). */
+  hopKey: HopSigningKey | null;
+  log: Logger;
+  /** An engine made elsewhere (tests, the bench); by default from `url`. */
+  engine?: CatalogueEngine;
+}
+
+/** One institution's part: whether it was read, and since when it may be behind. */
+export interface PartState {
+  institution: string;
+  built: boolean;
+  current: boolean;
+  staleSince: string | null;
+  error: string | null;
+}
+
+/**
+ * The hub's catalogue of every member's public units, qualifications and institutions: lists and searches are
+ * answered from it instead of waiting for every shard. It is filled from the shards and kept exact by their change
+ * feeds, with the entity cache's rules: a write through the hub is in it before the write's answer returns; any other
+ * writer's change arrives through the feed (within the feed's wait and grace); a feed gap or a lost feed marks the
+ * institution stale (answers name it) and its part is read again once the shard answers. As a gateway part: its
+ * plugin names stale institutions in answers, its route lets operators rebuild one institution.
+ */
+export interface Catalogue extends GatewayPart {
+  readonly engine: CatalogueEngine;
+  /** Whether it answers this root field now: every institution's part was read once (or failed to be). */
+  answers(field: string): boolean;
+  /** A page of a list; the answer of `context` will name the institutions whose part may be behind. */
+  search(context: HubContext, request: SearchRequest): Promise<SearchPage>;
+  /** Institution codes held, in code order. */
+  institutions(context: HubContext): Promise<string[]>;
+  /** After a write through the hub at `shard`, before its answer returns: the records it changed, read again. */
+  afterWrite(shard: Shard, response: GatewayGraphQLResponse | null): Promise<void>;
+  /** Reads one institution's part again, whole (operators, a feed gap). */
+  rebuild(institution: string): Promise<void>;
+  states(): PartState[];
+}
+
+interface Part {
+  shard: Shard;
+  built: boolean;
+  /** The first read finished, well or not: until every part's has, lists go to the shards. */
+  tried: boolean;
+  staleSince: number | null;
+  error: string | null;
+  rebuilding: Promise<void> | null;
+  /** Another rebuild was asked while one ran: it runs again once that one ends. */
+  again: boolean;
+}
+
+function stringList(value: unknown): string[] | null {
+  return Array.isArray(value) && value.every((item): item is string => typeof item === 'string') ? value : null;
+}
+
+/** Errors after which a write may have committed though its answer names no changes (as for the entity cache). */
+function outcomeUnknown(response: GatewayGraphQLResponse): boolean {
+  return (response.errors ?? []).some((error) => {
+    const extensions = (error as { extensions?: { code?: unknown; committed?: unknown } }).extensions;
+    return (
+      extensions?.committed === true ||
+      ['SHARD_UNAVAILABLE', 'GATEWAY_TIMEOUT', 'INTERNAL_SERVER_ERROR'].includes(String(extensions?.code))
+    );
+  });
+}
+
+export function createCatalogue(options: CatalogueOptions): Catalogue {
+  const log = options.log.child({ component: 'catalogue' });
+  const engine =
+    options.engine ?? (options.url ? createPostgresEngine(options.url) : createSqliteEngine(options.sqlitePath));
+  const readTimeoutMs = options.readTimeoutMs ?? 10_000;
+  const reader = createShardReader({ hopKey: options.hopKey, timeoutMs: readTimeoutMs });
+  const shards = options.registry.shards(CATALOGUE_KIND);
+  const parts = new Map<string, Part>(
+    shards.map((shard) => [
+      shard.institution,
+      { shard, built: false, tried: false, staleSince: null, error: null, rebuilding: null, again: false },
+    ]),
+  );
+  const notes = createFreshnessNotes();
+  const stop = new AbortController();
+  let closed = false;
+
+  const markStale = (part: Part, error: string | null) => {
+    part.staleSince ??= Date.now();
+    if (error) part.error = error;
+  };
+
+  /** Reads the institution's part until it succeeds (the shard may be down: it is tried again, backing off). */
+  const rebuildPart = (part: Part): Promise<void> => {
+    if (part.rebuilding) {
+      part.again = true;
+      return part.rebuilding;
+    }
+    part.rebuilding = (async () => {
+      let failures = 0;
+      do {
+        part.again = false;
+        try {
+          const read = await reader.readInstitution(part.shard);
+          await engine.replaceInstitution(read);
+          part.built = true;
+          part.error = null;
+          failures = 0;
+          log.info({ institution: part.shard.institution, units: read.units.length }, 'catalogue part read');
+        } catch (error) {
+          failures += 1;
+          markStale(part, (error as Error).message);
+          if (failures === 1)
+            log.warn(
+              { institution: part.shard.institution, error: (error as Error).message },
+              'catalogue part could not be read: it is marked stale and read again once its shard answers',
+            );
+          part.again = !closed;
+          if (part.again)
+            await sleep(Math.min(100 * 2 ** failures, DEFAULT_REBUILD_BACKOFF_MS), undefined, {
+              signal: stop.signal,
+            }).catch(() => undefined);
+        } finally {
+          part.tried = true;
+        }
+      } while (part.again && !closed);
+    })().finally(() => {
+      part.rebuilding = null;
+    });
+    return part.rebuilding;
+  };
+
+  const partOfScope = (scope: string) => parts.get(scope.slice(CATALOGUE_KIND.length + 1));
+
+  /** Applies what a change names: the records read again from the shard (or the whole part, for many). */
+  const applyTags = async (part: Part, tags: readonly string[]) => {
+    const named = tags.filter((tag) => tag.startsWith('Unit:') || tag.startsWith('Qualification:'));
+    if (named.length > MAX_RECORDS_READ_BY_TAG) {
+      await engine.replaceInstitution(await reader.readInstitution(part.shard));
+      return;
+    }
+    await engine.apply(part.shard.institution, await reader.readChanged(part.shard, tags));
+  };
+
+  // The entity cache's feed follower, with the catalogue as its store: a change's tags are applied (read again),
+  // a flush (a gap, a lost feed, a restored database) reads the institution again whole.
+  const store: CacheStore = {
+    read: async () => ({ epoch: 0, entry: undefined }),
+    fill: async () => false,
+    invalidate: async (scope, tags) => {
+      const part = partOfScope(scope);
+      // A read of the whole part under way may have started before this change: it runs once more.
+      if (part?.rebuilding) part.again = true;
+      // A write through this hub applied it already; reading it again is harmless and keeps the rule simple.
+      else if (part?.built) await applyTags(part, tags);
+      return tags.length;
+    },
+    flush: async (scope) => {
+      const part = partOfScope(scope);
+      if (part) void rebuildPart(part);
+      return null;
+    },
+    sharedCursor: async () => null,
+    setSharedCursor: async () => undefined,
+    close: async () => undefined,
+  };
+  const feeds = followChangeFeeds({
+    shards,
+    hopKey: options.hopKey,
+    store,
+    waitMs: options.feedWaitMs ?? DEFAULT_CATALOGUE_FEED_WAIT_MS,
+    graceMs: options.feedGraceMs ?? DEFAULT_CATALOGUE_FEED_GRACE_MS,
+    log,
+    onInvalidate: (shard: Shard, reason: DropReason) => {
+      const part = parts.get(shard.institution);
+      if (part && (reason === 'feed-lost' || reason === 'gap') && part.built) markStale(part, null);
+    },
+    onLag: () => undefined,
+  });
+
+  /** Institutions whose part may be behind now; a part that is current again is no longer named. */
+  const staleParts = (): StaleInstitution[] => {
+    const now = Date.now();
+    const stale: StaleInstitution[] = [];
+    for (const part of parts.values()) {
+      const fresh = part.built && !part.rebuilding && feeds.isCurrent(part.shard);
+      if (fresh) {
+        part.staleSince = null;
+        continue;
+      }
+      if (part.built) markStale(part, null);
+      stale.push({
+        institution: part.shard.institution,
+        since: part.built && part.staleSince !== null ? new Date(part.staleSince).toISOString() : null,
+        ageSeconds: part.built && part.staleSince !== null ? Math.round((now - part.staleSince) / 100) / 10 : null,
+      });
+    }
+    return stale;
+  };
+
+  return {
+    name: 'catalogue',
+    engine,
+    answers: (field) => CATALOGUE_LISTS.has(field) && [...parts.values()].every((part) => part.tried),
+    search: async (context, request) => {
+      notes.note(context, staleParts());
+      return engine.search(request);
+    },
+    institutions: async (context) => {
+      notes.note(context, staleParts());
+      return engine.institutions();
+    },
+    afterWrite: async (shard, response) => {
+      const part = shard.kind === CATALOGUE_KIND ? parts.get(shard.institution) : undefined;
+      if (!part) return;
+      // The write's answer waits for a read of the whole part under way, run once more to include the write; not
+      // longer than one read may take (a shard that fails keeps the part stale, and answers say so).
+      if (part.rebuilding) {
+        part.again = true;
+        await Promise.race([
+          part.rebuilding,
+          sleep(readTimeoutMs, undefined, { signal: stop.signal }).catch(() => undefined),
+        ]);
+        return;
+      }
+      if (!part.built) return;
+      const changes = stringList((response?.extensions as { changes?: unknown } | undefined)?.changes);
+      try {
+        if (changes) await applyTags(part, changes);
+        else if (!response || outcomeUnknown(response)) {
+          markStale(part, 'a write through the hub ended without saying what it changed');
+          void rebuildPart(part);
+        }
+      } catch (error) {
+        // The write happened; the feed brings its change (or a lost feed a rebuild). Until then, say so.
+        markStale(part, (error as Error).message);
+        void rebuildPart(part);
+        log.error(
+          { error: (error as Error).message, institution: shard.institution },
+          'catalogue update after a write failed',
+        );
+      }
+    },
+    rebuild: async (institution) => {
+      const part = parts.get(institution);
+      if (part) await rebuildPart(part);
+    },
+    states: () =>
+      [...parts.values()].map((part) => ({
+        institution: part.shard.institution,
+        built: part.built,
+        current: part.built && !part.rebuilding && feeds.isCurrent(part.shard),
+        staleSince: part.staleSince === null ? null : new Date(part.staleSince).toISOString(),
+        error: part.error,
+      })),
+    plugins: [notes.plugin],
+    routes: [
+      flushRoute({
+        path: '/catalogue/rebuild',
+        operatorToken: options.operatorToken ?? null,
+        registry: options.registry,
+        flush: async (institution) => {
+          const part = parts.get(institution);
+          if (!part) return 0;
+          markStale(part, null);
+          await rebuildPart(part);
+          return null;
+        },
+      }),
+    ],
+    start: async () => {
+      await engine.start();
+    },
+    stop: async () => {
+      closed = true;
+      stop.abort();
+      await feeds.close();
+      await Promise.allSettled([...parts.values()].map((part) => part.rebuilding));
+      await engine.close();
+    },
+  };
+}

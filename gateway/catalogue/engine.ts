@@ -1,0 +1,120 @@
+/**
+ * What the catalogue keeps of one institution's public data: enough to filter, order and page its lists exactly as
+ * the institution's shard does (the shard's folded search text and sort key, computed the same way), never the
+ * answers themselves, which the owners (and the entity cache) still give.
+ */
+export interface InstitutionDoc {
+  code: string;
+  country: string;
+}
+
+export interface QualificationDoc {
+  localId: string;
+  sortKey: string;
+  searchText: string;
+  /** The folded titles alone: a word found there ranks first. */
+  titleText: string;
+  eqfLevel: number;
+  ecvetPoints: number;
+  iscedCode: string;
+  escoOccupation: string | null;
+  status: string;
+}
+
+export interface UnitDoc {
+  localId: string;
+  qualification: string;
+  sortKey: string;
+  searchText: string;
+  /** The folded titles alone: a word found there ranks first. */
+  titleText: string;
+  eqfLevel: number;
+  ecvetPoints: number;
+  status: string;
+  /** The ESCO skills of its learning outcomes, without repeats. */
+  skills: string[];
+}
+
+/** One institution's part, as a rebuild reads it from its shard. */
+export interface InstitutionPart {
+  institution: InstitutionDoc;
+  qualifications: QualificationDoc[];
+  units: UnitDoc[];
+}
+
+/** Changes a feed or a write names, read again from the shard: what is null there is gone. */
+export interface PartChanges {
+  institution?: InstitutionDoc;
+  qualifications?: Array<{ localId: string; doc: QualificationDoc | null }>;
+  units?: Array<{ localId: string; doc: UnitDoc | null }>;
+}
+
+/** A position in one institution's list, as its shard's cursor carries it. */
+export interface ListPosition {
+  sortKey: string;
+  id: string;
+}
+
+/** Filters shared by both lists; each is what the shards' own filter does (see subgraphs/qualifications/search.ts). */
+export interface SearchFilter {
+  /** Folded words, each to occur in the search text; an empty list with `text` given matches nothing. */
+  words: string[] | null;
+  eqfLevel?: number;
+  pointsMin?: number;
+  pointsMax?: number;
+  status?: string;
+  country?: string;
+  /** An institution code; `''` matches none (a malformed one). */
+  institution?: string;
+  /** ISCED-F prefix of the qualification. */
+  iscedPrefix?: string;
+  escoOccupation?: string;
+  /** Units: any of these skills. Qualifications: this one skill, on any of its units. */
+  escoSkills?: string[];
+  /** Units only: the qualification they belong to. */
+  qualification?: { institution: string; localId: string };
+}
+
+export type ListName = 'units' | 'qualifications';
+export type SearchOrder = 'TITLE' | 'RELEVANCE';
+
+export interface SearchRequest {
+  list: ListName;
+  filter: SearchFilter;
+  first: number;
+  /** TITLE: positions reached in each institution's list (a hub cursor's). */
+  after: Readonly<Record<string, ListPosition>>;
+  /** RELEVANCE: how many items were handed out already. */
+  offset: number;
+  order: SearchOrder;
+  /** Count every match; most of a search's cost, so only when asked. */
+  count: boolean;
+  /** The query's language first, for RELEVANCE. */
+  lang?: string;
+}
+
+export interface SearchItem {
+  institution: string;
+  localId: string;
+  sortKey: string;
+}
+
+export interface SearchPage {
+  items: SearchItem[];
+  hasNextPage: boolean;
+  totalCount: number | null;
+}
+
+/** Where the catalogue lives: SQLite in the gateway's process, or a PostgreSQL shared by every replica. */
+export interface CatalogueEngine {
+  readonly name: 'sqlite' | 'postgres';
+  start(): Promise<void>;
+  /** Replaces everything held of the institution in one transaction. */
+  replaceInstitution(part: InstitutionPart): Promise<void>;
+  /** Applies changes read again from the shard, in one transaction. */
+  apply(institution: string, changes: PartChanges): Promise<void>;
+  search(request: SearchRequest): Promise<SearchPage>;
+  /** Institution codes held, in code order. */
+  institutions(): Promise<string[]>;
+  close(): Promise<void>;
+}

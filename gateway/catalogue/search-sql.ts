@@ -1,0 +1,125 @@
+import type { ListPosition, SearchRequest } from './engine';
+
+/** A statement with `?` placeholders, in order; an engine renumbers them if it must. */
+export interface Statement {
+  sql: string;
+  params: Array<string | number>;
+}
+
+/** How an engine spells the text match of one folded word (both engines index the text for `LIKE '%word%'`). */
+export interface TextMatch {
+  /** The rows of `list` whose search text holds every word, as a condition on alias `r`. */
+  (list: 'unit' | 'qualification', words: readonly string[]): Statement;
+}
+
+function positionsCondition(after: Readonly<Record<string, ListPosition>>): Statement {
+  const institutions = Object.keys(after);
+  if (institutions.length === 0) return { sql: '1 = 1', params: [] };
+  const params: Array<string | number> = [...institutions];
+  const parts = [`r.inst NOT IN (${institutions.map(() => '?').join(', ')})`];
+  for (const institution of institutions) {
+    const position = after[institution] as ListPosition;
+    parts.push('(r.inst = ? AND (r.sort_key > ? OR (r.sort_key = ? AND r.id > ?)))');
+    params.push(institution, position.sortKey, position.sortKey, position.id);
+  }
+  return { sql: `(${parts.join(' OR ')})`, params };
+}
+
+/** The shards' filters, written over the catalogue's tables (alias `r` is the list's row). */
+export function whereOf(request: SearchRequest, textMatch: TextMatch): Statement {
+  const { filter } = request;
+  const table = request.list === 'units' ? 'unit' : 'qualification';
+  const parts: string[] = [];
+  const params: Array<string | number> = [];
+  const add = (sql: string, ...values: Array<string | number>) => {
+    parts.push(sql);
+    params.push(...values);
+  };
+  if (filter.words) {
+    if (filter.words.length === 0) add('1 = 0');
+    else {
+      const match = textMatch(table, filter.words);
+      add(match.sql, ...match.params);
+    }
+  }
+  if (filter.eqfLevel !== undefined) add('r.eqf = ?', filter.eqfLevel);
+  if (filter.pointsMin !== undefined) add('r.points >= ?', filter.pointsMin);
+  if (filter.pointsMax !== undefined) add('r.points <= ?', filter.pointsMax);
+  if (filter.status !== undefined) add('r.status = ?', filter.status);
+  if (filter.institution !== undefined) add('r.inst = ?', filter.institution);
+  if (filter.country !== undefined)
+    add('r.inst IN (SELECT i.code FROM institution i WHERE i.country = ?)', filter.country);
+  if (table === 'unit') {
+    if (filter.qualification)
+      add('r.inst = ? AND r.qualification = ?', filter.qualification.institution, filter.qualification.localId);
+    // The qualification's fields are copied onto its units (the engines keep them in step): no lookup per row.
+    if (filter.iscedPrefix !== undefined) add('r.isced LIKE ?', `${filter.iscedPrefix}%`);
+    if (filter.escoOccupation !== undefined) add('r.occupation = ?', filter.escoOccupation);
+    if (filter.escoSkills && filter.escoSkills.length > 0)
+      add(
+        `EXISTS (SELECT 1 FROM unit_skill s WHERE s.inst = r.inst AND s.unit = r.id AND s.skill IN (${filter.escoSkills.map(() => '?').join(', ')}))`,
+        ...filter.escoSkills,
+      );
+  } else {
+    if (filter.iscedPrefix !== undefined) add('r.isced LIKE ?', `${filter.iscedPrefix}%`);
+    if (filter.escoOccupation !== undefined) add('r.occupation = ?', filter.escoOccupation);
+    const [skill] = filter.escoSkills ?? [];
+    if (skill !== undefined)
+      add(
+        'EXISTS (SELECT 1 FROM unit_skill s WHERE s.inst = r.inst AND s.qualification = r.id AND s.skill = ?)',
+        skill,
+      );
+  }
+  return { sql: parts.length > 0 ? parts.join(' AND ') : '1 = 1', params };
+}
+
+/**
+ * A match in the title counts most, a whole word more than a part of one; then the other texts (descriptions,
+ * outcomes, criteria). Words are folded [a-z0-9], so they go into the patterns as they are.
+ */
+function scoreOf(words: readonly string[], concat: (...parts: string[]) => string): Statement {
+  if (words.length === 0) return { sql: '0', params: [] };
+  const params: Array<string | number> = [];
+  const terms = words.map((word) => {
+    params.push(`%${word}%`, `% ${word} %`, `% ${word} %`);
+    return (
+      `(CASE WHEN r.title_text LIKE ? THEN 4 ELSE 0 END` +
+      ` + CASE WHEN ${concat("' '", 'r.title_text', "' '")} LIKE ? THEN 2 ELSE 0 END` +
+      ` + CASE WHEN ${concat("' '", 'r.search_text', "' '")} LIKE ? THEN 1 ELSE 0 END)`
+    );
+  });
+  return { sql: terms.join(' + '), params };
+}
+
+/** The page (one more than asked, to know whether another follows) and, when asked, the count. */
+export function searchStatements(
+  request: SearchRequest,
+  textMatch: TextMatch,
+  concat: (...parts: string[]) => string,
+): { page: Statement; count: Statement | null } {
+  const table = request.list === 'units' ? 'unit' : 'qualification';
+  const where = whereOf(request, textMatch);
+  const count = request.count
+    ? { sql: `SELECT COUNT(*) AS n FROM ${table} r WHERE ${where.sql}`, params: where.params }
+    : null;
+  if (request.order === 'RELEVANCE') {
+    const score = scoreOf(request.filter.words ?? [], concat);
+    return {
+      page: {
+        sql:
+          `SELECT r.inst, r.id, r.sort_key FROM ${table} r WHERE ${where.sql}` +
+          ` ORDER BY ${score.sql} DESC, r.sort_key, r.id, r.inst LIMIT ? OFFSET ?`,
+        params: [...where.params, ...score.params, request.first + 1, request.offset],
+      },
+      count,
+    };
+  }
+  const positions = positionsCondition(request.after);
+  return {
+    page: {
+      sql: `SELECT r.inst, r.id, r.sort_key FROM ${table} r WHERE ${where.sql} AND ${positions.sql} ORDER BY r.sort_key, r.id, r.inst LIMIT ?`,
+      params: [...where.params, ...positions.params, request.first + 1],
+    },
+    count,
+  };
+}

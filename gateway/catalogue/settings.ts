@@ -1,0 +1,23 @@
+/** How long a shard may hold a catalogue feed poll open, and how much longer a silent feed is trusted. */
+export const DEFAULT_CATALOGUE_FEED_WAIT_MS = 10_000;
+export const DEFAULT_CATALOGUE_FEED_GRACE_MS = 2_000;
+/** Longest wait between two attempts to read back an institution whose shard does not answer. */
+export const DEFAULT_REBUILD_BACKOFF_MS = 2_000;
+/** More records than this named by one change: the institution is read again whole (one request, paged). */
+export const MAX_RECORDS_READ_BY_TAG = 50;
+
+/** What configuration sets (gateway options, environment). */
+export interface CatalogueSettings {
+  /** `postgres://…`: a catalogue shared by every gateway replica; none: SQLite in this process. */
+  url?: string | null;
+  /** The embedded engine's file. @default in memory (rebuilt from the shards at every start) */
+  sqlitePath?: string;
+  /** @default 10_000 */
+  feedWaitMs?: number;
+  /** @default 2_000 */
+  feedGraceMs?: number;
+  /** How long a read of a shard for the catalogue may take. @default 10_000 */
+  readTimeoutMs?: number;
+  /** Bearer token of operators allowed to rebuild an institution (`POST /catalogue/rebuild`); none: no route. */
+  operatorToken?: string | null;
+}

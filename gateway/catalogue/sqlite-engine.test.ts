@@ -1,0 +1,88 @@
+import type { InstitutionPart, SearchRequest, UnitDoc } from './engine';
+import { createSqliteEngine } from './sqlite-engine';
+
+const unit = (localId: string, sortKey: string, extra: Partial<UnitDoc> = {}): UnitDoc => ({
+  localId,
+  qualification: 'Q',
+  sortKey,
+  searchText: `${localId.toLowerCase()} ${sortKey}`,
+  titleText: sortKey,
+  eqfLevel: 4,
+  ecvetPoints: 10,
+  status: 'ACTIVE',
+  skills: [],
+  ...extra,
+});
+
+const part = (code: string, country: string, units: UnitDoc[]): InstitutionPart => ({
+  institution: { code, country },
+  qualifications: [
+    {
+      localId: 'Q',
+      sortKey: 'q',
+      searchText: 'q',
+      titleText: 'q',
+      eqfLevel: 4,
+      ecvetPoints: 120,
+      iscedCode: '0715',
+      escoOccupation: null,
+      status: 'ACTIVE',
+    },
+  ],
+  units,
+});
+
+const request = (overrides: Partial<SearchRequest>): SearchRequest => ({
+  list: 'units',
+  filter: { words: null },
+  first: 10,
+  after: {},
+  offset: 0,
+  order: 'TITLE',
+  count: true,
+  ...overrides,
+});
+
+const ids = (page: { items: Array<{ institution: string; localId: string }> }) =>
+  page.items.map((item) => `${item.institution}:${item.localId}`);
+
+describe('the embedded catalogue engine', () => {
+  const engine = createSqliteEngine();
+  beforeAll(async () => {
+    await engine.replaceInstitution(part('a.lv', 'LV', [unit('A1', 'brazing'), unit('A2', 'welding basics')]));
+    await engine.replaceInstitution(
+      part('b.de', 'DE', [unit('B1', 'safety', { searchText: 'b1 safety welding' }), unit('B2', 'welding')]),
+    );
+  });
+  afterAll(() => engine.close());
+
+  it("orders by (sort key, local ID, institution) and reads on from each institution's own position", async () => {
+    expect(ids(await engine.search(request({})))).toEqual(['a.lv:A1', 'b.de:B1', 'b.de:B2', 'a.lv:A2']);
+    const after = { 'b.de': { sortKey: 'safety', id: 'B1' } };
+    expect(ids(await engine.search(request({ after })))).toEqual(['a.lv:A1', 'b.de:B2', 'a.lv:A2']);
+  });
+
+  it('matches every folded word inside the text, counts all matches and pages them', async () => {
+    const page = await engine.search(request({ filter: { words: ['weld'] }, first: 1 }));
+    expect(page).toMatchObject({ totalCount: 3, hasNextPage: true });
+    expect(ids(page)).toEqual(['b.de:B1']);
+    expect((await engine.search(request({ filter: { words: [] } }))).totalCount).toBe(0);
+    expect(ids(await engine.search(request({ filter: { words: ['weld'], country: 'LV' } })))).toEqual(['a.lv:A2']);
+  });
+
+  it('ranks title matches before the rest for RELEVANCE', async () => {
+    const page = await engine.search(request({ filter: { words: ['welding'] }, order: 'RELEVANCE' }));
+    expect(ids(page).at(-1)).toBe('b.de:B1');
+  });
+
+  it('applies changes read again: a gone unit leaves, a changed one moves', async () => {
+    await engine.apply('a.lv', {
+      units: [
+        { localId: 'A1', doc: null },
+        { localId: 'A2', doc: unit('A2', 'zinc') },
+      ],
+    });
+    expect(ids(await engine.search(request({ filter: { words: null, institution: 'a.lv' } })))).toEqual(['a.lv:A2']);
+    expect(await engine.institutions()).toEqual(['a.lv', 'b.de']);
+  });
+});

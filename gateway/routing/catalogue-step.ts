@@ -1,0 +1,400 @@
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { Kind, type FieldNode, type SelectionSetNode, type VariableDefinitionNode } from 'graphql';
+import { decodeShardCursor, encodeShardCursor, foldText } from '../../schema/cursor';
+import { ownerOf, parseEntityId } from '../../schema/ids';
+import { CATALOGUE_LISTS, type Catalogue, type ListPosition, type SearchFilter, type SearchOrder } from '../catalogue';
+import type { HubContext } from '../context';
+import { encodeHubCursor } from './cursor';
+import { selectedFields } from './fan-out';
+import {
+  argumentValue,
+  parseFetch,
+  pickVariables,
+  rootFields,
+  subOperation,
+  withDefaults,
+  type FetchOperation,
+  type RootField,
+  type Variables,
+} from './operation';
+import type { EntitiesPlan, FetchPlan, QueryPlan, RoutingView, ShardRequest } from './plan';
+import type { ResponseError } from './shard-errors';
+
+type Json = Record<string, unknown>;
+
+/** What routing uses of the catalogue, and the request it serves. */
+export interface CatalogueStep {
+  catalogue: Pick<Catalogue, 'answers' | 'search' | 'institutions' | 'afterWrite'>;
+  context: HubContext;
+}
+
+/** The shards' own limits (subgraphs/qualifications): a search outside them goes to the shards, which refuse it. */
+const MAX_PAGE = 100;
+const MAX_TEXT = 200;
+const MAX_SKILLS = 20;
+const MAX_WORDS = 8;
+
+/** A scalar input value as text (the gateway's schema let only scalars through). */
+const textOf = (value: unknown): string =>
+  typeof value === 'string' ? value : typeof value === 'number' ? String(value) : JSON.stringify(value);
+
+/**
+ * The shards' filter as the catalogue's, or null when the shards must judge it (an input they would refuse: they
+ * say why, in their words). `list` is the root field.
+ */
+export function searchFilterOf(list: string, value: unknown): SearchFilter | null {
+  const filter = (value ?? {}) as Json;
+  const text = filter.text;
+  if (text != null && (typeof text !== 'string' || text.length > MAX_TEXT)) return null;
+  const points = (filter.ecvetPoints ?? {}) as Json;
+  const min = points.min as number | null | undefined;
+  const max = points.max as number | null | undefined;
+  if (min != null && max != null && min > max) return null;
+  const result: SearchFilter = {
+    words:
+      typeof text === 'string' && text.trim() !== ''
+        ? foldText(text)
+            .split(' ')
+            .filter((word) => word.length > 0)
+            .slice(0, MAX_WORDS)
+        : null,
+  };
+  if (filter.eqfLevel != null) result.eqfLevel = Number(filter.eqfLevel);
+  if (min != null) result.pointsMin = Number(min);
+  if (max != null) result.pointsMax = Number(max);
+  if (filter.status != null) result.status = textOf(filter.status);
+  if (filter.country != null) result.country = textOf(filter.country);
+  // A shard answers for the owner of the ID given, whatever its kind; a malformed one is nobody's.
+  if (filter.institution != null) result.institution = ownerOf(textOf(filter.institution)) ?? '';
+  if (filter.iscedField != null) result.iscedPrefix = textOf(filter.iscedField);
+  if (filter.escoOccupation != null) result.escoOccupation = textOf(filter.escoOccupation);
+  if (list === 'units') {
+    const skills = filter.escoSkills as string[] | null | undefined;
+    if (skills && skills.length > MAX_SKILLS) return null;
+    if (skills && skills.length > 0) result.escoSkills = skills;
+    if (filter.qualification != null) {
+      const parsed = parseEntityId(textOf(filter.qualification));
+      if (!parsed) return null;
+      result.qualification = parsed;
+    }
+  } else if (filter.escoSkill != null) result.escoSkills = [textOf(filter.escoSkill)];
+  return result;
+}
+
+/** One list to answer: its field, what to search, and where the items' data comes from. */
+interface Planned {
+  field: RootField;
+  typeName: string;
+  search:
+    | {
+        kind: 'connection';
+        filter: SearchFilter;
+        first: number;
+        after: Record<string, ListPosition>;
+        raw: Record<string, string>;
+        order: SearchOrder;
+        /** RELEVANCE: how many items earlier pages handed out. */
+        offset: number;
+      }
+    | { kind: 'list' };
+}
+
+/** The one "position" of a RELEVANCE cursor: no institution code has an `@`. */
+const RELEVANCE_KEY = '@relevance';
+
+function plannedOf(field: RootField, variables: Variables, merge: QueryPlan['fanOuts'][number]): Planned | null {
+  const typeName = CATALOGUE_LISTS.get(field.name);
+  if (!typeName) return null;
+  if (merge.merge === 'list') return { field, typeName, search: { kind: 'list' } };
+  const filter = searchFilterOf(field.name, argumentValue(field.node, ['filter'], variables));
+  if (!filter || !Number.isInteger(merge.first) || merge.first < 1 || merge.first > MAX_PAGE) return null;
+  const order: SearchOrder = argumentValue(field.node, ['orderBy'], variables) === 'RELEVANCE' ? 'RELEVANCE' : 'TITLE';
+  const connection = { kind: 'connection' as const, filter, first: merge.first, raw: merge.after, order };
+  if (order === 'RELEVANCE') {
+    // Nothing to rank without words: the shards say so. A ranked page's cursor is how far the ranking was read.
+    if (!filter.words) return null;
+    const keys = Object.keys(merge.after);
+    const offset = Number(merge.after[RELEVANCE_KEY] ?? 0);
+    if (keys.some((key) => key !== RELEVANCE_KEY) || !Number.isSafeInteger(offset) || offset < 0) return null;
+    return { field, typeName, search: { ...connection, after: {}, offset } };
+  }
+  const after: Record<string, ListPosition> = {};
+  for (const [institution, cursor] of Object.entries(merge.after)) {
+    const position = decodeShardCursor(cursor);
+    if (!position) return null;
+    after[institution] = position;
+  }
+  return { field, typeName, search: { ...connection, after, offset: 0 } };
+}
+
+const REPRESENTATIONS = '__hubRepresentations';
+const representationsDefinition: VariableDefinitionNode = {
+  kind: Kind.VARIABLE_DEFINITION,
+  variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: REPRESENTATIONS } },
+  type: {
+    kind: Kind.NON_NULL_TYPE,
+    type: {
+      kind: Kind.LIST_TYPE,
+      type: { kind: Kind.NON_NULL_TYPE, type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: '_Any' } } },
+    },
+  },
+};
+
+/** `_entities(representations: …) { ... on Type { <selection> } }`: the items' own data, asked of their owners. */
+function entitiesField(typeName: string, selectionSet: SelectionSetNode | undefined): FieldNode {
+  return {
+    kind: Kind.FIELD,
+    name: { kind: Kind.NAME, value: '_entities' },
+    arguments: [
+      {
+        kind: Kind.ARGUMENT,
+        name: { kind: Kind.NAME, value: 'representations' },
+        value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: REPRESENTATIONS } },
+      },
+    ],
+    selectionSet: {
+      kind: Kind.SELECTION_SET,
+      selections: [
+        {
+          kind: Kind.INLINE_FRAGMENT,
+          typeCondition: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: typeName } },
+          selectionSet: selectionSet ?? { kind: Kind.SELECTION_SET, selections: [] },
+        },
+      ],
+    },
+  };
+}
+
+export type RunEntities = (plan: FetchPlan) => Promise<GatewayGraphQLResponse>;
+
+/** The items' data for one selection, from their owners (through the entity cache), in the items' order. */
+async function fetchNodes(
+  fetch: FetchOperation,
+  variables: Variables,
+  view: RoutingView,
+  typeName: string,
+  ids: readonly string[],
+  selectionSet: SelectionSetNode | undefined,
+  runEntities: RunEntities,
+): Promise<{ values: unknown[]; errors: ResponseError[] }> {
+  if (ids.length === 0) return { values: [], errors: [] };
+  const sub = subOperation(fetch, [entitiesField(typeName, selectionSet)], [representationsDefinition]);
+  const representations = ids.map((id) => ({ __typename: typeName, id }));
+  const base = pickVariables(variables, sub.variableNames);
+  const groups = new Map<string, number[]>();
+  ids.forEach((id, index) => {
+    const owner = ownerOf(id) ?? '';
+    groups.set(owner, [...(groups.get(owner) ?? []), index]);
+  });
+  const byInstitution = new Map(view.shards.map((shard) => [shard.institution, shard]));
+  const plan: EntitiesPlan = {
+    type: 'entities',
+    responseKey: '_entities',
+    representations,
+    errors: [],
+    calls: [...groups].flatMap(([owner, indexes]) => {
+      const shard = byInstitution.get(owner);
+      return shard
+        ? [
+            {
+              shard,
+              query: sub.query,
+              variables: { ...base, [REPRESENTATIONS]: indexes.map((i) => representations[i]) },
+              indexes,
+            },
+          ]
+        : [];
+    }),
+  };
+  const response = await runEntities(plan);
+  const values =
+    ((response.data as Json | null | undefined)?._entities as unknown[] | undefined) ?? ids.map(() => null);
+  return { values, errors: (response.errors ?? []) as ResponseError[] };
+}
+
+/** Where an `_entities` error goes in the client's answer: at its item, or at the list when the item was left out. */
+function relocate(
+  error: ResponseError,
+  list: string,
+  at: (index: number) => ReadonlyArray<string | number> | null,
+): ResponseError {
+  const [, index, ...rest] = error.path ?? [];
+  const place = typeof index === 'number' ? at(index) : null;
+  return { ...error, path: place ? [...place, ...rest] : [list] };
+}
+
+const typeNames: Record<string, { connection: string; edge: string }> = {
+  units: { connection: 'UnitConnection', edge: 'UnitEdge' },
+  qualifications: { connection: 'QualificationConnection', edge: 'QualificationEdge' },
+};
+
+/** Each place of the selection that holds the items' data: `edges { node }` (aliases too) and `nodes`. */
+interface NodeSlot {
+  listKey: string;
+  nodeKey: string | null;
+  selectionSet: SelectionSetNode | undefined;
+}
+
+async function answerConnection(
+  step: CatalogueStep,
+  fetch: FetchOperation,
+  variables: Variables,
+  view: RoutingView,
+  planned: Planned & { search: { kind: 'connection' } },
+  runEntities: RunEntities,
+): Promise<{ value: Json; errors: ResponseError[] }> {
+  const { field, typeName, search } = planned;
+  const fragments = fetch.fragments;
+  const selections = selectedFields(field.node.selectionSet, fragments);
+  const page = await step.catalogue.search(step.context, {
+    list: field.name === 'units' ? 'units' : 'qualifications',
+    filter: search.filter,
+    first: search.first,
+    after: search.after,
+    offset: search.offset,
+    order: search.order,
+    count: selections.some((selected) => selected.name === 'totalCount'),
+  });
+  const slots: NodeSlot[] = selections.flatMap((selected): NodeSlot[] => {
+    if (selected.name === 'nodes')
+      return [{ listKey: selected.key, nodeKey: null, selectionSet: selected.selectionSet }];
+    if (selected.name !== 'edges') return [];
+    return selectedFields(selected.selectionSet, fragments)
+      .filter((inner) => inner.name === 'node')
+      .map((inner) => ({ listKey: selected.key, nodeKey: inner.key, selectionSet: inner.selectionSet }));
+  });
+  const ids = page.items.map((item) => `${item.institution}:${item.localId}`);
+  const fetched = await Promise.all(
+    slots.map((slot) => fetchNodes(fetch, variables, view, typeName, ids, slot.selectionSet, runEntities)),
+  );
+  // An item whose owner did not give its data (its shard is down) is left out, and its institution's position
+  // stays where it was: the item comes on a later page, as it would from the shards themselves.
+  const kept = page.items.map((_, index) => fetched.every((one) => one.values[index] != null));
+  const keptIndexes = kept.flatMap((keep, index) => (keep ? [index] : []));
+  const newIndex = new Map(keptIndexes.map((index, position) => [index, position]));
+  const positions: Record<string, string> = { ...search.raw };
+  const cursors = keptIndexes.map((index) => {
+    if (search.order === 'RELEVANCE')
+      return encodeHubCursor({ [RELEVANCE_KEY]: String(search.offset + index + 1) }, field.name);
+    const item = page.items[index] as (typeof page.items)[number];
+    positions[item.institution] = encodeShardCursor({ sortKey: item.sortKey, id: item.localId });
+    return encodeHubCursor(positions, field.name);
+  });
+  const errors = fetched.flatMap((one, slotIndex) => {
+    const slot = slots[slotIndex] as NodeSlot;
+    return one.errors.map((error) =>
+      relocate(error, field.responseKey, (index) => {
+        const position = newIndex.get(index);
+        if (position === undefined) return null;
+        return slot.nodeKey === null
+          ? [field.responseKey, slot.listKey, position]
+          : [field.responseKey, slot.listKey, position, slot.nodeKey];
+      }),
+    );
+  });
+  const valuesOf = (slot: NodeSlot) => {
+    const values = fetched[slots.indexOf(slot)]?.values ?? [];
+    return keptIndexes.map((index) => values[index]);
+  };
+  const names = typeNames[field.name] ?? { connection: `${typeName}Connection`, edge: `${typeName}Edge` };
+  const value: Json = {};
+  for (const selected of selections) {
+    switch (selected.name) {
+      case 'edges': {
+        const edges: Json[] = keptIndexes.map(() => ({}));
+        for (const inner of selectedFields(selected.selectionSet, fragments)) {
+          if (inner.name === 'cursor') edges.forEach((edge, i) => (edge[inner.key] = cursors[i]));
+          else if (inner.name === '__typename') edges.forEach((edge) => (edge[inner.key] = names.edge));
+          else if (inner.name === 'node') {
+            const slot = slots.find((one) => one.listKey === selected.key && one.nodeKey === inner.key);
+            const nodes = slot ? valuesOf(slot) : [];
+            edges.forEach((edge, i) => (edge[inner.key] = nodes[i] ?? null));
+          }
+        }
+        value[selected.key] = edges;
+        break;
+      }
+      case 'nodes': {
+        const slot = slots.find((one) => one.listKey === selected.key && one.nodeKey === null);
+        value[selected.key] = slot ? valuesOf(slot) : [];
+        break;
+      }
+      case 'pageInfo': {
+        const pageInfo: Json = {};
+        for (const info of selectedFields(selected.selectionSet, fragments)) {
+          if (info.name === 'hasNextPage')
+            pageInfo[info.key] = page.hasNextPage || keptIndexes.length < page.items.length;
+          else if (info.name === 'endCursor') pageInfo[info.key] = cursors.at(-1) ?? null;
+          else if (info.name === '__typename') pageInfo[info.key] = 'PageInfo';
+        }
+        value[selected.key] = pageInfo;
+        break;
+      }
+      case 'totalCount':
+        value[selected.key] = page.totalCount ?? 0;
+        break;
+      case '__typename':
+        value[selected.key] = names.connection;
+        break;
+      default:
+        value[selected.key] = null;
+    }
+  }
+  return { value, errors };
+}
+
+/**
+ * Answers a query's fanned-out lists from the hub's catalogue, when it can answer all of them and the query asks
+ * nothing else: the page (its order, cursors, count) from the catalogue, the items' own data from their owners
+ * through the entity cache; no call waits for every shard. Null: the shards answer as before (the catalogue is not
+ * ready, or an input is one the shards would refuse, in their words).
+ */
+export async function answerFromCatalogue(
+  step: CatalogueStep | undefined,
+  request: ShardRequest,
+  plan: QueryPlan,
+  view: RoutingView,
+  runEntities: RunEntities,
+): Promise<GatewayGraphQLResponse | null> {
+  if (!step || plan.fanOuts.length === 0 || plan.calls.some((call) => call.owned.length > 0)) return null;
+  const fetch = parseFetch(request.query);
+  const variables = withDefaults(fetch, request.variables);
+  const fields = new Map(rootFields(fetch, variables).map((field) => [field.responseKey, field]));
+  const planned: Planned[] = [];
+  for (const merge of plan.fanOuts) {
+    const field = fields.get(merge.responseKey);
+    const one = field && step.catalogue.answers(field.name) ? plannedOf(field, variables, merge) : null;
+    if (!one) return null;
+    planned.push(one);
+  }
+  const data: Json = { ...plan.data };
+  const errors = [...plan.errors];
+  for (const one of planned) {
+    if (one.search.kind === 'connection') {
+      const answered = await answerConnection(
+        step,
+        fetch,
+        variables,
+        view,
+        { ...one, search: one.search },
+        runEntities,
+      );
+      data[one.field.responseKey] = answered.value;
+      errors.push(...answered.errors);
+    } else {
+      const codes = await step.catalogue.institutions(step.context);
+      const fetched = await fetchNodes(
+        fetch,
+        variables,
+        view,
+        one.typeName,
+        codes,
+        one.field.node.selectionSet,
+        runEntities,
+      );
+      data[one.field.responseKey] = fetched.values.filter((value) => value !== null);
+      errors.push(...fetched.errors.map((error) => relocate(error, one.field.responseKey, () => null)));
+    }
+  }
+  return errors.length > 0 ? { data, errors } : { data };
+}

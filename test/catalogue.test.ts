@@ -1,0 +1,336 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startGateway, type RunningGateway } from '../gateway';
+import { catalogueReady, testCatalogue, type TestCatalogue } from './harness/catalogue';
+import { renameUnitAtShard } from './harness/cache';
+import { postGraphQL, ROOT, startTestHub, type GraphQLAnswer, type TestHub } from './harness/hub';
+import { waitFor } from './harness/wait';
+import { foldText } from '../schema/cursor';
+import { seedUnits } from './seeds';
+
+/**
+ * The hub's catalogue answers lists and searches; a second gateway over the same shards, without it, fans them out.
+ * Every answer must be the same, cursors included. Engine: SQLite, or PostgreSQL with TEST_CATALOG_URL.
+ */
+const OPERATOR = 'operator-token-for-tests';
+let hub: TestHub;
+let engine: TestCatalogue;
+let fanOut: RunningGateway;
+
+beforeAll(async () => {
+  engine = await testCatalogue();
+  hub = await startTestHub({
+    gateway: {
+      catalogue: { url: engine.url, feedWaitMs: 300, feedGraceMs: 300, operatorToken: OPERATOR },
+    },
+  });
+  fanOut = await startGateway({
+    supergraphSdl: readFileSync(join(ROOT, 'schema', 'supergraph.graphql'), 'utf8'),
+    registry: hub.gateway.registry,
+    hopKey: hub.hopKeys.key,
+    demoTokenSecret: hub.tokenSecret,
+    port: 0,
+    entityCache: false,
+  });
+  await catalogueReady(hub.gateway);
+}, 60_000);
+afterAll(async () => {
+  await fanOut?.close();
+  await hub?.dispose();
+  await engine?.dispose();
+});
+
+const ask = (url: string, query: string, variables?: Record<string, unknown>) => postGraphQL(url, query, variables);
+
+const UNITS = `query($filter: UnitFilter, $first: Int!, $after: String) {
+  units(filter: $filter, first: $first, after: $after) {
+    __typename totalCount pageInfo { hasNextPage endCursor }
+    edges { __typename cursor node { id title(lang: "en") eqfLevel qualification { id } } }
+    nodes { id ecvetPoints }
+  }
+}`;
+const QUALIFICATIONS = `query($filter: QualificationFilter, $first: Int!, $after: String) {
+  qualifications(filter: $filter, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id title(lang: "lv") status } }
+  }
+}`;
+
+/** Every page of a list, as one gateway answers it. */
+async function allPages(url: string, query: string, filter: Record<string, unknown>, first: number) {
+  const pages: GraphQLAnswer['body'][] = [];
+  let after: string | null = null;
+  for (;;) {
+    const answer = await ask(url, query, { filter, first, after });
+    pages.push(answer.body);
+    const list = Object.values(answer.body.data ?? {})[0] as { pageInfo?: { hasNextPage: boolean; endCursor: string } };
+    if (!list?.pageInfo?.hasNextPage || pages.length > 40) return pages;
+    after = list.pageInfo.endCursor;
+  }
+}
+
+const units = seedUnits();
+const skill = units.flatMap((u) => u.skills).find((s, _, all) => all.filter((x) => x === s).length > 1) as string;
+const occupation = JSON.parse(readFileSync(join(ROOT, 'demo', 'institutions', 'rvt.lv.json'), 'utf8')).qualifications[0]
+  .escoOccupation as string;
+
+const UNIT_FILTERS: Array<Record<string, unknown>> = [
+  {},
+  { eqfLevel: 4 },
+  { eqfLevel: 5, country: 'FI' },
+  { country: 'LV' },
+  { country: 'SE' },
+  { institution: 'omnia.fi' },
+  { institution: 'rvt.lv:WELD' },
+  { iscedField: '07' },
+  { iscedField: '0715' },
+  { ecvetPoints: { min: 20, max: 30 } },
+  { ecvetPoints: { min: 15 } },
+  { escoSkills: [skill] },
+  { escoOccupation: occupation },
+  { qualification: units[0]?.qualificationId },
+  { status: 'ACTIVE' },
+  { status: 'RETIRED' },
+  { text: 'weld' },
+  { text: 'METINĀ' },
+  { text: 'Schweißen' },
+  { text: 'soldadura' },
+  { text: 'hitsaus' },
+  { text: 'safety work' },
+  { text: '%' },
+  { text: '   ' },
+  { text: 'no-such-word-anywhere' },
+  { text: 'a', eqfLevel: 4, country: 'DE' },
+];
+const QUALIFICATION_FILTERS: Array<Record<string, unknown>> = [
+  {},
+  { eqfLevel: 4 },
+  { country: 'ES' },
+  { institution: 'rvt.lv' },
+  { iscedField: '07' },
+  { ecvetPoints: { max: 120 } },
+  { escoOccupation: occupation },
+  { escoSkill: skill },
+  { status: 'ACTIVE' },
+  { text: 'mechatronik' },
+  { text: 'ūdens' },
+];
+
+test('catalogue answers equal fan-out answers for every unit filter, page by page, cursors included', async () => {
+  for (const filter of UNIT_FILTERS)
+    for (const first of [3, 100]) {
+      const expected = await allPages(fanOut.url, UNITS, filter, first);
+      const actual = await allPages(hub.url, UNITS, filter, first);
+      expect({ filter, first, pages: actual }).toEqual({ filter, first, pages: expected });
+    }
+});
+
+test('catalogue answers equal fan-out answers for every qualification filter and for institutions', async () => {
+  for (const filter of QUALIFICATION_FILTERS)
+    for (const first of [1, 100]) {
+      const expected = await allPages(fanOut.url, QUALIFICATIONS, filter, first);
+      const actual = await allPages(hub.url, QUALIFICATIONS, filter, first);
+      expect({ filter, first, pages: actual }).toEqual({ filter, first, pages: expected });
+    }
+  const institutions = '{ institutions { id country name(lang: "de") } }';
+  expect((await ask(hub.url, institutions)).body).toEqual((await ask(fanOut.url, institutions)).body);
+});
+
+test('a cursor handed out by the fan-out reads on in the catalogue, and the reverse', async () => {
+  const first = await ask(fanOut.url, UNITS, { filter: { eqfLevel: 4 }, first: 2 });
+  const after = (first.body.data?.units as { pageInfo: { endCursor: string } }).pageInfo.endCursor;
+  const fromFanOut = await ask(fanOut.url, UNITS, { filter: { eqfLevel: 4 }, first: 3, after });
+  const fromCatalogue = await ask(hub.url, UNITS, { filter: { eqfLevel: 4 }, first: 3, after });
+  expect(fromCatalogue.body).toEqual(fromFanOut.body);
+});
+
+test('inputs the shards refuse are refused in their words', async () => {
+  for (const [query, variables] of [
+    [UNITS, { filter: { text: 'x'.repeat(201) }, first: 5 }],
+    [UNITS, { filter: { ecvetPoints: { min: 9, max: 1 } }, first: 5 }],
+    [UNITS, { filter: { qualification: 'not an id' }, first: 5 }],
+    [UNITS, { first: 0 }],
+    [UNITS, { first: 5, after: 'garbage' }],
+  ] as const) {
+    const expected = await ask(fanOut.url, query, variables);
+    const actual = await ask(hub.url, query, variables);
+    expect(actual.body.errors?.map((e) => [e.message, e.extensions?.code])).toEqual(
+      expected.body.errors?.map((e) => [e.message, e.extensions?.code]),
+    );
+    expect(actual.body.errors?.length).toBeGreaterThan(0);
+  }
+});
+
+const search = async (text: string) => {
+  const answer = await ask(
+    hub.url,
+    'query($text: String) { units(filter: { text: $text }, first: 100) { nodes { id } } }',
+    {
+      text,
+    },
+  );
+  expect(answer.body.errors).toBeUndefined();
+  return (answer.body.data?.units as { nodes: Array<{ id: string }> }).nodes.map((n) => n.id);
+};
+
+test('a write through the hub is in the catalogue before its answer returns', async () => {
+  const id = units.find((u) => u.institution === 'omnia.fi')?.id as string;
+  const token = await hub.token('omnia.fi', ['coordinator']);
+  const written = await postGraphQL(
+    hub.url,
+    'mutation($id: ID!) { updateUnit(id: $id, input: { titles: [{ lang: "en", value: "Zeppelinwerkstatt through the hub" }] }) { id } }',
+    { id },
+    token,
+  );
+  expect(written.body.errors).toBeUndefined();
+  expect(await search('zeppelinwerkstatt')).toEqual([id]);
+});
+
+test('mixed writes and reads: no answer is older than the last write acknowledged through the hub', async () => {
+  const id = units.find((u) => u.institution === 'rvt.lv')?.id as string;
+  const token = await hub.token('rvt.lv', ['coordinator']);
+  for (let round = 1; round <= 8; round += 1) {
+    const title = `Freshness probe round${round}x`;
+    const written = await postGraphQL(
+      hub.url,
+      'mutation($id: ID!, $title: String!) { updateUnit(id: $id, input: { titles: [{ lang: "en", value: $title }] }) { id } }',
+      { id, title },
+      token,
+    );
+    expect(written.body.errors).toBeUndefined();
+    // The acknowledged title is found at once, the one before it no longer.
+    expect(await search(`round${round}x`)).toEqual([id]);
+    if (round > 1) expect(await search(`round${round - 1}x`)).toEqual([]);
+  }
+});
+
+test('a change by another writer reaches the catalogue through the feed', async () => {
+  const id = units.find((u) => u.institution === 'cifp-aviles.es')?.id as string;
+  await renameUnitAtShard(hub, id, 'Quetzalcoatl made elsewhere');
+  await waitFor('the feed brings the change', async () => (await search('quetzalcoatl')).includes(id));
+});
+
+test('a lost feed marks its institution stale in answers; it heals when the shard is back', async () => {
+  const shard = hub.shards.get('bbs-hannover.de');
+  shard?.pause();
+  try {
+    await waitFor('answers name the stale institution', async () => {
+      const answer = await ask(hub.url, '{ units(first: 1) { totalCount } }');
+      const stale = (answer.body as { extensions?: { catalogue?: { stale: Array<{ institution: string }> } } })
+        .extensions?.catalogue?.stale;
+      return stale?.some((entry) => entry.institution === 'bbs-hannover.de') ?? false;
+    });
+    const answer = await ask(hub.url, '{ units(first: 1) { totalCount } }');
+    const [entry] = (answer.body as { extensions: { catalogue: { stale: Array<Record<string, unknown>> } } }).extensions
+      .catalogue.stale;
+    expect(entry).toEqual({
+      institution: 'bbs-hannover.de',
+      since: expect.any(String),
+      ageSeconds: expect.any(Number),
+    });
+    // Its units are still counted: the catalogue holds them, and says how old they are.
+    expect((answer.body.data?.units as { totalCount: number }).totalCount).toBe(units.length);
+  } finally {
+    shard?.resume();
+  }
+  await catalogueReady(hub.gateway);
+  const healed = await ask(hub.url, '{ units(first: 1) { totalCount } }');
+  expect((healed.body as { extensions?: unknown }).extensions).toBeUndefined();
+});
+
+test('an operator rebuilds one institution; others may not', async () => {
+  const url = `${hub.url.replace(/\/graphql$/, '')}/catalogue/rebuild?institution=rvt.lv`;
+  const refused = await fetch(url, { method: 'POST', headers: { authorization: 'Bearer wrong' } });
+  expect(refused.status).toBe(403);
+  const rebuilt = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${OPERATOR}` } });
+  expect(rebuilt.status).toBe(200);
+  expect(hub.gateway.catalogue?.states().find((state) => state.institution === 'rvt.lv')).toMatchObject({
+    built: true,
+    current: true,
+  });
+});
+
+const RANKED = `query($text: String, $first: Int!, $after: String) {
+  units(filter: { text: $text }, orderBy: RELEVANCE, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } nodes { id titles { value } }
+  }
+}`;
+interface RankedPage {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  nodes: Array<{ id: string; titles: Array<{ value: string }> }>;
+}
+
+test('orderBy RELEVANCE puts title matches first, pages in that order, and finds what the title order finds', async () => {
+  const word = 'safety';
+  const ranked = (await ask(hub.url, RANKED, { text: word, first: 100 })).body.data?.units as RankedPage;
+  const inTitle = ranked.nodes.map((node) => node.titles.some((title) => foldText(title.value).includes(word)));
+  expect(inTitle).toContain(true);
+  expect(inTitle).toContain(false);
+  // Every title match before every other match.
+  expect(inTitle.lastIndexOf(true)).toBeLessThan(inTitle.indexOf(false));
+  const byTitle = await search(word);
+  expect([...ranked.nodes.map((node) => node.id)].sort()).toEqual([...byTitle].sort());
+  expect(ranked.totalCount).toBe(byTitle.length);
+  const paged: string[] = [];
+  let after: string | null = null;
+  for (let page = 0; page < 20; page += 1) {
+    const answer = (await ask(hub.url, RANKED, { text: word, first: 2, after })).body.data?.units as RankedPage;
+    paged.push(...answer.nodes.map((node) => node.id));
+    if (!answer.pageInfo.hasNextPage) break;
+    after = answer.pageInfo.endCursor;
+  }
+  expect(paged).toEqual(ranked.nodes.map((node) => node.id));
+});
+
+test('RELEVANCE without words is refused, as a shard refuses it', async () => {
+  const query = '{ units(orderBy: RELEVANCE, first: 2) { totalCount } }';
+  const [actual, expected] = [await ask(hub.url, query), await ask(fanOut.url, query)];
+  expect(actual.body.errors?.[0]?.message).toBe(expected.body.errors?.[0]?.message);
+  expect(actual.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+});
+
+test('accents and case are ignored in every language of the demo', async () => {
+  const all = (await ask(hub.url, '{ units(first: 100) { nodes { id titles { lang value } } } }')).body.data?.units as {
+    nodes: Array<{ id: string; titles: Array<{ lang: string; value: string }> }>;
+  };
+  for (const lang of ['lv', 'de', 'es', 'fi', 'en']) {
+    const node = all.nodes.find((n) => n.titles.some((t) => t.lang === lang && /[^ -~]|\w{5}/.test(t.value)));
+    const word = node?.titles
+      .find((t) => t.lang === lang)
+      ?.value.split(/\s+/)
+      .sort((a, b) => b.length - a.length)[0] as string;
+    const shouted = word.toLocaleUpperCase(lang);
+    const plain = word.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+    for (const text of [shouted, plain]) {
+      const ranked = (await ask(hub.url, RANKED, { text, first: 100 })).body.data?.units as RankedPage;
+      expect({ lang, text, found: ranked.nodes.some((n) => n.id === node?.id) }).toEqual({ lang, text, found: true });
+    }
+  }
+});
+
+test('an answer from the catalogue says so; one from the fan-out does not', async () => {
+  const headerOf = async (url: string) =>
+    (
+      await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ units(first: 1) { totalCount } }' }),
+      })
+    ).headers.get('x-hub-catalogue');
+  expect(await headerOf(hub.url)).toBe('current');
+  expect(await headerOf(fanOut.url)).toBeNull();
+});
+
+test("a repeated search calls no shard: the page from the catalogue, the items' data from the entity cache", async () => {
+  const headers = async () => {
+    const answer = await fetch(hub.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: UNITS, variables: { filter: { eqfLevel: 4 }, first: 5 } }),
+    });
+    await answer.arrayBuffer();
+    return [answer.headers.get('x-hub-catalogue'), answer.headers.get('x-hub-cache')];
+  };
+  await headers();
+  expect(await headers()).toEqual(['current', 'hit']);
+});
