@@ -21,15 +21,5 @@ export class LocalizedTextInput {
   value!: string;
 }
 
-/** The fallback every language picker uses: the asked language, then its base language, then English, then the first. */
-export function pickText(texts: readonly LocalizedText[], lang: string | undefined): string | null {
-  if (texts.length === 0) return null;
-  const wanted = lang ?? 'en';
-  const base = wanted.split('-')[0];
-  const found =
-    texts.find((t) => t.lang === wanted) ??
-    texts.find((t) => t.lang.split('-')[0] === base) ??
-    texts.find((t) => t.lang === 'en') ??
-    texts[0];
-  return found?.value ?? null;
-}
+// Pure, and kept where the gateway can load it without type-graphql's decorated classes.
+export { pickText } from './pick-text';

@@ -1,5 +1,4 @@
 import { Directive, Field, Float, Int, ObjectType } from 'type-graphql';
-import { BadUserInputError } from './errors';
 
 /**
  * Statistics are built from base cells: one measure, one institution, one partner institution, one month. The hub
@@ -65,13 +64,4 @@ export class StatisticsBaseCell {
     description: 'Distinct learners behind the cell; null for measures about institutions (memoranda).',
   })
   learners!: number | null;
-}
-
-const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
-
-/** A month bound of a statistics filter (YYYY-MM), or a BAD_USER_INPUT error naming the field. */
-export function checkMonth(value: string | null | undefined, field: string): string | null {
-  if (value === null || value === undefined) return null;
-  if (!MONTH.test(value)) throw new BadUserInputError(`${field} must be a month written YYYY-MM, e.g. 2026-03`, field);
-  return value;
 }

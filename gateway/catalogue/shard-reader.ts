@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import { foldText, sortKeyOf } from '../../schema/cursor';
-import { pickText } from '../../schema/localized-text';
+import { pickText } from '../../schema/pick-text';
 import type { HopSigningKey } from '../../platform/hop-keys';
 import { hopAudience, signHop } from '../../platform/signed-hop';
 import type { Shard } from '../registry/registry';

@@ -10,7 +10,7 @@ import {
 } from 'graphql';
 import { BadUserInputError, ForbiddenError, UnauthenticatedError } from '../../schema/errors';
 import { isCountryCode } from '../../schema/scalars';
-import { checkMonth } from '../../schema/statistics';
+import { checkMonth } from '../../schema/statistics-period';
 import type { HubContext } from '../context';
 import type { GatewayPart } from '../part';
 import type { Registry } from '../registry/registry';

@@ -1,4 +1,5 @@
-import { checkMonth, StatisticsBaseCell } from '../../schema/statistics';
+import { StatisticsBaseCell } from '../../schema/statistics';
+import { checkMonth } from '../../schema/statistics-period';
 
 /** A row of a shard's GROUP BY: drivers return counts as numbers or strings (MySQL's DECIMAL sums), so both. */
 export interface CountRow {
