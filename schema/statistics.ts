@@ -16,6 +16,8 @@ export const STATISTICS_MEASURES = {
   ],
   /** Learning agreements sent by the institution, by status; partner: the host; month of the mobility's start. */
   agreements: ['AGREEMENTS_DRAFT', 'AGREEMENTS_SIGNED', 'AGREEMENTS_CANCELLED'],
+  /** Units of learning agreements not cancelled, one cell per unit (the hub knows its field and level); partner: the host; month of the mobility's start. */
+  agreedUnits: ['AGREED_UNITS'],
   /** Units assessed abroad, by result; partner: the host; month of the assessment. */
   units: ['UNITS_ACHIEVED', 'UNITS_NOT_ACHIEVED'],
   /** Current transcripts of records issued; partner: the host; month of issue. */
@@ -40,7 +42,7 @@ export type StatisticsMeasureName = (typeof STATISTICS_MEASURES)[keyof typeof ST
 export class StatisticsBaseCell {
   @Field({
     description:
-      'The measure: MEMORANDA_<status>, AGREEMENTS_<status>, UNITS_ACHIEVED, UNITS_NOT_ACHIEVED, TRANSCRIPTS_ISSUED, DECISIONS_<decision>, ECVET_POINTS_RECOGNISED.',
+      'The measure: MEMORANDA_<status>, AGREEMENTS_<status>, AGREED_UNITS, UNITS_ACHIEVED, UNITS_NOT_ACHIEVED, TRANSCRIPTS_ISSUED, DECISIONS_<decision>, ECVET_POINTS_RECOGNISED.',
   })
   measure!: string;
 
@@ -52,6 +54,12 @@ export class StatisticsBaseCell {
     description: 'The hosting institution of the mobilities counted; null where the measure has none.',
   })
   partnerInstitution!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'For AGREED_UNITS: the hub ID of the unit counted (public data); null for every other measure.',
+  })
+  unit!: string | null;
 
   @Field({ description: 'The month counted, YYYY-MM.' })
   month!: string;

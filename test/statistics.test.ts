@@ -32,7 +32,7 @@ const AGENCIES = [
 ];
 const STATISTICS = `query($filter: EcvetStatisticsFilter, $groupBy: [EcvetStatisticsGroupBy!]) {
   ecvetStatistics(filter: $filter, groupBy: $groupBy) {
-    cells { measure country institution partnerCountry month value learners suppressed }
+    cells { measure country institution partnerCountry field eqfLevel month value learners suppressed }
     missingInstitutions institutions suppressionThreshold
   }
 }`;
@@ -42,6 +42,8 @@ interface Cell {
   country: string | null;
   institution: string | null;
   partnerCountry: string | null;
+  field: string | null;
+  eqfLevel: number | null;
   month: string | null;
   value: number | null;
   learners: number | null;
@@ -140,7 +142,29 @@ test('each shard counts the demo data as counted by hand (its own base cells, be
   );
   const units = cells.filter((c) => c.measure === 'UNITS_ACHIEVED');
   expect(units.reduce((sum, c) => sum + Number(c.value), 0)).toBe(2);
-  expect(cells).toHaveLength(4 + units.length);
+  expect(cells).toHaveLength(4 + units.length + 2);
+}, 30_000);
+
+test('agreed units are counted per unit at the shard and grouped by field and EQF level at the hub', async () => {
+  const coordinator = await hub.token('rvt.lv', ['coordinator']);
+  const read = await hub.request(
+    `{ u4: unit(id: "rvt.lv:WELD-U4") { eqfLevel qualification { iscedCode } }
+       u5: unit(id: "rvt.lv:WELD-U5") { eqfLevel qualification { iscedCode } } }`,
+    {},
+    coordinator,
+  );
+  type UnitRead = { eqfLevel: number; qualification: { iscedCode: string } };
+  const { u4, u5 } = read.body.data as { u4: UnitRead; u5: UnitRead };
+  const stats = await statistics({ groupBy: ['FIELD', 'EQF_LEVEL'] });
+  // WELD-U4 is in the demo's agreement and the five drafts (6 learners); WELD-U5 in the demo's alone (1: left out).
+  const weld = find(stats, 'AGREED_UNITS', { field: u4.qualification.iscedCode, eqfLevel: u4.eqfLevel });
+  expect(weld).toEqual([expect.objectContaining({ value: 6, learners: 6, suppressed: false })]);
+  if (u5.eqfLevel !== u4.eqfLevel || u5.qualification.iscedCode !== u4.qualification.iscedCode)
+    expect(find(stats, 'AGREED_UNITS', { field: u5.qualification.iscedCode, eqfLevel: u5.eqfLevel })).toEqual([
+      expect.objectContaining({ value: null, suppressed: true }),
+    ]);
+  // Other measures have no units: they answer one group, field and level null.
+  expect(find(stats, 'AGREEMENTS_DRAFT')).toEqual([expect.objectContaining({ field: null, eqfLevel: null, value: 5 })]);
 });
 
 test('the hub merges and suppresses: cells of fewer than 5 learners answer null with the flag', async () => {
@@ -313,10 +337,10 @@ test('exports the same aggregates as CSV and JSON', async () => {
   expect(csv.headers.get('content-type')).toContain('text/csv');
   const lines = (await csv.text()).trim().split('\r\n');
   expect(lines[0]).toBe(
-    'measure,country,institution,partnerCountry,partnerInstitution,month,value,learners,suppressed',
+    'measure,country,institution,partnerCountry,partnerInstitution,month,value,learners,suppressed,field,eqfLevel',
   );
-  expect(lines).toContain('AGREEMENTS_DRAFT,,rvt.lv,,,,5,5,false');
-  expect(lines).toContain('AGREEMENTS_DRAFT,,cifp-aviles.es,,,,,,true');
+  expect(lines).toContain('AGREEMENTS_DRAFT,,rvt.lv,,,,5,5,false,,');
+  expect(lines).toContain('AGREEMENTS_DRAFT,,cifp-aviles.es,,,,,,true,,');
   const json = await fetch(url('json'), { headers: { authorization: `Bearer ${agency}` } });
   const body = (await json.json()) as Statistics;
   expect(body.cells).toEqual(

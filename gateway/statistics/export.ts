@@ -19,6 +19,9 @@ const COLUMNS = [
   'value',
   'learners',
   'suppressed',
+  // Added after the first release: last, so existing readers of the columns by position keep working.
+  'field',
+  'eqfLevel',
 ] as const;
 
 const QUERY = `query($filter: EcvetStatisticsFilter, $groupBy: [EcvetStatisticsGroupBy!]) {

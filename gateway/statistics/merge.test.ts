@@ -89,4 +89,40 @@ describe('mergeStatistics', () => {
     const cells = mergeStatistics({ cells: base, groupBy: ['PARTNER_COUNTRY', 'COUNTRY'], countryOf });
     expect(pick(cells, 'AGREEMENTS_SIGNED', { country: 'LV', partnerCountry: 'ES' })[0]?.value).toBe(6);
   });
+
+  it('groups agreed units by the field and level the hub knows, each unit cell suppressed on its own', () => {
+    const units: Record<string, { field: string; eqfLevel: number }> = {
+      'rvt.lv:WELD-U4': { field: '0715', eqfLevel: 4 },
+      'rvt.lv:WELD-U5': { field: '0715', eqfLevel: 4 },
+      'omnia.fi:COOK-1': { field: '1013', eqfLevel: 3 },
+    };
+    const agreed = (unit: string, value: number, learners: number): BaseCell => ({
+      ...cell('AGREED_UNITS', 'rvt.lv', '2026-03', value, learners),
+      unit,
+    });
+    const merged = mergeStatistics({
+      cells: [
+        agreed('rvt.lv:WELD-U4', 6, 6),
+        agreed('rvt.lv:WELD-U5', 1, 1),
+        agreed('omnia.fi:COOK-1', 2, 2),
+        agreed('gone.lv:U1', 9, 9),
+        cell('AGREEMENTS_SIGNED', 'rvt.lv', '2026-03', 6, 6),
+      ],
+      groupBy: ['FIELD', 'EQF_LEVEL'],
+      countryOf,
+      unitOf: (unit) => units[unit] ?? null,
+    });
+    // WELD-U5's single learner adds nothing to its group; COOK-1's group has nothing else, so it is suppressed.
+    expect(pick(merged, 'AGREED_UNITS', { field: '0715', eqfLevel: 4 })).toEqual([
+      expect.objectContaining({ value: 6, learners: 6, suppressed: false }),
+    ]);
+    expect(pick(merged, 'AGREED_UNITS', { field: '1013', eqfLevel: 3 })).toEqual([
+      expect.objectContaining({ value: null, learners: null, suppressed: true }),
+    ]);
+    // A unit the hub could not read, and measures without units, group under null.
+    expect(pick(merged, 'AGREED_UNITS', { field: null, eqfLevel: null })).toEqual([
+      expect.objectContaining({ value: 9 }),
+    ]);
+    expect(pick(merged, 'AGREEMENTS_SIGNED')).toEqual([expect.objectContaining({ field: null, eqfLevel: null })]);
+  });
 });

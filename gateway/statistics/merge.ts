@@ -10,7 +10,15 @@
  */
 export const SUPPRESSION_THRESHOLD = 5;
 
-export const GROUP_DIMENSIONS = ['COUNTRY', 'INSTITUTION', 'PARTNER_COUNTRY', 'PARTNER_INSTITUTION', 'MONTH'] as const;
+export const GROUP_DIMENSIONS = [
+  'COUNTRY',
+  'INSTITUTION',
+  'PARTNER_COUNTRY',
+  'PARTNER_INSTITUTION',
+  'FIELD',
+  'EQF_LEVEL',
+  'MONTH',
+] as const;
 export type GroupDimension = (typeof GROUP_DIMENSIONS)[number];
 
 /** The measures in the order cells are listed; RECOGNITION_RATE is derived here from the decisions. */
@@ -23,6 +31,7 @@ export const MEASURES = [
   'AGREEMENTS_DRAFT',
   'AGREEMENTS_SIGNED',
   'AGREEMENTS_CANCELLED',
+  'AGREED_UNITS',
   'UNITS_ACHIEVED',
   'UNITS_NOT_ACHIEVED',
   'TRANSCRIPTS_ISSUED',
@@ -41,9 +50,17 @@ export interface BaseCell {
   measure: string;
   institution: string;
   partnerInstitution: string | null;
+  /** AGREED_UNITS: the unit's hub ID; absent or null otherwise. */
+  unit?: string | null;
   month: string;
   value: number;
   learners: number | null;
+}
+
+/** What the hub knows of a unit from public data: its qualification's ISCED-F field and its EQF level. */
+export interface UnitClass {
+  field: string;
+  eqfLevel: number;
 }
 
 export interface StatisticsCell {
@@ -52,6 +69,10 @@ export interface StatisticsCell {
   institution: string | null;
   partnerCountry: string | null;
   partnerInstitution: string | null;
+  /** ISCED-F detailed field of the units counted (AGREED_UNITS); null when not asked or not known. */
+  field: string | null;
+  /** EQF level of the units counted (AGREED_UNITS); null when not asked or not known. */
+  eqfLevel: number | null;
   month: string | null;
   /** The count, sum or rate; null when suppressed. */
   value: number | null;
@@ -65,6 +86,8 @@ export interface MergeOptions {
   groupBy: readonly GroupDimension[];
   /** An institution's country from the registry; null when it is not a member. */
   countryOf: (institution: string) => string | null;
+  /** A unit's field and level; null when it could not be read (its cells group under null). */
+  unitOf?: (unit: string) => UnitClass | null;
   /** @default SUPPRESSION_THRESHOLD */
   threshold?: number;
 }
@@ -85,6 +108,8 @@ export function mergeStatistics(options: MergeOptions): StatisticsCell[] {
   const byInstitution = grouped.has('INSTITUTION');
   const byPartnerCountry = grouped.has('PARTNER_COUNTRY');
   const byPartner = grouped.has('PARTNER_INSTITUTION');
+  const byField = grouped.has('FIELD');
+  const byLevel = grouped.has('EQF_LEVEL');
   const byMonth = grouped.has('MONTH');
   const groups = new Map<string, Group>();
   for (const cell of options.cells) {
@@ -94,12 +119,18 @@ export function mergeStatistics(options: MergeOptions): StatisticsCell[] {
     const partnerCountry =
       byPartnerCountry && cell.partnerInstitution !== null ? options.countryOf(cell.partnerInstitution) : null;
     const partnerInstitution = byPartner ? cell.partnerInstitution : null;
+    const unit = (byField || byLevel) && cell.unit ? (options.unitOf?.(cell.unit) ?? null) : null;
+    const field = byField ? (unit?.field ?? null) : null;
+    const eqfLevel = byLevel ? (unit?.eqfLevel ?? null) : null;
     const month = byMonth ? cell.month : null;
     // Tens of thousands of base cells per request: a plain string key, no JSON.
-    const id = `${country}\u0000${institution}\u0000${partnerCountry}\u0000${partnerInstitution}\u0000${month}`;
+    const id = `${country}\u0000${institution}\u0000${partnerCountry}\u0000${partnerInstitution}\u0000${field}\u0000${eqfLevel}\u0000${month}`;
     let group = groups.get(id);
     if (!group) {
-      group = { key: { country, institution, partnerCountry, partnerInstitution, month }, measures: new Map() };
+      group = {
+        key: { country, institution, partnerCountry, partnerInstitution, field, eqfLevel, month },
+        measures: new Map(),
+      };
       groups.set(id, group);
     }
     const sum = group.measures.get(cell.measure) ?? {
@@ -171,6 +202,8 @@ function compareCells(a: StatisticsCell, b: StatisticsCell): number {
     compareText(a.institution, b.institution) ||
     compareText(a.partnerCountry, b.partnerCountry) ||
     compareText(a.partnerInstitution, b.partnerInstitution) ||
+    compareText(a.field, b.field) ||
+    (a.eqfLevel ?? 0) - (b.eqfLevel ?? 0) ||
     compareText(a.month, b.month)
   );
 }

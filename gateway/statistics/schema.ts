@@ -37,6 +37,10 @@ type EcvetStatisticsCell {
   partnerCountry: String
   "The hosting institution of the mobilities counted."
   partnerInstitution: String
+  "ISCED-F 2013 detailed field (4 digits) of the qualification of the units counted (AGREED_UNITS)."
+  field: String
+  "EQF level of the units counted (AGREED_UNITS)."
+  eqfLevel: Int
   "The month, YYYY-MM."
   month: String
   "The count, ECVET points or rate (0-1); null when suppressed."
@@ -62,6 +66,10 @@ enum EcvetStatisticsGroupBy {
   PARTNER_COUNTRY
   "The hosting institution (mobility measures)."
   PARTNER_INSTITUTION
+  "The ISCED-F detailed field of the units' qualification (AGREED_UNITS; other measures answer null)."
+  FIELD
+  "The units' EQF level (AGREED_UNITS; other measures answer null)."
+  EQF_LEVEL
   "The month (of the mobility's start, the assessment, the transcript's issue, the decision)."
   MONTH
 }
@@ -99,6 +107,8 @@ function measureDescription(measure: string): string {
   if (measure === 'RECOGNITION_RATE')
     return 'Share of recognition decisions that recognise the unit in full or in part.';
   if (measure === 'ECVET_POINTS_RECOGNISED') return 'ECVET points credited by recognition decisions.';
+  if (measure === 'AGREED_UNITS')
+    return 'Units in learning agreements not cancelled: each agreement counts once per unit it agrees.';
   const [family, ...rest] = measure.split('_');
   const what = rest.join(' ').toLowerCase();
   switch (family) {

@@ -16,7 +16,14 @@ import type { GatewayPart } from '../part';
 import type { Registry } from '../registry/registry';
 import { useStatisticsExport } from './export';
 import { useStatisticsLive, type LocalSubscribe } from './live';
-import { GROUP_DIMENSIONS, mergeStatistics, SUPPRESSION_THRESHOLD, type BaseCell, type GroupDimension } from './merge';
+import {
+  GROUP_DIMENSIONS,
+  mergeStatistics,
+  SUPPRESSION_THRESHOLD,
+  type BaseCell,
+  type GroupDimension,
+  type UnitClass,
+} from './merge';
 import { useOverviewPage } from './overview';
 import { buildStatisticsSchema, type StatisticsArgs } from './schema';
 
@@ -50,7 +57,14 @@ const AGENCY_FIELDS = new Set(['ecvetStatistics', '__typename', '__schema', '__t
 /** The shards' raw base cells: only the hub's own fan-out reads them, never a client. */
 const BASE_FIELDS = new Set(['mobilityStatisticsBase', 'recognitionStatisticsBase']);
 
-const CELL = 'measure institution partnerInstitution month value learners';
+const CELL = 'measure institution partnerInstitution unit month value learners';
+
+/** One query for many units' field and level: public data, read through the supergraph from their owners. */
+function unitQuery(ids: readonly string[]): string {
+  const variables = ids.map((_, index) => `$u${index}: ID!`).join(', ');
+  const fields = ids.map((_, index) => `u${index}: unit(id: $u${index}) { eqfLevel qualification { iscedCode } }`);
+  return `query(${variables}) { ${fields.join(' ')} }`;
+}
 const FAN_OUT = `query($from: String, $to: String) {
   m: mobilityStatisticsBase(from: $from, to: $to) { ${CELL} }
   r: recognitionStatisticsBase(from: $from, to: $to) { ${CELL} }
@@ -176,11 +190,43 @@ export function useStatistics(options: StatisticsOptions): GatewayPart & {
     answer.catch(() => cache.delete(key));
     return answer;
   };
+  // Units' field and level, kept like public data (cacheMs); a unit that could not be read is asked again next time.
+  const units = new Map<string, { at: number; unit: UnitClass | null }>();
+  const readUnits = async (
+    ids: ReadonlySet<string>,
+    context: HubContext,
+  ): Promise<(id: string) => UnitClass | null> => {
+    const now = performance.now();
+    const wanted = [...ids].filter((id) => {
+      const known = units.get(id);
+      return !known || known.unit === null || now - known.at >= cacheMs;
+    });
+    if (wanted.length > 0) {
+      const variables = Object.fromEntries(wanted.map((id, index) => [`u${index}`, id]));
+      const result = await options.execute(unitQuery(wanted), variables, { ...context, statisticsFanOut: true });
+      const data = (result.data ?? {}) as Record<
+        string,
+        { eqfLevel: number; qualification: { iscedCode: string } } | null
+      >;
+      wanted.forEach((id, index) => {
+        const unit = data[`u${index}`];
+        units.set(id, {
+          at: now,
+          unit: unit ? { field: unit.qualification.iscedCode, eqfLevel: unit.eqfLevel } : null,
+        });
+      });
+    }
+    return (id) => units.get(id)?.unit ?? null;
+  };
   const resolve = async (args: StatisticsArgs, context: HubContext) => {
     const scope = scopeOf(args, context, registry);
     const answer = await fanOut(scope, context);
     const inScope = new Set(scope.institutions);
     const cells = answer.cells.filter((cell) => inScope.has(cell.institution));
+    const byUnit = scope.groupBy.includes('FIELD') || scope.groupBy.includes('EQF_LEVEL');
+    const unitOf = byUnit
+      ? await readUnits(new Set(cells.flatMap((cell) => (cell.unit ? [cell.unit] : []))), context)
+      : undefined;
     const missing = new Set<string>();
     for (const error of answer.errors) {
       const institution = error.extensions?.institution;
@@ -189,7 +235,7 @@ export function useStatistics(options: StatisticsOptions): GatewayPart & {
       else if (typeof institution !== 'string') for (const code of inScope) missing.add(code);
     }
     return {
-      cells: mergeStatistics({ cells, groupBy: scope.groupBy, countryOf, threshold }),
+      cells: mergeStatistics({ cells, groupBy: scope.groupBy, countryOf, unitOf, threshold }),
       missingInstitutions: [...missing].sort(),
       institutions: scope.institutions,
       suppressionThreshold: threshold,

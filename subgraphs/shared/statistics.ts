@@ -5,6 +5,8 @@ import { checkMonth } from '../../schema/statistics-period';
 export interface CountRow {
   measure: string;
   partner: string | null;
+  /** The unit counted (AGREED_UNITS); absent for every other measure. */
+  unit?: string | null;
   month: string;
   value: number | string;
   learners: number | string | null;
@@ -25,6 +27,7 @@ export function baseCells(
         measure: row.measure,
         institution,
         partnerInstitution: row.partner,
+        unit: row.unit ?? null,
         month: row.month,
         value: Number(row.value),
         learners: row.learners === null ? null : Number(row.learners),

@@ -25,7 +25,7 @@ export async function mobilityCounts(context: MobilitiesContext): Promise<CountR
       value: row.value,
       learners: row.learners,
     }));
-  const [agreements, units, transcripts] = await Promise.all([
+  const [agreements, agreedUnits, units, transcripts] = await Promise.all([
     grouped(
       'AGREEMENTS_',
       `SELECT a.status AS kind, a.hostingInstitution AS partner, SUBSTR(v.mobilityStart, 1, 7) AS month,
@@ -33,6 +33,7 @@ export async function mobilityCounts(context: MobilitiesContext): Promise<CountR
          FROM learning_agreement a JOIN agreement_version v ON v.agreementId = a.id AND v.number = a.currentVersion
         GROUP BY a.status, a.hostingInstitution, SUBSTR(v.mobilityStart, 1, 7)`,
     ),
+    agreedUnitCounts(context),
     grouped(
       'UNITS_',
       `SELECT s.result AS kind, a.hostingInstitution AS partner, SUBSTR(s.assessedOn, 1, 7) AS month,
@@ -49,7 +50,33 @@ export async function mobilityCounts(context: MobilitiesContext): Promise<CountR
         GROUP BY a.hostingInstitution, SUBSTR(t.issuedAt, 1, 7)`,
     ),
   ]);
-  return [...(await memorandumCounts(context)), ...agreements, ...units, ...transcripts];
+  return [...(await memorandumCounts(context)), ...agreements, ...agreedUnits, ...units, ...transcripts];
+}
+
+interface AgreedUnitRow {
+  unit: string;
+  partner: string;
+  month: string;
+  value: number | string;
+  learners: number | string;
+}
+
+/**
+ * The units of learning agreements not cancelled (their current version), one base cell per unit, host and month of
+ * the mobility's start: the shard keeps unit IDs only, so the hub, which knows every member's public units, groups
+ * them by ISCED-F field and EQF level. No learner leaves the shard: the cell carries a public unit ID and counts.
+ */
+async function agreedUnitCounts(context: MobilitiesContext): Promise<CountRow[]> {
+  const rows = await context.db.dataSource.manager.query<AgreedUnitRow[]>(
+    `SELECT u.unitId AS unit, a.hostingInstitution AS partner, SUBSTR(v.mobilityStart, 1, 7) AS month,
+            COUNT(DISTINCT a.id) AS value, COUNT(DISTINCT a.learnerId) AS learners
+       FROM learning_agreement a
+       JOIN agreement_version v ON v.agreementId = a.id AND v.number = a.currentVersion
+       JOIN agreement_unit u ON u.agreementId = a.id AND u.versionNumber = a.currentVersion
+      WHERE a.status <> 'CANCELLED'
+      GROUP BY u.unitId, a.hostingInstitution, SUBSTR(v.mobilityStart, 1, 7)`,
+  );
+  return rows.map((row) => ({ measure: 'AGREED_UNITS', ...row }));
 }
 
 /** Memoranda the institution proposed, by status (computed as everywhere else) and the month they take effect. */
