@@ -28,6 +28,7 @@ export const STATISTICS_MEASURES = {
     'DECISIONS_PARTIALLY_RECOGNISED',
     'DECISIONS_REFUSED',
     'ECVET_POINTS_RECOGNISED',
+    'DAYS_TO_RECOGNITION',
   ],
 } as const;
 
@@ -42,7 +43,7 @@ export type StatisticsMeasureName = (typeof STATISTICS_MEASURES)[keyof typeof ST
 export class StatisticsBaseCell {
   @Field({
     description:
-      'The measure: MEMORANDA_<status>, AGREEMENTS_<status>, AGREED_UNITS, UNITS_ACHIEVED, UNITS_NOT_ACHIEVED, TRANSCRIPTS_ISSUED, DECISIONS_<decision>, ECVET_POINTS_RECOGNISED.',
+      'The measure: MEMORANDA_<status>, AGREEMENTS_<status>, AGREED_UNITS, UNITS_ACHIEVED, UNITS_NOT_ACHIEVED, TRANSCRIPTS_ISSUED, DECISIONS_<decision>, ECVET_POINTS_RECOGNISED, DAYS_TO_RECOGNITION.',
   })
   measure!: string;
 
@@ -60,6 +61,13 @@ export class StatisticsBaseCell {
     description: 'For AGREED_UNITS: the hub ID of the unit counted (public data); null for every other measure.',
   })
   unit!: string | null;
+
+  @Field(() => [Int], {
+    nullable: true,
+    description:
+      "For DAYS_TO_RECOGNITION: each decision's days from the mobility's end, in order, so the hub merges medians exactly; null for every other measure.",
+  })
+  days!: number[] | null;
 
   @Field({ description: 'The month counted, YYYY-MM.' })
   month!: string;

@@ -145,6 +145,37 @@ test('each shard counts the demo data as counted by hand (its own base cells, be
   expect(cells).toHaveLength(4 + units.length + 2);
 }, 30_000);
 
+test('the recognition shard lists the days from mobility end to each recognition; the hub merges and suppresses', async () => {
+  const caller = { institution: 'viaa.gov.lv', roles: ['agency' as const], learnerId: null, subject: 'test' };
+  const query = '{ recognitionStatisticsBase { measure month value learners days } }';
+  const response = await fetch(hub.recognitionShards.get('rvt.lv')?.url ?? '', {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(await hub.signHop({
+        institution: 'rvt.lv',
+        kind: 'recognition',
+        caller,
+        operation: { query, variables: null },
+      })),
+    },
+    body: JSON.stringify({ query }),
+  });
+  const body = (await response.json()) as { data: { recognitionStatisticsBase: Array<Record<string, unknown>> } };
+  // The demo recognises both units of a mobility that ended 14 days ago, today: one learner, two decisions.
+  expect(body.data.recognitionStatisticsBase).toContainEqual({
+    measure: 'DAYS_TO_RECOGNITION',
+    month: today().slice(0, 7),
+    value: 2,
+    learners: 1,
+    days: [14, 14],
+  });
+  const stats = await statistics({ groupBy: [] });
+  expect(find(stats, 'DAYS_TO_RECOGNITION')).toEqual([
+    expect.objectContaining({ value: null, learners: null, suppressed: true }),
+  ]);
+});
+
 test('agreed units are counted per unit at the shard and grouped by field and EQF level at the hub', async () => {
   const coordinator = await hub.token('rvt.lv', ['coordinator']);
   const read = await hub.request(

@@ -125,4 +125,25 @@ describe('mergeStatistics', () => {
     ]);
     expect(pick(merged, 'AGREEMENTS_SIGNED')).toEqual([expect.objectContaining({ field: null, eqfLevel: null })]);
   });
+
+  it('merges the days to recognition of published cells into one exact median', () => {
+    const days = (institution: string, month: string, list: number[], learners: number): BaseCell => ({
+      ...cell('DAYS_TO_RECOGNITION', institution, month, list.length, learners, null),
+      days: list,
+    });
+    const cells = [
+      days('rvt.lv', '2026-03', [10, 20, 30, 40, 50], 5),
+      days('omnia.fi', '2026-03', [1, 2, 3, 4, 5, 6], 5),
+      days('liepaja.lv', '2026-03', [1000], 1),
+    ];
+    // 11 days in order: 1 2 3 4 5 6 10 20 30 40 50; the median of medians (30 and 3.5) would be 16.75.
+    expect(pick(mergeStatistics({ cells, groupBy: [], countryOf }), 'DAYS_TO_RECOGNITION')).toEqual([
+      expect.objectContaining({ value: 6, learners: 10, suppressed: false }),
+    ]);
+    const byInstitution = mergeStatistics({ cells, groupBy: ['INSTITUTION'], countryOf });
+    expect(pick(byInstitution, 'DAYS_TO_RECOGNITION', { institution: 'omnia.fi' })[0]?.value).toBe(3.5);
+    expect(pick(byInstitution, 'DAYS_TO_RECOGNITION', { institution: 'liepaja.lv' })).toEqual([
+      expect.objectContaining({ value: null, suppressed: true }),
+    ]);
+  });
 });

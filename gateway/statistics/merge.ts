@@ -39,6 +39,7 @@ export const MEASURES = [
   'DECISIONS_PARTIALLY_RECOGNISED',
   'DECISIONS_REFUSED',
   'ECVET_POINTS_RECOGNISED',
+  'DAYS_TO_RECOGNITION',
   'RECOGNITION_RATE',
 ] as const;
 export type Measure = (typeof MEASURES)[number];
@@ -52,6 +53,8 @@ export interface BaseCell {
   partnerInstitution: string | null;
   /** AGREED_UNITS: the unit's hub ID; absent or null otherwise. */
   unit?: string | null;
+  /** DAYS_TO_RECOGNITION: every decision's days from the mobility's end (value: how many). */
+  days?: readonly number[] | null;
   month: string;
   value: number;
   learners: number | null;
@@ -95,7 +98,7 @@ export interface MergeOptions {
 interface Group {
   key: Omit<StatisticsCell, 'measure' | 'value' | 'learners' | 'suppressed'>;
   /** Per measure: the published sum, its learners (null: not about learners), and whether any base cell was left out. */
-  measures: Map<string, { value: number; learners: number | null; published: number; hidden: number }>;
+  measures: Map<string, { value: number; learners: number | null; published: number; hidden: number; days: number[] }>;
 }
 
 const MEASURE_ORDER = new Map<string, number>(MEASURES.map((measure, index) => [measure, index]));
@@ -138,6 +141,7 @@ export function mergeStatistics(options: MergeOptions): StatisticsCell[] {
       learners: cell.learners === null ? null : 0,
       published: 0,
       hidden: 0,
+      days: [],
     };
     group.measures.set(cell.measure, sum);
     // The rule above: a small base cell adds nothing, anywhere.
@@ -148,6 +152,7 @@ export function mergeStatistics(options: MergeOptions): StatisticsCell[] {
     sum.published += 1;
     sum.value += cell.value;
     if (cell.learners !== null) sum.learners = (sum.learners ?? 0) + cell.learners;
+    if (cell.days) sum.days.push(...cell.days);
   }
 
   const result: StatisticsCell[] = [];
@@ -158,7 +163,7 @@ export function mergeStatistics(options: MergeOptions): StatisticsCell[] {
       result.push({
         measure,
         ...group.key,
-        value: suppressed ? null : sum.value,
+        value: suppressed ? null : measure === 'DAYS_TO_RECOGNITION' ? median(sum.days) : sum.value,
         learners: suppressed ? null : sum.learners,
         suppressed,
       });
@@ -185,6 +190,15 @@ export function mergeStatistics(options: MergeOptions): StatisticsCell[] {
     }
   }
   return result.sort(compareCells);
+}
+
+/** The middle of the published cells' days (the mean of the two middle ones for an even count). */
+export function median(days: readonly number[]): number | null {
+  if (days.length === 0) return null;
+  const sorted = [...days].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const upper = sorted[middle] ?? 0;
+  return sorted.length % 2 === 1 ? upper : ((sorted[middle - 1] ?? 0) + upper) / 2;
 }
 
 /** Codes and months are ASCII: compared by code unit, nulls first. */

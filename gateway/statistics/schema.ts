@@ -43,7 +43,7 @@ type EcvetStatisticsCell {
   eqfLevel: Int
   "The month, YYYY-MM."
   month: String
-  "The count, ECVET points or rate (0-1); null when suppressed."
+  "The count, ECVET points, rate (0-1) or median days (DAYS_TO_RECOGNITION); null when suppressed."
   value: Float
   "Learners behind the figure; null when suppressed or the measure is about institutions."
   learners: Int
@@ -107,6 +107,8 @@ function measureDescription(measure: string): string {
   if (measure === 'RECOGNITION_RATE')
     return 'Share of recognition decisions that recognise the unit in full or in part.';
   if (measure === 'ECVET_POINTS_RECOGNISED') return 'ECVET points credited by recognition decisions.';
+  if (measure === 'DAYS_TO_RECOGNITION')
+    return "Median days from a mobility's end to the decisions recognising its units in full or part; value is the median.";
   if (measure === 'AGREED_UNITS')
     return 'Units in learning agreements not cancelled: each agreement counts once per unit it agrees.';
   const [family, ...rest] = measure.split('_');

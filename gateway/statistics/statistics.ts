@@ -57,7 +57,7 @@ const AGENCY_FIELDS = new Set(['ecvetStatistics', '__typename', '__schema', '__t
 /** The shards' raw base cells: only the hub's own fan-out reads them, never a client. */
 const BASE_FIELDS = new Set(['mobilityStatisticsBase', 'recognitionStatisticsBase']);
 
-const CELL = 'measure institution partnerInstitution unit month value learners';
+const CELL = 'measure institution partnerInstitution unit days month value learners';
 
 /** One query for many units' field and level: public data, read through the supergraph from their owners. */
 function unitQuery(ids: readonly string[]): string {

@@ -16,6 +16,7 @@ import { AddCredentials1763900000250 } from './migrations/1763900000250-AddCrede
 import { MoveRecognitionIdempotencyKeys1763900000270 } from './migrations/1763900000270-MoveRecognitionIdempotencyKeys';
 import { CreditHomeUnits1763900000310 } from './migrations/1763900000310-CreditHomeUnits';
 import { CreateRouteDecisions1763900000311 } from './migrations/1763900000311-CreateRouteDecisions';
+import { RecordMobilityEnd1763900000650 } from './migrations/1763900000650-RecordMobilityEnd';
 import { RouteDecisionRecord } from './routes/route-decision.entity';
 
 /** Every table of a recognition shard, and the migrations that create them, in order. */
@@ -42,4 +43,5 @@ export const recognitionMigrations = [
   MoveRecognitionIdempotencyKeys1763900000270,
   CreditHomeUnits1763900000310,
   CreateRouteDecisions1763900000311,
+  RecordMobilityEnd1763900000650,
 ];

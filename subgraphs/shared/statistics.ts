@@ -7,6 +7,8 @@ export interface CountRow {
   partner: string | null;
   /** The unit counted (AGREED_UNITS); absent for every other measure. */
   unit?: string | null;
+  /** DAYS_TO_RECOGNITION: each decision's days from the mobility's end, so medians merge exactly at the hub. */
+  days?: number[] | null;
   month: string;
   value: number | string;
   learners: number | string | null;
@@ -28,6 +30,7 @@ export function baseCells(
         institution,
         partnerInstitution: row.partner,
         unit: row.unit ?? null,
+        days: row.days ?? null,
         month: row.month,
         value: Number(row.value),
         learners: row.learners === null ? null : Number(row.learners),

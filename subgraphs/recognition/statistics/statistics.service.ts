@@ -21,7 +21,7 @@ interface PointsRow {
  */
 export async function recognitionCounts(context: RecognitionContext): Promise<CountRow[]> {
   const manager = context.db.dataSource.manager;
-  const [decisions, points] = await Promise.all([
+  const [decisions, points, days] = await Promise.all([
     manager.query<DecisionRow[]>(
       `SELECT d.decision AS decision, SUBSTR(d.decidedAt, 1, 7) AS month, COUNT(*) AS decisions,
               COUNT(DISTINCT d.learnerId) AS learners
@@ -34,6 +34,7 @@ export async function recognitionCounts(context: RecognitionContext): Promise<Co
         WHERE d.decision <> 'REFUSED'
         GROUP BY SUBSTR(d.decidedAt, 1, 7)`,
     ),
+    daysToRecognition(context),
   ]);
   return [
     ...decisions.map((row) => ({
@@ -50,5 +51,46 @@ export async function recognitionCounts(context: RecognitionContext): Promise<Co
       value: row.points ?? 0,
       learners: row.learners,
     })),
+    ...days,
   ];
+}
+
+interface DayRow {
+  learner: string;
+  month: string;
+  decidedOn: string;
+  mobilityEnd: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Days from the mobility's end (kept by the validation from the agreement it read) to each decision recognising a
+ * unit in full or part, per month of the decision: the whole list, so the hub merges medians exactly (a median of
+ * medians is not one). Validations made before the end was kept count in no median.
+ */
+async function daysToRecognition(context: RecognitionContext): Promise<CountRow[]> {
+  const rows = await context.db.dataSource.manager.query<DayRow[]>(
+    `SELECT d.learnerId AS learner, SUBSTR(d.decidedAt, 1, 7) AS month, SUBSTR(d.decidedAt, 1, 10) AS decidedOn,
+            e.mobilityEnd AS mobilityEnd
+       FROM recognition_decision d
+       JOIN (SELECT agreementId, MAX(mobilityEnd) AS mobilityEnd FROM transcript_validation
+              WHERE mobilityEnd IS NOT NULL GROUP BY agreementId) e ON e.agreementId = d.agreementId
+      WHERE d.decision <> 'REFUSED'`,
+  );
+  const months = new Map<string, { days: number[]; learners: Set<string> }>();
+  for (const row of rows) {
+    const month = months.get(row.month) ?? { days: [], learners: new Set<string>() };
+    month.days.push(Math.round((Date.parse(row.decidedOn) - Date.parse(row.mobilityEnd)) / DAY_MS));
+    month.learners.add(row.learner);
+    months.set(row.month, month);
+  }
+  return [...months].map(([month, { days, learners }]) => ({
+    measure: 'DAYS_TO_RECOGNITION',
+    partner: null,
+    month,
+    value: days.length,
+    learners: learners.size,
+    days: days.sort((a, b) => a - b),
+  }));
 }

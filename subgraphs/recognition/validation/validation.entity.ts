@@ -58,4 +58,8 @@ export class TranscriptValidationRecord {
 
   @Column({ type: 'varchar', length: 200 })
   validatedBy!: string;
+
+  /** The validated agreement version's last day (YYYY-MM-DD), for the days to recognition; null before it was kept. */
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  mobilityEnd!: string | null;
 }

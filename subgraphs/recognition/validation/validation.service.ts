@@ -13,6 +13,7 @@ interface HubAgreement {
   learner: { id: string; name: string; homeQualificationId: string };
   versions: Array<{
     number: number;
+    mobilityEnd: string;
     units: Array<{
       unitId: string;
       ecvetPoints: number;
@@ -35,7 +36,7 @@ interface HubAgreement {
 const AGREEMENT = `query ForValidation($id: ID!) {
   learningAgreement(id: $id) {
     learner { id name homeQualificationId }
-    versions { number units { unitId ecvetPoints learningOutcomeIds recognisedAs { homeUnitIds homeOutcomeIds coverage source } } }
+    versions { number mobilityEnd units { unitId ecvetPoints learningOutcomeIds recognisedAs { homeUnitIds homeOutcomeIds coverage source } } }
     transcript { version agreementVersion entries { unitId result ecvetPoints outcomeResults { learningOutcomeId result } } }
   }
 }`;
@@ -132,6 +133,7 @@ export async function validateTranscript(
       units,
       validatedAt: new Date(),
       validatedBy: caller.subject,
+      mobilityEnd: agreement.versions.find((version) => version.number === agreementVersion)?.mobilityEnd ?? null,
     });
     await manager.insert(TranscriptValidationRecord, record);
     await recordAudit(manager, context, caller, {
