@@ -8,11 +8,13 @@ import { addDays } from '../../subgraphs/mobilities/dates';
 import { mobilitiesEntities, mobilitiesMigrations } from '../../subgraphs/mobilities/entities';
 import { AssessmentRecord } from '../../subgraphs/mobilities/assessment/assessment.entity';
 import {
+  AgreementUnitRecord,
   AgreementVersionRecord,
   LearningAgreementRecord,
 } from '../../subgraphs/mobilities/learning-agreement/learning-agreement.entity';
 import { recognitionEntities, recognitionMigrations } from '../../subgraphs/recognition/entities';
 import { RecognitionDecisionRecord } from '../../subgraphs/recognition/decision/decision.entity';
+import { TranscriptValidationRecord } from '../../subgraphs/recognition/validation/validation.entity';
 import { openDatabase } from '../../subgraphs/shared/database';
 import type { Scenario } from '../lib/context';
 import { alternate, requestBody } from '../lib/load';
@@ -32,8 +34,8 @@ async function insertChunks<T extends object>(
 
 /**
  * One institution's mobilities and recognition databases, written as the services write their rows: `agreements`
- * learning agreements over 24 months to the other institutions, two assessed units for every other one, and a
- * recognition decision for every third.
+ * learning agreements over 24 months to the other institutions, each of two units, two assessed units for every
+ * other one, and a validation (with the mobility's end) and a recognition decision for every third.
  */
 async function seed(dir: string, n: number, count: number, institutions: number): Promise<void> {
   const institution = code(n);
@@ -52,6 +54,8 @@ async function seed(dir: string, n: number, count: number, institutions: number)
     const agreements: LearningAgreementRecord[] = [];
     const versions: AgreementVersionRecord[] = [];
     const assessments: AssessmentRecord[] = [];
+    const agreedUnits: AgreementUnitRecord[] = [];
+    const validations: TranscriptValidationRecord[] = [];
     const decisions: RecognitionDecisionRecord[] = [];
     for (let i = 0; i < count; i += 1) {
       const id = `LA-${i}`;
@@ -94,6 +98,10 @@ async function seed(dir: string, n: number, count: number, institutions: number)
           createdAt: now,
         }),
       );
+      for (const unit of [1, 2])
+        agreedUnits.push(
+          Object.assign(new AgreementUnitRecord(), { agreementId: id, versionNumber: 1, unitId: `${host}:U${unit}` }),
+        );
       if (i % 2 === 0) {
         for (const unit of [1, 2]) {
           assessments.push(
@@ -116,6 +124,22 @@ async function seed(dir: string, n: number, count: number, institutions: number)
         }
       }
       if (i % 3 === 0) {
+        validations.push(
+          Object.assign(new TranscriptValidationRecord(), {
+            id: `V-${i}`,
+            agreementId: `${institution}:${id}`,
+            learnerId,
+            learnerName: `Learner ${i}`,
+            homeQualificationId: `${institution}:Q`,
+            transcriptVersion: 1,
+            agreementVersion: 1,
+            consistent: true,
+            units: [],
+            validatedAt: new Date(`${addDays(start, 50)}T12:00:00Z`),
+            validatedBy: 'bench',
+            mobilityEnd: addDays(start, 42),
+          }),
+        );
         decisions.push(
           Object.assign(new RecognitionDecisionRecord(), {
             id: `D-${i}`,
@@ -136,7 +160,10 @@ async function seed(dir: string, n: number, count: number, institutions: number)
     await insertChunks((rows) => m.insert(LearningAgreementRecord, rows), agreements);
     await insertChunks((rows) => m.insert(AgreementVersionRecord, rows), versions);
     await insertChunks((rows) => m.insert(AssessmentRecord, rows), assessments);
-    await insertChunks((rows) => recognition.dataSource.manager.insert(RecognitionDecisionRecord, rows), decisions);
+    await insertChunks((rows) => m.insert(AgreementUnitRecord, rows), agreedUnits);
+    const r = recognition.dataSource.manager;
+    await insertChunks((rows) => r.insert(TranscriptValidationRecord, rows), validations);
+    await insertChunks((rows) => r.insert(RecognitionDecisionRecord, rows), decisions);
   } finally {
     await mobilities.close();
     await recognition.close();
@@ -321,7 +348,7 @@ export const statistics: Scenario = {
         },
       ],
       notes: [
-        `Seeded ${count * agreements} agreements (half with two assessed units, a third with a decision) into SQLite files in ${seedSeconds.toFixed(0)} s; ${specs.length} shard processes, one hub, all on this machine.`,
+        `Seeded ${count * agreements} agreements (two agreed units each, half with two assessed units, a third validated with a decision) into SQLite files in ${seedSeconds.toFixed(0)} s; ${specs.length} shard processes, one hub, all on this machine.`,
         'Fanning out, each request asks every mobilities and recognition shard (one GROUP BY per measure family at each), then the hub merges and suppresses. Reused, the base cells of a period are kept until a write passes through the hub or STATISTICS_CACHE_MS (30 s) passes: the load here writes nothing, so nearly every request is a merge at the hub; the first request after a write costs a fan-out.',
       ],
       raw: Object.fromEntries(summaries),
