@@ -634,3 +634,59 @@ test('revising the prior-learning decision to a partial one keeps its history an
     }),
   );
 });
+
+test('transfer and prior-learning decisions reach the learner and the home coordinators live, resumable after a cursor', async () => {
+  type HomeEvent = {
+    cursor: string;
+    type: string;
+    homeRecognitionDecision: { route: string; decision: string; homeUnits: Array<{ title: string }> };
+  };
+  const SUBSCRIBE = `subscription($after: String) { homeRecognitionDecided(after: $after) {
+    cursor type homeRecognitionDecision { route decision homeUnits { title } } } }`;
+  const follow = async (token: string, after: string | null, count: number) => {
+    const client = socketClient(hub.url, token);
+    const events: HomeEvent[] = [];
+    try {
+      for await (const result of client.iterate<{ homeRecognitionDecided: HomeEvent }>({
+        query: SUBSCRIBE,
+        variables: { after },
+      })) {
+        if (result.errors) throw new Error(JSON.stringify(result.errors));
+        if (result.data) events.push(result.data.homeRecognitionDecided);
+        if (events.length === count) break;
+      }
+    } finally {
+      await client.dispose();
+    }
+    return events;
+  };
+  const learnerEvents = await follow(tokens.learner as string, null, 3);
+  expect(
+    learnerEvents.map((e) => [
+      e.type,
+      e.homeRecognitionDecision.route,
+      e.homeRecognitionDecision.decision,
+      e.homeRecognitionDecision.homeUnits.map((u) => u.title),
+    ]),
+  ).toEqual([
+    // Each event carries the decision as it is now, as `recognitionDecided` does.
+    ['HOME_RECOGNITION_DECIDED', 'PRIOR_LEARNING', 'PARTIALLY_RECOGNISED', ['Unit HQ-U4']],
+    ['HOME_RECOGNITION_DECIDED', 'TRANSFER', 'RECOGNISED', ['Unit HQ-U5']],
+    ['HOME_RECOGNITION_REVISED', 'PRIOR_LEARNING', 'PARTIALLY_RECOGNISED', ['Unit HQ-U4']],
+  ]);
+  const resumed = await follow(tokens.rvt as string, learnerEvents[0]?.cursor ?? null, 2);
+  expect(resumed.map((e) => [e.type, e.homeRecognitionDecision.route])).toEqual([
+    ['HOME_RECOGNITION_DECIDED', 'TRANSFER'],
+    ['HOME_RECOGNITION_REVISED', 'PRIOR_LEARNING'],
+  ]);
+  // The by-ID query the gateway resolves the event's decision through tells nothing to another institution.
+  const BY_ID = 'query($id: ID!) { homeRecognitionDecision(id: $id) { route } }';
+  const { learnerRecord } = await ok(
+    'query { learnerRecord(learnerId: "rvt.lv:L-900") { homeRecognitions { id route } } }',
+    {},
+    tokens.rvt,
+  );
+  const [{ id, route }] = learnerRecord.homeRecognitions as [{ id: string; route: string }];
+  expect((await ok(BY_ID, { id }, tokens.learner)).homeRecognitionDecision).toEqual({ route });
+  expect((await ok(BY_ID, { id }, tokens.bbs)).homeRecognitionDecision).toBeNull();
+});

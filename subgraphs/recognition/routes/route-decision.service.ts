@@ -6,8 +6,10 @@ import { RecognitionDecisionKind } from '../../../schema/recognition/recognition
 import { RecognitionRoute } from '../../../schema/recognition/routes';
 import { requireStaffRole } from '../../shared/access';
 import { recordAudit } from '../../shared/audit/audit';
-import { inTransaction } from '../../shared/outbox/outbox';
-import { requireCoordinator, requireRecordReader } from '../access';
+import type { EntityManager } from 'typeorm';
+import { inTransaction, recordEvent } from '../../shared/outbox/outbox';
+import type { OutboxEventRecord } from '../../shared/outbox/outbox.entity';
+import { readableOrNull, requireCoordinator, requireRecordReader } from '../access';
 import { decisionPoints } from '../accumulation/accumulation';
 import { asCrediting, rebuildCredits } from '../accumulation/credits.service';
 import type { RecognitionContext } from '../context';
@@ -20,6 +22,26 @@ import {
 } from './route-decision.input';
 
 const today = () => new Date().toISOString().slice(0, 10);
+
+/**
+ * The outbox event of a route decision, in its transaction: the learner and the home institution may follow it, as
+ * they follow recognition after a mobility. There is no agreement: a filter on one leaves these events out.
+ */
+function homeRecognitionEvent(
+  manager: EntityManager,
+  context: RecognitionContext,
+  record: RouteDecisionRecord,
+  type: 'HOME_RECOGNITION_DECIDED' | 'HOME_RECOGNITION_REVISED',
+) {
+  return recordEvent(manager, {
+    type,
+    subjectId: entityId(context.institution, record.id),
+    learningAgreementId: '',
+    sendingInstitution: context.institution,
+    hostingInstitution: '',
+    learnerId: record.learnerId,
+  });
+}
 
 /** The qualification through the hub, and the named units and outcomes checked against it. */
 async function checkedHomeUnits(
@@ -102,6 +124,7 @@ export async function recognizeHomeLearning(
     });
     record.ecvetPoints = decisionPoints(asCrediting(record), new Map(home.units.map((u) => [u.id, u])));
     await manager.insert(RouteDecisionRecord, record);
+    await homeRecognitionEvent(manager, context, record, 'HOME_RECOGNITION_DECIDED');
     await rebuildCredits(manager, input.learnerId, home.id, units, today());
     await recordAudit(manager, context, caller, {
       action: 'recognizeHomeLearning',
@@ -167,8 +190,26 @@ export async function reviseHomeRecognition(
     });
     record.ecvetPoints = decisionPoints(asCrediting(record), new Map(home.units.map((u) => [u.id, u])));
     await manager.save(RouteDecisionRecord, record);
+    await homeRecognitionEvent(manager, context, record, 'HOME_RECOGNITION_REVISED');
     await rebuildCredits(manager, record.learnerId, home.id, [...new Set([...before, ...units])], today());
     await recordAudit(manager, context, caller, { action: 'reviseHomeRecognition', entityId: id, input });
     return record;
   });
+}
+
+/** A route decision by hub ID, or null alike when there is none and when the caller may not read it. */
+export function findRouteDecision(context: RecognitionContext, id: string): Promise<RouteDecisionRecord | null> {
+  return readableOrNull(context, async () => {
+    const localId = ownLocalId(context.institution, id);
+    return localId === null ? null : context.db.dataSource.manager.findOneBy(RouteDecisionRecord, { id: localId });
+  });
+}
+
+/** The route decision an outbox event names, as it is now. */
+export function routeDecisionOfEvent(
+  context: RecognitionContext,
+  event: OutboxEventRecord,
+): Promise<RouteDecisionRecord> {
+  const localId = ownLocalId(context.institution, event.subjectId);
+  return context.db.dataSource.manager.findOneByOrFail(RouteDecisionRecord, { id: localId ?? '' });
 }
