@@ -3,6 +3,7 @@ import { addDays, today } from '../subgraphs/mobilities/dates';
 import { startTestHub, type GraphQLAnswer, type TestHub } from './harness/hub';
 import { socketClient } from './harness/socket-client';
 import { validateEdc } from '../subgraphs/shared/documents/edc-schema';
+import { validateElmoDocuments } from '../subgraphs/shared/documents/elmo-schema';
 
 /**
  * Units from abroad count toward the home qualification, through the gateway only, with a new learner and new units:
@@ -263,6 +264,28 @@ test('assessed and documented abroad, validated at home', async () => {
     tokens.bbs,
   );
   await ok('mutation($id: ID!) { validateTranscript(learningAgreementId: $id) { id } }', { id: LA }, tokens.rvt);
+});
+
+test('the ELMO transcript states, per unit, what the agreement says it will be recognised as at home, valid against the official schema', async () => {
+  const { learningAgreement } = await ok(
+    'query($id: ID!) { learningAgreement(id: $id) { transcripts { document(format: ELMO) { content } } } }',
+    { id: LA },
+    tokens.rvt,
+  );
+  const [transcript] = learningAgreement.transcripts;
+  const xml = transcript.document.content as string;
+  expect((await validateElmoDocuments([xml])).map((r) => r.problems)).toEqual([[]]);
+  const recognisedAs = [...xml.matchAll(/<hub:recognisedAs [\s\S]*?<\/hub:recognisedAs>/g)].map((m) => m[0]);
+  expect(recognisedAs).toHaveLength(2);
+  expect(recognisedAs[0]).toMatch(/coverage="FULL" source="MEMORANDUM"/);
+  expect(recognisedAs[0]).toMatch(
+    new RegExp(`<hub:homeUnit id="${U1}">\\s*<hub:title xml:lang="en">Unit HQ-U1</hub:title>`),
+  );
+  expect(recognisedAs[1]).toMatch(/coverage="PARTIAL"/);
+  expect([...(recognisedAs[1] ?? '').matchAll(/<hub:homeOutcome id="([^"]+)"/g)].map((m) => m[1])).toEqual([
+    `${U2}-LO1`,
+    `${U2}-LO2`,
+  ]);
 });
 
 const RECOGNIZE = `mutation($input: RecognizeUnitsInput!) { recognizeUnits(input: $input) {
