@@ -377,6 +377,7 @@ const HOME_LEARNING = `mutation($i: RecognizeHomeLearningInput!) { recognizeHome
   id route decision ecvetPoints homeUnitIds sourceUnitId } }`;
 const priorLearning = {
   learnerId: 'rvt.lv:L-900',
+  idempotencyKey: 'vpl-L-900-1',
   route: 'PRIOR_LEARNING',
   qualificationId: HOME,
   achievedAt: 'Two summers as an electrician’s helper at a building company',
@@ -415,6 +416,16 @@ test('a unit validated from prior learning and one by transfer credit the same r
   expect(vpl).toEqual(
     expect.objectContaining({ route: 'PRIOR_LEARNING', decision: 'RECOGNISED', ecvetPoints: 10, homeUnitIds: [U4] }),
   );
+  // A retry under the same key gets the same decision and writes nothing; the key with another request is refused.
+  expect((await ok(HOME_LEARNING, { i: priorLearning }, tokens.rvtAssessor)).recognizeHomeLearning).toEqual(vpl);
+  refused(
+    await hub.request(HOME_LEARNING, { i: { ...priorLearning, method: 'Interview only' } }, tokens.rvtAssessor),
+    'CONFLICT',
+    /input\.idempotencyKey "vpl-L-900-1" was used for a different request/,
+    'input.idempotencyKey',
+  );
+  const HOME_RECOGNITIONS = 'query { learnerRecord(learnerId: "rvt.lv:L-900") { homeRecognitions { id } } }';
+  expect((await ok(HOME_RECOGNITIONS, {}, tokens.rvt)).learnerRecord.homeRecognitions).toEqual([{ id: vpl.id }]);
   refused(
     await hub.request(
       HOME_LEARNING,
@@ -430,6 +441,7 @@ test('a unit validated from prior learning and one by transfer credit the same r
       {
         i: {
           learnerId: 'rvt.lv:L-900',
+          idempotencyKey: 'transfer-L-900-1',
           route: 'TRANSFER',
           qualificationId: HOME,
           sourceUnitId: 'rvt.lv:WELD-U1',
@@ -441,6 +453,28 @@ test('a unit validated from prior learning and one by transfer credit the same r
       tokens.rvt,
     )
   ).recognizeHomeLearning;
+  refused(
+    await hub.request(
+      HOME_LEARNING,
+      {
+        i: {
+          learnerId: 'rvt.lv:L-900',
+          idempotencyKey: 'transfer-L-900-2',
+          route: 'TRANSFER',
+          qualificationId: HOME,
+          sourceUnitId: B1,
+          achievedAt: 'BBS Hannover',
+          decision: 'RECOGNISED',
+          homeUnitIds: [U3],
+        },
+      },
+      tokens.rvt,
+    ),
+    'BAD_USER_INPUT',
+    /input\.sourceUnitId must be a unit of an institution in the home country LV: .* \(DE\)/,
+    'input.sourceUnitId',
+  );
+  expect((await ok(HOME_RECOGNITIONS, {}, tokens.rvt)).learnerRecord.homeRecognitions).toHaveLength(2);
   expect(transfer).toEqual(
     expect.objectContaining({ route: 'TRANSFER', ecvetPoints: 10, sourceUnitId: 'rvt.lv:WELD-U1' }),
   );
