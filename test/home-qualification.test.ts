@@ -3,6 +3,7 @@ import { addDays, today } from '../subgraphs/mobilities/dates';
 import { startTestHub, type GraphQLAnswer, type TestHub } from './harness/hub';
 import { socketClient } from './harness/socket-client';
 import { validateEdc } from '../subgraphs/shared/documents/edc-schema';
+import { validateElmoDocuments } from '../subgraphs/shared/documents/elmo-schema';
 
 /**
  * Units from abroad count toward the home qualification, through the gateway only, with a new learner and new units:
@@ -265,6 +266,28 @@ test('assessed and documented abroad, validated at home', async () => {
   await ok('mutation($id: ID!) { validateTranscript(learningAgreementId: $id) { id } }', { id: LA }, tokens.rvt);
 });
 
+test('the ELMO transcript states, per unit, what the agreement says it will be recognised as at home, valid against the official schema', async () => {
+  const { learningAgreement } = await ok(
+    'query($id: ID!) { learningAgreement(id: $id) { transcripts { document(format: ELMO) { content } } } }',
+    { id: LA },
+    tokens.rvt,
+  );
+  const [transcript] = learningAgreement.transcripts;
+  const xml = transcript.document.content as string;
+  expect((await validateElmoDocuments([xml])).map((r) => r.problems)).toEqual([[]]);
+  const recognisedAs = [...xml.matchAll(/<hub:recognisedAs [\s\S]*?<\/hub:recognisedAs>/g)].map((m) => m[0]);
+  expect(recognisedAs).toHaveLength(2);
+  expect(recognisedAs[0]).toMatch(/coverage="FULL" source="MEMORANDUM"/);
+  expect(recognisedAs[0]).toMatch(
+    new RegExp(`<hub:homeUnit id="${U1}">\\s*<hub:title xml:lang="en">Unit HQ-U1</hub:title>`),
+  );
+  expect(recognisedAs[1]).toMatch(/coverage="PARTIAL"/);
+  expect([...(recognisedAs[1] ?? '').matchAll(/<hub:homeOutcome id="([^"]+)"/g)].map((m) => m[1])).toEqual([
+    `${U2}-LO1`,
+    `${U2}-LO2`,
+  ]);
+});
+
 const RECOGNIZE = `mutation($input: RecognizeUnitsInput!) { recognizeUnits(input: $input) {
   id unitId decision ecvetPoints homeUnitIds homeOutcomeIds overrideReason homeUnits { title } } }`;
 
@@ -354,6 +377,7 @@ const HOME_LEARNING = `mutation($i: RecognizeHomeLearningInput!) { recognizeHome
   id route decision ecvetPoints homeUnitIds sourceUnitId } }`;
 const priorLearning = {
   learnerId: 'rvt.lv:L-900',
+  idempotencyKey: 'vpl-L-900-1',
   route: 'PRIOR_LEARNING',
   qualificationId: HOME,
   achievedAt: 'Two summers as an electrician’s helper at a building company',
@@ -392,6 +416,16 @@ test('a unit validated from prior learning and one by transfer credit the same r
   expect(vpl).toEqual(
     expect.objectContaining({ route: 'PRIOR_LEARNING', decision: 'RECOGNISED', ecvetPoints: 10, homeUnitIds: [U4] }),
   );
+  // A retry under the same key gets the same decision and writes nothing; the key with another request is refused.
+  expect((await ok(HOME_LEARNING, { i: priorLearning }, tokens.rvtAssessor)).recognizeHomeLearning).toEqual(vpl);
+  refused(
+    await hub.request(HOME_LEARNING, { i: { ...priorLearning, method: 'Interview only' } }, tokens.rvtAssessor),
+    'CONFLICT',
+    /input\.idempotencyKey "vpl-L-900-1" was used for a different request/,
+    'input.idempotencyKey',
+  );
+  const HOME_RECOGNITIONS = 'query { learnerRecord(learnerId: "rvt.lv:L-900") { homeRecognitions { id } } }';
+  expect((await ok(HOME_RECOGNITIONS, {}, tokens.rvt)).learnerRecord.homeRecognitions).toEqual([{ id: vpl.id }]);
   refused(
     await hub.request(
       HOME_LEARNING,
@@ -407,6 +441,7 @@ test('a unit validated from prior learning and one by transfer credit the same r
       {
         i: {
           learnerId: 'rvt.lv:L-900',
+          idempotencyKey: 'transfer-L-900-1',
           route: 'TRANSFER',
           qualificationId: HOME,
           sourceUnitId: 'rvt.lv:WELD-U1',
@@ -418,6 +453,28 @@ test('a unit validated from prior learning and one by transfer credit the same r
       tokens.rvt,
     )
   ).recognizeHomeLearning;
+  refused(
+    await hub.request(
+      HOME_LEARNING,
+      {
+        i: {
+          learnerId: 'rvt.lv:L-900',
+          idempotencyKey: 'transfer-L-900-2',
+          route: 'TRANSFER',
+          qualificationId: HOME,
+          sourceUnitId: B1,
+          achievedAt: 'BBS Hannover',
+          decision: 'RECOGNISED',
+          homeUnitIds: [U3],
+        },
+      },
+      tokens.rvt,
+    ),
+    'BAD_USER_INPUT',
+    /input\.sourceUnitId must be a unit of an institution in the home country LV: .* \(DE\)/,
+    'input.sourceUnitId',
+  );
+  expect((await ok(HOME_RECOGNITIONS, {}, tokens.rvt)).learnerRecord.homeRecognitions).toHaveLength(2);
   expect(transfer).toEqual(
     expect.objectContaining({ route: 'TRANSFER', ecvetPoints: 10, sourceUnitId: 'rvt.lv:WELD-U1' }),
   );
@@ -633,4 +690,60 @@ test('revising the prior-learning decision to a partial one keeps its history an
       missingOutcomeIds: [`${U4}-LO2`],
     }),
   );
+});
+
+test('transfer and prior-learning decisions reach the learner and the home coordinators live, resumable after a cursor', async () => {
+  type HomeEvent = {
+    cursor: string;
+    type: string;
+    homeRecognitionDecision: { route: string; decision: string; homeUnits: Array<{ title: string }> };
+  };
+  const SUBSCRIBE = `subscription($after: String) { homeRecognitionDecided(after: $after) {
+    cursor type homeRecognitionDecision { route decision homeUnits { title } } } }`;
+  const follow = async (token: string, after: string | null, count: number) => {
+    const client = socketClient(hub.url, token);
+    const events: HomeEvent[] = [];
+    try {
+      for await (const result of client.iterate<{ homeRecognitionDecided: HomeEvent }>({
+        query: SUBSCRIBE,
+        variables: { after },
+      })) {
+        if (result.errors) throw new Error(JSON.stringify(result.errors));
+        if (result.data) events.push(result.data.homeRecognitionDecided);
+        if (events.length === count) break;
+      }
+    } finally {
+      await client.dispose();
+    }
+    return events;
+  };
+  const learnerEvents = await follow(tokens.learner as string, null, 3);
+  expect(
+    learnerEvents.map((e) => [
+      e.type,
+      e.homeRecognitionDecision.route,
+      e.homeRecognitionDecision.decision,
+      e.homeRecognitionDecision.homeUnits.map((u) => u.title),
+    ]),
+  ).toEqual([
+    // Each event carries the decision as it is now, as `recognitionDecided` does.
+    ['HOME_RECOGNITION_DECIDED', 'PRIOR_LEARNING', 'PARTIALLY_RECOGNISED', ['Unit HQ-U4']],
+    ['HOME_RECOGNITION_DECIDED', 'TRANSFER', 'RECOGNISED', ['Unit HQ-U5']],
+    ['HOME_RECOGNITION_REVISED', 'PRIOR_LEARNING', 'PARTIALLY_RECOGNISED', ['Unit HQ-U4']],
+  ]);
+  const resumed = await follow(tokens.rvt as string, learnerEvents[0]?.cursor ?? null, 2);
+  expect(resumed.map((e) => [e.type, e.homeRecognitionDecision.route])).toEqual([
+    ['HOME_RECOGNITION_DECIDED', 'TRANSFER'],
+    ['HOME_RECOGNITION_REVISED', 'PRIOR_LEARNING'],
+  ]);
+  // The by-ID query the gateway resolves the event's decision through tells nothing to another institution.
+  const BY_ID = 'query($id: ID!) { homeRecognitionDecision(id: $id) { route } }';
+  const { learnerRecord } = await ok(
+    'query { learnerRecord(learnerId: "rvt.lv:L-900") { homeRecognitions { id route } } }',
+    {},
+    tokens.rvt,
+  );
+  const [{ id, route }] = learnerRecord.homeRecognitions as [{ id: string; route: string }];
+  expect((await ok(BY_ID, { id }, tokens.learner)).homeRecognitionDecision).toEqual({ route });
+  expect((await ok(BY_ID, { id }, tokens.bbs)).homeRecognitionDecision).toBeNull();
 });

@@ -190,6 +190,11 @@ describe('subscription roots of the committed supergraph', () => {
         { argument: 'filter', type: 'AgreementEventFilter' },
         ['assessment:assessment', 'learningAgreement:learningAgreement'],
       ],
+      homeRecognitionDecided: [
+        'recognition',
+        { argument: 'filter', type: 'AgreementEventFilter' },
+        ['homeRecognitionDecision:homeRecognitionDecision'],
+      ],
       learningAgreementChanged: [
         'mobilities',
         { argument: 'filter', type: 'AgreementEventFilter' },

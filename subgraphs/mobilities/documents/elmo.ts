@@ -8,7 +8,8 @@ import type { TranscriptDocumentData, TranscriptUnit } from './transcript-data';
  * A transcript of records as an ELMO document (EMREX / EWP, schema v1): the learner, one report by the hosting
  * institution, each unit as a learning opportunity (type "Module") with its result, grade, assessment date,
  * ECVET points as a credit with scheme "ecvet" and its EQF level. What ELMO has no element for — each learning
- * outcome with its ID, category, ESCO skills and result, and the learning agreement version — travels in
+ * outcome with its ID, category, ESCO skills and result, what the unit will be recognised as at home (the
+ * agreement's `recognisedAs`), and the learning agreement version — travels in
  * `extension` elements of the hub's own namespace, which ELMO lets readers skip.
  */
 export const HUB_ELMO_NAMESPACE = 'https://specs.ecvet-hub.eu/elmo/v1';
@@ -37,11 +38,12 @@ function outcomeDescriptions(unit: TranscriptUnit): XmlElement[] {
   });
 }
 
-function outcomesExtension(unit: TranscriptUnit): XmlElement {
+function instanceExtension(unit: TranscriptUnit): XmlElement {
   const results = new Map(unit.entry.outcomeResults.map((r) => [r.learningOutcomeId, r.result]));
   return el(
     'extension',
     {},
+    recognisedAsExtension(unit),
     el(
       'hub:learningOutcomes',
       {},
@@ -55,6 +57,29 @@ function outcomesExtension(unit: TranscriptUnit): XmlElement {
         ),
       ),
     ),
+  );
+}
+
+/**
+ * What the learning agreement says the unit will be recognised as at home: ELMO describes what was achieved, not
+ * what it counts for at the sending institution, so this travels in the hub's extension.
+ */
+function recognisedAsExtension(unit: TranscriptUnit): XmlElement | null {
+  const target = unit.recognisedAs;
+  if (!target) return null;
+  return el(
+    'hub:recognisedAs',
+    { coverage: target.coverage, source: target.source },
+    target.homeUnitIds.map((id) =>
+      el(
+        'hub:homeUnit',
+        { id },
+        (target.homeUnits.find((u) => u.id === id)?.titles ?? []).map((t) =>
+          el('hub:title', { 'xml:lang': t.lang }, t.value),
+        ),
+      ),
+    ),
+    target.homeOutcomeIds.map((id) => el('hub:homeOutcome', { id })),
   );
 }
 
@@ -90,7 +115,7 @@ function learningOpportunity(data: TranscriptDocumentData, unit: TranscriptUnit)
           el('description', {}, 'European Qualifications Framework'),
           el('value', {}, unit.unit.eqfLevel),
         ),
-        outcomesExtension(unit),
+        instanceExtension(unit),
       ),
     ),
   );

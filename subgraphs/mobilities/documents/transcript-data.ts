@@ -8,6 +8,7 @@ import {
 } from '../../shared/documents/hub-data';
 import { TranscriptRecord, type StoredTranscriptEntry } from '../assessment/assessment.entity';
 import type { MobilitiesContext } from '../context';
+import type { StoredRecognitionTarget } from '../correspondence/correspondence.entity';
 import { AgreementVersionRecord, type StoredAgreedUnit } from '../learning-agreement/learning-agreement.entity';
 import { partiesOf } from '../learning-agreement/learning-agreement.service';
 
@@ -17,6 +18,8 @@ export interface TranscriptUnit {
   unit: PublicUnit;
   /** The learning outcomes agreed for the unit (all of the unit's when it was taken whole), in the unit's order. */
   outcomes: PublicLearningOutcome[];
+  /** What the agreement says the unit will be recognised as at home, with the home units it names; null: unstated. */
+  recognisedAs: (StoredRecognitionTarget & { homeUnits: PublicUnit[] }) | null;
 }
 
 /** What a transcript document (ELMO or EDC) is made of: the shard's records and the public data it shows. */
@@ -61,9 +64,12 @@ export async function loadTranscriptDocumentData(
     number: record.agreementVersion,
   });
   const unitIds = record.entries.map((entry) => entry.unitId);
+  const agreedUnit = (unitId: string) => version.content.units.find((u) => u.unitId === unitId);
+  const homeUnitIds = unitIds.flatMap((id) => agreedUnit(id)?.recognisedAs?.homeUnitIds ?? []);
+  // The home units travel in the same request as the transcript's own.
   const data = await publicDataFromHub(context.hub, {
     institutions: [agreement.sendingInstitution, agreement.hostingInstitution],
-    units: unitIds,
+    units: [...new Set([...unitIds, ...homeUnitIds])],
   });
   return {
     transcriptId,
@@ -79,13 +85,16 @@ export async function loadTranscriptDocumentData(
     host: data.institutions.get(agreement.hostingInstitution) as PublicInstitution,
     units: record.entries.map((entry) => {
       const unit = data.units.get(entry.unitId) as PublicUnit;
+      const agreed = agreedUnit(entry.unitId);
+      const target = agreed?.recognisedAs ?? null;
       return {
         entry,
         unit,
-        outcomes: agreedOutcomes(
-          unit,
-          version.content.units.find((u) => u.unitId === entry.unitId),
-        ),
+        outcomes: agreedOutcomes(unit, agreed),
+        recognisedAs: target && {
+          ...target,
+          homeUnits: target.homeUnitIds.flatMap((id) => data.units.get(id) ?? []),
+        },
       };
     }),
     totalEcvetPoints: record.totalEcvetPoints,

@@ -40,7 +40,7 @@ export function sampleTranscript(change: Partial<TranscriptDocumentData> = {}): 
     host: demoInstitution('cifp-aviles.es'),
     units: entries.map((entry) => {
       const unit = demoUnit(entry.unitId);
-      return { entry, unit, outcomes: agreedOutcomes(unit, undefined) };
+      return { entry, unit, outcomes: agreedOutcomes(unit, undefined), recognisedAs: null };
     }),
     totalEcvetPoints: 25,
     ...change,

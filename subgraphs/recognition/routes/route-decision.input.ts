@@ -11,6 +11,12 @@ export class RecognizeHomeLearningInput {
   @Field(() => ID, { description: "The learner (a learner ID of the caller's institution)." })
   learnerId!: string;
 
+  @Field({
+    description:
+      'Chosen by the client, unique per request: a retry with the same key and input changes nothing and gets the same answer.',
+  })
+  idempotencyKey!: string;
+
   @Field(() => RecognitionRoute, {
     description: 'Transfer (coordinators) or validation of prior learning (assessors).',
   })
@@ -21,7 +27,9 @@ export class RecognizeHomeLearningInput {
 
   @Field(() => ID, {
     nullable: true,
-    description: 'For a transfer: hub ID of the unit achieved in the other programme or institution, when it has one.',
+    description:
+      'For a transfer: hub ID of the unit achieved in the other programme or institution, when it has one; its ' +
+      'institution must be in the home country (learning from abroad comes through a mobility).',
   })
   sourceUnitId?: string | null;
 
@@ -58,6 +66,8 @@ const blank = (value: string | null | undefined) => !value?.trim();
 
 /** The rules that need no other shard. */
 export function validateHomeLearning(input: RecognizeHomeLearningInput): void {
+  if (input.idempotencyKey.trim() === '' || input.idempotencyKey.length > 150)
+    throw new BadUserInputError('input.idempotencyKey must be 1-150 characters', 'input.idempotencyKey');
   if (blank(input.achievedAt))
     throw new BadUserInputError('input.achievedAt must say where it was learned', 'input.achievedAt');
   if (input.route === RecognitionRoute.PRIOR_LEARNING) {

@@ -1,10 +1,15 @@
-import { Arg, Ctx, Directive, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Directive, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { LearnerRecord } from '../../../schema/recognition/recognition';
 import { HomeRecognitionDecision } from '../../../schema/recognition/routes';
 import type { RecognitionContext } from '../context';
 import { RecognizeHomeLearningInput, ReviseHomeRecognitionInput } from './route-decision.input';
 import { toHomeRecognition } from './route-decision.mapper';
-import { recognizeHomeLearning, reviseHomeRecognition, routeDecisionsOf } from './route-decision.service';
+import {
+  findRouteDecision,
+  recognizeHomeLearning,
+  reviseHomeRecognition,
+  routeDecisionsOf,
+} from './route-decision.service';
 
 @Resolver(() => LearnerRecord)
 export class RouteDecisionResolver {
@@ -32,6 +37,19 @@ export class RouteDecisionResolver {
     @Ctx() context: RecognitionContext,
   ): Promise<HomeRecognitionDecision> {
     return toHomeRecognition(await reviseHomeRecognition(context, id, input), context.institution);
+  }
+
+  @Directive('@owner(argument: "id")')
+  @Query(() => HomeRecognitionDecision, {
+    nullable: true,
+    description: 'A transfer or prior-learning decision by hub ID; for the home institution and the learner.',
+  })
+  async homeRecognitionDecision(
+    @Arg('id', () => ID, { description: 'Hub ID.' }) id: string,
+    @Ctx() context: RecognitionContext,
+  ): Promise<HomeRecognitionDecision | null> {
+    const record = await findRouteDecision(context, id);
+    return record && toHomeRecognition(record, context.institution);
   }
 
   @FieldResolver(() => [HomeRecognitionDecision], {

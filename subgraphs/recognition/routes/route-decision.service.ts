@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { BadUserInputError, NotFoundError } from '../../../schema/errors';
 import { entityId, ownerOf } from '../../../schema/ids';
 import { ownLocalId } from '../../shared/local-id';
@@ -6,12 +6,15 @@ import { RecognitionDecisionKind } from '../../../schema/recognition/recognition
 import { RecognitionRoute } from '../../../schema/recognition/routes';
 import { requireStaffRole } from '../../shared/access';
 import { recordAudit } from '../../shared/audit/audit';
-import { inTransaction } from '../../shared/outbox/outbox';
-import { requireCoordinator, requireRecordReader } from '../access';
+import { answerUnderKey, recordAnswerUnderKey, type ArgumentKey } from '../../shared/idempotency/argument-key';
+import type { EntityManager } from 'typeorm';
+import { inTransaction, recordEvent } from '../../shared/outbox/outbox';
+import type { OutboxEventRecord } from '../../shared/outbox/outbox.entity';
+import { readableOrNull, requireCoordinator, requireRecordReader } from '../access';
 import { decisionPoints } from '../accumulation/accumulation';
 import { asCrediting, rebuildCredits } from '../accumulation/credits.service';
 import type { RecognitionContext } from '../context';
-import { qualificationsFromHub, type HubQualification } from '../hub';
+import { askHub, qualificationsFromHub, type HubQualification } from '../hub';
 import { RouteDecisionRecord } from './route-decision.entity';
 import {
   validateHomeLearning,
@@ -20,6 +23,26 @@ import {
 } from './route-decision.input';
 
 const today = () => new Date().toISOString().slice(0, 10);
+
+/**
+ * The outbox event of a route decision, in its transaction: the learner and the home institution may follow it, as
+ * they follow recognition after a mobility. There is no agreement: a filter on one leaves these events out.
+ */
+function homeRecognitionEvent(
+  manager: EntityManager,
+  context: RecognitionContext,
+  record: RouteDecisionRecord,
+  type: 'HOME_RECOGNITION_DECIDED' | 'HOME_RECOGNITION_REVISED',
+) {
+  return recordEvent(manager, {
+    type,
+    subjectId: entityId(context.institution, record.id),
+    learningAgreementId: '',
+    sendingInstitution: context.institution,
+    hostingInstitution: '',
+    learnerId: record.learnerId,
+  });
+}
 
 /** The qualification through the hub, and the named units and outcomes checked against it. */
 async function checkedHomeUnits(
@@ -50,6 +73,55 @@ async function checkedHomeUnits(
   return { home, units };
 }
 
+/** What a request asks, without its key: a retry with the same key must ask the same. */
+const hashOf = ({ idempotencyKey: _key, ...asked }: RecognizeHomeLearningInput) =>
+  createHash('sha256')
+    .update(
+      JSON.stringify([
+        asked.learnerId,
+        asked.route,
+        asked.qualificationId,
+        asked.sourceUnitId ?? null,
+        asked.achievedAt,
+        asked.evidence ?? null,
+        asked.method ?? null,
+        asked.assessorName ?? null,
+        asked.decision,
+        asked.homeUnitIds,
+        asked.homeOutcomeIds,
+        asked.reason ?? null,
+      ]),
+    )
+    .digest('hex');
+
+/**
+ * A transfer is from within the home country: the source unit's institution must be in the home institution's
+ * country (learning from abroad reaches the record through a mobility and its recognition).
+ */
+async function checkTransferSource(context: RecognitionContext, sourceUnitId: string): Promise<void> {
+  const data = await askHub<{
+    source: { institution: { id: string; country: string } } | null;
+    home: { country: string } | null;
+  }>(
+    context,
+    'the source unit and the home institution',
+    'query($unit: ID!, $home: ID!) { source: unit(id: $unit) { institution { id country } } home: institution(id: $home) { country } }',
+    { unit: sourceUnitId, home: context.institution },
+  );
+  if (!data.source)
+    throw new BadUserInputError(
+      `input.sourceUnitId ${sourceUnitId} is not a unit known to the hub`,
+      'input.sourceUnitId',
+    );
+  const { institution } = data.source;
+  if (institution.country !== data.home?.country)
+    throw new BadUserInputError(
+      `input.sourceUnitId must be a unit of an institution in the home country ${data.home?.country ?? '?'}: ` +
+        `${sourceUnitId} is of ${institution.id} (${institution.country}); learning from abroad is recognised after a mobility`,
+      'input.sourceUnitId',
+    );
+}
+
 /**
  * Credits home units achieved by transfer (a coordinator decides) or validated from prior learning (an assessor
  * assesses the outcomes, with evidence and a method): the same kinds of decision as after a mobility, credited the
@@ -74,13 +146,24 @@ export async function recognizeHomeLearning(
       'input.qualificationId',
     );
   validateHomeLearning(input);
+  if (transfer && input.sourceUnitId) await checkTransferSource(context, input.sourceUnitId);
   const { home, units } = await checkedHomeUnits(
     context,
     input.qualificationId,
     input.homeUnitIds,
     input.homeOutcomeIds,
   );
+  // The key is the institution's: a retry by another of its staff gets the same answer.
+  const claim: ArgumentKey = {
+    scope: caller.institution,
+    key: input.idempotencyKey,
+    field: 'recognizeHomeLearning',
+    digest: hashOf(input),
+    argument: 'input.idempotencyKey',
+  };
   return inTransaction(context, async (manager) => {
+    const earlierId = await answerUnderKey<string>(manager, claim);
+    if (earlierId) return manager.findOneByOrFail(RouteDecisionRecord, { id: earlierId });
     const refused = input.decision === RecognitionDecisionKind.REFUSED;
     const record = manager.create(RouteDecisionRecord, {
       id: `P-${randomUUID()}`,
@@ -102,6 +185,8 @@ export async function recognizeHomeLearning(
     });
     record.ecvetPoints = decisionPoints(asCrediting(record), new Map(home.units.map((u) => [u.id, u])));
     await manager.insert(RouteDecisionRecord, record);
+    await homeRecognitionEvent(manager, context, record, 'HOME_RECOGNITION_DECIDED');
+    await recordAnswerUnderKey(manager, claim, record.id);
     await rebuildCredits(manager, input.learnerId, home.id, units, today());
     await recordAudit(manager, context, caller, {
       action: 'recognizeHomeLearning',
@@ -167,8 +252,26 @@ export async function reviseHomeRecognition(
     });
     record.ecvetPoints = decisionPoints(asCrediting(record), new Map(home.units.map((u) => [u.id, u])));
     await manager.save(RouteDecisionRecord, record);
+    await homeRecognitionEvent(manager, context, record, 'HOME_RECOGNITION_REVISED');
     await rebuildCredits(manager, record.learnerId, home.id, [...new Set([...before, ...units])], today());
     await recordAudit(manager, context, caller, { action: 'reviseHomeRecognition', entityId: id, input });
     return record;
   });
+}
+
+/** A route decision by hub ID, or null alike when there is none and when the caller may not read it. */
+export function findRouteDecision(context: RecognitionContext, id: string): Promise<RouteDecisionRecord | null> {
+  return readableOrNull(context, async () => {
+    const localId = ownLocalId(context.institution, id);
+    return localId === null ? null : context.db.dataSource.manager.findOneBy(RouteDecisionRecord, { id: localId });
+  });
+}
+
+/** The route decision an outbox event names, as it is now. */
+export function routeDecisionOfEvent(
+  context: RecognitionContext,
+  event: OutboxEventRecord,
+): Promise<RouteDecisionRecord> {
+  const localId = ownLocalId(context.institution, event.subjectId);
+  return context.db.dataSource.manager.findOneByOrFail(RouteDecisionRecord, { id: localId ?? '' });
 }
