@@ -6,7 +6,16 @@ export interface Statement {
   params: Array<string | number>;
 }
 
-/** How an engine spells the text match of one folded word (both engines index the text for `LIKE '%word%'`). */
+/**
+ * The distinct words of a folded text. A query word is folded too ([a-z0-9] only, no space), so it occurs in the text
+ * exactly when it occurs inside one of these words: the engines match a word against their (small) vocabulary of
+ * words and read the rows that hold one of the words found, instead of reading every row's text again.
+ */
+export function wordsOf(foldedText: string): string[] {
+  return [...new Set(foldedText.split(' ').filter((word) => word.length > 0))];
+}
+
+/** How an engine spells the text match of folded words (`LIKE '%word%'` on the search text, as the shards do). */
 export interface TextMatch {
   /** The rows of `list` whose search text holds every word, as a condition on alias `r`. */
   (list: 'unit' | 'qualification', words: readonly string[]): Statement;

@@ -8,7 +8,7 @@ import type {
   SearchRequest,
   UnitDoc,
 } from './engine';
-import { searchStatements, type TextMatch } from './search-sql';
+import { searchStatements, wordsOf, type TextMatch } from './search-sql';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS institution (code TEXT PRIMARY KEY, country TEXT NOT NULL);
@@ -28,13 +28,24 @@ CREATE INDEX IF NOT EXISTS unit_qualification ON unit (inst, qualification);
 CREATE TABLE IF NOT EXISTS unit_skill (inst TEXT NOT NULL, unit TEXT NOT NULL, qualification TEXT NOT NULL, skill TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS unit_skill_skill ON unit_skill (skill, inst, unit);
 CREATE INDEX IF NOT EXISTS unit_skill_unit ON unit_skill (inst, unit);
-CREATE VIRTUAL TABLE IF NOT EXISTS unit_fts USING fts5(text, tokenize = 'trigram');
-CREATE VIRTUAL TABLE IF NOT EXISTS qualification_fts USING fts5(text, tokenize = 'trigram');
+CREATE TABLE IF NOT EXISTS vocabulary (word TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS unit_word (word TEXT NOT NULL, row INTEGER NOT NULL, PRIMARY KEY (word, row)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS unit_word_row ON unit_word (row);
+CREATE TABLE IF NOT EXISTS qualification_word (word TEXT NOT NULL, row INTEGER NOT NULL, PRIMARY KEY (word, row)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS qualification_word_row ON qualification_word (row);
 `;
 
-/** FTS5's trigram index answers `LIKE '%word%'` (words of 3 letters or more) without reading every row. */
+/**
+ * `LIKE '%word%'` on the search text, answered by the vocabulary: the words that hold the query word, then the rows
+ * that hold one of them (see wordsOf). A word no row holds any more may stay in the vocabulary; it finds nothing.
+ */
 const textMatch: TextMatch = (list, words) => ({
-  sql: `r.rowid IN (SELECT rowid FROM ${list}_fts WHERE ${words.map(() => 'text LIKE ?').join(' AND ')})`,
+  sql: words
+    .map(
+      () =>
+        `r.rowid IN (SELECT w.row FROM ${list}_word w WHERE w.word IN (SELECT v.word FROM vocabulary v WHERE v.word LIKE ?))`,
+    )
+    .join(' AND '),
   params: words.map((word) => `%${word}%`),
 });
 
@@ -53,7 +64,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
       'SELECT rowid FROM qualification WHERE inst = ? AND id = ?',
     ),
     deleteUnit: db.prepare('DELETE FROM unit WHERE rowid = ?'),
-    deleteUnitText: db.prepare('DELETE FROM unit_fts WHERE rowid = ?'),
+    deleteUnitText: db.prepare('DELETE FROM unit_word WHERE row = ?'),
     deleteUnitSkills: db.prepare('DELETE FROM unit_skill WHERE inst = ? AND unit = ?'),
     // The qualification's ISCED-F code and occupation ride on the unit, as its filters read them.
     insertUnit: db.prepare(
@@ -62,14 +73,15 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
        FROM (SELECT 1) LEFT JOIN qualification q ON q.inst = ? AND q.id = ?`,
     ),
     qualificationOfUnits: db.prepare('UPDATE unit SET isced = ?, occupation = ? WHERE inst = ? AND qualification = ?'),
-    insertUnitText: db.prepare('INSERT INTO unit_fts (rowid, text) VALUES (?, ?)'),
+    insertWord: db.prepare('INSERT OR IGNORE INTO vocabulary (word) VALUES (?)'),
+    insertUnitText: db.prepare('INSERT INTO unit_word (word, row) VALUES (?, ?)'),
     insertSkill: db.prepare('INSERT INTO unit_skill (inst, unit, qualification, skill) VALUES (?, ?, ?, ?)'),
     deleteQualification: db.prepare('DELETE FROM qualification WHERE rowid = ?'),
-    deleteQualificationText: db.prepare('DELETE FROM qualification_fts WHERE rowid = ?'),
+    deleteQualificationText: db.prepare('DELETE FROM qualification_word WHERE row = ?'),
     insertQualification: db.prepare(
       'INSERT INTO qualification (inst, id, sort_key, title_text, search_text, eqf, points, isced, occupation, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
-    insertQualificationText: db.prepare('INSERT INTO qualification_fts (rowid, text) VALUES (?, ?)'),
+    insertQualificationText: db.prepare('INSERT INTO qualification_word (word, row) VALUES (?, ?)'),
     unitsOf: db.prepare<[string], { rowid: number }>('SELECT rowid FROM unit WHERE inst = ?'),
     qualificationsOf: db.prepare<[string], { rowid: number }>('SELECT rowid FROM qualification WHERE inst = ?'),
     institutions: db.prepare<[], { code: string }>('SELECT code FROM institution ORDER BY code'),
@@ -97,7 +109,10 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
       institution,
       unit.qualification,
     );
-    statements.insertUnitText.run(lastInsertRowid, unit.searchText);
+    for (const word of wordsOf(unit.searchText)) {
+      statements.insertWord.run(word);
+      statements.insertUnitText.run(word, lastInsertRowid);
+    }
     for (const skill of unit.skills) statements.insertSkill.run(institution, unit.localId, unit.qualification, skill);
   };
   const removeQualification = (institution: string, localId: string) => {
@@ -120,7 +135,10 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
       doc.escoOccupation,
       doc.status,
     );
-    statements.insertQualificationText.run(lastInsertRowid, doc.searchText);
+    for (const word of wordsOf(doc.searchText)) {
+      statements.insertWord.run(word);
+      statements.insertQualificationText.run(word, lastInsertRowid);
+    }
     statements.qualificationOfUnits.run(doc.iscedCode, doc.escoOccupation, institution, doc.localId);
   };
 
