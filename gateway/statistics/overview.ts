@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Route } from '../../platform/http';
-import { projectRoot } from '../../platform/project-root';
+import { staticPage } from '../static-page';
 
-const PAGE_PATHS = new Set(['/overview', '/overview/']);
 const CHART_PATH = '/overview/chart.umd.min.js';
 
 /**
@@ -12,8 +11,12 @@ const CHART_PATH = '/overview/chart.umd.min.js';
  * itself from its own dependencies (no CDN: the page works where the hub does). One static page, like /dashboard.
  */
 export function useOverviewPage(): { routes: Route[] } {
-  // The page is not compiled: it is read from the project (the image copies it too).
-  const page = readFileSync(join(projectRoot(), 'gateway', 'statistics', 'overview.html'));
+  // The chart library is the hub's own script: 'self'.
+  const page = staticPage(
+    'overview',
+    ['gateway', 'statistics', 'overview.html'],
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
+  );
   // Read on first use: a gateway whose node_modules lacks the library still starts, and says what is missing here.
   let chart: Buffer | null = null;
   const chartLibrary = (): Buffer | null => {
@@ -24,32 +27,22 @@ export function useOverviewPage(): { routes: Route[] } {
     }
     return chart;
   };
-  const route: Route = (request, response) => {
+  const library: Route = (request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (request.method !== 'GET' || (!PAGE_PATHS.has(path) && path !== CHART_PATH)) return false;
-    if (path === CHART_PATH) {
-      const library = chartLibrary();
-      if (!library) {
-        response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
-        response.end('The chart library (npm package chart.js) is not installed with this gateway: run npm install.');
-        return true;
-      }
-      response.writeHead(200, {
-        'content-type': 'text/javascript; charset=utf-8',
-        'cache-control': 'public, max-age=86400',
-        'x-content-type-options': 'nosniff',
-      });
-      response.end(library);
+    if (request.method !== 'GET' || path !== CHART_PATH) return false;
+    const script = chartLibrary();
+    if (!script) {
+      response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+      response.end('The chart library (npm package chart.js) is not installed with this gateway: run npm install.');
       return true;
     }
     response.writeHead(200, {
-      'content-type': 'text/html; charset=utf-8',
-      'cache-control': 'no-cache',
-      'content-security-policy':
-        "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'public, max-age=86400',
+      'x-content-type-options': 'nosniff',
     });
-    response.end(page);
+    response.end(script);
     return true;
   };
-  return { routes: [route] };
+  return { routes: [page, library] };
 }
