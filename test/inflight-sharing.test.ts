@@ -75,6 +75,32 @@ test('a read made after a write was answered never joins a read sent before it: 
   shard.remaining = Infinity;
 });
 
+test("a read that joined a call cut at the first caller's deadline sends its own with the time it has left", async () => {
+  const short = await startGatewayOver(
+    hub,
+    { 'omnia.fi': shard.url },
+    { rateLimit: false, entityCache: false, shardTimeoutMs: 1_000, resilience: { breakerThreshold: 100 } },
+  );
+  try {
+    const before = shard.calls;
+    // Only the first call is slow, past the first caller's deadline; the one sent after it passes at once.
+    shard.delayMs = 2_000;
+    shard.remaining = 1;
+    const first = short.request(UNIT, { id: omniaUnit() });
+    await waitFor('the first read to reach the shard', async () => shard.calls > before);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const joiner = await short.request(UNIT, { id: omniaUnit() });
+    expect((await first).body.errors?.[0]?.extensions?.code).toBe('GATEWAY_TIMEOUT');
+    expect(joiner.body.errors).toBeUndefined();
+    expect((joiner.body.data?.unit as { id: string }).id).toBe(omniaUnit());
+    expect(shard.calls - before).toBe(2);
+  } finally {
+    shard.delayMs = 300;
+    shard.remaining = Infinity;
+    await short.close();
+  }
+});
+
 test('with sharing off (SHARD_SHARE_INFLIGHT=off) every query is sent on its own', async () => {
   const unshared = await startGatewayOver(
     hub,

@@ -7,6 +7,7 @@ import { traceHeaders } from '../../platform/tracing';
 import type { HubContext } from '../context';
 import { BUDGET_HEADER } from '../../platform/budget';
 import { deadlineOf, timeLeft } from '../resilience/deadline';
+import { isTimeout } from '../resilience/resilience';
 import type { ShardIdentity } from '../health/shard-identity';
 import type { Shard } from '../registry/registry';
 import { MalformedAnswer } from './shard-errors';
@@ -100,7 +101,8 @@ function sharingKey(
  * reading the same thing at the same moment cost the shard one read and the hub one signature. Only the HTTP
  * text is shared; each call parses its own answer, so no request sees another's objects. Each shared call still
  * passes its own bulkhead, breaker, deadline, metrics and span (shard-call.ts): it is the wire exchange that is
- * shared, under the first call's hop, trace context and deadline.
+ * shared, under the first call's hop, trace context and deadline; a call whose shared exchange is cut at that
+ * deadline while it still has time of its own sends its own.
  */
 class ShardSource implements GraphQLDataSource<HubContext> {
   private readonly path: string;
@@ -138,24 +140,19 @@ class ShardSource implements GraphQLDataSource<HubContext> {
     const key = this.shareInflight ? sharingKey(context, options.request) : null;
     const inflight = key === null ? undefined : this.inflight.get(key);
     // A read sent before a write was answered may not have seen it: a call made after that answer never joins it.
-    let exchange = inflight && inflight.writesSeen === this.writes.answered ? inflight.answer : undefined;
-    if (!exchange) {
-      exchange = this.exchange(options, context);
-      if (key !== null) {
-        const shared = { answer: exchange, writesSeen: this.writes.answered };
-        this.inflight.set(key, shared);
-        const forget = () => {
-          if (this.inflight.get(key) === shared) this.inflight.delete(key);
-        };
-        exchange.then(forget, forget);
-      } else if (!isQuery(options.request.query)) {
-        const counted = () => {
-          this.writes.answered += 1;
-        };
-        exchange.then(counted, counted);
+    const joined = inflight && inflight.writesSeen === this.writes.answered ? inflight.answer : undefined;
+    let raw: RawAnswer;
+    if (!joined) raw = await this.start(options, context, key);
+    else {
+      try {
+        raw = await joined;
+      } catch (error) {
+        // The exchange joined ran out of the first caller's time, not this one's: with time left, it goes itself.
+        if (!isTimeout(error) || !context || timeLeft(deadlineOf(context, this.timeoutMs)) === 0) throw error;
+        raw = await this.start(options, context, key);
       }
     }
-    const { statusCode, text } = await exchange;
+    const { statusCode, text } = raw;
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -165,6 +162,29 @@ class ShardSource implements GraphQLDataSource<HubContext> {
     }
     if (statusCode < 200 || statusCode >= 300) throw new ShardHttpError(statusCode, body);
     return body as GatewayGraphQLResponse;
+  }
+
+  /** Sends a call, filed for sharing under `key` while it is on its way; a write is counted once answered. */
+  private start(
+    options: GraphQLDataSourceProcessOptions<HubContext>,
+    context: HubContext | null,
+    key: string | null,
+  ): Promise<RawAnswer> {
+    const exchange = this.exchange(options, context);
+    if (key !== null) {
+      const shared = { answer: exchange, writesSeen: this.writes.answered };
+      this.inflight.set(key, shared);
+      const forget = () => {
+        if (this.inflight.get(key) === shared) this.inflight.delete(key);
+      };
+      exchange.then(forget, forget);
+    } else if (!isQuery(options.request.query)) {
+      const counted = () => {
+        this.writes.answered += 1;
+      };
+      exchange.then(counted, counted);
+    }
+    return exchange;
   }
 
   /** One signed POST to the shard, read to its end. */
