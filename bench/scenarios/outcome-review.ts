@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { projectRoot } from '../../platform/project-root';
 import type { LearningOutcomeCategory } from '../../schema/enums';
 import { Bm25Index } from '../../subgraphs/qualifications/learning-outcome-review/bm25';
@@ -227,7 +227,8 @@ export const outcomeReview: Scenario = {
     ];
     return {
       settings: {
-        escoFolder: folder,
+        // Results are committed: the project's own folder is named from its root, never as this machine's path.
+        escoFolder: relative(projectRoot(), folder) || '.',
         concepts: corpus.concepts.size,
         languages,
         sampledPerLanguage: SAMPLE_PER_LANGUAGE,
