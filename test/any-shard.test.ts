@@ -1,4 +1,5 @@
 import { startTestHub, type TestHub } from './harness/hub';
+import { waitFor } from './harness/wait';
 
 /**
  * Fields any shard of a kind can answer (`compareUnits`): the caller's own shard answers; when it is down another
@@ -14,6 +15,13 @@ beforeAll(async () => {
     shardTimeoutMs: TIMEOUT_MS,
   });
   coordinator = await hub.token('rvt.lv', ['coordinator']);
+  // A cold chain of shards (recognition asks qualifications through the hub) can miss this file's short timeout on a
+  // busy machine; what is tested starts from a warm one, so warm it until a whole answer comes.
+  await waitFor(
+    'compareUnits answers whole',
+    async () => (await hub.request(COMPARE, undefined, coordinator)).body.errors === undefined,
+    60_000,
+  );
 }, 120_000);
 afterAll(async () => {
   hub?.recognitionShards.get('rvt.lv')?.resume();
@@ -23,7 +31,6 @@ afterAll(async () => {
 const COMPARE = '{ compareUnits(a: "rvt.lv:WELD-U5", b: "cifp-aviles.es:SOLCAL-0094") { score eqfLevelDifference } }';
 
 test('a hanging own shard: GATEWAY_TIMEOUT naming it after one shard timeout, no stand-in asked', async () => {
-  expect((await hub.request(COMPARE, undefined, coordinator)).body.errors).toBeUndefined();
   const own = hub.recognitionShards.get('rvt.lv');
   own?.pause();
   try {
