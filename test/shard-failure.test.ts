@@ -1,11 +1,19 @@
 import { startTestHub, type TestHub } from './harness/hub';
+import { waitFor } from './harness/wait';
 import { seedUnits } from './seeds';
 
 /** A shard that is down or hangs costs only its own data; the answer says which institution and why. */
 let hub: TestHub;
 beforeAll(async () => {
   hub = await startTestHub({ shardTimeoutMs: 1_000 });
-});
+  // Every shard answers once before one is made to hang: a cold shard missing the short timeout on a busy machine
+  // is not the failure under test.
+  await waitFor(
+    'every shard answers the list',
+    async () => (await hub.request(LIST)).body.errors === undefined,
+    60_000,
+  );
+}, 120_000);
 afterAll(async () => {
   hub?.shards.get('omnia.fi')?.resume();
   await hub?.dispose();
