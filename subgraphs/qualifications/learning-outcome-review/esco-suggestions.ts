@@ -1,5 +1,5 @@
 import type { Bm25Index } from './bm25';
-import { indexEscoCorpus, readEscoCorpus, type EscoConcept } from './esco-corpus';
+import { indexEscoCorpus, readEscoCorpus, type EscoConcept, type EscoConceptType } from './esco-corpus';
 import { primaryLanguage } from './text';
 
 /** ESCO concepts ranked for a statement, from the index of its language, else the English one. */
@@ -8,6 +8,7 @@ export interface EscoSuggestion {
   preferredLabel: string;
   /** The language of the label and of the index that matched: the statement's, or English. */
   lang: string;
+  conceptType: EscoConceptType;
   skillType: string | null;
   score: number;
   matchedWords: string[];
@@ -38,6 +39,7 @@ export function createEscoSuggester(
           uri: hit.id,
           preferredLabel: concept?.labels.get(used) ?? concept?.labels.get('en') ?? hit.id,
           lang: used,
+          conceptType: concept?.conceptType ?? 'KnowledgeSkillCompetence',
           skillType: concept?.skillType ?? null,
           score: Math.round(hit.score * 1000) / 1000,
           matchedWords: hit.matched,

@@ -85,7 +85,7 @@ export class EqfLevelMatch {
   source!: string;
 }
 
-@ObjectType({ description: 'An ESCO skill or knowledge concept that matches a statement.' })
+@ObjectType({ description: 'An ESCO skill or knowledge concept, or skill group, that matches a statement.' })
 export class EscoConceptSuggestion {
   @Field(() => EscoSkillUriScalar, { description: 'The concept URI.' })
   uri!: string;
@@ -96,7 +96,13 @@ export class EscoConceptSuggestion {
   @Field(() => LanguageCodeScalar, { description: "The statement's language if ESCO is loaded in it, else English." })
   lang!: string;
 
-  @Field(() => String, { nullable: true, description: '"skill/competence" or "knowledge".' })
+  @Field({
+    description:
+      'ESCO\'s conceptType: "KnowledgeSkillCompetence" for a skill or knowledge concept, "SkillGroup" for a group of them.',
+  })
+  conceptType!: string;
+
+  @Field(() => String, { nullable: true, description: '"skill/competence" or "knowledge"; null for a skill group.' })
   skillType!: string | null;
 
   @Field(() => Float, { description: 'BM25 score: higher matches better; comparable within one answer only.' })
