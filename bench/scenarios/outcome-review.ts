@@ -14,7 +14,10 @@ import {
 import { createEscoSuggester } from '../../subgraphs/qualifications/learning-outcome-review/esco-suggestions';
 import { TEST_CONCEPTS } from '../../subgraphs/qualifications/learning-outcome-review/esco-test-concepts.fixture';
 import { reviewStatement } from '../../subgraphs/qualifications/learning-outcome-review/review';
+import { similarOutcomeReads, similarOutcomes } from '../../subgraphs/qualifications/learning-outcome-review/similar';
+import { qualificationsEntities, qualificationsMigrations } from '../../subgraphs/qualifications/entities';
 import { readSeed } from '../../subgraphs/qualifications/seed';
+import { openDatabase, type Database } from '../../subgraphs/shared/database';
 import type { Scenario } from '../lib/context';
 import { fmt, type Table, type TargetCheck } from '../lib/report';
 
@@ -23,6 +26,9 @@ const LATENCY_CONCEPTS = 20_000;
 /** Statements sampled per language for recall: all of a small subset, an even spread of a full distribution. */
 const SAMPLE_PER_LANGUAGE = 1_000;
 const LATENCY_CALLS = 2_000;
+/** Outcomes of the shard the similar-outcomes index is measured at, and calls per way of answering. */
+const SIMILAR_OUTCOMES = 10_000;
+const SIMILAR_CALLS = 200;
 const TOP = 5;
 
 /** What the suggester may suggest, compared side by side: skills only (as before), or skills and skill groups. */
@@ -145,6 +151,72 @@ function latencyIndex(corpus: EscoCorpus, size: number): Bm25Index {
   return index;
 }
 
+/** A qualifications shard database holding `count` outcomes: the demo's statements, six to a unit. */
+async function shardWithOutcomes(folder: string, outcomes: readonly DemoOutcome[], count: number): Promise<Database> {
+  const db = await openDatabase({
+    url: `sqlite:${join(folder, 'similar-outcomes.sqlite')}`,
+    entities: qualificationsEntities,
+    migrations: qualificationsMigrations,
+  });
+  const stamp = '2026-01-01 00:00:00.000';
+  await db.dataSource.transaction(async (manager) => {
+    await manager.query(`INSERT INTO institution (code, names, country, city) VALUES ('bench.lv', '[]', 'LV', 'Riga')`);
+    await manager.query(
+      `INSERT INTO qualification (id, titles, descriptions, eqfLevel, iscedCode, ecvetPoints, status, sortKey, searchText, createdAt, updatedAt)
+       VALUES ('Q', '[]', '[]', 4, '0715', 120, 'ACTIVE', 'q', 'q', ?, ?)`,
+      [stamp, stamp],
+    );
+    for (let i = 0; i < count; i += 1) {
+      const unit = `U${Math.floor(i / 6)}`;
+      if (i % 6 === 0)
+        await manager.query(
+          `INSERT INTO unit (id, qualificationId, titles, eqfLevel, ecvetPoints, assessmentCriteria, validFrom, status, sortKey, searchText, version, createdAt, updatedAt)
+           VALUES (?, 'Q', '[]', 4, 1, '[]', '2026-01-01', 'ACTIVE', ?, ?, 1, ?, ?)`,
+          [unit, unit, unit, stamp, stamp],
+        );
+      const outcome = outcomes[i % outcomes.length];
+      await manager.query(
+        'INSERT INTO learning_outcome (id, unitId, position, category, statements) VALUES (?, ?, ?, ?, ?)',
+        [`${unit}-LO${i % 6}`, unit, i % 6, 'SKILLS', JSON.stringify(outcome?.statements ?? [])],
+      );
+    }
+  });
+  return db;
+}
+
+interface SimilarTiming {
+  way: string;
+  times: number[];
+  reads: number;
+}
+
+/**
+ * similarLearningOutcomes' work at one shard, two ways side by side, calls interleaved so that load from other
+ * work falls on both: the index kept, and the index read again (a unit written before each call, which makes
+ * every call do what every call did before the index was kept).
+ */
+async function similarTimings(db: Database, statements: readonly string[]): Promise<SimilarTiming[]> {
+  const kept: SimilarTiming = { way: 'index kept (no write in between)', times: [], reads: 0 };
+  const read: SimilarTiming = { way: 'index read again (a unit write before each call)', times: [], reads: 0 };
+  const call = async (timing: SimilarTiming, i: number, count: boolean) => {
+    const statement = statements[i % statements.length] ?? '';
+    const before = similarOutcomeReads(db);
+    const start = process.hrtime.bigint();
+    await similarOutcomes(db, 'bench.lv', statement, 'en', 5);
+    if (!count) return;
+    timing.times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    timing.reads += similarOutcomeReads(db) - before;
+  };
+  for (let i = 0; i < SIMILAR_CALLS + 20; i += 1) {
+    // The first 20 rounds warm the JIT up and are not counted.
+    await call(kept, i, i >= 20);
+    await db.dataSource.query('UPDATE unit SET version = version + 1 WHERE id = ?', [`U${i % 100}`]);
+    await call(read, i, i >= 20);
+  }
+  for (const timing of [kept, read]) timing.times.sort((a, b) => a - b);
+  return [kept, read];
+}
+
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
@@ -153,7 +225,7 @@ export const outcomeReview: Scenario = {
   name: 'outcome-review',
   title: 'Learning outcome review: ESCO retrieval quality and latency',
   estimate: 'under a minute',
-  async run({ log }) {
+  async run({ log, tmp }) {
     const folder = process.env.BENCH_ESCO_FOLDER ?? join(projectRoot(), 'third_party', 'esco');
     const corpus = readEscoCorpus(folder);
     const languages = [...new Set(corpus.texts.map((t) => t.lang))].sort();
@@ -220,6 +292,20 @@ export const outcomeReview: Scenario = {
     }
     times.sort((a, b) => a - b);
     const p99 = percentile(times, 99);
+
+    const shard = await shardWithOutcomes(tmp, outcomes, SIMILAR_OUTCOMES);
+    let similar: SimilarTiming[];
+    try {
+      similar = await similarTimings(
+        shard,
+        outcomes.flatMap((o) => o.statements.filter((s) => s.lang === 'en').map((s) => s.value)),
+      );
+    } finally {
+      await shard.close();
+    }
+    const [keptTiming, readTiming] = similar;
+    const similarRatio =
+      keptTiming && readTiming ? percentile(readTiming.times, 50) / percentile(keptTiming.times, 50) : NaN;
 
     // The targets are checked on what the suggester ships: skills and skill groups.
     const shipped = VARIANTS[VARIANTS.length - 1]?.name;
@@ -304,6 +390,18 @@ export const outcomeReview: Scenario = {
           ],
         ],
       },
+      {
+        caption: `similarLearningOutcomes at one shard of ${fmt.int(SIMILAR_OUTCOMES)} outcomes (SQLite, in process), ${SIMILAR_CALLS} calls each, interleaved`,
+        columns: ['index', 'p50 ms', 'p99 ms', 'max ms', 'outcome reads', 'p50 ÷ kept p50'],
+        rows: similar.map((t) => [
+          t.way,
+          fmt.ms(percentile(t.times, 50)),
+          fmt.ms(percentile(t.times, 99)),
+          fmt.ms(t.times.at(-1) ?? NaN),
+          String(t.reads),
+          keptTiming ? `${(percentile(t.times, 50) / percentile(keptTiming.times, 50)).toFixed(1)}×` : '–',
+        ]),
+      },
     ];
     return {
       settings: {
@@ -315,6 +413,8 @@ export const outcomeReview: Scenario = {
         demoOutcomes: outcomes.length,
         demoOutcomesWithLoadedLinks: linked.length,
         latencyConcepts: large.size,
+        similarOutcomes: SIMILAR_OUTCOMES,
+        similarCalls: SIMILAR_CALLS,
       },
       tables,
       targets,
@@ -325,9 +425,22 @@ export const outcomeReview: Scenario = {
         large.size > corpus.concepts.size
           ? `Latency index: the ${corpus.concepts.size} loaded concepts' labels and descriptions recombined up to ${fmt.int(large.size)} documents (real vocabulary, made-up concepts); give BENCH_ESCO_FOLDER=<the ESCO distribution> to measure on the real one.`
           : 'Latency index: the loaded concepts.',
+        `Similar outcomes: ${fmt.int(SIMILAR_OUTCOMES)} outcomes recombined from the demo's statements (all their languages); the statements asked are the demo's English ones. "Read again" is what every call cost before the index was kept, plus the feed check.`,
         en ? `English held-out recall@5: ${pct(en.at5, en.sample)}.` : 'No English ESCO files loaded.',
       ],
-      raw: { heldOut, indexed, demo: demoRows, latencyMs: { p50: percentile(times, 50), p99 } },
+      raw: {
+        heldOut,
+        indexed,
+        demo: demoRows,
+        latencyMs: { p50: percentile(times, 50), p99 },
+        similarMs: similar.map((t) => ({
+          way: t.way,
+          p50: percentile(t.times, 50),
+          p99: percentile(t.times, 99),
+          reads: t.reads,
+        })),
+        similarRatio,
+      },
     };
   },
 };
