@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsvObjects } from '../../shared/csv';
-import { Bm25Index } from './bm25';
+import { Bm25Index, type Bm25Document } from './bm25';
+import { characterGrams } from './text';
 
 /**
  * The ESCO skill and knowledge concepts and skill groups of the CSV files `npm run esco:import` loads (the ESCO
@@ -100,24 +101,40 @@ export interface EscoIndexOptions {
   includes?: (text: EscoText) => boolean;
 }
 
-/** A BM25 index per language. */
+function documentOf(text: EscoText, withDescription: boolean): Bm25Document {
+  return {
+    id: text.uri,
+    lang: text.lang,
+    fields: [
+      { text: text.preferredLabel, weight: FIELD_WEIGHTS.preferredLabel },
+      { text: text.altLabels.join(' | '), weight: FIELD_WEIGHTS.altLabels },
+      { text: text.broaderLabels.join(' | '), weight: FIELD_WEIGHTS.broaderLabels },
+      ...(withDescription ? [{ text: text.description, weight: FIELD_WEIGHTS.description }] : []),
+    ],
+  };
+}
+
+/** A BM25 index of words per language. */
 export function indexEscoCorpus(corpus: EscoCorpus, options: EscoIndexOptions = {}): Map<string, Bm25Index> {
   const { withDescription = () => true, includes = () => true } = options;
   const indexes = new Map<string, Bm25Index>();
   for (const text of corpus.texts) {
     if (!includes(text)) continue;
     const index = indexes.get(text.lang) ?? new Bm25Index();
-    index.add({
-      id: text.uri,
-      lang: text.lang,
-      fields: [
-        { text: text.preferredLabel, weight: FIELD_WEIGHTS.preferredLabel },
-        { text: text.altLabels.join(' | '), weight: FIELD_WEIGHTS.altLabels },
-        { text: text.broaderLabels.join(' | '), weight: FIELD_WEIGHTS.broaderLabels },
-        ...(withDescription(text.uri) ? [{ text: text.description, weight: FIELD_WEIGHTS.description }] : []),
-      ],
-    });
+    index.add(documentOf(text, withDescription(text.uri)));
     indexes.set(text.lang, index);
   }
   return indexes;
+}
+
+/**
+ * A BM25 index of the English texts' character 4-grams, for statements in a language whose ESCO files are not
+ * loaded: they match English labels by the roots the languages share, not by a translation.
+ */
+export function indexEscoCrossLanguage(corpus: EscoCorpus, options: EscoIndexOptions = {}): Bm25Index {
+  const { withDescription = () => true, includes = () => true } = options;
+  const index = new Bm25Index(characterGrams);
+  for (const text of corpus.texts)
+    if (text.lang === 'en' && includes(text)) index.add(documentOf(text, withDescription(text.uri)));
+  return index;
 }

@@ -44,6 +44,18 @@ test('suggestions are ranked by score and say which words matched', () => {
   expect(hits[0]?.matchedWords).toEqual(expect.arrayContaining(['install', 'photovoltaic', 'systems']));
 });
 
+test.each([
+  ['Die Lernenden installieren Photovoltaikanlagen auf Steildächern.', 'de', 'photovoltaikanlagen'],
+  ['El alumno instala sistemas fotovoltaicos en cubiertas.', 'es', 'fotovoltaicos'],
+])(
+  'a statement in a language whose ESCO files are not loaded matches English concepts by shared roots: "%s"',
+  (statement, lang, root) => {
+    const [best] = subset().suggest(statement, lang, 5);
+    expect(best).toMatchObject({ preferredLabel: 'install photovoltaic systems', lang: 'en' });
+    expect(best?.matchedWords).toContain(root);
+  },
+);
+
 test("a statement's language is used where ESCO files in it are loaded, English otherwise", () => {
   const folder = mkdtempSync(join(tmpdir(), 'esco-lang-'));
   try {

@@ -93,7 +93,10 @@ export class EscoConceptSuggestion {
   @Field({ description: 'Its preferred label in `lang`.' })
   preferredLabel!: string;
 
-  @Field(() => LanguageCodeScalar, { description: "The statement's language if ESCO is loaded in it, else English." })
+  @Field(() => LanguageCodeScalar, {
+    description:
+      "The statement's language if ESCO is loaded in it, else English (the statement then matched by character 4-grams, not translated).",
+  })
   lang!: string;
 
   @Field({
@@ -108,7 +111,10 @@ export class EscoConceptSuggestion {
   @Field(() => Float, { description: 'BM25 score: higher matches better; comparable within one answer only.' })
   score!: number;
 
-  @Field(() => [String], { description: "The statement's words found in its labels or description." })
+  @Field(() => [String], {
+    description:
+      "The statement's words found in its labels or description; across languages, the words sharing a 4-letter root part with them.",
+  })
   matchedWords!: string[];
 }
 
