@@ -1,3 +1,6 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { createConnection } from 'mysql2/promise';
+import { OUTBOX_POLL_MS } from '../subgraphs/shared/outbox/outbox';
 import { startTestHub, type TestHub } from './harness/hub';
 import { seedUnits } from './seeds';
 
@@ -240,4 +243,70 @@ test('updateUnit with review: true and no new outcomes reviews the stored ones',
       { outcome: 1, review: { findings: [] } },
     ],
   });
+});
+
+/** Another program's connection to a shard's database, writing past the shard as an administrator would. */
+async function openOtherProgram(
+  databaseUrl: string,
+): Promise<{ run(sql: string, params: string[]): Promise<void>; close(): Promise<void> }> {
+  if (databaseUrl.startsWith('sqlite:')) {
+    const connection = new BetterSqlite3(databaseUrl.slice('sqlite:'.length));
+    connection.pragma('busy_timeout = 5000');
+    return {
+      run: async (sql, params) => void connection.prepare(sql).run(...params),
+      close: async () => void connection.close(),
+    };
+  }
+  const connection = await createConnection({ uri: databaseUrl });
+  return { run: async (sql, params) => void (await connection.execute(sql, params)), close: () => connection.end() };
+}
+
+/** The hub's cache follows a write past the shard within this (see test/raw-sql-changes.test.ts). */
+const RAW_SQL_BOUND_MS = OUTBOX_POLL_MS + 250;
+
+test('an outcome written through the hub is in the next similar answer, one written in plain SQL within the bound', async () => {
+  const SIMILAR = `query($statement: String!) {
+    similarLearningOutcomes(statement: $statement, lang: "en", first: 3) { outcomeId statement }
+  }`;
+  const similar = async (statement: string) => {
+    const answer = await hub.request(SIMILAR, { statement });
+    expect(answer.body.errors).toBeUndefined();
+    return (answer.body.data?.similarLearningOutcomes as Array<{ outcomeId: string; statement: string }>).map(
+      (hit) => hit.outcomeId,
+    );
+  };
+  const anodise = 'The learner is able to anodise aluminium window profiles.';
+  expect(await similar('anodise')).toEqual([]);
+  const created = await hub.request(
+    CREATE,
+    {
+      input: {
+        ...unitInput('REVIEW-SIMILAR', 'Izglītojamais spēj aprakstīt anodēšanu.'),
+        learningOutcomes: [{ category: 'SKILLS', statements: [{ lang: 'en', value: anodise }], escoSkills: [] }],
+      },
+    },
+    coordinator,
+  );
+  expect(created.body.errors).toBeUndefined();
+  expect(await similar('anodise')).toEqual(['rvt.lv:REVIEW-SIMILAR-LO1']);
+
+  const galvanise = 'The learner is able to galvanise steel brackets by hot dipping.';
+  expect(await similar('galvanise')).toEqual([]);
+  const other = await openOtherProgram(hub.shards.get('rvt.lv')?.databaseUrl as string);
+  try {
+    await other.run(
+      'INSERT INTO learning_outcome (id, unitId, position, category, statements) VALUES (?, ?, ?, ?, ?)',
+      ['REVIEW-SIMILAR-LO9', 'REVIEW-SIMILAR', '9', 'SKILLS', JSON.stringify([{ lang: 'en', value: galvanise }])],
+    );
+  } finally {
+    await other.close();
+  }
+  const written = performance.now();
+  let found: string[] = [];
+  while (found.length === 0 && performance.now() - written < 5_000) {
+    found = await similar('galvanise');
+    if (found.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  expect(found).toEqual(['rvt.lv:REVIEW-SIMILAR-LO9']);
+  expect(performance.now() - written).toBeLessThan(RAW_SQL_BOUND_MS);
 });

@@ -1,4 +1,4 @@
-import { contentTokens } from './text';
+import { contentTokens, type Token } from './text';
 
 /**
  * Okapi BM25 over short documents with weighted fields (a label counts more than a description), held in
@@ -33,7 +33,12 @@ interface Posting {
   tf: number;
 }
 
+/** How a text is cut into the terms matched: words by stem, or something else (character n-grams). */
+export type Analyzer = (text: string, lang: string) => Token[];
+
 export class Bm25Index {
+  constructor(private readonly analyze: Analyzer = contentTokens) {}
+
   private readonly ids: string[] = [];
   private readonly lengths: number[] = [];
   private readonly postings = new Map<string, Posting[]>();
@@ -44,7 +49,7 @@ export class Bm25Index {
     const counts = new Map<string, number>();
     let length = 0;
     for (const field of document.fields) {
-      for (const token of contentTokens(field.text, document.lang)) {
+      for (const token of this.analyze(field.text, document.lang)) {
         counts.set(token.stem, (counts.get(token.stem) ?? 0) + field.weight);
         length += field.weight;
       }
@@ -69,7 +74,7 @@ export class Bm25Index {
     if (n === 0 || limit <= 0) return [];
     const average = this.totalLength / n;
     const terms = new Map<string, string>();
-    for (const token of contentTokens(query, lang)) if (!terms.has(token.stem)) terms.set(token.stem, token.word);
+    for (const token of this.analyze(query, lang)) if (!terms.has(token.stem)) terms.set(token.stem, token.word);
     // Scores in one typed array and the documents touched: a query over 20,000 documents allocates little.
     const scores = new Float64Array(n);
     const touched: number[] = [];

@@ -8,11 +8,23 @@ import { TEST_CONCEPTS } from './esco-test-concepts.fixture';
 
 const subset = () => escoSuggesterFor(join(thirdPartyDir(), 'esco'));
 
-test('the shipped ESCO subset is read as English skill and knowledge concepts only', () => {
+test('the shipped ESCO subset is read as English skill and knowledge concepts and skill groups, no ISCED-F fields', () => {
   const corpus = readEscoCorpus(join(thirdPartyDir(), 'esco'));
-  expect(corpus.concepts.size).toBeGreaterThan(100);
-  expect([...corpus.concepts.keys()].every((uri) => uri.startsWith('http://data.europa.eu/esco/skill/'))).toBe(true);
+  const concepts = [...corpus.concepts.values()];
+  expect(concepts.filter((c) => c.conceptType === 'KnowledgeSkillCompetence').length).toBeGreaterThan(100);
+  expect(corpus.concepts.get(TEST_CONCEPTS.joiningParts)).toMatchObject({ conceptType: 'SkillGroup', skillType: null });
+  expect(concepts.every((c) => c.uri.startsWith('http://data.europa.eu/esco/skill/'))).toBe(true);
   expect(subset().languages).toEqual(['en']);
+});
+
+test('a statement describing the work of a skill group suggests the group', () => {
+  const [best] = subset().suggest('The learner is able to weld fillet joints on steel plates.', 'en', 5);
+  expect(best).toMatchObject({
+    uri: TEST_CONCEPTS.joiningParts,
+    conceptType: 'SkillGroup',
+    skillType: null,
+    preferredLabel: 'joining parts using soldering, welding or brazing techniques',
+  });
 });
 
 test.each([
@@ -31,6 +43,18 @@ test('suggestions are ranked by score and say which words matched', () => {
   expect(hits.map((h) => h.score)).toEqual([...hits.map((h) => h.score)].sort((a, b) => b - a));
   expect(hits[0]?.matchedWords).toEqual(expect.arrayContaining(['install', 'photovoltaic', 'systems']));
 });
+
+test.each([
+  ['Die Lernenden installieren Photovoltaikanlagen auf Steildächern.', 'de', 'photovoltaikanlagen'],
+  ['El alumno instala sistemas fotovoltaicos en cubiertas.', 'es', 'fotovoltaicos'],
+])(
+  'a statement in a language whose ESCO files are not loaded matches English concepts by shared roots: "%s"',
+  (statement, lang, root) => {
+    const [best] = subset().suggest(statement, lang, 5);
+    expect(best).toMatchObject({ preferredLabel: 'install photovoltaic systems', lang: 'en' });
+    expect(best?.matchedWords).toContain(root);
+  },
+);
 
 test("a statement's language is used where ESCO files in it are loaded, English otherwise", () => {
   const folder = mkdtempSync(join(tmpdir(), 'esco-lang-'));

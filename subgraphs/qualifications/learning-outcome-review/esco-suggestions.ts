@@ -1,13 +1,23 @@
 import type { Bm25Index } from './bm25';
-import { indexEscoCorpus, readEscoCorpus, type EscoConcept } from './esco-corpus';
+import {
+  indexEscoCorpus,
+  indexEscoCrossLanguage,
+  readEscoCorpus,
+  type EscoConcept,
+  type EscoConceptType,
+} from './esco-corpus';
 import { primaryLanguage } from './text';
 
-/** ESCO concepts ranked for a statement, from the index of its language, else the English one. */
+/**
+ * ESCO concepts ranked for a statement, from the index of its language; else, for a statement in another
+ * language, English concepts matched by character 4-grams (`crossLanguage`); else the English words index.
+ */
 export interface EscoSuggestion {
   uri: string;
   preferredLabel: string;
   /** The language of the label and of the index that matched: the statement's, or English. */
   lang: string;
+  conceptType: EscoConceptType;
   skillType: string | null;
   score: number;
   matchedWords: string[];
@@ -23,21 +33,30 @@ export interface EscoSuggester {
 export function createEscoSuggester(
   concepts: Map<string, EscoConcept>,
   indexes: Map<string, Bm25Index>,
+  crossLanguage?: () => Bm25Index,
 ): EscoSuggester {
+  let grams: Bm25Index | undefined;
   return {
     languages: [...indexes.keys()].sort(),
     concepts: concepts.size,
     suggest(statement, lang, limit) {
       const wanted = primaryLanguage(lang);
       const used = indexes.has(wanted) ? wanted : 'en';
-      const index = indexes.get(used);
+      let index = indexes.get(used);
       if (!index) return [];
-      return index.search(statement, used, limit).map((hit) => {
+      if (used !== wanted && crossLanguage) {
+        // Built on the first statement that needs it: with every language's files loaded, none does.
+        grams ??= crossLanguage();
+        index = grams;
+      }
+      // The statement's own language still picks the stopwords left out.
+      return index.search(statement, index === grams ? wanted : used, limit).map((hit) => {
         const concept = concepts.get(hit.id);
         return {
           uri: hit.id,
           preferredLabel: concept?.labels.get(used) ?? concept?.labels.get('en') ?? hit.id,
           lang: used,
+          conceptType: concept?.conceptType ?? 'KnowledgeSkillCompetence',
           skillType: concept?.skillType ?? null,
           score: Math.round(hit.score * 1000) / 1000,
           matchedWords: hit.matched,
@@ -57,7 +76,7 @@ export function escoSuggesterFor(folder: string): EscoSuggester {
   let suggester = loaded.get(folder);
   if (!suggester) {
     const corpus = readEscoCorpus(folder);
-    suggester = createEscoSuggester(corpus.concepts, indexEscoCorpus(corpus));
+    suggester = createEscoSuggester(corpus.concepts, indexEscoCorpus(corpus), () => indexEscoCrossLanguage(corpus));
     loaded.set(folder, suggester);
   }
   return suggester;

@@ -85,7 +85,7 @@ export class EqfLevelMatch {
   source!: string;
 }
 
-@ObjectType({ description: 'An ESCO skill or knowledge concept that matches a statement.' })
+@ObjectType({ description: 'An ESCO skill or knowledge concept, or skill group, that matches a statement.' })
 export class EscoConceptSuggestion {
   @Field(() => EscoSkillUriScalar, { description: 'The concept URI.' })
   uri!: string;
@@ -93,16 +93,28 @@ export class EscoConceptSuggestion {
   @Field({ description: 'Its preferred label in `lang`.' })
   preferredLabel!: string;
 
-  @Field(() => LanguageCodeScalar, { description: "The statement's language if ESCO is loaded in it, else English." })
+  @Field(() => LanguageCodeScalar, {
+    description:
+      "The statement's language if ESCO is loaded in it, else English (the statement then matched by character 4-grams, not translated).",
+  })
   lang!: string;
 
-  @Field(() => String, { nullable: true, description: '"skill/competence" or "knowledge".' })
+  @Field({
+    description:
+      'ESCO\'s conceptType: "KnowledgeSkillCompetence" for a skill or knowledge concept, "SkillGroup" for a group of them.',
+  })
+  conceptType!: string;
+
+  @Field(() => String, { nullable: true, description: '"skill/competence" or "knowledge"; null for a skill group.' })
   skillType!: string | null;
 
   @Field(() => Float, { description: 'BM25 score: higher matches better; comparable within one answer only.' })
   score!: number;
 
-  @Field(() => [String], { description: "The statement's words found in its labels or description." })
+  @Field(() => [String], {
+    description:
+      "The statement's words found in its labels or description; across languages, the words sharing a 4-letter root part with them.",
+  })
   matchedWords!: string[];
 }
 

@@ -182,3 +182,23 @@ export function contentTokens(text: string, lang: string): Token[] {
   const stop = STOPWORDS[primaryLanguage(lang)];
   return tokenize(text, lang).filter((t) => t.word.length > 1 && !stop?.has(t.word));
 }
+
+/** Length of the character n-grams of `characterGrams`, and the shortest word cut into them. */
+const GRAM = 4;
+const MIN_GRAM_WORD = 5;
+
+/**
+ * The content words of `text` cut into overlapping character 4-grams, accents dropped: each token is one gram
+ * (`stem`) of a word (`word`, with its span). Words shared across languages by their roots ("Photovoltaikanlagen",
+ * "fotovoltaicos" and "photovoltaic"; "Hygiene", "higiene" and "hygiene") then match without a translation, which
+ * is what a statement in a language whose ESCO files are not loaded can be matched by.
+ */
+export function characterGrams(text: string, lang: string): Token[] {
+  const grams: Token[] = [];
+  for (const token of contentTokens(text, lang)) {
+    const letters = token.word.normalize('NFD').replace(/\p{M}/gu, '');
+    if (letters.length < MIN_GRAM_WORD) continue;
+    for (let i = 0; i + GRAM <= letters.length; i += 1) grams.push({ ...token, stem: letters.slice(i, i + GRAM) });
+  }
+  return grams;
+}
