@@ -13,7 +13,8 @@ import { mintDemoToken } from './token';
 /**
  * The demo's mobilities, made through the hub's own API as the schools would make them: a memorandum
  * between Riga and Avilés, one finished mobility (signed, assessed, transcript issued; with recognition
- * shards also validated, recognised and certified) and one agreement still waiting for signatures. Runs once, on a hub whose mobilities shards are empty.
+ * shards also validated, recognised and certified), its welding class's other mobilities (see createDemoCohort)
+ * and one agreement still waiting for signatures. Runs once, on a hub whose mobilities shards are empty.
  */
 type Answer = { data?: Record<string, unknown> | null; errors?: Array<{ message: string }> };
 
@@ -146,6 +147,8 @@ export async function createDemoMobilities(url: string, withRecognition: boolean
     );
   }
 
+  await createDemoCohort(call.bind(null, url), token, start, end, withRecognition);
+
   // A mobility being prepared: an Avilés learner going to Riga, signed so far by the sending school only.
   const next = addDays(today(), 60);
   await call(url, cifp, CREATE_LEARNING_AGREEMENT, {
@@ -172,4 +175,85 @@ export async function createDemoMobilities(url: string, withRecognition: boolean
     p: 'Jefa de estudios',
   });
   return true;
+}
+
+/** Anna's classmates in the same welding mobility to Avilés: with her, six learners. */
+const COHORT = [
+  { localId: 'L-18', name: 'Mārtiņš Liepiņš', dateOfBirth: '2007-01-23', results: ['ACHIEVED', 'ACHIEVED'] },
+  { localId: 'L-19', name: 'Elīna Kalniņa', dateOfBirth: '2006-09-08', results: ['ACHIEVED', 'ACHIEVED'] },
+  { localId: 'L-20', name: 'Kristaps Ozoliņš', dateOfBirth: '2007-06-30', results: ['ACHIEVED', 'NOT_ACHIEVED'] },
+  { localId: 'L-21', name: 'Laura Jansone', dateOfBirth: '2007-02-14', results: ['ACHIEVED', 'ACHIEVED'] },
+  { localId: 'L-22', name: 'Roberts Krūmiņš', dateOfBirth: '2006-12-01', results: ['ACHIEVED', 'ACHIEVED'] },
+] as const;
+
+/**
+ * The rest of Anna's class in the same mobility, through the same steps: a national agency's overview counts a cell
+ * only when 5 learners or more stand behind it, so one mobility alone would show nothing but suppressed cells. One
+ * learner does not achieve the second unit, so the units assessed and the decisions are not all alike.
+ */
+async function createDemoCohort(
+  call: (token: string, query: string, variables?: Record<string, unknown>) => Promise<Record<string, unknown>>,
+  token: (institution: string, roles: string[], learnerId?: string) => Promise<string>,
+  start: string,
+  end: string,
+  withRecognition: boolean,
+): Promise<void> {
+  const rvt = await token('rvt.lv', ['coordinator']);
+  const cifp = await token('cifp-aviles.es', ['coordinator']);
+  const assessor = await token('cifp-aviles.es', ['assessor']);
+  const units = ['rvt.lv:WELD-U4', 'rvt.lv:WELD-U5'] as const;
+  for (const [index, learner] of COHORT.entries()) {
+    const localId = `LA-2026-${String(index + 2).padStart(3, '0')}`;
+    const la = `rvt.lv:${localId}`;
+    await call(rvt, CREATE_LEARNING_AGREEMENT, {
+      input: rigaToAvilesAgreement(
+        localId,
+        { localId: learner.localId, name: learner.name, dateOfBirth: learner.dateOfBirth },
+        agreementTerms(start, end, [
+          [units[0], 25],
+          [units[1], 30],
+        ]),
+      ),
+    });
+    await call(rvt, SIGN_LEARNING_AGREEMENT, { id: la, n: 'Jānis Ozols', p: 'Mobility coordinator' });
+    await call(cifp, SIGN_LEARNING_AGREEMENT, { id: la, n: 'Lucía Fernández', p: 'Jefa de estudios' });
+    await call(await token('rvt.lv', ['learner'], `rvt.lv:${learner.localId}`), SIGN_LEARNING_AGREEMENT, {
+      id: la,
+      n: learner.name,
+      p: 'learner',
+    });
+    for (const [unit, unitId] of units.entries()) {
+      const result = learner.results[unit];
+      await call(assessor, 'mutation($i: RecordAssessmentInput!) { recordAssessment(input: $i) { id } }', {
+        i: {
+          learningAgreementId: la,
+          unitId,
+          result,
+          grade: result === 'ACHIEVED' ? '7/10' : '4/10',
+          method: 'Practical test piece and oral questions',
+          assessorName: 'Carlos Menéndez',
+          assessedOn: addDays(end, -2),
+          evidence: 'Test pieces inspected visually and by bend test.',
+        },
+      });
+    }
+    await call(
+      cifp,
+      'mutation($id: ID!) { issueTranscript(learningAgreementId: $id, issuedBy: "Lucía Fernández") { version } }',
+      { id: la },
+    );
+    if (!withRecognition) continue;
+    await call(rvt, 'mutation($id: ID!) { validateTranscript(learningAgreementId: $id) { id } }', { id: la });
+    await call(rvt, 'mutation($input: RecognizeUnitsInput!) { recognizeUnits(input: $input) { id } }', {
+      input: {
+        learningAgreementId: la,
+        idempotencyKey: `demo-${localId}`,
+        decisions: units.map((unitId, unit) => ({
+          unitId,
+          decision: learner.results[unit] === 'ACHIEVED' ? 'RECOGNISED' : 'REFUSED',
+          ...(learner.results[unit] === 'ACHIEVED' ? {} : { reason: 'Unit not achieved abroad' }),
+        })),
+      },
+    });
+  }
 }
