@@ -13,8 +13,7 @@ import { mintDemoToken } from './token';
 /**
  * The demo's mobilities, made through the hub's own API as the schools would make them: a memorandum
  * between Riga and Avilés, one finished mobility (signed, assessed, transcript issued; with recognition
- * shards also validated, recognised and certified), its welding class's other mobilities (see createDemoCohort)
- * and one agreement still waiting for signatures. Runs once, on a hub whose mobilities shards are empty.
+ * shards also validated, recognised and certified) and one agreement still waiting for signatures. Runs once, on a hub whose mobilities shards are empty.
  */
 type Answer = { data?: Record<string, unknown> | null; errors?: Array<{ message: string }> };
 
@@ -147,8 +146,6 @@ export async function createDemoMobilities(url: string, withRecognition: boolean
     );
   }
 
-  await createDemoCohort(call.bind(null, url), token, start, end, withRecognition);
-
   // A mobility being prepared: an Avilés learner going to Riga, signed so far by the sending school only.
   const next = addDays(today(), 60);
   await call(url, cifp, CREATE_LEARNING_AGREEMENT, {
@@ -187,17 +184,15 @@ const COHORT = [
 ] as const;
 
 /**
- * The rest of Anna's class in the same mobility, through the same steps: a national agency's overview counts a cell
- * only when 5 learners or more stand behind it, so one mobility alone would show nothing but suppressed cells. One
- * learner does not achieve the second unit, so the units assessed and the decisions are not all alike.
+ * The rest of Anna's class in the same mobility (after createDemoMobilities), through the same steps: a national
+ * agency's overview counts a cell only when 5 learners or more stand behind it, so one mobility alone would show
+ * nothing but suppressed cells. One learner does not achieve the second unit, so results and decisions differ.
  */
-async function createDemoCohort(
-  call: (token: string, query: string, variables?: Record<string, unknown>) => Promise<Record<string, unknown>>,
-  token: (institution: string, roles: string[], learnerId?: string) => Promise<string>,
-  start: string,
-  end: string,
-  withRecognition: boolean,
-): Promise<void> {
+export async function createDemoCohort(url: string, withRecognition: boolean, secret?: string): Promise<void> {
+  const token = (institution: string, roles: string[], learnerId?: string) =>
+    mintDemoToken({ institution, roles, learnerId, secret });
+  const start = addDays(today(), -70);
+  const end = addDays(today(), -14);
   const rvt = await token('rvt.lv', ['coordinator']);
   const cifp = await token('cifp-aviles.es', ['coordinator']);
   const assessor = await token('cifp-aviles.es', ['assessor']);
@@ -205,7 +200,7 @@ async function createDemoCohort(
   for (const [index, learner] of COHORT.entries()) {
     const localId = `LA-2026-${String(index + 2).padStart(3, '0')}`;
     const la = `rvt.lv:${localId}`;
-    await call(rvt, CREATE_LEARNING_AGREEMENT, {
+    await call(url, rvt, CREATE_LEARNING_AGREEMENT, {
       input: rigaToAvilesAgreement(
         localId,
         { localId: learner.localId, name: learner.name, dateOfBirth: learner.dateOfBirth },
@@ -215,16 +210,16 @@ async function createDemoCohort(
         ]),
       ),
     });
-    await call(rvt, SIGN_LEARNING_AGREEMENT, { id: la, n: 'Jānis Ozols', p: 'Mobility coordinator' });
-    await call(cifp, SIGN_LEARNING_AGREEMENT, { id: la, n: 'Lucía Fernández', p: 'Jefa de estudios' });
-    await call(await token('rvt.lv', ['learner'], `rvt.lv:${learner.localId}`), SIGN_LEARNING_AGREEMENT, {
+    await call(url, rvt, SIGN_LEARNING_AGREEMENT, { id: la, n: 'Jānis Ozols', p: 'Mobility coordinator' });
+    await call(url, cifp, SIGN_LEARNING_AGREEMENT, { id: la, n: 'Lucía Fernández', p: 'Jefa de estudios' });
+    await call(url, await token('rvt.lv', ['learner'], `rvt.lv:${learner.localId}`), SIGN_LEARNING_AGREEMENT, {
       id: la,
       n: learner.name,
       p: 'learner',
     });
     for (const [unit, unitId] of units.entries()) {
       const result = learner.results[unit];
-      await call(assessor, 'mutation($i: RecordAssessmentInput!) { recordAssessment(input: $i) { id } }', {
+      await call(url, assessor, 'mutation($i: RecordAssessmentInput!) { recordAssessment(input: $i) { id } }', {
         i: {
           learningAgreementId: la,
           unitId,
@@ -238,13 +233,14 @@ async function createDemoCohort(
       });
     }
     await call(
+      url,
       cifp,
       'mutation($id: ID!) { issueTranscript(learningAgreementId: $id, issuedBy: "Lucía Fernández") { version } }',
       { id: la },
     );
     if (!withRecognition) continue;
-    await call(rvt, 'mutation($id: ID!) { validateTranscript(learningAgreementId: $id) { id } }', { id: la });
-    await call(rvt, 'mutation($input: RecognizeUnitsInput!) { recognizeUnits(input: $input) { id } }', {
+    await call(url, rvt, 'mutation($id: ID!) { validateTranscript(learningAgreementId: $id) { id } }', { id: la });
+    await call(url, rvt, 'mutation($input: RecognizeUnitsInput!) { recognizeUnits(input: $input) { id } }', {
       input: {
         learningAgreementId: la,
         idempotencyKey: `demo-${localId}`,

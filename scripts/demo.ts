@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseRegistry } from '../gateway/registry/registry';
 import { distEntry, startGatewayProcess, startShardProcess, type ManagedProcess } from './processes';
 import { DEMO_TOKEN_SECRET } from './demo-secret';
-import { createDemoMobilities } from './demo-mobilities';
+import { createDemoCohort, createDemoMobilities } from './demo-mobilities';
 import { projectRoot } from '../platform/project-root';
 import { generateHopKeyPair, type HopKeyPair } from '../platform/hop-keys';
 import { hopAudience } from '../platform/signed-hop';
@@ -151,6 +151,7 @@ async function main(): Promise<void> {
         process.env.HUB_DEMO_TOKEN_SECRET,
       ))
     ) {
+      await createDemoCohort(gateway.url, registry.kinds().includes('recognition'), process.env.HUB_DEMO_TOKEN_SECRET);
       console.log(
         'Created the demo mobilities: a memorandum, a class of six learners recognised after welding in Avilés, an agreement in preparation.',
       );
