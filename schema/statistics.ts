@@ -22,7 +22,10 @@ export const STATISTICS_MEASURES = {
   units: ['UNITS_ACHIEVED', 'UNITS_NOT_ACHIEVED'],
   /** Current transcripts of records issued; partner: the host; month of issue. */
   transcripts: ['TRANSCRIPTS_ISSUED'],
-  /** Recognition decisions by outcome, and the ECVET points they credited; month of the decision. */
+  /**
+   * Recognition decisions by outcome, one cell per unit decided on (the hub knows its field and level), and the days
+   * from the mobility's end of those recognising it; the ECVET points they credited, per month; month of the decision.
+   */
   recognition: [
     'DECISIONS_RECOGNISED',
     'DECISIONS_PARTIALLY_RECOGNISED',
@@ -58,7 +61,8 @@ export class StatisticsBaseCell {
 
   @Field(() => String, {
     nullable: true,
-    description: 'For AGREED_UNITS: the hub ID of the unit counted (public data); null for every other measure.',
+    description:
+      'For AGREED_UNITS, DECISIONS_<decision> and DAYS_TO_RECOGNITION: the hub ID of the unit counted (public data); null for every other measure.',
   })
   unit!: string | null;
 

@@ -118,7 +118,8 @@ test('the demo agency reads real figures of the demo mobilities from ecvetStatis
   expect(cell('AGREEMENTS_SIGNED', 'LV', 'ES')).toMatchObject({ value: 6, learners: 6, suppressed: false });
   expect(cell('UNITS_ACHIEVED', 'LV', 'ES')).toMatchObject({ value: 11, learners: 6, suppressed: false });
   expect(cell('UNITS_NOT_ACHIEVED', 'LV', 'ES')).toMatchObject({ value: null, suppressed: true });
-  expect(cell('DECISIONS_RECOGNISED', 'LV')).toMatchObject({ value: 11, learners: 6, suppressed: false });
+  // Decisions count per unit (6 learners on WELD-U4, 5 on WELD-U5): a learner in two base cells counts twice.
+  expect(cell('DECISIONS_RECOGNISED', 'LV')).toMatchObject({ value: 11, learners: 11, suppressed: false });
   expect(cell('DECISIONS_REFUSED', 'LV')).toMatchObject({ value: null, suppressed: true });
   expect(cell('AGREEMENTS_DRAFT', 'ES', 'LV')).toMatchObject({ value: null, suppressed: true });
 

@@ -147,7 +147,7 @@ test('each shard counts the demo data as counted by hand (its own base cells, be
 
 test('the recognition shard lists the days from mobility end to each recognition; the hub merges and suppresses', async () => {
   const caller = { institution: 'viaa.gov.lv', roles: ['agency' as const], learnerId: null, subject: 'test' };
-  const query = '{ recognitionStatisticsBase { measure month value learners days } }';
+  const query = '{ recognitionStatisticsBase { measure unit month value learners days } }';
   const response = await fetch(hub.recognitionShards.get('rvt.lv')?.url ?? '', {
     method: 'POST',
     headers: {
@@ -162,21 +162,32 @@ test('the recognition shard lists the days from mobility end to each recognition
     body: JSON.stringify({ query }),
   });
   const body = (await response.json()) as { data: { recognitionStatisticsBase: Array<Record<string, unknown>> } };
-  // The demo recognises both units of a mobility that ended 14 days ago, today: one learner, two decisions.
-  expect(body.data.recognitionStatisticsBase).toContainEqual({
-    measure: 'DAYS_TO_RECOGNITION',
-    month: today().slice(0, 7),
-    value: 2,
-    learners: 1,
-    days: [14, 14],
-  });
+  // The demo recognises both units of a mobility that ended 14 days ago, today: one learner, a decision per unit.
+  for (const unit of ['rvt.lv:WELD-U4', 'rvt.lv:WELD-U5']) {
+    expect(body.data.recognitionStatisticsBase).toContainEqual({
+      measure: 'DAYS_TO_RECOGNITION',
+      unit,
+      month: today().slice(0, 7),
+      value: 1,
+      learners: 1,
+      days: [14],
+    });
+    expect(body.data.recognitionStatisticsBase).toContainEqual({
+      measure: 'DECISIONS_RECOGNISED',
+      unit,
+      month: today().slice(0, 7),
+      value: 1,
+      learners: 1,
+      days: null,
+    });
+  }
   const stats = await statistics({ groupBy: [] });
   expect(find(stats, 'DAYS_TO_RECOGNITION')).toEqual([
     expect.objectContaining({ value: null, learners: null, suppressed: true }),
   ]);
 });
 
-test('agreed units are counted per unit at the shard and grouped by field and EQF level at the hub', async () => {
+test('agreed units and decisions are counted per unit at the shard and grouped by field and EQF level at the hub', async () => {
   const coordinator = await hub.token('rvt.lv', ['coordinator']);
   const read = await hub.request(
     `{ u4: unit(id: "rvt.lv:WELD-U4") { eqfLevel qualification { iscedCode } }
@@ -194,6 +205,11 @@ test('agreed units are counted per unit at the shard and grouped by field and EQ
     expect(find(stats, 'AGREED_UNITS', { field: u5.qualification.iscedCode, eqfLevel: u5.eqfLevel })).toEqual([
       expect.objectContaining({ value: null, suppressed: true }),
     ]);
+  // Decisions are counted per unit too: they group under the unit's field and level (one learner here: suppressed).
+  expect(find(stats, 'DECISIONS_RECOGNISED', { field: u4.qualification.iscedCode, eqfLevel: u4.eqfLevel })).toEqual([
+    expect.objectContaining({ value: null, suppressed: true }),
+  ]);
+  expect(find(stats, 'DECISIONS_RECOGNISED', { field: null })).toEqual([]);
   // Other measures have no units: they answer one group, field and level null.
   expect(find(stats, 'AGREEMENTS_DRAFT')).toEqual([expect.objectContaining({ field: null, eqfLevel: null, value: 5 })]);
 });

@@ -126,6 +126,38 @@ describe('mergeStatistics', () => {
     expect(pick(merged, 'AGREEMENTS_SIGNED')).toEqual([expect.objectContaining({ field: null, eqfLevel: null })]);
   });
 
+  it('derives the recognition rate and median days of each field and level from per-unit decision cells', () => {
+    const units: Record<string, { field: string; eqfLevel: number }> = {
+      'rvt.lv:WELD-U4': { field: '0715', eqfLevel: 4 },
+      'omnia.fi:COOK-1': { field: '1013', eqfLevel: 3 },
+    };
+    const decided = (measure: string, unit: string, value: number, learners: number, days?: number[]): BaseCell => ({
+      ...cell(measure, 'rvt.lv', '2026-05', value, learners, null),
+      unit,
+      ...(days ? { days } : {}),
+    });
+    const merged = mergeStatistics({
+      cells: [
+        decided('DECISIONS_RECOGNISED', 'rvt.lv:WELD-U4', 6, 6),
+        decided('DECISIONS_REFUSED', 'rvt.lv:WELD-U4', 2, 2),
+        decided('DECISIONS_RECOGNISED', 'omnia.fi:COOK-1', 3, 5),
+        decided('DECISIONS_REFUSED', 'omnia.fi:COOK-1', 5, 5),
+        decided('DAYS_TO_RECOGNITION', 'rvt.lv:WELD-U4', 6, 6, [10, 12, 14, 20, 21, 30]),
+        decided('DAYS_TO_RECOGNITION', 'omnia.fi:COOK-1', 3, 5, [40, 41, 45]),
+      ],
+      groupBy: ['FIELD'],
+      countryOf,
+      unitOf: (unit) => units[unit] ?? null,
+    });
+    // Welding's 2 refusals (2 learners) are left out, so its rate is of the published decisions only.
+    expect(pick(merged, 'RECOGNITION_RATE', { field: '0715' })).toEqual([
+      expect.objectContaining({ value: 1, learners: 6, suppressed: false }),
+    ]);
+    expect(pick(merged, 'RECOGNITION_RATE', { field: '1013' })[0]?.value).toBe(3 / 8);
+    expect(pick(merged, 'DAYS_TO_RECOGNITION', { field: '0715' })[0]?.value).toBe(17);
+    expect(pick(merged, 'DAYS_TO_RECOGNITION', { field: '1013' })[0]?.value).toBe(41);
+  });
+
   it('merges the days to recognition of published cells into one exact median', () => {
     const days = (institution: string, month: string, list: number[], learners: number): BaseCell => ({
       ...cell('DAYS_TO_RECOGNITION', institution, month, list.length, learners, null),

@@ -51,7 +51,7 @@ export interface BaseCell {
   measure: string;
   institution: string;
   partnerInstitution: string | null;
-  /** AGREED_UNITS: the unit's hub ID; absent or null otherwise. */
+  /** AGREED_UNITS, DECISIONS_*, DAYS_TO_RECOGNITION: the unit's hub ID; absent or null otherwise. */
   unit?: string | null;
   /** DAYS_TO_RECOGNITION: every decision's days from the mobility's end (value: how many). */
   days?: readonly number[] | null;
@@ -72,9 +72,9 @@ export interface StatisticsCell {
   institution: string | null;
   partnerCountry: string | null;
   partnerInstitution: string | null;
-  /** ISCED-F detailed field of the units counted (AGREED_UNITS); null when not asked or not known. */
+  /** ISCED-F detailed field of the units counted (AGREED_UNITS, decisions, their rate and days); null when not asked or not known. */
   field: string | null;
-  /** EQF level of the units counted (AGREED_UNITS); null when not asked or not known. */
+  /** EQF level of the units counted (AGREED_UNITS, decisions, their rate and days); null when not asked or not known. */
   eqfLevel: number | null;
   month: string | null;
   /** The count, sum or rate; null when suppressed. */
