@@ -21,7 +21,7 @@ import { overload } from './scenarios/overload';
 import { personalRead } from './scenarios/personal-read';
 import { profile } from './scenarios/profile';
 import { shardClient } from './scenarios/shard-client';
-import { statistics } from './scenarios/statistics';
+import { statistics, statisticsCells } from './scenarios/statistics';
 import { wsFlood } from './scenarios/ws-flood';
 
 /**
@@ -43,6 +43,7 @@ const SCENARIOS: Scenario[] = [
   overload,
   outcomeReview,
   statistics,
+  statisticsCells,
 ];
 
 const USAGE = `usage: npm run bench [-- <scenario> …]

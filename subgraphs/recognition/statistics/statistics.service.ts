@@ -1,6 +1,8 @@
 import type { CountRow } from '../../shared/statistics';
 import type { RecognitionContext } from '../context';
 
+/** What counting reads of a request's context: the shard's database and institution (the bench counts with these alone). */
+type CountingContext = Pick<RecognitionContext, 'db' | 'institution'>;
 interface DecisionRow {
   decision: string;
   unit: string;
@@ -22,7 +24,7 @@ interface PointsRow {
  * two, or a small cell could pass the threshold). Decisions and their days are counted at one grain only, so no
  * difference of two figures about them isolates a smaller group.
  */
-export async function recognitionCounts(context: RecognitionContext): Promise<CountRow[]> {
+export async function recognitionCounts(context: CountingContext): Promise<CountRow[]> {
   const manager = context.db.dataSource.manager;
   const [decisions, points, days] = await Promise.all([
     manager.query<DecisionRow[]>(
@@ -76,7 +78,7 @@ const DAY_MS = 86_400_000;
  * merges medians exactly (a median of medians is not one). Validations made before the end was kept count in no
  * median.
  */
-async function daysToRecognition(context: RecognitionContext): Promise<CountRow[]> {
+async function daysToRecognition(context: CountingContext): Promise<CountRow[]> {
   const rows = await context.db.dataSource.manager.query<DayRow[]>(
     `SELECT d.learnerId AS learner, d.decision AS decision, d.unitId AS unit, SUBSTR(d.decidedAt, 1, 7) AS month, SUBSTR(d.decidedAt, 1, 10) AS decidedOn,
             e.mobilityEnd AS mobilityEnd
