@@ -17,7 +17,7 @@ import { RecognitionDecisionRecord } from '../../subgraphs/recognition/decision/
 import { TranscriptValidationRecord } from '../../subgraphs/recognition/validation/validation.entity';
 import { openDatabase } from '../../subgraphs/shared/database';
 import type { BenchContext, Scenario, ScenarioOutput } from '../lib/context';
-import { mergeStatistics, type BaseCell, type GroupDimension } from '../../gateway/statistics/merge';
+import { mergePrepared, prepareBaseCells, type BaseCell, type GroupDimension } from '../../gateway/statistics/merge';
 import type { StatisticsBaseCell } from '../../schema/statistics';
 import { mobilityCounts } from '../../subgraphs/mobilities/statistics/statistics.service';
 import { recognitionCounts } from '../../subgraphs/recognition/statistics/statistics.service';
@@ -307,6 +307,25 @@ async function measureHubs(
     }
     if (problem) throw new Error(`ecvetStatistics never answered whole: ${problem}`);
   }
+  // One request at a time: each answer's own latency, without the queueing of the load below or another answer's
+  // fan-out still running. The hub reusing base cells first, while what it kept when first asked is fresh.
+  const alone: string[][] = [];
+  for (const { mode, service } of [...hubs].reverse()) {
+    for (const [grouping, groupBy] of GROUPINGS) {
+      const times: number[] = [];
+      for (let i = 0; i < 3; i += 1) {
+        const start = performance.now();
+        const answer = await fetch(service.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: requestBody(QUERY, { groupBy }),
+        });
+        await answer.arrayBuffer();
+        times.push(performance.now() - start);
+      }
+      alone.push([mode, grouping, median(times).toFixed(1), Math.max(...times).toFixed(1)]);
+    }
+  }
   const runs = hubs.flatMap(({ mode, service }) =>
     GROUPINGS.map(([grouping, groupBy]) => ({ name: `${grouping}, ${mode}`, grouping, mode, service, groupBy })),
   );
@@ -343,6 +362,11 @@ async function measureHubs(
         caption: 'ecvetStatistics through the hub (medians over rounds)',
         columns: ['hub', 'groupBy', 'req/s', 'p50 ms', 'p99 ms', 'errors'],
         rows,
+      },
+      {
+        caption: 'ecvetStatistics one request at a time (3 each, before the load)',
+        columns: ['hub', 'groupBy', 'median ms', 'max ms'],
+        rows: alone,
       },
     ],
     targets: [
@@ -417,16 +441,25 @@ export const statistics: Scenario = {
   },
 };
 
-/** Median of `runs` timings of `work`, in ms. */
-function timeMedian(runs: number, work: () => void): number {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i += 1) {
-    const start = performance.now();
-    work();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] ?? 0;
+/** How long `work` takes, in ms. */
+function timed(work: () => unknown): number {
+  const start = performance.now();
+  work();
+  return performance.now() - start;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+/** A merge from the raw base cells, as every request made before they were prepared once per fan-out. */
+function prepareAndMerge(
+  cells: readonly BaseCell[],
+  groupBy: readonly GroupDimension[],
+  countryOf: (institution: string) => string | null,
+): number {
+  return mergePrepared(prepareBaseCells(cells, countryOf), { groupBy }).length;
 }
 
 export const statisticsCells: Scenario = {
@@ -463,14 +496,22 @@ export const statisticsCells: Scenario = {
       cellShards.service.pid,
     ]);
 
-    // The hub's merge alone, in this process, over the same base cells: what each reused answer costs before JSON.
+    // The hub's merge alone, in this process, over the same base cells: the base cells prepared afresh for the merge
+    // (a fan-out's cost) beside a merge of cells prepared once (what a request reusing base cells costs), alternated.
     const countries = new Map(Array.from({ length: count }, (_, i) => [code(i + 1), countryOf(i + 1)]));
     const memberCountry = (institution: string) => countries.get(institution) ?? null;
+    const prepared = prepareBaseCells(all, memberCountry);
     const mergeRows = GROUPINGS.map(([grouping, groupBy]) => {
-      const cells: BaseCell[] = all;
-      const ms = timeMedian(15, () => mergeStatistics({ cells, groupBy, countryOf: memberCountry }));
-      const merged = mergeStatistics({ cells, groupBy, countryOf: memberCountry });
-      return [grouping, String(cells.length), String(merged.length), ms.toFixed(1)];
+      const afresh: number[] = [];
+      const reused: number[] = [];
+      let answered = 0;
+      for (let run = 0; run < 15; run += 1) {
+        afresh.push(timed(() => prepareAndMerge(all, groupBy, memberCountry)));
+        reused.push(timed(() => (answered = mergePrepared(prepared, { groupBy }).length)));
+      }
+      const a = median(afresh);
+      const r = median(reused);
+      return [grouping, String(all.length), String(answered), a.toFixed(1), r.toFixed(1), (a / r).toFixed(1)];
     });
     return {
       settings: {
@@ -487,8 +528,9 @@ export const statisticsCells: Scenario = {
       tables: [
         ...measured.tables,
         {
-          caption: 'mergeStatistics alone over the same base cells (median of 15 runs, in the bench process)',
-          columns: ['groupBy', 'base cells', 'cells answered', 'merge ms'],
+          caption:
+            'The merge alone over the same base cells, in the bench process (medians of 15 runs, the two alternated)',
+          columns: ['groupBy', 'base cells', 'cells answered', 'prepared + merged ms', 'merged ms', 'ratio'],
           rows: mergeRows,
         },
       ],

@@ -18,10 +18,13 @@ import { useStatisticsExport } from './export';
 import { useStatisticsLive, type LocalSubscribe } from './live';
 import {
   GROUP_DIMENSIONS,
-  mergeStatistics,
+  mergePrepared,
+  prepareBaseCells,
   SUPPRESSION_THRESHOLD,
+  unitsOf,
   type BaseCell,
   type GroupDimension,
+  type PreparedCells,
   type UnitClass,
 } from './merge';
 import { useOverviewPage } from './overview';
@@ -48,7 +51,8 @@ export interface StatisticsOptions {
 export const DEFAULT_STATISTICS_CACHE_MS = 30_000;
 
 interface FanOutAnswer {
-  cells: BaseCell[];
+  /** The shards' base cells, prepared once for every merge that reuses them. */
+  cells: PreparedCells;
   errors: NonNullable<ExecutionResult['errors']>;
 }
 
@@ -184,7 +188,7 @@ export function useStatistics(options: StatisticsOptions): GatewayPart & {
         const errors = result.errors ?? [];
         // A partial answer is not kept: the next request asks the missing shards again.
         if (errors.length > 0 && cache.get(key)?.answer === answer) cache.delete(key);
-        return { cells: [...(data.m ?? []), ...(data.r ?? [])], errors };
+        return { cells: prepareBaseCells([...(data.m ?? []), ...(data.r ?? [])], countryOf, threshold), errors };
       });
     if (cacheMs > 0) cache.set(key, { at: performance.now(), answer });
     answer.catch(() => cache.delete(key));
@@ -222,11 +226,8 @@ export function useStatistics(options: StatisticsOptions): GatewayPart & {
     const scope = scopeOf(args, context, registry);
     const answer = await fanOut(scope, context);
     const inScope = new Set(scope.institutions);
-    const cells = answer.cells.filter((cell) => inScope.has(cell.institution));
     const byUnit = scope.groupBy.includes('FIELD') || scope.groupBy.includes('EQF_LEVEL');
-    const unitOf = byUnit
-      ? await readUnits(new Set(cells.flatMap((cell) => (cell.unit ? [cell.unit] : []))), context)
-      : undefined;
+    const unitOf = byUnit ? await readUnits(unitsOf(answer.cells, inScope), context) : undefined;
     const missing = new Set<string>();
     for (const error of answer.errors) {
       const institution = error.extensions?.institution;
@@ -235,7 +236,7 @@ export function useStatistics(options: StatisticsOptions): GatewayPart & {
       else if (typeof institution !== 'string') for (const code of inScope) missing.add(code);
     }
     return {
-      cells: mergeStatistics({ cells, groupBy: scope.groupBy, countryOf, unitOf, threshold }),
+      cells: mergePrepared(answer.cells, { groupBy: scope.groupBy, institutions: inScope, unitOf }),
       missingInstitutions: [...missing].sort(),
       institutions: scope.institutions,
       suppressionThreshold: threshold,
