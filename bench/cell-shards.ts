@@ -8,13 +8,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
  * what is measured is the hub's fan-out, merge and suppression; the shards' counting is not (the scenario with real
  * shard processes measures it).
  *
- * CELL_SHARDS_FILE names a JSON list of { port, cells }: `cells` is the list of base cells one shard answers. Any
- * POST is answered with them under the alias or field the query asks (mobilityStatisticsBase or
+ * CELL_SHARDS_FILE names a JSON list of { port, batch }: `batch` is the StatisticsBaseBatch one shard answers. Any
+ * POST is answered with it under the alias or field the query asks (mobilityStatisticsBase or
  * recognitionStatisticsBase); GET (the hub's /health probe) answers ok, naming no shard, which proves nothing either way.
  */
 interface CellShard {
   port: number;
-  cells: unknown[];
+  batch: unknown;
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {
@@ -26,7 +26,7 @@ async function readBody(request: IncomingMessage): Promise<string> {
 const FIELD = /(?:([A-Za-z_]\w*)\s*:\s*)?(mobilityStatisticsBase|recognitionStatisticsBase)\b/;
 
 function serve(shard: CellShard): Promise<void> {
-  const cells = JSON.stringify(shard.cells);
+  const batches = JSON.stringify([shard.batch]);
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     void (async () => {
       if (request.method !== 'POST') {
@@ -37,7 +37,7 @@ function serve(shard: CellShard): Promise<void> {
       const body = JSON.parse(await readBody(request)) as { query?: string };
       const match = FIELD.exec(body.query ?? '');
       const answer = match
-        ? `{"data":{${JSON.stringify(match[1] ?? match[2])}:${cells}}}`
+        ? `{"data":{${JSON.stringify(match[1] ?? match[2])}:${batches}}}`
         : JSON.stringify({ errors: [{ message: 'cell shard: only the statistics base cells are served here' }] });
       response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) });
       response.end(answer);

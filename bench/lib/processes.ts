@@ -259,17 +259,17 @@ export async function startReplayShards(
 
 /**
  * Stand-ins for shards answering the statistics fan-out with base cells counted beforehand (bench/cell-shards.ts),
- * all in one process: one URL per list of cells, in order.
+ * all in one process: one URL per batch of base cells, in order.
  */
 export async function startCellShards(
   cleanup: Cleanup,
   dir: string,
-  cells: readonly (readonly unknown[])[],
+  batches: readonly unknown[],
 ): Promise<{ service: Service; urls: string[] }> {
   return withRetry('cell shards', 2, async () => {
-    const ports = await freePorts(cells.length);
+    const ports = await freePorts(batches.length);
     const file = join(dir, 'cell-shards.json');
-    writeFileSync(file, JSON.stringify(ports.map((port, i) => ({ port, cells: cells[i] }))));
+    writeFileSync(file, JSON.stringify(ports.map((port, i) => ({ port, batch: batches[i] }))));
     const managed = startProcess('cell shards', distEntry('bench', 'cell-shards.js'), { CELL_SHARDS_FILE: file });
     try {
       await waitUntilUp(managed, `http://127.0.0.1:${ports.at(-1)}/health`);

@@ -21,7 +21,7 @@ import { mergePrepared, prepareBaseCells, type BaseCell, type GroupDimension } f
 import type { StatisticsBaseCell } from '../../schema/statistics';
 import { mobilityCounts } from '../../subgraphs/mobilities/statistics/statistics.service';
 import { recognitionCounts } from '../../subgraphs/recognition/statistics/statistics.service';
-import { baseCells } from '../../subgraphs/shared/statistics';
+import { baseBatch, baseCells } from '../../subgraphs/shared/statistics';
 import { alternate, requestBody } from '../lib/load';
 import { startCellShards, startHub } from '../lib/processes';
 
@@ -483,13 +483,13 @@ export const statisticsCells: Scenario = {
     );
 
     const shards = counted.flatMap((shard, i) => [
-      { key: `mobilities ${code(i + 1)}`, cells: shard.mobilities },
-      { key: `recognition ${code(i + 1)}`, cells: shard.recognition },
+      { key: `mobilities ${code(i + 1)}`, institution: code(i + 1), cells: shard.mobilities },
+      { key: `recognition ${code(i + 1)}`, institution: code(i + 1), cells: shard.recognition },
     ]);
     const cellShards = await startCellShards(
       context.cleanup,
       context.tmp,
-      shards.map((shard) => shard.cells),
+      shards.map((shard) => baseBatch(shard.institution, shard.cells)),
     );
     const urls = new Map(shards.map((shard, i) => [shard.key, cellShards.urls[i] ?? '']));
     const measured = await measureHubs(context, writeStatisticsRegistry(context.tmp, count, urls), [

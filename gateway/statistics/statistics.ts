@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { LocalGraphQLDataSource, type GraphQLDataSource } from '@apollo/gateway';
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
+  GraphQLError,
   Kind,
   OperationTypeNode,
   type ExecutionResult,
@@ -14,6 +15,7 @@ import { checkMonth } from '../../schema/statistics-period';
 import type { HubContext } from '../context';
 import type { GatewayPart } from '../part';
 import type { Registry } from '../registry/registry';
+import { readBatch, type BaseBatch } from './batch';
 import { useStatisticsExport } from './export';
 import { useStatisticsLive, type LocalSubscribe } from './live';
 import {
@@ -61,8 +63,6 @@ const AGENCY_FIELDS = new Set(['ecvetStatistics', '__typename', '__schema', '__t
 /** The shards' raw base cells: only the hub's own fan-out reads them, never a client. */
 const BASE_FIELDS = new Set(['mobilityStatisticsBase', 'recognitionStatisticsBase']);
 
-const CELL = 'measure institution partnerInstitution unit days month value learners';
-
 /** One query for many units' field and level: public data, read through the supergraph from their owners. */
 function unitQuery(ids: readonly string[]): string {
   const variables = ids.map((_, index) => `$u${index}: ID!`).join(', ');
@@ -70,8 +70,8 @@ function unitQuery(ids: readonly string[]): string {
   return `query(${variables}) { ${fields.join(' ')} }`;
 }
 const FAN_OUT = `query($from: String, $to: String) {
-  m: mobilityStatisticsBase(from: $from, to: $to) { ${CELL} }
-  r: recognitionStatisticsBase(from: $from, to: $to) { ${CELL} }
+  m: mobilityStatisticsBase(from: $from, to: $to) { institution count cells }
+  r: recognitionStatisticsBase(from: $from, to: $to) { institution count cells }
 }`;
 
 function rootFields(operation: OperationDefinitionNode, fragments: Map<string, SelectionSetNode>): string[] {
@@ -184,11 +184,24 @@ export function useStatistics(options: StatisticsOptions): GatewayPart & {
     const answer = options
       .execute(FAN_OUT, { from: scope.from, to: scope.to }, { ...context, statisticsFanOut: true })
       .then((result) => {
-        const data = (result.data ?? {}) as { m?: BaseCell[] | null; r?: BaseCell[] | null };
-        const errors = result.errors ?? [];
+        const data = (result.data ?? {}) as { m?: BaseBatch[] | null; r?: BaseBatch[] | null };
+        const errors = [...(result.errors ?? [])];
+        const cells: BaseCell[] = [];
+        for (const batch of [...(data.m ?? []), ...(data.r ?? [])]) {
+          try {
+            // One by one: a spread of a large batch would pass the engine's limit on arguments.
+            for (const cell of readBatch(batch)) cells.push(cell);
+          } catch (error) {
+            errors.push(
+              new GraphQLError((error as Error).message, {
+                extensions: { code: 'SHARD_UNAVAILABLE', institution: batch.institution },
+              }),
+            );
+          }
+        }
         // A partial answer is not kept: the next request asks the missing shards again.
         if (errors.length > 0 && cache.get(key)?.answer === answer) cache.delete(key);
-        return { cells: prepareBaseCells([...(data.m ?? []), ...(data.r ?? [])], countryOf, threshold), errors };
+        return { cells: prepareBaseCells(cells, countryOf, threshold), errors };
       });
     if (cacheMs > 0) cache.set(key, { at: performance.now(), answer });
     answer.catch(() => cache.delete(key));
