@@ -21,7 +21,7 @@ import { overload } from './scenarios/overload';
 import { personalRead } from './scenarios/personal-read';
 import { profile } from './scenarios/profile';
 import { shardClient } from './scenarios/shard-client';
-import { statistics } from './scenarios/statistics';
+import { statistics, statisticsCells } from './scenarios/statistics';
 import { wsFlood } from './scenarios/ws-flood';
 
 /**
@@ -43,6 +43,7 @@ const SCENARIOS: Scenario[] = [
   overload,
   outcomeReview,
   statistics,
+  statisticsCells,
 ];
 
 const USAGE = `usage: npm run bench [-- <scenario> …]
@@ -54,7 +55,7 @@ environment:
   BENCH_ROUNDS=3         measuring rounds per target (figures are medians over rounds)
   BENCH_SECONDS=5        seconds of load per target and round
   BENCH_SCALE=30x2000    data-scale: institutions x units per institution (6 outcomes each);
-                         statistics: institutions x learning agreements per institution
+                         statistics, statistics-cells: institutions x learning agreements per institution
   BENCH_FAN_OUT=1,4,16,32  fan-out: shard counts
   BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306  data-scale: MariaDB/MySQL (creates and drops bench_<n>)
   BENCH_INDEX_TRIAL=1    data-scale: also time a FULLTEXT index on one shard (0: skip)

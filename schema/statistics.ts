@@ -1,4 +1,4 @@
-import { Directive, Field, Float, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, Int, ObjectType } from 'type-graphql';
 
 /**
  * Statistics are built from base cells: one measure, one institution, one partner institution, one month. The hub
@@ -22,7 +22,10 @@ export const STATISTICS_MEASURES = {
   units: ['UNITS_ACHIEVED', 'UNITS_NOT_ACHIEVED'],
   /** Current transcripts of records issued; partner: the host; month of issue. */
   transcripts: ['TRANSCRIPTS_ISSUED'],
-  /** Recognition decisions by outcome, and the ECVET points they credited; month of the decision. */
+  /**
+   * Recognition decisions by outcome, one cell per unit decided on (the hub knows its field and level), and the days
+   * from the mobility's end of those recognising it; the ECVET points they credited, per month; month of the decision.
+   */
   recognition: [
     'DECISIONS_RECOGNISED',
     'DECISIONS_PARTIALLY_RECOGNISED',
@@ -34,50 +37,48 @@ export const STATISTICS_MEASURES = {
 
 export type StatisticsMeasureName = (typeof STATISTICS_MEASURES)[keyof typeof STATISTICS_MEASURES][number];
 
-/** A shard's count of one measure for one institution, partner and month. Never sent to a client as it is. */
+/**
+ * A shard's count of one measure for one institution, partner and month. Never sent to a client as it is; a shard
+ * sends its cells to the hub in one StatisticsBaseBatch.
+ */
+export interface StatisticsBaseCell {
+  /**
+   * The measure: MEMORANDA_<status>, AGREEMENTS_<status>, AGREED_UNITS, UNITS_ACHIEVED, UNITS_NOT_ACHIEVED,
+   * TRANSCRIPTS_ISSUED, DECISIONS_<decision>, ECVET_POINTS_RECOGNISED, DAYS_TO_RECOGNITION.
+   */
+  measure: string;
+  /** The institution whose data it is (the shard's own). */
+  institution: string;
+  /** The hosting institution of the mobilities counted; null where the measure has none. */
+  partnerInstitution: string | null;
+  /** For AGREED_UNITS, DECISIONS_<decision> and DAYS_TO_RECOGNITION: the hub ID of the unit counted (public data). */
+  unit: string | null;
+  /** For DAYS_TO_RECOGNITION: each decision's days from the mobility's end, in order, so the hub merges medians exactly. */
+  days: number[] | null;
+  /** The month counted, YYYY-MM. */
+  month: string;
+  /** The count (or, for ECVET_POINTS_RECOGNISED, the sum of points). */
+  value: number;
+  /** Distinct learners behind the cell; null for measures about institutions (memoranda). */
+  learners: number | null;
+}
+
+/** A shard's base cells in one piece: tens of thousands of cells cross the gateway as one value, not as objects. */
 @Directive('@shareable')
 @ObjectType({
   description:
-    "One base cell of the ECVET statistics, as a shard counts its own data: read by the hub only, which suppresses small cells before merging them. Only an agency's request through the hub gets these.",
+    "A shard's base cells of the ECVET statistics, as it counts its own data: read by the hub only, which suppresses small cells before merging them. Only an agency's request through the hub gets these.",
 })
-export class StatisticsBaseCell {
-  @Field({
-    description:
-      'The measure: MEMORANDA_<status>, AGREEMENTS_<status>, AGREED_UNITS, UNITS_ACHIEVED, UNITS_NOT_ACHIEVED, TRANSCRIPTS_ISSUED, DECISIONS_<decision>, ECVET_POINTS_RECOGNISED, DAYS_TO_RECOGNITION.',
-  })
-  measure!: string;
-
+export class StatisticsBaseBatch {
   @Field({ description: "The institution whose data it is (the shard's own)." })
   institution!: string;
 
-  @Field(() => String, {
-    nullable: true,
-    description: 'The hosting institution of the mobilities counted; null where the measure has none.',
-  })
-  partnerInstitution!: string | null;
+  @Field(() => Int, { description: 'How many base cells `cells` holds.' })
+  count!: number;
 
-  @Field(() => String, {
-    nullable: true,
-    description: 'For AGREED_UNITS: the hub ID of the unit counted (public data); null for every other measure.',
-  })
-  unit!: string | null;
-
-  @Field(() => [Int], {
-    nullable: true,
+  @Field({
     description:
-      "For DAYS_TO_RECOGNITION: each decision's days from the mobility's end, in order, so the hub merges medians exactly; null for every other measure.",
+      "The base cells as a JSON array of objects { measure, partnerInstitution, unit, days, month, value, learners }: measure is MEMORANDA_<status>, AGREEMENTS_<status>, AGREED_UNITS, UNITS_ACHIEVED, UNITS_NOT_ACHIEVED, TRANSCRIPTS_ISSUED, DECISIONS_<decision>, ECVET_POINTS_RECOGNISED or DAYS_TO_RECOGNITION; partnerInstitution the host (null where none); unit the hub ID of the unit counted (AGREED_UNITS, DECISIONS_*, DAYS_TO_RECOGNITION; else null); days, for DAYS_TO_RECOGNITION, each decision's days from the mobility's end (else null); month YYYY-MM; value the count or sum of points; learners the distinct learners (null for memoranda). One string, so the gateway passes it on as one value instead of reshaping every cell field by field.",
   })
-  days!: number[] | null;
-
-  @Field({ description: 'The month counted, YYYY-MM.' })
-  month!: string;
-
-  @Field(() => Float, { description: 'The count (or, for ECVET_POINTS_RECOGNISED, the sum of points).' })
-  value!: number;
-
-  @Field(() => Int, {
-    nullable: true,
-    description: 'Distinct learners behind the cell; null for measures about institutions (memoranda).',
-  })
-  learners!: number | null;
+  cells!: string;
 }

@@ -173,3 +173,83 @@ export async function createDemoMobilities(url: string, withRecognition: boolean
   });
   return true;
 }
+
+/** Anna's classmates in the same welding mobility to Avilés: with her, six learners. */
+const COHORT = [
+  { localId: 'L-18', name: 'Mārtiņš Liepiņš', dateOfBirth: '2007-01-23', results: ['ACHIEVED', 'ACHIEVED'] },
+  { localId: 'L-19', name: 'Elīna Kalniņa', dateOfBirth: '2006-09-08', results: ['ACHIEVED', 'ACHIEVED'] },
+  { localId: 'L-20', name: 'Kristaps Ozoliņš', dateOfBirth: '2007-06-30', results: ['ACHIEVED', 'NOT_ACHIEVED'] },
+  { localId: 'L-21', name: 'Laura Jansone', dateOfBirth: '2007-02-14', results: ['ACHIEVED', 'ACHIEVED'] },
+  { localId: 'L-22', name: 'Roberts Krūmiņš', dateOfBirth: '2006-12-01', results: ['ACHIEVED', 'ACHIEVED'] },
+] as const;
+
+/**
+ * The rest of Anna's class in the same mobility (after createDemoMobilities), through the same steps: a national
+ * agency's overview counts a cell only when 5 learners or more stand behind it, so one mobility alone would show
+ * nothing but suppressed cells. One learner does not achieve the second unit, so results and decisions differ.
+ */
+export async function createDemoCohort(url: string, withRecognition: boolean, secret?: string): Promise<void> {
+  const token = (institution: string, roles: string[], learnerId?: string) =>
+    mintDemoToken({ institution, roles, learnerId, secret });
+  const start = addDays(today(), -70);
+  const end = addDays(today(), -14);
+  const rvt = await token('rvt.lv', ['coordinator']);
+  const cifp = await token('cifp-aviles.es', ['coordinator']);
+  const assessor = await token('cifp-aviles.es', ['assessor']);
+  const units = ['rvt.lv:WELD-U4', 'rvt.lv:WELD-U5'] as const;
+  for (const [index, learner] of COHORT.entries()) {
+    const localId = `LA-2026-${String(index + 2).padStart(3, '0')}`;
+    const la = `rvt.lv:${localId}`;
+    await call(url, rvt, CREATE_LEARNING_AGREEMENT, {
+      input: rigaToAvilesAgreement(
+        localId,
+        { localId: learner.localId, name: learner.name, dateOfBirth: learner.dateOfBirth },
+        agreementTerms(start, end, [
+          [units[0], 25],
+          [units[1], 30],
+        ]),
+      ),
+    });
+    await call(url, rvt, SIGN_LEARNING_AGREEMENT, { id: la, n: 'Jānis Ozols', p: 'Mobility coordinator' });
+    await call(url, cifp, SIGN_LEARNING_AGREEMENT, { id: la, n: 'Lucía Fernández', p: 'Jefa de estudios' });
+    await call(url, await token('rvt.lv', ['learner'], `rvt.lv:${learner.localId}`), SIGN_LEARNING_AGREEMENT, {
+      id: la,
+      n: learner.name,
+      p: 'learner',
+    });
+    for (const [unit, unitId] of units.entries()) {
+      const result = learner.results[unit];
+      await call(url, assessor, 'mutation($i: RecordAssessmentInput!) { recordAssessment(input: $i) { id } }', {
+        i: {
+          learningAgreementId: la,
+          unitId,
+          result,
+          grade: result === 'ACHIEVED' ? '7/10' : '4/10',
+          method: 'Practical test piece and oral questions',
+          assessorName: 'Carlos Menéndez',
+          assessedOn: addDays(end, -2),
+          evidence: 'Test pieces inspected visually and by bend test.',
+        },
+      });
+    }
+    await call(
+      url,
+      cifp,
+      'mutation($id: ID!) { issueTranscript(learningAgreementId: $id, issuedBy: "Lucía Fernández") { version } }',
+      { id: la },
+    );
+    if (!withRecognition) continue;
+    await call(url, rvt, 'mutation($id: ID!) { validateTranscript(learningAgreementId: $id) { id } }', { id: la });
+    await call(url, rvt, 'mutation($input: RecognizeUnitsInput!) { recognizeUnits(input: $input) { id } }', {
+      input: {
+        learningAgreementId: la,
+        idempotencyKey: `demo-${localId}`,
+        decisions: units.map((unitId, unit) => ({
+          unitId,
+          decision: learner.results[unit] === 'ACHIEVED' ? 'RECOGNISED' : 'REFUSED',
+          ...(learner.results[unit] === 'ACHIEVED' ? {} : { reason: 'Unit not achieved abroad' }),
+        })),
+      },
+    });
+  }
+}

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseRegistry } from '../gateway/registry/registry';
 import { distEntry, startGatewayProcess, startShardProcess, type ManagedProcess } from './processes';
 import { DEMO_TOKEN_SECRET } from './demo-secret';
-import { createDemoMobilities } from './demo-mobilities';
+import { createDemoCohort, createDemoMobilities } from './demo-mobilities';
 import { projectRoot } from '../platform/project-root';
 import { generateHopKeyPair, type HopKeyPair } from '../platform/hop-keys';
 import { hopAudience } from '../platform/signed-hop';
@@ -151,11 +151,16 @@ async function main(): Promise<void> {
         process.env.HUB_DEMO_TOKEN_SECRET,
       ))
     ) {
-      console.log('Created the demo mobilities: a memorandum, two learning agreements, a recognised transcript.');
+      await createDemoCohort(gateway.url, registry.kinds().includes('recognition'), process.env.HUB_DEMO_TOKEN_SECRET);
+      console.log(
+        'Created the demo mobilities: a memorandum, a class of six learners recognised after welding in Avilés, an agreement in preparation.',
+      );
     }
+    const members = registry.institutions.filter((entry) => !entry.agency);
+    const agency = registry.institutions.find((entry) => entry.agency);
     console.log(`
 ECVET federation hub (demo) is running: ${gateway.url}
-  ${shards.length} shards of ${registry.institutions.length} institutions in ${new Set(registry.institutions.map((i) => i.country)).size} countries; data in ${dataDir}
+  ${shards.length} shards of ${members.length} institutions in ${new Set(members.map((i) => i.country)).size} countries; data in ${dataDir}
 
 Try it (EQF level 4 units across every partner school):
   curl -s ${gateway.url} -H 'content-type: application/json' \\
@@ -164,7 +169,15 @@ Try it (EQF level 4 units across every partner school):
 Sign in as a coordinator of Riga State Technical School, and read its mobilities:
   npm run token -- --institution rvt.lv --role coordinator
   (query: { learningAgreements { nodes { id status learner { name } transcript { totalEcvetPoints } } } })
-Stop with Ctrl+C.`);
+${
+  agency
+    ? `
+See ECVET uptake as ${agency.names.find((name) => name.lang === 'en')?.value ?? agency.code} (aggregates only, no personal data):
+  npm run token -- --institution ${agency.code} --role agency
+  open ${gateway.url.replace(/\/graphql$/, '/overview')} and paste the token
+`
+    : ''
+}Stop with Ctrl+C.`);
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     await stopAll();

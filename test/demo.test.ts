@@ -68,7 +68,7 @@ test('a fifth school, in Italy, serves its units from its own system: they are f
   expect(data.compareUnits.score).toBeGreaterThan(0.5);
 });
 
-test('holds two demo mobilities: one finished with a transcript, one waiting for signatures', async () => {
+test("holds the demo mobilities: Anna's class finished with transcripts, one waiting for signatures", async () => {
   const token = await mintDemoToken({ institution: 'cifp-aviles.es', roles: ['coordinator'] });
   const answer = await postGraphQL(
     url,
@@ -85,7 +85,46 @@ test('holds two demo mobilities: one finished with a transcript, one waiting for
   expect(nodes.map((n) => [n.id, n.status, n.transcript?.totalEcvetPoints ?? null]).sort()).toEqual([
     ['cifp-aviles.es:LA-2026-014', 'DRAFT', null],
     ['rvt.lv:LA-2026-001', 'SIGNED', 55],
+    ['rvt.lv:LA-2026-002', 'SIGNED', 55],
+    ['rvt.lv:LA-2026-003', 'SIGNED', 55],
+    ['rvt.lv:LA-2026-004', 'SIGNED', 25],
+    ['rvt.lv:LA-2026-005', 'SIGNED', 55],
+    ['rvt.lv:LA-2026-006', 'SIGNED', 55],
   ]);
+});
+
+test('the demo agency reads real figures of the demo mobilities from ecvetStatistics, and no record', async () => {
+  expect(demo.output()).toContain('npm run token -- --institution eacea.europa.eu --role agency');
+  expect(demo.output()).toContain(`${url.replace(/\/graphql$/, '/overview')} and paste the token`);
+  const agency = await mintDemoToken({ institution: 'eacea.europa.eu', roles: ['agency'] });
+  const answer = await postGraphQL(
+    url,
+    `{ ecvetStatistics(groupBy: [COUNTRY, PARTNER_COUNTRY]) {
+        cells { measure country partnerCountry value learners suppressed } missingInstitutions suppressionThreshold } }`,
+    undefined,
+    agency,
+  );
+  expect(answer.body.errors).toBeUndefined();
+  const statistics = answer.body.data?.ecvetStatistics as {
+    cells: Array<{ measure: string; country: string; partnerCountry: string | null }>;
+    missingInstitutions: string[];
+    suppressionThreshold: number;
+  };
+  expect(statistics.missingInstitutions).toEqual([]);
+  expect(statistics.suppressionThreshold).toBe(5);
+  const cell = (measure: string, country: string, partnerCountry: string | null = null) =>
+    statistics.cells.find((c) => c.measure === measure && c.country === country && c.partnerCountry === partnerCountry);
+  // Six Riga learners in Avilés: each figure about them stands on 6 learners; one refused unit, one learner, does not show.
+  expect(cell('AGREEMENTS_SIGNED', 'LV', 'ES')).toMatchObject({ value: 6, learners: 6, suppressed: false });
+  expect(cell('UNITS_ACHIEVED', 'LV', 'ES')).toMatchObject({ value: 11, learners: 6, suppressed: false });
+  expect(cell('UNITS_NOT_ACHIEVED', 'LV', 'ES')).toMatchObject({ value: null, suppressed: true });
+  // Decisions count per unit (6 learners on WELD-U4, 5 on WELD-U5): a learner in two base cells counts twice.
+  expect(cell('DECISIONS_RECOGNISED', 'LV')).toMatchObject({ value: 11, learners: 11, suppressed: false });
+  expect(cell('DECISIONS_REFUSED', 'LV')).toMatchObject({ value: null, suppressed: true });
+  expect(cell('AGREEMENTS_DRAFT', 'ES', 'LV')).toMatchObject({ value: null, suppressed: true });
+
+  const record = await postGraphQL(url, '{ learningAgreements { totalCount } }', undefined, agency);
+  expect(record.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 });
 
 test("the finished mobility's units are recognised in the learner's record, with a certificate that verifies", async () => {

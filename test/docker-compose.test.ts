@@ -497,9 +497,16 @@ describe('docker-compose.yml', () => {
 
 describe('deploy/registry.compose.json', () => {
   test('parses and lists the demo institutions with the same names and countries', () => {
-    // The compose deployment runs the reference shards; a school on its own system joins the `npm start` demo only.
-    const raw = JSON.parse(read('demo/registry.json')) as { institutions: Array<{ implementation?: unknown }> };
-    const reference = { institutions: raw.institutions.filter((entry) => entry.implementation === undefined) };
+    // The compose deployment runs the reference shards; a school on its own system, and the agency, join the
+    // `npm start` demo only.
+    const raw = JSON.parse(read('demo/registry.json')) as {
+      institutions: Array<{ implementation?: unknown; agency?: unknown }>;
+    };
+    const reference = {
+      institutions: raw.institutions.filter(
+        (entry) => entry.implementation === undefined && entry.agency === undefined,
+      ),
+    };
     const demo = parseRegistry(reference, 'demo/registry.json');
     const summary = (r: Registry) => r.institutions.map(({ code, names, country }) => ({ code, names, country }));
     expect(summary(registry)).toEqual(summary(demo));

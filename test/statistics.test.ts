@@ -100,9 +100,24 @@ async function statistics(variables: Record<string, unknown>, token = agency): P
 const find = (stats: Statistics, measure: string, where: Partial<Cell> = {}) =>
   stats.cells.filter((c) => c.measure === measure && Object.entries(where).every(([k, v]) => c[k as keyof Cell] === v));
 
+interface Batch {
+  institution: string;
+  count: number;
+  cells: string;
+}
+
+/** A shard's batches read as the hub reads them, each cell picked to `fields`. */
+function cellsOf(batches: Batch[], fields: string[]): Array<Record<string, unknown>> {
+  return batches.flatMap((batch) => {
+    const cells = JSON.parse(batch.cells) as Array<Record<string, unknown>>;
+    expect(cells).toHaveLength(batch.count);
+    return cells.map((cell) => Object.fromEntries(fields.map((field) => [field, cell[field]])));
+  });
+}
+
 test('each shard counts the demo data as counted by hand (its own base cells, before suppression)', async () => {
   const caller = { institution: 'viaa.gov.lv', roles: ['agency' as const], learnerId: null, subject: 'test' };
-  const query = '{ mobilityStatisticsBase { measure partnerInstitution month value learners } }';
+  const query = '{ mobilityStatisticsBase { institution count cells } }';
   const shard = hub.mobilityShards.get('rvt.lv');
   const response = await fetch(shard?.url ?? '', {
     method: 'POST',
@@ -117,8 +132,16 @@ test('each shard counts the demo data as counted by hand (its own base cells, be
     },
     body: JSON.stringify({ query }),
   });
-  const body = (await response.json()) as { data: { mobilityStatisticsBase: Array<Record<string, unknown>> } };
-  const cells = body.data.mobilityStatisticsBase;
+  const body = (await response.json()) as { data: { mobilityStatisticsBase: Batch[] } };
+  // One batch, the cells as JSON: picked to the fields counted here.
+  expect(body.data.mobilityStatisticsBase).toEqual([expect.objectContaining({ institution: 'rvt.lv' })]);
+  const cells = cellsOf(body.data.mobilityStatisticsBase, [
+    'measure',
+    'partnerInstitution',
+    'month',
+    'value',
+    'learners',
+  ]);
   // Riga: the memorandum it proposed (in effect); LA-2026-001 signed, 2 units achieved, 1 transcript; 5 drafts.
   expect(cells).toEqual(
     expect.arrayContaining([
@@ -147,7 +170,7 @@ test('each shard counts the demo data as counted by hand (its own base cells, be
 
 test('the recognition shard lists the days from mobility end to each recognition; the hub merges and suppresses', async () => {
   const caller = { institution: 'viaa.gov.lv', roles: ['agency' as const], learnerId: null, subject: 'test' };
-  const query = '{ recognitionStatisticsBase { measure month value learners days } }';
+  const query = '{ recognitionStatisticsBase { institution count cells } }';
   const response = await fetch(hub.recognitionShards.get('rvt.lv')?.url ?? '', {
     method: 'POST',
     headers: {
@@ -161,22 +184,34 @@ test('the recognition shard lists the days from mobility end to each recognition
     },
     body: JSON.stringify({ query }),
   });
-  const body = (await response.json()) as { data: { recognitionStatisticsBase: Array<Record<string, unknown>> } };
-  // The demo recognises both units of a mobility that ended 14 days ago, today: one learner, two decisions.
-  expect(body.data.recognitionStatisticsBase).toContainEqual({
-    measure: 'DAYS_TO_RECOGNITION',
-    month: today().slice(0, 7),
-    value: 2,
-    learners: 1,
-    days: [14, 14],
-  });
+  const body = (await response.json()) as { data: { recognitionStatisticsBase: Batch[] } };
+  const cells = cellsOf(body.data.recognitionStatisticsBase, ['measure', 'unit', 'month', 'value', 'learners', 'days']);
+  // The demo recognises both units of a mobility that ended 14 days ago, today: one learner, a decision per unit.
+  for (const unit of ['rvt.lv:WELD-U4', 'rvt.lv:WELD-U5']) {
+    expect(cells).toContainEqual({
+      measure: 'DAYS_TO_RECOGNITION',
+      unit,
+      month: today().slice(0, 7),
+      value: 1,
+      learners: 1,
+      days: [14],
+    });
+    expect(cells).toContainEqual({
+      measure: 'DECISIONS_RECOGNISED',
+      unit,
+      month: today().slice(0, 7),
+      value: 1,
+      learners: 1,
+      days: null,
+    });
+  }
   const stats = await statistics({ groupBy: [] });
   expect(find(stats, 'DAYS_TO_RECOGNITION')).toEqual([
     expect.objectContaining({ value: null, learners: null, suppressed: true }),
   ]);
 });
 
-test('agreed units are counted per unit at the shard and grouped by field and EQF level at the hub', async () => {
+test('agreed units and decisions are counted per unit at the shard and grouped by field and EQF level at the hub', async () => {
   const coordinator = await hub.token('rvt.lv', ['coordinator']);
   const read = await hub.request(
     `{ u4: unit(id: "rvt.lv:WELD-U4") { eqfLevel qualification { iscedCode } }
@@ -194,6 +229,11 @@ test('agreed units are counted per unit at the shard and grouped by field and EQ
     expect(find(stats, 'AGREED_UNITS', { field: u5.qualification.iscedCode, eqfLevel: u5.eqfLevel })).toEqual([
       expect.objectContaining({ value: null, suppressed: true }),
     ]);
+  // Decisions are counted per unit too: they group under the unit's field and level (one learner here: suppressed).
+  expect(find(stats, 'DECISIONS_RECOGNISED', { field: u4.qualification.iscedCode, eqfLevel: u4.eqfLevel })).toEqual([
+    expect.objectContaining({ value: null, suppressed: true }),
+  ]);
+  expect(find(stats, 'DECISIONS_RECOGNISED', { field: null })).toEqual([]);
   // Other measures have no units: they answer one group, field and level null.
   expect(find(stats, 'AGREEMENTS_DRAFT')).toEqual([expect.objectContaining({ field: null, eqfLevel: null, value: 5 })]);
 });
@@ -259,7 +299,7 @@ test('only agencies read statistics, and nobody reads the base cells', async () 
   const answer = await hub.request(STATISTICS, {}, coordinator);
   expect(answer.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   for (const token of [coordinator, agency]) {
-    const base = await hub.request('{ mobilityStatisticsBase { value } }', {}, token);
+    const base = await hub.request('{ mobilityStatisticsBase { cells } }', {}, token);
     expect(base.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(base.body.data ?? null).toBeNull();
   }

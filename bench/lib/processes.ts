@@ -257,6 +257,31 @@ export async function startReplayShards(
   });
 }
 
+/**
+ * Stand-ins for shards answering the statistics fan-out with base cells counted beforehand (bench/cell-shards.ts),
+ * all in one process: one URL per batch of base cells, in order.
+ */
+export async function startCellShards(
+  cleanup: Cleanup,
+  dir: string,
+  batches: readonly unknown[],
+): Promise<{ service: Service; urls: string[] }> {
+  return withRetry('cell shards', 2, async () => {
+    const ports = await freePorts(batches.length);
+    const file = join(dir, 'cell-shards.json');
+    writeFileSync(file, JSON.stringify(ports.map((port, i) => ({ port, batch: batches[i] }))));
+    const managed = startProcess('cell shards', distEntry('bench', 'cell-shards.js'), { CELL_SHARDS_FILE: file });
+    try {
+      await waitUntilUp(managed, `http://127.0.0.1:${ports.at(-1)}/health`);
+    } catch (error) {
+      await managed.stop('SIGKILL');
+      throw error;
+    }
+    const urls = ports.map((port) => `http://127.0.0.1:${port}/graphql`);
+    return { service: register(cleanup, { ...managed, url: urls[0] ?? '' }), urls };
+  });
+}
+
 let clockTicks: number | null = null;
 
 function ticksPerSecond(): number {

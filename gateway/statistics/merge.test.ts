@@ -1,4 +1,12 @@
-import { mergeStatistics, type BaseCell, type StatisticsCell } from './merge';
+import {
+  GROUP_DIMENSIONS,
+  mergePrepared,
+  mergeStatistics,
+  prepareBaseCells,
+  unitsOf,
+  type BaseCell,
+  type StatisticsCell,
+} from './merge';
 
 const COUNTRIES: Record<string, string> = {
   'rvt.lv': 'LV',
@@ -126,6 +134,38 @@ describe('mergeStatistics', () => {
     expect(pick(merged, 'AGREEMENTS_SIGNED')).toEqual([expect.objectContaining({ field: null, eqfLevel: null })]);
   });
 
+  it('derives the recognition rate and median days of each field and level from per-unit decision cells', () => {
+    const units: Record<string, { field: string; eqfLevel: number }> = {
+      'rvt.lv:WELD-U4': { field: '0715', eqfLevel: 4 },
+      'omnia.fi:COOK-1': { field: '1013', eqfLevel: 3 },
+    };
+    const decided = (measure: string, unit: string, value: number, learners: number, days?: number[]): BaseCell => ({
+      ...cell(measure, 'rvt.lv', '2026-05', value, learners, null),
+      unit,
+      ...(days ? { days } : {}),
+    });
+    const merged = mergeStatistics({
+      cells: [
+        decided('DECISIONS_RECOGNISED', 'rvt.lv:WELD-U4', 6, 6),
+        decided('DECISIONS_REFUSED', 'rvt.lv:WELD-U4', 2, 2),
+        decided('DECISIONS_RECOGNISED', 'omnia.fi:COOK-1', 3, 5),
+        decided('DECISIONS_REFUSED', 'omnia.fi:COOK-1', 5, 5),
+        decided('DAYS_TO_RECOGNITION', 'rvt.lv:WELD-U4', 6, 6, [10, 12, 14, 20, 21, 30]),
+        decided('DAYS_TO_RECOGNITION', 'omnia.fi:COOK-1', 3, 5, [40, 41, 45]),
+      ],
+      groupBy: ['FIELD'],
+      countryOf,
+      unitOf: (unit) => units[unit] ?? null,
+    });
+    // Welding's 2 refusals (2 learners) are left out, so its rate is of the published decisions only.
+    expect(pick(merged, 'RECOGNITION_RATE', { field: '0715' })).toEqual([
+      expect.objectContaining({ value: 1, learners: 6, suppressed: false }),
+    ]);
+    expect(pick(merged, 'RECOGNITION_RATE', { field: '1013' })[0]?.value).toBe(3 / 8);
+    expect(pick(merged, 'DAYS_TO_RECOGNITION', { field: '0715' })[0]?.value).toBe(17);
+    expect(pick(merged, 'DAYS_TO_RECOGNITION', { field: '1013' })[0]?.value).toBe(41);
+  });
+
   it('merges the days to recognition of published cells into one exact median', () => {
     const days = (institution: string, month: string, list: number[], learners: number): BaseCell => ({
       ...cell('DAYS_TO_RECOGNITION', institution, month, list.length, learners, null),
@@ -145,5 +185,79 @@ describe('mergeStatistics', () => {
     expect(pick(byInstitution, 'DAYS_TO_RECOGNITION', { institution: 'liepaja.lv' })).toEqual([
       expect.objectContaining({ value: null, suppressed: true }),
     ]);
+  });
+});
+
+describe('prepared base cells', () => {
+  const units: Record<string, { field: string; eqfLevel: number }> = {
+    'rvt.lv:WELD-U4': { field: '0715', eqfLevel: 4 },
+    'omnia.fi:COOK-1': { field: '1013', eqfLevel: 3 },
+  };
+  const unitOf = (unit: string) => units[unit] ?? null;
+  const cells: BaseCell[] = [
+    cell('AGREEMENTS_SIGNED', 'rvt.lv', '2026-03', 6, 6),
+    cell('AGREEMENTS_SIGNED', 'liepaja.lv', '2026-03', 3, 3, 'omnia.fi'),
+    cell('AGREEMENTS_SIGNED', 'omnia.fi', '2026-04', 7, 5, 'rvt.lv'),
+    cell('MEMORANDA_IN_EFFECT', 'liepaja.lv', '2026-01', 1, null, null),
+    { ...cell('AGREED_UNITS', 'rvt.lv', '2026-03', 6, 6), unit: 'rvt.lv:WELD-U4' },
+    { ...cell('AGREED_UNITS', 'omnia.fi', '2026-04', 5, 5, 'rvt.lv'), unit: 'omnia.fi:COOK-1' },
+    { ...cell('DECISIONS_RECOGNISED', 'rvt.lv', '2026-05', 6, 6, null), unit: 'rvt.lv:WELD-U4' },
+    { ...cell('DECISIONS_REFUSED', 'rvt.lv', '2026-05', 2, 2, null), unit: 'rvt.lv:WELD-U4' },
+    { ...cell('DAYS_TO_RECOGNITION', 'rvt.lv', '2026-05', 6, 6, null), unit: 'rvt.lv:WELD-U4', days: [9, 3, 5] },
+    cell('NOT_A_MEASURE', 'rvt.lv', '2026-05', 1, 9),
+  ];
+  const groupings = [
+    [],
+    ['COUNTRY'],
+    ['INSTITUTION', 'MONTH'],
+    ['COUNTRY', 'PARTNER_COUNTRY'],
+    ['PARTNER_INSTITUTION'],
+    ['FIELD', 'EQF_LEVEL'],
+    [...GROUP_DIMENSIONS],
+  ] as const;
+
+  it('prepared once, merge for every grouping, again and again, as the base cells merged afresh do', () => {
+    const prepared = prepareBaseCells(cells, countryOf);
+    for (const groupBy of groupings) {
+      const expected = mergeStatistics({ cells, groupBy, countryOf, unitOf });
+      expect({ groupBy, cells: mergePrepared(prepared, { groupBy, unitOf }) }).toEqual({ groupBy, cells: expected });
+    }
+    // Merging does not change what was prepared: the same answer twice.
+    expect(mergePrepared(prepared, { groupBy: ['COUNTRY'] })).toEqual(
+      mergePrepared(prepared, { groupBy: ['COUNTRY'] }),
+    );
+  });
+
+  it('counts only the institutions asked for, as if the others had sent nothing', () => {
+    const prepared = prepareBaseCells(cells, countryOf);
+    const latvia = new Set(['rvt.lv', 'liepaja.lv']);
+    for (const groupBy of groupings) {
+      expect(mergePrepared(prepared, { groupBy, unitOf, institutions: latvia })).toEqual(
+        mergeStatistics({ cells: cells.filter((c) => latvia.has(c.institution)), groupBy, countryOf, unitOf }),
+      );
+    }
+    expect([...unitsOf(prepared, new Set(['omnia.fi']))]).toEqual(['omnia.fi:COOK-1']);
+    expect([...unitsOf(prepared)].sort()).toEqual(['omnia.fi:COOK-1', 'rvt.lv:WELD-U4']);
+  });
+
+  it('applies the threshold it was prepared with', () => {
+    const prepared = prepareBaseCells(cells, countryOf, 7);
+    expect(pick(mergePrepared(prepared, { groupBy: [] }), 'AGREEMENTS_SIGNED')).toEqual([
+      expect.objectContaining({ value: null, suppressed: true }),
+    ]);
+  });
+
+  it('keeps groups apart when their numbers would pass 2^53 (thousands of institutions, every dimension)', () => {
+    const many = Array.from({ length: 3_000 }, (_, n) => `school-${n}.lv`);
+    const spread: BaseCell[] = many.map((code, n) => ({
+      ...cell('AGREEMENTS_SIGNED', code, `2026-${String((n % 12) + 1).padStart(2, '0')}`, n + 5, 5),
+      partnerInstitution: many[(n + 1) % many.length] ?? null,
+    }));
+    const merged = mergePrepared(
+      prepareBaseCells(spread, () => 'LV'),
+      { groupBy: [...GROUP_DIMENSIONS] },
+    );
+    expect(merged).toHaveLength(3_000);
+    expect(merged.map((c) => c.value).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(many.map((_, n) => n + 5));
   });
 });

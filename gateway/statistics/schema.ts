@@ -37,9 +37,9 @@ type EcvetStatisticsCell {
   partnerCountry: String
   "The hosting institution of the mobilities counted."
   partnerInstitution: String
-  "ISCED-F 2013 detailed field (4 digits) of the qualification of the units counted (AGREED_UNITS)."
+  "ISCED-F 2013 detailed field (4 digits) of the qualification of the units counted (AGREED_UNITS, DECISIONS_*, RECOGNITION_RATE, DAYS_TO_RECOGNITION)."
   field: String
-  "EQF level of the units counted (AGREED_UNITS)."
+  "EQF level of the units counted (AGREED_UNITS, DECISIONS_*, RECOGNITION_RATE, DAYS_TO_RECOGNITION)."
   eqfLevel: Int
   "The month, YYYY-MM."
   month: String
@@ -66,9 +66,9 @@ enum EcvetStatisticsGroupBy {
   PARTNER_COUNTRY
   "The hosting institution (mobility measures)."
   PARTNER_INSTITUTION
-  "The ISCED-F detailed field of the units' qualification (AGREED_UNITS; other measures answer null)."
+  "The ISCED-F detailed field of the units' qualification (AGREED_UNITS, DECISIONS_*, RECOGNITION_RATE, DAYS_TO_RECOGNITION; other measures answer null)."
   FIELD
-  "The units' EQF level (AGREED_UNITS; other measures answer null)."
+  "The units' EQF level (AGREED_UNITS, DECISIONS_*, RECOGNITION_RATE, DAYS_TO_RECOGNITION; other measures answer null)."
   EQF_LEVEL
   "The month (of the mobility's start, the assessment, the transcript's issue, the decision)."
   MONTH

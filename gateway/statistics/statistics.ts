@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { LocalGraphQLDataSource, type GraphQLDataSource } from '@apollo/gateway';
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
+  GraphQLError,
   Kind,
   OperationTypeNode,
   type ExecutionResult,
@@ -14,14 +15,18 @@ import { checkMonth } from '../../schema/statistics-period';
 import type { HubContext } from '../context';
 import type { GatewayPart } from '../part';
 import type { Registry } from '../registry/registry';
+import { readBatch, type BaseBatch } from './batch';
 import { useStatisticsExport } from './export';
 import { useStatisticsLive, type LocalSubscribe } from './live';
 import {
   GROUP_DIMENSIONS,
-  mergeStatistics,
+  mergePrepared,
+  prepareBaseCells,
   SUPPRESSION_THRESHOLD,
+  unitsOf,
   type BaseCell,
   type GroupDimension,
+  type PreparedCells,
   type UnitClass,
 } from './merge';
 import { useOverviewPage } from './overview';
@@ -48,7 +53,8 @@ export interface StatisticsOptions {
 export const DEFAULT_STATISTICS_CACHE_MS = 30_000;
 
 interface FanOutAnswer {
-  cells: BaseCell[];
+  /** The shards' base cells, prepared once for every merge that reuses them. */
+  cells: PreparedCells;
   errors: NonNullable<ExecutionResult['errors']>;
 }
 
@@ -57,8 +63,6 @@ const AGENCY_FIELDS = new Set(['ecvetStatistics', '__typename', '__schema', '__t
 /** The shards' raw base cells: only the hub's own fan-out reads them, never a client. */
 const BASE_FIELDS = new Set(['mobilityStatisticsBase', 'recognitionStatisticsBase']);
 
-const CELL = 'measure institution partnerInstitution unit days month value learners';
-
 /** One query for many units' field and level: public data, read through the supergraph from their owners. */
 function unitQuery(ids: readonly string[]): string {
   const variables = ids.map((_, index) => `$u${index}: ID!`).join(', ');
@@ -66,8 +70,8 @@ function unitQuery(ids: readonly string[]): string {
   return `query(${variables}) { ${fields.join(' ')} }`;
 }
 const FAN_OUT = `query($from: String, $to: String) {
-  m: mobilityStatisticsBase(from: $from, to: $to) { ${CELL} }
-  r: recognitionStatisticsBase(from: $from, to: $to) { ${CELL} }
+  m: mobilityStatisticsBase(from: $from, to: $to) { institution count cells }
+  r: recognitionStatisticsBase(from: $from, to: $to) { institution count cells }
 }`;
 
 function rootFields(operation: OperationDefinitionNode, fragments: Map<string, SelectionSetNode>): string[] {
@@ -180,11 +184,24 @@ export function useStatistics(options: StatisticsOptions): GatewayPart & {
     const answer = options
       .execute(FAN_OUT, { from: scope.from, to: scope.to }, { ...context, statisticsFanOut: true })
       .then((result) => {
-        const data = (result.data ?? {}) as { m?: BaseCell[] | null; r?: BaseCell[] | null };
-        const errors = result.errors ?? [];
+        const data = (result.data ?? {}) as { m?: BaseBatch[] | null; r?: BaseBatch[] | null };
+        const errors = [...(result.errors ?? [])];
+        const cells: BaseCell[] = [];
+        for (const batch of [...(data.m ?? []), ...(data.r ?? [])]) {
+          try {
+            // One by one: a spread of a large batch would pass the engine's limit on arguments.
+            for (const cell of readBatch(batch)) cells.push(cell);
+          } catch (error) {
+            errors.push(
+              new GraphQLError((error as Error).message, {
+                extensions: { code: 'SHARD_UNAVAILABLE', institution: batch.institution },
+              }),
+            );
+          }
+        }
         // A partial answer is not kept: the next request asks the missing shards again.
         if (errors.length > 0 && cache.get(key)?.answer === answer) cache.delete(key);
-        return { cells: [...(data.m ?? []), ...(data.r ?? [])], errors };
+        return { cells: prepareBaseCells(cells, countryOf, threshold), errors };
       });
     if (cacheMs > 0) cache.set(key, { at: performance.now(), answer });
     answer.catch(() => cache.delete(key));
@@ -222,11 +239,8 @@ export function useStatistics(options: StatisticsOptions): GatewayPart & {
     const scope = scopeOf(args, context, registry);
     const answer = await fanOut(scope, context);
     const inScope = new Set(scope.institutions);
-    const cells = answer.cells.filter((cell) => inScope.has(cell.institution));
     const byUnit = scope.groupBy.includes('FIELD') || scope.groupBy.includes('EQF_LEVEL');
-    const unitOf = byUnit
-      ? await readUnits(new Set(cells.flatMap((cell) => (cell.unit ? [cell.unit] : []))), context)
-      : undefined;
+    const unitOf = byUnit ? await readUnits(unitsOf(answer.cells, inScope), context) : undefined;
     const missing = new Set<string>();
     for (const error of answer.errors) {
       const institution = error.extensions?.institution;
@@ -235,7 +249,7 @@ export function useStatistics(options: StatisticsOptions): GatewayPart & {
       else if (typeof institution !== 'string') for (const code of inScope) missing.add(code);
     }
     return {
-      cells: mergeStatistics({ cells, groupBy: scope.groupBy, countryOf, unitOf, threshold }),
+      cells: mergePrepared(answer.cells, { groupBy: scope.groupBy, institutions: inScope, unitOf }),
       missingInstitutions: [...missing].sort(),
       institutions: scope.institutions,
       suppressionThreshold: threshold,

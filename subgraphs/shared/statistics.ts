@@ -1,4 +1,4 @@
-import { StatisticsBaseCell } from '../../schema/statistics';
+import { StatisticsBaseBatch, type StatisticsBaseCell } from '../../schema/statistics';
 import { checkMonth } from '../../schema/statistics-period';
 
 /** A row of a shard's GROUP BY: drivers return counts as numbers or strings (MySQL's DECIMAL sums), so both. */
@@ -24,16 +24,23 @@ export function baseCells(
   const to = checkMonth(period.to, 'to');
   return rows
     .filter((row) => (from === null || row.month >= from) && (to === null || row.month <= to))
-    .map((row) =>
-      Object.assign(new StatisticsBaseCell(), {
-        measure: row.measure,
-        institution,
-        partnerInstitution: row.partner,
-        unit: row.unit ?? null,
-        days: row.days ?? null,
-        month: row.month,
-        value: Number(row.value),
-        learners: row.learners === null ? null : Number(row.learners),
-      }),
-    );
+    .map((row) => ({
+      measure: row.measure,
+      institution,
+      partnerInstitution: row.partner,
+      unit: row.unit ?? null,
+      days: row.days ?? null,
+      month: row.month,
+      value: Number(row.value),
+      learners: row.learners === null ? null : Number(row.learners),
+    }));
+}
+
+/** A shard's base cells as the one batch it answers the hub with (the institution once, the cells as JSON). */
+export function baseBatch(institution: string, cells: readonly StatisticsBaseCell[]): StatisticsBaseBatch {
+  return Object.assign(new StatisticsBaseBatch(), {
+    institution,
+    count: cells.length,
+    cells: JSON.stringify(cells.map(({ institution: _shard, ...cell }) => cell)),
+  });
 }

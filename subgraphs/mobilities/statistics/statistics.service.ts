@@ -3,6 +3,8 @@ import type { MobilitiesContext } from '../context';
 import { MemorandumRecord, MemorandumSignatureRecord } from '../memorandum/memorandum.entity';
 import { statusOf } from '../memorandum/memorandum.service';
 
+/** What counting reads of a request's context: the shard's database and institution (the bench counts with these alone). */
+type CountingContext = Pick<MobilitiesContext, 'db' | 'institution'>;
 interface GroupRow {
   kind: string;
   partner: string | null;
@@ -15,7 +17,7 @@ interface GroupRow {
  * The shard's own counts at the base grain (measure, host, month), each with its distinct learners: agreements by
  * the mobility's start, assessments by their date, current transcripts by issue. One GROUP BY per measure family.
  */
-export async function mobilityCounts(context: MobilitiesContext): Promise<CountRow[]> {
+export async function mobilityCounts(context: CountingContext): Promise<CountRow[]> {
   const manager = context.db.dataSource.manager;
   const grouped = async (prefix: string, sql: string): Promise<CountRow[]> =>
     (await manager.query<GroupRow[]>(sql)).map((row) => ({
@@ -66,7 +68,7 @@ interface AgreedUnitRow {
  * the mobility's start: the shard keeps unit IDs only, so the hub, which knows every member's public units, groups
  * them by ISCED-F field and EQF level. No learner leaves the shard: the cell carries a public unit ID and counts.
  */
-async function agreedUnitCounts(context: MobilitiesContext): Promise<CountRow[]> {
+async function agreedUnitCounts(context: CountingContext): Promise<CountRow[]> {
   const rows = await context.db.dataSource.manager.query<AgreedUnitRow[]>(
     `SELECT u.unitId AS unit, a.hostingInstitution AS partner, SUBSTR(v.mobilityStart, 1, 7) AS month,
             COUNT(DISTINCT a.id) AS value, COUNT(DISTINCT a.learnerId) AS learners
@@ -80,7 +82,7 @@ async function agreedUnitCounts(context: MobilitiesContext): Promise<CountRow[]>
 }
 
 /** Memoranda the institution proposed, by status (computed as everywhere else) and the month they take effect. */
-async function memorandumCounts(context: MobilitiesContext): Promise<CountRow[]> {
+async function memorandumCounts(context: CountingContext): Promise<CountRow[]> {
   const manager = context.db.dataSource.manager;
   const [memoranda, signatures] = await Promise.all([
     manager.findBy(MemorandumRecord, { proposer: context.institution }),
