@@ -64,7 +64,8 @@ environment:
   BENCH_SUBSCRIBERS=1000 live-updates: open subscriptions
   BENCH_WS_SOCKETS=1000  ws-flood: anonymous sockets
   BENCH_ESCO_FOLDER=…    outcome-review: ESCO CSV files (default third_party/esco)
-  BENCH_MAX_MINUTES=15   stop everything after this long`;
+  BENCH_MAX_MINUTES=15   stop everything after this long
+  BENCH_BASELINE=…       hub-overhead: also run the hub of another built checkout (its dist/), side by side`;
 
 function command(args: readonly string[]): string {
   const env = Object.entries(process.env)
