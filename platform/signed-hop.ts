@@ -100,7 +100,7 @@ export async function signHop(options: SignHopOptions): Promise<Record<string, s
     ...claims,
     iss: options.issuer ?? HUB_ISSUER,
     aud: options.audience,
-    jti: randomBytes(16).toString('base64url'),
+    jti: nonce(),
     iat: issuedAt,
     exp: issuedAt + (options.ttlSeconds ?? DEFAULT_HOP_TTL_SECONDS),
   };
@@ -110,6 +110,20 @@ export async function signHop(options: SignHopOptions): Promise<Record<string, s
   // jose imports keys on Node.js as KeyObjects (readSigningKey): the one type node:crypto signs with.
   const signature = sign(null, Buffer.from(input), options.key.privateKey as KeyObject).toString('base64url');
   return { [HOP_HEADERS.hop]: `${input}.${signature}`, [HOP_HEADERS.requestId]: options.requestId };
+}
+
+/** Random bytes drawn in blocks: one system call per 256 nonces rather than one per hop. */
+let nonces = Buffer.alloc(0);
+let nonceOffset = 0;
+const NONCE_BYTES = 16;
+function nonce(): string {
+  if (nonceOffset + NONCE_BYTES > nonces.length) {
+    nonces = randomBytes(NONCE_BYTES * 256);
+    nonceOffset = 0;
+  }
+  const value = nonces.toString('base64url', nonceOffset, nonceOffset + NONCE_BYTES);
+  nonceOffset += NONCE_BYTES;
+  return value;
 }
 
 /** The encoded protected header of a signing key's hops: the same for every hop it signs. */
