@@ -65,12 +65,14 @@ environment:
   BENCH_SUBSCRIBERS=1000 live-updates: open subscriptions
   BENCH_WS_SOCKETS=1000  ws-flood: anonymous sockets
   BENCH_ESCO_FOLDER=…    outcome-review: ESCO CSV files (default third_party/esco)
-  BENCH_MAX_MINUTES=15   stop everything after this long`;
+  BENCH_MAX_MINUTES=15   stop everything after this long
+  BENCH_BASELINE=…       hub-overhead, personal-read: also run the hubs of another built checkout (its dist/)`;
 
 function command(args: readonly string[]): string {
   const env = Object.entries(process.env)
     .filter(([key]) => key.startsWith('BENCH_'))
-    .map(([key, value]) => `${key}=${value}`);
+    // Another build's folder is a path of this machine: results name it without the path.
+    .map(([key, value]) => (key === 'BENCH_BASELINE' ? `${key}=…` : `${key}=${value}`));
   return [...env, 'npm run bench', ...(args.length > 0 ? ['--', ...args] : [])].join(' ');
 }
 

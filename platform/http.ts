@@ -109,6 +109,13 @@ async function writeGraphQLResponse(
   response.end();
 }
 
+/** A request target's path and query string; a POST to the GraphQL path itself needs no URL object to tell. */
+function targetOf(target: string, path: string): { pathname: string; search: string } {
+  if (target === path) return { pathname: path, search: '' };
+  const url = new URL(target, 'http://localhost');
+  return { pathname: url.pathname, search: url.search };
+}
+
 /** Serves an Apollo Server on node:http, with no framework in between: the hot path stays short. */
 export async function startHttpServer<C extends BaseContext>(
   options: HttpServerOptions<C>,
@@ -152,9 +159,8 @@ export async function startHttpServer<C extends BaseContext>(
         if (handled === false) continue;
         if (handled === true || (await handled)) return;
       }
-      const url = new URL(request.url ?? '/', 'http://localhost');
-      if (url.pathname !== path)
-        return sendJson(response, 404, { error: `Nothing at ${url.pathname}; GraphQL is at ${path}` });
+      const { pathname, search } = targetOf(request.url ?? '/', path);
+      if (pathname !== path) return sendJson(response, 404, { error: `Nothing at ${pathname}; GraphQL is at ${path}` });
       let body: unknown = undefined;
       if (request.method === 'POST') {
         // A declared size over the limit is refused before a byte of it is read.
@@ -172,7 +178,7 @@ export async function startHttpServer<C extends BaseContext>(
       }
       const execute = () =>
         options.apollo.executeHTTPGraphQLRequest({
-          httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
+          httpGraphQLRequest: { method: request.method ?? 'GET', headers, search, body },
           context: () => options.context(request, body),
         });
       const result = await (options.scope ? options.scope(execute) : execute());

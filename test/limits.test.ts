@@ -93,6 +93,46 @@ test('`first: 1000000` is refused by the cost limit, as a literal and as a varia
   expect((fair.body.data?.units as { nodes: unknown[] }).nodes).toHaveLength(3);
 });
 
+test('the same refused operation is refused every time it is sent, however much of it the hub keeps', async () => {
+  const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: id`).join(' ');
+  const overLimit = `{ unit(id: "${unitId()}") { ${aliases} } }`;
+  const unknownDirective = `{ unit(id: "${unitId()}") { id @cached } }`;
+  const invalid = `{ unit(id: "${unitId()}") { titel } }`;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    expectLimit(
+      await refusedBeforeAnyShard(hub.request(overLimit)),
+      'aliases',
+      'Query alias count 40 exceeds the limit of 30',
+    );
+    const directive = await refusedBeforeAnyShard(hub.request(unknownDirective));
+    expect({ attempt, status: directive.status, error: directive.body.errors?.[0] }).toEqual({
+      attempt,
+      status: 400,
+      error: expect.objectContaining({
+        message: expect.stringMatching(/^Unknown directive "@cached"/),
+        extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }),
+      }),
+    });
+    const typo = await refusedBeforeAnyShard(hub.request(invalid));
+    expect({ attempt, status: typo.status, error: typo.body.errors?.[0] }).toEqual({
+      attempt,
+      status: 400,
+      error: expect.objectContaining({
+        message: expect.stringContaining('Cannot query field "titel" on type "Unit".'),
+        extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }),
+      }),
+    });
+  }
+  // A query that passed is kept as passed by its text only: the same text with one more alias is checked anew.
+  const fair = `{ unit(id: "${unitId()}") { ${Array.from({ length: 30 }, (_, i) => `a${i}: id`).join(' ')} } }`;
+  expect((await hub.request(fair)).body.errors).toBeUndefined();
+  expectLimit(
+    await refusedBeforeAnyShard(hub.request(fair.replace('a0: id', 'a0: id a30: id'))),
+    'aliases',
+    'Query alias count 31 exceeds the limit of 30',
+  );
+});
+
 test('a fragment cycle is refused as invalid, quickly', async () => {
   const answer = await refusedBeforeAnyShard(
     hub.request(

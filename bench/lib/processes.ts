@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   distEntry,
@@ -116,26 +116,52 @@ export async function startHub(
     hopKeys: HopKeyPair;
     nodeArgs?: string[];
     env?: Record<string, string>;
+    /** Another build's gateway entry (see `baselineEntry`); default: this checkout's dist/gateway/main.js. */
+    entry?: string;
   },
 ): Promise<Service> {
   return withRetry(options.name, 2, async () => {
-    const managed = await startGatewayProcess(
-      {
-        REGISTRY_PATH: options.registryPath,
-        SUPERGRAPH_PATH: options.supergraphPath,
-        HUB_HOP_PRIVATE_KEY: options.hopKeys.privateKeyPem,
-        // One load generator on one IP would hit the per-IP limit within seconds; the limiter still runs.
-        RATE_LIMIT_PER_IP: '100000000',
-        // Scenarios measure the fan-out unless they ask for the catalogue (CATALOG=on) themselves.
-        CATALOG: 'off',
-        ...options.env,
-      },
-      await freePort(),
-      false,
-      options.nodeArgs ?? [],
+    const env = {
+      REGISTRY_PATH: options.registryPath,
+      SUPERGRAPH_PATH: options.supergraphPath,
+      HUB_HOP_PRIVATE_KEY: options.hopKeys.privateKeyPem,
+      // One load generator on one IP would hit the per-IP limit within seconds; the limiter still runs.
+      RATE_LIMIT_PER_IP: '100000000',
+      // Scenarios measure the fan-out unless they ask for the catalogue (CATALOG=on) themselves.
+      CATALOG: 'off',
+      ...options.env,
+    };
+    const port = await freePort();
+    if (!options.entry) {
+      const managed = await startGatewayProcess(env, port, false, options.nodeArgs ?? []);
+      return register(cleanup, { ...managed, name: options.name });
+    }
+    const managed = startProcess(
+      options.name,
+      options.entry,
+      { ...env, PORT: String(port), HOST: '127.0.0.1' },
+      { nodeArgs: options.nodeArgs },
     );
-    return register(cleanup, { ...managed, name: options.name });
+    try {
+      await waitUntilUp(managed, `http://127.0.0.1:${port}/health/live`);
+    } catch (error) {
+      await managed.stop('SIGKILL');
+      throw error;
+    }
+    return register(cleanup, { ...managed, url: `http://127.0.0.1:${port}/graphql` });
   });
+}
+
+/**
+ * BENCH_BASELINE: a built checkout of another revision (its dist/gateway/main.js), run beside this one's hub so
+ * that a change to the hot path is measured against its parent in the same run, on the same load.
+ */
+export function baselineEntry(): string | null {
+  const folder = process.env.BENCH_BASELINE;
+  if (!folder) return null;
+  const entry = join(folder, 'dist', 'gateway', 'main.js');
+  if (!existsSync(entry)) throw new Error(`BENCH_BASELINE=${folder}: no ${entry} (build that checkout first)`);
+  return entry;
 }
 
 /** Polls with a GraphQL POST until the server answers 200, it exits, or `timeoutMs` passes. */

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Cleanup } from '../lib/cleanup';
 import type { Scenario } from '../lib/context';
 import { alternate, expectData, type LoadTarget, type Summary } from '../lib/load';
-import { startHiveGateway, startHub } from '../lib/processes';
+import { baselineEntry, startHiveGateway, startHub } from '../lib/processes';
 import { fmt } from '../lib/report';
 import { OVERHEAD_UNIT, SINGLE_SHARD_COLUMNS, singleShardRow, startSingleShard } from './single-shard';
 
@@ -59,6 +59,31 @@ export const hubOverhead: Scenario = {
       env: { ENTITY_CACHE: 'off', SHARD_SHARE_INFLIGHT: 'off' },
     });
     await expectData(unshared.url, body, 'unit(id) via the hub with in-flight sharing off');
+    // With BENCH_BASELINE, the same two hubs (sharing on and off) as another build runs them, loaded in turn with these.
+    const baseline = baselineEntry();
+    const baselineHubs: Array<{ name: string; env: Record<string, string> }> = [
+      { name: 'hub (baseline)', env: { ENTITY_CACHE: 'off' } },
+      {
+        name: 'hub, in-flight sharing off (baseline)',
+        env: { ENTITY_CACHE: 'off', SHARD_SHARE_INFLIGHT: 'off' },
+      },
+    ];
+    const baselines = baseline
+      ? await Promise.all(
+          baselineHubs.map(async ({ name, env }) => {
+            const service = await startHub(context.cleanup, {
+              name,
+              registryPath,
+              supergraphPath: context.supergraphPath,
+              hopKeys: context.hopKeys,
+              env,
+              entry: baseline,
+            });
+            await expectData(service.url, body, `unit(id) via the ${name}`);
+            return service;
+          }),
+        )
+      : [];
     const hive = await startHiveGateway(context.cleanup, { supergraphPath: shardSupergraphPath });
     const hiveAnswer = await expectData(hive.url, body, 'unit(id) via Hive Gateway');
     const hubAnswer = await expectData(hub.url, body, 'unit(id) via the hub');
@@ -95,6 +120,13 @@ export const hubOverhead: Scenario = {
         connections: CONNECTIONS,
         processes: { gateway: [unshared.pid], shard: [shard.pid] },
       },
+      ...baselines.map((service): LoadTarget => ({
+        name: service.name,
+        url: service.url,
+        body,
+        connections: CONNECTIONS,
+        processes: { gateway: [service.pid], shard: [shard.pid] },
+      })),
       {
         name: 'stock @apollo/gateway',
         url: stock.url,
@@ -148,6 +180,7 @@ export const hubOverhead: Scenario = {
             row('hub', viaHub),
             row('hub, tracing on', viaTraced),
             row('hub, in-flight sharing off', viaUnshared),
+            ...baselines.map((service) => row(service.name, get(service.name))),
             row('stock @apollo/gateway', viaStock),
             row('Hive Gateway', viaHive),
           ],
@@ -183,6 +216,40 @@ export const hubOverhead: Scenario = {
             [
               'gateway CPU per request, hub / Hive Gateway',
               fmt.ratio(hubCpu / (viaHive.cpuMsPerRequest.gateway ?? Number.NaN)),
+              '',
+              '',
+            ],
+            ...baselines.map((service) => {
+              const [currentName, current] = service.name.includes('sharing off')
+                ? ['hub, in-flight sharing off', viaUnshared]
+                : ['hub', viaHub];
+              const before = get(service.name);
+              return [
+                `${currentName} / ${service.name}`,
+                fmt.ratio(current.rps / before.rps),
+                fmt.ratio(current.p50 / before.p50),
+                fmt.ratio(current.p99 / before.p99),
+              ];
+            }),
+            ...baselines.map((service) => {
+              const [currentName, current] = service.name.includes('sharing off')
+                ? ['hub, in-flight sharing off', viaUnshared]
+                : ['hub', viaHub];
+              return [
+                `gateway CPU per request, ${currentName} / ${service.name}`,
+                fmt.ratio(
+                  (current.cpuMsPerRequest.gateway ?? Number.NaN) /
+                    (get(service.name).cpuMsPerRequest.gateway ?? Number.NaN),
+                ),
+                '',
+                '',
+              ];
+            }),
+            [
+              'gateway CPU per request, hub, in-flight sharing off / Hive Gateway',
+              fmt.ratio(
+                (viaUnshared.cpuMsPerRequest.gateway ?? Number.NaN) / (viaHive.cpuMsPerRequest.gateway ?? Number.NaN),
+              ),
               '',
               '',
             ],

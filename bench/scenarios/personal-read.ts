@@ -8,7 +8,7 @@ import { hopAudience } from '../../platform/signed-hop';
 import { mintDemoToken } from '../../scripts/token';
 import type { Scenario } from '../lib/context';
 import { alternate, median, type LoadTarget, type Summary } from '../lib/load';
-import { startHiveGateway, startHub } from '../lib/processes';
+import { baselineEntry, startHiveGateway, startHub } from '../lib/processes';
 import { fmt } from '../lib/report';
 import { AGREEMENT_BY_ID } from '../queries';
 import { seedAgreements, startFederation } from './nested-agreements-setup';
@@ -65,6 +65,32 @@ export const personalRead: Scenario = {
         SHARD_SHARE_INFLIGHT: 'off',
       },
     });
+    // With BENCH_BASELINE, the same two hubs as another build runs them, loaded in turn with these.
+    const baseline = baselineEntry();
+    const baselines = baseline
+      ? await Promise.all(
+          (
+            [
+              ['hub (baseline)', 'on'],
+              ['hub, in-flight sharing off (baseline)', 'off'],
+            ] as const
+          ).map(([name, sharing]) =>
+            startHub(context.cleanup, {
+              name,
+              registryPath: federation.registryPath,
+              supergraphPath: context.supergraphPath,
+              hopKeys: context.hopKeys,
+              env: {
+                NODE_ENV: 'development',
+                HUB_DEMO_TOKEN_SECRET: tokenSecret,
+                ENTITY_CACHE: 'on',
+                SHARD_SHARE_INFLIGHT: sharing,
+              },
+              entry: baseline,
+            }),
+          ),
+        )
+      : [];
     const sendingMobilities = await federation.startSendingMobilities(hub.url);
     await seedAgreements(federation, sendingMobilities, hub.url, tokenSecret, 1);
     const { sending } = federation;
@@ -109,6 +135,11 @@ export const personalRead: Scenario = {
       await ask(hive.url, body, headers, 'learningAgreement(id) via Hive Gateway'),
       await ask(unshared.url, body, headers, 'learningAgreement(id) via the hub, sharing off'),
     ];
+    for (const service of baselines) {
+      const viaBaseline = await ask(service.url, body, headers, `learningAgreement(id) via the ${service.name}`);
+      if (JSON.stringify(viaBaseline) !== JSON.stringify(viaHub))
+        throw new Error(`the ${service.name} answers differently:\n${JSON.stringify(viaBaseline)}`);
+    }
     if (JSON.stringify(viaHub) !== JSON.stringify(viaHive) || JSON.stringify(viaHub) !== JSON.stringify(viaUnshared))
       throw new Error(
         `the hub and Hive Gateway answer differently:\n${JSON.stringify(viaHub)}\n${JSON.stringify(viaHive)}`,
@@ -124,6 +155,14 @@ export const personalRead: Scenario = {
         connections: CONNECTIONS,
         processes: { gateway: [unshared.pid] },
       },
+      ...baselines.map((service): LoadTarget => ({
+        name: service.name,
+        url: service.url,
+        body,
+        headers,
+        connections: CONNECTIONS,
+        processes: { gateway: [service.pid] },
+      })),
       {
         name: 'Hive Gateway',
         url: hive.url,
@@ -171,6 +210,7 @@ export const personalRead: Scenario = {
           rows: [
             row('hub', hubSummary),
             row('hub, in-flight sharing off', unsharedSummary),
+            ...baselines.map((service) => row(service.name, summaries.get(service.name) as Summary)),
             row('Hive Gateway', hiveSummary),
           ],
         },
@@ -183,6 +223,20 @@ export const personalRead: Scenario = {
             ['hub / Hive Gateway p50', fmt.ratio(hubSummary.p50 / hiveSummary.p50)],
             ['hub / Hive Gateway gateway CPU per request', fmt.ratio(cpu(hubSummary) / cpu(hiveSummary))],
             ['hub, in-flight sharing off / Hive Gateway req/s', fmt.ratio(unsharedSummary.rps / hiveSummary.rps)],
+            [
+              'hub, in-flight sharing off / Hive Gateway gateway CPU per request',
+              fmt.ratio(cpu(unsharedSummary) / cpu(hiveSummary)),
+            ],
+            ...baselines.flatMap((service) => {
+              const before = summaries.get(service.name) as Summary;
+              const [name, current] = service.name.includes('sharing off')
+                ? ['hub, in-flight sharing off', unsharedSummary]
+                : ['hub', hubSummary];
+              return [
+                [`${name} / ${service.name} req/s`, fmt.ratio(current.rps / before.rps)],
+                [`${name} / ${service.name} gateway CPU per request`, fmt.ratio(cpu(current) / cpu(before))],
+              ];
+            }),
           ],
         },
       ],

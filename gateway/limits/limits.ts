@@ -123,6 +123,9 @@ function armorReporter(limit: OperationLimit, what: string, max: number) {
   };
 }
 
+/** Queries up to this length are remembered as passed by their text (2,000 of them hold at most ~4 MB). */
+const PASSED_TEXT_KEY_CHARS = 1_024;
+
 const TOKEN_GUARD = /Document contains more th[ae]t? (\d+) tokens/;
 
 /** Operation limits: what stops a hostile query before it reaches a shard. */
@@ -193,8 +196,11 @@ export function useLimits(options: LimitsOptions = {}): Limits {
       : null;
   };
   const parseOptions = { maxTokens: values.maxTokens };
-  // Queries that passed the pre-validation checks, by hash: a client's repeated query is not parsed twice per request.
+  // Queries that passed the pre-validation checks: a client's repeated query is not parsed twice per request.
+  // Kept by their text up to a size (no hash to compute per request), longer ones by hash; the bound holds either way.
   const passed = new LRUCache<string, true>({ max: 2_000 });
+  const passedKey = (query: string): string =>
+    query.length <= PASSED_TEXT_KEY_CHARS ? query : `#${createHash('sha256').update(query).digest('base64url')}`;
   const validationRules = [
     ...armor.validationRules,
     maxRootFieldsRule(values.maxRootFields),
@@ -219,8 +225,8 @@ export function useLimits(options: LimitsOptions = {}): Limits {
     checkRequest: (schema, request) => {
       checkPersistedQuery(request.query, request.extensions);
       if (!schema || typeof request.query !== 'string') return;
-      const hash = createHash('sha256').update(request.query).digest('base64url');
-      if (passed.has(hash)) return;
+      const key = passedKey(request.query);
+      if (passed.has(key)) return;
       let document: DocumentNode;
       try {
         document = parse(request.query, parseOptions);
@@ -229,7 +235,7 @@ export function useLimits(options: LimitsOptions = {}): Limits {
       }
       const error = preValidationError(schema, document, values.maxFieldRepeats);
       if (error) throw error;
-      passed.set(hash, true);
+      passed.set(key, true);
     },
     checkOperation: (schema, document, variables = {}, operationName = null) => {
       const early = preValidationError(schema, document, values.maxFieldRepeats);

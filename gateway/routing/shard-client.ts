@@ -40,6 +40,8 @@ export interface ShardClientOptions {
 }
 
 export const DEFAULT_SHARD_TIMEOUT_MS = 5_000;
+/** What an expired `AbortSignal.timeout` says, as the platform words it. */
+const TIMEOUT_MESSAGE = 'The operation was aborted due to timeout';
 export const DEFAULT_CONNECTIONS_PER_SHARD = 32;
 
 /**
@@ -214,20 +216,28 @@ class ShardSource implements GraphQLDataSource<HubContext> {
     const timeoutMs = context ? timeLeft(deadlineOf(context, this.timeoutMs)) : this.timeoutMs;
     // The shard learns how long this call will be waited for: what it asks the hub in turn ends inside it.
     headers[BUDGET_HEADER] = String(timeoutMs);
-    const response = await this.pool.request({
-      path: this.path,
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        query: request.query,
-        variables: request.variables,
-        operationName: request.operationName,
-      }),
-      // The deadline covers the whole call, waiting for a pooled connection included (undici's own timers
-      // start only once the request is on a socket), and whatever the request waited before it.
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    return { statusCode: response.statusCode, text: await response.body.text() };
+    // The deadline covers the whole call, waiting for a pooled connection included (undici's own timers
+    // start only once the request is on a socket), and whatever the request waited before it. Its timer is
+    // cleared once the answer is read: an `AbortSignal.timeout` would still fire, seconds later, for every call.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new DOMException(TIMEOUT_MESSAGE, 'TimeoutError')), timeoutMs);
+    timer.unref();
+    try {
+      const response = await this.pool.request({
+        path: this.path,
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          query: request.query,
+          variables: request.variables,
+          operationName: request.operationName,
+        }),
+        signal: deadline.signal,
+      });
+      return { statusCode: response.statusCode, text: await response.body.text() };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 

@@ -5,6 +5,7 @@ import {
   GraphQLError,
   Kind,
   OperationTypeNode,
+  type DocumentNode,
   type ExecutionResult,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -95,17 +96,27 @@ function rootFields(operation: OperationDefinitionNode, fragments: Map<string, S
  * (only suppressed merges leave the hub), before anything reaches a shard.
  */
 function statisticsGate(): ApolloServerPlugin<HubContext> {
+  // Apollo keeps one parsed document per query text: its operations' root fields are worked out once, not per request.
+  const known = new WeakMap<OperationDefinitionNode, readonly string[]>();
+  const rootFieldsOf = (document: DocumentNode, operation: OperationDefinitionNode): readonly string[] => {
+    let fields = known.get(operation);
+    if (!fields) {
+      const fragments = new Map(
+        document.definitions.flatMap((definition) =>
+          definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition.selectionSet]] : [],
+        ),
+      );
+      fields = rootFields(operation, fragments);
+      known.set(operation, fields);
+    }
+    return fields;
+  };
   return {
     requestDidStart: async () => ({
       async didResolveOperation({ document, operation, contextValue }) {
         if (!operation) return;
-        const fragments = new Map(
-          document.definitions.flatMap((definition) =>
-            definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition.selectionSet]] : [],
-          ),
-        );
-        const fields = rootFields(operation, fragments);
         if (contextValue.statisticsFanOut) return;
+        const fields = rootFieldsOf(document, operation);
         const base = fields.find((field) => BASE_FIELDS.has(field));
         if (base) throw new ForbiddenError(`${base} is read by the hub only; ask ecvetStatistics`);
         if (!contextValue.caller?.roles.includes('agency')) return;
