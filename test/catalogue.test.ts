@@ -334,3 +334,50 @@ test("a repeated search calls no shard: the page from the catalogue, the items' 
   await headers();
   expect(await headers()).toEqual(['current', 'hit']);
 });
+
+test("a stopped owner's items stand in their places, null with an error naming it; the page and cursors stay", async () => {
+  const institution = 'omnia.fi';
+  const before = `query($first: Int!) { units(first: $first) { pageInfo { hasNextPage endCursor } edges { cursor node { id } } } }`;
+  const during = `query($first: Int!) {
+    units(first: $first) { pageInfo { hasNextPage endCursor } edges { cursor node { id localId status } } nodes { localId } }
+  }`;
+  interface Page {
+    pageInfo: { hasNextPage: boolean; endCursor: string };
+    edges: Array<{ cursor: string; node: { id: string } | null }>;
+    nodes?: Array<{ localId: string } | null>;
+  }
+  const first = 30;
+  const expected = (await ask(hub.url, before, { first })).body.data?.units as Page;
+  const owned = expected.edges.flatMap((edge, index) => (edge.node?.id.startsWith(`${institution}:`) ? [index] : []));
+  expect(owned.length).toBeGreaterThan(0);
+  const shard = hub.shards.get(institution);
+  await shard?.stop();
+  try {
+    const answer = await ask(hub.url, during, { first });
+    const page = answer.body.data?.units as Page;
+    expect(page.edges.map((edge) => edge.cursor)).toEqual(expected.edges.map((edge) => edge.cursor));
+    expect(page.pageInfo).toEqual(expected.pageInfo);
+    page.edges.forEach((edge, index) => {
+      const id = expected.edges[index]?.node?.id as string;
+      if (owned.includes(index)) {
+        expect(edge.node).toBeNull();
+        expect(page.nodes?.[index]).toBeNull();
+      } else expect(edge.node?.id).toBe(id);
+    });
+    for (const index of owned)
+      for (const path of [
+        ['units', 'edges', index, 'node'],
+        ['units', 'nodes', index],
+      ])
+        expect(answer.body.errors).toContainEqual(
+          expect.objectContaining({
+            path,
+            message: expect.stringContaining(institution),
+            extensions: expect.objectContaining({ institution, id: expected.edges[index]?.node?.id }),
+          }),
+        );
+  } finally {
+    await shard?.restart();
+  }
+  await catalogueReady(hub.gateway);
+}, 30_000);
