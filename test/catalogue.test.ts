@@ -224,6 +224,7 @@ test('a lost feed marks its institution stale in answers; it heals when the shar
       .catalogue.stale;
     expect(entry).toEqual({
       institution: 'bbs-hannover.de',
+      reason: 'BEHIND',
       since: expect.any(String),
       ageSeconds: expect.any(Number),
     });

@@ -9,12 +9,13 @@ import type { HubContext } from '../context';
 import type { GatewayPart } from '../part';
 import type { Registry, Shard } from '../registry/registry';
 import type { CatalogueEngine, SearchPage, SearchRequest } from './engine';
-import { createFreshnessNotes, type StaleInstitution } from './freshness';
+import { createFreshnessNotes, type StaleInstitution, type StaleReason } from './freshness';
 import { createPostgresEngine } from './postgres-engine';
 import {
   DEFAULT_CATALOGUE_FEED_GRACE_MS,
   DEFAULT_CATALOGUE_FEED_WAIT_MS,
   DEFAULT_REBUILD_BACKOFF_MS,
+  DEFAULT_UNFOLLOWED_REFRESH_MS,
   MAX_RECORDS_READ_BY_TAG,
   type CatalogueSettings,
 } from './settings';
@@ -43,8 +44,13 @@ export interface CatalogueOptions extends CatalogueSettings {
 export interface PartState {
   institution: string;
   built: boolean;
+  /** Followed by its feed and current, or (no feed) its last read succeeded. */
   current: boolean;
+  /** Whether its shard serves a change feed (else its part is read again on a bound). */
+  feed: boolean;
   staleSince: string | null;
+  /** When its last whole read started. */
+  readAt: string | null;
   error: string | null;
 }
 
@@ -77,6 +83,8 @@ interface Part {
   /** The first read finished, well or not: until every part's has, lists go to the shards. */
   tried: boolean;
   staleSince: number | null;
+  /** When its last whole read that succeeded started (Date.now()): what it holds is at least that recent. */
+  readAt: number | null;
   error: string | null;
   rebuilding: Promise<void> | null;
   /** Another rebuild was asked while one ran: it runs again once that one ends. */
@@ -103,12 +111,22 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
   const engine =
     options.engine ?? (options.url ? createPostgresEngine(options.url) : createSqliteEngine(options.sqlitePath));
   const readTimeoutMs = options.readTimeoutMs ?? 10_000;
+  const refreshMs = options.unfollowedRefreshMs ?? DEFAULT_UNFOLLOWED_REFRESH_MS;
   const reader = createShardReader({ hopKey: options.hopKey, timeoutMs: readTimeoutMs });
   const shards = options.registry.shards(CATALOGUE_KIND);
   const parts = new Map<string, Part>(
     shards.map((shard) => [
       shard.institution,
-      { shard, built: false, tried: false, staleSince: null, error: null, rebuilding: null, again: false },
+      {
+        shard,
+        built: false,
+        tried: false,
+        staleSince: null,
+        readAt: null,
+        error: null,
+        rebuilding: null,
+        again: false,
+      },
     ]),
   );
   const notes = createFreshnessNotes();
@@ -131,9 +149,11 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
       do {
         part.again = false;
         try {
+          const startedAt = Date.now();
           const read = await reader.readInstitution(part.shard);
           await engine.replaceInstitution(read);
           part.built = true;
+          part.readAt = startedAt;
           part.error = null;
           failures = 0;
           log.info({ institution: part.shard.institution, units: read.units.length }, 'catalogue part read');
@@ -208,22 +228,41 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
     onLag: () => undefined,
   });
 
+  /** Whether a part is current: its feed vouches for it, or (no feed) its last read succeeded. */
+  const isCurrent = (part: Part) =>
+    part.built && (feeds.hasFeed(part.shard) ? !part.rebuilding && feeds.isCurrent(part.shard) : part.error === null);
+
+  // A shard without a change feed is never flushed by one: its part is read here, first at once, then every
+  // `refreshMs` (checked often enough that the bound is kept to within a few per cent).
+  const refresher = setInterval(
+    () => {
+      const now = Date.now();
+      for (const part of parts.values())
+        if (!feeds.hasFeed(part.shard) && !part.rebuilding && (part.readAt === null || now - part.readAt >= refreshMs))
+          void rebuildPart(part);
+    },
+    Math.max(10, Math.min(1_000, refreshMs / 20)),
+  );
+  refresher.unref();
+
   /** Institutions whose part may be behind now; a part that is current again is no longer named. */
   const staleParts = (): StaleInstitution[] => {
     const now = Date.now();
     const stale: StaleInstitution[] = [];
+    const entry = (part: Part, reason: StaleReason, since: number | null): StaleInstitution => ({
+      institution: part.shard.institution,
+      reason,
+      since: since === null ? null : new Date(since).toISOString(),
+      ageSeconds: since === null ? null : Math.round((now - since) / 100) / 10,
+    });
     for (const part of parts.values()) {
-      const fresh = part.built && !part.rebuilding && feeds.isCurrent(part.shard);
-      if (fresh) {
-        part.staleSince = null;
-        continue;
-      }
-      if (part.built) markStale(part, null);
-      stale.push({
-        institution: part.shard.institution,
-        since: part.built && part.staleSince !== null ? new Date(part.staleSince).toISOString() : null,
-        ageSeconds: part.built && part.staleSince !== null ? Math.round((now - part.staleSince) / 100) / 10 : null,
-      });
+      const current = isCurrent(part);
+      if (current) part.staleSince = null;
+      else if (part.built) markStale(part, null);
+      if (!part.built) stale.push(entry(part, 'NOT_READ', null));
+      else if (!current) stale.push(entry(part, 'BEHIND', part.staleSince));
+      else if (!feeds.hasFeed(part.shard))
+        stale.push({ ...entry(part, 'NO_FEED', part.readAt), refreshSeconds: refreshMs / 1000 });
     }
     return stale;
   };
@@ -257,7 +296,14 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
       const changes = stringList((response?.extensions as { changes?: unknown } | undefined)?.changes);
       try {
         if (changes) await applyTags(part, changes);
-        else if (!response || outcomeUnknown(response)) {
+        else if (response && !outcomeUnknown(response) && !feeds.hasFeed(shard)) {
+          // No feed and no list of changes: the part is read again whole before the write's answer returns (as
+          // long as one read may take).
+          await Promise.race([
+            rebuildPart(part),
+            sleep(readTimeoutMs, undefined, { signal: stop.signal }).catch(() => undefined),
+          ]);
+        } else if (!response || outcomeUnknown(response)) {
           markStale(part, 'a write through the hub ended without saying what it changed');
           void rebuildPart(part);
         }
@@ -279,8 +325,10 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
       [...parts.values()].map((part) => ({
         institution: part.shard.institution,
         built: part.built,
-        current: part.built && !part.rebuilding && feeds.isCurrent(part.shard),
+        current: isCurrent(part),
+        feed: feeds.hasFeed(part.shard),
         staleSince: part.staleSince === null ? null : new Date(part.staleSince).toISOString(),
+        readAt: part.readAt === null ? null : new Date(part.readAt).toISOString(),
         error: part.error,
       })),
     plugins: [notes.plugin],
@@ -303,6 +351,7 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
     },
     stop: async () => {
       closed = true;
+      clearInterval(refresher);
       stop.abort();
       await feeds.close();
       await Promise.allSettled([...parts.values()].map((part) => part.rebuilding));
