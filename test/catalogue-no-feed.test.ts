@@ -119,10 +119,14 @@ test('an institution without a change feed is read at once and answered, its ans
     },
   ]);
   expect(body.extensions.catalogue.stale[0]?.ageSeconds).toBeLessThanOrEqual(REFRESH_MS / 1000 + 1);
-  expect(gateway.catalogue?.states().find((state) => state.institution === NO_FEED)).toMatchObject({
-    feed: false,
-    current: true,
-  });
+  const ready = (await (await fetch(`${gateway.url.replace(/\/graphql$/, '')}/health/ready`)).json()) as {
+    catalogue: { institutions: unknown; refreshSeconds: number; parts: Array<Record<string, unknown>> };
+  };
+  expect(ready.catalogue.institutions).toEqual({ current: 2, stale: 0, notRead: 0 });
+  expect(ready.catalogue.refreshSeconds).toBe(REFRESH_MS / 1000);
+  const part = ready.catalogue.parts.find((one) => one.institution === NO_FEED);
+  expect(part).toMatchObject({ state: 'current', feed: false, readAt: expect.any(String) });
+  expect(part?.ageSeconds).toBeLessThanOrEqual(REFRESH_MS / 1000 + 1);
 });
 
 test('a change by another writer arrives within the bound; a write through the hub at once', async () => {

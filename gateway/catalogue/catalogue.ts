@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { Registry as MetricsRegistry } from 'prom-client';
 import type { HopSigningKey } from '../../platform/hop-keys';
 import type { Logger } from '../../platform/logger';
 import { followChangeFeeds } from '../cache/feed';
@@ -8,6 +9,7 @@ import type { CacheStore, DropReason } from '../cache/store';
 import type { HubContext } from '../context';
 import type { GatewayPart } from '../part';
 import type { Registry, Shard } from '../registry/registry';
+import { createCatalogueMetrics, type CatalogueUpdate } from './catalogue-metrics';
 import type { CatalogueEngine, SearchPage, SearchRequest } from './engine';
 import { createFreshnessNotes, type StaleInstitution, type StaleReason } from './freshness';
 import { createPostgresEngine } from './postgres-engine';
@@ -38,6 +40,28 @@ export interface CatalogueOptions extends CatalogueSettings {
   log: Logger;
   /** An engine made elsewhere (tests, the bench); by default from `url`. */
   engine?: CatalogueEngine;
+  /** The gateway's metrics registry; none: the catalogue counts nowhere. */
+  metrics?: MetricsRegistry;
+}
+
+/** The catalogue as readiness reports it: its engine and how current each institution's part is. */
+export interface CatalogueHealth {
+  engine: CatalogueEngine['name'];
+  /** How many institutions' parts are current (followed by a current feed, or read on their bound), stale, unread. */
+  institutions: { current: number; stale: number; notRead: number };
+  /** The most any part may be behind, in seconds (0: every part followed by a current feed); null: none read. */
+  maxAgeSeconds: number | null;
+  parts: Array<{
+    institution: string;
+    state: 'current' | 'stale' | 'not-read';
+    /** Whether its shard serves a change feed; false: read again every `refreshSeconds`. */
+    feed: boolean;
+    /** How long its data may be behind: since its feed was lost or a read failed, or (no feed) since its last read. */
+    ageSeconds: number | null;
+    readAt: string | null;
+    error: string | null;
+  }>;
+  refreshSeconds: number;
 }
 
 /** One institution's part: whether it was read, and since when it may be behind. */
@@ -75,6 +99,7 @@ export interface Catalogue extends GatewayPart {
   /** Reads one institution's part again, whole (operators, a feed gap). */
   rebuild(institution: string): Promise<void>;
   states(): PartState[];
+  health(): CatalogueHealth;
 }
 
 interface Part {
@@ -130,6 +155,25 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
     ]),
   );
   const notes = createFreshnessNotes();
+  const metrics = createCatalogueMetrics(
+    options.metrics,
+    engine,
+    () => [...parts.values()].filter((part) => !isCurrent(part)).length,
+  );
+  /** Runs one update of a part, counted and timed. */
+  const timed = async <T>(institution: string, kind: CatalogueUpdate, work: () => Promise<T>): Promise<T> => {
+    const end = metrics.updateSeconds.startTimer({ kind });
+    try {
+      const result = await work();
+      metrics.updates.inc({ institution, kind, outcome: 'ok' });
+      return result;
+    } catch (error) {
+      metrics.updates.inc({ institution, kind, outcome: 'failed' });
+      throw error;
+    } finally {
+      end();
+    }
+  };
   const stop = new AbortController();
   let closed = false;
 
@@ -150,8 +194,11 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
         part.again = false;
         try {
           const startedAt = Date.now();
-          const read = await reader.readInstitution(part.shard);
-          await engine.replaceInstitution(read);
+          const read = await timed(part.shard.institution, 'rebuild', async () => {
+            const whole = await reader.readInstitution(part.shard);
+            await engine.replaceInstitution(whole);
+            return whole;
+          });
           part.built = true;
           part.readAt = startedAt;
           part.error = null;
@@ -185,11 +232,16 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
   /** Applies what a change names: the records read again from the shard (or the whole part, for many). */
   const applyTags = async (part: Part, tags: readonly string[]) => {
     const named = tags.filter((tag) => tag.startsWith('Unit:') || tag.startsWith('Qualification:'));
+    const institution = part.shard.institution;
     if (named.length > MAX_RECORDS_READ_BY_TAG) {
-      await engine.replaceInstitution(await reader.readInstitution(part.shard));
+      await timed(institution, 'rebuild', async () =>
+        engine.replaceInstitution(await reader.readInstitution(part.shard)),
+      );
       return;
     }
-    await engine.apply(part.shard.institution, await reader.readChanged(part.shard, tags));
+    await timed(institution, 'refresh', async () =>
+      engine.apply(institution, await reader.readChanged(part.shard, tags)),
+    );
   };
 
   // The entity cache's feed follower, with the catalogue as its store: a change's tags are applied (read again),
@@ -273,7 +325,12 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
     answers: (field) => CATALOGUE_LISTS.has(field) && [...parts.values()].every((part) => part.tried),
     search: async (context, request) => {
       notes.note(context, staleParts());
-      return engine.search(request);
+      const end = metrics.searchSeconds.startTimer({ engine: engine.name, list: request.list });
+      try {
+        return await engine.search(request);
+      } finally {
+        end();
+      }
     },
     institutions: async (context) => {
       notes.note(context, staleParts());
@@ -331,6 +388,39 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
         readAt: part.readAt === null ? null : new Date(part.readAt).toISOString(),
         error: part.error,
       })),
+    health: () => {
+      const now = Date.now();
+      const seconds = (since: number | null) => (since === null ? null : Math.round((now - since) / 100) / 10);
+      const states = [...parts.values()].map((part) => {
+        const current = isCurrent(part);
+        const feed = feeds.hasFeed(part.shard);
+        const state: CatalogueHealth['parts'][number]['state'] = !part.built
+          ? 'not-read'
+          : current
+            ? 'current'
+            : 'stale';
+        return {
+          institution: part.shard.institution,
+          state,
+          feed,
+          ageSeconds: !part.built ? null : !current ? seconds(part.staleSince) : feed ? 0 : seconds(part.readAt),
+          readAt: part.readAt === null ? null : new Date(part.readAt).toISOString(),
+          error: part.error,
+        };
+      });
+      const ages = states.flatMap((state) => (state.ageSeconds === null ? [] : [state.ageSeconds]));
+      return {
+        engine: engine.name,
+        institutions: {
+          current: states.filter((state) => state.state === 'current').length,
+          stale: states.filter((state) => state.state === 'stale').length,
+          notRead: states.filter((state) => state.state === 'not-read').length,
+        },
+        maxAgeSeconds: ages.length === 0 ? null : Math.max(...ages),
+        parts: states,
+        refreshSeconds: refreshMs / 1000,
+      };
+    },
     plugins: [notes.plugin],
     routes: [
       flushRoute({

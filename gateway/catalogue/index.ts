@@ -1,4 +1,4 @@
-export { createCatalogue, CATALOGUE_LISTS, type Catalogue, type PartState } from './catalogue';
+export { createCatalogue, CATALOGUE_LISTS, type Catalogue, type CatalogueHealth, type PartState } from './catalogue';
 export type { CatalogueEngine, ListPosition, SearchFilter, SearchOrder, SearchRequest } from './engine';
 export type { StaleInstitution } from './freshness';
 export type { CatalogueSettings } from './settings';

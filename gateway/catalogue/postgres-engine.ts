@@ -210,6 +210,18 @@ export function createPostgresEngine(url: string): CatalogueEngine {
     },
     institutions: async () =>
       (await pool.query<{ code: string }>('SELECT code FROM institution ORDER BY code')).rows.map((row) => row.code),
+    rows: async () =>
+      (
+        await pool.query<{ institution: string; units: string; qualifications: string }>(
+          `SELECT i.code AS institution, (SELECT count(*) FROM unit u WHERE u.inst = i.code) AS units,
+             (SELECT count(*) FROM qualification q WHERE q.inst = i.code) AS qualifications
+           FROM institution i ORDER BY i.code`,
+        )
+      ).rows.map((row) => ({
+        institution: row.institution,
+        units: Number(row.units),
+        qualifications: Number(row.qualifications),
+      })),
     close: () => pool.end(),
   };
 }
