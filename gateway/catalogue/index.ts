@@ -5,3 +5,4 @@ export type { CatalogueSettings } from './settings';
 export { createSqliteEngine } from './sqlite-engine';
 export { createPostgresEngine } from './postgres-engine';
 export type { InstitutionPart, UnitDoc, QualificationDoc } from './engine';
+export { searchStatements, type Statement, type TextMatch } from './search-sql';
