@@ -166,7 +166,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           log,
         });
   const catalogue = options.catalogue
-    ? createCatalogue({ ...options.catalogue, registry: options.registry, hopKey: options.hopKey, log })
+    ? createCatalogue({
+        ...options.catalogue,
+        registry: options.registry,
+        hopKey: options.hopKey,
+        metrics: metrics?.registry,
+        log,
+      })
     : null;
   const contexts = createRequestContexts({
     registry: options.registry,
@@ -197,6 +203,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       draining: () => draining,
       cacheFeed: (shard) =>
         entityCache?.feeds.hasFeed(shard) ? { current: entityCache.feeds.isCurrent(shard) } : null,
+      catalogue: catalogue ? () => catalogue.health() : undefined,
     }),
     ...(metrics ? [metrics] : []),
     useDashboard(),

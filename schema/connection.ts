@@ -16,17 +16,28 @@ export interface Edge<T> {
 }
 
 /**
+ * A list the hub answers from its catalogue: the page is the catalogue's, each item's data its owner's. An owner
+ * that cannot answer leaves its items' places null, with an error naming the institution and the item's ID.
+ */
+export interface ConnectionOptions {
+  nullableNodes: true;
+}
+
+/**
  * Relay-style forward pagination. Through the hub a cursor spans every institution's shard: pass it back
  * unchanged as `after` to continue.
  */
-export function Connection<T extends object>(Item: ClassType<T>, name: string) {
+export function Connection<T extends object>(Item: ClassType<T>, name: string, options?: ConnectionOptions) {
+  const nullable = options?.nullableNodes === true;
+  const whenNull =
+    ' Null, through the hub, when its owning institution cannot answer (an error at this place names the institution and its ID); the cursor keeps its place.';
   @Directive('@shareable')
   @ObjectType(`${name}Edge`, { description: `One ${name} in a page, with its cursor.` })
   class EdgeType implements Edge<T> {
     @Field({ description: 'Opaque position of this edge; pass it as `after` to read on from here.' })
     cursor!: string;
 
-    @Field(() => Item, { description: `The ${name}.` })
+    @Field(() => Item, { nullable, description: `The ${name}.${nullable ? whenNull : ''}` })
     node!: T;
   }
 
@@ -36,7 +47,10 @@ export function Connection<T extends object>(Item: ClassType<T>, name: string) {
     @Field(() => [EdgeType], { description: 'The edges of this page, in order.' })
     edges!: EdgeType[];
 
-    @Field(() => [Item], { description: 'The nodes of this page, in order (the edges without cursors).' })
+    @Field(() => [Item], {
+      nullable: nullable ? 'items' : false,
+      description: `The nodes of this page, in order (the edges without cursors).${nullable ? " An entry is null where the edge's node is." : ''}`,
+    })
     nodes!: T[];
 
     @Field(() => PageInfo, { description: 'Where this page ends.' })

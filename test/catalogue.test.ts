@@ -224,6 +224,7 @@ test('a lost feed marks its institution stale in answers; it heals when the shar
       .catalogue.stale;
     expect(entry).toEqual({
       institution: 'bbs-hannover.de',
+      reason: 'BEHIND',
       since: expect.any(String),
       ageSeconds: expect.any(Number),
     });
@@ -334,3 +335,106 @@ test("a repeated search calls no shard: the page from the catalogue, the items' 
   await headers();
   expect(await headers()).toEqual(['current', 'hit']);
 });
+
+const base = () => hub.url.replace(/\/graphql$/, '');
+interface CatalogueReadiness {
+  engine: string;
+  institutions: { current: number; stale: number; notRead: number };
+  maxAgeSeconds: number | null;
+  parts: Array<{ institution: string; state: string; feed: boolean; ageSeconds: number | null }>;
+}
+const readiness = async () =>
+  ((await (await fetch(`${base()}/health/ready`)).json()) as { catalogue: CatalogueReadiness }).catalogue;
+/** One sample of a metric, from GET /metrics (the sum of the samples whose labels include `labels`). */
+const metric = async (name: string, labels = '') => {
+  const text = await (await fetch(`${base()}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+    .filter((line) => labels.split(',').every((label) => line.includes(label)))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+};
+
+test('readiness names the catalogue state; metrics count its rows, updates and searches', async () => {
+  const institutions = new Set(units.map((unit) => unit.institution));
+  const health = await readiness();
+  expect(health).toMatchObject({
+    engine: engine.url ? 'postgres' : 'sqlite',
+    institutions: { current: hub.gateway.registry.shards('qualifications').length, stale: 0, notRead: 0 },
+    maxAgeSeconds: 0,
+  });
+  expect(health.parts.every((part) => part.state === 'current' && part.feed && part.ageSeconds === 0)).toBe(true);
+  for (const institution of institutions)
+    expect(await metric('hub_catalogue_rows', `institution="${institution}",list="units"`)).toBe(
+      units.filter((unit) => unit.institution === institution).length,
+    );
+  expect(await metric('hub_catalogue_stale_institutions')).toBe(0);
+  expect(await metric('hub_catalogue_updates_total', 'kind="rebuild",outcome="ok"')).toBeGreaterThanOrEqual(
+    institutions.size,
+  );
+  // Earlier tests wrote through the hub: the records they named were read again.
+  expect(await metric('hub_catalogue_updates_total', 'kind="refresh",outcome="ok"')).toBeGreaterThan(0);
+  expect(await metric('hub_catalogue_update_duration_seconds_count', 'kind="rebuild"')).toBeGreaterThan(0);
+  const searches = await metric('hub_catalogue_search_duration_seconds_count', 'list="units"');
+  await ask(hub.url, '{ units(first: 1) { totalCount } }');
+  expect(await metric('hub_catalogue_search_duration_seconds_count', `engine="${health.engine}",list="units"`)).toBe(
+    searches + 1,
+  );
+});
+
+test("a stopped owner's items stand in their places, null with an error naming it; the page and cursors stay", async () => {
+  const institution = 'omnia.fi';
+  const before = `query($first: Int!) { units(first: $first) { pageInfo { hasNextPage endCursor } edges { cursor node { id } } } }`;
+  const during = `query($first: Int!) {
+    units(first: $first) { pageInfo { hasNextPage endCursor } edges { cursor node { id localId status } } nodes { localId } }
+  }`;
+  interface Page {
+    pageInfo: { hasNextPage: boolean; endCursor: string };
+    edges: Array<{ cursor: string; node: { id: string } | null }>;
+    nodes?: Array<{ localId: string } | null>;
+  }
+  const first = 30;
+  const expected = (await ask(hub.url, before, { first })).body.data?.units as Page;
+  const owned = expected.edges.flatMap((edge, index) => (edge.node?.id.startsWith(`${institution}:`) ? [index] : []));
+  expect(owned.length).toBeGreaterThan(0);
+  const shard = hub.shards.get(institution);
+  await shard?.stop();
+  try {
+    const answer = await ask(hub.url, during, { first });
+    const page = answer.body.data?.units as Page;
+    expect(page.edges.map((edge) => edge.cursor)).toEqual(expected.edges.map((edge) => edge.cursor));
+    expect(page.pageInfo).toEqual(expected.pageInfo);
+    page.edges.forEach((edge, index) => {
+      const id = expected.edges[index]?.node?.id as string;
+      if (owned.includes(index)) {
+        expect(edge.node).toBeNull();
+        expect(page.nodes?.[index]).toBeNull();
+      } else expect(edge.node?.id).toBe(id);
+    });
+    for (const index of owned)
+      for (const path of [
+        ['units', 'edges', index, 'node'],
+        ['units', 'nodes', index],
+      ])
+        expect(answer.body.errors).toContainEqual(
+          expect.objectContaining({
+            path,
+            message: expect.stringContaining(institution),
+            extensions: expect.objectContaining({ institution, id: expected.edges[index]?.node?.id }),
+          }),
+        );
+    // Readiness and metrics say the part is behind (its feed is lost, its read fails).
+    await waitFor('readiness names the stale part', async () => (await readiness()).institutions.stale === 1);
+    const health = await readiness();
+    expect(health.parts.find((part) => part.institution === institution)).toMatchObject({
+      state: 'stale',
+      feed: true,
+      ageSeconds: expect.any(Number),
+    });
+    expect(await metric('hub_catalogue_stale_institutions')).toBe(1);
+  } finally {
+    await shard?.restart();
+  }
+  await catalogueReady(hub.gateway);
+  expect(await metric('hub_catalogue_stale_institutions')).toBe(0);
+}, 30_000);

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { Registry as MetricsRegistry } from 'prom-client';
 import type { HopSigningKey } from '../../platform/hop-keys';
 import type { Logger } from '../../platform/logger';
 import { followChangeFeeds } from '../cache/feed';
@@ -8,13 +9,15 @@ import type { CacheStore, DropReason } from '../cache/store';
 import type { HubContext } from '../context';
 import type { GatewayPart } from '../part';
 import type { Registry, Shard } from '../registry/registry';
+import { createCatalogueMetrics, type CatalogueUpdate } from './catalogue-metrics';
 import type { CatalogueEngine, SearchPage, SearchRequest } from './engine';
-import { createFreshnessNotes, type StaleInstitution } from './freshness';
+import { createFreshnessNotes, type StaleInstitution, type StaleReason } from './freshness';
 import { createPostgresEngine } from './postgres-engine';
 import {
   DEFAULT_CATALOGUE_FEED_GRACE_MS,
   DEFAULT_CATALOGUE_FEED_WAIT_MS,
   DEFAULT_REBUILD_BACKOFF_MS,
+  DEFAULT_UNFOLLOWED_REFRESH_MS,
   MAX_RECORDS_READ_BY_TAG,
   type CatalogueSettings,
 } from './settings';
@@ -37,14 +40,41 @@ export interface CatalogueOptions extends CatalogueSettings {
   log: Logger;
   /** An engine made elsewhere (tests, the bench); by default from `url`. */
   engine?: CatalogueEngine;
+  /** The gateway's metrics registry; none: the catalogue counts nowhere. */
+  metrics?: MetricsRegistry;
+}
+
+/** The catalogue as readiness reports it: its engine and how current each institution's part is. */
+export interface CatalogueHealth {
+  engine: CatalogueEngine['name'];
+  /** How many institutions' parts are current (followed by a current feed, or read on their bound), stale, unread. */
+  institutions: { current: number; stale: number; notRead: number };
+  /** The most any part may be behind, in seconds (0: every part followed by a current feed); null: none read. */
+  maxAgeSeconds: number | null;
+  parts: Array<{
+    institution: string;
+    state: 'current' | 'stale' | 'not-read';
+    /** Whether its shard serves a change feed; false: read again every `refreshSeconds`. */
+    feed: boolean;
+    /** How long its data may be behind: since its feed was lost or a read failed, or (no feed) since its last read. */
+    ageSeconds: number | null;
+    readAt: string | null;
+    error: string | null;
+  }>;
+  refreshSeconds: number;
 }
 
 /** One institution's part: whether it was read, and since when it may be behind. */
 export interface PartState {
   institution: string;
   built: boolean;
+  /** Followed by its feed and current, or (no feed) its last read succeeded. */
   current: boolean;
+  /** Whether its shard serves a change feed (else its part is read again on a bound). */
+  feed: boolean;
   staleSince: string | null;
+  /** When its last whole read started. */
+  readAt: string | null;
   error: string | null;
 }
 
@@ -69,6 +99,7 @@ export interface Catalogue extends GatewayPart {
   /** Reads one institution's part again, whole (operators, a feed gap). */
   rebuild(institution: string): Promise<void>;
   states(): PartState[];
+  health(): CatalogueHealth;
 }
 
 interface Part {
@@ -77,6 +108,8 @@ interface Part {
   /** The first read finished, well or not: until every part's has, lists go to the shards. */
   tried: boolean;
   staleSince: number | null;
+  /** When its last whole read that succeeded started (Date.now()): what it holds is at least that recent. */
+  readAt: number | null;
   error: string | null;
   rebuilding: Promise<void> | null;
   /** Another rebuild was asked while one ran: it runs again once that one ends. */
@@ -103,15 +136,44 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
   const engine =
     options.engine ?? (options.url ? createPostgresEngine(options.url) : createSqliteEngine(options.sqlitePath));
   const readTimeoutMs = options.readTimeoutMs ?? 10_000;
+  const refreshMs = options.unfollowedRefreshMs ?? DEFAULT_UNFOLLOWED_REFRESH_MS;
   const reader = createShardReader({ hopKey: options.hopKey, timeoutMs: readTimeoutMs });
   const shards = options.registry.shards(CATALOGUE_KIND);
   const parts = new Map<string, Part>(
     shards.map((shard) => [
       shard.institution,
-      { shard, built: false, tried: false, staleSince: null, error: null, rebuilding: null, again: false },
+      {
+        shard,
+        built: false,
+        tried: false,
+        staleSince: null,
+        readAt: null,
+        error: null,
+        rebuilding: null,
+        again: false,
+      },
     ]),
   );
   const notes = createFreshnessNotes();
+  const metrics = createCatalogueMetrics(
+    options.metrics,
+    engine,
+    () => [...parts.values()].filter((part) => !isCurrent(part)).length,
+  );
+  /** Runs one update of a part, counted and timed. */
+  const timed = async <T>(institution: string, kind: CatalogueUpdate, work: () => Promise<T>): Promise<T> => {
+    const end = metrics.updateSeconds.startTimer({ kind });
+    try {
+      const result = await work();
+      metrics.updates.inc({ institution, kind, outcome: 'ok' });
+      return result;
+    } catch (error) {
+      metrics.updates.inc({ institution, kind, outcome: 'failed' });
+      throw error;
+    } finally {
+      end();
+    }
+  };
   const stop = new AbortController();
   let closed = false;
 
@@ -131,9 +193,14 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
       do {
         part.again = false;
         try {
-          const read = await reader.readInstitution(part.shard);
-          await engine.replaceInstitution(read);
+          const startedAt = Date.now();
+          const read = await timed(part.shard.institution, 'rebuild', async () => {
+            const whole = await reader.readInstitution(part.shard);
+            await engine.replaceInstitution(whole);
+            return whole;
+          });
           part.built = true;
+          part.readAt = startedAt;
           part.error = null;
           failures = 0;
           log.info({ institution: part.shard.institution, units: read.units.length }, 'catalogue part read');
@@ -165,11 +232,16 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
   /** Applies what a change names: the records read again from the shard (or the whole part, for many). */
   const applyTags = async (part: Part, tags: readonly string[]) => {
     const named = tags.filter((tag) => tag.startsWith('Unit:') || tag.startsWith('Qualification:'));
+    const institution = part.shard.institution;
     if (named.length > MAX_RECORDS_READ_BY_TAG) {
-      await engine.replaceInstitution(await reader.readInstitution(part.shard));
+      await timed(institution, 'rebuild', async () =>
+        engine.replaceInstitution(await reader.readInstitution(part.shard)),
+      );
       return;
     }
-    await engine.apply(part.shard.institution, await reader.readChanged(part.shard, tags));
+    await timed(institution, 'refresh', async () =>
+      engine.apply(institution, await reader.readChanged(part.shard, tags)),
+    );
   };
 
   // The entity cache's feed follower, with the catalogue as its store: a change's tags are applied (read again),
@@ -208,22 +280,41 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
     onLag: () => undefined,
   });
 
+  /** Whether a part is current: its feed vouches for it, or (no feed) its last read succeeded. */
+  const isCurrent = (part: Part) =>
+    part.built && (feeds.hasFeed(part.shard) ? !part.rebuilding && feeds.isCurrent(part.shard) : part.error === null);
+
+  // A shard without a change feed is never flushed by one: its part is read here, first at once, then every
+  // `refreshMs` (checked often enough that the bound is kept to within a few per cent).
+  const refresher = setInterval(
+    () => {
+      const now = Date.now();
+      for (const part of parts.values())
+        if (!feeds.hasFeed(part.shard) && !part.rebuilding && (part.readAt === null || now - part.readAt >= refreshMs))
+          void rebuildPart(part);
+    },
+    Math.max(10, Math.min(1_000, refreshMs / 20)),
+  );
+  refresher.unref();
+
   /** Institutions whose part may be behind now; a part that is current again is no longer named. */
   const staleParts = (): StaleInstitution[] => {
     const now = Date.now();
     const stale: StaleInstitution[] = [];
+    const entry = (part: Part, reason: StaleReason, since: number | null): StaleInstitution => ({
+      institution: part.shard.institution,
+      reason,
+      since: since === null ? null : new Date(since).toISOString(),
+      ageSeconds: since === null ? null : Math.round((now - since) / 100) / 10,
+    });
     for (const part of parts.values()) {
-      const fresh = part.built && !part.rebuilding && feeds.isCurrent(part.shard);
-      if (fresh) {
-        part.staleSince = null;
-        continue;
-      }
-      if (part.built) markStale(part, null);
-      stale.push({
-        institution: part.shard.institution,
-        since: part.built && part.staleSince !== null ? new Date(part.staleSince).toISOString() : null,
-        ageSeconds: part.built && part.staleSince !== null ? Math.round((now - part.staleSince) / 100) / 10 : null,
-      });
+      const current = isCurrent(part);
+      if (current) part.staleSince = null;
+      else if (part.built) markStale(part, null);
+      if (!part.built) stale.push(entry(part, 'NOT_READ', null));
+      else if (!current) stale.push(entry(part, 'BEHIND', part.staleSince));
+      else if (!feeds.hasFeed(part.shard))
+        stale.push({ ...entry(part, 'NO_FEED', part.readAt), refreshSeconds: refreshMs / 1000 });
     }
     return stale;
   };
@@ -234,7 +325,12 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
     answers: (field) => CATALOGUE_LISTS.has(field) && [...parts.values()].every((part) => part.tried),
     search: async (context, request) => {
       notes.note(context, staleParts());
-      return engine.search(request);
+      const end = metrics.searchSeconds.startTimer({ engine: engine.name, list: request.list });
+      try {
+        return await engine.search(request);
+      } finally {
+        end();
+      }
     },
     institutions: async (context) => {
       notes.note(context, staleParts());
@@ -257,7 +353,14 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
       const changes = stringList((response?.extensions as { changes?: unknown } | undefined)?.changes);
       try {
         if (changes) await applyTags(part, changes);
-        else if (!response || outcomeUnknown(response)) {
+        else if (response && !outcomeUnknown(response) && !feeds.hasFeed(shard)) {
+          // No feed and no list of changes: the part is read again whole before the write's answer returns (as
+          // long as one read may take).
+          await Promise.race([
+            rebuildPart(part),
+            sleep(readTimeoutMs, undefined, { signal: stop.signal }).catch(() => undefined),
+          ]);
+        } else if (!response || outcomeUnknown(response)) {
           markStale(part, 'a write through the hub ended without saying what it changed');
           void rebuildPart(part);
         }
@@ -279,10 +382,45 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
       [...parts.values()].map((part) => ({
         institution: part.shard.institution,
         built: part.built,
-        current: part.built && !part.rebuilding && feeds.isCurrent(part.shard),
+        current: isCurrent(part),
+        feed: feeds.hasFeed(part.shard),
         staleSince: part.staleSince === null ? null : new Date(part.staleSince).toISOString(),
+        readAt: part.readAt === null ? null : new Date(part.readAt).toISOString(),
         error: part.error,
       })),
+    health: () => {
+      const now = Date.now();
+      const seconds = (since: number | null) => (since === null ? null : Math.round((now - since) / 100) / 10);
+      const states = [...parts.values()].map((part) => {
+        const current = isCurrent(part);
+        const feed = feeds.hasFeed(part.shard);
+        const state: CatalogueHealth['parts'][number]['state'] = !part.built
+          ? 'not-read'
+          : current
+            ? 'current'
+            : 'stale';
+        return {
+          institution: part.shard.institution,
+          state,
+          feed,
+          ageSeconds: !part.built ? null : !current ? seconds(part.staleSince) : feed ? 0 : seconds(part.readAt),
+          readAt: part.readAt === null ? null : new Date(part.readAt).toISOString(),
+          error: part.error,
+        };
+      });
+      const ages = states.flatMap((state) => (state.ageSeconds === null ? [] : [state.ageSeconds]));
+      return {
+        engine: engine.name,
+        institutions: {
+          current: states.filter((state) => state.state === 'current').length,
+          stale: states.filter((state) => state.state === 'stale').length,
+          notRead: states.filter((state) => state.state === 'not-read').length,
+        },
+        maxAgeSeconds: ages.length === 0 ? null : Math.max(...ages),
+        parts: states,
+        refreshSeconds: refreshMs / 1000,
+      };
+    },
     plugins: [notes.plugin],
     routes: [
       flushRoute({
@@ -303,6 +441,7 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
     },
     stop: async () => {
       closed = true;
+      clearInterval(refresher);
       stop.abort();
       await feeds.close();
       await Promise.allSettled([...parts.values()].map((part) => part.rebuilding));

@@ -105,6 +105,12 @@ export interface SearchPage {
   totalCount: number | null;
 }
 
+export interface InstitutionRows {
+  institution: string;
+  units: number;
+  qualifications: number;
+}
+
 /** Where the catalogue lives: SQLite in the gateway's process, or a PostgreSQL shared by every replica. */
 export interface CatalogueEngine {
   readonly name: 'sqlite' | 'postgres';
@@ -116,5 +122,7 @@ export interface CatalogueEngine {
   search(request: SearchRequest): Promise<SearchPage>;
   /** Institution codes held, in code order. */
   institutions(): Promise<string[]>;
+  /** Rows held per institution (metrics). */
+  rows(): Promise<InstitutionRows[]>;
   close(): Promise<void>;
 }

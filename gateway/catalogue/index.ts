@@ -1,7 +1,8 @@
-export { createCatalogue, CATALOGUE_LISTS, type Catalogue, type PartState } from './catalogue';
+export { createCatalogue, CATALOGUE_LISTS, type Catalogue, type CatalogueHealth, type PartState } from './catalogue';
 export type { CatalogueEngine, ListPosition, SearchFilter, SearchOrder, SearchRequest } from './engine';
 export type { StaleInstitution } from './freshness';
 export type { CatalogueSettings } from './settings';
 export { createSqliteEngine } from './sqlite-engine';
 export { createPostgresEngine } from './postgres-engine';
 export type { InstitutionPart, UnitDoc, QualificationDoc } from './engine';
+export { searchStatements, type Statement, type TextMatch } from './search-sql';

@@ -3,6 +3,11 @@ export const DEFAULT_CATALOGUE_FEED_WAIT_MS = 10_000;
 export const DEFAULT_CATALOGUE_FEED_GRACE_MS = 2_000;
 /** Longest wait between two attempts to read back an institution whose shard does not answer. */
 export const DEFAULT_REBUILD_BACKOFF_MS = 2_000;
+/**
+ * How often the part of an institution whose shard serves no change feed (404 on `/changes`, an institution's own
+ * system, say) is read again whole: its part is at most this old, plus one read.
+ */
+export const DEFAULT_UNFOLLOWED_REFRESH_MS = 60_000;
 /** More records than this named by one change: the institution is read again whole (one request, paged). */
 export const MAX_RECORDS_READ_BY_TAG = 50;
 
@@ -16,6 +21,8 @@ export interface CatalogueSettings {
   feedWaitMs?: number;
   /** @default 2_000 */
   feedGraceMs?: number;
+  /** How often an institution without a change feed is read again whole. @default 60_000 */
+  unfollowedRefreshMs?: number;
   /** How long a read of a shard for the catalogue may take. @default 10_000 */
   readTimeoutMs?: number;
   /** Bearer token of operators allowed to rebuild an institution (`POST /catalogue/rebuild`); none: no route. */

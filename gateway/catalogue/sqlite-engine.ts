@@ -85,6 +85,11 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     unitsOf: db.prepare<[string], { rowid: number }>('SELECT rowid FROM unit WHERE inst = ?'),
     qualificationsOf: db.prepare<[string], { rowid: number }>('SELECT rowid FROM qualification WHERE inst = ?'),
     institutions: db.prepare<[], { code: string }>('SELECT code FROM institution ORDER BY code'),
+    rows: db.prepare<[], { institution: string; units: number; qualifications: number }>(
+      `SELECT i.code AS institution, (SELECT count(*) FROM unit u WHERE u.inst = i.code) AS units,
+         (SELECT count(*) FROM qualification q WHERE q.inst = i.code) AS qualifications
+       FROM institution i ORDER BY i.code`,
+    ),
   };
 
   const removeUnit = (institution: string, localId: string) => {
@@ -192,6 +197,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     },
     search: async (request) => search(request),
     institutions: async () => statements.institutions.all().map((row) => row.code),
+    rows: async () => statements.rows.all(),
     close: async () => {
       db.close();
     },

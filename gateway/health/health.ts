@@ -4,6 +4,7 @@ import type { CircuitStateName } from '../resilience/resilience';
 import type { ShardIdentity } from './shard-identity';
 import { sendJson } from '../../platform/http';
 import type { GatewayPart } from '../part';
+import type { CatalogueHealth } from '../catalogue';
 
 export interface HealthOptions {
   registry: Registry;
@@ -15,12 +16,15 @@ export interface HealthOptions {
   draining?: () => boolean;
   /** Whether the entity cache follows a shard's change feed (only shards with one are asked). */
   cacheFeed?: (shard: Shard) => { current: boolean } | null;
+  /** The hub catalogue's state (engine, institutions current, stale, not read yet, age), when it is on. */
+  catalogue?: () => CatalogueHealth;
 }
 
 /**
  * `/health/live`: the process answers. `/health/ready`: the supergraph is loaded and the registry read, with
  * each shard's state (up, down, or "wrong shard" with the problem), circuit and (for shards with public data) whether the entity cache follows its feed; ready even when some shards are down, since the hub serves the rest; not
- * ready (503) while shutting down.
+ * ready (503) while shutting down. With the catalogue on, also its state: a stale part does not make the hub unready
+ * (answers name it).
  */
 export function useHealth(options: HealthOptions): GatewayPart {
   const ready = async (response: ServerResponse): Promise<boolean> => {
@@ -43,7 +47,11 @@ export function useHealth(options: HealthOptions): GatewayPart {
         };
       }),
     );
-    sendJson(response, 200, { status: 'ready', shards: states });
+    sendJson(response, 200, {
+      status: 'ready',
+      shards: states,
+      ...(options.catalogue ? { catalogue: options.catalogue() } : {}),
+    });
     return true;
   };
   return {

@@ -223,6 +223,13 @@ function relocate(
   return { ...error, path: place ? [...place, ...rest] : [list] };
 }
 
+/** An `_entities` error about one item, with the item's ID: where its data is null, the ID still says which it is. */
+function withItemId(error: ResponseError, ids: readonly string[]): ResponseError {
+  const index = error.path?.[0] === '_entities' ? error.path[1] : undefined;
+  const id = typeof index === 'number' ? ids[index] : undefined;
+  return id === undefined ? error : { ...error, extensions: { ...error.extensions, id } };
+}
+
 const typeNames: Record<string, { connection: string; edge: string }> = {
   units: { connection: 'UnitConnection', edge: 'UnitEdge' },
   qualifications: { connection: 'QualificationConnection', edge: 'QualificationEdge' },
@@ -267,9 +274,12 @@ async function answerConnection(
   const fetched = await Promise.all(
     slots.map((slot) => fetchNodes(fetch, variables, view, typeName, ids, slot.selectionSet, runEntities)),
   );
-  // An item whose owner did not give its data (its shard is down) is left out, and its institution's position
-  // stays where it was: the item comes on a later page, as it would from the shards themselves.
-  const kept = page.items.map((_, index) => fetched.every((one) => one.values[index] != null));
+  // An item whose owner could not give its data (its shard is down) stands in its place, null with the owner's error
+  // naming the institution and the item's ID: the page keeps its size and its cursors. An item its owner answers
+  // null for without an error is gone (the catalogue learns it from the feed): it is left out.
+  const failed = (index: number) =>
+    fetched.some((one) => one.errors.some((error) => error.path?.[0] === '_entities' && error.path[1] === index));
+  const kept = page.items.map((_, index) => failed(index) || fetched.every((one) => one.values[index] != null));
   const keptIndexes = kept.flatMap((keep, index) => (keep ? [index] : []));
   const newIndex = new Map(keptIndexes.map((index, position) => [index, position]));
   const positions: Record<string, string> = { ...search.raw };
@@ -283,7 +293,7 @@ async function answerConnection(
   const errors = fetched.flatMap((one, slotIndex) => {
     const slot = slots[slotIndex] as NodeSlot;
     return one.errors.map((error) =>
-      relocate(error, field.responseKey, (index) => {
+      relocate(withItemId(error, ids), field.responseKey, (index) => {
         const position = newIndex.get(index);
         if (position === undefined) return null;
         return slot.nodeKey === null

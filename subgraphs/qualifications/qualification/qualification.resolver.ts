@@ -36,7 +36,7 @@ import { resolveQualificationReference } from './qualification.reference';
 import { createQualification, updateQualification } from './qualification.service';
 
 @ObjectType({ description: 'A page of qualifications.' })
-export class QualificationConnection extends Connection(Qualification, 'Qualification') {}
+export class QualificationConnection extends Connection(Qualification, 'Qualification', { nullableNodes: true }) {}
 
 @Resolver(() => Qualification)
 export class QualificationResolver {

@@ -36,7 +36,7 @@ import { createUnit, retireUnit, updateUnit } from './unit.service';
 import { reviewUnitWrite, withReviews } from '../learning-outcome-review/unit-review';
 
 @ObjectType({ description: 'A page of units of learning outcomes.' })
-export class UnitConnection extends Connection(Unit, 'Unit') {}
+export class UnitConnection extends Connection(Unit, 'Unit', { nullableNodes: true }) {}
 
 @Resolver(() => Unit)
 export class UnitResolver {

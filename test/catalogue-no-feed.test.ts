@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { startGateway, type RunningGateway } from '../gateway';
+import { Registry } from '../gateway/registry/registry';
+import { renameUnitAtShard } from './harness/cache';
+import { catalogueReady, testCatalogue, type TestCatalogue } from './harness/catalogue';
+import { postGraphQL, ROOT, startTestHub, type TestHub } from './harness/hub';
+import { waitFor } from './harness/wait';
+import { seedUnits } from './seeds';
+
+/**
+ * An institution whose qualifications shard serves no change feed (its own system, say: 404 on /changes) is in the
+ * catalogue all the same: read at once, read again every `unfollowedRefreshMs`, and named in answers with that
+ * bound. Its shard is reached through a proxy that answers 404 for /changes and passes everything else on.
+ */
+const NO_FEED = 'omnia.fi';
+const REFRESH_MS = 1_500;
+/** How long one read of the institution may take on a busy machine: the age is at most the bound plus that. */
+const READ_ALLOWANCE_S = 5;
+let hub: TestHub;
+let engine: TestCatalogue;
+let proxy: Server;
+let gateway: RunningGateway;
+
+function startProxy(target: URL): Promise<Server> {
+  const server = createServer((incoming, outgoing) => {
+    if (incoming.url?.startsWith('/changes')) {
+      outgoing.writeHead(404).end();
+      return;
+    }
+    const forwarded = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: incoming.url,
+        method: incoming.method,
+        headers: incoming.headers,
+      },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
+    forwarded.on('error', () => outgoing.writeHead(502).end());
+    incoming.pipe(forwarded);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+beforeAll(async () => {
+  engine = await testCatalogue();
+  hub = await startTestHub({ institutions: ['rvt.lv', NO_FEED] });
+  const shardUrl = new URL(hub.shards.get(NO_FEED)?.url as string);
+  proxy = await startProxy(shardUrl);
+  const proxied = new URL(shardUrl);
+  proxied.port = String((proxy.address() as AddressInfo).port);
+  const registry = new Registry(
+    hub.gateway.registry.institutions.map((entry) =>
+      entry.code === NO_FEED ? { ...entry, shards: { ...entry.shards, qualifications: proxied.toString() } } : entry,
+    ),
+  );
+  gateway = await startGateway({
+    supergraphSdl: readFileSync(join(ROOT, 'schema', 'supergraph.graphql'), 'utf8'),
+    registry,
+    hopKey: hub.hopKeys.key,
+    demoTokenSecret: hub.tokenSecret,
+    port: 0,
+    entityCache: false,
+    // A followed feed is trusted long enough that a busy machine does not make the other institution stale here.
+    catalogue: { url: engine.url, feedWaitMs: 1_000, feedGraceMs: 2_000, unfollowedRefreshMs: REFRESH_MS },
+  });
+  await catalogueReady(gateway);
+}, 60_000);
+afterAll(async () => {
+  await gateway?.close();
+  await new Promise((resolve) => proxy?.close(resolve));
+  await hub?.dispose();
+  await engine?.dispose();
+});
+
+interface Stale {
+  institution: string;
+  reason: string;
+  since: string | null;
+  ageSeconds: number | null;
+  refreshSeconds?: number;
+}
+
+const search = async (text: string) => {
+  const answer = await postGraphQL(
+    gateway.url,
+    'query($text: String) { units(filter: { text: $text }, first: 100) { nodes { id } } }',
+    { text },
+  );
+  expect(answer.body.errors).toBeUndefined();
+  return (answer.body.data?.units as { nodes: Array<{ id: string }> }).nodes.map((node) => node.id);
+};
+
+const units = seedUnits().filter((unit) => unit.institution === NO_FEED);
+
+test('an institution without a change feed is read at once and answered, its answers naming the bound', async () => {
+  const response = await fetch(gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: `{ units(filter: { institution: "${NO_FEED}" }, first: 100) { totalCount } }` }),
+  });
+  const body = (await response.json()) as {
+    data: { units: { totalCount: number } };
+    extensions: { catalogue: { stale: Stale[] } };
+  };
+  expect(response.headers.get('x-hub-catalogue')).toBe('bounded');
+  expect(body.data.units.totalCount).toBe(units.length);
+  expect(body.extensions.catalogue.stale).toEqual([
+    {
+      institution: NO_FEED,
+      reason: 'NO_FEED',
+      since: expect.any(String),
+      ageSeconds: expect.any(Number),
+      refreshSeconds: REFRESH_MS / 1000,
+    },
+  ]);
+  expect(body.extensions.catalogue.stale[0]?.ageSeconds).toBeLessThanOrEqual(REFRESH_MS / 1000 + READ_ALLOWANCE_S);
+  const ready = (await (await fetch(`${gateway.url.replace(/\/graphql$/, '')}/health/ready`)).json()) as {
+    catalogue: { institutions: unknown; refreshSeconds: number; parts: Array<Record<string, unknown>> };
+  };
+  expect(ready.catalogue.institutions).toEqual({ current: 2, stale: 0, notRead: 0 });
+  expect(ready.catalogue.refreshSeconds).toBe(REFRESH_MS / 1000);
+  const part = ready.catalogue.parts.find((one) => one.institution === NO_FEED);
+  expect(part).toMatchObject({ state: 'current', feed: false, readAt: expect.any(String) });
+  expect(part?.ageSeconds).toBeLessThanOrEqual(REFRESH_MS / 1000 + READ_ALLOWANCE_S);
+});
+
+test('a change by another writer arrives within the bound; a write through the hub at once', async () => {
+  const [elsewhere, throughHub] = units.map((unit) => unit.id);
+  await renameUnitAtShard(hub, elsewhere as string, 'Xylophonewerk made elsewhere');
+  const changedAt = Date.now();
+  await waitFor('the re-read brings the change', async () => (await search('xylophonewerk')).length > 0, 10_000);
+  // Within the bound, plus one read.
+  expect(Date.now() - changedAt).toBeLessThan(REFRESH_MS + READ_ALLOWANCE_S * 1000);
+  const token = await hub.token(NO_FEED, ['coordinator']);
+  const written = await postGraphQL(
+    gateway.url,
+    'mutation($id: ID!) { updateUnit(id: $id, input: { titles: [{ lang: "en", value: "Yodelwerkstatt through the hub" }] }) { id } }',
+    { id: throughHub },
+    token,
+  );
+  expect(written.body.errors).toBeUndefined();
+  expect(await search('yodelwerkstatt')).toEqual([throughHub]);
+});
