@@ -27,3 +27,32 @@ enum Status { ACTIVE }
     'type Filter is missing',
   ]);
 });
+
+test('nullability that still serves the hub is allowed: stricter fields, looser arguments; the reverse is named', () => {
+  const contract = `
+type Query { units(first: Int!, after: String): UnitConnection! }
+type UnitConnection { nodes: [Unit]!  node: Unit }
+type Unit { id: ID! }
+input Filter { level: Int! }
+`;
+  const earlier = `
+type Query { units(first: Int, after: String): UnitConnection! }
+type UnitConnection { nodes: [Unit!]!  node: Unit! }
+type Unit { id: ID! }
+input Filter { level: Int }
+`;
+  expect(sdlDifferences(contract, earlier)).toEqual([]);
+  const wrong = `
+type Query { units(first: Int!, after: String!): UnitConnection }
+type UnitConnection { nodes: [Unit]  node: [Unit] }
+type Unit { id: ID }
+input Filter { level: Int! }
+`;
+  expect(sdlDifferences(contract, wrong)).toEqual([
+    'Query.units is UnitConnection, not UnitConnection!',
+    'Query.units(after) is String!, not String',
+    'UnitConnection.nodes is [Unit], not [Unit]!',
+    'UnitConnection.node is [Unit], not Unit',
+    'Unit.id is ID, not ID!',
+  ]);
+});

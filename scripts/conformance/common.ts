@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kind, parse, print, type DefinitionNode, type DocumentNode } from 'graphql';
+import { Kind, parse, print, type DefinitionNode, type DocumentNode, type TypeNode } from 'graphql';
 import { projectRoot } from '../../platform/project-root';
 import type { Requirement } from './kit';
 import { check, codesOf, dataOf, type Probe } from './probe';
@@ -16,30 +16,58 @@ export const CONTRACT_CODES = new Set([
   'GRAPHQL_VALIDATION_FAILED',
 ]);
 
+/** Whether a member's type is read by the hub (a field) or sent by it (an argument or input field). */
+type Position = 'output' | 'input';
+interface Member {
+  type: string;
+  node?: TypeNode;
+  position?: Position;
+}
+
 /** The fields, arguments and values a definition declares, each with its type, e.g. "Unit.title(lang)": "LanguageCode". */
-function members(definition: DefinitionNode): Map<string, string> {
-  const out = new Map<string, string>();
+function members(definition: DefinitionNode): Map<string, Member> {
+  const out = new Map<string, Member>();
+  const typed = (node: TypeNode, position: Position): Member => ({ type: print(node), node, position });
   if (
     definition.kind === Kind.OBJECT_TYPE_DEFINITION ||
     definition.kind === Kind.INTERFACE_TYPE_DEFINITION ||
     definition.kind === Kind.OBJECT_TYPE_EXTENSION
   ) {
     for (const field of definition.fields ?? []) {
-      out.set(field.name.value, print(field.type));
-      for (const arg of field.arguments ?? []) out.set(`${field.name.value}(${arg.name.value})`, print(arg.type));
+      out.set(field.name.value, typed(field.type, 'output'));
+      for (const arg of field.arguments ?? [])
+        out.set(`${field.name.value}(${arg.name.value})`, typed(arg.type, 'input'));
     }
   } else if (definition.kind === Kind.INPUT_OBJECT_TYPE_DEFINITION) {
-    for (const field of definition.fields ?? []) out.set(field.name.value, print(field.type));
+    for (const field of definition.fields ?? []) out.set(field.name.value, typed(field.type, 'input'));
   } else if (definition.kind === Kind.ENUM_TYPE_DEFINITION) {
-    for (const value of definition.values ?? []) out.set(value.name.value, 'value');
+    for (const value of definition.values ?? []) out.set(value.name.value, { type: 'value' });
   } else if (definition.kind === Kind.UNION_TYPE_DEFINITION) {
-    for (const type of definition.types ?? []) out.set(type.name.value, 'member');
+    for (const type of definition.types ?? []) out.set(type.name.value, { type: 'member' });
   }
   return out;
 }
 
-function typesOf(document: DocumentNode): Map<string, { kind: string; members: Map<string, string> }> {
-  const types = new Map<string, { kind: string; members: Map<string, string> }>();
+/**
+ * Whether a shard's declared type serves where the contract's is expected: the same named type and lists, and
+ * nullability may be stricter where the hub reads (a field declared non-null where the contract allows null) or
+ * looser where the hub sends (an argument that is optional where the contract requires it). So a shard written
+ * against an earlier version of the contract stays conformant when the contract only widens what it allows.
+ */
+function serves(contract: TypeNode, shard: TypeNode, position: Position): boolean {
+  const contractNonNull = contract.kind === Kind.NON_NULL_TYPE;
+  const shardNonNull = shard.kind === Kind.NON_NULL_TYPE;
+  if (contractNonNull !== shardNonNull && (position === 'output' ? contractNonNull : shardNonNull)) return false;
+  const c = contract.kind === Kind.NON_NULL_TYPE ? contract.type : contract;
+  const s = shard.kind === Kind.NON_NULL_TYPE ? shard.type : shard;
+  if (c.kind === Kind.LIST_TYPE || s.kind === Kind.LIST_TYPE) {
+    return c.kind === Kind.LIST_TYPE && s.kind === Kind.LIST_TYPE && serves(c.type, s.type, position);
+  }
+  return c.name.value === s.name.value;
+}
+
+function typesOf(document: DocumentNode): Map<string, { kind: string; members: Map<string, Member> }> {
+  const types = new Map<string, { kind: string; members: Map<string, Member> }>();
   for (const definition of document.definitions) {
     if (!('name' in definition) || !definition.name || definition.kind === Kind.DIRECTIVE_DEFINITION) continue;
     const name = definition.name.value;
@@ -51,7 +79,7 @@ function typesOf(document: DocumentNode): Map<string, { kind: string; members: M
   return types;
 }
 
-/** What `actual` lacks or declares otherwise than `committed` (additions are allowed). */
+/** What `actual` lacks or declares otherwise than `committed` (additions, and nullability that serves, are allowed). */
 export function sdlDifferences(committed: string, actual: string): string[] {
   const want = typesOf(parse(committed));
   const have = typesOf(parse(actual));
@@ -66,7 +94,12 @@ export function sdlDifferences(committed: string, actual: string): string[] {
     for (const [member, memberType] of type.members) {
       const found = other.members.get(member);
       if (found === undefined) problems.push(`${name}.${member} is missing`);
-      else if (found !== memberType) problems.push(`${name}.${member} is ${found}, not ${memberType}`);
+      else if (
+        found.type !== memberType.type &&
+        !(memberType.node && found.node && serves(memberType.node, found.node, memberType.position ?? 'output'))
+      ) {
+        problems.push(`${name}.${member} is ${found.type}, not ${memberType.type}`);
+      }
     }
   }
   return problems;
