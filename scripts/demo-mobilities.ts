@@ -107,25 +107,9 @@ export async function createDemoMobilities(url: string, withRecognition: boolean
     ['rvt.lv:WELD-U4', '8/10'],
     ['rvt.lv:WELD-U5', '7/10'],
   ] as const) {
-    await call(url, assessor, 'mutation($i: RecordAssessmentInput!) { recordAssessment(input: $i) { id } }', {
-      i: {
-        learningAgreementId: la,
-        unitId,
-        result: 'ACHIEVED',
-        grade,
-        method: 'Practical test piece and oral questions',
-        assessorName: 'Carlos Menéndez',
-        assessedOn: addDays(end, -2),
-        evidence: 'Test pieces inspected visually and by bend test.',
-      },
-    });
+    await assessInAviles(url, assessor, la, unitId, 'ACHIEVED', grade, end);
   }
-  await call(
-    url,
-    cifp,
-    'mutation($id: ID!) { issueTranscript(learningAgreementId: $id, issuedBy: "Lucía Fernández") { version } }',
-    { id: la },
-  );
+  await issueAvilesTranscript(url, cifp, la);
   if (withRecognition) {
     // Riga validates the transcript and recognises both units towards the learner's welding qualification.
     await call(url, rvt, 'mutation($id: ID!) { validateTranscript(learningAgreementId: $id) { id } }', { id: la });
@@ -217,27 +201,14 @@ export async function createDemoCohort(url: string, withRecognition: boolean, se
       n: learner.name,
       p: 'learner',
     });
-    for (const [unit, unitId] of units.entries()) {
-      const result = learner.results[unit];
-      await call(url, assessor, 'mutation($i: RecordAssessmentInput!) { recordAssessment(input: $i) { id } }', {
-        i: {
-          learningAgreementId: la,
-          unitId,
-          result,
-          grade: result === 'ACHIEVED' ? '7/10' : '4/10',
-          method: 'Practical test piece and oral questions',
-          assessorName: 'Carlos Menéndez',
-          assessedOn: addDays(end, -2),
-          evidence: 'Test pieces inspected visually and by bend test.',
-        },
-      });
+    const results = [
+      [units[0], learner.results[0]],
+      [units[1], learner.results[1]],
+    ] as const;
+    for (const [unitId, result] of results) {
+      await assessInAviles(url, assessor, la, unitId, result, result === 'ACHIEVED' ? '7/10' : '4/10', end);
     }
-    await call(
-      url,
-      cifp,
-      'mutation($id: ID!) { issueTranscript(learningAgreementId: $id, issuedBy: "Lucía Fernández") { version } }',
-      { id: la },
-    );
+    await issueAvilesTranscript(url, cifp, la);
     if (!withRecognition) continue;
     await call(url, rvt, 'mutation($id: ID!) { validateTranscript(learningAgreementId: $id) { id } }', { id: la });
     await call(url, rvt, 'mutation($input: RecognizeUnitsInput!) { recognizeUnits(input: $input) { id } }', {
@@ -252,4 +223,38 @@ export async function createDemoCohort(url: string, withRecognition: boolean, se
       },
     });
   }
+}
+
+/** Avilés' assessor records one unit's result of a demo mobility, two days before it ends. */
+async function assessInAviles(
+  url: string,
+  assessor: string,
+  la: string,
+  unitId: string,
+  result: 'ACHIEVED' | 'NOT_ACHIEVED',
+  grade: string,
+  end: string,
+): Promise<void> {
+  await call(url, assessor, 'mutation($i: RecordAssessmentInput!) { recordAssessment(input: $i) { id } }', {
+    i: {
+      learningAgreementId: la,
+      unitId,
+      result,
+      grade,
+      method: 'Practical test piece and oral questions',
+      assessorName: 'Carlos Menéndez',
+      assessedOn: addDays(end, -2),
+      evidence: 'Test pieces inspected visually and by bend test.',
+    },
+  });
+}
+
+/** Avilés' coordinator issues a demo mobility's transcript once every unit is assessed. */
+async function issueAvilesTranscript(url: string, cifp: string, la: string): Promise<void> {
+  await call(
+    url,
+    cifp,
+    'mutation($id: ID!) { issueTranscript(learningAgreementId: $id, issuedBy: "Lucía Fernández") { version } }',
+    { id: la },
+  );
 }

@@ -37,13 +37,8 @@ async function insertChunks<T extends object>(
   for (let i = 0; i < rows.length; i += CHUNK) await insert(rows.slice(i, i + CHUNK));
 }
 
-/**
- * One institution's mobilities and recognition databases, written as the services write their rows: `agreements`
- * learning agreements over 24 months to the other institutions, each of two units, two assessed units for every
- * other one, and a validation (with the mobility's end) and a recognition decision for every third.
- */
-async function seed(dir: string, n: number, count: number, institutions: number): Promise<void> {
-  const institution = code(n);
+/** One institution's mobilities and recognition SQLite databases in `dir`, migrated. */
+async function openShardDatabases(dir: string, institution: string) {
   const mobilities = await openDatabase({
     url: `sqlite:${join(dir, `${institution}.mobilities.sqlite`)}`,
     entities: mobilitiesEntities,
@@ -54,6 +49,17 @@ async function seed(dir: string, n: number, count: number, institutions: number)
     entities: recognitionEntities,
     migrations: recognitionMigrations,
   });
+  return { mobilities, recognition };
+}
+
+/**
+ * One institution's mobilities and recognition databases, written as the services write their rows: `agreements`
+ * learning agreements over 24 months to the other institutions, each of two units, two assessed units for every
+ * other one, and a validation (with the mobility's end) and a recognition decision for every third.
+ */
+async function seed(dir: string, n: number, count: number, institutions: number): Promise<void> {
+  const institution = code(n);
+  const { mobilities, recognition } = await openShardDatabases(dir, institution);
   try {
     const now = new Date();
     const agreements: LearningAgreementRecord[] = [];
@@ -181,16 +187,7 @@ async function countCells(
   n: number,
 ): Promise<{ mobilities: StatisticsBaseCell[]; recognition: StatisticsBaseCell[] }> {
   const institution = code(n);
-  const mobilities = await openDatabase({
-    url: `sqlite:${join(dir, `${institution}.mobilities.sqlite`)}`,
-    entities: mobilitiesEntities,
-    migrations: mobilitiesMigrations,
-  });
-  const recognition = await openDatabase({
-    url: `sqlite:${join(dir, `${institution}.recognition.sqlite`)}`,
-    entities: recognitionEntities,
-    migrations: recognitionMigrations,
-  });
+  const { mobilities, recognition } = await openShardDatabases(dir, institution);
   try {
     return {
       mobilities: baseCells(institution, await mobilityCounts({ db: mobilities, institution }), {}),
