@@ -106,7 +106,29 @@ export function writeRegistry(dir: string, name: string, institutions: readonly 
   return path;
 }
 
-/** The hub (dist/gateway/main.js) on a registry, serving the committed supergraph. */
+/** The gateway built in another checkout (`root`/dist), started as `startGatewayProcess` starts this one's. */
+async function startGatewayFrom(
+  root: string,
+  env: Record<string, string>,
+  nodeArgs: string[],
+): Promise<ManagedProcess & { url: string }> {
+  const port = await freePort();
+  const gateway = startProcess(
+    'gateway',
+    join(root, 'dist', 'gateway', 'main.js'),
+    { ...env, PORT: String(port), HOST: '127.0.0.1' },
+    { nodeArgs },
+  );
+  try {
+    await waitUntilUp(gateway, `http://127.0.0.1:${port}/health/live`);
+  } catch (error) {
+    await gateway.stop('SIGKILL');
+    throw error;
+  }
+  return { ...gateway, url: `http://127.0.0.1:${port}/graphql` };
+}
+
+/** The hub (dist/gateway/main.js, or `root`'s) on a registry, serving the committed supergraph. */
 export async function startHub(
   cleanup: Cleanup,
   options: {
@@ -116,24 +138,24 @@ export async function startHub(
     hopKeys: HopKeyPair;
     nodeArgs?: string[];
     env?: Record<string, string>;
+    /** Another checkout whose built gateway runs instead of this one's (a side-by-side baseline). */
+    root?: string;
   },
 ): Promise<Service> {
   return withRetry(options.name, 2, async () => {
-    const managed = await startGatewayProcess(
-      {
-        REGISTRY_PATH: options.registryPath,
-        SUPERGRAPH_PATH: options.supergraphPath,
-        HUB_HOP_PRIVATE_KEY: options.hopKeys.privateKeyPem,
-        // One load generator on one IP would hit the per-IP limit within seconds; the limiter still runs.
-        RATE_LIMIT_PER_IP: '100000000',
-        // Scenarios measure the fan-out unless they ask for the catalogue (CATALOG=on) themselves.
-        CATALOG: 'off',
-        ...options.env,
-      },
-      await freePort(),
-      false,
-      options.nodeArgs ?? [],
-    );
+    const env = {
+      REGISTRY_PATH: options.registryPath,
+      SUPERGRAPH_PATH: options.supergraphPath,
+      HUB_HOP_PRIVATE_KEY: options.hopKeys.privateKeyPem,
+      // One load generator on one IP would hit the per-IP limit within seconds; the limiter still runs.
+      RATE_LIMIT_PER_IP: '100000000',
+      // Scenarios measure the fan-out unless they ask for the catalogue (CATALOG=on) themselves.
+      CATALOG: 'off',
+      ...options.env,
+    };
+    const managed = options.root
+      ? await startGatewayFrom(options.root, env, options.nodeArgs ?? [])
+      : await startGatewayProcess(env, await freePort(), false, options.nodeArgs ?? []);
     return register(cleanup, { ...managed, name: options.name });
   });
 }
