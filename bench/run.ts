@@ -56,6 +56,8 @@ environment:
   BENCH_SCALE=30x2000    data-scale: institutions x units per institution (6 outcomes each);
                          statistics: institutions x learning agreements per institution
   BENCH_FAN_OUT=1,4,16,32  fan-out: shard counts
+  BENCH_FAN_OUT_BASELINE=<checkout>  fan-out: also the replayed hubs of that checkout's build, side by side
+  BENCH_FAN_OUT_PROFILE=1  fan-out: CPU profile of the replayed hubs, by area (bench/tmp/profiles/)
   BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306  data-scale: MariaDB/MySQL (creates and drops bench_<n>)
   BENCH_INDEX_TRIAL=1    data-scale: also time a FULLTEXT index on one shard (0: skip)
   BENCH_SEED_MINUTES=6   data-scale: give up seeding after this long
