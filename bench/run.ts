@@ -57,6 +57,7 @@ environment:
   BENCH_SCALE=30x2000    data-scale: institutions x units per institution (6 outcomes each);
                          statistics, statistics-cells: institutions x learning agreements per institution
   BENCH_FAN_OUT=1,4,16,32  fan-out: shard counts
+  BENCH_FAN_OUT_PROFILE=1  fan-out: CPU profile of the replayed hubs, by area (bench/tmp/profiles/)
   BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306  data-scale: MariaDB/MySQL (creates and drops bench_<n>)
   BENCH_INDEX_TRIAL=1    data-scale: also time a FULLTEXT index on one shard (0: skip)
   BENCH_SEED_MINUTES=6   data-scale: give up seeding after this long
@@ -66,7 +67,7 @@ environment:
   BENCH_WS_SOCKETS=1000  ws-flood: anonymous sockets
   BENCH_ESCO_FOLDER=…    outcome-review: ESCO CSV files (default third_party/esco)
   BENCH_MAX_MINUTES=15   stop everything after this long
-  BENCH_BASELINE=…       hub-overhead, personal-read: also run the hubs of another built checkout (its dist/)`;
+  BENCH_BASELINE=…       hub-overhead, personal-read, fan-out: also run the hubs of another built checkout (its dist/)`;
 
 function command(args: readonly string[]): string {
   const env = Object.entries(process.env)

@@ -106,7 +106,7 @@ export function writeRegistry(dir: string, name: string, institutions: readonly 
   return path;
 }
 
-/** The hub (dist/gateway/main.js) on a registry, serving the committed supergraph. */
+/** The hub (dist/gateway/main.js, or another build's `entry`) on a registry, serving the committed supergraph. */
 export async function startHub(
   cleanup: Cleanup,
   options: {

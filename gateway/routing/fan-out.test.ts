@@ -231,6 +231,84 @@ describe('mergeConnection', () => {
   });
 });
 
+describe('mergeConnection over many shards', () => {
+  /** A page of `size` items whose titles repeat across shards, so sort keys tie and IDs or institutions decide. */
+  function page(institution: string, size: number, seed: number): ShardConnection {
+    const rows = Array.from({ length: size }, (_, i) => {
+      const id = `${institution}:U${(i * 7 + seed) % 13}-${i}`;
+      return { id, position: { sortKey: sortKeyOf(`Unit ${(i * 5 + seed * 3) % 9}`), id } };
+    }).sort((a, b) => compareShardPositions(a.position, b.position));
+    const items = rows.map((row) => ({ id: row.id, cursor: encodeShardCursor(row.position) }));
+    return {
+      institution,
+      value: {
+        totalCount: size,
+        edges: items.map((i) => ({ cursor: i.cursor, node: { id: i.id } })),
+        ...hubKeys(items, false),
+      },
+    };
+  }
+
+  /** Every shard's items sorted together: the order the merge must give, whatever way it gets there. */
+  function expected(shards: ShardConnection[], first: number): string[] {
+    return shards
+      .flatMap((shard) =>
+        (shard.value.edges as Array<{ cursor: string; node: { id: string } }>).map((edge) => ({
+          institution: shard.institution,
+          id: edge.node.id,
+          position: decodeShardCursor(edge.cursor) as { sortKey: string; id: string },
+        })),
+      )
+      .sort(
+        (a, b) =>
+          compareShardPositions(a.position, b.position) ||
+          (a.institution < b.institution ? -1 : a.institution > b.institution ? 1 : 0),
+      )
+      .slice(0, first)
+      .map((item) => item.id);
+  }
+
+  it('gives the order of one sort over every item, for 1 to 32 shards', () => {
+    for (const count of [1, 2, 5, 32]) {
+      const shards = Array.from({ length: count }, (_, n) =>
+        page(`inst-${String(n % 3)}${String(n)}.example`, n % 4 === 3 ? 0 : 20 - (n % 6), n),
+      );
+      for (const first of [1, 20, 1000]) {
+        const result = merge(QUERY, first, {}, shards);
+        expect(edgesOf(result).map((e) => e.node.id)).toEqual(expected(shards, first));
+        const total = shards.reduce((sum, shard) => sum + (shard.value.totalCount as number), 0);
+        expect(pageInfoOf(result).hasNextPage).toBe(total > first);
+      }
+    }
+  });
+
+  it('sorts a page a shard sent out of order, as one sort over every item would', () => {
+    const sorted = page(LV, 6, 1);
+    const edges = [...(sorted.value.edges as Array<{ cursor: string; node: { id: string } }>)].reverse();
+    const reversed: ShardConnection = {
+      institution: LV,
+      value: {
+        edges,
+        ...hubKeys(
+          edges.map((e) => ({ id: e.node.id, cursor: e.cursor })),
+          false,
+        ),
+      },
+    };
+    const shards = [reversed, page(DE, 6, 2)];
+    expect(edgesOf(merge(QUERY, 8, {}, shards)).map((e) => e.node.id)).toEqual(expected(shards, 8));
+  });
+
+  it('reads only the cursors it hands out and the next one of each shard', () => {
+    const { items } = shardPage(LV, 3);
+    const unread = [...items, { id: 'rvt.lv:later', cursor: 'not a cursor' }];
+    const value = { edges: unread.map((i) => ({ cursor: i.cursor, node: { id: i.id } })), ...hubKeys(unread, true) };
+    const result = merge(QUERY, 2, {}, [{ institution: LV, value }]);
+    expect(edgesOf(result).map((e) => e.node.id)).toEqual(items.slice(0, 2).map((i) => i.id));
+    expect(pageInfoOf(result).hasNextPage).toBe(true);
+  });
+});
+
 describe('hub cursors', () => {
   it('round-trip positions, and read an absent cursor as the start', () => {
     const positions = { [LV]: shardCursorOf(LV, 'rvt.lv:U1'), [DE]: shardCursorOf(DE, 'bbs-hannover.de:K1') };

@@ -103,17 +103,26 @@ interface Item {
   position: ShardPosition;
 }
 
-function items(shard: ShardConnection): { items: Item[]; hasNextPage: boolean } {
-  const edges = (shard.value[EDGES_KEY] as Array<{ cursor: string }> | undefined) ?? [];
-  const list = edges.map((edge, index) => {
-    const position = decodeShardCursor(edge.cursor);
-    if (!position) throw new Error(`Shard ${shard.institution} returned a cursor the hub cannot read`);
-    return { institution: shard.institution, index, cursor: edge.cursor, position };
-  });
+/** One shard's page as the merge reads it: its items' cursors, decoded only when the merge reaches them. */
+interface Page {
+  institution: string;
+  cursors: ReadonlyArray<{ cursor: string }>;
+  hasNextPage: boolean;
+}
+
+function pageOf(shard: ShardConnection): Page {
   return {
-    items: list,
+    institution: shard.institution,
+    cursors: (shard.value[EDGES_KEY] as Array<{ cursor: string }> | undefined) ?? [],
     hasNextPage: Boolean((shard.value[PAGE_KEY] as { hasNextPage?: boolean } | undefined)?.hasNextPage),
   };
+}
+
+function itemAt(page: Page, index: number): Item {
+  const cursor = (page.cursors[index] as { cursor: string }).cursor;
+  const position = decodeShardCursor(cursor);
+  if (!position) throw new Error(`Shard ${page.institution} returned a cursor the hub cannot read`);
+  return { institution: page.institution, index, cursor, position };
 }
 
 function compareItems(a: Item, b: Item): number {
@@ -121,6 +130,57 @@ function compareItems(a: Item, b: Item): number {
     compareShardPositions(a.position, b.position) ||
     (a.institution < b.institution ? -1 : a.institution > b.institution ? 1 : 0)
   );
+}
+
+/** Every item of every page, sorted: for pages that are not in the shared order, which a k-way merge needs. */
+function sortAll(pages: readonly Page[], first: number): Item[] {
+  return pages
+    .flatMap((page) => page.cursors.map((_, index) => itemAt(page, index)))
+    .sort(compareItems)
+    .slice(0, first);
+}
+
+/** Restores the heap order from `index` down (a binary min-heap of each page's next item). */
+function siftDown(heap: Item[], index: number): void {
+  let at = index;
+  for (;;) {
+    const left = 2 * at + 1;
+    const right = left + 1;
+    let least = at;
+    if (left < heap.length && compareItems(heap[left] as Item, heap[least] as Item) < 0) least = left;
+    if (right < heap.length && compareItems(heap[right] as Item, heap[least] as Item) < 0) least = right;
+    if (least === at) return;
+    [heap[at], heap[least]] = [heap[least] as Item, heap[at] as Item];
+    at = least;
+  }
+}
+
+/**
+ * The first `first` items of the pages in the shared order. Each shard sends its page already in that order
+ * (sort key, then ID), so a k-way merge reads only the items it hands out and one more per shard: the cost of
+ * a shard is a cursor decoded and a heap step, not its whole page decoded and sorted. A page found out of
+ * order falls back to sorting everything, which gives the same answer as before the merge trusted the order.
+ */
+function firstItems(pages: readonly Page[], first: number): Item[] {
+  const heap = pages.filter((page) => page.cursors.length > 0).map((page) => itemAt(page, 0));
+  for (let i = Math.floor(heap.length / 2) - 1; i >= 0; i -= 1) siftDown(heap, i);
+  const byInstitution = new Map(pages.map((page) => [page.institution, page]));
+  const taken: Item[] = [];
+  while (taken.length < first && heap.length > 0) {
+    const least = heap[0] as Item;
+    taken.push(least);
+    const page = byInstitution.get(least.institution) as Page;
+    if (least.index + 1 < page.cursors.length) {
+      const next = itemAt(page, least.index + 1);
+      if (compareShardPositions(least.position, next.position) >= 0) return sortAll(pages, first);
+      heap[0] = next;
+    } else {
+      const last = heap.pop() as Item;
+      if (heap.length > 0) heap[0] = last;
+    }
+    siftDown(heap, 0);
+  }
+  return taken;
 }
 
 /**
@@ -135,16 +195,22 @@ export function mergeConnection(options: {
   after: Positions;
   shards: readonly ShardConnection[];
 }): Json {
-  const pages = options.shards.map(items);
-  const all = pages.flatMap((page) => page.items).sort(compareItems);
-  const taken = all.slice(0, options.first);
+  const pages = options.shards.map(pageOf);
+  const taken = firstItems(pages, options.first);
   const byInstitution = new Map(options.shards.map((shard) => [shard.institution, shard.value]));
-  const positions: Positions = { ...options.after };
-  const cursors = taken.map((item) => {
-    positions[item.institution] = item.cursor;
-    return encodeHubCursor(positions, options.node.name.value);
-  });
-  const hasNextPage = all.length > taken.length || pages.some((page) => page.hasNextPage);
+  // Cursors are made once, on first use: a selection without `cursor` or `endCursor` needs none.
+  let made: string[] | null = null;
+  const cursors = (): string[] => {
+    if (made) return made;
+    const positions: Positions = { ...options.after };
+    made = taken.map((item) => {
+      positions[item.institution] = item.cursor;
+      return encodeHubCursor(positions, options.node.name.value);
+    });
+    return made;
+  };
+  const hasNextPage =
+    pages.reduce((sum, page) => sum + page.cursors.length, 0) > taken.length || pages.some((page) => page.hasNextPage);
   const listAt = (item: Item, key: string) =>
     (byInstitution.get(item.institution)?.[key] as unknown[] | undefined)?.[item.index];
 
@@ -157,7 +223,7 @@ export function mergeConnection(options: {
           .map((f) => f.key);
         result[selected.key] = taken.map((item, i) => {
           const edge = { ...(listAt(item, selected.key) as Json) };
-          for (const key of cursorKeys) edge[key] = cursors[i];
+          for (const key of cursorKeys) edge[key] = cursors()[i];
           return edge;
         });
         break;
@@ -169,7 +235,7 @@ export function mergeConnection(options: {
         const pageInfo: Json = {};
         for (const info of selectedFields(selected.selectionSet, options.fragments)) {
           if (info.name === 'hasNextPage') pageInfo[info.key] = hasNextPage;
-          else if (info.name === 'endCursor') pageInfo[info.key] = cursors.at(-1) ?? null;
+          else if (info.name === 'endCursor') pageInfo[info.key] = cursors().at(-1) ?? null;
           else if (info.name === '__typename') pageInfo[info.key] = 'PageInfo';
         }
         result[selected.key] = pageInfo;

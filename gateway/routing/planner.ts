@@ -168,6 +168,8 @@ function planQuery(
   const targets = fanOuts.length > 0 ? view.shards : view.shards.filter((s) => owned.has(s.institution));
   // One shard answers the whole fetch: it gets the fetch as it came, uncut.
   const everyFieldToOne = fanOuts.length === 0 && targets.length === 1 && errors.length === 0;
+  // Shards that own none of the fields get the same cut of the fetch: cut once, not once per shard.
+  let fanOutsOnly: SubOperation | undefined;
   const calls = targets.map((shard): QueryCall => {
     const mine = owned.get(shard.institution) ?? [];
     const keys = mine.map((f) => f.responseKey);
@@ -179,23 +181,28 @@ function planQuery(
     if (everyFieldToOne && mine.length === fields.length) {
       return { shard, query: fetch.query, variables, owned: keys, standIns: null, cache: cacheKeys(mine, variables) };
     }
-    return { shard, ...withFanOuts(fetch, mine, fanOuts, shard, variables), owned: keys, standIns: null };
+    const sub = mine.length === 0 ? (fanOutsOnly ??= fanOutCut(fetch, mine, fanOuts)) : fanOutCut(fetch, mine, fanOuts);
+    return { shard, ...withFanOuts(sub, mine, fanOuts, shard, variables), owned: keys, standIns: null };
   });
   return { type: 'query', data, errors, calls, fanOuts: fanOuts.map((fanOut) => fanOut.merge) };
 }
 
-/** A shard's owned fields and every fan-out, cut from the fetch, each connection read from the shard's own position. */
+/** A shard's owned fields and every fan-out, cut from the fetch. */
+function fanOutCut(fetch: FetchOperation, mine: readonly RootField[], fanOuts: readonly FanOut[]): SubOperation {
+  const nodes = [...mine.map((f) => f.node), ...fanOuts.map((f) => f.prepared?.node ?? f.field.node)];
+  const keys = [...mine.map((f) => f.responseKey), ...fanOuts.map((f) => `*${f.field.responseKey}`)].join(',');
+  const extra = fanOuts.flatMap((f) => (f.prepared ? [f.prepared.definition] : []));
+  return cut(fetch, nodes, keys, extra);
+}
+
+/** The request of a shard's cut (`fanOutCut`), each connection read from the shard's own position. */
 function withFanOuts(
-  fetch: FetchOperation,
+  sub: SubOperation,
   mine: readonly RootField[],
   fanOuts: readonly FanOut[],
   shard: Shard,
   variables: Variables,
 ): ShardRequest & { cache: CacheKeys } {
-  const nodes = [...mine.map((f) => f.node), ...fanOuts.map((f) => f.prepared?.node ?? f.field.node)];
-  const keys = [...mine.map((f) => f.responseKey), ...fanOuts.map((f) => `*${f.field.responseKey}`)].join(',');
-  const extra = fanOuts.flatMap((f) => (f.prepared ? [f.prepared.definition] : []));
-  const sub = cut(fetch, nodes, keys, extra);
   const shardVariables = pickVariables(variables, sub.variableNames);
   for (const fanOut of fanOuts) {
     if (fanOut.prepared) shardVariables[fanOut.prepared.afterVariable] = fanOut.after[shard.institution] ?? null;
