@@ -39,6 +39,21 @@ test('an empty environment gives the documented defaults', () => {
   });
   expect(options.shutdownTimeoutMs).toBe(10_000);
   expect(options.liveEventHoldMs).toBe(30_000);
+  expect(options.catalogue).toEqual({ url: null, unfollowedRefreshMs: 60_000, operatorToken: null });
+});
+
+test('the catalogue reads its settings, and refuses a refresh bound out of range', () => {
+  const env = gatewayEnvironment.parse({
+    CATALOG_URL: 'postgres://hub@db:5432/catalogue',
+    CATALOG_UNFOLLOWED_REFRESH_MS: '5000',
+  });
+  expect(gatewayOptionsFrom(env).catalogue).toEqual(
+    expect.objectContaining({ url: 'postgres://hub@db:5432/catalogue', unfollowedRefreshMs: 5_000 }),
+  );
+  expect(gatewayOptionsFrom(gatewayEnvironment.parse({ CATALOG: 'off' })).catalogue).toBe(false);
+  const bad = gatewayEnvironment.safeParse({ CATALOG_UNFOLLOWED_REFRESH_MS: '10' });
+  expect(bad.success).toBe(false);
+  expect(bad.error?.issues[0]?.path).toEqual(['CATALOG_UNFOLLOWED_REFRESH_MS']);
 });
 
 test('settings are read from the environment and checked', () => {

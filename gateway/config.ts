@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { logLevel } from '../platform/config';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../platform/http';
 import { DEFAULT_CACHED_TYPES, DEFAULT_FEED_GRACE_MS, DEFAULT_FEED_WAIT_MS, parseCachedTypes } from './cache';
+import { DEFAULT_UNFOLLOWED_REFRESH_MS } from './catalogue';
 import { parseOrigins } from './cors/cors';
 import type { GatewayOptions } from './index';
 import {
@@ -144,6 +145,8 @@ export const gatewayEnvironment = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be postgres://user@host:port/database')
       .optional(),
+    /** How often the catalogue reads again whole an institution whose shard serves no change feed. */
+    CATALOG_UNFOLLOWED_REFRESH_MS: count(1_000, 86_400_000, DEFAULT_UNFOLLOWED_REFRESH_MS),
     /** Bearer token for operators' POST /cache/flush and /catalogue/rebuild?institution=…; unset: no such routes. */
     HUB_OPERATOR_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     /** How long a stopping gateway lets in-flight requests finish. */
@@ -219,7 +222,13 @@ export function gatewayOptionsFrom(
             operatorToken: env.HUB_OPERATOR_TOKEN ?? null,
           },
     catalogue:
-      env.CATALOG === 'off' ? false : { url: env.CATALOG_URL ?? null, operatorToken: env.HUB_OPERATOR_TOKEN ?? null },
+      env.CATALOG === 'off'
+        ? false
+        : {
+            url: env.CATALOG_URL ?? null,
+            unfollowedRefreshMs: env.CATALOG_UNFOLLOWED_REFRESH_MS,
+            operatorToken: env.HUB_OPERATOR_TOKEN ?? null,
+          },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };
 }
