@@ -86,6 +86,39 @@ describe('runPlan: queries', () => {
     });
   });
 
+  it("drops a shard's whole share of a fanned-out list when it names another institution's items as its own", async () => {
+    const shards = new FakeShards({
+      [DE]: () => ({ data: { institutions: [{ institution: DE, code: DE }] } }),
+      [FI]: () => ({
+        data: {
+          institutions: [
+            { institution: FI, code: FI },
+            { institution: LV, code: 'forged' },
+          ],
+        },
+      }),
+      [LV]: () => ({ data: { institutions: [{ institution: LV, code: LV }] } }),
+    });
+    const result = await runPlan({ shards }, plan('{ institutions { institution code } }'));
+    expect(result.data).toEqual({
+      institutions: [
+        { institution: DE, code: DE },
+        { institution: LV, code: LV },
+      ],
+    });
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining("another institution's name on its items"),
+        extensions: {
+          code: ErrorCode.SHARD_UNAVAILABLE,
+          institution: FI,
+          kind: 'qualifications',
+          cause: 'foreign-items',
+        },
+      }),
+    ]);
+  });
+
   it("puts each owner's answer under its own field, with the values the plan knew itself", async () => {
     const shards = new FakeShards({
       [DE]: () => ({ data: { de: { id: 'bbs-hannover.de:K1' } } }),

@@ -6,7 +6,15 @@ import type { CatalogueStep } from './catalogue-step';
 import { mergeConnection } from './fan-out';
 import type { EntitiesCall, EntitiesPlan, FetchPlan, MutationPlan, QueryCall, QueryPlan } from './plan';
 import type { ShardCaller, ShardResult } from './shard-call';
-import { dedupe, failureCause, fromShard, neverSent, shardFailure, type ResponseError } from './shard-errors';
+import {
+  dedupe,
+  failureCause,
+  fromShard,
+  ForeignItems,
+  neverSent,
+  shardFailure,
+  type ResponseError,
+} from './shard-errors';
 
 type Json = Record<string, unknown>;
 
@@ -78,9 +86,17 @@ async function runQuery(env: RunEnvironment, plan: QueryPlan): Promise<GatewayGr
     }
     const answered = (result.response.data ?? {}) as Json;
     for (const key of owned) data[key] = answered[key] ?? null;
+    const impostor = plan.fanOuts.some(
+      (fanOut) => fanOut.merge === 'list' && speaksForAnother(answered[fanOut.responseKey], result.shard.institution),
+    );
+    if (impostor) {
+      // A shard answers for its own institution only: one that puts another's name on its items (to count, or
+      // hide, another member's figures) loses its whole share of the fan-out, and is named.
+      fanOutErrors.push(shardFailure(result.shard, new ForeignItems(), undefined));
+    }
     for (const { responseKey } of plan.fanOuts) {
       const list = fanOutValues.get(responseKey) ?? [];
-      if (answered[responseKey] != null)
+      if (answered[responseKey] != null && !impostor)
         list.push({ institution: result.shard.institution, value: answered[responseKey] });
       fanOutValues.set(responseKey, list);
     }
@@ -109,6 +125,16 @@ async function runQuery(env: RunEnvironment, plan: QueryPlan): Promise<GatewayGr
       );
   }
   return answer(data, [...errors, ...dedupe(fanOutErrors)]);
+}
+
+/** Whether a fanned-out list's items name, in a text `institution` field, an institution other than `own`. */
+function speaksForAnother(value: unknown, own: string): boolean {
+  if (!Array.isArray(value)) return false;
+  return value.some((item: unknown) => {
+    const named =
+      item !== null && typeof item === 'object' ? (item as { institution?: unknown }).institution : undefined;
+    return typeof named === 'string' && named !== own;
+  });
 }
 
 /**

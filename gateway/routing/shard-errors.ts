@@ -6,7 +6,8 @@ import { httpStatusOf, isTimeout, ShardCallRefused } from '../resilience/resilie
 type ResponseError = GraphQLFormattedError & { extensions?: Record<string, unknown> };
 
 /** Why a shard's data is missing, as `extensions.cause` says it. */
-export type FailureCause = 'timeout' | 'unavailable' | 'malformed' | 'circuit-open' | 'overloaded' | 'wrong-shard';
+export type FailureCause =
+  'timeout' | 'unavailable' | 'malformed' | 'foreign-items' | 'circuit-open' | 'overloaded' | 'wrong-shard';
 
 /** Connection failures that happen before a request is written: the shard never saw the call. */
 const BEFORE_SENDING = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -27,8 +28,17 @@ export class MalformedAnswer extends Error {
   }
 }
 
+/** A shard's fanned-out list put another institution's name on its items: it answers for its own only. */
+export class ForeignItems extends Error {
+  constructor() {
+    super("the answer names another institution's items as its own");
+    this.name = 'ForeignItems';
+  }
+}
+
 export function failureCause(error: unknown): FailureCause {
   if (error instanceof ShardCallRefused) return error.reason;
+  if (error instanceof ForeignItems) return 'foreign-items';
   if (error instanceof MalformedAnswer || error instanceof SyntaxError) return 'malformed';
   if (isTimeout(error)) return 'timeout';
   // RemoteGraphQLDataSource's words for a 2xx body that is not JSON.
@@ -40,6 +50,7 @@ const REASONS: Record<FailureCause, string> = {
   timeout: 'did not answer in time',
   unavailable: 'could not be reached',
   malformed: 'answered with something that is not a GraphQL response',
+  'foreign-items': "answered with another institution's name on its items (a shard answers for its own only)",
   'circuit-open': 'is skipped for now: it failed repeatedly and will be tried again shortly',
   overloaded: 'has too many calls in flight',
   'wrong-shard': 'is not the shard this hub was configured for',
