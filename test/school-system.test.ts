@@ -140,3 +140,41 @@ test('writes through the hub are refused: the school changes its units in its ow
   const unit = await ask(`{ unit(id: "${SCHOOL}:OE-M01") { status } }`);
   expect(unit.body.data?.unit).toEqual({ status: 'ACTIVE' });
 });
+
+test("the school answers every field of the contract: similar outcomes with everyone's, no scales, no review", async () => {
+  const similar = await ask(
+    '{ similarLearningOutcomes(statement: "Lavora secondo le istruzioni di sicurezza", lang: "it", first: 3) { outcomeId unitId institution lang score matchedWords } }',
+  );
+  expect(similar.body.errors).toBeUndefined();
+  const matches = similar.body.data?.similarLearningOutcomes as Array<{ outcomeId: string; institution: string }>;
+  expect(matches[0]).toEqual({
+    outcomeId: `${SCHOOL}:OE-M01-LO3`,
+    unitId: `${SCHOOL}:OE-M01`,
+    institution: SCHOOL,
+    lang: 'it',
+    score: expect.any(Number) as unknown,
+    matchedWords: ['lavora', 'secondo', 'istruzioni', 'sicurezza'],
+  });
+  const own = await ask(
+    `{ similarLearningOutcomes(statement: "sicurezza", lang: "it", exceptInstitution: "${SCHOOL}") { institution } }`,
+  );
+  expect(own.body.errors).toBeUndefined();
+  expect(
+    (own.body.data?.similarLearningOutcomes as Array<{ institution: string }>).map((m) => m.institution),
+  ).not.toContain(SCHOOL);
+  const scales = await ask(
+    `{ institution(id: "${SCHOOL}") { gradingScales { id } } gradingScale(id: "${SCHOOL}:VOTI") { id } }`,
+  );
+  expect(scales.body).toEqual({ data: { institution: { gradingScales: [] }, gradingScale: null } });
+  const token = await mintDemoToken({ institution: SCHOOL, roles: ['coordinator'], secret: SECRET });
+  const findings = await ask(`{ blockingOutcomeFindings(institution: "${SCHOOL}") }`, token);
+  expect(findings.body).toEqual({ data: { blockingOutcomeFindings: [] } });
+  const review = await ask(
+    '{ reviewLearningOutcome(statement: "Knows welding", lang: "en", category: SKILLS) { suggestedCategory } }',
+    token,
+  );
+  expect(review.body.errors?.[0]).toMatchObject({
+    message: expect.stringContaining('does not review learning outcome statements') as unknown,
+    extensions: { code: 'FORBIDDEN' },
+  });
+});

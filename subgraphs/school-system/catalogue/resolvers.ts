@@ -15,6 +15,7 @@ import {
 import type { Caller } from '../../../platform/caller';
 import type { Catalogue, OutcomeRecord, QualificationRecord, Text, UnitRecord } from './catalogue';
 import { filterQualifications, filterUnits, page, type QualificationFilter, type UnitFilter } from './search';
+import { similarOutcomes } from './similar';
 import { pickText, sortKeyOfTitles } from './text';
 
 /** One request's view of the school: its catalogue (read once), the caller, and what the answer was read from. */
@@ -68,6 +69,17 @@ async function outcomeOf(context: SchoolContext, id: unknown): Promise<OutcomeRe
   return outcome;
 }
 
+/** The checks of an institution-scoped read for its coordinators (audit trail, blocking findings). */
+function requireOwnCoordinator(context: SchoolContext, institution: unknown, what: string): void {
+  context.callerConsulted = true;
+  if (institution !== context.institution)
+    throw new BadUserInputError(`institution ${String(institution)} is not served by this shard`, 'institution');
+  const caller = context.caller;
+  if (!caller) throw new UnauthenticatedError('This needs a signed-in caller: send a bearer token to the hub');
+  if (caller.institution !== context.institution || !caller.roles.includes('coordinator'))
+    throw new ForbiddenError(`Only a coordinator of ${context.institution} may ${what}`);
+}
+
 /**
  * The school keeps its catalogue in its own system (its staff edit it there; the triggers tell the hub): writes
  * through the hub are refused, as CONTRACT.md allows (writes-refused).
@@ -118,18 +130,27 @@ export function schoolResolvers(): GraphQLResolverMap<SchoolContext> {
         return result;
       },
       qualificationsAuditTrail: (_p, args: Args, context: SchoolContext) => {
-        context.callerConsulted = true;
-        if (args.institution !== context.institution)
-          throw new BadUserInputError(
-            `institution ${String(args.institution)} is not served by this shard`,
-            'institution',
-          );
-        const caller = context.caller;
-        if (!caller) throw new UnauthenticatedError('This needs a signed-in caller: send a bearer token to the hub');
-        if (caller.institution !== context.institution || !caller.roles.includes('coordinator'))
-          throw new ForbiddenError(`Only a coordinator of ${context.institution} may read its audit trail`);
+        requireOwnCoordinator(context, args.institution, 'read its audit trail');
         // No write reaches this school through the hub, so its hub trail is empty: its own system keeps its history.
         return page([], args.first as number, args.after as string | null);
+      },
+      // The school publishes no grading scale through the hub: every scale ID answers as an unknown one.
+      gradingScale: () => null,
+      similarLearningOutcomes: async (_p, args: Args, context: SchoolContext) => {
+        if (args.exceptInstitution === context.institution) return [];
+        context.reads.add('UnitList');
+        const request = { statement: args.statement as string, lang: args.lang as string, first: args.first as number };
+        return similarOutcomes(await context.catalogue(), context.institution, request);
+      },
+      reviewLearningOutcome: (_p, _args, context: SchoolContext) => {
+        throw new ForbiddenError(
+          `${context.institution}'s school system does not review learning outcome statements: ask the hub without a token (another member's shard answers)`,
+        );
+      },
+      blockingOutcomeFindings: (_p, args: Args, context: SchoolContext) => {
+        requireOwnCoordinator(context, args.institution, 'read its blocking outcome findings');
+        // Writes through the hub are refused whole, so no finding is needed to stop one.
+        return [];
       },
     },
     Mutation: {
@@ -138,6 +159,8 @@ export function schoolResolvers(): GraphQLResolverMap<SchoolContext> {
       createUnit: refuseWrite,
       updateUnit: refuseWrite,
       retireUnit: refuseWrite,
+      publishGradingScale: refuseWrite,
+      setBlockingOutcomeFindings: refuseWrite,
     },
     Institution: {
       __resolveReference: (reference: { id: unknown }, context: SchoolContext) => institutionOf(context, reference.id),
@@ -147,6 +170,7 @@ export function schoolResolvers(): GraphQLResolverMap<SchoolContext> {
       country: async (_p, _args, context: SchoolContext) => (await context.catalogue()).institution?.country,
       city: async (_p, _args, context: SchoolContext) => (await context.catalogue()).institution?.city,
       website: async (_p, _args, context: SchoolContext) => (await context.catalogue()).institution?.website ?? null,
+      gradingScales: () => [],
       qualifications: async (_p, args: Args, context: SchoolContext) => {
         const all = [...(await context.catalogue()).qualifications.values()].filter(
           (q) => !args.status || q.status === args.status,
