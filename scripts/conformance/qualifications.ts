@@ -117,6 +117,37 @@ export function qualificationsRequirements(): Requirement[] {
       },
     },
     {
+      id: 'own-items',
+      title: "similarLearningOutcomes lists the shard's own institution's outcomes only",
+      run: async (probe) => {
+        const units = await sampleUnits(probe);
+        const own = probe.options.institution;
+        const unit = unitAt(units, 0);
+        const read = dataOf(
+          await probe.graphql('query($id: ID!) { unit(id: $id) { learningOutcomes { statement } } }', { id: unit.id }),
+          'unit(id) { learningOutcomes }',
+        );
+        const outcomes = (read.unit as { learningOutcomes?: Array<{ statement?: string }> } | null)?.learningOutcomes;
+        const statement = outcomes?.[0]?.statement;
+        if (!statement) throw new Skipped(`unit ${unit.id} has no learning outcome to take a statement from`);
+        const data = dataOf(
+          await probe.graphql(
+            'query($s: String!) { similarLearningOutcomes(statement: $s, lang: en, first: 5) { unitId institution } }',
+            { s: statement },
+          ),
+          'similarLearningOutcomes',
+        );
+        const items = data.similarLearningOutcomes as Array<{ unitId: string; institution: string }>;
+        check(items.length > 0, 'one of its own outcomes, given as the statement, must find at least itself');
+        for (const item of items) {
+          check(
+            item.institution === own && item.unitId.startsWith(`${own}:`),
+            `every item must be ${own}'s own, got institution ${item.institution}, unit ${item.unitId}`,
+          );
+        }
+      },
+    },
+    {
       id: 'entities-order',
       title: '_entities answers one entry per representation, at its index, across types',
       run: async (probe) => {
