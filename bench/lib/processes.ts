@@ -125,8 +125,10 @@ export async function startHub(
       REGISTRY_PATH: options.registryPath,
       SUPERGRAPH_PATH: options.supergraphPath,
       HUB_HOP_PRIVATE_KEY: options.hopKeys.privateKeyPem,
-      // One load generator on one IP would hit the per-IP limit within seconds; the limiter still runs.
+      // One load generator on one IP, with one institution's token, would hit the per-IP and per-institution
+      // limits within seconds and be answered 429s, which are cheap; the limiter still runs on every request.
       RATE_LIMIT_PER_IP: '100000000',
+      RATE_LIMIT_PER_INSTITUTION: '100000000',
       // Scenarios measure the fan-out unless they ask for the catalogue (CATALOG=on) themselves.
       CATALOG: 'off',
       ...options.env,
