@@ -269,11 +269,22 @@ export async function startReplayShards(
   upstreams: readonly string[],
   delayMs = 0,
 ): Promise<{ service: Service; urls: string[] }> {
-  return withRetry('replaying shards', 2, async () => {
-    const ports = await freePorts(upstreams.length);
-    const managed = startProcess('replaying shards', distEntry('bench', 'replay-shards.js'), {
-      REPLAY_SHARDS: JSON.stringify(ports.map((port, i) => ({ port, upstream: upstreams[i], delayMs }))),
-    });
+  return startStandIns(cleanup, 'replaying shards', 'replay-shards.js', upstreams.length, (ports) => ({
+    REPLAY_SHARDS: JSON.stringify(ports.map((port, i) => ({ port, upstream: upstreams[i], delayMs }))),
+  }));
+}
+
+/** One bench process standing in for `count` shards, one port each; up once the last port answers `/health`. */
+function startStandIns(
+  cleanup: Cleanup,
+  name: string,
+  entry: string,
+  count: number,
+  envFor: (ports: number[]) => Record<string, string>,
+): Promise<{ service: Service; urls: string[] }> {
+  return withRetry(name, 2, async () => {
+    const ports = await freePorts(count);
+    const managed = startProcess(name, distEntry('bench', entry), envFor(ports));
     try {
       await waitUntilUp(managed, `http://127.0.0.1:${ports.at(-1)}/health`);
     } catch (error) {
@@ -294,19 +305,10 @@ export async function startCellShards(
   dir: string,
   batches: readonly unknown[],
 ): Promise<{ service: Service; urls: string[] }> {
-  return withRetry('cell shards', 2, async () => {
-    const ports = await freePorts(batches.length);
+  return startStandIns(cleanup, 'cell shards', 'cell-shards.js', batches.length, (ports) => {
     const file = join(dir, 'cell-shards.json');
     writeFileSync(file, JSON.stringify(ports.map((port, i) => ({ port, batch: batches[i] }))));
-    const managed = startProcess('cell shards', distEntry('bench', 'cell-shards.js'), { CELL_SHARDS_FILE: file });
-    try {
-      await waitUntilUp(managed, `http://127.0.0.1:${ports.at(-1)}/health`);
-    } catch (error) {
-      await managed.stop('SIGKILL');
-      throw error;
-    }
-    const urls = ports.map((port) => `http://127.0.0.1:${port}/graphql`);
-    return { service: register(cleanup, { ...managed, url: urls[0] ?? '' }), urls };
+    return { CELL_SHARDS_FILE: file };
   });
 }
 

@@ -46,50 +46,30 @@ export const personalRead: Scenario = {
     const federation = await startFederation(context);
     const tokenSecret = randomBytes(24).toString('base64url');
     // Demo tokens are refused in production mode: the hub runs in development mode, as in scenario nested.
-    const hub = await startHub(context.cleanup, {
-      name: 'hub',
-      registryPath: federation.registryPath,
-      supergraphPath: context.supergraphPath,
-      hopKeys: context.hopKeys,
-      env: { NODE_ENV: 'development', HUB_DEMO_TOKEN_SECRET: tokenSecret, ENTITY_CACHE: 'on' },
-    });
-    const unshared = await startHub(context.cleanup, {
-      name: 'hub, in-flight sharing off',
-      registryPath: federation.registryPath,
-      supergraphPath: context.supergraphPath,
-      hopKeys: context.hopKeys,
-      env: {
-        NODE_ENV: 'development',
-        HUB_DEMO_TOKEN_SECRET: tokenSecret,
-        ENTITY_CACHE: 'on',
-        SHARD_SHARE_INFLIGHT: 'off',
-      },
-    });
+    // Every hub as the party reads it: entity cache on, in-flight sharing as named, this build or BENCH_BASELINE's.
+    const hubWith = (name: string, sharing: 'on' | 'off', entry?: string) =>
+      startHub(context.cleanup, {
+        name,
+        registryPath: federation.registryPath,
+        supergraphPath: context.supergraphPath,
+        hopKeys: context.hopKeys,
+        env: {
+          NODE_ENV: 'development',
+          HUB_DEMO_TOKEN_SECRET: tokenSecret,
+          ENTITY_CACHE: 'on',
+          SHARD_SHARE_INFLIGHT: sharing,
+        },
+        ...(entry ? { entry } : {}),
+      });
+    const hub = await hubWith('hub', 'on');
+    const unshared = await hubWith('hub, in-flight sharing off', 'off');
     // With BENCH_BASELINE, the same two hubs as another build runs them, loaded in turn with these.
     const baseline = baselineEntry();
     const baselines = baseline
-      ? await Promise.all(
-          (
-            [
-              ['hub (baseline)', 'on'],
-              ['hub, in-flight sharing off (baseline)', 'off'],
-            ] as const
-          ).map(([name, sharing]) =>
-            startHub(context.cleanup, {
-              name,
-              registryPath: federation.registryPath,
-              supergraphPath: context.supergraphPath,
-              hopKeys: context.hopKeys,
-              env: {
-                NODE_ENV: 'development',
-                HUB_DEMO_TOKEN_SECRET: tokenSecret,
-                ENTITY_CACHE: 'on',
-                SHARD_SHARE_INFLIGHT: sharing,
-              },
-              entry: baseline,
-            }),
-          ),
-        )
+      ? await Promise.all([
+          hubWith('hub (baseline)', 'on', baseline),
+          hubWith('hub, in-flight sharing off (baseline)', 'off', baseline),
+        ])
       : [];
     const sendingMobilities = await federation.startSendingMobilities(hub.url);
     await seedAgreements(federation, sendingMobilities, hub.url, tokenSecret, 1);
