@@ -97,6 +97,27 @@ describe('prepareConnection', () => {
     );
   });
 
+  it("asks for each node's ID under a key of its own unless the selection asks for it outright", () => {
+    const prepare = (query: string) => {
+      const [field] = rootFields(parseFetch(query), {});
+      if (!field) throw new Error('no root field');
+      const prepared = prepareConnection(field.node, 0);
+      return { printed: print(prepared.node), ids: prepared.ids };
+    };
+    const hidden = { list: '__hubNodes', node: 'node', id: 'id' };
+    expect(prepare('{ units { totalCount } }')).toEqual({
+      printed: expect.stringMatching(/__hubNodes: edges \{\s+node \{\s+id\s+\}\s+\}/),
+      ids: hidden,
+    });
+    expect(prepare('{ units { e: edges { n: node { ref: id } } } }')).toEqual({
+      printed: expect.not.stringContaining('__hubNodes'),
+      ids: { list: 'e', node: 'n', id: 'ref' },
+    });
+    expect(prepare('{ units { nodes { id } } }').ids).toEqual({ list: 'nodes', node: null, id: 'id' });
+    expect(prepare('query($x: Boolean!) { units { nodes { id @include(if: $x) } } }').ids).toEqual(hidden);
+    expect(prepare('{ units { nodes { ...U } } } fragment U on Unit { id }').ids).toEqual(hidden);
+  });
+
   it('adds `after` to a connection field that had none', () => {
     const [field] = rootFields(parseFetch('{ units { totalCount } }'), {});
     if (!field) throw new Error('no root field');

@@ -10,8 +10,10 @@ import { compareShardPositions, decodeShardCursor, type ShardPosition } from '..
 import { encodeHubCursor, type Positions } from './cursor';
 
 /** Response keys the gateway adds to a fanned-out connection to learn each item's position; never shown. */
-const EDGES_KEY = '__hubEdges';
+export const EDGES_KEY = '__hubEdges';
 const PAGE_KEY = '__hubPage';
+/** Where the gateway asks for each node's ID, to know its owner, when the selection does not ask for it; never shown. */
+const NODES_KEY = '__hubNodes';
 
 const name = (value: string) => ({ kind: Kind.NAME, value }) as const;
 const field = (fieldName: string, alias?: string, selections?: FieldNode[]): FieldNode => ({
@@ -21,15 +23,53 @@ const field = (fieldName: string, alias?: string, selections?: FieldNode[]): Fie
   ...(selections ? { selectionSet: { kind: Kind.SELECTION_SET, selections } } : {}),
 });
 
+/** Where each item's ID is in a shard's answer: at `list[i]`, in its `node` when set, under `id`. */
+export interface NodeIds {
+  list: string;
+  node: string | null;
+  id: string;
+}
+
 export interface PreparedConnection {
   node: FieldNode;
   afterVariable: string;
   definition: VariableDefinitionNode;
+  /** Where the answer carries each item's ID: the client's own selection, or a key the gateway added. */
+  ids: NodeIds;
+}
+
+/** An `id` asked for outright (no fragment, no `@skip`/`@include`), so every answered node carries it. */
+function idKeyIn(set: SelectionSetNode | undefined): string | null {
+  for (const selection of set?.selections ?? []) {
+    if (selection.kind === Kind.FIELD && selection.name.value === 'id' && !selection.directives?.length)
+      return selection.alias?.value ?? 'id';
+  }
+  return null;
+}
+
+/** The client's own `edges { node { id } }` or `nodes { id }`, if it asks for either outright. */
+function selectedIds(node: FieldNode): NodeIds | null {
+  for (const selection of node.selectionSet?.selections ?? []) {
+    if (selection.kind !== Kind.FIELD || selection.directives?.length) continue;
+    const list = selection.alias?.value ?? selection.name.value;
+    if (selection.name.value === 'nodes') {
+      const id = idKeyIn(selection.selectionSet);
+      if (id) return { list, node: null, id };
+    } else if (selection.name.value === 'edges') {
+      for (const inner of selection.selectionSet?.selections ?? []) {
+        if (inner.kind !== Kind.FIELD || inner.name.value !== 'node' || inner.directives?.length) continue;
+        const id = idKeyIn(inner.selectionSet);
+        if (id) return { list, node: inner.alias?.value ?? 'node', id };
+      }
+    }
+  }
+  return null;
 }
 
 /**
  * Rewrites a connection field for its shards: `after` becomes a per-shard variable, and the edges' cursors
- * and the page's end are asked for under keys of the gateway's own.
+ * and the page's end are asked for under keys of the gateway's own, and the nodes' IDs too when the
+ * selection does not ask for them.
  */
 export function prepareConnection(node: FieldNode, index: number): PreparedConnection {
   const afterVariable = `__hubAfter${index}`;
@@ -37,10 +77,12 @@ export function prepareConnection(node: FieldNode, index: number): PreparedConne
     ...(node.arguments ?? []).filter((a) => a.name.value !== 'after'),
     { kind: Kind.ARGUMENT, name: name('after'), value: { kind: Kind.VARIABLE, name: name(afterVariable) } },
   ];
+  const selected = selectedIds(node);
   const selections = [
     ...(node.selectionSet?.selections ?? []),
     field('edges', EDGES_KEY, [field('cursor')]),
     field('pageInfo', PAGE_KEY, [field('hasNextPage')]),
+    ...(selected ? [] : [field('edges', NODES_KEY, [field('node', undefined, [field('id')])])]),
   ];
   return {
     node: { ...node, arguments: args, selectionSet: { kind: Kind.SELECTION_SET, selections } },
@@ -50,6 +92,7 @@ export function prepareConnection(node: FieldNode, index: number): PreparedConne
       variable: { kind: Kind.VARIABLE, name: name(afterVariable) },
       type: { kind: Kind.NAMED_TYPE, name: name('String') },
     },
+    ids: selected ?? { list: NODES_KEY, node: 'node', id: 'id' },
   };
 }
 

@@ -2,6 +2,7 @@ import type { FieldNode, FragmentDefinitionNode } from 'graphql';
 import type { Shard } from '../registry/registry';
 import type { Positions } from './cursor';
 import type { Variables } from './operation';
+import type { ItemsClaim } from './own-items';
 import type { RoutingTable } from './routing-table';
 import type { ResponseError } from './shard-errors';
 
@@ -45,12 +46,16 @@ export interface QueryCall extends ShardRequest {
   cache: CacheKeys;
 }
 
-/** How the shards' answers to a fanned-out root field become one value. */
+/**
+ * How the shards' answers to a fanned-out root field become one value; `claims` says how a shard's items show
+ * whose they are (a list whose selection shows nothing of it has none).
+ */
 export type FanOutMerge =
-  | { responseKey: string; merge: 'list' }
+  | { responseKey: string; merge: 'list'; claims?: ItemsClaim[] }
   | {
       responseKey: string;
       merge: 'connection';
+      claims: ItemsClaim[];
       /** The client's selection, which shapes the merged page. */
       node: FieldNode;
       fragments: ReadonlyMap<string, FragmentDefinitionNode>;

@@ -6,6 +6,7 @@ import type { Shard } from '../registry/registry';
 import { decodeHubCursor, type Positions } from './cursor';
 import { prepareConnection, type PreparedConnection } from './fan-out';
 import { errorAt, ownerShard } from './field-owner';
+import { connectionClaims, listClaims } from './own-items';
 import {
   argumentValue,
   parseFetch,
@@ -93,16 +94,18 @@ function fanOutOf(
     ? decodeHubCursor(argumentValue(field.node, ['after'], variables) as string | null, 'after', field.name)
     : {};
   const first = Number(argumentValue(field.node, ['first'], variables) ?? route.defaultFirst);
+  const claims = prepared ? null : listClaims(field.node, fetch.fragments);
   const merge: FanOutMerge = prepared
     ? {
         responseKey: field.responseKey,
         merge: 'connection',
+        claims: connectionClaims(field.node, fetch.fragments, prepared.ids),
         node: field.node,
         fragments: fetch.fragments,
         first,
         after,
       }
-    : { responseKey: field.responseKey, merge: 'list' };
+    : { responseKey: field.responseKey, merge: 'list', ...(claims ? { claims } : {}) };
   return { field, prepared, merge, after };
 }
 

@@ -61,6 +61,18 @@ describe('routes of a hand-written schema', () => {
     input Target { id: ID! }
   `);
 
+  it("refuses a connection every shard answers whose nodes have no ID: the hub could not tell each one's owner", () => {
+    expect(() =>
+      buildRoutingTable(`
+        type Tally { count: Int! }
+        type TallyEdge { cursor: String! node: Tally! }
+        type PageInfo { hasNextPage: Boolean! endCursor: String }
+        type TallyConnection { edges: [TallyEdge!]! pageInfo: PageInfo! }
+        type Query { tallies(first: Int, after: String): TallyConnection! }
+      `),
+    ).toThrow('Query.tallies: the nodes of a connection every shard answers need an `id`');
+  });
+
   it('sends a singular field without @owner to any one shard', () => {
     expect(routeFor(rules, 'query', 'version')).toEqual({ kind: 'any' });
     expect(routeFor(rules, 'query', 'settings')).toEqual({ kind: 'any' });

@@ -70,6 +70,13 @@ function ownerArgument(field: GraphQLField<unknown, unknown>): string | null | u
   return argument?.kind === Kind.STRING ? argument.value : null;
 }
 
+/** Whether a connection's edges hold nodes with an `id` field. */
+function nodesHaveIds(connection: GraphQLObjectType): boolean {
+  const edge = getNamedType(connection.getFields().edges?.type);
+  const node = edge && isObjectType(edge) ? getNamedType(edge.getFields().node?.type) : undefined;
+  return node !== undefined && isObjectType(node) && 'id' in node.getFields();
+}
+
 function fieldRoute(field: GraphQLField<unknown, unknown>, operation: 'query' | 'mutation'): Route {
   const owner = ownerArgument(field);
   if (owner !== undefined) return owner === null ? { kind: 'caller' } : { kind: 'owner', argument: owner.split('.') };
@@ -80,6 +87,10 @@ function fieldRoute(field: GraphQLField<unknown, unknown>, operation: 'query' | 
   if (isListType(type)) return { kind: 'fan-out', shape: 'list', defaultFirst };
   const named = getNamedType(type);
   if (isObjectType(named) && 'edges' in named.getFields() && 'pageInfo' in named.getFields()) {
+    if (!nodesHaveIds(named))
+      throw new Error(
+        `Query.${field.name}: the nodes of a connection every shard answers need an \`id\`, by which the hub knows each one's owner`,
+      );
     return { kind: 'fan-out', shape: 'connection', defaultFirst };
   }
   return { kind: 'any' };

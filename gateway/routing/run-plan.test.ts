@@ -1,4 +1,5 @@
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { encodeShardCursor, sortKeyOf } from '../../schema/cursor';
 import { ErrorCode } from '../../schema/errors';
 import type { Shard } from '../registry/registry';
 import type { FetchPlan, PlanCaller, ShardRequest } from './plan';
@@ -11,6 +12,7 @@ const rules = routingTableOf([
   ['query.unit', { kind: 'owner', argument: ['id'] }],
   ['query.compareUnits', { kind: 'any' }],
   ['query.institutions', { kind: 'fan-out', shape: 'list', defaultFirst: 20 }],
+  ['query.units', { kind: 'fan-out', shape: 'connection', defaultFirst: 20 }],
   ['mutation.retireUnit', { kind: 'owner', argument: ['id'] }],
 ]);
 
@@ -117,6 +119,108 @@ describe('runPlan: queries', () => {
         },
       }),
     ]);
+  });
+
+  it("drops a shard's whole share of a fanned-out list when an item's ID is another institution's", async () => {
+    const shards = new FakeShards({
+      [DE]: () => ({ data: { institutions: [{ ref: DE, code: DE }] } }),
+      [FI]: () => ({ data: { institutions: [{ ref: FI, code: FI }] } }),
+      [LV]: () => ({
+        data: {
+          institutions: [
+            { ref: LV, code: LV },
+            { ref: FI, code: 'forged' },
+          ],
+        },
+      }),
+    });
+    const result = await runPlan({ shards }, plan('{ institutions { ref: id code } }'));
+    expect(result.data).toEqual({
+      institutions: [
+        { ref: DE, code: DE },
+        { ref: FI, code: FI },
+      ],
+    });
+    expect(result.errors?.map((error) => error.extensions)).toEqual([
+      { code: ErrorCode.SHARD_UNAVAILABLE, institution: LV, kind: 'qualifications', cause: 'foreign-items' },
+    ]);
+  });
+
+  it("reads an item's owner by its field, not by its alias", async () => {
+    const shards = new FakeShards({
+      [DE]: () => ({ data: { institutions: [{ id: 'Berufsbildende Schule', institution: 'anything' }] } }),
+    });
+    const result = await runPlan({ shards }, plan('{ institutions { id: name institution: code } }'));
+    expect(result.errors?.map((error) => error.extensions?.institution)).toEqual([FI, LV]);
+    expect(result.data).toEqual({ institutions: [{ id: 'Berufsbildende Schule', institution: 'anything' }] });
+  });
+
+  it("drops a shard's whole share of a fanned-out connection when a node is another institution's", async () => {
+    const unit = (id: string, title: string) => ({
+      cursor: encodeShardCursor({ sortKey: sortKeyOf(title), id }),
+      node: { id, title },
+    });
+    const page = (edges: Array<ReturnType<typeof unit>>) => ({
+      data: {
+        units: {
+          edges: edges.map((edge) => ({ node: { title: edge.node.title } })),
+          __hubEdges: edges.map((edge) => ({ cursor: edge.cursor })),
+          __hubPage: { hasNextPage: false },
+          __hubNodes: edges.map((edge) => ({ node: { id: edge.node.id } })),
+        },
+      },
+    });
+    const shards = new FakeShards({
+      [DE]: () => page([unit(`${DE}:K1`, 'Drehen')]),
+      [FI]: () => page([unit(`${FI}:H1`, 'Hitsaus'), unit(`${LV}:U1`, 'Metināšana')]),
+      [LV]: () => page([unit(`${LV}:U1`, 'Metināšana')]),
+    });
+    const query = '{ units(first: 5) { edges { node { title } } } }';
+    const fanned = plan(query);
+    expect(fanned.type === 'query' && fanned.calls[0]?.query).toMatch(/__hubNodes: edges \{\s+node \{\s+id\s+\}/);
+    const result = await runPlan({ shards }, fanned);
+    expect(result.data).toEqual({
+      units: { edges: [{ node: { title: 'Drehen' } }, { node: { title: 'Metināšana' } }] },
+    });
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining("another institution's name on its items"),
+        extensions: {
+          code: ErrorCode.SHARD_UNAVAILABLE,
+          institution: FI,
+          kind: 'qualifications',
+          cause: 'foreign-items',
+        },
+      }),
+    ]);
+  });
+
+  it('drops the share of a shard whose connection does not show each node it returns as its own', async () => {
+    const cursor = encodeShardCursor({ sortKey: sortKeyOf('Drehen'), id: `${DE}:K1` });
+    const units = {
+      __hubEdges: [{ cursor }],
+      __hubPage: { hasNextPage: false },
+      __hubNodes: [{ node: { id: `${DE}:K1` } }],
+    };
+    const answers: Array<[string, string, Record<string, unknown>]> = [
+      ['no IDs where the hub asked for them', '{ units { nodes { title } } }', { ...units, __hubNodes: [{}] }],
+      [
+        'an ID of its own where the hub reads it and of another where the client does',
+        '{ units { nodes { ref: id } edges { node { other: id } } } }',
+        { ...units, nodes: [{ ref: `${DE}:K1` }], edges: [{ node: { other: `${FI}:H1` } }] },
+      ],
+      [
+        'another institution named in an Institution',
+        '{ units { nodes { id institution { code } } } }',
+        { ...units, nodes: [{ id: `${DE}:K1`, institution: { code: FI } }] },
+      ],
+    ];
+    for (const [what, query, value] of answers) {
+      const shards = new FakeShards({ [DE]: () => ({ data: { units: value } }) });
+      const result = await runPlan({ shards }, plan(query));
+      const cause = result.errors?.find((error) => error.extensions?.institution === DE)?.extensions?.cause;
+      expect([what, cause, result.data]).toEqual([what, 'foreign-items', { units: null }]);
+    }
   });
 
   it("puts each owner's answer under its own field, with the values the plan knew itself", async () => {

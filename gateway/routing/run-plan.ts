@@ -4,6 +4,7 @@ import type { Shard } from '../registry/registry';
 import { afterWrite, entitiesFromCache, fillEntities, throughCache, type CacheStep } from './cache-step';
 import type { CatalogueStep } from './catalogue-step';
 import { mergeConnection } from './fan-out';
+import { answersForAnother } from './own-items';
 import type { EntitiesCall, EntitiesPlan, FetchPlan, MutationPlan, QueryCall, QueryPlan } from './plan';
 import type { ShardCaller, ShardResult } from './shard-call';
 import {
@@ -87,11 +88,14 @@ async function runQuery(env: RunEnvironment, plan: QueryPlan): Promise<GatewayGr
     const answered = (result.response.data ?? {}) as Json;
     for (const key of owned) data[key] = answered[key] ?? null;
     const impostor = plan.fanOuts.some(
-      (fanOut) => fanOut.merge === 'list' && speaksForAnother(answered[fanOut.responseKey], result.shard.institution),
+      (fanOut) =>
+        fanOut.claims !== undefined &&
+        answersForAnother(answered[fanOut.responseKey], fanOut.claims, result.shard.institution),
     );
     if (impostor) {
-      // A shard answers for its own institution only: one that puts another's name on its items (to count, or
-      // hide, another member's figures) loses its whole share of the fan-out, and is named.
+      // A shard answers for its own institution only: one that puts another's name or ID on its items (to count,
+      // or hide, another member's figures, or show its people or records) loses its whole share of the fan-out,
+      // and is named.
       fanOutErrors.push(shardFailure(result.shard, new ForeignItems(), undefined));
     }
     for (const { responseKey } of plan.fanOuts) {
@@ -125,16 +129,6 @@ async function runQuery(env: RunEnvironment, plan: QueryPlan): Promise<GatewayGr
       );
   }
   return answer(data, [...errors, ...dedupe(fanOutErrors)]);
-}
-
-/** Whether a fanned-out list's items name, in a text `institution` field, an institution other than `own`. */
-function speaksForAnother(value: unknown, own: string): boolean {
-  if (!Array.isArray(value)) return false;
-  return value.some((item: unknown) => {
-    const named =
-      item !== null && typeof item === 'object' ? (item as { institution?: unknown }).institution : undefined;
-    return typeof named === 'string' && named !== own;
-  });
 }
 
 /**

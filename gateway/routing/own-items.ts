@@ -1,0 +1,102 @@
+import type { FieldNode, FragmentDefinitionNode, SelectionSetNode } from 'graphql';
+import { ownerOf } from '../../schema/ids';
+import { EDGES_KEY, selectedFields, type NodeIds } from './fan-out';
+
+type Json = Record<string, unknown>;
+type Fragments = ReadonlyMap<string, FragmentDefinitionNode>;
+
+/** Response keys of the fields by which an item says whose it is. */
+interface Claims {
+  /** Its `id`: an entity ID (`<owner>:<local id>`) or an institution's code. */
+  ids: string[];
+  /** Its `institution`: a code, or an institution whose `id` and `code` are under the keys given. */
+  institutions: Array<{ key: string; ids: string[]; codes: string[] }>;
+}
+
+/** One list of items in a shard's answer to a fanned-out field, and how each item says whose it is. */
+export interface ItemsClaim extends Claims {
+  /** The list's key in the field's value; null: the value is the list. */
+  list: string | null;
+  /** The key of each item's node (a connection's edges); null: the item itself. */
+  node: string | null;
+  /**
+   * Set for the list that tells the hub each merged item's owner: it must hold, for every item of this other
+   * list (the one the merge reads), a node carrying an ID of the shard's own.
+   */
+  proves: string | null;
+}
+
+function claimsIn(set: SelectionSetNode | undefined, fragments: Fragments): Claims {
+  const fields = selectedFields(set, fragments);
+  const keysOf = (inner: SelectionSetNode | undefined, fieldName: string) =>
+    selectedFields(inner, fragments)
+      .filter((f) => f.name === fieldName)
+      .map((f) => f.key);
+  return {
+    ids: fields.filter((f) => f.name === 'id').map((f) => f.key),
+    institutions: fields
+      .filter((f) => f.name === 'institution')
+      .map((f) => ({ key: f.key, ids: keysOf(f.selectionSet, 'id'), codes: keysOf(f.selectionSet, 'code') })),
+  };
+}
+
+const claimsAnything = (claims: Claims) => claims.ids.length > 0 || claims.institutions.length > 0;
+
+/** What a fanned-out list's items say of their owner; undefined when the selection asks for nothing that does. */
+export function listClaims(node: FieldNode, fragments: Fragments): ItemsClaim[] | undefined {
+  const claims = claimsIn(node.selectionSet, fragments);
+  return claimsAnything(claims) ? [{ list: null, node: null, proves: null, ...claims }] : undefined;
+}
+
+/** What a fanned-out connection's items say of their owner: each one's ID (`ids`), and whatever the client sees. */
+export function connectionClaims(node: FieldNode, fragments: Fragments, ids: NodeIds): ItemsClaim[] {
+  const claims: ItemsClaim[] = [{ list: ids.list, node: ids.node, proves: EDGES_KEY, ids: [ids.id], institutions: [] }];
+  for (const selected of selectedFields(node.selectionSet, fragments)) {
+    if (selected.name === 'nodes')
+      claims.push({ list: selected.key, node: null, proves: null, ...claimsIn(selected.selectionSet, fragments) });
+    else if (selected.name === 'edges') {
+      for (const inner of selectedFields(selected.selectionSet, fragments).filter((f) => f.name === 'node'))
+        claims.push({ list: selected.key, node: inner.key, proves: null, ...claimsIn(inner.selectionSet, fragments) });
+    }
+  }
+  return claims.filter((claim) => claim.proves !== null || claimsAnything(claim));
+}
+
+const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object';
+const ownId = (value: unknown, own: string) => typeof value === 'string' && ownerOf(value) === own;
+/** A value the shard sent under a claiming key that is not its own (absent and null claim nothing). */
+const foreignId = (value: unknown, own: string) => value != null && !ownId(value, own);
+
+function namesAnother(item: Json, claims: Claims, own: string): boolean {
+  if (claims.ids.some((key) => foreignId(item[key], own))) return true;
+  return claims.institutions.some(({ key, ids, codes }) => {
+    const named = item[key];
+    if (!isObject(named)) return named != null && named !== own;
+    return (
+      ids.some((id) => foreignId(named[id], own)) || codes.some((code) => named[code] != null && named[code] !== own)
+    );
+  });
+}
+
+/**
+ * Whether a shard's answer to a fanned-out field holds an item that is not its institution's own (`own`): one
+ * naming another institution, or, where the hub must know each item's owner, one without an ID of its own.
+ */
+export function answersForAnother(value: unknown, claims: readonly ItemsClaim[], own: string): boolean {
+  if (value == null) return false;
+  return claims.some((claim) => {
+    const at = claim.list === null ? value : isObject(value) ? value[claim.list] : undefined;
+    const items: unknown[] = Array.isArray(at) ? at : at == null ? [] : [at];
+    const nodes = items.map((item) => (claim.node === null || !isObject(item) ? item : item[claim.node]));
+    if (nodes.some((node) => isObject(node) && namesAnother(node, claim, own))) return true;
+    if (claim.proves === null || !isObject(value)) return false;
+    const merged = value[claim.proves];
+    const count = Array.isArray(merged) ? merged.length : 0;
+    // A null node (a shard's error) claims nothing; any other item the merge would take must prove its owner.
+    for (let i = 0; i < count; i += 1) {
+      const node = nodes[i];
+      if (node !== null && !(isObject(node) && claim.ids.every((key) => ownId(node[key], own)))) return true;
+    }
+    return false;
+  });
+}
