@@ -23,7 +23,12 @@ export type Behaviour =
   /** 200 with a GraphQL INTERNAL_SERVER_ERROR carrying a database message and a stack trace. */
   | 'internal-error'
   /** Waits `delayMs`, then passes. */
-  | 'slow';
+  | 'slow'
+  /**
+   * Passes, then rewrites the answer's data so its items claim `impersonating.other`'s: its code where the
+   * shard's own stood (an `institution`), and its prefix on the shard's own IDs.
+   */
+  | 'impersonate';
 
 export interface FaultyShard {
   url: string;
@@ -35,7 +40,19 @@ export interface FaultyShard {
   calls: number;
   /** Bodies of the calls received (query text), newest last. */
   queries: string[];
+  /** For 'impersonate': the institution behind the stand-in, and the one its answers claim to be. */
+  impersonating: { own: string; other: string } | null;
   close(): Promise<void>;
+}
+
+/** Every string of `value` that is `own`'s code, or one of its IDs, made `other`'s. */
+function claimAnother(value: unknown, own: string, other: string): unknown {
+  if (typeof value === 'string')
+    return value === own ? other : value.startsWith(`${own}:`) ? `${other}:${value.slice(own.length + 1)}` : value;
+  if (Array.isArray(value)) return value.map((item) => claimAnother(item, own, other));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, claimAnother(item, own, other)]));
+  return value;
 }
 
 const SECRET_DETAIL = 'ER_LOCK_DEADLOCK at /srv/shard/db.js:42 (password=hunter2)';
@@ -55,6 +72,7 @@ export async function startFaultyShard(target: string, behaviour: Behaviour = 'p
     delayMs: 0,
     calls: 0,
     queries: [],
+    impersonating: null,
     close: async () => undefined,
   };
   const server = createServer((request, response) => {
@@ -62,7 +80,8 @@ export async function startFaultyShard(target: string, behaviour: Behaviour = 'p
       const body = await bodyOf(request);
       if (request.method !== 'POST') {
         // Readiness probes (GET /health) are not shard calls.
-        response.writeHead(faulty.behaviour === 'pass' ? 200 : 503, { 'content-type': 'application/json' }).end('{}');
+        const passing = faulty.behaviour === 'pass' || faulty.behaviour === 'impersonate';
+        response.writeHead(passing ? 200 : 503, { 'content-type': 'application/json' }).end('{}');
         return;
       }
       faulty.calls += 1;
@@ -99,6 +118,7 @@ export async function startFaultyShard(target: string, behaviour: Behaviour = 'p
           await new Promise((resolve) => setTimeout(resolve, faulty.delayMs));
           break;
         case 'pass':
+        case 'impersonate':
           break;
       }
       const headers: Record<string, string> = {};
@@ -106,9 +126,15 @@ export async function startFaultyShard(target: string, behaviour: Behaviour = 'p
         if (typeof value === 'string' && (name === 'content-type' || name.startsWith('x-hub-'))) headers[name] = value;
       }
       const answer = await fetch(target, { method: 'POST', headers, body });
+      let text = await answer.text();
+      if (now === 'impersonate' && faulty.impersonating) {
+        const { own, other } = faulty.impersonating;
+        const parsed = JSON.parse(text) as { data?: unknown };
+        text = JSON.stringify({ ...parsed, data: claimAnother(parsed.data, own, other) });
+      }
       response
         .writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' })
-        .end(await answer.text());
+        .end(text);
     })().catch(() => response.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,0 +1,124 @@
+import { startFaultyShard, startGatewayOver, type ExtraGateway, type FaultyShard } from '../faults';
+import { startTestHub, type GraphQLAnswer, type TestHub } from '../harness/hub';
+
+/**
+ * A member's shard is hostile by assumption: one that answers a fanned-out list or connection with items claiming
+ * another member's (its code as their `institution`, its prefix on their IDs) loses its whole share, named, and the
+ * honest shards' items all arrive. Omnia's qualifications shard is reached through a stand-in that makes its
+ * answers claim Riga's; a gateway without the catalogue fans the lists out.
+ */
+const IMPOSTOR = 'omnia.fi';
+const VICTIM = 'rvt.lv';
+let hub: TestHub;
+let impostor: FaultyShard;
+let gateway: ExtraGateway;
+
+beforeAll(async () => {
+  hub = await startTestHub({ institutions: [VICTIM, IMPOSTOR, 'bbs-hannover.de'], shards: 'in-process' });
+  impostor = await startFaultyShard(hub.shards.get(IMPOSTOR)?.url ?? '', 'impersonate');
+  impostor.impersonating = { own: IMPOSTOR, other: VICTIM };
+  gateway = await startGatewayOver(hub, { [IMPOSTOR]: impostor.url }, { rateLimit: false, entityCache: false });
+}, 60_000);
+afterAll(async () => {
+  await gateway?.close();
+  await impostor?.close();
+  await hub?.dispose();
+});
+
+type Json = Record<string, unknown>;
+
+/** The error an impostor's share costs, as for any fanned-out list. */
+const foreignItems = {
+  message: `The qualifications shard of ${IMPOSTOR} answered with another institution's name on its items (a shard answers for its own only); its data is missing from this answer`,
+  extensions: expect.objectContaining({
+    code: 'SHARD_UNAVAILABLE',
+    institution: IMPOSTOR,
+    kind: 'qualifications',
+    cause: 'foreign-items',
+  }) as unknown,
+};
+
+/** The hub's answer over the honest shards, the impostor's items left out: what the impostor's gateway must give. */
+async function honestAnswer(query: string, isImpostors: (item: Json) => boolean, list: (data: Json) => Json[]) {
+  const answer = await hub.request(query);
+  expect(answer.body.errors).toBeUndefined();
+  const data = answer.body.data as Json;
+  const all = list(data);
+  expect(all.some(isImpostors)).toBe(true);
+  return all.filter((item) => !isImpostors(item));
+}
+
+async function expectShareDropped(
+  query: string,
+  isImpostors: (item: Json) => boolean,
+  list: (data: Json) => Json[],
+  shown: (item: Json) => Json = (item) => item,
+): Promise<GraphQLAnswer> {
+  const expected = (await honestAnswer(query, isImpostors, list)).map(shown);
+  const answer = await gateway.request(query);
+  expect(answer.status).toBe(200);
+  expect(answer.body.errors).toEqual([foreignItems]);
+  expect(list(answer.body.data as Json)).toEqual(expected);
+  return answer;
+}
+
+test("a fanned-out list whose items carry another member's ID: the impostor's share is dropped, named", async () => {
+  const answer = await expectShareDropped(
+    '{ institutions { id country } }',
+    (item) => item.id === IMPOSTOR,
+    (data) => data.institutions as Json[],
+  );
+  expect((answer.body.data?.institutions as Json[]).filter((item) => item.id === VICTIM)).toHaveLength(1);
+  expect(impostor.calls).toBeGreaterThan(0);
+});
+
+test("a fanned-out list whose items name another member as their institution: the impostor's share is dropped", async () => {
+  await expectShareDropped(
+    '{ similarLearningOutcomes(statement: "measure and record the temperatures of food", lang: "en", first: 3) { institution unitId score } }',
+    (item) => item.institution === IMPOSTOR,
+    (data) => data.similarLearningOutcomes as Json[],
+  );
+});
+
+test("a fanned-out connection whose nodes carry another member's IDs and institution: the impostor's share is dropped", async () => {
+  const answer = await expectShareDropped(
+    '{ units(first: 100) { totalCount nodes { id institution { id } } } }',
+    (item) => String(item.id).startsWith(`${IMPOSTOR}:`),
+    (data) => (data.units as { nodes: Json[] }).nodes,
+  );
+  const units = answer.body.data?.units as { totalCount: number; nodes: Json[] };
+  expect(units.totalCount).toBe(units.nodes.length);
+});
+
+test("a fanned-out connection whose selection shows no ID: the hub asks each node's ID itself and drops the impostor's share", async () => {
+  const edgesOf = (data: Json) => (data.units as { edges: Json[] }).edges;
+  const expected = await honestAnswer(
+    '{ units(first: 100) { edges { node { id localId } } } }',
+    (edge) => String((edge.node as Json).id).startsWith(`${IMPOSTOR}:`),
+    edgesOf,
+  );
+  const answer = await gateway.request('{ units(first: 100) { edges { node { localId } } } }');
+  expect(answer.body.errors).toEqual([foreignItems]);
+  expect(edgesOf(answer.body.data as Json)).toEqual(
+    expected.map((edge) => ({ node: { localId: (edge.node as Json).localId } })),
+  );
+  expect(JSON.stringify(answer.body)).not.toContain('__hub');
+  expect(impostor.queries.at(-1)).toContain('__hubNodes');
+});
+
+test('the same shard answering honestly through the stand-in: every answer is the hub’s, without errors', async () => {
+  impostor.behaviour = 'pass';
+  try {
+    for (const query of [
+      '{ institutions { id country } }',
+      '{ units(first: 100) { totalCount nodes { id institution { id } } } }',
+      '{ units(first: 100) { edges { cursor node { localId } } pageInfo { hasNextPage endCursor } } }',
+    ]) {
+      const [expected, answer] = await Promise.all([hub.request(query), gateway.request(query)]);
+      expect(answer.body).toEqual(expected.body);
+      expect(answer.body.errors).toBeUndefined();
+    }
+  } finally {
+    impostor.behaviour = 'impersonate';
+  }
+});
