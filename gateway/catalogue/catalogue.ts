@@ -137,7 +137,11 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
     options.engine ?? (options.url ? createPostgresEngine(options.url) : createSqliteEngine(options.sqlitePath));
   const readTimeoutMs = options.readTimeoutMs ?? 10_000;
   const refreshMs = options.unfollowedRefreshMs ?? DEFAULT_UNFOLLOWED_REFRESH_MS;
-  const reader = createShardReader({ hopKey: options.hopKey, timeoutMs: readTimeoutMs });
+  const reader = createShardReader({
+    hopKey: options.hopKey,
+    timeoutMs: readTimeoutMs,
+    maxItems: options.maxItemsPerInstitution,
+  });
   const shards = options.registry.shards(CATALOGUE_KIND);
   const parts = new Map<string, Part>(
     shards.map((shard) => [

@@ -11,6 +11,18 @@ export const DEFAULT_UNFOLLOWED_REFRESH_MS = 60_000;
 /** More records than this named by one change: the institution is read again whole (one request, paged). */
 export const MAX_RECORDS_READ_BY_TAG = 50;
 
+/**
+ * Most units, and most qualifications, the catalogue reads of one institution: a shard answering page after page
+ * without end fails its read past this, instead of growing the hub's memory. Generous: a large school holds a few
+ * thousand.
+ */
+export const DEFAULT_MAX_ITEMS_PER_INSTITUTION = 100_000;
+/**
+ * Most characters of text (titles, descriptions, outcomes, criteria, skills, IDs) one unit or qualification read
+ * for the catalogue may hold; a shard accepts texts of at most 4,000 characters, so this allows some fifty of them.
+ */
+export const MAX_ITEM_TEXT_CHARS = 200_000;
+
 /** What configuration sets (gateway options, environment). */
 export interface CatalogueSettings {
   /** `postgres://…`: a catalogue shared by every gateway replica; none: SQLite in this process. */
@@ -25,6 +37,8 @@ export interface CatalogueSettings {
   unfollowedRefreshMs?: number;
   /** How long a read of a shard for the catalogue may take. @default 10_000 */
   readTimeoutMs?: number;
+  /** Most units, and most qualifications, read of one institution (`DEFAULT_MAX_ITEMS_PER_INSTITUTION`). @default 100_000 */
+  maxItemsPerInstitution?: number;
   /** Bearer token of operators allowed to rebuild an institution (`POST /catalogue/rebuild`); none: no route. */
   operatorToken?: string | null;
 }

@@ -5,32 +5,16 @@ import { pickText } from '../../schema/pick-text';
 import type { HopSigningKey } from '../../platform/hop-keys';
 import { hopAudience, signHop } from '../../platform/signed-hop';
 import type { Shard } from '../registry/registry';
+import {
+  checkInstitution,
+  checkQualification,
+  checkUnit,
+  MalformedItem,
+  type QualificationAnswer,
+  type UnitAnswer,
+} from './answer-shape';
 import type { InstitutionPart, PartChanges, QualificationDoc, UnitDoc } from './engine';
-
-interface Text {
-  lang: string;
-  value: string;
-}
-interface UnitAnswer {
-  localId: string;
-  titles: Text[];
-  eqfLevel: number;
-  ecvetPoints: number;
-  status: string;
-  assessmentCriteria: Array<{ texts: Text[] }>;
-  learningOutcomes: Array<{ statements: Text[]; escoSkills: string[] }>;
-  qualification: { localId: string };
-}
-interface QualificationAnswer {
-  localId: string;
-  titles: Text[];
-  descriptions: Text[];
-  eqfLevel: number;
-  ecvetPoints: number;
-  iscedCode: string;
-  escoOccupation: string | null;
-  status: string;
-}
+import { DEFAULT_MAX_ITEMS_PER_INSTITUTION } from './settings';
 
 const UNIT_FIELDS = `localId titles { lang value } eqfLevel ecvetPoints status assessmentCriteria { texts { lang value } }
   learningOutcomes { statements { lang value } escoSkills } qualification { localId }`;
@@ -38,6 +22,8 @@ const QUALIFICATION_FIELDS =
   'localId titles { lang value } descriptions { lang value } eqfLevel ecvetPoints iscedCode escoOccupation status';
 /** Most items one page of a rebuild asks for (the shards' own limit). */
 const PAGE = 100;
+/** Most bytes of one answer: a page of items at their largest text, with room for JSON's escapes. */
+const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
 /** The unit as the shard indexes it (subgraphs/qualifications/unit/unit.service.ts `indexText`). */
 export function unitDoc(unit: UnitAnswer): UnitDoc {
@@ -84,10 +70,49 @@ export interface ShardReaderOptions {
   /** The hub's hop key: the catalogue reads public data, signed as the hub with no caller. */
   hopKey: HopSigningKey | null;
   timeoutMs: number;
+  /** Most units, and most qualifications, read of one institution. @default DEFAULT_MAX_ITEMS_PER_INSTITUTION */
+  maxItems?: number;
+}
+
+/** An answer's body as JSON, read no further than MAX_ANSWER_BYTES. */
+async function boundedJson(body: AsyncIterable<Buffer>, shard: Shard): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > MAX_ANSWER_BYTES)
+      throw new MalformedItem(
+        `the ${shard.kind} shard of ${shard.institution}`,
+        `answered more than ${MAX_ANSWER_BYTES} bytes`,
+      );
+    chunks.push(chunk);
+  }
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+}
+
+/** One page of a connection as a shard answered it, its shape checked (its items are checked by the caller). */
+function pageOf(
+  data: unknown,
+  where: string,
+): { edges: Array<{ cursor: string; node: unknown }>; hasNextPage: boolean } {
+  const page = (data as { page?: unknown } | null)?.page as
+    { edges?: unknown; pageInfo?: { hasNextPage?: unknown } | null } | null | undefined;
+  const edges = page?.edges;
+  if (!Array.isArray(edges)) throw new MalformedItem(where, 'answered a page without a list of edges');
+  if (edges.length > PAGE)
+    throw new MalformedItem(where, `answered ${edges.length} items to a page of at most ${PAGE}`);
+  if (typeof page?.pageInfo?.hasNextPage !== 'boolean')
+    throw new MalformedItem(where, 'answered a page without pageInfo.hasNextPage');
+  for (const edge of edges as Array<{ cursor?: unknown } | null>) {
+    if (typeof edge?.cursor !== 'string' || edge.cursor.length === 0 || edge.cursor.length > 1_000)
+      throw new MalformedItem(where, 'answered an edge without a cursor of at most 1,000 characters');
+  }
+  return { edges: edges as Array<{ cursor: string; node: unknown }>, hasNextPage: page.pageInfo.hasNextPage };
 }
 
 /** Reads an institution's public data from its qualifications shard, over the same GraphQL any partner uses. */
 export function createShardReader(options: ShardReaderOptions) {
+  const maxItems = options.maxItems ?? DEFAULT_MAX_ITEMS_PER_INSTITUTION;
   const ask = async <T>(shard: Shard, query: string, variables: Record<string, unknown>): Promise<T> => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (options.hopKey)
@@ -108,24 +133,47 @@ export function createShardReader(options: ShardReaderOptions) {
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
     });
-    const body = (await response.body.json()) as { data?: T; errors?: Array<{ message: string }> };
-    if (response.statusCode !== 200 || body.errors?.length || !body.data)
+    const body = (await boundedJson(response.body, shard)) as { data?: T; errors?: Array<{ message: string }> } | null;
+    if (response.statusCode !== 200 || body?.errors?.length || !body?.data)
       throw new Error(
-        `the ${shard.kind} shard of ${shard.institution} answered ${response.statusCode}: ${body.errors?.[0]?.message ?? 'no data'}`,
+        `the ${shard.kind} shard of ${shard.institution} answered ${response.statusCode}: ${String(body?.errors?.[0]?.message ?? 'no data').slice(0, 500)}`,
       );
     return body.data;
   };
 
-  async function pages<T>(shard: Shard, list: 'units' | 'qualifications', fields: string): Promise<T[]> {
+  /**
+   * Every item of a list, page by page, each checked by `check`. A hostile shard cannot keep the hub reading: a
+   * cursor must move on (one seen before is an error), and past `maxItems` the read fails.
+   */
+  async function pages<T>(
+    shard: Shard,
+    list: 'units' | 'qualifications',
+    fields: string,
+    check: (node: unknown, where: string) => T,
+  ): Promise<T[]> {
+    const where = `the ${shard.kind} shard of ${shard.institution} (${list})`;
+    const query = `query CatalogueRead($after: String) { page: ${list}(first: ${PAGE}, after: $after) { edges { cursor node { ${fields} } } pageInfo { hasNextPage } } }`;
     const all: T[] = [];
+    const cursors = new Set<string>();
     let after: string | null = null;
     for (;;) {
-      const query = `query CatalogueRead($after: String) { page: ${list}(first: ${PAGE}, after: $after) { edges { cursor node { ${fields} } } pageInfo { hasNextPage } } }`;
-      const data: { page: { edges: Array<{ cursor: string; node: T }>; pageInfo: { hasNextPage: boolean } } } =
-        await ask(shard, query, { after });
-      all.push(...data.page.edges.map((edge) => edge.node));
-      const last = data.page.edges.at(-1);
-      if (!data.page.pageInfo.hasNextPage || !last) return all;
+      const page = pageOf(await ask<unknown>(shard, query, { after }), where);
+      if (all.length + page.edges.length > maxItems)
+        throw new MalformedItem(
+          where,
+          `answered more than ${maxItems} items, the most the catalogue reads of one institution`,
+        );
+      for (const edge of page.edges) {
+        if (cursors.has(edge.cursor))
+          throw new MalformedItem(
+            where,
+            `answered the cursor ${JSON.stringify(edge.cursor)} twice: its pages do not move on`,
+          );
+        cursors.add(edge.cursor);
+        all.push(check(edge.node, `the ${shard.kind} shard of ${shard.institution}: ${list}[${all.length}]`));
+      }
+      const last = page.edges.at(-1);
+      if (!page.hasNextPage || !last) return all;
       after = last.cursor;
     }
   }
@@ -134,17 +182,18 @@ export function createShardReader(options: ShardReaderOptions) {
     /** Everything the catalogue holds of the institution. */
     async readInstitution(shard: Shard): Promise<InstitutionPart> {
       const [own, qualifications, units] = await Promise.all([
-        ask<{ institution: { id: string; country: string } | null }>(
+        ask<{ institution: unknown }>(
           shard,
           'query CatalogueInstitution($id: ID!) { institution(id: $id) { id country } }',
           { id: shard.institution },
         ),
-        pages<QualificationAnswer>(shard, 'qualifications', QUALIFICATION_FIELDS),
-        pages<UnitAnswer>(shard, 'units', UNIT_FIELDS),
+        pages(shard, 'qualifications', QUALIFICATION_FIELDS, checkQualification),
+        pages(shard, 'units', UNIT_FIELDS, checkUnit),
       ]);
       if (!own.institution) throw new Error(`the shard of ${shard.institution} does not know its own institution`);
+      const { country } = checkInstitution(own.institution, `the ${shard.kind} shard of ${shard.institution}`);
       return {
-        institution: { code: shard.institution, country: own.institution.country },
+        institution: { code: shard.institution, country },
         qualifications: qualifications.map(qualificationDoc),
         units: units.map(unitDoc),
       };
@@ -184,16 +233,31 @@ export function createShardReader(options: ShardReaderOptions) {
         `query CatalogueChanges(${definitions.join(', ')}) { ${selections.join(' ')} }`,
         variables,
       );
-      const own = data.institution as { country: string } | null | undefined;
+      const own =
+        data.institution == null
+          ? null
+          : checkInstitution(data.institution, `the ${shard.kind} shard of ${shard.institution}`);
       return {
         ...(own ? { institution: { code: shard.institution, country: own.country } } : {}),
         units: [...units].map((localId, index) => {
-          const answer = data[`u${index}`] as UnitAnswer | null;
-          return { localId, doc: answer ? unitDoc(answer) : null };
+          const answer = data[`u${index}`];
+          const where = `the ${shard.kind} shard of ${shard.institution}: unit ${localId}`;
+          return { localId, doc: answer == null ? null : unitDoc(checkUnit(answer, where)) };
         }),
         qualifications: [...qualifications].map((localId, index) => {
-          const answer = data[`q${index}`] as QualificationAnswer | null;
-          return { localId, doc: answer ? qualificationDoc(answer) : null };
+          const answer = data[`q${index}`];
+          return {
+            localId,
+            doc:
+              answer == null
+                ? null
+                : qualificationDoc(
+                    checkQualification(
+                      answer,
+                      `the ${shard.kind} shard of ${shard.institution}: qualification ${localId}`,
+                    ),
+                  ),
+          };
         }),
       };
     },

@@ -1,0 +1,144 @@
+import type { GraphQLScalarType } from 'graphql';
+import { LifecycleStatus } from '../../schema/enums';
+import { LOCAL_ID_PATTERN } from '../../schema/ids';
+import { CountryCodeScalar, EcvetPointsScalar, EqfLevelScalar, IscedFieldCodeScalar } from '../../schema/scalars';
+import { MAX_ITEM_TEXT_CHARS } from './settings';
+
+/**
+ * What a shard answers for the catalogue is checked before it is indexed: a shard is hostile by assumption, and
+ * a malformed item (a number where text is due, text of megabytes) fails the read of its institution, named,
+ * instead of reaching the index. Each check throws an error naming the item, the field and the rule.
+ */
+
+export interface Text {
+  lang: string;
+  value: string;
+}
+export interface UnitAnswer {
+  localId: string;
+  titles: Text[];
+  eqfLevel: number;
+  ecvetPoints: number;
+  status: string;
+  assessmentCriteria: Array<{ texts: Text[] }>;
+  learningOutcomes: Array<{ statements: Text[]; escoSkills: string[] }>;
+  qualification: { localId: string };
+}
+export interface QualificationAnswer {
+  localId: string;
+  titles: Text[];
+  descriptions: Text[];
+  eqfLevel: number;
+  ecvetPoints: number;
+  iscedCode: string;
+  escoOccupation: string | null;
+  status: string;
+}
+
+type Json = Record<string, unknown>;
+
+/** A malformed answer, as the part's error and the log name it. */
+export class MalformedItem extends Error {
+  constructor(where: string, rule: string) {
+    super(`${where} ${rule}`);
+    this.name = 'MalformedItem';
+  }
+}
+
+const STATUSES = new Set<unknown>(Object.values(LifecycleStatus));
+
+/** Counts an item's text as it is checked, against MAX_ITEM_TEXT_CHARS. */
+class Reading {
+  private chars = 0;
+  constructor(readonly where: string) {}
+
+  fail(field: string, rule: string): never {
+    throw new MalformedItem(`${this.where}.${field}`, rule);
+  }
+
+  object(value: unknown, field: string): Json {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) this.fail(field, 'must be an object');
+    return value as Json;
+  }
+
+  list(value: unknown, field: string): unknown[] {
+    if (!Array.isArray(value)) this.fail(field, 'must be a list');
+    return value;
+  }
+
+  string(value: unknown, field: string): string {
+    if (typeof value !== 'string') this.fail(field, 'must be a string');
+    this.chars += value.length;
+    if (this.chars > MAX_ITEM_TEXT_CHARS)
+      this.fail(field, `brings the item's text over ${MAX_ITEM_TEXT_CHARS.toLocaleString('en')} characters`);
+    return value;
+  }
+
+  scalar(value: unknown, field: string, type: GraphQLScalarType): void {
+    try {
+      type.parseValue(value);
+    } catch {
+      this.fail(field, `must be a valid ${type.name}`);
+    }
+  }
+
+  localId(value: unknown, field: string): string {
+    const id = this.string(value, field);
+    if (!LOCAL_ID_PATTERN.test(id)) this.fail(field, 'must be a local ID ([A-Za-z0-9][A-Za-z0-9._-]{0,63})');
+    return id;
+  }
+
+  texts(value: unknown, field: string): void {
+    this.list(value, field).forEach((text, i) => {
+      const at = `${field}[${i}]`;
+      const { lang, value: words } = this.object(text, at);
+      this.string(lang, `${at}.lang`);
+      this.string(words, `${at}.value`);
+    });
+  }
+
+  common(item: Json): void {
+    this.localId(item.localId, 'localId');
+    this.texts(item.titles, 'titles');
+    this.scalar(item.eqfLevel, 'eqfLevel', EqfLevelScalar);
+    this.scalar(item.ecvetPoints, 'ecvetPoints', EcvetPointsScalar);
+    if (!STATUSES.has(item.status)) this.fail('status', `must be one of ${[...STATUSES].join(', ')}`);
+  }
+}
+
+/** The unit as the shard answered it, checked; `where` names it in errors (`units[3]`). */
+export function checkUnit(value: unknown, where: string): UnitAnswer {
+  const reading = new Reading(where);
+  const unit = reading.object(value, 'node');
+  reading.common(unit);
+  reading.list(unit.assessmentCriteria, 'assessmentCriteria').forEach((criterion, i) => {
+    reading.texts(reading.object(criterion, `assessmentCriteria[${i}]`).texts, `assessmentCriteria[${i}].texts`);
+  });
+  reading.list(unit.learningOutcomes, 'learningOutcomes').forEach((outcome, i) => {
+    const at = `learningOutcomes[${i}]`;
+    const { statements, escoSkills } = reading.object(outcome, at);
+    reading.texts(statements, `${at}.statements`);
+    reading.list(escoSkills, `${at}.escoSkills`).forEach((skill, j) => reading.string(skill, `${at}.escoSkills[${j}]`));
+  });
+  reading.localId(reading.object(unit.qualification, 'qualification').localId, 'qualification.localId');
+  return unit as unknown as UnitAnswer;
+}
+
+/** The qualification as the shard answered it, checked; `where` names it in errors (`qualifications[3]`). */
+export function checkQualification(value: unknown, where: string): QualificationAnswer {
+  const reading = new Reading(where);
+  const qualification = reading.object(value, 'node');
+  reading.common(qualification);
+  reading.texts(qualification.descriptions, 'descriptions');
+  reading.scalar(qualification.iscedCode, 'iscedCode', IscedFieldCodeScalar);
+  if (qualification.escoOccupation !== null) reading.string(qualification.escoOccupation, 'escoOccupation');
+  return qualification as unknown as QualificationAnswer;
+}
+
+/** The institution as its shard answered it (`institution(id:) { country }`), checked. */
+export function checkInstitution(value: unknown, where: string): { country: string } {
+  const reading = new Reading(where);
+  const institution = reading.object(value, 'institution');
+  reading.scalar(institution.country, 'institution.country', CountryCodeScalar);
+  return { country: institution.country as string };
+}
