@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { startGateway, type RunningGateway } from '../gateway';
+import { Registry } from '../gateway/registry/registry';
+import { ROOT } from './harness/hub';
+import { waitFor } from './harness/wait';
+
+/**
+ * A member's shard is hostile by assumption, to the catalogue's reads too: one that pages without end, or answers
+ * items of the wrong shape, fails the read of its own institution, which /health/ready's catalogue entry shows
+ * as not read, with the rule broken; the hub stays ready. Each shard here is a stand-in on 127.0.0.1.
+ */
+const LOOPING = 'rvt.lv';
+const MALFORMED = 'omnia.fi';
+const unit = (localId: string, eqfLevel: unknown) => ({
+  localId,
+  titles: [{ lang: 'en', value: `Unit ${localId}` }],
+  eqfLevel,
+  ecvetPoints: 10,
+  status: 'ACTIVE',
+  assessmentCriteria: [],
+  learningOutcomes: [],
+  qualification: { localId: 'Q1' },
+});
+const UNITS: Record<string, () => { edges: unknown[]; hasNextPage: boolean }> = {
+  // The same cursor on every page, with more to come: a hub that trusted it would read for ever.
+  [LOOPING]: () => ({ edges: [{ cursor: 'again', node: unit('U1', 4) }], hasNextPage: true }),
+  [MALFORMED]: () => ({ edges: [{ cursor: 'c1', node: unit('U1', 'very high') }], hasNextPage: false }),
+};
+const servers: Server[] = [];
+const calls: Record<string, number> = {};
+let gateway: RunningGateway;
+
+/** A qualifications shard of `code` that serves no change feed and answers the catalogue's reads as UNITS says. */
+async function startStandIn(code: string): Promise<string> {
+  calls[code] = 0;
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      if (request.method !== 'POST') {
+        response.writeHead(404).end();
+        return;
+      }
+      calls[code] = (calls[code] ?? 0) + 1;
+      const { query } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { query: string };
+      const page = ({ edges, hasNextPage }: { edges: unknown[]; hasNextPage: boolean }) => ({
+        page: { edges, pageInfo: { hasNextPage } },
+      });
+      const data = query.includes('CatalogueInstitution')
+        ? { institution: { id: code, country: code === LOOPING ? 'LV' : 'FI' } }
+        : query.includes('page: qualifications')
+          ? page({ edges: [], hasNextPage: false })
+          : page(UNITS[code]?.() ?? { edges: [], hasNextPage: false });
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push(server);
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+}
+
+beforeAll(async () => {
+  const registry = new Registry(
+    await Promise.all(
+      [LOOPING, MALFORMED].map(async (code) => ({
+        code,
+        names: [{ lang: 'en', value: code }],
+        country: code === LOOPING ? 'LV' : 'FI',
+        shards: { qualifications: await startStandIn(code) },
+      })),
+    ),
+  );
+  gateway = await startGateway({
+    supergraphSdl: readFileSync(join(ROOT, 'schema', 'supergraph.graphql'), 'utf8'),
+    registry,
+    hopKey: null,
+    demoTokenSecret: null,
+    port: 0,
+    entityCache: false,
+    catalogue: {},
+  });
+}, 60_000);
+afterAll(async () => {
+  await gateway?.close();
+  for (const server of servers) await new Promise((resolve) => server.close(resolve));
+});
+
+interface Ready {
+  status: string;
+  catalogue: { parts: Array<{ institution: string; state: string; error: string | null }> };
+}
+
+test("a shard that pages without end, or answers malformed units, fails its institution's read: /health/ready says so", async () => {
+  const ready = async () => {
+    const response = await fetch(new URL('/health/ready', gateway.url));
+    return { status: response.status, body: (await response.json()) as Ready };
+  };
+  const failed = (body: Ready) => body.catalogue.parts.every((part) => part.error !== null);
+  await waitFor('both reads have failed', async () => failed((await ready()).body), 20_000);
+  const { status, body } = await ready();
+  expect(status).toBe(200);
+  expect(body.status).toBe('ready');
+  expect(body.catalogue.parts).toEqual([
+    {
+      institution: MALFORMED,
+      state: 'not-read',
+      error: `the qualifications shard of ${MALFORMED}: units[0].eqfLevel must be a valid EqfLevel`,
+      feed: false,
+      ageSeconds: null,
+      readAt: null,
+    },
+    {
+      institution: LOOPING,
+      state: 'not-read',
+      error: `the qualifications shard of ${LOOPING} (units) answered the cursor "again" twice: its pages do not move on`,
+      feed: false,
+      ageSeconds: null,
+      readAt: null,
+    },
+  ]);
+  // Each read of the looping shard stops at its second page: a handful of calls per attempt, not an endless read.
+  const before = calls[LOOPING] ?? 0;
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  expect((calls[LOOPING] ?? 0) - before).toBeLessThan(20);
+});
