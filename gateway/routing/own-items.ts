@@ -9,8 +9,8 @@ type Fragments = ReadonlyMap<string, FragmentDefinitionNode>;
 interface Claims {
   /** Its `id`: an entity ID (`<owner>:<local id>`) or an institution's code. */
   ids: string[];
-  /** Its `institution`: a code, or an institution whose `id` and `code` are under the keys given. */
-  institutions: Array<{ key: string; ids: string[]; codes: string[] }>;
+  /** Its `institution`: a code, or an institution whose `id` is under the keys given. */
+  institutions: Array<{ key: string; ids: string[] }>;
 }
 
 /** One list of items in a shard's answer to a fanned-out field, and how each item says whose it is. */
@@ -28,15 +28,16 @@ export interface ItemsClaim extends Claims {
 
 function claimsIn(set: SelectionSetNode | undefined, fragments: Fragments): Claims {
   const fields = selectedFields(set, fragments);
-  const keysOf = (inner: SelectionSetNode | undefined, fieldName: string) =>
-    selectedFields(inner, fragments)
-      .filter((f) => f.name === fieldName)
-      .map((f) => f.key);
   return {
     ids: fields.filter((f) => f.name === 'id').map((f) => f.key),
     institutions: fields
       .filter((f) => f.name === 'institution')
-      .map((f) => ({ key: f.key, ids: keysOf(f.selectionSet, 'id'), codes: keysOf(f.selectionSet, 'code') })),
+      .map((f) => ({
+        key: f.key,
+        ids: selectedFields(f.selectionSet, fragments)
+          .filter((inner) => inner.name === 'id')
+          .map((inner) => inner.key),
+      })),
   };
 }
 
@@ -69,12 +70,9 @@ const foreignId = (value: unknown, own: string) => value != null && !ownId(value
 
 function namesAnother(item: Json, claims: Claims, own: string): boolean {
   if (claims.ids.some((key) => foreignId(item[key], own))) return true;
-  return claims.institutions.some(({ key, ids, codes }) => {
+  return claims.institutions.some(({ key, ids }) => {
     const named = item[key];
-    if (!isObject(named)) return named != null && named !== own;
-    return (
-      ids.some((id) => foreignId(named[id], own)) || codes.some((code) => named[code] != null && named[code] !== own)
-    );
+    return isObject(named) ? ids.some((id) => foreignId(named[id], own)) : named != null && named !== own;
   });
 }
 

@@ -211,8 +211,8 @@ describe('runPlan: queries', () => {
       ],
       [
         'another institution named in an Institution',
-        '{ units { nodes { id institution { code } } } }',
-        { ...units, nodes: [{ id: `${DE}:K1`, institution: { code: FI } }] },
+        '{ units { nodes { id institution { id } } } }',
+        { ...units, nodes: [{ id: `${DE}:K1`, institution: { id: FI } }] },
       ],
     ];
     for (const [what, query, value] of answers) {
