@@ -37,11 +37,11 @@ export interface QualificationAnswer {
 
 type Json = Record<string, unknown>;
 
-/** A malformed answer, as the part's error and the log name it. */
-export class MalformedItem extends Error {
+/** A malformed answer of a shard to the catalogue, as the part's error and the log name it. */
+export class MalformedCatalogueAnswer extends Error {
   constructor(where: string, rule: string) {
     super(`${where} ${rule}`);
-    this.name = 'MalformedItem';
+    this.name = 'MalformedCatalogueAnswer';
   }
 }
 
@@ -53,7 +53,7 @@ class Reading {
   constructor(readonly where: string) {}
 
   fail(field: string, rule: string): never {
-    throw new MalformedItem(`${this.where}.${field}`, rule);
+    throw new MalformedCatalogueAnswer(`${this.where}.${field}`, rule);
   }
 
   object(value: unknown, field: string): Json {

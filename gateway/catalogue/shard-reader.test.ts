@@ -48,14 +48,16 @@ async function startShard(
         variables: { after?: string | null };
       };
       const page = (edges: unknown[], hasNextPage: boolean) => ({ page: { edges, pageInfo: { hasNextPage } } });
-      const data = query.includes('CatalogueInstitution')
-        ? { institution: { id: 'rvt.lv', country: 'LV' } }
-        : query.includes('page: qualifications')
-          ? page([{ cursor: 'q1', node: qualification }], false)
-          : (() => {
-              const answer = units(variables.after ?? null);
-              return page(answer.edges, answer.hasNextPage);
-            })();
+      const data = query.includes('CatalogueChanges')
+        ? { u0: unit('U1', { eqfLevel: 0 }) }
+        : query.includes('CatalogueInstitution')
+          ? { institution: { id: 'rvt.lv', country: 'LV' } }
+          : query.includes('page: qualifications')
+            ? page([{ cursor: 'q1', node: qualification }], false)
+            : (() => {
+                const answer = units(variables.after ?? null);
+                return page(answer.edges, answer.hasNextPage);
+              })();
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data }));
     });
   });
@@ -141,3 +143,10 @@ test.each<[string, Json, string]>([
     await expect(reader().readInstitution(stub.shard)).rejects.toThrow(`the qualifications shard of rvt.lv: ${rule}`);
   },
 );
+
+test('fails the read of the records a change names when one is malformed', async () => {
+  stub = await startShard(() => ({ edges: [], hasNextPage: false }));
+  await expect(reader().readChanged(stub.shard, ['Unit:U1'])).rejects.toThrow(
+    'the qualifications shard of rvt.lv: unit U1.eqfLevel must be a valid EqfLevel',
+  );
+});

@@ -9,7 +9,7 @@ import {
   checkInstitution,
   checkQualification,
   checkUnit,
-  MalformedItem,
+  MalformedCatalogueAnswer,
   type QualificationAnswer,
   type UnitAnswer,
 } from './answer-shape';
@@ -81,7 +81,7 @@ async function boundedJson(body: AsyncIterable<Buffer>, shard: Shard): Promise<u
   for await (const chunk of body) {
     size += chunk.length;
     if (size > MAX_ANSWER_BYTES)
-      throw new MalformedItem(
+      throw new MalformedCatalogueAnswer(
         `the ${shard.kind} shard of ${shard.institution}`,
         `answered more than ${MAX_ANSWER_BYTES} bytes`,
       );
@@ -98,14 +98,14 @@ function pageOf(
   const page = (data as { page?: unknown } | null)?.page as
     { edges?: unknown; pageInfo?: { hasNextPage?: unknown } | null } | null | undefined;
   const edges = page?.edges;
-  if (!Array.isArray(edges)) throw new MalformedItem(where, 'answered a page without a list of edges');
+  if (!Array.isArray(edges)) throw new MalformedCatalogueAnswer(where, 'answered a page without a list of edges');
   if (edges.length > PAGE)
-    throw new MalformedItem(where, `answered ${edges.length} items to a page of at most ${PAGE}`);
+    throw new MalformedCatalogueAnswer(where, `answered ${edges.length} items to a page of at most ${PAGE}`);
   if (typeof page?.pageInfo?.hasNextPage !== 'boolean')
-    throw new MalformedItem(where, 'answered a page without pageInfo.hasNextPage');
+    throw new MalformedCatalogueAnswer(where, 'answered a page without pageInfo.hasNextPage');
   for (const edge of edges as Array<{ cursor?: unknown } | null>) {
     if (typeof edge?.cursor !== 'string' || edge.cursor.length === 0 || edge.cursor.length > 1_000)
-      throw new MalformedItem(where, 'answered an edge without a cursor of at most 1,000 characters');
+      throw new MalformedCatalogueAnswer(where, 'answered an edge without a cursor of at most 1,000 characters');
   }
   return { edges: edges as Array<{ cursor: string; node: unknown }>, hasNextPage: page.pageInfo.hasNextPage };
 }
@@ -159,13 +159,13 @@ export function createShardReader(options: ShardReaderOptions) {
     for (;;) {
       const page = pageOf(await ask<unknown>(shard, query, { after }), where);
       if (all.length + page.edges.length > maxItems)
-        throw new MalformedItem(
+        throw new MalformedCatalogueAnswer(
           where,
           `answered more than ${maxItems} items, the most the catalogue reads of one institution`,
         );
       for (const edge of page.edges) {
         if (cursors.has(edge.cursor))
-          throw new MalformedItem(
+          throw new MalformedCatalogueAnswer(
             where,
             `answered the cursor ${JSON.stringify(edge.cursor)} twice: its pages do not move on`,
           );
