@@ -110,7 +110,7 @@ describe('runPlan: queries', () => {
     });
     expect(result.errors).toEqual([
       expect.objectContaining({
-        message: expect.stringContaining("another institution's name on its items"),
+        message: expect.stringContaining('items that are not its own'),
         extensions: {
           code: ErrorCode.SHARD_UNAVAILABLE,
           institution: FI,
@@ -184,7 +184,7 @@ describe('runPlan: queries', () => {
     });
     expect(result.errors).toEqual([
       expect.objectContaining({
-        message: expect.stringContaining("another institution's name on its items"),
+        message: expect.stringContaining('items that are not its own'),
         extensions: {
           code: ErrorCode.SHARD_UNAVAILABLE,
           institution: FI,

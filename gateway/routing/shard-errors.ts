@@ -28,7 +28,7 @@ export class MalformedAnswer extends Error {
   }
 }
 
-/** A shard's fanned-out list put another institution's name on its items: it answers for its own only. */
+/** A shard's share of a fan-out held items that are not its own (another's ID or name, or no ID): it answers for its own only. */
 export class ForeignItems extends Error {
   constructor() {
     super("the answer names another institution's items as its own");
@@ -50,7 +50,8 @@ const REASONS: Record<FailureCause, string> = {
   timeout: 'did not answer in time',
   unavailable: 'could not be reached',
   malformed: 'answered with something that is not a GraphQL response',
-  'foreign-items': "answered with another institution's name on its items (a shard answers for its own only)",
+  'foreign-items':
+    "answered items that are not its own (another institution's ID or name, or no ID; a shard answers for its own only)",
   'circuit-open': 'is skipped for now: it failed repeatedly and will be tried again shortly',
   overloaded: 'has too many calls in flight',
   'wrong-shard': 'is not the shard this hub was configured for',

@@ -29,7 +29,7 @@ type Json = Record<string, unknown>;
 
 /** The error an impostor's share costs, as for any fanned-out list. */
 const foreignItems = {
-  message: `The qualifications shard of ${IMPOSTOR} answered with another institution's name on its items (a shard answers for its own only); its data is missing from this answer`,
+  message: `The qualifications shard of ${IMPOSTOR} answered items that are not its own (another institution's ID or name, or no ID; a shard answers for its own only); its data is missing from this answer`,
   extensions: expect.objectContaining({
     code: 'SHARD_UNAVAILABLE',
     institution: IMPOSTOR,
