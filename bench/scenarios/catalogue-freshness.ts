@@ -62,7 +62,8 @@ interface Answer {
     string,
     { nodes?: Array<{ id: string } | null>; pageInfo?: { hasNextPage: boolean; endCursor: string } }
   >;
-  errors?: Array<{ message: string }>;
+  errors?: Array<{ message: string; extensions?: { code?: string } }>;
+  extensions?: { catalogue?: { stale?: Array<{ institution: string; reason: string }> } };
 }
 
 interface MixedRun {
@@ -88,6 +89,8 @@ interface MixedRun {
   /** Hub answers that still did not show a plain-SQL change after the bound. */
   sqlAnswersPastBound: number;
   staleExamples: string[];
+  /** The first errors and stale-institution notes seen, to tell why (a write timed out, a feed was late). */
+  otherExamples: string[];
 }
 
 interface OtherProgram {
@@ -165,17 +168,29 @@ async function mixedRun(phase: Phase): Promise<MixedRun> {
     sqlMissed: 0,
     sqlAnswersPastBound: 0,
     staleExamples: [],
+    otherExamples: [],
   };
   const stale = (what: string) => {
     if (result.staleExamples.length < 5) result.staleExamples.push(what);
+  };
+  const other = (what: string, json: Answer) => {
+    const detail = json.errors?.[0]
+      ? `${json.errors[0].extensions?.code ?? ''} ${json.errors[0].message}`
+      : JSON.stringify(json.extensions?.catalogue?.stale ?? []);
+    if (result.otherExamples.length < 5) result.otherExamples.push(`${what}: ${detail.slice(0, 200)}`);
   };
   const latencies: number[] = [];
   const read = async (query: string, variables: Record<string, unknown>) => {
     const started = performance.now();
     const answer = await post(query, variables);
     latencies.push(performance.now() - started);
-    if (answer.json.errors || !answer.json.data) result.readErrors += 1;
-    else if (answer.catalogue !== 'current') result.notCurrent += 1;
+    if (answer.json.errors || !answer.json.data) {
+      result.readErrors += 1;
+      other('read', answer.json);
+    } else if (answer.catalogue !== 'current') {
+      result.notCurrent += 1;
+      other(`read answered ${String(answer.catalogue ?? 'not from the catalogue')}`, answer.json);
+    }
     return answer.json.data ?? {};
   };
   const ids = (list: { nodes?: Array<{ id: string } | null> } | undefined) =>
@@ -194,6 +209,7 @@ async function mixedRun(phase: Phase): Promise<MixedRun> {
       );
       if (json.errors) {
         result.writeErrors += 1;
+        other('write', json);
         // Its outcome is unknown: the unit stays under way and its reads are not judged.
         continue;
       }
@@ -429,6 +445,7 @@ export const catalogueFreshness: Scenario = {
       context.log(
         `  ${engine.name}: ${run.writes} writes, ${run.searches} searches (${run.staleSearches} stale, ${run.undecided} undecided), ${run.listWalks} list walks (${run.staleWalks} stale), ${run.sqlLags.length} plain-SQL changes seen (max ${fmt.ms(run.sqlLags.at(-1) ?? Number.NaN)} ms)`,
       );
+      for (const line of [...run.staleExamples, ...run.otherExamples]) context.log(`    ${line}`);
       runs.push({ engine: engine.name, run, fillSeconds });
     }
 
@@ -509,6 +526,10 @@ export const catalogueFreshness: Scenario = {
         `Writers rename their own units through the hub with a coordinator's token, each title a word never used before ("Freshness fq…z", in write order). A search for a unit's last acknowledged word is stale if it misses the unit though no later write of it had been sent before the answer came, or if the word before it still finds the unit; reads whose unit a write was under way for are "undecided" and not judged. A list walk pages through one institution's renamed units (text "freshness", ${LIST_PAGE} a page) and is stale if a unit not written during the walk is missing, repeated or out of the order of its acknowledged words.`,
         `Plain-SQL writers (one per institution, one unit each) UPDATE a title through their own connection to the shard's database and search its new word through the hub until found, under the same load. The bound is the entity cache's for other writers (README): the shard looks for such changes every OUTBOX_POLL_MS (${OUTBOX_POLL_MS} ms), then the feed's hop; the catalogue's read of the changed unit is part of it.`,
         "Every process (shards, hub, PostgreSQL, this load generator) shares this machine's cores: lags and latencies grow with the load average.",
+        ...runs.flatMap(({ engine, run }) => {
+          const examples = [...run.staleExamples, ...run.otherExamples];
+          return examples.length > 0 ? [`${engine}, first answers of note: ${examples.join('; ')}`] : [];
+        }),
       ],
       raw: Object.fromEntries(runs.map(({ engine, run }) => [engine, run])),
     };
