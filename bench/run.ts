@@ -9,6 +9,7 @@ import { Cleanup } from './lib/cleanup';
 import type { Scenario } from './lib/context';
 import { readSettings } from './lib/env';
 import { machineInfo, printScenario, writeResults, type ScenarioResult } from './lib/report';
+import { catalogueFreshness } from './scenarios/catalogue-freshness';
 import { catalogueScale } from './scenarios/catalogue-scale';
 import { dataScale } from './scenarios/data-scale';
 import { entityCache } from './scenarios/entity-cache';
@@ -38,6 +39,7 @@ const SCENARIOS: Scenario[] = [
   nested,
   dataScale,
   catalogueScale,
+  catalogueFreshness,
   liveUpdates,
   wsFlood,
   overload,
@@ -63,6 +65,9 @@ environment:
   BENCH_SEED_MINUTES=6   data-scale: give up seeding after this long
   BENCH_CATALOG_URL=postgres://postgres@127.0.0.1:5432/postgres  data-scale, catalogue-scale: PostgreSQL (creates and drops bench_catalogue_*)
   BENCH_CATALOG_SCALE=500x2000  catalogue-scale: institutions x units written straight into each engine
+  BENCH_FRESHNESS_SCALE=3x300  catalogue-freshness: institutions x units per institution (SQLite shards; MariaDB
+                         with BENCH_MYSQL_URL set)
+  BENCH_FRESHNESS_SECONDS=20  catalogue-freshness: seconds of mixed load per catalogue engine
   BENCH_SUBSCRIBERS=1000 live-updates: open subscriptions
   BENCH_WS_SOCKETS=1000  ws-flood: anonymous sockets
   BENCH_ESCO_FOLDER=…    outcome-review: ESCO CSV files (default third_party/esco)

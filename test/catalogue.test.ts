@@ -4,6 +4,7 @@ import { startGateway, type RunningGateway } from '../gateway';
 import { catalogueReady, testCatalogue, type TestCatalogue } from './harness/catalogue';
 import { renameUnitAtShard } from './harness/cache';
 import { postGraphQL, ROOT, startTestHub, type GraphQLAnswer, type TestHub } from './harness/hub';
+import { openOtherProgram } from './harness/other-program';
 import { waitFor } from './harness/wait';
 import { foldText } from '../schema/cursor';
 import { seedUnits } from './seeds';
@@ -203,10 +204,68 @@ test('mixed writes and reads: no answer is older than the last write acknowledge
   }
 });
 
+test('concurrent writes to one unit: once all are acknowledged, the catalogue holds what its owner holds', async () => {
+  const id = units.find((u) => u.institution === 'bbs-hannover.de')?.id as string;
+  const tokens = await Promise.all([1, 2, 3].map(() => hub.token('bbs-hannover.de', ['coordinator'])));
+  for (let round = 1; round <= 12; round += 1) {
+    const words = ['a', 'b', 'c'].map((letter) => `race${round}${letter}x`);
+    // Each write's answer waits for the catalogue to read the unit again; the reads of all three overlap.
+    const written = await Promise.all(
+      words.map((word, i) =>
+        postGraphQL(
+          hub.url,
+          'mutation($id: ID!, $title: String!) { updateUnit(id: $id, input: { titles: [{ lang: "en", value: $title }] }) { id } }',
+          { id, title: `Concurrent ${word}` },
+          tokens[i],
+        ),
+      ),
+    );
+    for (const answer of written) expect(answer.body.errors).toBeUndefined();
+    const held = await ask(hub.url, 'query($id: ID!) { unit(id: $id) { title(lang: "en") } }', { id });
+    const title = (held.body.data?.unit as { title: string }).title;
+    const found = await Promise.all(words.map(async (word) => [word, await search(word)] as const));
+    expect(found).toEqual(words.map((word) => [word, title === `Concurrent ${word}` ? [id] : []]));
+  }
+});
+
 test('a change by another writer reaches the catalogue through the feed', async () => {
   const id = units.find((u) => u.institution === 'cifp-aviles.es')?.id as string;
   await renameUnitAtShard(hub, id, 'Quetzalcoatl made elsewhere');
   await waitFor('the feed brings the change', async () => (await search('quetzalcoatl')).includes(id));
+});
+
+test('a burst of changes by another writer is read again in one go, not one read per change', async () => {
+  const institution = 'omnia.fi';
+  const seed = JSON.parse(readFileSync(join(ROOT, 'demo', 'institutions', `${institution}.json`), 'utf8')) as {
+    qualifications: Array<{ units: Array<{ localId: string; titles: Array<{ lang: string; value: string }> }> }>;
+  };
+  const own = seed.qualifications.flatMap((qualification) => qualification.units);
+  await catalogueReady(hub.gateway);
+  const other = await openOtherProgram(hub.shards.get(institution)?.databaseUrl as string);
+  const refreshes = () => metric('hub_catalogue_updates_total', `institution="${institution}",kind="refresh"`);
+  const before = await refreshes();
+  try {
+    // One statement each, so one change each on the feed; the shard finds them all at its next look. The titles in
+    // other languages stay, for the tests after this one.
+    for (const [i, unit] of own.entries()) {
+      const titles = [
+        ...unit.titles.filter((title) => title.lang !== 'en'),
+        { lang: 'en', value: `Burst${i}q renamed elsewhere` },
+      ];
+      await other.run('UPDATE unit SET titles = ? WHERE id = ?', [JSON.stringify(titles), unit.localId]);
+    }
+  } finally {
+    await other.close();
+  }
+  await waitFor('every renamed unit is found', async () => {
+    const found = await Promise.all(
+      own.map(async (unit, i) => (await search(`burst${i}q`)).includes(`${institution}:${unit.localId}`)),
+    );
+    return found.every(Boolean);
+  });
+  expect(own.length).toBeGreaterThan(5);
+  // One read per change before; now one per page of the feed (more than one where the shard looked amid them).
+  expect((await refreshes()) - before).toBeLessThanOrEqual(own.length / 2);
 });
 
 test('a lost feed marks its institution stale in answers; it heals when the shard is back', async () => {

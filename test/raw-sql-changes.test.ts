@@ -1,8 +1,7 @@
-import BetterSqlite3 from 'better-sqlite3';
-import { createConnection } from 'mysql2/promise';
 import { OUTBOX_POLL_MS } from '../subgraphs/shared/outbox/outbox';
 import { feedsCurrent } from './harness/cache';
 import { startTestHub, type TestHub } from './harness/hub';
+import { openOtherProgram, type OtherProgram } from './harness/other-program';
 import { seedUnits } from './seeds';
 
 /**
@@ -14,34 +13,6 @@ import { seedUnits } from './seeds';
 
 /** The stated bound: the shard looks for other writers' changes every OUTBOX_POLL_MS, the rest is the hop. */
 const BOUND_MS = OUTBOX_POLL_MS + 250;
-
-interface OtherProgram {
-  run(sql: string, params: Array<string | number>): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** A connection of its own to the shard's database, as another program would open it. */
-async function openOtherProgram(databaseUrl: string): Promise<OtherProgram> {
-  if (databaseUrl.startsWith('sqlite:')) {
-    const connection = new BetterSqlite3(databaseUrl.slice('sqlite:'.length));
-    connection.pragma('busy_timeout = 5000');
-    return {
-      run: async (sql, params) => {
-        connection.prepare(sql).run(...params);
-      },
-      close: async () => {
-        connection.close();
-      },
-    };
-  }
-  const connection = await createConnection({ uri: databaseUrl });
-  return {
-    run: async (sql, params) => {
-      await connection.execute(sql, params);
-    },
-    close: () => connection.end(),
-  };
-}
 
 let hub: TestHub;
 let other: OtherProgram;

@@ -21,7 +21,8 @@ export interface BenchSettings {
   maxMinutes: number;
 }
 
-function positive(name: string, fallback: number): number {
+/** A positive number from the environment variable `name`, or `fallback` when it is unset. */
+export function positive(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);

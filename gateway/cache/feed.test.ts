@@ -148,3 +148,52 @@ test('after its shard restarts its feed (a restored or replaced database), a fol
     await new Promise((resolve) => shardServer.close(resolve));
   }
 });
+
+test('with whole pages, the changes of one page are one invalidation of all their tags, less those already applied', async () => {
+  releaseCatchUp();
+  const shard: Shard = {
+    institution: 'rvt.lv',
+    kind: 'qualifications',
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+  };
+  const calls: string[][] = [];
+  const lags: number[] = [];
+  let shared: FeedPosition | null = { feedId: 'history-1', seq: 5 };
+  const memory = createMemoryStore({ budgets: new Map([['Unit', 10_000]]) });
+  const paged = followChangeFeeds({
+    shards: [shard],
+    hopKey: null,
+    store: {
+      ...memory,
+      invalidate: async (scope, tags) => {
+        calls.push([...tags]);
+        return memory.invalidate(scope, tags);
+      },
+      sharedCursor: async () => shared,
+      setSharedCursor: async (_scope, position) => {
+        shared = position;
+      },
+    },
+    waitMs: 200,
+    graceMs: 2_000,
+    log: moduleLogger('feed-test'),
+    onInvalidate: () => undefined,
+    onLag: (seconds) => lags.push(seconds),
+    // A write through this gateway applied change 7 already.
+    alreadyApplied: (_shard, seq) => seq === 7,
+    wholePages: true,
+  });
+  try {
+    const deadline = Date.now() + 5_000;
+    while (!paged.isCurrent(shard) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect({ current: paged.isCurrent(shard), cursor: paged.cursorOf(shard), shared }).toEqual({
+      current: true,
+      cursor: 10,
+      shared: { feedId: 'history-1', seq: 10 },
+    });
+    expect(calls).toEqual([['Unit:U6', 'Unit:U8', 'Unit:U9', 'Unit:U10']]);
+    expect(lags).toHaveLength(4);
+  } finally {
+    await paged.close();
+  }
+});

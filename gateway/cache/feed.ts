@@ -35,6 +35,11 @@ export interface FeedFollowerOptions {
    * would only throw away entries filled since, which are current.
    */
   alreadyApplied?: (shard: Shard, seq: number) => boolean;
+  /**
+   * One invalidation per page of changes, with all their tags, instead of one per change: for a store whose
+   * invalidation reads the records again (the catalogue), a backlog of changes costs one read, not one each.
+   */
+  wholePages?: boolean;
 }
 
 export interface FeedFollower {
@@ -161,6 +166,17 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
             // Nothing is held any more: current again from here, not once the feed passes the old position.
             catchUpTo = page.last;
             await options.store.setSharedCursor(scope, { feedId: page.feedId, seq: page.last });
+          } else if (options.wholePages) {
+            const changes = page.changes.filter((change) => !options.alreadyApplied?.(shard, change.seq));
+            if (changes.length > 0) {
+              const tags = [...new Set(changes.flatMap((change) => change.tags))];
+              options.onInvalidate(shard, 'feed', await options.store.invalidate(scope, tags));
+              for (const change of changes)
+                options.onLag(Math.max(0, (Date.now() - Date.parse(change.occurredAt)) / 1000));
+            }
+            state.cursor = page.changes.at(-1)?.seq ?? state.cursor;
+            if (page.changes.length > 0)
+              await options.store.setSharedCursor(scope, { feedId: state.feedId, seq: state.cursor });
           } else {
             for (const change of page.changes) {
               if (!options.alreadyApplied?.(shard, change.seq)) {

@@ -114,6 +114,25 @@ interface Part {
   rebuilding: Promise<void> | null;
   /** Another rebuild was asked while one ran: it runs again once that one ends. */
   again: boolean;
+  /** The records named since the read under way was sent: the next read takes them all. */
+  pending: PendingRead | null;
+  /** Reads of named records, one after another, while any are pending. */
+  refreshing: Promise<void> | null;
+}
+
+/** Records to read again, and everyone waiting for them to be applied. */
+interface PendingRead {
+  tags: Set<string>;
+  done: Promise<void>;
+  settle(error?: Error): void;
+}
+
+function pendingRead(): PendingRead {
+  let settle: PendingRead['settle'] = () => undefined;
+  const done = new Promise<void>((resolve, reject) => {
+    settle = (error) => (error === undefined ? resolve() : reject(error));
+  });
+  return { tags: new Set(), done, settle };
 }
 
 function stringList(value: unknown): string[] | null {
@@ -155,6 +174,8 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
         error: null,
         rebuilding: null,
         again: false,
+        pending: null,
+        refreshing: null,
       },
     ]),
   );
@@ -197,6 +218,8 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
       do {
         part.again = false;
         try {
+          // A read of named records sent before this one would overwrite what this one finds with older data.
+          await part.refreshing;
           const startedAt = Date.now();
           const read = await timed(part.shard.institution, 'rebuild', async () => {
             const whole = await reader.readInstitution(part.shard);
@@ -248,6 +271,35 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
     );
   };
 
+  /**
+   * Reads the records `tags` name again and applies them, one read at a time per institution: two reads of one
+   * record in flight at once could be applied in the other order, the older answer last. Records named while a read
+   * runs are read together by the next one, sent after they were named, so a write's answer waits for a read that
+   * sees it.
+   */
+  const refreshPart = (part: Part, tags: readonly string[]): Promise<void> => {
+    const pending = (part.pending ??= pendingRead());
+    for (const tag of tags) pending.tags.add(tag);
+    part.refreshing ??= (async () => {
+      try {
+        while (part.pending) {
+          const batch = part.pending;
+          part.pending = null;
+          try {
+            await applyTags(part, [...batch.tags]);
+            batch.settle();
+          } catch (error) {
+            batch.settle(error instanceof Error ? error : new Error(String(error)));
+          }
+        }
+      } finally {
+        // In the same step as the last look at `pending`: records named from now on start the next read.
+        part.refreshing = null;
+      }
+    })();
+    return pending.done;
+  };
+
   // The entity cache's feed follower, with the catalogue as its store: a change's tags are applied (read again),
   // a flush (a gap, a lost feed, a restored database) reads the institution again whole.
   const store: CacheStore = {
@@ -258,7 +310,7 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
       // A read of the whole part under way may have started before this change: it runs once more.
       if (part?.rebuilding) part.again = true;
       // A write through this hub applied it already; reading it again is harmless and keeps the rule simple.
-      else if (part?.built) await applyTags(part, tags);
+      else if (part?.built) await refreshPart(part, tags);
       return tags.length;
     },
     flush: async (scope) => {
@@ -274,6 +326,8 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
     shards,
     hopKey: options.hopKey,
     store,
+    // Each invalidation is a read of the shard: a page of changes is read again at once, however many it holds.
+    wholePages: true,
     waitMs: options.feedWaitMs ?? DEFAULT_CATALOGUE_FEED_WAIT_MS,
     graceMs: options.feedGraceMs ?? DEFAULT_CATALOGUE_FEED_GRACE_MS,
     log,
@@ -356,7 +410,7 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
       if (!part.built) return;
       const changes = stringList((response?.extensions as { changes?: unknown } | undefined)?.changes);
       try {
-        if (changes) await applyTags(part, changes);
+        if (changes) await refreshPart(part, changes);
         else if (response && !outcomeUnknown(response) && !feeds.hasFeed(shard)) {
           // No feed and no list of changes: the part is read again whole before the write's answer returns (as
           // long as one read may take).
@@ -448,7 +502,7 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
       clearInterval(refresher);
       stop.abort();
       await feeds.close();
-      await Promise.allSettled([...parts.values()].map((part) => part.rebuilding));
+      await Promise.allSettled([...parts.values()].flatMap((part) => [part.rebuilding, part.refreshing]));
       await engine.close();
     },
   };
