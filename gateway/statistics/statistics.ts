@@ -1,12 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { LocalGraphQLDataSource, type GraphQLDataSource } from '@apollo/gateway';
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import {
   GraphQLError,
   Kind,
   OperationTypeNode,
   type DocumentNode,
   type ExecutionResult,
+  type FormattedExecutionResult,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
@@ -18,6 +19,7 @@ import type { GatewayPart } from '../part';
 import type { Registry } from '../registry/registry';
 import { readBatch, type BaseBatch } from './batch';
 import { useStatisticsExport } from './export';
+import { keepAnswers } from './kept-answers';
 import { keepPeriods } from './kept-periods';
 import { useStatisticsLive, type LocalSubscribe } from './live';
 import {
@@ -110,6 +112,18 @@ function rootFieldsOf(document: DocumentNode, operation: OperationDefinitionNode
   return fields;
 }
 
+/** Root fields whose answers are the same for the same agency, operation and variables over the same base cells. */
+const KEPT_FIELDS = new Set(['ecvetStatistics', '__typename']);
+
+/** An agency's query of statistics alone: its answer may be kept (kept-answers.ts), under this key. */
+function keptAnswerKey({ document, operation, contextValue, queryHash, request }: GraphQLRequestContext<HubContext>) {
+  const caller = contextValue.caller;
+  if (!document || !operation || operation.operation !== OperationTypeNode.QUERY) return null;
+  if (!caller?.roles.includes('agency') || contextValue.statisticsFanOut) return null;
+  if (!rootFieldsOf(document, operation).every((field) => KEPT_FIELDS.has(field))) return null;
+  return JSON.stringify([caller.institution, queryHash, request.operationName ?? null, request.variables ?? {}]);
+}
+
 /**
  * Refuses every record to agency tokens (they read aggregates only) and the shards' base cells to every client
  * (only suppressed merges leave the hub), before anything reaches a shard.
@@ -181,6 +195,8 @@ function scopeOf(args: StatisticsArgs, context: HubContext, registry: Registry):
 export function useStatistics(options: StatisticsOptions): GatewayPart & {
   dataSource: GraphQLDataSource<HubContext>;
   subscribe: LocalSubscribe;
+  /** The response text of an answer kept whole (kept-answers.ts), for Apollo Server's `stringifyResult`. */
+  keptJson: (result: FormattedExecutionResult) => string | undefined;
 } {
   const { registry } = options;
   const threshold = options.suppressionThreshold ?? SUPPRESSION_THRESHOLD;
@@ -218,6 +234,7 @@ export function useStatistics(options: StatisticsOptions): GatewayPart & {
       return { cells: prepareBaseCells(cells, countryOf, threshold), errors };
     },
   });
+  const answers = keepAnswers<HubContext>({ keyOf: keptAnswerKey });
   // Units' field and level, kept like public data (cacheMs); a unit that could not be read is asked again next time.
   const units = new Map<string, { at: number; unit: UnitClass | null }>();
   const readUnits = async (
@@ -249,8 +266,11 @@ export function useStatistics(options: StatisticsOptions): GatewayPart & {
   const resolve = async (args: StatisticsArgs, context: HubContext) => {
     const scope = scopeOf(args, context, registry);
     const answer = await periods.read(scope, context);
+    answers.restsOn(context, () => periods.current(scope, context) === answer);
     const inScope = new Set(scope.institutions);
     const byUnit = scope.groupBy.includes('FIELD') || scope.groupBy.includes('EQF_LEVEL');
+    // Units' fields and levels are kept on their own terms (above): an answer grouped by them is made afresh.
+    if (byUnit) answers.notKept(context);
     const unitOf = byUnit ? await readUnits(unitsOf(answer.cells, inScope), context) : undefined;
     const missing = new Set<string>();
     for (const error of answer.errors) {
@@ -276,9 +296,10 @@ export function useStatistics(options: StatisticsOptions): GatewayPart & {
   const overview = useOverviewPage();
   return {
     name: 'statistics',
-    plugins: [statisticsGate(), live.plugin],
+    plugins: [statisticsGate(), live.plugin, answers.plugin],
     routes: [...exports.routes, ...overview.routes],
     subscribe: live.subscribe,
+    keptJson: answers.json,
     stop: async () => {
       periods.stop();
       live.stop();
