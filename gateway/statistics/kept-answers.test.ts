@@ -12,11 +12,13 @@ async function server(state: { current: boolean; resolved: number }) {
       JSON.stringify([contextValue.agency, queryHash, request.variables ?? {}]),
   });
   const apollo = new ApolloServer<Context>({
-    typeDefs: 'type Query { count(keep: Boolean = true, fail: Boolean = false): Int }',
+    typeDefs: 'type Query { count(keep: Boolean = true, fail: Boolean = false, slow: Boolean = false): Int }',
     resolvers: {
       Query: {
-        count: (_root: unknown, args: { keep: boolean; fail: boolean }, context: Context) => {
+        count: async (_root: unknown, args: { keep: boolean; fail: boolean; slow: boolean }, context: Context) => {
           if (args.fail) throw new Error('no count');
+          // Still being made when the same request comes again.
+          if (args.slow) await new Promise((resolve) => setTimeout(resolve, 50));
           state.resolved += 1;
           answers.restsOn(context, () => state.current);
           if (!args.keep) answers.notKept(context);
@@ -49,6 +51,15 @@ describe('keepAnswers', () => {
     expect((await ask('{ count }', 'other.example')).data).toEqual({ count: 2 });
     state.current = false;
     expect((await ask('{ count }')).data).toEqual({ count: 3 });
+    await apollo.stop();
+  });
+
+  it('shares an answer being made with the same requests meanwhile', async () => {
+    const state = { current: true, resolved: 0 };
+    const { apollo, ask } = await server(state);
+    const [first, second] = await Promise.all([ask('{ count(slow: true) }'), ask('{ count(slow: true) }')]);
+    expect(second.data).toBe(first.data);
+    expect(state.resolved).toBe(1);
     await apollo.stop();
   });
 

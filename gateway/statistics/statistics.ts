@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { LocalGraphQLDataSource, type GraphQLDataSource } from '@apollo/gateway';
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import {
@@ -230,6 +231,8 @@ export function useStatistics(options: StatisticsOptions): GatewayPart & {
             }),
           );
         }
+        // Each shard's batch read in its own turn: requests answered meanwhile wait for one batch, not the fan-out.
+        await nextTurn();
       }
       return { cells: prepareBaseCells(cells, countryOf, threshold), errors };
     },
