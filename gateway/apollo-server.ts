@@ -1,6 +1,6 @@
 import type { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type ExecutionResult } from 'graphql';
+import { GraphQLError, type ExecutionResult, type FormattedExecutionResult } from 'graphql';
 import type { HubContext } from './context';
 import type { ErrorHandling } from './errors/errors';
 import type { Limits } from './limits/limits';
@@ -13,6 +13,8 @@ export interface ApolloServerOptions {
   errors: ErrorHandling;
   /** The parts' plugins, in their order. */
   plugins: ApolloServerPlugin<HubContext>[];
+  /** A part's response text for a result it already wrote once (statistics/kept-answers.ts); undefined: written as usual. */
+  keptJson?: (result: FormattedExecutionResult) => string | undefined;
 }
 
 /** Apollo Server over the gateway, with the operation limits and error shaping every request goes through. */
@@ -32,6 +34,8 @@ export function createApolloServer(options: ApolloServerOptions): ApolloServer<H
     allowBatchedHttpRequests: limits.allowBatchedHttpRequests,
     formatError: (formatted, error) => errors.formatError(limits.formatError(formatted), error),
     plugins: options.plugins,
+    // Apollo Server's own text (prettyJSONStringify) unless a part kept it.
+    stringifyResult: (result) => options.keptJson?.(result) ?? `${JSON.stringify(result)}\n`,
   });
 }
 

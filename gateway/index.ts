@@ -250,7 +250,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   gateway.onSchemaLoadOrUpdate((state) => {
     apiSchema = state.apiSchema;
   });
-  const server = createApolloServer({ gateway, production, limits, errors, plugins: composed.plugins });
+  const server = createApolloServer({
+    gateway,
+    production,
+    limits,
+    errors,
+    plugins: composed.plugins,
+    keptJson: statistics.keptJson,
+  });
   await server.start();
   apollo = server;
 

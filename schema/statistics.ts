@@ -78,7 +78,7 @@ export class StatisticsBaseBatch {
 
   @Field({
     description:
-      "The base cells as a JSON array of objects { measure, partnerInstitution, unit, days, month, value, learners }: measure is MEMORANDA_<status>, AGREEMENTS_<status>, AGREED_UNITS, UNITS_ACHIEVED, UNITS_NOT_ACHIEVED, TRANSCRIPTS_ISSUED, DECISIONS_<decision>, ECVET_POINTS_RECOGNISED or DAYS_TO_RECOGNITION; partnerInstitution the host (null where none); unit the hub ID of the unit counted (AGREED_UNITS, DECISIONS_*, DAYS_TO_RECOGNITION; else null); days, for DAYS_TO_RECOGNITION, each decision's days from the mobility's end (else null); month YYYY-MM; value the count or sum of points; learners the distinct learners (null for memoranda). One string, so the gateway passes it on as one value instead of reshaping every cell field by field.",
+      "The base cells as a JSON object of columns { measure, partnerInstitution, unit, days, month, value, learners }, each an array of `count` values, the i-th of every column describing cell i: measure is MEMORANDA_<status>, AGREEMENTS_<status>, AGREED_UNITS, UNITS_ACHIEVED, UNITS_NOT_ACHIEVED, TRANSCRIPTS_ISSUED, DECISIONS_<decision>, ECVET_POINTS_RECOGNISED or DAYS_TO_RECOGNITION; partnerInstitution the host (null where none); unit the hub ID of the unit counted (AGREED_UNITS, DECISIONS_*, DAYS_TO_RECOGNITION; else null); days, for DAYS_TO_RECOGNITION, each decision's days from the mobility's end (else null); month YYYY-MM; value the count or sum of points; learners the distinct learners (null for memoranda). One string, so the gateway passes it on as one value instead of reshaping every cell field by field; columns, so the hub parses no field name per cell.",
   })
   cells!: string;
 }

@@ -74,12 +74,27 @@ test('an agency sees charts of the demo data, and they change when a recognition
   const decisions = (
     read.body.data?.learningAgreement as { recognition: { decisions: Array<{ id: string; unitId: string }> } }
   ).recognition.decisions;
+  // Over HTTP too: asked again, the rate is the kept answer; asked after the write, the write's.
+  const agency = await hub.token('viaa.gov.lv', ['agency']);
+  const rateNow = async () => {
+    const answer = await hub.request(
+      '{ ecvetStatistics(groupBy: [COUNTRY]) { cells { measure country value } } }',
+      {},
+      agency,
+    );
+    const cells = (answer.body.data?.ecvetStatistics as { cells: Array<{ measure: string; value: number | null }> })
+      .cells;
+    return cells.find((cell) => cell.measure === 'RECOGNITION_RATE')?.value;
+  };
+  expect(await rateNow()).toBe(1);
+  expect(await rateNow()).toBe(1);
   const revised = await hub.request(
     'mutation($id: ID!) { reviseRecognition(id: $id, input: { decision: REFUSED, reason: "Seam failed the bend test" }) { id } }',
     { id: decisions.find((d) => d.unitId === 'rvt.lv:WELD-U5')?.id },
     coordinator,
   );
   expect(revised.body.errors).toBeUndefined();
+  expect(await rateNow()).toBe(0.5);
   await page.locator('body[data-updates="2"][data-unit-updates="2"]').waitFor({ timeout: 10_000 });
   expect(await page.textContent('#recognition-rate')).toBe('50 %');
   const after = await drawn();

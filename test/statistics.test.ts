@@ -106,12 +106,14 @@ interface Batch {
   cells: string;
 }
 
-/** A shard's batches read as the hub reads them, each cell picked to `fields`. */
+/** A shard's batches, one array per field each `count` long, read back into cells picked to `fields`. */
 function cellsOf(batches: Batch[], fields: string[]): Array<Record<string, unknown>> {
   return batches.flatMap((batch) => {
-    const cells = JSON.parse(batch.cells) as Array<Record<string, unknown>>;
-    expect(cells).toHaveLength(batch.count);
-    return cells.map((cell) => Object.fromEntries(fields.map((field) => [field, cell[field]])));
+    const columns = JSON.parse(batch.cells) as Record<string, unknown[]>;
+    for (const field of fields) expect(columns[field]).toHaveLength(batch.count);
+    return Array.from({ length: batch.count }, (_, i) =>
+      Object.fromEntries(fields.map((field) => [field, columns[field]?.[i]])),
+    );
   });
 }
 

@@ -378,7 +378,7 @@ async function measureHubs(
 }
 
 const REUSE_NOTE =
-  'Reused, the base cells of a period are kept until a write passes through the hub or STATISTICS_CACHE_MS (30 s) passes: the load here writes nothing, so nearly every request is a merge at the hub; the first request after a write costs a fan-out.';
+  'Reused, the base cells of a period are kept STATISTICS_CACHE_MS (30 s) and recounted in the background before that while they are read (at once after a write through the hub, which later requests wait for); the load here writes nothing, and asks one query again and again, so nearly every request is answered with the kept answer (kept-answers.ts), and the first after each recount merges and executes it, shared by the requests arriving meanwhile.';
 
 export const statistics: Scenario = {
   name: 'statistics',

@@ -1,4 +1,4 @@
-import { readBatch } from './batch';
+import { MAX_BATCH_CELLS, readBatch } from './batch';
 
 const cell = {
   measure: 'AGREEMENTS_SIGNED',
@@ -20,6 +20,65 @@ describe('readBatch', () => {
       { ...cell, institution: 'rvt.lv', unit: null, days: null },
       { ...days, institution: 'rvt.lv' },
     ]);
+  });
+
+  it("reads a shard's columns back into the cells it counted", () => {
+    const counted = [
+      { ...cell, institution: 'rvt.lv', unit: null, days: null },
+      {
+        ...cell,
+        institution: 'rvt.lv',
+        measure: 'DAYS_TO_RECOGNITION',
+        partnerInstitution: null,
+        unit: 'rvt.lv:U1',
+        days: [3, 9],
+      },
+    ];
+    // As subgraphs/shared/statistics.ts baseBatch writes them.
+    const columns = {
+      institution: 'rvt.lv',
+      count: 2,
+      cells: JSON.stringify({
+        measure: counted.map((c) => c.measure),
+        partnerInstitution: counted.map((c) => c.partnerInstitution),
+        unit: counted.map((c) => c.unit),
+        days: counted.map((c) => c.days),
+        month: counted.map((c) => c.month),
+        value: counted.map((c) => c.value),
+        learners: counted.map((c) => c.learners),
+      }),
+    };
+    expect(readBatch(columns)).toEqual(counted);
+  });
+
+  it('refuses columns of unequal lengths or wrong types, and counts out of bounds', () => {
+    const columns = (count: number, change: Record<string, unknown[]> = {}) => ({
+      institution: 'rvt.lv',
+      count,
+      cells: JSON.stringify({
+        measure: ['AGREEMENTS_SIGNED'],
+        partnerInstitution: ['cifp-aviles.es'],
+        unit: [null],
+        days: [null],
+        month: ['2026-03'],
+        value: [6],
+        learners: [6],
+        ...change,
+      }),
+    });
+    expect(readBatch(columns(1))).toHaveLength(1);
+    expect(() => readBatch(columns(2))).toThrow("rvt.lv: its statistics base cells' measure is not a list of 2");
+    expect(() => readBatch(columns(1, { month: ['2026-03', '2026-04'] }))).toThrow(
+      "rvt.lv: its statistics base cells' month is not a list of 1",
+    );
+    expect(() => readBatch(columns(1, { learners: ['6'] }))).toThrow(
+      'rvt.lv: statistics base cell 0 is not a base cell',
+    );
+    expect(() => readBatch(columns(1, { days: [[1, 'x']] }))).toThrow('statistics base cell 0 is not a base cell');
+    expect(() => readBatch({ ...columns(1), cells: '{}' })).toThrow('measure is not a list of 1');
+    expect(() => readBatch({ ...columns(1), cells: 'null' })).toThrow('measure is not a list of 1');
+    expect(() => readBatch(columns(MAX_BATCH_CELLS + 1))).toThrow(`count ${MAX_BATCH_CELLS + 1} is not 0 to`);
+    expect(() => readBatch(columns(1.5))).toThrow('count 1.5 is not 0 to');
   });
 
   it('refuses a batch that is not what the schema describes, naming the institution', () => {

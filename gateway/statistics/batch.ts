@@ -7,45 +7,83 @@ export interface BaseBatch {
   cells: string;
 }
 
+/** Most base cells one batch may hold: far above any institution's count, far below what would exhaust the hub. */
+export const MAX_BATCH_CELLS = 1_000_000;
+
+/** The columns of a batch, one array per base cell field, each `count` long (StatisticsBaseBatch.cells). */
+const COLUMNS = ['measure', 'partnerInstitution', 'unit', 'days', 'month', 'value', 'learners'] as const;
+
 const isText = (value: unknown): value is string => typeof value === 'string';
 const isTextOrNull = (value: unknown) => value === null || value === undefined || typeof value === 'string';
 const isCount = (value: unknown) => typeof value === 'number' && Number.isFinite(value);
+const isDays = (value: unknown) =>
+  value === null || value === undefined || (Array.isArray(value) && value.every(isCount));
 
 /**
  * A shard's batch read back into base cells: a shard is run by its institution, so a batch that is not what the
- * schema describes costs that institution's cells (named missing), never the answer.
+ * schema describes costs that institution's cells (named missing), never the answer. Columns are what shards send;
+ * a list of cell objects (what shards sent before) is read too.
  */
 export function readBatch(batch: BaseBatch): BaseCell[] {
+  const { institution, count } = batch;
+  if (!Number.isInteger(count) || count < 0 || count > MAX_BATCH_CELLS)
+    throw new Error(`${institution}: its statistics base cell count ${count} is not 0 to ${MAX_BATCH_CELLS}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(batch.cells);
   } catch {
-    throw new Error(`${batch.institution}: its statistics base cells are not JSON`);
+    throw new Error(`${institution}: its statistics base cells are not JSON`);
   }
-  if (!Array.isArray(parsed) || parsed.length !== batch.count)
-    throw new Error(`${batch.institution}: its statistics base cells are not a list of ${batch.count}`);
-  return parsed.map((entry: unknown, index) => {
-    const cell = (entry ?? {}) as Record<string, unknown>;
-    const days = cell.days;
-    if (
-      !isText(cell.measure) ||
-      !isText(cell.month) ||
-      !isCount(cell.value) ||
-      !(cell.learners === null || isCount(cell.learners)) ||
-      !isTextOrNull(cell.partnerInstitution) ||
-      !isTextOrNull(cell.unit) ||
-      !(days === null || days === undefined || (Array.isArray(days) && days.every(isCount)))
-    )
-      throw new Error(`${batch.institution}: statistics base cell ${index} is not a base cell`);
-    return {
-      measure: cell.measure,
-      institution: batch.institution,
-      partnerInstitution: cell.partnerInstitution ?? null,
-      unit: cell.unit ?? null,
-      days: (days as number[] | null | undefined) ?? null,
-      month: cell.month,
-      value: cell.value as number,
-      learners: cell.learners as number | null,
+  if (Array.isArray(parsed)) return readRows(institution, count, parsed);
+  const columns = (parsed ?? {}) as Record<string, unknown>;
+  for (const column of COLUMNS) {
+    const values = columns[column];
+    if (!Array.isArray(values) || values.length !== count)
+      throw new Error(`${institution}: its statistics base cells' ${column} is not a list of ${count}`);
+  }
+  const [measure, partner, unit, days, month, value, learners] = COLUMNS.map((column) => columns[column] as unknown[]);
+  const cells = new Array<BaseCell>(count);
+  for (let i = 0; i < count; i += 1) {
+    const cell = {
+      measure: measure?.[i],
+      partnerInstitution: partner?.[i],
+      unit: unit?.[i],
+      days: days?.[i],
+      month: month?.[i],
+      value: value?.[i],
+      learners: learners?.[i],
     };
-  });
+    cells[i] = checked(institution, cell, i);
+  }
+  return cells;
+}
+
+function readRows(institution: string, count: number, rows: unknown[]): BaseCell[] {
+  if (rows.length !== count) throw new Error(`${institution}: its statistics base cells are not a list of ${count}`);
+  return rows.map((entry, index) => checked(institution, (entry ?? {}) as Record<string, unknown>, index));
+}
+
+/** One base cell as the schema describes it, or the batch is refused. */
+function checked(institution: string, cell: Record<string, unknown>, index: number): BaseCell {
+  const { measure, month, value, learners, days } = cell;
+  if (
+    !isText(measure) ||
+    !isText(month) ||
+    !isCount(value) ||
+    !(learners === null || isCount(learners)) ||
+    !isTextOrNull(cell.partnerInstitution) ||
+    !isTextOrNull(cell.unit) ||
+    !isDays(days)
+  )
+    throw new Error(`${institution}: statistics base cell ${index} is not a base cell`);
+  return {
+    measure,
+    institution,
+    partnerInstitution: cell.partnerInstitution ?? null,
+    unit: cell.unit ?? null,
+    days: (days as number[] | null | undefined) ?? null,
+    month,
+    value: value as number,
+    learners: learners as number | null,
+  };
 }

@@ -1,12 +1,14 @@
 import type { IncomingMessage } from 'node:http';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { LocalGraphQLDataSource, type GraphQLDataSource } from '@apollo/gateway';
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import {
   GraphQLError,
   Kind,
   OperationTypeNode,
   type DocumentNode,
   type ExecutionResult,
+  type FormattedExecutionResult,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
@@ -18,6 +20,8 @@ import type { GatewayPart } from '../part';
 import type { Registry } from '../registry/registry';
 import { readBatch, type BaseBatch } from './batch';
 import { useStatisticsExport } from './export';
+import { keepAnswers } from './kept-answers';
+import { keepPeriods } from './kept-periods';
 import { useStatisticsLive, type LocalSubscribe } from './live';
 import {
   GROUP_DIMENSIONS,
@@ -44,9 +48,11 @@ export interface StatisticsOptions {
   /** Fewest learners a base cell needs to count in any figure (merge.ts); at least 1. @default SUPPRESSION_THRESHOLD */
   suppressionThreshold?: number;
   /**
-   * How long the shards' base cells for a period are reused by later requests (any grouping, any agency), unless a
-   * write passes through this gateway first, which drops them; writes through other replicas are seen after it at
-   * the latest. 0: every request fans out. @default DEFAULT_STATISTICS_CACHE_MS
+   * How long the shards' base cells for a period are reused by later requests (any grouping, any agency), counted
+   * from the start of their fan-out. A period read since its last count is recounted in the background after three
+   * quarters of this, the previous count answering meanwhile; a write through this gateway starts a recount at once
+   * and requests after it wait for that; writes through other replicas are seen within this bound. Only the 16
+   * periods asked most recently are kept (kept-periods.ts). 0: every request fans out. @default DEFAULT_STATISTICS_CACHE_MS
    */
   cacheMs?: number;
 }
@@ -91,26 +97,39 @@ function rootFields(operation: OperationDefinitionNode, fragments: Map<string, S
   return names;
 }
 
+// Apollo keeps one parsed document per query text: its operations' root fields are worked out once, not per request.
+const knownRootFields = new WeakMap<OperationDefinitionNode, readonly string[]>();
+function rootFieldsOf(document: DocumentNode, operation: OperationDefinitionNode): readonly string[] {
+  let fields = knownRootFields.get(operation);
+  if (!fields) {
+    const fragments = new Map(
+      document.definitions.flatMap((definition) =>
+        definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition.selectionSet]] : [],
+      ),
+    );
+    fields = rootFields(operation, fragments);
+    knownRootFields.set(operation, fields);
+  }
+  return fields;
+}
+
+/** Root fields whose answers are the same for the same agency, operation and variables over the same base cells. */
+const KEPT_FIELDS = new Set(['ecvetStatistics', '__typename']);
+
+/** An agency's query of statistics alone: its answer may be kept (kept-answers.ts), under this key. */
+function keptAnswerKey({ document, operation, contextValue, queryHash, request }: GraphQLRequestContext<HubContext>) {
+  const caller = contextValue.caller;
+  if (!document || !operation || operation.operation !== OperationTypeNode.QUERY) return null;
+  if (!caller?.roles.includes('agency') || contextValue.statisticsFanOut) return null;
+  if (!rootFieldsOf(document, operation).every((field) => KEPT_FIELDS.has(field))) return null;
+  return JSON.stringify([caller.institution, queryHash, request.operationName ?? null, request.variables ?? {}]);
+}
+
 /**
  * Refuses every record to agency tokens (they read aggregates only) and the shards' base cells to every client
  * (only suppressed merges leave the hub), before anything reaches a shard.
  */
 function statisticsGate(): ApolloServerPlugin<HubContext> {
-  // Apollo keeps one parsed document per query text: its operations' root fields are worked out once, not per request.
-  const known = new WeakMap<OperationDefinitionNode, readonly string[]>();
-  const rootFieldsOf = (document: DocumentNode, operation: OperationDefinitionNode): readonly string[] => {
-    let fields = known.get(operation);
-    if (!fields) {
-      const fragments = new Map(
-        document.definitions.flatMap((definition) =>
-          definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition.selectionSet]] : [],
-        ),
-      );
-      fields = rootFields(operation, fragments);
-      known.set(operation, fields);
-    }
-    return fields;
-  };
   return {
     requestDidStart: async () => ({
       async didResolveOperation({ document, operation, contextValue }) {
@@ -177,6 +196,8 @@ function scopeOf(args: StatisticsArgs, context: HubContext, registry: Registry):
 export function useStatistics(options: StatisticsOptions): GatewayPart & {
   dataSource: GraphQLDataSource<HubContext>;
   subscribe: LocalSubscribe;
+  /** The response text of an answer kept whole (kept-answers.ts), for Apollo Server's `stringifyResult`. */
+  keptJson: (result: FormattedExecutionResult) => string | undefined;
 } {
   const { registry } = options;
   const threshold = options.suppressionThreshold ?? SUPPRESSION_THRESHOLD;
@@ -187,37 +208,36 @@ export function useStatistics(options: StatisticsOptions): GatewayPart & {
   const countryOf = (code: string) => registry.institution(code)?.country ?? null;
   const cacheMs = options.cacheMs ?? DEFAULT_STATISTICS_CACHE_MS;
   // Base cells by period: shared by every grouping and agency (scope is applied after), and by concurrent requests.
-  const cache = new Map<string, { at: number; answer: Promise<FanOutAnswer> }>();
-  const fanOut = (scope: Scope, context: HubContext): Promise<FanOutAnswer> => {
-    const key = `${scope.from ?? ''}|${scope.to ?? ''}`;
-    const cached = cache.get(key);
-    if (cached && performance.now() - cached.at < cacheMs) return cached.answer;
-    const answer = options
-      .execute(FAN_OUT, { from: scope.from, to: scope.to }, { ...context, statisticsFanOut: true })
-      .then((result) => {
-        const data = (result.data ?? {}) as { m?: BaseBatch[] | null; r?: BaseBatch[] | null };
-        const errors = [...(result.errors ?? [])];
-        const cells: BaseCell[] = [];
-        for (const batch of [...(data.m ?? []), ...(data.r ?? [])]) {
-          try {
-            // One by one: a spread of a large batch would pass the engine's limit on arguments.
-            for (const cell of readBatch(batch)) cells.push(cell);
-          } catch (error) {
-            errors.push(
-              new GraphQLError((error as Error).message, {
-                extensions: { code: 'SHARD_UNAVAILABLE', institution: batch.institution },
-              }),
-            );
-          }
+  const periods = keepPeriods<FanOutAnswer, HubContext>({
+    cacheMs,
+    complete: (answer) => answer.errors.length === 0,
+    fanOut: async (period, context, background) => {
+      // A refresh no request waits for runs as the last reader, its deadline counted from now, not from that request.
+      const fanOutContext: HubContext = background
+        ? { ...context, receivedAt: performance.now(), budgetMs: undefined, statisticsFanOut: true }
+        : { ...context, statisticsFanOut: true };
+      const result = await options.execute(FAN_OUT, { from: period.from, to: period.to }, fanOutContext);
+      const data = (result.data ?? {}) as { m?: BaseBatch[] | null; r?: BaseBatch[] | null };
+      const errors = [...(result.errors ?? [])];
+      const cells: BaseCell[] = [];
+      for (const batch of [...(data.m ?? []), ...(data.r ?? [])]) {
+        try {
+          // One by one: a spread of a large batch would pass the engine's limit on arguments.
+          for (const cell of readBatch(batch)) cells.push(cell);
+        } catch (error) {
+          errors.push(
+            new GraphQLError((error as Error).message, {
+              extensions: { code: 'SHARD_UNAVAILABLE', institution: batch.institution },
+            }),
+          );
         }
-        // A partial answer is not kept: the next request asks the missing shards again.
-        if (errors.length > 0 && cache.get(key)?.answer === answer) cache.delete(key);
-        return { cells: prepareBaseCells(cells, countryOf, threshold), errors };
-      });
-    if (cacheMs > 0) cache.set(key, { at: performance.now(), answer });
-    answer.catch(() => cache.delete(key));
-    return answer;
-  };
+        // Each shard's batch read in its own turn: requests answered meanwhile wait for one batch, not the fan-out.
+        await nextTurn();
+      }
+      return { cells: prepareBaseCells(cells, countryOf, threshold), errors };
+    },
+  });
+  const answers = keepAnswers<HubContext>({ keyOf: keptAnswerKey });
   // Units' field and level, kept like public data (cacheMs); a unit that could not be read is asked again next time.
   const units = new Map<string, { at: number; unit: UnitClass | null }>();
   const readUnits = async (
@@ -248,9 +268,12 @@ export function useStatistics(options: StatisticsOptions): GatewayPart & {
   };
   const resolve = async (args: StatisticsArgs, context: HubContext) => {
     const scope = scopeOf(args, context, registry);
-    const answer = await fanOut(scope, context);
+    const answer = await periods.read(scope, context);
+    answers.restsOn(context, () => periods.current(scope, context) === answer);
     const inScope = new Set(scope.institutions);
     const byUnit = scope.groupBy.includes('FIELD') || scope.groupBy.includes('EQF_LEVEL');
+    // Units' fields and levels are kept on their own terms (above): an answer grouped by them is made afresh.
+    if (byUnit) answers.notKept(context);
     const unitOf = byUnit ? await readUnits(unitsOf(answer.cells, inScope), context) : undefined;
     const missing = new Set<string>();
     for (const error of answer.errors) {
@@ -270,16 +293,20 @@ export function useStatistics(options: StatisticsOptions): GatewayPart & {
   const live = useStatisticsLive({
     execute: options.execute,
     debounceMs: options.debounceMs,
-    // A write may change any count: the next request, or the live recount it schedules, asks the shards again.
-    onWrite: () => cache.clear(),
+    // A write may change any count: the kept periods are recounted at once, and the next request waits for that.
+    onWrite: () => periods.written(),
   });
   const overview = useOverviewPage();
   return {
     name: 'statistics',
-    plugins: [statisticsGate(), live.plugin],
+    plugins: [statisticsGate(), live.plugin, answers.plugin],
     routes: [...exports.routes, ...overview.routes],
     subscribe: live.subscribe,
-    stop: async () => live.stop(),
+    keptJson: answers.json,
+    stop: async () => {
+      periods.stop();
+      live.stop();
+    },
     dataSource: new LocalGraphQLDataSource<HubContext>(buildStatisticsSchema(resolve)),
   };
 }
