@@ -31,7 +31,9 @@ CREATE INDEX IF NOT EXISTS vocabulary_text ON vocabulary USING gin (word gin_trg
 -- some words reads the word index and this narrow table's pages, not the units' wide rows.
 ALTER TABLE unit DROP COLUMN IF EXISTS words;
 -- The trigram indexes of the texts (their former text match) are gone; one had the text table's name.
-DROP INDEX IF EXISTS unit_text;
+DO $$ BEGIN
+  IF EXISTS (SELECT 1 FROM pg_class WHERE oid = to_regclass('unit_text') AND relkind = 'i') THEN DROP INDEX unit_text; END IF;
+END $$;
 DROP INDEX IF EXISTS qualification_text;
 CREATE TABLE IF NOT EXISTS unit_text (
   inst TEXT COLLATE "C" NOT NULL, id TEXT COLLATE "C" NOT NULL, words TEXT[] NOT NULL, PRIMARY KEY (inst, id))

@@ -36,14 +36,15 @@ function positionsCondition(after: Readonly<Record<string, ListPosition>>): Stat
 
 /**
  * The ISCED-F prefix as the shards match it (`LIKE 'prefix%'`). With `range`, a prefix of digits (every ISCED-F
- * field is one) also bounds the code from both sides, so that an index on the code is read as a range (SQLite reads
+ * field is one) is rather read as bounds of the code on both sides, so that an index on the code is read as a range (SQLite reads
  * none for a `LIKE`): for a count. A page rather reads an index in the list's order, which SQLite, weighing ranges
  * without statistics, would leave for the range (and sort every match).
  */
 function iscedCondition(prefix: string, range: boolean): [string, ...string[]] {
   if (!range || !/^[0-9]+$/.test(prefix)) return ['r.isced LIKE ?', `${prefix}%`];
   const next = `${prefix.slice(0, -1)}${String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)}`;
-  return ['r.isced >= ? AND r.isced < ? AND r.isced LIKE ?', prefix, next, `${prefix}%`];
+  // Digits have no case and no wildcard: the range is the `LIKE` exactly.
+  return ['r.isced >= ? AND r.isced < ?', prefix, next];
 }
 
 /** The shards' filters, written over the catalogue's tables (alias `r` is the list's row). */
