@@ -1,6 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
 import type { CatalogueEngine, InstitutionPart, PartChanges, QualificationDoc, SearchRequest, UnitDoc } from './engine';
-import { searchStatements, wordsOf, type Statement, type TextMatch } from './search-sql';
+import { isTextOnly, searchStatements, wordsOf, type Statement, type TextMatch } from './search-sql';
 
 // "C" collation: rows order byte by byte, as the shards' keys and the hub's merge compare them.
 const SCHEMA = `
@@ -11,7 +11,6 @@ CREATE TABLE IF NOT EXISTS qualification (
   title_text TEXT NOT NULL, search_text TEXT NOT NULL, eqf INTEGER NOT NULL, points DOUBLE PRECISION NOT NULL,
   isced TEXT COLLATE "C" NOT NULL, occupation TEXT, status TEXT NOT NULL, PRIMARY KEY (inst, id));
 CREATE INDEX IF NOT EXISTS qualification_order ON qualification (sort_key, id, inst);
-CREATE INDEX IF NOT EXISTS qualification_text ON qualification USING gin (search_text gin_trgm_ops);
 CREATE TABLE IF NOT EXISTS unit (
   inst TEXT COLLATE "C" NOT NULL, id TEXT COLLATE "C" NOT NULL, qualification TEXT COLLATE "C" NOT NULL,
   sort_key TEXT COLLATE "C" NOT NULL, title_text TEXT NOT NULL, search_text TEXT NOT NULL, eqf INTEGER NOT NULL,
@@ -21,7 +20,6 @@ CREATE INDEX IF NOT EXISTS unit_order ON unit (sort_key, id, inst);
 CREATE INDEX IF NOT EXISTS unit_eqf_isced ON unit (eqf, isced text_pattern_ops);
 CREATE INDEX IF NOT EXISTS unit_eqf_order ON unit (eqf, sort_key, id, inst);
 CREATE INDEX IF NOT EXISTS unit_qualification ON unit (inst, qualification);
-CREATE INDEX IF NOT EXISTS unit_text ON unit USING gin (search_text gin_trgm_ops);
 CREATE TABLE IF NOT EXISTS unit_skill (
   inst TEXT COLLATE "C" NOT NULL, unit TEXT COLLATE "C" NOT NULL, qualification TEXT COLLATE "C" NOT NULL, skill TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS unit_skill_skill ON unit_skill (skill, inst, unit);
@@ -29,25 +27,62 @@ CREATE INDEX IF NOT EXISTS unit_skill_unit ON unit_skill (inst, unit);
 -- The default collation, as the word arrays have: an array of "C" words would not be compared through their index.
 CREATE TABLE IF NOT EXISTS vocabulary (word TEXT PRIMARY KEY);
 CREATE INDEX IF NOT EXISTS vocabulary_text ON vocabulary USING gin (word gin_trgm_ops);
-ALTER TABLE unit ADD COLUMN IF NOT EXISTS words TEXT[] GENERATED ALWAYS AS (string_to_array(search_text, ' ')) STORED;
-CREATE INDEX IF NOT EXISTS unit_words ON unit USING gin (words);
+-- A unit's words sit in a table of their own, kept out of line (toast_tuple_target): a count of the rows that hold
+-- some words reads the word index and this narrow table's pages, not the units' wide rows.
+ALTER TABLE unit DROP COLUMN IF EXISTS words;
+-- The trigram indexes of the texts (their former text match) are gone; one had the text table's name.
+DO $$ BEGIN
+  IF EXISTS (SELECT 1 FROM pg_class WHERE oid = to_regclass('unit_text') AND relkind = 'i') THEN DROP INDEX unit_text; END IF;
+END $$;
+DROP INDEX IF EXISTS qualification_text;
+CREATE TABLE IF NOT EXISTS unit_text (
+  inst TEXT COLLATE "C" NOT NULL, id TEXT COLLATE "C" NOT NULL, words TEXT[] NOT NULL, PRIMARY KEY (inst, id))
+  WITH (toast_tuple_target = 128);
+CREATE INDEX IF NOT EXISTS unit_text_words ON unit_text USING gin (words);
 ALTER TABLE qualification ADD COLUMN IF NOT EXISTS words TEXT[]
   GENERATED ALWAYS AS (string_to_array(search_text, ' ')) STORED;
 CREATE INDEX IF NOT EXISTS qualification_words ON qualification USING gin (words);
-DROP INDEX IF EXISTS unit_text;
-DROP INDEX IF EXISTS qualification_text;
 `;
 
+/** Array literals of quoted words: words are [a-z0-9], and an unquoted `null` would be no word. */
+const arraysOf = (alternatives: readonly string[][]) =>
+  alternatives.map((found) => `{${found.map((word) => `"${word}"`).join(',')}}`);
+
+/** The word array in `column` holds one of each word's alternatives (`arraysOf` gives the values). */
+const holdsAll = (column: string, alternatives: readonly string[][]) =>
+  alternatives.map(() => `${column} && ?::text[]`).join(' AND ');
+
 /**
- * `LIKE '%word%'` on the folded text, answered by the word index as on SQLite (see wordsOf): the vocabulary's
- * trigram index finds the words that hold the query word, each row's GIN-indexed word array the rows that hold one
- * of them; no row's text is read again (a trigram index on the texts themselves made every candidate's text be
- * checked again: 28 ms against 4 ms for "welding safety" at 20,000 units).
+ * Above this many units holding the words, a text search in TITLE order reads the units in order and keeps those
+ * that hold them (the first page is soon found); at or below it, it reads those units and sorts them.
  */
-const textMatch: TextMatch = (_list, words) => ({
-  sql: words.map(() => 'r.words && ARRAY(SELECT v.word FROM vocabulary v WHERE v.word LIKE ?)').join(' AND '),
-  params: words.map((word) => `%${word}%`),
-});
+const ORDERED_SCAN_ROWS = 5_000;
+
+/** Once this many rows were written since the tables were last settled (and at least half as many as they held). */
+const SETTLE_MIN_ROWS = 20_000;
+
+/**
+ * `LIKE '%word%'` on the folded text, answered by the word index as on SQLite (see wordsOf): `alternatives` are, for
+ * each query word, the vocabulary's words that hold it (its trigram index finds them); a row's GIN-indexed word
+ * array then holds one of each. No row's text is read again (a trigram index on the texts themselves made every
+ * candidate's text be checked again: 28 ms against 4 ms for "welding safety" at 20,000 units). The alternatives go
+ * in as values, so the planner weighs them with its statistics of the words.
+ */
+function textMatchOf(alternatives: readonly string[][] | null, ordered: boolean): TextMatch {
+  if (alternatives === null) return () => ({ sql: '1 = 0', params: [] });
+  const holds = (column: string) => holdsAll(column, alternatives);
+  const params = arraysOf(alternatives);
+  return (list) => {
+    if (list === 'qualification') return { sql: holds('r.words'), params };
+    // A scalar subquery is never turned into a join: the units are read in order, each one's words looked up.
+    if (ordered)
+      return {
+        sql: `(SELECT ${holds('w.words')} FROM unit_text w WHERE w.inst = r.inst AND w.id = r.id)`,
+        params,
+      };
+    return { sql: `(r.inst, r.id) IN (SELECT w.inst, w.id FROM unit_text w WHERE ${holds('w.words')})`, params };
+  };
+}
 
 /**
  * The words of these texts enter the vocabulary, before the rows that hold them and in a statement of its own, in
@@ -61,6 +96,19 @@ async function addWords(pool: Pool, texts: readonly string[]): Promise<void> {
 }
 
 const concat = (...parts: string[]) => parts.join(' || ');
+
+/**
+ * For each query word, the vocabulary's words that hold it (`LIKE '%word%'`, through its trigram index); null when a
+ * word is in none, so in no row. A word no row holds any more may stay in the vocabulary; it finds nothing.
+ */
+async function alternativesOf(pool: Pool, words: readonly string[]): Promise<string[][] | null> {
+  const { rows } = await pool.query<Record<string, string[]>>(
+    `SELECT ${words.map((_word, i) => `ARRAY(SELECT v.word FROM vocabulary v WHERE v.word LIKE $${i + 1}) AS w${i}`).join(', ')}`,
+    words.map((word) => `%${word}%`),
+  );
+  const alternatives = words.map((_word, i) => rows[0]?.[`w${i}`] ?? []);
+  return alternatives.some((found) => found.length === 0) ? null : alternatives;
+}
 
 /** `?` placeholders as PostgreSQL numbers them. */
 function numbered(statement: Statement): { text: string; values: Array<string | number> } {
@@ -88,6 +136,11 @@ async function putUnit(client: PoolClient, institution: string, unit: UnitDoc): 
       unit.ecvetPoints,
       unit.status,
     ],
+  );
+  await client.query(
+    `INSERT INTO unit_text (inst, id, words) VALUES ($1, $2, string_to_array($3, ' '))
+     ON CONFLICT (inst, id) DO UPDATE SET words = EXCLUDED.words`,
+    [institution, unit.localId, unit.searchText],
   );
   if (unit.skills.length > 0)
     await client.query(
@@ -140,6 +193,21 @@ export function createPostgresEngine(url: string): CatalogueEngine {
       client.release();
     }
   };
+  /**
+   * Autovacuum may be off, or come late: after a bulk write the planner would weigh the words and filters with
+   * statistics of a much smaller catalogue, and a count could not be read from an index alone (the visibility map
+   * would not know the new pages). So the engine settles the tables itself once the rows written since it last did
+   * reach half of those written before (and SETTLE_MIN_ROWS): a few times while a catalogue is first built.
+   */
+  let unsettled = 0;
+  let settled = 0;
+  const settleAfter = async (rows: number) => {
+    unsettled += rows;
+    if (unsettled < Math.max(SETTLE_MIN_ROWS, settled / 2)) return;
+    settled += unsettled;
+    unsettled = 0;
+    await pool.query('VACUUM (ANALYZE) unit, unit_text, unit_skill, qualification, vocabulary');
+  };
   return {
     name: 'postgres',
     start: async () => {
@@ -156,7 +224,7 @@ export function createPostgresEngine(url: string): CatalogueEngine {
       );
       await inTransaction(async (client) => {
         const code = part.institution.code;
-        for (const table of ['unit_skill', 'unit', 'qualification'])
+        for (const table of ['unit_skill', 'unit_text', 'unit', 'qualification'])
           await client.query(`DELETE FROM ${table} WHERE inst = $1`, [code]);
         await client.query(
           'INSERT INTO institution (code, country) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET country = EXCLUDED.country',
@@ -199,12 +267,18 @@ export function createPostgresEngine(url: string): CatalogueEngine {
             u.map((d) => d.status),
           ],
         );
+        await client.query(
+          `INSERT INTO unit_text (inst, id, words) SELECT $1, u.id, string_to_array(u.text, ' ')
+           FROM unnest($2::text[], $3::text[]) AS u (id, text)`,
+          [code, u.map((d) => d.localId), u.map((d) => d.searchText)],
+        );
         const skills = u.flatMap((d) => d.skills.map((skill) => [d.localId, d.qualification, skill] as const));
         await client.query(
           'INSERT INTO unit_skill (inst, unit, qualification, skill) SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])',
           [code, skills.map((r) => r[0]), skills.map((r) => r[1]), skills.map((r) => r[2])],
         );
       });
+      await settleAfter(part.units.length + part.qualifications.length);
     },
     apply: async (institution: string, changes: PartChanges) => {
       await addWords(
@@ -227,16 +301,39 @@ export function createPostgresEngine(url: string): CatalogueEngine {
           if (doc) await putUnit(client, institution, doc);
           else {
             await client.query('DELETE FROM unit_skill WHERE inst = $1 AND unit = $2', [institution, localId]);
+            await client.query('DELETE FROM unit_text WHERE inst = $1 AND id = $2', [institution, localId]);
             await client.query('DELETE FROM unit WHERE inst = $1 AND id = $2', [institution, localId]);
           }
         }
       });
     },
     search: async (request: SearchRequest) => {
+      const words = request.filter.words;
+      const alternatives = words && words.length > 0 ? await alternativesOf(pool, words) : null;
+      // Units that hold the words, counted from the word index and the narrow text table (see textMatchOf).
+      const textRows =
+        alternatives === null || request.list !== 'units'
+          ? null
+          : Number(
+              (
+                await pool.query<{ n: string }>(
+                  numbered({
+                    sql: `SELECT count(*) AS n FROM unit_text w WHERE ${holdsAll('w.words', alternatives)}`,
+                    params: arraysOf(alternatives),
+                  }),
+                )
+              ).rows[0]?.n ?? 0,
+            );
+      const ordered = request.order === 'TITLE' && textRows !== null && textRows > ORDERED_SCAN_ROWS;
+      const textMatch = textMatchOf(alternatives, ordered);
       const { page, count } = searchStatements(request, textMatch, concat);
       const [rows, counted] = await Promise.all([
         pool.query<{ inst: string; id: string; sort_key: string }>(numbered(page)),
-        count ? pool.query<{ n: string }>(numbered(count)) : null,
+        !count
+          ? null
+          : textRows !== null && isTextOnly(request)
+            ? { rows: [{ n: String(textRows) }] }
+            : pool.query<{ n: string }>(numbered(count)),
       ]);
       return {
         items: rows.rows

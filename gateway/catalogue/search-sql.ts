@@ -34,8 +34,21 @@ function positionsCondition(after: Readonly<Record<string, ListPosition>>): Stat
   return { sql: `(${parts.join(' OR ')})`, params };
 }
 
+/**
+ * The ISCED-F prefix as the shards match it (`LIKE 'prefix%'`). With `range`, a prefix of digits (every ISCED-F
+ * field is one) is rather read as bounds of the code on both sides, so that an index on the code is read as a range (SQLite reads
+ * none for a `LIKE`): for a count. A page rather reads an index in the list's order, which SQLite, weighing ranges
+ * without statistics, would leave for the range (and sort every match).
+ */
+function iscedCondition(prefix: string, range: boolean): [string, ...string[]] {
+  if (!range || !/^[0-9]+$/.test(prefix)) return ['r.isced LIKE ?', `${prefix}%`];
+  const next = `${prefix.slice(0, -1)}${String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)}`;
+  // Digits have no case and no wildcard: the range is the `LIKE` exactly.
+  return ['r.isced >= ? AND r.isced < ?', prefix, next];
+}
+
 /** The shards' filters, written over the catalogue's tables (alias `r` is the list's row). */
-export function whereOf(request: SearchRequest, textMatch: TextMatch): Statement {
+export function whereOf(request: SearchRequest, textMatch: TextMatch, iscedRange = false): Statement {
   const { filter } = request;
   const table = request.list === 'units' ? 'unit' : 'qualification';
   const parts: string[] = [];
@@ -62,7 +75,7 @@ export function whereOf(request: SearchRequest, textMatch: TextMatch): Statement
     if (filter.qualification)
       add('r.inst = ? AND r.qualification = ?', filter.qualification.institution, filter.qualification.localId);
     // The qualification's fields are copied onto its units (the engines keep them in step): no lookup per row.
-    if (filter.iscedPrefix !== undefined) add('r.isced LIKE ?', `${filter.iscedPrefix}%`);
+    if (filter.iscedPrefix !== undefined) add(...iscedCondition(filter.iscedPrefix, iscedRange));
     if (filter.escoOccupation !== undefined) add('r.occupation = ?', filter.escoOccupation);
     if (filter.escoSkills && filter.escoSkills.length > 0)
       add(
@@ -70,7 +83,7 @@ export function whereOf(request: SearchRequest, textMatch: TextMatch): Statement
         ...filter.escoSkills,
       );
   } else {
-    if (filter.iscedPrefix !== undefined) add('r.isced LIKE ?', `${filter.iscedPrefix}%`);
+    if (filter.iscedPrefix !== undefined) add(...iscedCondition(filter.iscedPrefix, iscedRange));
     if (filter.escoOccupation !== undefined) add('r.occupation = ?', filter.escoOccupation);
     const [skill] = filter.escoSkills ?? [];
     if (skill !== undefined)
@@ -80,6 +93,17 @@ export function whereOf(request: SearchRequest, textMatch: TextMatch): Statement
       );
   }
   return { sql: parts.length > 0 ? parts.join(' AND ') : '1 = 1', params };
+}
+
+/**
+ * Whether the words are the search's only filter: then its count is the number of rows that hold them, which an
+ * engine reads from its text index alone, without the list's rows.
+ */
+export function isTextOnly(request: SearchRequest): boolean {
+  const { words } = request.filter;
+  if (words === null || words.length === 0) return false;
+  const none: TextMatch = () => ({ sql: '', params: [] });
+  return whereOf({ ...request, filter: { ...request.filter, words: null } }, none).sql === '1 = 1';
 }
 
 /**
@@ -108,8 +132,9 @@ export function searchStatements(
 ): { page: Statement; count: Statement | null } {
   const table = request.list === 'units' ? 'unit' : 'qualification';
   const where = whereOf(request, textMatch);
-  const count = request.count
-    ? { sql: `SELECT COUNT(*) AS n FROM ${table} r WHERE ${where.sql}`, params: where.params }
+  const counted = request.count ? whereOf(request, textMatch, true) : null;
+  const count = counted
+    ? { sql: `SELECT COUNT(*) AS n FROM ${table} r WHERE ${counted.sql}`, params: counted.params }
     : null;
   if (request.order === 'RELEVANCE') {
     const score = scoreOf(request.filter.words ?? [], concat);

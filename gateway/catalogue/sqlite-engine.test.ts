@@ -75,6 +75,34 @@ describe('the embedded catalogue engine', () => {
     expect(ids(page).at(-1)).toBe('b.de:B1');
   });
 
+  it('answers a common word as a rare one: in order, counted, paged from each position', async () => {
+    // More rows hold "common" than the engine sorts itself: it reads the list in order instead (the same answers).
+    const many = createSqliteEngine();
+    const units = Array.from({ length: 6_000 }, (_, i) =>
+      unit(`C${i}`, `k${String((i * 7_919) % 6_000).padStart(4, '0')}`, {
+        searchText: i % 3 === 0 ? 'rare common' : 'common',
+      }),
+    );
+    await many.replaceInstitution(part('c.lv', 'LV', units));
+    const sorted = (keep: (u: UnitDoc) => boolean) =>
+      units
+        .filter(keep)
+        .sort((a, b) => (a.sortKey < b.sortKey ? -1 : 1))
+        .map((u) => `c.lv:${u.localId}`);
+    for (const [word, keep] of [
+      ['common', () => true],
+      ['rare', (u: UnitDoc) => u.searchText.startsWith('rare')],
+    ] as const) {
+      const first = await many.search(request({ filter: { words: [word] } }));
+      expect(first.totalCount).toBe(sorted(keep).length);
+      expect(ids(first)).toEqual(sorted(keep).slice(0, 10));
+      const last = first.items.at(-1) as { sortKey: string; localId: string };
+      const after = { 'c.lv': { sortKey: last.sortKey, id: last.localId } };
+      expect(ids(await many.search(request({ filter: { words: [word] }, after })))).toEqual(sorted(keep).slice(10, 20));
+    }
+    await many.close();
+  });
+
   it('applies changes read again: a gone unit leaves, a changed one moves', async () => {
     await engine.apply('a.lv', {
       units: [

@@ -8,7 +8,20 @@ import type {
   SearchRequest,
   UnitDoc,
 } from './engine';
-import { searchStatements, wordsOf, type TextMatch } from './search-sql';
+import { isTextOnly, searchStatements, wordsOf, type TextMatch } from './search-sql';
+
+/**
+ * Each row's folded words in an FTS5 index under the row's rowid: which rows hold a word, nothing more (no copy of
+ * the text, no positions), so that writing a row is one insert and counting the rows that hold some words reads the
+ * index alone. Folded text is [a-z0-9] words between spaces: the ascii tokenizer's tokens are its words.
+ */
+const TEXT_INDEX = "content = '', contentless_delete = 1, detail = none, tokenize = 'ascii'";
+
+/**
+ * Above this many rows holding the words, a text search in TITLE order reads the list in order and keeps the rows
+ * that hold them (the first page is soon found); at or below it, it reads those rows and sorts them.
+ */
+const ORDERED_SCAN_ROWS = 5_000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS institution (code TEXT PRIMARY KEY, country TEXT NOT NULL);
@@ -29,25 +42,9 @@ CREATE TABLE IF NOT EXISTS unit_skill (inst TEXT NOT NULL, unit TEXT NOT NULL, q
 CREATE INDEX IF NOT EXISTS unit_skill_skill ON unit_skill (skill, inst, unit);
 CREATE INDEX IF NOT EXISTS unit_skill_unit ON unit_skill (inst, unit);
 CREATE TABLE IF NOT EXISTS vocabulary (word TEXT PRIMARY KEY) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS unit_word (word TEXT NOT NULL, row INTEGER NOT NULL, PRIMARY KEY (word, row)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS unit_word_row ON unit_word (row);
-CREATE TABLE IF NOT EXISTS qualification_word (word TEXT NOT NULL, row INTEGER NOT NULL, PRIMARY KEY (word, row)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS qualification_word_row ON qualification_word (row);
+CREATE VIRTUAL TABLE IF NOT EXISTS unit_text USING fts5 (words, ${TEXT_INDEX});
+CREATE VIRTUAL TABLE IF NOT EXISTS qualification_text USING fts5 (words, ${TEXT_INDEX});
 `;
-
-/**
- * `LIKE '%word%'` on the search text, answered by the vocabulary: the words that hold the query word, then the rows
- * that hold one of them (see wordsOf). A word no row holds any more may stay in the vocabulary; it finds nothing.
- */
-const textMatch: TextMatch = (list, words) => ({
-  sql: words
-    .map(
-      () =>
-        `r.rowid IN (SELECT w.row FROM ${list}_word w WHERE w.word IN (SELECT v.word FROM vocabulary v WHERE v.word LIKE ?))`,
-    )
-    .join(' AND '),
-  params: words.map((word) => `%${word}%`),
-});
 
 const concat = (...parts: string[]) => parts.join(' || ');
 
@@ -64,7 +61,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
       'SELECT rowid FROM qualification WHERE inst = ? AND id = ?',
     ),
     deleteUnit: db.prepare('DELETE FROM unit WHERE rowid = ?'),
-    deleteUnitText: db.prepare('DELETE FROM unit_word WHERE row = ?'),
+    deleteUnitText: db.prepare('DELETE FROM unit_text WHERE rowid = ?'),
     deleteUnitSkills: db.prepare('DELETE FROM unit_skill WHERE inst = ? AND unit = ?'),
     // The qualification's ISCED-F code and occupation ride on the unit, as its filters read them.
     insertUnit: db.prepare(
@@ -74,14 +71,19 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     ),
     qualificationOfUnits: db.prepare('UPDATE unit SET isced = ?, occupation = ? WHERE inst = ? AND qualification = ?'),
     insertWord: db.prepare('INSERT OR IGNORE INTO vocabulary (word) VALUES (?)'),
-    insertUnitText: db.prepare('INSERT INTO unit_word (word, row) VALUES (?, ?)'),
+    insertUnitText: db.prepare('INSERT INTO unit_text (rowid, words) VALUES (?, ?)'),
     insertSkill: db.prepare('INSERT INTO unit_skill (inst, unit, qualification, skill) VALUES (?, ?, ?, ?)'),
     deleteQualification: db.prepare('DELETE FROM qualification WHERE rowid = ?'),
-    deleteQualificationText: db.prepare('DELETE FROM qualification_word WHERE row = ?'),
+    deleteQualificationText: db.prepare('DELETE FROM qualification_text WHERE rowid = ?'),
     insertQualification: db.prepare(
       'INSERT INTO qualification (inst, id, sort_key, title_text, search_text, eqf, points, isced, occupation, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
-    insertQualificationText: db.prepare('INSERT INTO qualification_word (word, row) VALUES (?, ?)'),
+    insertQualificationText: db.prepare('INSERT INTO qualification_text (rowid, words) VALUES (?, ?)'),
+    wordsLike: db.prepare<[string], string>('SELECT word FROM vocabulary WHERE word LIKE ?').pluck(),
+    unitTextRows: db.prepare<[string], number>('SELECT count(*) FROM unit_text WHERE unit_text MATCH ?').pluck(),
+    qualificationTextRows: db
+      .prepare<[string], number>('SELECT count(*) FROM qualification_text WHERE qualification_text MATCH ?')
+      .pluck(),
     unitsOf: db.prepare<[string], { rowid: number }>('SELECT rowid FROM unit WHERE inst = ?'),
     qualificationsOf: db.prepare<[string], { rowid: number }>('SELECT rowid FROM qualification WHERE inst = ?'),
     institutions: db.prepare<[], { code: string }>('SELECT code FROM institution ORDER BY code'),
@@ -99,7 +101,15 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     statements.deleteUnitText.run(row.rowid);
     statements.deleteUnitSkills.run(institution, localId);
   };
-  const putUnit = (institution: string, unit: UnitDoc) => {
+  /** Enters the text's words in the vocabulary, each once per transaction (`added`: the words entered so far). */
+  const addWords = (text: string, added: Set<string>) => {
+    for (const word of wordsOf(text))
+      if (!added.has(word)) {
+        added.add(word);
+        statements.insertWord.run(word);
+      }
+  };
+  const putUnit = (institution: string, unit: UnitDoc, added: Set<string>) => {
     removeUnit(institution, unit.localId);
     const { lastInsertRowid } = statements.insertUnit.run(
       institution,
@@ -114,10 +124,8 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
       institution,
       unit.qualification,
     );
-    for (const word of wordsOf(unit.searchText)) {
-      statements.insertWord.run(word);
-      statements.insertUnitText.run(word, lastInsertRowid);
-    }
+    addWords(unit.searchText, added);
+    statements.insertUnitText.run(lastInsertRowid, unit.searchText);
     for (const skill of unit.skills) statements.insertSkill.run(institution, unit.localId, unit.qualification, skill);
   };
   const removeQualification = (institution: string, localId: string) => {
@@ -126,7 +134,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     statements.deleteQualification.run(row.rowid);
     statements.deleteQualificationText.run(row.rowid);
   };
-  const putQualification = (institution: string, doc: QualificationDoc) => {
+  const putQualification = (institution: string, doc: QualificationDoc, added: Set<string>) => {
     removeQualification(institution, doc.localId);
     const { lastInsertRowid } = statements.insertQualification.run(
       institution,
@@ -140,10 +148,8 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
       doc.escoOccupation,
       doc.status,
     );
-    for (const word of wordsOf(doc.searchText)) {
-      statements.insertWord.run(word);
-      statements.insertQualificationText.run(word, lastInsertRowid);
-    }
+    addWords(doc.searchText, added);
+    statements.insertQualificationText.run(lastInsertRowid, doc.searchText);
     statements.qualificationOfUnits.run(doc.iscedCode, doc.escoOccupation, institution, doc.localId);
   };
 
@@ -159,24 +165,56 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
       statements.deleteQualificationText.run(rowid);
     }
     statements.putInstitution.run(code, part.institution.country);
-    for (const doc of part.qualifications) putQualification(code, doc);
-    for (const unit of part.units) putUnit(code, unit);
+    const added = new Set<string>();
+    for (const doc of part.qualifications) putQualification(code, doc, added);
+    for (const unit of part.units) putUnit(code, unit, added);
   });
   const apply = db.transaction((institution: string, changes: PartChanges) => {
     if (changes.institution) statements.putInstitution.run(institution, changes.institution.country);
+    const added = new Set<string>();
     for (const { localId, doc } of changes.qualifications ?? []) {
-      if (doc) putQualification(institution, doc);
+      if (doc) putQualification(institution, doc, added);
       else removeQualification(institution, localId);
     }
     for (const { localId, doc } of changes.units ?? []) {
-      if (doc) putUnit(institution, doc);
+      if (doc) putUnit(institution, doc, added);
       else removeUnit(institution, localId);
     }
   });
+  /**
+   * The text index's query for `LIKE '%word%'` of every word: each word's alternatives are the vocabulary's words that
+   * hold it (see wordsOf); null when a word is in none, so in no row. A word no row holds any more may stay in the
+   * vocabulary; it finds nothing. Words are [a-z0-9], quoted as they are.
+   */
+  const textQuery = (words: readonly string[]): string | null => {
+    const alternatives = words.map((word) => statements.wordsLike.all(`%${word}%`));
+    if (alternatives.some((found) => found.length === 0)) return null;
+    return alternatives.map((found) => `(${found.map((word) => `"${word}"`).join(' OR ')})`).join(' AND ');
+  };
   const search = (request: SearchRequest): SearchPage => {
+    const list = request.list === 'units' ? 'unit' : 'qualification';
+    const words = request.filter.words;
+    const query = words && words.length > 0 ? textQuery(words) : null;
+    const textRows =
+      query === null
+        ? 0
+        : ((list === 'unit' ? statements.unitTextRows : statements.qualificationTextRows).get(query) ?? 0);
+    // `+` keeps the planner from reading the rows through the match (it then reads an index in the list's order).
+    const ordered = request.order === 'TITLE' && textRows > ORDERED_SCAN_ROWS;
+    const textMatch: TextMatch = (table) =>
+      query === null
+        ? { sql: '1 = 0', params: [] }
+        : {
+            sql: `${ordered ? '+' : ''}r.rowid IN (SELECT rowid FROM ${table}_text WHERE ${table}_text MATCH ?)`,
+            params: [query],
+          };
     const { page, count } = searchStatements(request, textMatch, concat);
     const rows = db.prepare<unknown[], { inst: string; id: string; sort_key: string }>(page.sql).all(...page.params);
-    const counted = count ? db.prepare<unknown[], { n: number }>(count.sql).get(...count.params) : null;
+    const counted = !count
+      ? null
+      : isTextOnly(request)
+        ? { n: textRows }
+        : db.prepare<unknown[], { n: number }>(count.sql).get(...count.params);
     return {
       items: rows
         .slice(0, request.first)
