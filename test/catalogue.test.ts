@@ -349,6 +349,14 @@ test('RELEVANCE without words is refused, as a shard refuses it', async () => {
   expect(actual.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
 });
 
+test('RELEVANCE for a text of punctuation alone finds nothing, as the shards find nothing', async () => {
+  const query = '{ units(filter: { text: "!!! %" }, orderBy: RELEVANCE, first: 2) { totalCount nodes { id } } }';
+  const [actual, expected] = [await ask(hub.url, query), await ask(fanOut.url, query)];
+  expect(actual.body.errors).toBeUndefined();
+  expect(actual.body.data).toEqual(expected.body.data);
+  expect(actual.body.data).toEqual({ units: { totalCount: 0, nodes: [] } });
+});
+
 test('accents and case are ignored in every language of the demo', async () => {
   const all = (await ask(hub.url, '{ units(first: 100) { nodes { id titles { lang value } } } }')).body.data?.units as {
     nodes: Array<{ id: string; titles: Array<{ lang: string; value: string }> }>;

@@ -110,8 +110,9 @@ export function isTextOnly(request: SearchRequest): boolean {
  * A match in the title counts most, a whole word more than a part of one; then the other texts (descriptions,
  * outcomes, criteria). Words are folded [a-z0-9], so they go into the patterns as they are.
  */
-function scoreOf(words: readonly string[], concat: (...parts: string[]) => string): Statement {
-  if (words.length === 0) return { sql: '0', params: [] };
+function scoreOf(words: readonly string[], concat: (...parts: string[]) => string): Statement | null {
+  // A text of punctuation alone names no word (and finds nothing): there is nothing to rank by.
+  if (words.length === 0) return null;
   const params: Array<string | number> = [];
   const terms = words.map((word) => {
     params.push(`%${word}%`, `% ${word} %`, `% ${word} %`);
@@ -142,8 +143,8 @@ export function searchStatements(
       page: {
         sql:
           `SELECT r.inst, r.id, r.sort_key FROM ${table} r WHERE ${where.sql}` +
-          ` ORDER BY ${score.sql} DESC, r.sort_key, r.id, r.inst LIMIT ? OFFSET ?`,
-        params: [...where.params, ...score.params, request.first + 1, request.offset],
+          ` ORDER BY ${score ? `${score.sql} DESC, ` : ''}r.sort_key, r.id, r.inst LIMIT ? OFFSET ?`,
+        params: [...where.params, ...(score?.params ?? []), request.first + 1, request.offset],
       },
       count,
     };

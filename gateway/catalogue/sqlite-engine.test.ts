@@ -75,6 +75,12 @@ describe('the embedded catalogue engine', () => {
     expect(ids(page).at(-1)).toBe('b.de:B1');
   });
 
+  it('answers RELEVANCE for a text of punctuation alone (no word) with nothing, as the shards do', async () => {
+    const page = await engine.search(request({ filter: { words: [] }, order: 'RELEVANCE' }));
+    expect(page).toMatchObject({ totalCount: 0, hasNextPage: false });
+    expect(ids(page)).toEqual([]);
+  });
+
   it('answers a common word as a rare one: in order, counted, paged from each position', async () => {
     // More rows hold "common" than the engine sorts itself: it reads the list in order instead (the same answers).
     const many = createSqliteEngine();
