@@ -1,6 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
 import type { CatalogueEngine, InstitutionPart, PartChanges, QualificationDoc, SearchRequest, UnitDoc } from './engine';
-import { isTextOnly, searchStatements, wordsOf, type Statement, type TextMatch } from './search-sql';
+import { isTextOnly, searchStatements, titlePage, wordsOf, type Statement, type TextMatch } from './search-sql';
 
 // "C" collation: rows order byte by byte, as the shards' keys and the hub's merge compare them.
 const SCHEMA = `
@@ -38,6 +38,11 @@ DROP INDEX IF EXISTS qualification_text;
 CREATE TABLE IF NOT EXISTS unit_text (
   inst TEXT COLLATE "C" NOT NULL, id TEXT COLLATE "C" NOT NULL, words TEXT[] NOT NULL, PRIMARY KEY (inst, id))
   WITH (toast_tuple_target = 128);
+-- The unit's place in TITLE order rides with its words: a text search's page is a top-N over this narrow table alone.
+-- A catalogue of the former layout gets it from its units, once.
+ALTER TABLE unit_text ADD COLUMN IF NOT EXISTS sort_key TEXT COLLATE "C";
+UPDATE unit_text w SET sort_key = u.sort_key FROM unit u WHERE w.sort_key IS NULL AND u.inst = w.inst AND u.id = w.id;
+ALTER TABLE unit_text ALTER COLUMN sort_key SET NOT NULL;
 CREATE INDEX IF NOT EXISTS unit_text_words ON unit_text USING gin (words);
 ALTER TABLE qualification ADD COLUMN IF NOT EXISTS words TEXT[]
   GENERATED ALWAYS AS (string_to_array(search_text, ' ')) STORED;
@@ -138,9 +143,9 @@ async function putUnit(client: PoolClient, institution: string, unit: UnitDoc): 
     ],
   );
   await client.query(
-    `INSERT INTO unit_text (inst, id, words) VALUES ($1, $2, string_to_array($3, ' '))
-     ON CONFLICT (inst, id) DO UPDATE SET words = EXCLUDED.words`,
-    [institution, unit.localId, unit.searchText],
+    `INSERT INTO unit_text (inst, id, sort_key, words) VALUES ($1, $2, $3, string_to_array($4, ' '))
+     ON CONFLICT (inst, id) DO UPDATE SET sort_key = EXCLUDED.sort_key, words = EXCLUDED.words`,
+    [institution, unit.localId, unit.sortKey, unit.searchText],
   );
   if (unit.skills.length > 0)
     await client.query(
@@ -268,9 +273,9 @@ export function createPostgresEngine(url: string): CatalogueEngine {
           ],
         );
         await client.query(
-          `INSERT INTO unit_text (inst, id, words) SELECT $1, u.id, string_to_array(u.text, ' ')
-           FROM unnest($2::text[], $3::text[]) AS u (id, text)`,
-          [code, u.map((d) => d.localId), u.map((d) => d.searchText)],
+          `INSERT INTO unit_text (inst, id, sort_key, words) SELECT $1, u.id, u.sort_key, string_to_array(u.text, ' ')
+           FROM unnest($2::text[], $3::text[], $4::text[]) AS u (id, sort_key, text)`,
+          [code, u.map((d) => d.localId), u.map((d) => d.sortKey), u.map((d) => d.searchText)],
         );
         const skills = u.flatMap((d) => d.skills.map((skill) => [d.localId, d.qualification, skill] as const));
         await client.query(
@@ -310,6 +315,26 @@ export function createPostgresEngine(url: string): CatalogueEngine {
     search: async (request: SearchRequest) => {
       const words = request.filter.words;
       const alternatives = words && words.length > 0 ? await alternativesOf(pool, words) : null;
+      if (alternatives !== null && request.list === 'units' && request.order === 'TITLE' && isTextOnly(request)) {
+        // The words and the TITLE order are all the narrow text table needs: the page is a top-N over its rows that
+        // hold the words, read from the word index, and the count reads the same rows at once.
+        const holds = { sql: holdsAll('r.words', alternatives), params: arraysOf(alternatives) };
+        const [rows, counted] = await Promise.all([
+          pool.query<{ inst: string; id: string; sort_key: string }>(numbered(titlePage(request, 'unit_text', holds))),
+          request.count
+            ? pool.query<{ n: string }>(
+                numbered({ sql: `SELECT count(*) AS n FROM unit_text r WHERE ${holds.sql}`, params: holds.params }),
+              )
+            : null,
+        ]);
+        return {
+          items: rows.rows
+            .slice(0, request.first)
+            .map((row) => ({ institution: row.inst, localId: row.id, sortKey: row.sort_key })),
+          hasNextPage: rows.rows.length > request.first,
+          totalCount: counted ? Number(counted.rows[0]?.n ?? 0) : null,
+        };
+      }
       // Units that hold the words, counted from the word index and the narrow text table (see textMatchOf).
       const textRows =
         alternatives === null || request.list !== 'units'

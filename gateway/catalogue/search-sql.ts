@@ -149,12 +149,17 @@ export function searchStatements(
       count,
     };
   }
+  return { page: titlePage(request, table, where), count };
+}
+
+/**
+ * The page in TITLE order (one more than asked) of the rows of `table` (aliased `r`; it has the list's inst, id and
+ * sort_key) that meet `where`, after the request's positions.
+ */
+export function titlePage(request: SearchRequest, table: string, where: Statement): Statement {
   const positions = positionsCondition(request.after);
   return {
-    page: {
-      sql: `SELECT r.inst, r.id, r.sort_key FROM ${table} r WHERE ${where.sql} AND ${positions.sql} ORDER BY r.sort_key, r.id, r.inst LIMIT ?`,
-      params: [...where.params, ...positions.params, request.first + 1],
-    },
-    count,
+    sql: `SELECT r.inst, r.id, r.sort_key FROM ${table} r WHERE ${where.sql} AND ${positions.sql} ORDER BY r.sort_key, r.id, r.inst LIMIT ?`,
+    params: [...where.params, ...positions.params, request.first + 1],
   };
 }

@@ -1,3 +1,7 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { InstitutionPart, SearchRequest, UnitDoc } from './engine';
 import { createSqliteEngine } from './sqlite-engine';
 
@@ -118,5 +122,41 @@ describe('the embedded catalogue engine', () => {
     });
     expect(ids(await engine.search(request({ filter: { words: null, institution: 'a.lv' } })))).toEqual(['a.lv:A2']);
     expect(await engine.institutions()).toEqual(['a.lv', 'b.de']);
+  });
+
+  it('moves a renamed unit in the order of a text search, which reads its place beside its words', async () => {
+    const moving = createSqliteEngine();
+    await moving.replaceInstitution(
+      part('d.lv', 'LV', [
+        unit('D1', 'a', { searchText: 'welding' }),
+        unit('D2', 'b', { searchText: 'welding' }),
+        unit('D3', 'c', { searchText: 'welding' }),
+      ]),
+    );
+    await moving.apply('d.lv', { units: [{ localId: 'D1', doc: unit('D1', 'd', { searchText: 'welding' }) }] });
+    const words = { words: ['welding'] };
+    expect(ids(await moving.search(request({ filter: words })))).toEqual(['d.lv:D2', 'd.lv:D3', 'd.lv:D1']);
+    const after = { 'd.lv': { sortKey: 'b', id: 'D2' } };
+    expect(ids(await moving.search(request({ filter: words, after })))).toEqual(['d.lv:D3', 'd.lv:D1']);
+    await moving.apply('d.lv', { units: [{ localId: 'D3', doc: null }] });
+    expect(await moving.search(request({ filter: words }))).toMatchObject({ totalCount: 2, hasNextPage: false });
+    await moving.close();
+  });
+
+  it("builds the text index of a catalogue of the former layout (the words alone) again from the catalogue's units", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'catalogue-')), 'catalogue.sqlite');
+    const former = createSqliteEngine(path);
+    await former.replaceInstitution(part('e.lv', 'LV', [unit('E2', 'b', { searchText: 'welding' }), unit('E1', 'a')]));
+    await former.close();
+    // The former version had no table of kept columns, which FTS5 leaves behind (and defensive mode keeps).
+    const db = new Database(path).unsafeMode(true);
+    db.exec(`DROP TABLE unit_text; DROP TABLE unit_text_content;
+      CREATE VIRTUAL TABLE unit_text USING fts5 (words, content = '', contentless_delete = 1, detail = none, tokenize = 'ascii');
+      INSERT INTO unit_text (rowid, words) SELECT rowid, search_text FROM unit;`);
+    db.close();
+    const reopened = createSqliteEngine(path);
+    expect(ids(await reopened.search(request({ filter: { words: ['welding'] } })))).toEqual(['e.lv:E2']);
+    expect(ids(await reopened.search(request({ filter: { words: ['e1'] } })))).toEqual(['e.lv:E1']);
+    await reopened.close();
   });
 });
