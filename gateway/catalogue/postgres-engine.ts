@@ -43,6 +43,10 @@ CREATE TABLE IF NOT EXISTS unit_text (
 ALTER TABLE unit_text ADD COLUMN IF NOT EXISTS sort_key TEXT COLLATE "C";
 UPDATE unit_text w SET sort_key = u.sort_key FROM unit u WHERE w.sort_key IS NULL AND u.inst = w.inst AND u.id = w.id;
 ALTER TABLE unit_text ALTER COLUMN sort_key SET NOT NULL;
+-- Only the words go out of line: a sort key moved there too was fetched again at every comparison of the sort
+-- (1.2 s instead of 0.2 s for the first page of "welding safety" at 1,000,000 units).
+ALTER TABLE unit_text ALTER COLUMN inst SET STORAGE MAIN, ALTER COLUMN id SET STORAGE MAIN,
+  ALTER COLUMN sort_key SET STORAGE MAIN;
 CREATE INDEX IF NOT EXISTS unit_text_words ON unit_text USING gin (words);
 ALTER TABLE qualification ADD COLUMN IF NOT EXISTS words TEXT[]
   GENERATED ALWAYS AS (string_to_array(search_text, ' ')) STORED;
