@@ -153,13 +153,14 @@ export function searchStatements(
 }
 
 /**
- * The page in TITLE order (one more than asked) of the rows of `table` (aliased `r`; it has the list's inst, id and
- * sort_key) that meet `where`, after the request's positions.
+ * The page in TITLE order (one more than asked) of the rows that meet `where`, after the request's positions. `from`
+ * ends in the table aliased `r` that has the list's inst, id and sort_key (other tables before it are joined in
+ * `where`).
  */
-export function titlePage(request: SearchRequest, table: string, where: Statement): Statement {
+export function titlePage(request: SearchRequest, from: string, where: Statement): Statement {
   const positions = positionsCondition(request.after);
   return {
-    sql: `SELECT r.inst, r.id, r.sort_key FROM ${table} r WHERE ${where.sql} AND ${positions.sql} ORDER BY r.sort_key, r.id, r.inst LIMIT ?`,
+    sql: `SELECT r.inst, r.id, r.sort_key FROM ${from} r WHERE ${where.sql} AND ${positions.sql} ORDER BY r.sort_key, r.id, r.inst LIMIT ?`,
     params: [...where.params, ...positions.params, request.first + 1],
   };
 }
