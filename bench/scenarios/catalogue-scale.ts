@@ -163,7 +163,7 @@ async function measure(search: Search, request: SearchRequest) {
 export const catalogueScale: Scenario = {
   name: 'catalogue-scale',
   title: 'Catalogue at 1,000,000 units: search in each engine',
-  estimate: '~8 min at 500x2000',
+  estimate: '~1 h at 500x2000 (every institution written through both engines); minutes at 25x2000',
   async run(context) {
     const scale = (process.env.BENCH_CATALOG_SCALE ?? '500x2000').match(/^(\d+)x(\d+)$/);
     if (!scale) throw new Error('BENCH_CATALOG_SCALE: expected <institutions>x<units>, e.g. 500x2000');
