@@ -1,5 +1,13 @@
 import { Pool, type PoolClient, type QueryResultRow } from 'pg';
-import type { CatalogueEngine, InstitutionPart, PartChanges, QualificationDoc, SearchRequest, UnitDoc } from './engine';
+import type {
+  CatalogueEngine,
+  InstitutionPart,
+  PartChanges,
+  QualificationDoc,
+  SearchPage,
+  SearchRequest,
+  UnitDoc,
+} from './engine';
 import { isTextOnly, searchStatements, titlePage, wordsOf, type Statement, type TextMatch } from './search-sql';
 
 // "C" collation: rows order byte by byte, as the shards' keys and the hub's merge compare them.
@@ -187,6 +195,21 @@ async function putQualification(client: PoolClient, institution: string, doc: Qu
   ]);
 }
 
+/** A page from its rows (one more than asked, to know whether another follows) and its count, when asked. */
+function pageOf(
+  request: SearchRequest,
+  rows: ReadonlyArray<{ inst: string; id: string; sort_key: string }>,
+  counted: { rows: Array<{ n: string }> } | null,
+): SearchPage {
+  return {
+    items: rows
+      .slice(0, request.first)
+      .map((row) => ({ institution: row.inst, localId: row.id, sortKey: row.sort_key })),
+    hasNextPage: rows.length > request.first,
+    totalCount: counted ? Number(counted.rows[0]?.n ?? 0) : null,
+  };
+}
+
 /** The shared engine (`CATALOG_URL`): one PostgreSQL every gateway replica reads and writes. */
 export function createPostgresEngine(url: string): CatalogueEngine {
   const pool = new Pool({ connectionString: url, max: 8 });
@@ -352,13 +375,7 @@ export function createPostgresEngine(url: string): CatalogueEngine {
               })
             : null,
         ]);
-        return {
-          items: rows.rows
-            .slice(0, request.first)
-            .map((row) => ({ institution: row.inst, localId: row.id, sortKey: row.sort_key })),
-          hasNextPage: rows.rows.length > request.first,
-          totalCount: counted ? Number(counted.rows[0]?.n ?? 0) : null,
-        };
+        return pageOf(request, rows.rows, counted);
       }
       // Units that hold the words, counted from the word index and the narrow text table (see textMatchOf).
       const textRows =
@@ -385,13 +402,7 @@ export function createPostgresEngine(url: string): CatalogueEngine {
             ? { rows: [{ n: String(textRows) }] }
             : pool.query<{ n: string }>(numbered(count)),
       ]);
-      return {
-        items: rows.rows
-          .slice(0, request.first)
-          .map((row) => ({ institution: row.inst, localId: row.id, sortKey: row.sort_key })),
-        hasNextPage: rows.rows.length > request.first,
-        totalCount: counted ? Number(counted.rows[0]?.n ?? 0) : null,
-      };
+      return pageOf(request, rows.rows, counted);
     },
     institutions: async () =>
       (await pool.query<{ code: string }>('SELECT code FROM institution ORDER BY code')).rows.map((row) => row.code),
