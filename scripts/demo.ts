@@ -72,11 +72,22 @@ function isRunning(pid: number): boolean {
   }
 }
 
+/** PORT as the demo needs it: a fixed port (its shards and health checks are found there); unset or empty: 4000. */
+function demoPort(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return DEFAULT_PORT;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(
+      `PORT must be a whole number from 1 to 65535 for the demo, not "${value}"; leave it unset for ${DEFAULT_PORT}`,
+    );
+  return port;
+}
+
 async function main(): Promise<void> {
   const root = projectRoot();
   const registryPath = resolve(process.env.REGISTRY_PATH ?? join(root, 'demo', 'registry.json'));
   const registry = parseRegistry(JSON.parse(readFileSync(registryPath, 'utf8')), registryPath);
-  const port = Number(process.env.PORT ?? DEFAULT_PORT);
+  const port = demoPort(process.env.PORT);
   const dataDir = dataDirOf(root, port);
   // Ephemeral keys: the gateway's hop key and each calling shard's service key live only as long as the demo.
   const hopKeys = await generateHopKeyPair();

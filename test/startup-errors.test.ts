@@ -11,6 +11,7 @@ import { ROOT } from './harness/hub';
  */
 const shardEntry = join(ROOT, 'dist', 'subgraphs', 'qualifications', 'main.js');
 const gatewayEntry = join(ROOT, 'dist', 'gateway', 'main.js');
+const demoEntry = join(ROOT, 'dist', 'scripts', 'demo.js');
 
 async function failedStart(
   entry: string,
@@ -89,4 +90,14 @@ test('the gateway on a port in use says so in one line', async () => {
   expect(stderr).toContain(
     `The gateway cannot listen on 127.0.0.1:${occupiedPort}: another process uses that port. Stop it, or set PORT to a free port.`,
   );
+});
+
+test('the demo given a PORT it cannot use says which and what to do, in one line, before starting anything', async () => {
+  for (const port of ['0', 'abc', '70000']) {
+    const { code, stderr } = await failedStart(demoEntry, { PORT: port });
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe(
+      `PORT must be a whole number from 1 to 65535 for the demo, not "${port}"; leave it unset for 4000`,
+    );
+  }
 });
