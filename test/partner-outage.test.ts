@@ -37,8 +37,28 @@ beforeAll(async () => {
     // The breaker stays closed so every case meets the outage itself (timeout or refusal), not a skipped call.
     gateway: { demoTokenSecret: secret, entityCache: false, rateLimit: false, resilience: { breakerThreshold: 1_000 } },
   });
-  await createDemoMobilities(hub.url, true, secret);
   const riga = await token(RIGA, ['coordinator']);
+  // Cold shards can miss this file's short timeout on a busy machine while the demo is written; what is tested starts
+  // from warm ones, so each institution's three shards answer one whole read first.
+  for (const [institution, unitId] of [
+    [RIGA, 'rvt.lv:WELD-U5'],
+    [AVILES, 'cifp-aviles.es:SOLCAL-0094'],
+  ] as const) {
+    const coordinator = await token(institution, ['coordinator']);
+    await waitFor(
+      `${institution}'s shards answer whole`,
+      async () =>
+        (
+          await hub.request(
+            `{ unit(id: "${unitId}") { id learningAgreements { id } recognitions { id } } }`,
+            undefined,
+            coordinator,
+          )
+        ).body.errors === undefined,
+      60_000,
+    );
+  }
+  await createDemoMobilities(hub.url, true, secret);
   // Results per learning outcome and a partial recognition, so that learning outcomes are referenced there too.
   const unit = await hub.request('{ unit(id: "rvt.lv:WELD-U5") { learningOutcomes { id } } }');
   const outcomes = (unit.body.data?.unit as { learningOutcomes: Array<{ id: string }> }).learningOutcomes
