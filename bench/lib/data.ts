@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { LifecycleStatus } from '../../schema/enums';
 import { projectRoot } from '../../platform/project-root';
 import type { Database } from '../../subgraphs/shared/database';
+import type { RegistryInstitution } from './processes';
 import { InstitutionRecord } from '../../subgraphs/qualifications/institution/institution.entity';
 import {
   LearningOutcomeRecord,
@@ -58,6 +59,16 @@ export function benchInstitution(
     city: base.city,
     website: `https://www.${code}`,
   };
+}
+
+/** Bench institution `n` as the hub's registry lists it, its qualifications shard at `shardUrl`. */
+export function benchRegistryInstitution(
+  templates: readonly QualificationsSeed[],
+  n: number,
+  shardUrl: string,
+): RegistryInstitution {
+  const { code, names, country } = benchInstitution(templates, n);
+  return { code, names, country, shardUrl };
 }
 
 /** A seed file for institution `n` with every template's qualifications (about 30 units, 27 of them EQF 4). */

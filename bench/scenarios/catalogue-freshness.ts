@@ -8,7 +8,7 @@ import { OUTBOX_POLL_MS } from '../../subgraphs/shared/outbox/outbox';
 import { openQualificationsDatabase } from '../../subgraphs/qualifications';
 import type { Scenario } from '../lib/context';
 import { catalogueAnswers, createBenchCatalogueDatabase } from '../lib/catalogue';
-import { benchInstitution, bulkSeed, loadTemplates, scaledData } from '../lib/data';
+import { benchInstitution, benchRegistryInstitution, bulkSeed, loadTemplates, scaledData } from '../lib/data';
 import { positive } from '../lib/env';
 import { percentile } from '../lib/load';
 import { startHub, startShards, writeRegistry, type Service } from '../lib/processes';
@@ -394,10 +394,7 @@ export const catalogueFreshness: Scenario = {
     const registryPath = writeRegistry(
       context.tmp,
       'catalogue-freshness',
-      shards.map((shard, i) => {
-        const institution = benchInstitution(templates, i + 1);
-        return { code: institution.code, names: institution.names, country: institution.country, shardUrl: shard.url };
-      }),
+      shards.map((shard, i) => benchRegistryInstitution(templates, i + 1, shard.url)),
     );
     const tokenSecret = randomBytes(24).toString('base64url');
     const tokens = new Map<string, string>();

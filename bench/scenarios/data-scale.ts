@@ -5,7 +5,7 @@ import { openQualificationsDatabase, startQualificationsShard } from '../../subg
 import type { Database } from '../../subgraphs/shared/database';
 import type { Scenario } from '../lib/context';
 import { runSeconds } from '../lib/env';
-import { benchInstitution, bulkSeed, loadTemplates, scaledData } from '../lib/data';
+import { benchInstitution, benchRegistryInstitution, bulkSeed, loadTemplates, scaledData } from '../lib/data';
 import { alternate, expectData, median, requestBody, type LoadTarget, type Summary } from '../lib/load';
 import { catalogueAnswers, createBenchCatalogueDatabase } from '../lib/catalogue';
 import { startHub, startShards, writeRegistry } from '../lib/processes';
@@ -187,10 +187,7 @@ export const dataScale: Scenario = {
     const registryPath = writeRegistry(
       context.tmp,
       'data-scale',
-      shards.map((shard, i) => {
-        const institution = benchInstitution(templates, i + 1);
-        return { code: institution.code, names: institution.names, country: institution.country, shardUrl: shard.url };
-      }),
+      shards.map((shard, i) => benchRegistryInstitution(templates, i + 1, shard.url)),
     );
     // The searches themselves: with the entity cache on, a repeated search would be answered from it.
     const hub = await startHub(context.cleanup, {

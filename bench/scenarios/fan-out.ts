@@ -5,7 +5,7 @@ import { projectRoot } from '../../platform/project-root';
 import type { BenchContext, Scenario } from '../lib/context';
 import { summarizeProfile, type ProfileSummary } from '../lib/cpu-profile';
 import { runSeconds } from '../lib/env';
-import { benchInstitution, loadTemplates, writeFanOutSeed } from '../lib/data';
+import { benchInstitution, benchRegistryInstitution, loadTemplates, writeFanOutSeed } from '../lib/data';
 import { alternate, expectData, requestBody, runLoad, type LoadTarget, type Summary } from '../lib/load';
 import {
   baselineEntry,
@@ -63,15 +63,7 @@ export const fanOut: Scenario = {
       const registryPath = writeRegistry(
         dir,
         `hub-${count}`,
-        shards.slice(0, count).map((shard, i) => {
-          const institution = benchInstitution(templates, i + 1);
-          return {
-            code: institution.code,
-            names: institution.names,
-            country: institution.country,
-            shardUrl: shard.url,
-          };
-        }),
+        shards.slice(0, count).map((shard, i) => benchRegistryInstitution(templates, i + 1, shard.url)),
       );
       registries.set(count, registryPath);
       hubs.set(
@@ -160,10 +152,7 @@ export const fanOut: Scenario = {
         writeRegistry(
           dir,
           `replay-hub-${count}`,
-          replay.urls.slice(0, count).map((url, i) => {
-            const institution = benchInstitution(templates, i + 1);
-            return { code: institution.code, names: institution.names, country: institution.country, shardUrl: url };
-          }),
+          replay.urls.slice(0, count).map((url, i) => benchRegistryInstitution(templates, i + 1, url)),
         ),
       );
     }
