@@ -32,6 +32,12 @@ function plan(
 type Answer = (request: ShardRequest) => GatewayGraphQLResponse | Promise<GatewayGraphQLResponse>;
 
 /** A failure as the HTTP client reports it: the shard was never reached. */
+/** The error naming a shard whose share of a fan-out held items not its own. */
+const foreignItemsOf = (institution: string) =>
+  expect.objectContaining({
+    message: expect.stringContaining('items that are not its own'),
+    extensions: { code: ErrorCode.SHARD_UNAVAILABLE, institution, kind: 'qualifications', cause: 'foreign-items' },
+  });
 const refused = () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
 const timedOut = () => Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
 const later = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
@@ -108,17 +114,7 @@ describe('runPlan: queries', () => {
         { institution: LV, code: LV },
       ],
     });
-    expect(result.errors).toEqual([
-      expect.objectContaining({
-        message: expect.stringContaining('items that are not its own'),
-        extensions: {
-          code: ErrorCode.SHARD_UNAVAILABLE,
-          institution: FI,
-          kind: 'qualifications',
-          cause: 'foreign-items',
-        },
-      }),
-    ]);
+    expect(result.errors).toEqual([foreignItemsOf(FI)]);
   });
 
   it("drops a shard's whole share of a fanned-out list when an item's ID is another institution's", async () => {
@@ -182,17 +178,7 @@ describe('runPlan: queries', () => {
     expect(result.data).toEqual({
       units: { edges: [{ node: { title: 'Drehen' } }, { node: { title: 'Metināšana' } }] },
     });
-    expect(result.errors).toEqual([
-      expect.objectContaining({
-        message: expect.stringContaining('items that are not its own'),
-        extensions: {
-          code: ErrorCode.SHARD_UNAVAILABLE,
-          institution: FI,
-          kind: 'qualifications',
-          cause: 'foreign-items',
-        },
-      }),
-    ]);
+    expect(result.errors).toEqual([foreignItemsOf(FI)]);
   });
 
   it('drops the share of a shard whose connection does not show each node it returns as its own', async () => {
