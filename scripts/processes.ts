@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { JSONWebKeySet } from 'jose';
@@ -16,21 +17,73 @@ export interface ManagedProcess {
 
 const handedOut = new Set<number>();
 
+/** Where ports are handed out from: below the OS's ephemeral range, one stretch per process to start in. */
+const PORTS_FROM = 10_000;
+const STRETCH = 500;
+
 /**
- * A port that was free a moment ago (the OS picks it), never the same one twice in this process: ports are
- * chosen before the processes that listen on them start, and the OS may offer a just-released port again.
+ * A port that was free a moment ago, never the same one twice in this process. Ports are chosen before the
+ * processes that listen on them start. A port from the OS's ephemeral range (what `listen(0)` gives) can meanwhile
+ * become the local end of any outgoing connection on the machine, and the listener then fails with EADDRINUSE; so
+ * ports come from below that range, where only listeners take them. Each process starts in its own stretch (by
+ * Jest worker, else by process ID) at a random place, so that two processes seldom try the same port.
  */
 export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await osPort();
-    if (!handedOut.has(port)) {
+  const range = handOutRange();
+  if (!range) {
+    for (;;) {
+      const port = await osPickedPort();
+      if (!handedOut.has(port)) {
+        handedOut.add(port);
+        return port;
+      }
+    }
+  }
+  const size = range.below - range.from;
+  if (cursor === undefined) {
+    const stretches = Math.floor(size / STRETCH);
+    const stretch = (Number(process.env.JEST_WORKER_ID) || process.pid) % stretches;
+    cursor = stretch * STRETCH + Math.floor(Math.random() * STRETCH);
+  }
+  for (let tried = 0; tried < size; tried += 1) {
+    const port = range.from + (cursor % size);
+    cursor += 1;
+    if (!handedOut.has(port) && (await isFree(port))) {
       handedOut.add(port);
       return port;
     }
   }
+  throw new Error(`no free port between ${range.from} and ${range.below - 1}`);
 }
 
-function osPort(): Promise<number> {
+let cursor: number | undefined;
+
+/** Ports from 10,000 up to the ephemeral range's start; null where that stretch is too short or unknown. */
+function handOutRange(): { from: number; below: number } | null {
+  let below = 32_768; // Linux's default start of the ephemeral range
+  try {
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/);
+    if (low !== undefined && Number.isInteger(Number(low))) below = Number(low);
+  } catch {
+    // not Linux: keep the default
+  }
+  return below - PORTS_FROM >= 4 * STRETCH ? { from: PORTS_FROM, below } : null;
+}
+
+/** Whether nothing listens on `port`, on loopback or on every address. */
+async function isFree(port: number): Promise<boolean> {
+  for (const host of ['127.0.0.1', undefined]) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
+    });
+    if (!free) return false;
+  }
+  return true;
+}
+
+function osPickedPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import { freePort } from '../../scripts/processes';
 import Redis from 'ioredis';
 import { parseCachedTypes } from './settings';
 import { createMemoryStore } from './memory-store';
@@ -110,16 +110,6 @@ test('a Redis tag set that reached its bound is emptied before the next fill: on
     await store.close();
   }
 });
-
-/** A port nothing listens on, for a private Redis. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 test('a full Redis (noeviction) still takes invalidations, cursor moves and flushes, so nothing stale is served', async () => {
   const port = await freePort();

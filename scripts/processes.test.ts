@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { freePort } from './processes';
+
+const ephemeralStart = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+
+function listenOn(port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+test('ports handed out lie below the ephemeral range, where outgoing connections never take them, and differ', async () => {
+  const ports: number[] = [];
+  for (let i = 0; i < 40; i += 1) ports.push(await freePort());
+  expect(new Set(ports).size).toBe(ports.length);
+  for (const port of ports) {
+    expect(port).toBeGreaterThanOrEqual(10_000);
+    expect(port).toBeLessThan(ephemeralStart);
+  }
+  // Each one can really be listened on.
+  const servers = await Promise.all(ports.map(listenOn));
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+});
+
+test('a port another listener holds is passed over', async () => {
+  const before = await freePort();
+  const held = await Promise.all([listenOn(before + 1), listenOn(before + 2)]);
+  try {
+    const next = await freePort();
+    expect([before + 1, before + 2]).not.toContain(next);
+    const server = await listenOn(next);
+    await new Promise((resolve) => server.close(resolve));
+  } finally {
+    await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
+});
