@@ -23,13 +23,34 @@ export async function createBenchCatalogueDatabase(cleanup: Cleanup, name: strin
   return url.toString();
 }
 
-/** Waits until the hub answers `body` from its catalogue (it was filled from every shard). */
-export async function catalogueAnswers(url: string, body: string, timeoutMs = 600_000): Promise<void> {
+/**
+ * Waits until every institution's part of the hub's catalogue is current (its readiness says so; asking with a
+ * search instead would fan each try out to every shard while they are being read), then until the hub answers `body`
+ * from its catalogue. `progress` hears how many parts are current, at most every 30 s.
+ */
+export async function catalogueAnswers(
+  url: string,
+  body: string,
+  timeoutMs = 600_000,
+  progress?: (current: number, total: number) => void,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const ready = new URL('/health/ready', url);
+  let told = Date.now();
   while (Date.now() < deadline) {
-    const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    await answer.arrayBuffer();
-    if (answer.headers.get('x-hub-catalogue') === 'current') return;
+    const health = (await fetch(ready, { signal: AbortSignal.timeout(10_000) })
+      .then((answer) => answer.json())
+      .catch(() => null)) as { catalogue?: { institutions: Record<'current' | 'stale' | 'notRead', number> } } | null;
+    const parts = health?.catalogue?.institutions;
+    const total = parts ? parts.current + parts.stale + parts.notRead : 0;
+    if (parts && parts.current === total) {
+      const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      await answer.arrayBuffer();
+      if (answer.headers.get('x-hub-catalogue') === 'current') return;
+    } else if (parts && progress && Date.now() - told >= 30_000) {
+      told = Date.now();
+      progress(parts.current, total);
+    }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`the hub at ${url} did not answer from its catalogue within ${timeoutMs / 1000} s`);

@@ -220,7 +220,14 @@ export const dataScale: Scenario = {
       hopKeys: context.hopKeys,
       env: { CATALOG: 'on', CATALOG_URL: postgres },
     });
-    await Promise.all([catalogueHub, postgresHub].map((one) => catalogueAnswers(one.url, requestBody(TEXT_SEARCH))));
+    // Each part is read whole from its shard (about 4 KB of text a unit): allow a minute per institution on a busy machine.
+    await Promise.all(
+      [catalogueHub, postgresHub].map((one) =>
+        catalogueAnswers(one.url, requestBody(TEXT_SEARCH), Math.max(600_000, count * 60_000), (current, total) =>
+          context.log(`  ${one.name}: ${current} of ${total} institutions read`),
+        ),
+      ),
+    );
     const catalogueSeconds = (Date.now() - catalogueStart) / 1000;
     context.log(
       `  seeded in ${seedSeconds.toFixed(0)} s (${fmt.num(totalMb, 0)} MB), ${count} shards up in ${shardSeconds.toFixed(0)} s, catalogues filled in ${catalogueSeconds.toFixed(0)} s`,
