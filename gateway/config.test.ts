@@ -39,7 +39,12 @@ test('an empty environment gives the documented defaults', () => {
   });
   expect(options.shutdownTimeoutMs).toBe(10_000);
   expect(options.liveEventHoldMs).toBe(30_000);
-  expect(options.catalogue).toEqual({ url: null, unfollowedRefreshMs: 60_000, operatorToken: null });
+  expect(options.catalogue).toEqual({
+    url: null,
+    unfollowedRefreshMs: 60_000,
+    maxItemsPerInstitution: 100_000,
+    operatorToken: null,
+  });
 });
 
 test('the catalogue reads its settings, and refuses a refresh bound out of range', () => {
@@ -54,6 +59,17 @@ test('the catalogue reads its settings, and refuses a refresh bound out of range
   const bad = gatewayEnvironment.safeParse({ CATALOG_UNFOLLOWED_REFRESH_MS: '10' });
   expect(bad.success).toBe(false);
   expect(bad.error?.issues[0]?.path).toEqual(['CATALOG_UNFOLLOWED_REFRESH_MS']);
+});
+
+test("the catalogue's bound on one institution's items is read, and anything but a whole number from 1 is refused by name", () => {
+  const env = gatewayEnvironment.parse({ CATALOG_MAX_ITEMS_PER_INSTITUTION: '250000' });
+  expect(gatewayOptionsFrom(env).catalogue).toEqual(expect.objectContaining({ maxItemsPerInstitution: 250_000 }));
+  for (const value of ['0', '-5', '2.5', 'lots', '', '10000001']) {
+    const bad = gatewayEnvironment.safeParse({ CATALOG_MAX_ITEMS_PER_INSTITUTION: value });
+    expect(bad.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
+      ['CATALOG_MAX_ITEMS_PER_INSTITUTION', 'must be a whole number of items from 1 to 10000000'],
+    ]);
+  }
 });
 
 test('settings are read from the environment and checked', () => {

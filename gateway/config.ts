@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { logLevel } from '../platform/config';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../platform/http';
 import { DEFAULT_CACHED_TYPES, DEFAULT_FEED_GRACE_MS, DEFAULT_FEED_WAIT_MS, parseCachedTypes } from './cache';
-import { DEFAULT_UNFOLLOWED_REFRESH_MS } from './catalogue';
+import { DEFAULT_MAX_ITEMS_PER_INSTITUTION, DEFAULT_UNFOLLOWED_REFRESH_MS } from './catalogue';
 import { parseOrigins } from './cors/cors';
 import type { GatewayOptions } from './index';
 import {
@@ -42,6 +42,10 @@ import {
 
 const count = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
+
+/** Far above any school's catalogue, and still a bound on the memory one institution's read may take. */
+const MAX_ITEMS_CEILING = 10_000_000;
+const MAX_ITEMS_RULE = `must be a whole number of items from 1 to ${MAX_ITEMS_CEILING}`;
 
 /** Every setting of the gateway process, read from the environment once at start. */
 export const gatewayEnvironment = z
@@ -147,6 +151,13 @@ export const gatewayEnvironment = z
       .optional(),
     /** How often the catalogue reads again whole an institution whose shard serves no change feed. */
     CATALOG_UNFOLLOWED_REFRESH_MS: count(1_000, 86_400_000, DEFAULT_UNFOLLOWED_REFRESH_MS),
+    /** Most units, and most qualifications, the catalogue reads of one institution; a shard sending more fails its read. */
+    CATALOG_MAX_ITEMS_PER_INSTITUTION: z.coerce
+      .number({ error: MAX_ITEMS_RULE })
+      .int(MAX_ITEMS_RULE)
+      .min(1, MAX_ITEMS_RULE)
+      .max(MAX_ITEMS_CEILING, MAX_ITEMS_RULE)
+      .default(DEFAULT_MAX_ITEMS_PER_INSTITUTION),
     /** Bearer token for operators' POST /cache/flush and /catalogue/rebuild?institution=…; unset: no such routes. */
     HUB_OPERATOR_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     /** How long a stopping gateway lets in-flight requests finish. */
@@ -227,6 +238,7 @@ export function gatewayOptionsFrom(
         : {
             url: env.CATALOG_URL ?? null,
             unfollowedRefreshMs: env.CATALOG_UNFOLLOWED_REFRESH_MS,
+            maxItemsPerInstitution: env.CATALOG_MAX_ITEMS_PER_INSTITUTION,
             operatorToken: env.HUB_OPERATOR_TOKEN ?? null,
           },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,

@@ -42,6 +42,13 @@ const PLANTED: Array<[PlantedViolation, Record<string, RegExp>]> = [
       'change-tags': /the write's extensions\.changes must name Unit:|the feed after \d+ must name Unit:/,
     },
   ],
+  [
+    'foreign-items',
+    {
+      'own-items':
+        /units\(first: 100\): every node must be rvt\.lv's own \(its ID and its institution\), got rvt\.lv:[^ ]+ of institution "other-school\.example"/,
+    },
+  ],
 ];
 
 test.each(PLANTED)(

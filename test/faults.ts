@@ -158,19 +158,20 @@ export interface ExtraGateway {
 }
 
 /**
- * A second gateway over a test hub's shards, with some institutions' qualifications shard replaced (by a
- * faulty stand-in) and its own options (production, limits, resilience…).
+ * A second gateway over a test hub's shards, with some institutions' shard of `kind` replaced (by a faulty
+ * stand-in, URLs by institution in `overrides`) and its own options (production, limits, resilience…).
  */
 export async function startGatewayOver(
   hub: TestHub,
   overrides: Record<string, string>,
   options: Partial<GatewayOptions> = {},
+  kind = 'qualifications',
 ): Promise<ExtraGateway> {
   const registry = new Registry(
-    hub.gateway.registry.institutions.map((entry) => ({
-      ...entry,
-      shards: { ...entry.shards, ...(overrides[entry.code] ? { qualifications: overrides[entry.code] } : {}) },
-    })),
+    hub.gateway.registry.institutions.map((entry) => {
+      const standIn = overrides[entry.code];
+      return { ...entry, shards: { ...entry.shards, ...(standIn ? { [kind]: standIn } : {}) } };
+    }),
   );
   const tokenSecret = randomBytes(24).toString('base64url');
   const gateway = await startGateway({

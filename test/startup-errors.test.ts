@@ -101,3 +101,12 @@ test('the demo given a PORT it cannot use says which and what to do, in one line
     );
   }
 });
+
+test('the gateway given a catalogue bound that is not a whole number from 1 names the variable and the rule', async () => {
+  const { code, stderr } = await failedStart(gatewayEntry, { CATALOG_MAX_ITEMS_PER_INSTITUTION: '0' });
+  expect(code).toBe(78);
+  expect(stderr).toContain(
+    'Invalid configuration:\n  CATALOG_MAX_ITEMS_PER_INSTITUTION: must be a whole number of items from 1 to 10000000',
+  );
+  expect(stderr).not.toMatch(/\n\s+at /);
+});

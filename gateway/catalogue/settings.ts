@@ -37,7 +37,7 @@ export interface CatalogueSettings {
   unfollowedRefreshMs?: number;
   /** How long a read of a shard for the catalogue may take. @default 10_000 */
   readTimeoutMs?: number;
-  /** Most units, and most qualifications, read of one institution (`DEFAULT_MAX_ITEMS_PER_INSTITUTION`). @default 100_000 */
+  /** Most units, and most qualifications, read of one institution (`CATALOG_MAX_ITEMS_PER_INSTITUTION`). @default 100_000 */
   maxItemsPerInstitution?: number;
   /** Bearer token of operators allowed to rebuild an institution (`POST /catalogue/rebuild`); none: no route. */
   operatorToken?: string | null;

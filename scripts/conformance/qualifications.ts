@@ -32,6 +32,20 @@ function unitAt(units: SampleUnit[], index: number): SampleUnit {
   return units[Math.min(index, units.length - 1)] as SampleUnit;
 }
 
+/** The connections the hub merges from every shard, each node with what says whose it is. */
+const OWN_CONNECTIONS = `query($q: ID!) {
+  units(first: 100) { edges { node { id institution { id } } } }
+  ofQualification: units(first: 100, filter: { qualification: $q }) { nodes { id institution { id } } }
+  qualifications(first: 100) { nodes { id institution { id } } } }`;
+
+interface OwnedNode {
+  id: string;
+  institution: { id: string };
+}
+interface OwnedNodes {
+  nodes: Array<OwnedNode | null>;
+}
+
 const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) {
   __typename ... on Unit { id } ... on Qualification { id } ... on Institution { id } ... on LearningOutcome { id } } }`;
 
@@ -144,6 +158,32 @@ export function qualificationsRequirements(): Requirement[] {
             item.institution === own && item.unitId.startsWith(`${own}:`),
             `every item must be ${own}'s own, got institution ${item.institution}, unit ${item.unitId}`,
           );
+        }
+      },
+    },
+    {
+      id: 'own-items',
+      title: "units (as edges, and filtered) and qualifications list the shard's own institution's items only",
+      run: async (probe) => {
+        const own = probe.options.institution;
+        const unit = unitAt(await sampleUnits(probe), 0);
+        const data = dataOf(
+          await probe.graphql(OWN_CONNECTIONS, { q: unit.qualification.id }),
+          'units, units(filter) and qualifications',
+        );
+        const connections: Array<[string, Array<OwnedNode | null>]> = [
+          ['units(first: 100)', (data.units as { edges: Array<{ node: OwnedNode | null }> }).edges.map((e) => e.node)],
+          [`units(filter: { qualification: "${unit.qualification.id}" })`, (data.ofQualification as OwnedNodes).nodes],
+          ['qualifications(first: 100)', (data.qualifications as OwnedNodes).nodes],
+        ];
+        for (const [where, nodes] of connections) {
+          check(nodes.length > 0, `${where} lists nothing: the kit needs the shard's own items to check`);
+          for (const node of nodes) {
+            check(
+              node?.id.startsWith(`${own}:`) && node.institution.id === own,
+              `${where}: every node must be ${own}'s own (its ID and its institution), got ${node?.id ?? 'null'} of institution ${JSON.stringify(node?.institution.id ?? null)}`,
+            );
+          }
         }
       },
     },

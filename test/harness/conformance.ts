@@ -78,17 +78,37 @@ export async function startConformanceShards(
 }
 
 /** A contract violation a proxy plants in front of a conforming shard. */
-export type PlantedViolation = 'entities-order' | 'personal-without-hop' | 'missing-change-tag';
+export type PlantedViolation = 'entities-order' | 'personal-without-hop' | 'missing-change-tag' | 'foreign-items';
+
+/** A connection's value in an answer: its nodes, directly or in edges. */
+interface Connection {
+  nodes?: Array<ConnectionNode | null>;
+  edges?: Array<{ node?: ConnectionNode | null }>;
+}
+interface ConnectionNode {
+  institution?: { id?: unknown } | null;
+}
+
+/** Every connection node of `data` that names its institution is made to name another one. */
+function claimForAnother(data: Record<string, unknown>): void {
+  for (const value of Object.values(data)) {
+    if (value === null || typeof value !== 'object') continue;
+    const connection = value as Connection;
+    const nodes = [...(connection.nodes ?? []), ...(connection.edges ?? []).map((edge) => edge.node)];
+    for (const node of nodes) if (node?.institution) node.institution.id = 'other-school.example';
+  }
+}
 
 interface Answer {
-  data?: { _entities?: unknown[] } | null;
+  data?: ({ _entities?: unknown[] } & Record<string, unknown>) | null;
   extensions?: { cache?: { tags?: string[] } };
   changes?: Array<{ tags: string[] }>;
 }
 
 /**
  * A copy of a shard with one violation planted: a proxy that passes everything through to `target` (its
- * GraphQL URL) but reverses `_entities`, vouches for unsigned callers as a coordinator, or drops `Unit:` tags.
+ * GraphQL URL) but reverses `_entities`, vouches for unsigned callers as a coordinator, drops `Unit:` tags, or
+ * lists its connections' items as another institution's.
  */
 export async function startViolatingProxy(
   target: string,
@@ -124,6 +144,7 @@ export async function startViolatingProxy(
     try {
       const answer = JSON.parse(text) as Answer;
       if (violation === 'entities-order' && Array.isArray(answer.data?._entities)) answer.data._entities.reverse();
+      if (violation === 'foreign-items' && answer.data) claimForAnother(answer.data);
       if (violation === 'missing-change-tag') {
         const keep = (tags: string[]) => tags.filter((tag) => !tag.startsWith('Unit:'));
         if (answer.extensions?.cache?.tags) answer.extensions.cache.tags = keep(answer.extensions.cache.tags);
