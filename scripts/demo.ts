@@ -118,8 +118,10 @@ async function main(): Promise<void> {
   // Set by the handler below (a declared `null` would be narrowed to null for the code after it).
   let interruptedBy = null as NodeJS.Signals | null;
   let running = false;
+  // `on`, not `once`: a second Ctrl+C would otherwise kill the launcher before the processes it is stopping have
+  // exited, and those not yet signalled would run on. Stopping ends anyway: a process not gone in 5 s gets SIGKILL.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-    process.once(signal, () => {
+    process.on(signal, () => {
       if (running) {
         void stopAll().then(() => process.exit(0));
         return;

@@ -51,14 +51,15 @@ interface Interrupted {
 }
 
 /**
- * Starts the demo on a fresh data directory, sends `signal` once one of its children runs `entry`, and waits for
- * the launcher to exit. Its children are read from /proc all along (once it has exited, those it left behind
- * belong to init and cannot be told from others).
+ * Starts the demo on a fresh data directory, sends `signal` once one of its children runs `entry` (`again`: and once
+ * more when that child has exited), and waits for the launcher to exit. Its children are read from /proc all along
+ * (once it has exited, those it left behind belong to init and cannot be told from others).
  */
 async function interruptStartUp(
   signal: NodeJS.Signals,
   entry: string,
   to: 'launcher' | 'process group',
+  again = false,
 ): Promise<Interrupted> {
   const dir = mkdtempSync(join(tmpdir(), 'hub-demo-interrupted-'));
   const dataDir = join(dir, 'data');
@@ -90,7 +91,18 @@ async function interruptStartUp(
       150_000,
     );
     expect(demo.output()).not.toContain('is running');
-    process.kill(to === 'launcher' ? launcher : -launcher, signal);
+    const target = to === 'launcher' ? launcher : -launcher;
+    process.kill(target, signal);
+    if (again) {
+      // An impatient user's second Ctrl+C, once the process that was starting is gone and the others are stopping.
+      const starting = [...spawned].filter((pid) => commandLine(pid).includes(entry));
+      await waitFor(`${entry} has exited`, () => !starting.some(isAlive), 30_000);
+      try {
+        process.kill(target, signal);
+      } catch {
+        // it has exited already: nothing left to hurry
+      }
+    }
     const code = await exited;
     watching = false;
     await watch;
@@ -121,9 +133,9 @@ test('SIGTERM while the shards are starting stops every one of them; the launche
   expect(result.lockLeft).toBe(false);
 }, 200_000);
 
-test('Ctrl+C while the gateway is starting stops it and every shard; the launcher exits 130', async () => {
+test('Ctrl+C (twice) while the gateway is starting stops it and every shard; the launcher exits 130', async () => {
   // What a terminal does on Ctrl+C: SIGINT to the foreground process group, here the launcher's.
-  const result = await interruptStartUp('SIGINT', join('dist', 'gateway', 'main.js'), 'process group');
+  const result = await interruptStartUp('SIGINT', join('dist', 'gateway', 'main.js'), 'process group', true);
   expect(result.spawned.length).toBeGreaterThanOrEqual(2);
   expect(result.survivors).toEqual([]);
   expect(result.code).toBe(130);
