@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseRegistry } from '../gateway/registry/registry';
-import { distEntry, startGatewayProcess, startShardProcess, type ManagedProcess } from './processes';
+import { distEntry, startGatewayProcess, startShardProcess, startTogether, type ManagedProcess } from './processes';
 import { DEMO_TOKEN_SECRET } from './demo-secret';
 import { createDemoCohort, createDemoMobilities } from './demo-mobilities';
 import { projectRoot } from '../platform/project-root';
@@ -110,17 +111,31 @@ async function main(): Promise<void> {
     await Promise.all(processes.filter((p) => !gateway.includes(p)).map((p) => p.stop()));
     release();
   };
-  // The processes run in their own process group (startProcess), so Ctrl+C reaches only this launcher, which
-  // then gives each one signal and waits for its orderly drain.
+  // The processes run in their own process group (startProcess), so Ctrl+C reaches only this launcher. Running, it
+  // gives each one signal and waits for its orderly drain; while starting, it cancels the start-up: each start still
+  // waiting stops its own process, and stopAll (below) those already up.
+  const startUp = new AbortController();
+  // Set by the handler below (a declared `null` would be narrowed to null for the code after it).
+  let interruptedBy = null as NodeJS.Signals | null;
+  let running = false;
+  // `on`, not `once`: a second Ctrl+C would otherwise kill the launcher before the processes it is stopping have
+  // exited, and those not yet signalled would run on. Stopping ends anyway: a process not gone in 5 s gets SIGKILL.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-    process.once(signal, () => void stopAll().then(() => process.exit(0)));
+    process.on(signal, () => {
+      if (running) {
+        void stopAll().then(() => process.exit(0));
+        return;
+      }
+      interruptedBy ??= signal;
+      startUp.abort(new Error(`${signal} while starting`));
+    });
 
   try {
-    await Promise.all(
-      shards.map(async (shard) => {
+    const started = await startTogether(
+      shards.map((shard) => async (signal) => {
         const seedFile = join(root, 'demo', 'institutions', `${shard.institution}.json`);
         const implementation = implementationOf(registryPath, shard.institution, shard.kind);
-        const started = await startShardProcess({
+        const up = await startShardProcess({
           kind: shard.kind,
           institution: shard.institution,
           databaseUrl: process.env.DEMO_DATABASE_URL
@@ -133,11 +148,14 @@ async function main(): Promise<void> {
           env: { HUB_URL: `http://127.0.0.1:${port}/graphql`, ...implementation?.env },
           ...(implementation ? { entry: distEntry(...implementation.entry) } : {}),
           ...(shard.kind === 'qualifications' && existsSync(seedFile) ? { seedFile } : {}),
+          signal,
         });
-        processes.push(started);
-        shardUrls.set(hopAudience(shard.kind, shard.institution), started.url);
+        shardUrls.set(hopAudience(shard.kind, shard.institution), up.url);
+        return up;
       }),
+      startUp.signal,
     );
+    processes.push(...started);
     const gatewayRegistryPath = writeGatewayRegistry(registryPath, dataDir, shardUrls, serviceKeys);
     const gateway = await startGatewayProcess(
       {
@@ -152,21 +170,29 @@ async function main(): Promise<void> {
       },
       port,
       true,
+      [],
+      startUp.signal,
     );
     processes.push(gateway);
+    const withRecognition = registry.kinds().includes('recognition');
     if (
       registry.kinds().includes('mobilities') &&
-      (await createDemoMobilities(
-        gateway.url,
-        registry.kinds().includes('recognition'),
-        process.env.HUB_DEMO_TOKEN_SECRET,
+      (await untilAborted(
+        createDemoMobilities(gateway.url, withRecognition, process.env.HUB_DEMO_TOKEN_SECRET),
+        startUp.signal,
       ))
     ) {
-      await createDemoCohort(gateway.url, registry.kinds().includes('recognition'), process.env.HUB_DEMO_TOKEN_SECRET);
+      await untilAborted(
+        createDemoCohort(gateway.url, withRecognition, process.env.HUB_DEMO_TOKEN_SECRET),
+        startUp.signal,
+      );
       console.log(
         'Created the demo mobilities: a memorandum, a class of six learners recognised after welding in Avilés, an agreement in preparation.',
       );
     }
+    // A signal that came as the last step finished still means: do not run.
+    startUp.signal.throwIfAborted();
+    running = true;
     const members = registry.institutions.filter((entry) => !entry.agency);
     const agency = registry.institutions.find((entry) => entry.agency);
     console.log(`
@@ -190,10 +216,29 @@ See ECVET uptake as ${agency.names.find((name) => name.lang === 'en')?.value ?? 
     : ''
 }Stop with Ctrl+C.`);
   } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
+    const interrupted = interruptedBy;
+    if (interrupted === null) console.error(error instanceof Error ? error.message : error);
     await stopAll();
-    process.exit(1);
+    if (interrupted === null) process.exit(1);
+    console.error(`Stopped by ${interrupted} while starting; every process the demo had started has exited.`);
+    // A shell's convention for a command ended by a signal: 128 + its number (130 for Ctrl+C, 143 for SIGTERM).
+    process.exit(128 + constants.signals[interrupted]);
   }
+}
+
+/**
+ * `step`, or the start-up's abort (an Error, main's handler gives it) as soon as it comes: the step's own calls then
+ * fail as its processes stop.
+ */
+function untilAborted<T>(step: Promise<T>, signal: AbortSignal): Promise<T> {
+  return Promise.race([
+    step,
+    new Promise<never>((_, reject) => {
+      const abort = () => reject(signal.reason as Error);
+      if (signal.aborted) abort();
+      else signal.addEventListener('abort', abort, { once: true });
+    }),
+  ]);
 }
 
 /**

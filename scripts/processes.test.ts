@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { freePort } from './processes';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, startTogether } from './processes';
 
 const ephemeralStart = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
 
@@ -36,4 +37,49 @@ test('a port another listener holds is passed over', async () => {
   } finally {
     await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))));
   }
+});
+
+describe('startTogether', () => {
+  /** A start that is up after `ms` unless cancelled first, recording what happened to it. */
+  function startAfter(ms: number, events: string[], name: string) {
+    return async (signal: AbortSignal) => {
+      try {
+        await sleep(ms, undefined, { signal });
+      } catch (error) {
+        events.push(`${name} cancelled`);
+        throw error;
+      }
+      events.push(`${name} up`);
+      return {
+        stop: async () => {
+          events.push(`${name} stopped`);
+        },
+      };
+    };
+  }
+
+  test('one start failing cancels those still starting and stops those up, then throws its failure', async () => {
+    const events: string[] = [];
+    const failure = new Error('the Riga shard cannot listen');
+    const started = startTogether([
+      startAfter(0, events, 'quick'),
+      async () => {
+        await sleep(20);
+        throw failure;
+      },
+      startAfter(60_000, events, 'slow'),
+    ]);
+    await expect(started).rejects.toBe(failure);
+    expect(events).toEqual(['quick up', 'slow cancelled', 'quick stopped']);
+  });
+
+  test("the caller's signal cancels them the same way", async () => {
+    const events: string[] = [];
+    const caller = new AbortController();
+    const started = startTogether([startAfter(0, events, 'quick'), startAfter(60_000, events, 'slow')], caller.signal);
+    await sleep(20);
+    caller.abort(new Error('SIGINT while starting'));
+    await expect(started).rejects.toThrow('SIGINT while starting');
+    expect(events).toEqual(['quick up', 'slow cancelled', 'quick stopped']);
+  });
 });

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { JSONWebKeySet } from 'jose';
 import { projectRoot } from '../platform/project-root';
 
@@ -12,6 +13,7 @@ export interface ManagedProcess {
   child: ChildProcess;
   /** Output so far, for reports when it fails. */
   output(): string;
+  /** Sends `signal` (SIGTERM), then SIGKILL after 5 s; resolves once it has exited. A second call waits for the first. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -125,45 +127,91 @@ export function startProcess(
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
+  // One stop at a time: a gateway given a second signal exits without draining.
+  let stopping: Promise<void> | null = null;
   return {
     name,
     child,
     output: () => output,
     stop: (signal = 'SIGTERM') =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      (stopping ??= new Promise((resolve) => {
+        if (hasExited(child)) return resolve();
         const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
         child.once('exit', () => {
           clearTimeout(timer);
           resolve();
         });
         child.kill(signal);
-      }),
+      })),
   };
+}
+
+/** Exited on its own or killed by a signal (then its exit code stays null). */
+function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+/**
+ * Runs every start at once and waits for all of them. When one fails, or `signal` aborts, the others are cancelled
+ * through the signal each start is given, those already up are stopped, and the first failure (or the abort's
+ * reason) is thrown: a start that fails leaves nothing running. (`Promise.all` would reject at the first failure, leaving processes still
+ * starting with no one to stop them.)
+ */
+export async function startTogether<T extends { stop(): Promise<unknown> }>(
+  starts: ReadonlyArray<(signal: AbortSignal) => Promise<T>>,
+  signal?: AbortSignal,
+): Promise<T[]> {
+  const failed = new AbortController();
+  const cancel = signal ? AbortSignal.any([signal, failed.signal]) : failed.signal;
+  const failures: unknown[] = [];
+  const results = await Promise.allSettled(
+    starts.map(async (start) => {
+      try {
+        cancel.throwIfAborted();
+        return await start(cancel);
+      } catch (error) {
+        failures.push(error);
+        failed.abort(error);
+        throw error;
+      }
+    }),
+  );
+  const up = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  if (failures.length === 0) return up;
+  await Promise.all(up.map((started) => started.stop()));
+  // Cancelled by the caller: its reason. Else the first failure is the cause, the others the cancellations it caused.
+  signal?.throwIfAborted();
+  throw failures[0];
 }
 
 /**
  * Polls `url` until it answers 2xx (and, with `answers`, says it is the process expected: another process may
- * hold the port), the process exits, or `timeoutMs` passes.
+ * hold the port), the process exits, `timeoutMs` passes or `signal` aborts (then it throws the abort's reason).
  */
 export async function waitUntilUp(
   processInfo: ManagedProcess,
   url: string,
   timeoutMs = 90_000,
   answers?: (body: unknown) => boolean,
+  signal?: AbortSignal,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (processInfo.child.exitCode !== null) {
-      throw new Error(`${processInfo.name} exited with code ${processInfo.child.exitCode}:\n${processInfo.output()}`);
+    signal?.throwIfAborted();
+    const { child } = processInfo;
+    if (hasExited(child)) {
+      throw new Error(
+        `${processInfo.name} exited with ${child.signalCode ?? `code ${child.exitCode}`}:\n${processInfo.output()}`,
+      );
     }
     try {
-      const answer = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      const timeout = AbortSignal.timeout(1_000);
+      const answer = await fetch(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
       if (answer.ok && (!answers || answers(await answer.json()))) return;
     } catch {
-      // not up yet
+      // not up yet, or aborted: the loop's next turn says which
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100, undefined, { signal }).catch(() => undefined);
   }
   throw new Error(`${processInfo.name} did not answer at ${url} within ${timeoutMs} ms:\n${processInfo.output()}`);
 }
@@ -184,6 +232,8 @@ export interface ShardProcessOptions {
   /** More environment for the shard (e.g. HUB_URL). */
   env?: Record<string, string>;
   echo?: boolean;
+  /** Cancels the start: a shard still starting is stopped, and the promise rejects once it has exited. */
+  signal?: AbortSignal;
 }
 
 export async function startShardProcess(options: ShardProcessOptions): Promise<ManagedProcess & { url: string }> {
@@ -199,6 +249,7 @@ export async function startShardProcess(options: ShardProcessOptions): Promise<M
 }
 
 async function startShardOn(options: ShardProcessOptions, port: number): Promise<ManagedProcess & { url: string }> {
+  options.signal?.throwIfAborted();
   const shard = startProcess(
     `${options.kind} shard of ${options.institution}`,
     options.entry ?? distEntry('subgraphs', options.kind, 'main.js'),
@@ -215,23 +266,40 @@ async function startShardOn(options: ShardProcessOptions, port: number): Promise
     { echo: options.echo },
   );
   try {
-    await waitUntilUp(shard, `http://127.0.0.1:${port}/health`, undefined, (body) => {
-      const health = body as { kind?: string; institution?: string };
-      return health.kind === options.kind && health.institution === options.institution;
-    });
+    await waitUntilUp(
+      shard,
+      `http://127.0.0.1:${port}/health`,
+      undefined,
+      (body) => {
+        const health = body as { kind?: string; institution?: string };
+        return health.kind === options.kind && health.institution === options.institution;
+      },
+      options.signal,
+    );
   } catch (error) {
-    await shard.stop('SIGKILL');
+    await stopUnstarted(shard, options.signal);
     throw error;
   }
   return { ...shard, url: `http://127.0.0.1:${port}/graphql` };
 }
 
+/**
+ * A start that failed or was cancelled. Cancelled, the process may be writing its first data (a seed): it gets
+ * SIGTERM, and SIGKILL only after the grace period; failed, it is not healthy and nothing is worth waiting for.
+ */
+function stopUnstarted(started: ManagedProcess, signal: AbortSignal | undefined): Promise<void> {
+  return started.stop(signal?.aborted ? 'SIGTERM' : 'SIGKILL');
+}
+
+/** The gateway on `port`; `signal` cancels the start as a shard's does (ShardProcessOptions). */
 export async function startGatewayProcess(
   env: Record<string, string>,
   port: number,
   echo = false,
   nodeArgs: string[] = [],
+  signal?: AbortSignal,
 ): Promise<ManagedProcess & { url: string }> {
+  signal?.throwIfAborted();
   const gateway = startProcess(
     'gateway',
     distEntry('gateway', 'main.js'),
@@ -239,9 +307,9 @@ export async function startGatewayProcess(
     { echo, nodeArgs },
   );
   try {
-    await waitUntilUp(gateway, `http://127.0.0.1:${port}/health/live`);
+    await waitUntilUp(gateway, `http://127.0.0.1:${port}/health/live`, undefined, undefined, signal);
   } catch (error) {
-    await gateway.stop('SIGKILL');
+    await stopUnstarted(gateway, signal);
     throw error;
   }
   return { ...gateway, url: `http://127.0.0.1:${port}/graphql` };

@@ -29,6 +29,16 @@ function register(cleanup: Cleanup, managed: ManagedProcess & { url: string }): 
   return { name: managed.name, url: managed.url, pid: managed.child.pid ?? -1, stop };
 }
 
+/**
+ * startProcess with its child tracked from the spawn, not from its first healthy answer: a bench stopped while the
+ * process is still starting SIGKILLs it too (it has its own process group, so nothing else would).
+ */
+function startTracked(cleanup: Cleanup, ...start: Parameters<typeof startProcess>): ManagedProcess {
+  const managed = startProcess(...start);
+  cleanup.track(managed.child);
+  return managed;
+}
+
 async function withRetry<T>(what: string, attempts: number, start: () => Promise<T>): Promise<T> {
   let last: unknown;
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
@@ -138,7 +148,8 @@ export async function startHub(
       const managed = await startGatewayProcess(env, port, false, options.nodeArgs ?? []);
       return register(cleanup, { ...managed, name: options.name });
     }
-    const managed = startProcess(
+    const managed = startTracked(
+      cleanup,
       options.name,
       options.entry,
       { ...env, PORT: String(port), HOST: '127.0.0.1' },
@@ -170,8 +181,10 @@ export function baselineEntry(): string | null {
 async function waitForGraphQL(managed: ManagedProcess, url: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (managed.child.exitCode !== null)
-      throw new Error(`${managed.name} exited with code ${managed.child.exitCode}:\n${managed.output()}`);
+    if (managed.child.exitCode !== null || managed.child.signalCode !== null)
+      throw new Error(
+        `${managed.name} exited with ${managed.child.signalCode ?? `code ${managed.child.exitCode}`}:\n${managed.output()}`,
+      );
     try {
       const answer = await fetch(url, {
         method: 'POST',
@@ -195,7 +208,8 @@ export async function startStockGateway(
 ): Promise<Service> {
   return withRetry('stock gateway', 2, async () => {
     const port = await freePort();
-    const managed = startProcess(
+    const managed = startTracked(
+      cleanup,
       'stock @apollo/gateway',
       distEntry('bench', 'stock-gateway.js'),
       { SUPERGRAPH_PATH: options.supergraphPath, PORT: String(port) },
@@ -223,7 +237,8 @@ export async function startHiveGateway(
   const name = options.name ?? 'Hive Gateway';
   return withRetry(name, 2, async () => {
     const port = await freePort();
-    const managed = startProcess(
+    const managed = startTracked(
+      cleanup,
       name,
       join(projectRoot(), 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js'),
       { NODE_ENV: 'production', ...options.env },
@@ -284,7 +299,7 @@ function startStandIns(
 ): Promise<{ service: Service; urls: string[] }> {
   return withRetry(name, 2, async () => {
     const ports = await freePorts(count);
-    const managed = startProcess(name, distEntry('bench', entry), envFor(ports));
+    const managed = startTracked(cleanup, name, distEntry('bench', entry), envFor(ports));
     try {
       await waitUntilUp(managed, `http://127.0.0.1:${ports.at(-1)}/health`);
     } catch (error) {

@@ -5,7 +5,7 @@ import type { JSONWebKeySet } from 'jose';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../../gateway';
 import { parseRegistry } from '../../gateway/registry/registry';
 import { composeSupergraph } from '../../schema/compose';
-import { freePort, startShardProcess, type ManagedProcess } from '../../scripts/processes';
+import { freePort, startShardProcess, startTogether, type ManagedProcess } from '../../scripts/processes';
 import { mintDemoToken } from '../../scripts/token';
 import type { Database } from '../../subgraphs/shared/database';
 import { startMobilitiesShard } from '../../subgraphs/mobilities';
@@ -238,26 +238,36 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     return entries.length > 0 ? { serviceJwks: Object.fromEntries(entries) } : {};
   };
   const all = () => [...shards.values(), ...mobilityShards.values(), ...recognitionShards.values()];
+  // startTogether: a shard failing to start leaves none of its siblings running (Promise.all would).
   try {
-    for (const shard of await Promise.all(
-      institutions.map(async (code) =>
-        start(code, databases.url(`${code}_qualifications`), await keysFor(code, 'qualifications')),
+    for (const shard of await startTogether(
+      institutions.map(
+        (code) => async () =>
+          start(code, databases.url(`${code}_qualifications`), await keysFor(code, 'qualifications')),
       ),
     )) {
       shards.set(shard.institution, shard);
     }
     if (options.mobilities) {
-      const started = await Promise.all(
-        institutions.map(async (code) =>
-          start(code, databases.url(`${code}_mobilities`), await keysFor(code, 'mobilities'), 'mobilities', hubUrl),
+      const started = await startTogether(
+        institutions.map(
+          (code) => async () =>
+            start(code, databases.url(`${code}_mobilities`), await keysFor(code, 'mobilities'), 'mobilities', hubUrl),
         ),
       );
       for (const shard of started) mobilityShards.set(shard.institution, shard);
     }
     if (options.recognition) {
-      const started = await Promise.all(
-        institutions.map(async (code) =>
-          start(code, databases.url(`${code}_recognition`), await keysFor(code, 'recognition'), 'recognition', hubUrl),
+      const started = await startTogether(
+        institutions.map(
+          (code) => async () =>
+            start(
+              code,
+              databases.url(`${code}_recognition`),
+              await keysFor(code, 'recognition'),
+              'recognition',
+              hubUrl,
+            ),
         ),
       );
       for (const shard of started) recognitionShards.set(shard.institution, shard);

@@ -7,7 +7,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../../gateway';
 import { parseRegistry } from '../../gateway/registry/registry';
-import { freePort, startShardProcess, type ManagedProcess } from '../../scripts/processes';
+import { freePort, startShardProcess, startTogether, type ManagedProcess } from '../../scripts/processes';
 import { mintDemoToken } from '../../scripts/token';
 import { DEMO_INSTITUTIONS, ROOT, seedFileOf, type GraphQLAnswer } from './hub';
 import { testDatabases } from './databases';
@@ -102,8 +102,11 @@ export async function startKillableHub(
   const databases = testDatabases();
   const shards = new Map<string, KillableShard>();
   try {
-    for (const shard of await Promise.all(
-      institutions.map((code) => startKillableShard(code, databases.url(`${code}_qualifications`), hopKeys.publicKeys)),
+    // startTogether: a shard failing to start leaves none of its siblings running (Promise.all would).
+    for (const shard of await startTogether(
+      institutions.map(
+        (code) => () => startKillableShard(code, databases.url(`${code}_qualifications`), hopKeys.publicKeys),
+      ),
     )) {
       shards.set(shard.institution, shard);
     }
