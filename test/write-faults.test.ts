@@ -1,3 +1,4 @@
+import { SQLITE_BUSY_TIMEOUT_MS } from '../subgraphs/shared/sqlite-transactions';
 import {
   openShardDatabase,
   startKillableHub,
@@ -18,10 +19,10 @@ let rvt: KillableShard;
 let db: ShardDatabase;
 let coordinator: string;
 beforeAll(async () => {
-  // The shard's SQLite busy timeout is 5 s: the gateway waits longer, so that a shard stuck on the lock is seen to fail.
+  // The gateway waits longer than the shard's SQLite busy timeout, so that a shard stuck on the lock is seen to fail.
   hub = await startKillableHub({
     institutions: ['rvt.lv', 'omnia.fi'],
-    gateway: { shardTimeoutMs: 8_000, resilience: { halfOpenAfterMs: 300 } },
+    gateway: { shardTimeoutMs: SQLITE_BUSY_TIMEOUT_MS + 3_000, resilience: { halfOpenAfterMs: 300 } },
   });
   rvt = hub.shards.get('rvt.lv') as KillableShard;
   db = await openShardDatabase(rvt.databaseUrl);
@@ -126,8 +127,9 @@ async function auditEntries(entityId: string): Promise<number> {
 /**
  * MySQL/MariaDB: the shard is killed inside the mutation's transaction, after it deleted and inserted learning
  * outcomes and while its UPDATE of the unit waits on the test's row lock. SQLite cannot hold a shard mid-transaction
- * (in WAL mode a write after a read fails at once with SQLITE_BUSY instead of waiting), so there the shard is killed
- * with the mutation sent to it but not run; the fault-injection test below kills SQLite shards at random points.
+ * (a shard's transaction takes the write lock as it begins, before any statement of the mutation), so there the shard
+ * is killed with the mutation sent to it but not run; the fault-injection test below kills SQLite shards at random
+ * points.
  */
 const killName = () =>
   mysql()

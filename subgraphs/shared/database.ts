@@ -2,7 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { FEED_STATEMENT_COMMENT } from './changes/changes';
-import { serializeSqliteTransactions } from './sqlite-transactions';
+import {
+  beginSqliteTransactionsImmediately,
+  serializeSqliteTransactions,
+  SQLITE_BUSY_TIMEOUT_MS,
+} from './sqlite-transactions';
 import { DataSource, type DataSourceOptions, type Logger } from 'typeorm';
 
 /**
@@ -82,7 +86,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (options.url.startsWith('sqlite:')) {
     const file = sqlitePath(options.url);
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    dataSource = new DataSource({ type: 'better-sqlite3', database: file, enableWAL: file !== ':memory:', ...common });
+    dataSource = new DataSource({
+      type: 'better-sqlite3',
+      database: file,
+      enableWAL: file !== ':memory:',
+      timeout: SQLITE_BUSY_TIMEOUT_MS,
+      ...common,
+    });
     driver = 'sqlite';
   } else if (options.url.startsWith('mysql://') || options.url.startsWith('mariadb://')) {
     const url = options.url.replace(/^mariadb:/, 'mysql:');
@@ -100,8 +110,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     throw new Error(`DATABASE_URL "${options.url}" is neither sqlite:<file> nor mysql://…`);
   }
   await dataSource.initialize();
-  // Writes (and idempotency claims) are atomic only if transactions do not interleave on SQLite's one connection.
-  if (driver === 'sqlite') serializeSqliteTransactions(dataSource);
+  if (driver === 'sqlite') {
+    // Writes (and idempotency claims) are atomic only if transactions do not interleave on SQLite's one connection,
+    // and succeed beside another program writing the file only if they take the write lock as they begin.
+    serializeSqliteTransactions(dataSource);
+    beginSqliteTransactionsImmediately(dataSource);
+  }
   const migrate = () => dataSource.runMigrations({ transaction: 'each' });
   await (driver === 'mysql' ? oneMigratorAtATime(dataSource, migrate) : migrate());
   return {

@@ -19,6 +19,7 @@ import { ConflictError, ErrorCode } from '../../../schema/errors';
 import type { Database } from '../database';
 import type { Logger } from '../../../platform/logger';
 import { currentRequestScope } from '../request-scope';
+import { readInTurn } from '../sqlite-transactions';
 import type { HopResult } from '../../../platform/signed-hop';
 import { IdempotencyRecord } from './idempotency.entity';
 import { IDEMPOTENCY_KEY_HEADER } from '../../../platform/idempotency-key';
@@ -167,7 +168,7 @@ export function useIdempotency<C extends BaseContext>(options: IdempotencyOption
   // SQLite runs every query on one connection, where a read outside a transaction sees another request's uncommitted
   // claim: there the check takes its turn among the (serialised) transactions, so it sees committed claims only.
   const committedRead = <T>(read: (manager: EntityManager) => Promise<T>): Promise<T> =>
-    options.db.driver === 'sqlite' ? dataSource.transaction(read) : read(dataSource.manager);
+    options.db.driver === 'sqlite' ? readInTurn(dataSource, read) : read(dataSource.manager);
   let prunedAt = 0;
   const prune = async (): Promise<void> => {
     const now = Date.now();
