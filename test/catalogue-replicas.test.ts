@@ -157,7 +157,7 @@ test('replicas without a feed: once both writes are answered, the catalogue hold
     await waitFor("A's read of its write is answered (and held)", () => gate.held.length === 1);
     const second = rename(b, id, 'Replicadelta written through B', token);
     // B's write is answered at once, unless B must wait for A's read under way.
-    await Promise.race([second, sleep(B_HAS_ITS_CHANCE_MS)]);
+    await Promise.race([second, sleep(B_HAS_ITS_CHANCE_MS, undefined, { ref: false })]);
     gate.openAll();
     expect((await first).body.errors).toBeUndefined();
     expect((await second).body.errors).toBeUndefined();

@@ -84,6 +84,7 @@ export async function startReadGate(shardUrl: string, options: { feed?: boolean 
     },
     close: async () => undefined,
   };
+  const inFlight = new Set<ReturnType<typeof request>>();
   const server = createServer((incoming, outgoing) => {
     if (options.feed === false && incoming.url?.startsWith('/changes')) {
       outgoing.writeHead(404).end();
@@ -104,6 +105,8 @@ export async function startReadGate(shardUrl: string, options: { feed?: boolean 
         // No connection is kept for later: a closed gate leaves nothing open behind it.
         agent: false,
       });
+      inFlight.add(forwarded);
+      forwarded.on('close', () => inFlight.delete(forwarded));
       forwarded.end(body);
       const answer = await new Promise<IncomingMessage>((resolve, reject) =>
         forwarded.on('response', resolve).on('error', reject),
@@ -120,6 +123,8 @@ export async function startReadGate(shardUrl: string, options: { feed?: boolean 
   gate.close = () =>
     new Promise<void>((resolve) => {
       gate.openAll();
+      // A feed's long poll passed on may still wait at the shard: nothing of the gate outlives it.
+      for (const forwarded of inFlight) forwarded.destroy();
       server.close(() => resolve());
       server.closeAllConnections();
     });
