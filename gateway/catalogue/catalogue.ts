@@ -152,9 +152,13 @@ function outcomeUnknown(response: GatewayGraphQLResponse): boolean {
 
 export function createCatalogue(options: CatalogueOptions): Catalogue {
   const log = options.log.child({ component: 'catalogue' });
-  const engine =
-    options.engine ?? (options.url ? createPostgresEngine(options.url) : createSqliteEngine(options.sqlitePath));
   const readTimeoutMs = options.readTimeoutMs ?? 10_000;
+  const engine =
+    options.engine ??
+    (options.url
+      ? // Another replica holds an institution for one read and its apply; a few such turns may come first.
+        createPostgresEngine(options.url, { lockWaitMs: 3 * readTimeoutMs })
+      : createSqliteEngine(options.sqlitePath));
   const refreshMs = options.unfollowedRefreshMs ?? DEFAULT_UNFOLLOWED_REFRESH_MS;
   const reader = createShardReader({
     hopKey: options.hopKey,
@@ -221,11 +225,13 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
           // A read of named records sent before this one would overwrite what this one finds with older data.
           await part.refreshing;
           const startedAt = Date.now();
-          const read = await timed(part.shard.institution, 'rebuild', async () => {
-            const whole = await reader.readInstitution(part.shard);
-            await engine.replaceInstitution(whole);
-            return whole;
-          });
+          const read = await timed(part.shard.institution, 'rebuild', async () =>
+            engine.exclusive(part.shard.institution, async () => {
+              const whole = await reader.readInstitution(part.shard);
+              await engine.replaceInstitution(whole);
+              return whole;
+            }),
+          );
           part.built = true;
           part.readAt = startedAt;
           part.error = null;
@@ -262,20 +268,20 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
     const institution = part.shard.institution;
     if (named.length > MAX_RECORDS_READ_BY_TAG) {
       await timed(institution, 'rebuild', async () =>
-        engine.replaceInstitution(await reader.readInstitution(part.shard)),
+        engine.exclusive(institution, async () => engine.replaceInstitution(await reader.readInstitution(part.shard))),
       );
       return;
     }
     await timed(institution, 'refresh', async () =>
-      engine.apply(institution, await reader.readChanged(part.shard, tags)),
+      engine.exclusive(institution, async () => engine.apply(institution, await reader.readChanged(part.shard, tags))),
     );
   };
 
   /**
-   * Reads the records `tags` name again and applies them, one read at a time per institution: two reads of one
-   * record in flight at once could be applied in the other order, the older answer last. Records named while a read
-   * runs are read together by the next one, sent after they were named, so a write's answer waits for a read that
-   * sees it.
+   * Reads the records `tags` name again and applies them, one read at a time per institution (here, and through
+   * `engine.exclusive` across replicas sharing the catalogue): two reads of one record in flight at once could be
+   * applied in the other order, the older answer last. Records named while a read runs are read together by the
+   * next one, sent after they were named, so a write's answer waits for a read that sees it.
    */
   const refreshPart = (part: Part, tags: readonly string[]): Promise<void> => {
     const pending = (part.pending ??= pendingRead());

@@ -119,6 +119,13 @@ export interface CatalogueEngine {
   replaceInstitution(part: InstitutionPart): Promise<void>;
   /** Applies changes read again from the shard, in one transaction. */
   apply(institution: string, changes: PartChanges): Promise<void>;
+  /**
+   * Runs `work`, a read of the institution's shard and the apply of what it found, while no other such work on the
+   * institution runs: an answer read before a change is never applied after one read after it. SQLite: one at a time
+   * in this process. PostgreSQL: across every replica sharing the catalogue; if the engine loses its hold meanwhile,
+   * the institution's writes in `work` fail, and so does `exclusive`, so that it is read again.
+   */
+  exclusive<T>(institution: string, work: () => Promise<T>): Promise<T>;
   search(request: SearchRequest): Promise<SearchPage>;
   /** Institution codes held, in code order. */
   institutions(): Promise<string[]>;

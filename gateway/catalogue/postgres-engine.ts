@@ -8,6 +8,7 @@ import type {
   SearchRequest,
   UnitDoc,
 } from './engine';
+import { createInstitutionLocks, DEFAULT_LOCK_WAIT_MS } from './postgres-locks';
 import { isTextOnly, searchStatements, titlePage, wordsOf, type Statement, type TextMatch } from './search-sql';
 
 // "C" collation: rows order byte by byte, as the shards' keys and the hub's merge compare them.
@@ -214,14 +215,24 @@ function pageOf(
   };
 }
 
+export interface PostgresEngineOptions {
+  /** How long a read waits for an institution another replica is reading and applying. @default 30_000 */
+  lockWaitMs?: number;
+}
+
 /** The shared engine (`CATALOG_URL`): one PostgreSQL every gateway replica reads and writes. */
-export function createPostgresEngine(url: string): CatalogueEngine {
+export function createPostgresEngine(url: string, options: PostgresEngineOptions = {}): CatalogueEngine {
   const pool = new Pool({ connectionString: url, max: 8 });
-  const inTransaction = async (work: (client: PoolClient) => Promise<void>) => {
+  // Replicas follow the same feeds and read the same records after each change: without these, one replica's read
+  // from before a change could be applied after another's from after it, and the catalogue would hold the older.
+  const locks = createInstitutionLocks(url, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
+  /** `institution`: a write of its part, which commits only while this process's hold on it (if any) stands. */
+  const inTransaction = async (work: (client: PoolClient) => Promise<void>, institution?: string) => {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
       await work(client);
+      if (institution !== undefined) await locks.confirm(client, institution);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -333,7 +344,7 @@ export function createPostgresEngine(url: string): CatalogueEngine {
           'INSERT INTO unit_skill (inst, unit, qualification, skill) SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])',
           [code, skills.map((r) => r[0]), skills.map((r) => r[1]), skills.map((r) => r[2])],
         );
-      });
+      }, part.institution.code);
       await settleAfter(part.units.length + part.qualifications.length);
     },
     apply: async (institution: string, changes: PartChanges) => {
@@ -361,8 +372,9 @@ export function createPostgresEngine(url: string): CatalogueEngine {
             await client.query('DELETE FROM unit WHERE inst = $1 AND id = $2', [institution, localId]);
           }
         }
-      });
+      }, institution);
     },
+    exclusive: (institution, work) => locks.exclusive(institution, work),
     search: async (request: SearchRequest) => {
       const words = request.filter.words;
       const alternatives = words && words.length > 0 ? await alternativesOf(pool, words) : null;
@@ -422,6 +434,9 @@ export function createPostgresEngine(url: string): CatalogueEngine {
         units: Number(row.units),
         qualifications: Number(row.qualifications),
       })),
-    close: () => pool.end(),
+    close: async () => {
+      await locks.close();
+      await pool.end();
+    },
   };
 }

@@ -8,6 +8,7 @@ import type {
   SearchRequest,
   UnitDoc,
 } from './engine';
+import { oneAtATime } from './one-at-a-time';
 import { isTextOnly, searchStatements, titlePage, wordsOf, type TextMatch } from './search-sql';
 
 /**
@@ -259,6 +260,8 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     apply: async (institution, changes) => {
       apply(institution, changes);
     },
+    // The file is this process's alone (no replica shares it): one at a time here is one at a time everywhere.
+    exclusive: oneAtATime(),
     search: async (request) => search(request),
     institutions: async () => statements.institutions.all().map((row) => row.code),
     rows: async () => statements.rows.all(),

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, request, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import type { RunningGateway } from '../../gateway';
 
@@ -43,4 +45,88 @@ export async function catalogueReady(gateway: RunningGateway, timeoutMs = 20_000
     if (Date.now() > deadline) throw new Error(`catalogue not current: ${JSON.stringify(states)}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** A gate in front of a shard: every call passes, but the answers of catalogue reads can be held (see startReadGate). */
+export interface ReadGate {
+  /** The shard's URL through the gate. */
+  url: string;
+  /** While true, the answer to each read of named records for a catalogue is held until released. */
+  holding: boolean;
+  /** The held answers, in the order their reads came; a released one stays in the list. */
+  held: Array<{ release(): void }>;
+  /** Stops holding and lets every held answer go. */
+  openAll(): void;
+  close(): Promise<void>;
+}
+
+async function bodyOf(message: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of message) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Starts a gate in front of the shard at `shardUrl`. A held read was answered by the shard when it came (the
+ * answer is what the shard held then), and reaches the catalogue only once released: the test decides when an
+ * answer read before a change arrives. `feed: false`: the gate answers 404 for the change feed, as a shard
+ * without one does.
+ */
+export async function startReadGate(shardUrl: string, options: { feed?: boolean } = {}): Promise<ReadGate> {
+  const target = new URL(shardUrl);
+  const gate: ReadGate = {
+    url: '',
+    holding: false,
+    held: [],
+    openAll: () => {
+      gate.holding = false;
+      for (const answer of gate.held) answer.release();
+    },
+    close: async () => undefined,
+  };
+  const inFlight = new Set<ReturnType<typeof request>>();
+  const server = createServer((incoming, outgoing) => {
+    if (options.feed === false && incoming.url?.startsWith('/changes')) {
+      outgoing.writeHead(404).end();
+      return;
+    }
+    void (async () => {
+      const body = await bodyOf(incoming);
+      const query = incoming.method === 'POST' ? (JSON.parse(body.toString('utf8')) as { query?: string }).query : '';
+      const open = !(gate.holding && query?.startsWith('query CatalogueChanges'))
+        ? Promise.resolve()
+        : new Promise<void>((release) => gate.held.push({ release }));
+      const forwarded = request({
+        host: target.hostname,
+        port: target.port,
+        path: incoming.url,
+        method: incoming.method,
+        headers: incoming.headers,
+        // No connection is kept for later: a closed gate leaves nothing open behind it.
+        agent: false,
+      });
+      inFlight.add(forwarded);
+      forwarded.on('close', () => inFlight.delete(forwarded));
+      forwarded.end(body);
+      const answer = await new Promise<IncomingMessage>((resolve, reject) =>
+        forwarded.on('response', resolve).on('error', reject),
+      );
+      const answered = await bodyOf(answer);
+      await open;
+      outgoing.writeHead(answer.statusCode ?? 502, answer.headers).end(answered);
+    })().catch(() => outgoing.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const through = new URL(shardUrl);
+  through.port = String((server.address() as AddressInfo).port);
+  gate.url = through.toString();
+  gate.close = () =>
+    new Promise<void>((resolve) => {
+      gate.openAll();
+      // A feed's long poll passed on may still wait at the shard: nothing of the gate outlives it.
+      for (const forwarded of inFlight) forwarded.destroy();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return gate;
 }
