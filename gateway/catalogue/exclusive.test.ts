@@ -61,29 +61,29 @@ test('a failed work lets the next one on the institution run', async () => {
   expect(await second.exclusive('rvt.lv', async () => 'ran')).toBe('ran');
 });
 
-/** An embedded engine has no connection to lose: this needs PostgreSQL. */
-const onPostgres = CATALOG_BASE_URL ? test : test.skip;
-
-onPostgres('a hold lost with its connection: the work fails and its writes are not applied', async () => {
-  const admin = new Client({ connectionString: catalogue.url as string });
-  await admin.connect();
-  try {
-    const work = first.exclusive('cifp-aviles.es', async () => {
-      // The connection that holds the lock ends, as a restarted or failed-over PostgreSQL ends it.
-      await admin.query(
-        `SELECT pg_terminate_backend(pid, 5000) FROM pg_locks
+// An embedded engine has no connection to lose: this case exists with PostgreSQL alone (CI's first Node.js line
+// sets TEST_CATALOG_URL; the second runs the embedded engine).
+if (CATALOG_BASE_URL)
+  test('a hold lost with its connection: the work fails and its writes are not applied', async () => {
+    const admin = new Client({ connectionString: catalogue.url as string });
+    await admin.connect();
+    try {
+      const work = first.exclusive('cifp-aviles.es', async () => {
+        // The connection that holds the lock ends, as a restarted or failed-over PostgreSQL ends it.
+        await admin.query(
+          `SELECT pg_terminate_backend(pid, 5000) FROM pg_locks
          WHERE locktype = 'advisory' AND classid = 20021 AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        );
+        await first.apply('cifp-aviles.es', { institution: { code: 'cifp-aviles.es', country: 'ES' } });
+      });
+      await expect(work).rejects.toThrow(/lock on cifp-aviles.es was lost/);
+      expect(await first.institutions()).not.toContain('cifp-aviles.es');
+      // The engine holds institutions again, on a new connection, and the other engine is not kept out.
+      await first.exclusive('cifp-aviles.es', async () =>
+        first.apply('cifp-aviles.es', { institution: { code: 'cifp-aviles.es', country: 'ES' } }),
       );
-      await first.apply('cifp-aviles.es', { institution: { code: 'cifp-aviles.es', country: 'ES' } });
-    });
-    await expect(work).rejects.toThrow(/lock on cifp-aviles.es was lost/);
-    expect(await first.institutions()).not.toContain('cifp-aviles.es');
-    // The engine holds institutions again, on a new connection, and the other engine is not kept out.
-    await first.exclusive('cifp-aviles.es', async () =>
-      first.apply('cifp-aviles.es', { institution: { code: 'cifp-aviles.es', country: 'ES' } }),
-    );
-    expect(await second.exclusive('cifp-aviles.es', async () => second.institutions())).toContain('cifp-aviles.es');
-  } finally {
-    await admin.end();
-  }
-});
+      expect(await second.exclusive('cifp-aviles.es', async () => second.institutions())).toContain('cifp-aviles.es');
+    } finally {
+      await admin.end();
+    }
+  });

@@ -15,6 +15,8 @@ interface Session {
   client: Client;
   pid: number;
   lost: boolean;
+  /** The session's statements, one after another: locks of many institutions are taken and let go on it at once. */
+  ask<R extends object>(sql: string, values: unknown[]): Promise<R[]>;
 }
 
 interface Hold {
@@ -57,7 +59,17 @@ export function createInstitutionLocks(url: string, waitMs = DEFAULT_LOCK_WAIT_M
 
   const connect = async (): Promise<Session> => {
     const client = new Client({ connectionString: url, keepAlive: true });
-    const session: Session = { client, pid: 0, lost: false };
+    let tail: Promise<unknown> = Promise.resolve();
+    const session: Session = {
+      client,
+      pid: 0,
+      lost: false,
+      ask: <R extends object>(sql: string, values: unknown[]) => {
+        const turn = tail.then(async () => (await client.query<R>(sql, values)).rows);
+        tail = turn.catch(() => undefined);
+        return turn;
+      },
+    };
     const lose = () => {
       session.lost = true;
       void client.end().catch(() => undefined);
@@ -67,7 +79,7 @@ export function createInstitutionLocks(url: string, waitMs = DEFAULT_LOCK_WAIT_M
       session.lost = true;
     });
     await client.connect();
-    session.pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid ?? 0;
+    session.pid = (await session.ask<{ pid: number }>('SELECT pg_backend_pid() AS pid', []))[0]?.pid ?? 0;
     return session;
   };
   const sessionNow = (): Promise<Session> => {
@@ -89,7 +101,7 @@ export function createInstitutionLocks(url: string, waitMs = DEFAULT_LOCK_WAIT_M
     for (let attempt = 0; ; attempt += 1) {
       if (closed) throw new Error('the catalogue is closing');
       const session = await sessionNow();
-      const { rows } = await session.client.query<{ held: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS held', [
+      const rows = await session.ask<{ held: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS held', [
         LOCK_SPACE,
         key,
       ]);
@@ -102,7 +114,7 @@ export function createInstitutionLocks(url: string, waitMs = DEFAULT_LOCK_WAIT_M
   const release = async (hold: Hold) => {
     if (hold.session.lost) return;
     try {
-      await hold.session.client.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_SPACE, hold.key]);
+      await hold.session.ask('SELECT pg_advisory_unlock($1, $2)', [LOCK_SPACE, hold.key]);
     } catch {
       // A lock that may still be held would keep every replica from the institution: ending the connection frees it.
       hold.session.lost = true;
