@@ -1,6 +1,8 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { distEntry, freePort, startProcess, waitUntilUp, type ManagedProcess } from '../scripts/processes';
 import { mintDemoToken } from '../scripts/token';
 import { postGraphQL } from './harness/hub';
@@ -138,3 +140,32 @@ test('a data directory from before the launcher marked finished demo mobilities 
   expect(existsSync(join(dataDir, 'demo-mobilities.making'))).toBe(false);
   await expectCompleteDemoMobilities();
 }, 300_000);
+
+test("with DEMO_DATABASE_URL, half-made demo mobilities are the user's databases: the launcher refuses in one line", async () => {
+  const otherDir = join(dir, 'mysql-data');
+  mkdirSync(join(otherDir, 'rvt.lv'), { recursive: true });
+  writeFileSync(join(otherDir, 'demo-mobilities.making'), 'interrupted');
+  writeFileSync(join(otherDir, 'rvt.lv', 'mobilities.sqlite'), "not the demo's to remove here");
+  const failure = await promisify(execFile)(process.execPath, [distEntry('scripts', 'demo.js')], {
+    env: {
+      ...process.env,
+      PORT: String(await freePort()),
+      DATA_DIR: otherDir,
+      // Never reached: the launcher refuses before any shard connects.
+      DEMO_DATABASE_URL: 'mysql://demo@127.0.0.1:1',
+    },
+    timeout: 60_000,
+  }).then(
+    () => {
+      throw new Error('The demo started');
+    },
+    (error: unknown) => error as { code: number | null; stdout: string; stderr: string },
+  );
+  expect(failure.code).toBe(1);
+  expect(failure.stdout).toBe('');
+  expect(failure.stderr.trim().split('\n')).toEqual([
+    `The demo mobilities in the databases of DEMO_DATABASE_URL were left half-made by an interrupted start (${join(otherDir, 'demo-mobilities.making')}); the demo deletes only its own SQLite files: drop the hub_mobilities_* and hub_recognition_* databases, remove ${join(otherDir, 'demo-mobilities.making')}, and start again`,
+  ]);
+  expect(existsSync(join(otherDir, 'rvt.lv', 'mobilities.sqlite'))).toBe(true);
+  expect(existsSync(join(otherDir, 'demo.pid'))).toBe(false);
+}, 60_000);
