@@ -215,7 +215,7 @@ async function main(): Promise<void> {
     processes.push(gateway);
     const withRecognition = registry.kinds().includes('recognition');
     if (registry.kinds().includes('mobilities') && !existsSync(markers.made)) {
-      writeFileSync(markers.making, String(new Date().toISOString()));
+      writeFileSync(markers.making, new Date().toISOString());
       const secret = process.env.HUB_DEMO_TOKEN_SECRET;
       if (await untilAborted(createDemoMobilities(gateway.url, withRecognition, secret), startUp.signal)) {
         await untilAborted(createDemoCohort(gateway.url, withRecognition, secret), startUp.signal);
@@ -228,7 +228,7 @@ async function main(): Promise<void> {
           `The demo mobilities in ${dataDir} are half-made by a start interrupted before this launcher marked them; start again to make them anew`,
         );
       }
-      writeFileSync(markers.made, String(new Date().toISOString()));
+      writeFileSync(markers.made, new Date().toISOString());
       rmSync(markers.making, { force: true });
     }
     // A signal that came as the last step finished still means: do not run.
