@@ -225,6 +225,25 @@ export async function createDemoCohort(url: string, withRecognition: boolean, se
   }
 }
 
+/**
+ * Whether the last step of createDemoCohort has been done: the last classmate's recognition decisions, or without
+ * recognition shards that classmate's transcript. Tells a data directory whose demo mobilities were made in full
+ * before the launcher marked them (see scripts/demo.ts) from one whose making was interrupted.
+ */
+export async function demoMobilitiesComplete(url: string, withRecognition: boolean, secret?: string): Promise<boolean> {
+  const last = COHORT[COHORT.length - 1] as (typeof COHORT)[number];
+  const rvt = await mintDemoToken({ institution: 'rvt.lv', roles: ['coordinator'], secret });
+  const agreement = await call(url, rvt, 'query($id: ID!) { learningAgreement(id: $id) { transcript { version } } }', {
+    id: `rvt.lv:LA-2026-${String(COHORT.length + 1).padStart(3, '0')}`,
+  });
+  if ((agreement.learningAgreement as { transcript: unknown } | null)?.transcript == null) return false;
+  if (!withRecognition) return true;
+  const record = await call(url, rvt, 'query($id: ID!) { learnerRecord(learnerId: $id) { decisions { id } } }', {
+    id: `rvt.lv:${last.localId}`,
+  });
+  return (record.learnerRecord as { decisions: unknown[] }).decisions.length === last.results.length;
+}
+
 /** Avilés' assessor records one unit's result of a demo mobility, two days before it ends. */
 async function assessInAviles(
   url: string,

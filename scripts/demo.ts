@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseRegistry } from '../gateway/registry/registry';
 import { distEntry, startGatewayProcess, startShardProcess, startTogether, type ManagedProcess } from './processes';
 import { DEMO_TOKEN_SECRET } from './demo-secret';
-import { createDemoCohort, createDemoMobilities } from './demo-mobilities';
+import { createDemoCohort, createDemoMobilities, demoMobilitiesComplete } from './demo-mobilities';
 import { projectRoot } from '../platform/project-root';
 import { generateHopKeyPair, type HopKeyPair } from '../platform/hop-keys';
 import { hopAudience } from '../platform/signed-hop';
@@ -73,6 +73,36 @@ function isRunning(pid: number): boolean {
   }
 }
 
+/** Kinds whose shards hold the demo mobilities the launcher makes through the hub (createDemoMobilities). */
+const DEMO_MOBILITY_KINDS = new Set(['mobilities', 'recognition']);
+
+/**
+ * The demo mobilities' progress in the data directory: `making` is written before they are made, `made` once all of
+ * them are. `making` without `made` is a start stopped halfway (Ctrl+C, a crash), whose data is made again.
+ */
+function demoMobilityMarkers(dataDir: string) {
+  return { making: join(dataDir, 'demo-mobilities.making'), made: join(dataDir, 'demo-mobilities.made') };
+}
+
+/**
+ * Removes the demo mobilities an interrupted start left half-made (before the shards open their SQLite files), so
+ * that they are made again in full; returns the line saying so, or null when there was nothing to remove. Databases
+ * of DEMO_DATABASE_URL are the user's: the demo refuses instead of dropping them.
+ */
+function removeHalfMadeDemoMobilities(dataDir: string, shards: ReadonlyArray<{ kind: string; institution: string }>) {
+  const { making, made } = demoMobilityMarkers(dataDir);
+  if (existsSync(made) || !existsSync(making)) return null;
+  if (process.env.DEMO_DATABASE_URL)
+    throw new Error(
+      `The demo mobilities in the databases of DEMO_DATABASE_URL were left half-made by an interrupted start (${making}); the demo deletes only its own SQLite files: drop the hub_mobilities_* and hub_recognition_* databases, remove ${making}, and start again`,
+    );
+  for (const shard of shards.filter((entry) => DEMO_MOBILITY_KINDS.has(entry.kind))) {
+    const file = join(dataDir, shard.institution, `${shard.kind}.sqlite`);
+    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${file}${suffix}`, { force: true });
+  }
+  return `Removed the demo mobilities an interrupted start had left half-made in ${dataDir}; making them again.`;
+}
+
 /** PORT as the demo needs it: a fixed port (its shards and health checks are found there); unset or empty: 4000. */
 function demoPort(value: string | undefined): number {
   if (value === undefined || value.trim() === '') return DEFAULT_PORT;
@@ -102,6 +132,15 @@ async function main(): Promise<void> {
   );
   mkdirSync(dataDir, { recursive: true });
   const release = claimDataDir(dataDir);
+  const markers = demoMobilityMarkers(dataDir);
+  let removed: string | null;
+  try {
+    removed = removeHalfMadeDemoMobilities(dataDir, shards);
+  } catch (error) {
+    release();
+    throw error;
+  }
+  if (removed) console.log(removed);
   const processes: ManagedProcess[] = [];
   const shardUrls = new Map<string, string>();
   const stopAll = async () => {
@@ -175,20 +214,22 @@ async function main(): Promise<void> {
     );
     processes.push(gateway);
     const withRecognition = registry.kinds().includes('recognition');
-    if (
-      registry.kinds().includes('mobilities') &&
-      (await untilAborted(
-        createDemoMobilities(gateway.url, withRecognition, process.env.HUB_DEMO_TOKEN_SECRET),
-        startUp.signal,
-      ))
-    ) {
-      await untilAborted(
-        createDemoCohort(gateway.url, withRecognition, process.env.HUB_DEMO_TOKEN_SECRET),
-        startUp.signal,
-      );
-      console.log(
-        'Created the demo mobilities: a memorandum, a class of six learners recognised after welding in Avilés, an agreement in preparation.',
-      );
+    if (registry.kinds().includes('mobilities') && !existsSync(markers.made)) {
+      writeFileSync(markers.making, new Date().toISOString());
+      const secret = process.env.HUB_DEMO_TOKEN_SECRET;
+      if (await untilAborted(createDemoMobilities(gateway.url, withRecognition, secret), startUp.signal)) {
+        await untilAborted(createDemoCohort(gateway.url, withRecognition, secret), startUp.signal);
+        console.log(
+          'Created the demo mobilities: a memorandum, a class of six learners recognised after welding in Avilés, an agreement in preparation.',
+        );
+      } else if (!(await untilAborted(demoMobilitiesComplete(gateway.url, withRecognition, secret), startUp.signal))) {
+        // A data directory from before the markers, whose making was interrupted: `making` stays, the next start redoes it.
+        throw new Error(
+          `The demo mobilities in ${dataDir} are half-made by a start interrupted before this launcher marked them; start again to make them anew`,
+        );
+      }
+      writeFileSync(markers.made, new Date().toISOString());
+      rmSync(markers.making, { force: true });
     }
     // A signal that came as the last step finished still means: do not run.
     startUp.signal.throwIfAborted();
