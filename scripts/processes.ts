@@ -28,7 +28,7 @@ const STRETCH = 500;
  * processes that listen on them start. A port from the OS's ephemeral range (what `listen(0)` gives) can meanwhile
  * become the local end of any outgoing connection on the machine, and the listener then fails with EADDRINUSE; so
  * ports come from below that range, where only listeners take them. Each process starts in its own stretch (by
- * Jest worker, else by process ID) at a random place, so that two processes seldom try the same port.
+ * Jest run and worker, else by process ID) at a random place, so that two processes seldom try the same port.
  */
 export async function freePort(): Promise<number> {
   const range = handOutRange();
@@ -44,7 +44,9 @@ export async function freePort(): Promise<number> {
   const size = range.below - range.from;
   if (cursor === undefined) {
     const stretches = Math.floor(size / STRETCH);
-    const stretch = (Number(process.env.JEST_WORKER_ID) || process.pid) % stretches;
+    // Jest's workers of one run have one parent: consecutive stretches from a place of the run's own.
+    const worker = Number(process.env.JEST_WORKER_ID);
+    const stretch = (worker ? process.ppid + worker : process.pid) % stretches;
     cursor = stretch * STRETCH + Math.floor(Math.random() * STRETCH);
   }
   for (let tried = 0; tried < size; tried += 1) {
