@@ -1,6 +1,6 @@
 import type { FieldNode, FragmentDefinitionNode, SelectionSetNode } from 'graphql';
 import { ownerOf } from '../../schema/ids';
-import { EDGES_KEY, selectedFields, type NodeIds } from './fan-out';
+import { selectedFields, type CursorKeys, type NodeIds } from './fan-out';
 
 type Json = Record<string, unknown>;
 type Fragments = ReadonlyMap<string, FragmentDefinitionNode>;
@@ -49,9 +49,19 @@ export function listClaims(node: FieldNode, fragments: Fragments): ItemsClaim[] 
   return claimsAnything(claims) ? [{ list: null, node: null, proves: null, ...claims }] : undefined;
 }
 
-/** What a fanned-out connection's items say of their owner: each one's ID (`ids`), and whatever the client sees. */
-export function connectionClaims(node: FieldNode, fragments: Fragments, ids: NodeIds): ItemsClaim[] {
-  const claims: ItemsClaim[] = [{ list: ids.list, node: ids.node, proves: EDGES_KEY, ids: [ids.id], institutions: [] }];
+/**
+ * What a fanned-out connection's items say of their owner: each one's ID (`ids`), for every item of the list the
+ * merge reads (`cursors`), and whatever the client sees.
+ */
+export function connectionClaims(
+  node: FieldNode,
+  fragments: Fragments,
+  ids: NodeIds,
+  cursors: CursorKeys,
+): ItemsClaim[] {
+  const claims: ItemsClaim[] = [
+    { list: ids.list, node: ids.node, proves: cursors.list, ids: [ids.id], institutions: [] },
+  ];
   for (const selected of selectedFields(node.selectionSet, fragments)) {
     if (selected.name === 'nodes')
       claims.push({ list: selected.key, node: null, proves: null, ...claimsIn(selected.selectionSet, fragments) });
