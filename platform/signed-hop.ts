@@ -53,12 +53,19 @@ export interface HopOperation {
   variables?: Record<string, unknown> | null;
 }
 
+/**
+ * The operation digest last made: a fanned-out field sends the same sub-operation, with the same variables on a
+ * first page, to every shard, so one hash serves all the hops of the fan-out. Each hop is still signed on its own
+ * (its audience and nonce differ); only the hash of identical text is reused.
+ */
+let lastDigest: { query: string; variables: string; value: string } | null = null;
+
 function digest(operation: HopOperation): string {
-  return createHash('sha256')
-    .update(operation.query)
-    .update('\n')
-    .update(JSON.stringify(operation.variables ?? {}))
-    .digest('base64url');
+  const variables = JSON.stringify(operation.variables ?? {});
+  if (lastDigest && lastDigest.query === operation.query && lastDigest.variables === variables) return lastDigest.value;
+  const value = createHash('sha256').update(operation.query).update('\n').update(variables).digest('base64url');
+  lastDigest = { query: operation.query, variables, value };
+  return value;
 }
 
 interface HopClaims extends JWTPayload {

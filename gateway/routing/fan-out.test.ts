@@ -118,6 +118,27 @@ describe('prepareConnection', () => {
     expect(prepare('{ units { nodes { ...U } } } fragment U on Unit { id }').ids).toEqual(hidden);
   });
 
+  it("asks for each edge's cursor under a key of its own unless the selection asks for it outright", () => {
+    const prepare = (query: string) => {
+      const [field] = rootFields(parseFetch(query), {});
+      if (!field) throw new Error('no root field');
+      const prepared = prepareConnection(field.node, 0);
+      return { printed: print(prepared.node), cursors: prepared.cursors };
+    };
+    const hidden = { list: '__hubEdges', cursor: 'cursor' };
+    expect(prepare('{ units { edges { node { id } } } }')).toEqual({
+      printed: expect.stringMatching(/__hubEdges: edges \{\s+cursor\s+\}/),
+      cursors: hidden,
+    });
+    expect(prepare('{ units { e: edges { c: cursor node { id } } } }')).toEqual({
+      printed: expect.not.stringContaining('__hubEdges'),
+      cursors: { list: 'e', cursor: 'c' },
+    });
+    expect(prepare('query($x: Boolean!) { units { edges { cursor @include(if: $x) } } }').cursors).toEqual(hidden);
+    expect(prepare('query($x: Boolean!) { units { edges @skip(if: $x) { cursor } } }').cursors).toEqual(hidden);
+    expect(prepare('{ units { edges { ...E } } } fragment E on UnitEdge { cursor }').cursors).toEqual(hidden);
+  });
+
   it('adds `after` to a connection field that had none', () => {
     const [field] = rootFields(parseFetch('{ units { totalCount } }'), {});
     if (!field) throw new Error('no root field');
@@ -242,6 +263,21 @@ describe('mergeConnection', () => {
       ]),
     ).toEqual(expected);
     expect(merge(QUERY, 3, {}, [])).toEqual(expected);
+  });
+
+  it("reads each item's cursor from the client's own edges when the shards were asked for no other", () => {
+    const fetch = parseFetch(QUERY);
+    const [field] = rootFields(fetch, {});
+    if (!field) throw new Error('no root field');
+    const shards = [LV, DE, FI].map((institution) => {
+      const value = standardValue(institution, 3);
+      delete value.__hubEdges;
+      return { institution, value };
+    });
+    const cursors = { list: 'edges', cursor: 'cursor' };
+    expect(
+      mergeConnection({ node: field.node, fragments: fetch.fragments, first: 3, after: {}, shards, cursors }),
+    ).toEqual(mergeAll(3));
   });
 
   it('refuses a shard cursor it cannot read', () => {

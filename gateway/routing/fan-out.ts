@@ -30,12 +30,23 @@ export interface NodeIds {
   id: string;
 }
 
+/** Where a shard's answer carries each item's own cursor: under `cursor` in each of `list`'s items. */
+export interface CursorKeys {
+  list: string;
+  cursor: string;
+}
+
+/** The key the gateway adds to a connection's selection to learn each item's cursor. */
+const HUB_CURSORS: CursorKeys = { list: EDGES_KEY, cursor: 'cursor' };
+
 export interface PreparedConnection {
   node: FieldNode;
   afterVariable: string;
   definition: VariableDefinitionNode;
   /** Where the answer carries each item's ID: the client's own selection, or a key the gateway added. */
   ids: NodeIds;
+  /** Where the answer carries each item's cursor: the client's own selection, or a key the gateway added. */
+  cursors: CursorKeys;
 }
 
 /** An `id` asked for outright (no fragment, no `@skip`/`@include`), so every answered node carries it. */
@@ -67,9 +78,24 @@ function selectedIds(node: FieldNode): NodeIds | null {
 }
 
 /**
- * Rewrites a connection field for its shards: `after` becomes a per-shard variable, and the edges' cursors
- * and the page's end are asked for under keys of the gateway's own, and the nodes' IDs too when the
- * selection does not ask for them.
+ * The client's own `edges { cursor }`, if it asks for it outright: every shard then sends each cursor once, not
+ * a second time under a key of the gateway's (a fan-out's answers are parsed and collected once per shard).
+ */
+function selectedCursors(node: FieldNode): CursorKeys | null {
+  for (const selection of node.selectionSet?.selections ?? []) {
+    if (selection.kind !== Kind.FIELD || selection.name.value !== 'edges' || selection.directives?.length) continue;
+    for (const inner of selection.selectionSet?.selections ?? []) {
+      if (inner.kind === Kind.FIELD && inner.name.value === 'cursor' && !inner.directives?.length)
+        return { list: selection.alias?.value ?? 'edges', cursor: inner.alias?.value ?? 'cursor' };
+    }
+  }
+  return null;
+}
+
+/**
+ * Rewrites a connection field for its shards: `after` becomes a per-shard variable, and the page's end is asked
+ * for under a key of the gateway's own, and the edges' cursors and the nodes' IDs too when the selection does
+ * not ask for them.
  */
 export function prepareConnection(node: FieldNode, index: number): PreparedConnection {
   const afterVariable = `__hubAfter${index}`;
@@ -78,9 +104,10 @@ export function prepareConnection(node: FieldNode, index: number): PreparedConne
     { kind: Kind.ARGUMENT, name: name('after'), value: { kind: Kind.VARIABLE, name: name(afterVariable) } },
   ];
   const selected = selectedIds(node);
+  const cursors = selectedCursors(node);
   const selections = [
     ...(node.selectionSet?.selections ?? []),
-    field('edges', EDGES_KEY, [field('cursor')]),
+    ...(cursors ? [] : [field('edges', EDGES_KEY, [field('cursor')])]),
     field('pageInfo', PAGE_KEY, [field('hasNextPage')]),
     ...(selected ? [] : [field('edges', NODES_KEY, [field('node', undefined, [field('id')])])]),
   ];
@@ -93,6 +120,7 @@ export function prepareConnection(node: FieldNode, index: number): PreparedConne
       type: { kind: Kind.NAMED_TYPE, name: name('String') },
     },
     ids: selected ?? { list: NODES_KEY, node: 'node', id: 'id' },
+    cursors: cursors ?? HUB_CURSORS,
   };
 }
 
@@ -149,20 +177,23 @@ interface Item {
 /** One shard's page as the merge reads it: its items' cursors, decoded only when the merge reaches them. */
 interface Page {
   institution: string;
-  cursors: ReadonlyArray<{ cursor: string }>;
+  cursors: ReadonlyArray<Json | null>;
+  cursorKey: string;
   hasNextPage: boolean;
 }
 
-function pageOf(shard: ShardConnection): Page {
+function pageOf(shard: ShardConnection, keys: CursorKeys): Page {
   return {
     institution: shard.institution,
-    cursors: (shard.value[EDGES_KEY] as Array<{ cursor: string }> | undefined) ?? [],
+    cursors: (shard.value[keys.list] as Array<Json | null> | undefined) ?? [],
+    cursorKey: keys.cursor,
     hasNextPage: Boolean((shard.value[PAGE_KEY] as { hasNextPage?: boolean } | undefined)?.hasNextPage),
   };
 }
 
 function itemAt(page: Page, index: number): Item {
-  const cursor = (page.cursors[index] as { cursor: string }).cursor;
+  const cursor = page.cursors[index]?.[page.cursorKey];
+  if (typeof cursor !== 'string') throw new Error(`Shard ${page.institution} returned a cursor the hub cannot read`);
   const position = decodeShardCursor(cursor);
   if (!position) throw new Error(`Shard ${page.institution} returned a cursor the hub cannot read`);
   return { institution: page.institution, index, cursor, position };
@@ -237,8 +268,10 @@ export function mergeConnection(options: {
   first: number;
   after: Positions;
   shards: readonly ShardConnection[];
+  /** Where each shard's answer carries its items' cursors (`PreparedConnection.cursors`); default: the hub's key. */
+  cursors?: CursorKeys;
 }): Json {
-  const pages = options.shards.map(pageOf);
+  const pages = options.shards.map((shard) => pageOf(shard, options.cursors ?? HUB_CURSORS));
   const taken = firstItems(pages, options.first);
   const byInstitution = new Map(options.shards.map((shard) => [shard.institution, shard.value]));
   // Cursors are made once, on first use: a selection without `cursor` or `endCursor` needs none.

@@ -1,6 +1,6 @@
 import type { FieldNode, FragmentDefinitionNode, SelectionSetNode } from 'graphql';
-import { ownerOf } from '../../schema/ids';
-import { EDGES_KEY, selectedFields, type NodeIds } from './fan-out';
+import { isInstitutionCode, LOCAL_ID_PATTERN } from '../../schema/ids';
+import { selectedFields, type CursorKeys, type NodeIds } from './fan-out';
 
 type Json = Record<string, unknown>;
 type Fragments = ReadonlyMap<string, FragmentDefinitionNode>;
@@ -49,9 +49,19 @@ export function listClaims(node: FieldNode, fragments: Fragments): ItemsClaim[] 
   return claimsAnything(claims) ? [{ list: null, node: null, proves: null, ...claims }] : undefined;
 }
 
-/** What a fanned-out connection's items say of their owner: each one's ID (`ids`), and whatever the client sees. */
-export function connectionClaims(node: FieldNode, fragments: Fragments, ids: NodeIds): ItemsClaim[] {
-  const claims: ItemsClaim[] = [{ list: ids.list, node: ids.node, proves: EDGES_KEY, ids: [ids.id], institutions: [] }];
+/**
+ * What a fanned-out connection's items say of their owner: each one's ID (`ids`), for every item of the list the
+ * merge reads (`cursors`), and whatever the client sees.
+ */
+export function connectionClaims(
+  node: FieldNode,
+  fragments: Fragments,
+  ids: NodeIds,
+  cursors: CursorKeys,
+): ItemsClaim[] {
+  const claims: ItemsClaim[] = [
+    { list: ids.list, node: ids.node, proves: cursors.list, ids: [ids.id], institutions: [] },
+  ];
   for (const selected of selectedFields(node.selectionSet, fragments)) {
     if (selected.name === 'nodes')
       claims.push({ list: selected.key, node: null, proves: null, ...claimsIn(selected.selectionSet, fragments) });
@@ -64,15 +74,28 @@ export function connectionClaims(node: FieldNode, fragments: Fragments, ids: Nod
 }
 
 const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object';
-const ownId = (value: unknown, own: string) => typeof value === 'string' && ownerOf(value) === own;
+const COLON = 0x3a;
+/**
+ * Whether `value` is an ID of `owner`'s, as `ownerOf(value) === owner` says, with the owner's code checked once per
+ * answer (null: malformed, owns nothing) rather than read again from each of a fan-out's items: its code, or
+ * `<owner>:<local id>`.
+ */
+const ownId = (value: unknown, owner: string | null) =>
+  owner !== null &&
+  typeof value === 'string' &&
+  (value === owner ||
+    (value.length > owner.length + 1 &&
+      value.charCodeAt(owner.length) === COLON &&
+      value.startsWith(owner) &&
+      LOCAL_ID_PATTERN.test(value.slice(owner.length + 1))));
 /** A value the shard sent under a claiming key that is not its own (absent and null claim nothing). */
-const foreignId = (value: unknown, own: string) => value != null && !ownId(value, own);
+const foreignId = (value: unknown, owner: string | null) => value != null && !ownId(value, owner);
 
-function namesAnother(item: Json, claims: Claims, own: string): boolean {
-  if (claims.ids.some((key) => foreignId(item[key], own))) return true;
+function namesAnother(item: Json, claims: Claims, own: string, owner: string | null): boolean {
+  if (claims.ids.some((key) => foreignId(item[key], owner))) return true;
   return claims.institutions.some(({ key, ids }) => {
     const named = item[key];
-    return isObject(named) ? ids.some((id) => foreignId(named[id], own)) : named != null && named !== own;
+    return isObject(named) ? ids.some((id) => foreignId(named[id], owner)) : named != null && named !== own;
   });
 }
 
@@ -82,18 +105,19 @@ function namesAnother(item: Json, claims: Claims, own: string): boolean {
  */
 export function answersForAnother(value: unknown, claims: readonly ItemsClaim[], own: string): boolean {
   if (value == null) return false;
+  const owner = isInstitutionCode(own) ? own : null;
   return claims.some((claim) => {
     const at = claim.list === null ? value : isObject(value) ? value[claim.list] : undefined;
     const items: unknown[] = Array.isArray(at) ? at : at == null ? [] : [at];
     const nodes = items.map((item) => (claim.node === null || !isObject(item) ? item : item[claim.node]));
-    if (nodes.some((node) => isObject(node) && namesAnother(node, claim, own))) return true;
+    if (nodes.some((node) => isObject(node) && namesAnother(node, claim, own, owner))) return true;
     if (claim.proves === null || !isObject(value)) return false;
     const merged = value[claim.proves];
     const count = Array.isArray(merged) ? merged.length : 0;
     // A null node (a shard's error) claims nothing; any other item the merge would take must prove its owner.
     for (let i = 0; i < count; i += 1) {
       const node = nodes[i];
-      if (node !== null && !(isObject(node) && claim.ids.every((key) => ownId(node[key], own)))) return true;
+      if (node !== null && !(isObject(node) && claim.ids.every((key) => ownId(node[key], owner)))) return true;
     }
     return false;
   });

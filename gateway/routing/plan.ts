@@ -1,6 +1,7 @@
 import type { FieldNode, FragmentDefinitionNode } from 'graphql';
 import type { Shard } from '../registry/registry';
 import type { Positions } from './cursor';
+import type { CursorKeys } from './fan-out';
 import type { Variables } from './operation';
 import type { ItemsClaim } from './own-items';
 import type { RoutingTable } from './routing-table';
@@ -58,6 +59,8 @@ export type FanOutMerge =
       claims: ItemsClaim[];
       /** The client's selection, which shapes the merged page. */
       node: FieldNode;
+      /** Where each shard's answer carries its items' cursors. */
+      cursors: CursorKeys;
       fragments: ReadonlyMap<string, FragmentDefinitionNode>;
       first: number;
       after: Positions;

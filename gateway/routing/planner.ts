@@ -99,7 +99,8 @@ function fanOutOf(
     ? {
         responseKey: field.responseKey,
         merge: 'connection',
-        claims: connectionClaims(field.node, fetch.fragments, prepared.ids),
+        claims: connectionClaims(field.node, fetch.fragments, prepared.ids, prepared.cursors),
+        cursors: prepared.cursors,
         node: field.node,
         fragments: fetch.fragments,
         first,
@@ -171,8 +172,10 @@ function planQuery(
   const targets = fanOuts.length > 0 ? view.shards : view.shards.filter((s) => owned.has(s.institution));
   // One shard answers the whole fetch: it gets the fetch as it came, uncut.
   const everyFieldToOne = fanOuts.length === 0 && targets.length === 1 && errors.length === 0;
-  // Shards that own none of the fields get the same cut of the fetch: cut once, not once per shard.
-  let fanOutsOnly: SubOperation | undefined;
+  // Shards that own none of the fields get the same cut of the fetch, and tell the entity cache the same fields
+  // and IDs (the client's; only `after` differs from shard to shard): both made once, not once per shard.
+  let fanOutsOnly: { sub: SubOperation; cache: CacheKeys } | undefined;
+  const fanOutFields = fanOuts.map((fanOut) => fanOut.field);
   const calls = targets.map((shard): QueryCall => {
     const mine = owned.get(shard.institution) ?? [];
     const keys = mine.map((f) => f.responseKey);
@@ -184,8 +187,13 @@ function planQuery(
     if (everyFieldToOne && mine.length === fields.length) {
       return { shard, query: fetch.query, variables, owned: keys, standIns: null, cache: cacheKeys(mine, variables) };
     }
-    const sub = mine.length === 0 ? (fanOutsOnly ??= fanOutCut(fetch, mine, fanOuts)) : fanOutCut(fetch, mine, fanOuts);
-    return { shard, ...withFanOuts(sub, mine, fanOuts, shard, variables), owned: keys, standIns: null };
+    if (mine.length > 0) {
+      const sub = fanOutCut(fetch, mine, fanOuts);
+      return { shard, ...withFanOuts(sub, mine, fanOuts, shard, variables), owned: keys, standIns: null };
+    }
+    fanOutsOnly ??= { sub: fanOutCut(fetch, mine, fanOuts), cache: cacheKeys(fanOutFields, variables) };
+    const { sub, cache } = fanOutsOnly;
+    return { shard, ...withFanOuts(sub, mine, fanOuts, shard, variables, cache), owned: keys, standIns: null };
   });
   return { type: 'query', data, errors, calls, fanOuts: fanOuts.map((fanOut) => fanOut.merge) };
 }
@@ -198,13 +206,17 @@ function fanOutCut(fetch: FetchOperation, mine: readonly RootField[], fanOuts: r
   return cut(fetch, nodes, keys, extra);
 }
 
-/** The request of a shard's cut (`fanOutCut`), each connection read from the shard's own position. */
+/**
+ * The request of a shard's cut (`fanOutCut`), each connection read from the shard's own position; `cache`, when
+ * given, is what the entity cache is told, already made for another shard of the same cut.
+ */
 function withFanOuts(
   sub: SubOperation,
   mine: readonly RootField[],
   fanOuts: readonly FanOut[],
   shard: Shard,
   variables: Variables,
+  cache?: CacheKeys,
 ): ShardRequest & { cache: CacheKeys } {
   const shardVariables = pickVariables(variables, sub.variableNames);
   for (const fanOut of fanOuts) {
@@ -213,7 +225,7 @@ function withFanOuts(
   return {
     query: sub.query,
     variables: shardVariables,
-    cache: cacheKeys([...mine, ...fanOuts.map((fanOut) => fanOut.field)], shardVariables),
+    cache: cache ?? cacheKeys([...mine, ...fanOuts.map((fanOut) => fanOut.field)], shardVariables),
   };
 }
 

@@ -122,6 +122,7 @@ async function runQuery(env: RunEnvironment, plan: QueryPlan): Promise<GatewayGr
         first: fanOut.first,
         after: fanOut.after,
         shards,
+        cursors: fanOut.cursors,
       });
     } else
       data[fanOut.responseKey] = values.flatMap((v): unknown[] =>
