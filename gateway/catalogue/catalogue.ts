@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { bulkhead } from 'cockatiel';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { HopSigningKey } from '../../platform/hop-keys';
 import type { Logger } from '../../platform/logger';
@@ -19,6 +20,7 @@ import {
   DEFAULT_REBUILD_BACKOFF_MS,
   DEFAULT_UNFOLLOWED_REFRESH_MS,
   MAX_RECORDS_READ_BY_TAG,
+  WHOLE_READS_AT_ONCE,
   type CatalogueSettings,
 } from './settings';
 import { createShardReader } from './shard-reader';
@@ -205,6 +207,7 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
   };
   const stop = new AbortController();
   let closed = false;
+  const wholeReads = bulkhead(WHOLE_READS_AT_ONCE, Number.MAX_SAFE_INTEGER);
 
   const markStale = (part: Part, error: string | null) => {
     part.staleSince ??= Date.now();
@@ -224,13 +227,16 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
         try {
           // A read of named records sent before this one would overwrite what this one finds with older data.
           await part.refreshing;
-          const startedAt = Date.now();
-          const read = await timed(part.shard.institution, 'rebuild', async () =>
-            engine.exclusive(part.shard.institution, async () => {
-              const whole = await reader.readInstitution(part.shard);
-              await engine.replaceInstitution(whole);
-              return whole;
-            }),
+          let startedAt = Date.now();
+          const read = await wholeReads.execute(() =>
+            timed(part.shard.institution, 'rebuild', async () =>
+              engine.exclusive(part.shard.institution, async () => {
+                startedAt = Date.now();
+                const whole = await reader.readInstitution(part.shard);
+                await engine.replaceInstitution(whole);
+                return whole;
+              }),
+            ),
           );
           part.built = true;
           part.readAt = startedAt;

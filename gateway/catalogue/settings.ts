@@ -4,6 +4,12 @@ export const DEFAULT_CATALOGUE_FEED_GRACE_MS = 2_000;
 /** Longest wait between two attempts to read back an institution whose shard does not answer. */
 export const DEFAULT_REBUILD_BACKOFF_MS = 2_000;
 /**
+ * Whole institutions read at once (at start, after feed gaps). A whole read is megabytes of text from one shard (about
+ * 4 KB a unit); started together for every member, none would be current until all were, and the hub would hold every
+ * read in memory at once. A few at a time keep the shards' and the hub's cores busy, and parts become current one by one.
+ */
+export const WHOLE_READS_AT_ONCE = 4;
+/**
  * How often the part of an institution whose shard serves no change feed (404 on `/changes`, an institution's own
  * system, say) is read again whole: its part is at most this old, plus one read.
  */
