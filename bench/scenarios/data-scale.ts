@@ -15,6 +15,8 @@ import { FILTER_SEARCH, FILTER_SEARCH_PAGE, TEXT_SEARCH, TEXT_SEARCH_PAGE } from
 const CONNECTIONS = 1;
 const HUB_REQUESTS_PER_ROUND = 8;
 const SEED_CONCURRENCY = 3;
+/** Most connections a shard's pool holds (subgraphs/shared/database.ts). */
+const SHARD_POOL_SIZE = 10;
 const SEED_BUDGET_MS = Number(process.env.BENCH_SEED_MINUTES ?? 6) * 60_000;
 
 interface Captured {
@@ -131,6 +133,18 @@ export const dataScale: Scenario = {
     };
     await dropAll(); // leftovers of an interrupted run
     context.cleanup.add(`drop databases bench_1…bench_${count}`, dropAll);
+    // Every shard's pool holds up to 10 connections, and here all shards share one server: MariaDB's default 151
+    // connections are fewer than 30 shards take under the catalogues' reads ("Too many connections"). Raised for
+    // the run, restored after; a deployment gives each institution its own database server.
+    const [limitRows] = await admin.query("SHOW VARIABLES LIKE 'max_connections'");
+    const connectionLimit = Number((limitRows as Array<{ Value: string }>)[0]?.Value ?? 151);
+    const needed = count * SHARD_POOL_SIZE + 50;
+    if (connectionLimit < needed) {
+      await admin.query(`SET GLOBAL max_connections = ${needed}`);
+      context.cleanup.add(`restore MariaDB's max_connections to ${connectionLimit}`, () =>
+        admin.query(`SET GLOBAL max_connections = ${connectionLimit}`),
+      );
+    }
 
     // Seed: migrations first (the shard's own), then multi-row inserts through the TypeORM entities.
     const seedStart = Date.now();
