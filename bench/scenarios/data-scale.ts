@@ -141,9 +141,9 @@ export const dataScale: Scenario = {
     const needed = count * SHARD_POOL_SIZE + 50;
     if (connectionLimit < needed) {
       await admin.query(`SET GLOBAL max_connections = ${needed}`);
-      context.cleanup.add(`restore MariaDB's max_connections to ${connectionLimit}`, () =>
-        admin.query(`SET GLOBAL max_connections = ${connectionLimit}`),
-      );
+      context.cleanup.add(`restore MariaDB's max_connections to ${connectionLimit}`, async () => {
+        await admin.query(`SET GLOBAL max_connections = ${connectionLimit}`);
+      });
     }
 
     // Seed: migrations first (the shard's own), then multi-row inserts through the TypeORM entities.
