@@ -147,6 +147,19 @@ export async function startFaultyShard(target: string, behaviour: Behaviour = 'p
   return faulty;
 }
 
+/** The error a shard costs when it answers another institution's items ('impersonate'): its whole share is dropped. */
+export function foreignItemsError(kind: string, institution: string) {
+  return {
+    message: `The ${kind} shard of ${institution} answered items that are not its own (another institution's ID or name, or no ID; a shard answers for its own only); its data is missing from this answer`,
+    extensions: expect.objectContaining({
+      code: 'SHARD_UNAVAILABLE',
+      institution,
+      kind,
+      cause: 'foreign-items',
+    }) as unknown,
+  };
+}
+
 export const LEAKED = ['ER_LOCK_DEADLOCK', '/srv/shard', 'hunter2', 'stacktrace', '<html>'];
 
 export interface ExtraGateway {

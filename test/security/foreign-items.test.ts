@@ -1,4 +1,4 @@
-import { startFaultyShard, startGatewayOver, type ExtraGateway, type FaultyShard } from '../faults';
+import { foreignItemsError, startFaultyShard, startGatewayOver, type ExtraGateway, type FaultyShard } from '../faults';
 import { startTestHub, type GraphQLAnswer, type TestHub } from '../harness/hub';
 
 /**
@@ -28,15 +28,7 @@ afterAll(async () => {
 type Json = Record<string, unknown>;
 
 /** The error an impostor's share costs, as for any fanned-out list. */
-const foreignItems = {
-  message: `The qualifications shard of ${IMPOSTOR} answered items that are not its own (another institution's ID or name, or no ID; a shard answers for its own only); its data is missing from this answer`,
-  extensions: expect.objectContaining({
-    code: 'SHARD_UNAVAILABLE',
-    institution: IMPOSTOR,
-    kind: 'qualifications',
-    cause: 'foreign-items',
-  }) as unknown,
-};
+const foreignItems = foreignItemsError('qualifications', IMPOSTOR);
 
 /** The hub's answer over the honest shards, the impostor's items left out: what the impostor's gateway must give. */
 async function honestAnswer(query: string, isImpostors: (item: Json) => boolean, list: (data: Json) => Json[]) {

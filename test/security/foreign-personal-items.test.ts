@@ -1,5 +1,5 @@
 import { createDemoMobilities } from '../../scripts/demo-mobilities';
-import { startFaultyShard, startGatewayOver, type ExtraGateway, type FaultyShard } from '../faults';
+import { foreignItemsError, startFaultyShard, startGatewayOver, type ExtraGateway, type FaultyShard } from '../faults';
 import { startTestHub, type GraphQLAnswer, type TestHub } from '../harness/hub';
 
 /**
@@ -70,15 +70,7 @@ afterAll(async () => {
 type Json = Record<string, unknown>;
 
 /** The error an impostor's share costs, as for any fanned-out list. */
-const foreignItems = {
-  message: `The mobilities shard of ${IMPOSTOR} answered items that are not its own (another institution's ID or name, or no ID; a shard answers for its own only); its data is missing from this answer`,
-  extensions: expect.objectContaining({
-    code: 'SHARD_UNAVAILABLE',
-    institution: IMPOSTOR,
-    kind: 'mobilities',
-    cause: 'foreign-items',
-  }) as unknown,
-};
+const foreignItems = foreignItemsError('mobilities', IMPOSTOR);
 
 const isImpostors = (item: Json) => String(item.id).startsWith(`${IMPOSTOR}:`);
 const nodesOf = (field: string) => (data: Json) => (data[field] as { nodes: Json[] }).nodes;
