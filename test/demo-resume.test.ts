@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { distEntry, freePort, startProcess, waitUntilUp, type ManagedProcess } from '../scripts/processes';
 import { mintDemoToken } from '../scripts/token';
+import { agreementState, DEMO_AGREEMENT_STATES } from './harness/demo-mobilities';
 import { postGraphQL } from './harness/hub';
 import { waitFor } from './harness/wait';
 
@@ -74,17 +75,7 @@ async function expectCompleteDemoMobilities(): Promise<void> {
     };
   };
   expect(data.memoranda.totalCount).toBe(1);
-  expect(
-    data.learningAgreements.nodes.map((n) => [n.id, n.status, n.transcript?.totalEcvetPoints ?? null]).sort(),
-  ).toEqual([
-    ['cifp-aviles.es:LA-2026-014', 'DRAFT', null],
-    ['rvt.lv:LA-2026-001', 'SIGNED', 55],
-    ['rvt.lv:LA-2026-002', 'SIGNED', 55],
-    ['rvt.lv:LA-2026-003', 'SIGNED', 55],
-    ['rvt.lv:LA-2026-004', 'SIGNED', 25],
-    ['rvt.lv:LA-2026-005', 'SIGNED', 55],
-    ['rvt.lv:LA-2026-006', 'SIGNED', 55],
-  ]);
+  expect(data.learningAgreements.nodes.map(agreementState).sort()).toEqual(DEMO_AGREEMENT_STATES);
   const rvt = await mintDemoToken({ institution: 'rvt.lv', roles: ['coordinator'] });
   const records = await postGraphQL(
     url,

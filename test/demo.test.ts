@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { buildClientSchema, getIntrospectionQuery, parse, validate, type IntrospectionQuery } from 'graphql';
 import { distEntry, freePort, startProcess, waitUntilUp, type ManagedProcess } from '../scripts/processes';
 import { mintDemoToken } from '../scripts/token';
+import { agreementState, DEMO_AGREEMENT_STATES } from './harness/demo-mobilities';
 import { postGraphQL, ROOT } from './harness/hub';
 import { waitFor } from './harness/wait';
 
@@ -82,15 +83,7 @@ test("holds the demo mobilities: Anna's class finished with transcripts, one wai
       nodes: Array<{ id: string; status: string; transcript: { totalEcvetPoints: number } | null }>;
     }
   ).nodes;
-  expect(nodes.map((n) => [n.id, n.status, n.transcript?.totalEcvetPoints ?? null]).sort()).toEqual([
-    ['cifp-aviles.es:LA-2026-014', 'DRAFT', null],
-    ['rvt.lv:LA-2026-001', 'SIGNED', 55],
-    ['rvt.lv:LA-2026-002', 'SIGNED', 55],
-    ['rvt.lv:LA-2026-003', 'SIGNED', 55],
-    ['rvt.lv:LA-2026-004', 'SIGNED', 25],
-    ['rvt.lv:LA-2026-005', 'SIGNED', 55],
-    ['rvt.lv:LA-2026-006', 'SIGNED', 55],
-  ]);
+  expect(nodes.map(agreementState).sort()).toEqual(DEMO_AGREEMENT_STATES);
 });
 
 test('the demo agency reads real figures of the demo mobilities from ecvetStatistics, and no record', async () => {
