@@ -144,7 +144,9 @@ async function main(): Promise<number> {
       } catch (error) {
         failed.push(scenario.name);
         console.error(
-          `✗ ${scenario.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+          scope.cleanup.stopped
+            ? `✗ ${scenario.name} stopped`
+            : `✗ ${scenario.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
         );
       } finally {
         await scope.close();

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import type { ManagedProcess } from '../../scripts/processes';
 
 /**
  * Everything the benchmark starts or creates is registered here and undone in reverse order: on success,
@@ -9,8 +10,20 @@ export class Cleanup {
   private readonly steps: Array<{ what: string; undo: () => Promise<void>; group: string | undefined }> = [];
   private readonly children = new Set<ChildProcess>();
   private running: Promise<void> | null = null;
+  /** Aborted when this scope (or its parent) starts undoing: process starts still waiting for health give up. */
+  private readonly stopping = new AbortController();
+  private readonly starts = new Set<Promise<unknown>>();
 
-  constructor(private readonly parent: Cleanup | null = null) {}
+  constructor(private readonly parent: Cleanup | null = null) {
+    parent?.stopping.signal.addEventListener('abort', () => this.stopping.abort(parent.stopping.signal.reason), {
+      once: true,
+    });
+  }
+
+  /** Whether this scope is being undone (a scenario that fails now was stopped, not broken). */
+  get stopped(): boolean {
+    return this.stopping.signal.aborted;
+  }
 
   /** A nested scope (one scenario): undone by `close()`, or with its parent. */
   scope(what: string): { cleanup: Cleanup; close: () => Promise<void> } {
@@ -43,10 +56,38 @@ export class Cleanup {
     child.once('exit', () => this.children.delete(child));
   }
 
+  /**
+   * Starts a process that answers once healthy, and stops it when this scope is undone. Its child is owned from the
+   * spawn: a bench stopped while the process is still starting cancels the start, which stops the process, and the
+   * undoing waits for that before it goes on (the process has its own process group, so nothing else would).
+   */
+  async start<T extends ManagedProcess>(start: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const starting = start(this.stopping.signal);
+    this.starts.add(starting);
+    try {
+      const started = await starting;
+      this.track(started.child);
+      const forget = this.add(`stop ${started.name}`, () => started.stop(), 'processes');
+      // Stopped early by its scenario: the stop is one (ManagedProcess.stop), and no longer an undo step.
+      return {
+        ...started,
+        stop: (signal?: NodeJS.Signals) => {
+          const stopped = started.stop(signal);
+          void forget();
+          return stopped;
+        },
+      };
+    } finally {
+      this.starts.delete(starting);
+    }
+  }
+
   /** Undoes every step, newest first; each step gets at most `stepTimeoutMs`. */
   async run(stepTimeoutMs = 20_000): Promise<void> {
     if (this.running) return this.running;
+    this.stopping.abort(new DOMException('the bench is stopping', 'AbortError'));
     this.running = (async () => {
+      await Promise.allSettled(this.starts);
       while (this.steps.length > 0) {
         const last = this.steps.pop();
         if (!last) break;

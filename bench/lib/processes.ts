@@ -29,6 +29,11 @@ function register(cleanup: Cleanup, managed: ManagedProcess & { url: string }): 
   return { name: managed.name, url: managed.url, pid: managed.child.pid ?? -1, stop };
 }
 
+/** A process started through `Cleanup.start`, which already owns it. */
+function serviceOf(started: ManagedProcess & { url: string }): Service {
+  return { name: started.name, url: started.url, pid: started.child.pid ?? -1, stop: () => started.stop() };
+}
+
 /**
  * startProcess with its child tracked from the spawn, not from its first healthy answer: a bench stopped while the
  * process is still starting SIGKILLs it too (it has its own process group, so nothing else would).
@@ -45,6 +50,8 @@ async function withRetry<T>(what: string, attempts: number, start: () => Promise
     try {
       return await start();
     } catch (error) {
+      // Cancelled because the bench is stopping (Cleanup.start): nothing to try again.
+      if ((error as Error).name === 'AbortError') throw error;
       last = error;
       // A port picked by freePort() can be taken by another process before ours binds it: try again.
       console.error(
@@ -75,19 +82,22 @@ export async function startShards(
       const index = next;
       next += 1;
       const spec = specs[index] as ShardSpec;
-      services[index] = await withRetry(`shard ${spec.institution}`, 2, async () =>
-        register(
-          cleanup,
-          await startShardProcess({
-            kind: 'qualifications',
-            institution: spec.institution,
-            databaseUrl: spec.databaseUrl,
-            port: await freePort(),
-            hopPublicKeys,
-            ...(spec.seedFile ? { seedFile: spec.seedFile } : {}),
-          }),
-        ),
-      );
+      services[index] = await withRetry(`shard ${spec.institution}`, 2, async () => {
+        const port = await freePort();
+        return serviceOf(
+          await cleanup.start((signal) =>
+            startShardProcess({
+              kind: 'qualifications',
+              institution: spec.institution,
+              databaseUrl: spec.databaseUrl,
+              port,
+              hopPublicKeys,
+              ...(spec.seedFile ? { seedFile: spec.seedFile } : {}),
+              signal,
+            }),
+          ),
+        );
+      });
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, specs.length) }, worker));
@@ -145,8 +155,12 @@ export async function startHub(
     };
     const port = await freePort();
     if (!options.entry) {
-      const managed = await startGatewayProcess(env, port, false, options.nodeArgs ?? []);
-      return register(cleanup, { ...managed, name: options.name });
+      return serviceOf(
+        await cleanup.start(async (signal) => ({
+          ...(await startGatewayProcess(env, port, false, options.nodeArgs ?? [], signal)),
+          name: options.name,
+        })),
+      );
     }
     const managed = startTracked(
       cleanup,

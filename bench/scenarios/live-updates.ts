@@ -99,17 +99,18 @@ export const liveUpdates: Scenario = {
       // The mobilities shard checks agreements through the hub with its own service key, listed in the registry.
       const service = await generateHopKeyPair();
       for (const kind of ['qualifications', 'mobilities'] as const) {
-        const shard = await startShardProcess({
-          kind,
-          institution: code,
-          databaseUrl: `sqlite:${join(context.tmp, `${code}-${kind}.sqlite`)}`,
-          hopPublicKeys: context.hopKeys.publicKeys,
-          ...(kind === 'qualifications'
-            ? { seedFile }
-            : { env: { HUB_URL: hubUrl }, servicePrivateKey: service.privateKeyPem }),
-        });
-        context.cleanup.track(shard.child);
-        context.cleanup.add(`stop ${code} ${kind}`, () => shard.stop(), 'processes');
+        const shard = await context.cleanup.start((signal) =>
+          startShardProcess({
+            kind,
+            institution: code,
+            databaseUrl: `sqlite:${join(context.tmp, `${code}-${kind}.sqlite`)}`,
+            hopPublicKeys: context.hopKeys.publicKeys,
+            ...(kind === 'qualifications'
+              ? { seedFile }
+              : { env: { HUB_URL: hubUrl }, servicePrivateKey: service.privateKeyPem }),
+            signal,
+          }),
+        );
         shards[kind] = shard.url;
       }
       const seed = JSON.parse(readFileSync(seedFile, 'utf8')) as { institution: { names: unknown; country: string } };
@@ -124,20 +125,23 @@ export const liveUpdates: Scenario = {
     const registryPath = join(context.tmp, 'live-updates.registry.json');
     writeFileSync(registryPath, `${JSON.stringify({ institutions: entries }, null, 2)}\n`);
     // Demo tokens are refused in production mode; everything else runs as in production.
-    const hub = await startGatewayProcess(
-      {
-        NODE_ENV: 'development',
-        LOG_LEVEL: 'warn',
-        REGISTRY_PATH: registryPath,
-        SUPERGRAPH_PATH: context.supergraphPath,
-        HUB_HOP_PRIVATE_KEY: context.hopKeys.privateKeyPem,
-        HUB_DEMO_TOKEN_SECRET: tokenSecret,
-        RATE_LIMIT_PER_IP: '100000000',
-      },
-      hubPort,
+    const hub = await context.cleanup.start((signal) =>
+      startGatewayProcess(
+        {
+          NODE_ENV: 'development',
+          LOG_LEVEL: 'warn',
+          REGISTRY_PATH: registryPath,
+          SUPERGRAPH_PATH: context.supergraphPath,
+          HUB_HOP_PRIVATE_KEY: context.hopKeys.privateKeyPem,
+          HUB_DEMO_TOKEN_SECRET: tokenSecret,
+          RATE_LIMIT_PER_IP: '100000000',
+        },
+        hubPort,
+        false,
+        [],
+        signal,
+      ),
     );
-    context.cleanup.track(hub.child);
-    context.cleanup.add('stop the hub', () => hub.stop(), 'processes');
     const hubPid = hub.child.pid ?? -1;
     await createDemoMobilities(hubUrl, false, tokenSecret);
 

@@ -404,15 +404,16 @@ export const statistics: Scenario = {
         const spec = specs[next];
         next += 1;
         if (!spec) return;
-        const shard = await startShardProcess({
-          kind: spec.kind,
-          institution: code(spec.n),
-          databaseUrl: `sqlite:${join(context.tmp, `${code(spec.n)}.${spec.kind}.sqlite`)}`,
-          hopPublicKeys: context.hopKeys.publicKeys,
-          env: { HUB_URL: 'http://127.0.0.1:9/graphql' },
-        });
-        context.cleanup.track(shard.child);
-        context.cleanup.add(`stop ${spec.kind} shard of ${code(spec.n)}`, () => shard.stop(), 'processes');
+        const shard = await context.cleanup.start((signal) =>
+          startShardProcess({
+            kind: spec.kind,
+            institution: code(spec.n),
+            databaseUrl: `sqlite:${join(context.tmp, `${code(spec.n)}.${spec.kind}.sqlite`)}`,
+            hopPublicKeys: context.hopKeys.publicKeys,
+            env: { HUB_URL: 'http://127.0.0.1:9/graphql' },
+            signal,
+          }),
+        );
         urls.set(`${spec.kind} ${code(spec.n)}`, shard.url);
         if (shard.child.pid) pids.push(shard.child.pid);
       }

@@ -125,40 +125,45 @@ async function flood(
 async function startHub(context: BenchContext, env: Record<string, string>) {
   const root = projectRoot();
   const seedFile = join(root, 'demo', 'institutions', 'rvt.lv.json');
-  const shard = await startShardProcess({
-    kind: 'qualifications',
-    institution: 'rvt.lv',
-    databaseUrl: `sqlite:${join(context.tmp, `rvt-${Date.now()}.sqlite`)}`,
-    hopPublicKeys: context.hopKeys.publicKeys,
-    seedFile,
-  });
-  context.cleanup.track(shard.child);
-  const stopShard = context.cleanup.add('stop the rvt.lv shard', () => shard.stop(), 'processes');
+  const shard = await context.cleanup.start((signal) =>
+    startShardProcess({
+      kind: 'qualifications',
+      institution: 'rvt.lv',
+      databaseUrl: `sqlite:${join(context.tmp, `rvt-${Date.now()}.sqlite`)}`,
+      hopPublicKeys: context.hopKeys.publicKeys,
+      seedFile,
+      signal,
+    }),
+  );
   const seed = JSON.parse(readFileSync(seedFile, 'utf8')) as { institution: { names: unknown; country: string } };
   const registryPath = join(context.tmp, `ws-flood-${Date.now()}.registry.json`);
   writeFileSync(
     registryPath,
     `${JSON.stringify({ institutions: [{ code: 'rvt.lv', names: seed.institution.names, country: seed.institution.country, shards: { qualifications: shard.url } }] }, null, 2)}\n`,
   );
-  const hub = await startGatewayProcess(
-    {
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      REGISTRY_PATH: registryPath,
-      SUPERGRAPH_PATH: context.supergraphPath,
-      HUB_HOP_PRIVATE_KEY: context.hopKeys.privateKeyPem,
-      RATE_LIMIT_PER_IP: '100000000',
-      // The sockets are all opened before any sends: none may time out meanwhile.
-      WS_INIT_TIMEOUT_MS: '120000',
-      ...env,
-    },
-    await freePort(),
+  const port = await freePort();
+  const hub = await context.cleanup.start((signal) =>
+    startGatewayProcess(
+      {
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        REGISTRY_PATH: registryPath,
+        SUPERGRAPH_PATH: context.supergraphPath,
+        HUB_HOP_PRIVATE_KEY: context.hopKeys.privateKeyPem,
+        RATE_LIMIT_PER_IP: '100000000',
+        // The sockets are all opened before any sends: none may time out meanwhile.
+        WS_INIT_TIMEOUT_MS: '120000',
+        ...env,
+      },
+      port,
+      false,
+      [],
+      signal,
+    ),
   );
-  context.cleanup.track(hub.child);
-  const stopHub = context.cleanup.add('stop the hub', () => hub.stop(), 'processes');
   const stop = async () => {
-    await stopHub();
-    await stopShard();
+    await hub.stop();
+    await shard.stop();
   };
   return { url: hub.url, pid: hub.child.pid ?? -1, stop };
 }
