@@ -281,6 +281,31 @@ export async function startHiveGateway(
   });
 }
 
+/**
+ * The bench's floor (bench/bare-proxy.ts): a bare Node.js proxy that parses, signs a hop with `hopKeys` for each
+ * upstream's audience, calls every upstream, parses and writes; no GraphQL.
+ */
+export async function startBareProxy(
+  cleanup: Cleanup,
+  options: { name: string; hopKeys: HopKeyPair; upstreams: ReadonlyArray<{ url: string; audience: string }> },
+): Promise<Service> {
+  return withRetry(options.name, 2, async () => {
+    const port = await freePort();
+    const managed = startTracked(cleanup, options.name, distEntry('bench', 'bare-proxy.js'), {
+      PORT: String(port),
+      HUB_HOP_PRIVATE_KEY: options.hopKeys.privateKeyPem,
+      BARE_UPSTREAMS: JSON.stringify(options.upstreams),
+    });
+    try {
+      await waitUntilUp(managed, `http://127.0.0.1:${port}/health`);
+    } catch (error) {
+      await managed.stop('SIGKILL');
+      throw error;
+    }
+    return register(cleanup, { ...managed, url: `http://127.0.0.1:${port}/graphql` });
+  });
+}
+
 /** `count` distinct ports that were free a moment ago. */
 async function freePorts(count: number): Promise<number[]> {
   const ports = new Set<number>();

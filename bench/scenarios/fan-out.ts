@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../../platform/project-root';
+import { hopAudience } from '../../platform/signed-hop';
 import type { BenchContext, Scenario } from '../lib/context';
 import { summarizeProfile, type ProfileSummary } from '../lib/cpu-profile';
 import { runSeconds } from '../lib/env';
@@ -10,6 +11,7 @@ import { alternate, expectData, requestBody, runLoad, type LoadTarget, type Summ
 import {
   baselineEntry,
   rssMb,
+  startBareProxy,
   startHub,
   startReplayShards,
   startShards,
@@ -25,6 +27,8 @@ const CONNECTIONS = 1;
  * on by default, would answer units(filter) from its index without a fan-out.
  */
 const ROUTING = { ENTITY_CACHE: 'off', CATALOG: 'off' };
+/** The floor's target at `count` replayed shards (bench/bare-proxy.ts). */
+const bareName = (count: number) => `bare fan-out (floor), ${count} replayed shard${count === 1 ? '' : 's'}`;
 
 /** Scenario 2: a fanned-out list across 1…32 shards — latency should follow the slowest shard, not the count. */
 export const fanOut: Scenario = {
@@ -184,11 +188,36 @@ export const fanOut: Scenario = {
         });
       }
     }
+    // The floor at each count: a bare Node.js proxy over the same replayed shards (no GraphQL: parse, sign, call,
+    // parse, write), loaded in the same alternating rounds as the hubs.
+    const bareTargets: LoadTarget[] = [];
+    for (const count of counts) {
+      const name = bareName(count);
+      const bare = await startBareProxy(context.cleanup, {
+        name,
+        hopKeys: context.hopKeys,
+        upstreams: replay.urls
+          .slice(0, count)
+          .map((url, i) => ({ url, audience: hopAudience('qualifications', benchInstitution(templates, i + 1).code) })),
+      });
+      const data = await expectData(bare.url, body, `the ${name}`); // records its answers
+      if ((data.units as { edges: unknown[] }).edges.length !== 20) throw new Error(`${name}: expected 20 edges`);
+      bareTargets.push({
+        name,
+        url: bare.url,
+        body,
+        connections: CONNECTIONS,
+        processes: { hub: [bare.pid], shards: [replay.service.pid] },
+      });
+    }
     const replaySeconds = runSeconds(settings, 0.4);
     const replayRounds = Math.min(baselineBuildEntry ? 3 : 2, settings.rounds);
     // Builds interleaved target by target, so both see the same load from the rest of the machine.
     const replayed = await alternate(
-      counts.flatMap((_, i) => builds.map((build) => replayTargets.get(build.label)?.[i] as LoadTarget)),
+      counts.flatMap((_, i) => [
+        ...builds.map((build) => replayTargets.get(build.label)?.[i] as LoadTarget),
+        bareTargets[i] as LoadTarget,
+      ]),
       { rounds: replayRounds, seconds: replaySeconds, warmupSeconds: 1, log: context.log },
     );
     const profiled =
@@ -217,6 +246,11 @@ export const fanOut: Scenario = {
     const replayAll = mine.last;
     const replayRatio = mine.ratio;
     const baseline = baselineBuildEntry ? replayedOf(builds[1]?.label ?? '') : null;
+    const bareOne = replayed.get(bareName(fewest)) as Summary;
+    const bareAll = replayed.get(bareName(most)) as Summary;
+    const bareRatio = bareAll.p50 / bareOne.p50;
+    const perShardBareCpu =
+      ((bareAll.cpuMsPerRequest.hub ?? Number.NaN) - (bareOne.cpuMsPerRequest.hub ?? Number.NaN)) / (most - 1);
     const row = (name: string, s: Summary, base: Summary, shardsLabel = '') => [
       name,
       fmt.ms(s.p50),
@@ -267,6 +301,14 @@ export const fanOut: Scenario = {
             return list.map((target) => row(target.name, replayed.get(target.name) as Summary, first, ' (replay)'));
           }),
         },
+        {
+          caption:
+            'the floor over the same replayed shards: a bare Node.js proxy, no GraphQL — parse, sign, call, parse, write (1 connection; "hub CPU" is the proxy\'s)',
+          columns,
+          rows: bareTargets.map((target) =>
+            row(target.name, replayed.get(target.name) as Summary, bareOne, ' (replay)'),
+          ),
+        },
         ...(profiled ? profiled.tables : []),
       ],
       targets: [
@@ -280,6 +322,11 @@ export const fanOut: Scenario = {
           measured: `${fmt.ratio(replayRatio)} (${fmt.ms(replayAll.p50)} ms vs ${fmt.ms(replayOne.p50)} ms; hub CPU ≈ ${fmt.ms(perShardHubCpu)} ms per extra shard)`,
           // Issue 20, item 5: the hub's own share of a fan-out is the part the hub can make cheap.
           met: replayRatio <= 2,
+        },
+        {
+          target: `the same for the bare fan-out (floor; no GraphQL: parse, sign, call, parse, write)`,
+          measured: `${fmt.ratio(bareRatio)} (${fmt.ms(bareAll.p50)} ms vs ${fmt.ms(bareOne.p50)} ms; CPU ≈ ${fmt.ms(perShardBareCpu)} ms per extra shard, hub's ${fmt.ms(perShardHubCpu)})`,
+          met: null,
         },
         ...(baseline
           ? [
@@ -306,6 +353,7 @@ export const fanOut: Scenario = {
               'Lines "baseline build": the same replayed shards through the gateway built in another checkout (BENCH_BASELINE), alternated target by target with this build\'s in the same run.',
             ]
           : []),
+        `"bare fan-out (floor)" (bench/bare-proxy.ts) is no gateway — no GraphQL: parse, sign, call, parse, write. A plain node:http server that JSON.parses the request, sends it unchanged to each replayed shard over an undici pool per shard set up as the hub's, each call with a hop signed by the hub's own signer, JSON.parses every answer and writes the first with the first 20 of all shards' edges (not a merge: no order, cursors or totals); no validation, planning, limits, deadlines, tracing or metrics. What it costs per extra shard is what Node.js (HTTP, undici, JSON, Ed25519, GC) costs any gateway that calls one more shard.`,
         ...(profiled ? profiled.notes : []),
         `Shard processes use ${fmt.num(Math.min(...rss), 0)}–${fmt.num(Math.max(...rss), 0)} MB RSS each (${fmt.num(rss.reduce((a, b) => a + b, 0) / 1024, 1)} GB for ${rss.length}); hubs ${hubRss.map((r) => fmt.num(r, 0)).join(' / ')} MB.`,
       ],

@@ -3,11 +3,20 @@ import type { AddressInfo } from 'node:net';
 import type { Cleanup } from '../lib/cleanup';
 import type { Scenario } from '../lib/context';
 import { alternate, expectData, type LoadTarget, type Summary } from '../lib/load';
-import { baselineEntry, startHiveGateway, startHub } from '../lib/processes';
+import { hopAudience } from '../../platform/signed-hop';
+import { baselineEntry, startBareProxy, startHiveGateway, startHub } from '../lib/processes';
 import { fmt } from '../lib/report';
-import { OVERHEAD_UNIT, SINGLE_SHARD_COLUMNS, singleShardRow, startSingleShard } from './single-shard';
+import {
+  OVERHEAD_INSTITUTION,
+  OVERHEAD_UNIT,
+  SINGLE_SHARD_COLUMNS,
+  singleShardRow,
+  startSingleShard,
+} from './single-shard';
 
 const CONNECTIONS = 10;
+/** The floor's target name (bench/bare-proxy.ts). */
+const BARE = 'bare Node proxy (floor)';
 
 /** An OTLP/HTTP collector stand-in that takes every export (POST /v1/traces) and counts the requests. */
 async function startTraceSink(cleanup: Cleanup): Promise<{ url: string; exports: () => number }> {
@@ -91,6 +100,15 @@ export const hubOverhead: Scenario = {
       throw new Error(
         `Hive Gateway and the hub answer differently:\n${JSON.stringify(hiveAnswer)}\n${JSON.stringify(hubAnswer)}`,
       );
+    // The floor: what Node.js costs a gateway that only parses, signs, calls the same shard, parses and writes.
+    const bare = await startBareProxy(context.cleanup, {
+      name: BARE,
+      hopKeys: context.hopKeys,
+      upstreams: [{ url: shard.url, audience: hopAudience('qualifications', OVERHEAD_INSTITUTION) }],
+    });
+    const bareAnswer = await expectData(bare.url, body, `unit(id) via the ${BARE}`);
+    if (JSON.stringify(bareAnswer) !== JSON.stringify(hubAnswer))
+      throw new Error(`the ${BARE} and the hub answer differently:\n${JSON.stringify(bareAnswer)}`);
     const targets: LoadTarget[] = [
       {
         name: 'direct shard',
@@ -141,6 +159,13 @@ export const hubOverhead: Scenario = {
         connections: CONNECTIONS,
         processes: { gateway: [hive.pid], shard: [shard.pid] },
       },
+      {
+        name: BARE,
+        url: bare.url,
+        body,
+        connections: CONNECTIONS,
+        processes: { gateway: [bare.pid], shard: [shard.pid] },
+      },
     ];
     context.log(
       `  ${targets.length} targets × ${settings.rounds} rounds × ${settings.seconds} s, ${CONNECTIONS} connections`,
@@ -158,6 +183,8 @@ export const hubOverhead: Scenario = {
     const viaTraced = get('hub, tracing on');
     const viaHive = get('Hive Gateway');
     const viaUnshared = get('hub, in-flight sharing off');
+    const viaBare = get(BARE);
+    const bareCpu = viaBare.cpuMsPerRequest.gateway ?? Number.NaN;
     const hubVsHive = viaHub.rps / viaHive.rps;
     const hubCpu = viaHub.cpuMsPerRequest.gateway ?? Number.NaN;
     const row = singleShardRow(direct);
@@ -183,6 +210,7 @@ export const hubOverhead: Scenario = {
             ...baselines.map((service) => row(service.name, get(service.name))),
             row('stock @apollo/gateway', viaStock),
             row('Hive Gateway', viaHive),
+            row(BARE, viaBare),
           ],
         },
         {
@@ -253,6 +281,13 @@ export const hubOverhead: Scenario = {
               '',
               '',
             ],
+            [`gateway CPU per request, hub / ${BARE}`, fmt.ratio(hubCpu / bareCpu), '', ''],
+            [
+              `gateway CPU per request, hub, in-flight sharing off / ${BARE}`,
+              fmt.ratio((viaUnshared.cpuMsPerRequest.gateway ?? Number.NaN) / bareCpu),
+              '',
+              '',
+            ],
             [
               'stock / direct shard',
               fmt.ratio(viaStock.rps / direct.rps),
@@ -277,6 +312,11 @@ export const hubOverhead: Scenario = {
         },
         { target: 'hub ≥ 1.0× Hive Gateway requests/s', measured: fmt.ratio(hubVsHive), met: hubVsHive >= 1 },
         { target: 'hub gateway CPU ≤ 0.25 ms per request', measured: fmt.ms(hubCpu), met: hubCpu <= 0.25 },
+        {
+          target: `the same target for the ${BARE} (no GraphQL: parse, sign, call, parse, write)`,
+          measured: fmt.ms(bareCpu),
+          met: null,
+        },
       ],
       notes: [
         'All three share the machine with the load generator; on a 2-core machine the gateway and the shard compete for the CPU, so "× direct" is bounded by the CPU each request costs in both processes (see the CPU columns).',
@@ -284,6 +324,7 @@ export const hubOverhead: Scenario = {
         'Hive Gateway 2.15 (@graphql-hive/gateway) runs as its own process in production mode (NODE_ENV=production, `hive-gateway supergraph`), on the same one-subgraph supergraph as the stock gateway.',
         `"hub" propagates W3C trace context (always on) with no exporter: no OpenTelemetry SDK is loaded. "hub, tracing on" is the same hub with OTEL_EXPORTER_OTLP_ENDPOINT set, exporting a span per request and per shard call to a local stand-in collector (${sink.exports()} export requests received); the shard does not export in either.`,
         'Identical queries in flight at once share one shard call, in the hub (same caller, text and variables) as in Hive Gateway (its default): with 10 connections sending the same read, most requests ride on a call already on its way, so both can pass the shard called directly. "hub, in-flight sharing off" (SHARD_SHARE_INFLIGHT=off) sends every request on its own.',
+        `"${BARE}" (bench/bare-proxy.ts) is no gateway — no GraphQL: parse, sign, call, parse, write. A plain node:http server that JSON.parses the request, sends it unchanged to the shard over an undici pool set up as the hub's, with a hop signed by the hub's own signer (one Ed25519 signature), JSON.parses the answer and writes it; no validation, planning, limits, auth, deadlines, tracing or metrics. Its CPU per request is what Node.js costs a process that only moves this request with the hub's signed hop. It sends every request on its own (no in-flight sharing): its like is "hub, in-flight sharing off".`,
         'The hub runs with its entity cache off here (ENTITY_CACHE=off), so every request reaches the shard; scenario entity-cache measures it with the cache on.',
       ],
       raw: Object.fromEntries(summaries),
