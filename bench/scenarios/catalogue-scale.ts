@@ -226,7 +226,7 @@ export const catalogueScale: Scenario = {
   name: 'catalogue-scale',
   title: 'Catalogue at 1,000,000 units: search in each engine',
   estimate:
-    '~15 min at 500x2000 (10 institutions written, 490 copied in each engine); ~1 h with BENCH_CATALOG_WRITTEN=500',
+    '500x2000: ~13 min of seeding (10 institutions written, 490 copied in each engine), then the searches: raise BENCH_MAX_MINUTES; ~1 h more with BENCH_CATALOG_WRITTEN=500',
   async run(context) {
     const scale = (process.env.BENCH_CATALOG_SCALE ?? '500x2000').match(/^(\d+)x(\d+)$/);
     if (!scale) throw new Error('BENCH_CATALOG_SCALE: expected <institutions>x<units>, e.g. 500x2000');
