@@ -113,6 +113,39 @@ describe('the embedded catalogue engine', () => {
     await many.close();
   });
 
+  it('answers words most units hold as rare ones when it walks the places in TITLE order instead', async () => {
+    // More units hold "common" than the engine looks up one by one (PLACE_WALK_ROWS): it walks the places in order.
+    const many = createSqliteEngine();
+    const units = (prefix: string, count: number) =>
+      Array.from({ length: count }, (_, i) =>
+        unit(`${prefix}${i}`, `k${String((i * 7_919) % count).padStart(5, '0')}`, {
+          searchText: i % 3 === 0 ? 'rare common' : 'common',
+        }),
+      );
+    const parts = [part('c.lv', 'LV', units('C', 30_000)), part('d.de', 'DE', units('D', 21_000))];
+    for (const one of parts) await many.replaceInstitution(one);
+    const sorted = (keep: (u: UnitDoc) => boolean) =>
+      parts
+        .flatMap((one) => one.units.filter(keep).map((u) => ({ ...u, inst: one.institution.code })))
+        .sort((a, b) => (a.sortKey !== b.sortKey ? (a.sortKey < b.sortKey ? -1 : 1) : a.localId < b.localId ? -1 : 1))
+        .map((u) => `${u.inst}:${u.localId}`);
+    for (const [word, keep] of [
+      ['common', () => true],
+      ['rare', (u: UnitDoc) => u.searchText.startsWith('rare')],
+    ] as const) {
+      const expected = sorted(keep);
+      const first = await many.search(request({ filter: { words: [word] } }));
+      expect(first).toMatchObject({ totalCount: expected.length, hasNextPage: true });
+      expect(ids(first)).toEqual(expected.slice(0, 10));
+      const after: Record<string, { sortKey: string; id: string }> = {};
+      for (const item of first.items) after[item.institution] = { sortKey: item.sortKey, id: item.localId };
+      const next = await many.search(request({ filter: { words: [word] }, after, count: false }));
+      expect(next.totalCount).toBeNull();
+      expect(ids(next)).toEqual(expected.slice(10, 20));
+    }
+    await many.close();
+  });
+
   it('applies changes read again: a gone unit leaves, a changed one moves', async () => {
     await engine.apply('a.lv', {
       units: [

@@ -1,0 +1,114 @@
+import Database from 'better-sqlite3';
+import { Pool } from 'pg';
+
+/**
+ * Copies of written institutions inside a catalogue engine's own tables, for a catalogue larger than the bench can
+ * write through the engine in reasonable time. A copy is the source institution's rows under another code, with
+ * every table a search reads (units, qualifications, skills, text indexes, places) filled as the engine's write path
+ * fills it, so that searches cannot tell it from a written institution. The vocabulary needs nothing: a copy holds
+ * the source's words. Bench-only: the engines' product code has no such path.
+ */
+export interface InstitutionCopier {
+  /** Makes institution `code` (in `country`) a copy of the written institution `source`, in one transaction. */
+  copy(source: string, code: string, country: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The embedded engine's file, through a connection of its own (WAL: the engine's connection sees the copies once
+ * each transaction commits). The FTS5 text indexes are contentless, so their rows are inserted from the source's
+ * search texts under the copies' rowids; the places share the units' rowids.
+ */
+export function sqliteCopier(path: string): InstitutionCopier {
+  const db = new Database(path);
+  const maxRowid = (table: string) =>
+    db.prepare<[], number>(`SELECT COALESCE(MAX(rowid), 0) FROM ${table}`).pluck().get() ?? 0;
+  const minRowid = (table: string, source: string) =>
+    db.prepare<[string], number>(`SELECT MIN(rowid) FROM ${table} WHERE inst = ?`).pluck().get(source) ?? 0;
+  const statements = {
+    institution: db.prepare('INSERT INTO institution (code, country) VALUES (?, ?)'),
+    qualifications: db.prepare(
+      `INSERT INTO qualification (rowid, inst, id, sort_key, title_text, search_text, eqf, points, isced, occupation, status)
+       SELECT rowid + ?, ?, id, sort_key, title_text, search_text, eqf, points, isced, occupation, status
+       FROM qualification WHERE inst = ? ORDER BY rowid`,
+    ),
+    qualificationText: db.prepare(
+      'INSERT INTO qualification_text (rowid, words) SELECT rowid + ?, search_text FROM qualification WHERE inst = ? ORDER BY rowid',
+    ),
+    units: db.prepare(
+      `INSERT INTO unit (rowid, inst, id, qualification, sort_key, title_text, search_text, eqf, points, status, isced, occupation)
+       SELECT rowid + ?, ?, id, qualification, sort_key, title_text, search_text, eqf, points, status, isced, occupation
+       FROM unit WHERE inst = ? ORDER BY rowid`,
+    ),
+    unitText: db.prepare(
+      'INSERT INTO unit_text (rowid, words) SELECT rowid + ?, search_text FROM unit WHERE inst = ? ORDER BY rowid',
+    ),
+    unitPlaces: db.prepare(
+      'INSERT INTO unit_place (rowid, inst, id, sort_key) SELECT rowid + ?, ?, id, sort_key FROM unit WHERE inst = ? ORDER BY rowid',
+    ),
+    skills: db.prepare(
+      'INSERT INTO unit_skill (inst, unit, qualification, skill) SELECT ?, unit, qualification, skill FROM unit_skill WHERE inst = ?',
+    ),
+  };
+  const copy = db.transaction((source: string, code: string, country: string) => {
+    statements.institution.run(code, country);
+    // The copies' rowids follow every row there is, in the source's order.
+    const qualificationShift = maxRowid('qualification') + 1 - minRowid('qualification', source);
+    statements.qualifications.run(qualificationShift, code, source);
+    statements.qualificationText.run(qualificationShift, source);
+    const unitShift = maxRowid('unit') + 1 - minRowid('unit', source);
+    statements.units.run(unitShift, code, source);
+    statements.unitText.run(unitShift, source);
+    statements.unitPlaces.run(unitShift, code, source);
+    statements.skills.run(code, source);
+  });
+  return {
+    copy: async (source, code, country) => {
+      copy(source, code, country);
+    },
+    close: async () => {
+      db.close();
+    },
+  };
+}
+
+/** The PostgreSQL engine's database; the qualifications' word arrays are generated from their search texts. */
+export function postgresCopier(url: string): InstitutionCopier {
+  const pool = new Pool({ connectionString: url, max: 1 });
+  return {
+    copy: async (source, code, country) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('INSERT INTO institution (code, country) VALUES ($1, $2)', [code, country]);
+        await client.query(
+          `INSERT INTO qualification (inst, id, sort_key, title_text, search_text, eqf, points, isced, occupation, status)
+           SELECT $1, id, sort_key, title_text, search_text, eqf, points, isced, occupation, status
+           FROM qualification WHERE inst = $2`,
+          [code, source],
+        );
+        await client.query(
+          `INSERT INTO unit (inst, id, qualification, sort_key, title_text, search_text, eqf, points, status, isced, occupation)
+           SELECT $1, id, qualification, sort_key, title_text, search_text, eqf, points, status, isced, occupation
+           FROM unit WHERE inst = $2`,
+          [code, source],
+        );
+        await client.query(
+          'INSERT INTO unit_text (inst, id, sort_key, words) SELECT $1, id, sort_key, words FROM unit_text WHERE inst = $2',
+          [code, source],
+        );
+        await client.query(
+          'INSERT INTO unit_skill (inst, unit, qualification, skill) SELECT $1, unit, qualification, skill FROM unit_skill WHERE inst = $2',
+          [code, source],
+        );
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
