@@ -99,7 +99,7 @@ const CHECKS: Array<[string, SearchRequest['filter'], SearchRequest['list']]> = 
   ['qualifications about welding', { words: ['welding'] }, 'qualifications'],
 ];
 
-/** Copied institutions whose searches are checked: a search filtered by institution reads the whole catalogue. */
+/** Copied institutions whose searches are checked (each check reads the institution's rows again). */
 const CHECKED_COPIES = 10;
 
 /**
