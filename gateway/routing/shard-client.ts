@@ -44,6 +44,11 @@ export const DEFAULT_SHARD_TIMEOUT_MS = 5_000;
 const TIMEOUT_MESSAGE = 'The operation was aborted due to timeout';
 export const DEFAULT_CONNECTIONS_PER_SHARD = 32;
 
+/** How the hub connects to one shard origin: kept alive, one request per connection at a time. */
+export function shardPoolOptions(connections: number): Pool.Options {
+  return { connections, keepAliveTimeout: 30_000, pipelining: 1 };
+}
+
 /**
  * A shard's non-2xx answer, in the shape RemoteGraphQLDataSource gives it (`extensions.response`): the
  * resilience policies read the status, and the routing reads GraphQL errors from the body.
@@ -260,11 +265,7 @@ export function createShardClients(options: ShardClientOptions): {
         const url = new URL(shard.url);
         let pool = pools.get(url.origin);
         if (!pool) {
-          pool = new Pool(url.origin, {
-            connections: options.connectionsPerShard,
-            keepAliveTimeout: 30_000,
-            pipelining: 1,
-          });
+          pool = new Pool(url.origin, shardPoolOptions(options.connectionsPerShard));
           pools.set(url.origin, pool);
         }
         const checked = options.identity && shard.institution !== '' ? { shard, identity: options.identity } : null;
