@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Pool } from 'undici';
-import { DEFAULT_CONNECTIONS_PER_SHARD, DEFAULT_SHARD_TIMEOUT_MS } from '../gateway/routing/shard-client';
+import {
+  DEFAULT_CONNECTIONS_PER_SHARD,
+  DEFAULT_SHARD_TIMEOUT_MS,
+  shardPoolOptions,
+} from '../gateway/routing/shard-client';
 import { BUDGET_HEADER } from '../platform/budget';
 import { readSigningKey, type HopSigningKey } from '../platform/hop-keys';
 import { signHop, type HopOperation } from '../platform/signed-hop';
+import { runStandIn, serveStandIn } from './lib/stand-in';
 
 /**
  * Process entry of the bench's floor: a bare Node.js proxy that does only the transport work a gateway with the
@@ -42,12 +46,6 @@ interface Answer {
 /** How many edges a merged list keeps: the bench's fan-out query asks for `first: 20`. */
 const PAGE = 20;
 
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 async function call(
   upstream: Upstreamed,
   key: HopSigningKey,
@@ -81,46 +79,19 @@ async function main(): Promise<void> {
   if (listed.length === 0) throw new Error('BARE_UPSTREAMS lists no upstreams');
   const upstreams: Upstreamed[] = listed.map((upstream) => {
     const url = new URL(upstream.url);
-    // The hub's shard client pool (createShardClients): keep-alive, one request per connection at a time.
-    const pool = new Pool(url.origin, {
-      connections: DEFAULT_CONNECTIONS_PER_SHARD,
-      keepAliveTimeout: 30_000,
-      pipelining: 1,
-    });
+    const pool = new Pool(url.origin, shardPoolOptions(DEFAULT_CONNECTIONS_PER_SHARD));
     return { ...upstream, pool, path: `${url.pathname}${url.search}` };
   });
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    if (request.method !== 'POST') {
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-      return;
-    }
-    void (async () => {
-      const text = await readBody(request);
-      const body = JSON.parse(text) as GraphQLBody;
-      const operation = { query: body.query ?? '', variables: body.variables ?? null };
-      // One request ID per request, on every hop of it, as the hub signs them.
-      const requestId = randomUUID();
-      const answers = await Promise.all(upstreams.map((upstream) => call(upstream, key, text, operation, requestId)));
-      const answer = JSON.stringify(combine(answers));
-      response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) });
-      response.end(answer);
-    })().catch((error: unknown) => {
-      if (!response.headersSent) response.writeHead(502, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ errors: [{ message: `bare proxy: ${(error as Error).message}` }] }));
-    });
-  });
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
+  await serveStandIn(port, 'bare proxy', 502, async (body) => {
+    const text = body.toString('utf8');
+    const parsed = JSON.parse(text) as GraphQLBody;
+    const operation = { query: parsed.query ?? '', variables: parsed.variables ?? null };
+    // One request ID per request, on every hop of it, as the hub signs them.
+    const requestId = randomUUID();
+    const answers = await Promise.all(upstreams.map((upstream) => call(upstream, key, text, operation, requestId)));
+    return { body: JSON.stringify(combine(answers)) };
   });
   console.log(`bare proxy (floor: no GraphQL) listening at http://127.0.0.1:${port}/graphql`);
-  const stop = () => process.exit(0);
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
 }
 
-void main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runStandIn(main);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { runStandIn, serveStandIn } from './lib/stand-in';
 
 /**
  * Process entry: stand-ins for many institutions' mobilities and recognition shards in one process, answering the
@@ -17,39 +17,17 @@ interface CellShard {
   batch: unknown;
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 const FIELD = /(?:([A-Za-z_]\w*)\s*:\s*)?(mobilityStatisticsBase|recognitionStatisticsBase)\b/;
 
 function serve(shard: CellShard): Promise<void> {
   const batches = JSON.stringify([shard.batch]);
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    void (async () => {
-      if (request.method !== 'POST') {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end('{"status":"ok"}');
-        return;
-      }
-      const body = JSON.parse(await readBody(request)) as { query?: string };
-      const match = FIELD.exec(body.query ?? '');
-      const answer = match
+  return serveStandIn(shard.port, 'cell shard', 500, (body) => {
+    const match = FIELD.exec((JSON.parse(body.toString('utf8')) as { query?: string }).query ?? '');
+    return {
+      body: match
         ? `{"data":{${JSON.stringify(match[1] ?? match[2])}:${batches}}}`
-        : JSON.stringify({ errors: [{ message: 'cell shard: only the statistics base cells are served here' }] });
-      response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) });
-      response.end(answer);
-    })().catch((error: unknown) => {
-      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ errors: [{ message: `cell shard: ${(error as Error).message}` }] }));
-    });
-  });
-  server.keepAliveTimeout = 65_000;
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(shard.port, '127.0.0.1', () => resolve());
+        : JSON.stringify({ errors: [{ message: 'cell shard: only the statistics base cells are served here' }] }),
+    };
   });
 }
 
@@ -60,12 +38,6 @@ async function main(): Promise<void> {
   if (shards.length === 0) throw new Error(`${file} lists no shards`);
   await Promise.all(shards.map(serve));
   console.log(`serving the base cells of ${shards.length} shards`);
-  const stop = () => process.exit(0);
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
 }
 
-void main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runStandIn(main);
