@@ -55,3 +55,14 @@ export async function catalogueAnswers(
   }
   throw new Error(`the hub at ${url} did not answer from its catalogue within ${timeoutMs / 1000} s`);
 }
+
+/** From the hub's /metrics: how many institutions' parts its catalogue read whole, and read in part, so far. */
+export async function catalogueUpdates(url: string): Promise<{ wholeReads: number; partReads: number }> {
+  const text = await (await fetch(new URL('/metrics', url))).text();
+  const counted = { wholeReads: 0, partReads: 0 };
+  for (const line of text.split('\n')) {
+    const update = /^hub_catalogue_updates_total\{.*kind="(rebuild|refresh)".*outcome="ok".*\} (\d+)$/.exec(line);
+    if (update) counted[update[1] === 'rebuild' ? 'wholeReads' : 'partReads'] += Number(update[2]);
+  }
+  return counted;
+}

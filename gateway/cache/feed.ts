@@ -6,7 +6,7 @@ import type { HopSigningKey } from '../../platform/hop-keys';
 import { getHopOperation, hopAudience, signHop } from '../../platform/signed-hop';
 import type { Logger } from '../../platform/logger';
 import type { Shard } from '../registry/registry';
-import type { CacheStore, DropReason } from './store';
+import type { CacheStore, DropReason, FeedPosition } from './store';
 
 /** A page of a shard's change feed (`GET /changes`, subgraphs/shared/changes). */
 interface FeedPage {
@@ -49,6 +49,8 @@ export interface FeedFollower {
   hasFeed(shard: Shard): boolean;
   /** The last change applied from the shard's feed, or null before the first answer. */
   cursorOf(shard: Shard): number | null;
+  /** That change with the feed it belongs to. */
+  positionOf(shard: Shard): FeedPosition | null;
   /** Each followed shard and whether its feed is current (health). */
   states(): Array<{ kind: string; institution: string; current: boolean; cursor: number | null }>;
   close(): Promise<void>;
@@ -222,6 +224,10 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
     isCurrent: current,
     hasFeed: (shard) => follows.has(scopeOf(shard)),
     cursorOf: (shard) => follows.get(scopeOf(shard))?.cursor ?? null,
+    positionOf: (shard) => {
+      const follow = follows.get(scopeOf(shard));
+      return follow && follow.cursor !== null ? { feedId: follow.feedId, seq: follow.cursor } : null;
+    },
     states: () =>
       [...follows.values()].map((follow) => ({
         kind: follow.shard.kind,

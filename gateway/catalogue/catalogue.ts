@@ -6,12 +6,12 @@ import type { HopSigningKey } from '../../platform/hop-keys';
 import type { Logger } from '../../platform/logger';
 import { followChangeFeeds } from '../cache/feed';
 import { flushRoute } from '../cache/flush-route';
-import type { CacheStore, DropReason } from '../cache/store';
+import type { CacheStore, DropReason, FeedPosition } from '../cache/store';
 import type { HubContext } from '../context';
 import type { GatewayPart } from '../part';
 import type { Registry, Shard } from '../registry/registry';
 import { createCatalogueMetrics, type CatalogueUpdate } from './catalogue-metrics';
-import type { CatalogueEngine, SearchPage, SearchRequest } from './engine';
+import type { CatalogueEngine, PartPosition, SearchPage, SearchRequest } from './engine';
 import { createFreshnessNotes, type StaleInstitution, type StaleReason } from './freshness';
 import { createPostgresEngine } from './postgres-engine';
 import {
@@ -207,11 +207,32 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
   };
   const stop = new AbortController();
   let closed = false;
+  /** Feeds are followed from the positions stored in the engine, once it has started. */
+  const resumed = new Map<string, PartPosition>();
+  let markStarted: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => {
+    markStarted = resolve;
+  });
   const wholeReads = bulkhead(WHOLE_READS_AT_ONCE, Number.MAX_SAFE_INTEGER);
 
   const markStale = (part: Part, error: string | null) => {
     part.staleSince ??= Date.now();
     if (error) part.error = error;
+  };
+
+  /**
+   * Stores where the part stands in its feed, for a gateway that starts over this catalogue. A position that fails to
+   * be stored costs such a start one whole read of the institution, not the part its currency now.
+   */
+  const storePosition = async (part: Part, position: FeedPosition, readAt: number) => {
+    try {
+      await engine.setPosition(part.shard.institution, { ...position, readAt, currentAt: Date.now() });
+    } catch (error) {
+      log.warn(
+        { institution: part.shard.institution, error: (error as Error).message },
+        'catalogue part position not stored: a restart reads the institution whole',
+      );
+    }
   };
 
   /** Reads the institution's part until it succeeds (the shard may be down: it is tried again, backing off). */
@@ -234,6 +255,10 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
                 startedAt = Date.now();
                 const whole = await reader.readInstitution(part.shard);
                 await engine.replaceInstitution(whole);
+                // Every change the feed passed before the read started is in it, and one passed since would have
+                // asked for another read: unless one did, the part holds every change up to where the feed is now.
+                const position = feeds.positionOf(part.shard);
+                if (position && !part.again) await storePosition(part, position, startedAt);
                 return whole;
               }),
             ),
@@ -327,11 +352,33 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
     },
     flush: async (scope) => {
       const part = partOfScope(scope);
-      if (part) void rebuildPart(part);
+      if (part) {
+        // Before the read that replaces it: the position belongs to a feed that can no longer be followed from it.
+        await engine
+          .forgetPosition(part.shard.institution)
+          .catch((error: unknown) =>
+            log.warn(
+              { institution: part.shard.institution, error: (error as Error).message },
+              'catalogue part position not forgotten',
+            ),
+          );
+        void rebuildPart(part);
+      }
       return null;
     },
-    sharedCursor: async () => null,
-    setSharedCursor: async () => undefined,
+    // Where the part stood when a gateway last stopped over this catalogue: the feed is followed on from there.
+    sharedCursor: async (scope) => {
+      await started;
+      if (closed) throw new Error('the catalogue is closed');
+      const part = partOfScope(scope);
+      return part ? (resumed.get(part.shard.institution) ?? null) : null;
+    },
+    // After the changes up to `position` were applied; a part with a read under way or due stores its own later.
+    setSharedCursor: async (scope, position) => {
+      const part = partOfScope(scope);
+      if (part?.built && !part.rebuilding && !part.pending && !part.refreshing && part.readAt !== null)
+        await storePosition(part, position, part.readAt);
+    },
     close: async () => undefined,
   };
   const feeds = followChangeFeeds({
@@ -507,10 +554,25 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
       }),
     ],
     start: async () => {
-      await engine.start();
+      try {
+        await engine.start();
+        // Parts a gateway left over this catalogue (PostgreSQL, a SQLite file) are held as they were, and behind
+        // since they were last known current, until their feeds bring what changed meanwhile; a feed that cannot
+        // replay from there has the part read whole.
+        for (const [institution, position] of await engine.positions()) {
+          const part = parts.get(institution);
+          if (!part) continue;
+          Object.assign(part, { built: true, tried: true, readAt: position.readAt, staleSince: position.currentAt });
+          resumed.set(institution, position);
+        }
+        if (resumed.size > 0) log.info({ institutions: resumed.size }, 'catalogue parts resumed from their feeds');
+      } finally {
+        markStarted();
+      }
     },
     stop: async () => {
       closed = true;
+      markStarted();
       clearInterval(refresher);
       stop.abort();
       await feeds.close();

@@ -111,6 +111,21 @@ export interface InstitutionRows {
   qualifications: number;
 }
 
+/**
+ * Where an institution's part stands in its shard's change feed: it holds every change up to `seq` of feed `feedId`.
+ * A gateway that starts over a catalogue it finds (PostgreSQL, a SQLite file) follows the feed on from there
+ * instead of reading every institution again whole; a feed that cannot replay from there (pruned, or another
+ * database) has the institution read whole, as a gap does.
+ */
+export interface PartPosition {
+  feedId: string;
+  seq: number;
+  /** When the part's last whole read started (ms since the epoch). */
+  readAt: number;
+  /** When the part was last known to hold every change up to `seq` (ms since the epoch): how old it may be. */
+  currentAt: number;
+}
+
 /** Where the catalogue lives: SQLite in the gateway's process, or a PostgreSQL shared by every replica. */
 export interface CatalogueEngine {
   readonly name: 'sqlite' | 'postgres';
@@ -131,5 +146,14 @@ export interface CatalogueEngine {
   institutions(): Promise<string[]>;
   /** Rows held per institution (metrics). */
   rows(): Promise<InstitutionRows[]>;
+  /** Every institution's stored position, by institution code. */
+  positions(): Promise<Map<string, PartPosition>>;
+  /**
+   * Stores the institution's position once what it claims is applied. Within one feed the position and its times
+   * only rise (replicas store theirs in any order, each true of the part when stored); another feed's replaces it.
+   */
+  setPosition(institution: string, position: PartPosition): Promise<void>;
+  /** The part follows no feed from a known position any more (a gap): a gateway that starts reads it whole. */
+  forgetPosition(institution: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -15,6 +15,10 @@ import { isTextOnly, searchStatements, titlePage, wordsOf, type Statement, type 
 const SCHEMA = `
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE TABLE IF NOT EXISTS institution (code TEXT COLLATE "C" PRIMARY KEY, country TEXT NOT NULL);
+-- Where each part stands in its shard's change feed (see PartPosition); times in ms since the epoch.
+CREATE TABLE IF NOT EXISTS part_position (
+  inst TEXT COLLATE "C" PRIMARY KEY, feed_id TEXT NOT NULL, seq BIGINT NOT NULL, read_at BIGINT NOT NULL,
+  current_at BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS qualification (
   inst TEXT COLLATE "C" NOT NULL, id TEXT COLLATE "C" NOT NULL, sort_key TEXT COLLATE "C" NOT NULL,
   title_text TEXT NOT NULL, search_text TEXT NOT NULL, eqf INTEGER NOT NULL, points DOUBLE PRECISION NOT NULL,
@@ -438,6 +442,38 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
         units: Number(row.units),
         qualifications: Number(row.qualifications),
       })),
+    positions: async () =>
+      new Map(
+        (
+          await pool.query<{ inst: string; feed_id: string; seq: string; read_at: string; current_at: string }>(
+            'SELECT inst, feed_id, seq, read_at, current_at FROM part_position',
+          )
+        ).rows.map((row) => [
+          row.inst,
+          {
+            feedId: row.feed_id,
+            seq: Number(row.seq),
+            readAt: Number(row.read_at),
+            currentAt: Number(row.current_at),
+          },
+        ]),
+      ),
+    // SET reads the row as it was: within one feed each value only rises, another feed's replaces them.
+    setPosition: async (institution, { feedId, seq, readAt, currentAt }) => {
+      await pool.query(
+        `INSERT INTO part_position AS p (inst, feed_id, seq, read_at, current_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (inst) DO UPDATE SET feed_id = EXCLUDED.feed_id,
+           seq = CASE WHEN p.feed_id = EXCLUDED.feed_id THEN GREATEST(p.seq, EXCLUDED.seq) ELSE EXCLUDED.seq END,
+           read_at = CASE WHEN p.feed_id = EXCLUDED.feed_id THEN GREATEST(p.read_at, EXCLUDED.read_at)
+             ELSE EXCLUDED.read_at END,
+           current_at = CASE WHEN p.feed_id = EXCLUDED.feed_id THEN GREATEST(p.current_at, EXCLUDED.current_at)
+             ELSE EXCLUDED.current_at END`,
+        [institution, feedId, seq, readAt, currentAt],
+      );
+    },
+    forgetPosition: async (institution) => {
+      await pool.query('DELETE FROM part_position WHERE inst = $1', [institution]);
+    },
     close: async () => {
       await locks.close();
       await pool.end();

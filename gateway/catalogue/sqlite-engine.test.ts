@@ -189,4 +189,28 @@ describe('the embedded catalogue engine', () => {
     expect(ids(await reopened.search(request({ filter: { words: ['welding'] } })))).toEqual(['e.lv:E1', 'e.lv:E2']);
     await reopened.close();
   });
+
+  it('keeps a part position that only rises within one feed, is replaced by another feed and survives a reopen', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'catalogue-')), 'catalogue.sqlite');
+    const first = createSqliteEngine(path);
+    await first.setPosition('a.lv', { feedId: 'f1', seq: 7, readAt: 100, currentAt: 200 });
+    // A replica that stores an older position later (it applied less) does not lower it.
+    await first.setPosition('a.lv', { feedId: 'f1', seq: 5, readAt: 90, currentAt: 300 });
+    await first.setPosition('b.lv', { feedId: 'g1', seq: 1, readAt: 10, currentAt: 10 });
+    await first.close();
+    const reopened = createSqliteEngine(path);
+    expect(await reopened.positions()).toEqual(
+      new Map([
+        ['a.lv', { feedId: 'f1', seq: 7, readAt: 100, currentAt: 300 }],
+        ['b.lv', { feedId: 'g1', seq: 1, readAt: 10, currentAt: 10 }],
+      ]),
+    );
+    // Another history of the feed: its position counts, whatever the numbers.
+    await reopened.setPosition('a.lv', { feedId: 'f2', seq: 2, readAt: 50, currentAt: 60 });
+    await reopened.forgetPosition('b.lv');
+    expect(await reopened.positions()).toEqual(
+      new Map([['a.lv', { feedId: 'f2', seq: 2, readAt: 50, currentAt: 60 }]]),
+    );
+    await reopened.close();
+  });
 });

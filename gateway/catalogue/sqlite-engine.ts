@@ -62,6 +62,9 @@ CREATE TABLE IF NOT EXISTS unit_place (rowid INTEGER PRIMARY KEY, inst TEXT NOT 
 -- The places in TITLE order: a search whose words many units hold walks them and keeps its matches (PLACE_WALK_ROWS).
 CREATE INDEX IF NOT EXISTS unit_place_order ON unit_place (sort_key, id, inst);
 CREATE VIRTUAL TABLE IF NOT EXISTS qualification_text USING fts5 (words, ${TEXT_INDEX});
+-- Where each part stands in its shard's change feed (see PartPosition).
+CREATE TABLE IF NOT EXISTS part_position (
+  inst TEXT PRIMARY KEY, feed_id TEXT NOT NULL, seq INTEGER NOT NULL, read_at INTEGER NOT NULL, current_at INTEGER NOT NULL);
 `;
 
 const concat = (...parts: string[]) => parts.join(' || ');
@@ -115,6 +118,18 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
          (SELECT count(*) FROM qualification q WHERE q.inst = i.code) AS qualifications
        FROM institution i ORDER BY i.code`,
     ),
+    positions: db.prepare<[], { inst: string; feed_id: string; seq: number; read_at: number; current_at: number }>(
+      'SELECT inst, feed_id, seq, read_at, current_at FROM part_position',
+    ),
+    // SET reads the row as it was: within one feed each value only rises, another feed's replaces them.
+    setPosition: db.prepare<[string, string, number, number, number]>(
+      `INSERT INTO part_position (inst, feed_id, seq, read_at, current_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (inst) DO UPDATE SET feed_id = excluded.feed_id,
+         seq = CASE WHEN feed_id = excluded.feed_id THEN max(seq, excluded.seq) ELSE excluded.seq END,
+         read_at = CASE WHEN feed_id = excluded.feed_id THEN max(read_at, excluded.read_at) ELSE excluded.read_at END,
+         current_at = CASE WHEN feed_id = excluded.feed_id THEN max(current_at, excluded.current_at) ELSE excluded.current_at END`,
+    ),
+    forgetPosition: db.prepare<[string]>('DELETE FROM part_position WHERE inst = ?'),
   };
 
   const removeUnit = (institution: string, localId: string) => {
@@ -290,6 +305,21 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     search: async (request) => search(request),
     institutions: async () => statements.institutions.all().map((row) => row.code),
     rows: async () => statements.rows.all(),
+    positions: async () =>
+      new Map(
+        statements.positions
+          .all()
+          .map((row) => [
+            row.inst,
+            { feedId: row.feed_id, seq: row.seq, readAt: row.read_at, currentAt: row.current_at },
+          ]),
+      ),
+    setPosition: async (institution, { feedId, seq, readAt, currentAt }) => {
+      statements.setPosition.run(institution, feedId, seq, readAt, currentAt);
+    },
+    forgetPosition: async (institution) => {
+      statements.forgetPosition.run(institution);
+    },
     close: async () => {
       db.close();
     },
