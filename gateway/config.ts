@@ -25,6 +25,7 @@ import {
   DEFAULT_WS_MAX_ANONYMOUS_PER_IP,
 } from './subscriptions/subscriptions';
 import { DEFAULT_LIVE_EVENT_HOLD_MS } from './subscriptions/hold';
+import { DEFAULT_MAX_SHARD_ANSWER_BYTES } from './routing/shard-client';
 import { SUPPRESSION_THRESHOLD } from './statistics/merge';
 import { DEFAULT_STATISTICS_CACHE_MS } from './statistics/statistics';
 import {
@@ -68,6 +69,8 @@ export const gatewayEnvironment = z
      */
     SHARD_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5_000),
     CONNECTIONS_PER_SHARD: z.coerce.number().int().min(1).max(1_024).default(32),
+    /** Most bytes the hub reads of one shard answer: a shard answering without end costs its data, not the hub's memory. */
+    MAX_SHARD_ANSWER_BYTES: count(1_024, 1_000_000_000, DEFAULT_MAX_SHARD_ANSWER_BYTES),
     /** `off`: every query goes to its shard on its own, even when the very same one is on its way there (see routing/shard-client.ts). */
     SHARD_SHARE_INFLIGHT: z.enum(['on', 'off']).default('on'),
     NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
@@ -184,6 +187,7 @@ export function gatewayOptionsFrom(
     host: env.HOST,
     shardTimeoutMs: env.SHARD_TIMEOUT_MS,
     connectionsPerShard: env.CONNECTIONS_PER_SHARD,
+    maxShardAnswerBytes: env.MAX_SHARD_ANSWER_BYTES,
     shareInflight: env.SHARD_SHARE_INFLIGHT === 'on',
     production: env.NODE_ENV === 'production',
     limits: {

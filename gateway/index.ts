@@ -53,6 +53,8 @@ export interface GatewayOptions {
   shardTimeoutMs?: number;
   /** @default 32 */
   connectionsPerShard?: number;
+  /** Most bytes the hub reads of one shard answer; a longer one costs that shard's data (cause `too-large`). @default 16 MiB */
+  maxShardAnswerBytes?: number;
   /** Whether identical queries in flight to one shard at once (same caller) share one call (routing/shard-client.ts). @default true */
   shareInflight?: boolean;
   /**
@@ -119,6 +121,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     timeoutMs: options.shardTimeoutMs,
     connectionsPerShard: options.connectionsPerShard,
     shareInflight: options.shareInflight,
+    maxAnswerBytes: options.maxShardAnswerBytes,
     resilience: options.resilience,
     log,
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import type { HopSigningKey } from '../../platform/hop-keys';
 import { getHopOperation, hopAudience, signHop } from '../../platform/signed-hop';
 import type { Logger } from '../../platform/logger';
@@ -63,6 +63,12 @@ export function scopeOf(shard: Pick<Shard, 'kind' | 'institution'>): string {
 
 class NoFeed extends Error {}
 
+/**
+ * Most bytes read of one page of a feed: a page holds at most 500 changes of a few tags each (subgraphs/shared/changes),
+ * well under this; a shard answering without end loses its feed (its entries are dropped), not the hub's memory.
+ */
+const MAX_FEED_PAGE_BYTES = 8 * 1024 * 1024;
+
 function isFeedPage(body: unknown): body is FeedPage {
   const page = body as FeedPage;
   return (
@@ -85,6 +91,7 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
   // Every followed shard's poll (or back-off) listens on this one signal at once.
   setMaxListeners(options.shards.length + 10, stop.signal);
   const follows = new Map<string, { shard: Shard; feedId: string; cursor: number | null; heardAt: number }>();
+  const dispatcher = new Agent({ maxResponseSize: MAX_FEED_PAGE_BYTES });
   const current = (shard: Shard) => {
     const follow = follows.get(scopeOf(shard));
     return !!follow && follow.cursor !== null && performance.now() - follow.heardAt <= options.waitMs + options.graceMs;
@@ -107,7 +114,13 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
           operation: getHopOperation(`${url.pathname}${url.search}`),
         })
       : {};
-    const response = await request(url, { headers, signal: stop.signal, headersTimeout: limit, bodyTimeout: limit });
+    const response = await request(url, {
+      dispatcher,
+      headers,
+      signal: stop.signal,
+      headersTimeout: limit,
+      bodyTimeout: limit,
+    });
     if (response.statusCode === 404) {
       await response.body.dump();
       throw new NoFeed();
@@ -238,6 +251,7 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
     close: async () => {
       stop.abort();
       await Promise.allSettled(loops);
+      await dispatcher.close();
     },
   };
 }

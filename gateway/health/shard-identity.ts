@@ -42,6 +42,29 @@ interface HealthAnswer {
   serviceKeyId?: unknown;
 }
 
+/** Most bytes read of a shard's /health answer: it is a few hundred; the rest of a longer one is never read. */
+const MAX_HEALTH_ANSWER_BYTES = 64 * 1024;
+
+/** The answer's JSON; {} (which proves nothing) when it is not JSON or longer than MAX_HEALTH_ANSWER_BYTES. */
+async function healthAnswerOf(answer: Response): Promise<HealthAnswer> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (answer.body) {
+    for await (const chunk of answer.body as AsyncIterable<Uint8Array>) {
+      size += chunk.byteLength;
+      // Leaving the loop cancels the rest of the answer.
+      if (size > MAX_HEALTH_ANSWER_BYTES) return {};
+      chunks.push(chunk);
+    }
+  }
+  try {
+    const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return typeof parsed === 'object' && parsed !== null ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
 const short = (ids: readonly string[]): string => `[${ids.map((id) => `${id.slice(0, 8)}…`).join(', ')}]`;
 
 /**
@@ -97,7 +120,7 @@ export function useShardIdentity(options: ShardIdentityOptions): ShardIdentity {
   const ask = async (shard: Shard): Promise<ShardIdentityVerdict> => {
     try {
       const answer = await fetch(new URL('/health', shard.url), { signal: AbortSignal.timeout(timeoutMs) });
-      const body = (await answer.json().catch(() => ({}))) as HealthAnswer;
+      const body = await healthAnswerOf(answer);
       const verdict = judge(shard, body, await expectedServiceKeyIds(shard));
       if (verdict.status === 'wrong shard' || answer.ok) return verdict;
       return { status: 'down', reason: `HTTP ${answer.status}` };

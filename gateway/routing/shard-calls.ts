@@ -25,6 +25,8 @@ export interface ShardCallsOptions {
   connectionsPerShard?: number;
   /** @default true */
   shareInflight?: boolean;
+  /** Most bytes read of one shard answer. @default 16 MiB */
+  maxAnswerBytes?: number;
   /** Retries, circuit breakers and bulkheads around every shard call (defaults: see resilience/). */
   resilience?: ResilienceOptions;
   log: Logger;
@@ -48,6 +50,7 @@ export function useShardCalls(options: ShardCallsOptions): ShardCalls {
     hopKey: options.hopKey,
     identity: options.identity,
     shareInflight: options.shareInflight,
+    maxAnswerBytes: options.maxAnswerBytes,
   });
   const resilience = createResilience({
     ...options.resilience,

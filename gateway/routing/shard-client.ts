@@ -37,16 +37,27 @@ export interface ShardClientOptions {
    * way there waits for that one's answer instead of being sent again (see {@link ShardSource}). @default true
    */
   shareInflight?: boolean;
+  /** Most bytes read of one answer; past them the call fails (cause `too-large`). @default 16 MiB */
+  maxAnswerBytes?: number;
 }
 
 export const DEFAULT_SHARD_TIMEOUT_MS = 5_000;
 /** What an expired `AbortSignal.timeout` says, as the platform words it. */
 const TIMEOUT_MESSAGE = 'The operation was aborted due to timeout';
 export const DEFAULT_CONNECTIONS_PER_SHARD = 32;
+/**
+ * Most bytes the hub reads of one shard's answer (`MAX_SHARD_ANSWER_BYTES`): a member's shard that answers without
+ * end (broken, or hostile) costs its data, cut at this size, not the hub's memory. Generous: a page of 100 units
+ * with every outcome in five languages is well under 1 MiB.
+ */
+export const DEFAULT_MAX_SHARD_ANSWER_BYTES = 16 * 1024 * 1024;
 
-/** How the hub connects to one shard origin: kept alive, one request per connection at a time. */
-export function shardPoolOptions(connections: number): Pool.Options {
-  return { connections, keepAliveTimeout: 30_000, pipelining: 1 };
+/** How the hub connects to one shard origin: kept alive, one request per connection at a time, answers bounded. */
+export function shardPoolOptions(
+  connections: number,
+  maxAnswerBytes: number = DEFAULT_MAX_SHARD_ANSWER_BYTES,
+): Pool.Options {
+  return { connections, keepAliveTimeout: 30_000, pipelining: 1, maxResponseSize: maxAnswerBytes };
 }
 
 /**
@@ -265,7 +276,7 @@ export function createShardClients(options: ShardClientOptions): {
         const url = new URL(shard.url);
         let pool = pools.get(url.origin);
         if (!pool) {
-          pool = new Pool(url.origin, shardPoolOptions(options.connectionsPerShard));
+          pool = new Pool(url.origin, shardPoolOptions(options.connectionsPerShard, options.maxAnswerBytes));
           pools.set(url.origin, pool);
         }
         const checked = options.identity && shard.institution !== '' ? { shard, identity: options.identity } : null;

@@ -7,7 +7,14 @@ type ResponseError = GraphQLFormattedError & { extensions?: Record<string, unkno
 
 /** Why a shard's data is missing, as `extensions.cause` says it. */
 export type FailureCause =
-  'timeout' | 'unavailable' | 'malformed' | 'foreign-items' | 'circuit-open' | 'overloaded' | 'wrong-shard';
+  | 'timeout'
+  | 'unavailable'
+  | 'malformed'
+  | 'too-large'
+  | 'foreign-items'
+  | 'circuit-open'
+  | 'overloaded'
+  | 'wrong-shard';
 
 /** Connection failures that happen before a request is written: the shard never saw the call. */
 const BEFORE_SENDING = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -36,8 +43,13 @@ export class ForeignItems extends Error {
   }
 }
 
+/** undici's code for an answer cut at the pool's `maxResponseSize` (MAX_SHARD_ANSWER_BYTES). */
+const TOO_LARGE = 'UND_ERR_RES_EXCEEDED_MAX_SIZE';
+
 export function failureCause(error: unknown): FailureCause {
   if (error instanceof ShardCallRefused) return error.reason;
+  const failure = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  if ((failure?.code ?? failure?.cause?.code) === TOO_LARGE) return 'too-large';
   if (error instanceof ForeignItems) return 'foreign-items';
   if (error instanceof MalformedAnswer || error instanceof SyntaxError) return 'malformed';
   if (isTimeout(error)) return 'timeout';
@@ -50,6 +62,7 @@ const REASONS: Record<FailureCause, string> = {
   timeout: 'did not answer in time',
   unavailable: 'could not be reached',
   malformed: 'answered with something that is not a GraphQL response',
+  'too-large': 'answered more than the hub reads of one answer (MAX_SHARD_ANSWER_BYTES)',
   'foreign-items':
     "answered items that are not its own (another institution's ID or name, or no ID; a shard answers for its own only)",
   'circuit-open': 'is skipped for now: it failed repeatedly and will be tried again shortly',

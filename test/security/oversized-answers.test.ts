@@ -1,0 +1,167 @@
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startGatewayOver, type ExtraGateway } from '../faults';
+import { startTestHub, type TestHub } from '../harness/hub';
+import { waitFor } from '../harness/wait';
+import { seedUnits } from '../seeds';
+
+/**
+ * A member's shard that answers without end (broken, or hostile) costs its own data, never the hub's memory: the hub
+ * reads at most MAX_SHARD_ANSWER_BYTES of a call's answer (1 MiB here), 8 MiB of a change-feed page and 64 KiB of a
+ * /health answer, and closes the connection there. Omnia's qualifications shard is reached through a stand-in that
+ * passes everything to the real shard, except the endpoint a test makes endless.
+ */
+const HOSTILE = 'omnia.fi';
+const HONEST = 'rvt.lv';
+const MAX_ANSWER_BYTES = 1024 * 1024;
+/** The stand-in stops on its own past this: a hub that never cut an answer would read this much of each. */
+const STAND_IN_LIMIT = 256 * 1024 * 1024;
+
+type Endpoint = 'graphql' | 'changes' | 'health';
+let hub: TestHub;
+let gateway: ExtraGateway;
+const standIn = {
+  url: '',
+  endless: null as Endpoint | null,
+  /** Bytes the stand-in wrote of each endless answer before the hub closed the connection, by endpoint. */
+  written: { graphql: [] as number[], changes: [] as number[], health: [] as number[] },
+  close: async () => undefined as void,
+};
+
+const endpointOf = (url: string | undefined): Endpoint =>
+  url?.startsWith('/changes') ? 'changes' : url?.startsWith('/health') ? 'health' : 'graphql';
+
+/** Writes a JSON-looking answer that never ends until the client closes the connection (or STAND_IN_LIMIT). */
+async function answerEndlessly(response: ServerResponse, endpoint: Endpoint): Promise<void> {
+  response.writeHead(200, { 'content-type': 'application/json' });
+  response.write('{"data":{"units":{"nodes":[');
+  const chunk = Buffer.alloc(64 * 1024, ' ');
+  let written = 0;
+  while (!response.destroyed && written < STAND_IN_LIMIT) {
+    written += chunk.length;
+    if (!response.write(chunk))
+      await new Promise<void>((resolve) => {
+        const go = () => {
+          response.off('drain', go).off('close', go);
+          resolve();
+        };
+        response.on('drain', go).on('close', go);
+      });
+  }
+  standIn.written[endpoint].push(written);
+  response.destroy();
+}
+
+/** Passes the request to the real shard as it came (signed hop headers included) and its answer back. */
+function pass(incoming: IncomingMessage, outgoing: ServerResponse, target: URL): void {
+  const headers = { ...incoming.headers, host: target.host };
+  const forwarded = request(
+    { host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers, agent: false },
+    (answer) => {
+      outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(outgoing);
+    },
+  );
+  forwarded.on('error', () => outgoing.destroy());
+  outgoing.on('close', () => forwarded.destroy());
+  incoming.pipe(forwarded);
+}
+
+beforeAll(async () => {
+  hub = await startTestHub({ institutions: [HONEST, HOSTILE], shards: 'in-process' });
+  const target = new URL(hub.shards.get(HOSTILE)?.url ?? '');
+  const server = createServer((incoming, outgoing) => {
+    const endpoint = endpointOf(incoming.url);
+    if (standIn.endless !== endpoint) return pass(incoming, outgoing, target);
+    incoming.resume();
+    void answerEndlessly(outgoing, endpoint);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  standIn.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${target.pathname}`;
+  standIn.close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  gateway = await startGatewayOver(
+    hub,
+    { [HOSTILE]: standIn.url },
+    { rateLimit: false, maxShardAnswerBytes: MAX_ANSWER_BYTES, entityCache: { feedWaitMs: 500 } },
+  );
+}, 60_000);
+afterAll(async () => {
+  standIn.endless = null;
+  await gateway?.close();
+  await standIn.close();
+  await hub?.dispose();
+});
+
+interface ShardState {
+  institution: string;
+  kind: string;
+  status: string;
+  cacheFeed?: string;
+}
+const readiness = async (): Promise<ShardState | undefined> => {
+  const answer = await fetch(new URL('/health/ready', gateway.url), { signal: AbortSignal.timeout(10_000) });
+  const body = (await answer.json()) as { shards: ShardState[] };
+  return body.shards.find((shard) => shard.institution === HOSTILE && shard.kind === 'qualifications');
+};
+
+/** Each endless answer was cut near the hub's bound: far below what the stand-in would have gone on writing. */
+const expectCut = (endpoint: Endpoint, bound: number) => {
+  expect(standIn.written[endpoint].length).toBeGreaterThan(0);
+  // What the sockets' buffers held besides what the hub read: a few MiB at most on one machine.
+  for (const written of standIn.written[endpoint]) expect(written).toBeLessThan(bound + 16 * 1024 * 1024);
+};
+
+test("a shard's answer without end is cut at MAX_SHARD_ANSWER_BYTES: its data is missing (cause too-large), the rest arrives", async () => {
+  standIn.endless = 'graphql';
+  try {
+    const started = Date.now();
+    const answer = await gateway.request('{ units(first: 100) { nodes { id } } }');
+    // Cut by its size, long before the request's deadline (5 s).
+    expect(Date.now() - started).toBeLessThan(4_000);
+    const ids = (answer.body.data?.units as { nodes: Array<{ id: string }> }).nodes.map((node) => node.id);
+    expect(ids.sort()).toEqual(
+      seedUnits([HONEST])
+        .map((unit) => unit.id)
+        .sort(),
+    );
+    expect(answer.body.errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining('MAX_SHARD_ANSWER_BYTES'),
+        extensions: expect.objectContaining({ code: 'SHARD_UNAVAILABLE', institution: HOSTILE, cause: 'too-large' }),
+      }),
+    ]);
+    expectCut('graphql', MAX_ANSWER_BYTES);
+  } finally {
+    standIn.endless = null;
+  }
+});
+
+test('a change feed page without end loses that feed (its entries are dropped), cut at 8 MiB a page', async () => {
+  await waitFor('the feed is followed', async () => (await readiness())?.cacheFeed === 'current', 20_000);
+  standIn.endless = 'changes';
+  try {
+    await waitFor('the feed counts as lost', async () => (await readiness())?.cacheFeed === 'lost', 20_000);
+    await waitFor('an endless page was cut', () => standIn.written.changes.length > 0, 20_000);
+    expectCut('changes', 8 * 1024 * 1024);
+  } finally {
+    standIn.endless = null;
+  }
+  await waitFor('the feed is followed again', async () => (await readiness())?.cacheFeed === 'current', 20_000);
+});
+
+test('a /health answer without end proves nothing and is cut at 64 KiB; readiness answers', async () => {
+  standIn.endless = 'health';
+  try {
+    const state = await readiness();
+    // An answer that names no kind and institution proves nothing either way: the calls themselves will tell.
+    expect(state?.status).toBe('up');
+    await waitFor('an endless /health answer was cut', () => standIn.written.health.length > 0);
+    expectCut('health', 64 * 1024);
+  } finally {
+    standIn.endless = null;
+  }
+});
