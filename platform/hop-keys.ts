@@ -1,7 +1,6 @@
 import {
   calculateJwkThumbprint,
   createLocalJWKSet,
-  createRemoteJWKSet,
   exportJWK,
   exportPKCS8,
   generateKeyPair,
@@ -12,6 +11,7 @@ import {
   type JWTVerifyGetKey,
   type KeyLike,
 } from 'jose';
+import { remoteKeySet } from './remote-key-set';
 
 /** Hops are signed with Ed25519 only: small keys, fast verification, no parameters to get wrong. */
 export const HOP_ALGORITHM = 'EdDSA';
@@ -95,7 +95,7 @@ export function hopKeyResolver(options: {
   cooldownSeconds?: number;
 }): JWTVerifyGetKey | null {
   if (options.jwksUrl) {
-    return createRemoteJWKSet(new URL(options.jwksUrl), {
+    return remoteKeySet(new URL(options.jwksUrl), {
       cacheMaxAge: (options.cacheSeconds ?? DEFAULT_JWKS_CACHE_SECONDS) * 1000,
       // An unknown kid triggers a fetch, but never more often than this: a flood of made-up kids costs nothing.
       cooldownDuration:

@@ -1,6 +1,5 @@
 import {
   createLocalJWKSet,
-  createRemoteJWKSet,
   decodeProtectedHeader,
   jwtVerify,
   type JSONWebKeySet,
@@ -8,6 +7,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { UnauthenticatedError } from '../../schema/errors';
+import { remoteKeySet } from '../../platform/remote-key-set';
 import { callerInconsistency, isRole, ROLES, SERVICE_SUBJECT_PREFIX, type Caller } from '../../platform/caller';
 import { issuerOf, type Registry } from '../registry/registry';
 
@@ -87,7 +87,7 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
     const keySet = entry?.jwks
       ? createLocalJWKSet(entry.jwks as unknown as JSONWebKeySet)
       : entry?.jwksUrl
-        ? createRemoteJWKSet(new URL(entry.jwksUrl))
+        ? remoteKeySet(new URL(entry.jwksUrl))
         : null;
     if (keySet) keySets.set(code, keySet);
     return keySet;
