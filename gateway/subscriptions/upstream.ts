@@ -51,6 +51,19 @@ export function upstreamQuery(field: string, root: SubscriptionRoot): string {
 }
 
 /**
+ * Most bytes of one message from a shard's socket: an event is a cursor, a type, a time and a few IDs. ws allows
+ * 100 MiB by default; a longer message closes the socket (1009), and the subscription resumes as after a drop.
+ */
+export const MAX_UPSTREAM_MESSAGE_BYTES = 64 * 1024;
+
+/** The socket the hub opens on a shard, its messages bounded (graphql-ws constructs it with a URL and protocol). */
+class ShardSocket extends WebSocket {
+  constructor(url: string | URL, protocols?: string | string[]) {
+    super(url, protocols, { maxPayload: MAX_UPSTREAM_MESSAGE_BYTES });
+  }
+}
+
+/**
  * One subscription on one shard, resumed from the last cursor received whenever the connection drops:
  * the shard replays what was missed, so nothing is lost and nothing repeats.
  */
@@ -77,9 +90,11 @@ export function subscribeUpstream(options: UpstreamOptions): () => void {
     const url = options.shard.url.replace(/^http/, 'ws');
     client = createClient({
       url,
-      webSocketImpl: WebSocket,
+      webSocketImpl: ShardSocket,
       lazy: false,
       retryAttempts: 0,
+      // The subscription's `error` below reports the same failure (to the hub's log); graphql-ws would also print it.
+      onNonLazyError: () => undefined,
       connectionParams: async () =>
         options.hopKey
           ? signHop({
