@@ -313,21 +313,27 @@ export const dataScale: Scenario = {
       amount: HUB_REQUESTS_PER_ROUND,
       processes: roles,
     });
+    const catalogueTarget = (name: string, body: string): LoadTarget => {
+      const { amount: _amount, ...timed } = hubTarget(name, body);
+      return timed;
+    };
     // A search through the hub costs every shard's work on this one machine: a fixed number of requests per round.
     const targets: LoadTarget[] = [
       hubTarget('hub text search', text),
       hubTarget('hub filter search', filter),
       hubTarget('hub text search, no totalCount', textPage),
       hubTarget('hub filter search, no totalCount', filterPage),
-      { ...hubTarget('hub text search, catalogue', text), url: catalogueHub.url, processes: catalogueRoles },
-      { ...hubTarget('hub filter search, catalogue', filter), url: catalogueHub.url, processes: catalogueRoles },
+      // A search the catalogue answers costs milliseconds: timed for as long as one shard's, so that its p99 is one
+      // of some hundred searches a round, not the slowest of 8.
+      { ...catalogueTarget('hub text search, catalogue', text), url: catalogueHub.url, processes: catalogueRoles },
+      { ...catalogueTarget('hub filter search, catalogue', filter), url: catalogueHub.url, processes: catalogueRoles },
       {
-        ...hubTarget('hub text search, catalogue on PostgreSQL', text),
+        ...catalogueTarget('hub text search, catalogue on PostgreSQL', text),
         url: postgresHub.url,
         processes: postgresRoles,
       },
       {
-        ...hubTarget('hub filter search, catalogue on PostgreSQL', filter),
+        ...catalogueTarget('hub filter search, catalogue on PostgreSQL', filter),
         url: postgresHub.url,
         processes: postgresRoles,
       },
@@ -344,7 +350,7 @@ export const dataScale: Scenario = {
     ];
     const seconds = runSeconds(settings, 0.4);
     context.log(
-      `  ${targets.length} targets × ${settings.rounds} rounds (hub: ${HUB_REQUESTS_PER_ROUND} requests, one shard: ${seconds} s), ${CONNECTIONS} connection`,
+      `  ${targets.length} targets × ${settings.rounds} rounds (fanned-out hub searches: ${HUB_REQUESTS_PER_ROUND} requests; catalogue and one shard: ${seconds} s), ${CONNECTIONS} connection`,
     );
     const summaries = await alternate(targets, {
       rounds: settings.rounds,
@@ -469,7 +475,7 @@ export const dataScale: Scenario = {
         connections: CONNECTIONS,
         rounds: settings.rounds,
         hubRequestsPerRound: HUB_REQUESTS_PER_ROUND,
-        shardSecondsPerRun: seconds,
+        catalogueAndShardSecondsPerRun: seconds,
       },
       tables: [
         {
