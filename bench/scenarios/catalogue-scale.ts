@@ -44,7 +44,7 @@ type Search = (request: SearchRequest) => Promise<{ items: unknown[]; totalCount
 /** Searches as the PostgreSQL engine did with `trigramMatch`, through its own pool. */
 function trigramSearch(pool: Pool): Search {
   return async (request) => {
-    const { page, count } = searchStatements(request, trigramMatch, concat);
+    const { page, count } = searchStatements(request, trigramMatch, { concat });
     const [rows, counted] = await Promise.all([
       pool.query(numbered(page)),
       count ? pool.query<{ n: string }>(numbered(count)) : null,
@@ -150,7 +150,10 @@ async function sameAsWritten(
   }
 }
 
-/** The data-scale scenario's two searches (bench/queries.ts), and the text one ranked, as the hub asks the engine. */
+/**
+ * The data-scale scenario's two searches (bench/queries.ts), then the text one without its count, with a level and
+ * ranked, as the hub asks the engine.
+ */
 const SEARCHES: Array<[string, SearchRequest]> = [
   [
     'text "welding safety", first 20, with totalCount',
@@ -186,6 +189,18 @@ const SEARCHES: Array<[string, SearchRequest]> = [
       offset: 0,
       order: 'TITLE',
       count: false,
+    },
+  ],
+  [
+    'text "welding safety" + EQF 4, first 20, with totalCount',
+    {
+      list: 'units',
+      filter: { words: ['welding', 'safety'], eqfLevel: 4 },
+      first: 20,
+      after: {},
+      offset: 0,
+      order: 'TITLE',
+      count: true,
     },
   ],
   [

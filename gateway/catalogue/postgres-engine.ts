@@ -9,7 +9,15 @@ import type {
   UnitDoc,
 } from './engine';
 import { createInstitutionLocks, DEFAULT_LOCK_WAIT_MS } from './postgres-locks';
-import { isTextOnly, searchStatements, titlePage, wordsOf, type Statement, type TextMatch } from './search-sql';
+import {
+  isTextOnly,
+  searchStatements,
+  titlePage,
+  wordsOf,
+  type SearchDialect,
+  type Statement,
+  type TextMatch,
+} from './search-sql';
 
 // "C" collation: rows order byte by byte, as the shards' keys and the hub's merge compare them.
 const SCHEMA = `
@@ -123,6 +131,25 @@ async function addWords(pool: Pool, texts: readonly string[]): Promise<void> {
 }
 
 const concat = (...parts: string[]) => parts.join(' || ');
+
+/**
+ * A ranked unit holds the word whole when it is among the units the word index finds for it, read as one set and
+ * joined (the fence keeps the planner from looking each ranked unit's words up): reading every ranked unit's text for
+ * the word took most of a RELEVANCE search. A qualification's words sit in its own row.
+ */
+const wholeWordOf: NonNullable<SearchDialect['wholeWord']> = (list, word, alias) =>
+  list === 'qualification'
+    ? { sql: 'r.words @> ?::text[]', params: arraysOf([[word]]) }
+    : {
+        sql: `${alias}.id IS NOT NULL`,
+        params: [],
+        join: {
+          sql:
+            `LEFT JOIN (SELECT w.inst, w.id FROM unit_text w WHERE w.words @> ?::text[] OFFSET 0) ${alias}` +
+            ` ON ${alias}.inst = r.inst AND ${alias}.id = r.id`,
+          params: arraysOf([[word]]),
+        },
+      };
 
 /**
  * For each query word, the vocabulary's words that hold it (`LIKE '%word%'`, through its trigram index); null when a
@@ -414,8 +441,12 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
               ).rows[0]?.n ?? 0,
             );
       const ordered = request.order === 'TITLE' && textRows !== null && textRows > ORDERED_SCAN_ROWS;
-      const textMatch = textMatchOf(alternatives, ordered);
-      const { page, count } = searchStatements(request, textMatch, concat);
+      const { page, count } = searchStatements(request, textMatchOf(alternatives, ordered), {
+        concat,
+        // A count reads every match: the matches as one set from the word index, not each counted row's words.
+        countMatch: textMatchOf(alternatives, false),
+        wholeWord: wholeWordOf,
+      });
       const read = <Row extends QueryResultRow>(statement: Statement) =>
         alternatives === null ? pool.query<Row>(numbered(statement)) : throughWordIndex<Row>(statement);
       const [rows, counted] = await Promise.all([

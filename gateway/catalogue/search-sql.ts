@@ -106,45 +106,81 @@ export function isTextOnly(request: SearchRequest): boolean {
   return whereOf({ ...request, filter: { ...request.filter, words: null } }, none).sql === '1 = 1';
 }
 
+/** How an engine spells what the shared statements leave to it. */
+export interface SearchDialect {
+  /** String concatenation of SQL expressions. */
+  concat: (...parts: string[]) => string;
+  /**
+   * The text match of the count, when the page's would read each counted row's words (a page stops after a few
+   * rows, a count reads them all). @default the page's
+   */
+  countMatch?: TextMatch;
+  /**
+   * The rows of `list` whose search text holds `word` as a whole word, as a condition on alias `r` and, with `join`,
+   * on a table that clause joins to `r` (named `alias`, unique to the word).
+   * @default `' ' || r.search_text || ' ' LIKE '% word %'`, which reads each ranked row's whole text
+   */
+  wholeWord?: (list: 'unit' | 'qualification', word: string, alias: string) => Statement & { join?: Statement };
+}
+
 /**
  * A match in the title counts most, a whole word more than a part of one; then the other texts (descriptions,
  * outcomes, criteria). Words are folded [a-z0-9], so they go into the patterns as they are.
  */
-function scoreOf(words: readonly string[], concat: (...parts: string[]) => string): Statement | null {
+function scoreOf(
+  list: 'unit' | 'qualification',
+  words: readonly string[],
+  { concat, wholeWord }: SearchDialect,
+): { score: Statement; joins: Statement } | null {
   // A text of punctuation alone names no word (and finds nothing): there is nothing to rank by.
   if (words.length === 0) return null;
   const params: Array<string | number> = [];
-  const terms = words.map((word) => {
-    params.push(`%${word}%`, `% ${word} %`, `% ${word} %`);
+  const joins: Statement = { sql: '', params: [] };
+  const terms = words.map((word, i) => {
+    const whole = wholeWord?.(list, word, `whole${i}`) ?? {
+      sql: `${concat("' '", 'r.search_text', "' '")} LIKE ?`,
+      params: [`% ${word} %`],
+    };
+    if (whole.join) {
+      joins.sql += ` ${whole.join.sql}`;
+      joins.params.push(...whole.join.params);
+    }
+    params.push(`%${word}%`, `% ${word} %`, ...whole.params);
     return (
       `(CASE WHEN r.title_text LIKE ? THEN 4 ELSE 0 END` +
       ` + CASE WHEN ${concat("' '", 'r.title_text', "' '")} LIKE ? THEN 2 ELSE 0 END` +
-      ` + CASE WHEN ${concat("' '", 'r.search_text', "' '")} LIKE ? THEN 1 ELSE 0 END)`
+      ` + CASE WHEN ${whole.sql} THEN 1 ELSE 0 END)`
     );
   });
-  return { sql: terms.join(' + '), params };
+  return { score: { sql: terms.join(' + '), params }, joins };
 }
 
 /** The page (one more than asked, to know whether another follows) and, when asked, the count. */
 export function searchStatements(
   request: SearchRequest,
   textMatch: TextMatch,
-  concat: (...parts: string[]) => string,
+  dialect: SearchDialect,
 ): { page: Statement; count: Statement | null } {
   const table = request.list === 'units' ? 'unit' : 'qualification';
   const where = whereOf(request, textMatch);
-  const counted = request.count ? whereOf(request, textMatch, true) : null;
+  const counted = request.count ? whereOf(request, dialect.countMatch ?? textMatch, true) : null;
   const count = counted
     ? { sql: `SELECT COUNT(*) AS n FROM ${table} r WHERE ${counted.sql}`, params: counted.params }
     : null;
   if (request.order === 'RELEVANCE') {
-    const score = scoreOf(request.filter.words ?? [], concat);
+    const ranked = scoreOf(table, request.filter.words ?? [], dialect);
     return {
       page: {
         sql:
-          `SELECT r.inst, r.id, r.sort_key FROM ${table} r WHERE ${where.sql}` +
-          ` ORDER BY ${score ? `${score.sql} DESC, ` : ''}r.sort_key, r.id, r.inst LIMIT ? OFFSET ?`,
-        params: [...where.params, ...(score?.params ?? []), request.first + 1, request.offset],
+          `SELECT r.inst, r.id, r.sort_key FROM ${table} r${ranked?.joins.sql ?? ''} WHERE ${where.sql}` +
+          ` ORDER BY ${ranked ? `${ranked.score.sql} DESC, ` : ''}r.sort_key, r.id, r.inst LIMIT ? OFFSET ?`,
+        params: [
+          ...(ranked?.joins.params ?? []),
+          ...where.params,
+          ...(ranked?.score.params ?? []),
+          request.first + 1,
+          request.offset,
+        ],
       },
       count,
     };

@@ -275,7 +275,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
             sql: `${ordered ? '+' : ''}r.rowid IN (SELECT rowid FROM ${table}_text WHERE ${table}_text MATCH ?)`,
             params: [query],
           };
-    const { page, count } = searchStatements(request, textMatch, concat);
+    const { page, count } = searchStatements(request, textMatch, { concat });
     const rows = db.prepare<unknown[], { inst: string; id: string; sort_key: string }>(page.sql).all(...page.params);
     const counted = !count
       ? null
