@@ -101,6 +101,7 @@ const UNIT_FILTERS: Array<Record<string, unknown>> = [
   { text: '   ' },
   { text: 'no-such-word-anywhere' },
   { text: 'a', eqfLevel: 4, country: 'DE' },
+  { text: 'elektr', textLang: 'de' },
 ];
 const QUALIFICATION_FILTERS: Array<Record<string, unknown>> = [
   {},
@@ -114,6 +115,7 @@ const QUALIFICATION_FILTERS: Array<Record<string, unknown>> = [
   { status: 'ACTIVE' },
   { text: 'mechatronik' },
   { text: 'ūdens' },
+  { text: 'mechatronik', textLang: 'de-AT' },
 ];
 
 test('catalogue answers equal fan-out answers for every unit filter, page by page, cursors included', async () => {
@@ -151,6 +153,8 @@ test('inputs the shards refuse are refused in their words', async () => {
     [UNITS, { filter: { qualification: 'not an id' }, first: 5 }],
     [UNITS, { first: 0 }],
     [UNITS, { first: 5, after: 'garbage' }],
+    [UNITS, { filter: { text: 'weld', textLang: 'xx-NOT-A-TAG' }, first: 5 }],
+    [QUALIFICATIONS, { filter: { text: 'weld', textLang: 'klingon' }, first: 5 }],
   ] as const) {
     const expected = await ask(fanOut.url, query, variables);
     const actual = await ask(hub.url, query, variables);
@@ -340,6 +344,43 @@ test('orderBy RELEVANCE puts title matches first, pages in that order, and finds
     after = answer.pageInfo.endCursor;
   }
   expect(paged).toEqual(ranked.nodes.map((node) => node.id));
+});
+
+test('RELEVANCE with textLang ranks first the units whose texts in that language hold the words', async () => {
+  const query = `query($lang: LanguageCode) {
+    units(filter: { text: "elektr", textLang: $lang }, orderBy: RELEVANCE, first: 20) {
+      totalCount nodes { id titles { lang value } learningOutcomes { statements { lang value } }
+        assessmentCriteria { texts { lang value } } }
+    }
+  }`;
+  type Text = { lang: string; value: string };
+  type Node = {
+    id: string;
+    titles: Text[];
+    learningOutcomes: Array<{ statements: Text[] }>;
+    assessmentCriteria: Array<{ texts: Text[] }>;
+  };
+  const ranked = async (lang: string | null) => {
+    const answer = await ask(hub.url, query, { lang });
+    expect(answer.body.errors).toBeUndefined();
+    return (answer.body.data?.units as { nodes: Node[] }).nodes;
+  };
+  const german = await ranked('de');
+  const inGerman = german.map((node) =>
+    [
+      ...node.titles,
+      ...node.learningOutcomes.flatMap((o) => o.statements),
+      ...node.assessmentCriteria.flatMap((c) => c.texts),
+    ].some((text) => text.lang.startsWith('de') && foldText(text.value).includes('elektr')),
+  );
+  expect(inGerman).toContain(true);
+  expect(inGerman).toContain(false);
+  expect(inGerman.lastIndexOf(true)).toBeLessThan(inGerman.indexOf(false));
+  // The language moves matches up; it finds the same units; a region picks its language.
+  const plain = await ranked(null);
+  expect(german.map((node) => node.id)).not.toEqual(plain.map((node) => node.id));
+  expect(german.map((node) => node.id).sort()).toEqual(plain.map((node) => node.id).sort());
+  expect((await ranked('de-AT')).map((node) => node.id)).toEqual(german.map((node) => node.id));
 });
 
 test('RELEVANCE without words is refused, as a shard refuses it', async () => {

@@ -4,8 +4,8 @@ import { Pool } from 'pg';
 /**
  * Copies of written institutions inside a catalogue engine's own tables, for a catalogue larger than the bench can
  * write through the engine in reasonable time. A copy is the source institution's rows under another code, with
- * every table a search reads (units, qualifications, skills, text indexes, places) filled as the engine's write path
- * fills it, so that searches cannot tell it from a written institution. The vocabulary needs nothing: a copy holds
+ * every table a search reads (units, qualifications, skills, text indexes, places, texts by language) filled as the
+ * engine's write path fills it, so that searches cannot tell it from a written institution. The vocabulary needs nothing: a copy holds
  * the source's words. Bench-only: the engines' product code has no such path.
  */
 export interface InstitutionCopier {
@@ -49,6 +49,12 @@ export function sqliteCopier(path: string): InstitutionCopier {
     skills: db.prepare(
       'INSERT INTO unit_skill (inst, unit, qualification, skill) SELECT ?, unit, qualification, skill FROM unit_skill WHERE inst = ?',
     ),
+    unitLangs: db.prepare(
+      'INSERT INTO unit_lang (inst, id, lang, text) SELECT ?, id, lang, text FROM unit_lang WHERE inst = ?',
+    ),
+    qualificationLangs: db.prepare(
+      'INSERT INTO qualification_lang (inst, id, lang, text) SELECT ?, id, lang, text FROM qualification_lang WHERE inst = ?',
+    ),
   };
   const copy = db.transaction((source: string, code: string, country: string) => {
     statements.institution.run(code, country);
@@ -61,6 +67,8 @@ export function sqliteCopier(path: string): InstitutionCopier {
     statements.unitText.run(unitShift, source);
     statements.unitPlaces.run(unitShift, code, source);
     statements.skills.run(code, source);
+    statements.unitLangs.run(code, source);
+    statements.qualificationLangs.run(code, source);
   });
   return {
     copy: async (source, code, country) => {
@@ -101,6 +109,11 @@ export function postgresCopier(url: string): InstitutionCopier {
           'INSERT INTO unit_skill (inst, unit, qualification, skill) SELECT $1, unit, qualification, skill FROM unit_skill WHERE inst = $2',
           [code, source],
         );
+        for (const list of ['unit', 'qualification'])
+          await client.query(
+            `INSERT INTO ${list}_lang (inst, id, lang, words) SELECT $1, id, lang, words FROM ${list}_lang WHERE inst = $2`,
+            [code, source],
+          );
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');

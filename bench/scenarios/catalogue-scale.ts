@@ -3,6 +3,7 @@ import { Pool } from 'pg';
 import {
   createPostgresEngine,
   createSqliteEngine,
+  langTextsOf,
   searchStatements,
   type CatalogueEngine,
   type InstitutionPart,
@@ -59,6 +60,9 @@ function trigramSearch(pool: Pool): Search {
 /** One bench institution's part, as a rebuild would read it from its shard (the shard's own index text). */
 function partOf(templates: ReturnType<typeof loadTemplates>, n: number, units: number): InstitutionPart {
   const data = scaledData(templates, n, units);
+  const statements = new Map<string, Array<{ lang: string; value: string }>>();
+  for (const outcome of data.outcomes)
+    statements.set(outcome.unitId, [...(statements.get(outcome.unitId) ?? []), ...outcome.statements]);
   const skills = new Map<string, Set<string>>();
   for (const skill of data.skills) {
     const set = skills.get(skill.unitId) ?? new Set<string>();
@@ -72,6 +76,7 @@ function partOf(templates: ReturnType<typeof loadTemplates>, n: number, units: n
       sortKey: q.sortKey,
       searchText: q.searchText,
       titleText: foldText(q.titles.map((t) => t.value).join(' ')),
+      langTexts: langTextsOf([...q.titles, ...q.descriptions]),
       eqfLevel: q.eqfLevel,
       ecvetPoints: q.ecvetPoints,
       iscedCode: q.iscedCode,
@@ -84,6 +89,7 @@ function partOf(templates: ReturnType<typeof loadTemplates>, n: number, units: n
       sortKey: u.sortKey,
       searchText: u.searchText,
       titleText: foldText(u.titles.map((t) => t.value).join(' ')),
+      langTexts: langTextsOf([...u.titles, ...(statements.get(u.id) ?? []), ...u.assessmentCriteria.flat()]),
       eqfLevel: u.eqfLevel,
       ecvetPoints: u.ecvetPoints,
       status: u.status,

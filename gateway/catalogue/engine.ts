@@ -14,6 +14,8 @@ export interface QualificationDoc {
   searchText: string;
   /** The folded titles alone: a word found there ranks first. */
   titleText: string;
+  /** The folded titles and descriptions in each language (its primary subtag, e.g. `de`), for RELEVANCE. */
+  langTexts: Record<string, string>;
   eqfLevel: number;
   ecvetPoints: number;
   iscedCode: string;
@@ -28,6 +30,8 @@ export interface UnitDoc {
   searchText: string;
   /** The folded titles alone: a word found there ranks first. */
   titleText: string;
+  /** The folded titles, outcomes and criteria in each language (its primary subtag, e.g. `de`), for RELEVANCE. */
+  langTexts: Record<string, string>;
   eqfLevel: number;
   ecvetPoints: number;
   status: string;
@@ -59,6 +63,8 @@ export interface ListPosition {
 export interface SearchFilter {
   /** Folded words, each to occur in the search text; an empty list with `text` given matches nothing. */
   words: string[] | null;
+  /** The words' language (a primary subtag, e.g. `de`): RELEVANCE ranks matches in its texts first. */
+  lang?: string;
   eqfLevel?: number;
   pointsMin?: number;
   pointsMax?: number;
@@ -89,8 +95,6 @@ export interface SearchRequest {
   order: SearchOrder;
   /** Count every match; most of a search's cost, so only when asked. */
   count: boolean;
-  /** The query's language first, for RELEVANCE. */
-  lang?: string;
 }
 
 export interface SearchItem {

@@ -70,6 +70,15 @@ ALTER TABLE unit_text ALTER COLUMN sort_key SET NOT NULL;
 ALTER TABLE unit_text ALTER COLUMN inst SET STORAGE MAIN, ALTER COLUMN id SET STORAGE MAIN,
   ALTER COLUMN sort_key SET STORAGE MAIN;
 CREATE INDEX IF NOT EXISTS unit_text_words ON unit_text USING gin (words);
+-- Each item's words in each language apart: RELEVANCE ranks first what holds the words in the query's language.
+CREATE TABLE IF NOT EXISTS unit_lang (
+  inst TEXT COLLATE "C" NOT NULL, id TEXT COLLATE "C" NOT NULL, lang TEXT NOT NULL, words TEXT[] NOT NULL,
+  PRIMARY KEY (inst, id, lang));
+CREATE INDEX IF NOT EXISTS unit_lang_words ON unit_lang USING gin (words);
+CREATE TABLE IF NOT EXISTS qualification_lang (
+  inst TEXT COLLATE "C" NOT NULL, id TEXT COLLATE "C" NOT NULL, lang TEXT NOT NULL, words TEXT[] NOT NULL,
+  PRIMARY KEY (inst, id, lang));
+CREATE INDEX IF NOT EXISTS qualification_lang_words ON qualification_lang USING gin (words);
 ALTER TABLE qualification ADD COLUMN IF NOT EXISTS words TEXT[]
   GENERATED ALWAYS AS (string_to_array(search_text, ' ')) STORED;
 CREATE INDEX IF NOT EXISTS qualification_words ON qualification USING gin (words);
@@ -131,6 +140,30 @@ async function addWords(pool: Pool, texts: readonly string[]): Promise<void> {
 }
 
 const concat = (...parts: string[]) => parts.join(' || ');
+
+/**
+ * The items whose words in `lang` hold the word (one of its alternatives, see alternativesOf), read as one set from
+ * the word index and joined, as wholeWordOf's are.
+ */
+function inLanguageOf(
+  words: readonly string[],
+  alternatives: readonly string[][] | null,
+): NonNullable<SearchDialect['inLanguage']> {
+  return (list, word, lang, alias) => {
+    const found = alternatives?.[words.indexOf(word)];
+    if (!found) return { sql: 'FALSE', params: [] };
+    return {
+      sql: `${alias}.id IS NOT NULL`,
+      params: [],
+      join: {
+        sql:
+          `LEFT JOIN (SELECT l.inst, l.id FROM ${list}_lang l WHERE l.lang = ? AND l.words && ?::text[] OFFSET 0) ${alias}` +
+          ` ON ${alias}.inst = r.inst AND ${alias}.id = r.id`,
+        params: [lang, ...arraysOf([found])],
+      },
+    };
+  };
+}
 
 /**
  * A ranked unit holds the word whole when it is among the units the word index finds for it, read as one set and
@@ -201,6 +234,27 @@ async function putUnit(client: PoolClient, institution: string, unit: UnitDoc): 
       'INSERT INTO unit_skill (inst, unit, qualification, skill) SELECT $1, $2, $3, unnest($4::text[])',
       [institution, unit.localId, unit.qualification, unit.skills],
     );
+  await putLangs(client, 'unit', institution, [unit]);
+}
+
+/** The items' words by language (see UnitDoc.langTexts), in place of those they had. */
+async function putLangs(
+  client: PoolClient,
+  list: 'unit' | 'qualification',
+  institution: string,
+  docs: ReadonlyArray<{ localId: string; langTexts: Record<string, string> }>,
+): Promise<void> {
+  const rows = docs.flatMap((doc) => Object.entries(doc.langTexts).map(([lang, text]) => [doc.localId, lang, text]));
+  await client.query(`DELETE FROM ${list}_lang WHERE inst = $1 AND id = ANY($2::text[])`, [
+    institution,
+    docs.map((doc) => doc.localId),
+  ]);
+  if (rows.length > 0)
+    await client.query(
+      `INSERT INTO ${list}_lang (inst, id, lang, words) SELECT $1, r.id, r.lang, string_to_array(r.text, ' ')
+       FROM unnest($2::text[], $3::text[], $4::text[]) AS r (id, lang, text)`,
+      [institution, rows.map((row) => row[0]), rows.map((row) => row[1]), rows.map((row) => row[2])],
+    );
 }
 
 async function putQualification(client: PoolClient, institution: string, doc: QualificationDoc): Promise<void> {
@@ -229,6 +283,7 @@ async function putQualification(client: PoolClient, institution: string, doc: Qu
     institution,
     doc.localId,
   ]);
+  await putLangs(client, 'qualification', institution, [doc]);
 }
 
 /** A page from its rows (one more than asked, to know whether another follows) and its count, when asked. */
@@ -308,7 +363,9 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
     if (unsettled < Math.max(SETTLE_MIN_ROWS, settled / 2)) return;
     settled += unsettled;
     unsettled = 0;
-    await pool.query('VACUUM (ANALYZE) unit, unit_text, unit_skill, qualification, vocabulary');
+    await pool.query(
+      'VACUUM (ANALYZE) unit, unit_text, unit_lang, unit_skill, qualification, qualification_lang, vocabulary',
+    );
   };
   return {
     name: 'postgres',
@@ -316,7 +373,12 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       // Replicas starting together would race to create the tables: one at a time.
       await inTransaction(async (client) => {
         await client.query('SELECT pg_advisory_xact_lock(20020)');
+        const { rows } = await client.query<{ languages: boolean }>(
+          "SELECT to_regclass('unit_lang') IS NOT NULL AS languages",
+        );
         await client.query(SCHEMA);
+        // A catalogue of the former layout has no words by language: each part is read whole again.
+        if (!rows[0]?.languages) await client.query('DELETE FROM part_position');
       });
     },
     replaceInstitution: async (part: InstitutionPart) => {
@@ -326,7 +388,7 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       );
       await inTransaction(async (client) => {
         const code = part.institution.code;
-        for (const table of ['unit_skill', 'unit_text', 'unit', 'qualification'])
+        for (const table of ['unit_skill', 'unit_text', 'unit_lang', 'unit', 'qualification_lang', 'qualification'])
           await client.query(`DELETE FROM ${table} WHERE inst = $1`, [code]);
         await client.query(
           'INSERT INTO institution (code, country) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET country = EXCLUDED.country',
@@ -374,6 +436,8 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
            FROM unnest($2::text[], $3::text[], $4::text[]) AS u (id, sort_key, text)`,
           [code, u.map((d) => d.localId), u.map((d) => d.sortKey), u.map((d) => d.searchText)],
         );
+        await putLangs(client, 'qualification', code, q);
+        await putLangs(client, 'unit', code, u);
         const skills = u.flatMap((d) => d.skills.map((skill) => [d.localId, d.qualification, skill] as const));
         await client.query(
           'INSERT INTO unit_skill (inst, unit, qualification, skill) SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])',
@@ -397,14 +461,16 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
           );
         for (const { localId, doc } of changes.qualifications ?? []) {
           if (doc) await putQualification(client, institution, doc);
-          else await client.query('DELETE FROM qualification WHERE inst = $1 AND id = $2', [institution, localId]);
+          else
+            for (const table of ['qualification_lang', 'qualification'])
+              await client.query(`DELETE FROM ${table} WHERE inst = $1 AND id = $2`, [institution, localId]);
         }
         for (const { localId, doc } of changes.units ?? []) {
           if (doc) await putUnit(client, institution, doc);
           else {
             await client.query('DELETE FROM unit_skill WHERE inst = $1 AND unit = $2', [institution, localId]);
-            await client.query('DELETE FROM unit_text WHERE inst = $1 AND id = $2', [institution, localId]);
-            await client.query('DELETE FROM unit WHERE inst = $1 AND id = $2', [institution, localId]);
+            for (const table of ['unit_text', 'unit_lang', 'unit'])
+              await client.query(`DELETE FROM ${table} WHERE inst = $1 AND id = $2`, [institution, localId]);
           }
         }
       }, institution);
@@ -446,6 +512,7 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
         // A count reads every match: the matches as one set from the word index, not each counted row's words.
         countMatch: textMatchOf(alternatives, false),
         wholeWord: wholeWordOf,
+        inLanguage: inLanguageOf(words ?? [], alternatives),
       });
       const read = <Row extends QueryResultRow>(statement: Statement) =>
         alternatives === null ? pool.query<Row>(numbered(statement)) : throughWordIndex<Row>(statement);

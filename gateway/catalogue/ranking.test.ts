@@ -1,12 +1,22 @@
 import { testCatalogue, type TestCatalogue } from '../../test/harness/catalogue';
-import type { CatalogueEngine, InstitutionPart, SearchFilter, SearchRequest, UnitDoc } from './engine';
+import type {
+  CatalogueEngine,
+  InstitutionPart,
+  ListName,
+  QualificationDoc,
+  SearchFilter,
+  SearchOrder,
+  SearchRequest,
+  UnitDoc,
+} from './engine';
 import { createPostgresEngine } from './postgres-engine';
 import { createSqliteEngine } from './sqlite-engine';
 
 /**
  * The configured engine (PostgreSQL with TEST_CATALOG_URL, else the embedded one) against the rules the shards apply,
- * written out here over a catalogue of overlapping words: each word a part of the text, RELEVANCE's score (4 for the
- * word in the title, 2 more for it whole there, 1 for it whole anywhere), and the filters beside the words.
+ * written out here over a catalogue of overlapping words in two languages per institution: each word a part of the
+ * text, RELEVANCE's score (8 for the word in the texts of the query's language, 4 in the title, 2 more for it whole
+ * there, 1 for it whole anywhere), and the filters beside the words.
  */
 const VOCABULARY = ['weld', 'welding', 'welder', 'safety', 'safe', 'pipe', 'pipes', 'metal', 'joint', 'gas', 'arc'];
 const LEVELS = [3, 4, 5];
@@ -21,28 +31,44 @@ function numbers(seed: number) {
   };
 }
 
-function partOf(code: string, country: string, seed: number): InstitutionPart {
+/** An item's title (in the institution's language) and other texts in that language and in English. */
+function textsOf(words: (n: number) => string, own: string) {
+  const title = words(1);
+  const ownText = `${title} ${words(2)}`.trim();
+  const english = words(3);
+  return { title, langTexts: { [own]: ownText, en: english }, searchText: `${ownText} ${english}`.trim() };
+}
+
+function partOf(code: string, country: string, own: string, seed: number): InstitutionPart {
   const next = numbers(seed);
-  const words = (n: number) => Array.from({ length: n }, () => VOCABULARY[next(VOCABULARY.length)] as string);
-  const qualifications = FIELDS.map((isced, i) => ({
-    localId: `Q${i}`,
-    sortKey: `qualification ${i}`,
-    titleText: `qualification ${i}`,
-    searchText: `qualification ${i}`,
-    eqfLevel: 4,
-    ecvetPoints: 120,
-    iscedCode: isced,
-    escoOccupation: null,
-    status: 'ACTIVE',
-  }));
+  const words = (n: number) =>
+    Array.from({ length: n + next(2) }, () => VOCABULARY[next(VOCABULARY.length)] as string).join(' ');
+  const qualifications = FIELDS.flatMap((isced, field) =>
+    Array.from({ length: 10 }, (_, i): QualificationDoc => {
+      const { title, langTexts, searchText } = textsOf(words, own);
+      return {
+        localId: `Q${field}-${i}`,
+        sortKey: title,
+        titleText: title,
+        langTexts,
+        searchText,
+        eqfLevel: LEVELS[next(LEVELS.length)] as number,
+        ecvetPoints: 120,
+        iscedCode: isced,
+        escoOccupation: null,
+        status: 'ACTIVE',
+      };
+    }),
+  );
   const units = Array.from({ length: 120 }, (_, i): UnitDoc => {
-    const title = words(1 + next(3)).join(' ');
+    const { title, langTexts, searchText } = textsOf(words, own);
     return {
       localId: `U${String(i).padStart(3, '0')}`,
-      qualification: `Q${next(FIELDS.length)}`,
+      qualification: `Q${next(FIELDS.length)}-0`,
       sortKey: title,
       titleText: title,
-      searchText: `${title} ${words(next(6)).join(' ')}`.trim(),
+      langTexts,
+      searchText,
       eqfLevel: LEVELS[next(LEVELS.length)] as number,
       ecvetPoints: 5 + next(4) * 5,
       status: 'ACTIVE',
@@ -52,67 +78,83 @@ function partOf(code: string, country: string, seed: number): InstitutionPart {
   return { institution: { code, country }, qualifications, units };
 }
 
-const PARTS = [partOf('rvt.lv', 'LV', 1), partOf('omnia.fi', 'FI', 2), partOf('cifp-aviles.es', 'ES', 3)];
+const PARTS = [
+  partOf('rvt.lv', 'LV', 'lv', 1),
+  partOf('omnia.fi', 'FI', 'fi', 2),
+  partOf('cifp-aviles.es', 'ES', 'es', 3),
+];
 
 interface Row {
   institution: string;
   localId: string;
   sortKey: string;
-  unit: UnitDoc;
+  doc: UnitDoc | QualificationDoc;
   isced: string;
   country: string;
 }
 
-const ROWS: Row[] = PARTS.flatMap((part) =>
-  part.units.map((unit) => ({
-    institution: part.institution.code,
-    localId: unit.localId,
-    sortKey: unit.sortKey,
-    unit,
-    country: part.institution.country,
-    isced: part.qualifications.find((q) => q.localId === unit.qualification)?.iscedCode ?? '',
-  })),
-);
+const rowsOf = (list: ListName): Row[] =>
+  PARTS.flatMap((part) =>
+    (list === 'units' ? part.units : part.qualifications).map((doc) => ({
+      institution: part.institution.code,
+      localId: doc.localId,
+      sortKey: doc.sortKey,
+      doc,
+      country: part.institution.country,
+      isced:
+        'iscedCode' in doc
+          ? doc.iscedCode
+          : (part.qualifications.find((q) => q.localId === doc.qualification)?.iscedCode ?? ''),
+    })),
+  );
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const byTitle = (a: Row, b: Row) =>
   compare(a.sortKey, b.sortKey) || compare(a.localId, b.localId) || compare(a.institution, b.institution);
 const whole = (text: string, word: string) => ` ${text} `.includes(` ${word} `);
-const scoreOf = (row: Row, words: readonly string[]) =>
+const scoreOf = (row: Row, words: readonly string[], lang: string | undefined) =>
   words.reduce(
     (sum, word) =>
       sum +
-      (row.unit.titleText.includes(word) ? 4 : 0) +
-      (whole(row.unit.titleText, word) ? 2 : 0) +
-      (whole(row.unit.searchText, word) ? 1 : 0),
+      (lang !== undefined && (row.doc.langTexts[lang] ?? '').includes(word) ? 8 : 0) +
+      (row.doc.titleText.includes(word) ? 4 : 0) +
+      (whole(row.doc.titleText, word) ? 2 : 0) +
+      (whole(row.doc.searchText, word) ? 1 : 0),
     0,
   );
 
 /** What the shards answer: every filter, then the order. */
-function expected(filter: SearchFilter, order: 'TITLE' | 'RELEVANCE'): string[] {
+function expected(list: ListName, filter: SearchFilter, order: SearchOrder): string[] {
   const words = filter.words ?? [];
-  const matches = ROWS.filter(
+  const matches = rowsOf(list).filter(
     (row) =>
-      words.every((word) => row.unit.searchText.includes(word)) &&
-      (filter.eqfLevel === undefined || row.unit.eqfLevel === filter.eqfLevel) &&
+      words.every((word) => row.doc.searchText.includes(word)) &&
+      (filter.eqfLevel === undefined || row.doc.eqfLevel === filter.eqfLevel) &&
       (filter.iscedPrefix === undefined || row.isced.startsWith(filter.iscedPrefix)) &&
       (filter.country === undefined || row.country === filter.country),
   );
   const ordered =
     order === 'TITLE'
       ? matches.sort(byTitle)
-      : matches.sort((a, b) => scoreOf(b, words) - scoreOf(a, words) || byTitle(a, b));
+      : matches.sort((a, b) => scoreOf(b, words, filter.lang) - scoreOf(a, words, filter.lang) || byTitle(a, b));
   return ordered.map((row) => `${row.institution}:${row.localId}`);
 }
 
 const FILTERS: SearchFilter[] = [
   { words: ['weld'] },
   { words: ['welding', 'safety'] },
-  { words: ['safe', 'pipe'] },
-  { words: ['arc'], eqfLevel: 4 },
-  { words: ['weld'], eqfLevel: 5, iscedPrefix: '07' },
-  { words: ['gas', 'metal'], country: 'FI' },
-  { words: ['joint'], iscedPrefix: '0413' },
+  { words: ['safe', 'pipe'], lang: 'lv' },
+  { words: ['arc'], eqfLevel: 4, lang: 'en' },
+  { words: ['weld'], eqfLevel: 5, iscedPrefix: '07', lang: 'fi' },
+  { words: ['gas', 'metal'], country: 'FI', lang: 'fi' },
+  { words: ['joint'], iscedPrefix: '0413', lang: 'it' },
+];
+const CASES: Array<[ListName, SearchFilter]> = [
+  ...FILTERS.map((filter): [ListName, SearchFilter] => ['units', filter]),
+  ...FILTERS.filter((filter) => filter.words?.length === 1).map((filter): [ListName, SearchFilter] => [
+    'qualifications',
+    filter,
+  ]),
 ];
 
 let catalogue: TestCatalogue;
@@ -129,26 +171,32 @@ afterAll(async () => {
   await catalogue?.dispose();
 });
 
-const ask = async (filter: SearchFilter, order: 'TITLE' | 'RELEVANCE', first: number, offset = 0) => {
-  const request: SearchRequest = { list: 'units', filter, first, after: {}, offset, order, count: true };
+const ask = async (list: ListName, filter: SearchFilter, order: SearchOrder, first: number, offset = 0) => {
+  const request: SearchRequest = { list, filter, first, after: {}, offset, order, count: true };
   const page = await engine.search(request);
   return { ...page, ids: page.items.map((item) => `${item.institution}:${item.localId}`) };
 };
 
-test.each(FILTERS)('RELEVANCE ranks and counts as the shards do: %j', async (filter) => {
-  const want = expected(filter, 'RELEVANCE');
-  expect(want.length).toBeGreaterThan(3);
-  const page = await ask(filter, 'RELEVANCE', want.length + 5);
+test('the query language moves matches in its texts up, and only then', () => {
+  const filter: SearchFilter = { words: ['safe', 'pipe'] };
+  expect(expected('units', { ...filter, lang: 'lv' }, 'RELEVANCE')).not.toEqual(expected('units', filter, 'RELEVANCE'));
+  expect(expected('units', { ...filter, lang: 'it' }, 'RELEVANCE')).toEqual(expected('units', filter, 'RELEVANCE'));
+});
+
+test.each(CASES)('%s: RELEVANCE ranks and counts as the shards do: %j', async (list, filter) => {
+  const want = expected(list, filter, 'RELEVANCE');
+  expect(want.length).toBeGreaterThan(6);
+  const page = await ask(list, filter, 'RELEVANCE', want.length + 5);
   expect(page.ids).toEqual(want);
   expect(page.totalCount).toBe(want.length);
-  const second = await ask(filter, 'RELEVANCE', 3, 3);
+  const second = await ask(list, filter, 'RELEVANCE', 3, 3);
   expect(second.ids).toEqual(want.slice(3, 6));
 });
 
-test.each(FILTERS)('TITLE order pages and counts as the shards do: %j', async (filter) => {
-  const want = expected(filter, 'TITLE');
-  const first = await ask(filter, 'TITLE', 3);
+test.each(CASES)('%s: TITLE order pages and counts as the shards do: %j', async (list, filter) => {
+  const want = expected(list, filter, 'TITLE');
+  const first = await ask(list, filter, 'TITLE', 3);
   expect(first.ids).toEqual(want.slice(0, 3));
   expect(first.totalCount).toBe(want.length);
-  expect((await ask(filter, 'TITLE', want.length + 5)).ids).toEqual(want);
+  expect((await ask(list, filter, 'TITLE', want.length + 5)).ids).toEqual(want);
 });

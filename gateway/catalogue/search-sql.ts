@@ -121,33 +121,62 @@ export interface SearchDialect {
    * @default `' ' || r.search_text || ' ' LIKE '% word %'`, which reads each ranked row's whole text
    */
   wholeWord?: (list: 'unit' | 'qualification', word: string, alias: string) => Statement & { join?: Statement };
+  /**
+   * The rows of `list` whose texts in language `lang` hold `word`, as `wholeWord`'s are given.
+   * @default the row's text in `lang` (table `<list>_lang`) `LIKE '%word%'`
+   */
+  inLanguage?: (
+    list: 'unit' | 'qualification',
+    word: string,
+    lang: string,
+    alias: string,
+  ) => Statement & { join?: Statement };
 }
 
+/** A word in the query's language counts more than any place it has in other languages' texts (4 + 2 + 1). */
+const IN_LANGUAGE = 8;
+
 /**
- * A match in the title counts most, a whole word more than a part of one; then the other texts (descriptions,
- * outcomes, criteria). Words are folded [a-z0-9], so they go into the patterns as they are.
+ * A word in the texts of the query's language (when given) counts most; then a match in the title, a whole word more
+ * than a part of one; then the other texts (descriptions, outcomes, criteria). Words are folded [a-z0-9], so they go
+ * into the patterns as they are.
  */
 function scoreOf(
   list: 'unit' | 'qualification',
-  words: readonly string[],
-  { concat, wholeWord }: SearchDialect,
+  { words, lang }: SearchRequest['filter'],
+  { concat, wholeWord, inLanguage }: SearchDialect,
 ): { score: Statement; joins: Statement } | null {
   // A text of punctuation alone names no word (and finds nothing): there is nothing to rank by.
-  if (words.length === 0) return null;
+  if (!words || words.length === 0) return null;
   const params: Array<string | number> = [];
   const joins: Statement = { sql: '', params: [] };
-  const terms = words.map((word, i) => {
-    const whole = wholeWord?.(list, word, `whole${i}`) ?? {
-      sql: `${concat("' '", 'r.search_text', "' '")} LIKE ?`,
-      params: [`% ${word} %`],
-    };
-    if (whole.join) {
-      joins.sql += ` ${whole.join.sql}`;
-      joins.params.push(...whole.join.params);
+  const joined = (term: Statement & { join?: Statement }) => {
+    if (term.join) {
+      joins.sql += ` ${term.join.sql}`;
+      joins.params.push(...term.join.params);
     }
-    params.push(`%${word}%`, `% ${word} %`, ...whole.params);
+    return term;
+  };
+  const terms = words.map((word, i) => {
+    const whole = joined(
+      wholeWord?.(list, word, `whole${i}`) ?? {
+        sql: `${concat("' '", 'r.search_text', "' '")} LIKE ?`,
+        params: [`% ${word} %`],
+      },
+    );
+    const inQueryLanguage =
+      lang === undefined
+        ? null
+        : joined(
+            inLanguage?.(list, word, lang, `lang${i}`) ?? {
+              sql: `EXISTS (SELECT 1 FROM ${list}_lang l WHERE l.inst = r.inst AND l.id = r.id AND l.lang = ? AND l.text LIKE ?)`,
+              params: [lang, `%${word}%`],
+            },
+          );
+    params.push(...(inQueryLanguage?.params ?? []), `%${word}%`, `% ${word} %`, ...whole.params);
     return (
-      `(CASE WHEN r.title_text LIKE ? THEN 4 ELSE 0 END` +
+      `(${inQueryLanguage ? `CASE WHEN ${inQueryLanguage.sql} THEN ${IN_LANGUAGE} ELSE 0 END + ` : ''}` +
+      `CASE WHEN r.title_text LIKE ? THEN 4 ELSE 0 END` +
       ` + CASE WHEN ${concat("' '", 'r.title_text', "' '")} LIKE ? THEN 2 ELSE 0 END` +
       ` + CASE WHEN ${whole.sql} THEN 1 ELSE 0 END)`
     );
@@ -168,7 +197,7 @@ export function searchStatements(
     ? { sql: `SELECT COUNT(*) AS n FROM ${table} r WHERE ${counted.sql}`, params: counted.params }
     : null;
   if (request.order === 'RELEVANCE') {
-    const ranked = scoreOf(table, request.filter.words ?? [], dialect);
+    const ranked = scoreOf(table, request.filter, dialect);
     return {
       page: {
         sql:

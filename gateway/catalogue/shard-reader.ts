@@ -25,6 +25,22 @@ const PAGE = 100;
 /** Most bytes of one answer: a page of items at their largest text, with room for JSON's escapes. */
 const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
+/** A text's language as RELEVANCE compares it: its primary subtag (`de-AT` is `de`). */
+export const primaryLanguage = (tag: string): string => (tag.split('-')[0] ?? '').toLowerCase();
+
+/**
+ * The folded texts of each language. A text whose tag names no language (a shard may send anything) is searched, as
+ * its shard searches it, but ranks in none.
+ */
+export function langTextsOf(texts: ReadonlyArray<{ lang: string; value: string }>): Record<string, string> {
+  const byLanguage = new Map<string, string[]>();
+  for (const { lang, value } of texts) {
+    const language = primaryLanguage(lang);
+    if (/^[a-z]{2,3}$/.test(language)) byLanguage.set(language, [...(byLanguage.get(language) ?? []), value]);
+  }
+  return Object.fromEntries([...byLanguage].map(([language, values]) => [language, foldText(values.join(' '))]));
+}
+
 /** The unit as the shard indexes it (subgraphs/qualifications/unit/unit.service.ts `indexText`). */
 export function unitDoc(unit: UnitAnswer): UnitDoc {
   const texts = [
@@ -39,6 +55,11 @@ export function unitDoc(unit: UnitAnswer): UnitDoc {
     sortKey: sortKeyOf(pickText(unit.titles, 'en') ?? unit.localId),
     searchText: foldText(texts.join(' ')),
     titleText: foldText(unit.titles.map((t) => t.value).join(' ')),
+    langTexts: langTextsOf([
+      ...unit.titles,
+      ...unit.learningOutcomes.flatMap((o) => o.statements),
+      ...unit.assessmentCriteria.flatMap((c) => c.texts),
+    ]),
     eqfLevel: unit.eqfLevel,
     ecvetPoints: unit.ecvetPoints,
     status: unit.status,
@@ -58,6 +79,7 @@ export function qualificationDoc(qualification: QualificationAnswer): Qualificat
     sortKey: sortKeyOf(pickText(qualification.titles, 'en') ?? qualification.localId),
     searchText: foldText(texts.join(' ')),
     titleText: foldText(qualification.titles.map((t) => t.value).join(' ')),
+    langTexts: langTextsOf([...qualification.titles, ...qualification.descriptions]),
     eqfLevel: qualification.eqfLevel,
     ecvetPoints: qualification.ecvetPoints,
     iscedCode: qualification.iscedCode,

@@ -11,6 +11,7 @@ const unit = (localId: string, sortKey: string, extra: Partial<UnitDoc> = {}): U
   sortKey,
   searchText: `${localId.toLowerCase()} ${sortKey}`,
   titleText: sortKey,
+  langTexts: { en: sortKey },
   eqfLevel: 4,
   ecvetPoints: 10,
   status: 'ACTIVE',
@@ -26,6 +27,7 @@ const part = (code: string, country: string, units: UnitDoc[]): InstitutionPart 
       sortKey: 'q',
       searchText: 'q',
       titleText: 'q',
+      langTexts: { en: 'q' },
       eqfLevel: 4,
       ecvetPoints: 120,
       iscedCode: '0715',
@@ -212,5 +214,23 @@ describe('the embedded catalogue engine', () => {
       new Map([['a.lv', { feedId: 'f2', seq: 2, readAt: 50, currentAt: 60 }]]),
     );
     await reopened.close();
+  });
+
+  it('forgets the positions of a catalogue without texts by language, so that each part is read whole again', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'catalogue-')), 'catalogue.sqlite');
+    const first = createSqliteEngine(path);
+    await first.setPosition('a.lv', { feedId: 'f1', seq: 7, readAt: 100, currentAt: 200 });
+    await first.close();
+    // The former layout: no texts by language.
+    const db = new Database(path);
+    db.exec('DROP TABLE unit_lang; DROP TABLE qualification_lang');
+    db.close();
+    const reopened = createSqliteEngine(path);
+    expect(await reopened.positions()).toEqual(new Map());
+    await reopened.setPosition('a.lv', { feedId: 'f1', seq: 8, readAt: 100, currentAt: 200 });
+    await reopened.close();
+    const again = createSqliteEngine(path);
+    expect([...(await again.positions()).keys()]).toEqual(['a.lv']);
+    await again.close();
   });
 });

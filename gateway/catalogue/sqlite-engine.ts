@@ -62,6 +62,11 @@ CREATE TABLE IF NOT EXISTS unit_place (rowid INTEGER PRIMARY KEY, inst TEXT NOT 
 -- The places in TITLE order: a search whose words many units hold walks them and keeps its matches (PLACE_WALK_ROWS).
 CREATE INDEX IF NOT EXISTS unit_place_order ON unit_place (sort_key, id, inst);
 CREATE VIRTUAL TABLE IF NOT EXISTS qualification_text USING fts5 (words, ${TEXT_INDEX});
+-- Each item's texts in each language apart: RELEVANCE ranks first what holds the words in the query's language.
+CREATE TABLE IF NOT EXISTS unit_lang (
+  inst TEXT NOT NULL, id TEXT NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (inst, id, lang)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS qualification_lang (
+  inst TEXT NOT NULL, id TEXT NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (inst, id, lang)) WITHOUT ROWID;
 -- Where each part stands in its shard's change feed (see PartPosition).
 CREATE TABLE IF NOT EXISTS part_position (
   inst TEXT PRIMARY KEY, feed_id TEXT NOT NULL, seq INTEGER NOT NULL, read_at INTEGER NOT NULL, current_at INTEGER NOT NULL);
@@ -75,9 +80,13 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');
   // A catalogue of the former layout (no places) gets its units' places, once.
-  const placed = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'unit_place'").get() !== undefined;
+  const has = (table: string) => db.prepare('SELECT 1 FROM sqlite_master WHERE name = ?').get(table) !== undefined;
+  const placed = has('unit_place');
+  const languages = has('unit_lang');
   db.exec(SCHEMA);
   if (!placed) db.exec('INSERT INTO unit_place (rowid, inst, id, sort_key) SELECT rowid, inst, id, sort_key FROM unit');
+  // A catalogue of the former layout has no texts by language: each part is read whole again at the next start.
+  if (!languages) db.exec('DELETE FROM part_position');
   const statements = {
     putInstitution: db.prepare('INSERT OR REPLACE INTO institution (code, country) VALUES (?, ?)'),
     unitRow: db.prepare<[string, string], { rowid: number }>('SELECT rowid FROM unit WHERE inst = ? AND id = ?'),
@@ -99,6 +108,10 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     insertUnitPlace: db.prepare('INSERT INTO unit_place (rowid, inst, id, sort_key) VALUES (?, ?, ?, ?)'),
     deleteUnitPlace: db.prepare('DELETE FROM unit_place WHERE rowid = ?'),
     insertSkill: db.prepare('INSERT INTO unit_skill (inst, unit, qualification, skill) VALUES (?, ?, ?, ?)'),
+    insertUnitLang: db.prepare('INSERT INTO unit_lang (inst, id, lang, text) VALUES (?, ?, ?, ?)'),
+    deleteUnitLang: db.prepare('DELETE FROM unit_lang WHERE inst = ? AND id = ?'),
+    insertQualificationLang: db.prepare('INSERT INTO qualification_lang (inst, id, lang, text) VALUES (?, ?, ?, ?)'),
+    deleteQualificationLang: db.prepare('DELETE FROM qualification_lang WHERE inst = ? AND id = ?'),
     deleteQualification: db.prepare('DELETE FROM qualification WHERE rowid = ?'),
     deleteQualificationText: db.prepare('DELETE FROM qualification_text WHERE rowid = ?'),
     insertQualification: db.prepare(
@@ -139,6 +152,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     statements.deleteUnitText.run(row.rowid);
     statements.deleteUnitPlace.run(row.rowid);
     statements.deleteUnitSkills.run(institution, localId);
+    statements.deleteUnitLang.run(institution, localId);
   };
   /** Enters the text's words in the vocabulary, each once per transaction (`added`: the words entered so far). */
   const addWords = (text: string, added: Set<string>) => {
@@ -167,12 +181,15 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     statements.insertUnitText.run(lastInsertRowid, unit.searchText);
     statements.insertUnitPlace.run(lastInsertRowid, institution, unit.localId, unit.sortKey);
     for (const skill of unit.skills) statements.insertSkill.run(institution, unit.localId, unit.qualification, skill);
+    for (const [lang, text] of Object.entries(unit.langTexts))
+      statements.insertUnitLang.run(institution, unit.localId, lang, text);
   };
   const removeQualification = (institution: string, localId: string) => {
     const row = statements.qualificationRow.get(institution, localId);
     if (!row) return;
     statements.deleteQualification.run(row.rowid);
     statements.deleteQualificationText.run(row.rowid);
+    statements.deleteQualificationLang.run(institution, localId);
   };
   const putQualification = (institution: string, doc: QualificationDoc, added: Set<string>) => {
     removeQualification(institution, doc.localId);
@@ -191,6 +208,8 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     addWords(doc.searchText, added);
     statements.insertQualificationText.run(lastInsertRowid, doc.searchText);
     statements.qualificationOfUnits.run(doc.iscedCode, doc.escoOccupation, institution, doc.localId);
+    for (const [lang, text] of Object.entries(doc.langTexts))
+      statements.insertQualificationLang.run(institution, doc.localId, lang, text);
   };
 
   const replace = db.transaction((part: InstitutionPart) => {
@@ -200,7 +219,8 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
       statements.deleteUnitText.run(rowid);
       statements.deleteUnitPlace.run(rowid);
     }
-    db.prepare('DELETE FROM unit_skill WHERE inst = ?').run(code);
+    for (const table of ['unit_skill', 'unit_lang', 'qualification_lang'])
+      db.prepare(`DELETE FROM ${table} WHERE inst = ?`).run(code);
     for (const { rowid } of statements.qualificationsOf.all(code)) {
       statements.deleteQualification.run(rowid);
       statements.deleteQualificationText.run(rowid);

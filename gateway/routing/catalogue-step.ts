@@ -2,7 +2,15 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { Kind, type FieldNode, type SelectionSetNode, type VariableDefinitionNode } from 'graphql';
 import { decodeShardCursor, encodeShardCursor, foldText } from '../../schema/cursor';
 import { ownerOf, parseEntityId } from '../../schema/ids';
-import { CATALOGUE_LISTS, type Catalogue, type ListPosition, type SearchFilter, type SearchOrder } from '../catalogue';
+import { isLanguageCode } from '../../schema/scalars';
+import {
+  CATALOGUE_LISTS,
+  primaryLanguage,
+  type Catalogue,
+  type ListPosition,
+  type SearchFilter,
+  type SearchOrder,
+} from '../catalogue';
 import type { HubContext } from '../context';
 import { encodeHubCursor } from './cursor';
 import { selectedFields } from './fan-out';
@@ -59,6 +67,11 @@ export function searchFilterOf(list: string, value: unknown): SearchFilter | nul
             .slice(0, MAX_WORDS)
         : null,
   };
+  const textLang = filter.textLang;
+  if (textLang != null) {
+    if (typeof textLang !== 'string' || !isLanguageCode(textLang)) return null;
+    result.lang = primaryLanguage(textLang);
+  }
   if (filter.eqfLevel != null) result.eqfLevel = Number(filter.eqfLevel);
   if (min != null) result.pointsMin = Number(min);
   if (max != null) result.pointsMax = Number(max);

@@ -10,6 +10,7 @@ import {
   EscoOccupationUriScalar,
   EscoSkillUriScalar,
   IscedFieldCodeScalar,
+  LanguageCodeScalar,
   LocalDateScalar,
 } from '../../../schema/scalars';
 import { checkPattern, checkRange, checkTexts } from '../../shared/validation';
@@ -24,6 +25,13 @@ export class UnitFilter {
       'Words that must all occur in a title, learning outcome or criterion, in any language (accents, case and punctuation ignored; at most 200 characters).',
   })
   text?: string;
+
+  @Field(() => LanguageCodeScalar, {
+    nullable: true,
+    description:
+      'The language `text` is written in. With `orderBy: RELEVANCE`, items whose texts in this language hold the words rank first; it narrows nothing.',
+  })
+  textLang?: string;
 
   @Field(() => EqfLevelScalar, { nullable: true, description: 'Only this EQF level.' })
   eqfLevel?: number;
