@@ -142,6 +142,21 @@ async function addWords(pool: Pool, texts: readonly string[]): Promise<void> {
 const concat = (...parts: string[]) => parts.join(' || ');
 
 /**
+ * The rows `items` (a statement selecting inst and id) names, joined to the ranked rows `r` as `alias`: read once, as
+ * one set (the fence keeps the planner from looking each ranked row up in them).
+ */
+function joinedSet(alias: string, items: Statement): Statement & { join: Statement } {
+  return {
+    sql: `${alias}.id IS NOT NULL`,
+    params: [],
+    join: {
+      sql: `LEFT JOIN (${items.sql} OFFSET 0) ${alias} ON ${alias}.inst = r.inst AND ${alias}.id = r.id`,
+      params: items.params,
+    },
+  };
+}
+
+/**
  * The items whose words in `lang` hold the word (one of its alternatives, see alternativesOf), read as one set from
  * the word index and joined, as wholeWordOf's are.
  */
@@ -152,37 +167,24 @@ function inLanguageOf(
   return (list, word, lang, alias) => {
     const found = alternatives?.[words.indexOf(word)];
     if (!found) return { sql: 'FALSE', params: [] };
-    return {
-      sql: `${alias}.id IS NOT NULL`,
-      params: [],
-      join: {
-        sql:
-          `LEFT JOIN (SELECT l.inst, l.id FROM ${list}_lang l WHERE l.lang = ? AND l.words && ?::text[] OFFSET 0) ${alias}` +
-          ` ON ${alias}.inst = r.inst AND ${alias}.id = r.id`,
-        params: [lang, ...arraysOf([found])],
-      },
-    };
+    return joinedSet(alias, {
+      sql: `SELECT l.inst, l.id FROM ${list}_lang l WHERE l.lang = ? AND l.words && ?::text[]`,
+      params: [lang, ...arraysOf([found])],
+    });
   };
 }
 
 /**
  * A ranked unit holds the word whole when it is among the units the word index finds for it, read as one set and
- * joined (the fence keeps the planner from looking each ranked unit's words up): reading every ranked unit's text for
- * the word took most of a RELEVANCE search. A qualification's words sit in its own row.
+ * joined: reading every ranked unit's text for the word took most of a RELEVANCE search. A qualification's words sit in its own row.
  */
 const wholeWordOf: NonNullable<SearchDialect['wholeWord']> = (list, word, alias) =>
   list === 'qualification'
     ? { sql: 'r.words @> ?::text[]', params: arraysOf([[word]]) }
-    : {
-        sql: `${alias}.id IS NOT NULL`,
-        params: [],
-        join: {
-          sql:
-            `LEFT JOIN (SELECT w.inst, w.id FROM unit_text w WHERE w.words @> ?::text[] OFFSET 0) ${alias}` +
-            ` ON ${alias}.inst = r.inst AND ${alias}.id = r.id`,
-          params: arraysOf([[word]]),
-        },
-      };
+    : joinedSet(alias, {
+        sql: 'SELECT w.inst, w.id FROM unit_text w WHERE w.words @> ?::text[]',
+        params: arraysOf([[word]]),
+      });
 
 /**
  * For each query word, the vocabulary's words that hold it (`LIKE '%word%'`, through its trigram index); null when a

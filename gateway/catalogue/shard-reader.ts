@@ -36,7 +36,10 @@ export function langTextsOf(texts: ReadonlyArray<{ lang: string; value: string }
   const byLanguage = new Map<string, string[]>();
   for (const { lang, value } of texts) {
     const language = primaryLanguage(lang);
-    if (/^[a-z]{2,3}$/.test(language)) byLanguage.set(language, [...(byLanguage.get(language) ?? []), value]);
+    if (!/^[a-z]{2,3}$/.test(language)) continue;
+    const values = byLanguage.get(language);
+    if (values) values.push(value);
+    else byLanguage.set(language, [value]);
   }
   return Object.fromEntries([...byLanguage].map(([language, values]) => [language, foldText(values.join(' '))]));
 }
