@@ -56,13 +56,22 @@ const QUALIFICATIONS = `query($filter: QualificationFilter, $first: Int!, $after
   }
 }`;
 
-/** Every page of a list, as one gateway answers it. */
+/** An answer without the catalogue's suggestions for a text that finds nothing: they are its own. */
+function withoutSuggestions(body: GraphQLAnswer['body']): GraphQLAnswer['body'] {
+  const { extensions, ...rest } = body;
+  const { catalogue, ...others } = extensions ?? {};
+  const { suggestions: _suggestions, ...kept } = (catalogue ?? {}) as Record<string, unknown>;
+  const left = { ...others, ...(Object.keys(kept).length > 0 ? { catalogue: kept } : {}) };
+  return Object.keys(left).length > 0 ? { ...rest, extensions: left } : rest;
+}
+
+/** Every page of a list, as one gateway answers it (without the catalogue's suggestions). */
 async function allPages(url: string, query: string, filter: Record<string, unknown>, first: number) {
   const pages: GraphQLAnswer['body'][] = [];
   let after: string | null = null;
   for (;;) {
     const answer = await ask(url, query, { filter, first, after });
-    pages.push(answer.body);
+    pages.push(withoutSuggestions(answer.body));
     const list = Object.values(answer.body.data ?? {})[0] as { pageInfo?: { hasNextPage: boolean; endCursor: string } };
     if (!list?.pageInfo?.hasNextPage || pages.length > 40) return pages;
     after = list.pageInfo.endCursor;
@@ -396,6 +405,37 @@ test('RELEVANCE for a text of punctuation alone finds nothing, as the shards fin
   expect(actual.body.errors).toBeUndefined();
   expect(actual.body.data).toEqual(expected.body.data);
   expect(actual.body.data).toEqual({ units: { totalCount: 0, nodes: [] } });
+});
+
+test('a text search that finds nothing names the words no item holds and the words most like them', async () => {
+  const query = `{
+    typo: units(filter: { text: "Weldng SAFTY" }, first: 5) { totalCount nodes { id } }
+    held: units(filter: { text: "welding safety" }, first: 1) { totalCount }
+    qualifications(filter: { text: "xqzvw" }) { totalCount }
+  }`;
+  const [actual, expected] = [await ask(hub.url, query), await ask(fanOut.url, query)];
+  expect(actual.body.errors).toBeUndefined();
+  // What is found never depends on them: the same (nothing) as the shards find.
+  expect(actual.body.data).toEqual(expected.body.data);
+  expect(actual.body.data).toMatchObject({ typo: { totalCount: 0, nodes: [] }, qualifications: { totalCount: 0 } });
+  const { suggestions } = (actual.body.extensions?.catalogue ?? {}) as { suggestions?: unknown[] };
+  expect(suggestions).toEqual([
+    {
+      path: ['typo'],
+      words: [
+        { word: 'weldng', similar: expect.arrayContaining(['welding']) },
+        { word: 'safty', similar: expect.arrayContaining(['safety']) },
+      ],
+      text: 'welding safety',
+    },
+    { path: ['qualifications'], words: [{ word: 'xqzvw', similar: [] }] },
+  ]);
+  expect(expected.body.extensions?.catalogue).toBeUndefined();
+  // The text suggested finds units, and an answer that finds some suggests nothing.
+  const held = (actual.body.data as { held: { totalCount: number } }).held;
+  expect(held.totalCount).toBeGreaterThan(0);
+  const again = await ask(hub.url, '{ units(filter: { text: "welding safety" }, first: 1) { totalCount } }');
+  expect(again.body.extensions?.catalogue).toBeUndefined();
 });
 
 test('accents and case are ignored in every language of the demo', async () => {

@@ -223,6 +223,23 @@ const SEARCHES: Array<[string, SearchRequest]> = [
   ],
 ];
 
+/**
+ * A search with typos: it finds nothing, so the catalogue then asks its engine for the words most like the ones no
+ * unit holds, as the hub does (gateway/catalogue/similar-words.ts). Timed with that step.
+ */
+const TYPO: [string, SearchRequest] = [
+  'text "weldng safty" (finds nothing) + the words like them, with totalCount',
+  {
+    list: 'units',
+    filter: { words: ['weldng', 'safty'] },
+    first: 20,
+    after: {},
+    offset: 0,
+    order: 'TITLE',
+    count: true,
+  },
+];
+
 async function measure(search: Search, request: SearchRequest) {
   const times: number[] = [];
   let total: number | null = null;
@@ -235,6 +252,19 @@ async function measure(search: Search, request: SearchRequest) {
   }
   times.sort((a, b) => a - b);
   return { p50: median(times), p99: percentile(times, 99), total };
+}
+
+/** The search that finds nothing and the engine's suggestions, as the catalogue runs them one after the other. */
+function withSuggestions(engine: CatalogueEngine): Search {
+  return async (request) => {
+    const page = await engine.search(request);
+    if (page.items.length > 0) throw new Error('the search with typos found something');
+    const suggested = await engine.suggest(request.list, request.filter.words ?? []);
+    const similar = suggested.map((suggestion) => suggestion.similar[0]);
+    if (similar.join(' ') !== 'welding safety') throw new Error(`suggested ${JSON.stringify(suggested)}`);
+    // The suggestions stand for the items: what `measure` checks a page by.
+    return { items: similar, totalCount: page.totalCount };
+  };
 }
 
 /**
@@ -316,10 +346,11 @@ export const catalogueScale: Scenario = {
     await settlePool.end();
     const settleSeconds = (Date.now() - settleStart) / 1000;
     context.log(`  PostgreSQL tables settled (VACUUM ANALYZE) in ${settleSeconds.toFixed(0)} s`);
-    const searches: Array<{ name: string; search: Search; text: boolean }> = engines.map((engine) => ({
+    const searches: Array<{ name: string; search: Search; text: boolean; typo?: Search }> = engines.map((engine) => ({
       name: engine.name,
       search: (request) => engine.search(request),
       text: false,
+      typo: withSuggestions(engine),
     }));
     const before = count * units <= MAX_UNITS_FOR_BEFORE;
     if (before) {
@@ -334,10 +365,12 @@ export const catalogueScale: Scenario = {
     const rows: string[][] = [];
     const results: Record<string, Record<string, { p50: number; p99: number; total: number | null }>> = {};
     // Side by side: each search in every engine before the next search.
-    for (const [name, request] of SEARCHES)
+    for (const [name, request] of [...SEARCHES, TYPO])
       for (const one of searches) {
         if (one.text && !request.filter.words) continue;
-        const result = await measure(one.search, request);
+        const search = name === TYPO[0] ? one.typo : one.search;
+        if (!search) continue;
+        const result = await measure(search, request);
         results[one.name] ??= {};
         (results[one.name] as Record<string, typeof result>)[name] = result;
         rows.push([

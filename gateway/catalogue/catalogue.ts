@@ -12,7 +12,7 @@ import type { GatewayPart } from '../part';
 import type { Registry, Shard } from '../registry/registry';
 import { createCatalogueMetrics, type CatalogueUpdate } from './catalogue-metrics';
 import type { CatalogueEngine, PartPosition, SearchPage, SearchRequest } from './engine';
-import { createFreshnessNotes, type StaleInstitution, type StaleReason } from './freshness';
+import { createAnswerNotes, type StaleInstitution, type StaleReason, type TextSuggestion } from './answer-notes';
 import { createPostgresEngine } from './postgres-engine';
 import {
   DEFAULT_CATALOGUE_FEED_GRACE_MS,
@@ -24,7 +24,15 @@ import {
   type CatalogueSettings,
 } from './settings';
 import { createShardReader } from './shard-reader';
+import type { WordSuggestion } from './similar-words';
 import { createSqliteEngine } from './sqlite-engine';
+
+/** The suggestions, and the words again with the most similar word for each one no item holds, if each has one. */
+function withText(words: readonly string[], suggested: WordSuggestion[]): Pick<TextSuggestion, 'words' | 'text'> {
+  const best = new Map(suggested.map((suggestion) => [suggestion.word, suggestion.similar[0]]));
+  if ([...best.values()].some((word) => word === undefined)) return { words: suggested };
+  return { words: suggested, text: words.map((word) => best.get(word) ?? word).join(' ') };
+}
 
 /** The kind whose public data the catalogue holds. */
 export const CATALOGUE_KIND = 'qualifications';
@@ -92,8 +100,11 @@ export interface Catalogue extends GatewayPart {
   readonly engine: CatalogueEngine;
   /** Whether it answers this root field now: every institution's part was read once (or failed to be). */
   answers(field: string): boolean;
-  /** A page of a list; the answer of `context` will name the institutions whose part may be behind. */
-  search(context: HubContext, request: SearchRequest): Promise<SearchPage>;
+  /**
+   * A page of a list; the answer of `context` will name the institutions whose part may be behind and, when a text
+   * search finds nothing at all, the words like those no item holds (`path`: the list's place in the answer).
+   */
+  search(context: HubContext, request: SearchRequest, path?: string[]): Promise<SearchPage>;
   /** Institution codes held, in code order. */
   institutions(context: HubContext): Promise<string[]>;
   /** After a write through the hub at `shard`, before its answer returns: the records it changed, read again. */
@@ -185,7 +196,7 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
       },
     ]),
   );
-  const notes = createFreshnessNotes();
+  const notes = createAnswerNotes();
   const metrics = createCatalogueMetrics(
     options.metrics,
     engine,
@@ -440,17 +451,24 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
     name: 'catalogue',
     engine,
     answers: (field) => CATALOGUE_LISTS.has(field) && [...parts.values()].every((part) => part.tried),
-    search: async (context, request) => {
-      notes.note(context, staleParts());
+    search: async (context, request, path = [request.list]) => {
+      notes.stale(context, staleParts());
       const end = metrics.searchSeconds.startTimer({ engine: engine.name, list: request.list });
       try {
-        return await engine.search(request);
+        const page = await engine.search(request);
+        const { words } = request.filter;
+        const first = request.offset === 0 && Object.keys(request.after).length === 0;
+        if (first && page.items.length === 0 && words && words.length > 0) {
+          const suggested = await engine.suggest(request.list, words);
+          if (suggested.length > 0) notes.suggest(context, { path, ...withText(words, suggested) });
+        }
+        return page;
       } finally {
         end();
       }
     },
     institutions: async (context) => {
-      notes.note(context, staleParts());
+      notes.stale(context, staleParts());
       return engine.institutions();
     },
     afterWrite: async (shard, response) => {

@@ -1,3 +1,5 @@
+import type { WordSuggestion } from './similar-words';
+
 /**
  * What the catalogue keeps of one institution's public data: enough to filter, order and page its lists exactly as
  * the institution's shard does (the shard's folded search text and sort key, computed the same way), never the
@@ -146,6 +148,11 @@ export interface CatalogueEngine {
    */
   exclusive<T>(institution: string, work: () => Promise<T>): Promise<T>;
   search(request: SearchRequest): Promise<SearchPage>;
+  /**
+   * For each of the words that no item of the list holds (as `filter.words` matches), the words of the list's items
+   * most like it (see similar-words.ts); words the list holds are left out.
+   */
+  suggest(list: ListName, words: readonly string[]): Promise<WordSuggestion[]>;
   /** Institution codes held, in code order. */
   institutions(): Promise<string[]>;
   /** Rows held per institution (metrics). */

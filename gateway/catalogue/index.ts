@@ -1,6 +1,6 @@
 export { createCatalogue, CATALOGUE_LISTS, type Catalogue, type CatalogueHealth, type PartState } from './catalogue';
 export type { CatalogueEngine, ListPosition, SearchFilter, SearchOrder, SearchRequest } from './engine';
-export type { StaleInstitution } from './freshness';
+export type { StaleInstitution, TextSuggestion } from './answer-notes';
 export { DEFAULT_MAX_ITEMS_PER_INSTITUTION, DEFAULT_UNFOLLOWED_REFRESH_MS, type CatalogueSettings } from './settings';
 export { createSqliteEngine } from './sqlite-engine';
 export { createPostgresEngine } from './postgres-engine';

@@ -18,6 +18,14 @@ import {
   type Statement,
   type TextMatch,
 } from './search-sql';
+import {
+  MAX_SIMILAR,
+  MIN_WORD_LENGTH,
+  mostSimilar,
+  similarity,
+  SIMILARITY_THRESHOLD,
+  type WordSuggestion,
+} from './similar-words';
 
 // "C" collation: rows order byte by byte, as the shards' keys and the hub's merge compare them.
 const SCHEMA = `
@@ -532,6 +540,47 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
             : read<{ n: string }>(count),
       ]);
       return pageOf(request, rows.rows, counted);
+    },
+    suggest: async (list, words) => {
+      const table = list === 'units' ? 'unit_text' : 'qualification';
+      const suggestions: WordSuggestion[] = [];
+      for (const word of new Set(words)) {
+        const alternatives = await alternativesOf(pool, [word]);
+        if (alternatives !== null) {
+          const { rows } = await throughWordIndex<{ held: boolean }>({
+            sql: `SELECT EXISTS (SELECT 1 FROM ${table} w WHERE ${holdsAll('w.words', alternatives)}) AS held`,
+            params: arraysOf(alternatives),
+          });
+          if (rows[0]?.held) continue;
+        }
+        if (word.length < MIN_WORD_LENGTH) {
+          suggestions.push({ word, similar: [] });
+          continue;
+        }
+        // The vocabulary's trigram index finds the words at the threshold (pg_trgm's %, its limit set here, whatever
+        // the database's default); the ones no item of the list holds whole any more are left out.
+        const client = await pool.connect();
+        try {
+          await client.query(`BEGIN; SET LOCAL pg_trgm.similarity_threshold = ${SIMILARITY_THRESHOLD}`);
+          const { rows } = await client.query<{ word: string }>(
+            `SELECT v.word FROM vocabulary v WHERE v.word % $1 AND length(v.word) >= ${MIN_WORD_LENGTH}
+               AND EXISTS (SELECT 1 FROM ${table} t WHERE t.words @> ARRAY[v.word])`,
+            [word],
+          );
+          await client.query('COMMIT');
+          const ranked = mostSimilar(
+            word,
+            rows.map((row) => ({ word: row.word, similarity: similarity(word, row.word) })),
+          );
+          suggestions.push({ word, similar: ranked.slice(0, MAX_SIMILAR) });
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        } finally {
+          client.release();
+        }
+      }
+      return suggestions;
     },
     institutions: async () =>
       (await pool.query<{ code: string }>('SELECT code FROM institution ORDER BY code')).rows.map((row) => row.code),

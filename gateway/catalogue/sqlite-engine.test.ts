@@ -192,6 +192,22 @@ describe('the embedded catalogue engine', () => {
     await reopened.close();
   });
 
+  it("gives a former catalogue's vocabulary (it had no trigrams) its trigrams at start, so its typos find words", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'catalogue-')), 'catalogue.sqlite');
+    const former = createSqliteEngine(path);
+    await former.replaceInstitution(part('e.lv', 'LV', [unit('E1', 'a', { searchText: 'welding safety' })]));
+    await former.close();
+    const db = new Database(path);
+    db.exec('DROP TABLE vocabulary_trigram');
+    db.close();
+    const reopened = createSqliteEngine(path);
+    expect(await reopened.suggest('units', ['weldng', 'safty'])).toEqual([
+      { word: 'weldng', similar: ['welding'] },
+      { word: 'safty', similar: ['safety'] },
+    ]);
+    await reopened.close();
+  });
+
   it('keeps a part position that only rises within one feed, is replaced by another feed and survives a reopen', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'catalogue-')), 'catalogue.sqlite');
     const first = createSqliteEngine(path);

@@ -10,6 +10,15 @@ import type {
 } from './engine';
 import { oneAtATime } from './one-at-a-time';
 import { isTextOnly, searchStatements, titlePage, wordsOf, type TextMatch } from './search-sql';
+import {
+  MAX_SIMILAR,
+  MIN_WORD_LENGTH,
+  minCommonTrigrams,
+  mostSimilar,
+  similarityOf,
+  trigramsOf,
+  type WordSuggestion,
+} from './similar-words';
 
 /**
  * Each row's folded words in an FTS5 index under the row's rowid: which rows hold a word, nothing more (no copy of
@@ -54,6 +63,9 @@ CREATE TABLE IF NOT EXISTS unit_skill (inst TEXT NOT NULL, unit TEXT NOT NULL, q
 CREATE INDEX IF NOT EXISTS unit_skill_skill ON unit_skill (skill, inst, unit);
 CREATE INDEX IF NOT EXISTS unit_skill_unit ON unit_skill (inst, unit);
 CREATE TABLE IF NOT EXISTS vocabulary (word TEXT PRIMARY KEY) WITHOUT ROWID;
+-- Each vocabulary word's trigrams, as pg_trgm pads them: the words like a mistyped one share enough of them.
+CREATE TABLE IF NOT EXISTS vocabulary_trigram (trigram TEXT NOT NULL, word TEXT NOT NULL, PRIMARY KEY (trigram, word))
+  WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS unit_text USING fts5 (words, ${TEXT_INDEX});
 -- Each unit's place in TITLE order under its rowid, narrow: a text search's page in that order is a top-N over the
 -- text index's matches joined to this table alone, not to the units' wide rows (at 1,000,000 units, 187,500 of them
@@ -83,10 +95,20 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
   const has = (table: string) => db.prepare('SELECT 1 FROM sqlite_master WHERE name = ?').get(table) !== undefined;
   const placed = has('unit_place');
   const languages = has('unit_lang');
+  const trigrams = has('vocabulary_trigram');
   db.exec(SCHEMA);
   if (!placed) db.exec('INSERT INTO unit_place (rowid, inst, id, sort_key) SELECT rowid, inst, id, sort_key FROM unit');
   // A catalogue of the former layout has no texts by language: each part is read whole again at the next start.
   if (!languages) db.exec('DELETE FROM part_position');
+  const insertTrigram = db.prepare('INSERT OR IGNORE INTO vocabulary_trigram (trigram, word) VALUES (?, ?)');
+  const addTrigrams = (word: string) => {
+    for (const trigram of trigramsOf(word)) insertTrigram.run(trigram, word);
+  };
+  // A catalogue of the former layout gets its vocabulary's trigrams, once.
+  if (!trigrams)
+    db.transaction(() => {
+      for (const word of db.prepare<[], string>('SELECT word FROM vocabulary').pluck().all()) addTrigrams(word);
+    })();
   const statements = {
     putInstitution: db.prepare('INSERT OR REPLACE INTO institution (code, country) VALUES (?, ?)'),
     unitRow: db.prepare<[string, string], { rowid: number }>('SELECT rowid FROM unit WHERE inst = ? AND id = ?'),
@@ -122,6 +144,12 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     unitTextRows: db.prepare<[string], number>('SELECT count(*) FROM unit_text WHERE unit_text MATCH ?').pluck(),
     qualificationTextRows: db
       .prepare<[string], number>('SELECT count(*) FROM qualification_text WHERE qualification_text MATCH ?')
+      .pluck(),
+    // Whether some item holds the word whole (the text index's token): a vocabulary word no item holds any more is
+    // never suggested.
+    unitHolds: db.prepare<[string], number>('SELECT 1 FROM unit_text WHERE unit_text MATCH ? LIMIT 1').pluck(),
+    qualificationHolds: db
+      .prepare<[string], number>('SELECT 1 FROM qualification_text WHERE qualification_text MATCH ? LIMIT 1')
       .pluck(),
     unitsOf: db.prepare<[string], { rowid: number }>('SELECT rowid FROM unit WHERE inst = ?'),
     qualificationsOf: db.prepare<[string], { rowid: number }>('SELECT rowid FROM qualification WHERE inst = ?'),
@@ -159,7 +187,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     for (const word of wordsOf(text))
       if (!added.has(word)) {
         added.add(word);
-        statements.insertWord.run(word);
+        if (statements.insertWord.run(word).changes > 0) addTrigrams(word);
       }
   };
   const putUnit = (institution: string, unit: UnitDoc, added: Set<string>) => {
@@ -311,6 +339,41 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     };
   };
 
+  const suggest = (list: 'units' | 'qualifications', words: readonly string[]): WordSuggestion[] => {
+    const [rowsOf, holds] =
+      list === 'units'
+        ? [statements.unitTextRows, statements.unitHolds]
+        : [statements.qualificationTextRows, statements.qualificationHolds];
+    const suggestions: WordSuggestion[] = [];
+    for (const word of new Set(words)) {
+      const query = textQuery([word]);
+      if (query !== null && (rowsOf.get(query) ?? 0) > 0) continue;
+      if (word.length < MIN_WORD_LENGTH) {
+        suggestions.push({ word, similar: [] });
+        continue;
+      }
+      const own = [...trigramsOf(word)];
+      const candidates = db
+        .prepare<unknown[], { word: string; common: number }>(
+          `SELECT word, count(*) AS common FROM vocabulary_trigram WHERE trigram IN (${own.map(() => '?').join(', ')})
+           GROUP BY word HAVING count(*) >= ?`,
+        )
+        .all(...own, minCommonTrigrams(word))
+        .filter((candidate) => candidate.word.length >= MIN_WORD_LENGTH)
+        .map((candidate) => ({
+          word: candidate.word,
+          similarity: similarityOf(own.length, trigramsOf(candidate.word).size, candidate.common),
+        }));
+      const similar: string[] = [];
+      for (const candidate of mostSimilar(word, candidates)) {
+        if (similar.length === MAX_SIMILAR) break;
+        if (holds.get(`"${candidate}"`) !== undefined) similar.push(candidate);
+      }
+      suggestions.push({ word, similar });
+    }
+    return suggestions;
+  };
+
   return {
     name: 'sqlite',
     start: async () => undefined,
@@ -323,6 +386,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     // The file is this process's alone (no replica shares it): one at a time here is one at a time everywhere.
     exclusive: oneAtATime(),
     search: async (request) => search(request),
+    suggest: async (list, words) => suggest(list, words),
     institutions: async () => statements.institutions.all().map((row) => row.code),
     rows: async () => statements.rows.all(),
     positions: async () =>

@@ -266,15 +266,19 @@ async function answerConnection(
   const { field, typeName, search } = planned;
   const fragments = fetch.fragments;
   const selections = selectedFields(field.node.selectionSet, fragments);
-  const page = await step.catalogue.search(step.context, {
-    list: field.name === 'units' ? 'units' : 'qualifications',
-    filter: search.filter,
-    first: search.first,
-    after: search.after,
-    offset: search.offset,
-    order: search.order,
-    count: selections.some((selected) => selected.name === 'totalCount'),
-  });
+  const page = await step.catalogue.search(
+    step.context,
+    {
+      list: field.name === 'units' ? 'units' : 'qualifications',
+      filter: search.filter,
+      first: search.first,
+      after: search.after,
+      offset: search.offset,
+      order: search.order,
+      count: selections.some((selected) => selected.name === 'totalCount'),
+    },
+    [field.responseKey],
+  );
   const slots: NodeSlot[] = selections.flatMap((selected): NodeSlot[] => {
     if (selected.name === 'nodes')
       return [{ listKey: selected.key, nodeKey: null, selectionSet: selected.selectionSet }];

@@ -94,6 +94,7 @@ export interface GraphQLAnswer {
   body: {
     data?: Record<string, unknown> | null;
     errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+    extensions?: Record<string, unknown>;
   };
 }
 

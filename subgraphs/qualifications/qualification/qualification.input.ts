@@ -29,7 +29,7 @@ export class QualificationFilter {
   @Field({
     nullable: true,
     description:
-      'Words that must all occur in a title or description, in any language (accents, case and punctuation ignored; at most 200 characters).',
+      "Words that must all occur in a title or description, in any language (accents, case and punctuation ignored; at most 200 characters). Through the hub, a text that finds nothing because some of its words are in no item gets the words most like them in the answer's `extensions.catalogue.suggestions`.",
   })
   text?: string;
 
