@@ -323,7 +323,15 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
             sql: `${ordered ? '+' : ''}r.rowid IN (SELECT rowid FROM ${table}_text WHERE ${table}_text MATCH ?)`,
             params: [query],
           };
-    const { page, count } = searchStatements(request, textMatch, { concat });
+    const { page, count } = searchStatements(request, textMatch, {
+      concat,
+      // The rows holding the word whole are its token's in the text index, read once as a set: not each ranked
+      // row's whole text matched with LIKE again.
+      wholeWord: (table, word) => ({
+        sql: `r.rowid IN (SELECT rowid FROM ${table}_text WHERE ${table}_text MATCH ?)`,
+        params: [`"${word}"`],
+      }),
+    });
     const rows = db.prepare<unknown[], { inst: string; id: string; sort_key: string }>(page.sql).all(...page.params);
     const counted = !count
       ? null
