@@ -198,7 +198,7 @@ const wholeWordOf: NonNullable<SearchDialect['wholeWord']> = (list, word, alias)
  * For each query word, the vocabulary's words that hold it (`LIKE '%word%'`, through its trigram index); null when a
  * word is in none, so in no row. A word no row holds any more may stay in the vocabulary; it finds nothing.
  */
-async function alternativesOf(pool: Pool, words: readonly string[]): Promise<string[][] | null> {
+async function alternativesOf(pool: Pool | PoolClient, words: readonly string[]): Promise<string[][] | null> {
   const { rows } = await pool.query<Record<string, string[]>>(
     `SELECT ${words.map((_word, i) => `ARRAY(SELECT v.word FROM vocabulary v WHERE v.word LIKE $${i + 1}) AS w${i}`).join(', ')}`,
     words.map((word) => `%${word}%`),
@@ -349,13 +349,13 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
    *   estimates of word matches are rough, and a nested loop it chose read an institution's words once per unit
    *   of it (one institution's units about welding safety at 60,000 units: 28 s, 8 ms hashed).
    */
-  const throughWordIndex = async <Row extends QueryResultRow>(statement: Statement) => {
+  const withWordIndex = async <T>(work: (client: PoolClient) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     try {
       await client.query(
         'BEGIN; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL enable_seqscan = off; SET LOCAL enable_nestloop = off',
       );
-      const result = await client.query<Row>(numbered(statement));
+      const result = await work(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -365,6 +365,8 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       client.release();
     }
   };
+  const throughWordIndex = <Row extends QueryResultRow>(statement: Statement) =>
+    withWordIndex((client) => client.query<Row>(numbered(statement)));
   /**
    * Autovacuum may be off, or come late: after a bulk write the planner would weigh the words and filters with
    * statistics of a much smaller catalogue, and a count could not be read from an index alone (the visibility map
@@ -541,47 +543,50 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       ]);
       return pageOf(request, rows.rows, counted);
     },
-    suggest: async (list, words) => {
-      const table = list === 'units' ? 'unit_text' : 'qualification';
-      const suggestions: WordSuggestion[] = [];
-      for (const word of new Set(words)) {
-        const alternatives = await alternativesOf(pool, [word]);
-        if (alternatives !== null) {
-          const { rows } = await throughWordIndex<{ held: boolean }>({
-            sql: `SELECT EXISTS (SELECT 1 FROM ${table} w WHERE ${holdsAll('w.words', alternatives)}) AS held`,
-            params: arraysOf(alternatives),
-          });
-          if (rows[0]?.held) continue;
-        }
-        if (word.length < MIN_WORD_LENGTH) {
-          suggestions.push({ word, similar: [] });
-          continue;
-        }
-        // The vocabulary's trigram index finds the words at the threshold (pg_trgm's %, its limit set here, whatever
-        // the database's default); the ones no item of the list holds whole any more are left out.
-        const client = await pool.connect();
-        try {
-          await client.query(`BEGIN; SET LOCAL pg_trgm.similarity_threshold = ${SIMILARITY_THRESHOLD}`);
+    // One transaction for every word: the vocabulary's trigram index finds the words at the threshold (pg_trgm's %,
+    // its limit set here whatever the database's default); those no item of the list holds whole any more are left out.
+    suggest: (list, words) =>
+      withWordIndex(async (client) => {
+        const table = list === 'units' ? 'unit_text' : 'qualification';
+        await client.query(`SET LOCAL pg_trgm.similarity_threshold = ${SIMILARITY_THRESHOLD}`);
+        const suggestions: WordSuggestion[] = [];
+        for (const word of new Set(words)) {
+          const alternatives = await alternativesOf(client, [word]);
+          if (alternatives !== null) {
+            const { rows } = await client.query<{ held: boolean }>(
+              numbered({
+                sql: `SELECT EXISTS (SELECT 1 FROM ${table} w WHERE ${holdsAll('w.words', alternatives)}) AS held`,
+                params: arraysOf(alternatives),
+              }),
+            );
+            if (rows[0]?.held) continue;
+          }
+          if (word.length < MIN_WORD_LENGTH) {
+            suggestions.push({ word, similar: [] });
+            continue;
+          }
           const { rows } = await client.query<{ word: string }>(
-            `SELECT v.word FROM vocabulary v WHERE v.word % $1 AND length(v.word) >= ${MIN_WORD_LENGTH}
-               AND EXISTS (SELECT 1 FROM ${table} t WHERE t.words @> ARRAY[v.word])`,
+            `SELECT v.word FROM vocabulary v WHERE v.word % $1 AND length(v.word) >= ${MIN_WORD_LENGTH}`,
             [word],
           );
-          await client.query('COMMIT');
-          const ranked = mostSimilar(
+          // Best first, until enough are held: the word index reads every row of a word before it answers whether
+          // one holds it (a common word at 1,000,000 units: tens of ms), so no more words are looked up than needed.
+          const similar: string[] = [];
+          for (const candidate of mostSimilar(
             word,
             rows.map((row) => ({ word: row.word, similarity: similarity(word, row.word) })),
-          );
-          suggestions.push({ word, similar: ranked.slice(0, MAX_SIMILAR) });
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => undefined);
-          throw error;
-        } finally {
-          client.release();
+          )) {
+            if (similar.length === MAX_SIMILAR) break;
+            const held = await client.query<{ held: boolean }>(
+              `SELECT EXISTS (SELECT 1 FROM ${table} t WHERE t.words @> ARRAY[$1]) AS held`,
+              [candidate],
+            );
+            if (held.rows[0]?.held) similar.push(candidate);
+          }
+          suggestions.push({ word, similar });
         }
-      }
-      return suggestions;
-    },
+        return suggestions;
+      }),
     institutions: async () =>
       (await pool.query<{ code: string }>('SELECT code FROM institution ORDER BY code')).rows.map((row) => row.code),
     rows: async () =>
