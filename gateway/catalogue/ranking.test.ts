@@ -1,4 +1,4 @@
-import { testCatalogue, type TestCatalogue } from '../../test/harness/catalogue';
+import { testEngine } from '../../test/harness/catalogue';
 import type {
   CatalogueEngine,
   InstitutionPart,
@@ -9,8 +9,6 @@ import type {
   SearchRequest,
   UnitDoc,
 } from './engine';
-import { createPostgresEngine } from './postgres-engine';
-import { createSqliteEngine } from './sqlite-engine';
 
 /**
  * The configured engine (PostgreSQL with TEST_CATALOG_URL, else the embedded one) against the rules the shards apply,
@@ -157,19 +155,14 @@ const CASES: Array<[ListName, SearchFilter]> = [
   ]),
 ];
 
-let catalogue: TestCatalogue;
+let catalogue: Awaited<ReturnType<typeof testEngine>>;
 let engine: CatalogueEngine;
 
 beforeAll(async () => {
-  catalogue = await testCatalogue();
-  engine = catalogue.url ? createPostgresEngine(catalogue.url) : createSqliteEngine();
-  await engine.start();
-  for (const part of PARTS) await engine.replaceInstitution(part);
+  catalogue = await testEngine(PARTS);
+  engine = catalogue.engine;
 }, 30_000);
-afterAll(async () => {
-  await engine?.close();
-  await catalogue?.dispose();
-});
+afterAll(() => catalogue?.dispose());
 
 const ask = async (list: ListName, filter: SearchFilter, order: SearchOrder, first: number, offset = 0) => {
   const request: SearchRequest = { list, filter, first, after: {}, offset, order, count: true };

@@ -1,9 +1,7 @@
 import { Client } from 'pg';
-import { CATALOG_BASE_URL, testCatalogue, type TestCatalogue } from '../../test/harness/catalogue';
+import { CATALOG_BASE_URL, testEngine } from '../../test/harness/catalogue';
 import type { CatalogueEngine, InstitutionPart, ListName, QualificationDoc, UnitDoc } from './engine';
-import { createPostgresEngine } from './postgres-engine';
 import { MAX_SIMILAR, MIN_WORD_LENGTH, similarity, SIMILARITY_THRESHOLD } from './similar-words';
-import { createSqliteEngine } from './sqlite-engine';
 
 /**
  * The configured engine (PostgreSQL with TEST_CATALOG_URL, else the embedded one) suggests, for each query word no
@@ -91,23 +89,18 @@ function expected(list: ListName, word: string): string[] {
     .slice(0, MAX_SIMILAR);
 }
 
-let catalogue: TestCatalogue;
+let catalogue: Awaited<ReturnType<typeof testEngine>>;
 let engine: CatalogueEngine;
 
 beforeAll(async () => {
-  catalogue = await testCatalogue();
-  engine = catalogue.url ? createPostgresEngine(catalogue.url) : createSqliteEngine();
-  await engine.start();
-  for (const part of PARTS) await engine.replaceInstitution(part);
+  catalogue = await testEngine(PARTS);
+  engine = catalogue.engine;
   const unit = (PARTS[0] as InstitutionPart).units[0] as UnitDoc;
   const gone = { ...unit, localId: 'GONE', searchText: `${GONE} safety`, titleText: GONE, sortKey: GONE };
   await engine.apply('rvt.lv', { units: [{ localId: 'GONE', doc: gone }] });
   await engine.apply('rvt.lv', { units: [{ localId: 'GONE', doc: null }] });
 }, 30_000);
-afterAll(async () => {
-  await engine?.close();
-  await catalogue?.dispose();
-});
+afterAll(() => catalogue?.dispose());
 
 test('the sample has near words to choose from, and the rule finds several for a typo', () => {
   expect(expected('units', 'weldng')).toEqual(['welding', 'welds', 'welder']);

@@ -3,6 +3,9 @@ import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import type { RunningGateway } from '../../gateway';
+import type { CatalogueEngine, InstitutionPart } from '../../gateway/catalogue/engine';
+import { createPostgresEngine } from '../../gateway/catalogue/postgres-engine';
+import { createSqliteEngine } from '../../gateway/catalogue/sqlite-engine';
 
 /**
  * Where test catalogues live: a fresh PostgreSQL database when TEST_CATALOG_URL is set (postgres://…/<any
@@ -32,6 +35,24 @@ export async function testCatalogue(): Promise<TestCatalogue> {
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
       await client.end();
+    },
+  };
+}
+
+/** A started engine of the configured kind (see testCatalogue) holding `parts`, written as a rebuild writes them. */
+export async function testEngine(
+  parts: readonly InstitutionPart[],
+): Promise<{ engine: CatalogueEngine; url: string | null; dispose(): Promise<void> }> {
+  const catalogue = await testCatalogue();
+  const engine = catalogue.url ? createPostgresEngine(catalogue.url) : createSqliteEngine();
+  await engine.start();
+  for (const part of parts) await engine.replaceInstitution(part);
+  return {
+    engine,
+    url: catalogue.url,
+    dispose: async () => {
+      await engine.close();
+      await catalogue.dispose();
     },
   };
 }
