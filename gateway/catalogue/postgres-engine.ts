@@ -18,14 +18,7 @@ import {
   type Statement,
   type TextMatch,
 } from './search-sql';
-import {
-  MAX_SIMILAR,
-  MIN_WORD_LENGTH,
-  mostSimilar,
-  similarity,
-  SIMILARITY_THRESHOLD,
-  type WordSuggestion,
-} from './similar-words';
+import { similarity, SIMILARITY_THRESHOLD, suggestionsOf } from './similar-words';
 
 // "C" collation: rows order byte by byte, as the shards' keys and the hub's merge compare them.
 const SCHEMA = `
@@ -544,48 +537,34 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       return pageOf(request, rows.rows, counted);
     },
     // One transaction for every word: the vocabulary's trigram index finds the words at the threshold (pg_trgm's %,
-    // its limit set here whatever the database's default); those no item of the list holds whole any more are left out.
+    // its limit set here whatever the database's default).
     suggest: (list, words) =>
       withWordIndex(async (client) => {
         const table = list === 'units' ? 'unit_text' : 'qualification';
         await client.query(`SET LOCAL pg_trgm.similarity_threshold = ${SIMILARITY_THRESHOLD}`);
-        const suggestions: WordSuggestion[] = [];
-        for (const word of new Set(words)) {
-          const alternatives = await alternativesOf(client, [word]);
-          if (alternatives !== null) {
-            const { rows } = await client.query<{ held: boolean }>(
-              numbered({
+        const exists = async (statement: Statement) =>
+          (await client.query<{ held: boolean }>(numbered(statement))).rows[0]?.held === true;
+        return suggestionsOf(words, {
+          found: async (word) => {
+            const alternatives = await alternativesOf(client, [word]);
+            return (
+              alternatives !== null &&
+              exists({
                 sql: `SELECT EXISTS (SELECT 1 FROM ${table} w WHERE ${holdsAll('w.words', alternatives)}) AS held`,
                 params: arraysOf(alternatives),
-              }),
+              })
             );
-            if (rows[0]?.held) continue;
-          }
-          if (word.length < MIN_WORD_LENGTH) {
-            suggestions.push({ word, similar: [] });
-            continue;
-          }
-          const { rows } = await client.query<{ word: string }>(
-            `SELECT v.word FROM vocabulary v WHERE v.word % $1 AND length(v.word) >= ${MIN_WORD_LENGTH}`,
-            [word],
-          );
-          // Best first, until enough are held: the word index reads every row of a word before it answers whether
-          // one holds it (a common word at 1,000,000 units: tens of ms), so no more words are looked up than needed.
-          const similar: string[] = [];
-          for (const candidate of mostSimilar(
-            word,
-            rows.map((row) => ({ word: row.word, similarity: similarity(word, row.word) })),
-          )) {
-            if (similar.length === MAX_SIMILAR) break;
-            const held = await client.query<{ held: boolean }>(
-              `SELECT EXISTS (SELECT 1 FROM ${table} t WHERE t.words @> ARRAY[$1]) AS held`,
-              [candidate],
-            );
-            if (held.rows[0]?.held) similar.push(candidate);
-          }
-          suggestions.push({ word, similar });
-        }
-        return suggestions;
+          },
+          candidates: async (word) =>
+            (
+              await client.query<{ word: string }>('SELECT v.word FROM vocabulary v WHERE v.word % $1', [word])
+            ).rows.map((row) => ({ word: row.word, similarity: similarity(word, row.word) })),
+          heldWhole: (word) =>
+            exists({
+              sql: `SELECT EXISTS (SELECT 1 FROM ${table} t WHERE t.words @> ARRAY[?]) AS held`,
+              params: [word],
+            }),
+        });
       }),
     institutions: async () =>
       (await pool.query<{ code: string }>('SELECT code FROM institution ORDER BY code')).rows.map((row) => row.code),

@@ -66,3 +66,35 @@ export function mostSimilar(word: string, candidates: Iterable<{ word: string; s
     )
     .map((candidate) => candidate.word);
 }
+
+/** What an engine answers of its list for `suggestionsOf`. */
+export interface SuggestionLookups {
+  /** Whether some item of the list holds the word as a text search matches it (inside a word too). */
+  found(word: string): Promise<boolean>;
+  /** Vocabulary words with their similarity to `word`: at least every one at the threshold. */
+  candidates(word: string): Promise<Array<{ word: string; similarity: number }>>;
+  /** Whether some item of the list holds the word whole (the vocabulary keeps words no item holds any more). */
+  heldWhole(word: string): Promise<boolean>;
+}
+
+/**
+ * Each word no item of the list holds, with up to MAX_SIMILAR words its items hold most like it: best first, each
+ * checked as held only until enough are (a check may read every row holding a common word).
+ */
+export async function suggestionsOf(words: readonly string[], lookups: SuggestionLookups): Promise<WordSuggestion[]> {
+  const suggestions: WordSuggestion[] = [];
+  for (const word of new Set(words)) {
+    if (await lookups.found(word)) continue;
+    const similar: string[] = [];
+    if (word.length >= MIN_WORD_LENGTH)
+      for (const candidate of mostSimilar(
+        word,
+        (await lookups.candidates(word)).filter((one) => one.word.length >= MIN_WORD_LENGTH),
+      )) {
+        if (similar.length === MAX_SIMILAR) break;
+        if (await lookups.heldWhole(candidate)) similar.push(candidate);
+      }
+    suggestions.push({ word, similar });
+  }
+  return suggestions;
+}

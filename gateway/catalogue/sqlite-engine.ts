@@ -10,15 +10,7 @@ import type {
 } from './engine';
 import { oneAtATime } from './one-at-a-time';
 import { isTextOnly, searchStatements, titlePage, wordsOf, type TextMatch } from './search-sql';
-import {
-  MAX_SIMILAR,
-  MIN_WORD_LENGTH,
-  minCommonTrigrams,
-  mostSimilar,
-  similarityOf,
-  trigramsOf,
-  type WordSuggestion,
-} from './similar-words';
+import { minCommonTrigrams, similarityOf, suggestionsOf, trigramsOf } from './similar-words';
 
 /**
  * Each row's folded words in an FTS5 index under the row's rowid: which rows hold a word, nothing more (no copy of
@@ -347,39 +339,32 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     };
   };
 
-  const suggest = (list: 'units' | 'qualifications', words: readonly string[]): WordSuggestion[] => {
+  const suggest = (list: 'units' | 'qualifications', words: readonly string[]) => {
     const [rowsOf, holds] =
       list === 'units'
         ? [statements.unitTextRows, statements.unitHolds]
         : [statements.qualificationTextRows, statements.qualificationHolds];
-    const suggestions: WordSuggestion[] = [];
-    for (const word of new Set(words)) {
-      const query = textQuery([word]);
-      if (query !== null && (rowsOf.get(query) ?? 0) > 0) continue;
-      if (word.length < MIN_WORD_LENGTH) {
-        suggestions.push({ word, similar: [] });
-        continue;
-      }
-      const own = [...trigramsOf(word)];
-      const candidates = db
-        .prepare<unknown[], { word: string; common: number }>(
-          `SELECT word, count(*) AS common FROM vocabulary_trigram WHERE trigram IN (${own.map(() => '?').join(', ')})
-           GROUP BY word HAVING count(*) >= ?`,
-        )
-        .all(...own, minCommonTrigrams(word))
-        .filter((candidate) => candidate.word.length >= MIN_WORD_LENGTH)
-        .map((candidate) => ({
-          word: candidate.word,
-          similarity: similarityOf(own.length, trigramsOf(candidate.word).size, candidate.common),
-        }));
-      const similar: string[] = [];
-      for (const candidate of mostSimilar(word, candidates)) {
-        if (similar.length === MAX_SIMILAR) break;
-        if (holds.get(`"${candidate}"`) !== undefined) similar.push(candidate);
-      }
-      suggestions.push({ word, similar });
-    }
-    return suggestions;
+    return suggestionsOf(words, {
+      found: async (word) => {
+        const query = textQuery([word]);
+        return query !== null && (rowsOf.get(query) ?? 0) > 0;
+      },
+      // The words sharing enough of the word's trigrams; their similarity from how many they share.
+      candidates: async (word) => {
+        const own = [...trigramsOf(word)];
+        return db
+          .prepare<unknown[], { word: string; common: number }>(
+            `SELECT word, count(*) AS common FROM vocabulary_trigram WHERE trigram IN (${own.map(() => '?').join(', ')})
+             GROUP BY word HAVING count(*) >= ?`,
+          )
+          .all(...own, minCommonTrigrams(word))
+          .map((candidate) => ({
+            word: candidate.word,
+            similarity: similarityOf(own.length, trigramsOf(candidate.word).size, candidate.common),
+          }));
+      },
+      heldWhole: async (word) => holds.get(`"${word}"`) !== undefined,
+    });
   };
 
   return {
@@ -394,7 +379,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     // The file is this process's alone (no replica shares it): one at a time here is one at a time everywhere.
     exclusive: oneAtATime(),
     search: async (request) => search(request),
-    suggest: async (list, words) => suggest(list, words),
+    suggest,
     institutions: async () => statements.institutions.all().map((row) => row.code),
     rows: async () => statements.rows.all(),
     positions: async () =>
