@@ -51,7 +51,9 @@ async function expectRefused(document: string, rule: string, message: RegExp): P
   expect(error?.extensions).toEqual(expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'document', rule }));
   expect(error?.message).toMatch(message);
   expect(JSON.stringify(answer.body)).not.toMatch(/root:|lollol|schema\.xsd/);
-  expect(elapsed).toBeLessThan(2_000);
+  // Refused before any parser: an entity expansion would run for minutes. The bound leaves room for a loaded CI
+  // machine, where sending a 600,000-byte file through the hub and a shard once took 2.3 s.
+  expect(elapsed).toBeLessThan(10_000);
   const after = await chain.ok(STATE, { id: target }, rvt);
   expect(after).toEqual(before);
   expect(after.learningAgreement.transcript).toBeNull();
