@@ -104,7 +104,7 @@ export interface Catalogue extends GatewayPart {
    * A page of a list; the answer of `context` will name the institutions whose part may be behind and, when a text
    * search finds nothing at all, the words like those no item holds (`path`: the list's place in the answer).
    */
-  search(context: HubContext, request: SearchRequest, path?: string[]): Promise<SearchPage>;
+  search(context: HubContext, request: SearchRequest, path: string[]): Promise<SearchPage>;
   /** Institution codes held, in code order. */
   institutions(context: HubContext): Promise<string[]>;
   /** After a write through the hub at `shard`, before its answer returns: the records it changed, read again. */
@@ -451,7 +451,7 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
     name: 'catalogue',
     engine,
     answers: (field) => CATALOGUE_LISTS.has(field) && [...parts.values()].every((part) => part.tried),
-    search: async (context, request, path = [request.list]) => {
+    search: async (context, request, path) => {
       notes.stale(context, staleParts());
       const end = metrics.searchSeconds.startTimer({ engine: engine.name, list: request.list });
       try {

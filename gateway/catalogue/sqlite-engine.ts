@@ -137,8 +137,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     qualificationTextRows: db
       .prepare<[string], number>('SELECT count(*) FROM qualification_text WHERE qualification_text MATCH ?')
       .pluck(),
-    // Whether some item holds the word whole (the text index's token): a vocabulary word no item holds any more is
-    // never suggested.
+    // Whether some item matches a text index query (a word whole, or any of a word's alternatives).
     unitHolds: db.prepare<[string], number>('SELECT 1 FROM unit_text WHERE unit_text MATCH ? LIMIT 1').pluck(),
     qualificationHolds: db
       .prepare<[string], number>('SELECT 1 FROM qualification_text WHERE qualification_text MATCH ? LIMIT 1')
@@ -340,14 +339,13 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
   };
 
   const suggest = (list: 'units' | 'qualifications', words: readonly string[]) => {
-    const [rowsOf, holds] =
-      list === 'units'
-        ? [statements.unitTextRows, statements.unitHolds]
-        : [statements.qualificationTextRows, statements.qualificationHolds];
+    const holds = list === 'units' ? statements.unitHolds : statements.qualificationHolds;
+    const held = (query: string) => holds.get(query) !== undefined;
     return suggestionsOf(words, {
+      // Whether one row matches, not how many: a part of common words may be in most rows.
       found: async (word) => {
         const query = textQuery([word]);
-        return query !== null && (rowsOf.get(query) ?? 0) > 0;
+        return query !== null && held(query);
       },
       // The words sharing enough of the word's trigrams; their similarity from how many they share.
       candidates: async (word) => {
@@ -363,7 +361,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
             similarity: similarityOf(own.length, trigramsOf(candidate.word).size, candidate.common),
           }));
       },
-      heldWhole: async (word) => holds.get(`"${word}"`) !== undefined,
+      heldWhole: async (word) => held(`"${word}"`),
     });
   };
 
