@@ -1,26 +1,106 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import type { Cleanup } from './cleanup';
 
 /** PostgreSQL server of the catalogue scenarios (databases are created and dropped on it). */
 export const BENCH_CATALOG_URL = process.env.BENCH_CATALOG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-/** A fresh database for a PostgreSQL catalogue, dropped when the scenario ends; its URL. */
-export async function createBenchCatalogueDatabase(cleanup: Cleanup, name: string): Promise<string> {
-  const run = async (sql: string) => {
-    const client = new Client({ connectionString: BENCH_CATALOG_URL });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await run(`CREATE DATABASE ${name}`);
-  cleanup.add(`drop the PostgreSQL database ${name}`, () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+/** The URL of database `name` on the bench's PostgreSQL server. */
+export function benchCatalogueUrl(name: string): string {
   const url = new URL(BENCH_CATALOG_URL);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+async function onServer(sql: string, params: string[] = []): Promise<number> {
+  const client = new Client({ connectionString: BENCH_CATALOG_URL });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rowCount ?? 0;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A fresh database for a PostgreSQL catalogue, dropped when the scenario ends unless `keep` (then it stays for a
+ * later run, see keptCatalogues); its URL.
+ */
+export async function createBenchCatalogueDatabase(cleanup: Cleanup, name: string, keep = false): Promise<string> {
+  await onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await onServer(`CREATE DATABASE ${name}`);
+  if (!keep)
+    cleanup.add(`drop the PostgreSQL database ${name}`, async () => {
+      await onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    });
+  return benchCatalogueUrl(name);
+}
+
+/** What a kept pair of catalogues was built from. */
+export interface KeptCatalogueManifest {
+  /** The scenario's size and seeding settings: a kept pair serves only a run with the same. */
+  settings: string;
+  builtAt: string;
+  /** The commit the catalogues were built by (and whether its tree had changes), as `git describe` names it. */
+  commit: string;
+}
+
+/**
+ * Catalogues a scenario keeps between runs under BENCH_CATALOG_KEEP=<folder> (a SQLite file there and a PostgreSQL
+ * database), so that the searches can be timed again without seeding: at 1,000,000 units seeding takes most of the
+ * run. `manifest` is what the kept pair was built from when one is there for `settings`; the scenario still checks
+ * that the catalogues hold what it expects before it reuses them.
+ */
+export function keptCatalogues(
+  folder: string,
+  settings: string,
+): {
+  sqlitePath: string;
+  postgresName: string;
+  manifest: KeptCatalogueManifest | null;
+  /** Before the pair is built again: no manifest names a pair half built. */
+  forget: () => void;
+  /** Once the pair is built and checked. */
+  built: () => void;
+} {
+  mkdirSync(folder, { recursive: true });
+  const key = settings.replace(/[^a-z0-9]+/gi, '_').toLowerCase();
+  const manifestPath = join(folder, `catalogue_${key}.json`);
+  let manifest: KeptCatalogueManifest | null = null;
+  if (existsSync(manifestPath)) {
+    const read = JSON.parse(readFileSync(manifestPath, 'utf8')) as KeptCatalogueManifest;
+    if (read.settings === settings) manifest = read;
+  }
+  return {
+    sqlitePath: join(folder, `catalogue_${key}.sqlite`),
+    postgresName: `bench_catalogue_${key}`,
+    manifest,
+    forget: () => rmSync(manifestPath, { force: true }),
+    built: () => {
+      const written: KeptCatalogueManifest = { settings, builtAt: new Date().toISOString(), commit: describeCommit() };
+      writeFileSync(manifestPath, `${JSON.stringify(written, null, 2)}\n`);
+    },
+  };
+}
+
+/** Removes a SQLite catalogue file and its journal files, if any. */
+export function removeSqliteFile(path: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
+}
+
+/** Whether the bench's PostgreSQL server has database `name`. */
+export async function benchDatabaseExists(name: string): Promise<boolean> {
+  return (await onServer('SELECT 1 FROM pg_database WHERE datname = $1', [name])) > 0;
+}
+
+function describeCommit(): string {
+  try {
+    return execFileSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
 }
 
 /**

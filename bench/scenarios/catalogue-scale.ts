@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import {
@@ -13,7 +14,14 @@ import {
 } from '../../gateway/catalogue';
 import { foldText } from '../../schema/cursor';
 import type { Scenario } from '../lib/context';
-import { createBenchCatalogueDatabase } from '../lib/catalogue';
+import {
+  benchCatalogueUrl,
+  benchDatabaseExists,
+  createBenchCatalogueDatabase,
+  keptCatalogues,
+  removeSqliteFile,
+  type KeptCatalogueManifest,
+} from '../lib/catalogue';
 import { postgresCopier, sqliteCopier, type InstitutionCopier } from '../lib/catalogue-copies';
 import { benchCode, benchInstitution, loadTemplates, scaledData } from '../lib/data';
 import { median, percentile } from '../lib/load';
@@ -156,6 +164,21 @@ async function sameAsWritten(
   }
 }
 
+/** Fails unless a kept catalogue holds `count` institutions of `units` units each, as the run that built it left it. */
+async function holdsAll(
+  engine: CatalogueEngine,
+  manifest: KeptCatalogueManifest,
+  count: number,
+  units: number,
+): Promise<void> {
+  const rows = await engine.rows();
+  const held = rows.reduce((sum, row) => sum + row.units, 0);
+  if (rows.length !== count || held !== count * units)
+    throw new Error(
+      `${engine.name}: the kept catalogue (built ${manifest.builtAt} by ${manifest.commit}) holds ${rows.length} institutions and ${held} units, not ${count} and ${count * units}; remove its files under BENCH_CATALOG_KEEP to build it again`,
+    );
+}
+
 /**
  * The data-scale scenario's two searches (bench/queries.ts), then the text one without its count, with a level and
  * ranked, as the hub asks the engine.
@@ -277,7 +300,7 @@ export const catalogueScale: Scenario = {
   name: 'catalogue-scale',
   title: 'Catalogue at 1,000,000 units: search in each engine',
   estimate:
-    '500x2000: ~13 min of seeding (10 institutions written, 490 copied in each engine), then the searches: raise BENCH_MAX_MINUTES; ~1 h more with BENCH_CATALOG_WRITTEN=500',
+    '500x2000: ~13 min of seeding (10 institutions written, 490 copied in each engine), then the searches: raise BENCH_MAX_MINUTES; ~1 h more with BENCH_CATALOG_WRITTEN=500; BENCH_CATALOG_KEEP=<folder> keeps the catalogues, and a later run reuses them',
   async run(context) {
     const scale = (process.env.BENCH_CATALOG_SCALE ?? '500x2000').match(/^(\d+)x(\d+)$/);
     if (!scale) throw new Error('BENCH_CATALOG_SCALE: expected <institutions>x<units>, e.g. 500x2000');
@@ -288,55 +311,74 @@ export const catalogueScale: Scenario = {
     if (!/^\d+$/.test(writtenSetting) || written < 1)
       throw new Error('BENCH_CATALOG_WRITTEN: expected how many institutions to write through the engines, at least 1');
     const templates = loadTemplates();
-    const postgresUrl = await createBenchCatalogueDatabase(context.cleanup, 'bench_catalogue_million');
-    const sqlitePath = join(context.tmp, 'catalogue.sqlite');
+    const kept = process.env.BENCH_CATALOG_KEEP
+      ? keptCatalogues(process.env.BENCH_CATALOG_KEEP, `${count}x${units}, ${written} written`)
+      : null;
+    const reused =
+      kept?.manifest && existsSync(kept.sqlitePath) && (await benchDatabaseExists(kept.postgresName))
+        ? kept.manifest
+        : null;
+    if (kept && !reused) {
+      kept.forget();
+      removeSqliteFile(kept.sqlitePath);
+    }
+    const postgresUrl = reused
+      ? benchCatalogueUrl(kept?.postgresName ?? '')
+      : await createBenchCatalogueDatabase(context.cleanup, kept?.postgresName ?? 'bench_catalogue_million', !!kept);
+    const sqlitePath = kept?.sqlitePath ?? join(context.tmp, 'catalogue.sqlite');
     const engines: CatalogueEngine[] = [createSqliteEngine(sqlitePath), createPostgresEngine(postgresUrl)];
     for (const engine of engines) {
       await engine.start();
       context.cleanup.add(`close the ${engine.name} catalogue`, () => engine.close());
     }
     const seedSeconds: Record<string, number> = { sqlite: 0, postgres: 0 };
-    const started = Date.now();
-    for (let n = 1; n <= written; n += 1) {
-      const part = partOf(templates, n, units);
-      for (const engine of engines) {
-        const start = Date.now();
-        await engine.replaceInstitution(part);
-        seedSeconds[engine.name] = (seedSeconds[engine.name] ?? 0) + (Date.now() - start) / 1000;
-      }
-      if (n % 50 === 0 || n === written)
-        context.log(
-          `  ${n}/${written} institutions written to both engines (${((Date.now() - started) / 1000).toFixed(0)} s)`,
-        );
-    }
     const copySeconds: Record<string, number> = { sqlite: 0, postgres: 0 };
-    if (written < count) {
-      const copiers: Array<[string, InstitutionCopier]> = [
-        ['sqlite', sqliteCopier(sqlitePath)],
-        ['postgres', postgresCopier(postgresUrl)],
-      ];
-      for (const [, copier] of copiers) context.cleanup.add('close the copier', () => copier.close());
-      for (let n = written + 1; n <= count; n += 1) {
-        // Every bench institution offers the same units; only its code and country are its own.
-        const source = benchCode(((n - 1) % written) + 1);
-        const { code, country } = benchInstitution(templates, n);
-        for (const [name, copier] of copiers) {
+    if (reused) {
+      for (const engine of engines) await holdsAll(engine, reused, count, units);
+      context.log(`  catalogues kept by an earlier run reused (built ${reused.builtAt} by ${reused.commit})`);
+    } else {
+      const started = Date.now();
+      for (let n = 1; n <= written; n += 1) {
+        const part = partOf(templates, n, units);
+        for (const engine of engines) {
           const start = Date.now();
-          await copier.copy(source, code, country);
-          copySeconds[name] = (copySeconds[name] ?? 0) + (Date.now() - start) / 1000;
+          await engine.replaceInstitution(part);
+          seedSeconds[engine.name] = (seedSeconds[engine.name] ?? 0) + (Date.now() - start) / 1000;
         }
+        if (n % 50 === 0 || n === written)
+          context.log(
+            `  ${n}/${written} institutions written to both engines (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+          );
       }
-      context.log(
-        `  ${count - written} institutions copied from the ${written} written inside each engine: ${Object.entries(
-          copySeconds,
-        )
-          .map(([name, seconds]) => `${name} ${seconds.toFixed(0)} s`)
-          .join(', ')}`,
-      );
-      for (const engine of engines) await sameAsWritten(engine, templates, written, count);
-      context.log(
-        `  every copied institution holds what the written one it copies holds; ${CHECKED_COPIES} of them find what it finds`,
-      );
+      if (written < count) {
+        const copiers: Array<[string, InstitutionCopier]> = [
+          ['sqlite', sqliteCopier(sqlitePath)],
+          ['postgres', postgresCopier(postgresUrl)],
+        ];
+        for (const [, copier] of copiers) context.cleanup.add('close the copier', () => copier.close());
+        for (let n = written + 1; n <= count; n += 1) {
+          // Every bench institution offers the same units; only its code and country are its own.
+          const source = benchCode(((n - 1) % written) + 1);
+          const { code, country } = benchInstitution(templates, n);
+          for (const [name, copier] of copiers) {
+            const start = Date.now();
+            await copier.copy(source, code, country);
+            copySeconds[name] = (copySeconds[name] ?? 0) + (Date.now() - start) / 1000;
+          }
+        }
+        context.log(
+          `  ${count - written} institutions copied from the ${written} written inside each engine: ${Object.entries(
+            copySeconds,
+          )
+            .map(([name, seconds]) => `${name} ${seconds.toFixed(0)} s`)
+            .join(', ')}`,
+        );
+        for (const engine of engines) await sameAsWritten(engine, templates, written, count);
+        context.log(
+          `  every copied institution holds what the written one it copies holds; ${CHECKED_COPIES} of them find what it finds`,
+        );
+      }
+      kept?.built();
     }
     // Autovacuum comes when it comes (this bench's server may run without it): the tables are settled once after the
     // last write, as it would in time, so that every run searches the same state.
@@ -357,7 +399,12 @@ export const catalogueScale: Scenario = {
       const pool = new Pool({ connectionString: postgresUrl, max: 4 });
       context.cleanup.add('close the pool of the trigram comparison', () => pool.end());
       const start = Date.now();
-      await pool.query('CREATE INDEX unit_text_trigram ON unit USING gin (search_text gin_trgm_ops)');
+      await pool.query('CREATE INDEX IF NOT EXISTS unit_text_trigram ON unit USING gin (search_text gin_trgm_ops)');
+      // A kept catalogue is left as the engine built it.
+      if (kept)
+        context.cleanup.add('drop the trigram index of the comparison', async () => {
+          await pool.query('DROP INDEX IF EXISTS unit_text_trigram');
+        });
       await pool.query('ANALYZE unit');
       context.log(`  trigram index of the former text match built in ${((Date.now() - start) / 1000).toFixed(0)} s`);
       searches.push({ name: 'postgres, trigram LIKE (before)', search: trigramSearch(pool), text: true });
@@ -395,6 +442,11 @@ export const catalogueScale: Scenario = {
         seedSeconds: Object.fromEntries(Object.entries(seedSeconds).map(([k, v]) => [k, Math.round(v)])),
         copySeconds: Object.fromEntries(Object.entries(copySeconds).map(([k, v]) => [k, Math.round(v)])),
         settleSeconds: Math.round(settleSeconds),
+        catalogues: reused
+          ? `kept by an earlier run and reused (built ${reused.builtAt} by ${reused.commit}; BENCH_CATALOG_KEEP)`
+          : kept
+            ? 'built in this run and kept for later runs (BENCH_CATALOG_KEEP)'
+            : 'built in this run, removed at its end',
         runs: RUNS,
       },
       tables: [table],
@@ -408,19 +460,21 @@ export const catalogueScale: Scenario = {
       notes: [
         `Seeded directly into each engine (${count} shards cannot run on one machine): ${written} bench institutions' parts as a rebuild writes them, the sort keys and search texts computed by the shards' own indexText (bench/lib/data.ts)${
           written < count
-            ? `, the other ${count - written} copied from them inside each engine with every table a search reads (bench/lib/catalogue-copies.ts; ${Object.entries(
-                copySeconds,
-              )
-                .map(([k, v]) => `${k} ${fmt.num(v, 0)} s`)
-                .join(
-                  ', ',
-                )}; each copy holds as many units and qualifications as the institution it copies and ${CHECKED_COPIES} of them find what it finds, checked)`
+            ? `, the other ${count - written} copied from them inside each engine with every table a search reads (bench/lib/catalogue-copies.ts; each copy holds as many units and qualifications as the institution it copies and ${CHECKED_COPIES} of them find what it finds, checked)`
             : ''
-        }. Writing took ${Object.entries(seedSeconds)
-          .map(([k, v]) => `${k} ${fmt.num(v, 0)} s`)
-          .join(
-            ', ',
-          )} (with the PostgreSQL engine's own VACUUM ANALYZE as its tables grew), then one more VACUUM ANALYZE of its tables after the last write, as autovacuum would do in time, ${fmt.num(settleSeconds, 0)} s.`,
+        }. ${
+          reused
+            ? `This run reused the catalogues an earlier run built and kept (${reused.builtAt}, ${reused.commit}; BENCH_CATALOG_KEEP): it checked that each holds ${count} institutions and ${fmt.int(count * units)} units, and did not time their seeding.`
+            : `Writing took ${Object.entries(seedSeconds)
+                .map(([k, v]) => `${k} ${fmt.num(v, 0)} s`)
+                .join(', ')}${
+                written < count
+                  ? `, copying ${Object.entries(copySeconds)
+                      .map(([k, v]) => `${k} ${fmt.num(v, 0)} s`)
+                      .join(', ')}`
+                  : ''
+              } (with the PostgreSQL engine's own VACUUM ANALYZE as its tables grew).`
+        } One more VACUUM ANALYZE of the PostgreSQL tables before the searches, as autovacuum would do in time: ${fmt.num(settleSeconds, 0)} s.`,
         before
           ? "postgres, trigram LIKE (before): the PostgreSQL engine's former text match (a trigram GIN index on the folded text, every candidate's text checked again), on the same tables after ANALYZE, measured in the same run; the engine now matches words through its vocabulary and GIN-indexed word arrays."
           : `The former PostgreSQL text match (trigram LIKE) is measured beside it only up to ${fmt.int(MAX_UNITS_FOR_BEFORE)} units.`,
