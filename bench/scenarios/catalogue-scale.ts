@@ -322,9 +322,10 @@ export const catalogueScale: Scenario = {
       kept.forget();
       removeSqliteFile(kept.sqlitePath);
     }
+    const postgresName = kept?.postgresName ?? 'bench_catalogue_million';
     const postgresUrl = reused
-      ? benchCatalogueUrl(kept?.postgresName ?? '')
-      : await createBenchCatalogueDatabase(context.cleanup, kept?.postgresName ?? 'bench_catalogue_million', !!kept);
+      ? benchCatalogueUrl(postgresName)
+      : await createBenchCatalogueDatabase(context.cleanup, postgresName, kept !== null);
     const sqlitePath = kept?.sqlitePath ?? join(context.tmp, 'catalogue.sqlite');
     const engines: CatalogueEngine[] = [createSqliteEngine(sqlitePath), createPostgresEngine(postgresUrl)];
     for (const engine of engines) {
