@@ -50,49 +50,47 @@ export interface KeptCatalogueManifest {
 /**
  * Catalogues a scenario keeps between runs under BENCH_CATALOG_KEEP=<folder> (a SQLite file there and a PostgreSQL
  * database), so that the searches can be timed again without seeding: at 1,000,000 units seeding takes most of the
- * run. `manifest` is what the kept pair was built from when one is there for `settings`; the scenario still checks
- * that the catalogues hold what it expects before it reuses them.
+ * run. `reused` is what the kept pair was built from when both are there for `settings` (the scenario still checks
+ * what they hold); otherwise they are to be built again, and the manifest and SQLite file are already gone, so that a
+ * pair half built is never taken for a whole one.
  */
-export function keptCatalogues(
+export async function keptCatalogues(
   folder: string,
   settings: string,
-): {
+): Promise<{
   sqlitePath: string;
   postgresName: string;
-  manifest: KeptCatalogueManifest | null;
-  /** Before the pair is built again: no manifest names a pair half built. */
-  forget: () => void;
+  reused: KeptCatalogueManifest | null;
   /** Once the pair is built and checked. */
   built: () => void;
-} {
+}> {
   mkdirSync(folder, { recursive: true });
   const key = settings.replace(/[^a-z0-9]+/gi, '_').toLowerCase();
   const manifestPath = join(folder, `catalogue_${key}.json`);
-  let manifest: KeptCatalogueManifest | null = null;
-  if (existsSync(manifestPath)) {
-    const read = JSON.parse(readFileSync(manifestPath, 'utf8')) as KeptCatalogueManifest;
-    if (read.settings === settings) manifest = read;
+  const sqlitePath = join(folder, `catalogue_${key}.sqlite`);
+  const postgresName = `bench_catalogue_${key}`;
+  const manifest = existsSync(manifestPath)
+    ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as KeptCatalogueManifest)
+    : null;
+  const reused =
+    manifest?.settings === settings &&
+    existsSync(sqlitePath) &&
+    (await onServer('SELECT 1 FROM pg_database WHERE datname = $1', [postgresName])) > 0
+      ? manifest
+      : null;
+  if (!reused) {
+    rmSync(manifestPath, { force: true });
+    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${sqlitePath}${suffix}`, { force: true });
   }
   return {
-    sqlitePath: join(folder, `catalogue_${key}.sqlite`),
-    postgresName: `bench_catalogue_${key}`,
-    manifest,
-    forget: () => rmSync(manifestPath, { force: true }),
+    sqlitePath,
+    postgresName,
+    reused,
     built: () => {
       const written: KeptCatalogueManifest = { settings, builtAt: new Date().toISOString(), commit: describeCommit() };
       writeFileSync(manifestPath, `${JSON.stringify(written, null, 2)}\n`);
     },
   };
-}
-
-/** Removes a SQLite catalogue file and its journal files, if any. */
-export function removeSqliteFile(path: string): void {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
-}
-
-/** Whether the bench's PostgreSQL server has database `name`. */
-export async function benchDatabaseExists(name: string): Promise<boolean> {
-  return (await onServer('SELECT 1 FROM pg_database WHERE datname = $1', [name])) > 0;
 }
 
 function describeCommit(): string {

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import {
@@ -16,10 +15,8 @@ import { foldText } from '../../schema/cursor';
 import type { Scenario } from '../lib/context';
 import {
   benchCatalogueUrl,
-  benchDatabaseExists,
   createBenchCatalogueDatabase,
   keptCatalogues,
-  removeSqliteFile,
   type KeptCatalogueManifest,
 } from '../lib/catalogue';
 import { postgresCopier, sqliteCopier, type InstitutionCopier } from '../lib/catalogue-copies';
@@ -312,16 +309,9 @@ export const catalogueScale: Scenario = {
       throw new Error('BENCH_CATALOG_WRITTEN: expected how many institutions to write through the engines, at least 1');
     const templates = loadTemplates();
     const kept = process.env.BENCH_CATALOG_KEEP
-      ? keptCatalogues(process.env.BENCH_CATALOG_KEEP, `${count}x${units}, ${written} written`)
+      ? await keptCatalogues(process.env.BENCH_CATALOG_KEEP, `${count}x${units}, ${written} written`)
       : null;
-    const reused =
-      kept?.manifest && existsSync(kept.sqlitePath) && (await benchDatabaseExists(kept.postgresName))
-        ? kept.manifest
-        : null;
-    if (kept && !reused) {
-      kept.forget();
-      removeSqliteFile(kept.sqlitePath);
-    }
+    const reused = kept?.reused ?? null;
     const postgresName = kept?.postgresName ?? 'bench_catalogue_million';
     const postgresUrl = reused
       ? benchCatalogueUrl(postgresName)
