@@ -24,7 +24,7 @@ test('a shard that hangs: its calls end at the timeout, calls over its bulkhead 
     {},
     {
       rateLimit: false,
-      shardTimeoutMs: 2_500,
+      shardTimeoutMs: 5_000,
       resilience: { maxConcurrentPerShard: 2, maxQueuedPerShard: 1, breakerThreshold: 100 },
     },
   );
@@ -37,14 +37,16 @@ test('a shard that hangs: its calls end at the timeout, calls over its bulkhead 
     const hanging = Array.from({ length: 6 }, () => timed(`{ unit(id: "${omniaUnit()}") { id } }`));
     const other = await timed(`{ unit(id: "${rvtUnit()}") { id } }`);
     expect(other.answer.body).toEqual({ data: { unit: { id: rvtUnit() } } });
-    // Well before the hanging shard's timeout: not held up behind it (a wide margin, for a busy 2-core machine).
-    expect(other.ms).toBeLessThan(2_000);
     const results = await Promise.all(hanging);
     const overloaded = results.filter((r) => causeOf(r.answer) === 'overloaded');
     const timedOut = results.filter((r) => causeOf(r.answer) === 'timeout');
     expect({ overloaded: overloaded.length, timedOut: timedOut.length }).toEqual({ overloaded: 3, timedOut: 3 });
+    // Not held up behind the hanging shard, and refused at once: all answered before its first call timed out. An
+    // order, not a number of milliseconds: a busy 2-core machine slows the timers and the answers alike.
+    const firstTimeout = Math.min(...timedOut.map((r) => r.ms));
+    expect(other.ms).toBeLessThan(firstTimeout);
     for (const { answer, ms } of overloaded) {
-      expect(ms).toBeLessThan(2_000);
+      expect(ms).toBeLessThan(firstTimeout);
       expect(answer.body.data).toEqual({ unit: null });
       expect(answer.body.errors?.[0]?.extensions).toEqual(
         expect.objectContaining({ code: 'SHARD_UNAVAILABLE', institution: 'omnia.fi', cause: 'overloaded' }),

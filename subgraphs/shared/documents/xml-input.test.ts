@@ -86,13 +86,14 @@ describe('checkXmlInput', () => {
     );
   });
 
-  test('billion laughs is refused at once (under 20 ms), nothing expanded', () => {
+  test('billion laughs is refused at once, nothing expanded', () => {
     const entities = Array.from({ length: 10 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i};`.repeat(10)}">`).join(
       '\n',
     );
     const laughs = `<?xml version="1.0"?>\n<!DOCTYPE lolz [\n<!ENTITY lol0 "lol">\n${entities}\n]>\n<lolz>&lol10;</lolz>`;
     const started = process.hrtime.bigint();
     expect(refusal(laughs).extensions.rule).toBe('entity');
-    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(20);
+    // Expanded, it would be 3 × 10^10 characters: a second is far from that, and far above a busy machine's pauses.
+    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(1_000);
   });
 });
