@@ -83,7 +83,12 @@ CREATE INDEX IF NOT EXISTS qualification_lang_words ON qualification_lang USING 
 ALTER TABLE qualification ADD COLUMN IF NOT EXISTS words TEXT[]
   GENERATED ALWAYS AS (string_to_array(search_text, ' ')) STORED;
 CREATE INDEX IF NOT EXISTS qualification_words ON qualification USING gin (words);
+-- The catalogue's layout, where a change of it needs more than this script (see PRUNED_LAYOUT): one row.
+CREATE TABLE IF NOT EXISTS catalogue_layout (version INT NOT NULL);
 `;
+
+/** The layout whose vocabulary holds only the words some item holds: a catalogue of an earlier one is pruned once. */
+const PRUNED_LAYOUT = 1;
 
 /** Array literals of quoted words: words are [a-z0-9], and an unquoted `null` would be no word. */
 const arraysOf = (alternatives: readonly string[][]) =>
@@ -129,15 +134,59 @@ function textMatchOf(alternatives: readonly string[][] | null, ordered: boolean)
   };
 }
 
+/** The words of these texts, each once, in one order. */
+const wordSetOf = (texts: readonly string[]) => [...new Set(texts.flatMap(wordsOf))].sort();
+
 /**
- * The words of these texts enter the vocabulary, before the rows that hold them and in a statement of its own, in
- * one order: rebuilds running at once (replicas, institutions) never wait on each other's words. Words no row holds
- * any more may stay; they find nothing.
+ * The words enter the vocabulary before the rows that hold them, in a statement of their own: rebuilds running at
+ * once (replicas, institutions) never wait on each other's new words.
  */
-async function addWords(pool: Pool, texts: readonly string[]): Promise<void> {
-  const words = [...new Set(texts.flatMap(wordsOf))].sort();
+async function addWords(pool: Pool, words: readonly string[]): Promise<void> {
   if (words.length > 0)
     await pool.query('INSERT INTO vocabulary (word) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [words]);
+}
+
+/**
+ * The first statement of a write's transaction: enters again any of its words a prune took out since addWords (none,
+ * mostly), and holds the vocabulary's ROW EXCLUSIVE lock until the write commits, so that no prune (see pruneWords)
+ * weighs the words while rows that hold them are being written.
+ */
+async function holdWords(client: PoolClient, words: readonly string[]): Promise<void> {
+  await client.query('INSERT INTO vocabulary (word) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [words]);
+}
+
+/**
+ * In the client's transaction: the candidates (every word, when null) that no unit or qualification holds leave the
+ * vocabulary, under its SHARE ROW EXCLUSIVE lock (see pruneWords).
+ */
+async function pruneIn(client: PoolClient, candidates: readonly string[] | null): Promise<void> {
+  await client.query('LOCK TABLE vocabulary IN SHARE ROW EXCLUSIVE MODE');
+  // Each candidate looked up in the word indexes: never a scan of every row's words.
+  await client.query('SET LOCAL enable_seqscan = off');
+  await client.query(
+    `DELETE FROM vocabulary v WHERE ${candidates ? 'v.word = ANY($1::text[])' : 'TRUE'}
+       AND NOT EXISTS (SELECT 1 FROM unit_text w WHERE w.words @> ARRAY[v.word])
+       AND NOT EXISTS (SELECT 1 FROM qualification q WHERE q.words @> ARRAY[v.word])`,
+    candidates ? [candidates] : [],
+  );
+}
+
+/** The words of these items' texts as the catalogue holds them now: a write's removed words, read before it. */
+async function heldWordsOf(
+  client: PoolClient,
+  institution: string,
+  items: { units: readonly string[] | 'all'; qualifications: readonly string[] | 'all' },
+): Promise<string[]> {
+  const of = (ids: readonly string[] | 'all', first: number) =>
+    ids === 'all' ? { sql: 'inst = $1', params: [] } : { sql: `inst = $1 AND id = ANY($${first})`, params: [ids] };
+  const units = of(items.units, 2);
+  const qualifications = of(items.qualifications, 2 + units.params.length);
+  const { rows } = await client.query<{ word: string }>(
+    `SELECT unnest(words) AS word FROM unit_text WHERE ${units.sql}
+     UNION SELECT unnest(words) FROM qualification WHERE ${qualifications.sql}`,
+    [institution, ...units.params, ...qualifications.params],
+  );
+  return rows.map((row) => row.word);
 }
 
 const concat = (...parts: string[]) => parts.join(' || ');
@@ -189,7 +238,7 @@ const wholeWordOf: NonNullable<SearchDialect['wholeWord']> = (list, word, alias)
 
 /**
  * For each query word, the vocabulary's words that hold it (`LIKE '%word%'`, through its trigram index); null when a
- * word is in none, so in no row. A word no row holds any more may stay in the vocabulary; it finds nothing.
+ * word is in none, so in no row.
  */
 async function alternativesOf(pool: Pool | PoolClient, words: readonly string[]): Promise<string[][] | null> {
   const { rows } = await pool.query<Record<string, string[]>>(
@@ -358,6 +407,18 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       client.release();
     }
   };
+  /**
+   * The words a write removed (`removed`, less those it wrote again, `kept`) that no unit or qualification holds any
+   * more leave the vocabulary, so that a text taken out of every member's catalogue (a name written by mistake, say)
+   * leaves no word of it behind. Under the vocabulary's SHARE ROW EXCLUSIVE lock, which waits for every write holding
+   * its words (holdWords) to commit and holds back those beginning meanwhile: a word is never weighed while a row
+   * that holds it is being written, and a write after the prune enters again any word it took out.
+   */
+  const pruneWords = async (removed: readonly string[], kept: readonly string[]) => {
+    const written = new Set(kept);
+    const candidates = removed.filter((word) => !written.has(word));
+    if (candidates.length > 0) await inTransaction((client) => pruneIn(client, candidates));
+  };
   const throughWordIndex = <Row extends QueryResultRow>(statement: Statement) =>
     withWordIndex((client) => client.query<Row>(numbered(statement)));
   /**
@@ -389,15 +450,23 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
         await client.query(SCHEMA);
         // A catalogue of the former layout has no words by language: each part is read whole again.
         if (!rows[0]?.languages) await client.query('DELETE FROM part_position');
+        const layout = await client.query<{ version: number }>('SELECT version FROM catalogue_layout');
+        if ((layout.rows[0]?.version ?? 0) < PRUNED_LAYOUT) {
+          // Its vocabulary kept every word ever written: those no item holds any more leave it, once.
+          await pruneIn(client, null);
+          await client.query('DELETE FROM catalogue_layout');
+          await client.query('INSERT INTO catalogue_layout (version) VALUES ($1)', [PRUNED_LAYOUT]);
+        }
       });
     },
     replaceInstitution: async (part: InstitutionPart) => {
-      await addWords(
-        pool,
-        [...part.qualifications, ...part.units].map((doc) => doc.searchText),
-      );
+      const code = part.institution.code;
+      const words = wordSetOf([...part.qualifications, ...part.units].map((doc) => doc.searchText));
+      await addWords(pool, words);
+      let removed: string[] = [];
       await inTransaction(async (client) => {
-        const code = part.institution.code;
+        await holdWords(client, words);
+        removed = await heldWordsOf(client, code, { units: 'all', qualifications: 'all' });
         for (const table of ['unit_skill', 'unit_text', 'unit_lang', 'unit', 'qualification_lang', 'qualification'])
           await client.query(`DELETE FROM ${table} WHERE inst = $1`, [code]);
         await client.query(
@@ -453,17 +522,24 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
           'INSERT INTO unit_skill (inst, unit, qualification, skill) SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])',
           [code, skills.map((r) => r[0]), skills.map((r) => r[1]), skills.map((r) => r[2])],
         );
-      }, part.institution.code);
+      }, code);
+      await pruneWords(removed, words);
       await settleAfter(part.units.length + part.qualifications.length);
     },
     apply: async (institution: string, changes: PartChanges) => {
-      await addWords(
-        pool,
+      const words = wordSetOf(
         [...(changes.qualifications ?? []), ...(changes.units ?? [])].flatMap(({ doc }) =>
           doc ? [doc.searchText] : [],
         ),
       );
+      await addWords(pool, words);
+      let removed: string[] = [];
       await inTransaction(async (client) => {
+        await holdWords(client, words);
+        removed = await heldWordsOf(client, institution, {
+          units: (changes.units ?? []).map((change) => change.localId),
+          qualifications: (changes.qualifications ?? []).map((change) => change.localId),
+        });
         if (changes.institution)
           await client.query(
             'INSERT INTO institution (code, country) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET country = EXCLUDED.country',
@@ -484,6 +560,7 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
           }
         }
       }, institution);
+      await pruneWords(removed, words);
     },
     exclusive: (institution, work) => locks.exclusive(institution, work),
     search: async (request: SearchRequest) => {

@@ -33,6 +33,12 @@ const ORDERED_SCAN_ROWS = 5_000;
  */
 const PLACE_WALK_ROWS = 50_000;
 
+/**
+ * The layout (the file's user_version) whose vocabulary holds only the words some item holds: a catalogue of an
+ * earlier one is pruned once.
+ */
+const PRUNED_LAYOUT = 1;
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS institution (code TEXT PRIMARY KEY, country TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS qualification (
@@ -103,9 +109,11 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     })();
   const statements = {
     putInstitution: db.prepare('INSERT OR REPLACE INTO institution (code, country) VALUES (?, ?)'),
-    unitRow: db.prepare<[string, string], { rowid: number }>('SELECT rowid FROM unit WHERE inst = ? AND id = ?'),
-    qualificationRow: db.prepare<[string, string], { rowid: number }>(
-      'SELECT rowid FROM qualification WHERE inst = ? AND id = ?',
+    unitRow: db.prepare<[string, string], { rowid: number; search_text: string }>(
+      'SELECT rowid, search_text FROM unit WHERE inst = ? AND id = ?',
+    ),
+    qualificationRow: db.prepare<[string, string], { rowid: number; search_text: string }>(
+      'SELECT rowid, search_text FROM qualification WHERE inst = ? AND id = ?',
     ),
     deleteUnit: db.prepare('DELETE FROM unit WHERE rowid = ?'),
     deleteUnitText: db.prepare('DELETE FROM unit_text WHERE rowid = ?'),
@@ -118,6 +126,8 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     ),
     qualificationOfUnits: db.prepare('UPDATE unit SET isced = ?, occupation = ? WHERE inst = ? AND qualification = ?'),
     insertWord: db.prepare('INSERT OR IGNORE INTO vocabulary (word) VALUES (?)'),
+    deleteWord: db.prepare('DELETE FROM vocabulary WHERE word = ?'),
+    deleteTrigram: db.prepare('DELETE FROM vocabulary_trigram WHERE trigram = ? AND word = ?'),
     insertUnitText: db.prepare('INSERT INTO unit_text (rowid, words) VALUES (?, ?)'),
     insertUnitPlace: db.prepare('INSERT INTO unit_place (rowid, inst, id, sort_key) VALUES (?, ?, ?, ?)'),
     deleteUnitPlace: db.prepare('DELETE FROM unit_place WHERE rowid = ?'),
@@ -142,8 +152,12 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     qualificationHolds: db
       .prepare<[string], number>('SELECT 1 FROM qualification_text WHERE qualification_text MATCH ? LIMIT 1')
       .pluck(),
-    unitsOf: db.prepare<[string], { rowid: number }>('SELECT rowid FROM unit WHERE inst = ?'),
-    qualificationsOf: db.prepare<[string], { rowid: number }>('SELECT rowid FROM qualification WHERE inst = ?'),
+    unitsOf: db.prepare<[string], { rowid: number; search_text: string }>(
+      'SELECT rowid, search_text FROM unit WHERE inst = ?',
+    ),
+    qualificationsOf: db.prepare<[string], { rowid: number; search_text: string }>(
+      'SELECT rowid, search_text FROM qualification WHERE inst = ?',
+    ),
     institutions: db.prepare<[], { code: string }>('SELECT code FROM institution ORDER BY code'),
     rows: db.prepare<[], { institution: string; units: number; qualifications: number }>(
       `SELECT i.code AS institution, (SELECT count(*) FROM unit u WHERE u.inst = i.code) AS units,
@@ -164,25 +178,50 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     forgetPosition: db.prepare<[string]>('DELETE FROM part_position WHERE inst = ?'),
   };
 
-  const removeUnit = (institution: string, localId: string) => {
+  /**
+   * The words a transaction enters (`added`) and those of the texts it removes or replaces (`removed`): at its end, the
+   * removed words no row holds any more leave the vocabulary, so that a text taken out of every member's catalogue
+   * (a name written by mistake, say) leaves no word of it behind.
+   */
+  interface WordChanges {
+    added: Set<string>;
+    removed: Set<string>;
+  }
+  const wordChanges = (): WordChanges => ({ added: new Set(), removed: new Set() });
+  const removeWords = (text: string, words: WordChanges) => {
+    for (const word of wordsOf(text)) words.removed.add(word);
+  };
+  /** Enters the text's words in the vocabulary, each once per transaction. */
+  const addWords = (text: string, words: WordChanges) => {
+    for (const word of wordsOf(text))
+      if (!words.added.has(word)) {
+        words.added.add(word);
+        if (statements.insertWord.run(word).changes > 0) addTrigrams(word);
+      }
+  };
+  /** In the transaction, after its writes: the removed words no unit or qualification holds leave the vocabulary. */
+  const pruneWords = (words: WordChanges) => {
+    for (const word of words.removed) {
+      if (words.added.has(word)) continue;
+      const whole = `"${word}"`;
+      if (statements.unitHolds.get(whole) !== undefined || statements.qualificationHolds.get(whole) !== undefined)
+        continue;
+      statements.deleteWord.run(word);
+      for (const trigram of trigramsOf(word)) statements.deleteTrigram.run(trigram, word);
+    }
+  };
+  const removeUnit = (institution: string, localId: string, words: WordChanges) => {
     const row = statements.unitRow.get(institution, localId);
     if (!row) return;
+    removeWords(row.search_text, words);
     statements.deleteUnit.run(row.rowid);
     statements.deleteUnitText.run(row.rowid);
     statements.deleteUnitPlace.run(row.rowid);
     statements.deleteUnitSkills.run(institution, localId);
     statements.deleteUnitLang.run(institution, localId);
   };
-  /** Enters the text's words in the vocabulary, each once per transaction (`added`: the words entered so far). */
-  const addWords = (text: string, added: Set<string>) => {
-    for (const word of wordsOf(text))
-      if (!added.has(word)) {
-        added.add(word);
-        if (statements.insertWord.run(word).changes > 0) addTrigrams(word);
-      }
-  };
-  const putUnit = (institution: string, unit: UnitDoc, added: Set<string>) => {
-    removeUnit(institution, unit.localId);
+  const putUnit = (institution: string, unit: UnitDoc, words: WordChanges) => {
+    removeUnit(institution, unit.localId, words);
     const { lastInsertRowid } = statements.insertUnit.run(
       institution,
       unit.localId,
@@ -196,22 +235,23 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
       institution,
       unit.qualification,
     );
-    addWords(unit.searchText, added);
+    addWords(unit.searchText, words);
     statements.insertUnitText.run(lastInsertRowid, unit.searchText);
     statements.insertUnitPlace.run(lastInsertRowid, institution, unit.localId, unit.sortKey);
     for (const skill of unit.skills) statements.insertSkill.run(institution, unit.localId, unit.qualification, skill);
     for (const [lang, text] of Object.entries(unit.langTexts))
       statements.insertUnitLang.run(institution, unit.localId, lang, text);
   };
-  const removeQualification = (institution: string, localId: string) => {
+  const removeQualification = (institution: string, localId: string, words: WordChanges) => {
     const row = statements.qualificationRow.get(institution, localId);
     if (!row) return;
+    removeWords(row.search_text, words);
     statements.deleteQualification.run(row.rowid);
     statements.deleteQualificationText.run(row.rowid);
     statements.deleteQualificationLang.run(institution, localId);
   };
-  const putQualification = (institution: string, doc: QualificationDoc, added: Set<string>) => {
-    removeQualification(institution, doc.localId);
+  const putQualification = (institution: string, doc: QualificationDoc, words: WordChanges) => {
+    removeQualification(institution, doc.localId, words);
     const { lastInsertRowid } = statements.insertQualification.run(
       institution,
       doc.localId,
@@ -224,47 +264,59 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
       doc.escoOccupation,
       doc.status,
     );
-    addWords(doc.searchText, added);
+    addWords(doc.searchText, words);
     statements.insertQualificationText.run(lastInsertRowid, doc.searchText);
     statements.qualificationOfUnits.run(doc.iscedCode, doc.escoOccupation, institution, doc.localId);
     for (const [lang, text] of Object.entries(doc.langTexts))
       statements.insertQualificationLang.run(institution, doc.localId, lang, text);
   };
 
+  // A catalogue of an earlier layout kept every word ever written: those no item holds any more leave it, once.
+  if ((db.pragma('user_version', { simple: true }) as number) < PRUNED_LAYOUT)
+    db.transaction(() => {
+      const words = wordChanges();
+      for (const word of db.prepare<[], string>('SELECT word FROM vocabulary').pluck().all()) words.removed.add(word);
+      pruneWords(words);
+      db.pragma(`user_version = ${PRUNED_LAYOUT}`);
+    })();
+
   const replace = db.transaction((part: InstitutionPart) => {
     const code = part.institution.code;
-    for (const { rowid } of statements.unitsOf.all(code)) {
+    const words = wordChanges();
+    for (const { rowid, search_text } of statements.unitsOf.all(code)) {
+      removeWords(search_text, words);
       statements.deleteUnit.run(rowid);
       statements.deleteUnitText.run(rowid);
       statements.deleteUnitPlace.run(rowid);
     }
     for (const table of ['unit_skill', 'unit_lang', 'qualification_lang'])
       db.prepare(`DELETE FROM ${table} WHERE inst = ?`).run(code);
-    for (const { rowid } of statements.qualificationsOf.all(code)) {
+    for (const { rowid, search_text } of statements.qualificationsOf.all(code)) {
+      removeWords(search_text, words);
       statements.deleteQualification.run(rowid);
       statements.deleteQualificationText.run(rowid);
     }
     statements.putInstitution.run(code, part.institution.country);
-    const added = new Set<string>();
-    for (const doc of part.qualifications) putQualification(code, doc, added);
-    for (const unit of part.units) putUnit(code, unit, added);
+    for (const doc of part.qualifications) putQualification(code, doc, words);
+    for (const unit of part.units) putUnit(code, unit, words);
+    pruneWords(words);
   });
   const apply = db.transaction((institution: string, changes: PartChanges) => {
     if (changes.institution) statements.putInstitution.run(institution, changes.institution.country);
-    const added = new Set<string>();
+    const words = wordChanges();
     for (const { localId, doc } of changes.qualifications ?? []) {
-      if (doc) putQualification(institution, doc, added);
-      else removeQualification(institution, localId);
+      if (doc) putQualification(institution, doc, words);
+      else removeQualification(institution, localId, words);
     }
     for (const { localId, doc } of changes.units ?? []) {
-      if (doc) putUnit(institution, doc, added);
-      else removeUnit(institution, localId);
+      if (doc) putUnit(institution, doc, words);
+      else removeUnit(institution, localId, words);
     }
+    pruneWords(words);
   });
   /**
    * The text index's query for `LIKE '%word%'` of every word: each word's alternatives are the vocabulary's words that
-   * hold it (see wordsOf); null when a word is in none, so in no row. A word no row holds any more may stay in the
-   * vocabulary; it finds nothing. Words are [a-z0-9], quoted as they are.
+   * hold it (see wordsOf); null when a word is in none, so in no row. Words are [a-z0-9], quoted as they are.
    */
   const textQuery = (words: readonly string[]): string | null => {
     const alternatives = words.map((word) => statements.wordsLike.all(`%${word}%`));

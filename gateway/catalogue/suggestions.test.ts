@@ -15,7 +15,7 @@ const UNIT_WORDS = [
 ];
 /** Only in qualifications' texts: never suggested for units. */
 const QUALIFICATION_WORDS = ['apprenticeship', 'apprentice', 'curriculum', 'welding', 'metal'];
-/** Held by a unit that is then removed: it stays in the vocabulary, but no item holds it. */
+/** Held by a unit that is then removed: no item holds it any more, and it is never suggested. */
 const GONE = 'weldingmaster';
 
 function numbers(seed: number) {
@@ -137,7 +137,7 @@ test('a word the list holds, whole or as a part, is not corrected; each other wo
 });
 
 test('a word only the removed item held is corrected, and never suggested', async () => {
-  // `weldingmast` is a part of the vocabulary's `weldingmaster`, which no item holds any more.
+  // `weldingmast` is a part of `weldingmaster`, which only the removed item held.
   const [suggestion] = await engine.suggest('units', ['weldingmast']);
   expect(suggestion?.word).toBe('weldingmast');
   expect(suggestion?.similar).not.toContain(GONE);
