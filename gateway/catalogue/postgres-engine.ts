@@ -160,11 +160,16 @@ async function holdWords(client: PoolClient, words: readonly string[]): Promise<
  * vocabulary, under its SHARE ROW EXCLUSIVE lock (see pruneWords).
  */
 async function pruneIn(client: PoolClient, candidates: readonly string[] | null): Promise<void> {
+  // Rows written since the last vacuum sit in each word index's pending list, which every lookup reads whole (at
+  // 20,000 units, 312 pages: 1.9 ms a word; 0.1 ms once moved into the index): moved first, in bulk, unlocked.
+  await client.query("SELECT gin_clean_pending_list('unit_text_words'), gin_clean_pending_list('qualification_words')");
   await client.query('LOCK TABLE vocabulary IN SHARE ROW EXCLUSIVE MODE');
   // Each candidate looked up in the word indexes: never a scan of every row's words.
   await client.query('SET LOCAL enable_seqscan = off');
+  // The candidates joined, each looked up by the primary key: with `word = ANY(…)`, the planner read them through the
+  // trigram index instead (2,000 words: 5.8 s, 416,000 pages).
   await client.query(
-    `DELETE FROM vocabulary v WHERE ${candidates ? 'v.word = ANY($1::text[])' : 'TRUE'}
+    `DELETE FROM vocabulary v ${candidates ? 'USING unnest($1::text[]) AS c (word) WHERE v.word = c.word' : 'WHERE TRUE'}
        AND NOT EXISTS (SELECT 1 FROM unit_text w WHERE w.words @> ARRAY[v.word])
        AND NOT EXISTS (SELECT 1 FROM qualification q WHERE q.words @> ARRAY[v.word])`,
     candidates ? [candidates] : [],
