@@ -11,6 +11,7 @@ import { readSettings } from './lib/env';
 import { machineInfo, printScenario, writeResults, type ScenarioResult } from './lib/report';
 import { catalogueFreshness } from './scenarios/catalogue-freshness';
 import { catalogueScale } from './scenarios/catalogue-scale';
+import { catalogueWrites } from './scenarios/catalogue-writes';
 import { dataScale } from './scenarios/data-scale';
 import { entityCache } from './scenarios/entity-cache';
 import { fanOut } from './scenarios/fan-out';
@@ -40,6 +41,7 @@ const SCENARIOS: Scenario[] = [
   dataScale,
   catalogueScale,
   catalogueFreshness,
+  catalogueWrites,
   liveUpdates,
   wsFlood,
   overload,
@@ -72,7 +74,8 @@ environment:
   BENCH_WS_SOCKETS=1000  ws-flood: anonymous sockets
   BENCH_ESCO_FOLDER=…    outcome-review: ESCO CSV files (default third_party/esco)
   BENCH_MAX_MINUTES=15   stop everything after this long
-  BENCH_BASELINE=…       hub-overhead, personal-read, fan-out: also run the hubs of another built checkout (its dist/)`;
+  BENCH_BASELINE=…       hub-overhead, personal-read, fan-out: also run the hubs of another built checkout (its dist/);
+                         catalogue-writes: its catalogue engines`;
 
 function command(args: readonly string[]): string {
   const env = Object.entries(process.env)
