@@ -138,36 +138,37 @@ function textMatchOf(alternatives: readonly string[][] | null, ordered: boolean)
 const wordSetOf = (texts: readonly string[]) => [...new Set(texts.flatMap(wordsOf))].sort();
 
 /**
- * The words enter the vocabulary before the rows that hold them, in a statement of their own: rebuilds running at
- * once (replicas, institutions) never wait on each other's new words.
+ * The words enter the vocabulary, each once. A write enters its words twice:
+ * - before its transaction, in a statement of its own: rebuilds running at once (replicas, institutions) never wait
+ *   on each other's new words;
+ * - as the first statement of its transaction: that enters again any word a prune took out meanwhile (none, mostly),
+ *   and holds the vocabulary's ROW EXCLUSIVE lock until the write commits, so that no prune (see pruneWords) weighs
+ *   the words while rows that hold them are being written.
  */
-async function addWords(pool: Pool, words: readonly string[]): Promise<void> {
+async function enterWords(db: Pool | PoolClient, words: readonly string[]): Promise<void> {
   if (words.length > 0)
-    await pool.query('INSERT INTO vocabulary (word) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [words]);
+    await db.query('INSERT INTO vocabulary (word) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [words]);
 }
 
-/**
- * The first statement of a write's transaction: enters again any of its words a prune took out since addWords (none,
- * mostly), and holds the vocabulary's ROW EXCLUSIVE lock until the write commits, so that no prune (see pruneWords)
- * weighs the words while rows that hold them are being written.
- */
-async function holdWords(client: PoolClient, words: readonly string[]): Promise<void> {
-  await client.query('INSERT INTO vocabulary (word) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [words]);
-}
+/** How long a prune waits for the vocabulary's lock; past it, its words are weighed by the next prune instead. */
+const PRUNE_LOCK_WAIT_MS = 50;
+/** At most this many words wait for the next prune: the others stay in the vocabulary, where they find nothing. */
+const MAX_DEFERRED_WORDS = 10_000;
 
 /**
  * In the client's transaction: the candidates (every word, when null) that no unit or qualification holds leave the
- * vocabulary, under its SHARE ROW EXCLUSIVE lock (see pruneWords).
+ * vocabulary, under its SHARE ROW EXCLUSIVE lock (see pruneWords), waited for at most `lockWaitMs` when given.
  */
-async function pruneIn(client: PoolClient, candidates: readonly string[] | null): Promise<void> {
+async function pruneIn(client: PoolClient, candidates: readonly string[] | null, lockWaitMs?: number): Promise<void> {
   // Rows written since the last vacuum sit in each word index's pending list, which every lookup reads whole (at
   // 20,000 units, 312 pages: 1.9 ms a word; 0.1 ms once moved into the index): moved first, in bulk, unlocked.
   await client.query("SELECT gin_clean_pending_list('unit_text_words'), gin_clean_pending_list('qualification_words')");
+  if (lockWaitMs !== undefined) await client.query(`SET LOCAL lock_timeout = ${lockWaitMs}`);
   await client.query('LOCK TABLE vocabulary IN SHARE ROW EXCLUSIVE MODE');
   // First the candidates no row holds, each looked up in the word indexes (never a scan of every row's words), then
   // those taken out by primary key. Not in one statement: the planner looked the candidates up in the vocabulary
   // through its trigram index, which answers `=` too, reading each word's trigrams and its pending list (2,000
-  // candidates: 5.8 s; one rename's 30: 25 ms after 1,000 renames). That index is read by bitmap scans only.
+  // candidates: 5.8 s; a rename's prune, 3.5 ms at first, 30 ms after 1,000). That index is read by bitmap scans only.
   await client.query('SET LOCAL enable_seqscan = off');
   const { rows } = await client.query<{ word: string }>(
     `SELECT c.word FROM ${candidates ? 'unnest($1::text[]) AS c (word)' : 'vocabulary c'}
@@ -416,17 +417,29 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       client.release();
     }
   };
+  /** Words of earlier prunes that could not run (see pruneWords), weighed by the next one. */
+  const deferred = new Set<string>();
   /**
-   * The words a write removed (`removed`, less those it wrote again, `kept`) that no unit or qualification holds any
-   * more leave the vocabulary, so that a text taken out of every member's catalogue (a name written by mistake, say)
-   * leaves no word of it behind. Under the vocabulary's SHARE ROW EXCLUSIVE lock, which waits for every write holding
-   * its words (holdWords) to commit and holds back those beginning meanwhile: a word is never weighed while a row
-   * that holds it is being written, and a write after the prune enters again any word it took out.
+   * After a write commits: the words it removed (`removed`, less those it wrote again, `kept`) that no unit or
+   * qualification holds any more leave the vocabulary, so that a text taken out of every member's catalogue (a name
+   * written by mistake, say) leaves no word of it behind.
+   * - Under the vocabulary's SHARE ROW EXCLUSIVE lock: it is granted once no write that entered words (enterWords) is
+   *   in progress, on any replica, and holds back the writes beginning meanwhile. So a word is never weighed while a
+   *   row that holds it is being written, and a write after the prune enters again any word it took out.
+   * - Waiting for that lock holds back every write behind it: a prune waits PRUNE_LOCK_WAIT_MS at most. When it cannot
+   *   run (the lock is busy, or the database failed it) its words wait for the next prune: the write stands.
    */
   const pruneWords = async (removed: readonly string[], kept: readonly string[]) => {
     const written = new Set(kept);
-    const candidates = removed.filter((word) => !written.has(word));
-    if (candidates.length > 0) await inTransaction((client) => pruneIn(client, candidates));
+    for (const word of removed) if (!written.has(word) && deferred.size < MAX_DEFERRED_WORDS) deferred.add(word);
+    if (deferred.size === 0) return;
+    const candidates = [...deferred];
+    deferred.clear();
+    try {
+      await inTransaction((client) => pruneIn(client, candidates, PRUNE_LOCK_WAIT_MS));
+    } catch {
+      for (const word of candidates) if (deferred.size < MAX_DEFERRED_WORDS) deferred.add(word);
+    }
   };
   const throughWordIndex = <Row extends QueryResultRow>(statement: Statement) =>
     withWordIndex((client) => client.query<Row>(numbered(statement)));
@@ -453,28 +466,34 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       // Replicas starting together would race to create the tables: one at a time.
       await inTransaction(async (client) => {
         await client.query('SELECT pg_advisory_xact_lock(20020)');
-        const { rows } = await client.query<{ languages: boolean }>(
-          "SELECT to_regclass('unit_lang') IS NOT NULL AS languages",
+        const { rows } = await client.query<{ languages: boolean; vocabulary: boolean }>(
+          "SELECT to_regclass('unit_lang') IS NOT NULL AS languages, to_regclass('vocabulary') IS NOT NULL AS vocabulary",
         );
+        // The vocabulary first, as every write locks it first (enterWords): the script then locks the other tables,
+        // and in the other order a write of another replica and this start could each wait for the other.
+        if (rows[0]?.vocabulary) await client.query('LOCK TABLE vocabulary IN SHARE ROW EXCLUSIVE MODE');
         await client.query(SCHEMA);
         // A catalogue of the former layout has no words by language: each part is read whole again.
         if (!rows[0]?.languages) await client.query('DELETE FROM part_position');
+      });
+      // Not under the script's locks, which hold back every search meanwhile.
+      await inTransaction(async (client) => {
+        await client.query('SELECT pg_advisory_xact_lock(20020)');
         const layout = await client.query<{ version: number }>('SELECT version FROM catalogue_layout');
-        if ((layout.rows[0]?.version ?? 0) < PRUNED_LAYOUT) {
-          // Its vocabulary kept every word ever written: those no item holds any more leave it, once.
-          await pruneIn(client, null);
-          await client.query('DELETE FROM catalogue_layout');
-          await client.query('INSERT INTO catalogue_layout (version) VALUES ($1)', [PRUNED_LAYOUT]);
-        }
+        if ((layout.rows[0]?.version ?? 0) >= PRUNED_LAYOUT) return;
+        // Its vocabulary kept every word ever written: those no item holds any more leave it, once.
+        await pruneIn(client, null);
+        await client.query('DELETE FROM catalogue_layout');
+        await client.query('INSERT INTO catalogue_layout (version) VALUES ($1)', [PRUNED_LAYOUT]);
       });
     },
     replaceInstitution: async (part: InstitutionPart) => {
       const code = part.institution.code;
       const words = wordSetOf([...part.qualifications, ...part.units].map((doc) => doc.searchText));
-      await addWords(pool, words);
+      await enterWords(pool, words);
       let removed: string[] = [];
       await inTransaction(async (client) => {
-        await holdWords(client, words);
+        await enterWords(client, words);
         removed = await heldWordsOf(client, code, { units: 'all', qualifications: 'all' });
         for (const table of ['unit_skill', 'unit_text', 'unit_lang', 'unit', 'qualification_lang', 'qualification'])
           await client.query(`DELETE FROM ${table} WHERE inst = $1`, [code]);
@@ -541,10 +560,10 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
           doc ? [doc.searchText] : [],
         ),
       );
-      await addWords(pool, words);
+      await enterWords(pool, words);
       let removed: string[] = [];
       await inTransaction(async (client) => {
-        await holdWords(client, words);
+        await enterWords(client, words);
         removed = await heldWordsOf(client, institution, {
           units: (changes.units ?? []).map((change) => change.localId),
           qualifications: (changes.qualifications ?? []).map((change) => change.localId),

@@ -39,6 +39,16 @@ const PLACE_WALK_ROWS = 50_000;
  */
 const PRUNED_LAYOUT = 1;
 
+/**
+ * The words a transaction enters (`added`) and those of the texts it removes or replaces (`removed`): at its end, the
+ * removed words no row holds any more leave the vocabulary, so that a text taken out of every member's catalogue (a
+ * name written by mistake, say) leaves no word of it behind.
+ */
+interface WordChanges {
+  added: Set<string>;
+  removed: Set<string>;
+}
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS institution (code TEXT PRIMARY KEY, country TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS qualification (
@@ -178,17 +188,8 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     forgetPosition: db.prepare<[string]>('DELETE FROM part_position WHERE inst = ?'),
   };
 
-  /**
-   * The words a transaction enters (`added`) and those of the texts it removes or replaces (`removed`): at its end, the
-   * removed words no row holds any more leave the vocabulary, so that a text taken out of every member's catalogue
-   * (a name written by mistake, say) leaves no word of it behind.
-   */
-  interface WordChanges {
-    added: Set<string>;
-    removed: Set<string>;
-  }
   const wordChanges = (): WordChanges => ({ added: new Set(), removed: new Set() });
-  const removeWords = (text: string, words: WordChanges) => {
+  const noteRemoved = (text: string, words: WordChanges) => {
     for (const word of wordsOf(text)) words.removed.add(word);
   };
   /** Enters the text's words in the vocabulary, each once per transaction. */
@@ -213,7 +214,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
   const removeUnit = (institution: string, localId: string, words: WordChanges) => {
     const row = statements.unitRow.get(institution, localId);
     if (!row) return;
-    removeWords(row.search_text, words);
+    noteRemoved(row.search_text, words);
     statements.deleteUnit.run(row.rowid);
     statements.deleteUnitText.run(row.rowid);
     statements.deleteUnitPlace.run(row.rowid);
@@ -245,7 +246,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
   const removeQualification = (institution: string, localId: string, words: WordChanges) => {
     const row = statements.qualificationRow.get(institution, localId);
     if (!row) return;
-    removeWords(row.search_text, words);
+    noteRemoved(row.search_text, words);
     statements.deleteQualification.run(row.rowid);
     statements.deleteQualificationText.run(row.rowid);
     statements.deleteQualificationLang.run(institution, localId);
@@ -284,7 +285,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     const code = part.institution.code;
     const words = wordChanges();
     for (const { rowid, search_text } of statements.unitsOf.all(code)) {
-      removeWords(search_text, words);
+      noteRemoved(search_text, words);
       statements.deleteUnit.run(rowid);
       statements.deleteUnitText.run(rowid);
       statements.deleteUnitPlace.run(rowid);
@@ -292,7 +293,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     for (const table of ['unit_skill', 'unit_lang', 'qualification_lang'])
       db.prepare(`DELETE FROM ${table} WHERE inst = ?`).run(code);
     for (const { rowid, search_text } of statements.qualificationsOf.all(code)) {
-      removeWords(search_text, words);
+      noteRemoved(search_text, words);
       statements.deleteQualification.run(rowid);
       statements.deleteQualificationText.run(rowid);
     }

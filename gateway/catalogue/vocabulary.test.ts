@@ -16,6 +16,8 @@ import { createSqliteEngine } from './sqlite-engine';
  */
 interface Opened {
   engine: CatalogueEngine;
+  /** The PostgreSQL catalogue's URL; null for the embedded engine. */
+  url: string | null;
   /**
    * Another engine on the same catalogue, as a second gateway replica has; the embedded engine has none (its file is
    * its process's alone), so there it is the same engine.
@@ -47,6 +49,7 @@ async function open(): Promise<Opened> {
     await reader.connect();
     const opened: Opened = {
       engine: await started(),
+      url,
       replica: started,
       restartFromEarlierLayout: async (words) => {
         await reader.query('DELETE FROM catalogue_layout');
@@ -80,6 +83,7 @@ async function open(): Promise<Opened> {
   };
   const opened: Opened = {
     engine: createSqliteEngine(file),
+    url: null,
     replica: async () => opened.engine,
     restartFromEarlierLayout: async (words) => {
       await opened.engine.close();
@@ -190,7 +194,9 @@ test('a word leaves the vocabulary with the last text that held it; a word anoth
 
 test("a rebuild takes out the words only the institution's former part held, and keeps what it writes again", async () => {
   const { engine } = opened;
-  await engine.replaceInstitution(part('rvt.lv', [unit('U1', 'welding safety'), unit('U2', 'soldadura seguridad')]));
+  await engine.replaceInstitution(
+    part('rvt.lv', [unit('U1', 'welding safety'), unit('U2', 'soldadura seguridad')], [qualification('Q1', 'oficio')]),
+  );
   await engine.replaceInstitution(part('omnia.fi', [unit('U1', 'hitsaus seguridad')]));
   await engine.replaceInstitution(part('rvt.lv', [unit('U1', 'welding safety'), unit('U3', 'metinasana')]));
   expect(await opened.vocabulary()).toEqual(sorted(['welding', 'safety', 'metinasana', 'hitsaus', 'seguridad']));
@@ -236,3 +242,60 @@ test('a catalogue of the earlier layout, which kept every word ever written, is 
   if (trigramWords) expect(trigramWords).toEqual(await opened.vocabulary());
   expect(await unitsHolding(engine, 'welding')).toEqual(['rvt.lv:U1']);
 });
+
+// Another replica's statements, interleaved with a write or a prune at the one point where it matters: on PostgreSQL
+// alone, as only there do other writers share the catalogue.
+if (CATALOG_BASE_URL) {
+  test("a prune run between a write's first entering of its words and its transaction: the write enters them again", async () => {
+    const other = new Client({ connectionString: opened.url as string });
+    await other.connect();
+    // The promise form of `query`, the one the engine calls, stood in for on every client of this process.
+    const clients = Client.prototype as unknown as { query: (...args: unknown[]) => Promise<unknown> };
+    const query = clients.query;
+    let pruned = false;
+    // The write's transaction begins just after its words were entered: another replica's prune takes one out then.
+    clients.query = async function (this: Client, ...args: unknown[]) {
+      if (!pruned && this !== other && args[0] === 'BEGIN') {
+        pruned = true;
+        await query.call(
+          other,
+          "BEGIN; LOCK TABLE vocabulary IN SHARE ROW EXCLUSIVE MODE; DELETE FROM vocabulary WHERE word = 'kept'; COMMIT",
+        );
+      }
+      return query.apply(this, args);
+    };
+    try {
+      await opened.engine.apply('omnia.fi', { units: [{ localId: 'K1', doc: unit('K1', 'kept') }] });
+    } finally {
+      clients.query = query;
+      await other.end();
+    }
+    expect(pruned).toBe(true);
+    expect(await opened.vocabulary()).toEqual(['kept']);
+    expect(await unitsHolding(opened.engine, 'kept')).toEqual(['omnia.fi:K1']);
+  });
+
+  test('a prune does not wait for a write in progress, nor weigh its words: the next prune does, once it committed', async () => {
+    const { engine } = opened;
+    await engine.apply('rvt.lv', { units: [{ localId: 'U1', doc: unit('U1', 'gamma') }] });
+    // Another replica's write of a unit holding the word: its words entered, its row written, not committed.
+    const other = new Client({ connectionString: opened.url as string });
+    await other.connect();
+    await other.query("BEGIN; INSERT INTO vocabulary (word) VALUES ('gamma') ON CONFLICT DO NOTHING");
+    await other.query(
+      "INSERT INTO unit_text (inst, id, sort_key, words) VALUES ('omnia.fi', 'K1', 'gamma', '{gamma}')",
+    );
+    try {
+      // The last committed holder goes: its prune cannot take the lock, and the write returns all the same.
+      await engine.apply('rvt.lv', { units: [{ localId: 'U1', doc: null }] });
+      expect(await opened.vocabulary()).toEqual(['gamma']);
+    } finally {
+      await other.query('COMMIT');
+      await other.end();
+    }
+    // The next write's prune weighs the word again: the other replica's unit holds it now.
+    await engine.apply('rvt.lv', { units: [{ localId: 'U2', doc: unit('U2', 'delta') }] });
+    await engine.apply('rvt.lv', { units: [{ localId: 'U2', doc: null }] });
+    expect(await opened.vocabulary()).toEqual(['gamma']);
+  });
+}
