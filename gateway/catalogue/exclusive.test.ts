@@ -87,3 +87,28 @@ if (CATALOG_BASE_URL)
       await admin.end();
     }
   });
+
+// The engine's pooled connections, idle between statements, ended by the server (a restart, a failover, an
+// administrator, idle_session_timeout): PostgreSQL alone.
+if (CATALOG_BASE_URL)
+  test('idle connections the server ends do not end the process: the next statements open others', async () => {
+    expect(await first.institutions()).toContain('cifp-aviles.es');
+    const admin = new Client({ connectionString: catalogue.url as string });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query<{ ended: boolean }>(
+        `SELECT pg_terminate_backend(pid, 5000) AS ended FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle'`,
+      );
+      expect(rows.length).toBeGreaterThan(0);
+    } finally {
+      await admin.end();
+    }
+    // Each client learns of its end as it comes: give the messages a moment to arrive.
+    await sleep(200);
+    expect(await first.institutions()).toContain('cifp-aviles.es');
+    await first.exclusive('omnia.fi', async () =>
+      first.apply('omnia.fi', { institution: { code: 'omnia.fi', country: 'FI' } }),
+    );
+    expect(await second.institutions()).toContain('omnia.fi');
+  });

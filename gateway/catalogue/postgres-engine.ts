@@ -371,6 +371,9 @@ export interface PostgresEngineOptions {
 /** The shared engine (`CATALOG_URL`): one PostgreSQL every gateway replica reads and writes. */
 export function createPostgresEngine(url: string, options: PostgresEngineOptions = {}): CatalogueEngine {
   const pool = new Pool({ connectionString: url, max: 8 });
+  // An idle connection the server ended (a restart, a failover, an administrator): the pool drops it and opens
+  // another for the next statement. Unheard, the pool's error event would end the gateway's process.
+  pool.on('error', () => undefined);
   // Replicas follow the same feeds and read the same records after each change: without these, one replica's read
   // from before a change could be applied after another's from after it, and the catalogue would hold the older.
   const locks = createInstitutionLocks(url, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
