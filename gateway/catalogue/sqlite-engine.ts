@@ -48,6 +48,11 @@ interface WordChanges {
   added: Set<string>;
   removed: Set<string>;
 }
+const wordChanges = (): WordChanges => ({ added: new Set(), removed: new Set() });
+/** The words of a text removed or replaced: candidates to leave the vocabulary at the transaction's end. */
+const noteRemoved = (text: string, words: WordChanges) => {
+  for (const word of wordsOf(text)) words.removed.add(word);
+};
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS institution (code TEXT PRIMARY KEY, country TEXT NOT NULL);
@@ -188,10 +193,6 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     forgetPosition: db.prepare<[string]>('DELETE FROM part_position WHERE inst = ?'),
   };
 
-  const wordChanges = (): WordChanges => ({ added: new Set(), removed: new Set() });
-  const noteRemoved = (text: string, words: WordChanges) => {
-    for (const word of wordsOf(text)) words.removed.add(word);
-  };
   /** Enters the text's words in the vocabulary, each once per transaction. */
   const addWords = (text: string, words: WordChanges) => {
     for (const word of wordsOf(text))

@@ -289,6 +289,9 @@ if (CATALOG_BASE_URL) {
       // The last committed holder goes: its prune cannot take the lock, and the write returns all the same.
       await engine.apply('rvt.lv', { units: [{ localId: 'U1', doc: null }] });
       expect(await opened.vocabulary()).toEqual(['gamma']);
+      // Meanwhile the vocabulary holds a word no committed item holds: it finds nothing, and is never suggested.
+      expect(await unitsHolding(engine, 'gamma')).toEqual([]);
+      expect(await engine.suggest('units', ['gama'])).toEqual([{ word: 'gama', similar: [] }]);
     } finally {
       await other.query('COMMIT');
       await other.end();
