@@ -6,6 +6,7 @@ import { createBenchCatalogueDatabase } from '../lib/catalogue';
 import type { Scenario } from '../lib/context';
 import { percentile } from '../lib/load';
 import { fmt, type Table, type TargetCheck } from '../lib/report';
+import { seededNumbers, unitOfText } from '../lib/synthetic-catalogue';
 
 const INSTITUTIONS = 3;
 const UNITS = 2_000;
@@ -34,37 +35,15 @@ async function baselineEngines(): Promise<EngineModules | null> {
   return { ...sqlite, ...postgres };
 }
 
-function numbers(seed: number) {
-  let state = seed;
-  // The high bits: the low ones of this generator repeat soon.
-  return (below: number) => {
-    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return Math.floor(state / 65_536) % below;
-  };
-}
-
 /**
  * The same writes for every build: a unit's text of 30 common words and its own word, as a coordinator's rename
  * gives a unit a word no other holds (catalogue-freshness's writers do just that).
  */
 function writes(seed: number) {
-  const next = numbers(seed);
+  const next = seededNumbers(seed);
   let unique = 0;
-  const unit = (localId: string, own = `own${(unique++).toString(36)}x`): UnitDoc => {
-    const text = [...Array.from({ length: 30 }, () => WORDS[next(WORDS.length)] as string), own].join(' ');
-    return {
-      localId,
-      qualification: 'Q1',
-      sortKey: text,
-      titleText: text,
-      searchText: text,
-      langTexts: { en: text },
-      eqfLevel: 4,
-      ecvetPoints: 5,
-      status: 'ACTIVE',
-      skills: [],
-    };
-  };
+  const unit = (localId: string, own = `own${(unique++).toString(36)}x`): UnitDoc =>
+    unitOfText(localId, [...Array.from({ length: 30 }, () => WORDS[next(WORDS.length)] as string), own].join(' '));
   const part = (code: string): InstitutionPart => ({
     institution: { code, country: 'LV' },
     qualifications: [],
@@ -75,11 +54,7 @@ function writes(seed: number) {
 
 const institution = (i: number) => `writes${i}.bench`;
 
-interface Timed {
-  rename: number[];
-  edit: number[];
-  rebuild: number[];
-}
+type Timed = Record<Operation, number[]>;
 
 async function timed(work: () => Promise<void>): Promise<number> {
   const started = process.hrtime.bigint();

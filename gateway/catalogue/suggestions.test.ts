@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { qualificationOfText, seededNumbers, unitOfText } from '../../bench/lib/synthetic-catalogue';
 import { CATALOG_BASE_URL, testEngine } from '../../test/harness/catalogue';
 import type { CatalogueEngine, InstitutionPart, ListName, QualificationDoc, UnitDoc } from './engine';
 import { MAX_SIMILAR, MIN_WORD_LENGTH, similarity, SIMILARITY_THRESHOLD } from './similar-words';
@@ -18,48 +19,15 @@ const QUALIFICATION_WORDS = ['apprenticeship', 'apprentice', 'curriculum', 'weld
 /** Held by a unit that is then removed: no item holds it any more, and it is never suggested. */
 const GONE = 'weldingmaster';
 
-function numbers(seed: number) {
-  let state = seed;
-  return (below: number) => {
-    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-    // The high bits: the low ones of this generator repeat soon.
-    return Math.floor(state / 65_536) % below;
-  };
-}
-
 function partOf(code: string, seed: number): InstitutionPart {
-  const next = numbers(seed);
+  const next = seededNumbers(seed);
   const textOf = (words: readonly string[], n: number) =>
     Array.from({ length: n }, () => words[next(words.length)] as string).join(' ');
   const qualifications = Array.from({ length: 6 }, (_, i): QualificationDoc => {
-    const text = textOf(QUALIFICATION_WORDS, 4);
-    return {
-      localId: `Q${i}`,
-      sortKey: text,
-      titleText: text,
-      langTexts: { en: text },
-      searchText: text,
-      eqfLevel: 4,
-      ecvetPoints: 120,
-      iscedCode: '0715',
-      escoOccupation: null,
-      status: 'ACTIVE',
-    };
+    return qualificationOfText(`Q${i}`, textOf(QUALIFICATION_WORDS, 4));
   });
   const units = Array.from({ length: 60 }, (_, i): UnitDoc => {
-    const text = textOf(UNIT_WORDS, 5);
-    return {
-      localId: `U${i}`,
-      qualification: 'Q0',
-      sortKey: text,
-      titleText: text,
-      langTexts: { en: text },
-      searchText: text,
-      eqfLevel: 4,
-      ecvetPoints: 5,
-      status: 'ACTIVE',
-      skills: [],
-    };
+    return unitOfText(`U${i}`, textOf(UNIT_WORDS, 5), 'Q0');
   });
   return { institution: { code, country: 'LV' }, qualifications, units };
 }

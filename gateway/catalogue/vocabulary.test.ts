@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { CATALOG_BASE_URL, testCatalogue } from '../../test/harness/catalogue';
 import type { CatalogueEngine, InstitutionPart, QualificationDoc, UnitDoc } from './engine';
 import { createPostgresEngine } from './postgres-engine';
+import { qualificationOfText, unitOfText } from '../../bench/lib/synthetic-catalogue';
 import { trigramsOf } from './similar-words';
 import { createSqliteEngine } from './sqlite-engine';
 
@@ -110,30 +111,8 @@ async function open(): Promise<Opened> {
   return opened;
 }
 
-const unit = (localId: string, text: string): UnitDoc => ({
-  localId,
-  qualification: 'Q1',
-  sortKey: text,
-  titleText: text,
-  searchText: text,
-  langTexts: { en: text },
-  eqfLevel: 4,
-  ecvetPoints: 5,
-  status: 'ACTIVE',
-  skills: [],
-});
-const qualification = (localId: string, text: string): QualificationDoc => ({
-  localId,
-  sortKey: text,
-  titleText: text,
-  searchText: text,
-  langTexts: { en: text },
-  eqfLevel: 4,
-  ecvetPoints: 120,
-  iscedCode: '0715',
-  escoOccupation: null,
-  status: 'ACTIVE',
-});
+const unit = unitOfText;
+const qualification = qualificationOfText;
 const part = (code: string, units: UnitDoc[], qualifications: QualificationDoc[] = []): InstitutionPart => ({
   institution: { code, country: 'LV' },
   qualifications,
