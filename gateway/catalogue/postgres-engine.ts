@@ -85,6 +85,10 @@ ALTER TABLE qualification ADD COLUMN IF NOT EXISTS words TEXT[]
 CREATE INDEX IF NOT EXISTS qualification_words ON qualification USING gin (words);
 -- The catalogue's layout, where a change of it needs more than this script (see PRUNED_LAYOUT): one row.
 CREATE TABLE IF NOT EXISTS catalogue_layout (version INT NOT NULL);
+-- Words a write took out of some item, until a prune weighs them (see pruneWords). Written in the write's transaction
+-- and kept in the catalogue, so that a prune that could not run, or a replica that stopped, leaves them to the next
+-- prune of any replica.
+CREATE TABLE IF NOT EXISTS prune_candidate (word TEXT PRIMARY KEY);
 `;
 
 /** The layout whose vocabulary holds only the words some item holds: a catalogue of an earlier one is pruned once. */
@@ -138,33 +142,42 @@ function textMatchOf(alternatives: readonly string[][] | null, ordered: boolean)
 const wordSetOf = (texts: readonly string[]) => [...new Set(texts.flatMap(wordsOf))].sort();
 
 /**
- * The words enter the vocabulary, each once. A write enters its words twice:
- * - before its transaction, in a statement of its own: rebuilds running at once (replicas, institutions) never wait
- *   on each other's new words;
- * - as the first statement of its transaction: that enters again any word a prune took out meanwhile (none, mostly),
- *   and holds the vocabulary's ROW EXCLUSIVE lock until the write commits, so that no prune (see pruneWords) weighs
- *   the words while rows that hold them are being written.
+ * The words enter the vocabulary, each once: a write's words, before its transaction, in a statement of its own, so
+ * that rebuilds running at once (replicas, institutions) never wait on each other's new words.
  */
 async function enterWords(db: Pool | PoolClient, words: readonly string[]): Promise<void> {
   if (words.length > 0)
     await db.query('INSERT INTO vocabulary (word) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [words]);
 }
 
+/**
+ * A write's first statement: enters its words again (any a prune took out since, none mostly) and holds the
+ * vocabulary's ROW EXCLUSIVE lock until the write commits, so that no prune (see pruneWords) weighs the words while
+ * rows that hold them are being written, nor the words the write takes out before it has.
+ */
+async function holdVocabulary(client: PoolClient, words: readonly string[]): Promise<void> {
+  if (words.length > 0) await enterWords(client, words);
+  else await client.query('LOCK TABLE vocabulary IN ROW EXCLUSIVE MODE');
+}
+
 /** How long a prune waits for the vocabulary's lock; past it, its words are weighed by the next prune instead. */
 const PRUNE_LOCK_WAIT_MS = 50;
-/** At most this many words wait for the next prune: the others stay in the vocabulary, where they find nothing. */
-const MAX_DEFERRED_WORDS = 10_000;
 
 /**
- * In the client's transaction: the candidates (every word, when null) that no unit or qualification holds leave the
- * vocabulary, under its SHARE ROW EXCLUSIVE lock (see pruneWords), waited for at most `lockWaitMs` when given.
+ * In the client's transaction, under the vocabulary's SHARE ROW EXCLUSIVE lock (see pruneWords), waited for at most
+ * `lockWaitMs` when given: the candidates writes noted (or every word of the vocabulary) that no unit or
+ * qualification holds leave it.
  */
-async function pruneIn(client: PoolClient, candidates: readonly string[] | null, lockWaitMs?: number): Promise<void> {
+async function pruneIn(client: PoolClient, weighed: 'candidates' | 'every word', lockWaitMs?: number): Promise<void> {
   // Rows written since the last vacuum sit in each word index's pending list, which every lookup reads whole (at
   // 20,000 units, 312 pages: 1.9 ms a word; 0.1 ms once moved into the index): moved first, in bulk, unlocked.
   await client.query("SELECT gin_clean_pending_list('unit_text_words'), gin_clean_pending_list('qualification_words')");
   if (lockWaitMs !== undefined) await client.query(`SET LOCAL lock_timeout = ${lockWaitMs}`);
   await client.query('LOCK TABLE vocabulary IN SHARE ROW EXCLUSIVE MODE');
+  // Every candidate is weighed now: no write that noted one is in progress, and none begins before this commits.
+  const noted = await client.query<{ word: string }>('DELETE FROM prune_candidate RETURNING word');
+  const candidates = weighed === 'candidates' ? noted.rows.map((row) => row.word) : null;
+  if (candidates?.length === 0) return;
   // First the candidates no row holds, each looked up in the word indexes (never a scan of every row's words), then
   // those taken out by primary key. Not in one statement: the planner looked the candidates up in the vocabulary
   // through its trigram index, which answers `=` too, reading each word's trigrams and its pending list (2,000
@@ -181,22 +194,30 @@ async function pruneIn(client: PoolClient, candidates: readonly string[] | null,
   await client.query('DELETE FROM vocabulary WHERE word = ANY($1::text[])', [rows.map((row) => row.word)]);
 }
 
-/** The words of these items' texts as the catalogue holds them now: a write's removed words, read before it. */
-async function heldWordsOf(
+/**
+ * In a write's transaction, before it changes these items: the words their texts hold now, less those the write
+ * enters (`kept`), become candidates for the next prune. Returns how many words the write takes out.
+ */
+async function noteRemovedWords(
   client: PoolClient,
   institution: string,
   items: { units: readonly string[] | 'all'; qualifications: readonly string[] | 'all' },
-): Promise<string[]> {
-  const of = (ids: readonly string[] | 'all', first: number) =>
-    ids === 'all' ? { sql: 'inst = $1', params: [] } : { sql: `inst = $1 AND id = ANY($${first})`, params: [ids] };
-  const units = of(items.units, 2);
-  const qualifications = of(items.qualifications, 2 + units.params.length);
-  const { rows } = await client.query<{ word: string }>(
-    `SELECT unnest(words) AS word FROM unit_text WHERE ${units.sql}
-     UNION SELECT unnest(words) FROM qualification WHERE ${qualifications.sql}`,
-    [institution, ...units.params, ...qualifications.params],
+  kept: readonly string[],
+): Promise<number> {
+  const of = (ids: readonly string[] | 'all', at: number) =>
+    ids === 'all' ? { sql: 'inst = $1', params: [] } : { sql: `inst = $1 AND id = ANY($${at})`, params: [ids] };
+  const units = of(items.units, 3);
+  const qualifications = of(items.qualifications, 3 + units.params.length);
+  const { rows } = await client.query<{ n: number }>(
+    `WITH removed AS (
+       SELECT word FROM (SELECT unnest(words) AS word FROM unit_text WHERE ${units.sql}
+         UNION SELECT unnest(words) FROM qualification WHERE ${qualifications.sql}) held
+       WHERE word <> ALL($2::text[])),
+     noted AS (INSERT INTO prune_candidate (word) SELECT word FROM removed ON CONFLICT DO NOTHING)
+     SELECT count(*)::int AS n FROM removed`,
+    [institution, kept, ...units.params, ...qualifications.params],
   );
-  return rows.map((row) => row.word);
+  return rows[0]?.n ?? 0;
 }
 
 const concat = (...parts: string[]) => parts.join(' || ');
@@ -420,28 +441,26 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       client.release();
     }
   };
-  /** Words of earlier prunes that could not run (see pruneWords), weighed by the next one. */
-  const deferred = new Set<string>();
+  /** A prune of this engine could not run: the candidates it left wait for the next one (see pruneWords). */
+  let candidatesLeft = false;
   /**
-   * After a write commits: the words it removed (`removed`, less those it wrote again, `kept`) that no unit or
-   * qualification holds any more leave the vocabulary, so that a text taken out of every member's catalogue (a name
-   * written by mistake, say) leaves no word of it behind.
-   * - Under the vocabulary's SHARE ROW EXCLUSIVE lock: it is granted once no write that entered words (enterWords) is
-   *   in progress, on any replica, and holds back the writes beginning meanwhile. So a word is never weighed while a
-   *   row that holds it is being written, and a write after the prune enters again any word it took out.
+   * After a write that took words out of some item (`removed` of them, noted in its transaction by noteRemovedWords)
+   * commits: the candidates no unit or qualification holds any more leave the vocabulary, so that a text taken out of
+   * every member's catalogue (a name written by mistake, say) leaves no word of it behind.
+   * - Under the vocabulary's SHARE ROW EXCLUSIVE lock: it is granted once no write (holdVocabulary) is in progress, on
+   *   any replica, and holds back the writes beginning meanwhile. So a word is never weighed while a row that holds it
+   *   is being written, and a write after the prune enters again any word it took out.
    * - Waiting for that lock holds back every write behind it: a prune waits PRUNE_LOCK_WAIT_MS at most. When it cannot
-   *   run (the lock is busy, or the database failed it) its words wait for the next prune: the write stands.
+   *   run (the lock is busy, or the database failed it) the write stands, and its candidates stay in the catalogue for
+   *   the next prune of any replica.
    */
-  const pruneWords = async (removed: readonly string[], kept: readonly string[]) => {
-    const written = new Set(kept);
-    for (const word of removed) if (!written.has(word) && deferred.size < MAX_DEFERRED_WORDS) deferred.add(word);
-    if (deferred.size === 0) return;
-    const candidates = [...deferred];
-    deferred.clear();
+  const pruneWords = async (removed: number) => {
+    if (removed === 0 && !candidatesLeft) return;
     try {
-      await inTransaction((client) => pruneIn(client, candidates, PRUNE_LOCK_WAIT_MS));
+      await inTransaction((client) => pruneIn(client, 'candidates', PRUNE_LOCK_WAIT_MS));
+      candidatesLeft = false;
     } catch {
-      for (const word of candidates) if (deferred.size < MAX_DEFERRED_WORDS) deferred.add(word);
+      candidatesLeft = true;
     }
   };
   const throughWordIndex = <Row extends QueryResultRow>(statement: Statement) =>
@@ -485,19 +504,23 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
         const layout = await client.query<{ version: number }>('SELECT version FROM catalogue_layout');
         if ((layout.rows[0]?.version ?? 0) >= PRUNED_LAYOUT) return;
         // Its vocabulary kept every word ever written: those no item holds any more leave it, once.
-        await pruneIn(client, null);
+        await pruneIn(client, 'every word');
         await client.query('DELETE FROM catalogue_layout');
         await client.query('INSERT INTO catalogue_layout (version) VALUES ($1)', [PRUNED_LAYOUT]);
       });
+      // Candidates a replica left unweighed (its prune could not run, and it stopped since) are weighed now.
+      const left = await pool.query('SELECT 1 FROM prune_candidate LIMIT 1');
+      candidatesLeft = (left.rowCount ?? 0) > 0;
+      await pruneWords(0);
     },
     replaceInstitution: async (part: InstitutionPart) => {
       const code = part.institution.code;
       const words = wordSetOf([...part.qualifications, ...part.units].map((doc) => doc.searchText));
       await enterWords(pool, words);
-      let removed: string[] = [];
+      let removed = 0;
       await inTransaction(async (client) => {
-        await enterWords(client, words);
-        removed = await heldWordsOf(client, code, { units: 'all', qualifications: 'all' });
+        await holdVocabulary(client, words);
+        removed = await noteRemovedWords(client, code, { units: 'all', qualifications: 'all' }, words);
         for (const table of ['unit_skill', 'unit_text', 'unit_lang', 'unit', 'qualification_lang', 'qualification'])
           await client.query(`DELETE FROM ${table} WHERE inst = $1`, [code]);
         await client.query(
@@ -554,7 +577,7 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
           [code, skills.map((r) => r[0]), skills.map((r) => r[1]), skills.map((r) => r[2])],
         );
       }, code);
-      await pruneWords(removed, words);
+      await pruneWords(removed);
       await settleAfter(part.units.length + part.qualifications.length);
     },
     apply: async (institution: string, changes: PartChanges) => {
@@ -564,13 +587,18 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
         ),
       );
       await enterWords(pool, words);
-      let removed: string[] = [];
+      let removed = 0;
       await inTransaction(async (client) => {
-        await enterWords(client, words);
-        removed = await heldWordsOf(client, institution, {
-          units: (changes.units ?? []).map((change) => change.localId),
-          qualifications: (changes.qualifications ?? []).map((change) => change.localId),
-        });
+        await holdVocabulary(client, words);
+        removed = await noteRemovedWords(
+          client,
+          institution,
+          {
+            units: (changes.units ?? []).map((change) => change.localId),
+            qualifications: (changes.qualifications ?? []).map((change) => change.localId),
+          },
+          words,
+        );
         if (changes.institution)
           await client.query(
             'INSERT INTO institution (code, country) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET country = EXCLUDED.country',
@@ -591,7 +619,7 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
           }
         }
       }, institution);
-      await pruneWords(removed, words);
+      await pruneWords(removed);
     },
     exclusive: (institution, work) => locks.exclusive(institution, work),
     search: async (request: SearchRequest) => {

@@ -280,4 +280,34 @@ if (CATALOG_BASE_URL) {
     await engine.apply('rvt.lv', { units: [{ localId: 'U2', doc: null }] });
     expect(await opened.vocabulary()).toEqual(['gamma']);
   });
+
+  test("a prune's candidates stay in the catalogue until a prune of any replica weighs them", async () => {
+    const { engine } = opened;
+    /** Removes the unit while another replica's write holds the vocabulary: the removal's prune cannot run. */
+    const removeWhileLocked = async (localId: string) => {
+      const other = new Client({ connectionString: opened.url as string });
+      await other.connect();
+      await other.query('BEGIN; LOCK TABLE vocabulary IN ROW EXCLUSIVE MODE');
+      try {
+        await engine.apply('rvt.lv', { units: [{ localId, doc: null }] });
+      } finally {
+        await other.query('COMMIT');
+        await other.end();
+      }
+    };
+    await engine.apply('rvt.lv', { units: [{ localId: 'U1', doc: unit('U1', 'gamma') }] });
+    await removeWhileLocked('U1');
+    expect(await opened.vocabulary()).toEqual(['gamma']);
+    // This engine never writes again, as if it stopped: a replica that starts later weighs what it left.
+    const later = await opened.replica();
+    expect(await opened.vocabulary()).toEqual([]);
+
+    await engine.apply('rvt.lv', { units: [{ localId: 'U2', doc: unit('U2', 'delta') }] });
+    await later.apply('omnia.fi', { units: [{ localId: 'K1', doc: unit('K1', 'epsilon') }] });
+    await removeWhileLocked('U2');
+    expect(await opened.vocabulary()).toEqual(['delta', 'epsilon']);
+    // A running replica's next prune weighs them too.
+    await later.apply('omnia.fi', { units: [{ localId: 'K1', doc: null }] });
+    expect(await opened.vocabulary()).toEqual([]);
+  });
 }
