@@ -142,8 +142,9 @@ function textMatchOf(alternatives: readonly string[][] | null, ordered: boolean)
 const wordSetOf = (texts: readonly string[]) => [...new Set(texts.flatMap(wordsOf))].sort();
 
 /**
- * The words enter the vocabulary, each once: a write's words, before its transaction, in a statement of its own, so
- * that rebuilds running at once (replicas, institutions) never wait on each other's new words.
+ * The words enter the vocabulary, each once. A write enters its words first before its transaction, in a statement of
+ * its own, so that rebuilds running at once (replicas, institutions) never wait on each other's new words; then again
+ * in it (holdVocabulary).
  */
 async function enterWords(db: Pool | PoolClient, words: readonly string[]): Promise<void> {
   if (words.length > 0)
