@@ -211,9 +211,9 @@ async function noteRemovedWords(
   const qualifications = of(items.qualifications, 3 + units.params.length);
   const { rows } = await client.query<{ n: number }>(
     `WITH removed AS (
-       SELECT word FROM (SELECT unnest(words) AS word FROM unit_text WHERE ${units.sql}
-         UNION SELECT unnest(words) FROM qualification WHERE ${qualifications.sql}) held
-       WHERE word <> ALL($2::text[])),
+       SELECT unnest(words) AS word FROM unit_text WHERE ${units.sql}
+       UNION SELECT unnest(words) FROM qualification WHERE ${qualifications.sql}
+       EXCEPT SELECT unnest($2::text[])),
      noted AS (INSERT INTO prune_candidate (word) SELECT word FROM removed ON CONFLICT DO NOTHING)
      SELECT count(*)::int AS n FROM removed`,
     [institution, kept, ...units.params, ...qualifications.params],
