@@ -110,6 +110,12 @@ const UNIT_FILTERS: Array<Record<string, unknown>> = [
   { text: '   ' },
   { text: 'no-such-word-anywhere' },
   { text: 'a', eqfLevel: 4, country: 'DE' },
+  // The words beside each other filter: an engine reads some with the words, others from the units' own rows.
+  { text: 'a', iscedField: '0715', ecvetPoints: { min: 20 } },
+  { text: 'a', status: 'RETIRED' },
+  { text: 'a', escoSkills: [skill] },
+  { text: 'a', escoOccupation: occupation, institution: 'rvt.lv' },
+  { text: 'a', qualification: units[0]?.qualificationId },
   { text: 'elektr', textLang: 'de' },
 ];
 const QUALIFICATION_FILTERS: Array<Record<string, unknown>> = [

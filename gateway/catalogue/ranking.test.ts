@@ -193,3 +193,32 @@ test.each(CASES)('%s: TITLE order pages and counts as the shards do: %j', async 
   expect(first.totalCount).toBe(want.length);
   expect((await ask(list, filter, 'TITLE', want.length + 5)).ids).toEqual(want);
 });
+
+test("a qualification's new field moves its units with it, in a search of their words too", async () => {
+  const part = PARTS[0] as InstitutionPart;
+  const qualification = part.qualifications[0] as QualificationDoc;
+  const held = part.units.filter((unit) => unit.qualification === qualification.localId);
+  const word = held[0]?.searchText.split(' ')[0] as string;
+  const holding = held
+    .filter((unit) => unit.searchText.includes(word))
+    .map((unit) => `${part.institution.code}:${unit.localId}`)
+    .sort();
+  expect(holding.length).toBeGreaterThan(0);
+  const found = async (iscedPrefix: string, order: SearchOrder) =>
+    (await ask('units', { words: [word], iscedPrefix, institution: part.institution.code }, order, 500)).ids;
+  const move = (iscedCode: string) =>
+    engine.apply(part.institution.code, {
+      qualifications: [{ localId: qualification.localId, doc: { ...qualification, iscedCode } }],
+    });
+  expect(qualification.iscedCode).toBe('0715');
+  await move('0413');
+  try {
+    for (const order of ['TITLE', 'RELEVANCE'] as const) {
+      expect(await found('0413', order)).toEqual(expect.arrayContaining(holding));
+      expect(await found('0715', order)).toEqual(expect.not.arrayContaining([holding[0]]));
+    }
+  } finally {
+    await move('0715');
+  }
+  expect(await found('0715', 'TITLE')).toEqual(expect.arrayContaining(holding));
+});
