@@ -102,7 +102,8 @@ export function postgresCopier(url: string): InstitutionCopier {
           [code, source],
         );
         await client.query(
-          'INSERT INTO unit_text (inst, id, sort_key, words, eqf, isced) SELECT $1, id, sort_key, words, eqf, isced FROM unit_text WHERE inst = $2',
+          `INSERT INTO unit_text (inst, id, sort_key, words, eqf, isced, status, points)
+           SELECT $1, id, sort_key, words, eqf, isced, status, points FROM unit_text WHERE inst = $2`,
           [code, source],
         );
         await client.query(

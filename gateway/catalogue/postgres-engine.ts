@@ -71,15 +71,19 @@ ALTER TABLE unit_text ALTER COLUMN sort_key SET NOT NULL;
 -- (1.2 s instead of 0.2 s for the first page of "welding safety" at 1,000,000 units).
 ALTER TABLE unit_text ALTER COLUMN inst SET STORAGE MAIN, ALTER COLUMN id SET STORAGE MAIN,
   ALTER COLUMN sort_key SET STORAGE MAIN;
--- The unit's EQF level and ISCED-F field ride with its words too, copied from its row: a text search with those filters
--- (or by country, institution or skill, which need no copy) is the same top-N over this table's matching rows. Read in
--- order through the units' filter index instead, the matches of "welding safety" at EQF level 4 came after 156,500
--- others in title order (3.5 s at 1,000,000 units). Only these two: every filter field copied here made the rows so
--- much wider that a search of the words alone took 1.45 times as long at that size, these two 1.03 times.
-ALTER TABLE unit_text ADD COLUMN IF NOT EXISTS eqf INTEGER, ADD COLUMN IF NOT EXISTS isced TEXT COLLATE "C";
-UPDATE unit_text w SET eqf = u.eqf, isced = u.isced FROM unit u WHERE w.eqf IS NULL AND u.inst = w.inst AND u.id = w.id;
-DELETE FROM unit_text WHERE eqf IS NULL;
-ALTER TABLE unit_text ALTER COLUMN eqf SET NOT NULL, ALTER COLUMN isced SET NOT NULL, ALTER COLUMN isced SET STORAGE MAIN;
+-- The unit's EQF level, ISCED-F field, status and points ride with its words too, copied from its row: a text search
+-- with those filters (or by country, institution or skill, which need no copy) is the same top-N over this table's
+-- matching rows. Read in order through the units' filter index instead, the matches of "welding safety" at EQF level 4
+-- came after 156,500 others in title order (3.5 s at 1,000,000 units). Not the qualification and its ESCO occupation:
+-- with every filter's field here, a search of the words alone took 1.45 times as long at that size, with these four
+-- some 1.07 times.
+ALTER TABLE unit_text ADD COLUMN IF NOT EXISTS eqf INTEGER, ADD COLUMN IF NOT EXISTS isced TEXT COLLATE "C",
+  ADD COLUMN IF NOT EXISTS status TEXT, ADD COLUMN IF NOT EXISTS points DOUBLE PRECISION;
+UPDATE unit_text w SET eqf = u.eqf, isced = u.isced, status = u.status, points = u.points
+FROM unit u WHERE w.points IS NULL AND u.inst = w.inst AND u.id = w.id;
+DELETE FROM unit_text WHERE points IS NULL;
+ALTER TABLE unit_text ALTER COLUMN eqf SET NOT NULL, ALTER COLUMN isced SET NOT NULL, ALTER COLUMN status SET NOT NULL,
+  ALTER COLUMN points SET NOT NULL, ALTER COLUMN isced SET STORAGE MAIN, ALTER COLUMN status SET STORAGE MAIN;
 CREATE INDEX IF NOT EXISTS unit_text_words ON unit_text USING gin (words);
 -- Each item's words in each language apart: RELEVANCE ranks first what holds the words in the query's language.
 CREATE TABLE IF NOT EXISTS unit_lang (
@@ -299,8 +303,9 @@ function numbered(statement: Statement): { text: string; values: Array<string | 
 
 /** The narrow text table's rows (see SCHEMA) of the units (alias `u`) that meet `where`, from their rows as written. */
 const unitTextOf = (where: string) =>
-  `INSERT INTO unit_text (inst, id, sort_key, words, eqf, isced)
-   SELECT u.inst, u.id, u.sort_key, string_to_array(u.search_text, ' '), u.eqf, u.isced FROM unit u WHERE ${where}`;
+  `INSERT INTO unit_text (inst, id, sort_key, words, eqf, isced, status, points)
+   SELECT u.inst, u.id, u.sort_key, string_to_array(u.search_text, ' '), u.eqf, u.isced, u.status, u.points
+   FROM unit u WHERE ${where}`;
 
 /** The filters a unit's row in the narrow text table answers beside its words: its own, its country, its skills. */
 const WORDS_TABLE_FILTERS: ReadonlySet<keyof SearchFilter> = new Set<keyof SearchFilter>([
@@ -308,6 +313,9 @@ const WORDS_TABLE_FILTERS: ReadonlySet<keyof SearchFilter> = new Set<keyof Searc
   'lang',
   'eqfLevel',
   'iscedPrefix',
+  'status',
+  'pointsMin',
+  'pointsMax',
   'institution',
   'country',
   'escoSkills',
@@ -342,7 +350,7 @@ async function putUnit(client: PoolClient, institution: string, unit: UnitDoc): 
   await client.query(
     `${unitTextOf('u.inst = $1 AND u.id = $2')}
      ON CONFLICT (inst, id) DO UPDATE SET sort_key = EXCLUDED.sort_key, words = EXCLUDED.words, eqf = EXCLUDED.eqf,
-       isced = EXCLUDED.isced`,
+       isced = EXCLUDED.isced, status = EXCLUDED.status, points = EXCLUDED.points`,
     [institution, unit.localId],
   );
   if (unit.skills.length > 0)

@@ -262,7 +262,8 @@ if (CATALOG_BASE_URL) {
     await other.connect();
     await other.query("BEGIN; INSERT INTO vocabulary (word) VALUES ('gamma') ON CONFLICT DO NOTHING");
     await other.query(
-      "INSERT INTO unit_text (inst, id, sort_key, words, eqf, isced) VALUES ('omnia.fi', 'K1', 'gamma', '{gamma}', 4, '')",
+      `INSERT INTO unit_text (inst, id, sort_key, words, eqf, isced, status, points)
+       VALUES ('omnia.fi', 'K1', 'gamma', '{gamma}', 4, '', 'ACTIVE', 5)`,
     );
     try {
       // The last committed holder goes: its prune cannot take the lock, and the write returns all the same.
