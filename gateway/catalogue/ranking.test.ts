@@ -201,8 +201,7 @@ test("a qualification's new field moves its units with it, in a search of their 
   const word = held[0]?.searchText.split(' ')[0] as string;
   const holding = held
     .filter((unit) => unit.searchText.includes(word))
-    .map((unit) => `${part.institution.code}:${unit.localId}`)
-    .sort();
+    .map((unit) => `${part.institution.code}:${unit.localId}`);
   expect(holding.length).toBeGreaterThan(0);
   const found = async (iscedPrefix: string, order: SearchOrder) =>
     (await ask('units', { words: [word], iscedPrefix, institution: part.institution.code }, order, 500)).ids;
@@ -215,7 +214,7 @@ test("a qualification's new field moves its units with it, in a search of their 
   try {
     for (const order of ['TITLE', 'RELEVANCE'] as const) {
       expect(await found('0413', order)).toEqual(expect.arrayContaining(holding));
-      expect(await found('0715', order)).toEqual(expect.not.arrayContaining([holding[0]]));
+      expect((await found('0715', order)).filter((id) => holding.includes(id))).toEqual([]);
     }
   } finally {
     await move('0715');
