@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { Pool } from 'pg';
+import { facetWordsOf } from '../../gateway/catalogue';
 
 /**
  * Copies of written institutions inside a catalogue engine's own tables, for a catalogue larger than the bench can
@@ -17,7 +18,8 @@ export interface InstitutionCopier {
 /**
  * The embedded engine's file, through a connection of its own (WAL: the engine's connection sees the copies once
  * each transaction commits). The FTS5 text indexes are contentless, so their rows are inserted from the source's
- * search texts under the copies' rowids; the places share the units' rowids.
+ * search texts under the copies' rowids, a unit's with its facet words as the copy's; the places share the units'
+ * rowids. The ECVET points values held (unit_points) are the source's already.
  */
 export function sqliteCopier(path: string): InstitutionCopier {
   const db = new Database(path);
@@ -40,9 +42,21 @@ export function sqliteCopier(path: string): InstitutionCopier {
        SELECT rowid + ?, ?, id, qualification, sort_key, title_text, search_text, eqf, points, status, isced, occupation
        FROM unit WHERE inst = ? ORDER BY rowid`,
     ),
-    unitText: db.prepare(
-      'INSERT INTO unit_text (rowid, words) SELECT rowid + ?, search_text FROM unit WHERE inst = ? ORDER BY rowid',
-    ),
+    copiedUnits: db.prepare<
+      [number, string],
+      {
+        rowid: number;
+        id: string;
+        search_text: string;
+        eqf: number;
+        points: number;
+        status: string;
+        isced: string;
+        occupation: string | null;
+      }
+    >('SELECT rowid + ? AS rowid, id, search_text, eqf, points, status, isced, occupation FROM unit WHERE inst = ? ORDER BY rowid'),
+    skillsOf: db.prepare<[string], { unit: string; skill: string }>('SELECT unit, skill FROM unit_skill WHERE inst = ?'),
+    unitText: db.prepare('INSERT INTO unit_text (rowid, words) VALUES (?, ?)'),
     unitPlaces: db.prepare(
       'INSERT INTO unit_place (rowid, inst, id, sort_key) SELECT rowid + ?, ?, id, sort_key FROM unit WHERE inst = ? ORDER BY rowid',
     ),
@@ -64,9 +78,23 @@ export function sqliteCopier(path: string): InstitutionCopier {
     statements.qualificationText.run(qualificationShift, source);
     const unitShift = maxRowid('unit') + 1 - minRowid('unit', source);
     statements.units.run(unitShift, code, source);
-    statements.unitText.run(unitShift, source);
     statements.unitPlaces.run(unitShift, code, source);
     statements.skills.run(code, source);
+    const skills = new Map<string, string[]>();
+    for (const { unit, skill } of statements.skillsOf.all(source)) skills.set(unit, [...(skills.get(unit) ?? []), skill]);
+    for (const unit of statements.copiedUnits.all(unitShift, source)) {
+      const facets = facetWordsOf({
+        institution: code,
+        country,
+        eqfLevel: unit.eqf,
+        ecvetPoints: unit.points,
+        status: unit.status,
+        isced: unit.isced,
+        occupation: unit.occupation,
+        skills: skills.get(unit.id) ?? [],
+      });
+      statements.unitText.run(unit.rowid, `${unit.search_text} ${facets}`);
+    }
     statements.unitLangs.run(code, source);
     statements.qualificationLangs.run(code, source);
   });

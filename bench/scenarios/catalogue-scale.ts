@@ -107,6 +107,12 @@ function partOf(templates: ReturnType<typeof loadTemplates>, n: number, units: n
 const CHECKS: Array<[string, SearchRequest['filter'], SearchRequest['list']]> = [
   ['units about welding safety', { words: ['welding', 'safety'] }, 'units'],
   ['units at EQF 4 in ISCED 07', { words: null, eqfLevel: 4, iscedPrefix: '07' }, 'units'],
+  // A copy's institution code is its own: SQLite's facet word for it, as its others, is the copier's.
+  [
+    'units about welding safety at EQF 4 with 10-20 points',
+    { words: ['welding', 'safety'], eqfLevel: 4, pointsMin: 10, pointsMax: 20 },
+    'units',
+  ],
   ['qualifications about welding', { words: ['welding'] }, 'qualifications'],
 ];
 
@@ -222,6 +228,18 @@ const SEARCHES: Array<[string, SearchRequest]> = [
     {
       list: 'units',
       filter: { words: ['welding', 'safety'], eqfLevel: 4 },
+      first: 20,
+      after: {},
+      offset: 0,
+      order: 'TITLE',
+      count: true,
+    },
+  ],
+  [
+    'text "welding safety" + ECVET points 5-10, first 20, with totalCount',
+    {
+      list: 'units',
+      filter: { words: ['welding', 'safety'], pointsMin: 5, pointsMax: 10 },
       first: 20,
       after: {},
       offset: 0,

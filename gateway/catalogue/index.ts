@@ -6,4 +6,5 @@ export { createSqliteEngine } from './sqlite-engine';
 export { createPostgresEngine } from './postgres-engine';
 export type { InstitutionPart, UnitDoc, QualificationDoc } from './engine';
 export { searchStatements, type Statement, type TextMatch } from './search-sql';
+export { facetWordsOf } from './unit-facets';
 export { langTextsOf, primaryLanguage } from './shard-reader';

@@ -208,6 +208,76 @@ describe('the embedded catalogue engine', () => {
     await reopened.close();
   });
 
+  it("answers a text search's filters from the units' facet words, which follow their institution and qualification", async () => {
+    const faceted = createSqliteEngine();
+    const skill = 'http://data.europa.eu/esco/skill/0a1b-welding';
+    const welding = (extra: Partial<UnitDoc> = {}) => ({ searchText: 'welding safety', ...extra });
+    await faceted.replaceInstitution(
+      part('f.lv', 'LV', [
+        unit('F1', 'a', welding({ skills: [skill] })),
+        unit('F2', 'b', welding({ eqfLevel: 5, status: 'WITHDRAWN', ecvetPoints: 12.5 })),
+        unit('F3', 'c', { searchText: 'brazing', skills: [skill] }),
+      ]),
+    );
+    const found = async (filter: Omit<SearchRequest['filter'], 'words'>) => {
+      const page = await faceted.search(request({ filter: { words: ['weld'], ...filter } }));
+      return { ids: ids(page), total: page.totalCount };
+    };
+    expect(await found({ eqfLevel: 4 })).toEqual({ ids: ['f.lv:F1'], total: 1 });
+    expect(await found({ eqfLevel: 5, status: 'WITHDRAWN' })).toEqual({ ids: ['f.lv:F2'], total: 1 });
+    expect(await found({ escoSkills: ['http://data.europa.eu/esco/skill/other', skill] })).toEqual({
+      ids: ['f.lv:F1'],
+      total: 1,
+    });
+    expect(await found({ country: 'LV', institution: 'f.lv', iscedPrefix: '071' })).toEqual({
+      ids: ['f.lv:F1', 'f.lv:F2'],
+      total: 2,
+    });
+    // A prefix that is not digits is read from the units' rows: the same answer.
+    expect(await found({ iscedPrefix: '07x' })).toEqual({ ids: [], total: 0 });
+    expect(await found({ country: 'LV', pointsMin: 10, pointsMax: 12.5 })).toEqual({
+      ids: ['f.lv:F1', 'f.lv:F2'],
+      total: 2,
+    });
+    expect(await found({ pointsMin: 11 })).toEqual({ ids: ['f.lv:F2'], total: 1 });
+    expect(await found({ pointsMin: 11, pointsMax: 12 })).toEqual({ ids: [], total: 0 });
+    expect(await found({ pointsMin: 10, pointsMax: 10, eqfLevel: 4 })).toEqual({ ids: ['f.lv:F1'], total: 1 });
+    // The institution moves to Estonia and its qualification to another field: its units follow, in both orders.
+    await faceted.apply('f.lv', { institution: { code: 'f.lv', country: 'EE' } });
+    expect(await found({ country: 'LV' })).toEqual({ ids: [], total: 0 });
+    expect(await found({ country: 'EE' })).toEqual({ ids: ['f.lv:F1', 'f.lv:F2'], total: 2 });
+    const qualification = part('f.lv', 'EE', []).qualifications[0] as InstitutionPart['qualifications'][number];
+    await faceted.apply('f.lv', { qualifications: [{ localId: 'Q', doc: { ...qualification, iscedCode: '0413' } }] });
+    for (const order of ['TITLE', 'RELEVANCE'] as const) {
+      const search = async (filter: Omit<SearchRequest['filter'], 'words'>) =>
+        (await faceted.search(request({ order, filter: { words: ['weld'], ...filter } }))).totalCount;
+      expect(await search({ country: 'LV' })).toBe(0);
+      expect(await search({ country: 'EE', iscedPrefix: '07' })).toBe(0);
+      expect(await search({ country: 'EE', iscedPrefix: '04' })).toBe(2);
+    }
+    await faceted.close();
+  });
+
+  it("indexes a former catalogue's units again with their facet words at start, so its text searches with filters find them", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'catalogue-')), 'catalogue.sqlite');
+    const former = createSqliteEngine(path);
+    await former.replaceInstitution(
+      part('e.lv', 'LV', [unit('E1', 'a', { searchText: 'welding' }), unit('E2', 'b', { searchText: 'welding' })]),
+    );
+    await former.close();
+    // The former layout: the units' words alone, in an index that splits words at `_`.
+    const db = new Database(path);
+    db.exec(`DROP TABLE unit_text;
+      CREATE VIRTUAL TABLE unit_text USING fts5 (words, content = '', contentless_delete = 1, detail = none, tokenize = 'ascii');
+      INSERT INTO unit_text (rowid, words) SELECT rowid, search_text FROM unit;
+      PRAGMA user_version = 1`);
+    db.close();
+    const reopened = createSqliteEngine(path);
+    const page = await reopened.search(request({ filter: { words: ['welding'], eqfLevel: 4, country: 'LV' } }));
+    expect({ ids: ids(page), total: page.totalCount }).toEqual({ ids: ['e.lv:E1', 'e.lv:E2'], total: 2 });
+    await reopened.close();
+  });
+
   it('keeps a part position that only rises within one feed, is replaced by another feed and survives a reopen', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'catalogue-')), 'catalogue.sqlite');
     const first = createSqliteEngine(path);

@@ -1,0 +1,106 @@
+import type { SearchFilter } from './engine';
+
+/** What a unit's filters read: its own fields, its qualification's and its institution's. */
+export interface UnitFacets {
+  institution: string;
+  /** Null while the institution's row is not held. */
+  country: string | null;
+  eqfLevel: number;
+  ecvetPoints: number;
+  status: string;
+  /** The qualification's ISCED-F code ('' while the qualification is not held). */
+  isced: string;
+  occupation: string | null;
+  skills: readonly string[];
+}
+
+/**
+ * A facet word: `_`, a letter naming the field, then the value's UTF-8 bytes in hex. A folded word is [a-z0-9] only,
+ * so no word of a text is a facet word, and the hex keeps any value (a URI, a code with dashes) one token, each value
+ * its own.
+ */
+const facet = (field: string, value: string) => `_${field}${Buffer.from(value, 'utf8').toString('hex')}`;
+
+/** The ISCED-F prefixes a code answers to: each beginning of its leading digits ("0715": 0, 07, 071, 0715). */
+const iscedPrefixesOf = (code: string) => {
+  const digits = /^[0-9]*/.exec(code)?.[0] ?? '';
+  return Array.from({ length: digits.length }, (_, n) => digits.slice(0, n + 1));
+};
+
+/**
+ * The facet words indexed beside a unit's words, so that a text search with these filters is one match in the text
+ * index (the rows holding the words and the filters' facet words) instead of a check of each row holding the words.
+ */
+export function facetWordsOf(unit: UnitFacets): string {
+  return [
+    facet('n', unit.institution),
+    ...(unit.country === null ? [] : [facet('c', unit.country)]),
+    facet('e', String(unit.eqfLevel)),
+    facet('p', String(unit.ecvetPoints)),
+    facet('t', unit.status),
+    ...iscedPrefixesOf(unit.isced).map((prefix) => facet('i', prefix)),
+    ...(unit.occupation === null ? [] : [facet('o', unit.occupation)]),
+    ...unit.skills.map((skill) => facet('k', skill)),
+  ].join(' ');
+}
+
+const term = (word: string) => `"${word}"`;
+
+/** The text index term of units worth these ECVET points (the number as the catalogue's rows give it back). */
+export const pointsTermOf = (points: number) => term(facet('p', String(points)));
+
+/**
+ * The ECVET points values some unit holds between the bounds (each optional), or null when there are too many to
+ * name in one query.
+ */
+export type PointsHeld = (min: number | undefined, max: number | undefined) => readonly number[] | null;
+
+/**
+ * The units' filters that facet words answer, as text index terms (each to hold), and the filter left for the rows
+ * (the qualification, an ISCED-F prefix that is not digits, points when `pointsHeld` cannot name them). Each term is
+ * exactly its filter as `whereOf` writes it: equality, a skill among several, a prefix of digits (which `LIKE`
+ * matches as `startsWith`), a points range as the values held in it.
+ */
+export function facetTermsOf(filter: SearchFilter, pointsHeld?: PointsHeld): { terms: string[]; rest: SearchFilter } {
+  const rest: SearchFilter = { ...filter };
+  const terms: string[] = [];
+  if (filter.institution !== undefined) {
+    terms.push(term(facet('n', filter.institution)));
+    delete rest.institution;
+  }
+  if (filter.country !== undefined) {
+    terms.push(term(facet('c', filter.country)));
+    delete rest.country;
+  }
+  if (filter.eqfLevel !== undefined) {
+    terms.push(term(facet('e', String(filter.eqfLevel))));
+    delete rest.eqfLevel;
+  }
+  const points =
+    filter.pointsMin === undefined && filter.pointsMax === undefined
+      ? null
+      : (pointsHeld?.(filter.pointsMin, filter.pointsMax) ?? null);
+  if (points !== null) {
+    // No value held in the range: `_p` alone is the facet word of no unit.
+    terms.push(points.length === 0 ? term('_p') : `(${points.map(pointsTermOf).join(' OR ')})`);
+    delete rest.pointsMin;
+    delete rest.pointsMax;
+  }
+  if (filter.status !== undefined) {
+    terms.push(term(facet('t', filter.status)));
+    delete rest.status;
+  }
+  if (filter.iscedPrefix !== undefined && /^[0-9]+$/.test(filter.iscedPrefix)) {
+    terms.push(term(facet('i', filter.iscedPrefix)));
+    delete rest.iscedPrefix;
+  }
+  if (filter.escoOccupation !== undefined) {
+    terms.push(term(facet('o', filter.escoOccupation)));
+    delete rest.escoOccupation;
+  }
+  if (filter.escoSkills && filter.escoSkills.length > 0) {
+    terms.push(`(${filter.escoSkills.map((skill) => term(facet('k', skill))).join(' OR ')})`);
+    delete rest.escoSkills;
+  }
+  return { terms, rest };
+}
