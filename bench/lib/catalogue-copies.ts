@@ -54,8 +54,12 @@ export function sqliteCopier(path: string): InstitutionCopier {
         isced: string;
         occupation: string | null;
       }
-    >('SELECT rowid + ? AS rowid, id, search_text, eqf, points, status, isced, occupation FROM unit WHERE inst = ? ORDER BY rowid'),
-    skillsOf: db.prepare<[string], { unit: string; skill: string }>('SELECT unit, skill FROM unit_skill WHERE inst = ?'),
+    >(
+      'SELECT rowid + ? AS rowid, id, search_text, eqf, points, status, isced, occupation FROM unit WHERE inst = ? ORDER BY rowid',
+    ),
+    skillsOf: db.prepare<[string], { unit: string; skill: string }>(
+      'SELECT unit, skill FROM unit_skill WHERE inst = ?',
+    ),
     unitText: db.prepare('INSERT INTO unit_text (rowid, words) VALUES (?, ?)'),
     unitPlaces: db.prepare(
       'INSERT INTO unit_place (rowid, inst, id, sort_key) SELECT rowid + ?, ?, id, sort_key FROM unit WHERE inst = ? ORDER BY rowid',
@@ -81,7 +85,8 @@ export function sqliteCopier(path: string): InstitutionCopier {
     statements.unitPlaces.run(unitShift, code, source);
     statements.skills.run(code, source);
     const skills = new Map<string, string[]>();
-    for (const { unit, skill } of statements.skillsOf.all(source)) skills.set(unit, [...(skills.get(unit) ?? []), skill]);
+    for (const { unit, skill } of statements.skillsOf.all(source))
+      skills.set(unit, [...(skills.get(unit) ?? []), skill]);
     for (const unit of statements.copiedUnits.all(unitShift, source)) {
       const facets = facetWordsOf({
         institution: code,

@@ -167,7 +167,9 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
         'SELECT points FROM unit_points WHERE points >= ? AND points <= ? LIMIT ?',
       )
       .pluck(),
-    skillsOfUnit: db.prepare<[string, string], string>('SELECT skill FROM unit_skill WHERE inst = ? AND unit = ?').pluck(),
+    skillsOfUnit: db
+      .prepare<[string, string], string>('SELECT skill FROM unit_skill WHERE inst = ? AND unit = ?')
+      .pluck(),
     unitsOfQualification: db
       .prepare<[string, string], number>('SELECT rowid FROM unit WHERE inst = ? AND qualification = ?')
       .pluck(),
@@ -248,7 +250,10 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
         if (statements.insertWord.run(word).changes > 0) addTrigrams(word);
       }
   };
-  /** In the transaction, after its writes: the removed words no unit or qualification holds leave the vocabulary. */
+  /**
+   * In the transaction, after its writes: the removed words no unit or qualification holds leave the vocabulary, the
+   * removed points values no unit holds leave unit_points.
+   */
   const prune = (words: WordChanges) => {
     for (const word of words.removed) {
       if (words.added.has(word)) continue;
