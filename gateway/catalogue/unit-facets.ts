@@ -14,12 +14,25 @@ export interface UnitFacets {
   skills: readonly string[];
 }
 
+/** The letter naming each field in its facet words (`_` + letter + the value in hex). */
+const FIELD = {
+  institution: 'n',
+  country: 'c',
+  eqfLevel: 'e',
+  ecvetPoints: 'p',
+  status: 't',
+  isced: 'i',
+  occupation: 'o',
+  skill: 'k',
+} as const;
+
 /**
- * A facet word: `_`, a letter naming the field, then the value's UTF-8 bytes in hex. A folded word is [a-z0-9] only,
- * so no word of a text is a facet word, and the hex keeps any value (a URI, a code with dashes) one token, each value
- * its own.
+ * A facet word: `_`, the field's letter, then the value's UTF-8 bytes in hex. A folded word is [a-z0-9] only, so no
+ * word of a text is a facet word, and the hex keeps any value (a URI, a code with dashes) one token, each value its
+ * own.
  */
-const facet = (field: string, value: string) => `_${field}${Buffer.from(value, 'utf8').toString('hex')}`;
+const facet = (field: keyof typeof FIELD, value: string | number) =>
+  `_${FIELD[field]}${Buffer.from(String(value), 'utf8').toString('hex')}`;
 
 /** The ISCED-F prefixes a code answers to: each beginning of its leading digits ("0715": 0, 07, 071, 0715). */
 const iscedPrefixesOf = (code: string) => {
@@ -33,27 +46,37 @@ const iscedPrefixesOf = (code: string) => {
  */
 export function facetWordsOf(unit: UnitFacets): string {
   return [
-    facet('n', unit.institution),
-    ...(unit.country === null ? [] : [facet('c', unit.country)]),
-    facet('e', String(unit.eqfLevel)),
-    facet('p', String(unit.ecvetPoints)),
-    facet('t', unit.status),
-    ...iscedPrefixesOf(unit.isced).map((prefix) => facet('i', prefix)),
-    ...(unit.occupation === null ? [] : [facet('o', unit.occupation)]),
-    ...unit.skills.map((skill) => facet('k', skill)),
+    facet('institution', unit.institution),
+    ...(unit.country === null ? [] : [facet('country', unit.country)]),
+    facet('eqfLevel', unit.eqfLevel),
+    facet('ecvetPoints', unit.ecvetPoints),
+    facet('status', unit.status),
+    ...iscedPrefixesOf(unit.isced).map((prefix) => facet('isced', prefix)),
+    ...(unit.occupation === null ? [] : [facet('occupation', unit.occupation)]),
+    ...unit.skills.map((skill) => facet('skill', skill)),
   ].join(' ');
 }
 
 const term = (word: string) => `"${word}"`;
+const anyOf = (words: readonly string[]) => `(${words.map(term).join(' OR ')})`;
 
 /** The text index term of units worth these ECVET points (the number as the catalogue's rows give it back). */
-export const pointsTermOf = (points: number) => term(facet('p', String(points)));
+export const pointsTermOf = (points: number) => term(facet('ecvetPoints', points));
 
 /**
  * The ECVET points values some unit holds between the bounds (each optional), or null when there are too many to
  * name in one query.
  */
 export type PointsHeld = (min: number | undefined, max: number | undefined) => readonly number[] | null;
+
+/** The filters that are one field's equality, and that field. */
+const EQUALITY_FILTERS = [
+  ['institution', 'institution'],
+  ['country', 'country'],
+  ['eqfLevel', 'eqfLevel'],
+  ['status', 'status'],
+  ['escoOccupation', 'occupation'],
+] as const satisfies ReadonlyArray<readonly [keyof SearchFilter, keyof typeof FIELD]>;
 
 /**
  * The units' filters that facet words answer, as text index terms (each to hold), and the filter left for the rows
@@ -64,17 +87,11 @@ export type PointsHeld = (min: number | undefined, max: number | undefined) => r
 export function facetTermsOf(filter: SearchFilter, pointsHeld?: PointsHeld): { terms: string[]; rest: SearchFilter } {
   const rest: SearchFilter = { ...filter };
   const terms: string[] = [];
-  if (filter.institution !== undefined) {
-    terms.push(term(facet('n', filter.institution)));
-    delete rest.institution;
-  }
-  if (filter.country !== undefined) {
-    terms.push(term(facet('c', filter.country)));
-    delete rest.country;
-  }
-  if (filter.eqfLevel !== undefined) {
-    terms.push(term(facet('e', String(filter.eqfLevel))));
-    delete rest.eqfLevel;
+  for (const [name, field] of EQUALITY_FILTERS) {
+    const value = filter[name];
+    if (value === undefined) continue;
+    terms.push(term(facet(field, value)));
+    delete rest[name];
   }
   const points =
     filter.pointsMin === undefined && filter.pointsMax === undefined
@@ -82,24 +99,16 @@ export function facetTermsOf(filter: SearchFilter, pointsHeld?: PointsHeld): { t
       : (pointsHeld?.(filter.pointsMin, filter.pointsMax) ?? null);
   if (points !== null) {
     // No value held in the range: `_p` alone is the facet word of no unit.
-    terms.push(points.length === 0 ? term('_p') : `(${points.map(pointsTermOf).join(' OR ')})`);
+    terms.push(points.length === 0 ? term(`_${FIELD.ecvetPoints}`) : anyOf(points.map((p) => facet('ecvetPoints', p))));
     delete rest.pointsMin;
     delete rest.pointsMax;
   }
-  if (filter.status !== undefined) {
-    terms.push(term(facet('t', filter.status)));
-    delete rest.status;
-  }
   if (filter.iscedPrefix !== undefined && /^[0-9]+$/.test(filter.iscedPrefix)) {
-    terms.push(term(facet('i', filter.iscedPrefix)));
+    terms.push(term(facet('isced', filter.iscedPrefix)));
     delete rest.iscedPrefix;
   }
-  if (filter.escoOccupation !== undefined) {
-    terms.push(term(facet('o', filter.escoOccupation)));
-    delete rest.escoOccupation;
-  }
   if (filter.escoSkills && filter.escoSkills.length > 0) {
-    terms.push(`(${filter.escoSkills.map((skill) => term(facet('k', skill))).join(' OR ')})`);
+    terms.push(anyOf(filter.escoSkills.map((skill) => facet('skill', skill))));
     delete rest.escoSkills;
   }
   return { terms, rest };
