@@ -188,7 +188,11 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
        SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(q.isced, ''), q.occupation
        FROM (SELECT 1) LEFT JOIN qualification q ON q.inst = ? AND q.id = ?`,
     ),
-    qualificationOfUnits: db.prepare('UPDATE unit SET isced = ?, occupation = ? WHERE inst = ? AND qualification = ?'),
+    // Only units whose copy differs: a qualification written again unchanged indexes none of its units again.
+    qualificationOfUnits: db.prepare(
+      `UPDATE unit SET isced = @isced, occupation = @occupation WHERE inst = @inst AND qualification = @qualification
+       AND (isced <> @isced OR occupation IS NOT @occupation)`,
+    ),
     insertWord: db.prepare('INSERT OR IGNORE INTO vocabulary (word) VALUES (?)'),
     deleteWord: db.prepare('DELETE FROM vocabulary WHERE word = ?'),
     deleteTrigram: db.prepare('DELETE FROM vocabulary_trigram WHERE trigram = ? AND word = ?'),
@@ -352,8 +356,13 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     );
     addWords(doc.searchText, words);
     statements.insertQualificationText.run(lastInsertRowid, doc.searchText);
-    if (statements.qualificationOfUnits.run(doc.iscedCode, doc.escoOccupation, institution, doc.localId).changes > 0)
-      indexUnitsAgain(statements.unitsOfQualification.all(institution, doc.localId));
+    const copied = statements.qualificationOfUnits.run({
+      isced: doc.iscedCode,
+      occupation: doc.escoOccupation,
+      inst: institution,
+      qualification: doc.localId,
+    });
+    if (copied.changes > 0) indexUnitsAgain(statements.unitsOfQualification.all(institution, doc.localId));
     for (const [lang, text] of Object.entries(doc.langTexts))
       statements.insertQualificationLang.run(institution, doc.localId, lang, text);
   };
