@@ -111,6 +111,15 @@ describe('the embedded catalogue engine', () => {
       const last = first.items.at(-1) as { sortKey: string; localId: string };
       const after = { 'c.lv': { sortKey: last.sortKey, id: last.localId } };
       expect(ids(await many.search(request({ filter: { words: [word] }, after })))).toEqual(sorted(keep).slice(10, 20));
+      // A filter the facet words do not answer, without a total: the rows are counted only as far as that choice.
+      const ofQualification = { words: [word], qualification: { institution: 'c.lv', localId: 'Q' } };
+      const uncounted = await many.search(request({ filter: ofQualification, count: false }));
+      expect(uncounted).toMatchObject({ totalCount: null, hasNextPage: true });
+      expect(ids(uncounted)).toEqual(sorted(keep).slice(0, 10));
+      expect(ids(await many.search(request({ filter: ofQualification, after, count: false })))).toEqual(
+        sorted(keep).slice(10, 20),
+      );
+      expect((await many.search(request({ filter: ofQualification }))).totalCount).toBe(sorted(keep).length);
     }
     await many.close();
   });
