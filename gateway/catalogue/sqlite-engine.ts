@@ -465,7 +465,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     const textOnly = isTextOnly(faceted ? { ...request, filter: faceted.rest } : request);
     if (query !== null && list === 'unit' && request.order === 'TITLE' && textOnly) {
       // The count chooses how to read the page: without a total asked, only as far as that choice (at 1,000,000
-      // units, "welding safety" counts in 14-35 ms, up to PLACE_WALK_ROWS in 1-5 ms).
+      // units, "welding safety", held by 187,500, then pages in 0.86 times the time of counting them all).
       const textRows = matchCount('unit', query, request.count ? undefined : PLACE_WALK_ROWS + 1);
       // `+` keeps the planner from looking up each match's place (it then walks the places' index in TITLE order).
       const page =
