@@ -142,6 +142,18 @@ test('catalogue answers equal fan-out answers for every unit filter, page by pag
     }
 });
 
+test('without totalCount, catalogue answers to a text search still equal fan-out answers, page by page', async () => {
+  // No total asked: the catalogue counts the matches only as far as its choice of how to read the page.
+  const uncounted = UNITS.replace('__typename totalCount pageInfo', '__typename pageInfo');
+  expect(uncounted).not.toContain('totalCount');
+  for (const filter of UNIT_FILTERS.filter((one) => 'text' in one))
+    for (const first of [3, 100]) {
+      const expected = await allPages(fanOut.url, uncounted, filter, first);
+      const actual = await allPages(hub.url, uncounted, filter, first);
+      expect({ filter, first, pages: actual }).toEqual({ filter, first, pages: expected });
+    }
+});
+
 test('catalogue answers equal fan-out answers for every qualification filter and for institutions', async () => {
   for (const filter of QUALIFICATION_FILTERS)
     for (const first of [1, 100]) {
