@@ -39,6 +39,30 @@ test('a port another listener holds is passed over', async () => {
   }
 });
 
+test('a port fetch refuses (10080) is passed over', async () => {
+  // Start in the last stretch, so that the walk wraps around to 10,000 and crosses 10,080.
+  const stretches = Math.floor((ephemeralStart - 10_000) / 500);
+  let worker = 1;
+  while ((process.ppid + worker) % stretches !== stretches - 1) worker += 1;
+  const before = process.env.JEST_WORKER_ID;
+  process.env.JEST_WORKER_ID = String(worker);
+  try {
+    // A fresh copy of the module: it picks its starting place once, on its first port.
+    let fresh: typeof freePort = freePort;
+    jest.isolateModules(() => {
+      fresh = jest.requireActual<{ freePort: typeof freePort }>('./processes').freePort;
+    });
+    const ports: number[] = [];
+    const walk = ephemeralStart - 10_000 - (stretches - 1) * 500 + 120;
+    for (let i = 0; i < walk; i += 1) ports.push(await fresh());
+    expect(ports.some((port) => port > 10_080 && port < 10_120)).toBe(true);
+    expect(ports).not.toContain(10_080);
+  } finally {
+    if (before === undefined) delete process.env.JEST_WORKER_ID;
+    else process.env.JEST_WORKER_ID = before;
+  }
+});
+
 describe('startTogether', () => {
   /** A start that is up after `ms` unless cancelled first, recording what happened to it. */
   function startAfter(ms: number, events: string[], name: string) {

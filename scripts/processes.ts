@@ -19,6 +19,17 @@ export interface ManagedProcess {
 
 const handedOut = new Set<number>();
 
+/**
+ * Ports that `fetch` refuses to connect to (the Fetch standard's "bad ports", e.g. 6000 and 10080): a server there
+ * would start, and every request a test or the demo sends it would fail with "bad port".
+ */
+const FETCH_BLOCKED_PORTS = new Set([
+  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110,
+  111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532,
+  540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061,
+  6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
+]);
+
 /** Where ports are handed out from: below the OS's ephemeral range, one stretch per process to start in. */
 const PORTS_FROM = 10_000;
 const STRETCH = 500;
@@ -29,13 +40,14 @@ const STRETCH = 500;
  * become the local end of any outgoing connection on the machine, and the listener then fails with EADDRINUSE; so
  * ports come from below that range, where only listeners take them. Each process starts in its own stretch (by
  * Jest run and worker, else by process ID) at a random place, so that two processes seldom try the same port.
+ * Ports that `fetch` refuses are never handed out.
  */
 export async function freePort(): Promise<number> {
   const range = handOutRange();
   if (!range) {
     for (;;) {
       const port = await osPickedPort();
-      if (!handedOut.has(port)) {
+      if (!handedOut.has(port) && !FETCH_BLOCKED_PORTS.has(port)) {
         handedOut.add(port);
         return port;
       }
@@ -52,7 +64,7 @@ export async function freePort(): Promise<number> {
   for (let tried = 0; tried < size; tried += 1) {
     const port = range.from + (cursor % size);
     cursor += 1;
-    if (!handedOut.has(port) && (await isFree(port))) {
+    if (!handedOut.has(port) && !FETCH_BLOCKED_PORTS.has(port) && (await isFree(port))) {
       handedOut.add(port);
       return port;
     }
