@@ -1,7 +1,14 @@
 import type { GraphQLScalarType } from 'graphql';
 import { LifecycleStatus } from '../../schema/enums';
 import { LOCAL_ID_PATTERN } from '../../schema/ids';
-import { CountryCodeScalar, EcvetPointsScalar, EqfLevelScalar, IscedFieldCodeScalar } from '../../schema/scalars';
+import {
+  CountryCodeScalar,
+  EcvetPointsScalar,
+  EqfLevelScalar,
+  EscoOccupationUriScalar,
+  EscoSkillUriScalar,
+  IscedFieldCodeScalar,
+} from '../../schema/scalars';
 import { MAX_ITEM_TEXT_CHARS } from './settings';
 
 /**
@@ -118,7 +125,11 @@ export function checkUnit(value: unknown, where: string): UnitAnswer {
     const at = `learningOutcomes[${i}]`;
     const { statements, escoSkills } = reading.object(outcome, at);
     reading.texts(statements, `${at}.statements`);
-    reading.list(escoSkills, `${at}.escoSkills`).forEach((skill, j) => reading.string(skill, `${at}.escoSkills[${j}]`));
+    reading.list(escoSkills, `${at}.escoSkills`).forEach((skill, j) => {
+      // The engines index the URI itself (a facet word, a key): not a text of any length or form.
+      reading.string(skill, `${at}.escoSkills[${j}]`);
+      reading.scalar(skill, `${at}.escoSkills[${j}]`, EscoSkillUriScalar);
+    });
   });
   reading.localId(reading.object(unit.qualification, 'qualification').localId, 'qualification.localId');
   return unit as unknown as UnitAnswer;
@@ -131,7 +142,10 @@ export function checkQualification(value: unknown, where: string): Qualification
   reading.common(qualification);
   reading.texts(qualification.descriptions, 'descriptions');
   reading.scalar(qualification.iscedCode, 'iscedCode', IscedFieldCodeScalar);
-  if (qualification.escoOccupation !== null) reading.string(qualification.escoOccupation, 'escoOccupation');
+  if (qualification.escoOccupation !== null) {
+    reading.string(qualification.escoOccupation, 'escoOccupation');
+    reading.scalar(qualification.escoOccupation, 'escoOccupation', EscoOccupationUriScalar);
+  }
   return qualification as unknown as QualificationAnswer;
 }
 

@@ -6,6 +6,8 @@ import { createShardReader } from './shard-reader';
 
 type Json = Record<string, unknown>;
 
+const SKILL = 'http://data.europa.eu/esco/skill/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+
 const unit = (localId: string, extra: Json = {}): Json => ({
   localId,
   titles: [{ lang: 'en', value: `Unit ${localId}` }],
@@ -13,9 +15,7 @@ const unit = (localId: string, extra: Json = {}): Json => ({
   ecvetPoints: 10,
   status: 'ACTIVE',
   assessmentCriteria: [{ texts: [{ lang: 'en', value: 'Welds a joint' }] }],
-  learningOutcomes: [
-    { statements: [{ lang: 'en', value: 'Welds' }], escoSkills: ['http://data.europa.eu/esco/skill/1'] },
-  ],
+  learningOutcomes: [{ statements: [{ lang: 'en', value: 'Welds' }], escoSkills: [SKILL] }],
   qualification: { localId: 'Q1' },
   ...extra,
 });
@@ -33,9 +33,13 @@ const qualification = {
 /** What the stand-in answers to a page of `units` after `after` (null: the first page). */
 type UnitPages = (after: string | null) => { edges: Array<{ cursor: string; node: unknown }>; hasNextPage: boolean };
 
-/** A qualifications shard on 127.0.0.1 that answers the catalogue's reads: its institution, one qualification, units as told. */
+/**
+ * A qualifications shard on 127.0.0.1 that answers the catalogue's reads: its institution, one qualification (as
+ * given), units as told.
+ */
 async function startShard(
   units: UnitPages,
+  qualificationNode: unknown = qualification,
 ): Promise<{ shard: Shard; calls: () => number; close: () => Promise<void> }> {
   let calls = 0;
   const server: Server = createServer((request, response) => {
@@ -53,7 +57,7 @@ async function startShard(
         : query.includes('CatalogueInstitution')
           ? { institution: { id: 'rvt.lv', country: 'LV' } }
           : query.includes('page: qualifications')
-            ? page([{ cursor: 'q1', node: qualification }], false)
+            ? page([{ cursor: 'q1', node: qualificationNode }], false)
             : (() => {
                 const answer = units(variables.after ?? null);
                 return page(answer.edges, answer.hasNextPage);
@@ -66,7 +70,12 @@ async function startShard(
   return {
     shard: { institution: 'rvt.lv', kind: 'qualifications', url: `http://127.0.0.1:${port}/graphql` },
     calls: () => calls,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        // Connections the reader still holds (its other reads, when one failed) end with the stand-in.
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -130,6 +139,11 @@ test.each<[string, Json, string]>([
     unit('U1', { learningOutcomes: [{ statements: [], escoSkills: [7] }] }),
     'units[0].learningOutcomes[0].escoSkills[0] must be a string',
   ],
+  [
+    'a skill that is no ESCO skill URI',
+    unit('U1', { learningOutcomes: [{ statements: [], escoSkills: [`${SKILL}/${'x'.repeat(5_000)}`] }] }),
+    'units[0].learningOutcomes[0].escoSkills[0] must be a valid EscoSkillUri',
+  ],
   ['no qualification', unit('U1', { qualification: null }), 'units[0].qualification must be an object'],
   [
     'text larger than an item may hold',
@@ -143,6 +157,28 @@ test.each<[string, Json, string]>([
     await expect(reader().readInstitution(stub.shard)).rejects.toThrow(`the qualifications shard of rvt.lv: ${rule}`);
   },
 );
+
+test.each<[string, unknown, string]>([
+  [
+    'an occupation that is no ESCO occupation URI',
+    'http://data.europa.eu/esco/occupation/welder',
+    'qualifications[0].escoOccupation must be a valid EscoOccupationUri',
+  ],
+  ['an occupation that is not text', 7, 'qualifications[0].escoOccupation must be a string'],
+])(
+  'fails the read of a shard answering a qualification with %s, naming the shard, the item and the rule',
+  async (_, escoOccupation, rule) => {
+    stub = await startShard(() => ({ edges: [], hasNextPage: false }), { ...qualification, escoOccupation });
+    await expect(reader().readInstitution(stub.shard)).rejects.toThrow(`the qualifications shard of rvt.lv: ${rule}`);
+  },
+);
+
+test('reads a qualification with an ESCO occupation', async () => {
+  const escoOccupation = 'http://data.europa.eu/esco/occupation/6e1f3a2b-1c4d-4e5f-9a8b-7c6d5e4f3a2b';
+  stub = await startShard(() => ({ edges: [], hasNextPage: false }), { ...qualification, escoOccupation });
+  const part = await reader().readInstitution(stub.shard);
+  expect(part.qualifications.map((q) => q.escoOccupation)).toEqual([escoOccupation]);
+});
 
 test('fails the read of the records a change names when one is malformed', async () => {
   stub = await startShard(() => ({ edges: [], hasNextPage: false }));
