@@ -20,6 +20,7 @@ import {
   type TextMatch,
 } from './search-sql';
 import { similarity, SIMILARITY_THRESHOLD, suggestionsOf } from './similar-words';
+import { occupationFacetOf } from './unit-facets';
 
 // "C" collation: rows order byte by byte, as the shards' keys and the hub's merge compare them.
 const SCHEMA = `
@@ -76,7 +77,8 @@ ALTER TABLE unit_text ALTER COLUMN inst SET STORAGE MAIN, ALTER COLUMN id SET ST
 -- matching rows. Read in order through the units' filter index instead, the matches of "welding safety" at EQF level 4
 -- came after 156,500 others in title order (3.5 s at 1,000,000 units). Not the qualification and its ESCO occupation:
 -- with every filter's field here, a search of the words alone took 1.45 times as long at that size, with these four
--- some 1.04 times (each added in turn, timed beside the table before it).
+-- some 1.04 times (each added in turn, timed beside the table before it). The occupation is a facet word in the
+-- words array instead (see OCCUPATION_LAYOUT).
 ALTER TABLE unit_text ADD COLUMN IF NOT EXISTS eqf INTEGER, ADD COLUMN IF NOT EXISTS isced TEXT COLLATE "C",
   ADD COLUMN IF NOT EXISTS status TEXT, ADD COLUMN IF NOT EXISTS points DOUBLE PRECISION;
 UPDATE unit_text w SET eqf = u.eqf, isced = u.isced, status = u.status, points = u.points
@@ -107,6 +109,22 @@ CREATE TABLE IF NOT EXISTS prune_candidate (word TEXT PRIMARY KEY);
 
 /** The layout whose vocabulary holds only the words some item holds: a catalogue of an earlier one is pruned once. */
 const PRUNED_LAYOUT = 1;
+
+/**
+ * The layout whose unit word arrays also hold the unit's ESCO occupation as a facet word (see occupationFacetOf), so
+ * that a text search with an occupation is one lookup in the word index. Read in title order instead, checking each
+ * unit's occupation, "welding safety" with an occupation none of its 187,500 units has read all 1,000,000 units
+ * (9.5–11 s). A catalogue of an earlier layout gets the facet words once, at start.
+ */
+const OCCUPATION_LAYOUT = 2;
+
+/**
+ * The unit `alias`'s occupation facet word as SQL, an array of it or an empty one: occupationFacetOf's `_o` and the
+ * value's UTF-8 bytes in lower-case hex.
+ */
+const occupationWordsOf = (alias: string) =>
+  `CASE WHEN ${alias}.occupation IS NULL THEN '{}'::text[]
+     ELSE ARRAY['_o' || encode(convert_to(${alias}.occupation, 'UTF8'), 'hex')] END`;
 
 /** Array literals of quoted words: words are [a-z0-9], and an unquoted `null` would be no word. */
 const arraysOf = (alternatives: readonly string[][]) =>
@@ -223,10 +241,13 @@ async function noteRemovedWords(
     ids === 'all' ? { sql: 'inst = $1', params: [] } : { sql: `inst = $1 AND id = ANY($${at})`, params: [ids] };
   const units = of(items.units, 3);
   const qualifications = of(items.qualifications, 3 + units.params.length);
+  // Not the facet words (see OCCUPATION_LAYOUT): the vocabulary never holds them.
   const { rows } = await client.query<{ n: number }>(
     `WITH removed AS (
-       SELECT unnest(words) AS word FROM unit_text WHERE ${units.sql}
-       UNION SELECT unnest(words) FROM qualification WHERE ${qualifications.sql}
+       SELECT held.word FROM (
+         SELECT unnest(words) AS word FROM unit_text WHERE ${units.sql}
+         UNION SELECT unnest(words) FROM qualification WHERE ${qualifications.sql}) AS held
+       WHERE NOT starts_with(held.word, '_')
        EXCEPT SELECT unnest($2::text[])),
      noted AS (INSERT INTO prune_candidate (word) SELECT word FROM removed ON CONFLICT DO NOTHING)
      SELECT count(*)::int AS n FROM removed`,
@@ -301,13 +322,19 @@ function numbered(statement: Statement): { text: string; values: Array<string | 
   return { text: statement.sql.replace(/\?/g, () => `$${++n}`), values: statement.params };
 }
 
+/** The words array of the unit `alias` in the narrow text table: its text's words and its occupation's facet word. */
+const unitWordsOf = (alias: string) => `string_to_array(${alias}.search_text, ' ') || ${occupationWordsOf(alias)}`;
+
 /** The narrow text table's rows (see SCHEMA) of the units (alias `u`) that meet `where`, from their rows as written. */
 const unitTextOf = (where: string) =>
   `INSERT INTO unit_text (inst, id, sort_key, words, eqf, isced, status, points)
-   SELECT u.inst, u.id, u.sort_key, string_to_array(u.search_text, ' '), u.eqf, u.isced, u.status, u.points
+   SELECT u.inst, u.id, u.sort_key, ${unitWordsOf('u')}, u.eqf, u.isced, u.status, u.points
    FROM unit u WHERE ${where}`;
 
-/** The filters a unit's row in the narrow text table answers beside its words: its own, its country, its skills. */
+/**
+ * The filters a unit's row in the narrow text table answers beside its words: its own, its country, its skills, its
+ * occupation (a facet word in its words array; see narrowWhereOf).
+ */
 const WORDS_TABLE_FILTERS: ReadonlySet<keyof SearchFilter> = new Set<keyof SearchFilter>([
   'words',
   'lang',
@@ -319,12 +346,24 @@ const WORDS_TABLE_FILTERS: ReadonlySet<keyof SearchFilter> = new Set<keyof Searc
   'institution',
   'country',
   'escoSkills',
+  'escoOccupation',
 ]);
 
 const onWordsTable = (filter: SearchFilter) =>
   Object.entries(filter).every(
     ([name, value]) => value === undefined || WORDS_TABLE_FILTERS.has(name as keyof SearchFilter),
   );
+
+/**
+ * The condition on the narrow text table (alias `r`) of a units search that holds the words (`alternatives`) and
+ * meets filters the table answers (onWordsTable): the occupation, as its facet word, is looked up in the same word
+ * index.
+ */
+function narrowWhereOf(request: SearchRequest, alternatives: readonly string[][]): Statement {
+  const { escoOccupation, ...filter } = request.filter;
+  const held = escoOccupation === undefined ? alternatives : [...alternatives, [occupationFacetOf(escoOccupation)]];
+  return whereOf({ ...request, filter }, () => ({ sql: holdsAll('r.words', held), params: arraysOf(held) }));
+}
 
 async function putUnit(client: PoolClient, institution: string, unit: UnitDoc): Promise<void> {
   await client.query('DELETE FROM unit_skill WHERE inst = $1 AND unit = $2', [institution, unit.localId]);
@@ -407,11 +446,13 @@ async function putQualification(client: PoolClient, institution: string, doc: Qu
     institution,
     doc.localId,
   ]);
-  // Found through the units' index of their qualification (unit_text has none of its own).
+  // Found through the units' index of their qualification (unit_text has none of its own). Only the rows whose
+  // field or occupation changed are written again.
   await client.query(
-    `UPDATE unit_text w SET isced = $1 FROM unit u
-     WHERE u.inst = $2 AND u.qualification = $3 AND w.inst = u.inst AND w.id = u.id AND w.isced <> $1`,
-    [doc.iscedCode, institution, doc.localId],
+    `UPDATE unit_text w SET isced = u.isced, words = ${unitWordsOf('u')} FROM unit u
+     WHERE u.inst = $1 AND u.qualification = $2 AND w.inst = u.inst AND w.id = u.id
+       AND (w.isced <> u.isced OR w.words IS DISTINCT FROM ${unitWordsOf('u')})`,
+    [institution, doc.localId],
   );
   await putLangs(client, 'qualification', institution, [doc]);
 }
@@ -549,11 +590,16 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       await inTransaction(async (client) => {
         await client.query('SELECT pg_advisory_xact_lock(20020)');
         const layout = await client.query<{ version: number }>('SELECT version FROM catalogue_layout');
-        if ((layout.rows[0]?.version ?? 0) >= PRUNED_LAYOUT) return;
+        const version = layout.rows[0]?.version ?? 0;
+        if (version >= OCCUPATION_LAYOUT) return;
         // Its vocabulary kept every word ever written: those no item holds any more leave it, once.
-        await pruneIn(client, 'every word');
+        if (version < PRUNED_LAYOUT) await pruneIn(client, 'every word');
+        await client.query(
+          `UPDATE unit_text w SET words = w.words || ${occupationWordsOf('u')}
+           FROM unit u WHERE u.inst = w.inst AND u.id = w.id AND u.occupation IS NOT NULL`,
+        );
         await client.query('DELETE FROM catalogue_layout');
-        await client.query('INSERT INTO catalogue_layout (version) VALUES ($1)', [PRUNED_LAYOUT]);
+        await client.query('INSERT INTO catalogue_layout (version) VALUES ($1)', [OCCUPATION_LAYOUT]);
       });
       // Candidates a replica left unweighed (its prune could not run, and it stopped since) are weighed now.
       const left = await pool.query('SELECT 1 FROM prune_candidate LIMIT 1');
@@ -672,7 +718,7 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       // read from the word index.
       const narrow =
         alternatives !== null && request.list === 'units' && onWordsTable(request.filter)
-          ? whereOf(request, () => ({ sql: holdsAll('r.words', alternatives), params: arraysOf(alternatives) }))
+          ? narrowWhereOf(request, alternatives)
           : null;
       const countNarrow = (where: Statement) =>
         throughWordIndex<{ n: string }>({

@@ -34,6 +34,9 @@ const FIELD = {
 const facet = (field: keyof typeof FIELD, value: string | number) =>
   `_${FIELD[field]}${Buffer.from(String(value), 'utf8').toString('hex')}`;
 
+/** The facet word of units whose qualification prepares for this ESCO occupation (PostgreSQL's words hold it too). */
+export const occupationFacetOf = (occupation: string) => facet('occupation', occupation);
+
 /** The ISCED-F prefixes a code answers to: each beginning of its leading digits ("0715": 0, 07, 071, 0715). */
 const iscedPrefixesOf = (code: string) => {
   const digits = /^[0-9]*/.exec(code)?.[0] ?? '';

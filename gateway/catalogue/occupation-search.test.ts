@@ -1,0 +1,141 @@
+import { Client } from 'pg';
+import { qualificationOfText, unitOfText } from '../../bench/lib/synthetic-catalogue';
+import { CATALOG_BASE_URL, testEngine } from '../../test/harness/catalogue';
+import type { CatalogueEngine, InstitutionPart, QualificationDoc, SearchFilter } from './engine';
+import { createPostgresEngine } from './postgres-engine';
+
+/**
+ * A text search with an ESCO occupation (the units' qualification's), on the configured engine (PostgreSQL with
+ * TEST_CATALOG_URL, else the embedded one): both answer it from their word index, where the occupation is a facet
+ * word beside the unit's words, and that word follows the qualification.
+ */
+const WELDER = 'http://data.europa.eu/esco/occupation/welder';
+// A shard's value is any string: quotes, commas and braces would break an array literal, bytes beyond ASCII a hex.
+const ODD = 'http://data.europa.eu/esco/occupation/"a,b}{ä€';
+
+const qualification = (localId: string, escoOccupation: string | null): QualificationDoc => ({
+  ...qualificationOfText(localId, `qualification ${localId.toLowerCase()}`),
+  escoOccupation,
+});
+
+const PART: InstitutionPart = {
+  institution: { code: 'rvt.lv', country: 'LV' },
+  qualifications: [qualification('Q1', WELDER), qualification('Q2', ODD), qualification('Q3', null)],
+  units: [
+    unitOfText('U1', 'welding safety', 'Q1'),
+    unitOfText('U2', 'welding basics', 'Q1'),
+    unitOfText('U3', 'welding safety odd', 'Q2'),
+    unitOfText('U4', 'welding safety none', 'Q3'),
+    unitOfText('U5', 'brazing', 'Q1'),
+  ],
+};
+
+/** The units (by local ID) and total a search for `words` with `filter` finds, in both orders. */
+async function found(engine: CatalogueEngine, words: string[], filter: Omit<SearchFilter, 'words'>) {
+  const answers = [];
+  for (const order of ['TITLE', 'RELEVANCE'] as const) {
+    const page = await engine.search({
+      list: 'units',
+      filter: { words, ...filter },
+      first: 10,
+      after: {},
+      offset: 0,
+      order,
+      count: true,
+    });
+    answers.push({ ids: page.items.map((item) => item.localId).sort(), total: page.totalCount });
+  }
+  expect(answers[1]).toEqual(answers[0]);
+  return answers[0];
+}
+
+let catalogue: Awaited<ReturnType<typeof testEngine>>;
+beforeEach(async () => {
+  catalogue = await testEngine([PART]);
+});
+afterEach(() => catalogue?.dispose());
+
+test('a text search with an occupation finds the units whose qualification has it, alone or with other filters', async () => {
+  const { engine } = catalogue;
+  expect(await found(engine, ['welding'], { escoOccupation: WELDER })).toEqual({ ids: ['U1', 'U2'], total: 2 });
+  expect(await found(engine, ['safety'], { escoOccupation: WELDER, eqfLevel: 4, country: 'LV' })).toEqual({
+    ids: ['U1'],
+    total: 1,
+  });
+  expect(await found(engine, ['welding'], { escoOccupation: ODD })).toEqual({ ids: ['U3'], total: 1 });
+  expect(await found(engine, ['welding'], { escoOccupation: `${WELDER}/other` })).toEqual({ ids: [], total: 0 });
+  expect(await found(engine, ['welding'], { escoOccupation: WELDER, eqfLevel: 5 })).toEqual({ ids: [], total: 0 });
+});
+
+test("the units follow their qualification's occupation as it is set, changed and taken away, and a unit that moves", async () => {
+  const { engine } = catalogue;
+  await engine.apply('rvt.lv', { qualifications: [{ localId: 'Q3', doc: qualification('Q3', WELDER) }] });
+  expect(await found(engine, ['welding'], { escoOccupation: WELDER })).toEqual({ ids: ['U1', 'U2', 'U4'], total: 3 });
+  await engine.apply('rvt.lv', { qualifications: [{ localId: 'Q1', doc: qualification('Q1', ODD) }] });
+  expect(await found(engine, ['welding'], { escoOccupation: WELDER })).toEqual({ ids: ['U4'], total: 1 });
+  expect(await found(engine, ['welding'], { escoOccupation: ODD })).toEqual({ ids: ['U1', 'U2', 'U3'], total: 3 });
+  await engine.apply('rvt.lv', { qualifications: [{ localId: 'Q1', doc: qualification('Q1', null) }] });
+  expect(await found(engine, ['welding'], { escoOccupation: ODD })).toEqual({ ids: ['U3'], total: 1 });
+  // U3 moves to Q3 (the welder's now); a new unit comes under Q2.
+  await engine.apply('rvt.lv', {
+    units: [
+      { localId: 'U3', doc: unitOfText('U3', 'welding safety odd', 'Q3') },
+      { localId: 'U6', doc: unitOfText('U6', 'welding new', 'Q2') },
+    ],
+  });
+  expect(await found(engine, ['welding'], { escoOccupation: WELDER })).toEqual({ ids: ['U3', 'U4'], total: 2 });
+  expect(await found(engine, ['welding'], { escoOccupation: ODD })).toEqual({ ids: ['U6'], total: 1 });
+});
+
+// The layouts and the prune's candidates are PostgreSQL's tables.
+if (CATALOG_BASE_URL) {
+  const read = async <Row extends Record<string, unknown>>(sql: string): Promise<Row[]> => {
+    const client = new Client({ connectionString: catalogue.url as string });
+    await client.connect();
+    try {
+      return (await client.query<Row>(sql)).rows;
+    } finally {
+      await client.end();
+    }
+  };
+
+  const facetWords = async () =>
+    (await read<{ n: number }>("SELECT count(*)::int AS n FROM unit_text, unnest(words) AS w WHERE w LIKE '\\_o%'"))[0]
+      ?.n;
+
+  test('a write of units with occupations notes no facet word as a candidate for the vocabulary prune', async () => {
+    const { engine } = catalogue;
+    // Another replica's write holds the vocabulary: the prune after each write cannot run, and what the writes
+    // noted stays in the catalogue, to be read here.
+    const other = new Client({ connectionString: catalogue.url as string });
+    await other.connect();
+    await other.query('BEGIN; LOCK TABLE vocabulary IN ROW EXCLUSIVE MODE');
+    try {
+      await engine.apply('rvt.lv', { units: [{ localId: 'U1', doc: unitOfText('U1', 'welding safety', 'Q1') }] });
+      await engine.apply('rvt.lv', { qualifications: [{ localId: 'Q1', doc: qualification('Q1', ODD) }] });
+      await engine.replaceInstitution(PART);
+      expect(await read('SELECT word FROM prune_candidate')).toEqual([]);
+    } finally {
+      await other.query('COMMIT');
+      await other.end();
+    }
+    expect(await read("SELECT word FROM vocabulary WHERE word LIKE '\\_%'")).toEqual([]);
+  });
+
+  test('a catalogue of the layout before the facet words gets them as an engine starts', async () => {
+    await read(`UPDATE unit_text SET words = array(SELECT w FROM unnest(words) AS w WHERE w NOT LIKE '\\_%');
+      UPDATE catalogue_layout SET version = 1`);
+    expect(await facetWords()).toBe(0);
+    const restarted = createPostgresEngine(catalogue.url as string);
+    await restarted.start();
+    expect(await found(restarted, ['welding'], { escoOccupation: WELDER })).toEqual({ ids: ['U1', 'U2'], total: 2 });
+    expect(await found(restarted, ['welding'], { escoOccupation: ODD })).toEqual({ ids: ['U3'], total: 1 });
+    await restarted.close();
+    expect(await read('SELECT version FROM catalogue_layout')).toEqual([{ version: 2 }]);
+    // Started again, it does not add them twice: one each for U1, U2, U5 (the welder's) and U3.
+    const again = createPostgresEngine(catalogue.url as string);
+    await again.start();
+    await again.close();
+    expect(await facetWords()).toBe(4);
+  });
+}
