@@ -97,6 +97,10 @@ const UNIT_FILTERS: Array<Record<string, unknown>> = [
   { ecvetPoints: { min: 15 } },
   { escoSkills: [skill] },
   { escoOccupation: occupation },
+  // By occupation without words, an engine reads the units from its word index when the other filters are there too.
+  { escoOccupation: occupation, eqfLevel: 4 },
+  { escoOccupation: occupation, country: 'LV', status: 'ACTIVE' },
+  { escoOccupation: occupation, qualification: units[0]?.qualificationId },
   { qualification: units[0]?.qualificationId },
   { status: 'ACTIVE' },
   { status: 'RETIRED' },

@@ -30,8 +30,8 @@ const PART: InstitutionPart = {
   ],
 };
 
-/** The units (by local ID) and total a search for `words` with `filter` finds, in both orders. */
-async function found(engine: CatalogueEngine, words: string[], filter: Omit<SearchFilter, 'words'>) {
+/** The units (by local ID) and total a search for `words` (or none) with `filter` finds, in both orders. */
+async function found(engine: CatalogueEngine, words: string[] | null, filter: Omit<SearchFilter, 'words'>) {
   const answers = [];
   for (const order of ['TITLE', 'RELEVANCE'] as const) {
     const page = await engine.search({
@@ -65,6 +65,24 @@ test('a text search with an occupation finds the units whose qualification has i
   expect(await found(engine, ['welding'], { escoOccupation: ODD })).toEqual({ ids: ['U3'], total: 1 });
   expect(await found(engine, ['welding'], { escoOccupation: `${WELDER}/other` })).toEqual({ ids: [], total: 0 });
   expect(await found(engine, ['welding'], { escoOccupation: WELDER, eqfLevel: 5 })).toEqual({ ids: [], total: 0 });
+});
+
+test('a search by occupation without words finds the same units, alone or with other filters', async () => {
+  const { engine } = catalogue;
+  expect(await found(engine, null, { escoOccupation: WELDER })).toEqual({ ids: ['U1', 'U2', 'U5'], total: 3 });
+  expect(await found(engine, null, { escoOccupation: WELDER, eqfLevel: 4, country: 'LV' })).toEqual({
+    ids: ['U1', 'U2', 'U5'],
+    total: 3,
+  });
+  expect(await found(engine, null, { escoOccupation: ODD, status: 'ACTIVE' })).toEqual({ ids: ['U3'], total: 1 });
+  expect(await found(engine, null, { escoOccupation: WELDER, eqfLevel: 5 })).toEqual({ ids: [], total: 0 });
+  expect(await found(engine, null, { escoOccupation: WELDER, country: 'DE' })).toEqual({ ids: [], total: 0 });
+  // A filter the word index does not hold: the units' rows answer.
+  expect(
+    await found(engine, null, { escoOccupation: WELDER, qualification: { institution: 'rvt.lv', localId: 'Q1' } }),
+  ).toEqual({ ids: ['U1', 'U2', 'U5'], total: 3 });
+  await engine.apply('rvt.lv', { qualifications: [{ localId: 'Q1', doc: qualification('Q1', null) }] });
+  expect(await found(engine, null, { escoOccupation: WELDER })).toEqual({ ids: [], total: 0 });
 });
 
 test("the units follow their qualification's occupation as it is set, changed and taken away, and a unit that moves", async () => {

@@ -11,6 +11,7 @@ import type {
 } from './engine';
 import { createInstitutionLocks, DEFAULT_LOCK_WAIT_MS } from './postgres-locks';
 import {
+  isOccupationAndMore,
   searchStatements,
   titlePage,
   whereOf,
@@ -44,6 +45,9 @@ CREATE INDEX IF NOT EXISTS unit_order ON unit (sort_key, id, inst);
 CREATE INDEX IF NOT EXISTS unit_eqf_isced ON unit (eqf, isced text_pattern_ops);
 CREATE INDEX IF NOT EXISTS unit_eqf_order ON unit (eqf, sort_key, id, inst);
 CREATE INDEX IF NOT EXISTS unit_qualification ON unit (inst, qualification);
+-- A filter by ESCO occupation reads that occupation's units in TITLE order, and counts them, from this index alone:
+-- without it, every unit was read (0.3 s at 200,000 units).
+CREATE INDEX IF NOT EXISTS unit_occupation_order ON unit (occupation, sort_key, id, inst);
 CREATE TABLE IF NOT EXISTS unit_skill (
   inst TEXT COLLATE "C" NOT NULL, unit TEXT COLLATE "C" NOT NULL, qualification TEXT COLLATE "C" NOT NULL, skill TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS unit_skill_skill ON unit_skill (skill, inst, unit);
@@ -355,14 +359,15 @@ const onWordsTable = (filter: SearchFilter) =>
   );
 
 /**
- * The condition on the narrow text table (alias `r`) of a units search that holds the words (`alternatives`) and
- * meets filters the table answers (onWordsTable): the occupation, as its facet word, is looked up in the same word
- * index.
+ * The condition on the narrow text table (alias `r`) of a units search that holds the words (`alternatives`, none
+ * for a search without words) and meets filters the table answers (onWordsTable): the occupation, as its facet word,
+ * is looked up in the same word index.
  */
 function narrowWhereOf(request: SearchRequest, alternatives: readonly string[][]): Statement {
   const { escoOccupation, ...filter } = request.filter;
   const held = escoOccupation === undefined ? alternatives : [...alternatives, [occupationFacetOf(escoOccupation)]];
-  return whereOf({ ...request, filter }, () => ({ sql: holdsAll('r.words', held), params: arraysOf(held) }));
+  const others = whereOf({ ...request, filter: { ...filter, words: null } }, () => ({ sql: '1 = 0', params: [] }));
+  return { sql: `${holdsAll('r.words', held)} AND ${others.sql}`, params: [...arraysOf(held), ...others.params] };
 }
 
 async function putUnit(client: PoolClient, institution: string, unit: UnitDoc): Promise<void> {
@@ -715,10 +720,12 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       const words = request.filter.words;
       const alternatives = words && words.length > 0 ? await alternativesOf(pool, words) : null;
       // Units that hold the words and meet filters the narrow text table answers too (see SCHEMA): its rows alone,
-      // read from the word index.
+      // read from the word index. So are units by ESCO occupation and more without words (see isOccupationAndMore;
+      // with EQF level 4 at 200,000 units, 22 ms against 0.2 s through the units' indexes).
+      const byOccupation = isOccupationAndMore(request);
       const narrow =
-        alternatives !== null && request.list === 'units' && onWordsTable(request.filter)
-          ? narrowWhereOf(request, alternatives)
+        (alternatives !== null || byOccupation) && request.list === 'units' && onWordsTable(request.filter)
+          ? narrowWhereOf(request, alternatives ?? [])
           : null;
       const countNarrow = (where: Statement) =>
         throughWordIndex<{ n: string }>({

@@ -9,7 +9,15 @@ import type {
   UnitDoc,
 } from './engine';
 import { oneAtATime } from './one-at-a-time';
-import { isTextOnly, searchStatements, titlePage, wordsOf, type TextMatch } from './search-sql';
+import {
+  hasNoFilterButWords,
+  isOccupationAndMore,
+  isTextOnly,
+  searchStatements,
+  titlePage,
+  wordsOf,
+  type TextMatch,
+} from './search-sql';
 import { minCommonTrigrams, similarityOf, suggestionsOf, trigramsOf } from './similar-words';
 import { facetTermsOf, facetWordsOf, pointsTermOf, type PointsHeld } from './unit-facets';
 
@@ -86,6 +94,9 @@ CREATE INDEX IF NOT EXISTS unit_qualification ON unit (inst, qualification);
 -- One institution's (or country's) units at a level and field: without it, weighing ranges without statistics,
 -- SQLite counted them through unit_eqf_isced, every unit at that level in every institution (1.5-6.5 s at 1,000,000).
 CREATE INDEX IF NOT EXISTS unit_inst_eqf_isced ON unit (inst, eqf, isced);
+-- A filter by ESCO occupation reads that occupation's units in TITLE order, and counts them, from this index alone:
+-- without it, every unit was read (0.7 s at 200,000 units).
+CREATE INDEX IF NOT EXISTS unit_occupation_order ON unit (occupation, sort_key, id, inst);
 CREATE TABLE IF NOT EXISTS unit_skill (inst TEXT NOT NULL, unit TEXT NOT NULL, qualification TEXT NOT NULL, skill TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS unit_skill_skill ON unit_skill (skill, inst, unit);
 CREATE INDEX IF NOT EXISTS unit_skill_unit ON unit_skill (inst, unit);
@@ -458,11 +469,15 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     const list = request.list === 'units' ? 'unit' : 'qualification';
     const words = request.filter.words;
     const wordsQuery = words && words.length > 0 ? textQuery(words) : null;
-    // A unit's filters that its facet words answer are matched with its words, in the text index.
-    const faceted = list === 'unit' && wordsQuery !== null ? facetTermsOf(request.filter, pointsHeld) : null;
-    const query = faceted ? [wordsQuery, ...faceted.terms].join(' AND ') : wordsQuery;
+    // A unit's filters that its facet words answer are matched with its words, in the text index. So are those of a
+    // search by ESCO occupation and more without words, in TITLE order (see isOccupationAndMore; with EQF level 4 at
+    // 200,000 units, 36 ms against 0.7 s through the units' indexes).
+    const byOccupation = request.order === 'TITLE' && isOccupationAndMore(request);
+    const faceted =
+      list === 'unit' && (wordsQuery !== null || byOccupation) ? facetTermsOf(request.filter, pointsHeld) : null;
+    const query = faceted ? [...(wordsQuery === null ? [] : [wordsQuery]), ...faceted.terms].join(' AND ') : wordsQuery;
     // The text index's matches are the search's: the rows need not be read to count them.
-    const textOnly = isTextOnly(faceted ? { ...request, filter: faceted.rest } : request);
+    const textOnly = faceted ? hasNoFilterButWords({ ...request, filter: faceted.rest }) : isTextOnly(request);
     if (query !== null && list === 'unit' && request.order === 'TITLE' && textOnly) {
       // The count chooses how to read the page: without a total asked, only as far as that choice (at 1,000,000
       // units, "welding safety", held by 187,500, then pages in 0.86 times the time of counting them all).
@@ -493,7 +508,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     // The whole count is the total of a text-only search; otherwise the rows are counted as far as the choice of
     // reading in TITLE order needs, or not at all.
     const textRows =
-      query === null
+      query === null || words === null
         ? 0
         : request.count && textOnly
           ? matchCount(list, query)
