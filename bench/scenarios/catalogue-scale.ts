@@ -186,7 +186,12 @@ async function holdsAll(
  * The data-scale scenario's two searches (bench/queries.ts), then the text one without its count, with a level and
  * ranked, as the hub asks the engine.
  */
-const SEARCHES: Array<[string, SearchRequest]> = [
+/** The demo's ESCO occupations of its welding qualification and of its cook's, which holds no unit about welding. */
+const WELDER = 'http://data.europa.eu/esco/occupation/7aedaa07-3884-4c5b-88f9-80997b2aa54b';
+const COOK = 'http://data.europa.eu/esco/occupation/90f75f67-495d-49fa-ab57-2f320e251d7e';
+
+/** Each search's name, request and whether it must find nothing (otherwise it must find something). */
+const SEARCHES: Array<[string, SearchRequest, { findsNothing: boolean }?]> = [
   [
     'text "welding safety", first 20, with totalCount',
     {
@@ -248,6 +253,43 @@ const SEARCHES: Array<[string, SearchRequest]> = [
     },
   ],
   [
+    'text "welding safety" + ESCO occupation welder, first 20, with totalCount',
+    {
+      list: 'units',
+      filter: { words: ['welding', 'safety'], escoOccupation: WELDER },
+      first: 20,
+      after: {},
+      offset: 0,
+      order: 'TITLE',
+      count: true,
+    },
+  ],
+  [
+    'text "welding safety" + ESCO occupation cook (finds nothing), first 20, with totalCount',
+    {
+      list: 'units',
+      filter: { words: ['welding', 'safety'], escoOccupation: COOK },
+      first: 20,
+      after: {},
+      offset: 0,
+      order: 'TITLE',
+      count: true,
+    },
+    { findsNothing: true },
+  ],
+  [
+    'filter ESCO occupation welder + EQF 4, first 20, with totalCount',
+    {
+      list: 'units',
+      filter: { words: null, escoOccupation: WELDER, eqfLevel: 4 },
+      first: 20,
+      after: {},
+      offset: 0,
+      order: 'TITLE',
+      count: true,
+    },
+  ],
+  [
     'text "welding safety", RELEVANCE, first 20, with totalCount',
     {
       list: 'units',
@@ -278,7 +320,7 @@ const TYPO: [string, SearchRequest] = [
   },
 ];
 
-async function measure(search: Search, request: SearchRequest) {
+async function measure(search: Search, request: SearchRequest, findsNothing = false) {
   const times: number[] = [];
   let total: number | null = null;
   for (let i = 0; i < WARMUP + RUNS; i += 1) {
@@ -286,7 +328,8 @@ async function measure(search: Search, request: SearchRequest) {
     const page = await search(request);
     if (i >= WARMUP) times.push(Number(process.hrtime.bigint() - start) / 1e6);
     total = page.totalCount;
-    if (page.items.length === 0) throw new Error('the search found nothing');
+    if ((page.items.length === 0) !== findsNothing)
+      throw new Error(findsNothing ? 'the search found something' : 'the search found nothing');
   }
   times.sort((a, b) => a - b);
   return { p50: median(times), p99: percentile(times, 99), total };
@@ -421,12 +464,12 @@ export const catalogueScale: Scenario = {
     const rows: string[][] = [];
     const results: Record<string, Record<string, { p50: number; p99: number; total: number | null }>> = {};
     // Side by side: each search in every engine before the next search.
-    for (const [name, request] of [...SEARCHES, TYPO])
+    for (const [name, request, expected] of [...SEARCHES, TYPO])
       for (const one of searches) {
         if (one.text && !request.filter.words) continue;
         const search = name === TYPO[0] ? one.typo : one.search;
         if (!search) continue;
-        const result = await measure(search, request);
+        const result = await measure(search, request, expected?.findsNothing);
         results[one.name] ??= {};
         (results[one.name] as Record<string, typeof result>)[name] = result;
         rows.push([
