@@ -5,12 +5,15 @@ import type { CatalogueEngine, InstitutionPart, QualificationDoc, SearchFilter }
 import { createPostgresEngine } from './postgres-engine';
 
 /**
- * A text search with an ESCO occupation (the units' qualification's), on the configured engine (PostgreSQL with
- * TEST_CATALOG_URL, else the embedded one): both answer it from their word index, where the occupation is a facet
- * word beside the unit's words, and that word follows the qualification.
+ * A search by ESCO occupation (the units' qualification's), on the configured engine (PostgreSQL with
+ * TEST_CATALOG_URL, else the embedded one). With words, or with other filters, both engines read it in TITLE order
+ * from their word index, where the occupation is a facet word beside the unit's words that follows the
+ * qualification; by occupation alone, and in RELEVANCE order, from the units' rows. Each answer is checked in both
+ * orders.
  */
 const WELDER = 'http://data.europa.eu/esco/occupation/welder';
-// A shard's value is any string: quotes, commas and braces would break an array literal, bytes beyond ASCII a hex.
+// The engines take any string (the shards' reader lets ESCO URIs alone through): quotes, commas and braces would
+// break an array literal, bytes beyond ASCII a hex.
 const ODD = 'http://data.europa.eu/esco/occupation/"a,b}{ä€';
 
 const qualification = (localId: string, escoOccupation: string | null): QualificationDoc => ({
