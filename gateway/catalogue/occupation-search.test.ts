@@ -8,8 +8,8 @@ import { createPostgresEngine } from './postgres-engine';
  * A search by ESCO occupation (the units' qualification's), on the configured engine (PostgreSQL with
  * TEST_CATALOG_URL, else the embedded one). With words, or with other filters, both engines read it in TITLE order
  * from their word index, where the occupation is a facet word beside the unit's words that follows the
- * qualification; by occupation alone, and in RELEVANCE order, from the units' rows. Each answer is checked in both
- * orders.
+ * qualification; by occupation alone, from the units' index by occupation. Each answer is checked in TITLE and
+ * RELEVANCE order, which the engines read by other paths.
  */
 const WELDER = 'http://data.europa.eu/esco/occupation/welder';
 // The engines take any string (the shards' reader lets ESCO URIs alone through): quotes, commas and braces would
