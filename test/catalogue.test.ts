@@ -186,6 +186,13 @@ test('inputs the shards refuse are refused in their words', async () => {
     [UNITS, { first: 5, after: 'garbage' }],
     [UNITS, { filter: { text: 'weld', textLang: 'xx-NOT-A-TAG' }, first: 5 }],
     [QUALIFICATIONS, { filter: { text: 'weld', textLang: 'klingon' }, first: 5 }],
+    // Custom scalars: the gateway's schema lets any value through, the shards parse them.
+    [UNITS, { filter: { escoOccupation: 'welder' }, first: 5 }],
+    [UNITS, { filter: { text: 'weld', escoSkills: ['welding'] }, first: 5 }],
+    [UNITS, { filter: { country: 'XX' }, first: 5 }],
+    [UNITS, { filter: { iscedField: 'zz' }, first: 5 }],
+    [UNITS, { filter: { ecvetPoints: { min: -5 } }, first: 5 }],
+    [QUALIFICATIONS, { filter: { escoSkill: 'welding' }, first: 5 }],
   ] as const) {
     const expected = await ask(fanOut.url, query, variables);
     const actual = await ask(hub.url, query, variables);

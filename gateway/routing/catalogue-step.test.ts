@@ -1,5 +1,7 @@
 import { searchFilterOf } from './catalogue-step';
 
+const SKILL = 'http://data.europa.eu/esco/skill/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+
 describe("searchFilterOf: the shards' filter as the catalogue's", () => {
   it('folds the text into at most 8 words; blank text filters nothing, punctuation alone finds nothing', () => {
     expect(searchFilterOf('units', { text: 'Schweißen  METINĀŠANA' })?.words).toEqual(['schweissen', 'metinasana']);
@@ -18,11 +20,17 @@ describe("searchFilterOf: the shards' filter as the catalogue's", () => {
     expect(searchFilterOf('units', { ecvetPoints: { min: 9, max: 1 } })).toBeNull();
     expect(searchFilterOf('units', { qualification: 'nonsense' })).toBeNull();
     expect(searchFilterOf('units', { escoSkills: Array.from({ length: 21 }, (_, i) => `s${i}`) })).toBeNull();
+    // Values of the shards' scalars that they would not parse: the gateway's schema does not parse them.
+    expect(searchFilterOf('units', { eqfLevel: 9 })).toBeNull();
+    expect(searchFilterOf('units', { ecvetPoints: { min: -5 } })).toBeNull();
+    expect(searchFilterOf('units', { iscedField: 'zz' })).toBeNull();
+    expect(searchFilterOf('units', { escoOccupation: 'welder' })).toBeNull();
+    expect(searchFilterOf('units', { escoSkills: [SKILL, 'welding'] })).toBeNull();
+    expect(searchFilterOf('qualifications', { escoSkill: 'welding' })).toBeNull();
+    expect(searchFilterOf('units', { country: 'XX' })).toBeNull();
   });
 
   it("reads a qualification list's one skill as a list of one", () => {
-    expect(searchFilterOf('qualifications', { escoSkill: 'http://data.europa.eu/esco/skill/x' })?.escoSkills).toEqual([
-      'http://data.europa.eu/esco/skill/x',
-    ]);
+    expect(searchFilterOf('qualifications', { escoSkill: SKILL })?.escoSkills).toEqual([SKILL]);
   });
 });

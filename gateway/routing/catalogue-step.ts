@@ -1,8 +1,22 @@
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { Kind, type FieldNode, type SelectionSetNode, type VariableDefinitionNode } from 'graphql';
+import {
+  Kind,
+  type FieldNode,
+  type GraphQLScalarType,
+  type SelectionSetNode,
+  type VariableDefinitionNode,
+} from 'graphql';
 import { decodeShardCursor, encodeShardCursor, foldText } from '../../schema/cursor';
 import { ownerOf, parseEntityId } from '../../schema/ids';
-import { isLanguageCode } from '../../schema/scalars';
+import {
+  CountryCodeScalar,
+  EcvetPointsScalar,
+  EqfLevelScalar,
+  EscoOccupationUriScalar,
+  EscoSkillUriScalar,
+  isLanguageCode,
+  IscedFieldCodeScalar,
+} from '../../schema/scalars';
 import {
   CATALOGUE_LISTS,
   primaryLanguage,
@@ -47,14 +61,39 @@ const textOf = (value: unknown): string =>
   typeof value === 'string' ? value : typeof value === 'number' ? String(value) : JSON.stringify(value);
 
 /**
+ * The filter's values of the shards' own scalars that are invalid: the gateway's schema lets any value of a custom
+ * scalar through, and only a shard parses it.
+ */
+const SCALARS: ReadonlyArray<[string, GraphQLScalarType]> = [
+  ['eqfLevel', EqfLevelScalar],
+  ['iscedField', IscedFieldCodeScalar],
+  ['escoOccupation', EscoOccupationUriScalar],
+  ['escoSkill', EscoSkillUriScalar],
+  ['country', CountryCodeScalar],
+];
+
+const isValid = (type: GraphQLScalarType, value: unknown): boolean => {
+  try {
+    type.parseValue(value);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
  * The shards' filter as the catalogue's, or null when the shards must judge it (an input they would refuse: they
  * say why, in their words). `list` is the root field.
  */
 export function searchFilterOf(list: string, value: unknown): SearchFilter | null {
   const filter = (value ?? {}) as Json;
+  for (const [field, type] of SCALARS) if (filter[field] != null && !isValid(type, filter[field])) return null;
+  const points = (filter.ecvetPoints ?? {}) as Json;
+  if ([points.min, points.max].some((bound) => bound != null && !isValid(EcvetPointsScalar, bound))) return null;
+  const skillList = filter.escoSkills;
+  if (Array.isArray(skillList) && skillList.some((skill) => !isValid(EscoSkillUriScalar, skill))) return null;
   const text = filter.text;
   if (text != null && (typeof text !== 'string' || text.length > MAX_TEXT)) return null;
-  const points = (filter.ecvetPoints ?? {}) as Json;
   const min = points.min as number | null | undefined;
   const max = points.max as number | null | undefined;
   if (min != null && max != null && min > max) return null;
