@@ -61,8 +61,8 @@ const textOf = (value: unknown): string =>
   typeof value === 'string' ? value : typeof value === 'number' ? String(value) : JSON.stringify(value);
 
 /**
- * The filter's values of the shards' own scalars that are invalid: the gateway's schema lets any value of a custom
- * scalar through, and only a shard parses it.
+ * The filter's fields of the shards' own scalars, checked here: the gateway's schema lets any value of a custom
+ * scalar through, and only a shard would parse it.
  */
 const SCALARS: ReadonlyArray<[string, GraphQLScalarType]> = [
   ['eqfLevel', EqfLevelScalar],
