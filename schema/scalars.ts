@@ -45,6 +45,16 @@ function scalar<T>(name: string, description: string, check: Check<T>): GraphQLS
   });
 }
 
+/** True when `type` accepts `value` as a variable's value: the check a subgraph makes, for parts that only pass values on. */
+export function parsesAs(type: GraphQLScalarType, value: unknown): boolean {
+  try {
+    type.parseValue(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const languageNames = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' });
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
 const BCP47 = /^[a-z]{2,3}(-[A-Z][a-z]{3})?(-(?:[A-Z]{2}|[0-9]{3}))?$/;

@@ -8,6 +8,7 @@ import {
   EscoOccupationUriScalar,
   EscoSkillUriScalar,
   IscedFieldCodeScalar,
+  parsesAs,
 } from '../../schema/scalars';
 import { MAX_ITEM_TEXT_CHARS } from './settings';
 
@@ -82,11 +83,7 @@ class Reading {
   }
 
   scalar(value: unknown, field: string, type: GraphQLScalarType): void {
-    try {
-      type.parseValue(value);
-    } catch {
-      this.fail(field, `must be a valid ${type.name}`);
-    }
+    if (!parsesAs(type, value)) this.fail(field, `must be a valid ${type.name}`);
   }
 
   localId(value: unknown, field: string): string {

@@ -28,6 +28,12 @@ describe("searchFilterOf: the shards' filter as the catalogue's", () => {
     expect(searchFilterOf('units', { escoSkills: [SKILL, 'welding'] })).toBeNull();
     expect(searchFilterOf('qualifications', { escoSkill: 'welding' })).toBeNull();
     expect(searchFilterOf('units', { country: 'XX' })).toBeNull();
+    expect(searchFilterOf('units', { text: 'weld', textLang: 'klingon' })).toBeNull();
+    expect(searchFilterOf('units', { text: 'weld', textLang: 42 })).toBeNull();
+  });
+
+  it("ranks by the primary language of the text's tag", () => {
+    expect(searchFilterOf('units', { text: 'mechatronik', textLang: 'de-AT' })?.lang).toBe('de');
   });
 
   it("reads a qualification list's one skill as a list of one", () => {

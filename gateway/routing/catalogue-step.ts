@@ -14,8 +14,9 @@ import {
   EqfLevelScalar,
   EscoOccupationUriScalar,
   EscoSkillUriScalar,
-  isLanguageCode,
   IscedFieldCodeScalar,
+  LanguageCodeScalar,
+  parsesAs,
 } from '../../schema/scalars';
 import {
   CATALOGUE_LISTS,
@@ -70,16 +71,8 @@ const SCALARS: ReadonlyArray<[string, GraphQLScalarType]> = [
   ['escoOccupation', EscoOccupationUriScalar],
   ['escoSkill', EscoSkillUriScalar],
   ['country', CountryCodeScalar],
+  ['textLang', LanguageCodeScalar],
 ];
-
-const isValid = (type: GraphQLScalarType, value: unknown): boolean => {
-  try {
-    type.parseValue(value);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /**
  * The shards' filter as the catalogue's, or null when the shards must judge it (an input they would refuse: they
@@ -87,11 +80,11 @@ const isValid = (type: GraphQLScalarType, value: unknown): boolean => {
  */
 export function searchFilterOf(list: string, value: unknown): SearchFilter | null {
   const filter = (value ?? {}) as Json;
-  for (const [field, type] of SCALARS) if (filter[field] != null && !isValid(type, filter[field])) return null;
+  for (const [field, type] of SCALARS) if (filter[field] != null && !parsesAs(type, filter[field])) return null;
   const points = (filter.ecvetPoints ?? {}) as Json;
-  if ([points.min, points.max].some((bound) => bound != null && !isValid(EcvetPointsScalar, bound))) return null;
+  if ([points.min, points.max].some((bound) => bound != null && !parsesAs(EcvetPointsScalar, bound))) return null;
   const skillList = filter.escoSkills;
-  if (Array.isArray(skillList) && skillList.some((skill) => !isValid(EscoSkillUriScalar, skill))) return null;
+  if (Array.isArray(skillList) && skillList.some((skill) => !parsesAs(EscoSkillUriScalar, skill))) return null;
   const text = filter.text;
   if (text != null && (typeof text !== 'string' || text.length > MAX_TEXT)) return null;
   const min = points.min as number | null | undefined;
@@ -107,10 +100,7 @@ export function searchFilterOf(list: string, value: unknown): SearchFilter | nul
         : null,
   };
   const textLang = filter.textLang;
-  if (textLang != null) {
-    if (typeof textLang !== 'string' || !isLanguageCode(textLang)) return null;
-    result.lang = primaryLanguage(textLang);
-  }
+  if (typeof textLang === 'string') result.lang = primaryLanguage(textLang);
   if (filter.eqfLevel != null) result.eqfLevel = Number(filter.eqfLevel);
   if (min != null) result.pointsMin = Number(min);
   if (max != null) result.pointsMax = Number(max);
