@@ -9,11 +9,14 @@ import { waitFor } from './harness/wait';
 
 /**
  * A member's shard is hostile by assumption, to the catalogue's reads too: one that pages without end, or answers
- * items of the wrong shape, fails the read of its own institution, which /health/ready's catalogue entry shows
- * as not read, with the rule broken; the hub stays ready. Each shard here is a stand-in on 127.0.0.1.
+ * items of the wrong shape (a level that is no EQF level, an occupation that is no ESCO URI), fails the read of
+ * its own institution, which /health/ready's catalogue entry shows as not read, with the rule broken; the hub
+ * stays ready. Each shard here is a stand-in on 127.0.0.1.
  */
 const LOOPING = 'rvt.lv';
 const MALFORMED = 'omnia.fi';
+const NOT_ESCO = 'cifp.es';
+const COUNTRY: Record<string, string> = { [LOOPING]: 'LV', [MALFORMED]: 'FI', [NOT_ESCO]: 'ES' };
 const unit = (localId: string, eqfLevel: unknown) => ({
   localId,
   titles: [{ lang: 'en', value: `Unit ${localId}` }],
@@ -28,6 +31,23 @@ const UNITS: Record<string, () => { edges: unknown[]; hasNextPage: boolean }> = 
   // The same cursor on every page, with more to come: a hub that trusted it would read for ever.
   [LOOPING]: () => ({ edges: [{ cursor: 'again', node: unit('U1', 4) }], hasNextPage: true }),
   [MALFORMED]: () => ({ edges: [{ cursor: 'c1', node: unit('U1', 'very high') }], hasNextPage: false }),
+};
+// An occupation of free text: the engines would index it whole, as a key.
+const qualification = (escoOccupation: unknown) => ({
+  localId: 'Q1',
+  titles: [{ lang: 'es', value: 'Soldadura' }],
+  descriptions: [],
+  eqfLevel: 4,
+  ecvetPoints: 120,
+  status: 'ACTIVE',
+  iscedCode: '0715',
+  escoOccupation,
+});
+const QUALIFICATIONS: Record<string, () => { edges: unknown[]; hasNextPage: boolean }> = {
+  [NOT_ESCO]: () => ({
+    edges: [{ cursor: 'q1', node: qualification('soldador; '.repeat(1_000)) }],
+    hasNextPage: false,
+  }),
 };
 const servers: Server[] = [];
 const calls: Record<string, number> = {};
@@ -50,9 +70,9 @@ async function startStandIn(code: string): Promise<string> {
         page: { edges, pageInfo: { hasNextPage } },
       });
       const data = query.includes('CatalogueInstitution')
-        ? { institution: { id: code, country: code === LOOPING ? 'LV' : 'FI' } }
+        ? { institution: { id: code, country: COUNTRY[code] } }
         : query.includes('page: qualifications')
-          ? page({ edges: [], hasNextPage: false })
+          ? page(QUALIFICATIONS[code]?.() ?? { edges: [], hasNextPage: false })
           : page(UNITS[code]?.() ?? { edges: [], hasNextPage: false });
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data }));
     });
@@ -65,10 +85,10 @@ async function startStandIn(code: string): Promise<string> {
 beforeAll(async () => {
   const registry = new Registry(
     await Promise.all(
-      [LOOPING, MALFORMED].map(async (code) => ({
+      [LOOPING, MALFORMED, NOT_ESCO].map(async (code) => ({
         code,
         names: [{ lang: 'en', value: code }],
-        country: code === LOOPING ? 'LV' : 'FI',
+        country: COUNTRY[code] as string,
         shards: { qualifications: await startStandIn(code) },
       })),
     ),
@@ -93,17 +113,25 @@ interface Ready {
   catalogue: { parts: Array<{ institution: string; state: string; error: string | null }> };
 }
 
-test("a shard that pages without end, or answers malformed units, fails its institution's read: /health/ready says so", async () => {
+test("a shard that pages without end, or answers malformed units or qualifications, fails its institution's read: /health/ready says so", async () => {
   const ready = async () => {
     const response = await fetch(new URL('/health/ready', gateway.url));
     return { status: response.status, body: (await response.json()) as Ready };
   };
   const failed = (body: Ready) => body.catalogue.parts.every((part) => part.error !== null);
-  await waitFor('both reads have failed', async () => failed((await ready()).body), 20_000);
+  await waitFor('every read has failed', async () => failed((await ready()).body), 20_000);
   const { status, body } = await ready();
   expect(status).toBe(200);
   expect(body.status).toBe('ready');
   expect(body.catalogue.parts).toEqual([
+    {
+      institution: NOT_ESCO,
+      state: 'not-read',
+      error: `the qualifications shard of ${NOT_ESCO}: qualifications[0].escoOccupation must be a valid EscoOccupationUri`,
+      feed: false,
+      ageSeconds: null,
+      readAt: null,
+    },
     {
       institution: MALFORMED,
       state: 'not-read',
