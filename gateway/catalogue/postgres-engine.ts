@@ -454,9 +454,10 @@ async function putQualification(client: PoolClient, institution: string, doc: Qu
   // Found through the units' index of their qualification (unit_text has none of its own). Only the rows whose
   // field or occupation changed are written again.
   await client.query(
-    `UPDATE unit_text w SET isced = u.isced, words = ${unitWordsOf('u')} FROM unit u
-     WHERE u.inst = $1 AND u.qualification = $2 AND w.inst = u.inst AND w.id = u.id
-       AND (w.isced <> u.isced OR w.words IS DISTINCT FROM ${unitWordsOf('u')})`,
+    `UPDATE unit_text w SET isced = n.isced, words = n.words
+     FROM (SELECT u.inst, u.id, u.isced, ${unitWordsOf('u')} AS words FROM unit u
+           WHERE u.inst = $1 AND u.qualification = $2) n
+     WHERE w.inst = n.inst AND w.id = n.id AND (w.isced <> n.isced OR w.words IS DISTINCT FROM n.words)`,
     [institution, doc.localId],
   );
   await putLangs(client, 'qualification', institution, [doc]);
