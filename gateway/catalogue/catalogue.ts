@@ -170,7 +170,7 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
     options.engine ??
     (options.url
       ? // Another replica holds an institution for one read and its apply; a few such turns may come first.
-        createPostgresEngine(options.url, { lockWaitMs: 3 * readTimeoutMs })
+        createPostgresEngine(options.url, { lockWaitMs: 3 * readTimeoutMs, log })
       : createSqliteEngine(options.sqlitePath));
   const refreshMs = options.unfollowedRefreshMs ?? DEFAULT_UNFOLLOWED_REFRESH_MS;
   const reader = createShardReader({

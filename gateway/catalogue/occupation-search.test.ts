@@ -1,6 +1,8 @@
 import { Client } from 'pg';
+import pino from 'pino';
 import { qualificationOfText, unitOfText } from '../../bench/lib/synthetic-catalogue';
 import { CATALOG_BASE_URL, testEngine } from '../../test/harness/catalogue';
+import { waitFor } from '../../test/harness/wait';
 import type { CatalogueEngine, InstitutionPart, QualificationDoc, SearchFilter } from './engine';
 import { createPostgresEngine } from './postgres-engine';
 
@@ -143,16 +145,58 @@ if (CATALOG_BASE_URL) {
     expect(await read("SELECT word FROM vocabulary WHERE word LIKE '\\_%'")).toEqual([]);
   });
 
-  test('a catalogue of the layout before the facet words gets them as an engine starts', async () => {
+  test('a catalogue of the layout before the facet words gets them in the background, giving way to writes; searches meanwhile read the rows', async () => {
     await read(`UPDATE unit_text SET words = array(SELECT w FROM unnest(words) AS w WHERE w NOT LIKE '\\_%');
       UPDATE catalogue_layout SET version = 1`);
     expect(await facetWords()).toBe(0);
-    const restarted = createPostgresEngine(catalogue.url as string);
+    // The step fails (the table refuses updates of its words): the engine answers by the units' rows, and says so.
+    await read(`CREATE FUNCTION refuse_words() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN RAISE EXCEPTION 'words are held'; END $$;
+      CREATE TRIGGER refuse_words BEFORE UPDATE OF words ON unit_text FOR EACH ROW EXECUTE FUNCTION refuse_words()`);
+    const said: Array<{ level: number; msg: string }> = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => said.push(JSON.parse(line)) });
+    const failing = createPostgresEngine(catalogue.url as string, { log });
+    try {
+      await failing.start();
+      await waitFor('the step has failed', () => said.length > 0);
+      expect(said).toEqual([
+        expect.objectContaining({ level: 50, msg: 'catalogue layout step failed: occupation facet words not added' }),
+      ]);
+      expect(await found(failing, ['welding'], { escoOccupation: WELDER })).toEqual({ ids: ['U1', 'U2'], total: 2 });
+      expect(await found(failing, null, { escoOccupation: WELDER, eqfLevel: 4, country: 'LV' })).toEqual({
+        ids: ['U1', 'U2', 'U5'],
+        total: 3,
+      });
+      expect(await read('SELECT version FROM catalogue_layout')).toEqual([{ version: 1 }]);
+    } finally {
+      await failing.close();
+      await read('DROP TRIGGER refuse_words ON unit_text; DROP FUNCTION refuse_words()');
+    }
+    // Started again while a write holds the rows the step updates (here, a lock its trigger waits for): the step
+    // gives way and tries again, the engine answering by the units' rows meanwhile, until the write ends.
+    const holder = new Client({ connectionString: catalogue.url as string });
+    await holder.connect();
+    await holder.query('SELECT pg_advisory_lock(4242)');
+    await read(`CREATE SEQUENCE step_tries;
+      CREATE FUNCTION hold_words() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN PERFORM nextval('step_tries'); PERFORM pg_advisory_xact_lock_shared(4242); RETURN NEW; END $$;
+      CREATE TRIGGER hold_words BEFORE UPDATE OF words ON unit_text FOR EACH ROW EXECUTE FUNCTION hold_words()`);
+    const restarted = createPostgresEngine(catalogue.url as string, { log });
     await restarted.start();
+    const tries = async () => (await read<{ n: number }>('SELECT last_value::int AS n FROM step_tries'))[0]?.n ?? 0;
+    await waitFor('the step has given way and tried again', async () => (await tries()) >= 2);
+    expect(await found(restarted, ['welding'], { escoOccupation: WELDER })).toEqual({ ids: ['U1', 'U2'], total: 2 });
+    expect(await read('SELECT version FROM catalogue_layout')).toEqual([{ version: 1 }]);
+    await holder.end();
+    await waitFor('the step is done', () => said.length > 1);
+    await read('DROP TRIGGER hold_words ON unit_text; DROP FUNCTION hold_words(); DROP SEQUENCE step_tries');
+    expect(said[1]).toEqual(
+      expect.objectContaining({ level: 30, msg: 'catalogue layout step done: occupation facet words added' }),
+    );
+    expect(await read('SELECT version FROM catalogue_layout')).toEqual([{ version: 2 }]);
     expect(await found(restarted, ['welding'], { escoOccupation: WELDER })).toEqual({ ids: ['U1', 'U2'], total: 2 });
     expect(await found(restarted, ['welding'], { escoOccupation: ODD })).toEqual({ ids: ['U3'], total: 1 });
     await restarted.close();
-    expect(await read('SELECT version FROM catalogue_layout')).toEqual([{ version: 2 }]);
     // Started again, it does not add them twice: one each for U1, U2, U5 (the welder's) and U3.
     const again = createPostgresEngine(catalogue.url as string);
     await again.start();

@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, type PoolClient, type QueryResultRow } from 'pg';
+import type { Logger } from '../../platform/logger';
 import type {
   CatalogueEngine,
   InstitutionPart,
@@ -118,9 +120,14 @@ const PRUNED_LAYOUT = 1;
  * The layout whose unit word arrays also hold the unit's ESCO occupation as a facet word (see occupationFacetOf), so
  * that a text search with an occupation is one lookup in the word index. Read in title order instead, checking each
  * unit's occupation, "welding safety" with an occupation none of its 187,500 units has read all 1,000,000 units
- * (9.5–11 s). A catalogue of an earlier layout gets the facet words once, at start.
+ * (9.5–11 s). A catalogue of an earlier layout gets the facet words once, in the background after start.
  */
 const OCCUPATION_LAYOUT = 2;
+
+/** How long the occupation layout step waits for a row a write holds before it gives way (see addFacetWords). */
+const FACET_STEP_LOCK_WAIT_MS = 100;
+/** PostgreSQL's error code for a lock not granted within lock_timeout. */
+const LOCK_NOT_AVAILABLE = '55P03';
 
 /**
  * The unit `alias`'s occupation facet word as SQL, an array of it or an empty one: occupationFacetOf's `_o` and the
@@ -425,6 +432,12 @@ async function putLangs(
     );
 }
 
+/** The catalogue's layout (one row; see PRUNED_LAYOUT), under the start's advisory lock. */
+async function setLayout(client: PoolClient, version: number): Promise<void> {
+  await client.query('DELETE FROM catalogue_layout');
+  await client.query('INSERT INTO catalogue_layout (version) VALUES ($1)', [version]);
+}
+
 async function putQualification(client: PoolClient, institution: string, doc: QualificationDoc): Promise<void> {
   await client.query(
     `INSERT INTO qualification (inst, id, sort_key, title_text, search_text, eqf, points, isced, occupation, status)
@@ -481,6 +494,8 @@ function pageOf(
 export interface PostgresEngineOptions {
   /** How long a read waits for an institution another replica is reading and applying. @default 30_000 */
   lockWaitMs?: number;
+  /** Where the engine tells of the work it does in the background (a step to a new layout). @default none */
+  log?: Logger;
 }
 
 /** The shared engine (`CATALOG_URL`): one PostgreSQL every gateway replica reads and writes. */
@@ -576,6 +591,61 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       'VACUUM (ANALYZE) unit, unit_text, unit_lang, unit_skill, qualification, qualification_lang, vocabulary',
     );
   };
+  /**
+   * Whether the units' word arrays hold their occupation's facet word (see OCCUPATION_LAYOUT). While a catalogue of an
+   * earlier layout gets them (addFacetWords), a search by occupation reads the units' rows instead: slower, as exact.
+   */
+  let facetWords: 'held' | 'adding' | 'missing' = 'held';
+  let addingFacetWords: Promise<void> = Promise.resolve();
+  let closing = false;
+  /**
+   * The facet words of a catalogue of an earlier layout, in the background once the engine has started: in one
+   * statement it took 64 s at 200,000 units, and the gateway did not answer meanwhile.
+   * - One institution per transaction, so the writes of the others go on.
+   * - Its units are locked FOR SHARE first: a write of one of them (or of its qualification) waits, or has committed
+   *   and is read as it stands, so no facet word comes from an occupation the unit no longer has.
+   * - The step never waits long for a lock (FACET_STEP_LOCK_WAIT_MS): a write that holds some of its rows (a rebuild
+   *   takes the words table's rows before the units') would otherwise wait for the step while the step waits for it,
+   *   until PostgreSQL ended one of the two, the write perhaps. The step gives way and tries the institution again.
+   * - A unit whose array holds its facet word already (written since, or by another replica's step) is left as it is.
+   */
+  const addFacetWords = async () => {
+    const started = performance.now();
+    const { rows } = await pool.query<{ inst: string }>('SELECT DISTINCT inst FROM unit');
+    for (const { inst } of rows) {
+      for (let attempt = 1; ; attempt++) {
+        if (closing) return;
+        try {
+          await inTransaction(async (client) => {
+            await client.query(`SET LOCAL lock_timeout = ${FACET_STEP_LOCK_WAIT_MS}`);
+            await client.query('SELECT 1 FROM unit WHERE inst = $1 AND occupation IS NOT NULL ORDER BY id FOR SHARE', [
+              inst,
+            ]);
+            await client.query(
+              `UPDATE unit_text w SET words = w.words || ${occupationWordsOf('u')} FROM unit u
+               WHERE u.inst = $1 AND u.occupation IS NOT NULL AND w.inst = u.inst AND w.id = u.id
+                 AND NOT w.words @> ${occupationWordsOf('u')}`,
+              [inst],
+            );
+          });
+          break;
+        } catch (error) {
+          // A write holds some of its rows: the step gives way, and tries again soon.
+          if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw error;
+          await sleep(Math.min(100 * attempt, 2_000));
+        }
+      }
+    }
+    await inTransaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(20020)');
+      await setLayout(client, OCCUPATION_LAYOUT);
+    });
+    facetWords = 'held';
+    options.log?.info(
+      { institutions: rows.length, ms: Math.round(performance.now() - started) },
+      'catalogue layout step done: occupation facet words added',
+    );
+  };
   return {
     name: 'postgres',
     start: async () => {
@@ -593,21 +663,26 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
         if (!rows[0]?.languages) await client.query('DELETE FROM part_position');
       });
       // Not under the script's locks, which hold back every search meanwhile.
+      let version = 0;
       await inTransaction(async (client) => {
         await client.query('SELECT pg_advisory_xact_lock(20020)');
         const layout = await client.query<{ version: number }>('SELECT version FROM catalogue_layout');
-        const version = layout.rows[0]?.version ?? 0;
+        version = layout.rows[0]?.version ?? 0;
         if (version >= OCCUPATION_LAYOUT) return;
         // Its vocabulary kept every word ever written: those no item holds any more leave it, once.
         if (version < PRUNED_LAYOUT) await pruneIn(client, 'every word');
-        // Its units' word arrays lack their occupation's facet word (64 s at 200,000 units, once).
-        await client.query(
-          `UPDATE unit_text w SET words = w.words || ${occupationWordsOf('u')}
-           FROM unit u WHERE u.inst = w.inst AND u.id = w.id AND u.occupation IS NOT NULL`,
-        );
-        await client.query('DELETE FROM catalogue_layout');
-        await client.query('INSERT INTO catalogue_layout (version) VALUES ($1)', [OCCUPATION_LAYOUT]);
+        // A catalogue without units (a new one) lacks no facet word.
+        const { rows } = await client.query<{ empty: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM unit) AS empty');
+        if (rows[0]?.empty) version = OCCUPATION_LAYOUT;
+        await setLayout(client, Math.max(version, PRUNED_LAYOUT));
       });
+      if (version < OCCUPATION_LAYOUT) {
+        facetWords = 'adding';
+        addingFacetWords = addFacetWords().catch((error: unknown) => {
+          facetWords = 'missing';
+          options.log?.error({ err: error }, 'catalogue layout step failed: occupation facet words not added');
+        });
+      }
       // Candidates a replica left unweighed (its prune could not run, and it stopped since) are weighed now.
       const left = await pool.query('SELECT 1 FROM prune_candidate LIMIT 1');
       candidatesLeft = (left.rowCount ?? 0) > 0;
@@ -724,9 +799,14 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       // Units that hold the words and meet filters the narrow text table answers too (see SCHEMA): its rows alone,
       // read from the word index. So are units by ESCO occupation and more without words (see isOccupationAndMore;
       // with EQF level 4 at 200,000 units, 23 ms against 0.2–0.3 s through the units' indexes).
-      const byOccupation = isOccupationAndMore(request);
+      // Until the units' word arrays hold the occupation's facet word (see addFacetWords), their rows answer.
+      const facetsHeld = facetWords === 'held' || request.filter.escoOccupation === undefined;
+      const byOccupation = facetsHeld && isOccupationAndMore(request);
       const narrow =
-        (alternatives !== null || byOccupation) && request.list === 'units' && onWordsTable(request.filter)
+        (alternatives !== null || byOccupation) &&
+        request.list === 'units' &&
+        onWordsTable(request.filter) &&
+        facetsHeld
           ? narrowWhereOf(request, alternatives ?? [])
           : null;
       const countNarrow = (where: Statement) =>
@@ -849,6 +929,8 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       await pool.query('DELETE FROM part_position WHERE inst = $1', [institution]);
     },
     close: async () => {
+      closing = true;
+      await addingFacetWords;
       await locks.close();
       await pool.end();
     },
