@@ -597,7 +597,7 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
    */
   let facetWords: 'held' | 'adding' | 'missing' = 'held';
   let addingFacetWords: Promise<void> = Promise.resolve();
-  let closing = false;
+  const closing = new AbortController();
   /**
    * The facet words of a catalogue of an earlier layout, in the background once the engine has started: in one
    * statement it took 64 s at 200,000 units, and the gateway did not answer meanwhile.
@@ -614,7 +614,7 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
     const { rows } = await pool.query<{ inst: string }>('SELECT DISTINCT inst FROM unit');
     for (const { inst } of rows) {
       for (let attempt = 1; ; attempt++) {
-        if (closing) return;
+        if (closing.signal.aborted) return;
         try {
           await inTransaction(async (client) => {
             await client.query(`SET LOCAL lock_timeout = ${FACET_STEP_LOCK_WAIT_MS}`);
@@ -632,7 +632,7 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
         } catch (error) {
           // A write holds some of its rows: the step gives way, and tries again soon.
           if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw error;
-          await sleep(Math.min(100 * attempt, 2_000));
+          await sleep(Math.min(100 * attempt, 2_000), undefined, { signal: closing.signal });
         }
       }
     }
@@ -680,7 +680,8 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
         facetWords = 'adding';
         addingFacetWords = addFacetWords().catch((error: unknown) => {
           facetWords = 'missing';
-          options.log?.error({ err: error }, 'catalogue layout step failed: occupation facet words not added');
+          if (!closing.signal.aborted)
+            options.log?.error({ err: error }, 'catalogue layout step failed: occupation facet words not added');
         });
       }
       // Candidates a replica left unweighed (its prune could not run, and it stopped since) are weighed now.
@@ -929,7 +930,7 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       await pool.query('DELETE FROM part_position WHERE inst = $1', [institution]);
     },
     close: async () => {
-      closing = true;
+      closing.abort();
       await addingFacetWords;
       await locks.close();
       await pool.end();
