@@ -45,7 +45,7 @@ function scalar<T>(name: string, description: string, check: Check<T>): GraphQLS
   });
 }
 
-/** True when `type` accepts `value` as a variable's value: the check a subgraph makes, for parts that only pass values on. */
+/** True when `type` accepts `value` as a variable's value (the check a subgraph makes), for a part that only needs the answer. */
 export function parsesAs(type: GraphQLScalarType, value: unknown): boolean {
   try {
     type.parseValue(value);
