@@ -91,6 +91,17 @@ test("the school's units are searched and paged with the reference shard's, in o
   expect(new Set(seen.map((u) => u.id)).size).toBe(seen.length);
 });
 
+test('a value the scalars refuse, written in the query, is refused by both shards in the same words and code', async () => {
+  const answer = await ask('{ units(filter: { eqfLevel: 99 }, first: 3) { totalCount } }');
+  expect(answer.body.data ?? null).toBeNull();
+  expect(answer.body.errors).toEqual([
+    expect.objectContaining({
+      message: 'EqfLevel must be an integer from 1 to 8 (got 99)',
+      extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) as unknown,
+    }),
+  ]);
+});
+
 test("a unit is read in the school's language and its outcomes through the mapping", async () => {
   const answer =
     await ask(`{ unit(id: "${SCHOOL}:OE-M01") { title(lang: "it") qualification { title(lang: "it") eqfLevel }

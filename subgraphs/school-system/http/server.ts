@@ -75,6 +75,14 @@ function readBody(request: IncomingMessage): Promise<string> {
 const failure = (code: string, message: string) => ({ errors: [{ message, extensions: { code } }] });
 
 /**
+ * A validation error raised by one of the hub's scalars: graphql-js reports a literal's own error as it is, and a
+ * variable's wrapped, so either may carry BAD_USER_INPUT. The reference shards file both under that code.
+ */
+const isBadInput = (error: GraphQLError): boolean =>
+  error.extensions.code === 'BAD_USER_INPUT' ||
+  (error.originalError as GraphQLError | undefined)?.extensions?.code === 'BAD_USER_INPUT';
+
+/**
  * An error as the contract shows it: a code of the contract, no stack, no HTTP details; anything unexpected is
  * INTERNAL_SERVER_ERROR with a generic message.
  */
@@ -146,12 +154,7 @@ export function startSchoolServer(options: SchoolServerOptions): Promise<Running
           errors: invalid.map((e) => ({
             message: e.message,
             locations: e.locations,
-            extensions: {
-              code:
-                (e.originalError as GraphQLError | undefined)?.extensions?.code === 'BAD_USER_INPUT'
-                  ? 'BAD_USER_INPUT'
-                  : 'GRAPHQL_VALIDATION_FAILED',
-            },
+            extensions: { code: isBadInput(e) ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED' },
           })),
         });
       }
