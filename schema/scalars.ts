@@ -27,10 +27,12 @@ function literalValue(ast: ValueNode): unknown {
 }
 
 function scalar<T>(name: string, description: string, check: Check<T>): GraphQLScalarType<T, T> {
-  const parse = (value: unknown): T => {
+  // A literal's error carries its node, so that the argument it was written in can be named (see input-path.ts).
+  const parse = (value: unknown, node?: ValueNode): T => {
     const result = check(value);
     if ('rule' in result) {
       throw new GraphQLError(`${name} ${result.rule} (got ${JSON.stringify(value)})`, {
+        nodes: node,
         extensions: { code: 'BAD_USER_INPUT' },
       });
     }
@@ -40,8 +42,8 @@ function scalar<T>(name: string, description: string, check: Check<T>): GraphQLS
     name,
     description,
     serialize: (value) => value as T,
-    parseValue: parse,
-    parseLiteral: (ast) => parse(literalValue(ast)),
+    parseValue: (value) => parse(value),
+    parseLiteral: (ast) => parse(literalValue(ast), ast),
   });
 }
 

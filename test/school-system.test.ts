@@ -97,7 +97,7 @@ test('a value the scalars refuse, written in the query, is refused by both shard
   expect(answer.body.errors).toEqual([
     expect.objectContaining({
       message: 'EqfLevel must be an integer from 1 to 8 (got 99)',
-      extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) as unknown,
+      extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'filter.eqfLevel' }) as unknown,
     }),
   ]);
 });

@@ -15,6 +15,7 @@ import { useDatabaseErrors } from './idempotency/database-errors';
 import { currentRequestScope } from './request-scope';
 import type { JWTVerifyGetKey } from 'jose';
 import { UnauthenticatedError } from '../../schema/errors';
+import { inputFieldOf } from '../../schema/input-path';
 import {
   createHopVerifier,
   HOP_HEADERS,
@@ -64,19 +65,25 @@ export interface RunningShard extends RunningHttpServer {
 }
 
 /**
- * Validation errors raised by the hub's scalars keep their BAD_USER_INPUT code; graphql-js files them
- * under GRAPHQL_VALIDATION_FAILED when the bad value is a literal.
+ * Validation errors raised by the hub's scalars keep their BAD_USER_INPUT code; graphql-js files them under
+ * GRAPHQL_VALIDATION_FAILED when the bad value is a literal. Such an error, and a variable's that does not fit, names
+ * the argument in `extensions.field`, as every BAD_USER_INPUT does (schema/CONTRACT.md, error-codes).
  */
 function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = error instanceof GraphQLError ? error.originalError : undefined;
-  if (
+  const scalarLiteral =
     formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' &&
     original instanceof GraphQLError &&
-    original.extensions.code === 'BAD_USER_INPUT'
-  ) {
-    return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_USER_INPUT' } };
-  }
-  return formatted;
+    original.extensions.code === 'BAD_USER_INPUT';
+  if (!scalarLiteral && formatted.extensions?.code !== 'BAD_USER_INPUT') return formatted;
+  // Apollo's wrapper keeps the nodes, or (for some errors) only its original does.
+  const field =
+    formatted.extensions?.field ??
+    [error, original].reduce<string | undefined>(
+      (found, one) => found ?? (one instanceof GraphQLError ? inputFieldOf(one) : undefined),
+      undefined,
+    );
+  return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_USER_INPUT', ...(field ? { field } : {}) } };
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { JWTVerifyGetKey } from 'jose';
+import { inputFieldOf } from '../../../schema/input-path';
 import { callerInconsistency } from '../../../platform/caller';
 import {
   createHopVerifier,
@@ -154,7 +155,9 @@ export function startSchoolServer(options: SchoolServerOptions): Promise<Running
           errors: invalid.map((e) => ({
             message: e.message,
             locations: e.locations,
-            extensions: { code: isBadInput(e) ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED' },
+            extensions: isBadInput(e)
+              ? { code: 'BAD_USER_INPUT', field: inputFieldOf(e, document) }
+              : { code: 'GRAPHQL_VALIDATION_FAILED' },
           })),
         });
       }
@@ -183,7 +186,7 @@ export function startSchoolServer(options: SchoolServerOptions): Promise<Running
         errors: errors.map((e) => ({
           message: e.message,
           locations: e.locations,
-          extensions: { code: 'BAD_USER_INPUT' },
+          extensions: { code: 'BAD_USER_INPUT', field: inputFieldOf(e, document) },
         })),
       });
     }
