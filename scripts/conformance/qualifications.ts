@@ -300,6 +300,36 @@ export function qualificationsRequirements(): Requirement[] {
       },
     },
     {
+      id: 'scalar-values',
+      title: "a value the contract's scalars refuse, in a variable or the query, is BAD_USER_INPUT naming the argument",
+      run: async (probe) => {
+        const cases: Array<[string, Record<string, unknown> | null, string, string]> = [
+          [
+            'query($f: UnitFilter) { units(filter: $f, first: 1) { totalCount } }',
+            { f: { eqfLevel: 99 } },
+            'EqfLevel',
+            'filter.eqfLevel',
+          ],
+          ['{ units(filter: { eqfLevel: 99 }, first: 1) { totalCount } }', null, 'EqfLevel', 'filter.eqfLevel'],
+          [
+            '{ units(filter: { escoOccupation: "welder" }, first: 1) { totalCount } }',
+            null,
+            'EscoOccupationUri',
+            'filter.escoOccupation',
+          ],
+        ];
+        for (const [query, variables, scalar, field] of cases) {
+          const error = (await probe.graphql(query, variables)).body.errors?.[0];
+          check(
+            error?.extensions?.code === 'BAD_USER_INPUT' &&
+              error.extensions.field === field &&
+              error.message.includes(scalar),
+            `${query} ${JSON.stringify(variables ?? {})}: expected BAD_USER_INPUT naming ${scalar} with extensions.field "${field}", got ${JSON.stringify(error ?? null)}`,
+          );
+        }
+      },
+    },
+    {
       id: 'search',
       title: 'filters: institution, a title word, punctuation alone',
       run: async (probe) => {
