@@ -76,8 +76,9 @@ function readBody(request: IncomingMessage): Promise<string> {
 const failure = (code: string, message: string) => ({ errors: [{ message, extensions: { code } }] });
 
 /**
- * A validation error raised by one of the hub's scalars: graphql-js reports a literal's own error as it is, and a
- * variable's wrapped, so either may carry BAD_USER_INPUT. The reference shards file both under that code.
+ * A validation error raised by one of the hub's scalars: graphql-js reports a scalar's own GraphQLError as it is
+ * (the code on the error) and wraps anything else (the code, if any, on its original). The reference shards file
+ * these under BAD_USER_INPUT.
  */
 const isBadInput = (error: GraphQLError): boolean =>
   error.extensions.code === 'BAD_USER_INPUT' ||
