@@ -593,9 +593,10 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
   };
   /**
    * Whether the units' word arrays hold their occupation's facet word (see OCCUPATION_LAYOUT). While a catalogue of an
-   * earlier layout gets them (addFacetWords), a search by occupation reads the units' rows instead: slower, as exact.
+   * earlier layout gets them (addFacetWords), and until a next start if that failed, a search by occupation reads the
+   * units' rows instead: slower, as exact.
    */
-  let facetWords: 'held' | 'adding' | 'missing' = 'held';
+  let facetWordsHeld = true;
   let addingFacetWords: Promise<void> = Promise.resolve();
   const closing = new AbortController();
   /**
@@ -640,7 +641,7 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       await client.query('SELECT pg_advisory_xact_lock(20020)');
       await setLayout(client, OCCUPATION_LAYOUT);
     });
-    facetWords = 'held';
+    facetWordsHeld = true;
     options.log?.info(
       { institutions: rows.length, ms: Math.round(performance.now() - started) },
       'catalogue layout step done: occupation facet words added',
@@ -677,9 +678,8 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
         await setLayout(client, Math.max(version, PRUNED_LAYOUT));
       });
       if (version < OCCUPATION_LAYOUT) {
-        facetWords = 'adding';
+        facetWordsHeld = false;
         addingFacetWords = addFacetWords().catch((error: unknown) => {
-          facetWords = 'missing';
           if (!closing.signal.aborted)
             options.log?.error({ err: error }, 'catalogue layout step failed: occupation facet words not added');
         });
@@ -801,7 +801,7 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       // read from the word index. So are units by ESCO occupation and more without words (see isOccupationAndMore;
       // with EQF level 4 at 200,000 units, 23 ms against 0.2–0.3 s through the units' indexes).
       // Until the units' word arrays hold the occupation's facet word (see addFacetWords), their rows answer.
-      const facetsHeld = facetWords === 'held' || request.filter.escoOccupation === undefined;
+      const facetsHeld = facetWordsHeld || request.filter.escoOccupation === undefined;
       const byOccupation = facetsHeld && isOccupationAndMore(request);
       const narrow =
         (alternatives !== null || byOccupation) &&

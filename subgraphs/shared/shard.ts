@@ -77,12 +77,8 @@ function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
     original.extensions.code === 'BAD_USER_INPUT';
   if (!scalarLiteral && formatted.extensions?.code !== 'BAD_USER_INPUT') return formatted;
   // Apollo's wrapper keeps the nodes, or (for some errors) only its original does.
-  const field =
-    formatted.extensions?.field ??
-    [error, original].reduce<string | undefined>(
-      (found, one) => found ?? (one instanceof GraphQLError ? inputFieldOf(one) : undefined),
-      undefined,
-    );
+  const fieldOf = (one: unknown) => (one instanceof GraphQLError ? inputFieldOf(one) : undefined);
+  const field = formatted.extensions?.field ?? fieldOf(error) ?? fieldOf(original);
   return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_USER_INPUT', ...(field ? { field } : {}) } };
 }
 
