@@ -91,13 +91,23 @@ test("the school's units are searched and paged with the reference shard's, in o
   expect(new Set(seen.map((u) => u.id)).size).toBe(seen.length);
 });
 
-test('a value the scalars refuse, written in the query, is refused by both shards in the same words and code', async () => {
+test('a value the scalars refuse, written in the query or in a variable, is refused by both shards in the same words, code and field', async () => {
   const answer = await ask('{ units(filter: { eqfLevel: 99 }, first: 3) { totalCount } }');
   expect(answer.body.data ?? null).toBeNull();
   expect(answer.body.errors).toEqual([
     expect.objectContaining({
       message: 'EqfLevel must be an integer from 1 to 8 (got 99)',
       extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'filter.eqfLevel' }) as unknown,
+    }),
+  ]);
+  // In a variable, the path inside it names the item.
+  const skills = ['http://data.europa.eu/esco/skill/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', 'welding'];
+  const variable = await postGraphQL(gateway.url, 'query($f: UnitFilter) { units(filter: $f) { totalCount } }', {
+    f: { escoSkills: skills },
+  });
+  expect(variable.body.errors).toEqual([
+    expect.objectContaining({
+      extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'filter.escoSkills[1]' }) as unknown,
     }),
   ]);
 });
