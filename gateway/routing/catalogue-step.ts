@@ -41,7 +41,8 @@ import {
   type Variables,
 } from './operation';
 import type { EntitiesPlan, FetchPlan, QueryPlan, RoutingView, ShardRequest } from './plan';
-import type { ResponseError } from './shard-errors';
+import { ForeignItems, shardFailure, type ResponseError } from './shard-errors';
+import { answersAsAnother, itemClaims } from './own-items';
 
 type Json = Record<string, unknown>;
 
@@ -251,7 +252,19 @@ async function fetchNodes(
   const response = await runEntities(plan);
   const values =
     ((response.data as Json | null | undefined)?._entities as unknown[] | undefined) ?? ids.map(() => null);
-  return { values, errors: (response.errors ?? []) as ResponseError[] };
+  const errors = (response.errors ?? []) as ResponseError[];
+  // An owner answers for the items asked of it, as in a fan-out: one whose answer names another item or another
+  // institution (to pass its own item off as another member's) has it stand as failed, named.
+  const claims = itemClaims(selectionSet, fetch.fragments);
+  if (claims)
+    ids.forEach((id, index) => {
+      const shard = byInstitution.get(ownerOf(id) ?? '');
+      if (shard && answersAsAnother(values[index], claims, id)) {
+        values[index] = null;
+        errors.push(shardFailure(shard, new ForeignItems(), ['_entities', index]));
+      }
+    });
+  return { values, errors };
 }
 
 /** Where an `_entities` error goes in the client's answer: at its item, or at the list when the item was left out. */
@@ -449,7 +462,10 @@ export async function answerFromCatalogue(
         runEntities,
       );
       data[one.field.responseKey] = fetched.values.filter((value) => value !== null);
-      errors.push(...fetched.errors.map((error) => relocate(error, one.field.responseKey, () => null)));
+      // An institution left out is named by its code, as an item by its ID.
+      errors.push(
+        ...fetched.errors.map((error) => relocate(withItemId(error, codes), one.field.responseKey, () => null)),
+      );
     }
   }
   return errors.length > 0 ? { data, errors } : { data };

@@ -1,5 +1,6 @@
+import { parse, type OperationDefinitionNode } from 'graphql';
 import { ownerOf } from '../../schema/ids';
-import { answersForAnother, type ItemsClaim } from './own-items';
+import { answersAsAnother, answersForAnother, itemClaims, type ItemsClaim } from './own-items';
 
 const LV = 'rvt.lv';
 /** A list whose items say whose they are by `id` alone. */
@@ -32,5 +33,37 @@ describe('answersForAnother', () => {
     expect(answersForAnother([{ id: 'Not A Code:U1' }], byId, 'Not A Code')).toBe(true);
     expect(answersForAnother([{ id: 'Not A Code' }], byId, 'Not A Code')).toBe(true);
     expect(answersForAnother([{ id: null }], byId, 'Not A Code')).toBe(false);
+  });
+});
+
+describe('answersAsAnother', () => {
+  const claimsOf = (selection: string) => {
+    const operation = parse(`{ ${selection} }`).definitions[0] as OperationDefinitionNode;
+    return itemClaims(operation.selectionSet, new Map());
+  };
+
+  it('claims nothing when the selection asks for neither an ID nor an institution', () => {
+    expect(claimsOf('title')).toBeNull();
+  });
+
+  it('takes an answer for its own item, and refuses another ID or another institution, aliased too', () => {
+    const claims = claimsOf('key: id title institution { code: id }');
+    if (!claims) throw new Error('claims expected');
+    const own = { key: `${LV}:U1`, title: 'Welding', institution: { code: LV } };
+    expect(answersAsAnother(own, claims, `${LV}:U1`)).toBe(false);
+    // Another of its own items is not the one asked for.
+    expect(answersAsAnother({ ...own, key: `${LV}:U2` }, claims, `${LV}:U1`)).toBe(true);
+    expect(answersAsAnother({ ...own, key: 'bbs-hannover.de:U1' }, claims, `${LV}:U1`)).toBe(true);
+    expect(answersAsAnother({ ...own, institution: { code: 'bbs-hannover.de' } }, claims, `${LV}:U1`)).toBe(true);
+    // Null claims nothing (a field the owner could not give), nor does a null item.
+    expect(answersAsAnother({ key: null, institution: null }, claims, `${LV}:U1`)).toBe(false);
+    expect(answersAsAnother(null, claims, `${LV}:U1`)).toBe(false);
+  });
+
+  it("takes an institution's answer by its code", () => {
+    const claims = claimsOf('id name');
+    if (!claims) throw new Error('claims expected');
+    expect(answersAsAnother({ id: LV, name: 'RVT' }, claims, LV)).toBe(false);
+    expect(answersAsAnother({ id: 'bbs-hannover.de', name: 'RVT' }, claims, LV)).toBe(true);
   });
 });

@@ -1,12 +1,12 @@
 import type { FieldNode, FragmentDefinitionNode, SelectionSetNode } from 'graphql';
-import { isInstitutionCode, LOCAL_ID_PATTERN } from '../../schema/ids';
+import { isInstitutionCode, LOCAL_ID_PATTERN, ownerOf } from '../../schema/ids';
 import { selectedFields, type CursorKeys, type NodeIds } from './fan-out';
 
 type Json = Record<string, unknown>;
 type Fragments = ReadonlyMap<string, FragmentDefinitionNode>;
 
 /** Response keys of the fields by which an item says whose it is. */
-interface Claims {
+export interface Claims {
   /** Its `id`: an entity ID (`<owner>:<local id>`) or an institution's code. */
   ids: string[];
   /** Its `institution`: a code, or an institution whose `id` is under the keys given. */
@@ -120,5 +120,29 @@ export function answersForAnother(value: unknown, claims: readonly ItemsClaim[],
       if (node !== null && !(isObject(node) && claim.ids.every((key) => ownId(node[key], owner)))) return true;
     }
     return false;
+  });
+}
+
+/**
+ * What an owner's answers for items (`_entities` values shaped by `set`) say of which item each is; null when the
+ * selection asks for nothing that does. For lists the hub pages itself (the catalogue's), which no fan-out's
+ * check sees.
+ */
+export function itemClaims(set: SelectionSetNode | undefined, fragments: Fragments): Claims | null {
+  const claims = claimsIn(set, fragments);
+  return claimsAnything(claims) ? claims : null;
+}
+
+/** Whether an owner's answer for item `id` (an entity ID or an institution's code) names another item or owner. */
+export function answersAsAnother(value: unknown, claims: Claims, id: string): boolean {
+  if (!isObject(value)) return false;
+  const owner = ownerOf(id);
+  if (owner === null) return true;
+  if (claims.ids.some((key) => value[key] != null && value[key] !== id)) return true;
+  return claims.institutions.some(({ key, ids }) => {
+    const named = value[key];
+    return isObject(named)
+      ? ids.some((inner) => named[inner] != null && named[inner] !== owner)
+      : named != null && named !== owner;
   });
 }
