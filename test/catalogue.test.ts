@@ -6,7 +6,8 @@ import { renameUnitAtShard } from './harness/cache';
 import { postGraphQL, ROOT, startTestHub, type GraphQLAnswer, type TestHub } from './harness/hub';
 import { openOtherProgram } from './harness/other-program';
 import { waitFor } from './harness/wait';
-import { foldText } from '../schema/cursor';
+import { encodeShardCursor, foldText } from '../schema/cursor';
+import { encodeHubCursor } from '../gateway/routing/cursor';
 import { seedUnits } from './seeds';
 
 /**
@@ -175,6 +176,35 @@ test('a cursor handed out by the fan-out reads on in the catalogue, and the reve
   const fromFanOut = await ask(fanOut.url, UNITS, { filter: { eqfLevel: 4 }, first: 3, after });
   const fromCatalogue = await ask(hub.url, UNITS, { filter: { eqfLevel: 4 }, first: 3, after });
   expect(fromCatalogue.body).toEqual(fromFanOut.body);
+});
+
+test("a cursor padded with thousands of made-up institutions' positions reads on as the real one: none is handed back", async () => {
+  const first = await ask(hub.url, UNITS, { filter: { eqfLevel: 4 }, first: 2 });
+  const after = (first.body.data?.units as { pageInfo: { endCursor: string } }).pageInfo.endCursor;
+  const positions = JSON.parse(Buffer.from(after.split('.')[2] as string, 'base64url').toString('utf8')) as Record<
+    string,
+    string
+  >;
+  const smallest = encodeShardCursor({ sortKey: '', id: '' });
+  for (let n = 0; n < 20_000; n += 1) positions[`x${n.toString(36)}.example`] = smallest;
+  const padded = encodeHubCursor(positions, 'units');
+  expect(padded.length).toBeGreaterThan(500_000);
+  for (const url of [hub.url, fanOut.url]) {
+    const real = await ask(url, UNITS, { filter: { eqfLevel: 4 }, first: 3, after });
+    const answer = await ask(url, UNITS, { filter: { eqfLevel: 4 }, first: 3, after: padded });
+    expect(answer.body).toEqual(real.body);
+  }
+});
+
+test('a position longer than any shard cursor is not a cursor the hub issued', async () => {
+  // A well-formed shard cursor, but no sort key is this long: each position is handed back in every edge's cursor.
+  const position = encodeShardCursor({ sortKey: 'a'.repeat(800), id: 'U1' });
+  expect(position.length).toBeGreaterThan(1_000);
+  const after = encodeHubCursor({ 'rvt.lv': position }, 'units');
+  for (const url of [hub.url, fanOut.url]) {
+    const answer = await ask(url, UNITS, { first: 3, after });
+    expect(answer.body.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+  }
 });
 
 test('inputs the shards refuse are refused in their words', async () => {

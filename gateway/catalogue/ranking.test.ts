@@ -3,6 +3,7 @@ import type {
   CatalogueEngine,
   InstitutionPart,
   ListName,
+  ListPosition,
   QualificationDoc,
   SearchFilter,
   SearchOrder,
@@ -192,6 +193,44 @@ test.each(CASES)('%s: TITLE order pages and counts as the shards do: %j', async 
   expect(first.ids).toEqual(want.slice(0, 3));
   expect(first.totalCount).toBe(want.length);
   expect((await ask(list, filter, 'TITLE', want.length + 5)).ids).toEqual(want);
+});
+
+test("TITLE order reads on from the positions of thousands of institutions, as a large federation's cursor holds them", async () => {
+  const filter: SearchFilter = { words: ['weld'] };
+  const want = expected('units', filter, 'TITLE');
+  // Each institution's position: its third match, or none for the last institution (read from its start).
+  const after: Record<string, ListPosition> = {};
+  for (const part of PARTS.slice(0, 2)) {
+    const code = part.institution.code;
+    const third = rowsOf('units')
+      .sort(byTitle)
+      .filter((row) => row.institution === code && want.includes(`${code}:${row.localId}`))[2] as Row;
+    after[code] = { sortKey: third.sortKey, id: third.localId };
+  }
+  // Members with nothing to page: beyond 1,000, a chain of one condition per position was deeper than SQLite allows.
+  for (let n = 0; n < 3_000; n += 1) after[`member-${n}.example`] = { sortKey: 'zz', id: 'U1' };
+  const wantAfter = rowsOf('units')
+    .sort(byTitle)
+    .filter((row) => {
+      const position = after[row.institution];
+      return (
+        want.includes(`${row.institution}:${row.localId}`) &&
+        (!position || byTitle(row, { ...row, sortKey: position.sortKey, localId: position.id }) > 0)
+      );
+    })
+    .map((row) => `${row.institution}:${row.localId}`);
+  expect(wantAfter.length).toBeGreaterThan(6);
+  expect(wantAfter.length).toBeLessThan(want.length);
+  const page = await engine.search({
+    list: 'units',
+    filter,
+    first: 500,
+    after,
+    offset: 0,
+    order: 'TITLE',
+    count: false,
+  });
+  expect(page.items.map((item) => `${item.institution}:${item.localId}`)).toEqual(wantAfter);
 });
 
 test("a qualification's new field moves its units with it, in a search of their words too", async () => {

@@ -21,17 +21,31 @@ export interface TextMatch {
   (list: 'unit' | 'qualification', words: readonly string[]): Statement;
 }
 
+/**
+ * The conditions, any of which holds, nested in halves: a chain of one `OR` per member would be as deep as the
+ * federation is large, and SQLite refuses an expression deeper than 1,000.
+ */
+function anyOf(parts: readonly Statement[]): Statement {
+  if (parts.length === 1) return parts[0] as Statement;
+  const middle = Math.ceil(parts.length / 2);
+  const [left, right] = [anyOf(parts.slice(0, middle)), anyOf(parts.slice(middle))];
+  return { sql: `(${left.sql} OR ${right.sql})`, params: [...left.params, ...right.params] };
+}
+
 function positionsCondition(after: Readonly<Record<string, ListPosition>>): Statement {
   const institutions = Object.keys(after);
   if (institutions.length === 0) return { sql: '1 = 1', params: [] };
-  const params: Array<string | number> = [...institutions];
-  const parts = [`r.inst NOT IN (${institutions.map(() => '?').join(', ')})`];
+  const parts: Statement[] = [
+    { sql: `r.inst NOT IN (${institutions.map(() => '?').join(', ')})`, params: institutions },
+  ];
   for (const institution of institutions) {
     const position = after[institution] as ListPosition;
-    parts.push('(r.inst = ? AND (r.sort_key > ? OR (r.sort_key = ? AND r.id > ?)))');
-    params.push(institution, position.sortKey, position.sortKey, position.id);
+    parts.push({
+      sql: '(r.inst = ? AND (r.sort_key > ? OR (r.sort_key = ? AND r.id > ?)))',
+      params: [institution, position.sortKey, position.sortKey, position.id],
+    });
   }
-  return { sql: `(${parts.join(' OR ')})`, params };
+  return anyOf(parts);
 }
 
 /**

@@ -27,7 +27,7 @@ import {
   type SearchOrder,
 } from '../catalogue';
 import type { HubContext } from '../context';
-import { encodeHubCursor } from './cursor';
+import { encodeHubCursor, RANK_POSITION } from './cursor';
 import { selectedFields } from './fan-out';
 import {
   argumentValue,
@@ -142,9 +142,6 @@ interface Planned {
     | { kind: 'list' };
 }
 
-/** The one "position" of a RELEVANCE cursor: no institution code has an `@`. */
-const RELEVANCE_KEY = '@relevance';
-
 function plannedOf(field: RootField, variables: Variables, merge: QueryPlan['fanOuts'][number]): Planned | null {
   const typeName = CATALOGUE_LISTS.get(field.name);
   if (!typeName) return null;
@@ -157,8 +154,8 @@ function plannedOf(field: RootField, variables: Variables, merge: QueryPlan['fan
     // Nothing to rank without words: the shards say so. A ranked page's cursor is how far the ranking was read.
     if (!filter.words) return null;
     const keys = Object.keys(merge.after);
-    const offset = Number(merge.after[RELEVANCE_KEY] ?? 0);
-    if (keys.some((key) => key !== RELEVANCE_KEY) || !Number.isSafeInteger(offset) || offset < 0) return null;
+    const offset = Number(merge.after[RANK_POSITION] ?? 0);
+    if (keys.some((key) => key !== RANK_POSITION) || !Number.isSafeInteger(offset) || offset < 0) return null;
     return { field, typeName, search: { ...connection, after: {}, offset } };
   }
   const after: Record<string, ListPosition> = {};
@@ -344,7 +341,7 @@ async function answerConnection(
   const positions: Record<string, string> = { ...search.raw };
   const cursors = keptIndexes.map((index) => {
     if (search.order === 'RELEVANCE')
-      return encodeHubCursor({ [RELEVANCE_KEY]: String(search.offset + index + 1) }, field.name);
+      return encodeHubCursor({ [RANK_POSITION]: String(search.offset + index + 1) }, field.name);
     const item = page.items[index] as (typeof page.items)[number];
     positions[item.institution] = encodeShardCursor({ sortKey: item.sortKey, id: item.localId });
     return encodeHubCursor(positions, field.name);

@@ -9,6 +9,15 @@ export type Positions = Record<string, string>;
 
 const PREFIX = 'hub1.';
 
+/** The one position of a ranked (RELEVANCE) page's cursor, how far the ranking was read: no institution code has an `@`. */
+export const RANK_POSITION = '@relevance';
+
+/**
+ * The longest position a cursor holds: a shard's cursor (the contract's `k1.` cursors are a few hundred characters;
+ * the catalogue reads none longer than 1,000). Each position is handed back in every edge's cursor of the next page.
+ */
+const MAX_POSITION_LENGTH = 1_000;
+
 /**
  * `hub1.[<list>.]<positions>`: the cursor names the list it pages (a root field's name), so a position in one
  * list is never read as a position in another, whose shards order other records.
@@ -24,7 +33,7 @@ function readPositions(payload: string): Positions | null {
       typeof value === 'object' &&
       value !== null &&
       !Array.isArray(value) &&
-      Object.values(value).every((v) => typeof v === 'string')
+      Object.values(value).every((v) => typeof v === 'string' && v.length <= MAX_POSITION_LENGTH)
     ) {
       return value as Positions;
     }
@@ -34,15 +43,26 @@ function readPositions(payload: string): Positions | null {
   return null;
 }
 
-/** The positions of a cursor `encodeHubCursor` made for the same `list`; anything else is BAD_USER_INPUT naming `field`. */
-export function decodeHubCursor(cursor: string | null | undefined, field = 'after', list?: string): Positions {
+/**
+ * The positions of a cursor `encodeHubCursor` made for the same `list`; anything else is BAD_USER_INPUT naming `field`.
+ * With `members`, only their positions (and a ranked page's) are kept: another institution has no items to page
+ * (it left the federation, or the cursor was made up with thousands of positions, each of which the next page's
+ * every cursor would hand back, and a catalogue's every row read would be compared with).
+ */
+export function decodeHubCursor(
+  cursor: string | null | undefined,
+  field = 'after',
+  list?: string,
+  members?: ReadonlySet<string>,
+): Positions {
   if (cursor == null || cursor === '') return {};
   const parts = cursor.startsWith(PREFIX) ? cursor.slice(PREFIX.length).split('.') : [];
   const [named, payload] = parts.length === 2 ? parts : ['', parts[0]];
   const positions = parts.length <= 2 && payload !== undefined ? readPositions(payload) : null;
   if (!positions)
     throw new BadUserInputError(
-      `${field} "${cursor}" is not a cursor the hub issued: pass an edge's cursor or pageInfo.endCursor unchanged`,
+      // Its beginning names it: a cursor may be as long as the request, and the answer need not repeat it whole.
+      `${field} "${cursor.length > 100 ? `${cursor.slice(0, 100)}…` : cursor}" is not a cursor the hub issued: pass an edge's cursor or pageInfo.endCursor unchanged`,
       field,
     );
   if (named !== (list ?? '')) {
@@ -51,5 +71,6 @@ export function decodeHubCursor(cursor: string | null | undefined, field = 'afte
       field,
     );
   }
-  return positions;
+  if (!members) return positions;
+  return Object.fromEntries(Object.entries(positions).filter(([key]) => key === RANK_POSITION || members.has(key)));
 }

@@ -88,10 +88,11 @@ function fanOutOf(
   index: number,
   route: Extract<Route, { kind: 'fan-out' }>,
   variables: Variables,
+  members: ReadonlySet<string>,
 ): FanOut {
   const prepared = route.shape === 'connection' ? prepareConnection(field.node, index) : null;
   const after = prepared
-    ? decodeHubCursor(argumentValue(field.node, ['after'], variables) as string | null, 'after', field.name)
+    ? decodeHubCursor(argumentValue(field.node, ['after'], variables) as string | null, 'after', field.name, members)
     : {};
   const first = Number(argumentValue(field.node, ['first'], variables) ?? route.defaultFirst);
   const claims = prepared ? null : listClaims(field.node, fetch.fragments);
@@ -129,6 +130,7 @@ function routeQueryFields(
   caller: PlanCaller,
 ): RoutedFields {
   const routed: RoutedFields = { data: {}, errors: [], owned: new Map(), anyShard: new Set(), fanOuts: [] };
+  const members = new Set(view.shards.map((shard) => shard.institution));
   fields.forEach((field, index) => {
     if (field.name === '__typename') {
       routed.data[field.responseKey] = 'Query';
@@ -137,7 +139,7 @@ function routeQueryFields(
     const route = routeFor(view.rules, 'query', field.name) ?? { kind: 'any' };
     if (route.kind === 'fan-out') {
       try {
-        routed.fanOuts.push(fanOutOf(fetch, field, index, route, variables));
+        routed.fanOuts.push(fanOutOf(fetch, field, index, route, variables, members));
       } catch (error) {
         routed.data[field.responseKey] = null;
         routed.errors.push({
