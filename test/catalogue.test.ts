@@ -97,6 +97,8 @@ const UNIT_FILTERS: Array<Record<string, unknown>> = [
   { ecvetPoints: { min: 20, max: 30 } },
   { ecvetPoints: { min: 15 } },
   { escoSkills: [skill] },
+  // A single value where a list is expected: GraphQL reads it as a list of one.
+  { escoSkills: skill },
   { escoOccupation: occupation },
   // By occupation without words, an engine reads the units from its word index when the other filters are there too.
   { escoOccupation: occupation, eqfLevel: 4 },
@@ -219,6 +221,7 @@ test('inputs the shards refuse are refused in their words', async () => {
     // Custom scalars: the gateway's schema lets any value through, the shards parse them.
     [UNITS, { filter: { escoOccupation: 'welder' }, first: 5 }],
     [UNITS, { filter: { text: 'weld', escoSkills: ['welding'] }, first: 5 }],
+    [UNITS, { filter: { escoSkills: 'welding' }, first: 5 }],
     [UNITS, { filter: { country: 'XX' }, first: 5 }],
     [UNITS, { filter: { iscedField: 'zz' }, first: 5 }],
     [UNITS, { filter: { ecvetPoints: { min: -5 } }, first: 5 }],

@@ -39,4 +39,11 @@ describe("searchFilterOf: the shards' filter as the catalogue's", () => {
   it("reads a qualification list's one skill as a list of one", () => {
     expect(searchFilterOf('qualifications', { escoSkill: SKILL })?.escoSkills).toEqual([SKILL]);
   });
+
+  it('reads one skill given where a list is expected as a list of one, as GraphQL coerces it', () => {
+    expect(searchFilterOf('units', { escoSkills: SKILL })?.escoSkills).toEqual([SKILL]);
+    expect(searchFilterOf('units', { escoSkills: 'welding' })).toBeNull();
+    expect(searchFilterOf('units', { escoSkills: 42 })).toBeNull();
+    expect(searchFilterOf('units', { escoSkills: { uri: SKILL } })).toBeNull();
+  });
 });

@@ -84,8 +84,10 @@ export function searchFilterOf(list: string, value: unknown): SearchFilter | nul
   for (const [field, type] of SCALARS) if (filter[field] != null && !parsesAs(type, filter[field])) return null;
   const points = (filter.ecvetPoints ?? {}) as Json;
   if ([points.min, points.max].some((bound) => bound != null && !parsesAs(EcvetPointsScalar, bound))) return null;
-  const skillList = filter.escoSkills;
-  if (Array.isArray(skillList) && skillList.some((skill) => !parsesAs(EscoSkillUriScalar, skill))) return null;
+  // A single value where a list is expected is a list of one, as GraphQL coerces it (and the shards do).
+  const skillList: unknown[] | null =
+    filter.escoSkills == null ? null : Array.isArray(filter.escoSkills) ? filter.escoSkills : [filter.escoSkills];
+  if (skillList?.some((skill) => !parsesAs(EscoSkillUriScalar, skill))) return null;
   const text = filter.text;
   if (text != null && (typeof text !== 'string' || text.length > MAX_TEXT)) return null;
   const min = points.min as number | null | undefined;
@@ -112,9 +114,8 @@ export function searchFilterOf(list: string, value: unknown): SearchFilter | nul
   if (filter.iscedField != null) result.iscedPrefix = textOf(filter.iscedField);
   if (filter.escoOccupation != null) result.escoOccupation = textOf(filter.escoOccupation);
   if (list === 'units') {
-    const skills = filter.escoSkills as string[] | null | undefined;
-    if (skills && skills.length > MAX_SKILLS) return null;
-    if (skills && skills.length > 0) result.escoSkills = skills;
+    if (skillList && skillList.length > MAX_SKILLS) return null;
+    if (skillList && skillList.length > 0) result.escoSkills = skillList.map(textOf);
     if (filter.qualification != null) {
       const parsed = parseEntityId(textOf(filter.qualification));
       if (!parsed) return null;
