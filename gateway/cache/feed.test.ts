@@ -1,5 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import pino from 'pino';
 import { moduleLogger } from '../../platform/logger';
 import type { Shard } from '../registry/registry';
 import { followChangeFeeds, type FeedFollower } from './feed';
@@ -195,5 +196,101 @@ test('with whole pages, the changes of one page are one invalidation of all thei
     expect(lags).toHaveLength(4);
   } finally {
     await paged.close();
+  }
+});
+
+/** A feed on 127.0.0.1 that answers every poll with `answer`; `close` ends it and the connections it holds. */
+async function startFeed(answer: (response: ServerResponse, after: string | null) => void) {
+  const feedServer = createServer((request, response) =>
+    answer(response, new URL(request.url ?? '/', 'http://localhost').searchParams.get('after')),
+  );
+  await new Promise<void>((resolve) => feedServer.listen(0, '127.0.0.1', resolve));
+  const shard: Shard = {
+    institution: 'rvt.lv',
+    kind: 'qualifications',
+    url: `http://127.0.0.1:${(feedServer.address() as AddressInfo).port}/`,
+  };
+  return {
+    shard,
+    close: async () => {
+      feedServer.closeAllConnections();
+      await new Promise((resolve) => feedServer.close(resolve));
+    },
+  };
+}
+
+test("a feed that sends its page a byte at a time loses the shard's entries at the poll's deadline, named", async () => {
+  // A space every 100 ms: undici's wait between two chunks alone would hold the poll for ever.
+  const feed = await startFeed((response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    const drip = setInterval(() => response.write(' '), 100);
+    response.on('close', () => clearInterval(drip));
+  });
+  const warnings: string[] = [];
+  const drops: Array<{ reason: string; afterMs: number }> = [];
+  const started = Date.now();
+  const follower = followChangeFeeds({
+    shards: [feed.shard],
+    hopKey: null,
+    store: createMemoryStore({ budgets: new Map([['Unit', 10_000]]) }),
+    waitMs: 200,
+    graceMs: 300,
+    log: pino({ level: 'warn' }, { write: (line: string) => warnings.push(line) }),
+    onInvalidate: (_shard, reason) => drops.push({ reason, afterMs: Date.now() - started }),
+    onLag: () => undefined,
+  });
+  try {
+    const deadline = Date.now() + 3_000;
+    while (drops.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(drops.map((drop) => drop.reason)).toEqual(['feed-lost']);
+    // The poll's deadline is the wait and the grace (500 ms), with room for a busy machine.
+    expect(drops[0]?.afterMs).toBeLessThan(1_300);
+    expect(follower.isCurrent(feed.shard)).toBe(false);
+    expect(warnings.join('\n')).toContain(
+      'the change feed of the qualifications shard of rvt.lv did not answer whole within 500 ms',
+    );
+  } finally {
+    await follower.close();
+    await feed.close();
+  }
+});
+
+test('a feed that holds each poll for its wait and sends its page in pieces stays current', async () => {
+  // An honest long poll: nothing changes, so each poll is held 300 ms, then its page comes in two pieces.
+  const feed = await startFeed((response, after) => {
+    const page = JSON.stringify({ feedId: 'history-1', first: null, last: 4, changes: [] });
+    const answer = () => {
+      response.writeHead(200, { 'content-type': 'application/json' }).write(page.slice(0, 10));
+      setTimeout(() => response.end(page.slice(10)), 50);
+    };
+    if (after === null) answer();
+    else setTimeout(answer, 300);
+  });
+  const drops: string[] = [];
+  const follower = followChangeFeeds({
+    shards: [feed.shard],
+    hopKey: null,
+    store: createMemoryStore({ budgets: new Map([['Unit', 10_000]]) }),
+    waitMs: 300,
+    graceMs: 150,
+    log: moduleLogger('feed-test'),
+    onInvalidate: (_shard, reason) => drops.push(reason),
+    onLag: () => undefined,
+  });
+  try {
+    const deadline = Date.now() + 3_000;
+    while (!follower.isCurrent(feed.shard) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    const joined = drops.length;
+    // Some four long polls, each 350 ms of a 450 ms deadline.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect({ current: follower.isCurrent(feed.shard), cursor: follower.cursorOf(feed.shard) }).toEqual({
+      current: true,
+      cursor: 4,
+    });
+    expect(drops.slice(joined)).toEqual([]);
+  } finally {
+    await follower.close();
+    await feed.close();
   }
 });

@@ -54,11 +54,28 @@ export class MalformedCatalogueAnswer extends Error {
 }
 
 const STATUSES = new Set<unknown>(Object.values(LifecycleStatus));
+/**
+ * What each entry of a list counts against MAX_ITEM_TEXT_CHARS besides its own text: about the JSON of an empty text
+ * (`{"lang":"","value":""}`, 22 characters). Were entries free, an item of millions of empty texts or outcomes would
+ * pass as an item of no text at all, and cost the hub far more than its answer's bytes once parsed.
+ */
+const LIST_ENTRY_CHARS = 20;
+/**
+ * Most texts of one list (a title's, a description's, a statement's, a criterion's): the contract gives one per
+ * language, and the languages of Europe's vocational schools, official, regional and neighbouring, are well under this.
+ */
+const MAX_TEXTS_PER_LIST = 100;
+const ITEM_LIMIT = `brings the item's text over ${MAX_ITEM_TEXT_CHARS.toLocaleString('en')} characters (a list entry counts as ${LIST_ENTRY_CHARS})`;
 
-/** Counts an item's text as it is checked, against MAX_ITEM_TEXT_CHARS. */
+/** Counts an item's text as it is checked, and its lists' entries, against MAX_ITEM_TEXT_CHARS. */
 class Reading {
   private chars = 0;
   constructor(readonly where: string) {}
+
+  private count(chars: number, field: string): void {
+    this.chars += chars;
+    if (this.chars > MAX_ITEM_TEXT_CHARS) this.fail(field, ITEM_LIMIT);
+  }
 
   fail(field: string, rule: string): never {
     throw new MalformedCatalogueAnswer(`${this.where}.${field}`, rule);
@@ -69,16 +86,16 @@ class Reading {
     return value as Json;
   }
 
+  /** A list, its entries counted at once: a list too long for the item fails before any of it is walked. */
   list(value: unknown, field: string): unknown[] {
     if (!Array.isArray(value)) this.fail(field, 'must be a list');
+    this.count(value.length * LIST_ENTRY_CHARS, field);
     return value;
   }
 
   string(value: unknown, field: string): string {
     if (typeof value !== 'string') this.fail(field, 'must be a string');
-    this.chars += value.length;
-    if (this.chars > MAX_ITEM_TEXT_CHARS)
-      this.fail(field, `brings the item's text over ${MAX_ITEM_TEXT_CHARS.toLocaleString('en')} characters`);
+    this.count(value.length, field);
     return value;
   }
 
@@ -93,6 +110,8 @@ class Reading {
   }
 
   texts(value: unknown, field: string): void {
+    if (Array.isArray(value) && value.length > MAX_TEXTS_PER_LIST)
+      this.fail(field, `must hold at most ${MAX_TEXTS_PER_LIST} texts, one per language (answered ${value.length})`);
     this.list(value, field).forEach((text, i) => {
       const at = `${field}[${i}]`;
       const { lang, value: words } = this.object(text, at);

@@ -1,8 +1,9 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Shard } from '../registry/registry';
 import { MAX_ITEM_TEXT_CHARS } from './settings';
-import { createShardReader } from './shard-reader';
+import { createShardReader, MAX_READ_BYTES_PER_INSTITUTION } from './shard-reader';
 
 type Json = Record<string, unknown>;
 
@@ -33,6 +34,35 @@ const qualification = {
 /** What the stand-in answers to a page of `units` after `after` (null: the first page). */
 type UnitPages = (after: string | null) => { edges: Array<{ cursor: string; node: unknown }>; hasNextPage: boolean };
 
+/** How the stand-in sends an answer's JSON to a query. */
+type Send = (response: ServerResponse, json: string, query: string) => void;
+const atOnce: Send = (response, json) => response.writeHead(200, { 'content-type': 'application/json' }).end(json);
+/** As a slow but honest shard: the answer in three pieces, `gapMs` apart. */
+const inThirds =
+  (gapMs: number): Send =>
+  (response, json) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    const third = Math.ceil(json.length / 3);
+    const pieces = [json.slice(0, third), json.slice(third, 2 * third), json.slice(2 * third)];
+    const next = () => {
+      const piece = pieces.shift() ?? '';
+      if (pieces.length === 0) response.end(piece);
+      else {
+        response.write(piece);
+        setTimeout(next, gapMs);
+      }
+    };
+    next();
+  };
+/** As a hostile shard holding the read open: a space every `gapMs`, well inside undici's wait between two chunks. */
+const dripping =
+  (gapMs: number): Send =>
+  (response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    const drip = setInterval(() => response.write(' '), gapMs);
+    response.on('close', () => clearInterval(drip));
+  };
+
 /**
  * A qualifications shard on 127.0.0.1 that answers the catalogue's reads: its institution, one qualification (as
  * given), units as told.
@@ -40,6 +70,7 @@ type UnitPages = (after: string | null) => { edges: Array<{ cursor: string; node
 async function startShard(
   units: UnitPages,
   qualificationNode: unknown = qualification,
+  send: Send = atOnce,
 ): Promise<{ shard: Shard; calls: () => number; close: () => Promise<void> }> {
   let calls = 0;
   const server: Server = createServer((request, response) => {
@@ -62,7 +93,7 @@ async function startShard(
                 const answer = units(variables.after ?? null);
                 return page(answer.edges, answer.hasNextPage);
               })();
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data }));
+      send(response, JSON.stringify({ data }), query);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -79,7 +110,8 @@ async function startShard(
   };
 }
 
-const reader = (maxItems?: number) => createShardReader({ hopKey: null, timeoutMs: 5_000, maxItems });
+const reader = (maxItems?: number, maxReadBytes?: number) =>
+  createShardReader({ hopKey: null, timeoutMs: 5_000, maxItems, maxReadBytes });
 let stub: Awaited<ReturnType<typeof startShard>> | undefined;
 afterEach(async () => {
   await stub?.close();
@@ -185,4 +217,129 @@ test('fails the read of the records a change names when one is malformed', async
   await expect(reader().readChanged(stub.shard, ['Unit:U1'])).rejects.toThrow(
     'the qualifications shard of rvt.lv: unit U1.eqfLevel must be a valid EqfLevel',
   );
+});
+
+/** `count` units of `chars` characters of title each, on pages of 100 with cursors that move on. */
+const longUnitPages =
+  (count: number, chars: number): UnitPages =>
+  (after) => {
+    const from = after === null ? 0 : Number(after.slice(1));
+    const edges = Array.from({ length: Math.min(100, count - from) }, (_, i) => ({
+      cursor: `c${from + i + 1}`,
+      node: unit(`U${from + i + 1}`, { titles: [{ lang: 'en', value: 'x'.repeat(chars) }] }),
+    }));
+    return { edges, hasNextPage: from + edges.length < count };
+  };
+
+test("fails a whole read once the shard's answers pass the read's byte budget, naming the shard, the budget and the bytes read", async () => {
+  // 20 pages of some 230 KB each; the read may take 1 MB.
+  stub = await startShard(longUnitPages(2_000, 2_000));
+  await expect(reader(undefined, 1_000_000).readInstitution(stub.shard)).rejects.toThrow(
+    /^the qualifications shard of rvt\.lv answered more than 1000000 bytes to one whole read \(\d+ so far\), the most the catalogue reads of one institution$/,
+  );
+  // Its own record, its qualifications, and the pages of units up to the one that crossed the budget.
+  expect(stub.calls()).toBeLessThanOrEqual(2 + 5);
+});
+
+test('reads whole an institution whose answers stay within the byte budget', async () => {
+  // 3 pages of some 230 KB each.
+  stub = await startShard(longUnitPages(300, 2_000));
+  const part = await reader(undefined, 1_000_000).readInstitution(stub.shard);
+  expect(part.units).toHaveLength(300);
+});
+
+test('25,000 units with long texts in three languages fit the byte budget of a whole read', async () => {
+  // A unit with its title, six outcomes (two skills each) and six criteria in three languages of 200 characters.
+  const texts = (what: string) =>
+    ['en', 'de', 'lv'].map((lang) => ({ lang, value: `${what} `.repeat(40).slice(0, 200) }));
+  const multilingual = (localId: string) =>
+    unit(localId, {
+      titles: texts('Title'),
+      learningOutcomes: Array.from({ length: 6 }, () => ({ statements: texts('Outcome'), escoSkills: [SKILL, SKILL] })),
+      assessmentCriteria: Array.from({ length: 6 }, () => ({ texts: texts('Criterion') })),
+    });
+  // A page of 100 such units fits a 250th of the budget: 25,000 of them fit the budget.
+  stub = await startShard((after) => ({
+    edges:
+      after === null ? Array.from({ length: 100 }, (_, i) => ({ cursor: `c${i}`, node: multilingual(`U${i}`) })) : [],
+    hasNextPage: false,
+  }));
+  const part = await reader(undefined, MAX_READ_BYTES_PER_INSTITUTION / 250).readInstitution(stub.shard);
+  expect(part.units).toHaveLength(100);
+});
+
+test.each<[string, Json, string]>([
+  [
+    'titles in more languages than there are',
+    unit('U1', { titles: Array.from({ length: 101 }, (_, i) => ({ lang: `x${i}`, value: '' })) }),
+    'units[0].titles must hold at most 100 texts, one per language (answered 101)',
+  ],
+  [
+    'outcomes of no text, more than an item holds',
+    unit('U1', { learningOutcomes: Array.from({ length: 10_001 }, () => ({ statements: [], escoSkills: [] })) }),
+    "units[0].learningOutcomes brings the item's text over 200,000 characters (a list entry counts as 20)",
+  ],
+  [
+    'criteria of empty texts, more than an item holds',
+    unit('U1', { assessmentCriteria: Array.from({ length: 5_000 }, () => ({ texts: [{ lang: '', value: '' }] })) }),
+    "units[0].assessmentCriteria[4998].texts brings the item's text over 200,000 characters (a list entry counts as 20)",
+  ],
+])('fails the read of a shard answering a unit with %s: list entries count against the item', async (_, node, rule) => {
+  stub = await startShard(() => ({ edges: [{ cursor: 'c1', node }], hasNextPage: false }));
+  await expect(reader().readInstitution(stub.shard)).rejects.toThrow(`the qualifications shard of rvt.lv: ${rule}`);
+});
+
+test('fails, at its deadline, the read of a shard that sends its answer a byte at a time', async () => {
+  stub = await startShard(() => ({ edges: [], hasNextPage: false }), qualification, dripping(200));
+  const started = Date.now();
+  const outcome = await Promise.race([
+    createShardReader({ hopKey: null, timeoutMs: 1_000 })
+      .readInstitution(stub.shard)
+      .then(
+        () => 'read',
+        (error: Error) => error.message,
+      ),
+    sleep(4_000, 'still pending', { ref: false }),
+  ]);
+  expect(outcome).toBe('the qualifications shard of rvt.lv did not answer whole within 1000 ms');
+  // Close to the deadline, with room for a busy machine.
+  expect(Date.now() - started).toBeLessThan(1_800);
+});
+
+test('reads a slow shard whose every answer arrives whole within the deadline, though the whole read takes longer', async () => {
+  // Each answer takes some 600 ms, in three pieces; the units come on three pages.
+  stub = await startShard(
+    (after) =>
+      after === null
+        ? { edges: [{ cursor: 'c1', node: unit('U1') }], hasNextPage: true }
+        : after === 'c1'
+          ? { edges: [{ cursor: 'c2', node: unit('U2') }], hasNextPage: true }
+          : { edges: [{ cursor: 'c3', node: unit('U3') }], hasNextPage: false },
+    qualification,
+    inThirds(300),
+  );
+  const started = Date.now();
+  const part = await createShardReader({ hopKey: null, timeoutMs: 1_000 }).readInstitution(stub.shard);
+  expect(part.units.map((u) => u.localId)).toEqual(['U1', 'U2', 'U3']);
+  expect(Date.now() - started).toBeGreaterThan(1_000);
+});
+
+test("once one list of a whole read fails, the other lists' requests end with it", async () => {
+  let qualificationsEnded: number | null = null;
+  // The qualifications trickle in; the units are malformed at once.
+  const send: Send = (response, json, query) => {
+    if (!query.includes('page: qualifications')) return atOnce(response, json, query);
+    dripping(100)(response, json, query);
+    response.on('close', () => (qualificationsEnded = Date.now()));
+  };
+  stub = await startShard(
+    () => ({ edges: [{ cursor: 'c1', node: unit('U1', { eqfLevel: 0 }) }], hasNextPage: false }),
+    qualification,
+    send,
+  );
+  await expect(reader().readInstitution(stub.shard)).rejects.toThrow('units[0].eqfLevel must be a valid EqfLevel');
+  const failed = Date.now();
+  while (qualificationsEnded === null && Date.now() - failed < 2_000) await sleep(10);
+  // Well before the reader's deadline (5 s).
+  expect(qualificationsEnded).not.toBeNull();
 });

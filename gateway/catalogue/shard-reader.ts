@@ -24,6 +24,16 @@ const QUALIFICATION_FIELDS =
 const PAGE = 100;
 /** Most bytes of one answer: a page of items at their largest text, with room for JSON's escapes. */
 const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+/**
+ * Most bytes of all the answers to one whole read of an institution (its own record, its qualifications and its units
+ * together). Each answer may hold MAX_ANSWER_BYTES and a read may run to DEFAULT_MAX_ITEMS_PER_INSTITUTION items a
+ * list, so without this one member could have the hub read terabytes. A read's documents stay in memory until it
+ * ends, at two to three times its answers' bytes, and WHOLE_READS_AT_ONCE run together: at 256 MiB each, four
+ * members answering their most hold some 2–3 GiB, within the gateway's heap. 25,000 units fit, each with its title,
+ * six learning outcomes and six assessment criteria in three languages of 200 characters (10 KB of answer); at the
+ * item limit, items must average 2.6 KB.
+ */
+export const MAX_READ_BYTES_PER_INSTITUTION = 256 * 1024 * 1024;
 
 /** A text's language as RELEVANCE compares it: its primary subtag (`de-AT` is `de`). */
 export const primaryLanguage = (tag: string): string => (tag.split('-')[0] ?? '').toLowerCase();
@@ -94,13 +104,47 @@ export function qualificationDoc(qualification: QualificationAnswer): Qualificat
 export interface ShardReaderOptions {
   /** The hub's hop key: the catalogue reads public data, signed as the hub with no caller. */
   hopKey: HopSigningKey | null;
+  /** How long one request may take, to the last byte of its answer (a whole read asks once a page, each this long). */
   timeoutMs: number;
   /** Most units, and most qualifications, read of one institution. @default DEFAULT_MAX_ITEMS_PER_INSTITUTION */
   maxItems?: number;
+  /** Most bytes of all answers to one whole read of an institution. @default MAX_READ_BYTES_PER_INSTITUTION */
+  maxReadBytes?: number;
 }
 
-/** An answer's body as JSON, read no further than MAX_ANSWER_BYTES. */
-async function boundedJson(body: AsyncIterable<Buffer>, shard: Shard): Promise<unknown> {
+/**
+ * One whole read of an institution: the bytes its answers may still bring, shared by its lists, and its end: once one
+ * list fails, the requests of the others stop too instead of reading on for a part that is thrown away.
+ */
+class WholeRead {
+  private bytes = 0;
+  private readonly end = new AbortController();
+  constructor(
+    private readonly shard: Shard,
+    private readonly maxBytes: number,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.end.signal;
+  }
+
+  /** Counts bytes of an answer as they arrive; past the budget the read fails. */
+  spend(bytes: number): void {
+    this.bytes += bytes;
+    if (this.bytes > this.maxBytes)
+      throw new MalformedCatalogueAnswer(
+        `the ${this.shard.kind} shard of ${this.shard.institution}`,
+        `answered more than ${this.maxBytes} bytes to one whole read (${this.bytes} so far), the most the catalogue reads of one institution`,
+      );
+  }
+
+  stop(reason: unknown): void {
+    this.end.abort(reason);
+  }
+}
+
+/** An answer's body as JSON, read no further than MAX_ANSWER_BYTES nor past the whole read's budget. */
+async function boundedJson(body: AsyncIterable<Buffer>, shard: Shard, read: WholeRead | null): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -110,6 +154,7 @@ async function boundedJson(body: AsyncIterable<Buffer>, shard: Shard): Promise<u
         `the ${shard.kind} shard of ${shard.institution}`,
         `answered more than ${MAX_ANSWER_BYTES} bytes`,
       );
+    read?.spend(chunk.length);
     chunks.push(chunk);
   }
   return JSON.parse(Buffer.concat(chunks).toString('utf8'));
@@ -138,7 +183,13 @@ function pageOf(
 /** Reads an institution's public data from its qualifications shard, over the same GraphQL any partner uses. */
 export function createShardReader(options: ShardReaderOptions) {
   const maxItems = options.maxItems ?? DEFAULT_MAX_ITEMS_PER_INSTITUTION;
-  const ask = async <T>(shard: Shard, query: string, variables: Record<string, unknown>): Promise<T> => {
+  const maxReadBytes = options.maxReadBytes ?? MAX_READ_BYTES_PER_INSTITUTION;
+  const ask = async <T>(
+    shard: Shard,
+    query: string,
+    variables: Record<string, unknown>,
+    read: WholeRead | null = null,
+  ): Promise<T> => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (options.hopKey)
       Object.assign(
@@ -151,30 +202,59 @@ export function createShardReader(options: ShardReaderOptions) {
           operation: { query, variables },
         }),
       );
-    const response = await request(shard.url, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ query, variables }),
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-    });
-    const body = (await boundedJson(response.body, shard)) as { data?: T; errors?: Array<{ message: string }> } | null;
-    if (response.statusCode !== 200 || body?.errors?.length || !body?.data)
-      throw new Error(
-        `the ${shard.kind} shard of ${shard.institution} answered ${response.statusCode}: ${String(body?.errors?.[0]?.message ?? 'no data').slice(0, 500)}`,
-      );
-    return body.data;
+    // Another list of the read failed while this one signed its request.
+    read?.signal.throwIfAborted();
+    // The deadline covers the whole answer: undici's bodyTimeout only limits the wait between two chunks, and a shard
+    // sending a byte now and then would hold the read, and the catalogue's readiness, forever. A timer cleared once
+    // the answer is read, as for the hub's shard calls (routing/shard-client.ts): an `AbortSignal.timeout` would
+    // still fire, seconds later, for every page.
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () =>
+        deadline.abort(
+          new Error(
+            `the ${shard.kind} shard of ${shard.institution} did not answer whole within ${options.timeoutMs} ms`,
+          ),
+        ),
+      options.timeoutMs,
+    );
+    timer.unref();
+    const stopped = () => deadline.abort(read?.signal.reason);
+    read?.signal.addEventListener('abort', stopped, { once: true });
+    try {
+      const response = await request(shard.url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ query, variables }),
+        signal: deadline.signal,
+      });
+      const body = (await boundedJson(response.body, shard, read)) as {
+        data?: T;
+        errors?: Array<{ message: string }>;
+      } | null;
+      if (response.statusCode !== 200 || body?.errors?.length || !body?.data)
+        throw new Error(
+          `the ${shard.kind} shard of ${shard.institution} answered ${response.statusCode}: ${String(body?.errors?.[0]?.message ?? 'no data').slice(0, 500)}`,
+        );
+      return body.data;
+    } finally {
+      clearTimeout(timer);
+      read?.signal.removeEventListener('abort', stopped);
+    }
   };
 
   /**
-   * Every item of a list, page by page, each checked by `check`. A hostile shard cannot keep the hub reading: a
-   * cursor must move on (one seen before is an error), and past `maxItems` the read fails.
+   * Every item of a list, page by page, each checked and made the catalogue's document by `compact` as its page
+   * arrives: the hub holds one answer of the list at a time, not every answer until the read ends. A hostile shard
+   * cannot keep the hub reading: a cursor must move on (one seen before is an error), past `maxItems` the read fails,
+   * and so it does past the whole read's byte budget.
    */
   async function pages<T>(
     shard: Shard,
+    read: WholeRead,
     list: 'units' | 'qualifications',
     fields: string,
-    check: (node: unknown, where: string) => T,
+    compact: (node: unknown, where: string) => T,
   ): Promise<T[]> {
     const where = `the ${shard.kind} shard of ${shard.institution} (${list})`;
     const query = `query CatalogueRead($after: String) { page: ${list}(first: ${PAGE}, after: $after) { edges { cursor node { ${fields} } } pageInfo { hasNextPage } } }`;
@@ -182,7 +262,7 @@ export function createShardReader(options: ShardReaderOptions) {
     const cursors = new Set<string>();
     let after: string | null = null;
     for (;;) {
-      const page = pageOf(await ask<unknown>(shard, query, { after }), where);
+      const page = pageOf(await ask<unknown>(shard, query, { after }, read), where);
       if (all.length + page.edges.length > maxItems)
         throw new MalformedCatalogueAnswer(
           where,
@@ -195,7 +275,7 @@ export function createShardReader(options: ShardReaderOptions) {
             `answered the cursor ${JSON.stringify(edge.cursor)} twice: its pages do not move on`,
           );
         cursors.add(edge.cursor);
-        all.push(check(edge.node, `the ${shard.kind} shard of ${shard.institution}: ${list}[${all.length}]`));
+        all.push(compact(edge.node, `the ${shard.kind} shard of ${shard.institution}: ${list}[${all.length}]`));
       }
       const last = page.edges.at(-1);
       if (!page.hasNextPage || !last) return all;
@@ -206,22 +286,32 @@ export function createShardReader(options: ShardReaderOptions) {
   return {
     /** Everything the catalogue holds of the institution. */
     async readInstitution(shard: Shard): Promise<InstitutionPart> {
+      const read = new WholeRead(shard, maxReadBytes);
+      // The first list to fail ends the others' requests (Promise.all would leave them reading on).
+      const ending = <T>(list: Promise<T>): Promise<T> =>
+        list.catch((error: unknown) => {
+          read.stop(error);
+          throw error;
+        });
       const [own, qualifications, units] = await Promise.all([
-        ask<{ institution: unknown }>(
-          shard,
-          'query CatalogueInstitution($id: ID!) { institution(id: $id) { id country } }',
-          { id: shard.institution },
+        ending(
+          ask<{ institution: unknown }>(
+            shard,
+            'query CatalogueInstitution($id: ID!) { institution(id: $id) { id country } }',
+            { id: shard.institution },
+            read,
+          ),
         ),
-        pages(shard, 'qualifications', QUALIFICATION_FIELDS, checkQualification),
-        pages(shard, 'units', UNIT_FIELDS, checkUnit),
+        ending(
+          pages(shard, read, 'qualifications', QUALIFICATION_FIELDS, (node, where) =>
+            qualificationDoc(checkQualification(node, where)),
+          ),
+        ),
+        ending(pages(shard, read, 'units', UNIT_FIELDS, (node, where) => unitDoc(checkUnit(node, where)))),
       ]);
       if (!own.institution) throw new Error(`the shard of ${shard.institution} does not know its own institution`);
       const { country } = checkInstitution(own.institution, `the ${shard.kind} shard of ${shard.institution}`);
-      return {
-        institution: { code: shard.institution, country },
-        qualifications: qualifications.map(qualificationDoc),
-        units: units.map(unitDoc),
-      };
+      return { institution: { code: shard.institution, country }, qualifications, units };
     },
 
     /** The records a change names (cache tags, subgraphs/qualifications/cache-tags.ts), read again. */
