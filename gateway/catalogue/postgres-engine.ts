@@ -165,11 +165,12 @@ const SETTLE_MIN_ROWS = 1_000;
  * candidate's text be checked again: 28 ms against 4 ms for "welding safety" at 20,000 units). The alternatives go
  * in as values, so the planner weighs them with its statistics of the words.
  */
-function textMatchOf(alternatives: readonly string[][] | null, ordered: boolean): TextMatch {
-  if (alternatives === null) return () => ({ sql: '1 = 0', params: [] });
+function textMatchOf(words: WordMatch | null, ordered: boolean): TextMatch {
+  if (words === null) return () => ({ sql: '1 = 0', params: [] });
+  const { alternatives, common } = words;
   const holds = (column: string) => holdsAll(column, alternatives);
   const params = arraysOf(alternatives);
-  return (list) => {
+  const indexed = (list: 'unit' | 'qualification'): Statement => {
     if (list === 'qualification') return { sql: holds('r.words'), params };
     // A scalar subquery is never turned into a join: the units are read in order, each one's words looked up.
     if (ordered)
@@ -178,6 +179,11 @@ function textMatchOf(alternatives: readonly string[][] | null, ordered: boolean)
         params,
       };
     return { sql: `(r.inst, r.id) IN (SELECT w.inst, w.id FROM unit_text w WHERE ${holds('w.words')})`, params };
+  };
+  return (list) => {
+    const parts: Statement[] = common.map((word) => ({ sql: 'r.search_text LIKE ?', params: [`%${word}%`] }));
+    if (alternatives.length > 0) parts.unshift(indexed(list));
+    return { sql: parts.map((part) => part.sql).join(' AND '), params: parts.flatMap((part) => part.params) };
   };
 }
 
@@ -288,13 +294,16 @@ function joinedSet(alias: string, items: Statement): Statement & { join: Stateme
  * The items whose words in `lang` hold the word (one of its alternatives, see alternativesOf), read as one set from
  * the word index and joined, as wholeWordOf's are.
  */
-function inLanguageOf(
-  words: readonly string[],
-  alternatives: readonly string[][] | null,
-): NonNullable<SearchDialect['inLanguage']> {
+function inLanguageOf(words: readonly string[], match: WordMatch | null): NonNullable<SearchDialect['inLanguage']> {
   return (list, word, lang, alias) => {
-    const found = alternatives?.[words.indexOf(word)];
-    if (!found) return { sql: 'FALSE', params: [] };
+    const found = match?.byWord[words.indexOf(word)];
+    if (found === undefined) return { sql: 'FALSE', params: [] };
+    // A common word: the item's words in that language, as one text.
+    if (found === null)
+      return {
+        sql: `EXISTS (SELECT 1 FROM ${list}_lang l WHERE l.inst = r.inst AND l.id = r.id AND l.lang = ? AND array_to_string(l.words, ' ') LIKE ?)`,
+        params: [lang, `%${word}%`],
+      };
     return joinedSet(alias, {
       sql: `SELECT l.inst, l.id FROM ${list}_lang l WHERE l.lang = ? AND l.words && ?::text[]`,
       params: [lang, ...arraysOf([found])],
@@ -315,16 +324,41 @@ const wholeWordOf: NonNullable<SearchDialect['wholeWord']> = (list, word, alias)
       });
 
 /**
- * For each query word, the vocabulary's words that hold it (`LIKE '%word%'`, through its trigram index); null when a
- * word is in none, so in no row.
+ * At most this many vocabulary words holding a query word are looked up in the word index, as alternatives; a word
+ * held by more (a letter or two, say) is matched in the units' own text (`LIKE`). At 40,000 units, counting "p"
+ * (575 words of 3,269) took 159 ms through the index against 201 ms in the texts, "at" (309) 78 against 192 ms;
+ * before, "a" (1,870) took 0.96 s a search and "a e" 1.9 s, and a member could add words to the vocabulary at will.
  */
-async function alternativesOf(pool: Pool | PoolClient, words: readonly string[]): Promise<string[][] | null> {
+const MAX_WORD_ALTERNATIVES = 384;
+
+/** A text search's words as the engine matches them (see wordMatchOf). */
+interface WordMatch {
+  /** For each query word, its alternatives, or null for a common word (MAX_WORD_ALTERNATIVES). */
+  byWord: ReadonlyArray<string[] | null>;
+  /** The alternatives of the words matched through the word index. */
+  alternatives: string[][];
+  /** The words matched in the items' own text. */
+  common: string[];
+}
+
+/**
+ * For each query word, the vocabulary's words that hold it (`LIKE '%word%'`, through its trigram index), up to
+ * MAX_WORD_ALTERNATIVES: a word held by more is common, matched in the items' own text; null when a word is in none,
+ * so in no row.
+ */
+async function wordMatchOf(pool: Pool | PoolClient, words: readonly string[]): Promise<WordMatch | null> {
   const { rows } = await pool.query<Record<string, string[]>>(
-    `SELECT ${words.map((_word, i) => `ARRAY(SELECT v.word FROM vocabulary v WHERE v.word LIKE $${i + 1}) AS w${i}`).join(', ')}`,
+    `SELECT ${words.map((_word, i) => `ARRAY(SELECT v.word FROM vocabulary v WHERE v.word LIKE $${i + 1} LIMIT ${MAX_WORD_ALTERNATIVES + 1}) AS w${i}`).join(', ')}`,
     words.map((word) => `%${word}%`),
   );
-  const alternatives = words.map((_word, i) => rows[0]?.[`w${i}`] ?? []);
-  return alternatives.some((found) => found.length === 0) ? null : alternatives;
+  const found = words.map((_word, i) => rows[0]?.[`w${i}`] ?? []);
+  if (found.some((alternatives) => alternatives.length === 0)) return null;
+  const byWord = found.map((alternatives) => (alternatives.length > MAX_WORD_ALTERNATIVES ? null : alternatives));
+  return {
+    byWord,
+    alternatives: byWord.filter((alternatives) => alternatives !== null),
+    common: words.filter((_word, i) => byWord[i] === null),
+  };
 }
 
 /** `?` placeholders as PostgreSQL numbers them. */
@@ -796,7 +830,10 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
     exclusive: (institution, work) => locks.exclusive(institution, work),
     search: async (request: SearchRequest) => {
       const words = request.filter.words;
-      const alternatives = words && words.length > 0 ? await alternativesOf(pool, words) : null;
+      const match = words && words.length > 0 ? await wordMatchOf(pool, words) : null;
+      // The narrow table answers words matched through the word index alone: a common word is matched in the units'
+      // text, which it does not hold.
+      const alternatives = match && match.common.length === 0 ? match.alternatives : null;
       // Units that hold the words and meet filters the narrow text table answers too (see SCHEMA): its rows alone,
       // read from the word index. So are units by ESCO occupation and more without words (see isOccupationAndMore;
       // with EQF level 4 at 200,000 units, 23 ms against 0.2–0.3 s through the units' indexes).
@@ -826,27 +863,28 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       // With a filter the narrow table does not answer, in TITLE order: whether more than ORDERED_SCAN_ROWS units
       // hold the words decides how the page reads them, so they are counted only that far (the total is counted
       // apart). At 1,000,000 units, "welding safety" is held by 187,500.
+      const indexed = match?.alternatives ?? [];
       const textRows =
-        alternatives === null || request.list !== 'units' || request.order !== 'TITLE'
+        indexed.length === 0 || request.list !== 'units' || request.order !== 'TITLE'
           ? null
           : Number(
               (
                 await throughWordIndex<{ n: string }>({
-                  sql: `SELECT count(*) AS n FROM (SELECT 1 FROM unit_text w WHERE ${holdsAll('w.words', alternatives)} LIMIT ?) AS held`,
-                  params: [...arraysOf(alternatives), ORDERED_SCAN_ROWS + 1],
+                  sql: `SELECT count(*) AS n FROM (SELECT 1 FROM unit_text w WHERE ${holdsAll('w.words', indexed)} LIMIT ?) AS held`,
+                  params: [...arraysOf(indexed), ORDERED_SCAN_ROWS + 1],
                 })
               ).rows[0]?.n ?? 0,
             );
       const ordered = textRows !== null && textRows > ORDERED_SCAN_ROWS;
-      const { page, count } = searchStatements(request, textMatchOf(alternatives, ordered), {
+      const { page, count } = searchStatements(request, textMatchOf(match, ordered), {
         concat,
         // A count reads every match: the matches as one set from the word index, not each counted row's words.
-        countMatch: textMatchOf(alternatives, false),
+        countMatch: textMatchOf(match, false),
         wholeWord: wholeWordOf,
-        inLanguage: inLanguageOf(words ?? [], alternatives),
+        inLanguage: inLanguageOf(words ?? [], match),
       });
       const read = <Row extends QueryResultRow>(statement: Statement) =>
-        alternatives === null ? pool.query<Row>(numbered(statement)) : throughWordIndex<Row>(statement);
+        indexed.length === 0 ? pool.query<Row>(numbered(statement)) : throughWordIndex<Row>(statement);
       const [rows, counted] = await Promise.all([
         read<{ inst: string; id: string; sort_key: string }>(page),
         !count ? null : narrow ? countNarrow(narrow) : read<{ n: string }>(count),
@@ -863,14 +901,18 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
           (await client.query<{ held: boolean }>(numbered(statement))).rows[0]?.held === true;
         return suggestionsOf(words, {
           found: async (word) => {
-            const alternatives = await alternativesOf(client, [word]);
-            return (
-              alternatives !== null &&
-              exists({
-                sql: `SELECT EXISTS (SELECT 1 FROM ${table} w WHERE ${holdsAll('w.words', alternatives)}) AS held`,
-                params: arraysOf(alternatives),
-              })
-            );
+            const match = await wordMatchOf(client, [word]);
+            if (match === null) return false;
+            // A common word: the first item whose text holds it is soon found.
+            if (match.common.length > 0)
+              return exists({
+                sql: `SELECT EXISTS (SELECT 1 FROM ${list === 'units' ? 'unit' : 'qualification'} w WHERE w.search_text LIKE ?) AS held`,
+                params: [`%${word}%`],
+              });
+            return exists({
+              sql: `SELECT EXISTS (SELECT 1 FROM ${table} w WHERE ${holdsAll('w.words', match.alternatives)}) AS held`,
+              params: arraysOf(match.alternatives),
+            });
           },
           candidates: async (word) =>
             (

@@ -16,6 +16,7 @@ import {
   searchStatements,
   titlePage,
   wordsOf,
+  type Statement,
   type TextMatch,
 } from './search-sql';
 import { minCommonTrigrams, similarityOf, suggestionsOf, trigramsOf } from './similar-words';
@@ -55,6 +56,16 @@ const PLACE_WALK_ROWS = 50_000;
 const PRUNED_LAYOUT = 1;
 /** The layout whose units' text index holds their facet words: a catalogue of an earlier one is indexed again once. */
 const FACETED_LAYOUT = 2;
+
+/**
+ * At most this many vocabulary words holding a query word are matched in the text index, as alternatives; a word held
+ * by more (a letter or two, say) is matched in the items' own text (`LIKE`). Many alternatives cost more than reading
+ * every text, and all of it in the gateway's own thread: at 40,000 units, counting "p" (575 words of 3,269) took
+ * 112 ms through the index against 40 ms in the texts, "is" (265) 36 against 41 ms, "w" (114) 21 against 40 ms, and
+ * the page reads the matches again. Before, "a" (1,870) took 0.9 s and "a e" 3.5 s a search, and a member could
+ * add words to the vocabulary at will.
+ */
+const MAX_WORD_ALTERNATIVES = 128;
 
 /** At most this many ECVET points values in one query's range are matched as facet words; more are read from rows. */
 const MAX_POINTS_TERMS = 64;
@@ -125,6 +136,14 @@ CREATE TABLE IF NOT EXISTS part_position (
 `;
 
 const concat = (...parts: string[]) => parts.join(' || ');
+
+/** A text search's words as the engine matches them (see textQuery). */
+interface TextQuery {
+  /** The text index's query of the words matched there; null when every word is common. */
+  query: string | null;
+  /** The words matched in the items' own text. */
+  common: string[];
+}
 
 /** The embedded engine: one SQLite file (or memory) in the gateway's process; nothing to set up. */
 export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
@@ -221,7 +240,11 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
       'INSERT INTO qualification (inst, id, sort_key, title_text, search_text, eqf, points, isced, occupation, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     insertQualificationText: db.prepare('INSERT INTO qualification_text (rowid, words) VALUES (?, ?)'),
-    wordsLike: db.prepare<[string], string>('SELECT word FROM vocabulary WHERE word LIKE ?').pluck(),
+    wordsLike: db.prepare<[string, number], string>('SELECT word FROM vocabulary WHERE word LIKE ? LIMIT ?').pluck(),
+    unitTextHolds: db.prepare<[string], number>('SELECT 1 FROM unit WHERE search_text LIKE ? LIMIT 1').pluck(),
+    qualificationTextHolds: db
+      .prepare<[string], number>('SELECT 1 FROM qualification WHERE search_text LIKE ? LIMIT 1')
+      .pluck(),
     unitTextRows: db.prepare<[string], number>('SELECT count(*) FROM unit_text WHERE unit_text MATCH ?').pluck(),
     qualificationTextRows: db
       .prepare<[string], number>('SELECT count(*) FROM qualification_text WHERE qualification_text MATCH ?')
@@ -448,13 +471,20 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     prune(words);
   });
   /**
-   * The text index's query for `LIKE '%word%'` of every word: each word's alternatives are the vocabulary's words that
-   * hold it (see wordsOf); null when a word is in none, so in no row. Words are [a-z0-9], quoted as they are.
+   * `LIKE '%word%'` of every word: the text index's query for the words whose alternatives (the vocabulary's words
+   * that hold it, see wordsOf) are few enough, and the `common` words, matched on the items' own text; null when a
+   * word is in no vocabulary word, so in no row. Words are [a-z0-9], quoted as they are.
    */
-  const textQuery = (words: readonly string[]): string | null => {
-    const alternatives = words.map((word) => statements.wordsLike.all(`%${word}%`));
-    if (alternatives.some((found) => found.length === 0)) return null;
-    return alternatives.map((found) => `(${found.map((word) => `"${word}"`).join(' OR ')})`).join(' AND ');
+  const textQuery = (words: readonly string[]): TextQuery | null => {
+    const indexed: string[] = [];
+    const common: string[] = [];
+    for (const word of words) {
+      const found = statements.wordsLike.all(`%${word}%`, MAX_WORD_ALTERNATIVES + 1);
+      if (found.length === 0) return null;
+      if (found.length > MAX_WORD_ALTERNATIVES) common.push(word);
+      else indexed.push(`(${found.map((alternative) => `"${alternative}"`).join(' OR ')})`);
+    }
+    return { query: indexed.length > 0 ? indexed.join(' AND ') : null, common };
   };
   const pointsHeld: PointsHeld = (min, max) => {
     const held = statements.pointsBetween.all(min ?? -Infinity, max ?? Infinity, MAX_POINTS_TERMS + 1);
@@ -468,7 +498,10 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
   const search = (request: SearchRequest): SearchPage => {
     const list = request.list === 'units' ? 'unit' : 'qualification';
     const words = request.filter.words;
-    const wordsQuery = words && words.length > 0 ? textQuery(words) : null;
+    // Undefined: no words; null: a word no item holds.
+    const text = words && words.length > 0 ? textQuery(words) : undefined;
+    const wordsQuery = text?.query ?? null;
+    const common = text?.common ?? [];
     // A unit's filters that its facet words answer are matched with its words, in the text index. So are those of a
     // search by ESCO occupation and more without words, in TITLE order (see isOccupationAndMore; with EQF level 4 at
     // 200,000 units, 33 ms against 0.75 s through the units' indexes).
@@ -477,7 +510,9 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
       list === 'unit' && (wordsQuery !== null || byOccupation) ? facetTermsOf(request.filter, pointsHeld) : null;
     const query = faceted ? [...(wordsQuery === null ? [] : [wordsQuery]), ...faceted.terms].join(' AND ') : wordsQuery;
     // The text index's matches are the search's: the rows need not be read to count them.
-    const textOnly = faceted ? hasNoFilterButWords({ ...request, filter: faceted.rest }) : isTextOnly(request);
+    const textOnly =
+      common.length === 0 &&
+      (faceted ? hasNoFilterButWords({ ...request, filter: faceted.rest }) : isTextOnly(request));
     if (query !== null && list === 'unit' && request.order === 'TITLE' && textOnly) {
       // The count chooses how to read the page: without a total asked, only as far as that choice (at 1,000,000
       // units, "welding safety", held by 187,500, then pages in 0.86 times the time of counting them all).
@@ -517,13 +552,16 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
             : 0;
     // `+` keeps the planner from reading the rows through the match (it then reads an index in the list's order).
     const ordered = request.order === 'TITLE' && textRows > ORDERED_SCAN_ROWS;
-    const textMatch: TextMatch = (table) =>
-      query === null
-        ? { sql: '1 = 0', params: [] }
-        : {
-            sql: `${ordered ? '+' : ''}r.rowid IN (SELECT rowid FROM ${table}_text WHERE ${table}_text MATCH ?)`,
-            params: [query],
-          };
+    const textMatch: TextMatch = (table) => {
+      if (text === null) return { sql: '1 = 0', params: [] };
+      const parts: Statement[] = common.map((word) => ({ sql: 'r.search_text LIKE ?', params: [`%${word}%`] }));
+      if (query !== null)
+        parts.unshift({
+          sql: `${ordered ? '+' : ''}r.rowid IN (SELECT rowid FROM ${table}_text WHERE ${table}_text MATCH ?)`,
+          params: [query],
+        });
+      return { sql: parts.map((part) => part.sql).join(' AND '), params: parts.flatMap((part) => part.params) };
+    };
     const { page, count } = searchStatements(request, textMatch, {
       concat,
       // The rows holding the word whole are its token's in the text index, read once as a set: not each ranked
@@ -554,8 +592,12 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     return suggestionsOf(words, {
       // Whether one row matches, not how many: a part of common words may be in most rows.
       found: async (word) => {
-        const query = textQuery([word]);
-        return query !== null && held(query);
+        const text = textQuery([word]);
+        if (text === null) return false;
+        if (text.query !== null) return held(text.query);
+        // A common word: the first item whose text holds it is soon found.
+        const holds = list === 'units' ? statements.unitTextHolds : statements.qualificationTextHolds;
+        return holds.get(`%${word}%`) !== undefined;
       },
       // The words sharing enough of the word's trigrams; their similarity from how many they share.
       candidates: async (word) => {
