@@ -41,8 +41,8 @@ import {
   type Variables,
 } from './operation';
 import type { EntitiesPlan, FetchPlan, QueryPlan, RoutingView, ShardRequest } from './plan';
-import { ForeignItems, shardFailure, type ResponseError } from './shard-errors';
-import { answersAsAnother, itemClaims } from './own-items';
+import { itemClaims } from './own-items';
+import type { ResponseError } from './shard-errors';
 
 type Json = Record<string, unknown>;
 
@@ -228,11 +228,15 @@ async function fetchNodes(
     groups.set(owner, [...(groups.get(owner) ?? []), index]);
   });
   const byInstitution = new Map(view.shards.map((shard) => [shard.institution, shard]));
+  // An owner answers for the items asked of it, as in a fan-out: one whose answer names another item or another
+  // institution (to pass its own item off as another member's) has it stand as failed, named.
+  const claims = itemClaims(selectionSet, fetch.fragments);
   const plan: EntitiesPlan = {
     type: 'entities',
     responseKey: '_entities',
     representations,
     errors: [],
+    ...(claims ? { claims: new Map([[typeName, claims]]) } : {}),
     calls: [...groups].flatMap(([owner, indexes]) => {
       const shard = byInstitution.get(owner);
       return shard
@@ -250,19 +254,7 @@ async function fetchNodes(
   const response = await runEntities(plan);
   const values =
     ((response.data as Json | null | undefined)?._entities as unknown[] | undefined) ?? ids.map(() => null);
-  const errors = (response.errors ?? []) as ResponseError[];
-  // An owner answers for the items asked of it, as in a fan-out: one whose answer names another item or another
-  // institution (to pass its own item off as another member's) has it stand as failed, named.
-  const claims = itemClaims(selectionSet, fetch.fragments);
-  if (claims)
-    ids.forEach((id, index) => {
-      const shard = byInstitution.get(ownerOf(id) ?? '');
-      if (shard && answersAsAnother(values[index], claims, id)) {
-        values[index] = null;
-        errors.push(shardFailure(shard, new ForeignItems(), ['_entities', index]));
-      }
-    });
-  return { values, errors };
+  return { values, errors: (response.errors ?? []) as ResponseError[] };
 }
 
 /** Where an `_entities` error goes in the client's answer: at its item, or at the list when the item was left out. */

@@ -1,6 +1,6 @@
-import { parse, type OperationDefinitionNode } from 'graphql';
+import { Kind, parse, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { ownerOf } from '../../schema/ids';
-import { answersAsAnother, answersForAnother, itemClaims, type ItemsClaim } from './own-items';
+import { answersAsAnother, answersForAnother, entitiesClaims, itemClaims, type ItemsClaim } from './own-items';
 
 const LV = 'rvt.lv';
 /** A list whose items say whose they are by `id` alone. */
@@ -65,5 +65,38 @@ describe('answersAsAnother', () => {
     if (!claims) throw new Error('claims expected');
     expect(answersAsAnother({ id: LV, name: 'RVT' }, claims, LV)).toBe(false);
     expect(answersAsAnother({ id: 'bbs-hannover.de', name: 'RVT' }, claims, LV)).toBe(true);
+  });
+});
+
+describe('entitiesClaims', () => {
+  it("reads each type's claims from an `_entities` selection, inline fragments and named ones", () => {
+    const document = parse(`
+      query($representations: [_Any!]!) {
+        _entities(representations: $representations) {
+          __typename
+          ... on Unit { title institution { __typename id } }
+          ... on Qualification { id }
+          ... on Institution { name }
+          ...more
+        }
+      }
+      fragment more on Qualification { key: id }
+    `);
+    const operation = document.definitions[0] as OperationDefinitionNode;
+    const entities = operation.selectionSet.selections[0] as FieldNode;
+    const fragments = new Map(
+      document.definitions
+        .filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION)
+        .map((fragment) => [fragment.name.value, fragment]),
+    );
+    const claims = entitiesClaims(entities.selectionSet, fragments);
+    expect(Object.fromEntries(claims)).toEqual({
+      Unit: { ids: [], institutions: [{ key: 'institution', ids: ['id'] }] },
+      Qualification: { ids: ['id', 'key'], institutions: [] },
+    });
+    const unit = claims.get('Unit');
+    if (!unit) throw new Error('Unit claims expected');
+    expect(answersAsAnother({ title: 'Welding', institution: { id: 'rvt.lv' } }, unit, `${LV}:U1`)).toBe(false);
+    expect(answersAsAnother({ title: 'Welding', institution: { id: 'omnia.fi' } }, unit, `${LV}:U1`)).toBe(true);
   });
 });

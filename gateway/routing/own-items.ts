@@ -1,4 +1,4 @@
-import type { FieldNode, FragmentDefinitionNode, SelectionSetNode } from 'graphql';
+import { Kind, type FieldNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import { isInstitutionCode, LOCAL_ID_PATTERN, ownerOf } from '../../schema/ids';
 import { selectedFields, type CursorKeys, type NodeIds } from './fan-out';
 
@@ -131,6 +131,36 @@ export function answersForAnother(value: unknown, claims: readonly ItemsClaim[],
 export function itemClaims(set: SelectionSetNode | undefined, fragments: Fragments): Claims | null {
   const claims = claimsIn(set, fragments);
   return claimsAnything(claims) ? claims : null;
+}
+
+/** For each type an `_entities` selection asks of (`... on Unit { id }`), how its answers show which item each is. */
+export function entitiesClaims(set: SelectionSetNode | undefined, fragments: Fragments): Map<string, Claims> {
+  const byType = new Map<string, Claims>();
+  for (const selection of set?.selections ?? []) {
+    const typeName =
+      selection.kind === Kind.INLINE_FRAGMENT
+        ? selection.typeCondition?.name.value
+        : selection.kind === Kind.FRAGMENT_SPREAD
+          ? fragments.get(selection.name.value)?.typeCondition.name.value
+          : undefined;
+    const inner =
+      selection.kind === Kind.INLINE_FRAGMENT
+        ? selection.selectionSet
+        : selection.kind === Kind.FRAGMENT_SPREAD
+          ? fragments.get(selection.name.value)?.selectionSet
+          : undefined;
+    const claims = typeName ? itemClaims(inner, fragments) : null;
+    if (typeName && claims) {
+      const known = byType.get(typeName);
+      byType.set(
+        typeName,
+        known
+          ? { ids: [...known.ids, ...claims.ids], institutions: [...known.institutions, ...claims.institutions] }
+          : claims,
+      );
+    }
+  }
+  return byType;
 }
 
 /** Whether an owner's answer for item `id` (an entity ID or an institution's code) names another item or owner. */

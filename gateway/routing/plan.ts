@@ -3,7 +3,7 @@ import type { Shard } from '../registry/registry';
 import type { Positions } from './cursor';
 import type { CursorKeys } from './fan-out';
 import type { Variables } from './operation';
-import type { ItemsClaim } from './own-items';
+import type { Claims, ItemsClaim } from './own-items';
 import type { RoutingTable } from './routing-table';
 import type { ResponseError } from './shard-errors';
 
@@ -76,6 +76,18 @@ export interface QueryPlan {
   calls: QueryCall[];
   /** Every shard of the kind answers these; the calls above are then one per shard. */
   fanOuts: FanOutMerge[];
+  /**
+   * The by-ID root fields whose selection shows which item the answer is (its `id`, its `institution`): an owner's
+   * answer naming another item or institution is refused (own-items), as a fan-out refuses such a share.
+   */
+  byId?: ByIdClaim[];
+}
+
+/** A by-ID root field's ID, and how its answer shows which item it is. */
+export interface ByIdClaim {
+  responseKey: string;
+  id: string;
+  claims: Claims;
 }
 
 /** One mutation field: answered by the hub itself, refused with the routing error, or sent to its owner. */
@@ -105,6 +117,11 @@ export interface EntitiesPlan {
   /** References no registered shard owns, at their positions. */
   errors: ResponseError[];
   calls: EntitiesCall[];
+  /**
+   * By type, how an answer shows which item it is (its `id`, its `institution`): an owner's answer naming another
+   * item or institution is refused at its place (own-items).
+   */
+  claims?: ReadonlyMap<string, Claims>;
 }
 
 /** What `planFetch` decides for one fetch and `runPlan` carries out: plain data, no I/O. */

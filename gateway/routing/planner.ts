@@ -6,7 +6,7 @@ import type { Shard } from '../registry/registry';
 import { decodeHubCursor, type Positions } from './cursor';
 import { prepareConnection, type PreparedConnection } from './fan-out';
 import { errorAt, ownerShard } from './field-owner';
-import { connectionClaims, listClaims } from './own-items';
+import { connectionClaims, entitiesClaims, itemClaims, listClaims } from './own-items';
 import {
   argumentValue,
   parseFetch,
@@ -20,6 +20,7 @@ import {
   type Variables,
 } from './operation';
 import type {
+  ByIdClaim,
   CacheKeys,
   EntitiesPlan,
   FanOutMerge,
@@ -120,6 +121,7 @@ interface RoutedFields {
   /** Fields that any shard of the kind can answer: another may stand in when theirs fails. */
   anyShard: Set<RootField>;
   fanOuts: FanOut[];
+  byId: ByIdClaim[];
 }
 
 function routeQueryFields(
@@ -129,7 +131,14 @@ function routeQueryFields(
   view: RoutingView,
   caller: PlanCaller,
 ): RoutedFields {
-  const routed: RoutedFields = { data: {}, errors: [], owned: new Map(), anyShard: new Set(), fanOuts: [] };
+  const routed: RoutedFields = {
+    data: {},
+    errors: [],
+    owned: new Map(),
+    anyShard: new Set(),
+    fanOuts: [],
+    byId: [],
+  };
   const members = new Set(view.shards.map((shard) => shard.institution));
   fields.forEach((field, index) => {
     if (field.name === '__typename') {
@@ -159,6 +168,8 @@ function routeQueryFields(
     list.push(field);
     routed.owned.set(shard.institution, list);
     if (route.kind === 'any') routed.anyShard.add(field);
+    const id = byIdOf(field, route, view, variables, fetch);
+    if (id) routed.byId.push(id);
   });
   return routed;
 }
@@ -170,7 +181,7 @@ function planQuery(
   view: RoutingView,
   caller: PlanCaller,
 ): QueryPlan {
-  const { data, errors, owned, anyShard, fanOuts } = routeQueryFields(fetch, fields, variables, view, caller);
+  const { data, errors, owned, anyShard, fanOuts, byId } = routeQueryFields(fetch, fields, variables, view, caller);
   const targets = fanOuts.length > 0 ? view.shards : view.shards.filter((s) => owned.has(s.institution));
   // One shard answers the whole fetch: it gets the fetch as it came, uncut.
   const everyFieldToOne = fanOuts.length === 0 && targets.length === 1 && errors.length === 0;
@@ -197,7 +208,29 @@ function planQuery(
     const { sub, cache } = fanOutsOnly;
     return { shard, ...withFanOuts(sub, mine, fanOuts, shard, variables, cache), owned: keys, standIns: null };
   });
-  return { type: 'query', data, errors, calls, fanOuts: fanOuts.map((fanOut) => fanOut.merge) };
+  return {
+    type: 'query',
+    data,
+    errors,
+    calls,
+    fanOuts: fanOuts.map((fanOut) => fanOut.merge),
+    ...(byId.length > 0 ? { byId } : {}),
+  };
+}
+
+/** A field that fetches one entity by its `id`, and how its answer shows which it is; null for any other field. */
+function byIdOf(
+  field: RootField,
+  route: Route,
+  view: RoutingView,
+  variables: Variables,
+  fetch: FetchOperation,
+): ByIdClaim | null {
+  if (route.kind !== 'owner' || route.argument.join('.') !== 'id') return null;
+  if (!view.rules.query.get(field.name)?.entityType) return null;
+  const id = argumentValue(field.node, ['id'], variables);
+  const claims = itemClaims(field.node.selectionSet, fetch.fragments);
+  return typeof id === 'string' && claims ? { responseKey: field.responseKey, id, claims } : null;
 }
 
 /** A shard's owned fields and every fan-out, cut from the fetch. */
@@ -280,7 +313,15 @@ function planEntities(fetch: FetchOperation, field: RootField, variables: Variab
     variables: { ...variables, representations: indexes.map((i) => representations[i]) },
     indexes,
   }));
-  return { type: 'entities', responseKey: field.responseKey, representations, errors, calls };
+  const claims = entitiesClaims(field.node.selectionSet, fetch.fragments);
+  return {
+    type: 'entities',
+    responseKey: field.responseKey,
+    representations,
+    errors,
+    calls,
+    ...(claims.size > 0 ? { claims } : {}),
+  };
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Shard } from '../registry/registry';
 import { afterWrite, entitiesFromCache, fillEntities, throughCache, type CacheStep } from './cache-step';
 import type { CatalogueStep } from './catalogue-step';
 import { mergeConnection } from './fan-out';
-import { answersForAnother } from './own-items';
+import { answersAsAnother, answersForAnother } from './own-items';
 import type { EntitiesCall, EntitiesPlan, FetchPlan, MutationPlan, QueryCall, QueryPlan } from './plan';
 import type { ShardCaller, ShardResult } from './shard-call';
 import {
@@ -86,7 +86,15 @@ async function runQuery(env: RunEnvironment, plan: QueryPlan): Promise<GatewayGr
       return;
     }
     const answered = (result.response.data ?? {}) as Json;
-    for (const key of owned) data[key] = answered[key] ?? null;
+    for (const key of owned) {
+      const claim = plan.byId?.find((one) => one.responseKey === key);
+      if (claim && answersAsAnother(answered[key], claim.claims, claim.id)) {
+        // The owner answers for the item asked of it: one passing it off as another item, or another member's,
+        // gives nothing, named, as a fan-out's impostor does.
+        data[key] = null;
+        errors.push(shardFailure(result.shard, new ForeignItems(), [key]));
+      } else data[key] = answered[key] ?? null;
+    }
     const impostor = plan.fanOuts.some(
       (fanOut) =>
         fanOut.claims !== undefined &&
@@ -204,10 +212,28 @@ async function runEntitiesCall(
       );
     }
   } else {
+    // The owner answers for the items asked of it: one passing an item off as another, or as another member's,
+    // gives nothing at that place, named, and is not cached.
+    const kept: number[] = [];
     answers.forEach((value, j) => {
-      results[indexes[j] as number] = value;
+      const index = indexes[j] as number;
+      const representation = plan.representations[index];
+      const claims = plan.claims?.get(String(representation?.__typename));
+      const id = representation?.id;
+      if (claims && typeof id === 'string' && answersAsAnother(value, claims, id)) {
+        errors.push(shardFailure(shard, new ForeignItems(), [responseKey, index]));
+        return;
+      }
+      results[index] = value;
+      kept.push(j);
     });
-    await fillEntities(env.cache, misses, indexes, answers, result.response);
+    await fillEntities(
+      env.cache,
+      misses,
+      kept.map((j) => indexes[j] as number),
+      kept.map((j): unknown => answers[j]),
+      result.response,
+    );
   }
   for (const error of (result.response.errors ?? []) as ResponseError[]) {
     const [head, position, ...rest] = error.path ?? [];

@@ -98,6 +98,34 @@ test("a fanned-out connection whose selection shows no ID: the hub asks each nod
   expect(impostor.queries.at(-1)).toContain('__hubNodes');
 });
 
+/** An ID of the impostor's own, from the honest hub. */
+async function impostorUnitId(): Promise<string> {
+  const answer = await hub.request('{ units(first: 100) { nodes { id } } }');
+  const nodes = (answer.body.data?.units as { nodes: Array<{ id: string }> }).nodes;
+  return (nodes.find((node) => node.id.startsWith(`${IMPOSTOR}:`)) as { id: string }).id;
+}
+
+test("a by-ID field whose answer carries another member's ID or names it as institution: the field is null, named", async () => {
+  const id = await impostorUnitId();
+  for (const query of [
+    `{ unit(id: "${id}") { id title } }`,
+    `{ unit(id: "${id}") { title institution { id } } }`,
+    `{ unit(id: "${id}") { ...shown } } fragment shown on Unit { key: id }`,
+    `{ institution(id: "${IMPOSTOR}") { id country } }`,
+  ]) {
+    const answer = await gateway.request(query);
+    expect({ query, data: answer.body.data }).toEqual({
+      query,
+      data: { [query.includes('unit(') ? 'unit' : 'institution']: null },
+    });
+    expect(answer.body.errors).toEqual([{ ...foreignItems, path: [query.includes('unit(') ? 'unit' : 'institution'] }]);
+  }
+  // Beside it, another member's by-ID field answers as ever.
+  const both = await gateway.request(`{ mine: unit(id: "${id}") { id } other: institution(id: "${VICTIM}") { id } }`);
+  expect(both.body.data).toEqual({ mine: null, other: { id: VICTIM } });
+  expect(both.body.errors).toEqual([{ ...foreignItems, path: ['mine'] }]);
+});
+
 test('the same shard answering honestly through the stand-in: every answer is the hub’s, without errors', async () => {
   impostor.behaviour = 'pass';
   try {
@@ -105,6 +133,7 @@ test('the same shard answering honestly through the stand-in: every answer is th
       '{ institutions { id country } }',
       '{ units(first: 100) { totalCount nodes { id institution { id } } } }',
       '{ units(first: 100) { edges { cursor node { localId } } pageInfo { hasNextPage endCursor } } }',
+      `{ unit(id: "${await impostorUnitId()}") { id title institution { id } } institution(id: "${IMPOSTOR}") { id } }`,
     ]) {
       const [expected, answer] = await Promise.all([hub.request(query), gateway.request(query)]);
       expect(answer.body).toEqual(expected.body);
