@@ -99,6 +99,11 @@ const UNIT_FILTERS: Array<Record<string, unknown>> = [
   { escoSkills: [skill] },
   // A single value where a list is expected: GraphQL reads it as a list of one.
   { escoSkills: skill },
+  // Without words, by skills (or by status, counted), SQLite reads the units from its word index's facet words.
+  { escoSkills: [skill], eqfLevel: 4 },
+  { escoSkills: [skill], status: 'ACTIVE', country: 'LV' },
+  { escoSkills: [skill], qualification: units[0]?.qualificationId },
+  { status: 'ACTIVE', ecvetPoints: { min: 15 } },
   { escoOccupation: occupation },
   // By occupation without words, an engine reads the units from its word index when the other filters are there too.
   { escoOccupation: occupation, eqfLevel: 4 },
