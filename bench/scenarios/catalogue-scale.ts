@@ -189,6 +189,9 @@ async function holdsAll(
 /** The demo's ESCO occupations of its welding qualification and of its cook's, which holds no unit about welding. */
 const WELDER = 'http://data.europa.eu/esco/occupation/7aedaa07-3884-4c5b-88f9-80997b2aa54b';
 const COOK = 'http://data.europa.eu/esco/occupation/90f75f67-495d-49fa-ab57-2f320e251d7e';
+/** The skill most bench units have (313,000 at 1,000,000), and one of the least common (31,000), from the demo's units. */
+const COMMON_SKILL = 'http://data.europa.eu/esco/skill/f2f463e5-2382-49cb-8199-e7e043d868df';
+const RARE_SKILL = 'http://data.europa.eu/esco/skill/001115fb-569f-4ee6-8381-c6807ef2527f';
 
 /** Each search's name, request and whether it must find nothing (otherwise it must find something). */
 const SEARCHES: Array<[string, SearchRequest, { findsNothing: boolean }?]> = [
@@ -282,6 +285,30 @@ const SEARCHES: Array<[string, SearchRequest, { findsNothing: boolean }?]> = [
     {
       list: 'units',
       filter: { words: null, escoOccupation: WELDER, eqfLevel: 4 },
+      first: 20,
+      after: {},
+      offset: 0,
+      order: 'TITLE',
+      count: true,
+    },
+  ],
+  [
+    'filter ESCO skill (the most common), first 20, with totalCount',
+    {
+      list: 'units',
+      filter: { words: null, escoSkills: [COMMON_SKILL] },
+      first: 20,
+      after: {},
+      offset: 0,
+      order: 'TITLE',
+      count: true,
+    },
+  ],
+  [
+    'filter ESCO skill (one of the least common) + EQF 4, first 20, with totalCount',
+    {
+      list: 'units',
+      filter: { words: null, escoSkills: [RARE_SKILL], eqfLevel: 4 },
       first: 20,
       after: {},
       offset: 0,
