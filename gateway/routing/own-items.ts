@@ -124,9 +124,8 @@ export function answersForAnother(value: unknown, claims: readonly ItemsClaim[],
 }
 
 /**
- * What an owner's answers for items (`_entities` values shaped by `set`) say of which item each is; null when the
- * selection asks for nothing that does. For lists the hub pages itself (the catalogue's), which no fan-out's
- * check sees.
+ * What an owner's answer for one item asked by its ID (a by-ID field's, or an `_entities` value, shaped by `set`)
+ * says of which item it is; null when the selection asks for nothing that does.
  */
 export function itemClaims(set: SelectionSetNode | undefined, fragments: Fragments): Claims | null {
   const claims = claimsIn(set, fragments);
@@ -137,19 +136,14 @@ export function itemClaims(set: SelectionSetNode | undefined, fragments: Fragmen
 export function entitiesClaims(set: SelectionSetNode | undefined, fragments: Fragments): Map<string, Claims> {
   const byType = new Map<string, Claims>();
   for (const selection of set?.selections ?? []) {
-    const typeName =
+    const fragment =
       selection.kind === Kind.INLINE_FRAGMENT
-        ? selection.typeCondition?.name.value
+        ? selection
         : selection.kind === Kind.FRAGMENT_SPREAD
-          ? fragments.get(selection.name.value)?.typeCondition.name.value
+          ? fragments.get(selection.name.value)
           : undefined;
-    const inner =
-      selection.kind === Kind.INLINE_FRAGMENT
-        ? selection.selectionSet
-        : selection.kind === Kind.FRAGMENT_SPREAD
-          ? fragments.get(selection.name.value)?.selectionSet
-          : undefined;
-    const claims = typeName ? itemClaims(inner, fragments) : null;
+    const typeName = fragment?.typeCondition?.name.value;
+    const claims = fragment && typeName ? itemClaims(fragment.selectionSet, fragments) : null;
     if (typeName && claims) {
       const known = byType.get(typeName);
       byType.set(
