@@ -509,7 +509,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     // So are those of a search without words by ESCO skills, or by status with its total, when the facet words answer
     // every filter: no index of the units reads by either. At 1,000,000 units a common skill took 638 ms, a rarer one
     // with EQF level 4 1.0 s (the units at that level read in TITLE order until 21 held it), every active unit
-    // counted 1.2 s; through the facet words, 66, 50 and 187 ms.
+    // counted 1.2 s; through the facet words, 60, 50 and 185 ms.
     const { escoSkills, status } = request.filter;
     const bySkillsOrStatus =
       list === 'unit' &&
