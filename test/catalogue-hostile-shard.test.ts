@@ -1,10 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { startGateway, type RunningGateway } from '../gateway';
-import { Registry } from '../gateway/registry/registry';
-import { ROOT } from './harness/hub';
+import type { RunningGateway } from '../gateway';
+import { startCatalogueOverStandIns, type StandInRequest } from './harness/stand-in-shards';
 import { waitFor } from './harness/wait';
 
 /**
@@ -49,64 +44,33 @@ const QUALIFICATIONS: Record<string, () => { edges: unknown[]; hasNextPage: bool
     hasNextPage: false,
   }),
 };
-const servers: Server[] = [];
 const calls: Record<string, number> = {};
+let standIns: Awaited<ReturnType<typeof startCatalogueOverStandIns>>;
 let gateway: RunningGateway;
 
-/** A qualifications shard of `code` that serves no change feed and answers the catalogue's reads as UNITS says. */
-async function startStandIn(code: string): Promise<string> {
+/** What the stand-in of `code` answers: no change feed, and the catalogue's reads as UNITS and QUALIFICATIONS say. */
+function answerOf(code: string) {
   calls[code] = 0;
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      if (request.method !== 'POST') {
-        response.writeHead(404).end();
-        return;
-      }
-      calls[code] = (calls[code] ?? 0) + 1;
-      const { query } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { query: string };
-      const page = ({ edges, hasNextPage }: { edges: unknown[]; hasNextPage: boolean }) => ({
-        page: { edges, pageInfo: { hasNextPage } },
-      });
-      const data = query.includes('CatalogueInstitution')
-        ? { institution: { id: code, country: COUNTRY[code] } }
-        : query.includes('page: qualifications')
-          ? page(QUALIFICATIONS[code]?.() ?? { edges: [], hasNextPage: false })
-          : page(UNITS[code]?.() ?? { edges: [], hasNextPage: false });
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data }));
+  return ({ query }: StandInRequest) => {
+    calls[code] = (calls[code] ?? 0) + 1;
+    const page = ({ edges, hasNextPage }: { edges: unknown[]; hasNextPage: boolean }) => ({
+      page: { edges, pageInfo: { hasNextPage } },
     });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  servers.push(server);
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+    return query.includes('CatalogueInstitution')
+      ? { institution: { id: code, country: COUNTRY[code] } }
+      : query.includes('page: qualifications')
+        ? page(QUALIFICATIONS[code]?.() ?? { edges: [], hasNextPage: false })
+        : page(UNITS[code]?.() ?? { edges: [], hasNextPage: false });
+  };
 }
 
 beforeAll(async () => {
-  const registry = new Registry(
-    await Promise.all(
-      [LOOPING, MALFORMED, NOT_ESCO].map(async (code) => ({
-        code,
-        names: [{ lang: 'en', value: code }],
-        country: COUNTRY[code] as string,
-        shards: { qualifications: await startStandIn(code) },
-      })),
-    ),
+  standIns = await startCatalogueOverStandIns(
+    [LOOPING, MALFORMED, NOT_ESCO].map((code) => ({ code, country: COUNTRY[code] as string, answer: answerOf(code) })),
   );
-  gateway = await startGateway({
-    supergraphSdl: readFileSync(join(ROOT, 'schema', 'supergraph.graphql'), 'utf8'),
-    registry,
-    hopKey: null,
-    demoTokenSecret: null,
-    port: 0,
-    entityCache: false,
-    catalogue: {},
-  });
+  gateway = standIns.gateway;
 }, 60_000);
-afterAll(async () => {
-  await gateway?.close();
-  for (const server of servers) await new Promise((resolve) => server.close(resolve));
-});
+afterAll(async () => standIns?.close());
 
 interface Ready {
   status: string;

@@ -1,17 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { startGateway, type RunningGateway } from '../gateway';
-import { Registry } from '../gateway/registry/registry';
-import { ROOT } from './harness/hub';
+import type { RunningGateway } from '../gateway';
+import { startCatalogueOverStandIns, type StandInRequest } from './harness/stand-in-shards';
 import { waitFor } from './harness/wait';
 
 /**
  * The catalogue pages the lists itself and asks each item's data of its owner: an owner that answers for its own
  * item as another member's (another ID, another institution) must not pass it off so, as in a fan-out, where the
  * hub drops such a shard's share. Each shard here is a stand-in on 127.0.0.1 serving the catalogue's reads and
- * the items' data (`_entities`, with the hub's own name for the representations).
+ * the items' data.
  */
 const HONEST = 'bbs-hannover.de';
 const IMPOSTOR = 'rvt.lv';
@@ -47,58 +42,30 @@ function entityOf(code: string, { __typename, id }: Representation): Record<stri
   return { __typename, id, title, institution: { id: code } };
 }
 
-const servers: Server[] = [];
+let standIns: Awaited<ReturnType<typeof startCatalogueOverStandIns>>;
 let gateway: RunningGateway;
 
-async function startStandIn(code: string): Promise<string> {
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      if (request.method !== 'POST') {
-        response.writeHead(404).end();
-        return;
-      }
-      const { query, variables } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-        query: string;
-        variables?: Record<string, Representation[] | undefined>;
-      };
-      const page = (edges: unknown[]) => ({ page: { edges, pageInfo: { hasNextPage: false } } });
-      const data = query.includes('_entities')
-        ? { _entities: (variables?.__hubRepresentations ?? []).map((one) => entityOf(code, one)) }
-        : query.includes('CatalogueInstitution')
-          ? { institution: { id: code, country: COUNTRY[code] } }
-          : query.includes('page: qualifications')
-            ? page([])
-            : page((UNITS[code] ?? []).map((localId) => ({ cursor: localId, node: unit(localId) })));
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  servers.push(server);
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+/** What the stand-in of `code` answers: the catalogue's reads, and the items' data (`_entities`) as entityOf says. */
+function answerOf(code: string) {
+  return ({ query, variables }: StandInRequest) => {
+    const page = (edges: unknown[]) => ({ page: { edges, pageInfo: { hasNextPage: false } } });
+    // The hub's own name for the representations.
+    const representations = (variables.__hubRepresentations ?? []) as Representation[];
+    return query.includes('_entities')
+      ? { _entities: representations.map((one) => entityOf(code, one)) }
+      : query.includes('CatalogueInstitution')
+        ? { institution: { id: code, country: COUNTRY[code] } }
+        : query.includes('page: qualifications')
+          ? page([])
+          : page((UNITS[code] ?? []).map((localId) => ({ cursor: localId, node: unit(localId) })));
+  };
 }
 
 beforeAll(async () => {
-  const registry = new Registry(
-    await Promise.all(
-      [HONEST, IMPOSTOR].map(async (code) => ({
-        code,
-        names: [{ lang: 'en', value: code }],
-        country: COUNTRY[code] as string,
-        shards: { qualifications: await startStandIn(code) },
-      })),
-    ),
+  standIns = await startCatalogueOverStandIns(
+    [HONEST, IMPOSTOR].map((code) => ({ code, country: COUNTRY[code] as string, answer: answerOf(code) })),
   );
-  gateway = await startGateway({
-    supergraphSdl: readFileSync(join(ROOT, 'schema', 'supergraph.graphql'), 'utf8'),
-    registry,
-    hopKey: null,
-    demoTokenSecret: null,
-    port: 0,
-    entityCache: false,
-    catalogue: {},
-  });
+  gateway = standIns.gateway;
   await waitFor(
     'the catalogue holds both members',
     async () => {
@@ -109,10 +76,7 @@ beforeAll(async () => {
     20_000,
   );
 }, 60_000);
-afterAll(async () => {
-  await gateway?.close();
-  for (const server of servers) await new Promise((resolve) => server.close(resolve));
-});
+afterAll(async () => standIns?.close());
 
 interface Answer {
   data: Record<string, unknown> | null;
