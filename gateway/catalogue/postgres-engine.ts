@@ -163,11 +163,12 @@ const SETTLE_MIN_ROWS = 1_000;
  * each query word, the vocabulary's words that hold it (its trigram index finds them); a row's GIN-indexed word
  * array then holds one of each. No row's text is read again (a trigram index on the texts themselves made every
  * candidate's text be checked again: 28 ms against 4 ms for "welding safety" at 20,000 units). The alternatives go
- * in as values, so the planner weighs them with its statistics of the words.
+ * in as values, so the planner weighs them with its statistics of the words. A common word (see wordMatchOf) is
+ * matched in the row's own text.
  */
-function textMatchOf(words: WordMatch | null, ordered: boolean): TextMatch {
-  if (words === null) return () => ({ sql: '1 = 0', params: [] });
-  const { alternatives, common } = words;
+function textMatchOf(match: WordMatch | null, ordered: boolean): TextMatch {
+  if (match === null) return () => ({ sql: '1 = 0', params: [] });
+  const { alternatives, common } = match;
   const holds = (column: string) => holdsAll(column, alternatives);
   const params = arraysOf(alternatives);
   const indexed = (list: 'unit' | 'qualification'): Statement => {
@@ -291,7 +292,7 @@ function joinedSet(alias: string, items: Statement): Statement & { join: Stateme
 }
 
 /**
- * The items whose words in `lang` hold the word (one of its alternatives, see alternativesOf), read as one set from
+ * The items whose words in `lang` hold the word (one of its alternatives, see wordMatchOf), read as one set from
  * the word index and joined, as wholeWordOf's are.
  */
 function inLanguageOf(words: readonly string[], match: WordMatch | null): NonNullable<SearchDialect['inLanguage']> {
@@ -833,7 +834,7 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       const match = words && words.length > 0 ? await wordMatchOf(pool, words) : null;
       // The narrow table answers words matched through the word index alone: a common word is matched in the units'
       // text, which it does not hold.
-      const alternatives = match && match.common.length === 0 ? match.alternatives : null;
+      const indexedOnly = match && match.common.length === 0 ? match.alternatives : null;
       // Units that hold the words and meet filters the narrow text table answers too (see SCHEMA): its rows alone,
       // read from the word index. So are units by ESCO occupation and more without words (see isOccupationAndMore;
       // with EQF level 4 at 200,000 units, 23 ms against 0.2–0.3 s through the units' indexes).
@@ -841,11 +842,8 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       const facetsHeld = facetWordsHeld || request.filter.escoOccupation === undefined;
       const byOccupation = facetsHeld && isOccupationAndMore(request);
       const narrow =
-        (alternatives !== null || byOccupation) &&
-        request.list === 'units' &&
-        onWordsTable(request.filter) &&
-        facetsHeld
-          ? narrowWhereOf(request, alternatives ?? [])
+        (indexedOnly !== null || byOccupation) && request.list === 'units' && onWordsTable(request.filter) && facetsHeld
+          ? narrowWhereOf(request, indexedOnly ?? [])
           : null;
       const countNarrow = (where: Statement) =>
         throughWordIndex<{ n: string }>({
