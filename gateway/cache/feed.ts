@@ -6,6 +6,7 @@ import type { HopSigningKey } from '../../platform/hop-keys';
 import { getHopOperation, hopAudience, signHop } from '../../platform/signed-hop';
 import type { Logger } from '../../platform/logger';
 import type { Shard } from '../registry/registry';
+import { withDeadline } from '../resilience/deadline';
 import type { CacheStore, DropReason, FeedPosition } from './store';
 
 /** A page of a shard's change feed (`GET /changes`, subgraphs/shared/changes). */
@@ -114,39 +115,27 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
           operation: getHopOperation(`${url.pathname}${url.search}`),
         })
       : {};
-    // `close()` may have come while the request was signed.
-    stop.signal.throwIfAborted();
-    // The whole page must arrive within the limit: undici's bodyTimeout only limits the wait between two chunks, and
-    // a shard sending a byte now and then would hold the poll, and its institution's entries, forever. A timer
-    // cleared once the page is read (not `AbortSignal.timeout`, which would fire later for every poll), and a listener
-    // on `stop` removed with it (`AbortSignal.any` over the long-lived `stop` would keep a signal for every poll).
-    const deadline = new AbortController();
-    const timer = setTimeout(
-      () =>
-        deadline.abort(
-          new Error(
-            `the change feed of the ${shard.kind} shard of ${shard.institution} did not answer whole within ${limit} ms`,
-          ),
-        ),
+    // The whole page must arrive within the limit: a shard sending a byte now and then would otherwise hold the poll,
+    // and its institution's entries, for ever. `close()` ends it at once, and may have come while it was signed.
+    return withDeadline(
       limit,
+      () =>
+        new Error(
+          `the change feed of the ${shard.kind} shard of ${shard.institution} did not answer whole within ${limit} ms`,
+        ),
+      async (signal) => {
+        const response = await request(url, { dispatcher, headers, signal });
+        if (response.statusCode === 404) {
+          await response.body.dump();
+          throw new NoFeed();
+        }
+        const body: unknown = await response.body.json();
+        if (response.statusCode !== 200 || !isFeedPage(body))
+          throw new Error(`the change feed answered ${response.statusCode}`);
+        return body;
+      },
+      stop.signal,
     );
-    timer.unref();
-    const stopped = () => deadline.abort(stop.signal.reason);
-    stop.signal.addEventListener('abort', stopped, { once: true });
-    try {
-      const response = await request(url, { dispatcher, headers, signal: deadline.signal });
-      if (response.statusCode === 404) {
-        await response.body.dump();
-        throw new NoFeed();
-      }
-      const body: unknown = await response.body.json();
-      if (response.statusCode !== 200 || !isFeedPage(body))
-        throw new Error(`the change feed answered ${response.statusCode}`);
-      return body;
-    } finally {
-      clearTimeout(timer);
-      stop.signal.removeEventListener('abort', stopped);
-    }
   };
 
   const drop = async (shard: Shard, reason: DropReason) => {

@@ -5,6 +5,7 @@ import { pickText } from '../../schema/pick-text';
 import type { HopSigningKey } from '../../platform/hop-keys';
 import { hopAudience, signHop } from '../../platform/signed-hop';
 import type { Shard } from '../registry/registry';
+import { withDeadline } from '../resilience/deadline';
 import {
   checkInstitution,
   checkQualification,
@@ -202,45 +203,33 @@ export function createShardReader(options: ShardReaderOptions) {
           operation: { query, variables },
         }),
       );
-    // Another list of the read failed while this one signed its request.
-    read?.signal.throwIfAborted();
-    // The deadline covers the whole answer: undici's bodyTimeout only limits the wait between two chunks, and a shard
-    // sending a byte now and then would hold the read, and the catalogue's readiness, forever. A timer cleared once
-    // the answer is read, as for the hub's shard calls (routing/shard-client.ts): an `AbortSignal.timeout` would
-    // still fire, seconds later, for every page.
-    const deadline = new AbortController();
-    const timer = setTimeout(
-      () =>
-        deadline.abort(
-          new Error(
-            `the ${shard.kind} shard of ${shard.institution} did not answer whole within ${options.timeoutMs} ms`,
-          ),
-        ),
+    // A shard sending a byte now and then would otherwise hold the read, and the catalogue's readiness, for ever;
+    // another list of the read failing ends this request too.
+    return withDeadline(
       options.timeoutMs,
+      () =>
+        new Error(
+          `the ${shard.kind} shard of ${shard.institution} did not answer whole within ${options.timeoutMs} ms`,
+        ),
+      async (signal) => {
+        const response = await request(shard.url, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ query, variables }),
+          signal,
+        });
+        const body = (await boundedJson(response.body, shard, read)) as {
+          data?: T;
+          errors?: Array<{ message: string }>;
+        } | null;
+        if (response.statusCode !== 200 || body?.errors?.length || !body?.data)
+          throw new Error(
+            `the ${shard.kind} shard of ${shard.institution} answered ${response.statusCode}: ${String(body?.errors?.[0]?.message ?? 'no data').slice(0, 500)}`,
+          );
+        return body.data;
+      },
+      read?.signal,
     );
-    timer.unref();
-    const stopped = () => deadline.abort(read?.signal.reason);
-    read?.signal.addEventListener('abort', stopped, { once: true });
-    try {
-      const response = await request(shard.url, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ query, variables }),
-        signal: deadline.signal,
-      });
-      const body = (await boundedJson(response.body, shard, read)) as {
-        data?: T;
-        errors?: Array<{ message: string }>;
-      } | null;
-      if (response.statusCode !== 200 || body?.errors?.length || !body?.data)
-        throw new Error(
-          `the ${shard.kind} shard of ${shard.institution} answered ${response.statusCode}: ${String(body?.errors?.[0]?.message ?? 'no data').slice(0, 500)}`,
-        );
-      return body.data;
-    } finally {
-      clearTimeout(timer);
-      read?.signal.removeEventListener('abort', stopped);
-    }
   };
 
   /**

@@ -1,7 +1,8 @@
+import { getEventListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { waitFor } from '../../test/harness/wait';
 import { Bulkhead } from './bulkhead';
-import { DeadlinePassed } from './deadline';
+import { DeadlinePassed, withDeadline } from './deadline';
 import { createResilience, isShardFault, ShardCallRefused } from './resilience';
 
 const shard = { institution: 'rvt.lv', kind: 'qualifications' };
@@ -140,5 +141,47 @@ describe('resilience with a deadline', () => {
     await expect(calls[2]).resolves.toEqual(new ShardCallRefused('overloaded'));
     held.release();
     await expect(Promise.all(calls.slice(0, 2))).resolves.toEqual(['done', 'done']);
+  });
+});
+
+describe('withDeadline', () => {
+  /** Work that ends only when its signal aborts, with the signal's reason. */
+  const untilAborted = (signal: AbortSignal) =>
+    new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)));
+
+  it('aborts the work at the deadline with its reason, and gives an answer that came in time', async () => {
+    const started = performance.now();
+    await expect(withDeadline(50, () => new Error('late'), untilAborted)).rejects.toThrow('late');
+    expect(performance.now() - started).toBeLessThan(50 + LATE_MS);
+    await expect(
+      withDeadline(
+        1_000,
+        () => new Error('late'),
+        async () => 'answer',
+      ),
+    ).resolves.toBe('answer');
+  });
+
+  it('ends with an outer signal, refuses one already aborted, and leaves no listener behind', async () => {
+    const outer = new AbortController();
+    const pending = withDeadline(10_000, () => new Error('late'), untilAborted, outer.signal);
+    outer.abort(new Error('stopped'));
+    await expect(pending).rejects.toThrow('stopped');
+    await expect(
+      withDeadline(
+        10_000,
+        () => new Error('late'),
+        async () => 'never',
+        outer.signal,
+      ),
+    ).rejects.toThrow('stopped');
+    const live = new AbortController();
+    await withDeadline(
+      1_000,
+      () => new Error('late'),
+      async () => 'answer',
+      live.signal,
+    );
+    expect(getEventListeners(live.signal, 'abort')).toHaveLength(0);
   });
 });

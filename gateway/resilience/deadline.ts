@@ -35,3 +35,30 @@ export function deadlineOf(context: { receivedAt: number; budgetMs?: number }, t
 export function timeLeft(deadline: number): number {
   return Math.max(0, Math.ceil(deadline - performance.now()));
 }
+
+/**
+ * Runs `work` with a signal that aborts with `reason()` after `ms`, or with `outer`'s reason when `outer` aborts
+ * first: the deadline covers a whole answer (undici's own timers limit only the waits between its parts, so a peer
+ * sending a byte now and then would hold the call for ever). The timer is cleared and the listener removed once the
+ * work ends: an `AbortSignal.timeout` would still fire later for every call, and `AbortSignal.any` over a long-lived
+ * `outer` would keep a signal for each.
+ */
+export async function withDeadline<T>(
+  ms: number,
+  reason: () => unknown,
+  work: (signal: AbortSignal) => Promise<T>,
+  outer?: AbortSignal,
+): Promise<T> {
+  outer?.throwIfAborted();
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(reason()), ms);
+  timer.unref();
+  const stopped = () => deadline.abort(outer?.reason);
+  outer?.addEventListener('abort', stopped, { once: true });
+  try {
+    return await work(deadline.signal);
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', stopped);
+  }
+}

@@ -6,7 +6,7 @@ import { hopAudience, signHop } from '../../platform/signed-hop';
 import { traceHeaders } from '../../platform/tracing';
 import type { HubContext } from '../context';
 import { BUDGET_HEADER } from '../../platform/budget';
-import { deadlineOf, timeLeft } from '../resilience/deadline';
+import { deadlineOf, timeLeft, withDeadline } from '../resilience/deadline';
 import { isTimeout } from '../resilience/resilience';
 import type { ShardIdentity } from '../health/shard-identity';
 import type { Shard } from '../registry/registry';
@@ -233,27 +233,25 @@ class ShardSource implements GraphQLDataSource<HubContext> {
     // The shard learns how long this call will be waited for: what it asks the hub in turn ends inside it.
     headers[BUDGET_HEADER] = String(timeoutMs);
     // The deadline covers the whole call, waiting for a pooled connection included (undici's own timers
-    // start only once the request is on a socket), and whatever the request waited before it. Its timer is
-    // cleared once the answer is read: an `AbortSignal.timeout` would still fire, seconds later, for every call.
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new DOMException(TIMEOUT_MESSAGE, 'TimeoutError')), timeoutMs);
-    timer.unref();
-    try {
-      const response = await this.pool.request({
-        path: this.path,
-        method: 'POST',
-        headers,
-        body: JSON.stringify({
-          query: request.query,
-          variables: request.variables,
-          operationName: request.operationName,
-        }),
-        signal: deadline.signal,
-      });
-      return { statusCode: response.statusCode, text: await response.body.text() };
-    } finally {
-      clearTimeout(timer);
-    }
+    // start only once the request is on a socket), and whatever the request waited before it.
+    return withDeadline(
+      timeoutMs,
+      () => new DOMException(TIMEOUT_MESSAGE, 'TimeoutError'),
+      async (signal) => {
+        const response = await this.pool.request({
+          path: this.path,
+          method: 'POST',
+          headers,
+          body: JSON.stringify({
+            query: request.query,
+            variables: request.variables,
+            operationName: request.operationName,
+          }),
+          signal,
+        });
+        return { statusCode: response.statusCode, text: await response.body.text() };
+      },
+    );
   }
 }
 
