@@ -79,6 +79,19 @@ test('an event carries fields from two subgraphs: the assessment (mobilities) an
   expect(events[1]?.cursor.startsWith('hub1.')).toBe(true);
 });
 
+test("a cursor padded with made-up institutions' positions reads from the start, and no event's cursor hands them back", async () => {
+  const made = Object.fromEntries(Array.from({ length: 5_000 }, (_, n) => [`x${n}.example`, 'e1.1']));
+  const padded = `hub1.${Buffer.from(JSON.stringify(made)).toString('base64url')}`;
+  const token = await hub.token('rvt.lv', ['coordinator']);
+  const [plain, from] = [await take(connect(token), 2, null), await take(connect(token), 2, padded)];
+  expect(from.errors).toEqual([]);
+  expect(from.events).toEqual(plain.events);
+  for (const event of from.events)
+    expect(Object.keys(JSON.parse(Buffer.from(event.cursor.slice('hub1.'.length), 'base64url').toString()))).toEqual([
+      'rvt.lv',
+    ]);
+});
+
 test('a subscriber that is not a party gets no events; one without a token is refused', async () => {
   const outsider = take(connect(await hub.token('omnia.fi', ['coordinator'])), 1, null, 3_000);
   await correct('9/10');

@@ -115,7 +115,14 @@ export function createSubscribe(options: SubscribeOptions) {
     };
     let positions: Record<string, string>;
     try {
-      positions = decodeHubCursor(argument(route.cursorArgument) as string | null | undefined);
+      // Members' positions only: every event's cursor hands the positions back.
+      const members = new Set(options.registry.shards(route.kind).map((shard) => shard.institution));
+      positions = decodeHubCursor(
+        argument(route.cursorArgument) as string | null | undefined,
+        'after',
+        undefined,
+        members,
+      );
     } catch (error) {
       return { errors: [error as GraphQLError] };
     }
