@@ -17,10 +17,12 @@ import {
   searchStatements,
   titlePage,
   whereOf,
+  wordMatchOf,
   wordsOf,
   type SearchDialect,
   type Statement,
   type TextMatch,
+  type WordMatch,
 } from './search-sql';
 import { similarity, SIMILARITY_THRESHOLD, suggestionsOf } from './similar-words';
 import { occupationFacetOf } from './unit-facets';
@@ -332,34 +334,20 @@ const wholeWordOf: NonNullable<SearchDialect['wholeWord']> = (list, word, alias)
  */
 const MAX_WORD_ALTERNATIVES = 384;
 
-/** A text search's words as the engine matches them (see wordMatchOf). */
-interface WordMatch {
-  /** For each query word, its alternatives, or null for a common word (MAX_WORD_ALTERNATIVES). */
-  byWord: ReadonlyArray<string[] | null>;
-  /** The alternatives of the words matched through the word index. */
-  alternatives: string[][];
-  /** The words matched in the items' own text. */
-  common: string[];
-}
-
 /**
- * For each query word, the vocabulary's words that hold it (`LIKE '%word%'`, through its trigram index), up to
- * MAX_WORD_ALTERNATIVES: a word held by more is common, matched in the items' own text; null when a word is in none,
- * so in no row.
+ * For each query word, the vocabulary's words that hold it (`LIKE '%word%'`, through its trigram index), up to one
+ * more than MAX_WORD_ALTERNATIVES, in one statement (see wordMatchOf).
  */
-async function wordMatchOf(pool: Pool | PoolClient, words: readonly string[]): Promise<WordMatch | null> {
+async function matchWords(pool: Pool | PoolClient, words: readonly string[]): Promise<WordMatch | null> {
   const { rows } = await pool.query<Record<string, string[]>>(
     `SELECT ${words.map((_word, i) => `ARRAY(SELECT v.word FROM vocabulary v WHERE v.word LIKE $${i + 1} LIMIT ${MAX_WORD_ALTERNATIVES + 1}) AS w${i}`).join(', ')}`,
     words.map((word) => `%${word}%`),
   );
-  const found = words.map((_word, i) => rows[0]?.[`w${i}`] ?? []);
-  if (found.some((alternatives) => alternatives.length === 0)) return null;
-  const byWord = found.map((alternatives) => (alternatives.length > MAX_WORD_ALTERNATIVES ? null : alternatives));
-  return {
-    byWord,
-    alternatives: byWord.filter((alternatives) => alternatives !== null),
-    common: words.filter((_word, i) => byWord[i] === null),
-  };
+  return wordMatchOf(
+    words,
+    words.map((_word, i) => rows[0]?.[`w${i}`] ?? []),
+    MAX_WORD_ALTERNATIVES,
+  );
 }
 
 /** `?` placeholders as PostgreSQL numbers them. */
@@ -831,7 +819,7 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
     exclusive: (institution, work) => locks.exclusive(institution, work),
     search: async (request: SearchRequest) => {
       const words = request.filter.words;
-      const match = words && words.length > 0 ? await wordMatchOf(pool, words) : null;
+      const match = words && words.length > 0 ? await matchWords(pool, words) : null;
       // The narrow table answers words matched through the word index alone: a common word is matched in the units'
       // text, which it does not hold.
       const indexedOnly = match && match.common.length === 0 ? match.alternatives : null;
@@ -899,7 +887,7 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
           (await client.query<{ held: boolean }>(numbered(statement))).rows[0]?.held === true;
         return suggestionsOf(words, {
           found: async (word) => {
-            const match = await wordMatchOf(client, [word]);
+            const match = await matchWords(client, [word]);
             if (match === null) return false;
             // A common word: the first item whose text holds it is soon found.
             if (match.common.length > 0)

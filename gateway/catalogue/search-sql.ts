@@ -15,6 +15,34 @@ export function wordsOf(foldedText: string): string[] {
   return [...new Set(foldedText.split(' ').filter((word) => word.length > 0))];
 }
 
+/**
+ * A text search's words as an engine matches them: through its word index, as each word's alternatives (the
+ * vocabulary's words that hold it, see wordsOf), or, for a common word (more alternatives than the engine looks up:
+ * the index's cost grows faster than their number), in the items' own text.
+ */
+export interface WordMatch {
+  /** For each query word, its alternatives, or null for a common word. */
+  byWord: ReadonlyArray<string[] | null>;
+  /** The alternatives of the words matched through the word index. */
+  alternatives: string[][];
+  /** The words matched in the items' own text. */
+  common: string[];
+}
+
+/**
+ * The words' match, from each word's alternatives as found (at most `max` + 1 of them); null when a word is in no
+ * vocabulary word, so in no row.
+ */
+export function wordMatchOf(words: readonly string[], found: readonly string[][], max: number): WordMatch | null {
+  if (found.some((alternatives) => alternatives.length === 0)) return null;
+  const byWord = found.map((alternatives) => (alternatives.length > max ? null : alternatives));
+  return {
+    byWord,
+    alternatives: byWord.filter((alternatives) => alternatives !== null),
+    common: words.filter((_word, i) => byWord[i] === null),
+  };
+}
+
 /** How an engine spells the text match of folded words (`LIKE '%word%'` on the search text, as the shards do). */
 export interface TextMatch {
   /** The rows of `list` whose search text holds every word, as a condition on alias `r`. */

@@ -15,6 +15,7 @@ import {
   isTextOnly,
   searchStatements,
   titlePage,
+  wordMatchOf,
   wordsOf,
   type Statement,
   type TextMatch,
@@ -136,14 +137,6 @@ CREATE TABLE IF NOT EXISTS part_position (
 `;
 
 const concat = (...parts: string[]) => parts.join(' || ');
-
-/** A text search's words as the engine matches them (see textQuery). */
-interface TextQuery {
-  /** The text index's query of the words matched there; null when every word is common. */
-  query: string | null;
-  /** The words matched in the items' own text. */
-  common: string[];
-}
 
 /** The embedded engine: one SQLite file (or memory) in the gateway's process; nothing to set up. */
 export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
@@ -471,20 +464,18 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     prune(words);
   });
   /**
-   * `LIKE '%word%'` of every word: the text index's query for the words whose alternatives (the vocabulary's words
-   * that hold it, see wordsOf) are few enough, and the `common` words, matched on the items' own text; null when a
-   * word is in no vocabulary word, so in no row. Words are [a-z0-9], quoted as they are.
+   * `LIKE '%word%'` of every word (see wordMatchOf): the text index's query for the words matched there (null when
+   * every word is common), and the common words. Words are [a-z0-9], quoted as they are.
    */
-  const textQuery = (words: readonly string[]): TextQuery | null => {
-    const indexed: string[] = [];
-    const common: string[] = [];
-    for (const word of words) {
-      const found = statements.wordsLike.all(`%${word}%`, MAX_WORD_ALTERNATIVES + 1);
-      if (found.length === 0) return null;
-      if (found.length > MAX_WORD_ALTERNATIVES) common.push(word);
-      else indexed.push(`(${found.map((alternative) => `"${alternative}"`).join(' OR ')})`);
-    }
-    return { query: indexed.length > 0 ? indexed.join(' AND ') : null, common };
+  const textQuery = (words: readonly string[]): { query: string | null; common: string[] } | null => {
+    const match = wordMatchOf(
+      words,
+      words.map((word) => statements.wordsLike.all(`%${word}%`, MAX_WORD_ALTERNATIVES + 1)),
+      MAX_WORD_ALTERNATIVES,
+    );
+    if (match === null) return null;
+    const query = match.alternatives.map((found) => `(${found.map((word) => `"${word}"`).join(' OR ')})`).join(' AND ');
+    return { query: query === '' ? null : query, common: match.common };
   };
   const pointsHeld: PointsHeld = (min, max) => {
     const held = statements.pointsBetween.all(min ?? -Infinity, max ?? Infinity, MAX_POINTS_TERMS + 1);
