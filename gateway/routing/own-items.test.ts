@@ -1,6 +1,13 @@
 import { Kind, parse, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { ownerOf } from '../../schema/ids';
-import { answersAsAnother, answersForAnother, entitiesClaims, itemClaims, type ItemsClaim } from './own-items';
+import {
+  answersAsAnother,
+  answersForAnother,
+  entitiesClaims,
+  itemClaims,
+  writesAsAnother,
+  type ItemsClaim,
+} from './own-items';
 
 const LV = 'rvt.lv';
 /** A list whose items say whose they are by `id` alone. */
@@ -98,5 +105,27 @@ describe('entitiesClaims', () => {
     if (!unit) throw new Error('Unit claims expected');
     expect(answersAsAnother({ title: 'Welding', institution: { id: 'rvt.lv' } }, unit, `${LV}:U1`)).toBe(false);
     expect(answersAsAnother({ title: 'Welding', institution: { id: 'omnia.fi' } }, unit, `${LV}:U1`)).toBe(true);
+  });
+});
+
+describe('writesAsAnother', () => {
+  const claims = { ids: ['id'], institutions: [{ key: 'institution', ids: ['id'] }] };
+  const unit = (id: string, institution = LV) => ({ id, title: 'Welding', institution: { id: institution } });
+
+  it('takes the item written by its ID, and refuses any other, even one of the same owner', () => {
+    const written = { id: `${LV}:U1`, claims };
+    expect(writesAsAnother(unit(`${LV}:U1`), written, LV)).toBe(false);
+    expect(writesAsAnother(unit(`${LV}:U2`), written, LV)).toBe(true);
+    expect(writesAsAnother(unit(`${LV}:U1`, 'omnia.fi'), written, LV)).toBe(true);
+  });
+
+  it("takes a made item of the owner's own, alone or in a list, and refuses another member's", () => {
+    const made = { id: null, claims };
+    expect(writesAsAnother(unit(`${LV}:NEW`), made, LV)).toBe(false);
+    expect(writesAsAnother([unit(`${LV}:A`), unit(`${LV}:B`)], made, LV)).toBe(false);
+    expect(writesAsAnother(unit('omnia.fi:NEW'), made, LV)).toBe(true);
+    expect(writesAsAnother(unit(`${LV}:NEW`, 'omnia.fi'), made, LV)).toBe(true);
+    expect(writesAsAnother([unit(`${LV}:A`), unit('omnia.fi:B')], made, LV)).toBe(true);
+    expect(writesAsAnother(null, made, LV)).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { Kind, type FieldNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import { isInstitutionCode, LOCAL_ID_PATTERN, ownerOf } from '../../schema/ids';
 import { selectedFields, type CursorKeys, type NodeIds } from './fan-out';
+import type { WriteClaim } from './plan';
 
 type Json = Record<string, unknown>;
 type Fragments = ReadonlyMap<string, FragmentDefinitionNode>;
@@ -169,4 +170,13 @@ export function answersAsAnother(value: unknown, claims: Claims, id: string): bo
       ? ids.some((inner) => named[inner] != null && named[inner] !== owner)
       : named != null && named !== owner;
   });
+}
+
+/**
+ * Whether a write's answer names another item than the one written (`claim.id`), or, for a write that makes one
+ * (`claim.id` null), an item or institution that is not the owner's (`own`) it went to.
+ */
+export function writesAsAnother(value: unknown, claim: WriteClaim, own: string): boolean {
+  if (claim.id !== null) return answersAsAnother(value, claim.claims, claim.id);
+  return answersForAnother(value, [{ list: null, node: null, proves: null, ...claim.claims }], own);
 }

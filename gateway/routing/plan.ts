@@ -90,11 +90,23 @@ export interface ByIdClaim {
   claims: Claims;
 }
 
-/** One mutation field: answered by the hub itself, refused with the routing error, or sent to its owner. */
+/**
+ * How a write's answer shows which item it is, where its type carries hub IDs: `id` is the item the write was
+ * asked of (`@owner(argument: "id")`); null, the answer is any item of the owner's own (one it created).
+ */
+export interface WriteClaim {
+  id: string | null;
+  claims: Claims;
+}
+
+/**
+ * One mutation field: answered by the hub itself, refused with the routing error, or sent to its owner; an answer
+ * naming another item or member than `claim` allows is refused (own-items).
+ */
 export type MutationStep =
   | { responseKey: string; value: 'Mutation' }
   | { responseKey: string; error: ResponseError }
-  | { responseKey: string; call: ShardRequest & { shard: Shard } };
+  | { responseKey: string; call: ShardRequest & { shard: Shard }; claim?: WriteClaim };
 
 /** Root mutation fields run one after another, in document order, each on its owner's shard. */
 export interface MutationPlan {

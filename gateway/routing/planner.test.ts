@@ -290,6 +290,34 @@ describe('planFetch: mutations', () => {
     ]);
   });
 
+  it("notes how each write's answer shows its item, where its type carries hub IDs and the selection shows one", () => {
+    const written: RoutingView = {
+      ...view(),
+      rules: {
+        ...rules,
+        mutation: new Map(
+          [...rules.mutation].map(([field, rule]) => [field, { ...rule, writes: field === 'touch' ? null : 'Unit' }]),
+        ),
+      },
+    };
+    const plan = planFetch(
+      {
+        query:
+          'mutation($id: ID!) { retireUnit(id: $id) { key: id } made: createUnit(input: { qualificationId: "omnia.fi:Q1" }) { title institution { id } } createQualification { title } }',
+        variables: { id: 'omnia.fi:H1' },
+      },
+      written,
+      fromLatvia,
+    );
+    if (plan.type !== 'mutation') throw new Error('a mutation plan expected');
+    expect(plan.steps.map((step) => ('claim' in step ? step.claim : undefined))).toEqual([
+      { id: 'omnia.fi:H1', claims: { ids: ['key'], institutions: [] } },
+      { id: null, claims: { ids: [], institutions: [{ key: 'institution', ids: ['id'] }] } },
+      // Nothing in its selection shows which item it is.
+      undefined,
+    ]);
+  });
+
   it('sends a mutation without a rule to the caller', () => {
     expect(planMutation('mutation { touch { id } }').steps[0]).toMatchObject({ call: { shard: shard(LV) } });
   });

@@ -32,6 +32,7 @@ import type {
   QueryPlan,
   RoutingView,
   ShardRequest,
+  WriteClaim,
 } from './plan';
 import { routeFor, type Route } from './routing-table';
 import type { ResponseError } from './shard-errors';
@@ -233,6 +234,25 @@ function byIdOf(
   return typeof id === 'string' && claims ? { responseKey: field.responseKey, id, claims } : null;
 }
 
+/**
+ * How a write's answer shows which item it is, when its type carries hub IDs and the selection asks for what shows
+ * it: a write to one item by its `id` answers that item; any other, an item of the owner it went to.
+ */
+function writeClaim(
+  field: RootField,
+  route: Route,
+  view: RoutingView,
+  variables: Variables,
+  fetch: FetchOperation,
+): { claim: WriteClaim } | null {
+  if (!view.rules.mutation.get(field.name)?.writes) return null;
+  const claims = itemClaims(field.node.selectionSet, fetch.fragments);
+  if (!claims) return null;
+  if (route.kind !== 'owner' || route.argument.join('.') !== 'id') return { claim: { id: null, claims } };
+  const id = argumentValue(field.node, ['id'], variables);
+  return typeof id === 'string' ? { claim: { id, claims } } : null;
+}
+
 /** A shard's owned fields and every fan-out, cut from the fetch. */
 function fanOutCut(fetch: FetchOperation, mine: readonly RootField[], fanOuts: readonly FanOut[]): SubOperation {
   const nodes = [...mine.map((f) => f.node), ...fanOuts.map((f) => f.prepared?.node ?? f.field.node)];
@@ -277,9 +297,11 @@ function planMutation(
     const route = routeFor(view.rules, 'mutation', field.name) ?? { kind: 'caller' };
     const shard = ownerShard(field, route, view, caller, variables);
     if ('message' in shard) return { responseKey, error: shard };
-    if (fields.length === 1) return { responseKey, call: { shard, query: fetch.query, variables } };
+    const claim = writeClaim(field, route, view, variables, fetch);
+    if (fields.length === 1) return { responseKey, call: { shard, query: fetch.query, variables }, ...claim };
     const sub = cut(fetch, [field.node], responseKey, []);
-    return { responseKey, call: { shard, query: sub.query, variables: pickVariables(variables, sub.variableNames) } };
+    const call = { shard, query: sub.query, variables: pickVariables(variables, sub.variableNames) };
+    return { responseKey, call, ...claim };
   });
   return { type: 'mutation', steps };
 }

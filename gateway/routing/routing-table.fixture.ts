@@ -7,7 +7,7 @@ export function routingTableOf(routes: ReadonlyArray<readonly [string, Route]>):
   const mutation = new Map<string, RootFieldRule>();
   for (const [key, route] of routes) {
     const [operation, field] = key.split('.') as ['query' | 'mutation', string];
-    (operation === 'query' ? query : mutation).set(field, { route, entityType: null });
+    (operation === 'query' ? query : mutation).set(field, { route, entityType: null, writes: null });
   }
   return { query, mutation, byId: new Map(), subscription: new Map() };
 }

@@ -30,9 +30,15 @@ export interface RootFieldRule {
   /**
    * The entity type one shard's answer to this field is made of, if it may be cached as such: the type of a
    * by-ID field (`@owner(argument: "id")`), or the element type of a field without an owner (a shard's page of
-   * a list or connection). Null for other owner-routed fields (the caller's institution, another argument).
+   * a list or connection). Null for other owner-routed fields (the caller's institution, another argument), and
+   * for every mutation.
    */
   readonly entityType: string | null;
+  /**
+   * For a mutation, the type it returns (or a list of) when that type is fetched by ID at the root, so its items
+   * carry hub IDs: the owner the write went to must answer with its own (own-items). Null otherwise.
+   */
+  readonly writes: string | null;
 }
 
 /** One subscription root field, as the hub serves it over the kind's shards. */
@@ -116,14 +122,17 @@ function entityTypeOf(field: GraphQLField<unknown, unknown>): string | null {
 function rootRules(
   type: GraphQLObjectType | null | undefined,
   operation: 'query' | 'mutation',
+  byId: ReadonlyMap<string, string>,
 ): Map<string, RootFieldRule> {
   const rules = new Map<string, RootFieldRule>();
   for (const field of Object.values(type?.getFields() ?? {})) {
+    const returned = getNamedType(field.type).name;
     rules.set(
       field.name,
       Object.freeze({
         route: Object.freeze(fieldRoute(field, operation)),
         entityType: operation === 'query' ? entityTypeOf(field) : null,
+        writes: operation === 'mutation' && byId.has(returned) ? returned : null,
       }),
     );
   }
@@ -198,8 +207,8 @@ export function buildRoutingTable(supergraphSdl: string): RoutingTable {
   const schema = buildSchema(supergraphSdl, { assumeValidSDL: true });
   const byId = byIdFields(schema);
   return Object.freeze({
-    query: rootRules(schema.getQueryType(), 'query'),
-    mutation: rootRules(schema.getMutationType(), 'mutation'),
+    query: rootRules(schema.getQueryType(), 'query', byId),
+    mutation: rootRules(schema.getMutationType(), 'mutation', byId),
     byId,
     subscription: subscriptionRoots(schema, byId),
   });

@@ -4,7 +4,7 @@ import type { Shard } from '../registry/registry';
 import { afterWrite, entitiesFromCache, fillEntities, throughCache, type CacheStep } from './cache-step';
 import type { CatalogueStep } from './catalogue-step';
 import { mergeConnection } from './fan-out';
-import { answersAsAnother, answersForAnother } from './own-items';
+import { answersAsAnother, answersForAnother, writesAsAnother } from './own-items';
 import type { EntitiesCall, EntitiesPlan, FetchPlan, MutationPlan, QueryCall, QueryPlan } from './plan';
 import type { ShardCaller, ShardResult } from './shard-call';
 import {
@@ -167,7 +167,13 @@ async function runMutation(env: RunEnvironment, plan: MutationPlan): Promise<Gat
       errors.push(shardFailure(shard, result.failure, [step.responseKey]));
       continue;
     }
-    data[step.responseKey] = (result.response.data as Json | null | undefined)?.[step.responseKey] ?? null;
+    const value = (result.response.data as Json | null | undefined)?.[step.responseKey] ?? null;
+    if (step.claim && writesAsAnother(value, step.claim, shard.institution)) {
+      // The write is done (the cache and the catalogue followed it above); its answer, passing another item or
+      // member's off as the one written, is not shown.
+      data[step.responseKey] = null;
+      errors.push(shardFailure(shard, new ForeignItems(), [step.responseKey]));
+    } else data[step.responseKey] = value;
     for (const error of (result.response.errors ?? []) as ResponseError[]) errors.push(fromShard(shard, error));
   }
   return answer(data, errors);

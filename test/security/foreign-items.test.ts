@@ -4,8 +4,9 @@ import { startTestHub, type GraphQLAnswer, type TestHub } from '../harness/hub';
 /**
  * A member's shard is hostile by assumption: one that answers a fanned-out list or connection with items claiming
  * another member's (its code as their `institution`, its prefix on their IDs) loses its whole share, named, and the
- * honest shards' items all arrive. Omnia's qualifications shard is reached through a stand-in that makes its
- * answers claim Riga's; a gateway without the catalogue fans the lists out.
+ * honest shards' items all arrive; a by-ID field's or a write's answer passed off as another item is refused.
+ * Omnia's qualifications shard is reached through a stand-in that makes its answers claim Riga's; a gateway
+ * without the catalogue fans the lists out.
  */
 const IMPOSTOR = 'omnia.fi';
 const VICTIM = 'rvt.lv';
@@ -126,6 +127,59 @@ test("a by-ID field whose answer carries another member's ID or names it as inst
   expect(both.body.errors).toEqual([{ ...foreignItems, path: ['mine'] }]);
 });
 
+const UPDATE = `mutation($id: ID!, $title: String!) {
+  updateUnit(id: $id, input: { titles: [{ lang: "en", value: $title }],
+    learningOutcomes: [{ category: SKILLS, statements: [{ lang: "en", value: $title }], escoSkills: [] }] }) { id title } }`;
+
+test("a write whose answer carries another item's ID or another member's: the write is done, its answer refused, named", async () => {
+  const id = await impostorUnitId();
+  const coordinator = await gateway.token(IMPOSTOR, ['coordinator']);
+  const title = `Written through an impostor ${Date.now()}`;
+  const updated = await gateway.request(UPDATE, { id, title }, coordinator);
+  expect(updated.body.data).toBeNull();
+  expect(updated.body.errors).toEqual([{ ...foreignItems, path: ['updateUnit'] }]);
+  // The write itself went to its owner, as asked: only the answer, passed off as Riga's unit, is withheld.
+  const read = await hub.request(`{ unit(id: "${id}") { title } }`);
+  expect(read.body.data).toEqual({ unit: { title } });
+
+  // A write that makes an item, to the caller's shard and to the owner of the qualification named.
+  const localId = `IMPOSTOR-${Date.now().toString(36).toUpperCase()}`;
+  const qualification = await gateway.request(
+    `mutation($input: CreateQualificationInput!) { createQualification(input: $input) { id title } }`,
+    {
+      input: {
+        localId,
+        titles: [{ lang: 'en', value: 'A qualification its shard calls Riga’s' }],
+        eqfLevel: 4,
+        iscedCode: '1013',
+        ecvetPoints: 10,
+      },
+    },
+    coordinator,
+  );
+  expect(qualification.body.data).toBeNull();
+  expect(qualification.body.errors).toEqual([{ ...foreignItems, path: ['createQualification'] }]);
+  const created = await gateway.request(
+    `mutation($input: CreateUnitInput!) { createUnit(input: $input) { title institution { id } } }`,
+    {
+      input: {
+        qualificationId: `${IMPOSTOR}:${localId}`,
+        localId,
+        titles: [{ lang: 'en', value: 'A unit its shard calls Riga’s' }],
+        eqfLevel: 4,
+        ecvetPoints: 1,
+        learningOutcomes: [{ category: 'SKILLS', statements: [{ lang: 'en', value: 'Welds.' }], escoSkills: [] }],
+        validFrom: '2026-09-01',
+      },
+    },
+    coordinator,
+  );
+  expect(created.body.data).toBeNull();
+  expect(created.body.errors).toEqual([{ ...foreignItems, path: ['createUnit'] }]);
+  const made = await hub.request(`{ unit(id: "${IMPOSTOR}:${localId}") { institution { id } } }`);
+  expect(made.body.data).toEqual({ unit: { institution: { id: IMPOSTOR } } });
+});
+
 test('the same shard answering honestly through the stand-in: every answer is the hub’s, without errors', async () => {
   impostor.behaviour = 'pass';
   try {
@@ -139,6 +193,10 @@ test('the same shard answering honestly through the stand-in: every answer is th
       expect(answer.body).toEqual(expected.body);
       expect(answer.body.errors).toBeUndefined();
     }
+    const id = await impostorUnitId();
+    const title = `Written through an honest stand-in ${Date.now()}`;
+    const updated = await gateway.request(UPDATE, { id, title }, await gateway.token(IMPOSTOR, ['coordinator']));
+    expect(updated.body).toEqual({ data: { updateUnit: { id, title } } });
   } finally {
     impostor.behaviour = 'impersonate';
   }
