@@ -904,11 +904,16 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
             (
               await client.query<{ word: string }>('SELECT v.word FROM vocabulary v WHERE v.word % $1', [word])
             ).rows.map((row) => ({ word: row.word, similarity: similarity(word, row.word) })),
-          heldWhole: (word) =>
-            exists({
-              sql: `SELECT EXISTS (SELECT 1 FROM ${table} t WHERE t.words @> ARRAY[?]) AS held`,
-              params: [word],
-            }),
+          holder: async (word, besides) =>
+            (
+              await client.query<{ inst: string }>(
+                `SELECT t.inst FROM ${table} t WHERE t.words @> ARRAY[$1] AND t.inst <> $2 LIMIT 1`,
+                [word, besides ?? ''],
+              )
+            ).rows[0]?.inst ?? null,
+          federated: async () =>
+            (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM (SELECT 1 FROM institution LIMIT 2) i'))
+              .rows[0]?.n === 2,
         });
       }),
     institutions: async () =>

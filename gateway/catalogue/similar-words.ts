@@ -73,15 +73,29 @@ export interface SuggestionLookups {
   found(word: string): Promise<boolean>;
   /** Vocabulary words with their similarity to `word`: at least every one at the threshold. */
   candidates(word: string): Promise<Array<{ word: string; similarity: number }>>;
-  /** Whether some item of the list holds the word whole (the vocabulary keeps words no item holds any more). */
-  heldWhole(word: string): Promise<boolean>;
+  /**
+   * An institution whose items of the list hold the word whole, other than `besides`; null: none (the vocabulary
+   * keeps words no item holds any more).
+   */
+  holder(word: string, besides: string | null): Promise<string | null>;
+  /** Whether the catalogue holds more than one institution. */
+  federated(): Promise<boolean>;
 }
 
 /**
  * Each word no item of the list holds, with up to MAX_SIMILAR words its items hold most like it: best first, each
- * checked as held only until enough are (a check may read every row holding a common word).
+ * checked as held only until enough are (a check may read every row holding a common word). A word is suggested
+ * once the items of two institutions hold it (of the only one, in a catalogue of one): a member could plant words
+ * in its own items for the hub to suggest in everyone's searches.
  */
 export async function suggestionsOf(words: readonly string[], lookups: SuggestionLookups): Promise<WordSuggestion[]> {
+  let federated: boolean | undefined;
+  const heldByMembers = async (word: string) => {
+    const first = await lookups.holder(word, null);
+    if (first === null) return false;
+    federated ??= await lookups.federated();
+    return !federated || (await lookups.holder(word, first)) !== null;
+  };
   const suggestions: WordSuggestion[] = [];
   for (const word of new Set(words)) {
     if (await lookups.found(word)) continue;
@@ -92,7 +106,7 @@ export async function suggestionsOf(words: readonly string[], lookups: Suggestio
         (await lookups.candidates(word)).filter((one) => one.word.length >= MIN_WORD_LENGTH),
       )) {
         if (similar.length === MAX_SIMILAR) break;
-        if (await lookups.heldWhole(candidate)) similar.push(candidate);
+        if (await heldByMembers(candidate)) similar.push(candidate);
       }
     suggestions.push({ word, similar });
   }

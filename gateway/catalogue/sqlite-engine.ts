@@ -253,6 +253,18 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
         'SELECT count(*) FROM (SELECT 1 FROM qualification_text WHERE qualification_text MATCH ? LIMIT ?)',
       )
       .pluck(),
+    // An institution whose items match a text index query, other than one given: whose words a suggestion is.
+    unitHolder: db
+      .prepare<[string, string], string>(
+        'SELECT p.inst FROM unit_text t JOIN unit_place p ON p.rowid = t.rowid WHERE unit_text MATCH ? AND p.inst <> ? LIMIT 1',
+      )
+      .pluck(),
+    qualificationHolder: db
+      .prepare<[string, string], string>(
+        'SELECT q.inst FROM qualification_text t JOIN qualification q ON q.rowid = t.rowid WHERE qualification_text MATCH ? AND q.inst <> ? LIMIT 1',
+      )
+      .pluck(),
+    federated: db.prepare<[], number>('SELECT count(*) FROM (SELECT 1 FROM institution LIMIT 2)').pluck(),
     // Whether some item matches a text index query (a word whole, or any of a word's alternatives).
     unitHolds: db.prepare<[string], number>('SELECT 1 FROM unit_text WHERE unit_text MATCH ? LIMIT 1').pluck(),
     qualificationHolds: db
@@ -619,7 +631,10 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
             similarity: similarityOf(own.length, trigramsOf(candidate.word).size, candidate.common),
           }));
       },
-      heldWhole: async (word) => held(`"${word}"`),
+      holder: async (word, besides) =>
+        (list === 'units' ? statements.unitHolder : statements.qualificationHolder).get(`"${word}"`, besides ?? '') ??
+        null,
+      federated: async () => statements.federated.get() === 2,
     });
   };
 

@@ -34,13 +34,19 @@ function partOf(code: string, seed: number): InstitutionPart {
 
 const PARTS = [partOf('rvt.lv', 1), partOf('omnia.fi', 2)];
 
-/** The words the list's items hold whole. */
-const heldBy = (list: ListName): Set<string> =>
+/** The words the list's items of one institution hold whole. */
+const heldIn = (part: InstitutionPart, list: ListName): Set<string> =>
   new Set(
-    PARTS.flatMap((part): Array<UnitDoc | QualificationDoc> =>
-      list === 'units' ? part.units : part.qualifications,
-    ).flatMap((doc) => doc.searchText.split(' ')),
+    (list === 'units' ? part.units : part.qualifications).flatMap((doc: UnitDoc | QualificationDoc) =>
+      doc.searchText.split(' '),
+    ),
   );
+
+/** The words the list's items of both institutions hold whole: only those are suggested. */
+const heldBy = (list: ListName): Set<string> => {
+  const [first, second] = PARTS.map((part) => heldIn(part, list)) as [Set<string>, Set<string>];
+  return new Set([...first].filter((word) => second.has(word)));
+};
 
 /**
  * The rule: the held words of three letters or more at the threshold, most similar first, ties by the length nearest
@@ -48,7 +54,8 @@ const heldBy = (list: ListName): Set<string> =>
  */
 function expected(list: ListName, word: string): string[] {
   const held = [...heldBy(list)];
-  if (held.some((other) => other.includes(word))) throw new Error(`${word} is held`);
+  if (PARTS.some((part) => [...heldIn(part, list)].some((other) => other.includes(word))))
+    throw new Error(`${word} is held`);
   if (word.length < MIN_WORD_LENGTH) return [];
   const off = (other: string) => Math.abs(other.length - word.length);
   return held
@@ -116,6 +123,39 @@ test('a word only the removed item held is corrected, and never suggested', asyn
 test('words of the other list are not suggested', async () => {
   expect((await engine.suggest('units', ['apprentiseship']))[0]?.similar).toEqual([]);
   expect((await engine.suggest('qualifications', ['apprentiseship']))[0]?.similar[0]).toBe('apprenticeship');
+});
+
+test("a word one member alone holds is not suggested to everyone; once another's items hold it, it is", async () => {
+  // More like the typo than any word of the sample: a member planting it would have it suggested first.
+  const PLANTED = 'weldnq';
+  expect(similarity('weldng', PLANTED)).toBeGreaterThan(similarity('weldng', 'welding'));
+  const unit = (PARTS[0] as InstitutionPart).units[0] as UnitDoc;
+  const planted = {
+    ...unit,
+    localId: 'PLANTED',
+    searchText: `${PLANTED} safety`,
+    titleText: PLANTED,
+    sortKey: PLANTED,
+  };
+  try {
+    await engine.apply('omnia.fi', { units: [{ localId: 'PLANTED', doc: planted }] });
+    expect(await engine.suggest('units', ['weldng'])).toEqual([
+      { word: 'weldng', similar: expected('units', 'weldng') },
+    ]);
+    await engine.apply('rvt.lv', { units: [{ localId: 'PLANTED', doc: planted }] });
+    expect((await engine.suggest('units', ['weldng']))[0]?.similar[0]).toBe(PLANTED);
+  } finally {
+    await engine.apply('omnia.fi', { units: [{ localId: 'PLANTED', doc: null }] });
+    await engine.apply('rvt.lv', { units: [{ localId: 'PLANTED', doc: null }] });
+  }
+  // A catalogue of one institution suggests its own words.
+  const alone = await testEngine([partOf('rvt.lv', 1)]);
+  try {
+    await alone.engine.apply('rvt.lv', { units: [{ localId: 'PLANTED', doc: planted }] });
+    expect((await alone.engine.suggest('units', ['weldng']))[0]?.similar[0]).toBe(PLANTED);
+  } finally {
+    await alone.dispose();
+  }
 });
 
 // PostgreSQL's own figures, where it runs (CI's first run sets TEST_CATALOG_URL; similar-words.test.ts holds some).
