@@ -25,7 +25,7 @@ import {
   type WordMatch,
 } from './search-sql';
 import { similarity, SIMILARITY_THRESHOLD, suggestionsOf } from './similar-words';
-import { occupationFacetOf } from './unit-facets';
+import { occupationFacetOf, skillFacetOf } from './unit-facets';
 
 // "C" collation: rows order byte by byte, as the shards' keys and the hub's merge compare them.
 const SCHEMA = `
@@ -86,7 +86,7 @@ ALTER TABLE unit_text ALTER COLUMN inst SET STORAGE MAIN, ALTER COLUMN id SET ST
 -- came after 156,500 others in title order (3.5 s at 1,000,000 units). Not the qualification and its ESCO occupation:
 -- with every filter's field here, a search of the words alone took 1.45 times as long at that size, with these four
 -- some 1.04 times (each added in turn, timed beside the table before it). The occupation is a facet word in the
--- words array instead (see OCCUPATION_LAYOUT).
+-- words array instead (see FACET_LAYOUT).
 ALTER TABLE unit_text ADD COLUMN IF NOT EXISTS eqf INTEGER, ADD COLUMN IF NOT EXISTS isced TEXT COLLATE "C",
   ADD COLUMN IF NOT EXISTS status TEXT, ADD COLUMN IF NOT EXISTS points DOUBLE PRECISION;
 UPDATE unit_text w SET eqf = u.eqf, isced = u.isced, status = u.status, points = u.points
@@ -119,14 +119,17 @@ CREATE TABLE IF NOT EXISTS prune_candidate (word TEXT PRIMARY KEY);
 const PRUNED_LAYOUT = 1;
 
 /**
- * The layout whose unit word arrays also hold the unit's ESCO occupation as a facet word (see occupationFacetOf), so
- * that a text search with an occupation is one lookup in the word index. Read in title order instead, checking each
- * unit's occupation, "welding safety" with an occupation none of its 187,500 units has read all 1,000,000 units
- * (9.5–11 s). A catalogue of an earlier layout gets the facet words once, in the background after start.
+ * The layout whose unit word arrays also hold facet words (see unit-facets.ts), so that a search by their field is
+ * one lookup in the word index; a catalogue of an earlier layout gets them once, in the background after start.
+ * - Layout 2: the unit's ESCO occupation. Read in title order instead, checking each unit's occupation, "welding
+ *   safety" with an occupation none of its 187,500 units has read all 1,000,000 units (9.5–11 s).
+ * - Layout 3: each ESCO skill the unit links. Through the units' skill rows instead, at 1,000,000 units, the most
+ *   common skill (313,000 units) took 427 ms, and a less common one at EQF level 4 3.4 s: PostgreSQL probed the
+ *   skill rows of each EQF level 4 unit in title order.
  */
-const OCCUPATION_LAYOUT = 2;
+const FACET_LAYOUT = 3;
 
-/** How long the occupation layout step waits for a row a write holds before it gives way (see addFacetWords). */
+/** How long the facet words' layout step waits for a row a write holds before it gives way (see addFacetWords). */
 const FACET_STEP_LOCK_WAIT_MS = 100;
 /** PostgreSQL's error code for a lock not granted within lock_timeout. */
 const LOCK_NOT_AVAILABLE = '55P03';
@@ -261,7 +264,7 @@ async function noteRemovedWords(
     ids === 'all' ? { sql: 'inst = $1', params: [] } : { sql: `inst = $1 AND id = ANY($${at})`, params: [ids] };
   const units = of(items.units, 3);
   const qualifications = of(items.qualifications, 3 + units.params.length);
-  // Not the facet words (see OCCUPATION_LAYOUT): the vocabulary never holds them.
+  // Not the facet words (see FACET_LAYOUT): the vocabulary never holds them.
   const { rows } = await client.query<{ n: number }>(
     `WITH removed AS (
        SELECT held.word FROM (
@@ -356,8 +359,17 @@ function numbered(statement: Statement): { text: string; values: Array<string | 
   return { text: statement.sql.replace(/\?/g, () => `$${++n}`), values: statement.params };
 }
 
-/** The words array of the unit `alias` in the narrow text table: its text's words and its occupation's facet word. */
-const unitWordsOf = (alias: string) => `string_to_array(${alias}.search_text, ' ') || ${occupationWordsOf(alias)}`;
+/** The unit `alias`'s skills' facet words as SQL (skillFacetOf's `_k` and the value in hex), from its skill rows. */
+const skillWordsOf = (alias: string) =>
+  `ARRAY(SELECT DISTINCT '_k' || encode(convert_to(s.skill, 'UTF8'), 'hex') FROM unit_skill s
+     WHERE s.inst = ${alias}.inst AND s.unit = ${alias}.id ORDER BY 1)`;
+
+/**
+ * The words array of the unit `alias` in the narrow text table: its text's words, its occupation's facet word and
+ * its skills' (written after its skill rows).
+ */
+const unitWordsOf = (alias: string) =>
+  `string_to_array(${alias}.search_text, ' ') || ${occupationWordsOf(alias)} || ${skillWordsOf(alias)}`;
 
 /** The narrow text table's rows (see SCHEMA) of the units (alias `u`) that meet `where`, from their rows as written. */
 const unitTextOf = (where: string) =>
@@ -366,8 +378,8 @@ const unitTextOf = (where: string) =>
    FROM unit u WHERE ${where}`;
 
 /**
- * The filters a unit's row in the narrow text table answers beside its words: its own, its country, its skills, its
- * occupation (a facet word in its words array; see narrowWhereOf).
+ * The filters a unit's row in the narrow text table answers beside its words: its own, its country, its skills and
+ * its occupation (facet words in its words array; see narrowWhereOf).
  */
 const WORDS_TABLE_FILTERS: ReadonlySet<keyof SearchFilter> = new Set<keyof SearchFilter>([
   'words',
@@ -391,12 +403,18 @@ const onWordsTable = (filter: SearchFilter) =>
 /**
  * The condition on the narrow text table (alias `r`) of a units search that holds the words (`alternatives`, none
  * for a search without words) and meets filters the table answers (onWordsTable): the occupation, as its facet word,
- * is looked up in the same word index.
+ * is looked up in the same word index, and so are the skills (any of them) once the words hold theirs (`skillsHeld`).
  */
-function narrowWhereOf(request: SearchRequest, alternatives: readonly string[][]): Statement {
-  const { escoOccupation, ...filter } = request.filter;
-  const held = escoOccupation === undefined ? alternatives : [...alternatives, [occupationFacetOf(escoOccupation)]];
-  const others = whereOf({ ...request, filter: { ...filter, words: null } }, () => ({ sql: '1 = 0', params: [] }));
+function narrowWhereOf(request: SearchRequest, alternatives: readonly string[][], skillsHeld: boolean): Statement {
+  const { escoOccupation, escoSkills, ...filter } = request.filter;
+  const bySkills = skillsHeld && escoSkills !== undefined && escoSkills.length > 0;
+  const held = [
+    ...alternatives,
+    ...(escoOccupation === undefined ? [] : [[occupationFacetOf(escoOccupation)]]),
+    ...(bySkills ? [escoSkills.map(skillFacetOf)] : []),
+  ];
+  const rest = { ...filter, words: null, ...(bySkills ? {} : { escoSkills }) };
+  const others = whereOf({ ...request, filter: rest }, () => ({ sql: '1 = 0', params: [] }));
   return { sql: `${holdsAll('r.words', held)} AND ${others.sql}`, params: [...arraysOf(held), ...others.params] };
 }
 
@@ -421,17 +439,17 @@ async function putUnit(client: PoolClient, institution: string, unit: UnitDoc): 
       unit.status,
     ],
   );
+  if (unit.skills.length > 0)
+    await client.query(
+      'INSERT INTO unit_skill (inst, unit, qualification, skill) SELECT $1, $2, $3, unnest($4::text[])',
+      [institution, unit.localId, unit.qualification, unit.skills],
+    );
   await client.query(
     `${unitTextOf('u.inst = $1 AND u.id = $2')}
      ON CONFLICT (inst, id) DO UPDATE SET sort_key = EXCLUDED.sort_key, words = EXCLUDED.words, eqf = EXCLUDED.eqf,
        isced = EXCLUDED.isced, status = EXCLUDED.status, points = EXCLUDED.points`,
     [institution, unit.localId],
   );
-  if (unit.skills.length > 0)
-    await client.query(
-      'INSERT INTO unit_skill (inst, unit, qualification, skill) SELECT $1, $2, $3, unnest($4::text[])',
-      [institution, unit.localId, unit.qualification, unit.skills],
-    );
   await putLangs(client, 'unit', institution, [unit]);
 }
 
@@ -615,9 +633,9 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
     );
   };
   /**
-   * Whether the units' word arrays hold their occupation's facet word (see OCCUPATION_LAYOUT). While a catalogue of an
-   * earlier layout gets them (addFacetWords), and until a next start if that failed, a search by occupation reads the
-   * units' rows instead: slower, as exact.
+   * Whether the units' word arrays hold their occupation's and skills' facet words (see FACET_LAYOUT). While a
+   * catalogue of an earlier layout gets them (addFacetWords), and until a next start if that failed, a search by
+   * occupation or skill reads the units' rows instead: slower, as exact.
    */
   let facetWordsHeld = true;
   let addingFacetWords: Promise<void> = Promise.resolve();
@@ -627,7 +645,8 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
    * statement it took 64 s at 200,000 units, and the gateway did not answer meanwhile.
    * - One institution per transaction, so the writes of the others go on.
    * - Its units are locked FOR SHARE first: a write of one of them (or of its qualification) waits, or has committed
-   *   and is read as it stands, so no facet word comes from an occupation the unit no longer has.
+   *   and is read as it stands, so no facet word comes from an occupation or a skill the unit no longer has (a write
+   *   waiting writes the unit's words again after the step).
    * - The step never waits long for a lock (FACET_STEP_LOCK_WAIT_MS): a write that holds some of its rows (a rebuild
    *   takes the words table's rows before the units') would otherwise wait for the step while the step waits for it,
    *   until PostgreSQL ended one of the two, the write perhaps. The step gives way and tries the institution again.
@@ -642,13 +661,11 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
         try {
           await inTransaction(async (client) => {
             await client.query(`SET LOCAL lock_timeout = ${FACET_STEP_LOCK_WAIT_MS}`);
-            await client.query('SELECT 1 FROM unit WHERE inst = $1 AND occupation IS NOT NULL ORDER BY id FOR SHARE', [
-              inst,
-            ]);
+            await client.query('SELECT 1 FROM unit WHERE inst = $1 ORDER BY id FOR SHARE', [inst]);
             await client.query(
-              `UPDATE unit_text w SET words = w.words || ${occupationWordsOf('u')} FROM unit u
-               WHERE u.inst = $1 AND u.occupation IS NOT NULL AND w.inst = u.inst AND w.id = u.id
-                 AND NOT w.words @> ${occupationWordsOf('u')}`,
+              `UPDATE unit_text w SET words = n.words
+               FROM (SELECT u.inst, u.id, ${unitWordsOf('u')} AS words FROM unit u WHERE u.inst = $1) n
+               WHERE w.inst = n.inst AND w.id = n.id AND w.words IS DISTINCT FROM n.words`,
               [inst],
             );
           });
@@ -662,12 +679,12 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
     }
     await inTransaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(20020)');
-      await setLayout(client, OCCUPATION_LAYOUT);
+      await setLayout(client, FACET_LAYOUT);
     });
     facetWordsHeld = true;
     options.log?.info(
       { institutions: rows.length, ms: Math.round(performance.now() - started) },
-      'catalogue layout step done: occupation facet words added',
+      'catalogue layout step done: occupation and skill facet words added',
     );
   };
   return {
@@ -692,19 +709,19 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
         await client.query('SELECT pg_advisory_xact_lock(20020)');
         const layout = await client.query<{ version: number }>('SELECT version FROM catalogue_layout');
         version = layout.rows[0]?.version ?? 0;
-        if (version >= OCCUPATION_LAYOUT) return;
+        if (version >= FACET_LAYOUT) return;
         // Its vocabulary kept every word ever written: those no item holds any more leave it, once.
         if (version < PRUNED_LAYOUT) await pruneIn(client, 'every word');
         // A catalogue without units (a new one) lacks no facet word.
         const { rows } = await client.query<{ empty: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM unit) AS empty');
-        if (rows[0]?.empty) version = OCCUPATION_LAYOUT;
+        if (rows[0]?.empty) version = FACET_LAYOUT;
         await setLayout(client, Math.max(version, PRUNED_LAYOUT));
       });
-      if (version < OCCUPATION_LAYOUT) {
+      if (version < FACET_LAYOUT) {
         facetWordsHeld = false;
         addingFacetWords = addFacetWords().catch((error: unknown) => {
           if (!closing.signal.aborted)
-            options.log?.error({ err: error }, 'catalogue layout step failed: occupation facet words not added');
+            options.log?.error({ err: error }, 'catalogue layout step failed: facet words not added');
         });
       }
       // Candidates a replica left unweighed (its prune could not run, and it stopped since) are weighed now.
@@ -763,14 +780,14 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
             u.map((d) => d.status),
           ],
         );
-        await client.query(unitTextOf('u.inst = $1'), [code]);
-        await putLangs(client, 'qualification', code, q);
-        await putLangs(client, 'unit', code, u);
         const skills = u.flatMap((d) => d.skills.map((skill) => [d.localId, d.qualification, skill] as const));
         await client.query(
           'INSERT INTO unit_skill (inst, unit, qualification, skill) SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])',
           [code, skills.map((r) => r[0]), skills.map((r) => r[1]), skills.map((r) => r[2])],
         );
+        await client.query(unitTextOf('u.inst = $1'), [code]);
+        await putLangs(client, 'qualification', code, q);
+        await putLangs(client, 'unit', code, u);
       }, code);
       await pruneWords(removed);
       await settleAfter(part.units.length + part.qualifications.length);
@@ -825,13 +842,17 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       const indexedOnly = match && match.common.length === 0 ? match.alternatives : null;
       // Units that hold the words and meet filters the narrow text table answers too (see SCHEMA): its rows alone,
       // read from the word index. So are units by ESCO occupation and more without words (see isOccupationAndMore;
-      // with EQF level 4 at 200,000 units, 23 ms against 0.2–0.3 s through the units' indexes).
-      // Until the units' word arrays hold the occupation's facet word (see addFacetWords), their rows answer.
+      // with EQF level 4 at 200,000 units, 23 ms against 0.2–0.3 s through the units' indexes), and by skills.
+      // Until the units' word arrays hold the facet words (see addFacetWords), their rows answer.
       const facetsHeld = facetWordsHeld || request.filter.escoOccupation === undefined;
       const byOccupation = facetsHeld && isOccupationAndMore(request);
+      const bySkills = facetWordsHeld && words === null && (request.filter.escoSkills?.length ?? 0) > 0;
       const narrow =
-        (indexedOnly !== null || byOccupation) && request.list === 'units' && onWordsTable(request.filter) && facetsHeld
-          ? narrowWhereOf(request, indexedOnly ?? [])
+        (indexedOnly !== null || byOccupation || bySkills) &&
+        request.list === 'units' &&
+        onWordsTable(request.filter) &&
+        facetsHeld
+          ? narrowWhereOf(request, indexedOnly ?? [], facetWordsHeld)
           : null;
       const countNarrow = (where: Statement) =>
         throughWordIndex<{ n: string }>({

@@ -37,6 +37,9 @@ const facet = (field: keyof typeof FIELD, value: string | number) =>
 /** The facet word of units whose qualification prepares for this ESCO occupation (PostgreSQL's words hold it too). */
 export const occupationFacetOf = (occupation: string) => facet('occupation', occupation);
 
+/** The facet word of units one of whose outcomes links this ESCO skill (PostgreSQL's words hold it too). */
+export const skillFacetOf = (skill: string) => facet('skill', skill);
+
 /** The ISCED-F prefixes a code answers to: each beginning of its leading digits ("0715": 0, 07, 071, 0715). */
 const iscedPrefixesOf = (code: string) => {
   const digits = /^[0-9]*/.exec(code)?.[0] ?? '';

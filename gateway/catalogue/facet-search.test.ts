@@ -3,20 +3,25 @@ import pino from 'pino';
 import { qualificationOfText, unitOfText } from '../../bench/lib/synthetic-catalogue';
 import { CATALOG_BASE_URL, testEngine } from '../../test/harness/catalogue';
 import { waitFor } from '../../test/harness/wait';
-import type { CatalogueEngine, InstitutionPart, QualificationDoc, SearchFilter } from './engine';
+import type { CatalogueEngine, InstitutionPart, QualificationDoc, SearchFilter, UnitDoc } from './engine';
 import { createPostgresEngine } from './postgres-engine';
 
 /**
- * A search by ESCO occupation (the units' qualification's), on the configured engine (PostgreSQL with
- * TEST_CATALOG_URL, else the embedded one). With words, or with other filters, both engines read it in TITLE order
- * from their word index, where the occupation is a facet word beside the unit's words that follows the
- * qualification; by occupation alone, from the units' index by occupation. Each answer is checked in TITLE and
- * RELEVANCE order, which the engines read by other paths.
+ * A search by ESCO occupation (the units' qualification's) or by ESCO skill (the unit's outcomes'), on the configured
+ * engine (PostgreSQL with TEST_CATALOG_URL, else the embedded one). With words, or with other filters, both engines
+ * read it in TITLE order from their word index, where the occupation and the skills are facet words beside the
+ * unit's words that follow the qualification and the unit; by occupation alone, from the units' index by occupation.
+ * Each answer is checked in TITLE and RELEVANCE order, which the engines read by other paths.
  */
 const WELDER = 'http://data.europa.eu/esco/occupation/welder';
 // The engines take any string (the shards' reader lets ESCO URIs alone through): quotes, commas and braces would
 // break an array literal, bytes beyond ASCII a hex.
 const ODD = 'http://data.europa.eu/esco/occupation/"a,b}{ä€';
+const WELD = 'http://data.europa.eu/esco/skill/weld';
+const BRAZE = 'http://data.europa.eu/esco/skill/braze';
+const ODD_SKILL = 'http://data.europa.eu/esco/skill/"x,y}{ä€';
+
+const withSkills = (unit: UnitDoc, skills: string[]): UnitDoc => ({ ...unit, skills });
 
 const qualification = (localId: string, escoOccupation: string | null): QualificationDoc => ({
   ...qualificationOfText(localId, `qualification ${localId.toLowerCase()}`),
@@ -27,11 +32,11 @@ const PART: InstitutionPart = {
   institution: { code: 'rvt.lv', country: 'LV' },
   qualifications: [qualification('Q1', WELDER), qualification('Q2', ODD), qualification('Q3', null)],
   units: [
-    unitOfText('U1', 'welding safety', 'Q1'),
-    unitOfText('U2', 'welding basics', 'Q1'),
+    withSkills(unitOfText('U1', 'welding safety', 'Q1'), [WELD, ODD_SKILL]),
+    withSkills(unitOfText('U2', 'welding basics', 'Q1'), [WELD]),
     unitOfText('U3', 'welding safety odd', 'Q2'),
     unitOfText('U4', 'welding safety none', 'Q3'),
-    unitOfText('U5', 'brazing', 'Q1'),
+    withSkills(unitOfText('U5', 'brazing', 'Q1'), [BRAZE]),
   ],
 };
 
@@ -110,6 +115,46 @@ test("the units follow their qualification's occupation as it is set, changed an
   expect(await found(engine, ['welding'], { escoOccupation: ODD })).toEqual({ ids: ['U6'], total: 1 });
 });
 
+test("a search by ESCO skills finds the units linking any of them, with words and other filters, and follows the units' writes", async () => {
+  const { engine } = catalogue;
+  expect(await found(engine, null, { escoSkills: [WELD] })).toEqual({ ids: ['U1', 'U2'], total: 2 });
+  expect(await found(engine, null, { escoSkills: [WELD, BRAZE] })).toEqual({ ids: ['U1', 'U2', 'U5'], total: 3 });
+  expect(await found(engine, ['safety'], { escoSkills: [WELD] })).toEqual({ ids: ['U1'], total: 1 });
+  expect(await found(engine, null, { escoSkills: [ODD_SKILL], eqfLevel: 4, country: 'LV' })).toEqual({
+    ids: ['U1'],
+    total: 1,
+  });
+  expect(await found(engine, null, { escoSkills: [WELD], escoOccupation: WELDER, status: 'ACTIVE' })).toEqual({
+    ids: ['U1', 'U2'],
+    total: 2,
+  });
+  expect(await found(engine, null, { escoSkills: [WELD], eqfLevel: 5 })).toEqual({ ids: [], total: 0 });
+  expect(await found(engine, null, { escoSkills: [`${WELD}/other`] })).toEqual({ ids: [], total: 0 });
+  // A filter the word index does not hold: the units' rows answer.
+  expect(
+    await found(engine, null, { escoSkills: [WELD], qualification: { institution: 'rvt.lv', localId: 'Q1' } }),
+  ).toEqual({ ids: ['U1', 'U2'], total: 2 });
+  // U2 links another skill now, U1 is gone, U4 links one.
+  await engine.apply('rvt.lv', {
+    units: [
+      { localId: 'U2', doc: withSkills(unitOfText('U2', 'welding basics', 'Q1'), [BRAZE]) },
+      { localId: 'U1', doc: null },
+      { localId: 'U4', doc: withSkills(unitOfText('U4', 'welding safety none', 'Q3'), [ODD_SKILL, ODD_SKILL]) },
+    ],
+  });
+  expect(await found(engine, null, { escoSkills: [WELD] })).toEqual({ ids: [], total: 0 });
+  expect(await found(engine, null, { escoSkills: [BRAZE] })).toEqual({ ids: ['U2', 'U5'], total: 2 });
+  expect(await found(engine, ['safety'], { escoSkills: [ODD_SKILL] })).toEqual({ ids: ['U4'], total: 1 });
+  // The qualification's occupation changes: its units keep their skills.
+  await engine.apply('rvt.lv', { qualifications: [{ localId: 'Q1', doc: qualification('Q1', ODD) }] });
+  expect(await found(engine, null, { escoSkills: [BRAZE], escoOccupation: ODD })).toEqual({
+    ids: ['U2', 'U5'],
+    total: 2,
+  });
+  await engine.replaceInstitution(PART);
+  expect(await found(engine, null, { escoSkills: [WELD] })).toEqual({ ids: ['U1', 'U2'], total: 2 });
+});
+
 // The layouts and the prune's candidates are PostgreSQL's tables.
 if (CATALOG_BASE_URL) {
   const read = async <Row extends Record<string, unknown>>(sql: string): Promise<Row[]> => {
@@ -122,9 +167,13 @@ if (CATALOG_BASE_URL) {
     }
   };
 
-  const facetWords = async () =>
-    (await read<{ n: number }>("SELECT count(*)::int AS n FROM unit_text, unnest(words) AS w WHERE w LIKE '\\_o%'"))[0]
-      ?.n;
+  /** The units' facet words of occupations (`o`) or skills (`k`). */
+  const facetWords = async (field: 'o' | 'k') =>
+    (
+      await read<{ n: number }>(
+        `SELECT count(*)::int AS n FROM unit_text, unnest(words) AS w WHERE w LIKE '\\_${field}%'`,
+      )
+    )[0]?.n;
 
   test('a write of units with occupations notes no facet word as a candidate for the vocabulary prune', async () => {
     const { engine } = catalogue;
@@ -148,7 +197,7 @@ if (CATALOG_BASE_URL) {
   test('a catalogue of the layout before the facet words gets them in the background, giving way to writes; searches meanwhile read the rows', async () => {
     await read(`UPDATE unit_text SET words = array(SELECT w FROM unnest(words) AS w WHERE w NOT LIKE '\\_%');
       UPDATE catalogue_layout SET version = 1`);
-    expect(await facetWords()).toBe(0);
+    expect([await facetWords('o'), await facetWords('k')]).toEqual([0, 0]);
     // The step fails (the table refuses updates of its words): the engine answers by the units' rows, and says so.
     await read(`CREATE FUNCTION refuse_words() RETURNS trigger LANGUAGE plpgsql AS
         $$ BEGIN RAISE EXCEPTION 'words are held'; END $$;
@@ -160,8 +209,9 @@ if (CATALOG_BASE_URL) {
       await failing.start();
       await waitFor('the step has failed', () => said.length > 0);
       expect(said).toEqual([
-        expect.objectContaining({ level: 50, msg: 'catalogue layout step failed: occupation facet words not added' }),
+        expect.objectContaining({ level: 50, msg: 'catalogue layout step failed: facet words not added' }),
       ]);
+      expect(await found(failing, null, { escoSkills: [WELD], eqfLevel: 4 })).toEqual({ ids: ['U1', 'U2'], total: 2 });
       expect(await found(failing, ['welding'], { escoOccupation: WELDER })).toEqual({ ids: ['U1', 'U2'], total: 2 });
       expect(await found(failing, null, { escoOccupation: WELDER, eqfLevel: 4, country: 'LV' })).toEqual({
         ids: ['U1', 'U2', 'U5'],
@@ -191,16 +241,18 @@ if (CATALOG_BASE_URL) {
     await waitFor('the step is done', () => said.length > 1);
     await read('DROP TRIGGER hold_words ON unit_text; DROP FUNCTION hold_words(); DROP SEQUENCE step_tries');
     expect(said[1]).toEqual(
-      expect.objectContaining({ level: 30, msg: 'catalogue layout step done: occupation facet words added' }),
+      expect.objectContaining({ level: 30, msg: 'catalogue layout step done: occupation and skill facet words added' }),
     );
-    expect(await read('SELECT version FROM catalogue_layout')).toEqual([{ version: 2 }]);
+    expect(await read('SELECT version FROM catalogue_layout')).toEqual([{ version: 3 }]);
+    expect(await found(restarted, null, { escoSkills: [ODD_SKILL], eqfLevel: 4 })).toEqual({ ids: ['U1'], total: 1 });
     expect(await found(restarted, ['welding'], { escoOccupation: WELDER })).toEqual({ ids: ['U1', 'U2'], total: 2 });
     expect(await found(restarted, ['welding'], { escoOccupation: ODD })).toEqual({ ids: ['U3'], total: 1 });
     await restarted.close();
-    // Started again, it does not add them twice: one each for U1, U2, U5 (the welder's) and U3.
+    // Started again, it does not add them twice: an occupation each for U1, U2, U5 (the welder's) and U3; the skills
+    // of U1 (two), U2 and U5.
     const again = createPostgresEngine(catalogue.url as string);
     await again.start();
     await again.close();
-    expect(await facetWords()).toBe(4);
+    expect([await facetWords('o'), await facetWords('k')]).toEqual([4, 4]);
   });
 }
