@@ -116,7 +116,12 @@ describe('cacheable entity types and by-ID fields', () => {
       agreement(id: ID!): Agreement @owner(argument: "id")
       agreements(id: ID!): [Agreement!]!
     }
-    type Mutation { retireUnit(id: ID!): Unit @owner(argument: "id") }
+    type Mutation {
+      retireUnit(id: ID!): Unit @owner(argument: "id")
+      recognize(agreement: ID!): [Agreement!]! @owner(argument: "agreement")
+      tagOutcome(id: ID!): Outcome @owner(argument: "id")
+      note: String! @owner
+    }
   `);
   const entityType = (field: string) => table.query.get(field)?.entityType;
 
@@ -131,6 +136,17 @@ describe('cacheable entity types and by-ID fields', () => {
     expect(entityType('myAgreement')).toBeNull();
     expect(entityType('agreementOf')).toBeNull();
     expect(table.mutation.get('retireUnit')?.entityType).toBeNull();
+  });
+
+  it('notes the type a mutation writes when that type is fetched by ID at the root, alone or in a list', () => {
+    const writes = (field: string) => table.mutation.get(field)?.writes;
+    expect([writes('retireUnit'), writes('recognize'), writes('tagOutcome'), writes('note')]).toEqual([
+      'Unit',
+      'Agreement',
+      null,
+      null,
+    ]);
+    expect(table.query.get('unit')?.writes).toBeNull();
   });
 
   it('names the root field that fetches each type by its id, never a list', () => {
