@@ -291,6 +291,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ...options.webSockets,
     liveEventHoldMs: options.liveEventHoldMs,
     local: statistics.subscribe,
+    log: log.child({ component: 'subscriptions' }),
   });
   subscriptionStats = subscriptions.stats;
   const running = composeParts([...parts, subscriptions]);

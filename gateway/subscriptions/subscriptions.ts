@@ -4,7 +4,7 @@ import { makeServer } from 'graphql-ws';
 import { ErrorCode, RateLimitedError } from '../../schema/errors';
 import type { Caller } from '../../platform/caller';
 import type { HopSigningKey } from '../../platform/hop-keys';
-import { moduleLogger } from '../../platform/logger';
+import { moduleLogger, type Logger } from '../../platform/logger';
 import type { HubContext } from '../context';
 import type { ShardIdentity } from '../health/shard-identity';
 import type { Limits } from '../limits/limits';
@@ -80,6 +80,8 @@ export interface SubscriptionsOptions extends WebSocketLimitsOptions {
   liveEventHoldMs?: number;
   /** Root fields the gateway serves itself, and refusals (see SubscribeOptions.local). @default none */
   local?: SubscribeOptions['local'];
+  /** @default the `subscriptions` module logger */
+  log?: Logger;
 }
 
 export const DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 20;
@@ -111,7 +113,7 @@ export interface Subscriptions extends GatewayPart {
  * cross-kind fields work exactly as for queries.
  */
 export function useSubscriptions(options: SubscriptionsOptions): Subscriptions {
-  const log = moduleLogger('subscriptions');
+  const log = options.log ?? moduleLogger('subscriptions');
   const { admit, release } = createAdmission({
     authenticate: options.authenticate,
     allowedOrigins: options.allowedOrigins ?? null,
