@@ -150,6 +150,11 @@ export function createSubscribe(options: SubscribeOptions) {
                 { institution: shard.institution, kind: shard.kind, error: String(error) },
                 'upstream subscription interrupted',
               ),
+            onForeignEvent: (event) =>
+              options.log.warn(
+                { institution: shard.institution, kind: shard.kind, cause: 'foreign-items', ...event },
+                "shard event dropped: it names another institution's record",
+              ),
           }),
         ),
       resolve: async (event, signal) => {

@@ -43,14 +43,16 @@ test('a subscription without a filter is asked without one', () => {
   );
 });
 
-test("a shard's message over MAX_UPSTREAM_MESSAGE_BYTES closes its socket; the subscription resumes from its cursor", async () => {
-  // A shard speaking graphql-ws: its first event is far too long, the next connection's is an event.
+/**
+ * A shard speaking graphql-ws on 127.0.0.1: to each subscription (the socket's number, from 1, and the cursor it
+ * resumes after), the messages `answer` gives, each sent as it stands.
+ */
+async function startShard(answer: (connection: number, id: string, after: unknown) => string[]) {
   const server = new WebSocketServer({ port: 0, host: '127.0.0.1', handleProtocols: () => 'graphql-transport-ws' });
   let connections = 0;
-  const resumedAfter: unknown[] = [];
   server.on('connection', (socket) => {
     connections += 1;
-    const oversized = connections === 1;
+    const connection = connections;
     socket.on('message', (data: Buffer) => {
       const message = JSON.parse(data.toString('utf8')) as {
         type: string;
@@ -59,28 +61,35 @@ test("a shard's message over MAX_UPSTREAM_MESSAGE_BYTES closes its socket; the s
       };
       if (message.type === 'connection_init') socket.send(JSON.stringify({ type: 'connection_ack' }));
       if (message.type !== 'subscribe') return;
-      resumedAfter.push(message.payload?.variables?.after);
-      const event = {
-        cursor: '7',
-        type: 'RECORDED',
-        occurredAt: '2026-12-04T10:00:00Z',
-        assessment: { id: 'rvt.lv:A-1' },
-      };
-      const padding = oversized ? ' '.repeat(MAX_UPSTREAM_MESSAGE_BYTES) : '';
-      socket.send(
-        `{"type":"next","id":"${message.id ?? ''}","payload":{"data":{"everything":${JSON.stringify(event)}}}}${padding}`,
-      );
+      for (const sent of answer(connection, message.id ?? '', message.payload?.variables?.after)) socket.send(sent);
     });
   });
   await new Promise((resolve) => server.once('listening', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+    close: async () => {
+      for (const client of server.clients) client.terminate();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** The `next` message of one event of `everything` naming the assessment `id`. */
+const eventMessage = (subscription: string, cursor: string, id: string, padding = '') =>
+  `{"type":"next","id":"${subscription}","payload":{"data":{"everything":${JSON.stringify({
+    cursor,
+    type: 'RECORDED',
+    occurredAt: '2026-12-04T10:00:00Z',
+    assessment: { id },
+  })}}}}${padding}`;
+
+/** Subscribes to `everything` on Riga's shard at `url` from cursor 5, until `stop`. */
+function subscribe(url: string) {
   const errors: unknown[] = [];
   const events: UpstreamEvent[] = [];
+  const foreign: unknown[] = [];
   const stop = subscribeUpstream({
-    shard: {
-      institution: 'rvt.lv',
-      kind: 'mobilities',
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
-    },
+    shard: { institution: 'rvt.lv', kind: 'mobilities', url },
     hopKey: null,
     caller: { institution: 'rvt.lv', roles: ['coordinator'], learnerId: null, subject: 'test' },
     requestId: 'upstream-test',
@@ -90,18 +99,53 @@ test("a shard's message over MAX_UPSTREAM_MESSAGE_BYTES closes its socket; the s
     after: '5',
     onEvent: (event) => events.push(event),
     onError: (error) => errors.push(error),
+    onForeignEvent: (event) => foreign.push(event),
     retryDelayMs: 10,
   });
-  try {
+  const until = async (done: () => boolean) => {
     const deadline = Date.now() + 5_000;
-    while (events.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(events).toEqual([expect.objectContaining({ cursor: '7', ids: { assessment: 'rvt.lv:A-1' } })]);
-    expect(errors.length).toBeGreaterThan(0);
+    while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  };
+  return { errors, events, foreign, stop, until };
+}
+
+test("a shard's message over MAX_UPSTREAM_MESSAGE_BYTES closes its socket; the subscription resumes from its cursor", async () => {
+  // Its first event is far too long, the next connection's is an event.
+  const resumedAfter: unknown[] = [];
+  const shard = await startShard((connection, id, after) => {
+    resumedAfter.push(after);
+    return [eventMessage(id, '7', 'rvt.lv:A-1', connection === 1 ? ' '.repeat(MAX_UPSTREAM_MESSAGE_BYTES) : '')];
+  });
+  const subscription = subscribe(shard.url);
+  try {
+    await subscription.until(() => subscription.events.length > 0);
+    expect(subscription.events).toEqual([expect.objectContaining({ cursor: '7', ids: { assessment: 'rvt.lv:A-1' } })]);
+    expect(subscription.errors.length).toBeGreaterThan(0);
     // The oversized event was never taken: the resumed subscription asked from the same cursor again.
     expect(resumedAfter).toEqual(['5', '5']);
   } finally {
-    stop();
-    for (const client of server.clients) client.terminate();
-    await new Promise((resolve) => server.close(resolve));
+    subscription.stop();
+    await shard.close();
+  }
+});
+
+test("an event naming another institution's record, or no hub ID, is dropped and reported; the shard's own events go on", async () => {
+  const shard = await startShard((_connection, id) => [
+    eventMessage(id, '6', 'omnia.fi:A-9'),
+    eventMessage(id, '7', 'A-9'),
+    eventMessage(id, '8', 'rvt.lv:A-2'),
+  ]);
+  const subscription = subscribe(shard.url);
+  try {
+    await subscription.until(() => subscription.events.length > 0);
+    expect(subscription.events).toEqual([expect.objectContaining({ cursor: '8', ids: { assessment: 'rvt.lv:A-2' } })]);
+    expect(subscription.foreign).toEqual([
+      { cursor: '6', type: 'RECORDED', field: 'assessment', id: 'omnia.fi:A-9' },
+      { cursor: '7', type: 'RECORDED', field: 'assessment', id: 'A-9' },
+    ]);
+    expect(subscription.errors).toEqual([]);
+  } finally {
+    subscription.stop();
+    await shard.close();
   }
 });

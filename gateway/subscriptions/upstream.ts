@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import type { HopSigningKey } from '../../platform/hop-keys';
 import { hopAudience, signHop, SUBSCRIPTION_HOP_OPERATION } from '../../platform/signed-hop';
 import type { Caller } from '../../platform/caller';
+import { ownerOf } from '../../schema/ids';
 import type { ShardIdentity } from '../health/shard-identity';
 import type { Shard } from '../registry/registry';
 import type { SubscriptionRoot } from '../routing/routing-table';
@@ -32,6 +33,8 @@ export interface UpstreamOptions {
   onEvent: (event: UpstreamEvent) => void;
   /** A shard that cannot be reached is retried; this reports each failure. */
   onError: (error: unknown) => void;
+  /** An event dropped because it names a record of another institution than the shard's (own-items). */
+  onForeignEvent: (event: { cursor: string; type: string; field: string; id: string }) => void;
   /** @default 500 ms, doubling up to 10 s */
   retryDelayMs?: number;
 }
@@ -121,6 +124,14 @@ export function subscribeUpstream(options: UpstreamOptions): () => void {
           for (const field of entityFields) {
             const id = (event[field] as { id?: unknown } | undefined)?.id;
             ids[field] = typeof id === 'string' ? id : '';
+          }
+          // A shard's events are about its own institution's records (an agreement and its assessments live with
+          // the sending institution, a decision with the decider): one naming another member's would tell that
+          // member's partners of a change it never made. It is dropped, and the feed goes on after it.
+          const foreign = Object.entries(ids).find(([, id]) => id !== '' && ownerOf(id) !== options.shard.institution);
+          if (foreign) {
+            options.onForeignEvent({ cursor: after, type: String(event.type), field: foreign[0], id: foreign[1] });
+            return;
           }
           options.onEvent({ cursor: after, type: String(event.type), occurredAt: String(event.occurredAt), ids });
         },

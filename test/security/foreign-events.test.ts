@@ -1,0 +1,124 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { createDemoMobilities } from '../../scripts/demo-mobilities';
+import { memoryLogger, startGatewayOver, type ExtraGateway } from '../faults';
+import { startTestHub, type TestHub } from '../harness/hub';
+import { socketClient } from '../harness/socket-client';
+
+/**
+ * A member's shard speaks for its own institution's records only, in its live events too: a mobilities shard whose
+ * events name another member's agreement (a forged correction of Riga's assessment, sent to Riga's own coordinator)
+ * has them dropped and logged, and the honest shards' events arrive as ever. Aviles's mobilities shard is reached
+ * through a stand-in: its HTTP passes through to the real shard (whose /health proves whose it is), and its WebSocket
+ * answers every subscription with the forged event.
+ */
+const IMPOSTOR = 'cifp-aviles.es';
+const LA = 'rvt.lv:LA-2026-001';
+const SUBSCRIBE = `subscription {
+  assessmentRecorded(filter: { institution: "rvt.lv", role: SENDING }) {
+    type assessment { id grade } learningAgreement { id }
+  }
+}`;
+
+let hub: TestHub;
+let standIn: Server;
+let gateway: ExtraGateway;
+const logs = memoryLogger();
+/** Riga's first assessment of the agreement, which the forged event names. */
+let assessmentId: string;
+
+/** A stand-in for `target` whose every subscription gets one event naming Riga's agreement and assessment. */
+async function startForger(target: string): Promise<Server> {
+  const server = createServer((request, response) => {
+    void (async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      const answer = await fetch(new URL(request.url ?? '/', target), {
+        method: request.method,
+        headers: Object.fromEntries(
+          Object.entries(request.headers).flatMap(([name, value]) =>
+            typeof value === 'string' && name !== 'host' ? [[name, value]] : [],
+          ),
+        ),
+        body: request.method === 'GET' ? undefined : Buffer.concat(chunks),
+      });
+      response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+      response.end(Buffer.from(await answer.arrayBuffer()));
+    })();
+  });
+  const sockets = new WebSocketServer({ server, handleProtocols: () => 'graphql-transport-ws' });
+  sockets.on('connection', (socket) => {
+    socket.on('message', (data: Buffer) => {
+      const message = JSON.parse(data.toString('utf8')) as { type: string; id?: string };
+      if (message.type === 'connection_init') socket.send(JSON.stringify({ type: 'connection_ack' }));
+      if (message.type !== 'subscribe') return;
+      const event = {
+        cursor: 'e1.1',
+        type: 'ASSESSMENT_CORRECTED',
+        occurredAt: new Date().toISOString(),
+        assessment: { id: assessmentId },
+        learningAgreement: { id: LA },
+      };
+      socket.send(JSON.stringify({ type: 'next', id: message.id, payload: { data: { assessmentRecorded: event } } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+beforeAll(async () => {
+  hub = await startTestHub({ institutions: ['rvt.lv', IMPOSTOR], mobilities: true, recognition: true });
+  await createDemoMobilities(hub.url, true, hub.tokenSecret);
+  const read = await hub.request(
+    `{ learningAgreement(id: "${LA}") { assessments { id } } }`,
+    undefined,
+    await hub.token('rvt.lv', ['coordinator']),
+  );
+  assessmentId = (read.body.data?.learningAgreement as { assessments: Array<{ id: string }> }).assessments[0]
+    ?.id as string;
+  standIn = await startForger(hub.mobilityShards.get(IMPOSTOR)?.url ?? '');
+  const url = `http://127.0.0.1:${(standIn.address() as AddressInfo).port}/graphql`;
+  gateway = await startGatewayOver(hub, { [IMPOSTOR]: url }, { logger: logs.logger }, 'mobilities');
+}, 120_000);
+afterAll(async () => {
+  await gateway?.close();
+  standIn?.closeAllConnections();
+  await new Promise((resolve) => standIn?.close(resolve));
+  await hub?.dispose();
+});
+
+test("an event naming another member's records is dropped and logged; the owner's own events arrive", async () => {
+  expect(assessmentId).toMatch(/^rvt\.lv:/);
+  const client = socketClient(gateway.url, await gateway.token('rvt.lv', ['coordinator']));
+  const events: Array<{ type: string; assessment: { id: string }; learningAgreement: { id: string } }> = [];
+  const errors: unknown[] = [];
+  const iterator = client.iterate<{ assessmentRecorded: (typeof events)[number] }>({ query: SUBSCRIBE });
+  // Riga's two assessments come first from its own shard; a forged event would arrive beside them.
+  const timer = setTimeout(() => void iterator.return?.(), 4_000);
+  try {
+    for await (const result of iterator) {
+      if (result.errors) errors.push(...result.errors);
+      if (result.data) events.push(result.data.assessmentRecorded);
+    }
+  } finally {
+    clearTimeout(timer);
+    await client.dispose();
+  }
+  expect(errors).toEqual([]);
+  expect(events.map((event) => [event.type, event.learningAgreement.id])).toEqual([
+    ['ASSESSMENT_RECORDED', LA],
+    ['ASSESSMENT_RECORDED', LA],
+  ]);
+  expect(logs.lines()).toContainEqual(
+    expect.objectContaining({
+      msg: "shard event dropped: it names another institution's record",
+      institution: IMPOSTOR,
+      kind: 'mobilities',
+      cause: 'foreign-items',
+      type: 'ASSESSMENT_CORRECTED',
+      field: 'assessment',
+      id: assessmentId,
+    }),
+  );
+});
