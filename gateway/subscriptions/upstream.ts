@@ -59,6 +59,9 @@ export function upstreamQuery(field: string, root: SubscriptionRoot): string {
  */
 export const MAX_UPSTREAM_MESSAGE_BYTES = 64 * 1024;
 
+/** Most characters of a dropped event's values that its log line shows. */
+const SHOWN_CHARS = 200;
+
 /** The socket the hub opens on a shard, its messages bounded (graphql-ws constructs it with a URL and protocol). */
 class ShardSocket extends WebSocket {
   constructor(url: string | URL, protocols?: string | string[]) {
@@ -130,7 +133,10 @@ export function subscribeUpstream(options: UpstreamOptions): () => void {
           // member's partners of a change it never made. It is dropped, and the feed goes on after it.
           const foreign = Object.entries(ids).find(([, id]) => id !== '' && ownerOf(id) !== options.shard.institution);
           if (foreign) {
-            options.onForeignEvent({ cursor: after, type: String(event.type), field: foreign[0], id: foreign[1] });
+            // What the shard sent, cut short: a hostile one is not to fill the hub's log.
+            const shown = (value: string) => value.slice(0, SHOWN_CHARS);
+            const [field, id] = foreign;
+            options.onForeignEvent({ cursor: shown(after), type: shown(String(event.type)), field, id: shown(id) });
             return;
           }
           options.onEvent({ cursor: after, type: String(event.type), occurredAt: String(event.occurredAt), ids });
