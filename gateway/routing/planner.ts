@@ -219,6 +219,13 @@ function planQuery(
   };
 }
 
+/** The ID a field routed by its `id` asks for; null for a field routed otherwise (or without a usable ID). */
+function idAskedBy(field: RootField, route: Route, variables: Variables): string | null {
+  if (route.kind !== 'owner' || route.argument.join('.') !== 'id') return null;
+  const id = argumentValue(field.node, ['id'], variables);
+  return typeof id === 'string' ? id : null;
+}
+
 /** A field that fetches one entity by its `id`, and how its answer shows which it is; null for any other field. */
 function byIdOf(
   field: RootField,
@@ -227,11 +234,10 @@ function byIdOf(
   variables: Variables,
   fetch: FetchOperation,
 ): ByIdClaim | null {
-  if (route.kind !== 'owner' || route.argument.join('.') !== 'id') return null;
   if (!view.rules.query.get(field.name)?.entityType) return null;
-  const id = argumentValue(field.node, ['id'], variables);
+  const id = idAskedBy(field, route, variables);
   const claims = itemClaims(field.node.selectionSet, fetch.fragments);
-  return typeof id === 'string' && claims ? { responseKey: field.responseKey, id, claims } : null;
+  return id !== null && claims ? { responseKey: field.responseKey, id, claims } : null;
 }
 
 /**
@@ -247,10 +253,7 @@ function writeClaim(
 ): { claim: WriteClaim } | null {
   if (!view.rules.mutation.get(field.name)?.writes) return null;
   const claims = itemClaims(field.node.selectionSet, fetch.fragments);
-  if (!claims) return null;
-  if (route.kind !== 'owner' || route.argument.join('.') !== 'id') return { claim: { id: null, claims } };
-  const id = argumentValue(field.node, ['id'], variables);
-  return typeof id === 'string' ? { claim: { id, claims } } : null;
+  return claims ? { claim: { id: idAskedBy(field, route, variables), claims } } : null;
 }
 
 /** A shard's owned fields and every fan-out, cut from the fetch. */
