@@ -407,13 +407,14 @@ const onWordsTable = (filter: SearchFilter) =>
  */
 function narrowWhereOf(request: SearchRequest, alternatives: readonly string[][], skillsHeld: boolean): Statement {
   const { escoOccupation, escoSkills, ...filter } = request.filter;
-  const bySkills = skillsHeld && escoSkills !== undefined && escoSkills.length > 0;
+  // Until the words hold the skills' facet words, the skill rows answer (whereOf).
+  const skillWords = skillsHeld && escoSkills !== undefined && escoSkills.length > 0;
   const held = [
     ...alternatives,
     ...(escoOccupation === undefined ? [] : [[occupationFacetOf(escoOccupation)]]),
-    ...(bySkills ? [escoSkills.map(skillFacetOf)] : []),
+    ...(skillWords ? [escoSkills.map(skillFacetOf)] : []),
   ];
-  const rest = { ...filter, words: null, ...(bySkills ? {} : { escoSkills }) };
+  const rest = { ...filter, words: null, ...(skillWords ? {} : { escoSkills }) };
   const others = whereOf({ ...request, filter: rest }, () => ({ sql: '1 = 0', params: [] }));
   return { sql: `${holdsAll('r.words', held)} AND ${others.sql}`, params: [...arraysOf(held), ...others.params] };
 }
