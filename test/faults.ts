@@ -8,6 +8,7 @@ import pino, { type Logger } from 'pino';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../gateway';
 import { Registry } from '../gateway/registry/registry';
 import { mintDemoToken } from '../scripts/token';
+import { eventSocketServer, type SubscriptionAnswer } from './harness/event-socket';
 import { postGraphQL, type GraphQLAnswer, type TestHub } from './harness/hub';
 
 /** Fault injection for the resilience tests: a shard stand-in that misbehaves on demand, and a gateway over it. */
@@ -63,8 +64,15 @@ async function bodyOf(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** A stand-in for a shard on 127.0.0.1: passes calls through to `target` (a real shard) or misbehaves as told. */
-export async function startFaultyShard(target: string, behaviour: Behaviour = 'pass'): Promise<FaultyShard> {
+/**
+ * A stand-in for a shard on 127.0.0.1: passes calls through to `target` (a real shard) or misbehaves as told; with
+ * `events`, its WebSocket answers the hub's subscriptions so.
+ */
+export async function startFaultyShard(
+  target: string,
+  behaviour: Behaviour = 'pass',
+  events?: SubscriptionAnswer,
+): Promise<FaultyShard> {
   const faulty: FaultyShard = {
     url: '',
     behaviour,
@@ -137,10 +145,12 @@ export async function startFaultyShard(target: string, behaviour: Behaviour = 'p
         .end(text);
     })().catch(() => response.destroy());
   });
+  const sockets = events ? eventSocketServer({ server }, events) : null;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   faulty.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   faulty.close = () =>
     new Promise<void>((resolve) => {
+      for (const socket of sockets?.clients ?? []) socket.terminate();
       server.close(() => resolve());
       server.closeAllConnections();
     });

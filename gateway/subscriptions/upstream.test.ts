@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { parse, print } from 'graphql';
-import { WebSocketServer } from 'ws';
+import { eventSocketServer, type SubscriptionAnswer } from '../../test/harness/event-socket';
 import { buildRoutingTable } from '../routing/routing-table';
 import { MAX_UPSTREAM_MESSAGE_BYTES, subscribeUpstream, upstreamQuery, type UpstreamEvent } from './upstream';
 
@@ -43,27 +43,9 @@ test('a subscription without a filter is asked without one', () => {
   );
 });
 
-/**
- * A shard speaking graphql-ws on 127.0.0.1: to each subscription (the socket's number, from 1, and the cursor it
- * resumes after), the messages `answer` gives, each sent as it stands.
- */
-async function startShard(answer: (connection: number, id: string, after: unknown) => string[]) {
-  const server = new WebSocketServer({ port: 0, host: '127.0.0.1', handleProtocols: () => 'graphql-transport-ws' });
-  let connections = 0;
-  server.on('connection', (socket) => {
-    connections += 1;
-    const connection = connections;
-    socket.on('message', (data: Buffer) => {
-      const message = JSON.parse(data.toString('utf8')) as {
-        type: string;
-        id?: string;
-        payload?: { variables?: { after?: unknown } };
-      };
-      if (message.type === 'connection_init') socket.send(JSON.stringify({ type: 'connection_ack' }));
-      if (message.type !== 'subscribe') return;
-      for (const sent of answer(connection, message.id ?? '', message.payload?.variables?.after)) socket.send(sent);
-    });
-  });
+/** A shard speaking graphql-ws on 127.0.0.1, answering each subscription as `answer` says. */
+async function startShard(answer: SubscriptionAnswer) {
+  const server = eventSocketServer({ port: 0, host: '127.0.0.1' }, answer);
   await new Promise((resolve) => server.once('listening', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,

@@ -1,8 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { WebSocketServer } from 'ws';
 import { createDemoMobilities } from '../../scripts/demo-mobilities';
-import { memoryLogger, startGatewayOver, type ExtraGateway } from '../faults';
+import { memoryLogger, startFaultyShard, startGatewayOver, type ExtraGateway, type FaultyShard } from '../faults';
 import { startTestHub, type TestHub } from '../harness/hub';
 import { socketClient } from '../harness/socket-client';
 
@@ -10,8 +7,8 @@ import { socketClient } from '../harness/socket-client';
  * A member's shard speaks for its own institution's records only, in its live events too: a mobilities shard whose
  * events name another member's agreement (a forged correction of Riga's assessment, sent to Riga's own coordinator)
  * has them dropped and logged, and the honest shards' events arrive as ever. Aviles's mobilities shard is reached
- * through a stand-in: its HTTP passes through to the real shard (whose /health proves whose it is), and its WebSocket
- * answers every subscription with the forged event.
+ * through a stand-in: its calls pass through to the real shard, and its WebSocket answers every subscription with the
+ * forged event.
  */
 const IMPOSTOR = 'cifp-aviles.es';
 const LA = 'rvt.lv:LA-2026-001';
@@ -22,50 +19,30 @@ const SUBSCRIBE = `subscription {
 }`;
 
 let hub: TestHub;
-let standIn: Server;
+let standIn: FaultyShard;
 let gateway: ExtraGateway;
 const logs = memoryLogger();
 /** Riga's first assessment of the agreement, which the forged event names. */
 let assessmentId: string;
 
-/** A stand-in for `target` whose every subscription gets one event naming Riga's agreement and assessment. */
-async function startForger(target: string): Promise<Server> {
-  const server = createServer((request, response) => {
-    void (async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of request) chunks.push(chunk as Buffer);
-      const answer = await fetch(new URL(request.url ?? '/', target), {
-        method: request.method,
-        headers: Object.fromEntries(
-          Object.entries(request.headers).flatMap(([name, value]) =>
-            typeof value === 'string' && name !== 'host' ? [[name, value]] : [],
-          ),
-        ),
-        body: request.method === 'GET' ? undefined : Buffer.concat(chunks),
-      });
-      response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
-      response.end(Buffer.from(await answer.arrayBuffer()));
-    })();
-  });
-  const sockets = new WebSocketServer({ server, handleProtocols: () => 'graphql-transport-ws' });
-  sockets.on('connection', (socket) => {
-    socket.on('message', (data: Buffer) => {
-      const message = JSON.parse(data.toString('utf8')) as { type: string; id?: string };
-      if (message.type === 'connection_init') socket.send(JSON.stringify({ type: 'connection_ack' }));
-      if (message.type !== 'subscribe') return;
-      const event = {
-        cursor: 'e1.1',
-        type: 'ASSESSMENT_CORRECTED',
-        occurredAt: new Date().toISOString(),
-        assessment: { id: assessmentId },
-        learningAgreement: { id: LA },
-      };
-      socket.send(JSON.stringify({ type: 'next', id: message.id, payload: { data: { assessmentRecorded: event } } }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-}
+/** Each subscription's one event: a correction naming Riga's agreement and assessment. */
+const forged = (_connection: number, id: string) => [
+  JSON.stringify({
+    type: 'next',
+    id,
+    payload: {
+      data: {
+        assessmentRecorded: {
+          cursor: 'e1.1',
+          type: 'ASSESSMENT_CORRECTED',
+          occurredAt: new Date().toISOString(),
+          assessment: { id: assessmentId },
+          learningAgreement: { id: LA },
+        },
+      },
+    },
+  }),
+];
 
 beforeAll(async () => {
   hub = await startTestHub({ institutions: ['rvt.lv', IMPOSTOR], mobilities: true, recognition: true });
@@ -77,14 +54,12 @@ beforeAll(async () => {
   );
   assessmentId = (read.body.data?.learningAgreement as { assessments: Array<{ id: string }> }).assessments[0]
     ?.id as string;
-  standIn = await startForger(hub.mobilityShards.get(IMPOSTOR)?.url ?? '');
-  const url = `http://127.0.0.1:${(standIn.address() as AddressInfo).port}/graphql`;
-  gateway = await startGatewayOver(hub, { [IMPOSTOR]: url }, { logger: logs.logger }, 'mobilities');
+  standIn = await startFaultyShard(hub.mobilityShards.get(IMPOSTOR)?.url ?? '', 'pass', forged);
+  gateway = await startGatewayOver(hub, { [IMPOSTOR]: standIn.url }, { logger: logs.logger }, 'mobilities');
 }, 120_000);
 afterAll(async () => {
   await gateway?.close();
-  standIn?.closeAllConnections();
-  await new Promise((resolve) => standIn?.close(resolve));
+  await standIn?.close();
   await hub?.dispose();
 });
 
