@@ -334,6 +334,18 @@ const SEARCHES: Array<[string, SearchRequest, { findsNothing: boolean }?]> = [
       count: true,
     },
   ],
+  [
+    'text "welding safety", RELEVANCE in English, first 20, with totalCount',
+    {
+      list: 'units',
+      filter: { words: ['welding', 'safety'], lang: 'en' },
+      first: 20,
+      after: {},
+      offset: 0,
+      order: 'RELEVANCE',
+      count: true,
+    },
+  ],
 ];
 
 /**

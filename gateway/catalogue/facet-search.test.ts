@@ -167,8 +167,8 @@ if (CATALOG_BASE_URL) {
     }
   };
 
-  /** The units' facet words of occupations (`o`) or skills (`k`). */
-  const facetWords = async (field: 'o' | 'k') =>
+  /** The units' facet words of occupations (`o`), skills (`k`) or title words (`w`). */
+  const facetWords = async (field: 'o' | 'k' | 'w') =>
     (
       await read<{ n: number }>(
         `SELECT count(*)::int AS n FROM unit_text, unnest(words) AS w WHERE w LIKE '\\_${field}%'`,
@@ -194,10 +194,29 @@ if (CATALOG_BASE_URL) {
     expect(await read("SELECT word FROM vocabulary WHERE word LIKE '\\_%'")).toEqual([]);
   });
 
+  /**
+   * The first page of two of "welding safety" in RELEVANCE order: three units' titles hold both words (the first
+   * tier, read from the title words' facet words), and come in TITLE order.
+   */
+  const firstRanked = async (engine: CatalogueEngine) => {
+    const page = await engine.search({
+      list: 'units',
+      filter: { words: ['welding', 'safety'] },
+      first: 2,
+      after: {},
+      offset: 0,
+      order: 'RELEVANCE',
+      count: true,
+    });
+    return { ids: page.items.map((item) => item.localId), hasNextPage: page.hasNextPage, total: page.totalCount };
+  };
+  const RANKED = { ids: ['U1', 'U4'], hasNextPage: true, total: 3 };
+
   test('a catalogue of the layout before the facet words gets them in the background, giving way to writes; searches meanwhile read the rows', async () => {
+    expect(await firstRanked(catalogue.engine)).toEqual(RANKED);
     await read(`UPDATE unit_text SET words = array(SELECT w FROM unnest(words) AS w WHERE w NOT LIKE '\\_%');
       UPDATE catalogue_layout SET version = 1`);
-    expect([await facetWords('o'), await facetWords('k')]).toEqual([0, 0]);
+    expect([await facetWords('o'), await facetWords('k'), await facetWords('w')]).toEqual([0, 0, 0]);
     // The step fails (the table refuses updates of its words): the engine answers by the units' rows, and says so.
     await read(`CREATE FUNCTION refuse_words() RETURNS trigger LANGUAGE plpgsql AS
         $$ BEGIN RAISE EXCEPTION 'words are held'; END $$;
@@ -217,6 +236,7 @@ if (CATALOG_BASE_URL) {
         ids: ['U1', 'U2', 'U5'],
         total: 3,
       });
+      expect(await firstRanked(failing)).toEqual(RANKED);
       expect(await read('SELECT version FROM catalogue_layout')).toEqual([{ version: 1 }]);
     } finally {
       await failing.close();
@@ -241,18 +261,22 @@ if (CATALOG_BASE_URL) {
     await waitFor('the step is done', () => said.length > 1);
     await read('DROP TRIGGER hold_words ON unit_text; DROP FUNCTION hold_words(); DROP SEQUENCE step_tries');
     expect(said[1]).toEqual(
-      expect.objectContaining({ level: 30, msg: 'catalogue layout step done: occupation and skill facet words added' }),
+      expect.objectContaining({
+        level: 30,
+        msg: 'catalogue layout step done: occupation, skill and title facet words added',
+      }),
     );
-    expect(await read('SELECT version FROM catalogue_layout')).toEqual([{ version: 3 }]);
+    expect(await read('SELECT version FROM catalogue_layout')).toEqual([{ version: 4 }]);
+    expect(await firstRanked(restarted)).toEqual(RANKED);
     expect(await found(restarted, null, { escoSkills: [ODD_SKILL], eqfLevel: 4 })).toEqual({ ids: ['U1'], total: 1 });
     expect(await found(restarted, ['welding'], { escoOccupation: WELDER })).toEqual({ ids: ['U1', 'U2'], total: 2 });
     expect(await found(restarted, ['welding'], { escoOccupation: ODD })).toEqual({ ids: ['U3'], total: 1 });
     await restarted.close();
     // Started again, it does not add them twice: an occupation each for U1, U2, U5 (the welder's) and U3; the skills
-    // of U1 (two), U2 and U5.
+    // of U1 (two), U2 and U5; the title words of U1 to U5 (2, 2, 3, 3 and 1).
     const again = createPostgresEngine(catalogue.url as string);
     await again.start();
     await again.close();
-    expect([await facetWords('o'), await facetWords('k')]).toEqual([4, 4]);
+    expect([await facetWords('o'), await facetWords('k'), await facetWords('w')]).toEqual([4, 4, 11]);
   });
 }

@@ -25,7 +25,7 @@ import {
   type WordMatch,
 } from './search-sql';
 import { similarity, SIMILARITY_THRESHOLD, suggestionsOf } from './similar-words';
-import { occupationFacetOf, skillFacetOf } from './unit-facets';
+import { occupationFacetOf, skillFacetOf, titleWordFacetOf } from './unit-facets';
 
 // "C" collation: rows order byte by byte, as the shards' keys and the hub's merge compare them.
 const SCHEMA = `
@@ -126,8 +126,12 @@ const PRUNED_LAYOUT = 1;
  * - Layout 3: each ESCO skill the unit links. Through the units' skill rows instead, at 1,000,000 units, the most
  *   common skill (313,000 units) took 427 ms, and a less common one at EQF level 4 3.4 s: PostgreSQL probed the
  *   skill rows of each EQF level 4 unit in title order.
+ * - Layout 4: each word of the unit's title (titleWordFacetOf), RELEVANCE's first tier (see searchStatements).
+ *   Without it, "welding safety" in RELEVANCE order scored every one of its 187,500 units at 1,000,000.
  */
-const FACET_LAYOUT = 3;
+const FACET_LAYOUT = 4;
+/** The layout from which the units' word arrays hold their occupation's and skills' facet words. */
+const SKILL_LAYOUT = 3;
 
 /** How long the facet words' layout step waits for a row a write holds before it gives way (see addFacetWords). */
 const FACET_STEP_LOCK_WAIT_MS = 100;
@@ -364,12 +368,17 @@ const skillWordsOf = (alias: string) =>
   `ARRAY(SELECT DISTINCT '_k' || encode(convert_to(s.skill, 'UTF8'), 'hex') FROM unit_skill s
      WHERE s.inst = ${alias}.inst AND s.unit = ${alias}.id ORDER BY 1)`;
 
+/** The unit `alias`'s title words' facet words as SQL (titleWordFacetOf's `_w` and the word in hex). */
+const titleWordsOf = (alias: string) =>
+  `ARRAY(SELECT DISTINCT '_w' || encode(convert_to(t, 'UTF8'), 'hex') FROM unnest(string_to_array(${alias}.title_text, ' ')) t
+     WHERE t <> '' ORDER BY 1)`;
+
 /**
- * The words array of the unit `alias` in the narrow text table: its text's words, its occupation's facet word and
- * its skills' (written after its skill rows).
+ * The words array of the unit `alias` in the narrow text table: its text's words, its occupation's facet word, its
+ * skills' (written after its skill rows) and its title words'.
  */
 const unitWordsOf = (alias: string) =>
-  `string_to_array(${alias}.search_text, ' ') || ${occupationWordsOf(alias)} || ${skillWordsOf(alias)}`;
+  `string_to_array(${alias}.search_text, ' ') || ${occupationWordsOf(alias)} || ${skillWordsOf(alias)} || ${titleWordsOf(alias)}`;
 
 /** The narrow text table's rows (see SCHEMA) of the units (alias `u`) that meet `where`, from their rows as written. */
 const unitTextOf = (where: string) =>
@@ -634,11 +643,11 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
     );
   };
   /**
-   * Whether the units' word arrays hold their occupation's and skills' facet words (see FACET_LAYOUT). While a
-   * catalogue of an earlier layout gets them (addFacetWords), and until a next start if that failed, a search by
-   * occupation or skill reads the units' rows instead: slower, as exact.
+   * The layout the units' word arrays are in (see FACET_LAYOUT). While a catalogue of an earlier layout gets its
+   * facet words (addFacetWords), and until a next start if that failed, a search by occupation or skill without them
+   * reads the units' rows instead, and RELEVANCE scores every match: slower, as exact.
    */
-  let facetWordsHeld = true;
+  let wordsLayout = FACET_LAYOUT;
   let addingFacetWords: Promise<void> = Promise.resolve();
   const closing = new AbortController();
   /**
@@ -682,10 +691,10 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       await client.query('SELECT pg_advisory_xact_lock(20020)');
       await setLayout(client, FACET_LAYOUT);
     });
-    facetWordsHeld = true;
+    wordsLayout = FACET_LAYOUT;
     options.log?.info(
       { institutions: rows.length, ms: Math.round(performance.now() - started) },
-      'catalogue layout step done: occupation and skill facet words added',
+      'catalogue layout step done: occupation, skill and title facet words added',
     );
   };
   return {
@@ -719,7 +728,7 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
         await setLayout(client, Math.max(version, PRUNED_LAYOUT));
       });
       if (version < FACET_LAYOUT) {
-        facetWordsHeld = false;
+        wordsLayout = version;
         addingFacetWords = addFacetWords().catch((error: unknown) => {
           if (!closing.signal.aborted)
             options.log?.error({ err: error }, 'catalogue layout step failed: facet words not added');
@@ -845,6 +854,7 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       // read from the word index. So are units by ESCO occupation and more without words (see isOccupationAndMore;
       // with EQF level 4 at 200,000 units, 23 ms against 0.2–0.3 s through the units' indexes), and by skills.
       // Until the units' word arrays hold the facet words (see addFacetWords), their rows answer.
+      const facetWordsHeld = wordsLayout >= SKILL_LAYOUT;
       const facetsHeld = facetWordsHeld || request.filter.escoOccupation === undefined;
       const byOccupation = facetsHeld && isOccupationAndMore(request);
       const bySkills = facetWordsHeld && words === null && (request.filter.escoSkills?.length ?? 0) > 0;
@@ -884,20 +894,33 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
               ).rows[0]?.n ?? 0,
             );
       const ordered = textRows !== null && textRows > ORDERED_SCAN_ROWS;
-      const { page, count } = searchStatements(request, textMatchOf(match, ordered), {
+      const { page, count, tier } = searchStatements(request, textMatchOf(match, ordered), {
         concat,
         // A count reads every match: the matches as one set from the word index, not each counted row's words.
         countMatch: textMatchOf(match, false),
         wholeWord: wholeWordOf,
         inLanguage: inLanguageOf(words ?? [], match),
+        titleHoldsAll: (list, titleWords) =>
+          list === 'unit' && wordsLayout >= FACET_LAYOUT
+            ? {
+                sql: '(r.inst, r.id) IN (SELECT w.inst, w.id FROM unit_text w WHERE w.words @> ?::text[])',
+                params: arraysOf([titleWords.map(titleWordFacetOf)]),
+              }
+            : null,
       });
       const read = <Row extends QueryResultRow>(statement: Statement) =>
         indexed.length === 0 ? pool.query<Row>(numbered(statement)) : throughWordIndex<Row>(statement);
+      const pageRows = async () => {
+        const tierRows = tier ? (await read<{ inst: string; id: string; sort_key: string }>(tier)).rows : [];
+        return tierRows.length > request.first
+          ? tierRows
+          : (await read<{ inst: string; id: string; sort_key: string }>(page)).rows;
+      };
       const [rows, counted] = await Promise.all([
-        read<{ inst: string; id: string; sort_key: string }>(page),
+        pageRows(),
         !count ? null : narrow ? countNarrow(narrow) : read<{ n: string }>(count),
       ]);
-      return pageOf(request, rows.rows, counted);
+      return pageOf(request, rows, counted);
     },
     // One transaction for every word: the vocabulary's trigram index finds the words at the threshold (pg_trgm's %,
     // its limit set here whatever the database's default).

@@ -21,12 +21,15 @@ const VOCABULARY = ['weld', 'welding', 'welder', 'safety', 'safe', 'pipe', 'pipe
 const LEVELS = [3, 4, 5];
 const FIELDS = ['0715', '0713', '0413'];
 
-/** A small deterministic generator: the same catalogue at every run. */
+/**
+ * A small deterministic generator: the same catalogue at every run. Exact in 32 bits (a plain product loses its low
+ * bits past 2^53), and read from its high bits (the low ones of this generator repeat soon).
+ */
 function numbers(seed: number) {
   let state = seed;
   return (below: number) => {
-    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return state % below;
+    state = (Math.imul(state, 1_103_515_245) + 12_345) & 0x7fffffff;
+    return (state >>> 16) % below;
   };
 }
 
@@ -141,6 +144,7 @@ function expected(list: ListName, filter: SearchFilter, order: SearchOrder): str
 
 const FILTERS: SearchFilter[] = [
   { words: ['weld'] },
+  { words: ['weld'], lang: 'lv' },
   { words: ['welding', 'safety'] },
   { words: ['safe', 'pipe'], lang: 'lv' },
   { words: ['arc'], eqfLevel: 4, lang: 'en' },
@@ -186,6 +190,39 @@ test.each(CASES)('%s: RELEVANCE ranks and counts as the shards do: %j', async (l
   const second = await ask(list, filter, 'RELEVANCE', 3, 3);
   expect(second.ids).toEqual(want.slice(3, 6));
 });
+
+/** The matches that score the most (every word whole in the title and, with a language, in its texts). */
+const firstTierOf = (list: ListName, filter: SearchFilter) => {
+  const words = filter.words ?? [];
+  const most = words.length * (filter.lang === undefined ? 7 : 15);
+  return rowsOf(list).filter(
+    (row) =>
+      expected(list, filter, 'RELEVANCE').includes(`${row.institution}:${row.localId}`) &&
+      scoreOf(row, words, filter.lang) === most,
+  );
+};
+
+test('the first tier of several searches spans pages, with a language too, and in others is empty', () => {
+  const sizes = CASES.map(([list, filter]) => firstTierOf(list, filter).length);
+  expect(sizes.filter((size) => size > 4).length).toBeGreaterThanOrEqual(3);
+  expect(firstTierOf('units', { words: ['weld'], lang: 'lv' }).length).toBeGreaterThan(4);
+  expect(sizes).toContain(0);
+});
+
+test.each(CASES)(
+  '%s: RELEVANCE pages of two, within the first tier, across its end and past it: %j',
+  async (list, filter) => {
+    const want = expected(list, filter, 'RELEVANCE');
+    for (let offset = 0; offset <= want.length; offset += 2) {
+      const page = await ask(list, filter, 'RELEVANCE', 2, offset);
+      expect({ offset, ids: page.ids, hasNextPage: page.hasNextPage }).toEqual({
+        offset,
+        ids: want.slice(offset, offset + 2),
+        hasNextPage: offset + 2 < want.length,
+      });
+    }
+  },
+);
 
 test.each(CASES)('%s: TITLE order pages and counts as the shards do: %j', async (list, filter) => {
   const want = expected(list, filter, 'TITLE');
@@ -259,4 +296,47 @@ test("a qualification's new field moves its units with it, in a search of their 
     await move('0715');
   }
   expect(await found('0715', 'TITLE')).toEqual(expect.arrayContaining(holding));
+});
+
+test("a unit's new title moves it out of the first tier, and a removed unit leaves it", async () => {
+  const part = PARTS[0] as InstitutionPart;
+  const code = part.institution.code;
+  const filter: SearchFilter = { words: ['weld'] };
+  const pagesOfTwo = async () => {
+    const want = expected('units', filter, 'RELEVANCE');
+    for (let offset = 0; offset <= want.length; offset += 2)
+      expect({ offset, ids: (await ask('units', filter, 'RELEVANCE', 2, offset)).ids }).toEqual({
+        offset,
+        ids: want.slice(offset, offset + 2),
+      });
+  };
+  const [moved, removed] = firstTierOf('units', filter).filter((row) => row.institution === code);
+  if (!moved || !removed) throw new Error(`${code} has fewer than two units in the first tier`);
+  const index = (row: Row) => part.units.findIndex((unit) => unit.localId === row.localId);
+  const [movedAt, removedAt] = [index(moved), index(removed)];
+  const [before, gone] = [part.units[movedAt] as UnitDoc, part.units[removedAt] as UnitDoc];
+  // Still holding the word in its other texts: it falls to a lower tier, not out of the matches.
+  const retitled: UnitDoc = { ...before, titleText: 'gas', sortKey: 'gas' };
+  part.units[movedAt] = retitled;
+  part.units.splice(removedAt, 1);
+  await engine.apply(code, {
+    units: [
+      { localId: retitled.localId, doc: retitled },
+      { localId: gone.localId, doc: null },
+    ],
+  });
+  try {
+    expect(expected('units', filter, 'RELEVANCE')).toContain(`${code}:${retitled.localId}`);
+    await pagesOfTwo();
+  } finally {
+    part.units.splice(removedAt, 0, gone);
+    part.units[movedAt] = before;
+    await engine.apply(code, {
+      units: [
+        { localId: before.localId, doc: before },
+        { localId: gone.localId, doc: gone },
+      ],
+    });
+  }
+  await pagesOfTwo();
 });

@@ -201,6 +201,39 @@ describe('the embedded catalogue engine', () => {
     await reopened.close();
   });
 
+  it("indexes a former catalogue's titles (it had no index of their words) at start, for RELEVANCE's first tier", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'catalogue-')), 'catalogue.sqlite');
+    const former = createSqliteEngine(path);
+    const inText = { searchText: 'welding safety' };
+    // E1 to E3 hold both words in their title (the first tier), E0 in its text alone.
+    await former.replaceInstitution(
+      part('e.lv', 'LV', [
+        unit('E0', 'a', inText),
+        unit('E3', 'welding safety c', inText),
+        unit('E1', 'welding safety a', inText),
+        unit('E2', 'safety welding b', inText),
+      ]),
+    );
+    await former.close();
+    const db = new Database(path);
+    db.exec('DROP TABLE unit_title');
+    db.close();
+    const reopened = createSqliteEngine(path);
+    // Units written since fill a tier of their own: were the former ones not indexed, they would come first.
+    await reopened.apply('e.lv', {
+      units: ['x', 'y', 'z'].map((title, i) => ({
+        localId: `E${5 + i}`,
+        doc: unit(`E${5 + i}`, `welding safety ${title}`, inText),
+      })),
+    });
+    const ranked = (offset: number) =>
+      reopened.search(request({ filter: { words: ['welding', 'safety'] }, order: 'RELEVANCE', first: 2, offset }));
+    expect(ids(await ranked(0))).toEqual(['e.lv:E2', 'e.lv:E1']);
+    expect(ids(await ranked(2))).toEqual(['e.lv:E3', 'e.lv:E5']);
+    expect(ids(await ranked(6))).toEqual(['e.lv:E0']);
+    await reopened.close();
+  });
+
   it("gives a former catalogue's vocabulary (it had no trigrams) its trigrams at start, so its typos find words", async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'catalogue-')), 'catalogue.sqlite');
     const former = createSqliteEngine(path);

@@ -125,6 +125,9 @@ CREATE TABLE IF NOT EXISTS unit_points (points REAL PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS unit_place (rowid INTEGER PRIMARY KEY, inst TEXT NOT NULL, id TEXT NOT NULL, sort_key TEXT NOT NULL);
 -- The places in TITLE order: a search whose words many units hold walks them and keeps its matches (PLACE_WALK_ROWS).
 CREATE INDEX IF NOT EXISTS unit_place_order ON unit_place (sort_key, id, inst);
+-- Each unit's title words under its rowid: RELEVANCE's first tier, the units whose title holds every word (see
+-- searchStatements), is read from it instead of scoring every unit holding the words.
+CREATE VIRTUAL TABLE IF NOT EXISTS unit_title USING fts5 (words, ${TEXT_INDEX});
 CREATE VIRTUAL TABLE IF NOT EXISTS qualification_text USING fts5 (words, ${TEXT_INDEX});
 -- Each item's texts in each language apart: RELEVANCE ranks first what holds the words in the query's language.
 CREATE TABLE IF NOT EXISTS unit_lang (
@@ -149,8 +152,11 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
   const languages = has('unit_lang');
   const trigrams = has('vocabulary_trigram');
   const indexed = has('unit_text');
+  const titled = has('unit_title');
   db.exec(SCHEMA);
   if (!placed) db.exec('INSERT INTO unit_place (rowid, inst, id, sort_key) SELECT rowid, inst, id, sort_key FROM unit');
+  // A catalogue of the former layout gets its units' title words, once.
+  if (!titled) db.exec('INSERT INTO unit_title (rowid, words) SELECT rowid, title_text FROM unit');
   // A catalogue of the former layout has no texts by language: each part is read whole again at the next start.
   if (!languages) db.exec('DELETE FROM part_position');
   const insertTrigram = db.prepare('INSERT OR IGNORE INTO vocabulary_trigram (trigram, word) VALUES (?, ?)');
@@ -222,6 +228,8 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     insertUnitText: db.prepare('INSERT INTO unit_text (rowid, words) VALUES (?, ?)'),
     insertUnitPlace: db.prepare('INSERT INTO unit_place (rowid, inst, id, sort_key) VALUES (?, ?, ?, ?)'),
     deleteUnitPlace: db.prepare('DELETE FROM unit_place WHERE rowid = ?'),
+    insertUnitTitle: db.prepare('INSERT INTO unit_title (rowid, words) VALUES (?, ?)'),
+    deleteUnitTitle: db.prepare('DELETE FROM unit_title WHERE rowid = ?'),
     insertSkill: db.prepare('INSERT INTO unit_skill (inst, unit, qualification, skill) VALUES (?, ?, ?, ?)'),
     insertUnitLang: db.prepare('INSERT INTO unit_lang (inst, id, lang, text) VALUES (?, ?, ?, ?)'),
     deleteUnitLang: db.prepare('DELETE FROM unit_lang WHERE inst = ? AND id = ?'),
@@ -356,6 +364,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     statements.deleteUnit.run(row.rowid);
     statements.deleteUnitText.run(row.rowid);
     statements.deleteUnitPlace.run(row.rowid);
+    statements.deleteUnitTitle.run(row.rowid);
     statements.deleteUnitSkills.run(institution, localId);
     statements.deleteUnitLang.run(institution, localId);
   };
@@ -376,6 +385,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     );
     addWords(unit.searchText, words);
     statements.insertUnitPlace.run(lastInsertRowid, institution, unit.localId, unit.sortKey);
+    statements.insertUnitTitle.run(lastInsertRowid, unit.titleText);
     statements.insertPoints.run(unit.ecvetPoints);
     for (const skill of unit.skills) statements.insertSkill.run(institution, unit.localId, unit.qualification, skill);
     indexUnit(lastInsertRowid);
@@ -449,6 +459,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
       statements.deleteUnit.run(rowid);
       statements.deleteUnitText.run(rowid);
       statements.deleteUnitPlace.run(rowid);
+      statements.deleteUnitTitle.run(rowid);
     }
     for (const table of ['unit_skill', 'unit_lang', 'qualification_lang'])
       db.prepare(`DELETE FROM ${table} WHERE inst = ?`).run(code);
@@ -580,7 +591,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
         });
       return { sql: parts.map((part) => part.sql).join(' AND '), params: parts.flatMap((part) => part.params) };
     };
-    const { page, count } = searchStatements(request, textMatch, {
+    const { page, count, tier } = searchStatements(request, textMatch, {
       concat,
       // The rows holding the word whole are its token's in the text index, read once as a set: not each ranked
       // row's whole text matched with LIKE again.
@@ -588,8 +599,18 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
         sql: `r.rowid IN (SELECT rowid FROM ${table}_text WHERE ${table}_text MATCH ?)`,
         params: [`"${word}"`],
       }),
+      titleHoldsAll: (table, titleWords) =>
+        table === 'unit'
+          ? {
+              sql: 'r.rowid IN (SELECT rowid FROM unit_title WHERE unit_title MATCH ?)',
+              params: [titleWords.map((word) => `"${word}"`).join(' AND ')],
+            }
+          : null,
     });
-    const rows = db.prepare<unknown[], { inst: string; id: string; sort_key: string }>(page.sql).all(...page.params);
+    const read = (statement: Statement) =>
+      db.prepare<unknown[], { inst: string; id: string; sort_key: string }>(statement.sql).all(...statement.params);
+    const tierRows = tier ? read(tier) : [];
+    const rows = tierRows.length > request.first ? tierRows : read(page);
     const counted = !count
       ? null
       : textOnly

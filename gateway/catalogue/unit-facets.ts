@@ -24,6 +24,7 @@ const FIELD = {
   isced: 'i',
   occupation: 'o',
   skill: 'k',
+  titleWord: 'w',
 } as const;
 
 /**
@@ -39,6 +40,12 @@ export const occupationFacetOf = (occupation: string) => facet('occupation', occ
 
 /** The facet word of units one of whose outcomes links this ESCO skill (PostgreSQL's words hold it too). */
 export const skillFacetOf = (skill: string) => facet('skill', skill);
+
+/**
+ * The facet word of units whose title holds this word whole: PostgreSQL's words hold it, for RELEVANCE's first tier
+ * (SQLite keeps the titles' words in an index of their own).
+ */
+export const titleWordFacetOf = (word: string) => facet('titleWord', word);
 
 /** The ISCED-F prefixes a code answers to: each beginning of its leading digits ("0715": 0, 07, 071, 0715). */
 const iscedPrefixesOf = (code: string) => {
