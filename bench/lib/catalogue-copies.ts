@@ -18,8 +18,8 @@ export interface InstitutionCopier {
 /**
  * The embedded engine's file, through a connection of its own (WAL: the engine's connection sees the copies once
  * each transaction commits). The FTS5 text indexes are contentless, so their rows are inserted from the source's
- * search texts under the copies' rowids, a unit's with its facet words as the copy's; the places share the units'
- * rowids. The ECVET points values held (unit_points) are the source's already.
+ * search texts under the copies' rowids, a unit's with its facet words as the copy's, and its title's words; the
+ * places share the units' rowids. The ECVET points values held (unit_points) are the source's already.
  */
 export function sqliteCopier(path: string): InstitutionCopier {
   const db = new Database(path);
@@ -61,6 +61,9 @@ export function sqliteCopier(path: string): InstitutionCopier {
       'SELECT unit, skill FROM unit_skill WHERE inst = ?',
     ),
     unitText: db.prepare('INSERT INTO unit_text (rowid, words) VALUES (?, ?)'),
+    unitTitles: db.prepare(
+      'INSERT INTO unit_title (rowid, words) SELECT rowid + ?, title_text FROM unit WHERE inst = ? ORDER BY rowid',
+    ),
     unitPlaces: db.prepare(
       'INSERT INTO unit_place (rowid, inst, id, sort_key) SELECT rowid + ?, ?, id, sort_key FROM unit WHERE inst = ? ORDER BY rowid',
     ),
@@ -83,6 +86,7 @@ export function sqliteCopier(path: string): InstitutionCopier {
     const unitShift = maxRowid('unit') + 1 - minRowid('unit', source);
     statements.units.run(unitShift, code, source);
     statements.unitPlaces.run(unitShift, code, source);
+    statements.unitTitles.run(unitShift, source);
     statements.skills.run(code, source);
     const skills = new Map<string, string[]>();
     for (const { unit, skill } of statements.skillsOf.all(source))

@@ -171,6 +171,28 @@ async function sameAsWritten(
         );
     }
   }
+  await rankedAcrossCopies(engine, count);
+}
+
+/**
+ * Every institution offers the same units: RELEVANCE's first page is one unit of many institutions, copies among
+ * them. Copies missing from the index of titles' words (its first tier) would leave the page to the written ones.
+ */
+async function rankedAcrossCopies(engine: CatalogueEngine, count: number): Promise<void> {
+  const ranked = await engine.search({
+    list: 'units',
+    filter: { words: ['welding', 'safety'] },
+    first: 20,
+    after: {},
+    offset: 0,
+    order: 'RELEVANCE',
+    count: false,
+  });
+  const institutions = new Set(ranked.items.map((item) => item.institution));
+  if (count >= 20 && institutions.size < Math.min(20, count))
+    throw new Error(
+      `${engine.name}: RELEVANCE's first page of "welding safety" names ${institutions.size} institutions, not 20`,
+    );
 }
 
 /** Fails unless a kept catalogue holds `count` institutions of `units` units each, as the run that built it left it. */
@@ -186,6 +208,7 @@ async function holdsAll(
     throw new Error(
       `${engine.name}: the kept catalogue (built ${manifest.builtAt} by ${manifest.commit}) holds ${rows.length} institutions and ${held} units, not ${count} and ${count * units}; remove its files under BENCH_CATALOG_KEEP to build it again`,
     );
+  await rankedAcrossCopies(engine, count);
 }
 
 /**
