@@ -910,8 +910,26 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       });
       const read = <Row extends QueryResultRow>(statement: Statement) =>
         indexed.length === 0 ? pool.query<Row>(numbered(statement)) : throughWordIndex<Row>(statement);
+      // RELEVANCE's first tier (see firstTier) from the narrow table alone when it answers the filters, not from the
+      // units' wide rows joined to the title words' matches.
+      const inTitles =
+        tier && narrow && words
+          ? narrowWhereOf(
+              request,
+              words.map((word) => [titleWordFacetOf(word)]),
+              facetWordsHeld,
+            )
+          : null;
+      const narrowTier = inTitles
+        ? {
+            sql: `SELECT r.inst, r.id, r.sort_key FROM unit_text r WHERE ${inTitles.sql} ORDER BY r.sort_key, r.id, r.inst LIMIT ? OFFSET ?`,
+            params: [...inTitles.params, request.first + 1, request.offset],
+          }
+        : tier;
       const pageRows = async () => {
-        const tierRows = tier ? (await read<{ inst: string; id: string; sort_key: string }>(tier)).rows : [];
+        const tierRows = narrowTier
+          ? (await read<{ inst: string; id: string; sort_key: string }>(narrowTier)).rows
+          : [];
         return tierRows.length > request.first
           ? tierRows
           : (await read<{ inst: string; id: string; sort_key: string }>(page)).rows;

@@ -191,22 +191,25 @@ test.each(CASES)('%s: RELEVANCE ranks and counts as the shards do: %j', async (l
   expect(second.ids).toEqual(want.slice(3, 6));
 });
 
-/** The matches that score the most (every word whole in the title and, with a language, in its texts). */
+/**
+ * RELEVANCE's first tier, which the engines read in TITLE order through their titles' words when it fills the page:
+ * the matches that score the most without a language (every word whole in the title).
+ */
 const firstTierOf = (list: ListName, filter: SearchFilter) => {
   const words = filter.words ?? [];
-  const most = words.length * (filter.lang === undefined ? 7 : 15);
   return rowsOf(list).filter(
     (row) =>
       expected(list, filter, 'RELEVANCE').includes(`${row.institution}:${row.localId}`) &&
-      scoreOf(row, words, filter.lang) === most,
+      scoreOf(row, words, undefined) === words.length * 7,
   );
 };
 
-test('the first tier of several searches spans pages, with a language too, and in others is empty', () => {
-  const sizes = CASES.map(([list, filter]) => firstTierOf(list, filter).length);
-  expect(sizes.filter((size) => size > 4).length).toBeGreaterThanOrEqual(3);
-  expect(firstTierOf('units', { words: ['weld'], lang: 'lv' }).length).toBeGreaterThan(4);
-  expect(sizes).toContain(0);
+test('the first tier of searches without a language spans pages, and in another is too small to fill a page of two', () => {
+  const sizes = CASES.filter(([, filter]) => filter.lang === undefined).map(
+    ([list, filter]) => firstTierOf(list, filter).length,
+  );
+  expect(sizes.filter((size) => size > 4).length).toBeGreaterThanOrEqual(2);
+  expect(sizes.some((size) => size > 0 && size < 3)).toBe(true);
 });
 
 test.each(CASES)(

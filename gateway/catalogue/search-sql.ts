@@ -247,44 +247,30 @@ function scoreOf(
 }
 
 /**
- * The first tier of a RELEVANCE search, as a page in TITLE order: the matches whose title holds every word whole and,
- * with a language, whose texts in it hold every word. Each of them scores the most a match can (7 a word, 15 with a
- * language: see scoreOf), and any other match less (a word not whole in the title at most 5, or 13 with a language;
- * one not in the language's texts at most 7), so when the tier fills the page, the page is the tier's in TITLE
- * order, RELEVANCE's order among equal scores. Read through the titles' word index, it spares scoring every match
- * (at 1,000,000 units, the 187,500 holding "welding safety"). Null when the engine has no such index.
+ * The first tier of a RELEVANCE search without a language, as a page in TITLE order: the matches whose title holds
+ * every word whole. Each of them scores the most a match can (7 a word: see scoreOf), and any other match less (a
+ * word not whole in the title at most 5), so when the tier fills the page, the page is the tier's in TITLE order,
+ * RELEVANCE's order among equal scores. Read through the titles' word index, it spares scoring every match (at
+ * 1,000,000 units, the 187,500 holding "welding safety"). Null when the engine has no such index, and with a
+ * language: its tier also needs every word in that language's texts, checked match by match as costly as scoring,
+ * and when those texts hold none of the words (English words, Latvian asked) the tier was empty after all that.
  */
-function firstTier(
+export function firstTier(
   request: SearchRequest,
-  table: 'unit' | 'qualification',
-  { titleHoldsAll, inLanguage }: SearchDialect,
+  { titleHoldsAll }: Pick<SearchDialect, 'titleHoldsAll'>,
 ): Statement | null {
   const { words, lang } = request.filter;
-  if (!words || words.length === 0 || !titleHoldsAll) return null;
+  if (!words || words.length === 0 || lang !== undefined || request.order !== 'RELEVANCE' || !titleHoldsAll)
+    return null;
+  const table = request.list === 'units' ? 'unit' : 'qualification';
   const inTitle = titleHoldsAll(table, words);
   if (inTitle === null) return null;
   // A title holding a word whole holds it in the search text too (the text holds the titles): the title's match is
   // the text's, and spares the text index's far larger set.
   const where = whereOf(request, () => inTitle);
-  const joins: Statement = { sql: '', params: [] };
-  const conditions: Statement[] = [where];
-  if (lang !== undefined)
-    words.forEach((word, i) => {
-      const held = inLanguage?.(table, word, lang, `lang${i}`) ?? {
-        sql: `EXISTS (SELECT 1 FROM ${table}_lang l WHERE l.inst = r.inst AND l.id = r.id AND l.lang = ? AND l.text LIKE ?)`,
-        params: [lang, `%${word}%`],
-      };
-      if (held.join) {
-        joins.sql += ` ${held.join.sql}`;
-        joins.params.push(...held.join.params);
-      }
-      conditions.push(held);
-    });
   return {
-    sql:
-      `SELECT r.inst, r.id, r.sort_key FROM ${table} r${joins.sql} WHERE ${conditions.map((c) => c.sql).join(' AND ')}` +
-      ' ORDER BY r.sort_key, r.id, r.inst LIMIT ? OFFSET ?',
-    params: [...joins.params, ...conditions.flatMap((c) => c.params), request.first + 1, request.offset],
+    sql: `SELECT r.inst, r.id, r.sort_key FROM ${table} r WHERE ${where.sql} ORDER BY r.sort_key, r.id, r.inst LIMIT ? OFFSET ?`,
+    params: [...where.params, request.first + 1, request.offset],
   };
 }
 
@@ -319,7 +305,7 @@ export function searchStatements(
         ],
       },
       count,
-      tier: firstTier(request, table, dialect),
+      tier: firstTier(request, dialect),
     };
   }
   return { page: titlePage(request, table, where), count };
