@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { Pool } from 'pg';
-import { facetWordsOf } from '../../gateway/catalogue';
+import { facetWordsOf, unitLangWordsFill } from '../../gateway/catalogue';
 
 /**
  * Copies of written institutions inside a catalogue engine's own tables, for a catalogue larger than the bench can
@@ -76,6 +76,8 @@ export function sqliteCopier(path: string): InstitutionCopier {
     qualificationLangs: db.prepare(
       'INSERT INTO qualification_lang (inst, id, lang, text) SELECT ?, id, lang, text FROM qualification_lang WHERE inst = ?',
     ),
+    // From the copy's own units and texts by language, once both are written.
+    unitLangWords: db.prepare(unitLangWordsFill('u.inst = ?')),
   };
   const copy = db.transaction((source: string, code: string, country: string) => {
     statements.institution.run(code, country);
@@ -105,6 +107,7 @@ export function sqliteCopier(path: string): InstitutionCopier {
       statements.unitText.run(unit.rowid, `${unit.search_text} ${facets}`);
     }
     statements.unitLangs.run(code, source);
+    statements.unitLangWords.run(code);
     statements.qualificationLangs.run(code, source);
   });
   return {

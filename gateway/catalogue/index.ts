@@ -2,7 +2,7 @@ export { createCatalogue, CATALOGUE_LISTS, type Catalogue, type CatalogueHealth,
 export type { CatalogueEngine, ListPosition, SearchFilter, SearchOrder, SearchRequest } from './engine';
 export type { StaleInstitution, TextSuggestion } from './answer-notes';
 export { DEFAULT_MAX_ITEMS_PER_INSTITUTION, DEFAULT_UNFOLLOWED_REFRESH_MS, type CatalogueSettings } from './settings';
-export { createSqliteEngine } from './sqlite-engine';
+export { createSqliteEngine, unitLangWordsFill } from './sqlite-engine';
 export { createPostgresEngine } from './postgres-engine';
 export type { InstitutionPart, UnitDoc, QualificationDoc } from './engine';
 export { searchStatements, type Statement, type TextMatch } from './search-sql';

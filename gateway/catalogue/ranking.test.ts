@@ -33,9 +33,13 @@ function numbers(seed: number) {
   };
 }
 
-/** An item's title (in the institution's language) and other texts in that language and in English. */
+/**
+ * An item's title (in the institution's language) and other texts in that language and in English. A Spanish title
+ * about welding also holds "soldadura", a word no English text holds.
+ */
 function textsOf(words: (n: number) => string, own: string) {
-  const title = words(1);
+  const drawn = words(1);
+  const title = own === 'es' && drawn.includes('weld') ? `soldadura ${drawn}` : drawn;
   const ownText = `${title} ${words(2)}`.trim();
   const english = words(3);
   return { title, langTexts: { [own]: ownText, en: english }, searchText: `${ownText} ${english}`.trim() };
@@ -151,6 +155,8 @@ const FILTERS: SearchFilter[] = [
   { words: ['weld'], eqfLevel: 5, iscedPrefix: '07', lang: 'fi' },
   { words: ['gas', 'metal'], country: 'FI', lang: 'fi' },
   { words: ['joint'], iscedPrefix: '0413', lang: 'it' },
+  { words: ['welding', 'safety'], lang: 'en' },
+  { words: ['soldadura', 'weld'], lang: 'en' },
 ];
 const CASES: Array<[ListName, SearchFilter]> = [
   ...FILTERS.map((filter): [ListName, SearchFilter] => ['units', filter]),
@@ -192,23 +198,36 @@ test.each(CASES)('%s: RELEVANCE ranks and counts as the shards do: %j', async (l
 });
 
 /**
- * RELEVANCE's first tier, which the engines read in TITLE order through their titles' words when it fills the page:
- * the matches that score the most without a language (every word whole in the title).
+ * RELEVANCE's first tier, which the engines read in TITLE order through their titles' words (and each language's) when
+ * it fills the page: the matches that score the most a match can (every word whole in the title and, with a language,
+ * in its texts there every word that some item's texts there hold).
  */
 const firstTierOf = (list: ListName, filter: SearchFilter) => {
   const words = filter.words ?? [];
+  const { lang } = filter;
+  const inLanguage = words.filter(
+    (word) => lang !== undefined && rowsOf(list).some((row) => (row.doc.langTexts[lang] ?? '').includes(word)),
+  );
   return rowsOf(list).filter(
     (row) =>
       expected(list, filter, 'RELEVANCE').includes(`${row.institution}:${row.localId}`) &&
-      scoreOf(row, words, undefined) === words.length * 7,
+      scoreOf(row, words, lang) === words.length * 7 + inLanguage.length * 8,
   );
 };
 
-test('the first tier of searches without a language spans pages, and in another is too small to fill a page of two', () => {
-  const sizes = CASES.filter(([, filter]) => filter.lang === undefined).map(
-    ([list, filter]) => firstTierOf(list, filter).length,
-  );
-  expect(sizes.filter((size) => size > 4).length).toBeGreaterThanOrEqual(2);
+test('the first tier spans pages, with a language too (holding every word, some or none), is empty where the language holds the words in other titles, and elsewhere is too small to fill a page of two', () => {
+  const sizeOf = (lang: string | undefined, words: string[]) => {
+    const found = CASES.find(
+      ([list, filter]) => list === 'units' && filter.lang === lang && filter.words?.join(' ') === words.join(' '),
+    );
+    return found ? firstTierOf(...found).length : -1;
+  };
+  expect(sizeOf(undefined, ['weld'])).toBeGreaterThan(4);
+  expect(sizeOf('lv', ['weld'])).toBeGreaterThan(4);
+  expect(sizeOf('en', ['soldadura', 'weld'])).toBeGreaterThan(4);
+  expect(sizeOf('it', ['joint'])).toBeGreaterThan(4);
+  expect(sizeOf('lv', ['safe', 'pipe'])).toBe(0);
+  const sizes = CASES.map(([list, filter]) => firstTierOf(list, filter).length);
   expect(sizes.some((size) => size > 0 && size < 3)).toBe(true);
 });
 

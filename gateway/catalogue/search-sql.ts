@@ -180,19 +180,26 @@ export interface SearchDialect {
   wholeWord?: (list: 'unit' | 'qualification', word: string, alias: string) => Statement & { join?: Statement };
   /**
    * The rows of `list` whose texts in language `lang` hold `word`, as `wholeWord`'s are given.
-   * @default the row's text in `lang` (table `<list>_lang`) `LIKE '%word%'`
+   * @default (also when null) the row's text in `lang` (table `<list>_lang`) `LIKE '%word%'`
    */
   inLanguage?: (
     list: 'unit' | 'qualification',
     word: string,
     lang: string,
     alias: string,
-  ) => Statement & { join?: Statement };
+  ) => (Statement & { join?: Statement }) | null;
   /**
    * The rows of `list` whose title holds every word whole, as a condition on alias `r` read from an index of the
    * titles' words; none when the engine keeps no such index for the list (RELEVANCE then scores every match).
    */
   titleHoldsAll?: (list: 'unit' | 'qualification', words: readonly string[]) => Statement | null;
+  /**
+   * The rows of `list` whose texts in `lang` hold each of the words that some row's texts there hold (as `inLanguage`
+   * matches them), as a condition on alias `r` read from an index of each language's words; `1 = 1` when no row's
+   * texts there hold any of them. Null when the engine keeps no such index for the list, or a word is matched in the
+   * texts themselves (RELEVANCE with a language then scores every match).
+   */
+  languageHoldsAll?: (list: 'unit' | 'qualification', words: readonly string[], lang: string) => Statement | null;
 }
 
 /** A word in the query's language counts more than any place it has in other languages' texts (4 + 2 + 1). */
@@ -247,24 +254,32 @@ function scoreOf(
 }
 
 /**
- * The first tier of a RELEVANCE search without a language, as a page in TITLE order: the matches whose title holds
- * every word whole. Each of them scores the most a match can (7 a word: see scoreOf), and any other match less (a
- * word not whole in the title at most 5), so when the tier fills the page, the page is the tier's in TITLE order,
- * RELEVANCE's order among equal scores. Read through the titles' word index, it spares scoring every match (at
- * 1,000,000 units, the 187,500 holding "welding safety"). Null when the engine has no such index, and with a
- * language: its tier also needs every word in that language's texts, checked match by match as costly as scoring,
- * and when those texts held none of the words (English words, Latvian asked), the search took twice as long.
+ * The first tier of a RELEVANCE search, as a page in TITLE order: the matches whose title holds every word whole and,
+ * with a language, whose texts in it hold every word that some item's texts there hold. Each of them scores the most
+ * a match can (see scoreOf: 7 a word, and 8 more for each word in the language's texts), and any other match less (a
+ * word not whole in the title at most 5 + 8, a word some texts in the language hold missing from its own at most 7),
+ * so when the tier fills the page, the page is the tier's in TITLE order, RELEVANCE's order among equal scores. Read
+ * through the index of the titles' words (and of each language's), it spares scoring every match (at 1,000,000 units,
+ * the 187,500 holding "welding safety"). Null when the engine has no such index.
  */
-function firstTier(request: SearchRequest, { titleHoldsAll }: Pick<SearchDialect, 'titleHoldsAll'>): Statement | null {
+function firstTier(
+  request: SearchRequest,
+  { titleHoldsAll, languageHoldsAll }: Pick<SearchDialect, 'titleHoldsAll' | 'languageHoldsAll'>,
+): Statement | null {
   const { words, lang } = request.filter;
-  if (!words || words.length === 0 || lang !== undefined || request.order !== 'RELEVANCE' || !titleHoldsAll)
-    return null;
+  if (!words || words.length === 0 || request.order !== 'RELEVANCE' || !titleHoldsAll) return null;
   const table = request.list === 'units' ? 'unit' : 'qualification';
   const inTitle = titleHoldsAll(table, words);
   if (inTitle === null) return null;
+  const inLanguage =
+    lang === undefined ? { sql: '1 = 1', params: [] } : (languageHoldsAll?.(table, words, lang) ?? null);
+  if (inLanguage === null) return null;
   // A title holding a word whole holds it in the search text too (the text holds the titles): the title's match is
   // the text's, and spares the text index's far larger set.
-  const where = whereOf(request, () => inTitle);
+  const where = whereOf(request, () => ({
+    sql: `${inTitle.sql} AND ${inLanguage.sql}`,
+    params: [...inTitle.params, ...inLanguage.params],
+  }));
   return {
     sql: `SELECT r.inst, r.id, r.sort_key FROM ${table} r WHERE ${where.sql} ORDER BY r.sort_key, r.id, r.inst LIMIT ? OFFSET ?`,
     params: [...where.params, request.first + 1, request.offset],

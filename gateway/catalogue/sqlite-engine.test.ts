@@ -234,6 +234,53 @@ describe('the embedded catalogue engine', () => {
     await reopened.close();
   });
 
+  it("indexes a former catalogue's words by language at start, for RELEVANCE with a language", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'catalogue-')), 'catalogue.sqlite');
+    const former = createSqliteEngine(path);
+    const inLatvian = (title: string) => ({ langTexts: { lv: title } });
+    // E2 and E3 hold the word in their title and in their Latvian texts (the first tier), E0 in its Latvian texts
+    // alone, E1 in its title alone.
+    await former.replaceInstitution(
+      part('e.lv', 'LV', [
+        unit('E0', 'a', { searchText: 'welding', ...inLatvian('welding') }),
+        unit('E1', 'welding a'),
+        unit('E3', 'welding c', inLatvian('welding c')),
+        unit('E2', 'welding b', inLatvian('welding b')),
+      ]),
+    );
+    await former.close();
+    const db = new Database(path);
+    db.exec('DROP TABLE unit_lang_words');
+    db.close();
+    const reopened = createSqliteEngine(path);
+    // Were the former units not indexed, E4 and E5 would be the tier alone, and the others would rank by their titles.
+    await reopened.apply('e.lv', {
+      units: ['d', 'e'].map((title, i) => ({
+        localId: `E${4 + i}`,
+        doc: unit(`E${4 + i}`, `welding ${title}`, inLatvian(`welding ${title}`)),
+      })),
+    });
+    const ranked = async (offset: number, first = 2) =>
+      ids(
+        await reopened.search(
+          request({ filter: { words: ['welding'], lang: 'lv' }, order: 'RELEVANCE', first, offset }),
+        ),
+      );
+    const pages = async (first: number, count: number) =>
+      (await Promise.all(Array.from({ length: Math.ceil(count / first) }, (_, n) => ranked(n * first, first)))).flat();
+    expect(await pages(2, 7)).toEqual(['E2', 'E3', 'E4', 'E5', 'E0', 'E1'].map((id) => `e.lv:${id}`));
+    // A removed unit leaves the tier, and so does one whose Latvian texts lose the word, even under the rowid of the
+    // removed one (the last written).
+    await reopened.apply('e.lv', {
+      units: [
+        { localId: 'E5', doc: null },
+        { localId: 'E3', doc: unit('E3', 'welding c', { langTexts: { lv: 'c' } }) },
+      ],
+    });
+    expect(await pages(1, 5)).toEqual(['E2', 'E4', 'E0', 'E1', 'E3'].map((id) => `e.lv:${id}`));
+    await reopened.close();
+  });
+
   it("gives a former catalogue's vocabulary (it had no trigrams) its trigrams at start, so its typos find words", async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'catalogue-')), 'catalogue.sqlite');
     const former = createSqliteEngine(path);

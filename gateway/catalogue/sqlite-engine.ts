@@ -128,6 +128,9 @@ CREATE INDEX IF NOT EXISTS unit_place_order ON unit_place (sort_key, id, inst);
 -- Each unit's title words under its rowid: RELEVANCE's first tier, the units whose title holds every word (see
 -- firstTier in search-sql.ts), is read from it instead of scoring every unit holding the words.
 CREATE VIRTUAL TABLE IF NOT EXISTS unit_title USING fts5 (words, ${TEXT_INDEX});
+-- Each unit's words in each language under its rowid, as <lang>_<word> (see langWordsOf): RELEVANCE with a language
+-- reads the units whose texts in it hold a word as one set, not each scored unit's texts with LIKE.
+CREATE VIRTUAL TABLE IF NOT EXISTS unit_lang_words USING fts5 (words, ${UNIT_TEXT_INDEX});
 CREATE VIRTUAL TABLE IF NOT EXISTS qualification_text USING fts5 (words, ${TEXT_INDEX});
 -- Each item's texts in each language apart: RELEVANCE ranks first what holds the words in the query's language.
 CREATE TABLE IF NOT EXISTS unit_lang (
@@ -141,6 +144,30 @@ CREATE TABLE IF NOT EXISTS part_position (
 
 const concat = (...parts: string[]) => parts.join(' || ');
 
+/** A language the texts by language are kept in (see langTextsOf): no other has texts there. */
+const LANGUAGE = /^[a-z]{2,3}$/;
+
+/**
+ * A unit's words in each language, each as one token of the words index (`_` is a token character there):
+ * `en_welding`. A language is [a-z]{2,3} (see langTextsOf), a word [a-z0-9], so no two stand for the same pair.
+ */
+export function langWordsOf(langTexts: Readonly<Record<string, string>>): string {
+  return Object.entries(langTexts)
+    .flatMap(([lang, text]) => wordsOf(text).map((word) => `${lang}_${word}`))
+    .join(' ');
+}
+
+/**
+ * The statement that writes the words by language (see langWordsOf) of the units `where` selects (a condition on `u`
+ * with its `?`, or none), read from their texts by language: each text's words, each after its language and `_`.
+ */
+export function unitLangWordsFill(where: string): string {
+  return `INSERT INTO unit_lang_words (rowid, words)
+    SELECT u.rowid, group_concat(replace(' ' || l.text, ' ', ' ' || l.lang || '_'), '')
+    FROM unit u JOIN unit_lang l ON l.inst = u.inst AND l.id = u.id${where === '' ? '' : ` WHERE ${where}`}
+    GROUP BY u.rowid`;
+}
+
 /** The embedded engine: one SQLite file (or memory) in the gateway's process; nothing to set up. */
 export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
   const db = new Database(path);
@@ -153,10 +180,13 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
   const trigrams = has('vocabulary_trigram');
   const indexed = has('unit_text');
   const titled = has('unit_title');
+  const languageWords = has('unit_lang_words');
   db.exec(SCHEMA);
   if (!placed) db.exec('INSERT INTO unit_place (rowid, inst, id, sort_key) SELECT rowid, inst, id, sort_key FROM unit');
   // A catalogue of the former layout gets its units' title words, once (9.2 s at 1,000,000 units).
   if (!titled) db.exec('INSERT INTO unit_title (rowid, words) SELECT rowid, title_text FROM unit');
+  // A catalogue of the former layout gets its units' words by language, once.
+  if (!languageWords) db.prepare(unitLangWordsFill('')).run();
   // A catalogue of the former layout has no texts by language: each part is read whole again at the next start.
   if (!languages) db.exec('DELETE FROM part_position');
   const insertTrigram = db.prepare('INSERT OR IGNORE INTO vocabulary_trigram (trigram, word) VALUES (?, ?)');
@@ -232,6 +262,11 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     deleteUnitTitle: db.prepare('DELETE FROM unit_title WHERE rowid = ?'),
     insertSkill: db.prepare('INSERT INTO unit_skill (inst, unit, qualification, skill) VALUES (?, ?, ?, ?)'),
     insertUnitLang: db.prepare('INSERT INTO unit_lang (inst, id, lang, text) VALUES (?, ?, ?, ?)'),
+    insertUnitLangWords: db.prepare('INSERT INTO unit_lang_words (rowid, words) VALUES (?, ?)'),
+    deleteUnitLangWords: db.prepare('DELETE FROM unit_lang_words WHERE rowid = ?'),
+    unitLangWordsHeld: db
+      .prepare<[string], number>('SELECT 1 FROM unit_lang_words WHERE unit_lang_words MATCH ? LIMIT 1')
+      .pluck(),
     deleteUnitLang: db.prepare('DELETE FROM unit_lang WHERE inst = ? AND id = ?'),
     insertQualificationLang: db.prepare('INSERT INTO qualification_lang (inst, id, lang, text) VALUES (?, ?, ?, ?)'),
     deleteQualificationLang: db.prepare('DELETE FROM qualification_lang WHERE inst = ? AND id = ?'),
@@ -370,6 +405,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     statements.deleteUnitText.run(row.rowid);
     statements.deleteUnitPlace.run(row.rowid);
     statements.deleteUnitTitle.run(row.rowid);
+    statements.deleteUnitLangWords.run(row.rowid);
     statements.deleteUnitSkills.run(institution, localId);
     statements.deleteUnitLang.run(institution, localId);
   };
@@ -396,6 +432,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     indexUnit(lastInsertRowid);
     for (const [lang, text] of Object.entries(unit.langTexts))
       statements.insertUnitLang.run(institution, unit.localId, lang, text);
+    statements.insertUnitLangWords.run(lastInsertRowid, langWordsOf(unit.langTexts));
   };
   const removeQualification = (institution: string, localId: string, words: WordChanges) => {
     const row = statements.qualificationRow.get(institution, localId);
@@ -465,6 +502,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
       statements.deleteUnitText.run(rowid);
       statements.deleteUnitPlace.run(rowid);
       statements.deleteUnitTitle.run(rowid);
+      statements.deleteUnitLangWords.run(rowid);
     }
     for (const table of ['unit_skill', 'unit_lang', 'qualification_lang'])
       db.prepare(`DELETE FROM ${table} WHERE inst = ?`).run(code);
@@ -495,7 +533,9 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
    * `LIKE '%word%'` of every word (see wordMatchOf): the text index's query for the words matched there (null when
    * every word is common), and the common words. Words are [a-z0-9], quoted as they are.
    */
-  const textQuery = (words: readonly string[]): { query: string | null; common: string[] } | null => {
+  const textQuery = (
+    words: readonly string[],
+  ): { query: string | null; common: string[]; byWord: ReadonlyArray<string[] | null> } | null => {
     const match = wordMatchOf(
       words,
       words.map((word) => statements.wordsLike.all(`%${word}%`, MAX_WORD_ALTERNATIVES + 1)),
@@ -503,8 +543,29 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     );
     if (match === null) return null;
     const query = match.alternatives.map((found) => `(${found.map((word) => `"${word}"`).join(' OR ')})`).join(' AND ');
-    return { query: query === '' ? null : query, common: match.common };
+    return { query: query === '' ? null : query, common: match.common, byWord: match.byWord };
   };
+  /** The query of the units whose texts in `lang` hold one of a word's alternatives (see langWordsOf). */
+  const inLanguageQuery = (alternatives: readonly string[], lang: string) =>
+    `(${alternatives.map((word) => `"${lang}_${word}"`).join(' OR ')})`;
+  /**
+   * The query of the units whose texts in `lang` hold each word that some unit's texts there hold (see
+   * languageHoldsAll), '' when none holds any; null when a word is common (matched in the texts themselves).
+   */
+  const languageQuery = (byWord: ReadonlyArray<string[] | null>, lang: string): string | null => {
+    if (!LANGUAGE.test(lang)) return '';
+    const held: string[] = [];
+    for (const alternatives of byWord) {
+      if (alternatives === null) return null;
+      const query = inLanguageQuery(alternatives, lang);
+      if (statements.unitLangWordsHeld.get(query) !== undefined) held.push(query);
+    }
+    return held.join(' AND ');
+  };
+  const languageCondition = (query: string): Statement =>
+    query === ''
+      ? { sql: '1 = 1', params: [] }
+      : { sql: 'r.rowid IN (SELECT rowid FROM unit_lang_words WHERE unit_lang_words MATCH ?)', params: [query] };
   const pointsHeld: PointsHeld = (min, max) => {
     const held = statements.pointsBetween.all(min ?? -Infinity, max ?? Infinity, MAX_POINTS_TERMS + 1);
     return held.length > MAX_POINTS_TERMS ? null : held;
@@ -520,7 +581,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
    * instead of the units' rows: walking them in TITLE order when many titles hold the words (at 1,000,000 units,
    * 62,500 hold "welding safety"), as a text search walks them, else each such title's place looked up and sorted.
    */
-  const placedTier = (request: SearchRequest, words: readonly string[]): Statement => {
+  const placedTier = (request: SearchRequest, words: readonly string[], inLanguage: Statement): Statement => {
     const query = titleQuery(words);
     const walk = (statements.unitTitleRowsUpTo.get(query, PLACE_WALK_ROWS + 1) ?? 0) > PLACE_WALK_ROWS;
     return {
@@ -528,8 +589,8 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
         (walk
           ? 'SELECT r.inst, r.id, r.sort_key FROM unit_place r WHERE +r.rowid IN (SELECT rowid FROM unit_title WHERE unit_title MATCH ?)'
           : 'SELECT r.inst, r.id, r.sort_key FROM unit_title t JOIN unit_place r ON r.rowid = t.rowid WHERE t.unit_title MATCH ?') +
-        ' ORDER BY r.sort_key, r.id, r.inst LIMIT ? OFFSET ?',
-      params: [query, request.first + 1, request.offset],
+        ` AND ${inLanguage.sql} ORDER BY r.sort_key, r.id, r.inst LIMIT ? OFFSET ?`,
+      params: [query, ...inLanguage.params, request.first + 1, request.offset],
     };
   };
   const search = (request: SearchRequest): SearchPage => {
@@ -614,6 +675,11 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
         });
       return { sql: parts.map((part) => part.sql).join(' AND '), params: parts.flatMap((part) => part.params) };
     };
+    // RELEVANCE's first tier with a language needs the units holding its words there (see languageHoldsAll).
+    const tierLanguage =
+      list === 'unit' && request.order === 'RELEVANCE' && text && request.filter.lang !== undefined
+        ? languageQuery(text.byWord, request.filter.lang)
+        : null;
     const { page, count, tier } = searchStatements(request, textMatch, {
       concat,
       // The rows holding the word whole are its token's in the text index, read once as a set: not each ranked
@@ -622,6 +688,18 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
         sql: `r.rowid IN (SELECT rowid FROM ${table}_text WHERE ${table}_text MATCH ?)`,
         params: [`"${word}"`],
       }),
+      // A unit's texts in the language hold the word when the words by language hold one of its alternatives: one set
+      // from that index, not each ranked unit's texts matched with LIKE (a common word is, as the texts hold it).
+      inLanguage: (table, word, lang) => {
+        const alternatives = text?.byWord[words?.indexOf(word) ?? -1];
+        if (table !== 'unit' || !alternatives) return null;
+        if (!LANGUAGE.test(lang)) return { sql: '1 = 0', params: [] };
+        return {
+          sql: 'r.rowid IN (SELECT rowid FROM unit_lang_words WHERE unit_lang_words MATCH ?)',
+          params: [inLanguageQuery(alternatives, lang)],
+        };
+      },
+      languageHoldsAll: (table) => (table === 'unit' && tierLanguage !== null ? languageCondition(tierLanguage) : null),
       titleHoldsAll: (table, titleWords) =>
         table === 'unit'
           ? {
@@ -633,7 +711,11 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     const read = (statement: Statement) =>
       db.prepare<unknown[], { inst: string; id: string; sort_key: string }>(statement.sql).all(...statement.params);
     const tierRows = tier
-      ? read(list === 'unit' && words && hasNoFilterButWords(request) ? placedTier(request, words) : tier)
+      ? read(
+          list === 'unit' && words && text && hasNoFilterButWords(request)
+            ? placedTier(request, words, languageCondition(tierLanguage ?? ''))
+            : tier,
+        )
       : [];
     const rows = tierRows.length > request.first ? tierRows : read(page);
     const counted = !count
