@@ -459,6 +459,40 @@ test('RELEVANCE with textLang ranks first the units whose texts in that language
   expect((await ranked('de-AT')).map((node) => node.id)).toEqual(german.map((node) => node.id));
 });
 
+test('RELEVANCE with textLang pages by cursor as it ranks in one page, and a language whose texts hold no word weighs nothing', async () => {
+  const query = `query($lang: LanguageCode, $first: Int!, $after: String) {
+    units(filter: { text: "welding", textLang: $lang }, orderBy: RELEVANCE, first: $first, after: $after) {
+      totalCount pageInfo { hasNextPage endCursor } nodes { id titles { value } }
+    }
+  }`;
+  const ranked = async (lang: string | null) => {
+    const answer = await ask(hub.url, query, { lang, first: 100 });
+    expect(answer.body.errors).toBeUndefined();
+    return (answer.body.data?.units as RankedPage).nodes.map((node) => node.id);
+  };
+  // Pages of two start with the units whose title holds the word whole (its English texts hold it too): Avilés's
+  // three and Riga's six, read in title order, not scored.
+  const paged = async (lang: string) => {
+    const ids: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 20; page += 1) {
+      const answer = await ask(hub.url, query, { lang, first: 2, after });
+      expect(answer.body.errors).toBeUndefined();
+      const units = answer.body.data?.units as RankedPage;
+      ids.push(...units.nodes.map((node) => node.id));
+      if (!units.pageInfo.hasNextPage) break;
+      after = units.pageInfo.endCursor;
+    }
+    return ids;
+  };
+  const english = await ranked('en');
+  expect(english.length).toBeGreaterThan(9);
+  expect(await paged('en')).toEqual(english);
+  const latvian = await ranked('lv');
+  expect(latvian).toEqual(await ranked(null));
+  expect(await paged('lv')).toEqual(latvian);
+});
+
 test('RELEVANCE without words is refused, as a shard refuses it', async () => {
   const query = '{ units(orderBy: RELEVANCE, first: 2) { totalCount } }';
   const [actual, expected] = [await ask(hub.url, query), await ask(fanOut.url, query)];
