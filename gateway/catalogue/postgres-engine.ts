@@ -928,7 +928,11 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       // RELEVANCE's first tier with a language needs the units holding its words there (see languageHoldsAll).
       const { lang } = request.filter;
       const tierLanguage =
-        request.list === 'units' && request.order === 'RELEVANCE' && match && lang !== undefined
+        request.list === 'units' &&
+        request.order === 'RELEVANCE' &&
+        wordsLayout >= FACET_LAYOUT &&
+        match &&
+        lang !== undefined
           ? await languageHoldsAllOf(pool, match, lang)
           : null;
       const { page, count, tier } = searchStatements(request, textMatchOf(match, ordered), {
