@@ -1,5 +1,8 @@
 import type { WordSuggestion } from './similar-words';
 
+/** The languages items' texts are kept in by language (see UnitDoc.langTexts): an ISO 639 primary subtag. */
+export const TEXT_LANGUAGE = /^[a-z]{2,3}$/;
+
 /**
  * What the catalogue keeps of one institution's public data: enough to filter, order and page its lists exactly as
  * the institution's shard does (the shard's folded search text and sort key, computed the same way), never the

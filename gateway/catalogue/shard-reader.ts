@@ -14,7 +14,7 @@ import {
   type QualificationAnswer,
   type UnitAnswer,
 } from './answer-shape';
-import type { InstitutionPart, PartChanges, QualificationDoc, UnitDoc } from './engine';
+import { TEXT_LANGUAGE, type InstitutionPart, type PartChanges, type QualificationDoc, type UnitDoc } from './engine';
 import { DEFAULT_MAX_ITEMS_PER_INSTITUTION } from './settings';
 
 const UNIT_FIELDS = `localId titles { lang value } eqfLevel ecvetPoints status assessmentCriteria { texts { lang value } }
@@ -47,7 +47,7 @@ export function langTextsOf(texts: ReadonlyArray<{ lang: string; value: string }
   const byLanguage = new Map<string, string[]>();
   for (const { lang, value } of texts) {
     const language = primaryLanguage(lang);
-    if (!/^[a-z]{2,3}$/.test(language)) continue;
+    if (!TEXT_LANGUAGE.test(language)) continue;
     const values = byLanguage.get(language);
     if (values) values.push(value);
     else byLanguage.set(language, [value]);

@@ -1,12 +1,13 @@
 import Database from 'better-sqlite3';
-import type {
-  CatalogueEngine,
-  InstitutionPart,
-  PartChanges,
-  QualificationDoc,
-  SearchPage,
-  SearchRequest,
-  UnitDoc,
+import {
+  TEXT_LANGUAGE,
+  type CatalogueEngine,
+  type InstitutionPart,
+  type PartChanges,
+  type QualificationDoc,
+  type SearchPage,
+  type SearchRequest,
+  type UnitDoc,
 } from './engine';
 import { oneAtATime } from './one-at-a-time';
 import {
@@ -144,12 +145,9 @@ CREATE TABLE IF NOT EXISTS part_position (
 
 const concat = (...parts: string[]) => parts.join(' || ');
 
-/** A language the texts by language are kept in (see langTextsOf): no other has texts there. */
-const LANGUAGE = /^[a-z]{2,3}$/;
-
 /**
  * A unit's words in each language, each as one token of the words index (`_` is a token character there):
- * `en_welding`. A language is [a-z]{2,3} (see langTextsOf), a word [a-z0-9], so no two stand for the same pair.
+ * `en_welding`. A language is [a-z]{2,3} (TEXT_LANGUAGE), a word [a-z0-9], so no two stand for the same pair.
  */
 export function langWordsOf(langTexts: Readonly<Record<string, string>>): string {
   return Object.entries(langTexts)
@@ -553,7 +551,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
    * languageHoldsAll), '' when none holds any; null when a word is common (matched in the texts themselves).
    */
   const languageQuery = (byWord: ReadonlyArray<string[] | null>, lang: string): string | null => {
-    if (!LANGUAGE.test(lang)) return '';
+    if (!TEXT_LANGUAGE.test(lang)) return '';
     const held: string[] = [];
     for (const alternatives of byWord) {
       if (alternatives === null) return null;
@@ -693,7 +691,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
       inLanguage: (table, word, lang) => {
         const alternatives = text?.byWord[words?.indexOf(word) ?? -1];
         if (table !== 'unit' || !alternatives) return null;
-        if (!LANGUAGE.test(lang)) return { sql: '1 = 0', params: [] };
+        if (!TEXT_LANGUAGE.test(lang)) return { sql: '1 = 0', params: [] };
         return {
           sql: 'r.rowid IN (SELECT rowid FROM unit_lang_words WHERE unit_lang_words MATCH ?)',
           params: [inLanguageQuery(alternatives, lang)],
