@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { InstitutionPart, SearchRequest, UnitDoc } from './engine';
+import type { CatalogueEngine, InstitutionPart, SearchRequest, UnitDoc } from './engine';
 import { createSqliteEngine } from './sqlite-engine';
 
 const unit = (localId: string, sortKey: string, extra: Partial<UnitDoc> = {}): UnitDoc => ({
@@ -51,6 +51,18 @@ const request = (overrides: Partial<SearchRequest>): SearchRequest => ({
 
 const ids = (page: { items: Array<{ institution: string; localId: string }> }) =>
   page.items.map((item) => `${item.institution}:${item.localId}`);
+
+/** A catalogue file this engine wrote `part` to, then made to look like an earlier layout by `sql`, opened again. */
+async function reopenedFormer(written: InstitutionPart, sql: string): Promise<CatalogueEngine> {
+  const path = join(mkdtempSync(join(tmpdir(), 'catalogue-')), 'catalogue.sqlite');
+  const former = createSqliteEngine(path);
+  await former.replaceInstitution(written);
+  await former.close();
+  const db = new Database(path);
+  db.exec(sql);
+  db.close();
+  return createSqliteEngine(path);
+}
 
 describe('the embedded catalogue engine', () => {
   const engine = createSqliteEngine();
@@ -188,37 +200,27 @@ describe('the embedded catalogue engine', () => {
   });
 
   it("places a former catalogue's units (it had no places) at start, so its text search finds them in order", async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'catalogue-')), 'catalogue.sqlite');
-    const former = createSqliteEngine(path);
     const welding = { searchText: 'welding' };
-    await former.replaceInstitution(part('e.lv', 'LV', [unit('E2', 'b', welding), unit('E1', 'a', welding)]));
-    await former.close();
-    const db = new Database(path);
-    db.exec('DROP TABLE unit_place');
-    db.close();
-    const reopened = createSqliteEngine(path);
+    const reopened = await reopenedFormer(
+      part('e.lv', 'LV', [unit('E2', 'b', welding), unit('E1', 'a', welding)]),
+      'DROP TABLE unit_place',
+    );
     expect(ids(await reopened.search(request({ filter: { words: ['welding'] } })))).toEqual(['e.lv:E1', 'e.lv:E2']);
     await reopened.close();
   });
 
   it("indexes a former catalogue's titles (it had no index of their words) at start, for RELEVANCE's first tier", async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'catalogue-')), 'catalogue.sqlite');
-    const former = createSqliteEngine(path);
     const inText = { searchText: 'welding safety' };
     // E1 to E3 hold both words in their title (the first tier), E0 in its text alone.
-    await former.replaceInstitution(
+    const reopened = await reopenedFormer(
       part('e.lv', 'LV', [
         unit('E0', 'a', inText),
         unit('E3', 'welding safety c', inText),
         unit('E1', 'welding safety a', inText),
         unit('E2', 'safety welding b', inText),
       ]),
+      'DROP TABLE unit_title',
     );
-    await former.close();
-    const db = new Database(path);
-    db.exec('DROP TABLE unit_title');
-    db.close();
-    const reopened = createSqliteEngine(path);
     // Units written since fill a tier of their own: were the former ones not indexed, they would come first.
     await reopened.apply('e.lv', {
       units: ['x', 'y', 'z'].map((title, i) => ({
@@ -235,24 +237,18 @@ describe('the embedded catalogue engine', () => {
   });
 
   it("indexes a former catalogue's words by language at start, for RELEVANCE with a language", async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'catalogue-')), 'catalogue.sqlite');
-    const former = createSqliteEngine(path);
     const inLatvian = (title: string) => ({ langTexts: { lv: title } });
     // E2 and E3 hold the word in their title and in their Latvian texts (the first tier), E0 in its Latvian texts
     // alone, E1 in its title alone.
-    await former.replaceInstitution(
+    const reopened = await reopenedFormer(
       part('e.lv', 'LV', [
         unit('E0', 'a', { searchText: 'welding', ...inLatvian('welding') }),
         unit('E1', 'welding a'),
         unit('E3', 'welding c', inLatvian('welding c')),
         unit('E2', 'welding b', inLatvian('welding b')),
       ]),
+      'DROP TABLE unit_lang_words',
     );
-    await former.close();
-    const db = new Database(path);
-    db.exec('DROP TABLE unit_lang_words');
-    db.close();
-    const reopened = createSqliteEngine(path);
     // Were the former units not indexed, E4 and E5 would be the tier alone, and the others would rank by their titles.
     await reopened.apply('e.lv', {
       units: ['d', 'e'].map((title, i) => ({
@@ -282,14 +278,10 @@ describe('the embedded catalogue engine', () => {
   });
 
   it("gives a former catalogue's vocabulary (it had no trigrams) its trigrams at start, so its typos find words", async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'catalogue-')), 'catalogue.sqlite');
-    const former = createSqliteEngine(path);
-    await former.replaceInstitution(part('e.lv', 'LV', [unit('E1', 'a', { searchText: 'welding safety' })]));
-    await former.close();
-    const db = new Database(path);
-    db.exec('DROP TABLE vocabulary_trigram');
-    db.close();
-    const reopened = createSqliteEngine(path);
+    const reopened = await reopenedFormer(
+      part('e.lv', 'LV', [unit('E1', 'a', { searchText: 'welding safety' })]),
+      'DROP TABLE vocabulary_trigram',
+    );
     expect(await reopened.suggest('units', ['weldng', 'safty'])).toEqual([
       { word: 'weldng', similar: ['welding'] },
       { word: 'safty', similar: ['safety'] },
@@ -348,20 +340,14 @@ describe('the embedded catalogue engine', () => {
   });
 
   it("indexes a former catalogue's units again with their facet words at start, so its text searches with filters find them", async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'catalogue-')), 'catalogue.sqlite');
-    const former = createSqliteEngine(path);
-    await former.replaceInstitution(
-      part('e.lv', 'LV', [unit('E1', 'a', { searchText: 'welding' }), unit('E2', 'b', { searchText: 'welding' })]),
-    );
-    await former.close();
     // The former layout: the units' words alone, in an index that splits words at `_`.
-    const db = new Database(path);
-    db.exec(`DROP TABLE unit_text;
+    const reopened = await reopenedFormer(
+      part('e.lv', 'LV', [unit('E1', 'a', { searchText: 'welding' }), unit('E2', 'b', { searchText: 'welding' })]),
+      `DROP TABLE unit_text;
       CREATE VIRTUAL TABLE unit_text USING fts5 (words, content = '', contentless_delete = 1, detail = none, tokenize = 'ascii');
       INSERT INTO unit_text (rowid, words) SELECT rowid, search_text FROM unit;
-      PRAGMA user_version = 1`);
-    db.close();
-    const reopened = createSqliteEngine(path);
+      PRAGMA user_version = 1`,
+    );
     const page = await reopened.search(request({ filter: { words: ['welding'], eqfLevel: 4, country: 'LV' } }));
     expect({ ids: ids(page), total: page.totalCount }).toEqual({ ids: ['e.lv:E1', 'e.lv:E2'], total: 2 });
     await reopened.close();
