@@ -1014,8 +1014,9 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
           params: [...inTitles.params, request.first + 1, request.offset],
         };
         if (lang === undefined || !match) return readRows(titled);
-        // With a language, first as if its texts held every word: when the walk fills the page, they do. Only then
-        // are the words they hold looked up (about 0.1 s a word at 1,000,000 units), and a word none holds left out.
+        // With a language, first as if its texts held every word: when the walk fills the page, they do. Only when it
+        // comes short are the words they hold looked up (about 0.1 s a word at 1,000,000 units), and a word none of
+        // them holds is left out of a second walk (none held: the tier without a language).
         const walked = await readRows(walkedTier(request, inTitles, lang, match.alternatives));
         if (walked.length > request.first) return walked;
         const held = await languageHoldsAllOf(withWordIndex, match, lang);
