@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool, type PoolClient, type QueryResultRow } from 'pg';
+import { Client, Pool, type ClientBase, type PoolClient, type QueryResultRow } from 'pg';
 import type { Logger } from '../../platform/logger';
 import type {
   CatalogueEngine,
@@ -100,17 +100,10 @@ CREATE INDEX IF NOT EXISTS unit_text_words ON unit_text USING gin (words);
 CREATE TABLE IF NOT EXISTS unit_lang (
   inst TEXT COLLATE "C" NOT NULL, id TEXT COLLATE "C" NOT NULL, lang TEXT NOT NULL, words TEXT[] NOT NULL,
   PRIMARY KEY (inst, id, lang));
--- By language and word at once (btree_gin): the items holding a word in one language are one lookup, where an index
--- of the words alone found every language's texts holding it, each then read for its language (at 1,000,000 units,
--- no Latvian text holds "welding": the English texts of 343,500 units were read to know it, 4.9 s). A catalogue of
--- an earlier layout gets it as the engine starts (331 s at 1,000,000 units).
-CREATE INDEX IF NOT EXISTS unit_lang_language_words ON unit_lang USING gin (lang, words);
-DROP INDEX IF EXISTS unit_lang_words;
+-- Their index by language and word: see LANGUAGE_INDEXES.
 CREATE TABLE IF NOT EXISTS qualification_lang (
   inst TEXT COLLATE "C" NOT NULL, id TEXT COLLATE "C" NOT NULL, lang TEXT NOT NULL, words TEXT[] NOT NULL,
   PRIMARY KEY (inst, id, lang));
-CREATE INDEX IF NOT EXISTS qualification_lang_language_words ON qualification_lang USING gin (lang, words);
-DROP INDEX IF EXISTS qualification_lang_words;
 ALTER TABLE qualification ADD COLUMN IF NOT EXISTS words TEXT[]
   GENERATED ALWAYS AS (string_to_array(search_text, ' ')) STORED;
 CREATE INDEX IF NOT EXISTS qualification_words ON qualification USING gin (words);
@@ -121,6 +114,35 @@ CREATE TABLE IF NOT EXISTS catalogue_layout (version INT NOT NULL);
 -- prune of any replica.
 CREATE TABLE IF NOT EXISTS prune_candidate (word TEXT PRIMARY KEY);
 `;
+
+/**
+ * The texts by language are indexed by language and word at once (btree_gin): the items holding a word in one
+ * language are one lookup, where an index of the words alone (`former`) found every language's texts holding it, each
+ * then read for its language (at 1,000,000 units, no Latvian text holds "welding": the English texts of 343,500 units
+ * were read to know it, 4.9 s). A catalogue of an earlier layout gets them in the background (see
+ * indexLanguages): built as the engine started, they held it back 331 s at that size, and every write of texts with it.
+ */
+const LANGUAGE_INDEXES = [
+  { name: 'unit_lang_language_words', table: 'unit_lang', former: 'unit_lang_words' },
+  { name: 'qualification_lang_language_words', table: 'qualification_lang', former: 'qualification_lang_words' },
+] as const;
+/** The session lock of the replica that builds the language indexes (the schema's is 20020). */
+const LANGUAGE_INDEX_LOCK = 20022;
+/** How often a replica whose catalogue lacks the language indexes looks whether another replica has built them. */
+const LANGUAGE_INDEX_POLL_MS = 1_000;
+
+/** Whether the language indexes stand (and only they), and whether the texts they index are empty. */
+async function languageIndexesOf(client: ClientBase): Promise<{ ready: boolean; empty: boolean }> {
+  const { rows } = await client.query<{ ready: boolean; empty: boolean }>(
+    `SELECT
+       (SELECT count(*) FROM pg_index WHERE indisvalid AND indexrelid IN (${LANGUAGE_INDEXES.map(
+         ({ name }) => `to_regclass('${name}')`,
+       ).join(', ')})) = ${LANGUAGE_INDEXES.length}
+       AND ${LANGUAGE_INDEXES.map(({ former }) => `to_regclass('${former}') IS NULL`).join(' AND ')} AS ready,
+       ${LANGUAGE_INDEXES.map(({ table }) => `NOT EXISTS (SELECT 1 FROM ${table})`).join(' AND ')} AS empty`,
+  );
+  return { ready: rows[0]?.ready === true, empty: rows[0]?.empty === true };
+}
 
 /** The layout whose vocabulary holds only the words some item holds: a catalogue of an earlier one is pruned once. */
 const PRUNED_LAYOUT = 1;
@@ -697,7 +719,9 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
    * Autovacuum may be off, or come late: after a bulk write the planner would weigh the words and filters with
    * statistics of a much smaller catalogue, and a count could not be read from an index alone (the visibility map
    * would not know the new pages). So the engine settles the tables itself once the rows written since it last did
-   * reach half of those written before (and SETTLE_MIN_ROWS): a few times while a catalogue is first built.
+   * reach half of those written before (and SETTLE_MIN_ROWS): a few times while a catalogue is first built. A table
+   * an index is being built on (see indexLanguages) is skipped, not waited for: the rebuild that settles would wait
+   * for the whole build.
    */
   let unsettled = 0;
   let settled = 0;
@@ -707,7 +731,7 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
     settled += unsettled;
     unsettled = 0;
     await pool.query(
-      'VACUUM (ANALYZE) unit, unit_text, unit_lang, unit_skill, qualification, qualification_lang, vocabulary',
+      'VACUUM (ANALYZE, SKIP_LOCKED) unit, unit_text, unit_lang, unit_skill, qualification, qualification_lang, vocabulary',
     );
   };
   /**
@@ -765,6 +789,70 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       'catalogue layout step done: occupation, skill and title facet words added',
     );
   };
+  /**
+   * Whether the texts by language have their index by language and word (see LANGUAGE_INDEXES). Until then, a
+   * RELEVANCE search with a language scores its matches, without the first tier: slower, as exact.
+   */
+  let languagesIndexed = true;
+  let indexingLanguages: Promise<void> = Promise.resolve();
+  /** Cancels the build of a language index in progress, as the engine closes. */
+  let cancelIndexing = async () => undefined;
+  /**
+   * The language indexes of a catalogue of an earlier layout, in the background once the engine has started.
+   * - CONCURRENTLY: the texts' writes go on meanwhile, where a plain build held them back until it was done.
+   * - One replica builds them, holding a session lock; the others look every LANGUAGE_INDEX_POLL_MS whether they stand.
+   *   Not by waiting for that lock in a statement: the build waits for every transaction older than its own, and the
+   *   two would wait for each other.
+   * - A build cut short (its process ended, or the engine closed) leaves an invalid index, dropped and built again.
+   * - The former indexes go once the new ones stand: until then, the texts' searches read through them.
+   */
+  const indexLanguages = async () => {
+    const started = performance.now();
+    const client = new Client({ connectionString: url });
+    client.on('error', () => undefined);
+    await client.connect();
+    const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+    cancelIndexing = async () => {
+      await pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
+    };
+    let built = false;
+    try {
+      while (!(await languageIndexesOf(client)).ready) {
+        const { rows } = await client.query<{ held: boolean }>('SELECT pg_try_advisory_lock($1) AS held', [
+          LANGUAGE_INDEX_LOCK,
+        ]);
+        if (!rows[0]?.held) {
+          await sleep(LANGUAGE_INDEX_POLL_MS, undefined, { signal: closing.signal });
+          continue;
+        }
+        try {
+          for (const { name, table, former } of LANGUAGE_INDEXES) {
+            if (closing.signal.aborted) return;
+            const { rows: found } = await client.query<{ valid: boolean }>(
+              'SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = to_regclass($1)',
+              [name],
+            );
+            if (found[0]?.valid === false) await client.query(`DROP INDEX CONCURRENTLY ${name}`);
+            if (found[0]?.valid !== true) {
+              await client.query(`CREATE INDEX CONCURRENTLY ${name} ON ${table} USING gin (lang, words)`);
+              built = true;
+            }
+            await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${former}`);
+          }
+        } finally {
+          await client.query('SELECT pg_advisory_unlock($1)', [LANGUAGE_INDEX_LOCK]);
+        }
+      }
+      languagesIndexed = true;
+      options.log?.info(
+        { built, ms: Math.round(performance.now() - started) },
+        'catalogue layout step done: texts by language indexed by language and word',
+      );
+    } finally {
+      cancelIndexing = async () => undefined;
+      await client.end().catch(() => undefined);
+    }
+  };
   return {
     name: 'postgres',
     start: async () => {
@@ -780,7 +868,21 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
         await client.query(SCHEMA);
         // A catalogue of the former layout has no words by language: each part is read whole again.
         if (!rows[0]?.languages) await client.query('DELETE FROM part_position');
+        const indexes = await languageIndexesOf(client);
+        languagesIndexed = indexes.ready;
+        // Without texts (a new catalogue), built at once.
+        if (!indexes.ready && indexes.empty) {
+          for (const { name, table, former } of LANGUAGE_INDEXES)
+            await client.query(`DROP INDEX IF EXISTS ${name}, ${former};
+              CREATE INDEX ${name} ON ${table} USING gin (lang, words)`);
+          languagesIndexed = true;
+        }
       });
+      if (!languagesIndexed)
+        indexingLanguages = indexLanguages().catch((error: unknown) => {
+          if (!closing.signal.aborted)
+            options.log?.error({ err: error }, 'catalogue layout step failed: texts by language not indexed');
+        });
       // Not under the script's locks, which hold back every search meanwhile.
       let version = 0;
       await inTransaction(async (client) => {
@@ -971,13 +1073,14 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
         words.length > 0 &&
         request.order === 'RELEVANCE' &&
         wordsLayout >= FACET_LAYOUT &&
-        (lang === undefined || match?.common.length === 0);
+        (lang === undefined || (languagesIndexed && match?.common.length === 0));
       // Otherwise, with a language, the tier needs the words its texts hold first (see languageHoldsAll).
       const heldInLanguage =
         !narrowTier &&
         request.list === 'units' &&
         request.order === 'RELEVANCE' &&
         wordsLayout >= FACET_LAYOUT &&
+        languagesIndexed &&
         match &&
         lang !== undefined
           ? await languageHoldsAllOf(withWordIndex, match, lang)
@@ -1120,7 +1223,8 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
     },
     close: async () => {
       closing.abort();
-      await addingFacetWords;
+      await cancelIndexing();
+      await Promise.all([addingFacetWords, indexingLanguages]);
       await locks.close();
       await pool.end();
     },

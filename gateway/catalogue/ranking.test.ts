@@ -1,4 +1,7 @@
-import { testEngine } from '../../test/harness/catalogue';
+import { Client } from 'pg';
+import pino from 'pino';
+import { CATALOG_BASE_URL, testEngine } from '../../test/harness/catalogue';
+import { waitFor } from '../../test/harness/wait';
 import type {
   CatalogueEngine,
   InstitutionPart,
@@ -10,6 +13,7 @@ import type {
   SearchRequest,
   UnitDoc,
 } from './engine';
+import { createPostgresEngine } from './postgres-engine';
 
 /**
  * The configured engine (PostgreSQL with TEST_CATALOG_URL, else the embedded one) against the rules the shards apply,
@@ -175,9 +179,16 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(() => catalogue?.dispose());
 
-const ask = async (list: ListName, filter: SearchFilter, order: SearchOrder, first: number, offset = 0) => {
+const ask = async (
+  list: ListName,
+  filter: SearchFilter,
+  order: SearchOrder,
+  first: number,
+  offset = 0,
+  asked: CatalogueEngine = engine,
+) => {
   const request: SearchRequest = { list, filter, first, after: {}, offset, order, count: true };
-  const page = await engine.search(request);
+  const page = await asked.search(request);
   return { ...page, ids: page.items.map((item) => `${item.institution}:${item.localId}`) };
 };
 
@@ -362,3 +373,141 @@ test("a unit's new title moves it out of the first tier, and a removed unit leav
   }
   await pagesOfTwo();
 });
+
+// The indexes are PostgreSQL's.
+if (CATALOG_BASE_URL) {
+  test('a catalogue from before the index of texts by language and word gets it in the background: searches in a language rank the same meanwhile, on every replica, and writes of texts go on', async () => {
+    const sql = async <R extends Record<string, unknown>>(statement: string) => {
+      const client = new Client({ connectionString: catalogue.url as string });
+      await client.connect();
+      try {
+        return (await client.query<R>(statement)).rows;
+      } finally {
+        await client.end();
+      }
+    };
+    const indexes = async () =>
+      (
+        await sql<{ name: string; valid: boolean }>(
+          `SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+           WHERE c.relname LIKE '%lang%words' ORDER BY c.relname`,
+        )
+      ).map(({ name, valid }) => `${name}${valid ? '' : ' (invalid)'}`);
+    const LANGUAGE_INDEXES = ['qualification_lang_language_words', 'unit_lang_language_words'];
+    expect(await indexes()).toEqual(LANGUAGE_INDEXES);
+    await sql(`DROP INDEX unit_lang_language_words, qualification_lang_language_words;
+      CREATE INDEX unit_lang_words ON unit_lang USING gin (words);
+      CREATE INDEX qualification_lang_words ON qualification_lang USING gin (words)`);
+    const inLanguage = CASES.filter(([, filter]) => filter.lang !== undefined);
+    const ranksAsTheShards = async (asked: CatalogueEngine) => {
+      for (const [list, filter] of inLanguage) {
+        const want = expected(list, filter, 'RELEVANCE');
+        expect((await ask(list, filter, 'RELEVANCE', want.length + 1, 0, asked)).ids).toEqual(want);
+        for (let offset = 0; offset < 6; offset += 2)
+          expect((await ask(list, filter, 'RELEVANCE', 2, offset, asked)).ids).toEqual(want.slice(offset, offset + 2));
+      }
+    };
+    // A write of texts in progress: a build waits for it, and, built as the engine started, held the start back.
+    const writing = new Client({ connectionString: catalogue.url as string });
+    await writing.connect();
+    await writing.query('BEGIN; LOCK TABLE unit_lang IN ROW EXCLUSIVE MODE');
+    const said: Array<{ msg: string; built?: boolean }> = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => said.push(JSON.parse(line)) });
+    const upgraded = createPostgresEngine(catalogue.url as string, { log });
+    const replica = createPostgresEngine(catalogue.url as string, { log });
+    const part = PARTS[0] as InstitutionPart;
+    const written: UnitDoc = {
+      ...(part.units[0] as UnitDoc),
+      localId: 'U900',
+      sortKey: 'weld',
+      titleText: 'weld',
+      langTexts: { lv: 'weld joint', en: 'gas' },
+      searchText: 'weld joint gas',
+    };
+    try {
+      await upgraded.start();
+      await replica.start();
+      expect(await indexes()).not.toEqual(expect.arrayContaining(LANGUAGE_INDEXES));
+      await ranksAsTheShards(upgraded);
+      // Another write of texts meanwhile goes through, and is in the index once built.
+      part.units.push(written);
+      await upgraded.apply(part.institution.code, { units: [{ localId: written.localId, doc: written }] });
+      // Rebuilds of 1,350 rows in all: the engine settles the tables after them, all but those a build stands on.
+      for (let round = 0; round < 3; round++) for (const rebuilt of PARTS) await replica.replaceInstitution(rebuilt);
+      await ranksAsTheShards(replica);
+      expect(said).toEqual([]);
+      await writing.query('COMMIT');
+      await waitFor('both replicas know the indexes stand', () => said.length === 2);
+      // One replica built them; the other found them built.
+      expect(said.map(({ msg, built }) => ({ msg, built })).sort((a, b) => Number(a.built) - Number(b.built))).toEqual(
+        [false, true].map((built) => ({
+          msg: 'catalogue layout step done: texts by language indexed by language and word',
+          built,
+        })),
+      );
+      expect(await indexes()).toEqual(LANGUAGE_INDEXES);
+      expect(firstTierOf('units', { words: ['weld'], lang: 'lv' })).toContainEqual(
+        expect.objectContaining({ localId: written.localId }),
+      );
+      await ranksAsTheShards(upgraded);
+      await ranksAsTheShards(replica);
+    } finally {
+      await writing.end();
+      part.units.splice(part.units.indexOf(written), 1);
+      await upgraded.apply(part.institution.code, { units: [{ localId: written.localId, doc: null }] });
+      await Promise.all([upgraded.close(), replica.close()]);
+    }
+  });
+
+  test('an index build cut short leaves an invalid index, built again at the next start', async () => {
+    const sql = async (statement: string) => {
+      const client = new Client({ connectionString: catalogue.url as string });
+      await client.connect();
+      try {
+        return (await client.query(statement)).rows;
+      } finally {
+        await client.end();
+      }
+    };
+    // Closed while its build waits for a write in progress: the build is cancelled, its index left invalid.
+    await sql('DROP INDEX unit_lang_language_words');
+    const writing = new Client({ connectionString: catalogue.url as string });
+    await writing.connect();
+    await writing.query('BEGIN; LOCK TABLE unit_lang IN ROW EXCLUSIVE MODE');
+    const said: Array<{ msg: string }> = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => said.push(JSON.parse(line)) });
+    const cut = createPostgresEngine(catalogue.url as string, { log });
+    try {
+      await cut.start();
+      await waitFor(
+        'the build waits',
+        async () =>
+          (
+            await sql(
+              "SELECT 1 FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%' AND wait_event_type = 'Lock'",
+            )
+          ).length > 0,
+      );
+      await cut.close();
+    } finally {
+      await writing.query('COMMIT');
+      await writing.end();
+    }
+    expect(said).toEqual([]);
+    const validity = () =>
+      sql("SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = to_regclass('unit_lang_language_words')");
+    expect(await validity()).toEqual([{ valid: false }]);
+    const again = createPostgresEngine(catalogue.url as string, { log });
+    try {
+      await again.start();
+      await waitFor('the index stands', () => said.length === 1);
+      expect(await validity()).toEqual([{ valid: true }]);
+      for (const [list, filter] of CASES.filter(([, f]) => f.lang !== undefined)) {
+        const want = expected(list, filter, 'RELEVANCE');
+        expect((await ask(list, filter, 'RELEVANCE', 4, 0, again)).ids).toEqual(want.slice(0, 4));
+      }
+    } finally {
+      await again.close();
+    }
+  });
+}
