@@ -72,20 +72,49 @@ export function mayWatch(
   return staff && (caller.institution === event.sendingInstitution || caller.institution === event.hostingInstitution);
 }
 
+interface StreamOptions {
+  after: number;
+  types: readonly string[];
+  visible: (event: OutboxEventRecord) => boolean;
+  signal?: AbortSignal;
+}
+
 /**
  * Every event after `after`, in order, then live ones as they are committed: what was missed first, then
  * the rest, without gaps or repeats. Ends when the consumer stops (return) or `signal` aborts.
  */
-export async function* streamEvents(
+export function streamEvents(
   db: Database,
   outbox: OutboxSignal,
-  options: {
-    after: number;
-    types: readonly string[];
-    visible: (event: OutboxEventRecord) => boolean;
-    signal?: AbortSignal;
-  },
-): AsyncGenerator<OutboxEventRecord> {
+  options: StreamOptions,
+): AsyncIterableIterator<OutboxEventRecord> {
+  // A generator's return() waits for its next yield, which a subscriber shown no event never reaches: each ended
+  // subscription would read the outbox every OUTBOX_POLL_MS as long as the shard runs. It ends the wait instead.
+  const ended = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, ended.signal]) : ended.signal;
+  const events = readEvents(db, outbox, { ...options, signal });
+  return {
+    next: () => events.next(),
+    return: () => {
+      ended.abort();
+      return events.return(undefined);
+    },
+    throw: (error?: unknown) => {
+      ended.abort();
+      return events.throw(error);
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+async function* readEvents(
+  db: Database,
+  outbox: OutboxSignal,
+  options: StreamOptions & { signal: AbortSignal },
+): AsyncGenerator<OutboxEventRecord, void, undefined> {
+  const { signal } = options;
   let cursor = options.after;
   let wake: (() => void) | null = null;
   let committed = false;
@@ -94,7 +123,7 @@ export async function* streamEvents(
     wake?.();
   });
   try {
-    while (!options.signal?.aborted) {
+    while (!signal.aborted) {
       committed = false;
       const rows = await db.dataSource.manager.find(OutboxEventRecord, {
         where: { seq: MoreThan(cursor) },
@@ -108,11 +137,15 @@ export async function* streamEvents(
       // A commit heard while reading may not be in `rows`: read again rather than wait.
       if (rows.length === 200 || committed) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, OUTBOX_POLL_MS);
-        wake = () => {
+        const done = () => {
           clearTimeout(timer);
+          signal.removeEventListener('abort', done);
           resolve();
         };
+        const timer = setTimeout(done, OUTBOX_POLL_MS);
+        wake = done;
+        signal.addEventListener('abort', done);
+        if (signal.aborted) done();
       });
       wake = null;
     }
