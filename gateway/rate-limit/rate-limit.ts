@@ -74,7 +74,9 @@ export function useRateLimit(options: RateLimitOptions = {}): RateLimit {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: 2_000,
-      disconnectTimeout: 500,
+      // Only a client that is not connected is disconnected (stop() quits a ready one): it has no socket to wait for,
+      // and ioredis's wait for one would hold the process open.
+      disconnectTimeout: 50,
     });
     let down = false;
     redis.on('error', (error: Error) => {
