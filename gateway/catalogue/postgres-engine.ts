@@ -120,7 +120,7 @@ CREATE TABLE IF NOT EXISTS prune_candidate (word TEXT PRIMARY KEY);
  * language are one lookup, where an index of the words alone (`former`) found every language's texts holding it, each
  * then read for its language (at 1,000,000 units, no Latvian text holds "welding": the English texts of 343,500 units
  * were read to know it, 4.9 s). A catalogue of an earlier layout gets them in the background (see
- * indexLanguages): built as the engine started, they held it back 331 s at that size, and every write of texts with it.
+ * indexLanguages): built as the engine started, they held it back 148 s at that size, and every write of texts with it.
  */
 const LANGUAGE_INDEXES = [
   { name: 'unit_lang_language_words', table: 'unit_lang', former: 'unit_lang_words' },
