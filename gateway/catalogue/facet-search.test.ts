@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import pino from 'pino';
 import { qualificationOfText, unitOfText } from '../../bench/lib/synthetic-catalogue';
-import { CATALOG_BASE_URL, testEngine } from '../../test/harness/catalogue';
+import { CATALOG_BASE_URL, catalogueRows, testEngine } from '../../test/harness/catalogue';
 import { waitFor } from '../../test/harness/wait';
 import type { CatalogueEngine, InstitutionPart, QualificationDoc, SearchFilter, UnitDoc } from './engine';
 import { createPostgresEngine } from './postgres-engine';
@@ -157,15 +157,7 @@ test("a search by ESCO skills finds the units linking any of them, with words an
 
 // The layouts and the prune's candidates are PostgreSQL's tables.
 if (CATALOG_BASE_URL) {
-  const read = async <Row extends Record<string, unknown>>(sql: string): Promise<Row[]> => {
-    const client = new Client({ connectionString: catalogue.url as string });
-    await client.connect();
-    try {
-      return (await client.query<Row>(sql)).rows;
-    } finally {
-      await client.end();
-    }
-  };
+  const read = <Row extends Record<string, unknown>>(sql: string) => catalogueRows<Row>(catalogue.url as string, sql);
 
   /** The units' facet words of occupations (`o`), skills (`k`) or title words (`w`). */
   const facetWords = async (field: 'o' | 'k' | 'w') =>

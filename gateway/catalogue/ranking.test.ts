@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import pino from 'pino';
-import { CATALOG_BASE_URL, testEngine } from '../../test/harness/catalogue';
+import { CATALOG_BASE_URL, catalogueRows, testEngine } from '../../test/harness/catalogue';
 import { waitFor } from '../../test/harness/wait';
 import type {
   CatalogueEngine,
@@ -376,16 +376,10 @@ test("a unit's new title moves it out of the first tier, and a removed unit leav
 
 // The indexes are PostgreSQL's.
 if (CATALOG_BASE_URL) {
+  const sql = <Row extends Record<string, unknown>>(statement: string) =>
+    catalogueRows<Row>(catalogue.url as string, statement);
+
   test('a catalogue from before the index of texts by language and word gets it in the background: searches in a language rank the same meanwhile, on every replica, and writes of texts go on', async () => {
-    const sql = async <R extends Record<string, unknown>>(statement: string) => {
-      const client = new Client({ connectionString: catalogue.url as string });
-      await client.connect();
-      try {
-        return (await client.query<R>(statement)).rows;
-      } finally {
-        await client.end();
-      }
-    };
     const indexes = async () =>
       (
         await sql<{ name: string; valid: boolean }>(
@@ -460,15 +454,6 @@ if (CATALOG_BASE_URL) {
   });
 
   test('an index build cut short leaves an invalid index, built again at the next start', async () => {
-    const sql = async (statement: string) => {
-      const client = new Client({ connectionString: catalogue.url as string });
-      await client.connect();
-      try {
-        return (await client.query(statement)).rows;
-      } finally {
-        await client.end();
-      }
-    };
     // Closed while its build waits for a write in progress: the build is cancelled, its index left invalid.
     await sql('DROP INDEX unit_lang_language_words');
     const writing = new Client({ connectionString: catalogue.url as string });

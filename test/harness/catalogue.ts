@@ -39,6 +39,17 @@ export async function testCatalogue(): Promise<TestCatalogue> {
   };
 }
 
+/** The rows of `sql` (one or more statements) on a test catalogue's PostgreSQL database, on a connection of its own. */
+export async function catalogueRows<Row extends Record<string, unknown>>(url: string, sql: string): Promise<Row[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<Row>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
 /** A started engine of the configured kind (see testCatalogue) holding `parts`, written as a rebuild writes them. */
 export async function testEngine(
   parts: readonly InstitutionPart[],
