@@ -815,6 +815,12 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
     cancelIndexing = async () => {
       await pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
     };
+    // Checked just before each build statement, with nothing awaited between: a close that came while the previous
+    // statement ran (its cancel then too early) starts no build it would have to wait for.
+    const build = (sql: string) => {
+      if (closing.signal.aborted) throw new Error('the engine is closing');
+      return client.query(sql);
+    };
     let built = false;
     try {
       while (!(await languageIndexesOf(client)).ready) {
@@ -827,17 +833,16 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
         }
         try {
           for (const { name, table, former } of LANGUAGE_INDEXES) {
-            if (closing.signal.aborted) return;
             const { rows: found } = await client.query<{ valid: boolean }>(
               'SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = to_regclass($1)',
               [name],
             );
-            if (found[0]?.valid === false) await client.query(`DROP INDEX CONCURRENTLY ${name}`);
+            if (found[0]?.valid === false) await build(`DROP INDEX CONCURRENTLY ${name}`);
             if (found[0]?.valid !== true) {
-              await client.query(`CREATE INDEX CONCURRENTLY ${name} ON ${table} USING gin (lang, words)`);
+              await build(`CREATE INDEX CONCURRENTLY ${name} ON ${table} USING gin (lang, words)`);
               built = true;
             }
-            await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${former}`);
+            await build(`DROP INDEX CONCURRENTLY IF EXISTS ${former}`);
           }
         } finally {
           await client.query('SELECT pg_advisory_unlock($1)', [LANGUAGE_INDEX_LOCK]);

@@ -469,7 +469,7 @@ if (CATALOG_BASE_URL) {
         async () =>
           (
             await sql(
-              "SELECT 1 FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%' AND wait_event_type = 'Lock'",
+              "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'CREATE INDEX CONCURRENTLY%' AND wait_event_type = 'Lock'",
             )
           ).length > 0,
       );
