@@ -19,8 +19,11 @@ const RIGA = 'rvt.lv';
 const AVILES = 'cifp-aviles.es';
 const AGREEMENT = 'rvt.lv:LA-2026-001';
 const LEARNER = 'rvt.lv:L-17';
-/** What each read of this file waits for: short, so that a hung shard costs a second, not the hub's 5. */
-const SHARD_TIMEOUT_MS = 1_000;
+/**
+ * What each read of this file waits for: short, so that a hung shard costs two seconds, not the hub's 5. Not one: on
+ * a loaded machine (CI, 2 cores) a healthy shard's answer now and then took longer, and was blamed with the hung one.
+ */
+const SHARD_TIMEOUT_MS = 2_000;
 
 let hub: TestHub;
 let secret: string;
@@ -30,7 +33,7 @@ const token = (institution: string, roles: string[], learnerId?: string) =>
 /**
  * A read with this file's short budget, which the hub keeps to as it keeps to its own shard timeout. The set-up's
  * writes take the hub's whole timeout instead: on a loaded machine a chain of writes that reads back through the
- * hub can outlast a second, and they are not what is tested.
+ * hub can outlast this budget, and they are not what is tested.
  */
 const ask = (query: string, variables?: Record<string, unknown>, bearer?: string) =>
   postGraphQL(hub.url, query, variables, bearer, { [BUDGET_HEADER]: String(SHARD_TIMEOUT_MS) });
@@ -482,7 +485,7 @@ test.each(CASES)(
       );
       // Only the failed partners are blamed: nothing of the healthy shards is missing. (An error of a shard that read
       // the partner through the hub, a document's say, carries that shard's own institution and names the partner.)
-      for (const error of errors) expect(down.some((code) => error.message.includes(code))).toBe(true);
+      expect(errors.filter((error) => !down.some((code) => error.message.includes(code)))).toEqual([]);
     } finally {
       if (outage === 'hung') shard.resume();
     }
