@@ -128,20 +128,30 @@ const LANGUAGE_INDEXES = [
 ] as const;
 /** The session lock of the replica that builds the language indexes (the schema's is 20020). */
 const LANGUAGE_INDEX_LOCK = 20022;
+/** The delay before a failed layout step is tried again (see untilDone), doubled at each failure up to the second. */
+const LAYOUT_RETRY_FIRST_MS = 1_000;
+const LAYOUT_RETRY_MAX_MS = 60_000;
 /** How often a replica whose catalogue lacks the language indexes looks whether another replica has built them. */
 const LANGUAGE_INDEX_POLL_MS = 1_000;
 
-/** Whether the language indexes stand (and only they), and whether the texts they index are empty. */
-async function languageIndexesOf(client: ClientBase): Promise<{ ready: boolean; empty: boolean }> {
-  const { rows } = await client.query<{ ready: boolean; empty: boolean }>(
+/** Whether the language indexes stand (and only they). */
+async function languagesIndexedIn(client: ClientBase): Promise<boolean> {
+  const { rows } = await client.query<{ ready: boolean }>(
     `SELECT
        (SELECT count(*) FROM pg_index WHERE indisvalid AND indexrelid IN (${LANGUAGE_INDEXES.map(
          ({ name }) => `to_regclass('${name}')`,
        ).join(', ')})) = ${LANGUAGE_INDEXES.length}
-       AND ${LANGUAGE_INDEXES.map(({ former }) => `to_regclass('${former}') IS NULL`).join(' AND ')} AS ready,
-       ${LANGUAGE_INDEXES.map(({ table }) => `NOT EXISTS (SELECT 1 FROM ${table})`).join(' AND ')} AS empty`,
+       AND ${LANGUAGE_INDEXES.map(({ former }) => `to_regclass('${former}') IS NULL`).join(' AND ')} AS ready`,
   );
-  return { ready: rows[0]?.ready === true, empty: rows[0]?.empty === true };
+  return rows[0]?.ready === true;
+}
+
+/** Whether the texts the language indexes are on are empty (a new catalogue). */
+async function textsEmptyIn(client: ClientBase): Promise<boolean> {
+  const { rows } = await client.query<{ empty: boolean }>(
+    `SELECT ${LANGUAGE_INDEXES.map(({ table }) => `NOT EXISTS (SELECT 1 FROM ${table})`).join(' AND ')} AS empty`,
+  );
+  return rows[0]?.empty === true;
 }
 
 /** The layout whose vocabulary holds only the words some item holds: a catalogue of an earlier one is pruned once. */
@@ -736,8 +746,8 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
   };
   /**
    * The layout the units' word arrays are in (see FACET_LAYOUT). While a catalogue of an earlier layout gets its
-   * facet words (addFacetWords), and until a next start if that failed, a search by occupation or skill without them
-   * reads the units' rows instead, and RELEVANCE scores every match: slower, as exact.
+   * facet words (addFacetWords), a search by occupation or skill without them reads the units' rows instead, and
+   * RELEVANCE scores every match: slower, as exact.
    */
   let wordsLayout = FACET_LAYOUT;
   let addingFacetWords: Promise<void> = Promise.resolve();
@@ -823,7 +833,7 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
     };
     let built = false;
     try {
-      while (!(await languageIndexesOf(client)).ready) {
+      while (!(await languagesIndexedIn(client))) {
         const { rows } = await client.query<{ held: boolean }>('SELECT pg_try_advisory_lock($1) AS held', [
           LANGUAGE_INDEX_LOCK,
         ]);
@@ -858,6 +868,24 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       await client.end().catch(() => undefined);
     }
   };
+  /**
+   * A layout step in the background, tried again after a failure (PostgreSQL restarted, its statement cancelled by
+   * an operator), each time after twice the delay up to LAYOUT_RETRY_MAX_MS, until it is done or the engine closes:
+   * given up, it left the replica on the slower searches until its next start. Each step is whole again on a retry.
+   * Not cockatiel's retry: its delay goes on after a close, which waits for the step.
+   */
+  const untilDone = async (step: () => Promise<void>, failed: string) => {
+    for (let attempt = 0; !closing.signal.aborted; attempt++) {
+      try {
+        return await step();
+      } catch (error) {
+        if (closing.signal.aborted) return;
+        const retryInMs = Math.min(LAYOUT_RETRY_FIRST_MS * 2 ** attempt, LAYOUT_RETRY_MAX_MS);
+        options.log?.error({ err: error, retryInMs }, `catalogue layout step failed: ${failed}`);
+        await sleep(retryInMs, undefined, { signal: closing.signal }).catch(() => undefined);
+      }
+    }
+  };
   return {
     name: 'postgres',
     start: async () => {
@@ -873,21 +901,16 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
         await client.query(SCHEMA);
         // A catalogue of the former layout has no words by language: each part is read whole again.
         if (!rows[0]?.languages) await client.query('DELETE FROM part_position');
-        const indexes = await languageIndexesOf(client);
-        languagesIndexed = indexes.ready;
+        languagesIndexed = await languagesIndexedIn(client);
         // Without texts (a new catalogue), built at once.
-        if (!indexes.ready && indexes.empty) {
+        if (!languagesIndexed && (await textsEmptyIn(client))) {
           for (const { name, table, former } of LANGUAGE_INDEXES)
             await client.query(`DROP INDEX IF EXISTS ${name}, ${former};
               CREATE INDEX ${name} ON ${table} USING gin (lang, words)`);
           languagesIndexed = true;
         }
       });
-      if (!languagesIndexed)
-        indexingLanguages = indexLanguages().catch((error: unknown) => {
-          if (!closing.signal.aborted)
-            options.log?.error({ err: error }, 'catalogue layout step failed: texts by language not indexed');
-        });
+      if (!languagesIndexed) indexingLanguages = untilDone(indexLanguages, 'texts by language not indexed');
       // Not under the script's locks, which hold back every search meanwhile.
       let version = 0;
       await inTransaction(async (client) => {
@@ -904,10 +927,7 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
       });
       if (version < FACET_LAYOUT) {
         wordsLayout = version;
-        addingFacetWords = addFacetWords().catch((error: unknown) => {
-          if (!closing.signal.aborted)
-            options.log?.error({ err: error }, 'catalogue layout step failed: facet words not added');
-        });
+        addingFacetWords = untilDone(addFacetWords, 'facet words not added');
       }
       // Candidates a replica left unweighed (its prune could not run, and it stopped since) are weighed now.
       const left = await pool.query('SELECT 1 FROM prune_candidate LIMIT 1');

@@ -453,6 +453,49 @@ if (CATALOG_BASE_URL) {
     }
   });
 
+  test('a build that fails (its statement cancelled by an operator) is tried again a second later, by the same replica', async () => {
+    await sql('DROP INDEX unit_lang_language_words');
+    const writing = new Client({ connectionString: catalogue.url as string });
+    await writing.connect();
+    await writing.query('BEGIN; LOCK TABLE unit_lang IN ROW EXCLUSIVE MODE');
+    const said: Array<{ msg: string; built?: boolean; retryInMs?: number }> = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => said.push(JSON.parse(line)) });
+    const retried = createPostgresEngine(catalogue.url as string, { log });
+    const building = () =>
+      sql<{ pid: number }>(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'CREATE INDEX CONCURRENTLY%' AND wait_event_type = 'Lock'",
+      );
+    try {
+      await retried.start();
+      await waitFor('the build waits', async () => (await building()).length > 0);
+      const [{ pid }] = (await building()) as [{ pid: number }];
+      await sql(`SELECT pg_cancel_backend(${pid})`);
+      await waitFor('the failure is told', () => said.length === 1);
+      expect(said.map(({ msg, retryInMs }) => ({ msg, retryInMs }))).toEqual([
+        { msg: 'catalogue layout step failed: texts by language not indexed', retryInMs: 1_000 },
+      ]);
+      await writing.query('COMMIT');
+      await waitFor('the index stands', () => said.length === 2);
+      expect(said[1]).toMatchObject({
+        msg: 'catalogue layout step done: texts by language indexed by language and word',
+        built: true,
+      });
+      expect(
+        await sql(
+          "SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = to_regclass('unit_lang_language_words')",
+        ),
+      ).toEqual([{ valid: true }]);
+      for (const [list, filter] of CASES.filter(([, f]) => f.lang !== undefined)) {
+        const want = expected(list, filter, 'RELEVANCE');
+        expect((await ask(list, filter, 'RELEVANCE', 4, 0, retried)).ids).toEqual(want.slice(0, 4));
+      }
+    } finally {
+      await writing.query('ROLLBACK').catch(() => undefined);
+      await writing.end();
+      await retried.close();
+    }
+  });
+
   test('an index build cut short leaves an invalid index, built again at the next start', async () => {
     // Closed while its build waits for a write in progress: the build is cancelled, its index left invalid.
     await sql('DROP INDEX unit_lang_language_words');
