@@ -74,10 +74,10 @@ export interface SuggestionLookups {
   /** Vocabulary words with their similarity to `word`: at least every one at the threshold. */
   candidates(word: string): Promise<Array<{ word: string; similarity: number }>>;
   /**
-   * An institution whose items of the list hold the word whole, other than `besides`; null: none (the vocabulary
+   * How many institutions' items of the list hold the word whole, counted up to two; 0 when none does (the vocabulary
    * keeps words no item holds any more).
    */
-  holder(word: string, besides: string | null): Promise<string | null>;
+  holders(word: string): Promise<0 | 1 | 2>;
   /** Whether the catalogue holds more than one institution. */
   federated(): Promise<boolean>;
 }
@@ -91,10 +91,10 @@ export interface SuggestionLookups {
 export async function suggestionsOf(words: readonly string[], lookups: SuggestionLookups): Promise<WordSuggestion[]> {
   let federated: boolean | undefined;
   const heldByMembers = async (word: string) => {
-    const first = await lookups.holder(word, null);
-    if (first === null) return false;
+    const holders = await lookups.holders(word);
+    if (holders === 0) return false;
     federated ??= await lookups.federated();
-    return !federated || (await lookups.holder(word, first)) !== null;
+    return !federated || holders === 2;
   };
   const suggestions: WordSuggestion[] = [];
   for (const word of new Set(words)) {

@@ -758,9 +758,12 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
             similarity: similarityOf(own.length, trigramsOf(candidate.word).size, candidate.common),
           }));
       },
-      holder: async (word, besides) =>
-        (list === 'units' ? statements.unitHolder : statements.qualificationHolder).get(`"${word}"`, besides ?? '') ??
-        null,
+      holders: async (word) => {
+        const holder = list === 'units' ? statements.unitHolder : statements.qualificationHolder;
+        const first = holder.get(`"${word}"`, '');
+        if (first === undefined) return 0;
+        return holder.get(`"${word}"`, first) === undefined ? 1 : 2;
+      },
       federated: async () => statements.federated.get() === 2,
     });
   };

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { qualificationOfText, seededNumbers, unitOfText } from '../../bench/lib/synthetic-catalogue';
 import { CATALOG_BASE_URL, testEngine } from '../../test/harness/catalogue';
 import type { CatalogueEngine, InstitutionPart, ListName, QualificationDoc, UnitDoc } from './engine';
+import { HOLDER_ROWS } from './postgres-engine';
 import { MAX_SIMILAR, MIN_WORD_LENGTH, similarity, SIMILARITY_THRESHOLD } from './similar-words';
 
 /**
@@ -155,6 +156,23 @@ test("a word one member alone holds is not suggested to everyone; once another's
     expect((await alone.engine.suggest('units', ['weldng']))[0]?.similar[0]).toBe(PLANTED);
   } finally {
     await alone.dispose();
+  }
+});
+
+test("a word more of one member's items hold than PostgreSQL's lookup reads at once is suggested only once another member's items hold it", async () => {
+  const PLANTED = 'weldnq';
+  const big = partOf('rvt.lv', 1);
+  // Written first, so that the table's first rows holding the word are all this member's.
+  for (let i = 0; i <= HOLDER_ROWS; i++) big.units.push(unitOfText(`P${i}`, `${PLANTED} safety`, 'Q0'));
+  const other = partOf('omnia.fi', 2);
+  const federation = await testEngine([big, other]);
+  try {
+    expect((await federation.engine.suggest('units', ['weldng']))[0]?.similar).not.toContain(PLANTED);
+    const planted = unitOfText('PLANTED', `${PLANTED} pipe`, 'Q0');
+    await federation.engine.apply('omnia.fi', { units: [{ localId: 'PLANTED', doc: planted }] });
+    expect((await federation.engine.suggest('units', ['weldng']))[0]?.similar[0]).toBe(PLANTED);
+  } finally {
+    await federation.dispose();
   }
 });
 
