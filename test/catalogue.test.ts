@@ -23,7 +23,7 @@ beforeAll(async () => {
   engine = await testCatalogue();
   hub = await startTestHub({
     gateway: {
-      catalogue: { url: engine.url, feedWaitMs: 300, feedGraceMs: 300, operatorToken: OPERATOR },
+      catalogue: { url: engine.url, feedWaitMs: 300, feedGraceMs: 2_000, operatorToken: OPERATOR },
     },
   });
   fanOut = await startGateway({
