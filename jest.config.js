@@ -18,8 +18,8 @@ module.exports = {
   testTimeout: 180_000,
   // Integration tests start several processes each: two files at a time suit a 2-core machine.
   maxWorkers: 2,
-  // A worker's heap grows with every file it runs (1.3-1.4 GB resident by the end of the suite): Node.js then takes
-  // longer to free it as it exits than Jest waits (500 ms; 460 ms for a bare 1.26 GB process here), and Jest killed
-  // the worker with a warning of a leak, once per run. Past this, a worker is started afresh.
+  // A worker's heap grows with every file it runs (1.3-1.4 GB resident after 10-20 of the suite's files): Node.js then
+  // takes longer to free it as it exits than Jest waits (500 ms; 460 ms for a bare 1.26 GB process here), and Jest
+  // killed the worker with a warning of a leak, once per run. Past this, a worker is started afresh.
   workerIdleMemoryLimit: '1GB',
 };
