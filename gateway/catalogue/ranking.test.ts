@@ -379,6 +379,12 @@ if (CATALOG_BASE_URL) {
   const sql = <Row extends Record<string, unknown>>(statement: string) =>
     catalogueRows<Row>(catalogue.url as string, statement);
 
+  /** The backends of this test catalogue building an index, waiting for a lock (a write in progress). */
+  const building = () =>
+    sql<{ pid: number }>(
+      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'CREATE INDEX CONCURRENTLY%' AND wait_event_type = 'Lock'",
+    );
+
   test('a catalogue from before the index of texts by language and word gets it in the background: searches in a language rank the same meanwhile, on every replica, and writes of texts go on', async () => {
     const indexes = async () =>
       (
@@ -461,10 +467,6 @@ if (CATALOG_BASE_URL) {
     const said: Array<{ msg: string; built?: boolean; retryInMs?: number }> = [];
     const log = pino({ level: 'info' }, { write: (line: string) => said.push(JSON.parse(line)) });
     const retried = createPostgresEngine(catalogue.url as string, { log });
-    const building = () =>
-      sql<{ pid: number }>(
-        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'CREATE INDEX CONCURRENTLY%' AND wait_event_type = 'Lock'",
-      );
     try {
       await retried.start();
       await waitFor('the build waits', async () => (await building()).length > 0);
@@ -507,15 +509,7 @@ if (CATALOG_BASE_URL) {
     const cut = createPostgresEngine(catalogue.url as string, { log });
     try {
       await cut.start();
-      await waitFor(
-        'the build waits',
-        async () =>
-          (
-            await sql(
-              "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'CREATE INDEX CONCURRENTLY%' AND wait_event_type = 'Lock'",
-            )
-          ).length > 0,
-      );
+      await waitFor('the build waits', async () => (await building()).length > 0);
       await cut.close();
     } finally {
       await writing.query('COMMIT');
