@@ -81,6 +81,13 @@ async function startReplicas(feed: boolean): Promise<Replicas> {
   };
 }
 
+/** What A's gate let through and held, and A's parts: a wait that times out says it. */
+const seenAtA = ({ gate, a }: Replicas) => ({
+  held: gate.held.length,
+  calls: gate.calls,
+  parts: a.catalogue?.states(),
+});
+
 const search = async (replica: RunningGateway, text: string) => {
   const answer = await postGraphQL(
     replica.url,
@@ -118,7 +125,12 @@ test('replicas following the feed: once a newer record was found, an older one n
 
     gate.holding = true;
     await renameUnitAtShard(hub, id, 'Replicaalpha renamed elsewhere');
-    await waitFor("A's read of the first rename is answered (and held)", () => gate.held.length === 1);
+    await waitFor(
+      "A's read of the first rename is answered (and held)",
+      () => gate.held.length === 1,
+      undefined,
+      () => seenAtA(replicas),
+    );
     await renameUnitAtShard(hub, id, 'Replicabeta renamed elsewhere');
     // B reads the second rename at once, unless it must wait for A's read under way.
     const chance = Date.now() + B_HAS_ITS_CHANCE_MS;
@@ -126,7 +138,12 @@ test('replicas following the feed: once a newer record was found, an older one n
     await look();
     gate.held[0]?.release();
     // A reads again only once its first read is applied; that next read is held too.
-    await waitFor('A applied its first read and read the second rename', () => gate.held.length === 2);
+    await waitFor(
+      'A applied its first read and read the second rename',
+      () => gate.held.length === 2,
+      undefined,
+      () => seenAtA(replicas),
+    );
     await look();
     gate.openAll();
     await waitFor(
@@ -153,8 +170,17 @@ test('replicas without a feed: once both writes are answered, the catalogue hold
     const token = await hub.token(INSTITUTION, ['coordinator']);
     gate.holding = true;
     // A's write is answered once A read it back: its read, answered before B's write, is held.
-    const first = rename(a, id, 'Replicagamma written through A', token);
-    await waitFor("A's read of its write is answered (and held)", () => gate.held.length === 1);
+    let firstAnswered: GraphQLAnswer['body'] | null = null;
+    const first = rename(a, id, 'Replicagamma written through A', token).then((answer) => {
+      firstAnswered = answer.body;
+      return answer;
+    });
+    await waitFor(
+      "A's read of its write is answered (and held)",
+      () => gate.held.length === 1,
+      undefined,
+      () => ({ ...seenAtA(replicas), answered: firstAnswered }),
+    );
     const second = rename(b, id, 'Replicadelta written through B', token);
     // B's write is answered at once, unless B must wait for A's read under way.
     await Promise.race([second, sleep(B_HAS_ITS_CHANCE_MS, undefined, { ref: false })]);

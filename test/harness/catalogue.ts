@@ -87,6 +87,8 @@ export interface ReadGate {
   holding: boolean;
   /** The held answers, in the order their reads came; a released one stays in the list. */
   held: Array<{ release(): void }>;
+  /** What came through, in order: each operation's first words, or the path of another call (a test's failure says). */
+  calls: string[];
   /** Stops holding and lets every held answer go. */
   openAll(): void;
   close(): Promise<void>;
@@ -110,6 +112,7 @@ export async function startReadGate(shardUrl: string, options: { feed?: boolean 
     url: '',
     holding: false,
     held: [],
+    calls: [],
     openAll: () => {
       gate.holding = false;
       for (const answer of gate.held) answer.release();
@@ -119,12 +122,16 @@ export async function startReadGate(shardUrl: string, options: { feed?: boolean 
   const inFlight = new Set<ReturnType<typeof request>>();
   const server = createServer((incoming, outgoing) => {
     if (options.feed === false && incoming.url?.startsWith('/changes')) {
+      gate.calls.push(`${incoming.method ?? ''} ${incoming.url}: 404`);
       outgoing.writeHead(404).end();
       return;
     }
     void (async () => {
       const body = await bodyOf(incoming);
       const query = incoming.method === 'POST' ? (JSON.parse(body.toString('utf8')) as { query?: string }).query : '';
+      gate.calls.push(
+        query ? (query.split(/[({]/, 1)[0]?.trim() ?? '') : `${incoming.method ?? ''} ${incoming.url ?? ''}`,
+      );
       const open = !(gate.holding && query?.startsWith('query CatalogueChanges'))
         ? Promise.resolve()
         : new Promise<void>((release) => gate.held.push({ release }));
