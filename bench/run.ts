@@ -77,11 +77,14 @@ environment:
   BENCH_BASELINE=…       hub-overhead, personal-read, fan-out: also run the hubs of another built checkout (its dist/);
                          catalogue-writes: its catalogue engines`;
 
+/** Settings whose value is a folder of the machine the benchmark ran on. */
+const PATH_SETTINGS = new Set(['BENCH_BASELINE', 'BENCH_CATALOG_KEEP', 'BENCH_ESCO_FOLDER']);
+
 function command(args: readonly string[]): string {
   const env = Object.entries(process.env)
     .filter(([key]) => key.startsWith('BENCH_'))
-    // Another build's folder is a path of this machine: results name it without the path.
-    .map(([key, value]) => (key === 'BENCH_BASELINE' ? `${key}=…` : `${key}=${value}`));
+    // Folders (another build's, kept catalogues, ESCO files) are paths of this machine: results name them without it.
+    .map(([key, value]) => (PATH_SETTINGS.has(key) ? `${key}=…` : `${key}=${value}`));
   return [...env, 'npm run bench', ...(args.length > 0 ? ['--', ...args] : [])].join(' ');
 }
 
