@@ -414,15 +414,23 @@ const TIER_WALK_ROWS = 5_000;
  * "welding" in Latvian took). Its rows are the walk's first (ranked `n`, in the order the walk already has), so the
  * walk still stops once it holds both pages.
  */
-function walkedTier(request: SearchRequest, inTitles: Statement, lang: string, held: readonly string[][]): Statement {
+function walkedTier(
+  request: SearchRequest,
+  inTitles: Statement,
+  lang: string,
+  held: readonly string[][],
+  withTitles: boolean,
+): Statement {
   // A scalar subquery, which PostgreSQL does not turn into a join: each walked unit's row by language is looked up by
   // its key (at 1,000,000 units, 80–92 ms for the 5,000).
   const inLanguage = {
     sql: `(SELECT ${holdsAll('l.words', held)} FROM unit_lang l WHERE l.inst = t.inst AND l.id = t.id AND l.lang = ?)`,
     params: [...arraysOf(held), lang],
   };
-  // Both pages are among the walk's first rows: `reach` rows for each.
+  // Both pages are among the walk's first rows: `reach` rows for each. The titles' page is read only where asked and
+  // within the walk (`titlesReach` 0: none); a deeper page reads it apart.
   const reach = request.offset + request.first + 1;
+  const titlesReach = titlesWalked(request, withTitles) ? reach : 0;
   return {
     sql: `SELECT t.inst, t.id, t.sort_key, t.n > ? AND t.n <= ? AS titled, ${inLanguage.sql} AS walked
       FROM (SELECT s.inst, s.id, s.sort_key, row_number() OVER (ORDER BY s.sort_key, s.id, s.inst) AS n
@@ -432,13 +440,13 @@ function walkedTier(request: SearchRequest, inTitles: Statement, lang: string, h
       ORDER BY t.sort_key, t.id, t.inst LIMIT ?`,
     params: [
       request.offset,
-      reach,
+      titlesReach,
       ...inLanguage.params,
       ...inTitles.params,
       TIER_WALK_ROWS,
-      reach,
+      titlesReach,
       ...inLanguage.params,
-      2 * reach,
+      titlesReach + reach,
     ],
   };
 }
@@ -452,11 +460,15 @@ interface TierRow extends QueryResultRow {
   walked: boolean | null;
 }
 
-/** walkedTier's two pages: the tier's, and the titles' alone (whole when the walk reached past its last row). */
-function tierPages(request: SearchRequest, rows: readonly TierRow[]) {
+/** Whether walkedTier reads the titles' page: when asked and the walk reaches past its last row. */
+const titlesWalked = (request: SearchRequest, withTitles: boolean) =>
+  withTitles && request.offset + request.first + 1 <= TIER_WALK_ROWS;
+
+/** walkedTier's two pages: the tier's, and the titles' alone (null when it did not read them). */
+function tierPages(request: SearchRequest, rows: readonly TierRow[], withTitles: boolean) {
   return {
     walked: rows.filter((row) => row.walked === true).slice(request.offset, request.offset + request.first + 1),
-    titles: request.offset + request.first + 1 <= TIER_WALK_ROWS ? rows.filter((row) => row.titled) : null,
+    titles: titlesWalked(request, withTitles) ? rows.filter((row) => row.titled) : null,
   };
 }
 
@@ -1193,13 +1205,17 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
         // With a language, first as if its texts held every word: when the walk fills the page, they do. Only when it
         // comes short are the words they hold looked up (10–150 ms a word at 1,000,000 units), and a word none of
         // them holds is left out of a second walk (none held: the tier without a language).
-        const walk = async (held: readonly string[][]) =>
-          tierPages(request, (await read<TierRow>(walkedTier(request, inTitles, lang, held))).rows);
-        const { walked, titles } = await walk(match.alternatives);
+        const walk = async (held: readonly string[][], withTitles: boolean) =>
+          tierPages(
+            request,
+            (await read<TierRow>(walkedTier(request, inTitles, lang, held, withTitles))).rows,
+            withTitles,
+          );
+        const { walked, titles } = await walk(match.alternatives, true);
         if (walked.length > request.first) return walked;
         const held = await languageHoldsAllOf(withWordIndex, match, lang);
         if (!held || held.length === match.alternatives.length) return walked;
-        if (held.length > 0) return (await walk(held)).walked;
+        if (held.length > 0) return (await walk(held, false)).walked;
         return titles ?? readRows(titled);
       };
       const pageRows = async () => {

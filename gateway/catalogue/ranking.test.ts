@@ -257,6 +257,18 @@ test.each(CASES)(
   },
 );
 
+test('RELEVANCE in a language, a page past the walk of the first tier (5,000 titles) answers as the shards do', async () => {
+  for (const [list, filter] of CASES.filter(([, f]) => f.lang !== undefined)) {
+    const page = await ask(list, filter, 'RELEVANCE', 2, 5_000);
+    expect({ filter, ids: page.ids, hasNextPage: page.hasNextPage, totalCount: page.totalCount }).toEqual({
+      filter,
+      ids: [],
+      hasNextPage: false,
+      totalCount: expected(list, filter, 'RELEVANCE').length,
+    });
+  }
+});
+
 test.each(CASES)('%s: TITLE order pages and counts as the shards do: %j', async (list, filter) => {
   const want = expected(list, filter, 'TITLE');
   const first = await ask(list, filter, 'TITLE', 3);
