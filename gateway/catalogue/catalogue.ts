@@ -220,9 +220,13 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
   let closed = false;
   /** Feeds are followed from the positions stored in the engine, once it has started. */
   const resumed = new Map<string, PartPosition>();
+  let hasStarted = false;
   let markStarted: () => void = () => undefined;
   const started = new Promise<void>((resolve) => {
-    markStarted = resolve;
+    markStarted = () => {
+      hasStarted = true;
+      resolve();
+    };
   });
   const wholeReads = bulkhead(WHOLE_READS_AT_ONCE, Number.MAX_SAFE_INTEGER);
 
@@ -413,9 +417,11 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
     part.built && (feeds.hasFeed(part.shard) ? !part.rebuilding && feeds.isCurrent(part.shard) : part.error === null);
 
   // A shard without a change feed is never flushed by one: its part is read here, first at once, then every
-  // `refreshMs` (checked often enough that the bound is kept to within a few per cent).
+  // `refreshMs` (checked often enough that the bound is kept to within a few per cent). Not before the engine has
+  // started: a part it held from an earlier gateway is not yet known, and would be read whole as never read.
   const refresher = setInterval(
     () => {
+      if (!hasStarted) return;
       const now = Date.now();
       for (const part of parts.values())
         if (!feeds.hasFeed(part.shard) && !part.rebuilding && (part.readAt === null || now - part.readAt >= refreshMs))
