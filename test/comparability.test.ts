@@ -26,6 +26,9 @@ beforeAll(async () => {
     institutions: ['rvt.lv', 'cifp-aviles.es', 'omnia.fi'],
     recognition: true,
     shards: 'in-process',
+    // `equivalents` is answered by a shard that asks the hub in turn (the unit, then its skills' searches): once, in
+    // CI beside another test file, two took longer than the default 5 s (alone, 0.2 s).
+    shardTimeoutMs: 30_000,
   });
   answering = hub.gateway.registry.shards('recognition')[0]?.institution ?? '';
   const db = hub.recognitionShards.get(answering)?.db;
