@@ -169,6 +169,42 @@ describe('the embedded catalogue engine', () => {
     await many.close();
   });
 
+  it("ranks RELEVANCE's first tier with a language alike, whether it looks its titled units up one by one or reads the set", async () => {
+    // More units hold each word in the language than the engine reads as one set (LANGUAGE_SET_ROWS): it looks the
+    // titled units up in TITLE order, and reads the set only after too many misses (LANGUAGE_LOOKUPS).
+    const count = 82_000;
+    const titledGamma = new Set([5, 17, 123, 40_000, 81_990]);
+    const place = (i: number) => (i * 7_919) % count;
+    const units = Array.from({ length: count }, (_, i) => {
+      const at = place(i);
+      const title = `alpha beta${titledGamma.has(at) ? ' gamma' : ''}`;
+      // The first 300 in TITLE order hold "beta" in English only: the lookups in Latvian miss them all.
+      const en = `alpha gamma${at < 300 ? ' beta' : ''}`;
+      const lv = at < 300 ? 'cits' : 'beta';
+      return unit(`U${i}`, `k${String(at).padStart(5, '0')}`, {
+        titleText: title,
+        searchText: `${title} ${en} ${lv}`,
+        langTexts: { en, lv },
+      });
+    });
+    const many = createSqliteEngine();
+    await many.replaceInstitution(part('c.lv', 'LV', units));
+    const at = (...places: number[]) => places.map((p) => `c.lv:U${units.findIndex((_, i) => place(i) === p)}`);
+    const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k);
+    const relevance = (words: string[], lang: string, offset = 0) =>
+      many.search(request({ filter: { words, lang }, order: 'RELEVANCE', offset }));
+    // Every titled unit holds "alpha" in English: the first lookups fill the page, at each offset.
+    expect(ids(await relevance(['alpha'], 'en'))).toEqual(at(...range(0, 10)));
+    expect(ids(await relevance(['alpha'], 'en', 20))).toEqual(at(...range(20, 30)));
+    // The first 300 titled units miss "beta" in Latvian: the set is read after the lookups' misses.
+    const beta = await relevance(['beta'], 'lv');
+    expect(beta.totalCount).toBe(count);
+    expect(ids(beta)).toEqual(at(...range(300, 310)));
+    // Five titles hold "gamma", all in English: the lookups read every titled unit, then the others follow by score.
+    expect(ids(await relevance(['gamma'], 'en'))).toEqual(at(5, 17, 123, 40_000, 81_990, 0, 1, 2, 3, 4));
+    await many.close();
+  });
+
   it('applies changes read again: a gone unit leaves, a changed one moves', async () => {
     await engine.apply('a.lv', {
       units: [
