@@ -269,6 +269,39 @@ test('RELEVANCE in a language, a page past the walk of the first tier (5,000 tit
   }
 });
 
+test('RELEVANCE in a language whose first titled units lack the words there finds its first tier further on', async () => {
+  // Every unit is titled "alpha"; in TITLE order the first 200 hold it in English only, the others in Latvian too.
+  // The engines' first look at the titled units misses (PostgreSQL walks a few first), and the tier lies past them.
+  const units = Array.from({ length: 300 }, (_, i): UnitDoc => {
+    const lv = i >= 200 ? 'alpha' : 'cits';
+    return {
+      localId: `A${String(i).padStart(3, '0')}`,
+      qualification: 'QA',
+      sortKey: `alpha ${String(i).padStart(3, '0')}`,
+      titleText: 'alpha',
+      langTexts: { lv, en: 'alpha' },
+      searchText: `alpha ${lv}`,
+      eqfLevel: 4,
+      ecvetPoints: 5,
+      status: 'ACTIVE',
+      skills: [],
+    };
+  });
+  const qualification = { ...(PARTS[0]?.qualifications[0] as QualificationDoc), localId: 'QA' };
+  const alpha = await testEngine([
+    { institution: { code: 'alpha.lv', country: 'LV' }, qualifications: [qualification], units },
+  ]);
+  try {
+    const page = await ask('units', { words: ['alpha'], lang: 'lv' }, 'RELEVANCE', 10, 0, alpha.engine);
+    expect(page.totalCount).toBe(300);
+    expect(page.ids).toEqual(units.slice(200, 210).map((unit) => `alpha.lv:${unit.localId}`));
+    const next = await ask('units', { words: ['alpha'], lang: 'lv' }, 'RELEVANCE', 10, 95, alpha.engine);
+    expect(next.ids).toEqual([...units.slice(295), ...units.slice(0, 5)].map((unit) => `alpha.lv:${unit.localId}`));
+  } finally {
+    await alpha.dispose();
+  }
+});
+
 test.each(CASES)('%s: TITLE order pages and counts as the shards do: %j', async (list, filter) => {
   const want = expected(list, filter, 'TITLE');
   const first = await ask(list, filter, 'TITLE', 3);
