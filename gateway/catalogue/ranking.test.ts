@@ -302,6 +302,38 @@ test('RELEVANCE in a language whose first titled units lack the words there find
   }
 });
 
+test('RELEVANCE in a language whose tier lies past the first 5,000 titles reads it as a set, not by scoring every match', async () => {
+  // 5,200 units titled "beta": in TITLE order only the last 100 hold it in Latvian, past PostgreSQL's longest walk.
+  const units = Array.from({ length: 5_200 }, (_, i): UnitDoc => {
+    const lv = i >= 5_100 ? 'beta' : 'cits';
+    return {
+      localId: `B${String(i).padStart(4, '0')}`,
+      qualification: 'QB',
+      sortKey: `beta ${String(i).padStart(4, '0')}`,
+      titleText: 'beta',
+      langTexts: { lv, en: 'beta' },
+      searchText: `beta ${lv}`,
+      eqfLevel: 4,
+      ecvetPoints: 5,
+      status: 'ACTIVE',
+      skills: [],
+    };
+  });
+  const qualification = { ...(PARTS[0]?.qualifications[0] as QualificationDoc), localId: 'QB' };
+  const beta = await testEngine([
+    { institution: { code: 'beta.lv', country: 'LV' }, qualifications: [qualification], units },
+  ]);
+  try {
+    const page = await ask('units', { words: ['beta'], lang: 'lv' }, 'RELEVANCE', 10, 0, beta.engine);
+    expect(page.totalCount).toBe(5_200);
+    expect(page.ids).toEqual(units.slice(5_100, 5_110).map((unit) => `beta.lv:${unit.localId}`));
+    const last = await ask('units', { words: ['beta'], lang: 'lv' }, 'RELEVANCE', 10, 95, beta.engine);
+    expect(last.ids).toEqual([...units.slice(5_195), ...units.slice(0, 5)].map((unit) => `beta.lv:${unit.localId}`));
+  } finally {
+    await beta.dispose();
+  }
+}, 60_000);
+
 test.each(CASES)('%s: TITLE order pages and counts as the shards do: %j', async (list, filter) => {
   const want = expected(list, filter, 'TITLE');
   const first = await ask(list, filter, 'TITLE', 3);
