@@ -269,70 +269,61 @@ test('RELEVANCE in a language, a page past the walk of the first tier (5,000 tit
   }
 });
 
-test('RELEVANCE in a language whose first titled units lack the words there finds its first tier further on', async () => {
-  // Every unit is titled "alpha"; in TITLE order the first 200 hold it in English only, the others in Latvian too.
-  // The engines' first look at the titled units misses (PostgreSQL walks a few first), and the tier lies past them.
-  const units = Array.from({ length: 300 }, (_, i): UnitDoc => {
-    const lv = i >= 200 ? 'alpha' : 'cits';
+/**
+ * An institution whose `count` units are all titled `word` and hold it in English; in TITLE order only those from
+ * `heldFrom` on hold it in Latvian too, so RELEVANCE's first tier with `lang: 'lv'` starts there.
+ */
+function titledPart(code: string, word: string, count: number, heldFrom: number) {
+  const units = Array.from({ length: count }, (_, i): UnitDoc => {
+    const lv = i >= heldFrom ? word : 'cits';
     return {
-      localId: `A${String(i).padStart(3, '0')}`,
-      qualification: 'QA',
-      sortKey: `alpha ${String(i).padStart(3, '0')}`,
-      titleText: 'alpha',
-      langTexts: { lv, en: 'alpha' },
-      searchText: `alpha ${lv}`,
+      localId: `U${String(i).padStart(4, '0')}`,
+      qualification: 'QT',
+      sortKey: `${word} ${String(i).padStart(4, '0')}`,
+      titleText: word,
+      langTexts: { lv, en: word },
+      searchText: `${word} ${lv}`,
       eqfLevel: 4,
       ecvetPoints: 5,
       status: 'ACTIVE',
       skills: [],
     };
   });
-  const qualification = { ...(PARTS[0]?.qualifications[0] as QualificationDoc), localId: 'QA' };
-  const alpha = await testEngine([
-    { institution: { code: 'alpha.lv', country: 'LV' }, qualifications: [qualification], units },
-  ]);
-  try {
-    const page = await ask('units', { words: ['alpha'], lang: 'lv' }, 'RELEVANCE', 10, 0, alpha.engine);
-    expect(page.totalCount).toBe(300);
-    expect(page.ids).toEqual(units.slice(200, 210).map((unit) => `alpha.lv:${unit.localId}`));
-    const next = await ask('units', { words: ['alpha'], lang: 'lv' }, 'RELEVANCE', 10, 95, alpha.engine);
-    expect(next.ids).toEqual([...units.slice(295), ...units.slice(0, 5)].map((unit) => `alpha.lv:${unit.localId}`));
-  } finally {
-    await alpha.dispose();
-  }
-});
+  const qualification = { ...(PARTS[0]?.qualifications[0] as QualificationDoc), localId: 'QT' };
+  const part: InstitutionPart = { institution: { code, country: 'LV' }, qualifications: [qualification], units };
+  return { part, idsOf: (some: UnitDoc[]) => some.map((unit) => `${code}:${unit.localId}`), units };
+}
 
-test('RELEVANCE in a language whose tier lies past the first 5,000 titles reads it as a set, not by scoring every match', async () => {
-  // 5,200 units titled "beta": in TITLE order only the last 100 hold it in Latvian, past PostgreSQL's longest walk.
-  const units = Array.from({ length: 5_200 }, (_, i): UnitDoc => {
-    const lv = i >= 5_100 ? 'beta' : 'cits';
-    return {
-      localId: `B${String(i).padStart(4, '0')}`,
-      qualification: 'QB',
-      sortKey: `beta ${String(i).padStart(4, '0')}`,
-      titleText: 'beta',
-      langTexts: { lv, en: 'beta' },
-      searchText: `beta ${lv}`,
-      eqfLevel: 4,
-      ecvetPoints: 5,
-      status: 'ACTIVE',
-      skills: [],
-    };
-  });
-  const qualification = { ...(PARTS[0]?.qualifications[0] as QualificationDoc), localId: 'QB' };
-  const beta = await testEngine([
-    { institution: { code: 'beta.lv', country: 'LV' }, qualifications: [qualification], units },
-  ]);
-  try {
-    const page = await ask('units', { words: ['beta'], lang: 'lv' }, 'RELEVANCE', 10, 0, beta.engine);
-    expect(page.totalCount).toBe(5_200);
-    expect(page.ids).toEqual(units.slice(5_100, 5_110).map((unit) => `beta.lv:${unit.localId}`));
-    const last = await ask('units', { words: ['beta'], lang: 'lv' }, 'RELEVANCE', 10, 95, beta.engine);
-    expect(last.ids).toEqual([...units.slice(5_195), ...units.slice(0, 5)].map((unit) => `beta.lv:${unit.localId}`));
-  } finally {
-    await beta.dispose();
-  }
-}, 60_000);
+test.each([
+  // The engines' first look at the titled units misses (PostgreSQL walks a few first), and the tier lies past them.
+  ['past the first titles', 300, 200],
+  // Past PostgreSQL's longest walk: the tier is read as one set, not left to scoring every match.
+  ['past the first 5,000 titles', 5_200, 5_100],
+])(
+  'RELEVANCE in a language whose first tier lies %s finds it there (%i units, the first %i in TITLE order outside it)',
+  async (_where, count, heldFrom) => {
+    const { part, idsOf, units } = titledPart('titled.lv', 'alpha', count, heldFrom);
+    const titled = await testEngine([part]);
+    try {
+      const page = await ask('units', { words: ['alpha'], lang: 'lv' }, 'RELEVANCE', 10, 0, titled.engine);
+      expect(page.totalCount).toBe(count);
+      expect(page.ids).toEqual(idsOf(units.slice(heldFrom, heldFrom + 10)));
+      // The tier's last five, then the others by title (equal scores).
+      const across = await ask(
+        'units',
+        { words: ['alpha'], lang: 'lv' },
+        'RELEVANCE',
+        10,
+        count - heldFrom - 5,
+        titled.engine,
+      );
+      expect(across.ids).toEqual(idsOf([...units.slice(count - 5), ...units.slice(0, 5)]));
+    } finally {
+      await titled.dispose();
+    }
+  },
+  60_000,
+);
 
 test.each(CASES)('%s: TITLE order pages and counts as the shards do: %j', async (list, filter) => {
   const want = expected(list, filter, 'TITLE');
