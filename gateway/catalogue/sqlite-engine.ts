@@ -286,12 +286,12 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
     unitLangWordsHeld: db
       .prepare<[string], number>('SELECT 1 FROM unit_lang_words WHERE unit_lang_words MATCH ? LIMIT 1')
       .pluck(),
-    // The rowid goes in as a BigInt: FTS5 ignores a rowid bound as a real (a JavaScript number) and answers every match.
     unitLangWordsUpTo: db
       .prepare<[string, number], number>(
         'SELECT count(*) FROM (SELECT 1 FROM unit_lang_words WHERE unit_lang_words MATCH ? LIMIT ?)',
       )
       .pluck(),
+    // The rowid goes in as a BigInt: FTS5 ignores a rowid bound as a real (a JavaScript number) and answers every match.
     unitLangWordsAt: db
       .prepare<[string, bigint], number>('SELECT 1 FROM unit_lang_words WHERE unit_lang_words MATCH ? AND rowid = ?')
       .pluck(),
@@ -606,38 +606,45 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
   const titleQuery = (words: readonly string[]) => words.map((word) => `"${word}"`).join(' AND ');
   /**
    * RELEVANCE's first tier (see firstTier) of a units search with no filter but its words, from the narrow places
-   * instead of the units' rows: walking them in TITLE order when many titles hold the words (at 1,000,000 units,
-   * 62,500 hold "welding safety"), as a text search walks them, else each such title's place looked up and sorted.
+   * instead of the units' rows: walking them in TITLE order (`walk`) when many titles hold the words of `query` (at
+   * 1,000,000 units, 62,500 hold "welding safety"), as a text search walks them, else each such title's place looked
+   * up and sorted.
    */
-  const placedTier = (words: readonly string[], inLanguage: Statement, limit: number, offset: number): Statement => {
-    const query = titleQuery(words);
-    const walk = (statements.unitTitleRowsUpTo.get(query, PLACE_WALK_ROWS + 1) ?? 0) > PLACE_WALK_ROWS;
-    return {
-      sql:
-        (walk
-          ? 'SELECT r.rowid, r.inst, r.id, r.sort_key FROM unit_place r WHERE +r.rowid IN (SELECT rowid FROM unit_title WHERE unit_title MATCH ?)'
-          : 'SELECT r.rowid, r.inst, r.id, r.sort_key FROM unit_title t JOIN unit_place r ON r.rowid = t.rowid WHERE t.unit_title MATCH ?') +
-        ` AND ${inLanguage.sql} ORDER BY r.sort_key, r.id, r.inst LIMIT ? OFFSET ?`,
-      params: [query, ...inLanguage.params, limit, offset],
-    };
-  };
+  const placedTier = (
+    query: string,
+    walk: boolean,
+    inLanguage: Statement,
+    limit: number,
+    offset: number,
+  ): Statement => ({
+    sql:
+      (walk
+        ? 'SELECT r.rowid, r.inst, r.id, r.sort_key FROM unit_place r WHERE +r.rowid IN (SELECT rowid FROM unit_title WHERE unit_title MATCH ?)'
+        : 'SELECT r.rowid, r.inst, r.id, r.sort_key FROM unit_title t JOIN unit_place r ON r.rowid = t.rowid WHERE t.unit_title MATCH ?') +
+      ` AND ${inLanguage.sql} ORDER BY r.sort_key, r.id, r.inst LIMIT ? OFFSET ?`,
+    params: [query, ...inLanguage.params, limit, offset],
+  });
   /**
    * That tier's rows, with the language query of its words (languageQuery; '' for none). When many units hold the
    * words in the language, its titled units are looked up there one by one, in TITLE order, as long as no more than
    * LANGUAGE_LOOKUPS of them miss; otherwise the units holding them there are read as one set (see LANGUAGE_SET_ROWS).
    */
   const placedTierRows = (request: SearchRequest, words: readonly string[], language: string): PlacedRow[] => {
-    const readPlaced = (statement: Statement) =>
-      db.prepare<unknown[], PlacedRow>(statement.sql).all(...statement.params);
+    const query = titleQuery(words);
+    const walk = (statements.unitTitleRowsUpTo.get(query, PLACE_WALK_ROWS + 1) ?? 0) > PLACE_WALK_ROWS;
+    const readPlaced = (inLanguage: Statement, limit: number, offset: number) => {
+      const statement = placedTier(query, walk, inLanguage, limit, offset);
+      return db.prepare<unknown[], PlacedRow>(statement.sql).all(...statement.params);
+    };
     const wanted = request.offset + request.first + 1;
     if (
       language === '' ||
       wanted > LANGUAGE_LOOKUPS ||
       (statements.unitLangWordsUpTo.get(language, LANGUAGE_SET_ROWS + 1) ?? 0) <= LANGUAGE_SET_ROWS
     )
-      return readPlaced(placedTier(words, languageCondition(language), request.first + 1, request.offset));
+      return readPlaced(languageCondition(language), request.first + 1, request.offset);
     // As many titled units as can fill the page with no more misses than that: fewer means there are no more.
-    const titled = readPlaced(placedTier(words, languageCondition(''), wanted + LANGUAGE_LOOKUPS, 0));
+    const titled = readPlaced(languageCondition(''), wanted + LANGUAGE_LOOKUPS, 0);
     const held: PlacedRow[] = [];
     let missed = 0;
     for (const row of titled) {
@@ -646,7 +653,7 @@ export function createSqliteEngine(path = ':memory:'): CatalogueEngine {
       if (held.length === wanted || missed > LANGUAGE_LOOKUPS) break;
     }
     if (held.length === wanted || titled.length < wanted + LANGUAGE_LOOKUPS) return held.slice(request.offset);
-    return readPlaced(placedTier(words, languageCondition(language), request.first + 1, request.offset));
+    return readPlaced(languageCondition(language), request.first + 1, request.offset);
   };
   const search = (request: SearchRequest): SearchPage => {
     const list = request.list === 'units' ? 'unit' : 'qualification';
