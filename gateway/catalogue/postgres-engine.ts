@@ -1207,10 +1207,13 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
           words.map((word) => [titleWordFacetOf(word)]),
           facetWordsHeld,
         );
-        const titled: Statement = {
-          sql: `SELECT r.inst, r.id, r.sort_key FROM unit_text r WHERE ${inTitles.sql} ORDER BY r.sort_key, r.id, r.inst LIMIT ? OFFSET ?`,
-          params: [...inTitles.params, request.first + 1, request.offset],
-        };
+        // The page of those units in TITLE order that also meet `and`.
+        const titledPage = (and: Statement): Statement => ({
+          sql: `SELECT r.inst, r.id, r.sort_key FROM unit_text r WHERE ${inTitles.sql} AND ${and.sql}
+            ORDER BY r.sort_key, r.id, r.inst LIMIT ? OFFSET ?`,
+          params: [...inTitles.params, ...and.params, request.first + 1, request.offset],
+        });
+        const titled = titledPage({ sql: 'TRUE', params: [] });
         if (lang === undefined || !match) return readRows(titled);
         // With a language, first as if its texts held every word, over a few titles (TIER_FIRST_WALK_MISSES): when the
         // walk fills the page, they do. Only when it comes short are the words they hold looked up (10–150 ms a word at
@@ -1243,12 +1246,7 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
           params: [...inTitles.params, TIER_WALK_ROWS + 1],
         });
         if (Number(titleCount.rows[0]?.n ?? 0) <= TIER_WALK_ROWS) return walkedLong;
-        const inLanguage = languageCondition(lang, walkedHeld);
-        return readRows({
-          sql: `SELECT r.inst, r.id, r.sort_key FROM unit_text r WHERE ${inTitles.sql} AND ${inLanguage.sql}
-            ORDER BY r.sort_key, r.id, r.inst LIMIT ? OFFSET ?`,
-          params: [...inTitles.params, ...inLanguage.params, request.first + 1, request.offset],
-        });
+        return readRows(titledPage(languageCondition(lang, walkedHeld)));
       };
       const pageRows = async () => {
         const rows = await tierRows();
