@@ -1226,14 +1226,19 @@ export function createPostgresEngine(url: string, options: PostgresEngineOptions
             withTitles,
             walkRows,
           );
-        const firstWalkRows = Math.min(request.offset + request.first + 1 + TIER_FIRST_WALK_MISSES, TIER_WALK_ROWS);
-        const { walked, titles } = await walk(match.alternatives, true, firstWalkRows);
+        const reach = request.offset + request.first + 1;
+        // A page past the longest walk is among no walk's rows: none is read for it.
+        const walks = reach <= TIER_WALK_ROWS;
+        const firstWalkRows = Math.min(reach + TIER_FIRST_WALK_MISSES, TIER_WALK_ROWS);
+        const { walked, titles } = walks
+          ? await walk(match.alternatives, true, firstWalkRows)
+          : { walked: [], titles: null };
         if (walked.length > request.first) return walked;
         const held = await languageHoldsAllOf(withWordIndex, match, lang);
         if (held?.length === 0) return titles ?? readRows(titled);
         const walkedHeld = held && held.length < match.alternatives.length ? held : match.alternatives;
         const walkedLong =
-          walkedHeld === match.alternatives && firstWalkRows === TIER_WALK_ROWS
+          !walks || (walkedHeld === match.alternatives && firstWalkRows === TIER_WALK_ROWS)
             ? walked
             : (await walk(walkedHeld, false, TIER_WALK_ROWS)).walked;
         if (walkedLong.length > request.first) return walkedLong;
