@@ -25,7 +25,7 @@ import {
 } from './settings';
 import { createShardReader } from './shard-reader';
 import type { WordSuggestion } from './similar-words';
-import { createSqliteEngine } from './sqlite-engine';
+import { createSqliteThreadEngine } from './sqlite-thread';
 
 /** The suggestions, and the words again with the most similar word for each one no item holds, if each has one. */
 function withText(words: readonly string[], suggested: WordSuggestion[]): Pick<TextSuggestion, 'words' | 'text'> {
@@ -171,7 +171,7 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
     (options.url
       ? // Another replica holds an institution for one read and its apply; a few such turns may come first.
         createPostgresEngine(options.url, { lockWaitMs: 3 * readTimeoutMs, log })
-      : createSqliteEngine(options.sqlitePath));
+      : createSqliteThreadEngine(options.sqlitePath));
   const refreshMs = options.unfollowedRefreshMs ?? DEFAULT_UNFOLLOWED_REFRESH_MS;
   const reader = createShardReader({
     hopKey: options.hopKey,

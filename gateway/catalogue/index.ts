@@ -3,6 +3,7 @@ export type { CatalogueEngine, ListPosition, SearchFilter, SearchOrder, SearchRe
 export type { StaleInstitution, TextSuggestion } from './answer-notes';
 export { DEFAULT_MAX_ITEMS_PER_INSTITUTION, DEFAULT_UNFOLLOWED_REFRESH_MS, type CatalogueSettings } from './settings';
 export { createSqliteEngine, unitLangWordsFill } from './sqlite-engine';
+export { createSqliteThreadEngine } from './sqlite-thread';
 export { createPostgresEngine } from './postgres-engine';
 export type { InstitutionPart, UnitDoc, QualificationDoc } from './engine';
 export { searchStatements, type Statement, type TextMatch } from './search-sql';
