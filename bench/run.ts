@@ -11,6 +11,7 @@ import { readSettings } from './lib/env';
 import { machineInfo, printScenario, writeResults, type ScenarioResult } from './lib/report';
 import { catalogueFreshness } from './scenarios/catalogue-freshness';
 import { catalogueScale } from './scenarios/catalogue-scale';
+import { catalogueBusy } from './scenarios/catalogue-busy';
 import { catalogueWrites } from './scenarios/catalogue-writes';
 import { dataScale } from './scenarios/data-scale';
 import { entityCache } from './scenarios/entity-cache';
@@ -42,6 +43,7 @@ const SCENARIOS: Scenario[] = [
   catalogueScale,
   catalogueFreshness,
   catalogueWrites,
+  catalogueBusy,
   liveUpdates,
   wsFlood,
   overload,
@@ -70,12 +72,14 @@ environment:
   BENCH_FRESHNESS_SCALE=3x300  catalogue-freshness: institutions x units per institution (SQLite shards; MariaDB
                          with BENCH_MYSQL_URL set)
   BENCH_FRESHNESS_SECONDS=20  catalogue-freshness: seconds of mixed load per catalogue engine
+  BENCH_BUSY_SCALE=10x2000  catalogue-busy: institutions x units per institution (SQLite shards)
+  BENCH_BUSY_SECONDS=6   catalogue-busy: seconds per phase, build and round (BENCH_BUSY_ROUNDS=3 rounds)
   BENCH_SUBSCRIBERS=1000 live-updates: open subscriptions
   BENCH_WS_SOCKETS=1000  ws-flood: anonymous sockets
   BENCH_ESCO_FOLDER=…    outcome-review: ESCO CSV files (default third_party/esco)
   BENCH_MAX_MINUTES=15   stop everything after this long
   BENCH_BASELINE=…       hub-overhead, personal-read, fan-out: also run the hubs of another built checkout (its dist/);
-                         catalogue-writes: its catalogue engines`;
+                         catalogue-writes: its catalogue engines; catalogue-busy: its hub`;
 
 /** Settings whose value is a folder of the machine the benchmark ran on. */
 const PATH_SETTINGS = new Set(['BENCH_BASELINE', 'BENCH_CATALOG_KEEP', 'BENCH_ESCO_FOLDER']);
