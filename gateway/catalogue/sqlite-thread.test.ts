@@ -104,9 +104,10 @@ describe('the embedded engine on a thread of its own', () => {
   });
 
   it("leaves this thread free while it writes: this thread's timers run before the write is done", async () => {
-    const units = Array.from({ length: 5_000 }, (_, i) =>
-      unit(`U${i}`, `unit ${i} welding safety metal ${i % 97}`, { skills: [`skill-${i % 50}`] }),
-    );
+    const units = (prefix: string) =>
+      Array.from({ length: 5_000 }, (_, i) =>
+        unit(`${prefix}${i}`, `unit ${i} welding safety metal ${i % 97}`, { skills: [`skill-${i % 50}`] }),
+      );
     /** How many times a 1 ms timer of this thread ran while `work` was under way. */
     const ticksDuring = async (work: () => Promise<void>) => {
       let ticks = 0;
@@ -126,9 +127,29 @@ describe('the embedded engine on a thread of its own', () => {
     const threaded = createSqliteThreadEngine();
     try {
       // On this thread, the write holds the thread from its first statement to its commit.
-      expect(await ticksDuring(() => here.replaceInstitution(part('many.lv', 'LV', units)))).toBe(0);
-      expect(await ticksDuring(() => threaded.replaceInstitution(part('many.lv', 'LV', units)))).toBeGreaterThan(0);
-      expect((await threaded.rows())[0]).toEqual({ institution: 'many.lv', units: 5_000, qualifications: 1 });
+      expect(await ticksDuring(() => here.replaceInstitution(part('many.lv', 'LV', units('L'))))).toBe(0);
+      await here.replaceInstitution(part('many.de', 'DE', units('D')));
+      // Two parts posted in slices at once (their slices interleave on the engine's thread), each written whole.
+      const both = () =>
+        Promise.all([
+          threaded.replaceInstitution(part('many.lv', 'LV', units('L'))),
+          threaded.replaceInstitution(part('many.de', 'DE', units('D'))),
+        ]).then(() => undefined);
+      expect(await ticksDuring(both)).toBeGreaterThan(0);
+      expect(await threaded.rows()).toEqual(await here.rows());
+      expect(await threaded.rows()).toEqual([
+        { institution: 'many.de', units: 5_000, qualifications: 1 },
+        { institution: 'many.lv', units: 5_000, qualifications: 1 },
+      ]);
+      const searches = [
+        request({ filter: { words: ['metal', '42'] }, first: 20 }),
+        request({ filter: { words: ['welding'], escoSkills: ['skill-7'] }, order: 'RELEVANCE', offset: 40 }),
+      ];
+      for (const search of searches) {
+        const expected = await here.search(search);
+        expect(expected.items.length).toBeGreaterThan(0);
+        expect(await threaded.search(search)).toEqual(expected);
+      }
     } finally {
       await here.close();
       await threaded.close();
@@ -139,11 +160,11 @@ describe('the embedded engine on a thread of its own', () => {
     const engine = createSqliteThreadEngine();
     try {
       await engine.replaceInstitution(part('a.lv', 'LV', [unit('A1', 'welding')]));
-      // A part whose units are not a list (a caller's bug): the engine throws, and writes nothing.
-      const broken = { ...part('b.de', 'DE', []), units: null } as unknown as InstitutionPart;
-      await expect(engine.replaceInstitution(broken)).rejects.toMatchObject({
-        name: 'TypeError',
-        message: 'part.units is not iterable',
+      // A unit whose points are not a number (a caller's bug): better-sqlite3 refuses to bind them, and nothing is written.
+      const broken = { ...unit('A2', 'brazing'), ecvetPoints: { points: 5 } } as unknown as UnitDoc;
+      await expect(engine.apply('a.lv', { units: [{ localId: 'A2', doc: broken }] })).rejects.toMatchObject({
+        name: 'RangeError',
+        message: 'Too few parameter values were provided',
       });
       expect(await engine.institutions()).toEqual(['a.lv']);
       expect((await engine.search(request({}))).items).toEqual([
