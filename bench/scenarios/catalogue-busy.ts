@@ -34,9 +34,7 @@ interface PhaseRun {
 
 const sorted = (values: readonly number[]) => [...values].sort((a, b) => a - b);
 
-const dispatcher = new Agent({ connections: SEARCHERS + 2, keepAliveTimeout: 30_000 });
-
-async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<void> {
+async function post(dispatcher: Agent, url: string, body: string, headers: Record<string, string> = {}): Promise<void> {
   const answer = await request(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -50,6 +48,7 @@ async function post(url: string, body: string, headers: Record<string, string> =
 
 /** One phase on one hub: the probe's trickle while searchers, or an operator's rebuilds, keep the catalogue busy. */
 async function runPhase(
+  dispatcher: Agent,
   hub: Service,
   phase: Phase,
   seconds: number,
@@ -68,14 +67,14 @@ async function runPhase(
   const probing = (async () => {
     while (Date.now() < until) {
       const started = process.hrtime.bigint();
-      await post(hub.url, PROBE);
+      await post(dispatcher, hub.url, PROBE);
       probes.push(Number(process.hrtime.bigint() - started) / 1e6);
       await sleep(PROBE_GAP_MS);
     }
   })();
   const searching = Array.from({ length: phase === 'searches' ? SEARCHERS : 0 }, async () => {
     while (Date.now() < until) {
-      await timed(() => post(hub.url, requestBody(TEXT_SEARCH)));
+      await timed(() => post(dispatcher, hub.url, requestBody(TEXT_SEARCH)));
     }
   });
   const rebuilding = (async () => {
@@ -84,7 +83,7 @@ async function runPhase(
     while (Date.now() < until) {
       const institution = institutions[work.length % institutions.length] as string;
       await timed(() =>
-        post(`${base}/catalogue/rebuild?institution=${encodeURIComponent(institution)}`, '', {
+        post(dispatcher, `${base}/catalogue/rebuild?institution=${encodeURIComponent(institution)}`, '', {
           authorization: `Bearer ${operatorToken}`,
         }),
       );
@@ -141,6 +140,9 @@ export const catalogueBusy: Scenario = {
     );
 
     const operatorToken = randomBytes(24).toString('base64url');
+    // The probe's, the searchers' and the operator's connections to each hub.
+    const dispatcher = new Agent({ connections: SEARCHERS + 2, keepAliveTimeout: 30_000 });
+    context.cleanup.add("close the scenario's connections", () => dispatcher.close());
     const baseline = baselineEntry();
     const builds = [
       { name: 'this build', entry: undefined },
@@ -163,14 +165,14 @@ export const catalogueBusy: Scenario = {
     }
 
     // Warm-up: JIT, connections, the shards' caches, on every hub.
-    for (const { hub } of hubs) await runPhase(hub, 'searches', 2, operatorToken, institutions);
+    for (const { hub } of hubs) await runPhase(dispatcher, hub, 'searches', 2, operatorToken, institutions);
     const runs = new Map<string, PhaseRun[]>();
     for (let round = 0; round < rounds; round += 1) {
       // Build by build in turn, the order swapped every round, so that the machine's drift falls on both.
       const order = round % 2 === 0 ? hubs : [...hubs].reverse();
       for (const phase of PHASES)
         for (const { build, hub } of order) {
-          const run = await runPhase(hub, phase, seconds, operatorToken, institutions);
+          const run = await runPhase(dispatcher, hub, phase, seconds, operatorToken, institutions);
           const key = `${build}/${phase}`;
           runs.set(key, [...(runs.get(key) ?? []), run]);
           const probe = sorted(run.probes);
