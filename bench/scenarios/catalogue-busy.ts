@@ -2,14 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
-import { openQualificationsDatabase } from '../../subgraphs/qualifications';
 import type { Scenario } from '../lib/context';
 import { catalogueAnswers } from '../lib/catalogue';
-import { benchInstitution, benchRegistryInstitution, bulkSeed, loadTemplates, scaledData } from '../lib/data';
 import { positive } from '../lib/env';
 import { median, percentile, requestBody } from '../lib/load';
-import { baselineEntry, startHub, startShards, writeRegistry, type Service } from '../lib/processes';
+import { baselineEntry, startHub, type Service } from '../lib/processes';
 import { fmt, type Table } from '../lib/report';
+import { startSeededShards } from '../lib/seeded-shards';
 import { TEXT_SEARCH } from '../queries';
 
 /** The request other clients send meanwhile: one the gateway answers itself, so its wait is the gateway's alone. */
@@ -111,30 +110,10 @@ export const catalogueBusy: Scenario = {
     if (count < 1 || units < 1) throw new Error('BENCH_BUSY_SCALE: at least 1 institution of 1 unit');
     const seconds = positive('BENCH_BUSY_SECONDS', 6);
     const rounds = positive('BENCH_BUSY_ROUNDS', 3);
-    const templates = loadTemplates();
     const seedStart = Date.now();
-    const databaseUrls: string[] = [];
-    for (let n = 1; n <= count; n += 1) {
-      const url = `sqlite:${join(context.tmp, `busy_${n}.sqlite`)}`;
-      const db = await openQualificationsDatabase(url);
-      try {
-        await bulkSeed(db, scaledData(templates, n, units));
-      } finally {
-        await db.close();
-      }
-      databaseUrls.push(url);
-    }
-    const shards = await startShards(
-      context.cleanup,
-      databaseUrls.map((databaseUrl, i) => ({ institution: benchInstitution(templates, i + 1).code, databaseUrl })),
-      context.hopKeys.publicKeys,
-    );
-    const registryPath = writeRegistry(
-      context.tmp,
-      'catalogue-busy',
-      shards.map((shard, i) => benchRegistryInstitution(templates, i + 1, shard.url)),
-    );
-    const institutions = shards.map((_, i) => benchInstitution(templates, i + 1).code);
+    const databaseUrls = Array.from({ length: count }, (_, i) => `sqlite:${join(context.tmp, `busy_${i + 1}.sqlite`)}`);
+    const { seeded, registryPath } = await startSeededShards(context, 'catalogue-busy', databaseUrls, units);
+    const institutions = seeded.map((data) => data.institution.code);
     context.log(
       `  ${count} shards of ${units} units seeded and up in ${fmt.num((Date.now() - seedStart) / 1000, 0)} s`,
     );

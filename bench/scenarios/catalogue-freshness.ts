@@ -5,14 +5,13 @@ import { createConnection } from 'mysql2/promise';
 import { Agent, request } from 'undici';
 import { mintDemoToken } from '../../scripts/token';
 import { OUTBOX_POLL_MS } from '../../subgraphs/shared/outbox/outbox';
-import { openQualificationsDatabase } from '../../subgraphs/qualifications';
 import type { Scenario } from '../lib/context';
 import { catalogueAnswers, createBenchCatalogueDatabase } from '../lib/catalogue';
-import { benchInstitution, benchRegistryInstitution, bulkSeed, loadTemplates, scaledData } from '../lib/data';
 import { positive } from '../lib/env';
 import { percentile } from '../lib/load';
-import { startHub, startShards, writeRegistry, type Service } from '../lib/processes';
+import { startHub, type Service } from '../lib/processes';
 import { fmt, type Table } from '../lib/report';
+import { startSeededShards } from '../lib/seeded-shards';
 
 /**
  * Writer loops per institution, by how many units each rewrites in turn with a coordinator's token: one unit back to
@@ -361,7 +360,6 @@ export const catalogueFreshness: Scenario = {
     const seconds = positive('BENCH_FRESHNESS_SECONDS', 20);
     // MariaDB only when asked for: the shards' own SQLite files need nothing but this machine.
     const mysql = process.env.BENCH_MYSQL_URL ? context.settings.mysqlUrl : null;
-    const templates = loadTemplates();
     const names = Array.from({ length: count }, (_, i) => `bench_freshness_${i + 1}`);
     if (mysql) {
       const admin = await createConnection({ uri: `${mysql}/` });
@@ -375,27 +373,7 @@ export const catalogueFreshness: Scenario = {
     const databaseUrls = names.map((name) =>
       mysql ? `${mysql}/${name}` : `sqlite:${join(context.tmp, `${name}.sqlite`)}`,
     );
-    const seeded = [];
-    for (const [i, url] of databaseUrls.entries()) {
-      const data = scaledData(templates, i + 1, units);
-      const db = await openQualificationsDatabase(url);
-      try {
-        await bulkSeed(db, data);
-      } finally {
-        await db.close();
-      }
-      seeded.push(data);
-    }
-    const shards = await startShards(
-      context.cleanup,
-      databaseUrls.map((databaseUrl, i) => ({ institution: benchInstitution(templates, i + 1).code, databaseUrl })),
-      context.hopKeys.publicKeys,
-    );
-    const registryPath = writeRegistry(
-      context.tmp,
-      'catalogue-freshness',
-      shards.map((shard, i) => benchRegistryInstitution(templates, i + 1, shard.url)),
-    );
+    const { seeded, registryPath } = await startSeededShards(context, 'catalogue-freshness', databaseUrls, units);
     const tokenSecret = randomBytes(24).toString('base64url');
     const tokens = new Map<string, string>();
     const probes: ProbeUnit[] = [];

@@ -3,40 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CatalogueEngine, InstitutionPart, SearchRequest, UnitDoc } from './engine';
+import { partOf, unitDoc as unit } from './catalogue-docs.fixture';
 import { createSqliteEngine } from './sqlite-engine';
 
-const unit = (localId: string, sortKey: string, extra: Partial<UnitDoc> = {}): UnitDoc => ({
-  localId,
-  qualification: 'Q',
-  sortKey,
-  searchText: `${localId.toLowerCase()} ${sortKey}`,
-  titleText: sortKey,
-  langTexts: { en: sortKey },
-  eqfLevel: 4,
-  ecvetPoints: 10,
-  status: 'ACTIVE',
-  skills: [],
-  ...extra,
-});
-
-const part = (code: string, country: string, units: UnitDoc[]): InstitutionPart => ({
-  institution: { code, country },
-  qualifications: [
-    {
-      localId: 'Q',
-      sortKey: 'q',
-      searchText: 'q',
-      titleText: 'q',
-      langTexts: { en: 'q' },
-      eqfLevel: 4,
-      ecvetPoints: 120,
-      iscedCode: '0715',
-      escoOccupation: null,
-      status: 'ACTIVE',
-    },
-  ],
-  units,
-});
+const part = (code: string, country: string, units: UnitDoc[]) => partOf(code, country, units);
 
 const request = (overrides: Partial<SearchRequest>): SearchRequest => ({
   list: 'units',

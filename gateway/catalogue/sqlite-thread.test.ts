@@ -2,42 +2,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CatalogueEngine, InstitutionPart, SearchRequest, UnitDoc } from './engine';
+import type { CatalogueEngine, SearchRequest, UnitDoc } from './engine';
+import { partOf, unitDoc as unit } from './catalogue-docs.fixture';
 import { createSqliteEngine } from './sqlite-engine';
 import { createSqliteThreadEngine } from './sqlite-thread';
 
-const unit = (localId: string, title: string, extra: Partial<UnitDoc> = {}): UnitDoc => ({
-  localId,
-  qualification: 'Q',
-  sortKey: title,
-  searchText: `${localId.toLowerCase()} ${title}`,
-  titleText: title,
-  langTexts: { en: title },
-  eqfLevel: 4,
-  ecvetPoints: 10,
-  status: 'ACTIVE',
-  skills: [],
-  ...extra,
-});
-
-const part = (code: string, country: string, units: UnitDoc[]): InstitutionPart => ({
-  institution: { code, country },
-  qualifications: [
-    {
-      localId: 'Q',
-      sortKey: 'welding',
-      searchText: 'q welding',
-      titleText: 'welding',
-      langTexts: { en: 'welding' },
-      eqfLevel: 4,
-      ecvetPoints: 120,
-      iscedCode: '0715',
-      escoOccupation: null,
-      status: 'ACTIVE',
-    },
-  ],
-  units,
-});
+const part = (code: string, country: string, units: UnitDoc[]) => partOf(code, country, units, 'welding');
 
 const request = (overrides: Partial<SearchRequest>): SearchRequest => ({
   list: 'units',
