@@ -24,7 +24,7 @@ import { Registry } from './registry/registry';
 import { useRequestId } from './request-id/request-id';
 import type { ResilienceOptions } from './resilience/resilience';
 import { createEntityCache, type EntityCache, type EntityCacheSettings } from './cache';
-import { createCatalogue, type Catalogue, type CatalogueSettings } from './catalogue';
+import { createCatalogue, type Catalogue, type CatalogueEngine, type CatalogueSettings } from './catalogue';
 import type { ShardCallEvent } from './routing/data-source';
 import { buildRoutingTable } from './routing/routing-table';
 import { buildServices } from './routing/services';
@@ -81,8 +81,9 @@ export interface GatewayOptions {
   /**
    * The catalogue that answers lists and searches (`units`, `qualifications`, `institutions`) without waiting for
    * every shard (see catalogue/); false or absent: they fan out. The configuration (gateway/config.ts) turns it on.
+   * `engine`: one made elsewhere (tests), instead of the one the settings name.
    */
-  catalogue?: CatalogueSettings | false;
+  catalogue?: (CatalogueSettings & { engine?: CatalogueEngine }) | false;
   /** W3C trace context: whether a client's `traceparent` is continued (spans are exported when the process started tracing, see platform/tracing.ts). @default continued */
   tracing?: TracingOptions;
   /** How long `close()` lets in-flight requests finish before it cuts their connections. @default 10_000 */

@@ -24,7 +24,10 @@ export function createCatalogueMetrics(
     registers,
     async collect() {
       this.reset();
-      for (const row of await engine.rows()) {
+      // An engine that cannot answer (PostgreSQL down, an embedded engine that gave up) leaves the rows out, not the
+      // scrape: the other metrics say what happened.
+      const rows = await engine.rows().catch(() => []);
+      for (const row of rows) {
         this.set({ institution: row.institution, list: 'units' }, row.units);
         this.set({ institution: row.institution, list: 'qualifications' }, row.qualifications);
       }
@@ -39,6 +42,11 @@ export function createCatalogueMetrics(
     },
   });
   return {
+    engineLosses: new Counter({
+      name: 'hub_catalogue_engine_losses_total',
+      help: "Times the catalogue's engine lost what it held (its thread stopped), after which every part is read again",
+      registers,
+    }),
     updates: new Counter({
       name: 'hub_catalogue_updates_total',
       help: "Updates of an institution's part by kind (rebuild: read whole; refresh: the records a change named) and outcome (ok, failed)",

@@ -61,6 +61,12 @@ export interface CatalogueHealth {
   institutions: { current: number; stale: number; notRead: number };
   /** The most any part may be behind, in seconds (0: every part followed by a current feed); null: none read. */
   maxAgeSeconds: number | null;
+  /**
+   * The engine's last loss of what it held (its thread stopped), and how many there were; null: none. `replaced`:
+   * another thread took its place, and every part was read again; false: the engine gave up, and lists go to the
+   * shards until the gateway restarts.
+   */
+  engineLost: { times: number; lastAt: string; error: string; replaced: boolean } | null;
   parts: Array<{
     institution: string;
     state: 'current' | 'stale' | 'not-read';
@@ -229,6 +235,8 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
     };
   });
   const wholeReads = bulkhead(WHOLE_READS_AT_ONCE, Number.MAX_SAFE_INTEGER);
+  let engineLost: CatalogueHealth['engineLost'] = null;
+  const engineLosses = () => engineLost?.times ?? 0;
 
   const markStale = (part: Part, error: string | null) => {
     part.staleSince ??= Date.now();
@@ -260,6 +268,7 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
       let failures = 0;
       do {
         part.again = false;
+        const losses = engineLosses();
         try {
           // A read of named records sent before this one would overwrite what this one finds with older data.
           await part.refreshing;
@@ -278,9 +287,8 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
               }),
             ),
           );
-          part.built = true;
-          part.readAt = startedAt;
-          part.error = null;
+          // A read that the engine's loss interrupted is run again (the loss asked for it): what it wrote may be gone.
+          if (engineLosses() === losses) Object.assign(part, { built: true, readAt: startedAt, error: null });
           failures = 0;
           log.info({ institution: part.shard.institution, units: read.units.length }, 'catalogue part read');
         } catch (error) {
@@ -297,7 +305,7 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
               signal: stop.signal,
             }).catch(() => undefined);
         } finally {
-          part.tried = true;
+          if (engineLosses() === losses) part.tried = true;
         }
       } while (part.again && !closed);
     })().finally(() => {
@@ -305,6 +313,23 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
     });
     return part.rebuilding;
   };
+
+  // The engine lost what it held (its thread stopped): lists go to the shards, as before the first reads, until every
+  // part is read again whole into the thread that took its place, or until a restart if none did.
+  engine.onLost?.((reason, replaced) => {
+    engineLost = { times: engineLosses() + 1, lastAt: new Date().toISOString(), error: reason.message, replaced };
+    metrics.engineLosses.inc();
+    log.error(
+      { error: reason.message, replaced },
+      replaced
+        ? 'catalogue engine lost what it held: lists go to the shards until every part is read again'
+        : 'catalogue engine gave up: lists go to the shards until the gateway restarts',
+    );
+    for (const part of parts.values()) {
+      Object.assign(part, { built: false, tried: false, readAt: null, staleSince: null, error: reason.message });
+      if (replaced && !closed) void rebuildPart(part);
+    }
+  });
 
   const partOfScope = (scope: string) => parts.get(scope.slice(CATALOGUE_KIND.length + 1));
 
@@ -456,7 +481,8 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
   return {
     name: 'catalogue',
     engine,
-    answers: (field) => CATALOGUE_LISTS.has(field) && [...parts.values()].every((part) => part.tried),
+    answers: (field) =>
+      CATALOGUE_LISTS.has(field) && engineLost?.replaced !== false && [...parts.values()].every((part) => part.tried),
     search: async (context, request, path) => {
       notes.stale(context, staleParts());
       const end = metrics.searchSeconds.startTimer({ engine: engine.name, list: request.list });
@@ -558,6 +584,7 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
           notRead: states.filter((state) => state.state === 'not-read').length,
         },
         maxAgeSeconds: ages.length === 0 ? null : Math.max(...ages),
+        engineLost,
         parts: states,
         refreshSeconds: refreshMs / 1000,
       };

@@ -169,5 +169,11 @@ export interface CatalogueEngine {
   setPosition(institution: string, position: PartPosition): Promise<void>;
   /** The part follows no feed from a known position any more (a gap): a gateway that starts reads it whole. */
   forgetPosition(institution: string): Promise<void>;
+  /**
+   * Listens for the engine losing what it held: the embedded engine's thread stopped. `replaced`: another thread took
+   * its place, which may hold less than it did (nothing, in memory), and every part must be read again whole; else the engine gave up and
+   * every call fails. PostgreSQL keeps what it holds, and has none.
+   */
+  onLost?(listener: (reason: Error, replaced: boolean) => void): void;
   close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { UnitDoc } from './engine';
 import { createSqliteEngine } from './sqlite-engine';
-import type { ThreadCall, ThreadCalls, ThreadData, ThreadReply } from './sqlite-thread';
+import { THREAD_READY, type ThreadCall, type ThreadCalls, type ThreadData, type ThreadReply } from './sqlite-thread';
 
 /** The embedded engine's thread (see sqlite-thread.ts): it answers each call in the order they come. */
 if (!parentPort) throw new Error('sqlite-thread-worker runs on the thread createSqliteThreadEngine starts');
@@ -47,3 +47,4 @@ const answer = async ({ id, name, args }: ThreadCall): Promise<void> => {
 };
 
 port.on('message', (call: ThreadCall) => void answer(call));
+port.postMessage(THREAD_READY);

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Worker } from 'node:worker_threads';
 import type { CatalogueEngine, SearchRequest, UnitDoc } from './engine';
 import { partOf, unitDoc as unit } from './catalogue-docs.fixture';
 import { createSqliteEngine } from './sqlite-engine';
@@ -159,5 +160,71 @@ describe('the embedded engine on a thread of its own', () => {
     await engine.close();
     await expect(engine.institutions()).rejects.toThrow("the catalogue's SQLite thread stopped");
     await engine.close();
+  });
+
+  /** A threaded engine whose threads the test sees, and what it told of each loss. */
+  const watched = () => {
+    const threads: Worker[] = [];
+    const losses: Array<{ message: string; replaced: boolean }> = [];
+    const engine = createSqliteThreadEngine(':memory:', { onThread: (thread) => threads.push(thread) });
+    engine.onLost?.((reason, replaced) => losses.push({ message: reason.message, replaced }));
+    /** Stops the running thread as a crash would, once it answers (so it was ready). */
+    const crash = async () => {
+      await engine.institutions();
+      await threads.at(-1)?.terminate();
+    };
+    return { engine, threads, losses, crash };
+  };
+
+  it('puts a new thread in the place of one that stops; what the old one held is lost, and said to be', async () => {
+    const { engine, threads, losses, crash } = watched();
+    try {
+      await engine.start();
+      await engine.replaceInstitution(part('a.lv', 'LV', [unit('A1', 'welding')]));
+      await crash();
+      expect(losses).toEqual([{ message: "the catalogue's SQLite thread stopped (exit code 1)", replaced: true }]);
+      expect(threads).toHaveLength(2);
+      // The new thread holds nothing, and answers every call.
+      expect(await engine.institutions()).toEqual([]);
+      await engine.replaceInstitution(part('a.lv', 'LV', [unit('A1', 'welding'), unit('A2', 'brazing')]));
+      expect((await engine.search(request({}))).totalCount).toBe(2);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('fails a part whose thread stops while its slices are posted, and writes none of it to the next thread', async () => {
+    const { engine, threads, losses } = watched();
+    try {
+      await engine.institutions();
+      const units = Array.from({ length: 5_000 }, (_, i) => unit(`U${i}`, `unit ${i} welding`));
+      const posting = engine.replaceInstitution(part('many.lv', 'LV', units));
+      await sleep(1);
+      await threads[0]?.terminate();
+      await expect(posting).rejects.toThrow(/catalogue's SQLite thread stopped/);
+      expect(losses.map((loss) => loss.replaced)).toEqual([true]);
+      expect(await engine.rows()).toEqual([]);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('gives up when threads keep stopping quickly: every call then fails, saying why', async () => {
+    const { engine, threads, losses, crash } = watched();
+    await crash();
+    await crash();
+    await crash();
+    expect(threads).toHaveLength(3);
+    expect(losses.map((loss) => loss.replaced)).toEqual([true, true, false]);
+    await expect(engine.institutions()).rejects.toThrow("the catalogue's SQLite thread stopped (exit code 1)");
+    await engine.close();
+  });
+
+  it('tells no loss when it is closed', async () => {
+    const { engine, threads, losses } = watched();
+    await engine.start();
+    await engine.close();
+    expect(threads).toHaveLength(1);
+    expect(losses).toEqual([]);
   });
 });
