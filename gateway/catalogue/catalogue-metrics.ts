@@ -42,6 +42,12 @@ export function createCatalogueMetrics(
     },
   });
   return {
+    searchFailures: new Counter({
+      name: 'hub_catalogue_search_failures_total',
+      help: 'Lists the catalogue engine failed to answer (the shards answered them instead), by engine and list',
+      labelNames: ['engine', 'list'],
+      registers,
+    }),
     engineLosses: new Counter({
       name: 'hub_catalogue_engine_losses_total',
       help: "Times the catalogue's engine lost what it held (its thread stopped), after which every part is read again",

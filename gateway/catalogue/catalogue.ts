@@ -108,10 +108,11 @@ export interface Catalogue extends GatewayPart {
   answers(field: string): boolean;
   /**
    * A page of a list; the answer of `context` will name the institutions whose part may be behind and, when a text
-   * search finds nothing at all, the words like those no item holds (`path`: the list's place in the answer).
+   * search finds nothing at all, the words like those no item holds (`path`: the list's place in the answer). Fails
+   * when the engine does (it is down, say), noting nothing in the answer: the shards can answer instead.
    */
   search(context: HubContext, request: SearchRequest, path: string[]): Promise<SearchPage>;
-  /** Institution codes held, in code order. */
+  /** Institution codes held, in code order; fails as `search` does. */
   institutions(context: HubContext): Promise<string[]>;
   /** After a write through the hub at `shard`, before its answer returns: the records it changed, read again. */
   afterWrite(shard: Shard, response: GatewayGraphQLResponse | null): Promise<void>;
@@ -456,6 +457,18 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
   );
   refresher.unref();
 
+  let searchFailureLoggedAt = 0;
+  /** The engine failed a list (it is down, say): counted, and logged at most every 10 s while it keeps failing. */
+  const searchFailed = (list: string, error: unknown) => {
+    metrics.searchFailures.inc({ engine: engine.name, list });
+    if (Date.now() - searchFailureLoggedAt < 10_000) return;
+    searchFailureLoggedAt = Date.now();
+    log.warn(
+      { engine: engine.name, list, error: (error as Error).message },
+      'catalogue engine failed a list: the shards answer it',
+    );
+  };
+
   /** Institutions whose part may be behind now; a part that is current again is no longer named. */
   const staleParts = (): StaleInstitution[] => {
     const now = Date.now();
@@ -484,24 +497,37 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
     answers: (field) =>
       CATALOGUE_LISTS.has(field) && engineLost?.replaced !== false && [...parts.values()].every((part) => part.tried),
     search: async (context, request, path) => {
-      notes.stale(context, staleParts());
+      // Named as they stand when the search starts; the answer says so only if the engine answers.
+      const stale = staleParts();
       const end = metrics.searchSeconds.startTimer({ engine: engine.name, list: request.list });
       try {
         const page = await engine.search(request);
         const { words } = request.filter;
         const first = request.offset === 0 && Object.keys(request.after).length === 0;
-        if (first && page.items.length === 0 && words && words.length > 0) {
-          const suggested = await engine.suggest(request.list, words);
-          if (suggested.length > 0) notes.suggest(context, { path, ...withText(words, suggested) });
-        }
+        const suggested =
+          first && page.items.length === 0 && words && words.length > 0
+            ? await engine.suggest(request.list, words)
+            : [];
+        notes.stale(context, stale);
+        if (words && suggested.length > 0) notes.suggest(context, { path, ...withText(words, suggested) });
         return page;
+      } catch (error) {
+        searchFailed(request.list, error);
+        throw error;
       } finally {
         end();
       }
     },
     institutions: async (context) => {
-      notes.stale(context, staleParts());
-      return engine.institutions();
+      const stale = staleParts();
+      try {
+        const codes = await engine.institutions();
+        notes.stale(context, stale);
+        return codes;
+      } catch (error) {
+        searchFailed('institutions', error);
+        throw error;
+      }
     },
     afterWrite: async (shard, response) => {
       const part = shard.kind === CATALOGUE_KIND ? parts.get(shard.institution) : undefined;

@@ -298,18 +298,20 @@ async function answerConnection(
   const { field, typeName, search } = planned;
   const fragments = fetch.fragments;
   const selections = selectedFields(field.node.selectionSet, fragments);
-  const page = await step.catalogue.search(
-    step.context,
-    {
-      list: field.name === 'units' ? 'units' : 'qualifications',
-      filter: search.filter,
-      first: search.first,
-      after: search.after,
-      offset: search.offset,
-      order: search.order,
-      count: selections.some((selected) => selected.name === 'totalCount'),
-    },
-    [field.responseKey],
+  const page = await fromCatalogue(
+    step.catalogue.search(
+      step.context,
+      {
+        list: field.name === 'units' ? 'units' : 'qualifications',
+        filter: search.filter,
+        first: search.first,
+        after: search.after,
+        offset: search.offset,
+        order: search.order,
+        count: selections.some((selected) => selected.name === 'totalCount'),
+      },
+      [field.responseKey],
+    ),
   );
   const slots: NodeSlot[] = selections.flatMap((selected): NodeSlot[] => {
     if (selected.name === 'nodes')
@@ -402,11 +404,19 @@ async function answerConnection(
   return { value, errors };
 }
 
+/** A catalogue call that failed (its engine is down, say): the shards answer the query instead. */
+class CatalogueFailed extends Error {}
+
+const fromCatalogue = <T>(work: Promise<T>): Promise<T> =>
+  work.catch((error: unknown) => {
+    throw new CatalogueFailed(error instanceof Error ? error.message : String(error));
+  });
+
 /**
  * Answers a query's fanned-out lists from the hub's catalogue, when it can answer all of them and the query asks
  * nothing else: the page (its order, cursors, count) from the catalogue, the items' own data from their owners
  * through the entity cache; no call waits for every shard. Null: the shards answer as before (the catalogue is not
- * ready, or an input is one the shards would refuse, in their words).
+ * ready, its engine failed a list, or an input is one the shards would refuse, in their words).
  */
 export async function answerFromCatalogue(
   step: CatalogueStep | undefined,
@@ -428,35 +438,41 @@ export async function answerFromCatalogue(
   }
   const data: Json = { ...plan.data };
   const errors = [...plan.errors];
-  for (const one of planned) {
-    if (one.search.kind === 'connection') {
-      const answered = await answerConnection(
-        step,
-        fetch,
-        variables,
-        view,
-        { ...one, search: one.search },
-        runEntities,
-      );
-      data[one.field.responseKey] = answered.value;
-      errors.push(...answered.errors);
-    } else {
-      const codes = await step.catalogue.institutions(step.context);
-      const fetched = await fetchNodes(
-        fetch,
-        variables,
-        view,
-        one.typeName,
-        codes,
-        one.field.node.selectionSet,
-        runEntities,
-      );
-      data[one.field.responseKey] = fetched.values.filter((value) => value !== null);
-      // An institution left out is named by its code, as an item by its ID.
-      errors.push(
-        ...fetched.errors.map((error) => relocate(withItemId(error, codes), one.field.responseKey, () => null)),
-      );
+  try {
+    for (const one of planned) {
+      if (one.search.kind === 'connection') {
+        const answered = await answerConnection(
+          step,
+          fetch,
+          variables,
+          view,
+          { ...one, search: one.search },
+          runEntities,
+        );
+        data[one.field.responseKey] = answered.value;
+        errors.push(...answered.errors);
+      } else {
+        const codes = await fromCatalogue(step.catalogue.institutions(step.context));
+        const fetched = await fetchNodes(
+          fetch,
+          variables,
+          view,
+          one.typeName,
+          codes,
+          one.field.node.selectionSet,
+          runEntities,
+        );
+        data[one.field.responseKey] = fetched.values.filter((value) => value !== null);
+        // An institution left out is named by its code, as an item by its ID.
+        errors.push(
+          ...fetched.errors.map((error) => relocate(withItemId(error, codes), one.field.responseKey, () => null)),
+        );
+      }
     }
+  } catch (error) {
+    // The catalogue counted and logged the failure; the shards hold the same lists.
+    if (error instanceof CatalogueFailed) return null;
+    throw error;
   }
   return errors.length > 0 ? { data, errors } : { data };
 }
