@@ -171,8 +171,8 @@ export interface CatalogueEngine {
   forgetPosition(institution: string): Promise<void>;
   /**
    * Listens for the engine losing what it held: the embedded engine's thread stopped. `replaced`: another thread took
-   * its place, which may hold less than it did (nothing, in memory), and every part must be read again whole; else the engine gave up and
-   * every call fails. PostgreSQL keeps what it holds, and has none.
+   * its place, which may hold less than it did (nothing, in memory), and every part must be read again whole; else
+   * the engine gave up and every call fails. PostgreSQL keeps what it holds, and has none.
    */
   onLost?(listener: (reason: Error, replaced: boolean) => void): void;
   close(): Promise<void>;
