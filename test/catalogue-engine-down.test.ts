@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
-import { startGateway, type RunningGateway } from '../gateway';
-import { Registry } from '../gateway/registry/registry';
-import { catalogueReady, testCatalogue, type TestCatalogue } from './harness/catalogue';
-import { ROOT, startTestHub, type GraphQLAnswer, type TestHub } from './harness/hub';
+import type { RunningGateway } from '../gateway';
+import { catalogueReady, startCatalogueGateway, testCatalogue, type TestCatalogue } from './harness/catalogue';
+import { startTestHub, type GraphQLAnswer, type TestHub } from './harness/hub';
 import { seedUnits } from './seeds';
 
 /**
@@ -26,14 +24,11 @@ const sqlitePath = join(tmpdir(), `catalogue-down-${randomBytes(4).toString('hex
 beforeAll(async () => {
   catalogue = await testCatalogue();
   hub = await startTestHub({ institutions: INSTITUTIONS });
-  gateway = await startGateway({
-    supergraphSdl: readFileSync(join(ROOT, 'schema', 'supergraph.graphql'), 'utf8'),
-    registry: new Registry([...hub.gateway.registry.institutions]),
-    hopKey: hub.hopKeys.key,
-    demoTokenSecret: hub.tokenSecret,
-    port: 0,
-    entityCache: false,
-    catalogue: { url: catalogue.url, sqlitePath, feedWaitMs: 1_000, feedGraceMs: 2_000 },
+  gateway = await startCatalogueGateway(hub, {
+    url: catalogue.url,
+    sqlitePath,
+    feedWaitMs: 1_000,
+    feedGraceMs: 2_000,
   });
   await catalogueReady(gateway);
 }, 60_000);

@@ -1,11 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { startGateway, type RunningGateway } from '../gateway';
+import type { RunningGateway } from '../gateway';
 import { createSqliteThreadEngine } from '../gateway/catalogue';
-import { Registry } from '../gateway/registry/registry';
-import { catalogueReady } from './harness/catalogue';
-import { ROOT, startTestHub, type GraphQLAnswer, type TestHub } from './harness/hub';
+import { catalogueReady, startCatalogueGateway } from './harness/catalogue';
+import { startTestHub, type GraphQLAnswer, type TestHub } from './harness/hub';
 import { waitFor } from './harness/wait';
 import { seedUnits } from './seeds';
 
@@ -22,18 +19,10 @@ const threads: Worker[] = [];
 
 beforeAll(async () => {
   hub = await startTestHub({ institutions: INSTITUTIONS });
-  gateway = await startGateway({
-    supergraphSdl: readFileSync(join(ROOT, 'schema', 'supergraph.graphql'), 'utf8'),
-    registry: new Registry([...hub.gateway.registry.institutions]),
-    hopKey: hub.hopKeys.key,
-    demoTokenSecret: hub.tokenSecret,
-    port: 0,
-    entityCache: false,
-    catalogue: {
-      engine: createSqliteThreadEngine(':memory:', { onThread: (thread) => threads.push(thread) }),
-      feedWaitMs: 1_000,
-      feedGraceMs: 2_000,
-    },
+  gateway = await startCatalogueGateway(hub, {
+    engine: createSqliteThreadEngine(':memory:', { onThread: (thread) => threads.push(thread) }),
+    feedWaitMs: 1_000,
+    feedGraceMs: 2_000,
   });
   await catalogueReady(gateway);
 }, 60_000);

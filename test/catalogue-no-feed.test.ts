@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { startGateway, type RunningGateway } from '../gateway';
+import type { RunningGateway } from '../gateway';
 import { Registry } from '../gateway/registry/registry';
 import { renameUnitAtShard } from './harness/cache';
-import { catalogueReady, testCatalogue, type TestCatalogue } from './harness/catalogue';
-import { postGraphQL, ROOT, startTestHub, type TestHub } from './harness/hub';
+import { catalogueReady, startCatalogueGateway, testCatalogue, type TestCatalogue } from './harness/catalogue';
+import { postGraphQL, startTestHub, type TestHub } from './harness/hub';
 import { waitFor } from './harness/wait';
 import { seedUnits } from './seeds';
 
@@ -61,16 +59,12 @@ beforeAll(async () => {
       entry.code === NO_FEED ? { ...entry, shards: { ...entry.shards, qualifications: proxied.toString() } } : entry,
     ),
   );
-  gateway = await startGateway({
-    supergraphSdl: readFileSync(join(ROOT, 'schema', 'supergraph.graphql'), 'utf8'),
+  // A followed feed is trusted long enough that a busy machine does not make the other institution stale here.
+  gateway = await startCatalogueGateway(
+    hub,
+    { url: engine.url, feedWaitMs: 1_000, feedGraceMs: 2_000, unfollowedRefreshMs: REFRESH_MS },
     registry,
-    hopKey: hub.hopKeys.key,
-    demoTokenSecret: hub.tokenSecret,
-    port: 0,
-    entityCache: false,
-    // A followed feed is trusted long enough that a busy machine does not make the other institution stale here.
-    catalogue: { url: engine.url, feedWaitMs: 1_000, feedGraceMs: 2_000, unfollowedRefreshMs: REFRESH_MS },
-  });
+  );
   await catalogueReady(gateway);
 }, 60_000);
 afterAll(async () => {

@@ -1,11 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startGateway, type RunningGateway } from '../gateway';
+import type { RunningGateway } from '../gateway';
 import { Registry } from '../gateway/registry/registry';
 import { renameUnitAtShard } from './harness/cache';
-import { catalogueReady, startReadGate, testCatalogue, type ReadGate, type TestCatalogue } from './harness/catalogue';
-import { postGraphQL, ROOT, startTestHub, type GraphQLAnswer, type TestHub } from './harness/hub';
+import {
+  catalogueReady,
+  startCatalogueGateway,
+  startReadGate,
+  testCatalogue,
+  type ReadGate,
+  type TestCatalogue,
+} from './harness/catalogue';
+import { postGraphQL, startTestHub, type GraphQLAnswer, type TestHub } from './harness/hub';
 import { waitFor } from './harness/wait';
 import { seedUnits } from './seeds';
 
@@ -45,27 +50,17 @@ async function startReplicas(feed: boolean): Promise<Replicas> {
   const gate = await startReadGate(shardUrl, { feed });
   const plain = feed ? null : await startReadGate(shardUrl, { feed });
   const replica = (url: string) =>
-    startGateway({
-      supergraphSdl: readFileSync(join(ROOT, 'schema', 'supergraph.graphql'), 'utf8'),
-      registry: new Registry(
+    startCatalogueGateway(
+      hub,
+      // No part is read again on a timer during a test; a held read stays within its timeout.
+      { url: engine.url, feedWaitMs: 1_000, feedGraceMs: 2_000, readTimeoutMs: 30_000, unfollowedRefreshMs: 600_000 },
+      new Registry(
         hub.gateway.registry.institutions.map((entry) => ({
           ...entry,
           shards: { ...entry.shards, qualifications: url },
         })),
       ),
-      hopKey: hub.hopKeys.key,
-      demoTokenSecret: hub.tokenSecret,
-      port: 0,
-      entityCache: false,
-      // No part is read again on a timer during a test; a held read stays within its timeout.
-      catalogue: {
-        url: engine.url,
-        feedWaitMs: 1_000,
-        feedGraceMs: 2_000,
-        readTimeoutMs: 30_000,
-        unfollowedRefreshMs: 600_000,
-      },
-    });
+    );
   const [a, b] = await Promise.all([replica(gate.url), replica(plain?.url ?? shardUrl)]);
   await catalogueReady(a);
   await catalogueReady(b);

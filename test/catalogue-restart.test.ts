@@ -1,15 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startGateway, type RunningGateway } from '../gateway';
+import type { RunningGateway } from '../gateway';
 import { createPostgresEngine } from '../gateway/catalogue/postgres-engine';
 import { createSqliteEngine } from '../gateway/catalogue/sqlite-engine';
-import { Registry } from '../gateway/registry/registry';
 import { renameUnitAtShard } from './harness/cache';
-import { catalogueReady, testCatalogue, type TestCatalogue } from './harness/catalogue';
-import { ROOT, startTestHub, type GraphQLAnswer, type TestHub } from './harness/hub';
+import { catalogueReady, startCatalogueGateway, testCatalogue, type TestCatalogue } from './harness/catalogue';
+import { startTestHub, type GraphQLAnswer, type TestHub } from './harness/hub';
 import { seedUnits } from './seeds';
 
 /**
@@ -36,14 +34,12 @@ afterAll(async () => {
 });
 
 const startHub = () =>
-  startGateway({
-    supergraphSdl: readFileSync(join(ROOT, 'schema', 'supergraph.graphql'), 'utf8'),
-    registry: new Registry([...hub.gateway.registry.institutions]),
-    hopKey: hub.hopKeys.key,
-    demoTokenSecret: hub.tokenSecret,
-    port: 0,
-    entityCache: false,
-    catalogue: { url: engine.url, sqlitePath, feedWaitMs: 1_000, feedGraceMs: 2_000, unfollowedRefreshMs: 600_000 },
+  startCatalogueGateway(hub, {
+    url: engine.url,
+    sqlitePath,
+    feedWaitMs: 1_000,
+    feedGraceMs: 2_000,
+    unfollowedRefreshMs: 600_000,
   });
 
 interface PartHealth {

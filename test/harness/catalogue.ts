@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { Client } from 'pg';
-import type { RunningGateway } from '../../gateway';
+import { startGateway, type GatewayOptions, type RunningGateway } from '../../gateway';
 import type { CatalogueEngine, InstitutionPart } from '../../gateway/catalogue/engine';
 import { createPostgresEngine } from '../../gateway/catalogue/postgres-engine';
 import { createSqliteEngine } from '../../gateway/catalogue/sqlite-engine';
+import { Registry } from '../../gateway/registry/registry';
+import { ROOT, type TestHub } from './hub';
 
 /**
  * Where test catalogues live: a fresh PostgreSQL database when TEST_CATALOG_URL is set (postgres://…/<any
@@ -66,6 +70,27 @@ export async function testEngine(
       await catalogue.dispose();
     },
   };
+}
+
+/**
+ * A gateway of its own over the test hub's shards (or `registry`'s), without an entity cache, with these catalogue
+ * settings: a test of the catalogue's life (a restart, replicas, an engine lost or down) starts and stops it apart
+ * from the hub's own gateway.
+ */
+export function startCatalogueGateway(
+  hub: TestHub,
+  catalogue: GatewayOptions['catalogue'],
+  registry = new Registry([...hub.gateway.registry.institutions]),
+): Promise<RunningGateway> {
+  return startGateway({
+    supergraphSdl: readFileSync(join(ROOT, 'schema', 'supergraph.graphql'), 'utf8'),
+    registry,
+    hopKey: hub.hopKeys.key,
+    demoTokenSecret: hub.tokenSecret,
+    port: 0,
+    entityCache: false,
+    catalogue,
+  });
 }
 
 /** The catalogue answers lists once every institution's part was read: wait until then. */
