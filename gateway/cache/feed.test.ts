@@ -294,3 +294,39 @@ test('a feed that holds each poll for its wait and sends its page in pieces stay
     await feed.close();
   }
 });
+
+test.each([
+  // An empty page at once, every time: spaced 250 ms apart, at most 9 polls in two seconds (unspaced, some 9,000).
+  ['answers every poll at once with nothing', () => ({ feedId: 'history-1', first: null, last: 4 }), 9, 0],
+  // A new history at every poll: each drops the entries, then waits 200, 400, 800, 1,600, 2,000 ms.
+  ['restarts at every poll', (n: number) => ({ feedId: `history-${n}`, first: null, last: 4 }), 5, 4],
+] as const)('a feed that %s is polled no faster than the hub allows', async (_what, pageOf, most, leastDrops) => {
+  let polls = 0;
+  const feed = await startFeed((response) => {
+    polls += 1;
+    response
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ ...pageOf(polls), changes: [] }));
+  });
+  const drops: string[] = [];
+  const follower = followChangeFeeds({
+    shards: [feed.shard],
+    hopKey: null,
+    store: createMemoryStore({ budgets: new Map([['Unit', 10_000]]) }),
+    waitMs: 10_000,
+    graceMs: 2_000,
+    log: moduleLogger('feed-test'),
+    onInvalidate: (_shard, reason) => drops.push(reason),
+    onLag: () => undefined,
+  });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(polls).toBeGreaterThanOrEqual(3);
+    expect(polls).toBeLessThanOrEqual(most);
+    expect(drops.length).toBeGreaterThanOrEqual(leastDrops);
+    expect(drops.every((reason) => reason === 'gap')).toBe(true);
+  } finally {
+    await follower.close();
+    await feed.close();
+  }
+});

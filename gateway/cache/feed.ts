@@ -69,6 +69,14 @@ class NoFeed extends Error {}
  * well under this; a shard answering without end loses its feed (its entries are dropped), not the hub's memory.
  */
 const MAX_FEED_PAGE_BYTES = 8 * 1024 * 1024;
+/**
+ * Least time from one poll's start to the next when the first brought no change (at most `waitMs`): a conforming feed
+ * holds such a poll for its wait, so this only spaces the polls of a feed that answers at once with nothing, which would
+ * otherwise have the hub poll it in a loop as fast as it answers.
+ */
+const MIN_EMPTY_POLL_SPACING_MS = 250;
+/** Longest pause before the next poll after restarts of a feed in a row (each costs its institution its entries). */
+const MAX_RESTART_PAUSE_MS = 2_000;
 
 function isFeedPage(body: unknown): body is FeedPage {
   const page = body as FeedPage;
@@ -150,9 +158,14 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
     const log = options.log.child({ kind: shard.kind, institution: shard.institution });
     let failures = 0;
     let lost = false;
+    // Feed restarts (or pages past a gap) in a row: each drops the shard's entries, and has the catalogue read the
+    // institution whole; a feed that restarts at every poll is paused more and more between them.
+    let restarts = 0;
     // Entries count as current only once the changes the feed held when we joined are applied.
     let catchUpTo = 0;
     while (!stop.signal.aborted) {
+      const pollStart = performance.now();
+      let pause = 0;
       try {
         if (state.cursor === null) {
           // Where the feed stands; the entries are kept only if a replica's cursor (Redis) can replay from there.
@@ -175,7 +188,9 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
           const cursor = state.cursor;
           const reset = page.feedId !== state.feedId || page.last < cursor;
           const gap = page.first === null ? page.last > cursor : page.first > cursor + 1;
-          if (reset || gap) {
+          const restarted = reset || gap;
+          restarts = restarted ? restarts + 1 : 0;
+          if (restarted) {
             log.warn(
               { cursor, first: page.first, last: page.last },
               reset
@@ -188,6 +203,7 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
             // Nothing is held any more: current again from here, not once the feed passes the old position.
             catchUpTo = page.last;
             await options.store.setSharedCursor(scope, { feedId: page.feedId, seq: page.last });
+            pause = Math.min(100 * 2 ** restarts, MAX_RESTART_PAUSE_MS);
           } else if (options.wholePages) {
             const changes = page.changes.filter((change) => !options.alreadyApplied?.(shard, change.seq));
             if (changes.length > 0) {
@@ -210,11 +226,14 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
             if (page.changes.length > 0)
               await options.store.setSharedCursor(scope, { feedId: state.feedId, seq: state.cursor });
           }
+          if (!restarted && page.changes.length === 0)
+            pause = Math.min(MIN_EMPTY_POLL_SPACING_MS, options.waitMs) - (performance.now() - pollStart);
         }
         if (state.cursor !== null && state.cursor >= catchUpTo) state.heardAt = performance.now();
         if (lost) log.info({ cursor: state.cursor }, 'change feed followed again');
         failures = 0;
         lost = false;
+        if (pause > 0) await sleep(pause, undefined, { signal: stop.signal }).catch(() => undefined);
       } catch (error) {
         if (stop.signal.aborted) return;
         if (error instanceof NoFeed) {
