@@ -75,6 +75,11 @@ const MAX_FEED_PAGE_BYTES = 8 * 1024 * 1024;
  * otherwise have the hub poll it in a loop as fast as it answers.
  */
 const MIN_EMPTY_POLL_SPACING_MS = 250;
+/**
+ * The same after a page of changes: a feed that names a change at every poll, at once, is polled ten times a second at
+ * most (a page holds up to 500 changes, so a backlog still passes at 5,000 a second).
+ */
+const MIN_POLL_SPACING_MS = 100;
 /** Longest pause before the next poll after restarts of a feed in a row (each costs its institution its entries). */
 const MAX_RESTART_PAUSE_MS = 2_000;
 
@@ -226,8 +231,10 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
             if (page.changes.length > 0)
               await options.store.setSharedCursor(scope, { feedId: state.feedId, seq: state.cursor });
           }
-          if (!restarted && page.changes.length === 0)
-            pause = Math.min(MIN_EMPTY_POLL_SPACING_MS, options.waitMs) - (performance.now() - pollStart);
+          if (!restarted)
+            pause =
+              Math.min(page.changes.length > 0 ? MIN_POLL_SPACING_MS : MIN_EMPTY_POLL_SPACING_MS, options.waitMs) -
+              (performance.now() - pollStart);
         }
         if (state.cursor !== null && state.cursor >= catchUpTo) state.heardAt = performance.now();
         if (lost) log.info({ cursor: state.cursor }, 'change feed followed again');
