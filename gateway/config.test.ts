@@ -43,6 +43,7 @@ test('an empty environment gives the documented defaults', () => {
     url: null,
     unfollowedRefreshMs: 60_000,
     maxItemsPerInstitution: 100_000,
+    memberReadBudget: { bytes: 268_435_456, bytesPerMinute: 33_554_432 },
     operatorToken: null,
   });
 });
@@ -69,6 +70,20 @@ test("the catalogue's bound on one institution's items is read, and anything but
     expect(bad.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
       ['CATALOG_MAX_ITEMS_PER_INSTITUTION', 'must be a whole number of items from 1 to 10000000'],
     ]);
+  }
+});
+
+test("the catalogue's read budget per member is read, and a bad value refused by name", () => {
+  const env = gatewayEnvironment.parse({
+    CATALOG_MEMBER_READ_BYTES: '50000000',
+    CATALOG_MEMBER_READ_BYTES_PER_MINUTE: '5000000',
+  });
+  expect(gatewayOptionsFrom(env).catalogue).toEqual(
+    expect.objectContaining({ memberReadBudget: { bytes: 50_000_000, bytesPerMinute: 5_000_000 } }),
+  );
+  for (const value of ['0', '100', '2.5', 'lots']) {
+    const bad = gatewayEnvironment.safeParse({ CATALOG_MEMBER_READ_BYTES_PER_MINUTE: value });
+    expect(bad.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['CATALOG_MEMBER_READ_BYTES_PER_MINUTE']);
   }
 });
 

@@ -3,7 +3,11 @@ import { z } from 'zod';
 import { logLevel } from '../platform/config';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../platform/http';
 import { DEFAULT_CACHED_TYPES, DEFAULT_FEED_GRACE_MS, DEFAULT_FEED_WAIT_MS, parseCachedTypes } from './cache';
-import { DEFAULT_MAX_ITEMS_PER_INSTITUTION, DEFAULT_UNFOLLOWED_REFRESH_MS } from './catalogue';
+import {
+  DEFAULT_MAX_ITEMS_PER_INSTITUTION,
+  DEFAULT_MEMBER_READ_BUDGET,
+  DEFAULT_UNFOLLOWED_REFRESH_MS,
+} from './catalogue';
 import { parseOrigins } from './cors/cors';
 import type { GatewayOptions } from './index';
 import {
@@ -161,6 +165,12 @@ export const gatewayEnvironment = z
       .min(1, MAX_ITEMS_RULE)
       .max(MAX_ITEMS_CEILING, MAX_ITEMS_RULE)
       .default(DEFAULT_MAX_ITEMS_PER_INSTITUTION),
+    /**
+     * Bytes of answers the catalogue may read of one member at once, and a minute after that: a member whose reads
+     * send more waits, its part stale, whatever its feed asks for.
+     */
+    CATALOG_MEMBER_READ_BYTES: count(1_024, 1_000_000_000_000, DEFAULT_MEMBER_READ_BUDGET.bytes),
+    CATALOG_MEMBER_READ_BYTES_PER_MINUTE: count(1_024, 1_000_000_000_000, DEFAULT_MEMBER_READ_BUDGET.bytesPerMinute),
     /** Bearer token for operators' POST /cache/flush and /catalogue/rebuild?institution=…; unset: no such routes. */
     HUB_OPERATOR_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     /** How long a stopping gateway lets in-flight requests finish. */
@@ -243,6 +253,10 @@ export function gatewayOptionsFrom(
             url: env.CATALOG_URL ?? null,
             unfollowedRefreshMs: env.CATALOG_UNFOLLOWED_REFRESH_MS,
             maxItemsPerInstitution: env.CATALOG_MAX_ITEMS_PER_INSTITUTION,
+            memberReadBudget: {
+              bytes: env.CATALOG_MEMBER_READ_BYTES,
+              bytesPerMinute: env.CATALOG_MEMBER_READ_BYTES_PER_MINUTE,
+            },
             operatorToken: env.HUB_OPERATOR_TOKEN ?? null,
           },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,

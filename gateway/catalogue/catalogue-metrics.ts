@@ -48,6 +48,12 @@ export function createCatalogueMetrics(
       labelNames: ['engine', 'list'],
       registers,
     }),
+    readsDeferred: new Counter({
+      name: 'hub_catalogue_reads_deferred_total',
+      help: 'Whole reads of a member deferred because its read budget was spent (its shard sent more than the catalogue reads of one member), by institution',
+      labelNames: ['institution'],
+      registers,
+    }),
     engineLosses: new Counter({
       name: 'hub_catalogue_engine_losses_total',
       help: "Times the catalogue's engine lost what it held (its thread stopped), after which every part is read again",

@@ -17,12 +17,14 @@ import { createPostgresEngine } from './postgres-engine';
 import {
   DEFAULT_CATALOGUE_FEED_GRACE_MS,
   DEFAULT_CATALOGUE_FEED_WAIT_MS,
+  DEFAULT_MEMBER_READ_BUDGET,
   DEFAULT_REBUILD_BACKOFF_MS,
   DEFAULT_UNFOLLOWED_REFRESH_MS,
   MAX_RECORDS_READ_BY_TAG,
   WHOLE_READS_AT_ONCE,
   type CatalogueSettings,
 } from './settings';
+import { createReadBudget } from './read-budget';
 import { createShardReader } from './shard-reader';
 import type { WordSuggestion } from './similar-words';
 import { createSqliteThreadEngine } from './sqlite-thread';
@@ -138,6 +140,12 @@ interface Part {
   pending: PendingRead | null;
   /** Reads of named records, one after another, while any are pending. */
   refreshing: Promise<void> | null;
+  /** Until when its next whole read waits for its member's read budget (Date.now()); null when none waits. */
+  deferredUntil: number | null;
+  /** Ends that wait at once (an operator's rebuild). */
+  waiving: AbortController | null;
+  /** An operator asked for a read: the next one does not wait for the budget. */
+  waived: boolean;
 }
 
 /** Records to read again, and everyone waiting for them to be applied. */
@@ -180,10 +188,12 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
         createPostgresEngine(options.url, { lockWaitMs: 3 * readTimeoutMs, log })
       : createSqliteThreadEngine(options.sqlitePath));
   const refreshMs = options.unfollowedRefreshMs ?? DEFAULT_UNFOLLOWED_REFRESH_MS;
+  const budget = createReadBudget(options.memberReadBudget ?? DEFAULT_MEMBER_READ_BUDGET);
   const reader = createShardReader({
     hopKey: options.hopKey,
     timeoutMs: readTimeoutMs,
     maxItems: options.maxItemsPerInstitution,
+    onBytes: (shard, bytes) => budget.spend(shard.institution, bytes),
   });
   const shards = options.registry.shards(CATALOGUE_KIND);
   const parts = new Map<string, Part>(
@@ -200,6 +210,9 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
         again: false,
         pending: null,
         refreshing: null,
+        deferredUntil: null,
+        waiving: null,
+        waived: false,
       },
     ]),
   );
@@ -259,6 +272,32 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
     }
   };
 
+  /** Why a read of the member waits, for its part's error and the log. */
+  const deferral = (waitMs: number) => {
+    const { bytes, bytesPerMinute } = options.memberReadBudget ?? DEFAULT_MEMBER_READ_BUDGET;
+    return `read deferred ${Math.ceil(waitMs / 1000)} s: its shard sent more than the catalogue reads of one member (${bytes} bytes at once, then ${bytesPerMinute} a minute)`;
+  };
+
+  /**
+   * Waits until the member's read budget lets its shard be read again (see read-budget.ts), the part stale meanwhile
+   * and saying why; an operator's rebuild ends the wait.
+   */
+  const untilBudgetAllows = async (part: Part) => {
+    const institution = part.shard.institution;
+    for (let waitMs = budget.waitMs(institution); waitMs > 0 && !part.waived && !closed;) {
+      part.deferredUntil = Date.now() + waitMs;
+      part.waiving = new AbortController();
+      markStale(part, deferral(waitMs));
+      metrics.readsDeferred.inc({ institution });
+      log.warn({ institution, waitMs }, 'catalogue read of a member deferred: its read budget is spent');
+      await sleep(waitMs, undefined, { signal: AbortSignal.any([stop.signal, part.waiving.signal]) }).catch(
+        () => undefined,
+      );
+      waitMs = budget.waitMs(institution);
+    }
+    Object.assign(part, { deferredUntil: null, waiving: null, waived: false });
+  };
+
   /** Reads the institution's part until it succeeds (the shard may be down: it is tried again, backing off). */
   const rebuildPart = (part: Part): Promise<void> => {
     if (part.rebuilding) {
@@ -273,6 +312,10 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
         try {
           // A read of named records sent before this one would overwrite what this one finds with older data.
           await part.refreshing;
+          await untilBudgetAllows(part);
+          if (closed) return;
+          // What was asked while the read waited, it reads: it starts only now.
+          part.again = false;
           let startedAt = Date.now();
           const read = await wholeReads.execute(() =>
             timed(part.shard.institution, 'rebuild', async () =>
@@ -338,6 +381,13 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
   const applyTags = async (part: Part, tags: readonly string[]) => {
     const named = tags.filter((tag) => tag.startsWith('Unit:') || tag.startsWith('Qualification:'));
     const institution = part.shard.institution;
+    // Over its budget, the member's records wait for the whole read its budget allows next, which brings them too.
+    const waitMs = budget.waitMs(institution);
+    if (waitMs > 0) {
+      markStale(part, deferral(waitMs));
+      void rebuildPart(part);
+      return;
+    }
     if (named.length > MAX_RECORDS_READ_BY_TAG) {
       await timed(institution, 'rebuild', async () =>
         engine.exclusive(institution, async () => engine.replaceInstitution(await reader.readInstitution(part.shard))),
@@ -533,9 +583,11 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
       const part = shard.kind === CATALOGUE_KIND ? parts.get(shard.institution) : undefined;
       if (!part) return;
       // The write's answer waits for a read of the whole part under way, run once more to include the write; not
-      // longer than one read may take (a shard that fails keeps the part stale, and answers say so).
+      // longer than one read may take (a shard that fails keeps the part stale, and answers say so), nor for a read
+      // that waits for the member's budget (the part is stale meanwhile).
       if (part.rebuilding) {
         part.again = true;
+        if (part.deferredUntil !== null) return;
         await Promise.race([
           part.rebuilding,
           sleep(readTimeoutMs, undefined, { signal: stop.signal }).catch(() => undefined),
@@ -625,6 +677,8 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
           const part = parts.get(institution);
           if (!part) return 0;
           markStale(part, null);
+          part.waived = true;
+          part.waiving?.abort();
           await rebuildPart(part);
           return null;
         },

@@ -1,7 +1,12 @@
 export { createCatalogue, CATALOGUE_LISTS, type Catalogue, type CatalogueHealth, type PartState } from './catalogue';
 export type { CatalogueEngine, ListPosition, SearchFilter, SearchOrder, SearchRequest } from './engine';
 export type { StaleInstitution, TextSuggestion } from './answer-notes';
-export { DEFAULT_MAX_ITEMS_PER_INSTITUTION, DEFAULT_UNFOLLOWED_REFRESH_MS, type CatalogueSettings } from './settings';
+export {
+  DEFAULT_MAX_ITEMS_PER_INSTITUTION,
+  DEFAULT_MEMBER_READ_BUDGET,
+  DEFAULT_UNFOLLOWED_REFRESH_MS,
+  type CatalogueSettings,
+} from './settings';
 export { createSqliteEngine, unitLangWordsFill } from './sqlite-engine';
 export { createSqliteThreadEngine } from './sqlite-thread';
 export { createPostgresEngine } from './postgres-engine';

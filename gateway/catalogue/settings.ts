@@ -1,3 +1,5 @@
+import type { ReadBudgetSettings } from './read-budget';
+
 /** How long a shard may hold a catalogue feed poll open, and how much longer a silent feed is trusted. */
 export const DEFAULT_CATALOGUE_FEED_WAIT_MS = 10_000;
 export const DEFAULT_CATALOGUE_FEED_GRACE_MS = 2_000;
@@ -14,6 +16,17 @@ export const WHOLE_READS_AT_ONCE = 4;
  * system, say) is read again whole: its part is at most this old, plus one read.
  */
 export const DEFAULT_UNFOLLOWED_REFRESH_MS = 60_000;
+/**
+ * What the catalogue reads of one member (see read-budget.ts): one whole read of the most a member may send
+ * (MAX_READ_BYTES_PER_INSTITUTION, 256 MiB) at once, then 32 MiB a minute, some eight minutes for such a read. A
+ * member of 2,000 units sends some 8 MB a whole read (half a second of the hub's CPU to read and fold), so it may be
+ * read whole four times a minute for ever; one whose feed has it read without end costs the hub some 2 s of CPU a
+ * minute, not a core.
+ */
+export const DEFAULT_MEMBER_READ_BUDGET: ReadBudgetSettings = {
+  bytes: 256 * 1024 * 1024,
+  bytesPerMinute: 32 * 1024 * 1024,
+};
 /** More records than this named by one change: the institution is read again whole (one request, paged). */
 export const MAX_RECORDS_READ_BY_TAG = 50;
 
@@ -45,6 +58,11 @@ export interface CatalogueSettings {
   readTimeoutMs?: number;
   /** Most units, and most qualifications, read of one institution (`CATALOG_MAX_ITEMS_PER_INSTITUTION`). @default 100_000 */
   maxItemsPerInstitution?: number;
+  /**
+   * What the catalogue reads of one member's shard (`CATALOG_MEMBER_READ_BYTES`, `CATALOG_MEMBER_READ_BYTES_PER_MINUTE`).
+   * @default DEFAULT_MEMBER_READ_BUDGET
+   */
+  memberReadBudget?: ReadBudgetSettings;
   /** Bearer token of operators allowed to rebuild an institution (`POST /catalogue/rebuild`); none: no route. */
   operatorToken?: string | null;
 }

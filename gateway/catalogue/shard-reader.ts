@@ -111,6 +111,8 @@ export interface ShardReaderOptions {
   maxItems?: number;
   /** Most bytes of all answers to one whole read of an institution. @default MAX_READ_BYTES_PER_INSTITUTION */
   maxReadBytes?: number;
+  /** Told the bytes of every answer as they arrive, of every read (the catalogue's budget per member). */
+  onBytes?: (shard: Shard, bytes: number) => void;
 }
 
 /**
@@ -145,11 +147,17 @@ class WholeRead {
 }
 
 /** An answer's body as JSON, read no further than MAX_ANSWER_BYTES nor past the whole read's budget. */
-async function boundedJson(body: AsyncIterable<Buffer>, shard: Shard, read: WholeRead | null): Promise<unknown> {
+async function boundedJson(
+  body: AsyncIterable<Buffer>,
+  shard: Shard,
+  read: WholeRead | null,
+  onBytes: ShardReaderOptions['onBytes'],
+): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     size += chunk.length;
+    onBytes?.(shard, chunk.length);
     if (size > MAX_ANSWER_BYTES)
       throw new MalformedCatalogueAnswer(
         `the ${shard.kind} shard of ${shard.institution}`,
@@ -218,7 +226,7 @@ export function createShardReader(options: ShardReaderOptions) {
           body: JSON.stringify({ query, variables }),
           signal,
         });
-        const body = (await boundedJson(response.body, shard, read)) as {
+        const body = (await boundedJson(response.body, shard, read, options.onBytes)) as {
           data?: T;
           errors?: Array<{ message: string }>;
         } | null;
