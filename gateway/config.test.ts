@@ -43,7 +43,7 @@ test('an empty environment gives the documented defaults', () => {
     url: null,
     unfollowedRefreshMs: 60_000,
     maxItemsPerInstitution: 100_000,
-    memberReadBudget: { bytes: 268_435_456, bytesPerMinute: 33_554_432 },
+    memberReadBudget: { bytes: 67_108_864, bytesPerMinute: 16_777_216 },
     operatorToken: null,
   });
 });

@@ -17,15 +17,16 @@ export const WHOLE_READS_AT_ONCE = 4;
  */
 export const DEFAULT_UNFOLLOWED_REFRESH_MS = 60_000;
 /**
- * What the catalogue reads of one member (see read-budget.ts): one whole read of the most a member may send
- * (MAX_READ_BYTES_PER_INSTITUTION, 256 MiB) at once, then 32 MiB a minute, some eight minutes for such a read. A
- * member of 2,000 units sends some 8 MB a whole read (half a second of the hub's CPU to read and fold), so it may be
- * read whole four times a minute for ever; one whose feed has it read without end costs the hub some 2 s of CPU a
- * minute, not a core.
+ * What the catalogue reads of one member (see read-budget.ts): 64 MiB of answers at once, then 16 MiB a minute. A
+ * member of 2,000 units sends some 8 MB a whole read, which costs the hub about 2 s of CPU to read, fold and write:
+ * it may be read whole some eight times in a row (feed gaps one after another), and twice a minute for ever (a shard
+ * without a feed is read once a minute). One whose feed has it read without end costs the hub some 9% of a core, not
+ * 62% (npm run bench -- catalogue-hostile); one read of the most a member may send (MAX_READ_BYTES_PER_INSTITUTION)
+ * still goes whole, and its next waits some twelve minutes.
  */
 export const DEFAULT_MEMBER_READ_BUDGET: ReadBudgetSettings = {
-  bytes: 256 * 1024 * 1024,
-  bytesPerMinute: 32 * 1024 * 1024,
+  bytes: 64 * 1024 * 1024,
+  bytesPerMinute: 16 * 1024 * 1024,
 };
 /** More records than this named by one change: the institution is read again whole (one request, paged). */
 export const MAX_RECORDS_READ_BY_TAG = 50;
