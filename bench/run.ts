@@ -12,6 +12,7 @@ import { machineInfo, printScenario, writeResults, type ScenarioResult } from '.
 import { catalogueFreshness } from './scenarios/catalogue-freshness';
 import { catalogueScale } from './scenarios/catalogue-scale';
 import { catalogueBusy } from './scenarios/catalogue-busy';
+import { catalogueHostile } from './scenarios/catalogue-hostile';
 import { catalogueWrites } from './scenarios/catalogue-writes';
 import { dataScale } from './scenarios/data-scale';
 import { entityCache } from './scenarios/entity-cache';
@@ -44,6 +45,7 @@ const SCENARIOS: Scenario[] = [
   catalogueFreshness,
   catalogueWrites,
   catalogueBusy,
+  catalogueHostile,
   liveUpdates,
   wsFlood,
   overload,
@@ -74,6 +76,8 @@ environment:
   BENCH_FRESHNESS_SECONDS=20  catalogue-freshness: seconds of mixed load per catalogue engine
   BENCH_BUSY_SCALE=10x2000  catalogue-busy: institutions x units per institution (SQLite shards)
   BENCH_BUSY_SECONDS=6   catalogue-busy: seconds per phase, build and round (BENCH_BUSY_ROUNDS=3 rounds)
+  BENCH_HOSTILE_UNITS=2000  catalogue-hostile: units of the member whose feed restarts at every poll
+  BENCH_HOSTILE_SECONDS=120  catalogue-hostile: seconds measured per side, from the member's first read
   BENCH_SUBSCRIBERS=1000 live-updates: open subscriptions
   BENCH_WS_SOCKETS=1000  ws-flood: anonymous sockets
   BENCH_ESCO_FOLDER=…    outcome-review: ESCO CSV files (default third_party/esco)

@@ -1,0 +1,203 @@
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Scenario } from '../lib/context';
+import { benchRegistryInstitution, loadTemplates } from '../lib/data';
+import { positive } from '../lib/env';
+import { cpuMs, startHub, writeRegistry, type Service } from '../lib/processes';
+import { fmt, type Table } from '../lib/report';
+import { startSeededShards } from '../lib/seeded-shards';
+
+/** Each measuring window's length: the table gives the first (the budget's burst) and the last ones apart. */
+const WINDOW_SECONDS = 30;
+/** The share of one core a member that has itself read without end may take of the hub, once its budget is spent. */
+const MOST_CORE_SHARE = 0.1;
+/** A budget no read reaches: the catalogue as it reads a member without one. */
+const NO_BUDGET = { CATALOG_MEMBER_READ_BYTES: '1000000000000', CATALOG_MEMBER_READ_BYTES_PER_MINUTE: '1000000000000' };
+
+interface Window {
+  wholeReads: number;
+  polls: number;
+  /** The hub process's CPU time in the window (every thread), ms. */
+  cpuMs: number;
+}
+
+/**
+ * A member's shard behind a proxy whose change feed restarts at every poll (a new history each time, as a restored
+ * database shows): each restart asks the catalogue to read the member whole again. Counts the whole reads that reach
+ * the shard and the polls.
+ */
+async function startRestartingFeed(shardUrl: string) {
+  const target = new URL(shardUrl);
+  const counts = { wholeReads: 0, polls: 0 };
+  const server: Server = createServer((incoming, outgoing) => {
+    if (incoming.url?.startsWith('/changes')) {
+      counts.polls += 1;
+      const page = { feedId: `restored-${counts.polls}`, first: null, last: 0, changes: [] };
+      outgoing.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(page));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => {
+      const body = Buffer.concat(chunks);
+      // A whole read asks for the institution's own record once.
+      if (body.includes('query CatalogueInstitution')) counts.wholeReads += 1;
+      const forwarded = request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: incoming.url,
+          method: incoming.method,
+          headers: incoming.headers,
+        },
+        (answer) => {
+          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(outgoing);
+        },
+      );
+      forwarded.on('error', () => outgoing.writeHead(502).end());
+      forwarded.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(shardUrl);
+  url.port = String((server.address() as AddressInfo).port);
+  return {
+    url: url.toString(),
+    counts,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function partState(hub: Service): Promise<{ state: string; error: string | null } | undefined> {
+  const ready = (await (await fetch(new URL('/health/ready', hub.url))).json()) as {
+    catalogue?: { parts?: Array<{ state: string; error: string | null }> };
+  };
+  return ready.catalogue?.parts?.[0];
+}
+
+/**
+ * One member whose change feed restarts at every poll, so that it has the catalogue read it whole again and again: the
+ * hub's CPU it takes without a read budget and with the default one, side by side in one run.
+ */
+export const catalogueHostile: Scenario = {
+  name: 'catalogue-hostile',
+  title:
+    'Catalogue and a member whose feed restarts at every poll: the hub CPU it takes, without and with a read budget',
+  estimate: '~5 min',
+  async run(context) {
+    const units = positive('BENCH_HOSTILE_UNITS', 2_000);
+    const seconds = Math.max(2, Math.round(positive('BENCH_HOSTILE_SECONDS', 120) / WINDOW_SECONDS)) * WINDOW_SECONDS;
+    const { shards } = await startSeededShards(
+      context,
+      'catalogue-hostile-shard',
+      [`sqlite:${join(context.tmp, 'hostile.sqlite')}`],
+      units,
+    );
+    const shard = shards[0] as Service;
+    const feed = await startRestartingFeed(shard.url);
+    context.cleanup.add('close the restarting feed', () => feed.close());
+    const registryPath = writeRegistry(context.tmp, 'catalogue-hostile', [
+      benchRegistryInstitution(loadTemplates(), 1, feed.url),
+    ]);
+
+    const sides = [
+      { name: 'no budget', env: NO_BUDGET },
+      { name: 'default budget', env: {} },
+    ];
+    const runs = new Map<string, { windows: Window[]; state: Awaited<ReturnType<typeof partState>> }>();
+    for (const side of sides) {
+      const hub = await startHub(context.cleanup, {
+        name: `hub, ${side.name}`,
+        registryPath,
+        supergraphPath: context.supergraphPath,
+        hopKeys: context.hopKeys,
+        // The catalogue alone follows the feed: the entity cache's follower would poll it as often again.
+        env: { CATALOG: 'on', ENTITY_CACHE: 'off', ...side.env },
+      });
+      const deadline = Date.now() + 120_000;
+      while ((await partState(hub))?.state === 'not-read') {
+        if (Date.now() > deadline) throw new Error(`${side.name}: the member's first read did not end within 120 s`);
+        await sleep(100);
+      }
+      const windows: Window[] = [];
+      for (let elapsed = 0; elapsed < seconds; elapsed += WINDOW_SECONDS) {
+        const before = { ...feed.counts, cpuMs: cpuMs(hub.pid) ?? Number.NaN };
+        await sleep(WINDOW_SECONDS * 1_000);
+        const window = {
+          wholeReads: feed.counts.wholeReads - before.wholeReads,
+          polls: feed.counts.polls - before.polls,
+          cpuMs: (cpuMs(hub.pid) ?? Number.NaN) - before.cpuMs,
+        };
+        windows.push(window);
+        context.log(
+          `  ${side.name}: ${elapsed + WINDOW_SECONDS} s, ${window.wholeReads} whole reads, ${window.polls} polls, hub CPU ${fmt.num(window.cpuMs / 1000)} s`,
+        );
+      }
+      runs.set(side.name, { windows, state: await partState(hub) });
+      await hub.stop();
+    }
+
+    const share = (windows: readonly Window[]) =>
+      windows.reduce((sum, window) => sum + window.cpuMs, 0) / (windows.length * WINDOW_SECONDS * 1_000);
+    const sum = (windows: readonly Window[], key: 'wholeReads' | 'polls') =>
+      windows.reduce((total, window) => total + window[key], 0);
+    const last = (name: string) => (runs.get(name)?.windows ?? []).slice(-2);
+    const table: Table = {
+      caption: `One member of ${units} units whose feed restarts at every poll (SQLite shard, embedded catalogue); ${seconds} s from its first read, in windows of ${WINDOW_SECONDS} s`,
+      columns: [
+        'catalogue',
+        'whole reads',
+        'of them in the last 60 s',
+        'polls',
+        'hub CPU, share of a core',
+        'in the first 30 s',
+        'in the last 60 s',
+        'part at the end',
+      ],
+      rows: sides.map(({ name }) => {
+        const run = runs.get(name);
+        const windows = run?.windows ?? [];
+        return [
+          name,
+          fmt.int(sum(windows, 'wholeReads')),
+          fmt.int(sum(last(name), 'wholeReads')),
+          fmt.int(sum(windows, 'polls')),
+          `${fmt.num(share(windows) * 100)}%`,
+          `${fmt.num(share(windows.slice(0, 1)) * 100)}%`,
+          `${fmt.num(share(last(name)) * 100)}%`,
+          run?.state ? `${run.state.state}${run.state.error ? `: ${run.state.error}` : ''}` : '–',
+        ];
+      }),
+    };
+    const budgeted = share(last('default budget'));
+    const unbounded = share(last('no budget'));
+    return {
+      settings: {
+        units: `${units} (BENCH_HOSTILE_UNITS)`,
+        seconds: `${seconds} (BENCH_HOSTILE_SECONDS)`,
+        windowSeconds: WINDOW_SECONDS,
+      },
+      tables: [table],
+      targets: [
+        {
+          target: `once its budget is spent, such a member takes at most ${MOST_CORE_SHARE * 100}% of a core of the hub (last 60 s, default budget)`,
+          measured: `${fmt.num(budgeted * 100)}% (${fmt.ratio(budgeted / unbounded)} the share without a budget)`,
+          met: budgeted <= MOST_CORE_SHARE,
+        },
+      ],
+      notes: [
+        'The member\'s shard is reached through a proxy whose change feed answers every poll at once with a new history (feedId), as a shard whose database was restored does: each restart asks the catalogue to read the member whole again. "whole reads" are those that reached the shard.',
+        '"no budget": CATALOG_MEMBER_READ_BYTES and CATALOG_MEMBER_READ_BYTES_PER_MINUTE set past any read; "default budget": 64 MiB at once, then 16 MiB a minute. Both hubs run this build, one after the other, on the same shard.',
+        "The hub's CPU is its process's, every thread (the embedded engine's included), from /proc.",
+      ],
+      raw: Object.fromEntries(runs),
+    };
+  },
+};
