@@ -80,6 +80,12 @@ const MIN_EMPTY_POLL_SPACING_MS = 250;
  * most (a page holds up to 500 changes, so a backlog still passes at 5,000 a second).
  */
 const MIN_POLL_SPACING_MS = 100;
+/**
+ * Bytes of a feed's pages read a second, at most: after a page, the next poll waits as long as the page's bytes take at
+ * this rate. A page holds at most 500 changes of a few tags (some 50 KB, a 50 ms wait, within MIN_POLL_SPACING_MS);
+ * a feed answering pages of 8 MB (MAX_FEED_PAGE_BYTES) at once would otherwise have the hub parse 80 MB a second.
+ */
+const FEED_BYTES_PER_SECOND = 1024 * 1024;
 /** Longest pause before the next poll after restarts of a feed in a row (each costs its institution its entries). */
 const MAX_RESTART_PAUSE_MS = 2_000;
 
@@ -111,7 +117,11 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
     return !!follow && follow.cursor !== null && performance.now() - follow.heardAt <= options.waitMs + options.graceMs;
   };
 
-  const poll = async (shard: Shard, after: { seq: number; feedId: string } | null): Promise<FeedPage> => {
+  /** A page of the shard's feed, and its size in bytes. */
+  const poll = async (
+    shard: Shard,
+    after: { seq: number; feedId: string } | null,
+  ): Promise<{ page: FeedPage; bytes: number }> => {
     const url = new URL('/changes', shard.url);
     if (after !== null) {
       url.searchParams.set('after', String(after.seq));
@@ -142,10 +152,11 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
           await response.body.dump();
           throw new NoFeed();
         }
-        const body: unknown = await response.body.json();
+        const raw = Buffer.from(await response.body.arrayBuffer());
+        const body: unknown = JSON.parse(raw.toString('utf8'));
         if (response.statusCode !== 200 || !isFeedPage(body))
           throw new Error(`the change feed answered ${response.statusCode}`);
-        return body;
+        return { page: body, bytes: raw.length };
       },
       stop.signal,
     );
@@ -171,10 +182,13 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
     while (!stop.signal.aborted) {
       const pollStart = performance.now();
       let pause = 0;
+      /** The page's size, which sets the least pause before the next (FEED_BYTES_PER_SECOND). */
+      let bytes = 0;
       try {
         if (state.cursor === null) {
           // Where the feed stands; the entries are kept only if a replica's cursor (Redis) can replay from there.
-          const page = await poll(shard, null);
+          const { page, bytes: size } = await poll(shard, null);
+          bytes = size;
           const shared = await options.store.sharedCursor(scope);
           const replayable =
             shared !== null &&
@@ -189,7 +203,8 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
           state.cursor = replayable ? shared.seq : page.last;
           catchUpTo = page.last;
         } else {
-          const page = await poll(shard, { seq: state.cursor, feedId: state.feedId });
+          const { page, bytes: size } = await poll(shard, { seq: state.cursor, feedId: state.feedId });
+          bytes = size;
           const cursor = state.cursor;
           const reset = page.feedId !== state.feedId || page.last < cursor;
           const gap = page.first === null ? page.last > cursor : page.first > cursor + 1;
@@ -236,6 +251,7 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
               Math.min(page.changes.length > 0 ? MIN_POLL_SPACING_MS : MIN_EMPTY_POLL_SPACING_MS, options.waitMs) -
               (performance.now() - pollStart);
         }
+        pause = Math.max(pause, (bytes * 1_000) / FEED_BYTES_PER_SECOND - (performance.now() - pollStart));
         if (state.cursor !== null && state.cursor >= catchUpTo) state.heardAt = performance.now();
         if (lost) log.info({ cursor: state.cursor }, 'change feed followed again');
         failures = 0;
