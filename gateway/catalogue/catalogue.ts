@@ -298,6 +298,18 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
     Object.assign(part, { deferredUntil: null, waiving: null, waived: false });
   };
 
+  /**
+   * Whether the member's budget is spent: then what a change or a write asks to read waits for the whole read its
+   * budget allows next (which brings it too), asked for here; the part is stale meanwhile.
+   */
+  const overBudget = (part: Part): boolean => {
+    const waitMs = budget.waitMs(part.shard.institution);
+    if (waitMs <= 0) return false;
+    markStale(part, deferral(waitMs));
+    void rebuildPart(part);
+    return true;
+  };
+
   /** Reads the institution's part until it succeeds (the shard may be down: it is tried again, backing off). */
   const rebuildPart = (part: Part): Promise<void> => {
     if (part.rebuilding) {
@@ -381,13 +393,7 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
   const applyTags = async (part: Part, tags: readonly string[]) => {
     const named = tags.filter((tag) => tag.startsWith('Unit:') || tag.startsWith('Qualification:'));
     const institution = part.shard.institution;
-    // Over its budget, the member's records wait for the whole read its budget allows next, which brings them too.
-    const waitMs = budget.waitMs(institution);
-    if (waitMs > 0) {
-      markStale(part, deferral(waitMs));
-      void rebuildPart(part);
-      return;
-    }
+    if (overBudget(part)) return;
     if (named.length > MAX_RECORDS_READ_BY_TAG) {
       await timed(institution, 'rebuild', async () =>
         engine.exclusive(institution, async () => engine.replaceInstitution(await reader.readInstitution(part.shard))),
@@ -600,7 +606,8 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
         if (changes) await refreshPart(part, changes);
         else if (response && !outcomeUnknown(response) && !feeds.hasFeed(shard)) {
           // No feed and no list of changes: the part is read again whole before the write's answer returns (as
-          // long as one read may take).
+          // long as one read may take), unless the member's budget has that read wait.
+          if (overBudget(part)) return;
           await Promise.race([
             rebuildPart(part),
             sleep(readTimeoutMs, undefined, { signal: stop.signal }).catch(() => undefined),
