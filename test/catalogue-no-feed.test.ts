@@ -1,9 +1,14 @@
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { RunningGateway } from '../gateway';
-import { Registry } from '../gateway/registry/registry';
 import { renameUnitAtShard } from './harness/cache';
-import { catalogueReady, startCatalogueGateway, testCatalogue, type TestCatalogue } from './harness/catalogue';
+import {
+  catalogueReady,
+  startCatalogueGateway,
+  registryThrough,
+  startReadGate,
+  testCatalogue,
+  type ReadGate,
+  type TestCatalogue,
+} from './harness/catalogue';
 import { postGraphQL, startTestHub, type TestHub } from './harness/hub';
 import { waitFor } from './harness/wait';
 import { seedUnits } from './seeds';
@@ -11,7 +16,7 @@ import { seedUnits } from './seeds';
 /**
  * An institution whose qualifications shard serves no change feed (its own system, say: 404 on /changes) is in the
  * catalogue all the same: read at once, read again every `unfollowedRefreshMs`, and named in answers with that
- * bound. Its shard is reached through a proxy that answers 404 for /changes and passes everything else on.
+ * bound. Its shard is reached through a gate that answers 404 for /changes and passes everything else on.
  */
 const NO_FEED = 'omnia.fi';
 const REFRESH_MS = 1_500;
@@ -19,57 +24,24 @@ const REFRESH_MS = 1_500;
 const READ_ALLOWANCE_S = 5;
 let hub: TestHub;
 let engine: TestCatalogue;
-let proxy: Server;
+let gate: ReadGate;
 let gateway: RunningGateway;
-
-function startProxy(target: URL): Promise<Server> {
-  const server = createServer((incoming, outgoing) => {
-    if (incoming.url?.startsWith('/changes')) {
-      outgoing.writeHead(404).end();
-      return;
-    }
-    const forwarded = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: incoming.url,
-        method: incoming.method,
-        headers: incoming.headers,
-      },
-      (answer) => {
-        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(outgoing);
-      },
-    );
-    forwarded.on('error', () => outgoing.writeHead(502).end());
-    incoming.pipe(forwarded);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 beforeAll(async () => {
   engine = await testCatalogue();
   hub = await startTestHub({ institutions: ['rvt.lv', NO_FEED] });
-  const shardUrl = new URL(hub.shards.get(NO_FEED)?.url as string);
-  proxy = await startProxy(shardUrl);
-  const proxied = new URL(shardUrl);
-  proxied.port = String((proxy.address() as AddressInfo).port);
-  const registry = new Registry(
-    hub.gateway.registry.institutions.map((entry) =>
-      entry.code === NO_FEED ? { ...entry, shards: { ...entry.shards, qualifications: proxied.toString() } } : entry,
-    ),
-  );
+  gate = await startReadGate(hub.shards.get(NO_FEED)?.url as string, { feed: false });
   // A followed feed is trusted long enough that a busy machine does not make the other institution stale here.
   gateway = await startCatalogueGateway(
     hub,
     { url: engine.url, feedWaitMs: 1_000, feedGraceMs: 2_000, unfollowedRefreshMs: REFRESH_MS },
-    registry,
+    registryThrough(hub, NO_FEED, gate.url),
   );
   await catalogueReady(gateway);
 }, 60_000);
 afterAll(async () => {
   await gateway?.close();
-  await new Promise((resolve) => proxy?.close(resolve));
+  await gate?.close();
   await hub?.dispose();
   await engine?.dispose();
 });

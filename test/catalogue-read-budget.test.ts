@@ -1,9 +1,13 @@
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunningGateway } from '../gateway';
-import { Registry } from '../gateway/registry/registry';
-import { startCatalogueGateway, testCatalogue, type TestCatalogue } from './harness/catalogue';
+import {
+  startCatalogueGateway,
+  registryThrough,
+  startReadGate,
+  testCatalogue,
+  type ReadGate,
+  type TestCatalogue,
+} from './harness/catalogue';
 import { postGraphQL, startTestHub, type TestHub } from './harness/hub';
 import { waitFor } from './harness/wait';
 import { seedUnits } from './seeds';
@@ -13,18 +17,14 @@ import { seedUnits } from './seeds';
  * one can send up to MAX_READ_BYTES_PER_INSTITUTION at each read for the hub to parse. Its read budget holds it: once
  * spent, its next read waits (its part stale, saying why), while every other member is answered as before, a write
  * through the hub is not held for the waiting read, and an operator's rebuild still reads it at once. The member's
- * shard is reached through a proxy whose feed restarts at every poll and which counts the whole reads.
+ * shard is reached through a gate that answers its change feed itself and counts the reads that pass.
  */
 const RESTARTING = 'omnia.fi';
 const OPERATOR = 'operator-token-for-the-budget-test';
 let hub: TestHub;
 let engine: TestCatalogue;
-let proxy: Server;
+let gate: ReadGate;
 let gateway: RunningGateway;
-/** Whole reads of the member that reached its shard (each asks for its institution record once). */
-let wholeReads = 0;
-/** Reads of the records a change names. */
-let namedReads = 0;
 let polls = 0;
 /**
  * What the member's feed does at each poll: restart (a new history), hold the poll for its wait and answer that nothing
@@ -35,61 +35,27 @@ let feedMode: 'restart' | 'quiet' | 'change' = 'restart';
 let seq = 0;
 const CHANGED_UNIT = (seedUnits().find((unit) => unit.institution === RESTARTING)?.id as string).split(':')[1];
 
-function startRestartingFeedProxy(target: URL): Promise<Server> {
-  const server = createServer((incoming, outgoing) => {
-    if (incoming.url?.startsWith('/changes')) {
-      polls += 1;
-      const answer = (page: unknown) =>
-        outgoing.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(page));
-      const waitMs = Number(new URL(incoming.url, 'http://proxy').searchParams.get('waitMs') ?? 0);
-      if (feedMode === 'restart') answer({ feedId: `restored-${polls}`, first: null, last: 0, changes: [] });
-      else if (feedMode === 'quiet')
-        setTimeout(() => answer({ feedId: 'steady', first: null, last: seq, changes: [] }), waitMs);
-      else {
-        seq += 1;
-        const changes = [{ seq, tags: [`Unit:${CHANGED_UNIT}`], occurredAt: new Date().toISOString() }];
-        answer({ feedId: 'steady', first: seq, last: seq, changes });
-      }
-      return;
-    }
-    const chunks: Buffer[] = [];
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.on('end', () => {
-      const body = Buffer.concat(chunks);
-      if (body.includes('query CatalogueInstitution')) wholeReads += 1;
-      if (body.includes('query CatalogueChanges')) namedReads += 1;
-      const forwarded = request(
-        {
-          host: target.hostname,
-          port: target.port,
-          path: incoming.url,
-          method: incoming.method,
-          headers: incoming.headers,
-        },
-        (answer) => {
-          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(outgoing);
-        },
-      );
-      forwarded.on('error', () => outgoing.writeHead(502).end());
-      forwarded.end(body);
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+/** The member's feed, as `feedMode` has it answer a poll. */
+async function feedPage(poll: URL): Promise<unknown> {
+  polls += 1;
+  if (feedMode === 'restart') return { feedId: `restored-${polls}`, first: null, last: 0, changes: [] };
+  if (feedMode === 'quiet') {
+    await sleep(Number(poll.searchParams.get('waitMs') ?? 0));
+    return { feedId: 'steady', first: null, last: seq, changes: [] };
+  }
+  seq += 1;
+  const changes = [{ seq, tags: [`Unit:${CHANGED_UNIT}`], occurredAt: new Date().toISOString() }];
+  return { feedId: 'steady', first: seq, last: seq, changes };
 }
+/** Whole reads of the member that reached its shard (each asks for its institution record once). */
+const wholeReads = () => gate.calls.filter((call) => call === 'query CatalogueInstitution').length;
+/** Reads of the records a change names. */
+const namedReads = () => gate.calls.filter((call) => call === 'query CatalogueChanges').length;
 
 beforeAll(async () => {
   engine = await testCatalogue();
   hub = await startTestHub({ institutions: ['rvt.lv', RESTARTING] });
-  const shardUrl = new URL(hub.shards.get(RESTARTING)?.url as string);
-  proxy = await startRestartingFeedProxy(shardUrl);
-  const proxied = new URL(shardUrl);
-  proxied.port = String((proxy.address() as AddressInfo).port);
-  const registry = new Registry(
-    hub.gateway.registry.institutions.map((entry) =>
-      entry.code === RESTARTING ? { ...entry, shards: { ...entry.shards, qualifications: proxied.toString() } } : entry,
-    ),
-  );
+  gate = await startReadGate(hub.shards.get(RESTARTING)?.url as string, { changes: feedPage });
   gateway = await startCatalogueGateway(
     hub,
     {
@@ -101,7 +67,7 @@ beforeAll(async () => {
       // Less than one whole read of the member (some tens of KB): its first read overdraws it for half an hour.
       memberReadBudget: { bytes: 1_024, bytesPerMinute: 1_024 },
     },
-    registry,
+    registryThrough(hub, RESTARTING, gate.url),
   );
   await waitFor(
     'every part read once',
@@ -111,7 +77,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await gateway?.close();
-  await new Promise((resolve) => proxy?.close(resolve));
+  await gate?.close();
   await hub?.dispose();
   await engine?.dispose();
 });
@@ -132,7 +98,7 @@ test('a member whose feed restarts at every poll is read whole once, then waits 
   // Some four restarts of its feed (after 200, 400, 800 and 1,600 ms), each asking for a whole read.
   await sleep(3_500);
   expect(polls).toBeGreaterThanOrEqual(4);
-  expect(wholeReads).toBe(1);
+  expect(wholeReads()).toBe(1);
   const parts = (await health()).catalogue.parts;
   expect(parts.find((part) => part.institution === 'rvt.lv')).toMatchObject({ state: 'current', error: null });
   const restarting = parts.find((part) => part.institution === RESTARTING);
@@ -168,7 +134,7 @@ test("a write through the hub to the member is not held for the read that waits 
   expect(written.body.errors).toBeUndefined();
   // Not the 10 s one read may take, which a write waits for a read under way.
   expect(Date.now() - started).toBeLessThan(5_000);
-  expect(wholeReads).toBe(1);
+  expect(wholeReads()).toBe(1);
 });
 
 test("an operator's rebuild reads the member at once, whatever its budget", async () => {
@@ -181,7 +147,7 @@ test("an operator's rebuild reads the member at once, whatever its budget", asyn
     headers: { authorization: `Bearer ${OPERATOR}` },
   });
   expect(response.status).toBe(200);
-  expect(wholeReads).toBe(2);
+  expect(wholeReads()).toBe(2);
   const found = await postGraphQL(
     gateway.url,
     '{ units(filter: { text: "written while deferred" }) { nodes { id } } }',
@@ -197,14 +163,14 @@ test("an operator's rebuild reads the member at once, whatever its budget", asyn
 });
 
 test('a member over its budget whose feed names a change at every poll has none of them read: they wait for its next whole read', async () => {
-  const [pollsBefore, wholeBefore, namedBefore] = [polls, wholeReads, namedReads];
+  const [pollsBefore, wholeBefore, namedBefore] = [polls, wholeReads(), namedReads()];
   feedMode = 'change';
   // The poll held now ends within its wait (1 s); then a change at every poll.
   await sleep(3_000);
   // Ten polls a second at most, each naming a change.
   expect(polls - pollsBefore).toBeGreaterThanOrEqual(5);
   expect(polls - pollsBefore).toBeLessThanOrEqual(25);
-  expect({ whole: wholeReads - wholeBefore, named: namedReads - namedBefore }).toEqual({ whole: 0, named: 0 });
+  expect({ whole: wholeReads() - wholeBefore, named: namedReads() - namedBefore }).toEqual({ whole: 0, named: 0 });
   const restarting = (await health()).catalogue.parts.find((part) => part.institution === RESTARTING);
   expect(restarting?.state).toBe('stale');
   expect(restarting?.error).toMatch(/^read deferred \d+ s: /);

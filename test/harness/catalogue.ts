@@ -93,6 +93,15 @@ export function startCatalogueGateway(
   });
 }
 
+/** The test hub's registry, but with `institution`'s qualifications shard reached at `url` (a gate in front of it). */
+export function registryThrough(hub: TestHub, institution: string, url: string): Registry {
+  return new Registry(
+    hub.gateway.registry.institutions.map((entry) =>
+      entry.code === institution ? { ...entry, shards: { ...entry.shards, qualifications: url } } : entry,
+    ),
+  );
+}
+
 /** The catalogue answers lists once every institution's part was read: wait until then. */
 export async function catalogueReady(gateway: RunningGateway, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -129,9 +138,13 @@ async function bodyOf(message: IncomingMessage): Promise<Buffer> {
  * Starts a gate in front of the shard at `shardUrl`. A held read was answered by the shard when it came (the
  * answer is what the shard held then), and reaches the catalogue only once released: the test decides when an
  * answer read before a change arrives. `feed: false`: the gate answers 404 for the change feed, as a shard
- * without one does.
+ * without one does; `changes`: the gate answers each poll of the change feed itself, with the page it gives for the
+ * poll's URL, once that is settled (a hostile or broken feed).
  */
-export async function startReadGate(shardUrl: string, options: { feed?: boolean } = {}): Promise<ReadGate> {
+export async function startReadGate(
+  shardUrl: string,
+  options: { feed?: boolean; changes?: (poll: URL) => unknown } = {},
+): Promise<ReadGate> {
   const target = new URL(shardUrl);
   const gate: ReadGate = {
     url: '',
@@ -149,6 +162,13 @@ export async function startReadGate(shardUrl: string, options: { feed?: boolean 
     if (options.feed === false && incoming.url?.startsWith('/changes')) {
       gate.calls.push(`${incoming.method ?? ''} ${incoming.url}: 404`);
       outgoing.writeHead(404).end();
+      return;
+    }
+    const { changes } = options;
+    if (changes && incoming.url?.startsWith('/changes')) {
+      void Promise.resolve(changes(new URL(incoming.url, 'http://gate')))
+        .then((page) => outgoing.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(page)))
+        .catch(() => outgoing.destroy());
       return;
     }
     void (async () => {
