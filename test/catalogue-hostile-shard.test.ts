@@ -95,6 +95,7 @@ test("a shard that pages without end, or answers malformed units or qualificatio
       feed: false,
       ageSeconds: null,
       readAt: null,
+      deferredUntil: null,
     },
     {
       institution: MALFORMED,
@@ -103,6 +104,7 @@ test("a shard that pages without end, or answers malformed units or qualificatio
       feed: false,
       ageSeconds: null,
       readAt: null,
+      deferredUntil: null,
     },
     {
       institution: LOOPING,
@@ -111,6 +113,7 @@ test("a shard that pages without end, or answers malformed units or qualificatio
       feed: false,
       ageSeconds: null,
       readAt: null,
+      deferredUntil: null,
     },
   ]);
   // Each read of the looping shard stops at its second page: a handful of calls per attempt, not an endless read.

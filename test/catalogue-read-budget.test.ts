@@ -84,7 +84,9 @@ afterAll(async () => {
 
 const health = async () =>
   (await (await fetch(new URL('/health/ready', gateway.url))).json()) as {
-    catalogue: { parts: Array<{ institution: string; state: string; error: string | null }> };
+    catalogue: {
+      parts: Array<{ institution: string; state: string; error: string | null; deferredUntil: string | null }>;
+    };
   };
 const deferredReads = async () => {
   const metrics = await (await fetch(new URL('/metrics', gateway.url))).text();
@@ -100,12 +102,18 @@ test('a member whose feed restarts at every poll is read whole once, then waits 
   expect(polls).toBeGreaterThanOrEqual(4);
   expect(wholeReads()).toBe(1);
   const parts = (await health()).catalogue.parts;
-  expect(parts.find((part) => part.institution === 'rvt.lv')).toMatchObject({ state: 'current', error: null });
+  expect(parts.find((part) => part.institution === 'rvt.lv')).toMatchObject({
+    state: 'current',
+    error: null,
+    deferredUntil: null,
+  });
   const restarting = parts.find((part) => part.institution === RESTARTING);
   expect(restarting?.state).toBe('stale');
   expect(restarting?.error).toMatch(
     /^read deferred \d+ s: its shard sent more than the catalogue reads of one member \(1024 bytes at once, then 1024 a minute\)$/,
   );
+  // Some half an hour ahead: tens of KB overdrawn, refilled at 1,024 bytes a minute.
+  expect(Date.parse(restarting?.deferredUntil ?? '') - Date.now()).toBeGreaterThan(10 * 60_000);
   expect(await deferredReads()).toBeGreaterThanOrEqual(1);
 
   // Lists are answered from the catalogue all the same, naming the member as behind.

@@ -78,6 +78,8 @@ export interface CatalogueHealth {
     ageSeconds: number | null;
     readAt: string | null;
     error: string | null;
+    /** Until when its next read waits for the member's read budget (see read-budget.ts); null: none waits. */
+    deferredUntil: string | null;
   }>;
   refreshSeconds: number;
 }
@@ -658,6 +660,7 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
           ageSeconds: !part.built ? null : !current ? seconds(part.staleSince) : feed ? 0 : seconds(part.readAt),
           readAt: part.readAt === null ? null : new Date(part.readAt).toISOString(),
           error: part.error,
+          deferredUntil: part.deferredUntil === null ? null : new Date(part.deferredUntil).toISOString(),
         };
       });
       const ages = states.flatMap((state) => (state.ageSeconds === null ? [] : [state.ageSeconds]));
