@@ -142,10 +142,11 @@ interface Part {
   pending: PendingRead | null;
   /** Reads of named records, one after another, while any are pending. */
   refreshing: Promise<void> | null;
-  /** Until when its next whole read waits for its member's read budget (Date.now()); null when none waits. */
-  deferredUntil: number | null;
-  /** Ends that wait at once (an operator's rebuild). */
-  waiving: AbortController | null;
+  /**
+   * While its next whole read waits for its member's read budget: until when (Date.now()), and how to end the wait at
+   * once (an operator's rebuild); null when none waits.
+   */
+  deferred: { until: number; end: AbortController } | null;
   /** An operator asked for a read: the next one does not wait for the budget. */
   waived: boolean;
 }
@@ -190,7 +191,8 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
         createPostgresEngine(options.url, { lockWaitMs: 3 * readTimeoutMs, log })
       : createSqliteThreadEngine(options.sqlitePath));
   const refreshMs = options.unfollowedRefreshMs ?? DEFAULT_UNFOLLOWED_REFRESH_MS;
-  const budget = createReadBudget(options.memberReadBudget ?? DEFAULT_MEMBER_READ_BUDGET);
+  const budgetSettings = options.memberReadBudget ?? DEFAULT_MEMBER_READ_BUDGET;
+  const budget = createReadBudget(budgetSettings);
   const reader = createShardReader({
     hopKey: options.hopKey,
     timeoutMs: readTimeoutMs,
@@ -212,8 +214,7 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
         again: false,
         pending: null,
         refreshing: null,
-        deferredUntil: null,
-        waiving: null,
+        deferred: null,
         waived: false,
       },
     ]),
@@ -275,10 +276,8 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
   };
 
   /** Why a read of the member waits, for its part's error and the log. */
-  const deferral = (waitMs: number) => {
-    const { bytes, bytesPerMinute } = options.memberReadBudget ?? DEFAULT_MEMBER_READ_BUDGET;
-    return `read deferred ${Math.ceil(waitMs / 1000)} s: its shard sent more than the catalogue reads of one member (${bytes} bytes at once, then ${bytesPerMinute} a minute)`;
-  };
+  const deferral = (waitMs: number) =>
+    `read deferred ${Math.ceil(waitMs / 1000)} s: its shard sent more than the catalogue reads of one member (${budgetSettings.bytes} bytes at once, then ${budgetSettings.bytesPerMinute} a minute)`;
 
   /**
    * Waits until the member's read budget lets its shard be read again (see read-budget.ts), the part stale meanwhile
@@ -287,17 +286,15 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
   const untilBudgetAllows = async (part: Part) => {
     const institution = part.shard.institution;
     for (let waitMs = budget.waitMs(institution); waitMs > 0 && !part.waived && !closed;) {
-      part.deferredUntil = Date.now() + waitMs;
-      part.waiving = new AbortController();
+      const end = new AbortController();
+      part.deferred = { until: Date.now() + waitMs, end };
       markStale(part, deferral(waitMs));
       metrics.readsDeferred.inc({ institution });
       log.warn({ institution, waitMs }, 'catalogue read of a member deferred: its read budget is spent');
-      await sleep(waitMs, undefined, { signal: AbortSignal.any([stop.signal, part.waiving.signal]) }).catch(
-        () => undefined,
-      );
+      await sleep(waitMs, undefined, { signal: AbortSignal.any([stop.signal, end.signal]) }).catch(() => undefined);
       waitMs = budget.waitMs(institution);
     }
-    Object.assign(part, { deferredUntil: null, waiving: null, waived: false });
+    Object.assign(part, { deferred: null, waived: false });
   };
 
   /**
@@ -595,7 +592,7 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
       // that waits for the member's budget (the part is stale meanwhile).
       if (part.rebuilding) {
         part.again = true;
-        if (part.deferredUntil !== null) return;
+        if (part.deferred) return;
         await Promise.race([
           part.rebuilding,
           sleep(readTimeoutMs, undefined, { signal: stop.signal }).catch(() => undefined),
@@ -660,7 +657,7 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
           ageSeconds: !part.built ? null : !current ? seconds(part.staleSince) : feed ? 0 : seconds(part.readAt),
           readAt: part.readAt === null ? null : new Date(part.readAt).toISOString(),
           error: part.error,
-          deferredUntil: part.deferredUntil === null ? null : new Date(part.deferredUntil).toISOString(),
+          deferredUntil: part.deferred ? new Date(part.deferred.until).toISOString() : null,
         };
       });
       const ages = states.flatMap((state) => (state.ageSeconds === null ? [] : [state.ageSeconds]));
@@ -688,7 +685,7 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
           if (!part) return 0;
           markStale(part, null);
           part.waived = true;
-          part.waiving?.abort();
+          part.deferred?.end.abort();
           await rebuildPart(part);
           return null;
         },

@@ -15,10 +15,10 @@ export interface ReadBudget {
 
 /**
  * A budget of bytes per member (a token bucket): a read starts only while its member's budget holds some, and what it
- * brings is taken off after. A read is never cut for the budget (it is bounded on its own, MAX_READ_BYTES_PER_INSTITUTION),
- * so a member's read always ends whole; one that overdraws the budget has the next wait until it is refilled. A member
- * whose feed asks for reads again and again (a feed restarting at each poll, changes naming everything) then costs the
- * hub at most `bytesPerMinute` of answers to parse, whatever it sends.
+ * brings is taken off after. A read is never cut for the budget (it is bounded on its own,
+ * MAX_READ_BYTES_PER_INSTITUTION), so a member's read always ends whole; one that overdraws the budget has the next
+ * wait until it is refilled. A member whose feed asks for reads again and again (a feed restarting at each poll,
+ * changes naming everything) then costs the hub at most `bytesPerMinute` of answers to parse, whatever it sends.
  */
 export function createReadBudget(settings: ReadBudgetSettings, now: () => number = Date.now): ReadBudget {
   const perMs = settings.bytesPerMinute / 60_000;
