@@ -63,6 +63,28 @@ async function engineStore(available: boolean): Promise<void> {
   }
 }
 
+/** Takes the engine's qualifications table away, or gives it back: its units still answer. */
+async function qualificationsStore(available: boolean): Promise<void> {
+  const [from, to] = available ? ['_away', ''] : ['', '_away'];
+  const rename = `ALTER TABLE qualification${from} RENAME TO qualification${to}`;
+  if (catalogue.url) {
+    const client = new Client({ connectionString: catalogue.url });
+    await client.connect();
+    try {
+      await client.query(rename);
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  const db = new Database(sqlitePath, { timeout: 10_000 });
+  try {
+    db.exec(rename);
+  } finally {
+    db.close();
+  }
+}
+
 const QUERY = `{
   units(filter: { eqfLevel: 4 }, first: 100) { totalCount nodes { id } }
   institutions { id }
@@ -111,4 +133,32 @@ test('an engine that cannot answer: the shards answer every list the same; the c
   // Back: parts the outage left stale are read again, and the catalogue answers once more.
   await catalogueReady(gateway);
   expect(await ask()).toEqual(before);
+});
+
+test('a query of two lists whose second the engine cannot answer: the shards answer both, and the answer says nothing of the catalogue', async () => {
+  const twoLists = `{
+    units(filter: { eqfLevel: 4 }, first: 100) { totalCount nodes { id } }
+    qualifications(first: 100) { nodes { id } }
+  }`;
+  const askBoth = async () => {
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: twoLists }),
+    });
+    const body = (await response.json()) as GraphQLAnswer['body'];
+    expect(body.errors).toBeUndefined();
+    return { body, catalogue: response.headers.get('x-hub-catalogue') };
+  };
+  const before = await askBoth();
+  expect(before.catalogue).toBe('current');
+  await qualificationsStore(false);
+  try {
+    // The units list was found first; its notes go with the catalogue's answer, which is given up for the shards'.
+    expect(await askBoth()).toEqual({ body: { data: before.body.data }, catalogue: null });
+  } finally {
+    await qualificationsStore(true);
+  }
+  await catalogueReady(gateway);
+  expect(await askBoth()).toEqual(before);
 });

@@ -70,13 +70,31 @@ export function createAnswerNotes() {
   };
   return {
     plugin,
-    /** The answer of `context` used these institutions' parts (named when stale). */
-    stale(context: HubContext, entries: readonly StaleInstitution[]): void {
-      const { stale } = notesOf(context);
-      for (const entry of entries) stale.set(entry.institution, entry);
-    },
-    suggest(context: HubContext, suggestion: TextSuggestion): void {
-      notesOf(context).suggestions.push(suggestion);
+    /** Notes for the answer of `context`, which it carries only once committed. */
+    staged(context: HubContext): CatalogueNotes {
+      const stale: StaleInstitution[] = [];
+      const suggestions: TextSuggestion[] = [];
+      return {
+        stale: (entries) => stale.push(...entries),
+        suggest: (suggestion) => suggestions.push(suggestion),
+        commit: () => {
+          const found = notesOf(context);
+          for (const entry of stale) found.stale.set(entry.institution, entry);
+          found.suggestions.push(...suggestions);
+        },
+      };
     },
   };
+}
+
+/**
+ * What one catalogue answer will say, gathered list by list. It is committed to the answer only once every list of it
+ * was found: an answer the catalogue gives up halfway (its engine failed a later list) is the shards', and says
+ * nothing of the catalogue.
+ */
+export interface CatalogueNotes {
+  /** The answer used these institutions' parts (named when stale). */
+  stale(entries: readonly StaleInstitution[]): void;
+  suggest(suggestion: TextSuggestion): void;
+  commit(): void;
 }

@@ -12,7 +12,13 @@ import type { GatewayPart } from '../part';
 import type { Registry, Shard } from '../registry/registry';
 import { createCatalogueMetrics, type CatalogueUpdate } from './catalogue-metrics';
 import type { CatalogueEngine, PartPosition, SearchPage, SearchRequest } from './engine';
-import { createAnswerNotes, type StaleInstitution, type StaleReason, type TextSuggestion } from './answer-notes';
+import {
+  createAnswerNotes,
+  type CatalogueNotes,
+  type StaleInstitution,
+  type StaleReason,
+  type TextSuggestion,
+} from './answer-notes';
 import { createPostgresEngine } from './postgres-engine';
 import {
   DEFAULT_CATALOGUE_FEED_GRACE_MS,
@@ -110,14 +116,16 @@ export interface Catalogue extends GatewayPart {
   readonly engine: CatalogueEngine;
   /** Whether it answers this root field now: every institution's part was read once (or failed to be). */
   answers(field: string): boolean;
+  /** The notes of one answer of `context`, which its lists' searches gather; it carries them once committed. */
+  notes(context: HubContext): CatalogueNotes;
   /**
-   * A page of a list; the answer of `context` will name the institutions whose part may be behind and, when a text
-   * search finds nothing at all, the words like those no item holds (`path`: the list's place in the answer). Fails
-   * when the engine does (it is down, say), noting nothing in the answer: the shards can answer instead.
+   * A page of a list; `notes` gather the institutions whose part may be behind and, when a text search finds nothing
+   * at all, the words like those no item holds (`path`: the list's place in the answer). Fails when the engine does
+   * (it is down, say), noting nothing: the shards can answer instead.
    */
-  search(context: HubContext, request: SearchRequest, path: string[]): Promise<SearchPage>;
+  search(notes: CatalogueNotes, request: SearchRequest, path: string[]): Promise<SearchPage>;
   /** Institution codes held, in code order; fails as `search` does. */
-  institutions(context: HubContext): Promise<string[]>;
+  institutions(notes: CatalogueNotes): Promise<string[]>;
   /** After a write through the hub at `shard`, before its answer returns: the records it changed, read again. */
   afterWrite(shard: Shard, response: GatewayGraphQLResponse | null): Promise<void>;
   /** Reads one institution's part again, whole (operators, a feed gap). */
@@ -551,7 +559,8 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
     engine,
     answers: (field) =>
       CATALOGUE_LISTS.has(field) && engineLost?.replaced !== false && [...parts.values()].every((part) => part.tried),
-    search: async (context, request, path) => {
+    notes: (context) => notes.staged(context),
+    search: async (answerNotes, request, path) => {
       // Named as they stand when the search starts; the answer says so only if the engine answers.
       const stale = staleParts();
       const end = metrics.searchSeconds.startTimer({ engine: engine.name, list: request.list });
@@ -563,8 +572,8 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
           first && page.items.length === 0 && words && words.length > 0
             ? await engine.suggest(request.list, words)
             : [];
-        notes.stale(context, stale);
-        if (words && suggested.length > 0) notes.suggest(context, { path, ...withText(words, suggested) });
+        answerNotes.stale(stale);
+        if (words && suggested.length > 0) answerNotes.suggest({ path, ...withText(words, suggested) });
         return page;
       } catch (error) {
         searchFailed(request.list, error);
@@ -573,11 +582,11 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
         end();
       }
     },
-    institutions: async (context) => {
+    institutions: async (answerNotes) => {
       const stale = staleParts();
       try {
         const codes = await engine.institutions();
-        notes.stale(context, stale);
+        answerNotes.stale(stale);
         return codes;
       } catch (error) {
         searchFailed('institutions', error);

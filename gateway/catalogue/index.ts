@@ -1,6 +1,6 @@
 export { createCatalogue, CATALOGUE_LISTS, type Catalogue, type CatalogueHealth, type PartState } from './catalogue';
 export type { CatalogueEngine, ListPosition, SearchFilter, SearchOrder, SearchRequest } from './engine';
-export type { StaleInstitution, TextSuggestion } from './answer-notes';
+export type { CatalogueNotes, StaleInstitution, TextSuggestion } from './answer-notes';
 export {
   DEFAULT_MAX_ITEMS_PER_INSTITUTION,
   DEFAULT_MEMBER_READ_BUDGET,

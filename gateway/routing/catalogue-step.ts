@@ -22,6 +22,7 @@ import {
   CATALOGUE_LISTS,
   primaryLanguage,
   type Catalogue,
+  type CatalogueNotes,
   type ListPosition,
   type SearchFilter,
   type SearchOrder,
@@ -48,7 +49,7 @@ type Json = Record<string, unknown>;
 
 /** What routing uses of the catalogue, and the request it serves. */
 export interface CatalogueStep {
-  catalogue: Pick<Catalogue, 'answers' | 'search' | 'institutions' | 'afterWrite'>;
+  catalogue: Pick<Catalogue, 'answers' | 'notes' | 'search' | 'institutions' | 'afterWrite'>;
   context: HubContext;
 }
 
@@ -289,6 +290,7 @@ interface NodeSlot {
 
 async function answerConnection(
   step: CatalogueStep,
+  notes: CatalogueNotes,
   fetch: FetchOperation,
   variables: Variables,
   view: RoutingView,
@@ -300,7 +302,7 @@ async function answerConnection(
   const selections = selectedFields(field.node.selectionSet, fragments);
   const page = await fromCatalogue(
     step.catalogue.search(
-      step.context,
+      notes,
       {
         list: field.name === 'units' ? 'units' : 'qualifications',
         filter: search.filter,
@@ -438,11 +440,13 @@ export async function answerFromCatalogue(
   }
   const data: Json = { ...plan.data };
   const errors = [...plan.errors];
+  const notes = step.catalogue.notes(step.context);
   try {
     for (const one of planned) {
       if (one.search.kind === 'connection') {
         const answered = await answerConnection(
           step,
+          notes,
           fetch,
           variables,
           view,
@@ -452,7 +456,7 @@ export async function answerFromCatalogue(
         data[one.field.responseKey] = answered.value;
         errors.push(...answered.errors);
       } else {
-        const codes = await fromCatalogue(step.catalogue.institutions(step.context));
+        const codes = await fromCatalogue(step.catalogue.institutions(notes));
         const fetched = await fetchNodes(
           fetch,
           variables,
@@ -474,5 +478,6 @@ export async function answerFromCatalogue(
     if (error instanceof CatalogueFailed) return null;
     throw error;
   }
+  notes.commit();
   return errors.length > 0 ? { data, errors } : { data };
 }
