@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Shard } from '../registry/registry';
 import { MAX_ITEM_TEXT_CHARS } from './settings';
-import { createShardReader, MAX_READ_BYTES_PER_INSTITUTION } from './shard-reader';
+import { createShardReader, MAX_ANSWER_BYTES, MAX_READ_BYTES_PER_INSTITUTION } from './shard-reader';
 
 type Json = Record<string, unknown>;
 
@@ -31,8 +31,13 @@ const qualification = {
   status: 'ACTIVE',
 };
 
-/** What the stand-in answers to a page of `units` after `after` (null: the first page). */
-type UnitPages = (after: string | null) => { edges: Array<{ cursor: string; node: unknown }>; hasNextPage: boolean };
+/** What the stand-in answers to a page of at most `first` `units` after `after` (null: the first page). */
+type UnitPages = (
+  after: string | null,
+  first: number,
+) => { edges: Array<{ cursor: string; node: unknown }>; hasNextPage: boolean };
+/** What the stand-in answers to the records a change names, by their keys in the answer (`u0`: `rvt.lv:U1`, …). */
+type Changed = (ids: Record<string, string>) => Json;
 
 /** How the stand-in sends an answer's JSON to a query. */
 type Send = (response: ServerResponse, json: string, query: string) => void;
@@ -71,6 +76,7 @@ async function startShard(
   units: UnitPages,
   qualificationNode: unknown = qualification,
   send: Send = atOnce,
+  changed: Changed = () => ({ u0: unit('U1', { eqfLevel: 0 }) }),
 ): Promise<{ shard: Shard; calls: () => number; close: () => Promise<void> }> {
   let calls = 0;
   const server: Server = createServer((request, response) => {
@@ -80,17 +86,17 @@ async function startShard(
       calls += 1;
       const { query, variables } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
         query: string;
-        variables: { after?: string | null };
+        variables: { after?: string | null } & Record<string, string>;
       };
       const page = (edges: unknown[], hasNextPage: boolean) => ({ page: { edges, pageInfo: { hasNextPage } } });
       const data = query.includes('CatalogueChanges')
-        ? { u0: unit('U1', { eqfLevel: 0 }) }
+        ? changed(variables)
         : query.includes('CatalogueInstitution')
           ? { institution: { id: 'rvt.lv', country: 'LV' } }
           : query.includes('page: qualifications')
             ? page([{ cursor: 'q1', node: qualificationNode }], false)
             : (() => {
-                const answer = units(variables.after ?? null);
+                const answer = units(variables.after ?? null, Number(/first: (\d+)/.exec(query)?.[1]));
                 return page(answer.edges, answer.hasNextPage);
               })();
       send(response, JSON.stringify({ data }), query);
@@ -342,4 +348,72 @@ test("once one list of a whole read fails, the other lists' requests end with it
   while (qualificationsEnded === null && Date.now() - failed < 2_000) await sleep(10);
   // Well before the reader's deadline (5 s).
   expect(qualificationsEnded).not.toBeNull();
+});
+
+test('asks a page again with a quarter as many items when its answer would pass the most one answer may hold, then as many as fill a quarter of it', async () => {
+  // 60 units of some 100 KB each: a page of 100 would be 6 MB.
+  const asked: number[] = [];
+  const pages = longUnitPages(60, 100_000);
+  stub = await startShard((after, first) => {
+    asked.push(first);
+    const page = pages(after, first);
+    return { edges: page.edges.slice(0, first), hasNextPage: page.hasNextPage || page.edges.length > first };
+  });
+  const part = await reader().readInstitution(stub.shard);
+  expect(part.units.map((u) => u.localId)).toEqual(Array.from({ length: 60 }, (_, i) => `U${i + 1}`));
+  // 100 (past 4 MiB, left unread), 25 (2.5 MB), then ten at a time (1 MB each).
+  expect(asked).toEqual([100, 25, 10, 10, 10, 10]);
+});
+
+test('fails the read of a shard answering more than the most one answer may hold to a page of one item, reading no answer past it', async () => {
+  // Whatever it is asked, one item of 5 MB.
+  const asked: number[] = [];
+  const huge = { edges: [{ cursor: 'c1', node: unit('U1', { titles: [{ lang: 'en', value: 'x'.repeat(5e6) }] }) }] };
+  stub = await startShard((_after, first) => {
+    asked.push(first);
+    return { ...huge, hasNextPage: false };
+  });
+  let bytes = 0;
+  const bounded = createShardReader({ hopKey: null, timeoutMs: 5_000, onBytes: (_shard, more) => (bytes += more) });
+  await expect(bounded.readInstitution(stub.shard)).rejects.toThrow(
+    `the qualifications shard of rvt.lv (units) answered more than ${MAX_ANSWER_BYTES} bytes to a page of one item, more than any item may hold`,
+  );
+  expect(asked).toEqual([100, 25, 6, 1]);
+  // Four answers of 5 MB, each read no further than one chunk past 4 MiB (and its own record, its qualifications).
+  expect(bytes).toBeLessThan(4 * (MAX_ANSWER_BYTES + 1024 * 1024));
+});
+
+test('reads the records a change names in halves when their answer would pass the most one answer may hold', async () => {
+  // 30 units of some 190 KB each: 5.7 MB in one answer, 2.9 MB in each half.
+  const asked: number[] = [];
+  stub = await startShard(
+    () => ({ edges: [], hasNextPage: false }),
+    qualification,
+    atOnce,
+    (ids) => {
+      asked.push(Object.keys(ids).length);
+      return Object.fromEntries(
+        Object.entries(ids).map(([key, id]) => [
+          key,
+          unit(id.slice('rvt.lv:'.length), { titles: [{ lang: 'en', value: 'x'.repeat(190_000) }] }),
+        ]),
+      );
+    },
+  );
+  const tags = Array.from({ length: 30 }, (_, i) => `Unit:U${i + 1}`);
+  const changes = await reader().readChanged(stub.shard, tags);
+  expect(changes.units?.map((one) => one.doc?.localId)).toEqual(tags.map((tag) => tag.slice('Unit:'.length)));
+  expect(asked).toEqual([30, 15, 15]);
+});
+
+test('fails the read of a record a change names whose answer alone passes the most one answer may hold', async () => {
+  stub = await startShard(
+    () => ({ edges: [], hasNextPage: false }),
+    qualification,
+    atOnce,
+    () => ({ u0: unit('U1', { titles: [{ lang: 'en', value: 'x'.repeat(5e6) }] }) }),
+  );
+  await expect(reader().readChanged(stub.shard, ['Unit:U1'])).rejects.toThrow(
+    `the qualifications shard of rvt.lv answered more than ${MAX_ANSWER_BYTES} bytes to one record (rvt.lv:U1), more than any item may hold`,
+  );
 });

@@ -23,8 +23,19 @@ const QUALIFICATION_FIELDS =
   'localId titles { lang value } descriptions { lang value } eqfLevel ecvetPoints iscedCode escoOccupation status';
 /** Most items one page of a rebuild asks for (the shards' own limit). */
 const PAGE = 100;
-/** Most bytes of one answer: a page of items at their largest text, with room for JSON's escapes. */
-const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+/**
+ * Most bytes of one answer. The hub parses an answer in one step, which holds its event loop (some 5 ms a MiB here),
+ * so this bounds the pause one member's answer can cause to some tens of milliseconds, as long as a whole read's other
+ * steps take; at 64 MiB, a hostile member's page held the hub for a second. Any item the catalogue accepts fits in
+ * one: its text is at most MAX_ITEM_TEXT_CHARS characters, at most 6 bytes each in JSON (an escape), some 1.2 MB. A
+ * page whose items do not fit asks for fewer (see `pages`), and a change's records are read in parts.
+ */
+export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+/**
+ * What a page's answer aims at: each page asks for as many items as fill it at the size of the last page's items. A
+ * quarter of MAX_ANSWER_BYTES, so a page of items up to four times larger still fits.
+ */
+const PAGE_TARGET_BYTES = MAX_ANSWER_BYTES / 4;
 /**
  * Most bytes of all the answers to one whole read of an institution (its own record, its qualifications and its units
  * together). Each answer may hold MAX_ANSWER_BYTES and a read may run to DEFAULT_MAX_ITEMS_PER_INSTITUTION items a
@@ -146,40 +157,44 @@ class WholeRead {
   }
 }
 
-/** An answer's body as JSON, read no further than MAX_ANSWER_BYTES nor past the whole read's budget. */
+/** An answer past MAX_ANSWER_BYTES, left unread: a page of fewer items, or fewer records, may fit. */
+class AnswerTooLarge extends MalformedCatalogueAnswer {}
+
+/** An answer's body as JSON, and its bytes; read no further than MAX_ANSWER_BYTES nor past the whole read's budget. */
 async function boundedJson(
   body: AsyncIterable<Buffer>,
   shard: Shard,
   read: WholeRead | null,
   onBytes: ShardReaderOptions['onBytes'],
-): Promise<unknown> {
+): Promise<{ json: unknown; bytes: number }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     size += chunk.length;
     onBytes?.(shard, chunk.length);
-    if (size > MAX_ANSWER_BYTES)
-      throw new MalformedCatalogueAnswer(
-        `the ${shard.kind} shard of ${shard.institution}`,
-        `answered more than ${MAX_ANSWER_BYTES} bytes`,
-      );
     read?.spend(chunk.length);
+    if (size > MAX_ANSWER_BYTES)
+      throw new AnswerTooLarge(
+        `the ${shard.kind} shard of ${shard.institution}`,
+        `answered more than ${MAX_ANSWER_BYTES} bytes to one request`,
+      );
     chunks.push(chunk);
   }
-  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  return { json: JSON.parse(Buffer.concat(chunks).toString('utf8')), bytes: size };
 }
 
 /** One page of a connection as a shard answered it, its shape checked (its items are checked by the caller). */
 function pageOf(
   data: unknown,
   where: string,
+  first: number,
 ): { edges: Array<{ cursor: string; node: unknown }>; hasNextPage: boolean } {
   const page = (data as { page?: unknown } | null)?.page as
     { edges?: unknown; pageInfo?: { hasNextPage?: unknown } | null } | null | undefined;
   const edges = page?.edges;
   if (!Array.isArray(edges)) throw new MalformedCatalogueAnswer(where, 'answered a page without a list of edges');
-  if (edges.length > PAGE)
-    throw new MalformedCatalogueAnswer(where, `answered ${edges.length} items to a page of at most ${PAGE}`);
+  if (edges.length > first)
+    throw new MalformedCatalogueAnswer(where, `answered ${edges.length} items to a page of at most ${first}`);
   if (typeof page?.pageInfo?.hasNextPage !== 'boolean')
     throw new MalformedCatalogueAnswer(where, 'answered a page without pageInfo.hasNextPage');
   for (const edge of edges as Array<{ cursor?: unknown } | null>) {
@@ -198,7 +213,7 @@ export function createShardReader(options: ShardReaderOptions) {
     query: string,
     variables: Record<string, unknown>,
     read: WholeRead | null = null,
-  ): Promise<T> => {
+  ): Promise<{ data: T; bytes: number }> => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (options.hopKey)
       Object.assign(
@@ -226,15 +241,13 @@ export function createShardReader(options: ShardReaderOptions) {
           body: JSON.stringify({ query, variables }),
           signal,
         });
-        const body = (await boundedJson(response.body, shard, read, options.onBytes)) as {
-          data?: T;
-          errors?: Array<{ message: string }>;
-        } | null;
+        const answer = await boundedJson(response.body, shard, read, options.onBytes);
+        const body = answer.json as { data?: T; errors?: Array<{ message: string }> } | null;
         if (response.statusCode !== 200 || body?.errors?.length || !body?.data)
           throw new Error(
             `the ${shard.kind} shard of ${shard.institution} answered ${response.statusCode}: ${String(body?.errors?.[0]?.message ?? 'no data').slice(0, 500)}`,
           );
-        return body.data;
+        return { data: body.data, bytes: answer.bytes };
       },
       read?.signal,
     );
@@ -244,7 +257,9 @@ export function createShardReader(options: ShardReaderOptions) {
    * Every item of a list, page by page, each checked and made the catalogue's document by `compact` as its page
    * arrives: the hub holds one answer of the list at a time, not every answer until the read ends. A hostile shard
    * cannot keep the hub reading: a cursor must move on (one seen before is an error), past `maxItems` the read fails,
-   * and so it does past the whole read's byte budget.
+   * and so it does past the whole read's byte budget. Each page asks for as many items as fill PAGE_TARGET_BYTES at
+   * the size of the last page's; a page past MAX_ANSWER_BYTES is asked again with a quarter as many, down to one item,
+   * which no item the catalogue accepts fills.
    */
   async function pages<T>(
     shard: Shard,
@@ -254,12 +269,29 @@ export function createShardReader(options: ShardReaderOptions) {
     compact: (node: unknown, where: string) => T,
   ): Promise<T[]> {
     const where = `the ${shard.kind} shard of ${shard.institution} (${list})`;
-    const query = `query CatalogueRead($after: String) { page: ${list}(first: ${PAGE}, after: $after) { edges { cursor node { ${fields} } } pageInfo { hasNextPage } } }`;
+    const queryOf = (first: number) =>
+      `query CatalogueRead($after: String) { page: ${list}(first: ${first}, after: $after) { edges { cursor node { ${fields} } } pageInfo { hasNextPage } } }`;
     const all: T[] = [];
     const cursors = new Set<string>();
     let after: string | null = null;
+    let first = PAGE;
     for (;;) {
-      const page = pageOf(await ask<unknown>(shard, query, { after }, read), where);
+      let answer: { data: unknown; bytes: number };
+      try {
+        answer = await ask<unknown>(shard, queryOf(first), { after }, read);
+      } catch (error) {
+        if (!(error instanceof AnswerTooLarge)) throw error;
+        if (first === 1)
+          throw new MalformedCatalogueAnswer(
+            where,
+            `answered more than ${MAX_ANSWER_BYTES} bytes to a page of one item, more than any item may hold`,
+          );
+        first = Math.max(1, Math.floor(first / 4));
+        continue;
+      }
+      const page = pageOf(answer.data, where, first);
+      if (page.edges.length > 0)
+        first = Math.min(PAGE, Math.max(1, Math.floor((PAGE_TARGET_BYTES * page.edges.length) / answer.bytes)));
       if (all.length + page.edges.length > maxItems)
         throw new MalformedCatalogueAnswer(
           where,
@@ -290,7 +322,7 @@ export function createShardReader(options: ShardReaderOptions) {
           read.stop(error);
           throw error;
         });
-      const [own, qualifications, units] = await Promise.all([
+      const [{ data: own }, qualifications, units] = await Promise.all([
         ending(
           ask<{ institution: unknown }>(
             shard,
@@ -321,30 +353,45 @@ export function createShardReader(options: ShardReaderOptions) {
         else if (tag.startsWith('Unit:')) units.add(tag.slice('Unit:'.length));
         else if (tag.startsWith('Qualification:')) qualifications.add(tag.slice('Qualification:'.length));
       }
-      const selections: string[] = [];
-      const variables: Record<string, unknown> = {};
-      const definitions: string[] = [];
-      if (institution) {
-        definitions.push('$institution: ID!');
-        variables.institution = shard.institution;
-        selections.push('institution(id: $institution) { id country }');
-      }
-      [...units].forEach((localId, index) => {
-        definitions.push(`$u${index}: ID!`);
-        variables[`u${index}`] = `${shard.institution}:${localId}`;
-        selections.push(`u${index}: unit(id: $u${index}) { ${UNIT_FIELDS} }`);
-      });
-      [...qualifications].forEach((localId, index) => {
-        definitions.push(`$q${index}: ID!`);
-        variables[`q${index}`] = `${shard.institution}:${localId}`;
-        selections.push(`q${index}: qualification(id: $q${index}) { ${QUALIFICATION_FIELDS} }`);
-      });
-      if (selections.length === 0) return {};
-      const data = await ask<Record<string, unknown>>(
-        shard,
-        `query CatalogueChanges(${definitions.join(', ')}) { ${selections.join(' ')} }`,
-        variables,
-      );
+      /** Each record asked for: its key in the answer (and its variable's name), its ID, its selection. */
+      const records: Array<{ key: string; id: string; selection: string }> = [
+        ...(institution
+          ? [{ key: 'institution', id: shard.institution, selection: 'institution(id: $institution) { id country }' }]
+          : []),
+        ...[...units].map((localId, index) => ({
+          key: `u${index}`,
+          id: `${shard.institution}:${localId}`,
+          selection: `u${index}: unit(id: $u${index}) { ${UNIT_FIELDS} }`,
+        })),
+        ...[...qualifications].map((localId, index) => ({
+          key: `q${index}`,
+          id: `${shard.institution}:${localId}`,
+          selection: `q${index}: qualification(id: $q${index}) { ${QUALIFICATION_FIELDS} }`,
+        })),
+      ];
+      if (records.length === 0) return {};
+      // Records whose answer is past MAX_ANSWER_BYTES are asked for again in two halves, down to one record, which no
+      // record the catalogue accepts fills.
+      const askFor = async (some: typeof records): Promise<Record<string, unknown>> => {
+        try {
+          const { data } = await ask<Record<string, unknown>>(
+            shard,
+            `query CatalogueChanges(${some.map((record) => `$${record.key}: ID!`).join(', ')}) { ${some.map((record) => record.selection).join(' ')} }`,
+            Object.fromEntries(some.map((record) => [record.key, record.id])),
+          );
+          return data;
+        } catch (error) {
+          if (!(error instanceof AnswerTooLarge)) throw error;
+          if (some.length === 1)
+            throw new MalformedCatalogueAnswer(
+              `the ${shard.kind} shard of ${shard.institution}`,
+              `answered more than ${MAX_ANSWER_BYTES} bytes to one record (${some[0]?.id}), more than any item may hold`,
+            );
+          const half = Math.ceil(some.length / 2);
+          return { ...(await askFor(some.slice(0, half))), ...(await askFor(some.slice(half))) };
+        }
+      };
+      const data = await askFor(records);
       const own =
         data.institution == null
           ? null
