@@ -351,9 +351,9 @@ test("once one list of a whole read fails, the other lists' requests end with it
 });
 
 test('asks a page again with a quarter as many items when its answer would pass the most one answer may hold, then as many as fill a quarter of it', async () => {
-  // 60 units of some 100 KB each: a page of 100 would be 6 MB.
+  // 60 units of some 50 KB each: a page of 100 would be 5 MB.
   const asked: number[] = [];
-  const pages = longUnitPages(60, 100_000);
+  const pages = longUnitPages(60, 50_000);
   stub = await startShard((after, first) => {
     asked.push(first);
     const page = pages(after, first);
@@ -361,7 +361,7 @@ test('asks a page again with a quarter as many items when its answer would pass 
   });
   const part = await reader().readInstitution(stub.shard);
   expect(part.units.map((u) => u.localId)).toEqual(Array.from({ length: 60 }, (_, i) => `U${i + 1}`));
-  // 100 (past 4 MiB, left unread), 25 (2.5 MB), then ten at a time (1 MB each).
+  // 100 (past 2 MiB, left unread), 25 (1.25 MB), then ten at a time (half a MB each).
   expect(asked).toEqual([100, 25, 10, 10, 10, 10]);
 });
 
@@ -379,12 +379,12 @@ test('fails the read of a shard answering more than the most one answer may hold
     `the qualifications shard of rvt.lv (units) answered more than ${MAX_ANSWER_BYTES} bytes to a page of one item, more than any item may hold`,
   );
   expect(asked).toEqual([100, 25, 6, 1]);
-  // Four answers of 5 MB, each read no further than one chunk past 4 MiB (and its own record, its qualifications).
+  // Four answers of 5 MB, each read no further than one chunk past 2 MiB (and its own record, its qualifications).
   expect(bytes).toBeLessThan(4 * (MAX_ANSWER_BYTES + 1024 * 1024));
 });
 
 test('reads the records a change names in halves when their answer would pass the most one answer may hold', async () => {
-  // 30 units of some 190 KB each: 5.7 MB in one answer, 2.9 MB in each half.
+  // 30 units of some 100 KB each: 3 MB in one answer, 1.5 MB in each half.
   const asked: number[] = [];
   stub = await startShard(
     () => ({ edges: [], hasNextPage: false }),
@@ -395,7 +395,7 @@ test('reads the records a change names in halves when their answer would pass th
       return Object.fromEntries(
         Object.entries(ids).map(([key, id]) => [
           key,
-          unit(id.slice('rvt.lv:'.length), { titles: [{ lang: 'en', value: 'x'.repeat(190_000) }] }),
+          unit(id.slice('rvt.lv:'.length), { titles: [{ lang: 'en', value: 'x'.repeat(100_000) }] }),
         ]),
       );
     },

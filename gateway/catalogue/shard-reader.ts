@@ -24,13 +24,14 @@ const QUALIFICATION_FIELDS =
 /** Most items one page of a rebuild asks for (the shards' own limit). */
 const PAGE = 100;
 /**
- * Most bytes of one answer. The hub parses an answer in one step, which holds its event loop (some 5 ms a MiB here),
- * so this bounds the pause one member's answer can cause to some tens of milliseconds, as long as a whole read's other
- * steps take; at 64 MiB, a hostile member's page held the hub for a second. Any item the catalogue accepts fits in
- * one: its text is at most MAX_ITEM_TEXT_CHARS characters, at most 6 bytes each in JSON (an escape), some 1.2 MB. A
- * page whose items do not fit asks for fewer (see `pages`), and a change's records are read in parts.
+ * Most bytes of one answer. The hub parses an answer in one step, which holds its event loop: up to some 30 ms a MiB
+ * here, for JSON dense in small objects (npm run bench -- catalogue-hostile: at 64 MiB, a hostile member's page of 60
+ * MiB held the hub 1.6 s). This bounds that pause to some tens of milliseconds, as long as a whole read's other steps
+ * take. Any item the catalogue accepts fits in one: its text is at most MAX_ITEM_TEXT_CHARS characters, at most 6
+ * bytes each in JSON (an escape), some 1.2 MB. A page whose items do not fit asks for fewer (see `pages`), and a
+ * change's records are read in parts.
  */
-export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+export const MAX_ANSWER_BYTES = 2 * 1024 * 1024;
 /**
  * What a page's answer aims at: each page asks for as many items as fill it at the size of the last page's items. A
  * quarter of MAX_ANSWER_BYTES, so a page of items up to four times larger still fits.
