@@ -2,6 +2,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { MAX_ANSWER_BYTES } from '../../gateway/catalogue';
 import type { Scenario } from '../lib/context';
 import { benchRegistryInstitution, loadTemplates } from '../lib/data';
 import { positive } from '../lib/env';
@@ -14,6 +15,10 @@ const WINDOW_SECONDS = 30;
 /** The share of one core a member that has itself read without end may take of the hub, once its budget is spent. */
 const MOST_CORE_SHARE = 0.1;
 /** A budget no read reaches: the catalogue as it reads a member without one. */
+/** The side whose member answers every page of units with OVERSIZED_PAGE_BYTES (its feed restarting as well). */
+const OVERSIZED = 'default budget, pages of the most an answer holds';
+/** The longest the hub's event loop may be held by a member's answers, ms: some 5 ms a MiB parsed in one step. */
+const MOST_STALL_MS = 100;
 const NO_BUDGET = { CATALOG_MEMBER_READ_BYTES: '1000000000000', CATALOG_MEMBER_READ_BYTES_PER_MINUTE: '1000000000000' };
 
 interface Window {
@@ -35,14 +40,43 @@ async function longestStallMs(hub: Service): Promise<number> {
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) * 1_000 : Number.NaN;
 }
 
+/** The size of the page of units a member answers to every page, in the side "oversized pages". */
+const OVERSIZED_PAGE_BYTES = MAX_ANSWER_BYTES - 1024;
+
+/**
+ * A page of one unit of some OVERSIZED_PAGE_BYTES: criteria of short texts, JSON dense in small objects, which costs
+ * far more to parse a byte than a long string. Read and parsed whole, it holds the hub; its text is far past what an
+ * item may hold, so the read fails once it is parsed.
+ */
+function oversizedPage(): Buffer {
+  const criterion = { texts: [{ lang: 'en', value: 'Welds' }] };
+  const node = {
+    localId: 'U1',
+    titles: [{ lang: 'en', value: 'Welding' }],
+    eqfLevel: 4,
+    ecvetPoints: 5,
+    status: 'ACTIVE',
+    assessmentCriteria: Array.from(
+      { length: Math.floor(OVERSIZED_PAGE_BYTES / (JSON.stringify(criterion).length + 1)) },
+      () => criterion,
+    ),
+    learningOutcomes: [],
+    qualification: { localId: 'Q1' },
+  };
+  return Buffer.from(
+    JSON.stringify({ data: { page: { edges: [{ cursor: 'c1', node }], pageInfo: { hasNextPage: false } } } }),
+  );
+}
+
 /**
  * A member's shard behind a proxy whose change feed restarts at every poll (a new history each time, as a restored
  * database shows): each restart asks the catalogue to read the member whole again. Counts the whole reads that reach
- * the shard and the polls.
+ * the shard and the polls. Once `oversized` is set, it answers every page of units with that instead of the shard's.
  */
 async function startRestartingFeed(shardUrl: string) {
   const target = new URL(shardUrl);
   const counts = { wholeReads: 0, polls: 0 };
+  const mode: { oversized: Buffer | null } = { oversized: null };
   const server: Server = createServer((incoming, outgoing) => {
     if (incoming.url?.startsWith('/changes')) {
       counts.polls += 1;
@@ -56,6 +90,10 @@ async function startRestartingFeed(shardUrl: string) {
       const body = Buffer.concat(chunks);
       // A whole read asks for the institution's own record once.
       if (body.includes('query CatalogueInstitution')) counts.wholeReads += 1;
+      if (mode.oversized && body.includes('page: units')) {
+        outgoing.writeHead(200, { 'content-type': 'application/json' }).end(mode.oversized);
+        return;
+      }
       const forwarded = request(
         {
           host: target.hostname,
@@ -79,6 +117,7 @@ async function startRestartingFeed(shardUrl: string) {
   return {
     url: url.toString(),
     counts,
+    mode,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -101,8 +140,8 @@ async function partState(hub: Service): Promise<{ state: string; error: string |
 export const catalogueHostile: Scenario = {
   name: 'catalogue-hostile',
   title:
-    'Catalogue and a member whose feed restarts at every poll: the hub CPU it takes, without and with a read budget',
-  estimate: '~5 min',
+    'Catalogue and a member whose feed restarts at every poll: the hub CPU it takes, without and with a read budget, and how long its oversized pages hold the hub',
+  estimate: '~7 min',
   async run(context) {
     const units = positive('BENCH_HOSTILE_UNITS', 2_000);
     const seconds = Math.max(2, Math.round(positive('BENCH_HOSTILE_SECONDS', 120) / WINDOW_SECONDS)) * WINDOW_SECONDS;
@@ -120,11 +159,13 @@ export const catalogueHostile: Scenario = {
     ]);
 
     const sides = [
-      { name: 'no budget', env: NO_BUDGET },
-      { name: 'default budget', env: {} },
+      { name: 'no budget', env: NO_BUDGET, oversized: false },
+      { name: 'default budget', env: {}, oversized: false },
+      { name: OVERSIZED, env: {}, oversized: true },
     ];
     const runs = new Map<string, { windows: Window[]; state: Awaited<ReturnType<typeof partState>> }>();
     for (const side of sides) {
+      feed.mode.oversized = side.oversized ? oversizedPage() : null;
       const hub = await startHub(context.cleanup, {
         name: `hub, ${side.name}`,
         registryPath,
@@ -134,7 +175,8 @@ export const catalogueHostile: Scenario = {
         env: { CATALOG: 'on', ENTITY_CACHE: 'off', ...side.env },
       });
       const deadline = Date.now() + 120_000;
-      while ((await partState(hub))?.state === 'not-read') {
+      // Its first read, and every one after, fails on the oversized page: measured from its first answer.
+      while (side.oversized ? feed.counts.wholeReads === 0 : (await partState(hub))?.state === 'not-read') {
         if (Date.now() > deadline) throw new Error(`${side.name}: the member's first read did not end within 120 s`);
         await sleep(100);
       }
@@ -167,6 +209,7 @@ export const catalogueHostile: Scenario = {
     const sum = (windows: readonly Window[], key: 'wholeReads' | 'polls') =>
       windows.reduce((total, window) => total + window[key], 0);
     const last = (name: string) => (runs.get(name)?.windows ?? []).slice(-2);
+    const longestStall = (name: string) => Math.max(...(runs.get(name)?.windows ?? []).map((window) => window.stallMs));
     const table: Table = {
       caption: `One member of ${units} units whose feed restarts at every poll (SQLite shard, embedded catalogue); ${seconds} s from its first read, in windows of ${WINDOW_SECONDS} s`,
       columns: [
@@ -191,13 +234,14 @@ export const catalogueHostile: Scenario = {
           `${fmt.num(share(windows) * 100)}%`,
           `${fmt.num(share(windows.slice(0, 1)) * 100)}%`,
           `${fmt.num(share(last(name)) * 100)}%`,
-          `${fmt.int(Math.max(...windows.map((window) => window.stallMs)))} ms`,
+          `${fmt.int(longestStall(name))} ms`,
           run?.state ? `${run.state.state}${run.state.error ? `: ${run.state.error}` : ''}` : '–',
         ];
       }),
     };
     const budgeted = share(last('default budget'));
     const unbounded = share(last('no budget'));
+    const oversizedStall = longestStall(OVERSIZED);
     return {
       settings: {
         units: `${units} (BENCH_HOSTILE_UNITS)`,
@@ -211,10 +255,17 @@ export const catalogueHostile: Scenario = {
           measured: `${fmt.num(budgeted * 100)}% (${fmt.ratio(budgeted / unbounded)} the share without a budget)`,
           met: budgeted <= MOST_CORE_SHARE,
         },
+        {
+          target: `a member answering every page with the most an answer holds holds the hub's event loop at most ${MOST_STALL_MS} ms at a time`,
+          measured: `${fmt.int(oversizedStall)} ms (${fmt.ratio(oversizedStall / longestStall('default budget'))} the longest stall of its honest whole reads)`,
+          met: oversizedStall <= MOST_STALL_MS,
+        },
       ],
       notes: [
         'The member\'s shard is reached through a proxy whose change feed answers every poll at once with a new history (feedId), as a shard whose database was restored does: each restart asks the catalogue to read the member whole again. "whole reads" are those that reached the shard.',
-        '"no budget": CATALOG_MEMBER_READ_BYTES and CATALOG_MEMBER_READ_BYTES_PER_MINUTE set past any read; "default budget": 64 MiB at once, then 16 MiB a minute. Both hubs run this build, one after the other, on the same shard.',
+        '"no budget": CATALOG_MEMBER_READ_BYTES and CATALOG_MEMBER_READ_BYTES_PER_MINUTE set past any read; "default budget": 64 MiB at once, then 16 MiB a minute. The hubs run this build, one after the other, on the same shard.',
+        `"${OVERSIZED}": the proxy answers every page of units with one unit of ${fmt.int(OVERSIZED_PAGE_BYTES)} bytes, just under the most the catalogue reads of one answer (MAX_ANSWER_BYTES; a larger answer is left unread, and asked again with fewer items), in assessment criteria of short texts (JSON dense in small objects). The catalogue parses it whole, then fails the read: its text is past what an item may hold. Measured from the first read.`,
+        "The longest stall is the most the hub's event loop was held in the run (nodejs_eventloop_lag_max_seconds, read every second): every request to the hub waits as long.",
         "The hub's CPU is its process's, every thread (the embedded engine's included), from /proc.",
       ],
       raw: Object.fromEntries(runs),
