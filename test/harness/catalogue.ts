@@ -139,11 +139,12 @@ async function bodyOf(message: IncomingMessage): Promise<Buffer> {
  * answer is what the shard held then), and reaches the catalogue only once released: the test decides when an
  * answer read before a change arrives. `feed: false`: the gate answers 404 for the change feed, as a shard
  * without one does; `changes`: the gate answers each poll of the change feed itself, with the page it gives for the
- * poll's URL, once that is settled (a hostile or broken feed).
+ * poll's URL, once that is settled (a hostile or broken feed); `writeChanges: false`: answers to writes lose their
+ * list of changes (`extensions.changes`), as an institution's own system's do.
  */
 export async function startReadGate(
   shardUrl: string,
-  options: { feed?: boolean; changes?: (poll: URL) => unknown } = {},
+  options: { feed?: boolean; changes?: (poll: URL) => unknown; writeChanges?: boolean } = {},
 ): Promise<ReadGate> {
   const target = new URL(shardUrl);
   const gate: ReadGate = {
@@ -195,9 +196,16 @@ export async function startReadGate(
       const answer = await new Promise<IncomingMessage>((resolve, reject) =>
         forwarded.on('response', resolve).on('error', reject),
       );
-      const answered = await bodyOf(answer);
+      let answered = await bodyOf(answer);
       await open;
-      outgoing.writeHead(answer.statusCode ?? 502, answer.headers).end(answered);
+      const headers = { ...answer.headers };
+      if (options.writeChanges === false && query?.startsWith('mutation')) {
+        const json = JSON.parse(answered.toString('utf8')) as { extensions?: Record<string, unknown> };
+        delete json.extensions?.changes;
+        answered = Buffer.from(JSON.stringify(json));
+        headers['content-length'] = String(answered.length);
+      }
+      outgoing.writeHead(answer.statusCode ?? 502, headers).end(answered);
     })().catch(() => outgoing.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
