@@ -8,6 +8,7 @@ import {
   testCatalogue,
   type ReadGate,
   type TestCatalogue,
+  searchUnitIds,
 } from './harness/catalogue';
 import { postGraphQL, startTestHub, type TestHub } from './harness/hub';
 import { waitFor } from './harness/wait';
@@ -54,16 +55,6 @@ interface Stale {
   refreshSeconds?: number;
 }
 
-const search = async (text: string) => {
-  const answer = await postGraphQL(
-    gateway.url,
-    'query($text: String) { units(filter: { text: $text }, first: 100) { nodes { id } } }',
-    { text },
-  );
-  expect(answer.body.errors).toBeUndefined();
-  return (answer.body.data?.units as { nodes: Array<{ id: string }> }).nodes.map((node) => node.id);
-};
-
 const units = seedUnits().filter((unit) => unit.institution === NO_FEED);
 
 test('an institution without a change feed is read at once and answered, its answers naming the bound', async () => {
@@ -102,7 +93,11 @@ test('a change by another writer arrives within the bound; a write through the h
   const [elsewhere, throughHub] = units.map((unit) => unit.id);
   await renameUnitAtShard(hub, elsewhere as string, 'Xylophonewerk made elsewhere');
   const changedAt = Date.now();
-  await waitFor('the re-read brings the change', async () => (await search('xylophonewerk')).length > 0, 10_000);
+  await waitFor(
+    'the re-read brings the change',
+    async () => (await searchUnitIds(gateway.url, 'xylophonewerk')).length > 0,
+    10_000,
+  );
   // Within the bound, plus one read.
   expect(Date.now() - changedAt).toBeLessThan(REFRESH_MS + READ_ALLOWANCE_S * 1000);
   const token = await hub.token(NO_FEED, ['coordinator']);
@@ -113,5 +108,5 @@ test('a change by another writer arrives within the bound; a write through the h
     token,
   );
   expect(written.body.errors).toBeUndefined();
-  expect(await search('yodelwerkstatt')).toEqual([throughHub]);
+  expect(await searchUnitIds(gateway.url, 'yodelwerkstatt')).toEqual([throughHub]);
 });

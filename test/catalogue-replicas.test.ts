@@ -9,6 +9,7 @@ import {
   testCatalogue,
   type ReadGate,
   type TestCatalogue,
+  searchUnitIds,
 } from './harness/catalogue';
 import { postGraphQL, startTestHub, type GraphQLAnswer, type TestHub } from './harness/hub';
 import { waitFor } from './harness/wait';
@@ -83,16 +84,6 @@ const seenAtA = ({ gate, a }: Replicas) => ({
   parts: a.catalogue?.states(),
 });
 
-const search = async (replica: RunningGateway, text: string) => {
-  const answer = await postGraphQL(
-    replica.url,
-    'query($text: String) { units(filter: { text: $text }, first: 100) { nodes { id } } }',
-    { text },
-  );
-  expect(answer.body.errors).toBeUndefined();
-  return (answer.body.data?.units as { nodes: Array<{ id: string }> }).nodes.map((node) => node.id);
-};
-
 const rename = (replica: RunningGateway, id: string, title: string, token: string): Promise<GraphQLAnswer> =>
   postGraphQL(
     replica.url,
@@ -110,9 +101,9 @@ test('replicas following the feed: once a newer record was found, an older one n
     const id = followedUnit;
     /** Which title a replica's search finds the unit by: 0 the seeded one, 1 the first rename, 2 the second. */
     const version = async (replica: RunningGateway) =>
-      (await search(replica, 'replicabeta')).includes(id)
+      (await searchUnitIds(replica.url, 'replicabeta')).includes(id)
         ? 2
-        : (await search(replica, 'replicaalpha')).includes(id)
+        : (await searchUnitIds(replica.url, 'replicaalpha')).includes(id)
           ? 1
           : 0;
     const seen: Array<{ a: number; b: number }> = [];
@@ -150,8 +141,8 @@ test('replicas following the feed: once a newer record was found, an older one n
       const found = seen.map((one) => one[replica]);
       expect({ replica, found }).toEqual({ replica, found: [...found].sort() });
     }
-    expect(await search(a, 'replicaalpha')).toEqual([]);
-    expect(await search(b, 'replicaalpha')).toEqual([]);
+    expect(await searchUnitIds(a.url, 'replicaalpha')).toEqual([]);
+    expect(await searchUnitIds(b.url, 'replicaalpha')).toEqual([]);
   } finally {
     await replicas.close();
   }
@@ -183,8 +174,8 @@ test('replicas without a feed: once both writes are answered, the catalogue hold
     expect((await first).body.errors).toBeUndefined();
     expect((await second).body.errors).toBeUndefined();
     // No feed and no timed read will bring the later title again: what is held now stays.
-    expect(await search(b, 'replicadelta')).toEqual([id]);
-    expect(await search(b, 'replicagamma')).toEqual([]);
+    expect(await searchUnitIds(b.url, 'replicadelta')).toEqual([id]);
+    expect(await searchUnitIds(b.url, 'replicagamma')).toEqual([]);
   } finally {
     await replicas.close();
   }

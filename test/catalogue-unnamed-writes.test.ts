@@ -7,6 +7,7 @@ import {
   testCatalogue,
   type ReadGate,
   type TestCatalogue,
+  searchUnitIds,
 } from './harness/catalogue';
 import { postGraphQL, startTestHub, type TestHub } from './harness/hub';
 import { seedUnits } from './seeds';
@@ -68,16 +69,6 @@ const rename = async (gateway: RunningGateway, id: string, title: string) => {
   return { ms: Date.now() - started, extensions: written.body.extensions };
 };
 
-const search = async (gateway: RunningGateway, text: string) => {
-  const answer = await postGraphQL(
-    gateway.url,
-    'query($text: String) { units(filter: { text: $text }, first: 100) { nodes { id } } }',
-    { text },
-  );
-  expect(answer.body.errors).toBeUndefined();
-  return (answer.body.data?.units as { nodes: Array<{ id: string }> }).nodes.map((node) => node.id);
-};
-
 test('a write whose answer names no changes has its part read again whole before the answer returns', async () => {
   const { gateway, gate, wholeReads } = await startGateway();
   expect(wholeReads()).toBe(1);
@@ -85,7 +76,7 @@ test('a write whose answer names no changes has its part read again whole before
   // The gate took the list out: the catalogue could not read the unit alone, and read the part.
   expect(gate.calls).not.toContain('query CatalogueChanges');
   expect(wholeReads()).toBe(2);
-  expect(await search(gateway, 'quokkawerkstatt')).toEqual([first?.id]);
+  expect(await searchUnitIds(gateway.url, 'quokkawerkstatt')).toEqual([first?.id]);
 });
 
 test("once the member's budget is spent, such a write is not held for the read that waits for it: the part is stale, saying why", async () => {

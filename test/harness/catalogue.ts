@@ -9,7 +9,7 @@ import type { CatalogueEngine, InstitutionPart } from '../../gateway/catalogue/e
 import { createPostgresEngine } from '../../gateway/catalogue/postgres-engine';
 import { createSqliteEngine } from '../../gateway/catalogue/sqlite-engine';
 import { Registry } from '../../gateway/registry/registry';
-import { ROOT, type TestHub } from './hub';
+import { postGraphQL, ROOT, type TestHub } from './hub';
 
 /**
  * Where test catalogues live: a fresh PostgreSQL database when TEST_CATALOG_URL is set (postgres://…/<any
@@ -100,6 +100,17 @@ export function registryThrough(hub: TestHub, institution: string, url: string):
       entry.code === institution ? { ...entry, shards: { ...entry.shards, qualifications: url } } : entry,
     ),
   );
+}
+
+/** The IDs of the units a text search through the gateway at `url` finds (its first 100), failing on an error. */
+export async function searchUnitIds(url: string, text: string): Promise<string[]> {
+  const answer = await postGraphQL(
+    url,
+    'query($text: String) { units(filter: { text: $text }, first: 100) { nodes { id } } }',
+    { text },
+  );
+  expect(answer.body.errors).toBeUndefined();
+  return (answer.body.data?.units as { nodes: Array<{ id: string }> }).nodes.map((node) => node.id);
 }
 
 /** The catalogue answers lists once every institution's part was read: wait until then. */
