@@ -14,11 +14,14 @@ import { startSeededShards } from '../lib/seeded-shards';
 const WINDOW_SECONDS = 30;
 /** The share of one core a member that has itself read without end may take of the hub, once its budget is spent. */
 const MOST_CORE_SHARE = 0.1;
-/** A budget no read reaches: the catalogue as it reads a member without one. */
 /** The side whose member answers every page of units with OVERSIZED_PAGE_BYTES (its feed restarting as well). */
 const OVERSIZED = 'default budget, pages of the most an answer holds';
-/** The longest the hub's event loop may be held by a member's answers, ms: some 5 ms a MiB parsed in one step. */
+/**
+ * The longest a member's answers may hold the hub's event loop, ms: an answer of at most MAX_ANSWER_BYTES, parsed in
+ * one step at up to some 30 ms a MiB.
+ */
 const MOST_STALL_MS = 100;
+/** A budget no read reaches: the catalogue as it reads a member without one. */
 const NO_BUDGET = { CATALOG_MEMBER_READ_BYTES: '1000000000000', CATALOG_MEMBER_READ_BYTES_PER_MINUTE: '1000000000000' };
 
 interface Window {
@@ -40,7 +43,7 @@ async function longestStallMs(hub: Service): Promise<number> {
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) * 1_000 : Number.NaN;
 }
 
-/** The size of the page of units a member answers to every page, in the side "oversized pages". */
+/** The bytes of the page a member answers to every page of units, in the side OVERSIZED: just under the most. */
 const OVERSIZED_PAGE_BYTES = MAX_ANSWER_BYTES - 1024;
 
 /**
@@ -175,7 +178,7 @@ export const catalogueHostile: Scenario = {
         env: { CATALOG: 'on', ENTITY_CACHE: 'off', ...side.env },
       });
       const deadline = Date.now() + 120_000;
-      // Its first read, and every one after, fails on the oversized page: measured from its first answer.
+      // Its first read, and every one after, fails on the oversized page: measured from its first read.
       while (side.oversized ? feed.counts.wholeReads === 0 : (await partState(hub))?.state === 'not-read') {
         if (Date.now() > deadline) throw new Error(`${side.name}: the member's first read did not end within 120 s`);
         await sleep(100);
