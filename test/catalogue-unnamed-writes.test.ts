@@ -37,7 +37,7 @@ afterAll(async () => {
   for (const engine of engines) await engine.dispose();
 });
 
-/** A catalogue gateway reaching the member through its own gate; `memberReadBudget` as given (default: none set). */
+/** A catalogue gateway reaching the member through its own gate, with `memberReadBudget` (none: the default budget). */
 async function startGateway(memberReadBudget?: { bytes: number; bytesPerMinute: number }) {
   const engine = await testCatalogue();
   engines.push(engine);
@@ -57,6 +57,7 @@ async function startGateway(memberReadBudget?: { bytes: number; bytesPerMinute: 
 
 const [first, second] = seedUnits().filter((unit) => unit.institution === UNNAMED);
 
+/** Renames unit `id` through the hub, as a coordinator of the member: how long the write took, ms. */
 const rename = async (gateway: RunningGateway, id: string, title: string) => {
   const started = Date.now();
   const written = await postGraphQL(
@@ -66,7 +67,7 @@ const rename = async (gateway: RunningGateway, id: string, title: string) => {
     await hub.token(UNNAMED, ['coordinator']),
   );
   expect(written.body.errors).toBeUndefined();
-  return { ms: Date.now() - started, extensions: written.body.extensions };
+  return Date.now() - started;
 };
 
 test('a write whose answer names no changes has its part read again whole before the answer returns', async () => {
@@ -83,9 +84,9 @@ test("once the member's budget is spent, such a write is not held for the read t
   // Less than one whole read of the member (some tens of KB): its first read overdraws it for half an hour.
   const { gateway, wholeReads } = await startGateway({ bytes: 1_024, bytesPerMinute: 1_024 });
   expect(wholeReads()).toBe(1);
-  const written = await rename(gateway, second?.id as string, 'Wombatwerkstatt while deferred');
+  const writeMs = await rename(gateway, second?.id as string, 'Wombatwerkstatt while deferred');
   // Not the 10 s one read may take, which such a write otherwise waits for.
-  expect(written.ms).toBeLessThan(5_000);
+  expect(writeMs).toBeLessThan(5_000);
   expect(wholeReads()).toBe(1);
   const part = gateway.catalogue?.states().find((state) => state.institution === UNNAMED);
   expect(part).toMatchObject({ current: false });
