@@ -1,0 +1,113 @@
+import { AnswerPastLimit, JsonValueCount, readWithinCaps } from './json-values';
+
+/** The count the scanner should reach, from the parsed value: each container, and each item or member after the first. */
+function expected(value: unknown): number {
+  if (Array.isArray(value))
+    return 1 + Math.max(0, value.length - 1) + value.reduce((sum: number, item) => sum + expected(item), 0);
+  if (value !== null && typeof value === 'object') {
+    const members = Object.values(value);
+    return 1 + Math.max(0, members.length - 1) + members.reduce((sum: number, item) => sum + expected(item), 0);
+  }
+  return 0;
+}
+
+function counted(text: string, splitAt: number[] = []): number {
+  const bytes = Buffer.from(text);
+  const counter = new JsonValueCount();
+  let from = 0;
+  for (const at of [...splitAt, bytes.length]) {
+    counter.add(bytes.subarray(from, at));
+    from = at;
+  }
+  return counter.count;
+}
+
+/** A small random JSON value whose strings hold the characters a scanner could trip on. */
+function randomValue(random: () => number, depth: number): unknown {
+  const pick = random();
+  if (depth > 3 || pick < 0.3) {
+    const long = 'x'.repeat(40);
+    const strings = ['', 'a', '"', '\\', '{[,', '\\"{', 'é,ü', '\n\t', '}]', '\\\\"', `${long}"{,${long}\\,[${long}`];
+    const scalars: unknown[] = [null, true, false, 0, -1.5e-10, 12345, ...strings];
+    return scalars[Math.floor(random() * scalars.length)];
+  }
+  const size = Math.floor(random() * 4);
+  if (pick < 0.65) return Array.from({ length: size }, () => randomValue(random, depth + 1));
+  return Object.fromEntries(
+    Array.from({ length: size }, (_, i) => [
+      `k${i}${['', ',', '"', '\\', '{'][i % 5]}`,
+      randomValue(random, depth + 1),
+    ]),
+  );
+}
+
+/** A seeded generator (mulberry32), so that a failure can be run again. */
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test('each object and array counts one, and each item or member after the first; brackets and commas in strings do not', () => {
+  expect(counted('{}')).toBe(1);
+  expect(counted('[1,2,3]')).toBe(3);
+  expect(counted('{"a":1,"b":[{},{}]}')).toBe(6);
+  expect(counted('"{[,]}"')).toBe(0);
+  expect(counted('{"a\\"{,":"\\\\",  "b" : "[\\u005b"}')).toBe(2);
+  expect(counted('{"data":{"units":{"nodes":[{"id":"x"},{"id":"y"}]}}}')).toBe(7);
+});
+
+test('the count is the same however the text is split into chunks, inside strings and escapes too', () => {
+  const random = seeded(20);
+  for (let round = 0; round < 300; round += 1) {
+    const text = JSON.stringify(randomValue(random, 0));
+    const whole = counted(text);
+    expect(whole).toBe(expected(JSON.parse(text)));
+    const length = Buffer.byteLength(text);
+    for (let at = 0; at <= length; at += 1) expect(counted(text, [at])).toBe(whole);
+    // Split into many small pieces (1 to 3 bytes), as a slow connection delivers them.
+    const cuts: number[] = [];
+    for (let at = 1 + Math.floor(random() * 3); at < length; at += 1 + Math.floor(random() * 3)) cuts.push(at);
+    expect(counted(text, cuts)).toBe(whole);
+  }
+});
+
+test('a long run of escapes in one string is read once, not once per escape', () => {
+  const text = JSON.stringify({ text: '\\"'.repeat(200_000) + ',{[' });
+  expect(counted(text)).toBe(1);
+  expect(counted(text, [1_000, 1_001, 400_000])).toBe(1);
+});
+
+async function* chunksOf(...parts: string[]): AsyncIterable<Uint8Array> {
+  for (const part of parts) yield Buffer.from(part);
+}
+
+test('readWithinCaps returns the whole answer within its caps, and reports every chunk read', async () => {
+  const seen: number[] = [];
+  const answer = await readWithinCaps(chunksOf('{"a":[1,', '2]}'), { maxBytes: 11, maxValues: 3 }, (bytes) =>
+    seen.push(bytes),
+  );
+  expect(answer).toEqual({ text: '{"a":[1,2]}', bytes: 11, values: 3 });
+  expect(seen).toEqual([8, 3]);
+});
+
+test('readWithinCaps gives up at the chunk that crosses a cap, and reads no further', async () => {
+  let read = 0;
+  async function* endless(): AsyncIterable<Uint8Array> {
+    for (;;) {
+      read += 1;
+      yield Buffer.from('[{},{},{},{}]');
+    }
+  }
+  await expect(readWithinCaps(endless(), { maxBytes: 1_000_000, maxValues: 20 })).rejects.toEqual(
+    new AnswerPastLimit('values', 20),
+  );
+  expect(read).toBe(3);
+  await expect(readWithinCaps(chunksOf('"', 'x'.repeat(100)), { maxBytes: 50, maxValues: 20 })).rejects.toThrow(
+    'the answer holds more than 50 bytes',
+  );
+});

@@ -1,0 +1,122 @@
+/**
+ * How much work a member's JSON answer is to parse, counted as its bytes arrive, before any of it is parsed.
+ *
+ * `JSON.parse` runs in one step on the hub's event loop, and its cost is not its bytes: a long string parses at
+ * about 1 ms a MiB, while a MiB of small objects, each under a key of its own, takes some 75 ms (measured on a
+ * 2-core Intel Xeon, Node.js 22). Every other request of the hub waits meanwhile. So an answer is bounded by its
+ * values as well as its bytes: the count below is taken chunk by chunk as the answer streams in (about 2 ms a MiB,
+ * in slices as small as the chunks), and an answer past its cap is given up before `JSON.parse` ever sees it.
+ */
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+/** Plain bytes of a string read one by one before the rest of it is searched for its end. */
+const LONG_RUN = 32;
+
+/**
+ * A running count of the values in a JSON text, fed in chunks split anywhere (inside a string or an escape too):
+ * each object and array counts one at its opening bracket, and each item or member after the first counts one at
+ * its comma. Brackets and commas inside strings are not counted. So every value is counted but a scalar that comes
+ * first in its object or array: at least half of what `JSON.parse` builds, never more. It is not a validator (a
+ * text that is not JSON is counted all the same, and refused by the parse).
+ */
+export class JsonValueCount {
+  /** Values counted so far. */
+  count = 0;
+  private inString = false;
+  private escaped = false;
+
+  /** Counts one more chunk of the text, and returns the count so far. */
+  add(chunk: Uint8Array): number {
+    let count = this.count;
+    let inString = this.inString;
+    let escaped = this.escaped;
+    const length = chunk.length;
+    // Where the next quote and backslash of this chunk are (-1: none to its end; -2: not looked for yet). A long
+    // string's text is skipped natively to the next of them; each is looked for again only once passed, so a chunk
+    // is read once. Short strings are read byte by byte, which is faster than a search for each.
+    let quoteAt = -2;
+    let backslashAt = -2;
+    let plainRun = 0;
+    let i = 0;
+    while (i < length) {
+      const byte = chunk[i] as number;
+      i += 1;
+      if (!inString) {
+        if (byte === QUOTE) {
+          inString = true;
+          plainRun = 0;
+        } else if (byte === COMMA || byte === OPEN_BRACE || byte === OPEN_BRACKET) count += 1;
+      } else if (escaped) {
+        // The character after a backslash is taken as it is, whatever it is.
+        escaped = false;
+      } else if (byte === QUOTE) inString = false;
+      else if (byte === BACKSLASH) escaped = true;
+      else if (++plainRun === LONG_RUN) {
+        plainRun = 0;
+        if (quoteAt !== -1 && quoteAt < i) quoteAt = chunk.indexOf(QUOTE, i);
+        if (backslashAt !== -1 && backslashAt < i) backslashAt = chunk.indexOf(BACKSLASH, i);
+        const next = quoteAt === -1 ? backslashAt : backslashAt === -1 ? quoteAt : Math.min(quoteAt, backslashAt);
+        i = next === -1 ? length : next;
+      }
+    }
+    this.count = count;
+    this.inString = inString;
+    this.escaped = escaped;
+    return count;
+  }
+}
+
+/** Which of an answer's caps it went past. */
+export type AnswerLimit = 'bytes' | 'values';
+
+/** An answer given up past one of its caps, before it was parsed. */
+export class AnswerPastLimit extends Error {
+  constructor(
+    readonly limit: AnswerLimit,
+    readonly cap: number,
+  ) {
+    super(`the answer holds more than ${cap} ${limit === 'bytes' ? 'bytes' : 'JSON values'}`);
+    this.name = 'AnswerPastLimit';
+  }
+}
+
+export interface AnswerCaps {
+  /** Most bytes read of the answer. */
+  maxBytes: number;
+  /** Most values it may hold, as {@link JsonValueCount} counts them. */
+  maxValues: number;
+}
+
+/** An answer read whole: its text, its bytes and its values. */
+export interface AnswerWithinCaps {
+  text: string;
+  bytes: number;
+  values: number;
+}
+
+/**
+ * An answer's body read whole within its caps, as UTF-8 text; past either cap it throws {@link AnswerPastLimit} at
+ * the chunk that crossed it, and reads no further. `onChunk` sees every chunk read (for budgets and metrics), before
+ * the caps are checked.
+ */
+export async function readWithinCaps(
+  body: AsyncIterable<Uint8Array>,
+  caps: AnswerCaps,
+  onChunk?: (bytes: number) => void,
+): Promise<AnswerWithinCaps> {
+  const chunks: Uint8Array[] = [];
+  const values = new JsonValueCount();
+  let bytes = 0;
+  for await (const chunk of body) {
+    bytes += chunk.length;
+    onChunk?.(chunk.length);
+    if (bytes > caps.maxBytes) throw new AnswerPastLimit('bytes', caps.maxBytes);
+    if (values.add(chunk) > caps.maxValues) throw new AnswerPastLimit('values', caps.maxValues);
+    chunks.push(chunk);
+  }
+  return { text: Buffer.concat(chunks, bytes).toString('utf8'), bytes, values: values.count };
+}
