@@ -29,7 +29,7 @@ import {
   DEFAULT_WS_MAX_ANONYMOUS_PER_IP,
 } from './subscriptions/subscriptions';
 import { DEFAULT_LIVE_EVENT_HOLD_MS } from './subscriptions/hold';
-import { DEFAULT_MAX_SHARD_ANSWER_BYTES } from './routing/shard-client';
+import { DEFAULT_MAX_SHARD_ANSWER_BYTES, DEFAULT_MAX_SHARD_ANSWER_VALUES } from './routing/shard-client';
 import { SUPPRESSION_THRESHOLD } from './statistics/merge';
 import { DEFAULT_STATISTICS_CACHE_MS } from './statistics/statistics';
 import {
@@ -75,6 +75,8 @@ export const gatewayEnvironment = z
     CONNECTIONS_PER_SHARD: z.coerce.number().int().min(1).max(1_024).default(32),
     /** Most bytes the hub reads of one shard answer: a shard answering without end costs its data, not the hub's memory. */
     MAX_SHARD_ANSWER_BYTES: count(1_024, 1_000_000_000, DEFAULT_MAX_SHARD_ANSWER_BYTES),
+    /** Most JSON values the hub parses of one shard answer: parsing runs in one step, and its cost is the values. */
+    MAX_SHARD_ANSWER_VALUES: count(1_000, 100_000_000, DEFAULT_MAX_SHARD_ANSWER_VALUES),
     /** `off`: every query goes to its shard on its own, even when the very same one is on its way there (see routing/shard-client.ts). */
     SHARD_SHARE_INFLIGHT: z.enum(['on', 'off']).default('on'),
     NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
@@ -198,6 +200,7 @@ export function gatewayOptionsFrom(
     shardTimeoutMs: env.SHARD_TIMEOUT_MS,
     connectionsPerShard: env.CONNECTIONS_PER_SHARD,
     maxShardAnswerBytes: env.MAX_SHARD_ANSWER_BYTES,
+    maxShardAnswerValues: env.MAX_SHARD_ANSWER_VALUES,
     shareInflight: env.SHARD_SHARE_INFLIGHT === 'on',
     production: env.NODE_ENV === 'production',
     limits: {

@@ -55,6 +55,8 @@ export interface GatewayOptions {
   connectionsPerShard?: number;
   /** Most bytes the hub reads of one shard answer; a longer one costs that shard's data (cause `too-large`). @default 16 MiB */
   maxShardAnswerBytes?: number;
+  /** Most JSON values the hub parses of one shard answer; more cost that shard's data (cause `too-large`). @default 200,000 */
+  maxShardAnswerValues?: number;
   /** Whether identical queries in flight to one shard at once (same caller) share one call (routing/shard-client.ts). @default true */
   shareInflight?: boolean;
   /**
@@ -123,6 +125,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     connectionsPerShard: options.connectionsPerShard,
     shareInflight: options.shareInflight,
     maxAnswerBytes: options.maxShardAnswerBytes,
+    maxAnswerValues: options.maxShardAnswerValues,
     resilience: options.resilience,
     log,
   });

@@ -27,6 +27,8 @@ export interface ShardCallsOptions {
   shareInflight?: boolean;
   /** Most bytes read of one shard answer. @default 16 MiB */
   maxAnswerBytes?: number;
+  /** Most JSON values parsed of one shard answer. @default 200,000 */
+  maxAnswerValues?: number;
   /** Retries, circuit breakers and bulkheads around every shard call (defaults: see resilience/). */
   resilience?: ResilienceOptions;
   log: Logger;
@@ -51,6 +53,7 @@ export function useShardCalls(options: ShardCallsOptions): ShardCalls {
     identity: options.identity,
     shareInflight: options.shareInflight,
     maxAnswerBytes: options.maxAnswerBytes,
+    maxAnswerValues: options.maxAnswerValues,
   });
   const resilience = createResilience({
     ...options.resilience,

@@ -11,6 +11,7 @@ import { isTimeout } from '../resilience/resilience';
 import type { ShardIdentity } from '../health/shard-identity';
 import type { Shard } from '../registry/registry';
 import { MalformedAnswer } from './shard-errors';
+import { readWithinCaps, type AnswerCaps } from '../resilience/json-values';
 
 /** `GraphQLDataSourceRequestKind` is a type only: the incoming-operation branch is picked by its string. */
 export type IncomingOptions = Extract<GraphQLDataSourceProcessOptions<HubContext>, { incomingRequestContext: unknown }>;
@@ -39,6 +40,8 @@ export interface ShardClientOptions {
   shareInflight?: boolean;
   /** Most bytes read of one answer; past them the call fails (cause `too-large`). @default 16 MiB */
   maxAnswerBytes?: number;
+  /** Most JSON values parsed of one answer (as resilience/json-values.ts counts them); past them the call fails (cause `too-large`). @default 200,000 */
+  maxAnswerValues?: number;
 }
 
 export const DEFAULT_SHARD_TIMEOUT_MS = 5_000;
@@ -51,6 +54,15 @@ export const DEFAULT_CONNECTIONS_PER_SHARD = 32;
  * with every outcome in five languages is well under 1 MiB.
  */
 export const DEFAULT_MAX_SHARD_ANSWER_BYTES = 16 * 1024 * 1024;
+/**
+ * Most JSON values the hub parses of one shard's answer (`MAX_SHARD_ANSWER_VALUES`), counted as the answer arrives.
+ * The hub parses an answer in one step, and that step's cost is its values, not its bytes: 200,000 values of the
+ * costliest shapes measured (small objects each under keys of their own, or nested in one another) held the event
+ * loop 75–110 ms on a 2-core Intel Xeon, where 16 MiB of such JSON would hold it for seconds. A legitimate answer
+ * holds about one value per field of each object it returns: a page of 100 units with their outcomes in five
+ * languages is some 30,000, and an answer the operation cost limit allows (50,000 objects) rarely more than 200,000.
+ */
+export const DEFAULT_MAX_SHARD_ANSWER_VALUES = 200_000;
 
 /** How the hub connects to one shard origin: kept alive, one request per connection at a time, answers bounded. */
 export function shardPoolOptions(
@@ -137,6 +149,7 @@ class ShardSource implements GraphQLDataSource<HubContext> {
     private readonly shareInflight: boolean,
     /** Writes answered through this hub so far, over every shard (see {@link WriteCounter}). */
     private readonly writes: WriteCounter,
+    private readonly caps: AnswerCaps,
   ) {
     this.path = `${url.pathname}${url.search}`;
   }
@@ -249,7 +262,8 @@ class ShardSource implements GraphQLDataSource<HubContext> {
           }),
           signal,
         });
-        return { statusCode: response.statusCode, text: await response.body.text() };
+        const { text } = await readWithinCaps(response.body, this.caps);
+        return { statusCode: response.statusCode, text };
       },
     );
   }
@@ -266,6 +280,10 @@ export function createShardClients(options: ShardClientOptions): {
   const pools = new Map<string, Pool>();
   const sources = new Map<string, ShardSource>();
   const writes: WriteCounter = { answered: 0 };
+  const caps: AnswerCaps = {
+    maxBytes: options.maxAnswerBytes ?? DEFAULT_MAX_SHARD_ANSWER_BYTES,
+    maxValues: options.maxAnswerValues ?? DEFAULT_MAX_SHARD_ANSWER_VALUES,
+  };
   return {
     sourceFor: (shard) => {
       const key = `${shard.url}\u0000${shard.institution}`;
@@ -287,6 +305,7 @@ export function createShardClients(options: ShardClientOptions): {
           checked,
           options.shareInflight ?? true,
           writes,
+          caps,
         );
         sources.set(key, source);
       }

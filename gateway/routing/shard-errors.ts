@@ -2,6 +2,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '../../schema/errors';
 import type { Shard } from '../registry/registry';
 import { httpStatusOf, isTimeout, ShardCallRefused } from '../resilience/resilience';
+import { AnswerPastLimit } from '../resilience/json-values';
 
 type ResponseError = GraphQLFormattedError & { extensions?: Record<string, unknown> };
 
@@ -49,7 +50,7 @@ const TOO_LARGE = 'UND_ERR_RES_EXCEEDED_MAX_SIZE';
 export function failureCause(error: unknown): FailureCause {
   if (error instanceof ShardCallRefused) return error.reason;
   const failure = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
-  if ((failure?.code ?? failure?.cause?.code) === TOO_LARGE) return 'too-large';
+  if ((failure?.code ?? failure?.cause?.code) === TOO_LARGE || error instanceof AnswerPastLimit) return 'too-large';
   if (error instanceof ForeignItems) return 'foreign-items';
   if (error instanceof MalformedAnswer || error instanceof SyntaxError) return 'malformed';
   if (isTimeout(error)) return 'timeout';
@@ -69,6 +70,13 @@ const REASONS: Record<FailureCause, string> = {
   overloaded: 'has too many calls in flight',
   'wrong-shard': 'is not the shard this hub was configured for',
 };
+
+/** An answer past its values is named by that cap: its bytes may be few. */
+function reasonOf(cause: FailureCause, error: unknown): string {
+  if (error instanceof AnswerPastLimit && error.limit === 'values')
+    return 'answered more JSON values than the hub parses of one answer (MAX_SHARD_ANSWER_VALUES)';
+  return REASONS[cause];
+}
 
 /** A network code or HTTP status says what went wrong without repeating what the shard said (its internals). */
 function detail(error: unknown): string {
@@ -95,7 +103,7 @@ export function shardFailure(
   const cause = failureCause(error);
   const code = cause === 'timeout' ? ErrorCode.GATEWAY_TIMEOUT : ErrorCode.SHARD_UNAVAILABLE;
   return {
-    message: `The ${shard.kind} shard of ${shard.institution} ${REASONS[cause]}${cause === 'unavailable' ? detail(error) : ''}${wrongShard(error)}; its data is missing from this answer`,
+    message: `The ${shard.kind} shard of ${shard.institution} ${reasonOf(cause, error)}${cause === 'unavailable' ? detail(error) : ''}${wrongShard(error)}; its data is missing from this answer`,
     ...(path ? { path } : {}),
     extensions: { code, institution: shard.institution, kind: shard.kind, cause },
   };

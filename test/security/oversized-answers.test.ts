@@ -8,8 +8,9 @@ import { seedUnits } from '../seeds';
 /**
  * A member's shard that answers without end (broken, or hostile) costs its own data, never the hub's memory: the hub
  * reads at most MAX_SHARD_ANSWER_BYTES of a call's answer (1 MiB here), 8 MiB of a change-feed page and 64 KiB of a
- * /health answer, and closes the connection there. Omnia's qualifications shard is reached through a stand-in that
- * passes everything to the real shard, except the endpoint a test makes endless.
+ * /health answer, and closes the connection there. Nor its CPU: a call's answer is parsed only if it holds at most
+ * MAX_SHARD_ANSWER_VALUES JSON values (200,000). Omnia's qualifications shard is reached through a stand-in that
+ * passes everything to the real shard, except the endpoint a test makes endless or dense.
  */
 const HOSTILE = 'omnia.fi';
 const HONEST = 'rvt.lv';
@@ -23,6 +24,10 @@ let gateway: ExtraGateway;
 const standIn = {
   url: '',
   endless: null as Endpoint | null,
+  /** Whether the stand-in answers GraphQL calls with a page of small objects in few bytes (see answerDensely). */
+  dense: false,
+  /** Dense answers the stand-in began. */
+  denseAnswers: 0,
   /** Bytes the stand-in wrote of each endless answer before the hub closed the connection, by endpoint. */
   written: { graphql: [] as number[], changes: [] as number[], health: [] as number[] },
   close: async () => undefined as void,
@@ -52,6 +57,30 @@ async function answerEndlessly(response: ServerResponse, endpoint: Endpoint): Pr
   response.destroy();
 }
 
+/** Objects in a dense answer: 600,000 values (each `{}` and its comma) in 900 KB, within the byte cap. */
+const DENSE_OBJECTS = 300_000;
+
+/**
+ * A page of empty objects, each of which the hub would have to build: within the byte cap, a hundred times the
+ * values a legitimate page holds. Written in chunks of 64 KiB, as a shard streams a long answer.
+ */
+async function answerDensely(response: ServerResponse): Promise<void> {
+  standIn.denseAnswers += 1;
+  response.writeHead(200, { 'content-type': 'application/json' });
+  const text = `{"data":{"units":{"nodes":[${Array(DENSE_OBJECTS).fill('{}').join(',')}]}}}`;
+  for (let at = 0; at < text.length && !response.destroyed; at += 64 * 1024) {
+    if (!response.write(text.slice(at, at + 64 * 1024)))
+      await new Promise<void>((resolve) => {
+        const go = () => {
+          response.off('drain', go).off('close', go);
+          resolve();
+        };
+        response.on('drain', go).on('close', go);
+      });
+  }
+  response.end();
+}
+
 /** Passes the request to the real shard as it came (signed hop headers included) and its answer back. */
 function pass(incoming: IncomingMessage, outgoing: ServerResponse, target: URL): void {
   const headers = { ...incoming.headers, host: target.host };
@@ -72,6 +101,10 @@ beforeAll(async () => {
   const target = new URL(hub.shards.get(HOSTILE)?.url ?? '');
   const server = createServer((incoming, outgoing) => {
     const endpoint = endpointOf(incoming.url);
+    if (standIn.dense && endpoint === 'graphql') {
+      incoming.resume();
+      return void answerDensely(outgoing);
+    }
     if (standIn.endless !== endpoint) return pass(incoming, outgoing, target);
     incoming.resume();
     void answerEndlessly(outgoing, endpoint);
@@ -109,8 +142,9 @@ const readiness = async (): Promise<ShardState | undefined> => {
 };
 
 /** Each endless answer was cut near the hub's bound: far below what the stand-in would have gone on writing. */
-const expectCut = (endpoint: Endpoint, bound: number) => {
-  expect(standIn.written[endpoint].length).toBeGreaterThan(0);
+const expectCut = async (endpoint: Endpoint, bound: number) => {
+  // The stand-in learns of the cut once the hub's side of the connection is closed, just after the answer.
+  await waitFor(`an endless ${endpoint} answer was cut`, () => standIn.written[endpoint].length > 0, 20_000);
   // What the sockets' buffers held besides what the hub read: a few MiB at most on one machine.
   for (const written of standIn.written[endpoint]) expect(written).toBeLessThan(bound + 16 * 1024 * 1024);
 };
@@ -134,9 +168,32 @@ test("a shard's answer without end is cut at MAX_SHARD_ANSWER_BYTES: its data is
         extensions: expect.objectContaining({ code: 'SHARD_UNAVAILABLE', institution: HOSTILE, cause: 'too-large' }),
       }),
     ]);
-    expectCut('graphql', MAX_ANSWER_BYTES);
+    await expectCut('graphql', MAX_ANSWER_BYTES);
   } finally {
     standIn.endless = null;
+  }
+});
+
+test("a shard's answer of more JSON values than MAX_SHARD_ANSWER_VALUES is given up unparsed, though within the byte cap: its data is missing (cause too-large), the rest arrives", async () => {
+  standIn.dense = true;
+  try {
+    const answer = await gateway.request('{ units(first: 100) { nodes { id } } }');
+    const ids = (answer.body.data?.units as { nodes: Array<{ id: string }> }).nodes.map((node) => node.id);
+    expect(ids.sort()).toEqual(
+      seedUnits([HONEST])
+        .map((unit) => unit.id)
+        .sort(),
+    );
+    expect(answer.body.errors).toEqual([
+      expect.objectContaining({
+        message: `The qualifications shard of ${HOSTILE} answered more JSON values than the hub parses of one answer (MAX_SHARD_ANSWER_VALUES); its data is missing from this answer`,
+        extensions: expect.objectContaining({ code: 'SHARD_UNAVAILABLE', institution: HOSTILE, cause: 'too-large' }),
+      }),
+    ]);
+    // A query is not retried for it: the shard would answer the same.
+    expect(standIn.denseAnswers).toBe(1);
+  } finally {
+    standIn.dense = false;
   }
 });
 
@@ -145,8 +202,7 @@ test('a change feed page without end loses that feed (its entries are dropped), 
   standIn.endless = 'changes';
   try {
     await waitFor('the feed counts as lost', async () => (await readiness())?.cacheFeed === 'lost', 20_000);
-    await waitFor('an endless page was cut', () => standIn.written.changes.length > 0, 20_000);
-    expectCut('changes', 8 * 1024 * 1024);
+    await expectCut('changes', 8 * 1024 * 1024);
   } finally {
     standIn.endless = null;
   }
@@ -159,8 +215,7 @@ test('a /health answer without end proves nothing and is cut at 64 KiB; readines
     const state = await readiness();
     // An answer that names no kind and institution proves nothing either way: the calls themselves will tell.
     expect(state?.status).toBe('up');
-    await waitFor('an endless /health answer was cut', () => standIn.written.health.length > 0);
-    expectCut('health', 64 * 1024);
+    await expectCut('health', 64 * 1024);
   } finally {
     standIn.endless = null;
   }
