@@ -13,4 +13,4 @@ export { createPostgresEngine } from './postgres-engine';
 export type { InstitutionPart, UnitDoc, QualificationDoc } from './engine';
 export { searchStatements, type Statement, type TextMatch } from './search-sql';
 export { facetWordsOf } from './unit-facets';
-export { langTextsOf, MAX_ANSWER_BYTES, primaryLanguage } from './shard-reader';
+export { langTextsOf, MAX_ANSWER_BYTES, MAX_ANSWER_VALUES, primaryLanguage } from './shard-reader';

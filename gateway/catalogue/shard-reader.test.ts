@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Shard } from '../registry/registry';
 import { MAX_ITEM_TEXT_CHARS } from './settings';
-import { createShardReader, MAX_ANSWER_BYTES, MAX_READ_BYTES_PER_INSTITUTION } from './shard-reader';
+import { createShardReader, MAX_ANSWER_BYTES, MAX_ANSWER_VALUES, MAX_READ_BYTES_PER_INSTITUTION } from './shard-reader';
 
 type Json = Record<string, unknown>;
 
@@ -381,6 +381,41 @@ test('fails the read of a shard answering more than the most one answer may hold
   expect(asked).toEqual([100, 25, 6, 1]);
   // Four answers of 5 MB, each read no further than one chunk past 2 MiB (and its own record, its qualifications).
   expect(bytes).toBeLessThan(4 * (MAX_ANSWER_BYTES + 1024 * 1024));
+});
+
+test('asks for fewer items when a page holds many JSON values in few bytes, as many as fill a quarter of the most one answer may hold', async () => {
+  // 60 units of 300 outcomes each: some 2,100 values and 18 KB a unit, so a page of 100 holds 210,000 values in 1.8 MB.
+  const outcomes = Array.from({ length: 300 }, () => ({ statements: [{ lang: 'en', value: 'a' }], escoSkills: [] }));
+  const asked: number[] = [];
+  stub = await startShard((after, first) => {
+    asked.push(first);
+    const from = after === null ? 0 : Number(after.slice(1));
+    const edges = Array.from({ length: Math.min(first, 60 - from) }, (_, i) => ({
+      cursor: `c${from + i + 1}`,
+      node: unit(`U${from + i + 1}`, { learningOutcomes: outcomes }),
+    }));
+    return { edges, hasNextPage: from + edges.length < 60 };
+  });
+  const part = await reader().readInstitution(stub.shard);
+  expect(part.units).toHaveLength(60);
+  // 100 (past MAX_ANSWER_VALUES, left unparsed), 25 (53,000 values), then 11 at a time (some 23,000 values each).
+  expect(asked).toEqual([100, 25, 11, 11, 11, 11]);
+});
+
+test('fails the read of a shard answering more JSON values than one answer may hold to a page of one item, parsing none of them', async () => {
+  // Whatever it is asked, one item with 200,000 empty objects the hub did not ask for: 600 KB, within the bytes.
+  const asked: number[] = [];
+  const dense = {
+    edges: [{ cursor: 'c1', node: unit('U1', { padding: Array.from({ length: 200_000 }, () => ({})) }) }],
+  };
+  stub = await startShard((_after, first) => {
+    asked.push(first);
+    return { ...dense, hasNextPage: false };
+  });
+  await expect(reader().readInstitution(stub.shard)).rejects.toThrow(
+    `the qualifications shard of rvt.lv (units) answered more than ${MAX_ANSWER_VALUES} JSON values to a page of one item, more than any item may hold`,
+  );
+  expect(asked).toEqual([100, 25, 6, 1]);
 });
 
 test('reads the records a change names in halves when their answer would pass the most one answer may hold', async () => {

@@ -6,6 +6,7 @@ import type { HopSigningKey } from '../../platform/hop-keys';
 import { hopAudience, signHop } from '../../platform/signed-hop';
 import type { Shard } from '../registry/registry';
 import { withDeadline } from '../resilience/deadline';
+import { AnswerPastLimit, readWithinCaps } from '../resilience/json-values';
 import {
   checkInstitution,
   checkQualification,
@@ -33,10 +34,19 @@ const PAGE = 100;
  */
 export const MAX_ANSWER_BYTES = 2 * 1024 * 1024;
 /**
+ * Most JSON values of one answer, counted as it arrives (resilience/json-values.ts). A parse's cost is its values more
+ * than its bytes: 2 MiB of empty objects, or of small objects each under a key of its own, would hold the event loop
+ * 100–200 ms; 100,000 values of the costliest shapes measured hold it 40–60 ms. Any item the catalogue accepts fits
+ * in one: each of its texts and list entries counts 20 of its MAX_ITEM_TEXT_CHARS, so it holds at most some 21,000.
+ * A page of 100 demo units holds about 25,000.
+ */
+export const MAX_ANSWER_VALUES = 100_000;
+/**
  * What a page's answer aims at: each page asks for as many items as fill it at the size of the last page's items. A
- * quarter of MAX_ANSWER_BYTES, so a page of items up to four times larger still fits.
+ * quarter of MAX_ANSWER_BYTES and of MAX_ANSWER_VALUES, so a page of items up to four times larger still fits.
  */
 const PAGE_TARGET_BYTES = MAX_ANSWER_BYTES / 4;
+const PAGE_TARGET_VALUES = MAX_ANSWER_VALUES / 4;
 /**
  * Most bytes of all the answers to one whole read of an institution (its own record, its qualifications and its units
  * together). Each answer may hold MAX_ANSWER_BYTES and a read may run to DEFAULT_MAX_ITEMS_PER_INSTITUTION items a
@@ -158,30 +168,40 @@ class WholeRead {
   }
 }
 
-/** An answer past MAX_ANSWER_BYTES, left unread: a page of fewer items, or fewer records, may fit. */
-class AnswerTooLarge extends MalformedCatalogueAnswer {}
+/** An answer past MAX_ANSWER_BYTES or MAX_ANSWER_VALUES, left unparsed: a page of fewer items, or fewer records, may fit. */
+class AnswerTooLarge extends MalformedCatalogueAnswer {
+  /** The cap it went past, in words ("2097152 bytes"). */
+  readonly past: string;
+  constructor(shard: Shard, past: string) {
+    super(`the ${shard.kind} shard of ${shard.institution}`, `answered more than ${past} to one request`);
+    this.past = past;
+  }
+}
 
-/** An answer's body as JSON, and its bytes; read no further than MAX_ANSWER_BYTES nor past the whole read's budget. */
+/** A parsed answer, and what it held. */
+interface BoundedAnswer {
+  json: unknown;
+  bytes: number;
+  values: number;
+}
+
+/** An answer's body as JSON; read no further than MAX_ANSWER_BYTES nor past the whole read's budget, parsed only within MAX_ANSWER_VALUES. */
 async function boundedJson(
   body: AsyncIterable<Buffer>,
   shard: Shard,
   read: WholeRead | null,
   onBytes: ShardReaderOptions['onBytes'],
-): Promise<{ json: unknown; bytes: number }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    onBytes?.(shard, chunk.length);
-    read?.spend(chunk.length);
-    if (size > MAX_ANSWER_BYTES)
-      throw new AnswerTooLarge(
-        `the ${shard.kind} shard of ${shard.institution}`,
-        `answered more than ${MAX_ANSWER_BYTES} bytes to one request`,
-      );
-    chunks.push(chunk);
+): Promise<BoundedAnswer> {
+  try {
+    const answer = await readWithinCaps(body, { maxBytes: MAX_ANSWER_BYTES, maxValues: MAX_ANSWER_VALUES }, (bytes) => {
+      onBytes?.(shard, bytes);
+      read?.spend(bytes);
+    });
+    return { json: JSON.parse(answer.text), bytes: answer.bytes, values: answer.values };
+  } catch (error) {
+    if (!(error instanceof AnswerPastLimit)) throw error;
+    throw new AnswerTooLarge(shard, `${error.cap} ${error.limit === 'bytes' ? 'bytes' : 'JSON values'}`);
   }
-  return { json: JSON.parse(Buffer.concat(chunks).toString('utf8')), bytes: size };
 }
 
 /** One page of a connection as a shard answered it, its shape checked (its items are checked by the caller). */
@@ -214,7 +234,7 @@ export function createShardReader(options: ShardReaderOptions) {
     query: string,
     variables: Record<string, unknown>,
     read: WholeRead | null = null,
-  ): Promise<{ data: T; bytes: number }> => {
+  ): Promise<{ data: T; bytes: number; values: number }> => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (options.hopKey)
       Object.assign(
@@ -248,7 +268,7 @@ export function createShardReader(options: ShardReaderOptions) {
           throw new Error(
             `the ${shard.kind} shard of ${shard.institution} answered ${response.statusCode}: ${String(body?.errors?.[0]?.message ?? 'no data').slice(0, 500)}`,
           );
-        return { data: body.data, bytes: answer.bytes };
+        return { data: body.data, bytes: answer.bytes, values: answer.values };
       },
       read?.signal,
     );
@@ -258,9 +278,9 @@ export function createShardReader(options: ShardReaderOptions) {
    * Every item of a list, page by page, each checked and made the catalogue's document by `compact` as its page
    * arrives: the hub holds one answer of the list at a time, not every answer until the read ends. A hostile shard
    * cannot keep the hub reading: a cursor must move on (one seen before is an error), past `maxItems` the read fails,
-   * and so it does past the whole read's byte budget. Each page asks for as many items as fill PAGE_TARGET_BYTES at
-   * the size of the last page's; a page past MAX_ANSWER_BYTES is asked again with a quarter as many, down to one item,
-   * which no item the catalogue accepts fills.
+   * and so it does past the whole read's byte budget. Each page asks for as many items as fill PAGE_TARGET_BYTES and
+   * PAGE_TARGET_VALUES at the size of the last page's; a page past MAX_ANSWER_BYTES or MAX_ANSWER_VALUES is asked
+   * again with a quarter as many, down to one item, which no item the catalogue accepts fills.
    */
   async function pages<T>(
     shard: Shard,
@@ -277,7 +297,7 @@ export function createShardReader(options: ShardReaderOptions) {
     let after: string | null = null;
     let first = PAGE;
     for (;;) {
-      let answer: { data: unknown; bytes: number };
+      let answer: { data: unknown; bytes: number; values: number };
       try {
         answer = await ask<unknown>(shard, queryOf(first), { after }, read);
       } catch (error) {
@@ -285,14 +305,23 @@ export function createShardReader(options: ShardReaderOptions) {
         if (first === 1)
           throw new MalformedCatalogueAnswer(
             where,
-            `answered more than ${MAX_ANSWER_BYTES} bytes to a page of one item, more than any item may hold`,
+            `answered more than ${error.past} to a page of one item, more than any item may hold`,
           );
         first = Math.max(1, Math.floor(first / 4));
         continue;
       }
       const page = pageOf(answer.data, where, first);
       if (page.edges.length > 0)
-        first = Math.min(PAGE, Math.max(1, Math.floor((PAGE_TARGET_BYTES * page.edges.length) / answer.bytes)));
+        first = Math.min(
+          PAGE,
+          Math.max(
+            1,
+            Math.floor(
+              page.edges.length *
+                Math.min(PAGE_TARGET_BYTES / answer.bytes, PAGE_TARGET_VALUES / Math.max(1, answer.values)),
+            ),
+          ),
+        );
       if (all.length + page.edges.length > maxItems)
         throw new MalformedCatalogueAnswer(
           where,
@@ -371,8 +400,8 @@ export function createShardReader(options: ShardReaderOptions) {
         })),
       ];
       if (records.length === 0) return {};
-      // Records whose answer is past MAX_ANSWER_BYTES are asked for again in two halves, down to one record, which no
-      // record the catalogue accepts fills.
+      // Records whose answer is past MAX_ANSWER_BYTES or MAX_ANSWER_VALUES are asked for again in two halves, down to
+      // one record, which no record the catalogue accepts fills.
       const askFor = async (some: typeof records): Promise<Record<string, unknown>> => {
         try {
           const { data } = await ask<Record<string, unknown>>(
@@ -386,7 +415,7 @@ export function createShardReader(options: ShardReaderOptions) {
           if (some.length === 1)
             throw new MalformedCatalogueAnswer(
               `the ${shard.kind} shard of ${shard.institution}`,
-              `answered more than ${MAX_ANSWER_BYTES} bytes to one record (${some[0]?.id}), more than any item may hold`,
+              `answered more than ${error.past} to one record (${some[0]?.id}), more than any item may hold`,
             );
           const half = Math.ceil(some.length / 2);
           return { ...(await askFor(some.slice(0, half))), ...(await askFor(some.slice(half))) };
