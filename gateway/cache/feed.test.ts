@@ -255,6 +255,41 @@ test("a feed that sends its page a byte at a time loses the shard's entries at t
   }
 });
 
+test("a feed page of more JSON values than a page may hold is not parsed: the shard's entries are dropped, named", async () => {
+  // A page whose one change carries 100,000 empty objects: 300 KB, far within the bytes of a page.
+  const padding = Array(100_000).fill('{}').join(',');
+  const feed = await startFeed((response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(
+      `{"kind":"qualifications","institution":"rvt.lv","feedId":"f","first":1,"last":1,"changes":[{"seq":1,"tags":["Unit:U1"],"padding":[${padding}]}]}`,
+    );
+  });
+  const warnings: string[] = [];
+  const drops: string[] = [];
+  const follower = followChangeFeeds({
+    shards: [feed.shard],
+    hopKey: null,
+    store: createMemoryStore({ budgets: new Map([['Unit', 10_000]]) }),
+    waitMs: 200,
+    graceMs: 300,
+    log: pino({ level: 'warn' }, { write: (line: string) => warnings.push(line) }),
+    onInvalidate: (_shard, reason) => drops.push(reason),
+    onLag: () => undefined,
+  });
+  try {
+    const deadline = Date.now() + 3_000;
+    while (drops.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(drops[0]).toBe('feed-lost');
+    expect(follower.isCurrent(feed.shard)).toBe(false);
+    expect(warnings.join('\n')).toContain(
+      'the change feed of the qualifications shard of rvt.lv: the answer holds more than 50000 JSON values',
+    );
+  } finally {
+    await follower.close();
+    await feed.close();
+  }
+});
+
 test('a feed that holds each poll for its wait and sends its page in pieces stays current', async () => {
   // An honest long poll: nothing changes, so each poll is held 300 ms, then its page comes in two pieces.
   const feed = await startFeed((response, after) => {

@@ -7,6 +7,7 @@ import { getHopOperation, hopAudience, signHop } from '../../platform/signed-hop
 import type { Logger } from '../../platform/logger';
 import type { Shard } from '../registry/registry';
 import { withDeadline } from '../resilience/deadline';
+import { AnswerPastLimit, readWithinCaps } from '../resilience/json-values';
 import type { CacheStore, DropReason, FeedPosition } from './store';
 
 /** A page of a shard's change feed (`GET /changes`, subgraphs/shared/changes). */
@@ -69,6 +70,12 @@ class NoFeed extends Error {}
  * well under this; a shard answering without end loses its feed (its entries are dropped), not the hub's memory.
  */
 const MAX_FEED_PAGE_BYTES = 8 * 1024 * 1024;
+/**
+ * Most JSON values parsed of one page (resilience/json-values.ts): 500 changes of a few tags each are some 5,000. A
+ * page's parse holds the event loop, and 8 MiB of small objects would hold it for seconds; 50,000 values of the
+ * costliest shapes measured take some 20 ms.
+ */
+const MAX_FEED_PAGE_VALUES = 50_000;
 /**
  * Least time from one poll's start to the next when the first brought no change (at most `waitMs`): a conforming feed
  * holds such a poll for its wait, so this only spaces the polls of a feed that answers at once with nothing, which would
@@ -152,11 +159,18 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
           await response.body.dump();
           throw new NoFeed();
         }
-        const raw = Buffer.from(await response.body.arrayBuffer());
-        const body: unknown = JSON.parse(raw.toString('utf8'));
+        const answer = await readWithinCaps(response.body, {
+          maxBytes: MAX_FEED_PAGE_BYTES,
+          maxValues: MAX_FEED_PAGE_VALUES,
+        }).catch((error: unknown) => {
+          throw error instanceof AnswerPastLimit
+            ? new Error(`the change feed of the ${shard.kind} shard of ${shard.institution}: ${error.message}`)
+            : error;
+        });
+        const body: unknown = JSON.parse(answer.text);
         if (response.statusCode !== 200 || !isFeedPage(body))
           throw new Error(`the change feed answered ${response.statusCode}`);
-        return { page: body, bytes: raw.length };
+        return { page: body, bytes: answer.bytes };
       },
       stop.signal,
     );
