@@ -111,3 +111,20 @@ test('readWithinCaps gives up at the chunk that crosses a cap, and reads no furt
     'the answer holds more than 50 bytes',
   );
 });
+
+test('readWithinCaps decodes UTF-8 characters split between chunks, and replaces bytes that are not UTF-8 as Buffer does', async () => {
+  const text = '{"name":"Rīgas Valsts tehnikums — Ülemiste 🎓"}';
+  const bytes = Buffer.from(text);
+  for (let at = 1; at < bytes.length; at += 1) {
+    async function* split(): AsyncIterable<Uint8Array> {
+      yield bytes.subarray(0, at);
+      yield bytes.subarray(at);
+    }
+    expect((await readWithinCaps(split(), { maxBytes: 1_000, maxValues: 10 })).text).toBe(text);
+  }
+  const invalid = Buffer.from([0x22, 0xff, 0xc3, 0x22]);
+  async function* once(): AsyncIterable<Uint8Array> {
+    yield invalid;
+  }
+  expect((await readWithinCaps(once(), { maxBytes: 1_000, maxValues: 10 })).text).toBe(invalid.toString('utf8'));
+});

@@ -101,14 +101,16 @@ export interface AnswerWithinCaps {
 /**
  * An answer's body read whole within its caps, as UTF-8 text; past either cap it throws {@link AnswerPastLimit} at
  * the chunk that crossed it, and reads no further. `onChunk` sees every chunk read (for budgets and metrics), before
- * the caps are checked.
+ * the caps are checked. Each chunk is decoded as it arrives, so the whole answer is copied once at its end, not
+ * twice (a copy of 16 MiB holds the event loop some 10 ms).
  */
 export async function readWithinCaps(
   body: AsyncIterable<Uint8Array>,
   caps: AnswerCaps,
   onChunk?: (bytes: number) => void,
 ): Promise<AnswerWithinCaps> {
-  const chunks: Uint8Array[] = [];
+  const decoder = new TextDecoder();
+  const texts: string[] = [];
   const values = new JsonValueCount();
   let bytes = 0;
   for await (const chunk of body) {
@@ -116,7 +118,8 @@ export async function readWithinCaps(
     onChunk?.(chunk.length);
     if (bytes > caps.maxBytes) throw new AnswerPastLimit('bytes', caps.maxBytes);
     if (values.add(chunk) > caps.maxValues) throw new AnswerPastLimit('values', caps.maxValues);
-    chunks.push(chunk);
+    texts.push(decoder.decode(chunk, { stream: true }));
   }
-  return { text: Buffer.concat(chunks, bytes).toString('utf8'), bytes, values: values.count };
+  texts.push(decoder.decode());
+  return { text: texts.join(''), bytes, values: values.count };
 }
