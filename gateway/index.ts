@@ -53,9 +53,9 @@ export interface GatewayOptions {
   shardTimeoutMs?: number;
   /** @default 32 */
   connectionsPerShard?: number;
-  /** Most bytes the hub reads of one shard answer; a longer one costs that shard's data (cause `too-large`). @default 16 MiB */
+  /** Most bytes the hub reads of one shard answer; a longer one costs that shard's data (cause `too-large`). @default 8 MiB */
   maxShardAnswerBytes?: number;
-  /** Most JSON values the hub parses of one shard answer; more cost that shard's data (cause `too-large`). @default 200,000 */
+  /** Most JSON values the hub parses of one shard answer; more cost that shard's data (cause `too-large`). @default 100,000 */
   maxShardAnswerValues?: number;
   /** Whether identical queries in flight to one shard at once (same caller) share one call (routing/shard-client.ts). @default true */
   shareInflight?: boolean;

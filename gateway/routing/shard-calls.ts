@@ -25,9 +25,9 @@ export interface ShardCallsOptions {
   connectionsPerShard?: number;
   /** @default true */
   shareInflight?: boolean;
-  /** Most bytes read of one shard answer. @default 16 MiB */
+  /** Most bytes read of one shard answer. @default 8 MiB */
   maxAnswerBytes?: number;
-  /** Most JSON values parsed of one shard answer. @default 200,000 */
+  /** Most JSON values parsed of one shard answer. @default 100,000 */
   maxAnswerValues?: number;
   /** Retries, circuit breakers and bulkheads around every shard call (defaults: see resilience/). */
   resilience?: ResilienceOptions;

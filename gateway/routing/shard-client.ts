@@ -38,9 +38,9 @@ export interface ShardClientOptions {
    * way there waits for that one's answer instead of being sent again (see {@link ShardSource}). @default true
    */
   shareInflight?: boolean;
-  /** Most bytes read of one answer; past them the call fails (cause `too-large`). @default 16 MiB */
+  /** Most bytes read of one answer; past them the call fails (cause `too-large`). @default 8 MiB */
   maxAnswerBytes?: number;
-  /** Most JSON values parsed of one answer (as resilience/json-values.ts counts them); past them the call fails (cause `too-large`). @default 200,000 */
+  /** Most JSON values parsed of one answer (as resilience/json-values.ts counts them); past them the call fails (cause `too-large`). @default 100,000 */
   maxAnswerValues?: number;
 }
 
@@ -50,20 +50,22 @@ const TIMEOUT_MESSAGE = 'The operation was aborted due to timeout';
 export const DEFAULT_CONNECTIONS_PER_SHARD = 32;
 /**
  * Most bytes the hub reads of one shard's answer (`MAX_SHARD_ANSWER_BYTES`): a member's shard that answers without
- * end (broken, or hostile) costs its data, cut at this size, not the hub's memory. Generous: a page of 100 units
- * with every outcome in five languages is well under 1 MiB.
+ * end (broken, or hostile) costs its data, cut at this size, not the hub's memory. The hub parses an answer in one
+ * step, and even a string costs some 5 ms a MiB to copy and parse, so this bounds that step's share of bytes too.
+ * Generous: the demo's 37 units with every field, outcome and criterion are 141 KB.
  */
-export const DEFAULT_MAX_SHARD_ANSWER_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_SHARD_ANSWER_BYTES = 8 * 1024 * 1024;
 /**
  * Most JSON values the hub parses of one shard's answer (`MAX_SHARD_ANSWER_VALUES`), counted as the answer arrives.
- * The hub parses an answer in one step, and that step's cost is its values, not its bytes: 200,000 values of the
- * costliest shapes measured (small objects each under a key of its own, one object of as many keys, objects nested
- * in one another) take 30–80 ms to parse, 120 at worst of five runs, on a 2-core Intel Xeon, where 16 MiB of such
- * JSON holds the event loop 2 s (npm run bench -- hostile-answers). A legitimate answer holds about one value per
- * field of each object it returns: the demo's 37 units with every field, outcome and criterion hold 4,122, no answer
- * in the tests holds 2,000, and one the operation cost limit allows (50,000 objects) would need four fields an object.
+ * A parse's cost is its values more than its bytes: 100,000 values of the costliest shapes measured (small objects
+ * each under a key of its own, one object of as many keys, objects nested in one another) take 30–40 ms to parse, 70
+ * at worst of five runs, on a 2-core Intel Xeon, where 16 MiB of such JSON held the event loop 2 s; an answer just
+ * under both caps held it 76 ms (npm run bench -- hostile-answers). A legitimate answer holds about one value per
+ * field of each object it returns: the demo's 37 units with every field, outcome and criterion hold 4,122 (111 a
+ * unit), no answer in the tests holds 2,000, and the most units one entity call may bring (a page of 100 agreements of
+ * four units each) some 45,000.
  */
-export const DEFAULT_MAX_SHARD_ANSWER_VALUES = 200_000;
+export const DEFAULT_MAX_SHARD_ANSWER_VALUES = 100_000;
 
 /** How the hub connects to one shard origin: kept alive, one request per connection at a time, answers bounded. */
 export function shardPoolOptions(

@@ -9,7 +9,7 @@ import { seedUnits } from '../seeds';
  * A member's shard that answers without end (broken, or hostile) costs its own data, never the hub's memory: the hub
  * reads at most MAX_SHARD_ANSWER_BYTES of a call's answer (1 MiB here), 8 MiB of a change-feed page and 64 KiB of a
  * /health answer, and closes the connection there. Nor its CPU: a call's answer is parsed only if it holds at most
- * MAX_SHARD_ANSWER_VALUES JSON values (200,000). Omnia's qualifications shard is reached through a stand-in that
+ * MAX_SHARD_ANSWER_VALUES JSON values (100,000). Omnia's qualifications shard is reached through a stand-in that
  * passes everything to the real shard, except the endpoint a test makes endless or dense.
  */
 const HOSTILE = 'omnia.fi';
