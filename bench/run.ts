@@ -17,6 +17,7 @@ import { catalogueWrites } from './scenarios/catalogue-writes';
 import { dataScale } from './scenarios/data-scale';
 import { entityCache } from './scenarios/entity-cache';
 import { fanOut } from './scenarios/fan-out';
+import { hostileAnswers } from './scenarios/hostile-answers';
 import { hubOverhead } from './scenarios/hub-overhead';
 import { liveUpdates } from './scenarios/live-updates';
 import { nested } from './scenarios/nested';
@@ -46,6 +47,7 @@ const SCENARIOS: Scenario[] = [
   catalogueWrites,
   catalogueBusy,
   catalogueHostile,
+  hostileAnswers,
   liveUpdates,
   wsFlood,
   overload,
@@ -78,6 +80,7 @@ environment:
   BENCH_BUSY_SECONDS=6   catalogue-busy: seconds per phase, build and round (BENCH_BUSY_ROUNDS=3 rounds)
   BENCH_HOSTILE_UNITS=2000  catalogue-hostile: units of the member whose feed restarts at every poll
   BENCH_HOSTILE_SECONDS=120  catalogue-hostile: seconds measured per side, from the member's first read
+  BENCH_HOSTILE_ANSWER_SECONDS=30  hostile-answers: seconds of honest reads per side
   BENCH_SUBSCRIBERS=1000 live-updates: open subscriptions
   BENCH_WS_SOCKETS=1000  ws-flood: anonymous sockets
   BENCH_ESCO_FOLDER=…    outcome-review: ESCO CSV files (default third_party/esco)
