@@ -2,7 +2,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MAX_ANSWER_BYTES } from '../../gateway/catalogue';
+import { MAX_ANSWER_BYTES, MAX_ANSWER_VALUES } from '../../gateway/catalogue';
 import type { Scenario } from '../lib/context';
 import { benchRegistryInstitution, loadTemplates } from '../lib/data';
 import { positive } from '../lib/env';
@@ -17,8 +17,8 @@ const MOST_CORE_SHARE = 0.1;
 /** The side whose member answers every page of units with OVERSIZED_PAGE_BYTES (its feed restarting as well). */
 const OVERSIZED = 'default budget, pages of the most an answer holds';
 /**
- * The longest a member's answers may hold the hub's event loop, ms: an answer of at most MAX_ANSWER_BYTES, parsed in
- * one step at up to some 30 ms a MiB.
+ * The longest a member's answers may hold the hub's event loop, ms: an answer of at most MAX_ANSWER_BYTES and
+ * MAX_ANSWER_VALUES, parsed in one step.
  */
 const MOST_STALL_MS = 100;
 /** A budget no read reaches: the catalogue as it reads a member without one. */
@@ -45,30 +45,45 @@ async function longestStallMs(hub: Service): Promise<number> {
 
 /** The bytes of the page a member answers to every page of units, in the side OVERSIZED: just under the most. */
 const OVERSIZED_PAGE_BYTES = MAX_ANSWER_BYTES - 1024;
+/** Its JSON values: just under the most. */
+const OVERSIZED_PAGE_VALUES = MAX_ANSWER_VALUES - 100;
 
 /**
- * A page of one unit of some OVERSIZED_PAGE_BYTES: criteria of short texts, JSON dense in small objects, which costs
- * far more to parse a byte than a long string. Read and parsed whole, it holds the hub; its text is far past what an
- * item may hold, so the read fails once it is parsed.
+ * A page of one unit of some OVERSIZED_PAGE_BYTES and OVERSIZED_PAGE_VALUES, the most an answer may hold: small
+ * objects, each under a key of its own (the costliest JSON to parse a byte of the shapes measured), in a field the
+ * catalogue did not ask for, and a title that fills the rest of the bytes. Read and parsed whole, it holds the hub;
+ * its text is far past what an item may hold, so the read fails once it is parsed.
  */
 function oversizedPage(): Buffer {
-  const criterion = { texts: [{ lang: 'en', value: 'Welds' }] };
-  const node = {
-    localId: 'U1',
-    titles: [{ lang: 'en', value: 'Welding' }],
-    eqfLevel: 4,
-    ecvetPoints: 5,
-    status: 'ACTIVE',
-    assessmentCriteria: Array.from(
-      { length: Math.floor(OVERSIZED_PAGE_BYTES / (JSON.stringify(criterion).length + 1)) },
-      () => criterion,
-    ),
-    learningOutcomes: [],
-    qualification: { localId: 'Q1' },
-  };
-  return Buffer.from(
-    JSON.stringify({ data: { page: { edges: [{ cursor: 'c1', node }], pageInfo: { hasNextPage: false } } } }),
-  );
+  // Each object counts two values (itself and its comma).
+  const padding = Array.from({ length: Math.floor(OVERSIZED_PAGE_VALUES / 2) }, (_, i) => ({
+    [`k${i.toString(36)}`]: 0,
+  }));
+  const page = (title: string) =>
+    JSON.stringify({
+      data: {
+        page: {
+          edges: [
+            {
+              cursor: 'c1',
+              node: {
+                localId: 'U1',
+                titles: [{ lang: 'en', value: title }],
+                eqfLevel: 4,
+                ecvetPoints: 5,
+                status: 'ACTIVE',
+                assessmentCriteria: [],
+                learningOutcomes: [],
+                qualification: { localId: 'Q1' },
+                padding,
+              },
+            },
+          ],
+          pageInfo: { hasNextPage: false },
+        },
+      },
+    });
+  return Buffer.from(page('x'.repeat(OVERSIZED_PAGE_BYTES - Buffer.byteLength(page('')))));
 }
 
 /**
@@ -267,7 +282,7 @@ export const catalogueHostile: Scenario = {
       notes: [
         'The member\'s shard is reached through a proxy whose change feed answers every poll at once with a new history (feedId), as a shard whose database was restored does: each restart asks the catalogue to read the member whole again. "whole reads" are those that reached the shard.',
         '"no budget": CATALOG_MEMBER_READ_BYTES and CATALOG_MEMBER_READ_BYTES_PER_MINUTE set past any read; "default budget": 64 MiB at once, then 16 MiB a minute. The hubs run this build, one after the other, on the same shard.',
-        `"${OVERSIZED}": the proxy answers every page of units with one unit of ${fmt.int(OVERSIZED_PAGE_BYTES)} bytes, just under the most the catalogue reads of one answer (MAX_ANSWER_BYTES; a larger answer is left unread, and asked again with fewer items), in assessment criteria of short texts (JSON dense in small objects). The catalogue parses it whole, then fails the read: its text is past what an item may hold. Measured from the first read.`,
+        `"${OVERSIZED}": the proxy answers every page of units with one unit of ${fmt.int(OVERSIZED_PAGE_BYTES)} bytes and ${fmt.int(OVERSIZED_PAGE_VALUES)} JSON values, just under the most the catalogue parses of one answer (MAX_ANSWER_BYTES, MAX_ANSWER_VALUES; a larger answer is left unparsed, and asked again with fewer items): small objects each under a key of its own (the costliest JSON to parse of the shapes measured), and a title filling the rest. The catalogue parses it whole, then fails the read: its text is past what an item may hold. Measured from the first read.`,
         "The longest stall is the most the hub's event loop was held in the run (nodejs_eventloop_lag_max_seconds, read every second): every request to the hub waits as long.",
         "The hub's CPU is its process's, every thread (the embedded engine's included), from /proc.",
       ],
