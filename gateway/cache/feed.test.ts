@@ -219,13 +219,11 @@ async function startFeed(answer: (response: ServerResponse, after: string | null
   };
 }
 
-test("a feed that sends its page a byte at a time loses the shard's entries at the poll's deadline, named", async () => {
-  // A space every 100 ms: undici's wait between two chunks alone would hold the poll for ever.
-  const feed = await startFeed((response) => {
-    response.writeHead(200, { 'content-type': 'application/json' });
-    const drip = setInterval(() => response.write(' '), 100);
-    response.on('close', () => clearInterval(drip));
-  });
+/**
+ * Follows one feed (a poll's deadline 500 ms) until it is lost, then stops: how long that took and what the follower
+ * logged. Fails unless the feed is lost, and its shard's entries dropped, within 3 s.
+ */
+async function untilLost(feed: { shard: Shard; close: () => Promise<void> }) {
   const warnings: string[] = [];
   const drops: Array<{ reason: string; afterMs: number }> = [];
   const started = Date.now();
@@ -243,16 +241,27 @@ test("a feed that sends its page a byte at a time loses the shard's entries at t
     const deadline = Date.now() + 3_000;
     while (drops.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(drops.map((drop) => drop.reason)).toEqual(['feed-lost']);
-    // The poll's deadline is the wait and the grace (500 ms), with room for a busy machine.
-    expect(drops[0]?.afterMs).toBeLessThan(1_300);
     expect(follower.isCurrent(feed.shard)).toBe(false);
-    expect(warnings.join('\n')).toContain(
-      'the change feed of the qualifications shard of rvt.lv did not answer whole within 500 ms',
-    );
+    return { afterMs: drops[0]?.afterMs ?? Number.NaN, warnings: warnings.join('\n') };
   } finally {
     await follower.close();
     await feed.close();
   }
+}
+
+test("a feed that sends its page a byte at a time loses the shard's entries at the poll's deadline, named", async () => {
+  // A space every 100 ms: undici's wait between two chunks alone would hold the poll for ever.
+  const feed = await startFeed((response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    const drip = setInterval(() => response.write(' '), 100);
+    response.on('close', () => clearInterval(drip));
+  });
+  const lost = await untilLost(feed);
+  // The poll's deadline is the wait and the grace (500 ms), with room for a busy machine.
+  expect(lost.afterMs).toBeLessThan(1_300);
+  expect(lost.warnings).toContain(
+    'the change feed of the qualifications shard of rvt.lv did not answer whole within 500 ms',
+  );
 });
 
 test("a feed page of more JSON values than a page may hold is not parsed: the shard's entries are dropped, named", async () => {
@@ -264,30 +273,9 @@ test("a feed page of more JSON values than a page may hold is not parsed: the sh
       `{"kind":"qualifications","institution":"rvt.lv","feedId":"f","first":1,"last":1,"changes":[{"seq":1,"tags":["Unit:U1"],"padding":[${padding}]}]}`,
     );
   });
-  const warnings: string[] = [];
-  const drops: string[] = [];
-  const follower = followChangeFeeds({
-    shards: [feed.shard],
-    hopKey: null,
-    store: createMemoryStore({ budgets: new Map([['Unit', 10_000]]) }),
-    waitMs: 200,
-    graceMs: 300,
-    log: pino({ level: 'warn' }, { write: (line: string) => warnings.push(line) }),
-    onInvalidate: (_shard, reason) => drops.push(reason),
-    onLag: () => undefined,
-  });
-  try {
-    const deadline = Date.now() + 3_000;
-    while (drops.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(drops[0]).toBe('feed-lost');
-    expect(follower.isCurrent(feed.shard)).toBe(false);
-    expect(warnings.join('\n')).toContain(
-      'the change feed of the qualifications shard of rvt.lv: the answer holds more than 50000 JSON values',
-    );
-  } finally {
-    await follower.close();
-    await feed.close();
-  }
+  expect((await untilLost(feed)).warnings).toContain(
+    'the change feed of the qualifications shard of rvt.lv: the answer holds more than 50000 JSON values',
+  );
 });
 
 test('a feed that holds each poll for its wait and sends its page in pieces stays current', async () => {
