@@ -379,6 +379,17 @@ function ticksPerSecond(): number {
   return clockTicks;
 }
 
+/**
+ * A hub's longest event-loop delay since the last ask, ms: its metrics report the most since they were last read
+ * (`nodejs_eventloop_lag_max_seconds`). Asked every second through a window, so another reader of `/metrics` would
+ * only hide stalls, not make them up.
+ */
+export async function longestStallMs(hub: Service): Promise<number> {
+  const text = await (await fetch(new URL('/metrics', hub.url))).text();
+  const line = text.split('\n').find((one) => one.startsWith('nodejs_eventloop_lag_max_seconds'));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) * 1_000 : Number.NaN;
+}
+
 /** User + system CPU time a process has used so far, in ms (Linux /proc); null when unknown. */
 export function cpuMs(pid: number): number | null {
   if (pid === process.pid) {

@@ -1,12 +1,11 @@
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MAX_ANSWER_BYTES, MAX_ANSWER_VALUES } from '../../gateway/catalogue';
 import type { Scenario } from '../lib/context';
 import { benchRegistryInstitution, loadTemplates } from '../lib/data';
 import { positive } from '../lib/env';
-import { cpuMs, startHub, writeRegistry, type Service } from '../lib/processes';
+import { cpuMs, longestStallMs, startHub, writeRegistry, type Service } from '../lib/processes';
+import { startShardProxy } from '../lib/shard-proxy';
 import { fmt, type Table } from '../lib/report';
 import { startSeededShards } from '../lib/seeded-shards';
 
@@ -31,16 +30,6 @@ interface Window {
   cpuMs: number;
   /** The longest the hub's event loop was held in the window, ms (every other request waits as long). */
   stallMs: number;
-}
-
-/**
- * The hub's longest event-loop delay since the last ask, ms: its metrics report the most since they were last read.
- * Asked every second through a window, so another reader of `/metrics` would only hide stalls, not make them up.
- */
-async function longestStallMs(hub: Service): Promise<number> {
-  const text = await (await fetch(new URL('/metrics', hub.url))).text();
-  const line = text.split('\n').find((one) => one.startsWith('nodejs_eventloop_lag_max_seconds'));
-  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) * 1_000 : Number.NaN;
 }
 
 /** The bytes of the page a member answers to every page of units, in the side OVERSIZED: just under the most. */
@@ -92,56 +81,18 @@ function oversizedPage(): Buffer {
  * the shard and the polls. Once `oversized` is set, it answers every page of units with that instead of the shard's.
  */
 async function startRestartingFeed(shardUrl: string) {
-  const target = new URL(shardUrl);
   const counts = { wholeReads: 0, polls: 0 };
   const mode: { oversized: Buffer | null } = { oversized: null };
-  const server: Server = createServer((incoming, outgoing) => {
+  const proxy = await startShardProxy(shardUrl, (incoming, body) => {
     if (incoming.url?.startsWith('/changes')) {
       counts.polls += 1;
-      const page = { feedId: `restored-${counts.polls}`, first: null, last: 0, changes: [] };
-      outgoing.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(page));
-      return;
+      return JSON.stringify({ feedId: `restored-${counts.polls}`, first: null, last: 0, changes: [] });
     }
-    const chunks: Buffer[] = [];
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.on('end', () => {
-      const body = Buffer.concat(chunks);
-      // A whole read asks for the institution's own record once.
-      if (body.includes('query CatalogueInstitution')) counts.wholeReads += 1;
-      if (mode.oversized && body.includes('page: units')) {
-        outgoing.writeHead(200, { 'content-type': 'application/json' }).end(mode.oversized);
-        return;
-      }
-      const forwarded = request(
-        {
-          host: target.hostname,
-          port: target.port,
-          path: incoming.url,
-          method: incoming.method,
-          headers: incoming.headers,
-        },
-        (answer) => {
-          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(outgoing);
-        },
-      );
-      forwarded.on('error', () => outgoing.writeHead(502).end());
-      forwarded.end(body);
-    });
+    // A whole read asks for the institution's own record once.
+    if (body.includes('query CatalogueInstitution')) counts.wholeReads += 1;
+    return mode.oversized && body.includes('page: units') ? mode.oversized : null;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(shardUrl);
-  url.port = String((server.address() as AddressInfo).port);
-  return {
-    url: url.toString(),
-    counts,
-    mode,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...proxy, counts, mode };
 }
 
 async function partState(hub: Service): Promise<{ state: string; error: string | null } | undefined> {

@@ -1,5 +1,3 @@
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_MAX_SHARD_ANSWER_BYTES, DEFAULT_MAX_SHARD_ANSWER_VALUES } from '../../gateway/routing/shard-client';
@@ -7,7 +5,8 @@ import type { Scenario } from '../lib/context';
 import { benchCode, benchRegistryInstitution, loadTemplates } from '../lib/data';
 import { positive } from '../lib/env';
 import { graphql, requestBody, runLoad, type RunStats } from '../lib/load';
-import { cpuMs, startHub, writeRegistry, type Service } from '../lib/processes';
+import { cpuMs, longestStallMs, startHub, writeRegistry, type Service } from '../lib/processes';
+import { startShardProxy } from '../lib/shard-proxy';
 import { fmt, type Table } from '../lib/report';
 import { startSeededShards } from '../lib/seeded-shards';
 
@@ -41,54 +40,14 @@ function costliestAnswer(bytes: number, values = Number.POSITIVE_INFINITY): Buff
  * change feed) to the shard. Counts the calls it answered.
  */
 async function startHostileProxy(shardUrl: string) {
-  const target = new URL(shardUrl);
   const counts = { answered: 0 };
   const mode: { answer: Buffer } = { answer: Buffer.alloc(0) };
-  const server: Server = createServer((incoming, outgoing) => {
-    if (incoming.method === 'POST' && !incoming.url?.startsWith('/changes')) {
-      incoming.resume();
-      incoming.on('end', () => {
-        counts.answered += 1;
-        outgoing.writeHead(200, { 'content-type': 'application/json' }).end(mode.answer);
-      });
-      return;
-    }
-    const forwarded = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: incoming.url,
-        method: incoming.method,
-        headers: incoming.headers,
-      },
-      (reply) => {
-        outgoing.writeHead(reply.statusCode ?? 502, reply.headers);
-        reply.pipe(outgoing);
-      },
-    );
-    forwarded.on('error', () => outgoing.writeHead(502).end());
-    incoming.pipe(forwarded);
+  const proxy = await startShardProxy(shardUrl, (incoming) => {
+    if (incoming.method !== 'POST' || incoming.url?.startsWith('/changes')) return null;
+    counts.answered += 1;
+    return mode.answer;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(shardUrl);
-  url.port = String((server.address() as AddressInfo).port);
-  return {
-    url: url.toString(),
-    counts,
-    mode,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-/** The hub's longest event-loop delay since the last ask, ms (its metrics report the most since they were last read). */
-async function longestStallMs(hub: Service): Promise<number> {
-  const text = await (await fetch(new URL('/metrics', hub.url))).text();
-  const line = text.split('\n').find((one) => one.startsWith('nodejs_eventloop_lag_max_seconds'));
-  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) * 1_000 : Number.NaN;
+  return { ...proxy, counts, mode };
 }
 
 /** The caps of the hub before it counted values: 16 MiB of an answer, whatever it held. */
