@@ -36,9 +36,10 @@ export const MAX_ANSWER_BYTES = 2 * 1024 * 1024;
 /**
  * Most JSON values of one answer, counted as it arrives (resilience/json-values.ts). A parse's cost is its values more
  * than its bytes: 2 MiB of empty objects, or of small objects each under a key of its own, would hold the event loop
- * 100–200 ms; 100,000 values of the costliest shapes measured hold it 30–40 ms (70 at worst of five runs). Any item
- * the catalogue accepts fits in one: each of its texts and list entries counts 20 of its MAX_ITEM_TEXT_CHARS, so it
- * holds at most some 21,000. A page of 100 demo units holds about 11,000.
+ * 100–200 ms; 100,000 values of the costliest shapes measured hold it 30–40 ms (70 at worst of five runs), and a page
+ * just under both caps held a hub 93–103 ms (npm run bench -- catalogue-hostile). Any item the catalogue accepts fits
+ * in one: each of its texts and list entries counts 20 of its MAX_ITEM_TEXT_CHARS, so it holds at most 10,000 of them,
+ * and some 50,000 values (outcomes of empty lists, five values each). A page of 100 demo units holds about 11,000.
  */
 export const MAX_ANSWER_VALUES = 100_000;
 /**
