@@ -60,10 +60,10 @@ export const DEFAULT_MAX_SHARD_ANSWER_BYTES = 8 * 1024 * 1024;
  * A parse's cost is its values more than its bytes: 100,000 values of the costliest shapes measured (small objects
  * each under a key of its own, one object of as many keys, objects nested in one another) take 30–40 ms to parse, 70
  * at worst of five runs, on a 2-core Intel Xeon, where 16 MiB of such JSON held the event loop 2 s; an answer just
- * under both caps held it 76 ms (npm run bench -- hostile-answers). A legitimate answer holds about one value per
+ * under both caps held it 75–85 ms (npm run bench -- hostile-answers). A legitimate answer holds about one value per
  * field of each object it returns: the demo's 37 units with every field, outcome and criterion hold 4,122 (111 a
- * unit), no answer in the tests holds 2,000, and the most units one entity call may bring (a page of 100 agreements of
- * four units each) some 45,000.
+ * unit), and no answer in the tests holds 2,000. A page of 100 agreements of four units each has one entity call
+ * bring 400 units, some 45,000 values at that rate (npm run bench -- nested reads such pages without an error).
  */
 export const DEFAULT_MAX_SHARD_ANSWER_VALUES = 100_000;
 
