@@ -11,7 +11,19 @@ function expected(value: unknown): number {
   return 0;
 }
 
-function counted(text: string, splitAt: number[] = []): number {
+/** The objects and members the scanner should tally, from the parsed value. */
+function shapeOf(value: unknown): { objects: number; members: number } {
+  const inner = (Array.isArray(value) ? value : value !== null && typeof value === 'object' ? Object.values(value) : [])
+    .map(shapeOf)
+    .reduce((sum, one) => ({ objects: sum.objects + one.objects, members: sum.members + one.members }), {
+      objects: 0,
+      members: 0,
+    });
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return inner;
+  return { objects: inner.objects + 1, members: inner.members + Object.keys(value).length };
+}
+
+function scanned(text: string, splitAt: number[] = []): JsonValueCount {
   const bytes = Buffer.from(text);
   const counter = new JsonValueCount();
   let from = 0;
@@ -19,8 +31,10 @@ function counted(text: string, splitAt: number[] = []): number {
     counter.add(bytes.subarray(from, at));
     from = at;
   }
-  return counter.count;
+  return counter;
 }
+
+const counted = (text: string, splitAt: number[] = []): number => scanned(text, splitAt).count;
 
 /** A small random JSON value whose strings hold the characters a scanner could trip on. */
 function randomValue(random: () => number, depth: number): unknown {
@@ -59,6 +73,8 @@ test('each object and array counts one, and each item or member after the first;
   expect(counted('"{[,]}"')).toBe(0);
   expect(counted('{"a\\"{,":"\\\\",  "b" : "[\\u005b"}')).toBe(2);
   expect(counted('{"data":{"units":{"nodes":[{"id":"x"},{"id":"y"}]}}}')).toBe(7);
+  const { objects, members } = scanned('{"a":{"b:":[{"c":1},"d:{"]}}');
+  expect({ objects, members }).toEqual({ objects: 3, members: 3 });
 });
 
 test('the count is the same however the text is split into chunks, inside strings and escapes too', () => {
@@ -67,6 +83,8 @@ test('the count is the same however the text is split into chunks, inside string
     const text = JSON.stringify(randomValue(random, 0));
     const whole = counted(text);
     expect(whole).toBe(expected(JSON.parse(text)));
+    const { objects, members } = scanned(text, [Math.floor(text.length / 2)]);
+    expect({ objects, members }).toEqual(shapeOf(JSON.parse(text)));
     const length = Buffer.byteLength(text);
     for (let at = 0; at <= length; at += 1) expect(counted(text, [at])).toBe(whole);
     // Split into many small pieces (1 to 3 bytes), as a slow connection delivers them.

@@ -13,6 +13,7 @@ const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 const OPEN_BRACE = 0x7b;
 const OPEN_BRACKET = 0x5b;
+const COLON = 0x3a;
 /** Plain bytes of a string read one by one before the rest of it is searched for its end. */
 const LONG_RUN = 32;
 
@@ -26,12 +27,18 @@ const LONG_RUN = 32;
 export class JsonValueCount {
   /** Values counted so far. */
   count = 0;
+  /** Objects so far (each `{` outside strings). */
+  objects = 0;
+  /** Object members so far (each `:` outside strings): the keys a parse makes, every one of them. */
+  members = 0;
   private inString = false;
   private escaped = false;
 
   /** Counts one more chunk of the text, and returns the count so far. */
   add(chunk: Uint8Array): number {
     let count = this.count;
+    let objects = this.objects;
+    let members = this.members;
     let inString = this.inString;
     let escaped = this.escaped;
     const length = chunk.length;
@@ -49,7 +56,11 @@ export class JsonValueCount {
         if (byte === QUOTE) {
           inString = true;
           plainRun = 0;
-        } else if (byte === COMMA || byte === OPEN_BRACE || byte === OPEN_BRACKET) count += 1;
+        } else if (byte === COMMA || byte === OPEN_BRACKET) count += 1;
+        else if (byte === OPEN_BRACE) {
+          count += 1;
+          objects += 1;
+        } else if (byte === COLON) members += 1;
       } else if (escaped) {
         // The character after a backslash is taken as it is, whatever it is.
         escaped = false;
@@ -64,6 +75,8 @@ export class JsonValueCount {
       }
     }
     this.count = count;
+    this.objects = objects;
+    this.members = members;
     this.inString = inString;
     this.escaped = escaped;
     return count;
