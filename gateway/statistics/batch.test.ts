@@ -1,4 +1,4 @@
-import { MAX_BATCH_CELLS, readBatch } from './batch';
+import { MAX_BATCH_CELLS, MAX_ROW_CELLS, readBatch } from './batch';
 
 const cell = {
   measure: 'AGREEMENTS_SIGNED',
@@ -91,5 +91,38 @@ describe('readBatch', () => {
     );
     expect(() => readBatch(batch([{ ...cell, days: ['x'] }]))).toThrow('statistics base cell 0 is not a base cell');
     expect(() => readBatch(batch([null]))).toThrow('statistics base cell 0 is not a base cell');
+  });
+
+  it('refuses, before parsing it, a batch of more objects or keys than its form holds', () => {
+    // Columns are one object of seven keys, whatever their length.
+    const columns = (extra: string) => ({
+      institution: 'rvt.lv',
+      count: 1,
+      cells: `{"measure":["AGREEMENTS_SIGNED"],"partnerInstitution":[null],"unit":[null],"days":[null],"month":["2026-03"],"value":[6],"learners":[6]${extra}}`,
+    });
+    expect(readBatch(columns(''))).toHaveLength(1);
+    expect(() => readBatch(columns(',"k1":0'))).toThrow(
+      'rvt.lv: its statistics base cells hold objects: 1, keys: 8; a batch is one object of the 7 columns or, from a shard of an earlier version, at most 1 cell objects of 7 keys each',
+    );
+    expect(() => readBatch(columns(',"extra":[{}]'))).toThrow('hold objects: 2, keys: 8');
+    // Cell objects: at most as many as the batch counts, and MAX_ROW_CELLS, of seven keys a cell.
+    const rows = (objects: unknown[], count = objects.length) => ({
+      institution: 'rvt.lv',
+      count,
+      cells: JSON.stringify(objects),
+    });
+    expect(readBatch(rows(Array.from({ length: MAX_ROW_CELLS }, () => cell)))).toHaveLength(MAX_ROW_CELLS);
+    expect(() => readBatch(rows(Array.from({ length: MAX_ROW_CELLS + 1 }, () => cell)))).toThrow(
+      `hold objects: ${MAX_ROW_CELLS + 1}, keys: ${5 * (MAX_ROW_CELLS + 1)}`,
+    );
+    // Small objects each under a key of its own, the costliest to parse: refused by their count, unparsed.
+    const costly = Array.from({ length: 100_000 }, (_, i) => ({ [`k${i}`]: 0 }));
+    expect(() => readBatch(rows(costly, 2))).toThrow('hold objects: 100000, keys: 100000');
+    // Fourteen keys for two cells, however they are spread: one of fifteen and one of five are too many.
+    const padded = { ...cell, ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`x${i}`, 1])) };
+    expect(() => readBatch(rows([padded, cell]))).toThrow('hold objects: 2, keys: 20');
+    expect(() => readBatch({ institution: 'rvt.lv', count: 1, cells: 1 as unknown as string })).toThrow(
+      'rvt.lv: its statistics base cells are not JSON',
+    );
   });
 });
