@@ -29,7 +29,9 @@ export type Behaviour =
    * Passes, then rewrites the answer's data so its items claim `impersonating.other`'s: its code where the
    * shard's own stood (an `institution`), and its prefix on the shard's own IDs.
    */
-  | 'impersonate';
+  | 'impersonate'
+  /** Passes, then answers `rewrite(data)` in place of the answer's data. */
+  | 'rewrite';
 
 export interface FaultyShard {
   url: string;
@@ -43,6 +45,8 @@ export interface FaultyShard {
   queries: string[];
   /** For 'impersonate': the institution behind the stand-in, and the one its answers claim to be. */
   impersonating: { own: string; other: string } | null;
+  /** For 'rewrite': the data answered in place of the shard's. */
+  rewrite: ((data: unknown) => unknown) | null;
   close(): Promise<void>;
 }
 
@@ -81,6 +85,7 @@ export async function startFaultyShard(
     calls: 0,
     queries: [],
     impersonating: null,
+    rewrite: null,
     close: async () => undefined,
   };
   const server = createServer((request, response) => {
@@ -88,7 +93,7 @@ export async function startFaultyShard(
       const body = await bodyOf(request);
       if (request.method !== 'POST') {
         // Readiness probes (GET /health) are not shard calls.
-        const passing = faulty.behaviour === 'pass' || faulty.behaviour === 'impersonate';
+        const passing = ['pass', 'impersonate', 'rewrite'].includes(faulty.behaviour);
         response.writeHead(passing ? 200 : 503, { 'content-type': 'application/json' }).end('{}');
         return;
       }
@@ -127,6 +132,7 @@ export async function startFaultyShard(
           break;
         case 'pass':
         case 'impersonate':
+        case 'rewrite':
           break;
       }
       const headers: Record<string, string> = {};
@@ -139,6 +145,10 @@ export async function startFaultyShard(
         const { own, other } = faulty.impersonating;
         const parsed = JSON.parse(text) as { data?: unknown };
         text = JSON.stringify({ ...parsed, data: claimAnother(parsed.data, own, other) });
+      }
+      if (now === 'rewrite' && faulty.rewrite) {
+        const parsed = JSON.parse(text) as { data?: unknown };
+        text = JSON.stringify({ ...parsed, data: faulty.rewrite(parsed.data) });
       }
       response
         .writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' })

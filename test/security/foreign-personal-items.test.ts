@@ -5,9 +5,10 @@ import { startTestHub, type GraphQLAnswer, type TestHub } from '../harness/hub';
 /**
  * The mobilities kind's fanned-out lists hold personal data (learning agreements, memoranda) and the base cells
  * of the agencies' statistics: a member's mobilities shard answering them with items claiming another member's
- * loses its whole share, named, and the other shards' items arrive as the hub gives them without it. Avilés'
- * mobilities shard is reached through a stand-in that makes its answers claim Riga's; Riga's coordinator is a
- * party to mobilities of both schools and a partner of a memorandum in each school's shard.
+ * loses its whole share, named, and the other shards' items arrive as the hub gives them without it; so does one
+ * answering statistics cells too costly to parse. Avilés' mobilities shard is reached through a stand-in that makes
+ * its answers claim Riga's (or rewrites them); Riga's coordinator is a party to mobilities of both schools and a
+ * partner of a memorandum in each school's shard.
  */
 const IMPOSTOR = 'cifp-aviles.es';
 const VICTIM = 'rvt.lv';
@@ -176,6 +177,35 @@ test("statistics base cells claiming another member's institution: the impostor 
   expect(statistics.institutions).toEqual(all.institutions);
   // Counted as Riga's, the impostor's memorandum would add a MEMORANDA_DRAFT cell to Riga's figures.
   expect(statistics.cells).toEqual(all.cells.filter((cell) => cell.institution !== IMPOSTOR));
+});
+
+test('statistics base cells too costly to parse (objects each under a key of its own): the member is missing, named, the rest counted', async () => {
+  // Each batch the impostor's shard answers becomes 100,000 small objects under keys of their own, its count kept.
+  const costly = JSON.stringify(Array.from({ length: 100_000 }, (_, i) => ({ [`k${i}`]: 0 })));
+  const costlyBatches = (data: unknown) =>
+    Object.fromEntries(
+      Object.entries(data as Record<string, Array<{ cells: string }> | null>).map(([field, batches]) => [
+        field,
+        batches?.map((batch) => ({ ...batch, cells: costly })) ?? null,
+      ]),
+    );
+  const honest = await hub.request(STATISTICS, undefined, tokens.hubAgency);
+  const all = honest.body.data?.ecvetStatistics as Statistics;
+  impostor.behaviour = 'rewrite';
+  impostor.rewrite = costlyBatches;
+  try {
+    const answer = await gateway.request(STATISTICS, undefined, tokens.gatewayAgency);
+    expect(answer.status).toBe(200);
+    const statistics = answer.body.data?.ecvetStatistics as Statistics;
+    expect(statistics.missingInstitutions).toEqual([IMPOSTOR]);
+    expect(statistics.cells).toEqual(all.cells.filter((cell) => cell.institution !== IMPOSTOR));
+    // As for an impostor's cells: the member is named missing, not reported as an error (batch.test.ts checks the rule
+    // and its message; here, that the hub answers the rest unharmed).
+    expect(answer.body.errors).toBeUndefined();
+  } finally {
+    impostor.behaviour = 'impersonate';
+    impostor.rewrite = null;
+  }
 });
 
 test('the same shard answering honestly through the stand-in: every answer is the hub’s, without errors', async () => {
