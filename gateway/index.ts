@@ -194,6 +194,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     registry: options.registry,
     execute,
     contextOf: contexts.download,
+    log: log.child({ component: 'statistics' }),
   });
   // Stopped in reverse order: the shard pools last, once no part is left to call a shard.
   const parts: GatewayPart[] = [

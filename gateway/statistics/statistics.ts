@@ -13,6 +13,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { BadUserInputError, ForbiddenError, UnauthenticatedError } from '../../schema/errors';
+import type { Logger } from '../../platform/logger';
 import { isCountryCode } from '../../schema/scalars';
 import { checkMonth } from '../../schema/statistics-period';
 import type { HubContext } from '../context';
@@ -43,6 +44,8 @@ export interface StatisticsOptions {
   execute: (query: string, variables: Record<string, unknown>, context: HubContext) => Promise<ExecutionResult>;
   /** The context of a plain HTTP request (the export downloads). */
   contextOf: (request: IncomingMessage) => Promise<HubContext>;
+  /** Where a shard's batch the hub refused is reported: its institution is only named missing in the answer. */
+  log: Logger;
   /** How long after a write live statistics are recounted (see live.ts). @default DEFAULT_STATISTICS_DEBOUNCE_MS */
   debounceMs?: number;
   /** Fewest learners a base cell needs to count in any figure (merge.ts); at least 1. @default SUPPRESSION_THRESHOLD */
@@ -225,6 +228,11 @@ export function useStatistics(options: StatisticsOptions): GatewayPart & {
           // One by one: a spread of a large batch would pass the engine's limit on arguments.
           for (const cell of readBatch(batch)) cells.push(cell);
         } catch (error) {
+          // The answer names the institution only; its operators need the rule the batch broke.
+          options.log.warn(
+            { institution: batch.institution, reason: (error as Error).message },
+            'statistics: a shard batch was refused; its institution is counted missing',
+          );
           errors.push(
             new GraphQLError((error as Error).message, {
               extensions: { code: 'SHARD_UNAVAILABLE', institution: batch.institution },

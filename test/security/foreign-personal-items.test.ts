@@ -1,5 +1,12 @@
 import { createDemoMobilities } from '../../scripts/demo-mobilities';
-import { foreignItemsError, startFaultyShard, startGatewayOver, type ExtraGateway, type FaultyShard } from '../faults';
+import {
+  foreignItemsError,
+  memoryLogger,
+  startFaultyShard,
+  startGatewayOver,
+  type ExtraGateway,
+  type FaultyShard,
+} from '../faults';
 import { startTestHub, type GraphQLAnswer, type TestHub } from '../harness/hub';
 
 /**
@@ -16,6 +23,7 @@ const AGENCY = { code: 'viaa.gov.lv', country: 'LV', countries: ['LV', 'ES', 'FI
 let hub: TestHub;
 let impostor: FaultyShard;
 let gateway: ExtraGateway;
+const gatewayLogs = memoryLogger();
 const tokens = { hub: '', gateway: '', hubAgency: '', gatewayAgency: '' };
 
 beforeAll(async () => {
@@ -54,7 +62,7 @@ beforeAll(async () => {
   gateway = await startGatewayOver(
     hub,
     { [IMPOSTOR]: impostor.url },
-    { rateLimit: false, entityCache: false, statistics: { cacheMs: 0 } },
+    { rateLimit: false, entityCache: false, statistics: { cacheMs: 0 }, logger: gatewayLogs.logger },
     'mobilities',
   );
   tokens.hub = await hub.token(VICTIM, ['coordinator']);
@@ -193,6 +201,7 @@ test('statistics base cells too costly to parse (objects each under a key of its
   const all = honest.body.data?.ecvetStatistics as Statistics;
   impostor.behaviour = 'rewrite';
   impostor.rewrite = costlyBatches;
+  const logged = gatewayLogs.lines().length;
   try {
     const answer = await gateway.request(STATISTICS, undefined, tokens.gatewayAgency);
     expect(answer.status).toBe(200);
@@ -200,8 +209,17 @@ test('statistics base cells too costly to parse (objects each under a key of its
     expect(statistics.missingInstitutions).toEqual([IMPOSTOR]);
     expect(statistics.cells).toEqual(all.cells.filter((cell) => cell.institution !== IMPOSTOR));
     // As for an impostor's cells: the member is named missing, not reported as an error (batch.test.ts checks the rule
-    // and its message; here, that the hub answers the rest unharmed).
+    // and its message; here, that the hub answers the rest unharmed and tells its operators why).
     expect(answer.body.errors).toBeUndefined();
+    const refusals = gatewayLogs
+      .lines()
+      .slice(logged)
+      .filter((line) => line.component === 'statistics');
+    expect(refusals.length).toBeGreaterThan(0);
+    for (const line of refusals) {
+      expect(line).toMatchObject({ level: 40, institution: IMPOSTOR });
+      expect(line.reason).toMatch(/^cifp-aviles\.es: its statistics base cells hold objects: 100000, keys: 100000; /);
+    }
   } finally {
     impostor.behaviour = 'impersonate';
     impostor.rewrite = null;
