@@ -1,4 +1,5 @@
 import { AnswerPastLimit, JsonValueCount, readWithinCaps } from './json-values';
+import { randomValue, seeded } from './random-json.fixture';
 
 /** The count the scanner should reach, from the parsed value: each container, and each item or member after the first. */
 function expected(value: unknown): number {
@@ -35,36 +36,6 @@ function scanned(text: string, splitAt: number[] = []): JsonValueCount {
 }
 
 const counted = (text: string, splitAt: number[] = []): number => scanned(text, splitAt).count;
-
-/** A small random JSON value whose strings hold the characters a scanner could trip on. */
-function randomValue(random: () => number, depth: number): unknown {
-  const pick = random();
-  if (depth > 3 || pick < 0.3) {
-    const long = 'x'.repeat(40);
-    const strings = ['', 'a', '"', '\\', '{[,', '\\"{', 'é,ü', '\n\t', '}]', '\\\\"', `${long}"{,${long}\\,[${long}`];
-    const scalars: unknown[] = [null, true, false, 0, -1.5e-10, 12345, ...strings];
-    return scalars[Math.floor(random() * scalars.length)];
-  }
-  const size = Math.floor(random() * 4);
-  if (pick < 0.65) return Array.from({ length: size }, () => randomValue(random, depth + 1));
-  return Object.fromEntries(
-    Array.from({ length: size }, (_, i) => [
-      `k${i}${['', ',', '"', '\\', '{'][i % 5]}`,
-      randomValue(random, depth + 1),
-    ]),
-  );
-}
-
-/** A seeded generator (mulberry32), so that a failure can be run again. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('each object and array counts one, and each item or member after the first; brackets and commas in strings do not', () => {
   expect(counted('{}')).toBe(1);
