@@ -8,6 +8,7 @@ import type { Logger } from '../../platform/logger';
 import type { Shard } from '../registry/registry';
 import { withDeadline } from '../resilience/deadline';
 import { AnswerPastLimit, readWithinCaps } from '../resilience/json-values';
+import { parseInTurns } from '../resilience/json-turns';
 import type { CacheStore, DropReason, FeedPosition } from './store';
 
 /** A page of a shard's change feed (`GET /changes`, subgraphs/shared/changes). */
@@ -167,7 +168,7 @@ export function followChangeFeeds(options: FeedFollowerOptions): FeedFollower {
             ? new Error(`the change feed of the ${shard.kind} shard of ${shard.institution}: ${error.message}`)
             : error;
         });
-        const body: unknown = JSON.parse(answer.text);
+        const body = await parseInTurns(answer.text, answer.values);
         if (response.statusCode !== 200 || !isFeedPage(body))
           throw new Error(`the change feed answered ${response.statusCode}`);
         return { page: body, bytes: answer.bytes };

@@ -7,6 +7,7 @@ import { hopAudience, signHop } from '../../platform/signed-hop';
 import type { Shard } from '../registry/registry';
 import { withDeadline } from '../resilience/deadline';
 import { AnswerPastLimit, readWithinCaps } from '../resilience/json-values';
+import { parseInTurns } from '../resilience/json-turns';
 import {
   checkInstitution,
   checkQualification,
@@ -198,7 +199,7 @@ async function boundedJson(
       onBytes?.(shard, bytes);
       read?.spend(bytes);
     });
-    return { json: JSON.parse(answer.text), bytes: answer.bytes, values: answer.values };
+    return { json: await parseInTurns(answer.text, answer.values), bytes: answer.bytes, values: answer.values };
   } catch (error) {
     if (!(error instanceof AnswerPastLimit)) throw error;
     throw new AnswerTooLarge(shard, `${error.cap} ${error.limit === 'bytes' ? 'bytes' : 'JSON values'}`);

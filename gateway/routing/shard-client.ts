@@ -12,6 +12,7 @@ import type { ShardIdentity } from '../health/shard-identity';
 import type { Shard } from '../registry/registry';
 import { MalformedAnswer } from './shard-errors';
 import { readWithinCaps, type AnswerCaps } from '../resilience/json-values';
+import { parseInTurns } from '../resilience/json-turns';
 
 /** `GraphQLDataSourceRequestKind` is a type only: the incoming-operation branch is picked by its string. */
 export type IncomingOptions = Extract<GraphQLDataSourceProcessOptions<HubContext>, { incomingRequestContext: unknown }>;
@@ -93,6 +94,8 @@ export class ShardHttpError extends Error {
 interface RawAnswer {
   statusCode: number;
   text: string;
+  /** Its JSON values, as counted while it arrived. */
+  values: number;
 }
 
 /** Queries only: a mutation, or any call that carries an Idempotency-Key, is always sent on its own. */
@@ -186,10 +189,10 @@ class ShardSource implements GraphQLDataSource<HubContext> {
         raw = await this.start(options, context, key);
       }
     }
-    const { statusCode, text } = raw;
+    const { statusCode, text, values } = raw;
     let body: unknown;
     try {
-      body = JSON.parse(text);
+      body = await parseInTurns(text, values);
     } catch {
       if (statusCode >= 200 && statusCode < 300) throw new MalformedAnswer();
       body = text;
@@ -265,8 +268,8 @@ class ShardSource implements GraphQLDataSource<HubContext> {
           }),
           signal,
         });
-        const { text } = await readWithinCaps(response.body, this.caps);
-        return { statusCode: response.statusCode, text };
+        const { text, values } = await readWithinCaps(response.body, this.caps);
+        return { statusCode: response.statusCode, text, values };
       },
     );
   }
