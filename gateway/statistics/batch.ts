@@ -1,3 +1,5 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { parseInTurns, TURN_VALUES } from '../resilience/json-turns';
 import { JsonValueCount } from '../resilience/json-values';
 import type { BaseCell } from './merge';
 
@@ -30,9 +32,10 @@ const isDays = (value: unknown) =>
 /**
  * A shard's batch read back into base cells: a shard is run by its institution, so a batch that is not what the
  * schema describes costs that institution's cells (named missing), never the answer. Columns are what shards send;
- * a list of cell objects (what shards sent before) is read too.
+ * a list of cell objects (what shards sent before) is read too. A batch's columns may hold 8 MiB of numbers, so they
+ * are parsed and checked in turns of the event loop (json-turns.ts), as the shards' answers are.
  */
-export function readBatch(batch: BaseBatch): BaseCell[] {
+export async function readBatch(batch: BaseBatch): Promise<BaseCell[]> {
   const { institution, count } = batch;
   if (!Number.isInteger(count) || count < 0 || count > MAX_BATCH_CELLS)
     throw new Error(`${institution}: its statistics base cell count ${count} is not 0 to ${MAX_BATCH_CELLS}`);
@@ -50,7 +53,7 @@ export function readBatch(batch: BaseBatch): BaseCell[] {
     );
   let parsed: unknown;
   try {
-    parsed = JSON.parse(batch.cells);
+    parsed = await parseInTurns(batch.cells, shape.count);
   } catch {
     throw new Error(`${institution}: its statistics base cells are not JSON`);
   }
@@ -74,6 +77,7 @@ export function readBatch(batch: BaseBatch): BaseCell[] {
       learners: learners?.[i],
     };
     cells[i] = checked(institution, cell, i);
+    if ((i + 1) % TURN_VALUES === 0) await nextTurn();
   }
   return cells;
 }

@@ -226,7 +226,7 @@ export function useStatistics(options: StatisticsOptions): GatewayPart & {
       for (const batch of [...(data.m ?? []), ...(data.r ?? [])]) {
         try {
           // One by one: a spread of a large batch would pass the engine's limit on arguments.
-          for (const cell of readBatch(batch)) cells.push(cell);
+          for (const cell of await readBatch(batch)) cells.push(cell);
         } catch (error) {
           // The answer names the institution only; its operators need the rule the batch broke.
           options.log.warn(
