@@ -4,7 +4,7 @@ import { MAX_ANSWER_BYTES, MAX_ANSWER_VALUES } from '../../gateway/catalogue';
 import type { Scenario } from '../lib/context';
 import { benchRegistryInstitution, loadTemplates } from '../lib/data';
 import { positive } from '../lib/env';
-import { cpuMs, longestStallMs, startHub, writeRegistry, type Service } from '../lib/processes';
+import { baselineEntry, cpuMs, longestStallMs, startHub, writeRegistry, type Service } from '../lib/processes';
 import { startShardProxy } from '../lib/shard-proxy';
 import { fmt, type Table } from '../lib/report';
 import { startSeededShards } from '../lib/seeded-shards';
@@ -15,9 +15,11 @@ const WINDOW_SECONDS = 30;
 const MOST_CORE_SHARE = 0.1;
 /** The side whose member answers every page of units with OVERSIZED_PAGE_BYTES (its feed restarting as well). */
 const OVERSIZED = 'default budget, pages of the most an answer holds';
+/** The same, with BENCH_BASELINE's build of the hub. */
+const OVERSIZED_BASELINE = `${OVERSIZED}, BENCH_BASELINE's build`;
 /**
  * The longest a member's answers may hold the hub's event loop, ms: an answer of at most MAX_ANSWER_BYTES and
- * MAX_ANSWER_VALUES, parsed in one step.
+ * MAX_ANSWER_VALUES, parsed in turns of the event loop (gateway/resilience/json-turns.ts).
  */
 const MOST_STALL_MS = 100;
 /** A budget no read reaches: the catalogue as it reads a member without one. */
@@ -40,8 +42,8 @@ const OVERSIZED_PAGE_VALUES = MAX_ANSWER_VALUES - 100;
 /**
  * A page of one unit of some OVERSIZED_PAGE_BYTES and OVERSIZED_PAGE_VALUES, the most an answer may hold: small
  * objects, each under a key of its own (the costliest JSON to parse a byte of the shapes measured), in a field the
- * catalogue did not ask for, and a title that fills the rest of the bytes. Read and parsed whole, it holds the hub;
- * its text is far past what an item may hold, so the read fails once it is parsed.
+ * catalogue did not ask for, and a title that fills the rest of the bytes. Read and parsed whole, it costs the hub
+ * most; its text is far past what an item may hold, so the read fails once it is parsed.
  */
 function oversizedPage(): Buffer {
   // Each object counts two values (itself and its comma).
@@ -110,7 +112,7 @@ export const catalogueHostile: Scenario = {
   name: 'catalogue-hostile',
   title:
     'Catalogue and a member whose feed restarts at every poll: the hub CPU it takes, without and with a read budget, and how long its oversized pages hold the hub',
-  estimate: '~7 min',
+  estimate: '~7 min (9 with BENCH_BASELINE)',
   async run(context) {
     const units = positive('BENCH_HOSTILE_UNITS', 2_000);
     const seconds = Math.max(2, Math.round(positive('BENCH_HOSTILE_SECONDS', 120) / WINDOW_SECONDS)) * WINDOW_SECONDS;
@@ -127,10 +129,12 @@ export const catalogueHostile: Scenario = {
       benchRegistryInstitution(loadTemplates(), 1, feed.url),
     ]);
 
-    const sides = [
+    const baseline = baselineEntry();
+    const sides: Array<{ name: string; env: Record<string, string>; oversized: boolean; entry?: string }> = [
       { name: 'no budget', env: NO_BUDGET, oversized: false },
       { name: 'default budget', env: {}, oversized: false },
       { name: OVERSIZED, env: {}, oversized: true },
+      ...(baseline ? [{ name: OVERSIZED_BASELINE, env: {}, oversized: true, entry: baseline }] : []),
     ];
     const runs = new Map<string, { windows: Window[]; state: Awaited<ReturnType<typeof partState>> }>();
     for (const side of sides) {
@@ -142,6 +146,7 @@ export const catalogueHostile: Scenario = {
         hopKeys: context.hopKeys,
         // The catalogue alone follows the feed: the entity cache's follower would poll it as often again.
         env: { CATALOG: 'on', ENTITY_CACHE: 'off', ...side.env },
+        ...(side.entry ? { entry: side.entry } : {}),
       });
       const deadline = Date.now() + 120_000;
       // Its first read, and every one after, fails on the oversized page: measured from its first read.
@@ -226,14 +231,17 @@ export const catalogueHostile: Scenario = {
         },
         {
           target: `a member answering every page with the most an answer may hold stalls the hub's event loop at most ${MOST_STALL_MS} ms at a time`,
-          measured: `${fmt.int(oversizedStall)} ms (${fmt.ratio(oversizedStall / longestStall('default budget'))} the longest stall of its honest whole reads)`,
+          measured: `${fmt.int(oversizedStall)} ms (${fmt.ratio(oversizedStall / longestStall('default budget'))} the longest stall of its honest whole reads)${baseline ? `; ${fmt.int(longestStall(OVERSIZED_BASELINE))} ms with BENCH_BASELINE's build` : ''}`,
           met: oversizedStall <= MOST_STALL_MS,
         },
       ],
       notes: [
         'The member\'s shard is reached through a proxy whose change feed answers every poll at once with a new history (feedId), as a shard whose database was restored does: each restart asks the catalogue to read the member whole again. "whole reads" are those that reached the shard.',
         '"no budget": CATALOG_MEMBER_READ_BYTES and CATALOG_MEMBER_READ_BYTES_PER_MINUTE set past any read; "default budget": 64 MiB at once, then 16 MiB a minute. The hubs run this build, one after the other, on the same shard.',
-        `"${OVERSIZED}": the proxy answers every page of units with one unit of ${fmt.int(OVERSIZED_PAGE_BYTES)} bytes and ${fmt.int(OVERSIZED_PAGE_VALUES)} JSON values, just under the most the catalogue parses of one answer (MAX_ANSWER_BYTES, MAX_ANSWER_VALUES; a larger answer is left unparsed, and asked again with fewer items): small objects each under a key of its own (the costliest JSON to parse of the shapes measured), and a title filling the rest. The catalogue parses it whole, then fails the read: its text is past what an item may hold. Measured from the first read.`,
+        ...(baseline
+          ? [`"${OVERSIZED_BASELINE}": the hub of the build in BENCH_BASELINE, on the same shard and pages.`]
+          : []),
+        `"${OVERSIZED}": the proxy answers every page of units with one unit of ${fmt.int(OVERSIZED_PAGE_BYTES)} bytes and ${fmt.int(OVERSIZED_PAGE_VALUES)} JSON values, just under the most the catalogue parses of one answer (MAX_ANSWER_BYTES, MAX_ANSWER_VALUES; a larger answer is left unparsed, and asked again with fewer items): small objects each under a key of its own (the costliest JSON to parse of the shapes measured), and a title filling the rest. The catalogue parses it whole, in turns of its event loop of some 10,000 values (gateway/resilience/json-turns.ts), then fails the read: its text is past what an item may hold. Measured from the first read.`,
         "The longest stall is the most the hub's event loop was held in the run (nodejs_eventloop_lag_max_seconds, read every second): every request to the hub waits as long.",
         "The hub's CPU is its process's, every thread (the embedded engine's included), from /proc.",
       ],

@@ -5,7 +5,7 @@ import type { Scenario } from '../lib/context';
 import { benchCode, benchRegistryInstitution, loadTemplates } from '../lib/data';
 import { positive } from '../lib/env';
 import { graphql, requestBody, runLoad, type RunStats } from '../lib/load';
-import { cpuMs, longestStallMs, startHub, writeRegistry, type Service } from '../lib/processes';
+import { baselineEntry, cpuMs, longestStallMs, startHub, writeRegistry, type Service } from '../lib/processes';
 import { startShardProxy } from '../lib/shard-proxy';
 import { fmt, type Table } from '../lib/report';
 import { startSeededShards } from '../lib/seeded-shards';
@@ -52,10 +52,12 @@ async function startHostileProxy(shardUrl: string) {
 
 /** The caps of the hub before it counted values: 16 MiB of an answer, whatever it held. */
 const FORMER_BYTES = 16 * 1024 * 1024;
-const BYTES_ONLY = 'as before: 16 MiB, no values cap';
+const BYTES_ONLY = 'former caps: 16 MiB, no values cap';
 const BOTH_CAPS = 'default caps';
 /** The side whose member answers with as many values as an answer may hold, the rest of its bytes in a string. */
 const UNDER_BOTH = 'default caps, answers just under both';
+/** The same, with BENCH_BASELINE's build of the hub. */
+const UNDER_BOTH_BASELINE = `${UNDER_BOTH}, BENCH_BASELINE's build`;
 
 interface Side {
   honest: RunStats;
@@ -75,7 +77,7 @@ export const hostileAnswers: Scenario = {
   name: 'hostile-answers',
   title:
     "A member's shard answering every query with the costliest JSON to parse: how long it holds the hub, and what another member's readers wait, with the former answer cap and with this build's",
-  estimate: '~2 min',
+  estimate: '~2 min (3 with BENCH_BASELINE)',
   async run(context) {
     const seconds = positive('BENCH_HOSTILE_ANSWER_SECONDS', 30);
     const { shards } = await startSeededShards(
@@ -97,7 +99,8 @@ export const hostileAnswers: Scenario = {
 
     const costliest = costliestAnswer(FORMER_BYTES);
     const underBoth = costliestAnswer(DEFAULT_MAX_SHARD_ANSWER_BYTES, DEFAULT_MAX_SHARD_ANSWER_VALUES - 100);
-    const sides: Array<{ name: string; env: Record<string, string>; answer: Buffer }> = [
+    const baseline = baselineEntry();
+    const sides: Array<{ name: string; env: Record<string, string>; answer: Buffer; entry?: string }> = [
       {
         name: BYTES_ONLY,
         env: { MAX_SHARD_ANSWER_BYTES: String(FORMER_BYTES), MAX_SHARD_ANSWER_VALUES: '100000000' },
@@ -105,6 +108,7 @@ export const hostileAnswers: Scenario = {
       },
       { name: BOTH_CAPS, env: {}, answer: costliest },
       { name: UNDER_BOTH, env: {}, answer: underBoth },
+      ...(baseline ? [{ name: UNDER_BOTH_BASELINE, env: {}, answer: underBoth, entry: baseline }] : []),
     ];
     const results = new Map<string, Side>();
     for (const side of sides) {
@@ -115,6 +119,7 @@ export const hostileAnswers: Scenario = {
         supergraphPath: context.supergraphPath,
         hopKeys: context.hopKeys,
         env: { ENTITY_CACHE: 'off', ...side.env },
+        ...(side.entry ? { entry: side.entry } : {}),
       });
       const url = new URL('/graphql', hub.url).toString();
       const answeredBefore = hostile.counts.answered;
@@ -184,6 +189,7 @@ export const hostileAnswers: Scenario = {
     const uncapped = results.get(BYTES_ONLY);
     const capped = results.get(BOTH_CAPS);
     const under = results.get(UNDER_BOTH);
+    const underBaseline = results.get(UNDER_BOTH_BASELINE);
     const longest = Math.max(capped?.stallMs ?? Number.POSITIVE_INFINITY, under?.stallMs ?? Number.POSITIVE_INFINITY);
     return {
       settings: {
@@ -195,13 +201,13 @@ export const hostileAnswers: Scenario = {
       targets: [
         {
           target: `a member answering every query with the costliest JSON the caps let through stalls the hub's event loop at most ${MOST_STALL_MS} ms at a time`,
-          measured: `${fmt.int(capped?.stallMs ?? Number.NaN)} ms past the caps, ${fmt.int(under?.stallMs ?? Number.NaN)} ms just under them (${fmt.int(uncapped?.stallMs ?? Number.NaN)} ms with the former cap); honest reads' p99 ${fmt.ms(capped?.honest.p99 ?? Number.NaN)} and ${fmt.ms(under?.honest.p99 ?? Number.NaN)} ms (${fmt.ms(uncapped?.honest.p99 ?? Number.NaN)} ms)`,
+          measured: `${fmt.int(capped?.stallMs ?? Number.NaN)} ms past the caps, ${fmt.int(under?.stallMs ?? Number.NaN)} ms just under them (${fmt.int(uncapped?.stallMs ?? Number.NaN)} ms with the former cap); honest reads' p99 ${fmt.ms(capped?.honest.p99 ?? Number.NaN)} and ${fmt.ms(under?.honest.p99 ?? Number.NaN)} ms (${fmt.ms(uncapped?.honest.p99 ?? Number.NaN)} ms)${underBaseline ? `; just under both caps with BENCH_BASELINE's build: ${fmt.int(underBaseline.stallMs)} ms, p99 ${fmt.ms(underBaseline.honest.p99)} ms` : ''}`,
           met: longest <= MOST_STALL_MS,
         },
       ],
       notes: [
         `The hostile member's shard is reached through a proxy that answers every GraphQL call with the same ${fmt.int(costliest.length)} bytes, just under the former cap of 16 MiB: small objects, each under a key of its own, the costliest JSON to parse a byte of the shapes measured. Its health and change feed are the real shard's.`,
-        `"${BYTES_ONLY}": MAX_SHARD_ANSWER_BYTES at 16 MiB and MAX_SHARD_ANSWER_VALUES past any answer, as the hub was before it counted values; "${BOTH_CAPS}": ${fmt.int(DEFAULT_MAX_SHARD_ANSWER_BYTES)} bytes and ${fmt.int(DEFAULT_MAX_SHARD_ANSWER_VALUES)} values, counted as the answer arrives, an answer past them given up unparsed; "${UNDER_BOTH}": the member answers ${fmt.int(underBoth.length)} bytes, ${fmt.int(DEFAULT_MAX_SHARD_ANSWER_VALUES - 100)} values in such objects and a string filling the rest, which the hub parses whole. The hubs run this build, one after the other, on the same shards.`,
+        `"${BYTES_ONLY}": MAX_SHARD_ANSWER_BYTES at 16 MiB and MAX_SHARD_ANSWER_VALUES past any answer, the caps of the hub before it counted values; "${BOTH_CAPS}": ${fmt.int(DEFAULT_MAX_SHARD_ANSWER_BYTES)} bytes and ${fmt.int(DEFAULT_MAX_SHARD_ANSWER_VALUES)} values, counted as the answer arrives, an answer past them given up unparsed; "${UNDER_BOTH}": the member answers ${fmt.int(underBoth.length)} bytes, ${fmt.int(DEFAULT_MAX_SHARD_ANSWER_VALUES - 100)} values in such objects and a string filling the rest, which the hub parses whole, in turns of its event loop of some 10,000 values (gateway/resilience/json-turns.ts). The hubs run this build, one after the other, on the same shards${baseline ? `; "${UNDER_BOTH_BASELINE}": the hub of the build in BENCH_BASELINE, on the same shards and answers` : ''}.`,
         "The honest reads ask for the other member's institution by ID (owner-routed to its shard alone). The longest stall is the most the hub's event loop was held in the run (nodejs_eventloop_lag_max_seconds, read every second): every request to the hub waits as long.",
       ],
       raw: Object.fromEntries(results),
