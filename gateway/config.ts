@@ -75,7 +75,7 @@ export const gatewayEnvironment = z
     CONNECTIONS_PER_SHARD: z.coerce.number().int().min(1).max(1_024).default(32),
     /** Most bytes the hub reads of one shard answer: a shard answering without end costs its data, not the hub's memory. */
     MAX_SHARD_ANSWER_BYTES: count(1_024, 1_000_000_000, DEFAULT_MAX_SHARD_ANSWER_BYTES),
-    /** Most JSON values the hub parses of one shard answer: parsing runs in one step, and its cost is the values. */
+    /** Most JSON values the hub parses of one shard answer: its values, more than its bytes, are what a parse costs. */
     MAX_SHARD_ANSWER_VALUES: count(1_000, 100_000_000, DEFAULT_MAX_SHARD_ANSWER_VALUES),
     /** `off`: every query goes to its shard on its own, even when the very same one is on its way there (see routing/shard-client.ts). */
     SHARD_SHARE_INFLIGHT: z.enum(['on', 'off']).default('on'),

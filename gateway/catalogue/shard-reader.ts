@@ -26,8 +26,8 @@ const QUALIFICATION_FIELDS =
 /** Most items one page of a rebuild asks for (the shards' own limit). */
 const PAGE = 100;
 /**
- * Most bytes of one answer. The hub parses an answer in one step, which holds its event loop (npm run bench --
- * catalogue-hostile: when an answer could hold 64 MiB, a hostile member's page of 60 MiB held the hub 1.6 s). Within
+ * Most bytes of one answer. Parsing an answer costs the hub's event loop (npm run bench -- catalogue-hostile: when an
+ * answer could hold 64 MiB and was parsed in one step, a hostile member's page of 60 MiB held the hub 1.6 s). Within
  * 2 MiB, its text parses in a few milliseconds, and MAX_ANSWER_VALUES bounds what its objects cost. Any item the
  * catalogue accepts fits in one: its text is at most MAX_ITEM_TEXT_CHARS characters, at most 6 bytes each in JSON (an
  * escape), some 1.2 MB. A page whose items do not fit asks for fewer (see `pages`), and a change's records are read in
@@ -36,11 +36,13 @@ const PAGE = 100;
 export const MAX_ANSWER_BYTES = 2 * 1024 * 1024;
 /**
  * Most JSON values of one answer, counted as it arrives (resilience/json-values.ts). A parse's cost is its values more
- * than its bytes: 2 MiB of empty objects, or of small objects each under a key of its own, would hold the event loop
- * 100–200 ms; 100,000 values of the costliest shapes measured hold it 30–40 ms (70 at worst of five runs), and a page
- * just under both caps held a hub 93–103 ms (npm run bench -- catalogue-hostile). Any item the catalogue accepts fits
- * in one: each of its texts and list entries counts 20 of its MAX_ITEM_TEXT_CHARS, so it holds at most 10,000 of them,
- * and some 50,000 values (outcomes of empty lists, five values each). A page of 100 demo units holds about 11,000.
+ * than its bytes: 2 MiB of empty objects, or of small objects each under a key of its own, cost 100–200 ms to parse;
+ * 100,000 values of the costliest shapes measured, 30–40 ms (70 at worst of five runs). An answer of more than 20,000
+ * values is parsed in turns of the event loop (resilience/json-turns.ts): a page just under both caps, parsed in one
+ * step, held a hub 93–103 ms on a 2-core Intel Xeon and 173 ms on an AMD EPYC; in turns, under 70 on the AMD (npm run
+ * bench -- catalogue-hostile). Any item the catalogue accepts fits in one: each of its texts and list entries counts
+ * 20 of its MAX_ITEM_TEXT_CHARS, so it holds at most 10,000 of them, and some 50,000 values (outcomes of empty lists,
+ * five values each). A page of 100 demo units holds about 11,000.
  */
 export const MAX_ANSWER_VALUES = 100_000;
 /**

@@ -1,11 +1,11 @@
 /**
  * How much work a member's JSON answer is to parse, counted as its bytes arrive, before any of it is parsed.
  *
- * `JSON.parse` runs in one step on the hub's event loop, and its cost is not its bytes: a long string parses at
- * about 1 ms a MiB, while a MiB of small objects, each under a key of its own, takes some 70 ms (measured on a
- * 2-core Intel Xeon, Node.js 22). Every other request of the hub waits meanwhile. So an answer is bounded by its
- * values as well as its bytes: the count below is taken chunk by chunk as the answer streams in (about 2 ms a MiB,
- * in slices as small as the chunks), and an answer past its cap is given up before `JSON.parse` ever sees it.
+ * A parse's cost is not its bytes: a long string parses at about 1 ms a MiB, while a MiB of small objects, each
+ * under a key of its own, takes some 70 ms (measured on a 2-core Intel Xeon, Node.js 22), all of it on the hub's
+ * event loop. So an answer is bounded by its values as well as its bytes: the count below is taken chunk by chunk as
+ * the answer streams in (about 2 ms a MiB, in slices as small as the chunks), and an answer past its cap is given up
+ * before any parse sees it. Within the caps, the count tells json-turns.ts whether to parse it in turns.
  */
 
 const QUOTE = 0x22;

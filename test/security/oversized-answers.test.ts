@@ -9,8 +9,9 @@ import { seedUnits } from '../seeds';
  * A member's shard that answers without end (broken, or hostile) costs its own data, never the hub's memory: the hub
  * reads at most MAX_SHARD_ANSWER_BYTES of a call's answer (1 MiB here), 8 MiB of a change-feed page and 64 KiB of a
  * /health answer, and closes the connection there. Nor its CPU: a call's answer is parsed only if it holds at most
- * MAX_SHARD_ANSWER_VALUES JSON values (100,000). Omnia's qualifications shard is reached through a stand-in that
- * passes everything to the real shard, except the endpoint a test makes endless or dense.
+ * MAX_SHARD_ANSWER_VALUES JSON values (100,000), and one of more than 20,000 is parsed in turns of the event loop.
+ * Omnia's qualifications shard is reached through a stand-in that passes everything to the real shard, except the
+ * endpoint a test makes endless, dense or padded.
  */
 const HOSTILE = 'omnia.fi';
 const HONEST = 'rvt.lv';
@@ -28,6 +29,10 @@ const standIn = {
   dense: false,
   /** Dense answers the stand-in began. */
   denseAnswers: 0,
+  /** Empty objects the stand-in adds to each GraphQL answer of the real shard, beside its data (see answerPadded). */
+  padding: 0,
+  /** Padded answers the stand-in wrote. */
+  paddedAnswers: 0,
   /** Bytes the stand-in wrote of each endless answer before the hub closed the connection, by endpoint. */
   written: { graphql: [] as number[], changes: [] as number[], health: [] as number[] },
   close: async () => undefined as void,
@@ -81,6 +86,25 @@ async function answerDensely(response: ServerResponse): Promise<void> {
   response.end();
 }
 
+/** The real shard's answer with `standIn.padding` empty objects beside its data, in a key no query asks for. */
+function answerPadded(incoming: IncomingMessage, outgoing: ServerResponse, target: URL): void {
+  const headers = { ...incoming.headers, host: target.host };
+  const forwarded = request(
+    { host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers, agent: false },
+    async (answer) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of answer) chunks.push(chunk as Buffer);
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: Record<string, unknown> };
+      if (body.data) body.data.padding = Array.from({ length: standIn.padding }, () => ({}));
+      standIn.paddedAnswers += 1;
+      outgoing.writeHead(answer.statusCode ?? 502, { 'content-type': 'application/json' });
+      outgoing.end(JSON.stringify(body));
+    },
+  );
+  forwarded.on('error', () => outgoing.destroy());
+  incoming.pipe(forwarded);
+}
+
 /** Passes the request to the real shard as it came (signed hop headers included) and its answer back. */
 function pass(incoming: IncomingMessage, outgoing: ServerResponse, target: URL): void {
   const headers = { ...incoming.headers, host: target.host };
@@ -105,6 +129,7 @@ beforeAll(async () => {
       incoming.resume();
       return void answerDensely(outgoing);
     }
+    if (standIn.padding > 0 && endpoint === 'graphql') return answerPadded(incoming, outgoing, target);
     if (standIn.endless !== endpoint) return pass(incoming, outgoing, target);
     incoming.resume();
     void answerEndlessly(outgoing, endpoint);
@@ -191,6 +216,21 @@ test("a shard's answer of more JSON values than MAX_SHARD_ANSWER_VALUES is given
     expect(standIn.denseAnswers).toBe(1);
   } finally {
     standIn.dense = false;
+  }
+});
+
+test("a shard's answer within both caps but of many values (parsed in turns of the event loop) arrives as the shard gave it", async () => {
+  const query = '{ units(first: 100) { nodes { id title(lang: "en") learningOutcomes { id } } } }';
+  const honest = await hub.request(query);
+  expect(honest.body.errors).toBeUndefined();
+  // 40,000 empty objects: 80,000 values in 240 KB, past what the hub parses in one step (20,000), within the caps.
+  standIn.padding = 40_000;
+  try {
+    const answer = await gateway.request(query);
+    expect(answer.body).toEqual(honest.body);
+    expect(standIn.paddedAnswers).toBeGreaterThan(0);
+  } finally {
+    standIn.padding = 0;
   }
 });
 
