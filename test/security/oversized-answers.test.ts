@@ -91,14 +91,16 @@ function answerPadded(incoming: IncomingMessage, outgoing: ServerResponse, targe
   const headers = { ...incoming.headers, host: target.host };
   const forwarded = request(
     { host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers, agent: false },
-    async (answer) => {
+    (answer) => {
       const chunks: Buffer[] = [];
-      for await (const chunk of answer) chunks.push(chunk as Buffer);
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: Record<string, unknown> };
-      if (body.data) body.data.padding = Array.from({ length: standIn.padding }, () => ({}));
-      standIn.paddedAnswers += 1;
-      outgoing.writeHead(answer.statusCode ?? 502, { 'content-type': 'application/json' });
-      outgoing.end(JSON.stringify(body));
+      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+      answer.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: Record<string, unknown> };
+        if (body.data) body.data.padding = Array.from({ length: standIn.padding }, () => ({}));
+        standIn.paddedAnswers += 1;
+        outgoing.writeHead(answer.statusCode ?? 502, { 'content-type': 'application/json' });
+        outgoing.end(JSON.stringify(body));
+      });
     },
   );
   forwarded.on('error', () => outgoing.destroy());
