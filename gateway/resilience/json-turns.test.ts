@@ -1,6 +1,7 @@
 import { JsonValueCount } from './json-values';
 import { parseInTurns, TURN_VALUES } from './json-turns';
 import { randomValue, seeded } from './random-json.fixture';
+import { withTurns } from './turns.fixture';
 
 const countOf = (text: string) => new JsonValueCount().add(Buffer.from(text));
 
@@ -93,15 +94,7 @@ test('an answer of many values gives the event loop a turn after every TURN_VALU
   // The costliest shape measured: small objects, each under a key of its own.
   const text = JSON.stringify({ data: { padding: Array.from({ length: 50_000 }, (_, i) => ({ [`k${i}`]: 0 })) } });
   expect(countOf(text)).toBeGreaterThan(10 * TURN_VALUES - 100);
-  let turns = 0;
-  let parsing = true;
-  const tick = () => {
-    turns += 1;
-    if (parsing) setImmediate(tick);
-  };
-  setImmediate(tick);
-  const value = await parseInTurns(text, countOf(text));
-  parsing = false;
+  const { value, turns } = await withTurns(() => parseInTurns(text, countOf(text)));
   expect(value).toStrictEqual(JSON.parse(text));
   expect(turns).toBeGreaterThanOrEqual(9);
 });

@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-values';
 
 /**
  * A member's JSON answer parsed in turns of the event loop, so that no answer within the caps (json-values.ts) holds
@@ -16,15 +17,6 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 export const TURN_VALUES = 10_000;
 /** Characters of the text scanned for its structure in one turn (a few milliseconds). */
 const TURN_CHARS = 512 * 1024;
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
 
 const isSpace = (code: number) => code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
 

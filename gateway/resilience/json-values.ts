@@ -8,12 +8,15 @@
  * before any parse sees it. Within the caps, the count tells json-turns.ts whether to parse it in turns.
  */
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const OPEN_BRACE = 0x7b;
-const OPEN_BRACKET = 0x5b;
-const COLON = 0x3a;
+/** JSON's structural characters, as UTF-8 bytes and UTF-16 code units alike (json-turns.ts reads them too). */
+export const QUOTE = 0x22;
+export const BACKSLASH = 0x5c;
+export const COMMA = 0x2c;
+export const COLON = 0x3a;
+export const OPEN_BRACE = 0x7b;
+export const CLOSE_BRACE = 0x7d;
+export const OPEN_BRACKET = 0x5b;
+export const CLOSE_BRACKET = 0x5d;
 /** Plain bytes of a string read one by one before the rest of it is searched for its end. */
 const LONG_RUN = 32;
 

@@ -1,3 +1,4 @@
+import { withTurns } from '../resilience/turns.fixture';
 import { MAX_BATCH_CELLS, MAX_ROW_CELLS, readBatch } from './batch';
 
 const cell = {
@@ -67,15 +68,7 @@ describe('readBatch', () => {
         learners: days.map(() => 6),
       }),
     };
-    let turns = 0;
-    let reading = true;
-    const tick = () => {
-      turns += 1;
-      if (reading) setImmediate(tick);
-    };
-    setImmediate(tick);
-    const cells = await readBatch(columns);
-    reading = false;
+    const { value: cells, turns } = await withTurns(() => readBatch(columns));
     expect(cells).toHaveLength(count);
     expect(cells[count - 1]).toMatchObject({ unit: `rvt.lv:U${count - 1}`, days: days[count - 1] });
     // Some 180,000 values: the parse gives a turn every 10,000 of them, and the check every 10,000 cells.
