@@ -39,8 +39,8 @@ export const MAX_ANSWER_BYTES = 2 * 1024 * 1024;
  * than its bytes: 2 MiB of empty objects, or of small objects each under a key of its own, cost 100–200 ms to parse;
  * 100,000 values of the costliest shapes measured, 30–40 ms (70 at worst of five runs). An answer of more than 20,000
  * values is parsed in turns of the event loop (resilience/json-turns.ts): a page just under both caps, parsed in one
- * step, held a hub 93–103 ms on a 2-core Intel Xeon and 173 ms on an AMD EPYC; in turns, under 70 on the AMD (npm run
- * bench -- catalogue-hostile). Any item the catalogue accepts fits in one: each of its texts and list entries counts
+ * step, held a hub 93–103 ms on a 2-core Intel Xeon and 137–173 ms on an AMD EPYC; in turns, 66–77 ms on the AMD
+ * (npm run bench -- catalogue-hostile). Any item the catalogue accepts fits in one: each of its texts and list entries counts
  * 20 of its MAX_ITEM_TEXT_CHARS, so it holds at most 10,000 of them, and some 50,000 values (outcomes of empty lists,
  * five values each). A page of 100 demo units holds about 11,000.
  */

@@ -5,7 +5,7 @@ import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_B
  * A member's JSON answer parsed in turns of the event loop, so that no answer within the caps (json-values.ts) holds
  * the hub longer than one turn's worth of values. `JSON.parse` builds a whole answer in one step, and at the caps a
  * member may answer (100,000 values of small objects under keys of their own) that step held the hub's event loop
- * 150 ms on a 2-core AMD EPYC. Here an answer of more than {@link TURN_VALUES} values is built container by container:
+ * 150–160 ms on a 2-core AMD EPYC. Here an answer of more than {@link TURN_VALUES} values is built container by container:
  * a container of at most that many values is handed to `JSON.parse` whole, with its small siblings in runs of as many,
  * and a larger one is opened here and filled from its parts, the loop free between turns (one long string is still
  * parsed in one step: some 3 ms a MiB). The result is what `JSON.parse` gives: the same values, keys in the same
@@ -13,7 +13,7 @@ import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_B
  * SyntaxError.
  */
 
-/** Most values built in one turn of the event loop (some 5–10 ms of the costliest JSON on the hub's machines). */
+/** Most values built in one turn of the event loop (10–20 ms of the costliest JSON on a 2-core AMD EPYC). */
 export const TURN_VALUES = 10_000;
 /** Characters of the text scanned for its structure in one turn (a few milliseconds). */
 const TURN_CHARS = 512 * 1024;
