@@ -25,6 +25,7 @@ import { outcomeReview } from './scenarios/outcome-review';
 import { overload } from './scenarios/overload';
 import { personalRead } from './scenarios/personal-read';
 import { profile } from './scenarios/profile';
+import { shardAnswers } from './scenarios/shard-answers';
 import { shardClient } from './scenarios/shard-client';
 import { statistics, statisticsCells } from './scenarios/statistics';
 import { wsFlood } from './scenarios/ws-flood';
@@ -39,6 +40,7 @@ const SCENARIOS: Scenario[] = [
   entityCache,
   profile,
   shardClient,
+  shardAnswers,
   fanOut,
   nested,
   dataScale,
@@ -85,8 +87,10 @@ environment:
   BENCH_WS_SOCKETS=1000  ws-flood: anonymous sockets
   BENCH_ESCO_FOLDER=…    outcome-review: ESCO CSV files (default third_party/esco)
   BENCH_MAX_MINUTES=15   stop everything after this long
+  BENCH_SHARD_UNITS=2000 shard-answers: units of the institution read whole
   BENCH_BASELINE=…       hub-overhead, personal-read, fan-out: also run the hubs of another built checkout (its dist/);
-                         catalogue-writes: its catalogue engines; catalogue-busy: its hub`;
+                         catalogue-writes: its catalogue engines; catalogue-busy, catalogue-hostile, hostile-answers:
+                         its hub; shard-answers: its qualifications shard`;
 
 /** Settings whose value is a folder of the machine the benchmark ran on. */
 const PATH_SETTINGS = new Set(['BENCH_BASELINE', 'BENCH_CATALOG_KEEP', 'BENCH_ESCO_FOLDER']);

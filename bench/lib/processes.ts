@@ -66,6 +66,8 @@ export interface ShardSpec {
   institution: string;
   databaseUrl: string;
   seedFile?: string;
+  /** Another build's shard entry point (baselineShardEntry); this build's by default. */
+  entry?: string;
 }
 
 /** Qualifications shard processes (dist/subgraphs/qualifications/main.js), `concurrency` starting at a time. */
@@ -93,6 +95,7 @@ export async function startShards(
               port,
               hopPublicKeys,
               ...(spec.seedFile ? { seedFile: spec.seedFile } : {}),
+              ...(spec.entry ? { entry: spec.entry } : {}),
               signal,
             }),
           ),
@@ -184,9 +187,18 @@ export async function startHub(
  * that a change to the hot path is measured against its parent in the same run, on the same load.
  */
 export function baselineEntry(): string | null {
+  return baselineFile('gateway', 'main.js');
+}
+
+/** BENCH_BASELINE's qualifications shard (its dist/subgraphs/qualifications/main.js), or null without one. */
+export function baselineShardEntry(): string | null {
+  return baselineFile('subgraphs', 'qualifications', 'main.js');
+}
+
+function baselineFile(...path: string[]): string | null {
   const folder = process.env.BENCH_BASELINE;
   if (!folder) return null;
-  const entry = join(folder, 'dist', 'gateway', 'main.js');
+  const entry = join(folder, 'dist', ...path);
   if (!existsSync(entry)) throw new Error(`BENCH_BASELINE=${folder}: no ${entry} (build that checkout first)`);
   return entry;
 }
