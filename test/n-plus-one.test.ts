@@ -37,6 +37,7 @@ test('a nested query costs the same number of statements for 2 rows as for 40', 
   const large = await statementsFor(40);
   expect(large.rows).toBeGreaterThan(small.rows * 5);
   expect(large.total).toBe(small.total);
-  // Per shard: count + page + institution + qualification + units of qualification + outcomes + skills + outcome + unit.
-  expect(large.total / hub.shards.size).toBeLessThanOrEqual(10);
+  // Per shard: page + institution + qualification + units of qualification + outcomes + skills + outcome. The
+  // outcomes' units are the page's own, which the page leaves to the unit loader: they are not read again.
+  expect(large.total / hub.shards.size).toBeLessThanOrEqual(7);
 });

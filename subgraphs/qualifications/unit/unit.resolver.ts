@@ -109,6 +109,8 @@ export class UnitResolver {
       );
     }
     const page = await keysetPage(query, 'u', first, after, { totalCount: selects(info, 'totalCount') });
+    // The page's records as the unit loader's: `qualification` below reads them, which would read them again.
+    for (const record of page.records) context.loaders.unit.prime(record.id, record);
     const nodes = page.records.map((record) => toUnit(record, context.institution));
     return {
       edges: nodes.map((node, index) => ({ node, cursor: page.cursors[index] ?? '' })),
