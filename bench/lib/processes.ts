@@ -187,15 +187,16 @@ export async function startHub(
  * that a change to the hot path is measured against its parent in the same run, on the same load.
  */
 export function baselineEntry(): string | null {
-  return baselineFile('gateway', 'main.js');
+  return baselineDistFile('gateway', 'main.js');
 }
 
 /** BENCH_BASELINE's qualifications shard (its dist/subgraphs/qualifications/main.js), or null without one. */
 export function baselineShardEntry(): string | null {
-  return baselineFile('subgraphs', 'qualifications', 'main.js');
+  return baselineDistFile('subgraphs', 'qualifications', 'main.js');
 }
 
-function baselineFile(...path: string[]): string | null {
+/** A file of BENCH_BASELINE's build (under its dist/), or null without one. */
+export function baselineDistFile(...path: string[]): string | null {
   const folder = process.env.BENCH_BASELINE;
   if (!folder) return null;
   const entry = join(folder, 'dist', ...path);
