@@ -101,6 +101,38 @@ test('readWithinCaps gives up at the chunk that crosses a cap, and reads no furt
   );
 });
 
+test('readWithinCaps with uncountedBytes: an answer within them gives its bytes for its values, a larger one its count', async () => {
+  const random = seeded(7);
+  for (let i = 0; i < 200; i += 1) {
+    const text = JSON.stringify(randomValue(random, 0, { depth: 4, width: 6 }));
+    const bytes = Buffer.byteLength(text);
+    const at = Math.floor(random() * bytes);
+    const split = () => chunksOf(text.slice(0, at), text.slice(at));
+    const exact = await readWithinCaps(split(), { maxBytes: 1_000_000, maxValues: 1_000_000 });
+    expect(exact.values).toBe(counted(text));
+    for (const uncountedBytes of [0, at, bytes - 1, bytes, bytes + 1]) {
+      const answer = await readWithinCaps(split(), { maxBytes: 1_000_000, maxValues: 1_000_000, uncountedBytes });
+      expect(answer.text).toBe(text);
+      expect(answer.values).toBe(bytes <= uncountedBytes ? bytes : exact.values);
+      expect(answer.values).toBeGreaterThanOrEqual(exact.values);
+    }
+  }
+});
+
+test('readWithinCaps with uncountedBytes past the values cap still counts from the cap on', async () => {
+  const text = JSON.stringify(Array.from({ length: 30 }, () => []));
+  await expect(
+    readWithinCaps(chunksOf(text), { maxBytes: 1_000, maxValues: 20, uncountedBytes: 1_000 }),
+  ).rejects.toEqual(new AnswerPastLimit('values', 20));
+  // Within the cap in bytes, so within it in values: not counted.
+  const small = '[[],[],[]]';
+  expect(await readWithinCaps(chunksOf(small), { maxBytes: 1_000, maxValues: 20, uncountedBytes: 1_000 })).toEqual({
+    text: small,
+    bytes: 10,
+    values: 10,
+  });
+});
+
 test('readWithinCaps decodes UTF-8 characters split between chunks, and replaces bytes that are not UTF-8 as Buffer does', async () => {
   const text = '{"name":"Rīgas Valsts tehnikums — Ülemiste 🎓"}';
   const bytes = Buffer.from(text);

@@ -105,12 +105,21 @@ export interface AnswerCaps {
   maxBytes: number;
   /** Most values it may hold, as {@link JsonValueCount} counts them. */
   maxValues: number;
+  /**
+   * Bytes up to which an answer's values are not counted: its bytes stand for them. Every value the count takes is a
+   * `{`, `[` or `,` of its own outside strings, so no text holds more counted values than bytes, and an answer this
+   * small is within any values cap at least as large. For callers that only need to know that much: json-turns.ts
+   * parses any answer of up to 2 × TURN_VALUES values in one step. A shard's page of 20 units is some 6 KB, and its
+   * count cost the hub as much as its parse, once per shard of a fan-out. At most `maxValues` applies. @default 0
+   */
+  uncountedBytes?: number;
 }
 
 /** An answer read whole: its text, its bytes and its values. */
 export interface AnswerWithinCaps {
   text: string;
   bytes: number;
+  /** Its values as {@link JsonValueCount} counts them; for an answer within `uncountedBytes`, its bytes (no fewer). */
   values: number;
 }
 
@@ -128,14 +137,22 @@ export async function readWithinCaps(
   const decoder = new TextDecoder();
   const texts: string[] = [];
   const values = new JsonValueCount();
+  const uncountedBytes = Math.min(caps.uncountedBytes ?? 0, caps.maxValues);
+  // The chunks not counted yet, while the answer is within uncountedBytes (a stream's chunks are the reader's to keep).
+  let uncounted: Uint8Array[] | null = uncountedBytes > 0 ? [] : null;
   let bytes = 0;
   for await (const chunk of body) {
     bytes += chunk.length;
     onChunk?.(chunk.length);
     if (bytes > caps.maxBytes) throw new AnswerPastLimit('bytes', caps.maxBytes);
-    if (values.add(chunk) > caps.maxValues) throw new AnswerPastLimit('values', caps.maxValues);
+    if (uncounted && bytes <= uncountedBytes) uncounted.push(chunk);
+    else {
+      if (uncounted) for (const earlier of uncounted) values.add(earlier);
+      uncounted = null;
+      if (values.add(chunk) > caps.maxValues) throw new AnswerPastLimit('values', caps.maxValues);
+    }
     texts.push(decoder.decode(chunk, { stream: true }));
   }
   texts.push(decoder.decode());
-  return { text: texts.join(''), bytes, values: values.count };
+  return { text: texts.join(''), bytes, values: uncounted ? bytes : values.count };
 }

@@ -12,7 +12,7 @@ import type { ShardIdentity } from '../health/shard-identity';
 import type { Shard } from '../registry/registry';
 import { MalformedAnswer } from './shard-errors';
 import { readWithinCaps, type AnswerCaps } from '../resilience/json-values';
-import { parseInTurns } from '../resilience/json-turns';
+import { ONE_STEP_VALUES, parseInTurns } from '../resilience/json-turns';
 
 /** `GraphQLDataSourceRequestKind` is a type only: the incoming-operation branch is picked by its string. */
 export type IncomingOptions = Extract<GraphQLDataSourceProcessOptions<HubContext>, { incomingRequestContext: unknown }>;
@@ -51,8 +51,8 @@ const TIMEOUT_MESSAGE = 'The operation was aborted due to timeout';
 export const DEFAULT_CONNECTIONS_PER_SHARD = 32;
 /**
  * Most bytes the hub reads of one shard's answer (`MAX_SHARD_ANSWER_BYTES`): a member's shard that answers without
- * end (broken, or hostile) costs its data, cut at this size, not the hub's memory. The hub parses an answer in one
- * step, and even a string costs some 5 ms a MiB to copy and parse, so this bounds that step's share of bytes too.
+ * end (broken, or hostile) costs its data, cut at this size, not the hub's memory. Even a string costs some 5 ms a
+ * MiB to copy and parse, so this bounds a parse's share of bytes too.
  * Generous: the demo's 37 units with every field, outcome and criterion are 141 KB.
  */
 export const DEFAULT_MAX_SHARD_ANSWER_BYTES = 8 * 1024 * 1024;
@@ -94,7 +94,7 @@ export class ShardHttpError extends Error {
 interface RawAnswer {
   statusCode: number;
   text: string;
-  /** Its JSON values, as counted while it arrived. */
+  /** Its JSON values, as counted while it arrived; for an answer too small to count, its bytes (no fewer). */
   values: number;
 }
 
@@ -289,6 +289,8 @@ export function createShardClients(options: ShardClientOptions): {
   const caps: AnswerCaps = {
     maxBytes: options.maxAnswerBytes ?? DEFAULT_MAX_SHARD_ANSWER_BYTES,
     maxValues: options.maxAnswerValues ?? DEFAULT_MAX_SHARD_ANSWER_VALUES,
+    // Only whether an answer parses in one step matters here, which its bytes tell for most answers.
+    uncountedBytes: ONE_STEP_VALUES,
   };
   return {
     sourceFor: (shard) => {
