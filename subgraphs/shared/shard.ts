@@ -163,6 +163,22 @@ function believingConsistentCallers(verify: HopVerifier): HopVerifier {
   };
 }
 
+/**
+ * Every answer says `Cache-Control: no-store` (as Apollo's cache-control plugin said of answers without a policy): an
+ * answer may hold a learner's personal data, and no HTTP cache between the shard and the hub may keep it.
+ */
+function storedNowhere<C extends BaseContext>(): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          response.http.headers.set('cache-control', 'no-store');
+        },
+      };
+    },
+  };
+}
+
 /** Starts one shard: one institution's data of one kind, behind its own HTTP endpoint. */
 export async function startShard<C extends BaseContext>(options: ShardServerOptions<C>): Promise<RunningShard> {
   const log = moduleLogger('shard', { kind: options.kind, institution: options.institution });
@@ -182,6 +198,7 @@ export async function startShard<C extends BaseContext>(options: ShardServerOpti
       // The hub's cache reads a shard's own hints (changes/changes.ts), never Apollo's cache policy. Apollo's
       // plugin wraps every field's resolver to compute it: a fifth of a page of 100 units' CPU at the shard.
       ApolloServerPluginCacheControlDisabled(),
+      storedNowhere<C>(),
       tracing.plugin,
       useDatabaseErrors<C>(options),
       partialAnswersSucceed<C>(),

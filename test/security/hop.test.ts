@@ -51,6 +51,7 @@ const shardUrl = (code = 'rvt.lv') => hub.shards.get(code)?.url as string;
 
 interface Answer {
   status: number;
+  cacheControl: string | null;
   text: string;
   body: { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { code?: string } }> };
 }
@@ -62,7 +63,12 @@ async function direct(url: string, headers: Record<string, string>, operation: H
     body: JSON.stringify(operation),
   });
   const text = await response.text();
-  return { status: response.status, text, body: JSON.parse(text) as Answer['body'] };
+  return {
+    status: response.status,
+    cacheControl: response.headers.get('cache-control'),
+    text,
+    body: JSON.parse(text) as Answer['body'],
+  };
 }
 
 /** The unit and rvt.lv's audit trail, read through the hub as its coordinator. */
@@ -113,6 +119,25 @@ test('an unsigned call gets public data only: a write or the audit trail is UNAU
   expect(trail.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   expect(trail.text).not.toMatch(/"subject"/);
   expect(await state()).toEqual(before);
+});
+
+test("no HTTP cache on the way may keep a shard's answer: Cache-Control no-store, signed or not, refused or not", async () => {
+  const read = { query: TRAIL, variables: { institution: 'rvt.lv' } };
+  const signed = await direct(
+    shardUrl(),
+    await hub.signHop({ institution: 'rvt.lv', caller: coordinator('rvt.lv'), operation: read }),
+    read,
+  );
+  expect(signed.body.errors).toBeUndefined();
+  const unsigned = await direct(shardUrl(), {}, { query: '{ units(first: 1) { nodes { id } } }' });
+  expect(unsigned.body.errors).toBeUndefined();
+  const refused = await direct(shardUrl(), {}, read);
+  expect(refused.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  expect([signed.cacheControl, unsigned.cacheControl, refused.cacheControl]).toEqual([
+    'no-store',
+    'no-store',
+    'no-store',
+  ]);
 });
 
 test('an HS256 hop made with a guessed secret is refused', async () => {
