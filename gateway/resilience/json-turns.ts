@@ -107,7 +107,8 @@ export const ONE_STEP_VALUES = 2 * TURN_VALUES;
 
 /**
  * The text parsed as `JSON.parse` would, in turns of at most some {@link TURN_VALUES} values. `values` is the count
- * json-values.ts took as the text arrived (or more): a text of no more than twice a turn's values is parsed in one step.
+ * json-values.ts took as the text arrived, or more (a small answer's bytes): a text of no more than twice a turn's
+ * values is parsed in one step.
  */
 export async function parseInTurns(text: string, values: number, turnValues = TURN_VALUES): Promise<unknown> {
   if (values <= 2 * turnValues) return JSON.parse(text);

@@ -110,7 +110,8 @@ export interface AnswerCaps {
    * `{`, `[` or `,` of its own outside strings, so no text holds more counted values than bytes, and an answer this
    * small is within any values cap at least as large. For callers that only need to know that much: json-turns.ts
    * parses any answer of up to 2 × TURN_VALUES values in one step. A shard's page of 20 units is some 6 KB, and its
-   * count cost the hub as much as its parse, once per shard of a fan-out. At most `maxValues` applies. @default 0
+   * count cost the hub as much as its parse, once per shard of a fan-out. Taken as `maxValues` where larger.
+   * @default 0
    */
   uncountedBytes?: number;
 }
