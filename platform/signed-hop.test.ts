@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, sign as edSign, type KeyObject } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import type { Caller } from './caller';
 import { generateHopKeyPair, type HopKeyPair } from './hop-keys';
@@ -6,6 +6,7 @@ import {
   createHopVerifier,
   DEFAULT_CLOCK_SKEW_SECONDS,
   DEFAULT_HOP_TTL_SECONDS,
+  HOP_BATCH_TOKEN_TYPE,
   HOP_HEADERS,
   HOP_TOKEN_TYPE,
   hopAudience,
@@ -174,6 +175,116 @@ describe('signed hop', () => {
     expect(await after(reader(await sign()), operation, NOW)).toEqual({
       caller: null,
       error: expect.stringMatching(/unknown key id/),
+    });
+  });
+});
+
+describe('batched hops', () => {
+  const audiences = ['rvt.lv', 'omnia.fi', 'cifp-aviles.es'].map((code) => hopAudience('qualifications', code));
+  const [RVT, OMNIA] = audiences as [string, string];
+  /** One hop per audience, asked for in one turn as a fan-out asks: one batch. */
+  const fanOut = (overrides: Partial<SignHopOptions> = {}) =>
+    Promise.all(audiences.map((audience) => sign({ audience, batch: true, ...overrides })));
+  const tokenOf = (headers: Record<string, string>) => headers[HOP_HEADERS.hop] as string;
+  const partsOf = (headers: Record<string, string>) => tokenOf(headers).split('~') as [string, string, string];
+  const withToken = (token: string) => ({ [HOP_HEADERS.hop]: token });
+  const refusal = async (headers: Record<string, string>, audience = RVT, now = NOW) => {
+    const result = await verifier(hub.publicKeys, audience)(reader(headers), operation, now);
+    expect(result.caller).toBeNull();
+    return result.error;
+  };
+
+  it('share one signature over their tree; each shard gets its own hop and proof, and accepts it', async () => {
+    const hops = await fanOut();
+    const roots = new Set(hops.map((headers) => partsOf(headers)[0]));
+    expect(roots.size).toBe(1);
+    const [root = ''] = roots;
+    expect(decodeProtectedHeader(root)).toEqual({ alg: 'EdDSA', kid: hub.key.kid, typ: HOP_BATCH_TOKEN_TYPE });
+    expect(decodeJwt(root)).toMatchObject({ iss: 'hub', iat: NOW / 1000, exp: NOW / 1000 + DEFAULT_HOP_TTL_SECONDS });
+    for (const [i, headers] of hops.entries()) {
+      const leaf = JSON.parse(Buffer.from(partsOf(headers)[1], 'base64url').toString('utf8')) as Record<
+        string,
+        unknown
+      >;
+      expect(leaf).toMatchObject({ aud: audiences[i], caller, rid: 'req-1' });
+      expect(await verifier(hub.publicKeys, audiences[i])(reader(headers), operation, NOW)).toEqual({
+        caller,
+        error: null,
+      });
+    }
+  });
+
+  it('a lone hop, and hops for shards that take no batches, are signed each on its own', async () => {
+    const [lone] = await Promise.all([sign({ batch: true })]);
+    expect(tokenOf(lone)).not.toContain('~');
+    const [batched, plain] = await Promise.all([sign({ batch: true, audience: OMNIA }), sign({ batch: false })]);
+    expect(tokenOf(batched)).not.toContain('~');
+    expect(decodeProtectedHeader(tokenOf(plain)).typ).toBe(HOP_TOKEN_TYPE);
+  });
+
+  describe('refuses', () => {
+    it("another shard's hop of the batch", async () => {
+      const [rvt] = (await fanOut()) as [Record<string, string>];
+      expect(await refusal(rvt, OMNIA)).toMatch(/addressed to another service: this one is qualifications@omnia.fi/);
+    });
+
+    it('a hop made by a shard of the batch for another shard: its own proof leads elsewhere', async () => {
+      const [rvt, omnia] = (await fanOut()) as [Record<string, string>, Record<string, string>];
+      const [root, leaf, proof] = partsOf(rvt);
+      const claims = JSON.parse(Buffer.from(leaf, 'base64url').toString('utf8')) as Record<string, unknown>;
+      const forged = Buffer.from(JSON.stringify({ ...claims, aud: OMNIA })).toString('base64url');
+      expect(await refusal(withToken(`${root}~${forged}~${proof}`), OMNIA)).toMatch(/proof does not lead to the root/);
+      // Nor with the other shard's proof, which it never sees but could guess the shape of.
+      const omniaProof = partsOf(omnia)[2];
+      expect(await refusal(withToken(`${root}~${forged}~${omniaProof}`), OMNIA)).toMatch(/proof does not lead/);
+      // Nor its own hop with another caller.
+      const other = Buffer.from(JSON.stringify({ ...claims, caller: { ...caller, roles: ['admin'] } })).toString(
+        'base64url',
+      );
+      expect(await refusal(withToken(`${root}~${other}~${proof}`))).toMatch(/proof does not lead/);
+    });
+
+    it('the signed root alone, or presented with no hop', async () => {
+      const [rvt] = (await fanOut()) as [Record<string, string>];
+      const [root, , proof] = partsOf(rvt);
+      expect(await refusal(withToken(root))).toMatch(/typ claim/);
+      expect(await refusal(withToken(`${root}~~${proof}`))).toMatch(/malformed batched hop/);
+    });
+
+    it("a root signed with a key that is not the hub's", async () => {
+      const [rvt] = (await fanOut({ key: member.key })) as [Record<string, string>];
+      expect(await refusal(rvt)).toMatch(/unknown key id/);
+      const [root, leaf, proof] = partsOf((await fanOut())[0] as Record<string, string>);
+      const [header, payload] = root.split('.') as [string, string];
+      const input = `${header}.${payload}`;
+      const resigned = `${input}.${edSign(null, Buffer.from(input), member.key.privateKey as KeyObject).toString('base64url')}`;
+      expect(await refusal(withToken(`${resigned}~${leaf}~${proof}`))).toMatch(/signature does not verify/);
+    });
+
+    it('malformed parts: too many, a proof that is not one, a hop that is not JSON', async () => {
+      const [root, leaf, proof] = partsOf((await fanOut())[0] as Record<string, string>);
+      expect(await refusal(withToken(`${root}~${leaf}~${proof}~${proof}`))).toMatch(/malformed batched hop/);
+      expect(await refusal(withToken(`${root}~${leaf}~X${proof}`))).toMatch(/malformed batched hop/);
+      expect(await refusal(withToken(`${root}~${leaf}!~${proof}`))).toMatch(/malformed batched hop/);
+      expect(await refusal(withToken(`${root}~${Buffer.from('[1]').toString('base64url')}~${proof}`))).toMatch(
+        /malformed|proof does not lead/,
+      );
+    });
+
+    it('a replayed hop, another operation, an expired root', async () => {
+      const verify = verifier(hub.publicKeys, RVT);
+      const [rvt] = (await fanOut()) as [Record<string, string>];
+      expect((await verify(reader(rvt), operation, NOW)).error).toBeNull();
+      expect((await verify(reader(rvt), operation, NOW)).error).toMatch(/replayed/);
+      const [other] = (await fanOut()) as [Record<string, string>];
+      const result = await verifier(hub.publicKeys, RVT)(
+        reader(other),
+        { ...operation, query: '{ units { totalCount } }' },
+        NOW,
+      );
+      expect(result.error).toMatch(/another operation/);
+      const late = NOW + (DEFAULT_HOP_TTL_SECONDS + DEFAULT_CLOCK_SKEW_SECONDS + 1) * 1000;
+      expect(await refusal((await fanOut())[0] as Record<string, string>, RVT, late)).toMatch(/expired/);
     });
   });
 });

@@ -2,6 +2,7 @@ import { createHash, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { isRole, type Caller } from './caller';
+import { batchTree, decodeProof, encodeProof, rootOf } from './hop-batch';
 import { HOP_ALGORITHM, type HopSigningKey } from './hop-keys';
 
 /**
@@ -22,6 +23,11 @@ export const SUBSCRIPTION_HOP_OPERATION = { query: 'graphql-ws', variables: null
 
 /** `typ` of a hop token, so no other JWT signed with the same key passes for a hop. */
 export const HOP_TOKEN_TYPE = 'hub-hop+jwt';
+/** `typ` of the signed root of a batch of hops (hop-batch.ts): it vouches for no hop without one and its proof. */
+export const HOP_BATCH_TOKEN_TYPE = 'hub-hop-batch+jwt';
+/** What separates a batched hop's three parts: the signed root, the hop, the proof (no JWS or base64url uses it). */
+const BATCH_SEPARATOR = '~';
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
 /** `iss` of the gateway's hops, and the audience of shards' service calls to the hub. */
 export const HUB_ISSUER = 'hub';
 /** How long a hop is valid after it is issued. */
@@ -92,6 +98,12 @@ export interface SignHopOptions {
   now?: number;
   /** @default DEFAULT_HOP_TTL_SECONDS */
   ttlSeconds?: number;
+  /**
+   * The shard accepts batched hops (its /health says `hopBatches: true`): hops asked for in the same turn of the
+   * event loop with this set share one signature over their hash tree (hop-batch.ts), as a fan-out's do. A lone
+   * one is signed as any other. @default false
+   */
+  batch?: boolean;
 }
 
 /** Signing half: the headers that carry `caller` (or nobody) to `audience` for `operation`. */
@@ -102,21 +114,98 @@ export async function signHop(options: SignHopOptions): Promise<Record<string, s
     op: digest(options.operation),
     rid: options.requestId,
     ...(options.idempotency ? { idem: { key: options.idempotency.key, digest: options.idempotency.digest } } : {}),
-  };
-  const payload: HopClaims = {
-    ...claims,
-    iss: options.issuer ?? HUB_ISSUER,
     aud: options.audience,
     jti: nonce(),
-    iat: issuedAt,
-    exp: issuedAt + (options.ttlSeconds ?? DEFAULT_HOP_TTL_SECONDS),
   };
-  // A compact JWS (RFC 7515) made here rather than by jose's SignJWT: every shard call signs one, and jose's
-  // builder costs three times the Ed25519 signature itself. jose verifies it as any other (see verifyHop).
-  const input = `${protectedHeaderOf(options.key)}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+  const lifetime: Lifetime = {
+    issuer: options.issuer ?? HUB_ISSUER,
+    issuedAt,
+    expires: issuedAt + (options.ttlSeconds ?? DEFAULT_HOP_TTL_SECONDS),
+  };
+  const token = options.batch ? await inBatch(options.key, lifetime, claims) : signOne(options.key, lifetime, claims);
+  return { [HOP_HEADERS.hop]: token, [HOP_HEADERS.requestId]: options.requestId };
+}
+
+interface Lifetime {
+  issuer: string;
+  issuedAt: number;
+  expires: number;
+}
+
+/** A compact JWS (RFC 7515) of `payload`, signed with `key`. */
+function compactJws(key: HopSigningKey, type: string, payload: JWTPayload): string {
+  // Made here rather than by jose's SignJWT: every shard call signs one, and jose's builder costs three times the
+  // Ed25519 signature itself. jose verifies it as any other (see verifyHop).
+  const input = `${protectedHeaderOf(key, type)}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
   // jose imports keys on Node.js as KeyObjects (readSigningKey): the one type node:crypto signs with.
-  const signature = sign(null, Buffer.from(input), options.key.privateKey as KeyObject).toString('base64url');
-  return { [HOP_HEADERS.hop]: `${input}.${signature}`, [HOP_HEADERS.requestId]: options.requestId };
+  return `${input}.${sign(null, Buffer.from(input), key.privateKey as KeyObject).toString('base64url')}`;
+}
+
+function signOne(key: HopSigningKey, lifetime: Lifetime, claims: HopClaims): string {
+  return compactJws(key, HOP_TOKEN_TYPE, {
+    ...claims,
+    iss: lifetime.issuer,
+    iat: lifetime.issuedAt,
+    exp: lifetime.expires,
+  });
+}
+
+interface PendingHop {
+  claims: HopClaims;
+  resolve: (token: string) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Hops waiting for their batch's signature, by signing key, then by lifetime (the same for all but in tests). */
+const pending = new Map<HopSigningKey, Map<string, { lifetime: Lifetime; hops: PendingHop[] }>>();
+
+/**
+ * A hop signed with the others asked for in this turn of the event loop: each shard gets its own claims and the
+ * proof that leads from them to the signed root, one Ed25519 signature for the whole fan-out.
+ */
+function inBatch(key: HopSigningKey, lifetime: Lifetime, claims: HopClaims): Promise<string> {
+  let batches = pending.get(key);
+  if (!batches) {
+    const own = new Map<string, { lifetime: Lifetime; hops: PendingHop[] }>();
+    batches = own;
+    pending.set(key, own);
+    // After the turn's other calls have asked for theirs: a fan-out starts its calls in one turn.
+    setImmediate(() => {
+      pending.delete(key);
+      for (const batch of own.values()) signBatch(key, batch.lifetime, batch.hops);
+    });
+  }
+  const at = `${lifetime.issuer}\u0000${lifetime.issuedAt}\u0000${lifetime.expires}`;
+  let batch = batches.get(at);
+  if (!batch) {
+    batch = { lifetime, hops: [] };
+    batches.set(at, batch);
+  }
+  const hops = batch.hops;
+  return new Promise((resolve, reject) => hops.push({ claims, resolve, reject }));
+}
+
+function signBatch(key: HopSigningKey, lifetime: Lifetime, hops: readonly PendingHop[]): void {
+  try {
+    if (hops.length === 1) {
+      const [hop] = hops as [PendingHop];
+      hop.resolve(signOne(key, lifetime, hop.claims));
+      return;
+    }
+    const leaves = hops.map((hop) => Buffer.from(JSON.stringify(hop.claims)));
+    const { root, proofs } = batchTree(leaves);
+    const signed = compactJws(key, HOP_BATCH_TOKEN_TYPE, {
+      iss: lifetime.issuer,
+      iat: lifetime.issuedAt,
+      exp: lifetime.expires,
+      root: root.toString('base64url'),
+    });
+    hops.forEach((hop, i) =>
+      hop.resolve([signed, leaves[i]?.toString('base64url'), encodeProof(proofs[i] ?? [])].join(BATCH_SEPARATOR)),
+    );
+  } catch (error) {
+    for (const hop of hops) hop.reject(error);
+  }
 }
 
 /** Random bytes drawn in blocks: one system call per 256 nonces rather than one per hop. */
@@ -133,14 +222,18 @@ function nonce(): string {
   return value;
 }
 
-/** The encoded protected header of a signing key's hops: the same for every hop it signs. */
-const protectedHeaders = new WeakMap<HopSigningKey, string>();
-function protectedHeaderOf(key: HopSigningKey): string {
-  let encoded = protectedHeaders.get(key);
+/** The encoded protected headers of a signing key's tokens, by type: the same for every token it signs. */
+const protectedHeaders = new WeakMap<HopSigningKey, Map<string, string>>();
+function protectedHeaderOf(key: HopSigningKey, type: string): string {
+  let byType = protectedHeaders.get(key);
+  if (!byType) {
+    byType = new Map();
+    protectedHeaders.set(key, byType);
+  }
+  let encoded = byType.get(type);
   if (encoded === undefined) {
-    const header = { alg: HOP_ALGORITHM, kid: key.kid, typ: HOP_TOKEN_TYPE };
-    encoded = Buffer.from(JSON.stringify(header)).toString('base64url');
-    protectedHeaders.set(key, encoded);
+    encoded = Buffer.from(JSON.stringify({ alg: HOP_ALGORITHM, kid: key.kid, typ: type })).toString('base64url');
+    byType.set(type, encoded);
   }
   return encoded;
 }
@@ -227,18 +320,58 @@ export function createHopVerifier(options: HopVerifierOptions) {
     if (!options.keys)
       return refuse(`This service has no public keys of ${issuer} configured and trusts no signed call`);
     let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(token, options.keys, {
-        algorithms: [HOP_ALGORITHM],
-        typ: HOP_TOKEN_TYPE,
-        issuer,
-        audience: options.audience,
-        clockTolerance: skew,
-        currentDate: new Date(now),
-        requiredClaims: ['iat', 'exp', 'jti'],
-      }));
-    } catch (error) {
-      return refuse(reasonOf(error, options.audience, issuer));
+    const parts = token.split(BATCH_SEPARATOR);
+    if (parts.length === 1) {
+      try {
+        ({ payload } = await jwtVerify(token, options.keys, {
+          algorithms: [HOP_ALGORITHM],
+          typ: HOP_TOKEN_TYPE,
+          issuer,
+          audience: options.audience,
+          clockTolerance: skew,
+          currentDate: new Date(now),
+          requiredClaims: ['iat', 'exp', 'jti'],
+        }));
+      } catch (error) {
+        return refuse(reasonOf(error, options.audience, issuer));
+      }
+    } else {
+      const [signed = '', leaf = '', proof = ''] = parts;
+      const steps = decodeProof(proof);
+      if (parts.length !== 3 || steps === null || !BASE64URL.test(leaf))
+        return refuse('Refused a malformed batched hop: it must be the signed root, the hop and its proof');
+      let root: JWTPayload;
+      try {
+        ({ payload: root } = await jwtVerify(signed, options.keys, {
+          algorithms: [HOP_ALGORITHM],
+          typ: HOP_BATCH_TOKEN_TYPE,
+          issuer,
+          clockTolerance: skew,
+          currentDate: new Date(now),
+          requiredClaims: ['iat', 'exp'],
+        }));
+      } catch (error) {
+        return refuse(reasonOf(error, options.audience, issuer));
+      }
+      const bytes = Buffer.from(leaf, 'base64url');
+      const signedRoot = typeof root.root === 'string' ? Buffer.from(root.root, 'base64url') : null;
+      if (!signedRoot || signedRoot.length !== 32 || !rootOf(bytes, steps).equals(signedRoot))
+        return refuse('Refused a batched hop whose proof does not lead to the root the hub signed');
+      let claims: unknown;
+      try {
+        claims = JSON.parse(bytes.toString('utf8'));
+      } catch {
+        return refuse('Refused a batched hop whose claims are not JSON');
+      }
+      if (typeof claims !== 'object' || claims === null || Array.isArray(claims))
+        return refuse('Refused a batched hop whose claims are not an object');
+      const { aud, jti } = claims as JWTPayload;
+      // Checked here rather than by jose: the signed root names no audience, each hop of the batch names its own.
+      if (aud !== options.audience)
+        return refuse(`Refused a hop addressed to another service: this one is ${options.audience}`);
+      if (typeof jti !== 'string' || jti === '') return refuse('Refused a hop whose jti claim is missing or wrong');
+      // Issue and expiry are the signed root's: a hop's own would be unchecked by jose.
+      payload = { ...claims, iss: root.iss, iat: root.iat, exp: root.exp };
     }
     const { iat = 0, exp = 0, jti = '' } = payload;
     if (iat > now / 1000 + skew) return refuse('Refused a hop issued in the future');
