@@ -107,3 +107,26 @@ test('the verdict is cached for calls, and asked again after a failed call', asy
   await expect(checks.assert(shard)).rejects.toThrow(/not this hub's key/);
   expect(asked).toBe(2);
 });
+
+test('a shard takes batched hops once its /health says "hopBatches": true, and not after a failed call', async () => {
+  health = { status: 'ok', kind: 'mobilities', institution: 'rvt.lv', hopKeyIds: [hub.key.kid], hopBatches: true };
+  const checks = identity();
+  expect(checks.acceptsHopBatches(shard)).toBe(false); // not asked yet
+  await checks.assert(shard);
+  expect(checks.acceptsHopBatches(shard)).toBe(true);
+  checks.forget(shard);
+  expect(checks.acceptsHopBatches(shard)).toBe(false);
+});
+
+test.each([
+  ['does not say so', {}],
+  ['says something else', { hopBatches: 'yes' }],
+  ['names no kind or institution', { kind: undefined, institution: undefined }],
+  ['is another shard', { institution: 'omnia.fi' }],
+])('a shard that %s gets one signature per call', async (_name, change) => {
+  health = { status: 'ok', kind: 'mobilities', institution: 'rvt.lv', hopBatches: true, ...change };
+  if (!('hopBatches' in change)) delete health.hopBatches;
+  const checks = identity();
+  await checks.assert(shard).catch(() => undefined);
+  expect(checks.acceptsHopBatches(shard)).toBe(false);
+});

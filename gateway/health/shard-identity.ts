@@ -21,7 +21,8 @@ export const DEFAULT_IDENTITY_CALL_WAIT_MS = 250;
 
 /** What a shard's /health says about who answers at its URL. */
 export type ShardIdentityVerdict =
-  | { status: 'up' }
+  /** `hopBatches`: the shard says it accepts a fan-out's hops under one signature (platform/hop-batch.ts). */
+  | { status: 'up'; hopBatches?: true }
   | { status: 'down'; reason: string }
   /** Something answers, but not the shard the registry names (another hub's demo on that port, say). */
   | { status: 'wrong shard'; error: string };
@@ -33,6 +34,8 @@ export interface ShardIdentity {
   assert(shard: Shard): Promise<void>;
   /** Forgets a shard's verdict after a failed call, so the next call asks again. */
   forget(shard: Shard): void;
+  /** Whether the shard's last answer said it accepts batched hops; false while none is known. */
+  acceptsHopBatches(shard: Shard): boolean;
 }
 
 interface HealthAnswer {
@@ -40,6 +43,7 @@ interface HealthAnswer {
   institution?: unknown;
   hopKeyIds?: unknown;
   serviceKeyId?: unknown;
+  hopBatches?: unknown;
 }
 
 /** Most bytes read of a shard's /health answer: it is a few hundred; the rest of a longer one is never read. */
@@ -114,7 +118,7 @@ export function useShardIdentity(options: ShardIdentityOptions): ShardIdentity {
         error: `${as} with service key ${short([serviceKeyId])}, not the registry's ${short(serviceKeyIds)}: is another hub's demo running on that port?`,
       };
     }
-    return { status: 'up' };
+    return answer.hopBatches === true ? { status: 'up', hopBatches: true } : { status: 'up' };
   };
 
   const ask = async (shard: Shard): Promise<ShardIdentityVerdict> => {
@@ -162,6 +166,10 @@ export function useShardIdentity(options: ShardIdentityOptions): ShardIdentity {
     },
     forget: (shard) => {
       verdicts.delete(keyOf(shard));
+    },
+    acceptsHopBatches: (shard) => {
+      const settled = verdicts.get(keyOf(shard))?.settled;
+      return settled?.status === 'up' && settled.hopBatches === true;
     },
   };
 }

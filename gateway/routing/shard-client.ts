@@ -245,6 +245,7 @@ class ShardSource implements GraphQLDataSource<HubContext> {
           requestId: context?.requestId ?? 'health',
           operation: { query: request.query ?? '', variables: request.variables ?? null },
           idempotency: context?.idempotency ?? null,
+          batch: this.checked?.identity.acceptsHopBatches(this.checked.shard) ?? false,
         }),
       );
     }

@@ -242,6 +242,8 @@ export async function startShard<C extends BaseContext>(options: ShardServerOpti
           institution: options.institution,
           hopKeyIds: options.identity?.hopKeyIds ?? null,
           serviceKeyId: options.identity?.serviceKeyId ?? null,
+          // Its verifier takes a fan-out's hops under one signature (platform/hop-batch.ts): the hub may send them so.
+          hopBatches: true,
         };
         try {
           await options.db.dataSource.query('SELECT 1');

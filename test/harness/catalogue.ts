@@ -9,6 +9,7 @@ import type { CatalogueEngine, InstitutionPart } from '../../gateway/catalogue/e
 import { createPostgresEngine } from '../../gateway/catalogue/postgres-engine';
 import { createSqliteEngine } from '../../gateway/catalogue/sqlite-engine';
 import { Registry } from '../../gateway/registry/registry';
+import { HOP_HEADERS } from '../../platform/signed-hop';
 import { postGraphQL, ROOT, type TestHub } from './hub';
 
 /**
@@ -134,6 +135,8 @@ export interface ReadGate {
   held: Array<{ release(): void }>;
   /** What came through, in order: each operation's first words, or the path of another call (a test's failure says). */
   calls: string[];
+  /** Each POST that came through, in order: its signed hop (`x-hub-hop`) and its body, as a member's shard sees them. */
+  posts: Array<{ hop: string | undefined; body: string }>;
   /** Stops holding and lets every held answer go. */
   openAll(): void;
   close(): Promise<void>;
@@ -163,6 +166,7 @@ export async function startReadGate(
     holding: false,
     held: [],
     calls: [],
+    posts: [],
     openAll: () => {
       gate.holding = false;
       for (const answer of gate.held) answer.release();
@@ -189,6 +193,9 @@ export async function startReadGate(
       gate.calls.push(
         query ? (query.split(/[({]/, 1)[0]?.trim() ?? '') : `${incoming.method ?? ''} ${incoming.url ?? ''}`,
       );
+      const hop = incoming.headers[HOP_HEADERS.hop];
+      if (incoming.method === 'POST')
+        gate.posts.push({ hop: Array.isArray(hop) ? hop[0] : hop, body: body.toString('utf8') });
       const open = !(gate.holding && query?.startsWith('query CatalogueChanges'))
         ? Promise.resolve()
         : new Promise<void>((release) => gate.held.push({ release }));

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet, SignJWT, type JSONWebKeySet } from 'jose';
+import { Registry } from '../../gateway/registry/registry';
 import { readSeed, startQualificationsShard, type QualificationsShard } from '../../subgraphs/qualifications';
 import type { Caller } from '../../platform/caller';
 import { generateHopKeyPair, hopKeyResolver, type HopKeyPair } from '../../platform/hop-keys';
@@ -14,6 +15,7 @@ import {
   signHop,
   type HopOperation,
 } from '../../platform/signed-hop';
+import { startCatalogueGateway, startReadGate } from '../harness/catalogue';
 import { testDatabases } from '../harness/databases';
 import { seedFileOf, startTestHub, type TestHub } from '../harness/hub';
 import { waitFor } from '../harness/wait';
@@ -216,6 +218,63 @@ test('a captured hop is refused when replayed at the same shard, and at another 
     () => direct(shardUrl('omnia.fi'), captured, omnia),
     /addressed to another service: this one is qualifications@omnia.fi/,
   );
+});
+
+test("a fan-out's hops share one signature; a member's shard cannot use its own at another member's", async () => {
+  // A gateway of its own, catalogue off (units fan out), each shard behind a gate that records what it is sent.
+  const gates = await Promise.all(['rvt.lv', 'omnia.fi'].map((code) => startReadGate(shardUrl(code))));
+  const gateOf = new Map(['rvt.lv', 'omnia.fi'].map((code, i) => [code, gates[i]?.url as string]));
+  const registry = new Registry(
+    hub.gateway.registry.institutions.map((entry) => {
+      const url = gateOf.get(entry.code);
+      return url ? { ...entry, shards: { ...entry.shards, qualifications: url } } : entry;
+    }),
+  );
+  const gateway = await startCatalogueGateway(hub, false, registry);
+  try {
+    const token = await hub.token('rvt.lv', ['coordinator']);
+    const units = async () => {
+      const answer = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: '{ units(filter: { eqfLevel: 4 }, first: 5) { totalCount nodes { id } } }' }),
+      });
+      const body = (await answer.json()) as { data?: { units?: { totalCount: number } }; errors?: unknown };
+      expect(body.errors).toBeUndefined();
+      expect(body.data?.units?.totalCount).toBeGreaterThan(0);
+    };
+    // The first call to each shard waits for its /health (who it is, which hops it takes), each in its own time.
+    await units();
+    await units();
+    const [rvt, omnia] = gates.map((gate) => gate.posts.findLast((post) => post.body.includes('units')));
+    if (!rvt?.hop || !omnia?.hop) throw new Error('the fan-out reached both shards with a hop');
+    // Each got its own hop (signed root, hop, proof) under the same signed root.
+    const [rootA, leafA = '', proofA] = rvt.hop.split('~');
+    const [rootB] = omnia.hop.split('~');
+    expect(rvt.hop.split('~')).toHaveLength(3);
+    expect(rootA).toBe(rootB);
+    const claims = JSON.parse(Buffer.from(leafA, 'base64url').toString('utf8')) as Record<string, unknown>;
+    expect(claims).toMatchObject({ aud: 'qualifications@rvt.lv', caller: { institution: 'rvt.lv' } });
+    const operation = JSON.parse(rvt.body) as HopOperation;
+    // rvt.lv's shard replays its hop at omnia.fi's, as is, and made over for omnia.fi with its own proof.
+    await expectRefused(
+      () => direct(shardUrl('omnia.fi'), { [HOP_HEADERS.hop]: rvt.hop as string }, operation),
+      /addressed to another service: this one is qualifications@omnia.fi/,
+    );
+    const forged = Buffer.from(JSON.stringify({ ...claims, aud: 'qualifications@omnia.fi' })).toString('base64url');
+    await expectRefused(
+      () => direct(shardUrl('omnia.fi'), { [HOP_HEADERS.hop]: `${rootA}~${forged}~${proofA}` }, operation),
+      /proof does not lead to the root the hub signed/,
+    );
+    // At its own shard, the hop was used once already.
+    await expectRefused(
+      () => direct(shardUrl('rvt.lv'), { [HOP_HEADERS.hop]: rvt.hop as string }, operation),
+      /replayed hop/,
+    );
+  } finally {
+    await gateway.close();
+    await Promise.all(gates.map((gate) => gate.close()));
+  }
 });
 
 test('a hop whose body was tampered with is refused', async () => {

@@ -220,7 +220,7 @@ export function startSchoolServer(options: SchoolServerOptions): Promise<Running
   };
 
   const health = async (response: ServerResponse) => {
-    const report = { ...identity, hopKeyIds: options.hopKeyIds, serviceKeyId: null };
+    const report = { ...identity, hopKeyIds: options.hopKeyIds, serviceKeyId: null, hopBatches: true };
     try {
       await options.db.all('SELECT COUNT(*) AS n FROM hub_change_counter');
       send(response, 200, { status: 'ok', ...report });
