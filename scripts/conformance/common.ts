@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Kind, parse, print, type DefinitionNode, type DocumentNode, type TypeNode } from 'graphql';
 import { projectRoot } from '../../platform/project-root';
 import type { Requirement } from './kit';
-import { check, codesOf, dataOf, type Probe } from './probe';
+import { check, codesOf, dataOf, Skipped, type Probe } from './probe';
 
 /** The codes a shard may put on an error (CONTRACT.md, error-codes). */
 export const CONTRACT_CODES = new Set([
@@ -179,6 +179,23 @@ export function commonRequirements(kind: string, sample: string): Requirement[] 
       title: "a hop signed by the hub's key is accepted",
       run: async (probe) => {
         dataOf(await probe.graphql(sample, null, { as: 'hub', caller: null }), 'a genuine hop');
+      },
+    },
+    {
+      id: 'hop-batches',
+      title:
+        "a shard that takes batched hops (/health hopBatches: true) accepts its own hop of a batch, and refuses another shard's, as is or re-addressed to it",
+      run: async (probe) => {
+        const { json } = await probe.get('/health');
+        if ((json as { hopBatches?: unknown } | null)?.hopBatches !== true)
+          throw new Skipped('the shard takes no batched hops: its /health does not say "hopBatches": true');
+        dataOf(await probe.graphql(sample, null, { as: 'batch', hop: 'own' }), 'its own hop of a batch');
+        await refusedWhole(probe, { as: 'batch', hop: 'other' }, "another shard's hop of the batch");
+        await refusedWhole(
+          probe,
+          { as: 'batch', hop: 'forged' },
+          "another shard's hop of the batch, re-addressed to this shard with its proof",
+        );
       },
     },
   ];

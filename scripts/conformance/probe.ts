@@ -3,6 +3,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import {
   getHopOperation,
+  HOP_HEADERS,
   hopAudience,
   signHop,
   SUBSCRIPTION_HOP_OPERATION,
@@ -37,7 +38,13 @@ export type Signing =
   | { as: 'hub'; caller: Caller | null; idempotency?: HopIdempotency }
   | { as: 'stranger' }
   | { as: 'other-audience' }
-  | { as: 'other-operation' };
+  | { as: 'other-operation' }
+  /**
+   * A batch of two hops under one signature (platform/hop-batch.ts), the shard's and another shard's: `own` sends the
+   * shard its own; `other` the other shard's, as is; `forged` the other shard's re-addressed to this one, with its
+   * proof (what a member's shard that got it would try).
+   */
+  | { as: 'batch'; hop: 'own' | 'other' | 'forged' };
 
 export interface ProbeOptions {
   kind: string;
@@ -122,6 +129,21 @@ export class Probe {
           requestId,
           operation: { query: '{ __typename }', variables: null },
         });
+      case 'batch': {
+        const key = this.requireHopKey();
+        const other = hopAudience(this.options.kind, 'other-school.example');
+        const [own, others] = await Promise.all(
+          [audience, other].map((to) =>
+            signHop({ key, audience: to, caller: null, requestId, operation, batch: true }),
+          ),
+        );
+        if (signing.hop === 'own') return own as Record<string, string>;
+        if (signing.hop === 'other') return others as Record<string, string>;
+        const [root, leaf = '', proof] = String(others?.[HOP_HEADERS.hop]).split('~');
+        const claims = JSON.parse(Buffer.from(leaf, 'base64url').toString('utf8')) as Record<string, unknown>;
+        const forged = Buffer.from(JSON.stringify({ ...claims, aud: audience })).toString('base64url');
+        return { ...others, [HOP_HEADERS.hop]: `${root}~${forged}~${proof}` };
+      }
     }
   }
 
@@ -132,7 +154,10 @@ export class Probe {
   ): Promise<Answer> {
     const headers = await this.headersFor(signing, { query, variables });
     const sent = JSON.stringify(variables ? { query, variables } : { query });
-    const signedNote = signing.as === 'anonymous' ? 'unsigned' : `hop: ${signing.as}`;
+    const signedNote =
+      signing.as === 'anonymous'
+        ? 'unsigned'
+        : `hop: ${signing.as}${signing.as === 'batch' ? ` (${signing.hop})` : ''}`;
     let answer: Answer;
     try {
       const response = await fetch(this.options.url, {
