@@ -108,12 +108,22 @@ test('the verdict is cached for calls, and asked again after a failed call', asy
   expect(asked).toBe(2);
 });
 
-test('a shard takes batched hops once its /health says "hopBatches": true, and not after a failed call', async () => {
+test('a shard takes batched hops once its /health says "hopBatches": true, while it is asked again, and not after a failed call', async () => {
   health = { status: 'ok', kind: 'mobilities', institution: 'rvt.lv', hopKeyIds: [hub.key.kid], hopBatches: true };
   const checks = identity();
   expect(checks.acceptsHopBatches(shard)).toBe(false); // not asked yet
   await checks.assert(shard);
   expect(checks.acceptsHopBatches(shard)).toBe(true);
+  // Asked again (as every recheckAfterMs): still batched meanwhile, and no more once the shard stops saying so.
+  const again = checks.verdict(shard, true);
+  expect(checks.acceptsHopBatches(shard)).toBe(true);
+  await again;
+  expect(checks.acceptsHopBatches(shard)).toBe(true);
+  health = { ...health, hopBatches: undefined };
+  await checks.verdict(shard, true);
+  expect(checks.acceptsHopBatches(shard)).toBe(false);
+  health = { ...health, hopBatches: true };
+  await checks.verdict(shard, true);
   checks.forget(shard);
   expect(checks.acceptsHopBatches(shard)).toBe(false);
 });

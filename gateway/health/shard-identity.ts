@@ -87,6 +87,11 @@ export function useShardIdentity(options: ShardIdentityOptions): ShardIdentity {
     { at: number; verdict: Promise<ShardIdentityVerdict>; settled?: ShardIdentityVerdict }
   >();
   const keyOf = (shard: Shard) => `${shard.kind}\u0000${shard.institution}\u0000${shard.url}`;
+  /**
+   * Shards whose last settled answer said they take batched hops: kept while the answer is asked again (every
+   * `recheckAfterMs`), so a fan-out's hops stay in one batch meanwhile; dropped after a failed call.
+   */
+  const batching = new Set<string>();
 
   const expectedServiceKeyIds = async (shard: Shard): Promise<string[] | null> => {
     const keys = options.registry.institution(shard.institution)?.serviceJwks?.[shard.kind]?.keys;
@@ -143,6 +148,8 @@ export function useShardIdentity(options: ShardIdentityOptions): ShardIdentity {
     };
     void entry.verdict.then((settled) => {
       entry.settled = settled;
+      if (settled.status === 'up' && settled.hopBatches) batching.add(key);
+      else batching.delete(key);
     });
     verdicts.set(key, entry);
     return entry.verdict;
@@ -166,10 +173,8 @@ export function useShardIdentity(options: ShardIdentityOptions): ShardIdentity {
     },
     forget: (shard) => {
       verdicts.delete(keyOf(shard));
+      batching.delete(keyOf(shard));
     },
-    acceptsHopBatches: (shard) => {
-      const settled = verdicts.get(keyOf(shard))?.settled;
-      return settled?.status === 'up' && settled.hopBatches === true;
-    },
+    acceptsHopBatches: (shard) => batching.has(keyOf(shard)),
   };
 }
