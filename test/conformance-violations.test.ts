@@ -49,6 +49,7 @@ const PLANTED: Array<[PlantedViolation, Record<string, RegExp>]> = [
         /units\(first: 100\): every node must be rvt\.lv's own \(its ID and its institution\), got rvt\.lv:[^ ]+ of institution "other-school\.example"/,
     },
   ],
+  ['batch-unchecked', { 'hop-batches': /another shard's hop of the batch: expected HTTP 401, got 200/ }],
 ];
 
 test.each(PLANTED)(

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateHopKeyPair, hopKeyResolver, type HopKeyPair } from '../../platform/hop-keys';
+import type { Caller } from '../../platform/caller';
 import { hopAudience, HOP_HEADERS, operationOf, signHop } from '../../platform/signed-hop';
 import { startMobilitiesShard } from '../../subgraphs/mobilities';
 import { readSeed, startQualificationsShard } from '../../subgraphs/qualifications';
@@ -78,7 +79,8 @@ export async function startConformanceShards(
 }
 
 /** A contract violation a proxy plants in front of a conforming shard. */
-export type PlantedViolation = 'entities-order' | 'personal-without-hop' | 'missing-change-tag' | 'foreign-items';
+export type PlantedViolation =
+  'entities-order' | 'personal-without-hop' | 'missing-change-tag' | 'foreign-items' | 'batch-unchecked';
 
 /** A connection's value in an answer: its nodes, directly or in edges. */
 interface Connection {
@@ -107,8 +109,9 @@ interface Answer {
 
 /**
  * A copy of a shard with one violation planted: a proxy that passes everything through to `target` (its
- * GraphQL URL) but reverses `_entities`, vouches for unsigned callers as a coordinator, drops `Unit:` tags, or
- * lists its connections' items as another institution's.
+ * GraphQL URL) but reverses `_entities`, vouches for unsigned callers as a coordinator, drops `Unit:` tags,
+ * lists its connections' items as another institution's, or takes any hop of a batch for its own (checking
+ * neither its proof nor its audience).
  */
 export async function startViolatingProxy(
   target: string,
@@ -130,6 +133,22 @@ export async function startViolatingProxy(
           key: hop.keys.key,
           audience: hopAudience(hop.kind, hop.institution),
           caller: { institution: hop.institution, roles: ['coordinator'], learnerId: null, subject: 'planted' },
+          requestId: 'planted',
+          operation: operationOf(JSON.parse(body) as unknown),
+        }),
+      );
+    }
+    const batched = headers[HOP_HEADERS.hop]?.split('~');
+    if (violation === 'batch-unchecked' && request.method === 'POST' && batched?.length === 3) {
+      const claims = JSON.parse(Buffer.from(batched[1] ?? '', 'base64url').toString('utf8')) as {
+        caller?: Caller | null;
+      };
+      Object.assign(
+        headers,
+        await signHop({
+          key: hop.keys.key,
+          audience: hopAudience(hop.kind, hop.institution),
+          caller: claims.caller ?? null,
           requestId: 'planted',
           operation: operationOf(JSON.parse(body) as unknown),
         }),
