@@ -169,8 +169,10 @@ function inBatch(key: HopSigningKey, lifetime: Lifetime, claims: HopClaims): Pro
     const own = new Map<string, { lifetime: Lifetime; hops: PendingHop[] }>();
     batches = own;
     pending.set(key, own);
-    // After the turn's other calls have asked for theirs: a fan-out starts its calls in one turn.
-    setImmediate(() => {
+    // A tick scheduled from a promise job runs once the job queue is empty: after the fan-out's other calls, started
+    // in the same promise jobs, have asked for theirs, and before any I/O. (setImmediate would wait for the rest of
+    // the poll phase: other requests' work, while the shard waits.)
+    process.nextTick(() => {
       pending.delete(key);
       for (const batch of own.values()) signBatch(key, batch.lifetime, batch.hops);
     });
