@@ -16,10 +16,11 @@ import { runStandIn, serveStandIn } from './lib/stand-in';
  * No GraphQL: parse, sign, call, parse, write. For each `POST /graphql` it reads and `JSON.parse`s the body,
  * sends it unchanged to every upstream on an undici pool set up as the hub's shard client sets up its own, each
  * call with a hop signed by the hub's own signer (platform/signed-hop.ts) for that upstream's audience and no
- * caller, `JSON.parse`s every answer and writes one JSON answer: the one upstream's, or for several the first
- * answer with `units.edges` replaced by the first 20 of all upstreams' edges. That is not a GraphQL merge (no
- * order, no cursors, no totals): no validation, no planning, no limits, no auth, no deadlines, no tracing,
- * no error handling past a 502. It is a measuring instrument, not a gateway.
+ * caller (batched, one signature for all upstreams, as the hub signs a fan-out), `JSON.parse`s every answer and
+ * writes one JSON answer: the one upstream's, or for several the first answer with `units.edges` replaced by the
+ * first 20 of all upstreams' edges. That is not a GraphQL merge (no order, no cursors, no totals): no validation,
+ * no planning, no limits, no auth, no deadlines, no tracing, no error handling past a 502. It is a measuring
+ * instrument, not a gateway.
  *
  * Env: PORT, HUB_HOP_PRIVATE_KEY (PKCS8 PEM or JWK), BARE_UPSTREAMS: a JSON list of { url, audience }.
  */
@@ -58,7 +59,7 @@ async function call(
     accept: 'application/json',
     // What the hub tells a shard of its deadline: a header the shard reads, so the floor carries it too.
     [BUDGET_HEADER]: String(DEFAULT_SHARD_TIMEOUT_MS),
-    ...(await signHop({ key, audience: upstream.audience, caller: null, requestId, operation })),
+    ...(await signHop({ key, audience: upstream.audience, caller: null, requestId, operation, batch: true })),
   };
   const response = await upstream.pool.request({ path: upstream.path, method: 'POST', headers, body: text });
   return JSON.parse(await response.body.text()) as Answer;

@@ -16,7 +16,8 @@ import type { Caller } from '../platform/caller';
 
 /**
  * `node dist/bench/hop-cost.js [rounds]`: what one hop costs to sign at the gateway and check at the shard, the
- * shared-secret HMAC the hub used before against the Ed25519 JWT it signs now. Median and p99 in µs per hop.
+ * shared-secret HMAC the hub used before against the Ed25519 JWT it signs now, alone and in a fan-out's batch
+ * (one signature over a hash tree, platform/hop-batch.ts). Median and p99 in µs per hop.
  */
 const caller: Caller = {
   institution: 'rvt.lv',
@@ -66,7 +67,11 @@ function stats(samples: number[]): { median: number; p99: number } {
   return { median: at(0.5), p99: at(0.99) };
 }
 
-async function measure(rounds: number, sign: () => unknown, verify: (hop: never) => unknown) {
+/** Hops of one batch, as a fan-out to this many shards signs them. */
+const FAN_OUT = 32;
+
+/** Per hop: a sample of `perSample` hops (a batch) counts as that many, each at its share of the time. */
+async function measure(rounds: number, sign: () => unknown, verify: (hop: never) => unknown, perSample = 1) {
   const signing: number[] = [];
   const checking: number[] = [];
   for (let i = 0; i < rounds + rounds / 10; i += 1) {
@@ -77,8 +82,8 @@ async function measure(rounds: number, sign: () => unknown, verify: (hop: never)
     const t2 = performance.now();
     // The first tenth warms the JIT and is not counted.
     if (i >= rounds / 10) {
-      signing.push((t1 - t0) * 1000);
-      checking.push((t2 - t1) * 1000);
+      signing.push(((t1 - t0) * 1000) / perSample);
+      checking.push(((t2 - t1) * 1000) / perSample);
     }
   }
   return { sign: stats(signing), verify: stats(checking), total: stats(signing.map((s, i) => s + (checking[i] ?? 0))) };
@@ -90,6 +95,10 @@ async function main(): Promise<void> {
   const pair = await generateHopKeyPair();
   const audience = hopAudience('qualifications', 'rvt.lv');
   const verifyHop = createHopVerifier({ audience, keys: createLocalJWKSet(pair.publicKeys) });
+  const fanOutAudiences = Array.from({ length: FAN_OUT }, (_, i) => hopAudience('qualifications', `school-${i}.eu`));
+  const fanOutVerifiers = fanOutAudiences.map((to) =>
+    createHopVerifier({ audience: to, keys: createLocalJWKSet(pair.publicKeys) }),
+  );
   // On Node, jose's keys are KeyObjects: the same key, signed with directly, shows what jose adds.
   const privateKey = pair.key.privateKey as KeyObject;
   const publicKey = createPublicKey(privateKey);
@@ -110,6 +119,22 @@ async function main(): Promise<void> {
         const result = await verifyHop((name) => headers[name], operation);
         if (result.error) throw new Error(result.error);
       },
+    ),
+    [`Ed25519, batches of ${FAN_OUT} (a fan-out)`]: await measure(
+      rounds / FAN_OUT,
+      () =>
+        Promise.all(
+          fanOutAudiences.map((to) =>
+            signHop({ key: pair.key, audience: to, caller, requestId: 'req', operation, batch: true }),
+          ),
+        ),
+      async (batch: Array<Record<string, string>>) => {
+        for (const [i, headers] of batch.entries()) {
+          const result = await fanOutVerifiers[i]?.((name) => headers[name], operation);
+          if (!result || result.error) throw new Error(result?.error ?? 'no verifier');
+        }
+      },
+      FAN_OUT,
     ),
   };
   console.log(`Hop cost per call, µs (median / p99), ${rounds} hops, Node ${process.version}`);

@@ -9,19 +9,21 @@ export interface StandInAnswer {
 
 /**
  * One of the bench's stand-in servers (the floor, replayed shards, cell shards) on 127.0.0.1:`port`. GET (the hub's
- * health probe) answers ok; a POST's whole body goes to `answer`, and an answer that fails becomes a GraphQL error
- * naming the stand-in, with `errorStatus`.
+ * health probe) answers `health`'s answer, or ok; a POST's whole body goes to `answer`, and an answer that fails
+ * becomes a GraphQL error naming the stand-in, with `errorStatus`.
  */
 export function serveStandIn(
   port: number,
   name: string,
   errorStatus: number,
   answer: (body: Buffer, headers: IncomingHttpHeaders) => Promise<StandInAnswer> | StandInAnswer,
+  health: () => Promise<string> | string = () => '{"status":"ok"}',
 ): Promise<void> {
   const server = createServer((request, response) => {
     void (async () => {
       if (request.method !== 'POST') {
-        response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+        const text = await health();
+        response.writeHead(200, { 'content-type': 'application/json' }).end(text);
         return;
       }
       const chunks: Buffer[] = [];
