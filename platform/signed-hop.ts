@@ -99,9 +99,9 @@ export interface SignHopOptions {
   /** @default DEFAULT_HOP_TTL_SECONDS */
   ttlSeconds?: number;
   /**
-   * The shard accepts batched hops (its /health says `hopBatches: true`): hops asked for in the same turn of the
-   * event loop with this set share one signature over their hash tree (hop-batch.ts), as a fan-out's do. A lone
-   * one is signed as any other. @default false
+   * The shard accepts batched hops (its /health says `hopBatches: true`): hops asked for with this set in the same
+   * turn of the event loop (one callback and the promise jobs it starts, as a fan-out's calls are) share one
+   * signature over their hash tree (hop-batch.ts). A lone one is signed as any other. @default false
    */
   batch?: boolean;
 }
@@ -286,6 +286,53 @@ function reasonOf(error: unknown, audience: string, issuer: string): string {
   }
 }
 
+/**
+ * The claims of one hop of a batch (`<root>~<hop>~<proof>`, hop-batch.ts), once the root verifies as the hub's, the
+ * proof leads from the hop to it and the hop is addressed to `audience`; issue and expiry are the signed root's.
+ */
+async function batchedHop(
+  parts: readonly string[],
+  keys: JWTVerifyGetKey,
+  expected: { audience: string; issuer: string; skew: number; now: number },
+): Promise<{ payload: JWTPayload } | { error: string }> {
+  const [signed = '', leaf = '', proof = ''] = parts;
+  const steps = decodeProof(proof);
+  if (parts.length !== 3 || steps === null || !BASE64URL.test(leaf))
+    return { error: 'Refused a malformed batched hop: it must be the signed root, the hop and its proof' };
+  let root: JWTPayload;
+  try {
+    ({ payload: root } = await jwtVerify(signed, keys, {
+      algorithms: [HOP_ALGORITHM],
+      typ: HOP_BATCH_TOKEN_TYPE,
+      issuer: expected.issuer,
+      clockTolerance: expected.skew,
+      currentDate: new Date(expected.now),
+      requiredClaims: ['iat', 'exp'],
+    }));
+  } catch (error) {
+    return { error: reasonOf(error, expected.audience, expected.issuer) };
+  }
+  const bytes = Buffer.from(leaf, 'base64url');
+  const signedRoot = typeof root.root === 'string' ? Buffer.from(root.root, 'base64url') : null;
+  if (!signedRoot || signedRoot.length !== 32 || !rootOf(bytes, steps).equals(signedRoot))
+    return { error: 'Refused a batched hop whose proof does not lead to the root the hub signed' };
+  let claims: unknown;
+  try {
+    claims = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return { error: 'Refused a batched hop whose claims are not JSON' };
+  }
+  if (typeof claims !== 'object' || claims === null || Array.isArray(claims))
+    return { error: 'Refused a batched hop whose claims are not an object' };
+  const { aud, jti } = claims as JWTPayload;
+  // Checked here rather than by jose: the signed root names no audience, each hop of the batch names its own.
+  if (aud !== expected.audience)
+    return { error: `Refused a hop addressed to another service: this one is ${expected.audience}` };
+  if (typeof jti !== 'string' || jti === '') return { error: 'Refused a hop whose jti claim is missing or wrong' };
+  // A hop's own issuer, issue or expiry, if it had any, would be unchecked by jose: the root's stand.
+  return { payload: { ...claims, iss: root.iss, iat: root.iat, exp: root.exp } };
+}
+
 export interface HopVerifierOptions {
   /** The audience this service answers to ({@link hopAudience}). */
   audience: string;
@@ -338,42 +385,14 @@ export function createHopVerifier(options: HopVerifierOptions) {
         return refuse(reasonOf(error, options.audience, issuer));
       }
     } else {
-      const [signed = '', leaf = '', proof = ''] = parts;
-      const steps = decodeProof(proof);
-      if (parts.length !== 3 || steps === null || !BASE64URL.test(leaf))
-        return refuse('Refused a malformed batched hop: it must be the signed root, the hop and its proof');
-      let root: JWTPayload;
-      try {
-        ({ payload: root } = await jwtVerify(signed, options.keys, {
-          algorithms: [HOP_ALGORITHM],
-          typ: HOP_BATCH_TOKEN_TYPE,
-          issuer,
-          clockTolerance: skew,
-          currentDate: new Date(now),
-          requiredClaims: ['iat', 'exp'],
-        }));
-      } catch (error) {
-        return refuse(reasonOf(error, options.audience, issuer));
-      }
-      const bytes = Buffer.from(leaf, 'base64url');
-      const signedRoot = typeof root.root === 'string' ? Buffer.from(root.root, 'base64url') : null;
-      if (!signedRoot || signedRoot.length !== 32 || !rootOf(bytes, steps).equals(signedRoot))
-        return refuse('Refused a batched hop whose proof does not lead to the root the hub signed');
-      let claims: unknown;
-      try {
-        claims = JSON.parse(bytes.toString('utf8'));
-      } catch {
-        return refuse('Refused a batched hop whose claims are not JSON');
-      }
-      if (typeof claims !== 'object' || claims === null || Array.isArray(claims))
-        return refuse('Refused a batched hop whose claims are not an object');
-      const { aud, jti } = claims as JWTPayload;
-      // Checked here rather than by jose: the signed root names no audience, each hop of the batch names its own.
-      if (aud !== options.audience)
-        return refuse(`Refused a hop addressed to another service: this one is ${options.audience}`);
-      if (typeof jti !== 'string' || jti === '') return refuse('Refused a hop whose jti claim is missing or wrong');
-      // Issue and expiry are the signed root's: a hop's own would be unchecked by jose.
-      payload = { ...claims, iss: root.iss, iat: root.iat, exp: root.exp };
+      const read = await batchedHop(parts, options.keys, {
+        audience: options.audience,
+        issuer,
+        skew,
+        now,
+      });
+      if ('error' in read) return refuse(read.error);
+      payload = read.payload;
     }
     const { iat = 0, exp = 0, jti = '' } = payload;
     if (iat > now / 1000 + skew) return refuse('Refused a hop issued in the future');
