@@ -24,9 +24,12 @@ function serve(replay: Replay): Promise<void> {
   // Its upstream's /health, asked once: the hub learns the shard's identity and what hops it takes, as from the shard.
   let health: Promise<string> | null = null;
   const upstreamHealth = () =>
-    (health ??= fetch(new URL('/health', replay.upstream), { signal: AbortSignal.timeout(10_000) }).then((answer) =>
-      answer.text(),
-    ));
+    (health ??= fetch(new URL('/health', replay.upstream), { signal: AbortSignal.timeout(10_000) })
+      .then((answer) => answer.text())
+      .catch((error: unknown) => {
+        health = null; // asked again next time
+        throw error;
+      }));
   return serveStandIn(
     replay.port,
     'replay',
