@@ -156,7 +156,10 @@ interface PendingHop {
   reject: (error: unknown) => void;
 }
 
-/** Hops waiting for their batch's signature, by signing key, then by lifetime (the same for all but in tests). */
+/**
+ * Hops waiting for their batch's signature, by signing key, then by lifetime: one batch per turn, two when its hops
+ * were asked for on either side of a second (each keeps its exact issue time), more only in tests (`now`).
+ */
 const pending = new Map<HopSigningKey, Map<string, { lifetime: Lifetime; hops: PendingHop[] }>>();
 
 /**
@@ -166,16 +169,16 @@ const pending = new Map<HopSigningKey, Map<string, { lifetime: Lifetime; hops: P
 function inBatch(key: HopSigningKey, lifetime: Lifetime, claims: HopClaims): Promise<string> {
   let batches = pending.get(key);
   if (!batches) {
-    const own = new Map<string, { lifetime: Lifetime; hops: PendingHop[] }>();
-    batches = own;
-    pending.set(key, own);
+    const turn = new Map<string, { lifetime: Lifetime; hops: PendingHop[] }>();
+    pending.set(key, turn);
     // A tick scheduled from a promise job runs once the job queue is empty: after the fan-out's other calls, started
     // in the same promise jobs, have asked for theirs, and before any I/O. (setImmediate would wait for the rest of
     // the poll phase: other requests' work, while the shard waits.)
     process.nextTick(() => {
       pending.delete(key);
-      for (const batch of own.values()) signBatch(key, batch.lifetime, batch.hops);
+      for (const batch of turn.values()) signBatch(key, batch.lifetime, batch.hops);
     });
+    batches = turn;
   }
   const at = `${lifetime.issuer}\u0000${lifetime.issuedAt}\u0000${lifetime.expires}`;
   let batch = batches.get(at);
