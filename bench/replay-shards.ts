@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { runStandIn, serveStandIn, type StandInAnswer } from './lib/stand-in';
 
 /**
@@ -30,36 +31,26 @@ function serve(replay: Replay): Promise<void> {
         health = null; // asked again next time
         throw error;
       }));
-  return serveStandIn(
-    replay.port,
-    'replay',
-    502,
-    async (body, incoming) => {
-      if (replay.delayMs) await new Promise((resolve) => setTimeout(resolve, replay.delayMs));
-      const key = body.toString('utf8');
-      const recorded = recordings.get(key);
-      if (recorded) return recorded;
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(incoming)) {
-        if (value !== undefined && !['host', 'content-length', 'connection', 'keep-alive'].includes(name))
-          headers[name] = Array.isArray(value) ? value.join(', ') : value;
-      }
-      const answer = await fetch(replay.upstream, {
-        method: 'POST',
-        headers,
-        body,
-        signal: AbortSignal.timeout(10_000),
-      });
-      const recording = {
-        status: answer.status,
-        contentType: answer.headers.get('content-type') ?? 'application/json',
-        body: Buffer.from(await answer.arrayBuffer()),
-      };
-      if (answer.status === 200 && recordings.size < MAX_RECORDINGS) recordings.set(key, recording);
-      return recording;
-    },
-    upstreamHealth,
-  );
+  const replayed = async (body: Buffer, incoming: IncomingHttpHeaders): Promise<StandInAnswer> => {
+    if (replay.delayMs) await new Promise((resolve) => setTimeout(resolve, replay.delayMs));
+    const key = body.toString('utf8');
+    const recorded = recordings.get(key);
+    if (recorded) return recorded;
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(incoming)) {
+      if (value !== undefined && !['host', 'content-length', 'connection', 'keep-alive'].includes(name))
+        headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    const answer = await fetch(replay.upstream, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) });
+    const recording = {
+      status: answer.status,
+      contentType: answer.headers.get('content-type') ?? 'application/json',
+      body: Buffer.from(await answer.arrayBuffer()),
+    };
+    if (answer.status === 200 && recordings.size < MAX_RECORDINGS) recordings.set(key, recording);
+    return recording;
+  };
+  return serveStandIn(replay.port, 'replay', 502, replayed, upstreamHealth);
 }
 
 async function main(): Promise<void> {
