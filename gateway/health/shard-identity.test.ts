@@ -8,6 +8,8 @@ import { useShardIdentity } from './shard-identity';
 /** What a shard's /health answers here; each test sets it. */
 let health: Record<string, unknown> = {};
 let asked = 0;
+/** How long the shard takes to answer /health here. */
+let answerAfterMs = 0;
 let server: Server;
 let shard: Shard;
 let hub: HopKeyPair;
@@ -34,8 +36,11 @@ beforeAll(async () => {
   [hub, other, service] = await Promise.all([generateHopKeyPair(), generateHopKeyPair(), generateHopKeyPair()]);
   server = createServer((_request, response) => {
     asked += 1;
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify(health));
+    const answer = JSON.stringify(health);
+    setTimeout(() => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(answer);
+    }, answerAfterMs);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   shard = {
@@ -49,6 +54,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   asked = 0;
+  answerAfterMs = 0;
 });
 
 const identity = () => useShardIdentity({ registry: registryWith(shard.url), hopKey: hub.key });
@@ -139,4 +145,41 @@ test.each([
   const checks = identity();
   await checks.assert(shard).catch(() => undefined);
   expect(checks.acceptsHopBatches(shard)).toBe(false);
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Checks asking a shard again after 1 s, a call waiting for an unknown verdict up to 5 s. */
+const checksRecheckingEverySecond = () =>
+  useShardIdentity({ registry: registryWith(shard.url), hopKey: hub.key, recheckAfterMs: 1_000, callWaitMs: 5_000 });
+
+test('a shard that was up is called on while it is asked again, and what the new answer says holds from then on', async () => {
+  health = { status: 'ok', kind: 'mobilities', institution: 'rvt.lv', hopKeyIds: [hub.key.kid], hopBatches: true };
+  const checks = checksRecheckingEverySecond();
+  await checks.assert(shard);
+  await sleep(1_050);
+  // The shard has been replaced by another institution's, slow to answer.
+  health = { ...health, institution: 'omnia.fi' };
+  answerAfterMs = 300;
+  const started = Date.now();
+  await checks.assert(shard); // starts the recheck, and is not held by it
+  await checks.assert(shard); // nor is a call while it goes on, which asks no second time
+  expect(Date.now() - started).toBeLessThan(250);
+  expect(checks.acceptsHopBatches(shard)).toBe(true); // a fan-out meanwhile keeps its hops in one batch
+  await sleep(500);
+  expect(asked).toBe(2);
+  expect(checks.acceptsHopBatches(shard)).toBe(false);
+  await expect(checks.assert(shard)).rejects.toThrow(/answers as mobilities@omnia\.fi, not as mobilities@rvt\.lv/);
+});
+
+test("a wrong shard's call waits for its recheck, so a shard put right is called at once", async () => {
+  health = { status: 'ok', kind: 'mobilities', institution: 'omnia.fi', hopKeyIds: [hub.key.kid] };
+  const checks = checksRecheckingEverySecond();
+  await expect(checks.assert(shard)).rejects.toThrow(/not as mobilities@rvt\.lv/);
+  await sleep(1_050);
+  health = { ...health, institution: 'rvt.lv' };
+  answerAfterMs = 300;
+  const started = Date.now();
+  await checks.assert(shard);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  expect(asked).toBe(2);
 });

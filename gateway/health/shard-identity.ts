@@ -7,7 +7,7 @@ export interface ShardIdentityOptions {
   registry: Registry;
   /** The hub's hop key: a shard that lists the hop keys it trusts must list this one. Null compares kind and institution only. */
   hopKey: HopSigningKey | null;
-  /** How long a verdict holds before the shard is asked again. @default 30000 */
+  /** How long a verdict holds before the shard is asked again (a shard that was up is called on meanwhile). @default 30000 */
   recheckAfterMs?: number;
   /** How long a shard's /health may take before it counts as down. @default 2000 */
   timeoutMs?: number;
@@ -46,6 +46,13 @@ interface HealthAnswer {
   hopBatches?: unknown;
 }
 
+interface Entry {
+  at: number;
+  verdict: Promise<ShardIdentityVerdict>;
+  settled?: ShardIdentityVerdict;
+  before?: ShardIdentityVerdict;
+}
+
 /** Most bytes read of a shard's /health answer: it is a few hundred; the rest of a longer one is never read. */
 const MAX_HEALTH_ANSWER_BYTES = 64 * 1024;
 
@@ -81,11 +88,11 @@ export function useShardIdentity(options: ShardIdentityOptions): ShardIdentity {
   const recheckAfterMs = options.recheckAfterMs ?? DEFAULT_IDENTITY_RECHECK_MS;
   const timeoutMs = options.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
   const callWaitMs = options.callWaitMs ?? DEFAULT_IDENTITY_CALL_WAIT_MS;
-  /** Per shard: when it was asked, the answer to come, and the answer once it came (read without awaiting on the hot path). */
-  const verdicts = new Map<
-    string,
-    { at: number; verdict: Promise<ShardIdentityVerdict>; settled?: ShardIdentityVerdict }
-  >();
+  /**
+   * Per shard: when it was asked, the answer to come, the answer once it came (read without awaiting on the hot
+   * path), and while it is asked again, the answer before.
+   */
+  const verdicts = new Map<string, Entry>();
   const keyOf = (shard: Shard) => `${shard.kind}\u0000${shard.institution}\u0000${shard.url}`;
   /**
    * Shards whose last settled answer said they take batched hops: kept while the answer is asked again (every
@@ -142,10 +149,7 @@ export function useShardIdentity(options: ShardIdentityOptions): ShardIdentity {
     const key = keyOf(shard);
     const known = verdicts.get(key);
     if (!fresh && known && Date.now() - known.at < recheckAfterMs) return known.verdict;
-    const entry: { at: number; verdict: Promise<ShardIdentityVerdict>; settled?: ShardIdentityVerdict } = {
-      at: Date.now(),
-      verdict: ask(shard),
-    };
+    const entry: Entry = { at: Date.now(), verdict: ask(shard), before: known?.settled ?? known?.before };
     void entry.verdict.then((settled) => {
       entry.settled = settled;
       if (settled.status === 'up' && settled.hopBatches) batching.add(key);
@@ -163,12 +167,16 @@ export function useShardIdentity(options: ShardIdentityOptions): ShardIdentity {
         if (cached.settled.status === 'wrong shard') throw new ShardCallRefused('wrong-shard', cached.settled.error);
         return;
       }
+      // A shard that was up goes on being called while it is asked again: a recheck every recheckAfterMs then
+      // holds no call, nor splits a fan-out's batch of hops. A wrong or down shard's calls wait for it (callWaitMs).
+      const asking = verdict(shard);
+      if (verdicts.get(keyOf(shard))?.before?.status === 'up') return;
       // A shard that is slow to say who it is is not held up for it: a hanging shard costs its call's deadline, no more.
       let timer: NodeJS.Timeout | undefined;
       const unknown = new Promise<null>((resolve) => {
         timer = setTimeout(() => resolve(null), callWaitMs);
       });
-      const known = await Promise.race([verdict(shard), unknown]).finally(() => clearTimeout(timer));
+      const known = await Promise.race([asking, unknown]).finally(() => clearTimeout(timer));
       if (known?.status === 'wrong shard') throw new ShardCallRefused('wrong-shard', known.error);
     },
     forget: (shard) => {
