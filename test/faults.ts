@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -48,6 +48,24 @@ export interface FaultyShard {
   /** For 'rewrite': the data answered in place of the shard's. */
   rewrite: ((data: unknown) => unknown) | null;
   close(): Promise<void>;
+}
+
+/**
+ * Waits `ms` as a slow shard would, but no longer than the caller waits for it: true once waited, false when the
+ * caller went away first (its deadline passed, or the stand-in closed), so no timer outlives the call.
+ */
+function waitWhileAwaited(response: ServerResponse, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const gone = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      response.off('close', gone);
+      resolve(true);
+    }, ms);
+    response.once('close', gone);
+  });
 }
 
 /** Every string of `value` that is `own`'s code, or one of its IDs, made `other`'s. */
@@ -128,7 +146,7 @@ export async function startFaultyShard(
           );
           return;
         case 'slow':
-          await new Promise((resolve) => setTimeout(resolve, faulty.delayMs));
+          if (!(await waitWhileAwaited(response, faulty.delayMs))) return;
           break;
         case 'pass':
         case 'impersonate':

@@ -34,7 +34,11 @@ beforeAll(async () => {
         occurredAt: new Date().toISOString(),
       }));
       void catchUpHeld.then(() => answer({ ...page, changes: missed }));
-    } else setTimeout(() => answer({ ...page, changes: [] }), Number(url.searchParams.get('waitMs') ?? 0));
+    } else {
+      // A long poll: answered empty after its wait, unless the follower went away first (then no timer is left).
+      const timer = setTimeout(() => answer({ ...page, changes: [] }), Number(url.searchParams.get('waitMs') ?? 0));
+      response.once('close', () => clearTimeout(timer));
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 });
