@@ -41,6 +41,8 @@ export interface FaultyShard {
   delayMs: number;
   /** GraphQL calls (POSTs) received, whatever the behaviour. */
   calls: number;
+  /** `GET /health` requests received (the gateway's readiness and identity checks). */
+  healthChecks: number;
   /** Bodies of the calls received (query text), newest last. */
   queries: string[];
   /** For 'impersonate': the institution behind the stand-in, and the one its answers claim to be. */
@@ -101,6 +103,7 @@ export async function startFaultyShard(
     remaining: Infinity,
     delayMs: 0,
     calls: 0,
+    healthChecks: 0,
     queries: [],
     impersonating: null,
     rewrite: null,
@@ -111,6 +114,7 @@ export async function startFaultyShard(
       const body = await bodyOf(request);
       if (request.method !== 'POST') {
         // Readiness probes (GET /health) are not shard calls.
+        if (request.url === '/health') faulty.healthChecks += 1;
         const passing = ['pass', 'impersonate', 'rewrite'].includes(faulty.behaviour);
         response.writeHead(passing ? 200 : 503, { 'content-type': 'application/json' }).end('{}');
         return;

@@ -20,6 +20,9 @@ export interface HealthOptions {
   catalogue?: () => CatalogueHealth;
 }
 
+/** How old a shard's state may be in a readiness answer before its /health is asked again. */
+const SHARD_STATE_MAX_AGE_MS = 5_000;
+
 /**
  * `/health/live`: the process answers. `/health/ready`: the supergraph is loaded and the registry read, with
  * each shard's state (up, down, or "wrong shard" with the problem), circuit and (for shards with public data) whether the entity cache follows its feed; ready even when some shards are down, since the hub serves the rest; not
@@ -36,8 +39,10 @@ export function useHealth(options: HealthOptions): GatewayPart {
           ...(options.circuitOf ? { circuit: options.circuitOf(shard) } : {}),
           ...(feed ? { cacheFeed: feed.current ? 'current' : 'lost' } : {}),
         };
-        // Readiness always asks afresh; calls share the verdict it leaves.
-        const verdict = await options.identity.verdict(shard, true);
+        // Anyone may ask for readiness, as often as the rate limit lets them: it asks a shard at most every
+        // SHARD_STATE_MAX_AGE_MS, and readiness requests at the same time share one ask, so they cannot flood
+        // members' shards. Calls share the verdict it leaves.
+        const verdict = await options.identity.verdict(shard, SHARD_STATE_MAX_AGE_MS);
         return {
           institution: shard.institution,
           kind: shard.kind,

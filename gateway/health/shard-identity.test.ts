@@ -114,22 +114,33 @@ test('the verdict is cached for calls, and asked again after a failed call', asy
   expect(asked).toBe(2);
 });
 
+test('callers asking at the same time share one ask, and a verdict younger than their bound', async () => {
+  health = { status: 'ok', kind: 'mobilities', institution: 'rvt.lv', hopKeyIds: [hub.key.kid] };
+  const checks = identity();
+  const verdicts = await Promise.all(Array.from({ length: 20 }, () => checks.verdict(shard, 5_000)));
+  expect(verdicts).toEqual(Array.from({ length: 20 }, () => ({ status: 'up' })));
+  await checks.verdict(shard, 5_000);
+  expect(asked).toBe(1);
+  await checks.verdict(shard, 0); // no older than now: asked again
+  expect(asked).toBe(2);
+});
+
 test('a shard takes batched hops once its /health says "hopBatches": true, while it is asked again, and not after a failed call', async () => {
   health = { status: 'ok', kind: 'mobilities', institution: 'rvt.lv', hopKeyIds: [hub.key.kid], hopBatches: true };
   const checks = identity();
   expect(checks.acceptsHopBatches(shard)).toBe(false); // not asked yet
   await checks.assert(shard);
   expect(checks.acceptsHopBatches(shard)).toBe(true);
-  // Asked again (as every recheckAfterMs): still batched meanwhile, and no more once the shard stops saying so.
-  const again = checks.verdict(shard, true);
+  // Asked again (as every recheckAfterMs, or by readiness): still batched meanwhile, and no more once the shard stops saying so.
+  const again = checks.verdict(shard, 0);
   expect(checks.acceptsHopBatches(shard)).toBe(true);
   await again;
   expect(checks.acceptsHopBatches(shard)).toBe(true);
   health = { ...health, hopBatches: undefined };
-  await checks.verdict(shard, true);
+  await checks.verdict(shard, 0);
   expect(checks.acceptsHopBatches(shard)).toBe(false);
   health = { ...health, hopBatches: true };
-  await checks.verdict(shard, true);
+  await checks.verdict(shard, 0);
   checks.forget(shard);
   expect(checks.acceptsHopBatches(shard)).toBe(false);
 });

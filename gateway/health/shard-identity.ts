@@ -28,8 +28,11 @@ export type ShardIdentityVerdict =
   | { status: 'wrong shard'; error: string };
 
 export interface ShardIdentity {
-  /** The verdict on one shard, asked again once it is older than `recheckAfterMs`. */
-  verdict(shard: Shard, fresh?: boolean): Promise<ShardIdentityVerdict>;
+  /**
+   * The verdict on one shard, asked again once it is older than `maxAgeMs` (default `recheckAfterMs`); an answer
+   * still to come counts from when it was asked, so callers at the same time share one.
+   */
+  verdict(shard: Shard, maxAgeMs?: number): Promise<ShardIdentityVerdict>;
   /** Refuses a call (SHARD_UNAVAILABLE, cause wrong-shard) to a shard that proved to be another; cheap once cached. */
   assert(shard: Shard): Promise<void>;
   /** Forgets a shard's verdict after a failed call, so the next call asks again. */
@@ -145,10 +148,10 @@ export function useShardIdentity(options: ShardIdentityOptions): ShardIdentity {
     }
   };
 
-  const verdict = (shard: Shard, fresh = false): Promise<ShardIdentityVerdict> => {
+  const verdict = (shard: Shard, maxAgeMs = recheckAfterMs): Promise<ShardIdentityVerdict> => {
     const key = keyOf(shard);
     const known = verdicts.get(key);
-    if (!fresh && known && Date.now() - known.at < recheckAfterMs) return known.verdict;
+    if (known && Date.now() - known.at < maxAgeMs) return known.verdict;
     const entry: Entry = { at: Date.now(), verdict: ask(shard), before: known?.settled ?? known?.before };
     void entry.verdict.then((settled) => {
       entry.settled = settled;

@@ -251,9 +251,16 @@ test('a change feed page without end loses that feed (its entries are dropped), 
 test('a /health answer without end proves nothing and is cut at 64 KiB; readiness answers', async () => {
   standIn.endless = 'health';
   try {
-    const state = await readiness();
-    // An answer that names no kind and institution proves nothing either way: the calls themselves will tell.
-    expect(state?.status).toBe('up');
+    // Readiness asks a shard at most every 5 s: asked until it has asked this one.
+    await waitFor(
+      'readiness asked the endless /health',
+      async () => {
+        // An answer that names no kind and institution proves nothing either way: the calls themselves will tell.
+        expect((await readiness())?.status).toBe('up');
+        return standIn.written.health.length > 0;
+      },
+      20_000,
+    );
     await expectCut('health', 64 * 1024);
   } finally {
     standIn.endless = null;
