@@ -43,6 +43,8 @@ export interface FaultyShard {
   calls: number;
   /** `GET /health` requests received (the gateway's readiness and identity checks). */
   healthChecks: number;
+  /** How long the stand-in takes to answer `GET /health`, whatever the behaviour. @default 0 */
+  healthDelayMs: number;
   /** Bodies of the calls received (query text), newest last. */
   queries: string[];
   /** For 'impersonate': the institution behind the stand-in, and the one its answers claim to be. */
@@ -104,6 +106,7 @@ export async function startFaultyShard(
     delayMs: 0,
     calls: 0,
     healthChecks: 0,
+    healthDelayMs: 0,
     queries: [],
     impersonating: null,
     rewrite: null,
@@ -115,6 +118,7 @@ export async function startFaultyShard(
       if (request.method !== 'POST') {
         // Readiness probes (GET /health) are not shard calls.
         if (request.url === '/health') faulty.healthChecks += 1;
+        if (faulty.healthDelayMs > 0 && !(await waitWhileAwaited(response, faulty.healthDelayMs))) return;
         const passing = ['pass', 'impersonate', 'rewrite'].includes(faulty.behaviour);
         response.writeHead(passing ? 200 : 503, { 'content-type': 'application/json' }).end('{}');
         return;

@@ -22,6 +22,11 @@ export interface HealthOptions {
 
 /** How old a shard's state may be in a readiness answer before its /health is asked again. */
 const SHARD_STATE_MAX_AGE_MS = 5_000;
+/**
+ * Longest a readiness answer waits for a shard's /health (which may take 2 s to count as down): load balancers give
+ * readiness a second or so, and one member's hanging shard must not make the hub look unready.
+ */
+const SHARD_STATE_WAIT_MS = 500;
 
 /**
  * `/health/live`: the process answers. `/health/ready`: the supergraph is loaded and the registry read, with
@@ -42,7 +47,7 @@ export function useHealth(options: HealthOptions): GatewayPart {
         // Anyone may ask for readiness, as often as the rate limit lets them: it asks a shard at most every
         // SHARD_STATE_MAX_AGE_MS, and readiness requests at the same time share one ask, so they cannot flood
         // members' shards. Calls share the verdict it leaves.
-        const verdict = await options.identity.verdict(shard, SHARD_STATE_MAX_AGE_MS);
+        const verdict = await options.identity.state(shard, SHARD_STATE_MAX_AGE_MS, SHARD_STATE_WAIT_MS);
         return {
           institution: shard.institution,
           kind: shard.kind,

@@ -125,6 +125,21 @@ test('callers asking at the same time share one ask, and a verdict younger than 
   expect(asked).toBe(2);
 });
 
+test('the state readiness shows waits for a slow /health a while, then shows the last known, or down before any', async () => {
+  health = { status: 'ok', kind: 'mobilities', institution: 'rvt.lv', hopKeyIds: [hub.key.kid] };
+  answerAfterMs = 400;
+  const checks = identity();
+  expect(await checks.state(shard, 5_000, 50)).toEqual({
+    status: 'down',
+    reason: 'its /health has not answered within 50 ms',
+  });
+  expect(await checks.state(shard, 5_000, 2_000)).toEqual({ status: 'up' }); // the same ask, waited for
+  health = { ...health, institution: 'omnia.fi' };
+  expect(await checks.state(shard, 0, 50)).toEqual({ status: 'up' }); // asked again: the last known meanwhile
+  expect(await checks.state(shard, 5_000, 2_000)).toMatchObject({ status: 'wrong shard' });
+  expect(asked).toBe(2);
+});
+
 test('a shard takes batched hops once its /health says "hopBatches": true, while it is asked again, and not after a failed call', async () => {
   health = { status: 'ok', kind: 'mobilities', institution: 'rvt.lv', hopKeyIds: [hub.key.kid], hopBatches: true };
   const checks = identity();

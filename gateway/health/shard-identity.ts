@@ -35,6 +35,11 @@ export interface ShardIdentity {
   verdict(shard: Shard, maxAgeMs?: number): Promise<ShardIdentityVerdict>;
   /** Refuses a call (SHARD_UNAVAILABLE, cause wrong-shard) to a shard that proved to be another; cheap once cached. */
   assert(shard: Shard): Promise<void>;
+  /**
+   * What readiness shows of a shard: its verdict no older than `maxAgeMs`, an answer still to come waited for at most
+   * `waitMs`, then the last one that came (down, before any came).
+   */
+  state(shard: Shard, maxAgeMs: number, waitMs: number): Promise<ShardIdentityVerdict>;
   /** Forgets a shard's verdict after a failed call, so the next call asks again. */
   forget(shard: Shard): void;
   /** Whether the shard's last answer said it accepts batched hops; false while none is known. */
@@ -77,6 +82,15 @@ async function healthAnswerOf(answer: Response): Promise<HealthAnswer> {
   } catch {
     return {};
   }
+}
+
+/** What `promise` brings, or null when `ms` pass first. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 const short = (ids: readonly string[]): string => `[${ids.map((id) => `${id.slice(0, 8)}…`).join(', ')}]`;
@@ -175,16 +189,21 @@ export function useShardIdentity(options: ShardIdentityOptions): ShardIdentity {
       const asking = verdict(shard);
       if (verdicts.get(keyOf(shard))?.before?.status === 'up') return;
       // A shard that is slow to say who it is is not held up for it: a hanging shard costs its call's deadline, no more.
-      let timer: NodeJS.Timeout | undefined;
-      const unknown = new Promise<null>((resolve) => {
-        timer = setTimeout(() => resolve(null), callWaitMs);
-      });
-      const known = await Promise.race([asking, unknown]).finally(() => clearTimeout(timer));
+      const known = await within(asking, callWaitMs);
       if (known?.status === 'wrong shard') throw new ShardCallRefused('wrong-shard', known.error);
     },
     forget: (shard) => {
       verdicts.delete(keyOf(shard));
       batching.delete(keyOf(shard));
+    },
+    state: async (shard, maxAgeMs, waitMs) => {
+      const known = await within(verdict(shard, maxAgeMs), waitMs);
+      if (known) return known;
+      const entry = verdicts.get(keyOf(shard));
+      return (
+        entry?.settled ??
+        entry?.before ?? { status: 'down', reason: `its /health has not answered within ${waitMs} ms` }
+      );
     },
     acceptsHopBatches: (shard) => batching.has(keyOf(shard)),
   };
