@@ -197,6 +197,9 @@ export function useShardIdentity(options: ShardIdentityOptions): ShardIdentity {
       batching.delete(keyOf(shard));
     },
     state: async (shard, maxAgeMs, waitMs) => {
+      // Settled and young enough: no timer per shard and readiness request.
+      const cached = verdicts.get(keyOf(shard));
+      if (cached?.settled && Date.now() - cached.at < maxAgeMs) return cached.settled;
       const known = await within(verdict(shard, maxAgeMs), waitMs);
       if (known) return known;
       const entry = verdicts.get(keyOf(shard));
