@@ -127,10 +127,21 @@ test("a gateway pointed at another hub's shards reports them as wrong shards, an
     },
     await freePort(),
   );
-  const ready = (await (await fetch(new URL('/health/ready', stranger.url))).json()) as {
-    shards: Array<{ institution: string; status: string; error?: string }>;
-  };
-  const rvt = ready.shards.find((shard) => shard.institution === 'rvt.lv');
+  // Readiness waits 500 ms at most for a shard's /health (down meanwhile): asked until it has Riga's answer.
+  const readiness = new URL('/health/ready', stranger.url);
+  let rvt: { institution: string; status: string; error?: string } | undefined;
+  await waitFor(
+    "readiness has Riga's shard's answer",
+    async () => {
+      const ready = (await (await fetch(readiness)).json()) as {
+        shards: Array<{ institution: string; status: string; error?: string }>;
+      };
+      rvt = ready.shards.find((shard) => shard.institution === 'rvt.lv');
+      return rvt?.status !== 'down';
+    },
+    10_000,
+    () => rvt,
+  );
   expect(rvt?.status).toBe('wrong shard');
   expect(rvt?.error).toMatch(
     /^http:\/\/127\.0\.0\.1:\d+\/graphql answers as qualifications@rvt\.lv trusting hop keys \[\S+…\], not this hub's key \[\S+…\]: is another hub's demo running on that port\?$/,
