@@ -117,8 +117,10 @@ export async function startFaultyShard(
       const body = await bodyOf(request);
       if (request.method !== 'POST') {
         // Readiness probes (GET /health) are not shard calls.
-        if (request.url === '/health') faulty.healthChecks += 1;
-        if (faulty.healthDelayMs > 0 && !(await waitWhileAwaited(response, faulty.healthDelayMs))) return;
+        if (request.url === '/health') {
+          faulty.healthChecks += 1;
+          if (faulty.healthDelayMs > 0 && !(await waitWhileAwaited(response, faulty.healthDelayMs))) return;
+        }
         const passing = ['pass', 'impersonate', 'rewrite'].includes(faulty.behaviour);
         response.writeHead(passing ? 200 : 503, { 'content-type': 'application/json' }).end('{}');
         return;
