@@ -304,6 +304,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     { url: http.url, institutions: options.registry.institutions.length, limits: limits.values },
     'gateway listening',
   );
+  // Every shard's /health asked now, not by the first call to it: a wrong shard in the registry shows in the log at
+  // start, and the first requests neither wait for the ask nor sign their hops one by one.
+  void identity.warm(options.registry.kinds().flatMap((kind) => options.registry.shards(kind))).then((answered) => {
+    const count = (status: string) => answered.filter(({ verdict }) => verdict.status === status).length;
+    for (const { shard, verdict } of answered)
+      if (verdict.status === 'wrong shard')
+        log.warn({ institution: shard.institution, kind: shard.kind, error: verdict.error }, 'wrong shard');
+    if (answered.length > 0)
+      log.info({ up: count('up'), down: count('down'), wrongShard: count('wrong shard') }, 'shards asked who they are');
+  });
   return {
     ...http,
     registry: options.registry,
@@ -316,6 +326,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         draining = true;
         await running.drain();
         await http.close();
+        identity.close();
         await server.stop();
         await running.stop();
       })();

@@ -209,3 +209,87 @@ test("a wrong shard's call waits for its recheck, so a shard put right is called
   expect(Date.now() - started).toBeGreaterThanOrEqual(250);
   expect(asked).toBe(2);
 });
+
+/** `count` shards of `count` members, each its own server answering /health as that member after `answerAfterMs`. */
+async function membersShards(count: number) {
+  const servers: Server[] = [];
+  const answers = new Set<NodeJS.Timeout>();
+  const stats = { asked: 0, atOnce: 0, mostAtOnce: 0 };
+  const institutions = [];
+  for (let n = 0; n < count; n += 1) {
+    const code = `school-${n}.eu`;
+    const server = createServer((_request, response) => {
+      stats.asked += 1;
+      stats.atOnce += 1;
+      stats.mostAtOnce = Math.max(stats.mostAtOnce, stats.atOnce);
+      const answer = setTimeout(() => {
+        answers.delete(answer);
+        stats.atOnce -= 1;
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ status: 'ok', kind: 'mobilities', institution: code, hopBatches: true }));
+      }, answerAfterMs);
+      answers.add(answer);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+    institutions.push({ code, names: [{ lang: 'en', value: code }], country: 'FI', shards: { mobilities: url } });
+  }
+  const registry = parseRegistry({ institutions }, 'test registry');
+  return {
+    registry,
+    shards: registry.shards('mobilities'),
+    stats,
+    close: async () => {
+      for (const answer of answers) clearTimeout(answer);
+      await Promise.all(
+        servers.map((server) => {
+          server.closeAllConnections();
+          return new Promise((resolve) => server.close(resolve));
+        }),
+      );
+    },
+  };
+}
+
+test('a warm-up asks every shard once, a few at a time, and calls after it neither wait nor go unbatched', async () => {
+  answerAfterMs = 20;
+  const members = await membersShards(20);
+  try {
+    const checks = useShardIdentity({ registry: members.registry, hopKey: hub.key });
+    const answered = await checks.warm(members.shards, 4);
+    expect(answered.map(({ shard, verdict }) => [shard.institution, verdict.status])).toEqual(
+      members.shards.map((shard) => [shard.institution, 'up']),
+    );
+    expect(members.stats).toMatchObject({ asked: 20, mostAtOnce: 4 });
+    // The first calls take the verdicts the warm-up left: nothing more is asked, and their hops go in one batch.
+    await Promise.all(members.shards.map((shard) => checks.assert(shard)));
+    expect(members.shards.every((shard) => checks.acceptsHopBatches(shard))).toBe(true);
+    // Nor is a shard already known asked again by a second warm-up.
+    expect(await checks.warm(members.shards)).toEqual([]);
+    expect(members.stats.asked).toBe(20);
+  } finally {
+    await members.close();
+  }
+});
+
+test('closing ends a warm-up at once: the asks under way give up, the rest are never made', async () => {
+  answerAfterMs = 60_000; // /health hangs
+  const members = await membersShards(6);
+  try {
+    const checks = useShardIdentity({ registry: members.registry, hopKey: hub.key, timeoutMs: 30_000 });
+    const warming = checks.warm(members.shards, 2);
+    await waitUntil(() => members.stats.atOnce === 2);
+    const started = Date.now();
+    checks.close();
+    expect(await warming).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(5_000); // not the asks' 30 s
+    expect(members.stats.asked).toBe(2);
+  } finally {
+    await members.close();
+  }
+});
+
+async function waitUntil(check: () => boolean): Promise<void> {
+  while (!check()) await sleep(5);
+}

@@ -243,8 +243,12 @@ test("a fan-out's hops share one signature; a member's shard cannot use its own 
       expect(body.errors).toBeUndefined();
       expect(body.data?.units?.totalCount).toBeGreaterThan(0);
     };
-    // The first call to each shard waits for its /health (who it is, which hops it takes), each in its own time.
-    await units();
+    // The gateway asks each shard's /health (who it is, which hops it takes) as it starts; once the answers are in
+    // (readiness waits for them), its first fan-out is one batch.
+    await waitFor('both shards are asked who they are', () =>
+      gates.every((gate) => gate.calls.includes('GET /health')),
+    );
+    await fetch(new URL('/health/ready', gateway.url));
     await units();
     const [rvt, omnia] = gates.map((gate) => gate.posts.findLast((post) => post.body.includes('units')));
     if (!rvt?.hop || !omnia?.hop) throw new Error('the fan-out reached both shards with a hop');

@@ -40,7 +40,8 @@ const memberState = (ready: Readiness) =>
   ready.shards.find((shard) => shard.institution === MEMBER && shard.kind === 'qualifications')?.status;
 
 test("a flood of readiness requests asks a member's shard for its /health once per 5 s", async () => {
-  // The first answer may ask (no readiness has asked yet); from then on, 5 s count.
+  // The first answer takes what the gateway asked as it started, or asks if that was more than 5 s ago (a slow start);
+  // from then on, 5 s count.
   await readiness();
   const before = member.healthChecks;
   const started = Date.now();
