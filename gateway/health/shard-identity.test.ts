@@ -253,7 +253,7 @@ async function membersShards(count: number) {
 }
 
 test('a warm-up asks every shard once, a few at a time, and calls after it neither wait nor go unbatched', async () => {
-  answerAfterMs = 20;
+  answerAfterMs = 100;
   const members = await membersShards(20);
   try {
     const checks = useShardIdentity({ registry: members.registry, hopKey: hub.key });
@@ -261,7 +261,10 @@ test('a warm-up asks every shard once, a few at a time, and calls after it neith
     expect(answered.map(({ shard, verdict }) => [shard.institution, verdict.status])).toEqual(
       members.shards.map((shard) => [shard.institution, 'up']),
     );
-    expect(members.stats).toMatchObject({ asked: 20, mostAtOnce: 4 });
+    expect(members.stats.asked).toBe(20);
+    // Four at most; more than one, as each answer takes 100 ms.
+    expect(members.stats.mostAtOnce).toBeLessThanOrEqual(4);
+    expect(members.stats.mostAtOnce).toBeGreaterThan(1);
     // The first calls take the verdicts the warm-up left: nothing more is asked, and their hops go in one batch.
     await Promise.all(members.shards.map((shard) => checks.assert(shard)));
     expect(members.shards.every((shard) => checks.acceptsHopBatches(shard))).toBe(true);
