@@ -116,7 +116,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const log = options.logger ?? moduleLogger('gateway');
   const production = options.production ?? false;
   const routing = buildRoutingTable(options.supergraphSdl);
-  const identity = useShardIdentity({ registry: options.registry, hopKey: options.hopKey });
+  const identity = useShardIdentity({ registry: options.registry, hopKey: options.hopKey, log });
   const shardCalls = useShardCalls({
     registry: options.registry,
     hopKey: options.hopKey,
@@ -306,14 +306,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   );
   // Every shard's /health asked now, not by the first call to it: a wrong shard in the registry shows in the log at
   // start, and the first requests neither wait for the ask nor sign their hops one by one.
-  void identity.warm(options.registry.kinds().flatMap((kind) => options.registry.shards(kind))).then((answered) => {
-    const count = (status: string) => answered.filter(({ verdict }) => verdict.status === status).length;
-    for (const { shard, verdict } of answered)
-      if (verdict.status === 'wrong shard')
-        log.warn({ institution: shard.institution, kind: shard.kind, error: verdict.error }, 'wrong shard');
-    if (answered.length > 0)
-      log.info({ up: count('up'), down: count('down'), wrongShard: count('wrong shard') }, 'shards asked who they are');
-  });
+  void identity.warm(options.registry.kinds().flatMap((kind) => options.registry.shards(kind)));
   return {
     ...http,
     registry: options.registry,

@@ -1,6 +1,8 @@
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { HopSigningKey } from '../../platform/hop-keys';
+import type { Logger } from '../../platform/logger';
 import type { Registry, Shard } from '../registry/registry';
+import { Bulkhead } from '../resilience/bulkhead';
 import { ShardCallRefused } from '../resilience/resilience';
 
 export interface ShardIdentityOptions {
@@ -13,6 +15,8 @@ export interface ShardIdentityOptions {
   timeoutMs?: number;
   /** How long a call waits for a verdict not yet known before it goes ahead unchecked (the check goes on for later calls). @default 250 */
   callWaitMs?: number;
+  /** Where a warm-up logs each wrong shard and a count of what it found. */
+  log?: Logger;
 }
 
 export const DEFAULT_IDENTITY_RECHECK_MS = 30_000;
@@ -52,8 +56,8 @@ export interface ShardIdentity {
   acceptsHopBatches(shard: Shard): boolean;
   /**
    * Asks each shard not asked yet, at most `concurrency` at once, so that the first calls after the gateway starts
-   * neither wait for a shard's /health nor go unbatched; resolves once all have answered (with each verdict), or at
-   * `close` (with those that came).
+   * neither wait for a shard's /health nor go unbatched, and a wrong shard is logged before any call; resolves once
+   * all have answered (with each verdict), or at `close` (with those that came).
    */
   warm(shards: readonly Shard[], concurrency?: number): Promise<Array<{ shard: Shard; verdict: ShardIdentityVerdict }>>;
   /** Stops a warm-up and gives up the asks under way (each answers down), so that nothing is left to a closed gateway. */
@@ -229,16 +233,31 @@ export function useShardIdentity(options: ShardIdentityOptions): ShardIdentity {
     },
     acceptsHopBatches: (shard) => batching.has(keyOf(shard)),
     warm: async (shards, concurrency = DEFAULT_WARM_UP_CONCURRENCY) => {
-      const queue = shards.filter((shard) => !verdicts.has(keyOf(shard)));
+      const unasked = shards.filter((shard) => !verdicts.has(keyOf(shard)));
+      const slots = new Bulkhead(Math.max(1, concurrency), unasked.length);
       const answered: Array<{ shard: Shard; verdict: ShardIdentityVerdict }> = [];
-      const asker = async () => {
-        for (let shard = queue.shift(); shard && !closing.signal.aborted; shard = queue.shift()) {
-          // Asked meanwhile (by a call or readiness): that ask stands.
-          const settled = await verdict(shard);
-          if (!closing.signal.aborted) answered.push({ shard, verdict: settled });
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(Math.max(1, concurrency), queue.length) }, asker));
+      await Promise.all(
+        unasked.map((shard) =>
+          slots.run(async () => {
+            if (closing.signal.aborted) return;
+            // Asked meanwhile (by a call or readiness): that ask stands.
+            const settled = await verdict(shard);
+            if (!closing.signal.aborted) answered.push({ shard, verdict: settled });
+          }),
+        ),
+      );
+      const { log } = options;
+      if (log && answered.length > 0) {
+        const count = (status: ShardIdentityVerdict['status']) =>
+          answered.filter((one) => one.verdict.status === status).length;
+        for (const { shard, verdict: found } of answered)
+          if (found.status === 'wrong shard')
+            log.warn({ institution: shard.institution, kind: shard.kind, error: found.error }, 'wrong shard');
+        log.info(
+          { up: count('up'), down: count('down'), wrongShard: count('wrong shard') },
+          'shards asked who they are',
+        );
+      }
       return answered;
     },
     close: () => closing.abort(),
